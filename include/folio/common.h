@@ -1,0 +1,154 @@
+/*
+ * folio/common.h -- shared vocabulary of every folio module.
+ *
+ * Money is never a float: folio_money is a signed 64-bit count of minor units
+ * (cents for USD/EUR, the currency's smallest unit otherwise).  Dates are civil
+ * dates held as a day number (days since 1970-01-01, proleptic Gregorian), never
+ * time_t.  Errors: every fallible function takes a folio_error * and returns
+ * false (or NULL / -1); the record keeps the FIRST message only, formatted as
+ * "file:line: reason" where a location is known.  Only main() exits.
+ *
+ * Allocation policy: library code allocates from a folio_arena where the data
+ * lives as long as a run or a household; plain malloc/free elsewhere.  Every
+ * allocation failure is reported through folio_error, never by aborting.
+ */
+#ifndef FOLIO_COMMON_H
+#define FOLIO_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FOLIO_VERSION "0.1.0"
+
+/* Exit codes of the folio command (DESIGN.md, contract). */
+enum {
+    FOLIO_EXIT_OK = 0,
+    FOLIO_EXIT_FAILED = 1,   /* run failed; nothing half-written looks complete */
+    FOLIO_EXIT_USAGE = 2,    /* bad usage or bad job/layout file */
+    FOLIO_EXIT_REJECTS = 3   /* success, but input rows were rejected */
+};
+
+/* ---- errors ------------------------------------------------------------ */
+
+typedef struct folio_error {
+    int code;          /* 0 = no error; else a FOLIO_EXIT_* value */
+    char msg[1024];    /* first message, "file:line: reason" */
+} folio_error;
+
+/* Record an error unless one is already recorded (first error wins).
+ * code: FOLIO_EXIT_USAGE for bad input files, FOLIO_EXIT_FAILED otherwise. */
+void folio_error_set(folio_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void folio_error_clear(folio_error *err);
+
+/* ---- money --------------------------------------------------------------- */
+
+typedef int64_t folio_money;
+
+/* Parse an amount exactly.  s[0..len) may have a leading '-' or '+', or a
+ * trailing '-' (some mainframe exports), digits, at most one decimal separator
+ * `dec` followed by at most `minor_digits` digits (fewer are padded: "12.3" with
+ * 2 digits is 1230).  No grouping characters, no spaces inside, no exponent.
+ * Fails on overflow of int64.  On failure *why (if non-NULL) points to a static
+ * reason such as "not a number", "too many decimals", "out of range". */
+bool folio_money_parse(const char *s, size_t len, char dec, int minor_digits,
+                       folio_money *out, const char **why);
+
+/* Format m with `minor_digits` decimals, decimal mark `dec` and thousands
+ * separator `group` (0 for none), e.g. -123456 -> "-1,234.56".  Writes a NUL
+ * terminated string into buf (cap >= 32 is always enough) and returns its
+ * length.  Locale-independent. */
+size_t folio_money_format(folio_money m, int minor_digits, char dec, char group,
+                          char *buf, size_t cap);
+
+/* ---- dates --------------------------------------------------------------- */
+
+typedef int32_t folio_date;            /* days since 1970-01-01 */
+#define FOLIO_DATE_NONE INT32_MIN      /* absent / empty date */
+
+bool folio_date_from_ymd(int y, int m, int d, folio_date *out); /* false if invalid */
+void folio_date_to_ymd(folio_date date, int *y, int *m, int *d);
+
+/* Parse with a pattern made of YYYY, YY, MM, DD and literal characters,
+ * e.g. "YYYY-MM-DD", "YYMMDD", "DD.MM.YYYY", "MM/DD/YYYY".  YY maps 00-69 to
+ * 20xx and 70-99 to 19xx.  Trailing text after the pattern fails unless the
+ * pattern ends with '*' (accept and ignore a tail such as " 00:00:00"). */
+bool folio_date_parse(const char *s, size_t len, const char *pattern,
+                      folio_date *out);
+
+/* Format with the same pattern language plus "Mon" (Jan..Dec) and "Month"
+ * (January..December, English).  Returns the length written. */
+size_t folio_date_format(folio_date date, const char *pattern, char *buf,
+                         size_t cap);
+
+/* Whole months between two dates (floor), used by rules such as tenure. */
+int folio_date_months_between(folio_date from, folio_date to);
+
+/* ---- arena --------------------------------------------------------------- */
+
+/* A bump allocator made of chained blocks.  Memory is valid until
+ * folio_arena_reset() or folio_arena_free().  Not thread-safe: one per thread. */
+typedef struct folio_arena_block folio_arena_block;
+typedef struct folio_arena {
+    folio_arena_block *head;     /* current block */
+    size_t block_size;           /* default size of new blocks */
+    size_t total;                /* bytes held in blocks */
+} folio_arena;
+
+void folio_arena_init(folio_arena *a, size_t block_size);
+void *folio_arena_alloc(folio_arena *a, size_t n);           /* 16-aligned; NULL on OOM */
+void *folio_arena_calloc(folio_arena *a, size_t n);
+char *folio_arena_strndup(folio_arena *a, const char *s, size_t n);
+char *folio_arena_strdup(folio_arena *a, const char *s);
+void folio_arena_reset(folio_arena *a);   /* keep the first block, drop the rest */
+void folio_arena_free(folio_arena *a);
+
+/* ---- growable byte buffer (with a hard cap) ------------------------------ */
+
+typedef struct folio_buf {
+    char *data;
+    size_t len, cap;
+    size_t max;      /* hard cap; 0 = 1 GiB */
+    bool failed;     /* sticky: an append hit OOM or the cap */
+} folio_buf;
+
+void folio_buf_init(folio_buf *b, size_t max);
+bool folio_buf_append(folio_buf *b, const void *p, size_t n);
+bool folio_buf_puts(folio_buf *b, const char *s);
+bool folio_buf_printf(folio_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));   /* only for non-numeric text! */
+bool folio_buf_putc(folio_buf *b, char c);
+bool folio_buf_put_int(folio_buf *b, int64_t v);            /* locale-free */
+/* Fixed-point decimal: v / 10^decimals, trailing zeros trimmed: 1250,2 -> "12.5" */
+bool folio_buf_put_fixed(folio_buf *b, int64_t v, int decimals);
+/* JSON string literal with quotes and escapes (UTF-8 passed through). */
+bool folio_buf_put_json_str(folio_buf *b, const char *s, size_t n);
+/* CSV field, quoted when it holds the delimiter, a quote, CR or LF. */
+bool folio_buf_put_csv_field(folio_buf *b, const char *s, size_t n);
+void folio_buf_reset(folio_buf *b);
+void folio_buf_free(folio_buf *b);
+
+/* ---- UTF-8 --------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 prefix... returns true when s[0..n) is entirely
+ * valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF); on failure *bad_at
+ * is the byte offset of the first bad sequence. */
+bool folio_utf8_valid(const char *s, size_t n, size_t *bad_at);
+/* Decode one code point at s (valid UTF-8 assumed); returns bytes used. */
+int folio_utf8_next(const char *s, size_t n, uint32_t *cp);
+
+/* ---- files --------------------------------------------------------------- */
+
+/* SHA-256 of a whole file as 64 lowercase hex chars + NUL. */
+bool folio_sha256_file(const char *path, char hex[65], uint64_t *bytes,
+                       folio_error *err);
+void folio_sha256_hex(const void *data, size_t n, char hex[65]);
+
+/* Write a file atomically: data goes to "path.tmp-PID", fsync, rename. */
+bool folio_write_file_atomic(const char *path, const void *data, size_t n,
+                             folio_error *err);
+/* mkdir -p */
+bool folio_mkdirs(const char *path, folio_error *err);
+
+#endif

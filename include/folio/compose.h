@@ -1,0 +1,95 @@
+/*
+ * folio/compose.h -- one household + the layout -> a display-list statement.
+ *
+ * Order of calls:
+ *   compose_plan_new()      once, after loading and grouping: decides per
+ *                           account what is printed (transactions inside the
+ *                           statement period, opening balance derived when the
+ *                           feed has none) and what is suppressed and why
+ *                           (transactions outside the period, an account whose
+ *                           opening + transactions != closing, a household whose
+ *                           delivery preference is "none").
+ *   compose_household()     per household, from any thread, with that
+ *                           thread's arena; pure function of its inputs, so
+ *                           composing twice gives the same pages.
+ *   compose_plan_free()
+ *
+ * Pagination: the body flows from body.first_page_top (page 1) or body.top to
+ * body.bottom.  Summary first, then one section per account in the household's
+ * account order; a transaction table breaks between rows, never inside one: the
+ * broken page gets the "continued on next page" mark, the next page repeats the
+ * section title (table.continued) and the column header.  Page numbers
+ * ("Page x of y") are drawn after the body, when y is known.  The space left
+ * under the body on each page is recorded as a free rectangle.
+ */
+#ifndef FOLIO_COMPOSE_H
+#define FOLIO_COMPOSE_H
+
+#include "folio/dlist.h"
+#include "folio/feed.h"
+#include "folio/household.h"
+#include "folio/job.h"
+#include "folio/layout.h"
+
+typedef enum folio_channel {
+    FOLIO_CHANNEL_PRINT = 0,
+    FOLIO_CHANNEL_EMAIL,
+    FOLIO_CHANNEL_BOTH,
+    FOLIO_CHANNEL_SUPPRESSED
+} folio_channel;
+
+typedef struct folio_account_plan {
+    folio_money opening, closing;     /* as printed */
+    folio_money debits, credits;      /* sums of the printed rows, both >= 0 */
+    uint32_t first, n;                /* printed transactions: ds->txns[first..first+n) */
+    uint32_t n_outside;               /* transactions outside the period (suppressed) */
+    folio_money outside_sum;
+    int product;                      /* index into layout->products, -1 if not listed */
+    bool suppressed;                  /* the whole account is suppressed */
+    const char *reason;               /* why (static or plan-owned string) */
+} folio_account_plan;
+
+typedef struct folio_household_plan {
+    uint8_t channel;                  /* folio_channel */
+    const char *reason;               /* when suppressed */
+    uint32_t n_accounts_printed;
+} folio_household_plan;
+
+typedef struct folio_plan {
+    const folio_job *job;
+    const folio_layout *layout;
+    const folio_dataset *ds;
+    const folio_households *hs;
+    folio_account_plan *accounts;     /* one per ds->accounts */
+    folio_household_plan *households; /* one per hs->v */
+    char *reasons;                    /* storage for formatted reasons */
+    size_t reasons_len, reasons_cap;
+} folio_plan;
+
+folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,
+                             const folio_dataset *ds, const folio_households *hs,
+                             folio_error *err);
+void compose_plan_free(folio_plan *plan);
+
+/* What composing one household put on paper, for the reconciliation. */
+typedef struct folio_compose_result {
+    uint32_t pages;
+    uint32_t accounts;                /* account sections composed */
+    uint64_t txns;                    /* transaction rows composed */
+    folio_money txn_sum;              /* signed sum of the amounts of those rows */
+} folio_compose_result;
+
+/* Compose household hh.  The statement lives in `arena` (reset it between
+ * households).  Returns NULL with err on failure (out of memory). */
+folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
+                                      folio_arena *arena, folio_compose_result *res,
+                                      folio_error *err);
+
+/* The addressee line(s): joint names on one line when they fit `width` units
+ * in font/size, else one line per customer.  Writes up to max_lines lines
+ * (arena strings) into lines[]; returns the count. */
+int compose_addressee(const folio_plan *plan, size_t hh, const folio_font *font,
+                      int32_t size, int32_t width, const char **lines,
+                      int max_lines, folio_arena *arena);
+
+#endif

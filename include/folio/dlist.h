@@ -1,0 +1,99 @@
+/*
+ * folio/dlist.h -- the display list: the only thing writers see.
+ *
+ * compose turns one household into a folio_dl_statement: pages of positioned
+ * operations.  The PDF and (later) AFP writers render exactly these ops, so both
+ * break pages in the same places and carry the same text.
+ *
+ * Units: every coordinate and length is an integer count of 1/1440 inch
+ * ("units"; 20 units = 1 PDF point; AFP page units are 1440 per inch, so AFP
+ * positions are exact).  Origin is the TOP-LEFT corner of the page, y grows
+ * downwards.  A text op's (x, y) is the start of its baseline: compose has
+ * already applied alignment, so writers never measure text.
+ *
+ * Memory: a statement and everything it points to live in the folio_arena given
+ * to dlist_statement_new(); they are valid until that arena is reset.
+ */
+#ifndef FOLIO_DLIST_H
+#define FOLIO_DLIST_H
+
+#include "folio/common.h"
+
+#define FOLIO_UNITS_PER_INCH 1440
+#define FOLIO_UNITS_PER_PT 20
+
+typedef enum folio_dl_kind {
+    FOLIO_DL_TEXT = 1,   /* text run in one font and size */
+    FOLIO_DL_RULE,       /* straight line from (x,y) to (x2,y2), width w */
+    FOLIO_DL_BOX         /* rectangle (x,y,w,h): filled with fill, stroked if line_w > 0 */
+} folio_dl_kind;
+
+typedef struct folio_dl_op {
+    uint8_t kind;        /* folio_dl_kind */
+    uint8_t font;        /* index into the layout's font table (TEXT) */
+    uint16_t flags;      /* reserved: 0 */
+    int32_t size;        /* TEXT: font size in units (9 pt = 180) */
+    int32_t x, y;        /* TEXT: baseline start; RULE: start; BOX: top-left */
+    int32_t x2, y2;      /* RULE: end point */
+    int32_t w, h;        /* BOX: width and height; RULE: w = line width */
+    uint32_t color;      /* 0xRRGGBB: text colour, line colour, box fill */
+    uint32_t stroke;     /* BOX: 0xRRGGBB outline colour when line_w > 0 */
+    int32_t line_w;      /* BOX: outline width in units, 0 = none */
+    uint32_t len;        /* TEXT: bytes of UTF-8 in text */
+    const char *text;    /* TEXT: UTF-8, not NUL-terminated necessarily */
+} folio_dl_op;
+
+/* A rectangle of the page that the statement left empty (white space).
+ * Recorded by compose for the white-space filler. */
+typedef struct folio_dl_rect {
+    int32_t x, y, w, h;
+} folio_dl_rect;
+
+typedef struct folio_dl_page {
+    folio_dl_op *ops;
+    uint32_t n_ops, cap_ops;
+    folio_dl_rect *free_rects;
+    uint32_t n_free, cap_free;
+    bool blank_back;     /* a padding page (duplex back side), nothing printed */
+} folio_dl_page;
+
+/* One index tag (name = value) describing a statement, e.g. household id,
+ * customer name, postal code; used by AFP TLEs and archive indexes. */
+typedef struct folio_dl_tag {
+    const char *name;
+    const char *value;
+} folio_dl_tag;
+
+typedef struct folio_dl_statement {
+    const char *id;            /* household key, unique in the run */
+    folio_dl_page *pages;
+    uint32_t n_pages, cap_pages;
+    folio_dl_tag *tags;
+    uint32_t n_tags, cap_tags;
+    int32_t page_w, page_h;    /* units; all pages of a statement share a size */
+    struct folio_arena *arena;
+} folio_dl_statement;
+
+/* Create an empty statement whose storage comes from `arena`. */
+folio_dl_statement *dlist_statement_new(struct folio_arena *arena, const char *id,
+                                        int32_t page_w, int32_t page_h);
+/* Append a page; returns it or NULL on OOM.  Pointers to earlier pages stay
+ * valid only until the next dlist_page_add call (the array may move): keep
+ * indexes, not pointers, across calls. */
+folio_dl_page *dlist_page_add(folio_dl_statement *st);
+/* Append ops.  Text is copied into the arena when copy is true. */
+bool dlist_page_add_text(folio_dl_statement *st, folio_dl_page *pg, uint8_t font,
+                         int32_t size, int32_t x, int32_t y, uint32_t color,
+                         const char *text, size_t len, bool copy);
+bool dlist_page_add_rule(folio_dl_statement *st, folio_dl_page *pg, int32_t x,
+                         int32_t y, int32_t x2, int32_t y2, int32_t width,
+                         uint32_t color);
+bool dlist_page_add_box(folio_dl_statement *st, folio_dl_page *pg, int32_t x,
+                        int32_t y, int32_t w, int32_t h, uint32_t fill,
+                        uint32_t stroke, int32_t line_w);
+bool dlist_page_add_free(folio_dl_statement *st, folio_dl_page *pg, int32_t x,
+                         int32_t y, int32_t w, int32_t h);
+bool dlist_statement_add_tag(folio_dl_statement *st, const char *name,
+                             const char *value);
+
+#endif

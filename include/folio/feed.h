@@ -1,0 +1,132 @@
+/*
+ * folio/feed.h -- loading the job's feeds into typed record tables.
+ *
+ * feed_load_all() reads every feed of a job with libcsv, in parallel over files
+ * and, for a large file, over chunks of it (split at record boundaries found by
+ * a quote-aware scan, so quoted fields holding newlines stay whole).  Rows are
+ * validated and typed (money in minor units, civil dates, UTF-8 checked).  A row
+ * that fails goes to the reject list with file, line, column and reason and the
+ * raw row text; the run goes on.  After all files are read, references are
+ * resolved: an account whose customer is unknown, a transaction whose account
+ * is unknown, and a duplicate id (the second and later occurrences) are rejects
+ * too.  Record order in the tables is deterministic (feed order in the job, then
+ * line order), whatever the number of threads.
+ *
+ * Transactions are finally sorted by (account index, date, input order) so
+ * each account's transactions are one contiguous range [first_txn, +n_txn).
+ *
+ * Lifetime: the dataset owns every string (one pool); feed_dataset_free().
+ */
+#ifndef FOLIO_FEED_H
+#define FOLIO_FEED_H
+
+#include "folio/common.h"
+#include "folio/job.h"
+
+typedef enum folio_delivery {
+    FOLIO_DELIVERY_PRINT = 0,
+    FOLIO_DELIVERY_EMAIL,
+    FOLIO_DELIVERY_BOTH,
+    FOLIO_DELIVERY_NONE
+} folio_delivery;
+
+typedef struct folio_customer {
+    const char *id;
+    const char *household_id;     /* "" when absent: derive from the address */
+    const char *first_name, *last_name;   /* last_name holds the full name if only full_name mapped */
+    const char *address1, *address2, *city, *state, *postal_code, *country;
+    const char *language;         /* lower-case ISO 639-1, default "en" */
+    const char *email, *segment;
+    folio_date birth_date, customer_since;   /* FOLIO_DATE_NONE if absent */
+    uint8_t delivery;             /* folio_delivery; default print */
+    bool marketing_consent;       /* default true */
+    uint16_t feed;                /* index of the feed in the job */
+    uint32_t line;                /* line of the record's first line */
+} folio_customer;
+
+typedef struct folio_account {
+    const char *id;
+    const char *owner_id;
+    uint32_t owner;               /* index into customers (resolved) */
+    const char *product;          /* product code, e.g. "checking" */
+    const char *product_name;     /* "" when absent */
+    const char *currency;
+    folio_money opening_balance;  /* derived (closing - net txns) when absent */
+    folio_money closing_balance;
+    folio_money credit_limit, minimum_due;   /* 0 when absent */
+    int32_t rate_milli_pct;       /* interest rate in 1/1000 percent (4.25% = 4250) */
+    folio_date due_date, opened_date;
+    bool has_opening;             /* opening_balance came from the feed */
+    uint16_t feed;
+    uint32_t line;
+    uint32_t first_txn, n_txn;    /* range in the sorted transactions */
+} folio_account;
+
+typedef struct folio_txn {
+    uint32_t account;             /* index into accounts */
+    folio_date date;
+    folio_money amount;           /* signed: credit > 0, debit < 0 (holder's view) */
+    const char *description;
+    uint16_t feed;
+    uint32_t line;
+} folio_txn;
+
+typedef struct folio_contact {
+    const char *key;              /* household or customer id */
+    const char *offer_id;
+    folio_date date;
+} folio_contact;
+
+typedef struct folio_reject {
+    uint16_t feed;                /* index into job->feeds */
+    uint32_t line;                /* physical line where the record starts */
+    const char *column;           /* header name, or "" for the whole row */
+    const char *reason;
+    const char *raw;              /* the raw record text as read */
+} folio_reject;
+
+/* Per-feed statistics for the manifest and the reconciliation. */
+typedef struct folio_feed_stats {
+    uint64_t bytes;
+    char sha256[65];
+    uint64_t records;             /* data records read (header excluded) */
+    uint64_t accepted, rejected;
+    folio_money amount_read;      /* transactions: sum of every amount that parsed */
+    folio_money amount_rejected;  /* ... of those, the ones rejected later */
+} folio_feed_stats;
+
+typedef struct folio_dataset {
+    folio_customer *customers; size_t n_customers;
+    folio_account *accounts;   size_t n_accounts;
+    folio_txn *txns;           size_t n_txns;
+    folio_contact *contacts;   size_t n_contacts;
+    folio_reject *rejects;     size_t n_rejects;   /* sorted by (feed, line) */
+    folio_feed_stats *stats;   /* one per job feed */
+    int n_feeds;
+    struct feed_pool *pool;    /* owns all strings */
+} folio_dataset;
+
+/* Load every feed of the job with up to `threads` threads (0 = all cores).
+ * Returns NULL only on a failure that stops the run (file cannot be opened,
+ * header lacks a mapped column, out of memory): err says which.  Bad rows
+ * never fail the load. */
+folio_dataset *feed_load_all(const folio_job *job, int threads, folio_error *err);
+void feed_dataset_free(folio_dataset *ds);
+
+/* Write rejects as CSV: file,line,column,reason,raw (header row first). */
+bool feed_write_rejects(const folio_dataset *ds, const folio_job *job,
+                        const char *path, folio_error *err);
+
+/* Lower-level, used by tests and feed_load_all: load one feed from memory.
+ * `data` is the whole file content.  Results are appended to ds (customers,
+ * accounts, txns or contacts depending on def->kind; rejects).  References
+ * between feeds are not resolved here. */
+bool feed_load_buffer(folio_dataset *ds, int feed_index,
+                      const folio_feed_def *def, const char *data, size_t len,
+                      int threads, folio_error *err);
+/* Resolve references (owner ids, account ids), reject orphans and duplicate
+ * ids, derive missing opening balances, sort transactions. */
+bool feed_resolve(folio_dataset *ds, folio_error *err);
+folio_dataset *feed_dataset_new(int n_feeds);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * folio/job.h -- the job file: what to read, how to read it, what to write.
+ *
+ * A job file is YAML (parsed with libyaml).  Every key is known: an unknown
+ * key, a missing required key or a value of the wrong shape is an error
+ * "job.yaml:LINE:COL: what was found, what is expected" (exit 2).  Relative
+ * paths in the job are relative to the job file's directory and are stored
+ * resolved.  The full reference is in README.md ("Job file reference").
+ *
+ * Lifetime: everything hangs off the folio_job and is freed by job_free().
+ */
+#ifndef FOLIO_JOB_H
+#define FOLIO_JOB_H
+
+#include "folio/common.h"
+
+typedef enum folio_feed_kind {
+    FOLIO_FEED_CUSTOMERS = 1,
+    FOLIO_FEED_ACCOUNTS,
+    FOLIO_FEED_TRANSACTIONS,
+    FOLIO_FEED_CONTACTS          /* contact history (offers issue) */
+} folio_feed_kind;
+
+/* Logical fields a feed can map.  The job maps each to a header name. */
+typedef enum folio_field {
+    /* customers */
+    FOLIO_F_CUSTOMER_ID = 0, FOLIO_F_HOUSEHOLD_ID, FOLIO_F_FIRST_NAME,
+    FOLIO_F_LAST_NAME, FOLIO_F_FULL_NAME, FOLIO_F_BIRTH_DATE, FOLIO_F_ADDRESS1,
+    FOLIO_F_ADDRESS2, FOLIO_F_CITY, FOLIO_F_STATE, FOLIO_F_POSTAL_CODE,
+    FOLIO_F_COUNTRY, FOLIO_F_LANGUAGE, FOLIO_F_EMAIL, FOLIO_F_DELIVERY,
+    FOLIO_F_MARKETING_CONSENT, FOLIO_F_SEGMENT, FOLIO_F_CUSTOMER_SINCE,
+    /* accounts */
+    FOLIO_F_ACCOUNT_ID, FOLIO_F_OWNER_ID /* customer id owning the account */,
+    FOLIO_F_PRODUCT, FOLIO_F_PRODUCT_NAME, FOLIO_F_OPENING_BALANCE,
+    FOLIO_F_CLOSING_BALANCE, FOLIO_F_CREDIT_LIMIT, FOLIO_F_INTEREST_RATE,
+    FOLIO_F_MINIMUM_DUE, FOLIO_F_DUE_DATE, FOLIO_F_OPENED_DATE, FOLIO_F_CURRENCY,
+    /* transactions */
+    FOLIO_F_TXN_ACCOUNT_ID, FOLIO_F_TXN_DATE, FOLIO_F_DESCRIPTION,
+    FOLIO_F_AMOUNT, FOLIO_F_DEBIT_AMOUNT, FOLIO_F_CREDIT_AMOUNT,
+    FOLIO_F_DEBIT_FLAG /* column whose value marks a debit */, FOLIO_F_TXN_ID,
+    /* contacts */
+    FOLIO_F_CONTACT_KEY /* household or customer id */, FOLIO_F_OFFER_ID,
+    FOLIO_F_CONTACT_DATE,
+    FOLIO_F__COUNT
+} folio_field;
+
+/* YAML key of each field in a feed's `columns:` map, e.g. "customer_id". */
+const char *job_field_key(folio_field f);
+
+typedef enum folio_sign_rule {
+    FOLIO_SIGN_NEGATIVE_IS_DEBIT = 0,  /* default: amount is signed, < 0 debit */
+    FOLIO_SIGN_POSITIVE_IS_DEBIT,      /* e.g. card feeds: purchases positive */
+    FOLIO_SIGN_FLAG_COLUMN,            /* amount unsigned; debit_flag column value in debit_values */
+    FOLIO_SIGN_SPLIT_COLUMNS           /* separate debit_amount / credit_amount columns */
+} folio_sign_rule;
+
+typedef struct folio_feed_def {
+    char *name;                 /* unique name in the job, e.g. "checking-transactions" */
+    folio_feed_kind kind;
+    char *path;                 /* resolved path */
+    char *product;              /* accounts feeds: product code when no column */
+    /* dialect */
+    char delimiter;             /* ',', ';', '\t', '|' */
+    char quote;                 /* '"' by default, 0 = none */
+    bool header;                /* first record is a header (required for mapping by name) */
+    char *date_format;          /* e.g. "YYYY-MM-DD" */
+    char decimal;               /* '.' or ',' */
+    int minor_digits;           /* decimals of the currency: 2 by default */
+    char *currency;             /* ISO 4217, default from job */
+    folio_sign_rule sign;
+    char **debit_values;        /* FOLIO_SIGN_FLAG_COLUMN: values meaning debit */
+    int n_debit_values;
+    /* columns[f] = header name mapped to field f, or NULL if unmapped */
+    char *columns[FOLIO_F__COUNT];
+    int line;                   /* job file line of this feed (for messages) */
+} folio_feed_def;
+
+typedef struct folio_job {
+    char *path;                 /* the job file as given */
+    char *dir;                  /* its directory */
+    char *name;                 /* job.name */
+    uint64_t seed;              /* job.seed: A/B and sampling */
+    folio_date statement_date;  /* statement.date */
+    folio_date period_start, period_end;
+    /* bank identity */
+    char *bank_name;
+    char **bank_address;        /* lines */
+    int n_bank_address;
+    char *bank_phone, *bank_website;
+    char *currency;             /* default currency, "USD" */
+    char *layout_path;          /* resolved path of the layout file */
+    folio_feed_def *feeds;
+    int n_feeds;
+    /* output */
+    char *out_dir;              /* resolved; --out overrides */
+    bool print_pdf;             /* output.print.pdf (default true) */
+    int max_sheets_per_file;    /* output.print.max_sheets (default 2000) */
+    bool duplex;                /* output.print.duplex (default false) */
+    int compression;            /* output.print.compression 0..9 (default 6) */
+    char *file_prefix;          /* output.print.prefix (default "statements") */
+} folio_job;
+
+/* Parse and validate a job file.  Returns NULL with err set (code
+ * FOLIO_EXIT_USAGE) on any problem, message "path:line:col: ...". */
+folio_job *job_load(const char *path, folio_error *err);
+void job_free(folio_job *job);
+
+#endif

@@ -1,0 +1,182 @@
+/*
+ * folio/layout.h -- the layout file: how a statement looks.
+ *
+ * A layout is YAML (layouts/statement.yaml is the sample; README.md has the
+ * reference).  It is read and checked once: every key known, every style and
+ * font name resolved, every merge field in every text checked against the
+ * list below -- an unknown field is "layout.yaml:LINE:COL: unknown merge field
+ * {customer.shoe_size}", never blank output.  Lengths in the file are points
+ * (1/72 in); in this struct they are units (1/1440 in, see dlist.h).
+ *
+ * Lifetime: layout_free() frees everything, fonts included.
+ */
+#ifndef FOLIO_LAYOUT_H
+#define FOLIO_LAYOUT_H
+
+#include "folio/common.h"
+#include "folio/fonts.h"
+
+/* Merge fields usable in texts, written {group.name} in the layout. */
+typedef enum folio_merge_field {
+    FOLIO_M_LITERAL = 0,          /* not a field: a literal segment */
+    FOLIO_M_BANK_NAME, FOLIO_M_BANK_PHONE, FOLIO_M_BANK_WEBSITE,
+    FOLIO_M_BANK_ADDRESS,         /* lines joined with ", " */
+    FOLIO_M_STATEMENT_DATE, FOLIO_M_PERIOD_START, FOLIO_M_PERIOD_END,
+    FOLIO_M_PAGE, FOLIO_M_PAGES,
+    FOLIO_M_HOUSEHOLD_ID,
+    FOLIO_M_CUSTOMER_NAME,        /* addressee line: joint names */
+    FOLIO_M_CUSTOMER_FIRST_NAME, FOLIO_M_CUSTOMER_LAST_NAME,
+    FOLIO_M_CUSTOMER_ID,
+    FOLIO_M_ACCOUNT_NUMBER,       /* masked or full as the layout says */
+    FOLIO_M_ACCOUNT_PRODUCT,      /* product code */
+    FOLIO_M_ACCOUNT_PRODUCT_NAME, /* feed's product name, else the product title */
+    FOLIO_M_ACCOUNT_OPENING_BALANCE, FOLIO_M_ACCOUNT_CLOSING_BALANCE,
+    FOLIO_M_ACCOUNT_TOTAL_DEBITS, FOLIO_M_ACCOUNT_TOTAL_CREDITS,
+    FOLIO_M_ACCOUNT_TRANSACTION_COUNT,
+    FOLIO_M_ACCOUNT_CREDIT_LIMIT, FOLIO_M_ACCOUNT_MINIMUM_DUE,
+    FOLIO_M_ACCOUNT_DUE_DATE, FOLIO_M_ACCOUNT_RATE,
+    FOLIO_M_ACCOUNT_OWNER_NAME,
+    FOLIO_M__COUNT
+} folio_merge_field;
+
+/* Name of a merge field as written in a layout, e.g. "account.number". */
+const char *layout_merge_field_name(folio_merge_field f);
+/* True for fields that only make sense inside an account section. */
+bool layout_merge_field_is_account(folio_merge_field f);
+
+typedef struct folio_tpl_seg {
+    uint16_t field;               /* folio_merge_field; LITERAL uses text/len */
+    uint16_t len;
+    const char *text;
+} folio_tpl_seg;
+
+/* A text with merge fields, parsed once. */
+typedef struct folio_template {
+    folio_tpl_seg *segs;
+    int n_segs;
+    bool has_page_fields;         /* uses {page} or {pages} */
+} folio_template;
+
+typedef enum folio_align { FOLIO_ALIGN_LEFT = 0, FOLIO_ALIGN_RIGHT, FOLIO_ALIGN_CENTER } folio_align;
+
+typedef struct folio_style {
+    char *name;
+    int font;                     /* index into layout->fonts */
+    int32_t size;                 /* units */
+    int32_t leading;              /* baseline-to-baseline, units */
+    uint32_t color;               /* 0xRRGGBB */
+} folio_style;
+
+/* A text placed at a fixed position of the page (header, footer, ...). */
+typedef struct folio_placed_text {
+    folio_template text;
+    int style;                    /* index into layout->styles */
+    int32_t x, y;                 /* units from the top-left; y = baseline */
+    folio_align align;            /* x is the left edge, right edge or centre */
+} folio_placed_text;
+
+typedef struct folio_layout_font {
+    char *name;                   /* e.g. "regular" */
+    char *file;                   /* resolved path of the .ttf */
+    folio_font *metrics;          /* loaded by layout_load */
+} folio_layout_font;
+
+typedef enum folio_column_field {
+    /* summary columns */
+    FOLIO_COL_PRODUCT_NAME = 1, FOLIO_COL_NUMBER, FOLIO_COL_OWNER,
+    FOLIO_COL_OPENING, FOLIO_COL_CLOSING, FOLIO_COL_DEBITS, FOLIO_COL_CREDITS,
+    /* transaction table columns */
+    FOLIO_COL_DATE, FOLIO_COL_DESCRIPTION, FOLIO_COL_DEBIT, FOLIO_COL_CREDIT,
+    FOLIO_COL_BALANCE, FOLIO_COL_AMOUNT
+} folio_column_field;
+
+typedef struct folio_column {
+    folio_column_field field;
+    char *title;
+    int32_t width;                /* units */
+    folio_align align;
+} folio_column;
+
+typedef enum folio_balance_kind {
+    FOLIO_BALANCE_ASSET = 0,      /* running balance += amount */
+    FOLIO_BALANCE_LIABILITY       /* balance owed: running balance -= amount */
+} folio_balance_kind;
+
+typedef struct folio_product {
+    char *code;                   /* matches folio_account.product */
+    char *title;                  /* e.g. "Checking" */
+    folio_balance_kind balance;
+} folio_product;
+
+typedef struct folio_layout {
+    char *path;
+    /* page */
+    int32_t page_w, page_h;
+    int32_t margin_top, margin_right, margin_bottom, margin_left;
+    /* fonts and styles */
+    folio_layout_font *fonts; int n_fonts;
+    folio_style *styles;      int n_styles;
+    /* formats */
+    char *date_format;            /* pattern, see folio_date_format */
+    char money_decimal, money_group;
+    char *currency_symbol;        /* prefix, "" for none */
+    bool mask_account_numbers;    /* account_number.mask: last4 */
+    char mask_char;               /* '*' by default */
+    /* fixed elements */
+    folio_placed_text *header; int n_header;         /* every page */
+    folio_placed_text *first_page; int n_first_page; /* page 1 only */
+    folio_placed_text *footer; int n_footer;         /* every page */
+    /* address block (#10 window envelope) */
+    int32_t address_x, address_y, address_w, address_h;
+    int address_style;
+    int address_max_lines;        /* 6 by default */
+    /* body area */
+    int32_t body_top_first;       /* y where the body starts on page 1 */
+    int32_t body_top;             /* y where the body starts on later pages */
+    int32_t body_bottom;          /* y the body must not pass */
+    /* summary */
+    folio_template summary_title;
+    int summary_title_style, summary_header_style, summary_row_style;
+    folio_column *summary_cols; int n_summary_cols;
+    char *summary_total_label;           /* total of deposit (asset) accounts */
+    char *summary_total_owed_label;      /* total of liability accounts (summary.total_owed_label, default "Total owed") */
+    int32_t summary_space_after;
+    /* products in statement order */
+    folio_product *products; int n_products;
+    /* account section */
+    folio_template section_title;
+    int section_title_style;
+    folio_template *section_info; int n_section_info;  /* lines under the title */
+    int section_info_style;
+    int32_t section_space_after;
+    /* transaction table */
+    folio_column *table_cols; int n_table_cols;
+    int table_header_style, table_row_style;
+    folio_template table_continued;      /* title repeated on a continued page */
+    folio_template table_continued_next; /* mark at the bottom of a broken page */
+    char *table_opening_label;    /* first row: "Opening balance" */
+    char *table_closing_label;    /* last row: "Closing balance" */
+    char *table_empty_text;       /* when there are no transactions */
+    uint32_t table_rule_color;
+    uint32_t table_stripe_color;  /* 0xFFFFFF = no stripes */
+    int32_t table_row_padding;    /* extra space between rows, units */
+    int32_t cell_padding;         /* horizontal padding inside cells */
+} folio_layout;
+
+/* Read and check a layout.  Returns NULL with err (FOLIO_EXIT_USAGE,
+ * "path:line:col: ...") on any problem, including a font file that cannot be
+ * read. */
+folio_layout *layout_load(const char *path, folio_error *err);
+void layout_free(folio_layout *layout);
+
+/* Parse "Hello {customer.first_name}" into *out (storage malloc'ed, freed by
+ * layout_template_free).  "{{" and "}}" are literal braces.  On an unknown
+ * field returns false and sets *bad_col to the 0-based offset of the '{'. */
+bool layout_template_parse(const char *s, folio_template *out, int *bad_col,
+                           char *bad_name, size_t bad_name_cap);
+void layout_template_free(folio_template *t);
+
+int layout_style_find(const folio_layout *layout, const char *name);  /* -1 if none */
+int layout_product_find(const folio_layout *layout, const char *code); /* -1 if none */
+
+#endif

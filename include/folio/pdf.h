@@ -1,0 +1,62 @@
+/*
+ * folio/pdf.h -- display list -> PDF print stream (libharu).
+ *
+ * One folio_pdf_writer builds one PDF file: statements are appended in order,
+ * each starting on a new page, and the file is written when the writer is
+ * closed.  Fonts are the layout's TrueType fonts, embedded, with UTF-8 text so
+ * pdftotext extracts it.  Document dates come from the options (the job's
+ * statement date), never from the clock, so reruns are byte-identical.
+ *
+ * Threads: a writer belongs to one thread; different writers may run on
+ * different threads at the same time (libharu state is per document; its
+ * error handler gets the writer through user_data, no global jmp_buf).
+ *
+ * Memory: libharu holds a document's pages until it saves, so callers keep
+ * files bounded (job output.print.max_sheets) and close each as it fills.
+ */
+#ifndef FOLIO_PDF_H
+#define FOLIO_PDF_H
+
+#include "folio/common.h"
+#include "folio/dlist.h"
+#include "folio/layout.h"
+
+typedef struct folio_pdf_options {
+    const char *title;            /* document info Title */
+    const char *author;           /* the bank's name */
+    const char *subject;          /* e.g. "Statements 2026-10-01 to 2026-10-31" */
+    folio_date doc_date;          /* CreationDate / ModDate (midnight UTC) */
+    int compression;              /* 0 = none, else compress page content */
+} folio_pdf_options;
+
+typedef struct folio_pdf_writer folio_pdf_writer;
+
+/* Start a document that will be written to `path` (the caller passes a
+ * temporary name and renames it when the run succeeds).  fonts[i] is the
+ * font of dlist ops with font == i.  Returns NULL with err set. */
+folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fonts,
+                                  int n_fonts, const folio_pdf_options *opt,
+                                  folio_error *err);
+
+/* Append every page of a statement.  On failure the writer is unusable
+ * (close it with pdf_writer_abort). */
+bool pdf_writer_add_statement(folio_pdf_writer *w, const folio_dl_statement *st,
+                              folio_error *err);
+
+/* Pages appended so far. */
+uint32_t pdf_writer_pages(const folio_pdf_writer *w);
+
+/* Write the file and free the writer (also on failure).  *bytes gets the
+ * file size. */
+bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err);
+
+/* Free without writing anything. */
+void pdf_writer_abort(folio_pdf_writer *w);
+
+/* Tune glibc malloc once per process (idempotent, thread-safe): keep freed
+ * memory instead of trimming it back to the kernel and serve large blocks
+ * from the heap, so the buffers a document frees are reused by the next one
+ * instead of being faulted in again.  Call early in main(). */
+void pdf_tune_allocator(void);
+
+#endif

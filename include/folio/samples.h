@@ -1,0 +1,28 @@
+/*
+ * folio/samples.h -- realistic synthetic feeds and a job file that runs them.
+ *
+ * samples_generate() writes into out_dir:
+ *   customers.csv, {checking,savings,credit_card,mortgage}_accounts.csv,
+ *   {checking,savings,credit_card,mortgage}_transactions.csv, job.yaml
+ * The same (households, seed) always gives byte-identical files, whatever the
+ * thread count.
+ */
+#ifndef FOLIO_SAMPLES_H
+#define FOLIO_SAMPLES_H
+
+#include "folio/common.h"
+
+typedef struct folio_samples_options {
+    uint64_t households;
+    uint64_t seed;
+    int threads;                  /* 0 = all cores */
+    const char *layout_path;      /* written into job.yaml; NULL = find layouts/statement.yaml */
+    bool with_errors;             /* also write a few bad rows (for reject tests) */
+} folio_samples_options;
+
+/* Returns false with err set on I/O failure. Files are written under
+ * temporary names and renamed when complete. */
+bool samples_generate(const char *out_dir, const folio_samples_options *opt,
+                      folio_error *err);
+
+#endif

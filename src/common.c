@@ -1,0 +1,754 @@
+/*
+ * common.c -- errors, exact money, civil dates, arena, growable buffer,
+ * UTF-8 checks, SHA-256 of files, atomic writes.  See include/folio/common.h.
+ */
+#include "folio/common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+/* ---- errors -------------------------------------------------------------- */
+
+void folio_error_set(folio_error *err, int code, const char *fmt, ...)
+{
+    if (!err || err->code)
+        return;
+    err->code = code ? code : FOLIO_EXIT_FAILED;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+void folio_error_clear(folio_error *err)
+{
+    if (err) {
+        err->code = 0;
+        err->msg[0] = 0;
+    }
+}
+
+/* ---- money --------------------------------------------------------------- */
+
+bool folio_money_parse(const char *s, size_t len, char dec, int minor_digits,
+                       folio_money *out, const char **why)
+{
+    const char *reason = "not a number";
+    size_t i = 0;
+    bool neg = false;
+    if (len && (s[0] == '-' || s[0] == '+')) {
+        neg = s[0] == '-';
+        i = 1;
+    } else if (len > 1 && s[len - 1] == '-') {
+        neg = true;
+        len--;
+    }
+    uint64_t v = 0;
+    int ndig = 0, nfrac = 0;
+    bool seen_dec = false;
+    const uint64_t limit = (uint64_t)INT64_MAX;
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            if (seen_dec && ++nfrac > minor_digits) {
+                reason = "too many decimals";
+                goto fail;
+            }
+            if (v > (limit - (uint64_t)(c - '0')) / 10) {
+                reason = "out of range";
+                goto fail;
+            }
+            v = v * 10 + (uint64_t)(c - '0');
+            ndig++;
+        } else if (c == dec && !seen_dec) {
+            seen_dec = true;
+        } else {
+            goto fail;
+        }
+    }
+    if (ndig == 0)
+        goto fail;
+    for (int k = nfrac; k < minor_digits; k++) {
+        if (v > limit / 10) {
+            reason = "out of range";
+            goto fail;
+        }
+        v *= 10;
+    }
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return true;
+fail:
+    if (why)
+        *why = reason;
+    return false;
+}
+
+size_t folio_money_format(folio_money m, int minor_digits, char dec, char group,
+                          char *buf, size_t cap)
+{
+    char tmp[48];
+    int n = 0;
+    uint64_t v = m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m;
+    int pos = 0;
+    do {
+        if (pos == minor_digits && minor_digits > 0)
+            tmp[n++] = dec;
+        else if (group && pos > minor_digits && (pos - minor_digits) % 3 == 0)
+            tmp[n++] = group;
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+        pos++;
+    } while (v || pos <= minor_digits);
+    if (m < 0)
+        tmp[n++] = '-';
+    size_t len = (size_t)n < cap ? (size_t)n : cap - 1;
+    for (size_t i = 0; i < len; i++)
+        buf[i] = tmp[n - 1 - (int)i];
+    buf[len] = 0;
+    return len;
+}
+
+/* ---- dates (Howard Hinnant's civil algorithms, public domain math) ------- */
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
+}
+
+bool folio_date_from_ymd(int y, int m, int d, folio_date *out)
+{
+    if (y < 1800 || y > 2999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return false;
+    *out = (folio_date)days_from_civil(y, (unsigned)m, (unsigned)d);
+    return true;
+}
+
+void folio_date_to_ymd(folio_date date, int *y, int *m, int *d)
+{
+    int64_t z = (int64_t)date + 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t yy = (int64_t)yoe + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned dd = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned mm = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yy + (mm <= 2));
+    *m = (int)mm;
+    *d = (int)dd;
+}
+
+static bool take_digits(const char *s, size_t len, size_t *i, int n, int *out)
+{
+    int v = 0;
+    for (int k = 0; k < n; k++) {
+        if (*i >= len || s[*i] < '0' || s[*i] > '9')
+            return false;
+        v = v * 10 + (s[(*i)++] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool folio_date_parse(const char *s, size_t len, const char *p, folio_date *out)
+{
+    size_t i = 0;
+    int y = -1, m = -1, d = -1;
+    while (*p) {
+        if (p[0] == '*' && p[1] == 0) {
+            i = len;
+            p++;
+            break;
+        }
+        if (!strncmp(p, "YYYY", 4)) {
+            if (!take_digits(s, len, &i, 4, &y))
+                return false;
+            p += 4;
+        } else if (!strncmp(p, "YY", 2)) {
+            if (!take_digits(s, len, &i, 2, &y))
+                return false;
+            y += y < 70 ? 2000 : 1900;
+            p += 2;
+        } else if (!strncmp(p, "MM", 2)) {
+            if (!take_digits(s, len, &i, 2, &m))
+                return false;
+            p += 2;
+        } else if (!strncmp(p, "DD", 2)) {
+            if (!take_digits(s, len, &i, 2, &d))
+                return false;
+            p += 2;
+        } else {
+            if (i >= len || s[i] != *p)
+                return false;
+            i++;
+            p++;
+        }
+    }
+    if (i != len || y < 0 || m < 0 || d < 0)
+        return false;
+    return folio_date_from_ymd(y, m, d, out);
+}
+
+static const char *const month_names[12] = {
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December"};
+
+size_t folio_date_format(folio_date date, const char *p, char *buf, size_t cap)
+{
+    int y, m, d;
+    size_t n = 0;
+    if (cap == 0)
+        return 0;
+    folio_date_to_ymd(date, &y, &m, &d);
+#define PUT(c) do { if (n + 1 < cap) buf[n++] = (char)(c); } while (0)
+    while (*p) {
+        if (!strncmp(p, "YYYY", 4)) {
+            PUT('0' + y / 1000 % 10); PUT('0' + y / 100 % 10);
+            PUT('0' + y / 10 % 10); PUT('0' + y % 10);
+            p += 4;
+        } else if (!strncmp(p, "YY", 2)) {
+            PUT('0' + y / 10 % 10); PUT('0' + y % 10);
+            p += 2;
+        } else if (!strncmp(p, "Month", 5)) {
+            for (const char *q = month_names[m - 1]; *q; q++) PUT(*q);
+            p += 5;
+        } else if (!strncmp(p, "Mon", 3)) {
+            for (int k = 0; k < 3; k++) PUT(month_names[m - 1][k]);
+            p += 3;
+        } else if (!strncmp(p, "MM", 2)) {
+            PUT('0' + m / 10); PUT('0' + m % 10);
+            p += 2;
+        } else if (!strncmp(p, "DD", 2)) {
+            PUT('0' + d / 10); PUT('0' + d % 10);
+            p += 2;
+        } else {
+            PUT(*p);
+            p++;
+        }
+    }
+#undef PUT
+    buf[n] = 0;
+    return n;
+}
+
+int folio_date_months_between(folio_date from, folio_date to)
+{
+    int y1, m1, d1, y2, m2, d2;
+    folio_date_to_ymd(from, &y1, &m1, &d1);
+    folio_date_to_ymd(to, &y2, &m2, &d2);
+    int months = (y2 - y1) * 12 + (m2 - m1);
+    if (to >= from) {
+        if (d2 < d1)
+            months--;
+    } else if (d2 > d1) {
+        months++;
+    }
+    return months;
+}
+
+/* ---- arena --------------------------------------------------------------- */
+
+struct folio_arena_block {
+    folio_arena_block *next;
+    size_t size, used;
+    _Alignas(16) unsigned char data[];
+};
+
+void folio_arena_init(folio_arena *a, size_t block_size)
+{
+    a->head = NULL;
+    a->block_size = block_size ? block_size : 64 * 1024;
+    a->total = 0;
+}
+
+void *folio_arena_alloc(folio_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    folio_arena_block *b = a->head;
+    if (!b || b->size - b->used < n) {
+        size_t sz = n > a->block_size ? n : a->block_size;
+        folio_arena_block *nb = malloc(sizeof *nb + sz);
+        if (!nb)
+            return NULL;
+        nb->size = sz;
+        nb->used = 0;
+        /* Keep a block with room at the head; big one-off blocks go behind. */
+        if (b && n > a->block_size) {
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            a->head = nb;
+        }
+        a->total += sz;
+        b = nb;
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+void *folio_arena_calloc(folio_arena *a, size_t n)
+{
+    void *p = folio_arena_alloc(a, n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+char *folio_arena_strndup(folio_arena *a, const char *s, size_t n)
+{
+    char *p = folio_arena_alloc(a, n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = 0;
+    }
+    return p;
+}
+
+char *folio_arena_strdup(folio_arena *a, const char *s)
+{
+    return folio_arena_strndup(a, s, strlen(s));
+}
+
+void folio_arena_reset(folio_arena *a)
+{
+    /* Keep one block of the default size (the last one of that size). */
+    folio_arena_block *keep = NULL, *b = a->head;
+    a->total = 0;
+    while (b) {
+        folio_arena_block *next = b->next;
+        if (!keep && b->size == a->block_size) {
+            keep = b;
+        } else {
+            free(b);
+        }
+        b = next;
+    }
+    if (keep) {
+        keep->next = NULL;
+        keep->used = 0;
+        a->total = keep->size;
+    }
+    a->head = keep;
+}
+
+void folio_arena_free(folio_arena *a)
+{
+    folio_arena_block *b = a->head;
+    while (b) {
+        folio_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+    a->total = 0;
+}
+
+/* ---- buffer -------------------------------------------------------------- */
+
+void folio_buf_init(folio_buf *b, size_t max)
+{
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->max = max ? max : (size_t)1 << 30;
+    b->failed = false;
+}
+
+static bool buf_reserve(folio_buf *b, size_t extra)
+{
+    if (b->failed)
+        return false;
+    if (b->len + extra + 1 <= b->cap)
+        return true;
+    size_t need = b->len + extra + 1;
+    if (need > b->max) {
+        b->failed = true;
+        return false;
+    }
+    size_t ncap = b->cap ? b->cap * 2 : 256;
+    while (ncap < need)
+        ncap *= 2;
+    if (ncap > b->max)
+        ncap = b->max;
+    char *p = realloc(b->data, ncap);
+    if (!p) {
+        b->failed = true;
+        return false;
+    }
+    b->data = p;
+    b->cap = ncap;
+    return true;
+}
+
+bool folio_buf_append(folio_buf *b, const void *p, size_t n)
+{
+    if (!buf_reserve(b, n))
+        return false;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = 0;
+    return true;
+}
+
+bool folio_buf_puts(folio_buf *b, const char *s)
+{
+    return folio_buf_append(b, s, strlen(s));
+}
+
+bool folio_buf_putc(folio_buf *b, char c)
+{
+    return folio_buf_append(b, &c, 1);
+}
+
+bool folio_buf_printf(folio_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !buf_reserve(b, (size_t)n))
+        return false;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return true;
+}
+
+bool folio_buf_put_int(folio_buf *b, int64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[n++] = '-';
+    char out[24];
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return folio_buf_append(b, out, (size_t)n);
+}
+
+bool folio_buf_put_fixed(folio_buf *b, int64_t v, int decimals)
+{
+    char tmp[48];
+    size_t n = folio_money_format(v, decimals, '.', 0, tmp, sizeof tmp);
+    if (decimals > 0) {
+        while (n > 0 && tmp[n - 1] == '0')
+            n--;
+        if (n > 0 && tmp[n - 1] == '.')
+            n--;
+        if (n == 1 && tmp[0] == '-') /* "-0.00" cannot happen, but be safe */
+            tmp[0] = '0';
+        if (n == 2 && tmp[0] == '-' && tmp[1] == '0')
+            tmp[0] = '0', n = 1;
+    }
+    return folio_buf_append(b, tmp, n);
+}
+
+bool folio_buf_put_json_str(folio_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (!folio_buf_putc(b, '"'))
+        return false;
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        folio_buf_append(b, s + start, i - start);
+        start = i + 1;
+        switch (c) {
+        case '"': folio_buf_puts(b, "\\\""); break;
+        case '\\': folio_buf_puts(b, "\\\\"); break;
+        case '\n': folio_buf_puts(b, "\\n"); break;
+        case '\r': folio_buf_puts(b, "\\r"); break;
+        case '\t': folio_buf_puts(b, "\\t"); break;
+        default: {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            folio_buf_append(b, e, 6);
+        }
+        }
+    }
+    folio_buf_append(b, s + start, n - start);
+    return folio_buf_putc(b, '"');
+}
+
+bool folio_buf_put_csv_field(folio_buf *b, const char *s, size_t n)
+{
+    bool quote = false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n') {
+            quote = true;
+            break;
+        }
+    if (!quote)
+        return folio_buf_append(b, s, n);
+    folio_buf_putc(b, '"');
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '"') {
+            folio_buf_append(b, s + start, i + 1 - start);
+            folio_buf_putc(b, '"');
+            start = i + 1;
+        }
+    folio_buf_append(b, s + start, n - start);
+    return folio_buf_putc(b, '"');
+}
+
+void folio_buf_reset(folio_buf *b)
+{
+    b->len = 0;
+    b->failed = false;
+    if (b->data)
+        b->data[0] = 0;
+}
+
+void folio_buf_free(folio_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+/* ---- UTF-8 --------------------------------------------------------------- */
+
+bool folio_utf8_valid(const char *str, size_t n, size_t *bad_at)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        /* ASCII fast path, 8 bytes at a time */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ULL)
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            cp = c & 0x07;
+        } else {
+            goto bad;
+        }
+        if (i + need >= n)
+            goto bad;
+        for (size_t k = 1; k <= need; k++) {
+            if (i + k >= n || (s[i + k] & 0xC0) != 0x80)
+                goto bad;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+            goto bad;
+        i += need + 1;
+    }
+    return true;
+bad:
+    if (bad_at)
+        *bad_at = i;
+    return false;
+}
+
+int folio_utf8_next(const char *str, size_t n, uint32_t *cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (n == 0) {
+        *cp = 0;
+        return 0;
+    }
+    unsigned c = s[0];
+    if (c < 0x80 || n < 2) {
+        *cp = c;
+        return 1;
+    }
+    if (c < 0xE0) {
+        *cp = ((c & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+        return 2;
+    }
+    if (c < 0xF0 || n < 4) {
+        if (n < 3) {
+            *cp = c;
+            return 1;
+        }
+        *cp = ((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+        return 3;
+    }
+    *cp = ((c & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) |
+          (s[3] & 0x3Fu);
+    return 4;
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+static void hex_of(const unsigned char *md, char hex[65])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[64] = 0;
+}
+
+void folio_sha256_hex(const void *data, size_t n, char hex[65])
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL);
+    hex_of(md, hex);
+}
+
+bool folio_sha256_file(const char *path, char hex[65], uint64_t *bytes,
+                       folio_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot open: %s", path, strerror(errno));
+        return false;
+    }
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+        close(fd);
+        EVP_MD_CTX_free(ctx);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: sha256 init failed", path);
+        return false;
+    }
+    enum { CHUNK = 1 << 20 };
+    unsigned char *buf = malloc(CHUNK);
+    uint64_t total = 0;
+    bool ok = buf != NULL;
+    while (ok) {
+        ssize_t r = read(fd, buf, CHUNK);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: read error: %s", path, strerror(errno));
+            ok = false;
+            break;
+        }
+        if (r == 0)
+            break;
+        EVP_DigestUpdate(ctx, buf, (size_t)r);
+        total += (uint64_t)r;
+    }
+    if (!buf)
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    if (ok) {
+        EVP_DigestFinal_ex(ctx, md, &mdlen);
+        hex_of(md, hex);
+        if (bytes)
+            *bytes = total;
+    }
+    free(buf);
+    EVP_MD_CTX_free(ctx);
+    close(fd);
+    return ok;
+}
+
+bool folio_write_file_atomic(const char *path, const void *data, size_t n,
+                             folio_error *err)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", tmp, strerror(errno));
+        return false;
+    }
+    const char *p = data;
+    size_t left = n;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: write failed: %s", tmp, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            return false;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: write failed: %s", tmp, strerror(errno));
+        unlink(tmp);
+        return false;
+    }
+    if (rename(tmp, path) != 0) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: rename failed: %s", path, strerror(errno));
+        unlink(tmp);
+        return false;
+    }
+    return true;
+}
+
+bool folio_mkdirs(const char *path, folio_error *err)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: bad directory name", path);
+        return false;
+    }
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == 0) {
+            char c = buf[i];
+            buf[i] = 0;
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+                folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create directory: %s",
+                                buf, strerror(errno));
+                return false;
+            }
+            buf[i] = c;
+        }
+    }
+    return true;
+}

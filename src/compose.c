@@ -1,0 +1,1001 @@
+/*
+ * compose.c -- household + layout -> display list (see include/folio/compose.h).
+ *
+ * The composer walks the body with a cursor `y` (top of the next line box, in
+ * units from the page top).  Every row is measured first (wrapped description
+ * lines), then placed if it fits above body.bottom minus the space reserved
+ * for the "continued on next page" mark; otherwise the page is closed (mark,
+ * free rectangle) and a new page opened with the continuation heading and
+ * the column header.  Headers and footers are drawn last, when the page count
+ * is known.
+ */
+#include "folio/compose.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- plan ------------------------------------------------------------------ */
+
+static const char *plan_reason(folio_plan *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#include <stdarg.h>
+static const char *plan_reason(folio_plan *p, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return "suppressed";
+    if ((size_t)n >= sizeof tmp)
+        n = sizeof tmp - 1;
+    /* Reasons are kept in a list of malloc'ed chunks; simple and rare. */
+    size_t need = (size_t)n + 1;
+    if (p->reasons_len + need > p->reasons_cap) {
+        /* chain: store the old block pointer in the first bytes of the new */
+        size_t cap = 64 * 1024 > need + sizeof(char *) ? 64 * 1024 : need + sizeof(char *);
+        char *blk = malloc(cap);
+        if (!blk)
+            return "suppressed";
+        memcpy(blk, &p->reasons, sizeof(char *));
+        p->reasons = blk;
+        p->reasons_len = sizeof(char *);
+        p->reasons_cap = cap;
+    }
+    char *s = p->reasons + p->reasons_len;
+    memcpy(s, tmp, need);
+    p->reasons_len += need;
+    return s;
+}
+
+static bool is_liability(const folio_plan *p, const folio_account_plan *ap)
+{
+    return ap->product >= 0 &&
+           p->layout->products[ap->product].balance == FOLIO_BALANCE_LIABILITY;
+}
+
+folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,
+                             const folio_dataset *ds, const folio_households *hs,
+                             folio_error *err)
+{
+    folio_plan *p = calloc(1, sizeof *p);
+    if (!p) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return NULL;
+    }
+    p->job = job;
+    p->layout = layout;
+    p->ds = ds;
+    p->hs = hs;
+    p->accounts = calloc(ds->n_accounts ? ds->n_accounts : 1, sizeof *p->accounts);
+    p->households = calloc(hs->n ? hs->n : 1, sizeof *p->households);
+    if (!p->accounts || !p->households) {
+        compose_plan_free(p);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return NULL;
+    }
+    char d0[16], d1[16];
+    folio_date_format(job->period_start, "YYYY-MM-DD", d0, sizeof d0);
+    folio_date_format(job->period_end, "YYYY-MM-DD", d1, sizeof d1);
+
+    for (size_t i = 0; i < ds->n_accounts; i++) {
+        const folio_account *a = &ds->accounts[i];
+        folio_account_plan *ap = &p->accounts[i];
+        ap->product = layout_product_find(layout, a->product);
+        /* transactions are sorted by date within the account */
+        uint32_t lo = a->first_txn, hi = a->first_txn + a->n_txn;
+        uint32_t s = lo, e = hi;
+        while (s < hi && ds->txns[s].date < job->period_start)
+            s++;
+        while (e > s && ds->txns[e - 1].date > job->period_end)
+            e--;
+        ap->first = s;
+        ap->n = e - s;
+        ap->n_outside = (s - lo) + (hi - e);
+        folio_money net = 0;
+        for (uint32_t k = lo; k < hi; k++) {
+            if (k >= s && k < e) {
+                folio_money amt = ds->txns[k].amount;
+                net += amt;
+                if (amt < 0)
+                    ap->debits -= amt;
+                else
+                    ap->credits += amt;
+            } else {
+                ap->outside_sum += ds->txns[k].amount;
+            }
+        }
+        bool liab = is_liability(p, ap);
+        ap->closing = a->closing_balance;
+        folio_money derived = liab ? a->closing_balance + net : a->closing_balance - net;
+        if (a->has_opening) {
+            ap->opening = a->opening_balance;
+            if (derived != a->opening_balance) {
+                char o[32], c[32], n[32];
+                folio_money_format(a->opening_balance, 2, '.', 0, o, sizeof o);
+                folio_money_format(a->closing_balance, 2, '.', 0, c, sizeof c);
+                folio_money_format(liab ? -net : net, 2, '.', 0, n, sizeof n);
+                ap->suppressed = true;
+                ap->reason = plan_reason(p,
+                    "balance mismatch: opening %s %s transactions %s != closing %s (%s)",
+                    o, liab ? "+ charges net of payments" : "+", n, c,
+                    liab ? "liability" : "asset");
+            }
+        } else {
+            ap->opening = derived;
+        }
+    }
+
+    for (size_t h = 0; h < hs->n; h++) {
+        const folio_household *hh = &hs->v[h];
+        folio_household_plan *hp = &p->households[h];
+        const folio_customer *primary = &ds->customers[hs->customer_idx[hh->first_customer]];
+        switch (primary->delivery) {
+        case FOLIO_DELIVERY_EMAIL: hp->channel = FOLIO_CHANNEL_EMAIL; break;
+        case FOLIO_DELIVERY_BOTH: hp->channel = FOLIO_CHANNEL_BOTH; break;
+        case FOLIO_DELIVERY_NONE:
+            hp->channel = FOLIO_CHANNEL_SUPPRESSED;
+            hp->reason = "delivery preference is none";
+            break;
+        default: hp->channel = FOLIO_CHANNEL_PRINT; break;
+        }
+        for (uint32_t k = 0; k < hh->n_accounts; k++)
+            if (!p->accounts[hs->account_idx[hh->first_account + k]].suppressed)
+                hp->n_accounts_printed++;
+        if (hp->channel != FOLIO_CHANNEL_SUPPRESSED && hp->n_accounts_printed == 0) {
+            hp->channel = FOLIO_CHANNEL_SUPPRESSED;
+            hp->reason = hh->n_accounts ? "every account of the household is suppressed"
+                                        : "household holds no account";
+        }
+    }
+    return p;
+}
+
+void compose_plan_free(folio_plan *p)
+{
+    if (!p)
+        return;
+    char *blk = p->reasons;
+    while (blk) {
+        char *prev;
+        memcpy(&prev, blk, sizeof prev);
+        free(blk);
+        blk = prev;
+    }
+    free(p->accounts);
+    free(p->households);
+    free(p);
+}
+
+/* ---- composer state ------------------------------------------------------ */
+
+typedef struct composer {
+    const folio_plan *plan;
+    const folio_layout *L;
+    size_t hh;
+    folio_dl_statement *st;
+    folio_arena *arena;
+    uint32_t page;            /* current page index */
+    int32_t y;                /* cursor: top of the next line box */
+    int32_t account;          /* ds index of the account being composed, -1 none */
+    int stripe;               /* row parity in the current table */
+    folio_compose_result *res;
+    bool oom;
+    bool balance_error;
+} composer;
+
+#define PG(C) (&(C)->st->pages[(C)->page])
+
+static const folio_style *style(const composer *C, int s)
+{
+    return &C->L->styles[s];
+}
+
+static const folio_font *style_font(const composer *C, int s)
+{
+    return C->L->fonts[C->L->styles[s].font].metrics;
+}
+
+static int32_t ascent_units(const composer *C, int s)
+{
+    const folio_style *st = style(C, s);
+    return (int32_t)(((int64_t)fonts_ascent(style_font(C, s)) * st->size + 500) / 1000);
+}
+
+/* Draw text with alignment relative to x. */
+static void text_at(composer *C, int s, int32_t x, int32_t baseline, folio_align align,
+                    const char *t, size_t len, bool copy)
+{
+    if (!len)
+        return;
+    const folio_style *st = style(C, s);
+    if (align != FOLIO_ALIGN_LEFT) {
+        int32_t w = fonts_text_width(style_font(C, s), t, len, st->size);
+        x -= align == FOLIO_ALIGN_RIGHT ? w : w / 2;
+    }
+    if (!dlist_page_add_text(C->st, PG(C), (uint8_t)st->font, st->size, x, baseline,
+                             st->color, t, len, copy))
+        C->oom = true;
+}
+
+/* ---- merge fields -------------------------------------------------------- */
+
+static const folio_customer *primary_customer(const composer *C)
+{
+    const folio_households *hs = C->plan->hs;
+    const folio_household *h = &hs->v[C->hh];
+    return &C->plan->ds->customers[hs->customer_idx[h->first_customer]];
+}
+
+static size_t full_name(const folio_customer *c, char *buf, size_t cap)
+{
+    if (c->first_name && c->first_name[0])
+        return (size_t)snprintf(buf, cap, "%s %s", c->first_name, c->last_name);
+    return (size_t)snprintf(buf, cap, "%s", c->last_name ? c->last_name : "");
+}
+
+static size_t fmt_money(const composer *C, folio_money m, bool symbol, char *buf, size_t cap)
+{
+    const folio_layout *L = C->L;
+    char num[40];
+    size_t n = folio_money_format(m, 2, L->money_decimal, L->money_group, num, sizeof num);
+    if (!symbol || !L->currency_symbol || !L->currency_symbol[0])
+        return (size_t)snprintf(buf, cap, "%s", num);
+    if (m < 0)
+        return (size_t)snprintf(buf, cap, "-%s%s", L->currency_symbol, num + 1);
+    (void)n;
+    return (size_t)snprintf(buf, cap, "%s%s", L->currency_symbol, num);
+}
+
+static size_t account_number(const composer *C, const folio_account *a, char *buf, size_t cap)
+{
+    size_t n = strlen(a->id);
+    if (!C->L->mask_account_numbers || n <= 4)
+        return (size_t)snprintf(buf, cap, "%s", a->id);
+    size_t out = 0;
+    for (size_t i = 0; i + 4 < n && out + 1 < cap && i < 8; i++)
+        buf[out++] = C->L->mask_char ? C->L->mask_char : '*';
+    for (size_t i = n - 4; i < n && out + 1 < cap; i++)
+        buf[out++] = a->id[i];
+    buf[out] = 0;
+    return out;
+}
+
+static const char *product_title(const composer *C, const folio_account *a,
+                                 const folio_account_plan *ap)
+{
+    if (a->product_name && a->product_name[0])
+        return a->product_name;
+    if (ap->product >= 0)
+        return C->L->products[ap->product].title;
+    return a->product;
+}
+
+/* Expand a template into buf (NUL-terminated, truncated at cap); returns length. */
+static size_t expand(const composer *C, const folio_template *t, uint32_t page,
+                     uint32_t pages, char *buf, size_t cap)
+{
+    const folio_job *J = C->plan->job;
+    const folio_dataset *ds = C->plan->ds;
+    const folio_account *a = C->account >= 0 ? &ds->accounts[C->account] : NULL;
+    const folio_account_plan *ap = C->account >= 0 ? &C->plan->accounts[C->account] : NULL;
+    size_t n = 0;
+    char tmp[512];
+    for (int i = 0; i < t->n_segs && n + 1 < cap; i++) {
+        const folio_tpl_seg *sg = &t->segs[i];
+        const char *v = tmp;
+        size_t vl = 0;
+        tmp[0] = 0;
+        switch ((folio_merge_field)sg->field) {
+        case FOLIO_M_LITERAL: v = sg->text; vl = sg->len; break;
+        case FOLIO_M_BANK_NAME: v = J->bank_name; vl = strlen(v); break;
+        case FOLIO_M_BANK_PHONE: v = J->bank_phone ? J->bank_phone : ""; vl = strlen(v); break;
+        case FOLIO_M_BANK_WEBSITE: v = J->bank_website ? J->bank_website : ""; vl = strlen(v); break;
+        case FOLIO_M_BANK_ADDRESS:
+            for (int k = 0; k < J->n_bank_address; k++)
+                vl += (size_t)snprintf(tmp + vl, sizeof tmp - vl, "%s%s", k ? ", " : "",
+                                       J->bank_address[k]);
+            if (vl >= sizeof tmp) vl = sizeof tmp - 1;
+            break;
+        case FOLIO_M_STATEMENT_DATE:
+            vl = folio_date_format(J->statement_date, C->L->date_format, tmp, sizeof tmp); break;
+        case FOLIO_M_PERIOD_START:
+            vl = folio_date_format(J->period_start, C->L->date_format, tmp, sizeof tmp); break;
+        case FOLIO_M_PERIOD_END:
+            vl = folio_date_format(J->period_end, C->L->date_format, tmp, sizeof tmp); break;
+        case FOLIO_M_PAGE: vl = (size_t)snprintf(tmp, sizeof tmp, "%u", page + 1); break;
+        case FOLIO_M_PAGES: vl = (size_t)snprintf(tmp, sizeof tmp, "%u", pages); break;
+        case FOLIO_M_HOUSEHOLD_ID: v = C->plan->hs->v[C->hh].id; vl = strlen(v); break;
+        case FOLIO_M_CUSTOMER_NAME: vl = full_name(primary_customer(C), tmp, sizeof tmp); break;
+        case FOLIO_M_CUSTOMER_FIRST_NAME: v = primary_customer(C)->first_name; vl = strlen(v); break;
+        case FOLIO_M_CUSTOMER_LAST_NAME: v = primary_customer(C)->last_name; vl = strlen(v); break;
+        case FOLIO_M_CUSTOMER_ID: v = primary_customer(C)->id; vl = strlen(v); break;
+        default:
+            if (!a)
+                break;
+            switch ((folio_merge_field)sg->field) {
+            case FOLIO_M_ACCOUNT_NUMBER: vl = account_number(C, a, tmp, sizeof tmp); break;
+            case FOLIO_M_ACCOUNT_PRODUCT: v = a->product; vl = strlen(v); break;
+            case FOLIO_M_ACCOUNT_PRODUCT_NAME: v = product_title(C, a, ap); vl = strlen(v); break;
+            case FOLIO_M_ACCOUNT_OPENING_BALANCE: vl = fmt_money(C, ap->opening, true, tmp, sizeof tmp); break;
+            case FOLIO_M_ACCOUNT_CLOSING_BALANCE: vl = fmt_money(C, ap->closing, true, tmp, sizeof tmp); break;
+            case FOLIO_M_ACCOUNT_TOTAL_DEBITS: vl = fmt_money(C, ap->debits, true, tmp, sizeof tmp); break;
+            case FOLIO_M_ACCOUNT_TOTAL_CREDITS: vl = fmt_money(C, ap->credits, true, tmp, sizeof tmp); break;
+            case FOLIO_M_ACCOUNT_TRANSACTION_COUNT: vl = (size_t)snprintf(tmp, sizeof tmp, "%u", ap->n); break;
+            case FOLIO_M_ACCOUNT_CREDIT_LIMIT: vl = fmt_money(C, a->credit_limit, true, tmp, sizeof tmp); break;
+            case FOLIO_M_ACCOUNT_MINIMUM_DUE: vl = fmt_money(C, a->minimum_due, true, tmp, sizeof tmp); break;
+            case FOLIO_M_ACCOUNT_DUE_DATE:
+                if (a->due_date != FOLIO_DATE_NONE)
+                    vl = folio_date_format(a->due_date, C->L->date_format, tmp, sizeof tmp);
+                break;
+            case FOLIO_M_ACCOUNT_RATE: {
+                char r[32];
+                size_t rl = folio_money_format(a->rate_milli_pct, 3, '.', 0, r, sizeof r);
+                while (rl > 0 && r[rl - 1] == '0') rl--;
+                if (rl > 0 && r[rl - 1] == '.') rl--;
+                r[rl] = 0;
+                vl = (size_t)snprintf(tmp, sizeof tmp, "%s%%", r);
+                break;
+            }
+            case FOLIO_M_ACCOUNT_OWNER_NAME:
+                vl = full_name(&ds->customers[a->owner], tmp, sizeof tmp);
+                break;
+            default: break;
+            }
+        }
+        if (vl >= sizeof tmp && v == tmp)
+            vl = sizeof tmp - 1;
+        if (n + vl >= cap)
+            vl = cap - 1 - n;
+        memcpy(buf + n, v, vl);
+        n += vl;
+    }
+    buf[n] = 0;
+    return n;
+}
+
+static void draw_template(composer *C, const folio_template *t, int s, int32_t x,
+                          int32_t baseline, folio_align align, uint32_t page, uint32_t pages)
+{
+    char buf[1024];
+    size_t n = expand(C, t, page, pages, buf, sizeof buf);
+    text_at(C, s, x, baseline, align, buf, n, true);
+}
+
+/* ---- pages --------------------------------------------------------------- */
+
+static int32_t body_left(const composer *C) { return C->L->margin_left; }
+static int32_t body_width(const composer *C)
+{
+    return C->L->page_w - C->L->margin_left - C->L->margin_right;
+}
+
+static void page_new(composer *C)
+{
+    if (!dlist_page_add(C->st)) {
+        C->oom = true;
+        return;
+    }
+    C->page = C->st->n_pages - 1;
+    C->y = C->page == 0 ? C->L->body_top_first : C->L->body_top;
+}
+
+/* Close the body of the current page: record the free space under it. */
+static void page_close_body(composer *C, int32_t bottom)
+{
+    if (bottom - C->y > 0 &&
+        !dlist_page_add_free(C->st, PG(C), body_left(C), C->y, body_width(C), bottom - C->y))
+        C->oom = true;
+}
+
+/* ---- tables -------------------------------------------------------------- */
+
+typedef struct cell {
+    const char *text;
+    size_t len;
+    bool copy;
+} cell;
+
+typedef struct row_geom {
+    int lines;                 /* lines of the tallest cell */
+    int32_t h;                 /* total height incl. padding */
+} row_geom;
+
+#define MAX_COLS 12
+#define MAX_LINES 16
+
+static int32_t cell_inner(const composer *C, const folio_column *col)
+{
+    int32_t w = col->width - 2 * C->L->cell_padding;
+    return w > 0 ? w : 1;
+}
+
+/* Split cell text into lines fitting the column; returns count (<= MAX_LINES). */
+static int wrap_cell(const composer *C, int s, const folio_column *col, const cell *c,
+                     size_t *starts, size_t *lens)
+{
+    if (c->len == 0)
+        return 0;
+    const folio_font *f = style_font(C, s);
+    int32_t size = style(C, s)->size;
+    int32_t maxw = cell_inner(C, col);
+    size_t off = 0;
+    int n = 0;
+    /* embedded newlines in descriptions become spaces for layout purposes;
+       the caller passes already-cleaned text */
+    while (off < c->len && n < MAX_LINES) {
+        size_t next = 0;
+        size_t take = fonts_fit(f, c->text + off, c->len - off, size, maxw, &next);
+        if (take == 0 && next == 0)
+            break;
+        starts[n] = off;
+        lens[n] = take;
+        n++;
+        off += next ? next : take;
+        if (!next && take == 0)
+            break;
+    }
+    return n;
+}
+
+static row_geom measure_row(const composer *C, int s, const folio_column *cols, int ncols,
+                            const cell *cells)
+{
+    row_geom g = {1, 0};
+    size_t st[MAX_LINES], ln[MAX_LINES];
+    for (int i = 0; i < ncols; i++) {
+        if (cols[i].align != FOLIO_ALIGN_LEFT || cells[i].len == 0)
+            continue;
+        int n = wrap_cell(C, s, &cols[i], &cells[i], st, ln);
+        if (n > g.lines)
+            g.lines = n;
+    }
+    g.h = g.lines * style(C, s)->leading + 2 * C->L->table_row_padding;
+    return g;
+}
+
+static void draw_row(composer *C, int s, const folio_column *cols, int ncols,
+                     const cell *cells, row_geom g, bool stripe)
+{
+    const folio_layout *L = C->L;
+    int32_t x = body_left(C);
+    int32_t tw = 0;
+    for (int i = 0; i < ncols; i++)
+        tw += cols[i].width;
+    if (stripe && L->table_stripe_color != 0xFFFFFF &&
+        !dlist_page_add_box(C->st, PG(C), x, C->y, tw, g.h, L->table_stripe_color, 0, 0))
+        C->oom = true;
+    int32_t base = C->y + L->table_row_padding + ascent_units(C, s);
+    int32_t lead = style(C, s)->leading;
+    size_t st[MAX_LINES], ln[MAX_LINES];
+    for (int i = 0; i < ncols; i++) {
+        const folio_column *col = &cols[i];
+        const cell *c = &cells[i];
+        if (c->len) {
+            if (col->align == FOLIO_ALIGN_LEFT) {
+                int n = wrap_cell(C, s, col, c, st, ln);
+                for (int k = 0; k < n; k++)
+                    text_at(C, s, x + L->cell_padding, base + k * lead, FOLIO_ALIGN_LEFT,
+                            c->text + st[k], ln[k], c->copy);
+            } else if (col->align == FOLIO_ALIGN_RIGHT) {
+                text_at(C, s, x + col->width - L->cell_padding, base, FOLIO_ALIGN_RIGHT,
+                        c->text, c->len, c->copy);
+            } else {
+                text_at(C, s, x + col->width / 2, base, FOLIO_ALIGN_CENTER, c->text,
+                        c->len, c->copy);
+            }
+        }
+        x += col->width;
+    }
+    C->y += g.h;
+}
+
+static void draw_header_row(composer *C, int s, const folio_column *cols, int ncols)
+{
+    cell cells[MAX_COLS] = {{0}};
+    for (int i = 0; i < ncols && i < MAX_COLS; i++)
+        cells[i] = (cell){cols[i].title, strlen(cols[i].title), false};
+    row_geom g = measure_row(C, s, cols, ncols, cells);
+    draw_row(C, s, cols, ncols, cells, g, false);
+    int32_t tw = 0;
+    for (int i = 0; i < ncols; i++)
+        tw += cols[i].width;
+    if (!dlist_page_add_rule(C->st, PG(C), body_left(C), C->y, body_left(C) + tw, C->y, 10,
+                             C->L->table_rule_color))
+        C->oom = true;
+    C->y += 20;
+}
+
+static int32_t header_row_height(const composer *C, int s, const folio_column *cols, int ncols)
+{
+    cell cells[MAX_COLS] = {{0}};
+    for (int i = 0; i < ncols && i < MAX_COLS; i++)
+        cells[i] = (cell){cols[i].title, strlen(cols[i].title), false};
+    return measure_row(C, s, cols, ncols, cells).h + 20;
+}
+
+static int32_t line_h(const composer *C, int s) { return style(C, s)->leading; }
+
+/* ---- summary ------------------------------------------------------------- */
+
+static bool account_printed(const composer *C, uint32_t ai)
+{
+    return !C->plan->accounts[ai].suppressed;
+}
+
+static void summary_cells(composer *C, const folio_account *a, const folio_account_plan *ap,
+                          cell *cells, char (*bufs)[64])
+{
+    const folio_layout *L = C->L;
+    for (int i = 0; i < L->n_summary_cols; i++) {
+        char *b = bufs[i];
+        size_t n = 0;
+        const char *t = b;
+        switch (L->summary_cols[i].field) {
+        case FOLIO_COL_PRODUCT_NAME: t = product_title(C, a, ap); n = strlen(t); break;
+        case FOLIO_COL_NUMBER: n = account_number(C, a, b, 64); break;
+        case FOLIO_COL_OWNER: n = full_name(&C->plan->ds->customers[a->owner], b, 64);
+            if (n >= 64) n = 63;
+            break;
+        case FOLIO_COL_OPENING: n = fmt_money(C, ap->opening, true, b, 64); break;
+        case FOLIO_COL_CLOSING: n = fmt_money(C, ap->closing, true, b, 64); break;
+        case FOLIO_COL_DEBITS: n = fmt_money(C, ap->debits, true, b, 64); break;
+        case FOLIO_COL_CREDITS: n = fmt_money(C, ap->credits, true, b, 64); break;
+        default: break;
+        }
+        cells[i] = (cell){t, n, t == b};
+    }
+}
+
+static void ensure_room(composer *C, int32_t need, void (*cont)(composer *, void *), void *arg)
+{
+    if (C->y + need <= C->L->body_bottom)
+        return;
+    page_close_body(C, C->L->body_bottom);
+    page_new(C);
+    if (cont)
+        cont(C, arg);
+}
+
+static void summary_continue(composer *C, void *arg)
+{
+    (void)arg;
+    const folio_layout *L = C->L;
+    draw_header_row(C, L->summary_header_style, L->summary_cols, L->n_summary_cols);
+}
+
+static void compose_summary(composer *C)
+{
+    const folio_layout *L = C->L;
+    const folio_households *hs = C->plan->hs;
+    const folio_household *h = &hs->v[C->hh];
+    const folio_dataset *ds = C->plan->ds;
+    int ncols = L->n_summary_cols;
+    if (ncols <= 0)
+        return;
+    int32_t th = line_h(C, L->summary_title_style);
+    ensure_room(C, th + header_row_height(C, L->summary_header_style, L->summary_cols, ncols) +
+                       line_h(C, L->summary_row_style) * 2, NULL, NULL);
+    draw_template(C, &L->summary_title, L->summary_title_style, body_left(C),
+                  C->y + ascent_units(C, L->summary_title_style), FOLIO_ALIGN_LEFT, 0, 0);
+    C->y += th;
+    draw_header_row(C, L->summary_header_style, L->summary_cols, ncols);
+
+    folio_money tot[2][4] = {{0}};   /* [asset/liab][opening, closing, debits, credits] */
+    int have[2] = {0, 0};
+    char bufs[MAX_COLS][64];
+    cell cells[MAX_COLS];
+    int stripe = 0;
+    for (uint32_t k = 0; k < h->n_accounts; k++) {
+        uint32_t ai = hs->account_idx[h->first_account + k];
+        if (!account_printed(C, ai))
+            continue;
+        const folio_account *a = &ds->accounts[ai];
+        const folio_account_plan *ap = &C->plan->accounts[ai];
+        summary_cells(C, a, ap, cells, bufs);
+        row_geom g = measure_row(C, L->summary_row_style, L->summary_cols, ncols, cells);
+        ensure_room(C, g.h, summary_continue, NULL);
+        draw_row(C, L->summary_row_style, L->summary_cols, ncols, cells, g, (stripe++ & 1) != 0);
+        int kind = is_liability(C->plan, ap) ? 1 : 0;
+        have[kind] = 1;
+        tot[kind][0] += ap->opening;
+        tot[kind][1] += ap->closing;
+        tot[kind][2] += ap->debits;
+        tot[kind][3] += ap->credits;
+    }
+    /* total rows */
+    for (int kind = 0; kind < 2; kind++) {
+        if (!have[kind])
+            continue;
+        const char *label = kind ? L->summary_total_owed_label : L->summary_total_label;
+        if (!label)
+            label = kind ? "Total owed" : "Total";
+        int label_col = -1;
+        for (int i = 0; i < ncols; i++) {
+            char *b = bufs[i];
+            size_t n = 0;
+            switch (L->summary_cols[i].field) {
+            case FOLIO_COL_OPENING: n = fmt_money(C, tot[kind][0], true, b, 64); break;
+            case FOLIO_COL_CLOSING: n = fmt_money(C, tot[kind][1], true, b, 64); break;
+            case FOLIO_COL_DEBITS: n = fmt_money(C, tot[kind][2], true, b, 64); break;
+            case FOLIO_COL_CREDITS: n = fmt_money(C, tot[kind][3], true, b, 64); break;
+            default:
+                if (label_col < 0)
+                    label_col = i;
+                break;
+            }
+            cells[i] = (cell){b, n, true};
+        }
+        if (label_col >= 0)
+            cells[label_col] = (cell){label, strlen(label), false};
+        row_geom g = measure_row(C, L->summary_header_style, L->summary_cols, ncols, cells);
+        ensure_room(C, g.h, summary_continue, NULL);
+        draw_row(C, L->summary_header_style, L->summary_cols, ncols, cells, g, false);
+    }
+    C->y += L->summary_space_after;
+}
+
+/* ---- account sections ---------------------------------------------------- */
+
+typedef struct table_ctx {
+    bool continued_title;     /* draw the continuation title before the header */
+} table_ctx;
+
+static void table_continue(composer *C, void *arg)
+{
+    (void)arg;
+    const folio_layout *L = C->L;
+    draw_template(C, &L->table_continued, L->section_title_style, body_left(C),
+                  C->y + ascent_units(C, L->section_title_style), FOLIO_ALIGN_LEFT, 0, 0);
+    C->y += line_h(C, L->section_title_style);
+    draw_header_row(C, L->table_header_style, L->table_cols, L->n_table_cols);
+}
+
+/* Place one table row, breaking the page first when it does not fit above the
+ * reserved "continued" line. */
+static void table_row(composer *C, const cell *cells, bool last)
+{
+    const folio_layout *L = C->L;
+    int s = L->table_row_style;
+    row_geom g = measure_row(C, s, L->table_cols, L->n_table_cols, cells);
+    int32_t mark = line_h(C, s) + L->table_row_padding;
+    int32_t limit = L->body_bottom - (last ? 0 : mark);
+    if (C->y + g.h > limit) {
+        /* continued-on-next-page mark at the bottom of this page */
+        int32_t my = L->body_bottom - mark;
+        if (my < C->y)
+            my = C->y;
+        page_close_body(C, my);
+        char buf[512];
+        size_t n = expand(C, &L->table_continued_next, 0, 0, buf, sizeof buf);
+        int32_t tw = 0;
+        for (int i = 0; i < L->n_table_cols; i++)
+            tw += L->table_cols[i].width;
+        text_at(C, s, body_left(C) + tw - L->cell_padding,
+                my + L->table_row_padding + ascent_units(C, s), FOLIO_ALIGN_RIGHT, buf, n, true);
+        page_new(C);
+        table_continue(C, NULL);
+        C->stripe = 0;
+    }
+    draw_row(C, s, L->table_cols, L->n_table_cols, cells, g, (C->stripe++ & 1) != 0);
+}
+
+static size_t clean_text(const char *s, char *buf, size_t cap)
+{
+    /* newlines, tabs and CRs inside a description are shown as spaces */
+    size_t n = 0;
+    for (; *s && n + 1 < cap; s++)
+        buf[n++] = (*s == '\n' || *s == '\r' || *s == '\t') ? ' ' : *s;
+    buf[n] = 0;
+    return n;
+}
+
+static void compose_account(composer *C, uint32_t ai)
+{
+    const folio_layout *L = C->L;
+    const folio_dataset *ds = C->plan->ds;
+    const folio_account_plan *ap = &C->plan->accounts[ai];
+    bool liab = is_liability(C->plan, ap);
+    C->account = (int32_t)ai;
+    int ncols = L->n_table_cols;
+
+    /* keep title + info + header + two rows together */
+    int32_t need = line_h(C, L->section_title_style) +
+                   L->n_section_info * line_h(C, L->section_info_style) +
+                   header_row_height(C, L->table_header_style, L->table_cols, ncols) +
+                   2 * (line_h(C, L->table_row_style) + 2 * L->table_row_padding) +
+                   line_h(C, L->table_row_style);
+    ensure_room(C, need, NULL, NULL);
+
+    draw_template(C, &L->section_title, L->section_title_style, body_left(C),
+                  C->y + ascent_units(C, L->section_title_style), FOLIO_ALIGN_LEFT, 0, 0);
+    C->y += line_h(C, L->section_title_style);
+    for (int i = 0; i < L->n_section_info; i++) {
+        draw_template(C, &L->section_info[i], L->section_info_style, body_left(C),
+                      C->y + ascent_units(C, L->section_info_style), FOLIO_ALIGN_LEFT, 0, 0);
+        C->y += line_h(C, L->section_info_style);
+    }
+    draw_header_row(C, L->table_header_style, L->table_cols, ncols);
+    C->stripe = 0;
+
+    cell cells[MAX_COLS];
+    char bufs[MAX_COLS][64];
+    char desc[1024];
+    char datebuf[32];
+
+    /* opening balance row */
+    for (int i = 0; i < ncols; i++) {
+        cells[i] = (cell){"", 0, false};
+        switch (L->table_cols[i].field) {
+        case FOLIO_COL_DESCRIPTION:
+            cells[i] = (cell){L->table_opening_label, strlen(L->table_opening_label), false};
+            break;
+        case FOLIO_COL_BALANCE:
+            cells[i] = (cell){bufs[i], fmt_money(C, ap->opening, false, bufs[i], 64), true};
+            break;
+        default: break;
+        }
+    }
+    table_row(C, cells, false);
+
+    folio_money bal = ap->opening;
+    if (ap->n == 0 && L->table_empty_text && L->table_empty_text[0]) {
+        for (int i = 0; i < ncols; i++)
+            cells[i] = L->table_cols[i].field == FOLIO_COL_DESCRIPTION
+                           ? (cell){L->table_empty_text, strlen(L->table_empty_text), false}
+                           : (cell){"", 0, false};
+        table_row(C, cells, false);
+    }
+    for (uint32_t k = 0; k < ap->n; k++) {
+        const folio_txn *t = &ds->txns[ap->first + k];
+        bal = liab ? bal - t->amount : bal + t->amount;
+        for (int i = 0; i < ncols; i++) {
+            cells[i] = (cell){"", 0, false};
+            switch (L->table_cols[i].field) {
+            case FOLIO_COL_DATE: {
+                size_t n = folio_date_format(t->date, L->date_format, datebuf, sizeof datebuf);
+                cells[i] = (cell){datebuf, n, true};
+                break;
+            }
+            case FOLIO_COL_DESCRIPTION: {
+                const char *d = t->description ? t->description : "";
+                if (strpbrk(d, "\r\n\t"))
+                    cells[i] = (cell){desc, clean_text(d, desc, sizeof desc), true};
+                else
+                    cells[i] = (cell){d, strlen(d), false};
+                break;
+            }
+            case FOLIO_COL_DEBIT:
+                if (t->amount < 0)
+                    cells[i] = (cell){bufs[i], fmt_money(C, -t->amount, false, bufs[i], 64), true};
+                break;
+            case FOLIO_COL_CREDIT:
+                if (t->amount >= 0)
+                    cells[i] = (cell){bufs[i], fmt_money(C, t->amount, false, bufs[i], 64), true};
+                break;
+            case FOLIO_COL_AMOUNT:
+                cells[i] = (cell){bufs[i], fmt_money(C, t->amount, false, bufs[i], 64), true};
+                break;
+            case FOLIO_COL_BALANCE:
+                cells[i] = (cell){bufs[i], fmt_money(C, bal, false, bufs[i], 64), true};
+                break;
+            default: break;
+            }
+        }
+        table_row(C, cells, false);
+        C->res->txns++;
+        C->res->txn_sum += t->amount;
+    }
+
+    /* closing balance row: the running balance reached, which the plan has
+       already checked equals the feed's closing balance */
+    for (int i = 0; i < ncols; i++) {
+        cells[i] = (cell){"", 0, false};
+        switch (L->table_cols[i].field) {
+        case FOLIO_COL_DESCRIPTION:
+            cells[i] = (cell){L->table_closing_label, strlen(L->table_closing_label), false};
+            break;
+        case FOLIO_COL_BALANCE:
+            cells[i] = (cell){bufs[i], fmt_money(C, bal, false, bufs[i], 64), true};
+            break;
+        default: break;
+        }
+    }
+    table_row(C, cells, true);
+    if (bal != ap->closing)
+        C->balance_error = true;   /* the plan suppresses mismatches: a bug if seen */
+    C->y += L->section_space_after;
+    C->res->accounts++;
+    C->account = -1;
+}
+
+/* ---- addressee and address block ----------------------------------------- */
+
+int compose_addressee(const folio_plan *plan, size_t hh, const folio_font *font,
+                      int32_t size, int32_t width, const char **lines, int max_lines,
+                      folio_arena *arena)
+{
+    const folio_households *hs = plan->hs;
+    const folio_household *h = &hs->v[hh];
+    const folio_dataset *ds = plan->ds;
+    char buf[512];
+    int n = 0;
+    uint32_t nc = h->n_customers;
+    if (nc == 0 || max_lines <= 0)
+        return 0;
+    const folio_customer *c0 = &ds->customers[hs->customer_idx[h->first_customer]];
+    /* joint line: "Ana & Luis Pérez" when they share a last name, else
+       "Ana Pérez & Luis Gómez"; only for two customers */
+    if (nc == 2) {
+        const folio_customer *c1 = &ds->customers[hs->customer_idx[h->first_customer + 1]];
+        size_t len;
+        if (c0->first_name[0] && c1->first_name[0] && !strcmp(c0->last_name, c1->last_name))
+            len = (size_t)snprintf(buf, sizeof buf, "%s & %s %s", c0->first_name,
+                                   c1->first_name, c0->last_name);
+        else {
+            char a[200], b[200];
+            full_name(c0, a, sizeof a);
+            full_name(c1, b, sizeof b);
+            len = (size_t)snprintf(buf, sizeof buf, "%s & %s", a, b);
+        }
+        if (len < sizeof buf && fonts_text_width(font, buf, len, size) <= width) {
+            lines[n++] = folio_arena_strdup(arena, buf);
+            return n;
+        }
+    }
+    for (uint32_t k = 0; k < nc && n < max_lines; k++) {
+        const folio_customer *c = &ds->customers[hs->customer_idx[h->first_customer + k]];
+        full_name(c, buf, sizeof buf);
+        lines[n++] = folio_arena_strdup(arena, buf);
+    }
+    return n;
+}
+
+static const char *country_name(const char *cc)
+{
+    static const char *const map[][2] = {
+        {"CA", "CANADA"}, {"GB", "UNITED KINGDOM"}, {"UK", "UNITED KINGDOM"},
+        {"DE", "GERMANY"}, {"MX", "MEXICO"}, {"FR", "FRANCE"}, {"ES", "SPAIN"},
+        {"IT", "ITALY"}, {"NL", "NETHERLANDS"}, {"IE", "IRELAND"}, {"CZ", "CZECH REPUBLIC"},
+        {"HK", "HONG KONG"}, {"ID", "INDONESIA"}, {"JP", "JAPAN"}, {"PL", "POLAND"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(cc, map[i][0]))
+            return map[i][1];
+    return cc;
+}
+
+static bool is_us(const char *cc)
+{
+    return !cc || !cc[0] || !strcmp(cc, "US") || !strcmp(cc, "USA");
+}
+
+static void compose_address(composer *C)
+{
+    const folio_layout *L = C->L;
+    const folio_customer *c = primary_customer(C);
+    int s = L->address_style;
+    int maxl = L->address_max_lines > 0 ? L->address_max_lines : 6;
+    if (maxl > 12)
+        maxl = 12;
+    const char *lines[16];
+    char buf[512];
+    int n_addr = 1 + (c->address2 && c->address2[0]) + 1 + !is_us(c->country);
+    int name_room = maxl - n_addr;
+    if (name_room < 1)
+        name_room = 1;
+    if (name_room > 3)
+        name_room = 3;
+    int n = compose_addressee(C->plan, C->hh, style_font(C, s), style(C, s)->size,
+                              L->address_w, lines, name_room, C->arena);
+    lines[n++] = c->address1;
+    if (c->address2 && c->address2[0] && n < maxl)
+        lines[n++] = c->address2;
+    if (is_us(c->country))
+        snprintf(buf, sizeof buf, "%s %s  %s", c->city, c->state, c->postal_code);
+    else if (!strcmp(c->country, "GB") || !strcmp(c->country, "UK") || !strcmp(c->country, "CA"))
+        snprintf(buf, sizeof buf, "%s %s  %s", c->city, c->state, c->postal_code);
+    else
+        snprintf(buf, sizeof buf, "%s %s", c->postal_code, c->city);
+    if (n < maxl)
+        lines[n++] = folio_arena_strdup(C->arena, buf);
+    if (!is_us(c->country) && n < maxl)
+        lines[n++] = country_name(c->country);
+    int32_t base = L->address_y + ascent_units(C, s);
+    for (int i = 0; i < n; i++) {
+        if (!lines[i]) {
+            C->oom = true;
+            return;
+        }
+        /* a line wider than the window is cut at the window edge */
+        size_t len = strlen(lines[i]);
+        size_t fit = fonts_fit(style_font(C, s), lines[i], len, style(C, s)->size,
+                               L->address_w, NULL);
+        if (fit < len) {
+            /* do not break inside a word when cutting an address line */
+            len = fit;
+        }
+        text_at(C, s, L->address_x, base + i * line_h(C, s), FOLIO_ALIGN_LEFT, lines[i], len,
+                false);
+    }
+}
+
+/* ---- statement ------------------------------------------------------------ */
+
+static void draw_fixed(composer *C, const folio_placed_text *items, int n, uint32_t page,
+                       uint32_t pages)
+{
+    for (int i = 0; i < n; i++)
+        draw_template(C, &items[i].text, items[i].style, items[i].x, items[i].y,
+                      items[i].align, page, pages);
+}
+
+folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
+                                      folio_arena *arena, folio_compose_result *res,
+                                      folio_error *err)
+{
+    const folio_layout *L = plan->layout;
+    const folio_households *hs = plan->hs;
+    const folio_household *h = &hs->v[hh];
+    memset(res, 0, sizeof *res);
+    composer C = {.plan = plan, .L = L, .hh = hh, .arena = arena, .account = -1, .res = res};
+    C.st = dlist_statement_new(arena, h->id, L->page_w, L->page_h);
+    if (!C.st) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory composing household %s", h->id);
+        return NULL;
+    }
+    page_new(&C);
+    compose_address(&C);
+    compose_summary(&C);
+    for (uint32_t k = 0; k < h->n_accounts && !C.oom; k++) {
+        uint32_t ai = hs->account_idx[h->first_account + k];
+        if (account_printed(&C, ai))
+            compose_account(&C, ai);
+    }
+    page_close_body(&C, L->body_bottom);
+
+    uint32_t pages = C.st->n_pages;
+    for (uint32_t p = 0; p < pages; p++) {
+        C.page = p;
+        draw_fixed(&C, L->header, L->n_header, p, pages);
+        if (p == 0)
+            draw_fixed(&C, L->first_page, L->n_first_page, p, pages);
+        draw_fixed(&C, L->footer, L->n_footer, p, pages);
+    }
+
+    /* index tags: what an AFP TLE or an archive index needs to know */
+    const folio_customer *pc = primary_customer(&C);
+    char nb[512];
+    full_name(pc, nb, sizeof nb);
+    dlist_statement_add_tag(C.st, "household", h->id);
+    dlist_statement_add_tag(C.st, "name", nb);
+    dlist_statement_add_tag(C.st, "postal_code", pc->postal_code);
+    folio_buf acc;
+    folio_buf_init(&acc, 1 << 16);
+    for (uint32_t k = 0; k < h->n_accounts; k++) {
+        uint32_t ai = hs->account_idx[h->first_account + k];
+        if (!account_printed(&C, ai))
+            continue;
+        if (acc.len)
+            folio_buf_putc(&acc, ' ');
+        folio_buf_puts(&acc, plan->ds->accounts[ai].id);
+    }
+    dlist_statement_add_tag(C.st, "accounts", acc.data ? acc.data : "");
+    folio_buf_free(&acc);
+    snprintf(nb, sizeof nb, "%u", pages);
+    dlist_statement_add_tag(C.st, "pages", nb);
+
+    if (C.oom || C.balance_error) {
+        folio_error_set(err, FOLIO_EXIT_FAILED,
+                        C.oom ? "out of memory composing household %s"
+                              : "internal error: running balance of household %s does not end at "
+                                "the closing balance",
+                        h->id);
+        return NULL;
+    }
+    res->pages = pages;
+    return C.st;
+}

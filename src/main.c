@@ -1,0 +1,203 @@
+/*
+ * main.c -- the folio command line.  Only this file exits.
+ *
+ *   folio run JOB.yaml [--out DIR] [--threads N] [--shard I/N] [--quiet]
+ *   folio samples --households N [--seed S] [--out DIR] [--threads N] [--with-errors]
+ *   folio --help | --version,  folio CMD --help
+ */
+#include "folio/common.h"
+#include "folio/run.h"
+#include "folio/samples.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const usage_main =
+    "usage: folio COMMAND [options]\n"
+    "\n"
+    "folio turns a bank's product feeds into consolidated customer statements:\n"
+    "one statement per household, print-ready PDF, with a manifest that reconciles.\n"
+    "\n"
+    "commands:\n"
+    "  run JOB.yaml       run a statement job (see `folio run --help`)\n"
+    "  samples            write realistic synthetic feeds and a job file\n"
+    "\n"
+    "options:\n"
+    "  --help             this text; `folio COMMAND --help` for a command\n"
+    "  --version          print the version\n"
+    "\n"
+    "exit status: 0 success, 1 the run failed, 2 bad usage or bad job/layout file,\n"
+    "             3 success but some input rows were rejected (see OUT/rejects.csv)\n";
+
+static const char *const usage_run =
+    "usage: folio run JOB.yaml [--out DIR] [--threads N] [--shard I/N] [--quiet]\n"
+    "\n"
+    "Load the job's feeds, group accounts by household, compose one statement per\n"
+    "household from the layout and write the print streams, rejects.csv,\n"
+    "suppressed.csv and manifest.json (written last) into DIR.\n"
+    "\n"
+    "  --out DIR       output directory (default: the job's output.dir)\n"
+    "  --threads N     worker threads (default: all cores)\n"
+    "  --shard I/N     process only the households of shard I of N (1-based),\n"
+    "                  chosen by a hash of the household id\n"
+    "  --quiet         no summary on stdout\n"
+    "\n"
+    "On a terminal a progress line is shown on stderr.\n"
+    "exit status: 0 success, 1 failed (no output published), 2 bad usage or bad\n"
+    "job/layout file (message names file:line:col), 3 success with rejected rows.\n";
+
+static const char *const usage_samples =
+    "usage: folio samples --households N [--seed S] [--out DIR] [--threads N] [--with-errors]\n"
+    "\n"
+    "Write realistic synthetic feeds (customers, accounts and transactions of\n"
+    "checking, savings, credit card and mortgage systems) and DIR/job.yaml that\n"
+    "runs them.  The same N and seed give byte-identical files.\n"
+    "\n"
+    "  --households N  number of households (required)\n"
+    "  --seed S        random seed (default 1)\n"
+    "  --out DIR       output directory (default: samples-out)\n"
+    "  --threads N     worker threads (default: all cores)\n"
+    "  --with-errors   also write a few bad rows, to see rejects at work\n";
+
+static int bad_usage(const char *msg, const char *usage)
+{
+    fprintf(stderr, "folio: %s\n\n%s", msg, usage);
+    return FOLIO_EXIT_USAGE;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || !*s)
+        return false;
+    uint64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static bool parse_threads(const char *s, int *out)
+{
+    uint64_t v;
+    if (!parse_u64(s, &v) || v < 1 || v > 1024)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    folio_run_options o = {0};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage_run, stdout);
+            return 0;
+        } else if (!strcmp(a, "--out") && i + 1 < argc) {
+            o.out_dir = argv[++i];
+        } else if (!strcmp(a, "--threads") && i + 1 < argc) {
+            if (!parse_threads(argv[++i], &o.threads))
+                return bad_usage("--threads needs a number from 1 to 1024", usage_run);
+        } else if (!strcmp(a, "--shard") && i + 1 < argc) {
+            int si, sn;
+            char extra;
+            if (sscanf(argv[++i], "%d/%d%c", &si, &sn, &extra) != 2 || sn < 1 || si < 1 || si > sn)
+                return bad_usage("--shard needs I/N with 1 <= I <= N, e.g. 2/4", usage_run);
+            o.shard_index = si;
+            o.shard_count = sn;
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            o.quiet = true;
+        } else if (a[0] == '-') {
+            char m[256];
+            snprintf(m, sizeof m, "unknown or incomplete option '%s'", a);
+            return bad_usage(m, usage_run);
+        } else if (!o.job_path) {
+            o.job_path = a;
+        } else {
+            return bad_usage("only one job file may be given", usage_run);
+        }
+    }
+    if (!o.job_path)
+        return bad_usage("missing JOB.yaml", usage_run);
+    o.progress = !o.quiet && isatty(2);
+    folio_error err = {0};
+    int rc = folio_run(&o, &err);
+    if (rc == FOLIO_EXIT_USAGE || rc == FOLIO_EXIT_FAILED)
+        fprintf(stderr, "folio: %s\n", err.msg[0] ? err.msg : "run failed");
+    else if (rc == FOLIO_EXIT_REJECTS && !o.quiet)
+        fprintf(stderr, "folio: some input rows were rejected: see rejects.csv (exit 3)\n");
+    return rc;
+}
+
+static int cmd_samples(int argc, char **argv)
+{
+    folio_samples_options o = {.seed = 1};
+    const char *out = "samples-out";
+    bool have_n = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage_samples, stdout);
+            return 0;
+        } else if (!strcmp(a, "--households") && i + 1 < argc) {
+            if (!parse_u64(argv[++i], &o.households) || o.households < 1 ||
+                o.households > 100000000)
+                return bad_usage("--households needs a number from 1 to 100000000", usage_samples);
+            have_n = true;
+        } else if (!strcmp(a, "--seed") && i + 1 < argc) {
+            if (!parse_u64(argv[++i], &o.seed))
+                return bad_usage("--seed needs a non-negative integer", usage_samples);
+        } else if (!strcmp(a, "--out") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (!strcmp(a, "--threads") && i + 1 < argc) {
+            if (!parse_threads(argv[++i], &o.threads))
+                return bad_usage("--threads needs a number from 1 to 1024", usage_samples);
+        } else if (!strcmp(a, "--with-errors")) {
+            o.with_errors = true;
+        } else {
+            char m[256];
+            snprintf(m, sizeof m, "unknown or incomplete option '%s'", a);
+            return bad_usage(m, usage_samples);
+        }
+    }
+    if (!have_n)
+        return bad_usage("--households N is required", usage_samples);
+    if (o.threads > 0)
+        omp_set_num_threads(o.threads);
+    folio_error err = {0};
+    if (!samples_generate(out, &o, &err)) {
+        fprintf(stderr, "folio: %s\n", err.msg);
+        return FOLIO_EXIT_FAILED;
+    }
+    printf("wrote sample feeds for %llu households and %s/job.yaml\n",
+           (unsigned long long)o.households, out);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return bad_usage("missing command", usage_main);
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("folio %s\n", FOLIO_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "samples"))
+        return cmd_samples(argc - 2, argv + 2);
+    char m[256];
+    snprintf(m, sizeof m, "unknown command '%s'", cmd);
+    return bad_usage(m, usage_main);
+}

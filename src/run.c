@@ -1,0 +1,785 @@
+/*
+ * run.c -- `folio run` (see include/folio/run.h for the order of steps).
+ *
+ * Parallelism and determinism: pass 1 composes households with a dynamic
+ * OpenMP schedule; per-household results go into arrays indexed by household,
+ * and sums are integers, so nothing depends on scheduling.  Pass 2 gives each
+ * print file to one thread; a file's bytes depend only on its statements.
+ */
+#include "folio/run.h"
+
+#include "folio/compose.h"
+#include "folio/feed.h"
+#include "folio/household.h"
+#include "folio/job.h"
+#include "folio/layout.h"
+#include "folio/pdf.h"
+
+#include <errno.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+typedef struct print_file {
+    char name[128];               /* file name inside print/ */
+    char *path;                   /* final path */
+    char *part;                   /* temporary path while writing */
+    uint32_t first, n;            /* range into the print order */
+    uint32_t statements, pages, sheets;
+    uint64_t bytes;
+    char sha256[65];
+    folio_error err;
+} print_file;
+
+typedef struct run_state {
+    const folio_run_options *opt;
+    folio_job *job;
+    folio_layout *layout;
+    folio_dataset *ds;
+    folio_households hs;
+    folio_plan *plan;
+    char out[4096];
+    /* per household */
+    folio_compose_result *res;
+    uint8_t *in_shard;
+    /* print order and files */
+    uint32_t *print_order; size_t n_print;
+    print_file *files; size_t n_files;
+    /* progress */
+    double t0;
+    volatile uint64_t done;
+} run_state;
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static void progress(run_state *R, const char *what, uint64_t done, uint64_t total)
+{
+    if (!R->opt->progress)
+        return;
+    double el = now_s() - R->t0;
+    double rate = el > 0 ? done / el : 0;
+    double left = rate > 0 && total > done ? (total - done) / rate : 0;
+    fprintf(stderr, "\r%-10s %llu/%llu  %.0f/s  elapsed %.0fs  left %.0fs   ", what,
+            (unsigned long long)done, (unsigned long long)total, rate, el, left);
+    fflush(stderr);
+}
+
+static uint32_t sheets_of(const run_state *R, uint32_t pages)
+{
+    return R->job->duplex ? (pages + 1) / 2 : pages;
+}
+
+/* ---- suppressed list ----------------------------------------------------- */
+
+static bool write_suppressed(run_state *R, const char *path, folio_money *sum_txn,
+                             uint64_t *n_acc, uint64_t *n_txn, folio_error *err)
+{
+    const folio_dataset *ds = R->ds;
+    const folio_job *J = R->job;
+    folio_buf b;
+    folio_buf_init(&b, (size_t)1 << 34);
+    folio_buf_puts(&b, "kind,id,file,line,reason\n");
+    *sum_txn = 0;
+    *n_acc = *n_txn = 0;
+    char d0[16], d1[16];
+    folio_date_format(J->period_start, "YYYY-MM-DD", d0, sizeof d0);
+    folio_date_format(J->period_end, "YYYY-MM-DD", d1, sizeof d1);
+    char reason_txn[128];
+    snprintf(reason_txn, sizeof reason_txn, "posting date outside the statement period %s..%s",
+             d0, d1);
+    for (size_t h = 0; h < R->hs.n; h++) {
+        if (!R->in_shard[h])
+            continue;
+        const folio_household *hh = &R->hs.v[h];
+        const folio_household_plan *hp = &R->plan->households[h];
+        bool hsup = hp->channel == FOLIO_CHANNEL_SUPPRESSED;
+        if (hsup) {
+            folio_buf_puts(&b, "household,");
+            folio_buf_put_csv_field(&b, hh->id, strlen(hh->id));
+            folio_buf_puts(&b, ",,,");
+            folio_buf_put_csv_field(&b, hp->reason, strlen(hp->reason));
+            folio_buf_putc(&b, '\n');
+        }
+        for (uint32_t k = 0; k < hh->n_accounts; k++) {
+            uint32_t ai = R->hs.account_idx[hh->first_account + k];
+            const folio_account *a = &ds->accounts[ai];
+            const folio_account_plan *ap = &R->plan->accounts[ai];
+            bool asup = hsup || ap->suppressed;
+            const char *areason = ap->suppressed ? ap->reason : hp->reason;
+            if (asup) {
+                (*n_acc)++;
+                folio_buf_puts(&b, "account,");
+                folio_buf_put_csv_field(&b, a->id, strlen(a->id));
+                folio_buf_putc(&b, ',');
+                const char *fp = J->feeds[a->feed].path;
+                folio_buf_put_csv_field(&b, fp, strlen(fp));
+                folio_buf_putc(&b, ',');
+                folio_buf_put_int(&b, a->line);
+                folio_buf_putc(&b, ',');
+                folio_buf_put_csv_field(&b, areason, strlen(areason));
+                folio_buf_putc(&b, '\n');
+            }
+            for (uint32_t t = a->first_txn; t < a->first_txn + a->n_txn; t++) {
+                bool inside = t >= ap->first && t < ap->first + ap->n;
+                if (inside && !asup)
+                    continue;
+                const folio_txn *tx = &ds->txns[t];
+                (*n_txn)++;
+                *sum_txn += tx->amount;
+                folio_buf_puts(&b, "transaction,");
+                folio_buf_put_csv_field(&b, a->id, strlen(a->id));
+                folio_buf_putc(&b, ',');
+                const char *fp = J->feeds[tx->feed].path;
+                folio_buf_put_csv_field(&b, fp, strlen(fp));
+                folio_buf_putc(&b, ',');
+                folio_buf_put_int(&b, tx->line);
+                folio_buf_putc(&b, ',');
+                const char *r = !inside ? reason_txn : areason;
+                folio_buf_put_csv_field(&b, r, strlen(r));
+                folio_buf_putc(&b, '\n');
+            }
+        }
+    }
+    bool ok = !b.failed;
+    if (!ok)
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
+    else
+        ok = folio_write_file_atomic(path, b.data, b.len, err);
+    folio_buf_free(&b);
+    return ok;
+}
+
+/* ---- pass 1 --------------------------------------------------------------- */
+
+static bool pass1(run_state *R, folio_error *err)
+{
+    size_t n = R->hs.n;
+    int failed = 0;
+    folio_error first = {0};
+    R->done = 0;
+#pragma omp parallel
+    {
+        folio_arena arena;
+        folio_arena_init(&arena, 256 * 1024);
+        folio_error e = {0};
+#pragma omp for schedule(dynamic, 64)
+        for (size_t h = 0; h < n; h++) {
+            if (failed || !R->in_shard[h] ||
+                R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)
+                continue;
+            if (!compose_household(R->plan, h, &arena, &R->res[h], &e)) {
+#pragma omp critical(run_err)
+                {
+                    if (!failed) first = e;
+                    failed = 1;
+                }
+            }
+            folio_arena_reset(&arena);
+#pragma omp atomic
+            R->done++;
+            if (omp_get_thread_num() == 0 && (h & 255) == 0)
+                progress(R, "composed", R->done, n);
+        }
+        folio_arena_free(&arena);
+    }
+    if (failed) {
+        *err = first;
+        return false;
+    }
+    return true;
+}
+
+/* ---- print files ------------------------------------------------------------ */
+
+static bool plan_files(run_state *R, folio_error *err)
+{
+    size_t n = R->hs.n;
+    R->print_order = malloc((n ? n : 1) * sizeof *R->print_order);
+    if (!R->print_order) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
+    }
+    /* print order: household order (sorted by id); presort comes with mail streams */
+    for (size_t h = 0; h < n; h++) {
+        uint8_t ch = R->plan->households[h].channel;
+        if (R->in_shard[h] && (ch == FOLIO_CHANNEL_PRINT || ch == FOLIO_CHANNEL_BOTH))
+            R->print_order[R->n_print++] = (uint32_t)h;
+    }
+    if (!R->job->print_pdf)
+        return true;
+    uint32_t max = (uint32_t)(R->job->max_sheets_per_file > 0 ? R->job->max_sheets_per_file : 2000);
+    print_file *f = NULL;
+    for (size_t i = 0; i < R->n_print; i++) {
+        uint32_t h = R->print_order[i];
+        uint32_t sh = sheets_of(R, R->res[h].pages);
+        if (!f || (f->sheets + sh > max && f->statements > 0)) {
+            if (R->n_files % 64 == 0) {
+                print_file *nf = realloc(R->files, (R->n_files + 64) * sizeof *nf);
+                if (!nf) {
+                    folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+                    return false;
+                }
+                R->files = nf;
+            }
+            f = &R->files[R->n_files++];
+            memset(f, 0, sizeof *f);
+            f->first = (uint32_t)i;
+            if (R->opt->shard_count > 0)
+                snprintf(f->name, sizeof f->name, "%s-s%02dof%02d-%04zu.pdf", R->job->file_prefix,
+                         R->opt->shard_index, R->opt->shard_count, R->n_files);
+            else
+                snprintf(f->name, sizeof f->name, "%s-%04zu.pdf", R->job->file_prefix, R->n_files);
+            if (asprintf(&f->path, "%s/print/%s", R->out, f->name) < 0 ||
+                asprintf(&f->part, "%s/print/%s.part", R->out, f->name) < 0) {
+                folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+                return false;
+            }
+        }
+        f->n++;
+        f->statements++;
+        f->pages += R->res[h].pages + (R->job->duplex && (R->res[h].pages & 1));
+        f->sheets += sh;
+    }
+    return true;
+}
+
+static bool write_file(run_state *R, print_file *f, folio_arena *arena)
+{
+    const folio_job *J = R->job;
+    char subject[128], d0[16], d1[16];
+    folio_date_format(J->period_start, "YYYY-MM-DD", d0, sizeof d0);
+    folio_date_format(J->period_end, "YYYY-MM-DD", d1, sizeof d1);
+    snprintf(subject, sizeof subject, "Statements %s to %s", d0, d1);
+    folio_pdf_options po = {
+        .title = J->name, .author = J->bank_name, .subject = subject,
+        .doc_date = J->statement_date, .compression = J->compression};
+    folio_pdf_writer *w = pdf_writer_open(f->part, R->layout->fonts, R->layout->n_fonts, &po,
+                                          &f->err);
+    if (!w)
+        return false;
+    for (uint32_t i = 0; i < f->n; i++) {
+        uint32_t h = R->print_order[f->first + i];
+        folio_compose_result res;
+        folio_dl_statement *st = compose_household(R->plan, h, arena, &res, &f->err);
+        if (!st) {
+            pdf_writer_abort(w);
+            return false;
+        }
+        if (res.pages != R->res[h].pages) {
+            folio_error_set(&f->err, FOLIO_EXIT_FAILED,
+                            "internal error: household %s composed to %u pages, then %u",
+                            R->hs.v[h].id, R->res[h].pages, res.pages);
+            pdf_writer_abort(w);
+            return false;
+        }
+        if (J->duplex && (st->n_pages & 1)) {
+            folio_dl_page *pg = dlist_page_add(st);
+            if (!pg) {
+                folio_error_set(&f->err, FOLIO_EXIT_FAILED, "out of memory");
+                pdf_writer_abort(w);
+                return false;
+            }
+            pg->blank_back = true;
+        }
+        if (!pdf_writer_add_statement(w, st, &f->err)) {
+            pdf_writer_abort(w);
+            return false;
+        }
+        folio_arena_reset(arena);
+#pragma omp atomic
+        R->done += st->n_pages;
+    }
+    uint32_t pages = pdf_writer_pages(w);
+    if (!pdf_writer_close(w, &f->bytes, &f->err))
+        return false;
+    if (pages != f->pages) {
+        folio_error_set(&f->err, FOLIO_EXIT_FAILED,
+                        "internal error: %s has %u pages, %u planned", f->name, pages, f->pages);
+        return false;
+    }
+    return folio_sha256_file(f->part, f->sha256, NULL, &f->err);
+}
+
+static bool pass2(run_state *R, folio_error *err)
+{
+    int failed = 0;
+    uint64_t total_pages = 0;
+    for (size_t i = 0; i < R->n_files; i++)
+        total_pages += R->files[i].pages;
+    R->done = 0;
+#pragma omp parallel
+    {
+        folio_arena arena;
+        folio_arena_init(&arena, 256 * 1024);
+#pragma omp for schedule(dynamic, 1)
+        for (size_t i = 0; i < R->n_files; i++) {
+            if (failed)
+                continue;
+            if (!write_file(R, &R->files[i], &arena)) {
+#pragma omp atomic write
+                failed = 1;
+            }
+            if (omp_get_thread_num() == 0)
+                progress(R, "pages", R->done, total_pages);
+        }
+        folio_arena_free(&arena);
+    }
+    if (failed) {
+        for (size_t i = 0; i < R->n_files; i++)
+            if (R->files[i].err.code) {
+                *err = R->files[i].err;
+                break;
+            }
+        for (size_t i = 0; i < R->n_files; i++)
+            unlink(R->files[i].part);
+        return false;
+    }
+    return true;
+}
+
+/* ---- manifest ---------------------------------------------------------- */
+
+typedef struct totals {
+    uint64_t households, statements[4], pages_print, pages_email, sheets, rejects;
+    uint64_t acc_read, acc_composed, acc_suppressed, acc_rejected;
+    uint64_t txn_read, txn_composed, txn_suppressed, txn_rejected;
+    folio_money amt_read, amt_accepted, amt_composed, amt_suppressed, amt_rejected;
+    folio_money amt_loaded;     /* sum over the loaded transaction table */
+} totals;
+
+static const char *kind_name(folio_feed_kind k)
+{
+    switch (k) {
+    case FOLIO_FEED_CUSTOMERS: return "customers";
+    case FOLIO_FEED_ACCOUNTS: return "accounts";
+    case FOLIO_FEED_TRANSACTIONS: return "transactions";
+    case FOLIO_FEED_CONTACTS: return "contacts";
+    }
+    return "?";
+}
+
+static void json_kv_str(folio_buf *b, const char *k, const char *v, bool comma)
+{
+    folio_buf_put_json_str(b, k, strlen(k));
+    folio_buf_putc(b, ':');
+    folio_buf_put_json_str(b, v ? v : "", v ? strlen(v) : 0);
+    if (comma)
+        folio_buf_putc(b, ',');
+}
+
+static void json_kv_int(folio_buf *b, const char *k, int64_t v, bool comma)
+{
+    folio_buf_put_json_str(b, k, strlen(k));
+    folio_buf_putc(b, ':');
+    folio_buf_put_int(b, v);
+    if (comma)
+        folio_buf_putc(b, ',');
+}
+
+static void json_kv_money(folio_buf *b, const char *k, folio_money v, bool comma)
+{
+    char m[40];
+    folio_money_format(v, 2, '.', 0, m, sizeof m);
+    folio_buf_put_json_str(b, k, strlen(k));
+    folio_buf_putc(b, ':');
+    folio_buf_puts(b, m);
+    if (comma)
+        folio_buf_putc(b, ',');
+}
+
+static bool write_manifest(run_state *R, const totals *T, bool balanced,
+                           const char *checks_json, folio_error *err)
+{
+    const folio_job *J = R->job;
+    folio_buf b;
+    folio_buf_init(&b, (size_t)1 << 30);
+    char d[16];
+    folio_buf_puts(&b, "{\n  ");
+    json_kv_str(&b, "generator", "folio " FOLIO_VERSION, true);
+    folio_buf_puts(&b, "\n  \"job\":{");
+    json_kv_str(&b, "file", J->path, true);
+    json_kv_str(&b, "name", J->name, true);
+    folio_date_format(J->statement_date, "YYYY-MM-DD", d, sizeof d);
+    json_kv_str(&b, "statement_date", d, true);
+    folio_date_format(J->period_start, "YYYY-MM-DD", d, sizeof d);
+    json_kv_str(&b, "period_start", d, true);
+    folio_date_format(J->period_end, "YYYY-MM-DD", d, sizeof d);
+    json_kv_str(&b, "period_end", d, true);
+    json_kv_int(&b, "shard_index", R->opt->shard_index, true);
+    json_kv_int(&b, "shard_count", R->opt->shard_count, false);
+    folio_buf_puts(&b, "},\n  \"inputs\":[");
+    for (int i = 0; i < J->n_feeds; i++) {
+        const folio_feed_stats *s = &R->ds->stats[i];
+        folio_buf_puts(&b, i ? ",\n    {" : "\n    {");
+        json_kv_str(&b, "feed", J->feeds[i].name, true);
+        json_kv_str(&b, "kind", kind_name(J->feeds[i].kind), true);
+        json_kv_str(&b, "file", J->feeds[i].path, true);
+        json_kv_int(&b, "bytes", (int64_t)s->bytes, true);
+        json_kv_str(&b, "sha256", s->sha256, true);
+        json_kv_int(&b, "rows", (int64_t)s->records, true);
+        json_kv_int(&b, "accepted", (int64_t)s->accepted, true);
+        json_kv_int(&b, "rejected", (int64_t)s->rejected, false);
+        if (J->feeds[i].kind == FOLIO_FEED_TRANSACTIONS) {
+            folio_buf_putc(&b, ',');
+            json_kv_money(&b, "amount_read", s->amount_read, true);
+            json_kv_money(&b, "amount_rejected", s->amount_rejected, false);
+        }
+        folio_buf_putc(&b, '}');
+    }
+    char lsha[65];
+    uint64_t lbytes = 0;
+    folio_error le = {0};
+    if (!folio_sha256_file(R->layout->path, lsha, &lbytes, &le))
+        strcpy(lsha, "");
+    folio_buf_puts(&b, "\n  ],\n  \"layout\":{");
+    json_kv_str(&b, "file", R->layout->path, true);
+    json_kv_int(&b, "bytes", (int64_t)lbytes, true);
+    json_kv_str(&b, "sha256", lsha, false);
+    folio_buf_puts(&b, "},\n  \"counts\":{");
+    json_kv_int(&b, "households", (int64_t)T->households, true);
+    folio_buf_puts(&b, "\"statements\":{");
+    json_kv_int(&b, "print", (int64_t)T->statements[FOLIO_CHANNEL_PRINT], true);
+    json_kv_int(&b, "email", (int64_t)T->statements[FOLIO_CHANNEL_EMAIL], true);
+    json_kv_int(&b, "both", (int64_t)T->statements[FOLIO_CHANNEL_BOTH], true);
+    json_kv_int(&b, "suppressed", (int64_t)T->statements[FOLIO_CHANNEL_SUPPRESSED], false);
+    folio_buf_puts(&b, "},");
+    json_kv_int(&b, "print_statements", (int64_t)R->n_print, true);
+    json_kv_int(&b, "print_pages", (int64_t)T->pages_print, true);
+    json_kv_int(&b, "print_sheets", (int64_t)T->sheets, true);
+    json_kv_int(&b, "email_only_pages", (int64_t)T->pages_email, true);
+    json_kv_int(&b, "print_files", (int64_t)R->n_files, true);
+    json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, false);
+    folio_buf_puts(&b, "},\n  \"outputs\":[");
+    for (size_t i = 0; i < R->n_files; i++) {
+        const print_file *f = &R->files[i];
+        char rel[256];
+        snprintf(rel, sizeof rel, "print/%s", f->name);
+        folio_buf_puts(&b, i ? ",\n    {" : "\n    {");
+        json_kv_str(&b, "file", rel, true);
+        json_kv_str(&b, "format", "pdf", true);
+        json_kv_str(&b, "channel", "print", true);
+        json_kv_int(&b, "statements", f->statements, true);
+        json_kv_int(&b, "pages", f->pages, true);
+        json_kv_int(&b, "sheets", f->sheets, true);
+        json_kv_str(&b, "duplex", J->duplex ? "yes" : "no", true);
+        json_kv_str(&b, "first_household", R->hs.v[R->print_order[f->first]].id, true);
+        json_kv_str(&b, "last_household", R->hs.v[R->print_order[f->first + f->n - 1]].id, true);
+        json_kv_int(&b, "bytes", (int64_t)f->bytes, true);
+        json_kv_str(&b, "sha256", f->sha256, false);
+        folio_buf_putc(&b, '}');
+    }
+    folio_buf_puts(&b, "\n  ],\n  \"control_totals\":{\n    \"accounts\":{");
+    json_kv_int(&b, "read", (int64_t)T->acc_read, true);
+    json_kv_int(&b, "rejected", (int64_t)T->acc_rejected, true);
+    json_kv_int(&b, "composed", (int64_t)T->acc_composed, true);
+    json_kv_int(&b, "suppressed", (int64_t)T->acc_suppressed, false);
+    folio_buf_puts(&b, "},\n    \"transactions\":{");
+    json_kv_int(&b, "read", (int64_t)T->txn_read, true);
+    json_kv_int(&b, "rejected", (int64_t)T->txn_rejected, true);
+    json_kv_int(&b, "composed", (int64_t)T->txn_composed, true);
+    json_kv_int(&b, "suppressed", (int64_t)T->txn_suppressed, true);
+    json_kv_money(&b, "amount_read", T->amt_read, true);
+    json_kv_money(&b, "amount_rejected", T->amt_rejected, true);
+    json_kv_money(&b, "amount_composed", T->amt_composed, true);
+    json_kv_money(&b, "amount_suppressed", T->amt_suppressed, false);
+    folio_buf_puts(&b, "}\n  },\n  \"reconciliation\":{");
+    folio_buf_puts(&b, "\"balanced\":");
+    folio_buf_puts(&b, balanced ? "true" : "false");
+    folio_buf_puts(&b, ",\"checks\":[");
+    folio_buf_puts(&b, checks_json);
+    folio_buf_puts(&b, "]}\n}\n");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/manifest.json", R->out);
+    bool ok = !b.failed && folio_write_file_atomic(path, b.data, b.len, err);
+    if (b.failed)
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
+    folio_buf_free(&b);
+    return ok;
+}
+
+static void check(folio_buf *cj, bool *all, const char *name, const char *lhs, int64_t l,
+                  const char *rhs, int64_t r, bool money)
+{
+    bool ok = l == r;
+    if (!ok)
+        *all = false;
+    char a[40], c[40];
+    if (money) {
+        folio_money_format(l, 2, '.', 0, a, sizeof a);
+        folio_money_format(r, 2, '.', 0, c, sizeof c);
+    } else {
+        snprintf(a, sizeof a, "%lld", (long long)l);
+        snprintf(c, sizeof c, "%lld", (long long)r);
+    }
+    if (cj->len)
+        folio_buf_putc(cj, ',');
+    folio_buf_puts(cj, "\n    {");
+    json_kv_str(cj, "check", name, true);
+    folio_buf_printf(cj, "\"%s\":%s,\"%s\":%s,", lhs, a, rhs, c);
+    folio_buf_puts(cj, "\"ok\":");
+    folio_buf_puts(cj, ok ? "true}" : "false}");
+}
+
+/* ---- the run ----------------------------------------------------------- */
+
+static void run_free(run_state *R)
+{
+    compose_plan_free(R->plan);
+    household_free(&R->hs);
+    feed_dataset_free(R->ds);
+    layout_free(R->layout);
+    job_free(R->job);
+    free(R->res);
+    free(R->in_shard);
+    free(R->print_order);
+    for (size_t i = 0; i < R->n_files; i++) {
+        free(R->files[i].path);
+        free(R->files[i].part);
+    }
+    free(R->files);
+}
+
+int folio_run(const folio_run_options *opt, folio_error *err)
+{
+    run_state R = {.opt = opt, .t0 = now_s()};
+    int rc = FOLIO_EXIT_FAILED;
+    if (opt->threads > 0)
+        omp_set_num_threads(opt->threads);
+    pdf_tune_allocator();
+
+    R.job = job_load(opt->job_path, err);
+    if (!R.job)
+        return FOLIO_EXIT_USAGE;
+    R.layout = layout_load(R.job->layout_path, err);
+    if (!R.layout) {
+        run_free(&R);
+        return FOLIO_EXIT_USAGE;
+    }
+    snprintf(R.out, sizeof R.out, "%s", opt->out_dir ? opt->out_dir : R.job->out_dir);
+    char path[4200];
+    if (!folio_mkdirs(R.out, err))
+        goto done;
+    snprintf(path, sizeof path, "%s/print", R.out);
+    if (!folio_mkdirs(path, err))
+        goto done;
+    /* a stale manifest would make a failed run look complete */
+    snprintf(path, sizeof path, "%s/manifest.json", R.out);
+    if (unlink(path) != 0 && errno != ENOENT) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot remove old manifest: %s", path,
+                        strerror(errno));
+        goto done;
+    }
+    double t_load = now_s();
+    R.ds = feed_load_all(R.job, opt->threads, err);
+    if (!R.ds)
+        goto done;
+    t_load = now_s() - t_load;
+    snprintf(path, sizeof path, "%s/rejects.csv", R.out);
+    if (!feed_write_rejects(R.ds, R.job, path, err))
+        goto done;
+
+    {
+        const char *order[64];
+        int n_order = 0;
+        for (int i = 0; i < R.layout->n_products && n_order < 64; i++)
+            order[n_order++] = R.layout->products[i].code;
+        if (!household_group(R.ds, order, n_order, &R.hs, err))
+            goto done;
+    }
+    R.plan = compose_plan_new(R.job, R.layout, R.ds, &R.hs, err);
+    if (!R.plan)
+        goto done;
+    R.res = calloc(R.hs.n ? R.hs.n : 1, sizeof *R.res);
+    R.in_shard = malloc(R.hs.n ? R.hs.n : 1);
+    if (!R.res || !R.in_shard) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        goto done;
+    }
+    for (size_t h = 0; h < R.hs.n; h++)
+        R.in_shard[h] = opt->shard_count <= 0 ||
+                        (int)(fnv1a(R.hs.v[h].id) % (uint64_t)opt->shard_count) ==
+                            opt->shard_index - 1;
+
+    double t_compose = now_s();
+    if (!pass1(&R, err))
+        goto done;
+    t_compose = now_s() - t_compose;
+    if (!plan_files(&R, err))
+        goto done;
+    double t_write = now_s();
+    if (!pass2(&R, err))
+        goto done;
+    t_write = now_s() - t_write;
+    if (opt->progress)
+        fprintf(stderr, "\r%-78s\r", "");
+
+    /* ---- reconciliation ---- */
+    totals T = {0};
+    for (size_t h = 0; h < R.hs.n; h++) {
+        if (!R.in_shard[h])
+            continue;
+        T.households++;
+        uint8_t ch = R.plan->households[h].channel;
+        T.statements[ch]++;
+        if (ch == FOLIO_CHANNEL_SUPPRESSED)
+            continue;
+        if (ch == FOLIO_CHANNEL_EMAIL)
+            T.pages_email += R.res[h].pages;
+        T.acc_composed += R.res[h].accounts;
+        T.txn_composed += R.res[h].txns;
+        T.amt_composed += R.res[h].txn_sum;
+    }
+    for (size_t i = 0; i < R.n_files; i++) {
+        T.pages_print += R.files[i].pages;
+        T.sheets += R.files[i].sheets;
+    }
+    T.rejects = R.ds->n_rejects;
+    for (int i = 0; i < R.job->n_feeds; i++) {
+        const folio_feed_stats *s = &R.ds->stats[i];
+        if (R.job->feeds[i].kind == FOLIO_FEED_ACCOUNTS) {
+            T.acc_read += s->records;
+            T.acc_rejected += s->rejected;
+        } else if (R.job->feeds[i].kind == FOLIO_FEED_TRANSACTIONS) {
+            T.txn_read += s->records;
+            T.txn_rejected += s->rejected;
+            T.amt_read += s->amount_read;
+            T.amt_rejected += s->amount_rejected;
+        }
+    }
+    for (size_t i = 0; i < R.ds->n_txns; i++)
+        T.amt_loaded += R.ds->txns[i].amount;
+    snprintf(path, sizeof path, "%s/suppressed.csv", R.out);
+    if (!write_suppressed(&R, path, &T.amt_suppressed, &T.acc_suppressed, &T.txn_suppressed, err))
+        goto done;
+
+    folio_buf cj;
+    folio_buf_init(&cj, 1 << 20);
+    bool balanced = true;
+    uint64_t acc_shard = 0, txn_shard = 0;
+    folio_money amt_shard = 0;
+    for (size_t h = 0; h < R.hs.n; h++) {
+        if (!R.in_shard[h])
+            continue;
+        const folio_household *hh = &R.hs.v[h];
+        acc_shard += hh->n_accounts;
+        for (uint32_t k = 0; k < hh->n_accounts; k++) {
+            const folio_account *a = &R.ds->accounts[R.hs.account_idx[hh->first_account + k]];
+            txn_shard += a->n_txn;
+            for (uint32_t t = a->first_txn; t < a->first_txn + a->n_txn; t++)
+                amt_shard += R.ds->txns[t].amount;
+        }
+    }
+    bool sharded = opt->shard_count > 0;
+    check(&cj, &balanced, "account rows read = accepted + rejected", "read", (int64_t)T.acc_read,
+          "accepted_plus_rejected", (int64_t)(R.ds->n_accounts + T.acc_rejected), false);
+    check(&cj, &balanced, "transaction rows read = accepted + rejected", "read",
+          (int64_t)T.txn_read, "accepted_plus_rejected",
+          (int64_t)(R.ds->n_txns + T.txn_rejected), false);
+    check(&cj, &balanced, "amount read - rejected = amount loaded", "read_minus_rejected",
+          T.amt_read - T.amt_rejected, "loaded", T.amt_loaded, true);
+    if (!sharded) {
+        check(&cj, &balanced, "every loaded account belongs to a household", "loaded",
+              (int64_t)R.ds->n_accounts, "in_households", (int64_t)acc_shard, false);
+        check(&cj, &balanced, "every loaded transaction belongs to a household", "loaded",
+              (int64_t)R.ds->n_txns, "in_households", (int64_t)txn_shard, false);
+    }
+    check(&cj, &balanced, "accounts = composed + suppressed", "accounts", (int64_t)acc_shard,
+          "composed_plus_suppressed", (int64_t)(T.acc_composed + T.acc_suppressed), false);
+    check(&cj, &balanced, "transactions = composed + suppressed", "transactions",
+          (int64_t)txn_shard, "composed_plus_suppressed",
+          (int64_t)(T.txn_composed + T.txn_suppressed), false);
+    check(&cj, &balanced, "amount = composed + suppressed", "amount", amt_shard,
+          "composed_plus_suppressed", T.amt_composed + T.amt_suppressed, true);
+    {
+        uint64_t pages1 = 0;
+        for (size_t i = 0; i < R.n_print; i++) {
+            uint32_t pg = R.res[R.print_order[i]].pages;
+            pages1 += pg + (R.job->duplex && (pg & 1));
+        }
+        if (!R.job->print_pdf)
+            pages1 = 0;
+        check(&cj, &balanced, "print pages composed = pages written", "composed",
+              (int64_t)pages1, "written", (int64_t)T.pages_print, false);
+    }
+    if (cj.failed) {
+        folio_buf_free(&cj);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        goto done;
+    }
+    if (!balanced) {
+        fprintf(stderr, "folio: reconciliation FAILED:%s\n", cj.data);
+        folio_buf_free(&cj);
+        for (size_t i = 0; i < R.n_files; i++)
+            unlink(R.files[i].part);
+        folio_error_set(err, FOLIO_EXIT_FAILED,
+                        "%s: the run does not reconcile; no output was published (see the checks "
+                        "above)", R.job->path);
+        goto done;
+    }
+    /* publish: rename parts, then the manifest last */
+    for (size_t i = 0; i < R.n_files; i++)
+        if (rename(R.files[i].part, R.files[i].path) != 0) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: rename failed: %s", R.files[i].path,
+                            strerror(errno));
+            folio_buf_free(&cj);
+            goto done;
+        }
+    if (!write_manifest(&R, &T, balanced, cj.data ? cj.data : "", err)) {
+        folio_buf_free(&cj);
+        goto done;
+    }
+    folio_buf_free(&cj);
+
+    double total = now_s() - R.t0;
+    if (!opt->quiet) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        printf("folio %s: %s\n", FOLIO_VERSION, R.job->name);
+        printf("  households     %llu  (print %llu, e-mail %llu, both %llu, suppressed %llu)\n",
+               (unsigned long long)T.households, (unsigned long long)T.statements[0],
+               (unsigned long long)T.statements[1], (unsigned long long)T.statements[2],
+               (unsigned long long)T.statements[3]);
+        printf("  print          %zu statements, %llu pages, %llu sheets, %zu file(s) in %s/print\n",
+               R.n_print, (unsigned long long)T.pages_print, (unsigned long long)T.sheets,
+               R.n_files, R.out);
+        printf("  accounts       %llu read, %llu composed, %llu suppressed, %llu rejected\n",
+               (unsigned long long)T.acc_read, (unsigned long long)T.acc_composed,
+               (unsigned long long)T.acc_suppressed, (unsigned long long)T.acc_rejected);
+        printf("  transactions   %llu read, %llu composed, %llu suppressed, %llu rejected\n",
+               (unsigned long long)T.txn_read, (unsigned long long)T.txn_composed,
+               (unsigned long long)T.txn_suppressed, (unsigned long long)T.txn_rejected);
+        printf("  reconciliation balanced (manifest.json)\n");
+        printf("  rejects        %llu row(s)%s\n", (unsigned long long)T.rejects,
+               T.rejects ? " -> rejects.csv" : "");
+        printf("  time           %.2fs (load %.2fs, compose %.2fs, write %.2fs), %d thread(s), "
+               "%.0f pages/s, peak RSS %ld MB\n",
+               total, t_load, t_compose, t_write, omp_get_max_threads(),
+               total > 0 ? T.pages_print / total : 0.0, ru.ru_maxrss / 1024);
+    }
+    rc = T.rejects ? FOLIO_EXIT_REJECTS : FOLIO_EXIT_OK;
+done:
+    if (opt->progress && rc == FOLIO_EXIT_FAILED)
+        fprintf(stderr, "\n");
+    run_free(&R);
+    return rc;
+}
