@@ -26,7 +26,7 @@ LDLIBS  := -lhpdf -lcsv -lyaml -lz -lcrypto -lpng -lm
 
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS := build-essential libhpdf-dev libcsv-dev libyaml-dev libcmocka-dev zlib1g-dev \
-            libssl-dev libpng-dev fonts-liberation2 qpdf poppler-utils python3
+            libssl-dev libpng-dev fonts-liberation2 qpdf poppler-utils python3 python3-yaml locales
 
 SRCS    := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/main.c,$(SRCS))
@@ -46,6 +46,10 @@ deps:
 	  echo "installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi; \
+	if ! locale -a 2>/dev/null | grep -qi '^fr_FR.utf-\?8$$'; then \
+	  echo "generating the fr_FR.UTF-8 locale (tests run again under a decimal-comma locale)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO localedef -i fr_FR -f UTF-8 fr_FR.UTF-8; \
 	fi
 
 fonts: $(FONTS)

@@ -26,7 +26,8 @@ typedef struct folio_pdf_options {
     const char *author;           /* the bank's name */
     const char *subject;          /* e.g. "Statements 2026-10-01 to 2026-10-31" */
     folio_date doc_date;          /* CreationDate / ModDate (midnight UTC) */
-    int compression;              /* 0 = none, else compress page content */
+    int compression;              /* 0 = none, else compress page content
+                                     (1-9: zlib level, other values: 6) */
 } folio_pdf_options;
 
 typedef struct folio_pdf_writer folio_pdf_writer;

@@ -1,0 +1,837 @@
+/*
+ * pdf.c -- display list -> PDF print stream (folio/pdf.h), on libharu 2.3.0.
+ *
+ * Interface order: pdf_writer_open (document, info, fonts) ->
+ * pdf_writer_add_statement* (one libharu page per dlist page) ->
+ * pdf_writer_close (save) or pdf_writer_abort.
+ *
+ * libharu owns the document structure: pages tree, info dictionary, the
+ * embedded TrueType fonts as Type0/CIDFontType2 with Identity-H, /W widths,
+ * CIDToGIDMap, ToUnicode and glyph subsetting.  With UTF-8 encoding a CID is
+ * the Unicode code point (BMP), so the text operand of Tj is the code points
+ * as 2 big-endian bytes each, written as a literal string (half the size of
+ * hex; ( ) \ CR LF escaped).
+ *
+ * Page content, two back ends behind the same API:
+ *
+ *   direct (default)  we write the content stream ourselves: one buffer per
+ *       page formatted with our own locale-free number routine, compressed
+ *       with one zlib stream reused for the whole document (level =
+ *       opt->compression when 1..9, else 6; libharu would create and free a
+ *       ~256 KB compressor per page at save time), handed to the
+ *       page's stream (HPDF_PageAttr->stream) in one HPDF_Stream_Write.
+ *       Fonts are registered in the page resources with
+ *       HPDF_Page_GetLocalFontName.  Glyph subsetting in libharu marks a glyph
+ *       used when a width is asked for it, so the first time a code point
+ *       is drawn in a font we ask HPDF_Font_TextWidth for it once (a bitmap
+ *       per font remembers which were asked).  Our compressed stream gets its
+ *       /Filter through the contents dictionary's write_fn hook, because
+ *       libharu removes a /Filter key from an unfiltered stream.
+ *   libharu (FOLIO_PDF_BACKEND=libharu)  plain HPDF_Page_* calls; kept to
+ *       compare output and speed (perf/pdf_micro.c).
+ *
+ * Both back ends coalesce: text ops in a row share one BT/ET, and font, fill
+ * colour, stroke colour and line width are set only when they change.
+ *
+ * Coordinates: dlist units are 1/1440 in, origin top-left, y down; PDF points
+ * are 20 units, origin bottom-left: x_pt = x/20, y_pt = (page_h - y)/20,
+ * computed in integers and printed exactly (multiples of 0.05).
+ *
+ * Determinism: no clock (dates come from the options), no random file ID
+ * (libharu writes none without encryption), font subset tags are per
+ * document.  The same statements give byte-identical files.
+ *
+ * Errors: libharu reports through pdf_on_error with the writer as user_data;
+ * the first error is kept in w->err and the writer stops.
+ */
+#include "folio/pdf.h"
+
+#include <hpdf.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#define PDF_MAX_FONTS 64
+#define PDF_MAX_PAGE_BYTES (64u * 1024u * 1024u)   /* content of one page */
+#define PDF_ZLEVEL 6     /* opt->compression outside 1..9 */
+
+struct folio_pdf_writer {
+    HPDF_Doc doc;
+    char *path;
+    folio_error err;           /* first error (libharu or ours) */
+    bool failed;
+    bool direct;               /* direct content streams (default) */
+    bool compress;
+    int zlevel;                /* zlib level for page content */
+    int n_fonts;
+    HPDF_Font hfont[PDF_MAX_FONTS];
+    uint8_t *used[PDF_MAX_FONTS];       /* 65536-bit map of code points marked */
+    const char *local[PDF_MAX_FONTS];   /* per page: resource name, e.g. "F1" */
+    uint32_t pages;
+    /* direct back end */
+    char *out;                 /* page content */
+    size_t out_len, out_cap;
+    unsigned char *zout;       /* compressed page content */
+    size_t zcap;
+    z_stream z;
+    bool z_ready;
+    char color[256][8];        /* c/255 as text, e.g. "0.502" */
+    uint8_t color_len[256];
+    /* libharu back end: NUL-terminated copy of a text */
+    char *tmp;
+    size_t tmp_cap;
+};
+
+/* Per-page graphics state both back ends track. */
+typedef struct pdf_state {
+    int font;                  /* -1 = none yet */
+    int32_t size;
+    uint32_t fill, stroke;     /* 0xFFFFFFFF = unknown */
+    int32_t line_w;            /* -1 = unknown */
+    bool in_text;
+    int32_t tx, ty;            /* text line start, units from bottom-left */
+} pdf_state;
+
+static const char *pdf_hpdf_reason(HPDF_STATUS e)
+{
+    switch (e) {
+    case HPDF_FAILD_TO_ALLOC_MEM: return "out of memory";
+    case HPDF_FILE_IO_ERROR: return "cannot write the file";
+    case HPDF_FILE_OPEN_ERROR: return "cannot open the file for writing";
+    case HPDF_TTF_INVALID_CMAP: return "font has no usable cmap";
+    case HPDF_TTF_INVALID_FOMAT: return "font is not a TrueType font";
+    case HPDF_TTF_MISSING_TABLE: return "font misses a required table";
+    case HPDF_TTF_CANNOT_EMBEDDING_FONT: return "font licence forbids embedding";
+    case HPDF_FONT_EXISTS: return "font loaded twice";
+    default: return "PDF library error";
+    }
+}
+
+/* libharu error callback; user_data is the writer. */
+static void pdf_on_error(HPDF_STATUS e, HPDF_STATUS detail, void *user_data)
+{
+    folio_pdf_writer *w = user_data;
+    if (!w->failed)
+        folio_error_set(&w->err, FOLIO_EXIT_FAILED, "%s: %s (libharu 0x%04X/%u)",
+                        w->path, pdf_hpdf_reason(e), (unsigned)e,
+                        (unsigned)detail);
+    w->failed = true;
+}
+
+static void pdf_fail(folio_pdf_writer *w, const char *why)
+{
+    if (!w->failed)
+        folio_error_set(&w->err, FOLIO_EXIT_FAILED, "%s: %s", w->path, why);
+    w->failed = true;
+}
+
+/* Copy the writer's first error to the caller's record. */
+static void pdf_report(folio_pdf_writer *w, folio_error *err)
+{
+    if (w->err.code)
+        folio_error_set(err, w->err.code, "%s", w->err.msg);
+    else
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: PDF writer failed", w->path);
+}
+
+/* ---- allocator ----------------------------------------------------------- */
+
+static pthread_once_t pdf_tune_once = PTHREAD_ONCE_INIT;
+
+static void pdf_tune_do(void)
+{
+    mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+    mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
+}
+
+/* Keep freed memory for reuse (see pdf.h). */
+void pdf_tune_allocator(void)
+{
+    pthread_once(&pdf_tune_once, pdf_tune_do);
+}
+
+/* ---- number formatting (locale-free) ------------------------------------- */
+
+/* Write v units (1/20 pt) as points: "-12.35", "595", "0.05". */
+static inline char *pdf_put_units(char *p, int64_t v)
+{
+    if (v < 0) {
+        *p++ = '-';
+        v = -v;
+    }
+    uint64_t whole = (uint64_t)v / 20;
+    unsigned hund = (unsigned)((uint64_t)v % 20) * 5;
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole);
+    while (n)
+        *p++ = tmp[--n];
+    if (hund) {
+        *p++ = '.';
+        *p++ = (char)('0' + hund / 10);
+        if (hund % 10)
+            *p++ = (char)('0' + hund % 10);
+    }
+    return p;
+}
+
+static void pdf_color_table(folio_pdf_writer *w)
+{
+    for (int c = 0; c < 256; c++) {
+        unsigned t = (unsigned)(c * 1000 + 127) / 255;   /* thousandths */
+        char *p = w->color[c];
+        if (t >= 1000) {
+            *p++ = '1';
+        } else if (t == 0) {
+            *p++ = '0';
+        } else {
+            *p++ = '0';
+            *p++ = '.';
+            *p++ = (char)('0' + t / 100);
+            t %= 100;
+            if (t) {
+                *p++ = (char)('0' + t / 10);
+                if (t % 10)
+                    *p++ = (char)('0' + t % 10);
+            }
+        }
+        w->color_len[c] = (uint8_t)(p - w->color[c]);
+    }
+}
+
+static inline char *pdf_put_rgb(const folio_pdf_writer *w, char *p, uint32_t rgb,
+                                const char *op)
+{
+    for (int sh = 16; sh >= 0; sh -= 8) {
+        unsigned c = (rgb >> sh) & 0xFF;
+        memcpy(p, w->color[c], 8);
+        p += w->color_len[c];
+        *p++ = ' ';
+    }
+    *p++ = op[0];
+    if (op[1])
+        *p++ = op[1];
+    *p++ = '\n';
+    return p;
+}
+
+static inline char *pdf_put_str(char *p, const char *s, size_t n)
+{
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/* ---- glyph usage --------------------------------------------------------- */
+
+/* Tell libharu's subsetter that cp is drawn in font fi (once per code point). */
+static inline void pdf_mark_glyph(folio_pdf_writer *w, int fi, uint32_t cp,
+                                  const unsigned char *s, size_t n)
+{
+    uint8_t *bits = w->used[fi];
+    if (bits[cp >> 3] & (1u << (cp & 7)))
+        return;
+    bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    HPDF_Font_TextWidth(w->hfont[fi], s, (HPDF_UINT)n);
+}
+
+/* ---- direct back end ----------------------------------------------------- */
+
+static bool pdf_reserve(folio_pdf_writer *w, size_t need)
+{
+    if (w->out_cap - w->out_len >= need)
+        return true;
+    size_t cap = w->out_cap ? w->out_cap : 16384;
+    while (cap - w->out_len < need)
+        cap *= 2;
+    if (cap > PDF_MAX_PAGE_BYTES) {
+        pdf_fail(w, "page content larger than 64 MB");
+        return false;
+    }
+    char *p = realloc(w->out, cap);
+    if (!p) {
+        pdf_fail(w, "out of memory");
+        return false;
+    }
+    w->out = p;
+    w->out_cap = cap;
+    return true;
+}
+
+/* One byte of a literal string, escaped where PDF requires (or where a
+ * reader would rewrite it: CR and LF). */
+static inline char *pdf_put_byte(char *p, unsigned char b)
+{
+    static const uint8_t special[256] = {
+        ['('] = '(', [')'] = ')', ['\\'] = '\\', ['\r'] = 'r', ['\n'] = 'n',
+    };
+    if (special[b]) {
+        *p++ = '\\';
+        *p++ = (char)special[b];
+    } else {
+        *p++ = (char)b;
+    }
+    return p;
+}
+
+/* Append one op to the page content.  Returns false on failure. */
+static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
+                          const folio_dl_op *op, int32_t page_h)
+{
+    /* bound: numbers <= 24 chars, 4 hex per input byte at most */
+    size_t need = 256 + (op->kind == FOLIO_DL_TEXT ? (size_t)op->len * 4 : 0);
+    if (!pdf_reserve(w, need))
+        return false;
+    char *p = w->out + w->out_len;
+
+    if (op->kind == FOLIO_DL_TEXT) {
+        if (op->font >= w->n_fonts) {
+            pdf_fail(w, "text op uses an unknown font");
+            return false;
+        }
+        if (op->len == 0)
+            return true;     /* nothing to draw */
+        if (!gs->in_text) {
+            p = pdf_put_str(p, "BT\n", 3);
+            gs->in_text = true;
+            gs->tx = gs->ty = 0;
+        }
+        if (op->font != gs->font || op->size != gs->size) {
+            if (!w->local[op->font]) {
+                w->local[op->font] = HPDF_Page_GetLocalFontName(page, w->hfont[op->font]);
+                if (!w->local[op->font]) {
+                    pdf_fail(w, "cannot add a font to the page resources");
+                    return false;
+                }
+            }
+            const char *name = w->local[op->font];
+            size_t nl = strlen(name);
+            if (nl > 100) {
+                pdf_fail(w, "font resource name too long");
+                return false;
+            }
+            *p++ = '/';
+            p = pdf_put_str(p, name, nl);
+            *p++ = ' ';
+            p = pdf_put_units(p, op->size);
+            p = pdf_put_str(p, " Tf\n", 4);
+            gs->font = op->font;
+            gs->size = op->size;
+        }
+        if (op->color != gs->fill) {
+            p = pdf_put_rgb(w, p, op->color, "rg");
+            gs->fill = op->color;
+        }
+        int32_t x = op->x, y = page_h - op->y;
+        p = pdf_put_units(p, (int64_t)x - gs->tx);
+        *p++ = ' ';
+        p = pdf_put_units(p, (int64_t)y - gs->ty);
+        p = pdf_put_str(p, " Td\n(", 5);
+        gs->tx = x;
+        gs->ty = y;
+        /* Literal string of 2-byte CIDs (binary), escaping ( ) \\ CR LF. */
+        const unsigned char *s = (const unsigned char *)op->text;
+        size_t n = op->len, i = 0;
+        while (i < n) {
+            size_t at = i;
+            uint32_t cp = s[i];
+            if (cp < 0x80) {
+                i++;
+            } else {
+                int extra = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
+                cp &= (uint32_t)(0x3F >> extra);
+                i++;
+                for (int k = 0; k < extra && i < n; k++, i++)
+                    cp = cp << 6 | (s[i] & 0x3F);
+                if (cp > 0xFFFF)
+                    cp = 0;          /* outside the BMP: no CID, .notdef */
+            }
+            if (cp)
+                pdf_mark_glyph(w, op->font, cp, s + at, i - at);
+            p = pdf_put_byte(p, (unsigned char)(cp >> 8));
+            p = pdf_put_byte(p, (unsigned char)cp);
+        }
+        p = pdf_put_str(p, ") Tj\n", 5);
+        w->out_len = (size_t)(p - w->out);
+        return true;
+    }
+
+    if (gs->in_text) {
+        p = pdf_put_str(p, "ET\n", 3);
+        gs->in_text = false;
+    }
+    if (op->kind == FOLIO_DL_RULE) {
+        if (op->w != gs->line_w) {
+            p = pdf_put_units(p, op->w);
+            p = pdf_put_str(p, " w\n", 3);
+            gs->line_w = op->w;
+        }
+        if (op->color != gs->stroke) {
+            p = pdf_put_rgb(w, p, op->color, "RG");
+            gs->stroke = op->color;
+        }
+        p = pdf_put_units(p, op->x);
+        *p++ = ' ';
+        p = pdf_put_units(p, (int64_t)page_h - op->y);
+        p = pdf_put_str(p, " m ", 3);
+        p = pdf_put_units(p, op->x2);
+        *p++ = ' ';
+        p = pdf_put_units(p, (int64_t)page_h - op->y2);
+        p = pdf_put_str(p, " l S\n", 5);
+    } else if (op->kind == FOLIO_DL_BOX) {
+        if (op->color != gs->fill) {
+            p = pdf_put_rgb(w, p, op->color, "rg");
+            gs->fill = op->color;
+        }
+        if (op->line_w > 0) {
+            if (op->line_w != gs->line_w) {
+                p = pdf_put_units(p, op->line_w);
+                p = pdf_put_str(p, " w\n", 3);
+                gs->line_w = op->line_w;
+            }
+            if (op->stroke != gs->stroke) {
+                p = pdf_put_rgb(w, p, op->stroke, "RG");
+                gs->stroke = op->stroke;
+            }
+        }
+        p = pdf_put_units(p, op->x);
+        *p++ = ' ';
+        p = pdf_put_units(p, (int64_t)page_h - op->y - op->h);
+        *p++ = ' ';
+        p = pdf_put_units(p, op->w);
+        *p++ = ' ';
+        p = pdf_put_units(p, op->h);
+        p = pdf_put_str(p, op->line_w > 0 ? " re B\n" : " re f\n", 6);
+    } else {
+        pdf_fail(w, "unknown display-list op");
+        return false;
+    }
+    w->out_len = (size_t)(p - w->out);
+    return true;
+}
+
+/* write_fn of a page's contents dictionary: our stream is deflated. */
+static HPDF_STATUS pdf_write_filter(HPDF_Dict dict, HPDF_Stream stream)
+{
+    (void)dict;
+    return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
+}
+
+/* Hand the formatted page content to libharu (deflated when asked). */
+static bool pdf_direct_flush(folio_pdf_writer *w, HPDF_Page page)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
+    const unsigned char *data = (const unsigned char *)w->out;
+    size_t n = w->out_len;
+    if (n == 0)
+        return true;
+    if (w->compress) {
+        if (!w->z_ready) {
+            memset(&w->z, 0, sizeof w->z);
+            if (deflateInit(&w->z, w->zlevel) != Z_OK) {
+                pdf_fail(w, "cannot start zlib");
+                return false;
+            }
+            w->z_ready = true;
+        } else {
+            deflateReset(&w->z);
+        }
+        size_t bound = deflateBound(&w->z, (uLong)n);
+        if (bound > w->zcap) {
+            unsigned char *z = realloc(w->zout, bound);
+            if (!z) {
+                pdf_fail(w, "out of memory");
+                return false;
+            }
+            w->zout = z;
+            w->zcap = bound;
+        }
+        w->z.next_in = (Bytef *)data;
+        w->z.avail_in = (uInt)n;
+        w->z.next_out = w->zout;
+        w->z.avail_out = (uInt)w->zcap;
+        if (deflate(&w->z, Z_FINISH) != Z_STREAM_END) {
+            pdf_fail(w, "zlib failed to compress a page");
+            return false;
+        }
+        data = w->zout;
+        n = w->zcap - w->z.avail_out;
+        attr->contents->filter = HPDF_STREAM_FILTER_NONE;
+        attr->contents->write_fn = pdf_write_filter;
+    }
+    if (HPDF_Stream_Write(attr->stream, data, (HPDF_UINT)n) != HPDF_OK)
+        pdf_fail(w, "cannot write page content");
+    return !w->failed;
+}
+
+/* ---- libharu back end ---------------------------------------------------- */
+
+static HPDF_REAL pdf_pt(int64_t units)
+{
+    return (HPDF_REAL)units / 20.0f;
+}
+
+static HPDF_REAL pdf_c(uint32_t rgb, int sh)
+{
+    return (HPDF_REAL)((rgb >> sh) & 0xFF) / 255.0f;
+}
+
+static bool pdf_hpdf_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
+                        const folio_dl_op *op, int32_t page_h)
+{
+    if (op->kind == FOLIO_DL_TEXT) {
+        if (op->font >= w->n_fonts) {
+            pdf_fail(w, "text op uses an unknown font");
+            return false;
+        }
+        if (op->len == 0)
+            return true;
+        if (!gs->in_text) {
+            HPDF_Page_BeginText(page);
+            gs->in_text = true;
+            gs->tx = gs->ty = 0;
+        }
+        if (op->font != gs->font || op->size != gs->size) {
+            HPDF_Page_SetFontAndSize(page, w->hfont[op->font], pdf_pt(op->size));
+            gs->font = op->font;
+            gs->size = op->size;
+        }
+        if (op->color != gs->fill) {
+            HPDF_Page_SetRGBFill(page, pdf_c(op->color, 16), pdf_c(op->color, 8),
+                                 pdf_c(op->color, 0));
+            gs->fill = op->color;
+        }
+        int32_t x = op->x, y = page_h - op->y;
+        HPDF_Page_MoveTextPos(page, pdf_pt((int64_t)x - gs->tx),
+                              pdf_pt((int64_t)y - gs->ty));
+        gs->tx = x;
+        gs->ty = y;
+        if (op->len + 1 > w->tmp_cap) {
+            char *t = realloc(w->tmp, op->len + 1);
+            if (!t) {
+                pdf_fail(w, "out of memory");
+                return false;
+            }
+            w->tmp = t;
+            w->tmp_cap = op->len + 1;
+        }
+        memcpy(w->tmp, op->text, op->len);
+        w->tmp[op->len] = 0;
+        HPDF_Page_ShowText(page, w->tmp);
+        return !w->failed;
+    }
+    if (gs->in_text) {
+        HPDF_Page_EndText(page);
+        gs->in_text = false;
+    }
+    if (op->kind == FOLIO_DL_RULE) {
+        if (op->w != gs->line_w) {
+            HPDF_Page_SetLineWidth(page, pdf_pt(op->w));
+            gs->line_w = op->w;
+        }
+        if (op->color != gs->stroke) {
+            HPDF_Page_SetRGBStroke(page, pdf_c(op->color, 16), pdf_c(op->color, 8),
+                                   pdf_c(op->color, 0));
+            gs->stroke = op->color;
+        }
+        HPDF_Page_MoveTo(page, pdf_pt(op->x), pdf_pt((int64_t)page_h - op->y));
+        HPDF_Page_LineTo(page, pdf_pt(op->x2), pdf_pt((int64_t)page_h - op->y2));
+        HPDF_Page_Stroke(page);
+    } else if (op->kind == FOLIO_DL_BOX) {
+        if (op->color != gs->fill) {
+            HPDF_Page_SetRGBFill(page, pdf_c(op->color, 16), pdf_c(op->color, 8),
+                                 pdf_c(op->color, 0));
+            gs->fill = op->color;
+        }
+        if (op->line_w > 0) {
+            if (op->line_w != gs->line_w) {
+                HPDF_Page_SetLineWidth(page, pdf_pt(op->line_w));
+                gs->line_w = op->line_w;
+            }
+            if (op->stroke != gs->stroke) {
+                HPDF_Page_SetRGBStroke(page, pdf_c(op->stroke, 16),
+                                       pdf_c(op->stroke, 8), pdf_c(op->stroke, 0));
+                gs->stroke = op->stroke;
+            }
+        }
+        HPDF_Page_Rectangle(page, pdf_pt(op->x),
+                            pdf_pt((int64_t)page_h - op->y - op->h), pdf_pt(op->w),
+                            pdf_pt(op->h));
+        if (op->line_w > 0)
+            HPDF_Page_FillStroke(page);
+        else
+            HPDF_Page_Fill(page);
+    } else {
+        pdf_fail(w, "unknown display-list op");
+        return false;
+    }
+    return !w->failed;
+}
+
+/* ---- public API ---------------------------------------------------------- */
+
+static void pdf_free(folio_pdf_writer *w)
+{
+    if (!w)
+        return;
+    if (w->doc)
+        HPDF_Free(w->doc);
+    for (int i = 0; i < PDF_MAX_FONTS; i++) {
+        bool shared = false;
+        for (int j = 0; j < i; j++)
+            shared |= w->used[j] == w->used[i];
+        if (!shared)
+            free(w->used[i]);
+    }
+    if (w->z_ready)
+        deflateEnd(&w->z);
+    free(w->out);
+    free(w->zout);
+    free(w->tmp);
+    free(w->path);
+    free(w);
+}
+
+/* Set an info string.  ASCII goes through HPDF_SetInfoAttr; anything else
+ * (e.g. "Banque Crédit Łódź") as a UTF-16BE text string with a byte order
+ * mark, which libharu's SetInfoAttr cannot express (it would write the UTF-8
+ * bytes as PDFDocEncoding). */
+static void pdf_set_info(folio_pdf_writer *w, HPDF_InfoType type, const char *key,
+                         const char *utf8)
+{
+    size_t n = strlen(utf8);
+    bool ascii = true;
+    for (size_t i = 0; i < n; i++)
+        ascii &= (unsigned char)utf8[i] < 0x80;
+    if (ascii || n > 4096) {
+        HPDF_SetInfoAttr(w->doc, type, ascii ? utf8 : "");
+        if (!ascii)
+            pdf_fail(w, "document info string longer than 4096 bytes");
+        return;
+    }
+    size_t bad;
+    if (!folio_utf8_valid(utf8, n, &bad)) {
+        pdf_fail(w, "document info string is not valid UTF-8");
+        return;
+    }
+    HPDF_SetInfoAttr(w->doc, type, "");   /* creates the info dictionary */
+    unsigned char buf[2 + 4 * 4096];
+    size_t k = 0;
+    buf[k++] = 0xFE;
+    buf[k++] = 0xFF;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        i += (size_t)folio_utf8_next(utf8 + i, n - i, &cp);
+        if (cp > 0xFFFF) {
+            uint32_t v = cp - 0x10000;
+            uint32_t hi = 0xD800 | (v >> 10), lo = 0xDC00 | (v & 0x3FF);
+            buf[k++] = (unsigned char)(hi >> 8);
+            buf[k++] = (unsigned char)hi;
+            cp = lo;
+        }
+        buf[k++] = (unsigned char)(cp >> 8);
+        buf[k++] = (unsigned char)cp;
+    }
+    if (!w->failed && w->doc->info)
+        HPDF_Dict_Add(w->doc->info, key, HPDF_Binary_New(w->doc->mmgr, buf, (HPDF_UINT)k));
+}
+
+static HPDF_Date pdf_date(folio_date d)
+{
+    HPDF_Date hd;
+    memset(&hd, 0, sizeof hd);
+    int y, m, day;
+    folio_date_to_ymd(d == FOLIO_DATE_NONE ? 0 : d, &y, &m, &day);
+    hd.year = y;
+    hd.month = m;
+    hd.day = day;
+    hd.ind = 'Z';
+    return hd;
+}
+
+/* Start a document written to `path` at close (see pdf.h). */
+folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fonts,
+                                  int n_fonts, const folio_pdf_options *opt,
+                                  folio_error *err)
+{
+    if (n_fonts < 1 || n_fonts > PDF_MAX_FONTS) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %d fonts (1 to %d allowed)",
+                        path, n_fonts, PDF_MAX_FONTS);
+        return NULL;
+    }
+    folio_pdf_writer *w = calloc(1, sizeof *w);
+    if (!w || !(w->path = strdup(path))) {
+        free(w);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
+        return NULL;
+    }
+    const char *backend = getenv("FOLIO_PDF_BACKEND");
+    w->direct = !(backend && strcmp(backend, "libharu") == 0);
+    w->compress = opt && opt->compression != 0;
+    w->zlevel = opt && opt->compression >= 1 && opt->compression <= 9
+                    ? opt->compression : PDF_ZLEVEL;
+    w->n_fonts = n_fonts;
+    pdf_color_table(w);
+
+    w->doc = HPDF_NewEx(pdf_on_error, NULL, NULL, 0, w);
+    if (!w->doc) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create a PDF document",
+                        path);
+        pdf_free(w);
+        return NULL;
+    }
+    HPDF_UseUTFEncodings(w->doc);
+    /* Fonts and CMaps always deflated by libharu; page content by us (direct)
+     * or by libharu (libharu back end) when compression is on. */
+    HPDF_SetCompressionMode(w->doc, w->compress && !w->direct
+                                        ? HPDF_COMP_ALL : HPDF_COMP_METADATA);
+    char creator[64];
+    snprintf(creator, sizeof creator, "folio %s", FOLIO_VERSION);
+    HPDF_SetInfoAttr(w->doc, HPDF_INFO_CREATOR, creator);
+    if (opt && opt->title)
+        pdf_set_info(w, HPDF_INFO_TITLE, "Title", opt->title);
+    if (opt && opt->author)
+        pdf_set_info(w, HPDF_INFO_AUTHOR, "Author", opt->author);
+    if (opt && opt->subject)
+        pdf_set_info(w, HPDF_INFO_SUBJECT, "Subject", opt->subject);
+    HPDF_Date d = pdf_date(opt ? opt->doc_date : 0);
+    HPDF_SetInfoDateAttr(w->doc, HPDF_INFO_CREATION_DATE, d);
+    HPDF_SetInfoDateAttr(w->doc, HPDF_INFO_MOD_DATE, d);
+
+    for (int i = 0; i < n_fonts && !w->failed; i++) {
+        if (!fonts[i].file) {
+            pdf_fail(w, "a layout font has no file");
+            break;
+        }
+        int same = -1;
+        for (int j = 0; j < i; j++)
+            if (strcmp(fonts[j].file, fonts[i].file) == 0)
+                same = j;
+        if (same >= 0) {   /* one libharu font, one usage map */
+            w->hfont[i] = w->hfont[same];
+            w->used[i] = w->used[same];
+            continue;
+        }
+        const char *name = HPDF_LoadTTFontFromFile(w->doc, fonts[i].file, HPDF_TRUE);
+        if (name)
+            w->hfont[i] = HPDF_GetFont(w->doc, name, "UTF-8");
+        if (!name || !w->hfont[i]) {
+            if (!w->failed)
+                pdf_fail(w, "cannot load font");
+            /* name the font file in the message */
+            const char *why = w->err.msg;
+            size_t pl = strlen(path);
+            if (strncmp(why, path, pl) == 0 && why[pl] == ':')
+                why += pl + 2;
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: font %s: %s", path,
+                            fonts[i].file, why);
+            pdf_free(w);
+            return NULL;
+        }
+        w->used[i] = calloc(1, 8192);
+        if (!w->used[i])
+            pdf_fail(w, "out of memory");
+    }
+    if (w->failed) {
+        pdf_report(w, err);
+        pdf_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* Append every page of a statement (see pdf.h). */
+bool pdf_writer_add_statement(folio_pdf_writer *w, const folio_dl_statement *st,
+                              folio_error *err)
+{
+    if (w->failed) {
+        pdf_report(w, err);
+        return false;
+    }
+    if (st->page_w <= 0 || st->page_h <= 0 || st->page_w > 14400 * 20 ||
+        st->page_h > 14400 * 20) {
+        pdf_fail(w, "statement has an invalid page size");
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s (statement %s)", w->err.msg,
+                        st->id ? st->id : "?");
+        return false;
+    }
+    for (uint32_t pi = 0; pi < st->n_pages; pi++) {
+        const folio_dl_page *pg = &st->pages[pi];
+        HPDF_Page page = HPDF_AddPage(w->doc);
+        if (!page)
+            break;
+        HPDF_Page_SetWidth(page, pdf_pt(st->page_w));
+        HPDF_Page_SetHeight(page, pdf_pt(st->page_h));
+        pdf_state gs = { .font = -1, .size = -1, .fill = 0xFFFFFFFFu,
+                         .stroke = 0xFFFFFFFFu, .line_w = -1 };
+        for (int i = 0; i < w->n_fonts; i++)
+            w->local[i] = NULL;
+        w->out_len = 0;
+        uint32_t n_ops = pg->blank_back ? 0 : pg->n_ops;
+        bool ok = true;
+        if (w->direct) {
+            for (uint32_t oi = 0; oi < n_ops && ok; oi++)
+                ok = pdf_direct_op(w, page, &gs, &pg->ops[oi], st->page_h);
+            if (ok && gs.in_text && pdf_reserve(w, 3)) {
+                memcpy(w->out + w->out_len, "ET\n", 3);
+                w->out_len += 3;
+            }
+            if (ok && !w->failed)
+                pdf_direct_flush(w, page);
+        } else {
+            for (uint32_t oi = 0; oi < n_ops && ok; oi++)
+                ok = pdf_hpdf_op(w, page, &gs, &pg->ops[oi], st->page_h);
+            if (ok && gs.in_text)
+                HPDF_Page_EndText(page);
+        }
+        if (w->failed)
+            break;
+        w->pages++;
+    }
+    if (w->failed) {
+        pdf_report(w, err);
+        return false;
+    }
+    return true;
+}
+
+/* Pages appended so far. */
+uint32_t pdf_writer_pages(const folio_pdf_writer *w)
+{
+    return w->pages;
+}
+
+/* Write the file and free the writer (see pdf.h). */
+bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
+{
+    if (bytes)
+        *bytes = 0;
+    if (!w->failed)
+        HPDF_SaveToFile(w->doc, w->path);
+    bool ok = !w->failed;
+    if (ok) {
+        struct stat sb;
+        if (stat(w->path, &sb) != 0) {
+            pdf_fail(w, "written file is missing");
+            ok = false;
+        } else if (bytes) {
+            *bytes = (uint64_t)sb.st_size;
+        }
+    }
+    if (!ok)
+        pdf_report(w, err);
+    pdf_free(w);
+    return ok;
+}
+
+/* Free without writing anything. */
+void pdf_writer_abort(folio_pdf_writer *w)
+{
+    pdf_free(w);
+}

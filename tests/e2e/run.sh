@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# End-to-end tests of the folio binary on generated data.
+# Each test runs folio and checks real outcomes: qpdf --check, pdftotext,
+# pdfinfo, and independent arithmetic over the input CSVs (tests/e2e/check.py).
+# Prints "N passed, N failed" last; exit status 1 if anything failed.
+set -u
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+FOLIO="${FOLIO:-$ROOT/build/folio}"
+CHECK="python3 $ROOT/tests/e2e/check.py"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/folio-e2e.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+export FOLIO ROOT WORK
+pass=0; fail=0; failed_names=()
+
+run_test() {
+    local name="$1"; shift
+    local log="$WORK/$name.log"
+    if ( set -e; "$@" ) >"$log" 2>&1; then
+        pass=$((pass + 1)); echo "ok   $name"
+    else
+        fail=$((fail + 1)); failed_names+=("$name"); echo "FAIL $name"; sed 's/^/     /' "$log" | tail -40
+    fi
+}
+
+# A copy of the sample layout that prints full account numbers, so tests can
+# find every account id in the PDF text.
+full_layout() {
+    sed -e 's/mask: *last4/mask: full/' "$ROOT/layouts/statement.yaml" > "$ROOT/layouts/.e2e-full.yaml"
+    echo "$ROOT/layouts/.e2e-full.yaml"
+}
+
+use_layout() {   # use_layout JOB LAYOUT
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+job, layout = sys.argv[1], sys.argv[2]
+s = open(job, encoding="utf-8").read()
+s = re.sub(r'(?m)^layout:.*$', 'layout: "%s"' % layout, s)
+open(job, "w", encoding="utf-8").write(s)
+PY
+}
+
+t_cli() {
+    "$FOLIO" --version | grep -q '^folio [0-9]'
+    "$FOLIO" --help | grep -q 'folio run'
+    "$FOLIO" run --help | grep -q -- '--threads'
+    "$FOLIO" samples --help | grep -q -- '--households'
+    set +e
+    "$FOLIO" frobnicate 2>"$WORK/cli.err"; rc=$?
+    set -e
+    [ "$rc" = 2 ] && grep -q "unknown command" "$WORK/cli.err"
+    set +e
+    "$FOLIO" run --threads 0 job.yaml 2>/dev/null; rc=$?
+    set -e
+    [ "$rc" = 2 ]
+}
+
+t_samples_deterministic() {
+    "$FOLIO" samples --households 300 --seed 7 --out "$WORK/s1" --threads 1 >/dev/null
+    "$FOLIO" samples --households 300 --seed 7 --out "$WORK/s2" --threads 2 >/dev/null
+    for f in "$WORK"/s1/*.csv; do cmp "$f" "$WORK/s2/$(basename "$f")"; done
+}
+
+# The main end-to-end run: sample feeds with a few bad rows.
+t_end_to_end() {
+    "$FOLIO" samples --households 400 --seed 11 --out "$WORK/e2e" --with-errors >/dev/null
+    use_layout "$WORK/e2e/job.yaml" "$(full_layout)"
+    set +e
+    "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/out1" --threads 1 --quiet; rc=$?
+    set -e
+    [ "$rc" = 3 ] || { echo "expected exit 3 (rejects), got $rc"; exit 1; }
+    ls "$WORK"/e2e/out1/print/*.pdf >/dev/null
+    for f in "$WORK"/e2e/out1/print/*.pdf; do qpdf --check "$f" >/dev/null; done
+    $CHECK end-to-end "$WORK/e2e" "$WORK/e2e/out1"
+}
+
+t_threads_identical() {
+    [ -d "$WORK/e2e/out1" ] || { echo "needs t_end_to_end"; exit 1; }
+    set +e
+    "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/out2" --threads 2 --quiet; rc2=$?
+    "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/out16" --threads 16 --quiet; rc16=$?
+    set -e
+    [ "$rc2" = 3 ] && [ "$rc16" = 3 ]
+    for f in manifest.json rejects.csv suppressed.csv $(cd "$WORK/e2e/out1" && ls print/*.pdf); do
+        cmp "$WORK/e2e/out1/$f" "$WORK/e2e/out2/$f"
+        cmp "$WORK/e2e/out1/$f" "$WORK/e2e/out16/$f"
+    done
+}
+
+t_split_files() {
+    [ -d "$WORK/e2e" ] || { echo "needs t_end_to_end"; exit 1; }
+    sed -e 's/max_sheets: *[0-9]*/max_sheets: 60/' "$WORK/e2e/job.yaml" > "$WORK/e2e/job-split.yaml"
+    set +e
+    "$FOLIO" run "$WORK/e2e/job-split.yaml" --out "$WORK/e2e/split" --quiet; rc=$?
+    set -e
+    [ "$rc" = 3 ]
+    n=$(ls "$WORK"/e2e/split/print/*.pdf | wc -l)
+    [ "$n" -gt 5 ] || { echo "expected several files, got $n"; exit 1; }
+    $CHECK split "$WORK/e2e/split" 60
+}
+
+t_pagination() {
+    python3 "$ROOT/tests/e2e/make_paginate.py" "$WORK/pg" "$ROOT/layouts/statement.yaml" 400
+    "$FOLIO" run "$WORK/pg/job.yaml" --out "$WORK/pg/out" --quiet
+    $CHECK paginate "$WORK/pg" "$WORK/pg/out" 400
+}
+
+t_a4_layout() {
+    python3 "$ROOT/tests/e2e/make_paginate.py" "$WORK/a4" "$ROOT/layouts/statement-a4.yaml" 120
+    "$FOLIO" run "$WORK/a4/job.yaml" --out "$WORK/a4/out" --quiet
+    pdfinfo "$WORK"/a4/out/print/*.pdf | grep -q 'Page size: *595.* x 841.*'
+    $CHECK paginate "$WORK/a4" "$WORK/a4/out" 120
+}
+
+t_bad_job() {
+    mkdir -p "$WORK/bad"
+    cp "$WORK/e2e/job.yaml" "$WORK/bad/job.yaml" 2>/dev/null || "$FOLIO" samples --households 5 --out "$WORK/bad" >/dev/null
+    # an unknown key on a known line
+    python3 - "$WORK/bad/job.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+lines = open(p, encoding="utf-8").read().split("\n")
+for i, l in enumerate(lines):
+    if l.startswith("statement:"):
+        lines.insert(i + 1, "  colour: blue")
+        print(i + 2)
+        break
+open(p.replace("job.yaml", "bad.yaml"), "w", encoding="utf-8").write("\n".join(lines))
+PY
+    line=$(grep -n '  colour: blue' "$WORK/bad/bad.yaml" | cut -d: -f1)
+    set +e
+    "$FOLIO" run "$WORK/bad/bad.yaml" --out "$WORK/bad/out" 2>"$WORK/bad/err"; rc=$?
+    set -e
+    cat "$WORK/bad/err"
+    [ "$rc" = 2 ]
+    grep -q "bad.yaml:$line:" "$WORK/bad/err"
+    grep -q "colour" "$WORK/bad/err"
+    [ ! -e "$WORK/bad/out/manifest.json" ]
+    # a YAML syntax error
+    printf 'job: {name: "x"\nstatement: [\n' > "$WORK/bad/syntax.yaml"
+    set +e
+    "$FOLIO" run "$WORK/bad/syntax.yaml" 2>"$WORK/bad/err2"; rc=$?
+    set -e
+    cat "$WORK/bad/err2"
+    [ "$rc" = 2 ] && grep -q "syntax.yaml:[0-9]*:" "$WORK/bad/err2"
+    # a missing feed file: the run fails (1), names the file, publishes nothing
+    sed -e 's/customers.csv/nowhere.csv/' "$WORK/bad/job.yaml" > "$WORK/bad/missing.yaml"
+    set +e
+    "$FOLIO" run "$WORK/bad/missing.yaml" --out "$WORK/bad/out3" 2>"$WORK/bad/err3"; rc=$?
+    set -e
+    cat "$WORK/bad/err3"
+    [ "$rc" = 1 ] && grep -q "nowhere.csv" "$WORK/bad/err3"
+    [ ! -e "$WORK/bad/out3/manifest.json" ]
+}
+
+t_failed_run_publishes_nothing() {
+    [ -d "$WORK/e2e" ] || { echo "needs t_end_to_end"; exit 1; }
+    mkdir -p "$WORK/fail/out"
+    echo '{"stale": true}' > "$WORK/fail/out/manifest.json"
+    touch "$WORK/fail/out/print"          # print/ cannot be created: the run must fail
+    set +e
+    "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/fail/out" --quiet 2>"$WORK/fail/err"; rc=$?
+    set -e
+    cat "$WORK/fail/err"
+    [ "$rc" = 1 ]
+    [ ! -e "$WORK/fail/out/manifest.json" ] || { echo "stale manifest survived a failed run"; exit 1; }
+}
+
+t_french_locale() {
+    [ -d "$WORK/e2e/out1" ] || { echo "needs t_end_to_end"; exit 1; }
+    set +e
+    LC_ALL=fr_FR.UTF-8 "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/outfr" --threads 2 --quiet; rc=$?
+    set -e
+    [ "$rc" = 3 ]
+    for f in manifest.json $(cd "$WORK/e2e/out1" && ls print/*.pdf); do
+        cmp "$WORK/e2e/out1/$f" "$WORK/e2e/outfr/$f"
+    done
+}
+
+run_test cli t_cli
+run_test samples_deterministic t_samples_deterministic
+run_test end_to_end t_end_to_end
+run_test threads_identical t_threads_identical
+run_test french_locale t_french_locale
+run_test split_files t_split_files
+run_test pagination_400 t_pagination
+run_test a4_layout t_a4_layout
+run_test bad_job t_bad_job
+run_test failed_run_publishes_nothing t_failed_run_publishes_nothing
+rm -f "$ROOT/layouts/.e2e-full.yaml"
+
+echo
+[ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" = 0 ]

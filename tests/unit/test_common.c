@@ -1,0 +1,191 @@
+/* Unit tests: money, dates, buffers, UTF-8 (src/common.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "folio/common.h"
+
+static void test_money_parse(void **state)
+{
+    (void)state;
+    folio_money m;
+    const char *why;
+    assert_true(folio_money_parse("12.34", 5, '.', 2, &m, NULL)); assert_int_equal(m, 1234);
+    assert_true(folio_money_parse("-0.05", 5, '.', 2, &m, NULL)); assert_int_equal(m, -5);
+    assert_true(folio_money_parse("12.3", 4, '.', 2, &m, NULL)); assert_int_equal(m, 1230);
+    assert_true(folio_money_parse("12", 2, '.', 2, &m, NULL)); assert_int_equal(m, 1200);
+    assert_true(folio_money_parse("+7,5", 4, ',', 2, &m, NULL)); assert_int_equal(m, 750);
+    assert_true(folio_money_parse("15.00-", 6, '.', 2, &m, NULL)); assert_int_equal(m, -1500);
+    assert_true(folio_money_parse(".5", 2, '.', 2, &m, NULL)); assert_int_equal(m, 50);
+    assert_true(folio_money_parse("92233720368547758.07", 20, '.', 2, &m, NULL));
+    assert_int_equal(m, INT64_MAX);
+    assert_false(folio_money_parse("92233720368547758.08", 20, '.', 2, &m, &why));
+    assert_string_equal(why, "out of range");
+    assert_false(folio_money_parse("12.3x", 5, '.', 2, &m, &why));
+    assert_string_equal(why, "not a number");
+    assert_false(folio_money_parse("1.234", 5, '.', 2, &m, &why));
+    assert_string_equal(why, "too many decimals");
+    assert_false(folio_money_parse("", 0, '.', 2, &m, &why));
+    assert_false(folio_money_parse("-", 1, '.', 2, &m, &why));
+    assert_false(folio_money_parse("1,000.00", 8, '.', 2, &m, &why));
+    assert_false(folio_money_parse("1 000", 5, '.', 2, &m, &why));
+    assert_false(folio_money_parse("1e5", 3, '.', 2, &m, &why));
+    assert_false(folio_money_parse("1.2.3", 5, '.', 2, &m, &why));
+}
+
+static void test_money_format_roundtrip(void **state)
+{
+    (void)state;
+    char buf[64];
+    folio_money_format(-123456, 2, '.', ',', buf, sizeof buf);
+    assert_string_equal(buf, "-1,234.56");
+    folio_money_format(5, 2, '.', ',', buf, sizeof buf);
+    assert_string_equal(buf, "0.05");
+    folio_money_format(0, 2, '.', ',', buf, sizeof buf);
+    assert_string_equal(buf, "0.00");
+    folio_money_format(100000000, 2, ',', '.', buf, sizeof buf);
+    assert_string_equal(buf, "1.000.000,00");
+    folio_money_format(INT64_MIN, 2, '.', 0, buf, sizeof buf);
+    assert_string_equal(buf, "-92233720368547758.08");
+    folio_money_format(1234, 0, '.', ',', buf, sizeof buf);
+    assert_string_equal(buf, "1,234");
+    /* round trip over a spread of values, both decimal marks */
+    uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        folio_money v = (folio_money)(x >> (i % 50)) * ((i & 1) ? -1 : 1);
+        if (v == INT64_MIN) continue;
+        folio_money back;
+        size_t n = folio_money_format(v, 2, '.', 0, buf, sizeof buf);
+        assert_true(folio_money_parse(buf, n, '.', 2, &back, NULL));
+        assert_true(back == v);
+        n = folio_money_format(v, 2, ',', 0, buf, sizeof buf);
+        assert_true(folio_money_parse(buf, n, ',', 2, &back, NULL));
+        assert_true(back == v);
+    }
+}
+
+static void test_dates(void **state)
+{
+    (void)state;
+    folio_date d;
+    assert_true(folio_date_from_ymd(1970, 1, 1, &d)); assert_int_equal(d, 0);
+    assert_true(folio_date_parse("2026-10-31", 10, "YYYY-MM-DD", &d));
+    int y, m, dd;
+    folio_date_to_ymd(d, &y, &m, &dd);
+    assert_int_equal(y, 2026); assert_int_equal(m, 10); assert_int_equal(dd, 31);
+    assert_true(folio_date_parse("930101", 6, "YYMMDD", &d));
+    folio_date_to_ymd(d, &y, &m, &dd);
+    assert_int_equal(y, 1993);
+    assert_true(folio_date_parse("050101", 6, "YYMMDD", &d));
+    folio_date_to_ymd(d, &y, &m, &dd);
+    assert_int_equal(y, 2005);
+    assert_true(folio_date_parse("29.02.2024", 10, "DD.MM.YYYY", &d));
+    assert_false(folio_date_parse("29.02.2023", 10, "DD.MM.YYYY", &d));
+    assert_false(folio_date_parse("2026-13-45", 10, "YYYY-MM-DD", &d));
+    assert_false(folio_date_parse("2026-1-5", 8, "YYYY-MM-DD", &d));
+    assert_false(folio_date_parse("2026-10-31x", 11, "YYYY-MM-DD", &d));
+    assert_true(folio_date_parse("931231 00:00:00", 15, "YYMMDD*", &d));
+    /* every day of 1800..2400 round-trips */
+    folio_date a, b;
+    assert_true(folio_date_from_ymd(1800, 1, 1, &a));
+    assert_true(folio_date_from_ymd(2400, 12, 31, &b));
+    for (folio_date x = a; x <= b; x++) {
+        folio_date_to_ymd(x, &y, &m, &dd);
+        folio_date back;
+        assert_true(folio_date_from_ymd(y, m, dd, &back));
+        assert_int_equal(back, x);
+    }
+    char buf[64];
+    assert_true(folio_date_from_ymd(2026, 11, 1, &d));
+    folio_date_format(d, "MM/DD/YYYY", buf, sizeof buf);
+    assert_string_equal(buf, "11/01/2026");
+    folio_date_format(d, "Month DD, YYYY", buf, sizeof buf);
+    assert_string_equal(buf, "November 01, 2026");
+    folio_date_format(d, "DD Mon YY", buf, sizeof buf);
+    assert_string_equal(buf, "01 Nov 26");
+    folio_date s;
+    assert_true(folio_date_from_ymd(2026, 1, 31, &s));
+    assert_true(folio_date_from_ymd(2026, 3, 30, &d));
+    assert_int_equal(folio_date_months_between(s, d), 1);
+}
+
+static void test_buf(void **state)
+{
+    (void)state;
+    folio_buf b;
+    folio_buf_init(&b, 64);
+    assert_true(folio_buf_put_csv_field(&b, "a,\"b\"", 5));
+    assert_string_equal(b.data, "\"a,\"\"b\"\"\"");
+    folio_buf_reset(&b);
+    assert_true(folio_buf_put_json_str(&b, "x\"\n\x01", 4));
+    assert_string_equal(b.data, "\"x\\\"\\n\\u0001\"");
+    folio_buf_reset(&b);
+    assert_true(folio_buf_put_fixed(&b, 1250, 2));
+    assert_string_equal(b.data, "12.5");
+    folio_buf_reset(&b);
+    assert_true(folio_buf_put_int(&b, -42));
+    assert_string_equal(b.data, "-42");
+    /* the hard cap holds and sticks */
+    char big[100];
+    memset(big, 'x', sizeof big);
+    assert_false(folio_buf_append(&b, big, sizeof big));
+    assert_true(b.failed);
+    assert_false(folio_buf_putc(&b, 'y'));
+    folio_buf_free(&b);
+}
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    size_t at;
+    assert_true(folio_utf8_valid("Zoë Łukasz Nguyễn 中", strlen("Zoë Łukasz Nguyễn 中"), &at));
+    assert_false(folio_utf8_valid("ab\xff", 3, &at)); assert_int_equal(at, 2);
+    assert_false(folio_utf8_valid("\xc0\xaf", 2, &at)); assert_int_equal(at, 0);   /* overlong */
+    assert_false(folio_utf8_valid("\xed\xa0\x80", 3, &at));                          /* surrogate */
+    assert_false(folio_utf8_valid("abcdefgh\xc3", 9, &at)); assert_int_equal(at, 8); /* truncated */
+    assert_false(folio_utf8_valid("\xf4\x90\x80\x80", 4, &at));                      /* > U+10FFFF */
+    uint32_t cp;
+    assert_int_equal(folio_utf8_next("Ł", 2, &cp), 2);
+    assert_int_equal(cp, 0x141);
+}
+
+static void test_arena(void **state)
+{
+    (void)state;
+    folio_arena a;
+    folio_arena_init(&a, 1024);
+    for (int i = 0; i < 1000; i++) {
+        char *p = folio_arena_alloc(&a, (size_t)(i % 100) + 1);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % 16, 0);
+        memset(p, 1, (size_t)(i % 100) + 1);
+    }
+    char *big = folio_arena_alloc(&a, 100000);
+    assert_non_null(big);
+    memset(big, 2, 100000);
+    folio_arena_reset(&a);
+    assert_true(a.total <= 1024);
+    assert_string_equal(folio_arena_strdup(&a, "hello"), "hello");
+    folio_arena_free(&a);
+}
+
+int main(void)
+{
+    setlocale(LC_ALL, "");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_money_parse),
+        cmocka_unit_test(test_money_format_roundtrip),
+        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_arena),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

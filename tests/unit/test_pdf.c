@@ -1,0 +1,558 @@
+/*
+ * test_pdf.c -- display list -> PDF (src/pdf.c), checked with the poppler and
+ * qpdf command-line tools: qpdf --check, pdftotext (text and its order),
+ * pdffonts (embedded), pdfinfo (pages, size, info).  Also: byte-identical
+ * reruns, two writers on two threads, no decimal comma under a French locale
+ * (main calls setlocale(LC_ALL, "")), both content back ends.
+ *
+ * Needs fonts/LiberationSans-*.ttf (`make fonts`); FOLIO_ROOT points at the
+ * repository (default: the current directory).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <locale.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "folio/dlist.h"
+#include "folio/pdf.h"
+
+static char font_reg[4096], font_bold[4096];
+static char tmpdir[] = "/tmp/folio-test-pdf-XXXXXX";
+
+#define LETTER_W 12240
+#define LETTER_H 15840
+#define A4_W 11906
+#define A4_H 16838
+
+static folio_layout_font fonts2[2];
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* Run a shell command; returns its stdout (malloc'd, NUL-terminated) and the
+ * exit status in *status. */
+static char *run(const char *cmd, int *status)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t cap = 1 << 16, len = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    size_t n;
+    while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
+        len += n;
+        if (cap - len < 2) {
+            cap *= 2;
+            out = realloc(out, cap);
+            assert_non_null(out);
+        }
+    }
+    out[len] = 0;
+    int st = pclose(p);
+    if (status)
+        *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return out;
+}
+
+static char *tool(const char *fmt, const char *path, int *status)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, fmt, path);
+    return run(cmd, status);
+}
+
+static char *read_all(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long sz = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)sz + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)sz, f), (size_t)sz);
+    buf[sz] = 0;
+    fclose(f);
+    *n = (size_t)sz;
+    return buf;
+}
+
+static void tmp_path(char *out, size_t cap, const char *name)
+{
+    snprintf(out, cap, "%s/%s", tmpdir, name);
+}
+
+static void add_text(folio_dl_statement *st, folio_dl_page *pg, int font, int32_t x,
+                     int32_t y, uint32_t color, const char *s)
+{
+    assert_true(dlist_page_add_text(st, pg, (uint8_t)font, 180, x, y, color, s,
+                                    strlen(s), true));
+}
+
+/* A two-page statement with the names and numbers the tests look for.
+ * `salt` varies the content between statements. */
+static folio_dl_statement *make_statement(folio_arena *a, int salt, int32_t w,
+                                          int32_t h)
+{
+    char id[32], buf[128];
+    snprintf(id, sizeof id, "HH%04d", salt);
+    folio_dl_statement *st = dlist_statement_new(a, id, w, h);
+    assert_non_null(st);
+    folio_dl_page *pg = dlist_page_add(st);
+    assert_non_null(pg);
+    add_text(st, pg, 1, 1135, 1440, 0x003366, "First Example Bank");
+    add_text(st, pg, 0, 1135, 1800, 0, "\xc5\x81ukasz M\xc3\xbcller");     /* Łukasz Müller */
+    add_text(st, pg, 0, 1135, 2100, 0, "Jos\xc3\xa9 & Zo\xc3\xab (joint)"); /* José & Zoë */
+    snprintf(buf, sizeof buf, "Account 1234-5678-%04d", salt);
+    add_text(st, pg, 0, 1135, 2400, 0x333333, buf);
+    assert_true(dlist_page_add_box(st, pg, 1135, 2700, 9000, 300, 0xDDDDDD, 0x999999, 10));
+    add_text(st, pg, 1, 1200, 2900, 0, "Date");
+    add_text(st, pg, 1, 2600, 2900, 0, "Description");
+    add_text(st, pg, 1, 8000, 2900, 0, "Amount");
+    for (int r = 0; r < 10; r++) {
+        int32_t y = 3300 + r * 270;
+        snprintf(buf, sizeof buf, "2026-10-%02d", r + 1);
+        add_text(st, pg, 0, 1200, y, 0, buf);
+        snprintf(buf, sizeof buf, "Payment \\ back-slash (%d)", r);
+        add_text(st, pg, 0, 2600, y, 0, buf);
+        snprintf(buf, sizeof buf, "-1,%03d.%02d", 100 + r + salt, 56);
+        add_text(st, pg, 0, 8000, y, 0x990000, buf);
+        assert_true(dlist_page_add_rule(st, pg, 1135, y + 60, 10135, y + 60, 5, 0xCCCCCC));
+    }
+    add_text(st, pg, 0, 9000, h - 720, 0x555555, "Page 1 of 2");
+    pg = dlist_page_add(st);
+    assert_non_null(pg);
+    add_text(st, pg, 0, 1135, 1440, 0, "Closing balance 12,345.67");
+    assert_true(dlist_page_add_box(st, pg, 1135, 2000, 4000, 1000, 0xEEF5FF, 0, 0));
+    add_text(st, pg, 0, 9000, h - 720, 0x555555, "Page 2 of 2");
+    return st;
+}
+
+static folio_pdf_options options(int compression)
+{
+    folio_pdf_options o = { "October statements", "Banque Cr\xc3\xa9" "dit \xc5\x81\xc3\xb3" "d\xc5\xba",
+                            "Statements 2026-10-01 to 2026-10-31", 0, compression };
+    assert_true(folio_date_from_ymd(2026, 10, 31, &o.doc_date));
+    return o;
+}
+
+/* Write n statements to path; returns the file size. */
+static uint64_t write_pdf(const char *path, int n, int first_salt, int compression,
+                          int32_t w, int32_t h)
+{
+    folio_error err = { 0 };
+    folio_pdf_options o = options(compression);
+    folio_pdf_writer *pw = pdf_writer_open(path, fonts2, 2, &o, &err);
+    if (!pw)
+        fail_msg("open: %s", err.msg);
+    folio_arena a;
+    folio_arena_init(&a, 1 << 16);
+    for (int i = 0; i < n; i++) {
+        folio_dl_statement *st = make_statement(&a, first_salt + i, w, h);
+        if (!pdf_writer_add_statement(pw, st, &err))
+            fail_msg("add: %s", err.msg);
+        folio_arena_reset(&a);
+    }
+    folio_arena_free(&a);
+    assert_int_equal(pdf_writer_pages(pw), (uint32_t)(2 * n));
+    uint64_t bytes = 0;
+    if (!pdf_writer_close(pw, &bytes, &err))
+        fail_msg("close: %s", err.msg);
+    assert_true(bytes > 1000);
+    return bytes;
+}
+
+/* Value of "Key:   value" in pdfinfo output (static buffer). */
+static const char *info_value(const char *info, const char *key)
+{
+    static char val[256];
+    size_t kl = strlen(key);
+    for (const char *l = info; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (strncmp(l, key, kl) == 0 && l[kl] == ':') {
+            const char *v = l + kl + 1;
+            while (*v == ' ')
+                v++;
+            size_t n = strcspn(v, "\n");
+            if (n >= sizeof val)
+                n = sizeof val - 1;
+            memcpy(val, v, n);
+            val[n] = 0;
+            return val;
+        }
+    }
+    return "";
+}
+
+static void assert_info(const char *info, const char *key, const char *want)
+{
+    const char *got = info_value(info, key);
+    if (strcmp(got, want) != 0)
+        fail_msg("pdfinfo %s: \"%s\", want \"%s\"\n%s", key, got, want, info);
+}
+
+static void assert_in_order(const char *text, const char *const *want, int n)
+{
+    const char *at = text;
+    for (int i = 0; i < n; i++) {
+        const char *p = strstr(at, want[i]);
+        if (!p)
+            fail_msg("pdftotext: \"%s\" missing or out of order in:\n%s", want[i], text);
+        at = p + strlen(want[i]);
+    }
+}
+
+static void check_valid(const char *path)
+{
+    int status;
+    char *out = tool("qpdf --check '%s' 2>&1", path, &status);
+    if (status != 0 || !strstr(out, "No syntax or stream encoding errors"))
+        fail_msg("qpdf --check %s (%d):\n%s", path, status, out);
+    free(out);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void check_text_and_fonts(const char *path)
+{
+    int status;
+    check_valid(path);
+
+    char *txt = tool("pdftotext '%s' - 2>/dev/null", path, &status);
+    assert_int_equal(status, 0);
+    static const char *const want[] = {
+        "First Example Bank", "\xc5\x81ukasz M\xc3\xbcller",
+        "Jos\xc3\xa9 & Zo\xc3\xab (joint)", "Account 1234-5678-0007",
+        "Payment \\ back-slash (0)", "-1,107.56", "-1,116.56", "Page 1 of 2",
+        "Closing balance 12,345.67", "Page 2 of 2",
+    };
+    assert_in_order(txt, want, (int)(sizeof want / sizeof want[0]));
+    free(txt);
+
+    char *fonts = tool("pdffonts '%s' 2>/dev/null", path, &status);
+    assert_int_equal(status, 0);
+    int n = 0;
+    for (char *line = strtok(fonts, "\n"); line; line = strtok(NULL, "\n")) {
+        if (strstr(line, "LiberationSans")) {
+            n++;
+            /* columns emb sub uni */
+            if (!strstr(line, " yes yes yes "))
+                fail_msg("font not embedded with ToUnicode: %s", line);
+        }
+    }
+    assert_int_equal(n, 2);
+    free(fonts);
+}
+
+static void test_letter_text_fonts_info(void **state)
+{
+    (void)state;
+    char path[4200];
+    tmp_path(path, sizeof path, "letter.pdf");
+    write_pdf(path, 1, 7, 6, LETTER_W, LETTER_H);
+    check_text_and_fonts(path);
+
+    int status;
+    char *info = tool("TZ=UTC pdfinfo '%s' 2>/dev/null", path, &status);
+    assert_int_equal(status, 0);
+    assert_info(info, "Pages", "2");
+    assert_info(info, "Page size", "612 x 792 pts (letter)");
+    assert_info(info, "Title", "October statements");
+    assert_info(info, "Author", "Banque Cr\xc3\xa9" "dit \xc5\x81\xc3\xb3" "d\xc5\xba");
+    assert_info(info, "Subject", "Statements 2026-10-01 to 2026-10-31");
+    assert_info(info, "Creator", "folio " FOLIO_VERSION);
+    assert_info(info, "CreationDate", "Sat Oct 31 00:00:00 2026 UTC");
+    assert_info(info, "ModDate", "Sat Oct 31 00:00:00 2026 UTC");
+    free(info);
+}
+
+static void test_a4_and_blank_back(void **state)
+{
+    (void)state;
+    char path[4200];
+    tmp_path(path, sizeof path, "a4.pdf");
+    folio_error err = { 0 };
+    folio_pdf_options o = options(1);
+    folio_pdf_writer *pw = pdf_writer_open(path, fonts2, 2, &o, &err);
+    assert_non_null(pw);
+    folio_arena a;
+    folio_arena_init(&a, 1 << 16);
+    folio_dl_statement *st = make_statement(&a, 1, 11900, 16840);  /* 595 x 842 pt */
+    folio_dl_page *pg = dlist_page_add(st);
+    assert_non_null(pg);
+    pg->blank_back = true;
+    assert_true(pdf_writer_add_statement(pw, st, &err));
+    assert_int_equal(pdf_writer_pages(pw), 3);
+    folio_arena_free(&a);
+    uint64_t bytes;
+    assert_true(pdf_writer_close(pw, &bytes, &err));
+    check_valid(path);
+    int status;
+    char *info = tool("pdfinfo '%s' 2>/dev/null", path, &status);
+    assert_info(info, "Pages", "3");
+    assert_info(info, "Page size", "595 x 842 pts (A4)");
+    free(info);
+    /* page 3 (the padding back) has no text */
+    char cmd[8400];
+    snprintf(cmd, sizeof cmd, "pdftotext -f 3 -l 3 '%s' - 2>/dev/null | tr -d ' \\n\\f'",
+             path);
+    char *txt = run(cmd, &status);
+    assert_string_equal(txt, "");
+    free(txt);
+
+    /* ISO A4 (210 x 297 mm) as compose uses it */
+    tmp_path(path, sizeof path, "a4iso.pdf");
+    write_pdf(path, 1, 1, 1, A4_W, A4_H);
+    info = tool("pdfinfo '%s' 2>/dev/null", path, &status);
+    if (!strstr(info, "pts (A4)"))
+        fail_msg("pdfinfo:\n%s", info);
+    free(info);
+}
+
+/* Both content back ends give the same text; uncompressed output too. */
+static void test_backends_and_raw(void **state)
+{
+    (void)state;
+    char path[4200];
+    tmp_path(path, sizeof path, "raw.pdf");
+    write_pdf(path, 1, 7, 0, LETTER_W, LETTER_H);
+    check_text_and_fonts(path);
+    size_t n;
+    char *raw = read_all(path, &n);
+    /* uncompressed content: exact, locale-free numbers */
+    assert_non_null(memmem(raw, n, "56.75 720 Td", 12));    /* x 1135, y 1440 */
+    assert_non_null(memmem(raw, n, "/F1 9 Tf", 8));
+    assert_non_null(memmem(raw, n, "0 0.2 0.4 rg", 12));       /* 0x003366 */
+    assert_non_null(memmem(raw, n, "0.25 w", 6));
+    assert_non_null(memmem(raw, n, " re B", 5));
+    free(raw);
+
+    char direct[4200];
+    tmp_path(direct, sizeof direct, "direct.pdf");
+    write_pdf(direct, 1, 7, 6, LETTER_W, LETTER_H);
+    setenv("FOLIO_PDF_BACKEND", "libharu", 1);
+    tmp_path(path, sizeof path, "libharu.pdf");
+    write_pdf(path, 1, 7, 6, LETTER_W, LETTER_H);
+    unsetenv("FOLIO_PDF_BACKEND");
+    check_text_and_fonts(path);
+
+    /* The direct back end marks the same glyphs for libharu's subsetter:
+     * the embedded font programs are identical. */
+    char *sub[2][2];
+    const char *files[2] = { direct, path };
+    for (int f = 0; f < 2; f++) {
+        char *d = read_all(files[f], &n);
+        const char *q = d;
+        for (int k = 0; k < 2; k++) {
+            q = memmem(q, n - (size_t)(q - d), "/FontFile2 ", 11);
+            assert_non_null(q);
+            q += 11;
+            char cmd[8400];
+            snprintf(cmd, sizeof cmd,
+                     "qpdf --show-object=%d --filtered-stream-data '%s' | od -An -tx1 | md5sum",
+                     atoi(q), files[f]);
+            sub[f][k] = run(cmd, NULL);
+            assert_true(strlen(sub[f][k]) > 32);
+        }
+        free(d);
+    }
+    assert_string_not_equal(sub[0][0], sub[0][1]);   /* regular vs bold */
+    for (int k = 0; k < 2; k++) {
+        assert_string_equal(sub[0][k], sub[1][k]);
+        free(sub[0][k]);
+        free(sub[1][k]);
+    }
+}
+
+/* No decimal comma in any number of the page content, whatever the locale. */
+static void test_no_decimal_comma(void **state)
+{
+    (void)state;
+    char path[4200];
+    tmp_path(path, sizeof path, "locale.pdf");
+    write_pdf(path, 1, 3, 0, A4_W, A4_H);
+    size_t n;
+    char *raw = read_all(path, &n);
+    /* Numbers in our content are ASCII digits; a decimal comma would show as
+     * digit ',' digit outside strings.  Text strings are 2-byte CIDs, so a
+     * comma there is preceded by a NUL byte. */
+    const char *c = raw;
+    int scanned = 0;
+    while ((c = memmem(c, n - (size_t)(c - raw), "stream\r\n", 8)) != NULL) {
+        const char *end = memmem(c, n - (size_t)(c - raw), "endstream", 9);
+        assert_non_null(end);
+        if (memmem(c, (size_t)(end - c), " Td", 3)) {    /* a page content stream */
+            scanned++;
+            for (const char *q = c + 1; q + 1 < end; q++)
+                if (*q == ',' && q[-1] >= '0' && q[-1] <= '9' && q[1] >= '0' &&
+                    q[1] <= '9')
+                    fail_msg("decimal comma in page content near \"%.20s\"", q - 10);
+        }
+        c = end;
+    }
+    assert_int_equal(scanned, 2);
+    /* MediaBox and the libharu-written numbers */
+    assert_null(memmem(raw, n, "595,", 4));
+    free(raw);
+}
+
+static void test_deterministic(void **state)
+{
+    (void)state;
+    char p1[4200], p2[4200];
+    for (int comp = 0; comp <= 6; comp += 6) {
+        tmp_path(p1, sizeof p1, "det1.pdf");
+        tmp_path(p2, sizeof p2, "det2.pdf");
+        uint64_t b1 = write_pdf(p1, 3, 10, comp, LETTER_W, LETTER_H);
+        uint64_t b2 = write_pdf(p2, 3, 10, comp, LETTER_W, LETTER_H);
+        assert_int_equal(b1, b2);
+        size_t n1, n2;
+        char *d1 = read_all(p1, &n1), *d2 = read_all(p2, &n2);
+        assert_int_equal(n1, n2);
+        assert_memory_equal(d1, d2, n1);
+        free(d1);
+        free(d2);
+    }
+}
+
+struct par_job {
+    const char *path;
+    int salt;
+    int32_t w, h;
+};
+
+static void *par_write(void *arg)
+{
+    struct par_job *j = arg;
+    write_pdf(j->path, 20, j->salt, 6, j->w, j->h);
+    return NULL;
+}
+
+/* Two writers on two threads at once: both valid, identical to sequential. */
+static void test_concurrent_writers(void **state)
+{
+    (void)state;
+    char seq[2][4200], par[2][4200];
+    for (int i = 0; i < 2; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "seq%d.pdf", i);
+        tmp_path(seq[i], sizeof seq[i], name);
+        snprintf(name, sizeof name, "par%d.pdf", i);
+        tmp_path(par[i], sizeof par[i], name);
+        write_pdf(seq[i], 20, 100 * i, 6, i ? A4_W : LETTER_W, i ? A4_H : LETTER_H);
+    }
+    /* pthreads rather than OpenMP: joined threads keep valgrind quiet */
+    pthread_t th[2];
+    struct par_job jobs[2];
+    for (int i = 0; i < 2; i++) {
+        jobs[i] = (struct par_job){ par[i], 100 * i, i ? A4_W : LETTER_W,
+                                    i ? A4_H : LETTER_H };
+        assert_int_equal(pthread_create(&th[i], NULL, par_write, &jobs[i]), 0);
+    }
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < 2; i++) {
+        check_valid(par[i]);
+        size_t n1, n2;
+        char *d1 = read_all(seq[i], &n1), *d2 = read_all(par[i], &n2);
+        assert_int_equal(n1, n2);
+        assert_memory_equal(d1, d2, n1);
+        free(d1);
+        free(d2);
+    }
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    folio_error err = { 0 };
+    folio_pdf_options o = options(6);
+
+    /* missing font file: open fails naming it */
+    folio_layout_font bad[1] = { { "regular", "/nonexistent/font.ttf", NULL } };
+    assert_null(pdf_writer_open("/tmp/never.pdf", bad, 1, &o, &err));
+    assert_int_not_equal(err.code, 0);
+    assert_non_null(strstr(err.msg, "/nonexistent/font.ttf"));
+
+    /* no fonts */
+    folio_error_clear(&err);
+    assert_null(pdf_writer_open("/tmp/never.pdf", fonts2, 0, &o, &err));
+    assert_int_not_equal(err.code, 0);
+
+    /* unwritable path: close fails, names the file */
+    folio_error_clear(&err);
+    folio_pdf_writer *pw = pdf_writer_open("/nonexistent/dir/out.pdf", fonts2, 2, &o,
+                                           &err);
+    assert_non_null(pw);
+    folio_arena a;
+    folio_arena_init(&a, 1 << 16);
+    assert_true(pdf_writer_add_statement(pw, make_statement(&a, 1, LETTER_W, LETTER_H),
+                                         &err));
+    uint64_t bytes = 99;
+    assert_false(pdf_writer_close(pw, &bytes, &err));
+    assert_int_equal(bytes, 0);
+    assert_non_null(strstr(err.msg, "/nonexistent/dir/out.pdf"));
+
+    /* text op with a font index past the table */
+    folio_error_clear(&err);
+    pw = pdf_writer_open("/tmp/never.pdf", fonts2, 2, &o, &err);
+    assert_non_null(pw);
+    folio_arena_reset(&a);
+    folio_dl_statement *st = dlist_statement_new(&a, "X", LETTER_W, LETTER_H);
+    folio_dl_page *pg = dlist_page_add(st);
+    assert_true(dlist_page_add_text(st, pg, 5, 180, 100, 100, 0, "x", 1, false));
+    assert_false(pdf_writer_add_statement(pw, st, &err));
+    assert_non_null(strstr(err.msg, "font"));
+    pdf_writer_abort(pw);
+    assert_int_equal(access("/tmp/never.pdf", F_OK), -1);
+
+    /* abort writes nothing */
+    char path[4200];
+    tmp_path(path, sizeof path, "aborted.pdf");
+    pw = pdf_writer_open(path, fonts2, 2, &o, &err);
+    assert_non_null(pw);
+    pdf_writer_abort(pw);
+    assert_int_equal(access(path, F_OK), -1);
+    folio_arena_free(&a);
+}
+
+static int cleanup(void **state)
+{
+    (void)state;
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    setlocale(LC_ALL, "");   /* make the decimal-comma check real */
+    pdf_tune_allocator();
+    const char *root = getenv("FOLIO_ROOT");
+    if (!root || !*root)
+        root = ".";
+    snprintf(font_reg, sizeof font_reg, "%s/fonts/LiberationSans-Regular.ttf", root);
+    snprintf(font_bold, sizeof font_bold, "%s/fonts/LiberationSans-Bold.ttf", root);
+    fonts2[0] = (folio_layout_font){ "regular", font_reg, NULL };
+    fonts2[1] = (folio_layout_font){ "bold", font_bold, NULL };
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_letter_text_fonts_info),
+        cmocka_unit_test(test_a4_and_blank_back),
+        cmocka_unit_test(test_backends_and_raw),
+        cmocka_unit_test(test_no_decimal_comma),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_concurrent_writers),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, cleanup);
+}
