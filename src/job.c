@@ -1,0 +1,604 @@
+/*
+ * job.c -- the job file: parse (libyaml via yamltree), validate, resolve.
+ *
+ * Order of work: yt_load() builds the tree; then each top-level section is
+ * read by one static function, every key checked against its allowed list
+ * first so a typo is reported as "unknown key" rather than as a missing
+ * required one; finally the cross-checks (feed kinds present, unique names,
+ * period order).  The first problem stops the load: job_load() frees the
+ * partial job and returns NULL, err holding "path:line:col: ...".
+ *
+ * The reference for every key is docs/job-file.md.
+ */
+#include "folio/job.h"
+#include "yamltree.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- field keys --------------------------------------------------------- */
+
+typedef struct field_key {
+    folio_feed_kind kind;
+    const char *key;
+    folio_field field;
+} field_key;
+
+/* Column keys per feed kind (the same key may map a different field in
+ * another kind: customer_id, account_id). */
+static const field_key FIELD_KEYS[] = {
+    { FOLIO_FEED_CUSTOMERS, "customer_id", FOLIO_F_CUSTOMER_ID },
+    { FOLIO_FEED_CUSTOMERS, "household_id", FOLIO_F_HOUSEHOLD_ID },
+    { FOLIO_FEED_CUSTOMERS, "first_name", FOLIO_F_FIRST_NAME },
+    { FOLIO_FEED_CUSTOMERS, "last_name", FOLIO_F_LAST_NAME },
+    { FOLIO_FEED_CUSTOMERS, "full_name", FOLIO_F_FULL_NAME },
+    { FOLIO_FEED_CUSTOMERS, "birth_date", FOLIO_F_BIRTH_DATE },
+    { FOLIO_FEED_CUSTOMERS, "address1", FOLIO_F_ADDRESS1 },
+    { FOLIO_FEED_CUSTOMERS, "address2", FOLIO_F_ADDRESS2 },
+    { FOLIO_FEED_CUSTOMERS, "city", FOLIO_F_CITY },
+    { FOLIO_FEED_CUSTOMERS, "state", FOLIO_F_STATE },
+    { FOLIO_FEED_CUSTOMERS, "postal_code", FOLIO_F_POSTAL_CODE },
+    { FOLIO_FEED_CUSTOMERS, "country", FOLIO_F_COUNTRY },
+    { FOLIO_FEED_CUSTOMERS, "language", FOLIO_F_LANGUAGE },
+    { FOLIO_FEED_CUSTOMERS, "email", FOLIO_F_EMAIL },
+    { FOLIO_FEED_CUSTOMERS, "delivery", FOLIO_F_DELIVERY },
+    { FOLIO_FEED_CUSTOMERS, "marketing_consent", FOLIO_F_MARKETING_CONSENT },
+    { FOLIO_FEED_CUSTOMERS, "segment", FOLIO_F_SEGMENT },
+    { FOLIO_FEED_CUSTOMERS, "customer_since", FOLIO_F_CUSTOMER_SINCE },
+    { FOLIO_FEED_ACCOUNTS, "account_id", FOLIO_F_ACCOUNT_ID },
+    { FOLIO_FEED_ACCOUNTS, "customer_id", FOLIO_F_OWNER_ID },
+    { FOLIO_FEED_ACCOUNTS, "product", FOLIO_F_PRODUCT },
+    { FOLIO_FEED_ACCOUNTS, "product_name", FOLIO_F_PRODUCT_NAME },
+    { FOLIO_FEED_ACCOUNTS, "opening_balance", FOLIO_F_OPENING_BALANCE },
+    { FOLIO_FEED_ACCOUNTS, "closing_balance", FOLIO_F_CLOSING_BALANCE },
+    { FOLIO_FEED_ACCOUNTS, "credit_limit", FOLIO_F_CREDIT_LIMIT },
+    { FOLIO_FEED_ACCOUNTS, "interest_rate", FOLIO_F_INTEREST_RATE },
+    { FOLIO_FEED_ACCOUNTS, "minimum_due", FOLIO_F_MINIMUM_DUE },
+    { FOLIO_FEED_ACCOUNTS, "due_date", FOLIO_F_DUE_DATE },
+    { FOLIO_FEED_ACCOUNTS, "opened_date", FOLIO_F_OPENED_DATE },
+    { FOLIO_FEED_ACCOUNTS, "currency", FOLIO_F_CURRENCY },
+    { FOLIO_FEED_TRANSACTIONS, "account_id", FOLIO_F_TXN_ACCOUNT_ID },
+    { FOLIO_FEED_TRANSACTIONS, "date", FOLIO_F_TXN_DATE },
+    { FOLIO_FEED_TRANSACTIONS, "description", FOLIO_F_DESCRIPTION },
+    { FOLIO_FEED_TRANSACTIONS, "amount", FOLIO_F_AMOUNT },
+    { FOLIO_FEED_TRANSACTIONS, "debit_amount", FOLIO_F_DEBIT_AMOUNT },
+    { FOLIO_FEED_TRANSACTIONS, "credit_amount", FOLIO_F_CREDIT_AMOUNT },
+    { FOLIO_FEED_TRANSACTIONS, "debit_flag", FOLIO_F_DEBIT_FLAG },
+    { FOLIO_FEED_TRANSACTIONS, "transaction_id", FOLIO_F_TXN_ID },
+    { FOLIO_FEED_CONTACTS, "contact_key", FOLIO_F_CONTACT_KEY },
+    { FOLIO_FEED_CONTACTS, "offer_id", FOLIO_F_OFFER_ID },
+    { FOLIO_FEED_CONTACTS, "contact_date", FOLIO_F_CONTACT_DATE },
+};
+#define N_FIELD_KEYS ((int)(sizeof FIELD_KEYS / sizeof FIELD_KEYS[0]))
+
+/* job_field_key: the key naming field f in the `columns:` map of the feed
+ * kind that has it ("customer_id" for both CUSTOMER_ID and OWNER_ID).
+ * Returns "?" for an out-of-range value. */
+const char *job_field_key(folio_field f)
+{
+    for (int i = 0; i < N_FIELD_KEYS; i++)
+        if (FIELD_KEYS[i].field == f)
+            return FIELD_KEYS[i].key;
+    return "?";
+}
+
+static const char *const KIND_NAMES[] = { "customers", "accounts",
+                                          "transactions", "contacts", NULL };
+static const char *const SIGN_NAMES[] = { "negative_is_debit",
+                                          "positive_is_debit", "flag_column",
+                                          "split_columns", NULL };
+
+static const char *const TOP_KEYS[] = { "job", "statement", "bank", "layout",
+                                        "feeds", "output", NULL };
+static const char *const JOB_KEYS[] = { "name", "seed", NULL };
+static const char *const STATEMENT_KEYS[] = { "date", "period", NULL };
+static const char *const PERIOD_KEYS[] = { "start", "end", NULL };
+static const char *const BANK_KEYS[] = { "name", "address", "phone", "website",
+                                         "currency", NULL };
+static const char *const FEED_KEYS[] = { "name", "kind", "path", "product",
+                                         "dialect", "amounts", "columns", NULL };
+static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
+                                            "date_format", "decimal",
+                                            "minor_digits", "currency", NULL };
+static const char *const AMOUNTS_KEYS[] = { "sign", "debit_values", NULL };
+static const char *const OUTPUT_KEYS[] = { "dir", "print", NULL };
+static const char *const PRINT_KEYS[] = { "pdf", "max_sheets", "duplex",
+                                          "compression", "prefix", NULL };
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static char *dup_or_fail(yt_doc *d, const char *s)
+{
+    char *r = strdup(s);
+    if (!r)
+        folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
+    return r;
+}
+
+/* dir + "/" + path for relative paths ("." keeps path as is); absolute paths
+ * are kept. */
+static char *resolve_path(yt_doc *d, const char *dir, const char *path)
+{
+    if (path[0] == '/' || !strcmp(dir, "."))
+        return dup_or_fail(d, path);
+    size_t n = strlen(dir) + strlen(path) + 2;
+    char *r = malloc(n);
+    if (!r) {
+        folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
+        return NULL;
+    }
+    snprintf(r, n, "%s/%s", dir, path);
+    return r;
+}
+
+/* Read a required-or-optional path key and resolve it. */
+static int read_path(yt_doc *d, const folio_job *job, const yt_node *map,
+                     const char *where, const char *key, bool required,
+                     char **out)
+{
+    char *raw = NULL;
+    int r = yt_str(d, map, where, key, required, &raw);
+    if (r <= 0)
+        return r;
+    if (!*raw) {
+        char name[256];
+        free(raw);
+        yt_fail(d, yt_get(map, key), "'%s' must not be empty",
+                yt_name(name, sizeof name, where, key));
+        return -1;
+    }
+    char *res = resolve_path(d, job->dir, raw);
+    free(raw);
+    if (!res)
+        return -1;
+    free(*out);
+    *out = res;
+    return 1;
+}
+
+static bool is_currency(const char *s)
+{
+    if (strlen(s) != 3)
+        return false;
+    for (int i = 0; i < 3; i++)
+        if (s[i] < 'A' || s[i] > 'Z')
+            return false;
+    return true;
+}
+
+static int read_currency(yt_doc *d, const yt_node *map, const char *where,
+                         char **out)
+{
+    int r = yt_str(d, map, where, "currency", false, out);
+    if (r == 1 && !is_currency(*out)) {
+        char name[256];
+        yt_fail(d, yt_get(map, "currency"),
+                "'%s' must be an ISO 4217 code of three capital letters (USD, EUR, ...), got '%s'",
+                yt_name(name, sizeof name, where, "currency"), *out);
+        return -1;
+    }
+    return r;
+}
+
+/* ---- sections ------------------------------------------------------------ */
+
+static bool read_job_section(yt_doc *d, folio_job *job, const yt_node *root)
+{
+    const yt_node *j = yt_child(d, root, "", "job", true);
+    if (!j || !yt_expect_map(d, j, "job") || !yt_check_keys(d, j, "job", JOB_KEYS))
+        return false;
+    if (yt_str(d, j, "job", "name", true, &job->name) < 0)
+        return false;
+    int64_t seed = 1;
+    if (yt_int(d, j, "job", "seed", false, 0, INT64_MAX, &seed) < 0)
+        return false;
+    job->seed = (uint64_t)seed;
+    return true;
+}
+
+static bool read_statement(yt_doc *d, folio_job *job, const yt_node *root)
+{
+    const yt_node *s = yt_child(d, root, "", "statement", true);
+    if (!s || !yt_expect_map(d, s, "statement")
+        || !yt_check_keys(d, s, "statement", STATEMENT_KEYS))
+        return false;
+    if (yt_date(d, s, "statement", "date", true, &job->statement_date) < 0)
+        return false;
+    const yt_node *p = yt_child(d, s, "statement", "period", true);
+    if (!p || !yt_expect_map(d, p, "statement.period")
+        || !yt_check_keys(d, p, "statement.period", PERIOD_KEYS))
+        return false;
+    if (yt_date(d, p, "statement.period", "start", true, &job->period_start) < 0
+        || yt_date(d, p, "statement.period", "end", true, &job->period_end) < 0)
+        return false;
+    if (job->period_end < job->period_start) {
+        const yt_node *e = yt_get(p, "end"), *st = yt_get(p, "start");
+        return yt_fail(d, e, "'statement.period.end' (%s) is before "
+                       "'statement.period.start' (%s)", e->str, st->str);
+    }
+    return true;
+}
+
+static bool read_bank(yt_doc *d, folio_job *job, const yt_node *root)
+{
+    const yt_node *b = yt_child(d, root, "", "bank", true);
+    if (!b || !yt_expect_map(d, b, "bank") || !yt_check_keys(d, b, "bank", BANK_KEYS))
+        return false;
+    if (yt_str(d, b, "bank", "name", true, &job->bank_name) < 0
+        || yt_strv(d, b, "bank", "address", false, &job->bank_address,
+                   &job->n_bank_address) < 0
+        || yt_str(d, b, "bank", "phone", false, &job->bank_phone) < 0
+        || yt_str(d, b, "bank", "website", false, &job->bank_website) < 0
+        || read_currency(d, b, "bank", &job->currency) < 0)
+        return false;
+    if (!job->currency && !(job->currency = dup_or_fail(d, "USD")))
+        return false;
+    return true;
+}
+
+/* The columns: map of one feed. */
+static bool read_columns(yt_doc *d, folio_feed_def *f, const yt_node *cols,
+                         const char *where)
+{
+    const char *allowed[FOLIO_F__COUNT + 1];
+    int na = 0;
+    for (int i = 0; i < N_FIELD_KEYS; i++)
+        if (FIELD_KEYS[i].kind == f->kind)
+            allowed[na++] = FIELD_KEYS[i].key;
+    allowed[na] = NULL;
+    if (!yt_expect_map(d, cols, where) || !yt_check_keys(d, cols, where, allowed))
+        return false;
+    for (int i = 0; i < N_FIELD_KEYS; i++) {
+        if (FIELD_KEYS[i].kind != f->kind)
+            continue;
+        char *h = NULL;
+        int r = yt_str(d, cols, where, FIELD_KEYS[i].key, false, &h);
+        if (r < 0)
+            return false;
+        if (r == 1 && !*h) {
+            char name[256];
+            free(h);
+            return yt_fail(d, yt_get(cols, FIELD_KEYS[i].key),
+                           "'%s' must name a header column, got ''",
+                           yt_name(name, sizeof name, where, FIELD_KEYS[i].key));
+        }
+        f->columns[FIELD_KEYS[i].field] = h;
+    }
+    return true;
+}
+
+/* Every column the kind (and sign rule) needs must be mapped. */
+static bool check_required_columns(yt_doc *d, const folio_feed_def *f,
+                                   const yt_node *cols, const char *where)
+{
+    folio_field need[8];
+    int n = 0;
+    switch (f->kind) {
+    case FOLIO_FEED_CUSTOMERS:
+        need[n++] = FOLIO_F_CUSTOMER_ID;
+        need[n++] = FOLIO_F_ADDRESS1;
+        if (!f->columns[FOLIO_F_LAST_NAME] && !f->columns[FOLIO_F_FULL_NAME])
+            return yt_fail(d, cols, "feed '%s' (customers) must map 'last_name' "
+                           "or 'full_name' in '%s'", f->name, where);
+        break;
+    case FOLIO_FEED_ACCOUNTS:
+        need[n++] = FOLIO_F_ACCOUNT_ID;
+        need[n++] = FOLIO_F_OWNER_ID;
+        need[n++] = FOLIO_F_CLOSING_BALANCE;
+        break;
+    case FOLIO_FEED_TRANSACTIONS:
+        need[n++] = FOLIO_F_TXN_ACCOUNT_ID;
+        need[n++] = FOLIO_F_TXN_DATE;
+        if (f->sign == FOLIO_SIGN_SPLIT_COLUMNS) {
+            need[n++] = FOLIO_F_DEBIT_AMOUNT;
+            need[n++] = FOLIO_F_CREDIT_AMOUNT;
+        } else {
+            need[n++] = FOLIO_F_AMOUNT;
+            if (f->sign == FOLIO_SIGN_FLAG_COLUMN)
+                need[n++] = FOLIO_F_DEBIT_FLAG;
+        }
+        break;
+    case FOLIO_FEED_CONTACTS:
+        need[n++] = FOLIO_F_CONTACT_KEY;
+        need[n++] = FOLIO_F_OFFER_ID;
+        need[n++] = FOLIO_F_CONTACT_DATE;
+        break;
+    }
+    for (int i = 0; i < n; i++) {
+        if (f->columns[need[i]])
+            continue;
+        const char *why = "";
+        if (need[i] == FOLIO_F_DEBIT_AMOUNT || need[i] == FOLIO_F_CREDIT_AMOUNT)
+            why = " (amounts.sign is split_columns)";
+        else if (need[i] == FOLIO_F_DEBIT_FLAG)
+            why = " (amounts.sign is flag_column)";
+        return yt_fail(d, cols, "feed '%s' (%s) must map column '%s' in '%s'%s",
+                       f->name, KIND_NAMES[f->kind - 1], job_field_key(need[i]),
+                       where, why);
+    }
+    return true;
+}
+
+static bool read_dialect(yt_doc *d, const folio_job *job, folio_feed_def *f,
+                         const yt_node *feed, const char *where)
+{
+    /* defaults */
+    f->delimiter = ',';
+    f->quote = '"';
+    f->header = true;
+    f->decimal = '.';
+    f->minor_digits = 2;
+    if (!(f->date_format = dup_or_fail(d, "YYYY-MM-DD")))
+        return false;
+    char dw[128];
+    yt_name(dw, sizeof dw, where, "dialect");
+    const yt_node *dl = yt_child(d, feed, where, "dialect", false);
+    if (dl) {
+        if (!yt_expect_map(d, dl, dw) || !yt_check_keys(d, dl, dw, DIALECT_KEYS))
+            return false;
+        int64_t md = 2;
+        if (yt_char(d, dl, dw, "delimiter", false, ",;\t|", false, &f->delimiter) < 0
+            || yt_char(d, dl, dw, "quote", false, NULL, true, &f->quote) < 0
+            || yt_bool(d, dl, dw, "header", false, &f->header) < 0
+            || yt_str(d, dl, dw, "date_format", false, &f->date_format) < 0
+            || yt_char(d, dl, dw, "decimal", false, ".,", false, &f->decimal) < 0
+            || yt_int(d, dl, dw, "minor_digits", false, 0, 4, &md) < 0
+            || read_currency(d, dl, dw, &f->currency) < 0)
+            return false;
+        f->minor_digits = (int)md;
+        char name[160];
+        if (!f->header)
+            return yt_fail(d, yt_get(dl, "header"), "'%s' must be true: columns "
+                           "are mapped by header name",
+                           yt_name(name, sizeof name, dw, "header"));
+        if (f->quote && f->quote == f->delimiter)
+            return yt_fail(d, yt_get(dl, "quote"), "'%s' is the same character "
+                           "as the delimiter", yt_name(name, sizeof name, dw, "quote"));
+        const char *p = f->date_format;
+        if (!strstr(p, "YY") || !strstr(p, "MM") || !strstr(p, "DD"))
+            return yt_fail(d, yt_get(dl, "date_format"), "'%s' must contain YYYY "
+                           "(or YY), MM and DD, got '%s'",
+                           yt_name(name, sizeof name, dw, "date_format"), p);
+    }
+    if (!f->currency && !(f->currency = dup_or_fail(d, job->currency)))
+        return false;
+    return true;
+}
+
+static bool read_amounts(yt_doc *d, folio_feed_def *f, const yt_node *feed,
+                         const char *where)
+{
+    char aw[128], name[160];
+    yt_name(aw, sizeof aw, where, "amounts");
+    const yt_node *am = yt_child(d, feed, where, "amounts", false);
+    f->sign = FOLIO_SIGN_NEGATIVE_IS_DEBIT;
+    if (!am)
+        return true;
+    if (f->kind != FOLIO_FEED_TRANSACTIONS)
+        return yt_fail(d, am, "'%s' is only allowed in a transactions feed", aw);
+    if (!yt_expect_map(d, am, aw) || !yt_check_keys(d, am, aw, AMOUNTS_KEYS))
+        return false;
+    int sign = 0;
+    if (yt_enum(d, am, aw, "sign", false, SIGN_NAMES, &sign) < 0)
+        return false;
+    f->sign = (folio_sign_rule)sign;
+    const yt_node *dv = yt_child(d, am, aw, "debit_values", false);
+    if (f->sign == FOLIO_SIGN_FLAG_COLUMN) {
+        if (yt_strv(d, am, aw, "debit_values", true, &f->debit_values,
+                    &f->n_debit_values) < 0)
+            return false;
+        if (f->n_debit_values == 0)
+            return yt_fail(d, dv, "'%s' must list at least one value",
+                           yt_name(name, sizeof name, aw, "debit_values"));
+    } else if (dv) {
+        return yt_fail(d, dv, "'%s' is only used with sign: flag_column",
+                       yt_name(name, sizeof name, aw, "debit_values"));
+    }
+    return true;
+}
+
+static bool read_feed(yt_doc *d, folio_job *job, folio_feed_def *f,
+                      const yt_node *feed, const char *where)
+{
+    if (!yt_expect_map(d, feed, where) || !yt_check_keys(d, feed, where, FEED_KEYS))
+        return false;
+    f->line = feed->line;
+    int kind = 0;
+    if (yt_str(d, feed, where, "name", true, &f->name) < 0
+        || yt_enum(d, feed, where, "kind", true, KIND_NAMES, &kind) < 0)
+        return false;
+    f->kind = (folio_feed_kind)(kind + 1);
+    if (!*f->name)
+        return yt_fail(d, yt_get(feed, "name"), "'%s.name' must not be empty", where);
+    if (read_path(d, job, feed, where, "path", true, &f->path) < 0)
+        return false;
+    const yt_node *prod = yt_child(d, feed, where, "product", false);
+    if (prod && f->kind != FOLIO_FEED_ACCOUNTS)
+        return yt_fail(d, prod, "'%s.product' is only allowed in an accounts feed",
+                       where);
+    if (yt_str(d, feed, where, "product", false, &f->product) < 0)
+        return false;
+    if (!read_dialect(d, job, f, feed, where) || !read_amounts(d, f, feed, where))
+        return false;
+    char cw[128];
+    yt_name(cw, sizeof cw, where, "columns");
+    const yt_node *cols = yt_child(d, feed, where, "columns", true);
+    if (!cols || !read_columns(d, f, cols, cw)
+        || !check_required_columns(d, f, cols, cw))
+        return false;
+    if (f->kind == FOLIO_FEED_ACCOUNTS && !f->columns[FOLIO_F_PRODUCT]
+        && (!f->product || !*f->product))
+        return yt_fail(d, feed, "feed '%s' (accounts) needs a 'product' column "
+                       "in '%s' or a 'product:' code", f->name, cw);
+    return true;
+}
+
+static bool read_feeds(yt_doc *d, folio_job *job, const yt_node *root)
+{
+    const yt_node *fs = yt_child(d, root, "", "feeds", true);
+    if (!fs || !yt_expect_seq(d, fs, "feeds"))
+        return false;
+    if (fs->n > 4096)
+        return yt_fail(d, fs, "more than 4096 feeds");
+    job->feeds = calloc((size_t)fs->n + 1, sizeof *job->feeds);
+    if (!job->feeds) {
+        folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
+        return false;
+    }
+    int have[5] = { 0 };
+    for (int i = 0; i < fs->n; i++) {
+        char where[32];
+        snprintf(where, sizeof where, "feeds[%d]", i);
+        folio_feed_def *f = &job->feeds[i];
+        job->n_feeds = i + 1;                  /* so job_free sees it */
+        if (!read_feed(d, job, f, fs->items[i], where))
+            return false;
+        for (int k = 0; k < i; k++)
+            if (!strcmp(job->feeds[k].name, f->name))
+                return yt_fail(d, yt_get(fs->items[i], "name"),
+                               "duplicate feed name '%s' (first at line %d)",
+                               f->name, job->feeds[k].line);
+        have[f->kind]++;
+    }
+    static const folio_feed_kind need[] = { FOLIO_FEED_CUSTOMERS,
+                                            FOLIO_FEED_ACCOUNTS,
+                                            FOLIO_FEED_TRANSACTIONS };
+    for (int i = 0; i < 3; i++)
+        if (!have[need[i]])
+            return yt_fail(d, fs, "'feeds' needs at least one %s feed (kind: %s)",
+                           KIND_NAMES[need[i] - 1], KIND_NAMES[need[i] - 1]);
+    return true;
+}
+
+static bool read_output(yt_doc *d, folio_job *job, const yt_node *root)
+{
+    job->print_pdf = true;
+    job->max_sheets_per_file = 2000;
+    job->duplex = false;
+    job->compression = 6;
+    if (!(job->file_prefix = dup_or_fail(d, "statements")))
+        return false;
+    const yt_node *o = yt_child(d, root, "", "output", false);
+    if (o) {
+        if (!yt_expect_map(d, o, "output")
+            || !yt_check_keys(d, o, "output", OUTPUT_KEYS))
+            return false;
+        if (read_path(d, job, o, "output", "dir", false, &job->out_dir) < 0)
+            return false;
+        const yt_node *p = yt_child(d, o, "output", "print", false);
+        if (p) {
+            if (!yt_expect_map(d, p, "output.print")
+                || !yt_check_keys(d, p, "output.print", PRINT_KEYS))
+                return false;
+            int64_t ms = job->max_sheets_per_file, c = job->compression;
+            if (yt_bool(d, p, "output.print", "pdf", false, &job->print_pdf) < 0
+                || yt_int(d, p, "output.print", "max_sheets", false, 1, 1000000, &ms) < 0
+                || yt_bool(d, p, "output.print", "duplex", false, &job->duplex) < 0
+                || yt_int(d, p, "output.print", "compression", false, 0, 9, &c) < 0
+                || yt_str(d, p, "output.print", "prefix", false, &job->file_prefix) < 0)
+                return false;
+            job->max_sheets_per_file = (int)ms;
+            job->compression = (int)c;
+            const char *s = job->file_prefix;
+            bool ok = *s != 0;
+            for (; *s && ok; s++)
+                ok = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')
+                     || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'
+                     || *s == '.';
+            if (!ok)
+                return yt_fail(d, yt_get(p, "prefix"), "'output.print.prefix' "
+                               "must be a file name prefix of letters, digits, "
+                               "'-', '_' and '.', got '%s'", job->file_prefix);
+        }
+    }
+    if (!job->out_dir && !(job->out_dir = resolve_path(d, job->dir, "out")))
+        return false;
+    return true;
+}
+
+/* ---- public -------------------------------------------------------------- */
+
+/* job_load: parse and validate the job file at `path` (see job.h). */
+folio_job *job_load(const char *path, folio_error *err)
+{
+    folio_job *job = calloc(1, sizeof *job);
+    if (!job) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
+        return NULL;
+    }
+    job->path = strdup(path);
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        job->dir = strdup(".");
+    else if (slash == path)
+        job->dir = strdup("/");
+    else
+        job->dir = strndup(path, (size_t)(slash - path));
+    if (!job->path || !job->dir) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
+        job_free(job);
+        return NULL;
+    }
+    if (!strcmp(job->dir, "/")) {      /* "/" + "/" + x would double the slash */
+        free(job->dir);
+        job->dir = strdup("");
+        if (!job->dir) {
+            job_free(job);
+            return NULL;
+        }
+    }
+    yt_doc *d = yt_load(path, err);
+    if (!d) {
+        job_free(job);
+        return NULL;
+    }
+    const yt_node *root = d->root;
+    bool ok = yt_expect_map(d, root, "the job file")
+              && yt_check_keys(d, root, "", TOP_KEYS)
+              && read_job_section(d, job, root)
+              && read_statement(d, job, root)
+              && read_bank(d, job, root)
+              && read_path(d, job, root, "", "layout", true, &job->layout_path) > 0
+              && read_feeds(d, job, root)
+              && read_output(d, job, root);
+    yt_free(d);
+    if (!ok) {
+        if (!err->code)
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: invalid job file", path);
+        job_free(job);
+        return NULL;
+    }
+    return job;
+}
+
+/* job_free: free the job and everything it holds; NULL is fine. */
+void job_free(folio_job *job)
+{
+    if (!job)
+        return;
+    for (int i = 0; i < job->n_feeds; i++) {
+        folio_feed_def *f = &job->feeds[i];
+        free(f->name);
+        free(f->path);
+        free(f->product);
+        free(f->date_format);
+        free(f->currency);
+        yt_strv_free(f->debit_values, f->n_debit_values);
+        for (int c = 0; c < FOLIO_F__COUNT; c++)
+            free(f->columns[c]);
+    }
+    free(job->feeds);
+    free(job->path);
+    free(job->dir);
+    free(job->name);
+    free(job->bank_name);
+    yt_strv_free(job->bank_address, job->n_bank_address);
+    free(job->bank_phone);
+    free(job->bank_website);
+    free(job->currency);
+    free(job->layout_path);
+    free(job->out_dir);
+    free(job->file_prefix);
+    free(job);
+}

@@ -1,0 +1,1083 @@
+/*
+ * layout.c -- the layout file: parse (libyaml via yamltree), check, resolve.
+ *
+ * Order of work in layout_load(): page geometry first (column widths are
+ * checked against it), then fonts (loaded with fonts_load), then styles (font
+ * names resolved), then every other section, each resolving style names to
+ * indexes and parsing its texts into templates.  Every key of every map is
+ * checked against its allowed list before anything is read from it, so a
+ * typo is reported as "unknown key", never silently ignored.
+ *
+ * Lengths are points in the file, with at most two decimals, and units
+ * (1/1440 in, 20 per point) in struct folio_layout; the conversion is exact
+ * integer arithmetic (hundredths of a point / 5, rounded half up), so "8.5"
+ * is 170 units in any locale.
+ *
+ * The reference for every key and default is docs/layout-file.md.
+ */
+#include "folio/layout.h"
+#include "yamltree.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FONTS 32            /* dlist ops hold a font index in a uint8_t */
+#define MAX_STYLES 256
+#define MAX_ITEMS 256           /* placed texts, columns, products, info lines */
+#define PT_MAX 1000000          /* 10000 pt in hundredths: larger than any sheet */
+
+/* ---- merge fields -------------------------------------------------------- */
+
+static const char *const MERGE_NAMES[FOLIO_M__COUNT] = {
+    [FOLIO_M_LITERAL] = "",
+    [FOLIO_M_BANK_NAME] = "bank.name",
+    [FOLIO_M_BANK_PHONE] = "bank.phone",
+    [FOLIO_M_BANK_WEBSITE] = "bank.website",
+    [FOLIO_M_BANK_ADDRESS] = "bank.address",
+    [FOLIO_M_STATEMENT_DATE] = "statement.date",
+    [FOLIO_M_PERIOD_START] = "statement.period_start",
+    [FOLIO_M_PERIOD_END] = "statement.period_end",
+    [FOLIO_M_PAGE] = "page",
+    [FOLIO_M_PAGES] = "pages",
+    [FOLIO_M_HOUSEHOLD_ID] = "household.id",
+    [FOLIO_M_CUSTOMER_NAME] = "customer.name",
+    [FOLIO_M_CUSTOMER_FIRST_NAME] = "customer.first_name",
+    [FOLIO_M_CUSTOMER_LAST_NAME] = "customer.last_name",
+    [FOLIO_M_CUSTOMER_ID] = "customer.id",
+    [FOLIO_M_ACCOUNT_NUMBER] = "account.number",
+    [FOLIO_M_ACCOUNT_PRODUCT] = "account.product",
+    [FOLIO_M_ACCOUNT_PRODUCT_NAME] = "account.product_name",
+    [FOLIO_M_ACCOUNT_OPENING_BALANCE] = "account.opening_balance",
+    [FOLIO_M_ACCOUNT_CLOSING_BALANCE] = "account.closing_balance",
+    [FOLIO_M_ACCOUNT_TOTAL_DEBITS] = "account.total_debits",
+    [FOLIO_M_ACCOUNT_TOTAL_CREDITS] = "account.total_credits",
+    [FOLIO_M_ACCOUNT_TRANSACTION_COUNT] = "account.transaction_count",
+    [FOLIO_M_ACCOUNT_CREDIT_LIMIT] = "account.credit_limit",
+    [FOLIO_M_ACCOUNT_MINIMUM_DUE] = "account.minimum_due",
+    [FOLIO_M_ACCOUNT_DUE_DATE] = "account.due_date",
+    [FOLIO_M_ACCOUNT_RATE] = "account.rate",
+    [FOLIO_M_ACCOUNT_OWNER_NAME] = "account.owner_name",
+};
+
+/* layout_merge_field_name: "account.number" for FOLIO_M_ACCOUNT_NUMBER;
+ * "" for FOLIO_M_LITERAL and out-of-range values. */
+const char *layout_merge_field_name(folio_merge_field f)
+{
+    if ((int)f <= 0 || f >= FOLIO_M__COUNT)
+        return "";
+    return MERGE_NAMES[f];
+}
+
+/* layout_merge_field_is_account: true for {account.*} fields, which have a
+ * value only inside an account section (section and table texts). */
+bool layout_merge_field_is_account(folio_merge_field f)
+{
+    return f >= FOLIO_M_ACCOUNT_NUMBER && f <= FOLIO_M_ACCOUNT_OWNER_NAME;
+}
+
+static int merge_lookup(const char *s, size_t n)
+{
+    for (int f = 1; f < FOLIO_M__COUNT; f++)
+        if (strlen(MERGE_NAMES[f]) == n && !memcmp(MERGE_NAMES[f], s, n))
+            return f;
+    return -1;
+}
+
+/* ---- templates ------------------------------------------------------------ */
+
+/* layout_template_parse: see layout.h.  Errors (all return false, *out left
+ * empty): an unknown field -> *bad_col = offset of its '{', bad_name = the
+ * name; an unterminated '{' -> offset of the '{', bad_name = ""; a lone '}'
+ * -> offset of the '}', bad_name = "".  Out of memory -> *bad_col = -1. */
+bool layout_template_parse(const char *s, folio_template *out, int *bad_col,
+                           char *bad_name, size_t bad_name_cap)
+{
+    memset(out, 0, sizeof *out);
+    if (bad_name && bad_name_cap)
+        bad_name[0] = 0;
+    size_t len = strlen(s);
+    /* One block: segments (at most one per input byte, plus one) then the
+     * unescaped literal text they point into. */
+    size_t max_segs = len + 1;
+    char *block = malloc(max_segs * sizeof(folio_tpl_seg) + len + 1);
+    if (!block) {
+        if (bad_col)
+            *bad_col = -1;
+        return false;
+    }
+    folio_tpl_seg *segs = (folio_tpl_seg *)block;
+    char *text = block + max_segs * sizeof(folio_tpl_seg);
+    size_t tl = 0;
+    int n = 0;
+    bool page = false;
+    int lit = -1;                 /* index of the open literal segment */
+    for (size_t i = 0; i < len;) {
+        char c = s[i];
+        if ((c == '{' && i + 1 < len && s[i + 1] == '{')
+            || (c == '}' && i + 1 < len && s[i + 1] == '}')) {
+            i += 2;               /* escaped brace: literal c */
+        } else if (c == '}') {
+            if (bad_col)
+                *bad_col = (int)i;
+            free(block);
+            return false;
+        } else if (c == '{') {
+            const char *end = memchr(s + i + 1, '}', len - i - 1);
+            int f = end ? merge_lookup(s + i + 1, (size_t)(end - s - i - 1)) : -1;
+            if (f < 0) {
+                if (bad_col)
+                    *bad_col = (int)i;
+                if (end && bad_name && bad_name_cap) {
+                    size_t k = (size_t)(end - s - i - 1);
+                    if (k >= bad_name_cap)
+                        k = bad_name_cap - 1;
+                    memcpy(bad_name, s + i + 1, k);
+                    bad_name[k] = 0;
+                }
+                free(block);
+                return false;
+            }
+            segs[n].field = (uint16_t)f;
+            segs[n].len = 0;
+            segs[n].text = NULL;
+            n++;
+            lit = -1;
+            page |= f == FOLIO_M_PAGE || f == FOLIO_M_PAGES;
+            i = (size_t)(end - s) + 1;
+            continue;
+        } else {
+            i++;
+        }
+        /* append literal c */
+        if (lit < 0 || segs[lit].len == UINT16_MAX) {
+            lit = n++;
+            segs[lit].field = FOLIO_M_LITERAL;
+            segs[lit].len = 0;
+            segs[lit].text = text + tl;
+        }
+        text[tl++] = c;
+        segs[lit].len++;
+    }
+    text[tl] = 0;
+    out->segs = segs;
+    out->n_segs = n;
+    out->has_page_fields = page;
+    return true;
+}
+
+/* layout_template_free: free a template's storage; it is empty afterwards. */
+void layout_template_free(folio_template *t)
+{
+    if (!t)
+        return;
+    free(t->segs);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- lookups ---------------------------------------------------------------- */
+
+/* layout_style_find: index of the style called `name`, -1 if none. */
+int layout_style_find(const folio_layout *layout, const char *name)
+{
+    for (int i = 0; layout && name && i < layout->n_styles; i++)
+        if (!strcmp(layout->styles[i].name, name))
+            return i;
+    return -1;
+}
+
+/* layout_product_find: index of the product with `code`, -1 if none. */
+int layout_product_find(const folio_layout *layout, const char *code)
+{
+    for (int i = 0; layout && code && i < layout->n_products; i++)
+        if (!strcmp(layout->products[i].code, code))
+            return i;
+    return -1;
+}
+
+/* ---- keys -------------------------------------------------------------------- */
+
+static const char *const TOP_KEYS[] = { "page", "fonts", "styles", "format",
+    "account_number", "header", "first_page", "footer", "address", "body",
+    "summary", "products", "section", "table", NULL };
+static const char *const PAGE_KEYS[] = { "size", "margins", NULL };
+static const char *const MARGIN_KEYS[] = { "top", "right", "bottom", "left", NULL };
+static const char *const FONT_KEYS[] = { "name", "file", NULL };
+static const char *const STYLE_KEYS[] = { "font", "size", "leading", "color", NULL };
+static const char *const FORMAT_KEYS[] = { "date", "money", NULL };
+static const char *const MONEY_KEYS[] = { "decimal", "group", "symbol", NULL };
+static const char *const MASK_KEYS[] = { "mask", "mask_char", NULL };
+static const char *const PLACED_KEYS[] = { "text", "style", "x", "y", "align", NULL };
+static const char *const ADDRESS_KEYS[] = { "x", "y", "width", "height", "style",
+                                            "max_lines", NULL };
+static const char *const BODY_KEYS[] = { "first_page_top", "top", "bottom", NULL };
+static const char *const SUMMARY_KEYS[] = { "title", "title_style", "header_style",
+    "row_style", "total_label", "total_owed_label", "space_after", "columns", NULL };
+static const char *const COLUMN_KEYS[] = { "field", "title", "width", "align", NULL };
+static const char *const PRODUCT_KEYS[] = { "code", "title", "balance", NULL };
+static const char *const SECTION_KEYS[] = { "title", "title_style", "info",
+                                            "info_style", "space_after", NULL };
+static const char *const TABLE_KEYS[] = { "header_style", "row_style", "continued",
+    "continued_next", "opening_label", "closing_label", "empty", "rule_color",
+    "stripe_color", "row_padding", "cell_padding", "columns", NULL };
+
+static const char *const ALIGN_NAMES[] = { "left", "right", "center", NULL };
+static const char *const MASK_NAMES[] = { "last4", "full", NULL };
+static const char *const BALANCE_NAMES[] = { "asset", "liability", NULL };
+static const char *const PAGE_NAMES[] = { "letter", "a4", "legal", NULL };
+static const int32_t PAGE_SIZES[][2] = { { 12240, 15840 }, { 11906, 16838 },
+                                         { 12240, 20160 } };
+
+/* Column field names, indexed by folio_column_field. */
+static const char *const COL_NAMES[] = { NULL, "product_name", "number", "owner",
+    "opening", "closing", "debits", "credits", "date", "description", "debit",
+    "credit", "balance", "amount", NULL };
+static const char *const SUMMARY_COL_NAMES[] = { "product_name", "number", "owner",
+    "opening", "closing", "debits", "credits", NULL };
+static const char *const TABLE_COL_NAMES[] = { "date", "description", "debit",
+    "credit", "balance", "amount", NULL };
+
+/* ---- readers ----------------------------------------------------------------- */
+
+typedef struct loader {
+    yt_doc *d;
+    folio_layout *L;
+    char *dir;                  /* the layout file's directory ("" = cwd) */
+} loader;
+
+static bool oom(loader *ld)
+{
+    folio_error_set(ld->d->err, FOLIO_EXIT_FAILED, "%s: out of memory", ld->d->path);
+    return false;
+}
+
+static char *xstrdup(loader *ld, const char *s)
+{
+    char *r = strdup(s);
+    if (!r)
+        oom(ld);
+    return r;
+}
+
+static int32_t pt_units(int64_t hundredths)
+{
+    return (int32_t)((hundredths * 20 + (hundredths >= 0 ? 50 : -50)) / 100);
+}
+
+/* Units as points for messages: 10945.6 pt -> "547.28" (no locale). */
+static const char *pt_text(char *buf, size_t cap, int64_t units)
+{
+    int64_t h = units * 5;                  /* hundredths of a point */
+    int64_t ip = h / 100, fp = h % 100;
+    if (fp < 0)
+        fp = -fp;
+    if (!fp)
+        snprintf(buf, cap, "%lld", (long long)ip);
+    else if (fp % 10 == 0)
+        snprintf(buf, cap, "%lld.%lld", (long long)ip, (long long)(fp / 10));
+    else
+        snprintf(buf, cap, "%lld.%02lld", (long long)ip, (long long)fp);
+    return buf;
+}
+
+/* A length in points (<= 2 decimals, 0..10000) -> units.  1/0/-1 like yt_*. */
+static int read_len(loader *ld, const yt_node *map, const char *where,
+                    const char *key, bool required, int32_t *out)
+{
+    int64_t h;
+    int r = yt_fixed(ld->d, map, where, key, required, 2, 0, PT_MAX, &h);
+    if (r == 1)
+        *out = pt_units(h);
+    return r;
+}
+
+/* A font size or leading: like read_len but > 0 and <= 1000 pt. */
+static int read_size(loader *ld, const yt_node *map, const char *where,
+                     const char *key, bool required, int32_t *out)
+{
+    int64_t h;
+    int r = yt_fixed(ld->d, map, where, key, required, 2, 1, 100000, &h);
+    if (r == 1)
+        *out = pt_units(h);
+    return r;
+}
+
+/* The raw value of map[key] including a YAML null, NULL if the key is absent. */
+static const yt_node *raw_value(const yt_node *map, const char *key)
+{
+    for (int i = 0; map && map->kind == YT_MAP && i < map->n; i++)
+        if (!strcmp(map->keys[i]->str, key))
+            return map->items[i];
+    return NULL;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* "#RRGGBB" -> 0xRRGGBB. */
+static int read_color(loader *ld, const yt_node *map, const char *where,
+                      const char *key, uint32_t *out)
+{
+    char name[256];
+    yt_name(name, sizeof name, where, key);
+    const yt_node *n = raw_value(map, key);
+    if (!n)
+        return 0;
+    if (n->kind == YT_SCALAR && n->is_null)
+        return yt_fail(ld->d, n, "'%s' is empty: write colours in quotes, "
+                       "\"#RRGGBB\" (an unquoted # starts a YAML comment)", name)
+               ? 1 : -1;
+    if (n->kind != YT_SCALAR)
+        return yt_fail(ld->d, n, "'%s' must be a colour \"#RRGGBB\", got %s", name,
+                       yt_kind_name(n)) ? 1 : -1;
+    uint32_t v = 0;
+    bool ok = n->len == 7 && n->str[0] == '#';
+    for (int i = 1; ok && i < 7; i++) {
+        int h = hexval(n->str[i]);
+        ok = h >= 0;
+        v = v << 4 | (uint32_t)(h & 15);
+    }
+    if (!ok)
+        return yt_fail(ld->d, n, "'%s' must be a colour \"#RRGGBB\", got '%.40s'",
+                       name, n->str) ? 1 : -1;
+    *out = v;
+    return 1;
+}
+
+/* A style name -> index into L->styles. */
+static int read_style(loader *ld, const yt_node *map, const char *where,
+                      const char *key, bool required, int *out)
+{
+    const yt_node *n = yt_child(ld->d, map, where, key, required);
+    if (!n)
+        return required ? -1 : 0;
+    char name[256];
+    yt_name(name, sizeof name, where, key);
+    if (n->kind != YT_SCALAR)
+        return yt_fail(ld->d, n, "'%s' must be a style name, got %s", name,
+                       yt_kind_name(n)) ? 1 : -1;
+    int s = layout_style_find(ld->L, n->str);
+    if (s < 0) {
+        char list[512];
+        size_t o = 0;
+        list[0] = 0;
+        for (int i = 0; i < ld->L->n_styles; i++) {
+            int w = snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "",
+                             ld->L->styles[i].name);
+            if (w < 0 || (size_t)w >= sizeof list - o)
+                break;
+            o += (size_t)w;
+        }
+        yt_fail(ld->d, n, "'%s': unknown style '%.60s' (styles: %s)", name, n->str,
+                list);
+        return -1;
+    }
+    *out = s;
+    return 1;
+}
+
+/* Parse the text of scalar node n as a template; account fields only when
+ * allow_account. */
+static bool parse_tpl(loader *ld, const yt_node *n, const char *name,
+                      bool allow_account, folio_template *out)
+{
+    if (!n || n->kind != YT_SCALAR)
+        return yt_fail(ld->d, n, "'%s' must be a text, got %s", name,
+                       yt_kind_name(n));
+    const char *s = n->is_null ? "" : n->str;
+    int bad = 0;
+    char bn[128];
+    folio_template t;
+    if (!layout_template_parse(s, &t, &bad, bn, sizeof bn)) {
+        if (bad < 0)
+            return oom(ld);
+        int col = yt_col_at(n, (size_t)bad);
+        if (s[bad] == '}')
+            return yt_fail_at(ld->d, n->line, col, "'%s': unmatched '}' (write "
+                              "}} for a literal brace)", name);
+        if (!strchr(s + bad, '}'))
+            return yt_fail_at(ld->d, n->line, col, "'%s': unterminated '{' (write "
+                              "{{ for a literal brace)", name);
+        char known[900];
+        size_t o = 0;
+        known[0] = 0;
+        for (int f = 1; f < FOLIO_M__COUNT; f++) {
+            int w = snprintf(known + o, sizeof known - o, "%s%s", f > 1 ? ", " : "",
+                             MERGE_NAMES[f]);
+            if (w < 0 || (size_t)w >= sizeof known - o)
+                break;
+            o += (size_t)w;
+        }
+        return yt_fail_at(ld->d, n->line, col, "unknown merge field {%s} (known: %s)",
+                          bn, known);
+    }
+    if (!allow_account) {
+        /* find the offset of the first account field for the column */
+        for (int i = 0; i < t.n_segs; i++) {
+            if (!layout_merge_field_is_account(t.segs[i].field))
+                continue;
+            const char *fname = MERGE_NAMES[t.segs[i].field];
+            char pat[64];
+            snprintf(pat, sizeof pat, "{%s}", fname);
+            const char *at = strstr(s, pat);
+            int col = yt_col_at(n, at ? (size_t)(at - s) : 0);
+            layout_template_free(&t);
+            return yt_fail_at(ld->d, n->line, col, "merge field {%s} can only be "
+                              "used in section and table texts, not in '%s'",
+                              fname, name);
+        }
+    }
+    *out = t;
+    return true;
+}
+
+/* Optional template key; `def` when absent. */
+static bool read_tpl(loader *ld, const yt_node *map, const char *where,
+                     const char *key, const char *def, bool allow_account,
+                     folio_template *out)
+{
+    char name[256];
+    yt_name(name, sizeof name, where, key);
+    const yt_node *n = raw_value(map, key);
+    if (n)
+        return parse_tpl(ld, n, name, allow_account, out);
+    int bad;
+    if (!layout_template_parse(def, out, &bad, NULL, 0))
+        return oom(ld);
+    return true;
+}
+
+/* Optional string key; `def` when absent. */
+static bool read_text(loader *ld, const yt_node *map, const char *where,
+                      const char *key, const char *def, char **out)
+{
+    const yt_node *n = raw_value(map, key);
+    if (n && n->kind == YT_SCALAR && n->is_null)
+        return (*out = xstrdup(ld, "")) != NULL;
+    if (yt_str(ld->d, map, where, key, false, out) < 0)
+        return false;
+    return *out || (*out = xstrdup(ld, def)) != NULL;
+}
+
+/* Optional submap: NULL (fine) when absent; false on a wrong shape. */
+static bool submap(loader *ld, const yt_node *map, const char *where,
+                   const char *key, const char *const *keys, const yt_node **out)
+{
+    char name[128];
+    yt_name(name, sizeof name, where, key);
+    *out = yt_child(ld->d, map, where, key, false);
+    if (!*out)
+        return true;
+    return yt_expect_map(ld->d, *out, name) && yt_check_keys(ld->d, *out, name, keys);
+}
+
+/* ---- sections ------------------------------------------------------------------ */
+
+static bool read_page(loader *ld, const yt_node *root)
+{
+    folio_layout *L = ld->L;
+    L->page_w = PAGE_SIZES[0][0];
+    L->page_h = PAGE_SIZES[0][1];
+    int32_t m = 36 * 20;
+    L->margin_top = L->margin_right = L->margin_bottom = L->margin_left = m;
+    const yt_node *p;
+    if (!submap(ld, root, "", "page", PAGE_KEYS, &p) || !p)
+        return !ld->d->err->code;
+    const yt_node *sz = yt_child(ld->d, p, "page", "size", false);
+    if (sz && sz->kind == YT_SEQ) {
+        if (sz->n != 2)
+            return yt_fail(ld->d, sz, "'page.size' must be letter, a4, legal or "
+                           "[width, height] in points, got a list of %d", sz->n);
+        int64_t w, h;
+        if (!yt_node_fixed(ld->d, sz->items[0], "page.size[0]", 2, 7200, PT_MAX, &w)
+            || !yt_node_fixed(ld->d, sz->items[1], "page.size[1]", 2, 7200, PT_MAX, &h))
+            return false;
+        L->page_w = pt_units(w);
+        L->page_h = pt_units(h);
+    } else if (sz) {
+        int k;
+        if (!yt_node_enum(ld->d, sz, "page.size", PAGE_NAMES, &k))
+            return false;
+        L->page_w = PAGE_SIZES[k][0];
+        L->page_h = PAGE_SIZES[k][1];
+    }
+    const yt_node *mg;
+    if (!submap(ld, p, "page", "margins", MARGIN_KEYS, &mg))
+        return false;
+    if (mg && (read_len(ld, mg, "page.margins", "top", false, &L->margin_top) < 0
+               || read_len(ld, mg, "page.margins", "right", false, &L->margin_right) < 0
+               || read_len(ld, mg, "page.margins", "bottom", false, &L->margin_bottom) < 0
+               || read_len(ld, mg, "page.margins", "left", false, &L->margin_left) < 0))
+        return false;
+    if (L->margin_left + L->margin_right >= L->page_w
+        || L->margin_top + L->margin_bottom >= L->page_h)
+        return yt_fail(ld->d, mg ? mg : p, "'page.margins' leave no room on the page");
+    return true;
+}
+
+static bool read_fonts(loader *ld, const yt_node *root)
+{
+    folio_layout *L = ld->L;
+    const yt_node *fs = yt_child(ld->d, root, "", "fonts", true);
+    if (!fs || !yt_expect_seq(ld->d, fs, "fonts"))
+        return false;
+    if (fs->n == 0 || fs->n > MAX_FONTS)
+        return yt_fail(ld->d, fs, "'fonts' must list 1 to %d fonts, got %d",
+                       MAX_FONTS, fs->n);
+    if (!(L->fonts = calloc((size_t)fs->n, sizeof *L->fonts)))
+        return oom(ld);
+    for (int i = 0; i < fs->n; i++) {
+        char where[32];
+        snprintf(where, sizeof where, "fonts[%d]", i);
+        const yt_node *f = fs->items[i];
+        folio_layout_font *lf = &L->fonts[i];
+        L->n_fonts = i + 1;
+        char *file = NULL;
+        if (!yt_expect_map(ld->d, f, where) || !yt_check_keys(ld->d, f, where, FONT_KEYS)
+            || yt_str(ld->d, f, where, "name", true, &lf->name) < 0
+            || yt_str(ld->d, f, where, "file", true, &file) < 0)
+            return false;
+        for (int k = 0; k < i; k++)
+            if (!strcmp(L->fonts[k].name, lf->name)) {
+                free(file);
+                return yt_fail(ld->d, yt_get(f, "name"), "duplicate font name '%s'",
+                               lf->name);
+            }
+        if (file[0] == '/' || !*ld->dir) {
+            lf->file = file;
+        } else {
+            size_t n = strlen(ld->dir) + strlen(file) + 2;
+            lf->file = malloc(n);
+            if (lf->file)
+                snprintf(lf->file, n, "%s/%s", ld->dir, file);
+            free(file);
+            if (!lf->file)
+                return oom(ld);
+        }
+        folio_error ferr = { 0 };
+        lf->metrics = fonts_load(lf->file, &ferr);
+        if (!lf->metrics)
+            return yt_fail(ld->d, yt_get(f, "file"), "cannot load font '%s': %s",
+                           lf->name, ferr.msg);
+    }
+    return true;
+}
+
+static bool read_styles(loader *ld, const yt_node *root)
+{
+    folio_layout *L = ld->L;
+    const yt_node *ss = yt_child(ld->d, root, "", "styles", true);
+    if (!ss || !yt_expect_map(ld->d, ss, "styles"))
+        return false;
+    if (ss->n == 0 || ss->n > MAX_STYLES)
+        return yt_fail(ld->d, ss, "'styles' must define 1 to %d styles, got %d",
+                       MAX_STYLES, ss->n);
+    if (!(L->styles = calloc((size_t)ss->n, sizeof *L->styles)))
+        return oom(ld);
+    for (int i = 0; i < ss->n; i++) {
+        const yt_node *s = ss->items[i];
+        folio_style *st = &L->styles[i];
+        L->n_styles = i + 1;
+        if (!(st->name = xstrdup(ld, ss->keys[i]->str)))
+            return false;
+        char where[160];
+        snprintf(where, sizeof where, "styles.%.140s", st->name);
+        if (!yt_expect_map(ld->d, s, where) || !yt_check_keys(ld->d, s, where, STYLE_KEYS))
+            return false;
+        const yt_node *fn = yt_child(ld->d, s, where, "font", true);
+        if (!fn)
+            return false;
+        char name[200];
+        yt_name(name, sizeof name, where, "font");
+        st->font = -1;
+        for (int k = 0; fn->kind == YT_SCALAR && k < L->n_fonts; k++)
+            if (!strcmp(L->fonts[k].name, fn->str))
+                st->font = k;
+        if (st->font < 0)
+            return yt_fail(ld->d, fn, "'%s': unknown font '%.60s' (define it in 'fonts')",
+                           name, fn->kind == YT_SCALAR ? fn->str : "?");
+        if (read_size(ld, s, where, "size", true, &st->size) < 0)
+            return false;
+        st->leading = (st->size * 6 + 2) / 5;       /* 1.2 x size */
+        st->color = 0;
+        if (read_size(ld, s, where, "leading", false, &st->leading) < 0
+            || read_color(ld, s, where, "color", &st->color) < 0)
+            return false;
+    }
+    return true;
+}
+
+static bool read_format(loader *ld, const yt_node *root)
+{
+    folio_layout *L = ld->L;
+    L->money_decimal = '.';
+    L->money_group = ',';
+    L->mask_account_numbers = true;
+    L->mask_char = '*';
+    const yt_node *f, *m, *a;
+    if (!submap(ld, root, "", "format", FORMAT_KEYS, &f))
+        return false;
+    if (yt_str(ld->d, f, "format", "date", false, &L->date_format) < 0)
+        return false;
+    if (!L->date_format && !(L->date_format = xstrdup(ld, "MM/DD/YYYY")))
+        return false;
+    if (!strstr(L->date_format, "YY") && !strstr(L->date_format, "MM")
+        && !strstr(L->date_format, "DD") && !strstr(L->date_format, "Mon"))
+        return yt_fail(ld->d, yt_get(f, "date"), "'format.date' must use YYYY, YY, "
+                       "MM, DD, Mon or Month, got '%.40s'", L->date_format);
+    if (!submap(ld, f, "format", "money", MONEY_KEYS, &m))
+        return false;
+    if (m) {
+        const yt_node *g = raw_value(m, "group");
+        if (yt_char(ld->d, m, "format.money", "decimal", false, ".,", false,
+                    &L->money_decimal) < 0)
+            return false;
+        if (!g && L->money_decimal == ',')
+            L->money_group = '.';          /* 1.234,56 */
+        else if (g && g->kind == YT_SCALAR && g->is_null)
+            L->money_group = 0;
+        else if (yt_char(ld->d, m, "format.money", "group", false, ",. '", true,
+                         &L->money_group) < 0)
+            return false;
+        if (L->money_group == L->money_decimal)
+            return yt_fail(ld->d, g, "'format.money.group' is the same character as "
+                           "'format.money.decimal'");
+    }
+    if (!read_text(ld, m, "format.money", "symbol", "$", &L->currency_symbol))
+        return false;
+    if (!submap(ld, root, "", "account_number", MASK_KEYS, &a))
+        return false;
+    int mk = 0;
+    if (yt_enum(ld->d, a, "account_number", "mask", false, MASK_NAMES, &mk) < 0
+        || yt_char(ld->d, a, "account_number", "mask_char", false, NULL, false,
+                   &L->mask_char) < 0)
+        return false;
+    L->mask_account_numbers = mk == 0;
+    return true;
+}
+
+/* header / first_page / footer */
+static bool read_placed(loader *ld, const yt_node *root, const char *key,
+                        folio_placed_text **out, int *n_out)
+{
+    const yt_node *s = yt_child(ld->d, root, "", key, false);
+    if (!s)
+        return !ld->d->err->code;
+    if (!yt_expect_seq(ld->d, s, key))
+        return false;
+    if (s->n > MAX_ITEMS)
+        return yt_fail(ld->d, s, "'%s' has more than %d texts", key, MAX_ITEMS);
+    if (!(*out = calloc((size_t)s->n + 1, sizeof **out)))
+        return oom(ld);
+    for (int i = 0; i < s->n; i++) {
+        char where[64];
+        snprintf(where, sizeof where, "%s[%d]", key, i);
+        const yt_node *it = s->items[i];
+        folio_placed_text *pt = &(*out)[i];
+        int al = 0;
+        if (!yt_expect_map(ld->d, it, where)
+            || !yt_check_keys(ld->d, it, where, PLACED_KEYS)
+            || read_style(ld, it, where, "style", false, &pt->style) < 0
+            || read_len(ld, it, where, "x", true, &pt->x) < 0
+            || read_len(ld, it, where, "y", true, &pt->y) < 0
+            || yt_enum(ld->d, it, where, "align", false, ALIGN_NAMES, &al) < 0)
+            return false;
+        pt->align = (folio_align)al;
+        char name[80];
+        const yt_node *t = yt_child(ld->d, it, where, "text", true);
+        if (!t || !parse_tpl(ld, t, yt_name(name, sizeof name, where, "text"), false,
+                             &pt->text))
+            return false;
+        *n_out = i + 1;
+        if (pt->x > ld->L->page_w || pt->y > ld->L->page_h)
+            return yt_fail(ld->d, it, "'%s' is placed outside the page", where);
+    }
+    return true;
+}
+
+static bool read_address_body(loader *ld, const yt_node *root)
+{
+    folio_layout *L = ld->L;
+    L->address_x = 63 * 20;
+    L->address_y = 150 * 20;
+    L->address_w = 288 * 20;
+    L->address_h = 86 * 20;
+    L->address_style = 0;
+    L->address_max_lines = 6;
+    const yt_node *a, *b;
+    if (!submap(ld, root, "", "address", ADDRESS_KEYS, &a))
+        return false;
+    int64_t ml = 6;
+    if (read_len(ld, a, "address", "x", false, &L->address_x) < 0
+        || read_len(ld, a, "address", "y", false, &L->address_y) < 0
+        || read_len(ld, a, "address", "width", false, &L->address_w) < 0
+        || read_len(ld, a, "address", "height", false, &L->address_h) < 0
+        || read_style(ld, a, "address", "style", false, &L->address_style) < 0
+        || yt_int(ld->d, a, "address", "max_lines", false, 1, 12, &ml) < 0)
+        return false;
+    L->address_max_lines = (int)ml;
+    if (L->address_w <= 0 || L->address_h <= 0
+        || L->address_x + L->address_w > L->page_w
+        || L->address_y + L->address_h > L->page_h)
+        return yt_fail(ld->d, a ? a : root, "'address' must be a non-empty box "
+                       "inside the page");
+    if (!submap(ld, root, "", "body", BODY_KEYS, &b))
+        return false;
+    L->body_top = L->margin_top;
+    L->body_bottom = L->page_h - L->margin_bottom;
+    if (read_len(ld, b, "body", "top", false, &L->body_top) < 0
+        || read_len(ld, b, "body", "bottom", false, &L->body_bottom) < 0)
+        return false;
+    L->body_top_first = L->body_top;
+    if (read_len(ld, b, "body", "first_page_top", false, &L->body_top_first) < 0)
+        return false;
+    if (L->body_bottom > L->page_h || L->body_top >= L->body_bottom
+        || L->body_top_first >= L->body_bottom)
+        return yt_fail(ld->d, b ? b : root, "'body': top and first_page_top must "
+                       "be above bottom, and bottom inside the page");
+    return true;
+}
+
+/* Columns of the summary or the transaction table. */
+static bool read_columns(loader *ld, const yt_node *map, const char *where,
+                         const char *const *fields, const int *def_fields,
+                         const int *def_permille, int n_def,
+                         folio_column **out, int *n_out)
+{
+    folio_layout *L = ld->L;
+    int32_t avail = L->page_w - L->margin_left - L->margin_right;
+    char cw[96];
+    yt_name(cw, sizeof cw, where, "columns");
+    const yt_node *cs = yt_child(ld->d, map, where, "columns", false);
+    if (!cs) {
+        if (ld->d->err->code)
+            return false;
+        if (!(*out = calloc((size_t)n_def, sizeof **out)))
+            return oom(ld);
+        int32_t used = 0;
+        for (int i = 0; i < n_def; i++) {
+            folio_column *c = &(*out)[i];
+            *n_out = i + 1;
+            c->field = (folio_column_field)def_fields[i];
+            c->width = i + 1 < n_def ? avail * def_permille[i] / 1000 : avail - used;
+            used += c->width;
+            c->align = c->field == FOLIO_COL_PRODUCT_NAME || c->field == FOLIO_COL_NUMBER
+                       || c->field == FOLIO_COL_OWNER || c->field == FOLIO_COL_DATE
+                       || c->field == FOLIO_COL_DESCRIPTION
+                       ? FOLIO_ALIGN_LEFT : FOLIO_ALIGN_RIGHT;
+            const char *name = COL_NAMES[c->field];
+            char title[32];
+            snprintf(title, sizeof title, "%s", name);
+            title[0] = (char)(title[0] - 'a' + 'A');
+            for (char *p = title; *p; p++)
+                if (*p == '_')
+                    *p = ' ';
+            if (!(c->title = xstrdup(ld, title)))
+                return false;
+        }
+        return true;
+    }
+    if (!yt_expect_seq(ld->d, cs, cw))
+        return false;
+    if (cs->n == 0 || cs->n > 32)
+        return yt_fail(ld->d, cs, "'%s' must list 1 to 32 columns", cw);
+    if (!(*out = calloc((size_t)cs->n, sizeof **out)))
+        return oom(ld);
+    int64_t total = 0;
+    for (int i = 0; i < cs->n; i++) {
+        char w[112];
+        snprintf(w, sizeof w, "%s[%d]", cw, i);
+        const yt_node *it = cs->items[i];
+        folio_column *c = &(*out)[i];
+        *n_out = i + 1;
+        int f = 0, al = -1;
+        if (!yt_expect_map(ld->d, it, w) || !yt_check_keys(ld->d, it, w, COLUMN_KEYS)
+            || yt_enum(ld->d, it, w, "field", true, fields, &f) < 0
+            || !read_text(ld, it, w, "title", "", &c->title)
+            || read_len(ld, it, w, "width", true, &c->width) < 0
+            || yt_enum(ld->d, it, w, "align", false, ALIGN_NAMES, &al) < 0)
+            return false;
+        for (int k = 1; COL_NAMES[k]; k++)
+            if (!strcmp(COL_NAMES[k], fields[f]))
+                c->field = (folio_column_field)k;
+        if (al < 0)
+            al = c->field == FOLIO_COL_PRODUCT_NAME || c->field == FOLIO_COL_NUMBER
+                 || c->field == FOLIO_COL_OWNER || c->field == FOLIO_COL_DATE
+                 || c->field == FOLIO_COL_DESCRIPTION ? FOLIO_ALIGN_LEFT
+                                                      : FOLIO_ALIGN_RIGHT;
+        c->align = (folio_align)al;
+        if (c->width <= 2 * L->cell_padding)
+            return yt_fail(ld->d, yt_get(it, "width"), "'%s.width' must be wider "
+                           "than twice the cell padding", w);
+        total += c->width;
+    }
+    if (total > avail) {
+        char a[32], b[32];
+        return yt_fail(ld->d, cs, "'%s' are %s pt wide in all, more than the %s pt "
+                       "between the margins", cw, pt_text(a, sizeof a, total),
+                       pt_text(b, sizeof b, avail));
+    }
+    return true;
+}
+
+static bool read_summary(loader *ld, const yt_node *root)
+{
+    folio_layout *L = ld->L;
+    static const int def_f[] = { FOLIO_COL_PRODUCT_NAME, FOLIO_COL_NUMBER,
+                                 FOLIO_COL_OPENING, FOLIO_COL_CLOSING };
+    static const int def_w[] = { 370, 210, 200, 220 };
+    const yt_node *s;
+    if (!submap(ld, root, "", "summary", SUMMARY_KEYS, &s))
+        return false;
+    L->summary_title_style = L->summary_header_style = L->summary_row_style = 0;
+    L->summary_space_after = 16 * 20;
+    return read_tpl(ld, s, "summary", "title", "Account summary", false,
+                    &L->summary_title)
+           && read_style(ld, s, "summary", "title_style", false, &L->summary_title_style) >= 0
+           && read_style(ld, s, "summary", "header_style", false, &L->summary_header_style) >= 0
+           && read_style(ld, s, "summary", "row_style", false, &L->summary_row_style) >= 0
+           && read_text(ld, s, "summary", "total_label", "Total", &L->summary_total_label)
+           && read_text(ld, s, "summary", "total_owed_label", "Total owed",
+                        &L->summary_total_owed_label)
+           && read_len(ld, s, "summary", "space_after", false, &L->summary_space_after) >= 0
+           && read_columns(ld, s, "summary", SUMMARY_COL_NAMES, def_f, def_w, 4,
+                           &L->summary_cols, &L->n_summary_cols);
+}
+
+static bool read_products(loader *ld, const yt_node *root)
+{
+    folio_layout *L = ld->L;
+    const yt_node *ps = yt_child(ld->d, root, "", "products", false);
+    if (!ps) {
+        if (ld->d->err->code)
+            return false;
+        static const char *const code[] = { "checking", "savings", "credit_card",
+                                            "mortgage", "loan" };
+        static const char *const title[] = { "Checking", "Savings", "Credit card",
+                                             "Mortgage", "Loan" };
+        if (!(L->products = calloc(5, sizeof *L->products)))
+            return oom(ld);
+        for (int i = 0; i < 5; i++) {
+            L->n_products = i + 1;
+            L->products[i].balance = i < 2 ? FOLIO_BALANCE_ASSET : FOLIO_BALANCE_LIABILITY;
+            if (!(L->products[i].code = xstrdup(ld, code[i]))
+                || !(L->products[i].title = xstrdup(ld, title[i])))
+                return false;
+        }
+        return true;
+    }
+    if (!yt_expect_seq(ld->d, ps, "products"))
+        return false;
+    if (ps->n > MAX_ITEMS)
+        return yt_fail(ld->d, ps, "'products' has more than %d entries", MAX_ITEMS);
+    if (!(L->products = calloc((size_t)ps->n + 1, sizeof *L->products)))
+        return oom(ld);
+    for (int i = 0; i < ps->n; i++) {
+        char w[32];
+        snprintf(w, sizeof w, "products[%d]", i);
+        const yt_node *it = ps->items[i];
+        folio_product *p = &L->products[i];
+        L->n_products = i + 1;
+        int bal = 0;
+        if (!yt_expect_map(ld->d, it, w) || !yt_check_keys(ld->d, it, w, PRODUCT_KEYS)
+            || yt_str(ld->d, it, w, "code", true, &p->code) < 0
+            || yt_str(ld->d, it, w, "title", false, &p->title) < 0
+            || yt_enum(ld->d, it, w, "balance", false, BALANCE_NAMES, &bal) < 0)
+            return false;
+        p->balance = (folio_balance_kind)bal;
+        if (!p->title && !(p->title = xstrdup(ld, p->code)))
+            return false;
+        for (int k = 0; k < i; k++)
+            if (!strcmp(L->products[k].code, p->code))
+                return yt_fail(ld->d, yt_get(it, "code"), "duplicate product code '%s'",
+                               p->code);
+    }
+    return true;
+}
+
+static bool read_section(loader *ld, const yt_node *root)
+{
+    folio_layout *L = ld->L;
+    const yt_node *s;
+    if (!submap(ld, root, "", "section", SECTION_KEYS, &s))
+        return false;
+    L->section_title_style = L->section_info_style = 0;
+    L->section_space_after = 14 * 20;
+    if (!read_tpl(ld, s, "section", "title", "{account.product_name}  {account.number}",
+                  true, &L->section_title)
+        || read_style(ld, s, "section", "title_style", false, &L->section_title_style) < 0
+        || read_style(ld, s, "section", "info_style", false, &L->section_info_style) < 0
+        || read_len(ld, s, "section", "space_after", false, &L->section_space_after) < 0)
+        return false;
+    const yt_node *info = yt_child(ld->d, s, "section", "info", false);
+    if (!info)
+        return !ld->d->err->code;
+    if (!yt_expect_seq(ld->d, info, "section.info"))
+        return false;
+    if (info->n > MAX_ITEMS)
+        return yt_fail(ld->d, info, "'section.info' has more than %d lines", MAX_ITEMS);
+    if (!(L->section_info = calloc((size_t)info->n + 1, sizeof *L->section_info)))
+        return oom(ld);
+    for (int i = 0; i < info->n; i++) {
+        char w[32];
+        snprintf(w, sizeof w, "section.info[%d]", i);
+        if (!parse_tpl(ld, info->items[i], w, true, &L->section_info[i]))
+            return false;
+        L->n_section_info = i + 1;
+    }
+    return true;
+}
+
+static bool read_table(loader *ld, const yt_node *root)
+{
+    folio_layout *L = ld->L;
+    static const int def_f[] = { FOLIO_COL_DATE, FOLIO_COL_DESCRIPTION, FOLIO_COL_DEBIT,
+                                 FOLIO_COL_CREDIT, FOLIO_COL_BALANCE };
+    static const int def_w[] = { 112, 485, 132, 132, 139 };
+    const yt_node *t;
+    if (!submap(ld, root, "", "table", TABLE_KEYS, &t))
+        return false;
+    L->table_header_style = L->table_row_style = 0;
+    L->table_rule_color = 0xB0B0B0;
+    L->table_stripe_color = 0xFFFFFF;
+    L->table_row_padding = 30;           /* 1.5 pt */
+    L->cell_padding = 60;                /* 3 pt */
+    return read_style(ld, t, "table", "header_style", false, &L->table_header_style) >= 0
+           && read_style(ld, t, "table", "row_style", false, &L->table_row_style) >= 0
+           && read_tpl(ld, t, "table", "continued",
+                       "{account.product_name}  {account.number} (continued)", true,
+                       &L->table_continued)
+           && read_tpl(ld, t, "table", "continued_next", "Continued on next page", true,
+                       &L->table_continued_next)
+           && read_text(ld, t, "table", "opening_label", "Opening balance",
+                        &L->table_opening_label)
+           && read_text(ld, t, "table", "closing_label", "Closing balance",
+                        &L->table_closing_label)
+           && read_text(ld, t, "table", "empty", "No transactions in this period.",
+                        &L->table_empty_text)
+           && read_color(ld, t, "table", "rule_color", &L->table_rule_color) >= 0
+           && read_color(ld, t, "table", "stripe_color", &L->table_stripe_color) >= 0
+           && read_len(ld, t, "table", "row_padding", false, &L->table_row_padding) >= 0
+           && read_len(ld, t, "table", "cell_padding", false, &L->cell_padding) >= 0
+           && read_columns(ld, t, "table", TABLE_COL_NAMES, def_f, def_w, 5,
+                           &L->table_cols, &L->n_table_cols);
+}
+
+/* ---- public ----------------------------------------------------------------------- */
+
+/* layout_load: read and check the layout file at `path` (see layout.h). */
+folio_layout *layout_load(const char *path, folio_error *err)
+{
+    folio_layout *L = calloc(1, sizeof *L);
+    loader ld = { 0 };
+    if (!L || !(L->path = strdup(path))) {
+        free(L);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
+        return NULL;
+    }
+    const char *slash = strrchr(path, '/');
+    ld.dir = slash ? strndup(path, (size_t)(slash - path)) : strdup("");
+    if (!ld.dir) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
+        layout_free(L);
+        return NULL;
+    }
+    if (slash == path) {                 /* "/layout.yaml": fonts under "/" */
+        free(ld.dir);
+        ld.dir = strdup("/");
+        if (!ld.dir) {
+            layout_free(L);
+            return NULL;
+        }
+    }
+    ld.L = L;
+    ld.d = yt_load(path, err);
+    bool ok = ld.d != NULL;
+    if (ok) {
+        const yt_node *root = ld.d->root;
+        ok = yt_expect_map(ld.d, root, "the layout file")
+             && yt_check_keys(ld.d, root, "", TOP_KEYS)
+             && read_page(&ld, root)
+             && read_fonts(&ld, root)
+             && read_styles(&ld, root)
+             && read_format(&ld, root)
+             && read_placed(&ld, root, "header", &L->header, &L->n_header)
+             && read_placed(&ld, root, "first_page", &L->first_page, &L->n_first_page)
+             && read_placed(&ld, root, "footer", &L->footer, &L->n_footer)
+             && read_address_body(&ld, root)
+             && read_table(&ld, root)        /* before summary: cell_padding */
+             && read_summary(&ld, root)
+             && read_products(&ld, root)
+             && read_section(&ld, root);
+        if (!ok && !err->code)
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: invalid layout file", path);
+    }
+    yt_free(ld.d);
+    free(ld.dir);
+    if (!ok) {
+        layout_free(L);
+        return NULL;
+    }
+    return L;
+}
+
+static void placed_free(folio_placed_text *p, int n)
+{
+    for (int i = 0; p && i < n; i++)
+        layout_template_free(&p[i].text);
+    free(p);
+}
+
+static void columns_free(folio_column *c, int n)
+{
+    for (int i = 0; c && i < n; i++)
+        free(c[i].title);
+    free(c);
+}
+
+/* layout_free: free the layout, its fonts and every string; NULL is fine. */
+void layout_free(folio_layout *L)
+{
+    if (!L)
+        return;
+    for (int i = 0; i < L->n_fonts; i++) {
+        free(L->fonts[i].name);
+        free(L->fonts[i].file);
+        fonts_free(L->fonts[i].metrics);
+    }
+    free(L->fonts);
+    for (int i = 0; i < L->n_styles; i++)
+        free(L->styles[i].name);
+    free(L->styles);
+    free(L->date_format);
+    free(L->currency_symbol);
+    placed_free(L->header, L->n_header);
+    placed_free(L->first_page, L->n_first_page);
+    placed_free(L->footer, L->n_footer);
+    layout_template_free(&L->summary_title);
+    columns_free(L->summary_cols, L->n_summary_cols);
+    free(L->summary_total_label);
+    free(L->summary_total_owed_label);
+    for (int i = 0; i < L->n_products; i++) {
+        free(L->products[i].code);
+        free(L->products[i].title);
+    }
+    free(L->products);
+    layout_template_free(&L->section_title);
+    for (int i = 0; i < L->n_section_info; i++)
+        layout_template_free(&L->section_info[i]);
+    free(L->section_info);
+    columns_free(L->table_cols, L->n_table_cols);
+    layout_template_free(&L->table_continued);
+    layout_template_free(&L->table_continued_next);
+    free(L->table_opening_label);
+    free(L->table_closing_label);
+    free(L->table_empty_text);
+    free(L->path);
+    free(L);
+}
