@@ -357,6 +357,104 @@ static bool pass2(run_state *R, folio_error *err)
     return true;
 }
 
+
+/* ---- audit trail ---------------------------------------------------------- */
+
+/* OUT/audit.jsonl: one JSON object per household, in household order: its
+ * channel (and the reason when suppressed), customers, the accounts printed
+ * and suppressed, pages, and where its statement is: print file and page
+ * range.  Operations use it for reprints; tests use it to trace every account. */
+static bool write_audit(run_state *R, const char *path, folio_error *err)
+{
+    static const char *const chname[] = {"print", "email", "both", "suppressed"};
+    size_t n = R->hs.n;
+    uint32_t *file_of = malloc((n ? n : 1) * sizeof *file_of);
+    uint32_t *page_of = malloc((n ? n : 1) * sizeof *page_of);
+    if (!file_of || !page_of) {
+        free(file_of);
+        free(page_of);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
+    }
+    for (size_t h = 0; h < n; h++)
+        file_of[h] = UINT32_MAX;
+    for (size_t i = 0; i < R->n_files; i++) {
+        const print_file *f = &R->files[i];
+        uint32_t page = 1;
+        for (uint32_t k = 0; k < f->n; k++) {
+            uint32_t h = R->print_order[f->first + k];
+            file_of[h] = (uint32_t)i;
+            page_of[h] = page;
+            uint32_t pg = R->res[h].pages;
+            page += pg + (R->job->duplex && (pg & 1));
+        }
+    }
+    folio_buf b;
+    folio_buf_init(&b, (size_t)1 << 34);
+    for (size_t h = 0; h < n; h++) {
+        if (!R->in_shard[h])
+            continue;
+        const folio_household *hh = &R->hs.v[h];
+        const folio_household_plan *hp = &R->plan->households[h];
+        folio_buf_puts(&b, "{\"household\":");
+        folio_buf_put_json_str(&b, hh->id, strlen(hh->id));
+        folio_buf_puts(&b, ",\"derived_id\":");
+        folio_buf_puts(&b, hh->derived ? "true" : "false");
+        folio_buf_puts(&b, ",\"channel\":\"");
+        folio_buf_puts(&b, chname[hp->channel]);
+        folio_buf_putc(&b, '"');
+        if (hp->channel == FOLIO_CHANNEL_SUPPRESSED) {
+            folio_buf_puts(&b, ",\"reason\":");
+            folio_buf_put_json_str(&b, hp->reason, strlen(hp->reason));
+        }
+        folio_buf_puts(&b, ",\"customers\":[");
+        for (uint32_t k = 0; k < hh->n_customers; k++) {
+            const char *id = R->ds->customers[R->hs.customer_idx[hh->first_customer + k]].id;
+            if (k)
+                folio_buf_putc(&b, ',');
+            folio_buf_put_json_str(&b, id, strlen(id));
+        }
+        folio_buf_puts(&b, "],\"accounts\":[");
+        int na = 0;
+        for (uint32_t k = 0; k < hh->n_accounts; k++) {
+            uint32_t ai = R->hs.account_idx[hh->first_account + k];
+            const folio_account_plan *ap = &R->plan->accounts[ai];
+            const char *id = R->ds->accounts[ai].id;
+            if (na++)
+                folio_buf_putc(&b, ',');
+            folio_buf_puts(&b, "{\"id\":");
+            folio_buf_put_json_str(&b, id, strlen(id));
+            folio_buf_puts(&b, ",\"transactions\":");
+            folio_buf_put_int(&b, ap->n);
+            if (ap->suppressed) {
+                folio_buf_puts(&b, ",\"suppressed\":");
+                folio_buf_put_json_str(&b, ap->reason, strlen(ap->reason));
+            }
+            folio_buf_putc(&b, '}');
+        }
+        folio_buf_puts(&b, "],\"pages\":");
+        folio_buf_put_int(&b, hp->channel == FOLIO_CHANNEL_SUPPRESSED ? 0 : R->res[h].pages);
+        if (file_of[h] != UINT32_MAX) {
+            folio_buf_puts(&b, ",\"print_file\":\"print/");
+            folio_buf_puts(&b, R->files[file_of[h]].name);
+            folio_buf_puts(&b, "\",\"first_page\":");
+            folio_buf_put_int(&b, page_of[h]);
+            folio_buf_puts(&b, ",\"last_page\":");
+            folio_buf_put_int(&b, page_of[h] + R->res[h].pages - 1);
+        }
+        folio_buf_puts(&b, "}\n");
+    }
+    free(file_of);
+    free(page_of);
+    bool ok = !b.failed;
+    if (!ok)
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
+    else
+        ok = folio_write_file_atomic(path, b.data, b.len, err);
+    folio_buf_free(&b);
+    return ok;
+}
+
 /* ---- manifest ---------------------------------------------------------- */
 
 typedef struct totals {
@@ -670,6 +768,9 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         T.amt_loaded += R.ds->txns[i].amount;
     snprintf(path, sizeof path, "%s/suppressed.csv", R.out);
     if (!write_suppressed(&R, path, &T.amt_suppressed, &T.acc_suppressed, &T.txn_suppressed, err))
+        goto done;
+    snprintf(path, sizeof path, "%s/audit.jsonl", R.out);
+    if (!write_audit(&R, path, err))
         goto done;
 
     folio_buf cj;

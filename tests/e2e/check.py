@@ -117,13 +117,28 @@ def end_to_end(samples, out):
         fail("composed + suppressed rows != accepted rows (%d + %d != %d)" % (ct["composed"], ct["suppressed"], n_ok))
     if not m["reconciliation"]["balanced"]:
         fail("manifest says not balanced")
-    # every accepted account is printed (full numbers layout), e-mail only, or suppressed
-    text = "".join(pdf_text(os.path.join(out, o["file"]), layout=False) for o in m["outputs"])
-    customers = {}
-    for line, row, _ in read_csv_with_lines(os.path.join(samples, "customers.csv")):
-        if ("customers.csv", line) not in rejects:
-            customers.setdefault(row["customer_id"], row)
-    missing = []
+    # every accepted account is in exactly one household of the audit trail, and
+    # is on that household's pages of the print file, or e-mail only, or suppressed
+    texts = {}
+    for o in m["outputs"]:
+        texts[o["file"]] = pdf_text(os.path.join(out, o["file"]), layout=False).split("\f")
+    text = "".join("".join(t) for t in texts.values())
+    where = {}
+    with open(os.path.join(out, "audit.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            h = json.loads(line)
+            for a in h["accounts"]:
+                if a["id"] in where:
+                    fail("account %s in two households" % a["id"])
+                where[a["id"]] = (h, a)
+            if h["channel"] in ("print", "both"):
+                pages = texts[h["print_file"]][h["first_page"] - 1:h["last_page"]]
+                if "Page 1 of %d" % h["pages"] not in pages[0]:
+                    fail("%s: first page %d of %s is not page 1 of %d" % (h["household"], h["first_page"], h["print_file"], h["pages"]))
+                joined = "".join(pages)
+                for a in h["accounts"]:
+                    if "suppressed" not in a and a["id"] not in joined:
+                        fail("account %s of %s not on its pages" % (a["id"], h["household"]))
     n_acc = 0
     for p in sorted(glob.glob(os.path.join(samples, "*_accounts.csv"))):
         base = os.path.basename(p)
@@ -132,16 +147,11 @@ def end_to_end(samples, out):
                 continue
             n_acc += 1
             aid = row["account_id"]
-            if aid in text or aid in suppressed_acc:
-                continue
-            owner = customers.get(row["customer_id"])
-            if owner is not None and owner.get("delivery", "print").lower() in ("email", "e-mail"):
-                continue      # e-mail only: counted, archived by a later issue
-            missing.append(aid)
-    # e-mail-only households are decided by their primary customer, so allow a
-    # few co-owners' accounts counted through the household; anything else is lost
-    if missing:
-        fail("%d accepted accounts are neither printed nor suppressed, e.g. %s" % (len(missing), missing[:5]))
+            if aid not in where:
+                fail("accepted account %s (%s:%d) is in no household" % (aid, base, line))
+            h, a = where[aid]
+            if (h["channel"] == "suppressed" or "suppressed" in a) and aid not in suppressed_acc:
+                fail("account %s suppressed in the audit but not in suppressed.csv" % aid)
     stmts = len(re.findall(r"Page 1 of \d+", text))
     if stmts != m["counts"]["print_statements"]:
         fail("PDF text has %d statements (Page 1 of), manifest %d" % (stmts, m["counts"]["print_statements"]))
