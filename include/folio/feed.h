@@ -51,7 +51,10 @@ typedef struct folio_account {
     const char *product;          /* product code, e.g. "checking" */
     const char *product_name;     /* "" when absent */
     const char *currency;
-    folio_money opening_balance;  /* derived (closing - net txns) when absent */
+    folio_money opening_balance;  /* 0 when absent (has_opening false): compose
+                                   * derives it from closing and the net of the
+                                   * transactions, by the product's balance kind
+                                   * (asset/liability), which lives in the layout */
     folio_money closing_balance;
     folio_money credit_limit, minimum_due;   /* 0 when absent */
     int32_t rate_milli_pct;       /* interest rate in 1/1000 percent (4.25% = 4250) */
@@ -125,7 +128,9 @@ bool feed_load_buffer(folio_dataset *ds, int feed_index,
                       const folio_feed_def *def, const char *data, size_t len,
                       int threads, folio_error *err);
 /* Resolve references (owner ids, account ids), reject orphans and duplicate
- * ids, derive missing opening balances, sort transactions. */
+ * ids, sort transactions and rejects.  Missing opening balances are NOT
+ * derived here (see folio_account.opening_balance).  Call once, after every
+ * feed_load_buffer(). */
 bool feed_resolve(folio_dataset *ds, folio_error *err);
 folio_dataset *feed_dataset_new(int n_feeds);
 

@@ -36,7 +36,7 @@ typedef struct folio_households {
 /* Normalised address key of a customer: upper-case ASCII letters/digits of
  * address1, address2 and postal code (first 5 chars for US ZIP+4) and country,
  * punctuation dropped, whitespace collapsed, street types abbreviated (STREET->ST,
- * AVENUE->AV, ...; see README).  Writes a NUL-terminated key into buf, returns
+ * AVENUE->AVE, ...; see src/household.c).  Writes a NUL-terminated key into buf, returns
  * its length. */
 size_t household_address_key(const folio_customer *c, char *buf, size_t cap);
 

@@ -5,7 +5,10 @@
  *   customers.csv, {checking,savings,credit_card,mortgage}_accounts.csv,
  *   {checking,savings,credit_card,mortgage}_transactions.csv, job.yaml
  * The same (households, seed) always gives byte-identical files, whatever the
- * thread count.
+ * thread count.  With with_errors, one bad row of each kind is written near the
+ * top of the files and listed in expected_rejects.csv (file,line,kind,key) so
+ * tests can assert each reject.  job.yaml is written last: its presence means
+ * the feeds are complete.
  */
 #ifndef FOLIO_SAMPLES_H
 #define FOLIO_SAMPLES_H

@@ -78,6 +78,23 @@ def end_to_end(samples, out):
     with open(os.path.join(out, "rejects.csv"), encoding="utf-8", errors="surrogateescape", newline="") as f:
         for row in csv.DictReader(f):
             rejects[(os.path.basename(row["file"]), int(row["line"]))] = row["reason"]
+    # every bad row the generator planted is rejected with the right reason
+    want = {"invalid_utf8": "invalid UTF-8", "bad_money": "invalid amount",
+            "bad_date": "invalid date", "unknown_account": "unknown account_id",
+            "missing_field": "expected", "duplicate_account": "duplicate account_id"}
+    exp_path = os.path.join(samples, "expected_rejects.csv")
+    if os.path.exists(exp_path):
+        with open(exp_path, encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                key = (row["file"], int(row["line"]))
+                if key not in rejects:
+                    fail("%s:%s (%s) was not rejected" % (row["file"], row["line"], row["kind"]))
+                if want[row["kind"]] not in rejects[key]:
+                    fail("%s:%s rejected for '%s', expected '%s'" % (row["file"], row["line"], rejects[key], want[row["kind"]]))
+        if len(rejects) != sum(1 for _ in open(exp_path)) - 1:
+            fail("rejects.csv has %d rows, %d expected" % (len(rejects), sum(1 for _ in open(exp_path)) - 1))
+    elif "--with-errors" in sys.argv:
+        fail("expected_rejects.csv missing")
     suppressed_acc = set()
     suppressed_txn_lines = set()
     with open(os.path.join(out, "suppressed.csv"), encoding="utf-8", newline="") as f:

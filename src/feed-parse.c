@@ -1,0 +1,1203 @@
+/*
+ * feed-parse.c -- one feed: header, record scanner, libcsv per record, typed
+ * fields, rejects.
+ *
+ * Order of calls: feed_ctx_prepare() (serial: BOM, header, column map, chunk
+ * boundaries), then feed_chunk_parse() for every chunk (any thread, any
+ * order), then the caller merges chunks in order (feed.c).
+ *
+ * Per record: the scanner gives [start, end) and the LFs inside it; a trailing
+ * CR is dropped; an empty or blank line is not a record.  libcsv (strict, LF
+ * the only terminator) splits the record into fields, which are copied into a
+ * scratch buffer.  Then: field count, UTF-8 of every field, and the kind's
+ * typed fields in job-field order; the first problem rejects the row.
+ */
+#include "feed-private.h"
+
+#include <csv.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FEED_MAX_RECORD   (4u << 20)    /* bytes in one record */
+#define FEED_MAX_FIELDS   4096
+#define FEED_MAX_RAW      65536         /* raw text kept for a reject */
+#define FEED_STR_BLOCK    (64u << 10)
+
+/* ---- hashing and the string pool ------------------------------------------ */
+
+uint32_t feed_hash(const char *s, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        s += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    return (uint32_t)h ^ (uint32_t)(h >> 32);
+}
+
+void feed_strpool_init(feed_strpool *sp)
+{
+    memset(sp, 0, sizeof *sp);
+    folio_arena_init(&sp->arena, 256u << 10);
+}
+
+const char *feed_strpool_copy(feed_strpool *sp, const char *s, size_t n)
+{
+    if (n == 0)
+        return "";
+    char *p;
+    if (n + 1 > FEED_STR_BLOCK / 4) {
+        p = folio_arena_alloc(&sp->arena, n + 1);
+    } else {
+        if (sp->left < n + 1) {
+            sp->cur = folio_arena_alloc(&sp->arena, FEED_STR_BLOCK);
+            sp->left = sp->cur ? FEED_STR_BLOCK : 0;
+        }
+        p = sp->cur;
+        if (p) {
+            sp->cur += n + 1;
+            sp->left -= n + 1;
+        }
+    }
+    if (!p) {
+        sp->failed = true;
+        return NULL;
+    }
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+static bool strpool_grow(feed_strpool *sp)
+{
+    size_t ncap = sp->cap ? sp->cap * 2 : 1024;
+    feed_intern_slot *ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+        return false;
+    for (size_t i = 0; i < sp->cap; i++) {
+        if (!sp->slots[i].s)
+            continue;
+        size_t j = sp->slots[i].hash & (ncap - 1);
+        while (ns[j].s)
+            j = (j + 1) & (ncap - 1);
+        ns[j] = sp->slots[i];
+    }
+    free(sp->slots);
+    sp->slots = ns;
+    sp->cap = ncap;
+    return true;
+}
+
+const char *feed_strpool_intern(feed_strpool *sp, const char *s, size_t n)
+{
+    if (n == 0)
+        return "";
+    if (n > UINT32_MAX)
+        return feed_strpool_copy(sp, s, n);
+    if ((sp->n + 1) * 10 > sp->cap * 7 && !strpool_grow(sp)) {
+        sp->failed = true;
+        return NULL;
+    }
+    uint32_t h = feed_hash(s, n);
+    size_t j = h & (sp->cap - 1);
+    while (sp->slots[j].s) {
+        feed_intern_slot *e = &sp->slots[j];
+        if (e->hash == h && e->len == n && !memcmp(e->s, s, n))
+            return e->s;
+        j = (j + 1) & (sp->cap - 1);
+    }
+    const char *p = feed_strpool_copy(sp, s, n);
+    if (!p)
+        return NULL;
+    sp->slots[j].s = p;
+    sp->slots[j].len = (uint32_t)n;
+    sp->slots[j].hash = h;
+    sp->n++;
+    return p;
+}
+
+void feed_strpool_forget(feed_strpool *sp)
+{
+    free(sp->slots);
+    sp->slots = NULL;
+    sp->cap = sp->n = 0;
+}
+
+void feed_strpool_free(feed_strpool *sp)
+{
+    feed_strpool_forget(sp);
+    folio_arena_free(&sp->arena);
+    sp->cur = NULL;
+    sp->left = 0;
+}
+
+/* ---- record scanner ---------------------------------------------------------- */
+
+void feed_scanner_init(feed_scanner *sc, const char *d, size_t len, char delim,
+                       char quote)
+{
+    sc->d = d;
+    sc->len = len;
+    sc->delim = delim;
+    sc->quote = quote;
+    sc->q_from = 1;
+    sc->q_at = 0;        /* empty cache: q_from > q_at */
+}
+
+size_t feed_scan_next_quote(feed_scanner *sc, size_t pos)
+{
+    if (!sc->quote)
+        return sc->len;
+    if (!(sc->q_from <= pos && pos <= sc->q_at)) {
+        const char *q = pos < sc->len ? memchr(sc->d + pos, sc->quote, sc->len - pos) : NULL;
+        sc->q_from = pos;
+        sc->q_at = q ? (size_t)(q - sc->d) : sc->len;
+    }
+    return sc->q_at;
+}
+
+static uint32_t count_lf(const char *p, size_t n)
+{
+    uint32_t c = 0;
+    const char *end = p + n;
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        c++;
+        p++;
+    }
+    return c;
+}
+
+size_t feed_scan_record(feed_scanner *sc, size_t pos, uint32_t *nl,
+                        bool *open_quote)
+{
+    const char *d = sc->d;
+    const size_t len = sc->len, start = pos;
+    uint32_t lines = 0;
+    *open_quote = false;
+    for (;;) {
+        size_t qpos = feed_scan_next_quote(sc, pos);
+        const char *lf = qpos > pos ? memchr(d + pos, '\n', qpos - pos) : NULL;
+        if (lf) {
+            *nl = lines;
+            return (size_t)(lf - d);
+        }
+        if (qpos >= len) {
+            *nl = lines;
+            return len;
+        }
+        /* A quote opens a quoted field only at the start of a field. */
+        size_t i = qpos;
+        while (i > start && (d[i - 1] == ' ' || d[i - 1] == '\t') && d[i - 1] != sc->delim)
+            i--;
+        if (i != start && d[i - 1] != sc->delim) {
+            pos = qpos + 1;                 /* literal quote */
+            continue;
+        }
+        size_t p = qpos + 1;
+        for (;;) {
+            const char *c = p < len ? memchr(d + p, sc->quote, len - p) : NULL;
+            if (!c) {
+                lines += count_lf(d + p, len - p);
+                *nl = lines;
+                *open_quote = true;
+                return len;
+            }
+            size_t cp = (size_t)(c - d);
+            lines += count_lf(d + p, cp - p);
+            if (cp + 1 < len && d[cp + 1] == sc->quote) {
+                p = cp + 2;                 /* "" escaped quote */
+                continue;
+            }
+            pos = cp + 1;
+            break;
+        }
+    }
+}
+
+/* ---- fields of one record (libcsv) ---------------------------------------- */
+
+typedef struct fieldset {
+    char *buf;                 /* field bytes, each NUL-terminated */
+    size_t len, cap;
+    size_t *off, *flen;
+    int n, cap_f;
+    int rows;
+    bool overflow;
+} fieldset;
+
+static void fs_field_cb(void *s, size_t n, void *data)
+{
+    fieldset *fs = data;
+    if (fs->overflow)
+        return;
+    if (fs->n == fs->cap_f) {
+        int nc = fs->cap_f ? fs->cap_f * 2 : 64;
+        if (nc > FEED_MAX_FIELDS) {
+            fs->overflow = true;
+            return;
+        }
+        size_t *o = realloc(fs->off, (size_t)nc * sizeof *o);
+        if (o)
+            fs->off = o;
+        size_t *l = o ? realloc(fs->flen, (size_t)nc * sizeof *l) : NULL;
+        if (l)
+            fs->flen = l;
+        if (!o || !l) {
+            fs->overflow = true;
+            return;
+        }
+        fs->cap_f = nc;
+    }
+    if (fs->len + n + 1 > fs->cap) {
+        size_t nc = fs->cap ? fs->cap : 4096;
+        while (nc < fs->len + n + 1)
+            nc *= 2;
+        char *b = realloc(fs->buf, nc);
+        if (!b) {
+            fs->overflow = true;
+            return;
+        }
+        fs->buf = b;
+        fs->cap = nc;
+    }
+    if (n)
+        memcpy(fs->buf + fs->len, s, n);
+    fs->buf[fs->len + n] = 0;
+    fs->off[fs->n] = fs->len;
+    fs->flen[fs->n] = n;
+    fs->len += n + 1;
+    fs->n++;
+}
+
+static void fs_row_cb(int c, void *data)
+{
+    (void)c;
+    ((fieldset *)data)->rows++;
+}
+
+static int is_lf(unsigned char c)
+{
+    return c == '\n';
+}
+
+static bool parser_init(struct csv_parser *p, const folio_feed_def *def)
+{
+    if (csv_init(p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        return false;
+    csv_set_delim(p, (unsigned char)def->delimiter);
+    csv_set_quote(p, (unsigned char)def->quote);
+    csv_set_term_func(p, is_lf);
+    return true;
+}
+
+static bool g_force_libcsv = false;
+
+void feed_set_force_libcsv(bool on)
+{
+    g_force_libcsv = on;
+}
+
+static inline bool is_blank(char c, char delim)
+{
+    return (c == ' ' || c == '\t') && c != delim;
+}
+
+/* Fast path for a record holding no quote character: exactly what libcsv does
+ * with it (split at the delimiter, blanks around each field trimmed, a record
+ * of blanks only is no row), without its per-byte callbacks.  Proven equal to
+ * libcsv by test_feed (test_fast_split_matches_libcsv). */
+static void fields_split_plain(const char *rec, size_t n, char delim, fieldset *fs)
+{
+    size_t i = 0;
+    while (i < n && is_blank(rec[i], delim))
+        i++;
+    if (i == n)
+        return;                     /* blanks only: libcsv reports no row */
+    size_t b = 0;
+    for (;;) {
+        const char *e = memchr(rec + b, delim, n - b);
+        size_t fe = e ? (size_t)(e - rec) : n;
+        size_t s0 = b, s1 = fe;
+        while (s0 < s1 && is_blank(rec[s0], delim))
+            s0++;
+        while (s1 > s0 && is_blank(rec[s1 - 1], delim))
+            s1--;
+        fs_field_cb((void *)(rec + s0), s1 - s0, fs);
+        if (!e)
+            break;
+        b = fe + 1;
+    }
+    fs->rows = 1;
+}
+
+/* Split rec[0..n) into fs.  Returns 0 ok, 1 malformed quoting, 2 OOM/too many
+ * fields.  The parser is reset for the next record either way. */
+static int fields_split(struct csv_parser *p, const folio_feed_def *def,
+                        const char *rec, size_t n, fieldset *fs)
+{
+    fs->len = 0;
+    fs->n = 0;
+    fs->rows = 0;
+    fs->overflow = false;
+    if (!g_force_libcsv && (!def->quote || !memchr(rec, def->quote, n))) {
+        fields_split_plain(rec, n, def->delimiter, fs);
+        return fs->overflow ? 2 : 0;
+    }
+    bool bad = csv_parse(p, rec, n, fs_field_cb, fs_row_cb, fs) != n;
+    if (!bad && csv_fini(p, fs_field_cb, fs_row_cb, fs) != 0)
+        bad = true;
+    if (bad || csv_error(p) != CSV_SUCCESS) {
+        int e = csv_error(p);
+        csv_free(p);
+        if (!parser_init(p, def))
+            return 2;
+        return e == CSV_ENOMEM ? 2 : 1;
+    }
+    if (fs->overflow)
+        return 2;
+    return 0;
+}
+
+static void fieldset_free(fieldset *fs)
+{
+    free(fs->buf);
+    free(fs->off);
+    free(fs->flen);
+    memset(fs, 0, sizeof *fs);
+}
+
+/* ---- prepare: header and chunk boundaries ---------------------------------- */
+
+static size_t g_split_min = 8u << 20, g_chunk = 4u << 20;
+
+void feed_set_chunking(size_t split_min, size_t chunk)
+{
+    g_split_min = split_min ? split_min : 8u << 20;
+    g_chunk = chunk ? chunk : 4u << 20;
+}
+
+static bool kind_requires(folio_feed_kind kind, const folio_feed_def *def,
+                          folio_field *missing)
+{
+    static const folio_field cust[] = {FOLIO_F_CUSTOMER_ID};
+    static const folio_field acct[] = {FOLIO_F_ACCOUNT_ID, FOLIO_F_OWNER_ID};
+    static const folio_field txn[] = {FOLIO_F_TXN_ACCOUNT_ID, FOLIO_F_TXN_DATE};
+    static const folio_field con[] = {FOLIO_F_CONTACT_KEY, FOLIO_F_OFFER_ID,
+                                      FOLIO_F_CONTACT_DATE};
+    const folio_field *req = NULL;
+    size_t n = 0;
+    switch (kind) {
+    case FOLIO_FEED_CUSTOMERS: req = cust; n = 1; break;
+    case FOLIO_FEED_ACCOUNTS: req = acct; n = 2; break;
+    case FOLIO_FEED_TRANSACTIONS: req = txn; n = 2; break;
+    case FOLIO_FEED_CONTACTS: req = con; n = 3; break;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!def->columns[req[i]]) {
+            *missing = req[i];
+            return false;
+        }
+    if (kind == FOLIO_FEED_TRANSACTIONS) {
+        if (def->sign == FOLIO_SIGN_SPLIT_COLUMNS) {
+            if (!def->columns[FOLIO_F_DEBIT_AMOUNT]) {
+                *missing = FOLIO_F_DEBIT_AMOUNT;
+                return false;
+            }
+            if (!def->columns[FOLIO_F_CREDIT_AMOUNT]) {
+                *missing = FOLIO_F_CREDIT_AMOUNT;
+                return false;
+            }
+        } else if (!def->columns[FOLIO_F_AMOUNT]) {
+            *missing = FOLIO_F_AMOUNT;
+            return false;
+        }
+        if (def->sign == FOLIO_SIGN_FLAG_COLUMN && !def->columns[FOLIO_F_DEBIT_FLAG]) {
+            *missing = FOLIO_F_DEBIT_FLAG;
+            return false;
+        }
+    }
+    return true;
+}
+
+bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
+{
+    const folio_feed_def *def = ctx->def;
+    const char *d = ctx->data;
+    const size_t len = ctx->len;
+    for (int f = 0; f < FOLIO_F__COUNT; f++)
+        ctx->map[f] = -1;
+    feed_strpool_init(&ctx->hdr_sp);
+    if (!def->header) {
+        folio_error_set(err, FOLIO_EXIT_USAGE,
+                        "%s: feed '%s' has header: false; columns are mapped by header name, "
+                        "so the file needs a header row", ctx->fname, def->name ? def->name : "?");
+        return false;
+    }
+    if (!def->delimiter || def->delimiter == '\n' || def->delimiter == '\r' ||
+        (def->quote && def->quote == def->delimiter)) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: bad dialect (delimiter/quote)", ctx->fname);
+        return false;
+    }
+    folio_field missing;
+    if (!kind_requires(def->kind, def, &missing)) {
+        folio_error_set(err, FOLIO_EXIT_USAGE,
+                        "%s: feed '%s' does not map the required column '%s'",
+                        ctx->fname, def->name ? def->name : "?", job_field_key(missing));
+        return false;
+    }
+
+    size_t pos = 0;
+    if (len >= 3 && !memcmp(d, "\xEF\xBB\xBF", 3))
+        pos = 3;
+    feed_scanner sc;
+    feed_scanner_init(&sc, d, len, def->delimiter, def->quote);
+    struct csv_parser p;
+    if (!parser_init(&p, def)) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", ctx->fname);
+        return false;
+    }
+    fieldset fs = {0};
+    uint32_t line = 1;
+    bool ok = false, found = false;
+    uint32_t hdr_line = 1;
+    while (pos < len) {
+        uint32_t nl;
+        bool oq;
+        size_t end = feed_scan_record(&sc, pos, &nl, &oq);
+        size_t rl = end - pos;
+        if (rl && d[pos + rl - 1] == '\r')
+            rl--;
+        int rc = fields_split(&p, def, d + pos, rl, &fs);
+        hdr_line = line;
+        line += nl + (end < len ? 1 : 0);
+        size_t next = end < len ? end + 1 : len;
+        if (rc == 2) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s:%u: header row too large or out of memory",
+                            ctx->fname, hdr_line);
+            goto out;
+        }
+        if (rc == 1) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%u: malformed quoting in the header row",
+                            ctx->fname, hdr_line);
+            goto out;
+        }
+        pos = next;
+        if (fs.rows == 0)
+            continue;                       /* blank line before the header */
+        found = true;
+        break;
+    }
+    if (!found) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s:1: empty file, expected a header row",
+                        ctx->fname);
+        goto out;
+    }
+    ctx->n_cols = fs.n;
+    ctx->cols = folio_arena_alloc(&ctx->hdr_sp.arena, (size_t)fs.n * sizeof *ctx->cols);
+    if (!ctx->cols) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", ctx->fname);
+        goto out;
+    }
+    for (int i = 0; i < fs.n; i++) {
+        ctx->cols[i] = feed_strpool_copy(&ctx->hdr_sp, fs.buf + fs.off[i], fs.flen[i]);
+        if (!ctx->cols[i]) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", ctx->fname);
+            goto out;
+        }
+    }
+    for (int f = 0; f < FOLIO_F__COUNT; f++) {
+        const char *want = def->columns[f];
+        if (!want)
+            continue;
+        int idx = -1;
+        for (int i = 0; i < fs.n && idx < 0; i++)
+            if (!strcmp(ctx->cols[i], want))
+                idx = i;
+        for (int i = 0; i < fs.n && idx < 0; i++)
+            if (!strcasecmp(ctx->cols[i], want))
+                idx = i;
+        if (idx < 0) {
+            char found_list[600];
+            size_t fl = 0;
+            found_list[0] = 0;
+            for (int i = 0; i < fs.n && fl < sizeof found_list - 8; i++) {
+                int w = snprintf(found_list + fl, sizeof found_list - fl, "%s%s",
+                                 i ? ", " : "", ctx->cols[i]);
+                if (w < 0 || (size_t)w >= sizeof found_list - fl) {
+                    strcpy(found_list + sizeof found_list - 5, "...");
+                    break;
+                }
+                fl += (size_t)w;
+            }
+            folio_error_set(err, FOLIO_EXIT_USAGE,
+                            "%s:%u: column '%s' (%s) not found in header (found: %s)",
+                            ctx->fname, hdr_line, want, job_field_key((folio_field)f), found_list);
+            goto out;
+        }
+        ctx->map[f] = idx;
+    }
+    ctx->body = pos;
+    ctx->body_line = line;
+
+    /* Chunk boundaries: serial, quote-aware, at memchr speed. */
+    size_t nch_cap = 1;
+    size_t body_len = len - pos;
+    if (body_len > g_split_min)
+        nch_cap = body_len / g_chunk + 2;
+    ctx->chunks = calloc(nch_cap, sizeof *ctx->chunks);
+    if (!ctx->chunks) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", ctx->fname);
+        goto out;
+    }
+    ctx->n_chunks = 0;
+    size_t begin = pos;
+    if (nch_cap > 1) {
+        size_t target = begin + g_chunk;
+        while (pos < len && target < len && (size_t)ctx->n_chunks + 2 < nch_cap) {
+            /* pos is a record start.  If no quote lies before the target, the
+             * first LF at or after it ends a record. */
+            size_t q = feed_scan_next_quote(&sc, pos);
+            if (q > target) {
+                const char *lf = memchr(d + target, '\n', q - target);
+                if (lf) {
+                    size_t cut = (size_t)(lf - d) + 1;
+                    ctx->chunks[ctx->n_chunks].begin = begin;
+                    ctx->chunks[ctx->n_chunks].end = cut;
+                    ctx->n_chunks++;
+                    begin = pos = cut;
+                    target = begin + g_chunk;
+                    continue;
+                }
+                /* The record holding the target reaches the quote: go to
+                 * its start (last LF before the target) and walk it. */
+                const char *prev = memrchr(d + pos, '\n', target - pos);
+                if (prev)
+                    pos = (size_t)(prev - d) + 1;
+            }
+            /* Walk records until the target is passed. */
+            uint32_t nl;
+            bool oq;
+            size_t end = feed_scan_record(&sc, pos, &nl, &oq);
+            pos = end < len ? end + 1 : len;
+            if (pos >= target && pos < len) {
+                ctx->chunks[ctx->n_chunks].begin = begin;
+                ctx->chunks[ctx->n_chunks].end = pos;
+                ctx->n_chunks++;
+                begin = pos;
+                target = begin + g_chunk;
+            }
+        }
+    }
+    ctx->chunks[ctx->n_chunks].begin = begin;
+    ctx->chunks[ctx->n_chunks].end = len;
+    ctx->n_chunks++;
+    ok = true;
+out:
+    csv_free(&p);
+    fieldset_free(&fs);
+    return ok;
+}
+
+void feed_ctx_free(feed_ctx *ctx)
+{
+    if (ctx->chunks) {
+        for (int i = 0; i < ctx->n_chunks; i++)
+            feed_chunk_free(&ctx->chunks[i]);
+        free(ctx->chunks);
+        ctx->chunks = NULL;
+    }
+    feed_strpool_free(&ctx->hdr_sp);
+}
+
+void feed_chunk_free(feed_chunk *ch)
+{
+    free(ch->cust);
+    free(ch->acct);
+    free(ch->txn);
+    free(ch->txn_acct);
+    free(ch->con);
+    free(ch->rej);
+    free(ch->rej_ids.v);
+    feed_strpool_free(&ch->sp);
+    size_t b = ch->begin, e = ch->end;
+    memset(ch, 0, sizeof *ch);
+    ch->begin = b;
+    ch->end = e;
+}
+
+/* ---- typed records ------------------------------------------------------------ */
+
+typedef struct rec {
+    const feed_ctx *ctx;
+    feed_chunk *ch;
+    const fieldset *fs;
+    const char *raw;
+    size_t rawlen;
+    uint32_t line;                 /* relative to chunk */
+} rec;
+
+static bool grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    size_t nc = *cap ? *cap * 2 : 256;
+    while (nc < need)
+        nc *= 2;
+    void *np = realloc(*p, nc * elem);
+    if (!np)
+        return false;
+    *p = np;
+    *cap = nc;
+    return true;
+}
+
+/* Copy a value for a message: at most 40 bytes, cut on a UTF-8 boundary. */
+static void quote_value(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t m = n;
+    bool cut = false;
+    if (m > 40) {
+        m = 40;
+        while (m > 0 && ((unsigned char)s[m] & 0xC0) == 0x80)
+            m--;
+        cut = true;
+    }
+    if (m + 4 > cap)
+        m = cap - 4;
+    memcpy(out, s, m);
+    if (cut)
+        memcpy(out + m, "...", 3), m += 3;
+    out[m] = 0;
+}
+
+static bool reject_row(rec *r, const char *col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool reject_row(rec *r, const char *col, const char *fmt, ...)
+{
+    feed_chunk *ch = r->ch;
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    if (!grow((void **)&ch->rej, &ch->cap_rej, ch->n_rej + 1, sizeof *ch->rej)) {
+        ch->oom = true;
+        return false;
+    }
+    folio_reject *rj = &ch->rej[ch->n_rej];
+    rj->feed = (uint16_t)r->ctx->feed_index;
+    rj->line = r->line;
+    rj->column = col ? col : "";
+    rj->reason = feed_strpool_intern(&ch->sp, reason, strlen(reason));
+    size_t rl = r->rawlen > FEED_MAX_RAW ? FEED_MAX_RAW : r->rawlen;
+    rj->raw = feed_strpool_copy(&ch->sp, r->raw, rl);
+    if (!rj->reason || !rj->raw) {
+        ch->oom = true;
+        return false;
+    }
+    ch->n_rej++;
+    return false;
+}
+
+/* Field value; false when unmapped. */
+static bool fget(const rec *r, folio_field f, const char **s, size_t *n)
+{
+    int i = r->ctx->map[f];
+    if (i < 0) {
+        *s = "";
+        *n = 0;
+        return false;
+    }
+    *s = r->fs->buf + r->fs->off[i];
+    *n = r->fs->flen[i];
+    return true;
+}
+
+static const char *fcol(const rec *r, folio_field f)
+{
+    int i = r->ctx->map[f];
+    return i < 0 ? "" : r->ctx->cols[i];
+}
+
+static bool str_field(rec *r, folio_field f, bool required, bool intern,
+                      const char **out)
+{
+    const char *s;
+    size_t n;
+    fget(r, f, &s, &n);
+    if (n == 0) {
+        *out = "";
+        if (required)
+            return reject_row(r, fcol(r, f), "empty %s", job_field_key(f));
+        return true;
+    }
+    *out = intern ? feed_strpool_intern(&r->ch->sp, s, n)
+                  : feed_strpool_copy(&r->ch->sp, s, n);
+    if (!*out) {
+        r->ch->oom = true;
+        return false;
+    }
+    return true;
+}
+
+static bool money_field(rec *r, folio_field f, bool required, folio_money *out,
+                        bool *present)
+{
+    const char *s;
+    size_t n;
+    fget(r, f, &s, &n);
+    *out = 0;
+    if (present)
+        *present = n > 0;
+    if (n == 0) {
+        if (required)
+            return reject_row(r, fcol(r, f), "empty %s", job_field_key(f));
+        return true;
+    }
+    const char *why = "not a number";
+    if (!folio_money_parse(s, n, r->ctx->def->decimal, r->ctx->def->minor_digits, out, &why)) {
+        char v[48];
+        quote_value(s, n, v, sizeof v);
+        return reject_row(r, fcol(r, f), "invalid amount '%s': %s", v, why);
+    }
+    return true;
+}
+
+static bool date_field(rec *r, folio_field f, bool required, folio_date *out)
+{
+    const char *s;
+    size_t n;
+    fget(r, f, &s, &n);
+    *out = FOLIO_DATE_NONE;
+    if (n == 0) {
+        if (required)
+            return reject_row(r, fcol(r, f), "empty %s", job_field_key(f));
+        return true;
+    }
+    const char *fmt = r->ctx->def->date_format ? r->ctx->def->date_format : "YYYY-MM-DD";
+    if (!folio_date_parse(s, n, fmt, out)) {
+        char v[48];
+        quote_value(s, n, v, sizeof v);
+        return reject_row(r, fcol(r, f), "invalid date '%s' (expected %s)", v, fmt);
+    }
+    return true;
+}
+
+static bool eq_nocase(const char *s, size_t n, const char *lit)
+{
+    size_t m = strlen(lit);
+    return n == m && !strncasecmp(s, lit, n);
+}
+
+static bool customer_record(rec *r)
+{
+    feed_chunk *ch = r->ch;
+    folio_customer c;
+    memset(&c, 0, sizeof c);
+    const char *s;
+    size_t n;
+    if (!str_field(r, FOLIO_F_CUSTOMER_ID, true, false, &c.id) ||
+        !str_field(r, FOLIO_F_HOUSEHOLD_ID, false, true, &c.household_id) ||
+        !str_field(r, FOLIO_F_FIRST_NAME, false, true, &c.first_name) ||
+        !str_field(r, FOLIO_F_LAST_NAME, false, true, &c.last_name))
+        goto bad_id;
+    if (!*c.last_name && !str_field(r, FOLIO_F_FULL_NAME, false, false, &c.last_name))
+        goto bad_id;
+    if (!date_field(r, FOLIO_F_BIRTH_DATE, false, &c.birth_date) ||
+        !str_field(r, FOLIO_F_ADDRESS1, false, false, &c.address1) ||
+        !str_field(r, FOLIO_F_ADDRESS2, false, false, &c.address2) ||
+        !str_field(r, FOLIO_F_CITY, false, true, &c.city) ||
+        !str_field(r, FOLIO_F_STATE, false, true, &c.state) ||
+        !str_field(r, FOLIO_F_POSTAL_CODE, false, true, &c.postal_code) ||
+        !str_field(r, FOLIO_F_COUNTRY, false, true, &c.country))
+        goto bad_id;
+    fget(r, FOLIO_F_LANGUAGE, &s, &n);
+    if (n == 0) {
+        c.language = "en";
+    } else {
+        char lang[16];
+        bool ok = n < sizeof lang;
+        for (size_t i = 0; ok && i < n; i++) {
+            char k = s[i];
+            if (k >= 'A' && k <= 'Z')
+                k = (char)(k - 'A' + 'a');
+            ok = (k >= 'a' && k <= 'z') || k == '-' || k == '_';
+            lang[i] = k;
+        }
+        if (!ok) {
+            char v[48];
+            quote_value(s, n, v, sizeof v);
+            reject_row(r, fcol(r, FOLIO_F_LANGUAGE), "invalid language '%s'", v);
+            goto bad_id;
+        }
+        c.language = feed_strpool_intern(&ch->sp, lang, n);
+        if (!c.language) {
+            ch->oom = true;
+            return false;
+        }
+    }
+    if (!str_field(r, FOLIO_F_EMAIL, false, false, &c.email) ||
+        !str_field(r, FOLIO_F_SEGMENT, false, true, &c.segment))
+        goto bad_id;
+    c.delivery = FOLIO_DELIVERY_PRINT;
+    fget(r, FOLIO_F_DELIVERY, &s, &n);
+    if (n) {
+        if (eq_nocase(s, n, "print"))
+            c.delivery = FOLIO_DELIVERY_PRINT;
+        else if (eq_nocase(s, n, "email") || eq_nocase(s, n, "e-mail"))
+            c.delivery = FOLIO_DELIVERY_EMAIL;
+        else if (eq_nocase(s, n, "both"))
+            c.delivery = FOLIO_DELIVERY_BOTH;
+        else if (eq_nocase(s, n, "none"))
+            c.delivery = FOLIO_DELIVERY_NONE;
+        else {
+            char v[48];
+            quote_value(s, n, v, sizeof v);
+            reject_row(r, fcol(r, FOLIO_F_DELIVERY),
+                       "invalid delivery '%s' (expected print, email, both or none)", v);
+            goto bad_id;
+        }
+    }
+    c.marketing_consent = true;
+    fget(r, FOLIO_F_MARKETING_CONSENT, &s, &n);
+    if (n) {
+        if (eq_nocase(s, n, "yes") || eq_nocase(s, n, "y") || eq_nocase(s, n, "true") ||
+            eq_nocase(s, n, "1"))
+            c.marketing_consent = true;
+        else if (eq_nocase(s, n, "no") || eq_nocase(s, n, "n") || eq_nocase(s, n, "false") ||
+                 eq_nocase(s, n, "0"))
+            c.marketing_consent = false;
+        else {
+            char v[48];
+            quote_value(s, n, v, sizeof v);
+            reject_row(r, fcol(r, FOLIO_F_MARKETING_CONSENT),
+                       "invalid marketing_consent '%s' (expected yes or no)", v);
+            goto bad_id;
+        }
+    }
+    if (!date_field(r, FOLIO_F_CUSTOMER_SINCE, false, &c.customer_since))
+        goto bad_id;
+    c.feed = (uint16_t)r->ctx->feed_index;
+    c.line = r->line;
+    if (!grow((void **)&ch->cust, &ch->cap_cust, ch->n_cust + 1, sizeof *ch->cust)) {
+        ch->oom = true;
+        return false;
+    }
+    ch->cust[ch->n_cust++] = c;
+    return true;
+bad_id:
+    /* Remember the id of a rejected customer for better messages later. */
+    if (c.id && *c.id && !feed_idlist_push(&ch->rej_ids, c.id))
+        ch->oom = true;
+    return false;
+}
+
+static bool account_record(rec *r)
+{
+    feed_chunk *ch = r->ch;
+    const folio_feed_def *def = r->ctx->def;
+    folio_account a;
+    memset(&a, 0, sizeof a);
+    const char *s;
+    size_t n;
+    if (!str_field(r, FOLIO_F_ACCOUNT_ID, true, false, &a.id) ||
+        !str_field(r, FOLIO_F_OWNER_ID, true, true, &a.owner_id))
+        goto bad_id;
+    fget(r, FOLIO_F_PRODUCT, &s, &n);
+    if (n) {
+        a.product = feed_strpool_intern(&ch->sp, s, n);
+    } else if (def->product && *def->product) {
+        a.product = feed_strpool_intern(&ch->sp, def->product, strlen(def->product));
+    } else {
+        reject_row(r, fcol(r, FOLIO_F_PRODUCT), "empty product");
+        goto bad_id;
+    }
+    if (!a.product) {
+        ch->oom = true;
+        return false;
+    }
+    if (!str_field(r, FOLIO_F_PRODUCT_NAME, false, true, &a.product_name) ||
+        !money_field(r, FOLIO_F_OPENING_BALANCE, false, &a.opening_balance, &a.has_opening) ||
+        !money_field(r, FOLIO_F_CLOSING_BALANCE, false, &a.closing_balance, NULL) ||
+        !money_field(r, FOLIO_F_CREDIT_LIMIT, false, &a.credit_limit, NULL))
+        goto bad_id;
+    fget(r, FOLIO_F_INTEREST_RATE, &s, &n);
+    if (n && s[n - 1] == '%')
+        n--;
+    if (n) {
+        folio_money v;
+        const char *why = "not a number";
+        if (!folio_money_parse(s, n, def->decimal, 3, &v, &why) || v > INT32_MAX ||
+            v < -INT32_MAX) {
+            char q[48];
+            quote_value(s, n, q, sizeof q);
+            reject_row(r, fcol(r, FOLIO_F_INTEREST_RATE), "invalid interest rate '%s': %s", q,
+                       (v > INT32_MAX || v < -INT32_MAX) ? "out of range" : why);
+            goto bad_id;
+        }
+        a.rate_milli_pct = (int32_t)v;
+    }
+    if (!money_field(r, FOLIO_F_MINIMUM_DUE, false, &a.minimum_due, NULL) ||
+        !date_field(r, FOLIO_F_DUE_DATE, false, &a.due_date) ||
+        !date_field(r, FOLIO_F_OPENED_DATE, false, &a.opened_date))
+        goto bad_id;
+    fget(r, FOLIO_F_CURRENCY, &s, &n);
+    if (!n) {
+        s = def->currency && *def->currency ? def->currency : "USD";
+        n = strlen(s);
+    }
+    a.currency = feed_strpool_intern(&ch->sp, s, n);
+    if (!a.currency) {
+        ch->oom = true;
+        return false;
+    }
+    /* The product's balance kind lives in the layout: compose derives a
+     * missing opening balance.  Here it is 0 with has_opening false. */
+    if (!a.has_opening)
+        a.opening_balance = 0;
+    a.feed = (uint16_t)r->ctx->feed_index;
+    a.line = r->line;
+    a.owner = UINT32_MAX;
+    if (!grow((void **)&ch->acct, &ch->cap_acct, ch->n_acct + 1, sizeof *ch->acct)) {
+        ch->oom = true;
+        return false;
+    }
+    ch->acct[ch->n_acct++] = a;
+    return true;
+bad_id:
+    if (a.id && *a.id && !feed_idlist_push(&ch->rej_ids, a.id))
+        ch->oom = true;
+    return false;
+}
+
+static bool is_debit_value(const folio_feed_def *def, const char *s, size_t n)
+{
+    for (int i = 0; i < def->n_debit_values; i++)
+        if (def->debit_values[i] && eq_nocase(s, n, def->debit_values[i]))
+            return true;
+    return false;
+}
+
+static bool txn_record(rec *r)
+{
+    feed_chunk *ch = r->ch;
+    const folio_feed_def *def = r->ctx->def;
+    folio_txn t;
+    memset(&t, 0, sizeof t);
+    const char *acct;
+    if (!str_field(r, FOLIO_F_TXN_ACCOUNT_ID, true, true, &acct) ||
+        !date_field(r, FOLIO_F_TXN_DATE, true, &t.date) ||
+        !str_field(r, FOLIO_F_DESCRIPTION, false, true, &t.description))
+        return false;
+    folio_money amt = 0;
+    switch (def->sign) {
+    case FOLIO_SIGN_NEGATIVE_IS_DEBIT:
+        if (!money_field(r, FOLIO_F_AMOUNT, true, &amt, NULL))
+            return false;
+        break;
+    case FOLIO_SIGN_POSITIVE_IS_DEBIT:
+        if (!money_field(r, FOLIO_F_AMOUNT, true, &amt, NULL))
+            return false;
+        amt = -amt;
+        break;
+    case FOLIO_SIGN_FLAG_COLUMN: {
+        if (!money_field(r, FOLIO_F_AMOUNT, true, &amt, NULL))
+            return false;
+        const char *s;
+        size_t n;
+        fget(r, FOLIO_F_DEBIT_FLAG, &s, &n);
+        if (is_debit_value(def, s, n))
+            amt = -amt;
+        break;
+    }
+    case FOLIO_SIGN_SPLIT_COLUMNS: {
+        folio_money dr, cr;
+        bool has_dr, has_cr;
+        if (!money_field(r, FOLIO_F_DEBIT_AMOUNT, false, &dr, &has_dr) ||
+            !money_field(r, FOLIO_F_CREDIT_AMOUNT, false, &cr, &has_cr))
+            return false;
+        if (!has_dr && !has_cr)
+            return reject_row(r, fcol(r, FOLIO_F_DEBIT_AMOUNT),
+                              "empty debit_amount and credit_amount");
+        if (has_dr && has_cr && dr != 0 && cr != 0)
+            return reject_row(r, fcol(r, FOLIO_F_CREDIT_AMOUNT),
+                              "both debit_amount and credit_amount set");
+        /* a debit column may hold the magnitude or an already signed value */
+        amt = cr + (dr < 0 ? dr : -dr);
+        break;
+    }
+    }
+    ch->amount_read = (folio_money)((uint64_t)ch->amount_read + (uint64_t)amt);
+    t.amount = amt;
+    t.feed = (uint16_t)r->ctx->feed_index;
+    t.line = r->line;
+    t.account = UINT32_MAX;
+    if (ch->n_txn == ch->cap_txn) {
+        size_t cap = ch->cap_txn;
+        if (!grow((void **)&ch->txn, &cap, ch->n_txn + 1, sizeof *ch->txn)) {
+            ch->oom = true;
+            return false;
+        }
+        size_t cap2 = ch->cap_txn;
+        if (!grow((void **)&ch->txn_acct, &cap2, cap, sizeof *ch->txn_acct)) {
+            ch->oom = true;
+            return false;
+        }
+        ch->cap_txn = cap;
+    }
+    ch->txn_acct[ch->n_txn] = acct;
+    ch->txn[ch->n_txn++] = t;
+    return true;
+}
+
+static bool contact_record(rec *r)
+{
+    feed_chunk *ch = r->ch;
+    folio_contact c;
+    if (!str_field(r, FOLIO_F_CONTACT_KEY, true, true, &c.key) ||
+        !str_field(r, FOLIO_F_OFFER_ID, true, true, &c.offer_id) ||
+        !date_field(r, FOLIO_F_CONTACT_DATE, true, &c.date))
+        return false;
+    if (!grow((void **)&ch->con, &ch->cap_con, ch->n_con + 1, sizeof *ch->con)) {
+        ch->oom = true;
+        return false;
+    }
+    ch->con[ch->n_con++] = c;
+    return true;
+}
+
+/* A customers/accounts row rejected before typing: keep its id (when valid)
+ * so resolve can say "customer 'X' rejected". */
+static void remember_rejected_id(rec *r)
+{
+    folio_field f = r->ctx->def->kind == FOLIO_FEED_CUSTOMERS  ? FOLIO_F_CUSTOMER_ID
+                    : r->ctx->def->kind == FOLIO_FEED_ACCOUNTS ? FOLIO_F_ACCOUNT_ID
+                                                               : FOLIO_F__COUNT;
+    if (f == FOLIO_F__COUNT)
+        return;
+    const char *s;
+    size_t n;
+    if (!fget(r, f, &s, &n) || n == 0 || !folio_utf8_valid(s, n, NULL))
+        return;
+    const char *id = feed_strpool_copy(&r->ch->sp, s, n);
+    if (!id || !feed_idlist_push(&r->ch->rej_ids, id))
+        r->ch->oom = true;
+}
+
+static bool all_ascii(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull)
+            return false;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] & 0x80)
+            return false;
+    return true;
+}
+
+void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
+{
+    const folio_feed_def *def = ctx->def;
+    const char *d = ctx->data;
+    feed_strpool_init(&ch->sp);
+    struct csv_parser p;
+    if (!parser_init(&p, def)) {
+        ch->oom = true;
+        return;
+    }
+    fieldset fs = {0};
+    feed_scanner sc;
+    /* The scanner sees the chunk only: a record never crosses a chunk end. */
+    feed_scanner_init(&sc, d, ch->end, def->delimiter, def->quote);
+    size_t pos = ch->begin;
+    uint32_t line = 0;
+    rec r = {.ctx = ctx, .ch = ch, .fs = &fs};
+    while (pos < ch->end && !ch->oom) {
+        uint32_t nl;
+        bool oq;
+        size_t end = feed_scan_record(&sc, pos, &nl, &oq);
+        size_t rl = end - pos;
+        if (end == ch->end && rl && d[pos + rl - 1] == '\n')
+            rl--;                           /* data ends inside a quoted field */
+        if (rl && d[pos + rl - 1] == '\r')
+            rl--;
+        r.raw = d + pos;
+        r.rawlen = rl;
+        r.line = line;
+        line += nl + (end < ch->end ? 1 : 0);
+        size_t next = end < ch->end ? end + 1 : ch->end;
+        pos = next;
+        if (rl == 0)
+            continue;                       /* empty line: not a record */
+        if (rl > FEED_MAX_RECORD) {
+            ch->records++;
+            reject_row(&r, "", "record longer than %u bytes", FEED_MAX_RECORD);
+            continue;
+        }
+        int rc = fields_split(&p, def, r.raw, rl, &fs);
+        if (rc == 2) {
+            ch->records++;
+            if (fs.overflow && fs.n >= FEED_MAX_FIELDS)
+                reject_row(&r, "", "more than %d fields", FEED_MAX_FIELDS);
+            else
+                ch->oom = true;
+            continue;
+        }
+        if (rc == 1) {
+            ch->records++;
+            if (oq)
+                reject_row(&r, "", "unterminated quoted field");
+            else
+                reject_row(&r, "", "malformed quoting (a quote inside a field must be doubled)");
+            continue;
+        }
+        if (fs.rows == 0)
+            continue;                       /* blank line */
+        ch->records++;
+        if (fs.n != ctx->n_cols) {
+            reject_row(&r, "", "expected %d fields, found %d", ctx->n_cols, fs.n);
+            continue;
+        }
+        if (!all_ascii(r.raw, rl)) {
+            bool bad = false;
+            for (int i = 0; i < fs.n && !bad; i++) {
+                size_t at;
+                if (!folio_utf8_valid(fs.buf + fs.off[i], fs.flen[i], &at)) {
+                    reject_row(&r, ctx->cols[i], "invalid UTF-8 at byte %zu", at + 1);
+                    bad = true;
+                }
+            }
+            if (bad) {
+                remember_rejected_id(&r);
+                continue;
+            }
+        }
+        switch (def->kind) {
+        case FOLIO_FEED_CUSTOMERS: customer_record(&r); break;
+        case FOLIO_FEED_ACCOUNTS: account_record(&r); break;
+        case FOLIO_FEED_TRANSACTIONS: txn_record(&r); break;
+        case FOLIO_FEED_CONTACTS: contact_record(&r); break;
+        }
+    }
+    ch->lines = line;
+    if (ch->sp.failed)
+        ch->oom = true;
+    feed_strpool_forget(&ch->sp);
+    csv_free(&p);
+    fieldset_free(&fs);
+}

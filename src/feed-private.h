@@ -1,0 +1,165 @@
+/*
+ * feed-private.h -- internals shared by src/feed*.c (not a public header).
+ *
+ * Files:
+ *   feed.c          public API: dataset, feed_load_all, feed_load_buffer,
+ *                   feed_write_rejects; chunking and the parallel schedule
+ *   feed-parse.c    record scanner, libcsv per record, typed fields
+ *   feed-resolve.c  id maps, duplicate/orphan rejects, transaction sort
+ *
+ * Record boundaries.  The scanner (feed_scan_record) is the single source of
+ * truth for where a record starts and ends: a record ends at the first LF that
+ * is outside a quoted field, where a quote opens a quoted field only as the
+ * first non-blank character of a field (libcsv's rule), "" inside a quoted
+ * field is an escaped quote, and the field closes at the next lone quote.
+ * Each record is then parsed on its own by libcsv in strict mode, so a record
+ * libcsv finds malformed is a reject, never a shifted boundary.  Because the
+ * scanner is deterministic from any record start, a file cut into chunks at
+ * record boundaries (found by one serial memchr-speed pre-scan) loads exactly
+ * as the whole file does, whatever the chunk size or thread count.
+ *
+ * Memory.  Strings live in feed_strpool blocks (packed, 1-byte aligned, carved
+ * from a folio_arena); within a chunk equal strings are interned (stored once).
+ * After a chunk is merged its arena moves into the dataset's feed_pool.
+ */
+#ifndef FOLIO_FEED_PRIVATE_H
+#define FOLIO_FEED_PRIVATE_H
+
+#include "folio/feed.h"
+
+/* ---- string pool ---------------------------------------------------------- */
+
+typedef struct feed_intern_slot {
+    const char *s;
+    uint32_t len, hash;
+} feed_intern_slot;
+
+typedef struct feed_strpool {
+    folio_arena arena;
+    char *cur;                   /* packing block */
+    size_t left;
+    feed_intern_slot *slots;     /* intern table (open addressing) */
+    size_t cap, n;
+    bool failed;                 /* sticky OOM */
+} feed_strpool;
+
+void feed_strpool_init(feed_strpool *sp);
+/* Copy s[0..n) + NUL; NULL on OOM (sp->failed set). */
+const char *feed_strpool_copy(feed_strpool *sp, const char *s, size_t n);
+/* Like copy, but equal strings added before return the same pointer. */
+const char *feed_strpool_intern(feed_strpool *sp, const char *s, size_t n);
+/* Drop the intern table (the strings stay). */
+void feed_strpool_forget(feed_strpool *sp);
+void feed_strpool_free(feed_strpool *sp);
+
+/* ---- per-feed data kept by the dataset ------------------------------------ */
+
+typedef struct feed_info {
+    const char *fname;                    /* basename of the path (or feed name) */
+    const char *col[FOLIO_F__COUNT];      /* header name of each mapped field */
+    bool loaded;
+} feed_info;
+
+/* ids of rows rejected at load time (accounts, customers) so resolve can say
+ * "account 'X' rejected" instead of "unknown account_id 'X'". */
+typedef struct feed_idlist {
+    const char **v;
+    size_t n, cap;
+} feed_idlist;
+
+struct feed_pool {
+    feed_strpool main;                    /* strings made by resolve etc. */
+    folio_arena *arenas;                  /* arenas moved in from chunks */
+    size_t n_arenas, cap_arenas;
+    size_t cap_customers, cap_accounts, cap_txns, cap_contacts, cap_rejects;
+    const char **txn_acct;                /* account id per txn until resolved */
+    feed_info *feeds;                     /* n_feeds entries */
+    feed_idlist rej_customers, rej_accounts;
+    uint8_t *needs_raw;                   /* per reject: raw text still to fill */
+    size_t cap_needs_raw;
+    bool resolved;
+};
+
+/* ---- chunks ---------------------------------------------------------------- */
+
+typedef struct feed_chunk {
+    size_t begin, end;            /* byte range of whole records */
+    uint32_t lines;               /* LF count in [begin, end) */
+    feed_strpool sp;
+    folio_customer *cust; size_t n_cust, cap_cust;
+    folio_account *acct;  size_t n_acct, cap_acct;
+    folio_txn *txn;       size_t n_txn, cap_txn;
+    const char **txn_acct;        /* parallel to txn */
+    folio_contact *con;   size_t n_con, cap_con;
+    folio_reject *rej;    size_t n_rej, cap_rej;   /* line relative to chunk */
+    feed_idlist rej_ids;          /* ids of rejected customers/accounts */
+    uint64_t records;
+    folio_money amount_read;
+    bool oom;
+    bool done;                    /* parsed (set under the merge lock) */
+} feed_chunk;
+
+/* Everything about one feed being loaded. */
+typedef struct feed_ctx {
+    const folio_feed_def *def;
+    int feed_index;
+    const char *fname;
+    const char *data;
+    size_t len;
+    size_t body;                  /* offset of the first data record */
+    uint32_t body_line;           /* 1-based line of offset `body` */
+    int n_cols;
+    const char **cols;            /* header names (in hdr_sp) */
+    int map[FOLIO_F__COUNT];      /* field -> column index, -1 unmapped */
+    feed_strpool hdr_sp;
+    feed_chunk *chunks;
+    int n_chunks;
+    uint64_t next_line;           /* merge: line of the next chunk's start */
+    bool merging;                 /* merge_begin done */
+    folio_error err;              /* merge failures */
+} feed_ctx;
+
+/* Record scanner over one buffer.  Calls must move forward (pos never
+ * decreases); it caches the next quote so a file with few quotes is scanned
+ * at memchr speed. */
+typedef struct feed_scanner {
+    const char *d;
+    size_t len;
+    char delim, quote;
+    size_t q_from, q_at;          /* first quote at or after q_from is q_at */
+} feed_scanner;
+
+void feed_scanner_init(feed_scanner *sc, const char *d, size_t len, char delim,
+                       char quote);
+/* End of the record starting at `pos`: offset of its LF, or len.  *nl gets
+ * the LFs inside the record (quoted newlines, the final LF excluded);
+ * *open_quote is set when the data ends inside a quoted field. */
+size_t feed_scan_record(feed_scanner *sc, size_t pos, uint32_t *nl,
+                        bool *open_quote);
+/* Offset of the first quote at or after pos (len if none). */
+size_t feed_scan_next_quote(feed_scanner *sc, size_t pos);
+
+/* 32-bit hash of a byte string (intern tables and id maps). */
+uint32_t feed_hash(const char *s, size_t n);
+
+/* feed-parse.c */
+bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err);
+void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch);
+void feed_chunk_free(feed_chunk *ch);
+void feed_ctx_free(feed_ctx *ctx);
+
+/* feed.c */
+bool feed_pool_adopt(struct feed_pool *pool, feed_strpool *sp);
+bool feed_idlist_push(feed_idlist *l, const char *s);
+/* Fill the raw text of rejects made by feed_resolve for `feed` from the
+ * feed's data (the same bytes that were loaded). */
+void feed_fill_raw(folio_dataset *ds, int feed, const folio_feed_def *def,
+                   const char *data, size_t len);
+
+/* Test hook: files larger than `split_min` bytes are cut into chunks of about
+ * `chunk` bytes (defaults 8 MiB and 4 MiB).  0 restores a default. */
+void feed_set_chunking(size_t split_min, size_t chunk);
+/* Test hook: send every record through libcsv (no quote-free fast path). */
+void feed_set_force_libcsv(bool on);
+
+#endif

@@ -1,0 +1,386 @@
+/*
+ * feed-resolve.c -- references between feeds.
+ *
+ * Order: customers (duplicates), accounts (duplicates, owners), transactions
+ * (accounts), then the transaction sort and the reject sort.  Tables are first
+ * put in (feed, line) order, so "the later occurrence" of a duplicate id is
+ * well defined whatever order the feeds were loaded in.
+ *
+ * Id maps are open-addressing tables sized once (load <= 1/2).  An entry
+ * remembers where the id was first seen (for "first at file:line") and the
+ * index it resolved to, or ID_REJECTED when the first row holding the id was
+ * rejected -- so a transaction of a rejected account is rejected with
+ * "account 'X' rejected" rather than "unknown account_id 'X'".
+ *
+ * Transaction sort: counting sort by account into a permutation (stable, so
+ * (feed, line) order is kept), each account's range sorted by
+ * (date, feed, line) in parallel, then the permutation applied in place by
+ * following cycles -- no second copy of the (large) table.
+ */
+#include "feed-private.h"
+
+#include <omp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ID_REJECTED 0xFFFFFFFFu
+#define ID_UNKNOWN  0xFFFFFFFEu
+
+typedef struct idmap_ent {
+    const char *key;
+    uint32_t hash, val;
+    uint32_t line;
+    uint16_t feed;
+} idmap_ent;
+
+typedef struct idmap {
+    idmap_ent *v;
+    size_t cap;
+} idmap;
+
+static bool idmap_init(idmap *m, size_t n)
+{
+    size_t cap = 16;
+    while (cap < n * 2 + 16)
+        cap *= 2;
+    m->v = calloc(cap, sizeof *m->v);
+    m->cap = cap;
+    return m->v != NULL;
+}
+
+static idmap_ent *idmap_slot(const idmap *m, const char *k, uint32_t h)
+{
+    size_t j = h & (m->cap - 1);
+    for (;;) {
+        idmap_ent *e = &m->v[j];
+        if (!e->key || (e->hash == h && !strcmp(e->key, k)))
+            return e;
+        j = (j + 1) & (m->cap - 1);
+    }
+}
+
+static const idmap_ent *idmap_find(const idmap *m, const char *k)
+{
+    const idmap_ent *e = idmap_slot(m, k, feed_hash(k, strlen(k)));
+    return e->key ? e : NULL;
+}
+
+/* ---- rejects made here ---------------------------------------------------------- */
+
+static bool add_reject(folio_dataset *ds, uint16_t feed, uint32_t line, folio_field col,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static bool add_reject(folio_dataset *ds, uint16_t feed, uint32_t line, folio_field col,
+                       const char *fmt, ...)
+{
+    struct feed_pool *pool = ds->pool;
+    if (ds->n_rejects == pool->cap_rejects) {
+        size_t nc = pool->cap_rejects ? pool->cap_rejects * 2 : 256;
+        folio_reject *nr = realloc(ds->rejects, nc * sizeof *nr);
+        if (!nr)
+            return false;
+        ds->rejects = nr;
+        uint8_t *nn = realloc(pool->needs_raw, nc);
+        if (!nn)
+            return false;
+        pool->needs_raw = nn;
+        pool->cap_rejects = nc;
+    }
+    char reason[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    folio_reject *r = &ds->rejects[ds->n_rejects];
+    r->feed = feed;
+    r->line = line;
+    r->column = feed < ds->n_feeds && pool->feeds[feed].col[col] ? pool->feeds[feed].col[col] : "";
+    r->reason = feed_strpool_copy(&pool->main, reason, strlen(reason));
+    r->raw = "";
+    if (!r->reason)
+        return false;
+    pool->needs_raw[ds->n_rejects] = 1;
+    ds->n_rejects++;
+    if (feed < ds->n_feeds)
+        ds->stats[feed].rejected++;
+    return true;
+}
+
+static const char *feed_fname(const folio_dataset *ds, uint16_t feed)
+{
+    const char *s = feed < ds->n_feeds ? ds->pool->feeds[feed].fname : NULL;
+    return s ? s : "?";
+}
+
+/* ---- ordering helpers ------------------------------------------------------------ */
+
+#define BY_FEED_LINE(type, name)                                              \
+    static int name(const void *a, const void *b)                             \
+    {                                                                         \
+        const type *x = a, *y = b;                                            \
+        if (x->feed != y->feed)                                               \
+            return x->feed < y->feed ? -1 : 1;                                \
+        return x->line < y->line ? -1 : x->line > y->line;                    \
+    }
+BY_FEED_LINE(folio_customer, cmp_cust)
+BY_FEED_LINE(folio_account, cmp_acct)
+
+typedef struct rej_pair {
+    folio_reject r;
+    uint8_t need;
+} rej_pair;
+
+static int cmp_rej(const void *a, const void *b)
+{
+    const folio_reject *x = &((const rej_pair *)a)->r, *y = &((const rej_pair *)b)->r;
+    if (x->feed != y->feed)
+        return x->feed < y->feed ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int cmp_txn_idx(const void *a, const void *b, void *arg)
+{
+    const folio_txn *t = arg;
+    const folio_txn *x = &t[*(const uint32_t *)a], *y = &t[*(const uint32_t *)b];
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    if (x->feed != y->feed)
+        return x->feed < y->feed ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static bool sorted_by_feed_line(const void *base, size_t n, size_t size,
+                                int (*cmp)(const void *, const void *))
+{
+    const char *p = base;
+    for (size_t i = 1; i < n; i++)
+        if (cmp(p + (i - 1) * size, p + i * size) > 0)
+            return false;
+    return true;
+}
+
+/* ---- the passes --------------------------------------------------------------------- */
+
+static bool resolve_customers(folio_dataset *ds, idmap *cm)
+{
+    struct feed_pool *pool = ds->pool;
+    if (!sorted_by_feed_line(ds->customers, ds->n_customers, sizeof *ds->customers, cmp_cust))
+        qsort(ds->customers, ds->n_customers, sizeof *ds->customers, cmp_cust);
+    if (!idmap_init(cm, ds->n_customers + pool->rej_customers.n))
+        return false;
+    size_t j = 0;
+    for (size_t i = 0; i < ds->n_customers; i++) {
+        folio_customer c = ds->customers[i];
+        uint32_t h = feed_hash(c.id, strlen(c.id));
+        idmap_ent *e = idmap_slot(cm, c.id, h);
+        if (e->key) {
+            if (!add_reject(ds, c.feed, c.line, FOLIO_F_CUSTOMER_ID,
+                            "duplicate customer_id '%s' (first at %s:%u)", c.id,
+                            feed_fname(ds, e->feed), e->line))
+                return false;
+            continue;
+        }
+        *e = (idmap_ent){c.id, h, (uint32_t)j, c.line, c.feed};
+        ds->customers[j++] = c;
+    }
+    ds->n_customers = j;
+    for (size_t i = 0; i < pool->rej_customers.n; i++) {
+        const char *k = pool->rej_customers.v[i];
+        uint32_t h = feed_hash(k, strlen(k));
+        idmap_ent *e = idmap_slot(cm, k, h);
+        if (!e->key)
+            *e = (idmap_ent){k, h, ID_REJECTED, 0, 0};
+    }
+    return true;
+}
+
+static bool resolve_accounts(folio_dataset *ds, const idmap *cm, idmap *am)
+{
+    struct feed_pool *pool = ds->pool;
+    if (!sorted_by_feed_line(ds->accounts, ds->n_accounts, sizeof *ds->accounts, cmp_acct))
+        qsort(ds->accounts, ds->n_accounts, sizeof *ds->accounts, cmp_acct);
+    if (!idmap_init(am, ds->n_accounts + pool->rej_accounts.n))
+        return false;
+    size_t j = 0;
+    for (size_t i = 0; i < ds->n_accounts; i++) {
+        folio_account a = ds->accounts[i];
+        uint32_t h = feed_hash(a.id, strlen(a.id));
+        idmap_ent *e = idmap_slot(am, a.id, h);
+        if (e->key) {
+            if (!add_reject(ds, a.feed, a.line, FOLIO_F_ACCOUNT_ID,
+                            "duplicate account_id '%s' (first at %s:%u)", a.id,
+                            feed_fname(ds, e->feed), e->line))
+                return false;
+            continue;
+        }
+        *e = (idmap_ent){a.id, h, ID_REJECTED, a.line, a.feed};
+        const idmap_ent *o = idmap_find(cm, a.owner_id);
+        if (!o || o->val == ID_REJECTED) {
+            bool okr = o ? add_reject(ds, a.feed, a.line, FOLIO_F_OWNER_ID,
+                                      "customer '%s' rejected", a.owner_id)
+                         : add_reject(ds, a.feed, a.line, FOLIO_F_OWNER_ID,
+                                      "unknown customer_id '%s'", a.owner_id);
+            if (!okr)
+                return false;
+            continue;
+        }
+        a.owner = o->val;
+        e->val = (uint32_t)j;
+        ds->accounts[j++] = a;
+    }
+    ds->n_accounts = j;
+    for (size_t i = 0; i < pool->rej_accounts.n; i++) {
+        const char *k = pool->rej_accounts.v[i];
+        uint32_t h = feed_hash(k, strlen(k));
+        idmap_ent *e = idmap_slot(am, k, h);
+        if (!e->key)
+            *e = (idmap_ent){k, h, ID_REJECTED, 0, 0};
+    }
+    return true;
+}
+
+static bool resolve_txns(folio_dataset *ds, const idmap *am)
+{
+    struct feed_pool *pool = ds->pool;
+    const size_t n = ds->n_txns;
+    if (n > UINT32_MAX - 2)
+        return false;
+    uint32_t *st = malloc((n + 1) * sizeof *st);
+    if (!st)
+        return false;
+    const char *const *ids = pool->txn_acct;
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) {
+        const idmap_ent *e = idmap_find(am, ids[i]);
+        st[i] = e ? e->val : ID_UNKNOWN;
+    }
+    size_t j = 0;
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        folio_txn t = ds->txns[i];
+        if (st[i] == ID_UNKNOWN || st[i] == ID_REJECTED) {
+            ok = st[i] == ID_UNKNOWN
+                     ? add_reject(ds, t.feed, t.line, FOLIO_F_TXN_ACCOUNT_ID,
+                                  "unknown account_id '%s'", ids[i])
+                     : add_reject(ds, t.feed, t.line, FOLIO_F_TXN_ACCOUNT_ID,
+                                  "account '%s' rejected", ids[i]);
+            if (t.feed < ds->n_feeds)
+                ds->stats[t.feed].amount_rejected = (folio_money)(
+                    (uint64_t)ds->stats[t.feed].amount_rejected + (uint64_t)t.amount);
+            continue;
+        }
+        t.account = st[i];
+        ds->txns[j++] = t;
+    }
+    free(st);
+    ds->n_txns = j;
+    return ok;
+}
+
+static bool sort_txns(folio_dataset *ds)
+{
+    const size_t n = ds->n_txns, na = ds->n_accounts;
+    uint32_t *start = calloc(na + 1, sizeof *start);
+    uint32_t *perm = malloc((n + 1) * sizeof *perm);
+    if (!start || !perm) {
+        free(start);
+        free(perm);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        start[ds->txns[i].account + 1]++;
+    for (size_t a = 0; a < na; a++) {
+        ds->accounts[a].n_txn = start[a + 1];
+        start[a + 1] += start[a];
+        ds->accounts[a].first_txn = start[a];
+    }
+    /* stable placement: start[a] is now the next free slot of account a */
+    for (size_t i = 0; i < n; i++)
+        perm[start[ds->txns[i].account]++] = (uint32_t)i;
+    free(start);
+    folio_txn *t = ds->txns;
+#pragma omp parallel for schedule(dynamic, 256)
+    for (size_t a = 0; a < na; a++) {
+        uint32_t f = ds->accounts[a].first_txn, c = ds->accounts[a].n_txn;
+        if (c > 32) {
+            qsort_r(perm + f, c, sizeof *perm, cmp_txn_idx, t);
+        } else {
+            uint32_t *v = perm + f;          /* a month of one account: insertion sort */
+            for (uint32_t i = 1; i < c; i++) {
+                uint32_t key = v[i], j = i;
+                while (j > 0 && cmp_txn_idx(&v[j - 1], &key, t) > 0) {
+                    v[j] = v[j - 1];
+                    j--;
+                }
+                v[j] = key;
+            }
+        }
+    }
+    /* apply: new[k] = old[perm[k]], following cycles; perm[k] = k marks done */
+    for (size_t k = 0; k < n; k++) {
+        if (perm[k] == k)
+            continue;
+        folio_txn tmp = t[k];
+        size_t j = k;
+        for (;;) {
+            size_t src = perm[j];
+            perm[j] = (uint32_t)j;
+            if (src == k) {
+                t[j] = tmp;
+                break;
+            }
+            t[j] = t[src];
+            j = src;
+        }
+    }
+    free(perm);
+    return true;
+}
+
+static bool sort_rejects(folio_dataset *ds)
+{
+    const size_t n = ds->n_rejects;
+    if (n < 2)
+        return true;
+    rej_pair *v = malloc(n * sizeof *v);
+    if (!v)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        v[i].r = ds->rejects[i];
+        v[i].need = ds->pool->needs_raw[i];
+    }
+    qsort(v, n, sizeof *v, cmp_rej);
+    for (size_t i = 0; i < n; i++) {
+        ds->rejects[i] = v[i].r;
+        ds->pool->needs_raw[i] = v[i].need;
+    }
+    free(v);
+    return true;
+}
+
+bool feed_resolve(folio_dataset *ds, folio_error *err)
+{
+    struct feed_pool *pool = ds->pool;
+    if (pool->resolved) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "feed_resolve: dataset already resolved");
+        return false;
+    }
+    idmap cm = {0}, am = {0};
+    bool ok = resolve_customers(ds, &cm) && resolve_accounts(ds, &cm, &am) &&
+              resolve_txns(ds, &am) && sort_txns(ds) && sort_rejects(ds);
+    free(cm.v);
+    free(am.v);
+    if (!ok) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory while resolving feeds");
+        return false;
+    }
+    for (int f = 0; f < ds->n_feeds; f++)
+        ds->stats[f].accepted = ds->stats[f].records - ds->stats[f].rejected;
+    free(pool->txn_acct);
+    pool->txn_acct = NULL;
+    pool->cap_txns = ds->n_txns;     /* txn_acct is gone: no more growth */
+    pool->resolved = true;
+    return true;
+}

@@ -1,0 +1,603 @@
+/*
+ * feed.c -- loading a job's feeds: the dataset, the parallel schedule, merge
+ * of chunk results in file order, rejects.csv.
+ *
+ * feed_load_all():
+ *   1. open + mmap every feed file (serial, cheap);
+ *   2. prepare every feed in parallel: BOM, header, column map, chunk
+ *      boundaries (feed-parse.c);
+ *   3. one parallel loop over tasks: the SHA-256 of each file, and every chunk
+ *      of every feed (dynamic schedule, any order);
+ *   4. merge chunk results feed by feed, chunk by chunk (serial; line numbers
+ *      get each chunk's prefix sum of LFs), so tables and rejects are the same
+ *      for any thread count;
+ *   5. feed_resolve(); then the raw text of rows rejected by resolve is read
+ *      back from the still-mapped files.
+ */
+#include "feed-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <omp.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- dataset ------------------------------------------------------------------ */
+
+folio_dataset *feed_dataset_new(int n_feeds)
+{
+    if (n_feeds < 0 || n_feeds > UINT16_MAX)
+        return NULL;
+    folio_dataset *ds = calloc(1, sizeof *ds);
+    struct feed_pool *pool = calloc(1, sizeof *pool);
+    folio_feed_stats *st = calloc((size_t)n_feeds + 1, sizeof *st);
+    feed_info *fi = calloc((size_t)n_feeds + 1, sizeof *fi);
+    if (!ds || !pool || !st || !fi) {
+        free(ds);
+        free(pool);
+        free(st);
+        free(fi);
+        return NULL;
+    }
+    feed_strpool_init(&pool->main);
+    pool->feeds = fi;
+    ds->pool = pool;
+    ds->stats = st;
+    ds->n_feeds = n_feeds;
+    return ds;
+}
+
+void feed_dataset_free(folio_dataset *ds)
+{
+    if (!ds)
+        return;
+    struct feed_pool *pool = ds->pool;
+    if (pool) {
+        feed_strpool_free(&pool->main);
+        for (size_t i = 0; i < pool->n_arenas; i++)
+            folio_arena_free(&pool->arenas[i]);
+        free(pool->arenas);
+        free(pool->txn_acct);
+        free(pool->feeds);
+        free(pool->rej_customers.v);
+        free(pool->rej_accounts.v);
+        free(pool->needs_raw);
+        free(pool);
+    }
+    free(ds->customers);
+    free(ds->accounts);
+    free(ds->txns);
+    free(ds->contacts);
+    free(ds->rejects);
+    free(ds->stats);
+    free(ds);
+}
+
+bool feed_pool_adopt(struct feed_pool *pool, feed_strpool *sp)
+{
+    feed_strpool_forget(sp);
+    if (!sp->arena.head)
+        return true;
+    if (pool->n_arenas == pool->cap_arenas) {
+        size_t nc = pool->cap_arenas ? pool->cap_arenas * 2 : 64;
+        folio_arena *na = realloc(pool->arenas, nc * sizeof *na);
+        if (!na)
+            return false;
+        pool->arenas = na;
+        pool->cap_arenas = nc;
+    }
+    pool->arenas[pool->n_arenas++] = sp->arena;   /* ownership moves */
+    folio_arena_init(&sp->arena, sp->arena.block_size);
+    sp->cur = NULL;
+    sp->left = 0;
+    return true;
+}
+
+bool feed_idlist_push(feed_idlist *l, const char *s)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 64;
+        const char **nv = realloc(l->v, nc * sizeof *nv);
+        if (!nv)
+            return false;
+        l->v = nv;
+        l->cap = nc;
+    }
+    l->v[l->n++] = s;
+    return true;
+}
+
+static bool reserve(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    size_t nc = *cap ? *cap : 1024;
+    while (nc < need)
+        nc += nc / 2 + 1024;
+    void *np = realloc(*p, nc * elem);
+    if (!np)
+        return false;
+    *p = np;
+    *cap = nc;
+    return true;
+}
+
+static const char *display_name(const folio_feed_def *def)
+{
+    if (def->path && *def->path) {
+        const char *s = strrchr(def->path, '/');
+        return s ? s + 1 : def->path;
+    }
+    return def->name && *def->name ? def->name : "feed";
+}
+
+/* ---- merge ---------------------------------------------------------------------- */
+
+/* Merging is ordered: chunk c of a feed is merged only after chunks 0..c-1,
+ * feed f only after feeds 0..f-1; the loaders call merge_ready() whenever a
+ * chunk finishes, so a chunk's arrays live only between its parse and its
+ * merge (memory bounded by the chunks in flight, not the whole file). */
+
+static void merge_begin(folio_dataset *ds, feed_ctx *ctx)
+{
+    struct feed_pool *pool = ds->pool;
+    feed_info *info = &pool->feeds[ctx->feed_index];
+    info->fname = feed_strpool_copy(&pool->main, ctx->fname, strlen(ctx->fname));
+    if (!info->fname)
+        folio_error_set(&ctx->err, FOLIO_EXIT_FAILED, "%s: out of memory while loading",
+                        ctx->fname);
+    for (int f = 0; f < FOLIO_F__COUNT; f++)
+        info->col[f] = ctx->map[f] >= 0 ? ctx->cols[ctx->map[f]] : "";
+    info->loaded = true;
+    ctx->next_line = ctx->body_line;
+}
+
+static bool merge_chunk(folio_dataset *ds, feed_ctx *ctx, feed_chunk *ch)
+{
+    struct feed_pool *pool = ds->pool;
+    folio_feed_stats *st = &ds->stats[ctx->feed_index];
+    if (ch->oom)
+        goto oom;
+    if (ctx->next_line + ch->lines > UINT32_MAX) {
+        folio_error_set(&ctx->err, FOLIO_EXIT_FAILED, "%s: more than 4 billion lines",
+                        ctx->fname);
+        return false;
+    }
+    if (!reserve((void **)&ds->customers, &pool->cap_customers, ds->n_customers + ch->n_cust,
+                 sizeof *ds->customers) ||
+        !reserve((void **)&ds->accounts, &pool->cap_accounts, ds->n_accounts + ch->n_acct,
+                 sizeof *ds->accounts) ||
+        !reserve((void **)&ds->contacts, &pool->cap_contacts, ds->n_contacts + ch->n_con,
+                 sizeof *ds->contacts))
+        goto oom;
+    if (ds->n_txns + ch->n_txn > pool->cap_txns) {
+        size_t cap = pool->cap_txns, cap2 = pool->cap_txns;
+        if (!reserve((void **)&ds->txns, &cap, ds->n_txns + ch->n_txn, sizeof *ds->txns) ||
+            !reserve((void **)&pool->txn_acct, &cap2, cap, sizeof *pool->txn_acct))
+            goto oom;
+        pool->cap_txns = cap;
+    }
+    if (ds->n_rejects + ch->n_rej > pool->cap_rejects) {
+        size_t cap = pool->cap_rejects, cap2 = pool->cap_rejects;
+        if (!reserve((void **)&ds->rejects, &cap, ds->n_rejects + ch->n_rej, sizeof *ds->rejects) ||
+            !reserve((void **)&pool->needs_raw, &cap2, cap, 1))
+            goto oom;
+        pool->cap_rejects = cap;
+    }
+    const uint32_t b = (uint32_t)ctx->next_line;
+    for (size_t i = 0; i < ch->n_cust; i++) {
+        folio_customer *x = &ds->customers[ds->n_customers++];
+        *x = ch->cust[i];
+        x->line += b;
+    }
+    for (size_t i = 0; i < ch->n_acct; i++) {
+        folio_account *x = &ds->accounts[ds->n_accounts++];
+        *x = ch->acct[i];
+        x->line += b;
+    }
+    if (ch->n_txn)
+        memcpy(pool->txn_acct + ds->n_txns, ch->txn_acct, ch->n_txn * sizeof *ch->txn_acct);
+    for (size_t i = 0; i < ch->n_txn; i++) {
+        folio_txn *x = &ds->txns[ds->n_txns++];
+        *x = ch->txn[i];
+        x->line += b;
+    }
+    if (ch->n_con)
+        memcpy(ds->contacts + ds->n_contacts, ch->con, ch->n_con * sizeof *ch->con);
+    ds->n_contacts += ch->n_con;
+    for (size_t i = 0; i < ch->n_rej; i++) {
+        pool->needs_raw[ds->n_rejects] = 0;
+        folio_reject *x = &ds->rejects[ds->n_rejects++];
+        *x = ch->rej[i];
+        x->line += b;
+    }
+    feed_idlist *ids = ctx->def->kind == FOLIO_FEED_CUSTOMERS ? &pool->rej_customers
+                                                               : &pool->rej_accounts;
+    for (size_t i = 0; i < ch->rej_ids.n; i++)
+        if (!feed_idlist_push(ids, ch->rej_ids.v[i]))
+            goto oom;
+    st->records += ch->records;
+    st->rejected += ch->n_rej;
+    st->amount_read = (folio_money)((uint64_t)st->amount_read + (uint64_t)ch->amount_read);
+    ctx->next_line += ch->lines;
+    if (!feed_pool_adopt(pool, &ch->sp))
+        goto oom;
+    feed_chunk_free(ch);
+    return true;
+oom:
+    folio_error_set(&ctx->err, FOLIO_EXIT_FAILED, "%s: out of memory while loading", ctx->fname);
+    feed_chunk_free(ch);
+    return false;
+}
+
+static void merge_end(folio_dataset *ds, feed_ctx *ctx)
+{
+    folio_feed_stats *st = &ds->stats[ctx->feed_index];
+    st->accepted = st->records - st->rejected;
+    if (!feed_pool_adopt(ds->pool, &ctx->hdr_sp))
+        folio_error_set(&ctx->err, FOLIO_EXIT_FAILED, "%s: out of memory while loading",
+                        ctx->fname);
+}
+
+/* Merge every chunk that is done and next in order.  Call inside the
+ * feed_merge critical section.  *cf / *cc: the next feed / chunk to merge. */
+static void merge_ready(folio_dataset *ds, feed_ctx *ctx, int nf, int *cf, int *cc)
+{
+    while (*cf < nf) {
+        feed_ctx *x = &ctx[*cf];
+        if (*cc == 0 && x->n_chunks > 0 && !x->merging) {
+            if (!x->chunks[0].done)
+                return;
+            merge_begin(ds, x);
+            x->merging = true;
+        }
+        while (*cc < x->n_chunks && x->chunks[*cc].done) {
+            if (!x->err.code)
+                merge_chunk(ds, x, &x->chunks[*cc]);
+            else
+                feed_chunk_free(&x->chunks[*cc]);
+            (*cc)++;
+        }
+        if (*cc < x->n_chunks)
+            return;
+        merge_end(ds, x);
+        (*cf)++;
+        *cc = 0;
+    }
+}
+
+static bool ctx_start(feed_ctx *ctx, folio_dataset *ds, int feed_index,
+                      const folio_feed_def *def, const char *data, size_t len,
+                      folio_error *err)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->def = def;
+    ctx->feed_index = feed_index;
+    ctx->fname = display_name(def);
+    ctx->data = data ? data : "";
+    ctx->len = data ? len : 0;
+    if (!ds || feed_index < 0 || feed_index >= ds->n_feeds) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: feed index %d out of range", ctx->fname,
+                        feed_index);
+        return false;
+    }
+    if (ds->pool->resolved) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: feed loaded after feed_resolve", ctx->fname);
+        return false;
+    }
+    return true;
+}
+
+static int thread_count(int threads)
+{
+    int n = threads > 0 ? threads : omp_get_max_threads();
+    return n < 1 ? 1 : n;
+}
+
+bool feed_load_buffer(folio_dataset *ds, int feed_index,
+                      const folio_feed_def *def, const char *data, size_t len,
+                      int threads, folio_error *err)
+{
+    feed_ctx ctx;
+    bool ok = false;
+    if (!ctx_start(&ctx, ds, feed_index, def, data, len, err))
+        return false;
+    if (!feed_ctx_prepare(&ctx, err))
+        goto out;
+    int nt = thread_count(threads);
+    if (nt > ctx.n_chunks)
+        nt = ctx.n_chunks;
+    int cf = 0, cc = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (int c = 0; c < ctx.n_chunks; c++) {
+        feed_chunk_parse(&ctx, &ctx.chunks[c]);
+#pragma omp critical(feed_merge)
+        {
+            ctx.chunks[c].done = true;
+            merge_ready(ds, &ctx, 1, &cf, &cc);
+        }
+    }
+    if (ctx.err.code) {
+        folio_error_set(err, ctx.err.code, "%s", ctx.err.msg);
+        goto out;
+    }
+    ds->stats[feed_index].bytes = ctx.len;
+    folio_sha256_hex(ctx.data, ctx.len, ds->stats[feed_index].sha256);
+    ok = true;
+out:
+    feed_ctx_free(&ctx);
+    return ok;
+}
+
+/* ---- raw text of rows rejected by resolve ----------------------------------------- */
+
+void feed_fill_raw(folio_dataset *ds, int feed, const folio_feed_def *def,
+                   const char *data, size_t len)
+{
+    struct feed_pool *pool = ds->pool;
+    /* wanted lines, ascending (rejects are sorted by (feed, line)) */
+    size_t first = SIZE_MAX, n_want = 0;
+    for (size_t i = 0; i < ds->n_rejects; i++)
+        if (pool->needs_raw[i] && ds->rejects[i].feed == feed) {
+            if (first == SIZE_MAX)
+                first = i;
+            n_want++;
+        }
+    if (!n_want)
+        return;
+    feed_scanner sc;
+    feed_scanner_init(&sc, data, len, def->delimiter, def->quote);
+    size_t pos = (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) ? 3 : 0;
+    uint64_t line = 1;
+    size_t k = first;
+    while (pos < len && k < ds->n_rejects && ds->rejects[k].feed == feed) {
+        if (!pool->needs_raw[k]) {
+            k++;
+            continue;
+        }
+        uint32_t nl;
+        bool oq;
+        size_t end = feed_scan_record(&sc, pos, &nl, &oq);
+        if (line == ds->rejects[k].line) {
+            size_t rl = end - pos;
+            if (rl && data[pos + rl - 1] == '\r')
+                rl--;
+            if (rl > 65536)
+                rl = 65536;
+            const char *raw = feed_strpool_copy(&pool->main, data + pos, rl);
+            if (raw)
+                ds->rejects[k].raw = raw;
+            pool->needs_raw[k] = 0;
+            k++;
+        } else if (line > ds->rejects[k].line) {
+            pool->needs_raw[k] = 0;   /* cannot happen for a record start */
+            k++;
+            continue;
+        }
+        line += nl + 1;
+        pos = end < len ? end + 1 : len;
+    }
+}
+
+/* ---- feed_load_all -------------------------------------------------------------------- */
+
+typedef struct mapped_file {
+    const char *data;
+    size_t len;
+    bool mapped;
+} mapped_file;
+
+static bool map_file(const char *path, mapped_file *mf, folio_error *err)
+{
+    mf->data = "";
+    mf->len = 0;
+    mf->mapped = false;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: cannot open: %s", path, strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: not a regular file", path);
+        close(fd);
+        return false;
+    }
+    if (st.st_size > 0) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot map: %s", path, strerror(errno));
+            close(fd);
+            return false;
+        }
+        madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+        mf->data = p;
+        mf->len = (size_t)st.st_size;
+        mf->mapped = true;
+    }
+    close(fd);
+    return true;
+}
+
+/* Drop the whole pages inside [b, e) of a mapped file from our resident set
+ * (they are re-read from the page cache if touched again). */
+static void drop_pages(const mapped_file *mf, size_t b, size_t e)
+{
+    if (!mf->mapped)
+        return;
+    const size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t base = (uintptr_t)mf->data;
+    uintptr_t lo = (base + b + pg - 1) & ~(uintptr_t)(pg - 1);
+    uintptr_t hi = (base + e) & ~(uintptr_t)(pg - 1);
+    if (e == mf->len)
+        hi = (base + e + pg - 1) & ~(uintptr_t)(pg - 1);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+/* SHA-256 of a mapped file in 16 MiB steps, dropping the pages behind. */
+static void sha256_dropping(const mapped_file *mf, char hex[65])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+        EVP_MD_CTX_free(md);
+        folio_sha256_hex(mf->data, mf->len, hex);
+        return;
+    }
+    const size_t step = 16u << 20;
+    for (size_t off = 0; off < mf->len; off += step) {
+        size_t k = mf->len - off < step ? mf->len - off : step;
+        EVP_DigestUpdate(md, mf->data + off, k);
+        drop_pages(mf, off, off + k);
+    }
+    EVP_DigestFinal_ex(md, out, &n);
+    EVP_MD_CTX_free(md);
+    static const char digits[] = "0123456789abcdef";
+    for (unsigned i = 0; i < 32; i++) {
+        hex[2 * i] = digits[out[i] >> 4];
+        hex[2 * i + 1] = digits[out[i] & 15];
+    }
+    hex[64] = 0;
+}
+
+static void unmap_file(mapped_file *mf)
+{
+    if (mf->mapped)
+        munmap((void *)mf->data, mf->len);
+    mf->mapped = false;
+}
+
+folio_dataset *feed_load_all(const folio_job *job, int threads, folio_error *err)
+{
+    const int nf = job->n_feeds;
+    folio_dataset *ds = feed_dataset_new(nf);
+    mapped_file *mf = calloc((size_t)nf + 1, sizeof *mf);
+    feed_ctx *ctx = calloc((size_t)nf + 1, sizeof *ctx);
+    folio_error *errs = calloc((size_t)nf + 1, sizeof *errs);
+    bool ok = false;
+    int nt = thread_count(threads);
+    if (!ds || !mf || !ctx || !errs) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < nf; i++) {
+        const folio_feed_def *def = &job->feeds[i];
+        if (!map_file(def->path, &mf[i], err))
+            goto out;
+        if (!ctx_start(&ctx[i], ds, i, def, mf[i].data, mf[i].len, err))
+            goto out;
+    }
+    /* prepare in parallel; report the first failing feed in job order */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (int i = 0; i < nf; i++)
+        feed_ctx_prepare(&ctx[i], &errs[i]);
+    for (int i = 0; i < nf; i++)
+        if (errs[i].code) {
+            folio_error_set(err, errs[i].code, "%s", errs[i].msg);
+            goto out;
+        }
+    /* tasks: checksums first (long), then every chunk */
+    size_t n_tasks = (size_t)nf;
+    for (int i = 0; i < nf; i++)
+        n_tasks += (size_t)ctx[i].n_chunks;
+    struct task { int feed, chunk; } *tasks = malloc(n_tasks * sizeof *tasks);
+    if (!tasks) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        goto out;
+    }
+    size_t t = 0;
+    for (int i = 0; i < nf; i++)
+        tasks[t++] = (struct task){i, -1};
+    for (int i = 0; i < nf; i++)
+        for (int c = 0; c < ctx[i].n_chunks; c++)
+            tasks[t++] = (struct task){i, c};
+    int cf = 0, cc = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (size_t k = 0; k < n_tasks; k++) {
+        const struct task tk = tasks[k];
+        if (tk.chunk < 0) {
+            sha256_dropping(&mf[tk.feed], ds->stats[tk.feed].sha256);
+            continue;
+        }
+        feed_chunk *ch = &ctx[tk.feed].chunks[tk.chunk];
+        feed_chunk_parse(&ctx[tk.feed], ch);
+        drop_pages(&mf[tk.feed], ch->begin, ch->end);
+#pragma omp critical(feed_merge)
+        {
+            ch->done = true;
+            merge_ready(ds, ctx, nf, &cf, &cc);
+        }
+    }
+    free(tasks);
+    for (int i = 0; i < nf; i++) {
+        if (ctx[i].err.code) {
+            folio_error_set(err, ctx[i].err.code, "%s", ctx[i].err.msg);
+            goto out;
+        }
+        ds->stats[i].bytes = mf[i].len;
+        feed_ctx_free(&ctx[i]);
+    }
+    if (!feed_resolve(ds, err))
+        goto out;
+    for (int i = 0; i < nf; i++)
+        feed_fill_raw(ds, i, &job->feeds[i], mf[i].data, mf[i].len);
+    ok = true;
+out:
+    for (int i = 0; ctx && mf && i < nf; i++) {
+        feed_ctx_free(&ctx[i]);
+        unmap_file(&mf[i]);
+    }
+    free(ctx);
+    free(mf);
+    free(errs);
+    if (!ok) {
+        feed_dataset_free(ds);
+        return NULL;
+    }
+    return ds;
+}
+
+/* ---- rejects.csv ---------------------------------------------------------------- */
+
+bool feed_write_rejects(const folio_dataset *ds, const folio_job *job,
+                        const char *path, folio_error *err)
+{
+    folio_buf b;
+    folio_buf_init(&b, 0);
+    folio_buf_puts(&b, "file,line,column,reason,raw\n");
+    for (size_t i = 0; i < ds->n_rejects; i++) {
+        const folio_reject *r = &ds->rejects[i];
+        const char *fname = NULL;
+        if (r->feed < ds->n_feeds && ds->pool->feeds[r->feed].fname)
+            fname = ds->pool->feeds[r->feed].fname;
+        else if (job && r->feed < job->n_feeds)
+            fname = display_name(&job->feeds[r->feed]);
+        else
+            fname = "";
+        folio_buf_put_csv_field(&b, fname, strlen(fname));
+        folio_buf_putc(&b, ',');
+        folio_buf_put_int(&b, r->line);
+        folio_buf_putc(&b, ',');
+        folio_buf_put_csv_field(&b, r->column, strlen(r->column));
+        folio_buf_putc(&b, ',');
+        folio_buf_put_csv_field(&b, r->reason, strlen(r->reason));
+        folio_buf_putc(&b, ',');
+        folio_buf_put_csv_field(&b, r->raw, strlen(r->raw));
+        folio_buf_putc(&b, '\n');
+    }
+    if (b.failed) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory writing rejects", path);
+        folio_buf_free(&b);
+        return false;
+    }
+    bool ok = folio_write_file_atomic(path, b.data ? b.data : "", b.len, err);
+    folio_buf_free(&b);
+    return ok;
+}

@@ -1,0 +1,917 @@
+/*
+ * test_feed.c -- the CSV feed loader: dialects, quoting, typed fields, rejects
+ * with their reasons, reference resolution, chunked parallel loading, the
+ * Berka bank data, and one load through job_load + feed_load_all.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "folio/feed.h"
+#include "feed-private.h"
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static folio_feed_def mkdef(folio_feed_kind kind, const char *path)
+{
+    folio_feed_def d;
+    memset(&d, 0, sizeof d);
+    d.name = (char *)path;
+    d.path = (char *)path;
+    d.kind = kind;
+    d.delimiter = ',';
+    d.quote = '"';
+    d.header = true;
+    d.date_format = (char *)"YYYY-MM-DD";
+    d.decimal = '.';
+    d.minor_digits = 2;
+    d.currency = (char *)"USD";
+    d.sign = FOLIO_SIGN_NEGATIVE_IS_DEBIT;
+    return d;
+}
+
+static folio_feed_def txn_def(void)
+{
+    folio_feed_def d = mkdef(FOLIO_FEED_TRANSACTIONS, "t.csv");
+    d.columns[FOLIO_F_TXN_ACCOUNT_ID] = (char *)"acct";
+    d.columns[FOLIO_F_TXN_DATE] = (char *)"date";
+    d.columns[FOLIO_F_DESCRIPTION] = (char *)"desc";
+    d.columns[FOLIO_F_AMOUNT] = (char *)"amount";
+    return d;
+}
+
+static folio_feed_def cust_def(void)
+{
+    folio_feed_def d = mkdef(FOLIO_FEED_CUSTOMERS, "c.csv");
+    d.columns[FOLIO_F_CUSTOMER_ID] = (char *)"id";
+    d.columns[FOLIO_F_FULL_NAME] = (char *)"name";
+    d.columns[FOLIO_F_ADDRESS1] = (char *)"addr";
+    d.columns[FOLIO_F_EMAIL] = (char *)"email";
+    return d;
+}
+
+static folio_feed_def acct_def(void)
+{
+    folio_feed_def d = mkdef(FOLIO_FEED_ACCOUNTS, "a.csv");
+    d.columns[FOLIO_F_ACCOUNT_ID] = (char *)"acct";
+    d.columns[FOLIO_F_OWNER_ID] = (char *)"owner";
+    d.columns[FOLIO_F_CLOSING_BALANCE] = (char *)"bal";
+    d.product = (char *)"checking";
+    return d;
+}
+
+static folio_dataset *load1(const folio_feed_def *def, const char *csv, int threads)
+{
+    folio_dataset *ds = feed_dataset_new(1);
+    assert_non_null(ds);
+    folio_error err = {0};
+    bool ok = feed_load_buffer(ds, 0, def, csv, strlen(csv), threads, &err);
+    if (!ok)
+        fprintf(stderr, "load failed: %s\n", err.msg);
+    assert_true(ok);
+    return ds;
+}
+
+static const folio_reject *rej_at(const folio_dataset *ds, int feed, uint32_t line)
+{
+    for (size_t i = 0; i < ds->n_rejects; i++)
+        if (ds->rejects[i].feed == feed && ds->rejects[i].line == line)
+            return &ds->rejects[i];
+    fail_msg("no reject at feed %d line %u", feed, line);
+    return NULL;
+}
+
+static void expect_reject(const folio_dataset *ds, int feed, uint32_t line,
+                          const char *column, const char *reason)
+{
+    const folio_reject *r = rej_at(ds, feed, line);
+    assert_string_equal(r->column, column);
+    assert_string_equal(r->reason, reason);
+}
+
+/* ---- quoting, BOM, CRLF ------------------------------------------------------- */
+
+static void test_quoting_bom_crlf(void **state)
+{
+    (void)state;
+    folio_feed_def d = cust_def();
+    const char *csv =
+        "\xEF\xBB\xBFid,name,addr,email\r\n"
+        "C1,\"Smith, John\",12 Main St,\r\n"                  /* empty trailing */
+        "C2,\"The \"\"Best\"\" Co\",\"Line1\r\nLine2\",a@b.c\r\n"
+        "\r\n"                                                /* blank line */
+        "C3,Plain,\"x\",\r\n";
+    folio_dataset *ds = load1(&d, csv, 1);
+    assert_int_equal(ds->n_customers, 3);
+    assert_int_equal(ds->n_rejects, 0);
+    assert_string_equal(ds->customers[0].id, "C1");
+    assert_string_equal(ds->customers[0].last_name, "Smith, John");
+    assert_string_equal(ds->customers[0].email, "");
+    assert_int_equal(ds->customers[0].line, 2);
+    assert_string_equal(ds->customers[1].last_name, "The \"Best\" Co");
+    assert_string_equal(ds->customers[1].address1, "Line1\r\nLine2");
+    assert_string_equal(ds->customers[1].email, "a@b.c");
+    assert_int_equal(ds->customers[1].line, 3);
+    assert_int_equal(ds->customers[2].line, 6);
+    assert_string_equal(ds->customers[2].language, "en");
+    assert_int_equal(ds->customers[2].delivery, FOLIO_DELIVERY_PRINT);
+    assert_true(ds->customers[2].marketing_consent);
+    assert_int_equal(ds->stats[0].records, 3);
+    assert_int_equal(ds->stats[0].bytes, strlen(csv));
+    char hex[65];
+    folio_sha256_hex(csv, strlen(csv), hex);
+    assert_string_equal(ds->stats[0].sha256, hex);
+    feed_dataset_free(ds);
+}
+
+static void test_malformed_quotes(void **state)
+{
+    (void)state;
+    folio_feed_def d = cust_def();
+    const char *csv =
+        "id,name,addr,email\n"
+        "C1,\"ab\"x,addr,e\n"           /* text after a closing quote */
+        "C2,5\" floppy,addr,e\n"        /* quote inside an unquoted field */
+        "C3,ok,addr,e\n"
+        "C4,\"never closed,addr,e\n"
+        "C5,lost,addr,e\n";
+    folio_dataset *ds = load1(&d, csv, 1);
+    assert_int_equal(ds->n_customers, 1);
+    assert_string_equal(ds->customers[0].id, "C3");
+    assert_int_equal(ds->customers[0].line, 4);
+    const char *m = "malformed quoting (a quote inside a field must be doubled)";
+    expect_reject(ds, 0, 2, "", m);
+    expect_reject(ds, 0, 3, "", m);
+    expect_reject(ds, 0, 5, "", "unterminated quoted field");
+    assert_string_equal(rej_at(ds, 0, 5)->raw, "C4,\"never closed,addr,e\nC5,lost,addr,e");
+    assert_string_equal(rej_at(ds, 0, 3)->raw, "C2,5\" floppy,addr,e");
+    feed_dataset_free(ds);
+}
+
+static void test_bad_utf8_and_field_count(void **state)
+{
+    (void)state;
+    folio_feed_def d = cust_def();
+    const char *csv =
+        "id,name,addr,email\n"
+        "C1,Jo\xC3\x28,addr,e\n"
+        "C2,Zo\xC3\xAB,addr,e\n"                       /* valid: Zoë */
+        "C3,only,three\n"
+        "C4,a,b,c,d\n"
+        ",no id,addr,e\n";
+    folio_dataset *ds = load1(&d, csv, 1);
+    assert_int_equal(ds->n_customers, 1);
+    assert_string_equal(ds->customers[0].last_name, "Zo\xC3\xAB");
+    expect_reject(ds, 0, 2, "name", "invalid UTF-8 at byte 3");
+    expect_reject(ds, 0, 4, "", "expected 4 fields, found 3");
+    expect_reject(ds, 0, 5, "", "expected 4 fields, found 5");
+    expect_reject(ds, 0, 6, "id", "empty customer_id");
+    assert_int_equal(ds->stats[0].records, 5);
+    assert_int_equal(ds->stats[0].rejected, 4);
+    assert_int_equal(ds->stats[0].accepted, 1);
+    feed_dataset_free(ds);
+}
+
+/* ---- typed fields ----------------------------------------------------------------- */
+
+static void test_bad_money(void **state)
+{
+    (void)state;
+    folio_feed_def d = acct_def();
+    d.columns[FOLIO_F_INTEREST_RATE] = (char *)"rate";
+    const char *csv =
+        "acct,owner,bal,rate\n"
+        "A1,C1,12.3x,\n"
+        "A2,C1,1.234,\n"
+        "A3,C1,99999999999999999999,\n"
+        "A4,C1,-1234.5,4.25\n"
+        "A5,C1,7,4.2x\n"
+        "A6,C1,,\n";
+    folio_dataset *ds = load1(&d, csv, 1);
+    expect_reject(ds, 0, 2, "bal", "invalid amount '12.3x': not a number");
+    expect_reject(ds, 0, 3, "bal", "invalid amount '1.234': too many decimals");
+    expect_reject(ds, 0, 4, "bal", "invalid amount '99999999999999999999': out of range");
+    expect_reject(ds, 0, 6, "rate", "invalid interest rate '4.2x': not a number");
+    assert_int_equal(ds->n_accounts, 2);
+    assert_string_equal(ds->accounts[0].id, "A4");
+    assert_int_equal(ds->accounts[0].closing_balance, -123450);
+    assert_int_equal(ds->accounts[0].rate_milli_pct, 4250);
+    assert_false(ds->accounts[0].has_opening);
+    assert_int_equal(ds->accounts[0].opening_balance, 0);
+    assert_string_equal(ds->accounts[0].product, "checking");
+    assert_string_equal(ds->accounts[0].currency, "USD");
+    assert_int_equal(ds->accounts[1].closing_balance, 0);     /* empty: 0 */
+    feed_dataset_free(ds);
+}
+
+static void test_bad_dates(void **state)
+{
+    (void)state;
+    folio_feed_def d = txn_def();
+    const char *csv =
+        "acct,date,desc,amount\n"
+        "A1,2026-02-30,x,1.00\n"
+        "A1,,x,1.00\n"
+        "A1,2026/01/01,x,1.00\n"
+        "A1,2026-01-31,x,\n"
+        "A1,2026-01-31,x,-0.01\n";
+    folio_dataset *ds = load1(&d, csv, 1);
+    expect_reject(ds, 0, 2, "date", "invalid date '2026-02-30' (expected YYYY-MM-DD)");
+    expect_reject(ds, 0, 3, "date", "empty date");
+    expect_reject(ds, 0, 4, "date", "invalid date '2026/01/01' (expected YYYY-MM-DD)");
+    expect_reject(ds, 0, 5, "amount", "empty amount");
+    assert_int_equal(ds->n_txns, 1);
+    assert_int_equal(ds->txns[0].amount, -1);
+    folio_date want;
+    assert_true(folio_date_from_ymd(2026, 1, 31, &want));
+    assert_int_equal(ds->txns[0].date, want);
+    feed_dataset_free(ds);
+}
+
+static void test_customer_fields(void **state)
+{
+    (void)state;
+    folio_feed_def d = cust_def();
+    d.columns[FOLIO_F_LANGUAGE] = (char *)"lang";
+    d.columns[FOLIO_F_DELIVERY] = (char *)"dlv";
+    d.columns[FOLIO_F_MARKETING_CONSENT] = (char *)"ok";
+    d.columns[FOLIO_F_BIRTH_DATE] = (char *)"born";
+    const char *csv =
+        "id,name,addr,email,lang,dlv,ok,born\n"
+        "C1,A,x,e,ES,E-Mail,No,1980-02-29\n"
+        "C2,B,x,e,,BOTH,TRUE,\n"
+        "C3,C,x,e,fr,none,0,\n"
+        "C4,D,x,e,en,fax,1,\n"
+        "C5,E,x,e,en,print,maybe,\n"
+        "C6,F,x,e,en,print,1,1981-02-29\n";
+    folio_dataset *ds = load1(&d, csv, 1);
+    assert_int_equal(ds->n_customers, 3);
+    assert_string_equal(ds->customers[0].language, "es");
+    assert_int_equal(ds->customers[0].delivery, FOLIO_DELIVERY_EMAIL);
+    assert_false(ds->customers[0].marketing_consent);
+    assert_int_not_equal(ds->customers[0].birth_date, FOLIO_DATE_NONE);
+    assert_string_equal(ds->customers[1].language, "en");
+    assert_int_equal(ds->customers[1].delivery, FOLIO_DELIVERY_BOTH);
+    assert_true(ds->customers[1].marketing_consent);
+    assert_int_equal(ds->customers[1].birth_date, FOLIO_DATE_NONE);
+    assert_int_equal(ds->customers[2].delivery, FOLIO_DELIVERY_NONE);
+    expect_reject(ds, 0, 5, "dlv", "invalid delivery 'fax' (expected print, email, both or none)");
+    expect_reject(ds, 0, 6, "ok", "invalid marketing_consent 'maybe' (expected yes or no)");
+    expect_reject(ds, 0, 7, "born", "invalid date '1981-02-29' (expected YYYY-MM-DD)");
+    feed_dataset_free(ds);
+}
+
+/* ---- dialects and sign rules ---------------------------------------------------- */
+
+static void test_dialects(void **state)
+{
+    (void)state;
+    struct {
+        char delim, dec;
+        const char *csv;
+    } cases[] = {
+        {';', ',', "acct;date;desc;amount\nA1;2026-10-01;\"a;b\";-1234,56\nA1;2026-10-02;c,d;7\n"},
+        {'\t', '.', "acct\tdate\tdesc\tamount\nA1\t2026-10-01\ta;b\t-1234.56\nA1\t2026-10-02\tc,d\t7\n"},
+        {'|', '.', "acct|date|desc|amount\nA1|2026-10-01|\"a|b\"|-1234.56\nA1|2026-10-02|c,d|7\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        folio_feed_def d = txn_def();
+        d.delimiter = cases[i].delim;
+        d.decimal = cases[i].dec;
+        folio_dataset *ds = load1(&d, cases[i].csv, 1);
+        assert_int_equal(ds->n_rejects, 0);
+        assert_int_equal(ds->n_txns, 2);
+        assert_int_equal(ds->txns[0].amount, -123456);
+        assert_int_equal(ds->txns[1].amount, 700);
+        assert_string_equal(ds->txns[1].description, "c,d");
+        assert_int_equal(ds->txns[1].line, 3);
+        feed_dataset_free(ds);
+    }
+    /* decimal comma: a point is not a decimal mark */
+    folio_feed_def d = txn_def();
+    d.delimiter = ';';
+    d.decimal = ',';
+    folio_dataset *ds = load1(&d, "acct;date;desc;amount\nA1;2026-10-01;x;1.50\n", 1);
+    expect_reject(ds, 0, 2, "amount", "invalid amount '1.50': not a number");
+    feed_dataset_free(ds);
+}
+
+static void test_sign_rules(void **state)
+{
+    (void)state;
+    folio_feed_def d = txn_def();
+    d.sign = FOLIO_SIGN_POSITIVE_IS_DEBIT;
+    folio_dataset *ds = load1(&d, "acct,date,desc,amount\nA,2026-10-01,buy,12.00\nA,2026-10-01,pay,-5\n", 1);
+    assert_int_equal(ds->txns[0].amount, -1200);
+    assert_int_equal(ds->txns[1].amount, 500);
+    feed_dataset_free(ds);
+
+    d = txn_def();
+    d.sign = FOLIO_SIGN_FLAG_COLUMN;
+    d.columns[FOLIO_F_DEBIT_FLAG] = (char *)"dc";
+    char *dv[] = {(char *)"D", (char *)"DR"};
+    d.debit_values = dv;
+    d.n_debit_values = 2;
+    ds = load1(&d, "acct,date,desc,amount,dc\nA,2026-10-01,x,3.00,dr\nA,2026-10-01,x,4.00,C\n", 1);
+    assert_int_equal(ds->txns[0].amount, -300);
+    assert_int_equal(ds->txns[1].amount, 400);
+    feed_dataset_free(ds);
+
+    d = txn_def();
+    d.sign = FOLIO_SIGN_SPLIT_COLUMNS;
+    d.columns[FOLIO_F_AMOUNT] = NULL;
+    d.columns[FOLIO_F_DEBIT_AMOUNT] = (char *)"dr";
+    d.columns[FOLIO_F_CREDIT_AMOUNT] = (char *)"cr";
+    ds = load1(&d,
+               "acct,date,desc,dr,cr\n"
+               "A,2026-10-01,x,3.00,\n"
+               "A,2026-10-01,x,,4.00\n"
+               "A,2026-10-01,x,1.00,2.00\n"
+               "A,2026-10-01,x,,\n", 1);
+    assert_int_equal(ds->n_txns, 2);
+    assert_int_equal(ds->txns[0].amount, -300);
+    assert_int_equal(ds->txns[1].amount, 400);
+    expect_reject(ds, 0, 4, "cr", "both debit_amount and credit_amount set");
+    expect_reject(ds, 0, 5, "dr", "empty debit_amount and credit_amount");
+    assert_int_equal(ds->stats[0].amount_read, 100);
+    feed_dataset_free(ds);
+}
+
+static void test_header_errors(void **state)
+{
+    (void)state;
+    folio_feed_def d = acct_def();
+    d.columns[FOLIO_F_OWNER_ID] = (char *)"cust_id";
+    d.path = (char *)"/some/dir/accounts.csv";
+    folio_dataset *ds = feed_dataset_new(1);
+    folio_error err = {0};
+    const char *csv = "a,b,c\n1,2,3\n";
+    assert_false(feed_load_buffer(ds, 0, &d, csv, strlen(csv), 1, &err));
+    assert_int_equal(err.code, FOLIO_EXIT_USAGE);
+    assert_string_equal(err.msg,
+        "accounts.csv:1: column 'acct' (account_id) not found in header (found: a, b, c)");
+    folio_error_clear(&err);
+    d.columns[FOLIO_F_ACCOUNT_ID] = (char *)"a";
+    assert_false(feed_load_buffer(ds, 0, &d, csv, strlen(csv), 1, &err));
+    assert_string_equal(err.msg,
+        "accounts.csv:1: column 'cust_id' (customer_id) not found in header (found: a, b, c)");
+    folio_error_clear(&err);
+    assert_false(feed_load_buffer(ds, 0, &d, "", 0, 1, &err));
+    assert_string_equal(err.msg, "accounts.csv:1: empty file, expected a header row");
+    feed_dataset_free(ds);
+}
+
+/* ---- resolve ---------------------------------------------------------------------- */
+
+static void test_resolve(void **state)
+{
+    (void)state;
+    folio_dataset *ds = feed_dataset_new(3);
+    folio_error err = {0};
+    folio_feed_def c = cust_def(), a = acct_def(), t = txn_def();
+    const char *cc = "id,name,addr,email\nC1,Ann,x,e\nC2,Bob,x,e\nC1,Dup,x,e\nC3,Bad\xFF,x,e\n";
+    const char *ac =
+        "acct,owner,bal\n"
+        "A1,C1,10.00\n"
+        "A2,C2,5.00\n"
+        "A1,C2,1.00\n"      /* duplicate */
+        "A3,C9,1.00\n"      /* unknown owner */
+        "A4,C3,1.00\n"      /* owner rejected at load */
+        "A5,C1,x\n";        /* rejected at load */
+    const char *tc =
+        "acct,date,desc,amount\n"
+        "A1,2026-10-05,late,-1.00\n"
+        "A2,2026-10-01,b,2.00\n"
+        "A1,2026-10-01,early,3.00\n"
+        "A3,2026-10-01,orphan,4.00\n"
+        "A5,2026-10-01,badacct,5.00\n"
+        "A9,2026-10-01,unknown,6.00\n"
+        "A1,2026-10-01,early2,7.00\n";
+    /* load out of job order: resolve must not care */
+    assert_true(feed_load_buffer(ds, 2, &t, tc, strlen(tc), 2, &err));
+    assert_true(feed_load_buffer(ds, 1, &a, ac, strlen(ac), 2, &err));
+    assert_true(feed_load_buffer(ds, 0, &c, cc, strlen(cc), 2, &err));
+    assert_true(feed_resolve(ds, &err));
+
+    assert_int_equal(ds->n_customers, 2);
+    assert_int_equal(ds->n_accounts, 2);
+    assert_int_equal(ds->n_txns, 4);
+    expect_reject(ds, 0, 4, "id", "duplicate customer_id 'C1' (first at c.csv:2)");
+    expect_reject(ds, 0, 5, "name", "invalid UTF-8 at byte 4");
+    expect_reject(ds, 1, 4, "acct", "duplicate account_id 'A1' (first at a.csv:2)");
+    expect_reject(ds, 1, 5, "owner", "unknown customer_id 'C9'");
+    expect_reject(ds, 1, 6, "owner", "customer 'C3' rejected");
+    expect_reject(ds, 1, 7, "bal", "invalid amount 'x': not a number");
+    expect_reject(ds, 2, 5, "acct", "account 'A3' rejected");
+    expect_reject(ds, 2, 6, "acct", "account 'A5' rejected");
+    expect_reject(ds, 2, 7, "acct", "unknown account_id 'A9'");
+    /* rejects sorted by (feed, line) */
+    for (size_t i = 1; i < ds->n_rejects; i++) {
+        const folio_reject *p = &ds->rejects[i - 1], *q = &ds->rejects[i];
+        assert_true(p->feed < q->feed || (p->feed == q->feed && p->line < q->line));
+    }
+    assert_int_equal(ds->stats[2].records, 7);
+    assert_int_equal(ds->stats[2].rejected, 3);
+    assert_int_equal(ds->stats[2].accepted, 4);
+    assert_int_equal(ds->stats[2].amount_read, 2600);
+    assert_int_equal(ds->stats[2].amount_rejected, 1500);
+    assert_int_equal(ds->stats[1].rejected, 4);
+    /* owners and sorted transaction ranges */
+    const folio_account *a1 = &ds->accounts[0];
+    assert_string_equal(a1->id, "A1");
+    assert_string_equal(ds->customers[a1->owner].id, "C1");
+    assert_int_equal(a1->first_txn, 0);
+    assert_int_equal(a1->n_txn, 3);
+    assert_string_equal(ds->txns[0].description, "early");
+    assert_string_equal(ds->txns[1].description, "early2");
+    assert_string_equal(ds->txns[2].description, "late");
+    assert_int_equal(ds->accounts[1].first_txn, 3);
+    assert_int_equal(ds->accounts[1].n_txn, 1);
+    assert_int_equal(ds->txns[3].account, 1);
+    for (size_t i = 0; i < ds->n_txns; i++)
+        assert_int_equal(ds->txns[i].feed, 2);
+
+    /* raw text of resolve rejects is filled from the loaded bytes */
+    feed_fill_raw(ds, 2, &t, tc, strlen(tc));
+    assert_string_equal(rej_at(ds, 2, 7)->raw, "A9,2026-10-01,unknown,6.00");
+    feed_fill_raw(ds, 1, &a, ac, strlen(ac));
+    assert_string_equal(rej_at(ds, 1, 4)->raw, "A1,C2,1.00");
+    assert_false(feed_resolve(ds, &err));            /* only once */
+    feed_dataset_free(ds);
+}
+
+/* ---- parallel chunks --------------------------------------------------------------- */
+
+static size_t gen_txns(char *buf, size_t cap, unsigned rows, unsigned seed)
+{
+    size_t n = (size_t)snprintf(buf, cap, "acct,date,desc,amount\r\n");
+    uint32_t x = seed;
+    for (unsigned i = 0; i < rows && n + 300 < cap; i++) {
+        x = x * 1103515245u + 12345u;
+        unsigned r = (x >> 16) % 100;
+        const char *desc;
+        char tmp[120];
+        if (r < 10)
+            desc = "\"multi\nline\r\n\"\"memo\"\", with comma\"";
+        else if (r < 20)
+            desc = "\"comma, inside\"";
+        else if (r < 23)
+            desc = "\"\"";
+        else {
+            snprintf(tmp, sizeof tmp, "shop %u", (x >> 8) % 50);
+            desc = tmp;
+        }
+        const char *amt = r == 50 ? "12.3x" : NULL;
+        char amtbuf[32];
+        if (!amt) {
+            snprintf(amtbuf, sizeof amtbuf, "%s%u.%02u", (x & 1) ? "-" : "", (x >> 4) % 5000,
+                     (x >> 12) % 100);
+            amt = amtbuf;
+        }
+        if (r == 51)
+            n += (size_t)snprintf(buf + n, cap - n, "ACC%u,2026-10-%02u,%s\r\n", (x >> 20) % 300,
+                                  1 + (x >> 3) % 28, desc);
+        else
+            n += (size_t)snprintf(buf + n, cap - n, "ACC%u,2026-10-%02u,%s,%s\r\n",
+                                  (x >> 20) % 300, 1 + (x >> 3) % 28, desc, amt);
+    }
+    return n;
+}
+
+static void test_parallel_chunks(void **state)
+{
+    (void)state;
+    size_t cap = 3u << 20;
+    char *buf = malloc(cap);
+    size_t len = gen_txns(buf, cap, 30000, 7);
+    folio_feed_def d = txn_def();
+
+    feed_set_chunking(SIZE_MAX / 2, 0);     /* never split */
+    folio_dataset *one = feed_dataset_new(1);
+    folio_error err = {0};
+    assert_true(feed_load_buffer(one, 0, &d, buf, len, 1, &err));
+
+    /* chunks of 3 KiB: hundreds of cuts, many next to quoted newlines */
+    feed_set_chunking(1, 3000);
+    feed_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.def = &d;
+    ctx.fname = "t.csv";
+    ctx.data = buf;
+    ctx.len = len;
+    assert_true(feed_ctx_prepare(&ctx, &err));
+    assert_true(ctx.n_chunks > 300);
+    for (int c = 1; c < ctx.n_chunks; c++) {
+        assert_int_equal(ctx.chunks[c].begin, ctx.chunks[c - 1].end);
+        assert_int_equal(buf[ctx.chunks[c].begin - 1], '\n');
+    }
+    feed_ctx_free(&ctx);
+
+    for (int threads = 1; threads <= 4; threads += 3) {
+        folio_dataset *many = feed_dataset_new(1);
+        assert_true(feed_load_buffer(many, 0, &d, buf, len, threads, &err));
+        assert_int_equal(many->n_txns, one->n_txns);
+        assert_int_equal(many->n_rejects, one->n_rejects);
+        assert_true(one->n_rejects > 100);
+        assert_true(one->n_txns > 29000 - one->n_rejects);
+        for (size_t i = 0; i < one->n_txns; i++) {
+            const folio_txn *p = &one->txns[i], *q = &many->txns[i];
+            assert_int_equal(p->line, q->line);
+            assert_int_equal(p->date, q->date);
+            assert_int_equal(p->amount, q->amount);
+            assert_string_equal(p->description, q->description);
+            assert_string_equal(one->pool->txn_acct[i], many->pool->txn_acct[i]);
+        }
+        for (size_t i = 0; i < one->n_rejects; i++) {
+            assert_int_equal(one->rejects[i].line, many->rejects[i].line);
+            assert_string_equal(one->rejects[i].reason, many->rejects[i].reason);
+            assert_string_equal(one->rejects[i].raw, many->rejects[i].raw);
+            assert_string_equal(one->rejects[i].column, many->rejects[i].column);
+        }
+        assert_int_equal(one->stats[0].records, many->stats[0].records);
+        assert_int_equal(one->stats[0].amount_read, many->stats[0].amount_read);
+        feed_dataset_free(many);
+    }
+    /* line numbers are physical: every multi-line record moves the next one */
+    uint32_t line = 2;
+    size_t ti = 0, ri = 0;
+    for (const char *p = buf + strlen("acct,date,desc,amount\r\n"); p < buf + len;) {
+        feed_scanner sc;
+        feed_scanner_init(&sc, buf, len, ',', '"');
+        uint32_t nl;
+        bool oq;
+        size_t end = feed_scan_record(&sc, (size_t)(p - buf), &nl, &oq);
+        if (ti < one->n_txns && one->txns[ti].line == line)
+            ti++;
+        else {
+            assert_true(ri < one->n_rejects);
+            assert_int_equal(one->rejects[ri].line, line);
+            ri++;
+        }
+        line += nl + 1;
+        p = buf + end + 1;
+    }
+    assert_int_equal(ti, one->n_txns);
+    assert_int_equal(ri, one->n_rejects);
+    feed_set_chunking(0, 0);
+    feed_dataset_free(one);
+    free(buf);
+}
+
+/* The quote-free fast path gives exactly the fields libcsv gives. */
+static void test_fast_split_matches_libcsv(void **state)
+{
+    (void)state;
+    static const char *const tokens[] = {"a", "b", " ", "\t", ",", ";", "|", "x", "\r",
+                                         "\xC3\xA9", "\xC3"};
+    const char delims[] = {',', ';', '\t', '|'};
+    size_t cap = 1u << 20;
+    char *buf = malloc(cap);
+    uint32_t x = 99;
+    for (size_t di = 0; di < sizeof delims; di++) {
+        folio_feed_def d = cust_def();
+        d.delimiter = delims[di];
+        /* header names built with the same delimiter */
+        size_t n = (size_t)snprintf(buf, cap, "id%cname%caddr%cemail\n", d.delimiter,
+                                    d.delimiter, d.delimiter);
+        for (int row = 0; row < 4000; row++) {
+            n += (size_t)snprintf(buf + n, cap - n, "C%d", row);
+            for (int fld = 0; fld < 3; fld++) {
+                buf[n++] = d.delimiter;
+                x = x * 1103515245u + 12345u;
+                int len = (int)((x >> 8) % 10);
+                for (int k = 0; k < len; k++) {
+                    x = x * 1103515245u + 12345u;
+                    const char *tok = tokens[(x >> 16) % (sizeof tokens / sizeof tokens[0])];
+                    if (tok[0] == d.delimiter && (x >> 28) % 8)
+                        tok = "y";                 /* a stray delimiter, sometimes */
+                    n += (size_t)snprintf(buf + n, cap - n, "%s", tok);
+                }
+            }
+            buf[n++] = '\n';
+        }
+        folio_dataset *a = feed_dataset_new(1), *b = feed_dataset_new(1);
+        folio_error err = {0};
+        assert_true(feed_load_buffer(a, 0, &d, buf, n, 1, &err));
+        feed_set_force_libcsv(true);
+        assert_true(feed_load_buffer(b, 0, &d, buf, n, 1, &err));
+        feed_set_force_libcsv(false);
+        assert_int_equal(a->stats[0].records, b->stats[0].records);
+        assert_int_equal(a->n_rejects, b->n_rejects);
+        assert_int_equal(a->n_customers, b->n_customers);
+        assert_true(a->n_rejects > 500);
+        assert_true(a->n_customers > 300);
+        for (size_t i = 0; i < a->n_rejects; i++) {
+            assert_int_equal(a->rejects[i].line, b->rejects[i].line);
+            assert_string_equal(a->rejects[i].reason, b->rejects[i].reason);
+        }
+        for (size_t i = 0; i < a->n_customers; i++) {
+            assert_int_equal(a->customers[i].line, b->customers[i].line);
+            assert_string_equal(a->customers[i].last_name, b->customers[i].last_name);
+            assert_string_equal(a->customers[i].address1, b->customers[i].address1);
+            assert_string_equal(a->customers[i].email, b->customers[i].email);
+        }
+        feed_dataset_free(a);
+        feed_dataset_free(b);
+    }
+    /* field values: rows that do load, both ways */
+    const char *csv = "acct,date,desc,amount\n  A1 ,\t2026-10-01\t, two  words ,  -1.50  \n"
+                      "A2,2026-10-02,,3\n \t \nA3,2026-10-03,x,\t4\t\n";
+    for (int force = 0; force < 2; force++) {
+        feed_set_force_libcsv(force);
+        folio_feed_def d = txn_def();
+        folio_dataset *ds = load1(&d, csv, 1);
+        assert_int_equal(ds->n_txns, 3);
+        assert_int_equal(ds->n_rejects, 0);
+        assert_string_equal(ds->pool->txn_acct[0], "A1");
+        assert_string_equal(ds->txns[0].description, "two  words");
+        assert_int_equal(ds->txns[0].amount, -150);
+        assert_string_equal(ds->txns[1].description, "");
+        assert_int_equal(ds->txns[2].line, 5);
+        assert_int_equal(ds->txns[2].amount, 400);
+        feed_dataset_free(ds);
+    }
+    feed_set_force_libcsv(false);
+    free(buf);
+}
+
+/* ---- rejects.csv ---------------------------------------------------------------------- */
+
+static void test_write_rejects(void **state)
+{
+    (void)state;
+    folio_feed_def d = txn_def();
+    folio_dataset *ds = load1(&d, "acct,date,desc,amount\nA1,2026-10-01,\"two\nlines\",1.2.3\n", 1);
+    char path[] = "/tmp/folio-rejects-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    folio_error err = {0};
+    assert_true(feed_write_rejects(ds, NULL, path, &err));
+    FILE *f = fopen(path, "rb");
+    char got[512] = {0};
+    size_t n = fread(got, 1, sizeof got - 1, f);
+    fclose(f);
+    unlink(path);
+    got[n] = 0;
+    assert_string_equal(got,
+        "file,line,column,reason,raw\n"
+        "t.csv,2,amount,invalid amount '1.2.3': not a number,"
+        "\"A1,2026-10-01,\"\"two\nlines\"\",1.2.3\"\n");
+    feed_dataset_free(ds);
+}
+
+/* ---- job_load + feed_load_all -------------------------------------------------------- */
+
+static const char *root(void)
+{
+    const char *r = getenv("FOLIO_ROOT");
+    return r && *r ? r : ".";
+}
+
+static void test_load_all_fixture(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/feeds/job.yaml", root());
+    folio_error err = {0};
+    folio_job *job = job_load(path, &err);
+    if (!job)
+        fail_msg("job_load: %s", err.msg);
+    folio_dataset *ds = feed_load_all(job, 2, &err);
+    if (!ds)
+        fail_msg("feed_load_all: %s", err.msg);
+    assert_int_equal(ds->n_customers, 2);
+    assert_int_equal(ds->n_accounts, 2);
+    assert_int_equal(ds->n_txns, 3);
+    assert_string_equal(ds->customers[0].language, "en");
+    assert_int_equal(ds->customers[0].delivery, FOLIO_DELIVERY_EMAIL);
+    assert_false(ds->customers[1].marketing_consent);
+    assert_int_equal(ds->accounts[0].rate_milli_pct, 1250);
+    expect_reject(ds, 0, 4, "delivery", "invalid delivery 'fax' (expected print, email, both or none)");
+    expect_reject(ds, 0, 5, "cust_id", "duplicate customer_id 'C1' (first at customers.csv:2)");
+    expect_reject(ds, 1, 4, "owner", "unknown customer_id 'C7'");
+    expect_reject(ds, 1, 5, "bal", "invalid amount '12.3x': not a number");
+    expect_reject(ds, 2, 6, "acct", "account 'A3' rejected");
+    expect_reject(ds, 2, 7, "acct", "account 'A4' rejected");
+    expect_reject(ds, 2, 8, "acct", "unknown account_id 'A9'");
+    expect_reject(ds, 2, 9, "date", "invalid date '2026-13-01' (expected YYYY-MM-DD)");
+    assert_string_equal(rej_at(ds, 2, 8)->raw, "A9,2026-10-04,Unknown,-3.00");
+    assert_string_equal(rej_at(ds, 0, 5)->raw, "C1,H9,Dup,1 Oak,04101,,both,n");
+    assert_int_equal(ds->n_rejects, 8);
+    assert_int_equal(ds->stats[2].records, 7);
+    assert_int_equal(ds->stats[2].accepted, 3);
+    assert_int_equal(ds->stats[2].amount_read, 101450);
+    assert_int_equal(ds->stats[2].amount_rejected, -600);
+    assert_string_equal(ds->txns[0].description, "Salary");
+    assert_string_equal(ds->txns[2].description, "Multi\nline memo");
+    assert_int_equal(ds->txns[2].line, 4);
+    /* checksum of the file as on disk */
+    char hex[65];
+    uint64_t bytes;
+    assert_true(folio_sha256_file(job->feeds[2].path, hex, &bytes, &err));
+    assert_string_equal(ds->stats[2].sha256, hex);
+    assert_int_equal(ds->stats[2].bytes, bytes);
+    /* the same result with one thread */
+    folio_dataset *ds1 = feed_load_all(job, 1, &err);
+    assert_non_null(ds1);
+    assert_int_equal(ds1->n_rejects, ds->n_rejects);
+    for (size_t i = 0; i < ds->n_rejects; i++)
+        assert_string_equal(ds1->rejects[i].reason, ds->rejects[i].reason);
+    feed_dataset_free(ds1);
+    feed_dataset_free(ds);
+    job_free(job);
+}
+
+/* ---- Berka (Czech bank) -------------------------------------------------------------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    *len = fread(b, 1, (size_t)n, f);
+    b[*len] = 0;
+    fclose(f);
+    return b;
+}
+
+static void test_berka(void **state)
+{
+    (void)state;
+    char dir[1024], p[1100];
+    snprintf(dir, sizeof dir, "%s/../shared/data/berka", root());
+    size_t lc, ld, la, lt;
+    snprintf(p, sizeof p, "%s/client.asc", dir);
+    char *client = slurp(p, &lc);
+    snprintf(p, sizeof p, "%s/disp.asc", dir);
+    char *disp = slurp(p, &ld);
+    snprintf(p, sizeof p, "%s/account.asc", dir);
+    char *account = slurp(p, &la);
+    snprintf(p, sizeof p, "%s/trans_partial.asc", dir);
+    char *trans = slurp(p, &lt);
+    if (!client || !disp || !account || !trans) {
+        print_message("berka data not found under %s: skipped\n", dir);
+        free(client), free(disp), free(account), free(trans);
+        skip();
+    }
+    /* accounts: account.asc plus the owner from disp.asc ("OWNER" rows) */
+    static uint32_t owner_of[20000];
+    memset(owner_of, 0, sizeof owner_of);
+    for (char *s = strchr(disp, '\n') + 1; s && *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL) {
+        unsigned did, cid, aid;
+        char type[16];
+        if (sscanf(s, "%u;%u;%u;\"%15[A-Z]\"", &did, &cid, &aid, type) == 4 &&
+            !strcmp(type, "OWNER") && aid < 20000)
+            owner_of[aid] = cid;
+    }
+    size_t acap = la * 2 + 64, an = 0;
+    char *acc = malloc(acap);
+    an += (size_t)snprintf(acc, acap, "\"account_id\";\"district_id\";\"frequency\";\"date\";\"owner\"\r\n");
+    unsigned n_acc_rows = 0;
+    for (char *s = strchr(account, '\n') + 1; s && *s; ) {
+        char *e = strchr(s, '\r');
+        unsigned aid = (unsigned)atoi(s);
+        an += (size_t)snprintf(acc + an, acap - an, "%.*s;%u\r\n", (int)(e - s), s,
+                               aid < 20000 ? owner_of[aid] : 0);
+        n_acc_rows++;
+        s = strchr(s, '\n');
+        s = s ? s + 1 : NULL;
+    }
+
+    folio_feed_def cd = mkdef(FOLIO_FEED_CUSTOMERS, "client.asc");
+    cd.delimiter = ';';
+    cd.columns[FOLIO_F_CUSTOMER_ID] = (char *)"client_id";
+    cd.columns[FOLIO_F_POSTAL_CODE] = (char *)"district_id";
+    folio_feed_def ad = mkdef(FOLIO_FEED_ACCOUNTS, "account.asc");
+    ad.delimiter = ';';
+    ad.date_format = (char *)"YYMMDD";
+    ad.product = (char *)"current";
+    ad.currency = (char *)"CZK";
+    ad.columns[FOLIO_F_ACCOUNT_ID] = (char *)"account_id";
+    ad.columns[FOLIO_F_OWNER_ID] = (char *)"owner";
+    ad.columns[FOLIO_F_OPENED_DATE] = (char *)"date";
+    folio_feed_def td = mkdef(FOLIO_FEED_TRANSACTIONS, "trans_partial.asc");
+    td.delimiter = ';';
+    td.date_format = (char *)"YYMMDD";
+    td.sign = FOLIO_SIGN_FLAG_COLUMN;
+    char *dv[] = {(char *)"VYDAJ", (char *)"VYBER"};
+    td.debit_values = dv;
+    td.n_debit_values = 2;
+    td.columns[FOLIO_F_TXN_ACCOUNT_ID] = (char *)"account_id";
+    td.columns[FOLIO_F_TXN_DATE] = (char *)"date";
+    td.columns[FOLIO_F_AMOUNT] = (char *)"amount";
+    td.columns[FOLIO_F_DEBIT_FLAG] = (char *)"type";
+    td.columns[FOLIO_F_DESCRIPTION] = (char *)"k_symbol";
+    td.columns[FOLIO_F_TXN_ID] = (char *)"trans_id";
+
+    /* independent counts: physical lines of each file */
+    uint32_t trans_lines = 1;
+    for (size_t i = 0; i < lt; i++)
+        trans_lines += trans[i] == '\n';
+    uint32_t client_rows = 0;
+    for (size_t i = 0; i < lc; i++)
+        client_rows += client[i] == '\n';
+    client_rows -= 1;                            /* header */
+
+    feed_set_chunking(1, 256u << 10);            /* make the 3 MB file split */
+    folio_dataset *ds = feed_dataset_new(3);
+    folio_error err = {0};
+    assert_true(feed_load_buffer(ds, 0, &cd, client, lc, 2, &err));
+    assert_true(feed_load_buffer(ds, 1, &ad, acc, an, 2, &err));
+    assert_true(feed_load_buffer(ds, 2, &td, trans, lt, 2, &err));
+    feed_set_chunking(0, 0);
+    assert_true(feed_resolve(ds, &err));
+
+    assert_int_equal(ds->n_customers, client_rows);
+    assert_int_equal(ds->n_accounts, n_acc_rows);
+    assert_int_equal(ds->stats[2].records, trans_lines - 1);
+    assert_int_equal(ds->n_txns, trans_lines - 2);
+    assert_int_equal(ds->n_rejects, 1);
+    expect_reject(ds, 2, trans_lines, "", "unterminated quoted field");
+    assert_string_equal(ds->rejects[0].raw, "3526882;11021;940331;\"PRIJE");
+
+    /* the bank's running balance, read independently by field position */
+    folio_money *bal = calloc(trans_lines + 1, sizeof *bal);
+    bool *urok = calloc(trans_lines + 1, sizeof *urok);
+    uint32_t line = 1;
+    for (char *s = trans; s && *s; line++) {
+        char *e = strchr(s, '\n');
+        if (line > 1 && e) {
+            const char *f = s;
+            for (int k = 0; k < 6; k++)
+                f = strchr(f, ';') + 1;
+            const char *f2 = strchr(f, ';');
+            assert_true(folio_money_parse(f, (size_t)(f2 - f), '.', 2, &bal[line], NULL));
+            urok[line] = strstr(f2, "UROK") != NULL && strstr(f2, "UROK") < e;
+        }
+        s = e ? e + 1 : NULL;
+    }
+    /* Accounts without interest postings (interest is rounded differently by
+     * the bank): the end-of-day sum of the loaded amounts must be one of that
+     * day's bank balances, every day. */
+    int checked_accounts = 0, checked_days = 0;
+    for (size_t a = 0; a < ds->n_accounts; a++) {
+        const folio_account *ac = &ds->accounts[a];
+        bool interest = false;
+        for (uint32_t k = 0; k < ac->n_txn; k++)
+            interest |= urok[ds->txns[ac->first_txn + k].line];
+        if (interest || ac->n_txn == 0)
+            continue;
+        folio_money sum = 0;
+        for (uint32_t k = 0; k < ac->n_txn;) {
+            const folio_txn *t0 = &ds->txns[ac->first_txn + k];
+            uint32_t e = k;
+            while (e < ac->n_txn && ds->txns[ac->first_txn + e].date == t0->date)
+                sum += ds->txns[ac->first_txn + e++].amount;
+            bool match = false;
+            for (uint32_t j = k; j < e; j++)
+                match |= bal[ds->txns[ac->first_txn + j].line] == sum;
+            assert_true(match);
+            checked_days++;
+            k = e;
+        }
+        checked_accounts++;
+    }
+    assert_true(checked_accounts >= 50);
+    assert_true(checked_days >= 200);
+    print_message("berka: %zu txns, %d accounts / %d days balance-checked\n", ds->n_txns,
+                  checked_accounts, checked_days);
+    free(bal);
+    free(urok);
+    feed_dataset_free(ds);
+    free(client), free(disp), free(account), free(trans), free(acc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_quoting_bom_crlf),
+        cmocka_unit_test(test_malformed_quotes),
+        cmocka_unit_test(test_bad_utf8_and_field_count),
+        cmocka_unit_test(test_bad_money),
+        cmocka_unit_test(test_bad_dates),
+        cmocka_unit_test(test_customer_fields),
+        cmocka_unit_test(test_dialects),
+        cmocka_unit_test(test_sign_rules),
+        cmocka_unit_test(test_header_errors),
+        cmocka_unit_test(test_resolve),
+        cmocka_unit_test(test_parallel_chunks),
+        cmocka_unit_test(test_fast_split_matches_libcsv),
+        cmocka_unit_test(test_write_rejects),
+        cmocka_unit_test(test_load_all_fixture),
+        cmocka_unit_test(test_berka),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
