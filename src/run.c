@@ -305,9 +305,10 @@ static bool write_file(run_state *R, print_file *f, folio_arena *arena)
             pdf_writer_abort(w);
             return false;
         }
-        folio_arena_reset(arena);
+        uint32_t written = st->n_pages;
+        folio_arena_reset(arena);       /* st is gone from here on */
 #pragma omp atomic
-        R->done += st->n_pages;
+        R->done += written;
     }
     uint32_t pages = pdf_writer_pages(w);
     if (!pdf_writer_close(w, &f->bytes, &f->err))
