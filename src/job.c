@@ -11,6 +11,7 @@
  * The reference for every key is docs/job-file.md.
  */
 #include "folio/job.h"
+#include "folio/production.h"
 #include "yamltree.h"
 
 #include <stdio.h>
@@ -102,7 +103,7 @@ static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
                                             "date_format", "decimal",
                                             "minor_digits", "currency", NULL };
 static const char *const AMOUNTS_KEYS[] = { "sign", "debit_values", NULL };
-static const char *const OUTPUT_KEYS[] = { "dir", "print", NULL };
+static const char *const OUTPUT_KEYS[] = { "dir", "print", "streams", "pieces", NULL };
 static const char *const PRINT_KEYS[] = { "pdf", "max_sheets", "duplex",
                                           "compression", "prefix", NULL };
 
@@ -512,6 +513,8 @@ static bool read_output(yt_doc *d, folio_job *job, const yt_node *root)
                                "'-', '_' and '.', got '%s'", job->file_prefix);
         }
     }
+    if (!production_options_read(d, o, &job->production))
+        return false;
     if (!job->out_dir && !(job->out_dir = resolve_path(d, job->dir, "out")))
         return false;
     return true;
@@ -600,5 +603,6 @@ void job_free(folio_job *job)
     free(job->layout_path);
     free(job->out_dir);
     free(job->file_prefix);
+    production_options_free(job->production);
     free(job);
 }

@@ -14,6 +14,7 @@
 #include "folio/job.h"
 #include "folio/layout.h"
 #include "folio/pdf.h"
+#include "folio/production.h"
 
 #include <errno.h>
 #include <omp.h>
@@ -32,14 +33,16 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* One print file of the production plan (files[i] is plan->files[i]): the
+ * PDF and its pieces file, each written under a ".part" name first. */
 typedef struct print_file {
-    char name[128];               /* file name inside print/ */
-    char *path;                   /* final path */
-    char *part;                   /* temporary path while writing */
-    uint32_t first, n;            /* range into the print order */
+    char name[192];               /* PDF file name inside print/ */
+    char pieces_name[192];        /* its pieces file: BASE.pieces.csv */
+    char *path, *part;            /* final and temporary path of the PDF */
+    char *pieces_path, *pieces_part;
     uint32_t statements, pages, sheets;
-    uint64_t bytes;
-    char sha256[65];
+    uint64_t bytes, pieces_bytes;
+    char sha256[65], pieces_sha256[65];
     folio_error err;
 } print_file;
 
@@ -54,8 +57,12 @@ typedef struct run_state {
     /* per household */
     folio_compose_result *res;
     uint8_t *in_shard;
-    /* print order and files */
-    uint32_t *print_order; size_t n_print;
+    /* production: print statements (household order), the plan, its files */
+    uint32_t *print_hh; size_t n_print;   /* household index of each print statement */
+    folio_piece_input *pin;               /* production input per print statement */
+    folio_production_plan *prod;
+    const folio_production_options *popt;
+    folio_production_options *popt_owned; /* defaults when the job has none */
     print_file *files; size_t n_files;
     /* progress */
     double t0;
@@ -84,9 +91,10 @@ static void progress(run_state *R, const char *what, uint64_t done, uint64_t tot
     fflush(stderr);
 }
 
-static uint32_t sheets_of(const run_state *R, uint32_t pages)
+/* Household index of the statement at position i of the print order. */
+static uint32_t piece_hh(const run_state *R, size_t i)
 {
-    return R->job->duplex ? (pages + 1) / 2 : pages;
+    return R->print_hh[R->prod->pieces[i].input];
 }
 
 /* ---- suppressed list ----------------------------------------------------- */
@@ -211,58 +219,117 @@ static bool pass1(run_state *R, folio_error *err)
 
 /* ---- print files ------------------------------------------------------------ */
 
+/* Production: print statements (channel print or both) -> mail streams,
+ * presort, print files split at max_sheets, piece ids and IMb serials. */
 static bool plan_files(run_state *R, folio_error *err)
 {
     size_t n = R->hs.n;
-    R->print_order = malloc((n ? n : 1) * sizeof *R->print_order);
-    if (!R->print_order) {
+    R->print_hh = malloc((n ? n : 1) * sizeof *R->print_hh);
+    R->pin = calloc(n ? n : 1, sizeof *R->pin);
+    if (!R->print_hh || !R->pin) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
         return false;
     }
-    /* print order: household order (sorted by id); presort comes with mail streams */
     for (size_t h = 0; h < n; h++) {
         uint8_t ch = R->plan->households[h].channel;
-        if (R->in_shard[h] && (ch == FOLIO_CHANNEL_PRINT || ch == FOLIO_CHANNEL_BOTH))
-            R->print_order[R->n_print++] = (uint32_t)h;
+        if (!R->in_shard[h] || (ch != FOLIO_CHANNEL_PRINT && ch != FOLIO_CHANNEL_BOTH))
+            continue;
+        const folio_household *hh = &R->hs.v[h];
+        folio_piece_input *in = &R->pin[R->n_print];
+        if (hh->n_customers) {
+            const folio_customer *c =
+                &R->ds->customers[R->hs.customer_idx[hh->first_customer]];
+            in->postal_code = c->postal_code;
+            in->country = c->country;
+            in->state = c->state;
+            in->segment = c->segment;
+        }
+        in->household = hh->id;
+        in->channel = ch;
+        in->pages = R->res[h].pages;
+        R->print_hh[R->n_print++] = (uint32_t)h;
     }
+    R->popt = R->job->production;
+    if (!R->popt) {
+        R->popt = R->popt_owned = production_options_default();
+        if (!R->popt_owned) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+            return false;
+        }
+    }
+    char tag[32] = "";
+    if (R->opt->shard_count > 0)
+        snprintf(tag, sizeof tag, "s%02dof%02d", R->opt->shard_index, R->opt->shard_count);
+    folio_production_params pp = {
+        .duplex = R->job->duplex,
+        .max_sheets = (uint32_t)(R->job->max_sheets_per_file > 0 ? R->job->max_sheets_per_file
+                                                                  : 2000),
+        .prefix = R->job->file_prefix,
+        .tag = tag};
+    R->prod = production_plan_new(R->popt, R->pin, R->n_print, &pp, err);
+    if (!R->prod)
+        return false;
     if (!R->job->print_pdf)
         return true;
-    uint32_t max = (uint32_t)(R->job->max_sheets_per_file > 0 ? R->job->max_sheets_per_file : 2000);
-    print_file *f = NULL;
-    for (size_t i = 0; i < R->n_print; i++) {
-        uint32_t h = R->print_order[i];
-        uint32_t sh = sheets_of(R, R->res[h].pages);
-        if (!f || (f->sheets + sh > max && f->statements > 0)) {
-            if (R->n_files % 64 == 0) {
-                print_file *nf = realloc(R->files, (R->n_files + 64) * sizeof *nf);
-                if (!nf) {
-                    folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-                    return false;
-                }
-                R->files = nf;
-            }
-            f = &R->files[R->n_files++];
-            memset(f, 0, sizeof *f);
-            f->first = (uint32_t)i;
-            if (R->opt->shard_count > 0)
-                snprintf(f->name, sizeof f->name, "%s-s%02dof%02d-%04zu.pdf", R->job->file_prefix,
-                         R->opt->shard_index, R->opt->shard_count, R->n_files);
-            else
-                snprintf(f->name, sizeof f->name, "%s-%04zu.pdf", R->job->file_prefix, R->n_files);
-            if (asprintf(&f->path, "%s/print/%s", R->out, f->name) < 0 ||
-                asprintf(&f->part, "%s/print/%s.part", R->out, f->name) < 0) {
-                folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-                return false;
-            }
+    R->files = calloc(R->prod->n_files ? R->prod->n_files : 1, sizeof *R->files);
+    if (!R->files) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
+    }
+    R->n_files = R->prod->n_files;
+    for (size_t i = 0; i < R->n_files; i++) {
+        const folio_prod_file *pf = &R->prod->files[i];
+        print_file *f = &R->files[i];
+        snprintf(f->name, sizeof f->name, "%s.pdf", pf->base);
+        snprintf(f->pieces_name, sizeof f->pieces_name, "%s.pieces.csv", pf->base);
+        f->statements = pf->n_pieces;
+        f->pages = pf->pages;
+        f->sheets = pf->sheets;
+        if (asprintf(&f->path, "%s/print/%s", R->out, f->name) < 0 ||
+            asprintf(&f->part, "%s/print/%s.part", R->out, f->name) < 0 ||
+            asprintf(&f->pieces_path, "%s/print/%s", R->out, f->pieces_name) < 0 ||
+            asprintf(&f->pieces_part, "%s/print/%s.part", R->out, f->pieces_name) < 0) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+            return false;
         }
-        f->n++;
-        f->statements++;
-        f->pages += R->res[h].pages + (R->job->duplex && (R->res[h].pages & 1));
-        f->sheets += sh;
+        if (pf->oversize && !R->opt->quiet)
+            fprintf(stderr, "folio: warning: %s holds one statement of %u sheets, above "
+                    "output.print.max_sheets (%d)\n", f->name, pf->sheets,
+                    R->job->max_sheets_per_file);
     }
     return true;
 }
 
+/* Write the pieces file of print file i (temporary name). */
+static bool write_pieces(run_state *R, size_t i)
+{
+    print_file *f = &R->files[i];
+    folio_buf b;
+    folio_buf_init(&b, (size_t)1 << 30);
+    bool ok = production_pieces_csv(R->prod, i, R->pin, f->name, &b);
+    if (!ok) {
+        folio_error_set(&f->err, FOLIO_EXIT_FAILED, "%s: out of memory", f->pieces_part);
+    } else {
+        FILE *fp = fopen(f->pieces_part, "wb");
+        ok = fp && fwrite(b.data, 1, b.len, fp) == b.len;
+        if (fp && fclose(fp) != 0)
+            ok = false;
+        if (!ok)
+            folio_error_set(&f->err, FOLIO_EXIT_FAILED, "%s: cannot write: %s",
+                            f->pieces_part, strerror(errno));
+        else
+            folio_sha256_hex(b.data, b.len, f->pieces_sha256);
+        f->pieces_bytes = b.len;
+    }
+    folio_buf_free(&b);
+    return ok;
+}
+
+/* Pass 2 for one print file: per piece in print order, (a) compose the
+ * statement again, (b) pad it to an even page count when duplex, (c) add
+ * the inserter marks, (d) append it to every writer of the file -- the same
+ * display list, so the PDF and the AFP hold the same pages in the same
+ * order.  Then checksum the file and write its pieces file. */
 static bool write_file(run_state *R, print_file *f, folio_arena *arena)
 {
     const folio_job *J = R->job;
@@ -277,34 +344,44 @@ static bool write_file(run_state *R, print_file *f, folio_arena *arena)
                                           &f->err);
     if (!w)
         return false;
-    for (uint32_t i = 0; i < f->n; i++) {
-        uint32_t h = R->print_order[f->first + i];
+    /* AFP WRITER (afp.h), when the job enables AFP: open the AFP of the same
+     * print file here, under f's ".afp.part" name, and abort it at `fail`. */
+    const folio_prod_file *pf = &R->prod->files[f - R->files];
+    for (uint32_t i = 0; i < pf->n_pieces; i++) {
+        const folio_prod_piece *piece = &R->prod->pieces[pf->first_piece + i];
+        uint32_t h = piece_hh(R, pf->first_piece + i);
         folio_compose_result res;
         folio_dl_statement *st = compose_household(R->plan, h, arena, &res, &f->err);
-        if (!st) {
-            pdf_writer_abort(w);
-            return false;
-        }
+        if (!st)
+            goto fail;
         if (res.pages != R->res[h].pages) {
             folio_error_set(&f->err, FOLIO_EXIT_FAILED,
                             "internal error: household %s composed to %u pages, then %u",
                             R->hs.v[h].id, R->res[h].pages, res.pages);
-            pdf_writer_abort(w);
-            return false;
+            goto fail;
         }
         if (J->duplex && (st->n_pages & 1)) {
             folio_dl_page *pg = dlist_page_add(st);
             if (!pg) {
                 folio_error_set(&f->err, FOLIO_EXIT_FAILED, "out of memory");
-                pdf_writer_abort(w);
-                return false;
+                goto fail;
             }
             pg->blank_back = true;
         }
-        if (!pdf_writer_add_statement(w, st, &f->err)) {
-            pdf_writer_abort(w);
-            return false;
+        if (st->n_pages != piece->pages) {
+            folio_error_set(&f->err, FOLIO_EXIT_FAILED,
+                            "internal error: piece %s has %u pages, %u planned", piece->id,
+                            st->n_pages, piece->pages);
+            goto fail;
         }
+        /* MARKS HOOK (marks.h): the single call site for inserter marks and
+         * barcodes -- once per statement, after padding, before any writer,
+         * so PDF and AFP carry identical marks.  Inputs: st, piece->id,
+         * piece->sheets (sheet x of y), piece->serial (IMb serial),
+         * R->prod->serial_digits. */
+        if (!pdf_writer_add_statement(w, st, &f->err))
+            goto fail;
+        /* AFP WRITER: append the same st here (afp_writer_add_statement). */
         uint32_t written = st->n_pages;
         folio_arena_reset(arena);       /* st is gone from here on */
 #pragma omp atomic
@@ -318,7 +395,13 @@ static bool write_file(run_state *R, print_file *f, folio_arena *arena)
                         "internal error: %s has %u pages, %u planned", f->name, pages, f->pages);
         return false;
     }
-    return folio_sha256_file(f->part, f->sha256, NULL, &f->err);
+    /* AFP WRITER: close it here and checksum it like the PDF. */
+    return folio_sha256_file(f->part, f->sha256, NULL, &f->err) &&
+           write_pieces(R, (size_t)(f - R->files));
+fail:
+    pdf_writer_abort(w);
+    folio_arena_reset(arena);
+    return false;
 }
 
 static bool pass2(run_state *R, folio_error *err)
@@ -351,8 +434,10 @@ static bool pass2(run_state *R, folio_error *err)
                 *err = R->files[i].err;
                 break;
             }
-        for (size_t i = 0; i < R->n_files; i++)
+        for (size_t i = 0; i < R->n_files; i++) {
             unlink(R->files[i].part);
+            unlink(R->files[i].pieces_part);
+        }
         return false;
     }
     return true;
@@ -371,23 +456,23 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
     size_t n = R->hs.n;
     uint32_t *file_of = malloc((n ? n : 1) * sizeof *file_of);
     uint32_t *page_of = malloc((n ? n : 1) * sizeof *page_of);
-    if (!file_of || !page_of) {
+    uint32_t *piece_of = malloc((n ? n : 1) * sizeof *piece_of);
+    if (!file_of || !page_of || !piece_of) {
         free(file_of);
         free(page_of);
+        free(piece_of);
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
         return false;
     }
     for (size_t h = 0; h < n; h++)
-        file_of[h] = UINT32_MAX;
-    for (size_t i = 0; i < R->n_files; i++) {
-        const print_file *f = &R->files[i];
-        uint32_t page = 1;
-        for (uint32_t k = 0; k < f->n; k++) {
-            uint32_t h = R->print_order[f->first + k];
-            file_of[h] = (uint32_t)i;
-            page_of[h] = page;
-            uint32_t pg = R->res[h].pages;
-            page += pg + (R->job->duplex && (pg & 1));
+        file_of[h] = piece_of[h] = UINT32_MAX;
+    for (size_t i = 0; i < R->prod->n_pieces; i++) {
+        const folio_prod_piece *pc = &R->prod->pieces[i];
+        uint32_t h = piece_hh(R, i);
+        piece_of[h] = (uint32_t)i;
+        if (R->n_files) {
+            file_of[h] = pc->file;
+            page_of[h] = pc->first_page;
         }
     }
     folio_buf b;
@@ -435,6 +520,16 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
         }
         folio_buf_puts(&b, "],\"pages\":");
         folio_buf_put_int(&b, hp->channel == FOLIO_CHANNEL_SUPPRESSED ? 0 : R->res[h].pages);
+        if (piece_of[h] != UINT32_MAX) {
+            const folio_prod_piece *pc = &R->prod->pieces[piece_of[h]];
+            folio_buf_puts(&b, ",\"stream\":");
+            const char *sn = R->prod->streams[pc->stream].name;
+            folio_buf_put_json_str(&b, sn, strlen(sn));
+            folio_buf_puts(&b, ",\"piece\":\"");
+            folio_buf_puts(&b, pc->id);
+            folio_buf_puts(&b, "\",\"imb_serial\":");
+            folio_buf_put_int(&b, (int64_t)pc->serial);
+        }
         if (file_of[h] != UINT32_MAX) {
             folio_buf_puts(&b, ",\"print_file\":\"print/");
             folio_buf_puts(&b, R->files[file_of[h]].name);
@@ -447,6 +542,7 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
     }
     free(file_of);
     free(page_of);
+    free(piece_of);
     bool ok = !b.failed;
     if (!ok)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
@@ -504,6 +600,37 @@ static void json_kv_money(folio_buf *b, const char *k, folio_money v, bool comma
     folio_buf_puts(b, m);
     if (comma)
         folio_buf_putc(b, ',');
+}
+
+/* One entry of manifest "outputs": print file i in one format. */
+static void manifest_output(folio_buf *b, run_state *R, size_t i, const char *name,
+                            const char *format, uint64_t bytes, const char *sha)
+{
+    const print_file *f = &R->files[i];
+    const folio_prod_file *pf = &R->prod->files[i];
+    uint32_t lastp = pf->first_piece + pf->n_pieces - 1;
+    char rel[256], prel[256];
+    snprintf(rel, sizeof rel, "print/%s", name);
+    snprintf(prel, sizeof prel, "print/%s", f->pieces_name);
+    folio_buf_puts(b, b->len && b->data[b->len - 1] == '[' ? "\n    {" : ",\n    {");
+    json_kv_str(b, "file", rel, true);
+    json_kv_str(b, "format", format, true);
+    json_kv_str(b, "channel", "print", true);
+    json_kv_str(b, "stream", R->prod->streams[pf->stream].name, true);
+    json_kv_int(b, "statements", f->statements, true);
+    json_kv_int(b, "pages", f->pages, true);
+    json_kv_int(b, "sheets", f->sheets, true);
+    json_kv_str(b, "duplex", R->job->duplex ? "yes" : "no", true);
+    if (pf->oversize)
+        folio_buf_puts(b, "\"oversize\":true,");
+    json_kv_str(b, "first_piece", R->prod->pieces[pf->first_piece].id, true);
+    json_kv_str(b, "last_piece", R->prod->pieces[lastp].id, true);
+    json_kv_str(b, "first_household", R->hs.v[piece_hh(R, pf->first_piece)].id, true);
+    json_kv_str(b, "last_household", R->hs.v[piece_hh(R, lastp)].id, true);
+    json_kv_str(b, "pieces", prel, true);
+    json_kv_int(b, "bytes", (int64_t)bytes, true);
+    json_kv_str(b, "sha256", sha, false);
+    folio_buf_putc(b, '}');
 }
 
 static bool write_manifest(run_state *R, const totals *T, bool balanced,
@@ -567,26 +694,56 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     json_kv_int(&b, "print_sheets", (int64_t)T->sheets, true);
     json_kv_int(&b, "email_only_pages", (int64_t)T->pages_email, true);
     json_kv_int(&b, "print_files", (int64_t)R->n_files, true);
+    json_kv_int(&b, "oversize_files", R->n_files ? (int64_t)R->prod->oversize_files : 0, true);
     json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, false);
     folio_buf_puts(&b, "},\n  \"outputs\":[");
+    for (size_t i = 0; i < R->n_files; i++)
+        manifest_output(&b, R, i, R->files[i].name, "pdf", R->files[i].bytes,
+                        R->files[i].sha256);
+    /* AFP WRITER: one more manifest_output(..., "afp", ...) per file here. */
+    /* the inserter data files, one per print file */
+    folio_buf_puts(&b, "\n  ],\n  \"piece_files\":[");
     for (size_t i = 0; i < R->n_files; i++) {
         const print_file *f = &R->files[i];
-        char rel[256];
+        const folio_prod_file *pf = &R->prod->files[i];
+        char rel[256], prel[256];
         snprintf(rel, sizeof rel, "print/%s", f->name);
+        snprintf(prel, sizeof prel, "print/%s", f->pieces_name);
         folio_buf_puts(&b, i ? ",\n    {" : "\n    {");
-        json_kv_str(&b, "file", rel, true);
-        json_kv_str(&b, "format", "pdf", true);
-        json_kv_str(&b, "channel", "print", true);
-        json_kv_int(&b, "statements", f->statements, true);
-        json_kv_int(&b, "pages", f->pages, true);
-        json_kv_int(&b, "sheets", f->sheets, true);
-        json_kv_str(&b, "duplex", J->duplex ? "yes" : "no", true);
-        json_kv_str(&b, "first_household", R->hs.v[R->print_order[f->first]].id, true);
-        json_kv_str(&b, "last_household", R->hs.v[R->print_order[f->first + f->n - 1]].id, true);
-        json_kv_int(&b, "bytes", (int64_t)f->bytes, true);
-        json_kv_str(&b, "sha256", f->sha256, false);
+        json_kv_str(&b, "file", prel, true);
+        json_kv_str(&b, "format", "csv", true);
+        json_kv_str(&b, "print_file", rel, true);
+        json_kv_str(&b, "stream", R->prod->streams[pf->stream].name, true);
+        json_kv_int(&b, "pieces", pf->n_pieces, true);
+        json_kv_int(&b, "bytes", (int64_t)f->pieces_bytes, true);
+        json_kv_str(&b, "sha256", f->pieces_sha256, false);
         folio_buf_putc(&b, '}');
     }
+    /* mail streams in configured order, then the suppressed households */
+    folio_buf_puts(&b, "\n  ],\n  \"streams\":[");
+    for (uint32_t s = 0; s < R->prod->n_streams; s++) {
+        const folio_prod_stream *ps = &R->prod->streams[s];
+        folio_buf_puts(&b, s ? ",\n    {" : "\n    {");
+        json_kv_str(&b, "name", ps->name, true);
+        folio_buf_puts(&b, "\"printed\":true,");
+        json_kv_int(&b, "statements", (int64_t)ps->statements, true);
+        json_kv_int(&b, "pages", (int64_t)ps->pages, true);
+        json_kv_int(&b, "sheets", (int64_t)ps->sheets, true);
+        json_kv_int(&b, "files", R->n_files ? ps->n_files : 0, ps->statements > 0);
+        if (ps->statements) {
+            const folio_prod_file *ff = &R->prod->files[ps->first_file];
+            const folio_prod_file *lf = &R->prod->files[ps->first_file + ps->n_files - 1];
+            json_kv_str(&b, "first_piece", R->prod->pieces[ff->first_piece].id, true);
+            json_kv_str(&b, "last_piece",
+                        R->prod->pieces[lf->first_piece + lf->n_pieces - 1].id, false);
+        }
+        folio_buf_putc(&b, '}');
+    }
+    folio_buf_puts(&b, R->prod->n_streams ? ",\n    {" : "\n    {");
+    json_kv_str(&b, "name", "suppressed", true);
+    folio_buf_puts(&b, "\"printed\":false,");
+    json_kv_int(&b, "statements", (int64_t)T->statements[FOLIO_CHANNEL_SUPPRESSED], false);
+    folio_buf_putc(&b, '}');
     folio_buf_puts(&b, "\n  ],\n  \"control_totals\":{\n    \"accounts\":{");
     json_kv_int(&b, "read", (int64_t)T->acc_read, true);
     json_kv_int(&b, "rejected", (int64_t)T->acc_rejected, true);
@@ -650,10 +807,15 @@ static void run_free(run_state *R)
     job_free(R->job);
     free(R->res);
     free(R->in_shard);
-    free(R->print_order);
+    free(R->print_hh);
+    free(R->pin);
+    production_plan_free(R->prod);
+    production_options_free(R->popt_owned);
     for (size_t i = 0; i < R->n_files; i++) {
         free(R->files[i].path);
         free(R->files[i].part);
+        free(R->files[i].pieces_path);
+        free(R->files[i].pieces_part);
     }
     free(R->files);
 }
@@ -815,7 +977,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     {
         uint64_t pages1 = 0;
         for (size_t i = 0; i < R.n_print; i++) {
-            uint32_t pg = R.res[R.print_order[i]].pages;
+            uint32_t pg = R.res[R.print_hh[i]].pages;
             pages1 += pg + (R.job->duplex && (pg & 1));
         }
         if (!R.job->print_pdf)
@@ -831,8 +993,10 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!balanced) {
         fprintf(stderr, "folio: reconciliation FAILED:%s\n", cj.data);
         folio_buf_free(&cj);
-        for (size_t i = 0; i < R.n_files; i++)
+        for (size_t i = 0; i < R.n_files; i++) {
             unlink(R.files[i].part);
+            unlink(R.files[i].pieces_part);
+        }
         folio_error_set(err, FOLIO_EXIT_FAILED,
                         "%s: the run does not reconcile; no output was published (see the checks "
                         "above)", R.job->path);
@@ -840,7 +1004,8 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     }
     /* publish: rename parts, then the manifest last */
     for (size_t i = 0; i < R.n_files; i++)
-        if (rename(R.files[i].part, R.files[i].path) != 0) {
+        if (rename(R.files[i].part, R.files[i].path) != 0 ||
+            rename(R.files[i].pieces_part, R.files[i].pieces_path) != 0) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "%s: rename failed: %s", R.files[i].path,
                             strerror(errno));
             folio_buf_free(&cj);
@@ -864,6 +1029,13 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         printf("  print          %zu statements, %llu pages, %llu sheets, %zu file(s) in %s/print\n",
                R.n_print, (unsigned long long)T.pages_print, (unsigned long long)T.sheets,
                R.n_files, R.out);
+        for (uint32_t s = 0; s < R.prod->n_streams; s++) {
+            const folio_prod_stream *ps = &R.prod->streams[s];
+            if (ps->statements)
+                printf("    stream %-12s %llu statements, %llu sheets, %u file(s)\n", ps->name,
+                       (unsigned long long)ps->statements, (unsigned long long)ps->sheets,
+                       R.n_files ? ps->n_files : 0);
+        }
         printf("  accounts       %llu read, %llu composed, %llu suppressed, %llu rejected\n",
                (unsigned long long)T.acc_read, (unsigned long long)T.acc_composed,
                (unsigned long long)T.acc_suppressed, (unsigned long long)T.acc_rejected);

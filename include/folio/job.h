@@ -98,6 +98,7 @@ typedef struct folio_job {
     bool duplex;                /* output.print.duplex (default false) */
     int compression;            /* output.print.compression 0..9 (default 6) */
     char *file_prefix;          /* output.print.prefix (default "statements") */
+    struct folio_production_options *production; /* output.streams / output.pieces (production.h) */
 } folio_job;
 
 /* Parse and validate a job file.  Returns NULL with err set (code

@@ -5,6 +5,7 @@ manifest.  usage:
   check.py end-to-end SAMPLES_DIR OUT_DIR
   check.py split OUT_DIR MAX_SHEETS
   check.py paginate FIXTURE_DIR OUT_DIR N
+  check.py production INPUT_DIR OUT_DIR MAX_SHEETS   (mail streams, presort, pieces)
 """
 import csv, glob, hashlib, io, json, os, re, subprocess, sys
 from decimal import Decimal
@@ -51,6 +52,8 @@ def load_manifest(out):
 def check_outputs(out, m):
     total = 0
     for o in m["outputs"]:
+        if o["format"] != "pdf":
+            continue
         p = os.path.join(out, o["file"])
         if not os.path.exists(p):
             fail("manifest lists missing file " + o["file"])
@@ -64,7 +67,7 @@ def check_outputs(out, m):
         total += n
     if total != m["counts"]["print_pages"]:
         fail("pages in files %d != manifest print_pages %d" % (total, m["counts"]["print_pages"]))
-    listed = sorted(os.path.basename(o["file"]) for o in m["outputs"])
+    listed = sorted(os.path.basename(o["file"]) for o in m["outputs"] if o["format"] == "pdf")
     present = sorted(os.path.basename(p) for p in glob.glob(os.path.join(out, "print", "*.pdf")))
     if listed != present:
         fail("print/ holds %s, manifest lists %s" % (present, listed))
@@ -293,6 +296,114 @@ def paginate(fixture, out, n):
         fail("statement has %d pages, layout geometry says %d" % (k, pages_exp))
     print("paginate: %d transactions on %d pages, balances verified" % (n, k))
 
+def postal_key(pc, country):
+    """Presort key, computed independently: US -> first five digits of the ZIP,
+    elsewhere upper-case letters and digits; empty sorts last."""
+    us = country.strip().upper() in ("", "US", "USA", "UNITED STATES", "UNITED STATES OF AMERICA")
+    if us:
+        k = re.match(r"\s*(\d{0,5})", pc).group(1)
+    else:
+        k = "".join(ch for ch in pc.upper() if ch.isascii() and ch.isalnum())
+    return (k == "", k)
+
+def production(inputs, out, max_sheets):
+    """Mail streams, presort, splitting and pieces, checked from the PDFs, the
+    pieces files, the audit trail and the customers feed."""
+    m = load_manifest(out)
+    check_outputs(out, m)
+    cust = {}
+    with open(os.path.join(inputs, "customers.csv"), encoding="utf-8", errors="surrogateescape", newline="") as f:
+        for row in csv.DictReader(f):
+            cid = row.get("customer_id", row.get("id"))
+            cust[cid] = (row.get("postal_code", row.get("zip", "")), row.get("country", ""))
+    audit = {}
+    with open(os.path.join(out, "audit.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            h = json.loads(line)
+            audit[h["household"]] = h
+    outputs = {o["file"]: o for o in m["outputs"]}
+    stream_names = [s["name"] for s in m["streams"] if s["printed"]]
+    pieces = []
+    for pf in m["piece_files"]:
+        o = outputs[pf["print_file"]]
+        duplex = o["duplex"] == "yes"
+        with open(os.path.join(out, pf["file"]), encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        if len(rows) != o["statements"]:
+            fail("%s: %d rows, %d statements" % (pf["file"], len(rows), o["statements"]))
+        pages = pdf_text(os.path.join(out, o["file"]), layout=False).split("\f")[:-1]
+        if len(pages) != o["pages"]:
+            fail("%s: %d pages of text, manifest %d" % (o["file"], len(pages), o["pages"]))
+        sheets = 0
+        nxt = 1
+        for r in rows:
+            h = audit[r["household"]]
+            fp, lp, n = int(r["first_page"]), int(r["last_page"]), h["pages"]
+            if fp != nxt:
+                fail("%s: piece %s starts at page %d, expected %d" % (pf["file"], r["piece_id"], fp, nxt))
+            nxt = lp + 1
+            pad = 1 if duplex and n % 2 else 0
+            if lp - fp + 1 != n + pad or int(r["pages"]) != n + pad:
+                fail("%s: piece %s spans %d-%d for %d pages" % (pf["file"], r["piece_id"], fp, lp, n))
+            # never split: the whole statement, page 1 to page n, is in this file
+            if not re.search(r"Page 1 of %d\b" % n, pages[fp - 1]):
+                fail("%s page %d: not page 1 of %d (%s)" % (o["file"], fp, n, r["household"]))
+            if not re.search(r"Page %d of %d\b" % (n, n), pages[fp + n - 2]):
+                fail("%s page %d: not page %d of %d" % (o["file"], fp + n - 1, n, n))
+            if pad and pages[lp - 1].strip():
+                fail("%s page %d: duplex padding page is not blank" % (o["file"], lp))
+            want_sheets = (n + 1) // 2 if duplex else n
+            if int(r["sheets"]) != want_sheets:
+                fail("%s: piece %s has %s sheets, expected %d" % (pf["file"], r["piece_id"], r["sheets"], want_sheets))
+            sheets += want_sheets
+            if h.get("piece") != r["piece_id"] or h.get("stream") != r["stream"] or h.get("print_file") != o["file"]:
+                fail("audit of %s disagrees with %s" % (r["household"], pf["file"]))
+            if int(r["imb_serial"]) != h.get("imb_serial"):
+                fail("audit serial of %s differs" % r["household"])
+            if os.path.basename(o["file"]) != r["file"] or r["stream"] != o["stream"]:
+                fail("%s: row %s names file %s stream %s" % (pf["file"], r["piece_id"], r["file"], r["stream"]))
+            pieces.append((r, h, want_sheets))
+        if sheets != o["sheets"]:
+            fail("%s: %d sheets, manifest %d" % (o["file"], sheets, o["sheets"]))
+        if sheets > max_sheets and len(rows) > 1:
+            fail("%s: %d sheets > max %d with %d statements" % (o["file"], sheets, max_sheets, len(rows)))
+        if sheets > max_sheets and not o.get("oversize"):
+            fail("%s: a lone statement above the maximum is not flagged oversize" % o["file"])
+        if ("-" + o["stream"] + "-") not in os.path.basename(o["file"]):
+            fail("%s: file name lacks its stream %s" % (o["file"], o["stream"]))
+    # ids sequential in print order, serials unique
+    for i, (r, _, _) in enumerate(pieces):
+        if r["piece_id"] != "P%07d" % (i + 1):
+            fail("piece %d is %s" % (i + 1, r["piece_id"]))
+    serials = [r["imb_serial"] for r, _, _ in pieces]
+    if len(set(serials)) != len(serials):
+        fail("IMb serials are not unique")
+    printed = sorted(k for k, h in audit.items() if h["channel"] in ("print", "both"))
+    if sorted(r["household"] for r, _, _ in pieces) != printed:
+        fail("print households and pieces differ")
+    # stream rules (default streams) and order: streams as configured, then postal key, household
+    prev = None
+    for r, h, sh in pieces:
+        pc, country = cust[h["customers"][0]]
+        us = country.strip().upper() in ("", "US", "USA")
+        want = "foreign" if not us else ("flats" if sh > 10 else "letters")
+        if "foreign" in stream_names and r["stream"] != want:
+            fail("%s (%s, %d sheets) went to %s, expected %s" % (r["household"], country, sh, r["stream"], want))
+        key = (stream_names.index(r["stream"]), postal_key(pc, country), r["household"])
+        if prev is not None and key < prev:
+            fail("print order broken at %s: %s after %s" % (r["piece_id"], key, prev))
+        prev = key
+    counts = {}
+    for r, _, _ in pieces:
+        counts[r["stream"]] = counts.get(r["stream"], 0) + 1
+    for s in m["streams"]:
+        if s["printed"] and s["statements"] != counts.get(s["name"], 0):
+            fail("stream %s: %d statements, %d pieces" % (s["name"], s["statements"], counts.get(s["name"], 0)))
+    sup = [s for s in m["streams"] if s["name"] == "suppressed"]
+    if not sup or sup[0]["printed"] or sup[0]["statements"] != sum(1 for h in audit.values() if h["channel"] == "suppressed"):
+        fail("suppressed stream count wrong")
+    print("production: %d pieces in %d files, streams %s" % (len(pieces), len(m["piece_files"]), counts))
+
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "end-to-end":
@@ -301,5 +412,7 @@ if __name__ == "__main__":
         split(sys.argv[2], int(sys.argv[3]))
     elif mode == "paginate":
         paginate(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif mode == "production":
+        production(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
         fail("unknown mode " + mode)

@@ -80,7 +80,7 @@ t_threads_identical() {
     "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/out16" --threads 16 --quiet; rc16=$?
     set -e
     [ "$rc2" = 3 ] && [ "$rc16" = 3 ]
-    for f in manifest.json rejects.csv suppressed.csv $(cd "$WORK/e2e/out1" && ls print/*.pdf); do
+    for f in manifest.json rejects.csv suppressed.csv audit.jsonl $(cd "$WORK/e2e/out1" && ls print/*.pdf print/*.pieces.csv); do
         cmp "$WORK/e2e/out1/$f" "$WORK/e2e/out2/$f"
         cmp "$WORK/e2e/out1/$f" "$WORK/e2e/out16/$f"
     done
@@ -176,6 +176,112 @@ t_french_locale() {
     done
 }
 
+# Mail streams, presort and splitting on the sample feeds: simplex at 40
+# sheets per file, then duplex at 25; every file verified by folio verify.
+t_production_streams() {
+    [ -d "$WORK/e2e" ] || { echo "needs t_end_to_end"; exit 1; }
+    sed -e 's/max_sheets: *[0-9]*/max_sheets: 40/' "$WORK/e2e/job.yaml" > "$WORK/e2e/job-prod.yaml"
+    set +e
+    "$FOLIO" run "$WORK/e2e/job-prod.yaml" --out "$WORK/e2e/prod" --quiet; rc=$?
+    set -e
+    [ "$rc" = 3 ]
+    ls "$WORK"/e2e/prod/print/*-letters-0002.pdf >/dev/null
+    $CHECK production "$WORK/e2e" "$WORK/e2e/prod" 40
+    "$FOLIO" verify "$WORK/e2e/prod" | grep -q '^verified [0-9]* files'
+    sed -e 's/max_sheets: *[0-9]*/max_sheets: 25/' -e 's/duplex: *false/duplex: true/' \
+        "$WORK/e2e/job.yaml" > "$WORK/e2e/job-duplex.yaml"
+    grep -q 'duplex: true' "$WORK/e2e/job-duplex.yaml"
+    set +e
+    "$FOLIO" run "$WORK/e2e/job-duplex.yaml" --out "$WORK/e2e/duplex" --quiet; rc=$?
+    set -e
+    [ "$rc" = 3 ]
+    $CHECK production "$WORK/e2e" "$WORK/e2e/duplex" 25
+    "$FOLIO" verify "$WORK/e2e/duplex"
+}
+
+# A household with 30 pages goes to the flats stream; a custom stream list
+# sends a household to "branch" by id.
+t_flats_30_pages() {
+    python3 "$ROOT/tests/e2e/make_paginate.py" "$WORK/flats" "$ROOT/layouts/statement.yaml" 1370
+    "$FOLIO" run "$WORK/flats/job.yaml" --out "$WORK/flats/out" --quiet
+    python3 - "$WORK/flats/out" <<'PY'
+import csv, glob, json, os, sys
+out = sys.argv[1]
+audit = {json.loads(l)["household"]: json.loads(l) for l in open(os.path.join(out, "audit.jsonl"))}
+h1 = audit["H1"]
+assert h1["pages"] >= 30, "H1 has only %d pages: raise N" % h1["pages"]
+assert h1["stream"] == "flats", h1
+assert audit["H2"]["stream"] == "letters", audit["H2"]
+rows = [r for p in sorted(glob.glob(os.path.join(out, "print", "*.pieces.csv"))) for r in csv.DictReader(open(p))]
+big = [r for r in rows if r["household"] == "H1"][0]
+assert big["stream"] == "flats" and big["file"].startswith("statements-flats-") and int(big["pages"]) == h1["pages"], big
+m = json.load(open(os.path.join(out, "manifest.json")))
+st = {s["name"]: s for s in m["streams"]}
+assert st["flats"]["statements"] == 1 and st["letters"]["statements"] == 1 and st["foreign"]["statements"] == 0
+print("H1: %d pages -> flats" % h1["pages"])
+PY
+    $CHECK production "$WORK/flats" "$WORK/flats/out" 1000
+    "$FOLIO" verify "$WORK/flats/out"
+    # custom streams: H2 returns to the branch, the rest falls to "other"
+    python3 - "$WORK/flats/job.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read().replace("output:\n", "output:\n  streams:\n    - {name: branch, household_ids: [H2]}\n"
+                          "    - {name: big, min_sheets: 50}\n  pieces: {serial_start: 7000, mailer_id: \"901234567\"}\n")
+open(p.replace("job.yaml", "job-branch.yaml"), "w").write(s)
+PY
+    "$FOLIO" run "$WORK/flats/job-branch.yaml" --out "$WORK/flats/branch" --quiet
+    ls "$WORK"/flats/branch/print/statements-branch-0001.pdf "$WORK"/flats/branch/print/statements-other-0001.pdf
+    head -2 "$WORK/flats/branch/print/statements-branch-0001.pieces.csv" | tail -1 | grep -q '^P0000001,H2,1,1,statements-branch-0001.pdf,1,1,007000,branch$'
+    grep -q '^P0000002,H1,.*,007001,other$' "$WORK/flats/branch/print/statements-other-0001.pieces.csv"
+    "$FOLIO" verify "$WORK/flats/branch"
+}
+
+# folio verify: passes on a fresh run, fails on one changed byte of a print
+# file or a pieces file, a missing file, an unlisted file; usage errors exit 2.
+t_verify() {
+    [ -d "$WORK/e2e/out1" ] || { echo "needs t_end_to_end"; exit 1; }
+    "$FOLIO" verify "$WORK/e2e/out1" > "$WORK/v.out"
+    cat "$WORK/v.out"
+    grep -q '^verified [0-9]* files$' "$WORK/v.out"
+    flip() {    # flip DIR FILE: copy the run to DIR and change one byte of FILE in the middle
+        rm -rf "$1"; cp -r "$WORK/e2e/out1" "$1"
+        python3 - "$1/$2" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 0x01
+open(p, "wb").write(b)
+PY
+    }
+    pdf=$(cd "$WORK/e2e/out1" && ls print/*.pdf | head -1)
+    flip "$WORK/v1" "$pdf"
+    set +e
+    "$FOLIO" verify "$WORK/v1" > "$WORK/v1.out"; rc=$?
+    set -e
+    cat "$WORK/v1.out"
+    [ "$rc" = 1 ] && grep -q "MISMATCH $pdf: sha256" "$WORK/v1.out"
+    pieces=$(cd "$WORK/e2e/out1" && ls print/*.pieces.csv | head -1)
+    flip "$WORK/v2" "$pieces"
+    set +e
+    "$FOLIO" verify "$WORK/v2" > "$WORK/v2.out"; rc=$?
+    set -e
+    [ "$rc" = 1 ] && grep -q "MISMATCH $pieces" "$WORK/v2.out"
+    rm -rf "$WORK/v3"; cp -r "$WORK/e2e/out1" "$WORK/v3"
+    rm "$WORK/v3/$pdf"; touch "$WORK/v3/print/stray.pdf"
+    set +e
+    "$FOLIO" verify "$WORK/v3" > "$WORK/v3.out"; rc=$?
+    set -e
+    cat "$WORK/v3.out"
+    [ "$rc" = 1 ] && grep -q "MISMATCH $pdf: cannot read" "$WORK/v3.out" && grep -q "stray.pdf: in print/ but not in the manifest" "$WORK/v3.out"
+    set +e
+    "$FOLIO" verify 2>/dev/null; rc=$?
+    [ "$rc" = 2 ] || exit 1
+    "$FOLIO" verify "$WORK/nowhere" >/dev/null; rc=$?
+    [ "$rc" = 1 ] || exit 1
+    set -e
+}
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -186,6 +292,9 @@ run_test pagination_400 t_pagination
 run_test a4_layout t_a4_layout
 run_test bad_job t_bad_job
 run_test failed_run_publishes_nothing t_failed_run_publishes_nothing
+run_test production_streams t_production_streams
+run_test flats_30_pages t_flats_30_pages
+run_test verify t_verify
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo
