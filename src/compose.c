@@ -11,6 +11,7 @@
  */
 #include "folio/compose.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,8 @@
 static const char *plan_reason(folio_plan *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-#include <stdarg.h>
+/* Format a suppression reason into the plan's arena (valid until
+ * compose_plan_free). */
 static const char *plan_reason(folio_plan *p, const char *fmt, ...)
 {
     char tmp[512];
@@ -28,27 +30,8 @@ static const char *plan_reason(folio_plan *p, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return "suppressed";
-    if ((size_t)n >= sizeof tmp)
-        n = sizeof tmp - 1;
-    /* Reasons are kept in a list of malloc'ed chunks; simple and rare. */
-    size_t need = (size_t)n + 1;
-    if (p->reasons_len + need > p->reasons_cap) {
-        /* chain: store the old block pointer in the first bytes of the new */
-        size_t cap = 64 * 1024 > need + sizeof(char *) ? 64 * 1024 : need + sizeof(char *);
-        char *blk = malloc(cap);
-        if (!blk)
-            return "suppressed";
-        memcpy(blk, &p->reasons, sizeof(char *));
-        p->reasons = blk;
-        p->reasons_len = sizeof(char *);
-        p->reasons_cap = cap;
-    }
-    char *s = p->reasons + p->reasons_len;
-    memcpy(s, tmp, need);
-    p->reasons_len += need;
-    return s;
+    const char *s = n < 0 ? NULL : folio_arena_strdup(&p->reasons, tmp);
+    return s ? s : "suppressed (reason lost: out of memory)";
 }
 
 static bool is_liability(const folio_plan *p, const folio_account_plan *ap)
@@ -67,6 +50,7 @@ folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,
         return NULL;
     }
     p->job = job;
+    folio_arena_init(&p->reasons, 16 * 1024);
     p->layout = layout;
     p->ds = ds;
     p->hs = hs;
@@ -158,13 +142,7 @@ void compose_plan_free(folio_plan *p)
 {
     if (!p)
         return;
-    char *blk = p->reasons;
-    while (blk) {
-        char *prev;
-        memcpy(&prev, blk, sizeof prev);
-        free(blk);
-        blk = prev;
-    }
+    folio_arena_free(&p->reasons);
     free(p->accounts);
     free(p->households);
     free(p);

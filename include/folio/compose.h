@@ -62,8 +62,7 @@ typedef struct folio_plan {
     const folio_households *hs;
     folio_account_plan *accounts;     /* one per ds->accounts */
     folio_household_plan *households; /* one per hs->v */
-    char *reasons;                    /* storage for formatted reasons */
-    size_t reasons_len, reasons_cap;
+    folio_arena reasons;              /* storage for formatted reasons */
 } folio_plan;
 
 folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,
