@@ -7,10 +7,10 @@
  *
  * libharu owns the document structure: pages tree, info dictionary, the
  * embedded TrueType fonts as Type0/CIDFontType2 with Identity-H, /W widths,
- * CIDToGIDMap, ToUnicode and glyph subsetting.  With UTF-8 encoding a CID is
- * the Unicode code point (BMP), so the text operand of Tj is the code points
- * as 2 big-endian bytes each, written as a literal string (half the size of
- * hex; ( ) \ CR LF escaped).
+ * CIDToGIDMap and glyph subsetting (the ToUnicode CMap is ours, see below).
+ * With UTF-8 encoding a CID is the Unicode code point (BMP), so the text
+ * operand of Tj is the code points as 2 big-endian bytes each, written as a
+ * literal string (half the size of hex; ( ) \ CR LF escaped).
  *
  * Page content, two back ends behind the same API:
  *
@@ -32,6 +32,18 @@
  *
  * Both back ends coalesce: text ops in a row share one BT/ET, and font, fill
  * colour, stroke colour and line width are set only when they change.
+ *
+ * ToUnicode: libharu 2.3.0 gives each UTF-8 Type0 font its encoding CMap as
+ * /ToUnicode (begincidrange, CMapName /UTF-8), which is not a valid ToUnicode
+ * CMap (poppler: "Invalid 'begincidrange' operator").  We replace its content
+ * at save time from the stream dictionary's before_write_fn hook (attr points
+ * at the writer and font): a CMapType 2 Adobe-Identity-UCS CMap with
+ * codespace <0000> <FFFF> and one entry per code the content uses (the usage
+ * bitmap, also kept by the libharu back end), sorted by code, bfrange for
+ * runs within one high byte and bfchar for single codes, at most 100 entries
+ * per block.  The code is the code point, so each maps to itself in UTF-16BE
+ * (D800-DFFF, which only malformed UTF-8 could give, are skipped).
+ * libharu deflates the stream like the font's other streams.
  *
  * Coordinates: dlist units are 1/1440 in, origin top-left, y down; PDF points
  * are 20 units, origin bottom-left: x_pt = x/20, y_pt = (page_h - y)/20,
@@ -58,6 +70,15 @@
 #define PDF_MAX_FONTS 64
 #define PDF_MAX_PAGE_BYTES (64u * 1024u * 1024u)   /* content of one page */
 #define PDF_ZLEVEL 6     /* opt->compression outside 1..9 */
+#define PDF_CMAP_BLOCK 100   /* entries per bfchar/bfrange block (CMap limit) */
+
+struct folio_pdf_writer;
+
+/* attr of a font's ToUnicode stream dictionary (see pdf_tounicode_write). */
+typedef struct pdf_tounicode {
+    struct folio_pdf_writer *w;
+    int font;                  /* index into used[] */
+} pdf_tounicode;
 
 struct folio_pdf_writer {
     HPDF_Doc doc;
@@ -71,6 +92,7 @@ struct folio_pdf_writer {
     HPDF_Font hfont[PDF_MAX_FONTS];
     uint8_t *used[PDF_MAX_FONTS];       /* 65536-bit map of code points marked */
     const char *local[PDF_MAX_FONTS];   /* per page: resource name, e.g. "F1" */
+    pdf_tounicode tounicode[PDF_MAX_FONTS];
     uint32_t pages;
     /* direct back end */
     char *out;                 /* page content */
@@ -470,6 +492,179 @@ static bool pdf_direct_flush(folio_pdf_writer *w, HPDF_Page page)
     return !w->failed;
 }
 
+/* ---- ToUnicode CMap ------------------------------------------------------ */
+
+static const char pdf_cmap_head[] =
+    "/CIDInit /ProcSet findresource begin\n"
+    "12 dict begin\n"
+    "begincmap\n"
+    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+    "/CMapName /Adobe-Identity-UCS def\n"
+    "/CMapType 2 def\n"
+    "1 begincodespacerange\n"
+    "<0000> <FFFF>\n"
+    "endcodespacerange\n";
+
+static const char pdf_cmap_tail[] =
+    "endcmap\n"
+    "CMapName currentdict /CMap defineresource pop\n"
+    "end\n"
+    "end\n";
+
+/* CMap text on its way into a libharu stream: a buffer drained with one
+ * HPDF_Stream_Write when full, and the pending bfchar/bfrange block. */
+typedef struct pdf_cmap_out {
+    HPDF_Stream stream;
+    HPDF_STATUS st;
+    size_t len;
+    char buf[8192];
+    bool range;                       /* kind of the pending entries */
+    int n;                            /* pending entries */
+    uint16_t lo[PDF_CMAP_BLOCK], hi[PDF_CMAP_BLOCK];
+} pdf_cmap_out;
+
+static void pdf_cmap_drain(pdf_cmap_out *o)
+{
+    if (o->st == HPDF_OK && o->len)
+        o->st = HPDF_Stream_Write(o->stream, (const HPDF_BYTE *)o->buf,
+                                  (HPDF_UINT)o->len);
+    o->len = 0;
+}
+
+/* Append n bytes (n <= sizeof buf). */
+static void pdf_cmap_put(pdf_cmap_out *o, const char *s, size_t n)
+{
+    if (sizeof o->buf - o->len < n)
+        pdf_cmap_drain(o);
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+static inline char *pdf_put_hex4(char *p, unsigned v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    *p++ = '<';
+    for (int sh = 12; sh >= 0; sh -= 4)
+        *p++ = hex[(v >> sh) & 15];
+    *p++ = '>';
+    return p;
+}
+
+/* Write the pending entries as one block:
+ *   "3 beginbfchar\n<00E9> <00E9>\n...endbfchar\n"
+ *   "2 beginbfrange\n<0020> <007E> <0020>\n...endbfrange\n"
+ * The destination is the code itself: code = code point (UTF-16BE, BMP). */
+static void pdf_cmap_block(pdf_cmap_out *o)
+{
+    if (o->n == 0)
+        return;
+    if (sizeof o->buf - o->len < 32 + (size_t)o->n * 22)
+        pdf_cmap_drain(o);
+    char *p = o->buf + o->len;
+    if (o->n >= 100)
+        *p++ = (char)('0' + o->n / 100);
+    if (o->n >= 10)
+        *p++ = (char)('0' + o->n / 10 % 10);
+    *p++ = (char)('0' + o->n % 10);
+    p = pdf_put_str(p, o->range ? " beginbfrange\n" : " beginbfchar\n",
+                    o->range ? 14 : 13);
+    for (int i = 0; i < o->n; i++) {
+        p = pdf_put_hex4(p, o->lo[i]);
+        *p++ = ' ';
+        if (o->range) {
+            p = pdf_put_hex4(p, o->hi[i]);
+            *p++ = ' ';
+        }
+        p = pdf_put_hex4(p, o->lo[i]);
+        *p++ = '\n';
+    }
+    p = pdf_put_str(p, o->range ? "endbfrange\n" : "endbfchar\n", o->range ? 11 : 10);
+    o->len = (size_t)(p - o->buf);
+    o->n = 0;
+}
+
+/* Queue codes lo..hi (same high byte) as a bfrange, or lo as a bfchar. */
+static void pdf_cmap_entry(pdf_cmap_out *o, unsigned lo, unsigned hi)
+{
+    bool range = hi > lo;
+    if (o->n && (o->range != range || o->n == PDF_CMAP_BLOCK))
+        pdf_cmap_block(o);
+    o->range = range;
+    o->lo[o->n] = (uint16_t)lo;
+    o->hi[o->n] = (uint16_t)hi;
+    o->n++;
+}
+
+static inline bool pdf_code_used(const uint8_t *bits, unsigned c)
+{
+    return (bits[c >> 3] >> (c & 7)) & 1u && (c < 0xD800 || c > 0xDFFF);
+}
+
+/* before_write_fn of a font's ToUnicode stream (attr: pdf_tounicode): replace
+ * libharu's content with a ToUnicode CMap of the codes the document uses.
+ * Runs when HPDF_SaveToFile writes the object, after the last page. */
+static HPDF_STATUS pdf_tounicode_write(HPDF_Dict dict)
+{
+    const pdf_tounicode *tu = dict->attr;
+    folio_pdf_writer *w = tu->w;
+    const uint8_t *bits = w->used[tu->font];
+
+    /* keys of an encoding CMap stream, meaningless on a ToUnicode stream */
+    HPDF_Dict_RemoveElement(dict, "Type");
+    HPDF_Dict_RemoveElement(dict, "CMapName");
+    HPDF_Dict_RemoveElement(dict, "CIDSystemInfo");
+    HPDF_Dict_RemoveElement(dict, "WMode");
+    HPDF_MemStream_FreeData(dict->stream);
+
+    pdf_cmap_out *o = malloc(sizeof *o);
+    if (!o) {
+        pdf_fail(w, "out of memory");
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    }
+    o->stream = dict->stream;
+    o->st = HPDF_OK;
+    o->len = 0;
+    o->n = 0;
+    pdf_cmap_put(o, pdf_cmap_head, sizeof pdf_cmap_head - 1);
+    /* code 0 is never drawn (NUL and non-BMP text become .notdef) */
+    for (unsigned c = 1; c <= 0xFFFF;) {
+        if ((c & 7) == 0 && bits[c >> 3] == 0) {
+            c += 8;
+            continue;
+        }
+        if (!pdf_code_used(bits, c)) {
+            c++;
+            continue;
+        }
+        unsigned e = c;   /* a bfrange stays within one high byte */
+        while ((e & 0xFF) != 0xFF && pdf_code_used(bits, e + 1))
+            e++;
+        pdf_cmap_entry(o, c, e);
+        c = e + 1;
+    }
+    pdf_cmap_block(o);
+    pdf_cmap_put(o, pdf_cmap_tail, sizeof pdf_cmap_tail - 1);
+    pdf_cmap_drain(o);
+    HPDF_STATUS st = o->st;
+    free(o);
+    if (st != HPDF_OK)
+        pdf_fail(w, "cannot write a ToUnicode CMap");
+    return st;
+}
+
+/* Route font fi's ToUnicode stream through pdf_tounicode_write. */
+static void pdf_tounicode_hook(folio_pdf_writer *w, int fi)
+{
+    HPDF_Dict cmap = HPDF_Dict_GetItem(w->hfont[fi], "ToUnicode", HPDF_OCLASS_DICT);
+    if (!cmap || !cmap->stream || cmap->attr || cmap->before_write_fn) {
+        pdf_fail(w, "libharu font has no ToUnicode stream to replace");
+        return;
+    }
+    w->tounicode[fi] = (pdf_tounicode){ w, fi };
+    cmap->attr = &w->tounicode[fi];
+    cmap->before_write_fn = pdf_tounicode_write;
+}
+
 /* ---- libharu back end ---------------------------------------------------- */
 
 static HPDF_REAL pdf_pt(int64_t units)
@@ -480,6 +675,27 @@ static HPDF_REAL pdf_pt(int64_t units)
 static HPDF_REAL pdf_c(uint32_t rgb, int sh)
 {
     return (HPDF_REAL)((rgb >> sh) & 0xFF) / 255.0f;
+}
+
+/* Record the codes a text shows for the ToUnicode CMap (libharu measures and
+ * marks glyphs itself in HPDF_Page_ShowText).  Decodes like the direct back
+ * end: the code is the BMP code point; anything else draws nothing we map. */
+static void pdf_note_codes(folio_pdf_writer *w, int fi, const unsigned char *s,
+                           size_t n)
+{
+    uint8_t *bits = w->used[fi];
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = s[i++];
+        if (cp >= 0x80) {
+            int extra = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
+            cp &= (uint32_t)(0x3F >> extra);
+            for (int k = 0; k < extra && i < n; k++, i++)
+                cp = cp << 6 | (s[i] & 0x3F);
+            if (cp > 0xFFFF)
+                cp = 0;
+        }
+        bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    }
 }
 
 static bool pdf_hpdf_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
@@ -523,6 +739,7 @@ static bool pdf_hpdf_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
         }
         memcpy(w->tmp, op->text, op->len);
         w->tmp[op->len] = 0;
+        pdf_note_codes(w, op->font, (const unsigned char *)op->text, op->len);
         HPDF_Page_ShowText(page, w->tmp);
         return !w->failed;
     }
@@ -737,6 +954,8 @@ folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fon
         w->used[i] = calloc(1, 8192);
         if (!w->used[i])
             pdf_fail(w, "out of memory");
+        else
+            pdf_tounicode_hook(w, i);
     }
     if (w->failed) {
         pdf_report(w, err);

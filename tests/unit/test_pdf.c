@@ -3,7 +3,8 @@
  * qpdf command-line tools: qpdf --check, pdftotext (text and its order),
  * pdffonts (embedded), pdfinfo (pages, size, info).  Also: byte-identical
  * reruns, two writers on two threads, no decimal comma under a French locale
- * (main calls setlocale(LC_ALL, "")), both content back ends.
+ * (main calls setlocale(LC_ALL, "")), both content back ends, and our
+ * ToUnicode CMaps (nothing on the tools' stderr, exact codes and form).
  *
  * Needs fonts/LiberationSans-*.ttf (`make fonts`); FOLIO_ROOT points at the
  * repository (default: the current directory).
@@ -468,6 +469,271 @@ static void test_concurrent_writers(void **state)
     }
 }
 
+/* ---- ToUnicode ----------------------------------------------------------- */
+
+/* Texts of the ToUnicode test: per font, the strings drawn on one page. */
+static const char *const tu_text0[] = {
+    "\xc5\x81ukasz M\xc3\xbcller",                       /* Łukasz Müller */
+    "Jos\xc3\xa9 & Zo\xc3\xab",                          /* José & Zoë */
+    "Total \xe2\x82\xac 1.234,56",                       /* € */
+    "\xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x80\x98single\xe2\x80\x99", /* “” ‘’ */
+    "Payment \\ back-slash (1) \x7f",
+};
+static const char *const tu_text1[] = { "Bold \xc3\x9f\xc3\xa6 \xe2\x80\x94 end" };
+
+/* Every other code point of a range as UTF-8 (isolated codes: bfchar). */
+static void tu_sparse(char *out, size_t cap, uint32_t from, uint32_t to)
+{
+    size_t k = 0;
+    for (uint32_t c = from; c <= to; c += 2) {
+        assert_true(k + 4 < cap);
+        if (c < 0x800) {
+            out[k++] = (char)(0xC0 | c >> 6);
+        } else {
+            out[k++] = (char)(0xE0 | c >> 12);
+            out[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
+        }
+        out[k++] = (char)(0x80 | (c & 0x3F));
+    }
+    out[k] = 0;
+}
+
+/* Latin Extended-A, Greek and Cyrillic, every other letter: more than 100
+ * isolated codes, so bfchar needs several blocks. */
+static char tu_sparse_a[256], tu_sparse_g[256], tu_sparse_c[256];
+/* A run across a high-byte boundary (U+00F0..U+0110): two bfranges. */
+static const char tu_run[] =
+    "\xc3\xb0\xc3\xb1\xc3\xb2\xc3\xb3\xc3\xb4\xc3\xb5\xc3\xb6\xc3\xb7\xc3\xb8"
+    "\xc3\xb9\xc3\xba\xc3\xbb\xc3\xbc\xc3\xbd\xc3\xbe\xc3\xbf\xc4\x80\xc4\x81"
+    "\xc4\x82\xc4\x83\xc4\x84\xc4\x85\xc4\x86\xc4\x87\xc4\x88\xc4\x89\xc4\x8a"
+    "\xc4\x8b\xc4\x8c\xc4\x8d\xc4\x8e\xc4\x8f\xc4\x90";
+
+static void tu_mark(uint8_t *bits, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int k = folio_utf8_next(s + i, n - i, &cp);
+        assert_true(k > 0);
+        i += (size_t)k;
+        assert_true(cp > 0 && cp <= 0xFFFF);
+        bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    }
+}
+
+static void tu_write(const char *path, uint8_t *want0, uint8_t *want1)
+{
+    tu_sparse(tu_sparse_a, sizeof tu_sparse_a, 0x0113, 0x017F);
+    tu_sparse(tu_sparse_g, sizeof tu_sparse_g, 0x03B1, 0x03C9);
+    tu_sparse(tu_sparse_c, sizeof tu_sparse_c, 0x0400, 0x045F);
+    const char *extra0[] = { tu_sparse_a, tu_sparse_g, tu_sparse_c, tu_run };
+    folio_error err = { 0 };
+    folio_pdf_options o = options(6);
+    folio_pdf_writer *pw = pdf_writer_open(path, fonts2, 2, &o, &err);
+    if (!pw)
+        fail_msg("open: %s", err.msg);
+    folio_arena a;
+    folio_arena_init(&a, 1 << 16);
+    folio_dl_statement *st = dlist_statement_new(&a, "TU", LETTER_W, LETTER_H);
+    folio_dl_page *pg = dlist_page_add(st);
+    assert_non_null(pg);
+    int32_t y = 1440;
+    for (size_t i = 0; i < sizeof tu_text0 / sizeof tu_text0[0]; i++, y += 300) {
+        add_text(st, pg, 0, 1135, y, 0, tu_text0[i]);
+        tu_mark(want0, tu_text0[i]);
+    }
+    for (size_t i = 0; i < sizeof extra0 / sizeof extra0[0]; i++, y += 300) {
+        add_text(st, pg, 0, 1135, y, 0, extra0[i]);
+        tu_mark(want0, extra0[i]);
+    }
+    pg = dlist_page_add(st);     /* the bold font only on page 2 */
+    assert_non_null(pg);
+    add_text(st, pg, 1, 1135, 1440, 0, tu_text1[0]);
+    tu_mark(want1, tu_text1[0]);
+    if (!pdf_writer_add_statement(pw, st, &err))
+        fail_msg("add: %s", err.msg);
+    folio_arena_free(&a);
+    uint64_t bytes;
+    if (!pdf_writer_close(pw, &bytes, &err))
+        fail_msg("close: %s", err.msg);
+}
+
+/* Run a tool (fmt with %s for the path) and return what it printed on
+ * stderr; stdout is dropped. */
+static char *tool_stderr(const char *fmt, const char *path, int *status)
+{
+    char cmd[8400], full[8500];
+    snprintf(cmd, sizeof cmd, fmt, path);
+    snprintf(full, sizeof full, "%s 2>&1 >/dev/null", cmd);
+    return run(full, status);
+}
+
+static int hexval(const char *p)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            fail_msg("bad hex in CMap near \"%.12s\"", p);
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Parse a ToUnicode CMap and check its form; the codes it maps go to *got.
+ * Every code must map to itself (code = BMP code point), blocks hold 1..100
+ * entries and say how many, entries come sorted by code, a bfrange stays
+ * within one high byte. */
+static void tu_check_cmap(const char *cm, uint8_t *got)
+{
+    assert_null(strstr(cm, "cidrange"));
+    assert_null(strstr(cm, "notdefrange"));
+    assert_non_null(strstr(cm, "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) "
+                               "/Supplement 0 >> def"));
+    assert_non_null(strstr(cm, "/CMapName /Adobe-Identity-UCS def"));
+    assert_non_null(strstr(cm, "/CMapType 2 def"));
+    assert_non_null(strstr(cm, "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"));
+    assert_non_null(strstr(cm, "endcmap\nCMapName currentdict /CMap defineresource pop"));
+    int last = -1, blocks = 0;
+    const char *p = cm;
+    while ((p = strstr(p, " beginbf")) != NULL) {
+        const char *ln = p;
+        while (ln > cm && ln[-1] != '\n')
+            ln--;
+        int count = atoi(ln);
+        bool range = strncmp(p, " beginbfrange\n", 14) == 0;
+        if (!range && strncmp(p, " beginbfchar\n", 13) != 0)
+            fail_msg("bad block header near \"%.30s\"", ln);
+        p = strchr(p, '\n') + 1;
+        int n = 0;
+        while (*p == '<') {
+            int lo = hexval(p + 1), hi = lo, dst;
+            p += 6;
+            assert_int_equal(*p++, ' ');
+            if (range) {
+                assert_int_equal(*p, '<');
+                hi = hexval(p + 1);
+                p += 6;
+                assert_int_equal(*p++, ' ');
+                assert_true(hi > lo);
+                assert_int_equal(hi >> 8, lo >> 8);
+            }
+            assert_int_equal(*p, '<');
+            dst = hexval(p + 1);
+            p += 6;
+            assert_int_equal(*p++, '\n');
+            assert_int_equal(dst, lo);
+            assert_true(lo > last);
+            for (int c = lo; c <= hi; c++)
+                got[c >> 3] |= (uint8_t)(1u << (c & 7));
+            last = hi;
+            n++;
+        }
+        if (strncmp(p, range ? "endbfrange\n" : "endbfchar\n", range ? 11 : 10) != 0)
+            fail_msg("block not closed near \"%.30s\"", p);
+        assert_int_equal(n, count);
+        assert_true(n >= 1 && n <= 100);
+        blocks++;
+    }
+    assert_true(blocks > 0);
+}
+
+/* The ToUnicode stream of each font (object number from the raw file, data
+ * through qpdf). */
+static void tu_cmaps(const char *path, char *cmap[2])
+{
+    size_t n;
+    char *raw = read_all(path, &n);
+    const char *q = raw;
+    for (int k = 0; k < 2; k++) {
+        q = memmem(q, n - (size_t)(q - raw), "/ToUnicode ", 11);
+        assert_non_null(q);
+        q += 11;
+        char cmd[8400];
+        snprintf(cmd, sizeof cmd,
+                 "qpdf --show-object=%d --filtered-stream-data '%s' 2>&1", atoi(q), path);
+        int status;
+        cmap[k] = run(cmd, &status);
+        assert_int_equal(status, 0);
+    }
+    assert_null(memmem(q, n - (size_t)(q - raw), "/ToUnicode ", 11));
+    /* the stream dictionary is a plain ToUnicode stream now */
+    assert_null(memmem(raw, n, "/CMapName /UTF-8", 16));
+    free(raw);
+}
+
+/* libharu wrote its encoding CMap (begincidrange) as ToUnicode; ours is a
+ * real ToUnicode CMap: no tool complains, text extracts exactly, and it maps
+ * exactly the codes drawn with each font.  Both content back ends. */
+static void test_tounicode(void **state)
+{
+    (void)state;
+    for (int backend = 0; backend < 2; backend++) {
+        char path[4200];
+        tmp_path(path, sizeof path, backend ? "tu-libharu.pdf" : "tu-direct.pdf");
+        if (backend)
+            setenv("FOLIO_PDF_BACKEND", "libharu", 1);
+        static uint8_t want[2][8192], got[2][8192];
+        memset(want, 0, sizeof want);
+        memset(got, 0, sizeof got);
+        tu_write(path, want[0], want[1]);
+        unsetenv("FOLIO_PDF_BACKEND");
+
+        /* nothing on stderr from any tool (poppler prints "Syntax Warning:
+         * Invalid 'begincidrange' operator in ToUnicode CMap" for libharu's) */
+        static const char *const tools[] = {
+            "pdftotext '%s' -", "pdftotext -layout '%s' -", "pdffonts '%s'",
+            "pdfinfo '%s'", "qpdf --check '%s'",
+        };
+        for (size_t t = 0; t < sizeof tools / sizeof tools[0]; t++) {
+            int status;
+            char *err = tool_stderr(tools[t], path, &status);
+            if (status != 0 || err[0])
+                fail_msg("%s (exit %d) printed on stderr:\n%s", tools[t], status, err);
+            free(err);
+        }
+
+        int status;
+        char *txt = tool("pdftotext '%s' - 2>/dev/null", path, &status);
+        assert_int_equal(status, 0);
+        const char *const order[] = {
+            tu_text0[0], tu_text0[1], tu_text0[2], tu_text0[3], tu_text0[4],
+            tu_sparse_a, tu_sparse_g, tu_sparse_c, tu_run, tu_text1[0],
+        };
+        assert_in_order(txt, order, (int)(sizeof order / sizeof order[0]));
+        free(txt);
+
+        char *fonts = tool("pdffonts '%s' 2>/dev/null", path, &status);
+        assert_int_equal(status, 0);
+        int nf = 0;
+        for (char *line = strtok(fonts, "\n"); line; line = strtok(NULL, "\n"))
+            if (strstr(line, "LiberationSans")) {
+                nf++;
+                if (!strstr(line, " yes yes yes "))
+                    fail_msg("font not embedded with ToUnicode: %s", line);
+            }
+        assert_int_equal(nf, 2);
+        free(fonts);
+
+        char *cm[2];
+        tu_cmaps(path, cm);
+        for (int k = 0; k < 2; k++) {
+            tu_check_cmap(cm[k], got[k]);
+            assert_memory_equal(got[k], want[k], 8192);
+        }
+        /* spot checks: Ł, €, “ and the split run U+00F0..U+0110 */
+        assert_non_null(strstr(cm[0], "<0141> <0141>\n"));
+        assert_non_null(strstr(cm[0], "<20AC> <20AC>\n"));
+        assert_non_null(strstr(cm[0], "<201C> <201D> <201C>\n"));
+        assert_non_null(strstr(cm[0], "<00F0> <00FF> <00F0>\n<0100> <0110> <0100>\n"));
+        assert_non_null(strstr(cm[0], "100 beginbfchar\n"));
+        assert_non_null(strstr(cm[1], "<2014> <2014>\n"));
+        free(cm[0]);
+        free(cm[1]);
+    }
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -475,7 +741,7 @@ static void test_errors(void **state)
     folio_pdf_options o = options(6);
 
     /* missing font file: open fails naming it */
-    folio_layout_font bad[1] = { { "regular", "/nonexistent/font.ttf", NULL } };
+    folio_layout_font bad[1] = { { .name = "regular", .file = "/nonexistent/font.ttf" } };
     assert_null(pdf_writer_open("/tmp/never.pdf", bad, 1, &o, &err));
     assert_int_not_equal(err.code, 0);
     assert_non_null(strstr(err.msg, "/nonexistent/font.ttf"));
@@ -539,8 +805,8 @@ int main(void)
         root = ".";
     snprintf(font_reg, sizeof font_reg, "%s/fonts/LiberationSans-Regular.ttf", root);
     snprintf(font_bold, sizeof font_bold, "%s/fonts/LiberationSans-Bold.ttf", root);
-    fonts2[0] = (folio_layout_font){ "regular", font_reg, NULL };
-    fonts2[1] = (folio_layout_font){ "bold", font_bold, NULL };
+    fonts2[0] = (folio_layout_font){ .name = "regular", .file = font_reg };
+    fonts2[1] = (folio_layout_font){ .name = "bold", .file = font_bold };
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
         return 1;
@@ -552,6 +818,7 @@ int main(void)
         cmocka_unit_test(test_no_decimal_comma),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_concurrent_writers),
+        cmocka_unit_test(test_tounicode),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, cleanup);
