@@ -10,7 +10,9 @@
  *
  * The reference for every key is docs/job-file.md.
  */
+#include "folio/afp.h"
 #include "folio/job.h"
+#include "folio/marks.h"
 #include "folio/production.h"
 #include "yamltree.h"
 
@@ -103,9 +105,9 @@ static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
                                             "date_format", "decimal",
                                             "minor_digits", "currency", NULL };
 static const char *const AMOUNTS_KEYS[] = { "sign", "debit_values", NULL };
-static const char *const OUTPUT_KEYS[] = { "dir", "print", "streams", "pieces", NULL };
+static const char *const OUTPUT_KEYS[] = { "dir", "print", "streams", "pieces", "marks", NULL };
 static const char *const PRINT_KEYS[] = { "pdf", "max_sheets", "duplex",
-                                          "compression", "prefix", NULL };
+                                          "compression", "prefix", "afp", NULL };
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -511,9 +513,13 @@ static bool read_output(yt_doc *d, folio_job *job, const yt_node *root)
                 return yt_fail(d, yt_get(p, "prefix"), "'output.print.prefix' "
                                "must be a file name prefix of letters, digits, "
                                "'-', '_' and '.', got '%s'", job->file_prefix);
+            if (!afp_options_read(d, p, &job->afp))
+                return false;
         }
     }
     if (!production_options_read(d, o, &job->production))
+        return false;
+    if (!marks_options_read(d, o, job->production->mailer_id, &job->marks))
         return false;
     if (!job->out_dir && !(job->out_dir = resolve_path(d, job->dir, "out")))
         return false;
@@ -604,5 +610,7 @@ void job_free(folio_job *job)
     free(job->out_dir);
     free(job->file_prefix);
     production_options_free(job->production);
+    marks_options_free(job->marks);
+    afp_options_free(job->afp);
     free(job);
 }

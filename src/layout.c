@@ -202,7 +202,8 @@ static const char *const TOP_KEYS[] = { "page", "fonts", "styles", "format",
     "summary", "products", "section", "table", NULL };
 static const char *const PAGE_KEYS[] = { "size", "margins", NULL };
 static const char *const MARGIN_KEYS[] = { "top", "right", "bottom", "left", NULL };
-static const char *const FONT_KEYS[] = { "name", "file", NULL };
+static const char *const FONT_KEYS[] = { "name", "file", "afp", NULL };
+static const char *const FONT_AFP_KEYS[] = { "character_set", "code_page", "coded_font", NULL };
 static const char *const STYLE_KEYS[] = { "font", "size", "leading", "color", NULL };
 static const char *const FORMAT_KEYS[] = { "date", "money", NULL };
 static const char *const MONEY_KEYS[] = { "decimal", "group", "symbol", NULL };
@@ -520,6 +521,48 @@ static bool read_page(loader *ld, const yt_node *root)
     return true;
 }
 
+/* fonts[i].afp: {character_set, code_page} or {coded_font}, AFP names of
+ * 1-8 characters A-Z 0-9 @ # $ (upper-cased). */
+static bool read_font_afp_name(loader *ld, const yt_node *a, const char *where,
+                               const char *key, char **out)
+{
+    if (yt_str(ld->d, a, where, key, false, out) < 0)
+        return false;
+    if (!*out)
+        return true;
+    size_t n = strlen(*out);
+    bool ok = n >= 1 && n <= 8;
+    for (char *c = *out; ok && *c; c++) {
+        if (*c >= 'a' && *c <= 'z')
+            *c = (char)(*c - 'a' + 'A');
+        ok = (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '@'
+             || *c == '#' || *c == '$';
+    }
+    if (!ok)
+        return yt_fail(ld->d, yt_get(a, key), "'%s.%s' must be an AFP resource name of "
+                       "1 to 8 characters A-Z, 0-9, @, #, $, got '%s'", where, key, *out);
+    return true;
+}
+
+static bool read_font_afp(loader *ld, const yt_node *f, const char *where,
+                          folio_layout_font *lf)
+{
+    const yt_node *a = yt_child(ld->d, f, where, "afp", false);
+    if (!a)
+        return !ld->d->err->code;
+    char w2[48];
+    snprintf(w2, sizeof w2, "%s.afp", where);
+    if (!yt_expect_map(ld->d, a, w2) || !yt_check_keys(ld->d, a, w2, FONT_AFP_KEYS)
+        || !read_font_afp_name(ld, a, w2, "character_set", &lf->afp_character_set)
+        || !read_font_afp_name(ld, a, w2, "code_page", &lf->afp_code_page)
+        || !read_font_afp_name(ld, a, w2, "coded_font", &lf->afp_coded_font))
+        return false;
+    if (lf->afp_coded_font && (lf->afp_character_set || lf->afp_code_page))
+        return yt_fail(ld->d, a, "'%s' gives either coded_font or character_set and "
+                       "code_page, not both", w2);
+    return true;
+}
+
 static bool read_fonts(loader *ld, const yt_node *root)
 {
     folio_layout *L = ld->L;
@@ -559,6 +602,8 @@ static bool read_fonts(loader *ld, const yt_node *root)
             if (!lf->file)
                 return oom(ld);
         }
+        if (!read_font_afp(ld, f, where, lf))
+            return false;
         folio_error ferr = { 0 };
         lf->metrics = fonts_load(lf->file, &ferr);
         if (!lf->metrics)
@@ -1048,6 +1093,9 @@ void layout_free(folio_layout *L)
     for (int i = 0; i < L->n_fonts; i++) {
         free(L->fonts[i].name);
         free(L->fonts[i].file);
+        free(L->fonts[i].afp_character_set);
+        free(L->fonts[i].afp_code_page);
+        free(L->fonts[i].afp_coded_font);
         fonts_free(L->fonts[i].metrics);
     }
     free(L->fonts);

@@ -6,6 +6,7 @@
  *   folio verify OUT
  *   folio --help | --version,  folio CMD --help
  */
+#include "folio/afp.h"
 #include "folio/common.h"
 #include "folio/production.h"
 #include "folio/run.h"
@@ -27,6 +28,7 @@ static const char *const usage_main =
     "  run JOB.yaml       run a statement job (see `folio run --help`)\n"
     "  samples            write realistic synthetic feeds and a job file\n"
     "  verify OUT         re-check an output directory against its manifest.json\n"
+    "  afpdump FILE.afp   list or (--check) validate an AFP print file\n"
     "\n"
     "options:\n"
     "  --help             this text; `folio COMMAND --help` for a command\n"
@@ -237,6 +239,8 @@ int main(int argc, char **argv)
         return cmd_samples(argc - 2, argv + 2);
     if (!strcmp(cmd, "verify"))
         return cmd_verify(argc - 2, argv + 2);
+    if (!strcmp(cmd, "afpdump"))
+        return afp_dump_main(argc - 2, argv + 2);
     char m[256];
     snprintf(m, sizeof m, "unknown command '%s'", cmd);
     return bad_usage(m, usage_main);

@@ -99,6 +99,8 @@ typedef struct folio_job {
     int compression;            /* output.print.compression 0..9 (default 6) */
     char *file_prefix;          /* output.print.prefix (default "statements") */
     struct folio_production_options *production; /* output.streams / output.pieces (production.h) */
+    struct folio_marks_options *marks; /* output.marks, NULL = no marks (marks.h) */
+    struct folio_afp_options *afp; /* output.print.afp, NULL = no AFP (afp.h) */
 } folio_job;
 
 /* Parse and validate a job file.  Returns NULL with err set (code

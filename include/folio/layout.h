@@ -79,6 +79,11 @@ typedef struct folio_layout_font {
     char *name;                   /* e.g. "regular" */
     char *file;                   /* resolved path of the .ttf */
     folio_font *metrics;          /* loaded by layout_load */
+    /* AFP printer font (fonts[i].afp, docs/layout-file.md); all NULL = the
+     * AFP writer's default (Helvetica outline character set, job code page) */
+    char *afp_character_set;      /* e.g. "CZH200" (1-8 chars) */
+    char *afp_code_page;          /* e.g. "T1V10500"; NULL = from the job's code page */
+    char *afp_coded_font;         /* e.g. "X0H20090": instead of the two above */
 } folio_layout_font;
 
 typedef enum folio_column_field {
