@@ -161,9 +161,46 @@ typedef struct composer {
     int32_t account;          /* ds index of the account being composed, -1 none */
     int stripe;               /* row parity in the current table */
     folio_compose_result *res;
+    folio_buf audit;          /* -> res->audit (compose_note_audit) */
+    folio_buf keys;           /* -> res->keys (compose_note_key) */
     bool oom;
     bool balance_error;
 } composer;
+
+/* Record one decision for the audit log: `member` is one JSON object member,
+ * e.g. "\"language\":\"es\"" (the caller escapes strings with
+ * folio_buf_put_json_str when it builds them). */
+static __attribute__((unused)) void compose_note_audit(composer *C, const char *member,
+                                                      size_t len)
+{
+    if (C->audit.len)
+        folio_buf_putc(&C->audit, ',');
+    folio_buf_append(&C->audit, member, len);
+}
+
+/* Record a coverage key ("kind:value") once. */
+static void compose_note_key(composer *C, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void compose_note_key(composer *C, const char *fmt, ...)
+{
+    char k[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(k, sizeof k, fmt, ap);
+    va_end(ap);
+    if (n <= 0 || (size_t)n >= sizeof k || memchr(k, '\n', (size_t)n))
+        return;
+    /* already there?  keys are few (tens), a linear scan is cheapest */
+    const char *p = C->keys.data, *end = p + C->keys.len;
+    while (p && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if ((size_t)(nl - p) == (size_t)n && !memcmp(p, k, (size_t)n))
+            return;
+        p = nl + 1;
+    }
+    folio_buf_append(&C->keys, k, (size_t)n);
+    folio_buf_putc(&C->keys, '\n');
+}
 
 #define PG(C) (&(C)->st->pages[(C)->page])
 
@@ -647,6 +684,7 @@ static void table_row(composer *C, const cell *cells, bool last)
         if (my < C->y)
             my = C->y;
         page_close_body(C, my);
+        compose_note_key(C, "table:continued");
         char buf[512];
         size_t n = expand(C, &L->table_continued_next, 0, 0, buf, sizeof buf);
         int32_t tw = 0;
@@ -920,8 +958,12 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     const folio_household *h = &hs->v[hh];
     memset(res, 0, sizeof *res);
     composer C = {.plan = plan, .L = L, .hh = hh, .arena = arena, .account = -1, .res = res};
+    folio_buf_init(&C.audit, (size_t)1 << 24);
+    folio_buf_init(&C.keys, (size_t)1 << 20);
     C.st = dlist_statement_new(arena, h->id, L->page_w, L->page_h);
     if (!C.st) {
+        folio_buf_free(&C.audit);
+        folio_buf_free(&C.keys);
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory composing household %s", h->id);
         return NULL;
     }
@@ -966,6 +1008,15 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     snprintf(nb, sizeof nb, "%u", pages);
     dlist_statement_add_tag(C.st, "pages", nb);
 
+    compose_note_key(&C, "pages:%u", pages);
+    if (C.audit.failed || C.keys.failed)
+        C.oom = true;
+    res->audit = folio_arena_strdup(arena, C.audit.data ? C.audit.data : "");
+    res->keys = folio_arena_strdup(arena, C.keys.data ? C.keys.data : "");
+    if (!res->audit || !res->keys)
+        C.oom = true;
+    folio_buf_free(&C.audit);
+    folio_buf_free(&C.keys);
     if (C.oom || C.balance_error) {
         folio_error_set(err, FOLIO_EXIT_FAILED,
                         C.oom ? "out of memory composing household %s"

@@ -55,7 +55,8 @@ typedef struct run_state {
     folio_plan *plan;
     char out[4096];
     /* per household */
-    folio_compose_result *res;
+    folio_compose_result *res;            /* res[h].audit/keys point into decided */
+    char **decided;                       /* per household: audit members, '\0', keys (malloc) */
     uint8_t *in_shard;
     /* production: print statements (household order), the plan, its files */
     uint32_t *print_hh; size_t n_print;   /* household index of each print statement */
@@ -179,6 +180,25 @@ static bool write_suppressed(run_state *R, const char *path, folio_money *sum_tx
 
 /* ---- pass 1 --------------------------------------------------------------- */
 
+/* Copy what compose decided for household h (audit members and coverage
+ * keys, arena strings) to storage that lives for the run. */
+static bool keep_decisions(run_state *R, size_t h, folio_error *err)
+{
+    folio_compose_result *res = &R->res[h];
+    size_t na = strlen(res->audit), nk = strlen(res->keys);
+    char *d = malloc(na + nk + 2);
+    if (!d) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
+    }
+    memcpy(d, res->audit, na + 1);
+    memcpy(d + na + 1, res->keys, nk + 1);
+    R->decided[h] = d;
+    res->audit = d;
+    res->keys = d + na + 1;
+    return true;
+}
+
 static bool pass1(run_state *R, folio_error *err)
 {
     size_t n = R->hs.n;
@@ -195,7 +215,8 @@ static bool pass1(run_state *R, folio_error *err)
             if (failed || !R->in_shard[h] ||
                 R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)
                 continue;
-            if (!compose_household(R->plan, h, &arena, &R->res[h], &e)) {
+            if (!compose_household(R->plan, h, &arena, &R->res[h], &e) ||
+                !keep_decisions(R, h, &e)) {
 #pragma omp critical(run_err)
                 {
                     if (!failed) first = e;
@@ -538,6 +559,22 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
             folio_buf_puts(&b, ",\"last_page\":");
             folio_buf_put_int(&b, page_of[h] + R->res[h].pages - 1);
         }
+        if (R->decided[h]) {
+            const folio_compose_result *rs = &R->res[h];
+            if (*rs->audit) {
+                folio_buf_putc(&b, ',');
+                folio_buf_puts(&b, rs->audit);
+            }
+            folio_buf_puts(&b, ",\"coverage\":[");
+            for (const char *k = rs->keys; *k;) {
+                const char *nl = strchr(k, '\n');
+                if (k != rs->keys)
+                    folio_buf_putc(&b, ',');
+                folio_buf_put_json_str(&b, k, (size_t)(nl - k));
+                k = nl + 1;
+            }
+            folio_buf_putc(&b, ']');
+        }
         folio_buf_puts(&b, "}\n");
     }
     free(file_of);
@@ -805,6 +842,10 @@ static void run_free(run_state *R)
     feed_dataset_free(R->ds);
     layout_free(R->layout);
     job_free(R->job);
+    if (R->decided)
+        for (size_t h = 0; h < R->hs.n; h++)
+            free(R->decided[h]);
+    free(R->decided);
     free(R->res);
     free(R->in_shard);
     free(R->print_hh);
@@ -871,8 +912,9 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!R.plan)
         goto done;
     R.res = calloc(R.hs.n ? R.hs.n : 1, sizeof *R.res);
+    R.decided = calloc(R.hs.n ? R.hs.n : 1, sizeof *R.decided);
     R.in_shard = malloc(R.hs.n ? R.hs.n : 1);
-    if (!R.res || !R.in_shard) {
+    if (!R.res || !R.decided || !R.in_shard) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
         goto done;
     }

@@ -76,6 +76,16 @@ typedef struct folio_compose_result {
     uint32_t accounts;                /* account sections composed */
     uint64_t txns;                    /* transaction rows composed */
     folio_money txn_sum;              /* signed sum of the amounts of those rows */
+    /* What was decided while composing, for the audit log and the proof
+     * sample.  Both are NUL-terminated strings in the statement's arena
+     * (valid until it is reset; copy them to keep them), never NULL:
+     *   audit: JSON object members without braces, e.g.
+     *          "language":"es","offers":[...]  ("" when none)
+     *   keys:  coverage keys "kind:value", one per line, each once, e.g.
+     *          "language:es\npages:3\ntable:continued\n" -- every variation
+     *          a proof reviewer must see at least once. */
+    const char *audit;
+    const char *keys;
 } folio_compose_result;
 
 /* Compose household hh.  The statement lives in `arena` (reset it between
