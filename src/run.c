@@ -13,6 +13,7 @@
 #include "folio/household.h"
 #include "folio/job.h"
 #include "folio/layout.h"
+#include "folio/paragraphs.h"
 #include "folio/pdf.h"
 #include "folio/production.h"
 
@@ -670,6 +671,66 @@ static void manifest_output(folio_buf *b, run_state *R, size_t i, const char *na
     folio_buf_putc(b, '}');
 }
 
+/* Manifest "variations": statements per language, how many used a fallback
+ * text, the translations the layout lacks, and each paragraph id@version with
+ * the number of statements that show it (from the coverage keys). */
+static void manifest_variations(folio_buf *b, run_state *R)
+{
+    const folio_layout *L = R->layout;
+    size_t nl = (size_t)L->n_languages;
+    uint64_t *per = calloc(nl + 1, sizeof *per);
+    const folio_paragraphs *lib = L->paragraphs;
+    uint64_t *shown = calloc((size_t)(lib ? lib->n : 0) + 1, sizeof *shown);
+    uint64_t fallback = 0;
+    if (!per || !shown) {
+        b->failed = true;
+        free(per);
+        free(shown);
+        return;
+    }
+    for (size_t h = 0; h < R->hs.n; h++) {
+        if (!R->in_shard[h] || !R->decided[h])
+            continue;
+        const folio_compose_result *rs = &R->res[h];
+        if (rs->language < nl)
+            per[rs->language]++;
+        fallback += rs->fallback;
+        for (const char *k = rs->keys; lib && *k;) {   /* "kind:value\n" lines */
+            const char *eol = strchr(k, '\n');
+            size_t len = eol ? (size_t)(eol - k) : strlen(k);
+            const char *at = memchr(k, '@', len);
+            if (len > 10 && !memcmp(k, "paragraph:", 10) && at)
+                for (int i = 0; i < lib->n; i++)
+                    if ((size_t)(at - k - 10) == strlen(lib->v[i].id)
+                        && !memcmp(k + 10, lib->v[i].id, (size_t)(at - k - 10))
+                        && atoi(at + 1) == lib->v[i].version)
+                        shown[i]++;
+            k += len + (eol != NULL);
+        }
+    }
+    folio_buf_puts(b, "\n  \"variations\":{");
+    json_kv_str(b, "fallback_language", L->languages[0], true);
+    folio_buf_puts(b, "\"statements_by_language\":{");
+    for (size_t l = 0; l < nl; l++)
+        json_kv_int(b, L->languages[l], (int64_t)per[l], l + 1 < nl);
+    folio_buf_puts(b, "},");
+    json_kv_int(b, "fallback_statements", (int64_t)fallback, true);
+    folio_buf_puts(b, "\"missing_translations\":{");
+    for (size_t l = 1; l < nl; l++)
+        json_kv_int(b, L->languages[l], L->n_missing[l], l + 1 < nl);
+    folio_buf_puts(b, "},\"paragraphs\":[");
+    for (int i = 0; lib && i < lib->n; i++) {
+        folio_buf_puts(b, i ? ",{" : "{");
+        json_kv_str(b, "id", lib->v[i].id, true);
+        json_kv_int(b, "version", lib->v[i].version, true);
+        json_kv_int(b, "statements", (int64_t)shown[i], false);
+        folio_buf_putc(b, '}');
+    }
+    folio_buf_puts(b, "]},");
+    free(per);
+    free(shown);
+}
+
 static bool write_manifest(run_state *R, const totals *T, bool balanced,
                            const char *checks_json, folio_error *err)
 {
@@ -733,7 +794,9 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     json_kv_int(&b, "print_files", (int64_t)R->n_files, true);
     json_kv_int(&b, "oversize_files", R->n_files ? (int64_t)R->prod->oversize_files : 0, true);
     json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, false);
-    folio_buf_puts(&b, "},\n  \"outputs\":[");
+    folio_buf_puts(&b, "},");
+    manifest_variations(&b, R);
+    folio_buf_puts(&b, "\n  \"outputs\":[");
     for (size_t i = 0; i < R->n_files; i++)
         manifest_output(&b, R, i, R->files[i].name, "pdf", R->files[i].bytes,
                         R->files[i].sha256);
@@ -877,6 +940,8 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         run_free(&R);
         return FOLIO_EXIT_USAGE;
     }
+    for (int i = 0; i < R.layout->n_warnings; i++)   /* missing translations */
+        fprintf(stderr, "folio: %s\n", R.layout->warnings[i]);
     snprintf(R.out, sizeof R.out, "%s", opt->out_dir ? opt->out_dir : R.job->out_dir);
     char path[4200];
     if (!folio_mkdirs(R.out, err))

@@ -86,6 +86,8 @@ typedef struct folio_compose_result {
      *          a proof reviewer must see at least once. */
     const char *audit;
     const char *keys;
+    uint8_t language;                 /* index into layout->languages */
+    bool fallback;                    /* some text was in the fallback language */
 } folio_compose_result;
 
 /* Compose household hh.  The statement lives in `arena` (reset it between

@@ -14,6 +14,9 @@ def fail(msg):
     print("CHECK FAILED: " + msg)
     sys.exit(1)
 
+# "Page x of y" in any language of the sample layouts (en, es: "Página x de y")
+PG = r"(?:Page|Página) %s (?:of|de) %s"
+
 def run(*args):
     return subprocess.run(args, check=True, capture_output=True).stdout.decode("utf-8", "replace")
 
@@ -153,7 +156,7 @@ def end_to_end(samples, out):
                 where[a["id"]] = (h, a)
             if h["channel"] in ("print", "both"):
                 pages = texts[h["print_file"]][h["first_page"] - 1:h["last_page"]]
-                if "Page 1 of %d" % h["pages"] not in pages[0]:
+                if not re.search(PG % (1, h["pages"]) + r"\b", pages[0]):
                     fail("%s: first page %d of %s is not page 1 of %d" % (h["household"], h["first_page"], h["print_file"], h["pages"]))
                 joined = "".join(pages)
                 for a in h["accounts"]:
@@ -172,7 +175,7 @@ def end_to_end(samples, out):
             h, a = where[aid]
             if (h["channel"] == "suppressed" or "suppressed" in a) and aid not in suppressed_acc:
                 fail("account %s suppressed in the audit but not in suppressed.csv" % aid)
-    stmts = len(re.findall(r"Page 1 of \d+", text))
+    stmts = len(re.findall(PG % (1, r"\d+"), text))
     if stmts != m["counts"]["print_statements"]:
         fail("PDF text has %d statements (Page 1 of), manifest %d" % (stmts, m["counts"]["print_statements"]))
     for name in ("Zoë", "José", "Łukasz", "Müller"):
@@ -192,13 +195,13 @@ def split(out, max_sheets):
         text = pdf_text(os.path.join(out, o["file"]), layout=False)
         pages = text.split("\f")[:-1]
         # every file starts with page 1 of a statement and ends with its last page
-        first = re.search(r"Page (\d+) of (\d+)", pages[0])
-        last = re.search(r"Page (\d+) of (\d+)", pages[-1])
+        first = re.search(PG % (r"(\d+)", r"(\d+)"), pages[0])
+        last = re.search(PG % (r"(\d+)", r"(\d+)"), pages[-1])
         if not first or first.group(1) != "1":
             fail("%s does not start with the first page of a statement" % o["file"])
         if not last or last.group(1) != last.group(2):
             fail("%s ends inside a statement" % o["file"])
-        n = len(re.findall(r"Page 1 of \d+", text))
+        n = len(re.findall(PG % (1, r"\d+"), text))
         if n != o["statements"]:
             fail("%s: %d statements in text, manifest %d" % (o["file"], n, o["statements"]))
         seen.add(o["first_household"])
@@ -346,9 +349,9 @@ def production(inputs, out, max_sheets):
             if lp - fp + 1 != n + pad or int(r["pages"]) != n + pad:
                 fail("%s: piece %s spans %d-%d for %d pages" % (pf["file"], r["piece_id"], fp, lp, n))
             # never split: the whole statement, page 1 to page n, is in this file
-            if not re.search(r"Page 1 of %d\b" % n, pages[fp - 1]):
+            if not re.search(PG % (1, n) + r"\b", pages[fp - 1]):
                 fail("%s page %d: not page 1 of %d (%s)" % (o["file"], fp, n, r["household"]))
-            if not re.search(r"Page %d of %d\b" % (n, n), pages[fp + n - 2]):
+            if not re.search(PG % (n, n) + r"\b", pages[fp + n - 2]):
                 fail("%s page %d: not page %d of %d" % (o["file"], fp + n - 1, n, n))
             if pad and pages[lp - 1].strip():
                 fail("%s page %d: duplex padding page is not blank" % (o["file"], lp))
