@@ -19,9 +19,11 @@
 #include "folio/paragraphs.h"
 #include "yamltree.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_FONTS 32            /* dlist ops hold a font index in a uint8_t */
 #define MAX_STYLES 256
@@ -1304,6 +1306,13 @@ static bool read_paragraph_places(loader *ld, const yt_node *root)
         free(file);
         if (!path)
             return oom(ld);
+    }
+    if (access(path, R_OK) != 0) {
+        int e = errno;
+        yt_fail(ld->d, yt_get(p, "library"), "'paragraphs.library': cannot read '%s': %s",
+                path, strerror(e));
+        free(path);
+        return false;
     }
     folio_error perr = { 0 };
     L->paragraphs = paragraphs_load(path, (const char *const *)L->languages,

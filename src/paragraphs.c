@@ -26,6 +26,7 @@
 #include <string.h>
 
 #define MAX_PARAGRAPHS 4096
+#define MAX_TEXT 6000           /* bytes of one wording; merge fields expand it */
 
 static const char *const TOP_KEYS[] = { "paragraphs", NULL };
 static const char *const PARA_KEYS[] = { "id", "version", "approved", "condition",
@@ -81,6 +82,9 @@ static bool parse_text(ploader *pl, const yt_node *n, const char *name, folio_te
     if (n->kind != YT_SCALAR || n->is_null || !n->len)
         return yt_fail(pl->d, n, "'%s' must be a non-empty text, got %s", name,
                        n->kind == YT_SCALAR ? "nothing" : yt_kind_name(n));
+    if (n->len > MAX_TEXT)
+        return yt_fail(pl->d, n, "'%s' is %zu bytes long, more than %d", name, n->len,
+                       MAX_TEXT);
     int bad = 0;
     char bn[128];
     if (!layout_template_parse(n->str, out, &bad, bn, sizeof bn)) {
