@@ -282,6 +282,59 @@ PY
     set -e
 }
 
+# Content variations: language by the primary customer, state disclosures,
+# the welcome paragraph -- decided independently by check_variations.py from
+# the customers feed and compared with pdftotext and the audit trail; the same
+# bytes under a French locale; a missing translation falls back, reported;
+# unknown merge fields in the layout or the paragraph library are exit 2.
+CHECKV="python3 $ROOT/tests/e2e/check_variations.py"
+t_variations() {
+    "$FOLIO" samples --households 600 --seed 23 --out "$WORK/var" >/dev/null
+    "$FOLIO" run "$WORK/var/job.yaml" --out "$WORK/var/out" --threads 2 --quiet 2>"$WORK/var/err"
+    [ ! -s "$WORK/var/err" ] || { cat "$WORK/var/err"; echo "unexpected warnings"; exit 1; }
+    $CHECKV run "$WORK/var" "$WORK/var/out"
+    LC_ALL=fr_FR.UTF-8 "$FOLIO" run "$WORK/var/job.yaml" --out "$WORK/var/fr" --threads 1 --quiet
+    for f in manifest.json audit.jsonl $(cd "$WORK/var/out" && ls print/*.pdf); do
+        [ "$f" = manifest.json ] && continue
+        cmp "$WORK/var/out/$f" "$WORK/var/fr/$f"
+    done
+    # the Spanish summary title removed: Spanish statements fall back, reported
+    L="$ROOT/layouts/.e2e-var-missing.yaml"
+    sed -e 's/title: {en: "Account summary", es: "Resumen de cuentas"}/title: {en: "Account summary"}/' \
+        "$ROOT/layouts/statement.yaml" > "$L"
+    ! cmp -s "$L" "$ROOT/layouts/statement.yaml"
+    cp "$WORK/var/job.yaml" "$WORK/var/job-missing.yaml"
+    use_layout "$WORK/var/job-missing.yaml" "$L"
+    "$FOLIO" run "$WORK/var/job-missing.yaml" --out "$WORK/var/missing" --quiet 2>"$WORK/var/err2"
+    cat "$WORK/var/err2"
+    grep -q "^folio: $L:[0-9]*:[0-9]*: warning: 'summary.title' has no 'es' text; the 'en' text is used$" "$WORK/var/err2"
+    $CHECKV fallback "$WORK/var" "$WORK/var/missing" summary.title
+    # an unknown merge field in a Spanish layout text: exit 2 at its position
+    sed -e 's/es: "Resumen de cuentas"/es: "Resumen de {customer.shoe_size}"/' \
+        "$ROOT/layouts/statement.yaml" > "$L"
+    line=$(grep -n 'customer.shoe_size' "$L" | cut -d: -f1)
+    col=$(( $(sed -n "${line}p" "$L" | sed 's/{customer.shoe_size.*//' | wc -c) ))
+    set +e
+    "$FOLIO" run "$WORK/var/job-missing.yaml" --out "$WORK/var/bad" 2>"$WORK/var/err3"; rc=$?
+    set -e
+    cat "$WORK/var/err3"
+    [ "$rc" = 2 ] && grep -q "$L:$line:$col: unknown merge field {customer.shoe_size}" "$WORK/var/err3"
+    [ ! -e "$WORK/var/bad/manifest.json" ]
+    # ... and in the paragraph library
+    LIB="$ROOT/layouts/.e2e-var-lib.yaml"
+    sed -e 's/Bienvenido a {bank.name}, {customer.first_name}/Bienvenido a {bank.name}, {customer.nickname}/' \
+        "$ROOT/layouts/paragraphs.yaml" > "$LIB"
+    sed -e "s|library: paragraphs.yaml|library: $LIB|" "$ROOT/layouts/statement.yaml" > "$L"
+    line=$(grep -n 'customer.nickname' "$LIB" | cut -d: -f1)
+    col=$(( $(sed -n "${line}p" "$LIB" | sed 's/{customer.nickname.*//' | wc -c) ))
+    set +e
+    "$FOLIO" run "$WORK/var/job-missing.yaml" --out "$WORK/var/bad" 2>"$WORK/var/err4"; rc=$?
+    set -e
+    cat "$WORK/var/err4"
+    [ "$rc" = 2 ] && grep -q "$LIB:$line:$col: 'paragraphs\[0\].text.es': unknown merge field {customer.nickname}" "$WORK/var/err4"
+    rm -f "$L" "$LIB"
+}
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -295,6 +348,7 @@ run_test failed_run_publishes_nothing t_failed_run_publishes_nothing
 run_test production_streams t_production_streams
 run_test flats_30_pages t_flats_30_pages
 run_test verify t_verify
+run_test variations t_variations
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo
