@@ -718,6 +718,8 @@ static size_t clean_text(const char *s, char *buf, size_t cap)
     return n;
 }
 
+static void compose_after_account(composer *C, uint32_t ai);
+
 static void compose_account(composer *C, uint32_t ai)
 {
     const folio_layout *L = C->L;
@@ -832,6 +834,7 @@ static void compose_account(composer *C, uint32_t ai)
     table_row(C, cells, true);
     if (bal != ap->closing)
         C->balance_error = true;   /* the plan suppresses mismatches: a bug if seen */
+    compose_after_account(C, ai);
     C->y += L->section_space_after;
     C->res->accounts++;
     C->account = -1;
@@ -1025,7 +1028,14 @@ static void note_paragraph(composer *C, const folio_paragraph *p, const char *pl
     folio_buf_put_int(b, p->version);
     folio_buf_puts(b, ",\"place\":\"");
     folio_buf_puts(b, place);
-    folio_buf_puts(b, shown ? "\",\"shown\":true" : "\",\"shown\":false");
+    if (C->account >= 0) {              /* after_account: which account */
+        const char *aid = C->plan->ds->accounts[C->account].id;
+        folio_buf_puts(b, "\",\"account\":");
+        folio_buf_put_json_str(b, aid, strlen(aid));
+        folio_buf_puts(b, shown ? ",\"shown\":true" : ",\"shown\":false");
+    } else {
+        folio_buf_puts(b, shown ? "\",\"shown\":true" : "\",\"shown\":false");
+    }
     if (shown) {
         const char *lc = C->plan->layout->languages[lang_used];
         folio_buf_puts(b, ",\"language\":");
@@ -1054,14 +1064,10 @@ static void note_paragraph(composer *C, const folio_paragraph *p, const char *pl
  * condition holds; a first_of entry shows the first that holds.  Every
  * paragraph considered goes to the audit with its rule and, when it is not
  * shown, the clause that failed. */
-static void compose_place(composer *C, folio_para_place_kind k)
+static void compose_items(composer *C, const folio_para_place *pl, const char *name,
+                          int32_t space_before)
 {
-    static const char *const names[FOLIO_PLACE__COUNT] = { "after_summary", "end" };
-    const folio_layout *B = C->plan->layout;
-    const folio_paragraphs *lib = B->paragraphs;
-    if (!lib)
-        return;
-    const folio_para_place *pl = &B->places[k];
+    const folio_paragraphs *lib = C->plan->layout->paragraphs;
     for (int i = 0; i < pl->n_items && !C->oom; i++) {
         const folio_para_item *it = &pl->items[i];
         for (int j = 0; j < it->n; j++) {
@@ -1070,16 +1076,38 @@ static void compose_place(composer *C, folio_para_place_kind k)
             bool ok = !p->condition || rules_eval_explain(p->condition, &C->rctx, &ex);
             bool fb = false;
             const folio_template *t = paragraphs_text(p, C->lang, &fb);
-            note_paragraph(C, p, names[k], ok, fb ? 0 : C->lang, &ex);
+            note_paragraph(C, p, name, ok, fb ? 0 : C->lang, &ex);
             if (!ok)
                 continue;
             compose_note_key(C, "paragraph:%s@%d", p->id, (int)p->version);
             C->para_fallback |= fb;
+            C->y += space_before;
+            space_before = 0;
             draw_paragraph(C, t);
             if (it->first_of)
                 break;
         }
     }
+}
+
+static void compose_place(composer *C, folio_para_place_kind k)
+{
+    static const char *const names[FOLIO_PLACE__COUNT] = { "after_summary", "end" };
+    const folio_layout *B = C->plan->layout;
+    if (B->paragraphs)
+        compose_items(C, &B->places[k], names[k], 0);
+}
+
+/* The paragraphs the layout places under each account of this product
+ * (paragraphs.after_account), with account `ai` in view for {account.*}. */
+static void compose_after_account(composer *C, uint32_t ai)
+{
+    const folio_layout *B = C->plan->layout;
+    int pr = C->plan->accounts[ai].product;
+    if (!B->paragraphs || !B->after_account || pr < 0)
+        return;
+    /* a little air between the closing-balance row and the paragraph */
+    compose_items(C, &B->after_account[pr], "after_account", B->paragraph_space_after / 2);
 }
 
 /* The audit members and coverage keys of the language decision. */

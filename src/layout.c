@@ -1262,12 +1262,15 @@ static bool read_languages(loader *ld, const yt_node *root)
 }
 
 static const char *const PARAGRAPHS_KEYS[] = { "library", "style", "space_after",
-                                               "after_summary", "end", NULL };
+                                               "after_summary", "end", "after_account",
+                                               NULL };
 static const char *const PLACE_NAMES[FOLIO_PLACE__COUNT] = { "after_summary", "end" };
 static const char *const FIRST_OF_KEYS[] = { "first_of", NULL };
 
-/* One paragraph id of a place -> its index. */
-static bool place_id(loader *ld, const yt_node *n, const char *where, int *out)
+/* One paragraph id of a place -> its index.  {account.*} fields only where
+ * an account is in view (after_account). */
+static bool place_id(loader *ld, const yt_node *n, const char *where, bool allow_account,
+                     int *out)
 {
     const folio_paragraphs *lib = ld->L->paragraphs;
     if (n->kind != YT_SCALAR || n->is_null)
@@ -1277,15 +1280,62 @@ static bool place_id(loader *ld, const yt_node *n, const char *where, int *out)
     if (i < 0)
         return yt_fail(ld->d, n, "'%s': unknown paragraph '%.60s' (not in %s)", where,
                        n->str, lib->path);
-    if (lib->v[i].uses_account)
+    if (lib->v[i].uses_account && !allow_account)
         return yt_fail(ld->d, n, "'%s': paragraph '%s' uses {account.*} merge fields, "
-                       "which have no value outside an account section", where, n->str);
+                       "which have no value outside an account section (place it under "
+                       "'paragraphs.after_account')", where, n->str);
     *out = i;
     return true;
 }
 
-/* paragraphs: {library, style, space_after, after_summary: [...], end: [...]}
- * (docs/paragraphs.md). */
+/* A list of entries (a paragraph id, or {first_of: [ids]}) into *pl. */
+static bool read_place_items(loader *ld, const yt_node *s, const char *where,
+                             bool allow_account, folio_para_place *pl)
+{
+    if (!yt_expect_seq(ld->d, s, where))
+        return false;
+    if (s->n > MAX_ITEMS)
+        return yt_fail(ld->d, s, "'%s' has more than %d entries", where, MAX_ITEMS);
+    if (!(pl->items = calloc((size_t)s->n + 1, sizeof *pl->items)))
+        return oom(ld);
+    for (int i = 0; i < s->n; i++) {
+        char w[160];
+        snprintf(w, sizeof w, "%s[%d]", where, i);
+        const yt_node *it = s->items[i];
+        folio_para_item *pi = &pl->items[i];
+        pl->n_items = i + 1;
+        if (it->kind == YT_MAP) {
+            char fw[180];
+            snprintf(fw, sizeof fw, "%s.first_of", w);
+            const yt_node *fo;
+            if (!yt_check_keys(ld->d, it, w, FIRST_OF_KEYS)
+                || !(fo = yt_child(ld->d, it, w, "first_of", true))
+                || !yt_expect_seq(ld->d, fo, fw))
+                return false;
+            if (fo->n < 1 || fo->n > MAX_ITEMS)
+                return yt_fail(ld->d, fo, "'%s' must list 1 to %d paragraph ids", fw,
+                               MAX_ITEMS);
+            if (!(pi->para = calloc((size_t)fo->n, sizeof *pi->para)))
+                return oom(ld);
+            pi->first_of = true;
+            for (int j = 0; j < fo->n; j++) {
+                if (!place_id(ld, fo->items[j], fw, allow_account, &pi->para[j]))
+                    return false;
+                pi->n = j + 1;
+            }
+        } else {
+            if (!(pi->para = calloc(1, sizeof *pi->para)))
+                return oom(ld);
+            if (!place_id(ld, it, w, allow_account, &pi->para[0]))
+                return false;
+            pi->n = 1;
+        }
+    }
+    return true;
+}
+
+/* paragraphs: {library, style, space_after, after_summary: [...], end: [...],
+ * after_account: {product: [...]}} (docs/paragraphs.md). */
 static bool read_paragraph_places(loader *ld, const yt_node *root)
 {
     folio_layout *L = ld->L;
@@ -1338,46 +1388,26 @@ static bool read_paragraph_places(loader *ld, const yt_node *root)
                 return false;
             continue;
         }
-        if (!yt_expect_seq(ld->d, s, where))
+        if (!read_place_items(ld, s, where, false, &L->places[k]))
             return false;
-        if (s->n > MAX_ITEMS)
-            return yt_fail(ld->d, s, "'%s' has more than %d entries", where, MAX_ITEMS);
-        folio_para_place *pl = &L->places[k];
-        if (!(pl->items = calloc((size_t)s->n + 1, sizeof *pl->items)))
-            return oom(ld);
-        for (int i = 0; i < s->n; i++) {
-            char w[80];
-            snprintf(w, sizeof w, "%s[%d]", where, i);
-            const yt_node *it = s->items[i];
-            folio_para_item *pi = &pl->items[i];
-            pl->n_items = i + 1;
-            if (it->kind == YT_MAP) {
-                char fw[96];
-                snprintf(fw, sizeof fw, "%s.first_of", w);
-                const yt_node *fo;
-                if (!yt_check_keys(ld->d, it, w, FIRST_OF_KEYS)
-                    || !(fo = yt_child(ld->d, it, w, "first_of", true))
-                    || !yt_expect_seq(ld->d, fo, fw))
-                    return false;
-                if (fo->n < 1 || fo->n > MAX_ITEMS)
-                    return yt_fail(ld->d, fo, "'%s' must list 1 to %d paragraph ids", fw,
-                                   MAX_ITEMS);
-                if (!(pi->para = calloc((size_t)fo->n, sizeof *pi->para)))
-                    return oom(ld);
-                pi->first_of = true;
-                for (int j = 0; j < fo->n; j++) {
-                    if (!place_id(ld, fo->items[j], fw, &pi->para[j]))
-                        return false;
-                    pi->n = j + 1;
-                }
-            } else {
-                if (!(pi->para = calloc(1, sizeof *pi->para)))
-                    return oom(ld);
-                if (!place_id(ld, it, w, &pi->para[0]))
-                    return false;
-                pi->n = 1;
-            }
-        }
+    }
+    const yt_node *aa = yt_child(ld->d, p, "paragraphs", "after_account", false);
+    if (!aa)
+        return !ld->d->err->code;
+    if (!yt_expect_map(ld->d, aa, "paragraphs.after_account"))
+        return false;
+    if (!(L->after_account = calloc((size_t)L->n_products + 1, sizeof *L->after_account)))
+        return oom(ld);
+    for (int i = 0; i < aa->n; i++) {
+        const char *code = aa->keys[i]->str;
+        int pr = layout_product_find(L, code);
+        if (pr < 0)
+            return yt_fail(ld->d, aa->keys[i], "'paragraphs.after_account': '%.60s' is "
+                           "not a product of this layout (see 'products')", code);
+        char where[128];
+        snprintf(where, sizeof where, "paragraphs.after_account.%.60s", code);
+        if (!read_place_items(ld, aa->items[i], where, true, &L->after_account[pr]))
+            return false;
     }
     return true;
 }
@@ -1550,6 +1580,12 @@ void layout_free(folio_layout *L)
             free(L->places[k].items[i].para);
         free(L->places[k].items);
     }
+    for (int k = 0; L->after_account && k < L->n_products; k++) {
+        for (int i = 0; i < L->after_account[k].n_items; i++)
+            free(L->after_account[k].items[i].para);
+        free(L->after_account[k].items);
+    }
+    free(L->after_account);
     free(L->path);
     free(L);
 }

@@ -202,6 +202,8 @@ typedef struct folio_layout {
     char **warnings; int n_warnings;     /* "file:line:col: warning: ..." */
     struct folio_paragraphs *paragraphs; /* the library; NULL when none */
     folio_para_place places[FOLIO_PLACE__COUNT];
+    folio_para_place *after_account;     /* per product (n_products), NULL = none:
+                                          * under each account section of it */
     int paragraph_style;                 /* paragraphs.style */
     int32_t paragraph_space_after;       /* paragraphs.space_after, units */
 } folio_layout;

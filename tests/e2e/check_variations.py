@@ -7,6 +7,7 @@ welcome paragraph each printed statement must show.  usage:
   check_variations.py fallback SAMPLES_DIR OUT_DIR TEXT  (layout whose 'es' TEXT is missing)
 """
 import csv, datetime, json, os, re, subprocess, sys
+from decimal import Decimal
 
 def fail(msg):
     print("CHECK FAILED: " + msg)
@@ -20,7 +21,10 @@ PHRASES = {
     "legal-default": {"en": "Consumer Financial Protection Bureau",
                       "es": "Oficina para la Protección Financiera del Consumidor"},
 }
-VERSIONS = {"welcome": 1, "legal-ca": 2, "legal-ny": 1, "legal-default": 3}
+CARD = {"en": "Minimum payment warning: if you make only the minimum payment of %s",
+        "es": "Aviso sobre el pago mínimo: si solo realiza el pago mínimo de %s"}
+VERSIONS = {"welcome": 1, "legal-ca": 2, "legal-ny": 1, "legal-default": 3,
+            "card-minimum-warning": 1}
 SUMMARY = {"en": "Account summary", "es": "Resumen de cuentas"}
 OPENING = {"en": "Opening balance", "es": "Saldo inicial"}
 PAGE1 = {"en": "Page 1 of %d", "es": "Página 1 de %d"}
@@ -39,11 +43,13 @@ def load(samples, out):
         m = json.load(f)
     with open(os.path.join(out, "audit.jsonl"), encoding="utf-8") as f:
         audit = [json.loads(l) for l in f]
+    with open(os.path.join(samples, "credit_card_accounts.csv"), encoding="utf-8", newline="") as f:
+        cards = {r["account_id"]: r for r in csv.DictReader(f)}
     texts = {}
     for o in m["outputs"]:
         if o["format"] == "pdf":
             texts[o["file"]] = pdf_pages_text(os.path.join(out, o["file"]))
-    return cust, m, audit, texts
+    return cust, m, audit, texts, cards
 
 def expected(c, statement_date):
     lang = "es" if c["language"].lower().startswith("es") else "en"
@@ -55,10 +61,10 @@ def expected(c, statement_date):
     return lang, legal, welcome
 
 def check_run(samples, out, missing=None):
-    cust, m, audit, texts = load(samples, out)
+    cust, m, audit, texts, cards = load(samples, out)
     sd = datetime.date.fromisoformat(m["job"]["statement_date"])
     seen = {"es": 0, "en": 0, "legal-ca": 0, "legal-ny": 0, "legal-default": 0,
-            "welcome": 0, "es+CA": 0}
+            "welcome": 0, "es+CA": 0, "card-minimum-warning": 0}
     shown_count = {p: 0 for p in VERSIONS}
     by_lang = {"en": 0, "es": 0}
     fallback_statements = 0
@@ -74,16 +80,19 @@ def check_run(samples, out, missing=None):
         if "language:" + lang not in cov:
             fail("%s: no coverage key language:%s" % (h["household"], lang))
         shown = [p for p in h["paragraphs"] if p["shown"]]
-        want = [legal] + (["welcome"] if welcome else [])
+        my_cards = [a["id"] for a in h["accounts"] if a["id"] in cards and "suppressed" not in a]
+        want = [legal] + (["welcome"] if welcome else []) + ["card-minimum-warning"] * len(my_cards)
         if sorted(p["id"] for p in shown) != sorted(want):
             fail("%s: paragraphs shown %s, expected %s" % (h["household"], [p["id"] for p in shown], want))
+        if sorted(p["account"] for p in shown if p["place"] == "after_account") != sorted(my_cards):
+            fail("%s: card paragraphs for %s, cards %s" % (h["household"], [p.get("account") for p in shown], my_cards))
         for p in shown:
             shown_count[p["id"]] += 1
             if p["version"] != VERSIONS[p["id"]]:
                 fail("%s: %s version %s" % (h["household"], p["id"], p["version"]))
             if "paragraph:%s@%d" % (p["id"], p["version"]) not in cov:
                 fail("%s: no coverage key for %s" % (h["household"], p["id"]))
-            if p.get("rule") is None and p["id"] != "legal-default":
+            if p.get("rule") is None and p["id"] not in ("legal-default", "card-minimum-warning"):
                 fail("%s: %s shown without its rule in the audit" % (h["household"], p["id"]))
         for p in h["paragraphs"]:
             if not p["shown"] and not p.get("failed"):
@@ -98,6 +107,7 @@ def check_run(samples, out, missing=None):
         seen[lang] += 1
         seen[legal] += 1
         seen["welcome"] += welcome
+        seen["card-minimum-warning"] += len(my_cards)
         seen["es+CA"] += lang == "es" and legal == "legal-ca"
         if h["channel"] not in ("print", "both"):
             continue
@@ -121,6 +131,12 @@ def check_run(samples, out, missing=None):
                 fail("%s: paragraph %s %s in the PDF text (%s statement)" % (h["household"], pid, "missing" if not present else "unexpected", lang))
             if flat(ph[other]) in t:
                 fail("%s: %s wording of %s in a %s statement" % (h["household"], other, pid, lang))
+        for a in my_cards:
+            due = "$" + "{:,}".format(Decimal(cards[a]["minimum_due"] or "0").quantize(Decimal("0.01")))
+            if CARD[lang] % due not in t:
+                fail("%s: no card warning with minimum payment %s" % (h["household"], due))
+        if t.count(CARD[lang][:30]) != len(my_cards):
+            fail("%s: %d card warnings for %d cards" % (h["household"], t.count(CARD[lang][:30]), len(my_cards)))
         if welcome and c["first_name"] and (PHRASES["welcome"][lang] + " ") not in t:
             fail("%s: welcome without greeting" % h["household"])
     v = m["variations"]
@@ -133,7 +149,7 @@ def check_run(samples, out, missing=None):
     for p in v["paragraphs"]:
         if p["statements"] != shown_count[p["id"]] or p["version"] != VERSIONS[p["id"]]:
             fail("manifest paragraph %s: %d statements, audit %d" % (p["id"], p["statements"], shown_count[p["id"]]))
-    for k in ("es", "legal-ca", "legal-ny", "legal-default", "welcome", "es+CA"):
+    for k in ("es", "legal-ca", "legal-ny", "legal-default", "welcome", "es+CA", "card-minimum-warning"):
         if not seen[k]:
             fail("the sample has no %s statement" % k)
     print("variations: %s" % seen)

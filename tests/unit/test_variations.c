@@ -124,7 +124,7 @@ static void test_sample_library(void **state)
     folio_paragraphs *lib = paragraphs_load(root_path("layouts/paragraphs.yaml"), LANGS, 2, &err);
     if (!lib)
         fail_msg("%s", err.msg);
-    assert_int_equal(lib->n, 4);
+    assert_int_equal(lib->n, 5);
     assert_int_equal(lib->n_warnings, 0);
     int ca = paragraphs_find(lib, "legal-ca"), ny = paragraphs_find(lib, "legal-ny");
     int def = paragraphs_find(lib, "legal-default"), wel = paragraphs_find(lib, "welcome");
@@ -138,7 +138,7 @@ static void test_sample_library(void **state)
     assert_true(lib->v[ca].approved_date != FOLIO_DATE_NONE);
     for (int i = 0; i < lib->n; i++) {
         assert_true(lib->v[i].has[0] && lib->v[i].has[1]);
-        assert_false(lib->v[i].uses_account);
+        assert_true(lib->v[i].uses_account == !strcmp(lib->v[i].id, "card-minimum-warning"));
         bool fb = true;
         const folio_template *t = paragraphs_text(&lib->v[i], 1, &fb);
         assert_false(fb);
@@ -274,6 +274,10 @@ static void test_sample_layout_languages(void **state)
         assert_int_equal(L->places[FOLIO_PLACE_END].n_items, 1);
         assert_true(L->places[FOLIO_PLACE_END].items[0].first_of);
         assert_int_equal(L->places[FOLIO_PLACE_END].items[0].n, 3);
+        int cc = layout_product_find(L, "credit_card");
+        assert_non_null(L->after_account);
+        assert_int_equal(L->after_account[cc].n_items, 1);
+        assert_int_equal(L->after_account[layout_product_find(L, "checking")].n_items, 0);
         layout_free(L);
     }
 }
@@ -338,7 +342,10 @@ static void test_layout_errors(void **state)
     expect_layout_error("after_summary: [welcome]", "after_summary: [welcome]\n  colour: red",
                         "unknown key 'colour'");
     expect_layout_error("library: ", "library: /nonexistent/",
-                        "");
+                        "'paragraphs.library': cannot read '/nonexistent/paragraphs.yaml'");
+    expect_layout_error("    credit_card: [card-minimum-warning]",
+                        "    debit_card: [card-minimum-warning]",
+                        "'debit_card' is not a product of this layout");
 }
 
 /* A paragraph with {account.*} fields has no account outside a section. */
@@ -360,6 +367,7 @@ static void test_account_field_placement(void **state)
     assert_int_equal(err.code, FOLIO_EXIT_USAGE);
     assert_non_null(strstr(err.msg, "paragraph 'due' uses {account.*} merge fields"));
     assert_non_null(strstr(err.msg, "'paragraphs.after_summary[0]'"));
+    assert_non_null(strstr(err.msg, "place it under 'paragraphs.after_account'"));
 }
 
 /* ---- composing -------------------------------------------------------------------- */
@@ -443,6 +451,9 @@ static fixture *make_fixture(const char *layout_path)
         snprintf(f->desc[i], sizeof f->desc[i], "TXN %04d POS PURCHASE", i);
         t->description = f->desc[i];
     }
+    f->acc[3].product = "credit_card";
+    f->acc[3].minimum_due = 2500;
+    f->acc[3].closing_balance = 123456;
     f->acc[0].opening_balance = f->acc[0].closing_balance - sum;
     f->acc[0].has_opening = true;
     f->acc[0].n_txn = 60;
@@ -560,6 +571,7 @@ static void test_spanish_california_new_customer(void **state)
     assert_non_null(strstr(c.audit, "{\"id\":\"legal-ca\",\"version\":2,\"place\":\"end\","
                                     "\"shown\":true,\"language\":\"es\""));
     assert_null(strstr(c.audit, "\"legal-ny\""));    /* first_of stopped at legal-ca */
+    assert_null(strstr(c.audit, "card-minimum"));    /* no card in this household */
     assert_null(strstr(c.audit, "\"fallback\""));
     assert_non_null(strstr(c.keys, "language:es\n"));
     assert_non_null(strstr(c.keys, "paragraph:legal-ca@2\n"));
@@ -603,6 +615,13 @@ static void test_english_new_york_and_default(void **state)
     assert_non_null(strstr(c.text, "consumerfinance.gov"));
     assert_non_null(strstr(c.keys, "paragraph:legal-default@3\n"));
     assert_null(strstr(c.text, "residents"));
+    /* the card's own paragraph, with its account's fields, under its section */
+    assert_non_null(strstr(c.text, "Minimum payment warning: if you make only the minimum payment of $25.00"));
+    assert_non_null(strstr(c.text, "$1,234.56."));
+    assert_non_null(strstr(c.audit, "{\"id\":\"card-minimum-warning\",\"version\":1,"
+                                    "\"place\":\"after_account\",\"account\":\"400500600700\","
+                                    "\"shown\":true,\"language\":\"en\",\"rule\":null}"));
+    assert_non_null(strstr(c.keys, "paragraph:card-minimum-warning@1\n"));
     composed_free(&c);
     free_fixture(f);
 }
@@ -683,7 +702,9 @@ static void test_long_paragraph_paginates(void **state)
     const char *p0 = sample_layout("long0.yaml", "library: paragraphs.yaml", to,
                                    "after_summary: [welcome]", "after_summary: [long]");
     char *s = read_all(p0);
-    char *d = replace(s, "    - first_of: [legal-ca, legal-ny, legal-default]", "    - long");
+    char *d0 = replace(s, "    - first_of: [legal-ca, legal-ny, legal-default]", "    - long");
+    char *d = replace(d0, "credit_card: [card-minimum-warning]", "credit_card: []");
+    free(d0);
     const char *p = write_tmp("longl.yaml", d);
     free(s); free(d);
     fixture *f = make_fixture(p);
