@@ -81,6 +81,7 @@ typedef struct run_state {
     print_file *files; size_t n_files;
     /* progress */
     double t0;
+    double last_progress;                 /* when the load progress line was drawn */
     volatile uint64_t done;
 } run_state;
 
@@ -108,6 +109,23 @@ static void progress(run_state *R, const char *what, uint64_t done, uint64_t tot
     double left = rate > 0 && total > done ? (total - done) / rate : 0;
     fprintf(stderr, "\r%-10s %llu/%llu  %.0f/s  elapsed %.0fs  left %.0fs   ", what,
             (unsigned long long)done, (unsigned long long)total, rate, el, left);
+    fflush(stderr);
+}
+
+/* Loader progress: records and MB parsed, rate and time left by bytes. */
+static void load_progress(void *ctx, uint64_t records, uint64_t bytes, uint64_t total)
+{
+    run_state *R = ctx;
+    double now = now_s();
+    if (now - R->last_progress < 0.2 && bytes < total)
+        return;
+    R->last_progress = now;
+    double el = now - R->t0;
+    double rate = el > 0 ? bytes / el : 0;
+    double left = rate > 0 && total > bytes ? (total - bytes) / rate : 0;
+    fprintf(stderr, "\r%-10s %llu records, %.0f/%.0f MB  %.1f MB/s  elapsed %.0fs  left %.0fs   ",
+            "loaded", (unsigned long long)records, bytes / 1e6, total / 1e6, rate / 1e6, el,
+            left);
     fflush(stderr);
 }
 
@@ -973,7 +991,8 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         goto done;
     }
     double t_load = now_s();
-    R.ds = feed_load_all(R.job, opt->threads, err);
+    R.ds = feed_load_all_progress(R.job, opt->threads, opt->progress ? load_progress : NULL,
+                                  &R, err);
     if (!R.ds)
         goto done;
     t_load = now_s() - t_load;
