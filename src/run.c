@@ -814,12 +814,39 @@ static void manifest_variations(folio_buf *b, run_state *R)
         folio_buf_puts(b, i ? ",{" : "{");
         json_kv_str(b, "id", lib->v[i].id, true);
         json_kv_int(b, "version", lib->v[i].version, true);
+        if (lib->v[i].approved_by)
+            json_kv_str(b, "approved_by", lib->v[i].approved_by, true);
+        if (lib->v[i].approved_date != FOLIO_DATE_NONE) {
+            char d[16];
+            folio_date_format(lib->v[i].approved_date, "YYYY-MM-DD", d, sizeof d);
+            json_kv_str(b, "approved_date", d, true);
+        }
         json_kv_int(b, "statements", (int64_t)shown[i], false);
         folio_buf_putc(b, '}');
     }
     folio_buf_puts(b, "]},");
     free(per);
     free(shown);
+}
+
+/* The summary's languages line: statements per language and how many used a
+ * fallback text (only when the layout prints more than one language). */
+static void print_languages(const run_state *R)
+{
+    const folio_layout *L = R->layout;
+    if (L->n_languages < 2)
+        return;
+    uint64_t per[16] = {0}, fallback = 0;
+    for (size_t h = 0; h < R->hs.n; h++)
+        if (R->in_shard[h] && R->decided[h]) {
+            per[R->res[h].language & 15]++;
+            fallback += R->res[h].fallback;
+        }
+    printf("  languages     ");
+    for (int l = 0; l < L->n_languages && l < 16; l++)
+        printf("%s %s %llu", l ? "," : "", L->languages[l], (unsigned long long)per[l]);
+    printf(" (%llu with fallback text%s)\n", (unsigned long long)fallback,
+           fallback ? ", see audit.jsonl" : "");
 }
 
 static bool write_manifest(run_state *R, const totals *T, bool balanced,
@@ -1278,6 +1305,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         printf("  transactions   %llu read, %llu composed, %llu suppressed, %llu rejected\n",
                (unsigned long long)T.txn_read, (unsigned long long)T.txn_composed,
                (unsigned long long)T.txn_suppressed, (unsigned long long)T.txn_rejected);
+        print_languages(&R);
         printf("  reconciliation balanced (manifest.json)\n");
         printf("  rejects        %llu row(s)%s\n", (unsigned long long)T.rejects,
                T.rejects ? " -> rejects.csv" : "");
