@@ -179,7 +179,7 @@ typedef struct composer {
 /* Record one decision for the audit log: `member` is one JSON object member,
  * e.g. "\"language\":\"es\"" (the caller escapes strings with
  * folio_buf_put_json_str when it builds them). */
-static void compose_note_audit(composer *C, const char *member,
+static __attribute__((unused)) void compose_note_audit(composer *C, const char *member,
                                                       size_t len)
 {
     if (C->audit.len)
@@ -975,6 +975,8 @@ static void draw_paragraph(composer *C, const folio_template *t)
     int s = C->plan->layout->paragraph_style;
     char buf[8192];
     size_t n = expand(C, t, C->page, 0, buf, sizeof buf);
+    while (n && buf[n - 1] == '\n')          /* a YAML block scalar's last newline */
+        n--;
     const folio_font *f = style_font(C, s);
     int32_t size = style(C, s)->size, lead = line_h(C, s), w = body_width(C);
     int lines = 0;
