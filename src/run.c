@@ -1130,8 +1130,10 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!pass2(&R, err))
         goto done;
     t_write = now_s() - t_write;
+    double t_proof = now_s();
     if (!write_proofs(&R, err))
         goto done;
+    t_proof = now_s() - t_proof;
     if (opt->progress)
         fprintf(stderr, "\r%-78s\r", "");
 
@@ -1290,9 +1292,9 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         printf("  reconciliation balanced (manifest.json)\n");
         if (R.proof.written)
             printf("  proofs         %u household(s), %u pages, %u of %u coverage keys -> "
-                   "%s/proofs/proof.pdf\n", R.proof.cover.n_picked, R.proof.pages,
+                   "%s/proofs/proof.pdf (%.2fs)\n", R.proof.cover.n_picked, R.proof.pages,
                    R.proof.cover.n_keys - R.proof.cover.n_uncovered, R.proof.cover.n_keys,
-                   R.out);
+                   R.out, t_proof);
         printf("  rejects        %llu row(s)%s\n", (unsigned long long)T.rejects,
                T.rejects ? " -> rejects.csv" : "");
         printf("  time           %.2fs (load %.2fs, compose %.2fs, write %.2fs), %d thread(s), "
