@@ -430,6 +430,33 @@ static void proofs_json(const folio_proof_params *p, const folio_proof_result *r
     folio_buf_put_int(b, pc->n_keys - pc->n_uncovered);
     folio_buf_puts(b, ",\n  \"complete\":");
     folio_buf_puts(b, pc->n_uncovered ? "false" : "true");
+    /* page counts 1..max with no statement: no sample can show them */
+    uint32_t maxp = 0;
+    uint8_t *seen = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t k = 0; k < pc->n_keys; k++) {
+            const char *q = pc->keys[k];
+            if (strncmp(q, "pages:", 6) || q[6] < '1' || q[6] > '9' || strlen(q + 6) > 6 ||
+                strspn(q + 6, "0123456789") != strlen(q + 6))
+                continue;
+            uint32_t v = (uint32_t)atoi(q + 6);
+            if (!pass && v > maxp)
+                maxp = v;
+            else if (pass && seen)
+                seen[v] = 1;
+        }
+        if (!pass && !(seen = calloc(maxp + 1, 1)))
+            break;
+    }
+    folio_buf_puts(b, ",\n  \"pages_not_seen\":[");
+    for (uint32_t v = 1, any = 0; seen && v <= maxp; v++)
+        if (!seen[v]) {
+            if (any++)
+                folio_buf_putc(b, ',');
+            folio_buf_put_int(b, v);
+        }
+    folio_buf_putc(b, ']');
+    free(seen);
     folio_buf_puts(b, ",\n  \"samples\":[");
     for (uint32_t i = 0; i < pc->n_picked; i++) {
         uint32_t h = pc->picked[i];

@@ -478,6 +478,9 @@ def proofs(out, cap=None):
             fail("uncovered keys %s, expected %s" % (mp["uncovered"], uncovered))
         if not uncovered or pj["complete"] or len(got) != cap:
             fail("the cap should have stopped the sample early")
+    seen = set(h["pages"] for h in audit if h["channel"] != "suppressed")
+    if pj["pages_not_seen"] != [p for p in range(1, max(seen) + 1) if p not in seen]:
+        fail("pages_not_seen %s, audit pages %s" % (pj["pages_not_seen"], sorted(seen)))
     if mp["sampled"] != len(got) or mp["keys_covered"] != len(all_keys) - len(uncovered):
         fail("manifest proofs counts are wrong")
     # masking: no full account number anywhere, and PROOF on every statement page
