@@ -633,6 +633,27 @@ bool proof_write(const folio_proof_params *p, folio_proof_result *r, folio_error
         }
         r->sample_pages[i] = pdf_writer_pages(w) + 1 - r->sample_first_page[i];
     }
+    if (pc->n_picked == 0) {
+        /* an empty sample (no household in this run or shard) still gets a
+         * page that says so, never a PDF without pages */
+        cover c = {.L = L, .reg = font_named(L, "regular"), .bold = font_named(L, "bold")};
+        c.st = dlist_statement_new(&arena, "none", L->page_w, L->page_h);
+        if (c.st) {
+            c.left = L->margin_left;
+            c.width = L->page_w - L->margin_left - L->margin_right;
+            c.top = L->margin_top;
+            c.bottom = L->page_h - L->margin_bottom;
+            cover_newpage(&c);
+            cover_text(&c, true, 16 * FOLIO_UNITS_PER_PT, 0x1F3A5Fu, 0,
+                       "PROOF \xE2\x80\x94 no households in this run: nothing to review.");
+        }
+        if (!c.st || c.oom) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+            goto fail;
+        }
+        if (!pdf_writer_add_statement(w, c.st, err))
+            goto fail;
+    }
     folio_arena_free(&arena);
     r->pages = pdf_writer_pages(w);
     if (!pdf_writer_close(w, &r->pdf_bytes, err) ||
