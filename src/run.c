@@ -8,11 +8,13 @@
  */
 #include "folio/run.h"
 
+#include "folio/afp.h"
 #include "folio/compose.h"
 #include "folio/feed.h"
 #include "folio/household.h"
 #include "folio/job.h"
 #include "folio/layout.h"
+#include "folio/marks.h"
 #include "folio/pdf.h"
 #include "folio/production.h"
 #include "folio/proof.h"
@@ -35,17 +37,29 @@ static double now_s(void)
 }
 
 /* One print file of the production plan (files[i] is plan->files[i]): the
- * PDF and its pieces file, each written under a ".part" name first. */
+ * PDF and/or the AFP of the same statements, and its pieces file, each
+ * written under a ".part" name first. */
 typedef struct print_file {
-    char name[192];               /* PDF file name inside print/ */
+    char name[192];               /* the PDF's file name inside print/, or the
+                                     AFP's when the job writes AFP only */
     char pieces_name[192];        /* its pieces file: BASE.pieces.csv */
     char *path, *part;            /* final and temporary path of the PDF */
     char *pieces_path, *pieces_part;
     uint32_t statements, pages, sheets;
     uint64_t bytes, pieces_bytes;
     char sha256[65], pieces_sha256[65];
+    uint32_t pdf_pages;           /* pages the PDF writer wrote */
+    /* AFP (output.print.afp.enabled) */
+    char afp_name[192];
+    char *afp_path, *afp_part;
+    uint64_t afp_bytes;
+    char afp_sha256[65];
+    uint32_t afp_pages, afp_groups;
+    uint64_t afp_subst;           /* characters the code page lacked */
+    uint32_t afp_subst_ex[8];     /* the first distinct ones */
     folio_error err;
 } print_file;
+
 
 typedef struct run_state {
     const folio_run_options *opt;
@@ -69,8 +83,14 @@ typedef struct run_state {
     folio_proof_result proof;             /* proofs/ (proof.h) */
     /* progress */
     double t0;
+    double last_progress;                 /* when the load progress line was drawn */
     volatile uint64_t done;
 } run_state;
+
+static bool afp_on(const run_state *R)
+{
+    return R->job->afp && R->job->afp->enabled;
+}
 
 static uint64_t fnv1a(const char *s)
 {
@@ -91,6 +111,23 @@ static void progress(run_state *R, const char *what, uint64_t done, uint64_t tot
     double left = rate > 0 && total > done ? (total - done) / rate : 0;
     fprintf(stderr, "\r%-10s %llu/%llu  %.0f/s  elapsed %.0fs  left %.0fs   ", what,
             (unsigned long long)done, (unsigned long long)total, rate, el, left);
+    fflush(stderr);
+}
+
+/* Loader progress: records and MB parsed, rate and time left by bytes. */
+static void load_progress(void *ctx, uint64_t records, uint64_t bytes, uint64_t total)
+{
+    run_state *R = ctx;
+    double now = now_s();
+    if (now - R->last_progress < 0.2 && bytes < total)
+        return;
+    R->last_progress = now;
+    double el = now - R->t0;
+    double rate = el > 0 ? bytes / el : 0;
+    double left = rate > 0 && total > bytes ? (total - bytes) / rate : 0;
+    fprintf(stderr, "\r%-10s %llu records, %.0f/%.0f MB  %.1f MB/s  elapsed %.0fs  left %.0fs   ",
+            "loaded", (unsigned long long)records, bytes / 1e6, total / 1e6, rate / 1e6, el,
+            left);
     fflush(stderr);
 }
 
@@ -292,7 +329,7 @@ static bool plan_files(run_state *R, folio_error *err)
     R->prod = production_plan_new(R->popt, R->pin, R->n_print, &pp, err);
     if (!R->prod)
         return false;
-    if (!R->job->print_pdf)
+    if (!R->job->print_pdf && !afp_on(R))
         return true;
     R->files = calloc(R->prod->n_files ? R->prod->n_files : 1, sizeof *R->files);
     if (!R->files) {
@@ -303,7 +340,11 @@ static bool plan_files(run_state *R, folio_error *err)
     for (size_t i = 0; i < R->n_files; i++) {
         const folio_prod_file *pf = &R->prod->files[i];
         print_file *f = &R->files[i];
-        snprintf(f->name, sizeof f->name, "%s.pdf", pf->base);
+        snprintf(f->afp_name, sizeof f->afp_name, "%s.afp", pf->base);
+        if (R->job->print_pdf)
+            snprintf(f->name, sizeof f->name, "%s.pdf", pf->base);
+        else
+            memcpy(f->name, f->afp_name, sizeof f->name);
         snprintf(f->pieces_name, sizeof f->pieces_name, "%s.pieces.csv", pf->base);
         f->statements = pf->n_pieces;
         f->pages = pf->pages;
@@ -311,7 +352,9 @@ static bool plan_files(run_state *R, folio_error *err)
         if (asprintf(&f->path, "%s/print/%s", R->out, f->name) < 0 ||
             asprintf(&f->part, "%s/print/%s.part", R->out, f->name) < 0 ||
             asprintf(&f->pieces_path, "%s/print/%s", R->out, f->pieces_name) < 0 ||
-            asprintf(&f->pieces_part, "%s/print/%s.part", R->out, f->pieces_name) < 0) {
+            asprintf(&f->pieces_part, "%s/print/%s.part", R->out, f->pieces_name) < 0 ||
+            asprintf(&f->afp_path, "%s/print/%s", R->out, f->afp_name) < 0 ||
+            asprintf(&f->afp_part, "%s/print/%s.part", R->out, f->afp_name) < 0) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
             return false;
         }
@@ -363,13 +406,18 @@ static bool write_file(run_state *R, print_file *f, folio_arena *arena)
     folio_pdf_options po = {
         .title = J->name, .author = J->bank_name, .subject = subject,
         .doc_date = J->statement_date, .compression = J->compression};
-    folio_pdf_writer *w = pdf_writer_open(f->part, R->layout->fonts, R->layout->n_fonts, &po,
-                                          &f->err);
-    if (!w)
+    folio_pdf_writer *w = NULL;
+    folio_afp_writer *aw = NULL;
+    if (J->print_pdf && !(w = pdf_writer_open(f->part, R->layout->fonts, R->layout->n_fonts,
+                                              &po, &f->err)))
         return false;
-    /* AFP WRITER (afp.h), when the job enables AFP: open the AFP of the same
-     * print file here, under f's ".afp.part" name, and abort it at `fail`. */
+    if (afp_on(R) && !(aw = afp_writer_open(f->afp_part, R->layout, J->afp, &f->err))) {
+        if (w)
+            pdf_writer_abort(w);
+        return false;
+    }
     const folio_prod_file *pf = &R->prod->files[f - R->files];
+    uint32_t sheet = 1;                 /* running sheet number in this file */
     for (uint32_t i = 0; i < pf->n_pieces; i++) {
         const folio_prod_piece *piece = &R->prod->pieces[pf->first_piece + i];
         uint32_t h = piece_hh(R, pf->first_piece + i);
@@ -397,34 +445,79 @@ static bool write_file(run_state *R, print_file *f, folio_arena *arena)
                             st->n_pages, piece->pages);
             goto fail;
         }
-        /* MARKS HOOK (marks.h): the single call site for inserter marks and
-         * barcodes -- once per statement, after padding, before any writer,
-         * so PDF and AFP carry identical marks.  Inputs: st, piece->id,
-         * piece->sheets (sheet x of y), piece->serial (IMb serial),
-         * R->prod->serial_digits. */
-        if (!pdf_writer_add_statement(w, st, &f->err))
+        /* inserter marks and barcodes: once per statement, after padding and
+         * before any writer, so the PDF and the AFP carry identical marks */
+        if (J->marks) {
+            const folio_piece_input *in = &R->pin[piece->input];
+            folio_piece_marks pm = {
+                .piece_id = piece->id, .imb_serial = piece->serial,
+                .routing_zip = in->postal_code,
+                .no_imb = !production_is_us(in->country), .duplex = J->duplex,
+                .first_sheet = sheet};
+            if (!marks_apply(J->marks, R->layout, st, &pm, &f->err))
+                goto fail;
+        }
+        sheet += piece->sheets;
+        if (w && !pdf_writer_add_statement(w, st, &f->err))
             goto fail;
-        /* AFP WRITER: append the same st here (afp_writer_add_statement). */
+        if (aw && !afp_writer_add_statement(aw, st, J->duplex, &f->err))
+            goto fail;
         uint32_t written = st->n_pages;
         folio_arena_reset(arena);       /* st is gone from here on */
 #pragma omp atomic
         R->done += written;
     }
-    uint32_t pages = pdf_writer_pages(w);
-    if (!pdf_writer_close(w, &f->bytes, &f->err))
-        return false;
-    if (pages != f->pages) {
-        folio_error_set(&f->err, FOLIO_EXIT_FAILED,
-                        "internal error: %s has %u pages, %u planned", f->name, pages, f->pages);
-        return false;
+    if (w) {
+        f->pdf_pages = pdf_writer_pages(w);
+        bool ok = pdf_writer_close(w, &f->bytes, &f->err);
+        w = NULL;
+        if (!ok)
+            goto fail;
+        if (f->pdf_pages != f->pages) {
+            folio_error_set(&f->err, FOLIO_EXIT_FAILED,
+                            "internal error: %s has %u pages, %u planned", f->name,
+                            f->pdf_pages, f->pages);
+            goto fail;
+        }
+        if (!folio_sha256_file(f->part, f->sha256, NULL, &f->err))
+            goto fail;
     }
-    /* AFP WRITER: close it here and checksum it like the PDF. */
-    return folio_sha256_file(f->part, f->sha256, NULL, &f->err) &&
-           write_pieces(R, (size_t)(f - R->files));
+    if (aw) {
+        f->afp_pages = afp_writer_pages(aw);
+        f->afp_groups = afp_writer_groups(aw);
+        f->afp_subst = afp_writer_substitutions(aw, f->afp_subst_ex, 8);
+        bool ok = afp_writer_close(aw, &f->afp_bytes, &f->err);
+        aw = NULL;
+        if (!ok)
+            goto fail;
+        if (f->afp_pages != f->pages || f->afp_groups != f->statements) {
+            folio_error_set(&f->err, FOLIO_EXIT_FAILED,
+                            "internal error: %s has %u pages in %u page groups, %u pages in "
+                            "%u statements planned", f->afp_name, f->afp_pages, f->afp_groups,
+                            f->pages, f->statements);
+            goto fail;
+        }
+        if (!folio_sha256_file(f->afp_part, f->afp_sha256, NULL, &f->err))
+            goto fail;
+    }
+    return write_pieces(R, (size_t)(f - R->files));
 fail:
-    pdf_writer_abort(w);
+    if (w)
+        pdf_writer_abort(w);
+    if (aw)
+        afp_writer_abort(aw);
     folio_arena_reset(arena);
     return false;
+}
+
+/* Remove every temporary print output (a failed or unbalanced run). */
+static void unlink_parts(run_state *R)
+{
+    for (size_t i = 0; i < R->n_files; i++) {
+        unlink(R->files[i].part);
+        unlink(R->files[i].afp_part);
+        unlink(R->files[i].pieces_part);
+    }
 }
 
 static bool pass2(run_state *R, folio_error *err)
@@ -457,10 +550,7 @@ static bool pass2(run_state *R, folio_error *err)
                 *err = R->files[i].err;
                 break;
             }
-        for (size_t i = 0; i < R->n_files; i++) {
-            unlink(R->files[i].part);
-            unlink(R->files[i].pieces_part);
-        }
+        unlink_parts(R);
         return false;
     }
     return true;
@@ -789,6 +879,7 @@ typedef struct totals {
     uint64_t txn_read, txn_composed, txn_suppressed, txn_rejected;
     folio_money amt_read, amt_accepted, amt_composed, amt_suppressed, amt_rejected;
     folio_money amt_loaded;     /* sum over the loaded transaction table */
+    uint64_t afp_substitutions; /* characters the AFP code page lacked */
 } totals;
 
 static const char *kind_name(folio_feed_kind k)
@@ -924,12 +1015,18 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     json_kv_int(&b, "email_only_pages", (int64_t)T->pages_email, true);
     json_kv_int(&b, "print_files", (int64_t)R->n_files, true);
     json_kv_int(&b, "oversize_files", R->n_files ? (int64_t)R->prod->oversize_files : 0, true);
+    if (afp_on(R))
+        json_kv_int(&b, "afp_substitutions", (int64_t)T->afp_substitutions, true);
     json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, false);
     folio_buf_puts(&b, "},\n  \"outputs\":[");
-    for (size_t i = 0; i < R->n_files; i++)
-        manifest_output(&b, R, i, R->files[i].name, "pdf", R->files[i].bytes,
-                        R->files[i].sha256);
-    /* AFP WRITER: one more manifest_output(..., "afp", ...) per file here. */
+    for (size_t i = 0; i < R->n_files; i++) {
+        if (J->print_pdf)
+            manifest_output(&b, R, i, R->files[i].name, "pdf", R->files[i].bytes,
+                            R->files[i].sha256);
+        if (afp_on(R))
+            manifest_output(&b, R, i, R->files[i].afp_name, "afp", R->files[i].afp_bytes,
+                            R->files[i].afp_sha256);
+    }
     /* the inserter data files, one per print file */
     folio_buf_puts(&b, "\n  ],\n  \"piece_files\":[");
     for (size_t i = 0; i < R->n_files; i++) {
@@ -1052,6 +1149,8 @@ static void run_free(run_state *R)
         free(R->files[i].part);
         free(R->files[i].pieces_path);
         free(R->files[i].pieces_part);
+        free(R->files[i].afp_path);
+        free(R->files[i].afp_part);
     }
     free(R->files);
     proof_discard(&R->proof);
@@ -1070,7 +1169,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!R.job)
         return FOLIO_EXIT_USAGE;
     R.layout = layout_load(R.job->layout_path, err);
-    if (!R.layout) {
+    if (!R.layout || (R.job->marks && !marks_check_layout(R.job->marks, R.layout, err))) {
         run_free(&R);
         return FOLIO_EXIT_USAGE;
     }
@@ -1089,7 +1188,8 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         goto done;
     }
     double t_load = now_s();
-    R.ds = feed_load_all(R.job, opt->threads, err);
+    R.ds = feed_load_all_progress(R.job, opt->threads, opt->progress ? load_progress : NULL,
+                                  &R, err);
     if (!R.ds)
         goto done;
     t_load = now_s() - t_load;
@@ -1153,9 +1253,35 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         T.txn_composed += R.res[h].txns;
         T.amt_composed += R.res[h].txn_sum;
     }
+    uint64_t afp_pages = 0, afp_groups = 0, afp_subst = 0;
     for (size_t i = 0; i < R.n_files; i++) {
-        T.pages_print += R.files[i].pages;
-        T.sheets += R.files[i].sheets;
+        const print_file *f = &R.files[i];
+        T.pages_print += R.job->print_pdf ? f->pdf_pages : f->afp_pages;
+        T.sheets += f->sheets;
+        afp_pages += f->afp_pages;
+        afp_groups += f->afp_groups;
+        afp_subst += f->afp_subst;
+    }
+    T.afp_substitutions = afp_subst;
+    if (afp_subst) {
+        /* never silent: name the characters (first distinct ones over all files) */
+        char ex[128] = "";
+        size_t el = 0;
+        int shown = 0;
+        for (size_t i = 0; i < R.n_files && shown < 8; i++)
+            for (int k = 0; k < 8 && R.files[i].afp_subst_ex[k] && shown < 8; k++) {
+                uint32_t cp = R.files[i].afp_subst_ex[k];
+                char probe[16];
+                snprintf(probe, sizeof probe, "U+%04X", (unsigned)cp);
+                if (strstr(ex, probe))
+                    continue;
+                el += (size_t)snprintf(ex + el, sizeof ex - el, "%sU+%04X", shown ? " " : "",
+                                       (unsigned)cp);
+                shown++;
+            }
+        fprintf(stderr, "folio: warning: %llu character(s) are not in AFP code page %d and "
+                "were printed as '%c' (%s); see manifest.json counts.afp_substitutions\n",
+                (unsigned long long)afp_subst, R.job->afp->code_page, R.job->afp->substitute, ex);
     }
     T.rejects = R.ds->n_rejects;
     for (int i = 0; i < R.job->n_feeds; i++) {
@@ -1223,10 +1349,14 @@ int folio_run(const folio_run_options *opt, folio_error *err)
             uint32_t pg = R.res[R.print_hh[i]].pages;
             pages1 += pg + (R.job->duplex && (pg & 1));
         }
-        if (!R.job->print_pdf)
-            pages1 = 0;
         check(&cj, &balanced, "print pages composed = pages written", "composed",
               (int64_t)pages1, "written", (int64_t)T.pages_print, false);
+        if (afp_on(&R)) {
+            check(&cj, &balanced, "AFP pages = print pages composed", "afp_pages",
+                  (int64_t)afp_pages, "composed", (int64_t)pages1, false);
+            check(&cj, &balanced, "AFP page groups = print statements", "afp_page_groups",
+                  (int64_t)afp_groups, "print_statements", (int64_t)R.n_print, false);
+        }
     }
     if (cj.failed) {
         folio_buf_free(&cj);
@@ -1236,10 +1366,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!balanced) {
         fprintf(stderr, "folio: reconciliation FAILED:%s\n", cj.data);
         folio_buf_free(&cj);
-        for (size_t i = 0; i < R.n_files; i++) {
-            unlink(R.files[i].part);
-            unlink(R.files[i].pieces_part);
-        }
+        unlink_parts(&R);
         folio_error_set(err, FOLIO_EXIT_FAILED,
                         "%s: the run does not reconcile; no output was published (see the checks "
                         "above)", R.job->path);
@@ -1247,7 +1374,8 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     }
     /* publish: rename parts, then the manifest last */
     for (size_t i = 0; i < R.n_files; i++)
-        if (rename(R.files[i].part, R.files[i].path) != 0 ||
+        if ((R.job->print_pdf && rename(R.files[i].part, R.files[i].path) != 0) ||
+            (afp_on(&R) && rename(R.files[i].afp_part, R.files[i].afp_path) != 0) ||
             rename(R.files[i].pieces_part, R.files[i].pieces_path) != 0) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "%s: rename failed: %s", R.files[i].path,
                             strerror(errno));

@@ -366,6 +366,77 @@ t_proofs_duplex() {
     pdftotext "$WORK/e2e/duplex/proofs/proof.pdf" - | grep -q 'Blank back page (duplex)'
 }
 
+# AFP beside the PDF, duplex, DataMatrix and IMb marks, several files:
+# every AFP passes afpdump --check; page groups, TLEs and pages match the
+# pieces files, the PDFs and the feeds (check_print.py parses the AFP
+# itself); hand-corrupted copies fail; DataMatrix decoded from rendered
+# pages equals the pieces file; identical at 1 and 2 threads; AFP-only works.
+print_job() {   # print_job SRC DST  -- append AFP + marks settings to a samples job
+    sed -e 's/max_sheets: *[0-9]*/max_sheets: 60/' -e 's/duplex: *false/duplex: true/' "$1" > "$2"
+    cat >> "$2" <<'YAML'
+    afp: {code_page: 500, index: {household: Household ID, name: Customer Name, postal_code: Postal Code, accounts: Account Numbers, pages: Page Count}}
+  pieces: {mailer_id: "123456"}
+  marks:
+    datamatrix: {}
+    imb: {service_type: "040"}
+YAML
+}
+
+t_afp_print() {
+    "$FOLIO" samples --households 300 --seed 11 --out "$WORK/afp" >/dev/null
+    print_job "$WORK/afp/job.yaml" "$WORK/afp/job-print.yaml"
+    "$FOLIO" run "$WORK/afp/job-print.yaml" --out "$WORK/afp/o1" --threads 1 --quiet 2>"$WORK/afp/err1"
+    "$FOLIO" run "$WORK/afp/job-print.yaml" --out "$WORK/afp/o2" --threads 2 --quiet 2>/dev/null
+    ls "$WORK"/afp/o1/print/*-letters-0002.afp >/dev/null
+    for f in "$WORK"/afp/o1/print/*.afp; do
+        "$FOLIO" afpdump --check "$f"
+        cmp "$f" "$WORK/afp/o2/print/$(basename "$f")"
+    done
+    python3 "$ROOT/tests/e2e/check_print.py" afp "$WORK/afp/o1" "$WORK/afp"
+    python3 "$ROOT/tests/e2e/check_print.py" corrupt "$(ls "$WORK"/afp/o1/print/*.afp | head -1)" "$WORK/afp"
+    python3 "$ROOT/tests/e2e/check_print.py" datamatrix "$WORK/afp/o1" 8
+    # characters code page 500 lacks (e.g. the L with stroke of Lukasz) are counted and named
+    subst=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counts"]["afp_substitutions"])' "$WORK/afp/o1/manifest.json")
+    [ "$subst" -gt 0 ] && grep -q "not in AFP code page 500" "$WORK/afp/err1"
+    "$FOLIO" verify "$WORK/afp/o1" | grep -q '^verified [0-9]* files'
+    afp=$(cd "$WORK/afp/o1" && ls print/*.afp | head -1)
+    python3 - "$WORK/afp/o1/$afp" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 0x01
+open(p, "wb").write(b)
+PY
+    set +e
+    "$FOLIO" verify "$WORK/afp/o1" > "$WORK/afp/v.out"; rc=$?
+    set -e
+    [ "$rc" = 1 ] && grep -q "MISMATCH $afp: sha256" "$WORK/afp/v.out"
+    # AFP only
+    sed -e 's/pdf: *true/pdf: false/' "$WORK/afp/job-print.yaml" > "$WORK/afp/job-afponly.yaml"
+    "$FOLIO" run "$WORK/afp/job-afponly.yaml" --out "$WORK/afp/o3" --quiet 2>/dev/null
+    [ -z "$(ls "$WORK"/afp/o3/print/*.pdf 2>/dev/null)" ]
+    for f in "$WORK"/afp/o3/print/*.afp; do cmp "$f" "$WORK/afp/o2/print/$(basename "$f")"; done
+    "$FOLIO" verify "$WORK/afp/o3" | grep -q '^verified [0-9]* files'
+}
+
+# OMR marks read back from rendered pages: benchmark, begin/end of set,
+# wrap-around sequence and even parity computed independently in the test.
+t_omr_marks() {
+    [ -d "$WORK/afp" ] || { echo "needs t_afp_print"; exit 1; }
+    sed -e 's/max_sheets: *[0-9]*/max_sheets: 50/' "$WORK/afp/job.yaml" > "$WORK/afp/job-omr.yaml"
+    printf '  marks:\n    omr: {}\n' >> "$WORK/afp/job-omr.yaml"
+    "$FOLIO" run "$WORK/afp/job-omr.yaml" --out "$WORK/afp/omr" --quiet
+    python3 "$ROOT/tests/e2e/check_print.py" omr "$WORK/afp/omr" 40
+    # a mark field over the body is refused before anything is written
+    sed -e 's/omr: {}/omr: {x: 100}/' "$WORK/afp/job-omr.yaml" > "$WORK/afp/job-omr-bad.yaml"
+    set +e
+    "$FOLIO" run "$WORK/afp/job-omr-bad.yaml" --out "$WORK/afp/omr-bad" --quiet 2>"$WORK/afp/omr-bad.err"; rc=$?
+    set -e
+    cat "$WORK/afp/omr-bad.err"
+    [ "$rc" = 2 ] && grep -q "job-omr-bad.yaml:[0-9]*:[0-9]*:" "$WORK/afp/omr-bad.err"
+    [ ! -e "$WORK/afp/omr-bad/manifest.json" ]
+}
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -382,6 +453,8 @@ run_test verify t_verify
 run_test proofs t_proofs
 run_test proofs_cap t_proofs_cap
 run_test proofs_duplex t_proofs_duplex
+run_test afp_print t_afp_print
+run_test omr_marks t_omr_marks
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo
