@@ -9,7 +9,8 @@
  *      covers first ("why picked") and the keys it shares with earlier
  *      samples; long lists continue on further cover pages;
  *   2. unless suppressed, the statement composed again, exactly as pass 2
- *      composes it for print, padded with the duplex blank back the same way,
+ *      composes it for print, padded with the duplex blank back the same way
+ *      and given the same inserter marks (the caller's decorate hook),
  *      but from a copy of the plan whose layout forces account-number masking
  *      (last four).  Masking can only change text widths, never where pages
  *      break -- compose breaks on line boxes -- but the page count is checked
@@ -607,8 +608,9 @@ bool proof_write(const folio_proof_params *p, folio_proof_result *r, folio_error
                 }
                 pg->blank_back = true;
             }
-            /* MARKS HOOK: when run.c draws inserter marks on printed
-             * statements, draw them here too (same piece id and sheets). */
+            /* inserter marks, as on the printed piece */
+            if (p->decorate && !p->decorate(p->decorate_ctx, h, st, err))
+                goto fail;
             const char **nums = folio_arena_alloc(&arena, (hh->n_accounts + 1) * sizeof *nums);
             if (!nums) {
                 folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");

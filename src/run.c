@@ -669,6 +669,30 @@ static bool add_run_keys(run_state *R, folio_error *err)
     return ok;
 }
 
+/* The proof's decorate hook: the inserter marks of household h's piece,
+ * drawn as write_file draws them (same piece id, IMb serial, routing ZIP and
+ * running sheet number: a piece's first sheet follows from its first page,
+ * since every statement starts on a new sheet). */
+typedef struct proof_ctx {
+    run_state *R;
+    const uint32_t *piece_of;           /* household -> piece index, UINT32_MAX */
+} proof_ctx;
+
+static bool proof_marks(void *ctx, size_t h, folio_dl_statement *st, folio_error *err)
+{
+    const proof_ctx *C = ctx;
+    const folio_job *J = C->R->job;
+    if (!J->marks || C->piece_of[h] == UINT32_MAX)
+        return true;
+    const folio_prod_piece *piece = &C->R->prod->pieces[C->piece_of[h]];
+    const folio_piece_input *in = &C->R->pin[piece->input];
+    folio_piece_marks pm = {
+        .piece_id = piece->id, .imb_serial = piece->serial, .routing_zip = in->postal_code,
+        .no_imb = !production_is_us(in->country), .duplex = J->duplex,
+        .first_sheet = J->duplex ? (piece->first_page + 1) / 2 : piece->first_page};
+    return marks_apply(J->marks, C->R->layout, st, &pm, err);
+}
+
 /* OUT/proofs/: the proof sample over the keys above (proof.h), written
  * under .part names; published with the print files. */
 static bool write_proofs(run_state *R, folio_error *err)
@@ -688,15 +712,21 @@ static bool write_proofs(run_state *R, folio_error *err)
         return false;
     size_t n = R->hs.n;
     folio_proof_household *ph = calloc(n ? n : 1, sizeof *ph);
+    uint32_t *piece_of = malloc((n ? n : 1) * sizeof *piece_of);
     char *names = NULL;
-    if (!ph) {
+    if (!ph || !piece_of) {
+        free(ph);
+        free(piece_of);
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
         return false;
     }
+    for (size_t h = 0; h < n; h++)
+        piece_of[h] = UINT32_MAX;
     if (R->n_files) {
         names = malloc(R->n_files * 200);
         if (!names) {
             free(ph);
+            free(piece_of);
             folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
             return false;
         }
@@ -715,6 +745,7 @@ static bool write_proofs(run_state *R, folio_error *err)
     for (size_t i = 0; i < R->prod->n_pieces; i++) {
         const folio_prod_piece *pc = &R->prod->pieces[i];
         folio_proof_household *p = &ph[piece_hh(R, i)];
+        piece_of[piece_hh(R, i)] = (uint32_t)i;
         p->piece = pc->id;
         p->stream = R->prod->streams[pc->stream].name;
         if (R->n_files) {
@@ -730,10 +761,13 @@ static bool write_proofs(run_state *R, folio_error *err)
     folio_pdf_options pdfo = {
         .title = J->name, .author = J->bank_name, .subject = subject,
         .doc_date = J->statement_date, .compression = J->compression};
+    proof_ctx pctx = {.R = R, .piece_of = piece_of};
     folio_proof_params pp = {.opt = po, .plan = R->plan, .hh = ph, .duplex = J->duplex,
-                             .pdf = &pdfo, .dir = dir};
+                             .pdf = &pdfo, .dir = dir, .decorate = proof_marks,
+                             .decorate_ctx = &pctx};
     bool ok = proof_write(&pp, &R->proof, err);
     free(ph);
+    free(piece_of);
     free(names);
     if (ok && R->proof.cover.capped) {
         const folio_proof_cover *c = &R->proof.cover;

@@ -99,6 +99,12 @@ typedef struct folio_proof_params {
     bool duplex;                /* pad odd statements with a blank back, as printed */
     const folio_pdf_options *pdf;      /* title, author, dates, compression */
     const char *dir;            /* OUT/proofs (created by the caller) */
+    /* Called on each sampled statement after duplex padding, before masking
+     * and the watermark, to draw what the print path draws on that piece
+     * (run.c: the inserter marks).  NULL = nothing.  False stops the proof
+     * with err set. */
+    bool (*decorate)(void *ctx, size_t household, folio_dl_statement *st, folio_error *err);
+    void *decorate_ctx;
 } folio_proof_params;
 
 typedef struct folio_proof_result {

@@ -430,6 +430,27 @@ def norm_words(text, ids):
     text = re.sub(r"\*+(\w{4})", r"*\1", text)
     return sorted(text.split())
 
+def page_graphics(pdf, first, last):
+    """Non-text drawing of pages first..last: every path operator line outside
+    BT/ET (rules, boxes, barcodes, marks), colours and states left out, one
+    list per page -- qpdf writes the pages out uncompressed (QDF)."""
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as t:
+        subprocess.run(["qpdf", "--qdf", "--object-streams=disable", "--pages", pdf,
+                        "%d-%d" % (first, last), "--", pdf, t.name], check=True, capture_output=True)
+        d = open(t.name, "rb").read().decode("latin-1")
+    pages = []
+    for m in re.finditer(r"%% Contents for page (\d+)\n.*?\nstream\n(.*?)\nendstream", d, re.S):
+        intext, g = False, []
+        for l in m.group(2).split("\n"):
+            l = l.strip()
+            if l in ("BT", "ET"):
+                intext = l == "BT"
+            elif l and not intext and not re.search(r"\b(rg|RG|w|q|Q|gs)$", l):
+                g.append(l)
+        pages.append(g)
+    return pages
+
 def proofs(out, cap=None):
     m = load_manifest(out)
     audit = [json.loads(l) for l in open(os.path.join(out, "audit.jsonl"), encoding="utf-8")]
@@ -529,6 +550,11 @@ def proofs(out, cap=None):
                 compared += 1          # the print shows full numbers: masking did work here
             banner = "PROOF \u2014 sample %d of %d \u2014 household %s \u2014 not for mailing" % (s["sample"], len(got), h["household"])
             xtxt = xtxt.replace(banner, " ").replace("Blank back page (duplex): printed empty.", " ")
+            # the same rules, boxes, barcodes and inserter marks, page by page
+            pg_print = page_graphics(pf, a0, a0 + s["statement_pages"] - 1)
+            pg_proof = page_graphics(pdf, f0, s["last_page"])
+            if pg_print != pg_proof or len(pg_print) != s["statement_pages"]:
+                fail("%s: proof pages draw other graphics than the print (marks?)" % h["household"])
             xw = [w for w in norm_words(xtxt, ids) if w != "PROOF"]
             pw = norm_words(ptxt, ids)
             if xw != pw:
