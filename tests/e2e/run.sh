@@ -437,6 +437,14 @@ t_omr_marks() {
     [ ! -e "$WORK/afp/omr-bad/manifest.json" ]
 }
 
+# the proofs of runs with inserter marks (DataMatrix + IMb duplex, OMR):
+# each proof page draws the same marks as its printed page
+t_proofs_marks() {
+    [ -d "$WORK/afp/o1" ] && [ -d "$WORK/afp/omr" ] || { echo "needs t_afp_print, t_omr_marks"; exit 1; }
+    $CHECK proofs "$WORK/afp/o1"
+    $CHECK proofs "$WORK/afp/omr"
+}
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -455,6 +463,7 @@ run_test proofs_cap t_proofs_cap
 run_test proofs_duplex t_proofs_duplex
 run_test afp_print t_afp_print
 run_test omr_marks t_omr_marks
+run_test proofs_marks t_proofs_marks
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo
