@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "folio/job.h"
 #include "folio/proof.h"
+
+#include <unistd.h>
 
 static folio_proof_cover build(const char *const *items, size_t n, uint32_t max)
 {
@@ -211,6 +214,63 @@ static void test_mask_statement(void **state)
     folio_arena_free(&a);
 }
 
+/* output.proofs through job_load: defaults, values, errors with line:col */
+static folio_job *load_job(const char *output, folio_error *err, char *path, size_t cap)
+{
+    snprintf(path, cap, "/tmp/folio-test-proof-%d.yaml", (int)getpid());
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp,
+            "job: {name: J}\n"
+            "statement: {date: 2026-11-01, period: {start: 2026-10-01, end: 2026-10-31}}\n"
+            "bank: {name: B}\n"
+            "layout: l.yaml\n"
+            "feeds:\n"
+            "  - {name: c, kind: customers, path: c.csv, columns: {customer_id: id, last_name: n, "
+            "address1: a}}\n"
+            "  - {name: a, kind: accounts, path: a.csv, product: checking, columns: {account_id: "
+            "id, customer_id: c, closing_balance: b}}\n"
+            "  - {name: t, kind: transactions, path: t.csv, columns: {account_id: a, date: d, "
+            "amount: x}}\n"
+            "%s", output);
+    fclose(fp);
+    memset(err, 0, sizeof *err);
+    folio_job *job = job_load(path, err);
+    unlink(path);
+    return job;
+}
+
+static void test_options(void **state)
+{
+    (void)state;
+    char path[128], prefix[160];
+    folio_error err;
+    folio_job *job = load_job("", &err, path, sizeof path);
+    if (!job)
+        fail_msg("%s", err.msg);
+    assert_non_null(job->proofs);
+    assert_true(job->proofs->enabled);
+    assert_int_equal(job->proofs->max, 100);
+    job_free(job);
+    job = load_job("output:\n  proofs: {enabled: no, max: 7}\n", &err, path, sizeof path);
+    if (!job)
+        fail_msg("%s", err.msg);
+    assert_false(job->proofs->enabled);
+    assert_int_equal(job->proofs->max, 7);
+    assert_int_equal(job->proofs->line, 10);
+    job_free(job);
+    job = load_job("output:\n  proofs: {max: 0}\n", &err, path, sizeof path);
+    assert_null(job);
+    assert_int_equal(err.code, FOLIO_EXIT_USAGE);
+    snprintf(prefix, sizeof prefix, "%s:10:", path);
+    if (strncmp(err.msg, prefix, strlen(prefix)) || !strstr(err.msg, "output.proofs.max"))
+        fail_msg("got '%s'", err.msg);
+    job = load_job("output:\n  proofs: {colour: red}\n", &err, path, sizeof path);
+    assert_null(job);
+    if (strncmp(err.msg, prefix, strlen(prefix)) || !strstr(err.msg, "colour"))
+        fail_msg("got '%s'", err.msg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_random_against_naive),
         cmocka_unit_test(test_mask_statement),
+        cmocka_unit_test(test_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
