@@ -173,14 +173,24 @@ typedef struct cover {
     const folio_layout *L;
     int reg, bold;
     int32_t left, width, top, bottom, y;
+    const char *cont;           /* heading of a continuation page, or NULL */
     bool oom;
 } cover;
 
 static void cover_newpage(cover *c)
 {
-    if (!dlist_page_add(c->st))
+    bool more = c->st->n_pages > 0;
+    folio_dl_page *pg = dlist_page_add(c->st);
+    if (!pg)
         c->oom = true;
     c->y = c->top;
+    if (pg && more && c->cont) {
+        int32_t sz = 10 * FOLIO_UNITS_PER_PT;
+        if (!dlist_page_add_text(c->st, pg, (uint8_t)c->bold, sz, c->left, c->y + sz,
+                                 0x1F3A5Fu, c->cont, strlen(c->cont), false))
+            c->oom = true;
+        c->y += sz * 2;
+    }
 }
 
 /* One paragraph, wrapped to the text width; `indent` units from the left.
@@ -278,6 +288,11 @@ static folio_dl_statement *cover_build(const folio_proof_params *p, const folio_
     c.top = L->margin_top;
     c.bottom = L->page_h - L->margin_bottom;
     cover_newpage(&c);
+    char *cont = folio_arena_alloc(arena, 200);
+    if (cont)
+        snprintf(cont, 200, "PROOF \xE2\x80\x94 sample %u of %u, household %s (cover, "
+                 "continued)", i + 1, pc->n_picked, hh->id);
+    c.cont = cont;
     const int32_t T = 16 * FOLIO_UNITS_PER_PT, B = 10 * FOLIO_UNITS_PER_PT,
                   S = 9 * FOLIO_UNITS_PER_PT;
     char line[1200], d0[16], d1[16], d2[16];
