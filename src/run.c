@@ -18,6 +18,7 @@
 #include "folio/paragraphs.h"
 #include "folio/pdf.h"
 #include "folio/production.h"
+#include "folio/proof.h"
 
 #include <errno.h>
 #include <omp.h>
@@ -80,6 +81,7 @@ typedef struct run_state {
     const folio_production_options *popt;
     folio_production_options *popt_owned; /* defaults when the job has none */
     print_file *files; size_t n_files;
+    folio_proof_result proof;             /* proofs/ (proof.h) */
     /* progress */
     double t0;
     double last_progress;                 /* when the load progress line was drawn */
@@ -556,6 +558,230 @@ static bool pass2(run_state *R, folio_error *err)
 }
 
 
+/* ---- run-level coverage keys and the proof sample ------------------------- */
+
+/* Add key "kind:value" to b unless it is there; a newline in value becomes a
+ * space, a value is cut at 200 bytes. */
+static void run_key_add(folio_buf *b, const char *kind, const char *value, size_t vlen)
+{
+    char k[256];
+    int n = snprintf(k, sizeof k, "%s:%.*s", kind, (int)(vlen > 200 ? 200 : vlen), value);
+    if (n <= 0 || (size_t)n >= sizeof k)
+        return;
+    for (int i = 0; i < n; i++)
+        if (k[i] == '\n' || k[i] == '\r')
+            k[i] = ' ';
+    for (const char *p = b->data, *end = p + b->len; p && p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break;
+        if ((size_t)(nl - p) == (size_t)n && !memcmp(p, k, (size_t)n))
+            return;
+        p = nl + 1;
+    }
+    folio_buf_append(b, k, (size_t)n);
+    folio_buf_putc(b, '\n');
+}
+
+/* The kind of a suppression reason: its text before any ':' or '(' (details
+ * such as amounts differ per account; the kind is what a proof must show). */
+static void run_key_reason(folio_buf *b, const char *reason)
+{
+    size_t n = strcspn(reason, ":(");
+    while (n && reason[n - 1] == ' ')
+        n--;
+    run_key_add(b, "suppression", reason, n);
+}
+
+/* Coverage keys only the run knows, appended to each household's keys from
+ * compose (so audit.jsonl "coverage" and the proof sample see one set):
+ * channel:CH; suppression:KIND for a suppressed household, a suppressed
+ * account or transactions outside the period of a composed one;
+ * stream:NAME of a print statement; duplex:blank-back; pages:longest on the
+ * statements with the most pages.  Suppressed households get keys too. */
+static bool add_run_keys(run_state *R, folio_error *err)
+{
+    static const char *const chname[] = {"print", "email", "both", "suppressed"};
+    size_t n = R->hs.n;
+    uint32_t *stream_of = malloc((n ? n : 1) * sizeof *stream_of);
+    if (!stream_of) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
+    }
+    for (size_t h = 0; h < n; h++)
+        stream_of[h] = UINT32_MAX;
+    for (size_t i = 0; i < R->prod->n_pieces; i++)
+        stream_of[piece_hh(R, i)] = R->prod->pieces[i].stream;
+    uint32_t longest = 0;
+    for (size_t h = 0; h < n; h++)
+        if (R->in_shard[h] && R->decided[h] && R->res[h].pages > longest)
+            longest = R->res[h].pages;
+    folio_buf b;
+    folio_buf_init(&b, (size_t)1 << 24);
+    bool ok = true;
+    for (size_t h = 0; h < n && ok; h++) {
+        if (!R->in_shard[h])
+            continue;
+        const folio_household_plan *hp = &R->plan->households[h];
+        const folio_household *hh = &R->hs.v[h];
+        bool composed = R->decided[h] != NULL;
+        const char *audit = composed ? R->res[h].audit : "";
+        folio_buf_reset(&b);
+        if (composed)
+            folio_buf_puts(&b, R->res[h].keys);
+        const char *ch = chname[hp->channel & 3];
+        run_key_add(&b, "channel", ch, strlen(ch));
+        if (hp->channel == FOLIO_CHANNEL_SUPPRESSED && hp->reason)
+            run_key_reason(&b, hp->reason);
+        for (uint32_t k = 0; composed && k < hh->n_accounts; k++) {
+            const folio_account_plan *ap =
+                &R->plan->accounts[R->hs.account_idx[hh->first_account + k]];
+            if (ap->suppressed && ap->reason)
+                run_key_reason(&b, ap->reason);
+            else if (ap->n_outside)
+                run_key_reason(&b, "posting date outside the statement period");
+        }
+        if (stream_of[h] != UINT32_MAX) {
+            const char *sn = R->prod->streams[stream_of[h]].name;
+            run_key_add(&b, "stream", sn, strlen(sn));
+            if (R->job->duplex && (R->res[h].pages & 1))
+                run_key_add(&b, "duplex", "blank-back", 10);
+        }
+        if (composed && R->res[h].pages == longest)
+            run_key_add(&b, "pages", "longest", 7);
+        size_t na = strlen(audit);
+        char *d = b.failed ? NULL : malloc(na + b.len + 2);
+        if (!d) {
+            ok = false;
+            break;
+        }
+        memcpy(d, audit, na + 1);
+        memcpy(d + na + 1, b.data ? b.data : "", b.len);
+        d[na + 1 + b.len] = 0;
+        free(R->decided[h]);
+        R->decided[h] = d;
+        R->res[h].audit = d;
+        R->res[h].keys = d + na + 1;
+    }
+    folio_buf_free(&b);
+    free(stream_of);
+    if (!ok)
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+    return ok;
+}
+
+/* The proof's decorate hook: the inserter marks of household h's piece,
+ * drawn as write_file draws them (same piece id, IMb serial, routing ZIP and
+ * running sheet number: a piece's first sheet follows from its first page,
+ * since every statement starts on a new sheet). */
+typedef struct proof_ctx {
+    run_state *R;
+    const uint32_t *piece_of;           /* household -> piece index, UINT32_MAX */
+} proof_ctx;
+
+static bool proof_marks(void *ctx, size_t h, folio_dl_statement *st, folio_error *err)
+{
+    const proof_ctx *C = ctx;
+    const folio_job *J = C->R->job;
+    if (!J->marks || C->piece_of[h] == UINT32_MAX)
+        return true;
+    const folio_prod_piece *piece = &C->R->prod->pieces[C->piece_of[h]];
+    const folio_piece_input *in = &C->R->pin[piece->input];
+    folio_piece_marks pm = {
+        .piece_id = piece->id, .imb_serial = piece->serial, .routing_zip = in->postal_code,
+        .no_imb = !production_is_us(in->country), .duplex = J->duplex,
+        .first_sheet = J->duplex ? (piece->first_page + 1) / 2 : piece->first_page};
+    return marks_apply(J->marks, C->R->layout, st, &pm, err);
+}
+
+/* OUT/proofs/: the proof sample over the keys above (proof.h), written
+ * under .part names; published with the print files. */
+static bool write_proofs(run_state *R, folio_error *err)
+{
+    char dir[4200], path[4300];
+    snprintf(dir, sizeof dir, "%s/proofs", R->out);
+    const folio_proof_options *po = R->job->proofs;
+    if (!po || !po->enabled) {
+        /* proofs of an earlier run in the same directory are not this run's */
+        snprintf(path, sizeof path, "%s/proof.pdf", dir);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/proofs.json", dir);
+        unlink(path);
+        return true;
+    }
+    if (!folio_mkdirs(dir, err))
+        return false;
+    size_t n = R->hs.n;
+    folio_proof_household *ph = calloc(n ? n : 1, sizeof *ph);
+    uint32_t *piece_of = malloc((n ? n : 1) * sizeof *piece_of);
+    char *names = NULL;
+    if (!ph || !piece_of) {
+        free(ph);
+        free(piece_of);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
+    }
+    for (size_t h = 0; h < n; h++)
+        piece_of[h] = UINT32_MAX;
+    if (R->n_files) {
+        names = malloc(R->n_files * 200);
+        if (!names) {
+            free(ph);
+            free(piece_of);
+            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+            return false;
+        }
+        for (size_t i = 0; i < R->n_files; i++)
+            snprintf(names + i * 200, 200, "print/%s", R->files[i].name);
+    }
+    for (size_t h = 0; h < n; h++) {
+        if (!R->in_shard[h])
+            continue;
+        const folio_household_plan *hp = &R->plan->households[h];
+        ph[h].keys = R->decided[h] ? R->res[h].keys : NULL;
+        ph[h].channel = hp->channel;
+        ph[h].reason = hp->channel == FOLIO_CHANNEL_SUPPRESSED ? hp->reason : NULL;
+        ph[h].pages = hp->channel == FOLIO_CHANNEL_SUPPRESSED ? 0 : R->res[h].pages;
+    }
+    for (size_t i = 0; i < R->prod->n_pieces; i++) {
+        const folio_prod_piece *pc = &R->prod->pieces[i];
+        folio_proof_household *p = &ph[piece_hh(R, i)];
+        piece_of[piece_hh(R, i)] = (uint32_t)i;
+        p->piece = pc->id;
+        p->stream = R->prod->streams[pc->stream].name;
+        if (R->n_files) {
+            p->print_file = names + (size_t)pc->file * 200;
+            p->first_page = pc->first_page;
+        }
+    }
+    const folio_job *J = R->job;
+    char subject[128], d0[16], d1[16];
+    folio_date_format(J->period_start, "YYYY-MM-DD", d0, sizeof d0);
+    folio_date_format(J->period_end, "YYYY-MM-DD", d1, sizeof d1);
+    snprintf(subject, sizeof subject, "Proof sample, statements %s to %s", d0, d1);
+    folio_pdf_options pdfo = {
+        .title = J->name, .author = J->bank_name, .subject = subject,
+        .doc_date = J->statement_date, .compression = J->compression};
+    proof_ctx pctx = {.R = R, .piece_of = piece_of};
+    folio_proof_params pp = {.opt = po, .plan = R->plan, .hh = ph, .duplex = J->duplex,
+                             .pdf = &pdfo, .dir = dir, .decorate = proof_marks,
+                             .decorate_ctx = &pctx};
+    bool ok = proof_write(&pp, &R->proof, err);
+    free(ph);
+    free(piece_of);
+    free(names);
+    if (ok && R->proof.cover.capped) {
+        const folio_proof_cover *c = &R->proof.cover;
+        fprintf(stderr, "folio: warning: the proof sample stops at output.proofs.max (%u "
+                "households); %u of %u coverage keys are not covered:", po->max,
+                c->n_uncovered, c->n_keys);
+        for (uint32_t u = 0; u < c->n_uncovered && u < 10; u++)
+            fprintf(stderr, " %s", c->keys[c->uncovered[u]]);
+        fprintf(stderr, "%s (see proofs/proofs.json)\n", c->n_uncovered > 10 ? " ..." : "");
+    }
+    return ok;
+}
+
 /* ---- audit trail ---------------------------------------------------------- */
 
 /* OUT/audit.jsonl: one JSON object per household, in household order: its
@@ -968,7 +1194,9 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     folio_buf_puts(&b, "\"printed\":false,");
     json_kv_int(&b, "statements", (int64_t)T->statements[FOLIO_CHANNEL_SUPPRESSED], false);
     folio_buf_putc(&b, '}');
-    folio_buf_puts(&b, "\n  ],\n  \"control_totals\":{\n    \"accounts\":{");
+    folio_buf_puts(&b, "\n  ],\n  ");
+    proof_manifest_json(&R->proof, J->proofs, &b);
+    folio_buf_puts(&b, ",\n  \"control_totals\":{\n    \"accounts\":{");
     json_kv_int(&b, "read", (int64_t)T->acc_read, true);
     json_kv_int(&b, "rejected", (int64_t)T->acc_rejected, true);
     json_kv_int(&b, "composed", (int64_t)T->acc_composed, true);
@@ -1049,6 +1277,8 @@ static void run_free(run_state *R)
         free(R->files[i].afp_part);
     }
     free(R->files);
+    proof_discard(&R->proof);
+    proof_result_free(&R->proof);
 }
 
 int folio_run(const folio_run_options *opt, folio_error *err)
@@ -1120,12 +1350,16 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!pass1(&R, err))
         goto done;
     t_compose = now_s() - t_compose;
-    if (!plan_files(&R, err))
+    if (!plan_files(&R, err) || !add_run_keys(&R, err))
         goto done;
     double t_write = now_s();
     if (!pass2(&R, err))
         goto done;
     t_write = now_s() - t_write;
+    double t_proof = now_s();
+    if (!write_proofs(&R, err))
+        goto done;
+    t_proof = now_s() - t_proof;
     if (opt->progress)
         fprintf(stderr, "\r%-78s\r", "");
 
@@ -1274,6 +1508,10 @@ int folio_run(const folio_run_options *opt, folio_error *err)
             folio_buf_free(&cj);
             goto done;
         }
+    if (!proof_publish(&R.proof, err)) {
+        folio_buf_free(&cj);
+        goto done;
+    }
     if (!write_manifest(&R, &T, balanced, cj.data ? cj.data : "", err)) {
         folio_buf_free(&cj);
         goto done;
@@ -1307,6 +1545,11 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                (unsigned long long)T.txn_suppressed, (unsigned long long)T.txn_rejected);
         print_languages(&R);
         printf("  reconciliation balanced (manifest.json)\n");
+        if (R.proof.written)
+            printf("  proofs         %u household(s), %u pages, %u of %u coverage keys -> "
+                   "%s/proofs/proof.pdf (%.2fs)\n", R.proof.cover.n_picked, R.proof.pages,
+                   R.proof.cover.n_keys - R.proof.cover.n_uncovered, R.proof.cover.n_keys,
+                   R.out, t_proof);
         printf("  rejects        %llu row(s)%s\n", (unsigned long long)T.rejects,
                T.rejects ? " -> rejects.csv" : "");
         printf("  time           %.2fs (load %.2fs, compose %.2fs, write %.2fs), %d thread(s), "

@@ -335,6 +335,90 @@ t_variations() {
     rm -f "$L" "$LIB"
 }
 
+# Proof sample (issue 5 part 3): the e2e run prints full account numbers, so
+# masking is tested for real; the sample is checked against a greedy cover
+# recomputed from audit.jsonl, and must be identical on a rerun and at any
+# thread count.
+with_proofs() {   # with_proofs JOB OUT_JOB 'YAML MAP'
+    python3 - "$1" "$2" "$3" <<'PY'
+import sys
+src, dst, m = sys.argv[1:4]
+s = open(src, encoding="utf-8").read().replace("output:\n", "output:\n  proofs: %s\n" % m, 1)
+open(dst, "w", encoding="utf-8").write(s)
+PY
+}
+
+t_proofs() {
+    [ -d "$WORK/e2e/out1" ] || { echo "needs t_end_to_end"; exit 1; }
+    $CHECK proofs "$WORK/e2e/out1"
+    set +e
+    "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/proof-rerun" --threads 1 --quiet; rc1=$?
+    "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/proof-t2" --threads 2 --quiet; rc2=$?
+    set -e
+    [ "$rc1" = 3 ] && [ "$rc2" = 3 ]
+    for f in proofs/proof.pdf proofs/proofs.json audit.jsonl; do
+        cmp "$WORK/e2e/out1/$f" "$WORK/e2e/proof-rerun/$f"
+        cmp "$WORK/e2e/out1/$f" "$WORK/e2e/proof-t2/$f"
+    done
+    # the print stream shows full numbers (so the check above means something)
+    pdftotext "$WORK/e2e/out1/print/statements-letters-0001.pdf" - | grep -Eq '[0-9]{9,}'
+    "$FOLIO" verify "$WORK/e2e/proof-t2" | grep -q '^verified [0-9]* files$'
+    # verify notices a changed proof, a stray file and a leftover part
+    python3 - "$WORK/e2e/proof-t2/proofs/proof.pdf" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read()); b[len(b) // 2] ^= 1
+open(p, "wb").write(b)
+PY
+    touch "$WORK/e2e/proof-t2/proofs/old.pdf" "$WORK/e2e/proof-t2/proofs/proofs.json.part"
+    set +e
+    "$FOLIO" verify "$WORK/e2e/proof-t2" > "$WORK/pv.out"; rc=$?
+    set -e
+    cat "$WORK/pv.out"
+    [ "$rc" = 1 ]
+    grep -q 'MISMATCH proofs/proof.pdf: sha256' "$WORK/pv.out"
+    grep -q 'MISMATCH proofs/old.pdf: in proofs/ but not in the manifest' "$WORK/pv.out"
+    grep -q 'MISMATCH proofs/proofs.json.part: temporary file left behind' "$WORK/pv.out"
+}
+
+t_proofs_cap() {
+    [ -d "$WORK/e2e" ] || { echo "needs t_end_to_end"; exit 1; }
+    with_proofs "$WORK/e2e/job.yaml" "$WORK/e2e/job-cap.yaml" '{enabled: yes, max: 2}'
+    set +e
+    "$FOLIO" run "$WORK/e2e/job-cap.yaml" --out "$WORK/e2e/cap" --quiet 2>"$WORK/cap.err"; rc=$?
+    set -e
+    cat "$WORK/cap.err"
+    [ "$rc" = 3 ]
+    grep -q 'warning: the proof sample stops at output.proofs.max (2 households)' "$WORK/cap.err"
+    $CHECK proofs "$WORK/e2e/cap" 2
+    "$FOLIO" verify "$WORK/e2e/cap" | grep -q '^verified'
+    # disabled: no proofs, and the manifest says so
+    with_proofs "$WORK/e2e/job.yaml" "$WORK/e2e/job-noproof.yaml" '{enabled: no}'
+    set +e
+    "$FOLIO" run "$WORK/e2e/job-noproof.yaml" --out "$WORK/e2e/cap" --quiet; rc=$?
+    set -e
+    [ "$rc" = 3 ]
+    [ ! -e "$WORK/e2e/cap/proofs/proof.pdf" ] && [ ! -e "$WORK/e2e/cap/proofs/proofs.json" ]
+    grep -q '"proofs":{"enabled":false}' "$WORK/e2e/cap/manifest.json"
+    "$FOLIO" verify "$WORK/e2e/cap" | grep -q '^verified'
+    # bad values: exit 2 with file:line
+    with_proofs "$WORK/e2e/job.yaml" "$WORK/e2e/job-badproof.yaml" '{max: 0}'
+    line=$(grep -n '  proofs:' "$WORK/e2e/job-badproof.yaml" | cut -d: -f1)
+    set +e
+    "$FOLIO" run "$WORK/e2e/job-badproof.yaml" --out "$WORK/e2e/badproof" 2>"$WORK/bp.err"; rc=$?
+    set -e
+    cat "$WORK/bp.err"
+    [ "$rc" = 2 ] && grep -q "job-badproof.yaml:$line:.*output.proofs.max" "$WORK/bp.err"
+}
+
+t_proofs_duplex() {
+    [ -d "$WORK/e2e/duplex" ] || { echo "needs t_production_streams"; exit 1; }
+    grep -q '"duplex:blank-back"' "$WORK/e2e/duplex/audit.jsonl"
+    $CHECK proofs "$WORK/e2e/duplex"
+    grep -q '"duplex:blank-back"' "$WORK/e2e/duplex/proofs/proofs.json"
+    pdftotext "$WORK/e2e/duplex/proofs/proof.pdf" - | grep -q 'Blank back page (duplex)'
+}
+
 # AFP beside the PDF, duplex, DataMatrix and IMb marks, several files:
 # every AFP passes afpdump --check; page groups, TLEs and pages match the
 # pieces files, the PDFs and the feeds (check_print.py parses the AFP
@@ -406,6 +490,14 @@ t_omr_marks() {
     [ ! -e "$WORK/afp/omr-bad/manifest.json" ]
 }
 
+# the proofs of runs with inserter marks (DataMatrix + IMb duplex, OMR):
+# each proof page draws the same marks as its printed page
+t_proofs_marks() {
+    [ -d "$WORK/afp/o1" ] && [ -d "$WORK/afp/omr" ] || { echo "needs t_afp_print, t_omr_marks"; exit 1; }
+    $CHECK proofs "$WORK/afp/o1"
+    $CHECK proofs "$WORK/afp/omr"
+}
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -419,8 +511,12 @@ run_test failed_run_publishes_nothing t_failed_run_publishes_nothing
 run_test production_streams t_production_streams
 run_test flats_30_pages t_flats_30_pages
 run_test verify t_verify
+run_test proofs t_proofs
+run_test proofs_cap t_proofs_cap
+run_test proofs_duplex t_proofs_duplex
 run_test afp_print t_afp_print
 run_test omr_marks t_omr_marks
+run_test proofs_marks t_proofs_marks
 run_test variations t_variations
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
