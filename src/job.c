@@ -11,6 +11,7 @@
  * The reference for every key is docs/job-file.md.
  */
 #include "folio/afp.h"
+#include "folio/archive.h"
 #include "folio/job.h"
 #include "folio/marks.h"
 #include "folio/production.h"
@@ -105,7 +106,8 @@ static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
                                             "date_format", "decimal",
                                             "minor_digits", "currency", NULL };
 static const char *const AMOUNTS_KEYS[] = { "sign", "debit_values", NULL };
-static const char *const OUTPUT_KEYS[] = { "dir", "print", "streams", "pieces", "marks", NULL };
+static const char *const OUTPUT_KEYS[] = { "dir", "print", "streams", "pieces", "marks",
+                                            "archive", "channels", NULL };
 static const char *const PRINT_KEYS[] = { "pdf", "max_sheets", "duplex",
                                           "compression", "prefix", "afp", NULL };
 
@@ -521,6 +523,8 @@ static bool read_output(yt_doc *d, folio_job *job, const yt_node *root)
         return false;
     if (!marks_options_read(d, o, job->production->mailer_id, &job->marks))
         return false;
+    if (!archive_options_read(d, o, &job->archive, &job->channels))
+        return false;
     if (!job->out_dir && !(job->out_dir = resolve_path(d, job->dir, "out")))
         return false;
     return true;
@@ -612,5 +616,7 @@ void job_free(folio_job *job)
     production_options_free(job->production);
     marks_options_free(job->marks);
     afp_options_free(job->afp);
+    archive_options_free(job->archive);
+    channel_rules_free(job->channels);
     free(job);
 }

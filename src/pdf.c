@@ -106,6 +106,8 @@ struct folio_pdf_writer {
     /* libharu back end: NUL-terminated copy of a text */
     char *tmp;
     size_t tmp_cap;
+    folio_pdf_options opt;     /* copy (strings are the caller's) */
+    bool reading;              /* pdf_writer_close_mem copies the memory stream */
 };
 
 /* Per-page graphics state both back ends track. */
@@ -137,6 +139,8 @@ static const char *pdf_hpdf_reason(HPDF_STATUS e)
 static void pdf_on_error(HPDF_STATUS e, HPDF_STATUS detail, void *user_data)
 {
     folio_pdf_writer *w = user_data;
+    if (e == HPDF_STREAM_EOF && w->reading)
+        return;                /* the end of the memory stream, not an error */
     if (!w->failed)
         folio_error_set(&w->err, FOLIO_EXIT_FAILED, "%s: %s (libharu 0x%04X/%u)",
                         w->path, pdf_hpdf_reason(e), (unsigned)e,
@@ -665,6 +669,213 @@ static void pdf_tounicode_hook(folio_pdf_writer *w, int fi)
     cmap->before_write_fn = pdf_tounicode_write;
 }
 
+/* ---- PDF/A-1b --------------------------------------------------------------- */
+
+/* XML text of s (&, <, >, quotes escaped; UTF-8 passed through). */
+static void pdf_xml_text(folio_buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': folio_buf_puts(b, "&amp;"); break;
+        case '<': folio_buf_puts(b, "&lt;"); break;
+        case '>': folio_buf_puts(b, "&gt;"); break;
+        case '"': folio_buf_puts(b, "&quot;"); break;
+        case '\'': folio_buf_puts(b, "&apos;"); break;
+        default:
+            if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n')
+                folio_buf_putc(b, *s);
+        }
+    }
+}
+
+/* A language-alternative property: <dc:title><rdf:Alt><rdf:li ...>v</...> */
+static void pdf_xmp_alt(folio_buf *b, const char *prop, const char *v)
+{
+    folio_buf_printf(b, "<%s><rdf:Alt><rdf:li xml:lang=\"x-default\">", prop);
+    pdf_xml_text(b, v);
+    folio_buf_printf(b, "</rdf:li></rdf:Alt></%s>\n", prop);
+}
+
+/* The XMP packet of a PDF/A-1b document.  Every value equals its info
+ * dictionary twin (ISO 19005-1 6.7.3): Title = dc:title, Author =
+ * dc:creator, Subject = dc:description, Keywords = pdf:Keywords, Creator =
+ * xmp:CreatorTool, Producer = pdf:Producer, CreationDate / ModDate =
+ * xmp:CreateDate / xmp:ModifyDate.  Only predefined schemas are used, so no
+ * extension schema is needed; the period and the household are in the
+ * title, description and keywords, the document id in dc:identifier. */
+static void pdf_xmp(folio_pdf_writer *w, folio_buf *b)
+{
+    const folio_pdf_options *o = &w->opt;
+    int y, m, d;
+    folio_date_to_ymd(o->doc_date == FOLIO_DATE_NONE ? 0 : o->doc_date, &y, &m, &d);
+    char date[32];
+    snprintf(date, sizeof date, "%04d-%02d-%02dT00:00:00Z", y, m, d);
+    const char *producer = HPDF_GetInfoAttr(w->doc, HPDF_INFO_PRODUCER);
+    folio_buf_puts(b, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+                      "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+                      "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n");
+    folio_buf_puts(b, "<rdf:Description rdf:about=\"\" "
+                      "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
+                      "<dc:format>application/pdf</dc:format>\n");
+    if (o->title)
+        pdf_xmp_alt(b, "dc:title", o->title);
+    if (o->author) {
+        folio_buf_puts(b, "<dc:creator><rdf:Seq><rdf:li>");
+        pdf_xml_text(b, o->author);
+        folio_buf_puts(b, "</rdf:li></rdf:Seq></dc:creator>\n");
+    }
+    if (o->subject)
+        pdf_xmp_alt(b, "dc:description", o->subject);
+    if (o->identifier) {
+        folio_buf_puts(b, "<dc:identifier>");
+        pdf_xml_text(b, o->identifier);
+        folio_buf_puts(b, "</dc:identifier>\n");
+    }
+    folio_buf_puts(b, "</rdf:Description>\n"
+                      "<rdf:Description rdf:about=\"\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\n"
+                      "<xmp:CreatorTool>folio " FOLIO_VERSION "</xmp:CreatorTool>\n");
+    folio_buf_printf(b, "<xmp:CreateDate>%s</xmp:CreateDate>\n"
+                        "<xmp:ModifyDate>%s</xmp:ModifyDate>\n"
+                        "<xmp:MetadataDate>%s</xmp:MetadataDate>\n", date, date, date);
+    folio_buf_puts(b, "</rdf:Description>\n"
+                      "<rdf:Description rdf:about=\"\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n");
+    if (o->keywords) {
+        folio_buf_puts(b, "<pdf:Keywords>");
+        pdf_xml_text(b, o->keywords);
+        folio_buf_puts(b, "</pdf:Keywords>\n");
+    }
+    if (producer) {
+        folio_buf_puts(b, "<pdf:Producer>");
+        pdf_xml_text(b, producer);
+        folio_buf_puts(b, "</pdf:Producer>\n");
+    }
+    folio_buf_puts(b, "</rdf:Description>\n"
+                      "<rdf:Description rdf:about=\"\" "
+                      "xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n"
+                      "<pdfaid:part>1</pdfaid:part>\n"
+                      "<pdfaid:conformance>B</pdfaid:conformance>\n"
+                      "</rdf:Description>\n"
+                      "</rdf:RDF>\n"
+                      "</x:xmpmeta>\n");
+    /* the recommended padding lets an editor update the packet in place */
+    for (int i = 0; i < 8; i++)
+        folio_buf_puts(b, "                                                                \n");
+    folio_buf_puts(b, "<?xpacket end=\"w\"?>");
+}
+
+/* CIDSet of font fi (PDF/A-1 6.3.5): one bit per CID, most significant bit
+ * first, set for every CID the subset holds: CID 0 (.notdef) and each code
+ * the document drew (CID = code point, Identity-H). */
+static void pdf_cidset(folio_pdf_writer *w, int fi)
+{
+    HPDF_Array desc = HPDF_Dict_GetItem(w->hfont[fi], "DescendantFonts", HPDF_OCLASS_ARRAY);
+    HPDF_Dict cid = desc ? HPDF_Array_GetItem(desc, 0, HPDF_OCLASS_DICT) : NULL;
+    /* libharu 2.3.0 creates the CIDFont's descriptor (and saves the glyph
+     * subset into it) in the Type0 font's before-write hook; every page is
+     * drawn by now, so run it here, and the save finds the descriptor made
+     * (the hook only builds a descriptor that is missing) */
+    HPDF_Font t0 = w->hfont[fi];
+    HPDF_Dict fd = cid ? HPDF_Dict_GetItem(cid, "FontDescriptor", HPDF_OCLASS_DICT) : NULL;
+    if (cid && !fd && t0->before_write_fn && t0->before_write_fn(t0) == HPDF_OK)
+        fd = HPDF_Dict_GetItem(cid, "FontDescriptor", HPDF_OCLASS_DICT);
+    if (!fd) {
+        pdf_fail(w, "libharu font has no CID font descriptor for a CIDSet");
+        return;
+    }
+    if (HPDF_Dict_GetItem(fd, "CIDSet", HPDF_OCLASS_DICT))
+        return;                          /* a font shared by two layout fonts */
+    const uint8_t *bits = w->used[fi];
+    unsigned last = 0;
+    for (unsigned c = 1; c <= 0xFFFF; c++)
+        if (pdf_code_used(bits, c))
+            last = c;
+    unsigned char set[8192];
+    size_t n = last / 8 + 1;
+    memset(set, 0, n);
+    set[0] = 0x80;                       /* CID 0 */
+    for (unsigned c = 1; c <= last; c++)
+        if (pdf_code_used(bits, c))
+            set[c >> 3] |= (unsigned char)(0x80u >> (c & 7));
+    HPDF_Dict s = HPDF_DictStream_New(w->doc->mmgr, w->doc->xref);
+    if (!s || HPDF_Stream_Write(s->stream, set, (HPDF_UINT)n) != HPDF_OK ||
+        HPDF_Dict_Add(fd, "CIDSet", s) != HPDF_OK) {
+        pdf_fail(w, "cannot write a CIDSet");
+        return;
+    }
+    s->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+}
+
+/* Before saving a PDF/A-1b document: XMP metadata (never filtered), the
+ * sRGB output intent, a file ID that depends only on the identifier (no
+ * clock: reruns are byte-identical), CIDSets. */
+static void pdf_pdfa_finish(folio_pdf_writer *w)
+{
+    HPDF_Doc doc = w->doc;
+    if (!w->opt.icc || w->opt.icc_len < 128) {
+        pdf_fail(w, "PDF/A needs an ICC output profile");
+        return;
+    }
+    folio_buf x;
+    folio_buf_init(&x, 1 << 20);
+    pdf_xmp(w, &x);
+    HPDF_Dict meta = x.failed ? NULL : HPDF_DictStream_New(doc->mmgr, doc->xref);
+    if (!meta || HPDF_Dict_AddName(meta, "Type", "Metadata") != HPDF_OK ||
+        HPDF_Dict_AddName(meta, "Subtype", "XML") != HPDF_OK ||
+        HPDF_Stream_Write(meta->stream, (const HPDF_BYTE *)x.data, (HPDF_UINT)x.len) != HPDF_OK ||
+        HPDF_Dict_Add(doc->catalog, "Metadata", meta) != HPDF_OK) {
+        folio_buf_free(&x);
+        pdf_fail(w, "cannot write the XMP metadata");
+        return;
+    }
+    folio_buf_free(&x);
+    meta->filter = HPDF_STREAM_FILTER_NONE;
+
+    HPDF_Dict icc = HPDF_DictStream_New(doc->mmgr, doc->xref);
+    HPDF_Dict intent = HPDF_Dict_New(doc->mmgr);
+    HPDF_Array intents = HPDF_Array_New(doc->mmgr);
+    if (!icc || !intent || !intents ||
+        HPDF_Dict_AddNumber(icc, "N", 3) != HPDF_OK ||
+        HPDF_Stream_Write(icc->stream, w->opt.icc, (HPDF_UINT)w->opt.icc_len) != HPDF_OK ||
+        HPDF_Dict_AddName(intent, "Type", "OutputIntent") != HPDF_OK ||
+        HPDF_Dict_AddName(intent, "S", "GTS_PDFA1") != HPDF_OK ||
+        HPDF_Dict_Add(intent, "OutputConditionIdentifier",
+                      HPDF_String_New(doc->mmgr, "sRGB IEC61966-2.1", NULL)) != HPDF_OK ||
+        HPDF_Dict_Add(intent, "Info", HPDF_String_New(doc->mmgr, "sRGB IEC61966-2.1",
+                                                      NULL)) != HPDF_OK ||
+        HPDF_Dict_Add(intent, "DestOutputProfile", icc) != HPDF_OK ||
+        HPDF_Array_Add(intents, intent) != HPDF_OK ||
+        HPDF_Dict_Add(doc->catalog, "OutputIntents", intents) != HPDF_OK) {
+        pdf_fail(w, "cannot write the output intent");
+        return;
+    }
+    icc->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+
+    /* /ID [<a> <a>]: the first 16 bytes of SHA-256(identifier, title) */
+    folio_buf idb;
+    folio_buf_init(&idb, 1 << 16);
+    folio_buf_puts(&idb, w->opt.identifier ? w->opt.identifier : "");
+    folio_buf_putc(&idb, '\n');
+    folio_buf_puts(&idb, w->opt.title ? w->opt.title : "");
+    char hex[65];
+    folio_sha256_hex(idb.data ? idb.data : "", idb.len, hex);
+    folio_buf_free(&idb);
+    HPDF_BYTE id[16];
+    for (int i = 0; i < 16; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        id[i] = (HPDF_BYTE)v;
+    }
+    HPDF_Array ida = HPDF_Array_New(doc->mmgr);
+    if (!ida || HPDF_Array_Add(ida, HPDF_Binary_New(doc->mmgr, id, 16)) != HPDF_OK ||
+        HPDF_Array_Add(ida, HPDF_Binary_New(doc->mmgr, id, 16)) != HPDF_OK ||
+        HPDF_Dict_Add(doc->trailer, "ID", ida) != HPDF_OK) {
+        pdf_fail(w, "cannot write the file ID");
+        return;
+    }
+    for (int i = 0; i < w->n_fonts && !w->failed; i++)
+        pdf_cidset(w, i);
+}
+
 /* ---- libharu back end ---------------------------------------------------- */
 
 static HPDF_REAL pdf_pt(int64_t units)
@@ -894,6 +1105,8 @@ folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fon
     w->zlevel = opt && opt->compression >= 1 && opt->compression <= 9
                     ? opt->compression : PDF_ZLEVEL;
     w->n_fonts = n_fonts;
+    if (opt)
+        w->opt = *opt;
     pdf_color_table(w);
 
     w->doc = HPDF_NewEx(pdf_on_error, NULL, NULL, 0, w);
@@ -917,6 +1130,10 @@ folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fon
         pdf_set_info(w, HPDF_INFO_AUTHOR, "Author", opt->author);
     if (opt && opt->subject)
         pdf_set_info(w, HPDF_INFO_SUBJECT, "Subject", opt->subject);
+    if (opt && opt->keywords)
+        pdf_set_info(w, HPDF_INFO_KEYWORDS, "Keywords", opt->keywords);
+    if (opt && opt->pdfa)
+        w->doc->pdf_version = HPDF_VER_14;
     HPDF_Date d = pdf_date(opt ? opt->doc_date : 0);
     HPDF_SetInfoDateAttr(w->doc, HPDF_INFO_CREATION_DATE, d);
     HPDF_SetInfoDateAttr(w->doc, HPDF_INFO_MOD_DATE, d);
@@ -1031,6 +1248,8 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
 {
     if (bytes)
         *bytes = 0;
+    if (!w->failed && w->opt.pdfa)
+        pdf_pdfa_finish(w);
     if (!w->failed)
         HPDF_SaveToFile(w->doc, w->path);
     bool ok = !w->failed;
@@ -1043,6 +1262,46 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
             *bytes = (uint64_t)sb.st_size;
         }
     }
+    if (!ok)
+        pdf_report(w, err);
+    pdf_free(w);
+    return ok;
+}
+
+/* Write the document into a buffer and free the writer (see pdf.h). */
+bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
+{
+    if (!w->failed && w->opt.pdfa)
+        pdf_pdfa_finish(w);
+    if (!w->failed)
+        HPDF_SaveToStream(w->doc);
+    if (!w->failed) {
+        /* libharu's memory stream is a list of small blocks: copy it out in
+         * chunks; HPDF_ReadFromStream says HPDF_STREAM_EOF on the last one */
+        uint64_t want = HPDF_GetStreamSize(w->doc), got = 0;
+        unsigned char chunk[16384];
+        w->reading = true;
+        while (got < want) {
+            HPDF_UINT32 n = sizeof chunk;
+            HPDF_STATUS st = HPDF_ReadFromStream(w->doc, chunk, &n);
+            if (st != HPDF_OK && st != HPDF_STREAM_EOF) {
+                pdf_fail(w, "cannot read the document back from memory");
+                break;
+            }
+            if (n && !folio_buf_append(out, chunk, n)) {
+                pdf_fail(w, "out of memory");
+                break;
+            }
+            got += n;
+            if (st == HPDF_STREAM_EOF || n == 0)
+                break;
+        }
+        w->reading = false;
+        HPDF_ResetError(w->doc);
+        if (!w->failed && got != want)
+            pdf_fail(w, "short read of the document from memory");
+    }
+    bool ok = !w->failed;
     if (!ok)
         pdf_report(w, err);
     pdf_free(w);

@@ -28,6 +28,17 @@ typedef struct folio_pdf_options {
     folio_date doc_date;          /* CreationDate / ModDate (midnight UTC) */
     int compression;              /* 0 = none, else compress page content
                                      (1-9: zlib level, other values: 6) */
+    /* PDF/A-1b (e-delivery archive, see pdf_writer_close_mem): when pdfa is
+     * set the file is PDF 1.4 with an XMP metadata stream (dc:title,
+     * dc:creator, dc:description, dc:identifier, pdf:Keywords, dates; the
+     * same values as the info dictionary), an sRGB output intent from the
+     * ICC profile bytes given, a trailer /ID derived from `identifier`, and
+     * a CIDSet per embedded font.  All strings must outlive the writer. */
+    bool pdfa;
+    const char *keywords;         /* info Keywords / pdf:Keywords */
+    const char *identifier;       /* dc:identifier, seeds the file ID */
+    const void *icc;              /* ICC profile (3 components, RGB) */
+    size_t icc_len;
 } folio_pdf_options;
 
 typedef struct folio_pdf_writer folio_pdf_writer;
@@ -50,6 +61,11 @@ uint32_t pdf_writer_pages(const folio_pdf_writer *w);
 /* Write the file and free the writer (also on failure).  *bytes gets the
  * file size. */
 bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err);
+
+/* Write the document into `out` (appended) instead of a file and free the
+ * writer (also on failure).  The path given to pdf_writer_open only names
+ * the document in messages. */
+bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err);
 
 /* Free without writing anything. */
 void pdf_writer_abort(folio_pdf_writer *w);
