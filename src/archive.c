@@ -155,12 +155,17 @@ static void archive_render(const folio_archive_params *P, const folio_archive_re
     snprintf(ident, sizeof ident, "%.*s", (int)strlen(res->doc[i]) - 4, res->doc[i]);
     folio_pdf_options po = {
         .title = title, .author = J->bank_name, .subject = subject,
-        .doc_date = J->statement_date, .compression = J->compression ? J->compression : 6,
-        .pdfa = true, .keywords = keywords, .identifier = ident, .icc = icc,
-        .icc_len = icc_len};
+        .doc_date = J->statement_date, .compression = J->compression ? J->compression : 6};
+    folio_pdfa_options pa = {.keywords = keywords, .identifier = ident, .icc = icc,
+                             .icc_len = icc_len};
     const folio_layout *L = plan->layout;
     folio_pdf_writer *w = pdf_writer_open(res->doc[i], L->fonts, L->n_fonts, &po, &s->err);
     if (!w) {
+        s->failed = true;
+        return;
+    }
+    if (!pdf_writer_set_pdfa(w, &pa, &s->err)) {
+        pdf_writer_abort(w);
         s->failed = true;
         return;
     }

@@ -107,6 +107,8 @@ struct folio_pdf_writer {
     char *tmp;
     size_t tmp_cap;
     folio_pdf_options opt;     /* copy (strings are the caller's) */
+    folio_pdfa_options pdfa;   /* when is_pdfa (strings are the caller's) */
+    bool is_pdfa;
     bool reading;              /* pdf_writer_close_mem copies the memory stream */
 };
 
@@ -726,9 +728,9 @@ static void pdf_xmp(folio_pdf_writer *w, folio_buf *b)
     }
     if (o->subject)
         pdf_xmp_alt(b, "dc:description", o->subject);
-    if (o->identifier) {
+    if (w->pdfa.identifier) {
         folio_buf_puts(b, "<dc:identifier>");
-        pdf_xml_text(b, o->identifier);
+        pdf_xml_text(b, w->pdfa.identifier);
         folio_buf_puts(b, "</dc:identifier>\n");
     }
     folio_buf_puts(b, "</rdf:Description>\n"
@@ -739,9 +741,9 @@ static void pdf_xmp(folio_pdf_writer *w, folio_buf *b)
                         "<xmp:MetadataDate>%s</xmp:MetadataDate>\n", date, date, date);
     folio_buf_puts(b, "</rdf:Description>\n"
                       "<rdf:Description rdf:about=\"\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n");
-    if (o->keywords) {
+    if (w->pdfa.keywords) {
         folio_buf_puts(b, "<pdf:Keywords>");
-        pdf_xml_text(b, o->keywords);
+        pdf_xml_text(b, w->pdfa.keywords);
         folio_buf_puts(b, "</pdf:Keywords>\n");
     }
     if (producer) {
@@ -811,7 +813,7 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
 static void pdf_pdfa_finish(folio_pdf_writer *w)
 {
     HPDF_Doc doc = w->doc;
-    if (!w->opt.icc || w->opt.icc_len < 128) {
+    if (!w->pdfa.icc || w->pdfa.icc_len < 128) {
         pdf_fail(w, "PDF/A needs an ICC output profile");
         return;
     }
@@ -835,7 +837,7 @@ static void pdf_pdfa_finish(folio_pdf_writer *w)
     HPDF_Array intents = HPDF_Array_New(doc->mmgr);
     if (!icc || !intent || !intents ||
         HPDF_Dict_AddNumber(icc, "N", 3) != HPDF_OK ||
-        HPDF_Stream_Write(icc->stream, w->opt.icc, (HPDF_UINT)w->opt.icc_len) != HPDF_OK ||
+        HPDF_Stream_Write(icc->stream, w->pdfa.icc, (HPDF_UINT)w->pdfa.icc_len) != HPDF_OK ||
         HPDF_Dict_AddName(intent, "Type", "OutputIntent") != HPDF_OK ||
         HPDF_Dict_AddName(intent, "S", "GTS_PDFA1") != HPDF_OK ||
         HPDF_Dict_Add(intent, "OutputConditionIdentifier",
@@ -853,7 +855,7 @@ static void pdf_pdfa_finish(folio_pdf_writer *w)
     /* /ID [<a> <a>]: the first 16 bytes of SHA-256(identifier, title) */
     folio_buf idb;
     folio_buf_init(&idb, 1 << 16);
-    folio_buf_puts(&idb, w->opt.identifier ? w->opt.identifier : "");
+    folio_buf_puts(&idb, w->pdfa.identifier ? w->pdfa.identifier : "");
     folio_buf_putc(&idb, '\n');
     folio_buf_puts(&idb, w->opt.title ? w->opt.title : "");
     char hex[65];
@@ -1130,10 +1132,6 @@ folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fon
         pdf_set_info(w, HPDF_INFO_AUTHOR, "Author", opt->author);
     if (opt && opt->subject)
         pdf_set_info(w, HPDF_INFO_SUBJECT, "Subject", opt->subject);
-    if (opt && opt->keywords)
-        pdf_set_info(w, HPDF_INFO_KEYWORDS, "Keywords", opt->keywords);
-    if (opt && opt->pdfa)
-        w->doc->pdf_version = HPDF_VER_14;
     HPDF_Date d = pdf_date(opt ? opt->doc_date : 0);
     HPDF_SetInfoDateAttr(w->doc, HPDF_INFO_CREATION_DATE, d);
     HPDF_SetInfoDateAttr(w->doc, HPDF_INFO_MOD_DATE, d);
@@ -1180,6 +1178,23 @@ folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fon
         return NULL;
     }
     return w;
+}
+
+/* Make the document PDF/A-1b (see pdf.h). */
+bool pdf_writer_set_pdfa(folio_pdf_writer *w, const folio_pdfa_options *a, folio_error *err)
+{
+    if (!w->failed) {
+        w->pdfa = *a;
+        w->is_pdfa = true;
+        w->doc->pdf_version = HPDF_VER_14;
+        if (a->keywords)
+            pdf_set_info(w, HPDF_INFO_KEYWORDS, "Keywords", a->keywords);
+    }
+    if (w->failed) {
+        pdf_report(w, err);
+        return false;
+    }
+    return true;
 }
 
 /* Append every page of a statement (see pdf.h). */
@@ -1248,7 +1263,7 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
 {
     if (bytes)
         *bytes = 0;
-    if (!w->failed && w->opt.pdfa)
+    if (!w->failed && w->is_pdfa)
         pdf_pdfa_finish(w);
     if (!w->failed)
         HPDF_SaveToFile(w->doc, w->path);
@@ -1271,7 +1286,7 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
 /* Write the document into a buffer and free the writer (see pdf.h). */
 bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
 {
-    if (!w->failed && w->opt.pdfa)
+    if (!w->failed && w->is_pdfa)
         pdf_pdfa_finish(w);
     if (!w->failed)
         HPDF_SaveToStream(w->doc);

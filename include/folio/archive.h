@@ -136,9 +136,12 @@ void archive_mask(const char *id, bool mask, char *out, size_t cap);
  * matches, index.csv inside equals the index beside, every index row names
  * a document of the zip and the document's SHA-256 and page count match,
  * every document has a row, nothing half-written is left.  expect_docs:
- * the manifest's counts.archive_documents (-1 = unknown).  Mismatches are
+ * the manifest's counts.archive_documents (-1 = unknown); listed(rel, ctx)
+ * says whether the manifest lists "archive/NAME" (NULL: not checked).
+ * files (may be NULL) counts the zips read.  Mismatches are
  * printed to rep as "MISMATCH ..." lines; returns their number. */
-unsigned archive_verify(const char *out_dir, int64_t expect_docs, FILE *rep,
+unsigned archive_verify(const char *out_dir, int64_t expect_docs,
+                        bool (*listed)(const char *rel, void *ctx), void *ctx, FILE *rep,
                         unsigned *files);
 
 #endif

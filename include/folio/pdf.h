@@ -28,20 +28,22 @@ typedef struct folio_pdf_options {
     folio_date doc_date;          /* CreationDate / ModDate (midnight UTC) */
     int compression;              /* 0 = none, else compress page content
                                      (1-9: zlib level, other values: 6) */
-    /* PDF/A-1b (e-delivery archive, see pdf_writer_close_mem): when pdfa is
-     * set the file is PDF 1.4 with an XMP metadata stream (dc:title,
-     * dc:creator, dc:description, dc:identifier, pdf:Keywords, dates; the
-     * same values as the info dictionary), an sRGB output intent from the
-     * ICC profile bytes given, a trailer /ID derived from `identifier`, and
-     * a CIDSet per embedded font.  All strings must outlive the writer. */
-    bool pdfa;
-    const char *keywords;         /* info Keywords / pdf:Keywords */
-    const char *identifier;       /* dc:identifier, seeds the file ID */
-    const void *icc;              /* ICC profile (3 components, RGB) */
-    size_t icc_len;
 } folio_pdf_options;
 
 typedef struct folio_pdf_writer folio_pdf_writer;
+
+/* PDF/A-1b (e-delivery archive, pdf_writer_set_pdfa): the file is PDF 1.4
+ * with an XMP metadata stream holding the same values as the info
+ * dictionary (dc:title, dc:creator, dc:description, pdf:Keywords, dates)
+ * plus dc:identifier, an sRGB output intent from the ICC profile bytes
+ * given, a trailer /ID derived from the identifier (no clock), and a
+ * CIDSet per embedded font.  Strings and bytes must outlive the writer. */
+typedef struct folio_pdfa_options {
+    const char *keywords;         /* info Keywords / pdf:Keywords */
+    const char *identifier;       /* dc:identifier, seeds the file ID */
+    const void *icc;              /* ICC profile (RGB, 3 components) */
+    size_t icc_len;
+} folio_pdfa_options;
 
 /* Start a document that will be written to `path` (the caller passes a
  * temporary name and renames it when the run succeeds).  fonts[i] is the
@@ -49,6 +51,9 @@ typedef struct folio_pdf_writer folio_pdf_writer;
 folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fonts,
                                   int n_fonts, const folio_pdf_options *opt,
                                   folio_error *err);
+
+/* Make the document PDF/A-1b; call right after pdf_writer_open. */
+bool pdf_writer_set_pdfa(folio_pdf_writer *w, const folio_pdfa_options *a, folio_error *err);
 
 /* Append every page of a statement.  On failure the writer is unusable
  * (close it with pdf_writer_abort). */
