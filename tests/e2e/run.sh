@@ -282,6 +282,8 @@ PY
     set -e
 }
 
+source "$ROOT/tests/e2e/archive.sh"    # t_archive, t_archive_verify_detects
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -295,6 +297,8 @@ run_test failed_run_publishes_nothing t_failed_run_publishes_nothing
 run_test production_streams t_production_streams
 run_test flats_30_pages t_flats_30_pages
 run_test verify t_verify
+run_test archive t_archive
+run_test archive_verify_detects t_archive_verify_detects
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo
