@@ -74,7 +74,7 @@ void archive_mask(const char *id, bool mask, char *out, size_t cap)
 /* PREFIX-HOUSEHOLD-PSTART_PEND.pdf; the household id reduced to safe
  * characters, with 8 hex digits of its SHA-256 when anything changed. */
 static void archive_doc_name(const char *prefix, const char *hid, const char *d0,
-                             const char *d1, char out[160])
+                             const char *d1, char out[FOLIO_ARCHIVE_NAME_MAX])
 {
     char safe[80];
     size_t n = 0;
@@ -96,7 +96,7 @@ static void archive_doc_name(const char *prefix, const char *hid, const char *d0
         folio_sha256_hex(hid, strlen(hid), hex);
         snprintf(safe + n, sizeof safe - n, "-%.8s", hex);
     }
-    snprintf(out, 160, "%s-%s-%s_%s.pdf", prefix, safe, d0, d1);
+    snprintf(out, FOLIO_ARCHIVE_NAME_MAX, "%s-%s-%s_%s.pdf", prefix, safe, d0, d1);
 }
 
 static bool read_icc(const char *path, unsigned char **data, size_t *len, folio_error *err)
@@ -145,7 +145,7 @@ static void archive_render(const folio_archive_params *P, const folio_archive_re
     for (uint32_t t = 0; t < st->n_tags; t++)
         if (!strcmp(st->tags[t].name, "accounts"))
             snprintf(s->accounts, sizeof s->accounts, "%s", st->tags[t].value);
-    char title[512], subject[512], keywords[640], ident[200];
+    char title[512], subject[512], keywords[640], ident[FOLIO_ARCHIVE_NAME_MAX];
     snprintf(title, sizeof title, "%s statement %s to %s", J->bank_name ? J->bank_name : "",
              d0, d1);
     snprintf(subject, sizeof subject, "Statement for household %s, period %s to %s, dated %s",
@@ -157,15 +157,11 @@ static void archive_render(const folio_archive_params *P, const folio_archive_re
         .title = title, .author = J->bank_name, .subject = subject,
         .doc_date = J->statement_date, .compression = J->compression ? J->compression : 6};
     folio_pdfa_options pa = {.keywords = keywords, .identifier = ident, .icc = icc,
-                             .icc_len = icc_len};
+                             .icc_len = icc_len, .statement = st};
     const folio_layout *L = plan->layout;
-    folio_pdf_writer *w = pdf_writer_open(res->doc[i], L->fonts, L->n_fonts, &po, &s->err);
+    folio_pdf_writer *w = pdf_writer_open_pdfa(res->doc[i], L->fonts, L->n_fonts, &po, &pa,
+                                               &s->err);
     if (!w) {
-        s->failed = true;
-        return;
-    }
-    if (!pdf_writer_set_pdfa(w, &pa, &s->err)) {
-        pdf_writer_abort(w);
         s->failed = true;
         return;
     }
@@ -285,7 +281,7 @@ static uint64_t archive_notify(const folio_archive_params *P, const folio_archiv
     const folio_households *hs = plan->hs;
     const folio_household *hh = &hs->v[res->hh[i]];
     uint64_t n = 0;
-    char doc[160];
+    char doc[FOLIO_ARCHIVE_NAME_MAX];
     snprintf(doc, sizeof doc, "%.*s", (int)strlen(res->doc[i]) - 4, res->doc[i]);
     for (uint32_t k = 0; k < hh->n_customers; k++) {
         const folio_customer *c = &plan->ds->customers[hs->customer_idx[hh->first_customer + k]];

@@ -59,6 +59,7 @@
 #include "folio/pdf.h"
 
 #include <hpdf.h>
+#include <hpdf_encoder.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -690,6 +691,120 @@ static void pdf_xml_text(folio_buf *b, const char *s)
     }
 }
 
+/* ---- deflated streams shared between documents ---------------------------- *
+ *
+ * The archive writes thousands of small documents that embed the same font
+ * programs and ICC profile.  Deflating them is most of a document's cost, so
+ * the deflated bytes are kept in a small process-wide cache keyed by the
+ * SHA-256 of the raw bytes (zlib output depends only on its input and level:
+ * a hit and a miss write the same file).  Font programs repeat when
+ * documents embed the same glyph set: pdf_open marks a standard set (ASCII
+ * and Latin-1 printable, common punctuation) in every PDF/A document. */
+
+#define PDF_ZCACHE_SLOTS 16
+#define PDF_ZCACHE_MAX (8u << 20)      /* raw bytes of one cached stream */
+
+typedef struct pdf_zentry {
+    unsigned char key[32];
+    unsigned char *z;
+    size_t zlen;
+} pdf_zentry;
+
+static pthread_mutex_t pdf_zlock = PTHREAD_MUTEX_INITIALIZER;
+static pdf_zentry pdf_zcache[PDF_ZCACHE_SLOTS];
+static int pdf_zn;
+
+static const char pdf_standard_glyphs[] =
+    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+    "abcdefghijklmnopqrstuvwxyz{|}~"
+    "\xc2\xa0\xc2\xa1\xc2\xa2\xc2\xa3\xc2\xa4\xc2\xa5\xc2\xa6\xc2\xa7\xc2\xa8\xc2\xa9"
+    "\xc2\xaa\xc2\xab\xc2\xac\xc2\xae\xc2\xaf\xc2\xb0\xc2\xb1\xc2\xb2\xc2\xb3\xc2\xb4"
+    "\xc2\xb5\xc2\xb6\xc2\xb7\xc2\xb8\xc2\xb9\xc2\xba\xc2\xbb\xc2\xbc\xc2\xbd\xc2\xbe"
+    "\xc2\xbf\xc3\x80\xc3\x81\xc3\x82\xc3\x83\xc3\x84\xc3\x85\xc3\x86\xc3\x87\xc3\x88"
+    "\xc3\x89\xc3\x8a\xc3\x8b\xc3\x8c\xc3\x8d\xc3\x8e\xc3\x8f\xc3\x90\xc3\x91\xc3\x92"
+    "\xc3\x93\xc3\x94\xc3\x95\xc3\x96\xc3\x97\xc3\x98\xc3\x99\xc3\x9a\xc3\x9b\xc3\x9c"
+    "\xc3\x9d\xc3\x9e\xc3\x9f\xc3\xa0\xc3\xa1\xc3\xa2\xc3\xa3\xc3\xa4\xc3\xa5\xc3\xa6"
+    "\xc3\xa7\xc3\xa8\xc3\xa9\xc3\xaa\xc3\xab\xc3\xac\xc3\xad\xc3\xae\xc3\xaf\xc3\xb0"
+    "\xc3\xb1\xc3\xb2\xc3\xb3\xc3\xb4\xc3\xb5\xc3\xb6\xc3\xb7\xc3\xb8\xc3\xb9\xc3\xba"
+    "\xc3\xbb\xc3\xbc\xc3\xbd\xc3\xbe\xc3\xbf"
+    "\xe2\x80\x93\xe2\x80\x94\xe2\x80\x98\xe2\x80\x99\xe2\x80\x9c\xe2\x80\x9d"
+    "\xe2\x80\xa2\xe2\x80\xa6\xe2\x82\xac";
+
+/* Replace the content of stream dictionary d (raw bytes in its memory
+ * stream, n of them) with its deflated form, from the cache when seen. */
+static bool pdf_deflate_shared(folio_pdf_writer *w, HPDF_Dict d)
+{
+    HPDF_Stream st = d->stream;
+    HPDF_UINT32 n = HPDF_Stream_Size(st);
+    if (n == 0 || n > PDF_ZCACHE_MAX)
+        return true;                   /* libharu deflates it as usual */
+    unsigned char *raw = malloc(n);
+    if (!raw)
+        return false;
+    HPDF_UINT got = n;
+    if (HPDF_Stream_Seek(st, 0, HPDF_SEEK_SET) != HPDF_OK ||
+        HPDF_Stream_Read(st, raw, &got) != HPDF_OK || got != n) {
+        HPDF_ResetError(w->doc);
+        free(raw);
+        return true;                   /* leave it to libharu */
+    }
+    unsigned char key[32];
+    {
+        char hex[65];
+        folio_sha256_hex(raw, n, hex);
+        for (int i = 0; i < 32; i++) {
+            unsigned v;
+            sscanf(hex + 2 * i, "%2x", &v);
+            key[i] = (unsigned char)v;
+        }
+    }
+    unsigned char *z = NULL;
+    size_t zlen = 0;
+    pthread_mutex_lock(&pdf_zlock);
+    for (int i = 0; i < pdf_zn; i++)
+        if (!memcmp(pdf_zcache[i].key, key, 32)) {
+            z = malloc(pdf_zcache[i].zlen);
+            if (z) {
+                memcpy(z, pdf_zcache[i].z, pdf_zcache[i].zlen);
+                zlen = pdf_zcache[i].zlen;
+            }
+            break;
+        }
+    pthread_mutex_unlock(&pdf_zlock);
+    if (!z) {
+        uLongf cap = compressBound(n);
+        z = malloc(cap);
+        if (!z || compress2(z, &cap, raw, n, PDF_ZLEVEL) != Z_OK) {
+            free(z);
+            free(raw);
+            return false;
+        }
+        zlen = cap;
+        pthread_mutex_lock(&pdf_zlock);
+        bool have = false;
+        for (int i = 0; i < pdf_zn; i++)
+            have |= !memcmp(pdf_zcache[i].key, key, 32);
+        if (!have && pdf_zn < PDF_ZCACHE_SLOTS) {
+            unsigned char *c = malloc(zlen);
+            if (c) {
+                memcpy(c, z, zlen);
+                memcpy(pdf_zcache[pdf_zn].key, key, 32);
+                pdf_zcache[pdf_zn].z = c;
+                pdf_zcache[pdf_zn].zlen = zlen;
+                pdf_zn++;
+            }
+        }
+        pthread_mutex_unlock(&pdf_zlock);
+    }
+    free(raw);
+    HPDF_MemStream_FreeData(st);
+    bool ok = HPDF_Stream_Write(st, z, (HPDF_UINT)zlen) == HPDF_OK;
+    free(z);
+    d->filter = HPDF_STREAM_FILTER_NONE;
+    d->write_fn = pdf_write_filter;
+    return ok;
+}
+
 /* A language-alternative property: <dc:title><rdf:Alt><rdf:li ...>v</...> */
 static void pdf_xmp_alt(folio_buf *b, const char *prop, const char *v)
 {
@@ -786,6 +901,11 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
     }
     if (HPDF_Dict_GetItem(fd, "CIDSet", HPDF_OCLASS_DICT))
         return;                          /* a font shared by two layout fonts */
+    HPDF_Dict ff = HPDF_Dict_GetItem(fd, "FontFile2", HPDF_OCLASS_DICT);
+    if (ff && ff->stream && !pdf_deflate_shared(w, ff)) {
+        pdf_fail(w, "cannot deflate a font program");
+        return;
+    }
     const uint8_t *bits = w->used[fi];
     unsigned last = 0;
     for (unsigned c = 1; c <= 0xFFFF; c++)
@@ -850,7 +970,10 @@ static void pdf_pdfa_finish(folio_pdf_writer *w)
         pdf_fail(w, "cannot write the output intent");
         return;
     }
-    icc->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    if (!pdf_deflate_shared(w, icc)) {
+        pdf_fail(w, "cannot deflate the ICC profile");
+        return;
+    }
 
     /* /ID [<a> <a>]: the first 16 bytes of SHA-256(identifier, title) */
     folio_buf idb;
@@ -1028,6 +1151,81 @@ static void pdf_free(folio_pdf_writer *w)
     free(w);
 }
 
+/* The code points (BMP, not 0) that statement st draws in layout fonts
+ * whose file is the file of font fi, as a 65,536-bit map. */
+static void pdf_codes_of(const folio_dl_statement *st, const folio_layout_font *fonts,
+                         int n_fonts, int fi, uint8_t *bits)
+{
+    bool same[PDF_MAX_FONTS];
+    for (int k = 0; k < n_fonts; k++)
+        same[k] = fonts[k].file && !strcmp(fonts[k].file, fonts[fi].file);
+    for (uint32_t p = 0; p < st->n_pages; p++) {
+        const folio_dl_page *pg = &st->pages[p];
+        for (uint32_t o = 0; o < pg->n_ops; o++) {
+            const folio_dl_op *op = &pg->ops[o];
+            if (op->kind != FOLIO_DL_TEXT || op->font >= n_fonts || !same[op->font])
+                continue;
+            for (size_t i = 0; i < op->len;) {
+                uint32_t cp;
+                size_t k = (size_t)folio_utf8_next(op->text + i, op->len - i, &cp);
+                i += k ? k : 1;
+                if (cp && cp <= 0xFFFF)
+                    bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+            }
+        }
+    }
+}
+
+/* HPDF_GetFont for a document that draws only statement st.  libharu
+ * 2.3.0 builds a UTF-8 CIDFont by asking the font's cmap for every one of
+ * the 65,536 BMP code points (a linear search each) and writes /W and the
+ * CIDToGIDMap up to the highest: about 12 ms and 20 KB per font, the
+ * largest cost of a small document.  Its CMap-encoder branch asks only the
+ * codes whose cid_map entry is set, so for the call the UTF-8 encoder
+ * answers through HPDF_CMapEncoder_ToUnicode with cid_map/unicode_map
+ * holding exactly the code points st draws (CID = code point, as with
+ * UTF-8), and is put back as it was right after. */
+static HPDF_Font pdf_get_font_for(folio_pdf_writer *w, const char *name,
+                                  const folio_layout_font *fonts, int n_fonts, int fi,
+                                  const folio_dl_statement *st)
+{
+    HPDF_Encoder e = HPDF_GetEncoder(w->doc, "UTF-8");
+    uint8_t *bits = calloc(1, 8192);
+    if (!e || !e->attr || !bits) {
+        free(bits);
+        return HPDF_GetFont(w->doc, name, "UTF-8");
+    }
+    pdf_codes_of(st, fonts, n_fonts, fi, bits);
+    bits[0x20 >> 3] |= 1u << (0x20 & 7);         /* never an empty map */
+    /* libharu writes /W and the CIDToGIDMap for CIDs below the highest one
+     * mapped, not including it: map one more code above the last used */
+    unsigned top = 0x20;
+    for (unsigned c = 0xFFFF; c > 0x20; c--)
+        if (bits[c >> 3] >> (c & 7) & 1) {
+            top = c;
+            break;
+        }
+    if (top < 0xFFFF)
+        bits[(top + 1) >> 3] |= (uint8_t)(1u << ((top + 1) & 7));
+    HPDF_CMapEncoderAttr a = e->attr;
+    HPDF_Encoder_ToUnicode_Func saved = e->to_unicode_fn;
+    for (unsigned c = 1; c <= 0xFFFF; c++)
+        if (bits[c >> 3] >> (c & 7) & 1) {
+            a->cid_map[c >> 8][c & 0xFF] = (HPDF_UINT16)c;
+            a->unicode_map[c >> 8][c & 0xFF] = (HPDF_UNICODE)c;
+        }
+    e->to_unicode_fn = HPDF_CMapEncoder_ToUnicode;
+    HPDF_Font f = HPDF_GetFont(w->doc, name, "UTF-8");
+    e->to_unicode_fn = saved;
+    for (unsigned c = 1; c <= 0xFFFF; c++)
+        if (bits[c >> 3] >> (c & 7) & 1) {
+            a->cid_map[c >> 8][c & 0xFF] = 0;
+            a->unicode_map[c >> 8][c & 0xFF] = 0;
+        }
+    free(bits);
+    return f;
+}
+
 /* Set an info string.  ASCII goes through HPDF_SetInfoAttr; anything else
  * (e.g. "Banque Crédit Łódź") as a UTF-16BE text string with a byte order
  * mark, which libharu's SetInfoAttr cannot express (it would write the UTF-8
@@ -1085,10 +1283,10 @@ static HPDF_Date pdf_date(folio_date d)
     return hd;
 }
 
-/* Start a document written to `path` at close (see pdf.h). */
-folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fonts,
+/* Start a document (pdf_writer_open, pdf_writer_open_pdfa). */
+static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fonts,
                                   int n_fonts, const folio_pdf_options *opt,
-                                  folio_error *err)
+                                  const folio_pdfa_options *pa, folio_error *err)
 {
     if (n_fonts < 1 || n_fonts > PDF_MAX_FONTS) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %d fonts (1 to %d allowed)",
@@ -1109,6 +1307,10 @@ folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fon
     w->n_fonts = n_fonts;
     if (opt)
         w->opt = *opt;
+    if (pa) {
+        w->pdfa = *pa;
+        w->is_pdfa = true;
+    }
     pdf_color_table(w);
 
     w->doc = HPDF_NewEx(pdf_on_error, NULL, NULL, 0, w);
@@ -1132,6 +1334,11 @@ folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fon
         pdf_set_info(w, HPDF_INFO_AUTHOR, "Author", opt->author);
     if (opt && opt->subject)
         pdf_set_info(w, HPDF_INFO_SUBJECT, "Subject", opt->subject);
+    if (pa) {
+        w->doc->pdf_version = HPDF_VER_14;
+        if (pa->keywords)
+            pdf_set_info(w, HPDF_INFO_KEYWORDS, "Keywords", pa->keywords);
+    }
     HPDF_Date d = pdf_date(opt ? opt->doc_date : 0);
     HPDF_SetInfoDateAttr(w->doc, HPDF_INFO_CREATION_DATE, d);
     HPDF_SetInfoDateAttr(w->doc, HPDF_INFO_MOD_DATE, d);
@@ -1151,7 +1358,13 @@ folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fon
             continue;
         }
         const char *name = HPDF_LoadTTFontFromFile(w->doc, fonts[i].file, HPDF_TRUE);
-        if (name)
+        if (name && pa && pa->statement) {
+            w->hfont[i] = pdf_get_font_for(w, name, fonts, n_fonts, i, pa->statement);
+            if (w->hfont[i])       /* the same glyph subset in every document */
+                HPDF_Font_TextWidth(w->hfont[i], (const HPDF_BYTE *)pdf_standard_glyphs,
+                                    (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
+        }
+        else if (name)
             w->hfont[i] = HPDF_GetFont(w->doc, name, "UTF-8");
         if (!name || !w->hfont[i]) {
             if (!w->failed)
@@ -1180,21 +1393,20 @@ folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fon
     return w;
 }
 
-/* Make the document PDF/A-1b (see pdf.h). */
-bool pdf_writer_set_pdfa(folio_pdf_writer *w, const folio_pdfa_options *a, folio_error *err)
+/* Start a document written to `path` at close (see pdf.h). */
+folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fonts,
+                                  int n_fonts, const folio_pdf_options *opt,
+                                  folio_error *err)
 {
-    if (!w->failed) {
-        w->pdfa = *a;
-        w->is_pdfa = true;
-        w->doc->pdf_version = HPDF_VER_14;
-        if (a->keywords)
-            pdf_set_info(w, HPDF_INFO_KEYWORDS, "Keywords", a->keywords);
-    }
-    if (w->failed) {
-        pdf_report(w, err);
-        return false;
-    }
-    return true;
+    return pdf_open(path, fonts, n_fonts, opt, NULL, err);
+}
+
+/* Start a PDF/A-1b document (see pdf.h). */
+folio_pdf_writer *pdf_writer_open_pdfa(const char *path, const folio_layout_font *fonts,
+                                       int n_fonts, const folio_pdf_options *opt,
+                                       const folio_pdfa_options *pa, folio_error *err)
+{
+    return pdf_open(path, fonts, n_fonts, opt, pa, err);
 }
 
 /* Append every page of a statement (see pdf.h). */

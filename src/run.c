@@ -1008,6 +1008,12 @@ static void check(folio_buf *cj, bool *all, const char *name, const char *lhs, i
 
 static void run_free(run_state *R)
 {
+    /* before household_free, which zeroes R->hs.n */
+    if (R->decided)
+        for (size_t h = 0; h < R->hs.n; h++)
+            free(R->decided[h]);
+    free(R->decided);
+    R->decided = NULL;
     compose_plan_free(R->plan);
     household_free(&R->hs);
     feed_dataset_free(R->ds);

@@ -82,6 +82,8 @@ void channel_route(folio_plan *plan, size_t h);
 
 /* ---- the archive writer ------------------------------------------------- */
 
+#define FOLIO_ARCHIVE_NAME_MAX 208   /* a document file name, NUL included */
+
 typedef struct folio_archive_zip {
     char name[192];              /* inside archive/ */
     char *path, *part;
@@ -99,7 +101,7 @@ typedef struct folio_archive_result {
     uint32_t *hh;                /* household of each document, household order */
     uint32_t *pages;             /* pages of each document */
     uint32_t *zip_of;            /* zip index of each document */
-    char (*doc)[160];            /* document file name of each document */
+    char (*doc)[FOLIO_ARCHIVE_NAME_MAX]; /* document file name of each document */
     size_t n_docs;
     folio_archive_zip *zips;
     size_t n_zips;

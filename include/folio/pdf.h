@@ -32,7 +32,7 @@ typedef struct folio_pdf_options {
 
 typedef struct folio_pdf_writer folio_pdf_writer;
 
-/* PDF/A-1b (e-delivery archive, pdf_writer_set_pdfa): the file is PDF 1.4
+/* PDF/A-1b (e-delivery archive, pdf_writer_open_pdfa): the file is PDF 1.4
  * with an XMP metadata stream holding the same values as the info
  * dictionary (dc:title, dc:creator, dc:description, pdf:Keywords, dates)
  * plus dc:identifier, an sRGB output intent from the ICC profile bytes
@@ -43,6 +43,7 @@ typedef struct folio_pdfa_options {
     const char *identifier;       /* dc:identifier, seeds the file ID */
     const void *icc;              /* ICC profile (RGB, 3 components) */
     size_t icc_len;
+    const folio_dl_statement *statement;  /* the one statement, or NULL */
 } folio_pdfa_options;
 
 /* Start a document that will be written to `path` (the caller passes a
@@ -52,8 +53,12 @@ folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fon
                                   int n_fonts, const folio_pdf_options *opt,
                                   folio_error *err);
 
-/* Make the document PDF/A-1b; call right after pdf_writer_open. */
-bool pdf_writer_set_pdfa(folio_pdf_writer *w, const folio_pdfa_options *a, folio_error *err);
+/* Like pdf_writer_open, for a PDF/A-1b document.  When pa->statement is
+ * set the document must hold only that statement: its fonts then map only
+ * the code points it draws (fast and small; see pdf.c). */
+folio_pdf_writer *pdf_writer_open_pdfa(const char *path, const folio_layout_font *fonts,
+                                       int n_fonts, const folio_pdf_options *opt,
+                                       const folio_pdfa_options *pa, folio_error *err);
 
 /* Append every page of a statement.  On failure the writer is unusable
  * (close it with pdf_writer_abort). */

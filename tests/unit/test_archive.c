@@ -214,12 +214,14 @@ static void test_pdfa_document(void **state)
     folio_pdfa_options pa = {.keywords = "household=H1; period=2026-10-01/2026-10-31",
                              .identifier = "statements-H1-2026-10-01_2026-10-31",
                              .icc = icc, .icc_len = icc_len};
-    folio_buf out[2];
-    for (int k = 0; k < 2; k++) {
+    /* [0], [1]: fonts narrowed to the statement's code points, twice;
+     * [2]: libharu's full font mapping -- the same text either way */
+    folio_buf out[3];
+    for (int k = 0; k < 3; k++) {
         folio_error err = {0};
-        folio_pdf_writer *w = pdf_writer_open("H1.pdf", fonts, 2, &po, &err);
+        pa.statement = k < 2 ? st : NULL;
+        folio_pdf_writer *w = pdf_writer_open_pdfa("H1.pdf", fonts, 2, &po, &pa, &err);
         assert_non_null(w);
-        assert_true(pdf_writer_set_pdfa(w, &pa, &err));
         assert_true(pdf_writer_add_statement(w, st, &err));
         folio_buf_init(&out[k], 1 << 26);
         assert_true(pdf_writer_close_mem(w, &out[k], &err));
@@ -261,8 +263,30 @@ static void test_pdfa_document(void **state)
     assert_int_equal(run(cmd, res, sizeof res), 0);
     assert_non_null(strstr(res, "Statement for Zo\xc3\xab & Ann <Smith>"));
     assert_non_null(strstr(res, "Page 2"));
-    folio_buf_free(&out[0]);
-    folio_buf_free(&out[1]);
+    /* the same text and glyph widths with libharu's full mapping */
+    static char res2[65536];
+    char path2[4200];
+    tmp_path(path2, sizeof path2, "pdfa-full.pdf");
+    fp = fopen(path2, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(out[2].data, 1, out[2].len, fp), out[2].len);
+    fclose(fp);
+    snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' - 2>&1", path2);
+    assert_int_equal(run(cmd, res2, sizeof res2), 0);
+    snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' - 2>&1", path);
+    assert_int_equal(run(cmd, res, sizeof res), 0);
+    assert_string_equal(res, res2);
+    /* every glyph at the same place with the same width (a CID missing from
+     * /W or the CIDToGIDMap would change a word's box) */
+    snprintf(cmd, sizeof cmd, "pdftotext -bbox '%s' - | grep '<word'", path2);
+    assert_int_equal(run(cmd, res2, sizeof res2), 0);
+    snprintf(cmd, sizeof cmd, "pdftotext -bbox '%s' - | grep '<word'", path);
+    assert_int_equal(run(cmd, res, sizeof res), 0);
+    assert_string_equal(res, res2);
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' 2>&1", path2);
+    assert_int_equal(run(cmd, res2, sizeof res2), 0);
+    for (int k = 0; k < 3; k++)
+        folio_buf_free(&out[k]);
     folio_arena_free(&arena);
 }
 
