@@ -1176,6 +1176,22 @@ static void pdf_codes_of(const folio_dl_statement *st, const folio_layout_font *
     }
 }
 
+/* Set (or clear) cid_map/unicode_map of the codes in bits: CID = code. */
+static void pdf_encoder_map(HPDF_CMapEncoderAttr a, const uint8_t *bits, bool set)
+{
+    for (unsigned b = 0; b < 8192; b++) {
+        if (!bits[b])
+            continue;
+        for (unsigned k = 0; k < 8; k++) {
+            unsigned c = b * 8 + k;
+            if (c == 0 || !(bits[b] >> k & 1))
+                continue;
+            a->cid_map[c >> 8][c & 0xFF] = set ? (HPDF_UINT16)c : 0;
+            a->unicode_map[c >> 8][c & 0xFF] = set ? (HPDF_UNICODE)c : 0;
+        }
+    }
+}
+
 /* HPDF_GetFont for a document that draws only statement st.  libharu
  * 2.3.0 builds a UTF-8 CIDFont by asking the font's cmap for every one of
  * the 65,536 BMP code points (a linear search each) and writes /W and the
@@ -1200,28 +1216,24 @@ static HPDF_Font pdf_get_font_for(folio_pdf_writer *w, const char *name,
     /* libharu writes /W and the CIDToGIDMap for CIDs below the highest one
      * mapped, not including it: map one more code above the last used */
     unsigned top = 0x20;
-    for (unsigned c = 0xFFFF; c > 0x20; c--)
-        if (bits[c >> 3] >> (c & 7) & 1) {
-            top = c;
+    for (unsigned b = 8192; b-- > 0;)
+        if (bits[b]) {
+            for (unsigned k = 8; k-- > 0;)
+                if (bits[b] >> k & 1) {
+                    top = b * 8 + k;
+                    break;
+                }
             break;
         }
     if (top < 0xFFFF)
         bits[(top + 1) >> 3] |= (uint8_t)(1u << ((top + 1) & 7));
     HPDF_CMapEncoderAttr a = e->attr;
     HPDF_Encoder_ToUnicode_Func saved = e->to_unicode_fn;
-    for (unsigned c = 1; c <= 0xFFFF; c++)
-        if (bits[c >> 3] >> (c & 7) & 1) {
-            a->cid_map[c >> 8][c & 0xFF] = (HPDF_UINT16)c;
-            a->unicode_map[c >> 8][c & 0xFF] = (HPDF_UNICODE)c;
-        }
+    pdf_encoder_map(a, bits, true);
     e->to_unicode_fn = HPDF_CMapEncoder_ToUnicode;
     HPDF_Font f = HPDF_GetFont(w->doc, name, "UTF-8");
     e->to_unicode_fn = saved;
-    for (unsigned c = 1; c <= 0xFFFF; c++)
-        if (bits[c >> 3] >> (c & 7) & 1) {
-            a->cid_map[c >> 8][c & 0xFF] = 0;
-            a->unicode_map[c >> 8][c & 0xFF] = 0;
-        }
+    pdf_encoder_map(a, bits, false);
     free(bits);
     return f;
 }
