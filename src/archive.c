@@ -125,7 +125,7 @@ static bool read_icc(const char *path, unsigned char **data, size_t *len, folio_
 
 /* Render document i (household h) into slot s: compose, PDF/A, checksums. */
 static void archive_render(const folio_archive_params *P, const folio_archive_result *res,
-                           size_t i, archive_slot *s, folio_arena *arena,
+                           size_t i, archive_slot *s, folio_arena *arena, folio_pdf_reuse *ru,
                            const unsigned char *icc, size_t icc_len, const char *d0,
                            const char *d1, const char *dd)
 {
@@ -157,7 +157,7 @@ static void archive_render(const folio_archive_params *P, const folio_archive_re
         .title = title, .author = J->bank_name, .subject = subject,
         .doc_date = J->statement_date, .compression = J->compression ? J->compression : 6};
     folio_pdfa_options pa = {.keywords = keywords, .identifier = ident, .icc = icc,
-                             .icc_len = icc_len, .statement = st};
+                             .icc_len = icc_len, .statement = st, .reuse = ru};
     const folio_layout *L = plan->layout;
     folio_pdf_writer *w = pdf_writer_open_pdfa(res->doc[i], L->fonts, L->n_fonts, &po, &pa,
                                                &s->err);
@@ -436,27 +436,31 @@ bool archive_write(const folio_archive_params *P, folio_archive_result *res, fol
     size_t B = (size_t)ARCHIVE_BATCH_PER_THREAD * (size_t)(nt > 0 ? nt : 1);
     archive_slot *slots = calloc(B, sizeof *slots);
     folio_arena *arenas = calloc((size_t)(nt > 0 ? nt : 1), sizeof *arenas);
+    folio_pdf_reuse **reuse = calloc((size_t)(nt > 0 ? nt : 1), sizeof *reuse);
     folio_buf csv, json, notif;
     folio_buf_init(&csv, (size_t)1 << 32);
     folio_buf_init(&json, (size_t)1 << 32);
     folio_buf_init(&notif, (size_t)1 << 34);
     folio_buf_puts(&notif, NOTIFY_CSV_HEADER);
-    bool ok = slots && arenas;
+    bool ok = slots && arenas && reuse;
     if (!ok)
         oom(err);
     for (size_t s = 0; ok && s < B; s++)
         folio_buf_init(&slots[s].pdf, (size_t)1 << 31);
-    for (int t = 0; ok && t < nt; t++)
+    for (int t = 0; ok && t < nt; t++) {
         folio_arena_init(&arenas[t], 256 * 1024);
+        reuse[t] = pdf_reuse_new();   /* NULL (out of memory) only costs speed */
+    }
     folio_zip *zw = NULL;
     for (size_t b0 = 0; ok && b0 < n; b0 += B) {
         size_t b1 = n - b0 < B ? n : b0 + B;
 #pragma omp parallel
         {
             folio_arena *ar = &arenas[omp_get_thread_num()];
+            folio_pdf_reuse *ru = reuse[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 1)
             for (size_t i = b0; i < b1; i++) {
-                archive_render(P, res, i, &slots[i - b0], ar, icc, icc_len, d0, d1, dd);
+                archive_render(P, res, i, &slots[i - b0], ar, ru, icc, icc_len, d0, d1, dd);
                 folio_arena_reset(ar);
                 if (P->progress) {
 #pragma omp atomic
@@ -511,6 +515,9 @@ bool archive_write(const folio_archive_params *P, folio_archive_result *res, fol
         folio_buf_free(&slots[s].pdf);
     for (int t = 0; arenas && t < nt; t++)
         folio_arena_free(&arenas[t]);
+    for (int t = 0; reuse && t < nt; t++)
+        pdf_reuse_free(reuse[t]);
+    free(reuse);
     free(slots);
     free(arenas);
     folio_buf_free(&csv);

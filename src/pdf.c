@@ -109,9 +109,20 @@ struct folio_pdf_writer {
     size_t tmp_cap;
     folio_pdf_options opt;     /* copy (strings are the caller's) */
     folio_pdfa_options pdfa;   /* when is_pdfa (strings are the caller's) */
+    folio_pdf_reuse *reuse;    /* w->doc belongs to it: HPDF_FreeDoc, not HPDF_Free */
     bool is_pdfa;
     bool reading;              /* pdf_writer_close_mem copies the memory stream */
 };
+
+/* See "a libharu document kept between documents" below. */
+struct folio_pdf_reuse {
+    HPDF_Doc doc;
+    int n;
+    char file[PDF_MAX_FONTS][512];
+    const char *name[PDF_MAX_FONTS];   /* libharu's font name (owned by doc) */
+};
+
+static void pdf_reuse_forget(folio_pdf_reuse *r);
 
 /* Per-page graphics state both back ends track. */
 typedef struct pdf_state {
@@ -1133,8 +1144,13 @@ static void pdf_free(folio_pdf_writer *w)
 {
     if (!w)
         return;
-    if (w->doc)
+    if (w->doc && w->reuse && !w->failed) {
+        HPDF_FreeDoc(w->doc);  /* keeps the loaded fonts for the next document */
+    } else if (w->doc) {
         HPDF_Free(w->doc);
+        if (w->reuse)          /* a failed document: start the next one afresh */
+            pdf_reuse_forget(w->reuse);
+    }
     for (int i = 0; i < PDF_MAX_FONTS; i++) {
         bool shared = false;
         for (int j = 0; j < i; j++)
@@ -1229,6 +1245,12 @@ static HPDF_Font pdf_get_font_for(folio_pdf_writer *w, const char *name,
         bits[(top + 1) >> 3] |= (uint8_t)(1u << ((top + 1) & 7));
     HPDF_CMapEncoderAttr a = e->attr;
     HPDF_Encoder_ToUnicode_Func saved = e->to_unicode_fn;
+    /* libharu's UTF-8 encoder never reads these maps (it decodes UTF-8
+     * itself) and leaves them uninitialised in part: clear them, so that
+     * only our codes are mapped -- whatever the heap held, and in a kept
+     * document whatever an earlier document left */
+    memset(a->cid_map, 0, sizeof a->cid_map);
+    memset(a->unicode_map, 0, sizeof a->unicode_map);
     pdf_encoder_map(a, bits, true);
     e->to_unicode_fn = HPDF_CMapEncoder_ToUnicode;
     HPDF_Font f = HPDF_GetFont(w->doc, name, "UTF-8");
@@ -1236,6 +1258,44 @@ static HPDF_Font pdf_get_font_for(folio_pdf_writer *w, const char *name,
     pdf_encoder_map(a, bits, false);
     free(bits);
     return f;
+}
+
+/* ---- a libharu document kept between documents ------------------------------ *
+ *
+ * HPDF_FreeDoc revokes a document but keeps its font definitions: the
+ * TrueType files stay read and parsed, and libharu's cleanup of a font
+ * definition (descriptor dropped, glyph-used flags back to .notdef only)
+ * makes the next document's subset depend on that document alone.  One per
+ * thread; a failed document frees it (pdf_reuse_forget) so the next starts
+ * from nothing. */
+
+folio_pdf_reuse *pdf_reuse_new(void)
+{
+    return calloc(1, sizeof(folio_pdf_reuse));
+}
+
+static void pdf_reuse_forget(folio_pdf_reuse *r)
+{
+    r->doc = NULL;
+    r->n = 0;
+}
+
+void pdf_reuse_free(folio_pdf_reuse *r)
+{
+    if (!r)
+        return;
+    if (r->doc)
+        HPDF_Free(r->doc);
+    free(r);
+}
+
+/* The name of `file` when the kept document has loaded it, else NULL. */
+static const char *pdf_reuse_font(const folio_pdf_reuse *r, const char *file)
+{
+    for (int i = 0; i < r->n; i++)
+        if (!strcmp(r->file[i], file))
+            return r->name[i];
+    return NULL;
 }
 
 /* Set an info string.  ASCII goes through HPDF_SetInfoAttr; anything else
@@ -1325,14 +1385,33 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
     }
     pdf_color_table(w);
 
-    w->doc = HPDF_NewEx(pdf_on_error, NULL, NULL, 0, w);
-    if (!w->doc) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create a PDF document",
-                        path);
-        pdf_free(w);
-        return NULL;
+    folio_pdf_reuse *ru = pa ? pa->reuse : NULL;
+    if (ru && ru->doc) {
+        w->doc = ru->doc;
+        w->reuse = ru;
+        w->doc->error.user_data = w;          /* errors go to this writer */
+        if (HPDF_NewDoc(w->doc) != HPDF_OK) {
+            w->failed = true;
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create a PDF document",
+                            path);
+            pdf_free(w);
+            return NULL;
+        }
+    } else {
+        w->doc = HPDF_NewEx(pdf_on_error, NULL, NULL, 0, w);
+        if (!w->doc) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create a PDF document",
+                            path);
+            pdf_free(w);
+            return NULL;
+        }
+        HPDF_UseUTFEncodings(w->doc);
+        if (ru) {
+            ru->doc = w->doc;
+            ru->n = 0;
+            w->reuse = ru;
+        }
     }
-    HPDF_UseUTFEncodings(w->doc);
     /* Fonts and CMaps always deflated by libharu; page content by us (direct)
      * or by libharu (libharu back end) when compression is on. */
     HPDF_SetCompressionMode(w->doc, w->compress && !w->direct
@@ -1369,7 +1448,15 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
             w->used[i] = w->used[same];
             continue;
         }
-        const char *name = HPDF_LoadTTFontFromFile(w->doc, fonts[i].file, HPDF_TRUE);
+        const char *name = w->reuse ? pdf_reuse_font(w->reuse, fonts[i].file) : NULL;
+        if (!name) {
+            name = HPDF_LoadTTFontFromFile(w->doc, fonts[i].file, HPDF_TRUE);
+            if (name && w->reuse && w->reuse->n < PDF_MAX_FONTS) {
+                snprintf(w->reuse->file[w->reuse->n], sizeof w->reuse->file[0], "%s",
+                         fonts[i].file);
+                w->reuse->name[w->reuse->n++] = name;
+            }
+        }
         if (name && pa && pa->statement) {
             w->hfont[i] = pdf_get_font_for(w, name, fonts, n_fonts, i, pa->statement);
             if (w->hfont[i])       /* the same glyph subset in every document */

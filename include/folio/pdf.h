@@ -32,6 +32,13 @@ typedef struct folio_pdf_options {
 
 typedef struct folio_pdf_writer folio_pdf_writer;
 
+/* A libharu document kept between the small documents of one thread, so
+ * their TrueType fonts are read and parsed once, not per document.  Owned
+ * by one thread; pdf_reuse_free when done. */
+typedef struct folio_pdf_reuse folio_pdf_reuse;
+folio_pdf_reuse *pdf_reuse_new(void);
+void pdf_reuse_free(folio_pdf_reuse *r);
+
 /* PDF/A-1b (e-delivery archive, pdf_writer_open_pdfa): the file is PDF 1.4
  * with an XMP metadata stream holding the same values as the info
  * dictionary (dc:title, dc:creator, dc:description, pdf:Keywords, dates)
@@ -44,6 +51,7 @@ typedef struct folio_pdfa_options {
     const void *icc;              /* ICC profile (RGB, 3 components) */
     size_t icc_len;
     const folio_dl_statement *statement;  /* the one statement, or NULL */
+    folio_pdf_reuse *reuse;       /* this thread's kept document, or NULL */
 } folio_pdfa_options;
 
 /* Start a document that will be written to `path` (the caller passes a
