@@ -60,6 +60,8 @@
 
 #include <hpdf.h>
 #include <hpdf_encoder.h>
+#include <hpdf_font.h>
+#include <hpdf_fontdef.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -741,6 +743,82 @@ static const char pdf_standard_glyphs[] =
     "\xe2\x80\x93\xe2\x80\x94\xe2\x80\x98\xe2\x80\x99\xe2\x80\x9c\xe2\x80\x9d"
     "\xe2\x80\xa2\xe2\x80\xa6\xe2\x82\xac";
 
+/* Font programs by glyph subset: SHA-256 of (subset font name, glyph-used
+ * flags) -> deflated program and its /Length1.  A document whose fonts use
+ * a subset seen before gets its descriptor built here, so libharu never
+ * writes (nor we hash) the program again. */
+typedef struct pdf_fentry {
+    unsigned char key[32];
+    unsigned char *z;
+    size_t zlen;
+    unsigned length1;
+} pdf_fentry;
+
+static pdf_fentry pdf_fcache[PDF_ZCACHE_SLOTS];
+static int pdf_fn;
+
+static void pdf_sha256_raw(const void *d, size_t n, unsigned char out[32])
+{
+    char hex[65];
+    folio_sha256_hex(d, n, hex);
+    for (int i = 0; i < 32; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        out[i] = (unsigned char)v;
+    }
+}
+
+/* Key of font definition def's current subset. */
+static void pdf_subset_key(HPDF_FontDef def, unsigned char key[32])
+{
+    HPDF_TTFontDefAttr da = def->attr;
+    size_t nb = strlen(da->base_font) + 1, n = nb + da->num_glyphs;
+    unsigned char *buf = malloc(n);
+    if (!buf) {
+        memset(key, 0, 32);
+        return;
+    }
+    memcpy(buf, da->base_font, nb);
+    memcpy(buf + nb, da->glyph_tbl.flgs, da->num_glyphs);
+    pdf_sha256_raw(buf, n, key);
+    free(buf);
+}
+
+/* The descriptor libharu 2.3.0 builds for def -- the same keys in the same
+ * order (it writes no CapHeight), so a cache hit and a miss give the same
+ * bytes -- with FontFile2 = the cached deflated program. */
+static bool pdf_descriptor_from_cache(folio_pdf_writer *w, HPDF_FontAttr fa,
+                                      const pdf_fentry *c)
+{
+    HPDF_FontDef def = fa->fontdef;
+    HPDF_TTFontDefAttr da = def->attr;
+    HPDF_MMgr mm = w->doc->mmgr;
+    HPDF_Dict d = HPDF_Dict_New(mm);
+    HPDF_Dict ff = d ? HPDF_DictStream_New(mm, fa->xref) : NULL;
+    if (!d || !ff || HPDF_Stream_Write(ff->stream, c->z, (HPDF_UINT)c->zlen) != HPDF_OK)
+        return false;
+    ff->filter = HPDF_STREAM_FILTER_NONE;
+    ff->write_fn = pdf_write_filter;
+    HPDF_STATUS r = HPDF_Dict_Add(d, "FontFile2", ff);
+    r += HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)c->length1);
+    r += HPDF_Dict_AddNumber(ff, "Length2", 0);
+    r += HPDF_Dict_AddNumber(ff, "Length3", 0);
+    r += HPDF_Xref_Add(fa->xref, d);
+    r += HPDF_Dict_AddName(d, "Type", "FontDescriptor");
+    r += HPDF_Dict_AddNumber(d, "Ascent", def->ascent);
+    r += HPDF_Dict_AddNumber(d, "Descent", def->descent);
+    r += HPDF_Dict_AddNumber(d, "Flags", (HPDF_INT32)def->flags);
+    r += HPDF_Dict_Add(d, "FontBBox", HPDF_Box_Array_New(mm, def->font_bbox));
+    r += HPDF_Dict_AddName(d, "FontName", da->base_font);
+    r += HPDF_Dict_AddNumber(d, "ItalicAngle", def->italic_angle);
+    r += HPDF_Dict_AddNumber(d, "StemV", def->stemv);
+    r += HPDF_Dict_AddNumber(d, "XHeight", def->x_height);
+    if (r != HPDF_OK)
+        return false;
+    def->descriptor = d;
+    return true;
+}
+
 /* Replace the content of stream dictionary d (raw bytes in its memory
  * stream, n of them) with its deflated form, from the cache when seen. */
 static bool pdf_deflate_shared(folio_pdf_writer *w, HPDF_Dict d)
@@ -904,8 +982,21 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
      * (the hook only builds a descriptor that is missing) */
     HPDF_Font t0 = w->hfont[fi];
     HPDF_Dict fd = cid ? HPDF_Dict_GetItem(cid, "FontDescriptor", HPDF_OCLASS_DICT) : NULL;
-    if (cid && !fd && t0->before_write_fn && t0->before_write_fn(t0) == HPDF_OK)
-        fd = HPDF_Dict_GetItem(cid, "FontDescriptor", HPDF_OCLASS_DICT);
+    HPDF_FontAttr fa = t0->attr;
+    unsigned char key[32];
+    bool fresh = false;                  /* the program was written just now */
+    if (cid && !fd && t0->before_write_fn) {
+        pdf_subset_key(fa->fontdef, key);
+        pthread_mutex_lock(&pdf_zlock);
+        bool hit = false;
+        for (int k = 0; k < pdf_fn && !hit; k++)
+            if (!memcmp(pdf_fcache[k].key, key, 32))
+                hit = pdf_descriptor_from_cache(w, fa, &pdf_fcache[k]);
+        pthread_mutex_unlock(&pdf_zlock);
+        fresh = !hit;
+        if (t0->before_write_fn(t0) == HPDF_OK)
+            fd = HPDF_Dict_GetItem(cid, "FontDescriptor", HPDF_OCLASS_DICT);
+    }
     if (!fd) {
         pdf_fail(w, "libharu font has no CID font descriptor for a CIDSet");
         return;
@@ -913,9 +1004,34 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
     if (HPDF_Dict_GetItem(fd, "CIDSet", HPDF_OCLASS_DICT))
         return;                          /* a font shared by two layout fonts */
     HPDF_Dict ff = HPDF_Dict_GetItem(fd, "FontFile2", HPDF_OCLASS_DICT);
-    if (ff && ff->stream && !pdf_deflate_shared(w, ff)) {
-        pdf_fail(w, "cannot deflate a font program");
-        return;
+    if (fresh && ff && ff->stream && ff->write_fn != pdf_write_filter) {
+        if (!pdf_deflate_shared(w, ff)) {
+            pdf_fail(w, "cannot deflate a font program");
+            return;
+        }
+        /* remember the deflated program under its subset key */
+        HPDF_UINT32 zn = HPDF_Stream_Size(ff->stream);
+        unsigned char *z = zn ? malloc(zn) : NULL;
+        HPDF_UINT got = zn;
+        if (z && ff->write_fn == pdf_write_filter &&
+            HPDF_Stream_Seek(ff->stream, 0, HPDF_SEEK_SET) == HPDF_OK &&
+            HPDF_Stream_Read(ff->stream, z, &got) == HPDF_OK && got == zn) {
+            pthread_mutex_lock(&pdf_zlock);
+            bool have = false;
+            for (int k = 0; k < pdf_fn; k++)
+                have |= !memcmp(pdf_fcache[k].key, key, 32);
+            if (!have && pdf_fn < PDF_ZCACHE_SLOTS) {
+                pdf_fentry *e = &pdf_fcache[pdf_fn++];
+                memcpy(e->key, key, 32);
+                e->z = z;
+                e->zlen = zn;
+                e->length1 = ((HPDF_TTFontDefAttr)fa->fontdef->attr)->length1;
+                z = NULL;
+            }
+            pthread_mutex_unlock(&pdf_zlock);
+        }
+        HPDF_ResetError(w->doc);
+        free(z);
     }
     const uint8_t *bits = w->used[fi];
     unsigned last = 0;
