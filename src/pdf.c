@@ -1362,9 +1362,9 @@ static HPDF_Font pdf_get_font_for(folio_pdf_writer *w, const char *name,
     HPDF_CMapEncoderAttr a = e->attr;
     HPDF_Encoder_ToUnicode_Func saved = e->to_unicode_fn;
     /* libharu's UTF-8 encoder never reads these maps (it decodes UTF-8
-     * itself) and leaves them uninitialised in part: clear them, so that
-     * only our codes are mapped -- whatever the heap held, and in a kept
-     * document whatever an earlier document left */
+     * itself), yet they are not all zero when it is made (seen: a few
+     * stray entries, e.g. code 0x0002 -> CID 0xAC): clear them, so that
+     * only our codes are mapped, in a new document and in a kept one */
     memset(a->cid_map, 0, sizeof a->cid_map);
     memset(a->unicode_map, 0, sizeof a->unicode_map);
     pdf_encoder_map(a, bits, true);
