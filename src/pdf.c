@@ -1051,7 +1051,7 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
         pdf_fail(w, "cannot write a CIDSet");
         return;
     }
-    s->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    s->filter = HPDF_STREAM_FILTER_NONE;   /* a few bytes: not worth a deflate stream */
 }
 
 /* Before saving a PDF/A-1b document: XMP metadata (never filtered), the
