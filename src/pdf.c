@@ -711,8 +711,9 @@ static void pdf_xml_text(folio_buf *b, const char *s)
  * the deflated bytes are kept in a small process-wide cache keyed by the
  * SHA-256 of the raw bytes (zlib output depends only on its input and level:
  * a hit and a miss write the same file).  Font programs repeat when
- * documents embed the same glyph set: pdf_open marks a standard set (ASCII
- * and Latin-1 printable, common punctuation) in every PDF/A document. */
+ * documents embed the same glyph set: pdf_open marks a standard set (ASCII,
+ * Latin-1 and Latin Extended-A letters, common punctuation) in every PDF/A
+ * document. */
 
 #define PDF_ZCACHE_SLOTS 16
 #define PDF_ZCACHE_MAX (8u << 20)      /* raw bytes of one cached stream */
@@ -741,7 +742,19 @@ static const char pdf_standard_glyphs[] =
     "\xc3\xb1\xc3\xb2\xc3\xb3\xc3\xb4\xc3\xb5\xc3\xb6\xc3\xb7\xc3\xb8\xc3\xb9\xc3\xba"
     "\xc3\xbb\xc3\xbc\xc3\xbd\xc3\xbe\xc3\xbf"
     "\xe2\x80\x93\xe2\x80\x94\xe2\x80\x98\xe2\x80\x99\xe2\x80\x9c\xe2\x80\x9d"
-    "\xe2\x80\xa2\xe2\x80\xa6\xe2\x82\xac";
+    "\xe2\x80\xa2\xe2\x80\xa6\xe2\x82\xac"
+    /* Latin Extended-A (U+0100..U+017F): the names of most European customers */
+    "\xc4\x80\xc4\x81\xc4\x82\xc4\x83\xc4\x84\xc4\x85\xc4\x86\xc4\x87\xc4\x88\xc4\x89\xc4\x8a\xc4\x8b"
+    "\xc4\x8c\xc4\x8d\xc4\x8e\xc4\x8f\xc4\x90\xc4\x91\xc4\x92\xc4\x93\xc4\x94\xc4\x95\xc4\x96\xc4\x97"
+    "\xc4\x98\xc4\x99\xc4\x9a\xc4\x9b\xc4\x9c\xc4\x9d\xc4\x9e\xc4\x9f\xc4\xa0\xc4\xa1\xc4\xa2\xc4\xa3"
+    "\xc4\xa4\xc4\xa5\xc4\xa6\xc4\xa7\xc4\xa8\xc4\xa9\xc4\xaa\xc4\xab\xc4\xac\xc4\xad\xc4\xae\xc4\xaf"
+    "\xc4\xb0\xc4\xb1\xc4\xb2\xc4\xb3\xc4\xb4\xc4\xb5\xc4\xb6\xc4\xb7\xc4\xb8\xc4\xb9\xc4\xba\xc4\xbb"
+    "\xc4\xbc\xc4\xbd\xc4\xbe\xc4\xbf\xc5\x80\xc5\x81\xc5\x82\xc5\x83\xc5\x84\xc5\x85\xc5\x86\xc5\x87"
+    "\xc5\x88\xc5\x89\xc5\x8a\xc5\x8b\xc5\x8c\xc5\x8d\xc5\x8e\xc5\x8f\xc5\x90\xc5\x91\xc5\x92\xc5\x93"
+    "\xc5\x94\xc5\x95\xc5\x96\xc5\x97\xc5\x98\xc5\x99\xc5\x9a\xc5\x9b\xc5\x9c\xc5\x9d\xc5\x9e\xc5\x9f"
+    "\xc5\xa0\xc5\xa1\xc5\xa2\xc5\xa3\xc5\xa4\xc5\xa5\xc5\xa6\xc5\xa7\xc5\xa8\xc5\xa9\xc5\xaa\xc5\xab"
+    "\xc5\xac\xc5\xad\xc5\xae\xc5\xaf\xc5\xb0\xc5\xb1\xc5\xb2\xc5\xb3\xc5\xb4\xc5\xb5\xc5\xb6\xc5\xb7"
+    "\xc5\xb8\xc5\xb9\xc5\xba\xc5\xbb\xc5\xbc\xc5\xbd\xc5\xbe\xc5\xbf";
 
 /* Font programs by glyph subset: SHA-256 of (subset font name, glyph-used
  * flags) -> deflated program and its /Length1.  A document whose fonts use
@@ -754,7 +767,8 @@ typedef struct pdf_fentry {
     unsigned length1;
 } pdf_fentry;
 
-static pdf_fentry pdf_fcache[PDF_ZCACHE_SLOTS];
+#define PDF_FCACHE_SLOTS 256           /* ~45 KB each */
+static pdf_fentry pdf_fcache[PDF_FCACHE_SLOTS];
 static int pdf_fn;
 
 static void pdf_sha256_raw(const void *d, size_t n, unsigned char out[32])
@@ -1020,7 +1034,7 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
             bool have = false;
             for (int k = 0; k < pdf_fn; k++)
                 have |= !memcmp(pdf_fcache[k].key, key, 32);
-            if (!have && pdf_fn < PDF_ZCACHE_SLOTS) {
+            if (!have && pdf_fn < PDF_FCACHE_SLOTS) {
                 pdf_fentry *e = &pdf_fcache[pdf_fn++];
                 memcpy(e->key, key, 32);
                 e->z = z;
