@@ -399,7 +399,9 @@ bool archive_write(const folio_archive_params *P, folio_archive_result *res, fol
     res->zip_of = calloc(n ? n : 1, sizeof *res->zip_of);
     res->doc = calloc(n ? n : 1, sizeof *res->doc);
     res->zips = calloc(res->n_zips ? res->n_zips : 1, sizeof *res->zips);
-    snprintf(res->notif_name, sizeof res->notif_name, "notifications.csv");
+    /* shards of one run may share OUT: their notification files must not collide */
+    snprintf(res->notif_name, sizeof res->notif_name, "notifications%s%s.csv",
+             P->tag && *P->tag ? "-" : "", P->tag && *P->tag ? P->tag : "");
     if (!res->pages || !res->zip_of || !res->doc || !res->zips ||
         asprintf(&res->notif_path, "%s/%s", P->dir, res->notif_name) < 0 ||
         asprintf(&res->notif_part, "%s/%s.part", P->dir, res->notif_name) < 0)

@@ -106,7 +106,7 @@ typedef struct folio_archive_result {
     folio_archive_zip *zips;
     size_t n_zips;
     uint64_t pages_total, pdf_bytes, notifications;
-    char notif_name[64];         /* "notifications.csv" */
+    char notif_name[64];         /* "notifications.csv" ("notifications-s01of04.csv") */
     char *notif_path, *notif_part;
     uint64_t notif_bytes;
     char notif_sha256[65];
