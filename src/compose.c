@@ -12,6 +12,7 @@
 #include "folio/compose.h"
 #include "folio/paragraphs.h"
 #include "folio/rules.h"
+#include "folio/archive.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -128,6 +129,7 @@ folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,
             break;
         default: hp->channel = FOLIO_CHANNEL_PRINT; break;
         }
+        channel_route(p, h);   /* job channel rules, e-mail fallback (channels.c) */
         for (uint32_t k = 0; k < hh->n_accounts; k++)
             if (!p->accounts[hs->account_idx[hh->first_account + k]].suppressed)
                 hp->n_accounts_printed++;
