@@ -1453,6 +1453,36 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
                             R->files[i].afp_sha256);
     }
     manifest_archive_outputs(R, &b);
+    /* the record files: what was rejected, suppressed and decided, so
+     * `folio verify` protects the audit trail like the print files */
+    folio_buf_puts(&b, "\n  ],\n  \"records\":[");
+    {
+        static const char *const rec[] = {"audit.jsonl", "rejects.csv", "suppressed.csv",
+                                          "contact_history.csv"};
+        int nrec = 0;
+        for (size_t k = 0; k < sizeof rec / sizeof *rec; k++) {
+            char rp[4200], hex[65];
+            uint64_t bytes = 0;
+            folio_error e = {0};
+            snprintf(rp, sizeof rp, "%s/%s", R->out, rec[k]);
+            if (access(rp, F_OK) != 0)
+                continue;               /* e.g. no contact history in this job */
+            if (!folio_sha256_file(rp, hex, &bytes, &e)) {
+                *err = e;
+                folio_buf_free(&b);
+                return false;
+            }
+            folio_buf_puts(&b, nrec++ ? ",\n    {" : "\n    {");
+            json_kv_str(&b, "file", rec[k], true);
+            if (k == 0)
+                json_kv_int(&b, "rows", (int64_t)T->households, true);
+            else if (k == 1)
+                json_kv_int(&b, "rows", (int64_t)T->rejects, true);
+            json_kv_int(&b, "bytes", (int64_t)bytes, true);
+            json_kv_str(&b, "sha256", hex, false);
+            folio_buf_putc(&b, '}');
+        }
+    }
     /* the inserter data files, one per print file */
     folio_buf_puts(&b, "\n  ],\n  \"piece_files\":[");
     for (size_t i = 0; i < R->n_files; i++) {

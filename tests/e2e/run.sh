@@ -267,6 +267,14 @@ PY
     "$FOLIO" verify "$WORK/v2" > "$WORK/v2.out"; rc=$?
     set -e
     [ "$rc" = 1 ] && grep -q "MISMATCH $pieces" "$WORK/v2.out"
+    # the audit trail and the rejects are protected too
+    for rec in audit.jsonl rejects.csv; do
+        flip "$WORK/v4" "$rec"
+        set +e
+        "$FOLIO" verify "$WORK/v4" > "$WORK/v4.out"; rc=$?
+        set -e
+        [ "$rc" = 1 ] && grep -q "MISMATCH $rec: sha256" "$WORK/v4.out"
+    done
     rm -rf "$WORK/v3"; cp -r "$WORK/e2e/out1" "$WORK/v3"
     rm "$WORK/v3/$pdf"; touch "$WORK/v3/print/stray.pdf"
     set +e
