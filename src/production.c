@@ -430,11 +430,18 @@ folio_production_plan *production_plan_new(const folio_production_options *o,
     uint64_t serial_cap = 1;
     for (int i = 0; i < p->serial_digits; i++)
         serial_cap *= 10;
-    if (n && o->serial_start + n > serial_cap) {
-        folio_error_set(err, FOLIO_EXIT_FAILED,
-                        "IMb serial numbers exhausted: %zu pieces from serial_start %llu do "
-                        "not fit in %d digits (output.pieces)", n,
-                        (unsigned long long)o->serial_start, p->serial_digits);
+    uint64_t serial0 = o->serial_start, serial_end = serial_cap;
+    if (prm->shard_count > 0) {
+        uint64_t block = (serial_cap - o->serial_start) / (uint64_t)prm->shard_count;
+        serial0 = o->serial_start + block * (uint64_t)(prm->shard_index - 1);
+        serial_end = serial0 + block;
+    }
+    if (n && serial0 + n > serial_end) {
+        folio_error_set(err, FOLIO_EXIT_USAGE,
+                        "IMb serial numbers exhausted: %zu pieces from serial %llu do not fit "
+                        "in %d digits%s (output.pieces.serial_start, output.pieces.mailer_id)",
+                        n, (unsigned long long)serial0, p->serial_digits,
+                        prm->shard_count > 0 ? " and this shard's block of the range" : "");
         goto fail;
     }
     for (size_t i = 0; i < n; i++) {
@@ -494,14 +501,17 @@ folio_production_plan *production_plan_new(const folio_production_options *o,
             p->streams[it->stream].n_files++;
         }
         folio_prod_piece *pc = &p->pieces[i];
-        snprintf(pc->id, sizeof pc->id, "P%07u", (unsigned)(i + 1));
+        if (prm->shard_count > 0)
+            snprintf(pc->id, sizeof pc->id, "P%02d-%07u", prm->shard_index, (unsigned)(i + 1));
+        else
+            snprintf(pc->id, sizeof pc->id, "P%07u", (unsigned)(i + 1));
         pc->input = it->input;
         pc->stream = it->stream;
         pc->file = (uint32_t)(p->n_files - 1);
         pc->pages = pages;
         pc->sheets = sheets;
         pc->first_page = f->pages + 1;
-        pc->serial = o->serial_start + i;
+        pc->serial = serial0 + i;
         f->n_pieces++;
         f->pages += pages;
         f->sheets += sheets;

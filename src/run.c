@@ -352,7 +352,9 @@ static bool plan_files(run_state *R, folio_error *err)
         .max_sheets = (uint32_t)(R->job->max_sheets_per_file > 0 ? R->job->max_sheets_per_file
                                                                   : 2000),
         .prefix = R->job->file_prefix,
-        .tag = tag};
+        .tag = tag,
+        .shard_index = R->opt->shard_index,
+        .shard_count = R->opt->shard_count};
     R->prod = production_plan_new(R->popt, R->pin, R->n_print, &pp, err);
     if (!R->prod)
         return false;
@@ -621,6 +623,31 @@ static bool remove_stale_outputs(run_state *R, folio_error *err)
         closedir(dp);
     }
     return true;
+}
+
+/* An existing OUT/manifest.json written by a different shard (or by an
+ * unsharded run when this one is a shard, and the reverse) means two runs
+ * share OUT: refuse, rather than overwrite the other's audit and manifest. */
+static bool same_shard_or_new(run_state *R, const char *manifest, folio_error *err)
+{
+    FILE *f = fopen(manifest, "rb");
+    if (!f)
+        return true;
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *si = strstr(buf, "\"shard_index\":"), *sc = strstr(buf, "\"shard_count\":");
+    if (!si || !sc)
+        return true;                    /* not a folio manifest we know: replaced */
+    int oi = atoi(si + 14), oc = atoi(sc + 14);
+    if (oi == R->opt->shard_index && oc == R->opt->shard_count)
+        return true;
+    folio_error_set(err, FOLIO_EXIT_USAGE,
+                    "%s: this directory holds the outputs of %s%d/%d; give each shard its "
+                    "own --out directory (or remove it)", R->out,
+                    oc > 0 ? "shard " : "an unsharded run ", oi, oc);
+    return false;
 }
 
 /* Remove every temporary print output (a failed or unbalanced run). */
@@ -1651,9 +1678,15 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     snprintf(path, sizeof path, "%s/print", R.out);
     if (!folio_mkdirs(path, err))
         goto done;
+    /* each shard writes its own OUT: the record files and the manifest
+     * carry no shard tag, so a shard must not overwrite another's */
+    snprintf(path, sizeof path, "%s/manifest.json", R.out);
+    if (!same_shard_or_new(&R, path, err)) {
+        rc = FOLIO_EXIT_USAGE;
+        goto done;
+    }
     /* a stale manifest would make a failed run look complete, and stale
      * print files would be mailed again */
-    snprintf(path, sizeof path, "%s/manifest.json", R.out);
     if (unlink(path) != 0 && errno != ENOENT) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot remove old manifest: %s", path,
                         strerror(errno));

@@ -143,6 +143,10 @@ typedef struct folio_production_params {
     uint32_t max_sheets;        /* per print file (0: 2000) */
     const char *prefix;         /* file names: PREFIX-STREAM[-TAG]-NNNN ("statements") */
     const char *tag;            /* e.g. "s01of04" for shards, or NULL */
+    int shard_index, shard_count; /* --shard I/N (0/0: no shards): piece ids get the
+                                     shard ("P03-0000001") and the IMb serial range
+                                     from serial_start is split in N equal blocks, so
+                                     ids and serials stay unique across the shards */
 } folio_production_params;
 
 typedef struct folio_production_plan {

@@ -543,6 +543,34 @@ t_rerun_and_failures() {
     fi
 }
 
+# Shards: piece ids and IMb serials never repeat across shards; every
+# household is in exactly one shard; a shard refuses another shard's OUT.
+t_shards() {
+    "$FOLIO" samples --households 400 --seed 31 --out "$WORK/sh" >/dev/null
+    for i in 1 2; do
+        "$FOLIO" run "$WORK/sh/job.yaml" --shard $i/2 --out "$WORK/sh/o$i" --quiet
+        "$FOLIO" verify "$WORK/sh/o$i" >/dev/null
+    done
+    python3 - "$WORK/sh/o1" "$WORK/sh/o2" <<'PY'
+import csv, glob, json, sys
+ids, serials, hh = [], [], []
+for out in sys.argv[1:]:
+    for p in glob.glob(out + "/print/*.pieces.csv"):
+        for r in csv.DictReader(open(p, encoding="utf-8")):
+            ids.append(r["piece_id"]); serials.append(r["imb_serial"])
+    hh += [json.loads(l)["household"] for l in open(out + "/audit.jsonl", encoding="utf-8")]
+assert ids and len(ids) == len(set(ids)), "piece ids repeat across shards"
+assert len(serials) == len(set(serials)), "IMb serials repeat across shards"
+assert len(hh) == len(set(hh)) == 400, (len(hh), len(set(hh)))
+PY
+    set +e
+    "$FOLIO" run "$WORK/sh/job.yaml" --shard 2/2 --out "$WORK/sh/o1" --quiet 2>"$WORK/sh/err"; rc=$?
+    set -e
+    cat "$WORK/sh/err"
+    [ "$rc" = 2 ] && grep -q "give each shard its own --out" "$WORK/sh/err"
+    "$FOLIO" verify "$WORK/sh/o1" >/dev/null
+}
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -557,6 +585,7 @@ run_test production_streams t_production_streams
 run_test flats_30_pages t_flats_30_pages
 run_test verify t_verify
 run_test rerun_and_failures t_rerun_and_failures
+run_test shards t_shards
 run_test proofs t_proofs
 run_test proofs_cap t_proofs_cap
 run_test proofs_duplex t_proofs_duplex

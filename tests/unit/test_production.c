@@ -446,6 +446,35 @@ static size_t make_pdf(char *buf, size_t cap, int n, bool update)
     return len;
 }
 
+/* Shards: piece ids carry the shard, and each shard draws its serials from
+ * its own block of the range, so two shards never repeat an id or a serial. */
+static void test_shard_ids_and_serials(void **state)
+{
+    (void)state;
+    folio_error err;
+    folio_production_options *o = read_opts(
+        "output:\n  streams:\n    - {name: letters}\n"
+        "  pieces: {serial_start: 1, mailer_id: \"123456789\"}\n", &err);
+    assert_non_null(o);
+    folio_piece_input in[] = {pin("H1", "04101", "US", 1), pin("H2", "04102", "US", 1)};
+    uint64_t first[4];
+    for (int s = 1; s <= 4; s++) {
+        folio_production_params pp = {.max_sheets = 10, .tag = "t", .shard_index = s,
+                                      .shard_count = 4};
+        folio_production_plan *p = production_plan_new(o, in, 2, &pp, &err);
+        assert_non_null(p);
+        char want[16];
+        snprintf(want, sizeof want, "P%02d-0000001", s);
+        assert_string_equal(p->pieces[0].id, want);
+        /* (10^6 - 1) / 4 = 249,999 serials per shard, from serial_start */
+        first[s - 1] = p->pieces[0].serial;
+        assert_int_equal(first[s - 1], 1 + 249999ULL * (uint64_t)(s - 1));
+        assert_int_equal(p->pieces[1].serial, first[s - 1] + 1);
+        production_plan_free(p);
+    }
+    production_options_free(o);
+}
+
 static void test_pdf_pages(void **state)
 {
     (void)state;
@@ -554,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_split_simplex),
         cmocka_unit_test(test_split_duplex),
         cmocka_unit_test(test_pieces_csv_and_serials),
+        cmocka_unit_test(test_shard_ids_and_serials),
         cmocka_unit_test(test_pdf_pages),
         cmocka_unit_test(test_afp_pages),
     };
