@@ -691,42 +691,95 @@ bool folio_sha256_file(const char *path, char hex[65], uint64_t *bytes,
     return ok;
 }
 
-bool folio_write_file_atomic(const char *path, const void *data, size_t n,
-                             folio_error *err)
+bool folio_afile_open(folio_afile *f, const char *path, folio_error *err)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", tmp, strerror(errno));
-        return false;
-    }
-    const char *p = data;
-    size_t left = n;
-    while (left) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: write failed: %s", tmp, strerror(errno));
-            close(fd);
-            unlink(tmp);
-            return false;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: write failed: %s", tmp, strerror(errno));
-        unlink(tmp);
-        return false;
-    }
-    if (rename(tmp, path) != 0) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: rename failed: %s", path, strerror(errno));
-        unlink(tmp);
+    memset(f, 0, sizeof *f);
+    f->fd = -1;
+    snprintf(f->path, sizeof f->path, "%s", path);
+    snprintf(f->tmp, sizeof f->tmp, "%s.tmp-%ld", path, (long)getpid());
+    f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (f->fd < 0) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", f->tmp,
+                        strerror(errno));
         return false;
     }
     return true;
+}
+
+bool folio_afile_write(folio_afile *f, const void *data, size_t n)
+{
+    const char *p = data;
+    while (n && !f->err.code) {
+        ssize_t w = write(f->fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            folio_error_set(&f->err, FOLIO_EXIT_FAILED, "%s: write failed: %s", f->tmp,
+                            strerror(errno));
+            break;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return !f->err.code;
+}
+
+bool folio_afile_drain(folio_afile *f, folio_buf *b, size_t at_least)
+{
+    if (b->failed) {
+        if (!f->err.code)
+            folio_error_set(&f->err, FOLIO_EXIT_FAILED, "%s: out of memory", f->path);
+        return false;
+    }
+    if (b->len < at_least)
+        return !f->err.code;
+    bool ok = folio_afile_write(f, b->data, b->len);
+    b->len = 0;
+    return ok;
+}
+
+void folio_afile_abort(folio_afile *f)
+{
+    if (f->fd >= 0) {
+        close(f->fd);
+        unlink(f->tmp);
+    }
+    f->fd = -1;
+}
+
+bool folio_afile_commit(folio_afile *f, folio_error *err)
+{
+    if (!f->err.code && (fsync(f->fd) != 0 || close(f->fd) != 0)) {
+        folio_error_set(&f->err, FOLIO_EXIT_FAILED, "%s: write failed: %s", f->tmp,
+                        strerror(errno));
+        f->fd = -1;
+        unlink(f->tmp);
+        *err = f->err;
+        return false;
+    }
+    if (f->err.code) {
+        *err = f->err;
+        folio_afile_abort(f);
+        return false;
+    }
+    f->fd = -1;
+    if (rename(f->tmp, f->path) != 0) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: rename failed: %s", f->path,
+                        strerror(errno));
+        unlink(f->tmp);
+        return false;
+    }
+    return true;
+}
+
+bool folio_write_file_atomic(const char *path, const void *data, size_t n,
+                             folio_error *err)
+{
+    folio_afile f;
+    if (!folio_afile_open(&f, path, err))
+        return false;
+    folio_afile_write(&f, data, n);
+    return folio_afile_commit(&f, err);
 }
 
 bool folio_mkdirs(const char *path, folio_error *err)

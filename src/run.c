@@ -171,8 +171,11 @@ static bool write_suppressed(run_state *R, const char *path, folio_money *sum_tx
 {
     const folio_dataset *ds = R->ds;
     const folio_job *J = R->job;
+    folio_afile out;                    /* streamed: memory does not grow with the run */
+    if (!folio_afile_open(&out, path, err))
+        return false;
     folio_buf b;
-    folio_buf_init(&b, (size_t)1 << 34);
+    folio_buf_init(&b, (size_t)1 << 30);
     folio_buf_puts(&b, "kind,id,file,line,reason\n");
     *sum_txn = 0;
     *n_acc = *n_txn = 0;
@@ -234,14 +237,11 @@ static bool write_suppressed(run_state *R, const char *path, folio_money *sum_tx
                 folio_buf_putc(&b, '\n');
             }
         }
+        folio_afile_drain(&out, &b, (size_t)1 << 20);
     }
-    bool ok = !b.failed;
-    if (!ok)
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
-    else
-        ok = folio_write_file_atomic(path, b.data, b.len, err);
+    folio_afile_drain(&out, &b, 0);
     folio_buf_free(&b);
-    return ok;
+    return folio_afile_commit(&out, err);
 }
 
 /* ---- pass 1 --------------------------------------------------------------- */
@@ -1117,9 +1117,17 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
             page_of[h] = pc->first_page;
         }
     }
+    folio_afile out;                    /* streamed: memory does not grow with the run */
+    if (!folio_afile_open(&out, path, err)) {
+        free(file_of);
+        free(page_of);
+        free(piece_of);
+        return false;
+    }
     folio_buf b;
-    folio_buf_init(&b, (size_t)1 << 34);
+    folio_buf_init(&b, (size_t)1 << 30);
     for (size_t h = 0; h < n; h++) {
+        folio_afile_drain(&out, &b, (size_t)1 << 20);
         if (!R->in_shard[h])
             continue;
         const folio_household *hh = &R->hs.v[h];
@@ -1202,13 +1210,9 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
     free(file_of);
     free(page_of);
     free(piece_of);
-    bool ok = !b.failed;
-    if (!ok)
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
-    else
-        ok = folio_write_file_atomic(path, b.data, b.len, err);
+    folio_afile_drain(&out, &b, 0);
     folio_buf_free(&b);
-    return ok;
+    return folio_afile_commit(&out, err);
 }
 
 /* ---- manifest ---------------------------------------------------------- */

@@ -148,6 +148,21 @@ void folio_sha256_hex(const void *data, size_t n, char hex[65]);
 /* Write a file atomically: data goes to "path.tmp-PID", fsync, rename. */
 bool folio_write_file_atomic(const char *path, const void *data, size_t n,
                              folio_error *err);
+
+/* The same, written in pieces, for files too large to hold in memory:
+ * open, write as often as needed (folio_afile_drain writes a buffer out and
+ * empties it once it holds `at_least` bytes), commit (fsync, rename) or
+ * abort (remove).  After a failed write, commit fails and removes the file. */
+typedef struct folio_afile {
+    int fd;
+    char path[4096], tmp[4200];
+    folio_error err;             /* the first failure */
+} folio_afile;
+bool folio_afile_open(folio_afile *f, const char *path, folio_error *err);
+bool folio_afile_write(folio_afile *f, const void *data, size_t n);
+bool folio_afile_drain(folio_afile *f, folio_buf *b, size_t at_least);
+bool folio_afile_commit(folio_afile *f, folio_error *err);
+void folio_afile_abort(folio_afile *f);
 /* mkdir -p */
 bool folio_mkdirs(const char *path, folio_error *err);
 
