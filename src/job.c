@@ -518,6 +518,10 @@ static bool read_output(yt_doc *d, folio_job *job, const yt_node *root)
                                "'-', '_' and '.', got '%s'", job->file_prefix);
             if (!afp_options_read(d, p, &job->afp))
                 return false;
+            if (!job->print_pdf && !(job->afp && job->afp->enabled))
+                return yt_fail(d, yt_get(p, "pdf"), "'output.print.pdf' is false and no AFP "
+                               "is enabled (output.print.afp): print statements (and e-mail "
+                               "customers falling back to print) would have no print file");
         }
     }
     if (!production_options_read(d, o, &job->production))
