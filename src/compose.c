@@ -949,6 +949,38 @@ static void draw_fixed(composer *C, const folio_placed_text *items, int n, uint3
                       items[i].align, page, pages);
 }
 
+/* White space: offers into the free rectangles, after the statement's own
+ * content, headers and footers, so nothing of it can move (offers.h). */
+static void compose_offers(composer *C, uint32_t pages)
+{
+    const folio_plan *plan = C->plan;
+    uint8_t ch = plan->households[C->hh].channel;
+    bool back = plan->job->duplex && (pages & 1) &&
+                (ch == FOLIO_CHANNEL_PRINT || ch == FOLIO_CHANNEL_BOTH);
+    folio_buf audit, keys;
+    folio_buf_init(&audit, (size_t)1 << 22);
+    folio_buf_init(&keys, (size_t)1 << 16);
+    folio_offers_out out = {.audit = &audit, .keys = &keys};
+    if (!offers_fill(plan->offers, C->L, plan->ds, plan->hs, C->hh, ch, C->st, pages, back, &out) ||
+        audit.failed || keys.failed)
+        C->oom = true;
+    if (audit.len)
+        compose_note_audit(C, audit.data, audit.len);
+    for (const char *k = keys.data, *end = keys.data + keys.len; k && k < end;) {
+        const char *nl = memchr(k, '\n', (size_t)(end - k));
+        if (!nl)
+            break;
+        compose_note_key(C, "%.*s", (int)(nl - k), k);
+        k = nl + 1;
+    }
+    for (int i = 0; i < out.n_picks; i++)
+        C->res->offers[C->res->n_offers++] = (folio_offer_shown){
+            out.picks[i].offer, out.picks[i].variant, out.picks[i].holdout};
+    C->res->offer_back_page = out.back_page;
+    folio_buf_free(&audit);
+    folio_buf_free(&keys);
+}
+
 folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
                                       folio_arena *arena, folio_compose_result *res,
                                       folio_error *err)
@@ -985,6 +1017,8 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
             draw_fixed(&C, L->first_page, L->n_first_page, p, pages);
         draw_fixed(&C, L->footer, L->n_footer, p, pages);
     }
+    if (plan->offers)
+        compose_offers(&C, pages);
 
     /* index tags: what an AFP TLE or an archive index needs to know */
     const folio_customer *pc = primary_customer(&C);

@@ -16,6 +16,7 @@
  * The reference for every key and default is docs/layout-file.md.
  */
 #include "folio/layout.h"
+#include "layout-ws.h"
 #include "yamltree.h"
 
 #include <stdio.h>
@@ -199,7 +200,7 @@ int layout_product_find(const folio_layout *layout, const char *code)
 
 static const char *const TOP_KEYS[] = { "page", "fonts", "styles", "format",
     "account_number", "header", "first_page", "footer", "address", "body",
-    "summary", "products", "section", "table", NULL };
+    "summary", "products", "section", "table", "white_space", NULL };
 static const char *const PAGE_KEYS[] = { "size", "margins", NULL };
 static const char *const MARGIN_KEYS[] = { "top", "right", "bottom", "left", NULL };
 static const char *const FONT_KEYS[] = { "name", "file", "afp", NULL };
@@ -1058,7 +1059,8 @@ folio_layout *layout_load(const char *path, folio_error *err)
              && read_table(&ld, root)        /* before summary: cell_padding */
              && read_summary(&ld, root)
              && read_products(&ld, root)
-             && read_section(&ld, root);
+             && read_section(&ld, root)
+             && layout_white_space_read(ld.d, root, L);
         if (!ok && !err->code)
             folio_error_set(err, FOLIO_EXIT_USAGE, "%s: invalid layout file", path);
     }
@@ -1126,6 +1128,7 @@ void layout_free(folio_layout *L)
     free(L->table_opening_label);
     free(L->table_closing_label);
     free(L->table_empty_text);
+    layout_white_space_free(L);
     free(L->path);
     free(L);
 }

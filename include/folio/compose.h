@@ -30,6 +30,7 @@
 #include "folio/household.h"
 #include "folio/job.h"
 #include "folio/layout.h"
+#include "folio/offers.h"
 
 typedef enum folio_channel {
     FOLIO_CHANNEL_PRINT = 0,
@@ -63,6 +64,8 @@ typedef struct folio_plan {
     folio_account_plan *accounts;     /* one per ds->accounts */
     folio_household_plan *households; /* one per hs->v */
     folio_arena reasons;              /* storage for formatted reasons */
+    const folio_offers *offers;       /* NULL = no offers; set by the caller after
+                                       * compose_plan_new (offers.h) */
 } folio_plan;
 
 folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,
@@ -86,6 +89,12 @@ typedef struct folio_compose_result {
      *          a proof reviewer must see at least once. */
     const char *audit;
     const char *keys;
+    /* Offers shown or held out, in slot order (offers.h); pages above never
+     * counts an offer-only back side. */
+    folio_offer_shown offers[FOLIO_OFFERS_MAX_PICKS];
+    uint8_t n_offers;
+    bool offer_back_page;             /* st has one more page than `pages`: an
+                                       * offer on the back of the last sheet */
 } folio_compose_result;
 
 /* Compose household hh.  The statement lives in `arena` (reset it between
