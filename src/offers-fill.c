@@ -386,10 +386,12 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
     frect rects[MAX_RECTS];
     int n_rects = collect_rects(L, st, pages, back_side, rects);
     bool used[FOLIO_OFFERS_MAX] = {false};
+    frect orig[MAX_RECTS];
+    memcpy(orig, rects, sizeof(frect) * (size_t)n_rects);
     int placed = 0;
     folio_buf_puts(A, ",\"placed\":[");
     for (int ri = 0; ri < n_rects && placed < o->max_per; ri++) {
-        const frect *fr = &rects[ri];
+        const frect fr0 = rects[ri], *fr = &fr0;
         for (int c = 0; c < n_cand; c++) {
             int oi = cand[c];
             if (used[oi])
@@ -428,7 +430,7 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
             const off_size *z = &of->sizes[sz];
             const off_text *t = pick_text(o, of, va, lang);
             const char *code = va->code ? va->code : of->code;
-            if (fr->kind == FOLIO_SLOT_BACK) {
+            if (fr->kind == FOLIO_SLOT_BACK && !out->back_page) {
                 if (!dlist_page_add(st)) {
                     oom = true;
                     break;
@@ -437,6 +439,12 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
             }
             folio_dl_rect box = {fr->r.x, fr->r.y, z->w, z->h};
             offers_box(L, t, code, z->w, st, fr->page, box.x, box.y, box.h, &oom);
+            /* the rest of the rectangle, under this offer, stays free */
+            frect *rest = &rects[ri];
+            rest->r.y += z->h + L->ws_gap;
+            rest->r.h -= z->h + L->ws_gap;
+            if (rest->r.h > 0)
+                ri--;             /* try it again */
             pk->variant = (uint8_t)var;
             pk->size = (uint8_t)sz;
             pk->slot_kind = fr->kind;
@@ -490,8 +498,15 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
             folio_buf_putc(A, ',');
         folio_buf_puts(A, "{\"id\":");
         json_str(A, o->v[cand[c]].id);
-        folio_buf_puts(A, placed >= o->max_per ? ",\"why\":\"max_per_statement reached\"}"
-                                               : ",\"why\":\"no free space fits its sizes\"}");
+        const off_offer *of = &o->v[cand[c]];
+        bool fits = false;
+        for (int ri = 0; ri < n_rects && !fits; ri++)
+            for (int k = 0; k < of->n_sizes && !fits; k++)
+                fits = of->sizes[k].w <= orig[ri].r.w && of->sizes[k].h <= orig[ri].r.h &&
+                       (!of->sizes[k].full_page || orig[ri].kind == FOLIO_SLOT_BACK);
+        folio_buf_puts(A, !fits ? ",\"why\":\"no free space fits its sizes\"}"
+                          : placed >= o->max_per ? ",\"why\":\"max_per_statement reached\"}"
+                                                 : ",\"why\":\"space taken by higher-priority offers\"}");
     }
     folio_buf_puts(A, "]}");
     if (!placed)
