@@ -80,7 +80,7 @@ t_threads_identical() {
     "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/out16" --threads 16 --quiet; rc16=$?
     set -e
     [ "$rc2" = 3 ] && [ "$rc16" = 3 ]
-    for f in manifest.json rejects.csv suppressed.csv audit.jsonl $(cd "$WORK/e2e/out1" && ls print/*.pdf print/*.pieces.csv); do
+    for f in manifest.json rejects.csv suppressed.csv audit.jsonl contact_history.csv $(cd "$WORK/e2e/out1" && ls print/*.pdf print/*.pieces.csv); do
         cmp "$WORK/e2e/out1/$f" "$WORK/e2e/out2/$f"
         cmp "$WORK/e2e/out1/$f" "$WORK/e2e/out16/$f"
     done
@@ -282,6 +282,39 @@ PY
     set -e
 }
 
+# Offers (docs/offers.md): the samples job with its catalogue and contact
+# history, printed duplex so empty back sides are filled too; threads give
+# identical outputs; audit, manifest, contact history and the PDFs agree
+# (check_offers.py); a second run fed the written contact history enforces
+# the frequency caps.
+t_offers() {
+    "$FOLIO" samples --households 500 --seed 5 --out "$WORK/of" >/dev/null || exit 1
+    grep -q '^offers:' "$WORK/of/job.yaml" || exit 1
+    grep -q 'path: contact_history.csv' "$WORK/of/job.yaml" || exit 1
+    sed -i 's/duplex: false/duplex: true/' "$WORK/of/job.yaml" || exit 1
+    "$FOLIO" run "$WORK/of/job.yaml" --out "$WORK/of/out1" --threads 2 --quiet || exit 1
+    "$FOLIO" run "$WORK/of/job.yaml" --out "$WORK/of/out1t" --threads 1 --quiet || exit 1
+    for f in audit.jsonl contact_history.csv manifest.json $(cd "$WORK/of/out1" && ls print/*.pdf); do
+        cmp "$WORK/of/out1/$f" "$WORK/of/out1t/$f" || exit 1
+    done
+    grep -q '"slot":"back"' "$WORK/of/out1/audit.jsonl" || exit 1
+    python3 "$ROOT/tests/e2e/check_offers.py" run "$WORK/of" "$WORK/of/out1" "$ROOT/layouts/offers.yaml" || exit 1
+    sed "s#path: contact_history.csv#path: $WORK/of/out1/contact_history.csv#" "$WORK/of/job.yaml" > "$WORK/of/job2.yaml" || exit 1
+    "$FOLIO" run "$WORK/of/job2.yaml" --out "$WORK/of/out2" --quiet || exit 1
+    python3 "$ROOT/tests/e2e/check_offers.py" next-month "$WORK/of/out1" "$WORK/of/out2" "$ROOT/layouts/offers.yaml" || exit 1
+    # a bad rule in the catalogue: exit 2, file:line:column and a caret
+    sed -e "s/rule: 'card.utilization > 0.6'/rule: 'card.utilisation > 0.6'/" "$ROOT/layouts/offers.yaml" > "$WORK/of/bad-offers.yaml" || exit 1
+    line=$(grep -n "card.utilisation" "$WORK/of/bad-offers.yaml" | cut -d: -f1)
+    sed "s#^  catalogue: .*#  catalogue: \"$WORK/of/bad-offers.yaml\"#" "$WORK/of/job.yaml" > "$WORK/of/job-bad.yaml" || exit 1
+    set +e
+    "$FOLIO" run "$WORK/of/job-bad.yaml" --out "$WORK/of/bad" 2>"$WORK/of/bad.err"; rc=$?
+    set -e
+    cat "$WORK/of/bad.err"
+    [ "$rc" = 2 ] || exit 1
+    grep -q "bad-offers.yaml:$line:12: unknown field" "$WORK/of/bad.err" || exit 1
+    grep -q '^ *\^' "$WORK/of/bad.err" || exit 1
+}
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -295,6 +328,7 @@ run_test failed_run_publishes_nothing t_failed_run_publishes_nothing
 run_test production_streams t_production_streams
 run_test flats_30_pages t_flats_30_pages
 run_test verify t_verify
+run_test offers t_offers
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo
