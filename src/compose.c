@@ -960,7 +960,8 @@ static void compose_offers(composer *C, uint32_t pages)
     folio_buf audit, keys;
     folio_buf_init(&audit, (size_t)1 << 22);
     folio_buf_init(&keys, (size_t)1 << 16);
-    folio_offers_out out = {.audit = &audit, .keys = &keys};
+    folio_offers_out out = {.audit = plan->skip_decisions ? NULL : &audit,
+                            .keys = plan->skip_decisions ? NULL : &keys};
     if (!offers_fill(plan->offers, C->L, plan->ds, plan->hs, C->hh, ch, C->st, pages, back, &out) ||
         audit.failed || keys.failed)
         C->oom = true;

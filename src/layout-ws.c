@@ -169,9 +169,13 @@ bool layout_white_space_read(yt_doc *d, const yt_node *root, folio_layout *L)
         L->n_slots = i + 1;
         if (!read_slot(d, sl->items[i], where, L, &L->slots[i]))
             return false;
-        for (int k = 0; k < i; k++)
-            if (!strcmp(L->slots[k].name, L->slots[i].name))
-                return yt_fail(d, sl->items[i], "duplicate slot name '%s'", L->slots[i].name);
+        for (int k = 0; k < i; k++) {
+            const folio_ws_slot *a = &L->slots[k], *b = &L->slots[i];
+            if (!strcmp(a->name, b->name))
+                return yt_fail(d, sl->items[i], "duplicate slot name '%s'", b->name);
+            if (overlaps(a->x, a->y, a->w, a->h, b->x, b->y, b->w, b->h))
+                return yt_fail(d, sl->items[i], "slot '%s' overlaps slot '%s'", b->name, a->name);
+        }
     }
     return true;
 }

@@ -282,6 +282,7 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
     const folio_household *h = &hs->v[hh];
     const folio_customer *primary = &ds->customers[hs->customer_idx[h->first_customer]];
     folio_buf *A = out->audit, *K = out->keys;
+    bool explain = A && K;        /* else: choose only (compose's second pass) */
     out->n_picks = 0;
     out->back_page = false;
     bool oom = false;
@@ -304,11 +305,13 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
     /* 1. consider every offer */
     uint8_t cand[FOLIO_OFFERS_MAX];
     int n_cand = 0;
-    folio_buf_puts(A, "\"offers\":{\"language\":");
-    json_str(A, lang);
-    folio_buf_puts(A, ",\"marketing_consent\":");
-    folio_buf_puts(A, opted_out ? "false" : "true");
-    folio_buf_puts(A, ",\"considered\":[");
+    if (explain) {
+        folio_buf_puts(A, "\"offers\":{\"language\":");
+        json_str(A, lang);
+        folio_buf_puts(A, ",\"marketing_consent\":");
+        folio_buf_puts(A, opted_out ? "false" : "true");
+        folio_buf_puts(A, ",\"considered\":[");
+    }
     for (int i = 0; i < o->n; i++) {
         int oi = o->order[i];
         const off_offer *of = &o->v[oi];
@@ -338,8 +341,13 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
         }
         if (v == V_OK && of->cap_times && counts[oi] >= of->cap_times)
             v = V_CAP;
-        if (v == V_OK && of->rule && !rules_eval_explain(of->rule, &ctx, &ex))
+        if (v == V_OK && of->rule &&
+            !(explain ? rules_eval_explain(of->rule, &ctx, &ex) : rules_eval_bool(of->rule, &ctx)))
             v = V_RULE;
+        if (v == V_OK)
+            cand[n_cand++] = (uint8_t)oi;
+        if (!explain)
+            continue;
         if (i)
             folio_buf_putc(A, ',');
         folio_buf_puts(A, "{\"id\":");
@@ -371,16 +379,15 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
             }
         }
         folio_buf_putc(A, '}');
-        if (v == V_OK)
-            cand[n_cand++] = (uint8_t)oi;
-        else if (v == V_CONSENT)
+        if (v == V_CONSENT)
             folio_buf_puts(K, "offers:opted-out\n");
         else if (v == V_CAP)
             folio_buf_puts(K, "offers:capped\n");
         else if (v == V_QUIET)
             folio_buf_puts(K, "offers:quiet\n");
     }
-    folio_buf_puts(A, "]");
+    if (explain)
+        folio_buf_puts(A, "]");
 
     /* 2. free rectangles, 3. fill them */
     frect rects[MAX_RECTS];
@@ -389,7 +396,8 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
     frect orig[MAX_RECTS];
     memcpy(orig, rects, sizeof(frect) * (size_t)n_rects);
     int placed = 0;
-    folio_buf_puts(A, ",\"placed\":[");
+    if (explain)
+        folio_buf_puts(A, ",\"placed\":[");
     for (int ri = 0; ri < n_rects && placed < o->max_per; ri++) {
         const frect fr0 = rects[ri], *fr = &fr0;
         for (int c = 0; c < n_cand; c++) {
@@ -413,7 +421,8 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
             if (of->holdout_bp && offers_bucket(o->seed, h->id, of->id, "holdout") <
                                       (uint32_t)of->holdout_bp) {
                 pk->holdout = 1;
-                key_line(K, "holdout:", of->id, NULL);
+                if (explain)
+                    key_line(K, "holdout:", of->id, NULL);
                 continue;         /* held out: the rectangle goes to the next offer */
             }
             int var = 0;
@@ -450,6 +459,10 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
             pk->slot_kind = fr->kind;
             pk->page = (uint16_t)fr->page;
             pk->rect = box;
+            if (!explain) {
+                placed++;
+                break;
+            }
             if (placed)
                 folio_buf_putc(A, ',');
             placed++;
@@ -480,6 +493,8 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
             break;
         }
     }
+    if (!explain)
+        return !oom;
     folio_buf_puts(A, "],\"held_out\":[");
     int nh = 0;
     for (int i = 0; i < out->n_picks; i++)

@@ -1093,6 +1093,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!plan_files(&R, err))
         goto done;
     double t_write = now_s();
+    R.plan->skip_decisions = true;   /* pass 1 kept them (keep_decisions) */
     if (!pass2(&R, err))
         goto done;
     t_write = now_s() - t_write;

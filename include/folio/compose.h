@@ -66,6 +66,9 @@ typedef struct folio_plan {
     folio_arena reasons;              /* storage for formatted reasons */
     const folio_offers *offers;       /* NULL = no offers; set by the caller after
                                        * compose_plan_new (offers.h) */
+    bool skip_decisions;              /* set by the caller when it has kept the
+                                       * audit and keys of every household (pass 2):
+                                       * offers are chosen the same, not explained */
 } folio_plan;
 
 folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,
