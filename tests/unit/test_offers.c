@@ -350,6 +350,24 @@ static void test_no_overlap_same_pages(void **state)
             assert_non_null(strstr(r1.audit, "\"offer\":\"ANY\""));
             assert_non_null(strstr(r1.keys, "offer:ANY\n"));
             assert_true(placed + r1.offer_back_page >= 1);
+            /* the second pass (no audit) draws exactly the same pages */
+            folio_arena a2;
+            folio_arena_init(&a2, 1 << 16);
+            folio_compose_result r2;
+            f->plan->skip_decisions = true;
+            folio_dl_statement *s2 = compose_household(f->plan, 0, &a2, &r2, &err);
+            f->plan->skip_decisions = false;
+            assert_non_null(s2);
+            assert_int_equal(s2->n_pages, s1->n_pages);
+            assert_int_equal(r2.n_offers, r1.n_offers);
+            assert_memory_equal(r2.offers, r1.offers, sizeof r1.offers[0] * r1.n_offers);
+            assert_null(strstr(r2.audit, "\"offers\""));
+            for (uint32_t p = 0; p < s1->n_pages; p++) {
+                assert_int_equal(s2->pages[p].n_ops, s1->pages[p].n_ops);
+                for (uint32_t i = 0; i < s1->pages[p].n_ops; i++)
+                    assert_true(same_op(&s1->pages[p].ops[i], &s2->pages[p].ops[i]));
+            }
+            folio_arena_free(&a2);
             folio_arena_free(&a0);
             folio_arena_free(&a1);
             free_fixture(f);
