@@ -721,6 +721,21 @@ static void manifest_offers(run_state *R, folio_buf *b)
     json_kv_int(b, "statements_with_offers", (int64_t)with, true);
     json_kv_int(b, "shown", (int64_t)total_shown, true);
     json_kv_int(b, "held_out", (int64_t)total_held, true);
+    {
+        char hp[4200], hsha[65] = "";
+        uint64_t hbytes = 0;
+        folio_error he = {0};
+        snprintf(hp, sizeof hp, "%s/contact_history.csv", R->out);
+        if (!folio_sha256_file(hp, hsha, &hbytes, &he))
+            hsha[0] = 0;
+        folio_buf_puts(b, "\"contact_history\":{");
+        json_kv_str(b, "file", "contact_history.csv", true);
+        json_kv_int(b, "rows_read", (int64_t)R->ds->n_contacts, true);
+        json_kv_int(b, "rows_added", (int64_t)total_shown, true);
+        json_kv_int(b, "bytes", (int64_t)hbytes, true);
+        json_kv_str(b, "sha256", hsha, false);
+        folio_buf_puts(b, "},");
+    }
     folio_buf_puts(b, "\"by_offer\":[");
     for (int i = 0; i < n; i++) {
         uint64_t s = 0;

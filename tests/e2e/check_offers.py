@@ -194,6 +194,13 @@ def check_run(feeds, out, cat_path):
     if rows[1 + len(want):] != expect_history:
         fail("contact_history.csv new rows differ from the audit (%d rows, audit %d)"
              % (len(rows) - 1 - len(want), len(expect_history)))
+    ch = mo["contact_history"]
+    if (ch["rows_read"], ch["rows_added"]) != (len(want), len(expect_history)):
+        fail("manifest contact_history rows %d+%d, file %d+%d" % (ch["rows_read"], ch["rows_added"],
+             len(want), len(expect_history)))
+    import hashlib
+    if ch["sha256"] != hashlib.sha256(open(os.path.join(out, "contact_history.csv"), "rb").read()).hexdigest():
+        fail("manifest contact_history sha256 does not match the file")
     # the print PDFs: each statement's pages show exactly its response codes
     all_codes = {c for o in offers.values() for c in o["codes"].values()}
     code_re = re.compile(r"\b(%s)\b" % "|".join(sorted(map(re.escape, all_codes), key=len, reverse=True)))
