@@ -1005,6 +1005,7 @@ static void check(folio_buf *cj, bool *all, const char *name, const char *lhs, i
 
 static void run_free(run_state *R)
 {
+    size_t n_hh = R->hs.n;          /* household_free zeroes R->hs */
     compose_plan_free(R->plan);
     offers_free(R->offers);
     household_free(&R->hs);
@@ -1012,7 +1013,7 @@ static void run_free(run_state *R)
     layout_free(R->layout);
     job_free(R->job);
     if (R->decided)
-        for (size_t h = 0; h < R->hs.n; h++)
+        for (size_t h = 0; h < n_hh; h++)
             free(R->decided[h]);
     free(R->decided);
     free(R->res);
