@@ -957,16 +957,16 @@ static void compose_offers(composer *C, uint32_t pages)
     uint8_t ch = plan->households[C->hh].channel;
     bool back = plan->job->duplex && (pages & 1) &&
                 (ch == FOLIO_CHANNEL_PRINT || ch == FOLIO_CHANNEL_BOTH);
-    folio_buf audit, keys;
-    folio_buf_init(&audit, (size_t)1 << 22);
+    folio_buf keys;
     folio_buf_init(&keys, (size_t)1 << 16);
-    folio_offers_out out = {.audit = plan->skip_decisions ? NULL : &audit,
+    /* the audit member goes straight into the statement's audit members */
+    if (!plan->skip_decisions && C->audit.len)
+        folio_buf_putc(&C->audit, ',');
+    folio_offers_out out = {.audit = plan->skip_decisions ? NULL : &C->audit,
                             .keys = plan->skip_decisions ? NULL : &keys};
     if (!offers_fill(plan->offers, C->L, plan->ds, plan->hs, C->hh, ch, C->st, pages, back, &out) ||
-        audit.failed || keys.failed)
+        C->audit.failed || keys.failed)
         C->oom = true;
-    if (audit.len)
-        compose_note_audit(C, audit.data, audit.len);
     for (const char *k = keys.data, *end = keys.data + keys.len; k && k < end;) {
         const char *nl = memchr(k, '\n', (size_t)(end - k));
         if (!nl)
@@ -978,7 +978,6 @@ static void compose_offers(composer *C, uint32_t pages)
         C->res->offers[C->res->n_offers++] = (folio_offer_shown){
             out.picks[i].offer, out.picks[i].variant, out.picks[i].holdout};
     C->res->offer_back_page = out.back_page;
-    folio_buf_free(&audit);
     folio_buf_free(&keys);
 }
 

@@ -287,6 +287,21 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
     out->back_page = false;
     bool oom = false;
 
+    const char *lang = primary->language && primary->language[0] ? primary->language : "en";
+    uint8_t cand[FOLIO_OFFERS_MAX];
+    int n_cand = 0;
+    /* The first pass left the candidates in the memo: the second pass (no
+     * explaining) takes them from there instead of evaluating again. */
+    uint8_t *memo = o->memo && hh < o->memo_n ? o->memo + hh * o->memo_stride : NULL;
+    if (!explain && memo && memo[0]) {
+        for (int i = 0; i < o->n; i++)
+            if (memo[1 + i / 8] >> (i % 8) & 1)
+                cand[n_cand++] = (uint8_t)o->order[i];
+        goto fill;
+    }
+    if (memo)
+        memset(memo, 0, o->memo_stride);
+
     /* household facts used by several offers */
     bool opted_out = false;
     for (uint32_t k = 0; k < h->n_customers; k++)
@@ -300,11 +315,8 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
                           .today = o->job->statement_date,
                           .period_start = o->job->period_start, .period_end = o->job->period_end,
                           .channel = channel >= 0 && channel <= 2 ? CH_NAMES[channel] : ""};
-    const char *lang = primary->language && primary->language[0] ? primary->language : "en";
 
     /* 1. consider every offer */
-    uint8_t cand[FOLIO_OFFERS_MAX];
-    int n_cand = 0;
     if (explain) {
         folio_buf_puts(A, "\"offers\":{\"language\":");
         json_str(A, lang);
@@ -344,21 +356,25 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
         if (v == V_OK && of->rule &&
             !(explain ? rules_eval_explain(of->rule, &ctx, &ex) : rules_eval_bool(of->rule, &ctx)))
             v = V_RULE;
-        if (v == V_OK)
+        if (v == V_OK) {
             cand[n_cand++] = (uint8_t)oi;
+            if (memo)
+                memo[1 + i / 8] |= (uint8_t)(1u << (i % 8));
+        }
         if (!explain)
             continue;
         if (i)
             folio_buf_putc(A, ',');
+        /* kept short: 100,000 lines of this are written and kept per run */
         folio_buf_puts(A, "{\"id\":");
         json_str(A, of->id);
-        folio_buf_puts(A, ",\"kind\":");
-        folio_buf_puts(A, of->kind == FOLIO_OFFER_SERVICE ? "\"service\"" : "\"marketing\"");
         folio_buf_puts(A, ",\"result\":");
         json_str(A, VERDICT[v]);
-        if (of->cap_times && v != V_WINDOW && v != V_CHANNEL) {
+        if (of->cap_times && counts[oi] && v != V_WINDOW && v != V_CHANNEL) {
             folio_buf_puts(A, ",\"contacts\":");
             folio_buf_put_int(A, counts[oi]);
+        }
+        if (v == V_CAP) {
             folio_buf_puts(A, ",\"cap\":");
             folio_buf_put_int(A, of->cap_times);
             folio_buf_puts(A, ",\"cap_months\":");
@@ -374,8 +390,12 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
             folio_buf_puts(A, ",\"failed_clause\":");
             folio_buf_put_json_str(A, rules_text(of->rule) + ex.failed_off, ex.failed_len);
             if (ex.detail[0]) {
+                /* detail is "LEFT SIDE = value": the left side is in the clause */
+                const char *val = ex.detail, *eq;
+                while ((eq = strstr(val, " = ")))
+                    val = eq + 3;
                 folio_buf_puts(A, ",\"value\":");
-                json_str(A, ex.detail);
+                json_str(A, val);
             }
         }
         folio_buf_putc(A, '}');
@@ -388,7 +408,10 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
     }
     if (explain)
         folio_buf_puts(A, "]");
+    if (memo)
+        memo[0] = 1;
 
+fill:
     /* 2. free rectangles, 3. fill them */
     frect rects[MAX_RECTS];
     int n_rects = collect_rects(L, st, pages, back_side, rects);

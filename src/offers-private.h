@@ -66,6 +66,12 @@ struct folio_offers {
     uint32_t *contacts;           /* ds->contacts indexes sorted by key, then input order */
     int16_t *contact_offer;       /* per ds->contacts: catalogue index, -1 unknown offer */
     size_t n_contacts;
+    /* Candidates per household, written by offers_fill when it explains
+     * (compose's first pass) and read when it does not (the second pass, after
+     * the first has finished): byte 0 = known, then one bit per offer in
+     * priority order.  Each household is written by one thread only. */
+    uint8_t *memo;
+    size_t memo_n, memo_stride;
 };
 
 /* Height in units the offer box needs for text t at width w (the box's

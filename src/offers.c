@@ -560,6 +560,7 @@ void offers_free(folio_offers *o)
     free(o->order);
     free(o->contacts);
     free(o->contact_offer);
+    free(o->memo);
     free(o->default_lang);
     free(o->path);
     free(o);
@@ -598,6 +599,14 @@ bool offers_bind(folio_offers *o, const folio_dataset *ds, const folio_household
                 o->contact_offer[i] = (int16_t)k;
                 break;
             }
+    }
+    free(o->memo);
+    o->memo_stride = 1 + ((size_t)o->n + 7) / 8;
+    o->memo_n = hs->n;
+    o->memo = calloc(hs->n ? hs->n : 1, o->memo_stride);
+    if (!o->memo) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
     }
     /* called once, before any thread starts: the static is safe here */
     sort_ds = ds;

@@ -16,7 +16,10 @@
  *                          (with the layout's white-space styles).  Errors are
  *                          FOLIO_EXIT_USAGE, "offers.yaml:LINE:COL: ...".
  *   offers_bind()          once, after feeds are loaded: indexes the contact
- *                          history by household / customer id.
+ *                          history by household / customer id and sets up
+ *                          the per-household memo of candidates, so a second
+ *                          compose of a household (without audit) does not
+ *                          evaluate the rules again.
  *   offers_fill()          per statement, from any thread (compose calls it
  *                          after the statement's own content and its headers
  *                          and footers are drawn): chooses and draws offers

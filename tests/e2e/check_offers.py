@@ -127,7 +127,7 @@ def check_run(feeds, out, cat_path):
             if c["result"] == "rule false" and not c.get("failed_clause"):
                 fail("household %s offer %s: rule false without failed_clause" % (a["household"], c["id"]))
             if "cap" in off and c["result"] not in ("outside date window", "channel not allowed"):
-                if c.get("contacts") != counts[c["id"]]:
+                if c.get("contacts", 0) != counts[c["id"]]:
                     fail("household %s offer %s: audit says %s contacts, input history has %d"
                          % (a["household"], c["id"], c.get("contacts"), counts[c["id"]]))
                 capped = counts[c["id"]] >= off["cap"]["times"]
