@@ -353,7 +353,7 @@ static bool ptx_parse(const uint8_t *d, size_t n, cs_fn fn, void *ctx, size_t *b
                 if (i + 2 > n || d[i] < 2 || i + d[i] > n) {
                     *bad = i;
                     snprintf(why, cap, "PTOCA control sequence length %u runs past the end of "
-                             "the PTX", i < n ? d[i] : 0);
+                             "the PTX", i < n ? (unsigned)d[i] : 0u);
                     return false;
                 }
                 uint8_t len = d[i], t = d[i + 1];

@@ -10,6 +10,8 @@
  * is known.
  */
 #include "folio/compose.h"
+#include "folio/paragraphs.h"
+#include "folio/rules.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -165,6 +167,13 @@ typedef struct composer {
     folio_buf keys;           /* -> res->keys (compose_note_key) */
     bool oom;
     bool balance_error;
+    /* content variations: the household's language (index into the layout's
+     * languages; L is that language's variant), the context paragraph
+     * conditions are evaluated in, and the audit entries of the paragraphs */
+    int lang;
+    folio_rule_ctx rctx;
+    folio_buf paras;
+    bool para_fallback;       /* a paragraph was printed in the fallback language */
 } composer;
 
 /* Record one decision for the audit log: `member` is one JSON object member,
@@ -709,6 +718,8 @@ static size_t clean_text(const char *s, char *buf, size_t cap)
     return n;
 }
 
+static void compose_after_account(composer *C, uint32_t ai);
+
 static void compose_account(composer *C, uint32_t ai)
 {
     const folio_layout *L = C->L;
@@ -823,6 +834,7 @@ static void compose_account(composer *C, uint32_t ai)
     table_row(C, cells, true);
     if (bal != ap->closing)
         C->balance_error = true;   /* the plan suppresses mismatches: a bug if seen */
+    compose_after_account(C, ai);
     C->y += L->section_space_after;
     C->res->accounts++;
     C->account = -1;
@@ -939,6 +951,217 @@ static void compose_address(composer *C)
     }
 }
 
+/* ---- paragraphs (docs/paragraphs.md) -------------------------------------- */
+
+/* The language of household hh: the primary customer's when the layout
+ * prints it, else the fallback (index 0).  *requested: the customer's code. */
+static int household_language(const folio_plan *plan, size_t hh, const char **requested)
+{
+    const folio_households *hs = plan->hs;
+    const folio_household *h = &hs->v[hh];
+    const folio_customer *c =
+        h->n_customers ? &plan->ds->customers[hs->customer_idx[h->first_customer]] : NULL;
+    *requested = c && c->language ? c->language : "";
+    int l = layout_language_find(plan->layout, *requested);
+    return l < 0 ? 0 : l;
+}
+
+/* Flow one paragraph's text across the body width, breaking pages like the
+ * rest of the body: a paragraph of up to 4 lines is kept on one page, a
+ * longer one keeps at least 2 lines together. */
+static void draw_paragraph(composer *C, const folio_template *t)
+{
+    const folio_layout *L = C->L;
+    int s = C->plan->layout->paragraph_style;
+    char buf[8192];
+    size_t n = expand(C, t, C->page, 0, buf, sizeof buf);
+    while (n && buf[n - 1] == '\n')          /* a YAML block scalar's last newline */
+        n--;
+    const folio_font *f = style_font(C, s);
+    int32_t size = style(C, s)->size, lead = line_h(C, s), w = body_width(C);
+    int lines = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1)
+            ensure_room(C, (lines <= 4 ? lines : 2) * lead, NULL, NULL);
+        size_t off = 0;
+        while (off <= n) {
+            const char *nl = memchr(buf + off, '\n', n - off);
+            size_t end = nl ? (size_t)(nl - buf) : n;
+            if (end == off) {                 /* empty line: a blank line */
+                if (pass == 0)
+                    lines++;
+                else
+                    C->y += lead;
+            }
+            while (off < end) {
+                size_t next = 0;
+                size_t take = fonts_fit(f, buf + off, end - off, size, w, &next);
+                if (take == 0 && next == 0)
+                    break;
+                if (pass == 0) {
+                    lines++;
+                } else {
+                    if (C->y + lead > L->body_bottom) {
+                        page_close_body(C, L->body_bottom);
+                        page_new(C);
+                    }
+                    text_at(C, s, body_left(C), C->y + ascent_units(C, s), FOLIO_ALIGN_LEFT,
+                            buf + off, take, true);
+                    C->y += lead;
+                }
+                off += next ? next : take;
+            }
+            if (!nl)
+                break;
+            off = end + 1;
+        }
+    }
+    C->y += C->plan->layout->paragraph_space_after;
+}
+
+/* One audit entry of a paragraph considered at `place`. */
+static void note_paragraph(composer *C, const folio_paragraph *p, const char *place,
+                           bool shown, int lang_used, const folio_rule_explain *ex)
+{
+    folio_buf *b = &C->paras;
+    folio_buf_puts(b, b->len ? ",{\"id\":" : "{\"id\":");
+    folio_buf_put_json_str(b, p->id, strlen(p->id));
+    folio_buf_puts(b, ",\"version\":");
+    folio_buf_put_int(b, p->version);
+    folio_buf_puts(b, ",\"place\":\"");
+    folio_buf_puts(b, place);
+    if (C->account >= 0) {              /* after_account: which account */
+        const char *aid = C->plan->ds->accounts[C->account].id;
+        folio_buf_puts(b, "\",\"account\":");
+        folio_buf_put_json_str(b, aid, strlen(aid));
+        folio_buf_puts(b, shown ? ",\"shown\":true" : ",\"shown\":false");
+    } else {
+        folio_buf_puts(b, shown ? "\",\"shown\":true" : "\",\"shown\":false");
+    }
+    if (shown) {
+        const char *lc = C->plan->layout->languages[lang_used];
+        folio_buf_puts(b, ",\"language\":");
+        folio_buf_put_json_str(b, lc, strlen(lc));
+    }
+    if (p->condition) {
+        const char *rt = rules_text(p->condition);
+        folio_buf_puts(b, ",\"rule\":");
+        folio_buf_put_json_str(b, rt, strlen(rt));
+        if (!shown) {
+            char why[400];
+            int k = snprintf(why, sizeof why, "%.*s%s%s%s", (int)ex->failed_len,
+                             rt + ex->failed_off, ex->detail[0] ? " (" : "", ex->detail,
+                             ex->detail[0] ? ")" : "");
+            folio_buf_puts(b, ",\"failed\":");
+            folio_buf_put_json_str(b, why, k < 0 ? 0 : (size_t)k < sizeof why ? (size_t)k
+                                                                               : sizeof why - 1);
+        }
+    } else {
+        folio_buf_puts(b, ",\"rule\":null");
+    }
+    folio_buf_putc(b, '}');
+}
+
+/* Place the paragraphs the layout puts at `k`: each entry shown when its
+ * condition holds; a first_of entry shows the first that holds.  Every
+ * paragraph considered goes to the audit with its rule and, when it is not
+ * shown, the clause that failed. */
+static void compose_items(composer *C, const folio_para_place *pl, const char *name,
+                          int32_t space_before)
+{
+    const folio_paragraphs *lib = C->plan->layout->paragraphs;
+    for (int i = 0; i < pl->n_items && !C->oom; i++) {
+        const folio_para_item *it = &pl->items[i];
+        for (int j = 0; j < it->n; j++) {
+            const folio_paragraph *p = &lib->v[it->para[j]];
+            folio_rule_explain ex = { .result = true };
+            bool ok = !p->condition || rules_eval_explain(p->condition, &C->rctx, &ex);
+            bool fb = false;
+            const folio_template *t = paragraphs_text(p, C->lang, &fb);
+            note_paragraph(C, p, name, ok, fb ? 0 : C->lang, &ex);
+            if (!ok)
+                continue;
+            compose_note_key(C, "paragraph:%s@%d", p->id, (int)p->version);
+            C->para_fallback |= fb;
+            C->y += space_before;
+            space_before = 0;
+            draw_paragraph(C, t);
+            if (it->first_of)
+                break;
+        }
+    }
+}
+
+static void compose_place(composer *C, folio_para_place_kind k)
+{
+    static const char *const names[FOLIO_PLACE__COUNT] = { "after_summary", "end" };
+    const folio_layout *B = C->plan->layout;
+    if (B->paragraphs)
+        compose_items(C, &B->places[k], names[k], 0);
+}
+
+/* The paragraphs the layout places under each account of this product
+ * (paragraphs.after_account), with account `ai` in view for {account.*}. */
+static void compose_after_account(composer *C, uint32_t ai)
+{
+    const folio_layout *B = C->plan->layout;
+    int pr = C->plan->accounts[ai].product;
+    if (!B->paragraphs || !B->after_account || pr < 0)
+        return;
+    /* a little air between the closing-balance row and the paragraph */
+    compose_items(C, &B->after_account[pr], "after_account", B->paragraph_space_after / 2);
+}
+
+/* The audit members and coverage keys of the language decision. */
+static void note_language(composer *C, const char *requested)
+{
+    const folio_layout *B = C->plan->layout;
+    const char *used = B->languages[C->lang];
+    bool unsupported = requested[0] && layout_language_find(B, requested) < 0;
+    folio_buf m;
+    folio_buf_init(&m, (size_t)1 << 20);
+    folio_buf_puts(&m, "\"language\":");
+    folio_buf_put_json_str(&m, used, strlen(used));
+    if (requested[0] && strcmp(requested, used)) {
+        folio_buf_puts(&m, ",\"language_requested\":");
+        folio_buf_put_json_str(&m, requested, strlen(requested));
+    }
+    compose_note_key(C, "language:%s", used);
+    uint32_t nm = C->lang > 0 ? B->n_missing[C->lang] : 0;
+    if (unsupported || nm || C->para_fallback) {
+        const char *from = unsupported ? requested : used;
+        folio_buf_puts(&m, ",\"fallback\":{\"from\":");
+        folio_buf_put_json_str(&m, from, strlen(from));
+        folio_buf_puts(&m, ",\"to\":");
+        folio_buf_put_json_str(&m, B->languages[0], strlen(B->languages[0]));
+        if (unsupported)
+            folio_buf_puts(&m, ",\"why\":\"the layout does not print this language\"");
+        folio_buf_puts(&m, ",\"texts\":[");
+        for (const char *t = nm ? B->missing[C->lang] : ""; *t;) {
+            const char *e = strstr(t, ", ");
+            size_t len = e ? (size_t)(e - t) : strlen(t);
+            if (t != B->missing[C->lang])
+                folio_buf_putc(&m, ',');
+            folio_buf_put_json_str(&m, t, len);
+            t += len + (e ? 2 : 0);
+        }
+        folio_buf_puts(&m, "],\"paragraphs\":");
+        folio_buf_puts(&m, C->para_fallback ? "true}" : "false}");
+        compose_note_key(C, "fallback:%s->%s", from, B->languages[0]);
+        C->res->fallback = true;
+    }
+    folio_buf_puts(&m, ",\"paragraphs\":[");
+    if (C->paras.len)
+        folio_buf_append(&m, C->paras.data, C->paras.len);
+    folio_buf_putc(&m, ']');
+    if (m.failed || C->paras.failed)
+        C->oom = true;
+    else
+        compose_note_audit(C, m.data, m.len);
+    folio_buf_free(&m);
+    C->res->language = (uint8_t)C->lang;
+}
+
 /* ---- statement ------------------------------------------------------------ */
 
 static void draw_fixed(composer *C, const folio_placed_text *items, int n, uint32_t page,
@@ -985,11 +1208,21 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
                                       folio_arena *arena, folio_compose_result *res,
                                       folio_error *err)
 {
-    const folio_layout *L = plan->layout;
+    const char *requested;
+    int lang = household_language(plan, hh, &requested);
+    const folio_layout *L = plan->layout->variants ? plan->layout->variants[lang] : plan->layout;
     const folio_households *hs = plan->hs;
     const folio_household *h = &hs->v[hh];
     memset(res, 0, sizeof *res);
-    composer C = {.plan = plan, .L = L, .hh = hh, .arena = arena, .account = -1, .res = res};
+    composer C = {.plan = plan, .L = L, .hh = hh, .arena = arena, .account = -1, .res = res,
+                  .lang = lang};
+    static const char *const chname[] = {"print", "email", "both", "suppressed"};
+    C.rctx = (folio_rule_ctx){.ds = plan->ds, .hs = hs, .job = plan->job, .hh = (uint32_t)hh,
+                              .today = plan->job->statement_date,
+                              .period_start = plan->job->period_start,
+                              .period_end = plan->job->period_end,
+                              .channel = chname[plan->households[hh].channel & 3]};
+    folio_buf_init(&C.paras, (size_t)1 << 20);
     folio_buf_init(&C.audit, (size_t)1 << 24);
     folio_buf_init(&C.keys, (size_t)1 << 20);
     C.st = dlist_statement_new(arena, h->id, L->page_w, L->page_h);
@@ -1002,12 +1235,16 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     page_new(&C);
     compose_address(&C);
     compose_summary(&C);
+    compose_place(&C, FOLIO_PLACE_AFTER_SUMMARY);
     for (uint32_t k = 0; k < h->n_accounts && !C.oom; k++) {
         uint32_t ai = hs->account_idx[h->first_account + k];
         if (account_printed(&C, ai))
             compose_account(&C, ai);
     }
+    compose_place(&C, FOLIO_PLACE_END);
     page_close_body(&C, L->body_bottom);
+    note_language(&C, requested);
+    folio_buf_free(&C.paras);
 
     uint32_t pages = C.st->n_pages;
     for (uint32_t p = 0; p < pages; p++) {

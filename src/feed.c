@@ -476,6 +476,13 @@ static void unmap_file(mapped_file *mf)
 
 folio_dataset *feed_load_all(const folio_job *job, int threads, folio_error *err)
 {
+    return feed_load_all_progress(job, threads, NULL, NULL, err);
+}
+
+folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
+                                      folio_load_progress_fn progress, void *pctx,
+                                      folio_error *err)
+{
     const int nf = job->n_feeds;
     folio_dataset *ds = feed_dataset_new(nf);
     mapped_file *mf = calloc((size_t)nf + 1, sizeof *mf);
@@ -519,6 +526,9 @@ folio_dataset *feed_load_all(const folio_job *job, int threads, folio_error *err
         for (int c = 0; c < ctx[i].n_chunks; c++)
             tasks[t++] = (struct task){i, c};
     int cf = 0, cc = 0;
+    uint64_t bytes_total = 0, bytes_done = 0, records_done = 0;
+    for (int i = 0; i < nf; i++)
+        bytes_total += mf[i].len;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (size_t k = 0; k < n_tasks; k++) {
         const struct task tk = tasks[k];
@@ -529,10 +539,16 @@ folio_dataset *feed_load_all(const folio_job *job, int threads, folio_error *err
         feed_chunk *ch = &ctx[tk.feed].chunks[tk.chunk];
         feed_chunk_parse(&ctx[tk.feed], ch);
         drop_pages(&mf[tk.feed], ch->begin, ch->end);
+        size_t ch_bytes = ch->end - ch->begin;
+        uint64_t ch_records = ch->records;
 #pragma omp critical(feed_merge)
         {
             ch->done = true;
             merge_ready(ds, ctx, nf, &cf, &cc);
+            bytes_done += ch_bytes;
+            records_done += ch_records;
+            if (progress)
+                progress(pctx, records_done, bytes_done, bytes_total);
         }
     }
     free(tasks);

@@ -15,6 +15,7 @@
 #include "folio/marks.h"
 #include "folio/offers.h"
 #include "folio/production.h"
+#include "folio/proof.h"
 #include "yamltree.h"
 
 #include <stdio.h>
@@ -106,7 +107,8 @@ static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
                                             "date_format", "decimal",
                                             "minor_digits", "currency", NULL };
 static const char *const AMOUNTS_KEYS[] = { "sign", "debit_values", NULL };
-static const char *const OUTPUT_KEYS[] = { "dir", "print", "streams", "pieces", "marks", NULL };
+static const char *const OUTPUT_KEYS[] = { "dir", "print", "streams", "pieces", "marks",
+                                            "proofs", NULL };
 static const char *const PRINT_KEYS[] = { "pdf", "max_sheets", "duplex",
                                           "compression", "prefix", "afp", NULL };
 
@@ -522,6 +524,8 @@ static bool read_output(yt_doc *d, folio_job *job, const yt_node *root)
         return false;
     if (!marks_options_read(d, o, job->production->mailer_id, &job->marks))
         return false;
+    if (!proof_options_read(d, o, &job->proofs))
+        return false;
     if (!job->out_dir && !(job->out_dir = resolve_path(d, job->dir, "out")))
         return false;
     return true;
@@ -615,5 +619,6 @@ void job_free(folio_job *job)
     marks_options_free(job->marks);
     afp_options_free(job->afp);
     offers_options_free(job->offers);
+    proof_options_free(job->proofs);
     free(job);
 }

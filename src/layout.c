@@ -17,11 +17,14 @@
  */
 #include "folio/layout.h"
 #include "layout-ws.h"
+#include "folio/paragraphs.h"
 #include "yamltree.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_FONTS 32            /* dlist ops hold a font index in a uint8_t */
 #define MAX_STYLES 256
@@ -200,7 +203,8 @@ int layout_product_find(const folio_layout *layout, const char *code)
 
 static const char *const TOP_KEYS[] = { "page", "fonts", "styles", "format",
     "account_number", "header", "first_page", "footer", "address", "body",
-    "summary", "products", "section", "table", "white_space", NULL };
+    "summary", "products", "section", "table", "languages", "fallback_language",
+    "paragraphs", "white_space", NULL };
 static const char *const PAGE_KEYS[] = { "size", "margins", NULL };
 static const char *const MARGIN_KEYS[] = { "top", "right", "bottom", "left", NULL };
 static const char *const FONT_KEYS[] = { "name", "file", "afp", NULL };
@@ -245,7 +249,11 @@ typedef struct loader {
     yt_doc *d;
     folio_layout *L;
     char *dir;                  /* the layout file's directory ("" = cwd) */
+    folio_layout *base;         /* the layout of languages[0] (== L for it) */
+    int lang;                   /* language whose texts are read into L */
 } loader;
+
+static bool text_missing(loader *ld, const yt_node *at, const char *name, const char *how);
 
 static bool oom(loader *ld)
 {
@@ -383,11 +391,164 @@ static int read_style(loader *ld, const yt_node *map, const char *where,
     return 1;
 }
 
+/* ---- languages -------------------------------------------------------------- */
+
+static bool add_warning(folio_layout *B, const char *msg)
+{
+    char **w = realloc(B->warnings, (size_t)(B->n_warnings + 1) * sizeof *w);
+    if (!w)
+        return false;
+    B->warnings = w;
+    if (!(w[B->n_warnings] = strdup(msg)))
+        return false;
+    B->n_warnings++;
+    return true;
+}
+
+/* Note that text `name` has no wording in language ld->lang: a warning for
+ * stderr, and the count and the name for the manifest and the audit.  `how`
+ * says what is printed instead (NULL: the fallback language's text). */
+static bool text_missing(loader *ld, const yt_node *at, const char *name, const char *how)
+{
+    folio_layout *B = ld->base;
+    int l = ld->lang;
+    char msg[700], alt[64];
+    if (!how) {
+        snprintf(alt, sizeof alt, "'%s' text", B->languages[0]);
+        how = alt;
+    }
+    snprintf(msg, sizeof msg, "%s:%d:%d: warning: '%s' has no '%s' text; the %s is used",
+             ld->d->path, at ? at->line : 1, at ? at->col : 1, name, B->languages[l], how);
+    size_t ol = strlen(B->missing[l]), nl = strlen(name);
+    char *m = realloc(B->missing[l], ol + nl + 3);
+    if (!m || !add_warning(B, msg)) {
+        if (m)
+            B->missing[l] = m;
+        return oom(ld);
+    }
+    if (ol)
+        memcpy(m + ol, ", ", 2), ol += 2;
+    memcpy(m + ol, name, nl + 1);
+    B->missing[l] = m;
+    B->n_missing[l]++;
+    return true;
+}
+
+/* A text with letters outside its merge fields needs translating;
+ * "{bank.name}" or "{account.product_name}  {account.number}" does not. */
+static bool has_words(const char *s)
+{
+    for (; *s; s++) {
+        if (s[0] == '{' && s[1] == '{') {
+            s++;
+            continue;
+        }
+        if (*s == '{') {
+            const char *e = strchr(s, '}');
+            if (!e)
+                return true;
+            s = e;
+            continue;
+        }
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80)
+            return true;
+    }
+    return false;
+}
+
+static int lang_exact(const folio_layout *B, const char *code)
+{
+    for (int i = 0; i < B->n_languages; i++)
+        if (!strcmp(B->languages[i], code))
+            return i;
+    return -1;
+}
+
+static const char *lang_list(const folio_layout *B, char *buf, size_t cap)
+{
+    size_t o = 0;
+    buf[0] = 0;
+    for (int i = 0; i < B->n_languages && o < cap; i++)
+        o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", B->languages[i]);
+    return buf;
+}
+
+/* A text value is a plain text or a map {language: text}.  Returns the node
+ * holding the text for language ld->lang -- the fallback language's, noted
+ * as missing, when there is none -- or NULL on error.  A plain text is in the
+ * fallback language: for another language it counts as missing, unless it
+ * has no words (see has_words). */
+static const yt_node *text_node(loader *ld, const yt_node *n, const char *name)
+{
+    folio_layout *B = ld->base;
+    if (n->kind == YT_MAP) {
+        const yt_node *mine = NULL, *fb = NULL;
+        char list[200];
+        for (int i = 0; i < n->n; i++) {
+            int l = lang_exact(B, n->keys[i]->str);
+            if (l < 0) {
+                yt_fail(ld->d, n->keys[i], "'%s': '%.20s' is not a language of this "
+                        "layout (languages: %s)", name, n->keys[i]->str,
+                        lang_list(B, list, sizeof list));
+                return NULL;
+            }
+            if (n->items[i]->kind != YT_SCALAR) {
+                yt_fail(ld->d, n->items[i], "'%s.%s' must be a text, got %s", name,
+                        n->keys[i]->str, yt_kind_name(n->items[i]));
+                return NULL;
+            }
+            if (l == 0)
+                fb = n->items[i];
+            if (l == ld->lang)
+                mine = n->items[i];
+        }
+        if (!fb) {
+            yt_fail(ld->d, n, "'%s' has no text in the fallback language '%s'", name,
+                    B->languages[0]);
+            return NULL;
+        }
+        if (!mine) {
+            if (!text_missing(ld, n, name, NULL))
+                return NULL;
+            mine = fb;
+        }
+        return mine;
+    }
+    if (n->kind == YT_SCALAR && ld->lang > 0 && !n->is_null && has_words(n->str)
+        && !text_missing(ld, n, name, NULL))
+        return NULL;
+    return n;
+}
+
+/* layout_language_find: see layout.h. */
+int layout_language_find(const folio_layout *layout, const char *code)
+{
+    if (!layout || !code)
+        return -1;
+    size_t n = strcspn(code, "-_");
+    for (int i = 0; i < layout->n_languages; i++) {
+        const char *l = layout->languages[i];
+        if (strlen(l) != n)
+            continue;
+        size_t k = 0;
+        while (k < n && (code[k] | 0x20) == l[k])
+            k++;
+        if (k == n)
+            return i;
+    }
+    return -1;
+}
+
 /* Parse the text of scalar node n as a template; account fields only when
  * allow_account. */
+static const yt_node *text_node(loader *ld, const yt_node *n, const char *name);
+
 static bool parse_tpl(loader *ld, const yt_node *n, const char *name,
                       bool allow_account, folio_template *out)
 {
+    if (n && !(n = text_node(ld, n, name)))
+        return false;
     if (!n || n->kind != YT_SCALAR)
         return yt_fail(ld->d, n, "'%s' must be a text, got %s", name,
                        yt_kind_name(n));
@@ -448,6 +609,8 @@ static bool read_tpl(loader *ld, const yt_node *map, const char *where,
     const yt_node *n = raw_value(map, key);
     if (n)
         return parse_tpl(ld, n, name, allow_account, out);
+    if (ld->lang > 0 && !text_missing(ld, map, name, "built-in English text"))
+        return false;
     int bad;
     if (!layout_template_parse(def, out, &bad, NULL, 0))
         return oom(ld);
@@ -459,11 +622,19 @@ static bool read_text(loader *ld, const yt_node *map, const char *where,
                       const char *key, const char *def, char **out)
 {
     const yt_node *n = raw_value(map, key);
+    char name[256];
+    yt_name(name, sizeof name, where, key);
+    if (n && !(n = text_node(ld, n, name)))
+        return false;
     if (n && n->kind == YT_SCALAR && n->is_null)
         return (*out = xstrdup(ld, "")) != NULL;
+    if (n && n->kind == YT_SCALAR)
+        return (*out = xstrdup(ld, n->str)) != NULL;
     if (yt_str(ld->d, map, where, key, false, out) < 0)
         return false;
-    return *out || (*out = xstrdup(ld, def)) != NULL;
+    if (!*out && def && *def && ld->lang > 0 && !text_missing(ld, map, name, "built-in English text"))
+        return false;
+    return *out || !def || (*out = xstrdup(ld, def)) != NULL;
 }
 
 /* Optional submap: NULL (fine) when absent; false on a wrong shape. */
@@ -805,6 +976,8 @@ static bool read_columns(loader *ld, const yt_node *map, const char *where,
             return false;
         if (!(*out = calloc((size_t)n_def, sizeof **out)))
             return oom(ld);
+        if (ld->lang > 0 && !text_missing(ld, map, cw, "built-in English titles"))
+            return false;
         int32_t used = 0;
         for (int i = 0; i < n_def; i++) {
             folio_column *c = &(*out)[i];
@@ -908,6 +1081,8 @@ static bool read_products(loader *ld, const yt_node *root)
                                              "Mortgage", "Loan" };
         if (!(L->products = calloc(5, sizeof *L->products)))
             return oom(ld);
+        if (ld->lang > 0 && !text_missing(ld, root, "products", "built-in English titles"))
+            return false;
         for (int i = 0; i < 5; i++) {
             L->n_products = i + 1;
             L->products[i].balance = i < 2 ? FOLIO_BALANCE_ASSET : FOLIO_BALANCE_LIABILITY;
@@ -932,7 +1107,7 @@ static bool read_products(loader *ld, const yt_node *root)
         int bal = 0;
         if (!yt_expect_map(ld->d, it, w) || !yt_check_keys(ld->d, it, w, PRODUCT_KEYS)
             || yt_str(ld->d, it, w, "code", true, &p->code) < 0
-            || yt_str(ld->d, it, w, "title", false, &p->title) < 0
+            || !read_text(ld, it, w, "title", NULL, &p->title)
             || yt_enum(ld->d, it, w, "balance", false, BALANCE_NAMES, &bal) < 0)
             return false;
         p->balance = (folio_balance_kind)bal;
@@ -1014,6 +1189,268 @@ static bool read_table(loader *ld, const yt_node *root)
                            &L->table_cols, &L->n_table_cols);
 }
 
+/* languages: [en, es], fallback_language: en (default: the first listed;
+ * without `languages`, the fallback language alone, "en" by default).  The
+ * fallback is stored first. */
+static bool read_languages(loader *ld, const yt_node *root)
+{
+    folio_layout *L = ld->L;
+    char **v = NULL, *fb = NULL;
+    int n = 0;
+    int r = yt_strv(ld->d, root, "", "languages", false, &v, &n);
+    if (r < 0 || yt_str(ld->d, root, "", "fallback_language", false, &fb) < 0) {
+        yt_strv_free(v, n);
+        return false;
+    }
+    L->languages = v;
+    L->n_languages = n;
+    const yt_node *ln = yt_get(root, "languages");
+    if (r == 0) {
+        if (!(L->languages = calloc(1, sizeof *L->languages))
+            || !(L->languages[0] = xstrdup(ld, fb ? fb : "en"))) {
+            free(fb);
+            return oom(ld);
+        }
+        L->n_languages = 1;
+        ln = NULL;
+    }
+    if (ln && (n < 1 || n > 16)) {
+        free(fb);
+        return yt_fail(ld->d, ln, "'languages' must list 1 to 16 language codes");
+    }
+    for (int i = 0; i < L->n_languages; i++) {
+        const char *c = L->languages[i];
+        size_t k = strlen(c);
+        bool ok = k >= 2 && k <= 3;
+        for (size_t j = 0; ok && j < k; j++)
+            ok = c[j] >= 'a' && c[j] <= 'z';
+        const yt_node *at = ln ? ln->items[i] : yt_get(root, "fallback_language");
+        if (!ok) {
+            free(fb);
+            return yt_fail(ld->d, at, "'%s' must be an ISO 639 language code in lower "
+                           "case (\"en\", \"es\"), got '%.20s'", ln ? "languages" :
+                           "fallback_language", c);
+        }
+        for (int j = 0; j < i; j++)
+            if (!strcmp(L->languages[j], c)) {
+                free(fb);
+                return yt_fail(ld->d, at, "'languages' lists '%s' twice", c);
+            }
+    }
+    int f = 0;
+    if (fb) {
+        f = lang_exact(L, fb);
+        if (f < 0) {
+            char list[200];
+            yt_fail(ld->d, yt_get(root, "fallback_language"), "'fallback_language' '%.20s' "
+                    "is not one of 'languages' (%s)", fb, lang_list(L, list, sizeof list));
+            free(fb);
+            return false;
+        }
+        free(fb);
+    }
+    char *first = L->languages[f];             /* the fallback goes first */
+    memmove(L->languages + 1, L->languages, (size_t)f * sizeof *L->languages);
+    L->languages[0] = first;
+    L->n_missing = calloc((size_t)L->n_languages, sizeof *L->n_missing);
+    L->missing = calloc((size_t)L->n_languages, sizeof *L->missing);
+    if (!L->n_missing || !L->missing)
+        return oom(ld);
+    for (int i = 0; i < L->n_languages; i++)
+        if (!(L->missing[i] = xstrdup(ld, "")))
+            return false;
+    return true;
+}
+
+static const char *const PARAGRAPHS_KEYS[] = { "library", "style", "space_after",
+                                               "after_summary", "end", "after_account",
+                                               NULL };
+static const char *const PLACE_NAMES[FOLIO_PLACE__COUNT] = { "after_summary", "end" };
+static const char *const FIRST_OF_KEYS[] = { "first_of", NULL };
+
+/* One paragraph id of a place -> its index.  {account.*} fields only where
+ * an account is in view (after_account). */
+static bool place_id(loader *ld, const yt_node *n, const char *where, bool allow_account,
+                     int *out)
+{
+    const folio_paragraphs *lib = ld->L->paragraphs;
+    if (n->kind != YT_SCALAR || n->is_null)
+        return yt_fail(ld->d, n, "'%s' must be a paragraph id, got %s", where,
+                       yt_kind_name(n));
+    int i = paragraphs_find(lib, n->str);
+    if (i < 0)
+        return yt_fail(ld->d, n, "'%s': unknown paragraph '%.60s' (not in %s)", where,
+                       n->str, lib->path);
+    if (lib->v[i].uses_account && !allow_account)
+        return yt_fail(ld->d, n, "'%s': paragraph '%s' uses {account.*} merge fields, "
+                       "which have no value outside an account section (place it under "
+                       "'paragraphs.after_account')", where, n->str);
+    *out = i;
+    return true;
+}
+
+/* A list of entries (a paragraph id, or {first_of: [ids]}) into *pl. */
+static bool read_place_items(loader *ld, const yt_node *s, const char *where,
+                             bool allow_account, folio_para_place *pl)
+{
+    if (!yt_expect_seq(ld->d, s, where))
+        return false;
+    if (s->n > MAX_ITEMS)
+        return yt_fail(ld->d, s, "'%s' has more than %d entries", where, MAX_ITEMS);
+    if (!(pl->items = calloc((size_t)s->n + 1, sizeof *pl->items)))
+        return oom(ld);
+    for (int i = 0; i < s->n; i++) {
+        char w[160];
+        snprintf(w, sizeof w, "%s[%d]", where, i);
+        const yt_node *it = s->items[i];
+        folio_para_item *pi = &pl->items[i];
+        pl->n_items = i + 1;
+        if (it->kind == YT_MAP) {
+            char fw[180];
+            snprintf(fw, sizeof fw, "%s.first_of", w);
+            const yt_node *fo;
+            if (!yt_check_keys(ld->d, it, w, FIRST_OF_KEYS)
+                || !(fo = yt_child(ld->d, it, w, "first_of", true))
+                || !yt_expect_seq(ld->d, fo, fw))
+                return false;
+            if (fo->n < 1 || fo->n > MAX_ITEMS)
+                return yt_fail(ld->d, fo, "'%s' must list 1 to %d paragraph ids", fw,
+                               MAX_ITEMS);
+            if (!(pi->para = calloc((size_t)fo->n, sizeof *pi->para)))
+                return oom(ld);
+            pi->first_of = true;
+            for (int j = 0; j < fo->n; j++) {
+                if (!place_id(ld, fo->items[j], fw, allow_account, &pi->para[j]))
+                    return false;
+                pi->n = j + 1;
+            }
+        } else {
+            if (!(pi->para = calloc(1, sizeof *pi->para)))
+                return oom(ld);
+            if (!place_id(ld, it, w, allow_account, &pi->para[0]))
+                return false;
+            pi->n = 1;
+        }
+    }
+    return true;
+}
+
+/* paragraphs: {library, style, space_after, after_summary: [...], end: [...],
+ * after_account: {product: [...]}} (docs/paragraphs.md). */
+static bool read_paragraph_places(loader *ld, const yt_node *root)
+{
+    folio_layout *L = ld->L;
+    L->paragraph_style = 0;
+    L->paragraph_space_after = 6 * 20;
+    const yt_node *p;
+    if (!submap(ld, root, "", "paragraphs", PARAGRAPHS_KEYS, &p) || !p)
+        return !ld->d->err->code;
+    char *file = NULL;
+    if (yt_str(ld->d, p, "paragraphs", "library", true, &file) < 0)
+        return false;
+    char *path = file;
+    if (file[0] != '/' && *ld->dir) {
+        size_t n = strlen(ld->dir) + strlen(file) + 2;
+        path = malloc(n);
+        if (path)
+            snprintf(path, n, "%s/%s", ld->dir, file);
+        free(file);
+        if (!path)
+            return oom(ld);
+    }
+    if (access(path, R_OK) != 0) {
+        int e = errno;
+        yt_fail(ld->d, yt_get(p, "library"), "'paragraphs.library': cannot read '%s': %s",
+                path, strerror(e));
+        free(path);
+        return false;
+    }
+    folio_error perr = { 0 };
+    L->paragraphs = paragraphs_load(path, (const char *const *)L->languages,
+                                    L->n_languages, &perr);
+    free(path);
+    if (!L->paragraphs) {
+        if (!ld->d->err->code)
+            *ld->d->err = perr;
+        return false;
+    }
+    for (int i = 0; i < L->paragraphs->n_warnings; i++)
+        if (!add_warning(L, L->paragraphs->warnings[i]))
+            return oom(ld);
+    if (read_style(ld, p, "paragraphs", "style", false, &L->paragraph_style) < 0
+        || read_len(ld, p, "paragraphs", "space_after", false, &L->paragraph_space_after) < 0)
+        return false;
+    for (int k = 0; k < FOLIO_PLACE__COUNT; k++) {
+        char where[64];
+        snprintf(where, sizeof where, "paragraphs.%s", PLACE_NAMES[k]);
+        const yt_node *s = yt_child(ld->d, p, "paragraphs", PLACE_NAMES[k], false);
+        if (!s) {
+            if (ld->d->err->code)
+                return false;
+            continue;
+        }
+        if (!read_place_items(ld, s, where, false, &L->places[k]))
+            return false;
+    }
+    const yt_node *aa = yt_child(ld->d, p, "paragraphs", "after_account", false);
+    if (!aa)
+        return !ld->d->err->code;
+    if (!yt_expect_map(ld->d, aa, "paragraphs.after_account"))
+        return false;
+    if (!(L->after_account = calloc((size_t)L->n_products + 1, sizeof *L->after_account)))
+        return oom(ld);
+    for (int i = 0; i < aa->n; i++) {
+        const char *code = aa->keys[i]->str;
+        int pr = layout_product_find(L, code);
+        if (pr < 0)
+            return yt_fail(ld->d, aa->keys[i], "'paragraphs.after_account': '%.60s' is "
+                           "not a product of this layout (see 'products')", code);
+        char where[128];
+        snprintf(where, sizeof where, "paragraphs.after_account.%.60s", code);
+        if (!read_place_items(ld, aa->items[i], where, true, &L->after_account[pr]))
+            return false;
+    }
+    return true;
+}
+
+/* Everything that holds texts, read for language ld->lang into ld->L. */
+static bool read_body(loader *ld, const yt_node *root)
+{
+    folio_layout *L = ld->L;
+    return read_page(ld, root)
+           && read_fonts(ld, root)
+           && read_styles(ld, root)
+           && read_format(ld, root)
+           && read_placed(ld, root, "header", &L->header, &L->n_header)
+           && read_placed(ld, root, "first_page", &L->first_page, &L->n_first_page)
+           && read_placed(ld, root, "footer", &L->footer, &L->n_footer)
+           && read_address_body(ld, root)
+           && read_table(ld, root)        /* before summary: cell_padding */
+           && read_summary(ld, root)
+           && read_products(ld, root)
+           && read_section(ld, root)
+           && layout_white_space_read(ld->d, root, L);
+}
+
+/* The layout of language l: the same file read again with l's texts. */
+static folio_layout *read_variant(loader *ld, const yt_node *root, int l)
+{
+    folio_layout *V = calloc(1, sizeof *V);
+    if (!V || !(V->path = strdup(ld->L->path))) {
+        free(V);
+        oom(ld);
+        return NULL;
+    }
+    loader lv = *ld;
+    lv.L = V;
+    lv.lang = l;
+    if (!read_body(&lv, root)) {
+        layout_free(V);
+        return NULL;
+    }
+    return V;
+}
+
 /* ---- public ----------------------------------------------------------------------- */
 
 /* layout_load: read and check the layout file at `path` (see layout.h). */
@@ -1042,25 +1479,22 @@ folio_layout *layout_load(const char *path, folio_error *err)
         }
     }
     ld.L = L;
+    ld.base = L;
     ld.d = yt_load(path, err);
     bool ok = ld.d != NULL;
     if (ok) {
         const yt_node *root = ld.d->root;
         ok = yt_expect_map(ld.d, root, "the layout file")
              && yt_check_keys(ld.d, root, "", TOP_KEYS)
-             && read_page(&ld, root)
-             && read_fonts(&ld, root)
-             && read_styles(&ld, root)
-             && read_format(&ld, root)
-             && read_placed(&ld, root, "header", &L->header, &L->n_header)
-             && read_placed(&ld, root, "first_page", &L->first_page, &L->n_first_page)
-             && read_placed(&ld, root, "footer", &L->footer, &L->n_footer)
-             && read_address_body(&ld, root)
-             && read_table(&ld, root)        /* before summary: cell_padding */
-             && read_summary(&ld, root)
-             && read_products(&ld, root)
-             && read_section(&ld, root)
-             && layout_white_space_read(ld.d, root, L);
+             && read_languages(&ld, root)
+             && read_body(&ld, root)
+             && read_paragraph_places(&ld, root);
+        if (ok && !(L->variants = calloc((size_t)L->n_languages, sizeof *L->variants)))
+            ok = oom(&ld);
+        if (ok)
+            L->variants[0] = L;
+        for (int l = 1; ok && l < L->n_languages; l++)
+            ok = (L->variants[l] = read_variant(&ld, root, l)) != NULL;
         if (!ok && !err->code)
             folio_error_set(err, FOLIO_EXIT_USAGE, "%s: invalid layout file", path);
     }
@@ -1129,6 +1563,32 @@ void layout_free(folio_layout *L)
     free(L->table_closing_label);
     free(L->table_empty_text);
     layout_white_space_free(L);
+    for (int l = 1; L->variants && l < L->n_languages; l++)
+        layout_free(L->variants[l]);
+    free(L->variants);
+    for (int l = 0; l < L->n_languages; l++) {
+        free(L->languages[l]);
+        if (L->missing)
+            free(L->missing[l]);
+    }
+    free(L->languages);
+    free(L->missing);
+    free(L->n_missing);
+    for (int i = 0; i < L->n_warnings; i++)
+        free(L->warnings[i]);
+    free(L->warnings);
+    paragraphs_free(L->paragraphs);
+    for (int k = 0; k < FOLIO_PLACE__COUNT; k++) {
+        for (int i = 0; i < L->places[k].n_items; i++)
+            free(L->places[k].items[i].para);
+        free(L->places[k].items);
+    }
+    for (int k = 0; L->after_account && k < L->n_products; k++) {
+        for (int i = 0; i < L->after_account[k].n_items; i++)
+            free(L->after_account[k].items[i].para);
+        free(L->after_account[k].items);
+    }
+    free(L->after_account);
     free(L->path);
     free(L);
 }

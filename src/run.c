@@ -8,14 +8,18 @@
  */
 #include "folio/run.h"
 
+#include "folio/afp.h"
 #include "folio/compose.h"
 #include "folio/feed.h"
 #include "folio/household.h"
 #include "folio/job.h"
 #include "folio/layout.h"
 #include "folio/offers.h"
+#include "folio/marks.h"
+#include "folio/paragraphs.h"
 #include "folio/pdf.h"
 #include "folio/production.h"
+#include "folio/proof.h"
 
 #include <errno.h>
 #include <omp.h>
@@ -35,17 +39,29 @@ static double now_s(void)
 }
 
 /* One print file of the production plan (files[i] is plan->files[i]): the
- * PDF and its pieces file, each written under a ".part" name first. */
+ * PDF and/or the AFP of the same statements, and its pieces file, each
+ * written under a ".part" name first. */
 typedef struct print_file {
-    char name[192];               /* PDF file name inside print/ */
+    char name[192];               /* the PDF's file name inside print/, or the
+                                     AFP's when the job writes AFP only */
     char pieces_name[192];        /* its pieces file: BASE.pieces.csv */
     char *path, *part;            /* final and temporary path of the PDF */
     char *pieces_path, *pieces_part;
     uint32_t statements, pages, sheets;
     uint64_t bytes, pieces_bytes;
     char sha256[65], pieces_sha256[65];
+    uint32_t pdf_pages;           /* pages the PDF writer wrote */
+    /* AFP (output.print.afp.enabled) */
+    char afp_name[192];
+    char *afp_path, *afp_part;
+    uint64_t afp_bytes;
+    char afp_sha256[65];
+    uint32_t afp_pages, afp_groups;
+    uint64_t afp_subst;           /* characters the code page lacked */
+    uint32_t afp_subst_ex[8];     /* the first distinct ones */
     folio_error err;
 } print_file;
+
 
 typedef struct run_state {
     const folio_run_options *opt;
@@ -67,10 +83,17 @@ typedef struct run_state {
     const folio_production_options *popt;
     folio_production_options *popt_owned; /* defaults when the job has none */
     print_file *files; size_t n_files;
+    folio_proof_result proof;             /* proofs/ (proof.h) */
     /* progress */
     double t0;
+    double last_progress;                 /* when the load progress line was drawn */
     volatile uint64_t done;
 } run_state;
+
+static bool afp_on(const run_state *R)
+{
+    return R->job->afp && R->job->afp->enabled;
+}
 
 static uint64_t fnv1a(const char *s)
 {
@@ -91,6 +114,23 @@ static void progress(run_state *R, const char *what, uint64_t done, uint64_t tot
     double left = rate > 0 && total > done ? (total - done) / rate : 0;
     fprintf(stderr, "\r%-10s %llu/%llu  %.0f/s  elapsed %.0fs  left %.0fs   ", what,
             (unsigned long long)done, (unsigned long long)total, rate, el, left);
+    fflush(stderr);
+}
+
+/* Loader progress: records and MB parsed, rate and time left by bytes. */
+static void load_progress(void *ctx, uint64_t records, uint64_t bytes, uint64_t total)
+{
+    run_state *R = ctx;
+    double now = now_s();
+    if (now - R->last_progress < 0.2 && bytes < total)
+        return;
+    R->last_progress = now;
+    double el = now - R->t0;
+    double rate = el > 0 ? bytes / el : 0;
+    double left = rate > 0 && total > bytes ? (total - bytes) / rate : 0;
+    fprintf(stderr, "\r%-10s %llu records, %.0f/%.0f MB  %.1f MB/s  elapsed %.0fs  left %.0fs   ",
+            "loaded", (unsigned long long)records, bytes / 1e6, total / 1e6, rate / 1e6, el,
+            left);
     fflush(stderr);
 }
 
@@ -292,7 +332,7 @@ static bool plan_files(run_state *R, folio_error *err)
     R->prod = production_plan_new(R->popt, R->pin, R->n_print, &pp, err);
     if (!R->prod)
         return false;
-    if (!R->job->print_pdf)
+    if (!R->job->print_pdf && !afp_on(R))
         return true;
     R->files = calloc(R->prod->n_files ? R->prod->n_files : 1, sizeof *R->files);
     if (!R->files) {
@@ -303,7 +343,11 @@ static bool plan_files(run_state *R, folio_error *err)
     for (size_t i = 0; i < R->n_files; i++) {
         const folio_prod_file *pf = &R->prod->files[i];
         print_file *f = &R->files[i];
-        snprintf(f->name, sizeof f->name, "%s.pdf", pf->base);
+        snprintf(f->afp_name, sizeof f->afp_name, "%s.afp", pf->base);
+        if (R->job->print_pdf)
+            snprintf(f->name, sizeof f->name, "%s.pdf", pf->base);
+        else
+            memcpy(f->name, f->afp_name, sizeof f->name);
         snprintf(f->pieces_name, sizeof f->pieces_name, "%s.pieces.csv", pf->base);
         f->statements = pf->n_pieces;
         f->pages = pf->pages;
@@ -311,7 +355,9 @@ static bool plan_files(run_state *R, folio_error *err)
         if (asprintf(&f->path, "%s/print/%s", R->out, f->name) < 0 ||
             asprintf(&f->part, "%s/print/%s.part", R->out, f->name) < 0 ||
             asprintf(&f->pieces_path, "%s/print/%s", R->out, f->pieces_name) < 0 ||
-            asprintf(&f->pieces_part, "%s/print/%s.part", R->out, f->pieces_name) < 0) {
+            asprintf(&f->pieces_part, "%s/print/%s.part", R->out, f->pieces_name) < 0 ||
+            asprintf(&f->afp_path, "%s/print/%s", R->out, f->afp_name) < 0 ||
+            asprintf(&f->afp_part, "%s/print/%s.part", R->out, f->afp_name) < 0) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
             return false;
         }
@@ -363,13 +409,18 @@ static bool write_file(run_state *R, print_file *f, folio_arena *arena)
     folio_pdf_options po = {
         .title = J->name, .author = J->bank_name, .subject = subject,
         .doc_date = J->statement_date, .compression = J->compression};
-    folio_pdf_writer *w = pdf_writer_open(f->part, R->layout->fonts, R->layout->n_fonts, &po,
-                                          &f->err);
-    if (!w)
+    folio_pdf_writer *w = NULL;
+    folio_afp_writer *aw = NULL;
+    if (J->print_pdf && !(w = pdf_writer_open(f->part, R->layout->fonts, R->layout->n_fonts,
+                                              &po, &f->err)))
         return false;
-    /* AFP WRITER (afp.h), when the job enables AFP: open the AFP of the same
-     * print file here, under f's ".afp.part" name, and abort it at `fail`. */
+    if (afp_on(R) && !(aw = afp_writer_open(f->afp_part, R->layout, J->afp, &f->err))) {
+        if (w)
+            pdf_writer_abort(w);
+        return false;
+    }
     const folio_prod_file *pf = &R->prod->files[f - R->files];
+    uint32_t sheet = 1;                 /* running sheet number in this file */
     for (uint32_t i = 0; i < pf->n_pieces; i++) {
         const folio_prod_piece *piece = &R->prod->pieces[pf->first_piece + i];
         uint32_t h = piece_hh(R, pf->first_piece + i);
@@ -397,34 +448,79 @@ static bool write_file(run_state *R, print_file *f, folio_arena *arena)
                             st->n_pages, piece->pages);
             goto fail;
         }
-        /* MARKS HOOK (marks.h): the single call site for inserter marks and
-         * barcodes -- once per statement, after padding, before any writer,
-         * so PDF and AFP carry identical marks.  Inputs: st, piece->id,
-         * piece->sheets (sheet x of y), piece->serial (IMb serial),
-         * R->prod->serial_digits. */
-        if (!pdf_writer_add_statement(w, st, &f->err))
+        /* inserter marks and barcodes: once per statement, after padding and
+         * before any writer, so the PDF and the AFP carry identical marks */
+        if (J->marks) {
+            const folio_piece_input *in = &R->pin[piece->input];
+            folio_piece_marks pm = {
+                .piece_id = piece->id, .imb_serial = piece->serial,
+                .routing_zip = in->postal_code,
+                .no_imb = !production_is_us(in->country), .duplex = J->duplex,
+                .first_sheet = sheet};
+            if (!marks_apply(J->marks, R->layout, st, &pm, &f->err))
+                goto fail;
+        }
+        sheet += piece->sheets;
+        if (w && !pdf_writer_add_statement(w, st, &f->err))
             goto fail;
-        /* AFP WRITER: append the same st here (afp_writer_add_statement). */
+        if (aw && !afp_writer_add_statement(aw, st, J->duplex, &f->err))
+            goto fail;
         uint32_t written = st->n_pages;
         folio_arena_reset(arena);       /* st is gone from here on */
 #pragma omp atomic
         R->done += written;
     }
-    uint32_t pages = pdf_writer_pages(w);
-    if (!pdf_writer_close(w, &f->bytes, &f->err))
-        return false;
-    if (pages != f->pages) {
-        folio_error_set(&f->err, FOLIO_EXIT_FAILED,
-                        "internal error: %s has %u pages, %u planned", f->name, pages, f->pages);
-        return false;
+    if (w) {
+        f->pdf_pages = pdf_writer_pages(w);
+        bool ok = pdf_writer_close(w, &f->bytes, &f->err);
+        w = NULL;
+        if (!ok)
+            goto fail;
+        if (f->pdf_pages != f->pages) {
+            folio_error_set(&f->err, FOLIO_EXIT_FAILED,
+                            "internal error: %s has %u pages, %u planned", f->name,
+                            f->pdf_pages, f->pages);
+            goto fail;
+        }
+        if (!folio_sha256_file(f->part, f->sha256, NULL, &f->err))
+            goto fail;
     }
-    /* AFP WRITER: close it here and checksum it like the PDF. */
-    return folio_sha256_file(f->part, f->sha256, NULL, &f->err) &&
-           write_pieces(R, (size_t)(f - R->files));
+    if (aw) {
+        f->afp_pages = afp_writer_pages(aw);
+        f->afp_groups = afp_writer_groups(aw);
+        f->afp_subst = afp_writer_substitutions(aw, f->afp_subst_ex, 8);
+        bool ok = afp_writer_close(aw, &f->afp_bytes, &f->err);
+        aw = NULL;
+        if (!ok)
+            goto fail;
+        if (f->afp_pages != f->pages || f->afp_groups != f->statements) {
+            folio_error_set(&f->err, FOLIO_EXIT_FAILED,
+                            "internal error: %s has %u pages in %u page groups, %u pages in "
+                            "%u statements planned", f->afp_name, f->afp_pages, f->afp_groups,
+                            f->pages, f->statements);
+            goto fail;
+        }
+        if (!folio_sha256_file(f->afp_part, f->afp_sha256, NULL, &f->err))
+            goto fail;
+    }
+    return write_pieces(R, (size_t)(f - R->files));
 fail:
-    pdf_writer_abort(w);
+    if (w)
+        pdf_writer_abort(w);
+    if (aw)
+        afp_writer_abort(aw);
     folio_arena_reset(arena);
     return false;
+}
+
+/* Remove every temporary print output (a failed or unbalanced run). */
+static void unlink_parts(run_state *R)
+{
+    for (size_t i = 0; i < R->n_files; i++) {
+        unlink(R->files[i].part);
+        unlink(R->files[i].afp_part);
+        unlink(R->files[i].pieces_part);
+    }
 }
 
 static bool pass2(run_state *R, folio_error *err)
@@ -457,15 +553,236 @@ static bool pass2(run_state *R, folio_error *err)
                 *err = R->files[i].err;
                 break;
             }
-        for (size_t i = 0; i < R->n_files; i++) {
-            unlink(R->files[i].part);
-            unlink(R->files[i].pieces_part);
-        }
+        unlink_parts(R);
         return false;
     }
     return true;
 }
 
+
+/* ---- run-level coverage keys and the proof sample ------------------------- */
+
+/* Add key "kind:value" to b unless it is there; a newline in value becomes a
+ * space, a value is cut at 200 bytes. */
+static void run_key_add(folio_buf *b, const char *kind, const char *value, size_t vlen)
+{
+    char k[256];
+    int n = snprintf(k, sizeof k, "%s:%.*s", kind, (int)(vlen > 200 ? 200 : vlen), value);
+    if (n <= 0 || (size_t)n >= sizeof k)
+        return;
+    for (int i = 0; i < n; i++)
+        if (k[i] == '\n' || k[i] == '\r')
+            k[i] = ' ';
+    for (const char *p = b->data, *end = p + b->len; p && p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break;
+        if ((size_t)(nl - p) == (size_t)n && !memcmp(p, k, (size_t)n))
+            return;
+        p = nl + 1;
+    }
+    folio_buf_append(b, k, (size_t)n);
+    folio_buf_putc(b, '\n');
+}
+
+/* The kind of a suppression reason: its text before any ':' or '(' (details
+ * such as amounts differ per account; the kind is what a proof must show). */
+static void run_key_reason(folio_buf *b, const char *reason)
+{
+    size_t n = strcspn(reason, ":(");
+    while (n && reason[n - 1] == ' ')
+        n--;
+    run_key_add(b, "suppression", reason, n);
+}
+
+/* Coverage keys only the run knows, appended to each household's keys from
+ * compose (so audit.jsonl "coverage" and the proof sample see one set):
+ * channel:CH; suppression:KIND for a suppressed household, a suppressed
+ * account or transactions outside the period of a composed one;
+ * stream:NAME of a print statement; duplex:blank-back; pages:longest on the
+ * statements with the most pages.  Suppressed households get keys too. */
+static bool add_run_keys(run_state *R, folio_error *err)
+{
+    static const char *const chname[] = {"print", "email", "both", "suppressed"};
+    size_t n = R->hs.n;
+    uint32_t *stream_of = malloc((n ? n : 1) * sizeof *stream_of);
+    if (!stream_of) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
+    }
+    for (size_t h = 0; h < n; h++)
+        stream_of[h] = UINT32_MAX;
+    for (size_t i = 0; i < R->prod->n_pieces; i++)
+        stream_of[piece_hh(R, i)] = R->prod->pieces[i].stream;
+    uint32_t longest = 0;
+    for (size_t h = 0; h < n; h++)
+        if (R->in_shard[h] && R->decided[h] && R->res[h].pages > longest)
+            longest = R->res[h].pages;
+    folio_buf b;
+    folio_buf_init(&b, (size_t)1 << 24);
+    bool ok = true;
+    for (size_t h = 0; h < n && ok; h++) {
+        if (!R->in_shard[h])
+            continue;
+        const folio_household_plan *hp = &R->plan->households[h];
+        const folio_household *hh = &R->hs.v[h];
+        bool composed = R->decided[h] != NULL;
+        const char *audit = composed ? R->res[h].audit : "";
+        folio_buf_reset(&b);
+        if (composed)
+            folio_buf_puts(&b, R->res[h].keys);
+        const char *ch = chname[hp->channel & 3];
+        run_key_add(&b, "channel", ch, strlen(ch));
+        if (hp->channel == FOLIO_CHANNEL_SUPPRESSED && hp->reason)
+            run_key_reason(&b, hp->reason);
+        for (uint32_t k = 0; composed && k < hh->n_accounts; k++) {
+            const folio_account_plan *ap =
+                &R->plan->accounts[R->hs.account_idx[hh->first_account + k]];
+            if (ap->suppressed && ap->reason)
+                run_key_reason(&b, ap->reason);
+            else if (ap->n_outside)
+                run_key_reason(&b, "posting date outside the statement period");
+        }
+        if (stream_of[h] != UINT32_MAX) {
+            const char *sn = R->prod->streams[stream_of[h]].name;
+            run_key_add(&b, "stream", sn, strlen(sn));
+            if (R->job->duplex && (R->res[h].pages & 1) && !R->res[h].offer_back_page)
+                run_key_add(&b, "duplex", "blank-back", 10);
+        }
+        if (composed && R->res[h].pages == longest)
+            run_key_add(&b, "pages", "longest", 7);
+        size_t na = strlen(audit);
+        char *d = b.failed ? NULL : malloc(na + b.len + 2);
+        if (!d) {
+            ok = false;
+            break;
+        }
+        memcpy(d, audit, na + 1);
+        memcpy(d + na + 1, b.data ? b.data : "", b.len);
+        d[na + 1 + b.len] = 0;
+        free(R->decided[h]);
+        R->decided[h] = d;
+        R->res[h].audit = d;
+        R->res[h].keys = d + na + 1;
+    }
+    folio_buf_free(&b);
+    free(stream_of);
+    if (!ok)
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+    return ok;
+}
+
+/* The proof's decorate hook: the inserter marks of household h's piece,
+ * drawn as write_file draws them (same piece id, IMb serial, routing ZIP and
+ * running sheet number: a piece's first sheet follows from its first page,
+ * since every statement starts on a new sheet). */
+typedef struct proof_ctx {
+    run_state *R;
+    const uint32_t *piece_of;           /* household -> piece index, UINT32_MAX */
+} proof_ctx;
+
+static bool proof_marks(void *ctx, size_t h, folio_dl_statement *st, folio_error *err)
+{
+    const proof_ctx *C = ctx;
+    const folio_job *J = C->R->job;
+    if (!J->marks || C->piece_of[h] == UINT32_MAX)
+        return true;
+    const folio_prod_piece *piece = &C->R->prod->pieces[C->piece_of[h]];
+    const folio_piece_input *in = &C->R->pin[piece->input];
+    folio_piece_marks pm = {
+        .piece_id = piece->id, .imb_serial = piece->serial, .routing_zip = in->postal_code,
+        .no_imb = !production_is_us(in->country), .duplex = J->duplex,
+        .first_sheet = J->duplex ? (piece->first_page + 1) / 2 : piece->first_page};
+    return marks_apply(J->marks, C->R->layout, st, &pm, err);
+}
+
+/* OUT/proofs/: the proof sample over the keys above (proof.h), written
+ * under .part names; published with the print files. */
+static bool write_proofs(run_state *R, folio_error *err)
+{
+    char dir[4200], path[4300];
+    snprintf(dir, sizeof dir, "%s/proofs", R->out);
+    const folio_proof_options *po = R->job->proofs;
+    if (!po || !po->enabled) {
+        /* proofs of an earlier run in the same directory are not this run's */
+        snprintf(path, sizeof path, "%s/proof.pdf", dir);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/proofs.json", dir);
+        unlink(path);
+        return true;
+    }
+    if (!folio_mkdirs(dir, err))
+        return false;
+    size_t n = R->hs.n;
+    folio_proof_household *ph = calloc(n ? n : 1, sizeof *ph);
+    uint32_t *piece_of = malloc((n ? n : 1) * sizeof *piece_of);
+    char *names = NULL;
+    if (!ph || !piece_of) {
+        free(ph);
+        free(piece_of);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
+    }
+    for (size_t h = 0; h < n; h++)
+        piece_of[h] = UINT32_MAX;
+    if (R->n_files) {
+        names = malloc(R->n_files * 200);
+        if (!names) {
+            free(ph);
+            free(piece_of);
+            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+            return false;
+        }
+        for (size_t i = 0; i < R->n_files; i++)
+            snprintf(names + i * 200, 200, "print/%s", R->files[i].name);
+    }
+    for (size_t h = 0; h < n; h++) {
+        if (!R->in_shard[h])
+            continue;
+        const folio_household_plan *hp = &R->plan->households[h];
+        ph[h].keys = R->decided[h] ? R->res[h].keys : NULL;
+        ph[h].channel = hp->channel;
+        ph[h].reason = hp->channel == FOLIO_CHANNEL_SUPPRESSED ? hp->reason : NULL;
+        ph[h].pages = hp->channel == FOLIO_CHANNEL_SUPPRESSED ? 0 : R->res[h].pages;
+    }
+    for (size_t i = 0; i < R->prod->n_pieces; i++) {
+        const folio_prod_piece *pc = &R->prod->pieces[i];
+        folio_proof_household *p = &ph[piece_hh(R, i)];
+        piece_of[piece_hh(R, i)] = (uint32_t)i;
+        p->piece = pc->id;
+        p->stream = R->prod->streams[pc->stream].name;
+        if (R->n_files) {
+            p->print_file = names + (size_t)pc->file * 200;
+            p->first_page = pc->first_page;
+        }
+    }
+    const folio_job *J = R->job;
+    char subject[128], d0[16], d1[16];
+    folio_date_format(J->period_start, "YYYY-MM-DD", d0, sizeof d0);
+    folio_date_format(J->period_end, "YYYY-MM-DD", d1, sizeof d1);
+    snprintf(subject, sizeof subject, "Proof sample, statements %s to %s", d0, d1);
+    folio_pdf_options pdfo = {
+        .title = J->name, .author = J->bank_name, .subject = subject,
+        .doc_date = J->statement_date, .compression = J->compression};
+    proof_ctx pctx = {.R = R, .piece_of = piece_of};
+    folio_proof_params pp = {.opt = po, .plan = R->plan, .hh = ph, .duplex = J->duplex,
+                             .pdf = &pdfo, .dir = dir, .decorate = proof_marks,
+                             .decorate_ctx = &pctx};
+    bool ok = proof_write(&pp, &R->proof, err);
+    free(ph);
+    free(piece_of);
+    free(names);
+    if (ok && R->proof.cover.capped) {
+        const folio_proof_cover *c = &R->proof.cover;
+        fprintf(stderr, "folio: warning: the proof sample stops at output.proofs.max (%u "
+                "households); %u of %u coverage keys are not covered:", po->max,
+                c->n_uncovered, c->n_keys);
+        for (uint32_t u = 0; u < c->n_uncovered && u < 10; u++)
+            fprintf(stderr, " %s", c->keys[c->uncovered[u]]);
+        fprintf(stderr, "%s (see proofs/proofs.json)\n", c->n_uncovered > 10 ? " ..." : "");
+    }
+    return ok;
+}
 
 /* ---- audit trail ---------------------------------------------------------- */
 
@@ -599,6 +916,7 @@ typedef struct totals {
     uint64_t txn_read, txn_composed, txn_suppressed, txn_rejected;
     folio_money amt_read, amt_accepted, amt_composed, amt_suppressed, amt_rejected;
     folio_money amt_loaded;     /* sum over the loaded transaction table */
+    uint64_t afp_substitutions; /* characters the AFP code page lacked */
 } totals;
 
 static const char *kind_name(folio_feed_kind k)
@@ -670,6 +988,93 @@ static void manifest_output(folio_buf *b, run_state *R, size_t i, const char *na
     json_kv_int(b, "bytes", (int64_t)bytes, true);
     json_kv_str(b, "sha256", sha, false);
     folio_buf_putc(b, '}');
+}
+
+/* Manifest "variations": statements per language, how many used a fallback
+ * text, the translations the layout lacks, and each paragraph id@version with
+ * the number of statements that show it (from the coverage keys). */
+static void manifest_variations(folio_buf *b, run_state *R)
+{
+    const folio_layout *L = R->layout;
+    size_t nl = (size_t)L->n_languages;
+    uint64_t *per = calloc(nl + 1, sizeof *per);
+    const folio_paragraphs *lib = L->paragraphs;
+    uint64_t *shown = calloc((size_t)(lib ? lib->n : 0) + 1, sizeof *shown);
+    uint64_t fallback = 0;
+    if (!per || !shown) {
+        b->failed = true;
+        free(per);
+        free(shown);
+        return;
+    }
+    for (size_t h = 0; h < R->hs.n; h++) {
+        if (!R->in_shard[h] || !R->decided[h])
+            continue;
+        const folio_compose_result *rs = &R->res[h];
+        if (rs->language < nl)
+            per[rs->language]++;
+        fallback += rs->fallback;
+        for (const char *k = rs->keys; lib && *k;) {   /* "kind:value\n" lines */
+            const char *eol = strchr(k, '\n');
+            size_t len = eol ? (size_t)(eol - k) : strlen(k);
+            const char *at = memchr(k, '@', len);
+            if (len > 10 && !memcmp(k, "paragraph:", 10) && at)
+                for (int i = 0; i < lib->n; i++)
+                    if ((size_t)(at - k - 10) == strlen(lib->v[i].id)
+                        && !memcmp(k + 10, lib->v[i].id, (size_t)(at - k - 10))
+                        && atoi(at + 1) == lib->v[i].version)
+                        shown[i]++;
+            k += len + (eol != NULL);
+        }
+    }
+    folio_buf_puts(b, "\n  \"variations\":{");
+    json_kv_str(b, "fallback_language", L->languages[0], true);
+    folio_buf_puts(b, "\"statements_by_language\":{");
+    for (size_t l = 0; l < nl; l++)
+        json_kv_int(b, L->languages[l], (int64_t)per[l], l + 1 < nl);
+    folio_buf_puts(b, "},");
+    json_kv_int(b, "fallback_statements", (int64_t)fallback, true);
+    folio_buf_puts(b, "\"missing_translations\":{");
+    for (size_t l = 1; l < nl; l++)
+        json_kv_int(b, L->languages[l], L->n_missing[l], l + 1 < nl);
+    folio_buf_puts(b, "},\"paragraphs\":[");
+    for (int i = 0; lib && i < lib->n; i++) {
+        folio_buf_puts(b, i ? ",{" : "{");
+        json_kv_str(b, "id", lib->v[i].id, true);
+        json_kv_int(b, "version", lib->v[i].version, true);
+        if (lib->v[i].approved_by)
+            json_kv_str(b, "approved_by", lib->v[i].approved_by, true);
+        if (lib->v[i].approved_date != FOLIO_DATE_NONE) {
+            char d[16];
+            folio_date_format(lib->v[i].approved_date, "YYYY-MM-DD", d, sizeof d);
+            json_kv_str(b, "approved_date", d, true);
+        }
+        json_kv_int(b, "statements", (int64_t)shown[i], false);
+        folio_buf_putc(b, '}');
+    }
+    folio_buf_puts(b, "]},");
+    free(per);
+    free(shown);
+}
+
+/* The summary's languages line: statements per language and how many used a
+ * fallback text (only when the layout prints more than one language). */
+static void print_languages(const run_state *R)
+{
+    const folio_layout *L = R->layout;
+    if (L->n_languages < 2)
+        return;
+    uint64_t per[16] = {0}, fallback = 0;
+    for (size_t h = 0; h < R->hs.n; h++)
+        if (R->in_shard[h] && R->decided[h]) {
+            per[R->res[h].language & 15]++;
+            fallback += R->res[h].fallback;
+        }
+    printf("  languages     ");
+    for (int l = 0; l < L->n_languages && l < 16; l++)
+        printf("%s %s %llu", l ? "," : "", L->languages[l], (unsigned long long)per[l]);
+    printf(" (%llu with fallback text%s)\n", (unsigned long long)fallback,
+           fallback ? ", see audit.jsonl" : "");
 }
 
 /* ---- offers -------------------------------------------------------------------- */
@@ -900,12 +1305,20 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     json_kv_int(&b, "email_only_pages", (int64_t)T->pages_email, true);
     json_kv_int(&b, "print_files", (int64_t)R->n_files, true);
     json_kv_int(&b, "oversize_files", R->n_files ? (int64_t)R->prod->oversize_files : 0, true);
+    if (afp_on(R))
+        json_kv_int(&b, "afp_substitutions", (int64_t)T->afp_substitutions, true);
     json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, false);
-    folio_buf_puts(&b, "},\n  \"outputs\":[");
-    for (size_t i = 0; i < R->n_files; i++)
-        manifest_output(&b, R, i, R->files[i].name, "pdf", R->files[i].bytes,
-                        R->files[i].sha256);
-    /* AFP WRITER: one more manifest_output(..., "afp", ...) per file here. */
+    folio_buf_puts(&b, "},");
+    manifest_variations(&b, R);
+    folio_buf_puts(&b, "\n  \"outputs\":[");
+    for (size_t i = 0; i < R->n_files; i++) {
+        if (J->print_pdf)
+            manifest_output(&b, R, i, R->files[i].name, "pdf", R->files[i].bytes,
+                            R->files[i].sha256);
+        if (afp_on(R))
+            manifest_output(&b, R, i, R->files[i].afp_name, "afp", R->files[i].afp_bytes,
+                            R->files[i].afp_sha256);
+    }
     /* the inserter data files, one per print file */
     folio_buf_puts(&b, "\n  ],\n  \"piece_files\":[");
     for (size_t i = 0; i < R->n_files; i++) {
@@ -949,7 +1362,9 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     folio_buf_puts(&b, "\"printed\":false,");
     json_kv_int(&b, "statements", (int64_t)T->statements[FOLIO_CHANNEL_SUPPRESSED], false);
     folio_buf_putc(&b, '}');
-    folio_buf_puts(&b, "\n  ],\n  \"control_totals\":{\n    \"accounts\":{");
+    folio_buf_puts(&b, "\n  ],\n  ");
+    proof_manifest_json(&R->proof, J->proofs, &b);
+    folio_buf_puts(&b, ",\n  \"control_totals\":{\n    \"accounts\":{");
     json_kv_int(&b, "read", (int64_t)T->acc_read, true);
     json_kv_int(&b, "rejected", (int64_t)T->acc_rejected, true);
     json_kv_int(&b, "composed", (int64_t)T->acc_composed, true);
@@ -1027,8 +1442,12 @@ static void run_free(run_state *R)
         free(R->files[i].part);
         free(R->files[i].pieces_path);
         free(R->files[i].pieces_part);
+        free(R->files[i].afp_path);
+        free(R->files[i].afp_part);
     }
     free(R->files);
+    proof_discard(&R->proof);
+    proof_result_free(&R->proof);
 }
 
 int folio_run(const folio_run_options *opt, folio_error *err)
@@ -1043,7 +1462,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!R.job)
         return FOLIO_EXIT_USAGE;
     R.layout = layout_load(R.job->layout_path, err);
-    if (!R.layout) {
+    if (!R.layout || (R.job->marks && !marks_check_layout(R.job->marks, R.layout, err))) {
         run_free(&R);
         return FOLIO_EXIT_USAGE;
     }
@@ -1051,6 +1470,8 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         run_free(&R);
         return err->code == FOLIO_EXIT_USAGE ? FOLIO_EXIT_USAGE : FOLIO_EXIT_FAILED;
     }
+    for (int i = 0; i < R.layout->n_warnings; i++)   /* missing translations */
+        fprintf(stderr, "folio: %s\n", R.layout->warnings[i]);
     snprintf(R.out, sizeof R.out, "%s", opt->out_dir ? opt->out_dir : R.job->out_dir);
     char path[4200];
     if (!folio_mkdirs(R.out, err))
@@ -1066,7 +1487,8 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         goto done;
     }
     double t_load = now_s();
-    R.ds = feed_load_all(R.job, opt->threads, err);
+    R.ds = feed_load_all_progress(R.job, opt->threads, opt->progress ? load_progress : NULL,
+                                  &R, err);
     if (!R.ds)
         goto done;
     t_load = now_s() - t_load;
@@ -1106,13 +1528,17 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!pass1(&R, err))
         goto done;
     t_compose = now_s() - t_compose;
-    if (!plan_files(&R, err))
+    if (!plan_files(&R, err) || !add_run_keys(&R, err))
         goto done;
     double t_write = now_s();
     R.plan->skip_decisions = true;   /* pass 1 kept them (keep_decisions) */
     if (!pass2(&R, err))
         goto done;
     t_write = now_s() - t_write;
+    double t_proof = now_s();
+    if (!write_proofs(&R, err))
+        goto done;
+    t_proof = now_s() - t_proof;
     if (opt->progress)
         fprintf(stderr, "\r%-78s\r", "");
 
@@ -1132,9 +1558,35 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         T.txn_composed += R.res[h].txns;
         T.amt_composed += R.res[h].txn_sum;
     }
+    uint64_t afp_pages = 0, afp_groups = 0, afp_subst = 0;
     for (size_t i = 0; i < R.n_files; i++) {
-        T.pages_print += R.files[i].pages;
-        T.sheets += R.files[i].sheets;
+        const print_file *f = &R.files[i];
+        T.pages_print += R.job->print_pdf ? f->pdf_pages : f->afp_pages;
+        T.sheets += f->sheets;
+        afp_pages += f->afp_pages;
+        afp_groups += f->afp_groups;
+        afp_subst += f->afp_subst;
+    }
+    T.afp_substitutions = afp_subst;
+    if (afp_subst) {
+        /* never silent: name the characters (first distinct ones over all files) */
+        char ex[128] = "";
+        size_t el = 0;
+        int shown = 0;
+        for (size_t i = 0; i < R.n_files && shown < 8; i++)
+            for (int k = 0; k < 8 && R.files[i].afp_subst_ex[k] && shown < 8; k++) {
+                uint32_t cp = R.files[i].afp_subst_ex[k];
+                char probe[16];
+                snprintf(probe, sizeof probe, "U+%04X", (unsigned)cp);
+                if (strstr(ex, probe))
+                    continue;
+                el += (size_t)snprintf(ex + el, sizeof ex - el, "%sU+%04X", shown ? " " : "",
+                                       (unsigned)cp);
+                shown++;
+            }
+        fprintf(stderr, "folio: warning: %llu character(s) are not in AFP code page %d and "
+                "were printed as '%c' (%s); see manifest.json counts.afp_substitutions\n",
+                (unsigned long long)afp_subst, R.job->afp->code_page, R.job->afp->substitute, ex);
     }
     T.rejects = R.ds->n_rejects;
     for (int i = 0; i < R.job->n_feeds; i++) {
@@ -1205,10 +1657,14 @@ int folio_run(const folio_run_options *opt, folio_error *err)
             uint32_t pg = R.res[R.print_hh[i]].pages;
             pages1 += pg + (R.job->duplex && (pg & 1));
         }
-        if (!R.job->print_pdf)
-            pages1 = 0;
         check(&cj, &balanced, "print pages composed = pages written", "composed",
               (int64_t)pages1, "written", (int64_t)T.pages_print, false);
+        if (afp_on(&R)) {
+            check(&cj, &balanced, "AFP pages = print pages composed", "afp_pages",
+                  (int64_t)afp_pages, "composed", (int64_t)pages1, false);
+            check(&cj, &balanced, "AFP page groups = print statements", "afp_page_groups",
+                  (int64_t)afp_groups, "print_statements", (int64_t)R.n_print, false);
+        }
     }
     if (cj.failed) {
         folio_buf_free(&cj);
@@ -1218,10 +1674,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!balanced) {
         fprintf(stderr, "folio: reconciliation FAILED:%s\n", cj.data);
         folio_buf_free(&cj);
-        for (size_t i = 0; i < R.n_files; i++) {
-            unlink(R.files[i].part);
-            unlink(R.files[i].pieces_part);
-        }
+        unlink_parts(&R);
         folio_error_set(err, FOLIO_EXIT_FAILED,
                         "%s: the run does not reconcile; no output was published (see the checks "
                         "above)", R.job->path);
@@ -1229,13 +1682,18 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     }
     /* publish: rename parts, then the manifest last */
     for (size_t i = 0; i < R.n_files; i++)
-        if (rename(R.files[i].part, R.files[i].path) != 0 ||
+        if ((R.job->print_pdf && rename(R.files[i].part, R.files[i].path) != 0) ||
+            (afp_on(&R) && rename(R.files[i].afp_part, R.files[i].afp_path) != 0) ||
             rename(R.files[i].pieces_part, R.files[i].pieces_path) != 0) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "%s: rename failed: %s", R.files[i].path,
                             strerror(errno));
             folio_buf_free(&cj);
             goto done;
         }
+    if (!proof_publish(&R.proof, err)) {
+        folio_buf_free(&cj);
+        goto done;
+    }
     if (!write_manifest(&R, &T, balanced, cj.data ? cj.data : "", err)) {
         folio_buf_free(&cj);
         goto done;
@@ -1267,7 +1725,13 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         printf("  transactions   %llu read, %llu composed, %llu suppressed, %llu rejected\n",
                (unsigned long long)T.txn_read, (unsigned long long)T.txn_composed,
                (unsigned long long)T.txn_suppressed, (unsigned long long)T.txn_rejected);
+        print_languages(&R);
         printf("  reconciliation balanced (manifest.json)\n");
+        if (R.proof.written)
+            printf("  proofs         %u household(s), %u pages, %u of %u coverage keys -> "
+                   "%s/proofs/proof.pdf (%.2fs)\n", R.proof.cover.n_picked, R.proof.pages,
+                   R.proof.cover.n_keys - R.proof.cover.n_uncovered, R.proof.cover.n_keys,
+                   R.out, t_proof);
         printf("  rejects        %llu row(s)%s\n", (unsigned long long)T.rejects,
                T.rejects ? " -> rejects.csv" : "");
         printf("  time           %.2fs (load %.2fs, compose %.2fs, write %.2fs), %d thread(s), "

@@ -649,6 +649,11 @@ static void fill_customer(const gen_ctx *ctx, cust *c, rng *r, int age_lo, int a
     if (since_lo > ctx->sep30 - 30)
         since_lo = ctx->sep30 - 30;
     c->since = date_between(r, since_lo, ctx->sep30);
+    /* about 1 customer in 40 joined within the 90 days before the statement
+     * date (the layout's welcome paragraph); decided from the draw itself, so
+     * the random stream -- every other field -- stays as it was */
+    if (c->since % 40 == 0)
+        c->since = ctx->sep30 - (folio_date)((c->since / 40) % 58);
     uint32_t x = rng_below(r, 1000);
     c->delivery = x < 700 ? 0 : x < 900 ? 1 : x < 980 ? 2 : 3;
     c->consent = !rng_pm(r, 70);
@@ -1773,9 +1778,8 @@ static bool write_job(const char *out_dir, const folio_samples_options *opt, fol
     folio_buf_puts(&b, file_names[F_CONTACT]);
     folio_buf_puts(&b, "\n    columns:\n      contact_key: contact_key\n"
                        "      offer_id: offer_id\n      contact_date: contact_date\n");
-    folio_buf_puts(&b, "\noutput:\n  print:\n    pdf: true\n    max_sheets: 2000\n"
-                       "    duplex: false\n    prefix: statements\n");
-    /* the offer catalogue beside the layout (docs/offers.md), when there is one */
+    /* the offer catalogue beside the layout (docs/offers.md), when there is
+     * one; before output:, which stays last so tools can append to it */
     char cat[PATH_MAX + 16];
     const char *slash = strrchr(layout, '/');
     int dl = slash ? (int)(slash - layout) : 0;
@@ -1785,6 +1789,8 @@ static bool write_job(const char *out_dir, const folio_samples_options *opt, fol
         yaml_quoted(&b, cat);
         folio_buf_puts(&b, "\n  max_per_statement: 2\n");
     }
+    folio_buf_puts(&b, "\noutput:\n  print:\n    pdf: true\n    max_sheets: 2000\n"
+                       "    duplex: false\n    prefix: statements\n");
     bool ok = !b.failed;
     char path[PATH_MAX];
     if (!ok)

@@ -923,6 +923,127 @@ static bool listed(const jv *arr, const char *rel)
     return false;
 }
 
+/* Parse a whole JSON file; NULL (and a mismatch) when unreadable or invalid. */
+static jv *read_json(vctx *V, const char *path, const char *rel)
+{
+    mapped m;
+    folio_error e = {0};
+    if (!map_file(path, &m, &e)) {
+        mismatch(V, "%s: cannot read: %s", rel, e.msg);
+        return NULL;
+    }
+    jparser P = {.p = (const char *)m.d, .end = (const char *)m.d + m.n,
+                 .start = (const char *)m.d};
+    jv *v = m.n ? jvalue(&P) : NULL;
+    if (v) {
+        jws(&P);
+        if (P.p != P.end) {
+            jv_free(v);
+            v = NULL;
+        }
+    }
+    unmap_file(&m);
+    if (!v || v->type != J_OBJ) {
+        mismatch(V, "%s: not a valid JSON object%s%s", rel, P.err[0] ? ": " : "", P.err);
+        jv_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* The proof sample (manifest "proofs", proof.h): each listed file's size and
+ * SHA-256, proof.pdf's pages from its page tree, proofs.json's samples
+ * tiling proof.pdf page by page and agreeing with the manifest's counts, and
+ * nothing unlisted or half-written in proofs/. */
+static void check_proofs(vctx *V, const char *dir, const jv *proofs)
+{
+    const jv *files = proofs ? jget(proofs, "files") : NULL;
+    if (files && files->type != J_ARR) {
+        mismatch(V, "manifest.json: proofs.files is not a list");
+        files = NULL;
+    }
+    int64_t pdf_pages = -1;
+    const jv *list = NULL;      /* proofs.json, parsed */
+    char path[4400];
+    for (int i = 0; files && i < files->n; i++) {
+        const jv *o = files->items[i];
+        const char *rel = jstr_of(o, "file"), *fmt = jstr_of(o, "format");
+        if (!rel || !fmt || strncmp(rel, "proofs/", 7) || strstr(rel, "..")) {
+            mismatch(V, "manifest.json: proofs.files[%d] lacks file or format, or names a "
+                     "file outside proofs/", i);
+            continue;
+        }
+        V->files++;
+        if (!check_sum(V, dir, rel, o))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, rel);
+        if (!strcmp(fmt, "pdf")) {
+            uint32_t pages = 0;
+            folio_error pe = {0};
+            int64_t mp = -1;
+            jint_of(o, "pages", &mp);
+            if (!production_pdf_pages(path, &pages, &pe))
+                mismatch(V, "%s: cannot count pages: %s", rel, pe.msg);
+            else if ((int64_t)pages != mp)
+                mismatch(V, "%s: %u pages in the file, manifest says %lld", rel, pages,
+                         (long long)mp);
+            else
+                pdf_pages = pages;
+        } else if (!strcmp(fmt, "json") && !list) {
+            list = read_json(V, path, rel);
+        }
+    }
+    if (list) {
+        const jv *samples = jget(list, "samples");
+        int64_t sampled = -1, covered = -1, total = -1, lp = 0;
+        jint_of(proofs, "sampled", &sampled);
+        jint_of(proofs, "keys_covered", &covered);
+        jint_of(proofs, "keys_total", &total);
+        const jv *unc = jget(proofs, "uncovered");
+        if (!samples || samples->type != J_ARR || samples->n != sampled)
+            mismatch(V, "proofs/proofs.json: %d samples, manifest says %lld",
+                     samples && samples->type == J_ARR ? samples->n : -1, (long long)sampled);
+        for (int i = 0; samples && samples->type == J_ARR && i < samples->n; i++) {
+            int64_t f = -1, l = -1;
+            const jv *s = samples->items[i];
+            if (!jint_of(s, "first_page", &f) || !jint_of(s, "last_page", &l) || f != lp + 1 ||
+                l < f) {
+                mismatch(V, "proofs/proofs.json: sample %d has pages %lld..%lld, expected to "
+                         "start at page %lld", i + 1, (long long)f, (long long)l,
+                         (long long)(lp + 1));
+                break;
+            }
+            lp = l;
+        }
+        /* an empty sample has one page saying so */
+        if (pdf_pages >= 0 && lp != pdf_pages && !(lp == 0 && pdf_pages == 1))
+            mismatch(V, "proofs/proofs.json: samples end at page %lld, proof.pdf has %lld",
+                     (long long)lp, (long long)pdf_pages);
+        if (!unc || unc->type != J_ARR || covered + unc->n != total)
+            mismatch(V, "manifest.json: proofs cover %lld of %lld keys but list %d uncovered",
+                     (long long)covered, (long long)total, unc && unc->type == J_ARR ? unc->n : -1);
+        jv_free((jv *)list);
+    }
+    snprintf(path, sizeof path, "%s/proofs", dir);
+    DIR *dd = opendir(path);
+    if (!dd)
+        return;
+    struct dirent *de;
+    while ((de = readdir(dd))) {
+        const char *nm = de->d_name;
+        if (nm[0] == '.')
+            continue;
+        char rel[600];
+        snprintf(rel, sizeof rel, "proofs/%s", nm);
+        size_t L = strlen(nm);
+        if (L > 5 && !strcmp(nm + L - 5, ".part"))
+            mismatch(V, "%s: temporary file left behind", rel);
+        else if (!listed(files, rel))
+            mismatch(V, "%s: in proofs/ but not in the manifest", rel);
+    }
+    closedir(dd);
+}
+
 /* production_verify: see header. */
 int production_verify(const char *dir, FILE *rep)
 {
@@ -1105,6 +1226,7 @@ int production_verify(const char *dir, FILE *rep)
         }
         closedir(dd);
     }
+    check_proofs(&V, dir, jget(root, "proofs"));
     jv_free(root);
     if (V.mismatches) {
         fprintf(rep, "folio verify: %u mismatch(es) in %s\n", V.mismatches, dir);

@@ -98,6 +98,8 @@ typedef struct folio_compose_result {
     uint8_t n_offers;
     bool offer_back_page;             /* st has one more page than `pages`: an
                                        * offer on the back of the last sheet */
+    uint8_t language;                 /* index into layout->languages */
+    bool fallback;                    /* some text was in the fallback language */
 } folio_compose_result;
 
 /* Compose household hh.  The statement lives in `arena` (reset it between

@@ -114,6 +114,15 @@ typedef struct folio_dataset {
  * header lacks a mapped column, out of memory): err says which.  Bad rows
  * never fail the load. */
 folio_dataset *feed_load_all(const folio_job *job, int threads, folio_error *err);
+
+/* The same, calling progress(ctx, records parsed, bytes parsed, bytes of all
+ * feeds) after every chunk, from one thread at a time (the caller decides
+ * how often to print). */
+typedef void (*folio_load_progress_fn)(void *ctx, uint64_t records, uint64_t bytes,
+                                       uint64_t bytes_total);
+folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
+                                      folio_load_progress_fn progress, void *ctx,
+                                      folio_error *err);
 void feed_dataset_free(folio_dataset *ds);
 
 /* Write rejects as CSV: file,line,column,reason,raw (header row first). */

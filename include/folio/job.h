@@ -102,6 +102,7 @@ typedef struct folio_job {
     struct folio_marks_options *marks; /* output.marks, NULL = no marks (marks.h) */
     struct folio_afp_options *afp; /* output.print.afp, NULL = no AFP (afp.h) */
     struct folio_offers_options *offers; /* offers:, NULL = no offers (offers.h) */
+    struct folio_proof_options *proofs; /* output.proofs, never NULL after job_load (proof.h) */
 } folio_job;
 
 /* Parse and validate a job file.  Returns NULL with err set (code

@@ -120,6 +120,28 @@ typedef struct folio_ws_slot {
     folio_ws_page page;
     int32_t x, y, w, h;           /* units, top-left origin */
 } folio_ws_slot;
+/* Where the layout places paragraphs of the library (layout key
+ * `paragraphs:`, docs/paragraphs.md). */
+typedef enum folio_para_place_kind {
+    FOLIO_PLACE_AFTER_SUMMARY = 0,    /* under the account summary */
+    FOLIO_PLACE_END,                  /* after the last account section */
+    FOLIO_PLACE__COUNT
+} folio_para_place_kind;
+
+/* One entry of a place: a paragraph, or a `first_of` list of which the first
+ * whose condition holds is shown (e.g. legal-ca, legal-ny, legal-default). */
+typedef struct folio_para_item {
+    int *para;                    /* indexes into layout->paragraphs->v */
+    int n;
+    bool first_of;
+} folio_para_item;
+
+typedef struct folio_para_place {
+    folio_para_item *items;
+    int n_items;
+} folio_para_place;
+
+struct folio_paragraphs;
 
 typedef struct folio_layout {
     char *path;
@@ -180,6 +202,23 @@ typedef struct folio_layout {
     uint32_t ws_fill, ws_border;  /* offer box fill and outline colours */
     int32_t ws_padding;           /* inside the offer box */
     int32_t ws_gap;               /* space kept between the body and an offer under it */
+    /* ---- languages and paragraphs (docs/layout-file.md "Languages",
+     * docs/paragraphs.md).  A text may be a map {en: ..., es: ...}.  The
+     * layout as loaded holds the texts of languages[0], the fallback;
+     * variants[l] is the same layout with language l's texts (variants[0] is
+     * the layout itself).  Variants own their own copies of everything and
+     * have n_languages 0, no variants and no paragraphs. */
+    char **languages; int n_languages;   /* >= 1 for a loaded layout */
+    struct folio_layout **variants;      /* n_languages entries */
+    uint32_t *n_missing;                 /* per language: texts that fell back */
+    char **missing;                      /* per language: their names, ", "-joined */
+    char **warnings; int n_warnings;     /* "file:line:col: warning: ..." */
+    struct folio_paragraphs *paragraphs; /* the library; NULL when none */
+    folio_para_place places[FOLIO_PLACE__COUNT];
+    folio_para_place *after_account;     /* per product (n_products), NULL = none:
+                                          * under each account section of it */
+    int paragraph_style;                 /* paragraphs.style */
+    int32_t paragraph_space_after;       /* paragraphs.space_after, units */
 } folio_layout;
 
 /* Read and check a layout.  Returns NULL with err (FOLIO_EXIT_USAGE,
@@ -194,6 +233,10 @@ void layout_free(folio_layout *layout);
 bool layout_template_parse(const char *s, folio_template *out, int *bad_col,
                            char *bad_name, size_t bad_name_cap);
 void layout_template_free(folio_template *t);
+
+/* Index of the language `code` (e.g. "es", "es-MX" matches "es"; any case)
+ * in layout->languages, -1 if the layout does not print it. */
+int layout_language_find(const folio_layout *layout, const char *code);
 
 int layout_style_find(const folio_layout *layout, const char *name);  /* -1 if none */
 int layout_product_find(const folio_layout *layout, const char *code); /* -1 if none */

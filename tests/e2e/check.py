@@ -6,6 +6,7 @@ manifest.  usage:
   check.py split OUT_DIR MAX_SHEETS
   check.py paginate FIXTURE_DIR OUT_DIR N
   check.py production INPUT_DIR OUT_DIR MAX_SHEETS   (mail streams, presort, pieces)
+  check.py proofs OUT_DIR [MAX]                      (proof sample: cover, masking, pages)
 """
 import csv, glob, hashlib, io, json, os, re, subprocess, sys
 from decimal import Decimal
@@ -13,6 +14,9 @@ from decimal import Decimal
 def fail(msg):
     print("CHECK FAILED: " + msg)
     sys.exit(1)
+
+# "Page x of y" in any language of the sample layouts (en, es: "Página x de y")
+PG = r"(?:Page|Página) %s (?:of|de) %s"
 
 def run(*args):
     return subprocess.run(args, check=True, capture_output=True).stdout.decode("utf-8", "replace")
@@ -153,7 +157,7 @@ def end_to_end(samples, out):
                 where[a["id"]] = (h, a)
             if h["channel"] in ("print", "both"):
                 pages = texts[h["print_file"]][h["first_page"] - 1:h["last_page"]]
-                if "Page 1 of %d" % h["pages"] not in pages[0]:
+                if not re.search(PG % (1, h["pages"]) + r"\b", pages[0]):
                     fail("%s: first page %d of %s is not page 1 of %d" % (h["household"], h["first_page"], h["print_file"], h["pages"]))
                 joined = "".join(pages)
                 for a in h["accounts"]:
@@ -172,7 +176,7 @@ def end_to_end(samples, out):
             h, a = where[aid]
             if (h["channel"] == "suppressed" or "suppressed" in a) and aid not in suppressed_acc:
                 fail("account %s suppressed in the audit but not in suppressed.csv" % aid)
-    stmts = len(re.findall(r"Page 1 of \d+", text))
+    stmts = len(re.findall(PG % (1, r"\d+"), text))
     if stmts != m["counts"]["print_statements"]:
         fail("PDF text has %d statements (Page 1 of), manifest %d" % (stmts, m["counts"]["print_statements"]))
     for name in ("Zoë", "José", "Łukasz", "Müller"):
@@ -192,13 +196,13 @@ def split(out, max_sheets):
         text = pdf_text(os.path.join(out, o["file"]), layout=False)
         pages = text.split("\f")[:-1]
         # every file starts with page 1 of a statement and ends with its last page
-        first = re.search(r"Page (\d+) of (\d+)", pages[0])
-        last = re.search(r"Page (\d+) of (\d+)", pages[-1])
+        first = re.search(PG % (r"(\d+)", r"(\d+)"), pages[0])
+        last = re.search(PG % (r"(\d+)", r"(\d+)"), pages[-1])
         if not first or first.group(1) != "1":
             fail("%s does not start with the first page of a statement" % o["file"])
         if not last or last.group(1) != last.group(2):
             fail("%s ends inside a statement" % o["file"])
-        n = len(re.findall(r"Page 1 of \d+", text))
+        n = len(re.findall(PG % (1, r"\d+"), text))
         if n != o["statements"]:
             fail("%s: %d statements in text, manifest %d" % (o["file"], n, o["statements"]))
         seen.add(o["first_household"])
@@ -346,9 +350,9 @@ def production(inputs, out, max_sheets):
             if lp - fp + 1 != n + pad or int(r["pages"]) != n + pad:
                 fail("%s: piece %s spans %d-%d for %d pages" % (pf["file"], r["piece_id"], fp, lp, n))
             # never split: the whole statement, page 1 to page n, is in this file
-            if not re.search(r"Page 1 of %d\b" % n, pages[fp - 1]):
+            if not re.search(PG % (1, n) + r"\b", pages[fp - 1]):
                 fail("%s page %d: not page 1 of %d (%s)" % (o["file"], fp, n, r["household"]))
-            if not re.search(r"Page %d of %d\b" % (n, n), pages[fp + n - 2]):
+            if not re.search(PG % (n, n) + r"\b", pages[fp + n - 2]):
                 fail("%s page %d: not page %d of %d" % (o["file"], fp + n - 1, n, n))
             if pad and pages[lp - 1].strip():
                 fail("%s page %d: duplex padding page is not blank" % (o["file"], lp))
@@ -404,6 +408,165 @@ def production(inputs, out, max_sheets):
         fail("suppressed stream count wrong")
     print("production: %d pieces in %d files, streams %s" % (len(pieces), len(m["piece_files"]), counts))
 
+def greedy(items, cap):
+    """The proof sample recomputed: rescan-everything greedy set cover, ties to
+    the lowest index (household order = audit.jsonl order)."""
+    covered, picks = set(), []
+    while cap is None or len(picks) < cap:
+        best, gain = None, 0
+        for i, keys in enumerate(items):
+            g = len(keys - covered)
+            if g > gain:
+                best, gain = i, g
+        if best is None:
+            break
+        picks.append(best)
+        covered |= items[best]
+    return picks, covered
+
+def norm_words(text, ids):
+    """Words of a statement's text with account numbers written as *LAST4,
+    so a masked proof and an unmasked print compare equal."""
+    for a in ids:
+        if len(a) > 4:
+            text = text.replace(a, "*" + a[-4:])
+    text = re.sub(r"\*+(\w{4})", r"*\1", text)
+    return sorted(text.split())
+
+def page_graphics(pdf, first, last):
+    """Non-text drawing of pages first..last: every path operator line outside
+    BT/ET (rules, boxes, barcodes, marks), colours and states left out, one
+    list per page -- qpdf writes the pages out uncompressed (QDF)."""
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as t:
+        subprocess.run(["qpdf", "--qdf", "--object-streams=disable", "--pages", pdf,
+                        "%d-%d" % (first, last), "--", pdf, t.name], check=True, capture_output=True)
+        d = open(t.name, "rb").read().decode("latin-1")
+    pages = []
+    for m in re.finditer(r"%% Contents for page (\d+)\n.*?\nstream\n(.*?)\nendstream", d, re.S):
+        intext, g = False, []
+        for l in m.group(2).split("\n"):
+            l = l.strip()
+            if l in ("BT", "ET"):
+                intext = l == "BT"
+            elif l and not intext and not re.search(r"\b(rg|RG|w|q|Q|gs)$", l):
+                g.append(l)
+        pages.append(g)
+    return pages
+
+def proofs(out, cap=None):
+    m = load_manifest(out)
+    audit = [json.loads(l) for l in open(os.path.join(out, "audit.jsonl"), encoding="utf-8")]
+    pj = json.load(open(os.path.join(out, "proofs", "proofs.json"), encoding="utf-8"))
+    pdf = os.path.join(out, "proofs", "proof.pdf")
+    run("qpdf", "--check", pdf)
+    pages = pdf_pages(pdf)
+    mp = m["proofs"]
+    files = {f["file"]: f for f in mp["files"]}
+    if files["proofs/proof.pdf"]["pages"] != pages or pj["pages"] != pages:
+        fail("proof.pdf has %d pages, manifest %s, proofs.json %s" % (pages, files["proofs/proof.pdf"]["pages"], pj["pages"]))
+    for rel, f in files.items():
+        p = os.path.join(out, rel)
+        if sha256(p) != f["sha256"] or os.path.getsize(p) != f["bytes"]:
+            fail(rel + ": bytes or sha256 differ from the manifest")
+    # every household has coverage keys, run-level ones included
+    for h in audit:
+        if "coverage" not in h or ("channel:" + h["channel"]) not in h["coverage"]:
+            fail("household %s: no channel key in its audit coverage" % h["household"])
+        if h["channel"] == "suppressed" and not any(k.startswith("suppression:") for k in h["coverage"]):
+            fail("suppressed household %s has no suppression key" % h["household"])
+        if h.get("stream") and ("stream:" + h["stream"]) not in h["coverage"]:
+            fail("household %s: no stream key" % h["household"])
+    all_keys = set(k for h in audit for k in h["coverage"])
+    by_id = {h["household"]: h for h in audit}
+    # the sample is the greedy cover, recomputed here from the audit log
+    picks, covered = greedy([set(h["coverage"]) for h in audit], cap)
+    got = [s["household"] for s in pj["samples"]]
+    want = [audit[i]["household"] for i in picks]
+    if got != want:
+        fail("sample %s, greedy over audit.jsonl gives %s" % (got, want))
+    sampled_keys = set()
+    for s in pj["samples"]:
+        h = by_id[s["household"]]
+        if set(s["keys"]) != set(h["coverage"]):
+            fail("%s: proofs.json keys differ from its audit coverage" % s["household"])
+        sampled_keys |= set(s["keys"])
+    uncovered = sorted(all_keys - sampled_keys)
+    if cap is None:
+        if uncovered:
+            fail("variations in audit.jsonl that no sampled household covers: %s" % uncovered)
+        if not pj["complete"] or mp["uncovered"] or pj["keys_total"] != len(all_keys):
+            fail("proofs.json/manifest do not say complete")
+    else:
+        if [u["key"] for u in pj["uncovered"]] != uncovered or mp["uncovered"] != uncovered:
+            fail("uncovered keys %s, expected %s" % (mp["uncovered"], uncovered))
+        if not uncovered or pj["complete"] or len(got) != cap:
+            fail("the cap should have stopped the sample early")
+    seen = set(h["pages"] for h in audit if h["channel"] != "suppressed")
+    if pj["pages_not_seen"] != [p for p in range(1, max(seen) + 1) if p not in seen]:
+        fail("pages_not_seen %s, audit pages %s" % (pj["pages_not_seen"], sorted(seen)))
+    if mp["sampled"] != len(got) or mp["keys_covered"] != len(all_keys) - len(uncovered):
+        fail("manifest proofs counts are wrong")
+    # masking: no full account number anywhere, and PROOF on every statement page
+    text = pdf_text(pdf, layout=False)
+    every_id = [a["id"] for h in audit for a in h["accounts"]]
+    leaked = [a for a in every_id if len(a) > 4 and a in text]
+    if leaked:
+        fail("proof.pdf shows full account numbers: %s" % leaked[:5])
+    if "PROOF" not in text:
+        fail("no PROOF in proof.pdf")
+    nexp = 0
+    dup = m["outputs"][0]["duplex"] == "yes" if m["outputs"] else False
+    compared = 0
+    for s in pj["samples"]:
+        h = by_id[s["household"]]
+        ids = [a["id"] for a in h["accounts"]]
+        if s["first_page"] != nexp + 1:
+            fail("sample %d starts at page %d" % (s["sample"], s["first_page"]))
+        nexp = s["last_page"]
+        if h["channel"] == "suppressed":
+            if s["statement_pages"] != 0:
+                fail("suppressed %s has statement pages" % h["household"])
+            cover = run("pdftotext", "-f", str(s["first_page"]), "-l", str(s["last_page"]), pdf, "-")
+            if h["reason"] not in cover:
+                fail("cover of suppressed %s lacks its reason" % h["household"])
+            continue
+        want_pages = h["pages"] + (1 if dup and h["pages"] % 2 else 0)
+        if s["statement_pages"] != want_pages:
+            fail("%s: %d statement pages in the proof, %d printed" % (h["household"], s["statement_pages"], want_pages))
+        f0 = s["last_page"] - s["statement_pages"] + 1
+        for pg in range(f0, s["last_page"] + 1):
+            t = run("pdftotext", "-f", str(pg), "-l", str(pg), pdf, "-")
+            if "PROOF" not in t:
+                fail("page %d of the proof has no PROOF mark" % pg)
+        st = run("pdftotext", "-f", str(f0), "-l", str(s["last_page"]), pdf, "-")
+        for ac in h["accounts"]:
+            if len(ac["id"]) > 4 and "suppressed" not in ac and not re.search(r"\*+" + re.escape(ac["id"][-4:]), st):
+                fail("%s: masked number *%s not shown" % (h["household"], ac["id"][-4:]))
+        # the statement is the printed one: same words, account numbers aside
+        if "print_file" in s:
+            pf = os.path.join(out, s["print_file"])
+            a0 = s["print_first_page"]
+            ptxt = run("pdftotext", "-f", str(a0), "-l", str(a0 + s["statement_pages"] - 1), pf, "-")
+            xtxt = run("pdftotext", "-f", str(f0), "-l", str(s["last_page"]), pdf, "-")
+            if any(a in ptxt for a in ids if len(a) > 4):
+                compared += 1          # the print shows full numbers: masking did work here
+            banner = "PROOF \u2014 sample %d of %d \u2014 household %s \u2014 not for mailing" % (s["sample"], len(got), h["household"])
+            xtxt = xtxt.replace(banner, " ").replace("Blank back page (duplex): printed empty.", " ")
+            # the same rules, boxes, barcodes and inserter marks, page by page
+            pg_print = page_graphics(pf, a0, a0 + s["statement_pages"] - 1)
+            pg_proof = page_graphics(pdf, f0, s["last_page"])
+            if pg_print != pg_proof or len(pg_print) != s["statement_pages"]:
+                fail("%s: proof pages draw other graphics than the print (marks?)" % h["household"])
+            xw = [w for w in norm_words(xtxt, ids) if w != "PROOF"]
+            pw = norm_words(ptxt, ids)
+            if xw != pw:
+                import difflib
+                fail("%s: proof text differs from the print stream:\n%s" % (h["household"], "\n".join(list(difflib.unified_diff(pw, xw, lineterm=""))[:20])))
+    if nexp != pages:
+        fail("samples end at page %d of %d" % (nexp, pages))
+    print("proofs: %d households cover %d of %d keys in %d pages (%d statements compared with a full-number print)" % (len(got), len(sampled_keys), len(all_keys), pages, compared))
+
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "end-to-end":
@@ -414,5 +577,7 @@ if __name__ == "__main__":
         paginate(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif mode == "production":
         production(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif mode == "proofs":
+        proofs(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None)
     else:
         fail("unknown mode " + mode)

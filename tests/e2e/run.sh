@@ -315,6 +315,222 @@ t_offers() {
     grep -q '^ *\^' "$WORK/of/bad.err" || exit 1
 }
 
+# Content variations: language by the primary customer, state disclosures,
+# the welcome paragraph -- decided independently by check_variations.py from
+# the customers feed and compared with pdftotext and the audit trail; the same
+# bytes under a French locale; a missing translation falls back, reported;
+# unknown merge fields in the layout or the paragraph library are exit 2.
+CHECKV="python3 $ROOT/tests/e2e/check_variations.py"
+t_variations() {
+    "$FOLIO" samples --households 600 --seed 23 --out "$WORK/var" >/dev/null
+    "$FOLIO" run "$WORK/var/job.yaml" --out "$WORK/var/out" --threads 2 --quiet 2>"$WORK/var/err"
+    [ ! -s "$WORK/var/err" ] || { cat "$WORK/var/err"; echo "unexpected warnings"; exit 1; }
+    $CHECKV run "$WORK/var" "$WORK/var/out"
+    LC_ALL=fr_FR.UTF-8 "$FOLIO" run "$WORK/var/job.yaml" --out "$WORK/var/fr" --threads 1 --quiet
+    for f in manifest.json audit.jsonl $(cd "$WORK/var/out" && ls print/*.pdf); do
+        [ "$f" = manifest.json ] && continue
+        cmp "$WORK/var/out/$f" "$WORK/var/fr/$f"
+    done
+    # the Spanish summary title removed: Spanish statements fall back, reported
+    L="$ROOT/layouts/.e2e-var-missing.yaml"
+    sed -e 's/title: {en: "Account summary", es: "Resumen de cuentas"}/title: {en: "Account summary"}/' \
+        "$ROOT/layouts/statement.yaml" > "$L"
+    ! cmp -s "$L" "$ROOT/layouts/statement.yaml"
+    cp "$WORK/var/job.yaml" "$WORK/var/job-missing.yaml"
+    use_layout "$WORK/var/job-missing.yaml" "$L"
+    "$FOLIO" run "$WORK/var/job-missing.yaml" --out "$WORK/var/missing" --quiet 2>"$WORK/var/err2"
+    cat "$WORK/var/err2"
+    grep -q "^folio: $L:[0-9]*:[0-9]*: warning: 'summary.title' has no 'es' text; the 'en' text is used$" "$WORK/var/err2"
+    $CHECKV fallback "$WORK/var" "$WORK/var/missing" summary.title
+    # an unknown merge field in a Spanish layout text: exit 2 at its position
+    sed -e 's/es: "Resumen de cuentas"/es: "Resumen de {customer.shoe_size}"/' \
+        "$ROOT/layouts/statement.yaml" > "$L"
+    line=$(grep -n 'customer.shoe_size' "$L" | cut -d: -f1)
+    col=$(( $(sed -n "${line}p" "$L" | sed 's/{customer.shoe_size.*//' | wc -c) ))
+    set +e
+    "$FOLIO" run "$WORK/var/job-missing.yaml" --out "$WORK/var/bad" 2>"$WORK/var/err3"; rc=$?
+    set -e
+    cat "$WORK/var/err3"
+    [ "$rc" = 2 ] && grep -q "$L:$line:$col: unknown merge field {customer.shoe_size}" "$WORK/var/err3"
+    [ ! -e "$WORK/var/bad/manifest.json" ]
+    # ... and in the paragraph library
+    LIB="$ROOT/layouts/.e2e-var-lib.yaml"
+    sed -e 's/Bienvenido a {bank.name}, {customer.first_name}/Bienvenido a {bank.name}, {customer.nickname}/' \
+        "$ROOT/layouts/paragraphs.yaml" > "$LIB"
+    sed -e "s|library: paragraphs.yaml|library: $LIB|" "$ROOT/layouts/statement.yaml" > "$L"
+    line=$(grep -n 'customer.nickname' "$LIB" | cut -d: -f1)
+    col=$(( $(sed -n "${line}p" "$LIB" | sed 's/{customer.nickname.*//' | wc -c) ))
+    set +e
+    "$FOLIO" run "$WORK/var/job-missing.yaml" --out "$WORK/var/bad" 2>"$WORK/var/err4"; rc=$?
+    set -e
+    cat "$WORK/var/err4"
+    [ "$rc" = 2 ] && grep -q "$LIB:$line:$col: 'paragraphs\[0\].text.es': unknown merge field {customer.nickname}" "$WORK/var/err4"
+    rm -f "$L" "$LIB"
+}
+
+# Proof sample (issue 5 part 3): the e2e run prints full account numbers, so
+# masking is tested for real; the sample is checked against a greedy cover
+# recomputed from audit.jsonl, and must be identical on a rerun and at any
+# thread count.
+with_proofs() {   # with_proofs JOB OUT_JOB 'YAML MAP'
+    python3 - "$1" "$2" "$3" <<'PY'
+import sys
+src, dst, m = sys.argv[1:4]
+s = open(src, encoding="utf-8").read().replace("output:\n", "output:\n  proofs: %s\n" % m, 1)
+open(dst, "w", encoding="utf-8").write(s)
+PY
+}
+
+t_proofs() {
+    [ -d "$WORK/e2e/out1" ] || { echo "needs t_end_to_end"; exit 1; }
+    $CHECK proofs "$WORK/e2e/out1"
+    set +e
+    "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/proof-rerun" --threads 1 --quiet; rc1=$?
+    "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/proof-t2" --threads 2 --quiet; rc2=$?
+    set -e
+    [ "$rc1" = 3 ] && [ "$rc2" = 3 ]
+    for f in proofs/proof.pdf proofs/proofs.json audit.jsonl; do
+        cmp "$WORK/e2e/out1/$f" "$WORK/e2e/proof-rerun/$f"
+        cmp "$WORK/e2e/out1/$f" "$WORK/e2e/proof-t2/$f"
+    done
+    # the print stream shows full numbers (so the check above means something)
+    pdftotext "$WORK/e2e/out1/print/statements-letters-0001.pdf" - | grep -Eq '[0-9]{9,}'
+    "$FOLIO" verify "$WORK/e2e/proof-t2" | grep -q '^verified [0-9]* files$'
+    # verify notices a changed proof, a stray file and a leftover part
+    python3 - "$WORK/e2e/proof-t2/proofs/proof.pdf" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read()); b[len(b) // 2] ^= 1
+open(p, "wb").write(b)
+PY
+    touch "$WORK/e2e/proof-t2/proofs/old.pdf" "$WORK/e2e/proof-t2/proofs/proofs.json.part"
+    set +e
+    "$FOLIO" verify "$WORK/e2e/proof-t2" > "$WORK/pv.out"; rc=$?
+    set -e
+    cat "$WORK/pv.out"
+    [ "$rc" = 1 ]
+    grep -q 'MISMATCH proofs/proof.pdf: sha256' "$WORK/pv.out"
+    grep -q 'MISMATCH proofs/old.pdf: in proofs/ but not in the manifest' "$WORK/pv.out"
+    grep -q 'MISMATCH proofs/proofs.json.part: temporary file left behind' "$WORK/pv.out"
+}
+
+t_proofs_cap() {
+    [ -d "$WORK/e2e" ] || { echo "needs t_end_to_end"; exit 1; }
+    with_proofs "$WORK/e2e/job.yaml" "$WORK/e2e/job-cap.yaml" '{enabled: yes, max: 2}'
+    set +e
+    "$FOLIO" run "$WORK/e2e/job-cap.yaml" --out "$WORK/e2e/cap" --quiet 2>"$WORK/cap.err"; rc=$?
+    set -e
+    cat "$WORK/cap.err"
+    [ "$rc" = 3 ]
+    grep -q 'warning: the proof sample stops at output.proofs.max (2 households)' "$WORK/cap.err"
+    $CHECK proofs "$WORK/e2e/cap" 2
+    "$FOLIO" verify "$WORK/e2e/cap" | grep -q '^verified'
+    # disabled: no proofs, and the manifest says so
+    with_proofs "$WORK/e2e/job.yaml" "$WORK/e2e/job-noproof.yaml" '{enabled: no}'
+    set +e
+    "$FOLIO" run "$WORK/e2e/job-noproof.yaml" --out "$WORK/e2e/cap" --quiet; rc=$?
+    set -e
+    [ "$rc" = 3 ]
+    [ ! -e "$WORK/e2e/cap/proofs/proof.pdf" ] && [ ! -e "$WORK/e2e/cap/proofs/proofs.json" ]
+    grep -q '"proofs":{"enabled":false}' "$WORK/e2e/cap/manifest.json"
+    "$FOLIO" verify "$WORK/e2e/cap" | grep -q '^verified'
+    # bad values: exit 2 with file:line
+    with_proofs "$WORK/e2e/job.yaml" "$WORK/e2e/job-badproof.yaml" '{max: 0}'
+    line=$(grep -n '  proofs:' "$WORK/e2e/job-badproof.yaml" | cut -d: -f1)
+    set +e
+    "$FOLIO" run "$WORK/e2e/job-badproof.yaml" --out "$WORK/e2e/badproof" 2>"$WORK/bp.err"; rc=$?
+    set -e
+    cat "$WORK/bp.err"
+    [ "$rc" = 2 ] && grep -q "job-badproof.yaml:$line:.*output.proofs.max" "$WORK/bp.err"
+}
+
+t_proofs_duplex() {
+    [ -d "$WORK/e2e/duplex" ] || { echo "needs t_production_streams"; exit 1; }
+    grep -q '"duplex:blank-back"' "$WORK/e2e/duplex/audit.jsonl"
+    $CHECK proofs "$WORK/e2e/duplex"
+    grep -q '"duplex:blank-back"' "$WORK/e2e/duplex/proofs/proofs.json"
+    pdftotext "$WORK/e2e/duplex/proofs/proof.pdf" - | grep -q 'Blank back page (duplex)'
+}
+
+# AFP beside the PDF, duplex, DataMatrix and IMb marks, several files:
+# every AFP passes afpdump --check; page groups, TLEs and pages match the
+# pieces files, the PDFs and the feeds (check_print.py parses the AFP
+# itself); hand-corrupted copies fail; DataMatrix decoded from rendered
+# pages equals the pieces file; identical at 1 and 2 threads; AFP-only works.
+print_job() {   # print_job SRC DST  -- append AFP + marks settings to a samples job
+    sed -e 's/max_sheets: *[0-9]*/max_sheets: 60/' -e 's/duplex: *false/duplex: true/' "$1" > "$2"
+    cat >> "$2" <<'YAML'
+    afp: {code_page: 500, index: {household: Household ID, name: Customer Name, postal_code: Postal Code, accounts: Account Numbers, pages: Page Count}}
+  pieces: {mailer_id: "123456"}
+  marks:
+    datamatrix: {}
+    imb: {service_type: "040"}
+YAML
+}
+
+t_afp_print() {
+    "$FOLIO" samples --households 300 --seed 11 --out "$WORK/afp" >/dev/null
+    print_job "$WORK/afp/job.yaml" "$WORK/afp/job-print.yaml"
+    "$FOLIO" run "$WORK/afp/job-print.yaml" --out "$WORK/afp/o1" --threads 1 --quiet 2>"$WORK/afp/err1"
+    "$FOLIO" run "$WORK/afp/job-print.yaml" --out "$WORK/afp/o2" --threads 2 --quiet 2>/dev/null
+    ls "$WORK"/afp/o1/print/*-letters-0002.afp >/dev/null
+    for f in "$WORK"/afp/o1/print/*.afp; do
+        "$FOLIO" afpdump --check "$f"
+        cmp "$f" "$WORK/afp/o2/print/$(basename "$f")"
+    done
+    python3 "$ROOT/tests/e2e/check_print.py" afp "$WORK/afp/o1" "$WORK/afp"
+    python3 "$ROOT/tests/e2e/check_print.py" corrupt "$(ls "$WORK"/afp/o1/print/*.afp | head -1)" "$WORK/afp"
+    python3 "$ROOT/tests/e2e/check_print.py" datamatrix "$WORK/afp/o1" 8
+    # characters code page 500 lacks (e.g. the L with stroke of Lukasz) are counted and named
+    subst=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counts"]["afp_substitutions"])' "$WORK/afp/o1/manifest.json")
+    [ "$subst" -gt 0 ] && grep -q "not in AFP code page 500" "$WORK/afp/err1"
+    "$FOLIO" verify "$WORK/afp/o1" | grep -q '^verified [0-9]* files'
+    afp=$(cd "$WORK/afp/o1" && ls print/*.afp | head -1)
+    python3 - "$WORK/afp/o1/$afp" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 0x01
+open(p, "wb").write(b)
+PY
+    set +e
+    "$FOLIO" verify "$WORK/afp/o1" > "$WORK/afp/v.out"; rc=$?
+    set -e
+    [ "$rc" = 1 ] && grep -q "MISMATCH $afp: sha256" "$WORK/afp/v.out"
+    # AFP only
+    sed -e 's/pdf: *true/pdf: false/' "$WORK/afp/job-print.yaml" > "$WORK/afp/job-afponly.yaml"
+    "$FOLIO" run "$WORK/afp/job-afponly.yaml" --out "$WORK/afp/o3" --quiet 2>/dev/null
+    [ -z "$(ls "$WORK"/afp/o3/print/*.pdf 2>/dev/null)" ]
+    for f in "$WORK"/afp/o3/print/*.afp; do cmp "$f" "$WORK/afp/o2/print/$(basename "$f")"; done
+    "$FOLIO" verify "$WORK/afp/o3" | grep -q '^verified [0-9]* files'
+}
+
+# OMR marks read back from rendered pages: benchmark, begin/end of set,
+# wrap-around sequence and even parity computed independently in the test.
+t_omr_marks() {
+    [ -d "$WORK/afp" ] || { echo "needs t_afp_print"; exit 1; }
+    sed -e 's/max_sheets: *[0-9]*/max_sheets: 50/' "$WORK/afp/job.yaml" > "$WORK/afp/job-omr.yaml"
+    printf '  marks:\n    omr: {}\n' >> "$WORK/afp/job-omr.yaml"
+    "$FOLIO" run "$WORK/afp/job-omr.yaml" --out "$WORK/afp/omr" --quiet
+    python3 "$ROOT/tests/e2e/check_print.py" omr "$WORK/afp/omr" 40
+    # a mark field over the body is refused before anything is written
+    sed -e 's/omr: {}/omr: {x: 100}/' "$WORK/afp/job-omr.yaml" > "$WORK/afp/job-omr-bad.yaml"
+    set +e
+    "$FOLIO" run "$WORK/afp/job-omr-bad.yaml" --out "$WORK/afp/omr-bad" --quiet 2>"$WORK/afp/omr-bad.err"; rc=$?
+    set -e
+    cat "$WORK/afp/omr-bad.err"
+    [ "$rc" = 2 ] && grep -q "job-omr-bad.yaml:[0-9]*:[0-9]*:" "$WORK/afp/omr-bad.err"
+    [ ! -e "$WORK/afp/omr-bad/manifest.json" ]
+}
+
+# the proofs of runs with inserter marks (DataMatrix + IMb duplex, OMR):
+# each proof page draws the same marks as its printed page
+t_proofs_marks() {
+    [ -d "$WORK/afp/o1" ] && [ -d "$WORK/afp/omr" ] || { echo "needs t_afp_print, t_omr_marks"; exit 1; }
+    $CHECK proofs "$WORK/afp/o1"
+    $CHECK proofs "$WORK/afp/omr"
+}
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -328,6 +544,13 @@ run_test failed_run_publishes_nothing t_failed_run_publishes_nothing
 run_test production_streams t_production_streams
 run_test flats_30_pages t_flats_30_pages
 run_test verify t_verify
+run_test proofs t_proofs
+run_test proofs_cap t_proofs_cap
+run_test proofs_duplex t_proofs_duplex
+run_test afp_print t_afp_print
+run_test omr_marks t_omr_marks
+run_test proofs_marks t_proofs_marks
+run_test variations t_variations
 run_test offers t_offers
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
