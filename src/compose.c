@@ -1186,7 +1186,9 @@ static void compose_offers(composer *C, uint32_t pages)
     if (!plan->skip_decisions && C->audit.len)
         folio_buf_putc(&C->audit, ',');
     folio_offers_out out = {.audit = plan->skip_decisions ? NULL : &C->audit,
-                            .keys = plan->skip_decisions ? NULL : &keys};
+                            .keys = plan->skip_decisions ? NULL : &keys,
+                            .language = plan->layout->languages && C->lang < plan->layout->n_languages
+                                            ? plan->layout->languages[C->lang] : NULL};
     if (!offers_fill(plan->offers, C->L, plan->ds, plan->hs, C->hh, ch, C->st, pages, back, &out) ||
         C->audit.failed || keys.failed)
         C->oom = true;

@@ -287,7 +287,8 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
     out->back_page = false;
     bool oom = false;
 
-    const char *lang = primary->language && primary->language[0] ? primary->language : "en";
+    const char *lang = out->language && out->language[0] ? out->language
+                       : primary->language && primary->language[0] ? primary->language : "en";
     uint8_t cand[FOLIO_OFFERS_MAX];
     int n_cand = 0;
     /* The first pass left the candidates in the memo: the second pass (no

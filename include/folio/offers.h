@@ -134,6 +134,8 @@ typedef struct folio_offers_out {
     bool back_page;                 /* an offer page was appended */
     folio_buf *audit;               /* gets one JSON member: "offers":{...} */
     folio_buf *keys;                /* gets coverage keys, one per line */
+    const char *language;           /* in: the statement's language, so offers
+                                     * match it; NULL = the primary customer's */
 } folio_offers_out;
 
 /* Choose and draw the offers of household hh's statement st, whose own

@@ -374,6 +374,41 @@ static void test_no_overlap_same_pages(void **state)
         }
 }
 
+/* The offer speaks the statement's language: Spanish for a Spanish customer;
+ * English (the layout's fallback) for a French one, with no fallback of its own. */
+static void test_offer_language(void **state)
+{
+    (void)state;
+    char a[1024], cat[2048];
+    offer(a, sizeof a, "LANG", "service", 5, "[{name: band, height: 55}]", NULL);
+    snprintf(cat, sizeof cat, "offers:\n%s", a);
+    const char *langs[3] = {"es", "fr", "en"};
+    const char *want[3] = {"Titular LANG", "Headline LANG", "Headline LANG"};
+    for (int i = 0; i < 3; i++) {
+        fixture *f = make_fixture(5);
+        f->cust[0].language = langs[i];
+        folio_error err = {0};
+        if (!load_cat(f, cat, 2, &err))
+            fail_msg("catalogue: %s", err.msg);
+        folio_arena ar;
+        folio_arena_init(&ar, 1 << 16);
+        folio_compose_result r;
+        folio_dl_statement *st = compose_household(f->plan, 0, &ar, &r, &err);
+        assert_non_null(st);
+        int found = 0;
+        for (uint32_t p = 0; p < st->n_pages; p++)
+            for (uint32_t k = 0; k < st->pages[p].n_ops; k++) {
+                const folio_dl_op *op = &st->pages[p].ops[k];
+                found += op->kind == FOLIO_DL_TEXT && op->len == strlen(want[i]) &&
+                         !memcmp(op->text, want[i], op->len);
+            }
+        assert_int_equal(found, 1);
+        assert_null(strstr(r.audit, "language_fallback"));
+        folio_arena_free(&ar);
+        free_fixture(f);
+    }
+}
+
 /* ---- consent, caps, quiet period -------------------------------------------- */
 
 static const char *CAT_CCQ =
@@ -665,6 +700,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fit_known_geometry),
         cmocka_unit_test(test_no_overlap_same_pages),
+        cmocka_unit_test(test_offer_language),
         cmocka_unit_test(test_consent_caps_quiet),
         cmocka_unit_test(test_max_per_statement_and_once),
         cmocka_unit_test(test_ab_shares_and_holdout),
