@@ -12,6 +12,7 @@
 #include "folio/compose.h"
 #include "folio/paragraphs.h"
 #include "folio/rules.h"
+#include "folio/archive.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -128,6 +129,7 @@ folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,
             break;
         default: hp->channel = FOLIO_CHANNEL_PRINT; break;
         }
+        channel_route(p, h);   /* job channel rules, e-mail fallback (channels.c) */
         for (uint32_t k = 0; k < hh->n_accounts; k++)
             if (!p->accounts[hs->account_idx[hh->first_account + k]].suppressed)
                 hp->n_accounts_printed++;
@@ -1178,8 +1180,9 @@ static void compose_offers(composer *C, uint32_t pages)
 {
     const folio_plan *plan = C->plan;
     uint8_t ch = plan->households[C->hh].channel;
-    bool back = plan->job->duplex && (pages & 1) &&
-                (ch == FOLIO_CHANNEL_PRINT || ch == FOLIO_CHANNEL_BOTH);
+    /* the back side only on paper alone: a statement also e-delivered must
+     * have the same pages in the archive, which has no back sides */
+    bool back = plan->job->duplex && (pages & 1) && ch == FOLIO_CHANNEL_PRINT;
     folio_buf keys;
     folio_buf_init(&keys, (size_t)1 << 16);
     /* the audit member goes straight into the statement's audit members */

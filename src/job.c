@@ -11,6 +11,7 @@
  * The reference for every key is docs/job-file.md.
  */
 #include "folio/afp.h"
+#include "folio/archive.h"
 #include "folio/job.h"
 #include "folio/marks.h"
 #include "folio/offers.h"
@@ -108,7 +109,7 @@ static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
                                             "minor_digits", "currency", NULL };
 static const char *const AMOUNTS_KEYS[] = { "sign", "debit_values", NULL };
 static const char *const OUTPUT_KEYS[] = { "dir", "print", "streams", "pieces", "marks",
-                                            "proofs", NULL };
+                                            "proofs", "archive", "channels", NULL };
 static const char *const PRINT_KEYS[] = { "pdf", "max_sheets", "duplex",
                                           "compression", "prefix", "afp", NULL };
 
@@ -526,6 +527,8 @@ static bool read_output(yt_doc *d, folio_job *job, const yt_node *root)
         return false;
     if (!proof_options_read(d, o, &job->proofs))
         return false;
+    if (!archive_options_read(d, o, &job->archive, &job->channels))
+        return false;
     if (!job->out_dir && !(job->out_dir = resolve_path(d, job->dir, "out")))
         return false;
     return true;
@@ -620,5 +623,7 @@ void job_free(folio_job *job)
     afp_options_free(job->afp);
     offers_options_free(job->offers);
     proof_options_free(job->proofs);
+    archive_options_free(job->archive);
+    channel_rules_free(job->channels);
     free(job);
 }

@@ -59,6 +59,9 @@
 #include "folio/pdf.h"
 
 #include <hpdf.h>
+#include <hpdf_encoder.h>
+#include <hpdf_font.h>
+#include <hpdf_fontdef.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -106,7 +109,22 @@ struct folio_pdf_writer {
     /* libharu back end: NUL-terminated copy of a text */
     char *tmp;
     size_t tmp_cap;
+    folio_pdf_options opt;     /* copy (strings are the caller's) */
+    folio_pdfa_options pdfa;   /* when is_pdfa (strings are the caller's) */
+    folio_pdf_reuse *reuse;    /* w->doc belongs to it: HPDF_FreeDoc, not HPDF_Free */
+    bool is_pdfa;
+    bool reading;              /* pdf_writer_close_mem copies the memory stream */
 };
+
+/* See "a libharu document kept between documents" below. */
+struct folio_pdf_reuse {
+    HPDF_Doc doc;
+    int n;
+    char file[PDF_MAX_FONTS][512];
+    const char *name[PDF_MAX_FONTS];   /* libharu's font name (owned by doc) */
+};
+
+static void pdf_reuse_forget(folio_pdf_reuse *r);
 
 /* Per-page graphics state both back ends track. */
 typedef struct pdf_state {
@@ -137,6 +155,8 @@ static const char *pdf_hpdf_reason(HPDF_STATUS e)
 static void pdf_on_error(HPDF_STATUS e, HPDF_STATUS detail, void *user_data)
 {
     folio_pdf_writer *w = user_data;
+    if (e == HPDF_STREAM_EOF && w->reading)
+        return;                /* the end of the memory stream, not an error */
     if (!w->failed)
         folio_error_set(&w->err, FOLIO_EXIT_FAILED, "%s: %s (libharu 0x%04X/%u)",
                         w->path, pdf_hpdf_reason(e), (unsigned)e,
@@ -665,6 +685,463 @@ static void pdf_tounicode_hook(folio_pdf_writer *w, int fi)
     cmap->before_write_fn = pdf_tounicode_write;
 }
 
+/* ---- PDF/A-1b --------------------------------------------------------------- */
+
+/* XML text of s (&, <, >, quotes escaped; UTF-8 passed through). */
+static void pdf_xml_text(folio_buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': folio_buf_puts(b, "&amp;"); break;
+        case '<': folio_buf_puts(b, "&lt;"); break;
+        case '>': folio_buf_puts(b, "&gt;"); break;
+        case '"': folio_buf_puts(b, "&quot;"); break;
+        case '\'': folio_buf_puts(b, "&apos;"); break;
+        default:
+            if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n')
+                folio_buf_putc(b, *s);
+        }
+    }
+}
+
+/* ---- deflated streams shared between documents ---------------------------- *
+ *
+ * The archive writes thousands of small documents that embed the same font
+ * programs and ICC profile.  Deflating them is most of a document's cost, so
+ * the deflated bytes are kept in a small process-wide cache keyed by the
+ * SHA-256 of the raw bytes (zlib output depends only on its input and level:
+ * a hit and a miss write the same file).  Font programs repeat when
+ * documents embed the same glyph set: pdf_open marks a standard set (ASCII,
+ * Latin-1 and Latin Extended-A letters, common punctuation) in every PDF/A
+ * document. */
+
+#define PDF_ZCACHE_SLOTS 16
+#define PDF_ZCACHE_MAX (8u << 20)      /* raw bytes of one cached stream */
+
+typedef struct pdf_zentry {
+    unsigned char key[32];
+    unsigned char *z;
+    size_t zlen;
+} pdf_zentry;
+
+static pthread_mutex_t pdf_zlock = PTHREAD_MUTEX_INITIALIZER;
+static pdf_zentry pdf_zcache[PDF_ZCACHE_SLOTS];
+static int pdf_zn;
+
+static const char pdf_standard_glyphs[] =
+    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+    "abcdefghijklmnopqrstuvwxyz{|}~"
+    "\xc2\xa0\xc2\xa1\xc2\xa2\xc2\xa3\xc2\xa4\xc2\xa5\xc2\xa6\xc2\xa7\xc2\xa8\xc2\xa9"
+    "\xc2\xaa\xc2\xab\xc2\xac\xc2\xae\xc2\xaf\xc2\xb0\xc2\xb1\xc2\xb2\xc2\xb3\xc2\xb4"
+    "\xc2\xb5\xc2\xb6\xc2\xb7\xc2\xb8\xc2\xb9\xc2\xba\xc2\xbb\xc2\xbc\xc2\xbd\xc2\xbe"
+    "\xc2\xbf\xc3\x80\xc3\x81\xc3\x82\xc3\x83\xc3\x84\xc3\x85\xc3\x86\xc3\x87\xc3\x88"
+    "\xc3\x89\xc3\x8a\xc3\x8b\xc3\x8c\xc3\x8d\xc3\x8e\xc3\x8f\xc3\x90\xc3\x91\xc3\x92"
+    "\xc3\x93\xc3\x94\xc3\x95\xc3\x96\xc3\x97\xc3\x98\xc3\x99\xc3\x9a\xc3\x9b\xc3\x9c"
+    "\xc3\x9d\xc3\x9e\xc3\x9f\xc3\xa0\xc3\xa1\xc3\xa2\xc3\xa3\xc3\xa4\xc3\xa5\xc3\xa6"
+    "\xc3\xa7\xc3\xa8\xc3\xa9\xc3\xaa\xc3\xab\xc3\xac\xc3\xad\xc3\xae\xc3\xaf\xc3\xb0"
+    "\xc3\xb1\xc3\xb2\xc3\xb3\xc3\xb4\xc3\xb5\xc3\xb6\xc3\xb7\xc3\xb8\xc3\xb9\xc3\xba"
+    "\xc3\xbb\xc3\xbc\xc3\xbd\xc3\xbe\xc3\xbf"
+    "\xe2\x80\x93\xe2\x80\x94\xe2\x80\x98\xe2\x80\x99\xe2\x80\x9c\xe2\x80\x9d"
+    "\xe2\x80\xa2\xe2\x80\xa6\xe2\x82\xac"
+    /* Latin Extended-A (U+0100..U+017F): the names of most European customers */
+    "\xc4\x80\xc4\x81\xc4\x82\xc4\x83\xc4\x84\xc4\x85\xc4\x86\xc4\x87\xc4\x88\xc4\x89\xc4\x8a\xc4\x8b"
+    "\xc4\x8c\xc4\x8d\xc4\x8e\xc4\x8f\xc4\x90\xc4\x91\xc4\x92\xc4\x93\xc4\x94\xc4\x95\xc4\x96\xc4\x97"
+    "\xc4\x98\xc4\x99\xc4\x9a\xc4\x9b\xc4\x9c\xc4\x9d\xc4\x9e\xc4\x9f\xc4\xa0\xc4\xa1\xc4\xa2\xc4\xa3"
+    "\xc4\xa4\xc4\xa5\xc4\xa6\xc4\xa7\xc4\xa8\xc4\xa9\xc4\xaa\xc4\xab\xc4\xac\xc4\xad\xc4\xae\xc4\xaf"
+    "\xc4\xb0\xc4\xb1\xc4\xb2\xc4\xb3\xc4\xb4\xc4\xb5\xc4\xb6\xc4\xb7\xc4\xb8\xc4\xb9\xc4\xba\xc4\xbb"
+    "\xc4\xbc\xc4\xbd\xc4\xbe\xc4\xbf\xc5\x80\xc5\x81\xc5\x82\xc5\x83\xc5\x84\xc5\x85\xc5\x86\xc5\x87"
+    "\xc5\x88\xc5\x89\xc5\x8a\xc5\x8b\xc5\x8c\xc5\x8d\xc5\x8e\xc5\x8f\xc5\x90\xc5\x91\xc5\x92\xc5\x93"
+    "\xc5\x94\xc5\x95\xc5\x96\xc5\x97\xc5\x98\xc5\x99\xc5\x9a\xc5\x9b\xc5\x9c\xc5\x9d\xc5\x9e\xc5\x9f"
+    "\xc5\xa0\xc5\xa1\xc5\xa2\xc5\xa3\xc5\xa4\xc5\xa5\xc5\xa6\xc5\xa7\xc5\xa8\xc5\xa9\xc5\xaa\xc5\xab"
+    "\xc5\xac\xc5\xad\xc5\xae\xc5\xaf\xc5\xb0\xc5\xb1\xc5\xb2\xc5\xb3\xc5\xb4\xc5\xb5\xc5\xb6\xc5\xb7"
+    "\xc5\xb8\xc5\xb9\xc5\xba\xc5\xbb\xc5\xbc\xc5\xbd\xc5\xbe\xc5\xbf";
+
+/* Font programs by glyph subset: SHA-256 of (subset font name, glyph-used
+ * flags) -> deflated program and its /Length1.  A document whose fonts use
+ * a subset seen before gets its descriptor built here, so libharu never
+ * writes (nor we hash) the program again. */
+typedef struct pdf_fentry {
+    unsigned char key[32];
+    unsigned char *z;
+    size_t zlen;
+    unsigned length1;
+} pdf_fentry;
+
+#define PDF_FCACHE_SLOTS 256           /* ~45 KB each */
+static pdf_fentry pdf_fcache[PDF_FCACHE_SLOTS];
+static int pdf_fn;
+
+static void pdf_sha256_raw(const void *d, size_t n, unsigned char out[32])
+{
+    char hex[65];
+    folio_sha256_hex(d, n, hex);
+    for (int i = 0; i < 32; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        out[i] = (unsigned char)v;
+    }
+}
+
+/* Key of font definition def's current subset. */
+static void pdf_subset_key(HPDF_FontDef def, unsigned char key[32])
+{
+    HPDF_TTFontDefAttr da = def->attr;
+    size_t nb = strlen(da->base_font) + 1, n = nb + da->num_glyphs;
+    unsigned char *buf = malloc(n);
+    if (!buf) {
+        memset(key, 0, 32);
+        return;
+    }
+    memcpy(buf, da->base_font, nb);
+    memcpy(buf + nb, da->glyph_tbl.flgs, da->num_glyphs);
+    pdf_sha256_raw(buf, n, key);
+    free(buf);
+}
+
+/* The descriptor libharu 2.3.0 builds for def -- the same keys in the same
+ * order (it writes no CapHeight), so a cache hit and a miss give the same
+ * bytes -- with FontFile2 = the cached deflated program. */
+static bool pdf_descriptor_from_cache(folio_pdf_writer *w, HPDF_FontAttr fa,
+                                      const pdf_fentry *c)
+{
+    HPDF_FontDef def = fa->fontdef;
+    HPDF_TTFontDefAttr da = def->attr;
+    HPDF_MMgr mm = w->doc->mmgr;
+    HPDF_Dict d = HPDF_Dict_New(mm);
+    HPDF_Dict ff = d ? HPDF_DictStream_New(mm, fa->xref) : NULL;
+    if (!d || !ff || HPDF_Stream_Write(ff->stream, c->z, (HPDF_UINT)c->zlen) != HPDF_OK)
+        return false;
+    ff->filter = HPDF_STREAM_FILTER_NONE;
+    ff->write_fn = pdf_write_filter;
+    HPDF_STATUS r = HPDF_Dict_Add(d, "FontFile2", ff);
+    r += HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)c->length1);
+    r += HPDF_Dict_AddNumber(ff, "Length2", 0);
+    r += HPDF_Dict_AddNumber(ff, "Length3", 0);
+    r += HPDF_Xref_Add(fa->xref, d);
+    r += HPDF_Dict_AddName(d, "Type", "FontDescriptor");
+    r += HPDF_Dict_AddNumber(d, "Ascent", def->ascent);
+    r += HPDF_Dict_AddNumber(d, "Descent", def->descent);
+    r += HPDF_Dict_AddNumber(d, "Flags", (HPDF_INT32)def->flags);
+    r += HPDF_Dict_Add(d, "FontBBox", HPDF_Box_Array_New(mm, def->font_bbox));
+    r += HPDF_Dict_AddName(d, "FontName", da->base_font);
+    r += HPDF_Dict_AddNumber(d, "ItalicAngle", def->italic_angle);
+    r += HPDF_Dict_AddNumber(d, "StemV", def->stemv);
+    r += HPDF_Dict_AddNumber(d, "XHeight", def->x_height);
+    if (r != HPDF_OK)
+        return false;
+    def->descriptor = d;
+    return true;
+}
+
+/* Replace the content of stream dictionary d (raw bytes in its memory
+ * stream, n of them) with its deflated form, from the cache when seen. */
+static bool pdf_deflate_shared(folio_pdf_writer *w, HPDF_Dict d)
+{
+    HPDF_Stream st = d->stream;
+    HPDF_UINT32 n = HPDF_Stream_Size(st);
+    if (n == 0 || n > PDF_ZCACHE_MAX)
+        return true;                   /* libharu deflates it as usual */
+    unsigned char *raw = malloc(n);
+    if (!raw)
+        return false;
+    HPDF_UINT got = n;
+    if (HPDF_Stream_Seek(st, 0, HPDF_SEEK_SET) != HPDF_OK ||
+        HPDF_Stream_Read(st, raw, &got) != HPDF_OK || got != n) {
+        HPDF_ResetError(w->doc);
+        free(raw);
+        return true;                   /* leave it to libharu */
+    }
+    unsigned char key[32];
+    {
+        char hex[65];
+        folio_sha256_hex(raw, n, hex);
+        for (int i = 0; i < 32; i++) {
+            unsigned v;
+            sscanf(hex + 2 * i, "%2x", &v);
+            key[i] = (unsigned char)v;
+        }
+    }
+    unsigned char *z = NULL;
+    size_t zlen = 0;
+    pthread_mutex_lock(&pdf_zlock);
+    for (int i = 0; i < pdf_zn; i++)
+        if (!memcmp(pdf_zcache[i].key, key, 32)) {
+            z = malloc(pdf_zcache[i].zlen);
+            if (z) {
+                memcpy(z, pdf_zcache[i].z, pdf_zcache[i].zlen);
+                zlen = pdf_zcache[i].zlen;
+            }
+            break;
+        }
+    pthread_mutex_unlock(&pdf_zlock);
+    if (!z) {
+        uLongf cap = compressBound(n);
+        z = malloc(cap);
+        if (!z || compress2(z, &cap, raw, n, PDF_ZLEVEL) != Z_OK) {
+            free(z);
+            free(raw);
+            return false;
+        }
+        zlen = cap;
+        pthread_mutex_lock(&pdf_zlock);
+        bool have = false;
+        for (int i = 0; i < pdf_zn; i++)
+            have |= !memcmp(pdf_zcache[i].key, key, 32);
+        if (!have && pdf_zn < PDF_ZCACHE_SLOTS) {
+            unsigned char *c = malloc(zlen);
+            if (c) {
+                memcpy(c, z, zlen);
+                memcpy(pdf_zcache[pdf_zn].key, key, 32);
+                pdf_zcache[pdf_zn].z = c;
+                pdf_zcache[pdf_zn].zlen = zlen;
+                pdf_zn++;
+            }
+        }
+        pthread_mutex_unlock(&pdf_zlock);
+    }
+    free(raw);
+    HPDF_MemStream_FreeData(st);
+    bool ok = HPDF_Stream_Write(st, z, (HPDF_UINT)zlen) == HPDF_OK;
+    free(z);
+    d->filter = HPDF_STREAM_FILTER_NONE;
+    d->write_fn = pdf_write_filter;
+    return ok;
+}
+
+/* A language-alternative property: <dc:title><rdf:Alt><rdf:li ...>v</...> */
+static void pdf_xmp_alt(folio_buf *b, const char *prop, const char *v)
+{
+    folio_buf_printf(b, "<%s><rdf:Alt><rdf:li xml:lang=\"x-default\">", prop);
+    pdf_xml_text(b, v);
+    folio_buf_printf(b, "</rdf:li></rdf:Alt></%s>\n", prop);
+}
+
+/* The XMP packet of a PDF/A-1b document.  Every value equals its info
+ * dictionary twin (ISO 19005-1 6.7.3): Title = dc:title, Author =
+ * dc:creator, Subject = dc:description, Keywords = pdf:Keywords, Creator =
+ * xmp:CreatorTool, Producer = pdf:Producer, CreationDate / ModDate =
+ * xmp:CreateDate / xmp:ModifyDate.  Only predefined schemas are used, so no
+ * extension schema is needed; the period and the household are in the
+ * title, description and keywords, the document id in dc:identifier. */
+static void pdf_xmp(folio_pdf_writer *w, folio_buf *b)
+{
+    const folio_pdf_options *o = &w->opt;
+    int y, m, d;
+    folio_date_to_ymd(o->doc_date == FOLIO_DATE_NONE ? 0 : o->doc_date, &y, &m, &d);
+    char date[32];
+    snprintf(date, sizeof date, "%04d-%02d-%02dT00:00:00Z", y, m, d);
+    const char *producer = HPDF_GetInfoAttr(w->doc, HPDF_INFO_PRODUCER);
+    folio_buf_puts(b, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+                      "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+                      "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n");
+    folio_buf_puts(b, "<rdf:Description rdf:about=\"\" "
+                      "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
+                      "<dc:format>application/pdf</dc:format>\n");
+    if (o->title)
+        pdf_xmp_alt(b, "dc:title", o->title);
+    if (o->author) {
+        folio_buf_puts(b, "<dc:creator><rdf:Seq><rdf:li>");
+        pdf_xml_text(b, o->author);
+        folio_buf_puts(b, "</rdf:li></rdf:Seq></dc:creator>\n");
+    }
+    if (o->subject)
+        pdf_xmp_alt(b, "dc:description", o->subject);
+    if (w->pdfa.identifier) {
+        folio_buf_puts(b, "<dc:identifier>");
+        pdf_xml_text(b, w->pdfa.identifier);
+        folio_buf_puts(b, "</dc:identifier>\n");
+    }
+    folio_buf_puts(b, "</rdf:Description>\n"
+                      "<rdf:Description rdf:about=\"\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\n"
+                      "<xmp:CreatorTool>folio " FOLIO_VERSION "</xmp:CreatorTool>\n");
+    folio_buf_printf(b, "<xmp:CreateDate>%s</xmp:CreateDate>\n"
+                        "<xmp:ModifyDate>%s</xmp:ModifyDate>\n"
+                        "<xmp:MetadataDate>%s</xmp:MetadataDate>\n", date, date, date);
+    folio_buf_puts(b, "</rdf:Description>\n"
+                      "<rdf:Description rdf:about=\"\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n");
+    if (w->pdfa.keywords) {
+        folio_buf_puts(b, "<pdf:Keywords>");
+        pdf_xml_text(b, w->pdfa.keywords);
+        folio_buf_puts(b, "</pdf:Keywords>\n");
+    }
+    if (producer) {
+        folio_buf_puts(b, "<pdf:Producer>");
+        pdf_xml_text(b, producer);
+        folio_buf_puts(b, "</pdf:Producer>\n");
+    }
+    folio_buf_puts(b, "</rdf:Description>\n"
+                      "<rdf:Description rdf:about=\"\" "
+                      "xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n"
+                      "<pdfaid:part>1</pdfaid:part>\n"
+                      "<pdfaid:conformance>B</pdfaid:conformance>\n"
+                      "</rdf:Description>\n"
+                      "</rdf:RDF>\n"
+                      "</x:xmpmeta>\n");
+    /* the recommended padding lets an editor update the packet in place */
+    for (int i = 0; i < 8; i++)
+        folio_buf_puts(b, "                                                                \n");
+    folio_buf_puts(b, "<?xpacket end=\"w\"?>");
+}
+
+/* CIDSet of font fi (PDF/A-1 6.3.5): one bit per CID, most significant bit
+ * first, set for every CID the subset holds: CID 0 (.notdef) and each code
+ * the document drew (CID = code point, Identity-H). */
+static void pdf_cidset(folio_pdf_writer *w, int fi)
+{
+    HPDF_Array desc = HPDF_Dict_GetItem(w->hfont[fi], "DescendantFonts", HPDF_OCLASS_ARRAY);
+    HPDF_Dict cid = desc ? HPDF_Array_GetItem(desc, 0, HPDF_OCLASS_DICT) : NULL;
+    /* libharu 2.3.0 creates the CIDFont's descriptor (and saves the glyph
+     * subset into it) in the Type0 font's before-write hook; every page is
+     * drawn by now, so run it here, and the save finds the descriptor made
+     * (the hook only builds a descriptor that is missing) */
+    HPDF_Font t0 = w->hfont[fi];
+    HPDF_Dict fd = cid ? HPDF_Dict_GetItem(cid, "FontDescriptor", HPDF_OCLASS_DICT) : NULL;
+    HPDF_FontAttr fa = t0->attr;
+    unsigned char key[32];
+    bool fresh = false;                  /* the program was written just now */
+    if (cid && !fd && t0->before_write_fn) {
+        pdf_subset_key(fa->fontdef, key);
+        pthread_mutex_lock(&pdf_zlock);
+        bool hit = false;
+        for (int k = 0; k < pdf_fn && !hit; k++)
+            if (!memcmp(pdf_fcache[k].key, key, 32))
+                hit = pdf_descriptor_from_cache(w, fa, &pdf_fcache[k]);
+        pthread_mutex_unlock(&pdf_zlock);
+        fresh = !hit;
+        if (t0->before_write_fn(t0) == HPDF_OK)
+            fd = HPDF_Dict_GetItem(cid, "FontDescriptor", HPDF_OCLASS_DICT);
+    }
+    if (!fd) {
+        pdf_fail(w, "libharu font has no CID font descriptor for a CIDSet");
+        return;
+    }
+    if (HPDF_Dict_GetItem(fd, "CIDSet", HPDF_OCLASS_DICT))
+        return;                          /* a font shared by two layout fonts */
+    HPDF_Dict ff = HPDF_Dict_GetItem(fd, "FontFile2", HPDF_OCLASS_DICT);
+    if (fresh && ff && ff->stream && ff->write_fn != pdf_write_filter) {
+        if (!pdf_deflate_shared(w, ff)) {
+            pdf_fail(w, "cannot deflate a font program");
+            return;
+        }
+        /* remember the deflated program under its subset key */
+        HPDF_UINT32 zn = HPDF_Stream_Size(ff->stream);
+        unsigned char *z = zn ? malloc(zn) : NULL;
+        HPDF_UINT got = zn;
+        if (z && ff->write_fn == pdf_write_filter &&
+            HPDF_Stream_Seek(ff->stream, 0, HPDF_SEEK_SET) == HPDF_OK &&
+            HPDF_Stream_Read(ff->stream, z, &got) == HPDF_OK && got == zn) {
+            pthread_mutex_lock(&pdf_zlock);
+            bool have = false;
+            for (int k = 0; k < pdf_fn; k++)
+                have |= !memcmp(pdf_fcache[k].key, key, 32);
+            if (!have && pdf_fn < PDF_FCACHE_SLOTS) {
+                pdf_fentry *e = &pdf_fcache[pdf_fn++];
+                memcpy(e->key, key, 32);
+                e->z = z;
+                e->zlen = zn;
+                e->length1 = ((HPDF_TTFontDefAttr)fa->fontdef->attr)->length1;
+                z = NULL;
+            }
+            pthread_mutex_unlock(&pdf_zlock);
+        }
+        HPDF_ResetError(w->doc);
+        free(z);
+    }
+    const uint8_t *bits = w->used[fi];
+    unsigned last = 0;
+    for (unsigned c = 1; c <= 0xFFFF; c++)
+        if (pdf_code_used(bits, c))
+            last = c;
+    unsigned char set[8192];
+    size_t n = last / 8 + 1;
+    memset(set, 0, n);
+    set[0] = 0x80;                       /* CID 0 */
+    for (unsigned c = 1; c <= last; c++)
+        if (pdf_code_used(bits, c))
+            set[c >> 3] |= (unsigned char)(0x80u >> (c & 7));
+    HPDF_Dict s = HPDF_DictStream_New(w->doc->mmgr, w->doc->xref);
+    if (!s || HPDF_Stream_Write(s->stream, set, (HPDF_UINT)n) != HPDF_OK ||
+        HPDF_Dict_Add(fd, "CIDSet", s) != HPDF_OK) {
+        pdf_fail(w, "cannot write a CIDSet");
+        return;
+    }
+    s->filter = HPDF_STREAM_FILTER_NONE;   /* a few bytes: not worth a deflate stream */
+}
+
+/* Before saving a PDF/A-1b document: XMP metadata (never filtered), the
+ * sRGB output intent, a file ID that depends only on the identifier (no
+ * clock: reruns are byte-identical), CIDSets. */
+static void pdf_pdfa_finish(folio_pdf_writer *w)
+{
+    HPDF_Doc doc = w->doc;
+    if (!w->pdfa.icc || w->pdfa.icc_len < 128) {
+        pdf_fail(w, "PDF/A needs an ICC output profile");
+        return;
+    }
+    folio_buf x;
+    folio_buf_init(&x, 1 << 20);
+    pdf_xmp(w, &x);
+    HPDF_Dict meta = x.failed ? NULL : HPDF_DictStream_New(doc->mmgr, doc->xref);
+    if (!meta || HPDF_Dict_AddName(meta, "Type", "Metadata") != HPDF_OK ||
+        HPDF_Dict_AddName(meta, "Subtype", "XML") != HPDF_OK ||
+        HPDF_Stream_Write(meta->stream, (const HPDF_BYTE *)x.data, (HPDF_UINT)x.len) != HPDF_OK ||
+        HPDF_Dict_Add(doc->catalog, "Metadata", meta) != HPDF_OK) {
+        folio_buf_free(&x);
+        pdf_fail(w, "cannot write the XMP metadata");
+        return;
+    }
+    folio_buf_free(&x);
+    meta->filter = HPDF_STREAM_FILTER_NONE;
+
+    HPDF_Dict icc = HPDF_DictStream_New(doc->mmgr, doc->xref);
+    HPDF_Dict intent = HPDF_Dict_New(doc->mmgr);
+    HPDF_Array intents = HPDF_Array_New(doc->mmgr);
+    if (!icc || !intent || !intents ||
+        HPDF_Dict_AddNumber(icc, "N", 3) != HPDF_OK ||
+        HPDF_Stream_Write(icc->stream, w->pdfa.icc, (HPDF_UINT)w->pdfa.icc_len) != HPDF_OK ||
+        HPDF_Dict_AddName(intent, "Type", "OutputIntent") != HPDF_OK ||
+        HPDF_Dict_AddName(intent, "S", "GTS_PDFA1") != HPDF_OK ||
+        HPDF_Dict_Add(intent, "OutputConditionIdentifier",
+                      HPDF_String_New(doc->mmgr, "sRGB IEC61966-2.1", NULL)) != HPDF_OK ||
+        HPDF_Dict_Add(intent, "Info", HPDF_String_New(doc->mmgr, "sRGB IEC61966-2.1",
+                                                      NULL)) != HPDF_OK ||
+        HPDF_Dict_Add(intent, "DestOutputProfile", icc) != HPDF_OK ||
+        HPDF_Array_Add(intents, intent) != HPDF_OK ||
+        HPDF_Dict_Add(doc->catalog, "OutputIntents", intents) != HPDF_OK) {
+        pdf_fail(w, "cannot write the output intent");
+        return;
+    }
+    if (!pdf_deflate_shared(w, icc)) {
+        pdf_fail(w, "cannot deflate the ICC profile");
+        return;
+    }
+
+    /* /ID [<a> <a>]: the first 16 bytes of SHA-256(identifier, title) */
+    folio_buf idb;
+    folio_buf_init(&idb, 1 << 16);
+    folio_buf_puts(&idb, w->pdfa.identifier ? w->pdfa.identifier : "");
+    folio_buf_putc(&idb, '\n');
+    folio_buf_puts(&idb, w->opt.title ? w->opt.title : "");
+    char hex[65];
+    folio_sha256_hex(idb.data ? idb.data : "", idb.len, hex);
+    folio_buf_free(&idb);
+    HPDF_BYTE id[16];
+    for (int i = 0; i < 16; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        id[i] = (HPDF_BYTE)v;
+    }
+    HPDF_Array ida = HPDF_Array_New(doc->mmgr);
+    if (!ida || HPDF_Array_Add(ida, HPDF_Binary_New(doc->mmgr, id, 16)) != HPDF_OK ||
+        HPDF_Array_Add(ida, HPDF_Binary_New(doc->mmgr, id, 16)) != HPDF_OK ||
+        HPDF_Dict_Add(doc->trailer, "ID", ida) != HPDF_OK) {
+        pdf_fail(w, "cannot write the file ID");
+        return;
+    }
+    for (int i = 0; i < w->n_fonts && !w->failed; i++)
+        pdf_cidset(w, i);
+}
+
 /* ---- libharu back end ---------------------------------------------------- */
 
 static HPDF_REAL pdf_pt(int64_t units)
@@ -797,8 +1274,13 @@ static void pdf_free(folio_pdf_writer *w)
 {
     if (!w)
         return;
-    if (w->doc)
+    if (w->doc && w->reuse && !w->failed) {
+        HPDF_FreeDoc(w->doc);  /* keeps the loaded fonts for the next document */
+    } else if (w->doc) {
         HPDF_Free(w->doc);
+        if (w->reuse)          /* a failed document: start the next one afresh */
+            pdf_reuse_forget(w->reuse);
+    }
     for (int i = 0; i < PDF_MAX_FONTS; i++) {
         bool shared = false;
         for (int j = 0; j < i; j++)
@@ -813,6 +1295,137 @@ static void pdf_free(folio_pdf_writer *w)
     free(w->tmp);
     free(w->path);
     free(w);
+}
+
+/* The code points (BMP, not 0) that statement st draws in layout fonts
+ * whose file is the file of font fi, as a 65,536-bit map. */
+static void pdf_codes_of(const folio_dl_statement *st, const folio_layout_font *fonts,
+                         int n_fonts, int fi, uint8_t *bits)
+{
+    bool same[PDF_MAX_FONTS];
+    for (int k = 0; k < n_fonts; k++)
+        same[k] = fonts[k].file && !strcmp(fonts[k].file, fonts[fi].file);
+    for (uint32_t p = 0; p < st->n_pages; p++) {
+        const folio_dl_page *pg = &st->pages[p];
+        for (uint32_t o = 0; o < pg->n_ops; o++) {
+            const folio_dl_op *op = &pg->ops[o];
+            if (op->kind != FOLIO_DL_TEXT || op->font >= n_fonts || !same[op->font])
+                continue;
+            for (size_t i = 0; i < op->len;) {
+                uint32_t cp;
+                size_t k = (size_t)folio_utf8_next(op->text + i, op->len - i, &cp);
+                i += k ? k : 1;
+                if (cp && cp <= 0xFFFF)
+                    bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+            }
+        }
+    }
+}
+
+/* Set (or clear) cid_map/unicode_map of the codes in bits: CID = code. */
+static void pdf_encoder_map(HPDF_CMapEncoderAttr a, const uint8_t *bits, bool set)
+{
+    for (unsigned b = 0; b < 8192; b++) {
+        if (!bits[b])
+            continue;
+        for (unsigned k = 0; k < 8; k++) {
+            unsigned c = b * 8 + k;
+            if (c == 0 || !(bits[b] >> k & 1))
+                continue;
+            a->cid_map[c >> 8][c & 0xFF] = set ? (HPDF_UINT16)c : 0;
+            a->unicode_map[c >> 8][c & 0xFF] = set ? (HPDF_UNICODE)c : 0;
+        }
+    }
+}
+
+/* HPDF_GetFont for a document that draws only statement st.  libharu
+ * 2.3.0 builds a UTF-8 CIDFont by asking the font's cmap for every one of
+ * the 65,536 BMP code points (a linear search each) and writes /W and the
+ * CIDToGIDMap up to the highest: about 12 ms and 20 KB per font, the
+ * largest cost of a small document.  Its CMap-encoder branch asks only the
+ * codes whose cid_map entry is set, so for the call the UTF-8 encoder
+ * answers through HPDF_CMapEncoder_ToUnicode with cid_map/unicode_map
+ * holding exactly the code points st draws (CID = code point, as with
+ * UTF-8), and is put back as it was right after. */
+static HPDF_Font pdf_get_font_for(folio_pdf_writer *w, const char *name,
+                                  const folio_layout_font *fonts, int n_fonts, int fi,
+                                  const folio_dl_statement *st)
+{
+    HPDF_Encoder e = HPDF_GetEncoder(w->doc, "UTF-8");
+    uint8_t *bits = calloc(1, 8192);
+    if (!e || !e->attr || !bits) {
+        free(bits);
+        return HPDF_GetFont(w->doc, name, "UTF-8");
+    }
+    pdf_codes_of(st, fonts, n_fonts, fi, bits);
+    bits[0x20 >> 3] |= 1u << (0x20 & 7);         /* never an empty map */
+    /* libharu writes /W and the CIDToGIDMap for CIDs below the highest one
+     * mapped, not including it: map one more code above the last used */
+    unsigned top = 0x20;
+    for (unsigned b = 8192; b-- > 0;)
+        if (bits[b]) {
+            for (unsigned k = 8; k-- > 0;)
+                if (bits[b] >> k & 1) {
+                    top = b * 8 + k;
+                    break;
+                }
+            break;
+        }
+    if (top < 0xFFFF)
+        bits[(top + 1) >> 3] |= (uint8_t)(1u << ((top + 1) & 7));
+    HPDF_CMapEncoderAttr a = e->attr;
+    HPDF_Encoder_ToUnicode_Func saved = e->to_unicode_fn;
+    /* libharu's UTF-8 encoder never reads these maps (it decodes UTF-8
+     * itself), yet they are not all zero when it is made (seen: a few
+     * stray entries, e.g. code 0x0002 -> CID 0xAC): clear them, so that
+     * only our codes are mapped, in a new document and in a kept one */
+    memset(a->cid_map, 0, sizeof a->cid_map);
+    memset(a->unicode_map, 0, sizeof a->unicode_map);
+    pdf_encoder_map(a, bits, true);
+    e->to_unicode_fn = HPDF_CMapEncoder_ToUnicode;
+    HPDF_Font f = HPDF_GetFont(w->doc, name, "UTF-8");
+    e->to_unicode_fn = saved;
+    pdf_encoder_map(a, bits, false);
+    free(bits);
+    return f;
+}
+
+/* ---- a libharu document kept between documents ------------------------------ *
+ *
+ * HPDF_FreeDoc revokes a document but keeps its font definitions: the
+ * TrueType files stay read and parsed, and libharu's cleanup of a font
+ * definition (descriptor dropped, glyph-used flags back to .notdef only)
+ * makes the next document's subset depend on that document alone.  One per
+ * thread; a failed document frees it (pdf_reuse_forget) so the next starts
+ * from nothing. */
+
+folio_pdf_reuse *pdf_reuse_new(void)
+{
+    return calloc(1, sizeof(folio_pdf_reuse));
+}
+
+static void pdf_reuse_forget(folio_pdf_reuse *r)
+{
+    r->doc = NULL;
+    r->n = 0;
+}
+
+void pdf_reuse_free(folio_pdf_reuse *r)
+{
+    if (!r)
+        return;
+    if (r->doc)
+        HPDF_Free(r->doc);
+    free(r);
+}
+
+/* The name of `file` when the kept document has loaded it, else NULL. */
+static const char *pdf_reuse_font(const folio_pdf_reuse *r, const char *file)
+{
+    for (int i = 0; i < r->n; i++)
+        if (!strcmp(r->file[i], file))
+            return r->name[i];
+    return NULL;
 }
 
 /* Set an info string.  ASCII goes through HPDF_SetInfoAttr; anything else
@@ -872,10 +1485,10 @@ static HPDF_Date pdf_date(folio_date d)
     return hd;
 }
 
-/* Start a document written to `path` at close (see pdf.h). */
-folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fonts,
+/* Start a document (pdf_writer_open, pdf_writer_open_pdfa). */
+static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fonts,
                                   int n_fonts, const folio_pdf_options *opt,
-                                  folio_error *err)
+                                  const folio_pdfa_options *pa, folio_error *err)
 {
     if (n_fonts < 1 || n_fonts > PDF_MAX_FONTS) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %d fonts (1 to %d allowed)",
@@ -894,16 +1507,41 @@ folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fon
     w->zlevel = opt && opt->compression >= 1 && opt->compression <= 9
                     ? opt->compression : PDF_ZLEVEL;
     w->n_fonts = n_fonts;
+    if (opt)
+        w->opt = *opt;
+    if (pa) {
+        w->pdfa = *pa;
+        w->is_pdfa = true;
+    }
     pdf_color_table(w);
 
-    w->doc = HPDF_NewEx(pdf_on_error, NULL, NULL, 0, w);
-    if (!w->doc) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create a PDF document",
-                        path);
-        pdf_free(w);
-        return NULL;
+    folio_pdf_reuse *ru = pa ? pa->reuse : NULL;
+    if (ru && ru->doc) {
+        w->doc = ru->doc;
+        w->reuse = ru;
+        w->doc->error.user_data = w;          /* errors go to this writer */
+        if (HPDF_NewDoc(w->doc) != HPDF_OK) {
+            w->failed = true;
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create a PDF document",
+                            path);
+            pdf_free(w);
+            return NULL;
+        }
+    } else {
+        w->doc = HPDF_NewEx(pdf_on_error, NULL, NULL, 0, w);
+        if (!w->doc) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create a PDF document",
+                            path);
+            pdf_free(w);
+            return NULL;
+        }
+        HPDF_UseUTFEncodings(w->doc);
+        if (ru) {
+            ru->doc = w->doc;
+            ru->n = 0;
+            w->reuse = ru;
+        }
     }
-    HPDF_UseUTFEncodings(w->doc);
     /* Fonts and CMaps always deflated by libharu; page content by us (direct)
      * or by libharu (libharu back end) when compression is on. */
     HPDF_SetCompressionMode(w->doc, w->compress && !w->direct
@@ -917,6 +1555,11 @@ folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fon
         pdf_set_info(w, HPDF_INFO_AUTHOR, "Author", opt->author);
     if (opt && opt->subject)
         pdf_set_info(w, HPDF_INFO_SUBJECT, "Subject", opt->subject);
+    if (pa) {
+        w->doc->pdf_version = HPDF_VER_14;
+        if (pa->keywords)
+            pdf_set_info(w, HPDF_INFO_KEYWORDS, "Keywords", pa->keywords);
+    }
     HPDF_Date d = pdf_date(opt ? opt->doc_date : 0);
     HPDF_SetInfoDateAttr(w->doc, HPDF_INFO_CREATION_DATE, d);
     HPDF_SetInfoDateAttr(w->doc, HPDF_INFO_MOD_DATE, d);
@@ -935,8 +1578,22 @@ folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fon
             w->used[i] = w->used[same];
             continue;
         }
-        const char *name = HPDF_LoadTTFontFromFile(w->doc, fonts[i].file, HPDF_TRUE);
-        if (name)
+        const char *name = w->reuse ? pdf_reuse_font(w->reuse, fonts[i].file) : NULL;
+        if (!name) {
+            name = HPDF_LoadTTFontFromFile(w->doc, fonts[i].file, HPDF_TRUE);
+            if (name && w->reuse && w->reuse->n < PDF_MAX_FONTS) {
+                snprintf(w->reuse->file[w->reuse->n], sizeof w->reuse->file[0], "%s",
+                         fonts[i].file);
+                w->reuse->name[w->reuse->n++] = name;
+            }
+        }
+        if (name && pa && pa->statement) {
+            w->hfont[i] = pdf_get_font_for(w, name, fonts, n_fonts, i, pa->statement);
+            if (w->hfont[i])       /* the same glyph subset in every document */
+                HPDF_Font_TextWidth(w->hfont[i], (const HPDF_BYTE *)pdf_standard_glyphs,
+                                    (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
+        }
+        else if (name)
             w->hfont[i] = HPDF_GetFont(w->doc, name, "UTF-8");
         if (!name || !w->hfont[i]) {
             if (!w->failed)
@@ -963,6 +1620,22 @@ folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fon
         return NULL;
     }
     return w;
+}
+
+/* Start a document written to `path` at close (see pdf.h). */
+folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fonts,
+                                  int n_fonts, const folio_pdf_options *opt,
+                                  folio_error *err)
+{
+    return pdf_open(path, fonts, n_fonts, opt, NULL, err);
+}
+
+/* Start a PDF/A-1b document (see pdf.h). */
+folio_pdf_writer *pdf_writer_open_pdfa(const char *path, const folio_layout_font *fonts,
+                                       int n_fonts, const folio_pdf_options *opt,
+                                       const folio_pdfa_options *pa, folio_error *err)
+{
+    return pdf_open(path, fonts, n_fonts, opt, pa, err);
 }
 
 /* Append every page of a statement (see pdf.h). */
@@ -1031,6 +1704,8 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
 {
     if (bytes)
         *bytes = 0;
+    if (!w->failed && w->is_pdfa)
+        pdf_pdfa_finish(w);
     if (!w->failed)
         HPDF_SaveToFile(w->doc, w->path);
     bool ok = !w->failed;
@@ -1043,6 +1718,46 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
             *bytes = (uint64_t)sb.st_size;
         }
     }
+    if (!ok)
+        pdf_report(w, err);
+    pdf_free(w);
+    return ok;
+}
+
+/* Write the document into a buffer and free the writer (see pdf.h). */
+bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
+{
+    if (!w->failed && w->is_pdfa)
+        pdf_pdfa_finish(w);
+    if (!w->failed)
+        HPDF_SaveToStream(w->doc);
+    if (!w->failed) {
+        /* libharu's memory stream is a list of small blocks: copy it out in
+         * chunks; HPDF_ReadFromStream says HPDF_STREAM_EOF on the last one */
+        uint64_t want = HPDF_GetStreamSize(w->doc), got = 0;
+        unsigned char chunk[16384];
+        w->reading = true;
+        while (got < want) {
+            HPDF_UINT32 n = sizeof chunk;
+            HPDF_STATUS st = HPDF_ReadFromStream(w->doc, chunk, &n);
+            if (st != HPDF_OK && st != HPDF_STREAM_EOF) {
+                pdf_fail(w, "cannot read the document back from memory");
+                break;
+            }
+            if (n && !folio_buf_append(out, chunk, n)) {
+                pdf_fail(w, "out of memory");
+                break;
+            }
+            got += n;
+            if (st == HPDF_STREAM_EOF || n == 0)
+                break;
+        }
+        w->reading = false;
+        HPDF_ResetError(w->doc);
+        if (!w->failed && got != want)
+            pdf_fail(w, "short read of the document from memory");
+    }
+    bool ok = !w->failed;
     if (!ok)
         pdf_report(w, err);
     pdf_free(w);

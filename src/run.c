@@ -9,6 +9,7 @@
 #include "folio/run.h"
 
 #include "folio/afp.h"
+#include "folio/archive.h"
 #include "folio/compose.h"
 #include "folio/feed.h"
 #include "folio/household.h"
@@ -84,6 +85,8 @@ typedef struct run_state {
     folio_production_options *popt_owned; /* defaults when the job has none */
     print_file *files; size_t n_files;
     folio_proof_result proof;             /* proofs/ (proof.h) */
+    folio_archive_result arch;            /* e-delivery archive (archive.h) */
+    uint32_t *arch_doc;                   /* per household: archive document, UINT32_MAX = none */
     /* progress */
     double t0;
     double last_progress;                 /* when the load progress line was drawn */
@@ -786,6 +789,171 @@ static bool write_proofs(run_state *R, folio_error *err)
 
 /* ---- audit trail ---------------------------------------------------------- */
 
+/* audit.jsonl members of household h from channel routing and the archive:
+ * "channel_note" (why the channel is not the preference, e.g. the e-mail
+ * fallback to print), "archive" and "document" (where its e-delivery PDF is). */
+static void audit_archive(run_state *R, size_t h, folio_buf *b)
+{
+    const folio_household_plan *hp = &R->plan->households[h];
+    if (hp->note) {
+        folio_buf_puts(b, ",\"channel_note\":");
+        folio_buf_put_json_str(b, hp->note, strlen(hp->note));
+    }
+    uint32_t d = R->arch_doc ? R->arch_doc[h] : UINT32_MAX;
+    if (d != UINT32_MAX) {
+        const char *z = R->arch.zips[R->arch.zip_of[d]].name;
+        folio_buf_puts(b, ",\"archive\":\"archive/");
+        folio_buf_puts(b, z);
+        folio_buf_puts(b, "\",\"document\":");
+        folio_buf_put_json_str(b, R->arch.doc[d], strlen(R->arch.doc[d]));
+    }
+}
+
+/* Pass 3: the e-delivery archive of every household routed to email or
+ * both (archive.h), into OUT/archive/ under .part names. */
+static bool pass3_archive(run_state *R, folio_error *err)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/archive", R->out);
+    if (!folio_mkdirs(dir, err))
+        return false;
+    char tag[32] = "";
+    if (R->opt->shard_count > 0)
+        snprintf(tag, sizeof tag, "s%02dof%02d", R->opt->shard_index, R->opt->shard_count);
+    R->done = 0;
+    folio_archive_params ap = {.plan = R->plan, .opt = R->job->archive, .in_shard = R->in_shard,
+                               .dir = dir, .tag = tag, .progress = &R->done};
+    if (!archive_write(&ap, &R->arch, err))
+        return false;
+    R->arch_doc = malloc((R->hs.n ? R->hs.n : 1) * sizeof *R->arch_doc);
+    if (!R->arch_doc) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
+    }
+    for (size_t h = 0; h < R->hs.n; h++)
+        R->arch_doc[h] = UINT32_MAX;
+    for (size_t i = 0; i < R->arch.n_docs; i++)
+        R->arch_doc[R->arch.hh[i]] = (uint32_t)i;
+    return true;
+}
+
+/* Reconciliation of the channels: every household is printed, archived,
+ * both, or suppressed with a reason; e-delivery documents are the
+ * households routed to email or both, one to one, with the pages composed. */
+static void check_channels(run_state *R, folio_buf *cj, bool *balanced,
+                           void (*chk)(folio_buf *, bool *, const char *, const char *, int64_t,
+                                       const char *, int64_t, bool))
+{
+    uint64_t n = 0, accounted = 0, edel = 0, printch = 0, sup_reason = 0, sup = 0;
+    uint64_t pages_want = 0, pages_bad = 0;
+    uint8_t *printed = calloc(R->hs.n ? R->hs.n : 1, 1);
+    for (size_t i = 0; printed && i < R->n_print; i++)
+        printed[R->print_hh[i]] = 1;
+    for (size_t h = 0; h < R->hs.n; h++) {
+        if (!R->in_shard[h])
+            continue;
+        n++;
+        const folio_household_plan *hp = &R->plan->households[h];
+        bool archived = R->arch_doc && R->arch_doc[h] != UINT32_MAX;
+        bool pr = printed && printed[h];
+        bool s = hp->channel == FOLIO_CHANNEL_SUPPRESSED;
+        sup += s;
+        sup_reason += s && hp->reason && *hp->reason;
+        if (hp->channel == FOLIO_CHANNEL_EMAIL || hp->channel == FOLIO_CHANNEL_BOTH) {
+            edel++;
+            pages_want += R->res[h].pages;
+        }
+        printch += hp->channel == FOLIO_CHANNEL_PRINT || hp->channel == FOLIO_CHANNEL_BOTH;
+        bool ok = s ? !pr && !archived && hp->reason && *hp->reason
+                    : hp->channel == FOLIO_CHANNEL_PRINT ? pr && !archived
+                    : hp->channel == FOLIO_CHANNEL_EMAIL ? !pr && archived
+                    : pr && archived;
+        accounted += ok;
+        if (archived && R->arch.pages[R->arch_doc[h]] != R->res[h].pages)
+            pages_bad++;
+    }
+    free(printed);
+    chk(cj, balanced, "every household is printed, archived, both, or suppressed with a reason",
+        "households", (int64_t)n, "accounted_for", (int64_t)accounted, false);
+    chk(cj, balanced, "suppressed households have a reason", "suppressed", (int64_t)sup,
+        "with_reason", (int64_t)sup_reason, false);
+    chk(cj, balanced, "print statements = households routed to print or both", "routed",
+        (int64_t)printch, "print_statements", (int64_t)R->n_print, false);
+    chk(cj, balanced, "archive documents = households routed to email or both", "routed",
+        (int64_t)edel, "documents", (int64_t)R->arch.n_docs, false);
+    chk(cj, balanced, "archive pages composed = pages written", "composed", (int64_t)pages_want,
+        "written", (int64_t)R->arch.pages_total, false);
+    chk(cj, balanced, "every archive document has its household's page count", "documents",
+        (int64_t)R->arch.n_docs, "matching", (int64_t)(R->arch.n_docs - pages_bad), false);
+}
+
+/* Manifest: e-delivery counts (inside "counts", after a comma) and the
+ * archive's files (inside "outputs"). */
+static void manifest_archive_counts(run_state *R, folio_buf *b)
+{
+    uint64_t fallback = 0;
+    for (size_t h = 0; h < R->hs.n; h++)
+        fallback += R->in_shard[h] && R->plan->households[h].note &&
+                    R->plan->households[h].channel != FOLIO_CHANNEL_SUPPRESSED;
+    folio_buf_puts(b, "\"archive_documents\":");
+    folio_buf_put_int(b, (int64_t)R->arch.n_docs);
+    folio_buf_puts(b, ",\"archive_pages\":");
+    folio_buf_put_int(b, (int64_t)R->arch.pages_total);
+    folio_buf_puts(b, ",\"archive_files\":");
+    folio_buf_put_int(b, (int64_t)R->arch.n_zips);
+    folio_buf_puts(b, ",\"notifications\":");
+    folio_buf_put_int(b, (int64_t)R->arch.notifications);
+    folio_buf_puts(b, ",\"channel_changed\":");
+    folio_buf_put_int(b, (int64_t)fallback);
+    folio_buf_putc(b, ',');
+}
+
+static void manifest_archive_file(folio_buf *b, const char *name, const char *format,
+                                  const char *channel, int64_t docs, int64_t pages,
+                                  uint64_t bytes, const char *sha)
+{
+    folio_buf_puts(b, b->len && b->data[b->len - 1] == '[' ? "\n    {" : ",\n    {");
+    folio_buf_puts(b, "\"file\":\"archive/");
+    folio_buf_puts(b, name);
+    folio_buf_puts(b, "\",\"format\":\"");
+    folio_buf_puts(b, format);
+    folio_buf_puts(b, "\",\"channel\":\"");
+    folio_buf_puts(b, channel);
+    folio_buf_puts(b, "\",");
+    if (docs >= 0) {
+        folio_buf_puts(b, "\"documents\":");
+        folio_buf_put_int(b, docs);
+        folio_buf_putc(b, ',');
+    }
+    if (pages >= 0) {
+        folio_buf_puts(b, "\"pages\":");
+        folio_buf_put_int(b, pages);
+        folio_buf_putc(b, ',');
+    }
+    folio_buf_puts(b, "\"bytes\":");
+    folio_buf_put_int(b, (int64_t)bytes);
+    folio_buf_puts(b, ",\"sha256\":\"");
+    folio_buf_puts(b, sha);
+    folio_buf_puts(b, "\"}");
+}
+
+static void manifest_archive_outputs(run_state *R, folio_buf *b)
+{
+    const folio_archive_result *A = &R->arch;
+    for (size_t k = 0; k < A->n_zips; k++) {
+        const folio_archive_zip *z = &A->zips[k];
+        manifest_archive_file(b, z->name, "zip", "email", z->n_docs, (int64_t)z->pages, z->bytes,
+                              z->sha256);
+        manifest_archive_file(b, z->csv_name, "csv", "email", z->n_docs, -1, z->csv_bytes,
+                              z->csv_sha256);
+        manifest_archive_file(b, z->json_name, "json", "email", z->n_docs, -1, z->json_bytes,
+                              z->json_sha256);
+    }
+    if (A->notif_path)
+        manifest_archive_file(b, A->notif_name, "csv", "email", -1, -1, A->notif_bytes,
+                              A->notif_sha256);
+}
+
 /* OUT/audit.jsonl: one JSON object per household, in household order: its
  * channel (and the reason when suppressed), customers, the accounts printed
  * and suppressed, pages, and where its statement is: print file and page
@@ -833,6 +1001,7 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
             folio_buf_puts(&b, ",\"reason\":");
             folio_buf_put_json_str(&b, hp->reason, strlen(hp->reason));
         }
+        audit_archive(R, h, &b);
         folio_buf_puts(&b, ",\"customers\":[");
         for (uint32_t k = 0; k < hh->n_customers; k++) {
             const char *id = R->ds->customers[R->hs.customer_idx[hh->first_customer + k]].id;
@@ -1307,6 +1476,7 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     json_kv_int(&b, "oversize_files", R->n_files ? (int64_t)R->prod->oversize_files : 0, true);
     if (afp_on(R))
         json_kv_int(&b, "afp_substitutions", (int64_t)T->afp_substitutions, true);
+    manifest_archive_counts(R, &b);
     json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, false);
     folio_buf_puts(&b, "},");
     manifest_variations(&b, R);
@@ -1319,6 +1489,7 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
             manifest_output(&b, R, i, R->files[i].afp_name, "afp", R->files[i].afp_bytes,
                             R->files[i].afp_sha256);
     }
+    manifest_archive_outputs(R, &b);
     /* the inserter data files, one per print file */
     folio_buf_puts(&b, "\n  ],\n  \"piece_files\":[");
     for (size_t i = 0; i < R->n_files; i++) {
@@ -1448,6 +1619,8 @@ static void run_free(run_state *R)
     free(R->files);
     proof_discard(&R->proof);
     proof_result_free(&R->proof);
+    archive_result_free(&R->arch);
+    free(R->arch_doc);
 }
 
 int folio_run(const folio_run_options *opt, folio_error *err)
@@ -1535,6 +1708,10 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!pass2(&R, err))
         goto done;
     t_write = now_s() - t_write;
+    if (!pass3_archive(&R, err)) {
+        unlink_parts(&R);
+        goto done;
+    }
     double t_proof = now_s();
     if (!write_proofs(&R, err))
         goto done;
@@ -1666,6 +1843,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                   (int64_t)afp_groups, "print_statements", (int64_t)R.n_print, false);
         }
     }
+    check_channels(&R, &cj, &balanced, check);
     if (cj.failed) {
         folio_buf_free(&cj);
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
@@ -1675,6 +1853,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         fprintf(stderr, "folio: reconciliation FAILED:%s\n", cj.data);
         folio_buf_free(&cj);
         unlink_parts(&R);
+        archive_discard(&R.arch);
         folio_error_set(err, FOLIO_EXIT_FAILED,
                         "%s: the run does not reconcile; no output was published (see the checks "
                         "above)", R.job->path);
@@ -1690,7 +1869,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
             folio_buf_free(&cj);
             goto done;
         }
-    if (!proof_publish(&R.proof, err)) {
+    if (!proof_publish(&R.proof, err) || !archive_publish(&R.arch, err)) {
         folio_buf_free(&cj);
         goto done;
     }
@@ -1719,6 +1898,9 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                        (unsigned long long)ps->statements, (unsigned long long)ps->sheets,
                        R.n_files ? ps->n_files : 0);
         }
+        printf("  archive        %zu documents, %llu pages, %zu zip(s), %llu notification(s) "
+               "in %s/archive (%.2fs)\n", R.arch.n_docs, (unsigned long long)R.arch.pages_total,
+               R.arch.n_zips, (unsigned long long)R.arch.notifications, R.out, R.arch.seconds);
         printf("  accounts       %llu read, %llu composed, %llu suppressed, %llu rejected\n",
                (unsigned long long)T.acc_read, (unsigned long long)T.acc_composed,
                (unsigned long long)T.acc_suppressed, (unsigned long long)T.acc_rejected);
@@ -1743,6 +1925,12 @@ int folio_run(const folio_run_options *opt, folio_error *err)
 done:
     if (opt->progress && rc == FOLIO_EXIT_FAILED)
         fprintf(stderr, "\n");
+    if (rc == FOLIO_EXIT_FAILED) {
+        /* whatever step failed, nothing half-written stays behind (after a
+         * publish the .part names are gone and this removes nothing) */
+        unlink_parts(&R);
+        archive_discard(&R.arch);
+    }
     run_free(&R);
     return rc;
 }

@@ -20,6 +20,7 @@
  *     id (3 bytes) | flags | reserved (2) | data
  * walked from offset 0 to the end; Begin Page is D3 A8 AF.
  */
+#include "folio/archive.h"
 #include "folio/production.h"
 
 #include <dirent.h>
@@ -1045,6 +1046,12 @@ static void check_proofs(vctx *V, const char *dir, const jv *proofs)
 }
 
 /* production_verify: see header. */
+/* archive_verify's question: does the manifest list this file? */
+static bool archive_listed(const char *rel, void *ctx)
+{
+    return listed((const jv *)ctx, rel);
+}
+
 int production_verify(const char *dir, FILE *rep)
 {
     char path[4400];
@@ -1227,6 +1234,11 @@ int production_verify(const char *dir, FILE *rep)
         closedir(dd);
     }
     check_proofs(&V, dir, jget(root, "proofs"));
+    /* the e-delivery archive (archive-verify.c) */
+    int64_t adocs = -1;
+    if (!jint_of(counts, "archive_documents", &adocs))
+        adocs = -1;
+    V.mismatches += archive_verify(dir, adocs, archive_listed, (void *)outputs, rep, NULL);
     jv_free(root);
     if (V.mismatches) {
         fprintf(rep, "folio verify: %u mismatch(es) in %s\n", V.mismatches, dir);

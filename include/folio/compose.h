@@ -53,6 +53,9 @@ typedef struct folio_account_plan {
 typedef struct folio_household_plan {
     uint8_t channel;                  /* folio_channel */
     const char *reason;               /* when suppressed */
+    const char *note;                 /* why the channel differs from the
+                                       * preference (e-mail fallback, a
+                                       * channel rule), NULL when it does not */
     uint32_t n_accounts_printed;
 } folio_household_plan;
 

@@ -103,6 +103,8 @@ typedef struct folio_job {
     struct folio_afp_options *afp; /* output.print.afp, NULL = no AFP (afp.h) */
     struct folio_offers_options *offers; /* offers:, NULL = no offers (offers.h) */
     struct folio_proof_options *proofs; /* output.proofs, never NULL after job_load (proof.h) */
+    struct folio_archive_options *archive; /* output.archive (archive.h), never NULL */
+    struct folio_channel_rules *channels;  /* output.channels, NULL = none (archive.h) */
 } folio_job;
 
 /* Parse and validate a job file.  Returns NULL with err set (code

@@ -32,12 +32,41 @@ typedef struct folio_pdf_options {
 
 typedef struct folio_pdf_writer folio_pdf_writer;
 
+/* A libharu document kept between the small documents of one thread, so
+ * their TrueType fonts are read and parsed once, not per document.  Owned
+ * by one thread; pdf_reuse_free when done. */
+typedef struct folio_pdf_reuse folio_pdf_reuse;
+folio_pdf_reuse *pdf_reuse_new(void);
+void pdf_reuse_free(folio_pdf_reuse *r);
+
+/* PDF/A-1b (e-delivery archive, pdf_writer_open_pdfa): the file is PDF 1.4
+ * with an XMP metadata stream holding the same values as the info
+ * dictionary (dc:title, dc:creator, dc:description, pdf:Keywords, dates)
+ * plus dc:identifier, an sRGB output intent from the ICC profile bytes
+ * given, a trailer /ID derived from the identifier (no clock), and a
+ * CIDSet per embedded font.  Strings and bytes must outlive the writer. */
+typedef struct folio_pdfa_options {
+    const char *keywords;         /* info Keywords / pdf:Keywords */
+    const char *identifier;       /* dc:identifier, seeds the file ID */
+    const void *icc;              /* ICC profile (RGB, 3 components) */
+    size_t icc_len;
+    const folio_dl_statement *statement;  /* the one statement, or NULL */
+    folio_pdf_reuse *reuse;       /* this thread's kept document, or NULL */
+} folio_pdfa_options;
+
 /* Start a document that will be written to `path` (the caller passes a
  * temporary name and renames it when the run succeeds).  fonts[i] is the
  * font of dlist ops with font == i.  Returns NULL with err set. */
 folio_pdf_writer *pdf_writer_open(const char *path, const folio_layout_font *fonts,
                                   int n_fonts, const folio_pdf_options *opt,
                                   folio_error *err);
+
+/* Like pdf_writer_open, for a PDF/A-1b document.  When pa->statement is
+ * set the document must hold only that statement: its fonts then map only
+ * the code points it draws (fast and small; see pdf.c). */
+folio_pdf_writer *pdf_writer_open_pdfa(const char *path, const folio_layout_font *fonts,
+                                       int n_fonts, const folio_pdf_options *opt,
+                                       const folio_pdfa_options *pa, folio_error *err);
 
 /* Append every page of a statement.  On failure the writer is unusable
  * (close it with pdf_writer_abort). */
@@ -50,6 +79,11 @@ uint32_t pdf_writer_pages(const folio_pdf_writer *w);
 /* Write the file and free the writer (also on failure).  *bytes gets the
  * file size. */
 bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err);
+
+/* Write the document into `out` (appended) instead of a file and free the
+ * writer (also on failure).  The path given to pdf_writer_open only names
+ * the document in messages. */
+bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err);
 
 /* Free without writing anything. */
 void pdf_writer_abort(folio_pdf_writer *w);

@@ -145,6 +145,8 @@ def end_to_end(samples, out):
     # is on that household's pages of the print file, or e-mail only, or suppressed
     texts = {}
     for o in m["outputs"]:
+        if o["format"] != "pdf":
+            continue
         texts[o["file"]] = pdf_text(os.path.join(out, o["file"]), layout=False).split("\f")
     text = "".join("".join(t) for t in texts.values())
     where = {}
@@ -191,6 +193,8 @@ def split(out, max_sheets):
     check_outputs(out, m)
     seen = set()
     for o in m["outputs"]:
+        if o["format"] != "pdf":
+            continue
         if o["sheets"] > max_sheets and o["statements"] > 1:
             fail("%s has %d sheets > %d" % (o["file"], o["sheets"], max_sheets))
         text = pdf_text(os.path.join(out, o["file"]), layout=False)

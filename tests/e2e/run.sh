@@ -530,6 +530,7 @@ t_proofs_marks() {
     $CHECK proofs "$WORK/afp/o1"
     $CHECK proofs "$WORK/afp/omr"
 }
+source "$ROOT/tests/e2e/archive.sh"    # t_archive, t_archive_verify_detects
 
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
@@ -551,6 +552,8 @@ run_test afp_print t_afp_print
 run_test omr_marks t_omr_marks
 run_test proofs_marks t_proofs_marks
 run_test variations t_variations
+run_test archive t_archive
+run_test archive_verify_detects t_archive_verify_detects
 run_test offers t_offers
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 

@@ -1,0 +1,297 @@
+/*
+ * archive-verify.c -- `folio verify` of OUT/archive (folio/archive.h).
+ *
+ * For every *.zip in OUT/archive, in name order:
+ *   1. open it with our reader (zip.h): end record, ZIP64 records, central
+ *      directory, every local header against its directory entry;
+ *   2. read every entry back and check its CRC-32 with zlib (inflating the
+ *      deflated indexes);
+ *   3. index.csv and index.json inside must equal NAME.index.csv and
+ *      NAME.index.json beside the zip, byte for byte;
+ *   4. every index row names a PDF entry of the zip, once, whose size and
+ *      SHA-256 are the row's and whose page count (page objects) is the
+ *      row's; every PDF entry has a row.
+ * Then: the documents of all zips add up to the manifest's
+ * counts.archive_documents, no ".part" file is left, and every file in
+ * archive/ is one the manifest lists.
+ */
+#include "folio/archive.h"
+#include "folio/zip.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct av_ctx {
+    FILE *rep;
+    unsigned mismatches;
+} av_ctx;
+
+static void av_bad(av_ctx *V, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void av_bad(av_ctx *V, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("MISMATCH ", V->rep);
+    vfprintf(V->rep, fmt, ap);
+    fputc('\n', V->rep);
+    va_end(ap);
+    V->mismatches++;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && !strcmp(s + n - m, suf);
+}
+
+/* Whole file into memory (NUL-terminated); NULL if unreadable. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    folio_buf b;
+    folio_buf_init(&b, (size_t)1 << 32);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        folio_buf_append(&b, chunk, n);
+    fclose(fp);
+    if (b.failed) {
+        folio_buf_free(&b);
+        return NULL;
+    }
+    if (!b.data)
+        folio_buf_append(&b, "", 0);
+    *len = b.len;
+    return b.data;
+}
+
+/* Split one CSV record starting at *p (quotes honoured, "" inside quotes);
+ * fields are copied into out[] (NUL-terminated) up to max; advances *p past
+ * the record's newline.  Returns the field count. */
+static int csv_record(const char **p, const char *end, char out[][256], int max)
+{
+    int n = 0;
+    const char *s = *p;
+    for (;;) {
+        char tmp[256];
+        size_t k = 0;
+        if (s < end && *s == '"') {
+            s++;
+            while (s < end) {
+                if (*s == '"' && s + 1 < end && s[1] == '"') {
+                    if (k < 255) tmp[k++] = '"';
+                    s += 2;
+                } else if (*s == '"') {
+                    s++;
+                    break;
+                } else {
+                    if (k < 255) tmp[k++] = *s;
+                    s++;
+                }
+            }
+        }
+        while (s < end && *s != ',' && *s != '\n') {
+            if (k < 255) tmp[k++] = *s;
+            s++;
+        }
+        tmp[k] = 0;
+        if (n < max)
+            memcpy(out[n], tmp, k + 1);
+        n++;
+        if (s < end && *s == ',') {
+            s++;
+            continue;
+        }
+        if (s < end)
+            s++;
+        break;
+    }
+    *p = s;
+    return n;
+}
+
+/* Page objects in a PDF: "/Type /Page" not followed by 's'. */
+static unsigned pdf_page_objects(const unsigned char *d, uint64_t n)
+{
+    static const char pat[] = "/Type /Page";
+    const size_t m = sizeof pat - 1;
+    unsigned c = 0;
+    for (uint64_t i = 0; i + m < n; i++)
+        if (d[i] == '/' && !memcmp(d + i, pat, m) && d[i + m] != 's')
+            c++;
+    return c;
+}
+
+/* Compare an index inside the zip with its twin beside it. */
+static void check_twin(av_ctx *V, folio_zip_reader *r, const char *zname, const char *inner,
+                       const char *dir, const char *beside, const unsigned char *data)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, beside);
+    size_t n = 0;
+    char *b = slurp(path, &n);
+    long i = zip_find(r, inner);
+    if (!b)
+        av_bad(V, "archive/%s: its %s is missing beside it", zname, beside);
+    else if (i >= 0 && data &&
+             (n != r->entries[i].usize || memcmp(b, data, n) != 0))
+        av_bad(V, "archive/%s: %s inside differs from archive/%s beside it", zname, inner,
+               beside);
+    free(b);
+}
+
+/* One zip; returns the number of documents in its index. */
+static uint64_t verify_zip(av_ctx *V, const char *dir, const char *zname)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, zname);
+    folio_error e = {0};
+    folio_zip_reader *r = zip_open_read(path, &e);
+    if (!r) {
+        av_bad(V, "archive/%s: %s", zname, e.msg);
+        return 0;
+    }
+    /* every entry's CRC; keep the indexes' bytes */
+    void **owned = calloc(r->n ? r->n : 1, sizeof *owned);
+    const unsigned char **data = calloc(r->n ? r->n : 1, sizeof *data);
+    uint8_t *rows = calloc(r->n ? r->n : 1, 1);
+    if (!owned || !data || !rows) {
+        av_bad(V, "archive/%s: out of memory", zname);
+        free(owned);
+        free(data);
+        free(rows);
+        zip_close_read(r);
+        return 0;
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        folio_error ee = {0};
+        data[i] = zip_entry_data(r, i, &owned[i], &ee);
+        if (!data[i])
+            av_bad(V, "%s", ee.msg[0] ? ee.msg : "unreadable entry");
+    }
+    char base[256];
+    snprintf(base, sizeof base, "%.*s", (int)strlen(zname) - 4, zname);
+    char twin[300];
+    long ci = zip_find(r, "index.csv"), ji = zip_find(r, "index.json");
+    if (ci < 0)
+        av_bad(V, "archive/%s: no index.csv inside", zname);
+    if (ji < 0)
+        av_bad(V, "archive/%s: no index.json inside", zname);
+    snprintf(twin, sizeof twin, "%s.index.csv", base);
+    check_twin(V, r, zname, "index.csv", dir, twin, ci >= 0 ? data[ci] : NULL);
+    snprintf(twin, sizeof twin, "%s.index.json", base);
+    check_twin(V, r, zname, "index.json", dir, twin, ji >= 0 ? data[ji] : NULL);
+    uint64_t docs = 0;
+    if (ci >= 0 && data[ci]) {
+        const char *p = (const char *)data[ci], *end = p + r->entries[ci].usize;
+        char f[12][256];
+        int nf = csv_record(&p, end, f, 12);
+        if (nf != 10 || strcmp(f[0], "document") || strcmp(f[9], "sha256"))
+            av_bad(V, "archive/%s: index.csv has an unexpected header", zname);
+        for (unsigned line = 2; p < end; line++) {
+            nf = csv_record(&p, end, f, 12);
+            if (nf != 10) {
+                av_bad(V, "archive/%s: index.csv:%u: %d fields, 10 expected", zname, line, nf);
+                continue;
+            }
+            docs++;
+            long di = zip_find(r, f[0]);
+            if (di < 0 || !ends_with(f[0], ".pdf")) {
+                av_bad(V, "archive/%s: index.csv:%u: document %s is not in the zip", zname,
+                       line, f[0]);
+                continue;
+            }
+            if (rows[di]++)
+                av_bad(V, "archive/%s: index.csv:%u: document %s listed twice", zname, line,
+                       f[0]);
+            if (!data[di])
+                continue;
+            const folio_zip_entry *ze = &r->entries[di];
+            char hex[65];
+            folio_sha256_hex(data[di], ze->usize, hex);
+            if (strcmp(hex, f[9]))
+                av_bad(V, "archive/%s: %s: sha256 %s, index says %s", zname, f[0], hex, f[9]);
+            if (strtoull(f[8], NULL, 10) != ze->usize)
+                av_bad(V, "archive/%s: %s: %llu bytes, index says %s", zname, f[0],
+                       (unsigned long long)ze->usize, f[8]);
+            unsigned pages = pdf_page_objects(data[di], ze->usize);
+            if (pages != strtoul(f[7], NULL, 10))
+                av_bad(V, "archive/%s: %s: %u pages, index says %s", zname, f[0], pages, f[7]);
+        }
+    }
+    for (size_t i = 0; i < r->n; i++)
+        if (ends_with(r->entries[i].name, ".pdf") && !rows[i])
+            av_bad(V, "archive/%s: %s has no index row", zname, r->entries[i].name);
+    for (size_t i = 0; i < r->n; i++)
+        free(owned[i]);
+    free(owned);
+    free(data);
+    free(rows);
+    zip_close_read(r);
+    return docs;
+}
+
+unsigned archive_verify(const char *out_dir, int64_t expect_docs,
+                        bool (*listed)(const char *rel, void *ctx), void *ctx, FILE *rep,
+                        unsigned *files)
+{
+    av_ctx V = {.rep = rep};
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/archive", out_dir);
+    DIR *dd = opendir(dir);
+    if (!dd) {
+        if (expect_docs > 0)
+            av_bad(&V, "archive/: missing, the manifest counts %lld archive documents",
+                   (long long)expect_docs);
+        return V.mismatches;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(dd))) {
+        if (de->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof *names);
+            if (!nn)
+                break;
+            names = nn;
+        }
+        names[n] = strdup(de->d_name);
+        if (names[n])
+            n++;
+    }
+    closedir(dd);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_str);
+    uint64_t docs = 0;
+    for (size_t i = 0; i < n; i++) {
+        char rel[600];
+        snprintf(rel, sizeof rel, "archive/%s", names[i]);
+        if (ends_with(names[i], ".part"))
+            av_bad(&V, "%s: temporary file left behind", rel);
+        else if (listed && !listed(rel, ctx))
+            av_bad(&V, "%s: in archive/ but not in the manifest", rel);
+        if (ends_with(names[i], ".zip")) {
+            docs += verify_zip(&V, dir, names[i]);
+            if (files)
+                (*files)++;
+        }
+        free(names[i]);
+    }
+    free(names);
+    if (expect_docs >= 0 && docs != (uint64_t)expect_docs)
+        av_bad(&V, "archive/: the zips index %llu documents, the manifest counts %lld",
+               (unsigned long long)docs, (long long)expect_docs);
+    return V.mismatches;
+}
