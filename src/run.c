@@ -22,7 +22,10 @@
 #include "folio/production.h"
 #include "folio/proof.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +87,7 @@ typedef struct run_state {
     const folio_production_options *popt;
     folio_production_options *popt_owned; /* defaults when the job has none */
     print_file *files; size_t n_files;
+    bool publishing;                      /* renaming outputs: undo on failure */
     folio_proof_result proof;             /* proofs/ (proof.h) */
     folio_archive_result arch;            /* e-delivery archive (archive.h) */
     uint32_t *arch_doc;                   /* per household: archive document, UINT32_MAX = none */
@@ -92,6 +96,25 @@ typedef struct run_state {
     double last_progress;                 /* when the load progress line was drawn */
     volatile uint64_t done;
 } run_state;
+
+/* SIGINT / SIGTERM / SIGHUP: the passes stop at their next statement and
+ * the run fails (exit 1) through the normal cleanup, so a killed run leaves
+ * no .part files and nothing that looks complete. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+static bool stop_if_interrupted(folio_error *err)
+{
+    if (!interrupted)
+        return true;
+    folio_error_set(err, FOLIO_EXIT_FAILED, "interrupted by signal %d; nothing was published",
+                    (int)interrupted);
+    return false;
+}
 
 static bool afp_on(const run_state *R)
 {
@@ -257,7 +280,7 @@ static bool pass1(run_state *R, folio_error *err)
         folio_error e = {0};
 #pragma omp for schedule(dynamic, 64)
         for (size_t h = 0; h < n; h++) {
-            if (failed || !R->in_shard[h] ||
+            if (failed || interrupted || !R->in_shard[h] ||
                 R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)
                 continue;
             if (!compose_household(R->plan, h, &arena, &R->res[h], &e) ||
@@ -427,6 +450,8 @@ static bool write_file(run_state *R, print_file *f, folio_arena *arena)
     for (uint32_t i = 0; i < pf->n_pieces; i++) {
         const folio_prod_piece *piece = &R->prod->pieces[pf->first_piece + i];
         uint32_t h = piece_hh(R, pf->first_piece + i);
+        if (!stop_if_interrupted(&f->err))
+            goto fail;
         folio_compose_result res;
         folio_dl_statement *st = compose_household(R->plan, h, arena, &res, &f->err);
         if (!st)
@@ -514,6 +539,90 @@ fail:
         afp_writer_abort(aw);
     folio_arena_reset(arena);
     return false;
+}
+
+/* A failure while publishing: remove every final name this run may have
+ * renamed into place (the print files, proofs, archive), so no output
+ * stays without its manifest. */
+static void unpublish(run_state *R)
+{
+    for (size_t i = 0; i < R->n_files; i++) {
+        if (R->job->print_pdf)
+            unlink(R->files[i].path);
+        if (afp_on(R))
+            unlink(R->files[i].afp_path);
+        unlink(R->files[i].pieces_path);
+    }
+    if (R->proof.published) {
+        unlink(R->proof.pdf_path);
+        unlink(R->proof.json_path);
+    }
+    for (size_t k = 0; k < R->arch.n_zips; k++) {
+        const folio_archive_zip *z = &R->arch.zips[k];
+        if (z->path) unlink(z->path);
+        if (z->csv_path) unlink(z->csv_path);
+        if (z->json_path) unlink(z->json_path);
+    }
+    if (R->arch.notif_path)
+        unlink(R->arch.notif_path);
+}
+
+/* fsync a directory so the renames in it are durable (best effort). */
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/* Does name end in suffix? */
+static bool ends_with(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), k = strlen(suffix);
+    return n >= k && !strcmp(name + n - k, suffix);
+}
+
+/* Before a run writes anything: remove what an earlier run left in OUT's
+ * print/, archive/ and proofs/ (files of the kinds folio writes there), so
+ * last month's files never sit beside this month's.  A shard removes only
+ * files carrying its own tag ("-sIIofNN"), leaving the other shards'. */
+static bool remove_stale_outputs(run_state *R, folio_error *err)
+{
+    static const char *const dirs[] = {"print", "archive", "proofs"};
+    static const char *const kinds[] = {".pdf", ".afp", ".pieces.csv", ".zip", ".index.csv",
+                                        ".index.json", ".json", ".csv", ".part", NULL};
+    char tag[32] = "";
+    if (R->opt->shard_count > 0)
+        snprintf(tag, sizeof tag, "-s%02dof%02d", R->opt->shard_index, R->opt->shard_count);
+    char dpath[4200], path[4500];
+    for (size_t d = 0; d < sizeof dirs / sizeof *dirs; d++) {
+        snprintf(dpath, sizeof dpath, "%s/%s", R->out, dirs[d]);
+        DIR *dp = opendir(dpath);
+        if (!dp)
+            continue;
+        struct dirent *e;
+        while ((e = readdir(dp))) {
+            if (e->d_name[0] == '.')
+                continue;
+            bool ours = false;
+            for (int k = 0; kinds[k] && !ours; k++)
+                ours = ends_with(e->d_name, kinds[k]);
+            if (!ours || (tag[0] && !strstr(e->d_name, tag)))
+                continue;
+            snprintf(path, sizeof path, "%s/%s", dpath, e->d_name);
+            if (unlink(path) != 0 && errno != ENOENT) {
+                folio_error_set(err, FOLIO_EXIT_FAILED,
+                                "%s: cannot remove the output of an earlier run: %s", path,
+                                strerror(errno));
+                closedir(dp);
+                return false;
+            }
+        }
+        closedir(dp);
+    }
+    return true;
 }
 
 /* Remove every temporary print output (a failed or unbalanced run). */
@@ -1410,6 +1519,28 @@ static bool write_contact_history(run_state *R, const char *path, folio_error *e
     return ok;
 }
 
+/* Write data to path (a ".part" name: the caller renames it) and make it
+ * durable (fsync): the manifest is renamed last, after the outputs it lists. */
+static bool write_file_synced(const char *path, const void *data, size_t n, folio_error *err)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", path, strerror(errno));
+        return false;
+    }
+    bool ok = fwrite(data, 1, n, f) == n && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    int e = errno;
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        e = errno;
+    }
+    if (!ok) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot write: %s", path, strerror(e));
+        unlink(path);
+    }
+    return ok;
+}
+
 static bool write_manifest(run_state *R, const totals *T, bool balanced,
                            const char *checks_json, folio_error *err)
 {
@@ -1490,6 +1621,36 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
                             R->files[i].afp_sha256);
     }
     manifest_archive_outputs(R, &b);
+    /* the record files: what was rejected, suppressed and decided, so
+     * `folio verify` protects the audit trail like the print files */
+    folio_buf_puts(&b, "\n  ],\n  \"records\":[");
+    {
+        static const char *const rec[] = {"audit.jsonl", "rejects.csv", "suppressed.csv",
+                                          "contact_history.csv"};
+        int nrec = 0;
+        for (size_t k = 0; k < sizeof rec / sizeof *rec; k++) {
+            char rp[4200], hex[65];
+            uint64_t bytes = 0;
+            folio_error e = {0};
+            snprintf(rp, sizeof rp, "%s/%s", R->out, rec[k]);
+            if (access(rp, F_OK) != 0)
+                continue;               /* e.g. no contact history in this job */
+            if (!folio_sha256_file(rp, hex, &bytes, &e)) {
+                *err = e;
+                folio_buf_free(&b);
+                return false;
+            }
+            folio_buf_puts(&b, nrec++ ? ",\n    {" : "\n    {");
+            json_kv_str(&b, "file", rec[k], true);
+            if (k == 0)
+                json_kv_int(&b, "rows", (int64_t)T->households, true);
+            else if (k == 1)
+                json_kv_int(&b, "rows", (int64_t)T->rejects, true);
+            json_kv_int(&b, "bytes", (int64_t)bytes, true);
+            json_kv_str(&b, "sha256", hex, false);
+            folio_buf_putc(&b, '}');
+        }
+    }
     /* the inserter data files, one per print file */
     folio_buf_puts(&b, "\n  ],\n  \"piece_files\":[");
     for (size_t i = 0; i < R->n_files; i++) {
@@ -1556,8 +1717,8 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     folio_buf_puts(&b, checks_json);
     folio_buf_puts(&b, "]}\n}\n");
     char path[4200];
-    snprintf(path, sizeof path, "%s/manifest.json", R->out);
-    bool ok = !b.failed && folio_write_file_atomic(path, b.data, b.len, err);
+    snprintf(path, sizeof path, "%s/manifest.json.part", R->out);
+    bool ok = !b.failed && write_file_synced(path, b.data, b.len, err);
     if (b.failed)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
     folio_buf_free(&b);
@@ -1626,18 +1787,29 @@ static void run_free(run_state *R)
 int folio_run(const folio_run_options *opt, folio_error *err)
 {
     run_state R = {.opt = opt, .t0 = now_s()};
+    /* a file-size limit makes writes fail with EFBIG (handled) instead of
+     * killing the process with .part files left behind */
+    signal(SIGXFSZ, SIG_IGN);
+    interrupted = 0;
+    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_hup;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
     int rc = FOLIO_EXIT_FAILED;
     if (opt->threads > 0)
         omp_set_num_threads(opt->threads);
     pdf_tune_allocator();
 
     R.job = job_load(opt->job_path, err);
-    if (!R.job)
-        return FOLIO_EXIT_USAGE;
+    if (!R.job) {
+        rc = FOLIO_EXIT_USAGE;
+        goto done;
+    }
     R.layout = layout_load(R.job->layout_path, err);
     if (!R.layout || (R.job->marks && !marks_check_layout(R.job->marks, R.layout, err))) {
-        run_free(&R);
-        return FOLIO_EXIT_USAGE;
+        rc = FOLIO_EXIT_USAGE;
+        goto done;
     }
     if (R.job->offers && !(R.offers = offers_load(R.job->offers, R.job, R.layout, err))) {
         run_free(&R);
@@ -1652,13 +1824,16 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     snprintf(path, sizeof path, "%s/print", R.out);
     if (!folio_mkdirs(path, err))
         goto done;
-    /* a stale manifest would make a failed run look complete */
+    /* a stale manifest would make a failed run look complete, and stale
+     * print files would be mailed again */
     snprintf(path, sizeof path, "%s/manifest.json", R.out);
     if (unlink(path) != 0 && errno != ENOENT) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot remove old manifest: %s", path,
                         strerror(errno));
         goto done;
     }
+    if (!remove_stale_outputs(&R, err))
+        goto done;
     double t_load = now_s();
     R.ds = feed_load_all_progress(R.job, opt->threads, opt->progress ? load_progress : NULL,
                                   &R, err);
@@ -1698,22 +1873,20 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                             opt->shard_index - 1;
 
     double t_compose = now_s();
-    if (!pass1(&R, err))
+    if (!pass1(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_compose = now_s() - t_compose;
     if (!plan_files(&R, err) || !add_run_keys(&R, err))
         goto done;
     double t_write = now_s();
     R.plan->skip_decisions = true;   /* pass 1 kept them (keep_decisions) */
-    if (!pass2(&R, err))
+    if (!pass2(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_write = now_s() - t_write;
-    if (!pass3_archive(&R, err)) {
-        unlink_parts(&R);
+    if (!pass3_archive(&R, err) || !stop_if_interrupted(err))
         goto done;
-    }
     double t_proof = now_s();
-    if (!write_proofs(&R, err))
+    if (!write_proofs(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_proof = now_s() - t_proof;
     if (opt->progress)
@@ -1859,25 +2032,38 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                         "above)", R.job->path);
         goto done;
     }
-    /* publish: rename parts, then the manifest last */
+    /* publish: the manifest is written first under a .part name (a full
+     * disk fails here, before anything is renamed), then every output is
+     * renamed, then the manifest -- the last step; a failure in between
+     * removes what this run renamed, so no output without its manifest stays */
+    if (!write_manifest(&R, &T, balanced, cj.data ? cj.data : "", err)) {
+        folio_buf_free(&cj);
+        goto done;
+    }
+    folio_buf_free(&cj);
+    R.publishing = true;
     for (size_t i = 0; i < R.n_files; i++)
         if ((R.job->print_pdf && rename(R.files[i].part, R.files[i].path) != 0) ||
             (afp_on(&R) && rename(R.files[i].afp_part, R.files[i].afp_path) != 0) ||
             rename(R.files[i].pieces_part, R.files[i].pieces_path) != 0) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "%s: rename failed: %s", R.files[i].path,
                             strerror(errno));
-            folio_buf_free(&cj);
             goto done;
         }
-    if (!proof_publish(&R.proof, err) || !archive_publish(&R.arch, err)) {
-        folio_buf_free(&cj);
+    if (!proof_publish(&R.proof, err) || !archive_publish(&R.arch, err))
         goto done;
+    {
+        char mpart[4200];
+        snprintf(mpart, sizeof mpart, "%s/manifest.json.part", R.out);
+        snprintf(path, sizeof path, "%s/manifest.json", R.out);
+        if (rename(mpart, path) != 0) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: rename failed: %s", path,
+                            strerror(errno));
+            goto done;
+        }
+        R.publishing = false;
+        sync_dir(R.out);
     }
-    if (!write_manifest(&R, &T, balanced, cj.data ? cj.data : "", err)) {
-        folio_buf_free(&cj);
-        goto done;
-    }
-    folio_buf_free(&cj);
 
     double total = now_s() - R.t0;
     if (!opt->quiet) {
@@ -1925,12 +2111,23 @@ int folio_run(const folio_run_options *opt, folio_error *err)
 done:
     if (opt->progress && rc == FOLIO_EXIT_FAILED)
         fprintf(stderr, "\n");
-    if (rc == FOLIO_EXIT_FAILED) {
-        /* whatever step failed, nothing half-written stays behind (after a
-         * publish the .part names are gone and this removes nothing) */
+    if (rc == FOLIO_EXIT_FAILED && err->code == FOLIO_EXIT_USAGE)
+        rc = FOLIO_EXIT_USAGE;          /* e.g. a mapped column missing from a feed */
+    if (rc == FOLIO_EXIT_FAILED || rc == FOLIO_EXIT_USAGE) {
+        /* whatever step failed, nothing half-written stays behind, and
+         * nothing this run renamed stays without its manifest */
         unlink_parts(&R);
         archive_discard(&R.arch);
+        if (R.publishing)
+            unpublish(&R);
+        if (R.out[0]) {
+            snprintf(path, sizeof path, "%s/manifest.json.part", R.out);
+            unlink(path);
+        }
     }
     run_free(&R);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
     return rc;
 }

@@ -1234,6 +1234,33 @@ int production_verify(const char *dir, FILE *rep)
         closedir(dd);
     }
     check_proofs(&V, dir, jget(root, "proofs"));
+    /* the record files: audit trail, rejects, suppressed, contact history */
+    const jv *records = jget(root, "records");
+    for (int i = 0; records && i < records->n; i++) {
+        const jv *o = records->items[i];
+        const char *rel = jstr_of(o, "file");
+        if (!rel || strchr(rel, '/')) {
+            mismatch(&V, "manifest.json: records[%d] lacks a plain file name", i);
+            continue;
+        }
+        V.files++;
+        if (!check_sum(&V, dir, rel, o))
+            continue;
+        int64_t rows;
+        if (!strcmp(rel, "audit.jsonl") && jint_of(o, "rows", &rows)) {
+            char rpath[4400];
+            snprintf(rpath, sizeof rpath, "%s/%s", dir, rel);
+            FILE *f = fopen(rpath, "rb");
+            int64_t lines = 0;
+            for (int c; f && (c = getc(f)) != EOF;)
+                lines += c == '\n';
+            if (f)
+                fclose(f);
+            if (lines != rows)
+                mismatch(&V, "%s: %lld lines, manifest says %lld households", rel,
+                         (long long)lines, (long long)rows);
+        }
+    }
     /* the e-delivery archive (archive-verify.c) */
     int64_t adocs = -1;
     if (!jint_of(counts, "archive_documents", &adocs))

@@ -267,6 +267,14 @@ PY
     "$FOLIO" verify "$WORK/v2" > "$WORK/v2.out"; rc=$?
     set -e
     [ "$rc" = 1 ] && grep -q "MISMATCH $pieces" "$WORK/v2.out"
+    # the audit trail and the rejects are protected too
+    for rec in audit.jsonl rejects.csv; do
+        flip "$WORK/v4" "$rec"
+        set +e
+        "$FOLIO" verify "$WORK/v4" > "$WORK/v4.out"; rc=$?
+        set -e
+        [ "$rc" = 1 ] && grep -q "MISMATCH $rec: sha256" "$WORK/v4.out"
+    done
     rm -rf "$WORK/v3"; cp -r "$WORK/e2e/out1" "$WORK/v3"
     rm "$WORK/v3/$pdf"; touch "$WORK/v3/print/stray.pdf"
     set +e
@@ -532,6 +540,42 @@ t_proofs_marks() {
 }
 source "$ROOT/tests/e2e/archive.sh"    # t_archive, t_archive_verify_detects
 
+# A rerun into the same OUT removes the earlier run's outputs (verify passes,
+# nothing of the first run left); a run stopped by a file-size limit, a full
+# disk or SIGTERM exits 1 and leaves no .part, no manifest and no print file.
+t_rerun_and_failures() {
+    "$FOLIO" samples --households 1500 --seed 21 --out "$WORK/rr/big" >/dev/null
+    "$FOLIO" samples --households 200 --seed 22 --out "$WORK/rr/small" >/dev/null
+    sed -i -e 's/max_sheets: *[0-9]*/max_sheets: 200/' "$WORK/rr/big/job.yaml"
+    "$FOLIO" run "$WORK/rr/big/job.yaml" --out "$WORK/rr/o" --quiet
+    nbig=$(ls "$WORK/rr/o/print" | wc -l)
+    "$FOLIO" run "$WORK/rr/small/job.yaml" --out "$WORK/rr/o" --quiet
+    nsmall=$(ls "$WORK/rr/o/print" | wc -l)
+    [ "$nsmall" -lt "$nbig" ]
+    "$FOLIO" verify "$WORK/rr/o" | grep -q '^verified [0-9]* files$'
+    set +e
+    ( ulimit -f 2000; "$FOLIO" run "$WORK/rr/big/job.yaml" --out "$WORK/rr/ul" --quiet ) 2>"$WORK/rr/ul.err"; rc=$?
+    set -e
+    cat "$WORK/rr/ul.err"
+    [ "$rc" = 1 ] && grep -q "File too large" "$WORK/rr/ul.err"
+    [ -z "$(find "$WORK/rr/ul" -name '*.part')" ] && [ ! -e "$WORK/rr/ul/manifest.json" ]
+    [ -z "$(find "$WORK/rr/ul/print" "$WORK/rr/ul/archive" "$WORK/rr/ul/proofs" -type f 2>/dev/null)" ]
+    set +e
+    "$FOLIO" run "$WORK/rr/big/job.yaml" --out "$WORK/rr/sig" --quiet --threads 1 2>"$WORK/rr/sig.err" &
+    pid=$!
+    sleep 0.3; kill -TERM $pid; wait $pid; rc=$?
+    set -e
+    cat "$WORK/rr/sig.err"
+    # the run may have finished before the signal on a fast machine: then it is complete
+    if [ "$rc" = 1 ]; then
+        grep -q "interrupted by signal" "$WORK/rr/sig.err"
+        [ -z "$(find "$WORK/rr/sig" -name '*.part')" ] && [ ! -e "$WORK/rr/sig/manifest.json" ]
+        [ -z "$(find "$WORK/rr/sig/print" -type f 2>/dev/null)" ]
+    else
+        [ "$rc" = 0 ] && "$FOLIO" verify "$WORK/rr/sig" >/dev/null
+    fi
+}
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -545,6 +589,7 @@ run_test failed_run_publishes_nothing t_failed_run_publishes_nothing
 run_test production_streams t_production_streams
 run_test flats_30_pages t_flats_30_pages
 run_test verify t_verify
+run_test rerun_and_failures t_rerun_and_failures
 run_test proofs t_proofs
 run_test proofs_cap t_proofs_cap
 run_test proofs_duplex t_proofs_duplex
