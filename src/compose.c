@@ -1174,6 +1174,41 @@ static void draw_fixed(composer *C, const folio_placed_text *items, int n, uint3
                       items[i].align, page, pages);
 }
 
+/* White space: offers into the free rectangles, after the statement's own
+ * content, headers and footers, so nothing of it can move (offers.h). */
+static void compose_offers(composer *C, uint32_t pages)
+{
+    const folio_plan *plan = C->plan;
+    uint8_t ch = plan->households[C->hh].channel;
+    /* the back side only on paper alone: a statement also e-delivered must
+     * have the same pages in the archive, which has no back sides */
+    bool back = plan->job->duplex && (pages & 1) && ch == FOLIO_CHANNEL_PRINT;
+    folio_buf keys;
+    folio_buf_init(&keys, (size_t)1 << 16);
+    /* the audit member goes straight into the statement's audit members */
+    if (!plan->skip_decisions && C->audit.len)
+        folio_buf_putc(&C->audit, ',');
+    folio_offers_out out = {.audit = plan->skip_decisions ? NULL : &C->audit,
+                            .keys = plan->skip_decisions ? NULL : &keys,
+                            .language = plan->layout->languages && C->lang < plan->layout->n_languages
+                                            ? plan->layout->languages[C->lang] : NULL};
+    if (!offers_fill(plan->offers, C->L, plan->ds, plan->hs, C->hh, ch, C->st, pages, back, &out) ||
+        C->audit.failed || keys.failed)
+        C->oom = true;
+    for (const char *k = keys.data, *end = keys.data + keys.len; k && k < end;) {
+        const char *nl = memchr(k, '\n', (size_t)(end - k));
+        if (!nl)
+            break;
+        compose_note_key(C, "%.*s", (int)(nl - k), k);
+        k = nl + 1;
+    }
+    for (int i = 0; i < out.n_picks; i++)
+        C->res->offers[C->res->n_offers++] = (folio_offer_shown){
+            out.picks[i].offer, out.picks[i].variant, out.picks[i].holdout};
+    C->res->offer_back_page = out.back_page;
+    folio_buf_free(&keys);
+}
+
 folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
                                       folio_arena *arena, folio_compose_result *res,
                                       folio_error *err)
@@ -1224,6 +1259,8 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
             draw_fixed(&C, L->first_page, L->n_first_page, p, pages);
         draw_fixed(&C, L->footer, L->n_footer, p, pages);
     }
+    if (plan->offers)
+        compose_offers(&C, pages);
 
     /* index tags: what an AFP TLE or an archive index needs to know */
     const folio_customer *pc = primary_customer(&C);

@@ -14,6 +14,7 @@
 #include "folio/archive.h"
 #include "folio/job.h"
 #include "folio/marks.h"
+#include "folio/offers.h"
 #include "folio/production.h"
 #include "folio/proof.h"
 #include "yamltree.h"
@@ -95,7 +96,7 @@ static const char *const SIGN_NAMES[] = { "negative_is_debit",
                                           "split_columns", NULL };
 
 static const char *const TOP_KEYS[] = { "job", "statement", "bank", "layout",
-                                        "feeds", "output", NULL };
+                                        "feeds", "output", "offers", NULL };
 static const char *const JOB_KEYS[] = { "name", "seed", NULL };
 static const char *const STATEMENT_KEYS[] = { "date", "period", NULL };
 static const char *const PERIOD_KEYS[] = { "start", "end", NULL };
@@ -581,7 +582,8 @@ folio_job *job_load(const char *path, folio_error *err)
               && read_bank(d, job, root)
               && read_path(d, job, root, "", "layout", true, &job->layout_path) > 0
               && read_feeds(d, job, root)
-              && read_output(d, job, root);
+              && read_output(d, job, root)
+              && offers_options_read(d, root, job->dir, &job->offers);
     yt_free(d);
     if (!ok) {
         if (!err->code)
@@ -623,6 +625,7 @@ void job_free(folio_job *job)
     production_options_free(job->production);
     marks_options_free(job->marks);
     afp_options_free(job->afp);
+    offers_options_free(job->offers);
     proof_options_free(job->proofs);
     archive_options_free(job->archive);
     channel_rules_free(job->channels);

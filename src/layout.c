@@ -16,6 +16,7 @@
  * The reference for every key and default is docs/layout-file.md.
  */
 #include "folio/layout.h"
+#include "layout-ws.h"
 #include "folio/paragraphs.h"
 #include "yamltree.h"
 
@@ -203,7 +204,7 @@ int layout_product_find(const folio_layout *layout, const char *code)
 static const char *const TOP_KEYS[] = { "page", "fonts", "styles", "format",
     "account_number", "header", "first_page", "footer", "address", "body",
     "summary", "products", "section", "table", "languages", "fallback_language",
-    "paragraphs", NULL };
+    "paragraphs", "white_space", NULL };
 static const char *const PAGE_KEYS[] = { "size", "margins", NULL };
 static const char *const MARGIN_KEYS[] = { "top", "right", "bottom", "left", NULL };
 static const char *const FONT_KEYS[] = { "name", "file", "afp", NULL };
@@ -1427,7 +1428,8 @@ static bool read_body(loader *ld, const yt_node *root)
            && read_table(ld, root)        /* before summary: cell_padding */
            && read_summary(ld, root)
            && read_products(ld, root)
-           && read_section(ld, root);
+           && read_section(ld, root)
+           && layout_white_space_read(ld->d, root, L);
 }
 
 /* The layout of language l: the same file read again with l's texts. */
@@ -1560,6 +1562,7 @@ void layout_free(folio_layout *L)
     free(L->table_opening_label);
     free(L->table_closing_label);
     free(L->table_empty_text);
+    layout_white_space_free(L);
     for (int l = 1; L->variants && l < L->n_languages; l++)
         layout_free(L->variants[l]);
     free(L->variants);

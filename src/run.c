@@ -15,6 +15,7 @@
 #include "folio/household.h"
 #include "folio/job.h"
 #include "folio/layout.h"
+#include "folio/offers.h"
 #include "folio/marks.h"
 #include "folio/paragraphs.h"
 #include "folio/pdf.h"
@@ -73,6 +74,7 @@ typedef struct run_state {
     folio_dataset *ds;
     folio_households hs;
     folio_plan *plan;
+    folio_offers *offers;                 /* NULL when the job has no offers */
     char out[4096];
     /* per household */
     folio_compose_result *res;            /* res[h].audit/keys point into decided */
@@ -783,7 +785,7 @@ static bool add_run_keys(run_state *R, folio_error *err)
         if (stream_of[h] != UINT32_MAX) {
             const char *sn = R->prod->streams[stream_of[h]].name;
             run_key_add(&b, "stream", sn, strlen(sn));
-            if (R->job->duplex && (R->res[h].pages & 1))
+            if (R->job->duplex && (R->res[h].pages & 1) && !R->res[h].offer_back_page)
                 run_key_add(&b, "duplex", "blank-back", 10);
         }
         if (composed && R->res[h].pages == longest)
@@ -1384,6 +1386,170 @@ static void print_languages(const run_state *R)
            fallback ? ", see audit.jsonl" : "");
 }
 
+/* ---- offers -------------------------------------------------------------------- */
+
+/* Manifest "offers" (inside "layout"'s sibling list, written after it):
+ * the catalogue, and per offer and variant how many statements showed it and
+ * how many households were held out (offers.h). */
+static void manifest_offers(run_state *R, folio_buf *b)
+{
+    const folio_offers *o = R->offers;
+    int n = offers_count(o);
+    uint64_t (*shown)[8] = calloc((size_t)n, sizeof *shown);
+    uint64_t *held = calloc((size_t)n, sizeof *held);
+    uint64_t with = 0, total_shown = 0, total_held = 0;
+    if (!shown || !held) {
+        b->failed = true;
+        free(shown);
+        free(held);
+        return;
+    }
+    for (size_t h = 0; h < R->hs.n; h++) {
+        if (!R->in_shard[h] || !R->decided[h])
+            continue;
+        const folio_compose_result *rs = &R->res[h];
+        bool any = false;
+        for (int i = 0; i < rs->n_offers; i++) {
+            const folio_offer_shown *s = &rs->offers[i];
+            if (s->holdout) {
+                held[s->offer]++;
+                total_held++;
+            } else {
+                shown[s->offer][s->variant & 7]++;
+                total_shown++;
+                any = true;
+            }
+        }
+        with += any;
+    }
+    char sha[65];
+    uint64_t bytes = 0;
+    folio_error e = {0};
+    if (!folio_sha256_file(R->job->offers->catalogue, sha, &bytes, &e))
+        strcpy(sha, "");
+    folio_buf_puts(b, "},\n  \"offers\":{");
+    json_kv_str(b, "catalogue", R->job->offers->catalogue, true);
+    json_kv_int(b, "bytes", (int64_t)bytes, true);
+    json_kv_str(b, "sha256", sha, true);
+    json_kv_int(b, "max_per_statement", R->job->offers->max_per_statement, true);
+    json_kv_int(b, "statements_with_offers", (int64_t)with, true);
+    json_kv_int(b, "shown", (int64_t)total_shown, true);
+    json_kv_int(b, "held_out", (int64_t)total_held, true);
+    {
+        char hp[4200], hsha[65] = "";
+        uint64_t hbytes = 0;
+        folio_error he = {0};
+        snprintf(hp, sizeof hp, "%s/contact_history.csv", R->out);
+        if (!folio_sha256_file(hp, hsha, &hbytes, &he))
+            hsha[0] = 0;
+        folio_buf_puts(b, "\"contact_history\":{");
+        json_kv_str(b, "file", "contact_history.csv", true);
+        json_kv_int(b, "rows_read", (int64_t)R->ds->n_contacts, true);
+        json_kv_int(b, "rows_added", (int64_t)total_shown, true);
+        json_kv_int(b, "bytes", (int64_t)hbytes, true);
+        json_kv_str(b, "sha256", hsha, false);
+        folio_buf_puts(b, "},");
+    }
+    folio_buf_puts(b, "\"by_offer\":[");
+    for (int i = 0; i < n; i++) {
+        uint64_t s = 0;
+        for (int v = 0; v < offers_variant_count(o, i); v++)
+            s += shown[i][v];
+        folio_buf_puts(b, i ? ",\n    {" : "\n    {");
+        json_kv_str(b, "id", offers_id(o, i), true);
+        json_kv_int(b, "shown", (int64_t)s, true);
+        json_kv_int(b, "held_out", (int64_t)held[i], true);
+        folio_buf_puts(b, "\"variants\":[");
+        for (int v = 0; v < offers_variant_count(o, i); v++) {
+            const char *vid = offers_variant_id(o, i, v);
+            folio_buf_puts(b, v ? ",{" : "{");
+            json_kv_str(b, "id", vid ? vid : "", true);
+            json_kv_str(b, "response_code", offers_response_code(o, i, v), true);
+            json_kv_int(b, "shown", (int64_t)shown[i][v], false);
+            folio_buf_putc(b, '}');
+        }
+        folio_buf_puts(b, "]}");
+    }
+    folio_buf_puts(b, "\n  ]");
+    free(shown);
+    free(held);
+}
+
+/* OUT/contact_history.csv: the contact rows read (feed order) and then one
+ * row per offer this run showed (household order, slot order), so next
+ * month's run reads it as its contacts feed.  Columns: the names the job's
+ * first contacts feed maps (contact_key, offer_id, contact_date by default),
+ * then variant, channel and response_code (empty on the rows read). */
+static bool write_contact_history(run_state *R, const char *path, folio_error *err)
+{
+    static const char *const chname[] = {"print", "email", "both"};
+    const folio_job *J = R->job;
+    const char *cols[3] = {"contact_key", "offer_id", "contact_date"};
+    const char *fmt = "YYYY-MM-DD";
+    for (int i = 0; i < J->n_feeds; i++)
+        if (J->feeds[i].kind == FOLIO_FEED_CONTACTS) {
+            const folio_feed_def *f = &J->feeds[i];
+            if (f->columns[FOLIO_F_CONTACT_KEY]) cols[0] = f->columns[FOLIO_F_CONTACT_KEY];
+            if (f->columns[FOLIO_F_OFFER_ID]) cols[1] = f->columns[FOLIO_F_OFFER_ID];
+            if (f->columns[FOLIO_F_CONTACT_DATE]) cols[2] = f->columns[FOLIO_F_CONTACT_DATE];
+            if (f->date_format && f->date_format[0]) fmt = f->date_format;
+            break;
+        }
+    folio_buf b;
+    folio_buf_init(&b, (size_t)1 << 34);
+    for (int c = 0; c < 3; c++) {
+        folio_buf_put_csv_field(&b, cols[c], strlen(cols[c]));
+        folio_buf_putc(&b, ',');
+    }
+    folio_buf_puts(&b, "variant,channel,response_code\n");
+    char d[32];
+    for (size_t i = 0; i < R->ds->n_contacts; i++) {
+        const folio_contact *c = &R->ds->contacts[i];
+        folio_buf_put_csv_field(&b, c->key, strlen(c->key));
+        folio_buf_putc(&b, ',');
+        folio_buf_put_csv_field(&b, c->offer_id, strlen(c->offer_id));
+        folio_buf_putc(&b, ',');
+        size_t n = folio_date_format(c->date, fmt, d, sizeof d);
+        folio_buf_put_csv_field(&b, d, n);
+        folio_buf_puts(&b, ",,,\n");
+    }
+    size_t dn = folio_date_format(J->statement_date, fmt, d, sizeof d);
+    for (size_t h = 0; h < R->hs.n; h++) {
+        if (!R->in_shard[h] || !R->decided[h])
+            continue;
+        const folio_compose_result *rs = &R->res[h];
+        uint8_t ch = R->plan->households[h].channel;
+        for (int i = 0; i < rs->n_offers; i++) {
+            const folio_offer_shown *s = &rs->offers[i];
+            if (s->holdout)
+                continue;
+            const char *id = R->hs.v[h].id, *oid = offers_id(R->offers, s->offer);
+            const char *vid = offers_variant_id(R->offers, s->offer, s->variant);
+            const char *code = offers_response_code(R->offers, s->offer, s->variant);
+            folio_buf_put_csv_field(&b, id, strlen(id));
+            folio_buf_putc(&b, ',');
+            folio_buf_put_csv_field(&b, oid, strlen(oid));
+            folio_buf_putc(&b, ',');
+            folio_buf_put_csv_field(&b, d, dn);
+            folio_buf_putc(&b, ',');
+            if (vid)
+                folio_buf_put_csv_field(&b, vid, strlen(vid));
+            folio_buf_putc(&b, ',');
+            folio_buf_puts(&b, ch < 3 ? chname[ch] : "");
+            folio_buf_putc(&b, ',');
+            folio_buf_put_csv_field(&b, code, strlen(code));
+            folio_buf_putc(&b, '\n');
+        }
+    }
+    bool ok = !b.failed;
+    if (!ok)
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
+    else
+        ok = folio_write_file_atomic(path, b.data, b.len, err);
+    folio_buf_free(&b);
+    return ok;
+}
+
 /* Write data to path (a ".part" name: the caller renames it) and make it
  * durable (fsync): the manifest is renamed last, after the outputs it lists. */
 static bool write_file_synced(const char *path, const void *data, size_t n, folio_error *err)
@@ -1454,6 +1620,8 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     json_kv_str(&b, "file", R->layout->path, true);
     json_kv_int(&b, "bytes", (int64_t)lbytes, true);
     json_kv_str(&b, "sha256", lsha, false);
+    if (R->offers)
+        manifest_offers(R, &b);
     folio_buf_puts(&b, "},\n  \"counts\":{");
     json_kv_int(&b, "households", (int64_t)T->households, true);
     folio_buf_puts(&b, "\"statements\":{");
@@ -1617,6 +1785,7 @@ static void run_free(run_state *R)
 {
     size_t n_hh = R->hs.n;          /* household_free zeroes R->hs */
     compose_plan_free(R->plan);
+    offers_free(R->offers);
     household_free(&R->hs);
     feed_dataset_free(R->ds);
     layout_free(R->layout);
@@ -1673,6 +1842,10 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         rc = FOLIO_EXIT_USAGE;
         goto done;
     }
+    if (R.job->offers && !(R.offers = offers_load(R.job->offers, R.job, R.layout, err))) {
+        run_free(&R);
+        return err->code == FOLIO_EXIT_USAGE ? FOLIO_EXIT_USAGE : FOLIO_EXIT_FAILED;
+    }
     for (int i = 0; i < R.layout->n_warnings; i++)   /* missing translations */
         fprintf(stderr, "folio: %s\n", R.layout->warnings[i]);
     snprintf(R.out, sizeof R.out, "%s", opt->out_dir ? opt->out_dir : R.job->out_dir);
@@ -1719,6 +1892,11 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     R.plan = compose_plan_new(R.job, R.layout, R.ds, &R.hs, err);
     if (!R.plan)
         goto done;
+    if (R.offers) {
+        if (!offers_bind(R.offers, R.ds, &R.hs, err))
+            goto done;
+        R.plan->offers = R.offers;
+    }
     R.res = calloc(R.hs.n ? R.hs.n : 1, sizeof *R.res);
     R.decided = calloc(R.hs.n ? R.hs.n : 1, sizeof *R.decided);
     R.in_shard = malloc(R.hs.n ? R.hs.n : 1);
@@ -1738,6 +1916,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!plan_files(&R, err) || !add_run_keys(&R, err))
         goto done;
     double t_write = now_s();
+    R.plan->skip_decisions = true;   /* pass 1 kept them (keep_decisions) */
     if (!pass2(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_write = now_s() - t_write;
@@ -1816,6 +1995,9 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         goto done;
     snprintf(path, sizeof path, "%s/audit.jsonl", R.out);
     if (!write_audit(&R, path, err))
+        goto done;
+    snprintf(path, sizeof path, "%s/contact_history.csv", R.out);
+    if (R.offers && !write_contact_history(&R, path, err))
         goto done;
 
     folio_buf cj;

@@ -44,7 +44,7 @@
 #define MAX_TX 320                            /* transactions of one account */
 
 enum { F_CUST, F_CHK_A, F_CHK_T, F_SAV_A, F_SAV_T, F_CC_A, F_CC_T, F_MTG_A,
-       F_MTG_T, F__N };
+       F_MTG_T, F_CONTACT, F__N };
 enum { P_CHK, P_SAV, P_CC, P_MTG, P__N };
 enum { SEG_MASS, SEG_AFFLUENT, SEG_STUDENT, SEG_SENIOR, SEG_SMALL_BUSINESS };
 
@@ -52,7 +52,7 @@ static const char *const file_names[F__N] = {
     "customers.csv", "checking_accounts.csv", "checking_transactions.csv",
     "savings_accounts.csv", "savings_transactions.csv",
     "credit_card_accounts.csv", "credit_card_transactions.csv",
-    "mortgage_accounts.csv", "mortgage_transactions.csv",
+    "mortgage_accounts.csv", "mortgage_transactions.csv", "contact_history.csv",
 };
 static const char *const product_codes[P__N] = {
     "checking", "savings", "credit_card", "mortgage"
@@ -70,6 +70,12 @@ static const char accounts_header[] =
     "account_id,customer_id,product_name,opening_balance,closing_balance,"
     "credit_limit,interest_rate,minimum_due,due_date,opened_date\n";
 static const char txns_header[] = "account_id,posting_date,description,amount\n";
+static const char contacts_header[] = "contact_key,offer_id,contact_date,channel\n";
+/* Offer ids of layouts/offers.yaml that the sample contact history names. */
+static const char *const sample_offers[] = {
+    "SAV-RATE", "CARD-BT", "MTG-REFI", "TRAVEL-CARD", "RETIRE-55", "STUDENT", "PAPERLESS",
+    "SVC-PHONE"
+};
 
 /* ---- output buffer: bounded, grown per row ------------------------------- */
 
@@ -1394,6 +1400,39 @@ static folio_date opened_for(const gen_ctx *ctx, const household *hh, int owner,
     return date_between(r, hh->c[owner].since, ctx->sep30);
 }
 
+/* Contact history: about 3 households in 10 were shown 1 to 3 offers of the
+ * sample catalogue in the six months before the period.  Its own PRNG stream
+ * (seed, h, salt), so the other feeds do not change with it.  The key is the
+ * household id, or the first customer's id when it has none. */
+static bool gen_contacts(const gen_ctx *ctx, const household *hh, uint64_t h, chunk *ck)
+{
+    rng r;
+    rng_seed(&r, ctx->seed ^ 0x636f6e7461637473ull, h);
+    if (!rng_pm(&r, 300))
+        return true;
+    int n = 1 + (int)rng_below(&r, 3);
+    char *w = sb_room(&ck->out[F_CONTACT], (size_t)n * 96);
+    if (!w)
+        return false;
+    for (int i = 0; i < n; i++) {
+        if (hh->c[0].blank_hh) {
+            *w++ = 'C';
+            w = w_uint_pad(w, hh->c[0].num, 9);
+        } else {
+            *w++ = 'H';
+            w = w_uint_pad(w, household_number(h), 9);
+        }
+        *w++ = ',';
+        w = w_str(w, sample_offers[rng_below(&r, (uint32_t)(sizeof sample_offers /
+                                                              sizeof sample_offers[0]))]);
+        *w++ = ',';
+        w = w_date(w, ctx->sep30 - (folio_date)rng_below(&r, 180));
+        w = w_str(w, rng_pm(&r, 700) ? ",print\n" : ",email\n");
+    }
+    sb_commit(&ck->out[F_CONTACT], w);
+    return true;
+}
+
 static bool gen_household(const gen_ctx *ctx, uint64_t h, chunk *ck)
 {
     rng r;
@@ -1563,7 +1602,7 @@ static bool gen_household(const gen_ctx *ctx, uint64_t h, chunk *ck)
         if (!ok)
             return false;
     }
-    return true;
+    return gen_contacts(ctx, &hh, h, ck);
 }
 
 /* ---- files ---------------------------------------------------------------- */
@@ -1735,6 +1774,21 @@ static bool write_job(const char *out_dir, const folio_samples_options *opt, fol
         folio_buf_putc(&b, '\n');
         yaml_columns(&b, txn_cols);
     }
+    folio_buf_puts(&b, "  - name: contacts\n    kind: contacts\n    path: ");
+    folio_buf_puts(&b, file_names[F_CONTACT]);
+    folio_buf_puts(&b, "\n    columns:\n      contact_key: contact_key\n"
+                       "      offer_id: offer_id\n      contact_date: contact_date\n");
+    /* the offer catalogue beside the layout (docs/offers.md), when there is
+     * one; before output:, which stays last so tools can append to it */
+    char cat[PATH_MAX + 16];
+    const char *slash = strrchr(layout, '/');
+    int dl = slash ? (int)(slash - layout) : 0;
+    snprintf(cat, sizeof cat, "%.*s%soffers.yaml", dl, layout, slash ? "/" : "");
+    if (access(cat, R_OK) == 0) {
+        folio_buf_puts(&b, "\noffers:\n  catalogue: ");
+        yaml_quoted(&b, cat);
+        folio_buf_puts(&b, "\n  max_per_statement: 2\n");
+    }
     folio_buf_puts(&b, "\noutput:\n  print:\n    pdf: true\n    max_sheets: 2000\n"
                        "    duplex: false\n    prefix: statements\n");
     bool ok = !b.failed;
@@ -1885,6 +1939,7 @@ bool samples_generate(const char *out_dir, const folio_samples_options *opt,
             break;
         }
         const char *hdr = f == F_CUST ? customers_header
+                        : f == F_CONTACT ? contacts_header
                         : (f % 2 == 1) ? accounts_header : txns_header;
         ok = write_all(fds[f], hdr, strlen(hdr), tmp[f], err);
     }

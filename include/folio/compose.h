@@ -30,6 +30,7 @@
 #include "folio/household.h"
 #include "folio/job.h"
 #include "folio/layout.h"
+#include "folio/offers.h"
 
 typedef enum folio_channel {
     FOLIO_CHANNEL_PRINT = 0,
@@ -66,6 +67,11 @@ typedef struct folio_plan {
     folio_account_plan *accounts;     /* one per ds->accounts */
     folio_household_plan *households; /* one per hs->v */
     folio_arena reasons;              /* storage for formatted reasons */
+    const folio_offers *offers;       /* NULL = no offers; set by the caller after
+                                       * compose_plan_new (offers.h) */
+    bool skip_decisions;              /* set by the caller when it has kept the
+                                       * audit and keys of every household (pass 2):
+                                       * offers are chosen the same, not explained */
 } folio_plan;
 
 folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,
@@ -89,6 +95,12 @@ typedef struct folio_compose_result {
      *          a proof reviewer must see at least once. */
     const char *audit;
     const char *keys;
+    /* Offers shown or held out, in slot order (offers.h); pages above never
+     * counts an offer-only back side. */
+    folio_offer_shown offers[FOLIO_OFFERS_MAX_PICKS];
+    uint8_t n_offers;
+    bool offer_back_page;             /* st has one more page than `pages`: an
+                                       * offer on the back of the last sheet */
     uint8_t language;                 /* index into layout->languages */
     bool fallback;                    /* some text was in the fallback language */
 } folio_compose_result;

@@ -113,6 +113,13 @@ typedef struct folio_product {
     folio_balance_kind balance;
 } folio_product;
 
+/* A rectangle the layout reserves for messages (white_space.slots). */
+typedef enum folio_ws_page { FOLIO_WS_FIRST = 0, FOLIO_WS_EVERY, FOLIO_WS_LAST } folio_ws_page;
+typedef struct folio_ws_slot {
+    char *name;
+    folio_ws_page page;
+    int32_t x, y, w, h;           /* units, top-left origin */
+} folio_ws_slot;
 /* Where the layout places paragraphs of the library (layout key
  * `paragraphs:`, docs/paragraphs.md). */
 typedef enum folio_para_place_kind {
@@ -189,6 +196,12 @@ typedef struct folio_layout {
     uint32_t table_stripe_color;  /* 0xFFFFFF = no stripes */
     int32_t table_row_padding;    /* extra space between rows, units */
     int32_t cell_padding;         /* horizontal padding inside cells */
+    /* white space for offers (white_space:, src/layout-ws.c) */
+    folio_ws_slot *slots; int n_slots;
+    int ws_headline_style, ws_body_style, ws_code_style;
+    uint32_t ws_fill, ws_border;  /* offer box fill and outline colours */
+    int32_t ws_padding;           /* inside the offer box */
+    int32_t ws_gap;               /* space kept between the body and an offer under it */
     /* ---- languages and paragraphs (docs/layout-file.md "Languages",
      * docs/paragraphs.md).  A text may be a map {en: ..., es: ...}.  The
      * layout as loaded holds the texts of languages[0], the fallback;

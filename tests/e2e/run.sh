@@ -80,7 +80,7 @@ t_threads_identical() {
     "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/out16" --threads 16 --quiet; rc16=$?
     set -e
     [ "$rc2" = 3 ] && [ "$rc16" = 3 ]
-    for f in manifest.json rejects.csv suppressed.csv audit.jsonl $(cd "$WORK/e2e/out1" && ls print/*.pdf print/*.pieces.csv); do
+    for f in manifest.json rejects.csv suppressed.csv audit.jsonl contact_history.csv $(cd "$WORK/e2e/out1" && ls print/*.pdf print/*.pieces.csv); do
         cmp "$WORK/e2e/out1/$f" "$WORK/e2e/out2/$f"
         cmp "$WORK/e2e/out1/$f" "$WORK/e2e/out16/$f"
     done
@@ -288,6 +288,39 @@ PY
     "$FOLIO" verify "$WORK/nowhere" >/dev/null; rc=$?
     [ "$rc" = 1 ] || exit 1
     set -e
+}
+
+# Offers (docs/offers.md): the samples job with its catalogue and contact
+# history, printed duplex so empty back sides are filled too; threads give
+# identical outputs; audit, manifest, contact history and the PDFs agree
+# (check_offers.py); a second run fed the written contact history enforces
+# the frequency caps.
+t_offers() {
+    "$FOLIO" samples --households 500 --seed 5 --out "$WORK/of" >/dev/null || exit 1
+    grep -q '^offers:' "$WORK/of/job.yaml" || exit 1
+    grep -q 'path: contact_history.csv' "$WORK/of/job.yaml" || exit 1
+    sed -i 's/duplex: false/duplex: true/' "$WORK/of/job.yaml" || exit 1
+    "$FOLIO" run "$WORK/of/job.yaml" --out "$WORK/of/out1" --threads 2 --quiet || exit 1
+    "$FOLIO" run "$WORK/of/job.yaml" --out "$WORK/of/out1t" --threads 1 --quiet || exit 1
+    for f in audit.jsonl contact_history.csv manifest.json $(cd "$WORK/of/out1" && ls print/*.pdf); do
+        cmp "$WORK/of/out1/$f" "$WORK/of/out1t/$f" || exit 1
+    done
+    grep -q '"slot":"back"' "$WORK/of/out1/audit.jsonl" || exit 1
+    python3 "$ROOT/tests/e2e/check_offers.py" run "$WORK/of" "$WORK/of/out1" "$ROOT/layouts/offers.yaml" || exit 1
+    sed "s#path: contact_history.csv#path: $WORK/of/out1/contact_history.csv#" "$WORK/of/job.yaml" > "$WORK/of/job2.yaml" || exit 1
+    "$FOLIO" run "$WORK/of/job2.yaml" --out "$WORK/of/out2" --quiet || exit 1
+    python3 "$ROOT/tests/e2e/check_offers.py" next-month "$WORK/of/out1" "$WORK/of/out2" "$ROOT/layouts/offers.yaml" || exit 1
+    # a bad rule in the catalogue: exit 2, file:line:column and a caret
+    sed -e "s/rule: 'card.utilization > 0.6'/rule: 'card.utilisation > 0.6'/" "$ROOT/layouts/offers.yaml" > "$WORK/of/bad-offers.yaml" || exit 1
+    line=$(grep -n "card.utilisation" "$WORK/of/bad-offers.yaml" | cut -d: -f1)
+    sed "s#^  catalogue: .*#  catalogue: \"$WORK/of/bad-offers.yaml\"#" "$WORK/of/job.yaml" > "$WORK/of/job-bad.yaml" || exit 1
+    set +e
+    "$FOLIO" run "$WORK/of/job-bad.yaml" --out "$WORK/of/bad" 2>"$WORK/of/bad.err"; rc=$?
+    set -e
+    cat "$WORK/of/bad.err"
+    [ "$rc" = 2 ] || exit 1
+    grep -q "bad-offers.yaml:$line:12: unknown field" "$WORK/of/bad.err" || exit 1
+    grep -q '^ *\^' "$WORK/of/bad.err" || exit 1
 }
 
 # Content variations: language by the primary customer, state disclosures,
@@ -595,6 +628,7 @@ run_test proofs_marks t_proofs_marks
 run_test variations t_variations
 run_test archive t_archive
 run_test archive_verify_detects t_archive_verify_detects
+run_test offers t_offers
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo

@@ -19,14 +19,15 @@
 
 #include "folio/samples.h"
 #include "folio/job.h"
+#include "folio/offers.h"
 
 static const char *const csv_files[] = {
     "customers.csv", "checking_accounts.csv", "checking_transactions.csv",
     "savings_accounts.csv", "savings_transactions.csv",
     "credit_card_accounts.csv", "credit_card_transactions.csv",
-    "mortgage_accounts.csv", "mortgage_transactions.csv",
+    "mortgage_accounts.csv", "mortgage_transactions.csv", "contact_history.csv",
 };
-#define N_CSV 9
+#define N_CSV 10
 static const char *const products[] = { "checking", "savings", "credit_card", "mortgage" };
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -740,7 +741,10 @@ static void test_job_file(void **state)
     folio_job *j = job_load(path, &err);
     if (!j)
         fail_msg("job_load: %s", err.msg);
-    assert_int_equal(j->n_feeds, 9);
+    assert_int_equal(j->n_feeds, 10);
+    assert_int_equal(j->feeds[9].kind, FOLIO_FEED_CONTACTS);
+    assert_string_equal(j->feeds[9].columns[FOLIO_F_OFFER_ID], "offer_id");
+    assert_null(j->offers);              /* no offers.yaml beside this layout */
     assert_int_equal(j->feeds[0].kind, FOLIO_FEED_CUSTOMERS);
     assert_string_equal(j->feeds[0].columns[FOLIO_F_ADDRESS1], "address_line1");
     assert_string_equal(j->feeds[1].product, "checking");
@@ -750,6 +754,22 @@ static void test_job_file(void **state)
     folio_date d;
     folio_date_from_ymd(2026, 11, 1, &d);
     assert_int_equal(j->statement_date, d);
+    job_free(j);
+
+    /* with an offer catalogue beside the layout, the job names it */
+    char cat[4200];
+    snprintf(cat, sizeof cat, "%s/offers.yaml", dir);
+    f = fopen(cat, "w");
+    assert_non_null(f);
+    fputs("# placeholder\n", f);
+    fclose(f);
+    assert_true(samples_generate(dir, &o, &err));
+    j = job_load(path, &err);
+    if (!j)
+        fail_msg("job_load: %s", err.msg);
+    assert_non_null(j->offers);
+    assert_string_equal(j->offers->catalogue, cat);
+    assert_int_equal(j->offers->max_per_statement, 2);
     job_free(j);
     remove_dir(dir);
 }

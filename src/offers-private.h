@@ -1,0 +1,84 @@
+/*
+ * offers-private.h -- (private) the loaded catalogue, shared by offers.c
+ * (loading, checking, contact index) and offers-fill.c (selection, drawing).
+ *
+ * Everything is owned by the folio_offers and freed by offers_free().
+ */
+#ifndef FOLIO_OFFERS_PRIVATE_H
+#define FOLIO_OFFERS_PRIVATE_H
+
+#include "folio/offers.h"
+#include "folio/rules.h"
+
+#define OFF_MAX_SIZES 8
+#define OFF_MAX_VARIANTS 8
+
+/* The words of one offer in one language. */
+typedef struct off_text {
+    char *lang;                   /* ISO 639-1, lower case */
+    char *headline, *body, *cta;
+} off_text;
+
+typedef struct off_variant {
+    char *id;                     /* NULL: the offer has no A/B test */
+    int32_t share_bp;             /* basis points, the shares add up to 10000 */
+    off_text *texts; int n_texts; /* overrides of the offer's texts (may be 0) */
+    char *code;                   /* response code, NULL = the offer's */
+} off_variant;
+
+typedef struct off_size {
+    char *name;
+    int32_t w, h;                 /* units; w = the layout's body width when not given */
+    bool full_page;               /* the whole body area of a page */
+} off_size;
+
+typedef struct off_offer {
+    char *id, *sells;
+    folio_offer_kind kind;
+    int64_t priority;
+    folio_rule *rule;             /* NULL = everyone */
+    folio_date from, until;       /* FOLIO_DATE_NONE = open */
+    bool print, email;            /* channels */
+    off_size sizes[OFF_MAX_SIZES]; int n_sizes;   /* largest area first */
+    off_text *texts; int n_texts;
+    char *code;                   /* response code */
+    off_variant variants[OFF_MAX_VARIANTS]; int n_variants;   /* >= 1 */
+    int32_t holdout_bp;           /* basis points of households held out */
+    int cap_times, cap_months;    /* 0 = no cap */
+    folio_date cap_after;         /* contacts after this date count for the cap */
+    char **quiet; int n_quiet;    /* products whose opening starts a quiet period */
+    int quiet_days;
+    int line;                     /* catalogue line of the offer */
+} off_offer;
+
+struct folio_offers {
+    char *path;
+    char *default_lang;
+    off_offer *v; int n;
+    int *order;                   /* offer indexes, priority descending, then id */
+    int max_per;
+    const folio_job *job;
+    uint64_t seed;
+    folio_date today;
+    /* contact history (offers_bind) */
+    const folio_dataset *ds;
+    const folio_households *hs;
+    uint32_t *contacts;           /* ds->contacts indexes sorted by key, then input order */
+    int16_t *contact_offer;       /* per ds->contacts: catalogue index, -1 unknown offer */
+    size_t n_contacts;
+    /* Candidates per household, written by offers_fill when it explains
+     * (compose's first pass) and read when it does not (the second pass, after
+     * the first has finished): byte 0 = known, then one bit per offer in
+     * priority order.  Each household is written by one thread only. */
+    uint8_t *memo;
+    size_t memo_n, memo_stride;
+};
+
+/* Height in units the offer box needs for text t at width w (the box's
+ * outer width), or draw it when st != NULL (page index pg, top-left x,y,
+ * height h).  Returns the height needed. */
+int32_t offers_box(const folio_layout *L, const off_text *t, const char *code, int32_t w,
+                   folio_dl_statement *st, uint32_t pg, int32_t x, int32_t y, int32_t h,
+                   bool *oom);
+
+#endif
