@@ -624,6 +624,14 @@ static bool remove_stale_outputs(run_state *R, folio_error *err)
         }
         closedir(dp);
     }
+    /* the record files are rewritten by every run, except the contact
+     * history, which a run without offers does not write */
+    snprintf(path, sizeof path, "%s/contact_history.csv", R->out);
+    if (unlink(path) != 0 && errno != ENOENT) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot remove the output of an earlier "
+                        "run: %s", path, strerror(errno));
+        return false;
+    }
     return true;
 }
 
