@@ -627,6 +627,15 @@ static bool remove_stale_outputs(run_state *R, folio_error *err)
     /* the record files are rewritten by every run, except the contact
      * history, which a run without offers does not write */
     snprintf(path, sizeof path, "%s/contact_history.csv", R->out);
+    struct stat so;
+    if (stat(path, &so) != 0)
+        return true;
+    for (int i = 0; i < R->job->n_feeds; i++) {
+        struct stat si;                 /* last month's output fed back as this run's input */
+        if (stat(R->job->feeds[i].path, &si) == 0 && si.st_dev == so.st_dev &&
+            si.st_ino == so.st_ino)
+            return true;
+    }
     if (unlink(path) != 0 && errno != ENOENT) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot remove the output of an earlier "
                         "run: %s", path, strerror(errno));
