@@ -1405,6 +1405,34 @@ static void print_languages(const run_state *R)
 
 /* ---- offers -------------------------------------------------------------------- */
 
+/* Summary line: statements with an offer, offers shown and held out. */
+static void print_offers(const run_state *R)
+{
+    if (!R->offers)
+        return;
+    uint64_t with = 0, shown = 0, held = 0, stmts = 0;
+    for (size_t h = 0; h < R->hs.n; h++) {
+        if (!R->in_shard[h] || !R->decided[h] ||
+            R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)
+            continue;
+        const folio_compose_result *rs = &R->res[h];
+        bool any = false;
+        stmts++;
+        for (int i = 0; i < rs->n_offers; i++) {
+            if (rs->offers[i].holdout) {
+                held++;
+            } else {
+                shown++;
+                any = true;
+            }
+        }
+        with += any;
+    }
+    printf("  offers         %llu shown on %llu of %llu statements, %llu held out "
+           "(contact_history.csv, audit.jsonl)\n", (unsigned long long)shown,
+           (unsigned long long)with, (unsigned long long)stmts, (unsigned long long)held);
+}
+
 /* Manifest "offers" (inside "layout"'s sibling list, written after it):
  * the catalogue, and per offer and variant how many statements showed it and
  * how many households were held out (offers.h). */
@@ -2148,6 +2176,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                (unsigned long long)T.txn_read, (unsigned long long)T.txn_composed,
                (unsigned long long)T.txn_suppressed, (unsigned long long)T.txn_rejected);
         print_languages(&R);
+        print_offers(&R);
         printf("  reconciliation balanced (manifest.json)\n");
         if (R.proof.written)
             printf("  proofs         %u household(s), %u pages, %u of %u coverage keys -> "
