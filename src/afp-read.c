@@ -25,10 +25,10 @@
  * 8-byte name of begin fields and IMM -- BDT and BRS have 2 reserved bytes
  * X'0000' after the name, triplets from data offset 10; all of TLE; after
  * the fixed part of PGD and MDD; inside each MCF repeating group).  A long
- * index value is several TLEs with the same attribute name (afp.h).  PTX data is PTOCA: it starts
- * with the escape 2BD3; each chain of control sequences ends with an
- * unchained one before the PTX ends; lengths and parameters of the known
- * control sequences are checked.
+ * index value is several TLEs with the same attribute name (afp.h).  PTX
+ * data is PTOCA: it starts with the escape 2BD3; each chain of control
+ * sequences ends with an unchained one before the PTX ends; lengths and
+ * parameters of the known control sequences are checked.
  */
 #include "afp-private.h"
 
@@ -485,6 +485,7 @@ static void check_field(chk *c, const sf_view *v)
         problem(c, v->off, "PTD too short (%zu bytes)", v->n);
     if (v->id == SF_IMM && v->n < 8)
         problem(c, v->off, "IMM without a medium map name");
+    /* BDT, BRS (trip 10): the 2 bytes after the name are reserved, X'0000' */
     if (def->trip == 10 && v->n > 8 && (v->n < 10 || v->d[8] || v->d[9]))
         problem(c, v->doff + 8, "%s: bytes 8-9 after the name are reserved and must be "
                 "X'0000' (triplets start at byte 10)", def->abbr);
