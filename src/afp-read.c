@@ -22,11 +22,13 @@
  * NOP may appear anywhere.  End fields must close the innermost open begin
  * field of their kind and, when they carry a name (not X'FFFF'), the same
  * name.  Triplet chains are checked where fields carry triplets (after the
- * 8-byte name of begin fields, IMM; all of TLE; after the fixed part of PGD
- * and MDD; inside each MCF repeating group).  PTX data is PTOCA: it starts
- * with the escape 2BD3; each chain of control sequences ends with an
- * unchained one before the PTX ends; lengths and parameters of the known
- * control sequences are checked.
+ * 8-byte name of begin fields and IMM -- BDT and BRS have 2 reserved bytes
+ * X'0000' after the name, triplets from data offset 10; all of TLE; after
+ * the fixed part of PGD and MDD; inside each MCF repeating group).  A long
+ * index value is several TLEs with the same attribute name (afp.h).  PTX
+ * data is PTOCA: it starts with the escape 2BD3; each chain of control
+ * sequences ends with an unchained one before the PTX ends; lengths and
+ * parameters of the known control sequences are checked.
  */
 #include "afp-private.h"
 
@@ -55,11 +57,11 @@ typedef struct sf_def {
 } sf_def;
 
 static const sf_def SFS[] = {
-    {SF_BDT, "BDT", "Begin Document", K_BEGIN, C_BDT, P(C_FILE), 8},
+    {SF_BDT, "BDT", "Begin Document", K_BEGIN, C_BDT, P(C_FILE), 10},
     {SF_EDT, "EDT", "End Document", K_END, C_BDT, 0, 8},
     {SF_BRG, "BRG", "Begin Resource Group", K_BEGIN, C_BRG, P(C_FILE), 8},
     {SF_ERG, "ERG", "End Resource Group", K_END, C_BRG, 0, 8},
-    {SF_BRS, "BRS", "Begin Resource", K_BEGIN, C_BRS, P(C_BRG), 8},
+    {SF_BRS, "BRS", "Begin Resource", K_BEGIN, C_BRS, P(C_BRG), 10},
     {SF_ERS, "ERS", "End Resource", K_END, C_BRS, 0, 8},
     {SF_BFM, "BFM", "Begin Form Map", K_BEGIN, C_BFM, P(C_BRS) | P(C_BRG), 8},
     {SF_EFM, "EFM", "End Form Map", K_END, C_BFM, 0, 8},
@@ -233,8 +235,8 @@ static bool check_triplets(chk *c, const sf_def *def, const uint8_t *d, size_t n
         uint8_t tid = d[i + 1];
         bool ok = true;
         switch (tid) {
-        case TR_FQN: ok = tl >= 5; break;
-        case TR_ATTR_VALUE: ok = tl >= 4; break;
+        case TR_FQN: ok = tl >= 5 && tl <= 254; break;     /* name <= 250 bytes */
+        case TR_ATTR_VALUE: ok = tl >= 4 && tl <= 254; break;
         case TR_LOCAL_ID: ok = tl == 4; break;
         case TR_FDS: ok = tl == 20; break;
         case TR_CGCSGID: ok = tl == 6; break;
@@ -483,6 +485,10 @@ static void check_field(chk *c, const sf_view *v)
         problem(c, v->off, "PTD too short (%zu bytes)", v->n);
     if (v->id == SF_IMM && v->n < 8)
         problem(c, v->off, "IMM without a medium map name");
+    /* BDT, BRS (trip 10): the 2 bytes after the name are reserved, X'0000' */
+    if (def->trip == 10 && v->n > 8 && (v->n < 10 || v->d[8] || v->d[9]))
+        problem(c, v->doff + 8, "%s: bytes 8-9 after the name are reserved and must be "
+                "X'0000' (triplets start at byte 10)", def->abbr);
     if (v->id == SF_BPG)
         top->seen_page = true;
     top->children++;
@@ -656,10 +662,11 @@ static void describe(const sf_view *v, const sf_def *def, char *out, size_t cap)
     if (!def)
         return;
     if (def->kind != K_OTHER || v->id == SF_IMM) {
+        size_t t = def->kind == K_BEGIN && def->trip > 8 ? (size_t)def->trip : 8;
         if (v->n >= 8)
             snprintf(out, cap, "name='%s'", name_str(v->d, a));
-        if (v->n > 8)
-            describe_triplets(v->d + 8, v->n - 8, out, cap);
+        if (v->n > t)
+            describe_triplets(v->d + t, v->n - t, out, cap);
         return;
     }
     switch (v->id) {

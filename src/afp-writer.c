@@ -51,6 +51,7 @@
 #define AFP_MAX_LIDS 127                    /* local font ids per page */
 #define AFP_MAX_FONTS 64
 #define AFP_EXAMPLES 16
+#define AFP_VALUE_MAX 250                   /* bytes of an FQN name / attribute value */
 
 typedef struct afp_lid {
     uint8_t font;
@@ -75,6 +76,8 @@ struct folio_afp_writer {
     uint32_t pages, groups;
     uint64_t subs;
     uint32_t examples[AFP_EXAMPLES];
+    uint64_t cuts;                           /* words cut to AFP_VALUE_MAX (afp.h) */
+    char first_cut[160];                     /* "household H, attribute A" of the first */
     /* fonts: EBCDIC names */
     int n_fonts;
     uint8_t charset[AFP_MAX_FONTS][8], codepage[AFP_MAX_FONTS][8], coded[AFP_MAX_FONTS][8];
@@ -202,15 +205,46 @@ static bool afp_flush(folio_afp_writer *w)
 
 /* ---- triplets -------------------------------------------------------------- */
 
-/* Fully Qualified Name triplet with ASCII/UTF-8 text transcoded to EBCDIC
- * (at most 250 bytes of name). */
-static bool tr_fqn_text(folio_afp_writer *w, uint8_t type, const char *s, size_t n)
+/* Transcode utf8[0..n) into w->tmp; returns the EBCDIC length (one byte per
+ * code point, so never more than n) or (size_t)-1 when out of memory. */
+static size_t afp_transcode_tmp(folio_afp_writer *w, const char *s, size_t n)
 {
-    if (!afp_reserve(w, 4 + 250))
+    if (n > w->tmp_cap) {
+        uint8_t *t = realloc(w->tmp, n);
+        if (!t) {
+            afp_fail(w, "%s: out of memory%s", NULL);
+            return (size_t)-1;
+        }
+        w->tmp = t;
+        w->tmp_cap = n;
+    }
+    return afp_transcode_table(w->cp, w->sub, s, n, w->tmp, n, &w->subs, w->examples,
+                               AFP_EXAMPLES);
+}
+
+/* Count a word cut to AFP_VALUE_MAX bytes; the first one is named. */
+static void afp_note_cut(folio_afp_writer *w, const char *group, const char *attribute)
+{
+    if (!w->cuts++)
+        snprintf(w->first_cut, sizeof w->first_cut, "group %.60s, %.80s", group, attribute);
+}
+
+/* Fully Qualified Name triplet with ASCII/UTF-8 text transcoded to EBCDIC.
+ * An FQN holds at most AFP_VALUE_MAX bytes of name: a longer one is cut and
+ * counted (afp_writer_cut_values), never dropped silently. */
+static bool tr_fqn_text(folio_afp_writer *w, uint8_t type, const char *s, size_t n,
+                        const char *group)
+{
+    size_t k = afp_transcode_tmp(w, s, n);
+    if (k == (size_t)-1 || !afp_reserve(w, 4 + AFP_VALUE_MAX))
         return false;
+    if (k > AFP_VALUE_MAX) {
+        afp_note_cut(w, group, type == FQN_ATTRIBUTE_GID ? "attribute name" : "full name");
+        k = AFP_VALUE_MAX;
+    }
     uint8_t *p = w->buf + w->len;
-    size_t k = afp_transcode_table(w->cp, w->sub, s, n, p + 4, 250, &w->subs, w->examples,
-                                   AFP_EXAMPLES);
+    if (k)
+        memcpy(p + 4, w->tmp, k);
     if (k == 0)
         p[4 + k++] = 0x40;                   /* an FQN needs one character */
     p[0] = (uint8_t)(4 + k);
@@ -219,6 +253,84 @@ static bool tr_fqn_text(folio_afp_writer *w, uint8_t type, const char *s, size_t
     p[3] = 0x00;                             /* character-string name */
     w->len += 4 + k;
     return true;
+}
+
+/* One TLE: attribute name, value e[0..n) (EBCDIC, <= AFP_VALUE_MAX bytes). */
+static bool afp_tle1(folio_afp_writer *w, const char *attribute, const uint8_t *e, size_t n,
+                     const char *group)
+{
+    if (!sf_begin(w, SF_TLE)
+        || !tr_fqn_text(w, FQN_ATTRIBUTE_GID, attribute, strlen(attribute), group)
+        || !afp_reserve(w, 4 + n))
+        return false;
+    uint8_t *p = w->buf + w->len;
+    p[0] = (uint8_t)(4 + n);
+    p[1] = TR_ATTR_VALUE;
+    p[2] = p[3] = 0;                         /* reserved */
+    if (n)
+        memcpy(p + 4, e, n);
+    w->len += 4 + n;
+    return sf_end(w);
+}
+
+/* The TLEs of one attribute.  A value of at most AFP_VALUE_MAX EBCDIC bytes
+ * is one TLE.  A longer one is split at spaces into several TLEs with the
+ * same attribute name, in order, each as long as it can be; joining their
+ * values with one space gives the value back (runs of spaces become one).  A
+ * single word longer than AFP_VALUE_MAX is cut to that length and counted
+ * (afp_writer_cut_values). */
+static bool afp_tle(folio_afp_writer *w, const char *attribute, const char *v,
+                    const char *group)
+{
+    size_t n = afp_transcode_tmp(w, v, strlen(v));
+    if (n == (size_t)-1)
+        return false;
+    /* w->tmp is reused by tr_fqn_text for the attribute name: work on a copy */
+    uint8_t small[AFP_VALUE_MAX];
+    uint8_t *e = n <= AFP_VALUE_MAX ? small : malloc(n);
+    if (!e)
+        return afp_fail(w, "%s: out of memory%s", NULL);
+    if (n)
+        memcpy(e, w->tmp, n);
+    if (n <= AFP_VALUE_MAX)
+        return afp_tle1(w, attribute, e, n, group);
+    bool ok = true;
+    int written = 0;
+    size_t i = 0;
+    while (ok && i < n) {
+        while (i < n && e[i] == 0x40)        /* EBCDIC space */
+            i++;
+        if (i == n)
+            break;
+        size_t end = i, j = i;
+        /* take whole words while they fit */
+        while (j < n) {
+            size_t we = j;
+            while (we < n && e[we] != 0x40)
+                we++;
+            if (we - i > AFP_VALUE_MAX)
+                break;
+            end = we;
+            j = we;
+            while (j < n && e[j] == 0x40)
+                j++;
+        }
+        size_t next = end;
+        if (end == i) {                      /* one word longer than the limit */
+            afp_note_cut(w, group, attribute);
+            end = i + AFP_VALUE_MAX;
+            next = end;
+            while (next < n && e[next] != 0x40)
+                next++;
+        }
+        ok = afp_tle1(w, attribute, e + i, end - i, group);
+        written++;
+        i = next;
+    }
+    if (ok && !written)                      /* only spaces: keep the attribute */
+        ok = afp_tle1(w, attribute, e, 0, group);
+    free(e);
+    return ok;
 }
 
 /* ---- resource group: inline form map ------------------------------------ */
@@ -262,7 +374,8 @@ static bool afp_resource_group(folio_afp_writer *w)
     *p++ = 0x00;                             /* MDD flags */
     static const uint8_t rtype[10] = {10, TR_RESOURCE_TYPE, 0xFE /* form map */};
     return sf_named(w, SF_BRG, rg)
-        && sf_begin(w, SF_BRS) && afp_put(w, fm, 8) && afp_put(w, rtype, sizeof rtype)
+        && sf_begin(w, SF_BRS) && afp_put(w, fm, 8) && afp_put(w, "\0\0", 2)
+        && afp_put(w, rtype, sizeof rtype)
         && sf_end(w)
         && sf_named(w, SF_BFM, fm)
         && sf_named(w, SF_BDG, NULL)
@@ -337,11 +450,13 @@ folio_afp_writer *afp_writer_open(const char *path, const folio_layout *layout,
     }
     uint8_t doc[8];
     afp_name8(w->opt.document, doc);
-    /* BDT: name, CGCSGID of the names and TLE values (GCSGID 697 + CPGID) */
+    /* BDT: name, 2 reserved bytes (X'0000'), then the triplets: CGCSGID of the
+     * names and TLE values (GCSGID 697 + CPGID) */
     uint8_t cg[6] = {6, TR_CGCSGID, 0x02, 0xB9, 0x00, 0x00};
     put2(cg + 4, (uint32_t)w->opt.code_page);
     bool ok = (!w->opt.inline_form_map || afp_resource_group(w))
-              && sf_begin(w, SF_BDT) && afp_put(w, doc, 8) && afp_put(w, cg, sizeof cg)
+              && sf_begin(w, SF_BDT) && afp_put(w, doc, 8) && afp_put(w, "\0\0", 2)
+              && afp_put(w, cg, sizeof cg)
               && sf_end(w);
     if (!ok) {
         folio_error_set(err, w->err.code, "%s", w->err.msg);
@@ -645,26 +760,13 @@ bool afp_writer_add_statement(folio_afp_writer *w, const folio_dl_statement *st,
     size_t k = afp_transcode_table(w->cp, w->sub, id, strlen(id), name, 8, NULL, NULL, 0);
     memset(name + k, 0x40, 8 - k);
     bool ok = sf_begin(w, SF_BNG) && afp_put(w, name, 8)
-              && tr_fqn_text(w, FQN_REPLACE_FIRST_GID, id, strlen(id)) && sf_end(w);
+              && tr_fqn_text(w, FQN_REPLACE_FIRST_GID, id, strlen(id), id) && sf_end(w);
     for (int i = 0; ok && i < w->opt.n_index; i++) {
         const folio_afp_index *ix = &w->opt.index[i];
         for (uint32_t t = 0; t < st->n_tags; t++) {
             if (strcmp(st->tags[t].name, ix->tag))
                 continue;
-            const char *v = st->tags[t].value ? st->tags[t].value : "";
-            ok = sf_begin(w, SF_TLE) && tr_fqn_text(w, FQN_ATTRIBUTE_GID, ix->attribute,
-                                                     strlen(ix->attribute))
-                 && afp_reserve(w, 4 + 250);
-            if (ok) {
-                uint8_t *p = w->buf + w->len;
-                size_t vn = afp_transcode_table(w->cp, w->sub, v, strlen(v), p + 4, 250,
-                                                &w->subs, w->examples, AFP_EXAMPLES);
-                p[0] = (uint8_t)(4 + vn);
-                p[1] = TR_ATTR_VALUE;
-                p[2] = p[3] = 0;
-                w->len += 4 + vn;
-                ok = sf_end(w);
-            }
+            ok = afp_tle(w, ix->attribute, st->tags[t].value ? st->tags[t].value : "", id);
             break;
         }
     }
@@ -695,6 +797,13 @@ uint64_t afp_writer_substitutions(const folio_afp_writer *w, uint32_t *examples,
     return w->subs;
 }
 
+uint64_t afp_writer_cut_values(const folio_afp_writer *w, char *first, size_t cap)
+{
+    if (first && cap)
+        snprintf(first, cap, "%s", w->cuts ? w->first_cut : "");
+    return w->cuts;
+}
+
 static void afp_free(folio_afp_writer *w)
 {
     if (w->fd >= 0)
@@ -718,8 +827,17 @@ bool afp_writer_close(folio_afp_writer *w, uint64_t *bytes, folio_error *err)
     if (!ok) {
         folio_error_set(err, w->err.code ? w->err.code : FOLIO_EXIT_FAILED, "%s", w->err.msg);
         unlink(w->path);
-    } else if (bytes) {
-        *bytes = w->flushed;
+    } else {
+        if (bytes)
+            *bytes = w->flushed;
+        if (w->cuts) {
+            /* never silent: a word the 250-byte limit cut is named (docs/afp.md) */
+            size_t pl = strlen(w->path);
+            int shown = pl > 5 && !strcmp(w->path + pl - 5, ".part") ? (int)pl - 5 : (int)pl;
+            fprintf(stderr, "folio: warning: %.*s: %llu TLE value or group name word(s) "
+                    "longer than %d bytes were cut to %d (first: %s)\n", shown, w->path,
+                    (unsigned long long)w->cuts, AFP_VALUE_MAX, AFP_VALUE_MAX, w->first_cut);
+        }
     }
     afp_free(w);
     return ok;

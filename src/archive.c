@@ -41,6 +41,7 @@
 
 #define ARCHIVE_BATCH_PER_THREAD 16
 #define ARCHIVE_MAX_ICC (4u << 20)
+#define ARCHIVE_ACCOUNTS_MAX (64u << 20)   /* one document's accounts tag */
 
 static const char ARCHIVE_CSV_HEADER[] =
     "document,household,customers,accounts,statement_date,period_start,period_end,pages,"
@@ -54,7 +55,8 @@ typedef struct archive_slot {
     uint32_t crc;
     uint32_t pages;
     char sha256[65];
-    char accounts[4096];        /* the statement's "accounts" tag (space separated) */
+    folio_buf accounts;         /* the statement's "accounts" tag (space separated),
+                                   grown as needed: never cut */
     folio_error err;
     bool failed;
 } archive_slot;
@@ -141,10 +143,21 @@ static void archive_render(const folio_archive_params *P, const folio_archive_re
         s->failed = true;
         return;
     }
-    s->accounts[0] = 0;
+    folio_buf_reset(&s->accounts);
+    size_t alen = 0;
+    const char *av = "";
     for (uint32_t t = 0; t < st->n_tags; t++)
-        if (!strcmp(st->tags[t].name, "accounts"))
-            snprintf(s->accounts, sizeof s->accounts, "%s", st->tags[t].value);
+        if (!strcmp(st->tags[t].name, "accounts") && st->tags[t].value) {
+            av = st->tags[t].value;
+            alen = strlen(av);
+        }
+    if (!folio_buf_append(&s->accounts, av, alen + 1)) {   /* with its NUL */
+        folio_error_set(&s->err, FOLIO_EXIT_FAILED, "%s: household %s: the accounts list "
+                        "(%zu bytes) does not fit the archive index (at most %u MiB or out "
+                        "of memory)", res->doc[i], hid, alen, ARCHIVE_ACCOUNTS_MAX >> 20);
+        s->failed = true;
+        return;
+    }
     char title[512], subject[512], keywords[640], ident[FOLIO_ARCHIVE_NAME_MAX];
     snprintf(title, sizeof title, "%s statement %s to %s", J->bank_name ? J->bank_name : "",
              d0, d1);
@@ -191,25 +204,38 @@ static void archive_index_row(const folio_archive_params *P, const folio_archive
     const folio_households *hs = plan->hs;
     const folio_household *hh = &hs->v[res->hh[i]];
     folio_buf cust, acc;
-    folio_buf_init(&cust, 1 << 20);
-    folio_buf_init(&acc, 1 << 20);
+    folio_buf_init(&cust, 0);
+    folio_buf_init(&acc, 0);
     for (uint32_t k = 0; k < hh->n_customers; k++) {
         if (k)
             folio_buf_putc(&cust, ';');
         folio_buf_puts(&cust, plan->ds->customers[hs->customer_idx[hh->first_customer + k]].id);
     }
-    char one[256];
-    for (const char *a = s->accounts; *a;) {
+    char small_id[256], small_one[256];
+    for (const char *a = s->accounts.data ? s->accounts.data : ""; *a;) {
         const char *e = strchr(a, ' ');
         size_t n = e ? (size_t)(e - a) : strlen(a);
-        char id[256];
-        snprintf(id, sizeof id, "%.*s", (int)n, a);
-        archive_mask(id, P->opt->mask_accounts, one, sizeof one);
-        if (acc.len)
-            folio_buf_putc(&acc, ';');
-        folio_buf_puts(&acc, one);
+        /* a long account number gets its own buffers: never cut */
+        char *id = n < sizeof small_id ? small_id : malloc(n + 1);
+        char *one = n < sizeof small_one ? small_one : malloc(n + 1);
+        if (id && one) {
+            memcpy(id, a, n);
+            id[n] = 0;
+            archive_mask(id, P->opt->mask_accounts, one, n + 1);
+            if (acc.len)
+                folio_buf_putc(&acc, ';');
+            folio_buf_puts(&acc, one);
+        } else {
+            acc.failed = true;
+        }
+        if (id != small_id)
+            free(id);
+        if (one != small_one)
+            free(one);
         a += n + (e ? 1 : 0);
     }
+    if (cust.failed || acc.failed)          /* out of memory: the index must not be short */
+        csv->failed = json->failed = true;
     const char *c = cust.data ? cust.data : "", *ac = acc.data ? acc.data : "";
     folio_buf_put_csv_field(csv, res->doc[i], strlen(res->doc[i]));
     folio_buf_putc(csv, ',');
@@ -447,8 +473,10 @@ bool archive_write(const folio_archive_params *P, folio_archive_result *res, fol
     bool ok = slots && arenas && reuse;
     if (!ok)
         oom(err);
-    for (size_t s = 0; ok && s < B; s++)
+    for (size_t s = 0; ok && s < B; s++) {
         folio_buf_init(&slots[s].pdf, (size_t)1 << 31);
+        folio_buf_init(&slots[s].accounts, ARCHIVE_ACCOUNTS_MAX);
+    }
     for (int t = 0; ok && t < nt; t++) {
         folio_arena_init(&arenas[t], 256 * 1024);
         reuse[t] = pdf_reuse_new();   /* NULL (out of memory) only costs speed */
@@ -513,8 +541,10 @@ bool archive_write(const folio_archive_params *P, folio_archive_result *res, fol
         ok = oom(err);
     if (ok)
         ok = write_part(res->notif_part, &notif, &res->notif_bytes, res->notif_sha256, err);
-    for (size_t s = 0; slots && s < B; s++)
+    for (size_t s = 0; slots && s < B; s++) {
         folio_buf_free(&slots[s].pdf);
+        folio_buf_free(&slots[s].accounts);
+    }
     for (int t = 0; arenas && t < nt; t++)
         folio_arena_free(&arenas[t]);
     for (int t = 0; reuse && t < nt; t++)

@@ -6,7 +6,7 @@
  *
  *   [BRG  BRS BFM BDG MDD EDG (BMM MCC MMC PGP EMM)x2 EFM ERS  ERG]  inline form map (option)
  *   BDT
- *     per statement:  BNG  TLE*  IMM
+ *     per statement:  BNG  TLE*  IMM       (a long value: several TLEs, same name)
  *                       per page:  BPG  BAG MCF? PGD PTD EAG  [BPT PTX+ EPT]  EPG
  *                     ENG
  *   EDT
@@ -105,6 +105,14 @@ uint32_t afp_writer_groups(const folio_afp_writer *w);
  * when it is non-NULL; unused slots are 0. */
 uint64_t afp_writer_substitutions(const folio_afp_writer *w, uint32_t *examples,
                                   int max);
+
+/* Index values longer than an attribute value may be (250 EBCDIC bytes) are
+ * split at spaces into several TLEs with the same attribute name, in order
+ * (a reader joins them with a space).  A single word longer than 250 bytes
+ * (and a group full name over 250 bytes) is cut to 250 bytes and counted
+ * here; `first` (may be NULL) gets "group G, ATTRIBUTE" of the first one.
+ * afp_writer_close also prints a warning to stderr when the count is not 0. */
+uint64_t afp_writer_cut_values(const folio_afp_writer *w, char *first, size_t cap);
 
 /* Finish the document (EDT), write the rest and free the writer, also on
  * failure.  *bytes (may be NULL) gets the file size. */

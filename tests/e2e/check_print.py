@@ -53,7 +53,7 @@ NAMES = {
     0xD3A8A8: "BDT", 0xD3A9A8: "EDT", 0xD3A8AD: "BNG", 0xD3A9AD: "ENG",
     0xD3A090: "TLE", 0xD3ABCC: "IMM", 0xD3A8AF: "BPG", 0xD3A9AF: "EPG",
     0xD3A8C9: "BAG", 0xD3A9C9: "EAG", 0xD3A8C6: "BRG", 0xD3A9C6: "ERG",
-    0xD3A89B: "BPT", 0xD3A99B: "EPT", 0xD3EE9B: "PTX",
+    0xD3A89B: "BPT", 0xD3A99B: "EPT", 0xD3EE9B: "PTX", 0xD3A8CE: "BRS",
 }
 
 
@@ -96,10 +96,16 @@ def tle_pair(body):
 
 
 def afp_groups(path):
-    """Page groups in file order: {name, tles: {attr: value}, pages}."""
+    """Page groups in file order: {name, tles: {attr: value}, pages}.
+
+    A long value is written as several TLEs with the same attribute name, in
+    order (each value at most 250 bytes): they are joined with a space."""
     data = open(path, "rb").read()
     groups, cur, depth = [], None, 0
     for off, sfid, name, body in fields(data):
+        if name in ("BDT", "BRS") and len(body) > 8 and body[8:10] != b"\0\0":
+            # MO:DCA: 2 reserved bytes X'0000' after the name, triplets from byte 10
+            fail("%s: offset 0x%X: %s bytes 8-9 are %r, not reserved X'0000'" % (path, off, name, body[8:10]))
         if name == "BNG":
             if cur is not None:
                 fail("%s: offset 0x%X: nested page group" % (path, off))
@@ -110,7 +116,9 @@ def afp_groups(path):
             if cur["pages"]:
                 fail("%s: offset 0x%X: TLE after the group's first page" % (path, off))
             k, v = tle_pair(body)
-            cur["tles"][k] = v
+            if v is None or len(v.encode("cp500")) > 250:
+                fail("%s: offset 0x%X: TLE %r value missing or over 250 bytes" % (path, off, k))
+            cur["tles"][k] = cur["tles"][k] + " " + v if k in cur["tles"] else v
         elif name == "BPG":
             if cur is None:
                 fail("%s: offset 0x%X: page outside a page group" % (path, off))

@@ -520,6 +520,180 @@ static void test_corrupt_mismatched_names(void **state)
     free(b);
 }
 
+/* ---- long index values: several TLEs, never a silent cut ------------------ */
+
+/* Values of the TLEs of group g (0-based) with attribute `attr`, each
+ * checked to be <= 250 bytes and the run to be consecutive; joined with one
+ * space into out.  Returns how many TLEs there were. */
+static int tle_join(const uint8_t *b, size_t len, int g, const char *attr, char *out,
+                    size_t cap)
+{
+    static sf f[4096];
+    int n = sf_list(b, len, f, 4096);
+    assert_true(n < 4096);
+    int grp = -1, count = 0, last = -2;
+    size_t o = 0;
+    out[0] = 0;
+    for (int i = 0; i < n; i++) {
+        if (f[i].id == 0xD3A8AD)
+            grp++;
+        if (f[i].id != 0xD3A090 || grp != g)
+            continue;
+        const uint8_t *t = f[i].d, *v = t + t[0];
+        char key[80], val[600];
+        afp_ebcdic_to_utf8(500, t + 4, t[0] - 4u, key, sizeof key);
+        if (strcmp(key, attr))
+            continue;
+        assert_int_equal(v[1], 0x36);
+        assert_true(v[0] - 4u <= 250);                       /* the MO:DCA limit */
+        assert_true(f[i].n == (size_t)t[0] + v[0]);          /* nothing else in the TLE */
+        if (count)
+            assert_int_equal(last, i - 1);                   /* consecutive, in order */
+        last = i;
+        afp_ebcdic_to_utf8(500, v + 4, v[0] - 4u, val, sizeof val);
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", count ? " " : "", val);
+        assert_true(o < cap);
+        count++;
+    }
+    return count;
+}
+
+static void test_long_tle_values_split(void **state)
+{
+    (void)state;
+    folio_arena a;
+    folio_arena_init(&a, 64 * 1024);
+    /* a household of 60 accounts: 60 x 16 characters + spaces = 1019 bytes */
+    char accounts[2048] = "";
+    size_t o = 0;
+    for (int k = 0; k < 60; k++)
+        o += (size_t)snprintf(accounts + o, sizeof accounts - o, "%sACCT-%011d", k ? " " : "",
+                              70000000 + k * 7919);
+    assert_int_equal(strlen(accounts), 60 * 16 + 59);
+    /* a customer name with spaces over the limit, and one whose single word is */
+    char name[512], word[301];
+    o = 0;
+    for (int k = 0; o < 300; k++)
+        o += (size_t)snprintf(name + o, sizeof name - o, "%sMüller-%02d", k ? " " : "", k);
+    memset(word, 'W', 300);
+    word[300] = 0;
+    char name2[400];
+    snprintf(name2, sizeof name2, "%s Smith", word);
+    folio_dl_statement *st[3];
+    st[0] = dlist_statement_new(&a, "HH000060", layout->page_w, layout->page_h);
+    st[1] = dlist_statement_new(&a, "HH000061", layout->page_w, layout->page_h);
+    st[2] = dlist_statement_new(&a, "HH000062", layout->page_w, layout->page_h);
+    for (int i = 0; i < 3; i++) {
+        assert_non_null(st[i]);
+        assert_non_null(dlist_page_add(st[i]));
+        assert_true(dlist_statement_add_tag(st[i], "household", st[i]->id));
+        assert_true(dlist_statement_add_tag(st[i], "name", i == 1 ? name2 : name));
+        assert_true(dlist_statement_add_tag(st[i], "accounts", i == 0 ? accounts
+                                                               : "ACCT-1 ACCT-2"));
+        assert_true(dlist_statement_add_tag(st[i], "pages", "1"));
+    }
+    char path[512];
+    path_of(path, sizeof path, "long.afp");
+    folio_error err = {0};
+    folio_afp_options opt;
+    afp_options_default(&opt);
+    opt.enabled = true;
+    folio_afp_writer *w = afp_writer_open(path, layout, &opt, &err);
+    assert_non_null(w);
+    for (int i = 0; i < 3; i++)
+        assert_true(afp_writer_add_statement(w, st[i], false, &err));
+    char first[200];
+    assert_int_equal(afp_writer_cut_values(w, first, sizeof first), 1);   /* only name2 */
+    assert_string_equal(first, "group HH000061, Customer Name");
+    assert_int_equal(afp_writer_substitutions(w, NULL, 0), 0);
+    assert_true(afp_writer_close(w, NULL, &err));
+
+    size_t len;
+    uint8_t *b = read_file(path, &len);
+    char msg[512];
+    if (!afp_check_buffer(b, len, msg, sizeof msg))
+        fail_msg("check: %s", msg);
+    static char joined[4096];
+    /* 1019 bytes in TLEs of at most 250 bytes of whole account numbers: 15 of
+     * them take 15 x 16 + 14 = 254 bytes, too many, so 14 per TLE (237 bytes)
+     * and 60 = 4 x 14 + 4 make 5 TLEs */
+    assert_int_equal(tle_join(b, len, 0, "Account Numbers", joined, sizeof joined), 5);
+    assert_string_equal(joined, accounts);
+    assert_int_equal(tle_join(b, len, 0, "Customer Name", joined, sizeof joined), 2);
+    assert_string_equal(joined, name);
+    assert_int_equal(tle_join(b, len, 0, "Household ID", joined, sizeof joined), 1);
+    assert_string_equal(joined, "HH000060");
+    /* the single 300-byte word is cut to 250 (and counted above), the rest kept */
+    assert_int_equal(tle_join(b, len, 1, "Customer Name", joined, sizeof joined), 2);
+    assert_int_equal(strlen(joined), 250 + 1 + 5);
+    assert_memory_equal(joined, word, 250);
+    assert_string_equal(joined + 251, "Smith");
+    assert_int_equal(tle_join(b, len, 2, "Account Numbers", joined, sizeof joined), 1);
+    assert_string_equal(joined, "ACCT-1 ACCT-2");
+    /* the lister shows each part as its own TLE line */
+    char out[512];
+    path_of(out, sizeof out, "long.txt");
+    FILE *f = fopen(out, "w");
+    assert_true(afp_dump(b, len, f));
+    fclose(f);
+    size_t tl;
+    char *t = (char *)read_file(out, &tl);
+    t[tl] = 0;
+    int lines = 0;
+    for (const char *q = t; (q = strstr(q, "attribute='Account Numbers'")); q++)
+        lines++;
+    assert_int_equal(lines, 5 + 1 + 1);
+    free(t);
+    free(b);
+    folio_arena_free(&a);
+}
+
+/* ---- BDT and BRS: 2 reserved bytes after the name ------------------------- */
+
+static void test_bdt_brs_reserved_bytes(void **state)
+{
+    (void)state;
+    size_t len, off;
+    uint8_t *b = sample_bytes(&len);
+    /* BDT: name, X'0000', CGCSGID triplet (6 bytes, X'01'), nothing else */
+    find_sf(b, len, 0xD3A8A8, 0, &off);
+    const uint8_t *d = b + off + 9;
+    assert_int_equal((b[off + 1] << 8 | b[off + 2]) - 8, 8 + 2 + 6);
+    assert_int_equal(d[8], 0);
+    assert_int_equal(d[9], 0);
+    assert_int_equal(d[10], 6);
+    assert_int_equal(d[11], 0x01);
+    assert_int_equal(d[14] << 8 | d[15], 500);
+    /* BRS: name, X'0000', Resource Object Type triplet (10 bytes, X'21', form map) */
+    find_sf(b, len, 0xD3A8CE, 0, &off);
+    d = b + off + 9;
+    assert_int_equal((b[off + 1] << 8 | b[off + 2]) - 8, 8 + 2 + 10);
+    assert_int_equal(d[8], 0);
+    assert_int_equal(d[9], 0);
+    assert_int_equal(d[10], 10);
+    assert_int_equal(d[11], 0x21);
+    assert_int_equal(d[12], 0xFE);
+    /* the layout without the reserved bytes (triplets right after the name)
+     * is refused, at the byte after the name */
+    for (int k = 0; k < 2; k++) {
+        uint32_t id = k ? 0xD3A8CEu : 0xD3A8A8u;
+        find_sf(b, len, id, 0, &off);
+        uint8_t *c = malloc(len);
+        assert_non_null(c);
+        memcpy(c, b, off + 17);
+        memcpy(c + off + 17, b + off + 19, len - off - 19);
+        unsigned l = (unsigned)(b[off + 1] << 8 | b[off + 2]) - 2;
+        c[off + 1] = (uint8_t)(l >> 8);
+        c[off + 2] = (uint8_t)l;
+        char at[32];
+        snprintf(at, sizeof at, "offset 0x%zX:", off + 17);
+        expect_fail(c, len - 2, at, k ? "BRS: bytes 8-9 after the name are reserved"
+                                      : "BDT: bytes 8-9 after the name are reserved");
+        free(c);
+    }
+    free(b);
+}
+
 /* ---- dump and the command ------------------------------------------------- */
 
 static void test_dump_and_main(void **state)
@@ -653,6 +827,8 @@ int main(void)
         cmocka_unit_test(test_corrupt_unterminated_chain),
         cmocka_unit_test(test_corrupt_truncated),
         cmocka_unit_test(test_corrupt_mismatched_names),
+        cmocka_unit_test(test_long_tle_values_split),
+        cmocka_unit_test(test_bdt_brs_reserved_bytes),
         cmocka_unit_test(test_dump_and_main),
         cmocka_unit_test(test_options),
     };
