@@ -62,6 +62,7 @@ typedef struct print_file {
     char afp_sha256[65];
     uint32_t afp_pages, afp_groups;
     uint64_t afp_subst;           /* characters the code page lacked */
+    uint64_t afp_cut;             /* TLE values / group names cut at 250 bytes */
     uint32_t afp_subst_ex[8];     /* the first distinct ones */
     folio_error err;
 } print_file;
@@ -519,6 +520,7 @@ static bool write_file(run_state *R, print_file *f, folio_arena *arena)
         f->afp_pages = afp_writer_pages(aw);
         f->afp_groups = afp_writer_groups(aw);
         f->afp_subst = afp_writer_substitutions(aw, f->afp_subst_ex, 8);
+        f->afp_cut = afp_writer_cut_values(aw, NULL, 0);
         bool ok = afp_writer_close(aw, &f->afp_bytes, &f->err);
         aw = NULL;
         if (!ok)
@@ -1243,6 +1245,7 @@ typedef struct totals {
     folio_money amt_read, amt_accepted, amt_composed, amt_suppressed, amt_rejected;
     folio_money amt_loaded;     /* sum over the loaded transaction table */
     uint64_t afp_substitutions; /* characters the AFP code page lacked */
+    uint64_t afp_cut_values;    /* AFP index values cut at 250 bytes */
 } totals;
 
 static const char *kind_name(folio_feed_kind k)
@@ -1683,6 +1686,8 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     json_kv_int(&b, "oversize_files", R->n_files ? (int64_t)R->prod->oversize_files : 0, true);
     if (afp_on(R))
         json_kv_int(&b, "afp_substitutions", (int64_t)T->afp_substitutions, true);
+    if (afp_on(R))
+        json_kv_int(&b, "afp_cut_values", (int64_t)T->afp_cut_values, true);
     manifest_archive_counts(R, &b);
     json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, false);
     folio_buf_puts(&b, "},");
@@ -1998,6 +2003,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         afp_pages += f->afp_pages;
         afp_groups += f->afp_groups;
         afp_subst += f->afp_subst;
+        T.afp_cut_values += f->afp_cut;
     }
     T.afp_substitutions = afp_subst;
     if (afp_subst) {
