@@ -463,7 +463,7 @@ static void test_shard_ids_and_serials(void **state)
                                       .shard_count = 4};
         folio_production_plan *p = production_plan_new(o, in, 2, &pp, &err);
         assert_non_null(p);
-        char want[16];
+        char want[32];
         snprintf(want, sizeof want, "P%02d-0000001", s);
         assert_string_equal(p->pieces[0].id, want);
         /* (10^6 - 1) / 4 = 249,999 serials per shard, from serial_start */
