@@ -1485,6 +1485,52 @@ static HPDF_Date pdf_date(folio_date d)
     return hd;
 }
 
+/* Serve font `name`'s TrueType program from memory.  libharu 2.3.0 keeps
+ * the font file open as a stdio stream and, for every glyph a document uses
+ * for the first time, seeks to it (an lseek system call: fseek drops the
+ * stdio buffer) to check for a composite glyph; a subset is saved by more
+ * seeks and reads.  A kept document (the archive) marks the standard glyph
+ * set again in every document: those seeks were a fifth of an archived
+ * document's time.  The file is read once into a memory stream of the same
+ * document (freed with the font definition) that replaces the file stream.
+ * Bytes and offsets are the file's, so the output is unchanged.  Returns
+ * false only when the font cannot be read; the file stream then stays. */
+static bool pdf_font_in_memory(HPDF_Doc doc, const char *name, const char *file)
+{
+    HPDF_FontDef def = HPDF_GetFontDef(doc, name);
+    if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE || !def->attr)
+        return false;
+    HPDF_TTFontDefAttr a = def->attr;
+    if (!a->stream || a->stream->type != HPDF_STREAM_FILE)
+        return false;
+    FILE *fp = fopen(file, "rb");
+    if (!fp)
+        return false;
+    struct stat sb;
+    unsigned char *buf = NULL;
+    size_t n = 0;
+    if (fstat(fileno(fp), &sb) == 0 && sb.st_size > 0 && sb.st_size < (64 << 20) &&
+        (buf = malloc((size_t)sb.st_size)) != NULL)
+        n = fread(buf, 1, (size_t)sb.st_size, fp);
+    fclose(fp);
+    if (!buf || n != (size_t)sb.st_size) {
+        free(buf);
+        return false;
+    }
+    HPDF_Stream ms = HPDF_MemStream_New(doc->mmgr, (HPDF_UINT)n);
+    if (!ms || HPDF_Stream_Write(ms, buf, (HPDF_UINT)n) != HPDF_OK) {
+        if (ms)
+            HPDF_Stream_Free(ms);
+        free(buf);
+        HPDF_ResetError(doc);
+        return false;
+    }
+    free(buf);
+    HPDF_Stream_Free(a->stream);
+    a->stream = ms;
+    return true;
+}
+
 /* Start a document (pdf_writer_open, pdf_writer_open_pdfa). */
 static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fonts,
                                   int n_fonts, const folio_pdf_options *opt,
@@ -1581,6 +1627,8 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
         const char *name = w->reuse ? pdf_reuse_font(w->reuse, fonts[i].file) : NULL;
         if (!name) {
             name = HPDF_LoadTTFontFromFile(w->doc, fonts[i].file, HPDF_TRUE);
+            if (name)          /* false: libharu keeps reading the file */
+                (void)pdf_font_in_memory(w->doc, name, fonts[i].file);
             if (name && w->reuse && w->reuse->n < PDF_MAX_FONTS) {
                 snprintf(w->reuse->file[w->reuse->n], sizeof w->reuse->file[0], "%s",
                          fonts[i].file);
