@@ -155,7 +155,7 @@ static void archive_render(const folio_archive_params *P, const folio_archive_re
     snprintf(ident, sizeof ident, "%.*s", (int)strlen(res->doc[i]) - 4, res->doc[i]);
     folio_pdf_options po = {
         .title = title, .author = J->bank_name, .subject = subject,
-        .doc_date = J->statement_date, .compression = J->compression ? J->compression : 6};
+        .doc_date = J->statement_date, .compression = P->opt->compression};
     folio_pdfa_options pa = {.keywords = keywords, .identifier = ident, .icc = icc,
                              .icc_len = icc_len, .statement = st, .reuse = ru};
     const folio_layout *L = plan->layout;
