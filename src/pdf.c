@@ -1049,16 +1049,23 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
     }
     const uint8_t *bits = w->used[fi];
     unsigned last = 0;
-    for (unsigned c = 1; c <= 0xFFFF; c++)
-        if (pdf_code_used(bits, c))
-            last = c;
+    /* whole bytes at a time: a document uses a few hundred of 65,536 codes */
+    for (unsigned b = 8192; b-- > 0 && !last;)
+        for (unsigned c = b * 8 + 8; bits[b] && c-- > b * 8 && !last;)
+            if (c && pdf_code_used(bits, c))
+                last = c;
     unsigned char set[8192];
     size_t n = last / 8 + 1;
     memset(set, 0, n);
     set[0] = 0x80;                       /* CID 0 */
-    for (unsigned c = 1; c <= last; c++)
+    for (unsigned c = 1; c <= last; c++) {
+        if ((c & 7) == 0 && bits[c >> 3] == 0) {
+            c += 7;
+            continue;
+        }
         if (pdf_code_used(bits, c))
             set[c >> 3] |= (unsigned char)(0x80u >> (c & 7));
+    }
     HPDF_Dict s = HPDF_DictStream_New(w->doc->mmgr, w->doc->xref);
     if (!s || HPDF_Stream_Write(s->stream, set, (HPDF_UINT)n) != HPDF_OK ||
         HPDF_Dict_Add(fd, "CIDSet", s) != HPDF_OK) {
