@@ -122,6 +122,8 @@ struct folio_pdf_reuse {
     int n;
     char file[PDF_MAX_FONTS][512];
     const char *name[PDF_MAX_FONTS];   /* libharu's font name (owned by doc) */
+    uint8_t *std[PDF_MAX_FONTS];       /* glyph-used flags of the standard set alone */
+    unsigned std_n[PDF_MAX_FONTS];     /* ... and their number (the font's glyphs) */
 };
 
 static void pdf_reuse_forget(folio_pdf_reuse *r);
@@ -1414,6 +1416,11 @@ folio_pdf_reuse *pdf_reuse_new(void)
 static void pdf_reuse_forget(folio_pdf_reuse *r)
 {
     r->doc = NULL;
+    for (int i = 0; i < PDF_MAX_FONTS; i++) {
+        free(r->std[i]);
+        r->std[i] = NULL;
+        r->std_n[i] = 0;
+    }
     r->n = 0;
 }
 
@@ -1423,6 +1430,8 @@ void pdf_reuse_free(folio_pdf_reuse *r)
         return;
     if (r->doc)
         HPDF_Free(r->doc);
+    for (int i = 0; i < PDF_MAX_FONTS; i++)
+        free(r->std[i]);
     free(r);
 }
 
@@ -1556,6 +1565,59 @@ static void pdf_mark_blocks(HPDF_Font f, const folio_layout_font *fonts, int n_f
         if (n)
             HPDF_Font_TextWidth(f, (const HPDF_BYTE *)s, (HPDF_UINT)n);
     }
+}
+
+/* Mark the standard glyph set in font f (libharu font `name`).  Marking
+ * asks libharu for ~350 widths per font (a cmap search and a composite-glyph
+ * check each) and gives the same flags in every document; a kept document
+ * remembers them the first time -- marked from .notdef alone, the document's
+ * own flags set aside and put back -- and then ORs them in.  Flags are a
+ * closure under "a composite glyph needs its components", so the union is
+ * what marking would have left: the same subsets, the same bytes. */
+static void pdf_mark_standard(folio_pdf_writer *w, HPDF_Font f, const char *name)
+{
+    HPDF_FontAttr fa = f->attr;
+    HPDF_FontDef def = fa ? fa->fontdef : NULL;
+    HPDF_TTFontDefAttr da = def && def->type == HPDF_FONTDEF_TYPE_TRUETYPE ? def->attr : NULL;
+    folio_pdf_reuse *r = w->reuse;
+    int j = -1;
+    for (int k = 0; r && k < r->n; k++)
+        if (r->name[k] == name)
+            j = k;
+    if (!da || !da->glyph_tbl.flgs || j < 0) {
+        HPDF_Font_TextWidth(f, (const HPDF_BYTE *)pdf_standard_glyphs,
+                            (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
+        return;
+    }
+    unsigned n = da->num_glyphs;
+    HPDF_BYTE *flgs = da->glyph_tbl.flgs;
+    if (!r->std[j] || r->std_n[j] != n) {
+        uint8_t *own = malloc(n ? n : 1), *std = malloc(n ? n : 1);
+        if (!own || !std) {
+            free(own);
+            free(std);
+            HPDF_Font_TextWidth(f, (const HPDF_BYTE *)pdf_standard_glyphs,
+                                (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
+            return;
+        }
+        memcpy(own, flgs, n);
+        memset(flgs, 0, n);
+        if (n)
+            flgs[0] = 1;                 /* .notdef, as libharu leaves it */
+        HPDF_Font_TextWidth(f, (const HPDF_BYTE *)pdf_standard_glyphs,
+                            (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
+        memcpy(std, flgs, n);
+        for (unsigned g = 0; g < n; g++)
+            flgs[g] |= own[g];
+        free(own);
+        free(r->std[j]);
+        r->std[j] = std;
+        r->std_n[j] = n;
+        return;
+    }
+    const uint8_t *std = r->std[j];
+    for (unsigned g = 0; g < n; g++)
+        flgs[g] |= std[g];
 }
 
 /* Serve font `name`'s TrueType program from memory.  libharu 2.3.0 keeps
@@ -1711,8 +1773,7 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
         if (name && pa && pa->statement) {
             w->hfont[i] = pdf_get_font_for(w, name, fonts, n_fonts, i, pa->statement);
             if (w->hfont[i]) {     /* the same glyph subset in every document */
-                HPDF_Font_TextWidth(w->hfont[i], (const HPDF_BYTE *)pdf_standard_glyphs,
-                                    (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
+                pdf_mark_standard(w, w->hfont[i], name);
                 pdf_mark_blocks(w->hfont[i], fonts, n_fonts, i, pa->statement);
             }
         }
