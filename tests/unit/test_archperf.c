@@ -10,7 +10,11 @@
  *   - font programs served from memory and a libharu document kept between
  *     documents: the bytes equal those of a fresh document, in any order;
  *   - output.archive.compression: default 1, 0..9, bad values are job errors
- *     with file:line:col.
+ *     with file:line:col;
+ *   - the archive's appends run beside the rendering of the next batch: a zip
+ *     that cannot be created in the middle of a run (its .part name is a
+ *     directory) fails the run with the path, exit 1, and leaves no other
+ *     .part and no zip behind (runs build/folio next to this test binary).
  *
  * Needs fonts/LiberationSans-*.ttf (`make fonts`), the sRGB profile of
  * icc-profiles-free, qpdf and poppler-utils.
@@ -34,6 +38,7 @@
 #include "folio/pdf.h"
 
 static char tmpdir[] = "/tmp/folio-test-archperf-XXXXXX";
+static char folio_bin[4200];                  /* ../folio from this binary */
 static char font_reg[4096], font_bold[4096];
 static unsigned char icc[65536];
 static size_t icc_len;
@@ -266,11 +271,50 @@ static void test_compression_key(void **state)
     unlink(path);
 }
 
+/* ---- a failure in the middle of the archive pipeline ------------------------- */
+
+static void test_archive_fails_midway(void **state)
+{
+    (void)state;
+    if (access(folio_bin, X_OK) != 0)
+        fail_msg("%s: not found (build folio first)", folio_bin);
+    char cmd[12000];
+    static char res[65536];
+    /* 300 households, 5 documents per zip: zips 0001, 0002 are written (and
+     * several batches rendered) before 0003 cannot be created */
+    snprintf(cmd, sizeof cmd,
+             "set -e; cd '%s'; '%s' samples --households 300 --seed 5 --out f >/dev/null; "
+             "sed -i 's/^output:/output:\\n  archive:\\n    max_documents: 5/' f/job.yaml; "
+             "mkdir -p out/archive/statements-2026-10-01_2026-10-31-0003.zip.part; "
+             "'%s' run f/job.yaml --out out --threads 2 --quiet 2>&1 || echo rc=$?",
+             tmpdir, folio_bin, folio_bin);
+    run(cmd, res, sizeof res);
+    if (!strstr(res, "rc=1") ||
+        !strstr(res, "statements-2026-10-01_2026-10-31-0003.zip.part: cannot create"))
+        fail_msg("expected exit 1 naming the zip, got: %s", res);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s/out' && find . -name '*.part' -o -name '*.zip' -o -name 'manifest.json' "
+             "| sort", tmpdir);
+    assert_int_equal(run(cmd, res, sizeof res), 0);
+    assert_string_equal(res, "./archive/statements-2026-10-01_2026-10-31-0003.zip.part\n");
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/f' '%s/out'", tmpdir, tmpdir);
+    assert_int_equal(run(cmd, NULL, 0), 0);
+}
+
 static int setup(void **state)
 {
     (void)state;
     if (!mkdtemp(tmpdir))
         return -1;
+    char self[4096];
+    ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (k <= 0)
+        return -1;
+    self[k] = 0;
+    char *slash = strrchr(self, '/');
+    if (slash)
+        *slash = 0;
+    snprintf(folio_bin, sizeof folio_bin, "%s/../folio", self);
     const char *root = getenv("FOLIO_ROOT");
     snprintf(font_reg, sizeof font_reg, "%s/fonts/LiberationSans-Regular.ttf",
              root ? root : ".");
@@ -296,6 +340,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_glyph_blocks),
         cmocka_unit_test(test_compression_key),
+        cmocka_unit_test(test_archive_fails_midway),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
