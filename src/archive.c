@@ -5,18 +5,23 @@
  *   1. list the documents: households routed to email or both, in
  *      household order (the order of the zips and of every index);
  *   2. read the ICC output profile once;
- *   3. per batch of ARCHIVE_BATCH_PER_THREAD x threads documents:
- *        parallel (OpenMP, dynamic schedule; each thread its own arena):
- *          compose_household -> pdf writer (PDF/A-1b) -> bytes in memory,
- *          CRC-32, SHA-256, page count -- into the document's slot;
- *        then one thread, strictly in document order: append each slot to
- *          the current zip (stored: a PDF is compressed already), add its
- *          index rows and notification rows; when a zip holds max_documents
- *          documents (or the last one), add index.csv and index.json
- *          (deflated) to it, close it and write the same indexes beside it.
- *      So a document's bytes depend only on its household, a zip's bytes
- *      only on its documents: output is the same for any thread count, and
- *      memory holds one batch of documents, not the archive.
+ *   3. per batch k of ARCHIVE_BATCH_PER_THREAD x threads documents, in one
+ *      parallel region (OpenMP; each thread its own arena):
+ *        one thread (omp single nowait), strictly in document order
+ *          (archive_append): append each slot of batch k-1 to the current
+ *          zip (stored: a PDF is compressed already), add its index rows and
+ *          notification rows; when a zip holds max_documents documents (or
+ *          the last one), add index.csv and index.json (deflated) to it,
+ *          close it and write the same indexes beside it;
+ *        meanwhile the other threads, and that one when done (dynamic
+ *          schedule): compose_household -> pdf writer (PDF/A-1b) -> bytes
+ *          in memory, CRC-32, SHA-256, page count -- into batch k's slots
+ *          (two sets of slots, used in turn);
+ *      then the last batch is appended.  The appends (a file write of ~110 KB
+ *      per document) overlap rendering instead of holding every thread.
+ *      A document's bytes depend only on its household, a zip's bytes only
+ *      on its documents: output is the same for any thread count, and memory
+ *      holds two batches of documents, not the archive.
  *   4. notifications.csv.
  * Every file is written under NAME.part; archive_publish renames.
  *
@@ -168,7 +173,7 @@ static void archive_render(const folio_archive_params *P, const folio_archive_re
     snprintf(ident, sizeof ident, "%.*s", (int)strlen(res->doc[i]) - 4, res->doc[i]);
     folio_pdf_options po = {
         .title = title, .author = J->bank_name, .subject = subject,
-        .doc_date = J->statement_date, .compression = J->compression ? J->compression : 6};
+        .doc_date = J->statement_date, .compression = P->opt->compression};
     folio_pdfa_options pa = {.keywords = keywords, .identifier = ident, .icc = icc,
                              .icc_len = icc_len, .statement = st, .reuse = ru};
     const folio_layout *L = plan->layout;
@@ -397,6 +402,49 @@ static double mono(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* State of the ordered appends (archive_append), touched by one thread at
+ * a time. */
+typedef struct archive_sink {
+    folio_zip *zw;             /* the zip being written, NULL between zips */
+    folio_buf csv, json, notif;
+} archive_sink;
+
+/* Append rendered document i (slot s) to its zip, index and notification
+ * rows; finish the zip after its last document.  Called in document order. */
+static bool archive_append(const folio_archive_params *P, folio_archive_result *res,
+                           size_t i, archive_slot *s, archive_sink *k, const char *d0,
+                           const char *d1, const char *dd, folio_error *err)
+{
+    if (s->failed) {
+        *err = s->err;
+        return false;
+    }
+    folio_archive_zip *z = &res->zips[res->zip_of[i]];
+    if (!k->zw) {
+        k->zw = zip_create(z->part, P->plan->job->statement_date, err);
+        if (!k->zw)
+            return false;
+        folio_buf_reset(&k->csv);
+        folio_buf_puts(&k->csv, ARCHIVE_CSV_HEADER);
+        json_head(&k->json, z->name, d0, d1, dd);
+    }
+    if (!zip_add(k->zw, res->doc[i], s->pdf.data, s->pdf.len, FOLIO_ZIP_STORED, s->crc, err))
+        return false;
+    res->pages[i] = s->pages;
+    z->pages += s->pages;
+    z->pdf_bytes += s->pdf.len;
+    res->pages_total += s->pages;
+    res->pdf_bytes += s->pdf.len;
+    archive_index_row(P, res, i, s, &k->csv, &k->json, d0, d1, dd);
+    res->notifications += archive_notify(P, res, i, z->name, &k->notif, d0, d1);
+    if (i + 1 == (size_t)z->first_doc + z->n_docs) {
+        folio_zip *w = k->zw;
+        k->zw = NULL;
+        return archive_finish_zip(w, z, &k->csv, &k->json, err);
+    }
+    return true;
+}
+
 bool archive_write(const folio_archive_params *P, folio_archive_result *res, folio_error *err)
 {
     double t0 = mono();
@@ -461,100 +509,91 @@ bool archive_write(const folio_archive_params *P, folio_archive_result *res, fol
     if (n && !read_icc(O->icc_profile, &icc, &icc_len, err))
         return false;
     int nt = omp_get_max_threads();
-    size_t B = (size_t)ARCHIVE_BATCH_PER_THREAD * (size_t)(nt > 0 ? nt : 1);
-    archive_slot *slots = calloc(B, sizeof *slots);
-    folio_arena *arenas = calloc((size_t)(nt > 0 ? nt : 1), sizeof *arenas);
-    folio_pdf_reuse **reuse = calloc((size_t)(nt > 0 ? nt : 1), sizeof *reuse);
-    folio_buf csv, json, notif;
-    folio_buf_init(&csv, (size_t)1 << 32);
-    folio_buf_init(&json, (size_t)1 << 32);
-    folio_buf_init(&notif, (size_t)1 << 34);
-    folio_buf_puts(&notif, NOTIFY_CSV_HEADER);
-    bool ok = slots && arenas && reuse;
-    if (!ok)
+    size_t T = (size_t)(nt > 0 ? nt : 1);
+    size_t B = (size_t)ARCHIVE_BATCH_PER_THREAD * T;
+    archive_slot *slots = calloc(2 * B, sizeof *slots);   /* batch k: slots + (k & 1) * B */
+    folio_arena *arenas = calloc(T, sizeof *arenas);
+    folio_pdf_reuse **reuse = calloc(T, sizeof *reuse);
+    archive_sink sink = {0};
+    folio_buf_init(&sink.csv, (size_t)1 << 32);
+    folio_buf_init(&sink.json, (size_t)1 << 32);
+    folio_buf_init(&sink.notif, (size_t)1 << 34);
+    folio_buf_puts(&sink.notif, NOTIFY_CSV_HEADER);
+    int good = slots && arenas && reuse;      /* cleared (atomically) by the first error */
+    if (!good)
         oom(err);
-    for (size_t s = 0; ok && s < B; s++) {
-        folio_buf_init(&slots[s].pdf, (size_t)1 << 31);
-        folio_buf_init(&slots[s].accounts, ARCHIVE_ACCOUNTS_MAX);
+    for (size_t j = 0; good && j < 2 * B; j++) {
+        folio_buf_init(&slots[j].pdf, (size_t)1 << 31);
+        folio_buf_init(&slots[j].accounts, ARCHIVE_ACCOUNTS_MAX);
     }
-    for (int t = 0; ok && t < nt; t++) {
+    for (size_t t = 0; good && t < T; t++) {
         folio_arena_init(&arenas[t], 256 * 1024);
         reuse[t] = pdf_reuse_new();   /* NULL (out of memory) only costs speed */
     }
-    folio_zip *zw = NULL;
-    for (size_t b0 = 0; ok && b0 < n; b0 += B) {
-        size_t b1 = n - b0 < B ? n : b0 + B;
-#pragma omp parallel
+    size_t nb = (n + B - 1) / B;               /* batches */
+    if (good && n) {
+#pragma omp parallel num_threads((int)T)
         {
-            folio_arena *ar = &arenas[omp_get_thread_num()];
-            folio_pdf_reuse *ru = reuse[omp_get_thread_num()];
+            size_t t = (size_t)omp_get_thread_num();
+            /* step k: append batch k-1 (one thread) and render batch k */
+            for (size_t k = 0; k <= nb; k++) {
+#pragma omp single nowait
+                {
+                    for (size_t i = k ? (k - 1) * B : n; i < n && i < k * B; i++) {
+                        int go;
+#pragma omp atomic read
+                        go = good;
+                        if (!go)
+                            break;
+                        archive_slot *s = &slots[((k - 1) & 1) * B + (i - (k - 1) * B)];
+                        if (!archive_append(P, res, i, s, &sink, d0, d1, dd, err)) {
+#pragma omp atomic write
+                            good = 0;
+                        }
+                    }
+                }
+                size_t b0 = k * B, b1 = k < nb ? (n - b0 < B ? n : b0 + B) : b0;
 #pragma omp for schedule(dynamic, 1)
-            for (size_t i = b0; i < b1; i++) {
-                archive_render(P, res, i, &slots[i - b0], ar, ru, icc, icc_len, d0, d1, dd);
-                folio_arena_reset(ar);
-                if (P->progress) {
+                for (size_t i = b0; i < b1; i++) {
+                    int go;
+#pragma omp atomic read
+                    go = good;
+                    if (!go)
+                        continue;
+                    archive_slot *s = &slots[(k & 1) * B + (i - b0)];
+                    archive_render(P, res, i, s, &arenas[t], reuse[t], icc, icc_len, d0, d1,
+                                   dd);
+                    folio_arena_reset(&arenas[t]);
+                    if (P->progress) {
 #pragma omp atomic
-                    (*P->progress)++;
+                        (*P->progress)++;
+                    }
                 }
-            }
-        }
-        for (size_t i = b0; ok && i < b1; i++) {
-            archive_slot *s = &slots[i - b0];
-            if (s->failed) {
-                *err = s->err;
-                ok = false;
-                break;
-            }
-            folio_archive_zip *z = &res->zips[res->zip_of[i]];
-            if (!zw) {
-                zw = zip_create(z->part, J->statement_date, err);
-                if (!zw) {
-                    ok = false;
-                    break;
-                }
-                folio_buf_reset(&csv);
-                folio_buf_puts(&csv, ARCHIVE_CSV_HEADER);
-                json_head(&json, z->name, d0, d1, dd);
-            }
-            if (!zip_add(zw, res->doc[i], s->pdf.data, s->pdf.len, FOLIO_ZIP_STORED, s->crc,
-                         err)) {
-                ok = false;
-                break;
-            }
-            res->pages[i] = s->pages;
-            z->pages += s->pages;
-            z->pdf_bytes += s->pdf.len;
-            res->pages_total += s->pages;
-            res->pdf_bytes += s->pdf.len;
-            archive_index_row(P, res, i, s, &csv, &json, d0, d1, dd);
-            res->notifications += archive_notify(P, res, i, z->name, &notif, d0, d1);
-            if (i + 1 == (size_t)z->first_doc + z->n_docs) {
-                folio_zip *w = zw;
-                zw = NULL;
-                ok = archive_finish_zip(w, z, &csv, &json, err);
             }
         }
     }
-    if (zw)
-        zip_abort(zw);
-    if (ok && notif.failed)
+    bool ok = good != 0;
+    if (sink.zw)
+        zip_abort(sink.zw);
+    if (ok && sink.notif.failed)
         ok = oom(err);
     if (ok)
-        ok = write_part(res->notif_part, &notif, &res->notif_bytes, res->notif_sha256, err);
-    for (size_t s = 0; slots && s < B; s++) {
-        folio_buf_free(&slots[s].pdf);
-        folio_buf_free(&slots[s].accounts);
+        ok = write_part(res->notif_part, &sink.notif, &res->notif_bytes, res->notif_sha256,
+                        err);
+    for (size_t j = 0; slots && j < 2 * B; j++) {
+        folio_buf_free(&slots[j].pdf);
+        folio_buf_free(&slots[j].accounts);
     }
-    for (int t = 0; arenas && t < nt; t++)
+    for (size_t t = 0; arenas && t < T; t++)
         folio_arena_free(&arenas[t]);
-    for (int t = 0; reuse && t < nt; t++)
+    for (size_t t = 0; reuse && t < T; t++)
         pdf_reuse_free(reuse[t]);
     free(reuse);
     free(slots);
     free(arenas);
-    folio_buf_free(&csv);
-    folio_buf_free(&json);
-    folio_buf_free(&notif);
+    folio_buf_free(&sink.csv);
+    folio_buf_free(&sink.json);
+    folio_buf_free(&sink.notif);
     free(icc);
     res->seconds = mono() - t0;
     if (!ok)

@@ -122,6 +122,8 @@ struct folio_pdf_reuse {
     int n;
     char file[PDF_MAX_FONTS][512];
     const char *name[PDF_MAX_FONTS];   /* libharu's font name (owned by doc) */
+    uint8_t *std[PDF_MAX_FONTS];       /* glyph-used flags of the standard set alone */
+    unsigned std_n[PDF_MAX_FONTS];     /* ... and their number (the font's glyphs) */
 };
 
 static void pdf_reuse_forget(folio_pdf_reuse *r);
@@ -1049,16 +1051,23 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
     }
     const uint8_t *bits = w->used[fi];
     unsigned last = 0;
-    for (unsigned c = 1; c <= 0xFFFF; c++)
-        if (pdf_code_used(bits, c))
-            last = c;
+    /* whole bytes at a time: a document uses a few hundred of 65,536 codes */
+    for (unsigned b = 8192; b-- > 0 && !last;)
+        for (unsigned c = b * 8 + 8; bits[b] && c-- > b * 8 && !last;)
+            if (c && pdf_code_used(bits, c))
+                last = c;
     unsigned char set[8192];
     size_t n = last / 8 + 1;
     memset(set, 0, n);
     set[0] = 0x80;                       /* CID 0 */
-    for (unsigned c = 1; c <= last; c++)
+    for (unsigned c = 1; c <= last; c++) {
+        if ((c & 7) == 0 && bits[c >> 3] == 0) {
+            c += 7;
+            continue;
+        }
         if (pdf_code_used(bits, c))
             set[c >> 3] |= (unsigned char)(0x80u >> (c & 7));
+    }
     HPDF_Dict s = HPDF_DictStream_New(w->doc->mmgr, w->doc->xref);
     if (!s || HPDF_Stream_Write(s->stream, set, (HPDF_UINT)n) != HPDF_OK ||
         HPDF_Dict_Add(fd, "CIDSet", s) != HPDF_OK) {
@@ -1407,6 +1416,11 @@ folio_pdf_reuse *pdf_reuse_new(void)
 static void pdf_reuse_forget(folio_pdf_reuse *r)
 {
     r->doc = NULL;
+    for (int i = 0; i < PDF_MAX_FONTS; i++) {
+        free(r->std[i]);
+        r->std[i] = NULL;
+        r->std_n[i] = 0;
+    }
     r->n = 0;
 }
 
@@ -1416,6 +1430,8 @@ void pdf_reuse_free(folio_pdf_reuse *r)
         return;
     if (r->doc)
         HPDF_Free(r->doc);
+    for (int i = 0; i < PDF_MAX_FONTS; i++)
+        free(r->std[i]);
     free(r);
 }
 
@@ -1483,6 +1499,171 @@ static HPDF_Date pdf_date(folio_date d)
     hd.day = day;
     hd.ind = 'Z';
     return hd;
+}
+
+/* ---- glyph subsets that repeat --------------------------------------------- *
+ *
+ * Every PDF/A document's subset holds the standard glyph set; a code point
+ * outside it (a Vietnamese or Greek name, say) made a subset of its own, a
+ * font-cache miss that deflated ~100 KB of font program again (a third of
+ * the archive's time with 2,000 households, where one document in nine has
+ * such a name).  So a document that draws a code point outside the standard
+ * set gets the whole aligned block of PDF_GLYPH_BLOCK code points around it
+ * in its subset: the subsets of such documents are the few block
+ * combinations that occur, and they repeat.  Glyphs only: /W, the CIDSet and
+ * the ToUnicode CMap still list the codes drawn. */
+
+#define PDF_GLYPH_BLOCK 64
+
+static uint8_t pdf_std_bits[8192];     /* the standard glyph set, by code point */
+static pthread_once_t pdf_std_once = PTHREAD_ONCE_INIT;
+
+static void pdf_std_init(void)
+{
+    size_t n = sizeof pdf_standard_glyphs - 1;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = (size_t)folio_utf8_next(pdf_standard_glyphs + i, n - i, &cp);
+        i += k ? k : 1;
+        if (cp <= 0xFFFF)
+            pdf_std_bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    }
+}
+
+/* Mark in font f (layout font fi's file) the glyphs of every block that
+ * holds a code point statement st draws outside the standard set. */
+static void pdf_mark_blocks(HPDF_Font f, const folio_layout_font *fonts, int n_fonts, int fi,
+                            const folio_dl_statement *st)
+{
+    pthread_once(&pdf_std_once, pdf_std_init);
+    uint8_t bits[8192];
+    memset(bits, 0, sizeof bits);
+    pdf_codes_of(st, fonts, n_fonts, fi, bits);
+    const unsigned bb = PDF_GLYPH_BLOCK / 8;        /* bytes of bits per block */
+    for (unsigned b = 0; b < 8192; b += bb) {
+        bool extra = false;
+        for (unsigned k = b; k < b + bb; k++)
+            extra |= (bits[k] & (uint8_t)~pdf_std_bits[k]) != 0;
+        if (!extra)
+            continue;
+        char s[PDF_GLYPH_BLOCK * 3];
+        size_t n = 0;
+        for (unsigned c = b * 8; c < b * 8 + PDF_GLYPH_BLOCK; c++) {
+            if (c < 0x20 || (c >= 0xD800 && c <= 0xDFFF))
+                continue;
+            if (c < 0x80) {
+                s[n++] = (char)c;
+            } else if (c < 0x800) {
+                s[n++] = (char)(0xC0 | c >> 6);
+                s[n++] = (char)(0x80 | (c & 0x3F));
+            } else {
+                s[n++] = (char)(0xE0 | c >> 12);
+                s[n++] = (char)(0x80 | (c >> 6 & 0x3F));
+                s[n++] = (char)(0x80 | (c & 0x3F));
+            }
+        }
+        if (n)
+            HPDF_Font_TextWidth(f, (const HPDF_BYTE *)s, (HPDF_UINT)n);
+    }
+}
+
+/* Mark the standard glyph set in font f (libharu font `name`).  Marking
+ * asks libharu for ~350 widths per font (a cmap search and a composite-glyph
+ * check each) and gives the same flags in every document; a kept document
+ * remembers them the first time -- marked from .notdef alone, the document's
+ * own flags set aside and put back -- and then ORs them in.  Flags are a
+ * closure under "a composite glyph needs its components", so the union is
+ * what marking would have left: the same subsets, the same bytes. */
+static void pdf_mark_standard(folio_pdf_writer *w, HPDF_Font f, const char *name)
+{
+    HPDF_FontAttr fa = f->attr;
+    HPDF_FontDef def = fa ? fa->fontdef : NULL;
+    HPDF_TTFontDefAttr da = def && def->type == HPDF_FONTDEF_TYPE_TRUETYPE ? def->attr : NULL;
+    folio_pdf_reuse *r = w->reuse;
+    int j = -1;
+    for (int k = 0; r && k < r->n; k++)
+        if (r->name[k] == name)
+            j = k;
+    if (!da || !da->glyph_tbl.flgs || j < 0) {
+        HPDF_Font_TextWidth(f, (const HPDF_BYTE *)pdf_standard_glyphs,
+                            (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
+        return;
+    }
+    unsigned n = da->num_glyphs;
+    HPDF_BYTE *flgs = da->glyph_tbl.flgs;
+    if (!r->std[j] || r->std_n[j] != n) {
+        uint8_t *own = malloc(n ? n : 1), *std = malloc(n ? n : 1);
+        if (!own || !std) {
+            free(own);
+            free(std);
+            HPDF_Font_TextWidth(f, (const HPDF_BYTE *)pdf_standard_glyphs,
+                                (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
+            return;
+        }
+        memcpy(own, flgs, n);
+        memset(flgs, 0, n);
+        if (n)
+            flgs[0] = 1;                 /* .notdef, as libharu leaves it */
+        HPDF_Font_TextWidth(f, (const HPDF_BYTE *)pdf_standard_glyphs,
+                            (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
+        memcpy(std, flgs, n);
+        for (unsigned g = 0; g < n; g++)
+            flgs[g] |= own[g];
+        free(own);
+        free(r->std[j]);
+        r->std[j] = std;
+        r->std_n[j] = n;
+        return;
+    }
+    const uint8_t *std = r->std[j];
+    for (unsigned g = 0; g < n; g++)
+        flgs[g] |= std[g];
+}
+
+/* Serve font `name`'s TrueType program from memory.  libharu 2.3.0 keeps
+ * the font file open as a stdio stream and, for every glyph a document uses
+ * for the first time, seeks to it (an lseek system call: fseek drops the
+ * stdio buffer) to check for a composite glyph; a subset is saved by more
+ * seeks and reads.  A kept document (the archive) marks the standard glyph
+ * set again in every document: those seeks were a fifth of an archived
+ * document's time.  The file is read once into a memory stream of the same
+ * document (freed with the font definition) that replaces the file stream.
+ * Bytes and offsets are the file's, so the output is unchanged.  Returns
+ * false only when the font cannot be read; the file stream then stays. */
+static bool pdf_font_in_memory(HPDF_Doc doc, const char *name, const char *file)
+{
+    HPDF_FontDef def = HPDF_GetFontDef(doc, name);
+    if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE || !def->attr)
+        return false;
+    HPDF_TTFontDefAttr a = def->attr;
+    if (!a->stream || a->stream->type != HPDF_STREAM_FILE)
+        return false;
+    FILE *fp = fopen(file, "rb");
+    if (!fp)
+        return false;
+    struct stat sb;
+    unsigned char *buf = NULL;
+    size_t n = 0;
+    if (fstat(fileno(fp), &sb) == 0 && sb.st_size > 0 && sb.st_size < (64 << 20) &&
+        (buf = malloc((size_t)sb.st_size)) != NULL)
+        n = fread(buf, 1, (size_t)sb.st_size, fp);
+    fclose(fp);
+    if (!buf || n != (size_t)sb.st_size) {
+        free(buf);
+        return false;
+    }
+    HPDF_Stream ms = HPDF_MemStream_New(doc->mmgr, (HPDF_UINT)n);
+    if (!ms || HPDF_Stream_Write(ms, buf, (HPDF_UINT)n) != HPDF_OK) {
+        if (ms)
+            HPDF_Stream_Free(ms);
+        free(buf);
+        HPDF_ResetError(doc);
+        return false;
+    }
+    free(buf);
+    HPDF_Stream_Free(a->stream);
+    a->stream = ms;
+    return true;
 }
 
 /* Start a document (pdf_writer_open, pdf_writer_open_pdfa). */
@@ -1581,6 +1762,8 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
         const char *name = w->reuse ? pdf_reuse_font(w->reuse, fonts[i].file) : NULL;
         if (!name) {
             name = HPDF_LoadTTFontFromFile(w->doc, fonts[i].file, HPDF_TRUE);
+            if (name)          /* false: libharu keeps reading the file */
+                (void)pdf_font_in_memory(w->doc, name, fonts[i].file);
             if (name && w->reuse && w->reuse->n < PDF_MAX_FONTS) {
                 snprintf(w->reuse->file[w->reuse->n], sizeof w->reuse->file[0], "%s",
                          fonts[i].file);
@@ -1589,9 +1772,10 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
         }
         if (name && pa && pa->statement) {
             w->hfont[i] = pdf_get_font_for(w, name, fonts, n_fonts, i, pa->statement);
-            if (w->hfont[i])       /* the same glyph subset in every document */
-                HPDF_Font_TextWidth(w->hfont[i], (const HPDF_BYTE *)pdf_standard_glyphs,
-                                    (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
+            if (w->hfont[i]) {     /* the same glyph subset in every document */
+                pdf_mark_standard(w, w->hfont[i], name);
+                pdf_mark_blocks(w->hfont[i], fonts, n_fonts, i, pa->statement);
+            }
         }
         else if (name)
             w->hfont[i] = HPDF_GetFont(w->doc, name, "UTF-8");
