@@ -1311,7 +1311,9 @@ static void pdf_free(folio_pdf_writer *w)
 static void pdf_codes_of(const folio_dl_statement *st, const folio_layout_font *fonts,
                          int n_fonts, int fi, uint8_t *bits)
 {
-    bool same[PDF_MAX_FONTS];
+    bool same[PDF_MAX_FONTS] = {false};
+    if (n_fonts > PDF_MAX_FONTS)        /* the writers refuse more at open */
+        n_fonts = PDF_MAX_FONTS;
     for (int k = 0; k < n_fonts; k++)
         same[k] = fonts[k].file && !strcmp(fonts[k].file, fonts[fi].file);
     for (uint32_t p = 0; p < st->n_pages; p++) {

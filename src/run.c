@@ -616,6 +616,9 @@ static bool remove_stale_outputs(run_state *R, folio_error *err)
             if (!ours || (tag[0] && !strstr(e->d_name, tag)))
                 continue;
             snprintf(path, sizeof path, "%s/%s", dpath, e->d_name);
+            struct stat sb;
+            if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+                continue;               /* only files folio wrote: never a directory */
             if (unlink(path) != 0 && errno != ENOENT) {
                 folio_error_set(err, FOLIO_EXIT_FAILED,
                                 "%s: cannot remove the output of an earlier run: %s", path,
