@@ -749,13 +749,19 @@ void folio_afile_abort(folio_afile *f)
 
 bool folio_afile_commit(folio_afile *f, folio_error *err)
 {
-    if (!f->err.code && (fsync(f->fd) != 0 || close(f->fd) != 0)) {
-        folio_error_set(&f->err, FOLIO_EXIT_FAILED, "%s: write failed: %s", f->tmp,
-                        strerror(errno));
+    if (!f->err.code) {
+        int rs = fsync(f->fd), e = errno;
+        int rc = close(f->fd);          /* always closed, whatever fsync said */
+        if (rc != 0 && rs == 0)
+            e = errno;
         f->fd = -1;
-        unlink(f->tmp);
-        *err = f->err;
-        return false;
+        if (rs != 0 || rc != 0) {
+            folio_error_set(&f->err, FOLIO_EXIT_FAILED, "%s: write failed: %s", f->tmp,
+                            strerror(e));
+            unlink(f->tmp);
+            *err = f->err;
+            return false;
+        }
     }
     if (f->err.code) {
         *err = f->err;

@@ -89,6 +89,7 @@ typedef struct run_state {
     folio_production_options *popt_owned; /* defaults when the job has none */
     print_file *files; size_t n_files;
     bool publishing;                      /* renaming outputs: undo on failure */
+    bool refused;                         /* OUT belongs to another shard's run */
     folio_proof_result proof;             /* proofs/ (proof.h) */
     folio_archive_result arch;            /* e-delivery archive (archive.h) */
     uint32_t *arch_doc;                   /* per household: archive document, UINT32_MAX = none */
@@ -557,9 +558,11 @@ static void unpublish(run_state *R)
             unlink(R->files[i].afp_path);
         unlink(R->files[i].pieces_path);
     }
-    if (R->proof.published) {
-        unlink(R->proof.pdf_path);
-        unlink(R->proof.json_path);
+    if (R->proof.written || R->proof.published) {   /* either may have been renamed */
+        if (R->proof.pdf_path)
+            unlink(R->proof.pdf_path);
+        if (R->proof.json_path)
+            unlink(R->proof.json_path);
     }
     for (size_t k = 0; k < R->arch.n_zips; k++) {
         const folio_archive_zip *z = &R->arch.zips[k];
@@ -581,6 +584,23 @@ static void sync_dir(const char *dir)
     }
 }
 
+/* Is the file st one this run reads: a feed, the job, the layout, the offer
+ * catalogue?  Such a file is never removed as an earlier run's output. */
+static bool is_job_input(const run_state *R, const struct stat *st)
+{
+    const char *in[4] = {R->job->path, R->job->layout_path,
+                         R->job->offers ? R->job->offers->catalogue : NULL, NULL};
+    struct stat si;
+    for (int i = 0; i < 3; i++)
+        if (in[i] && stat(in[i], &si) == 0 && si.st_dev == st->st_dev && si.st_ino == st->st_ino)
+            return true;
+    for (int i = 0; i < R->job->n_feeds; i++)
+        if (stat(R->job->feeds[i].path, &si) == 0 && si.st_dev == st->st_dev &&
+            si.st_ino == st->st_ino)
+            return true;
+    return false;
+}
+
 /* Does name end in suffix? */
 static bool ends_with(const char *name, const char *suffix)
 {
@@ -594,9 +614,14 @@ static bool ends_with(const char *name, const char *suffix)
  * files carrying its own tag ("-sIIofNN"), leaving the other shards'. */
 static bool remove_stale_outputs(run_state *R, folio_error *err)
 {
+    /* the names folio writes in each folder (and nothing else: a user's own
+     * files there, or input feeds, stay) */
     static const char *const dirs[] = {"print", "archive", "proofs"};
-    static const char *const kinds[] = {".pdf", ".afp", ".pieces.csv", ".zip", ".index.csv",
-                                        ".index.json", ".json", ".csv", ".part", NULL};
+    static const char *const suffix[][6] = {
+        {".pdf", ".afp", ".pieces.csv", ".part", NULL},
+        {".zip", ".index.csv", ".index.json", ".part", NULL},
+        {".pdf", ".json", ".part", NULL}};
+    static const char *const prefix[] = {NULL, NULL, "proof"};
     char tag[32] = "";
     if (R->opt->shard_count > 0)
         snprintf(tag, sizeof tag, "-s%02dof%02d", R->opt->shard_index, R->opt->shard_count);
@@ -608,17 +633,27 @@ static bool remove_stale_outputs(run_state *R, folio_error *err)
             continue;
         struct dirent *e;
         while ((e = readdir(dp))) {
-            if (e->d_name[0] == '.')
+            const char *nm = e->d_name;
+            if (nm[0] == '.')
                 continue;
             bool ours = false;
-            for (int k = 0; kinds[k] && !ours; k++)
-                ours = ends_with(e->d_name, kinds[k]);
-            if (!ours || (tag[0] && !strstr(e->d_name, tag)))
+            for (int k = 0; suffix[d][k] && !ours; k++)
+                ours = ends_with(nm, suffix[d][k]);
+            if (d == 1 && !strncmp(nm, "notifications", 13) &&
+                (ends_with(nm, ".csv") || ends_with(nm, ".csv.part")))
+                ours = true;
+            if (prefix[d] && strncmp(nm, prefix[d], strlen(prefix[d])))
+                ours = false;
+            if (ours && tag[0]) {       /* a shard: only its own files, exact tag */
+                const char *t = strstr(nm, tag);
+                ours = t && !(t[strlen(tag)] >= '0' && t[strlen(tag)] <= '9');
+            }
+            if (!ours)
                 continue;
-            snprintf(path, sizeof path, "%s/%s", dpath, e->d_name);
+            snprintf(path, sizeof path, "%s/%s", dpath, nm);
             struct stat sb;
-            if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-                continue;               /* only files folio wrote: never a directory */
+            if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || is_job_input(R, &sb))
+                continue;               /* only files folio wrote: never an input */
             if (unlink(path) != 0 && errno != ENOENT) {
                 folio_error_set(err, FOLIO_EXIT_FAILED,
                                 "%s: cannot remove the output of an earlier run: %s", path,
@@ -1340,7 +1375,9 @@ static void manifest_variations(folio_buf *b, run_state *R)
         return;
     }
     for (size_t h = 0; h < R->hs.n; h++) {
-        if (!R->in_shard[h] || !R->decided[h])
+        /* statements only: a suppressed household has coverage keys but no text */
+        if (!R->in_shard[h] || !R->decided[h] ||
+            R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)
             continue;
         const folio_compose_result *rs = &R->res[h];
         if (rs->language < nl)
@@ -1398,7 +1435,8 @@ static void print_languages(const run_state *R)
         return;
     uint64_t per[16] = {0}, fallback = 0;
     for (size_t h = 0; h < R->hs.n; h++)
-        if (R->in_shard[h] && R->decided[h]) {
+        if (R->in_shard[h] && R->decided[h] &&
+            R->plan->households[h].channel != FOLIO_CHANNEL_SUPPRESSED) {
             per[R->res[h].language & 15]++;
             fallback += R->res[h].fallback;
         }
@@ -1490,7 +1528,7 @@ static void manifest_offers(run_state *R, folio_buf *b)
         char hp[4200], hsha[65] = "";
         uint64_t hbytes = 0;
         folio_error he = {0};
-        snprintf(hp, sizeof hp, "%s/contact_history.csv", R->out);
+        snprintf(hp, sizeof hp, "%s/contact_history.csv.part", R->out); /* renamed at publish */
         if (!folio_sha256_file(hp, hsha, &hbytes, &he))
             hsha[0] = 0;
         folio_buf_puts(b, "\"contact_history\":{");
@@ -1716,7 +1754,8 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
             char rp[4200], hex[65];
             uint64_t bytes = 0;
             folio_error e = {0};
-            snprintf(rp, sizeof rp, "%s/%s", R->out, rec[k]);
+            snprintf(rp, sizeof rp, "%s/%s%s", R->out, rec[k],
+                     k == 3 && R->offers ? ".part" : "");   /* renamed when publishing */
             if (access(rp, F_OK) != 0)
                 continue;               /* e.g. no contact history in this job */
             if (!folio_sha256_file(rp, hex, &bytes, &e)) {
@@ -1873,7 +1912,9 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     run_state R = {.opt = opt, .t0 = now_s()};
     /* a file-size limit makes writes fail with EFBIG (handled) instead of
      * killing the process with .part files left behind */
-    signal(SIGXFSZ, SIG_IGN);
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old_xfsz;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGXFSZ, &ign, &old_xfsz);
     interrupted = 0;
     struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_hup;
     sigemptyset(&sa.sa_mask);
@@ -1896,8 +1937,8 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         goto done;
     }
     if (R.job->offers && !(R.offers = offers_load(R.job->offers, R.job, R.layout, err))) {
-        run_free(&R);
-        return err->code == FOLIO_EXIT_USAGE ? FOLIO_EXIT_USAGE : FOLIO_EXIT_FAILED;
+        rc = err->code == FOLIO_EXIT_USAGE ? FOLIO_EXIT_USAGE : FOLIO_EXIT_FAILED;
+        goto done;
     }
     for (int i = 0; i < R.layout->n_warnings; i++)   /* missing translations */
         fprintf(stderr, "folio: %s\n", R.layout->warnings[i]);
@@ -1912,6 +1953,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
      * carry no shard tag, so a shard must not overwrite another's */
     snprintf(path, sizeof path, "%s/manifest.json", R.out);
     if (!same_shard_or_new(&R, path, err)) {
+        R.refused = true;               /* OUT is another run's: touch nothing there */
         rc = FOLIO_EXIT_USAGE;
         goto done;
     }
@@ -2050,7 +2092,9 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     snprintf(path, sizeof path, "%s/audit.jsonl", R.out);
     if (!write_audit(&R, path, err))
         goto done;
-    snprintf(path, sizeof path, "%s/contact_history.csv", R.out);
+    /* under a .part name until publishing: it may be next month's input (or
+     * even this run's), so a failed run must not replace it */
+    snprintf(path, sizeof path, "%s/contact_history.csv.part", R.out);
     if (R.offers && !write_contact_history(&R, path, err))
         goto done;
 
@@ -2127,12 +2171,13 @@ int folio_run(const folio_run_options *opt, folio_error *err)
      * disk fails here, before anything is renamed), then every output is
      * renamed, then the manifest -- the last step; a failure in between
      * removes what this run renamed, so no output without its manifest stays */
-    if (!write_manifest(&R, &T, balanced, cj.data ? cj.data : "", err)) {
+    if (!stop_if_interrupted(err) ||
+        !write_manifest(&R, &T, balanced, cj.data ? cj.data : "", err)) {
         folio_buf_free(&cj);
         goto done;
     }
     folio_buf_free(&cj);
-    R.publishing = true;
+    R.publishing = true;                /* from here a signal no longer stops the run */
     for (size_t i = 0; i < R.n_files; i++)
         if ((R.job->print_pdf && rename(R.files[i].part, R.files[i].path) != 0) ||
             (afp_on(&R) && rename(R.files[i].afp_part, R.files[i].afp_path) != 0) ||
@@ -2143,6 +2188,16 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         }
     if (!proof_publish(&R.proof, err) || !archive_publish(&R.arch, err))
         goto done;
+    if (R.offers) {
+        char cpart[4200];
+        snprintf(cpart, sizeof cpart, "%s/contact_history.csv.part", R.out);
+        snprintf(path, sizeof path, "%s/contact_history.csv", R.out);
+        if (rename(cpart, path) != 0) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: rename failed: %s", path,
+                            strerror(errno));
+            goto done;
+        }
+    }
     {
         char mpart[4200];
         snprintf(mpart, sizeof mpart, "%s/manifest.json.part", R.out);
@@ -2212,8 +2267,10 @@ done:
         archive_discard(&R.arch);
         if (R.publishing)
             unpublish(&R);
-        if (R.out[0]) {
+        if (R.out[0] && !R.refused) {
             snprintf(path, sizeof path, "%s/manifest.json.part", R.out);
+            unlink(path);
+            snprintf(path, sizeof path, "%s/contact_history.csv.part", R.out);
             unlink(path);
         }
     }
@@ -2221,5 +2278,6 @@ done:
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);
+    sigaction(SIGXFSZ, &old_xfsz, NULL);
     return rc;
 }

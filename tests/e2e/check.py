@@ -358,8 +358,17 @@ def production(inputs, out, max_sheets):
                 fail("%s page %d: not page 1 of %d (%s)" % (o["file"], fp, n, r["household"]))
             if not re.search(PG % (n, n) + r"\b", pages[fp + n - 2]):
                 fail("%s page %d: not page %d of %d" % (o["file"], fp + n - 1, n, n))
+            # the back side is blank, unless the white-space filler put an offer
+            # there (audit: a placement in slot "back"), and then it holds only that
+            back = [p for p in (h.get("offers") or {}).get("placed", []) if p.get("slot") == "back"]
             if pad and pages[lp - 1].strip():
-                fail("%s page %d: duplex padding page is not blank" % (o["file"], lp))
+                if not back:
+                    fail("%s page %d: duplex padding page is not blank" % (o["file"], lp))
+                for p in back:
+                    if p.get("response_code") and p["response_code"] not in pages[lp - 1]:
+                        fail("%s page %d: back side lacks offer %s" % (o["file"], lp, p["response_code"]))
+                if re.search(r"Page \d+ of|P\u00e1gina", pages[lp - 1]):
+                    fail("%s page %d: the offer back side carries a page number" % (o["file"], lp))
             want_sheets = (n + 1) // 2 if duplex else n
             if int(r["sheets"]) != want_sheets:
                 fail("%s: piece %s has %s sheets, expected %d" % (pf["file"], r["piece_id"], r["sheets"], want_sheets))

@@ -80,6 +80,35 @@ tmp = out + "/../check-archive-tmp"
 os.makedirs(tmp, exist_ok=True)
 
 
+def offer_words():
+    """Every word an offer of the sample catalogue can print (all variants and
+    languages): an e-mail household's archive copy and its print-channel
+    rerun may show different offers (offers have channels), so that
+    comparison leaves these words out; everything else must be equal."""
+    import yaml
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    cat = yaml.safe_load(open(os.path.join(root, "layouts", "offers.yaml"), encoding="utf-8"))
+    words = set()
+    def add(c):
+        for lang in (c or {}).values():
+            for k in ("headline", "body", "cta"):
+                words.update(str(lang.get(k, "")).split())
+    for o in cat.get("offers", []):
+        add(o.get("content"))
+        words.add(str(o.get("response_code", "")))
+        for v in o.get("variants") or []:
+            add(v.get("content"))
+            words.add(str(v.get("response_code", "")))
+    return words
+
+
+OFFER_WORDS = offer_words()
+
+
+def without_offers(text):
+    return [w for w in text.decode("utf-8", "replace").split() if w not in OFFER_WORDS]
+
+
 def print_text(a, base):
     return run("pdftotext", "-layout", "-f", str(a["first_page"]), "-l", str(a["last_page"]),
                base + "/" + a["print_file"], "-").stdout
@@ -117,8 +146,10 @@ for h, (zp, z, r) in sorted(rows.items()):
             bad(h + ": not printed when the archive is disabled")
             continue
         want = print_text(ap, outp)
-    if text != want:
+    if a["channel"] == "both" and text != want:
         bad(r["document"] + ": text differs from the print stream")
+    elif a["channel"] != "both" and without_offers(text) != without_offers(want):
+        bad(r["document"] + ": text (offers aside) differs from the print stream")
     # accounts: masked to the last four, the household's composed accounts
     accs = [x["id"] for x in a["accounts"] if "suppressed" not in x]
     shown = [s for s in r["accounts"].split(";") if s]

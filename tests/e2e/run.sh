@@ -15,7 +15,11 @@ pass=0; fail=0; failed_names=()
 run_test() {
     local name="$1"; shift
     local log="$WORK/$name.log"
-    if ( set -e; "$@" ) >"$log" 2>&1; then
+    # not "if ( set -e; ... )": bash ignores -e inside an if condition, so an
+    # assertion in the middle of a test could never fail it
+    ( set -e; "$@" ) >"$log" 2>&1    # a plain command: -e is honoured (not after || either)
+    local rc=$?
+    if [ "$rc" = 0 ]; then
         pass=$((pass + 1)); echo "ok   $name"
     else
         fail=$((fail + 1)); failed_names+=("$name"); echo "FAIL $name"; sed 's/^/     /' "$log" | tail -40
@@ -553,6 +557,24 @@ t_rerun_and_failures() {
     nsmall=$(ls "$WORK/rr/o/print" | wc -l)
     [ "$nsmall" -lt "$nbig" ]
     "$FOLIO" verify "$WORK/rr/o" | grep -q '^verified [0-9]* files$'
+    # only folio's own names are removed: a user's files there stay
+    echo keep > "$WORK/rr/o/print/notes.csv"; mkdir -p "$WORK/rr/o/proofs"
+    echo '{}' > "$WORK/rr/o/proofs/signoff.json"
+    "$FOLIO" run "$WORK/rr/small/job.yaml" --out "$WORK/rr/o" --quiet
+    [ -f "$WORK/rr/o/print/notes.csv" ] && [ -f "$WORK/rr/o/proofs/signoff.json" ]
+    # a run that reads last month's contact_history.csv from OUT and fails at
+    # publishing leaves it untouched
+    cp "$WORK/rr/o/contact_history.csv" "$WORK/rr/ch-before.csv"
+    sed -e "s#path: *contact_history.csv#path: $WORK/rr/o/contact_history.csv#" \
+        "$WORK/rr/small/job.yaml" > "$WORK/rr/small/job-ch.yaml"
+    grep -q "path: $WORK/rr/o/contact_history.csv" "$WORK/rr/small/job-ch.yaml"
+    mkdir "$WORK/rr/o/manifest.json.part"
+    set +e
+    "$FOLIO" run "$WORK/rr/small/job-ch.yaml" --out "$WORK/rr/o" --quiet 2>/dev/null; rc=$?
+    set -e
+    rmdir "$WORK/rr/o/manifest.json.part"
+    [ "$rc" = 1 ] && cmp "$WORK/rr/ch-before.csv" "$WORK/rr/o/contact_history.csv"
+    [ ! -e "$WORK/rr/o/manifest.json" ] && [ -z "$(find "$WORK/rr/o" -name '*.part')" ]
     set +e
     ( ulimit -f 2000; "$FOLIO" run "$WORK/rr/big/job.yaml" --out "$WORK/rr/ul" --quiet ) 2>"$WORK/rr/ul.err"; rc=$?
     set -e
