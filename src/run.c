@@ -424,6 +424,21 @@ static bool write_pieces(run_state *R, size_t i)
     return ok;
 }
 
+/* The document information of a PDF the run writes: title and author from
+ * the job, "WHAT YYYY-MM-DD to YYYY-MM-DD" as subject (into subject[cap]),
+ * dates from the statement date so reruns are byte-identical. */
+static folio_pdf_options pdf_options_of(const folio_job *J, const char *what, char *subject,
+                                        size_t cap)
+{
+    char d0[16], d1[16];
+    folio_date_format(J->period_start, "YYYY-MM-DD", d0, sizeof d0);
+    folio_date_format(J->period_end, "YYYY-MM-DD", d1, sizeof d1);
+    snprintf(subject, cap, "%s %s to %s", what, d0, d1);
+    return (folio_pdf_options){.title = J->name, .author = J->bank_name, .subject = subject,
+                               .doc_date = J->statement_date,
+                               .compression = J->compression};
+}
+
 /* Pass 2 for one print file: per piece in print order, (a) compose the
  * statement again, (b) pad it to an even page count when duplex, (c) add
  * the inserter marks, (d) append it to every writer of the file -- the same
@@ -432,13 +447,8 @@ static bool write_pieces(run_state *R, size_t i)
 static bool write_file(run_state *R, print_file *f, folio_arena *arena)
 {
     const folio_job *J = R->job;
-    char subject[128], d0[16], d1[16];
-    folio_date_format(J->period_start, "YYYY-MM-DD", d0, sizeof d0);
-    folio_date_format(J->period_end, "YYYY-MM-DD", d1, sizeof d1);
-    snprintf(subject, sizeof subject, "Statements %s to %s", d0, d1);
-    folio_pdf_options po = {
-        .title = J->name, .author = J->bank_name, .subject = subject,
-        .doc_date = J->statement_date, .compression = J->compression};
+    char subject[128];
+    folio_pdf_options po = pdf_options_of(J, "Statements", subject, sizeof subject);
     folio_pdf_writer *w = NULL;
     folio_afp_writer *aw = NULL;
     if (J->print_pdf && !(w = pdf_writer_open(f->part, R->layout->fonts, R->layout->n_fonts,
@@ -953,13 +963,9 @@ static bool write_proofs(run_state *R, folio_error *err)
         }
     }
     const folio_job *J = R->job;
-    char subject[128], d0[16], d1[16];
-    folio_date_format(J->period_start, "YYYY-MM-DD", d0, sizeof d0);
-    folio_date_format(J->period_end, "YYYY-MM-DD", d1, sizeof d1);
-    snprintf(subject, sizeof subject, "Proof sample, statements %s to %s", d0, d1);
-    folio_pdf_options pdfo = {
-        .title = J->name, .author = J->bank_name, .subject = subject,
-        .doc_date = J->statement_date, .compression = J->compression};
+    char subject[128];
+    folio_pdf_options pdfo = pdf_options_of(J, "Proof sample, statements", subject,
+                                            sizeof subject);
     proof_ctx pctx = {.R = R, .piece_of = piece_of};
     folio_proof_params pp = {.opt = po, .plan = R->plan, .hh = ph, .duplex = J->duplex,
                              .pdf = &pdfo, .dir = dir, .decorate = proof_marks,
@@ -1639,28 +1645,6 @@ static bool write_contact_history(run_state *R, const char *path, folio_error *e
     return ok;
 }
 
-/* Write data to path (a ".part" name: the caller renames it) and make it
- * durable (fsync): the manifest is renamed last, after the outputs it lists. */
-static bool write_file_synced(const char *path, const void *data, size_t n, folio_error *err)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", path, strerror(errno));
-        return false;
-    }
-    bool ok = fwrite(data, 1, n, f) == n && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    int e = errno;
-    if (fclose(f) != 0 && ok) {
-        ok = false;
-        e = errno;
-    }
-    if (!ok) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot write: %s", path, strerror(e));
-        unlink(path);
-    }
-    return ok;
-}
-
 static bool write_manifest(run_state *R, const totals *T, bool balanced,
                            const char *checks_json, folio_error *err)
 {
@@ -1841,7 +1825,8 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     folio_buf_puts(&b, "]}\n}\n");
     char path[4200];
     snprintf(path, sizeof path, "%s/manifest.json.part", R->out);
-    bool ok = !b.failed && write_file_synced(path, b.data, b.len, err);
+    /* durable under its .part name; renamed after every output it lists */
+    bool ok = !b.failed && folio_write_file_atomic(path, b.data, b.len, err);
     if (b.failed)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
     folio_buf_free(&b);

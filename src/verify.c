@@ -924,6 +924,32 @@ static bool listed(const jv *arr, const char *rel)
     return false;
 }
 
+/* Every file in DIR/sub must be listed in a or b (manifest arrays of
+ * {"file": "sub/NAME"}); a ".part" file is a run that did not finish. */
+static void check_unlisted(vctx *V, const char *dir, const char *sub, const jv *a,
+                           const jv *b)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    DIR *dd = opendir(path);
+    if (!dd)
+        return;
+    struct dirent *de;
+    while ((de = readdir(dd))) {
+        const char *nm = de->d_name;
+        if (nm[0] == '.')
+            continue;
+        char rel[600];
+        snprintf(rel, sizeof rel, "%s/%s", sub, nm);
+        size_t L = strlen(nm);
+        if (L > 5 && !strcmp(nm + L - 5, ".part"))
+            mismatch(V, "%s: temporary file left behind", rel);
+        else if (!listed(a, rel) && !listed(b, rel))
+            mismatch(V, "%s: in %s/ but not in the manifest", rel, sub);
+    }
+    closedir(dd);
+}
+
 /* Parse a whole JSON file; NULL (and a mismatch) when unreadable or invalid. */
 static jv *read_json(vctx *V, const char *path, const char *rel)
 {
@@ -1025,24 +1051,7 @@ static void check_proofs(vctx *V, const char *dir, const jv *proofs)
                      (long long)covered, (long long)total, unc && unc->type == J_ARR ? unc->n : -1);
         jv_free((jv *)list);
     }
-    snprintf(path, sizeof path, "%s/proofs", dir);
-    DIR *dd = opendir(path);
-    if (!dd)
-        return;
-    struct dirent *de;
-    while ((de = readdir(dd))) {
-        const char *nm = de->d_name;
-        if (nm[0] == '.')
-            continue;
-        char rel[600];
-        snprintf(rel, sizeof rel, "proofs/%s", nm);
-        size_t L = strlen(nm);
-        if (L > 5 && !strcmp(nm + L - 5, ".part"))
-            mismatch(V, "%s: temporary file left behind", rel);
-        else if (!listed(files, rel))
-            mismatch(V, "%s: in proofs/ but not in the manifest", rel);
-    }
-    closedir(dd);
+    check_unlisted(V, dir, "proofs", files, NULL);
 }
 
 /* production_verify: see header. */
@@ -1215,24 +1224,7 @@ int production_verify(const char *dir, FILE *rep)
         }
     }
     /* nothing unlisted or half-written in print/ */
-    snprintf(path, sizeof path, "%s/print", dir);
-    DIR *dd = opendir(path);
-    if (dd) {
-        struct dirent *de;
-        while ((de = readdir(dd))) {
-            const char *nm = de->d_name;
-            if (nm[0] == '.')
-                continue;
-            char rel[600];
-            snprintf(rel, sizeof rel, "print/%s", nm);
-            size_t L = strlen(nm);
-            if (L > 5 && !strcmp(nm + L - 5, ".part"))
-                mismatch(&V, "%s: temporary file left behind", rel);
-            else if (!listed(outputs, rel) && !listed(piece_files, rel))
-                mismatch(&V, "%s: in print/ but not in the manifest", rel);
-        }
-        closedir(dd);
-    }
+    check_unlisted(&V, dir, "print", outputs, piece_files);
     check_proofs(&V, dir, jget(root, "proofs"));
     /* the record files: audit trail, rejects, suppressed, contact history */
     const jv *records = jget(root, "records");
