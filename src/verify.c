@@ -22,6 +22,9 @@
  */
 #include "folio/archive.h"
 #include "folio/production.h"
+#include "verify-private.h"
+
+#include <csv.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -696,26 +699,119 @@ bool production_afp_pages(const char *path, uint32_t *pages, folio_error *err)
 
 /* ---- verify -------------------------------------------------------------- */
 
-typedef struct vctx {
-    FILE *rep;
-    unsigned mismatches;
-    unsigned files;
-} vctx;
+/* verify_mismatch, verify_note: see verify-private.h (the one reporter of
+ * verify.c and archive-verify.c). */
+static void report(verify_report *V, const char *tag, const char *fmt, va_list ap)
+{
+    fputs(tag, V->rep);
+    vfprintf(V->rep, fmt, ap);
+    fputc('\n', V->rep);
+}
 
-static void mismatch(vctx *V, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void mismatch(vctx *V, const char *fmt, ...)
+void verify_mismatch(verify_report *V, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("MISMATCH ", V->rep);
-    vfprintf(V->rep, fmt, ap);
-    fputc('\n', V->rep);
+    report(V, "MISMATCH ", fmt, ap);
     va_end(ap);
     V->mismatches++;
 }
 
+void verify_note(verify_report *V, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(V, "NOTE ", fmt, ap);
+    va_end(ap);
+    V->notes++;
+}
+
+/* ---- CSV (libcsv) -------------------------------------------------------- */
+
+typedef struct csv_rows {
+    folio_buf cells;            /* this record's cells, each NUL-terminated */
+    size_t *off, *len, n, cap;
+    char **ptr;                 /* cap pointers into cells, made at the record's end */
+    verify_csv_row fn;
+    void *ctx;
+    uint64_t row;
+    bool stop, oom;
+} csv_rows;
+
+static void rows_cell(void *s, size_t n, void *data)
+{
+    csv_rows *R = data;
+    if (R->n == R->cap) {
+        size_t nc = R->cap ? R->cap * 2 : 16;
+        size_t *no = realloc(R->off, nc * sizeof *no);
+        if (no)
+            R->off = no;
+        size_t *nl = no ? realloc(R->len, nc * sizeof *nl) : NULL;
+        if (nl)
+            R->len = nl;
+        char **np = nl ? realloc(R->ptr, nc * sizeof *np) : NULL;
+        if (!np) {
+            R->oom = true;
+            return;
+        }
+        R->ptr = np;
+        R->cap = nc;
+    }
+    const char *c = s ? s : "";
+    size_t k = folio_csv_cell_skip(c, n);
+    R->off[R->n] = R->cells.len;
+    R->len[R->n++] = n - k;
+    folio_buf_append(&R->cells, c + k, n - k);
+    folio_buf_putc(&R->cells, 0);
+}
+
+static void rows_end(int c, void *data)
+{
+    csv_rows *R = data;
+    (void)c;
+    if (R->stop || R->oom || R->cells.failed) {
+        R->oom = R->oom || R->cells.failed;
+        R->n = 0;
+        folio_buf_reset(&R->cells);
+        return;
+    }
+    for (size_t i = 0; i < R->n; i++)
+        R->ptr[i] = R->cells.data + R->off[i];
+    if (!R->fn(R->ctx, ++R->row, R->ptr, R->len, R->n))
+        R->stop = true;
+    R->n = 0;
+    folio_buf_reset(&R->cells);
+}
+
+bool verify_csv_read(const void *d, size_t n, verify_csv_row fn, void *ctx, char *why,
+                     size_t why_cap)
+{
+    struct csv_parser p;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+        snprintf(why, why_cap, "out of memory");
+        return false;
+    }
+    csv_rows R = {.fn = fn, .ctx = ctx};
+    folio_buf_init(&R.cells, 0);
+    bool ok = csv_parse(&p, d, n, rows_cell, rows_end, &R) == n &&
+              csv_fini(&p, rows_cell, rows_end, &R) == 0;
+    if (!ok)
+        snprintf(why, why_cap, "not valid CSV after record %llu: %s",
+                 (unsigned long long)R.row, csv_strerror(csv_error(&p)));
+    else if (R.oom) {
+        snprintf(why, why_cap, "out of memory");
+        ok = false;
+    }
+    csv_free(&p);
+    folio_buf_free(&R.cells);
+    free(R.off);
+    free(R.len);
+    free(R.ptr);
+    return ok;
+}
+
 /* Size and SHA-256 of dir/rel against the manifest; false if unreadable. */
-static bool check_sum(vctx *V, const char *dir, const char *rel, const jv *o)
+static bool check_sum(verify_report *V, const char *dir, const char *rel, const jv *o)
 {
     char path[4400];
     snprintf(path, sizeof path, "%s/%s", dir, rel);
@@ -723,60 +819,21 @@ static bool check_sum(vctx *V, const char *dir, const char *rel, const jv *o)
     uint64_t bytes = 0;
     folio_error e = {0};
     if (!folio_sha256_file(path, hex, &bytes, &e)) {
-        mismatch(V, "%s: cannot read: %s", rel, e.msg);
+        verify_mismatch(V, "%s: cannot read: %s", rel, e.msg);
         return false;
     }
     int64_t mb;
     const char *ms = jstr_of(o, "sha256");
     if (!jint_of(o, "bytes", &mb))
-        mismatch(V, "%s: manifest has no bytes", rel);
+        verify_mismatch(V, "%s: manifest has no bytes", rel);
     else if ((uint64_t)mb != bytes)
-        mismatch(V, "%s: %llu bytes, manifest says %lld", rel, (unsigned long long)bytes,
+        verify_mismatch(V, "%s: %llu bytes, manifest says %lld", rel, (unsigned long long)bytes,
                  (long long)mb);
     if (!ms)
-        mismatch(V, "%s: manifest has no sha256", rel);
+        verify_mismatch(V, "%s: manifest has no sha256", rel);
     else if (strcmp(ms, hex))
-        mismatch(V, "%s: sha256 %s, manifest says %s", rel, hex, ms);
+        verify_mismatch(V, "%s: sha256 %s, manifest says %s", rel, hex, ms);
     return true;
-}
-
-/* Split one CSV line (no embedded newlines expected in pieces files) into
- * at most max fields, quotes honoured; fields are rewritten in place. */
-static int csv_split(char *line, char **f, int max)
-{
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        if (n == max)
-            return -1;
-        char *w = p;
-        f[n++] = w;
-        if (*p == '"') {
-            p++;
-            for (;;) {
-                if (!*p)
-                    return -1;
-                if (*p == '"') {
-                    if (p[1] == '"') { *w++ = '"'; p += 2; continue; }
-                    p++;
-                    break;
-                }
-                *w++ = *p++;
-            }
-        } else {
-            while (*p && *p != ',')
-                *w++ = *p++;
-        }
-        if (*p == ',') {
-            *w = 0;
-            p++;
-            continue;
-        }
-        if (*p)
-            return -1;
-        *w = 0;
-        return n;
-    }
 }
 
 static bool parse_u(const char *s, uint64_t *v)
@@ -809,14 +866,83 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The rows of one pieces file (read with libcsv: a household id may hold
+ * a quoted newline or be longer than any line buffer). */
+typedef struct piece_rows {
+    verify_report *V;
+    const char *rel, *print_base, *stream;
+    bool duplex;
+    seen_set *S;
+    uint64_t rows, pages, sheets, next_page;
+    char *first_id, *last_id;
+    unsigned bad;
+} piece_rows;
+
+static bool piece_row(void *ctx, uint64_t row, char **f, const size_t *len, size_t n)
+{
+    piece_rows *P = ctx;
+    (void)len;
+    if (row == 1) {
+        static const char *const want[] = {"piece_id", "household", "sheets", "pages", "file",
+                                           "first_page", "last_page", "imb_serial", "stream"};
+        bool ok = n == 9;
+        for (size_t i = 0; ok && i < 9; i++)
+            ok = !strcmp(f[i], want[i]);
+        if (!ok)
+            verify_mismatch(P->V, "%s: unexpected header '%s%s'", P->rel, n ? f[0] : "",
+                            n > 1 ? ",..." : "");
+        return true;
+    }
+    P->rows++;
+    uint64_t sh, pg, fp1, lp, serial;
+    if (n != 9 || !parse_u(f[2], &sh) || !parse_u(f[3], &pg) || !parse_u(f[5], &fp1) ||
+        !parse_u(f[6], &lp) || !parse_u(f[7], &serial)) {
+        if (P->bad++ < 5)
+            verify_mismatch(P->V, "%s: record %llu: malformed row", P->rel,
+                            (unsigned long long)row);
+        return true;
+    }
+    free(P->last_id);
+    P->last_id = strdup(f[0]);
+    if (!P->first_id)
+        P->first_id = strdup(f[0]);
+    bool ok = fp1 == P->next_page && lp + 1 == fp1 + pg && pg > 0 &&
+              sh == (P->duplex ? (pg + 1) / 2 : pg) && (!P->duplex || pg % 2 == 0) &&
+              !strcmp(f[4], P->print_base) && (!P->stream || !strcmp(f[8], P->stream));
+    if (!ok && P->bad++ < 5)
+        verify_mismatch(P->V, "%s: record %llu: piece %s: pages %s-%s (%s pages, %s sheets, "
+                        "file %s, stream %s) do not continue the file at page %llu", P->rel,
+                        (unsigned long long)row, f[0], f[5], f[6], f[3], f[2], f[4], f[8],
+                        (unsigned long long)P->next_page);
+    P->next_page = lp + 1;
+    P->pages += pg;
+    P->sheets += sh;
+    seen_set *S = P->S;
+    if (S->n == S->cap) {
+        size_t nc = S->cap ? S->cap * 2 : 1024;
+        char **ni = realloc(S->ids, nc * sizeof *ni);
+        if (ni) { S->ids = ni; S->cap = nc; }
+    }
+    if (S->ns == S->caps) {
+        size_t nc = S->caps ? S->caps * 2 : 1024;
+        uint64_t *ns = realloc(S->serials, nc * sizeof *ns);
+        if (ns) { S->serials = ns; S->caps = nc; }
+    }
+    if (S->n < S->cap && (S->ids[S->n] = strdup(f[0])))
+        S->n++;
+    if (S->ns < S->caps)
+        S->serials[S->ns++] = serial;
+    return true;
+}
+
 /* Check one pieces file against the print output(s) it describes. */
-static void check_pieces(vctx *V, const char *dir, const jv *pf, const jv *outputs,
+static void check_pieces(verify_report *V, const char *dir, const jv *pf, const jv *outputs,
                          bool duplex, seen_set *S)
 {
     const char *rel = jstr_of(pf, "file");
     const char *print = jstr_of(pf, "print_file");
     if (!rel || !print) {
-        mismatch(V, "manifest: a piece_files entry lacks file or print_file");
+        verify_mismatch(V, "manifest: a piece_files entry lacks file or print_file");
         return;
     }
     V->files++;
@@ -829,89 +955,46 @@ static void check_pieces(vctx *V, const char *dir, const jv *pf, const jv *outpu
             out = outputs->items[i];
     }
     if (!out) {
-        mismatch(V, "%s: its print file %s is not among the outputs", rel, print);
+        verify_mismatch(V, "%s: its print file %s is not among the outputs", rel, print);
         return;
     }
     char path[4400];
     snprintf(path, sizeof path, "%s/%s", dir, rel);
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        mismatch(V, "%s: cannot open: %s", rel, strerror(errno));
+    mapped m;
+    folio_error e = {0};
+    if (!map_file(path, &m, &e)) {
+        verify_mismatch(V, "%s: cannot open: %s", rel, e.msg);
         return;
     }
     const char *stream = jstr_of(out, "stream");
-    const char *print_base = strrchr(print, '/') ? strrchr(print, '/') + 1 : print;
-    char line[4096];
-    uint64_t rows = 0, pages = 0, sheets = 0, next_page = 1;
-    char first_id[32] = "", last_id[32] = "";
-    bool header = true;
-    unsigned bad = 0;
-    while (fgets(line, sizeof line, fp)) {
-        size_t L = strlen(line);
-        if (L && line[L - 1] == '\n')
-            line[--L] = 0;
-        if (header) {
-            if (strcmp(line, "piece_id,household,sheets,pages,file,first_page,last_page,"
-                             "imb_serial,stream"))
-                mismatch(V, "%s: unexpected header '%s'", rel, line);
-            header = false;
-            continue;
-        }
-        rows++;
-        char *f[10];
-        uint64_t sh, pg, fp1, lp, serial;
-        if (csv_split(line, f, 10) != 9 || !parse_u(f[2], &sh) || !parse_u(f[3], &pg) ||
-            !parse_u(f[5], &fp1) || !parse_u(f[6], &lp) || !parse_u(f[7], &serial)) {
-            if (bad++ < 5)
-                mismatch(V, "%s:%llu: malformed row", rel, (unsigned long long)rows + 1);
-            continue;
-        }
-        if (rows == 1)
-            snprintf(first_id, sizeof first_id, "%s", f[0]);
-        snprintf(last_id, sizeof last_id, "%s", f[0]);
-        bool ok = fp1 == next_page && lp + 1 == fp1 + pg && pg > 0 &&
-                  sh == (duplex ? (pg + 1) / 2 : pg) && (!duplex || pg % 2 == 0) &&
-                  !strcmp(f[4], print_base) && (!stream || !strcmp(f[8], stream));
-        if (!ok && bad++ < 5)
-            mismatch(V, "%s:%llu: piece %s: pages %s-%s (%s pages, %s sheets, file %s, stream %s)"
-                     " do not continue the file at page %llu", rel, (unsigned long long)rows + 1,
-                     f[0], f[5], f[6], f[3], f[2], f[4], f[8], (unsigned long long)next_page);
-        next_page = lp + 1;
-        pages += pg;
-        sheets += sh;
-        if (S->n == S->cap) {
-            size_t nc = S->cap ? S->cap * 2 : 1024;
-            char **ni = realloc(S->ids, nc * sizeof *ni);
-            if (ni) { S->ids = ni; S->cap = nc; }
-        }
-        if (S->ns == S->caps) {
-            size_t nc = S->caps ? S->caps * 2 : 1024;
-            uint64_t *ns = realloc(S->serials, nc * sizeof *ns);
-            if (ns) { S->serials = ns; S->caps = nc; }
-        }
-        if (S->n < S->cap && (S->ids[S->n] = strdup(f[0])))
-            S->n++;
-        if (S->ns < S->caps)
-            S->serials[S->ns++] = serial;
-    }
-    fclose(fp);
+    const char *pb = strrchr(print, '/') ? strrchr(print, '/') + 1 : print;
+    piece_rows P = {.V = V, .rel = rel, .print_base = pb, .stream = stream, .duplex = duplex,
+                    .S = S, .next_page = 1};
+    char why[200];
+    if (!verify_csv_read(m.d, m.n, piece_row, &P, why, sizeof why))
+        verify_mismatch(V, "%s: %s", rel, why);
+    unmap_file(&m);
+    uint64_t rows = P.rows, pages = P.pages, sheets = P.sheets;
+    const char *first_id = P.first_id ? P.first_id : "", *last_id = P.last_id ? P.last_id : "";
     int64_t st = -1, mp = -1, ms = -1;
     jint_of(out, "statements", &st);
     jint_of(out, "pages", &mp);
     jint_of(out, "sheets", &ms);
     if ((int64_t)rows != st)
-        mismatch(V, "%s: %llu pieces, %s has %lld statements", rel, (unsigned long long)rows,
+        verify_mismatch(V, "%s: %llu pieces, %s has %lld statements", rel, (unsigned long long)rows,
                  print, (long long)st);
     if ((int64_t)pages != mp)
-        mismatch(V, "%s: pieces add up to %llu pages, %s has %lld", rel,
+        verify_mismatch(V, "%s: pieces add up to %llu pages, %s has %lld", rel,
                  (unsigned long long)pages, print, (long long)mp);
     if ((int64_t)sheets != ms)
-        mismatch(V, "%s: pieces add up to %llu sheets, %s has %lld", rel,
+        verify_mismatch(V, "%s: pieces add up to %llu sheets, %s has %lld", rel,
                  (unsigned long long)sheets, print, (long long)ms);
     const char *fpid = jstr_of(out, "first_piece"), *lpid = jstr_of(out, "last_piece");
     if (!fpid || !lpid || strcmp(fpid, first_id) || strcmp(lpid, last_id))
-        mismatch(V, "%s: pieces %s..%s, manifest says %s..%s for %s", rel, first_id, last_id,
+        verify_mismatch(V, "%s: pieces %s..%s, manifest says %s..%s for %s", rel, first_id, last_id,
                  fpid ? fpid : "?", lpid ? lpid : "?", print);
+    free(P.first_id);
+    free(P.last_id);
 }
 
 static bool listed(const jv *arr, const char *rel)
@@ -926,7 +1009,7 @@ static bool listed(const jv *arr, const char *rel)
 
 /* Every file in DIR/sub must be listed in a or b (manifest arrays of
  * {"file": "sub/NAME"}); a ".part" file is a run that did not finish. */
-static void check_unlisted(vctx *V, const char *dir, const char *sub, const jv *a,
+static void check_unlisted(verify_report *V, const char *dir, const char *sub, const jv *a,
                            const jv *b)
 {
     char path[4200];
@@ -943,20 +1026,20 @@ static void check_unlisted(vctx *V, const char *dir, const char *sub, const jv *
         snprintf(rel, sizeof rel, "%s/%s", sub, nm);
         size_t L = strlen(nm);
         if (L > 5 && !strcmp(nm + L - 5, ".part"))
-            mismatch(V, "%s: temporary file left behind", rel);
+            verify_mismatch(V, "%s: temporary file left behind", rel);
         else if (!listed(a, rel) && !listed(b, rel))
-            mismatch(V, "%s: in %s/ but not in the manifest", rel, sub);
+            verify_mismatch(V, "%s: in %s/ but not in the manifest", rel, sub);
     }
     closedir(dd);
 }
 
 /* Parse a whole JSON file; NULL (and a mismatch) when unreadable or invalid. */
-static jv *read_json(vctx *V, const char *path, const char *rel)
+static jv *read_json(verify_report *V, const char *path, const char *rel)
 {
     mapped m;
     folio_error e = {0};
     if (!map_file(path, &m, &e)) {
-        mismatch(V, "%s: cannot read: %s", rel, e.msg);
+        verify_mismatch(V, "%s: cannot read: %s", rel, e.msg);
         return NULL;
     }
     jparser P = {.p = (const char *)m.d, .end = (const char *)m.d + m.n,
@@ -971,7 +1054,7 @@ static jv *read_json(vctx *V, const char *path, const char *rel)
     }
     unmap_file(&m);
     if (!v || v->type != J_OBJ) {
-        mismatch(V, "%s: not a valid JSON object%s%s", rel, P.err[0] ? ": " : "", P.err);
+        verify_mismatch(V, "%s: not a valid JSON object%s%s", rel, P.err[0] ? ": " : "", P.err);
         jv_free(v);
         return NULL;
     }
@@ -982,11 +1065,11 @@ static jv *read_json(vctx *V, const char *path, const char *rel)
  * SHA-256, proof.pdf's pages from its page tree, proofs.json's samples
  * tiling proof.pdf page by page and agreeing with the manifest's counts, and
  * nothing unlisted or half-written in proofs/. */
-static void check_proofs(vctx *V, const char *dir, const jv *proofs)
+static void check_proofs(verify_report *V, const char *dir, const jv *proofs)
 {
     const jv *files = proofs ? jget(proofs, "files") : NULL;
     if (files && files->type != J_ARR) {
-        mismatch(V, "manifest.json: proofs.files is not a list");
+        verify_mismatch(V, "manifest.json: proofs.files is not a list");
         files = NULL;
     }
     int64_t pdf_pages = -1;
@@ -996,7 +1079,7 @@ static void check_proofs(vctx *V, const char *dir, const jv *proofs)
         const jv *o = files->items[i];
         const char *rel = jstr_of(o, "file"), *fmt = jstr_of(o, "format");
         if (!rel || !fmt || strncmp(rel, "proofs/", 7) || strstr(rel, "..")) {
-            mismatch(V, "manifest.json: proofs.files[%d] lacks file or format, or names a "
+            verify_mismatch(V, "manifest.json: proofs.files[%d] lacks file or format, or names a "
                      "file outside proofs/", i);
             continue;
         }
@@ -1010,9 +1093,9 @@ static void check_proofs(vctx *V, const char *dir, const jv *proofs)
             int64_t mp = -1;
             jint_of(o, "pages", &mp);
             if (!production_pdf_pages(path, &pages, &pe))
-                mismatch(V, "%s: cannot count pages: %s", rel, pe.msg);
+                verify_mismatch(V, "%s: cannot count pages: %s", rel, pe.msg);
             else if ((int64_t)pages != mp)
-                mismatch(V, "%s: %u pages in the file, manifest says %lld", rel, pages,
+                verify_mismatch(V, "%s: %u pages in the file, manifest says %lld", rel, pages,
                          (long long)mp);
             else
                 pdf_pages = pages;
@@ -1028,14 +1111,14 @@ static void check_proofs(vctx *V, const char *dir, const jv *proofs)
         jint_of(proofs, "keys_total", &total);
         const jv *unc = jget(proofs, "uncovered");
         if (!samples || samples->type != J_ARR || samples->n != sampled)
-            mismatch(V, "proofs/proofs.json: %d samples, manifest says %lld",
+            verify_mismatch(V, "proofs/proofs.json: %d samples, manifest says %lld",
                      samples && samples->type == J_ARR ? samples->n : -1, (long long)sampled);
         for (int i = 0; samples && samples->type == J_ARR && i < samples->n; i++) {
             int64_t f = -1, l = -1;
             const jv *s = samples->items[i];
             if (!jint_of(s, "first_page", &f) || !jint_of(s, "last_page", &l) || f != lp + 1 ||
                 l < f) {
-                mismatch(V, "proofs/proofs.json: sample %d has pages %lld..%lld, expected to "
+                verify_mismatch(V, "proofs/proofs.json: sample %d has pages %lld..%lld, expected to "
                          "start at page %lld", i + 1, (long long)f, (long long)l,
                          (long long)(lp + 1));
                 break;
@@ -1044,10 +1127,10 @@ static void check_proofs(vctx *V, const char *dir, const jv *proofs)
         }
         /* an empty sample has one page saying so */
         if (pdf_pages >= 0 && lp != pdf_pages && !(lp == 0 && pdf_pages == 1))
-            mismatch(V, "proofs/proofs.json: samples end at page %lld, proof.pdf has %lld",
+            verify_mismatch(V, "proofs/proofs.json: samples end at page %lld, proof.pdf has %lld",
                      (long long)lp, (long long)pdf_pages);
         if (!unc || unc->type != J_ARR || covered + unc->n != total)
-            mismatch(V, "manifest.json: proofs cover %lld of %lld keys but list %d uncovered",
+            verify_mismatch(V, "manifest.json: proofs cover %lld of %lld keys but list %d uncovered",
                      (long long)covered, (long long)total, unc && unc->type == J_ARR ? unc->n : -1);
         jv_free((jv *)list);
     }
@@ -1089,12 +1172,12 @@ int production_verify(const char *dir, FILE *rep)
         jv_free(root);
         return FOLIO_EXIT_FAILED;
     }
-    vctx V = {.rep = rep};
+    verify_report V = {.rep = rep};
     const jv *outputs = jget(root, "outputs");
     const jv *piece_files = jget(root, "piece_files");
     const jv *streams = jget(root, "streams");
     if (!outputs || outputs->type != J_ARR) {
-        mismatch(&V, "manifest.json: no outputs list");
+        verify_mismatch(&V, "manifest.json: no outputs list");
         outputs = NULL;
     }
     if (piece_files && piece_files->type != J_ARR)
@@ -1106,11 +1189,11 @@ int production_verify(const char *dir, FILE *rep)
         const char *rel = jstr_of(o, "file");
         const char *fmt = jstr_of(o, "format");
         if (!rel || !fmt) {
-            mismatch(&V, "manifest.json: outputs[%d] lacks file or format", i);
+            verify_mismatch(&V, "manifest.json: outputs[%d] lacks file or format", i);
             continue;
         }
         if (strstr(rel, "..") || rel[0] == '/') {
-            mismatch(&V, "manifest.json: outputs[%d] names a file outside the directory: %s",
+            verify_mismatch(&V, "manifest.json: outputs[%d] names a file outside the directory: %s",
                      i, rel);
             continue;
         }
@@ -1128,7 +1211,7 @@ int production_verify(const char *dir, FILE *rep)
         else
             continue;           /* other formats: checksums only */
         if (!have) {
-            mismatch(&V, "%s: cannot count pages: %s", rel, pe.msg);
+            verify_mismatch(&V, "%s: cannot count pages: %s", rel, pe.msg);
             continue;
         }
         int64_t mp = -1, ms = -1;
@@ -1137,11 +1220,11 @@ int production_verify(const char *dir, FILE *rep)
         const char *dx = jstr_of(o, "duplex");
         bool duplex = dx && !strcmp(dx, "yes");
         if ((int64_t)pages != mp)
-            mismatch(&V, "%s: %u pages in the file, manifest says %lld", rel, pages,
+            verify_mismatch(&V, "%s: %u pages in the file, manifest says %lld", rel, pages,
                      (long long)mp);
         uint64_t sheets = duplex ? (pages + 1) / 2 : pages;
         if ((int64_t)sheets != ms)
-            mismatch(&V, "%s: %llu sheets from %u pages (%s), manifest says %lld", rel,
+            verify_mismatch(&V, "%s: %llu sheets from %u pages (%s), manifest says %lld", rel,
                      (unsigned long long)sheets, pages, duplex ? "duplex" : "simplex",
                      (long long)ms);
         if (!strcmp(fmt, "pdf")) {
@@ -1152,7 +1235,7 @@ int production_verify(const char *dir, FILE *rep)
     int64_t cp;
     const jv *counts = jget(root, "counts");
     if (any_pdf && jint_of(counts, "print_pages", &cp) && (uint64_t)cp != pdf_pages)
-        mismatch(&V, "manifest.json: counts.print_pages %lld, the PDF files hold %llu",
+        verify_mismatch(&V, "manifest.json: counts.print_pages %lld, the PDF files hold %llu",
                  (long long)cp, (unsigned long long)pdf_pages);
     /* pieces files */
     seen_set S = {0};
@@ -1172,7 +1255,7 @@ int production_verify(const char *dir, FILE *rep)
         qsort(S.ids, S.n, sizeof *S.ids, cmp_pstr);
         for (size_t i = 1; i < S.n; i++)
             if (!strcmp(S.ids[i], S.ids[i - 1])) {
-                mismatch(&V, "piece id %s appears more than once", S.ids[i]);
+                verify_mismatch(&V, "piece id %s appears more than once", S.ids[i]);
                 break;
             }
     }
@@ -1180,7 +1263,7 @@ int production_verify(const char *dir, FILE *rep)
         qsort(S.serials, S.ns, sizeof *S.serials, cmp_u64);
         for (size_t i = 1; i < S.ns; i++)
             if (S.serials[i] == S.serials[i - 1]) {
-                mismatch(&V, "IMb serial %llu appears more than once",
+                verify_mismatch(&V, "IMb serial %llu appears more than once",
                          (unsigned long long)S.serials[i]);
                 break;
             }
@@ -1217,7 +1300,7 @@ int production_verify(const char *dir, FILE *rep)
                 nf++;
             }
             if (nf && (ts != ss || tp != sp || th != sh))
-                mismatch(&V, "stream %s: %s files hold %lld statements, %lld pages, %lld "
+                verify_mismatch(&V, "stream %s: %s files hold %lld statements, %lld pages, %lld "
                          "sheets; stream totals say %lld, %lld, %lld", name, fmts[k],
                          (long long)ts, (long long)tp, (long long)th, (long long)ss,
                          (long long)sp, (long long)sh);
@@ -1232,7 +1315,7 @@ int production_verify(const char *dir, FILE *rep)
         const jv *o = records->items[i];
         const char *rel = jstr_of(o, "file");
         if (!rel || strchr(rel, '/')) {
-            mismatch(&V, "manifest.json: records[%d] lacks a plain file name", i);
+            verify_mismatch(&V, "manifest.json: records[%d] lacks a plain file name", i);
             continue;
         }
         V.files++;
@@ -1249,7 +1332,7 @@ int production_verify(const char *dir, FILE *rep)
             if (f)
                 fclose(f);
             if (lines != rows)
-                mismatch(&V, "%s: %lld lines, manifest says %lld households", rel,
+                verify_mismatch(&V, "%s: %lld lines, manifest says %lld households", rel,
                          (long long)lines, (long long)rows);
         }
     }
@@ -1260,7 +1343,7 @@ int production_verify(const char *dir, FILE *rep)
     V.mismatches += archive_verify(dir, adocs, archive_listed, (void *)outputs, rep, NULL);
     jv_free(root);
     if (V.mismatches) {
-        fprintf(rep, "folio verify: %u mismatch(es) in %s\n", V.mismatches, dir);
+        fprintf(rep, "folio verify: %u verify_mismatch(es) in %s\n", V.mismatches, dir);
         return FOLIO_EXIT_FAILED;
     }
     fprintf(rep, "verified %u files\n", V.files);
