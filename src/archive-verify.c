@@ -17,28 +17,12 @@
  */
 #include "folio/archive.h"
 #include "folio/zip.h"
+#include "verify-private.h"
 
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct av_ctx {
-    FILE *rep;
-    unsigned mismatches;
-} av_ctx;
-
-static void av_bad(av_ctx *V, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void av_bad(av_ctx *V, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("MISMATCH ", V->rep);
-    vfprintf(V->rep, fmt, ap);
-    fputc('\n', V->rep);
-    va_end(ap);
-    V->mismatches++;
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -74,51 +58,6 @@ static char *slurp(const char *path, size_t *len)
     return b.data;
 }
 
-/* Split one CSV record starting at *p (quotes honoured, "" inside quotes);
- * fields are copied into out[] (NUL-terminated) up to max; advances *p past
- * the record's newline.  Returns the field count. */
-static int csv_record(const char **p, const char *end, char out[][256], int max)
-{
-    int n = 0;
-    const char *s = *p;
-    for (;;) {
-        char tmp[256];
-        size_t k = 0;
-        if (s < end && *s == '"') {
-            s++;
-            while (s < end) {
-                if (*s == '"' && s + 1 < end && s[1] == '"') {
-                    if (k < 255) tmp[k++] = '"';
-                    s += 2;
-                } else if (*s == '"') {
-                    s++;
-                    break;
-                } else {
-                    if (k < 255) tmp[k++] = *s;
-                    s++;
-                }
-            }
-        }
-        while (s < end && *s != ',' && *s != '\n') {
-            if (k < 255) tmp[k++] = *s;
-            s++;
-        }
-        tmp[k] = 0;
-        if (n < max)
-            memcpy(out[n], tmp, k + 1);
-        n++;
-        if (s < end && *s == ',') {
-            s++;
-            continue;
-        }
-        if (s < end)
-            s++;
-        break;
-    }
-    *p = s;
-    return n;
-}
-
 /* Page objects in a PDF: "/Type /Page" not followed by 's'. */
 static unsigned pdf_page_objects(const unsigned char *d, uint64_t n)
 {
@@ -132,7 +71,7 @@ static unsigned pdf_page_objects(const unsigned char *d, uint64_t n)
 }
 
 /* Compare an index inside the zip with its twin beside it. */
-static void check_twin(av_ctx *V, folio_zip_reader *r, const char *zname, const char *inner,
+static void check_twin(verify_report *V, folio_zip_reader *r, const char *zname, const char *inner,
                        const char *dir, const char *beside, const unsigned char *data)
 {
     char path[4400];
@@ -141,23 +80,78 @@ static void check_twin(av_ctx *V, folio_zip_reader *r, const char *zname, const 
     char *b = slurp(path, &n);
     long i = zip_find(r, inner);
     if (!b)
-        av_bad(V, "archive/%s: its %s is missing beside it", zname, beside);
+        verify_mismatch(V, "archive/%s: its %s is missing beside it", zname, beside);
     else if (i >= 0 && data &&
              (n != r->entries[i].usize || memcmp(b, data, n) != 0))
-        av_bad(V, "archive/%s: %s inside differs from archive/%s beside it", zname, inner,
+        verify_mismatch(V, "archive/%s: %s inside differs from archive/%s beside it", zname, inner,
                beside);
     free(b);
 }
 
+/* The rows of one index.csv (libcsv: quoted newlines, cells of any length). */
+typedef struct index_rows {
+    verify_report *V;
+    folio_zip_reader *r;
+    const char *zname;
+    const unsigned char **data;
+    uint8_t *rows;
+    uint64_t docs, pages;
+} index_rows;
+
+static bool index_row(void *ctx, uint64_t line, char **f, const size_t *len, size_t nf)
+{
+    index_rows *X = ctx;
+    verify_report *V = X->V;
+    folio_zip_reader *r = X->r;
+    const char *zname = X->zname;
+    (void)len;
+    if (line == 1) {
+        if (nf != 10 || strcmp(f[0], "document") || strcmp(f[9], "sha256"))
+            verify_mismatch(V, "archive/%s: index.csv has an unexpected header", zname);
+        return true;
+    }
+    if (nf != 10) {
+        verify_mismatch(V, "archive/%s: index.csv record %llu: %zu fields, 10 expected", zname,
+                        (unsigned long long)line, nf);
+        return true;
+    }
+    X->docs++;
+    X->pages += strtoull(f[7], NULL, 10);
+    long di = zip_find(r, f[0]);
+    if (di < 0 || !ends_with(f[0], ".pdf")) {
+        verify_mismatch(V, "archive/%s: index.csv record %llu: document %s is not in the zip",
+                        zname, (unsigned long long)line, f[0]);
+        return true;
+    }
+    if (X->rows[di]++)
+        verify_mismatch(V, "archive/%s: index.csv record %llu: document %s listed twice", zname,
+                        (unsigned long long)line, f[0]);
+    if (!X->data[di])
+        return true;
+    const folio_zip_entry *ze = &r->entries[di];
+    char hex[65];
+    folio_sha256_hex(X->data[di], ze->usize, hex);
+    if (strcmp(hex, f[9]))
+        verify_mismatch(V, "archive/%s: %s: sha256 %s, index says %s", zname, f[0], hex, f[9]);
+    if (strtoull(f[8], NULL, 10) != ze->usize)
+        verify_mismatch(V, "archive/%s: %s: %llu bytes, index says %s", zname, f[0],
+                        (unsigned long long)ze->usize, f[8]);
+    unsigned pages = pdf_page_objects(X->data[di], ze->usize);
+    if (pages != strtoul(f[7], NULL, 10))
+        verify_mismatch(V, "archive/%s: %s: %u pages, index says %s", zname, f[0], pages, f[7]);
+    return true;
+}
+
 /* One zip; returns the number of documents in its index. */
-static uint64_t verify_zip(av_ctx *V, const char *dir, const char *zname)
+static uint64_t verify_zip(verify_report *V, const char *dir, const char *zname,
+                           archive_tally *tally)
 {
     char path[4400];
     snprintf(path, sizeof path, "%s/%s", dir, zname);
     folio_error e = {0};
     folio_zip_reader *r = zip_open_read(path, &e);
     if (!r) {
-        av_bad(V, "archive/%s: %s", zname, e.msg);
+        verify_mismatch(V, "archive/%s: %s", zname, e.msg);
         return 0;
     }
     /* every entry's CRC; keep the indexes' bytes */
@@ -165,7 +159,7 @@ static uint64_t verify_zip(av_ctx *V, const char *dir, const char *zname)
     const unsigned char **data = calloc(r->n ? r->n : 1, sizeof *data);
     uint8_t *rows = calloc(r->n ? r->n : 1, 1);
     if (!owned || !data || !rows) {
-        av_bad(V, "archive/%s: out of memory", zname);
+        verify_mismatch(V, "archive/%s: out of memory", zname);
         free(owned);
         free(data);
         free(rows);
@@ -176,61 +170,32 @@ static uint64_t verify_zip(av_ctx *V, const char *dir, const char *zname)
         folio_error ee = {0};
         data[i] = zip_entry_data(r, i, &owned[i], &ee);
         if (!data[i])
-            av_bad(V, "%s", ee.msg[0] ? ee.msg : "unreadable entry");
+            verify_mismatch(V, "%s", ee.msg[0] ? ee.msg : "unreadable entry");
     }
     char base[256];
     snprintf(base, sizeof base, "%.*s", (int)strlen(zname) - 4, zname);
     char twin[300];
     long ci = zip_find(r, "index.csv"), ji = zip_find(r, "index.json");
     if (ci < 0)
-        av_bad(V, "archive/%s: no index.csv inside", zname);
+        verify_mismatch(V, "archive/%s: no index.csv inside", zname);
     if (ji < 0)
-        av_bad(V, "archive/%s: no index.json inside", zname);
+        verify_mismatch(V, "archive/%s: no index.json inside", zname);
     snprintf(twin, sizeof twin, "%s.index.csv", base);
     check_twin(V, r, zname, "index.csv", dir, twin, ci >= 0 ? data[ci] : NULL);
     snprintf(twin, sizeof twin, "%s.index.json", base);
     check_twin(V, r, zname, "index.json", dir, twin, ji >= 0 ? data[ji] : NULL);
-    uint64_t docs = 0;
+    index_rows X = {.V = V, .r = r, .zname = zname, .data = data, .rows = rows};
     if (ci >= 0 && data[ci]) {
-        const char *p = (const char *)data[ci], *end = p + r->entries[ci].usize;
-        char f[12][256];
-        int nf = csv_record(&p, end, f, 12);
-        if (nf != 10 || strcmp(f[0], "document") || strcmp(f[9], "sha256"))
-            av_bad(V, "archive/%s: index.csv has an unexpected header", zname);
-        for (unsigned line = 2; p < end; line++) {
-            nf = csv_record(&p, end, f, 12);
-            if (nf != 10) {
-                av_bad(V, "archive/%s: index.csv:%u: %d fields, 10 expected", zname, line, nf);
-                continue;
-            }
-            docs++;
-            long di = zip_find(r, f[0]);
-            if (di < 0 || !ends_with(f[0], ".pdf")) {
-                av_bad(V, "archive/%s: index.csv:%u: document %s is not in the zip", zname,
-                       line, f[0]);
-                continue;
-            }
-            if (rows[di]++)
-                av_bad(V, "archive/%s: index.csv:%u: document %s listed twice", zname, line,
-                       f[0]);
-            if (!data[di])
-                continue;
-            const folio_zip_entry *ze = &r->entries[di];
-            char hex[65];
-            folio_sha256_hex(data[di], ze->usize, hex);
-            if (strcmp(hex, f[9]))
-                av_bad(V, "archive/%s: %s: sha256 %s, index says %s", zname, f[0], hex, f[9]);
-            if (strtoull(f[8], NULL, 10) != ze->usize)
-                av_bad(V, "archive/%s: %s: %llu bytes, index says %s", zname, f[0],
-                       (unsigned long long)ze->usize, f[8]);
-            unsigned pages = pdf_page_objects(data[di], ze->usize);
-            if (pages != strtoul(f[7], NULL, 10))
-                av_bad(V, "archive/%s: %s: %u pages, index says %s", zname, f[0], pages, f[7]);
-        }
+        char why[200];
+        if (!verify_csv_read(data[ci], r->entries[ci].usize, index_row, &X, why, sizeof why))
+            verify_mismatch(V, "archive/%s: index.csv: %s", zname, why);
     }
+    uint64_t docs = X.docs;
+    if (tally)
+        tally->pages += X.pages;
     for (size_t i = 0; i < r->n; i++)
         if (ends_with(r->entries[i].name, ".pdf") && !rows[i])
-            av_bad(V, "archive/%s: %s has no index row", zname, r->entries[i].name);
+            verify_mismatch(V, "archive/%s: %s has no index row", zname, r->entries[i].name);
     for (size_t i = 0; i < r->n; i++)
         free(owned[i]);
     free(owned);
@@ -242,15 +207,15 @@ static uint64_t verify_zip(av_ctx *V, const char *dir, const char *zname)
 
 unsigned archive_verify(const char *out_dir, int64_t expect_docs,
                         bool (*listed)(const char *rel, void *ctx), void *ctx, FILE *rep,
-                        unsigned *files)
+                        archive_tally *tally)
 {
-    av_ctx V = {.rep = rep};
+    verify_report V = {.rep = rep};
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/archive", out_dir);
     DIR *dd = opendir(dir);
     if (!dd) {
         if (expect_docs > 0)
-            av_bad(&V, "archive/: missing, the manifest counts %lld archive documents",
+            verify_mismatch(&V, "archive/: missing, the manifest counts %lld archive documents",
                    (long long)expect_docs);
         return V.mismatches;
     }
@@ -279,19 +244,21 @@ unsigned archive_verify(const char *out_dir, int64_t expect_docs,
         char rel[600];
         snprintf(rel, sizeof rel, "archive/%s", names[i]);
         if (ends_with(names[i], ".part"))
-            av_bad(&V, "%s: temporary file left behind", rel);
+            verify_mismatch(&V, "%s: temporary file left behind", rel);
         else if (listed && !listed(rel, ctx))
-            av_bad(&V, "%s: in archive/ but not in the manifest", rel);
+            verify_mismatch(&V, "%s: in archive/ but not in the manifest", rel);
         if (ends_with(names[i], ".zip")) {
-            docs += verify_zip(&V, dir, names[i]);
-            if (files)
-                (*files)++;
+            docs += verify_zip(&V, dir, names[i], tally);
+            if (tally)
+                tally->files++;
         }
         free(names[i]);
     }
     free(names);
+    if (tally)
+        tally->documents = docs;
     if (expect_docs >= 0 && docs != (uint64_t)expect_docs)
-        av_bad(&V, "archive/: the zips index %llu documents, the manifest counts %lld",
+        verify_mismatch(&V, "archive/: the zips index %llu documents, the manifest counts %lld",
                (unsigned long long)docs, (long long)expect_docs);
     return V.mismatches;
 }

@@ -328,7 +328,7 @@ static uint64_t archive_notify(const folio_archive_params *P, const folio_archiv
         folio_buf_putc(b, ',');
         folio_buf_put_csv_field(b, doc, strlen(doc));
         folio_buf_putc(b, ',');
-        folio_buf_puts(b, zip);
+        folio_buf_put_csv_field(b, zip, strlen(zip));
         folio_buf_putc(b, ',');
         folio_buf_puts(b, d0);
         folio_buf_putc(b, ',');

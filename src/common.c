@@ -501,17 +501,37 @@ bool folio_buf_put_json_str(folio_buf *b, const char *s, size_t n)
     return folio_buf_putc(b, '"');
 }
 
+/* A cell a spreadsheet would run as a formula (OWASP CSV injection). */
+static bool csv_formula_start(char c)
+{
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+size_t folio_csv_cell_skip(const char *s, size_t n)
+{
+    return n >= 2 && s[0] == '\'' && (csv_formula_start(s[1]) || s[1] == '\'') ? 1 : 0;
+}
+
+/* Does the cell s[0..n) need the leading '?  The cells that start with a
+ * formula character, and those a reader would otherwise take for a
+ * neutralised one (' then a formula character or '). */
+static bool csv_needs_prefix(const char *s, size_t n)
+{
+    return (n && csv_formula_start(s[0])) || folio_csv_cell_skip(s, n);
+}
+
 bool folio_buf_put_csv_field(folio_buf *b, const char *s, size_t n)
 {
-    bool quote = false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n') {
+    bool prefix = csv_needs_prefix(s, n);
+    bool quote = prefix;
+    for (size_t i = 0; i < n && !quote; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
             quote = true;
-            break;
-        }
     if (!quote)
         return folio_buf_append(b, s, n);
     folio_buf_putc(b, '"');
+    if (prefix)
+        folio_buf_putc(b, '\'');
     size_t start = 0;
     for (size_t i = 0; i < n; i++)
         if (s[i] == '"') {

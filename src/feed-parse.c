@@ -1061,12 +1061,30 @@ static bool txn_record(rec *r)
     return true;
 }
 
+/* A required text field of a contacts feed.  Such a feed is usually last
+ * month's OUT/contact_history.csv, whose cells folio wrote with the CSV
+ * injection prefix (folio_buf_put_csv_field): "'=K1" is read back as "=K1". */
+static bool contact_text(rec *r, folio_field f, const char **out)
+{
+    const char *s;
+    size_t n;
+    fget(r, f, &s, &n);
+    size_t k = folio_csv_cell_skip(s, n);
+    if (n == 0)
+        return reject_row(r, fcol(r, f), "empty %s", job_field_key(f));
+    if (!(*out = feed_strpool_intern(&r->ch->sp, s + k, n - k))) {
+        r->ch->oom = true;
+        return false;
+    }
+    return true;
+}
+
 static bool contact_record(rec *r)
 {
     feed_chunk *ch = r->ch;
     folio_contact c;
-    if (!str_field(r, FOLIO_F_CONTACT_KEY, true, true, &c.key) ||
-        !str_field(r, FOLIO_F_OFFER_ID, true, true, &c.offer_id) ||
+    if (!contact_text(r, FOLIO_F_CONTACT_KEY, &c.key) ||
+        !contact_text(r, FOLIO_F_OFFER_ID, &c.offer_id) ||
         !date_field(r, FOLIO_F_CONTACT_DATE, true, &c.date))
         return false;
     if (!grow((void **)&ch->con, &ch->cap_con, ch->n_con + 1, sizeof *ch->con)) {

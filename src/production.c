@@ -549,7 +549,7 @@ bool production_pieces_csv(const folio_production_plan *plan, size_t file,
         char serial[24];
         snprintf(serial, sizeof serial, "%0*llu", plan->serial_digits,
                  (unsigned long long)pc->serial);
-        folio_buf_puts(b, pc->id);
+        folio_buf_put_csv_field(b, pc->id, strlen(pc->id));
         folio_buf_putc(b, ',');
         folio_buf_put_csv_field(b, hh, strlen(hh));
         folio_buf_putc(b, ',');
@@ -565,7 +565,7 @@ bool production_pieces_csv(const folio_production_plan *plan, size_t file,
         folio_buf_putc(b, ',');
         folio_buf_puts(b, serial);
         folio_buf_putc(b, ',');
-        folio_buf_puts(b, stream);
+        folio_buf_put_csv_field(b, stream, strlen(stream));
         folio_buf_putc(b, '\n');
     }
     return !b->failed;

@@ -180,7 +180,7 @@ static bool write_suppressed(run_state *R, const char *path, folio_money *sum_tx
         return false;
     folio_buf b;
     folio_buf_init(&b, (size_t)1 << 30);
-    folio_buf_puts(&b, "kind,id,file,line,reason\n");
+    folio_buf_puts(&b, "kind,id,file,line,reason,amount\n");
     *sum_txn = 0;
     *n_acc = *n_txn = 0;
     char d0[16], d1[16];
@@ -200,7 +200,7 @@ static bool write_suppressed(run_state *R, const char *path, folio_money *sum_tx
             folio_buf_put_csv_field(&b, hh->id, strlen(hh->id));
             folio_buf_puts(&b, ",,,");
             folio_buf_put_csv_field(&b, hp->reason, strlen(hp->reason));
-            folio_buf_putc(&b, '\n');
+            folio_buf_puts(&b, ",\n");
         }
         for (uint32_t k = 0; k < hh->n_accounts; k++) {
             uint32_t ai = R->hs.account_idx[hh->first_account + k];
@@ -219,7 +219,7 @@ static bool write_suppressed(run_state *R, const char *path, folio_money *sum_tx
                 folio_buf_put_int(&b, a->line);
                 folio_buf_putc(&b, ',');
                 folio_buf_put_csv_field(&b, areason, strlen(areason));
-                folio_buf_putc(&b, '\n');
+                folio_buf_puts(&b, ",\n");
             }
             for (uint32_t t = a->first_txn; t < a->first_txn + a->n_txn; t++) {
                 bool inside = t >= ap->first && t < ap->first + ap->n;
@@ -238,6 +238,11 @@ static bool write_suppressed(run_state *R, const char *path, folio_money *sum_tx
                 folio_buf_putc(&b, ',');
                 const char *r = !inside ? reason_txn : areason;
                 folio_buf_put_csv_field(&b, r, strlen(r));
+                /* the amount: a number folio formats, never a formula */
+                char am[40];
+                folio_money_format(tx->amount, 2, '.', 0, am, sizeof am);
+                folio_buf_putc(&b, ',');
+                folio_buf_puts(&b, am);
                 folio_buf_putc(&b, '\n');
             }
         }
@@ -1228,6 +1233,18 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
             folio_buf_put_json_str(&b, id, strlen(id));
             folio_buf_puts(&b, ",\"transactions\":");
             folio_buf_put_int(&b, ap->n);
+            if (!ap->suppressed && hp->channel != FOLIO_CHANNEL_SUPPRESSED) {
+                /* what the statement composed for it: folio verify adds
+                 * these up to control_totals.transactions.amount_composed */
+                folio_money sum = 0;
+                for (uint32_t t = ap->first; t < ap->first + ap->n; t++)
+                    if (__builtin_add_overflow(sum, R->ds->txns[t].amount, &sum))
+                        b.failed = true;
+                char am[40];
+                folio_money_format(sum, 2, '.', 0, am, sizeof am);
+                folio_buf_puts(&b, ",\"amount\":");
+                folio_buf_puts(&b, am);
+            }
             if (ap->suppressed) {
                 folio_buf_puts(&b, ",\"suppressed\":");
                 folio_buf_put_json_str(&b, ap->reason, strlen(ap->reason));
@@ -1330,6 +1347,20 @@ static void json_kv_money(folio_buf *b, const char *k, folio_money v, bool comma
     folio_buf_puts(b, m);
     if (comma)
         folio_buf_putc(b, ',');
+}
+
+/* "file", "bytes" and "sha256" of an input (no comma after): what folio
+ * verify compares the input with later. */
+static void json_file_ref(folio_buf *b, const char *path)
+{
+    char sha[65] = "";
+    uint64_t bytes = 0;
+    folio_error e = {0};
+    if (!folio_sha256_file(path, sha, &bytes, &e))
+        sha[0] = 0;
+    json_kv_str(b, "file", path, true);
+    json_kv_int(b, "bytes", (int64_t)bytes, true);
+    json_kv_str(b, "sha256", sha, false);
 }
 
 /* One entry of manifest "outputs": print file i in one format. */
@@ -1655,7 +1686,6 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     folio_buf_puts(&b, "{\n  ");
     json_kv_str(&b, "generator", "folio " FOLIO_VERSION, true);
     folio_buf_puts(&b, "\n  \"job\":{");
-    json_kv_str(&b, "file", J->path, true);
     json_kv_str(&b, "name", J->name, true);
     folio_date_format(J->statement_date, "YYYY-MM-DD", d, sizeof d);
     json_kv_str(&b, "statement_date", d, true);
@@ -1664,7 +1694,11 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     folio_date_format(J->period_end, "YYYY-MM-DD", d, sizeof d);
     json_kv_str(&b, "period_end", d, true);
     json_kv_int(&b, "shard_index", R->opt->shard_index, true);
-    json_kv_int(&b, "shard_count", R->opt->shard_count, false);
+    json_kv_int(&b, "shard_count", R->opt->shard_count, true);
+    /* folio verify re-hashes every input; relative paths are from here */
+    char cwd[4096];
+    json_kv_str(&b, "run_dir", getcwd(cwd, sizeof cwd) ? cwd : "", true);
+    json_file_ref(&b, J->path);
     folio_buf_puts(&b, "},\n  \"inputs\":[");
     for (int i = 0; i < J->n_feeds; i++) {
         const folio_feed_stats *s = &R->ds->stats[i];
@@ -1684,15 +1718,12 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
         }
         folio_buf_putc(&b, '}');
     }
-    char lsha[65];
-    uint64_t lbytes = 0;
-    folio_error le = {0};
-    if (!folio_sha256_file(R->layout->path, lsha, &lbytes, &le))
-        strcpy(lsha, "");
     folio_buf_puts(&b, "\n  ],\n  \"layout\":{");
-    json_kv_str(&b, "file", R->layout->path, true);
-    json_kv_int(&b, "bytes", (int64_t)lbytes, true);
-    json_kv_str(&b, "sha256", lsha, false);
+    json_file_ref(&b, R->layout->path);
+    if (R->layout->paragraphs) {
+        folio_buf_puts(&b, "},\n  \"paragraphs\":{");
+        json_file_ref(&b, R->layout->paragraphs->path);
+    }
     if (R->offers)
         manifest_offers(R, &b);
     folio_buf_puts(&b, "},\n  \"counts\":{");

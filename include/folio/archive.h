@@ -141,10 +141,16 @@ void archive_mask(const char *id, bool mask, char *out, size_t cap);
  * every document has a row, nothing half-written is left.  expect_docs:
  * the manifest's counts.archive_documents (-1 = unknown); listed(rel, ctx)
  * says whether the manifest lists "archive/NAME" (NULL: not checked).
- * files (may be NULL) counts the zips read.  Mismatches are
- * printed to rep as "MISMATCH ..." lines; returns their number. */
+ * tally (may be NULL) gets what the zips hold: zips read, documents and
+ * pages their indexes list (folio verify compares them with the manifest's
+ * counts).  Mismatches are printed to rep as "MISMATCH ..." lines; returns
+ * their number. */
+typedef struct archive_tally {
+    unsigned files;
+    uint64_t documents, pages;
+} archive_tally;
 unsigned archive_verify(const char *out_dir, int64_t expect_docs,
                         bool (*listed)(const char *rel, void *ctx), void *ctx, FILE *rep,
-                        unsigned *files);
+                        archive_tally *tally);
 
 #endif

@@ -124,8 +124,20 @@ bool folio_buf_put_int(folio_buf *b, int64_t v);            /* locale-free */
 bool folio_buf_put_fixed(folio_buf *b, int64_t v, int decimals);
 /* JSON string literal with quotes and escapes (UTF-8 passed through). */
 bool folio_buf_put_json_str(folio_buf *b, const char *s, size_t n);
-/* CSV field, quoted when it holds the delimiter, a quote, CR or LF. */
+/* CSV field of a file people open in a spreadsheet (rejects.csv,
+ * suppressed.csv, pieces.csv, index.csv, notifications.csv,
+ * contact_history.csv): quoted when it holds the delimiter, a quote, CR or
+ * LF.  CSV injection (OWASP): a cell that starts with = + - @ TAB or CR is
+ * written as a quoted field with a leading ' so a spreadsheet shows it as
+ * text instead of running it as a formula; so that reading stays exact, a
+ * cell that starts with ' followed by one of those characters or by another '
+ * gets the same leading '.  folio_csv_cell_skip undoes it.  Numbers folio
+ * formats itself (folio_buf_put_int, amounts) do not go through here and are
+ * never prefixed: a column that only ever holds a number is not a formula. */
 bool folio_buf_put_csv_field(folio_buf *b, const char *s, size_t n);
+/* 1 when the cell s[0..n) (already unquoted) carries the leading ' that
+ * folio_buf_put_csv_field added, else 0: the value is s + skip. */
+size_t folio_csv_cell_skip(const char *s, size_t n);
 void folio_buf_reset(folio_buf *b);
 void folio_buf_free(folio_buf *b);
 

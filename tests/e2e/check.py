@@ -9,6 +9,7 @@ manifest.  usage:
   check.py proofs OUT_DIR [MAX]                      (proof sample: cover, masking, pages)
 """
 import csv, glob, hashlib, io, json, os, re, subprocess, sys
+import folio_csv  # folio's CSV cells: the injection prefix undone
 from decimal import Decimal
 
 def fail(msg):
@@ -83,7 +84,7 @@ def end_to_end(samples, out):
     check_outputs(out, m)
     rejects = {}
     with open(os.path.join(out, "rejects.csv"), encoding="utf-8", errors="surrogateescape", newline="") as f:
-        for row in csv.DictReader(f):
+        for row in folio_csv.DictReader(f):
             rejects[(os.path.basename(row["file"]), int(row["line"]))] = row["reason"]
     # every bad row the generator planted is rejected with the right reason
     want = {"invalid_utf8": "invalid UTF-8", "bad_money": "invalid amount",
@@ -105,7 +106,7 @@ def end_to_end(samples, out):
     suppressed_acc = set()
     suppressed_txn_lines = set()
     with open(os.path.join(out, "suppressed.csv"), encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
+        for row in folio_csv.DictReader(f):
             if row["kind"] == "account":
                 suppressed_acc.add(row["id"])
             elif row["kind"] == "transaction":
@@ -336,7 +337,7 @@ def production(inputs, out, max_sheets):
         o = outputs[pf["print_file"]]
         duplex = o["duplex"] == "yes"
         with open(os.path.join(out, pf["file"]), encoding="utf-8", newline="") as f:
-            rows = list(csv.DictReader(f))
+            rows = list(folio_csv.DictReader(f))
         if len(rows) != o["statements"]:
             fail("%s: %d rows, %d statements" % (pf["file"], len(rows), o["statements"]))
         pages = pdf_text(os.path.join(out, o["file"]), layout=False).split("\f")[:-1]

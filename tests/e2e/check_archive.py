@@ -18,6 +18,7 @@ Checks, each from the files themselves:
     (plus others who asked for e-mail), with a valid address.
 """
 import csv, glob, hashlib, io, json, os, re, subprocess, sys, zipfile
+import folio_csv  # folio's CSV cells: the injection prefix undone
 
 feeds, out, outp = sys.argv[1], sys.argv[2], sys.argv[3]
 fail = []
@@ -55,7 +56,7 @@ for zp in zips:
     if z.read("index.json") != open(zp[:-4] + ".index.json", "rb").read():
         bad(zp + ": index.json inside != beside")
     js = json.loads(z.read("index.json"))
-    recs = list(csv.DictReader(io.StringIO(inner.decode("utf-8"))))
+    recs = list(folio_csv.DictReader(io.StringIO(inner.decode("utf-8"))))
     if [r["document"] for r in recs] != [d["document"] for d in js["documents"]]:
         bad(zp + ": index.csv and index.json list different documents")
     pdfs = [n for n in z.namelist() if n.endswith(".pdf")]
@@ -189,7 +190,7 @@ if not m["reconciliation"]["balanced"]:
     bad("not balanced")
 
 # ---- notifications ----------------------------------------------------------
-notes = list(csv.DictReader(open(out + "/archive/notifications.csv", encoding="utf-8")))
+notes = list(folio_csv.DictReader(open(out + "/archive/notifications.csv", encoding="utf-8", newline="")))
 first = {}
 for n in notes:
     first.setdefault(n["household"], n)

@@ -14,6 +14,7 @@ usage:
 """
 import collections, csv, datetime, json, os, re, subprocess, sys
 import yaml
+import folio_csv  # folio's CSV cells: the injection prefix undone
 
 
 def fail(msg):
@@ -53,7 +54,7 @@ def months_before(d, m):
 def read_contacts(path):
     rows = []
     with open(path, encoding="utf-8", newline="") as f:
-        for r in csv.DictReader(f):
+        for r in folio_csv.DictReader(f):
             rows.append(r)
     return rows
 
@@ -185,7 +186,7 @@ def check_run(feeds, out, cat_path):
         fail("expected some offers shown and some held out")
     # contact history = input rows + shown rows, in that order
     with open(os.path.join(out, "contact_history.csv"), encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
+        rows = list(folio_csv.reader(f))
     if rows[0] != ["contact_key", "offer_id", "contact_date", "variant", "channel", "response_code"]:
         fail("contact_history.csv header %s" % rows[0])
     want = [[r["contact_key"], r["offer_id"], r["contact_date"], "", "", ""] for r in contacts_in]

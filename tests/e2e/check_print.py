@@ -15,6 +15,7 @@ usage:
   check_print.py omr OUT N                read back the OMR marks of the first N sheets
 """
 import csv
+import folio_csv  # folio's CSV cells: the injection prefix undone
 import glob
 import json
 import os
@@ -44,7 +45,7 @@ def manifest(out):
 
 def pieces(out, rel):
     with open(os.path.join(out, rel), encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+        return list(folio_csv.DictReader(f))
 
 
 # ---- a small MO:DCA reader (independent of src/afp-read.c) ---------------

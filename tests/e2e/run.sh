@@ -216,7 +216,8 @@ h1 = audit["H1"]
 assert h1["pages"] >= 30, "H1 has only %d pages: raise N" % h1["pages"]
 assert h1["stream"] == "flats", h1
 assert audit["H2"]["stream"] == "letters", audit["H2"]
-rows = [r for p in sorted(glob.glob(os.path.join(out, "print", "*.pieces.csv"))) for r in csv.DictReader(open(p))]
+sys.path.insert(0, os.path.join(os.environ["ROOT"], "tests", "e2e")); import folio_csv
+rows = [r for p in sorted(glob.glob(os.path.join(out, "print", "*.pieces.csv"))) for r in folio_csv.DictReader(open(p, newline=""))]
 big = [r for r in rows if r["household"] == "H1"][0]
 assert big["stream"] == "flats" and big["file"].startswith("statements-flats-") and int(big["pages"]) == h1["pages"], big
 m = json.load(open(os.path.join(out, "manifest.json")))
@@ -543,6 +544,7 @@ t_proofs_marks() {
     $CHECK proofs "$WORK/afp/omr"
 }
 source "$ROOT/tests/e2e/archive.sh"    # t_archive, t_archive_verify_detects
+source "$ROOT/tests/e2e/verify.sh"     # t_verify_tampering, t_verify_long_ids, t_csv_injection
 
 # A rerun into the same OUT removes the earlier run's outputs (verify passes,
 # nothing of the first run left); a run stopped by a file-size limit, a full
@@ -607,11 +609,12 @@ t_shards() {
         "$FOLIO" verify "$WORK/sh/o$i" >/dev/null
     done
     python3 - "$WORK/sh/o1" "$WORK/sh/o2" <<'PY'
-import csv, glob, json, sys
+import csv, glob, json, os, sys
+sys.path.insert(0, os.path.join(os.environ["ROOT"], "tests", "e2e")); import folio_csv
 ids, serials, hh = [], [], []
 for out in sys.argv[1:]:
     for p in glob.glob(out + "/print/*.pieces.csv"):
-        for r in csv.DictReader(open(p, encoding="utf-8")):
+        for r in folio_csv.DictReader(open(p, encoding="utf-8", newline="")):
             ids.append(r["piece_id"]); serials.append(r["imb_serial"])
     hh += [json.loads(l)["household"] for l in open(out + "/audit.jsonl", encoding="utf-8")]
 assert ids and len(ids) == len(set(ids)), "piece ids repeat across shards"
@@ -639,6 +642,9 @@ run_test failed_run_publishes_nothing t_failed_run_publishes_nothing
 run_test production_streams t_production_streams
 run_test flats_30_pages t_flats_30_pages
 run_test verify t_verify
+run_test verify_tampering t_verify_tampering
+run_test verify_long_ids t_verify_long_ids
+run_test csv_injection t_csv_injection
 run_test rerun_and_failures t_rerun_and_failures
 run_test shards t_shards
 run_test proofs t_proofs

@@ -124,6 +124,32 @@ static void test_buf(void **state)
     assert_true(folio_buf_put_csv_field(&b, "a,\"b\"", 5));
     assert_string_equal(b.data, "\"a,\"\"b\"\"\"");
     folio_buf_reset(&b);
+    /* CSV injection: cells starting = + - @ TAB CR get a leading ' and
+     * quotes; a cell that would read back as neutralised gets one too */
+    static const char *const cells[][2] = {
+        {"=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""}, {"+1", "\"'+1\""},
+        {"-2", "\"'-2\""}, {"@SUM(A1)", "\"'@SUM(A1)\""}, {"\tx", "\"'\tx\""},
+        {"\rx", "\"'\rx\""}, {"'=x", "\"''=x\""}, {"''", "\"'''\""},
+        {"'a", "'a"}, {"'", "'"}, {"a-b", "a-b"}, {"", ""}};
+    for (size_t i = 0; i < sizeof cells / sizeof *cells; i++) {
+        folio_buf_reset(&b);
+        assert_true(folio_buf_put_csv_field(&b, cells[i][0], strlen(cells[i][0])));
+        assert_string_equal(b.data ? b.data : "", cells[i][1]);
+        /* reading back: unquote, then skip what folio_csv_cell_skip says */
+        char un[64];
+        size_t n = 0;
+        const char *w = cells[i][1];
+        bool q = *w == '"';
+        for (w += q; *w && !(q && *w == '"' && w[1] != '"'); w++) {
+            if (q && *w == '"')
+                w++;
+            un[n++] = *w;
+        }
+        size_t k = folio_csv_cell_skip(un, n);
+        assert_int_equal(n - k, strlen(cells[i][0]));
+        assert_memory_equal(un + k, cells[i][0], n - k);
+    }
+    folio_buf_reset(&b);
     assert_true(folio_buf_put_json_str(&b, "x\"\n\x01", 4));
     assert_string_equal(b.data, "\"x\\\"\\n\\u0001\"");
     folio_buf_reset(&b);

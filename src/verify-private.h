@@ -1,0 +1,38 @@
+/*
+ * verify-private.h -- what verify.c and archive-verify.c share: the one
+ * mismatch reporter and the CSV reader for the files folio writes.
+ *
+ * A report line is "MISMATCH what" (counted: verify fails) or "NOTE what"
+ * (not counted: something verify could not check, e.g. an input whose
+ * directory is no longer reachable).
+ */
+#ifndef FOLIO_VERIFY_PRIVATE_H
+#define FOLIO_VERIFY_PRIVATE_H
+
+#include "folio/common.h"
+
+#include <stdio.h>
+
+typedef struct verify_report {
+    FILE *rep;
+    unsigned mismatches;
+    unsigned notes;
+    unsigned files;          /* files checked */
+} verify_report;
+
+void verify_mismatch(verify_report *V, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void verify_note(verify_report *V, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One record of a CSV file: f[0..n) NUL-terminated cells (lengths in len),
+ * the CSV-injection prefix already undone (folio_csv_cell_skip); `row` is
+ * the record number, 1 for the header.  Return false to stop reading. */
+typedef bool (*verify_csv_row)(void *ctx, uint64_t row, char **f, const size_t *len, size_t n);
+
+/* Read d[0..n) as RFC 4180 CSV with libcsv (quoted newlines and cells of any
+ * length; a record ends at LF or CRLF).  False with a reason in why[] when
+ * the text is not valid CSV. */
+bool verify_csv_read(const void *d, size_t n, verify_csv_row fn, void *ctx, char *why,
+                     size_t why_cap);
+
+#endif
