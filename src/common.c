@@ -211,6 +211,45 @@ bool folio_date_parse(const char *s, size_t len, const char *p, folio_date *out)
     return folio_date_from_ymd(y, m, d, out);
 }
 
+bool folio_date_pattern_check(const char *p, const char **why)
+{
+    int ny = 0, nm = 0, nd = 0;
+    while (*p) {
+        if (*p == '*') {
+            if (p[1]) {
+                *why = "'*' (ignore the rest) may only be the last character";
+                return false;
+            }
+            p++;
+        } else if (!strncmp(p, "YYYY", 4)) {
+            ny++, p += 4;
+        } else if (!strncmp(p, "YY", 2)) {
+            ny++, p += 2;
+        } else if (!strncmp(p, "MM", 2)) {
+            nm++, p += 2;
+        } else if (!strncmp(p, "DD", 2)) {
+            nd++, p += 2;
+        } else if (*p == 'Y' || *p == 'M' || *p == 'D') {
+            *why = "a lone Y, M or D is neither a field nor a literal (fields are YYYY, YY, "
+                   "MM and DD)";
+            return false;
+        } else {
+            p++;
+        }
+    }
+    if (ny > 1 || nm > 1 || nd > 1) {
+        *why = ny > 1 ? "the year (YYYY or YY) is given more than once"
+               : nm > 1 ? "the month (MM) is given more than once"
+                        : "the day (DD) is given more than once";
+        return false;
+    }
+    if (!ny || !nm || !nd) {
+        *why = "it must contain YYYY (or YY), MM and DD";
+        return false;
+    }
+    return true;
+}
+
 static const char *const month_names[12] = {
     "January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December"};

@@ -363,11 +363,11 @@ static bool read_dialect(yt_doc *d, const folio_job *job, folio_feed_def *f,
         if (f->quote && f->quote == f->delimiter)
             return yt_fail(d, yt_get(dl, "quote"), "'%s' is the same character "
                            "as the delimiter", yt_name(name, sizeof name, dw, "quote"));
-        const char *p = f->date_format;
-        if (!strstr(p, "YY") || !strstr(p, "MM") || !strstr(p, "DD"))
-            return yt_fail(d, yt_get(dl, "date_format"), "'%s' must contain YYYY "
-                           "(or YY), MM and DD, got '%s'",
-                           yt_name(name, sizeof name, dw, "date_format"), p);
+        const char *p = f->date_format, *why = NULL;
+        if (!folio_date_pattern_check(p, &why))
+            return yt_fail(d, yt_get(dl, "date_format"), "'%s' is not a usable date format "
+                           "('%s'): %s", yt_name(name, sizeof name, dw, "date_format"), p,
+                           why);
     }
     if (!f->currency && !(f->currency = dup_or_fail(d, job->currency)))
         return false;

@@ -78,6 +78,11 @@ void folio_date_to_ymd(folio_date date, int *y, int *m, int *d);
 bool folio_date_parse(const char *s, size_t len, const char *pattern,
                       folio_date *out);
 
+/* Check a folio_date_parse pattern: YYYY or YY, MM and DD exactly once
+ * each, '*' only as the last character, no lone Y, M or D (a typo such as
+ * "YYYMMDD" would reject every row).  On failure *why is a static reason. */
+bool folio_date_pattern_check(const char *pattern, const char **why);
+
 /* Format with the same pattern language plus "Mon" (Jan..Dec) and "Month"
  * (January..December, English).  Returns the length written. */
 size_t folio_date_format(folio_date date, const char *pattern, char *buf,
