@@ -1152,21 +1152,26 @@ static void remember_rejected_id(rec *r)
         r->ch->oom = true;
 }
 
-/* True when every byte of s[0..n) is printable ASCII (0x20..0x7E): such a
- * record needs no UTF-8 or control-character check.  Eight bytes a step:
- * a byte below 0x20, a DEL or a byte with the high bit set is found by the
- * usual "has less than / has zero byte" word tests, which are exact. */
-static bool all_printable_ascii(const char *s, size_t n)
+/* Eight bytes at p all printable ASCII (0x20..0x7E)?  A byte below 0x20,
+ * a DEL or a byte with the high bit set is found by the usual "has less
+ * than / has zero byte" word tests, which are exact. */
+static inline bool word_printable(const unsigned char *p)
 {
     const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t del = w ^ (0x7Full * ones);
+    return !((w & high) || ((w - 0x20 * ones) & ~w & high) || ((del - ones) & ~del & high));
+}
+
+/* True when every byte of s[0..n) is printable ASCII: such a record needs
+ * no UTF-8 or control-character check. */
+static bool all_printable_ascii(const char *s, size_t n)
+{
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        uint64_t del = w ^ (0x7Full * ones);
-        if ((w & high) || ((w - 0x20 * ones) & ~w & high) || ((del - ones) & ~del & high))
+    for (; i + 8 <= n; i += 8)
+        if (!word_printable((const unsigned char *)s + i))
             return false;
-    }
     for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c >= 0x7F)
@@ -1179,6 +1184,10 @@ bool feed_text_control(const char *s, size_t n, bool text, uint32_t *cp)
 {
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
+        while (i + 8 <= n && word_printable(u + i))
+            i += 8;
+        if (i >= n)
+            break;
         unsigned char c = u[i];
         if (c >= 0x20 && c < 0x7F)
             continue;
