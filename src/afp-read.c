@@ -855,9 +855,9 @@ static void report_line(void *ctx, size_t off, const char *reason)
     printf("%s: offset 0x%zX: %s\n", r->file, off, reason);
 }
 
-static uint8_t *read_all(const char *path, size_t *len)
+static uint8_t *read_all(const char *path, size_t *len, folio_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = folio_input_open(path, NULL, FOLIO_EXIT_USAGE, NULL, err);
     if (fd < 0)
         return NULL;
     struct stat sb;
@@ -907,9 +907,13 @@ int afp_dump_main(int argc, char **argv)
         return FOLIO_EXIT_USAGE;
     }
     size_t len = 0;
-    uint8_t *buf = read_all(file, &len);
+    folio_error rerr = {0};
+    uint8_t *buf = read_all(file, &len, &rerr);
     if (!buf) {
-        fprintf(stderr, "folio: %s: cannot read: %s\n", file, strerror(errno));
+        if (rerr.code)
+            fprintf(stderr, "folio: %s\n", rerr.msg);
+        else
+            fprintf(stderr, "folio: %s: cannot read: %s\n", file, strerror(errno));
         return FOLIO_EXIT_USAGE;
     }
     int rc = 0;

@@ -38,7 +38,8 @@ static bool ends_with(const char *s, const char *suf)
 /* Whole file into memory (NUL-terminated); NULL if unreadable. */
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
+    folio_error oerr = {0};
+    FILE *fp = folio_input_fopen(path, NULL, FOLIO_EXIT_FAILED, &oerr);
     if (!fp)
         return NULL;
     folio_buf b;

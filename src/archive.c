@@ -108,11 +108,12 @@ static void archive_doc_name(const char *prefix, const char *hid, const char *d0
 
 static bool read_icc(const char *path, unsigned char **data, size_t *len, folio_error *err)
 {
-    FILE *fp = fopen(path, "rb");
+    folio_error oerr = {0};
+    FILE *fp = folio_input_fopen(path, NULL, FOLIO_EXIT_FAILED, &oerr);
     if (!fp) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot read the ICC output profile for "
-                        "PDF/A: %s (install icc-profiles-free or set "
-                        "output.archive.icc_profile)", path, strerror(errno));
+        folio_error_set(err, oerr.code, "cannot read the ICC output profile for PDF/A: %s "
+                        "(install icc-profiles-free or set output.archive.icc_profile)",
+                        oerr.msg);
         return false;
     }
     unsigned char *b = malloc(ARCHIVE_MAX_ICC);

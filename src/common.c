@@ -211,6 +211,45 @@ bool folio_date_parse(const char *s, size_t len, const char *p, folio_date *out)
     return folio_date_from_ymd(y, m, d, out);
 }
 
+bool folio_date_pattern_check(const char *p, const char **why)
+{
+    int ny = 0, nm = 0, nd = 0;
+    while (*p) {
+        if (*p == '*') {
+            if (p[1]) {
+                *why = "'*' (ignore the rest) may only be the last character";
+                return false;
+            }
+            p++;
+        } else if (!strncmp(p, "YYYY", 4)) {
+            ny++, p += 4;
+        } else if (!strncmp(p, "YY", 2)) {
+            ny++, p += 2;
+        } else if (!strncmp(p, "MM", 2)) {
+            nm++, p += 2;
+        } else if (!strncmp(p, "DD", 2)) {
+            nd++, p += 2;
+        } else if (*p == 'Y' || *p == 'M' || *p == 'D') {
+            *why = "a lone Y, M or D is neither a field nor a literal (fields are YYYY, YY, "
+                   "MM and DD)";
+            return false;
+        } else {
+            p++;
+        }
+    }
+    if (ny > 1 || nm > 1 || nd > 1) {
+        *why = ny > 1 ? "the year (YYYY or YY) is given more than once"
+               : nm > 1 ? "the month (MM) is given more than once"
+                        : "the day (DD) is given more than once";
+        return false;
+    }
+    if (!ny || !nm || !nd) {
+        *why = "it must contain YYYY (or YY), MM and DD";
+        return false;
+    }
+    return true;
+}
+
 static const char *const month_names[12] = {
     "January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December"};
@@ -662,14 +701,86 @@ void folio_sha256_hex(const void *data, size_t n, char hex[65])
     hex_of(md, hex);
 }
 
+const char *folio_file_kind(unsigned mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFIFO: return "a FIFO";
+    case S_IFDIR: return "a directory";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    case S_IFSOCK: return "a socket";
+    case S_IFLNK: return "a symbolic link";
+    default: return "a special file";
+    }
+}
+
+static void not_regular(const char *path, const char *key, unsigned mode, folio_error *err)
+{
+    folio_error_set(err, FOLIO_EXIT_USAGE,
+                    "%s%s%s: is %s, not a regular file (folio reads inputs from regular "
+                    "files only)", key ? key : "", key ? ": " : "", path,
+                    folio_file_kind(mode));
+}
+
+int folio_input_open(const char *path, const char *key, int open_code, struct stat *out,
+                     folio_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        not_regular(path, key, (unsigned)st.st_mode, err);
+        return -1;
+    }
+    int fd;
+    do
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        folio_error_set(err, open_code, "%s%s%s: cannot open: %s", key ? key : "",
+                        key ? ": " : "", path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) != 0) {
+        folio_error_set(err, open_code, "%s%s%s: cannot stat: %s", key ? key : "",
+                        key ? ": " : "", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {          /* swapped in after the stat */
+        not_regular(path, key, (unsigned)st.st_mode, err);
+        close(fd);
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s%s%s: fcntl: %s", key ? key : "",
+                        key ? ": " : "", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (out)
+        *out = st;
+    return fd;
+}
+
+FILE *folio_input_fopen(const char *path, const char *key, int open_code, folio_error *err)
+{
+    int fd = folio_input_open(path, key, open_code, NULL, err);
+    if (fd < 0)
+        return NULL;
+    FILE *fp = fdopen(fd, "rb");
+    if (!fp) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+        close(fd);
+    }
+    return fp;
+}
+
 bool folio_sha256_file(const char *path, char hex[65], uint64_t *bytes,
                        folio_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot open: %s", path, strerror(errno));
+    int fd = folio_input_open(path, NULL, FOLIO_EXIT_FAILED, NULL, err);
+    if (fd < 0)
         return false;
-    }
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
         close(fd);

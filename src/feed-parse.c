@@ -349,7 +349,9 @@ static int fields_split(struct csv_parser *p, const folio_feed_def *def,
     fs->n = 0;
     fs->rows = 0;
     fs->overflow = false;
-    if (!g_force_libcsv && (!def->quote || !memchr(rec, def->quote, n))) {
+    /* without a quote character the fast path is the only parser: libcsv
+     * has no "no quote" setting (quote 0 would make a NUL byte a quote) */
+    if (!def->quote || (!g_force_libcsv && !memchr(rec, def->quote, n))) {
         fields_split_plain(rec, n, def->delimiter, fs);
         return fs->overflow ? 2 : 0;
     }
@@ -477,12 +479,23 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
         size_t rl = end - pos;
         if (rl && d[pos + rl - 1] == '\r')
             rl--;
+        if (rl > FEED_MAX_RECORD) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%u: the header row is longer than %u "
+                            "bytes (the limit of a record)", ctx->fname, line, FEED_MAX_RECORD);
+            goto out;
+        }
         int rc = fields_split(&p, def, d + pos, rl, &fs);
         hdr_line = line;
         line += nl + (end < len ? 1 : 0);
         size_t next = end < len ? end + 1 : len;
+        if (rc == 2 && fs.overflow && fs.n >= FEED_MAX_FIELDS) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%u: the header row has more than %d "
+                            "fields (the limit of a record)", ctx->fname, hdr_line,
+                            FEED_MAX_FIELDS);
+            goto out;
+        }
         if (rc == 2) {
-            folio_error_set(err, FOLIO_EXIT_FAILED, "%s:%u: header row too large or out of memory",
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s:%u: out of memory reading the header row",
                             ctx->fname, hdr_line);
             goto out;
         }
@@ -508,8 +521,29 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", ctx->fname);
         goto out;
     }
+    ctx->col_class = folio_arena_calloc(&ctx->hdr_sp.arena, (size_t)fs.n + 1);
+    if (!ctx->col_class) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", ctx->fname);
+        goto out;
+    }
     for (int i = 0; i < fs.n; i++) {
-        ctx->cols[i] = feed_strpool_copy(&ctx->hdr_sp, fs.buf + fs.off[i], fs.flen[i]);
+        const char *h = fs.buf + fs.off[i];
+        size_t at = 0;
+        uint32_t bad = 0;
+        if (!folio_utf8_valid(h, fs.flen[i], &at)) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%u: header field %d: invalid UTF-8 at "
+                            "byte %zu", ctx->fname, hdr_line, i + 1, at + 1);
+            goto out;
+        }
+        if (feed_text_control(h, fs.flen[i], false, &bad)) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%u: header field %d: %s U+%04X",
+                            ctx->fname, hdr_line, i + 1,
+                            bad == 0 ? "NUL byte" : bad == 0xFEFF ? "byte order mark"
+                                                                  : "control character",
+                            (unsigned)bad);
+            goto out;
+        }
+        ctx->cols[i] = feed_strpool_copy(&ctx->hdr_sp, h, fs.flen[i]);
         if (!ctx->cols[i]) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", ctx->fname);
             goto out;
@@ -519,13 +553,26 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
         const char *want = def->columns[f];
         if (!want)
             continue;
-        int idx = -1;
-        for (int i = 0; i < fs.n && idx < 0; i++)
-            if (!strcmp(ctx->cols[i], want))
-                idx = i;
-        for (int i = 0; i < fs.n && idx < 0; i++)
-            if (!strcasecmp(ctx->cols[i], want))
-                idx = i;
+        /* an exact match wins, else a match ignoring case; either must be
+         * the only one: which of two same-named columns holds the data the
+         * job means cannot be guessed */
+        int idx = -1, other = -1;
+        for (int pass = 0; pass < 2 && idx < 0; pass++)
+            for (int i = 0; i < fs.n; i++)
+                if (pass == 0 ? !strcmp(ctx->cols[i], want) : !strcasecmp(ctx->cols[i], want)) {
+                    if (idx < 0)
+                        idx = i;
+                    else if (other < 0)
+                        other = i;
+                }
+        if (other >= 0) {
+            folio_error_set(err, FOLIO_EXIT_USAGE,
+                            "%s:%u: column '%s' (%s) appears more than once in the header "
+                            "(fields %d and %d): rename one, or map another name in the "
+                            "job's columns:", ctx->fname, hdr_line, want,
+                            job_field_key((folio_field)f), idx + 1, other + 1);
+            goto out;
+        }
         if (idx < 0) {
             char found_list[600];
             size_t fl = 0;
@@ -545,6 +592,8 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
             goto out;
         }
         ctx->map[f] = idx;
+        if (ctx->col_class[idx] != FEED_COL_LINE)   /* a column mapped twice: the stricter */
+            ctx->col_class[idx] = f == FOLIO_F_DESCRIPTION ? FEED_COL_TEXT : FEED_COL_LINE;
     }
     ctx->body = pos;
     ctx->body_line = line;
@@ -936,14 +985,20 @@ static bool account_record(rec *r)
     if (n && s[n - 1] == '%')
         n--;
     if (n) {
-        folio_money v;
+        /* v is read only when it parsed: the reason is the parser's, or
+         * "out of range" for a rate that parsed but does not fit */
+        folio_money v = 0;
         const char *why = "not a number";
-        if (!folio_money_parse(s, n, def->decimal, 3, &v, &why) || v > INT32_MAX ||
-            v < -INT32_MAX) {
+        bool parsed = folio_money_parse(s, n, def->decimal, 3, &v, &why);
+        if (parsed && (v > INT32_MAX || v < -INT32_MAX)) {
+            parsed = false;
+            why = "out of range";
+        }
+        if (!parsed) {
             char q[48];
             quote_value(s, n, q, sizeof q);
             reject_row(r, fcol(r, FOLIO_F_INTEREST_RATE), "invalid interest rate '%s': %s", q,
-                       (v > INT32_MAX || v < -INT32_MAX) ? "out of range" : why);
+                       why);
             goto bad_id;
         }
         a.rate_milli_pct = (int32_t)v;
@@ -1106,26 +1161,82 @@ static void remember_rejected_id(rec *r)
         return;
     const char *s;
     size_t n;
-    if (!fget(r, f, &s, &n) || n == 0 || !folio_utf8_valid(s, n, NULL))
-        return;
+    uint32_t cp;
+    if (!fget(r, f, &s, &n) || n == 0 || !folio_utf8_valid(s, n, NULL) ||
+        feed_text_control(s, n, false, &cp))
+        return;                     /* an id cut by a NUL would name another */
     const char *id = feed_strpool_copy(&r->ch->sp, s, n);
     if (!id || !feed_idlist_push(&r->ch->rej_ids, id))
         r->ch->oom = true;
 }
 
-static bool all_ascii(const char *s, size_t n)
+/* Eight bytes at p all printable ASCII (0x20..0x7E)?  A byte below 0x20,
+ * a DEL or a byte with the high bit set is found by the usual "has less
+ * than / has zero byte" word tests, which are exact. */
+static inline bool word_printable(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t del = w ^ (0x7Full * ones);
+    return !((w & high) || ((w - 0x20 * ones) & ~w & high) || ((del - ones) & ~del & high));
+}
+
+/* True when every byte of s[0..n) is printable ASCII: such a record needs
+ * no UTF-8 or control-character check. */
+static bool all_printable_ascii(const char *s, size_t n)
 {
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ull)
+    for (; i + 8 <= n; i += 8)
+        if (!word_printable((const unsigned char *)s + i))
+            return false;
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7F)
             return false;
     }
-    for (; i < n; i++)
-        if ((unsigned char)s[i] & 0x80)
-            return false;
     return true;
+}
+
+bool feed_text_control(const char *s, size_t n, bool text, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n; i++) {
+        while (i + 8 <= n && word_printable(u + i))
+            i += 8;
+        if (i >= n)
+            break;
+        unsigned char c = u[i];
+        if (c >= 0x20 && c < 0x7F)
+            continue;
+        if (c < 0x20 && !(text && (c == '\t' || c == '\r' || c == '\n'))) {
+            *cp = c;
+            return true;
+        }
+        if (c == 0x7F) {
+            *cp = c;
+            return true;
+        }
+        if (c == 0xC2 && i + 1 < n && u[i + 1] < 0xA0) {   /* U+0080..U+009F */
+            *cp = u[i + 1];
+            return true;
+        }
+        if (c == 0xEF && i + 2 < n && u[i + 1] == 0xBB && u[i + 2] == 0xBF) {
+            *cp = 0xFEFF;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Reject reason for a forbidden character cp in column `col`. */
+static bool reject_char(rec *r, const char *col, uint32_t cp)
+{
+    if (cp == 0)
+        return reject_row(r, col, "NUL byte in field '%s'", col);
+    if (cp == 0xFEFF)
+        return reject_row(r, col, "U+FEFF (byte order mark) in field '%s'", col);
+    return reject_row(r, col, "control character U+%04X in field '%s'", (unsigned)cp, col);
 }
 
 void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
@@ -1191,12 +1302,23 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
             reject_row(&r, "", "expected %d fields, found %d", ctx->n_cols, fs.n);
             continue;
         }
-        if (!all_ascii(r.raw, rl)) {
+        if (!all_printable_ascii(r.raw, rl)) {
+            /* every field: valid UTF-8 and no NUL (it would cut the value
+             * short: "A1<NUL>X" must not post to account A1); a mapped
+             * field: no control character either (feed-private.h) */
             bool bad = false;
             for (int i = 0; i < fs.n && !bad; i++) {
-                size_t at;
-                if (!folio_utf8_valid(fs.buf + fs.off[i], fs.flen[i], &at)) {
+                const char *v = fs.buf + fs.off[i];
+                size_t vn = fs.flen[i], at;
+                uint32_t cp = 0;
+                const uint8_t cl = ctx->col_class[i];
+                if (!folio_utf8_valid(v, vn, &at)) {
                     reject_row(&r, ctx->cols[i], "invalid UTF-8 at byte %zu", at + 1);
+                    bad = true;
+                } else if (cl == FEED_COL_UNMAPPED ? memchr(v, 0, vn) != NULL
+                                                   : feed_text_control(v, vn, cl == FEED_COL_TEXT,
+                                                                       &cp)) {
+                    reject_char(&r, ctx->cols[i], cp);
                     bad = true;
                 }
             }

@@ -111,6 +111,7 @@ typedef struct feed_ctx {
     int n_cols;
     const char **cols;            /* header names (in hdr_sp) */
     int map[FOLIO_F__COUNT];      /* field -> column index, -1 unmapped */
+    uint8_t *col_class;           /* per column: FEED_COL_* (what it may hold) */
     feed_strpool hdr_sp;
     feed_chunk *chunks;
     int n_chunks;
@@ -118,6 +119,16 @@ typedef struct feed_ctx {
     bool merging;                 /* merge_begin done */
     folio_error err;              /* merge failures */
 } feed_ctx;
+
+/* What the characters of a column may be (feed-parse.c, checked per row):
+ * every column: valid UTF-8, no NUL byte; a mapped column: no C0 control,
+ * DEL, C1 control or U+FEFF -- except TAB, CR and LF in a free-text column
+ * (a transaction description: shown as spaces). */
+enum { FEED_COL_UNMAPPED = 0, FEED_COL_LINE = 1, FEED_COL_TEXT = 2 };
+/* The first character of s[0..n) (valid UTF-8) a field may not hold: NUL,
+ * a C0 control (TAB, CR and LF pass when `text`), DEL, a C1 control or
+ * U+FEFF.  Returns true with its code point in *cp. */
+bool feed_text_control(const char *s, size_t n, bool text, uint32_t *cp);
 
 /* Record scanner over one buffer.  Calls must move forward (pos never
  * decreases); it caches the next quote so a file with few quotes is scanned

@@ -19,6 +19,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <omp.h>
+#include <signal.h>
+#include <time.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -386,42 +388,179 @@ void feed_fill_raw(folio_dataset *ds, int feed, const folio_feed_def *def,
 
 /* ---- feed_load_all -------------------------------------------------------------------- */
 
+/* A feed stays open (fd) while it is loaded: after the last read of its
+ * mapping, feed_unchanged() compares the file (and what its path names now)
+ * with the fstat taken when it was opened. */
 typedef struct mapped_file {
     const char *data;
     size_t len;
     bool mapped;
+    int fd;                       /* -1 when not open */
+    struct stat st;               /* at open */
 } mapped_file;
 
-static bool map_file(const char *path, mapped_file *mf, folio_error *err)
+static bool map_file(const folio_job *job, int i, mapped_file *mf, folio_error *err)
 {
+    const folio_feed_def *def = &job->feeds[i];
+    const char *path = def->path;
     mf->data = "";
     mf->len = 0;
     mf->mapped = false;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: cannot open: %s", path, strerror(errno));
+    char key[320];
+    if (job->path)
+        snprintf(key, sizeof key, "%s:%d: feeds[%d].path", job->path, def->line, i);
+    else
+        snprintf(key, sizeof key, "feeds[%d].path", i);
+    /* a missing feed, a FIFO, device, socket or directory: a job error */
+    int fd = folio_input_open(path, key, FOLIO_EXIT_USAGE, &mf->st, err);
+    if (fd < 0)
         return false;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: not a regular file", path);
-        close(fd);
-        return false;
-    }
-    if (st.st_size > 0) {
-        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    mf->fd = fd;
+    if (mf->st.st_size > 0) {
+        void *p = mmap(NULL, (size_t)mf->st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot map: %s", path, strerror(errno));
-            close(fd);
             return false;
         }
-        madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+        madvise(p, (size_t)mf->st.st_size, MADV_SEQUENTIAL);
         mf->data = p;
-        mf->len = (size_t)st.st_size;
+        mf->len = (size_t)mf->st.st_size;
         mf->mapped = true;
     }
-    close(fd);
     return true;
+}
+
+/* ---- a feed truncated or rewritten while it is read -------------------------
+ *
+ * Reading a page of a mapping that lies past the end of a file truncated
+ * after mmap raises SIGBUS.  While feed_load_all() runs, a SIGBUS handler
+ * looks the faulting address up in the feed mappings registered here; for a
+ * feed, it maps anonymous zero pages over the rest of that mapping
+ * (mmap MAP_FIXED, async-signal-safe), marks the feed and returns: the load
+ * goes on over zeros and feed_unchanged() then fails the run, naming the
+ * file.  A fault anywhere else goes to the previous disposition.  One load
+ * at a time owns the handler (a second concurrent load runs without it). */
+
+typedef struct bus_range {
+    uintptr_t lo, hi;             /* [lo, hi): the mapping, whole pages */
+    volatile sig_atomic_t hit;
+} bus_range;
+
+static bus_range *volatile g_bus;
+static volatile sig_atomic_t g_nbus;
+static uintptr_t g_bus_page;
+static struct sigaction g_bus_old;
+static int g_bus_owner;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+    uintptr_t a = (uintptr_t)si->si_addr;
+    bus_range *r = g_bus;
+    for (int i = 0; r && i < g_nbus; i++) {
+        if (a < r[i].lo || a >= r[i].hi)
+            continue;
+        uintptr_t pg = a & ~(g_bus_page - 1);
+        if (mmap((void *)pg, r[i].hi - pg, PROT_READ,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+            r[i].hit = 1;
+            return;                 /* the read is retried and sees zeros */
+        }
+        break;
+    }
+    if (g_bus_old.sa_flags & SA_SIGINFO) {
+        g_bus_old.sa_sigaction(sig, si, uc);
+    } else if (g_bus_old.sa_handler != SIG_DFL && g_bus_old.sa_handler != SIG_IGN) {
+        g_bus_old.sa_handler(sig);
+    } else {
+        signal(SIGBUS, SIG_DFL);    /* the retried access then ends the process */
+    }
+}
+
+/* Register the mapped feeds and take SIGBUS; false if another load owns it. */
+static bool bus_guard_start(bus_range *r, const mapped_file *mf, int nf)
+{
+    if (__atomic_exchange_n(&g_bus_owner, 1, __ATOMIC_ACQ_REL))
+        return false;
+    g_bus_page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    for (int i = 0; i < nf; i++) {
+        r[i].lo = mf[i].mapped ? (uintptr_t)mf[i].data : 0;
+        r[i].hi = mf[i].mapped ? (r[i].lo + mf[i].len + g_bus_page - 1) & ~(g_bus_page - 1) : 0;
+        r[i].hit = 0;
+    }
+    g_nbus = nf;
+    g_bus = r;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGBUS, &sa, &g_bus_old) != 0) {
+        g_bus = NULL;
+        g_nbus = 0;
+        __atomic_store_n(&g_bus_owner, 0, __ATOMIC_RELEASE);
+        return false;
+    }
+    return true;
+}
+
+static void bus_guard_end(void)
+{
+    sigaction(SIGBUS, &g_bus_old, NULL);
+    g_bus = NULL;
+    g_nbus = 0;
+    __atomic_store_n(&g_bus_owner, 0, __ATOMIC_RELEASE);
+}
+
+static bool same_time(struct timespec a, struct timespec b)
+{
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+/* After the last read of feed i's mapping: the bytes parsed and hashed are
+ * the file's only if it was not truncated (SIGBUS), its size, mtime and
+ * ctime are those of the open (a write or a utime changes ctime), and its
+ * path still names the same file (not replaced by a rename).  Timestamps
+ * are as fine as the file system keeps them. */
+static bool feed_unchanged(const char *path, const mapped_file *mf, bool truncated,
+                           folio_error *err)
+{
+    struct stat now, at_path;
+    const char *why = NULL;
+    if (truncated)
+        why = "it was truncated under the mapping";
+    else if (fstat(mf->fd, &now) != 0)
+        why = "it cannot be stat'ed any more";
+    else if (stat(path, &at_path) != 0 || at_path.st_dev != mf->st.st_dev ||
+             at_path.st_ino != mf->st.st_ino)
+        why = "its path names another file now";
+    else if (now.st_size != mf->st.st_size)
+        why = "its size changed";
+    else if (!same_time(now.st_mtim, mf->st.st_mtim) || !same_time(now.st_ctim, mf->st.st_ctim))
+        why = "it was written to";
+    if (!why)
+        return true;
+    folio_error_set(err, FOLIO_EXIT_FAILED,
+                    "%s: changed while it was being read (%s); the statements would mix "
+                    "old and new data: nothing was published, run again once the file is "
+                    "complete", path, why);
+    return false;
+}
+
+/* Test hook (e2e): with FOLIO_TEST_FEED_PAUSE=FILE set, the load creates
+ * FILE once every feed is open and mapped, and waits (at most 60 s) until
+ * FILE is removed, so a test can change a feed at exactly that point. */
+static void test_pause_after_mapping(void)
+{
+    const char *p = getenv("FOLIO_TEST_FEED_PAUSE");
+    if (!p || !*p)
+        return;
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return;
+    close(fd);
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    for (int i = 0; i < 6000 && access(p, F_OK) == 0; i++)
+        nanosleep(&ts, NULL);
 }
 
 /* Drop the whole pages inside [b, e) of a mapped file from our resident set
@@ -472,6 +611,9 @@ static void unmap_file(mapped_file *mf)
     if (mf->mapped)
         munmap((void *)mf->data, mf->len);
     mf->mapped = false;
+    if (mf->fd >= 0)
+        close(mf->fd);
+    mf->fd = -1;
 }
 
 folio_dataset *feed_load_all(const folio_job *job, int threads, folio_error *err)
@@ -488,19 +630,24 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
     mapped_file *mf = calloc((size_t)nf + 1, sizeof *mf);
     feed_ctx *ctx = calloc((size_t)nf + 1, sizeof *ctx);
     folio_error *errs = calloc((size_t)nf + 1, sizeof *errs);
-    bool ok = false;
+    bus_range *bus = calloc((size_t)nf + 1, sizeof *bus);
+    bool ok = false, guarded = false;
     int nt = thread_count(threads);
-    if (!ds || !mf || !ctx || !errs) {
+    for (int i = 0; mf && i < nf; i++)
+        mf[i].fd = -1;
+    if (!ds || !mf || !ctx || !errs || !bus) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
         goto out;
     }
     for (int i = 0; i < nf; i++) {
         const folio_feed_def *def = &job->feeds[i];
-        if (!map_file(def->path, &mf[i], err))
+        if (!map_file(job, i, &mf[i], err))
             goto out;
         if (!ctx_start(&ctx[i], ds, i, def, mf[i].data, mf[i].len, err))
             goto out;
     }
+    guarded = bus_guard_start(bus, mf, nf);
+    test_pause_after_mapping();
     /* prepare in parallel; report the first failing feed in job order */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int i = 0; i < nf; i++)
@@ -564,8 +711,26 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
         goto out;
     for (int i = 0; i < nf; i++)
         feed_fill_raw(ds, i, &job->feeds[i], mf[i].data, mf[i].len);
+    /* the mappings are not read after this point */
+    for (int i = 0; i < nf; i++)
+        if (!feed_unchanged(job->feeds[i].path, &mf[i], guarded && bus[i].hit, err))
+            goto out;
     ok = true;
 out:
+    if (!ok && mf) {
+        /* a load that failed over a changed file (a header cut by a
+         * truncation, say) reports the change, the root cause */
+        for (int i = 0; i < nf; i++) {
+            folio_error chg = {0};
+            if (mf[i].fd >= 0 &&
+                !feed_unchanged(job->feeds[i].path, &mf[i], guarded && bus[i].hit, &chg)) {
+                *err = chg;
+                break;
+            }
+        }
+    }
+    if (guarded)
+        bus_guard_end();
     for (int i = 0; ctx && mf && i < nf; i++) {
         feed_ctx_free(&ctx[i]);
         unmap_file(&mf[i]);
@@ -573,6 +738,7 @@ out:
     free(ctx);
     free(mf);
     free(errs);
+    free(bus);
     if (!ok) {
         feed_dataset_free(ds);
         return NULL;

@@ -260,12 +260,9 @@ static bool fonts_parse_cmap(folio_font *f, ttf_view cmap)
 
 static uint8_t *fonts_read_file(const char *path, size_t *n, folio_error *err)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: cannot open font: %s", path,
-                        strerror(errno));
+    FILE *fp = folio_input_fopen(path, NULL, FOLIO_EXIT_USAGE, err);
+    if (!fp)
         return NULL;
-    }
     uint8_t *buf = NULL;
     long sz = -1;
     if (fseek(fp, 0, SEEK_END) == 0)

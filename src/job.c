@@ -20,6 +20,7 @@
 #include "yamltree.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -362,11 +363,11 @@ static bool read_dialect(yt_doc *d, const folio_job *job, folio_feed_def *f,
         if (f->quote && f->quote == f->delimiter)
             return yt_fail(d, yt_get(dl, "quote"), "'%s' is the same character "
                            "as the delimiter", yt_name(name, sizeof name, dw, "quote"));
-        const char *p = f->date_format;
-        if (!strstr(p, "YY") || !strstr(p, "MM") || !strstr(p, "DD"))
-            return yt_fail(d, yt_get(dl, "date_format"), "'%s' must contain YYYY "
-                           "(or YY), MM and DD, got '%s'",
-                           yt_name(name, sizeof name, dw, "date_format"), p);
+        const char *p = f->date_format, *why = NULL;
+        if (!folio_date_pattern_check(p, &why))
+            return yt_fail(d, yt_get(dl, "date_format"), "'%s' is not a usable date format "
+                           "('%s'): %s", yt_name(name, sizeof name, dw, "date_format"), p,
+                           why);
     }
     if (!f->currency && !(f->currency = dup_or_fail(d, job->currency)))
         return false;
@@ -453,21 +454,54 @@ static bool read_feeds(yt_doc *d, folio_job *job, const yt_node *root)
         folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
         return false;
     }
+    /* identity of each feed file: the same file listed twice (also through
+     * a symlink or a hard link) would load every row twice */
+    struct file_id { dev_t dev; ino_t ino; bool known; } *ids =
+        calloc((size_t)fs->n + 1, sizeof *ids);
+    if (!ids) {
+        folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
+        return false;
+    }
     int have[5] = { 0 };
-    for (int i = 0; i < fs->n; i++) {
-        char where[32];
+    bool ok = true;
+    for (int i = 0; ok && i < fs->n; i++) {
+        char where[32], key[48];
         snprintf(where, sizeof where, "feeds[%d]", i);
+        snprintf(key, sizeof key, "feeds[%d].path", i);
         folio_feed_def *f = &job->feeds[i];
         job->n_feeds = i + 1;                  /* so job_free sees it */
-        if (!read_feed(d, job, f, fs->items[i], where))
-            return false;
+        if (!read_feed(d, job, f, fs->items[i], where)) {
+            ok = false;
+            break;
+        }
         for (int k = 0; k < i; k++)
-            if (!strcmp(job->feeds[k].name, f->name))
-                return yt_fail(d, yt_get(fs->items[i], "name"),
-                               "duplicate feed name '%s' (first at line %d)",
-                               f->name, job->feeds[k].line);
+            if (!strcmp(job->feeds[k].name, f->name)) {
+                ok = yt_fail(d, yt_get(fs->items[i], "name"),
+                             "duplicate feed name '%s' (first at line %d)",
+                             f->name, job->feeds[k].line);
+                break;
+            }
+        struct stat st;
+        const yt_node *pn = yt_get(fs->items[i], "path");
+        int r = ok ? yt_check_input(d, pn, key, f->path, &st) : -1;
+        if (r < 0) {
+            ok = false;
+            break;
+        }
+        if (r == 1) {
+            ids[i] = (struct file_id){ st.st_dev, st.st_ino, true };
+            for (int k = 0; k < i && ok; k++)
+                if (ids[k].known && ids[k].dev == st.st_dev && ids[k].ino == st.st_ino)
+                    ok = yt_fail(d, pn, "'%s' is the same file as 'feeds[%d].path' "
+                                 "(line %d): '%s' and '%s'; each feed file may be "
+                                 "listed once", key, k, job->feeds[k].line,
+                                 job->feeds[k].path, f->path);
+        }
         have[f->kind]++;
     }
+    free(ids);
+    if (!ok)
+        return false;
     static const folio_feed_kind need[] = { FOLIO_FEED_CUSTOMERS,
                                             FOLIO_FEED_ACCOUNTS,
                                             FOLIO_FEED_TRANSACTIONS };
@@ -581,6 +615,8 @@ folio_job *job_load(const char *path, folio_error *err)
               && read_statement(d, job, root)
               && read_bank(d, job, root)
               && read_path(d, job, root, "", "layout", true, &job->layout_path) > 0
+              && yt_check_input(d, yt_get(root, "layout"), "layout", job->layout_path,
+                                NULL) >= 0
               && read_feeds(d, job, root)
               && read_output(d, job, root)
               && offers_options_read(d, root, job->dir, &job->offers);

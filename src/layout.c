@@ -1358,6 +1358,10 @@ static bool read_paragraph_places(loader *ld, const yt_node *root)
         if (!path)
             return oom(ld);
     }
+    if (yt_check_input(ld->d, yt_get(p, "library"), "paragraphs.library", path, NULL) < 0) {
+        free(path);
+        return false;
+    }
     if (access(path, R_OK) != 0) {
         int e = errno;
         yt_fail(ld->d, yt_get(p, "library"), "'paragraphs.library': cannot read '%s': %s",

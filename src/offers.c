@@ -68,16 +68,17 @@ bool offers_options_read(yt_doc *d, const yt_node *root, const char *job_dir,
     }
     if (raw[0] == '/' || !job_dir[0] || !strcmp(job_dir, ".")) {
         o->catalogue = raw;
-        return true;
-    }
-    if (asprintf(&o->catalogue, "%s/%s", job_dir, raw) < 0) {
-        o->catalogue = NULL;
+    } else {
+        if (asprintf(&o->catalogue, "%s/%s", job_dir, raw) < 0) {
+            o->catalogue = NULL;
+            free(raw);
+            folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
+            return false;
+        }
         free(raw);
-        folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
-        return false;
     }
-    free(raw);
-    return true;
+    return yt_check_input(d, yt_get(n, "catalogue"), "offers.catalogue", o->catalogue,
+                          NULL) >= 0;
 }
 
 void offers_options_free(folio_offers_options *o)

@@ -1640,7 +1640,8 @@ static bool pdf_font_in_memory(HPDF_Doc doc, const char *name, const char *file)
     HPDF_TTFontDefAttr a = def->attr;
     if (!a->stream || a->stream->type != HPDF_STREAM_FILE)
         return false;
-    FILE *fp = fopen(file, "rb");
+    folio_error oerr = {0};
+    FILE *fp = folio_input_fopen(file, NULL, FOLIO_EXIT_FAILED, &oerr);
     if (!fp)
         return false;
     struct stat sb;

@@ -327,17 +327,10 @@ static bool map_file(const char *path, mapped *m, folio_error *err)
 {
     m->d = NULL;
     m->n = 0;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
-        return false;
-    }
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
-        close(fd);
+    int fd = folio_input_open(path, NULL, FOLIO_EXIT_FAILED, &st, err);
+    if (fd < 0)
         return false;
-    }
     m->n = (size_t)st.st_size;
     if (m->n) {
         void *p = mmap(NULL, m->n, PROT_READ, MAP_PRIVATE, fd, 0);

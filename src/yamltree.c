@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #define YT_MAX_DEPTH 64
@@ -52,6 +53,21 @@ bool yt_fail(yt_doc *d, const yt_node *n, const char *fmt, ...)
     folio_error_set(d->err, FOLIO_EXIT_USAGE, "%s:%d:%d: %s", d->path,
                     n ? n->line : 1, n ? n->col : 1, msg);
     return false;
+}
+
+int yt_check_input(yt_doc *d, const yt_node *n, const char *key, const char *path,
+                   struct stat *out)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    if (!S_ISREG(st.st_mode))
+        return yt_fail(d, n, "'%s': '%s' is %s, not a regular file (folio reads inputs "
+                       "from regular files only)", key, path,
+                       folio_file_kind((unsigned)st.st_mode)) ? 1 : -1;
+    if (out)
+        *out = st;
+    return 1;
 }
 
 const char *yt_name(char *buf, size_t cap, const char *where, const char *key)
@@ -304,7 +320,8 @@ static void syntax_error(yt_doc *d, const yaml_parser_t *p)
         /* libyaml decodes ahead of the scanner, so its mark is not where the
          * bad byte is: count lines and characters up to problem_offset. */
         line = col = 1;
-        FILE *fp = fopen(d->path, "rb");
+        folio_error oerr = {0};
+        FILE *fp = folio_input_fopen(d->path, NULL, FOLIO_EXIT_USAGE, &oerr);
         for (size_t i = 0; fp && i < p->problem_offset; i++) {
             int c = fgetc(fp);
             if (c == EOF)
@@ -344,10 +361,8 @@ yt_doc *yt_load(const char *path, folio_error *err)
         return NULL;
     }
     d->err = err;
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = folio_input_fopen(path, NULL, FOLIO_EXIT_USAGE, err);
     if (!fp) {
-        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: cannot open: %s", path,
-                        strerror(errno));
         yt_free(d);
         return NULL;
     }

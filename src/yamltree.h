@@ -73,6 +73,16 @@ bool yt_fail(yt_doc *d, const yt_node *n, const char *fmt, ...)
 bool yt_fail_at(yt_doc *d, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* An input path named at node n under key `key`: fails at the node when the
+ * path exists and is not a regular file (a FIFO, a device, a socket, a
+ * directory), so the job error names the key, the path and LINE:COL.  A
+ * missing file passes (it is reported when opened).  The file is opened
+ * later by folio_input_open(), which checks again.  *st (when not NULL) gets
+ * the stat; returns 1 = regular file, 0 = absent, -1 = failed. */
+struct stat;
+int yt_check_input(yt_doc *d, const yt_node *n, const char *key, const char *path,
+                   struct stat *st);
+
 /* Join where + "." + key (or key alone when where is "") into buf. */
 const char *yt_name(char *buf, size_t cap, const char *where, const char *key);
 

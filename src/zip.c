@@ -397,12 +397,9 @@ folio_zip_reader *zip_open_read(const char *path, folio_error *err)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
         return NULL;
     }
-    int fd = open(path, O_RDONLY);
     struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot open: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    int fd = folio_input_open(path, NULL, FOLIO_EXIT_FAILED, &sb, err);
+    if (fd < 0) {
         zip_close_read(r);
         return NULL;
     }

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define FOLIO_VERSION "0.1.0"
 
@@ -76,6 +77,11 @@ void folio_date_to_ymd(folio_date date, int *y, int *m, int *d);
  * pattern ends with '*' (accept and ignore a tail such as " 00:00:00"). */
 bool folio_date_parse(const char *s, size_t len, const char *pattern,
                       folio_date *out);
+
+/* Check a folio_date_parse pattern: YYYY or YY, MM and DD exactly once
+ * each, '*' only as the last character, no lone Y, M or D (a typo such as
+ * "YYYMMDD" would reject every row).  On failure *why is a static reason. */
+bool folio_date_pattern_check(const char *pattern, const char **why);
 
 /* Format with the same pattern language plus "Mon" (Jan..Dec) and "Month"
  * (January..December, English).  Returns the length written. */
@@ -151,6 +157,34 @@ bool folio_utf8_valid(const char *s, size_t n, size_t *bad_at);
 int folio_utf8_next(const char *s, size_t n, uint32_t *cp);
 
 /* ---- files --------------------------------------------------------------- */
+
+/* Every input folio reads (job, layout, catalogues, feeds, fonts, ICC
+ * profile, the files verify and afpdump read) is opened by this one helper,
+ * so a FIFO, a device, a socket or a directory given as an input can neither
+ * hang the run nor be read as data:
+ *   1. stat(path): anything but a regular file is refused without opening it
+ *      (opening a tape rewinds it, a tty may become the controlling one);
+ *   2. open(O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC): a FIFO swapped in
+ *      after the stat cannot block the open;
+ *   3. fstat(fd): the file really opened must be regular (S_ISREG);
+ *   4. O_NONBLOCK is cleared, so reads behave as usual.
+ * `key` names where the path comes from ("feeds[2].path", "layout", "font
+ * 'body'") and NULL when the path itself says it; messages:
+ *   "KEY: PATH: cannot open: REASON"      code `open_code`
+ *   "KEY: PATH: is a FIFO, not a regular file"   FOLIO_EXIT_USAGE
+ * open_code: FOLIO_EXIT_USAGE for a file a job or layout names,
+ * FOLIO_EXIT_FAILED where a missing file is an operational failure (a feed
+ * not delivered yet, an output being verified).  Returns the fd (caller
+ * closes) or -1; *st, when not NULL, gets the fstat of the open file. */
+struct stat;
+int folio_input_open(const char *path, const char *key, int open_code, struct stat *st,
+                     folio_error *err);
+/* The same as a stdio stream ("rb"); NULL on failure. */
+FILE *folio_input_fopen(const char *path, const char *key, int open_code,
+                                   folio_error *err);
+/* "a FIFO", "a directory", "a character device", "a block device",
+ * "a socket", "a symbolic link" or "a special file" for a st_mode. */
+const char *folio_file_kind(unsigned mode);
 
 /* SHA-256 of a whole file as 64 lowercase hex chars + NUL. */
 bool folio_sha256_file(const char *path, char hex[65], uint64_t *bytes,

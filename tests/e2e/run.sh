@@ -629,6 +629,107 @@ PY
     "$FOLIO" verify "$WORK/sh/o1" >/dev/null
 }
 
+# Inputs that are not regular files (issue 9, item 8): a FIFO (or a directory,
+# a device) as a feed, the job, the layout, a catalogue, a paragraph library or
+# a font is a job error (exit 2) naming the key and the path -- never a hang.
+t_inputs_not_regular() {
+    local D="$WORK/nreg"
+    mkdir -p "$D"
+    "$FOLIO" samples --households 20 --seed 5 --out "$D/s" >/dev/null
+    mkfifo "$D/fifo"
+    expect2() {   # expect2 NAME JOB WHAT...: exit 2 within 20 s, stderr has every WHAT
+        local name="$1" job="$2"; shift 2
+        set +e
+        timeout 20 "$FOLIO" run "$job" --out "$D/o-$name" --quiet 2>"$D/$name.err"; rc=$?
+        set -e
+        cat "$D/$name.err"
+        [ "$rc" = 2 ] || { echo "$name: expected exit 2, got $rc"; return 1; }
+        for w in "$@"; do
+            grep -qF -- "$w" "$D/$name.err" || { echo "$name: stderr lacks '$w'"; return 1; }
+        done
+        [ ! -e "$D/o-$name/manifest.json" ]
+    }
+    # a feed: at the job's line:col of feeds[0].path
+    sed -e "s|path: customers.csv|path: $D/fifo|" "$D/s/job.yaml" > "$D/feed.yaml"
+    line=$(grep -n "path: $D/fifo" "$D/feed.yaml" | cut -d: -f1)
+    expect2 feed "$D/feed.yaml" "feed.yaml:$line:" "feeds[0].path" "$D/fifo" "is a FIFO"
+    # a directory as a feed
+    mkdir -p "$D/dir.csv"
+    sed -e "s|path: customers.csv|path: $D/dir.csv|" "$D/s/job.yaml" > "$D/dir.yaml"
+    expect2 dir "$D/dir.yaml" "feeds[0].path" "$D/dir.csv" "is a directory"
+    # the job file itself
+    expect2 job "$D/fifo" "$D/fifo" "is a FIFO"
+    # the layout
+    sed -e "s|^layout:.*|layout: \"$D/fifo\"|" "$D/s/job.yaml" > "$D/layout.yaml"
+    expect2 layout "$D/layout.yaml" "'layout'" "$D/fifo" "is a FIFO"
+    # the offer catalogue
+    sed -e "s|catalogue:.*|catalogue: \"$D/fifo\"|" "$D/s/job.yaml" > "$D/cat.yaml"
+    grep -q "catalogue: \"$D/fifo\"" "$D/cat.yaml"
+    expect2 catalogue "$D/cat.yaml" "offers.catalogue" "$D/fifo" "is a FIFO"
+    # the paragraph library and a font, named by the layout
+    cp -r "$ROOT/layouts" "$D/layouts"
+    ln -s "$ROOT/fonts" "$D/fonts"            # the layouts name ../fonts/
+    sed -e "s|library:.*|library: \"$D/fifo\"|" "$ROOT/layouts/statement.yaml" > "$D/layouts/para.yaml"
+    grep -q "library: \"$D/fifo\"" "$D/layouts/para.yaml"
+    sed -e "s|^layout:.*|layout: \"$D/layouts/para.yaml\"|" "$D/s/job.yaml" > "$D/para.yaml"
+    expect2 paragraphs "$D/para.yaml" "para.yaml:" "paragraphs.library" "$D/fifo" "is a FIFO"
+    sed -e "s|\.\./fonts/LiberationSans-Regular\.ttf|$D/fifo|" "$ROOT/layouts/statement.yaml" > "$D/layouts/font.yaml"
+    grep -q "file: $D/fifo" "$D/layouts/font.yaml"
+    sed -e "s|^layout:.*|layout: \"$D/layouts/font.yaml\"|" "$D/s/job.yaml" > "$D/font.yaml"
+    expect2 font "$D/font.yaml" "font.yaml:" "$D/fifo" "is a FIFO"
+}
+
+# A feed changed while folio loads it (issue 9, item 10): truncated (the
+# mapping would raise SIGBUS), rewritten in place, or replaced by a rename.
+# FOLIO_TEST_FEED_PAUSE makes the load wait, once every feed is mapped, until
+# the test removes the pause file: the change lands at a known point.  The run
+# fails (exit 1) naming the file, and publishes nothing.
+t_feed_changed_while_loading() {
+    local D="$WORK/chg"
+    "$FOLIO" samples --households 1500 --seed 9 --out "$D/s" >/dev/null
+    local feed="$D/s/checking_transactions.csv"
+    cp "$feed" "$D/orig.csv"
+    [ "$(stat -c %s "$feed")" -gt 1000000 ]
+    for how in truncate rewrite replace; do
+        cp "$D/orig.csv" "$feed"
+        rm -f "$D/pause"
+        set +e
+        FOLIO_TEST_FEED_PAUSE="$D/pause" timeout 120 "$FOLIO" run "$D/s/job.yaml" \
+            --out "$D/o-$how" --quiet 2>"$D/$how.err" &
+        pid=$!
+        for _ in $(seq 600); do [ -e "$D/pause" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+        [ -e "$D/pause" ]; paused=$?
+        case $how in
+        truncate) truncate -s 5000 "$feed" ;;
+        rewrite) python3 - "$feed" <<'PY2'
+import sys
+with open(sys.argv[1], "r+b") as f:       # same size, other digits
+    f.seek(600000); b = f.read(4096); f.seek(600000)
+    f.write(bytes(48 + (c - 48 + 1) % 10 if 48 <= c <= 57 else c for c in b))
+PY2
+        ;;
+        replace) cp "$D/orig.csv" "$D/new.csv"; mv "$D/new.csv" "$feed" ;;
+        esac
+        rm -f "$D/pause"
+        wait $pid; rc=$?
+        set -e
+        cat "$D/$how.err"
+        [ "$paused" = 0 ] || { echo "$how: the load never paused (FOLIO_TEST_FEED_PAUSE)"; exit 1; }
+        [ "$rc" = 1 ] || { echo "$how: expected exit 1, got $rc"; exit 1; }
+        grep -qF "$feed: changed while it was being read" "$D/$how.err"
+        [ ! -e "$D/o-$how/manifest.json" ] || { echo "$how: a manifest was published"; exit 1; }
+    done
+    # unchanged: the same pause, then a normal run whose manifest hashes the file
+    cp "$D/orig.csv" "$feed"
+    rm -f "$D/pause"
+    FOLIO_TEST_FEED_PAUSE="$D/pause" "$FOLIO" run "$D/s/job.yaml" --out "$D/o-ok" --quiet &
+    pid=$!
+    for _ in $(seq 600); do [ -e "$D/pause" ] && break; sleep 0.05; done
+    rm -f "$D/pause"
+    wait $pid
+    grep -q "$(sha256sum "$feed" | cut -c1-64)" "$D/o-ok/manifest.json"
+}
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -657,6 +758,8 @@ run_test variations t_variations
 run_test archive t_archive
 run_test archive_verify_detects t_archive_verify_detects
 run_test offers t_offers
+run_test inputs_not_regular t_inputs_not_regular
+run_test feed_changed_while_loading t_feed_changed_while_loading
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo

@@ -109,20 +109,19 @@ static void test_quoting_bom_crlf(void **state)
         "\r\n"                                                /* blank line */
         "C3,Plain,\"x\",\r\n";
     folio_dataset *ds = load1(&d, csv, 1);
-    assert_int_equal(ds->n_customers, 3);
-    assert_int_equal(ds->n_rejects, 0);
+    /* the quoted line break is read as one record (C3 is on line 6), and an
+     * address line holding one is rejected: it would print a broken line */
+    assert_int_equal(ds->n_customers, 2);
+    assert_int_equal(ds->n_rejects, 1);
+    expect_reject(ds, 0, 3, "addr", "control character U+000D in field 'addr'");
     assert_string_equal(ds->customers[0].id, "C1");
     assert_string_equal(ds->customers[0].last_name, "Smith, John");
     assert_string_equal(ds->customers[0].email, "");
     assert_int_equal(ds->customers[0].line, 2);
-    assert_string_equal(ds->customers[1].last_name, "The \"Best\" Co");
-    assert_string_equal(ds->customers[1].address1, "Line1\r\nLine2");
-    assert_string_equal(ds->customers[1].email, "a@b.c");
-    assert_int_equal(ds->customers[1].line, 3);
-    assert_int_equal(ds->customers[2].line, 6);
-    assert_string_equal(ds->customers[2].language, "en");
-    assert_int_equal(ds->customers[2].delivery, FOLIO_DELIVERY_PRINT);
-    assert_true(ds->customers[2].marketing_consent);
+    assert_int_equal(ds->customers[1].line, 6);
+    assert_string_equal(ds->customers[1].language, "en");
+    assert_int_equal(ds->customers[1].delivery, FOLIO_DELIVERY_PRINT);
+    assert_true(ds->customers[1].marketing_consent);
     assert_int_equal(ds->stats[0].records, 3);
     assert_int_equal(ds->stats[0].bytes, strlen(csv));
     char hex[65];
@@ -179,6 +178,116 @@ static void test_bad_utf8_and_field_count(void **state)
     feed_dataset_free(ds);
 }
 
+/* ---- NUL bytes and control characters (issue 9, items 3 and 16) ------------------ */
+
+static folio_dataset *load1n(const folio_feed_def *def, const char *csv, size_t n)
+{
+    folio_dataset *ds = feed_dataset_new(1);
+    assert_non_null(ds);
+    folio_error err = {0};
+    if (!feed_load_buffer(ds, 0, def, csv, n, 1, &err))
+        fail_msg("load failed: %s", err.msg);
+    return ds;
+}
+
+/* "ADVACCT0001<NUL>EVIL" must not post to ADVACCT0001: a NUL byte in a field
+ * rejects the row in every dialect, quoted or not, on the quote-free fast
+ * path and through libcsv. */
+static void test_nul_byte_rejected(void **state)
+{
+    (void)state;
+    static const struct { char delim, quote; } dialects[] = {
+        {',', '"'}, {';', '"'}, {'\t', '"'}, {'|', '"'}, {',', '\''}, {',', 0}, {'|', 0}};
+    for (int force = 0; force < 2; force++) {
+        feed_set_force_libcsv(force != 0);
+        for (size_t k = 0; k < sizeof dialects / sizeof *dialects; k++) {
+            const char dl = dialects[k].delim, q = dialects[k].quote;
+            folio_feed_def d = txn_def();
+            d.delimiter = dl;
+            d.quote = q;
+            char csv[512];
+            size_t n = 0;
+            n += (size_t)snprintf(csv + n, sizeof csv - n, "acct%cdate%cdesc%camount%cnote\n",
+                                  dl, dl, dl, dl);
+            /* line 2: unquoted NUL inside the account id */
+            n += (size_t)snprintf(csv + n, sizeof csv - n, "ADVACCT0001");
+            csv[n++] = 0;
+            n += (size_t)snprintf(csv + n, sizeof csv - n, "EVIL%c2026-10-01%cx%c1.00%c\n", dl,
+                                  dl, dl, dl);
+            /* line 3: NUL inside a (quoted, when the dialect quotes) description */
+            n += (size_t)snprintf(csv + n, sizeof csv - n, "A1%c2026-10-02%c", dl, dl);
+            if (q)
+                csv[n++] = q;
+            n += (size_t)snprintf(csv + n, sizeof csv - n, "pay");
+            csv[n++] = 0;
+            n += (size_t)snprintf(csv + n, sizeof csv - n, "ment");
+            if (q)
+                csv[n++] = q;
+            n += (size_t)snprintf(csv + n, sizeof csv - n, "%c2.00%c\n", dl, dl);
+            /* line 4: NUL in an unmapped column */
+            n += (size_t)snprintf(csv + n, sizeof csv - n, "A1%c2026-10-03%cok%c3.00%cn", dl, dl,
+                                  dl, dl);
+            csv[n++] = 0;
+            csv[n++] = '\n';
+            /* line 5: a good row */
+            n += (size_t)snprintf(csv + n, sizeof csv - n, "A1%c2026-10-04%cok%c4.00%c\n", dl, dl,
+                                  dl, dl);
+            folio_dataset *ds = load1n(&d, csv, n);
+            assert_int_equal(ds->n_txns, 1);
+            assert_int_equal(ds->txns[0].line, 5);
+            assert_int_equal(ds->n_rejects, 3);
+            expect_reject(ds, 0, 2, "acct", "NUL byte in field 'acct'");
+            expect_reject(ds, 0, 3, "desc", "NUL byte in field 'desc'");
+            expect_reject(ds, 0, 4, "note", "NUL byte in field 'note'");
+            feed_dataset_free(ds);
+        }
+    }
+    feed_set_force_libcsv(false);
+}
+
+/* Control characters (C0, DEL, C1) and U+FEFF inside a mapped field are
+ * rejects naming the column; a description may hold TAB, CR and LF (shown
+ * as spaces), every other field none; unmapped columns are not checked
+ * (only for NUL); the file's leading BOM is not a field character. */
+static void test_control_characters_rejected(void **state)
+{
+    (void)state;
+    folio_feed_def d = txn_def();
+    const char *csv =
+        "\xEF\xBB\xBF" "acct,date,desc,amount,note\n"
+        "A1,2026-10-01,\"two\r\nlines\ttab\",1.00,\n"          /* 2-3: ok (description) */
+        "A\t1,2026-10-02,x,1.00,\n"                              /* 4: TAB in an id */
+        "A1,2026-10-03,bell\x07,1.00,\n"                         /* 5: BEL in the description */
+        "A1,2026-10-04,x,1.00\x7F,\n"                            /* 6: DEL */
+        "A1,2026-10-05,next\xC2\x85line,1.00,\n"                 /* 7: U+0085 (C1 NEL) */
+        "\xEF\xBB\xBF" "A1,2026-10-06,x,1.00,\n"                  /* 8: U+FEFF in the id */
+        "A1,2026-10-07,zero\xEF\xBB\xBFwidth,1.00,\n"             /* 9: U+FEFF in the text */
+        "A1,2026-10-08,x,1.00,\"tab\there\x01\"\n"                /* 10: ok: unmapped column */
+        "A1,2026-10-09,caf\xC3\xA9 \xC2\xA0nbsp,1.00,\n"           /* 11: ok: U+00E9, U+00A0 */
+        "\"A1\n\",2026-10-10,x,1.00,\n";                          /* 12-13: LF in an id */
+    folio_dataset *ds = load1(&d, csv, 1);
+    expect_reject(ds, 0, 4, "acct", "control character U+0009 in field 'acct'");
+    expect_reject(ds, 0, 5, "desc", "control character U+0007 in field 'desc'");
+    expect_reject(ds, 0, 6, "amount", "control character U+007F in field 'amount'");
+    expect_reject(ds, 0, 7, "desc", "control character U+0085 in field 'desc'");
+    expect_reject(ds, 0, 8, "acct", "U+FEFF (byte order mark) in field 'acct'");
+    expect_reject(ds, 0, 9, "desc", "U+FEFF (byte order mark) in field 'desc'");
+    expect_reject(ds, 0, 12, "acct", "control character U+000A in field 'acct'");
+    assert_int_equal(ds->n_rejects, 7);
+    assert_int_equal(ds->n_txns, 3);
+    assert_string_equal(ds->txns[0].description, "two\r\nlines\ttab");
+    assert_int_equal(ds->txns[1].line, 10);
+    assert_string_equal(ds->txns[2].description, "caf\xC3\xA9 \xC2\xA0nbsp");
+    feed_dataset_free(ds);
+    /* the same through libcsv */
+    feed_set_force_libcsv(true);
+    ds = load1(&d, csv, 1);
+    assert_int_equal(ds->n_rejects, 7);
+    assert_int_equal(ds->n_txns, 3);
+    feed_dataset_free(ds);
+    feed_set_force_libcsv(false);
+}
+
 /* ---- typed fields ----------------------------------------------------------------- */
 
 static void test_bad_money(void **state)
@@ -209,6 +318,50 @@ static void test_bad_money(void **state)
     assert_string_equal(ds->accounts[0].currency, "USD");
     assert_int_equal(ds->accounts[1].closing_balance, 0);     /* empty: 0 */
     feed_dataset_free(ds);
+}
+
+/* Fill the stack below the caller with 0x7F bytes, so a local read before it
+ * is written holds a huge value instead of a lucky zero. */
+static __attribute__((noinline)) void poison_stack(void)
+{
+    volatile unsigned char junk[256 << 10];
+    memset((void *)junk, 0x7F, sizeof junk);
+    (void)junk[0];
+}
+
+/* account_record read the parsed rate of a rate that did not parse, so the
+ * reason ("not a number" vs "out of range") depended on stack garbage
+ * (issue 9, item 6; valgrind: conditional jump on an uninitialised value). */
+static void test_interest_rate_reason(void **state)
+{
+    (void)state;
+    folio_feed_def d = acct_def();
+    d.columns[FOLIO_F_INTEREST_RATE] = (char *)"rate";
+    const char *csv =
+        "acct,owner,bal,rate\n"
+        "A1,C1,1,abc\n"
+        "A2,C1,1,4.2x%\n"
+        "A3,C1,1,1.23456\n"
+        "A4,C1,1,2147484\n"           /* 2147484000 milli-percent > INT32_MAX */
+        "A5,C1,1,-2147484\n"
+        "A6,C1,1,99999999999999999999\n"
+        "A7,C1,1,2147483.647%\n";     /* INT32_MAX: fits */
+    for (int round = 0; round < 3; round++) {
+        folio_dataset *ds = feed_dataset_new(1);
+        folio_error err = {0};
+        poison_stack();
+        assert_true(feed_load_buffer(ds, 0, &d, csv, strlen(csv), 1, &err));
+        expect_reject(ds, 0, 2, "rate", "invalid interest rate 'abc': not a number");
+        expect_reject(ds, 0, 3, "rate", "invalid interest rate '4.2x': not a number");
+        expect_reject(ds, 0, 4, "rate", "invalid interest rate '1.23456': too many decimals");
+        expect_reject(ds, 0, 5, "rate", "invalid interest rate '2147484': out of range");
+        expect_reject(ds, 0, 6, "rate", "invalid interest rate '-2147484': out of range");
+        expect_reject(ds, 0, 7, "rate",
+                      "invalid interest rate '99999999999999999999': out of range");
+        assert_int_equal(ds->n_accounts, 1);
+        assert_int_equal(ds->accounts[0].rate_milli_pct, INT32_MAX);
+        feed_dataset_free(ds);
+    }
 }
 
 static void test_bad_dates(void **state)
@@ -365,6 +518,48 @@ static void test_header_errors(void **state)
     folio_error_clear(&err);
     assert_false(feed_load_buffer(ds, 0, &d, "", 0, 1, &err));
     assert_string_equal(err.msg, "accounts.csv:1: empty file, expected a header row");
+    /* a mapped column named twice: which one holds the data cannot be
+     * guessed -- a job error (issue 9, item 15), also when only the case
+     * differs and no exact match exists */
+    folio_error_clear(&err);
+    d.columns[FOLIO_F_OWNER_ID] = (char *)"b";
+    const char *dup = "\n\na,b,bal,b\n1,2,3,4\n";
+    assert_false(feed_load_buffer(ds, 0, &d, dup, strlen(dup), 1, &err));
+    assert_int_equal(err.code, FOLIO_EXIT_USAGE);
+    assert_string_equal(err.msg, "accounts.csv:3: column 'b' (customer_id) appears more than "
+                        "once in the header (fields 2 and 4): rename one, or map another name "
+                        "in the job's columns:");
+    folio_error_clear(&err);
+    const char *dupcase = "a,B,bal,b2,b\n1,2,3,4,5\n";   /* exact 'b' wins over 'B' */
+    folio_dataset *ok = load1(&d, dupcase, 1);
+    assert_string_equal(ok->accounts[0].owner_id, "5");
+    feed_dataset_free(ok);
+    d.columns[FOLIO_F_OWNER_ID] = (char *)"own";
+    const char *dupci = "a,OWN,bal,Own\n1,2,3,4\n";
+    assert_false(feed_load_buffer(ds, 0, &d, dupci, strlen(dupci), 1, &err));
+    assert_int_equal(err.code, FOLIO_EXIT_USAGE);
+    assert_non_null(strstr(err.msg, "column 'own' (customer_id) appears more than once"));
+    /* a header over the field limit: exit 2 naming the limit, not exit 1 */
+    folio_error_clear(&err);
+    d.columns[FOLIO_F_OWNER_ID] = (char *)"b";
+    size_t cap = 5000 * 8 + 64, n = 0;
+    char *wide = malloc(cap);
+    assert_non_null(wide);
+    n += (size_t)snprintf(wide + n, cap - n, "a,b");
+    for (int i = 0; i < 5000; i++)
+        n += (size_t)snprintf(wide + n, cap - n, ",x%d", i);
+    n += (size_t)snprintf(wide + n, cap - n, "\n");
+    assert_false(feed_load_buffer(ds, 0, &d, wide, n, 1, &err));
+    assert_int_equal(err.code, FOLIO_EXIT_USAGE);
+    assert_string_equal(err.msg, "accounts.csv:1: the header row has more than 4096 fields "
+                        "(the limit of a record)");
+    free(wide);
+    /* a NUL byte in the header */
+    folio_error_clear(&err);
+    const char nulhdr[] = "a,b\0x,c\n1,2,3\n";
+    assert_false(feed_load_buffer(ds, 0, &d, nulhdr, sizeof nulhdr - 1, 1, &err));
+    assert_int_equal(err.code, FOLIO_EXIT_USAGE);
+    assert_string_equal(err.msg, "accounts.csv:1: header field 2: NUL byte U+0000");
     feed_dataset_free(ds);
 }
 
@@ -607,7 +802,7 @@ static void test_fast_split_matches_libcsv(void **state)
         assert_int_equal(a->n_rejects, b->n_rejects);
         assert_int_equal(a->n_customers, b->n_customers);
         assert_true(a->n_rejects > 500);
-        assert_true(a->n_customers > 300);
+        assert_true(a->n_customers > 200);   /* TAB, CR inside a field reject the row */
         for (size_t i = 0; i < a->n_rejects; i++) {
             assert_int_equal(a->rejects[i].line, b->rejects[i].line);
             assert_string_equal(a->rejects[i].reason, b->rejects[i].reason);
@@ -900,6 +1095,9 @@ int main(void)
         cmocka_unit_test(test_quoting_bom_crlf),
         cmocka_unit_test(test_malformed_quotes),
         cmocka_unit_test(test_bad_utf8_and_field_count),
+        cmocka_unit_test(test_nul_byte_rejected),
+        cmocka_unit_test(test_control_characters_rejected),
+        cmocka_unit_test(test_interest_rate_reason),
         cmocka_unit_test(test_bad_money),
         cmocka_unit_test(test_bad_dates),
         cmocka_unit_test(test_customer_fields),

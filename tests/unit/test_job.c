@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "folio/job.h"
@@ -328,6 +329,96 @@ static void test_inline_errors(void **state)
     expect_text_fail(text, 8, 57, "'feeds[2].product' is only allowed in an accounts feed");
 }
 
+/* A date format folio could not parse one row with is a job error at its
+ * line:col, not a reject of every row (issue 9, item 15). */
+static void test_date_format_checked(void **state)
+{
+    (void)state;
+    static const struct { const char *fmt, *why; } bad[] = {
+        {"YYYY-*-MM-DD", "'*' (ignore the rest) may only be the last character"},
+        {"*YYYY-MM-DD", "'*' (ignore the rest) may only be the last character"},
+        {"YYYY-MM-DD-DD", "the day (DD) is given more than once"},
+        {"MM/DD/YYYY MM", "the month (MM) is given more than once"},
+        {"YYYY-MM-DD YY", "the year (YYYY or YY) is given more than once"},
+        {"YYYMMDD", "a lone Y, M or D"},
+        {"YYYY-MM", "it must contain YYYY (or YY), MM and DD"},
+    };
+    char text[4096];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(text, sizeof text, "%s  - {name: t, kind: transactions, path: t.csv, "
+                 "dialect: {date_format: \"%s\"},\n"
+                 "     columns: {account_id: a, date: d, amount: x}}\n", MIN_HEAD, bad[i].fmt);
+        expect_text_fail(text, 8, 71, bad[i].why);
+        expect_text_fail(text, 8, 71, "'feeds[2].dialect.date_format' is not a usable date format");
+    }
+    static const char *const good[] = {"YYYY-MM-DD", "DD.MM.YYYY*", "YYMMDD", "MM/DD/YY",
+                                       "YYYY-MM-DDT*"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        const char *why = NULL;
+        if (!folio_date_pattern_check(good[i], &why))
+            fail_msg("'%s' refused: %s", good[i], why);
+    }
+}
+
+/* The same feed file listed twice -- by the same path, through a symlink or
+ * a hard link -- would load every row twice: a job error at the second
+ * path's line:col (issue 9, item 15).  A FIFO as a feed is one too (item 8). */
+static void test_feed_file_twice(void **state)
+{
+    (void)state;
+    char p[256], q[256], text[4096];
+    static const char *const files[] = {"c.csv", "a.csv", "t.csv", "t2.csv"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/%s", g_tmp, files[i]);
+        FILE *fp = fopen(p, "w");
+        assert_non_null(fp);
+        fputs("x\n", fp);
+        fclose(fp);
+    }
+    snprintf(p, sizeof p, "%s/t.csv", g_tmp);
+    snprintf(q, sizeof q, "%s/sym.csv", g_tmp);
+    unlink(q);
+    assert_int_equal(symlink("t.csv", q), 0);
+    snprintf(q, sizeof q, "%s/hard.csv", g_tmp);
+    unlink(q);
+    assert_int_equal(link(p, q), 0);
+    snprintf(q, sizeof q, "%s/fifo.csv", g_tmp);
+    unlink(q);
+    assert_int_equal(mkfifo(q, 0600), 0);
+    static const struct { const char *path, *what; } cases[] = {
+        {"t.csv", "'feeds[3].path' is the same file as 'feeds[2].path' (line 8)"},
+        {"./t.csv", "'feeds[3].path' is the same file as 'feeds[2].path' (line 8)"},
+        {"sym.csv", "'feeds[3].path' is the same file as 'feeds[2].path' (line 8)"},
+        {"hard.csv", "'feeds[3].path' is the same file as 'feeds[2].path' (line 8)"},
+        {"fifo.csv", "'feeds[3].path': '"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(text, sizeof text, "%s"
+                 "  - {name: t, kind: transactions, path: t.csv, columns: {account_id: a, date: d, amount: x}}\n"
+                 "  - {name: u, kind: transactions, path: %s, columns: {account_id: a, date: d, amount: x}}\n",
+                 MIN_HEAD, cases[i].path);
+        expect_text_fail(text, 9, 41, cases[i].what);
+    }
+    expect_text_fail(text, 9, 41, "fifo.csv' is a FIFO, not a regular file");
+    /* two different files load */
+    snprintf(text, sizeof text, "%s"
+             "  - {name: t, kind: transactions, path: t.csv, columns: {account_id: a, date: d, amount: x}}\n"
+             "  - {name: u, kind: transactions, path: t2.csv, columns: {account_id: a, date: d, amount: x}}\n",
+             MIN_HEAD);
+    folio_error err;
+    char path[128];
+    folio_job *job = load_text(text, &err, path, sizeof path);
+    if (!job)
+        fail_msg("two feed files refused: %s", err.msg);
+    job_free(job);
+    static const char *const rm[] = {"c.csv", "a.csv", "t.csv", "t2.csv", "sym.csv", "hard.csv",
+                                     "fifo.csv"};
+    for (size_t i = 0; i < sizeof rm / sizeof *rm; i++) {
+        snprintf(p, sizeof p, "%s/%s", g_tmp, rm[i]);
+        unlink(p);
+    }
+}
+
 static void test_field_keys(void **state)
 {
     (void)state;
@@ -375,6 +466,8 @@ int main(void)
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_inline_errors),
         cmocka_unit_test(test_field_keys),
+        cmocka_unit_test(test_date_format_checked),
+        cmocka_unit_test(test_feed_file_twice),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
