@@ -2048,8 +2048,9 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                 snprintf(probe, sizeof probe, "U+%04X", (unsigned)cp);
                 if (strstr(ex, probe))
                     continue;
-                el += (size_t)snprintf(ex + el, sizeof ex - el, "%sU+%04X", shown ? " " : "",
-                                       (unsigned)cp);
+                if (!folio_str_appendf(ex, sizeof ex, &el, "%sU+%04X", shown ? " " : "",
+                                       (unsigned)cp))
+                    break;
                 shown++;
             }
         fprintf(stderr, "folio: warning: %llu character(s) are not in AFP code page %d and "

@@ -651,6 +651,7 @@ run_test variations t_variations
 run_test archive t_archive
 run_test archive_verify_detects t_archive_verify_detects
 run_test offers t_offers
+. "$ROOT/tests/e2e/hardening_money.sh"   # issue 9: buffers, money sums, glyphs, fonts
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo
