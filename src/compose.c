@@ -82,22 +82,37 @@ folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,
         ap->first = s;
         ap->n = e - s;
         ap->n_outside = (s - lo) + (hi - e);
+        /* every sum checked: the loader rejected the rows whose account
+           totals overflow, what still does not fit fails the run */
         folio_money net = 0;
+        bool ok = true;
         for (uint32_t k = lo; k < hi; k++) {
-            if (k >= s && k < e) {
-                folio_money amt = ds->txns[k].amount;
-                net += amt;
-                if (amt < 0)
-                    ap->debits -= amt;
-                else
-                    ap->credits += amt;
-            } else {
-                ap->outside_sum += ds->txns[k].amount;
-            }
+            folio_money amt = ds->txns[k].amount;
+            if (k >= s && k < e)
+                ok &= folio_money_add(&net, amt) &&
+                      (amt < 0 ? folio_money_sub(&ap->debits, amt)
+                               : folio_money_add(&ap->credits, amt));
+            else
+                ok &= folio_money_add(&ap->outside_sum, amt);
         }
         bool liab = is_liability(p, ap);
         ap->closing = a->closing_balance;
-        folio_money derived = liab ? a->closing_balance + net : a->closing_balance - net;
+        folio_money derived = a->closing_balance;
+        ok &= liab ? folio_money_add(&derived, net) : folio_money_sub(&derived, net);
+        /* the running balance printed on every row, from the opening */
+        folio_money bal = a->has_opening ? a->opening_balance : derived;
+        for (uint32_t k = s; k < e && ok; k++)
+            ok = liab ? folio_money_sub(&bal, ds->txns[k].amount)
+                      : folio_money_add(&bal, ds->txns[k].amount);
+        if (!ok) {
+            folio_error_set(err, FOLIO_EXIT_FAILED,
+                            "%s:%u: amount sum overflows: the totals or running balance of "
+                            "account '%s' leave the representable range (no statement "
+                            "prints a wrapped figure)",
+                            job->feeds[a->feed].path, a->line, a->id);
+            compose_plan_free(p);
+            return NULL;
+        }
         if (a->has_opening) {
             ap->opening = a->opening_balance;
             if (derived != a->opening_balance) {
@@ -169,6 +184,7 @@ typedef struct composer {
     folio_buf keys;           /* -> res->keys (compose_note_key) */
     bool oom;
     bool balance_error;
+    const char *overflow;     /* a money sum that left the int64 range: what */
     /* content variations: the household's language (index into the layout's
      * languages; L is that language's variant), the context paragraph
      * conditions are evaluated in, and the audit entries of the paragraphs */
@@ -672,10 +688,11 @@ static void compose_summary(composer *C)
         draw_row(C, L->summary_row_style, L->summary_cols, ncols, cells, g, (stripe++ & 1) != 0);
         int kind = is_liability(C->plan, ap) ? 1 : 0;
         have[kind] = 1;
-        tot[kind][0] += ap->opening;
-        tot[kind][1] += ap->closing;
-        tot[kind][2] += ap->debits;
-        tot[kind][3] += ap->credits;
+        if (!folio_money_add(&tot[kind][0], ap->opening) ||
+            !folio_money_add(&tot[kind][1], ap->closing) ||
+            !folio_money_add(&tot[kind][2], ap->debits) ||
+            !folio_money_add(&tot[kind][3], ap->credits))
+            C->overflow = C->overflow ? C->overflow : "the summary totals";
     }
     /* total rows */
     for (int kind = 0; kind < 2; kind++) {
@@ -825,7 +842,8 @@ static void compose_account(composer *C, uint32_t ai)
     }
     for (uint32_t k = 0; k < ap->n; k++) {
         const folio_txn *t = &ds->txns[ap->first + k];
-        bal = liab ? bal - t->amount : bal + t->amount;
+        if (!(liab ? folio_money_sub(&bal, t->amount) : folio_money_add(&bal, t->amount)))
+            C->overflow = C->overflow ? C->overflow : "a running balance"; /* plan-checked */
         for (int i = 0; i < ncols; i++) {
             cells[i] = (cell){"", 0, false};
             switch (L->table_cols[i].field) {
@@ -861,7 +879,9 @@ static void compose_account(composer *C, uint32_t ai)
         }
         table_row(C, cells, false);
         C->res->txns++;
-        C->res->txn_sum += t->amount;
+        if (!folio_money_add(&C->res->txn_sum, t->amount))
+            C->overflow = C->overflow ? C->overflow
+                                      : "the sum of the household's transactions";
     }
 
     /* closing balance row: the running balance reached, which the plan has
@@ -1339,6 +1359,12 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     folio_buf_free(&C.audit);
     folio_buf_free(&C.keys);
     folio_buf_free(&C.text);
+    if (C.overflow && !C.oom) {
+        folio_error_set(err, FOLIO_EXIT_FAILED,
+                        "household %s: amount sum overflows: %s (beyond the representable "
+                        "range; no statement prints a wrapped figure)", h->id, C.overflow);
+        return NULL;
+    }
     if (C.oom || C.balance_error) {
         folio_error_set(err, FOLIO_EXIT_FAILED,
                         C.oom ? "out of memory composing household %s"

@@ -1033,7 +1033,6 @@ static bool txn_record(rec *r)
         break;
     }
     }
-    ch->amount_read = (folio_money)((uint64_t)ch->amount_read + (uint64_t)amt);
     t.amount = amt;
     t.feed = (uint16_t)r->ctx->feed_index;
     t.line = r->line;

@@ -227,7 +227,9 @@ static bool write_suppressed(run_state *R, const char *path, folio_money *sum_tx
                     continue;
                 const folio_txn *tx = &ds->txns[t];
                 (*n_txn)++;
-                *sum_txn += tx->amount;
+                if (!folio_money_add(sum_txn, tx->amount))   /* fails the commit */
+                    folio_error_set(&out.err, FOLIO_EXIT_FAILED, "control totals: amount "
+                                    "sum overflows: the amount suppressed");
                 folio_buf_puts(&b, "transaction,");
                 folio_buf_put_csv_field(&b, a->id, strlen(a->id));
                 folio_buf_putc(&b, ',');
@@ -2011,6 +2013,11 @@ int folio_run(const folio_run_options *opt, folio_error *err)
 
     /* ---- reconciliation ---- */
     totals T = {0};
+    /* every money total is a checked sum: the first that overflows fails the
+     * run, named, instead of a wrapped figure in a "balanced" manifest */
+    const char *overflow = NULL;
+#define MONEY_SUM(acc, v, what) \
+    do { if (!folio_money_add(&(acc), (v)) && !overflow) overflow = (what); } while (0)
     for (size_t h = 0; h < R.hs.n; h++) {
         if (!R.in_shard[h])
             continue;
@@ -2023,7 +2030,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
             T.pages_email += R.res[h].pages;
         T.acc_composed += R.res[h].accounts;
         T.txn_composed += R.res[h].txns;
-        T.amt_composed += R.res[h].txn_sum;
+        MONEY_SUM(T.amt_composed, R.res[h].txn_sum, "the amount composed");
     }
     uint64_t afp_pages = 0, afp_groups = 0, afp_subst = 0;
     for (size_t i = 0; i < R.n_files; i++) {
@@ -2066,12 +2073,14 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         } else if (R.job->feeds[i].kind == FOLIO_FEED_TRANSACTIONS) {
             T.txn_read += s->records;
             T.txn_rejected += s->rejected;
-            T.amt_read += s->amount_read;
-            T.amt_rejected += s->amount_rejected;
+            MONEY_SUM(T.amt_read, s->amount_read, "the amount read");
+            MONEY_SUM(T.amt_rejected, s->amount_rejected, "the amount rejected");
+            if (s->amount_overflow)
+                overflow = "the amount rejected";
         }
     }
     for (size_t i = 0; i < R.ds->n_txns; i++)
-        T.amt_loaded += R.ds->txns[i].amount;
+        MONEY_SUM(T.amt_loaded, R.ds->txns[i].amount, "the amount loaded");
     snprintf(path, sizeof path, "%s/suppressed.csv", R.out);
     if (!write_suppressed(&R, path, &T.amt_suppressed, &T.acc_suppressed, &T.txn_suppressed, err))
         goto done;
@@ -2098,8 +2107,20 @@ int folio_run(const folio_run_options *opt, folio_error *err)
             const folio_account *a = &R.ds->accounts[R.hs.account_idx[hh->first_account + k]];
             txn_shard += a->n_txn;
             for (uint32_t t = a->first_txn; t < a->first_txn + a->n_txn; t++)
-                amt_shard += R.ds->txns[t].amount;
+                MONEY_SUM(amt_shard, R.ds->txns[t].amount, "the amount of the shard");
         }
+    }
+    folio_money read_minus_rej = T.amt_read, composed_plus_sup = T.amt_composed;
+    if (!folio_money_sub(&read_minus_rej, T.amt_rejected))
+        overflow = "amount read - rejected";
+    if (!folio_money_add(&composed_plus_sup, T.amt_suppressed))
+        overflow = "amount composed + suppressed";
+    if (overflow) {
+        /* a control total that cannot be represented is not printed wrapped */
+        folio_error_set(err, FOLIO_EXIT_FAILED, "control totals: amount sum overflows: %s "
+                        "leaves the representable range", overflow);
+        folio_buf_free(&cj);
+        goto done;
     }
     bool sharded = opt->shard_count > 0;
     check(&cj, &balanced, "account rows read = accepted + rejected", "read", (int64_t)T.acc_read,
@@ -2108,7 +2129,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
           (int64_t)T.txn_read, "accepted_plus_rejected",
           (int64_t)(R.ds->n_txns + T.txn_rejected), false);
     check(&cj, &balanced, "amount read - rejected = amount loaded", "read_minus_rejected",
-          T.amt_read - T.amt_rejected, "loaded", T.amt_loaded, true);
+          read_minus_rej, "loaded", T.amt_loaded, true);
     if (!sharded) {
         check(&cj, &balanced, "every loaded account belongs to a household", "loaded",
               (int64_t)R.ds->n_accounts, "in_households", (int64_t)acc_shard, false);
@@ -2121,7 +2142,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
           (int64_t)txn_shard, "composed_plus_suppressed",
           (int64_t)(T.txn_composed + T.txn_suppressed), false);
     check(&cj, &balanced, "amount = composed + suppressed", "amount", amt_shard,
-          "composed_plus_suppressed", T.amt_composed + T.amt_suppressed, true);
+          "composed_plus_suppressed", composed_plus_sup, true);
     {
         uint64_t pages1 = 0;
         for (size_t i = 0; i < R.n_print; i++) {

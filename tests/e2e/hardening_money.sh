@@ -44,3 +44,114 @@ t_long_bank_address() {
 }
 
 run_test long_bank_address t_long_bank_address
+
+# Item 2: two credits of 92,233,720,368,547,758.07 (the int64 maximum) on one
+# account.  Summed with a wrap, 10.00 + 2 x max is 9.98: the old code printed
+# "Credits $9.98" with a closing balance of 9.98, a balanced reconciliation and
+# exit 0.  Each row whose account totals would overflow is now a reject
+# naming file:line and "amount sum overflows"; the account no longer
+# balances, so it is suppressed (listed), and nothing prints 9.98.
+t_money_sum_overflow() {
+    local d="$WORK/hm-sum"
+    hm_samples "$d"
+    python3 - "$d" <<'PY'
+import csv, sys
+d = sys.argv[1]
+cust = [r for r in csv.DictReader(open(d + "/customers.csv", encoding="utf-8"))
+        if r["delivery"] == "print"][0]
+with open(d + "/checking_accounts.csv", "a", encoding="utf-8") as f:
+    f.write("999000000001,%s,Everyday Checking,0.00,9.98,,,,,2020-01-01\n" % cust["customer_id"])
+with open(d + "/checking_transactions.csv", "a", encoding="utf-8") as f:
+    f.write("999000000001,2026-10-05,SMALL CREDIT,10.00\n")
+    f.write("999000000001,2026-10-06,HUGE CREDIT ONE,92233720368547758.07\n")
+    f.write("999000000001,2026-10-07,HUGE CREDIT TWO,92233720368547758.07\n")
+PY
+    local n
+    n=$(wc -l < "$d/checking_transactions.csv")
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    cat "$d/err"
+    [ "$rc" = 3 ] || { echo "expected exit 3 (rejects), got $rc"; exit 1; }
+    # the two huge rows are the file's last two lines
+    grep -q "^checking_transactions.csv,$((n - 1)),amount,amount sum overflows" "$d/out/rejects.csv"
+    grep -q "^checking_transactions.csv,$n,amount,amount sum overflows" "$d/out/rejects.csv"
+    grep -q "^account,999000000001,.*balance mismatch" "$d/out/suppressed.csv"
+    for f in "$d"/out/print/*.pdf; do pdftotext "$f" - ; done > "$d/text.txt"
+    ! grep -q '9\.98' "$d/text.txt" || { echo "a wrapped sum was printed"; exit 1; }
+    ! grep -q '999000000001' "$d/text.txt"
+    python3 - "$d/out/manifest.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1], encoding="utf-8"))
+r = m["reconciliation"]
+assert r["balanced"] is True, r
+PY
+    "$FOLIO" verify "$d/out" >/dev/null
+}
+
+run_test money_sum_overflow t_money_sum_overflow
+
+# Item 2, later sums: two accounts of one household each credited
+# 50,000,000,000,000,000.00 -- every row and account total fits, but the
+# household's summary totals (and the run's control totals) do not: the run
+# fails (exit 1) naming the household and what overflowed, publishes no
+# manifest, and no wrapped total is printed anywhere.
+t_money_total_overflow() {
+    local d="$WORK/hm-tot"
+    hm_samples "$d"
+    python3 - "$d" <<'PY'
+import csv, sys
+d = sys.argv[1]
+cust = [r for r in csv.DictReader(open(d + "/customers.csv", encoding="utf-8"))
+        if r["delivery"] == "print"][0]
+big = "50000000000000000.00"
+for feed, acct in (("checking", "999000000002"), ("savings", "999000000003")):
+    with open("%s/%s_accounts.csv" % (d, feed), "a", encoding="utf-8") as f:
+        f.write("%s,%s,Big,0.00,%s,,,,,2020-01-01\n" % (acct, cust["customer_id"], big))
+    with open("%s/%s_transactions.csv" % (d, feed), "a", encoding="utf-8") as f:
+        f.write("%s,2026-10-05,BIG CREDIT,%s\n" % (acct, big))
+print(cust["household_id"])
+PY
+    local hh
+    hh=$(python3 -c 'import csv,sys; print([r for r in csv.DictReader(open(sys.argv[1])) if r["delivery"]=="print"][0]["household_id"])' "$d/customers.csv")
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    cat "$d/err"
+    [ "$rc" = 1 ] || { echo "expected exit 1, got $rc"; exit 1; }
+    grep -q "household $hh: amount sum overflows: the summary totals" "$d/err"
+    [ ! -e "$d/out/manifest.json" ]
+}
+
+run_test money_total_overflow t_money_total_overflow
+
+# Item 2, the running balance: an opening balance 1.00 under the maximum, a
+# credit of 5.00 and a debit of 5.00.  Opening, closing and every total fit,
+# but the balance printed after the credit does not: the run fails (exit 1)
+# naming the account's file:line, instead of printing a wrapped balance.
+t_money_running_balance_overflow() {
+    local d="$WORK/hm-run"
+    hm_samples "$d"
+    python3 - "$d" <<'PY'
+import csv, sys
+d = sys.argv[1]
+cust = [r for r in csv.DictReader(open(d + "/customers.csv", encoding="utf-8"))
+        if r["delivery"] == "print"][0]
+top = "92233720368547757.07"
+with open(d + "/savings_accounts.csv", "a", encoding="utf-8") as f:
+    f.write("999000000004,%s,Top,%s,%s,,,,,2020-01-01\n" % (cust["customer_id"], top, top))
+with open(d + "/savings_transactions.csv", "a", encoding="utf-8") as f:
+    f.write("999000000004,2026-10-05,UP,5.00\n999000000004,2026-10-06,DOWN,-5.00\n")
+PY
+    local line
+    line=$(wc -l < "$d/savings_accounts.csv")
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    cat "$d/err"
+    [ "$rc" = 1 ] || { echo "expected exit 1, got $rc"; exit 1; }
+    grep -q "savings_accounts.csv:$line: amount sum overflows: .* account '999000000004'" "$d/err"
+    [ ! -e "$d/out/manifest.json" ]
+}
+
+run_test money_running_balance_overflow t_money_running_balance_overflow
