@@ -185,6 +185,7 @@ typedef struct composer {
     bool oom;
     bool balance_error;
     const char *overflow;     /* a money sum that left the int64 range: what */
+    const char *what;         /* the field being drawn, for the .notdef count */
     /* content variations: the household's language (index into the layout's
      * languages; L is that language's variant), the context paragraph
      * conditions are evaluated in, and the audit entries of the paragraphs */
@@ -255,6 +256,20 @@ static void text_at(composer *C, int s, int32_t x, int32_t baseline, folio_align
     if (!len)
         return;
     const folio_style *st = style(C, s);
+    /* count the characters the font cannot draw (they come out as empty
+       boxes): never silent, reported per run with the first household/field */
+    const folio_font *f = style_font(C, s);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        int k = folio_utf8_next(t + i, len - i, &cp);
+        i += k > 0 ? (size_t)k : 1;
+        if (fonts_has_glyph(f, cp))
+            continue;
+        if (!C->res->notdef++) {
+            C->res->notdef_cp = cp;
+            C->res->notdef_field = C->what ? C->what : "layout text";
+        }
+    }
     if (align != FOLIO_ALIGN_LEFT) {
         int32_t w = fonts_text_width(style_font(C, s), t, len, st->size);
         x -= align == FOLIO_ALIGN_RIGHT ? w : w / 2;
@@ -440,11 +455,50 @@ static size_t expand(composer *C, const folio_template *t, uint32_t page, uint32
     return out->len;
 }
 
+static bool has_notdef(const composer *C, int s, const char *t, size_t len)
+{
+    const folio_font *f = style_font(C, s);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        int k = folio_utf8_next(t + i, len - i, &cp);
+        i += k > 0 ? (size_t)k : 1;
+        if (!fonts_has_glyph(f, cp))
+            return true;
+    }
+    return false;
+}
+
+/* Expand t into C->text and return the name of the merge field whose value
+ * holds the first character style s cannot draw ("customer.name"), "layout
+ * text" when it is in the template's own text, NULL when every character
+ * has a glyph.  Static strings: they outlive the household's arena. */
+static const char *expand_checked(composer *C, const folio_template *t, int s,
+                                  uint32_t page, uint32_t pages, size_t *n)
+{
+    *n = expand(C, t, page, pages);
+    if (!has_notdef(C, s, C->text.data, *n))
+        return NULL;
+    const char *label = "layout text";
+    for (int i = 0; i < t->n_segs; i++) {       /* rare: find the field */
+        folio_template one = {(folio_tpl_seg *)&t->segs[i], 1, false};
+        size_t k = expand(C, &one, page, pages);
+        if (has_notdef(C, s, C->text.data, k)) {
+            if (t->segs[i].field != FOLIO_M_LITERAL)
+                label = layout_merge_field_name((folio_merge_field)t->segs[i].field);
+            break;
+        }
+    }
+    *n = expand(C, t, page, pages);
+    return label;
+}
+
 static void draw_template(composer *C, const folio_template *t, int s, int32_t x,
                           int32_t baseline, folio_align align, uint32_t page, uint32_t pages)
 {
-    size_t n = expand(C, t, page, pages);
+    size_t n;
+    C->what = expand_checked(C, t, s, page, pages, &n);
     text_at(C, s, x, baseline, align, C->text.data, n, true);
+    C->what = NULL;
 }
 
 /* ---- pages --------------------------------------------------------------- */
@@ -556,6 +610,7 @@ static void draw_row(composer *C, int s, const folio_column *cols, int ncols,
     for (int i = 0; i < ncols; i++) {
         const folio_column *col = &cols[i];
         const cell *c = &cells[i];
+        C->what = layout_column_name(col->field);
         if (c->len) {
             if (col->align == FOLIO_ALIGN_LEFT) {
                 int n = wrap_cell(C, s, col, c, st, ln);
@@ -572,6 +627,7 @@ static void draw_row(composer *C, int s, const folio_column *cols, int ncols,
         }
         x += col->width;
     }
+    C->what = NULL;
     C->y += g.h;
 }
 
@@ -758,7 +814,8 @@ static void table_row(composer *C, const cell *cells, bool last)
             my = C->y;
         page_close_body(C, my);
         compose_note_key(C, "table:continued");
-        size_t n = expand(C, &L->table_continued_next, 0, 0);
+        size_t n;
+        C->what = expand_checked(C, &L->table_continued_next, s, 0, 0, &n);
         const char *buf = C->text.data;
         int32_t tw = 0;
         for (int i = 0; i < L->n_table_cols; i++)
@@ -982,6 +1039,7 @@ static void compose_address(composer *C)
         name_room = 3;
     int n = compose_addressee(C->plan, C->hh, style_font(C, s), style(C, s)->size,
                               L->address_w, lines, name_room, C->arena);
+    int n_names = n;
     lines[n++] = c->address1;
     if (c->address2 && c->address2[0] && n < maxl)
         lines[n++] = c->address2;
@@ -1000,6 +1058,7 @@ static void compose_address(composer *C)
             C->oom = true;
             return;
         }
+        C->what = i < n_names ? "customer name" : "address";
         /* a line wider than the window is cut at the window edge */
         size_t len = strlen(lines[i]);
         size_t fit = fonts_fit(style_font(C, s), lines[i], len, style(C, s)->size,
@@ -1011,6 +1070,7 @@ static void compose_address(composer *C)
         text_at(C, s, L->address_x, base + i * line_h(C, s), FOLIO_ALIGN_LEFT, lines[i], len,
                 false);
     }
+    C->what = NULL;
 }
 
 /* ---- paragraphs (docs/paragraphs.md) -------------------------------------- */
@@ -1035,7 +1095,8 @@ static void draw_paragraph(composer *C, const folio_template *t)
 {
     const folio_layout *L = C->L;
     int s = C->plan->layout->paragraph_style;
-    size_t n = expand(C, t, C->page, 0);
+    size_t n;
+    C->what = expand_checked(C, t, s, C->page, 0, &n);
     const char *buf = C->text.data;
     while (n && buf[n - 1] == '\n')          /* a YAML block scalar's last newline */
         n--;

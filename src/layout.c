@@ -243,6 +243,13 @@ static const char *const SUMMARY_COL_NAMES[] = { "product_name", "number", "owne
 static const char *const TABLE_COL_NAMES[] = { "date", "description", "debit",
     "credit", "balance", "amount", NULL };
 
+const char *layout_column_name(folio_column_field f)
+{
+    if ((int)f <= 0 || f > FOLIO_COL_AMOUNT)
+        return "";
+    return COL_NAMES[f];
+}
+
 /* ---- readers ----------------------------------------------------------------- */
 
 typedef struct loader {

@@ -1292,6 +1292,7 @@ typedef struct totals {
     folio_money amt_loaded;     /* sum over the loaded transaction table */
     uint64_t afp_substitutions; /* characters the AFP code page lacked */
     uint64_t afp_cut_values;    /* AFP index values cut at 250 bytes */
+    uint64_t notdef_chars;      /* characters drawn as .notdef (no glyph) */
 } totals;
 
 static const char *kind_name(folio_feed_kind k)
@@ -1715,6 +1716,7 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
         json_kv_int(&b, "afp_substitutions", (int64_t)T->afp_substitutions, true);
     if (afp_on(R))
         json_kv_int(&b, "afp_cut_values", (int64_t)T->afp_cut_values, true);
+    json_kv_int(&b, "notdef_chars", (int64_t)T->notdef_chars, true);
     manifest_archive_counts(R, &b);
     json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, false);
     folio_buf_puts(&b, "},");
@@ -2016,6 +2018,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     /* every money total is a checked sum: the first that overflows fails the
      * run, named, instead of a wrapped figure in a "balanced" manifest */
     const char *overflow = NULL;
+    size_t notdef_first = 0;
 #define MONEY_SUM(acc, v, what) \
     do { if (!folio_money_add(&(acc), (v)) && !overflow) overflow = (what); } while (0)
     for (size_t h = 0; h < R.hs.n; h++) {
@@ -2031,6 +2034,18 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         T.acc_composed += R.res[h].accounts;
         T.txn_composed += R.res[h].txns;
         MONEY_SUM(T.amt_composed, R.res[h].txn_sum, "the amount composed");
+        if (R.res[h].notdef && !T.notdef_chars)
+            notdef_first = h;
+        T.notdef_chars += R.res[h].notdef;
+    }
+    if (T.notdef_chars) {
+        /* never silent, like the AFP substitutions: how many, the first one */
+        const folio_compose_result *f = &R.res[notdef_first];
+        fprintf(stderr, "folio: warning: %llu character(s) have no glyph in the layout's "
+                "fonts and were drawn as empty boxes (first: U+%04X in household %s, "
+                "field %s); see manifest.json counts.notdef_chars\n",
+                (unsigned long long)T.notdef_chars, (unsigned)f->notdef_cp,
+                R.hs.v[notdef_first].id, f->notdef_field);
     }
     uint64_t afp_pages = 0, afp_groups = 0, afp_subst = 0;
     for (size_t i = 0; i < R.n_files; i++) {

@@ -155,3 +155,59 @@ PY
 }
 
 run_test money_running_balance_overflow t_money_running_balance_overflow
+
+# Item 16: characters the font has no glyph for are drawn as empty boxes;
+# they are counted (manifest counts.notdef_chars) and reported on stderr with
+# the first household and field.  A customer named in CJK and Arabic (2 + 4
+# characters, printed once in the address block) and one transaction
+# description with 2 CJK characters: 8 in all.
+t_notdef_count() {
+    local d="$WORK/hm-notdef"
+    hm_samples "$d"
+    local hh
+    hh=$(python3 - "$d" <<'PY'
+import csv, glob, sys
+d = sys.argv[1]
+def rewrite(path, change):
+    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    fields = list(rows[0].keys())
+    done = change(rows)
+    w = csv.DictWriter(open(path, "w", encoding="utf-8", newline=""), fieldnames=fields,
+                       lineterminator="\n")
+    w.writeheader(); w.writerows(rows)
+    return done
+def name(rows):
+    c = [r for r in rows if r["delivery"] == "print"][0]
+    c["first_name"], c["last_name"] = "山田", "محمد"
+    return c
+c = rewrite(d + "/customers.csv", name)
+accts = set()
+for p in glob.glob(d + "/*_accounts.csv"):
+    accts |= {r["account_id"] for r in csv.DictReader(open(p, encoding="utf-8"))
+              if r["customer_id"] == c["customer_id"]}
+def desc(rows):
+    for r in rows:
+        if r["account_id"] in accts and r["posting_date"].startswith("2026-10"):
+            r["description"] = "咖啡 COFFEE"
+            return True
+    return False
+assert any(rewrite(p, desc) for p in sorted(glob.glob(d + "/*_transactions.csv"))
+           if open(p, encoding="utf-8").read().count("\n") > 1), "no transaction to edit"
+print(c["household_id"])
+PY
+)
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    cat "$d/err"
+    [ "$rc" = 0 ] || { echo "expected exit 0, got $rc"; exit 1; }
+    grep -q "warning: 8 character(s) have no glyph .* (first: U+5C71 in household $hh, field customer name)" "$d/err"
+    python3 - "$d/out/manifest.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1], encoding="utf-8"))["counts"]
+assert c["notdef_chars"] == 8, c.get("notdef_chars")
+PY
+    "$FOLIO" verify "$d/out" >/dev/null
+}
+
+run_test notdef_count t_notdef_count
