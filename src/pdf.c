@@ -1457,10 +1457,12 @@ static void pdf_set_info(folio_pdf_writer *w, HPDF_InfoType type, const char *ke
     bool ascii = true;
     for (size_t i = 0; i < n; i++)
         ascii &= (unsigned char)utf8[i] < 0x80;
-    if (ascii || n > 4096) {
-        HPDF_SetInfoAttr(w->doc, type, ascii ? utf8 : "");
-        if (!ascii)
-            pdf_fail(w, "document info string longer than 4096 bytes");
+    if (n > FOLIO_PDF_INFO_MAX) {       /* the job loader refuses these */
+        pdf_fail(w, "document info string longer than 4096 bytes");
+        return;
+    }
+    if (ascii) {
+        HPDF_SetInfoAttr(w->doc, type, utf8);
         return;
     }
     size_t bad;
@@ -1469,7 +1471,7 @@ static void pdf_set_info(folio_pdf_writer *w, HPDF_InfoType type, const char *ke
         return;
     }
     HPDF_SetInfoAttr(w->doc, type, "");   /* creates the info dictionary */
-    unsigned char buf[2 + 4 * 4096];
+    unsigned char buf[2 + 4 * FOLIO_PDF_INFO_MAX];
     size_t k = 0;
     buf[k++] = 0xFE;
     buf[k++] = 0xFF;

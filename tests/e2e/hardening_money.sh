@@ -211,3 +211,53 @@ PY
 }
 
 run_test notdef_count t_notdef_count
+
+# Item 15: a truncated TrueType file is a layout error at the font's position
+# (exit 2), found at load -- not a libharu error (or a run that exits 0 with
+# a damaged font) in the middle of the print files.
+t_truncated_font() {
+    local d="$WORK/hm-font"
+    hm_samples "$d"
+    local reg="$ROOT/fonts/LiberationSans-Regular.ttf" bold="$ROOT/fonts/LiberationSans-Bold.ttf"
+    sed -e "s#file: ../fonts/LiberationSans-Regular.ttf#file: $d/trunc.ttf#" \
+        -e "s#file: ../fonts/LiberationSans-Bold.ttf#file: $bold#" \
+        "$ROOT/layouts/statement.yaml" > "$d/layout.yaml"
+    for f in "$ROOT"/layouts/paragraphs.yaml "$ROOT"/layouts/offers.yaml; do cp "$f" "$d/"; done
+    use_layout "$d/job.yaml" "$d/layout.yaml"
+    local line col
+    line=$(grep -n "file: $d/trunc.ttf" "$d/layout.yaml" | cut -d: -f1)
+    col=$(awk -v l="$line" 'NR==l { print index($0, "file:") + 6 }' "$d/layout.yaml")
+    # 100 KB cuts the glyph outlines; 405,000 bytes only the last table
+    for n in 100000 320000 405000; do
+        head -c "$n" "$reg" > "$d/trunc.ttf"
+        set +e
+        "$FOLIO" run "$d/job.yaml" --out "$d/out$n" --quiet 2>"$d/err$n"; rc=$?
+        set -e
+        cat "$d/err$n"
+        [ "$rc" = 2 ] || { echo "$n bytes: expected exit 2, got $rc"; exit 1; }
+        grep -q "layout.yaml:$line:$col: cannot load font 'regular': .*truncated TrueType file" "$d/err$n"
+        [ ! -e "$d/out$n/manifest.json" ]
+    done
+}
+
+# Item 15: job.name is the Title of every PDF; one longer than the PDF
+# document-info limit is a job error at its position (exit 2).
+t_long_job_name() {
+    local d="$WORK/hm-jobname"
+    hm_samples "$d"
+    local long
+    long=$(python3 -c 'print("N" * 70000)')
+    hm_sub "$d/job.yaml" '^  name: "Harbor.*$' "  name: \"$long\""
+    local line
+    line=$(grep -n '^  name: "NNN' "$d/job.yaml" | cut -d: -f1)
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    cut -c1-300 "$d/err"
+    [ "$rc" = 2 ] || { echo "expected exit 2, got $rc"; exit 1; }
+    grep -q "job.yaml:$line:9: 'job.name' is 70000 bytes long: at most 4096" "$d/err"
+    [ ! -e "$d/out/manifest.json" ]
+}
+
+run_test truncated_font t_truncated_font
+run_test long_job_name t_long_job_name
