@@ -261,3 +261,24 @@ t_long_job_name() {
 
 run_test truncated_font t_truncated_font
 run_test long_job_name t_long_job_name
+
+# Item 15: a disk that fills while a PDF is written: the run fails (exit 1),
+# names ENOSPC ("No space left on device") for the PDF, and publishes no
+# manifest -- not only a libharu error code.  Needs root for a small tmpfs.
+t_pdf_disk_full() {
+    local d="$WORK/hm-full" mnt="$WORK/hm-full/mnt"
+    hm_samples "$d"
+    mkdir -p "$mnt"
+    if ! mount -t tmpfs -o size=100k tmpfs "$mnt" 2>/dev/null; then
+        echo "SKIP: cannot mount a tmpfs (not root)"; return 0
+    fi
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$mnt/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    umount "$mnt"
+    cat "$d/err"
+    [ "$rc" = 1 ] || { echo "expected exit 1, got $rc"; exit 1; }
+    grep -q '\.pdf\.part: cannot write the file: No space left on device' "$d/err"
+}
+
+run_test pdf_disk_full t_pdf_disk_full
