@@ -605,20 +605,20 @@ static void describe_triplets(const uint8_t *d, size_t n, char *out, size_t cap)
                              : t[2] == FQN_CODE_PAGE ? "code-page"
                              : t[2] == FQN_CHARSET ? "charset"
                              : t[2] == FQN_CODED_FONT ? "coded-font" : "fqn";
-            o += (size_t)snprintf(out + o, o < cap ? cap - o : 0, " %s='%s'", what, s);
+            folio_str_appendf(out, cap, &o, " %s='%s'", what, s);
         } else if (t[1] == TR_ATTR_VALUE && t[0] >= 4) {
             afp_ebcdic_to_utf8(500, t + 4, t[0] - 4u, s, sizeof s);
-            o += (size_t)snprintf(out + o, o < cap ? cap - o : 0, " value='%s'", s);
+            folio_str_appendf(out, cap, &o, " value='%s'", s);
         } else if (t[1] == TR_LOCAL_ID && t[0] == 4) {
-            o += (size_t)snprintf(out + o, o < cap ? cap - o : 0, " id=%u", t[3]);
+            folio_str_appendf(out, cap, &o, " id=%u", t[3]);
         } else if (t[1] == TR_FDS && t[0] == 20) {
-            o += (size_t)snprintf(out + o, o < cap ? cap - o : 0, " size=%u/1440in",
+            folio_str_appendf(out, cap, &o, " size=%u/1440in",
                                   afp_be16(t + 4));
         } else if (t[1] == TR_CGCSGID && t[0] == 6) {
-            o += (size_t)snprintf(out + o, o < cap ? cap - o : 0, " gcsgid=%u cpgid=%u",
+            folio_str_appendf(out, cap, &o, " gcsgid=%u cpgid=%u",
                                   afp_be16(t + 2), afp_be16(t + 4));
         }
-        if (o >= cap)
+        if (o + 1 >= cap)   /* full: folio_str_appendf cut the text */
             return;
     }
 }
@@ -691,8 +691,8 @@ static void describe(const sf_view *v, const sf_def *def, char *out, size_t cap)
                            && i + afp_be16(v->d + i) <= v->n; i += afp_be16(v->d + i)) {
             char g[600] = "";
             describe_triplets(v->d + i + 2, afp_be16(v->d + i) - 2u, g, sizeof g);
-            o += (size_t)snprintf(out + o, o < cap ? cap - o : 0, "%s[%s ]", o ? " " : "", g);
-            if (o >= cap)
+            folio_str_appendf(out, cap, &o, "%s[%s ]", o ? " " : "", g);
+            if (o + 1 >= cap)   /* full: folio_str_appendf cut the text */
                 break;
         }
         break;

@@ -478,6 +478,33 @@ bool folio_buf_printf(folio_buf *b, const char *fmt, ...)
     return true;
 }
 
+bool folio_str_appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+    if (!cap)
+        return false;
+    if (*len >= cap - 1) {          /* full (or truncated before): nothing fits */
+        *len = cap - 1;
+        buf[*len] = 0;
+        return false;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < cap - *len) {
+        *len += (size_t)n;
+        return true;
+    }
+    if (n < 0)
+        buf[*len] = 0;
+    else {                          /* cut: say so with "..." */
+        *len = cap - 1;
+        if (cap >= 4)
+            memcpy(buf + cap - 4, "...", 3);
+    }
+    return false;
+}
+
 bool folio_buf_put_int(folio_buf *b, int64_t v)
 {
     char tmp[24];

@@ -82,22 +82,37 @@ folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,
         ap->first = s;
         ap->n = e - s;
         ap->n_outside = (s - lo) + (hi - e);
+        /* every sum checked: the loader rejected the rows whose account
+           totals overflow, what still does not fit fails the run */
         folio_money net = 0;
+        bool ok = true;
         for (uint32_t k = lo; k < hi; k++) {
-            if (k >= s && k < e) {
-                folio_money amt = ds->txns[k].amount;
-                net += amt;
-                if (amt < 0)
-                    ap->debits -= amt;
-                else
-                    ap->credits += amt;
-            } else {
-                ap->outside_sum += ds->txns[k].amount;
-            }
+            folio_money amt = ds->txns[k].amount;
+            if (k >= s && k < e)
+                ok &= folio_money_add(&net, amt) &&
+                      (amt < 0 ? folio_money_sub(&ap->debits, amt)
+                               : folio_money_add(&ap->credits, amt));
+            else
+                ok &= folio_money_add(&ap->outside_sum, amt);
         }
         bool liab = is_liability(p, ap);
         ap->closing = a->closing_balance;
-        folio_money derived = liab ? a->closing_balance + net : a->closing_balance - net;
+        folio_money derived = a->closing_balance;
+        ok &= liab ? folio_money_add(&derived, net) : folio_money_sub(&derived, net);
+        /* the running balance printed on every row, from the opening */
+        folio_money bal = a->has_opening ? a->opening_balance : derived;
+        for (uint32_t k = s; k < e && ok; k++)
+            ok = liab ? folio_money_sub(&bal, ds->txns[k].amount)
+                      : folio_money_add(&bal, ds->txns[k].amount);
+        if (!ok) {
+            folio_error_set(err, FOLIO_EXIT_FAILED,
+                            "%s:%u: amount sum overflows: the totals or running balance of "
+                            "account '%s' leave the representable range (no statement "
+                            "prints a wrapped figure)",
+                            job->feeds[a->feed].path, a->line, a->id);
+            compose_plan_free(p);
+            return NULL;
+        }
         if (a->has_opening) {
             ap->opening = a->opening_balance;
             if (derived != a->opening_balance) {
@@ -169,13 +184,16 @@ typedef struct composer {
     folio_buf keys;           /* -> res->keys (compose_note_key) */
     bool oom;
     bool balance_error;
+    const char *overflow;     /* a money sum that left the int64 range: what */
+    const char *what;         /* the field being drawn, for the .notdef count */
     /* content variations: the household's language (index into the layout's
      * languages; L is that language's variant), the context paragraph
      * conditions are evaluated in, and the audit entries of the paragraphs */
     int lang;
     folio_rule_ctx rctx;
     folio_buf paras;
-    bool para_fallback;       /* a paragraph was printed in the fallback language */
+    bool para_fallback;
+    folio_buf text;           /* expand()'s output, reused */       /* a paragraph was printed in the fallback language */
 } composer;
 
 /* Record one decision for the audit log: `member` is one JSON object member,
@@ -238,6 +256,20 @@ static void text_at(composer *C, int s, int32_t x, int32_t baseline, folio_align
     if (!len)
         return;
     const folio_style *st = style(C, s);
+    /* count the characters the font cannot draw (they come out as empty
+       boxes): never silent, reported per run with the first household/field */
+    const folio_font *f = style_font(C, s);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        int k = folio_utf8_next(t + i, len - i, &cp);
+        i += k > 0 ? (size_t)k : 1;
+        if (fonts_has_glyph(f, cp))
+            continue;
+        if (!C->res->notdef++) {
+            C->res->notdef_cp = cp;
+            C->res->notdef_field = C->what ? C->what : "layout text";
+        }
+    }
     if (align != FOLIO_ALIGN_LEFT) {
         int32_t w = fonts_text_width(style_font(C, s), t, len, st->size);
         x -= align == FOLIO_ALIGN_RIGHT ? w : w / 2;
@@ -256,11 +288,40 @@ static const folio_customer *primary_customer(const composer *C)
     return &C->plan->ds->customers[hs->customer_idx[h->first_customer]];
 }
 
-static size_t full_name(const folio_customer *c, char *buf, size_t cap)
+/* printf into the arena, whole (valid as long as the arena); NULL on OOM. */
+static char *arena_fmt(folio_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static char *arena_fmt(folio_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n < 0 ? NULL : folio_arena_alloc(a, (size_t)n + 1);
+    if (!s)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* The customer's full name in the arena, whole; NULL on OOM. */
+static char *full_name_dup(folio_arena *a, const folio_customer *c)
 {
     if (c->first_name && c->first_name[0])
-        return (size_t)snprintf(buf, cap, "%s %s", c->first_name, c->last_name);
-    return (size_t)snprintf(buf, cap, "%s", c->last_name ? c->last_name : "");
+        return arena_fmt(a, "%s %s", c->first_name, c->last_name ? c->last_name : "");
+    return arena_fmt(a, "%s", c->last_name ? c->last_name : "");
+}
+
+/* Append the customer's full name to b (whole: never cut). */
+static void full_name(const folio_customer *c, folio_buf *b)
+{
+    if (c->first_name && c->first_name[0]) {
+        folio_buf_puts(b, c->first_name);
+        folio_buf_putc(b, ' ');
+    }
+    folio_buf_puts(b, c->last_name ? c->last_name : "");
 }
 
 static size_t fmt_money(const composer *C, folio_money m, bool symbol, char *buf, size_t cap)
@@ -300,17 +361,20 @@ static const char *product_title(const composer *C, const folio_account *a,
     return a->product;
 }
 
-/* Expand a template into buf (NUL-terminated, truncated at cap); returns length. */
-static size_t expand(const composer *C, const folio_template *t, uint32_t page,
-                     uint32_t pages, char *buf, size_t cap)
+/* Expand a template into C->text (reset first; NUL-terminated).  Every value
+ * is appended whole -- the buffer grows, text is never cut; a value that does
+ * not fit the buffer's cap sets C->oom (the run fails).  Returns the length;
+ * the text is C->text.data, valid until the next expand. */
+static size_t expand(composer *C, const folio_template *t, uint32_t page, uint32_t pages)
 {
+    folio_buf *out = &C->text;
+    folio_buf_reset(out);
     const folio_job *J = C->plan->job;
     const folio_dataset *ds = C->plan->ds;
     const folio_account *a = C->account >= 0 ? &ds->accounts[C->account] : NULL;
     const folio_account_plan *ap = C->account >= 0 ? &C->plan->accounts[C->account] : NULL;
-    size_t n = 0;
-    char tmp[512];
-    for (int i = 0; i < t->n_segs && n + 1 < cap; i++) {
+    char tmp[512];       /* formatted numbers and dates: always short */
+    for (int i = 0; i < t->n_segs; i++) {
         const folio_tpl_seg *sg = &t->segs[i];
         const char *v = tmp;
         size_t vl = 0;
@@ -321,10 +385,12 @@ static size_t expand(const composer *C, const folio_template *t, uint32_t page,
         case FOLIO_M_BANK_PHONE: v = J->bank_phone ? J->bank_phone : ""; vl = strlen(v); break;
         case FOLIO_M_BANK_WEBSITE: v = J->bank_website ? J->bank_website : ""; vl = strlen(v); break;
         case FOLIO_M_BANK_ADDRESS:
-            for (int k = 0; k < J->n_bank_address; k++)
-                vl += (size_t)snprintf(tmp + vl, sizeof tmp - vl, "%s%s", k ? ", " : "",
-                                       J->bank_address[k]);
-            if (vl >= sizeof tmp) vl = sizeof tmp - 1;
+            for (int k = 0; k < J->n_bank_address; k++) {
+                if (k)
+                    folio_buf_puts(out, ", ");
+                folio_buf_puts(out, J->bank_address[k]);
+            }
+            v = "";
             break;
         case FOLIO_M_STATEMENT_DATE:
             vl = folio_date_format(J->statement_date, C->L->date_format, tmp, sizeof tmp); break;
@@ -335,7 +401,7 @@ static size_t expand(const composer *C, const folio_template *t, uint32_t page,
         case FOLIO_M_PAGE: vl = (size_t)snprintf(tmp, sizeof tmp, "%u", page + 1); break;
         case FOLIO_M_PAGES: vl = (size_t)snprintf(tmp, sizeof tmp, "%u", pages); break;
         case FOLIO_M_HOUSEHOLD_ID: v = C->plan->hs->v[C->hh].id; vl = strlen(v); break;
-        case FOLIO_M_CUSTOMER_NAME: vl = full_name(primary_customer(C), tmp, sizeof tmp); break;
+        case FOLIO_M_CUSTOMER_NAME: full_name(primary_customer(C), out); v = ""; break;
         case FOLIO_M_CUSTOMER_FIRST_NAME: v = primary_customer(C)->first_name; vl = strlen(v); break;
         case FOLIO_M_CUSTOMER_LAST_NAME: v = primary_customer(C)->last_name; vl = strlen(v); break;
         case FOLIO_M_CUSTOMER_ID: v = primary_customer(C)->id; vl = strlen(v); break;
@@ -367,28 +433,72 @@ static size_t expand(const composer *C, const folio_template *t, uint32_t page,
                 break;
             }
             case FOLIO_M_ACCOUNT_OWNER_NAME:
-                vl = full_name(&ds->customers[a->owner], tmp, sizeof tmp);
+                full_name(&ds->customers[a->owner], out);
+                v = "";
                 break;
             default: break;
             }
         }
-        if (vl >= sizeof tmp && v == tmp)
-            vl = sizeof tmp - 1;
-        if (n + vl >= cap)
-            vl = cap - 1 - n;
-        memcpy(buf + n, v, vl);
-        n += vl;
+        if (v == tmp && vl >= sizeof tmp)   /* cannot happen: numbers, dates */
+            C->oom = true;
+        else
+            folio_buf_append(out, v, vl);
     }
-    buf[n] = 0;
-    return n;
+    folio_buf_putc(out, 0);               /* NUL-terminate, not counted */
+    if (out->failed) {
+        C->oom = true;
+        folio_buf_reset(out);
+        folio_buf_putc(out, 0);
+        return 0;
+    }
+    out->len--;
+    return out->len;
+}
+
+static bool has_notdef(const composer *C, int s, const char *t, size_t len)
+{
+    const folio_font *f = style_font(C, s);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        int k = folio_utf8_next(t + i, len - i, &cp);
+        i += k > 0 ? (size_t)k : 1;
+        if (!fonts_has_glyph(f, cp))
+            return true;
+    }
+    return false;
+}
+
+/* Expand t into C->text and return the name of the merge field whose value
+ * holds the first character style s cannot draw ("customer.name"), "layout
+ * text" when it is in the template's own text, NULL when every character
+ * has a glyph.  Static strings: they outlive the household's arena. */
+static const char *expand_checked(composer *C, const folio_template *t, int s,
+                                  uint32_t page, uint32_t pages, size_t *n)
+{
+    *n = expand(C, t, page, pages);
+    if (!has_notdef(C, s, C->text.data, *n))
+        return NULL;
+    const char *label = "layout text";
+    for (int i = 0; i < t->n_segs; i++) {       /* rare: find the field */
+        folio_template one = {(folio_tpl_seg *)&t->segs[i], 1, false};
+        size_t k = expand(C, &one, page, pages);
+        if (has_notdef(C, s, C->text.data, k)) {
+            if (t->segs[i].field != FOLIO_M_LITERAL)
+                label = layout_merge_field_name((folio_merge_field)t->segs[i].field);
+            break;
+        }
+    }
+    *n = expand(C, t, page, pages);
+    return label;
 }
 
 static void draw_template(composer *C, const folio_template *t, int s, int32_t x,
                           int32_t baseline, folio_align align, uint32_t page, uint32_t pages)
 {
-    char buf[1024];
-    size_t n = expand(C, t, page, pages, buf, sizeof buf);
-    text_at(C, s, x, baseline, align, buf, n, true);
+    size_t n;
+    C->what = expand_checked(C, t, s, page, pages, &n);
+    text_at(C, s, x, baseline, align, C->text.data, n, true);
+    C->what = NULL;
 }
 
 /* ---- pages --------------------------------------------------------------- */
@@ -500,6 +610,7 @@ static void draw_row(composer *C, int s, const folio_column *cols, int ncols,
     for (int i = 0; i < ncols; i++) {
         const folio_column *col = &cols[i];
         const cell *c = &cells[i];
+        C->what = layout_column_name(col->field);
         if (c->len) {
             if (col->align == FOLIO_ALIGN_LEFT) {
                 int n = wrap_cell(C, s, col, c, st, ln);
@@ -516,6 +627,7 @@ static void draw_row(composer *C, int s, const folio_column *cols, int ncols,
         }
         x += col->width;
     }
+    C->what = NULL;
     C->y += g.h;
 }
 
@@ -563,8 +675,13 @@ static void summary_cells(composer *C, const folio_account *a, const folio_accou
         switch (L->summary_cols[i].field) {
         case FOLIO_COL_PRODUCT_NAME: t = product_title(C, a, ap); n = strlen(t); break;
         case FOLIO_COL_NUMBER: n = account_number(C, a, b, 64); break;
-        case FOLIO_COL_OWNER: n = full_name(&C->plan->ds->customers[a->owner], b, 64);
-            if (n >= 64) n = 63;
+        case FOLIO_COL_OWNER:
+            t = full_name_dup(C->arena, &C->plan->ds->customers[a->owner]);
+            if (!t) {
+                C->oom = true;
+                t = "";
+            }
+            n = strlen(t);
             break;
         case FOLIO_COL_OPENING: n = fmt_money(C, ap->opening, true, b, 64); break;
         case FOLIO_COL_CLOSING: n = fmt_money(C, ap->closing, true, b, 64); break;
@@ -627,10 +744,11 @@ static void compose_summary(composer *C)
         draw_row(C, L->summary_row_style, L->summary_cols, ncols, cells, g, (stripe++ & 1) != 0);
         int kind = is_liability(C->plan, ap) ? 1 : 0;
         have[kind] = 1;
-        tot[kind][0] += ap->opening;
-        tot[kind][1] += ap->closing;
-        tot[kind][2] += ap->debits;
-        tot[kind][3] += ap->credits;
+        if (!folio_money_add(&tot[kind][0], ap->opening) ||
+            !folio_money_add(&tot[kind][1], ap->closing) ||
+            !folio_money_add(&tot[kind][2], ap->debits) ||
+            !folio_money_add(&tot[kind][3], ap->credits))
+            C->overflow = C->overflow ? C->overflow : "the summary totals";
     }
     /* total rows */
     for (int kind = 0; kind < 2; kind++) {
@@ -696,8 +814,9 @@ static void table_row(composer *C, const cell *cells, bool last)
             my = C->y;
         page_close_body(C, my);
         compose_note_key(C, "table:continued");
-        char buf[512];
-        size_t n = expand(C, &L->table_continued_next, 0, 0, buf, sizeof buf);
+        size_t n;
+        C->what = expand_checked(C, &L->table_continued_next, s, 0, 0, &n);
+        const char *buf = C->text.data;
         int32_t tw = 0;
         for (int i = 0; i < L->n_table_cols; i++)
             tw += L->table_cols[i].width;
@@ -780,7 +899,8 @@ static void compose_account(composer *C, uint32_t ai)
     }
     for (uint32_t k = 0; k < ap->n; k++) {
         const folio_txn *t = &ds->txns[ap->first + k];
-        bal = liab ? bal - t->amount : bal + t->amount;
+        if (!(liab ? folio_money_sub(&bal, t->amount) : folio_money_add(&bal, t->amount)))
+            C->overflow = C->overflow ? C->overflow : "a running balance"; /* plan-checked */
         for (int i = 0; i < ncols; i++) {
             cells[i] = (cell){"", 0, false};
             switch (L->table_cols[i].field) {
@@ -816,7 +936,9 @@ static void compose_account(composer *C, uint32_t ai)
         }
         table_row(C, cells, false);
         C->res->txns++;
-        C->res->txn_sum += t->amount;
+        if (!folio_money_add(&C->res->txn_sum, t->amount))
+            C->overflow = C->overflow ? C->overflow
+                                      : "the sum of the household's transactions";
     }
 
     /* closing balance row: the running balance reached, which the plan has
@@ -851,7 +973,6 @@ int compose_addressee(const folio_plan *plan, size_t hh, const folio_font *font,
     const folio_households *hs = plan->hs;
     const folio_household *h = &hs->v[hh];
     const folio_dataset *ds = plan->ds;
-    char buf[512];
     int n = 0;
     uint32_t nc = h->n_customers;
     if (nc == 0 || max_lines <= 0)
@@ -861,25 +982,22 @@ int compose_addressee(const folio_plan *plan, size_t hh, const folio_font *font,
        "Ana Pérez & Luis Gómez"; only for two customers */
     if (nc == 2) {
         const folio_customer *c1 = &ds->customers[hs->customer_idx[h->first_customer + 1]];
-        size_t len;
+        char *joint;
         if (c0->first_name[0] && c1->first_name[0] && !strcmp(c0->last_name, c1->last_name))
-            len = (size_t)snprintf(buf, sizeof buf, "%s & %s %s", c0->first_name,
-                                   c1->first_name, c0->last_name);
+            joint = arena_fmt(arena, "%s & %s %s", c0->first_name, c1->first_name,
+                              c0->last_name);
         else {
-            char a[200], b[200];
-            full_name(c0, a, sizeof a);
-            full_name(c1, b, sizeof b);
-            len = (size_t)snprintf(buf, sizeof buf, "%s & %s", a, b);
+            const char *a = full_name_dup(arena, c0), *b = full_name_dup(arena, c1);
+            joint = a && b ? arena_fmt(arena, "%s & %s", a, b) : NULL;
         }
-        if (len < sizeof buf && fonts_text_width(font, buf, len, size) <= width) {
-            lines[n++] = folio_arena_strdup(arena, buf);
+        if (joint && fonts_text_width(font, joint, strlen(joint), size) <= width) {
+            lines[n++] = joint;
             return n;
         }
     }
     for (uint32_t k = 0; k < nc && n < max_lines; k++) {
         const folio_customer *c = &ds->customers[hs->customer_idx[h->first_customer + k]];
-        full_name(c, buf, sizeof buf);
-        lines[n++] = folio_arena_strdup(arena, buf);
+        lines[n++] = full_name_dup(arena, c);    /* NULL on OOM: the caller checks */
     }
     return n;
 }
@@ -912,7 +1030,7 @@ static void compose_address(composer *C)
     if (maxl > 12)
         maxl = 12;
     const char *lines[16];
-    char buf[512];
+    const char *city;
     int n_addr = 1 + (c->address2 && c->address2[0]) + 1 + !is_us(c->country);
     int name_room = maxl - n_addr;
     if (name_room < 1)
@@ -921,17 +1039,17 @@ static void compose_address(composer *C)
         name_room = 3;
     int n = compose_addressee(C->plan, C->hh, style_font(C, s), style(C, s)->size,
                               L->address_w, lines, name_room, C->arena);
+    int n_names = n;
     lines[n++] = c->address1;
     if (c->address2 && c->address2[0] && n < maxl)
         lines[n++] = c->address2;
-    if (is_us(c->country))
-        snprintf(buf, sizeof buf, "%s %s  %s", c->city, c->state, c->postal_code);
-    else if (!strcmp(c->country, "GB") || !strcmp(c->country, "UK") || !strcmp(c->country, "CA"))
-        snprintf(buf, sizeof buf, "%s %s  %s", c->city, c->state, c->postal_code);
+    if (is_us(c->country) || !strcmp(c->country, "GB") || !strcmp(c->country, "UK") ||
+        !strcmp(c->country, "CA"))
+        city = arena_fmt(C->arena, "%s %s  %s", c->city, c->state, c->postal_code);
     else
-        snprintf(buf, sizeof buf, "%s %s", c->postal_code, c->city);
+        city = arena_fmt(C->arena, "%s %s", c->postal_code, c->city);
     if (n < maxl)
-        lines[n++] = folio_arena_strdup(C->arena, buf);
+        lines[n++] = city;
     if (!is_us(c->country) && n < maxl)
         lines[n++] = country_name(c->country);
     int32_t base = L->address_y + ascent_units(C, s);
@@ -940,6 +1058,7 @@ static void compose_address(composer *C)
             C->oom = true;
             return;
         }
+        C->what = i < n_names ? "customer name" : "address";
         /* a line wider than the window is cut at the window edge */
         size_t len = strlen(lines[i]);
         size_t fit = fonts_fit(style_font(C, s), lines[i], len, style(C, s)->size,
@@ -951,6 +1070,7 @@ static void compose_address(composer *C)
         text_at(C, s, L->address_x, base + i * line_h(C, s), FOLIO_ALIGN_LEFT, lines[i], len,
                 false);
     }
+    C->what = NULL;
 }
 
 /* ---- paragraphs (docs/paragraphs.md) -------------------------------------- */
@@ -975,8 +1095,9 @@ static void draw_paragraph(composer *C, const folio_template *t)
 {
     const folio_layout *L = C->L;
     int s = C->plan->layout->paragraph_style;
-    char buf[8192];
-    size_t n = expand(C, t, C->page, 0, buf, sizeof buf);
+    size_t n;
+    C->what = expand_checked(C, t, s, C->page, 0, &n);
+    const char *buf = C->text.data;
     while (n && buf[n - 1] == '\n')          /* a YAML block scalar's last newline */
         n--;
     const folio_font *f = style_font(C, s);
@@ -1228,12 +1349,15 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
                               .period_end = plan->job->period_end,
                               .channel = chname[plan->households[hh].channel & 3]};
     folio_buf_init(&C.paras, (size_t)1 << 20);
+    folio_buf_init(&C.text, (size_t)1 << 24);
     folio_buf_init(&C.audit, (size_t)1 << 24);
     folio_buf_init(&C.keys, (size_t)1 << 20);
     C.st = dlist_statement_new(arena, h->id, L->page_w, L->page_h);
     if (!C.st) {
         folio_buf_free(&C.audit);
         folio_buf_free(&C.keys);
+        folio_buf_free(&C.text);
+        folio_buf_free(&C.paras);
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory composing household %s", h->id);
         return NULL;
     }
@@ -1264,10 +1388,12 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
 
     /* index tags: what an AFP TLE or an archive index needs to know */
     const folio_customer *pc = primary_customer(&C);
-    char nb[512];
-    full_name(pc, nb, sizeof nb);
+    char nb[32];
+    const char *name = full_name_dup(arena, pc);
+    if (!name)
+        C.oom = true;
     dlist_statement_add_tag(C.st, "household", h->id);
-    dlist_statement_add_tag(C.st, "name", nb);
+    dlist_statement_add_tag(C.st, "name", name ? name : "");
     dlist_statement_add_tag(C.st, "postal_code", pc->postal_code);
     folio_buf acc;
     folio_buf_init(&acc, 1 << 16);
@@ -1293,6 +1419,13 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
         C.oom = true;
     folio_buf_free(&C.audit);
     folio_buf_free(&C.keys);
+    folio_buf_free(&C.text);
+    if (C.overflow && !C.oom) {
+        folio_error_set(err, FOLIO_EXIT_FAILED,
+                        "household %s: amount sum overflows: %s (beyond the representable "
+                        "range; no statement prints a wrapped figure)", h->id, C.overflow);
+        return NULL;
+    }
     if (C.oom || C.balance_error) {
         folio_error_set(err, FOLIO_EXIT_FAILED,
                         C.oom ? "out of memory composing household %s"

@@ -577,15 +577,10 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
             char found_list[600];
             size_t fl = 0;
             found_list[0] = 0;
-            for (int i = 0; i < fs.n && fl < sizeof found_list - 8; i++) {
-                int w = snprintf(found_list + fl, sizeof found_list - fl, "%s%s",
-                                 i ? ", " : "", ctx->cols[i]);
-                if (w < 0 || (size_t)w >= sizeof found_list - fl) {
-                    strcpy(found_list + sizeof found_list - 5, "...");
+            for (int i = 0; i < fs.n; i++)
+                if (!folio_str_appendf(found_list, sizeof found_list, &fl, "%s%s",
+                                       i ? ", " : "", ctx->cols[i]))
                     break;
-                }
-                fl += (size_t)w;
-            }
             folio_error_set(err, FOLIO_EXIT_USAGE,
                             "%s:%u: column '%s' (%s) not found in header (found: %s)",
                             ctx->fname, hdr_line, want, job_field_key((folio_field)f), found_list);
@@ -1093,7 +1088,6 @@ static bool txn_record(rec *r)
         break;
     }
     }
-    ch->amount_read = (folio_money)((uint64_t)ch->amount_read + (uint64_t)amt);
     t.amount = amt;
     t.feed = (uint16_t)r->ctx->feed_index;
     t.line = r->line;

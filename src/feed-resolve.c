@@ -241,6 +241,20 @@ static bool resolve_accounts(folio_dataset *ds, const idmap *cm, idmap *am)
     return true;
 }
 
+/* Add a rejected transaction's amount to its feed's amount_rejected. */
+static void note_rejected_amount(folio_dataset *ds, const folio_txn *t)
+{
+    if (t->feed < ds->n_feeds &&
+        !folio_money_add(&ds->stats[t->feed].amount_rejected, t->amount))
+        ds->stats[t->feed].amount_overflow = true;
+}
+
+/* Attach each transaction to its account, in file order (feed, line), and
+ * keep every money sum exact: a row whose amount would make its feed's
+ * amount total, or its account's total of credits or of debits, leave the
+ * int64 range is rejected ("amount sum overflows") -- never summed with a
+ * wrap.  With each account's credits and debits representable, every sum the
+ * composer takes over a subset of them (period credits, debits, net) is too. */
 static bool resolve_txns(folio_dataset *ds, const idmap *am)
 {
     struct feed_pool *pool = ds->pool;
@@ -256,24 +270,47 @@ static bool resolve_txns(folio_dataset *ds, const idmap *am)
         const idmap_ent *e = idmap_find(am, ids[i]);
         st[i] = e ? e->val : ID_UNKNOWN;
     }
+    /* per account: [0] credits, [1] debits (as a negative sum) */
+    folio_money (*acc_sum)[2] = calloc(ds->n_accounts + 1, sizeof *acc_sum);
+    if (!acc_sum) {
+        free(st);
+        return false;
+    }
+    for (int f = 0; f < ds->n_feeds; f++)
+        ds->stats[f].amount_read = 0;
     size_t j = 0;
     bool ok = true;
     for (size_t i = 0; i < n && ok; i++) {
         folio_txn t = ds->txns[i];
+        if (t.feed < ds->n_feeds && !folio_money_add(&ds->stats[t.feed].amount_read, t.amount)) {
+            /* not counted as read: like an amount that does not parse */
+            ok = add_reject(ds, t.feed, t.line, FOLIO_F_AMOUNT,
+                            "amount sum overflows: the total of the feed's amounts would "
+                            "leave the representable range");
+            continue;
+        }
         if (st[i] == ID_UNKNOWN || st[i] == ID_REJECTED) {
             ok = st[i] == ID_UNKNOWN
                      ? add_reject(ds, t.feed, t.line, FOLIO_F_TXN_ACCOUNT_ID,
                                   "unknown account_id '%s'", ids[i])
                      : add_reject(ds, t.feed, t.line, FOLIO_F_TXN_ACCOUNT_ID,
                                   "account '%s' rejected", ids[i]);
-            if (t.feed < ds->n_feeds)
-                ds->stats[t.feed].amount_rejected = (folio_money)(
-                    (uint64_t)ds->stats[t.feed].amount_rejected + (uint64_t)t.amount);
+            note_rejected_amount(ds, &t);
+            continue;
+        }
+        folio_money *sum = &acc_sum[st[i]][t.amount < 0];
+        if (!folio_money_add(sum, t.amount)) {
+            ok = add_reject(ds, t.feed, t.line, FOLIO_F_AMOUNT,
+                            "amount sum overflows: the %s of account '%s' would leave the "
+                            "representable range", t.amount < 0 ? "debits" : "credits",
+                            ids[i]);
+            note_rejected_amount(ds, &t);
             continue;
         }
         t.account = st[i];
         ds->txns[j++] = t;
     }
+    free(acc_sum);
     free(st);
     ds->n_txns = j;
     return ok;

@@ -225,7 +225,6 @@ static bool merge_chunk(folio_dataset *ds, feed_ctx *ctx, feed_chunk *ch)
             goto oom;
     st->records += ch->records;
     st->rejected += ch->n_rej;
-    st->amount_read = (folio_money)((uint64_t)st->amount_read + (uint64_t)ch->amount_read);
     ctx->next_line += ch->lines;
     if (!feed_pool_adopt(pool, &ch->sp))
         goto oom;

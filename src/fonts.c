@@ -301,6 +301,22 @@ static const char *fonts_parse(folio_font *f, ttf_view file)
         return "not a TrueType font (CFF outlines are not supported)";
     if (ver != 0x00010000 && ver != 0x74727565)
         return "not a TrueType font";
+    /* A truncated or damaged file must fail here, at layout load, not in the
+     * PDF library in the middle of a run: every table the directory lists
+     * lies inside the file, and the outlines the PDF embeds (loca, glyf)
+     * are whole. */
+    uint16_t n_tables = ttf_u16(file.p + 4);
+    if (!ttf_has(file, 12, (size_t)n_tables * 16))
+        return "truncated TrueType file (table directory)";
+    for (uint16_t i = 0; i < n_tables; i++) {
+        const uint8_t *e = file.p + 12 + (size_t)i * 16;
+        if (!ttf_has(file, ttf_u32(e + 8), ttf_u32(e + 12))) {
+            static _Thread_local char why[96];
+            snprintf(why, sizeof why, "truncated TrueType file: table '%.4s' runs past "
+                     "the end of the file", (const char *)e);
+            return why;
+        }
+    }
     if (!ttf_table(file, "head", &head) || !ttf_has(head, 0, 54) ||
         !ttf_table(file, "hhea", &hhea) || !ttf_has(hhea, 0, 36) ||
         !ttf_table(file, "maxp", &maxp) || !ttf_has(maxp, 0, 6) ||
@@ -314,6 +330,19 @@ static const char *fonts_parse(folio_font *f, ttf_view file)
     if (f->num_glyphs == 0 || nh == 0 || nh > f->num_glyphs ||
         !ttf_has(hmtx, 0, (size_t)nh * 4))
         return "bad hhea/hmtx tables";
+    ttf_view loca, glyf;
+    if (!ttf_table(file, "loca", &loca) || !ttf_table(file, "glyf", &glyf))
+        return "not a TrueType font (missing loca or glyf: no outlines to embed)";
+    {
+        bool long_loca = ttf_u16(head.p + 50) != 0;   /* indexToLocFormat */
+        size_t entry = long_loca ? 4 : 2, need = ((size_t)f->num_glyphs + 1) * entry;
+        if (!ttf_has(loca, 0, need))
+            return "damaged TrueType file: loca table shorter than the glyph count";
+        const uint8_t *last = loca.p + (size_t)f->num_glyphs * entry;
+        uint64_t end = long_loca ? ttf_u32(last) : 2u * (uint64_t)ttf_u16(last);
+        if (end > glyf.n)
+            return "truncated TrueType file: glyph outlines run past the glyf table";
+    }
     f->ascent = fonts_scale((int16_t)ttf_u16(hhea.p + 4), f->upem);
     f->descent = -fonts_scale((int16_t)ttf_u16(hhea.p + 6), f->upem);
     if (f->ascent == 0 && f->descent == 0 && ttf_table(file, "OS/2", &os2) &&

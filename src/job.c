@@ -15,6 +15,7 @@
 #include "folio/job.h"
 #include "folio/marks.h"
 #include "folio/offers.h"
+#include "folio/pdf.h"
 #include "folio/production.h"
 #include "folio/proof.h"
 #include "yamltree.h"
@@ -198,6 +199,10 @@ static bool read_job_section(yt_doc *d, folio_job *job, const yt_node *root)
         return false;
     if (yt_str(d, j, "job", "name", true, &job->name) < 0)
         return false;
+    if (strlen(job->name) > FOLIO_PDF_INFO_MAX)   /* it is every PDF's Title */
+        return yt_fail(d, yt_get(j, "name"), "'job.name' is %zu bytes long: at most %d "
+                       "(the PDF document-info string limit)", strlen(job->name),
+                       FOLIO_PDF_INFO_MAX);
     int64_t seed = 1;
     if (yt_int(d, j, "job", "seed", false, 0, INT64_MAX, &seed) < 0)
         return false;
@@ -240,6 +245,10 @@ static bool read_bank(yt_doc *d, folio_job *job, const yt_node *root)
         || yt_str(d, b, "bank", "website", false, &job->bank_website) < 0
         || read_currency(d, b, "bank", &job->currency) < 0)
         return false;
+    if (strlen(job->bank_name) > FOLIO_PDF_INFO_MAX)   /* every PDF's Author */
+        return yt_fail(d, yt_get(b, "name"), "'bank.name' is %zu bytes long: at most %d "
+                       "(the PDF document-info string limit)", strlen(job->bank_name),
+                       FOLIO_PDF_INFO_MAX);
     if (!job->currency && !(job->currency = dup_or_fail(d, "USD")))
         return false;
     return true;

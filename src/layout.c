@@ -243,6 +243,13 @@ static const char *const SUMMARY_COL_NAMES[] = { "product_name", "number", "owne
 static const char *const TABLE_COL_NAMES[] = { "date", "description", "debit",
     "credit", "balance", "amount", NULL };
 
+const char *layout_column_name(folio_column_field f)
+{
+    if ((int)f <= 0 || f > FOLIO_COL_AMOUNT)
+        return "";
+    return COL_NAMES[f];
+}
+
 /* ---- readers ----------------------------------------------------------------- */
 
 typedef struct loader {
@@ -377,11 +384,9 @@ static int read_style(loader *ld, const yt_node *map, const char *where,
         size_t o = 0;
         list[0] = 0;
         for (int i = 0; i < ld->L->n_styles; i++) {
-            int w = snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "",
-                             ld->L->styles[i].name);
-            if (w < 0 || (size_t)w >= sizeof list - o)
+            if (!folio_str_appendf(list, sizeof list, &o, "%s%s", i ? ", " : "",
+                                   ld->L->styles[i].name))
                 break;
-            o += (size_t)w;
         }
         yt_fail(ld->d, n, "'%s': unknown style '%.60s' (styles: %s)", name, n->str,
                 list);
@@ -469,8 +474,9 @@ static const char *lang_list(const folio_layout *B, char *buf, size_t cap)
 {
     size_t o = 0;
     buf[0] = 0;
-    for (int i = 0; i < B->n_languages && o < cap; i++)
-        o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", B->languages[i]);
+    for (int i = 0; i < B->n_languages; i++)
+        if (!folio_str_appendf(buf, cap, &o, "%s%s", i ? ", " : "", B->languages[i]))
+            break;
     return buf;
 }
 
@@ -570,11 +576,9 @@ static bool parse_tpl(loader *ld, const yt_node *n, const char *name,
         size_t o = 0;
         known[0] = 0;
         for (int f = 1; f < FOLIO_M__COUNT; f++) {
-            int w = snprintf(known + o, sizeof known - o, "%s%s", f > 1 ? ", " : "",
-                             MERGE_NAMES[f]);
-            if (w < 0 || (size_t)w >= sizeof known - o)
+            if (!folio_str_appendf(known, sizeof known, &o, "%s%s", f > 1 ? ", " : "",
+                                   MERGE_NAMES[f]))
                 break;
-            o += (size_t)w;
         }
         return yt_fail_at(ld->d, n->line, col, "unknown merge field {%s} (known: %s)",
                           bn, known);

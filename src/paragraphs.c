@@ -103,11 +103,9 @@ static bool parse_text(ploader *pl, const yt_node *n, const char *name, folio_te
         for (int f = 1; f < FOLIO_M__COUNT; f++) {
             if (f == FOLIO_M_PAGE || f == FOLIO_M_PAGES)
                 continue;
-            int w = snprintf(known + o, sizeof known - o, "%s%s", o ? ", " : "",
-                             layout_merge_field_name((folio_merge_field)f));
-            if (w < 0 || (size_t)w >= sizeof known - o)
+            if (!folio_str_appendf(known, sizeof known, &o, "%s%s", o ? ", " : "",
+                                   layout_merge_field_name((folio_merge_field)f)))
                 break;
-            o += (size_t)w;
         }
         return yt_fail_at(pl->d, n->line, col, "'%s': unknown merge field {%s} (known: %s)",
                           name, bn, known);
@@ -202,9 +200,10 @@ static bool read_paragraph(ploader *pl, const yt_node *it, int i)
             char list[256];
             size_t o = 0;
             list[0] = 0;
-            for (int j = 0; j < pl->n_langs && o < sizeof list; j++)
-                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", j ? ", " : "",
-                                      pl->langs[j]);
+            for (int j = 0; j < pl->n_langs; j++)
+                if (!folio_str_appendf(list, sizeof list, &o, "%s%s", j ? ", " : "",
+                                       pl->langs[j]))
+                    break;
             return yt_fail(pl->d, t->keys[k], "'%s': language '%.20s' is not one the "
                            "layout prints (languages: %s)", tw, lang, list);
         }

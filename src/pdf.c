@@ -58,6 +58,7 @@
  */
 #include "folio/pdf.h"
 
+#include <errno.h>
 #include <hpdf.h>
 #include <hpdf_encoder.h>
 #include <hpdf_font.h>
@@ -156,10 +157,17 @@ static const char *pdf_hpdf_reason(HPDF_STATUS e)
 /* libharu error callback; user_data is the writer. */
 static void pdf_on_error(HPDF_STATUS e, HPDF_STATUS detail, void *user_data)
 {
+    int saved = errno;         /* the failed fwrite/fopen's, when it is I/O */
     folio_pdf_writer *w = user_data;
     if (e == HPDF_STREAM_EOF && w->reading)
         return;                /* the end of the memory stream, not an error */
-    if (!w->failed)
+    bool io = e == HPDF_FILE_IO_ERROR || e == HPDF_FILE_OPEN_ERROR ||
+              detail == HPDF_FILE_IO_ERROR || detail == HPDF_FILE_OPEN_ERROR;
+    if (!w->failed && io && saved)   /* name the cause: ENOSPC, EIO, EDQUOT ... */
+        folio_error_set(&w->err, FOLIO_EXIT_FAILED, "%s: cannot write the file: %s "
+                        "(libharu 0x%04X/%u)", w->path, strerror(saved), (unsigned)e,
+                        (unsigned)detail);
+    else if (!w->failed)
         folio_error_set(&w->err, FOLIO_EXIT_FAILED, "%s: %s (libharu 0x%04X/%u)",
                         w->path, pdf_hpdf_reason(e), (unsigned)e,
                         (unsigned)detail);
@@ -1457,10 +1465,12 @@ static void pdf_set_info(folio_pdf_writer *w, HPDF_InfoType type, const char *ke
     bool ascii = true;
     for (size_t i = 0; i < n; i++)
         ascii &= (unsigned char)utf8[i] < 0x80;
-    if (ascii || n > 4096) {
-        HPDF_SetInfoAttr(w->doc, type, ascii ? utf8 : "");
-        if (!ascii)
-            pdf_fail(w, "document info string longer than 4096 bytes");
+    if (n > FOLIO_PDF_INFO_MAX) {       /* the job loader refuses these */
+        pdf_fail(w, "document info string longer than 4096 bytes");
+        return;
+    }
+    if (ascii) {
+        HPDF_SetInfoAttr(w->doc, type, utf8);
         return;
     }
     size_t bad;
@@ -1469,7 +1479,7 @@ static void pdf_set_info(folio_pdf_writer *w, HPDF_InfoType type, const char *ke
         return;
     }
     HPDF_SetInfoAttr(w->doc, type, "");   /* creates the info dictionary */
-    unsigned char buf[2 + 4 * 4096];
+    unsigned char buf[2 + 4 * FOLIO_PDF_INFO_MAX];
     size_t k = 0;
     buf[k++] = 0xFE;
     buf[k++] = 0xFF;
@@ -1893,13 +1903,27 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
         *bytes = 0;
     if (!w->failed && w->is_pdfa)
         pdf_pdfa_finish(w);
+    errno = 0;
     if (!w->failed)
         HPDF_SaveToFile(w->doc, w->path);
+    int saved = errno;        /* libharu ignores fclose: a lost last flush */
     bool ok = !w->failed;
     if (ok) {
         struct stat sb;
+        char tail[8] = "";
+        FILE *fp = fopen(w->path, "rb");
+        bool whole = fp && fseek(fp, -6, SEEK_END) == 0 && fread(tail, 1, 6, fp) == 6 &&
+                     memmem(tail, 6, "%%EOF", 5);
+        if (fp)
+            fclose(fp);
         if (stat(w->path, &sb) != 0) {
             pdf_fail(w, "written file is missing");
+            ok = false;
+        } else if (!whole) {
+            char why[160];
+            snprintf(why, sizeof why, "cannot write the file: %s (it ends before %%%%EOF)",
+                     strerror(saved ? saved : EIO));
+            pdf_fail(w, why);
             ok = false;
         } else if (bytes) {
             *bytes = (uint64_t)sb.st_size;

@@ -227,7 +227,9 @@ static bool write_suppressed(run_state *R, const char *path, folio_money *sum_tx
                     continue;
                 const folio_txn *tx = &ds->txns[t];
                 (*n_txn)++;
-                *sum_txn += tx->amount;
+                if (!folio_money_add(sum_txn, tx->amount))   /* fails the commit */
+                    folio_error_set(&out.err, FOLIO_EXIT_FAILED, "control totals: amount "
+                                    "sum overflows: the amount suppressed");
                 folio_buf_puts(&b, "transaction,");
                 folio_buf_put_csv_field(&b, a->id, strlen(a->id));
                 folio_buf_putc(&b, ',');
@@ -1307,6 +1309,7 @@ typedef struct totals {
     folio_money amt_loaded;     /* sum over the loaded transaction table */
     uint64_t afp_substitutions; /* characters the AFP code page lacked */
     uint64_t afp_cut_values;    /* AFP index values cut at 250 bytes */
+    uint64_t notdef_chars;      /* characters drawn as .notdef (no glyph) */
 } totals;
 
 static const char *kind_name(folio_feed_kind k)
@@ -1744,6 +1747,7 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
         json_kv_int(&b, "afp_substitutions", (int64_t)T->afp_substitutions, true);
     if (afp_on(R))
         json_kv_int(&b, "afp_cut_values", (int64_t)T->afp_cut_values, true);
+    json_kv_int(&b, "notdef_chars", (int64_t)T->notdef_chars, true);
     manifest_archive_counts(R, &b);
     json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, false);
     folio_buf_puts(&b, "},");
@@ -2042,6 +2046,12 @@ int folio_run(const folio_run_options *opt, folio_error *err)
 
     /* ---- reconciliation ---- */
     totals T = {0};
+    /* every money total is a checked sum: the first that overflows fails the
+     * run, named, instead of a wrapped figure in a "balanced" manifest */
+    const char *overflow = NULL;
+    size_t notdef_first = 0;
+#define MONEY_SUM(acc, v, what) \
+    do { if (!folio_money_add(&(acc), (v)) && !overflow) overflow = (what); } while (0)
     for (size_t h = 0; h < R.hs.n; h++) {
         if (!R.in_shard[h])
             continue;
@@ -2054,7 +2064,19 @@ int folio_run(const folio_run_options *opt, folio_error *err)
             T.pages_email += R.res[h].pages;
         T.acc_composed += R.res[h].accounts;
         T.txn_composed += R.res[h].txns;
-        T.amt_composed += R.res[h].txn_sum;
+        MONEY_SUM(T.amt_composed, R.res[h].txn_sum, "the amount composed");
+        if (R.res[h].notdef && !T.notdef_chars)
+            notdef_first = h;
+        T.notdef_chars += R.res[h].notdef;
+    }
+    if (T.notdef_chars) {
+        /* never silent, like the AFP substitutions: how many, the first one */
+        const folio_compose_result *f = &R.res[notdef_first];
+        fprintf(stderr, "folio: warning: %llu character(s) have no glyph in the layout's "
+                "fonts and were drawn as empty boxes (first: U+%04X in household %s, "
+                "field %s); see manifest.json counts.notdef_chars\n",
+                (unsigned long long)T.notdef_chars, (unsigned)f->notdef_cp,
+                R.hs.v[notdef_first].id, f->notdef_field);
     }
     uint64_t afp_pages = 0, afp_groups = 0, afp_subst = 0;
     for (size_t i = 0; i < R.n_files; i++) {
@@ -2079,8 +2101,9 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                 snprintf(probe, sizeof probe, "U+%04X", (unsigned)cp);
                 if (strstr(ex, probe))
                     continue;
-                el += (size_t)snprintf(ex + el, sizeof ex - el, "%sU+%04X", shown ? " " : "",
-                                       (unsigned)cp);
+                if (!folio_str_appendf(ex, sizeof ex, &el, "%sU+%04X", shown ? " " : "",
+                                       (unsigned)cp))
+                    break;
                 shown++;
             }
         fprintf(stderr, "folio: warning: %llu character(s) are not in AFP code page %d and "
@@ -2096,12 +2119,14 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         } else if (R.job->feeds[i].kind == FOLIO_FEED_TRANSACTIONS) {
             T.txn_read += s->records;
             T.txn_rejected += s->rejected;
-            T.amt_read += s->amount_read;
-            T.amt_rejected += s->amount_rejected;
+            MONEY_SUM(T.amt_read, s->amount_read, "the amount read");
+            MONEY_SUM(T.amt_rejected, s->amount_rejected, "the amount rejected");
+            if (s->amount_overflow)
+                overflow = "the amount rejected";
         }
     }
     for (size_t i = 0; i < R.ds->n_txns; i++)
-        T.amt_loaded += R.ds->txns[i].amount;
+        MONEY_SUM(T.amt_loaded, R.ds->txns[i].amount, "the amount loaded");
     snprintf(path, sizeof path, "%s/suppressed.csv", R.out);
     if (!write_suppressed(&R, path, &T.amt_suppressed, &T.acc_suppressed, &T.txn_suppressed, err))
         goto done;
@@ -2128,8 +2153,20 @@ int folio_run(const folio_run_options *opt, folio_error *err)
             const folio_account *a = &R.ds->accounts[R.hs.account_idx[hh->first_account + k]];
             txn_shard += a->n_txn;
             for (uint32_t t = a->first_txn; t < a->first_txn + a->n_txn; t++)
-                amt_shard += R.ds->txns[t].amount;
+                MONEY_SUM(amt_shard, R.ds->txns[t].amount, "the amount of the shard");
         }
+    }
+    folio_money read_minus_rej = T.amt_read, composed_plus_sup = T.amt_composed;
+    if (!folio_money_sub(&read_minus_rej, T.amt_rejected))
+        overflow = "amount read - rejected";
+    if (!folio_money_add(&composed_plus_sup, T.amt_suppressed))
+        overflow = "amount composed + suppressed";
+    if (overflow) {
+        /* a control total that cannot be represented is not printed wrapped */
+        folio_error_set(err, FOLIO_EXIT_FAILED, "control totals: amount sum overflows: %s "
+                        "leaves the representable range", overflow);
+        folio_buf_free(&cj);
+        goto done;
     }
     bool sharded = opt->shard_count > 0;
     check(&cj, &balanced, "account rows read = accepted + rejected", "read", (int64_t)T.acc_read,
@@ -2138,7 +2175,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
           (int64_t)T.txn_read, "accepted_plus_rejected",
           (int64_t)(R.ds->n_txns + T.txn_rejected), false);
     check(&cj, &balanced, "amount read - rejected = amount loaded", "read_minus_rejected",
-          T.amt_read - T.amt_rejected, "loaded", T.amt_loaded, true);
+          read_minus_rej, "loaded", T.amt_loaded, true);
     if (!sharded) {
         check(&cj, &balanced, "every loaded account belongs to a household", "loaded",
               (int64_t)R.ds->n_accounts, "in_households", (int64_t)acc_shard, false);
@@ -2151,7 +2188,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
           (int64_t)txn_shard, "composed_plus_suppressed",
           (int64_t)(T.txn_composed + T.txn_suppressed), false);
     check(&cj, &balanced, "amount = composed + suppressed", "amount", amt_shard,
-          "composed_plus_suppressed", T.amt_composed + T.amt_suppressed, true);
+          "composed_plus_suppressed", composed_plus_sup, true);
     {
         uint64_t pages1 = 0;
         for (size_t i = 0; i < R.n_print; i++) {

@@ -490,11 +490,9 @@ bool yt_check_keys(yt_doc *d, const yt_node *map, const char *where,
         size_t o = 0;
         list[0] = 0;
         for (const char *const *a = allowed; *a; a++) {
-            int w = snprintf(list + o, sizeof list - o, "%s%s",
-                             a == allowed ? "" : ", ", *a);
-            if (w < 0 || (size_t)w >= sizeof list - o)
+            if (!folio_str_appendf(list, sizeof list, &o, "%s%s",
+                                   a == allowed ? "" : ", ", *a))
                 break;
-            o += (size_t)w;
         }
         char v[64];
         show(v, sizeof v, k->str, k->len);
@@ -723,10 +721,12 @@ bool yt_node_char(yt_doc *d, const yt_node *n, const char *name,
                        allow_empty ? " (or \"\" for none)" : "", sv);
     char list[128];
     size_t o = 0;
-    for (const char *a = allowed; *a && o + 8 < sizeof list; a++) {
+    list[0] = 0;
+    for (const char *a = allowed; *a; a++) {
         char one[8];
-        o += (size_t)snprintf(list + o, sizeof list - o, "%s'%s'",
-                              a == allowed ? "" : " ", show(one, sizeof one, a, 1));
+        if (!folio_str_appendf(list, sizeof list, &o, "%s'%s'",
+                               a == allowed ? "" : " ", show(one, sizeof one, a, 1)))
+            break;
     }
     return yt_fail(d, n, "'%s' must be one of %s%s, got '%s'", name, list,
                    allow_empty ? " ''" : "", sv);
@@ -746,11 +746,9 @@ bool yt_node_enum(yt_doc *d, const yt_node *n, const char *name,
     size_t o = 0;
     list[0] = 0;
     for (int i = 0; choices[i]; i++) {
-        int w = snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "",
-                         choices[i]);
-        if (w < 0 || (size_t)w >= sizeof list - o)
+        if (!folio_str_appendf(list, sizeof list, &o, "%s%s", i ? ", " : "",
+                               choices[i]))
             break;
-        o += (size_t)w;
     }
     char sv[64];
     return yt_fail(d, n, "'%s' must be one of %s, got '%s'", name, list,

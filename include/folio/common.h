@@ -56,6 +56,27 @@ typedef int64_t folio_money;
 bool folio_money_parse(const char *s, size_t len, char dec, int minor_digits,
                        folio_money *out, const char **why);
 
+/* Checked money arithmetic, the only way folio sums amounts: *acc += v
+ * (folio_money_sub: *acc -= v).  Returns false and leaves *acc unchanged when
+ * the result is not representable in int64 -- the caller turns that into a
+ * reject or a failed run, never a wrapped (wrong) figure. */
+static inline bool folio_money_add(folio_money *acc, folio_money v)
+{
+    folio_money r;
+    if (__builtin_add_overflow(*acc, v, &r))
+        return false;
+    *acc = r;
+    return true;
+}
+static inline bool folio_money_sub(folio_money *acc, folio_money v)
+{
+    folio_money r;
+    if (__builtin_sub_overflow(*acc, v, &r))
+        return false;
+    *acc = r;
+    return true;
+}
+
 /* Format m with `minor_digits` decimals, decimal mark `dec` and thousands
  * separator `group` (0 for none), e.g. -123456 -> "-1,234.56".  Writes a NUL
  * terminated string into buf (cap >= 32 is always enough) and returns its
@@ -146,6 +167,19 @@ bool folio_buf_put_csv_field(folio_buf *b, const char *s, size_t n);
 size_t folio_csv_cell_skip(const char *s, size_t n);
 void folio_buf_reset(folio_buf *b);
 void folio_buf_free(folio_buf *b);
+
+/* ---- bounded append into a fixed buffer ----------------------------------- */
+
+/* Append printf-formatted text at buf[*len] for a buffer of `cap` bytes.
+ * Never writes past buf[cap-1]; buf stays NUL-terminated.  Returns true when
+ * the whole text fit; on truncation the text ends in "..." (cap >= 4), *len is
+ * cap-1 and every later call returns false without writing.  For messages
+ * only: text that lands on a statement must go into a growable folio_buf
+ * (a cut text there would be a quietly different statement).  Never use the
+ * `len += snprintf(buf + len, cap - len, ...)` idiom: once len passes cap the
+ * size wraps and the write runs past the buffer. */
+bool folio_str_appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* ---- UTF-8 --------------------------------------------------------------- */
 

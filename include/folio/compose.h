@@ -103,6 +103,13 @@ typedef struct folio_compose_result {
                                        * offer on the back of the last sheet */
     uint8_t language;                 /* index into layout->languages */
     bool fallback;                    /* some text was in the fallback language */
+    /* Characters drawn as the font's .notdef glyph (an empty box): code
+     * points the style's font has no glyph for (CJK or Arabic in a Latin
+     * font, emoji, C0 controls, U+FEFF).  The first one, and where it was:
+     * a static or arena string such as "{customer.name}", "description". */
+    uint32_t notdef;
+    uint32_t notdef_cp;
+    const char *notdef_field;
 } folio_compose_result;
 
 /* Compose household hh.  The statement lives in `arena` (reset it between

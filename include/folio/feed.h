@@ -94,8 +94,13 @@ typedef struct folio_feed_stats {
     char sha256[65];
     uint64_t records;             /* data records read (header excluded) */
     uint64_t accepted, rejected;
-    folio_money amount_read;      /* transactions: sum of every amount that parsed */
+    folio_money amount_read;      /* transactions: sum of every amount that parsed,
+                                     set by feed_resolve (file order)
+                                     (a row that would make it overflow is rejected,
+                                     "amount sum overflows", and not counted) */
     folio_money amount_rejected;  /* ... of those, the ones rejected later */
+    bool amount_overflow;         /* amount_rejected is not representable: the run
+                                     must fail (a control total cannot be printed) */
 } folio_feed_stats;
 
 typedef struct folio_dataset {

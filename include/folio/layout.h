@@ -95,6 +95,9 @@ typedef enum folio_column_field {
     FOLIO_COL_BALANCE, FOLIO_COL_AMOUNT
 } folio_column_field;
 
+/* Name of a column field as written in a layout, e.g. "description". */
+const char *layout_column_name(folio_column_field f);
+
 typedef struct folio_column {
     folio_column_field field;
     char *title;

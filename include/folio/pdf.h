@@ -21,6 +21,11 @@
 #include "folio/dlist.h"
 #include "folio/layout.h"
 
+/* Longest document-info string (Title = job.name, Author = bank.name) in
+ * bytes of UTF-8: well under libharu's HPDF_LIMIT_MAX_STRING_LEN (65535)
+ * even as UTF-16.  The job loader refuses longer names (exit 2). */
+#define FOLIO_PDF_INFO_MAX 4096
+
 typedef struct folio_pdf_options {
     const char *title;            /* document info Title */
     const char *author;           /* the bank's name */

@@ -551,7 +551,7 @@ static int tle_join(const uint8_t *b, size_t len, int g, const char *attr, char 
             assert_int_equal(last, i - 1);                   /* consecutive, in order */
         last = i;
         afp_ebcdic_to_utf8(500, v + 4, v[0] - 4u, val, sizeof val);
-        o += (size_t)snprintf(out + o, cap - o, "%s%s", count ? " " : "", val);
+        folio_str_appendf(out, cap, &o, "%s%s", count ? " " : "", val);
         assert_true(o < cap);
         count++;
     }
@@ -567,14 +567,14 @@ static void test_long_tle_values_split(void **state)
     char accounts[2048] = "";
     size_t o = 0;
     for (int k = 0; k < 60; k++)
-        o += (size_t)snprintf(accounts + o, sizeof accounts - o, "%sACCT-%011d", k ? " " : "",
+        folio_str_appendf(accounts, sizeof accounts, &o, "%sACCT-%011d", k ? " " : "",
                               70000000 + k * 7919);
     assert_int_equal(strlen(accounts), 60 * 16 + 59);
     /* a customer name with spaces over the limit, and one whose single word is */
     char name[512], word[301];
     o = 0;
     for (int k = 0; o < 300; k++)
-        o += (size_t)snprintf(name + o, sizeof name - o, "%sMüller-%02d", k ? " " : "", k);
+        folio_str_appendf(name, sizeof name, &o, "%sMüller-%02d", k ? " " : "", k);
     memset(word, 'W', 300);
     word[300] = 0;
     char name2[400];

@@ -202,6 +202,78 @@ static void test_arena(void **state)
     folio_arena_free(&a);
 }
 
+/* The bounded append never writes past the buffer, even after the text no
+ * longer fits (the `len += snprintf` idiom wrapped there), and marks a cut. */
+static void test_str_appendf(void **state)
+{
+    (void)state;
+    char guard_lo[8], buf[16], guard_hi[8];
+    memset(guard_lo, 'L', sizeof guard_lo);
+    memset(guard_hi, 'H', sizeof guard_hi);
+    memset(buf, 'x', sizeof buf);
+    size_t n = 0;
+    assert_true(folio_str_appendf(buf, sizeof buf, &n, "%s", "abc"));
+    assert_int_equal(n, 3);
+    assert_string_equal(buf, "abc");
+    assert_true(folio_str_appendf(buf, sizeof buf, &n, ", %d", 42));
+    assert_string_equal(buf, "abc, 42");
+    /* exactly full: 15 characters + NUL */
+    assert_true(folio_str_appendf(buf, sizeof buf, &n, "%s", "12345678"));
+    assert_int_equal(n, 15);
+    assert_string_equal(buf, "abc, 4212345678");
+    for (int i = 0; i < 100; i++)
+        assert_false(folio_str_appendf(buf, sizeof buf, &n, "%s", "more text"));
+    assert_int_equal(n, 15);
+    assert_int_equal(strlen(buf), 15);
+    /* a cut in the middle ends in "..." */
+    n = 0;
+    assert_true(folio_str_appendf(buf, sizeof buf, &n, "%s", "0123456789"));
+    assert_false(folio_str_appendf(buf, sizeof buf, &n, "%s", "abcdefghij"));
+    assert_int_equal(n, sizeof buf - 1);
+    assert_string_equal(buf, "0123456789ab...");
+    assert_false(folio_str_appendf(buf, sizeof buf, &n, "x"));
+    assert_string_equal(buf, "0123456789ab...");
+    for (size_t i = 0; i < sizeof guard_lo; i++) {
+        assert_int_equal(guard_lo[i], 'L');
+        assert_int_equal(guard_hi[i], 'H');
+    }
+}
+
+/* Checked sums: the largest amounts sum exactly up to INT64_MAX and refuse
+ * to wrap past either end, leaving the accumulator as it was. */
+static void test_money_add(void **state)
+{
+    (void)state;
+    folio_money acc = 0;
+    assert_true(folio_money_add(&acc, INT64_MAX - 1));
+    assert_true(folio_money_add(&acc, 1));
+    assert_int_equal(acc, INT64_MAX);
+    assert_false(folio_money_add(&acc, 1));
+    assert_int_equal(acc, INT64_MAX);
+    /* two credits of 92,233,720,368,547,758.07 do not sum */
+    acc = INT64_MAX;
+    assert_false(folio_money_add(&acc, INT64_MAX));
+    assert_int_equal(acc, INT64_MAX);
+    assert_true(folio_money_add(&acc, -INT64_MAX));
+    assert_int_equal(acc, 0);
+    acc = -INT64_MAX;
+    assert_true(folio_money_add(&acc, -1));
+    assert_int_equal(acc, INT64_MIN);
+    assert_false(folio_money_add(&acc, -1));
+    assert_int_equal(acc, INT64_MIN);
+    acc = 0;
+    assert_false(folio_money_sub(&acc, INT64_MIN));   /* -MIN does not exist */
+    assert_int_equal(acc, 0);
+    assert_true(folio_money_sub(&acc, INT64_MAX));
+    assert_int_equal(acc, -INT64_MAX);
+    assert_true(folio_money_sub(&acc, 1));
+    assert_false(folio_money_sub(&acc, 1));
+    assert_int_equal(acc, INT64_MIN);
+    acc = 100;
+    assert_true(folio_money_sub(&acc, 250));
+    assert_int_equal(acc, -150);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "");
@@ -210,6 +282,8 @@ int main(void)
         cmocka_unit_test(test_money_format_roundtrip),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_str_appendf),
+        cmocka_unit_test(test_money_add),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_arena),
     };

@@ -137,15 +137,15 @@ static void describe(const fixture *f, const folio_households *hs, char *out, si
     out[0] = 0;
     for (size_t h = 0; h < hs->n; h++) {
         const folio_household *x = &hs->v[h];
-        n += (size_t)snprintf(out + n, cap - n, "%s%s:", x->id, x->derived ? "*" : "");
+        folio_str_appendf(out, cap, &n, "%s%s:", x->id, x->derived ? "*" : "");
         for (uint32_t k = 0; k < x->n_customers; k++)
-            n += (size_t)snprintf(out + n, cap - n, "%s%s", k ? "," : "",
+            folio_str_appendf(out, cap, &n, "%s%s", k ? "," : "",
                                   f->c[hs->customer_idx[x->first_customer + k]].id);
-        n += (size_t)snprintf(out + n, cap - n, "/");
+        folio_str_appendf(out, cap, &n, "/");
         for (uint32_t k = 0; k < x->n_accounts; k++)
-            n += (size_t)snprintf(out + n, cap - n, "%s%s", k ? "," : "",
+            folio_str_appendf(out, cap, &n, "%s%s", k ? "," : "",
                                   f->a[hs->account_idx[x->first_account + k]].id);
-        n += (size_t)snprintf(out + n, cap - n, ";");
+        folio_str_appendf(out, cap, &n, ";");
     }
 }
 

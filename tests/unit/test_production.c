@@ -414,7 +414,7 @@ static size_t make_pdf(char *buf, size_t cap, int n, bool update)
 {
     size_t off[64] = {0};
     size_t len = 0;
-#define PUT(...) len += (size_t)snprintf(buf + len, cap - len, __VA_ARGS__)
+#define PUT(...) folio_str_appendf(buf, cap, &len, __VA_ARGS__)
     PUT("%%PDF-1.4\n%%\xe2\xe3\xcf\xd3\n");
     off[1] = len;
     PUT("1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");

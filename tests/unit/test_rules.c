@@ -676,16 +676,16 @@ static void test_limits(void **state)
     char buf[8192];
     size_t n = 0;
     for (int i = 0; i < 300; i++)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "%sage > %d", i ? " and " : "", i % 50);
+        folio_str_appendf(buf, sizeof buf, &n, "%sage > %d", i ? " and " : "", i % 50);
     T(buf, 0);
     /* deep nesting is refused at compile time */
     n = 0;
     for (int i = 0; i < 60; i++)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "abs(");
-    n += (size_t)snprintf(buf + n, sizeof buf - n, "1");
+        folio_str_appendf(buf, sizeof buf, &n, "abs(");
+    folio_str_appendf(buf, sizeof buf, &n, "1");
     for (int i = 0; i < 60; i++)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, ")");
-    snprintf(buf + n, sizeof buf - n, " > 0");
+        folio_str_appendf(buf, sizeof buf, &n, ")");
+    folio_str_appendf(buf, sizeof buf, &n, " > 0");
     const char *m = compile_err(buf, NULL, FOLIO_RT_BOOL);
     assert_non_null(strstr(m, "rule nested too deeply"));
     /* too long */

@@ -310,11 +310,11 @@ static void address_key(const char *a1, const char *a2, const char *zip, char *o
                 continue;
             if (!strcmp(word, "STREET"))
                 strcpy(word, "ST");
-            n += (size_t)snprintf(out + n, cap - n, "%s ", word);
+            folio_str_appendf(out, cap, &n, "%s ", word);
         }
-        n += (size_t)snprintf(out + n, cap - n, "|");
+        folio_str_appendf(out, cap, &n, "|");
     }
-    snprintf(out + n, cap - n, "%.5s", zip);
+    folio_str_appendf(out, cap, &n, "%.5s", zip);
 }
 
 /* ---- tests ------------------------------------------------------------------ */

@@ -694,8 +694,8 @@ static void test_long_paragraph_paginates(void **state)
     size_t o = (size_t)snprintf(text, sizeof text, "paragraphs:\n  - id: long\n    version: 1\n"
                                 "    text:\n      en: \"");
     for (int i = 0; i < 150; i++)
-        o += (size_t)snprintf(text + o, sizeof text - o, "Clause %03d of the terms applies. ", i);
-    snprintf(text + o, sizeof text - o, "\"\n");
+        folio_str_appendf(text, sizeof text, &o, "Clause %03d of the terms applies. ", i);
+    folio_str_appendf(text, sizeof text, &o, "\"\n");
     const char *lp = write_tmp("long.yaml", text);
     char to[600];
     snprintf(to, sizeof to, "library: %s", lp);
