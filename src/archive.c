@@ -342,7 +342,7 @@ static uint64_t archive_notify(const folio_archive_params *P, const folio_archiv
 static bool write_part(const char *part, const folio_buf *b, uint64_t *bytes, char sha[65],
                        folio_error *err)
 {
-    FILE *fp = fopen(part, "wb");
+    FILE *fp = folio_fopen_excl(part);          /* a new file, never through a link */
     bool ok = fp && (b->len == 0 || fwrite(b->data, 1, b->len, fp) == b->len);
     if (fp && fclose(fp) != 0)
         ok = false;
@@ -421,6 +421,13 @@ static bool archive_append(const folio_archive_params *P, folio_archive_result *
     }
     folio_archive_zip *z = &res->zips[res->zip_of[i]];
     if (!k->zw) {
+        int fd = folio_create_excl(z->part);    /* a new file, never through a link */
+        if (fd < 0) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", z->part,
+                            strerror(errno));
+            return false;
+        }
+        close(fd);
         k->zw = zip_create(z->part, P->plan->job->statement_date, err);
         if (!k->zw)
             return false;
