@@ -550,6 +550,11 @@ bool archive_write(const folio_archive_params *P, folio_archive_result *res, fol
                         int go;
 #pragma omp atomic read
                         go = good;
+                        if (go && folio_stopped(err)) {     /* SIGTERM: stop here */
+#pragma omp atomic write
+                            good = 0;
+                            go = 0;
+                        }
                         if (!go)
                             break;
                         archive_slot *s = &slots[((k - 1) & 1) * B + (i - (k - 1) * B)];
@@ -565,7 +570,7 @@ bool archive_write(const folio_archive_params *P, folio_archive_result *res, fol
                     int go;
 #pragma omp atomic read
                     go = good;
-                    if (!go)
+                    if (!go || folio_stop)      /* skip the rest after a stop request */
                         continue;
                     archive_slot *s = &slots[(k & 1) * B + (i - b0)];
                     archive_render(P, res, i, s, &arenas[t], reuse[t], icc, icc_len, d0, d1,
@@ -580,6 +585,8 @@ bool archive_write(const folio_archive_params *P, folio_archive_result *res, fol
         }
     }
     bool ok = good != 0;
+    if (ok && folio_stopped(err))
+        ok = false;
     if (sink.zw)
         zip_abort(sink.zw);
     if (ok && sink.notif.failed)

@@ -62,6 +62,7 @@
 #include <hpdf_encoder.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
+#include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -157,12 +158,14 @@ static const char *pdf_hpdf_reason(HPDF_STATUS e)
 static void pdf_on_error(HPDF_STATUS e, HPDF_STATUS detail, void *user_data)
 {
     folio_pdf_writer *w = user_data;
+    int os_err = errno;        /* what the failed fwrite/fopen said, e.g. ENOSPC */
     if (e == HPDF_STREAM_EOF && w->reading)
         return;                /* the end of the memory stream, not an error */
+    bool io = (e == HPDF_FILE_IO_ERROR || e == HPDF_FILE_OPEN_ERROR) && os_err;
     if (!w->failed)
-        folio_error_set(&w->err, FOLIO_EXIT_FAILED, "%s: %s (libharu 0x%04X/%u)",
-                        w->path, pdf_hpdf_reason(e), (unsigned)e,
-                        (unsigned)detail);
+        folio_error_set(&w->err, FOLIO_EXIT_FAILED, "%s: %s%s%s (libharu 0x%04X/%u)",
+                        w->path, pdf_hpdf_reason(e), io ? ": " : "",
+                        io ? strerror(os_err) : "", (unsigned)e, (unsigned)detail);
     w->failed = true;
 }
 

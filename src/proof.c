@@ -599,6 +599,8 @@ bool proof_write(const folio_proof_params *p, folio_proof_result *r, folio_error
         uint32_t h = pc->picked[i];
         const folio_household *hh = &hs->v[h];
         const folio_proof_household *ph = &p->hh[h];
+        if (folio_stopped(err))         /* a stop request (SIGTERM) */
+            goto fail;
         r->sample_first_page[i] = pdf_writer_pages(w) + 1;
         folio_dl_statement *st = cover_build(p, pc, i, &arena);
         if (!st) {

@@ -114,6 +114,17 @@ static bool stop_if_interrupted(folio_error *err)
     return !folio_stopped(err);
 }
 
+/* Test hook: with FOLIO_TEST_PHASES set, "folio: phase NAME" on stderr at
+ * the start of each phase (tests/e2e signal a run in a known phase). */
+static void phase(const char *name)
+{
+    static int on = -1;
+    if (on < 0)
+        on = getenv("FOLIO_TEST_PHASES") != NULL;
+    if (on)
+        fprintf(stderr, "folio: phase %s\n", name);
+}
+
 static bool afp_on(const run_state *R)
 {
     return R->job->afp && R->job->afp->enabled;
@@ -185,7 +196,7 @@ static bool write_suppressed(run_state *R, const char *path, folio_money *sum_tx
     char reason_txn[128];
     snprintf(reason_txn, sizeof reason_txn, "posting date outside the statement period %s..%s",
              d0, d1);
-    for (size_t h = 0; h < R->hs.n; h++) {
+    for (size_t h = 0; h < R->hs.n && !folio_stop; h++) {
         if (!R->in_shard[h])
             continue;
         const folio_household *hh = &R->hs.v[h];
@@ -241,6 +252,10 @@ static bool write_suppressed(run_state *R, const char *path, folio_money *sum_tx
     }
     folio_afile_drain(&out, &b, 0);
     folio_buf_free(&b);
+    if (folio_stopped(err)) {
+        folio_afile_abort(&out);
+        return false;
+    }
     return folio_afile_commit(&out, err);
 }
 
@@ -1067,7 +1082,7 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
     }
     folio_buf b;
     folio_buf_init(&b, (size_t)1 << 30);
-    for (size_t h = 0; h < n; h++) {
+    for (size_t h = 0; h < n && !folio_stop; h++) {
         folio_afile_drain(&out, &b, (size_t)1 << 20);
         if (!R->in_shard[h])
             continue;
@@ -1153,6 +1168,10 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
     free(piece_of);
     folio_afile_drain(&out, &b, 0);
     folio_buf_free(&b);
+    if (folio_stopped(err)) {
+        folio_afile_abort(&out);
+        return false;
+    }
     return folio_afile_commit(&out, err);
 }
 
@@ -1921,10 +1940,11 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     R.owned = true;
     if (!outdir_sub(&R.od, FOLIO_OUT_PRINT, true, err))
         goto done;
+    phase("load");
     double t_load = now_s();
     R.ds = feed_load_all_progress(R.job, opt->threads, opt->progress ? load_progress : NULL,
                                   &R, err);
-    if (!R.ds)
+    if (!R.ds || !stop_if_interrupted(err))
         goto done;
     t_load = now_s() - t_load;
     snprintf(path, sizeof path, "%s/rejects.csv.part", R.out);
@@ -1936,11 +1956,11 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         int n_order = 0;
         for (int i = 0; i < R.layout->n_products && n_order < 64; i++)
             order[n_order++] = R.layout->products[i].code;
-        if (!household_group(R.ds, order, n_order, &R.hs, err))
+        if (!household_group(R.ds, order, n_order, &R.hs, err) || !stop_if_interrupted(err))
             goto done;
     }
     R.plan = compose_plan_new(R.job, R.layout, R.ds, &R.hs, err);
-    if (!R.plan)
+    if (!R.plan || !stop_if_interrupted(err))
         goto done;
     if (R.offers) {
         if (!offers_bind(R.offers, R.ds, &R.hs, err))
@@ -1959,19 +1979,23 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                         (int)(fnv1a(R.hs.v[h].id) % (uint64_t)opt->shard_count) ==
                             opt->shard_index - 1;
 
+    phase("compose");
     double t_compose = now_s();
     if (!pass1(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_compose = now_s() - t_compose;
     if (!plan_files(&R, err) || !add_run_keys(&R, err))
         goto done;
+    phase("print");
     double t_write = now_s();
     R.plan->skip_decisions = true;   /* pass 1 kept them (keep_decisions) */
     if (!pass2(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_write = now_s() - t_write;
+    phase("archive");
     if (!pass3_archive(&R, err) || !stop_if_interrupted(err))
         goto done;
+    phase("proofs");
     double t_proof = now_s();
     if (!write_proofs(&R, err) || !stop_if_interrupted(err))
         goto done;
@@ -1980,6 +2004,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         fprintf(stderr, "\r%-78s\r", "");
 
     /* ---- reconciliation ---- */
+    phase("records");
     totals T = {0};
     for (size_t h = 0; h < R.hs.n; h++) {
         if (!R.in_shard[h])
@@ -2120,6 +2145,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                         "above)", R.job->path);
         goto done;
     }
+    phase("publish");
     /* publish (the order is described at the top of publish.c): the
      * manifest is written under a .part name first (a full disk fails here,
      * before anything is renamed), then every output is fsync'd and renamed,
