@@ -293,6 +293,7 @@ bool outdir_check_inputs(const folio_outdir *o, const folio_input *in, size_t n,
                     close(dfd);
                 continue;
             }
+            rewinddir(dp);              /* a dup shares the offset of sub[i] */
             struct dirent *e;
             while (!where && (e = readdir(dp))) {
                 struct stat sb;
@@ -363,6 +364,7 @@ bool outdir_clean(folio_outdir *o, const char *tag, folio_error *err)
                             sub_name[d], strerror(errno));
             return false;
         }
+        rewinddir(dp);                  /* a dup shares the offset of sub[d] */
         struct dirent *e;
         bool ok = true;
         while (ok && (e = readdir(dp))) {
@@ -397,6 +399,7 @@ bool outdir_clean(folio_outdir *o, const char *tag, folio_error *err)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot read: %s", o->path, strerror(errno));
         return false;
     }
+    rewinddir(dp);                      /* a dup shares the offset of OUT's fd */
     struct dirent *e;
     bool ok = true;
     while (ok && (e = readdir(dp)))
