@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -749,7 +750,8 @@ bool folio_write_file_excl(const char *path, const void *data, size_t n, folio_e
     return folio_afile_commit(&f, err);
 }
 
-volatile sig_atomic_t folio_stop;
+volatile int folio_stop;
+_Static_assert(sizeof(sig_atomic_t) == sizeof(int), "folio_stop is a sig_atomic_t");
 
 bool folio_stopped(folio_error *err)
 {

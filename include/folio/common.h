@@ -15,7 +15,6 @@
 #ifndef FOLIO_COMMON_H
 #define FOLIO_COMMON_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -187,7 +186,7 @@ bool folio_write_file_excl(const char *path, const void *data, size_t n, folio_e
  * a cheap read) and stops with an error, so a stop request is honoured
  * within a fraction of a second in every phase.  Inside an OpenMP loop the
  * remaining iterations are skipped. */
-extern volatile sig_atomic_t folio_stop;
+extern volatile int folio_stop;     /* sig_atomic_t (checked in common.c) */
 /* Record "interrupted by signal N; nothing was published" and return true
  * when a stop was requested; false otherwise. */
 bool folio_stopped(folio_error *err);
