@@ -33,7 +33,9 @@
  *   3. Each output is renamed NAME.part -> NAME.
  *   4. print/, archive/, proofs/ and OUT are fsync'd (the renames are durable).
  *   5. manifest.json.part -> manifest.json, then OUT is fsync'd: the run is
- *      published.  A failure in 2-5 removes what this run renamed.
+ *      published.  A failure in 2-5 removes what this run renamed.  A
+ *      SIGTERM/SIGINT before step 3 fails the run; once step 3 has begun
+ *      the few renames complete.
  *
  * Test hook: with FOLIO_TEST_KILL_AT_RENAME=K in the environment, the run
  * raises SIGKILL right before the K-th rename of steps 3 and 5 (K from 1;
@@ -489,6 +491,10 @@ bool outdir_publish(folio_outdir *o, const folio_pub_item *items, size_t n,
         if (!sync_file(o, dir_fd(o, items[i].dir), items[i].part, err))
             return false;
     if (!sync_file(o, o->fd, manifest_part, err) || !sync_dirs(o, err))
+        return false;
+    /* a stop request up to here still fails the run; from the first rename
+     * on, publishing completes (it is short) */
+    if (folio_stopped(err))
         return false;
     /* 3. every output under its final name */
     size_t done = 0;
