@@ -343,7 +343,7 @@ static uint64_t archive_notify(const folio_archive_params *P, const folio_archiv
 static bool write_part(const char *part, const folio_buf *b, uint64_t *bytes, char sha[65],
                        folio_error *err)
 {
-    FILE *fp = fopen(part, "wb");
+    FILE *fp = folio_fopen_excl(part);          /* a new file, never through a link */
     bool ok = fp && (b->len == 0 || fwrite(b->data, 1, b->len, fp) == b->len);
     if (fp && fclose(fp) != 0)
         ok = false;
@@ -422,6 +422,13 @@ static bool archive_append(const folio_archive_params *P, folio_archive_result *
     }
     folio_archive_zip *z = &res->zips[res->zip_of[i]];
     if (!k->zw) {
+        int fd = folio_create_excl(z->part);    /* a new file, never through a link */
+        if (fd < 0) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", z->part,
+                            strerror(errno));
+            return false;
+        }
+        close(fd);
         k->zw = zip_create(z->part, P->plan->job->statement_date, err);
         if (!k->zw)
             return false;
@@ -544,6 +551,11 @@ bool archive_write(const folio_archive_params *P, folio_archive_result *res, fol
                         int go;
 #pragma omp atomic read
                         go = good;
+                        if (go && folio_stopped(err)) {     /* SIGTERM: stop here */
+#pragma omp atomic write
+                            good = 0;
+                            go = 0;
+                        }
                         if (!go)
                             break;
                         archive_slot *s = &slots[((k - 1) & 1) * B + (i - (k - 1) * B)];
@@ -559,7 +571,7 @@ bool archive_write(const folio_archive_params *P, folio_archive_result *res, fol
                     int go;
 #pragma omp atomic read
                     go = good;
-                    if (!go)
+                    if (!go || folio_stop)      /* skip the rest after a stop request */
                         continue;
                     archive_slot *s = &slots[(k & 1) * B + (i - b0)];
                     archive_render(P, res, i, s, &arenas[t], reuse[t], icc, icc_len, d0, d1,
@@ -574,6 +586,8 @@ bool archive_write(const folio_archive_params *P, folio_archive_result *res, fol
         }
     }
     bool ok = good != 0;
+    if (ok && folio_stopped(err))
+        ok = false;
     if (sink.zw)
         zip_abort(sink.zw);
     if (ok && sink.notif.failed)

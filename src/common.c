@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -855,12 +856,68 @@ bool folio_afile_open(folio_afile *f, const char *path, folio_error *err)
     f->fd = -1;
     snprintf(f->path, sizeof f->path, "%s", path);
     snprintf(f->tmp, sizeof f->tmp, "%s.tmp-%ld", path, (long)getpid());
-    f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (f->fd < 0) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", f->tmp,
                         strerror(errno));
         return false;
     }
+    return true;
+}
+
+int folio_create_excl(const char *path)
+{
+    return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+}
+
+FILE *folio_fopen_excl(const char *path)
+{
+    int fd = folio_create_excl(path);
+    if (fd < 0)
+        return NULL;
+    FILE *fp = fdopen(fd, "wb");
+    if (!fp) {
+        int e = errno;
+        close(fd);
+        unlink(path);
+        errno = e;
+    }
+    return fp;
+}
+
+bool folio_afile_open_excl(folio_afile *f, const char *path, folio_error *err)
+{
+    memset(f, 0, sizeof *f);
+    snprintf(f->path, sizeof f->path, "%s", path);
+    snprintf(f->tmp, sizeof f->tmp, "%s", path);   /* tmp == path: no rename */
+    f->fd = folio_create_excl(path);
+    if (f->fd < 0) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", path,
+                        strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+bool folio_write_file_excl(const char *path, const void *data, size_t n, folio_error *err)
+{
+    folio_afile f;
+    if (!folio_afile_open_excl(&f, path, err))
+        return false;
+    folio_afile_write(&f, data, n);
+    return folio_afile_commit(&f, err);
+}
+
+volatile int folio_stop;
+_Static_assert(sizeof(sig_atomic_t) == sizeof(int), "folio_stop is a sig_atomic_t");
+
+bool folio_stopped(folio_error *err)
+{
+    int sig = folio_stop;
+    if (!sig)
+        return false;
+    folio_error_set(err, FOLIO_EXIT_FAILED, "interrupted by signal %d; nothing was published",
+                    sig);
     return true;
 }
 
@@ -927,6 +984,8 @@ bool folio_afile_commit(folio_afile *f, folio_error *err)
         return false;
     }
     f->fd = -1;
+    if (!strcmp(f->tmp, f->path))       /* folio_afile_open_excl: written in place */
+        return true;
     if (rename(f->tmp, f->path) != 0) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: rename failed: %s", f->path,
                         strerror(errno));

@@ -590,7 +590,7 @@ static void sha256_dropping(const mapped_file *mf, char hex[65])
         return;
     }
     const size_t step = 16u << 20;
-    for (size_t off = 0; off < mf->len; off += step) {
+    for (size_t off = 0; off < mf->len && !folio_stop; off += step) {  /* run stops */
         size_t k = mf->len - off < step ? mf->len - off : step;
         EVP_DigestUpdate(md, mf->data + off, k);
         drop_pages(mf, off, off + k);
@@ -678,6 +678,8 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (size_t k = 0; k < n_tasks; k++) {
         const struct task tk = tasks[k];
+        if (folio_stop)                 /* a stop request: skip what is left */
+            continue;
         if (tk.chunk < 0) {
             sha256_dropping(&mf[tk.feed], ds->stats[tk.feed].sha256);
             continue;
@@ -698,6 +700,8 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
         }
     }
     free(tasks);
+    if (folio_stopped(err))
+        goto out;
     for (int i = 0; i < nf; i++) {
         if (ctx[i].err.code) {
             folio_error_set(err, ctx[i].err.code, "%s", ctx[i].err.msg);

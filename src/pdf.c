@@ -63,6 +63,7 @@
 #include <hpdf_encoder.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
+#include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>

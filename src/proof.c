@@ -530,7 +530,7 @@ static void proofs_json(const folio_proof_params *p, const folio_proof_result *r
 static bool write_part(const char *part, const folio_buf *b, char sha[65], uint64_t *bytes,
                        folio_error *err)
 {
-    FILE *fp = fopen(part, "wb");
+    FILE *fp = folio_fopen_excl(part);          /* a new file, never through a link */
     bool ok = fp && fwrite(b->data, 1, b->len, fp) == b->len;
     if (fp && fclose(fp) != 0)
         ok = false;
@@ -573,9 +573,18 @@ bool proof_write(const folio_proof_params *p, folio_proof_result *r, folio_error
         folio_error_set(err, FOLIO_EXIT_FAILED, "proof sample: out of memory");
         return false;
     }
-    folio_pdf_writer *w = pdf_writer_open(r->pdf_part, L->fonts, L->n_fonts, p->pdf, err);
-    if (!w)
+    int fd = folio_create_excl(r->pdf_part);    /* a new file, never through a link */
+    if (fd < 0) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", r->pdf_part,
+                        strerror(errno));
         return false;
+    }
+    close(fd);
+    folio_pdf_writer *w = pdf_writer_open(r->pdf_part, L->fonts, L->n_fonts, p->pdf, err);
+    if (!w) {
+        unlink(r->pdf_part);
+        return false;
+    }
     /* the plan as printed, but with masking forced (a shallow copy: compose
      * only reads the plan) */
     folio_layout Lm = *L;
@@ -590,6 +599,8 @@ bool proof_write(const folio_proof_params *p, folio_proof_result *r, folio_error
         uint32_t h = pc->picked[i];
         const folio_household *hh = &hs->v[h];
         const folio_proof_household *ph = &p->hh[h];
+        if (folio_stopped(err))         /* a stop request (SIGTERM) */
+            goto fail;
         r->sample_first_page[i] = pdf_writer_pages(w) + 1;
         folio_dl_statement *st = cover_build(p, pc, i, &arena);
         if (!st) {

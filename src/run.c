@@ -21,6 +21,7 @@
 #include "folio/pdf.h"
 #include "folio/production.h"
 #include "folio/proof.h"
+#include "publish.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -88,8 +89,8 @@ typedef struct run_state {
     const folio_production_options *popt;
     folio_production_options *popt_owned; /* defaults when the job has none */
     print_file *files; size_t n_files;
-    bool publishing;                      /* renaming outputs: undo on failure */
-    bool refused;                         /* OUT belongs to another shard's run */
+    folio_outdir od;                      /* OUT: its lock and directories (publish.h) */
+    bool owned;                           /* OUT locked and cleaned: this run's to write */
     folio_proof_result proof;             /* proofs/ (proof.h) */
     folio_archive_result arch;            /* e-delivery archive (archive.h) */
     uint32_t *arch_doc;                   /* per household: archive document, UINT32_MAX = none */
@@ -99,23 +100,29 @@ typedef struct run_state {
     volatile uint64_t done;
 } run_state;
 
-/* SIGINT / SIGTERM / SIGHUP: the passes stop at their next statement and
- * the run fails (exit 1) through the normal cleanup, so a killed run leaves
- * no .part files and nothing that looks complete. */
-static volatile sig_atomic_t interrupted;
-
+/* SIGINT / SIGTERM / SIGHUP set folio_stop (common.h): every long loop
+ * (load, households, compose, print, archive, proofs, records) polls it and
+ * stops, and the run fails (exit 1) through the normal cleanup, so a killed
+ * run leaves no .part files and nothing that looks complete. */
 static void on_signal(int sig)
 {
-    interrupted = sig;
+    folio_stop = sig;
 }
 
 static bool stop_if_interrupted(folio_error *err)
 {
-    if (!interrupted)
-        return true;
-    folio_error_set(err, FOLIO_EXIT_FAILED, "interrupted by signal %d; nothing was published",
-                    (int)interrupted);
-    return false;
+    return !folio_stopped(err);
+}
+
+/* Test hook: with FOLIO_TEST_PHASES set, "folio: phase NAME" on stderr at
+ * the start of each phase (tests/e2e signal a run in a known phase). */
+static void phase(const char *name)
+{
+    static int on = -1;
+    if (on < 0)
+        on = getenv("FOLIO_TEST_PHASES") != NULL;
+    if (on)
+        fprintf(stderr, "folio: phase %s\n", name);
 }
 
 static bool afp_on(const run_state *R)
@@ -176,7 +183,7 @@ static bool write_suppressed(run_state *R, const char *path, folio_money *sum_tx
     const folio_dataset *ds = R->ds;
     const folio_job *J = R->job;
     folio_afile out;                    /* streamed: memory does not grow with the run */
-    if (!folio_afile_open(&out, path, err))
+    if (!folio_afile_open_excl(&out, path, err))
         return false;
     folio_buf b;
     folio_buf_init(&b, (size_t)1 << 30);
@@ -189,7 +196,7 @@ static bool write_suppressed(run_state *R, const char *path, folio_money *sum_tx
     char reason_txn[128];
     snprintf(reason_txn, sizeof reason_txn, "posting date outside the statement period %s..%s",
              d0, d1);
-    for (size_t h = 0; h < R->hs.n; h++) {
+    for (size_t h = 0; h < R->hs.n && !folio_stop; h++) {
         if (!R->in_shard[h])
             continue;
         const folio_household *hh = &R->hs.v[h];
@@ -252,6 +259,10 @@ static bool write_suppressed(run_state *R, const char *path, folio_money *sum_tx
     }
     folio_afile_drain(&out, &b, 0);
     folio_buf_free(&b);
+    if (folio_stopped(err)) {
+        folio_afile_abort(&out);
+        return false;
+    }
     return folio_afile_commit(&out, err);
 }
 
@@ -289,7 +300,7 @@ static bool pass1(run_state *R, folio_error *err)
         folio_error e = {0};
 #pragma omp for schedule(dynamic, 64)
         for (size_t h = 0; h < n; h++) {
-            if (failed || interrupted || !R->in_shard[h] ||
+            if (failed || folio_stop || !R->in_shard[h] ||
                 R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)
                 continue;
             if (!compose_household(R->plan, h, &arena, &R->res[h], &e) ||
@@ -406,6 +417,19 @@ static bool plan_files(run_state *R, folio_error *err)
     return true;
 }
 
+/* Create the output file path (a ".part" name) for a writer that opens it
+ * by name: O_EXCL | O_NOFOLLOW, so nothing already there is written through. */
+static bool claim_part(const char *path, folio_error *err)
+{
+    int fd = folio_create_excl(path);
+    if (fd < 0) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", path, strerror(errno));
+        return false;
+    }
+    close(fd);
+    return true;
+}
+
 /* Write the pieces file of print file i (temporary name). */
 static bool write_pieces(run_state *R, size_t i)
 {
@@ -416,7 +440,7 @@ static bool write_pieces(run_state *R, size_t i)
     if (!ok) {
         folio_error_set(&f->err, FOLIO_EXIT_FAILED, "%s: out of memory", f->pieces_part);
     } else {
-        FILE *fp = fopen(f->pieces_part, "wb");
+        FILE *fp = folio_fopen_excl(f->pieces_part);
         ok = fp && fwrite(b.data, 1, b.len, fp) == b.len;
         if (fp && fclose(fp) != 0)
             ok = false;
@@ -458,6 +482,11 @@ static bool write_file(run_state *R, print_file *f, folio_arena *arena)
     folio_pdf_options po = pdf_options_of(J, "Statements", subject, sizeof subject);
     folio_pdf_writer *w = NULL;
     folio_afp_writer *aw = NULL;
+    /* the .part names are created here, exclusively and never through a
+     * symbolic link; the writers then open what this run created */
+    if ((J->print_pdf && !claim_part(f->part, &f->err)) ||
+        (afp_on(R) && !claim_part(f->afp_part, &f->err)))
+        return false;
     if (J->print_pdf && !(w = pdf_writer_open(f->part, R->layout->fonts, R->layout->n_fonts,
                                               &po, &f->err)))
         return false;
@@ -561,144 +590,6 @@ fail:
         afp_writer_abort(aw);
     folio_arena_reset(arena);
     return false;
-}
-
-/* A failure while publishing: remove every final name this run may have
- * renamed into place (the print files, proofs, archive), so no output
- * stays without its manifest. */
-static void unpublish(run_state *R)
-{
-    for (size_t i = 0; i < R->n_files; i++) {
-        if (R->job->print_pdf)
-            unlink(R->files[i].path);
-        if (afp_on(R))
-            unlink(R->files[i].afp_path);
-        unlink(R->files[i].pieces_path);
-    }
-    if (R->proof.written || R->proof.published) {   /* either may have been renamed */
-        if (R->proof.pdf_path)
-            unlink(R->proof.pdf_path);
-        if (R->proof.json_path)
-            unlink(R->proof.json_path);
-    }
-    for (size_t k = 0; k < R->arch.n_zips; k++) {
-        const folio_archive_zip *z = &R->arch.zips[k];
-        if (z->path) unlink(z->path);
-        if (z->csv_path) unlink(z->csv_path);
-        if (z->json_path) unlink(z->json_path);
-    }
-    if (R->arch.notif_path)
-        unlink(R->arch.notif_path);
-}
-
-/* fsync a directory so the renames in it are durable (best effort). */
-static void sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-/* Is the file st one this run reads: a feed, the job, the layout, the offer
- * catalogue?  Such a file is never removed as an earlier run's output. */
-static bool is_job_input(const run_state *R, const struct stat *st)
-{
-    const char *in[4] = {R->job->path, R->job->layout_path,
-                         R->job->offers ? R->job->offers->catalogue : NULL, NULL};
-    struct stat si;
-    for (int i = 0; i < 3; i++)
-        if (in[i] && stat(in[i], &si) == 0 && si.st_dev == st->st_dev && si.st_ino == st->st_ino)
-            return true;
-    for (int i = 0; i < R->job->n_feeds; i++)
-        if (stat(R->job->feeds[i].path, &si) == 0 && si.st_dev == st->st_dev &&
-            si.st_ino == st->st_ino)
-            return true;
-    return false;
-}
-
-/* Does name end in suffix? */
-static bool ends_with(const char *name, const char *suffix)
-{
-    size_t n = strlen(name), k = strlen(suffix);
-    return n >= k && !strcmp(name + n - k, suffix);
-}
-
-/* Before a run writes anything: remove what an earlier run left in OUT's
- * print/, archive/ and proofs/ (files of the kinds folio writes there), so
- * last month's files never sit beside this month's.  A shard removes only
- * files carrying its own tag ("-sIIofNN"), leaving the other shards'. */
-static bool remove_stale_outputs(run_state *R, folio_error *err)
-{
-    /* the names folio writes in each folder (and nothing else: a user's own
-     * files there, or input feeds, stay) */
-    static const char *const dirs[] = {"print", "archive", "proofs"};
-    static const char *const suffix[][6] = {
-        {".pdf", ".afp", ".pieces.csv", ".part", NULL},
-        {".zip", ".index.csv", ".index.json", ".part", NULL},
-        {".pdf", ".json", ".part", NULL}};
-    static const char *const prefix[] = {NULL, NULL, "proof"};
-    char tag[32] = "";
-    if (R->opt->shard_count > 0)
-        snprintf(tag, sizeof tag, "-s%02dof%02d", R->opt->shard_index, R->opt->shard_count);
-    char dpath[4200], path[4500];
-    for (size_t d = 0; d < sizeof dirs / sizeof *dirs; d++) {
-        snprintf(dpath, sizeof dpath, "%s/%s", R->out, dirs[d]);
-        DIR *dp = opendir(dpath);
-        if (!dp)
-            continue;
-        struct dirent *e;
-        while ((e = readdir(dp))) {
-            const char *nm = e->d_name;
-            if (nm[0] == '.')
-                continue;
-            bool ours = false;
-            for (int k = 0; suffix[d][k] && !ours; k++)
-                ours = ends_with(nm, suffix[d][k]);
-            if (d == 1 && !strncmp(nm, "notifications", 13) &&
-                (ends_with(nm, ".csv") || ends_with(nm, ".csv.part")))
-                ours = true;
-            if (prefix[d] && strncmp(nm, prefix[d], strlen(prefix[d])))
-                ours = false;
-            if (ours && tag[0]) {       /* a shard: only its own files, exact tag */
-                const char *t = strstr(nm, tag);
-                ours = t && !(t[strlen(tag)] >= '0' && t[strlen(tag)] <= '9');
-            }
-            if (!ours)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", dpath, nm);
-            struct stat sb;
-            if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || is_job_input(R, &sb))
-                continue;               /* only files folio wrote: never an input */
-            if (unlink(path) != 0 && errno != ENOENT) {
-                folio_error_set(err, FOLIO_EXIT_FAILED,
-                                "%s: cannot remove the output of an earlier run: %s", path,
-                                strerror(errno));
-                closedir(dp);
-                return false;
-            }
-        }
-        closedir(dp);
-    }
-    /* the record files are rewritten by every run, except the contact
-     * history, which a run without offers does not write */
-    snprintf(path, sizeof path, "%s/contact_history.csv", R->out);
-    struct stat so;
-    if (stat(path, &so) != 0)
-        return true;
-    for (int i = 0; i < R->job->n_feeds; i++) {
-        struct stat si;                 /* last month's output fed back as this run's input */
-        if (stat(R->job->feeds[i].path, &si) == 0 && si.st_dev == so.st_dev &&
-            si.st_ino == so.st_ino)
-            return true;
-    }
-    if (unlink(path) != 0 && errno != ENOENT) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot remove the output of an earlier "
-                        "run: %s", path, strerror(errno));
-        return false;
-    }
-    return true;
 }
 
 /* An existing OUT/manifest.json written by a different shard (or by an
@@ -924,7 +815,7 @@ static bool write_proofs(run_state *R, folio_error *err)
         unlink(path);
         return true;
     }
-    if (!folio_mkdirs(dir, err))
+    if (!outdir_sub(&R->od, FOLIO_OUT_PROOFS, true, err))
         return false;
     size_t n = R->hs.n;
     folio_proof_household *ph = calloc(n ? n : 1, sizeof *ph);
@@ -1021,7 +912,7 @@ static bool pass3_archive(run_state *R, folio_error *err)
 {
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/archive", R->out);
-    if (!folio_mkdirs(dir, err))
+    if (!outdir_sub(&R->od, FOLIO_OUT_ARCHIVE, true, err))
         return false;
     char tag[32] = "";
     if (R->opt->shard_count > 0)
@@ -1190,7 +1081,7 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
         }
     }
     folio_afile out;                    /* streamed: memory does not grow with the run */
-    if (!folio_afile_open(&out, path, err)) {
+    if (!folio_afile_open_excl(&out, path, err)) {
         free(file_of);
         free(page_of);
         free(piece_of);
@@ -1198,7 +1089,7 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
     }
     folio_buf b;
     folio_buf_init(&b, (size_t)1 << 30);
-    for (size_t h = 0; h < n; h++) {
+    for (size_t h = 0; h < n && !folio_stop; h++) {
         folio_afile_drain(&out, &b, (size_t)1 << 20);
         if (!R->in_shard[h])
             continue;
@@ -1296,6 +1187,10 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
     free(piece_of);
     folio_afile_drain(&out, &b, 0);
     folio_buf_free(&b);
+    if (folio_stopped(err)) {
+        folio_afile_abort(&out);
+        return false;
+    }
     return folio_afile_commit(&out, err);
 }
 
@@ -1674,7 +1569,7 @@ static bool write_contact_history(run_state *R, const char *path, folio_error *e
     if (!ok)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
     else
-        ok = folio_write_file_atomic(path, b.data, b.len, err);
+        ok = folio_write_file_excl(path, b.data, b.len, err);
     folio_buf_free(&b);
     return ok;
 }
@@ -1773,8 +1668,7 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
             char rp[4200], hex[65];
             uint64_t bytes = 0;
             folio_error e = {0};
-            snprintf(rp, sizeof rp, "%s/%s%s", R->out, rec[k],
-                     k == 3 && R->offers ? ".part" : "");   /* renamed when publishing */
+            snprintf(rp, sizeof rp, "%s/%s.part", R->out, rec[k]);   /* renamed at publish */
             if (access(rp, F_OK) != 0)
                 continue;               /* e.g. no contact history in this job */
             if (!folio_sha256_file(rp, hex, &bytes, &e)) {
@@ -1861,7 +1755,7 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     char path[4200];
     snprintf(path, sizeof path, "%s/manifest.json.part", R->out);
     /* durable under its .part name; renamed after every output it lists */
-    bool ok = !b.failed && folio_write_file_atomic(path, b.data, b.len, err);
+    bool ok = !b.failed && folio_write_file_excl(path, b.data, b.len, err);
     if (b.failed)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
     folio_buf_free(&b);
@@ -1892,6 +1786,96 @@ static void check(folio_buf *cj, bool *all, const char *name, const char *lhs, i
 }
 
 /* ---- the run ----------------------------------------------------------- */
+
+/* Every file the run reads must lie outside what it writes in OUT
+ * (publish.h outdir_check_inputs): an input there is a job error. */
+static bool check_inputs(run_state *R, folio_error *err)
+{
+    const folio_job *J = R->job;
+    const folio_layout *L = R->layout;
+    size_t cap = 4 + (size_t)J->n_feeds + (size_t)L->n_fonts, n = 0;
+    folio_input *in = calloc(cap, sizeof *in);
+    char (*what)[96] = calloc(cap, sizeof *what);
+    if (!in || !what) {
+        free(in);
+        free(what);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
+    }
+    in[n++] = (folio_input){"job file", J->path};
+    in[n++] = (folio_input){"layout", J->layout_path};
+    if (L->paragraphs)
+        in[n++] = (folio_input){"paragraph library", L->paragraphs->path};
+    if (J->offers)
+        in[n++] = (folio_input){"offer catalogue", J->offers->catalogue};
+    for (int i = 0; i < J->n_feeds; i++) {
+        snprintf(what[n], sizeof what[n], "feed '%s'", J->feeds[i].name);
+        in[n] = (folio_input){what[n], J->feeds[i].path};
+        n++;
+    }
+    for (int i = 0; i < L->n_fonts; i++) {
+        snprintf(what[n], sizeof what[n], "font '%s'", L->fonts[i].name);
+        in[n] = (folio_input){what[n], L->fonts[i].file};
+        n++;
+    }
+    bool ok = outdir_check_inputs(&R->od, in, n, err);
+    free(in);
+    free(what);
+    return ok;
+}
+
+/* The publish list: every output of the run, .part and final name. */
+static folio_pub_item *publish_items(run_state *R, char rec[][2][4200], size_t *n_out)
+{
+    size_t cap = 3 * R->n_files + 2 + 3 * R->arch.n_zips + 1 + 4, n = 0;
+    folio_pub_item *it = calloc(cap, sizeof *it);
+    if (!it)
+        return NULL;
+    for (size_t i = 0; i < R->n_files; i++) {
+        const print_file *f = &R->files[i];
+        if (R->job->print_pdf)
+            it[n++] = (folio_pub_item){FOLIO_OUT_PRINT, f->part, f->path};
+        if (afp_on(R))
+            it[n++] = (folio_pub_item){FOLIO_OUT_PRINT, f->afp_part, f->afp_path};
+        it[n++] = (folio_pub_item){FOLIO_OUT_PRINT, f->pieces_part, f->pieces_path};
+    }
+    if (R->proof.written) {
+        it[n++] = (folio_pub_item){FOLIO_OUT_PROOFS, R->proof.pdf_part, R->proof.pdf_path};
+        it[n++] = (folio_pub_item){FOLIO_OUT_PROOFS, R->proof.json_part, R->proof.json_path};
+    }
+    for (size_t k = 0; k < R->arch.n_zips; k++) {
+        const folio_archive_zip *z = &R->arch.zips[k];
+        it[n++] = (folio_pub_item){FOLIO_OUT_ARCHIVE, z->part, z->path};
+        it[n++] = (folio_pub_item){FOLIO_OUT_ARCHIVE, z->csv_part, z->csv_path};
+        it[n++] = (folio_pub_item){FOLIO_OUT_ARCHIVE, z->json_part, z->json_path};
+    }
+    if (R->arch.notif_part)
+        it[n++] = (folio_pub_item){FOLIO_OUT_ARCHIVE, R->arch.notif_part, R->arch.notif_path};
+    static const char *const names[] = {"rejects.csv", "suppressed.csv", "audit.jsonl",
+                                        "contact_history.csv"};
+    for (int k = 0; k < (R->offers ? 4 : 3); k++) {
+        snprintf(rec[k][0], sizeof rec[k][0], "%s/%s.part", R->out, names[k]);
+        snprintf(rec[k][1], sizeof rec[k][1], "%s/%s", R->out, names[k]);
+        it[n++] = (folio_pub_item){FOLIO_OUT_TOP, rec[k][0], rec[k][1]};
+    }
+    *n_out = n;
+    return it;
+}
+
+/* A failed run: remove every .part name it may have written. */
+static void discard_parts(run_state *R)
+{
+    unlink_parts(R);
+    archive_discard(&R->arch);
+    proof_discard(&R->proof);
+    static const char *const names[] = {"rejects.csv", "suppressed.csv", "audit.jsonl",
+                                        "contact_history.csv", "manifest.json"};
+    char path[4200];
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+        snprintf(path, sizeof path, "%s/%s.part", R->out, names[k]);
+        unlink(path);
+    }
+}
 
 static void run_free(run_state *R)
 {
@@ -1935,7 +1919,8 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     struct sigaction ign = {.sa_handler = SIG_IGN}, old_xfsz;
     sigemptyset(&ign.sa_mask);
     sigaction(SIGXFSZ, &ign, &old_xfsz);
-    interrupted = 0;
+    folio_stop = 0;
+    outdir_init(&R.od);
     struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_hup;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
@@ -1964,35 +1949,40 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         fprintf(stderr, "folio: %s\n", R.layout->warnings[i]);
     snprintf(R.out, sizeof R.out, "%s", opt->out_dir ? opt->out_dir : R.job->out_dir);
     char path[4200];
-    if (!folio_mkdirs(R.out, err))
-        goto done;
-    snprintf(path, sizeof path, "%s/print", R.out);
-    if (!folio_mkdirs(path, err))
+    /* one run per OUT (its lock), and OUT's subdirectories never through a
+     * symbolic link; nothing in OUT changes until the checks below pass */
+    if (!outdir_open(&R.od, R.out, err))
         goto done;
     /* each shard writes its own OUT: the record files and the manifest
      * carry no shard tag, so a shard must not overwrite another's */
     snprintf(path, sizeof path, "%s/manifest.json", R.out);
     if (!same_shard_or_new(&R, path, err)) {
-        R.refused = true;               /* OUT is another run's: touch nothing there */
         rc = FOLIO_EXIT_USAGE;
         goto done;
     }
-    /* a stale manifest would make a failed run look complete, and stale
-     * print files would be mailed again */
-    if (unlink(path) != 0 && errno != ENOENT) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot remove old manifest: %s", path,
-                        strerror(errno));
+    if (!check_inputs(&R, err))
         goto done;
+    /* the old manifest (first), leftovers and the earlier run's outputs: a
+     * stale manifest would make a failed run look complete, and stale print
+     * files would be mailed again */
+    {
+        char tag[32] = "";
+        if (opt->shard_count > 0)
+            snprintf(tag, sizeof tag, "-s%02dof%02d", opt->shard_index, opt->shard_count);
+        if (!outdir_clean(&R.od, tag, err))
+            goto done;
     }
-    if (!remove_stale_outputs(&R, err))
+    R.owned = true;
+    if (!outdir_sub(&R.od, FOLIO_OUT_PRINT, true, err))
         goto done;
+    phase("load");
     double t_load = now_s();
     R.ds = feed_load_all_progress(R.job, opt->threads, opt->progress ? load_progress : NULL,
                                   &R, err);
-    if (!R.ds)
+    if (!R.ds || !stop_if_interrupted(err))
         goto done;
     t_load = now_s() - t_load;
-    snprintf(path, sizeof path, "%s/rejects.csv", R.out);
+    snprintf(path, sizeof path, "%s/rejects.csv.part", R.out);
     if (!feed_write_rejects(R.ds, R.job, path, err))
         goto done;
 
@@ -2001,11 +1991,11 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         int n_order = 0;
         for (int i = 0; i < R.layout->n_products && n_order < 64; i++)
             order[n_order++] = R.layout->products[i].code;
-        if (!household_group(R.ds, order, n_order, &R.hs, err))
+        if (!household_group(R.ds, order, n_order, &R.hs, err) || !stop_if_interrupted(err))
             goto done;
     }
     R.plan = compose_plan_new(R.job, R.layout, R.ds, &R.hs, err);
-    if (!R.plan)
+    if (!R.plan || !stop_if_interrupted(err))
         goto done;
     if (R.offers) {
         if (!offers_bind(R.offers, R.ds, &R.hs, err))
@@ -2024,19 +2014,23 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                         (int)(fnv1a(R.hs.v[h].id) % (uint64_t)opt->shard_count) ==
                             opt->shard_index - 1;
 
+    phase("compose");
     double t_compose = now_s();
     if (!pass1(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_compose = now_s() - t_compose;
     if (!plan_files(&R, err) || !add_run_keys(&R, err))
         goto done;
+    phase("print");
     double t_write = now_s();
     R.plan->skip_decisions = true;   /* pass 1 kept them (keep_decisions) */
     if (!pass2(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_write = now_s() - t_write;
+    phase("archive");
     if (!pass3_archive(&R, err) || !stop_if_interrupted(err))
         goto done;
+    phase("proofs");
     double t_proof = now_s();
     if (!write_proofs(&R, err) || !stop_if_interrupted(err))
         goto done;
@@ -2045,6 +2039,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         fprintf(stderr, "\r%-78s\r", "");
 
     /* ---- reconciliation ---- */
+    phase("records");
     totals T = {0};
     /* every money total is a checked sum: the first that overflows fails the
      * run, named, instead of a wrapped figure in a "balanced" manifest */
@@ -2127,14 +2122,14 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     }
     for (size_t i = 0; i < R.ds->n_txns; i++)
         MONEY_SUM(T.amt_loaded, R.ds->txns[i].amount, "the amount loaded");
-    snprintf(path, sizeof path, "%s/suppressed.csv", R.out);
+    /* the record files, like every output, stay .part until publishing */
+    snprintf(path, sizeof path, "%s/suppressed.csv.part", R.out);
     if (!write_suppressed(&R, path, &T.amt_suppressed, &T.acc_suppressed, &T.txn_suppressed, err))
         goto done;
-    snprintf(path, sizeof path, "%s/audit.jsonl", R.out);
+    snprintf(path, sizeof path, "%s/audit.jsonl.part", R.out);
     if (!write_audit(&R, path, err))
         goto done;
-    /* under a .part name until publishing: it may be next month's input (or
-     * even this run's), so a failed run must not replace it */
+    /* next month's input: a failed run must not replace it */
     snprintf(path, sizeof path, "%s/contact_history.csv.part", R.out);
     if (R.offers && !write_contact_history(&R, path, err))
         goto done;
@@ -2213,55 +2208,36 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!balanced) {
         fprintf(stderr, "folio: reconciliation FAILED:%s\n", cj.data);
         folio_buf_free(&cj);
-        unlink_parts(&R);
-        archive_discard(&R.arch);
         folio_error_set(err, FOLIO_EXIT_FAILED,
                         "%s: the run does not reconcile; no output was published (see the checks "
                         "above)", R.job->path);
         goto done;
     }
-    /* publish: the manifest is written first under a .part name (a full
-     * disk fails here, before anything is renamed), then every output is
-     * renamed, then the manifest -- the last step; a failure in between
-     * removes what this run renamed, so no output without its manifest stays */
+    phase("publish");
+    /* publish (the order is described at the top of publish.c): the
+     * manifest is written under a .part name first (a full disk fails here,
+     * before anything is renamed), then every output is fsync'd and renamed,
+     * the directories fsync'd, and the manifest renamed last */
     if (!stop_if_interrupted(err) ||
         !write_manifest(&R, &T, balanced, cj.data ? cj.data : "", err)) {
         folio_buf_free(&cj);
         goto done;
     }
     folio_buf_free(&cj);
-    R.publishing = true;                /* from here a signal no longer stops the run */
-    for (size_t i = 0; i < R.n_files; i++)
-        if ((R.job->print_pdf && rename(R.files[i].part, R.files[i].path) != 0) ||
-            (afp_on(&R) && rename(R.files[i].afp_part, R.files[i].afp_path) != 0) ||
-            rename(R.files[i].pieces_part, R.files[i].pieces_path) != 0) {
-            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: rename failed: %s", R.files[i].path,
-                            strerror(errno));
-            goto done;
-        }
-    if (!proof_publish(&R.proof, err) || !archive_publish(&R.arch, err))
-        goto done;
-    if (R.offers) {
-        char cpart[4200];
-        snprintf(cpart, sizeof cpart, "%s/contact_history.csv.part", R.out);
-        snprintf(path, sizeof path, "%s/contact_history.csv", R.out);
-        if (rename(cpart, path) != 0) {
-            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: rename failed: %s", path,
-                            strerror(errno));
-            goto done;
-        }
-    }
     {
-        char mpart[4200];
-        snprintf(mpart, sizeof mpart, "%s/manifest.json.part", R.out);
-        snprintf(path, sizeof path, "%s/manifest.json", R.out);
-        if (rename(mpart, path) != 0) {
-            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: rename failed: %s", path,
-                            strerror(errno));
+        char rec[4][2][4200];
+        size_t n_items = 0;
+        folio_pub_item *items = publish_items(&R, rec, &n_items);
+        if (!items) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
             goto done;
         }
-        R.publishing = false;
-        sync_dir(R.out);
+        snprintf(path, sizeof path, "%s/manifest.json.part", R.out);
+        bool ok = outdir_publish(&R.od, items, n_items, path, err);
+        free(items);
+        if (!ok)
+            goto done;
+        R.proof.published = R.proof.written;
     }
 
     double total = now_s() - R.t0;
@@ -2313,21 +2289,10 @@ done:
         fprintf(stderr, "\n");
     if (rc == FOLIO_EXIT_FAILED && err->code == FOLIO_EXIT_USAGE)
         rc = FOLIO_EXIT_USAGE;          /* e.g. a mapped column missing from a feed */
-    if (rc == FOLIO_EXIT_FAILED || rc == FOLIO_EXIT_USAGE) {
-        /* whatever step failed, nothing half-written stays behind, and
-         * nothing this run renamed stays without its manifest */
-        unlink_parts(&R);
-        archive_discard(&R.arch);
-        if (R.publishing)
-            unpublish(&R);
-        if (R.out[0] && !R.refused) {
-            snprintf(path, sizeof path, "%s/manifest.json.part", R.out);
-            unlink(path);
-            snprintf(path, sizeof path, "%s/contact_history.csv.part", R.out);
-            unlink(path);
-        }
-    }
+    if ((rc == FOLIO_EXIT_FAILED || rc == FOLIO_EXIT_USAGE) && R.owned)
+        discard_parts(&R);  /* nothing half-written stays (publishing undoes itself) */
     run_free(&R);
+    outdir_close(&R.od);                /* releases the lock */
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);

@@ -225,7 +225,8 @@ bool folio_sha256_file(const char *path, char hex[65], uint64_t *bytes,
                        folio_error *err);
 void folio_sha256_hex(const void *data, size_t n, char hex[65]);
 
-/* Write a file atomically: data goes to "path.tmp-PID", fsync, rename. */
+/* Write a file atomically: data goes to "path.tmp-PID", fsync, rename.
+ * (Not for `folio run`'s outputs: those use the _excl forms below.) */
 bool folio_write_file_atomic(const char *path, const void *data, size_t n,
                              folio_error *err);
 
@@ -245,5 +246,28 @@ bool folio_afile_commit(folio_afile *f, folio_error *err);
 void folio_afile_abort(folio_afile *f);
 /* mkdir -p */
 bool folio_mkdirs(const char *path, folio_error *err);
+
+/* Output files of a run (`folio run` writes every output under a ".part"
+ * name and renames it when publishing, src/publish.c): create path for
+ * writing only if nothing of that name exists (O_EXCL), never through a
+ * symbolic link (O_NOFOLLOW).  folio_create_excl returns the fd or -1 with
+ * errno set; folio_fopen_excl the stream or NULL. */
+int folio_create_excl(const char *path);
+FILE *folio_fopen_excl(const char *path);
+/* folio_afile written straight to path (created as above, no temporary
+ * name): commit fsyncs and closes, abort removes it. */
+bool folio_afile_open_excl(folio_afile *f, const char *path, folio_error *err);
+/* The whole file at once, straight to path (as folio_afile_open_excl). */
+bool folio_write_file_excl(const char *path, const void *data, size_t n, folio_error *err);
+
+/* Set to the signal number by `folio run`'s SIGINT/SIGTERM/SIGHUP handler.
+ * Every long loop of the library polls it (per record, household or page,
+ * a cheap read) and stops with an error, so a stop request is honoured
+ * within a fraction of a second in every phase.  Inside an OpenMP loop the
+ * remaining iterations are skipped. */
+extern volatile int folio_stop;     /* sig_atomic_t (checked in common.c) */
+/* Record "interrupted by signal N; nothing was published" and return true
+ * when a stop was requested; false otherwise. */
+bool folio_stopped(folio_error *err);
 
 #endif

@@ -547,6 +547,7 @@ t_proofs_marks() {
 }
 source "$ROOT/tests/e2e/archive.sh"    # t_archive, t_archive_verify_detects
 source "$ROOT/tests/e2e/verify.sh"     # t_verify_tampering, t_verify_long_ids, t_csv_injection
+source "$ROOT/tests/e2e/faults.sh"     # OUT lock, inputs, kill -9, SIGTERM, full disk
 
 # A rerun into the same OUT removes the earlier run's outputs (verify passes,
 # nothing of the first run left); a run stopped by a file-size limit, a full
@@ -566,18 +567,25 @@ t_rerun_and_failures() {
     echo '{}' > "$WORK/rr/o/proofs/signoff.json"
     "$FOLIO" run "$WORK/rr/small/job.yaml" --out "$WORK/rr/o" --quiet
     [ -f "$WORK/rr/o/print/notes.csv" ] && [ -f "$WORK/rr/o/proofs/signoff.json" ]
-    # a run that reads last month's contact_history.csv from OUT and fails at
-    # publishing leaves it untouched
+    # a run that reads last month's contact_history.csv from its own OUT is
+    # a job error (the run would replace its input), and leaves it untouched
     cp "$WORK/rr/o/contact_history.csv" "$WORK/rr/ch-before.csv"
     sed -e "s#path: *contact_history.csv#path: $WORK/rr/o/contact_history.csv#" \
         "$WORK/rr/small/job.yaml" > "$WORK/rr/small/job-ch.yaml"
     grep -q "path: $WORK/rr/o/contact_history.csv" "$WORK/rr/small/job-ch.yaml"
+    set +e
+    "$FOLIO" run "$WORK/rr/small/job-ch.yaml" --out "$WORK/rr/o" --quiet 2>"$WORK/rr/ch.err"; rc=$?
+    set -e
+    [ "$rc" = 2 ] && grep -q "inside the output directory" "$WORK/rr/ch.err"
+    cmp "$WORK/rr/ch-before.csv" "$WORK/rr/o/contact_history.csv"
+    # a run that fails at publishing (the manifest cannot be written)
+    # publishes nothing and leaves no .part
     mkdir "$WORK/rr/o/manifest.json.part"
     set +e
-    "$FOLIO" run "$WORK/rr/small/job-ch.yaml" --out "$WORK/rr/o" --quiet 2>/dev/null; rc=$?
+    "$FOLIO" run "$WORK/rr/small/job.yaml" --out "$WORK/rr/o" --quiet 2>/dev/null; rc=$?
     set -e
     rmdir "$WORK/rr/o/manifest.json.part"
-    [ "$rc" = 1 ] && cmp "$WORK/rr/ch-before.csv" "$WORK/rr/o/contact_history.csv"
+    [ "$rc" = 1 ] && [ ! -e "$WORK/rr/o/contact_history.csv" ] && [ ! -e "$WORK/rr/o/audit.jsonl" ]
     [ ! -e "$WORK/rr/o/manifest.json" ] && [ -z "$(find "$WORK/rr/o" -name '*.part')" ]
     set +e
     ( ulimit -f 2000; "$FOLIO" run "$WORK/rr/big/job.yaml" --out "$WORK/rr/ul" --quiet ) 2>"$WORK/rr/ul.err"; rc=$?
@@ -763,6 +771,11 @@ run_test offers t_offers
 run_test inputs_not_regular t_inputs_not_regular
 run_test feed_changed_while_loading t_feed_changed_while_loading
 . "$ROOT/tests/e2e/hardening_money.sh"   # issue 9: buffers, money sums, glyphs, fonts
+run_test out_lock t_out_lock
+run_test out_inputs t_out_inputs
+run_test kill_at_rename t_kill_at_rename
+run_test sigterm_phases t_sigterm_phases
+run_test full_disk t_full_disk
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo
