@@ -626,6 +626,34 @@ PY
     "$FOLIO" verify "$WORK/sh/o1" >/dev/null
 }
 
+# Rules nested thousands of levels deep (offers.yaml, a job's channel rule)
+# are a job error naming file:line:col, not a stack overflow or a rule that
+# compiles (docs/rules.md: nesting 48 deep).
+t_deep_rules() {
+    "$FOLIO" samples --households 5 --seed 3 --out "$WORK/dr" >/dev/null || exit 1
+    python3 - "$ROOT/layouts/offers.yaml" "$WORK/dr" <<'PY'
+import sys
+src, d = sys.argv[1], sys.argv[2]
+deep = "(" * 8000 + "card.utilization > 0.6" + ")" * 8000
+s = open(src, encoding="utf-8").read()
+assert "rule: 'card.utilization > 0.6'" in s
+open(d + "/offers.yaml", "w").write(s.replace("rule: 'card.utilization > 0.6'", "rule: '%s'" % deep))
+job = open(d + "/job.yaml", encoding="utf-8").read()
+open(d + "/job-offers.yaml", "w").write(job.replace(src, d + "/offers.yaml"))
+open(d + "/job-channels.yaml", "w").write(job.replace("output:\n", "output:\n  channels:\n    - {when: '%s', channel: none}\n" % ("not " * 3000 + "true"), 1))
+PY
+    line=$(grep -n "rule: '((" "$WORK/dr/offers.yaml" | cut -d: -f1)
+    set +e
+    "$FOLIO" run "$WORK/dr/job-offers.yaml" --out "$WORK/dr/o1" 2>"$WORK/dr/err1"; rc1=$?
+    "$FOLIO" run "$WORK/dr/job-channels.yaml" --out "$WORK/dr/o2" 2>"$WORK/dr/err2"; rc2=$?
+    set -e
+    head -c 300 "$WORK/dr/err1"; echo; head -c 300 "$WORK/dr/err2"; echo
+    [ "$rc1" = 2 ] && [ "$rc2" = 2 ]
+    grep -q "offers.yaml:$line:60: expression nested deeper than 48" "$WORK/dr/err1"
+    cline=$(grep -n "when: 'not not" "$WORK/dr/job-channels.yaml" | cut -d: -f1)
+    grep -q "job-channels.yaml:$cline:$((15 + 48 * 4)): expression nested deeper than 48" "$WORK/dr/err2"
+}
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -651,6 +679,7 @@ run_test variations t_variations
 run_test archive t_archive
 run_test archive_verify_detects t_archive_verify_detects
 run_test offers t_offers
+run_test deep_rules t_deep_rules
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo
