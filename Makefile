@@ -139,7 +139,10 @@ FUZZ_PKGS    := clang libclang-rt-dev libomp-dev
 FUZZ_CC      := clang
 FUZZ_BUILD   := build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
+# pointer-overflow is recoverable so tests/fuzz/ubsan-known.supp can name
+# known reports; halt_on_error=1 still stops on every other one
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize-recover=pointer-overflow
+FUZZ_ENV     := UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/tests/fuzz/ubsan-known.supp
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fopenmp -Iinclude -Isrc \
                 -Itests/fuzz $(FUZZ_SAN)
 FUZZ_OBJS    := $(patsubst src/%.c,$(FUZZ_BUILD)/obj/%.o,$(LIBSRCS))
@@ -173,7 +176,7 @@ fuzz: fuzz-deps $(FONTS)
 	@for h in $(FUZZ_HARNESSES); do \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$h $(FUZZ_BUILD)/artifacts/$$h; \
 	  echo "== $$h: $(FUZZ_SECONDS) s"; \
-	  FOLIO_ROOT=$(CURDIR) nice -n 19 ./$(FUZZ_BUILD)/$$h $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+	  $(FUZZ_ENV) FOLIO_ROOT=$(CURDIR) nice -n 19 ./$(FUZZ_BUILD)/$$h $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
 	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$h/ $(FUZZ_BUILD)/corpus/$$h tests/fuzz/corpus/$$h \
 	    > $(FUZZ_BUILD)/$$h.log 2>&1; \
 	  stats=$$(grep -E '^#[0-9]+.*cov:' $(FUZZ_BUILD)/$$h.log | tail -1); \

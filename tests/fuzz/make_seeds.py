@@ -219,6 +219,14 @@ def main():
         zips = sorted(glob.glob(os.path.join(out, "archive", "*.zip")), key=os.path.getsize)
         for p in zips[:1]:
             put("fuzz_zip", os.path.basename(p), read(p))
+        # a small zip from folio's zip writer (the replay build of fuzz_zip writes it)
+        zb = os.path.join(ROOT, "build-san/fuzz/fuzz_zip")
+        if os.path.exists(zb):
+            zp = os.path.join(tmp, "small.zip")
+            subprocess.run([zb], env=dict(os.environ, FUZZ_ZIP_SEED=zp), check=True)
+            put("fuzz_zip", "small.zip", read(zp))
+        else:
+            print("make_seeds: build-san/fuzz/fuzz_zip missing (make fuzz-replay): no small zip seed")
         # PDF round trip: names, address, product name, descriptions and amounts
         put("fuzz_pdf", "plain.txt", "\x00Ana\nP\u00e9rez\n12 Main St\nApt 4\nPortland\nME\n04101\n"
             "Everyday Checking\nCOFFEE SHOP\n-450\nPAYROLL\n250000\n")
