@@ -176,9 +176,10 @@ fuzz: fuzz-deps $(FONTS)
 	@for h in $(FUZZ_HARNESSES); do \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$h $(FUZZ_BUILD)/artifacts/$$h; \
 	  echo "== $$h: $(FUZZ_SECONDS) s"; \
-	  $(FUZZ_ENV) FOLIO_ROOT=$(CURDIR) nice -n 19 ./$(FUZZ_BUILD)/$$h $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+	  $(FUZZ_ENV) FUZZ_SCRATCH=$${TMPDIR:-/tmp}/folio-fuzz-make-$$$$ FOLIO_ROOT=$(CURDIR) nice -n 19 ./$(FUZZ_BUILD)/$$h $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
 	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$h/ $(FUZZ_BUILD)/corpus/$$h tests/fuzz/corpus/$$h \
 	    > $(FUZZ_BUILD)/$$h.log 2>&1; \
+	  rm -rf $${TMPDIR:-/tmp}/folio-fuzz-make-$$$$; \
 	  stats=$$(grep -E '^#[0-9]+.*cov:' $(FUZZ_BUILD)/$$h.log | tail -1); \
 	  crashes=$$(ls $(FUZZ_BUILD)/artifacts/$$h | wc -l); \
 	  echo "$$h: $$stats | crashes saved: $$crashes" | tee -a $(FUZZ_BUILD)/summary.txt; \

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "folio/common.h"
@@ -48,7 +49,14 @@ static void fz_cleanup(void)
 static inline const char *fz_dir(void)
 {
     if (!fz_dir_buf[0]) {
-        const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+        /* FUZZ_SCRATCH: where `make fuzz` wants them (it removes that
+         * directory at the end: libFuzzer's fork mode kills its workers, so
+         * their atexit cleanup does not run) */
+        const char *base = getenv("FUZZ_SCRATCH");
+        if (base && *base)
+            mkdir(base, 0700);
+        else
+            base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
         snprintf(fz_dir_buf, sizeof fz_dir_buf, "%s/folio-fuzz-XXXXXX", base);
         if (!mkdtemp(fz_dir_buf)) {
             perror("mkdtemp");
