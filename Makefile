@@ -6,6 +6,8 @@
 #   make SANITIZER=address,undefined test    the same under ASan+UBSan (build-san/)
 #   make valgrind   unit tests under valgrind
 #   make bench      perf/bench (throughput, peak memory, scaling)
+#   make fuzz FUZZ_SECONDS=N   each libFuzzer harness of tests/fuzz/ for N seconds (clang)
+#   make fuzz-replay           every fuzz corpus file and saved crash once, ASan+UBSan (part of test)
 
 CC      ?= cc
 SANITIZER ?=
@@ -36,7 +38,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FONTS   := fonts/LiberationSans-Regular.ttf fonts/LiberationSans-Bold.ttf
 
-.PHONY: all deps demo test unit e2e valgrind bench clean fonts sanitize
+.PHONY: all deps demo test unit e2e valgrind bench clean fonts sanitize fuzz fuzz-deps \
+        fuzz-replay fuzz-replay-run
 
 all: $(BUILD)/folio $(FONTS)
 
@@ -85,6 +88,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) e2e
+	$(MAKE) fuzz-replay
 
 sanitize:
 	$(MAKE) SANITIZER=address,undefined test
@@ -108,5 +112,78 @@ $(BUILD)/perf/baseline_hpdf: perf/baseline_hpdf.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 $< -lhpdf -lz -lpng -lm -o $@
 
+# ---- fuzzing (tests/fuzz/README.md) -------------------------------------------
+FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_HEADERS   := $(wildcard tests/fuzz/*.h)
+
+# The replay: each harness built with the default compiler, ASan+UBSan and
+# tests/fuzz/replay.c as main, run once over its corpus and saved crashes.
+# Always in the sanitizer tree (build-san/), whatever SANITIZER says.
+fuzz-replay: $(FONTS)
+	@$(MAKE) --no-print-directory SANITIZER=address,undefined fuzz-replay-run
+
+fuzz-replay-run: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_HARNESSES)) $(FONTS)
+	@fail=0; for h in $(FUZZ_HARNESSES); do \
+	  q=""; [ $$h = fuzz_pdf ] && q=1; \
+	  FUZZ_QPDF=$$q FOLIO_ROOT=$(CURDIR) UBSAN_OPTIONS=print_stacktrace=1 \
+	    ./$(BUILD)/fuzz/$$h tests/fuzz/corpus/$$h tests/fuzz/crashes/$$h || { echo "fuzz replay: $$h FAILED"; fail=1; }; \
+	done; exit $$fail
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_HEADERS) $(BUILD)/libfolio.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DFOLIO_FUZZ_ROOT='"$(CURDIR)"' -Itests/fuzz -o $@ $< tests/fuzz/replay.c \
+	  $(BUILD)/libfolio.a $(LDFLAGS) $(LDLIBS)
+
+# libFuzzer builds: clang, only for `make fuzz` (make test never needs clang).
+FUZZ_PKGS    := clang libclang-rt-dev libomp-dev
+FUZZ_CC      := clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 60
+# pointer-overflow is recoverable so tests/fuzz/ubsan-known.supp can name
+# known reports; halt_on_error=1 still stops on every other one
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize-recover=pointer-overflow
+FUZZ_ENV     := UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/tests/fuzz/ubsan-known.supp
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fopenmp -Iinclude -Isrc \
+                -Itests/fuzz $(FUZZ_SAN)
+FUZZ_OBJS    := $(patsubst src/%.c,$(FUZZ_BUILD)/obj/%.o,$(LIBSRCS))
+# -fork=1 -ignore_crashes=1: a crash (saved under build-fuzz/artifacts/) does
+# not end the run, so one known bug does not hide the others
+FUZZ_FLAGS   ?= -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -timeout=20 \
+                -rss_limit_mb=2048
+
+fuzz-deps:
+	@missing=""; for p in $(FUZZ_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(FUZZ_BUILD)/obj/%.o: src/%.c $(wildcard include/folio/*.h src/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/libfolio.a: $(FUZZ_OBJS)
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_HEADERS) $(FUZZ_BUILD)/libfolio.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -DFOLIO_FUZZ_ROOT='"$(CURDIR)"' -o $@ $< \
+	  $(FUZZ_BUILD)/libfolio.a $(LDLIBS)
+
+fuzz: fuzz-deps $(FONTS)
+	@$(MAKE) --no-print-directory $(patsubst %,$(FUZZ_BUILD)/%,$(FUZZ_HARNESSES))
+	@rm -f $(FUZZ_BUILD)/summary.txt
+	@for h in $(FUZZ_HARNESSES); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$h $(FUZZ_BUILD)/artifacts/$$h; \
+	  echo "== $$h: $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_ENV) FUZZ_SCRATCH=$${TMPDIR:-/tmp}/folio-fuzz-make-$$$$ FOLIO_ROOT=$(CURDIR) nice -n 19 ./$(FUZZ_BUILD)/$$h $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$h/ $(FUZZ_BUILD)/corpus/$$h tests/fuzz/corpus/$$h \
+	    > $(FUZZ_BUILD)/$$h.log 2>&1; \
+	  rm -rf $${TMPDIR:-/tmp}/folio-fuzz-make-$$$$; \
+	  stats=$$(grep -E '^#[0-9]+.*cov:' $(FUZZ_BUILD)/$$h.log | tail -1); \
+	  crashes=$$(ls $(FUZZ_BUILD)/artifacts/$$h | wc -l); \
+	  echo "$$h: $$stats | crashes saved: $$crashes" | tee -a $(FUZZ_BUILD)/summary.txt; \
+	done; echo; echo "summary: $(FUZZ_BUILD)/summary.txt (logs: $(FUZZ_BUILD)/fuzz_*.log)"
+
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

@@ -136,7 +136,9 @@ static bool read_rules(yt_doc *d, const yt_node *o, folio_channel_rules **out)
         snprintf(where, sizeof where, "output.channels[%d]", i);
         if (!yt_expect_map(d, m, where) || !yt_check_keys(d, m, where, RULE_KEYS))
             return false;
-        folio_channel_rule *cr = &r->v[r->n];
+        /* the slot belongs to the list from now on, so channel_rules_free()
+         * frees what an entry that fails half-way has already allocated */
+        folio_channel_rule *cr = &r->v[r->n++];
         cr->line = m->line;
         int ch = 0;
         if (yt_enum(d, m, where, "channel", true, CHANNEL_NAMES, &ch) < 0 ||
@@ -157,7 +159,6 @@ static bool read_rules(yt_doc *d, const yt_node *o, folio_channel_rules **out)
         cr->when = rules_compile(w->str, w->len, NULL, FOLIO_RT_BOOL, &src, d->err);
         if (!cr->when)
             return false;
-        r->n++;
     }
     return true;
 }

@@ -412,7 +412,7 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
     if (memo)
         memo[0] = 1;
 
-fill:
+fill:;    /* a declaration follows: C11 needs a statement after a label (clang) */
     /* 2. free rectangles, 3. fill them */
     frect rects[MAX_RECTS];
     int n_rects = collect_rects(L, st, pages, back_side, rects);

@@ -61,6 +61,7 @@ typedef struct parser {
     size_t plen;
     const folio_rule_catalog *cat;
     uint8_t frame;
+    int depth;            /* open parentheses, calls, `not`s and unary minuses */
 } parser;
 
 static const char *const type_names[] = {"value", "bool", "number", "string", "date"};
@@ -93,14 +94,18 @@ static void perr(parser *p, uint32_t off, const char *fmt, ...)
     p->failed = true;
     if (off > p->len)
         off = (uint32_t)p->len;
-    /* line and column (columns count UTF-8 characters, like libyaml) */
+    /* line and column (columns count UTF-8 characters, like libyaml); a line
+     * ends at LF, CR or CR LF, as in YAML, and the same test finds the end of
+     * the line below, so ls <= off <= le always holds for the window */
     size_t ls = 0;
     int nl = 0;
     for (size_t i = 0; i < off; i++)
-        if (p->text[i] == '\n') {
+        if (p->text[i] == '\n' || (p->text[i] == '\r' && (i + 1 >= p->len || p->text[i + 1] != '\n'))) {
             nl++;
             ls = i + 1;
         }
+    if (off > ls && p->text[off - 1] == '\r')   /* at the LF of a CR LF: point at the CR */
+        off--;
     int chars = 0;
     for (size_t i = ls; i < off; i++)
         if (!is_cont((unsigned char)p->text[i]))
@@ -156,6 +161,20 @@ static void perr(parser *p, uint32_t off, const char *fmt, ...)
     mb_puts(&m, "^");
     folio_error_set(p->err, FOLIO_EXIT_USAGE, "%s", out);
 }
+
+/* Enter one level of nesting (a parenthesis, a call, `not`, unary minus).
+ * The parser recurses once per level, so the bound is checked here, before
+ * the recursion, and not only on the finished tree: deeply nested text must
+ * fail with a message, not overflow the C stack.  Pair with nest_out(). */
+static bool nest_in(parser *p, uint32_t off)
+{
+    if (++p->depth <= FOLIO_RULE_MAX_DEPTH)
+        return true;
+    perr(p, off, "expression nested deeper than %d", FOLIO_RULE_MAX_DEPTH);
+    return false;
+}
+
+static void nest_out(parser *p) { p->depth--; }
 
 /* ---- lexer ---------------------------------------------------------------- */
 
@@ -785,10 +804,15 @@ static int32_t p_call(parser *p, token *name)
     for (size_t k = 0; k < sizeof fns / sizeof *fns; k++) {
         if (!tok_is(p, name, fns[k].name))
             continue;
+        if (!nest_in(p, name->off))
+            return -1;
+        int32_t i;
         if (fns[k].kind)
-            return p_aggregate(p, name, fns[k].op);
-        int32_t i = p_unary_fn(p, name, fns[k].op, fns[k].arg, fns[k].type);
-        if (i >= 0 && fns[k].op == ROP_HOLDS)   /* the accounts in view */
+            i = p_aggregate(p, name, fns[k].op);
+        else
+            i = p_unary_fn(p, name, fns[k].op, fns[k].arg, fns[k].type);
+        nest_out(p);
+        if (i >= 0 && fns[k].op == ROP_HOLDS && !fns[k].kind)   /* the accounts in view */
             p->nodes[i].src = p->frame == FOLIO_RS_CUSTOMER ? RSRC_CUSTOMER : RSRC_HOUSEHOLD;
         return i;
     }
@@ -814,8 +838,11 @@ static int32_t p_primary(parser *p)
         p->pos++;
         return string_node(p, t);
     case T_LP: {
+        if (!nest_in(p, t->off))
+            return -1;
         p->pos++;
         int32_t e = p_or(p);
+        nest_out(p);
         if (e < 0)
             return -1;
         uint32_t end = tok(p)->off + 1;
@@ -849,8 +876,11 @@ static int32_t p_unary(parser *p)
     token *t = tok(p);
     if (t->kind != T_MINUS)
         return p_primary(p);
+    if (!nest_in(p, t->off))
+        return -1;
     p->pos++;
     int32_t a = p_unary(p);
+    nest_out(p);
     if (a < 0 || !want_type(p, a, FOLIO_RT_NUMBER, "unary -"))
         return -1;
     if (p->nodes[a].op == ROP_CONST) {   /* fold -5 into one constant */
@@ -1013,8 +1043,11 @@ static int32_t p_not(parser *p)
     token *t = tok(p);
     if (!tok_is(p, t, "not"))
         return p_cmp(p);
+    if (!nest_in(p, t->off))
+        return -1;
     p->pos++;
     int32_t a = p_not(p);
+    nest_out(p);
     if (a < 0 || !want_type(p, a, FOLIO_RT_BOOL, "`not`"))
         return -1;
     int32_t i = node_new(p, ROP_NOT, FOLIO_RT_BOOL, t->off, n_end(p, a));
@@ -1150,8 +1183,7 @@ folio_rule *rules_compile(const char *text, size_t len, const folio_rule_catalog
             depth = d;
         if (d > FOLIO_RULE_MAX_DEPTH) {
             free(memo);
-            perr(&p, p.nodes[i].off, "rule nested too deeply (more than %d levels)",
-                 FOLIO_RULE_MAX_DEPTH);
+            perr(&p, p.nodes[i].off, "expression nested deeper than %d", FOLIO_RULE_MAX_DEPTH);
             goto fail;
         }
     }

@@ -12,6 +12,11 @@ trap 'rm -rf "$WORK"' EXIT
 export FOLIO ROOT WORK
 pass=0; fail=0; failed_names=()
 
+# An assertion written as "A && B" does not stop a test under set -e when A
+# fails (only the last command of a list counts): such lines end in
+# "|| fail_at $LINENO".
+fail_at() { echo "assertion failed at line $1"; exit 1; }
+
 run_test() {
     local name="$1"; shift
     # E2E_ONLY=REGEX runs only the tests whose name matches (during development)
@@ -53,7 +58,7 @@ t_cli() {
     set +e
     "$FOLIO" frobnicate 2>"$WORK/cli.err"; rc=$?
     set -e
-    [ "$rc" = 2 ] && grep -q "unknown command" "$WORK/cli.err"
+    [ "$rc" = 2 ] && grep -q "unknown command" "$WORK/cli.err" || fail_at "$LINENO"
     set +e
     "$FOLIO" run --threads 0 job.yaml 2>/dev/null; rc=$?
     set -e
@@ -85,7 +90,7 @@ t_threads_identical() {
     "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/out2" --threads 2 --quiet; rc2=$?
     "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/out16" --threads 16 --quiet; rc16=$?
     set -e
-    [ "$rc2" = 3 ] && [ "$rc16" = 3 ]
+    [ "$rc2" = 3 ] && [ "$rc16" = 3 ] || fail_at "$LINENO"
     for f in manifest.json rejects.csv suppressed.csv audit.jsonl contact_history.csv $(cd "$WORK/e2e/out1" && ls print/*.pdf print/*.pieces.csv); do
         cmp "$WORK/e2e/out1/$f" "$WORK/e2e/out2/$f"
         cmp "$WORK/e2e/out1/$f" "$WORK/e2e/out16/$f"
@@ -147,14 +152,14 @@ PY
     "$FOLIO" run "$WORK/bad/syntax.yaml" 2>"$WORK/bad/err2"; rc=$?
     set -e
     cat "$WORK/bad/err2"
-    [ "$rc" = 2 ] && grep -q "syntax.yaml:[0-9]*:" "$WORK/bad/err2"
+    [ "$rc" = 2 ] && grep -q "syntax.yaml:[0-9]*:" "$WORK/bad/err2" || fail_at "$LINENO"
     # a missing feed file: the run fails (1), names the file, publishes nothing
     sed -e 's/customers.csv/nowhere.csv/' "$WORK/bad/job.yaml" > "$WORK/bad/missing.yaml"
     set +e
     "$FOLIO" run "$WORK/bad/missing.yaml" --out "$WORK/bad/out3" 2>"$WORK/bad/err3"; rc=$?
     set -e
     cat "$WORK/bad/err3"
-    [ "$rc" = 1 ] && grep -q "nowhere.csv" "$WORK/bad/err3"
+    [ "$rc" = 1 ] && grep -q "nowhere.csv" "$WORK/bad/err3" || fail_at "$LINENO"
     [ ! -e "$WORK/bad/out3/manifest.json" ]
 }
 
@@ -267,20 +272,20 @@ PY
     "$FOLIO" verify "$WORK/v1" > "$WORK/v1.out"; rc=$?
     set -e
     cat "$WORK/v1.out"
-    [ "$rc" = 1 ] && grep -q "MISMATCH $pdf: sha256" "$WORK/v1.out"
+    [ "$rc" = 1 ] && grep -q "MISMATCH $pdf: sha256" "$WORK/v1.out" || fail_at "$LINENO"
     pieces=$(cd "$WORK/e2e/out1" && ls print/*.pieces.csv | head -1)
     flip "$WORK/v2" "$pieces"
     set +e
     "$FOLIO" verify "$WORK/v2" > "$WORK/v2.out"; rc=$?
     set -e
-    [ "$rc" = 1 ] && grep -q "MISMATCH $pieces" "$WORK/v2.out"
+    [ "$rc" = 1 ] && grep -q "MISMATCH $pieces" "$WORK/v2.out" || fail_at "$LINENO"
     # the audit trail and the rejects are protected too
     for rec in audit.jsonl rejects.csv; do
         flip "$WORK/v4" "$rec"
         set +e
         "$FOLIO" verify "$WORK/v4" > "$WORK/v4.out"; rc=$?
         set -e
-        [ "$rc" = 1 ] && grep -q "MISMATCH $rec: sha256" "$WORK/v4.out"
+        [ "$rc" = 1 ] && grep -q "MISMATCH $rec: sha256" "$WORK/v4.out" || fail_at "$LINENO"
     done
     rm -rf "$WORK/v3"; cp -r "$WORK/e2e/out1" "$WORK/v3"
     rm "$WORK/v3/$pdf"; touch "$WORK/v3/print/stray.pdf"
@@ -288,7 +293,7 @@ PY
     "$FOLIO" verify "$WORK/v3" > "$WORK/v3.out"; rc=$?
     set -e
     cat "$WORK/v3.out"
-    [ "$rc" = 1 ] && grep -q "MISMATCH $pdf: cannot read" "$WORK/v3.out" && grep -q "stray.pdf: in print/ but not in the manifest" "$WORK/v3.out"
+    [ "$rc" = 1 ] && grep -q "MISMATCH $pdf: cannot read" "$WORK/v3.out" && grep -q "stray.pdf: in print/ but not in the manifest" "$WORK/v3.out" || fail_at "$LINENO"
     set +e
     "$FOLIO" verify 2>/dev/null; rc=$?
     [ "$rc" = 2 ] || exit 1
@@ -366,7 +371,7 @@ t_variations() {
     "$FOLIO" run "$WORK/var/job-missing.yaml" --out "$WORK/var/bad" 2>"$WORK/var/err3"; rc=$?
     set -e
     cat "$WORK/var/err3"
-    [ "$rc" = 2 ] && grep -q "$L:$line:$col: unknown merge field {customer.shoe_size}" "$WORK/var/err3"
+    [ "$rc" = 2 ] && grep -q "$L:$line:$col: unknown merge field {customer.shoe_size}" "$WORK/var/err3" || fail_at "$LINENO"
     [ ! -e "$WORK/var/bad/manifest.json" ]
     # ... and in the paragraph library
     LIB="$ROOT/layouts/.e2e-var-lib.yaml"
@@ -379,7 +384,7 @@ t_variations() {
     "$FOLIO" run "$WORK/var/job-missing.yaml" --out "$WORK/var/bad" 2>"$WORK/var/err4"; rc=$?
     set -e
     cat "$WORK/var/err4"
-    [ "$rc" = 2 ] && grep -q "$LIB:$line:$col: 'paragraphs\[0\].text.es': unknown merge field {customer.nickname}" "$WORK/var/err4"
+    [ "$rc" = 2 ] && grep -q "$LIB:$line:$col: 'paragraphs\[0\].text.es': unknown merge field {customer.nickname}" "$WORK/var/err4" || fail_at "$LINENO"
     rm -f "$L" "$LIB"
 }
 
@@ -403,7 +408,7 @@ t_proofs() {
     "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/proof-rerun" --threads 1 --quiet; rc1=$?
     "$FOLIO" run "$WORK/e2e/job.yaml" --out "$WORK/e2e/proof-t2" --threads 2 --quiet; rc2=$?
     set -e
-    [ "$rc1" = 3 ] && [ "$rc2" = 3 ]
+    [ "$rc1" = 3 ] && [ "$rc2" = 3 ] || fail_at "$LINENO"
     for f in proofs/proof.pdf proofs/proofs.json audit.jsonl; do
         cmp "$WORK/e2e/out1/$f" "$WORK/e2e/proof-rerun/$f"
         cmp "$WORK/e2e/out1/$f" "$WORK/e2e/proof-t2/$f"
@@ -446,7 +451,7 @@ t_proofs_cap() {
     "$FOLIO" run "$WORK/e2e/job-noproof.yaml" --out "$WORK/e2e/cap" --quiet; rc=$?
     set -e
     [ "$rc" = 3 ]
-    [ ! -e "$WORK/e2e/cap/proofs/proof.pdf" ] && [ ! -e "$WORK/e2e/cap/proofs/proofs.json" ]
+    [ ! -e "$WORK/e2e/cap/proofs/proof.pdf" ] && [ ! -e "$WORK/e2e/cap/proofs/proofs.json" ] || fail_at "$LINENO"
     grep -q '"proofs":{"enabled":false}' "$WORK/e2e/cap/manifest.json"
     "$FOLIO" verify "$WORK/e2e/cap" | grep -q '^verified'
     # bad values: exit 2 with file:line
@@ -456,7 +461,7 @@ t_proofs_cap() {
     "$FOLIO" run "$WORK/e2e/job-badproof.yaml" --out "$WORK/e2e/badproof" 2>"$WORK/bp.err"; rc=$?
     set -e
     cat "$WORK/bp.err"
-    [ "$rc" = 2 ] && grep -q "job-badproof.yaml:$line:.*output.proofs.max" "$WORK/bp.err"
+    [ "$rc" = 2 ] && grep -q "job-badproof.yaml:$line:.*output.proofs.max" "$WORK/bp.err" || fail_at "$LINENO"
 }
 
 t_proofs_duplex() {
@@ -498,7 +503,7 @@ t_afp_print() {
     python3 "$ROOT/tests/e2e/check_print.py" datamatrix "$WORK/afp/o1" 8
     # characters code page 500 lacks (e.g. the L with stroke of Lukasz) are counted and named
     subst=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counts"]["afp_substitutions"])' "$WORK/afp/o1/manifest.json")
-    [ "$subst" -gt 0 ] && grep -q "not in AFP code page 500" "$WORK/afp/err1"
+    [ "$subst" -gt 0 ] && grep -q "not in AFP code page 500" "$WORK/afp/err1" || fail_at "$LINENO"
     "$FOLIO" verify "$WORK/afp/o1" | grep -q '^verified [0-9]* files'
     afp=$(cd "$WORK/afp/o1" && ls print/*.afp | head -1)
     python3 - "$WORK/afp/o1/$afp" <<'PY'
@@ -511,7 +516,7 @@ PY
     set +e
     "$FOLIO" verify "$WORK/afp/o1" > "$WORK/afp/v.out"; rc=$?
     set -e
-    [ "$rc" = 1 ] && grep -q "MISMATCH $afp: sha256" "$WORK/afp/v.out"
+    [ "$rc" = 1 ] && grep -q "MISMATCH $afp: sha256" "$WORK/afp/v.out" || fail_at "$LINENO"
     # AFP only
     sed -e 's/pdf: *true/pdf: false/' "$WORK/afp/job-print.yaml" > "$WORK/afp/job-afponly.yaml"
     "$FOLIO" run "$WORK/afp/job-afponly.yaml" --out "$WORK/afp/o3" --quiet 2>/dev/null
@@ -534,7 +539,7 @@ t_omr_marks() {
     "$FOLIO" run "$WORK/afp/job-omr-bad.yaml" --out "$WORK/afp/omr-bad" --quiet 2>"$WORK/afp/omr-bad.err"; rc=$?
     set -e
     cat "$WORK/afp/omr-bad.err"
-    [ "$rc" = 2 ] && grep -q "job-omr-bad.yaml:[0-9]*:[0-9]*:" "$WORK/afp/omr-bad.err"
+    [ "$rc" = 2 ] && grep -q "job-omr-bad.yaml:[0-9]*:[0-9]*:" "$WORK/afp/omr-bad.err" || fail_at "$LINENO"
     [ ! -e "$WORK/afp/omr-bad/manifest.json" ]
 }
 
@@ -566,7 +571,7 @@ t_rerun_and_failures() {
     echo keep > "$WORK/rr/o/print/notes.csv"; mkdir -p "$WORK/rr/o/proofs"
     echo '{}' > "$WORK/rr/o/proofs/signoff.json"
     "$FOLIO" run "$WORK/rr/small/job.yaml" --out "$WORK/rr/o" --quiet
-    [ -f "$WORK/rr/o/print/notes.csv" ] && [ -f "$WORK/rr/o/proofs/signoff.json" ]
+    [ -f "$WORK/rr/o/print/notes.csv" ] && [ -f "$WORK/rr/o/proofs/signoff.json" ] || fail_at "$LINENO"
     # a run that reads last month's contact_history.csv from its own OUT is
     # a job error (the run would replace its input), and leaves it untouched
     cp "$WORK/rr/o/contact_history.csv" "$WORK/rr/ch-before.csv"
@@ -576,7 +581,7 @@ t_rerun_and_failures() {
     set +e
     "$FOLIO" run "$WORK/rr/small/job-ch.yaml" --out "$WORK/rr/o" --quiet 2>"$WORK/rr/ch.err"; rc=$?
     set -e
-    [ "$rc" = 2 ] && grep -q "inside the output directory" "$WORK/rr/ch.err"
+    [ "$rc" = 2 ] && grep -q "inside the output directory" "$WORK/rr/ch.err" || fail_at "$LINENO"
     cmp "$WORK/rr/ch-before.csv" "$WORK/rr/o/contact_history.csv"
     # a run that fails at publishing (the manifest cannot be written)
     # publishes nothing and leaves no .part
@@ -585,14 +590,14 @@ t_rerun_and_failures() {
     "$FOLIO" run "$WORK/rr/small/job.yaml" --out "$WORK/rr/o" --quiet 2>/dev/null; rc=$?
     set -e
     rmdir "$WORK/rr/o/manifest.json.part"
-    [ "$rc" = 1 ] && [ ! -e "$WORK/rr/o/contact_history.csv" ] && [ ! -e "$WORK/rr/o/audit.jsonl" ]
-    [ ! -e "$WORK/rr/o/manifest.json" ] && [ -z "$(find "$WORK/rr/o" -name '*.part')" ]
+    [ "$rc" = 1 ] && [ ! -e "$WORK/rr/o/contact_history.csv" ] && [ ! -e "$WORK/rr/o/audit.jsonl" ] || fail_at "$LINENO"
+    [ ! -e "$WORK/rr/o/manifest.json" ] && [ -z "$(find "$WORK/rr/o" -name '*.part')" ] || fail_at "$LINENO"
     set +e
     ( ulimit -f 2000; "$FOLIO" run "$WORK/rr/big/job.yaml" --out "$WORK/rr/ul" --quiet ) 2>"$WORK/rr/ul.err"; rc=$?
     set -e
     cat "$WORK/rr/ul.err"
-    [ "$rc" = 1 ] && grep -q "File too large" "$WORK/rr/ul.err"
-    [ -z "$(find "$WORK/rr/ul" -name '*.part')" ] && [ ! -e "$WORK/rr/ul/manifest.json" ]
+    [ "$rc" = 1 ] && grep -q "File too large" "$WORK/rr/ul.err" || fail_at "$LINENO"
+    [ -z "$(find "$WORK/rr/ul" -name '*.part')" ] && [ ! -e "$WORK/rr/ul/manifest.json" ] || fail_at "$LINENO"
     [ -z "$(find "$WORK/rr/ul/print" "$WORK/rr/ul/archive" "$WORK/rr/ul/proofs" -type f 2>/dev/null)" ]
     set +e
     "$FOLIO" run "$WORK/rr/big/job.yaml" --out "$WORK/rr/sig" --quiet --threads 1 2>"$WORK/rr/sig.err" &
@@ -603,10 +608,10 @@ t_rerun_and_failures() {
     # the run may have finished before the signal on a fast machine: then it is complete
     if [ "$rc" = 1 ]; then
         grep -q "interrupted by signal" "$WORK/rr/sig.err"
-        [ -z "$(find "$WORK/rr/sig" -name '*.part')" ] && [ ! -e "$WORK/rr/sig/manifest.json" ]
+        [ -z "$(find "$WORK/rr/sig" -name '*.part')" ] && [ ! -e "$WORK/rr/sig/manifest.json" ] || fail_at "$LINENO"
         [ -z "$(find "$WORK/rr/sig/print" -type f 2>/dev/null)" ]
     else
-        [ "$rc" = 0 ] && "$FOLIO" verify "$WORK/rr/sig" >/dev/null
+        [ "$rc" = 0 ] && "$FOLIO" verify "$WORK/rr/sig" >/dev/null || fail_at "$LINENO"
     fi
 }
 
@@ -635,7 +640,7 @@ PY
     "$FOLIO" run "$WORK/sh/job.yaml" --shard 2/2 --out "$WORK/sh/o1" --quiet 2>"$WORK/sh/err"; rc=$?
     set -e
     cat "$WORK/sh/err"
-    [ "$rc" = 2 ] && grep -q "give each shard its own --out" "$WORK/sh/err"
+    [ "$rc" = 2 ] && grep -q "give each shard its own --out" "$WORK/sh/err" || fail_at "$LINENO"
     "$FOLIO" verify "$WORK/sh/o1" >/dev/null
 }
 
@@ -740,6 +745,34 @@ PY2
     grep -q "$(sha256sum "$feed" | cut -c1-64)" "$D/o-ok/manifest.json"
 }
 
+# Rules nested thousands of levels deep (offers.yaml, a job's channel rule)
+# are a job error naming file:line:col, not a stack overflow or a rule that
+# compiles (docs/rules.md: nesting 48 deep).
+t_deep_rules() {
+    "$FOLIO" samples --households 5 --seed 3 --out "$WORK/dr" >/dev/null || exit 1
+    python3 - "$ROOT/layouts/offers.yaml" "$WORK/dr" <<'PY'
+import sys
+src, d = sys.argv[1], sys.argv[2]
+deep = "(" * 8000 + "card.utilization > 0.6" + ")" * 8000
+s = open(src, encoding="utf-8").read()
+assert "rule: 'card.utilization > 0.6'" in s
+open(d + "/offers.yaml", "w").write(s.replace("rule: 'card.utilization > 0.6'", "rule: '%s'" % deep))
+job = open(d + "/job.yaml", encoding="utf-8").read()
+open(d + "/job-offers.yaml", "w").write(job.replace(src, d + "/offers.yaml"))
+open(d + "/job-channels.yaml", "w").write(job.replace("output:\n", "output:\n  channels:\n    - {when: '%s', channel: none}\n" % ("not " * 3000 + "true"), 1))
+PY
+    line=$(grep -n "rule: '((" "$WORK/dr/offers.yaml" | cut -d: -f1)
+    set +e
+    "$FOLIO" run "$WORK/dr/job-offers.yaml" --out "$WORK/dr/o1" 2>"$WORK/dr/err1"; rc1=$?
+    "$FOLIO" run "$WORK/dr/job-channels.yaml" --out "$WORK/dr/o2" 2>"$WORK/dr/err2"; rc2=$?
+    set -e
+    head -c 300 "$WORK/dr/err1"; echo; head -c 300 "$WORK/dr/err2"; echo
+    [ "$rc1" = 2 ] && [ "$rc2" = 2 ] || fail_at "$LINENO"
+    grep -q "offers.yaml:$line:60: expression nested deeper than 48" "$WORK/dr/err1"
+    cline=$(grep -n "when: 'not not" "$WORK/dr/job-channels.yaml" | cut -d: -f1)
+    grep -q "job-channels.yaml:$cline:$((15 + 48 * 4)): expression nested deeper than 48" "$WORK/dr/err2"
+}
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -776,6 +809,7 @@ run_test out_inputs t_out_inputs
 run_test kill_at_rename t_kill_at_rename
 run_test sigterm_phases t_sigterm_phases
 run_test full_disk t_full_disk
+run_test deep_rules t_deep_rules
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo

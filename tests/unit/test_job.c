@@ -301,6 +301,16 @@ static void test_inline_errors(void **state)
              "  - {name: t, kind: transactions, path: t.csv, columns: {account_id: a, date: d, amount: x}}\n",
              "output: {print: {compression: 10}}\n");
     expect_text_fail(text, 9, 31, "'output.print.compression' must be an integer from 0 to 9, got '10'");
+    /* a channel rule that fails after its reason was read frees the reason
+     * (LeakSanitizer / valgrind catch a leak here) */
+    snprintf(text, sizeof text, "%s%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, columns: {account_id: a, date: d, amount: x}}\n",
+             "output:\n  channels:\n    - {when: 'age >', channel: none, reason: deceased}\n");
+    expect_text_fail(text, 11, 20, "expected a value, found the end of the rule");
+    snprintf(text, sizeof text, "%s%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, columns: {account_id: a, date: d, amount: x}}\n",
+             "output:\n  channels:\n    - {when: 'age > 1', channel: print, reason: deceased}\n");
+    expect_text_fail(text, 11, 49, "'output.channels[0].reason' is only for channel: none");
     /* duplicate YAML key */
     expect_text_fail("job:\n  name: a\n  name: b\n", 3, 3, "duplicate key 'name' (first at line 2)");
     /* aliases are refused */

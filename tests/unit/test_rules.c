@@ -687,7 +687,22 @@ static void test_limits(void **state)
         folio_str_appendf(buf, sizeof buf, &n, ")");
     folio_str_appendf(buf, sizeof buf, &n, " > 0");
     const char *m = compile_err(buf, NULL, FOLIO_RT_BOOL);
-    assert_non_null(strstr(m, "rule nested too deeply"));
+    assert_non_null(strstr(m, "expression nested deeper than 48"));
+    /* a sequence of binary operators is deep for the evaluator, not the parser */
+    n = 0;
+    for (int i = 0; i < 60; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s1", i ? " + " : "");
+    snprintf(buf + n, sizeof buf - n, " > 0");
+    m = compile_err(buf, NULL, FOLIO_RT_BOOL);
+    assert_non_null(strstr(m, "expression nested deeper than 48"));
+    /* exactly the limit is accepted */
+    n = 0;
+    for (int i = 0; i < FOLIO_RULE_MAX_DEPTH - 1; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "(");
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "age > 1");
+    for (int i = 0; i < FOLIO_RULE_MAX_DEPTH - 1; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, ")");
+    T(buf, 0);
     /* too long */
     char *big = malloc(FOLIO_RULE_MAX_TEXT + 10);
     memset(big, ' ', FOLIO_RULE_MAX_TEXT + 9);
@@ -699,6 +714,68 @@ static void test_limits(void **state)
     folio_rule *r = compile_ok("count(accounts)", FOLIO_RT_NONE);
     assert_int_equal(rules_result_type(r), FOLIO_RT_NUMBER);
     rules_free(r);
+}
+
+/* Nesting is bounded while parsing, not only on the finished tree: text
+ * nested thousands of levels deep (parentheses, `not`, unary minus, calls)
+ * is an error naming the position, not a stack overflow. */
+static void test_deep_nesting_is_an_error(void **state)
+{
+    (void)state;
+    static const struct { const char *open, *close; } kinds[] = {
+        {"(", ")"}, {"not ", ""}, {"-", ""}, {"abs(", ")"}, {"count(accounts where ", ")"},
+    };
+    size_t cap = FOLIO_RULE_MAX_TEXT + 1;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+        size_t lo = strlen(kinds[k].open), lc = strlen(kinds[k].close);
+        size_t levels = (FOLIO_RULE_MAX_TEXT - 16) / (lo + lc);
+        size_t n = 0;
+        for (size_t i = 0; i < levels; i++, n += lo)
+            memcpy(buf + n, kinds[k].open, lo);
+        memcpy(buf + n, "true", 4);
+        n += 4;
+        for (size_t i = 0; i < levels; i++, n += lc)
+            memcpy(buf + n, kinds[k].close, lc);
+        buf[n] = 0;
+        folio_rule_source src = {"job.yaml", 3, 12, 0};
+        const char *m = compile_err(buf, &src, FOLIO_RT_NONE);
+        char want[128];
+        /* the 49th level is the first one refused */
+        snprintf(want, sizeof want, "job.yaml:3:%zu: expression nested deeper than 48\n",
+                 12 + FOLIO_RULE_MAX_DEPTH * lo);
+        if (strncmp(m, want, strlen(want)) != 0)
+            fail_msg("kind %zu: got \"%.120s\", want \"%s\"", k, m, want);
+    }
+    free(buf);
+}
+
+/* An error more than 70 characters after a CR: the message shows the line the
+ * error is on (CR ends a line, as in YAML) and never reads outside the text. */
+static void test_error_after_cr(void **state)
+{
+    (void)state;
+    char text[256];
+    /* an exact-size heap copy so ASan sees any read past the end */
+    snprintf(text, sizeof text, "age > 1 and\r%s and nosuchfield", "state == \"CA\" and state == \"CA\" and state == \"CA\" and state == \"CA\"");
+    size_t len = strlen(text);
+    char *heap = malloc(len);
+    memcpy(heap, text, len);
+    folio_rule_source src = {"offers.yaml", 5, 10, 5};
+    folio_error err = {0};
+    folio_rule *r = rules_compile(heap, len, NULL, FOLIO_RT_BOOL, &src, &err);
+    assert_null(r);
+    assert_int_equal(err.code, FOLIO_EXIT_USAGE);
+    assert_non_null(strstr(err.msg, "offers.yaml:6:77: unknown field `nosuchfield`"));
+    assert_non_null(strstr(err.msg, "\n  ...\" and state == \"CA\" and state == \"CA\" and state == \"CA\" and nosuchfield\n"));
+    assert_null(strchr(err.msg, '\r'));
+    /* CR LF counts as one line break; an error at end of text after one */
+    memset(&err, 0, sizeof err);
+    r = rules_compile("age > 1 and\r\n", 13, NULL, FOLIO_RT_BOOL, &src, &err);
+    assert_null(r);
+    assert_non_null(strstr(err.msg, "offers.yaml:6:5: expected a value"));
+    free(heap);
 }
 
 /* ---- explain ------------------------------------------------------------------ */
@@ -1050,6 +1127,8 @@ int main(void)
         cmocka_unit_test(test_error_messages),
         cmocka_unit_test(test_error_multiline),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_deep_nesting_is_an_error),
+        cmocka_unit_test(test_error_after_cr),
         cmocka_unit_test(test_explain),
         cmocka_unit_test(test_value_format),
         cmocka_unit_test(test_minor_digits_from_job),
