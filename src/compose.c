@@ -192,8 +192,8 @@ typedef struct composer {
     int lang;
     folio_rule_ctx rctx;
     folio_buf paras;
-    bool para_fallback;
-    folio_buf text;           /* expand()'s output, reused */       /* a paragraph was printed in the fallback language */
+    bool para_fallback;       /* a paragraph was printed in the fallback language */
+    folio_buf text;           /* expand()'s output, reused */
 } composer;
 
 /* Record one decision for the audit log: `member` is one JSON object member,
@@ -220,7 +220,8 @@ static void compose_note_key(composer *C, const char *fmt, ...)
     if (n <= 0 || (size_t)n >= sizeof k || memchr(k, '\n', (size_t)n))
         return;
     /* already there?  keys are few (tens), a linear scan is cheapest */
-    const char *p = C->keys.data, *end = p + C->keys.len;
+    /* (no pointer arithmetic on an empty buffer's NULL data: undefined in C) */
+    const char *p = C->keys.data, *end = p ? p + C->keys.len : NULL;
     while (p && p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if ((size_t)(nl - p) == (size_t)n && !memcmp(p, k, (size_t)n))

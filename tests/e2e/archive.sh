@@ -63,7 +63,7 @@ PY
     "$FOLIO" verify "$WORK/arcv" > "$WORK/arcv.out"; rc=$?
     set -e
     cat "$WORK/arcv.out"
-    [ "$rc" = 1 ] && grep -q "CRC-32" "$WORK/arcv.out" && grep -q "sha256" "$WORK/arcv.out"
+    [ "$rc" = 1 ] && grep -q "CRC-32" "$WORK/arcv.out" && grep -q "sha256" "$WORK/arcv.out" || fail_at "$LINENO"
     # an index row without its document, and a leftover .part
     rm -rf "$WORK/arcv"; cp -r "$WORK/arc/out1" "$WORK/arcv"
     idx=$(ls "$WORK"/arcv/archive/*.index.csv | head -1)
@@ -74,5 +74,5 @@ PY
     set -e
     cat "$WORK/arcv.out"
     [ "$rc" = 1 ] && grep -q "index.csv inside differs" "$WORK/arcv.out" \
-        && grep -q "temporary file left behind" "$WORK/arcv.out"
+        && grep -q "temporary file left behind" "$WORK/arcv.out" || fail_at "$LINENO"
 }

@@ -30,7 +30,7 @@ t_out_lock() {
     set -e
     local dt=$(( $(ms) - t0 ))
     cat "$WORK/lk/b.err"; echo "second run: rc $rc in $dt ms"
-    [ "$rc" = 2 ] && [ "$dt" -lt 1000 ]
+    [ "$rc" = 2 ] && [ "$dt" -lt 1000 ] || fail_at "$LINENO"
     grep -q "is in use by process $pid" "$WORK/lk/b.err"
     set +e; wait $pid; rc=$?; set -e
     [ "$rc" = 0 ] || [ "$rc" = 3 ]
@@ -47,9 +47,9 @@ t_out_inputs() {
     ( cd "$WORK/oi" && "$FOLIO" run job.yaml --out . --quiet ) 2>"$WORK/oi/e1"; rc=$?
     set -e
     cat "$WORK/oi/e1"
-    [ "$rc" = 2 ] && grep -q "contact_history.csv: the feed 'contacts' is inside the output directory" "$WORK/oi/e1"
+    [ "$rc" = 2 ] && grep -q "contact_history.csv: the feed 'contacts' is inside the output directory" "$WORK/oi/e1" || fail_at "$LINENO"
     cmp "$WORK/oi/contact_history.csv" "$WORK/oi/contacts-before.csv"
-    [ ! -e "$WORK/oi/manifest.json" ] && [ ! -e "$WORK/oi/rejects.csv" ]
+    [ ! -e "$WORK/oi/manifest.json" ] && [ ! -e "$WORK/oi/rejects.csv" ] || fail_at "$LINENO"
     # a feed inside OUT/print/
     mkdir -p "$WORK/oi/o2/print"
     cp "$WORK/oi/customers.csv" "$WORK/oi/o2/print/statements-letters-0001.pieces.csv"
@@ -60,7 +60,7 @@ t_out_inputs() {
     "$FOLIO" run "$WORK/oi/job2.yaml" --out "$WORK/oi/o2" --quiet 2>"$WORK/oi/e2"; rc=$?
     set -e
     cat "$WORK/oi/e2"
-    [ "$rc" = 2 ] && grep -q "is inside the output directory .*(print)" "$WORK/oi/e2"
+    [ "$rc" = 2 ] && grep -q "is inside the output directory .*(print)" "$WORK/oi/e2" || fail_at "$LINENO"
     cmp "$WORK/oi/customers.csv" "$WORK/oi/o2/print/statements-letters-0001.pieces.csv"
     # a hard link of a feed under a record file's name
     mkdir -p "$WORK/oi/o3"
@@ -69,7 +69,7 @@ t_out_inputs() {
     "$FOLIO" run "$WORK/oi/job.yaml" --out "$WORK/oi/o3" --quiet 2>"$WORK/oi/e3"; rc=$?
     set -e
     cat "$WORK/oi/e3"
-    [ "$rc" = 2 ] && grep -q "feed 'customers' is inside the output directory" "$WORK/oi/e3"
+    [ "$rc" = 2 ] && grep -q "feed 'customers' is inside the output directory" "$WORK/oi/e3" || fail_at "$LINENO"
     cmp "$WORK/oi/customers.csv" "$WORK/oi/o3/audit.jsonl"
     # OUT/print -> ../elsewhere is refused, nothing written there
     mkdir -p "$WORK/oi/o4" "$WORK/oi/elsewhere"
@@ -78,7 +78,7 @@ t_out_inputs() {
     "$FOLIO" run "$WORK/oi/job.yaml" --out "$WORK/oi/o4" --quiet 2>"$WORK/oi/e4"; rc=$?
     set -e
     cat "$WORK/oi/e4"
-    [ "$rc" = 2 ] && grep -q "o4/print: is a symbolic link" "$WORK/oi/e4"
+    [ "$rc" = 2 ] && grep -q "o4/print: is a symbolic link" "$WORK/oi/e4" || fail_at "$LINENO"
     [ -z "$(ls -A "$WORK/oi/elsewhere")" ]
     # a symbolic link planted at a .part name is never written through
     mkdir -p "$WORK/oi/o5"
@@ -133,7 +133,7 @@ t_kill_at_rename() {
         left=$(find "$out" -name '*.part' -o -name '*.tmp-*')
         [ -z "$left" ] || { echo "rename $k: leftovers after a rerun: $left"; exit 1; }
     done
-    [ "$k" -gt 3 ] && [ "$k" -lt 200 ]
+    [ "$k" -gt 3 ] && [ "$k" -lt 200 ] || fail_at "$LINENO"
     # killed in the middle of the run (print phase): nothing is published,
     # not even the record files, and the rerun cleans every leftover
     set +e
@@ -167,10 +167,10 @@ t_sigterm_phases() {
         set +e; wait $pid; rc=$?; set -e
         dt=$(( $(ms) - t0 ))
         echo "SIGTERM in $ph: rc $rc after $dt ms"; tail -1 "$out.err"
-        [ "$rc" = 1 ] && [ "$dt" -lt 1000 ]
+        [ "$rc" = 1 ] && [ "$dt" -lt 1000 ] || fail_at "$LINENO"
         grep -q "interrupted by signal 15" "$out.err"
-        [ -z "$(find "$out" -name '*.part' -o -name '*.tmp-*')" ] && [ ! -e "$out/manifest.json" ]
-        [ ! -e "$out/rejects.csv" ] && [ ! -e "$out/audit.jsonl" ]
+        [ -z "$(find "$out" -name '*.part' -o -name '*.tmp-*')" ] && [ ! -e "$out/manifest.json" ] || fail_at "$LINENO"
+        [ ! -e "$out/rejects.csv" ] && [ ! -e "$out/audit.jsonl" ] || fail_at "$LINENO"
         [ -z "$(find "$out/print" "$out/archive" "$out/proofs" -type f 2>/dev/null)" ]
     done
 }
