@@ -153,13 +153,13 @@ PY
     set -e
     cat "$WORK/bad/err2"
     [ "$rc" = 2 ] && grep -q "syntax.yaml:[0-9]*:" "$WORK/bad/err2" || fail_at "$LINENO"
-    # a missing feed file: the run fails (1), names the file, publishes nothing
+    # a missing feed file: a job error (2) naming the file, nothing published
     sed -e 's/customers.csv/nowhere.csv/' "$WORK/bad/job.yaml" > "$WORK/bad/missing.yaml"
     set +e
     "$FOLIO" run "$WORK/bad/missing.yaml" --out "$WORK/bad/out3" 2>"$WORK/bad/err3"; rc=$?
     set -e
     cat "$WORK/bad/err3"
-    [ "$rc" = 1 ] && grep -q "nowhere.csv" "$WORK/bad/err3" || fail_at "$LINENO"
+    [ "$rc" = 2 ] && grep -q "nowhere.csv" "$WORK/bad/err3" || fail_at "$LINENO"
     [ ! -e "$WORK/bad/out3/manifest.json" ]
 }
 
