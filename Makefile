@@ -123,11 +123,12 @@ fuzz-replay: $(FONTS)
 	@$(MAKE) --no-print-directory SANITIZER=address,undefined fuzz-replay-run
 
 fuzz-replay-run: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_HARNESSES)) $(FONTS)
-	@fail=0; for h in $(FUZZ_HARNESSES); do \
+	@fail=0; pass=0; for h in $(FUZZ_HARNESSES); do \
 	  q=""; [ $$h = fuzz_pdf ] && q=1; \
-	  FUZZ_QPDF=$$q FOLIO_ROOT=$(CURDIR) UBSAN_OPTIONS=print_stacktrace=1 \
-	    ./$(BUILD)/fuzz/$$h tests/fuzz/corpus/$$h tests/fuzz/crashes/$$h || { echo "fuzz replay: $$h FAILED"; fail=1; }; \
-	done; exit $$fail
+	  if FUZZ_QPDF=$$q FOLIO_ROOT=$(CURDIR) UBSAN_OPTIONS=print_stacktrace=1 \
+	    ./$(BUILD)/fuzz/$$h tests/fuzz/corpus/$$h tests/fuzz/crashes/$$h; \
+	  then pass=$$((pass + 1)); else echo "fuzz replay: $$h FAILED"; fail=$$((fail + 1)); fi; \
+	done; echo "fuzz-replay: $$pass passed, $$fail failed"; [ $$fail = 0 ]
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_HEADERS) $(BUILD)/libfolio.a
 	@mkdir -p $(dir $@)
