@@ -86,6 +86,7 @@
 #include "folio/zip.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -478,14 +479,19 @@ folio_zip_reader *zip_open_read(const char *path, folio_error *err)
             }
             x += 4 + sz;
         }
+        /* a NUL inside a name would cut it (and make strndup's copy shorter
+         * than nl, which the local-header compare below must not read past) */
+        if (memchr(d + p + 46, '\0', nl))
+            return zip_bad(r, err, "an entry name holds a NUL byte");
         z->name = strndup((const char *)d + p + 46, nl);
         if (!z->name)
             return zip_bad(r, err, "out of memory");
         r->n++;
-        if (z->local > n - 30 || get32(d + z->local) != ZIP_SIG_LOCAL)
+        if (n < 30 || z->local > n - 30 || get32(d + z->local) != ZIP_SIG_LOCAL)
             return zip_bad(r, err, "an entry's local header is missing");
         size_t lnl = get16(d + z->local + 26), lxl = get16(d + z->local + 28);
-        if (lnl != nl || memcmp(d + z->local + 30, z->name, nl) != 0 ||
+        if (lnl != nl || nl > n - 30 - z->local ||
+            memcmp(d + z->local + 30, d + p + 46, nl) != 0 ||
             get16(d + z->local + 8) != z->method)
             return zip_bad(r, err, "a local header does not match its directory entry");
         z->data = z->local + 30 + lnl + lxl;
@@ -514,6 +520,16 @@ const unsigned char *zip_entry_data(folio_zip_reader *r, size_t i, void **owned,
             return NULL;
         }
     } else if (z->method == FOLIO_ZIP_DEFLATED) {
+        /* deflate expands at most ~1,032:1: a larger declared size is a damaged
+         * (or hostile) directory, not a reason to allocate it; one inflate call
+         * takes 32-bit counts (folio deflates only its small index files) */
+        if (z->usize > (uint64_t)z->csize * 1032 + 64 || z->usize > UINT32_MAX ||
+            z->csize > UINT32_MAX) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s: deflated entry sizes %llu/%llu "
+                            "are impossible or over 4 GiB", r->path, z->name,
+                            (unsigned long long)z->csize, (unsigned long long)z->usize);
+            return NULL;
+        }
         unsigned char *buf = malloc(z->usize ? z->usize : 1);
         if (!buf) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", r->path);
