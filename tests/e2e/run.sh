@@ -763,6 +763,7 @@ run_test offers t_offers
 run_test inputs_not_regular t_inputs_not_regular
 run_test feed_changed_while_loading t_feed_changed_while_loading
 . "$ROOT/tests/e2e/hardening_money.sh"   # issue 9: buffers, money sums, glyphs, fonts
+. "$ROOT/tests/e2e/hardening_fit.sh"     # issue 9: texts too wide for their box
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo
