@@ -1160,16 +1160,27 @@ static void compose_address(composer *C)
             return;
         }
         C->what = i < n_names ? "customer name" : "address";
-        /* a line wider than the window is cut at the window edge */
+        /* a line wider than the window: smaller, then cut with an ellipsis,
+           counted like every text too wide for its box (fit_template) */
         size_t len = strlen(lines[i]);
-        size_t fit = fonts_fit(style_font(C, s), lines[i], len, style(C, s)->size,
-                               L->address_w, NULL);
-        if (fit < len) {
-            /* do not break inside a word when cutting an address line */
-            len = fit;
+        folio_text_fit fit;
+        fonts_fit_box(style_font(C, s), lines[i], len, style(C, s)->size,
+                      min_size_of(C, s, 0), L->address_w, !C->ascii_ellipsis, &fit);
+        const char *t = lines[i];
+        if (fit.action != FOLIO_FIT_AS_IS) {
+            note_fit(C, C->what, &fit);
+            folio_buf_reset(&C->text);
+            folio_buf_append(&C->text, lines[i], fit.len);
+            folio_buf_append(&C->text, fit.ellipsis, fit.ellipsis_len);
+            if (C->text.failed) {
+                C->oom = true;
+                return;
+            }
+            t = C->text.data;
+            len = C->text.len;
         }
-        text_at(C, s, L->address_x, base + i * line_h(C, s), FOLIO_ALIGN_LEFT, lines[i], len,
-                false);
+        text_at_size(C, s, fit.size, L->address_x, base + i * line_h(C, s), FOLIO_ALIGN_LEFT,
+                     t, len, t != lines[i]);
     }
     C->what = NULL;
 }

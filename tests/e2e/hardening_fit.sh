@@ -176,5 +176,57 @@ PY
     "$FOLIO" verify "$d/out" >/dev/null
 }
 
+# The address block: a name or address line wider than the window used to be
+# cut at the window edge (or at its last space) with no trace -- a mailing
+# address quietly different.  Now it is smaller, then cut with an ellipsis,
+# counted and reported like any text too wide for its box, and stays inside
+# the window (x 72..372 in layouts/statement.yaml).
+t_fit_address_block() {
+    local d="$WORK/fit-addr"
+    "$FOLIO" samples --households 3 --seed 5 --out "$d" >/dev/null
+    python3 - "$d/customers.csv" <<'PY'
+import csv, sys
+p = sys.argv[1]
+rd = csv.DictReader(open(p, encoding="utf-8")); rows = list(rd)
+for r in rows:
+    r["last_name"] += " Of The Very Long Family Name Of Many Generations Past" * 3
+    r["address_line1"] += " Building Of The Extremely Long Office Park Address Line" * 3
+w = csv.DictWriter(open(p, "w", encoding="utf-8", newline=""), fieldnames=rd.fieldnames,
+                   lineterminator="\n")
+w.writeheader(); w.writerows(rows)
+PY
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    cat "$d/err"
+    [ "$rc" = 0 ] || { echo "expected exit 0, got $rc"; exit 1; }
+    grep -q "cut short with an ellipsis (first: household .*, field customer name)" "$d/err"
+    python3 - "$d/out" <<'PY'
+import glob, json, re, subprocess, sys
+out = sys.argv[1]
+c = json.load(open(out + "/manifest.json", encoding="utf-8"))["counts"]
+composed = c["statements"]["print"] + c["statements"]["email"] + c["statements"]["both"]
+assert c["text_clipped"] >= 2 * composed, c          # a name and an address line each
+fields = set()
+for line in open(out + "/audit.jsonl", encoding="utf-8"):
+    fields |= {(f["field"], f["fit"]) for f in json.loads(line).get("text_fit", [])}
+assert {("customer name", "clipped"), ("address", "clipped")} <= fields, fields
+word = re.compile(r'<word xMin="([-0-9.]+)" yMin="([-0-9.]+)" xMax="([-0-9.]+)" '
+                  r'yMax="[-0-9.]+">([^<]*)</word>')
+seen = 0
+for p in glob.glob(out + "/print/*.pdf"):
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", p, "-"],
+                          capture_output=True, text=True, check=True).stdout
+    for x0, y0, x1, w in word.findall(html):
+        if 140 < float(y0) < 220 and float(x0) < 380:      # the window
+            assert float(x0) >= 71.9 and float(x1) <= 372.1, (x0, x1, w)
+            seen += w.endswith("…")
+assert seen >= 2, seen
+print("ok", sorted(fields), seen)
+PY
+    "$FOLIO" verify "$d/out" >/dev/null
+}
+
 run_test fit_long_customer_id t_fit_long_customer_id
 run_test fit_shrink_and_margins t_fit_shrink_and_margins
+run_test fit_address_block t_fit_address_block
