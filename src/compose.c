@@ -10,6 +10,7 @@
  * is known.
  */
 #include "folio/compose.h"
+#include "folio/afp.h"             /* the job's AFP options: its code pages lack U+2026 */
 #include "folio/paragraphs.h"
 #include "folio/rules.h"
 #include "folio/archive.h"
@@ -169,6 +170,8 @@ void compose_plan_free(folio_plan *p)
 
 /* ---- composer state ------------------------------------------------------ */
 
+#define FIT_NOTES 16              /* distinct (field, action) pairs audited */
+
 typedef struct composer {
     const folio_plan *plan;
     const folio_layout *L;
@@ -194,6 +197,16 @@ typedef struct composer {
     folio_buf paras;
     bool para_fallback;       /* a paragraph was printed in the fallback language */
     folio_buf text;           /* expand()'s output, reused */
+    /* texts shrunk or clipped to fit their box (fit_template), one entry
+     * per field and action for the audit log */
+    bool ascii_ellipsis;      /* "..." not U+2026: AFP code pages lack it */
+    struct fit_note {
+        const char *field;
+        folio_fit_action action;
+        uint32_t page, times;
+        int32_t size;
+    } fits[FIT_NOTES];
+    int n_fits;
 } composer;
 
 /* Record one decision for the audit log: `member` is one JSON object member,
@@ -250,9 +263,9 @@ static int32_t ascent_units(const composer *C, int s)
     return (int32_t)(((int64_t)fonts_ascent(style_font(C, s)) * st->size + 500) / 1000);
 }
 
-/* Draw text with alignment relative to x. */
-static void text_at(composer *C, int s, int32_t x, int32_t baseline, folio_align align,
-                    const char *t, size_t len, bool copy)
+/* Draw text at `size` with alignment relative to x. */
+static void text_at_size(composer *C, int s, int32_t size, int32_t x, int32_t baseline,
+                         folio_align align, const char *t, size_t len, bool copy)
 {
     if (!len)
         return;
@@ -272,12 +285,19 @@ static void text_at(composer *C, int s, int32_t x, int32_t baseline, folio_align
         }
     }
     if (align != FOLIO_ALIGN_LEFT) {
-        int32_t w = fonts_text_width(style_font(C, s), t, len, st->size);
+        int32_t w = fonts_text_width(style_font(C, s), t, len, size);
         x -= align == FOLIO_ALIGN_RIGHT ? w : w / 2;
     }
-    if (!dlist_page_add_text(C->st, PG(C), (uint8_t)st->font, st->size, x, baseline,
+    if (!dlist_page_add_text(C->st, PG(C), (uint8_t)st->font, size, x, baseline,
                              st->color, t, len, copy))
         C->oom = true;
+}
+
+/* Draw text in its style's size with alignment relative to x. */
+static void text_at(composer *C, int s, int32_t x, int32_t baseline, folio_align align,
+                    const char *t, size_t len, bool copy)
+{
+    text_at_size(C, s, style(C, s)->size, x, baseline, align, t, len, copy);
 }
 
 /* ---- merge fields -------------------------------------------------------- */
@@ -493,13 +513,94 @@ static const char *expand_checked(composer *C, const folio_template *t, int s,
     return label;
 }
 
+/* The smallest size a text of style s is shrunk to: the item's min_size,
+ * else the style's, else 70% of the style's size. */
+static int32_t min_size_of(const composer *C, int s, int32_t item_min)
+{
+    const folio_style *st = style(C, s);
+    if (item_min > 0)
+        return item_min;
+    if (st->min_size > 0)
+        return st->min_size;
+    return (int32_t)(((int64_t)st->size * 7 + 5) / 10);
+}
+
+/* Name of a template's first merge field ("customer.id"), "layout text"
+ * when it has none: where a shrunk or clipped text came from (static). */
+static const char *tpl_field(const folio_template *t)
+{
+    for (int i = 0; i < t->n_segs; i++)
+        if (t->segs[i].field != FOLIO_M_LITERAL)
+            return layout_merge_field_name((folio_merge_field)t->segs[i].field);
+    return "layout text";
+}
+
+/* Count a shrink or clip, first field of each, and keep one audit entry per
+ * field and action (its first page, how many times, the size drawn). */
+static void note_fit(composer *C, const char *field, const folio_text_fit *fit)
+{
+    folio_compose_result *r = C->res;
+    if (fit->action == FOLIO_FIT_SHRUNK) {
+        if (!r->text_shrunk++)
+            r->shrunk_field = field;
+        compose_note_key(C, "text:shrunk");
+    } else {
+        if (!r->text_clipped++)
+            r->clipped_field = field;
+        compose_note_key(C, "text:clipped");
+    }
+    for (int i = 0; i < C->n_fits; i++)
+        if (C->fits[i].field == field && C->fits[i].action == fit->action) {
+            C->fits[i].times++;
+            return;
+        }
+    if (C->n_fits < FIT_NOTES)
+        C->fits[C->n_fits++] = (struct fit_note){field, fit->action, C->page + 1, 1, fit->size};
+}
+
+/* Expand t and draw it on one line inside the box [x0, x1] (units), aligned
+ * at x: too wide, it is shrunk down to min_size, then clipped with an
+ * ellipsis (fonts_fit_box) -- never drawn outside the box, never an error.
+ * PDF and AFP are both written from this display list, so they agree. */
+static void fit_template(composer *C, const folio_template *t, int s, int32_t x,
+                         int32_t baseline, folio_align align, int32_t x0, int32_t x1,
+                         int32_t min_size, uint32_t page, uint32_t pages)
+{
+    size_t n;
+    const char *notdef_where = expand_checked(C, t, s, page, pages, &n);
+    folio_text_fit fit;
+    fonts_fit_box(style_font(C, s), C->text.data, n, style(C, s)->size, min_size, x1 - x0,
+                  !C->ascii_ellipsis, &fit);
+    if (fit.action != FOLIO_FIT_AS_IS) {
+        note_fit(C, tpl_field(t), &fit);
+        C->text.len = fit.len;               /* the prefix, then the ellipsis */
+        folio_buf_append(&C->text, fit.ellipsis, fit.ellipsis_len);
+        folio_buf_putc(&C->text, 0);
+        if (C->text.failed) {
+            C->oom = true;
+            return;
+        }
+        n = --C->text.len;
+        /* the .notdef count sees only what is drawn */
+        if (notdef_where && !has_notdef(C, s, C->text.data, n))
+            notdef_where = NULL;
+    }
+    /* the box holds the text wherever the alignment puts it in the box */
+    if (align == FOLIO_ALIGN_LEFT && x < x0)
+        x = x0;
+    C->what = notdef_where;
+    text_at_size(C, s, fit.size, x, baseline, align, C->text.data, n, true);
+    C->what = NULL;
+}
+
+/* A text flowing in the body, one line from its left edge: its box is the
+ * body's width. */
 static void draw_template(composer *C, const folio_template *t, int s, int32_t x,
                           int32_t baseline, folio_align align, uint32_t page, uint32_t pages)
 {
-    size_t n;
-    C->what = expand_checked(C, t, s, page, pages, &n);
-    text_at(C, s, x, baseline, align, C->text.data, n, true);
-    C->what = NULL;
+    int32_t x0 = C->L->margin_left, x1 = C->L->page_w - C->L->margin_right;
+    fit_template(C, t, s, x, baseline, align, x0 > x ? x : x0, x1 < x ? C->L->page_w : x1,
+                 min_size_of(C, s, 0), page, pages);
 }
 
 /* ---- pages --------------------------------------------------------------- */
@@ -1060,16 +1161,27 @@ static void compose_address(composer *C)
             return;
         }
         C->what = i < n_names ? "customer name" : "address";
-        /* a line wider than the window is cut at the window edge */
+        /* a line wider than the window: smaller, then cut with an ellipsis,
+           counted like every text too wide for its box (fit_template) */
         size_t len = strlen(lines[i]);
-        size_t fit = fonts_fit(style_font(C, s), lines[i], len, style(C, s)->size,
-                               L->address_w, NULL);
-        if (fit < len) {
-            /* do not break inside a word when cutting an address line */
-            len = fit;
+        folio_text_fit fit;
+        fonts_fit_box(style_font(C, s), lines[i], len, style(C, s)->size,
+                      min_size_of(C, s, 0), L->address_w, !C->ascii_ellipsis, &fit);
+        const char *t = lines[i];
+        if (fit.action != FOLIO_FIT_AS_IS) {
+            note_fit(C, C->what, &fit);
+            folio_buf_reset(&C->text);
+            folio_buf_append(&C->text, lines[i], fit.len);
+            folio_buf_append(&C->text, fit.ellipsis, fit.ellipsis_len);
+            if (C->text.failed) {
+                C->oom = true;
+                return;
+            }
+            t = C->text.data;
+            len = C->text.len;
         }
-        text_at(C, s, L->address_x, base + i * line_h(C, s), FOLIO_ALIGN_LEFT, lines[i], len,
-                false);
+        text_at_size(C, s, fit.size, L->address_x, base + i * line_h(C, s), FOLIO_ALIGN_LEFT,
+                     t, len, t != lines[i]);
     }
     C->what = NULL;
 }
@@ -1288,12 +1400,78 @@ static void note_language(composer *C, const char *requested)
 
 /* ---- statement ------------------------------------------------------------ */
 
+/* The box of a placed text (folio_placed_text.width): `width` from x on the
+ * side its alignment grows toward, else up to the page margin there -- or
+ * to the page edge when x already lies in that margin. */
+static void placed_box(const composer *C, const folio_placed_text *it, int32_t *x0,
+                       int32_t *x1)
+{
+    const folio_layout *L = C->L;
+    int32_t x = it->x;
+    if (it->width > 0) {
+        *x0 = it->align == FOLIO_ALIGN_LEFT ? x
+              : it->align == FOLIO_ALIGN_RIGHT ? x - it->width : x - it->width / 2;
+        *x1 = *x0 + it->width;
+        return;
+    }
+    int32_t lo = x > L->margin_left ? L->margin_left : 0;
+    int32_t hi = x < L->page_w - L->margin_right ? L->page_w - L->margin_right : L->page_w;
+    if (it->align == FOLIO_ALIGN_LEFT) {
+        *x0 = x;
+        *x1 = hi;
+    } else if (it->align == FOLIO_ALIGN_RIGHT) {
+        *x0 = lo;
+        *x1 = x;
+    } else {
+        int32_t half = x - lo < hi - x ? x - lo : hi - x;
+        *x0 = x - half;
+        *x1 = x + half;
+    }
+}
+
 static void draw_fixed(composer *C, const folio_placed_text *items, int n, uint32_t page,
                        uint32_t pages)
 {
-    for (int i = 0; i < n; i++)
-        draw_template(C, &items[i].text, items[i].style, items[i].x, items[i].y,
-                      items[i].align, page, pages);
+    for (int i = 0; i < n; i++) {
+        int32_t x0, x1;
+        placed_box(C, &items[i], &x0, &x1);
+        fit_template(C, &items[i].text, items[i].style, items[i].x, items[i].y,
+                     items[i].align, x0, x1, min_size_of(C, items[i].style, items[i].min_size),
+                     page, pages);
+    }
+}
+
+/* audit.jsonl member "text_fit": what was drawn smaller or cut, e.g.
+ * [{"field":"customer.id","fit":"clipped","page":1,"times":1,"size":5.25}] */
+static void note_fits_audit(composer *C)
+{
+    if (!C->n_fits)
+        return;
+    folio_buf m;
+    folio_buf_init(&m, (size_t)1 << 16);
+    folio_buf_puts(&m, "\"text_fit\":[");
+    for (int i = 0; i < C->n_fits; i++) {
+        const struct fit_note *f = &C->fits[i];
+        char sz[32];
+        int64_t h = (int64_t)f->size * 5;        /* hundredths of a point */
+        snprintf(sz, sizeof sz, "%lld.%02lld", (long long)(h / 100), (long long)(h % 100));
+        folio_buf_puts(&m, i ? ",{\"field\":" : "{\"field\":");
+        folio_buf_put_json_str(&m, f->field, strlen(f->field));
+        folio_buf_puts(&m, f->action == FOLIO_FIT_SHRUNK ? ",\"fit\":\"shrunk\",\"page\":"
+                                                         : ",\"fit\":\"clipped\",\"page\":");
+        folio_buf_put_int(&m, f->page);
+        folio_buf_puts(&m, ",\"times\":");
+        folio_buf_put_int(&m, f->times);
+        folio_buf_puts(&m, ",\"size\":");
+        folio_buf_puts(&m, sz);
+        folio_buf_putc(&m, '}');
+    }
+    folio_buf_putc(&m, ']');
+    if (m.failed)
+        C->oom = true;
+    else
+        compose_note_audit(C, m.data, m.len);
+    folio_buf_free(&m);
 }
 
 /* White space: offers into the free rectangles, after the statement's own
@@ -1342,7 +1520,7 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     const folio_household *h = &hs->v[hh];
     memset(res, 0, sizeof *res);
     composer C = {.plan = plan, .L = L, .hh = hh, .arena = arena, .account = -1, .res = res,
-                  .lang = lang};
+                  .lang = lang, .ascii_ellipsis = plan->job->afp && plan->job->afp->enabled};
     static const char *const chname[] = {"print", "email", "both", "suppressed"};
     C.rctx = (folio_rule_ctx){.ds = plan->ds, .hs = hs, .job = plan->job, .hh = (uint32_t)hh,
                               .today = plan->job->statement_date,
@@ -1384,6 +1562,7 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
             draw_fixed(&C, L->first_page, L->n_first_page, p, pages);
         draw_fixed(&C, L->footer, L->n_footer, p, pages);
     }
+    note_fits_audit(&C);
     if (plan->offers)
         compose_offers(&C, pages);
 

@@ -570,3 +570,68 @@ done:
         *next = nexti;
     return cut;
 }
+
+/* Shrink-then-clip into a box (see fonts.h).  Widths are sums of advances in
+ * 1/1000 em, so text at size z measures round(sum * z / 1000) units and fits
+ * box_w exactly when sum * z <= box_w * 1000 + 499: the largest size that
+ * fits is found by one division, not by trying sizes. */
+folio_fit_action fonts_fit_box(const folio_font *f, const char *s, size_t len,
+                               int32_t size, int32_t min_size, int32_t box_w,
+                               bool unicode_ellipsis, folio_text_fit *out)
+{
+    if (size < 1)
+        size = 1;
+    if (min_size < 1 || min_size > size)
+        min_size = min_size < 1 ? 1 : size;
+    int64_t limit = box_w > 0 ? (int64_t)box_w * 1000 + 499 : -1;
+    int64_t sum = fonts_sum_widths(f, s, len);
+    *out = (folio_text_fit){FOLIO_FIT_AS_IS, size, len, "", 0,
+                            (int32_t)fonts_round_milli(sum * size)};
+    if (sum * size <= limit || len == 0)
+        return out->action;
+    if (sum > 0 && limit >= 0) {
+        int64_t z = limit / sum;              /* largest size that fits */
+        z -= z % FOLIO_FIT_STEP;
+        if (z < min_size && sum * min_size <= limit)
+            z = min_size;                     /* between the minimum and a step */
+        if (z >= min_size) {
+            out->action = FOLIO_FIT_SHRUNK;
+            out->size = (int32_t)z;
+            out->width = (int32_t)fonts_round_milli(sum * z);
+            return out->action;
+        }
+    }
+    /* clip at the minimum size: the longest prefix that leaves room for the
+       ellipsis, cut between characters */
+    out->action = FOLIO_FIT_CLIPPED;
+    out->size = min_size;
+    const char *el = unicode_ellipsis && fonts_has_glyph(f, 0x2026) ? "\xE2\x80\xA6" : "...";
+    size_t el_len = strlen(el);
+    int64_t el_sum = fonts_sum_widths(f, el, el_len);
+    int64_t room = limit < 0 ? -1 : limit - el_sum * min_size;
+    size_t cut = 0;
+    int64_t acc = 0, acc_cut = 0;
+    for (size_t i = 0; i < len && room >= 0;) {
+        uint32_t cp;
+        int k = folio_utf8_next(s + i, len - i, &cp);
+        int64_t w = (int64_t)fonts_char_width(f, cp) * min_size;
+        if (acc + w > room)
+            break;
+        acc += w;
+        i += (size_t)k;
+        if (cp != ' ') {                      /* trailing spaces are dropped */
+            cut = i;
+            acc_cut = acc;
+        }
+    }
+    if (room < 0) {                           /* not even the ellipsis fits */
+        out->len = 0;
+        out->width = 0;
+        return out->action;
+    }
+    out->len = cut;
+    out->ellipsis = el;
+    out->ellipsis_len = el_len;
+    out->width = (int32_t)fonts_round_milli(acc_cut + el_sum * min_size);
+    return out->action;
+}

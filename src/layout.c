@@ -209,11 +209,13 @@ static const char *const PAGE_KEYS[] = { "size", "margins", NULL };
 static const char *const MARGIN_KEYS[] = { "top", "right", "bottom", "left", NULL };
 static const char *const FONT_KEYS[] = { "name", "file", "afp", NULL };
 static const char *const FONT_AFP_KEYS[] = { "character_set", "code_page", "coded_font", NULL };
-static const char *const STYLE_KEYS[] = { "font", "size", "leading", "color", NULL };
+static const char *const STYLE_KEYS[] = { "font", "size", "leading", "color", "min_size",
+                                           NULL };
 static const char *const FORMAT_KEYS[] = { "date", "money", NULL };
 static const char *const MONEY_KEYS[] = { "decimal", "group", "symbol", NULL };
 static const char *const MASK_KEYS[] = { "mask", "mask_char", NULL };
-static const char *const PLACED_KEYS[] = { "text", "style", "x", "y", "align", NULL };
+static const char *const PLACED_KEYS[] = { "text", "style", "x", "y", "align", "width",
+                                            "min_size", NULL };
 static const char *const ADDRESS_KEYS[] = { "x", "y", "width", "height", "style",
                                             "max_lines", NULL };
 static const char *const BODY_KEYS[] = { "first_page_top", "top", "bottom", NULL };
@@ -827,8 +829,15 @@ static bool read_styles(loader *ld, const yt_node *root)
         st->leading = (st->size * 6 + 2) / 5;       /* 1.2 x size */
         st->color = 0;
         if (read_size(ld, s, where, "leading", false, &st->leading) < 0
-            || read_color(ld, s, where, "color", &st->color) < 0)
+            || read_color(ld, s, where, "color", &st->color) < 0
+            || read_size(ld, s, where, "min_size", false, &st->min_size) < 0)
             return false;
+        if (st->min_size > st->size) {
+            char a[24], b[24];
+            return yt_fail(ld->d, yt_get(s, "min_size"), "'%s.min_size' (%s) is larger "
+                           "than its size (%s)", where, pt_text(a, sizeof a, st->min_size),
+                           pt_text(b, sizeof b, st->size));
+        }
     }
     return true;
 }
@@ -906,9 +915,30 @@ static bool read_placed(loader *ld, const yt_node *root, const char *key,
             || read_style(ld, it, where, "style", false, &pt->style) < 0
             || read_len(ld, it, where, "x", true, &pt->x) < 0
             || read_len(ld, it, where, "y", true, &pt->y) < 0
-            || yt_enum(ld->d, it, where, "align", false, ALIGN_NAMES, &al) < 0)
+            || yt_enum(ld->d, it, where, "align", false, ALIGN_NAMES, &al) < 0
+            || read_size(ld, it, where, "min_size", false, &pt->min_size) < 0)
             return false;
         pt->align = (folio_align)al;
+        if (raw_value(it, "width")) {
+            int64_t h;
+            if (yt_fixed(ld->d, it, where, "width", true, 2, 1, PT_MAX, &h) < 0)
+                return false;
+            pt->width = pt_units(h);
+            int32_t x0 = pt->align == FOLIO_ALIGN_LEFT ? pt->x
+                         : pt->align == FOLIO_ALIGN_RIGHT ? pt->x - pt->width
+                                                          : pt->x - pt->width / 2;
+            if (x0 < 0 || (int64_t)x0 + pt->width > ld->L->page_w)
+                return yt_fail(ld->d, yt_get(it, "width"), "'%s': the box of width %s "
+                               "from x reaches past the edge of the page", where,
+                               yt_get(it, "width")->str);
+        }
+        int32_t style_size = ld->L->styles[pt->style].size;
+        if (pt->min_size > style_size) {
+            char a[24], b[24];
+            return yt_fail(ld->d, yt_get(it, "min_size"), "'%s.min_size' (%s) is larger "
+                           "than the size of its style (%s)", where,
+                           pt_text(a, sizeof a, pt->min_size), pt_text(b, sizeof b, style_size));
+        }
         char name[80];
         const yt_node *t = yt_child(ld->d, it, where, "text", true);
         if (!t || !parse_tpl(ld, t, yt_name(name, sizeof name, where, "text"), false,

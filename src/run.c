@@ -1205,6 +1205,7 @@ typedef struct totals {
     uint64_t afp_substitutions; /* characters the AFP code page lacked */
     uint64_t afp_cut_values;    /* AFP index values cut at 250 bytes */
     uint64_t notdef_chars;      /* characters drawn as .notdef (no glyph) */
+    uint64_t text_shrunk, text_clipped;   /* texts too wide for their box */
 } totals;
 
 static const char *kind_name(folio_feed_kind k)
@@ -1643,6 +1644,8 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     if (afp_on(R))
         json_kv_int(&b, "afp_cut_values", (int64_t)T->afp_cut_values, true);
     json_kv_int(&b, "notdef_chars", (int64_t)T->notdef_chars, true);
+    json_kv_int(&b, "text_shrunk", (int64_t)T->text_shrunk, true);
+    json_kv_int(&b, "text_clipped", (int64_t)T->text_clipped, true);
     manifest_archive_counts(R, &b);
     json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, false);
     folio_buf_puts(&b, "},");
@@ -2044,7 +2047,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     /* every money total is a checked sum: the first that overflows fails the
      * run, named, instead of a wrapped figure in a "balanced" manifest */
     const char *overflow = NULL;
-    size_t notdef_first = 0;
+    size_t notdef_first = 0, shrunk_first = 0, clipped_first = 0;
 #define MONEY_SUM(acc, v, what) \
     do { if (!folio_money_add(&(acc), (v)) && !overflow) overflow = (what); } while (0)
     for (size_t h = 0; h < R.hs.n; h++) {
@@ -2063,7 +2066,25 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         if (R.res[h].notdef && !T.notdef_chars)
             notdef_first = h;
         T.notdef_chars += R.res[h].notdef;
+        if (R.res[h].text_shrunk && !T.text_shrunk)
+            shrunk_first = h;
+        if (R.res[h].text_clipped && !T.text_clipped)
+            clipped_first = h;
+        T.text_shrunk += R.res[h].text_shrunk;
+        T.text_clipped += R.res[h].text_clipped;
     }
+    if (T.text_shrunk)
+        fprintf(stderr, "folio: warning: %llu text(s) too wide for their layout box were "
+                "printed smaller (first: household %s, field %s); see manifest.json "
+                "counts.text_shrunk and audit.jsonl \"text_fit\"\n",
+                (unsigned long long)T.text_shrunk, R.hs.v[shrunk_first].id,
+                R.res[shrunk_first].shrunk_field);
+    if (T.text_clipped)
+        fprintf(stderr, "folio: warning: %llu text(s) too wide for their layout box even at "
+                "the minimum size were cut short with an ellipsis (first: household %s, "
+                "field %s); see manifest.json counts.text_clipped and audit.jsonl "
+                "\"text_fit\"\n", (unsigned long long)T.text_clipped,
+                R.hs.v[clipped_first].id, R.res[clipped_first].clipped_field);
     if (T.notdef_chars) {
         /* never silent, like the AFP substitutions: how many, the first one */
         const folio_compose_result *f = &R.res[notdef_first];

@@ -110,6 +110,12 @@ typedef struct folio_compose_result {
     uint32_t notdef;
     uint32_t notdef_cp;
     const char *notdef_field;
+    /* Texts wider than their layout box (a placed text's width or the page
+     * margins, the body width for titles): drawn smaller (shrunk, down to
+     * the minimum size) or, still too wide, cut with an ellipsis (clipped).
+     * Counted per text drawn; the field of the first of each (static). */
+    uint32_t text_shrunk, text_clipped;
+    const char *shrunk_field, *clipped_field;
 } folio_compose_result;
 
 /* Compose household hh.  The statement lives in `arena` (reset it between

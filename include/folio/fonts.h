@@ -47,4 +47,33 @@ int fonts_descent(const folio_font *f);
 size_t fonts_fit(const folio_font *f, const char *s, size_t len, int32_t size,
                  int32_t max_w, size_t *next);
 
+/* What fonts_fit_box did to make a one-line text fit its box. */
+typedef enum folio_fit_action {
+    FOLIO_FIT_AS_IS = 0,          /* fits at the style's size */
+    FOLIO_FIT_SHRUNK,             /* fits at a smaller size >= min_size */
+    FOLIO_FIT_CLIPPED             /* cut at min_size, ellipsis appended */
+} folio_fit_action;
+
+typedef struct folio_text_fit {
+    folio_fit_action action;
+    int32_t size;                 /* units to draw at */
+    size_t len;                   /* bytes of the text drawn (a prefix of it) */
+    const char *ellipsis;         /* "" or drawn after the prefix: U+2026 or "..." */
+    size_t ellipsis_len;
+    int32_t width;                /* units: prefix + ellipsis at size, <= box_w */
+} folio_text_fit;
+
+/* Shrink-then-clip: make s[0..len) (one line of valid UTF-8) fit box_w units.
+ * At `size` when it fits; else at the largest size that fits, going down in
+ * steps of FOLIO_FIT_STEP units (0.25 pt), but not below min_size; else at
+ * min_size, cut after the last whole character (trailing spaces dropped) that
+ * leaves room for an ellipsis -- U+2026 when `unicode_ellipsis` and the font
+ * has it, else "..." -- and when not even the ellipsis fits, nothing is drawn
+ * (len 0, no ellipsis).  The result never measures more than box_w (0 when
+ * box_w <= 0).  min_size is clamped to 1..size.  Pure: same input, same fit. */
+#define FOLIO_FIT_STEP 5
+folio_fit_action fonts_fit_box(const folio_font *f, const char *s, size_t len,
+                               int32_t size, int32_t min_size, int32_t box_w,
+                               bool unicode_ellipsis, folio_text_fit *out);
+
 #endif

@@ -65,6 +65,8 @@ typedef struct folio_style {
     int32_t size;                 /* units */
     int32_t leading;              /* baseline-to-baseline, units */
     uint32_t color;               /* 0xRRGGBB */
+    int32_t min_size;             /* smallest size a text too wide for its box
+                                   * is shrunk to, units; 0 = 70% of size */
 } folio_style;
 
 /* A text placed at a fixed position of the page (header, footer, ...). */
@@ -73,6 +75,12 @@ typedef struct folio_placed_text {
     int style;                    /* index into layout->styles */
     int32_t x, y;                 /* units from the top-left; y = baseline */
     folio_align align;            /* x is the left edge, right edge or centre */
+    /* The box the text must stay in: from x, `width` units toward the side
+     * its alignment grows to (centred on x for center); 0 = up to the page
+     * margin on that side (the page edge when x lies in that margin).  A
+     * value too wide is shrunk down to min_size, then clipped (compose.c). */
+    int32_t width;
+    int32_t min_size;             /* units; 0 = the style's min_size */
 } folio_placed_text;
 
 typedef struct folio_layout_font {

@@ -810,6 +810,7 @@ run_test kill_at_rename t_kill_at_rename
 run_test sigterm_phases t_sigterm_phases
 run_test full_disk t_full_disk
 run_test deep_rules t_deep_rules
+. "$ROOT/tests/e2e/hardening_fit.sh"     # issue 9: texts too wide for their box
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo

@@ -303,6 +303,109 @@ static void test_concurrent_measure(void **state)
     fonts_free(f);
 }
 
+/* Shrink-then-clip (fonts_fit_box): widths at size 1000 are the 1/1000-em
+ * sums; 'a' and U+00EB are 556, the ellipsis U+2026 1000, '.' 277. */
+static void check_fit(const folio_font *f, const char *s, const folio_text_fit *r,
+                      int32_t box)
+{
+    /* what is drawn measures what the fit says, and stays in the box */
+    char buf[8192];
+    assert_true(r->len + r->ellipsis_len < sizeof buf);
+    memcpy(buf, s, r->len);
+    memcpy(buf + r->len, r->ellipsis, r->ellipsis_len);
+    size_t n = r->len + r->ellipsis_len;
+    assert_int_equal(fonts_text_width(f, buf, n, r->size), r->width);
+    assert_true(r->width <= (box > 0 ? box : 0));
+    size_t bad;
+    assert_true(folio_utf8_valid(buf, n, &bad));      /* never a split character */
+}
+
+static void test_fit_box(void **state)
+{
+    (void)state;
+    folio_font *f = load_regular();
+    folio_text_fit r;
+    assert_int_equal(fonts_char_width(f, 0x2026), 1000);
+    assert_int_equal(fonts_char_width(f, '.'), 277);
+
+    /* fits: drawn as is */
+    assert_int_equal(fonts_fit_box(f, "aaaa", 4, 1000, 700, 4 * 556, true, &r), FOLIO_FIT_AS_IS);
+    assert_int_equal(r.size, 1000);
+    assert_int_equal(r.len, 4);
+    assert_int_equal(r.ellipsis_len, 0);
+    assert_int_equal(r.width, 2224);
+    assert_int_equal(fonts_fit_box(f, "", 0, 1000, 700, 0, true, &r), FOLIO_FIT_AS_IS);
+
+    /* shrinks: the largest size that fits (899), down to the 0.25 pt step */
+    assert_int_equal(fonts_fit_box(f, "aaaa", 4, 1000, 700, 2000, true, &r), FOLIO_FIT_SHRUNK);
+    assert_int_equal(r.size, 895);
+    assert_int_equal(r.len, 4);
+    assert_int_equal(r.ellipsis_len, 0);
+    check_fit(f, "aaaa", &r, 2000);
+    /* the minimum lies between the step and the exact fit: the minimum */
+    assert_int_equal(fonts_fit_box(f, "aaaa", 4, 1000, 898, 2000, true, &r), FOLIO_FIT_SHRUNK);
+    assert_int_equal(r.size, 898);
+    check_fit(f, "aaaa", &r, 2000);
+
+    /* clips at the minimum size: 3 x 389.2 + 700 for the ellipsis <= 2000 */
+    const char *ten = "aaaaaaaaaa";
+    assert_int_equal(fonts_fit_box(f, ten, 10, 1000, 700, 2000, true, &r), FOLIO_FIT_CLIPPED);
+    assert_int_equal(r.size, 700);
+    assert_int_equal(r.len, 3);
+    assert_string_equal(r.ellipsis, "\xE2\x80\xA6");
+    assert_int_equal(r.width, 1868);
+    check_fit(f, ten, &r, 2000);
+    /* "..." when U+2026 is not wanted (AFP code pages lack it) */
+    assert_int_equal(fonts_fit_box(f, ten, 10, 1000, 700, 2000, false, &r), FOLIO_FIT_CLIPPED);
+    assert_string_equal(r.ellipsis, "...");
+    assert_int_equal(r.len, 3);
+    check_fit(f, ten, &r, 2000);
+    /* spaces before the cut are dropped */
+    const char *sp = "aaa   bbbbbbbb";
+    assert_int_equal(fonts_fit_box(f, sp, strlen(sp), 1000, 700, 2300, true, &r),
+                     FOLIO_FIT_CLIPPED);
+    assert_int_equal(r.len, 3);
+    check_fit(f, sp, &r, 2300);
+    /* not even the ellipsis fits: nothing is drawn */
+    assert_int_equal(fonts_fit_box(f, ten, 10, 1000, 700, 500, true, &r), FOLIO_FIT_CLIPPED);
+    assert_int_equal(r.len, 0);
+    assert_int_equal(r.ellipsis_len, 0);
+    assert_int_equal(r.width, 0);
+    assert_int_equal(fonts_fit_box(f, ten, 10, 1000, 700, 0, true, &r), FOLIO_FIT_CLIPPED);
+    assert_int_equal(r.len, 0);
+    assert_int_equal(r.width, 0);
+
+    /* multi-byte UTF-8: cut between characters, never inside one */
+    const char *e = "\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab";   /* 6 x U+00EB */
+    assert_int_equal(fonts_fit_box(f, e, strlen(e), 1000, 700, 2000, true, &r),
+                     FOLIO_FIT_CLIPPED);
+    assert_int_equal(r.len, 6);                     /* 3 characters, 2 bytes each */
+    check_fit(f, e, &r, 2000);
+    /* 1-, 2-, 3- and 4-byte characters mixed: every box width cuts validly */
+    const char *mix = "a\xc3\xab\xe2\x82\xac\xf0\x9f\x98\x80"
+                      "a\xc3\xab\xe2\x82\xac\xf0\x9f\x98\x80" "a\xc3\xab";
+    for (int32_t box = 0; box <= 8000; box += 37) {
+        fonts_fit_box(f, mix, strlen(mix), 1000, 700, box, true, &r);
+        check_fit(f, mix, &r, box);
+    }
+
+    /* a 5,000-character id in a 76 pt box at 7.5 pt: cut, inside the box */
+    char *id = malloc(5001);
+    assert_non_null(id);
+    memset(id, 'X', 5000);
+    memcpy(id, "C654046937", 10);
+    id[5000] = 0;
+    assert_int_equal(fonts_fit_box(f, id, 5000, 150, 0, 1520, true, &r), FOLIO_FIT_CLIPPED);
+    assert_int_equal(r.size, 1);          /* min_size 0 is clamped to 1 unit */
+    assert_int_equal(fonts_fit_box(f, id, 5000, 150, 105, 1520, true, &r), FOLIO_FIT_CLIPPED);
+    assert_int_equal(r.size, 105);
+    assert_true(r.len > 10 && r.len < 100);
+    assert_memory_equal(id, "C654046937", 10);
+    check_fit(f, id, &r, 1520);
+    free(id);
+    fonts_free(f);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "");
@@ -314,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_has_glyph),
         cmocka_unit_test(test_text_width),
         cmocka_unit_test(test_fit),
+        cmocka_unit_test(test_fit_box),
         cmocka_unit_test(test_not_a_font),
         cmocka_unit_test(test_widths_match_libharu),
         cmocka_unit_test(test_concurrent_measure),

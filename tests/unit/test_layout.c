@@ -306,6 +306,44 @@ static void test_style_errors(void **state)
     assert_non_null(strstr(err.msg, "layout.yaml:5:9: missing required key 'size' in 'styles.body'"));
 }
 
+/* Placed texts' boxes: width and min_size (item and style). */
+static void test_fit_keys(void **state)
+{
+    (void)state;
+    char path[128], full[2048];
+    folio_error err;
+    snprintf(full, sizeof full, "%s%s",
+             "styles:\n  info: {font: regular, size: 7.5, min_size: 6}\n"
+             "  body: {font: regular, size: 8.5}\n",
+             "first_page:\n"
+             "  - {text: \"{customer.id}\", style: info, x: 564, y: 136, align: right, width: 76}\n"
+             "  - {text: \"{bank.website}\", style: body, x: 48, y: 10, min_size: 4.25}\n");
+    folio_layout *L = load_text(full, &err, path, sizeof path);
+    if (!L)
+        fail_msg("%s", err.msg);
+    assert_int_equal(L->styles[0].min_size, 120);
+    assert_int_equal(L->styles[1].min_size, 0);             /* 70% of the size */
+    assert_int_equal(L->first_page[0].width, 76 * 20);
+    assert_int_equal(L->first_page[0].min_size, 0);         /* the style's */
+    assert_int_equal(L->first_page[1].width, 0);            /* up to the margin */
+    assert_int_equal(L->first_page[1].min_size, 85);
+    layout_free(L);
+    /* errors name the key's position */
+    expect_fail("first_page:\n  - {text: x, x: 564, y: 2, align: right, width: 600}\n", 9, 50,
+                "'first_page[0]': the box of width 600 from x reaches past the edge of the page");
+    expect_fail("footer:\n  - {text: x, x: 500, y: 2, width: 200}\n", 9, 36,
+                "reaches past the edge of the page");
+    expect_fail("header:\n  - {text: x, x: 5, y: 2, width: 0}\n", 9, 34,
+                "'header[0].width' must be a number from 0.01");
+    expect_fail("header:\n  - {text: x, style: th, x: 5, y: 2, min_size: 8}\n", 9, 48,
+                "'header[0].min_size' (8) is larger than the size of its style (7.5)");
+    char path2[128];
+    assert_null(load_text("styles:\n  body: {font: regular, size: 9, min_size: 9.5}\n", &err,
+                          path2, sizeof path2));
+    assert_non_null(strstr(err.msg, "layout.yaml:5:44: 'styles.body.min_size' (9.5) is larger "
+                                    "than its size (9)"));
+}
+
 static void test_missing_font(void **state)
 {
     (void)state;
@@ -451,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_style_errors),
+        cmocka_unit_test(test_fit_keys),
         cmocka_unit_test(test_missing_font),
         cmocka_unit_test(test_templates),
         cmocka_unit_test(test_merge_names),
