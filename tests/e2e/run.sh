@@ -546,7 +546,7 @@ t_proofs_marks() {
     $CHECK proofs "$WORK/afp/omr"
 }
 source "$ROOT/tests/e2e/archive.sh"    # t_archive, t_archive_verify_detects
-source "$ROOT/tests/e2e/verify.sh"     # t_verify_tampering, t_verify_long_ids, t_csv_injection
+source "$ROOT/tests/e2e/verify.sh"     # t_verify_tampering, t_verify_pieces_audit, t_verify_long_ids, t_csv_injection
 
 # A rerun into the same OUT removes the earlier run's outputs (verify passes,
 # nothing of the first run left); a run stopped by a file-size limit, a full
@@ -746,6 +746,7 @@ run_test production_streams t_production_streams
 run_test flats_30_pages t_flats_30_pages
 run_test verify t_verify
 run_test verify_tampering t_verify_tampering
+run_test verify_pieces_audit t_verify_pieces_audit
 run_test verify_long_ids t_verify_long_ids
 run_test csv_injection t_csv_injection
 run_test rerun_and_failures t_rerun_and_failures
