@@ -829,7 +829,7 @@ static bool check_sum(verify_report *V, const char *dir, const char *rel, const 
     return true;
 }
 
-static bool parse_u(const char *s, uint64_t *v)
+bool verify_parse_u(const char *s, uint64_t *v)
 {
     if (!*s)
         return false;
@@ -905,8 +905,9 @@ static bool piece_row(void *ctx, uint64_t row, char **f, const size_t *len, size
     }
     P->rows++;
     uint64_t sh, pg, fp1, lp, serial;
-    if (n != 9 || !parse_u(f[2], &sh) || !parse_u(f[3], &pg) || !parse_u(f[5], &fp1) ||
-        !parse_u(f[6], &lp) || !parse_u(f[7], &serial)) {
+    if (n != 9 || !verify_parse_u(f[2], &sh) || !verify_parse_u(f[3], &pg) ||
+        !verify_parse_u(f[5], &fp1) || !verify_parse_u(f[6], &lp) ||
+        !verify_parse_u(f[7], &serial)) {
         if (P->bad++ < 5)
             verify_mismatch(P->V, "%s: record %llu: malformed row", P->rel,
                             (unsigned long long)row);
@@ -1974,6 +1975,7 @@ int production_verify(const char *dir, FILE *rep)
         for (int k = 0; k < 2; k++) {
             int64_t ts = 0, tp = 0, th = 0;
             int nf = 0;
+            bool wrap = false;      /* figures no run can hold: a tampered manifest */
             for (int j = 0; outputs && j < outputs->n; j++) {
                 const jv *o = outputs->items[j];
                 const char *st = jstr_of(o, "stream"), *fmt = jstr_of(o, "format");
@@ -1983,10 +1985,14 @@ int production_verify(const char *dir, FILE *rep)
                 jint_of(o, "statements", &a);
                 jint_of(o, "pages", &b);
                 jint_of(o, "sheets", &c);
-                ts += a; tp += b; th += c;
+                wrap |= __builtin_add_overflow(ts, a, &ts) | __builtin_add_overflow(tp, b, &tp) |
+                        __builtin_add_overflow(th, c, &th);
                 nf++;
             }
-            if (nf && (ts != ss || tp != sp || th != sh))
+            if (wrap)
+                verify_mismatch(&V, "stream %s: the %s files' statements, pages or sheets "
+                                "overflow when added up", name, fmts[k]);
+            else if (nf && (ts != ss || tp != sp || th != sh))
                 verify_mismatch(&V, "stream %s: %s files hold %lld statements, %lld pages, %lld "
                          "sheets; stream totals say %lld, %lld, %lld", name, fmts[k],
                          (long long)ts, (long long)tp, (long long)th, (long long)ss,

@@ -147,6 +147,11 @@ t_verify_pieces_audit() {
 ps = re.findall(r"\"piece\":\"(P[0-9]+)\"", t)[:2]
 t = t.replace(ps[0], "TMP").replace(ps[1], ps[0]).replace("TMP", ps[1])'
     vt_expect "$d" "the audit says household"
+    # stream figures no run can hold: the sum of two files must not wrap
+    [ -d "$WORK/vt/split" ] || { echo "needs t_verify_tampering"; exit 1; }
+    d="$WORK/vt/wrap"; rm -rf "$d"; cp -r "$WORK/vt/split" "$d"
+    vt_manifest "$d" 'for o in m["outputs"]: o["statements"] = 1 << 62'
+    vt_expect "$d" "files' statements, pages or sheets overflow when added up"
 }
 
 # A household id holding a quoted comma and quote, and one over 4 KB: a valid
