@@ -53,6 +53,7 @@ typedef struct off_offer {
 
 struct folio_offers {
     char *path;
+    folio_input_id input;         /* size and SHA-256 of the bytes parsed */
     char *default_lang;
     off_offer *v; int n;
     int *order;                   /* offer indexes, priority descending, then id */

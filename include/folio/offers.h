@@ -120,6 +120,8 @@ bool offers_bind(folio_offers *o, const folio_dataset *ds, const folio_household
 
 /* Catalogue facts for reports. */
 int offers_count(const folio_offers *o);
+/* Size and SHA-256 of the catalogue bytes that were parsed. */
+const folio_input_id *offers_input(const folio_offers *o);
 const char *offers_id(const folio_offers *o, int offer);
 int offers_variant_count(const folio_offers *o, int offer);
 const char *offers_variant_id(const folio_offers *o, int offer, int variant);

@@ -732,6 +732,50 @@ PY2
     grep -q "$(sha256sum "$feed" | cut -c1-64)" "$D/o-ok/manifest.json"
 }
 
+# The job, layout, paragraph library and offers catalogue edited once folio
+# has read them (during the feed load): the manifest records the bytes that
+# were parsed, not what the paths hold at the end of the run, so verify
+# names each as changed since the run.
+t_yaml_inputs_changed_during_run() {
+    local D="$WORK/ychg"
+    "$FOLIO" samples --households 200 --seed 5 --out "$D/s" >/dev/null
+    mkdir -p "$D/lay"
+    sed -e "s|file: \.\./fonts/|file: $ROOT/fonts/|" "$ROOT/layouts/statement.yaml" > "$D/lay/statement.yaml"
+    cp "$ROOT/layouts/paragraphs.yaml" "$ROOT/layouts/offers.yaml" "$D/lay/"
+    use_layout "$D/s/job.yaml" "$D/lay/statement.yaml"
+    sed -i "s|^  catalogue:.*|  catalogue: \"$D/lay/offers.yaml\"|" "$D/s/job.yaml"
+    grep -q "catalogue: \"$D/lay/offers.yaml\"" "$D/s/job.yaml"
+    local files="$D/s/job.yaml $D/lay/statement.yaml $D/lay/paragraphs.yaml $D/lay/offers.yaml"
+    sha256sum $files > "$D/before.sha"
+    rm -f "$D/pause"
+    FOLIO_TEST_FEED_PAUSE="$D/pause" timeout 120 "$FOLIO" run "$D/s/job.yaml" --out "$D/o" --quiet &
+    pid=$!
+    for _ in $(seq 600); do [ -e "$D/pause" ] && break; sleep 0.05; done
+    [ -e "$D/pause" ] || { echo "the load never paused"; exit 1; }
+    for f in $files; do printf '\n# edited during the run\n' >> "$f"; done
+    rm -f "$D/pause"
+    wait $pid
+    python3 - "$D/o/manifest.json" "$D/before.sha" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+want = {l.split()[1]: l.split()[0] for l in open(sys.argv[2])}
+got = {m["job"]["file"]: m["job"]["sha256"], m["layout"]["file"]: m["layout"]["sha256"],
+       m["paragraphs"]["file"]: m["paragraphs"]["sha256"],
+       m["offers"]["catalogue"]: m["offers"]["sha256"]}
+for f, h in want.items():
+    g = [v for k, v in got.items() if k.endswith(f.split("/")[-1])]
+    assert g == [h], (f, g, h)
+PY
+    set +e
+    "$FOLIO" verify "$D/o" > "$D/v.out"; rc=$?
+    set -e
+    cat "$D/v.out"
+    [ "$rc" = 1 ]
+    for f in statement.yaml paragraphs.yaml offers.yaml job.yaml; do
+        grep -q "$f.*changed since the run" "$D/v.out" || { echo "verify does not name $f"; exit 1; }
+    done
+}
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -764,6 +808,7 @@ run_test archive_verify_numbers t_archive_verify_numbers
 run_test offers t_offers
 run_test inputs_not_regular t_inputs_not_regular
 run_test feed_changed_while_loading t_feed_changed_while_loading
+run_test yaml_inputs_changed_during_run t_yaml_inputs_changed_during_run
 . "$ROOT/tests/e2e/hardening_money.sh"   # issue 9: buffers, money sums, glyphs, fonts
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
