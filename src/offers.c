@@ -296,7 +296,7 @@ static bool check_fit(loader *ld, const off_offer *of, const yt_node *at)
                     continue;
                 for (int s = 0; s < of->n_sizes; s++) {
                     const off_size *z = &of->sizes[s];
-                    int32_t need = offers_box(ld->L, &tv[t], code, z->w, NULL, 0, 0, 0, 0, NULL);
+                    int32_t need = offers_box(ld->L, &tv[t], code, z->w, NULL, 0, 0, 0, 0, NULL, NULL);
                     if (need > z->h)
                         return yt_fail(ld->d, at, "offer %s%s%s: the '%s' text needs %d.%02d pt, "
                                        "size '%s' is %d.%02d pt high (shorten the text or "

@@ -138,6 +138,9 @@ typedef struct folio_offers_out {
     folio_buf *keys;                /* gets coverage keys, one per line */
     const char *language;           /* in: the statement's language, so offers
                                      * match it; NULL = the primary customer's */
+    uint32_t notdef;                /* out: characters of the offer text drawn as
+                                     * .notdef (no glyph in the style's font) */
+    uint32_t notdef_cp;             /* ... the first of them */
 } folio_offers_out;
 
 /* Choose and draw the offers of household hh's statement st, whose own
