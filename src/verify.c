@@ -854,6 +854,7 @@ typedef struct piece_rec {
     char *id, *household, *stream;
     const char *print_file;         /* the manifest's print_file of its pieces file */
     uint64_t pages, first, last, serial;
+    bool duplex;                    /* its print file is duplex */
     bool matched;                   /* an audit record names it */
 } piece_rec;
 
@@ -956,7 +957,7 @@ static bool piece_row(void *ctx, uint64_t row, char **f, const size_t *len, size
     if (pr) {
         *pr = (piece_rec){.id = strdup(f[0]), .household = strdup(f[1]), .stream = strdup(f[8]),
                           .print_file = P->print_file, .pages = pg, .first = fp1, .last = lp,
-                          .serial = serial};
+                          .serial = serial, .duplex = P->duplex};
         if (pr->id && pr->household && pr->stream) {
             S->n++;
         } else {
@@ -1399,9 +1400,12 @@ static void match_piece(verify_report *V, seen_set *S, const jv *h, uint64_t lin
         return;
     }
     r->matched = true;
+    /* duplex: an odd statement gets a blank back page in the piece, not in
+     * the audit's page count and range */
+    uint64_t pad = r->duplex && pages > 0 && (pages & 1) ? 1 : 0;
     if (!hh || strcmp(hh, r->household) || !pf || strcmp(pf, r->print_file) ||
-        (uint64_t)pages != r->pages || (uint64_t)first != r->first ||
-        (uint64_t)last != r->last || (uint64_t)serial != r->serial ||
+        pages < 0 || (uint64_t)pages + pad != r->pages || (uint64_t)first != r->first ||
+        (uint64_t)last + pad != r->last || (uint64_t)serial != r->serial ||
         (stream && strcmp(stream, r->stream))) {
         if ((*bad)++ < 5)
             verify_mismatch(V, "audit.jsonl:%llu: piece %s: the audit says household %s, pages "
