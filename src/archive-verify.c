@@ -117,7 +117,12 @@ static bool index_row(void *ctx, uint64_t line, char **f, const size_t *len, siz
         return true;
     }
     X->docs++;
-    X->pages += strtoull(f[7], NULL, 10);
+    uint64_t ipages = 0, ibytes = 0;
+    bool num_ok = verify_parse_u(f[7], &ipages) && verify_parse_u(f[8], &ibytes);
+    if (!num_ok)
+        verify_mismatch(V, "archive/%s: index.csv record %llu: pages '%s' or bytes '%s' is not "
+                        "a number", zname, (unsigned long long)line, f[7], f[8]);
+    X->pages += ipages;
     long di = zip_find(r, f[0]);
     if (di < 0 || !ends_with(f[0], ".pdf")) {
         verify_mismatch(V, "archive/%s: index.csv record %llu: document %s is not in the zip",
@@ -134,11 +139,11 @@ static bool index_row(void *ctx, uint64_t line, char **f, const size_t *len, siz
     folio_sha256_hex(X->data[di], ze->usize, hex);
     if (strcmp(hex, f[9]))
         verify_mismatch(V, "archive/%s: %s: sha256 %s, index says %s", zname, f[0], hex, f[9]);
-    if (strtoull(f[8], NULL, 10) != ze->usize)
+    if (num_ok && ibytes != ze->usize)
         verify_mismatch(V, "archive/%s: %s: %llu bytes, index says %s", zname, f[0],
                         (unsigned long long)ze->usize, f[8]);
     unsigned pages = pdf_page_objects(X->data[di], ze->usize);
-    if (pages != strtoul(f[7], NULL, 10))
+    if (num_ok && pages != ipages)
         verify_mismatch(V, "archive/%s: %s: %u pages, index says %s", zname, f[0], pages, f[7]);
     return true;
 }

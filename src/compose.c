@@ -1506,6 +1506,11 @@ static void compose_offers(composer *C, uint32_t pages)
         C->res->offers[C->res->n_offers++] = (folio_offer_shown){
             out.picks[i].offer, out.picks[i].variant, out.picks[i].holdout};
     C->res->offer_back_page = out.back_page;
+    if (out.notdef && !C->res->notdef) {        /* empty boxes in the offer text */
+        C->res->notdef_cp = out.notdef_cp;
+        C->res->notdef_field = "offer text";
+    }
+    C->res->notdef += out.notdef;
     folio_buf_free(&keys);
 }
 

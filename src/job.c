@@ -617,6 +617,7 @@ folio_job *job_load(const char *path, folio_error *err)
         job_free(job);
         return NULL;
     }
+    job->input = d->input;
     const yt_node *root = d->root;
     bool ok = yt_expect_map(d, root, "the job file")
               && yt_check_keys(d, root, "", TOP_KEYS)

@@ -1521,6 +1521,7 @@ folio_layout *layout_load(const char *path, folio_error *err)
     ld.d = yt_load(path, err);
     bool ok = ld.d != NULL;
     if (ok) {
+        L->input = ld.d->input;
         const yt_node *root = ld.d->root;
         ok = yt_expect_map(ld.d, root, "the layout file")
              && yt_check_keys(ld.d, root, "", TOP_KEYS)

@@ -67,9 +67,24 @@ static int32_t sdescent(const folio_layout *L, int s)
     return (int32_t)(((int64_t)fonts_descent(sfont(L, s)) * L->styles[s].size + 500) / 1000);
 }
 
-/* Wrap text in style s to width w from baseline-top cy; draw when st. */
+/* Count in out the characters of t[0..n) the font f has no glyph for: they
+ * are drawn as empty boxes, which is never silent (manifest notdef_chars). */
+static void count_notdef(const folio_font *f, const char *t, size_t n, folio_offers_out *out)
+{
+    for (size_t i = 0; out && i < n;) {
+        uint32_t cp;
+        int k = folio_utf8_next(t + i, n - i, &cp);
+        i += k > 0 ? (size_t)k : 1;
+        if (!fonts_has_glyph(f, cp) && !out->notdef++)
+            out->notdef_cp = cp;
+    }
+}
+
+/* Wrap text in style s to width w from baseline-top cy; draw when st (and
+ * count what has no glyph in out). */
 static int32_t para(const folio_layout *L, int s, const char *text, int32_t x, int32_t w,
-                    int32_t cy, folio_dl_statement *st, uint32_t pg, bool *oom)
+                    int32_t cy, folio_dl_statement *st, uint32_t pg, bool *oom,
+                    folio_offers_out *out)
 {
     const folio_style *sty = &L->styles[s];
     const folio_font *f = sfont(L, s);
@@ -80,10 +95,12 @@ static int32_t para(const folio_layout *L, int s, const char *text, int32_t x, i
         size_t take = fonts_fit(f, text + off, len - off, sty->size, w, &next);
         if (take == 0 && next == 0)
             break;
-        if (st && take &&
-            !dlist_page_add_text(st, &st->pages[pg], (uint8_t)sty->font, sty->size, x, cy + asc,
-                                 sty->color, text + off, take, false))
-            *oom = true;
+        if (st && take) {
+            count_notdef(f, text + off, take, out);
+            if (!dlist_page_add_text(st, &st->pages[pg], (uint8_t)sty->font, sty->size, x,
+                                     cy + asc, sty->color, text + off, take, false))
+                *oom = true;
+        }
         cy += sty->leading;
         off += next ? next : take;
     }
@@ -92,7 +109,7 @@ static int32_t para(const folio_layout *L, int s, const char *text, int32_t x, i
 
 int32_t offers_box(const folio_layout *L, const off_text *t, const char *code, int32_t w,
                    folio_dl_statement *st, uint32_t pg, int32_t x, int32_t y, int32_t h,
-                   bool *oom)
+                   bool *oom, folio_offers_out *out)
 {
     int32_t pad = L->ws_padding;
     int32_t iw = w - 2 * pad;
@@ -101,15 +118,16 @@ int32_t offers_box(const folio_layout *L, const off_text *t, const char *code, i
     if (st && !dlist_page_add_box(st, &st->pages[pg], x, y, w, h, L->ws_fill, L->ws_border, 10))
         *oom = true;
     int32_t cy = y + pad;
-    cy = para(L, L->ws_headline_style, t->headline, x + pad, iw, cy, st, pg, oom);
-    cy = para(L, L->ws_body_style, t->body, x + pad, iw, cy, st, pg, oom);
-    cy = para(L, L->ws_headline_style, t->cta, x + pad, iw, cy, st, pg, oom);
+    cy = para(L, L->ws_headline_style, t->headline, x + pad, iw, cy, st, pg, oom, out);
+    cy = para(L, L->ws_body_style, t->body, x + pad, iw, cy, st, pg, oom, out);
+    cy = para(L, L->ws_headline_style, t->cta, x + pad, iw, cy, st, pg, oom, out);
     int cs = L->ws_code_style;
     cy += L->styles[cs].leading;
     if (st) {
         const folio_style *sty = &L->styles[cs];
         size_t n = strlen(code);
         int32_t cw = fonts_text_width(sfont(L, cs), code, n, sty->size);
+        count_notdef(sfont(L, cs), code, n, out);
         if (!dlist_page_add_text(st, &st->pages[pg], (uint8_t)sty->font, sty->size,
                                  x + w - pad - cw, y + h - pad - sdescent(L, cs), sty->color,
                                  code, n, false))
@@ -471,7 +489,7 @@ fill:;    /* a declaration follows: C11 needs a statement after a label (clang) 
                 out->back_page = true;
             }
             folio_dl_rect box = {fr->r.x, fr->r.y, z->w, z->h};
-            offers_box(L, t, code, z->w, st, fr->page, box.x, box.y, box.h, &oom);
+            offers_box(L, t, code, z->w, st, fr->page, box.x, box.y, box.h, &oom, out);
             /* the rest of the rectangle, under this offer, stays free */
             frect *rest = &rects[ri];
             rest->r.y += z->h + L->ws_gap;

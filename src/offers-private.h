@@ -53,6 +53,7 @@ typedef struct off_offer {
 
 struct folio_offers {
     char *path;
+    folio_input_id input;         /* size and SHA-256 of the bytes parsed */
     char *default_lang;
     off_offer *v; int n;
     int *order;                   /* offer indexes, priority descending, then id */
@@ -76,9 +77,10 @@ struct folio_offers {
 
 /* Height in units the offer box needs for text t at width w (the box's
  * outer width), or draw it when st != NULL (page index pg, top-left x,y,
- * height h).  Returns the height needed. */
+ * height h); then out (may be NULL) counts the characters drawn as
+ * .notdef.  Returns the height needed. */
 int32_t offers_box(const folio_layout *L, const off_text *t, const char *code, int32_t w,
                    folio_dl_statement *st, uint32_t pg, int32_t x, int32_t y, int32_t h,
-                   bool *oom);
+                   bool *oom, folio_offers_out *out);
 
 #endif

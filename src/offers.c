@@ -296,7 +296,7 @@ static bool check_fit(loader *ld, const off_offer *of, const yt_node *at)
                     continue;
                 for (int s = 0; s < of->n_sizes; s++) {
                     const off_size *z = &of->sizes[s];
-                    int32_t need = offers_box(ld->L, &tv[t], code, z->w, NULL, 0, 0, 0, 0, NULL);
+                    int32_t need = offers_box(ld->L, &tv[t], code, z->w, NULL, 0, 0, 0, 0, NULL, NULL);
                     if (need > z->h)
                         return yt_fail(ld->d, at, "offer %s%s%s: the '%s' text needs %d.%02d pt, "
                                        "size '%s' is %d.%02d pt high (shorten the text or "
@@ -487,6 +487,7 @@ folio_offers *offers_load(const folio_offers_options *opt, const folio_job *job,
         offers_free(o);
         return NULL;
     }
+    o->input = d->input;
     loader ld = {d, o, layout};
     const yt_node *root = d->root;
     bool ok = yt_expect_map(d, root, "the offer catalogue") &&
@@ -619,6 +620,7 @@ bool offers_bind(folio_offers *o, const folio_dataset *ds, const folio_household
 /* ---- facts ------------------------------------------------------------------- */
 
 int offers_count(const folio_offers *o) { return o ? o->n : 0; }
+const folio_input_id *offers_input(const folio_offers *o) { return &o->input; }
 const char *offers_id(const folio_offers *o, int i) { return o->v[i].id; }
 int offers_variant_count(const folio_offers *o, int i) { return o->v[i].n_variants; }
 const char *offers_variant_id(const folio_offers *o, int i, int v)

@@ -240,6 +240,7 @@ folio_paragraphs *paragraphs_load(const char *path, const char *const *languages
     pl.d = yt_load(path, err);
     bool ok = pl.d != NULL;
     if (ok) {
+        lib->input = pl.d->input;
         const yt_node *root = pl.d->root;
         const yt_node *ps = NULL;
         ok = yt_expect_map(pl.d, root, "the paragraph library")

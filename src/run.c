@@ -1249,17 +1249,13 @@ static void json_kv_money(folio_buf *b, const char *k, folio_money v, bool comma
 }
 
 /* "file", "bytes" and "sha256" of an input (no comma after): what folio
- * verify compares the input with later. */
-static void json_file_ref(folio_buf *b, const char *path)
+ * verify compares the input with later -- the bytes that were parsed, as
+ * hashed at load (the path may hold other bytes by now). */
+static void json_file_ref(folio_buf *b, const char *path, const folio_input_id *id)
 {
-    char sha[65] = "";
-    uint64_t bytes = 0;
-    folio_error e = {0};
-    if (!folio_sha256_file(path, sha, &bytes, &e))
-        sha[0] = 0;
     json_kv_str(b, "file", path, true);
-    json_kv_int(b, "bytes", (int64_t)bytes, true);
-    json_kv_str(b, "sha256", sha, false);
+    json_kv_int(b, "bytes", (int64_t)id->bytes, true);
+    json_kv_str(b, "sha256", id->sha256, false);
 }
 
 /* One entry of manifest "outputs": print file i in one format. */
@@ -1447,15 +1443,11 @@ static void manifest_offers(run_state *R, folio_buf *b)
         }
         with += any;
     }
-    char sha[65];
-    uint64_t bytes = 0;
-    folio_error e = {0};
-    if (!folio_sha256_file(R->job->offers->catalogue, sha, &bytes, &e))
-        strcpy(sha, "");
+    const folio_input_id *cat = offers_input(R->offers);   /* the bytes parsed */
     folio_buf_puts(b, "},\n  \"offers\":{");
     json_kv_str(b, "catalogue", R->job->offers->catalogue, true);
-    json_kv_int(b, "bytes", (int64_t)bytes, true);
-    json_kv_str(b, "sha256", sha, true);
+    json_kv_int(b, "bytes", (int64_t)cat->bytes, true);
+    json_kv_str(b, "sha256", cat->sha256, true);
     json_kv_int(b, "max_per_statement", R->job->offers->max_per_statement, true);
     json_kv_int(b, "statements_with_offers", (int64_t)with, true);
     json_kv_int(b, "shown", (int64_t)total_shown, true);
@@ -1597,7 +1589,7 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     /* folio verify re-hashes every input; relative paths are from here */
     char cwd[4096];
     json_kv_str(&b, "run_dir", getcwd(cwd, sizeof cwd) ? cwd : "", true);
-    json_file_ref(&b, J->path);
+    json_file_ref(&b, J->path, &J->input);
     folio_buf_puts(&b, "},\n  \"inputs\":[");
     for (int i = 0; i < J->n_feeds; i++) {
         const folio_feed_stats *s = &R->ds->stats[i];
@@ -1618,10 +1610,10 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
         folio_buf_putc(&b, '}');
     }
     folio_buf_puts(&b, "\n  ],\n  \"layout\":{");
-    json_file_ref(&b, R->layout->path);
+    json_file_ref(&b, R->layout->path, &R->layout->input);
     if (R->layout->paragraphs) {
         folio_buf_puts(&b, "},\n  \"paragraphs\":{");
-        json_file_ref(&b, R->layout->paragraphs->path);
+        json_file_ref(&b, R->layout->paragraphs->path, &R->layout->paragraphs->input);
     }
     if (R->offers)
         manifest_offers(R, &b);

@@ -35,4 +35,8 @@ typedef bool (*verify_csv_row)(void *ctx, uint64_t row, char **f, const size_t *
 bool verify_csv_read(const void *d, size_t n, verify_csv_row fn, void *ctx, char *why,
                      size_t why_cap);
 
+/* A count or size cell: decimal digits only (no sign, space or tail), fits
+ * uint64_t.  False otherwise -- strtoull would read "3x", " 3" and "-1". */
+bool verify_parse_u(const char *s, uint64_t *v);
+
 #endif

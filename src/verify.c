@@ -829,7 +829,7 @@ static bool check_sum(verify_report *V, const char *dir, const char *rel, const 
     return true;
 }
 
-static bool parse_u(const char *s, uint64_t *v)
+bool verify_parse_u(const char *s, uint64_t *v)
 {
     if (!*s)
         return false;
@@ -848,16 +848,27 @@ typedef struct stream_tally {      /* what the pieces files hold, per stream */
     uint64_t statements, pages, sheets;
 } stream_tally;
 
+/* One row of a pieces file, kept to match it with its household's record
+ * in audit.jsonl (piece id, household, pages, file, serial, stream). */
+typedef struct piece_rec {
+    char *id, *household, *stream;
+    const char *print_file;         /* the manifest's print_file of its pieces file */
+    uint64_t pages, first, last, serial;
+    bool duplex;                    /* its print file is duplex */
+    bool matched;                   /* an audit record names it */
+} piece_rec;
+
 typedef struct seen_set {         /* piece ids and serials, to prove uniqueness */
-    char **ids; size_t n, cap;
+    piece_rec *recs; size_t n, cap;
+    bool lost;                      /* a row could not be kept (out of memory) */
     uint64_t *serials; size_t ns, caps;
     stream_tally st[64]; int nst;   /* the pieces, added up per stream column */
     uint64_t rows, pages, sheets;   /* ... and over all pieces files */
 } seen_set;
 
-static int cmp_pstr(const void *a, const void *b)
+static int cmp_prec(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(((const piece_rec *)a)->id, ((const piece_rec *)b)->id);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -870,7 +881,7 @@ static int cmp_u64(const void *a, const void *b)
  * a quoted newline or be longer than any line buffer). */
 typedef struct piece_rows {
     verify_report *V;
-    const char *rel, *print_base, *stream;
+    const char *rel, *print_base, *stream, *print_file;
     bool duplex;
     seen_set *S;
     uint64_t rows, pages, sheets, next_page;
@@ -895,8 +906,9 @@ static bool piece_row(void *ctx, uint64_t row, char **f, const size_t *len, size
     }
     P->rows++;
     uint64_t sh, pg, fp1, lp, serial;
-    if (n != 9 || !parse_u(f[2], &sh) || !parse_u(f[3], &pg) || !parse_u(f[5], &fp1) ||
-        !parse_u(f[6], &lp) || !parse_u(f[7], &serial)) {
+    if (n != 9 || !verify_parse_u(f[2], &sh) || !verify_parse_u(f[3], &pg) ||
+        !verify_parse_u(f[5], &fp1) || !verify_parse_u(f[6], &lp) ||
+        !verify_parse_u(f[7], &serial)) {
         if (P->bad++ < 5)
             verify_mismatch(P->V, "%s: record %llu: malformed row", P->rel,
                             (unsigned long long)row);
@@ -933,16 +945,30 @@ static bool piece_row(void *ctx, uint64_t row, char **f, const size_t *len, size
     }
     if (S->n == S->cap) {
         size_t nc = S->cap ? S->cap * 2 : 1024;
-        char **ni = realloc(S->ids, nc * sizeof *ni);
-        if (ni) { S->ids = ni; S->cap = nc; }
+        piece_rec *ni = realloc(S->recs, nc * sizeof *ni);
+        if (ni) { S->recs = ni; S->cap = nc; }
     }
     if (S->ns == S->caps) {
         size_t nc = S->caps ? S->caps * 2 : 1024;
         uint64_t *ns = realloc(S->serials, nc * sizeof *ns);
         if (ns) { S->serials = ns; S->caps = nc; }
     }
-    if (S->n < S->cap && (S->ids[S->n] = strdup(f[0])))
-        S->n++;
+    piece_rec *pr = S->n < S->cap ? &S->recs[S->n] : NULL;
+    if (pr) {
+        *pr = (piece_rec){.id = strdup(f[0]), .household = strdup(f[1]), .stream = strdup(f[8]),
+                          .print_file = P->print_file, .pages = pg, .first = fp1, .last = lp,
+                          .serial = serial, .duplex = P->duplex};
+        if (pr->id && pr->household && pr->stream) {
+            S->n++;
+        } else {
+            free(pr->id);
+            free(pr->household);
+            free(pr->stream);
+            pr = NULL;
+        }
+    }
+    if (!pr)
+        S->lost = true;
     if (S->ns < S->caps)
         S->serials[S->ns++] = serial;
     return true;
@@ -982,7 +1008,7 @@ static void check_pieces(verify_report *V, const char *dir, const jv *pf, const 
     const char *stream = jstr_of(out, "stream");
     const char *pb = strrchr(print, '/') ? strrchr(print, '/') + 1 : print;
     piece_rows P = {.V = V, .rel = rel, .print_base = pb, .stream = stream, .duplex = duplex,
-                    .S = S, .next_page = 1};
+                    .print_file = print, .S = S, .next_page = 1};
     char why[200];
     if (!verify_csv_read(m.d, m.n, piece_row, &P, why, sizeof why))
         verify_mismatch(V, "%s: %s", rel, why);
@@ -1342,8 +1368,60 @@ static void add_money(recount *C, folio_money *sum, folio_money v)
         C->overflow = true;
 }
 
+/* The printed household h (audit.jsonl line `line`) against its row in the
+ * pieces files: the inserter and the mail run go by the pieces files, the
+ * audit says which household each piece holds -- they must agree field by
+ * field (household, pages, page range, print file, IMb serial, stream). */
+static void match_piece(verify_report *V, seen_set *S, const jv *h, uint64_t line,
+                        unsigned *bad)
+{
+    const char *piece = jstr_of(h, "piece");
+    if (!piece || S->lost)
+        return;
+    const char *hh = jstr_of(h, "household"), *pf = jstr_of(h, "print_file");
+    const char *stream = jstr_of(h, "stream");
+    int64_t pages = -1, first = -1, last = -1, serial = -1;
+    jint_of(h, "pages", &pages);
+    jint_of(h, "first_page", &first);
+    jint_of(h, "last_page", &last);
+    jint_of(h, "imb_serial", &serial);
+    piece_rec key = {.id = (char *)piece};
+    piece_rec *r = S->n ? bsearch(&key, S->recs, S->n, sizeof *S->recs, cmp_prec) : NULL;
+    if (!r) {
+        if ((*bad)++ < 5)
+            verify_mismatch(V, "audit.jsonl:%llu: household %s: piece %s is in no pieces file",
+                            (unsigned long long)line, hh ? hh : "?", piece);
+        return;
+    }
+    if (r->matched) {
+        if ((*bad)++ < 5)
+            verify_mismatch(V, "audit.jsonl:%llu: piece %s is named by a second household "
+                            "record (%s)", (unsigned long long)line, piece, hh ? hh : "?");
+        return;
+    }
+    r->matched = true;
+    /* duplex: an odd statement gets a blank back page in the piece, not in
+     * the audit's page count and range */
+    uint64_t pad = r->duplex && pages > 0 && (pages & 1) ? 1 : 0;
+    if (!hh || strcmp(hh, r->household) || !pf || strcmp(pf, r->print_file) ||
+        pages < 0 || (uint64_t)pages + pad != r->pages || (uint64_t)first != r->first ||
+        (uint64_t)last + pad != r->last || (uint64_t)serial != r->serial ||
+        (stream && strcmp(stream, r->stream))) {
+        if ((*bad)++ < 5)
+            verify_mismatch(V, "audit.jsonl:%llu: piece %s: the audit says household %s, pages "
+                            "%lld-%lld (%lld) of %s, serial %lld; its pieces file says household "
+                            "%s, pages %llu-%llu (%llu) of %s, serial %llu",
+                            (unsigned long long)line, piece, hh ? hh : "?", (long long)first,
+                            (long long)last, (long long)pages, pf ? pf : "?", (long long)serial,
+                            r->household, (unsigned long long)r->first,
+                            (unsigned long long)r->last, (unsigned long long)r->pages,
+                            r->print_file, (unsigned long long)r->serial);
+    }
+}
+
 /* audit.jsonl: one JSON object per household. */
-static void recount_audit(verify_report *V, const char *dir, const jv *outputs, recount *C)
+static void recount_audit(verify_report *V, const char *dir, const jv *outputs, seen_set *S,
+                          recount *C)
 {
     static const char *const chname[] = {"print", "email", "both", "suppressed"};
     char path[4400];
@@ -1379,6 +1457,7 @@ static void recount_audit(verify_report *V, const char *dir, const jv *outputs, 
         jint_of(h, "pages", &pages);
         if (c == 1)
             C->email_pages += (uint64_t)pages;
+        match_piece(V, S, h, line, &bad);
         const char *pf = jstr_of(h, "print_file");
         if (pf && !listed(outputs, pf) && bad++ < 5)
             verify_mismatch(V, "audit.jsonl:%llu: household %s was printed in %s, which the "
@@ -1402,6 +1481,11 @@ static void recount_audit(verify_report *V, const char *dir, const jv *outputs, 
         jv_free(h);
     }
     unmap_file(&m);
+    for (size_t i = 0; i < S->n && !S->lost; i++)
+        if (!S->recs[i].matched && bad++ < 5)
+            verify_mismatch(V, "%s: piece %s (household %s) has no household record in "
+                            "audit.jsonl", S->recs[i].print_file, S->recs[i].id,
+                            S->recs[i].household);
 }
 
 static bool reject_row(void *ctx, uint64_t row, char **f, const size_t *len, size_t n)
@@ -1599,14 +1683,14 @@ static void recount_reconciliation(verify_report *V, const jv *root)
 }
 
 /* counts, control totals and reconciliation against the files. */
-static void recount_all(verify_report *V, const char *dir, const jv *root, const seen_set *S,
+static void recount_all(verify_report *V, const char *dir, const jv *root, seen_set *S,
                         const archive_tally *A, uint64_t print_pages, uint64_t print_sheets,
                         uint64_t print_files)
 {
     const jv *outputs = jget(root, "outputs");
     const jv *counts = jget(root, "counts");
     recount C = {.suppressed_ok = true};
-    recount_audit(V, dir, outputs, &C);
+    recount_audit(V, dir, outputs, S, &C);
     char path[4400];
     snprintf(path, sizeof path, "%s/rejects.csv", dir);
     C.rejects_ok = access(path, F_OK) == 0 && read_csv_file(V, dir, "rejects.csv", reject_row, &C);
@@ -1861,10 +1945,11 @@ int production_verify(const char *dir, FILE *rep)
         check_pieces(&V, dir, pf, outputs, duplex, &S);
     }
     if (S.n > 1) {
-        qsort(S.ids, S.n, sizeof *S.ids, cmp_pstr);
+        qsort(S.recs, S.n, sizeof *S.recs, cmp_prec);
         for (size_t i = 1; i < S.n; i++)
-            if (!strcmp(S.ids[i], S.ids[i - 1])) {
-                verify_mismatch(&V, "piece id %s appears more than once", S.ids[i]);
+            if (!strcmp(S.recs[i].id, S.recs[i - 1].id)) {
+                verify_mismatch(&V, "piece id %s appears more than once", S.recs[i].id);
+                S.lost = true;          /* no one-to-one match with the audit */
                 break;
             }
     }
@@ -1878,9 +1963,6 @@ int production_verify(const char *dir, FILE *rep)
             }
     }
     recount_streams(&V, streams, &S);
-    for (size_t i = 0; i < S.n; i++)
-        free(S.ids[i]);
-    free(S.ids);
     free(S.serials);
     /* stream totals: per format, the files of a stream add up to it */
     for (int i = 0; streams && streams->type == J_ARR && i < streams->n; i++) {
@@ -1897,6 +1979,7 @@ int production_verify(const char *dir, FILE *rep)
         for (int k = 0; k < 2; k++) {
             int64_t ts = 0, tp = 0, th = 0;
             int nf = 0;
+            bool wrap = false;      /* figures no run can hold: a tampered manifest */
             for (int j = 0; outputs && j < outputs->n; j++) {
                 const jv *o = outputs->items[j];
                 const char *st = jstr_of(o, "stream"), *fmt = jstr_of(o, "format");
@@ -1906,10 +1989,14 @@ int production_verify(const char *dir, FILE *rep)
                 jint_of(o, "statements", &a);
                 jint_of(o, "pages", &b);
                 jint_of(o, "sheets", &c);
-                ts += a; tp += b; th += c;
+                wrap |= __builtin_add_overflow(ts, a, &ts) | __builtin_add_overflow(tp, b, &tp) |
+                        __builtin_add_overflow(th, c, &th);
                 nf++;
             }
-            if (nf && (ts != ss || tp != sp || th != sh))
+            if (wrap)
+                verify_mismatch(&V, "stream %s: the %s files' statements, pages or sheets "
+                                "overflow when added up", name, fmts[k]);
+            else if (nf && (ts != ss || tp != sp || th != sh))
                 verify_mismatch(&V, "stream %s: %s files hold %lld statements, %lld pages, %lld "
                          "sheets; stream totals say %lld, %lld, %lld", name, fmts[k],
                          (long long)ts, (long long)tp, (long long)th, (long long)ss,
@@ -1956,6 +2043,12 @@ int production_verify(const char *dir, FILE *rep)
     recount_all(&V, dir, root, &S, &A, fpages[k], fsheets[k], nfiles[k]);
     for (int i = 0; i < S.nst; i++)
         free(S.st[i].name);
+    for (size_t i = 0; i < S.n; i++) {
+        free(S.recs[i].id);
+        free(S.recs[i].household);
+        free(S.recs[i].stream);
+    }
+    free(S.recs);
     jv_free(root);
     if (V.mismatches) {
         fprintf(rep, "folio verify: %u mismatch(es) in %s\n", V.mismatches, dir);

@@ -313,26 +313,21 @@ static bool on_start(yt_builder *b, const yaml_event_t *ev, yt_kind kind)
     return true;
 }
 
-static void syntax_error(yt_doc *d, const yaml_parser_t *p)
+static void syntax_error(yt_doc *d, const yaml_parser_t *p, const unsigned char *text,
+                         size_t len)
 {
     int line, col;
     if (p->error == YAML_READER_ERROR) {
         /* libyaml decodes ahead of the scanner, so its mark is not where the
          * bad byte is: count lines and characters up to problem_offset. */
         line = col = 1;
-        folio_error oerr = {0};
-        FILE *fp = folio_input_fopen(d->path, NULL, FOLIO_EXIT_USAGE, &oerr);
-        for (size_t i = 0; fp && i < p->problem_offset; i++) {
-            int c = fgetc(fp);
-            if (c == EOF)
-                break;
+        for (size_t i = 0; i < p->problem_offset && i < len; i++) {
+            unsigned char c = text[i];
             if (c == '\n')
                 line++, col = 1;
             else if ((c & 0xC0) != 0x80)
                 col++;
         }
-        if (fp)
-            fclose(fp);
         yt_fail_at(d, line, col, "cannot read the file as YAML text: %s",
                    p->problem ? p->problem : "bad input");
         return;
@@ -361,19 +356,48 @@ yt_doc *yt_load(const char *path, folio_error *err)
         return NULL;
     }
     d->err = err;
+    /* the whole file in memory: it is parsed and hashed from the same
+     * bytes, so the manifest records what was read even if the file
+     * changes during the run */
     FILE *fp = folio_input_fopen(path, NULL, FOLIO_EXIT_USAGE, err);
     if (!fp) {
         yt_free(d);
         return NULL;
     }
+    folio_buf text;
+    folio_buf_init(&text, (size_t)YT_MAX_FILE + 1);
+    char chunk[8192];
+    bool too_big = false;
+    for (size_t n; !too_big && !text.failed && (n = fread(chunk, 1, sizeof chunk, fp)) > 0;) {
+        too_big = n > (size_t)YT_MAX_FILE - text.len;
+        if (!too_big)
+            folio_buf_append(&text, chunk, n);
+    }
+    bool rd_err = ferror(fp) != 0;
+    fclose(fp);
+    if (rd_err || too_big || text.failed) {
+        if (rd_err)
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: read error", path);
+        else if (too_big)
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: larger than %d MiB (the limit of a "
+                            "YAML file)", path, YT_MAX_FILE >> 20);
+        else
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
+        folio_buf_free(&text);
+        yt_free(d);
+        return NULL;
+    }
+    d->input.bytes = text.len;
+    folio_sha256_hex(text.data ? text.data : "", text.len, d->input.sha256);
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
-        fclose(fp);
+        folio_buf_free(&text);
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
         yt_free(d);
         return NULL;
     }
-    yaml_parser_set_input_file(&parser, fp);
+    const unsigned char *tx = (const unsigned char *)(text.data ? text.data : "");
+    yaml_parser_set_input_string(&parser, tx, text.len);
 
     yt_builder b;
     memset(&b, 0, sizeof b);
@@ -383,7 +407,7 @@ yt_doc *yt_load(const char *path, folio_error *err)
     while (ok && !done) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&parser, &ev)) {
-            syntax_error(d, &parser);
+            syntax_error(d, &parser, tx, text.len);
             ok = false;
             break;
         }
@@ -421,7 +445,7 @@ yt_doc *yt_load(const char *path, folio_error *err)
         yaml_event_delete(&ev);
     }
     yaml_parser_delete(&parser);
-    fclose(fp);
+    folio_buf_free(&text);
     if (ok && !d->root)
         ok = yt_fail_at(d, 1, 1, "the file is empty");
     if (!ok) {

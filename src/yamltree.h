@@ -46,8 +46,11 @@ struct yt_node {
     yt_node **items;
 };
 
+#define YT_MAX_FILE (64 << 20)  /* bytes of one YAML file (job, layout, catalogues) */
+
 typedef struct yt_doc {
     char *path;             /* as given to yt_load */
+    folio_input_id input;   /* size and SHA-256 of the bytes parsed */
     yt_node *root;          /* never NULL after a successful load */
     folio_error *err;       /* where readers record messages */
 } yt_doc;

@@ -225,6 +225,14 @@ bool folio_sha256_file(const char *path, char hex[65], uint64_t *bytes,
                        folio_error *err);
 void folio_sha256_hex(const void *data, size_t n, char hex[65]);
 
+/* An input file as folio read it: the size and SHA-256 of the very bytes
+ * that were parsed (taken at load, not by re-reading the path later, which
+ * may by then hold other bytes).  The manifest records these. */
+typedef struct folio_input_id {
+    uint64_t bytes;
+    char sha256[65];
+} folio_input_id;
+
 /* Write a file atomically: data goes to "path.tmp-PID", fsync, rename.
  * (Not for `folio run`'s outputs: those use the _excl forms below.) */
 bool folio_write_file_atomic(const char *path, const void *data, size_t n,

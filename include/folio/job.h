@@ -77,6 +77,7 @@ typedef struct folio_feed_def {
 
 typedef struct folio_job {
     char *path;                 /* the job file as given */
+    folio_input_id input;       /* size and SHA-256 of the bytes parsed */
     char *dir;                  /* its directory */
     char *name;                 /* job.name */
     uint64_t seed;              /* job.seed: A/B and sampling */

@@ -156,6 +156,7 @@ struct folio_paragraphs;
 
 typedef struct folio_layout {
     char *path;
+    folio_input_id input;         /* size and SHA-256 of the bytes parsed */
     /* page */
     int32_t page_w, page_h;
     int32_t margin_top, margin_right, margin_bottom, margin_left;

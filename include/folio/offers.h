@@ -120,6 +120,8 @@ bool offers_bind(folio_offers *o, const folio_dataset *ds, const folio_household
 
 /* Catalogue facts for reports. */
 int offers_count(const folio_offers *o);
+/* Size and SHA-256 of the catalogue bytes that were parsed. */
+const folio_input_id *offers_input(const folio_offers *o);
 const char *offers_id(const folio_offers *o, int offer);
 int offers_variant_count(const folio_offers *o, int offer);
 const char *offers_variant_id(const folio_offers *o, int offer, int variant);
@@ -136,6 +138,9 @@ typedef struct folio_offers_out {
     folio_buf *keys;                /* gets coverage keys, one per line */
     const char *language;           /* in: the statement's language, so offers
                                      * match it; NULL = the primary customer's */
+    uint32_t notdef;                /* out: characters of the offer text drawn as
+                                     * .notdef (no glyph in the style's font) */
+    uint32_t notdef_cp;             /* ... the first of them */
 } folio_offers_out;
 
 /* Choose and draw the offers of household hh's statement st, whose own

@@ -42,6 +42,7 @@ typedef struct folio_paragraph {
 
 typedef struct folio_paragraphs {
     char *path;
+    folio_input_id input;         /* size and SHA-256 of the bytes parsed */
     int n_languages;              /* as given to paragraphs_load */
     folio_paragraph *v;
     int n;

@@ -212,6 +212,32 @@ PY
 
 run_test notdef_count t_notdef_count
 
+# The offer boxes are drawn by the offers module, not by compose's text
+# helper: a catalogue headline with a character the font lacks (U+2713) must
+# be counted too -- once per offer drawn -- and named "offer text".
+t_notdef_offer_text() {
+    local d="$WORK/hm-notdef-offer"
+    "$FOLIO" samples --households 60 --seed 5 --out "$d" >/dev/null
+    sed -e 's/headline: "/headline: "\xe2\x9c\x93 /' "$ROOT/layouts/offers.yaml" > "$d/offers.yaml"
+    grep -q '✓' "$d/offers.yaml"
+    hm_sub "$d/job.yaml" '(?m)^  catalogue:.*$' "  catalogue: \"$d/offers.yaml\""
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    cat "$d/err"
+    [ "$rc" = 0 ] || { echo "expected exit 0, got $rc"; exit 1; }
+    grep -q "warning: [0-9]* character(s) have no glyph .* (first: U+2713 in household .*, field offer text)" "$d/err"
+    python3 - "$d/out/manifest.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1], encoding="utf-8"))
+# every offer placed shows one U+2713 in its headline; nothing else lacks a glyph
+assert m["offers"]["shown"] > 0
+assert m["counts"]["notdef_chars"] == m["offers"]["shown"], (m["counts"]["notdef_chars"], m["offers"]["shown"])
+PY
+}
+
+run_test notdef_offer_text t_notdef_offer_text
+
 # Item 15: a truncated TrueType file is a layout error at the font's position
 # (exit 2), found at load -- not a libharu error (or a run that exits 0 with
 # a damaged font) in the middle of the print files.

@@ -550,8 +550,8 @@ t_proofs_marks() {
     $CHECK proofs "$WORK/afp/o1"
     $CHECK proofs "$WORK/afp/omr"
 }
-source "$ROOT/tests/e2e/archive.sh"    # t_archive, t_archive_verify_detects
-source "$ROOT/tests/e2e/verify.sh"     # t_verify_tampering, t_verify_long_ids, t_csv_injection
+source "$ROOT/tests/e2e/archive.sh"    # t_archive, t_archive_verify_detects, t_archive_verify_numbers
+source "$ROOT/tests/e2e/verify.sh"     # t_verify_tampering, t_verify_pieces_audit, t_verify_long_ids, t_csv_injection
 source "$ROOT/tests/e2e/faults.sh"     # OUT lock, inputs, kill -9, SIGTERM, full disk
 
 # A rerun into the same OUT removes the earlier run's outputs (verify passes,
@@ -773,6 +773,50 @@ PY
     grep -q "job-channels.yaml:$cline:$((15 + 48 * 4)): expression nested deeper than 48" "$WORK/dr/err2"
 }
 
+# The job, layout, paragraph library and offers catalogue edited once folio
+# has read them (during the feed load): the manifest records the bytes that
+# were parsed, not what the paths hold at the end of the run, so verify
+# names each as changed since the run.
+t_yaml_inputs_changed_during_run() {
+    local D="$WORK/ychg"
+    "$FOLIO" samples --households 200 --seed 5 --out "$D/s" >/dev/null
+    mkdir -p "$D/lay"
+    sed -e "s|file: \.\./fonts/|file: $ROOT/fonts/|" "$ROOT/layouts/statement.yaml" > "$D/lay/statement.yaml"
+    cp "$ROOT/layouts/paragraphs.yaml" "$ROOT/layouts/offers.yaml" "$D/lay/"
+    use_layout "$D/s/job.yaml" "$D/lay/statement.yaml"
+    sed -i "s|^  catalogue:.*|  catalogue: \"$D/lay/offers.yaml\"|" "$D/s/job.yaml"
+    grep -q "catalogue: \"$D/lay/offers.yaml\"" "$D/s/job.yaml"
+    local files="$D/s/job.yaml $D/lay/statement.yaml $D/lay/paragraphs.yaml $D/lay/offers.yaml"
+    sha256sum $files > "$D/before.sha"
+    rm -f "$D/pause"
+    FOLIO_TEST_FEED_PAUSE="$D/pause" timeout 120 "$FOLIO" run "$D/s/job.yaml" --out "$D/o" --quiet &
+    pid=$!
+    for _ in $(seq 600); do [ -e "$D/pause" ] && break; sleep 0.05; done
+    [ -e "$D/pause" ] || { echo "the load never paused"; exit 1; }
+    for f in $files; do printf '\n# edited during the run\n' >> "$f"; done
+    rm -f "$D/pause"
+    wait $pid
+    python3 - "$D/o/manifest.json" "$D/before.sha" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+want = {l.split()[1]: l.split()[0] for l in open(sys.argv[2])}
+got = {m["job"]["file"]: m["job"]["sha256"], m["layout"]["file"]: m["layout"]["sha256"],
+       m["paragraphs"]["file"]: m["paragraphs"]["sha256"],
+       m["offers"]["catalogue"]: m["offers"]["sha256"]}
+for f, h in want.items():
+    g = [v for k, v in got.items() if k.endswith(f.split("/")[-1])]
+    assert g == [h], (f, g, h)
+PY
+    set +e
+    "$FOLIO" verify "$D/o" > "$D/v.out"; rc=$?
+    set -e
+    cat "$D/v.out"
+    [ "$rc" = 1 ]
+    for f in statement.yaml paragraphs.yaml offers.yaml job.yaml; do
+        grep -q "$f.*changed since the run" "$D/v.out" || { echo "verify does not name $f"; exit 1; }
+    done
+}
+
 run_test cli t_cli
 run_test samples_deterministic t_samples_deterministic
 run_test end_to_end t_end_to_end
@@ -787,6 +831,7 @@ run_test production_streams t_production_streams
 run_test flats_30_pages t_flats_30_pages
 run_test verify t_verify
 run_test verify_tampering t_verify_tampering
+run_test verify_pieces_audit t_verify_pieces_audit
 run_test verify_long_ids t_verify_long_ids
 run_test csv_injection t_csv_injection
 run_test rerun_and_failures t_rerun_and_failures
@@ -800,9 +845,11 @@ run_test proofs_marks t_proofs_marks
 run_test variations t_variations
 run_test archive t_archive
 run_test archive_verify_detects t_archive_verify_detects
+run_test archive_verify_numbers t_archive_verify_numbers
 run_test offers t_offers
 run_test inputs_not_regular t_inputs_not_regular
 run_test feed_changed_while_loading t_feed_changed_while_loading
+run_test yaml_inputs_changed_during_run t_yaml_inputs_changed_during_run
 . "$ROOT/tests/e2e/hardening_money.sh"   # issue 9: buffers, money sums, glyphs, fonts
 run_test out_lock t_out_lock
 run_test out_inputs t_out_inputs

@@ -106,6 +106,54 @@ PY
     vt_expect "$d" "which the manifest does not list"
 }
 
+# vt_edit DIR REL PYTHON: edit DIR/REL with python (t is its text), then put
+# its new size and SHA-256 in the manifest, as an attacker who knows the
+# format would: only a cross-check between files can find it
+vt_edit() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import hashlib, json, os, sys
+d, rel, code = sys.argv[1:4]
+p = os.path.join(d, rel)
+t = open(p, encoding="utf-8", newline="").read()
+exec(code)
+open(p, "w", encoding="utf-8", newline="").write(t)
+m = json.load(open(d + "/manifest.json", encoding="utf-8"))
+b = open(p, "rb").read()
+hit = 0
+for sec in ("outputs", "records", "piece_files"):
+    for o in m.get(sec, []):
+        if o.get("file") == rel:
+            o["sha256"] = hashlib.sha256(b).hexdigest(); o["bytes"] = len(b); hit += 1
+assert hit, rel
+json.dump(m, open(d + "/manifest.json", "w", encoding="utf-8"), indent=1)
+PY
+}
+
+# The pieces files and audit.jsonl say the same of every printed household:
+# a piece given to another household, or an audit record's page count
+# edited, each with its checksum made consistent, is a mismatch.
+t_verify_pieces_audit() {
+    [ -d "$WORK/vt/out" ] || { echo "needs t_verify_tampering"; exit 1; }
+    pf=$(cd "$WORK/vt/out" && ls print/*.pieces.csv | head -1)
+    d=$(vt_copy pa1)
+    vt_edit "$d" "$pf" 'L = t.split("\n"); f = L[2].split(","); f[1] = "H000000000"; L[2] = ",".join(f); t = "\n".join(L)'
+    vt_expect "$d" "its pieces file says household H000000000"
+    d=$(vt_copy pa2)
+    vt_edit "$d" audit.jsonl 'import re; t = re.sub(r"(\"piece\":\"P[0-9]+\".*?)(\"first_page\":)([0-9]+)", lambda x: x.group(1) + x.group(2) + str(int(x.group(3)) + 1), t, count=1)'
+    vt_expect "$d" "audit.jsonl:1: piece P"
+    # two printed households' records exchange their pieces
+    d=$(vt_copy pa3)
+    vt_edit "$d" audit.jsonl 'import re
+ps = re.findall(r"\"piece\":\"(P[0-9]+)\"", t)[:2]
+t = t.replace(ps[0], "TMP").replace(ps[1], ps[0]).replace("TMP", ps[1])'
+    vt_expect "$d" "the audit says household"
+    # stream figures no run can hold: the sum of two files must not wrap
+    [ -d "$WORK/vt/split" ] || { echo "needs t_verify_tampering"; exit 1; }
+    d="$WORK/vt/wrap"; rm -rf "$d"; cp -r "$WORK/vt/split" "$d"
+    vt_manifest "$d" 'for o in m["outputs"]: o["statements"] = 1 << 62'
+    vt_expect "$d" "files' statements, pages or sheets overflow when added up"
+}
+
 # A household id holding a quoted comma and quote, and one over 4 KB: a valid
 # run verifies (pieces.csv and index.csv are read as CSV, not as lines). A
 # quoted newline in an id is a reject at load (single-line field).
