@@ -597,9 +597,12 @@ fail:
  * share OUT: refuse, rather than overwrite the other's audit and manifest. */
 static bool same_shard_or_new(run_state *R, const char *manifest, folio_error *err)
 {
-    FILE *f = fopen(manifest, "rb");
-    if (!f)
+    if (access(manifest, F_OK) != 0)
         return true;
+    /* refuses a FIFO or device planted under the manifest's name (no hang) */
+    FILE *f = folio_input_fopen(manifest, "the earlier run's manifest", FOLIO_EXIT_USAGE, err);
+    if (!f)
+        return false;
     char buf[4096];
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
@@ -607,13 +610,16 @@ static bool same_shard_or_new(run_state *R, const char *manifest, folio_error *e
     const char *si = strstr(buf, "\"shard_index\":"), *sc = strstr(buf, "\"shard_count\":");
     if (!si || !sc)
         return true;                    /* not a folio manifest we know: replaced */
-    int oi = atoi(si + 14), oc = atoi(sc + 14);
+    char *e1, *e2;
+    long oi = strtol(si + 14, &e1, 10), oc = strtol(sc + 14, &e2, 10);
+    if (e1 == si + 14 || e2 == sc + 14)
+        return true;                    /* not a folio manifest we know: replaced */
     if (oi == R->opt->shard_index && oc == R->opt->shard_count)
         return true;
     folio_error_set(err, FOLIO_EXIT_USAGE,
                     "%s: this directory holds the outputs of %s%d/%d; give each shard its "
                     "own --out directory (or remove it)", R->out,
-                    oc > 0 ? "shard " : "an unsharded run ", oi, oc);
+                    oc > 0 ? "shard " : "an unsharded run ", (int)oi, (int)oc);
     return false;
 }
 

@@ -50,6 +50,13 @@ t_out_inputs() {
     [ "$rc" = 2 ] && grep -q "contact_history.csv: the feed 'contacts' is inside the output directory" "$WORK/oi/e1" || fail_at "$LINENO"
     cmp "$WORK/oi/contact_history.csv" "$WORK/oi/contacts-before.csv"
     [ ! -e "$WORK/oi/manifest.json" ] && [ ! -e "$WORK/oi/rejects.csv" ] || fail_at "$LINENO"
+    # a FIFO planted as OUT/manifest.json: refused (exit 2), never a hang
+    mkdir -p "$WORK/oi/o0" && mkfifo "$WORK/oi/o0/manifest.json"
+    set +e
+    timeout 20 "$FOLIO" run "$WORK/oi/job.yaml" --out "$WORK/oi/o0" --quiet 2>"$WORK/oi/e0"; rc=$?
+    set -e
+    cat "$WORK/oi/e0"
+    [ "$rc" = 2 ] && grep -q "o0/manifest.json: is a FIFO" "$WORK/oi/e0" || fail_at "$LINENO"
     # a feed inside OUT/print/
     mkdir -p "$WORK/oi/o2/print"
     cp "$WORK/oi/customers.csv" "$WORK/oi/o2/print/statements-letters-0001.pieces.csv"
