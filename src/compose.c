@@ -272,17 +272,14 @@ static void text_at_size(composer *C, int s, int32_t size, int32_t x, int32_t ba
     const folio_style *st = style(C, s);
     /* count the characters the font cannot draw (they come out as empty
        boxes): never silent, reported per run with the first household/field */
-    const folio_font *f = style_font(C, s);
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        int k = folio_utf8_next(t + i, len - i, &cp);
-        i += k > 0 ? (size_t)k : 1;
-        if (fonts_has_glyph(f, cp))
-            continue;
-        if (!C->res->notdef++) {
+    uint32_t cp = 0;
+    size_t missing = fonts_count_missing(style_font(C, s), t, len, &cp);
+    if (missing) {
+        if (!C->res->notdef) {
             C->res->notdef_cp = cp;
             C->res->notdef_field = C->what ? C->what : "layout text";
         }
+        C->res->notdef += (uint32_t)missing;
     }
     if (align != FOLIO_ALIGN_LEFT) {
         int32_t w = fonts_text_width(style_font(C, s), t, len, size);
@@ -478,15 +475,7 @@ static size_t expand(composer *C, const folio_template *t, uint32_t page, uint32
 
 static bool has_notdef(const composer *C, int s, const char *t, size_t len)
 {
-    const folio_font *f = style_font(C, s);
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        int k = folio_utf8_next(t + i, len - i, &cp);
-        i += k > 0 ? (size_t)k : 1;
-        if (!fonts_has_glyph(f, cp))
-            return true;
-    }
-    return false;
+    return fonts_count_missing(style_font(C, s), t, len, NULL) != 0;
 }
 
 /* Expand t into C->text and return the name of the merge field whose value

@@ -484,6 +484,22 @@ static inline uint32_t fonts_utf8_decode(const unsigned char *s, size_t len,
     return c;
 }
 
+/* Characters of UTF-8 text the font has no glyph for (see fonts.h): one pass,
+ * ASCII straight from the BMP glyph table, nothing called per character. */
+size_t fonts_count_missing(const folio_font *f, const char *s, size_t len,
+                           uint32_t *first)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    const uint16_t *gid = f->gid_bmp;
+    size_t n = 0, i = 0;
+    while (i < len) {
+        uint32_t cp = u[i] < 0x80 ? u[i++] : fonts_utf8_decode(u, len, &i);
+        if ((cp < 0x10000 ? gid[cp] : fonts_glyph_id(f, cp)) == 0 && !n++ && first)
+            *first = cp;
+    }
+    return n;
+}
+
 /* Sum of advance widths in 1/1000 em. */
 static int64_t fonts_sum_widths(const folio_font *f, const char *s, size_t len)
 {

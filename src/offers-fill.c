@@ -71,13 +71,13 @@ static int32_t sdescent(const folio_layout *L, int s)
  * are drawn as empty boxes, which is never silent (manifest notdef_chars). */
 static void count_notdef(const folio_font *f, const char *t, size_t n, folio_offers_out *out)
 {
-    for (size_t i = 0; out && i < n;) {
-        uint32_t cp;
-        int k = folio_utf8_next(t + i, n - i, &cp);
-        i += k > 0 ? (size_t)k : 1;
-        if (!fonts_has_glyph(f, cp) && !out->notdef++)
-            out->notdef_cp = cp;
-    }
+    if (!out)
+        return;
+    uint32_t cp = 0;
+    size_t missing = fonts_count_missing(f, t, n, &cp);
+    if (missing && !out->notdef)
+        out->notdef_cp = cp;
+    out->notdef += (uint32_t)missing;
 }
 
 /* Wrap text in style s to width w from baseline-top cy; draw when st (and

@@ -28,6 +28,11 @@ const char *fonts_postscript_name(const folio_font *f);
 /* Advance width of code point cp in 1/1000 em (missing glyph: .notdef width). */
 int fonts_char_width(const folio_font *f, uint32_t cp);
 bool fonts_has_glyph(const folio_font *f, uint32_t cp);
+/* How many characters of UTF-8 text s[0..len) the font has no glyph for
+ * (they draw as .notdef, an empty box); *first (when not NULL) gets the first
+ * of them, and is left alone when there is none. */
+size_t fonts_count_missing(const folio_font *f, const char *s, size_t len,
+                           uint32_t *first);
 uint16_t fonts_glyph_id(const folio_font *f, uint32_t cp);   /* 0 = .notdef */
 
 /* Width of UTF-8 text at `size` units (see dlist.h: 1/1440 in), in units,

@@ -79,6 +79,15 @@ static void test_has_glyph(void **state)
     assert_true(fonts_has_glyph(f, 0x20AC));    /* € */
     assert_false(fonts_has_glyph(f, 0x4E2D));   /* 中 */
     assert_false(fonts_has_glyph(f, 0x1F600));  /* emoji, beyond the BMP */
+    /* counted in one pass, the first one named; ASCII, 2-, 3-, 4-byte UTF-8 */
+    uint32_t first = 7;
+    assert_int_equal(fonts_count_missing(f, "Zo\xc3\xab", 4, &first), 0);
+    assert_int_equal(first, 7);                  /* untouched when none */
+    const char *t = "a\xe4\xb8\xad\xc5\x81" "b\xf0\x9f\x98\x80\xe4\xb8\xad"; /* a中Łb😀中 */
+    assert_int_equal(fonts_count_missing(f, t, strlen(t), &first), 3);
+    assert_int_equal(first, 0x4E2D);
+    assert_int_equal(fonts_count_missing(f, t, strlen(t), NULL), 3);
+    assert_int_equal(fonts_count_missing(f, "", 0, &first), 0);
     fonts_free(f);
 }
 
