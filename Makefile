@@ -29,7 +29,7 @@ LDLIBS  := -lhpdf -lcsv -lyaml -lz -lcrypto -lpng -lzint -lm
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS := build-essential libhpdf-dev libcsv-dev libyaml-dev libcmocka-dev zlib1g-dev \
             libssl-dev libpng-dev fonts-liberation2 qpdf poppler-utils python3 python3-yaml locales \
-            libzint-dev dmtx-utils icc-profiles-free unzip
+            libzint-dev dmtx-utils icc-profiles-free unzip strace
 
 SRCS    := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/main.c,$(SRCS))
