@@ -782,7 +782,9 @@ bool feed_write_rejects(const folio_dataset *ds, const folio_job *job,
         folio_buf_free(&b);
         return false;
     }
-    bool ok = folio_write_file_atomic(path, b.data ? b.data : "", b.len, err);
+    /* a run output like the others: created O_EXCL|O_NOFOLLOW under its .part
+       name, fsync'd and renamed by the publish step (src/publish.c) */
+    bool ok = folio_write_file_excl(path, b.data ? b.data : "", b.len, err);
     folio_buf_free(&b);
     return ok;
 }

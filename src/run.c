@@ -1825,6 +1825,11 @@ static bool check_inputs(run_state *R, folio_error *err)
     return ok;
 }
 
+/* The record files at OUT's top level, in publishing order; the contact
+ * history (last) only when the job has offers. */
+static const char *const record_names[] = {"rejects.csv", "suppressed.csv", "audit.jsonl",
+                                           "contact_history.csv"};
+
 /* The publish list: every output of the run, .part and final name. */
 static folio_pub_item *publish_items(run_state *R, char rec[][2][4200], size_t *n_out)
 {
@@ -1852,11 +1857,9 @@ static folio_pub_item *publish_items(run_state *R, char rec[][2][4200], size_t *
     }
     if (R->arch.notif_part)
         it[n++] = (folio_pub_item){FOLIO_OUT_ARCHIVE, R->arch.notif_part, R->arch.notif_path};
-    static const char *const names[] = {"rejects.csv", "suppressed.csv", "audit.jsonl",
-                                        "contact_history.csv"};
     for (int k = 0; k < (R->offers ? 4 : 3); k++) {
-        snprintf(rec[k][0], sizeof rec[k][0], "%s/%s.part", R->out, names[k]);
-        snprintf(rec[k][1], sizeof rec[k][1], "%s/%s", R->out, names[k]);
+        snprintf(rec[k][0], sizeof rec[k][0], "%s/%s.part", R->out, record_names[k]);
+        snprintf(rec[k][1], sizeof rec[k][1], "%s/%s", R->out, record_names[k]);
         it[n++] = (folio_pub_item){FOLIO_OUT_TOP, rec[k][0], rec[k][1]};
     }
     *n_out = n;
@@ -1869,13 +1872,13 @@ static void discard_parts(run_state *R)
     unlink_parts(R);
     archive_discard(&R->arch);
     proof_discard(&R->proof);
-    static const char *const names[] = {"rejects.csv", "suppressed.csv", "audit.jsonl",
-                                        "contact_history.csv", "manifest.json"};
     char path[4200];
-    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
-        snprintf(path, sizeof path, "%s/%s.part", R->out, names[k]);
+    for (size_t k = 0; k < sizeof record_names / sizeof *record_names; k++) {
+        snprintf(path, sizeof path, "%s/%s.part", R->out, record_names[k]);
         unlink(path);
     }
+    snprintf(path, sizeof path, "%s/manifest.json.part", R->out);
+    unlink(path);
 }
 
 static void run_free(run_state *R)

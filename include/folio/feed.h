@@ -130,7 +130,8 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
                                       folio_error *err);
 void feed_dataset_free(folio_dataset *ds);
 
-/* Write rejects as CSV: file,line,column,reason,raw (header row first). */
+/* Write rejects as CSV: file,line,column,reason,raw (header row first), to a
+ * new file at path (it must not exist: folio_write_file_excl). */
 bool feed_write_rejects(const folio_dataset *ds, const folio_job *job,
                         const char *path, folio_error *err);
 

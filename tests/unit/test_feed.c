@@ -850,6 +850,7 @@ static void test_write_rejects(void **state)
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
+    unlink(path);                  /* feed_write_rejects creates it (O_EXCL) */
     folio_error err = {0};
     assert_true(feed_write_rejects(ds, NULL, path, &err));
     FILE *f = fopen(path, "rb");
