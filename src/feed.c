@@ -58,6 +58,7 @@ void feed_dataset_free(folio_dataset *ds)
 {
     if (!ds)
         return;
+    folio_exceptions_free(&ds->exceptions);
     struct feed_pool *pool = ds->pool;
     if (pool) {
         feed_strpool_free(&pool->main);

@@ -26,7 +26,8 @@
  *      From here OUT has no manifest until step 5.
  *   1. The run writes every output -- print files, pieces files, archive
  *      zips and indexes, notifications, proofs, and the record files
- *      (rejects.csv, suppressed.csv, audit.jsonl, contact_history.csv) --
+ *      (rejects.csv, exceptions.csv, suppressed.csv, audit.jsonl,
+ *      contact_history.csv) --
  *      under NAME.part, then manifest.json.part, which lists their sizes and
  *      SHA-256.  A failure or a signal up to here removes the .part files.
  *   2. Every .part file is fsync'd, then print/, archive/, proofs/ and OUT.
@@ -61,8 +62,9 @@ static const char *const sub_name[FOLIO_OUT_NSUB] = {"print", "archive", "proofs
 
 /* The files folio writes at OUT's top level (each also as NAME.part and,
  * from older versions, NAME.tmp-PID / NAME.part.tmp-PID). */
-static const char *const top_name[] = {"manifest.json", "rejects.csv", "suppressed.csv",
-                                       "audit.jsonl", "contact_history.csv", NULL};
+static const char *const top_name[] = {"manifest.json", "rejects.csv", "exceptions.csv",
+                                       "suppressed.csv", "audit.jsonl", "contact_history.csv",
+                                       NULL};
 
 static const char *base_of(const char *path)
 {

@@ -11,6 +11,7 @@
 #include "folio/afp.h"
 #include "folio/archive.h"
 #include "folio/compose.h"
+#include "folio/exceptions.h"
 #include "folio/feed.h"
 #include "folio/household.h"
 #include "folio/job.h"
@@ -1645,7 +1646,13 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     json_kv_int(&b, "text_shrunk", (int64_t)T->text_shrunk, true);
     json_kv_int(&b, "text_clipped", (int64_t)T->text_clipped, true);
     manifest_archive_counts(R, &b);
-    json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, false);
+    json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, true);
+    folio_buf_puts(&b, "\"exceptions\":{");
+    for (int k = 0; k < FOLIO_EXC__COUNT; k++)
+        json_kv_int(&b, folio_exception_kind_name((folio_exception_kind)k),
+                    (int64_t)R->ds->exceptions.count[k], true);
+    json_kv_int(&b, "total", (int64_t)R->ds->exceptions.n, false);
+    folio_buf_putc(&b, '}');
     folio_buf_puts(&b, "},");
     manifest_variations(&b, R);
     folio_buf_puts(&b, "\n  \"outputs\":[");
@@ -1663,7 +1670,7 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     folio_buf_puts(&b, "\n  ],\n  \"records\":[");
     {
         static const char *const rec[] = {"audit.jsonl", "rejects.csv", "suppressed.csv",
-                                          "contact_history.csv"};
+                                          "contact_history.csv", "exceptions.csv"};
         int nrec = 0;
         for (size_t k = 0; k < sizeof rec / sizeof *rec; k++) {
             char rp[4200], hex[65];
@@ -1683,6 +1690,8 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
                 json_kv_int(&b, "rows", (int64_t)T->households, true);
             else if (k == 1)
                 json_kv_int(&b, "rows", (int64_t)T->rejects, true);
+            else if (k == 4)
+                json_kv_int(&b, "rows", (int64_t)R->ds->exceptions.n, true);
             json_kv_int(&b, "bytes", (int64_t)bytes, true);
             json_kv_str(&b, "sha256", hex, false);
             folio_buf_putc(&b, '}');
@@ -1827,13 +1836,13 @@ static bool check_inputs(run_state *R, folio_error *err)
 
 /* The record files at OUT's top level, in publishing order; the contact
  * history (last) only when the job has offers. */
-static const char *const record_names[] = {"rejects.csv", "suppressed.csv", "audit.jsonl",
-                                           "contact_history.csv"};
+static const char *const record_names[] = {"rejects.csv", "exceptions.csv", "suppressed.csv",
+                                           "audit.jsonl", "contact_history.csv"};
 
 /* The publish list: every output of the run, .part and final name. */
 static folio_pub_item *publish_items(run_state *R, char rec[][2][4200], size_t *n_out)
 {
-    size_t cap = 3 * R->n_files + 2 + 3 * R->arch.n_zips + 1 + 4, n = 0;
+    size_t cap = 3 * R->n_files + 2 + 3 * R->arch.n_zips + 1 + 5, n = 0;
     folio_pub_item *it = calloc(cap, sizeof *it);
     if (!it)
         return NULL;
@@ -1857,7 +1866,8 @@ static folio_pub_item *publish_items(run_state *R, char rec[][2][4200], size_t *
     }
     if (R->arch.notif_part)
         it[n++] = (folio_pub_item){FOLIO_OUT_ARCHIVE, R->arch.notif_part, R->arch.notif_path};
-    for (int k = 0; k < (R->offers ? 4 : 3); k++) {
+    size_t n_rec = sizeof record_names / sizeof *record_names - (R->offers ? 0 : 1);
+    for (size_t k = 0; k < n_rec; k++) {
         snprintf(rec[k][0], sizeof rec[k][0], "%s/%s.part", R->out, record_names[k]);
         snprintf(rec[k][1], sizeof rec[k][1], "%s/%s", R->out, record_names[k]);
         it[n++] = (folio_pub_item){FOLIO_OUT_TOP, rec[k][0], rec[k][1]};
@@ -2151,6 +2161,11 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     snprintf(path, sizeof path, "%s/audit.jsonl.part", R.out);
     if (!write_audit(&R, path, err))
         goto done;
+    /* cases an operator must look at (folio/exceptions.h): written even when
+       empty, so a run without exceptions says so */
+    snprintf(path, sizeof path, "%s/exceptions.csv.part", R.out);
+    if (!folio_exceptions_write(&R.ds->exceptions, path, err))
+        goto done;
     /* next month's input: a failed run must not replace it */
     snprintf(path, sizeof path, "%s/contact_history.csv.part", R.out);
     if (R.offers && !write_contact_history(&R, path, err))
@@ -2247,7 +2262,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     }
     folio_buf_free(&cj);
     {
-        char rec[4][2][4200];
+        char rec[5][2][4200];
         size_t n_items = 0;
         folio_pub_item *items = publish_items(&R, rec, &n_items);
         if (!items) {
@@ -2300,12 +2315,17 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                    R.out, t_proof);
         printf("  rejects        %llu row(s)%s\n", (unsigned long long)T.rejects,
                T.rejects ? " -> rejects.csv" : "");
+        printf("  exceptions     %zu case(s)%s\n", R.ds->exceptions.n,
+               R.ds->exceptions.n ? " -> exceptions.csv" : "");
         printf("  time           %.2fs (load %.2fs, compose %.2fs, write %.2fs), %d thread(s), "
                "%.0f pages/s, peak RSS %ld MB\n",
                total, t_load, t_compose, t_write, omp_get_max_threads(),
                total > 0 ? T.pages_print / total : 0.0, ru.ru_maxrss / 1024);
     }
-    rc = T.rejects ? FOLIO_EXIT_REJECTS : FOLIO_EXIT_OK;
+    if (R.ds->exceptions.n)
+        fprintf(stderr, "folio: %zu exception(s) for operations are listed in %s/exceptions.csv\n",
+                R.ds->exceptions.n, R.out);
+    rc = T.rejects || R.ds->exceptions.n ? FOLIO_EXIT_REJECTS : FOLIO_EXIT_OK;
 done:
     if (opt->progress && rc == FOLIO_EXIT_FAILED)
         fprintf(stderr, "\n");

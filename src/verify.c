@@ -21,6 +21,7 @@
  * walked from offset 0 to the end; Begin Page is D3 A8 AF.
  */
 #include "folio/archive.h"
+#include "folio/exceptions.h"
 #include "folio/production.h"
 #include "verify-private.h"
 
@@ -1218,7 +1219,8 @@ static void recount_streams(verify_report *V, const jv *streams, const seen_set 
 static void check_top_level(verify_report *V, const char *dir)
 {
     static const char *const files[] = {"manifest.json", "audit.jsonl", "rejects.csv",
-                                        "suppressed.csv", "contact_history.csv", ".folio.lock"};
+                                        "suppressed.csv", "contact_history.csv", "exceptions.csv",
+                                        ".folio.lock"};
     static const char *const dirs[] = {"print", "archive", "proofs"};
     DIR *dd = opendir(dir);
     if (!dd)
@@ -1359,7 +1361,8 @@ typedef struct recount {
     uint64_t sup_households, sup_acc, sup_txn;
     folio_money amt_suppressed;
     uint64_t notifications;
-    bool audit_ok, rejects_ok, suppressed_ok, overflow;
+    uint64_t exc[FOLIO_EXC__COUNT], exc_total;
+    bool audit_ok, rejects_ok, suppressed_ok, overflow, exceptions_ok;
 } recount;
 
 static void add_money(recount *C, folio_money *sum, folio_money v)
@@ -1495,6 +1498,29 @@ static bool reject_row(void *ctx, uint64_t row, char **f, const size_t *len, siz
     (void)len;
     if (row > 1 && n)
         C->rejects++;
+    return true;
+}
+
+/* exceptions.csv: kind,household,customer,account,file,line,amount,action,detail */
+static bool exception_row(void *ctx, uint64_t row, char **f, const size_t *len, size_t n)
+{
+    recount *C = ctx;
+    if (row == 1) {
+        if (n != 9 || len[0] != 4 || memcmp(f[0], "kind", 4))
+            C->exceptions_ok = false;
+        return true;
+    }
+    if (!n)
+        return true;
+    C->exc_total++;
+    for (int k = 0; k < FOLIO_EXC__COUNT; k++) {
+        const char *name = folio_exception_kind_name((folio_exception_kind)k);
+        if (strlen(name) == len[0] && !memcmp(name, f[0], len[0])) {
+            C->exc[k]++;
+            return true;
+        }
+    }
+    C->exceptions_ok = false;           /* a kind folio does not write */
     return true;
 }
 
@@ -1694,6 +1720,14 @@ static void recount_all(verify_report *V, const char *dir, const jv *root, seen_
     char path[4400];
     snprintf(path, sizeof path, "%s/rejects.csv", dir);
     C.rejects_ok = access(path, F_OK) == 0 && read_csv_file(V, dir, "rejects.csv", reject_row, &C);
+    snprintf(path, sizeof path, "%s/exceptions.csv", dir);
+    C.exceptions_ok = true;
+    bool exc = access(path, F_OK) == 0 && read_csv_file(V, dir, "exceptions.csv",
+                                                         exception_row, &C);
+    if (exc && !C.exceptions_ok)
+        verify_mismatch(V, "exceptions.csv: not the columns kind,household,customer,account,"
+                        "file,line,amount,action,detail with a known kind on every row");
+    exc = exc && C.exceptions_ok;
     snprintf(path, sizeof path, "%s/suppressed.csv", dir);
     bool sup = access(path, F_OK) == 0 && read_csv_file(V, dir, "suppressed.csv",
                                                          suppressed_row, &C);
@@ -1761,6 +1795,18 @@ static void recount_all(verify_report *V, const char *dir, const jv *root, seen_
     }
     if (C.rejects_ok)
         want_eq(V, "counts.rejected_rows", counts, "rejected_rows", C.rejects, "rejects.csv");
+    const jv *ex = jget(counts, "exceptions");
+    if (exc && !ex)
+        verify_mismatch(V, "manifest.json: counts.exceptions is missing");
+    if (exc && ex) {
+        want_eq(V, "counts.exceptions.total", ex, "total", C.exc_total, "exceptions.csv");
+        for (int k = 0; k < FOLIO_EXC__COUNT; k++) {
+            char what[80];
+            const char *name = folio_exception_kind_name((folio_exception_kind)k);
+            snprintf(what, sizeof what, "counts.exceptions.%s", name);
+            want_eq(V, what, ex, name, C.exc[k], "exceptions.csv");
+        }
+    }
     /* control totals: rows from the inputs' records, composed from the
      * audit, suppressed from suppressed.csv */
     const jv *ct = jget(root, "control_totals");

@@ -22,6 +22,7 @@
 
 #include "folio/common.h"
 #include "folio/job.h"
+#include "folio/exceptions.h"
 
 typedef enum folio_delivery {
     FOLIO_DELIVERY_PRINT = 0,
@@ -111,6 +112,8 @@ typedef struct folio_dataset {
     folio_reject *rejects;     size_t n_rejects;   /* sorted by (feed, line) */
     folio_feed_stats *stats;   /* one per job feed */
     int n_feeds;
+    folio_exceptions exceptions; /* cases for OUT/exceptions.csv found at load and
+                                   later (folio/exceptions.h); freed with the dataset */
     struct feed_pool *pool;    /* owns all strings */
 } folio_dataset;
 
