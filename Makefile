@@ -75,20 +75,35 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfolio.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libfolio.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
+# Test output: one line per test program / e2e test, a closing "N passed,
+# N failed" line; every test's full output in $(TESTLOG)/ (named on failure).
+TESTLOG := $(BUILD)/test-logs
+FUZZ_LOGDIR ?= $(CURDIR)/$(TESTLOG)/fuzz
+
 unit: $(UNIT_BINS) $(FONTS)
-	@fail=0; for t in $(UNIT_BINS); do \
-	  echo "== $$t"; FOLIO_ROOT=$(CURDIR) ./$$t || fail=1; \
-	  LC_ALL=fr_FR.UTF-8 LC_NUMERIC=fr_FR.UTF-8 FOLIO_ROOT=$(CURDIR) ./$$t >/dev/null 2>&1 || { echo "$$t failed under a French locale"; fail=1; }; \
-	done; exit $$fail
+	@FOLIO_ROOT=$(CURDIR) bash tests/run-unit.sh $(TESTLOG)/unit $(UNIT_BINS)
 
 e2e: $(BUILD)/folio $(FONTS)
-	FOLIO=$(CURDIR)/$(BUILD)/folio bash tests/e2e/run.sh
+	@mkdir -p $(TESTLOG)
+	@FOLIO=$(CURDIR)/$(BUILD)/folio E2E_LOGDIR=$(CURDIR)/$(TESTLOG)/e2e \
+	  E2E_COUNTS=$(CURDIR)/$(TESTLOG)/e2e.counts bash tests/e2e/run.sh
 
+# make test: builds quietly (the compiler's output in $(TESTLOG)/build.log),
+# then unit, e2e and the fuzz replay; each stage runs even if one before it
+# failed, and the last line adds them up.
 test: deps
-	$(MAKE) all
-	$(MAKE) unit
-	$(MAKE) e2e
-	$(MAKE) fuzz-replay
+	@mkdir -p $(TESTLOG); rm -f $(TESTLOG)/*.counts $(TESTLOG)/unit/counts
+	@if $(MAKE) -s --no-print-directory all $(UNIT_BINS) >$(TESTLOG)/build.log 2>&1; \
+	then echo "ok   build"; \
+	else echo "FAIL build (log: $(TESTLOG)/build.log)"; tail -30 $(TESTLOG)/build.log; exit 1; fi
+	@st=0; \
+	$(MAKE) -s --no-print-directory unit || st=1; \
+	$(MAKE) -s --no-print-directory e2e || st=1; \
+	$(MAKE) -s --no-print-directory fuzz-replay FUZZ_COUNTS=$(CURDIR)/$(TESTLOG)/fuzz.counts \
+	  FUZZ_LOGDIR=$(CURDIR)/$(TESTLOG)/fuzz || st=1; \
+	cat $(TESTLOG)/unit/counts $(TESTLOG)/e2e.counts $(TESTLOG)/fuzz.counts 2>/dev/null | \
+	  awk '{p += $$1; f += $$2} END {printf "make test: %d passed, %d failed (logs: $(TESTLOG)/)\n", p, f}'; \
+	exit $$st
 
 sanitize:
 	$(MAKE) SANITIZER=address,undefined test
@@ -123,12 +138,15 @@ fuzz-replay: $(FONTS)
 	@$(MAKE) --no-print-directory SANITIZER=address,undefined fuzz-replay-run
 
 fuzz-replay-run: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_HARNESSES)) $(FONTS)
-	@fail=0; pass=0; for h in $(FUZZ_HARNESSES); do \
-	  q=""; [ $$h = fuzz_pdf ] && q=1; \
+	@mkdir -p $(FUZZ_LOGDIR); fail=0; pass=0; for h in $(FUZZ_HARNESSES); do \
+	  q=""; [ $$h = fuzz_pdf ] && q=1; log=$(FUZZ_LOGDIR)/$$h.log; \
 	  if FUZZ_QPDF=$$q FOLIO_ROOT=$(CURDIR) UBSAN_OPTIONS=print_stacktrace=1 \
-	    ./$(BUILD)/fuzz/$$h tests/fuzz/corpus/$$h tests/fuzz/crashes/$$h; \
-	  then pass=$$((pass + 1)); else echo "fuzz replay: $$h FAILED"; fail=$$((fail + 1)); fi; \
-	done; echo "fuzz-replay: $$pass passed, $$fail failed"; [ $$fail = 0 ]
+	    ./$(BUILD)/fuzz/$$h tests/fuzz/corpus/$$h tests/fuzz/crashes/$$h >$$log 2>&1; \
+	  then pass=$$((pass + 1)); echo "ok   fuzz-replay $$h"; \
+	  else fail=$$((fail + 1)); echo "FAIL fuzz-replay $$h (log: $$log)"; \
+	    if [ -n "$$CI" ]; then tail -40 $$log | sed 's/^/     /'; fi; fi; \
+	done; echo "fuzz-replay: $$pass passed, $$fail failed"; \
+	if [ -n "$(FUZZ_COUNTS)" ]; then echo "$$pass $$fail" >$(FUZZ_COUNTS); fi; [ $$fail = 0 ]
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_HEADERS) $(BUILD)/libfolio.a
 	@mkdir -p $(dir $@)

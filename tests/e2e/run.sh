@@ -2,7 +2,10 @@
 # End-to-end tests of the folio binary on generated data.
 # Each test runs folio and checks real outcomes: qpdf --check, pdftotext,
 # pdfinfo, and independent arithmetic over the input CSVs (tests/e2e/check.py).
-# Prints "N passed, N failed" last; exit status 1 if anything failed.
+# Prints one line per test ("ok   NAME" / "FAIL NAME (log: PATH)") and
+# "e2e: N passed, N failed" last; exit status 1 if anything failed.  A failed
+# test's full output is kept in $E2E_LOGDIR/NAME.log (default
+# build/test-logs/e2e; CI also shows its last lines).
 set -u
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 FOLIO="${FOLIO:-$ROOT/build/folio}"
@@ -11,6 +14,9 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/folio-e2e.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 export FOLIO ROOT WORK
 pass=0; fail=0; failed_names=()
+E2E_LOGDIR="${E2E_LOGDIR:-$ROOT/build/test-logs/e2e}"
+mkdir -p "$E2E_LOGDIR"
+rm -f "$E2E_LOGDIR"/*.log
 
 # An assertion written as "A && B" does not stop a test under set -e when A
 # fails (only the last command of a list counts): such lines end in
@@ -29,7 +35,11 @@ run_test() {
     if [ "$rc" = 0 ]; then
         pass=$((pass + 1)); echo "ok   $name"
     else
-        fail=$((fail + 1)); failed_names+=("$name"); echo "FAIL $name"; sed 's/^/     /' "$log" | tail -40
+        fail=$((fail + 1)); failed_names+=("$name")
+        cp "$log" "$E2E_LOGDIR/$name.log"
+        echo "FAIL $name (log: $E2E_LOGDIR/$name.log)"
+        # CI keeps only the console: show the end of the log there
+        if [ -n "${CI:-}" ]; then sed 's/^/     /' "$log" | tail -40; fi
     fi
 }
 
@@ -860,7 +870,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/hardening_fit.sh"     # issue 9: texts too wide for their box
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
-echo
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"
+[ -z "${E2E_COUNTS:-}" ] || echo "$pass $fail" >"$E2E_COUNTS"
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" = 0 ]
