@@ -23,6 +23,7 @@
 #include "folio/production.h"
 #include "folio/proof.h"
 #include "publish.h"
+#include "run-private.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -44,62 +45,6 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* One print file of the production plan (files[i] is plan->files[i]): the
- * PDF and/or the AFP of the same statements, and its pieces file, each
- * written under a ".part" name first. */
-typedef struct print_file {
-    char name[192];               /* the PDF's file name inside print/, or the
-                                     AFP's when the job writes AFP only */
-    char pieces_name[192];        /* its pieces file: BASE.pieces.csv */
-    char *path, *part;            /* final and temporary path of the PDF */
-    char *pieces_path, *pieces_part;
-    uint32_t statements, pages, sheets;
-    uint64_t bytes, pieces_bytes;
-    char sha256[65], pieces_sha256[65];
-    uint32_t pdf_pages;           /* pages the PDF writer wrote */
-    /* AFP (output.print.afp.enabled) */
-    char afp_name[192];
-    char *afp_path, *afp_part;
-    uint64_t afp_bytes;
-    char afp_sha256[65];
-    uint32_t afp_pages, afp_groups;
-    uint64_t afp_subst;           /* characters the code page lacked */
-    uint64_t afp_cut;             /* TLE values / group names cut at 250 bytes */
-    uint32_t afp_subst_ex[8];     /* the first distinct ones */
-    folio_error err;
-} print_file;
-
-
-typedef struct run_state {
-    const folio_run_options *opt;
-    folio_job *job;
-    folio_layout *layout;
-    folio_dataset *ds;
-    folio_households hs;
-    folio_plan *plan;
-    folio_offers *offers;                 /* NULL when the job has no offers */
-    char out[4096];
-    /* per household */
-    folio_compose_result *res;            /* res[h].audit/keys point into decided */
-    char **decided;                       /* per household: audit members, '\0', keys (malloc) */
-    uint8_t *in_shard;
-    /* production: print statements (household order), the plan, its files */
-    uint32_t *print_hh; size_t n_print;   /* household index of each print statement */
-    folio_piece_input *pin;               /* production input per print statement */
-    folio_production_plan *prod;
-    const folio_production_options *popt;
-    folio_production_options *popt_owned; /* defaults when the job has none */
-    print_file *files; size_t n_files;
-    folio_outdir od;                      /* OUT: its lock and directories (publish.h) */
-    bool owned;                           /* OUT locked and cleaned: this run's to write */
-    folio_proof_result proof;             /* proofs/ (proof.h) */
-    folio_archive_result arch;            /* e-delivery archive (archive.h) */
-    uint32_t *arch_doc;                   /* per household: archive document, UINT32_MAX = none */
-    /* progress */
-    double t0;
-    double last_progress;                 /* when the load progress line was drawn */
-    volatile uint64_t done;
-} run_state;
 
 /* SIGINT / SIGTERM / SIGHUP set folio_stop (common.h): every long loop
  * (load, households, compose, print, archive, proofs, records) polls it and
@@ -124,11 +69,6 @@ static void phase(const char *name)
         on = getenv("FOLIO_TEST_PHASES") != NULL;
     if (on)
         fprintf(stderr, "folio: phase %s\n", name);
-}
-
-static bool afp_on(const run_state *R)
-{
-    return R->job->afp && R->job->afp->enabled;
 }
 
 static uint64_t fnv1a(const char *s)
@@ -168,12 +108,6 @@ static void load_progress(void *ctx, uint64_t records, uint64_t bytes, uint64_t 
             "loaded", (unsigned long long)records, bytes / 1e6, total / 1e6, rate / 1e6, el,
             left);
     fflush(stderr);
-}
-
-/* Household index of the statement at position i of the print order. */
-static uint32_t piece_hh(const run_state *R, size_t i)
-{
-    return R->print_hh[R->prod->pieces[i].input];
 }
 
 /* ---- suppressed list ----------------------------------------------------- */
@@ -1202,18 +1136,6 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
 }
 
 /* ---- manifest ---------------------------------------------------------- */
-
-typedef struct totals {
-    uint64_t households, statements[4], pages_print, pages_email, sheets, rejects;
-    uint64_t acc_read, acc_composed, acc_suppressed, acc_rejected;
-    uint64_t txn_read, txn_composed, txn_suppressed, txn_rejected;
-    folio_money amt_read, amt_accepted, amt_composed, amt_suppressed, amt_rejected;
-    folio_money amt_loaded;     /* sum over the loaded transaction table */
-    uint64_t afp_substitutions; /* characters the AFP code page lacked */
-    uint64_t afp_cut_values;    /* AFP index values cut at 250 bytes */
-    uint64_t notdef_chars;      /* characters drawn as .notdef (no glyph) */
-    uint64_t text_shrunk, text_clipped;   /* texts too wide for their box */
-} totals;
 
 static const char *kind_name(folio_feed_kind k)
 {
