@@ -348,3 +348,29 @@ bool write_contact_history(run_state *R, const char *path, folio_error *err)
     folio_buf_free(&b);
     return ok;
 }
+
+/* The record files of a run at OUT's top level, in this order (each under
+ * its .part name): suppressed.csv (fills T's suppressed figures),
+ * audit.jsonl, exceptions.csv and, when the job has offers,
+ * contact_history.csv. */
+bool records_write(run_state *R, totals *T, folio_error *err)
+{
+    char path[4200];
+    /* the record files, like every output, stay .part until publishing */
+    snprintf(path, sizeof path, "%s/suppressed.csv.part", R->out);
+    if (!write_suppressed(R, path, &T->amt_suppressed, &T->acc_suppressed, &T->txn_suppressed, err))
+        return false;
+    snprintf(path, sizeof path, "%s/audit.jsonl.part", R->out);
+    if (!write_audit(R, path, err))
+        return false;
+    /* cases an operator must look at (folio/exceptions.h): written even when
+       empty, so a run without exceptions says so */
+    snprintf(path, sizeof path, "%s/exceptions.csv.part", R->out);
+    if (!folio_exceptions_write(&R->ds->exceptions, path, err))
+        return false;
+    /* next month's input: a failed run must not replace it */
+    snprintf(path, sizeof path, "%s/contact_history.csv.part", R->out);
+    if (R->offers && !write_contact_history(R, path, err))
+        return false;
+    return true;
+}

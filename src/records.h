@@ -19,4 +19,8 @@ bool write_audit(run_state *R, const char *path, folio_error *err);
 /* contact_history.csv: the contacts read, then the offers this run showed. */
 bool write_contact_history(run_state *R, const char *path, folio_error *err);
 
+/* Every record file above plus exceptions.csv, in order, under OUT's
+ * .part names; fills T's suppressed figures. */
+bool records_write(run_state *R, totals *T, folio_error *err);
+
 #endif

@@ -14,6 +14,7 @@
 #ifndef FOLIO_RUN_PRIVATE_H
 #define FOLIO_RUN_PRIVATE_H
 
+#include "folio/afp.h"
 #include "folio/archive.h"
 #include "folio/compose.h"
 #include "folio/feed.h"
@@ -103,6 +104,8 @@ typedef struct totals {
     uint64_t afp_cut_values;    /* AFP index values cut at 250 bytes */
     uint64_t notdef_chars;      /* characters drawn as .notdef (no glyph) */
     uint64_t text_shrunk, text_clipped;   /* texts too wide for their box */
+    uint64_t afp_pages, afp_groups;       /* over the AFP print files */
+    const char *overflow;       /* the first money sum that overflowed, or NULL */
 } totals;
 
 #endif
