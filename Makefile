@@ -32,8 +32,9 @@ DEB_PKGS := build-essential libhpdf-dev libcsv-dev libyaml-dev libcmocka-dev zli
             libzint-dev dmtx-utils icc-profiles-free unzip strace
 
 SRCS    := $(wildcard src/*.c)
-LIBSRCS := $(filter-out src/main.c,$(SRCS))
+LIBSRCS := $(filter-out src/cli-%.c,$(SRCS))       # the library: never prints, never exits
 OBJS    := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIBSRCS))
+CLI_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(wildcard src/cli-*.c))   # the command line
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FONTS   := fonts/LiberationSans-Regular.ttf fonts/LiberationSans-Bold.ttf
@@ -68,7 +69,7 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard include/folio/*.h src/*.h)
 $(BUILD)/libfolio.a: $(OBJS)
 	ar rcs $@ $^
 
-$(BUILD)/folio: $(BUILD)/obj/main.o $(BUILD)/libfolio.a
+$(BUILD)/folio: $(CLI_OBJS) $(BUILD)/libfolio.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfolio.a $(wildcard tests/unit/*.h)

@@ -1,5 +1,7 @@
 /*
- * main.c -- the folio command line.  Only this file exits.
+ * cli-main.c -- the folio command line: argv and the commands.  Only the
+ * cli-*.c files print a summary or exit; the library (every other file)
+ * returns codes and error records.
  *
  *   folio run JOB.yaml [--out DIR] [--threads N] [--shard I/N] [--quiet]
  *   folio samples --households N [--seed S] [--out DIR] [--threads N] [--with-errors]
