@@ -13,6 +13,7 @@
 #include "reconcile.h"
 
 #include "manifest.h"
+#include "run-report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,23 +126,23 @@ void reconcile_totals(run_state *R, totals *T)
         T->text_clipped += R->res[h].text_clipped;
     }
     if (T->text_shrunk)
-        fprintf(stderr, "folio: warning: %llu text(s) too wide for their layout box were "
+        run_warn(R, "warning: %llu text(s) too wide for their layout box were "
                 "printed smaller (first: household %s, field %s); see manifest.json "
-                "counts.text_shrunk and audit.jsonl \"text_fit\"\n",
+                "counts.text_shrunk and audit.jsonl \"text_fit\"",
                 (unsigned long long)T->text_shrunk, R->hs.v[shrunk_first].id,
                 R->res[shrunk_first].shrunk_field);
     if (T->text_clipped)
-        fprintf(stderr, "folio: warning: %llu text(s) too wide for their layout box even at "
+        run_warn(R, "warning: %llu text(s) too wide for their layout box even at "
                 "the minimum size were cut short with an ellipsis (first: household %s, "
                 "field %s); see manifest.json counts.text_clipped and audit.jsonl "
-                "\"text_fit\"\n", (unsigned long long)T->text_clipped,
+                "\"text_fit\"", (unsigned long long)T->text_clipped,
                 R->hs.v[clipped_first].id, R->res[clipped_first].clipped_field);
     if (T->notdef_chars) {
         /* never silent, like the AFP substitutions: how many, the first one */
         const folio_compose_result *f = &R->res[notdef_first];
-        fprintf(stderr, "folio: warning: %llu character(s) have no glyph in the layout's "
+        run_warn(R, "warning: %llu character(s) have no glyph in the layout's "
                 "fonts and were drawn as empty boxes (first: U+%04X in household %s, "
-                "field %s); see manifest.json counts.notdef_chars\n",
+                "field %s); see manifest.json counts.notdef_chars",
                 (unsigned long long)T->notdef_chars, (unsigned)f->notdef_cp,
                 R->hs.v[notdef_first].id, f->notdef_field);
     }
@@ -173,8 +174,8 @@ void reconcile_totals(run_state *R, totals *T)
                     break;
                 shown++;
             }
-        fprintf(stderr, "folio: warning: %llu character(s) are not in AFP code page %d and "
-                "were printed as '%c' (%s); see manifest.json counts.afp_substitutions\n",
+        run_warn(R, "warning: %llu character(s) are not in AFP code page %d and "
+                "were printed as '%c' (%s); see manifest.json counts.afp_substitutions",
                 (unsigned long long)afp_subst, R->job->afp->code_page, R->job->afp->substitute, ex);
     }
     T->rejects = R->ds->n_rejects;
@@ -269,7 +270,7 @@ bool reconcile_check(run_state *R, totals *T, folio_buf *cj, bool *balanced, fol
         return false;
     }
     if (!*balanced) {
-        fprintf(stderr, "folio: reconciliation FAILED:%s\n", cj->data);
+        run_warn(R, "reconciliation FAILED:%s", cj->data);
         folio_buf_free(cj);
         folio_error_set(err, FOLIO_EXIT_FAILED,
                         "%s: the run does not reconcile; no output was published (see the checks "

@@ -81,6 +81,8 @@ typedef struct run_state {
     double t0;
     double last_progress;                 /* when the load progress line was drawn */
     volatile uint64_t done;
+    folio_run_report *rep;                /* the caller's, or own_rep */
+    folio_run_report own_rep;
 } run_state;
 
 static inline bool afp_on(const run_state *R)

@@ -28,16 +28,15 @@
 #include "records.h"
 #include "run-outputs.h"
 #include "run-private.h"
+#include "run-report.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,29 +49,16 @@ static double now_s(void)
 }
 
 
-/* SIGINT / SIGTERM / SIGHUP set folio_stop (common.h): every long loop
- * (load, households, compose, print, archive, proofs, records) polls it and
- * stops, and the run fails (exit 1) through the normal cleanup, so a killed
- * run leaves no .part files and nothing that looks complete. */
-static void on_signal(int sig)
-{
-    folio_stop = sig;
-}
-
 static bool stop_if_interrupted(folio_error *err)
 {
     return !folio_stopped(err);
 }
 
-/* Test hook: with FOLIO_TEST_PHASES set, "folio: phase NAME" on stderr at
- * the start of each phase (tests/e2e signal a run in a known phase). */
-static void phase(const char *name)
+/* The start of a phase, to the caller (the CLI's test hook prints it). */
+static void phase(run_state *R, const char *name)
 {
-    static int on = -1;
-    if (on < 0)
-        on = getenv("FOLIO_TEST_PHASES") != NULL;
-    if (on)
-        fprintf(stderr, "folio: phase %s\n", name);
+    run_event(R, &(folio_run_event){.kind = FOLIO_RUN_PHASE, .name = name,
+                                    .elapsed = now_s() - R->t0});
 }
 
 static uint64_t fnv1a(const char *s)
@@ -89,12 +75,8 @@ static void progress(run_state *R, const char *what, uint64_t done, uint64_t tot
 {
     if (!R->opt->progress)
         return;
-    double el = now_s() - R->t0;
-    double rate = el > 0 ? done / el : 0;
-    double left = rate > 0 && total > done ? (total - done) / rate : 0;
-    fprintf(stderr, "\r%-10s %llu/%llu  %.0f/s  elapsed %.0fs  left %.0fs   ", what,
-            (unsigned long long)done, (unsigned long long)total, rate, el, left);
-    fflush(stderr);
+    run_event(R, &(folio_run_event){.kind = FOLIO_RUN_COUNTING, .name = what, .done = done,
+                                    .total = total, .elapsed = now_s() - R->t0});
 }
 
 /* Loader progress: records and MB parsed, rate and time left by bytes. */
@@ -105,13 +87,8 @@ static void load_progress(void *ctx, uint64_t records, uint64_t bytes, uint64_t 
     if (now - R->last_progress < 0.2 && bytes < total)
         return;
     R->last_progress = now;
-    double el = now - R->t0;
-    double rate = el > 0 ? bytes / el : 0;
-    double left = rate > 0 && total > bytes ? (total - bytes) / rate : 0;
-    fprintf(stderr, "\r%-10s %llu records, %.0f/%.0f MB  %.1f MB/s  elapsed %.0fs  left %.0fs   ",
-            "loaded", (unsigned long long)records, bytes / 1e6, total / 1e6, rate / 1e6, el,
-            left);
-    fflush(stderr);
+    run_event(R, &(folio_run_event){.kind = FOLIO_RUN_LOADING, .done = bytes, .total = total,
+                                    .records = records, .elapsed = now - R->t0});
 }
 
 /* ---- pass 1 --------------------------------------------------------------- */
@@ -258,8 +235,8 @@ static bool plan_files(run_state *R, folio_error *err)
             return false;
         }
         if (pf->oversize && !R->opt->quiet)
-            fprintf(stderr, "folio: warning: %s holds one statement of %u sheets, above "
-                    "output.print.max_sheets (%d)\n", f->name, pf->sheets,
+            run_warn(R, "warning: %s holds one statement of %u sheets, above "
+                    "output.print.max_sheets (%d)", f->name, pf->sheets,
                     R->job->max_sheets_per_file);
     }
     return true;
@@ -687,12 +664,17 @@ static bool write_proofs(run_state *R, folio_error *err)
     free(names);
     if (ok && R->proof.cover.capped) {
         const folio_proof_cover *c = &R->proof.cover;
-        fprintf(stderr, "folio: warning: the proof sample stops at output.proofs.max (%u "
-                "households); %u of %u coverage keys are not covered:", po->max,
-                c->n_uncovered, c->n_keys);
+        folio_buf w;
+        folio_buf_init(&w, 1 << 20);
+        folio_buf_printf(&w, "warning: the proof sample stops at output.proofs.max (%u "
+                         "households); %u of %u coverage keys are not covered:", po->max,
+                         c->n_uncovered, c->n_keys);
         for (uint32_t u = 0; u < c->n_uncovered && u < 10; u++)
-            fprintf(stderr, " %s", c->keys[c->uncovered[u]]);
-        fprintf(stderr, "%s (see proofs/proofs.json)\n", c->n_uncovered > 10 ? " ..." : "");
+            folio_buf_printf(&w, " %s", c->keys[c->uncovered[u]]);
+        folio_buf_printf(&w, "%s (see proofs/proofs.json)", c->n_uncovered > 10 ? " ..." : "");
+        if (!w.failed)
+            run_warn(R, "%.*s", (int)w.len, w.data);
+        folio_buf_free(&w);
     }
     return ok;
 }
@@ -723,57 +705,6 @@ static bool pass3_archive(run_state *R, folio_error *err)
     for (size_t i = 0; i < R->arch.n_docs; i++)
         R->arch_doc[R->arch.hh[i]] = (uint32_t)i;
     return true;
-}
-
-/* The summary's languages line: statements per language and how many used a
- * fallback text (only when the layout prints more than one language). */
-static void print_languages(const run_state *R)
-{
-    const folio_layout *L = R->layout;
-    if (L->n_languages < 2)
-        return;
-    uint64_t per[16] = {0}, fallback = 0;
-    for (size_t h = 0; h < R->hs.n; h++)
-        if (R->in_shard[h] && R->decided[h] &&
-            R->plan->households[h].channel != FOLIO_CHANNEL_SUPPRESSED) {
-            per[R->res[h].language & 15]++;
-            fallback += R->res[h].fallback;
-        }
-    printf("  languages     ");
-    for (int l = 0; l < L->n_languages && l < 16; l++)
-        printf("%s %s %llu", l ? "," : "", L->languages[l], (unsigned long long)per[l]);
-    printf(" (%llu with fallback text%s)\n", (unsigned long long)fallback,
-           fallback ? ", see audit.jsonl" : "");
-}
-
-/* ---- offers -------------------------------------------------------------------- */
-
-/* Summary line: statements with an offer, offers shown and held out. */
-static void print_offers(const run_state *R)
-{
-    if (!R->offers)
-        return;
-    uint64_t with = 0, shown = 0, held = 0, stmts = 0;
-    for (size_t h = 0; h < R->hs.n; h++) {
-        if (!R->in_shard[h] || !R->decided[h] ||
-            R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)
-            continue;
-        const folio_compose_result *rs = &R->res[h];
-        bool any = false;
-        stmts++;
-        for (int i = 0; i < rs->n_offers; i++) {
-            if (rs->offers[i].holdout) {
-                held++;
-            } else {
-                shown++;
-                any = true;
-            }
-        }
-        with += any;
-    }
-    printf("  offers         %llu shown on %llu of %llu statements, %llu held out "
-           "(contact_history.csv, audit.jsonl)\n", (unsigned long long)shown,
-           (unsigned long long)with, (unsigned long long)stmts, (unsigned long long)held);
 }
 
 /* ---- the run ----------------------------------------------------------- */
@@ -812,25 +743,14 @@ static void run_free(run_state *R)
     free(R->arch_doc);
 }
 
-int folio_run(const folio_run_options *opt, folio_error *err)
+int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *err)
 {
     run_state R = {.opt = opt, .t0 = now_s()};
-    /* a file-size limit makes writes fail with EFBIG (handled) instead of
-     * killing the process with .part files left behind */
-    struct sigaction ign = {.sa_handler = SIG_IGN}, old_xfsz;
-    sigemptyset(&ign.sa_mask);
-    sigaction(SIGXFSZ, &ign, &old_xfsz);
-    folio_stop = 0;
+    R.rep = rep ? rep : &R.own_rep;
     outdir_init(&R.od);
-    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_hup;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigaction(SIGHUP, &sa, &old_hup);
     int rc = FOLIO_EXIT_FAILED;
     if (opt->threads > 0)
         omp_set_num_threads(opt->threads);
-    pdf_tune_allocator();
 
     R.job = job_load(opt->job_path, err);
     if (!R.job) {
@@ -847,7 +767,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         goto done;
     }
     for (int i = 0; i < R.layout->n_warnings; i++)   /* missing translations */
-        fprintf(stderr, "folio: %s\n", R.layout->warnings[i]);
+        run_warn(&R, "%s", R.layout->warnings[i]);
     snprintf(R.out, sizeof R.out, "%s", opt->out_dir ? opt->out_dir : R.job->out_dir);
     char path[4200];
     /* one run per OUT (its lock), and OUT's subdirectories never through a
@@ -876,7 +796,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     R.owned = true;
     if (!outdir_sub(&R.od, FOLIO_OUT_PRINT, true, err))
         goto done;
-    phase("load");
+    phase(&R, "load");
     double t_load = now_s();
     R.ds = feed_load_all_progress(R.job, opt->threads, opt->progress ? load_progress : NULL,
                                   &R, err);
@@ -915,32 +835,33 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                         (int)(fnv1a(R.hs.v[h].id) % (uint64_t)opt->shard_count) ==
                             opt->shard_index - 1;
 
-    phase("compose");
+    phase(&R, "compose");
     double t_compose = now_s();
     if (!pass1(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_compose = now_s() - t_compose;
     if (!plan_files(&R, err) || !add_run_keys(&R, err))
         goto done;
-    phase("print");
+    phase(&R, "print");
     double t_write = now_s();
     R.plan->skip_decisions = true;   /* pass 1 kept them (keep_decisions) */
     if (!pass2(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_write = now_s() - t_write;
-    phase("archive");
+    phase(&R, "archive");
     if (!pass3_archive(&R, err) || !stop_if_interrupted(err))
         goto done;
-    phase("proofs");
+    phase(&R, "proofs");
     double t_proof = now_s();
     if (!write_proofs(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_proof = now_s() - t_proof;
     if (opt->progress)
-        fprintf(stderr, "\r%-78s\r", "");
+        run_event(&R, &(folio_run_event){.kind = FOLIO_RUN_PROGRESS_END,
+                                         .elapsed = now_s() - R.t0});
 
     /* ---- reconciliation ---- */
-    phase("records");
+    phase(&R, "records");
     totals T = {0};
     reconcile_totals(&R, &T);
     if (!records_write(&R, &T, err))
@@ -952,7 +873,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         folio_buf_free(&cj);
         goto done;
     }
-    phase("publish");
+    phase(&R, "publish");
     /* publish (the order is described at the top of publish.c): the
      * manifest is written under a .part name first (a full disk fails here,
      * before anything is renamed), then every output is fsync'd and renamed,
@@ -979,67 +900,18 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         R.proof.published = R.proof.written;
     }
 
-    double total = now_s() - R.t0;
-    if (!opt->quiet) {
-        struct rusage ru;
-        getrusage(RUSAGE_SELF, &ru);
-        printf("folio %s: %s\n", FOLIO_VERSION, R.job->name);
-        printf("  households     %llu  (print %llu, e-mail %llu, both %llu, suppressed %llu)\n",
-               (unsigned long long)T.households, (unsigned long long)T.statements[0],
-               (unsigned long long)T.statements[1], (unsigned long long)T.statements[2],
-               (unsigned long long)T.statements[3]);
-        printf("  print          %zu statements, %llu pages, %llu sheets, %zu file(s) in %s/print\n",
-               R.n_print, (unsigned long long)T.pages_print, (unsigned long long)T.sheets,
-               R.n_files, R.out);
-        for (uint32_t s = 0; s < R.prod->n_streams; s++) {
-            const folio_prod_stream *ps = &R.prod->streams[s];
-            if (ps->statements)
-                printf("    stream %-12s %llu statements, %llu sheets, %u file(s)\n", ps->name,
-                       (unsigned long long)ps->statements, (unsigned long long)ps->sheets,
-                       R.n_files ? ps->n_files : 0);
-        }
-        printf("  archive        %zu documents, %llu pages, %zu zip(s), %llu notification(s) "
-               "in %s/archive (%.2fs)\n", R.arch.n_docs, (unsigned long long)R.arch.pages_total,
-               R.arch.n_zips, (unsigned long long)R.arch.notifications, R.out, R.arch.seconds);
-        printf("  accounts       %llu read, %llu composed, %llu suppressed, %llu rejected\n",
-               (unsigned long long)T.acc_read, (unsigned long long)T.acc_composed,
-               (unsigned long long)T.acc_suppressed, (unsigned long long)T.acc_rejected);
-        printf("  transactions   %llu read, %llu composed, %llu suppressed, %llu rejected\n",
-               (unsigned long long)T.txn_read, (unsigned long long)T.txn_composed,
-               (unsigned long long)T.txn_suppressed, (unsigned long long)T.txn_rejected);
-        print_languages(&R);
-        print_offers(&R);
-        printf("  reconciliation balanced (manifest.json)\n");
-        if (R.proof.written)
-            printf("  proofs         %u household(s), %u pages, %u of %u coverage keys -> "
-                   "%s/proofs/proof.pdf (%.2fs)\n", R.proof.cover.n_picked, R.proof.pages,
-                   R.proof.cover.n_keys - R.proof.cover.n_uncovered, R.proof.cover.n_keys,
-                   R.out, t_proof);
-        printf("  rejects        %llu row(s)%s\n", (unsigned long long)T.rejects,
-               T.rejects ? " -> rejects.csv" : "");
-        printf("  exceptions     %zu case(s)%s\n", R.ds->exceptions.n,
-               R.ds->exceptions.n ? " -> exceptions.csv" : "");
-        printf("  time           %.2fs (load %.2fs, compose %.2fs, write %.2fs), %d thread(s), "
-               "%.0f pages/s, peak RSS %ld MB\n",
-               total, t_load, t_compose, t_write, omp_get_max_threads(),
-               total > 0 ? T.pages_print / total : 0.0, ru.ru_maxrss / 1024);
-    }
-    if (R.ds->exceptions.n)
-        fprintf(stderr, "folio: %zu exception(s) for operations are listed in %s/exceptions.csv\n",
-                R.ds->exceptions.n, R.out);
+    run_times times = {.total = now_s() - R.t0, .load = t_load, .compose = t_compose,
+                       .write = t_write, .proof = t_proof};
+    run_report_fill(&R, &T, &times);
     rc = T.rejects || R.ds->exceptions.n ? FOLIO_EXIT_REJECTS : FOLIO_EXIT_OK;
 done:
-    if (opt->progress && rc == FOLIO_EXIT_FAILED)
-        fprintf(stderr, "\n");
     if (rc == FOLIO_EXIT_FAILED && err->code == FOLIO_EXIT_USAGE)
         rc = FOLIO_EXIT_USAGE;          /* e.g. a mapped column missing from a feed */
     if ((rc == FOLIO_EXIT_FAILED || rc == FOLIO_EXIT_USAGE) && R.owned)
         discard_parts(&R);  /* nothing half-written stays (publishing undoes itself) */
     run_free(&R);
     outdir_close(&R.od);                /* releases the lock */
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGHUP, &old_hup, NULL);
-    sigaction(SIGXFSZ, &old_xfsz, NULL);
+    if (!rep)
+        folio_run_report_free(&R.own_rep);
     return rc;
 }
