@@ -69,12 +69,16 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard include/folio/*.h src/*.h)
 $(BUILD)/libfolio.a: $(OBJS)
 	ar rcs $@ $^
 
+# the CLI's commands without main(), for unit tests of argv handling
+$(BUILD)/libfolio-cli.a: $(filter-out $(BUILD)/obj/cli-main.o,$(CLI_OBJS))
+	ar rcs $@ $^
+
 $(BUILD)/folio: $(CLI_OBJS) $(BUILD)/libfolio.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfolio.a $(wildcard tests/unit/*.h)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfolio-cli.a $(BUILD)/libfolio.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libfolio.a $(LDFLAGS) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libfolio-cli.a $(BUILD)/libfolio.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BINS) $(FONTS)
 	@fail=0; for t in $(UNIT_BINS); do \
