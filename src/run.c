@@ -112,10 +112,14 @@ static bool keep_decisions(run_state *R, size_t h, folio_error *err)
     return true;
 }
 
+/* Errors: the failing household with the lowest index wins, so the message
+ * does not depend on the thread count.  After a failure at household f,
+ * households above f are skipped, those below it still composed (one of
+ * them may fail first in household order). */
 static bool pass1(run_state *R, folio_error *err)
 {
     size_t n = R->hs.n;
-    int failed = 0;
+    size_t failed_at = SIZE_MAX;        /* lowest failing household so far */
     folio_error first = {0};
     R->done = 0;
 #pragma omp parallel
@@ -125,15 +129,21 @@ static bool pass1(run_state *R, folio_error *err)
         folio_error e = {0};
 #pragma omp for schedule(dynamic, 64)
         for (size_t h = 0; h < n; h++) {
-            if (failed || folio_stop || !R->in_shard[h] ||
+            size_t f;
+#pragma omp atomic read
+            f = failed_at;
+            if (h > f || folio_stop || !R->in_shard[h] ||
                 R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)
                 continue;
             if (!compose_household(R->plan, h, &arena, &R->res[h], &e) ||
                 !keep_decisions(R, h, &e)) {
 #pragma omp critical(run_err)
                 {
-                    if (!failed) first = e;
-                    failed = 1;
+                    if (h < failed_at) {
+                        first = e;
+#pragma omp atomic write
+                        failed_at = h;
+                    }
                 }
             }
             folio_arena_reset(&arena);
@@ -144,7 +154,7 @@ static bool pass1(run_state *R, folio_error *err)
         }
         folio_arena_free(&arena);
     }
-    if (failed) {
+    if (failed_at != SIZE_MAX) {
         *err = first;
         return false;
     }
