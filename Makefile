@@ -32,8 +32,9 @@ DEB_PKGS := build-essential libhpdf-dev libcsv-dev libyaml-dev libcmocka-dev zli
             libzint-dev dmtx-utils icc-profiles-free unzip strace
 
 SRCS    := $(wildcard src/*.c)
-LIBSRCS := $(filter-out src/main.c,$(SRCS))
+LIBSRCS := $(filter-out src/cli-%.c,$(SRCS))       # the library: never prints, never exits
 OBJS    := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIBSRCS))
+CLI_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(wildcard src/cli-*.c))   # the command line
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FONTS   := fonts/LiberationSans-Regular.ttf fonts/LiberationSans-Bold.ttf
@@ -68,12 +69,16 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard include/folio/*.h src/*.h)
 $(BUILD)/libfolio.a: $(OBJS)
 	ar rcs $@ $^
 
-$(BUILD)/folio: $(BUILD)/obj/main.o $(BUILD)/libfolio.a
+# the CLI's commands without main(), for unit tests of argv handling
+$(BUILD)/libfolio-cli.a: $(filter-out $(BUILD)/obj/cli-main.o,$(CLI_OBJS))
+	ar rcs $@ $^
+
+$(BUILD)/folio: $(CLI_OBJS) $(BUILD)/libfolio.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfolio.a $(wildcard tests/unit/*.h)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfolio-cli.a $(BUILD)/libfolio.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libfolio.a $(LDFLAGS) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libfolio-cli.a $(BUILD)/libfolio.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
 # Test output: one line per test program / e2e test, a closing "N passed,
 # N failed" line; every test's full output in $(TESTLOG)/ (named on failure).

@@ -187,7 +187,7 @@ typedef struct open_sf {
 } open_sf;
 
 #define MAX_DEPTH 32
-#define MAX_PROBLEMS 50
+#define MAX_PROBLEMS AFP_MAX_PROBLEMS
 
 typedef struct chk {
     afp_problem_fn fn;
@@ -828,111 +828,4 @@ bool afp_walk_text(const uint8_t *buf, size_t len, int code_page, afp_text_fn fn
     }
     walk_flush(&w);
     return true;
-}
-
-/* ---- folio afpdump --------------------------------------------------------- */
-
-static const char *const usage_afpdump =
-    "usage: folio afpdump FILE.afp [--check]\n"
-    "\n"
-    "List the structured fields of an AFP (MO:DCA) file, one per line: offset,\n"
-    "length, identifier, name and the decoded essentials (group names, TLE\n"
-    "key=value, medium maps, page sizes, fonts, text).\n"
-    "\n"
-    "  --check   validate instead: framing, known identifiers, begin/end nesting\n"
-    "            and names, placement, triplets, TLEs, MCF, PTOCA chains\n"
-    "\n"
-    "exit status: 0 listed / valid, 1 invalid (\"FILE: offset 0x...: reason\"\n"
-    "lines on stdout), 2 bad usage or unreadable file.\n";
-
-typedef struct report_ctx {
-    const char *file;
-} report_ctx;
-
-static void report_line(void *ctx, size_t off, const char *reason)
-{
-    report_ctx *r = ctx;
-    printf("%s: offset 0x%zX: %s\n", r->file, off, reason);
-}
-
-static uint8_t *read_all(const char *path, size_t *len, folio_error *err)
-{
-    int fd = folio_input_open(path, NULL, FOLIO_EXIT_USAGE, NULL, err);
-    if (fd < 0)
-        return NULL;
-    struct stat sb;
-    uint8_t *b = NULL;
-    if (fstat(fd, &sb) == 0 && sb.st_size >= 0) {
-        size_t n = (size_t)sb.st_size, got = 0;
-        b = malloc(n ? n : 1);
-        while (b && got < n) {
-            ssize_t k = read(fd, b + got, n - got);
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k <= 0) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            got += (size_t)k;
-        }
-        *len = n;
-    }
-    close(fd);
-    return b;
-}
-
-int afp_dump_main(int argc, char **argv)
-{
-    const char *file = NULL;
-    bool check = false;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage_afpdump, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--check")) {
-            check = true;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "folio: unknown option '%s'\n\n%s", argv[i], usage_afpdump);
-            return FOLIO_EXIT_USAGE;
-        } else if (file) {
-            fprintf(stderr, "folio: only one file may be given\n\n%s", usage_afpdump);
-            return FOLIO_EXIT_USAGE;
-        } else {
-            file = argv[i];
-        }
-    }
-    if (!file) {
-        fprintf(stderr, "folio: missing FILE\n\n%s", usage_afpdump);
-        return FOLIO_EXIT_USAGE;
-    }
-    size_t len = 0;
-    folio_error rerr = {0};
-    uint8_t *buf = read_all(file, &len, &rerr);
-    if (!buf) {
-        if (rerr.code)
-            fprintf(stderr, "folio: %s\n", rerr.msg);
-        else
-            fprintf(stderr, "folio: %s: cannot read: %s\n", file, strerror(errno));
-        return FOLIO_EXIT_USAGE;
-    }
-    int rc = 0;
-    if (check) {
-        report_ctx r = {file};
-        unsigned n = afp_check(buf, len, report_line, &r);
-        if (n) {
-            if (n > MAX_PROBLEMS)
-                printf("%s: %u more problems not listed\n", file, n - MAX_PROBLEMS);
-            rc = FOLIO_EXIT_FAILED;
-        } else {
-            printf("%s: valid AFP (%zu bytes)\n", file, len);
-        }
-    } else if (!afp_dump(buf, len, stdout)) {
-        char msg[300];
-        afp_check_buffer(buf, len, msg, sizeof msg);
-        printf("%s: %s\n", file, msg);
-        rc = FOLIO_EXIT_FAILED;
-    }
-    free(buf);
-    return rc;
 }

@@ -145,7 +145,8 @@ typedef void (*afp_problem_fn)(void *ctx, size_t offset, const char *reason);
  * matching names, where each field may appear, triplet chains, TLE
  * structure, MCF repeating groups and the PTOCA chains of every PTX.
  * Framing errors stop the check; others are reported and it goes on (at
- * most 50).  Returns the number of problems (0 = valid). */
+ * most AFP_MAX_PROBLEMS).  Returns the number of problems (0 = valid). */
+#define AFP_MAX_PROBLEMS 50
 unsigned afp_check(const uint8_t *buf, size_t len, afp_problem_fn fn, void *ctx);
 
 /* afp_check reporting only the first problem into msg as
@@ -165,10 +166,5 @@ typedef void (*afp_text_fn)(void *ctx, uint32_t page, int32_t x, int32_t y,
  * in file order).  Returns false when the framing or a chain is broken. */
 bool afp_walk_text(const uint8_t *buf, size_t len, int code_page, afp_text_fn fn,
                    void *ctx);
-
-/* `folio afpdump FILE [--check]` (argv[0] is the first argument after
- * "afpdump").  Exit status 0 valid / listed, 1 invalid (one line per problem
- * on stdout: "FILE: offset 0x...: reason"), 2 bad usage. */
-int afp_dump_main(int argc, char **argv);
 
 #endif

@@ -8,6 +8,10 @@
  * thread (files in parallel) -> reconciliation (fails the run if it does not
  * hold) -> rename outputs into place -> manifest.json last.
  *
+ * The library never prints: the summary, warnings and progress reach the
+ * caller through folio_run_report and folio_run_options.on_event
+ * (src/cli-run.c prints them).
+ *
  * Outputs are written under temporary names (".part") and renamed only when
  * the whole run has succeeded; a stale manifest.json is removed first, so a
  * killed run never leaves a directory that looks complete.
@@ -17,16 +21,81 @@
 
 #include "folio/common.h"
 
+/* What a run tells its caller while it runs (folio_run_options.on_event),
+ * from the calling thread or an OpenMP worker, never two at once. */
+typedef enum folio_run_event_kind {
+    FOLIO_RUN_PHASE,        /* a phase starts: name = "load", "compose", "print",
+                               "archive", "proofs", "records", "publish" */
+    FOLIO_RUN_LOADING,      /* progress: records parsed, done of total bytes */
+    FOLIO_RUN_COUNTING,     /* progress: name ("composed", "pages"), done of total */
+    FOLIO_RUN_PROGRESS_END  /* no more progress events */
+} folio_run_event_kind;
+
+typedef struct folio_run_event {
+    folio_run_event_kind kind;
+    const char *name;
+    uint64_t done, total;
+    uint64_t records;             /* FOLIO_RUN_LOADING */
+    double elapsed;               /* seconds since the run started */
+} folio_run_event;
+
+typedef void (*folio_run_event_fn)(void *ctx, const folio_run_event *ev);
+
 typedef struct folio_run_options {
     const char *job_path;
     const char *out_dir;          /* NULL: the job's output.dir */
     int threads;                  /* 0: all cores */
     int shard_index, shard_count; /* 1-based index of N; 0/0 = no sharding */
-    bool quiet;                   /* no summary */
-    bool progress;                /* progress line on stderr */
+    bool quiet;                   /* no oversize-file warning (the CLI's --quiet) */
+    bool progress;                /* send progress events (at most ~5/s for the load) */
+    folio_run_event_fn on_event;  /* NULL: no events */
+    void *event_ctx;
 } folio_run_options;
 
-/* Run a job.  Returns a FOLIO_EXIT_* code; on 1 or 2, err says why. */
-int folio_run(const folio_run_options *opt, folio_error *err);
+/* One printed mail stream of the report. */
+typedef struct folio_run_stream_summary {
+    char *name;
+    uint64_t statements, sheets;
+    uint32_t files;
+} folio_run_stream_summary;
+
+/* What a run did, for the caller to show (the CLI prints it as the summary).
+ * Counts are filled when the run published (exit 0 or 3); warnings always,
+ * in the order they arose, each one line without the "folio: " prefix.
+ * Owned by the caller; folio_run_report_free frees what the run put in. */
+typedef struct folio_run_report {
+    char *job_name, *out_dir;
+    uint64_t households, statements[4];   /* by channel: print, email, both, suppressed */
+    size_t print_statements, print_files;
+    uint64_t print_pages, print_sheets;
+    folio_run_stream_summary *streams;    /* the streams with statements */
+    size_t n_streams;
+    size_t archive_documents, archive_zips;
+    uint64_t archive_pages, notifications;
+    double archive_seconds;
+    uint64_t acc_read, acc_composed, acc_suppressed, acc_rejected;
+    uint64_t txn_read, txn_composed, txn_suppressed, txn_rejected;
+    int n_languages;                      /* of the layout; by_language when >= 2 */
+    char **languages;
+    uint64_t *by_language, fallback_statements;
+    bool offers;                          /* the job has offers */
+    uint64_t offers_shown, offers_statements_with, offers_statements, offers_held_out;
+    bool proofs;                          /* a proof sample was written */
+    uint32_t proof_households, proof_pages, proof_keys, proof_keys_covered;
+    double proof_seconds;
+    uint64_t rejects;                     /* rejected rows */
+    size_t exceptions;                    /* cases in exceptions.csv */
+    double seconds, load_seconds, compose_seconds, write_seconds;
+    int threads;
+    char **warnings;
+    size_t n_warnings;
+} folio_run_report;
+
+/* Run a job.  Returns a FOLIO_EXIT_* code; on 1 or 2, err says why.  rep
+ * (may be NULL) receives the report; the library prints nothing. */
+int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *err);
+
+/* Free what folio_run put into rep and zero it. */
+void folio_run_report_free(folio_run_report *rep);
 
 #endif

@@ -24,6 +24,7 @@
 #include "folio/afp.h"
 #include "folio/dlist.h"
 #include "folio/layout.h"
+#include "cli.h"              /* afp_dump_main: the CLI's (src/cli-afpdump.c) */
 #include "yamltree.h"
 
 static folio_layout *layout;

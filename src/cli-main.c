@@ -1,5 +1,7 @@
 /*
- * main.c -- the folio command line.  Only this file exits.
+ * cli-main.c -- the folio command line: argv and the commands.  Only the
+ * cli-*.c files print a summary or exit; the library (every other file)
+ * returns codes and error records.
  *
  *   folio run JOB.yaml [--out DIR] [--threads N] [--shard I/N] [--quiet]
  *   folio samples --households N [--seed S] [--out DIR] [--threads N] [--with-errors]
@@ -9,8 +11,8 @@
 #include "folio/afp.h"
 #include "folio/common.h"
 #include "folio/production.h"
-#include "folio/run.h"
 #include "folio/samples.h"
+#include "cli.h"
 
 #include <omp.h>
 #include <stdio.h>
@@ -37,23 +39,6 @@ static const char *const usage_main =
     "exit status: 0 success, 1 the run failed, 2 bad usage or bad job/layout file,\n"
     "             3 success but some input rows were rejected (see OUT/rejects.csv)\n";
 
-static const char *const usage_run =
-    "usage: folio run JOB.yaml [--out DIR] [--threads N] [--shard I/N] [--quiet]\n"
-    "\n"
-    "Load the job's feeds, group accounts by household, compose one statement per\n"
-    "household from the layout and write the print streams, rejects.csv,\n"
-    "suppressed.csv and manifest.json (written last) into DIR.\n"
-    "\n"
-    "  --out DIR       output directory (default: the job's output.dir)\n"
-    "  --threads N     worker threads (default: all cores)\n"
-    "  --shard I/N     process only the households of shard I of N (1-based),\n"
-    "                  chosen by a hash of the household id\n"
-    "  --quiet         no summary on stdout\n"
-    "\n"
-    "On a terminal a progress line is shown on stderr.\n"
-    "exit status: 0 success, 1 failed (no output published), 2 bad usage or bad\n"
-    "job/layout file (message names file:line:col), 3 success with rejected rows.\n";
-
 static const char *const usage_samples =
     "usage: folio samples --households N [--seed S] [--out DIR] [--threads N] [--with-errors]\n"
     "\n"
@@ -79,7 +64,7 @@ static const char *const usage_verify =
     "exit status: 0 \"verified N files\", 1 a mismatch (each listed on stdout),\n"
     "2 bad usage.\n";
 
-static int bad_usage(const char *msg, const char *usage)
+int bad_usage(const char *msg, const char *usage)
 {
     fprintf(stderr, "folio: %s\n\n%s", msg, usage);
     return FOLIO_EXIT_USAGE;
@@ -99,57 +84,13 @@ static bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
-static bool parse_threads(const char *s, int *out)
+bool parse_threads(const char *s, int *out)
 {
     uint64_t v;
     if (!parse_u64(s, &v) || v < 1 || v > 1024)
         return false;
     *out = (int)v;
     return true;
-}
-
-static int cmd_run(int argc, char **argv)
-{
-    folio_run_options o = {0};
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_run, stdout);
-            return 0;
-        } else if (!strcmp(a, "--out") && i + 1 < argc) {
-            o.out_dir = argv[++i];
-        } else if (!strcmp(a, "--threads") && i + 1 < argc) {
-            if (!parse_threads(argv[++i], &o.threads))
-                return bad_usage("--threads needs a number from 1 to 1024", usage_run);
-        } else if (!strcmp(a, "--shard") && i + 1 < argc) {
-            int si, sn;
-            char extra;
-            if (sscanf(argv[++i], "%d/%d%c", &si, &sn, &extra) != 2 || sn < 1 || si < 1 || si > sn)
-                return bad_usage("--shard needs I/N with 1 <= I <= N, e.g. 2/4", usage_run);
-            o.shard_index = si;
-            o.shard_count = sn;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            o.quiet = true;
-        } else if (a[0] == '-') {
-            char m[256];
-            snprintf(m, sizeof m, "unknown or incomplete option '%s'", a);
-            return bad_usage(m, usage_run);
-        } else if (!o.job_path) {
-            o.job_path = a;
-        } else {
-            return bad_usage("only one job file may be given", usage_run);
-        }
-    }
-    if (!o.job_path)
-        return bad_usage("missing JOB.yaml", usage_run);
-    o.progress = !o.quiet && isatty(2);
-    folio_error err = {0};
-    int rc = folio_run(&o, &err);
-    if (rc == FOLIO_EXIT_USAGE || rc == FOLIO_EXIT_FAILED)
-        fprintf(stderr, "folio: %s\n", err.msg[0] ? err.msg : "run failed");
-    else if (rc == FOLIO_EXIT_REJECTS && !o.quiet)
-        fprintf(stderr, "folio: some input rows were rejected: see rejects.csv (exit 3)\n");
-    return rc;
 }
 
 static int cmd_samples(int argc, char **argv)

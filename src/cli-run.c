@@ -1,0 +1,226 @@
+/*
+ * cli-run.c -- `folio run`: argv, the signal handlers, allocator tuning,
+ * and everything the run shows: progress lines and the test hook's phase
+ * lines on stderr while it runs, then its warnings, the summary on stdout
+ * and the exit message.  The library (folio_run) prints nothing; it hands
+ * back a folio_run_report (folio/run.h).
+ */
+#include "cli.h"
+
+#include "folio/pdf.h"
+#include "folio/run.h"
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const usage_run =
+    "usage: folio run JOB.yaml [--out DIR] [--threads N] [--shard I/N] [--quiet]\n"
+    "\n"
+    "Load the job's feeds, group accounts by household, compose one statement per\n"
+    "household from the layout and write the print streams, rejects.csv,\n"
+    "suppressed.csv and manifest.json (written last) into DIR.\n"
+    "\n"
+    "  --out DIR       output directory (default: the job's output.dir)\n"
+    "  --threads N     worker threads (default: all cores)\n"
+    "  --shard I/N     process only the households of shard I of N (1-based),\n"
+    "                  chosen by a hash of the household id\n"
+    "  --quiet         no summary on stdout\n"
+    "\n"
+    "On a terminal a progress line is shown on stderr.\n"
+    "exit status: 0 success, 1 failed (no output published), 2 bad usage or bad\n"
+    "job/layout file (message names file:line:col), 3 success with rejected rows.\n";
+
+/* Progress lines (on a terminal) and the test hook: with FOLIO_TEST_PHASES
+ * set, "folio: phase NAME" on stderr at the start of each phase (tests/e2e
+ * signal a run in a known phase). */
+static void on_event(void *ctx, const folio_run_event *ev)
+{
+    (void)ctx;
+    static int phases = -1;
+    double el = ev->elapsed;
+    switch (ev->kind) {
+    case FOLIO_RUN_PHASE:
+        if (phases < 0)
+            phases = getenv("FOLIO_TEST_PHASES") != NULL;
+        if (phases)
+            fprintf(stderr, "folio: phase %s\n", ev->name);
+        break;
+    case FOLIO_RUN_LOADING: {
+        /* records and MB parsed, rate and time left by bytes */
+        double rate = el > 0 ? ev->done / el : 0;
+        double left = rate > 0 && ev->total > ev->done ? (ev->total - ev->done) / rate : 0;
+        fprintf(stderr, "\r%-10s %llu records, %.0f/%.0f MB  %.1f MB/s  elapsed %.0fs  left %.0fs   ",
+                "loaded", (unsigned long long)ev->records, ev->done / 1e6, ev->total / 1e6,
+                rate / 1e6, el, left);
+        fflush(stderr);
+        break;
+    }
+    case FOLIO_RUN_COUNTING: {
+        double rate = el > 0 ? ev->done / el : 0;
+        double left = rate > 0 && ev->total > ev->done ? (ev->total - ev->done) / rate : 0;
+        fprintf(stderr, "\r%-10s %llu/%llu  %.0f/s  elapsed %.0fs  left %.0fs   ", ev->name,
+                (unsigned long long)ev->done, (unsigned long long)ev->total, rate, el, left);
+        fflush(stderr);
+        break;
+    }
+    case FOLIO_RUN_PROGRESS_END:
+        fprintf(stderr, "\r%-78s\r", "");
+        break;
+    }
+}
+
+/* SIGINT / SIGTERM / SIGHUP set folio_stop (common.h): every long loop
+ * (load, households, compose, print, archive, proofs, records) polls it and
+ * stops, and the run fails (exit 1) through the normal cleanup, so a killed
+ * run leaves no .part files and nothing that looks complete. */
+static void on_signal(int sig)
+{
+    folio_stop = sig;
+}
+
+/* folio_run with the handlers above installed (and restored after); a
+ * file-size limit makes writes fail with EFBIG (handled) instead of killing
+ * the process with .part files left behind. */
+static int run_with_signals(const folio_run_options *o, folio_run_report *rep, folio_error *err)
+{
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old_xfsz;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGXFSZ, &ign, &old_xfsz);
+    folio_stop = 0;
+    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_hup;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
+    int rc = folio_run(o, rep, err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
+    sigaction(SIGXFSZ, &old_xfsz, NULL);
+    return rc;
+}
+
+/* The summary on stdout (tests grep it: keep the wording). */
+static void print_summary(const folio_run_report *r)
+{
+    printf("folio %s: %s\n", FOLIO_VERSION, r->job_name);
+    printf("  households     %llu  (print %llu, e-mail %llu, both %llu, suppressed %llu)\n",
+           (unsigned long long)r->households, (unsigned long long)r->statements[0],
+           (unsigned long long)r->statements[1], (unsigned long long)r->statements[2],
+           (unsigned long long)r->statements[3]);
+    printf("  print          %zu statements, %llu pages, %llu sheets, %zu file(s) in %s/print\n",
+           r->print_statements, (unsigned long long)r->print_pages,
+           (unsigned long long)r->print_sheets, r->print_files, r->out_dir);
+    for (size_t s = 0; s < r->n_streams; s++) {
+        const folio_run_stream_summary *ps = &r->streams[s];
+        printf("    stream %-12s %llu statements, %llu sheets, %u file(s)\n",
+               ps->name ? ps->name : "?", (unsigned long long)ps->statements,
+               (unsigned long long)ps->sheets, ps->files);
+    }
+    printf("  archive        %zu documents, %llu pages, %zu zip(s), %llu notification(s) "
+           "in %s/archive (%.2fs)\n", r->archive_documents, (unsigned long long)r->archive_pages,
+           r->archive_zips, (unsigned long long)r->notifications, r->out_dir,
+           r->archive_seconds);
+    printf("  accounts       %llu read, %llu composed, %llu suppressed, %llu rejected\n",
+           (unsigned long long)r->acc_read, (unsigned long long)r->acc_composed,
+           (unsigned long long)r->acc_suppressed, (unsigned long long)r->acc_rejected);
+    printf("  transactions   %llu read, %llu composed, %llu suppressed, %llu rejected\n",
+           (unsigned long long)r->txn_read, (unsigned long long)r->txn_composed,
+           (unsigned long long)r->txn_suppressed, (unsigned long long)r->txn_rejected);
+    if (r->n_languages >= 2) {
+        /* statements per language and how many used a fallback text */
+        printf("  languages     ");
+        for (int l = 0; l < r->n_languages; l++)
+            printf("%s %s %llu", l ? "," : "", r->languages[l] ? r->languages[l] : "?",
+                   (unsigned long long)r->by_language[l]);
+        printf(" (%llu with fallback text%s)\n", (unsigned long long)r->fallback_statements,
+               r->fallback_statements ? ", see audit.jsonl" : "");
+    }
+    if (r->offers)
+        printf("  offers         %llu shown on %llu of %llu statements, %llu held out "
+               "(contact_history.csv, audit.jsonl)\n", (unsigned long long)r->offers_shown,
+               (unsigned long long)r->offers_statements_with,
+               (unsigned long long)r->offers_statements,
+               (unsigned long long)r->offers_held_out);
+    printf("  reconciliation balanced (manifest.json)\n");
+    if (r->proofs)
+        printf("  proofs         %u household(s), %u pages, %u of %u coverage keys -> "
+               "%s/proofs/proof.pdf (%.2fs)\n", r->proof_households, r->proof_pages,
+               r->proof_keys_covered, r->proof_keys, r->out_dir, r->proof_seconds);
+    printf("  rejects        %llu row(s)%s\n", (unsigned long long)r->rejects,
+           r->rejects ? " -> rejects.csv" : "");
+    printf("  exceptions     %zu case(s)%s\n", r->exceptions,
+           r->exceptions ? " -> exceptions.csv" : "");
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("  time           %.2fs (load %.2fs, compose %.2fs, write %.2fs), %d thread(s), "
+           "%.0f pages/s, peak RSS %ld MB\n",
+           r->seconds, r->load_seconds, r->compose_seconds, r->write_seconds, r->threads,
+           r->seconds > 0 ? r->print_pages / r->seconds : 0.0, ru.ru_maxrss / 1024);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    folio_run_options o = {0};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage_run, stdout);
+            return 0;
+        } else if (!strcmp(a, "--out") && i + 1 < argc) {
+            o.out_dir = argv[++i];
+        } else if (!strcmp(a, "--threads") && i + 1 < argc) {
+            if (!parse_threads(argv[++i], &o.threads))
+                return bad_usage("--threads needs a number from 1 to 1024", usage_run);
+        } else if (!strcmp(a, "--shard") && i + 1 < argc) {
+            int si, sn;
+            char extra;
+            if (sscanf(argv[++i], "%d/%d%c", &si, &sn, &extra) != 2 || sn < 1 || si < 1 || si > sn)
+                return bad_usage("--shard needs I/N with 1 <= I <= N, e.g. 2/4", usage_run);
+            o.shard_index = si;
+            o.shard_count = sn;
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            o.quiet = true;
+        } else if (a[0] == '-') {
+            char m[256];
+            snprintf(m, sizeof m, "unknown or incomplete option '%s'", a);
+            return bad_usage(m, usage_run);
+        } else if (!o.job_path) {
+            o.job_path = a;
+        } else {
+            return bad_usage("only one job file may be given", usage_run);
+        }
+    }
+    if (!o.job_path)
+        return bad_usage("missing JOB.yaml", usage_run);
+    o.progress = !o.quiet && isatty(2);
+    o.on_event = on_event;
+    o.event_ctx = &o;
+    folio_error err = {0};
+    folio_run_report rep = {0};
+    pdf_tune_allocator();               /* keep freed memory for reuse (pdf.h) */
+    int rc = run_with_signals(&o, &rep, &err);
+    if (o.progress && rc == FOLIO_EXIT_FAILED)
+        fprintf(stderr, "\n");
+    for (size_t i = 0; i < rep.n_warnings; i++)
+        fprintf(stderr, "folio: %s\n", rep.warnings[i]);
+    if (rc == FOLIO_EXIT_OK || rc == FOLIO_EXIT_REJECTS) {
+        if (!o.quiet)
+            print_summary(&rep);
+        if (rep.exceptions)
+            fprintf(stderr, "folio: %zu exception(s) for operations are listed in "
+                    "%s/exceptions.csv\n", rep.exceptions, rep.out_dir);
+    }
+    folio_run_report_free(&rep);
+    if (rc == FOLIO_EXIT_USAGE || rc == FOLIO_EXIT_FAILED)
+        fprintf(stderr, "folio: %s\n", err.msg[0] ? err.msg : "run failed");
+    else if (rc == FOLIO_EXIT_REJECTS && !o.quiet)
+        fprintf(stderr, "folio: some input rows were rejected: see rejects.csv (exit 3)\n");
+    return rc;
+}
+

@@ -1,0 +1,19 @@
+/*
+ * manifest.h -- manifest.json of a run (manifest.c).
+ */
+#ifndef FOLIO_MANIFEST_H
+#define FOLIO_MANIFEST_H
+
+#include "run-private.h"
+
+/* Write OUT/manifest.json.part from the run's state, the totals and the
+ * reconciliation (checks_json: the checks as JSON objects, comma-separated).
+ * Returns false with err set (a record file unreadable, out of memory, a
+ * write error). */
+bool write_manifest(run_state *R, const totals *T, bool balanced,
+                    const char *checks_json, folio_error *err);
+
+/* "k":"v" with JSON escaping, and a comma after it when comma is set. */
+void json_kv_str(folio_buf *b, const char *k, const char *v, bool comma);
+
+#endif

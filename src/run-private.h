@@ -1,0 +1,113 @@
+/*
+ * run-private.h -- the state of one `folio run`, shared by the files that
+ * make up the run (private to the library; not installed).
+ *
+ *   run.c          the stages in order (folio_run) and the composing passes
+ *   records.c      audit.jsonl, suppressed.csv, contact_history.csv
+ *   reconcile.c    control totals and the reconciliation checks
+ *   manifest.c     manifest.json
+ *   run-outputs.c  OUT: shard guard, inputs outside OUT, publish list, discard
+ *
+ * run_state is made by folio_run and lives for the run; every pointer in it
+ * is owned by it and freed by run_free (run.c).
+ */
+#ifndef FOLIO_RUN_PRIVATE_H
+#define FOLIO_RUN_PRIVATE_H
+
+#include "folio/afp.h"
+#include "folio/archive.h"
+#include "folio/compose.h"
+#include "folio/feed.h"
+#include "folio/household.h"
+#include "folio/job.h"
+#include "folio/layout.h"
+#include "folio/offers.h"
+#include "folio/production.h"
+#include "folio/proof.h"
+#include "folio/run.h"
+#include "publish.h"
+
+/* One print file of the production plan (files[i] is plan->files[i]): the
+ * PDF and/or the AFP of the same statements, and its pieces file, each
+ * written under a ".part" name first. */
+typedef struct print_file {
+    char name[192];               /* the PDF's file name inside print/, or the
+                                     AFP's when the job writes AFP only */
+    char pieces_name[192];        /* its pieces file: BASE.pieces.csv */
+    char *path, *part;            /* final and temporary path of the PDF */
+    char *pieces_path, *pieces_part;
+    uint32_t statements, pages, sheets;
+    uint64_t bytes, pieces_bytes;
+    char sha256[65], pieces_sha256[65];
+    uint32_t pdf_pages;           /* pages the PDF writer wrote */
+    /* AFP (output.print.afp.enabled) */
+    char afp_name[192];
+    char *afp_path, *afp_part;
+    uint64_t afp_bytes;
+    char afp_sha256[65];
+    uint32_t afp_pages, afp_groups;
+    uint64_t afp_subst;           /* characters the code page lacked */
+    uint64_t afp_cut;             /* TLE values / group names cut at 250 bytes */
+    uint32_t afp_subst_ex[8];     /* the first distinct ones */
+    folio_error err;
+} print_file;
+
+typedef struct run_state {
+    const folio_run_options *opt;
+    folio_job *job;
+    folio_layout *layout;
+    folio_dataset *ds;
+    folio_households hs;
+    folio_plan *plan;
+    folio_offers *offers;                 /* NULL when the job has no offers */
+    char out[4096];
+    /* per household */
+    folio_compose_result *res;            /* res[h].audit/keys point into decided */
+    char **decided;                       /* per household: audit members, '\0', keys (malloc) */
+    uint8_t *in_shard;
+    /* production: print statements (household order), the plan, its files */
+    uint32_t *print_hh; size_t n_print;   /* household index of each print statement */
+    folio_piece_input *pin;               /* production input per print statement */
+    folio_production_plan *prod;
+    const folio_production_options *popt;
+    folio_production_options *popt_owned; /* defaults when the job has none */
+    print_file *files; size_t n_files;
+    folio_outdir od;                      /* OUT: its lock and directories (publish.h) */
+    bool owned;                           /* OUT locked and cleaned: this run's to write */
+    folio_proof_result proof;             /* proofs/ (proof.h) */
+    folio_archive_result arch;            /* e-delivery archive (archive.h) */
+    uint32_t *arch_doc;                   /* per household: archive document, UINT32_MAX = none */
+    /* progress */
+    double t0;
+    double last_progress;                 /* when the load progress line was drawn */
+    volatile uint64_t done;
+    folio_run_report *rep;                /* the caller's, or own_rep */
+    folio_run_report own_rep;
+} run_state;
+
+static inline bool afp_on(const run_state *R)
+{
+    return R->job->afp && R->job->afp->enabled;
+}
+
+/* Household index of the statement at position i of the print order. */
+static inline uint32_t piece_hh(const run_state *R, size_t i)
+{
+    return R->print_hh[R->prod->pieces[i].input];
+}
+
+typedef struct totals {
+    uint64_t households, statements[4], pages_print, pages_email, sheets, rejects;
+    uint64_t acc_read, acc_composed, acc_suppressed, acc_rejected;
+    uint64_t txn_read, txn_composed, txn_suppressed, txn_rejected;
+    folio_money amt_read, amt_accepted, amt_composed, amt_suppressed, amt_rejected;
+    folio_money amt_loaded;     /* sum over the loaded transaction table */
+    uint64_t afp_substitutions; /* characters the AFP code page lacked */
+    uint64_t afp_cut_values;    /* AFP index values cut at 250 bytes */
+    uint64_t notdef_chars;      /* characters drawn as .notdef (no glyph) */
+    uint64_t text_shrunk, text_clipped;   /* texts too wide for their box */
+    uint64_t afp_pages, afp_groups;       /* over the AFP print files */
+    const char *overflow;       /* the first money sum that overflowed, or NULL */
+} totals;
+
+#endif

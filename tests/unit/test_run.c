@@ -1,0 +1,155 @@
+/*
+ * test_run.c -- folio_run through the library: it prints nothing (the CLI
+ * prints the summary, warnings and progress from the report and the
+ * events), fills the report, and reports every phase.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <locale.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "folio/run.h"
+#include "folio/samples.h"
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb; (void)flag; (void)ftw;
+    return remove(p);
+}
+
+static void rm_rf(const char *dir)
+{
+    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* stdout and stderr of this process go to a file until unredirect. */
+typedef struct redirect {
+    int saved_out, saved_err, fd;
+    char path[256];
+} redirect;
+
+static void redirect_on(redirect *r, const char *dir)
+{
+    snprintf(r->path, sizeof r->path, "%s/printed.txt", dir);
+    fflush(stdout);
+    fflush(stderr);
+    r->fd = open(r->path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(r->fd >= 0);
+    r->saved_out = dup(1);
+    r->saved_err = dup(2);
+    dup2(r->fd, 1);
+    dup2(r->fd, 2);
+}
+
+/* Restore stdout/stderr; returns how many bytes were printed meanwhile. */
+static long redirect_off(redirect *r)
+{
+    fflush(stdout);
+    fflush(stderr);
+    dup2(r->saved_out, 1);
+    dup2(r->saved_err, 2);
+    close(r->saved_out);
+    close(r->saved_err);
+    close(r->fd);
+    struct stat sb;
+    assert_int_equal(stat(r->path, &sb), 0);
+    if (sb.st_size) {                   /* show what leaked */
+        FILE *f = fopen(r->path, "r");
+        char buf[512];
+        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+        buf[n] = 0;
+        if (f)
+            fclose(f);
+        fprintf(stderr, "printed by the library:\n%s\n", buf);
+    }
+    return (long)sb.st_size;
+}
+
+typedef struct events {
+    int phases, progress;
+    char names[256];
+} events;
+
+static void count_event(void *ctx, const folio_run_event *ev)
+{
+    events *e = ctx;
+    if (ev->kind == FOLIO_RUN_PHASE) {
+        e->phases++;
+        strncat(e->names, ev->name, sizeof e->names - strlen(e->names) - 2);
+        strcat(e->names, " ");
+    } else {
+        e->progress++;
+    }
+}
+
+/* A successful run (some rows rejected: exit 3) prints nothing, with or
+ * without progress events and warnings; the report holds the figures the
+ * CLI prints. */
+static void test_run_prints_nothing(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/folio-run-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    char feeds[300], out[300], job[320];
+    snprintf(feeds, sizeof feeds, "%s/feeds", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(job, sizeof job, "%s/job.yaml", feeds);
+    folio_samples_options so = {.households = 40, .seed = 7, .threads = 2, .with_errors = true};
+    folio_error err = {0};
+    assert_true(samples_generate(feeds, &so, &err));
+
+    events ev = {0};
+    folio_run_options o = {.job_path = job, .out_dir = out, .threads = 2, .progress = true,
+                           .on_event = count_event, .event_ctx = &ev};
+    folio_run_report rep = {0};
+    redirect r;
+    redirect_on(&r, dir);
+    int rc = folio_run(&o, &rep, &err);
+    long printed = redirect_off(&r);
+    assert_int_equal(printed, 0);
+    if (rc != FOLIO_EXIT_REJECTS)
+        fprintf(stderr, "rc %d: %s\n", rc, err.msg);
+    assert_int_equal(rc, FOLIO_EXIT_REJECTS);
+    assert_int_equal(rep.households, 40);
+    assert_true(rep.rejects > 0);
+    assert_true(rep.print_pages > 0);
+    assert_true(rep.txn_read == rep.txn_composed + rep.txn_suppressed + rep.txn_rejected);
+    assert_non_null(rep.job_name);
+    assert_string_equal(rep.out_dir, out);
+    assert_int_equal(ev.phases, 7);
+    assert_string_equal(ev.names, "load compose print archive proofs records publish ");
+    assert_true(ev.progress > 0);
+    folio_run_report_free(&rep);
+    assert_null(rep.warnings);
+
+    /* a failed run (no such job file): exit 2, the reason in err, nothing printed */
+    folio_run_options bad = {.job_path = "/nonexistent/folio/job.yaml", .out_dir = out};
+    folio_error e2 = {0};
+    redirect_on(&r, dir);
+    rc = folio_run(&bad, NULL, &e2);
+    printed = redirect_off(&r);
+    assert_int_equal(printed, 0);
+    assert_int_equal(rc, FOLIO_EXIT_USAGE);
+    assert_non_null(strstr(e2.msg, "/nonexistent/folio/job.yaml"));
+    rm_rf(dir);
+}
+
+int main(void)
+{
+    setlocale(LC_ALL, "");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_run_prints_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
