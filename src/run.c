@@ -12,6 +12,7 @@
 #include "folio/archive.h"
 #include "folio/compose.h"
 #include "folio/exceptions.h"
+#include "folio/holders.h"
 #include "folio/feed.h"
 #include "folio/household.h"
 #include "folio/job.h"
@@ -356,6 +357,7 @@ static bool plan_files(run_state *R, folio_error *err)
         }
         in->household = hh->id;
         in->channel = ch;
+        in->returned = R->plan->households[h].returned;
         in->pages = R->res[h].pages;
         R->print_hh[R->n_print++] = (uint32_t)h;
     }
@@ -1106,6 +1108,11 @@ static bool write_audit(run_state *R, const char *path, folio_error *err)
         folio_buf_put_json_str(&b, hh->id, strlen(hh->id));
         folio_buf_puts(&b, ",\"derived_id\":");
         folio_buf_puts(&b, hh->derived ? "true" : "false");
+        folio_buf_puts(&b, hh->by == FOLIO_HH_BY_SHARED    ? ",\"household_by\":\"shared_accounts\""
+                           : hh->by == FOLIO_HH_BY_ADDRESS ? ",\"household_by\":\"address\""
+                                                           : ",\"household_by\":\"id\"");
+        if (R->plan->households[h].returned)
+            folio_buf_puts(&b, ",\"returned\":true");
         folio_buf_puts(&b, ",\"channel\":\"");
         folio_buf_puts(&b, chname[hp->channel]);
         folio_buf_putc(&b, '"');
@@ -1222,6 +1229,7 @@ static const char *kind_name(folio_feed_kind k)
     case FOLIO_FEED_ACCOUNTS: return "accounts";
     case FOLIO_FEED_TRANSACTIONS: return "transactions";
     case FOLIO_FEED_CONTACTS: return "contacts";
+    case FOLIO_FEED_HOLDERS: return "holders";
     }
     return "?";
 }
@@ -2011,6 +2019,8 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     R.plan = compose_plan_new(R.job, R.layout, R.ds, &R.hs, err);
     if (!R.plan || !stop_if_interrupted(err))
         goto done;
+    if (!holders_route(R.plan, &R.ds->exceptions, err))   /* oversize, undeliverable */
+        goto done;
     if (R.offers) {
         if (!offers_bind(R.offers, R.ds, &R.hs, err))
             goto done;
@@ -2322,9 +2332,18 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                total, t_load, t_compose, t_write, omp_get_max_threads(),
                total > 0 ? T.pages_print / total : 0.0, ru.ru_maxrss / 1024);
     }
-    if (R.ds->exceptions.n)
+    if (R.ds->exceptions.n) {
         fprintf(stderr, "folio: %zu exception(s) for operations are listed in %s/exceptions.csv\n",
                 R.ds->exceptions.n, R.out);
+        for (size_t i = 0; i < R.ds->exceptions.n && i < 20; i++) {   /* sorted when written */
+            const folio_exception *e = &R.ds->exceptions.v[i];
+            fprintf(stderr, "folio: %s: household %s: %s (%s)\n",
+                    folio_exception_kind_name(e->kind), e->household, e->detail, e->action);
+        }
+        if (R.ds->exceptions.n > 20)
+            fprintf(stderr, "folio: ... and %zu more in exceptions.csv\n",
+                    R.ds->exceptions.n - 20);
+    }
     rc = T.rejects || R.ds->exceptions.n ? FOLIO_EXIT_REJECTS : FOLIO_EXIT_OK;
 done:
     if (opt->progress && rc == FOLIO_EXIT_FAILED)

@@ -23,6 +23,7 @@
 #include "folio/common.h"
 #include "folio/job.h"
 #include "folio/exceptions.h"
+#include "folio/holders.h"
 
 typedef enum folio_delivery {
     FOLIO_DELIVERY_PRINT = 0,
@@ -41,6 +42,9 @@ typedef struct folio_customer {
     folio_date birth_date, customer_since;   /* FOLIO_DATE_NONE if absent */
     uint8_t delivery;             /* folio_delivery; default print */
     bool marketing_consent;       /* default true */
+    uint8_t role;                 /* issue 10 part 2: the strongest folio_role the
+                                   * customer holds (owner > joint > authorised
+                                   * user > disponent), FOLIO_ROLE_NONE without one */
     uint16_t feed;                /* index of the feed in the job */
     uint32_t line;                /* line of the record's first line */
 } folio_customer;
@@ -109,6 +113,9 @@ typedef struct folio_dataset {
     folio_account *accounts;   size_t n_accounts;
     folio_txn *txns;           size_t n_txns;
     folio_contact *contacts;   size_t n_contacts;
+    folio_holder *holders;     size_t n_holders;   /* issue 10 part 2: holders feeds'
+                                                      rows, sorted by (account, feed,
+                                                      line) after resolve (holders.h) */
     folio_reject *rejects;     size_t n_rejects;   /* sorted by (feed, line) */
     folio_feed_stats *stats;   /* one per job feed */
     int n_feeds;
