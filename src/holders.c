@@ -235,11 +235,6 @@ bool holders_address_usable(const folio_customer *c, const char **why)
 
 /* ---- outcomes --------------------------------------------------------------------- */
 
-static const char *by_name(int by)
-{
-    return by == FOLIO_HH_BY_SHARED ? "shared accounts" : by == FOLIO_HH_BY_ADDRESS ? "address"
-                                                                                   : "household id";
-}
 
 static const char *base_name(const char *path)
 {
@@ -271,7 +266,7 @@ bool holders_route(folio_plan *p, folio_exceptions *x, folio_error *err)
                                       base_name(job->feeds[c->feed].path), c->line, false, 0, 0,
                                       "suppressed", "%u customers grouped by %s, more than "
                                       "households.max_customers (%d)%s", hh->n_customers,
-                                      by_name(hh->by), max,
+                                      household_by_name(hh->by), max,
                                       was ? "" : "; already suppressed for another reason"))
                 goto oom;
             if (was) {

@@ -415,16 +415,22 @@ bool household_group(const folio_dataset *ds, const char *const *product_order,
         if (c->household_id && *c->household_id) {
             ck[i].hid = c->household_id;
         } else {
+            /* no street, no postal code: nothing to group by (an empty key
+             * would put every such customer in one household) */
+            bool none = !strncmp(full, "|||", 3);
             char hex[65];
-            folio_sha256_hex(full, kl, hex);
+            if (none)
+                folio_sha256_hex(c->id, strlen(c->id), hex);
+            else
+                folio_sha256_hex(full, kl, hex);
             char *id = out->ids + i * 19;
-            id[0] = 'A';
+            id[0] = none ? 'C' : 'A';
             id[1] = '-';
             memcpy(id + 2, hex, 16);
             id[18] = 0;
             ck[i].hid = id;
             ck[i].derived = true;
-            ck[i].by = FOLIO_HH_BY_ADDRESS;
+            ck[i].by = none ? FOLIO_HH_BY_CUSTOMER : FOLIO_HH_BY_ADDRESS;
         }
     }
     if (!group_shared(ds, ck, out->ids)) {
@@ -438,7 +444,7 @@ bool household_group(const folio_dataset *ds, const char *const *product_order,
             with_id[nw++] = (uint32_t)i;
     qsort_r(with_id, nw, sizeof *with_id, cmp_addr_id, ck);
     for (size_t i = 0; i < n; i++) {
-        if (!ck[i].derived || ck[i].by == FOLIO_HH_BY_SHARED)
+        if (!ck[i].derived || ck[i].by != FOLIO_HH_BY_ADDRESS)
             continue;
         size_t lb = lower_bound_addr(with_id, nw, ck, ck[i].addr);
         if (lb < nw && !strcmp(ck[with_id[lb]].addr, ck[i].addr)) {
@@ -497,6 +503,16 @@ out:
     if (!ok)
         household_free(out);
     return ok;
+}
+
+const char *household_by_name(int by)
+{
+    switch (by) {
+    case FOLIO_HH_BY_SHARED: return "shared_accounts";
+    case FOLIO_HH_BY_ADDRESS: return "address";
+    case FOLIO_HH_BY_CUSTOMER: return "customer";
+    default: return "id";
+    }
 }
 
 void household_free(folio_households *hs)

@@ -234,9 +234,7 @@ static void g_hh_by(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32
                     folio_rule_value *out)
 {
     (void)f;
-    uint8_t by = ctx->hs->v[i].by;
-    set_str(out, by == FOLIO_HH_BY_SHARED ? "shared_accounts"
-                 : by == FOLIO_HH_BY_ADDRESS ? "address" : "id");
+    set_str(out, household_by_name(ctx->hs->v[i].by));
 }
 
 /* ---- transaction ---------------------------------------------------------- */
@@ -324,7 +322,7 @@ static const folio_rule_field default_fields[] = {
      "strongest role held: \"owner\", \"joint\", \"authorised_user\", \"disponent\" or \"\""},
     {"account.holders", AC, N, g_acct_holders, NULL, "number of holders, the owner included"},
     {"household.by", HH, S, g_hh_by, NULL,
-     "how the household was formed: \"id\", \"shared_accounts\" or \"address\""},
+     "how the household was formed: \"id\", \"shared_accounts\", \"address\", \"customer\""},
     /* transaction */
     {"amount", TX, N, g_txn_amount, NULL, "signed amount: credit > 0, debit < 0"},
     {"date", TX, D, g_txn_date, NULL, "posting date"},

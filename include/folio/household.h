@@ -20,12 +20,14 @@
 #include "folio/feed.h"
 
 /* Which rule made a household (issue 10 part 2; audit "household_by"). */
-enum { FOLIO_HH_BY_ID = 0, FOLIO_HH_BY_SHARED, FOLIO_HH_BY_ADDRESS };
+enum { FOLIO_HH_BY_ID = 0, FOLIO_HH_BY_SHARED, FOLIO_HH_BY_ADDRESS, FOLIO_HH_BY_CUSTOMER };
+/* "id", "shared_accounts", "address", "customer" */
+const char *household_by_name(int by);
 
 typedef struct folio_household {
     const char *id;
     bool derived;                 /* id derived (address key or shared accounts) */
-    uint8_t by;                   /* FOLIO_HH_BY_*: "id", "shared_accounts", "address" */
+    uint8_t by;                   /* FOLIO_HH_BY_* (household_by_name) */
     uint32_t first_customer, n_customers;   /* range into hs->customer_idx */
     uint32_t first_account, n_accounts;     /* range into hs->account_idx */
 } folio_household;
