@@ -264,8 +264,8 @@ bool holders_route(folio_plan *p, folio_exceptions *x, folio_error *err)
             bool was = hp->channel != FOLIO_CHANNEL_SUPPRESSED;
             if (!folio_exceptions_add(x, FOLIO_EXC_OVERSIZE_HOUSEHOLD, hh->id, c->id, NULL,
                                       base_name(job->feeds[c->feed].path), c->line, false, 0, 0,
-                                      "suppressed", "%u customers grouped by %s, more than "
-                                      "households.max_customers (%d)%s", hh->n_customers,
+                                      "suppressed", "%u customers (household_by %s), more "
+                                      "than households.max_customers (%d)%s", hh->n_customers,
                                       household_by_name(hh->by), max,
                                       was ? "" : "; already suppressed for another reason"))
                 goto oom;
