@@ -266,7 +266,7 @@ bool holders_route(folio_plan *p, folio_exceptions *x, folio_error *err)
                                       base_name(job->feeds[c->feed].path), c->line, false, 0, 0,
                                       "suppressed", "%u customers (household_by %s), more "
                                       "than households.max_customers (%d)%s", hh->n_customers,
-                                      household_by_name(hh->by), max,
+                                      household_by_name(household_by(hs, h)), max,
                                       was ? "" : "; already suppressed for another reason"))
                 goto oom;
             if (was) {

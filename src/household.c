@@ -285,6 +285,7 @@ static bool group_shared(const folio_dataset *ds, cust_key *ck, char *ids)
         if (best_hid[r]) {
             ck[i].hid = best_hid[r];
             ck[i].derived = false;
+            ck[i].by = FOLIO_HH_BY_ID;
             continue;
         }
         char *id = ids + i * 19;
@@ -394,10 +395,11 @@ bool household_group(const folio_dataset *ds, const char *const *product_order,
     out->ids = malloc((n + 1) * 19);
     out->customer_idx = malloc((n + 1) * sizeof *out->customer_idx);
     out->v = calloc(n + 1, sizeof *out->v);
+    out->by = calloc(n + 1, 1);
     out->account_idx = malloc((ds->n_accounts + 1) * sizeof *out->account_idx);
     bool ok = false;
     if (!ck || !addr || !with_id || !order || !hh_of || !acc || !out->ids ||
-        !out->customer_idx || !out->v || !out->account_idx) {
+        !out->customer_idx || !out->v || !out->account_idx || !out->by) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory while grouping households");
         goto out;
     }
@@ -465,7 +467,7 @@ bool household_group(const folio_dataset *ds, const char *const *product_order,
             folio_household *h = &out->v[nh++];
             h->id = ck[i].hid;
             h->derived = ck[i].derived;
-            h->by = ck[i].by;
+            out->by[nh - 1] = ck[i].by;
             h->first_customer = (uint32_t)k;
             h->n_customers = 0;
         }
@@ -523,5 +525,6 @@ void household_free(folio_households *hs)
     free(hs->customer_idx);
     free(hs->account_idx);
     free(hs->ids);
+    free(hs->by);
     memset(hs, 0, sizeof *hs);
 }

@@ -234,7 +234,7 @@ static void g_hh_by(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32
                     folio_rule_value *out)
 {
     (void)f;
-    set_str(out, household_by_name(ctx->hs->v[i].by));
+    set_str(out, household_by_name(household_by(ctx->hs, i)));
 }
 
 /* ---- transaction ---------------------------------------------------------- */

@@ -138,12 +138,12 @@ static void test_cycle_of_shared_accounts(void **state)
     size_t h = hh_of(ds, &hs, "A");
     assert_int_equal(hs.v[h].n_customers, 3);
     assert_int_equal(hs.v[h].n_accounts, 3);
-    assert_int_equal(hs.v[h].by, FOLIO_HH_BY_SHARED);
+    assert_int_equal(household_by(&hs, h), FOLIO_HH_BY_SHARED);
     assert_int_equal(hh_of(ds, &hs, "B"), h);
     assert_int_equal(hh_of(ds, &hs, "C"), h);
     assert_true(!strncmp(hs.v[h].id, "S-", 2));
     size_t d = hh_of(ds, &hs, "D");
-    assert_int_equal(hs.v[d].by, FOLIO_HH_BY_ADDRESS);
+    assert_int_equal(household_by(&hs, d), FOLIO_HH_BY_ADDRESS);
     /* roles: everyone in the cycle owns one account */
     for (size_t i = 0; i < ds->n_customers; i++)
         assert_int_equal(ds->customers[i].role, FOLIO_ROLE_OWNER);
@@ -400,7 +400,7 @@ static void test_berka_disp_households(void **state)
     assert_int_equal(hs.n, (size_t)want);
     size_t shared = 0;
     for (size_t h = 0; h < hs.n; h++)
-        shared += hs.v[h].by == FOLIO_HH_BY_SHARED;
+        shared += household_by(&hs, h) == FOLIO_HH_BY_SHARED;
     assert_true(shared > 0);
     household_free(&hs);
     feed_dataset_free(ds);
