@@ -377,7 +377,7 @@ static bool resolve_holders(folio_dataset *ds, const idmap *cm, idmap *am)
         j = k;
     }
     ds->n_holders = j;
-    if (ok)
+    if (ok && j > 1)
         qsort(v, j, sizeof *v, cmp_hold_acct);
     /* each customer's strongest role */
     for (size_t i = 0; ok && i < ds->n_accounts; i++) {

@@ -85,6 +85,9 @@ const char *folio_role_label(int role)
 size_t holders_of_account(const folio_dataset *ds, uint32_t account, const folio_holder **first)
 {
     size_t lo = 0, hi = ds->n_holders;
+    *first = ds->holders;
+    if (!hi)
+        return 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (ds->holders[mid].account < account)
