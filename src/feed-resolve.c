@@ -286,7 +286,9 @@ static bool resolve_holders(folio_dataset *ds, const idmap *cm, idmap *am)
     uint32_t *perm = malloc((n + 1) * sizeof *perm);
     uint8_t *dup = calloc(n + 1, 1);
     uint32_t *remap = malloc((na + 1) * sizeof *remap);
-    bool ok = perm && dup && remap;
+    free(ds->customer_role);
+    ds->customer_role = calloc(ds->n_customers + 1, 1);
+    bool ok = perm && dup && remap && ds->customer_role;
     /* indexes; ID_UNKNOWN / ID_REJECTED marks a row to reject */
     for (size_t i = 0; ok && i < n; i++) {
         const idmap_ent *a = idmap_find(am, v[i].account_id);
@@ -380,14 +382,13 @@ static bool resolve_holders(folio_dataset *ds, const idmap *cm, idmap *am)
     if (ok && j > 1)
         qsort(v, j, sizeof *v, cmp_hold_acct);
     /* each customer's strongest role */
-    for (size_t i = 0; ok && i < ds->n_accounts; i++) {
-        folio_customer *c = &ds->customers[ds->accounts[i].owner];
-        c->role = FOLIO_ROLE_OWNER;
-    }
+    uint8_t *role = ds->customer_role;
+    for (size_t i = 0; ok && i < ds->n_accounts; i++)
+        role[ds->accounts[i].owner] = FOLIO_ROLE_OWNER;
     for (size_t i = 0; ok && i < j; i++) {
-        folio_customer *c = &ds->customers[v[i].customer];
-        if (!c->role || v[i].role < c->role)
-            c->role = v[i].role;
+        uint8_t *r = &role[v[i].customer];
+        if (!*r || v[i].role < *r)
+            *r = v[i].role;
     }
     free(perm);
     free(dup);

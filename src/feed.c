@@ -77,6 +77,7 @@ void feed_dataset_free(folio_dataset *ds)
     free(ds->txns);
     free(ds->contacts);
     free(ds->holders);
+    free(ds->customer_role);
     free(ds->rejects);
     free(ds->stats);
     free(ds);

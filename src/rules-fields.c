@@ -216,7 +216,7 @@ static void g_cust_role(const folio_rule_ctx *ctx, const folio_rule_field *f, ui
                         folio_rule_value *out)
 {
     (void)f;
-    set_str(out, folio_role_name(ctx->ds->customers[i].role));
+    set_str(out, folio_role_name(feed_customer_role(ctx->ds, i)));
 }
 
 static void g_acct_holders(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_t i,
