@@ -212,9 +212,15 @@ int cmd_run(int argc, char **argv)
     if (rc == FOLIO_EXIT_OK || rc == FOLIO_EXIT_REJECTS) {
         if (!o.quiet)
             print_summary(&rep);
-        if (rep.exceptions)
+        if (rep.exceptions) {
             fprintf(stderr, "folio: %zu exception(s) for operations are listed in "
                     "%s/exceptions.csv\n", rep.exceptions, rep.out_dir);
+            for (size_t i = 0; i < rep.n_exception_lines; i++)
+                fprintf(stderr, "folio: %s\n", rep.exception_lines[i]);
+            if (rep.exceptions > rep.n_exception_lines)
+                fprintf(stderr, "folio: ... and %zu more in exceptions.csv\n",
+                        rep.exceptions - rep.n_exception_lines);
+        }
     }
     folio_run_report_free(&rep);
     if (rc == FOLIO_EXIT_USAGE || rc == FOLIO_EXIT_FAILED)

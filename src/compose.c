@@ -454,6 +454,23 @@ static size_t expand(composer *C, const folio_template *t, uint32_t page, uint32
                 full_name(&ds->customers[a->owner], out);
                 v = "";
                 break;
+            case FOLIO_M_ACCOUNT_HOLDERS: {    /* owner first, then the holders rows */
+                const folio_holder *hd;
+                size_t nh = holders_of_account(ds, (uint32_t)C->account, &hd);
+                full_name(&ds->customers[a->owner], out);
+                folio_buf_puts(out, " (owner)");
+                for (size_t k = 0; k < nh; k++) {
+                    if (hd[k].customer == a->owner)
+                        continue;
+                    folio_buf_puts(out, ", ");
+                    full_name(&ds->customers[hd[k].customer], out);
+                    folio_buf_puts(out, " (");
+                    folio_buf_puts(out, folio_role_label(hd[k].role));
+                    folio_buf_putc(out, ')');
+                }
+                v = "";
+                break;
+            }
             default: break;
             }
         }
@@ -1143,6 +1160,15 @@ static void compose_address(composer *C)
         lines[n++] = city;
     if (!is_us(c->country) && n < maxl)
         lines[n++] = country_name(c->country);
+    if (C->plan->households[C->hh].returned) {   /* undeliverable (holders.h): to the bank */
+        const folio_job *J = C->plan->job;
+        n = 0;
+        lines[n++] = J->bank_name;
+        lines[n++] = "RETURN: undeliverable address";
+        n_names = 2;
+        for (int k = 0; k < J->n_bank_address && n < maxl; k++)
+            lines[n++] = J->bank_address[k];
+    }
     int32_t base = L->address_y + ascent_units(C, s);
     for (int i = 0; i < n; i++) {
         if (!lines[i]) {

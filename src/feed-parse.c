@@ -392,17 +392,20 @@ static bool kind_requires(folio_feed_kind kind, const folio_feed_def *def,
                           folio_field *missing)
 {
     static const folio_field cust[] = {FOLIO_F_CUSTOMER_ID};
-    static const folio_field acct[] = {FOLIO_F_ACCOUNT_ID, FOLIO_F_OWNER_ID};
+    static const folio_field acct[] = {FOLIO_F_ACCOUNT_ID};   /* owner: column or holders */
     static const folio_field txn[] = {FOLIO_F_TXN_ACCOUNT_ID, FOLIO_F_TXN_DATE};
     static const folio_field con[] = {FOLIO_F_CONTACT_KEY, FOLIO_F_OFFER_ID,
                                       FOLIO_F_CONTACT_DATE};
+    static const folio_field hold[] = {FOLIO_F_HOLDER_ACCOUNT_ID, FOLIO_F_HOLDER_CUSTOMER_ID,
+                                       FOLIO_F_HOLDER_ROLE};
     const folio_field *req = NULL;
     size_t n = 0;
     switch (kind) {
     case FOLIO_FEED_CUSTOMERS: req = cust; n = 1; break;
-    case FOLIO_FEED_ACCOUNTS: req = acct; n = 2; break;
+    case FOLIO_FEED_ACCOUNTS: req = acct; n = 1; break;
     case FOLIO_FEED_TRANSACTIONS: req = txn; n = 2; break;
     case FOLIO_FEED_CONTACTS: req = con; n = 3; break;
+    case FOLIO_FEED_HOLDERS: req = hold; n = 3; break;
     }
     for (size_t i = 0; i < n; i++)
         if (!def->columns[req[i]]) {
@@ -670,6 +673,7 @@ void feed_chunk_free(feed_chunk *ch)
     free(ch->txn);
     free(ch->txn_acct);
     free(ch->con);
+    free(ch->hold);
     free(ch->rej);
     free(ch->rej_ids.v);
     feed_strpool_free(&ch->sp);
@@ -956,7 +960,7 @@ static bool account_record(rec *r)
     const char *s;
     size_t n;
     if (!str_field(r, FOLIO_F_ACCOUNT_ID, true, false, &a.id) ||
-        !str_field(r, FOLIO_F_OWNER_ID, true, true, &a.owner_id))
+        !str_field(r, FOLIO_F_OWNER_ID, r->ctx->map[FOLIO_F_OWNER_ID] >= 0, true, &a.owner_id))
         goto bad_id;
     fget(r, FOLIO_F_PRODUCT, &s, &n);
     if (n) {
@@ -1144,6 +1148,41 @@ static bool contact_record(rec *r)
     return true;
 }
 
+/* A holders row (issue 10 part 2): account id, customer id and the role,
+ * translated by the feed's roles: map (holders.h); an unknown role is a
+ * reject naming the codes the map lists. */
+static bool holder_record(rec *r)
+{
+    feed_chunk *ch = r->ch;
+    folio_holder h;
+    memset(&h, 0, sizeof h);
+    const char *s;
+    size_t n;
+    if (!str_field(r, FOLIO_F_HOLDER_ACCOUNT_ID, true, true, &h.account_id) ||
+        !str_field(r, FOLIO_F_HOLDER_CUSTOMER_ID, true, true, &h.customer_id))
+        return false;
+    fget(r, FOLIO_F_HOLDER_ROLE, &s, &n);
+    if (n == 0)
+        return reject_row(r, fcol(r, FOLIO_F_HOLDER_ROLE), "empty role");
+    int role = holders_role_lookup(r->ctx->def, s, n);
+    if (role == FOLIO_ROLE_NONE) {
+        char v[48], codes[256];
+        quote_value(s, n, v, sizeof v);
+        holders_role_codes(r->ctx->def, codes, sizeof codes);
+        return reject_row(r, fcol(r, FOLIO_F_HOLDER_ROLE), "unknown role '%s' (expected %s)",
+                          v, codes);
+    }
+    h.role = (uint8_t)role;
+    h.feed = (uint16_t)r->ctx->feed_index;
+    h.line = r->line;
+    if (!grow((void **)&ch->hold, &ch->cap_hold, ch->n_hold + 1, sizeof *ch->hold)) {
+        ch->oom = true;
+        return false;
+    }
+    ch->hold[ch->n_hold++] = h;
+    return true;
+}
+
 /* A customers/accounts row rejected before typing: keep its id (when valid)
  * so resolve can say "customer 'X' rejected". */
 static void remember_rejected_id(rec *r)
@@ -1326,6 +1365,7 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
         case FOLIO_FEED_ACCOUNTS: account_record(&r); break;
         case FOLIO_FEED_TRANSACTIONS: txn_record(&r); break;
         case FOLIO_FEED_CONTACTS: contact_record(&r); break;
+        case FOLIO_FEED_HOLDERS: holder_record(&r); break;
         }
     }
     ch->lines = line;

@@ -216,6 +216,12 @@ static bool resolve_accounts(folio_dataset *ds, const idmap *cm, idmap *am)
             continue;
         }
         *e = (idmap_ent){a.id, h, ID_REJECTED, a.line, a.feed};
+        if (!*a.owner_id) {                /* no customer_id column: owner from holders */
+            a.owner = ID_UNKNOWN;
+            e->val = (uint32_t)j;
+            ds->accounts[j++] = a;
+            continue;
+        }
         const idmap_ent *o = idmap_find(cm, a.owner_id);
         if (!o || o->val == ID_REJECTED) {
             bool okr = o ? add_reject(ds, a.feed, a.line, FOLIO_F_OWNER_ID,
@@ -239,6 +245,155 @@ static bool resolve_accounts(folio_dataset *ds, const idmap *cm, idmap *am)
             *e = (idmap_ent){k, h, ID_REJECTED, 0, 0};
     }
     return true;
+}
+
+/* ---- holders (issue 10 part 2, folio/holders.h) ------------------------------------ */
+
+BY_FEED_LINE(folio_holder, cmp_hold)
+
+static int cmp_hold_pair(const void *a, const void *b, void *arg)
+{
+    const folio_holder *v = arg;
+    const folio_holder *x = &v[*(const uint32_t *)a], *y = &v[*(const uint32_t *)b];
+    if (x->account != y->account)
+        return x->account < y->account ? -1 : 1;
+    if (x->customer != y->customer)
+        return x->customer < y->customer ? -1 : 1;
+    if (x->feed != y->feed)
+        return x->feed < y->feed ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int cmp_hold_acct(const void *a, const void *b)
+{
+    const folio_holder *x = a, *y = b;
+    if (x->account != y->account)
+        return x->account < y->account ? -1 : 1;
+    return cmp_hold(a, b);
+}
+
+/* Resolve holders rows in (feed, line) order: unknown or rejected account or
+ * customer, a second row for one (account, customer) pair and a second
+ * owner of one account are rejects.  An account left without an owner (no
+ * customer_id column, no owner holder) is rejected, with its holders rows;
+ * the account map then says "account 'X' rejected" to its transactions. */
+static bool resolve_holders(folio_dataset *ds, const idmap *cm, idmap *am)
+{
+    const size_t n = ds->n_holders, na = ds->n_accounts;
+    folio_holder *v = ds->holders;
+    if (!sorted_by_feed_line(v, n, sizeof *v, cmp_hold))
+        qsort(v, n, sizeof *v, cmp_hold);
+    uint32_t *perm = malloc((n + 1) * sizeof *perm);
+    uint8_t *dup = calloc(n + 1, 1);
+    uint32_t *remap = malloc((na + 1) * sizeof *remap);
+    free(ds->customer_role);
+    ds->customer_role = calloc(ds->n_customers + 1, 1);
+    bool ok = perm && dup && remap && ds->customer_role;
+    /* indexes; ID_UNKNOWN / ID_REJECTED marks a row to reject */
+    for (size_t i = 0; ok && i < n; i++) {
+        const idmap_ent *a = idmap_find(am, v[i].account_id);
+        const idmap_ent *c = idmap_find(cm, v[i].customer_id);
+        v[i].account = a ? a->val : ID_UNKNOWN;
+        v[i].customer = c ? c->val : ID_UNKNOWN;
+        perm[i] = (uint32_t)i;
+    }
+    if (ok)
+        qsort_r(perm, n, sizeof *perm, cmp_hold_pair, v);
+    for (size_t k = 1; ok && k < n; k++) {
+        const folio_holder *x = &v[perm[k - 1]], *y = &v[perm[k]];
+        if (x->account == y->account && x->customer == y->customer && x->account < na &&
+            x->customer < ds->n_customers)
+            dup[perm[k]] = 1;
+    }
+    size_t j = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        folio_holder h = v[i];
+        if (h.account >= na) {
+            ok = add_reject(ds, h.feed, h.line, FOLIO_F_HOLDER_ACCOUNT_ID,
+                            h.account == ID_REJECTED ? "account '%s' rejected"
+                                                     : "unknown account_id '%s'",
+                            h.account_id);
+            continue;
+        }
+        if (h.customer >= ds->n_customers) {
+            ok = add_reject(ds, h.feed, h.line, FOLIO_F_HOLDER_CUSTOMER_ID,
+                            h.customer == ID_REJECTED ? "customer '%s' rejected"
+                                                      : "unknown customer_id '%s'",
+                            h.customer_id);
+            continue;
+        }
+        folio_account *a = &ds->accounts[h.account];
+        if (dup[i]) {
+            ok = add_reject(ds, h.feed, h.line, FOLIO_F_HOLDER_CUSTOMER_ID,
+                            "duplicate holder: customer '%s' is already a holder of "
+                            "account '%s'", h.customer_id, h.account_id);
+            continue;
+        }
+        if (h.role == FOLIO_ROLE_OWNER && a->owner != ID_UNKNOWN && a->owner != h.customer) {
+            ok = add_reject(ds, h.feed, h.line, FOLIO_F_HOLDER_ROLE,
+                            "account '%s' already has owner '%s' (a second holder of the "
+                            "account takes role joint)", h.account_id,
+                            ds->customers[a->owner].id);
+            continue;
+        }
+        if (h.role != FOLIO_ROLE_OWNER && a->owner == h.customer) {
+            ok = add_reject(ds, h.feed, h.line, FOLIO_F_HOLDER_ROLE,
+                            "customer '%s' is the owner of account '%s', listed here as %s",
+                            h.customer_id, h.account_id, folio_role_name(h.role));
+            continue;
+        }
+        if (h.role == FOLIO_ROLE_OWNER)
+            a->owner = h.customer;
+        v[j++] = h;
+    }
+    /* accounts without an owner */
+    size_t ka = 0;
+    for (size_t i = 0; ok && i < na; i++) {
+        folio_account *a = &ds->accounts[i];
+        if (a->owner == ID_UNKNOWN) {
+            remap[i] = ID_REJECTED;
+            ok = add_reject(ds, a->feed, a->line, FOLIO_F_ACCOUNT_ID,
+                            "account '%s' has no owner: no customer_id column and no holder "
+                            "with role owner", a->id);
+            continue;
+        }
+        remap[i] = (uint32_t)ka;
+        ds->accounts[ka++] = *a;
+    }
+    if (ok && ka < na) {
+        ds->n_accounts = ka;
+        for (size_t s = 0; s < am->cap; s++)
+            if (am->v[s].key && am->v[s].val < na)
+                am->v[s].val = remap[am->v[s].val];
+        size_t k = 0;
+        for (size_t i = 0; ok && i < j; i++) {
+            folio_holder h = v[i];
+            if (remap[h.account] == ID_REJECTED) {
+                ok = add_reject(ds, h.feed, h.line, FOLIO_F_HOLDER_ACCOUNT_ID,
+                                "account '%s' rejected (it has no owner)", h.account_id);
+                continue;
+            }
+            h.account = remap[h.account];
+            v[k++] = h;
+        }
+        j = k;
+    }
+    ds->n_holders = j;
+    if (ok && j > 1)
+        qsort(v, j, sizeof *v, cmp_hold_acct);
+    /* each customer's strongest role */
+    uint8_t *role = ds->customer_role;
+    for (size_t i = 0; ok && i < ds->n_accounts; i++)
+        role[ds->accounts[i].owner] = FOLIO_ROLE_OWNER;
+    for (size_t i = 0; ok && i < j; i++) {
+        uint8_t *r = &role[v[i].customer];
+        if (!*r || v[i].role < *r)
+            *r = v[i].role;
+    }
+    free(perm);
+    free(dup);
+    free(remap);
+    return ok;
 }
 
 /* Add a rejected transaction's amount to its feed's amount_rejected. */
@@ -406,7 +561,7 @@ bool feed_resolve(folio_dataset *ds, folio_error *err)
     }
     idmap cm = {0}, am = {0};
     bool ok = resolve_customers(ds, &cm) && resolve_accounts(ds, &cm, &am) &&
-              resolve_txns(ds, &am) && sort_txns(ds) && sort_rejects(ds);
+              resolve_holders(ds, &cm, &am) && resolve_txns(ds, &am) && sort_txns(ds) && sort_rejects(ds);
     free(cm.v);
     free(am.v);
     if (!ok) {

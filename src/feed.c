@@ -76,6 +76,8 @@ void feed_dataset_free(folio_dataset *ds)
     free(ds->accounts);
     free(ds->txns);
     free(ds->contacts);
+    free(ds->holders);
+    free(ds->customer_role);
     free(ds->rejects);
     free(ds->stats);
     free(ds);
@@ -176,7 +178,9 @@ static bool merge_chunk(folio_dataset *ds, feed_ctx *ctx, feed_chunk *ch)
         !reserve((void **)&ds->accounts, &pool->cap_accounts, ds->n_accounts + ch->n_acct,
                  sizeof *ds->accounts) ||
         !reserve((void **)&ds->contacts, &pool->cap_contacts, ds->n_contacts + ch->n_con,
-                 sizeof *ds->contacts))
+                 sizeof *ds->contacts) ||
+        !reserve((void **)&ds->holders, &pool->cap_holders, ds->n_holders + ch->n_hold,
+                 sizeof *ds->holders))
         goto oom;
     if (ds->n_txns + ch->n_txn > pool->cap_txns) {
         size_t cap = pool->cap_txns, cap2 = pool->cap_txns;
@@ -213,6 +217,11 @@ static bool merge_chunk(folio_dataset *ds, feed_ctx *ctx, feed_chunk *ch)
     if (ch->n_con)
         memcpy(ds->contacts + ds->n_contacts, ch->con, ch->n_con * sizeof *ch->con);
     ds->n_contacts += ch->n_con;
+    for (size_t i = 0; i < ch->n_hold; i++) {
+        folio_holder *x = &ds->holders[ds->n_holders++];
+        *x = ch->hold[i];
+        x->line += b;
+    }
     for (size_t i = 0; i < ch->n_rej; i++) {
         pool->needs_raw[ds->n_rejects] = 0;
         folio_reject *x = &ds->rejects[ds->n_rejects++];

@@ -215,13 +215,101 @@ size_t household_address_key(const folio_customer *c, char *buf, size_t cap)
     return k.len;
 }
 
-/* ---- grouping --------------------------------------------------------------------- */
+/* ---- shared accounts (issue 10 part 2) ------------------------------------------- */
 
 typedef struct cust_key {
     const char *hid;        /* household id (given or derived) */
     const char *addr;       /* address key */
     bool derived;
+    uint8_t by;             /* FOLIO_HH_BY_* */
 } cust_key;
+
+
+static uint32_t uf_find(uint32_t *parent, uint32_t i)
+{
+    while (parent[i] != i) {
+        parent[i] = parent[parent[i]];     /* path halving */
+        i = parent[i];
+    }
+    return i;
+}
+
+/* Union by the smaller index as root: the result is a function of the set
+ * of links, not of their order. */
+static void uf_union(uint32_t *parent, uint32_t a, uint32_t b)
+{
+    a = uf_find(parent, a);
+    b = uf_find(parent, b);
+    if (a < b)
+        parent[b] = a;
+    else if (b < a)
+        parent[a] = b;
+}
+
+/* Customers without a household id who share an account (owner and holders,
+ * through any chain of accounts) get one household: the bytewise smallest
+ * household id given to a member of the chain, else "S-" + 16 hex digits of
+ * SHA-256 of the bytewise smallest member id.  Returns false on OOM. */
+static bool group_shared(const folio_dataset *ds, cust_key *ck, char *ids)
+{
+    const size_t n = ds->n_customers;
+    if (!ds->n_holders)
+        return true;
+    uint32_t *parent = malloc((n + 1) * sizeof *parent);
+    uint32_t *size = calloc(n + 1, sizeof *size);
+    const char **best_hid = calloc(n + 1, sizeof *best_hid);
+    const char **min_id = calloc(n + 1, sizeof *min_id);
+    bool ok = parent && size && best_hid && min_id;
+    for (size_t i = 0; ok && i < n; i++)
+        parent[i] = (uint32_t)i;
+    for (size_t i = 0; ok && i < ds->n_holders; i++) {
+        const folio_holder *h = &ds->holders[i];
+        if (h->account < ds->n_accounts && h->customer < n &&
+            ds->accounts[h->account].owner < n)
+            uf_union(parent, h->customer, ds->accounts[h->account].owner);
+    }
+    for (size_t i = 0; ok && i < n; i++) {
+        uint32_t r = uf_find(parent, (uint32_t)i);
+        size[r]++;
+        if (!ck[i].derived) {
+            if (!best_hid[r] || strcmp(ck[i].hid, best_hid[r]) < 0)
+                best_hid[r] = ck[i].hid;
+        } else if (!min_id[r] || strcmp(ds->customers[i].id, min_id[r]) < 0) {
+            min_id[r] = ds->customers[i].id;
+        }
+    }
+    for (size_t i = 0; ok && i < n; i++) {
+        uint32_t r = uf_find(parent, (uint32_t)i);
+        if (size[r] < 2 || !ck[i].derived)
+            continue;
+        if (best_hid[r]) {
+            ck[i].hid = best_hid[r];
+            ck[i].derived = false;
+            ck[i].by = FOLIO_HH_BY_ID;
+            continue;
+        }
+        char *id = ids + i * 19;
+        if (ck[r].by != FOLIO_HH_BY_SHARED || r == i) {
+            char hex[65];
+            folio_sha256_hex(min_id[r], strlen(min_id[r]), hex);
+            id[0] = 'S';
+            id[1] = '-';
+            memcpy(id + 2, hex, 16);
+            id[18] = 0;
+        } else {
+            memcpy(id, ck[r].hid, 19);
+        }
+        ck[i].hid = id;
+        ck[i].by = FOLIO_HH_BY_SHARED;
+    }
+    free(parent);
+    free(size);
+    free(best_hid);
+    free(min_id);
+    return ok;
+}
+
+/* ---- grouping --------------------------------------------------------------------- */
 
 typedef struct group_ctx {
     const folio_dataset *ds;
@@ -307,10 +395,11 @@ bool household_group(const folio_dataset *ds, const char *const *product_order,
     out->ids = malloc((n + 1) * 19);
     out->customer_idx = malloc((n + 1) * sizeof *out->customer_idx);
     out->v = calloc(n + 1, sizeof *out->v);
+    out->by = calloc(n + 1, 1);
     out->account_idx = malloc((ds->n_accounts + 1) * sizeof *out->account_idx);
     bool ok = false;
     if (!ck || !addr || !with_id || !order || !hh_of || !acc || !out->ids ||
-        !out->customer_idx || !out->v || !out->account_idx) {
+        !out->customer_idx || !out->v || !out->account_idx || !out->by) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory while grouping households");
         goto out;
     }
@@ -328,16 +417,27 @@ bool household_group(const folio_dataset *ds, const char *const *product_order,
         if (c->household_id && *c->household_id) {
             ck[i].hid = c->household_id;
         } else {
+            /* no street, no postal code: nothing to group by (an empty key
+             * would put every such customer in one household) */
+            bool none = !strncmp(full, "|||", 3);
             char hex[65];
-            folio_sha256_hex(full, kl, hex);
+            if (none)
+                folio_sha256_hex(c->id, strlen(c->id), hex);
+            else
+                folio_sha256_hex(full, kl, hex);
             char *id = out->ids + i * 19;
-            id[0] = 'A';
+            id[0] = none ? 'C' : 'A';
             id[1] = '-';
             memcpy(id + 2, hex, 16);
             id[18] = 0;
             ck[i].hid = id;
             ck[i].derived = true;
+            ck[i].by = none ? FOLIO_HH_BY_CUSTOMER : FOLIO_HH_BY_ADDRESS;
         }
+    }
+    if (!group_shared(ds, ck, out->ids)) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory while grouping households");
+        goto out;
     }
     /* id-less customers join an id holder at the same address */
     size_t nw = 0;
@@ -346,12 +446,13 @@ bool household_group(const folio_dataset *ds, const char *const *product_order,
             with_id[nw++] = (uint32_t)i;
     qsort_r(with_id, nw, sizeof *with_id, cmp_addr_id, ck);
     for (size_t i = 0; i < n; i++) {
-        if (!ck[i].derived)
+        if (!ck[i].derived || ck[i].by != FOLIO_HH_BY_ADDRESS)
             continue;
         size_t lb = lower_bound_addr(with_id, nw, ck, ck[i].addr);
         if (lb < nw && !strcmp(ck[with_id[lb]].addr, ck[i].addr)) {
             ck[i].hid = ck[with_id[lb]].hid;      /* smallest id at the key */
             ck[i].derived = false;
+            ck[i].by = FOLIO_HH_BY_ID;
         }
     }
     /* customers sorted by (household id, feed, line) form the households */
@@ -366,6 +467,7 @@ bool household_group(const folio_dataset *ds, const char *const *product_order,
             folio_household *h = &out->v[nh++];
             h->id = ck[i].hid;
             h->derived = ck[i].derived;
+            out->by[nh - 1] = ck[i].by;
             h->first_customer = (uint32_t)k;
             h->n_customers = 0;
         }
@@ -405,6 +507,16 @@ out:
     return ok;
 }
 
+const char *household_by_name(int by)
+{
+    switch (by) {
+    case FOLIO_HH_BY_SHARED: return "shared_accounts";
+    case FOLIO_HH_BY_ADDRESS: return "address";
+    case FOLIO_HH_BY_CUSTOMER: return "customer";
+    default: return "id";
+    }
+}
+
 void household_free(folio_households *hs)
 {
     if (!hs)
@@ -413,5 +525,6 @@ void household_free(folio_households *hs)
     free(hs->customer_idx);
     free(hs->account_idx);
     free(hs->ids);
+    free(hs->by);
     memset(hs, 0, sizeof *hs);
 }

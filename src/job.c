@@ -12,6 +12,7 @@
  */
 #include "folio/afp.h"
 #include "folio/archive.h"
+#include "folio/holders.h"
 #include "folio/job.h"
 #include "folio/marks.h"
 #include "folio/offers.h"
@@ -77,6 +78,9 @@ static const field_key FIELD_KEYS[] = {
     { FOLIO_FEED_CONTACTS, "contact_key", FOLIO_F_CONTACT_KEY },
     { FOLIO_FEED_CONTACTS, "offer_id", FOLIO_F_OFFER_ID },
     { FOLIO_FEED_CONTACTS, "contact_date", FOLIO_F_CONTACT_DATE },
+    { FOLIO_FEED_HOLDERS, "account_id", FOLIO_F_HOLDER_ACCOUNT_ID },
+    { FOLIO_FEED_HOLDERS, "customer_id", FOLIO_F_HOLDER_CUSTOMER_ID },
+    { FOLIO_FEED_HOLDERS, "role", FOLIO_F_HOLDER_ROLE },
 };
 #define N_FIELD_KEYS ((int)(sizeof FIELD_KEYS / sizeof FIELD_KEYS[0]))
 
@@ -92,20 +96,22 @@ const char *job_field_key(folio_field f)
 }
 
 static const char *const KIND_NAMES[] = { "customers", "accounts",
-                                          "transactions", "contacts", NULL };
+                                          "transactions", "contacts", "holders", NULL };
 static const char *const SIGN_NAMES[] = { "negative_is_debit",
                                           "positive_is_debit", "flag_column",
                                           "split_columns", NULL };
 
 static const char *const TOP_KEYS[] = { "job", "statement", "bank", "layout",
-                                        "feeds", "output", "offers", NULL };
+                                        "feeds", "output", "offers", "households",
+                                        NULL };
 static const char *const JOB_KEYS[] = { "name", "seed", NULL };
 static const char *const STATEMENT_KEYS[] = { "date", "period", NULL };
 static const char *const PERIOD_KEYS[] = { "start", "end", NULL };
 static const char *const BANK_KEYS[] = { "name", "address", "phone", "website",
                                          "currency", NULL };
 static const char *const FEED_KEYS[] = { "name", "kind", "path", "product",
-                                         "dialect", "amounts", "columns", NULL };
+                                         "dialect", "amounts", "columns", "roles",
+                                         NULL };
 static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
                                             "date_format", "decimal",
                                             "minor_digits", "currency", NULL };
@@ -300,9 +306,13 @@ static bool check_required_columns(yt_doc *d, const folio_feed_def *f,
                            "or 'full_name' in '%s'", f->name, where);
         break;
     case FOLIO_FEED_ACCOUNTS:
-        need[n++] = FOLIO_F_ACCOUNT_ID;
-        need[n++] = FOLIO_F_OWNER_ID;
+        need[n++] = FOLIO_F_ACCOUNT_ID;   /* customer_id: see read_feeds (holders) */
         need[n++] = FOLIO_F_CLOSING_BALANCE;
+        break;
+    case FOLIO_FEED_HOLDERS:
+        need[n++] = FOLIO_F_HOLDER_ACCOUNT_ID;
+        need[n++] = FOLIO_F_HOLDER_CUSTOMER_ID;
+        need[n++] = FOLIO_F_HOLDER_ROLE;
         break;
     case FOLIO_FEED_TRANSACTIONS:
         need[n++] = FOLIO_F_TXN_ACCOUNT_ID;
@@ -436,7 +446,8 @@ static bool read_feed(yt_doc *d, folio_job *job, folio_feed_def *f,
                        where);
     if (yt_str(d, feed, where, "product", false, &f->product) < 0)
         return false;
-    if (!read_dialect(d, job, f, feed, where) || !read_amounts(d, f, feed, where))
+    if (!read_dialect(d, job, f, feed, where) || !read_amounts(d, f, feed, where)
+        || !holders_feed_read(d, f, feed, where))
         return false;
     char cw[128];
     yt_name(cw, sizeof cw, where, "columns");
@@ -471,7 +482,7 @@ static bool read_feeds(yt_doc *d, folio_job *job, const yt_node *root)
         folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
         return false;
     }
-    int have[5] = { 0 };
+    int have[6] = { 0 };
     bool ok = true;
     for (int i = 0; ok && i < fs->n; i++) {
         char where[32], key[48];
@@ -511,6 +522,13 @@ static bool read_feeds(yt_doc *d, folio_job *job, const yt_node *root)
     free(ids);
     if (!ok)
         return false;
+    /* an account's owner: its customer_id column, else a holders feed */
+    job->has_holders = have[FOLIO_FEED_HOLDERS] > 0;
+    for (int i = 0; i < job->n_feeds && !job->has_holders; i++)
+        if (job->feeds[i].kind == FOLIO_FEED_ACCOUNTS && !job->feeds[i].columns[FOLIO_F_OWNER_ID])
+            return yt_fail(d, yt_get(fs->items[i], "columns"), "feed '%s' (accounts) must map "
+                           "column 'customer_id' in 'feeds[%d].columns' (or the job needs a "
+                           "holders feed naming each account's owner)", job->feeds[i].name, i);
     static const folio_feed_kind need[] = { FOLIO_FEED_CUSTOMERS,
                                             FOLIO_FEED_ACCOUNTS,
                                             FOLIO_FEED_TRANSACTIONS };
@@ -629,6 +647,7 @@ folio_job *job_load(const char *path, folio_error *err)
                                 NULL) >= 0
               && read_feeds(d, job, root)
               && read_output(d, job, root)
+              && holders_job_read(d, root, job)
               && offers_options_read(d, root, job->dir, &job->offers);
     yt_free(d);
     if (!ok) {
@@ -653,6 +672,7 @@ void job_free(folio_job *job)
         free(f->date_format);
         free(f->currency);
         yt_strv_free(f->debit_values, f->n_debit_values);
+        holders_feed_free(f);
         for (int c = 0; c < FOLIO_F__COUNT; c++)
             free(f->columns[c]);
     }

@@ -62,6 +62,7 @@ static const char *const MERGE_NAMES[FOLIO_M__COUNT] = {
     [FOLIO_M_ACCOUNT_DUE_DATE] = "account.due_date",
     [FOLIO_M_ACCOUNT_RATE] = "account.rate",
     [FOLIO_M_ACCOUNT_OWNER_NAME] = "account.owner_name",
+    [FOLIO_M_ACCOUNT_HOLDERS] = "account.holders",
 };
 
 /* layout_merge_field_name: "account.number" for FOLIO_M_ACCOUNT_NUMBER;
@@ -77,7 +78,7 @@ const char *layout_merge_field_name(folio_merge_field f)
  * value only inside an account section (section and table texts). */
 bool layout_merge_field_is_account(folio_merge_field f)
 {
-    return f >= FOLIO_M_ACCOUNT_NUMBER && f <= FOLIO_M_ACCOUNT_OWNER_NAME;
+    return f >= FOLIO_M_ACCOUNT_NUMBER && f <= FOLIO_M_ACCOUNT_HOLDERS;
 }
 
 static int merge_lookup(const char *s, size_t n)

@@ -95,6 +95,7 @@ static const char *kind_name(folio_feed_kind k)
     case FOLIO_FEED_ACCOUNTS: return "accounts";
     case FOLIO_FEED_TRANSACTIONS: return "transactions";
     case FOLIO_FEED_CONTACTS: return "contacts";
+    case FOLIO_FEED_HOLDERS: return "holders";
     }
     return "?";
 }

@@ -316,6 +316,8 @@ int production_stream_of(const folio_production_options *o, const folio_piece_in
     bool foreign = !production_is_us(in->country);
     for (int i = 0; i < o->n_streams; i++) {
         const folio_stream_def *s = &o->streams[i];
+        if (s->returned_only != in->returned)
+            continue;
         if (s->foreign >= 0 && (s->foreign == 1) != foreign)
             continue;
         if (s->channel >= 0 && s->channel != in->channel)

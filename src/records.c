@@ -179,6 +179,11 @@ bool write_audit(run_state *R, const char *path, folio_error *err)
         folio_buf_put_json_str(&b, hh->id, strlen(hh->id));
         folio_buf_puts(&b, ",\"derived_id\":");
         folio_buf_puts(&b, hh->derived ? "true" : "false");
+        folio_buf_puts(&b, ",\"household_by\":\"");
+        folio_buf_puts(&b, household_by_name(household_by(&R->hs, h)));
+        folio_buf_putc(&b, '"');
+        if (R->plan->households[h].returned)
+            folio_buf_puts(&b, ",\"returned\":true");
         folio_buf_puts(&b, ",\"channel\":\"");
         folio_buf_puts(&b, chname[hp->channel]);
         folio_buf_putc(&b, '"');

@@ -210,6 +210,33 @@ static void g_acct_util(const folio_rule_ctx *ctx, const folio_rule_field *f, ui
     out->num = rules_div_scale(a->closing_balance, a->credit_limit, &out->inexact);
 }
 
+/* ---- holders (issue 10 part 2) ---------------------------------------------- */
+
+static void g_cust_role(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_t i,
+                        folio_rule_value *out)
+{
+    (void)f;
+    set_str(out, folio_role_name(feed_customer_role(ctx->ds, i)));
+}
+
+static void g_acct_holders(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_t i,
+                           folio_rule_value *out)
+{
+    (void)f;
+    const folio_holder *h;
+    size_t n = holders_of_account(ctx->ds, i, &h), k = 1;      /* the owner */
+    for (size_t j = 0; j < n; j++)
+        k += h[j].customer != ctx->ds->accounts[i].owner;
+    out->num = (int64_t)k * FOLIO_RULE_SCALE;
+}
+
+static void g_hh_by(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_t i,
+                    folio_rule_value *out)
+{
+    (void)f;
+    set_str(out, household_by_name(household_by(ctx->hs, i)));
+}
+
 /* ---- transaction ---------------------------------------------------------- */
 
 static void g_txn_amount(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_t i,
@@ -290,6 +317,12 @@ static const folio_rule_field default_fields[] = {
     {"opened_date", AC, D, g_acct_date, OFF(folio_account, opened_date), "date opened"},
     {"due_date", AC, D, g_acct_date, OFF(folio_account, due_date), "payment due date"},
     {"utilization", AC, N, g_acct_util, NULL, "balance / credit_limit (unknown without a limit)"},
+    /* holders (issue 10 part 2) */
+    {"customer.role", CU, S, g_cust_role, NULL,
+     "strongest role held: \"owner\", \"joint\", \"authorised_user\", \"disponent\" or \"\""},
+    {"account.holders", AC, N, g_acct_holders, NULL, "number of holders, the owner included"},
+    {"household.by", HH, S, g_hh_by, NULL,
+     "how the household was formed: \"id\", \"shared_accounts\", \"address\", \"customer\""},
     /* transaction */
     {"amount", TX, N, g_txn_amount, NULL, "signed amount: credit > 0, debit < 0"},
     {"date", TX, D, g_txn_date, NULL, "posting date"},

@@ -6,6 +6,9 @@
  */
 #include "run-report.h"
 
+#include "folio/exceptions.h"
+#include "folio/feed.h"
+
 #include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -135,6 +138,16 @@ void run_report_fill(run_state *R, const totals *T, const run_times *t)
     }
     rep->rejects = T->rejects;
     rep->exceptions = R->ds->exceptions.n;
+    size_t nl = R->ds->exceptions.n < 20 ? R->ds->exceptions.n : 20;
+    rep->exception_lines = nl ? calloc(nl, sizeof *rep->exception_lines) : NULL;
+    for (size_t i = 0; rep->exception_lines && i < nl; i++) {   /* sorted when written */
+        const folio_exception *e = &R->ds->exceptions.v[i];
+        if (asprintf(&rep->exception_lines[rep->n_exception_lines], "%s: household %s: %s (%s)",
+                     folio_exception_kind_name(e->kind), e->household, e->detail,
+                     e->action) < 0)
+            break;
+        rep->n_exception_lines++;
+    }
     rep->seconds = t->total;
     rep->load_seconds = t->load;
     rep->compose_seconds = t->compose;
@@ -158,5 +171,8 @@ void folio_run_report_free(folio_run_report *rep)
     for (size_t i = 0; i < rep->n_warnings; i++)
         free(rep->warnings[i]);
     free(rep->warnings);
+    for (size_t i = 0; i < rep->n_exception_lines; i++)
+        free(rep->exception_lines[i]);
+    free(rep->exception_lines);
     memset(rep, 0, sizeof *rep);
 }

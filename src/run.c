@@ -12,6 +12,7 @@
 #include "folio/archive.h"
 #include "folio/compose.h"
 #include "folio/exceptions.h"
+#include "folio/holders.h"
 #include "folio/feed.h"
 #include "folio/household.h"
 #include "folio/job.h"
@@ -190,6 +191,7 @@ static bool plan_files(run_state *R, folio_error *err)
         }
         in->household = hh->id;
         in->channel = ch;
+        in->returned = R->plan->households[h].returned;
         in->pages = R->res[h].pages;
         R->print_hh[R->n_print++] = (uint32_t)h;
     }
@@ -827,6 +829,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     }
     R.plan = compose_plan_new(R.job, R.layout, R.ds, &R.hs, err);
     if (!R.plan || !stop_if_interrupted(err))
+        goto done;
+    if (!holders_route(R.plan, &R.ds->exceptions, err))   /* oversize, undeliverable */
         goto done;
     if (R.offers) {
         if (!offers_bind(R.offers, R.ds, &R.hs, err))

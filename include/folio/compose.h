@@ -57,6 +57,8 @@ typedef struct folio_household_plan {
                                        * preference (e-mail fallback, a
                                        * channel rule), NULL when it does not */
     uint32_t n_accounts_printed;
+    bool returned;                    /* undeliverable: printed addressed to the bank
+                                       * in the stream "return" (holders.h) */
 } folio_household_plan;
 
 typedef struct folio_plan {

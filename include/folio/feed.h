@@ -23,6 +23,7 @@
 #include "folio/common.h"
 #include "folio/job.h"
 #include "folio/exceptions.h"
+#include "folio/holders.h"
 
 typedef enum folio_delivery {
     FOLIO_DELIVERY_PRINT = 0,
@@ -109,6 +110,12 @@ typedef struct folio_dataset {
     folio_account *accounts;   size_t n_accounts;
     folio_txn *txns;           size_t n_txns;
     folio_contact *contacts;   size_t n_contacts;
+    folio_holder *holders;     size_t n_holders;   /* issue 10 part 2: holders feeds'
+                                                      rows, sorted by (account, feed,
+                                                      line) after resolve (holders.h) */
+    uint8_t *customer_role;    /* per customer: the strongest folio_role held (owner >
+                                  joint > authorised user > disponent), set by resolve;
+                                  read with feed_customer_role() */
     folio_reject *rejects;     size_t n_rejects;   /* sorted by (feed, line) */
     folio_feed_stats *stats;   /* one per job feed */
     int n_feeds;
@@ -132,6 +139,12 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
                                       folio_load_progress_fn progress, void *ctx,
                                       folio_error *err);
 void feed_dataset_free(folio_dataset *ds);
+
+/* Customer i's strongest role (FOLIO_ROLE_NONE when it holds nothing). */
+static inline int feed_customer_role(const folio_dataset *ds, size_t i)
+{
+    return ds->customer_role && i < ds->n_customers ? ds->customer_role[i] : FOLIO_ROLE_NONE;
+}
 
 /* Write rejects as CSV: file,line,column,reason,raw (header row first), to a
  * new file at path (it must not exist: folio_write_file_excl). */

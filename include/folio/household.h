@@ -19,9 +19,14 @@
 
 #include "folio/feed.h"
 
+/* Which rule made a household (issue 10 part 2; audit "household_by"). */
+enum { FOLIO_HH_BY_ID = 0, FOLIO_HH_BY_SHARED, FOLIO_HH_BY_ADDRESS, FOLIO_HH_BY_CUSTOMER };
+/* "id", "shared_accounts", "address", "customer" */
+const char *household_by_name(int by);
+
 typedef struct folio_household {
     const char *id;
-    bool derived;                 /* id derived from the address */
+    bool derived;                 /* id derived (address key or shared accounts) */
     uint32_t first_customer, n_customers;   /* range into hs->customer_idx */
     uint32_t first_account, n_accounts;     /* range into hs->account_idx */
 } folio_household;
@@ -31,7 +36,15 @@ typedef struct folio_households {
     uint32_t *customer_idx;       /* indexes into ds->customers */
     uint32_t *account_idx;        /* indexes into ds->accounts */
     char *ids;                    /* storage for derived ids */
+    uint8_t *by;                  /* issue 10 part 2: per household, FOLIO_HH_BY_*
+                                     (household_by_name); NULL = all "id" */
 } folio_households;
+
+/* The rule that formed household h (FOLIO_HH_BY_ID when hs->by is NULL). */
+static inline int household_by(const folio_households *hs, size_t h)
+{
+    return hs->by ? hs->by[h] : FOLIO_HH_BY_ID;
+}
 
 /* Normalised address key of a customer: upper-case ASCII letters/digits of
  * address1, address2 and postal code (first 5 chars for US ZIP+4) and country,

@@ -18,7 +18,8 @@ typedef enum folio_feed_kind {
     FOLIO_FEED_CUSTOMERS = 1,
     FOLIO_FEED_ACCOUNTS,
     FOLIO_FEED_TRANSACTIONS,
-    FOLIO_FEED_CONTACTS          /* contact history (offers issue) */
+    FOLIO_FEED_CONTACTS,         /* contact history (offers issue) */
+    FOLIO_FEED_HOLDERS           /* issue 10 part 2: account-customer links (holders.h) */
 } folio_feed_kind;
 
 /* Logical fields a feed can map.  The job maps each to a header name. */
@@ -41,6 +42,8 @@ typedef enum folio_field {
     /* contacts */
     FOLIO_F_CONTACT_KEY /* household or customer id */, FOLIO_F_OFFER_ID,
     FOLIO_F_CONTACT_DATE,
+    /* holders (issue 10 part 2) */
+    FOLIO_F_HOLDER_ACCOUNT_ID, FOLIO_F_HOLDER_CUSTOMER_ID, FOLIO_F_HOLDER_ROLE,
     FOLIO_F__COUNT
 } folio_field;
 
@@ -73,6 +76,9 @@ typedef struct folio_feed_def {
     /* columns[f] = header name mapped to field f, or NULL if unmapped */
     char *columns[FOLIO_F__COUNT];
     int line;                   /* job file line of this feed (for messages) */
+    /* issue 10 part 2: holders feeds: the export's role codes (holders.h) */
+    struct folio_role_code *roles;
+    int n_roles;
 } folio_feed_def;
 
 typedef struct folio_job {
@@ -106,6 +112,10 @@ typedef struct folio_job {
     struct folio_proof_options *proofs; /* output.proofs, never NULL after job_load (proof.h) */
     struct folio_archive_options *archive; /* output.archive (archive.h), never NULL */
     struct folio_channel_rules *channels;  /* output.channels, NULL = none (archive.h) */
+    /* issue 10 parts 2 and 7: households: (holders.h) */
+    int household_max;          /* households.max_customers (default 12) */
+    int undeliverable;          /* households.undeliverable: folio_undeliverable */
+    bool has_holders;           /* a holders feed is listed */
 } folio_job;
 
 /* Parse and validate a job file.  Returns NULL with err set (code

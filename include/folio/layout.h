@@ -36,6 +36,7 @@ typedef enum folio_merge_field {
     FOLIO_M_ACCOUNT_CREDIT_LIMIT, FOLIO_M_ACCOUNT_MINIMUM_DUE,
     FOLIO_M_ACCOUNT_DUE_DATE, FOLIO_M_ACCOUNT_RATE,
     FOLIO_M_ACCOUNT_OWNER_NAME,
+    FOLIO_M_ACCOUNT_HOLDERS,      /* issue 10 part 2: "Jana Nováková (owner), ..." */
     FOLIO_M__COUNT
 } folio_merge_field;
 

@@ -55,6 +55,8 @@ typedef struct folio_stream_def {
     char **countries; int n_countries;         /* country code in list (case-insensitive) */
     char **household_ids; int n_household_ids;/* household id in list (sorted) */
     int line;                   /* job file line (0 for built-in streams) */
+    bool returned_only;         /* issue 10 part 7: the return-to-bank stream: only
+                                   returned statements, which match no other stream */
 } folio_stream_def;
 
 typedef struct folio_production_options {
@@ -107,6 +109,7 @@ typedef struct folio_piece_input {
     const char *postal_code, *country, *state, *segment;  /* primary customer; NULL = "" */
     uint8_t channel;            /* folio_channel: print or both */
     uint32_t pages;             /* composed pages, without duplex padding */
+    bool returned;              /* undeliverable, returned to the bank (holders.h) */
 } folio_piece_input;
 
 /* Index of the stream a statement goes to (first match; never -1 when the

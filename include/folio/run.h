@@ -85,6 +85,9 @@ typedef struct folio_run_report {
     double proof_seconds;
     uint64_t rejects;                     /* rejected rows */
     size_t exceptions;                    /* cases in exceptions.csv */
+    char **exception_lines;               /* the first 20 of them, one line each, in the
+                                             file's order: "KIND: household H: DETAIL (ACTION)" */
+    size_t n_exception_lines;
     double seconds, load_seconds, compose_seconds, write_seconds;
     int threads;
     char **warnings;
