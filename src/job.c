@@ -19,6 +19,7 @@
 #include "folio/production.h"
 #include "folio/proof.h"
 #include "yamltree.h"
+#include "attrs-private.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -77,6 +78,9 @@ static const field_key FIELD_KEYS[] = {
     { FOLIO_FEED_CONTACTS, "contact_key", FOLIO_F_CONTACT_KEY },
     { FOLIO_FEED_CONTACTS, "offer_id", FOLIO_F_OFFER_ID },
     { FOLIO_FEED_CONTACTS, "contact_date", FOLIO_F_CONTACT_DATE },
+    /* issue 10 part 1: attribute feeds map their key; the rest is attributes: */
+    { FOLIO_FEED_CUSTOMER_ATTRS, "customer_id", FOLIO_F_CUSTOMER_ID },
+    { FOLIO_FEED_ACCOUNT_ATTRS, "account_id", FOLIO_F_ACCOUNT_ID },
 };
 #define N_FIELD_KEYS ((int)(sizeof FIELD_KEYS / sizeof FIELD_KEYS[0]))
 
@@ -92,7 +96,9 @@ const char *job_field_key(folio_field f)
 }
 
 static const char *const KIND_NAMES[] = { "customers", "accounts",
-                                          "transactions", "contacts", NULL };
+                                          "transactions", "contacts",
+                                          "customer_attributes", "account_attributes",
+                                          NULL };
 static const char *const SIGN_NAMES[] = { "negative_is_debit",
                                           "positive_is_debit", "flag_column",
                                           "split_columns", NULL };
@@ -105,7 +111,8 @@ static const char *const PERIOD_KEYS[] = { "start", "end", NULL };
 static const char *const BANK_KEYS[] = { "name", "address", "phone", "website",
                                          "currency", NULL };
 static const char *const FEED_KEYS[] = { "name", "kind", "path", "product",
-                                         "dialect", "amounts", "columns", NULL };
+                                         "dialect", "amounts", "columns",
+                                         "attributes", NULL };
 static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
                                             "date_format", "decimal",
                                             "minor_digits", "currency", NULL };
@@ -321,6 +328,8 @@ static bool check_required_columns(yt_doc *d, const folio_feed_def *f,
         need[n++] = FOLIO_F_OFFER_ID;
         need[n++] = FOLIO_F_CONTACT_DATE;
         break;
+    case FOLIO_FEED_CUSTOMER_ATTRS: need[n++] = FOLIO_F_CUSTOMER_ID; break;
+    case FOLIO_FEED_ACCOUNT_ATTRS: need[n++] = FOLIO_F_ACCOUNT_ID; break;
     }
     for (int i = 0; i < n; i++) {
         if (f->columns[need[i]])
@@ -448,7 +457,7 @@ static bool read_feed(yt_doc *d, folio_job *job, folio_feed_def *f,
         && (!f->product || !*f->product))
         return yt_fail(d, feed, "feed '%s' (accounts) needs a 'product' column "
                        "in '%s' or a 'product:' code", f->name, cw);
-    return true;
+    return attrs_read_feed(d, job, (int)(f - job->feeds), feed, where);
 }
 
 static bool read_feeds(yt_doc *d, folio_job *job, const yt_node *root)
@@ -471,7 +480,7 @@ static bool read_feeds(yt_doc *d, folio_job *job, const yt_node *root)
         folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
         return false;
     }
-    int have[5] = { 0 };
+    int have[8] = { 0 };
     bool ok = true;
     for (int i = 0; ok && i < fs->n; i++) {
         char where[32], key[48];
@@ -509,8 +518,9 @@ static bool read_feeds(yt_doc *d, folio_job *job, const yt_node *root)
         have[f->kind]++;
     }
     free(ids);
-    if (!ok)
+    if (!ok || !attrs_job_finish(d, job))
         return false;
+    d->rules = attrs_catalog(job->attrs);      /* output.channels rules see them */
     static const folio_feed_kind need[] = { FOLIO_FEED_CUSTOMERS,
                                             FOLIO_FEED_ACCOUNTS,
                                             FOLIO_FEED_TRANSACTIONS };
@@ -675,5 +685,6 @@ void job_free(folio_job *job)
     proof_options_free(job->proofs);
     archive_options_free(job->archive);
     channel_rules_free(job->channels);
+    attrs_free(job->attrs);
     free(job);
 }

@@ -1222,6 +1222,8 @@ static const char *kind_name(folio_feed_kind k)
     case FOLIO_FEED_ACCOUNTS: return "accounts";
     case FOLIO_FEED_TRANSACTIONS: return "transactions";
     case FOLIO_FEED_CONTACTS: return "contacts";
+    case FOLIO_FEED_CUSTOMER_ATTRS: return "customer_attributes";
+    case FOLIO_FEED_ACCOUNT_ATTRS: return "account_attributes";
     }
     return "?";
 }
@@ -1950,7 +1952,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         rc = FOLIO_EXIT_USAGE;
         goto done;
     }
-    R.layout = layout_load(R.job->layout_path, err);
+    R.layout = layout_load_attrs(R.job->layout_path, R.job->attrs, err);
     if (!R.layout || (R.job->marks && !marks_check_layout(R.job->marks, R.layout, err))) {
         rc = FOLIO_EXIT_USAGE;
         goto done;

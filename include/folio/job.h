@@ -18,7 +18,10 @@ typedef enum folio_feed_kind {
     FOLIO_FEED_CUSTOMERS = 1,
     FOLIO_FEED_ACCOUNTS,
     FOLIO_FEED_TRANSACTIONS,
-    FOLIO_FEED_CONTACTS          /* contact history (offers issue) */
+    FOLIO_FEED_CONTACTS,         /* contact history (offers issue) */
+    /* issue 10 part 1: attribute feeds, joined to a record by its id */
+    FOLIO_FEED_CUSTOMER_ATTRS,   /* customer_attributes: customer_id + attributes */
+    FOLIO_FEED_ACCOUNT_ATTRS     /* account_attributes: account_id + attributes */
 } folio_feed_kind;
 
 /* Logical fields a feed can map.  The job maps each to a header name. */
@@ -73,6 +76,9 @@ typedef struct folio_feed_def {
     /* columns[f] = header name mapped to field f, or NULL if unmapped */
     char *columns[FOLIO_F__COUNT];
     int line;                   /* job file line of this feed (for messages) */
+    /* issue 10 part 1: attributes mapped from this feed (into job->attrs->v) */
+    const struct folio_attr_def *attrs;
+    int n_attrs;
 } folio_feed_def;
 
 typedef struct folio_job {
@@ -106,6 +112,7 @@ typedef struct folio_job {
     struct folio_proof_options *proofs; /* output.proofs, never NULL after job_load (proof.h) */
     struct folio_archive_options *archive; /* output.archive (archive.h), never NULL */
     struct folio_channel_rules *channels;  /* output.channels, NULL = none (archive.h) */
+    struct folio_attrs *attrs;  /* issue 10 part 1: feeds' attributes, NULL = none (attrs.h) */
 } folio_job;
 
 /* Parse and validate a job file.  Returns NULL with err set (code
