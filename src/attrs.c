@@ -20,6 +20,7 @@
 static const char *const TYPE_NAMES[] = { "string", "number", "money", "date", "bool",
                                           "code", NULL };
 static const char *const ATTR_KEYS[] = { "column", "type", "values", "required", NULL };
+static const char *const KEY_NAMES[] = { "column", "line_number", NULL };
 static const char *const REC_WORDS[] = { "customer", "account", "transaction" };
 
 const char *attrs_type_name(folio_attr_type t)
@@ -67,11 +68,33 @@ bool attrs_read_feed(yt_doc *d, folio_job *job, int feed, const yt_node *node,
     if (!m) {
         if (d->err->code)
             return false;
+        if (yt_get(node, "key"))
+            return yt_fail(d, yt_get(node, "key"), "'%s.key' is only used in an attribute "
+                           "feed", where);
         if (f->kind == FOLIO_FEED_CUSTOMER_ATTRS || f->kind == FOLIO_FEED_ACCOUNT_ATTRS)
             return yt_fail(d, node, "feed '%s' (an attribute feed) must declare "
                            "'attributes'", f->name);
         return true;
     }
+    bool attr_feed = f->kind == FOLIO_FEED_CUSTOMER_ATTRS || f->kind == FOLIO_FEED_ACCOUNT_ATTRS;
+    const yt_node *kn = yt_get(node, "key");
+    int key = 0;
+    if (kn && !attr_feed)
+        return yt_fail(d, kn, "'%s.key' is only used in an attribute feed", where);
+    if (yt_enum(d, node, where, "key", false, KEY_NAMES, &key) < 0)
+        return false;
+    f->key_is_line = key == 1;
+    folio_field kf = f->kind == FOLIO_FEED_CUSTOMER_ATTRS ? FOLIO_F_CUSTOMER_ID
+                                                           : FOLIO_F_ACCOUNT_ID;
+    if (attr_feed && f->key_is_line && f->columns[kf])
+        return yt_fail(d, kn, "feed '%s' has key: line_number: it must not map '%s' too",
+                       f->name, job_field_key(kf));
+    if (attr_feed && !f->key_is_line && !f->columns[kf])
+        return yt_fail(d, yt_get(node, "columns"), "feed '%s' (%s) must map column '%s' "
+                       "in '%s.columns' (or say key: line_number)", f->name,
+                       f->kind == FOLIO_FEED_CUSTOMER_ATTRS ? "customer_attributes"
+                                                            : "account_attributes",
+                       job_field_key(kf), where);
     int rec = rec_of_kind(f->kind);
     if (rec < 0)
         return yt_fail(d, m, "'%s': a contacts feed has no attributes", aw);
@@ -279,7 +302,8 @@ bool attrs_map_header(const folio_feed_def *def, const char *const *cols, int n_
             return false;
         }
         col_idx[k] = idx;
-        col_class[idx] = FEED_COL_LINE;
+        if (col_class[idx] == FEED_COL_UNMAPPED)   /* a description stays free text */
+            col_class[idx] = FEED_COL_LINE;
     }
     return true;
 }
@@ -617,6 +641,11 @@ bool attrs_resolve(folio_dataset *ds)
         const attrs_stage *st = &fi->ast;
         for (size_t i = 0; i < st->n && ok; i++) {
             const char *k = st->key[i];
+            char lk[16];
+            if (def->key_is_line) {
+                snprintf(lk, sizeof lk, "%u", st->line[i]);
+                k = lk;
+            }
             long idx = idmap_get(&maps[rec], k);
             char reason[400];
             if (idx < 0) {

@@ -403,8 +403,8 @@ static bool kind_requires(folio_feed_kind kind, const folio_feed_def *def,
     case FOLIO_FEED_ACCOUNTS: req = acct; n = 2; break;
     case FOLIO_FEED_TRANSACTIONS: req = txn; n = 2; break;
     case FOLIO_FEED_CONTACTS: req = con; n = 3; break;
-    case FOLIO_FEED_CUSTOMER_ATTRS: req = cust; n = 1; break;
-    case FOLIO_FEED_ACCOUNT_ATTRS: req = acct; n = 1; break;
+    case FOLIO_FEED_CUSTOMER_ATTRS: req = cust; n = def->key_is_line ? 0 : 1; break;
+    case FOLIO_FEED_ACCOUNT_ATTRS: req = acct; n = def->key_is_line ? 0 : 1; break;
     }
     for (size_t i = 0; i < n; i++)
         if (!def->columns[req[i]]) {
@@ -1186,7 +1186,9 @@ static bool attrs_row(rec *r)
     if (ctx->def->kind == FOLIO_FEED_CUSTOMER_ATTRS || ctx->def->kind == FOLIO_FEED_ACCOUNT_ATTRS) {
         folio_field kf = ctx->def->kind == FOLIO_FEED_CUSTOMER_ATTRS ? FOLIO_F_CUSTOMER_ID
                                                                       : FOLIO_F_ACCOUNT_ID;
-        if (!str_field(r, kf, true, false, &key))
+        if (ctx->def->key_is_line)
+            key = "";                    /* the line number, made at resolve */
+        else if (!str_field(r, kf, true, false, &key))
             return false;
     }
     char why[512];

@@ -112,7 +112,7 @@ static const char *const BANK_KEYS[] = { "name", "address", "phone", "website",
                                          "currency", NULL };
 static const char *const FEED_KEYS[] = { "name", "kind", "path", "product",
                                          "dialect", "amounts", "columns",
-                                         "attributes", NULL };
+                                         "attributes", "key", NULL };
 static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
                                             "date_format", "decimal",
                                             "minor_digits", "currency", NULL };
@@ -328,8 +328,8 @@ static bool check_required_columns(yt_doc *d, const folio_feed_def *f,
         need[n++] = FOLIO_F_OFFER_ID;
         need[n++] = FOLIO_F_CONTACT_DATE;
         break;
-    case FOLIO_FEED_CUSTOMER_ATTRS: need[n++] = FOLIO_F_CUSTOMER_ID; break;
-    case FOLIO_FEED_ACCOUNT_ATTRS: need[n++] = FOLIO_F_ACCOUNT_ID; break;
+    case FOLIO_FEED_CUSTOMER_ATTRS:    /* the key: attrs_read_feed */
+    case FOLIO_FEED_ACCOUNT_ATTRS: break;
     }
     for (int i = 0; i < n; i++) {
         if (f->columns[need[i]])

@@ -79,6 +79,8 @@ typedef struct folio_feed_def {
     /* issue 10 part 1: attributes mapped from this feed (into job->attrs->v) */
     const struct folio_attr_def *attrs;
     int n_attrs;
+    bool key_is_line;           /* attribute feed, key: line_number: a row's id is
+                                 * its line number in the file (no id column) */
 } folio_feed_def;
 
 typedef struct folio_job {
