@@ -1452,8 +1452,8 @@ static bool read_paragraph_places(loader *ld, const yt_node *root)
         return false;
     }
     folio_error perr = { 0 };
-    L->paragraphs = paragraphs_load(path, (const char *const *)L->languages,
-                                    L->n_languages, ld->attrs, &perr);
+    L->paragraphs = paragraphs_load_attrs(path, (const char *const *)L->languages,
+                                          L->n_languages, ld->attrs, &perr);
     free(path);
     if (!L->paragraphs) {
         if (!ld->d->err->code)

@@ -230,7 +230,14 @@ static bool read_paragraph(ploader *pl, const yt_node *it, int i)
 
 /* paragraphs_load: see paragraphs.h. */
 folio_paragraphs *paragraphs_load(const char *path, const char *const *languages,
-                                  int n_languages, const folio_attrs *attrs, folio_error *err)
+                                  int n_languages, folio_error *err)
+{
+    return paragraphs_load_attrs(path, languages, n_languages, NULL, err);
+}
+
+folio_paragraphs *paragraphs_load_attrs(const char *path, const char *const *languages,
+                                        int n_languages, const folio_attrs *attrs,
+                                        folio_error *err)
 {
     folio_paragraphs *lib = calloc(1, sizeof *lib);
     if (!lib || !(lib->path = strdup(path)) || n_languages < 1) {
