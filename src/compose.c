@@ -356,6 +356,8 @@ static size_t fmt_money(const composer *C, folio_money m, bool symbol, char *buf
     return (size_t)snprintf(buf, cap, "%s%s", L->currency_symbol, num);
 }
 
+static size_t clean_text(const char *s, char *buf, size_t cap);
+
 /* issue 10 part 1: attribute i of the job for record `rec` (UINT32_MAX: no
  * record, an empty text), formatted as the layout formats its values. */
 static size_t attr_text(const composer *C, int i, uint32_t rec, char *buf, size_t cap,
@@ -368,7 +370,12 @@ static size_t attr_text(const composer *C, int i, uint32_t rec, char *buf, size_
     buf[0] = 0;
     if (rec == UINT32_MAX || !C->plan->ds->attr_vals[d->rec])
         return 0;
-    return attrs_format(d, attrs_value(C->plan->ds, d, rec), &fmt, buf, cap, s);
+    size_t n = attrs_format(d, attrs_value(C->plan->ds, d, rec), &fmt, buf, cap, s);
+    if (*s != buf && strpbrk(*s, "\r\n\t")) {   /* a free-text column: spaces, as descriptions */
+        n = clean_text(*s, buf, cap);
+        *s = buf;
+    }
+    return n;
 }
 
 static size_t account_number(const composer *C, const folio_account *a, char *buf, size_t cap)
