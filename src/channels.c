@@ -156,7 +156,7 @@ static bool read_rules(yt_doc *d, const yt_node *o, folio_channel_rules **out)
         folio_rule_source src = { .file = d->path, .line = w->line,
                                   .col = w->raw_one_line ? w->text_col : w->col,
                                   .cont_col = w->col };
-        cr->when = rules_compile(w->str, w->len, NULL, FOLIO_RT_BOOL, &src, d->err);
+        cr->when = rules_compile(w->str, w->len, d->rules, FOLIO_RT_BOOL, &src, d->err);
         if (!cr->when)
             return false;
     }

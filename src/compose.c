@@ -14,6 +14,7 @@
 #include "folio/paragraphs.h"
 #include "folio/rules.h"
 #include "folio/archive.h"
+#include "folio/attrs.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -355,6 +356,28 @@ static size_t fmt_money(const composer *C, folio_money m, bool symbol, char *buf
     return (size_t)snprintf(buf, cap, "%s%s", L->currency_symbol, num);
 }
 
+static size_t clean_text(const char *s, char *buf, size_t cap);
+
+/* issue 10 part 1: attribute i of the job for record `rec` (UINT32_MAX: no
+ * record, an empty text), formatted as the layout formats its values. */
+static size_t attr_text(const composer *C, int i, uint32_t rec, char *buf, size_t cap,
+                        const char **s)
+{
+    const folio_attr_def *d = &C->plan->job->attrs->v[i];
+    const folio_attr_fmt fmt = {C->L->date_format, C->L->money_decimal, C->L->money_group,
+                                C->L->currency_symbol};
+    *s = buf;
+    buf[0] = 0;
+    if (rec == UINT32_MAX || !C->plan->ds->attr_vals[d->rec])
+        return 0;
+    size_t n = attrs_format(d, attrs_value(C->plan->ds, d, rec), &fmt, buf, cap, s);
+    if (*s != buf && strpbrk(*s, "\r\n\t")) {   /* a free-text column: spaces, as descriptions */
+        n = clean_text(*s, buf, cap);
+        *s = buf;
+    }
+    return n;
+}
+
 static size_t account_number(const composer *C, const folio_account *a, char *buf, size_t cap)
 {
     size_t n = strlen(a->id);
@@ -424,6 +447,14 @@ static size_t expand(composer *C, const folio_template *t, uint32_t page, uint32
         case FOLIO_M_CUSTOMER_LAST_NAME: v = primary_customer(C)->last_name; vl = strlen(v); break;
         case FOLIO_M_CUSTOMER_ID: v = primary_customer(C)->id; vl = strlen(v); break;
         default:
+            if (sg->field >= FOLIO_M_ATTR_CUSTOMER) {   /* issue 10 part 1 */
+                vl = attr_text(C, sg->field & 0x1FFF,
+                               sg->field < FOLIO_M_ATTR_ACCOUNT
+                                   ? (uint32_t)(primary_customer(C) - ds->customers)
+                                   : a ? (uint32_t)(a - ds->accounts) : UINT32_MAX,
+                               tmp, sizeof tmp, &v);
+                break;
+            }
             if (!a)
                 break;
             switch ((folio_merge_field)sg->field) {
@@ -795,6 +826,10 @@ static void summary_cells(composer *C, const folio_account *a, const folio_accou
         case FOLIO_COL_CLOSING: n = fmt_money(C, ap->closing, true, b, 64); break;
         case FOLIO_COL_DEBITS: n = fmt_money(C, ap->debits, true, b, 64); break;
         case FOLIO_COL_CREDITS: n = fmt_money(C, ap->credits, true, b, 64); break;
+        case FOLIO_COL_ATTR:
+            n = attr_text(C, L->summary_cols[i].attr, (uint32_t)(a - C->plan->ds->accounts), b,
+                          64, &t);
+            break;
         default: break;
         }
         cells[i] = (cell){t, n, t == b};
@@ -1039,6 +1074,15 @@ static void compose_account(composer *C, uint32_t ai)
             case FOLIO_COL_BALANCE:
                 cells[i] = (cell){bufs[i], fmt_money(C, bal, false, bufs[i], 64), true};
                 break;
+            case FOLIO_COL_ATTR: {          /* issue 10 part 1 */
+                int at = L->table_cols[i].attr;
+                const char *s;
+                size_t n = attr_text(C, at, C->plan->job->attrs->v[at].rec == FOLIO_AR_TXN
+                                                ? ap->first + k : (uint32_t)ai,
+                                     bufs[i], 64, &s);
+                cells[i] = (cell){s, n, s == bufs[i]};
+                break;
+            }
             default: break;
             }
         }

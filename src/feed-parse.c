@@ -406,6 +406,8 @@ static bool kind_requires(folio_feed_kind kind, const folio_feed_def *def,
     case FOLIO_FEED_TRANSACTIONS: req = txn; n = 2; break;
     case FOLIO_FEED_CONTACTS: req = con; n = 3; break;
     case FOLIO_FEED_HOLDERS: req = hold; n = 3; break;
+    case FOLIO_FEED_CUSTOMER_ATTRS: req = cust; n = def->key_is_line ? 0 : 1; break;
+    case FOLIO_FEED_ACCOUNT_ATTRS: req = acct; n = def->key_is_line ? 0 : 1; break;
     }
     for (size_t i = 0; i < n; i++)
         if (!def->columns[req[i]]) {
@@ -593,6 +595,15 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
         if (ctx->col_class[idx] != FEED_COL_LINE)   /* a column mapped twice: the stricter */
             ctx->col_class[idx] = f == FOLIO_F_DESCRIPTION ? FEED_COL_TEXT : FEED_COL_LINE;
     }
+    if (def->n_attrs &&
+        (!(ctx->attr_col = folio_arena_alloc(&ctx->hdr_sp.arena,
+                                             (size_t)def->n_attrs * sizeof *ctx->attr_col)) ||
+         !attrs_map_header(def, ctx->cols, ctx->n_cols, ctx->fname, hdr_line, ctx->attr_col,
+                           ctx->col_class, err))) {
+        if (!ctx->attr_col)
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", ctx->fname);
+        goto out;
+    }
     ctx->body = pos;
     ctx->body_line = line;
 
@@ -676,6 +687,7 @@ void feed_chunk_free(feed_chunk *ch)
     free(ch->hold);
     free(ch->rej);
     free(ch->rej_ids.v);
+    attrs_stage_free(&ch->ast);
     feed_strpool_free(&ch->sp);
     size_t b = ch->begin, e = ch->end;
     memset(ch, 0, sizeof *ch);
@@ -1203,6 +1215,37 @@ static void remember_rejected_id(rec *r)
         r->ch->oom = true;
 }
 
+/* issue 10 part 1: the row's attributes (attrs.c), staged before the
+ * record's own fields are typed; an attribute feed's row is its id and its
+ * attributes.  False when the row is rejected. */
+static bool attrs_row(rec *r)
+{
+    const feed_ctx *ctx = r->ctx;
+    const char *key = NULL;
+    if (ctx->def->kind == FOLIO_FEED_CUSTOMER_ATTRS || ctx->def->kind == FOLIO_FEED_ACCOUNT_ATTRS) {
+        folio_field kf = ctx->def->kind == FOLIO_FEED_CUSTOMER_ATTRS ? FOLIO_F_CUSTOMER_ID
+                                                                      : FOLIO_F_ACCOUNT_ID;
+        if (ctx->def->key_is_line)
+            key = "";                    /* the line number, made at resolve */
+        else if (!str_field(r, kf, true, false, &key))
+            return false;
+    }
+    char why[512];
+    int bad = 0;
+    int rc = attrs_stage_row(ctx->def, ctx->attr_col, r->fs->buf, r->fs->off, r->fs->flen,
+                             r->line, key, &r->ch->ast, &r->ch->sp, &bad, why, sizeof why);
+    if (rc < 0) {
+        r->ch->oom = true;
+        return false;
+    }
+    if (rc == 0) {
+        reject_row(r, ctx->cols[bad], "%s", why);
+        remember_rejected_id(r);
+        return false;
+    }
+    return true;
+}
+
 /* Eight bytes at p all printable ASCII (0x20..0x7E)?  A byte below 0x20,
  * a DEL or a byte with the high bit set is found by the usual "has less
  * than / has zero byte" word tests, which are exact. */
@@ -1360,13 +1403,20 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
                 continue;
             }
         }
+        if (def->n_attrs && !attrs_row(&r))
+            continue;
+        size_t had = ch->n_cust + ch->n_acct + ch->n_txn;
         switch (def->kind) {
         case FOLIO_FEED_CUSTOMERS: customer_record(&r); break;
         case FOLIO_FEED_ACCOUNTS: account_record(&r); break;
         case FOLIO_FEED_TRANSACTIONS: txn_record(&r); break;
         case FOLIO_FEED_CONTACTS: contact_record(&r); break;
         case FOLIO_FEED_HOLDERS: holder_record(&r); break;
+        case FOLIO_FEED_CUSTOMER_ATTRS:
+        case FOLIO_FEED_ACCOUNT_ATTRS: had--; break;    /* the staged row is the record */
         }
+        if (def->n_attrs && ch->n_cust + ch->n_acct + ch->n_txn == had)
+            attrs_stage_pop(&ch->ast);              /* the record was rejected */
     }
     ch->lines = line;
     if (ch->sp.failed)

@@ -26,6 +26,7 @@
 #define FOLIO_FEED_PRIVATE_H
 
 #include "folio/feed.h"
+#include "attrs-private.h"
 
 /* ---- string pool ---------------------------------------------------------- */
 
@@ -58,6 +59,9 @@ typedef struct feed_info {
     const char *fname;                    /* basename of the path (or feed name) */
     const char *col[FOLIO_F__COUNT];      /* header name of each mapped field */
     bool loaded;
+    /* issue 10 part 1: attributes staged until feed_resolve (attrs.c) */
+    const folio_feed_def *def;
+    attrs_stage ast;
 } feed_info;
 
 /* ids of rows rejected at load time (accounts, customers) so resolve can say
@@ -99,6 +103,7 @@ typedef struct feed_chunk {
     folio_money amount_read;
     bool oom;
     bool done;                    /* parsed (set under the merge lock) */
+    attrs_stage ast;              /* issue 10 part 1: attribute values of the rows */
 } feed_chunk;
 
 /* Everything about one feed being loaded. */
@@ -114,6 +119,7 @@ typedef struct feed_ctx {
     const char **cols;            /* header names (in hdr_sp) */
     int map[FOLIO_F__COUNT];      /* field -> column index, -1 unmapped */
     uint8_t *col_class;           /* per column: FEED_COL_* (what it may hold) */
+    int *attr_col;                /* issue 10 part 1: column of each def->attrs[k] */
     feed_strpool hdr_sp;
     feed_chunk *chunks;
     int n_chunks;
@@ -160,6 +166,10 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err);
 void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch);
 void feed_chunk_free(feed_chunk *ch);
 void feed_ctx_free(feed_ctx *ctx);
+
+/* feed-resolve.c: a reject found after load (reason copied) */
+bool feed_reject_add(folio_dataset *ds, uint16_t feed, uint32_t line, folio_field col,
+                     const char *reason);
 
 /* feed.c */
 bool feed_pool_adopt(struct feed_pool *pool, feed_strpool *sp);

@@ -108,6 +108,12 @@ static bool add_reject(folio_dataset *ds, uint16_t feed, uint32_t line, folio_fi
     return true;
 }
 
+bool feed_reject_add(folio_dataset *ds, uint16_t feed, uint32_t line, folio_field col,
+                     const char *reason)
+{
+    return add_reject(ds, feed, line, col, "%s", reason);
+}
+
 static const char *feed_fname(const folio_dataset *ds, uint16_t feed)
 {
     const char *s = feed < ds->n_feeds ? ds->pool->feeds[feed].fname : NULL;
@@ -561,7 +567,9 @@ bool feed_resolve(folio_dataset *ds, folio_error *err)
     }
     idmap cm = {0}, am = {0};
     bool ok = resolve_customers(ds, &cm) && resolve_accounts(ds, &cm, &am) &&
-              resolve_holders(ds, &cm, &am) && resolve_txns(ds, &am) && sort_txns(ds) && sort_rejects(ds);
+              resolve_holders(ds, &cm, &am) && resolve_txns(ds, &am) && sort_txns(ds) &&
+              attrs_resolve(ds) &&
+              sort_rejects(ds);
     free(cm.v);
     free(am.v);
     if (!ok) {

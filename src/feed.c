@@ -66,6 +66,8 @@ void feed_dataset_free(folio_dataset *ds)
             folio_arena_free(&pool->arenas[i]);
         free(pool->arenas);
         free(pool->txn_acct);
+        for (int f = 0; pool->feeds && f < ds->n_feeds; f++)
+            attrs_stage_free(&pool->feeds[f].ast);
         free(pool->feeds);
         free(pool->rej_customers.v);
         free(pool->rej_accounts.v);
@@ -80,6 +82,8 @@ void feed_dataset_free(folio_dataset *ds)
     free(ds->customer_role);
     free(ds->rejects);
     free(ds->stats);
+    for (int r = 0; r < 3; r++)
+        free(ds->attr_vals[r]);
     free(ds);
 }
 
@@ -159,6 +163,7 @@ static void merge_begin(folio_dataset *ds, feed_ctx *ctx)
     for (int f = 0; f < FOLIO_F__COUNT; f++)
         info->col[f] = ctx->map[f] >= 0 ? ctx->cols[ctx->map[f]] : "";
     info->loaded = true;
+    info->def = ctx->def;
     ctx->next_line = ctx->body_line;
 }
 
@@ -222,6 +227,8 @@ static bool merge_chunk(folio_dataset *ds, feed_ctx *ctx, feed_chunk *ch)
         *x = ch->hold[i];
         x->line += b;
     }
+    if (!attrs_stage_append(&pool->feeds[ctx->feed_index].ast, &ch->ast, ctx->def->n_attrs, b))
+        goto oom;
     for (size_t i = 0; i < ch->n_rej; i++) {
         pool->needs_raw[ds->n_rejects] = 0;
         folio_reject *x = &ds->rejects[ds->n_rejects++];

@@ -20,6 +20,7 @@
 #include "folio/production.h"
 #include "folio/proof.h"
 #include "yamltree.h"
+#include "attrs-private.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -81,6 +82,9 @@ static const field_key FIELD_KEYS[] = {
     { FOLIO_FEED_HOLDERS, "account_id", FOLIO_F_HOLDER_ACCOUNT_ID },
     { FOLIO_FEED_HOLDERS, "customer_id", FOLIO_F_HOLDER_CUSTOMER_ID },
     { FOLIO_FEED_HOLDERS, "role", FOLIO_F_HOLDER_ROLE },
+    /* issue 10 part 1: attribute feeds map their key; the rest is attributes: */
+    { FOLIO_FEED_CUSTOMER_ATTRS, "customer_id", FOLIO_F_CUSTOMER_ID },
+    { FOLIO_FEED_ACCOUNT_ATTRS, "account_id", FOLIO_F_ACCOUNT_ID },
 };
 #define N_FIELD_KEYS ((int)(sizeof FIELD_KEYS / sizeof FIELD_KEYS[0]))
 
@@ -96,7 +100,9 @@ const char *job_field_key(folio_field f)
 }
 
 static const char *const KIND_NAMES[] = { "customers", "accounts",
-                                          "transactions", "contacts", "holders", NULL };
+                                          "transactions", "contacts", "holders",
+                                          "customer_attributes", "account_attributes",
+                                          NULL };
 static const char *const SIGN_NAMES[] = { "negative_is_debit",
                                           "positive_is_debit", "flag_column",
                                           "split_columns", NULL };
@@ -111,7 +117,7 @@ static const char *const BANK_KEYS[] = { "name", "address", "phone", "website",
                                          "currency", NULL };
 static const char *const FEED_KEYS[] = { "name", "kind", "path", "product",
                                          "dialect", "amounts", "columns", "roles",
-                                         NULL };
+                                         "attributes", "key", NULL };
 static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
                                             "date_format", "decimal",
                                             "minor_digits", "currency", NULL };
@@ -331,6 +337,8 @@ static bool check_required_columns(yt_doc *d, const folio_feed_def *f,
         need[n++] = FOLIO_F_OFFER_ID;
         need[n++] = FOLIO_F_CONTACT_DATE;
         break;
+    case FOLIO_FEED_CUSTOMER_ATTRS:    /* the key: attrs_read_feed */
+    case FOLIO_FEED_ACCOUNT_ATTRS: break;
     }
     for (int i = 0; i < n; i++) {
         if (f->columns[need[i]])
@@ -459,7 +467,7 @@ static bool read_feed(yt_doc *d, folio_job *job, folio_feed_def *f,
         && (!f->product || !*f->product))
         return yt_fail(d, feed, "feed '%s' (accounts) needs a 'product' column "
                        "in '%s' or a 'product:' code", f->name, cw);
-    return true;
+    return attrs_read_feed(d, job, (int)(f - job->feeds), feed, where);
 }
 
 static bool read_feeds(yt_doc *d, folio_job *job, const yt_node *root)
@@ -482,7 +490,7 @@ static bool read_feeds(yt_doc *d, folio_job *job, const yt_node *root)
         folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
         return false;
     }
-    int have[6] = { 0 };
+    int have[9] = { 0 };
     bool ok = true;
     for (int i = 0; ok && i < fs->n; i++) {
         char where[32], key[48];
@@ -520,7 +528,7 @@ static bool read_feeds(yt_doc *d, folio_job *job, const yt_node *root)
         have[f->kind]++;
     }
     free(ids);
-    if (!ok)
+    if (!ok || !attrs_job_finish(d, job))
         return false;
     /* an account's owner: its customer_id column, else a holders feed */
     job->has_holders = have[FOLIO_FEED_HOLDERS] > 0;
@@ -529,6 +537,7 @@ static bool read_feeds(yt_doc *d, folio_job *job, const yt_node *root)
             return yt_fail(d, yt_get(fs->items[i], "columns"), "feed '%s' (accounts) must map "
                            "column 'customer_id' in 'feeds[%d].columns' (or the job needs a "
                            "holders feed naming each account's owner)", job->feeds[i].name, i);
+    d->rules = attrs_catalog(job->attrs);      /* output.channels rules see them */
     static const folio_feed_kind need[] = { FOLIO_FEED_CUSTOMERS,
                                             FOLIO_FEED_ACCOUNTS,
                                             FOLIO_FEED_TRANSACTIONS };
@@ -695,5 +704,6 @@ void job_free(folio_job *job)
     proof_options_free(job->proofs);
     archive_options_free(job->archive);
     channel_rules_free(job->channels);
+    attrs_free(job->attrs);
     free(job);
 }

@@ -15,6 +15,7 @@
  *
  * The reference for every key and default is docs/layout-file.md.
  */
+#include "folio/attrs.h"
 #include "folio/layout.h"
 #include "layout-ws.h"
 #include "folio/paragraphs.h"
@@ -78,14 +79,19 @@ const char *layout_merge_field_name(folio_merge_field f)
  * value only inside an account section (section and table texts). */
 bool layout_merge_field_is_account(folio_merge_field f)
 {
-    return f >= FOLIO_M_ACCOUNT_NUMBER && f <= FOLIO_M_ACCOUNT_HOLDERS;
+    return (f >= FOLIO_M_ACCOUNT_NUMBER && f <= FOLIO_M_ACCOUNT_HOLDERS) ||
+           ((int)f >= FOLIO_M_ATTR_ACCOUNT && (int)f < FOLIO_M_ATTR_END);
 }
 
-static int merge_lookup(const char *s, size_t n)
+static int merge_lookup(const char *s, size_t n, const folio_attrs *attrs)
 {
     for (int f = 1; f < FOLIO_M__COUNT; f++)
         if (strlen(MERGE_NAMES[f]) == n && !memcmp(MERGE_NAMES[f], s, n))
             return f;
+    const folio_attr_def *a = attrs_find(attrs, s, n);   /* issue 10 part 1 */
+    if (a && a->rec != FOLIO_AR_TXN)
+        return (a->rec == FOLIO_AR_CUSTOMER ? FOLIO_M_ATTR_CUSTOMER : FOLIO_M_ATTR_ACCOUNT) +
+               (int)(a - attrs->v);
     return -1;
 }
 
@@ -97,6 +103,13 @@ static int merge_lookup(const char *s, size_t n)
  * -> offset of the '}', bad_name = "".  Out of memory -> *bad_col = -1. */
 bool layout_template_parse(const char *s, folio_template *out, int *bad_col,
                            char *bad_name, size_t bad_name_cap)
+{
+    return layout_template_parse_attrs(s, NULL, out, bad_col, bad_name, bad_name_cap);
+}
+
+bool layout_template_parse_attrs(const char *s, const folio_attrs *attrs,
+                                 folio_template *out, int *bad_col, char *bad_name,
+                                 size_t bad_name_cap)
 {
     memset(out, 0, sizeof *out);
     if (bad_name && bad_name_cap)
@@ -129,7 +142,7 @@ bool layout_template_parse(const char *s, folio_template *out, int *bad_col,
             return false;
         } else if (c == '{') {
             const char *end = memchr(s + i + 1, '}', len - i - 1);
-            int f = end ? merge_lookup(s + i + 1, (size_t)(end - s - i - 1)) : -1;
+            int f = end ? merge_lookup(s + i + 1, (size_t)(end - s - i - 1), attrs) : -1;
             if (f < 0) {
                 if (bad_col)
                     *bad_col = (int)i;
@@ -261,6 +274,7 @@ typedef struct loader {
     char *dir;                  /* the layout file's directory ("" = cwd) */
     folio_layout *base;         /* the layout of languages[0] (== L for it) */
     int lang;                   /* language whose texts are read into L */
+    const folio_attrs *attrs;   /* the job's attributes (issue 10 part 1), NULL = none */
 } loader;
 
 static bool text_missing(loader *ld, const yt_node *at, const char *name, const char *how);
@@ -565,7 +579,7 @@ static bool parse_tpl(loader *ld, const yt_node *n, const char *name,
     int bad = 0;
     char bn[128];
     folio_template t;
-    if (!layout_template_parse(s, &t, &bad, bn, sizeof bn)) {
+    if (!layout_template_parse_attrs(s, ld->attrs, &t, &bad, bn, sizeof bn)) {
         if (bad < 0)
             return oom(ld);
         int col = yt_col_at(n, (size_t)bad);
@@ -591,7 +605,9 @@ static bool parse_tpl(loader *ld, const yt_node *n, const char *name,
         for (int i = 0; i < t.n_segs; i++) {
             if (!layout_merge_field_is_account(t.segs[i].field))
                 continue;
-            const char *fname = MERGE_NAMES[t.segs[i].field];
+            const char *fname = t.segs[i].field >= FOLIO_M_ATTR_CUSTOMER
+                                    ? ld->attrs->v[t.segs[i].field & 0x1FFF].qname
+                                    : MERGE_NAMES[t.segs[i].field];
             char pat[64];
             snprintf(pat, sizeof pat, "{%s}", fname);
             const char *at = strstr(s, pat);
@@ -995,6 +1011,30 @@ static bool read_address_body(loader *ld, const yt_node *root)
     return true;
 }
 
+/* issue 10 part 1: `field: account.NAME` (summary and transaction table) or
+ * `field: transaction.NAME` (transaction table) names an attribute of the
+ * job.  NULL when the field is not one (err set when it names an attribute
+ * of the wrong record kind). */
+static const folio_attr_def *attr_column(loader *ld, const yt_node *it,
+                                         const char *const *fields)
+{
+    const yt_node *fn = yt_get(it, "field");
+    if (!fn || fn->kind != YT_SCALAR || !ld->attrs)
+        return NULL;
+    const folio_attr_def *a = attrs_find(ld->attrs, fn->str, fn->len);
+    if (!a)
+        return NULL;
+    bool table = fields == TABLE_COL_NAMES;
+    if (a->rec == FOLIO_AR_CUSTOMER || (a->rec == FOLIO_AR_TXN && !table)) {
+        yt_fail(ld->d, fn, "'%s' is a %s attribute: a %s column shows %s", fn->str,
+                a->rec == FOLIO_AR_CUSTOMER ? "customer" : "transaction",
+                table ? "transaction table" : "summary",
+                table ? "transaction or account attributes" : "account attributes");
+        return NULL;
+    }
+    return a;
+}
+
 /* Columns of the summary or the transaction table. */
 static bool read_columns(loader *ld, const yt_node *map, const char *where,
                          const char *const *fields, const int *def_fields,
@@ -1050,15 +1090,23 @@ static bool read_columns(loader *ld, const yt_node *map, const char *where,
         folio_column *c = &(*out)[i];
         *n_out = i + 1;
         int f = 0, al = -1;
+        const folio_attr_def *at = NULL;
+        if (yt_expect_map(ld->d, it, w) && !(at = attr_column(ld, it, fields)) &&
+            ld->d->err->code)
+            return false;
         if (!yt_expect_map(ld->d, it, w) || !yt_check_keys(ld->d, it, w, COLUMN_KEYS)
-            || yt_enum(ld->d, it, w, "field", true, fields, &f) < 0
+            || (!at && yt_enum(ld->d, it, w, "field", true, fields, &f) < 0)
             || !read_text(ld, it, w, "title", "", &c->title)
             || read_len(ld, it, w, "width", true, &c->width) < 0
             || yt_enum(ld->d, it, w, "align", false, ALIGN_NAMES, &al) < 0)
             return false;
-        for (int k = 1; COL_NAMES[k]; k++)
+        for (int k = 1; !at && COL_NAMES[k]; k++)
             if (!strcmp(COL_NAMES[k], fields[f]))
                 c->field = (folio_column_field)k;
+        if (at) {
+            c->field = FOLIO_COL_ATTR;
+            c->attr = (int)(at - ld->attrs->v);
+        }
         if (al < 0)
             al = c->field == FOLIO_COL_PRODUCT_NAME || c->field == FOLIO_COL_NUMBER
                  || c->field == FOLIO_COL_OWNER || c->field == FOLIO_COL_DATE
@@ -1405,8 +1453,8 @@ static bool read_paragraph_places(loader *ld, const yt_node *root)
         return false;
     }
     folio_error perr = { 0 };
-    L->paragraphs = paragraphs_load(path, (const char *const *)L->languages,
-                                    L->n_languages, &perr);
+    L->paragraphs = paragraphs_load_attrs(path, (const char *const *)L->languages,
+                                          L->n_languages, ld->attrs, &perr);
     free(path);
     if (!L->paragraphs) {
         if (!ld->d->err->code)
@@ -1495,6 +1543,11 @@ static folio_layout *read_variant(loader *ld, const yt_node *root, int l)
 /* layout_load: read and check the layout file at `path` (see layout.h). */
 folio_layout *layout_load(const char *path, folio_error *err)
 {
+    return layout_load_attrs(path, NULL, err);
+}
+
+folio_layout *layout_load_attrs(const char *path, const folio_attrs *attrs, folio_error *err)
+{
     folio_layout *L = calloc(1, sizeof *L);
     loader ld = { 0 };
     if (!L || !(L->path = strdup(path))) {
@@ -1519,6 +1572,7 @@ folio_layout *layout_load(const char *path, folio_error *err)
     }
     ld.L = L;
     ld.base = L;
+    ld.attrs = attrs;
     ld.d = yt_load(path, err);
     bool ok = ld.d != NULL;
     if (ok) {

@@ -96,6 +96,8 @@ static const char *kind_name(folio_feed_kind k)
     case FOLIO_FEED_TRANSACTIONS: return "transactions";
     case FOLIO_FEED_CONTACTS: return "contacts";
     case FOLIO_FEED_HOLDERS: return "holders";
+    case FOLIO_FEED_CUSTOMER_ATTRS: return "customer_attributes";
+    case FOLIO_FEED_ACCOUNT_ATTRS: return "account_attributes";
     }
     return "?";
 }

@@ -14,6 +14,7 @@
  * so a household's contacts are found with one binary search per id; each row
  * is resolved to its catalogue offer once.
  */
+#include "folio/attrs.h"
 #include "offers-private.h"
 #include "yamltree.h"
 
@@ -509,7 +510,7 @@ folio_offers *offers_load(const folio_offers_options *opt, const folio_job *job,
         char where[32];
         snprintf(where, sizeof where, "offers[%d]", i);
         o->n = i + 1;
-        ok = read_offer(&ld, &o->v[i], list->items[i], where, rules_catalog_default());
+        ok = read_offer(&ld, &o->v[i], list->items[i], where, attrs_catalog(job->attrs));
         for (int k = 0; ok && k < i; k++)
             if (!strcmp(o->v[k].id, o->v[i].id))
                 ok = yt_fail(d, yt_get(list->items[i], "id"), "duplicate offer id '%s' (first "

@@ -17,6 +17,7 @@
  * Conditions are compiled once here against the default rules catalogue and
  * must be bool; texts are parsed into templates (merge fields checked).
  */
+#include "folio/attrs.h"
 #include "folio/paragraphs.h"
 #include "yamltree.h"
 
@@ -38,6 +39,7 @@ typedef struct ploader {
     folio_paragraphs *lib;
     const char *const *langs;
     int n_langs;
+    const folio_attrs *attrs;     /* issue 10 part 1 */
 } ploader;
 
 static bool p_oom(ploader *pl)
@@ -87,7 +89,7 @@ static bool parse_text(ploader *pl, const yt_node *n, const char *name, folio_te
                        MAX_TEXT);
     int bad = 0;
     char bn[128];
-    if (!layout_template_parse(n->str, out, &bad, bn, sizeof bn)) {
+    if (!layout_template_parse_attrs(n->str, pl->attrs, out, &bad, bn, sizeof bn)) {
         if (bad < 0)
             return p_oom(pl);
         int col = yt_col_at(n, (size_t)bad);
@@ -174,7 +176,8 @@ static bool read_paragraph(ploader *pl, const yt_node *it, int i)
             return yt_fail(pl->d, cn, "'%s.condition' must be a rule (text), got %s", w,
                            yt_kind_name(cn));
         folio_rule_source src = rule_src(pl, cn);
-        p->condition = rules_compile(cn->str, cn->len, NULL, FOLIO_RT_BOOL, &src,
+        p->condition = rules_compile(cn->str, cn->len, attrs_catalog(pl->attrs),
+                                     FOLIO_RT_BOOL, &src,
                                      pl->d->err);
         if (!p->condition)
             return false;
@@ -229,6 +232,13 @@ static bool read_paragraph(ploader *pl, const yt_node *it, int i)
 folio_paragraphs *paragraphs_load(const char *path, const char *const *languages,
                                   int n_languages, folio_error *err)
 {
+    return paragraphs_load_attrs(path, languages, n_languages, NULL, err);
+}
+
+folio_paragraphs *paragraphs_load_attrs(const char *path, const char *const *languages,
+                                        int n_languages, const folio_attrs *attrs,
+                                        folio_error *err)
+{
     folio_paragraphs *lib = calloc(1, sizeof *lib);
     if (!lib || !(lib->path = strdup(path)) || n_languages < 1) {
         paragraphs_free(lib);
@@ -236,7 +246,7 @@ folio_paragraphs *paragraphs_load(const char *path, const char *const *languages
         return NULL;
     }
     lib->n_languages = n_languages;
-    ploader pl = { .lib = lib, .langs = languages, .n_langs = n_languages };
+    ploader pl = { .lib = lib, .langs = languages, .n_langs = n_languages, .attrs = attrs };
     pl.d = yt_load(path, err);
     bool ok = pl.d != NULL;
     if (ok) {

@@ -769,7 +769,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         rc = FOLIO_EXIT_USAGE;
         goto done;
     }
-    R.layout = layout_load(R.job->layout_path, err);
+    R.layout = layout_load_attrs(R.job->layout_path, R.job->attrs, err);
     if (!R.layout || (R.job->marks && !marks_check_layout(R.job->marks, R.layout, err))) {
         rc = FOLIO_EXIT_USAGE;
         goto done;

@@ -53,6 +53,8 @@ typedef struct yt_doc {
     folio_input_id input;   /* size and SHA-256 of the bytes parsed */
     yt_node *root;          /* never NULL after a successful load */
     folio_error *err;       /* where readers record messages */
+    const struct folio_rule_catalog *rules; /* fields rules in this document see
+                                             * (the job's attributes); NULL = default */
 } yt_doc;
 
 /* Parse a whole YAML file.  Returns NULL with err set (FOLIO_EXIT_USAGE,

@@ -122,6 +122,11 @@ typedef struct folio_dataset {
     folio_exceptions exceptions; /* cases for OUT/exceptions.csv found at load and
                                    later (folio/exceptions.h); freed with the dataset */
     struct feed_pool *pool;    /* owns all strings */
+    /* issue 10 part 1: attribute values (folio/attrs.h), per record kind
+     * (customer, account, transaction): record i's slot s at
+     * [i * attr_width[k] + s]; NULL when the kind has none */
+    union folio_attr_val *attr_vals[3];
+    int attr_width[3];
 } folio_dataset;
 
 /* Load every feed of the job with up to `threads` threads (0 = all cores).

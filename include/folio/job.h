@@ -19,7 +19,10 @@ typedef enum folio_feed_kind {
     FOLIO_FEED_ACCOUNTS,
     FOLIO_FEED_TRANSACTIONS,
     FOLIO_FEED_CONTACTS,         /* contact history (offers issue) */
-    FOLIO_FEED_HOLDERS           /* issue 10 part 2: account-customer links (holders.h) */
+    FOLIO_FEED_HOLDERS,          /* issue 10 part 2: account-customer links (holders.h) */
+    /* issue 10 part 1: attribute feeds, joined to a record by its id */
+    FOLIO_FEED_CUSTOMER_ATTRS,   /* customer_attributes: customer_id + attributes */
+    FOLIO_FEED_ACCOUNT_ATTRS     /* account_attributes: account_id + attributes */
 } folio_feed_kind;
 
 /* Logical fields a feed can map.  The job maps each to a header name. */
@@ -79,6 +82,11 @@ typedef struct folio_feed_def {
     /* issue 10 part 2: holders feeds: the export's role codes (holders.h) */
     struct folio_role_code *roles;
     int n_roles;
+    /* issue 10 part 1: attributes mapped from this feed (into job->attrs->v) */
+    const struct folio_attr_def *attrs;
+    int n_attrs;
+    bool key_is_line;           /* attribute feed, key: line_number: a row's id is
+                                 * its line number in the file (no id column) */
 } folio_feed_def;
 
 typedef struct folio_job {
@@ -116,6 +124,7 @@ typedef struct folio_job {
     int household_max;          /* households.max_customers (default 12) */
     int undeliverable;          /* households.undeliverable: folio_undeliverable */
     bool has_holders;           /* a holders feed is listed */
+    struct folio_attrs *attrs;  /* issue 10 part 1: feeds' attributes, NULL = none (attrs.h) */
 } folio_job;
 
 /* Parse and validate a job file.  Returns NULL with err set (code

@@ -40,6 +40,15 @@ typedef enum folio_merge_field {
     FOLIO_M__COUNT
 } folio_merge_field;
 
+/* issue 10 part 1: an attribute of the job (folio/attrs.h) as a merge field,
+ * {customer.NAME} or {account.NAME}: FOLIO_M_ATTR_CUSTOMER + i or
+ * FOLIO_M_ATTR_ACCOUNT + i, i its index in job->attrs->v.  An {account.*}
+ * attribute is an account field (layout_merge_field_is_account). */
+#define FOLIO_M_ATTR_CUSTOMER 0x4000
+#define FOLIO_M_ATTR_ACCOUNT  0x6000
+#define FOLIO_M_ATTR_END      0x8000
+struct folio_attrs;
+
 /* Name of a merge field as written in a layout, e.g. "account.number". */
 const char *layout_merge_field_name(folio_merge_field f);
 /* True for fields that only make sense inside an account section. */
@@ -101,7 +110,8 @@ typedef enum folio_column_field {
     FOLIO_COL_OPENING, FOLIO_COL_CLOSING, FOLIO_COL_DEBITS, FOLIO_COL_CREDITS,
     /* transaction table columns */
     FOLIO_COL_DATE, FOLIO_COL_DESCRIPTION, FOLIO_COL_DEBIT, FOLIO_COL_CREDIT,
-    FOLIO_COL_BALANCE, FOLIO_COL_AMOUNT
+    FOLIO_COL_BALANCE, FOLIO_COL_AMOUNT,
+    FOLIO_COL_ATTR                /* issue 10 part 1: folio_column.attr */
 } folio_column_field;
 
 /* Name of a column field as written in a layout, e.g. "description". */
@@ -109,6 +119,7 @@ const char *layout_column_name(folio_column_field f);
 
 typedef struct folio_column {
     folio_column_field field;
+    int attr;                     /* FOLIO_COL_ATTR: index in job->attrs->v */
     char *title;
     int32_t width;                /* units */
     folio_align align;
@@ -238,6 +249,10 @@ typedef struct folio_layout {
  * "path:line:col: ...") on any problem, including a font file that cannot be
  * read. */
 folio_layout *layout_load(const char *path, folio_error *err);
+/* The same, with the job's attributes usable as merge fields, table
+ * columns and in paragraph conditions (NULL = none). */
+folio_layout *layout_load_attrs(const char *path, const struct folio_attrs *attrs,
+                                folio_error *err);
 void layout_free(folio_layout *layout);
 
 /* Parse "Hello {customer.first_name}" into *out (storage malloc'ed, freed by
@@ -245,6 +260,10 @@ void layout_free(folio_layout *layout);
  * field returns false and sets *bad_col to the 0-based offset of the '{'. */
 bool layout_template_parse(const char *s, folio_template *out, int *bad_col,
                            char *bad_name, size_t bad_name_cap);
+/* The same, knowing the job's attributes (NULL = none). */
+bool layout_template_parse_attrs(const char *s, const struct folio_attrs *attrs,
+                                 folio_template *out, int *bad_col, char *bad_name,
+                                 size_t bad_name_cap);
 void layout_template_free(folio_template *t);
 
 /* Index of the language `code` (e.g. "es", "es-MX" matches "es"; any case)

@@ -59,6 +59,12 @@ typedef struct folio_paragraphs {
  * module's message, with a caret). */
 folio_paragraphs *paragraphs_load(const char *path, const char *const *languages,
                                   int n_languages, folio_error *err);
+/* The same, with the job's attributes (issue 10 part 1) usable in conditions
+ * and texts; NULL = none. */
+struct folio_attrs;
+folio_paragraphs *paragraphs_load_attrs(const char *path, const char *const *languages,
+                                        int n_languages, const struct folio_attrs *attrs,
+                                        folio_error *err);
 void paragraphs_free(folio_paragraphs *lib);
 
 /* Index of the paragraph with `id`, -1 if none. */

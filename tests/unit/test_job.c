@@ -237,7 +237,7 @@ static void test_bad_files(void **state)
     (void)state;
     expect_fail("bad-unknown-key.yaml", 15, 5,
                 "unknown key 'delimiter' in 'feeds[2]' (expected one of: name, "
-                "kind, path, product, dialect, amounts, columns, roles)");
+                "kind, path, product, dialect, amounts, columns, roles, attributes, key)");
     expect_fail("bad-missing-key.yaml", 7, 3, "missing required key 'name' in 'bank'");
     expect_fail("bad-delimiter.yaml", 16, 18,
                 "'feeds[2].dialect.delimiter' must be one of ',' ';' '\\t' '|', got 'x'");
