@@ -1031,12 +1031,44 @@ bad_id:
     return false;
 }
 
-static bool is_debit_value(const folio_feed_def *def, const char *s, size_t n)
+static bool in_values(char *const *v, int nv, const char *s, size_t n)
 {
-    for (int i = 0; i < def->n_debit_values; i++)
-        if (def->debit_values[i] && eq_nocase(s, n, def->debit_values[i]))
+    for (int i = 0; i < nv; i++)
+        if (v[i] && eq_nocase(s, n, v[i]))
             return true;
     return false;
+}
+
+/* "D, DR" for a reject reason (cut to fit). */
+static const char *values_list(char *const *v, int nv, char *buf, size_t cap)
+{
+    size_t o = 0;
+    buf[0] = 0;
+    for (int i = 0; i < nv; i++)
+        if (!folio_str_appendf(buf, cap, &o, "%s'%s'", i ? ", " : "", v[i] ? v[i] : ""))
+            break;
+    return buf;
+}
+
+/* The debit flag of a flag_column row: -1 debit, +1 credit, 0 rejected
+ * (a flag in neither list is never taken for a credit). */
+static int debit_flag(rec *r)
+{
+    const folio_feed_def *def = r->ctx->def;
+    const char *s;
+    size_t n;
+    fget(r, FOLIO_F_DEBIT_FLAG, &s, &n);
+    if (in_values(def->debit_values, def->n_debit_values, s, n))
+        return -1;
+    if (in_values(def->credit_values, def->n_credit_values, s, n))
+        return 1;
+    char v[48], dl[120], cl[120];
+    quote_value(s, n, v, sizeof v);
+    reject_row(r, fcol(r, FOLIO_F_DEBIT_FLAG), "debit flag '%s' is neither a debit value "
+               "(%s) nor a credit value (%s)", v,
+               values_list(def->debit_values, def->n_debit_values, dl, sizeof dl),
+               values_list(def->credit_values, def->n_credit_values, cl, sizeof cl));
+    return 0;
 }
 
 static bool txn_record(rec *r)
@@ -1064,10 +1096,10 @@ static bool txn_record(rec *r)
     case FOLIO_SIGN_FLAG_COLUMN: {
         if (!money_field(r, FOLIO_F_AMOUNT, true, &amt, NULL))
             return false;
-        const char *s;
-        size_t n;
-        fget(r, FOLIO_F_DEBIT_FLAG, &s, &n);
-        if (is_debit_value(def, s, n))
+        int flag = debit_flag(r);
+        if (!flag)
+            return false;
+        if (flag < 0)
             amt = -amt;
         break;
     }

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- field keys --------------------------------------------------------- */
 
@@ -109,7 +110,8 @@ static const char *const FEED_KEYS[] = { "name", "kind", "path", "product",
 static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
                                             "date_format", "decimal",
                                             "minor_digits", "currency", NULL };
-static const char *const AMOUNTS_KEYS[] = { "sign", "debit_values", NULL };
+static const char *const AMOUNTS_KEYS[] = { "sign", "debit_values", "credit_values",
+                                             NULL };
 static const char *const OUTPUT_KEYS[] = { "dir", "print", "streams", "pieces", "marks",
                                             "proofs", "archive", "channels", NULL };
 static const char *const PRINT_KEYS[] = { "pdf", "max_sheets", "duplex",
@@ -401,6 +403,7 @@ static bool read_amounts(yt_doc *d, folio_feed_def *f, const yt_node *feed,
         return false;
     f->sign = (folio_sign_rule)sign;
     const yt_node *dv = yt_child(d, am, aw, "debit_values", false);
+    const yt_node *cv = yt_child(d, am, aw, "credit_values", false);
     if (f->sign == FOLIO_SIGN_FLAG_COLUMN) {
         if (yt_strv(d, am, aw, "debit_values", true, &f->debit_values,
                     &f->n_debit_values) < 0)
@@ -408,9 +411,28 @@ static bool read_amounts(yt_doc *d, folio_feed_def *f, const yt_node *feed,
         if (f->n_debit_values == 0)
             return yt_fail(d, dv, "'%s' must list at least one value",
                            yt_name(name, sizeof name, aw, "debit_values"));
-    } else if (dv) {
-        return yt_fail(d, dv, "'%s' is only used with sign: flag_column",
-                       yt_name(name, sizeof name, aw, "debit_values"));
+        /* issue 10 part 4: without the credit values every unknown flag
+         * would post as a credit; both lists, and a flag in neither is a reject */
+        if (!cv)
+            return yt_fail(d, am, "missing required key 'credit_values' in '%s': with sign: "
+                           "flag_column list the flag values meaning credit too (a row whose "
+                           "flag is in neither list is rejected)", aw);
+        if (yt_strv(d, am, aw, "credit_values", true, &f->credit_values,
+                    &f->n_credit_values) < 0)
+            return false;
+        if (f->n_credit_values == 0)
+            return yt_fail(d, cv, "'%s' must list at least one value",
+                           yt_name(name, sizeof name, aw, "credit_values"));
+        for (int i = 0; i < f->n_credit_values; i++)
+            for (int k = 0; k < f->n_debit_values; k++)
+                if (!strcasecmp(f->credit_values[i], f->debit_values[k]))
+                    return yt_fail(d, cv->items[i], "'%s' lists '%s', which is also in "
+                                   "'debit_values'",
+                                   yt_name(name, sizeof name, aw, "credit_values"),
+                                   f->credit_values[i]);
+    } else if (dv || cv) {
+        return yt_fail(d, dv ? dv : cv, "'%s' is only used with sign: flag_column",
+                       yt_name(name, sizeof name, aw, dv ? "debit_values" : "credit_values"));
     }
     return true;
 }
@@ -653,6 +675,7 @@ void job_free(folio_job *job)
         free(f->date_format);
         free(f->currency);
         yt_strv_free(f->debit_values, f->n_debit_values);
+        yt_strv_free(f->credit_values, f->n_credit_values);
         for (int c = 0; c < FOLIO_F__COUNT; c++)
             free(f->columns[c]);
     }

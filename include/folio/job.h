@@ -50,7 +50,8 @@ const char *job_field_key(folio_field f);
 typedef enum folio_sign_rule {
     FOLIO_SIGN_NEGATIVE_IS_DEBIT = 0,  /* default: amount is signed, < 0 debit */
     FOLIO_SIGN_POSITIVE_IS_DEBIT,      /* e.g. card feeds: purchases positive */
-    FOLIO_SIGN_FLAG_COLUMN,            /* amount unsigned; debit_flag column value in debit_values */
+    FOLIO_SIGN_FLAG_COLUMN,            /* amount unsigned; debit_flag column value in debit_values
+                                        * (debit) or credit_values (credit), else a reject */
     FOLIO_SIGN_SPLIT_COLUMNS           /* separate debit_amount / credit_amount columns */
 } folio_sign_rule;
 
@@ -70,6 +71,10 @@ typedef struct folio_feed_def {
     folio_sign_rule sign;
     char **debit_values;        /* FOLIO_SIGN_FLAG_COLUMN: values meaning debit */
     int n_debit_values;
+    /* issue 10 part 4: the flag values meaning credit (required with
+     * flag_column); a flag in neither list is a reject, never a credit */
+    char **credit_values;
+    int n_credit_values;
     /* columns[f] = header name mapped to field f, or NULL if unmapped */
     char *columns[FOLIO_F__COUNT];
     int line;                   /* job file line of this feed (for messages) */

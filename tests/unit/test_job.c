@@ -158,6 +158,8 @@ static void test_good_job(void **state)
     assert_int_equal(t->n_debit_values, 2);
     assert_string_equal(t->debit_values[0], "D");
     assert_string_equal(t->debit_values[1], "DR");
+    assert_int_equal(t->n_credit_values, 2);
+    assert_string_equal(t->credit_values[1], "CR");
     assert_string_equal(t->columns[FOLIO_F_TXN_ACCOUNT_ID], "acct");
     assert_null(t->columns[FOLIO_F_ACCOUNT_ID]);
     assert_string_equal(t->columns[FOLIO_F_TXN_DATE], "posted");
@@ -271,13 +273,30 @@ static void test_inline_errors(void **state)
     expect_text_fail(text, 9, 15, "must map column 'credit_amount' in 'feeds[2].columns' "
                      "(amounts.sign is split_columns)");
     snprintf(text, sizeof text, "%s%s", MIN_HEAD,
-             "  - {name: t, kind: transactions, path: t.csv, amounts: {sign: flag_column, debit_values: [D]},\n"
+             "  - {name: t, kind: transactions, path: t.csv, amounts: {sign: flag_column, debit_values: [D], credit_values: [C]},\n"
              "     columns: {account_id: a, date: d, amount: x}}\n");
     expect_text_fail(text, 9, 15, "must map column 'debit_flag'");
     snprintf(text, sizeof text, "%s%s", MIN_HEAD,
              "  - {name: t, kind: transactions, path: t.csv, amounts: {sign: flag_column},\n"
              "     columns: {account_id: a, date: d, amount: x, debit_flag: f}}\n");
     expect_text_fail(text, 8, 57, "missing required key 'debit_values' in 'feeds[2].amounts'");
+    /* issue 10 part 4: the credit values are required too (an unknown flag
+     * used to post as a credit), and no value in both lists */
+    snprintf(text, sizeof text, "%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, amounts: {sign: flag_column, debit_values: [D]},\n"
+             "     columns: {account_id: a, date: d, amount: x, debit_flag: f}}\n");
+    expect_text_fail(text, 8, 57, "missing required key 'credit_values' in 'feeds[2].amounts': "
+                     "with sign: flag_column list the flag values meaning credit too");
+    snprintf(text, sizeof text, "%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, amounts: {sign: flag_column, debit_values: [D], credit_values: [C, d]},\n"
+             "     columns: {account_id: a, date: d, amount: x, debit_flag: f}}\n");
+    expect_text_fail(text, 8, 115, "'feeds[2].amounts.credit_values' lists 'd', which is also in "
+                     "'debit_values'");
+    snprintf(text, sizeof text, "%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, amounts: {credit_values: [C]},\n"
+             "     columns: {account_id: a, date: d, amount: x}}\n");
+    expect_text_fail(text, 8, 73, "'feeds[2].amounts.credit_values' is only used with sign: "
+                     "flag_column");
     snprintf(text, sizeof text, "%s%s", MIN_HEAD,
              "  - {name: t, kind: transactions, path: t.csv, amounts: {sign: sideways},\n"
              "     columns: {account_id: a, date: d, amount: x}}\n");
