@@ -590,6 +590,8 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
         if (ctx->col_class[idx] != FEED_COL_LINE)   /* a column mapped twice: the stricter */
             ctx->col_class[idx] = f == FOLIO_F_DESCRIPTION ? FEED_COL_TEXT : FEED_COL_LINE;
     }
+    if ((def->codes || def->description) && !feed_codes_prepare(ctx, hdr_line, err))
+        goto out;                   /* issue 10 part 4: code lists, template */
     ctx->body = pos;
     ctx->body_line = line;
 
@@ -672,6 +674,7 @@ void feed_chunk_free(feed_chunk *ch)
     free(ch->con);
     free(ch->rej);
     free(ch->rej_ids.v);
+    free(ch->desc_buf);
     feed_strpool_free(&ch->sp);
     size_t b = ch->begin, e = ch->end;
     memset(ch, 0, sizeof *ch);
@@ -1119,6 +1122,37 @@ static bool txn_record(rec *r)
         amt = cr + (dr < 0 ? dr : -dr);
         break;
     }
+    }
+    if (r->ctx->n_code_cols || def->description) {   /* issue 10 part 4 */
+        size_t dl;
+        int nl, bad_col;
+        const char *bad_list;
+        int rc = feed_codes_row(r->ctx, ch, r->fs->buf, r->fs->off, r->fs->flen, &dl, &nl,
+                                &bad_col, &bad_list);
+        if (rc < 0) {
+            ch->oom = true;
+            return false;
+        }
+        if (rc > 0) {
+            char v[48];
+            const char *s = r->fs->buf + r->fs->off[bad_col];
+            size_t n = r->fs->flen[bad_col];
+            while (n && (*s == ' ' || *s == '\t'))
+                s++, n--;
+            while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+                n--;
+            quote_value(s, n, v, sizeof v);
+            return reject_row(r, r->ctx->cols[bad_col], "value '%s' is not in code list '%s'",
+                              v, bad_list);
+        }
+        if (def->description) {
+            t.description = feed_strpool_intern(&ch->sp, ch->desc_buf, dl);
+            t.desc_langs = (uint8_t)nl;
+            if (!t.description) {
+                ch->oom = true;
+                return false;
+            }
+        }
     }
     t.amount = amt;
     t.feed = (uint16_t)r->ctx->feed_index;

@@ -12,6 +12,7 @@
  */
 #include "folio/afp.h"
 #include "folio/archive.h"
+#include "folio/codes.h"
 #include "folio/job.h"
 #include "folio/marks.h"
 #include "folio/offers.h"
@@ -99,14 +100,15 @@ static const char *const SIGN_NAMES[] = { "negative_is_debit",
                                           "split_columns", NULL };
 
 static const char *const TOP_KEYS[] = { "job", "statement", "bank", "layout",
-                                        "feeds", "output", "offers", NULL };
+                                        "feeds", "output", "offers", "codes", NULL };
 static const char *const JOB_KEYS[] = { "name", "seed", NULL };
 static const char *const STATEMENT_KEYS[] = { "date", "period", NULL };
 static const char *const PERIOD_KEYS[] = { "start", "end", NULL };
 static const char *const BANK_KEYS[] = { "name", "address", "phone", "website",
                                          "currency", NULL };
 static const char *const FEED_KEYS[] = { "name", "kind", "path", "product",
-                                         "dialect", "amounts", "columns", NULL };
+                                         "dialect", "amounts", "columns", "description",
+                                         NULL };
 static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
                                             "date_format", "decimal",
                                             "minor_digits", "currency", NULL };
@@ -470,6 +472,20 @@ static bool read_feed(yt_doc *d, folio_job *job, folio_feed_def *f,
         && (!f->product || !*f->product))
         return yt_fail(d, feed, "feed '%s' (accounts) needs a 'product' column "
                        "in '%s' or a 'product:' code", f->name, cw);
+    /* issue 10 part 4: a description template over several columns */
+    f->codes = job->codes;
+    const yt_node *dt = yt_get(feed, "description");
+    if (dt) {
+        char dw[160];
+        yt_name(dw, sizeof dw, where, "description");
+        if (f->kind != FOLIO_FEED_TRANSACTIONS)
+            return yt_fail(d, dt, "'%s' is only allowed in a transactions feed", dw);
+        if (f->columns[FOLIO_F_DESCRIPTION])
+            return yt_fail(d, dt, "'%s' and '%s.description' both give the description: "
+                           "keep one", dw, cw);
+        if (!codes_template_read(d, job->codes, dt, dw, &f->description))
+            return false;
+    }
     return true;
 }
 
@@ -646,10 +662,12 @@ folio_job *job_load(const char *path, folio_error *err)
               && read_job_section(d, job, root)
               && read_statement(d, job, root)
               && read_bank(d, job, root)
+              && codes_options_read(d, root, &job->codes)
               && read_path(d, job, root, "", "layout", true, &job->layout_path) > 0
               && yt_check_input(d, yt_get(root, "layout"), "layout", job->layout_path,
                                 NULL) >= 0
               && read_feeds(d, job, root)
+              && codes_check_feeds(d, root, job)
               && read_output(d, job, root)
               && offers_options_read(d, root, job->dir, &job->offers);
     yt_free(d);
@@ -676,6 +694,7 @@ void job_free(folio_job *job)
         free(f->currency);
         yt_strv_free(f->debit_values, f->n_debit_values);
         yt_strv_free(f->credit_values, f->n_credit_values);
+        codes_template_free(f->description);
         for (int c = 0; c < FOLIO_F__COUNT; c++)
             free(f->columns[c]);
     }
@@ -698,5 +717,6 @@ void job_free(folio_job *job)
     proof_options_free(job->proofs);
     archive_options_free(job->archive);
     channel_rules_free(job->channels);
+    codes_free(job->codes);
     free(job);
 }

@@ -72,9 +72,13 @@ typedef struct folio_feed_def {
     char **debit_values;        /* FOLIO_SIGN_FLAG_COLUMN: values meaning debit */
     int n_debit_values;
     /* issue 10 part 4: the flag values meaning credit (required with
-     * flag_column); a flag in neither list is a reject, never a credit */
+     * flag_column); a flag in neither list is a reject, never a credit;
+     * the description template (description:, NULL = none) and the job's
+     * code lists (borrowed from folio_job.codes, NULL = none) */
     char **credit_values;
     int n_credit_values;
+    struct folio_desc_template *description;
+    const struct folio_codes *codes;
     /* columns[f] = header name mapped to field f, or NULL if unmapped */
     char *columns[FOLIO_F__COUNT];
     int line;                   /* job file line of this feed (for messages) */
@@ -111,6 +115,7 @@ typedef struct folio_job {
     struct folio_proof_options *proofs; /* output.proofs, never NULL after job_load (proof.h) */
     struct folio_archive_options *archive; /* output.archive (archive.h), never NULL */
     struct folio_channel_rules *channels;  /* output.channels, NULL = none (archive.h) */
+    struct folio_codes *codes;  /* issue 10 part 4: codes:, NULL = none (codes.h) */
 } folio_job;
 
 /* Parse and validate a job file.  Returns NULL with err set (code

@@ -858,6 +858,7 @@ run_test sigterm_phases t_sigterm_phases
 run_test full_disk t_full_disk
 run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/hardening_fit.sh"     # issue 9: texts too wide for their box
+. "$ROOT/tests/e2e/datamodel_codes.sh"   # issue 10 parts 4, 8: code lists, templates
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo
