@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "folio/rules.h"
+#include "folio/codes.h"
 
 /* ---- allocation counter ----------------------------------------------------
  * The test binary interposes malloc & co. (forwarding to glibc) and counts
@@ -436,6 +437,47 @@ static void test_transactions_period(void **state)
     txns[0] = saved[0];
     txns[1] = saved[1];
     txns[6] = saved[2];
+}
+
+/* Issue 10 part 4: a translated description is seen in the household's
+ * statement language (the primary customer's, when the layout prints it). */
+static void test_description_language(void **state)
+{
+    (void)state;
+    char *langs[] = {(char *)"en", (char *)"cs"};
+    folio_codes codes;
+    memset(&codes, 0, sizeof codes);
+    codes.langs = langs;
+    codes.n_langs = 2;
+    codes.bound = true;
+    codes.printed[0] = 0;
+    codes.printed[1] = 1;
+    codes.n_printed = 2;
+    codes.fallback = 0;
+    folio_job job;
+    memset(&job, 0, sizeof job);
+    job.codes = &codes;
+    folio_txn saved = txns[0];
+    const char *saved_lang = customers[0].language;
+    static const char packed[] = "Cash deposit\0Vklad";
+    txns[0].description = packed;
+    txns[0].desc_langs = 2;
+    folio_rule *r = compile_ok("any(transactions where description == \"Vklad\")", FOLIO_RT_BOOL);
+    folio_rule *e = compile_ok("any(transactions where description == \"Cash deposit\")",
+                               FOLIO_RT_BOOL);
+    folio_rule_ctx c = ctx_for(0);
+    c.job = &job;
+    assert_false(rules_eval_bool(r, &c));
+    assert_true(rules_eval_bool(e, &c));
+    customers[0].language = "cs";
+    assert_true(rules_eval_bool(r, &c));
+    assert_false(rules_eval_bool(e, &c));
+    customers[0].language = "de";            /* not printed: the fallback, en */
+    assert_true(rules_eval_bool(e, &c));
+    rules_free(r);
+    rules_free(e);
+    customers[0].language = saved_lang;
+    txns[0] = saved;
 }
 
 static void test_aggregates(void **state)
@@ -1157,6 +1199,7 @@ int main(void)
         cmocka_unit_test(test_card_utilization_boundary),
         cmocka_unit_test(test_aggregates),
         cmocka_unit_test(test_transactions_period),
+        cmocka_unit_test(test_description_language),
         cmocka_unit_test(test_custom_catalog),
         cmocka_unit_test(test_error_positions),
         cmocka_unit_test(test_error_messages),
