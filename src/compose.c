@@ -15,6 +15,7 @@
 #include "folio/rules.h"
 #include "folio/archive.h"
 #include "folio/attrs.h"
+#include "folio/codes.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -1053,7 +1054,10 @@ static void compose_account(composer *C, uint32_t ai)
                 break;
             }
             case FOLIO_COL_DESCRIPTION: {
-                const char *d = t->description ? t->description : "";
+                const char *d = t->desc_langs > 1     /* issue 10 part 4: translated */
+                    ? codes_txn_text(t, codes_lang_index(C->plan->job->codes,
+                                                         C->plan->layout->languages[C->lang]))
+                    : t->description ? t->description : "";
                 if (strpbrk(d, "\r\n\t"))
                     cells[i] = (cell){desc, clean_text(d, desc, sizeof desc), true};
                 else

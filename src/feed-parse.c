@@ -604,6 +604,8 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
             folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", ctx->fname);
         goto out;
     }
+    if ((def->codes || def->description) && !feed_codes_prepare(ctx, hdr_line, err))
+        goto out;                   /* issue 10 part 4: code lists, template */
     ctx->body = pos;
     ctx->body_line = line;
 
@@ -688,6 +690,7 @@ void feed_chunk_free(feed_chunk *ch)
     free(ch->rej);
     free(ch->rej_ids.v);
     attrs_stage_free(&ch->ast);
+    free(ch->desc_buf);
     feed_strpool_free(&ch->sp);
     size_t b = ch->begin, e = ch->end;
     memset(ch, 0, sizeof *ch);
@@ -1047,12 +1050,44 @@ bad_id:
     return false;
 }
 
-static bool is_debit_value(const folio_feed_def *def, const char *s, size_t n)
+static bool in_values(char *const *v, int nv, const char *s, size_t n)
 {
-    for (int i = 0; i < def->n_debit_values; i++)
-        if (def->debit_values[i] && eq_nocase(s, n, def->debit_values[i]))
+    for (int i = 0; i < nv; i++)
+        if (v[i] && eq_nocase(s, n, v[i]))
             return true;
     return false;
+}
+
+/* "D, DR" for a reject reason (cut to fit). */
+static const char *values_list(char *const *v, int nv, char *buf, size_t cap)
+{
+    size_t o = 0;
+    buf[0] = 0;
+    for (int i = 0; i < nv; i++)
+        if (!folio_str_appendf(buf, cap, &o, "%s'%s'", i ? ", " : "", v[i] ? v[i] : ""))
+            break;
+    return buf;
+}
+
+/* The debit flag of a flag_column row: -1 debit, +1 credit, 0 rejected
+ * (a flag in neither list is never taken for a credit). */
+static int debit_flag(rec *r)
+{
+    const folio_feed_def *def = r->ctx->def;
+    const char *s;
+    size_t n;
+    fget(r, FOLIO_F_DEBIT_FLAG, &s, &n);
+    if (in_values(def->debit_values, def->n_debit_values, s, n))
+        return -1;
+    if (in_values(def->credit_values, def->n_credit_values, s, n))
+        return 1;
+    char v[48], dl[120], cl[120];
+    quote_value(s, n, v, sizeof v);
+    reject_row(r, fcol(r, FOLIO_F_DEBIT_FLAG), "debit flag '%s' is neither a debit value "
+               "(%s) nor a credit value (%s)", v,
+               values_list(def->debit_values, def->n_debit_values, dl, sizeof dl),
+               values_list(def->credit_values, def->n_credit_values, cl, sizeof cl));
+    return 0;
 }
 
 static bool txn_record(rec *r)
@@ -1080,10 +1115,10 @@ static bool txn_record(rec *r)
     case FOLIO_SIGN_FLAG_COLUMN: {
         if (!money_field(r, FOLIO_F_AMOUNT, true, &amt, NULL))
             return false;
-        const char *s;
-        size_t n;
-        fget(r, FOLIO_F_DEBIT_FLAG, &s, &n);
-        if (is_debit_value(def, s, n))
+        int flag = debit_flag(r);
+        if (!flag)
+            return false;
+        if (flag < 0)
             amt = -amt;
         break;
     }
@@ -1103,6 +1138,37 @@ static bool txn_record(rec *r)
         amt = cr + (dr < 0 ? dr : -dr);
         break;
     }
+    }
+    if (r->ctx->n_code_cols || def->description) {   /* issue 10 part 4 */
+        size_t dl;
+        int nl, bad_col;
+        const char *bad_list;
+        int rc = feed_codes_row(r->ctx, ch, r->fs->buf, r->fs->off, r->fs->flen, &dl, &nl,
+                                &bad_col, &bad_list);
+        if (rc < 0) {
+            ch->oom = true;
+            return false;
+        }
+        if (rc > 0) {
+            char v[48];
+            const char *s = r->fs->buf + r->fs->off[bad_col];
+            size_t n = r->fs->flen[bad_col];
+            while (n && (*s == ' ' || *s == '\t'))
+                s++, n--;
+            while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+                n--;
+            quote_value(s, n, v, sizeof v);
+            return reject_row(r, r->ctx->cols[bad_col], "value '%s' is not in code list '%s'",
+                              v, bad_list);
+        }
+        if (def->description) {
+            t.description = feed_strpool_intern(&ch->sp, ch->desc_buf, dl);
+            t.desc_langs = (uint8_t)nl;
+            if (!t.description) {
+                ch->oom = true;
+                return false;
+            }
+        }
     }
     t.amount = amt;
     t.feed = (uint16_t)r->ctx->feed_index;

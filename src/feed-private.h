@@ -101,6 +101,8 @@ typedef struct feed_chunk {
     feed_idlist rej_ids;          /* ids of rejected customers/accounts */
     uint64_t records;
     folio_money amount_read;
+    char *desc_buf;               /* issue 10 part 4: description rendering */
+    size_t desc_cap;
     bool oom;
     bool done;                    /* parsed (set under the merge lock) */
     attrs_stage ast;              /* issue 10 part 1: attribute values of the rows */
@@ -123,6 +125,11 @@ typedef struct feed_ctx {
     feed_strpool hdr_sp;
     feed_chunk *chunks;
     int n_chunks;
+    /* issue 10 part 4: the code lists applying to this feed (list index and
+     * header column of each) and the description template's columns */
+    int n_code_cols;
+    int *code_list, *code_col;    /* n_code_cols each (in hdr_sp) */
+    int *tpl_col;                 /* per template placeholder (in hdr_sp) */
     uint64_t next_line;           /* merge: line of the next chunk's start */
     bool merging;                 /* merge_begin done */
     folio_error err;              /* merge failures */
@@ -170,6 +177,17 @@ void feed_ctx_free(feed_ctx *ctx);
 /* feed-resolve.c: a reject found after load (reason copied) */
 bool feed_reject_add(folio_dataset *ds, uint16_t feed, uint32_t line, folio_field col,
                      const char *reason);
+/* feed-codes.c (issue 10 part 4): resolve the code-list and template
+ * columns of ctx against its header (after the field mapping; a column
+ * missing from the header is a job error, FOLIO_EXIT_USAGE). */
+bool feed_codes_prepare(feed_ctx *ctx, uint32_t hdr_line, folio_error *err);
+/* One row: look every code column up and render the description into
+ * ch->desc_buf.  Returns 0 (ok: *len, *n_langs set; *len is 0 with no
+ * template), 1 (a value not in its list: *bad_col, *bad_list set) or -1
+ * (out of memory). */
+int feed_codes_row(const feed_ctx *ctx, feed_chunk *ch, const char *buf, const size_t *off,
+                   const size_t *flen, size_t *len, int *n_langs, int *bad_col,
+                   const char **bad_list);
 
 /* feed.c */
 bool feed_pool_adopt(struct feed_pool *pool, feed_strpool *sp);

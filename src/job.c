@@ -13,6 +13,7 @@
 #include "folio/afp.h"
 #include "folio/archive.h"
 #include "folio/holders.h"
+#include "folio/codes.h"
 #include "folio/job.h"
 #include "folio/marks.h"
 #include "folio/offers.h"
@@ -26,6 +27,7 @@
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- field keys --------------------------------------------------------- */
 
@@ -109,7 +111,7 @@ static const char *const SIGN_NAMES[] = { "negative_is_debit",
 
 static const char *const TOP_KEYS[] = { "job", "statement", "bank", "layout",
                                         "feeds", "output", "offers", "households",
-                                        NULL };
+                                        "codes", NULL };
 static const char *const JOB_KEYS[] = { "name", "seed", NULL };
 static const char *const STATEMENT_KEYS[] = { "date", "period", NULL };
 static const char *const PERIOD_KEYS[] = { "start", "end", NULL };
@@ -117,11 +119,12 @@ static const char *const BANK_KEYS[] = { "name", "address", "phone", "website",
                                          "currency", NULL };
 static const char *const FEED_KEYS[] = { "name", "kind", "path", "product",
                                          "dialect", "amounts", "columns", "roles",
-                                         "attributes", "key", NULL };
+                                         "attributes", "key", "description", NULL };
 static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
                                             "date_format", "decimal",
                                             "minor_digits", "currency", NULL };
-static const char *const AMOUNTS_KEYS[] = { "sign", "debit_values", NULL };
+static const char *const AMOUNTS_KEYS[] = { "sign", "debit_values", "credit_values",
+                                             NULL };
 static const char *const OUTPUT_KEYS[] = { "dir", "print", "streams", "pieces", "marks",
                                             "proofs", "archive", "channels", NULL };
 static const char *const PRINT_KEYS[] = { "pdf", "max_sheets", "duplex",
@@ -419,6 +422,7 @@ static bool read_amounts(yt_doc *d, folio_feed_def *f, const yt_node *feed,
         return false;
     f->sign = (folio_sign_rule)sign;
     const yt_node *dv = yt_child(d, am, aw, "debit_values", false);
+    const yt_node *cv = yt_child(d, am, aw, "credit_values", false);
     if (f->sign == FOLIO_SIGN_FLAG_COLUMN) {
         if (yt_strv(d, am, aw, "debit_values", true, &f->debit_values,
                     &f->n_debit_values) < 0)
@@ -426,9 +430,28 @@ static bool read_amounts(yt_doc *d, folio_feed_def *f, const yt_node *feed,
         if (f->n_debit_values == 0)
             return yt_fail(d, dv, "'%s' must list at least one value",
                            yt_name(name, sizeof name, aw, "debit_values"));
-    } else if (dv) {
-        return yt_fail(d, dv, "'%s' is only used with sign: flag_column",
-                       yt_name(name, sizeof name, aw, "debit_values"));
+        /* issue 10 part 4: without the credit values every unknown flag
+         * would post as a credit; both lists, and a flag in neither is a reject */
+        if (!cv)
+            return yt_fail(d, am, "missing required key 'credit_values' in '%s': with sign: "
+                           "flag_column list the flag values meaning credit too (a row whose "
+                           "flag is in neither list is rejected)", aw);
+        if (yt_strv(d, am, aw, "credit_values", true, &f->credit_values,
+                    &f->n_credit_values) < 0)
+            return false;
+        if (f->n_credit_values == 0)
+            return yt_fail(d, cv, "'%s' must list at least one value",
+                           yt_name(name, sizeof name, aw, "credit_values"));
+        for (int i = 0; i < f->n_credit_values; i++)
+            for (int k = 0; k < f->n_debit_values; k++)
+                if (!strcasecmp(f->credit_values[i], f->debit_values[k]))
+                    return yt_fail(d, cv->items[i], "'%s' lists '%s', which is also in "
+                                   "'debit_values'",
+                                   yt_name(name, sizeof name, aw, "credit_values"),
+                                   f->credit_values[i]);
+    } else if (dv || cv) {
+        return yt_fail(d, dv ? dv : cv, "'%s' is only used with sign: flag_column",
+                       yt_name(name, sizeof name, aw, dv ? "debit_values" : "credit_values"));
     }
     return true;
 }
@@ -467,6 +490,20 @@ static bool read_feed(yt_doc *d, folio_job *job, folio_feed_def *f,
         && (!f->product || !*f->product))
         return yt_fail(d, feed, "feed '%s' (accounts) needs a 'product' column "
                        "in '%s' or a 'product:' code", f->name, cw);
+    /* issue 10 part 4: a description template over several columns */
+    f->codes = job->codes;
+    const yt_node *dt = yt_get(feed, "description");
+    if (dt) {
+        char dw[160];
+        yt_name(dw, sizeof dw, where, "description");
+        if (f->kind != FOLIO_FEED_TRANSACTIONS)
+            return yt_fail(d, dt, "'%s' is only allowed in a transactions feed", dw);
+        if (f->columns[FOLIO_F_DESCRIPTION])
+            return yt_fail(d, dt, "'%s' and '%s.description' both give the description: "
+                           "keep one", dw, cw);
+        if (!codes_template_read(d, job->codes, dt, dw, &f->description))
+            return false;
+    }
     return attrs_read_feed(d, job, (int)(f - job->feeds), feed, where);
 }
 
@@ -651,10 +688,12 @@ folio_job *job_load(const char *path, folio_error *err)
               && read_job_section(d, job, root)
               && read_statement(d, job, root)
               && read_bank(d, job, root)
+              && codes_options_read(d, root, &job->codes)
               && read_path(d, job, root, "", "layout", true, &job->layout_path) > 0
               && yt_check_input(d, yt_get(root, "layout"), "layout", job->layout_path,
                                 NULL) >= 0
               && read_feeds(d, job, root)
+              && codes_check_feeds(d, root, job)
               && read_output(d, job, root)
               && holders_job_read(d, root, job)
               && offers_options_read(d, root, job->dir, &job->offers);
@@ -682,6 +721,8 @@ void job_free(folio_job *job)
         free(f->currency);
         yt_strv_free(f->debit_values, f->n_debit_values);
         holders_feed_free(f);
+        yt_strv_free(f->credit_values, f->n_credit_values);
+        codes_template_free(f->description);
         for (int c = 0; c < FOLIO_F__COUNT; c++)
             free(f->columns[c]);
     }
@@ -705,5 +746,6 @@ void job_free(folio_job *job)
     archive_options_free(job->archive);
     channel_rules_free(job->channels);
     attrs_free(job->attrs);
+    codes_free(job->codes);
     free(job);
 }

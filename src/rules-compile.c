@@ -654,8 +654,10 @@ static int coll_of(parser *p, token *t)
     if (tok_is(p, t, "accounts")) return RCOLL_ACCOUNTS;
     if (tok_is(p, t, "customers")) return RCOLL_CUSTOMERS;
     if (tok_is(p, t, "transactions")) return RCOLL_TXNS;
+    if (tok_is(p, t, "history.transactions")) return RCOLL_HISTORY_TXNS;
     char b[64];
-    perr(p, t->off, "expected accounts, customers or transactions, found %s",
+    perr(p, t->off, "expected accounts, customers, transactions or history.transactions, "
+         "found %s",
          tok_desc(p, t, b, sizeof b));
     return -1;
 }
@@ -669,6 +671,7 @@ static void coll_frame(uint8_t outer, int coll, uint8_t *frame, uint8_t *src)
         *src = outer == FOLIO_RS_CUSTOMER ? RSRC_CUSTOMER : RSRC_HOUSEHOLD;
         break;
     case RCOLL_TXNS:
+    case RCOLL_HISTORY_TXNS:
         *frame = FOLIO_RS_TXN;
         *src = outer == FOLIO_RS_ACCOUNT ? RSRC_ACCOUNT
              : outer == FOLIO_RS_CUSTOMER ? RSRC_CUSTOMER : RSRC_HOUSEHOLD;

@@ -174,6 +174,16 @@ static void agg_item(const folio_rule *r, const folio_rule_ctx *ctx, const rules
     st->have = true;
 }
 
+/* `transactions` are the statement period's rows (the rows the statement
+ * prints); `history.transactions` every row loaded (issue 10 part 8). */
+static inline bool txn_in_view(const folio_rule_ctx *ctx, const rules_node *n, uint32_t t)
+{
+    if (n->coll == RCOLL_HISTORY_TXNS)
+        return true;
+    folio_date d = ctx->ds->txns[t].date;
+    return d >= ctx->period_start && d <= ctx->period_end;
+}
+
 static void agg_eval(const folio_rule *r, const folio_rule_ctx *ctx, frame fr,
                      const rules_node *n, folio_rule_value *out)
 {
@@ -189,9 +199,12 @@ static void agg_eval(const folio_rule *r, const folio_rule_ctx *ctx, frame fr,
             frame f = {hs->customer_idx[h->first_customer + j], RULES_NONE, RULES_NONE};
             agg_item(r, ctx, n, f, &st);
         }
-    } else if (n->coll == RCOLL_TXNS && n->src == RSRC_ACCOUNT) {
+    } else if (n->coll != RCOLL_CUSTOMERS && n->coll != RCOLL_ACCOUNTS
+               && n->src == RSRC_ACCOUNT) {
         const folio_account *a = &ds->accounts[fr.acct];
         for (uint32_t t = a->first_txn; t < a->first_txn + a->n_txn && !st.stop; t++) {
+            if (!txn_in_view(ctx, n, t))
+                continue;
             frame f = {a->owner, fr.acct, t};
             agg_item(r, ctx, n, f, &st);
         }
@@ -207,6 +220,8 @@ static void agg_eval(const folio_rule *r, const folio_rule_ctx *ctx, frame fr,
                 continue;
             }
             for (uint32_t t = a->first_txn; t < a->first_txn + a->n_txn && !st.stop; t++) {
+                if (!txn_in_view(ctx, n, t))
+                    continue;
                 frame f = {a->owner, ai, t};
                 agg_item(r, ctx, n, f, &st);
             }

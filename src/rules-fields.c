@@ -9,6 +9,9 @@
  * contains "card" (ASCII case-insensitive), e.g. "credit_card".
  */
 #include "rules-private.h"
+#include "folio/codes.h"
+#include "folio/household.h"
+#include "folio/job.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -258,7 +261,17 @@ static void g_txn_desc(const folio_rule_ctx *ctx, const folio_rule_field *f, uin
                        folio_rule_value *out)
 {
     (void)f;
-    set_str(out, ctx->ds->txns[i].description);
+    /* translated text (issue 10 part 4): the household's statement language */
+    const folio_txn *t = &ctx->ds->txns[i];
+    int lang = 0;
+    if (t->desc_langs > 1 && ctx->job && ctx->job->codes && ctx->hs && ctx->hh < ctx->hs->n) {
+        const folio_household *h = &ctx->hs->v[ctx->hh];
+        const folio_customer *c =
+            h->n_customers ? &ctx->ds->customers[ctx->hs->customer_idx[h->first_customer]]
+                           : NULL;
+        lang = codes_lang_index(ctx->job->codes, c ? c->language : NULL);
+    }
+    set_str(out, codes_txn_text(t, lang));
 }
 
 /* ---- the catalogue ---------------------------------------------------------- */

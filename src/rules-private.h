@@ -40,7 +40,12 @@ typedef enum rules_agg {
     RAGG_COUNT = 0, RAGG_SUM, RAGG_MIN, RAGG_MAX, RAGG_ANY, RAGG_ALL
 } rules_agg;
 
-typedef enum rules_coll { RCOLL_ACCOUNTS = 0, RCOLL_CUSTOMERS, RCOLL_TXNS } rules_coll;
+/* RCOLL_TXNS: the statement period's transactions (period_start..period_end of
+ * the context); RCOLL_HISTORY_TXNS (`history.transactions`): every loaded row,
+ * before and after the period too (issue 10 part 8). */
+typedef enum rules_coll {
+    RCOLL_ACCOUNTS = 0, RCOLL_CUSTOMERS, RCOLL_TXNS, RCOLL_HISTORY_TXNS
+} rules_coll;
 
 /* Which records a collection covers, decided by the enclosing frame. */
 typedef enum rules_src {

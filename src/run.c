@@ -6,6 +6,7 @@
  * and sums are integers, so nothing depends on scheduling.  Pass 2 gives each
  * print file to one thread; a file's bytes depend only on its statements.
  */
+#include "folio/codes.h"
 #include "folio/run.h"
 
 #include "folio/afp.h"
@@ -770,7 +771,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         goto done;
     }
     R.layout = layout_load_attrs(R.job->layout_path, R.job->attrs, err);
-    if (!R.layout || (R.job->marks && !marks_check_layout(R.job->marks, R.layout, err))) {
+    if (!R.layout || (R.job->marks && !marks_check_layout(R.job->marks, R.layout, err))
+        || (R.job->codes && !codes_bind_layout(R.job->codes, R.job->path, R.layout, err))) {
         rc = FOLIO_EXIT_USAGE;
         goto done;
     }

@@ -71,8 +71,10 @@ typedef struct folio_txn {
     uint32_t account;             /* index into accounts */
     folio_date date;
     folio_money amount;           /* signed: credit > 0, debit < 0 (holder's view) */
-    const char *description;
+    const char *description;      /* desc_langs > 1: one text per language of
+                                   * job->codes, packed (folio/codes.h) */
     uint16_t feed;
+    uint8_t desc_langs;           /* issue 10 part 4: 0 = a plain string */
     uint32_t line;
 } folio_txn;
 

@@ -56,7 +56,8 @@ const char *job_field_key(folio_field f);
 typedef enum folio_sign_rule {
     FOLIO_SIGN_NEGATIVE_IS_DEBIT = 0,  /* default: amount is signed, < 0 debit */
     FOLIO_SIGN_POSITIVE_IS_DEBIT,      /* e.g. card feeds: purchases positive */
-    FOLIO_SIGN_FLAG_COLUMN,            /* amount unsigned; debit_flag column value in debit_values */
+    FOLIO_SIGN_FLAG_COLUMN,            /* amount unsigned; debit_flag column value in debit_values
+                                        * (debit) or credit_values (credit), else a reject */
     FOLIO_SIGN_SPLIT_COLUMNS           /* separate debit_amount / credit_amount columns */
 } folio_sign_rule;
 
@@ -76,6 +77,14 @@ typedef struct folio_feed_def {
     folio_sign_rule sign;
     char **debit_values;        /* FOLIO_SIGN_FLAG_COLUMN: values meaning debit */
     int n_debit_values;
+    /* issue 10 part 4: the flag values meaning credit (required with
+     * flag_column); a flag in neither list is a reject, never a credit;
+     * the description template (description:, NULL = none) and the job's
+     * code lists (borrowed from folio_job.codes, NULL = none) */
+    char **credit_values;
+    int n_credit_values;
+    struct folio_desc_template *description;
+    const struct folio_codes *codes;
     /* columns[f] = header name mapped to field f, or NULL if unmapped */
     char *columns[FOLIO_F__COUNT];
     int line;                   /* job file line of this feed (for messages) */
@@ -125,6 +134,7 @@ typedef struct folio_job {
     int undeliverable;          /* households.undeliverable: folio_undeliverable */
     bool has_holders;           /* a holders feed is listed */
     struct folio_attrs *attrs;  /* issue 10 part 1: feeds' attributes, NULL = none (attrs.h) */
+    struct folio_codes *codes;  /* issue 10 part 4: codes:, NULL = none (codes.h) */
 } folio_job;
 
 /* Parse and validate a job file.  Returns NULL with err set (code

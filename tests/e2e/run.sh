@@ -870,6 +870,8 @@ run_test full_disk t_full_disk
 run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/hardening_fit.sh"     # issue 9: texts too wide for their box
 . "$ROOT/tests/e2e/errors.sh"            # issue 11: the first error in household order
+. "$ROOT/tests/e2e/datamodel_attrs.sh"   # issue 10 part 1: attributes
+. "$ROOT/tests/e2e/datamodel_codes.sh"   # issue 10 parts 4, 8: code lists, templates
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"

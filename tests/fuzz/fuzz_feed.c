@@ -25,7 +25,7 @@ static const char *const QUOTE_YAML[] = {"'\"'", "\"'\"", "\"\""};
 static const char *const DECIMAL_YAML[] = {"\".\"", "\",\""};
 static const char *const DATES[] = {"YYYY-MM-DD", "DD.MM.YYYY", "MM/DD/YY", "YYYYMMDD*"};
 static const char *const SIGNS[] = {"{sign: negative_is_debit}", "{sign: positive_is_debit}",
-                                    "{sign: flag_column, debit_values: [D, DR]}",
+                                    "{sign: flag_column, debit_values: [D, DR], credit_values: [C, CR]}",
                                     "{sign: split_columns}"};
 static const int MINORS[] = {2, 0, 4};
 #define N_DIALECTS (4 * 3 * 2 * 4 * 4 * 3 * 2)

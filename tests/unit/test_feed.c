@@ -470,11 +470,26 @@ static void test_sign_rules(void **state)
     d.sign = FOLIO_SIGN_FLAG_COLUMN;
     d.columns[FOLIO_F_DEBIT_FLAG] = (char *)"dc";
     char *dv[] = {(char *)"D", (char *)"DR"};
+    char *cv[] = {(char *)"C", (char *)"CR"};
     d.debit_values = dv;
     d.n_debit_values = 2;
+    d.credit_values = cv;
+    d.n_credit_values = 2;
     ds = load1(&d, "acct,date,desc,amount,dc\nA,2026-10-01,x,3.00,dr\nA,2026-10-01,x,4.00,C\n", 1);
     assert_int_equal(ds->txns[0].amount, -300);
     assert_int_equal(ds->txns[1].amount, 400);
+    feed_dataset_free(ds);
+    /* issue 10 part 4: a flag in neither list was silently a credit; it is a
+     * reject naming the value and both lists (an empty flag too) */
+    ds = load1(&d, "acct,date,desc,amount,dc\nA,2026-10-01,x,3.00,X\nA,2026-10-01,x,4.00,cr\n"
+                   "A,2026-10-01,x,5.00,\n", 1);
+    assert_int_equal(ds->n_txns, 1);
+    assert_int_equal(ds->txns[0].amount, 400);
+    assert_int_equal(ds->n_rejects, 2);
+    expect_reject(ds, 0, 2, "dc", "debit flag 'X' is neither a debit value ('D', 'DR') "
+                                  "nor a credit value ('C', 'CR')");
+    expect_reject(ds, 0, 4, "dc", "debit flag '' is neither a debit value ('D', 'DR') "
+                                  "nor a credit value ('C', 'CR')");
     feed_dataset_free(ds);
 
     d = txn_def();
@@ -1005,8 +1020,11 @@ static void test_berka(void **state)
     td.date_format = (char *)"YYMMDD";
     td.sign = FOLIO_SIGN_FLAG_COLUMN;
     char *dv[] = {(char *)"VYDAJ", (char *)"VYBER"};
+    char *cv[] = {(char *)"PRIJEM"};
     td.debit_values = dv;
     td.n_debit_values = 2;
+    td.credit_values = cv;
+    td.n_credit_values = 1;
     td.columns[FOLIO_F_TXN_ACCOUNT_ID] = (char *)"account_id";
     td.columns[FOLIO_F_TXN_DATE] = (char *)"date";
     td.columns[FOLIO_F_AMOUNT] = (char *)"amount";

@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "folio/job.h"
+#include "folio/codes.h"
+#include "folio/feed.h"
+#include "folio/layout.h"
 
 static char g_dir[512];     /* ROOT/tests/data/jobs */
 static char g_tmp[64];      /* scratch directory for inline cases */
@@ -86,6 +89,155 @@ static const char MIN_HEAD[] =
     "  - {name: a, kind: accounts, path: a.csv, product: checking, columns: {account_id: id, customer_id: c, closing_balance: b}}\n";
 /* line 8 onwards: the transactions feed of each case */
 
+/* ---- issue 10 part 4: code lists and description templates ---------------- */
+
+static const char CODES_TXN[] =
+    "  - {name: t, kind: transactions, path: t.csv, description: \"{op} {ks} {bank}/{acct}\",\n"
+    "     columns: {account_id: a, date: d, amount: x}}\n"
+    "codes:\n"
+    "  op:\n"
+    "    column: operation\n"
+    "    values:\n"
+    "      VKLAD: {en: Cash deposit, cs: Vklad}\n"
+    "      PREVOD: {en: Transfer, cs: Převod}\n"
+    "      VYBER: ATM\n"
+    "  ks:\n"
+    "    column: k_symbol\n"
+    "    values: {\"\": \"\", SIPO: {en: Household, cs: SIPO platba}}\n";
+
+/* Render the template for one row; returns the text of language `lang`. */
+static const char *render(const folio_job *job, const char *op, const char *ks,
+                          const char *bank, const char *acct, int lang, char **buf,
+                          size_t *cap, int *n_langs)
+{
+    const folio_codes *c = job->codes;
+    const folio_desc_template *t = job->feeds[2].description;
+    const char *vals[4] = {op, ks, bank, acct};
+    size_t lens[4];
+    int idx[4] = {-1, -1, -1, -1};
+    for (int k = 0; k < 4; k++) {
+        lens[k] = strlen(vals[k]);
+        if (t->parts[k].list >= 0) {
+            const char *v = vals[k];
+            size_t n = lens[k];
+            while (n && *v == ' ')
+                v++, n--;
+            idx[k] = codes_find(&c->lists[t->parts[k].list], v, n);
+            assert_true(idx[k] >= 0);
+        }
+    }
+    size_t len = 0;
+    *n_langs = codes_render(c, t, vals, lens, idx, buf, cap, &len);
+    assert_true(*n_langs >= 0);
+    folio_txn tx;
+    memset(&tx, 0, sizeof tx);
+    tx.description = *buf;
+    tx.desc_langs = (uint8_t)*n_langs;
+    return codes_txn_text(&tx, lang);
+}
+
+static void test_codes(void **state)
+{
+    (void)state;
+    char text[4096], path[256];
+    folio_error err;
+    snprintf(text, sizeof text, "%s%s", MIN_HEAD, CODES_TXN);
+    folio_job *job = load_text(text, &err, path, sizeof path);
+    if (!job)
+        fail_msg("%s", err.msg);
+    const folio_codes *c = job->codes;
+    assert_non_null(c);
+    assert_int_equal(c->n_lists, 2);
+    assert_int_equal(c->n_langs, 2);
+    assert_string_equal(c->langs[0], "en");
+    assert_string_equal(c->langs[1], "cs");
+    const folio_desc_template *t = job->feeds[2].description;
+    assert_non_null(t);
+    assert_int_equal(t->n_parts, 4);
+    assert_int_equal(t->parts[0].list, 0);
+    assert_int_equal(t->parts[1].list, 1);
+    assert_int_equal(t->parts[2].list, -1);
+    assert_string_equal(t->parts[3].lit, "/");
+    assert_int_equal(codes_find(&c->lists[0], "VKLADX", 5), codes_find(&c->lists[0], "VKLAD", 5));
+    assert_int_equal(codes_find(&c->lists[0], "VKLA", 4), -1);
+    assert_int_equal(codes_find(&c->lists[0], "vklad", 5), -1);   /* exact */
+
+    char *buf = NULL;
+    size_t cap = 0;
+    int nl;
+    /* every part printed */
+    assert_string_equal(render(job, "PREVOD", "SIPO", "0800", "1234", 0, &buf, &cap, &nl),
+                        "Transfer Household 0800/1234");
+    assert_int_equal(nl, 2);
+    assert_string_equal(render(job, "PREVOD", "SIPO", "0800", "1234", 1, &buf, &cap, &nl),
+                        "Převod SIPO platba 0800/1234");
+    /* blank parts dropped with their separators: no double space, no "/" */
+    assert_string_equal(render(job, "VKLAD", " ", "", "", 0, &buf, &cap, &nl),
+                        "Cash deposit");
+    assert_string_equal(render(job, "VKLAD", "", "0800", "", 1, &buf, &cap, &nl), "Vklad 0800");
+    assert_string_equal(render(job, "VKLAD", "", "", "1234", 0, &buf, &cap, &nl),
+                        "Cash deposit 1234");
+    assert_string_equal(render(job, "VKLAD", "SIPO", " ", "1234", 0, &buf, &cap, &nl),
+                        "Cash deposit Household 1234");
+    /* leading blanks: the first printed value takes no separator */
+    assert_string_equal(render(job, "VYBER", "", "", "", 0, &buf, &cap, &nl), "ATM");
+    assert_int_equal(nl, 0);                    /* the same in every language: plain */
+    assert_string_equal(render(job, "VYBER", "", "", "", 1, &buf, &cap, &nl), "ATM");
+    assert_string_equal(render(job, "VYBER", "", "", " 77 ", 0, &buf, &cap, &nl), "ATM 77");
+    free(buf);
+
+    /* the statement language: a printed language, else the layout's fallback */
+    folio_codes *mc = job->codes;
+    assert_int_equal(codes_lang_index(mc, "cs"), 1);
+    assert_int_equal(codes_lang_index(mc, "de"), 0);
+    folio_layout lay;
+    memset(&lay, 0, sizeof lay);
+    char *langs[] = {(char *)"cs", (char *)"en"};
+    lay.languages = langs;
+    lay.n_languages = 2;
+    assert_true(codes_bind_layout(mc, "job.yaml", &lay, &err));
+    assert_int_equal(codes_lang_index(mc, "de"), 1);     /* fallback: cs */
+    assert_int_equal(codes_lang_index(mc, "EN-gb"), 0);
+    /* a language the layout prints without a translation: a job error at
+     * the value's line and column */
+    char *langs3[] = {(char *)"en", (char *)"de"};
+    lay.languages = langs3;
+    memset(&err, 0, sizeof err);
+    assert_false(codes_bind_layout(mc, "job.yaml", &lay, &err));
+    assert_int_equal(err.code, FOLIO_EXIT_USAGE);
+    assert_string_equal(err.msg, "job.yaml:15:7: code list 'op': value 'PREVOD' has no 'de' "
+                        "text, and the layout prints 'de' statements (write the translation, "
+                        "or one plain text for every language)");
+    job_free(job);
+
+    /* errors at load */
+    snprintf(text, sizeof text, "%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, columns: {account_id: a, date: d, amount: x}}\n"
+             "codes:\n"
+             "  op: {column: o, values: {VKLAD: a, \" VKLAD\": b}}\n");
+    expect_text_fail(text, 10, 38, "'codes.op.values' lists the value 'VKLAD' twice (first at "
+                     "line 10");
+    snprintf(text, sizeof text, "%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, columns: {account_id: a, date: d, amount: x}}\n"
+             "codes:\n"
+             "  op: {column: o, feeds: [c], values: {VKLAD: a}}\n");
+    expect_text_fail(text, 10, 27, "'codes.op.feeds' names 'c', which is not a transactions feed");
+    snprintf(text, sizeof text, "%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, columns: {account_id: a, date: d, amount: x}}\n"
+             "codes:\n"
+             "  op: {column: o, values: {VKLAD: {en: a, English: b}}}\n");
+    expect_text_fail(text, 10, 43, "'English' is not an ISO 639 language code");
+    snprintf(text, sizeof text, "%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, description: \"{op} {x\",\n"
+             "     columns: {account_id: a, date: d, amount: x}}\n");
+    expect_text_fail(text, 8, 67, "'feeds[2].description': '{' opens no placeholder");
+    snprintf(text, sizeof text, "%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, description: \"{op}\",\n"
+             "     columns: {account_id: a, date: d, amount: x, description: y}}\n");
+    expect_text_fail(text, 8, 61, "'feeds[2].description' and 'feeds[2].columns.description' "
+                     "both give the description");
+}
+
 static void test_good_job(void **state)
 {
     (void)state;
@@ -158,6 +310,8 @@ static void test_good_job(void **state)
     assert_int_equal(t->n_debit_values, 2);
     assert_string_equal(t->debit_values[0], "D");
     assert_string_equal(t->debit_values[1], "DR");
+    assert_int_equal(t->n_credit_values, 2);
+    assert_string_equal(t->credit_values[1], "CR");
     assert_string_equal(t->columns[FOLIO_F_TXN_ACCOUNT_ID], "acct");
     assert_null(t->columns[FOLIO_F_ACCOUNT_ID]);
     assert_string_equal(t->columns[FOLIO_F_TXN_DATE], "posted");
@@ -237,7 +391,7 @@ static void test_bad_files(void **state)
     (void)state;
     expect_fail("bad-unknown-key.yaml", 15, 5,
                 "unknown key 'delimiter' in 'feeds[2]' (expected one of: name, "
-                "kind, path, product, dialect, amounts, columns, roles, attributes, key)");
+                "kind, path, product, dialect, amounts, columns, roles, attributes, key, description)");
     expect_fail("bad-missing-key.yaml", 7, 3, "missing required key 'name' in 'bank'");
     expect_fail("bad-delimiter.yaml", 16, 18,
                 "'feeds[2].dialect.delimiter' must be one of ',' ';' '\\t' '|', got 'x'");
@@ -271,13 +425,30 @@ static void test_inline_errors(void **state)
     expect_text_fail(text, 9, 15, "must map column 'credit_amount' in 'feeds[2].columns' "
                      "(amounts.sign is split_columns)");
     snprintf(text, sizeof text, "%s%s", MIN_HEAD,
-             "  - {name: t, kind: transactions, path: t.csv, amounts: {sign: flag_column, debit_values: [D]},\n"
+             "  - {name: t, kind: transactions, path: t.csv, amounts: {sign: flag_column, debit_values: [D], credit_values: [C]},\n"
              "     columns: {account_id: a, date: d, amount: x}}\n");
     expect_text_fail(text, 9, 15, "must map column 'debit_flag'");
     snprintf(text, sizeof text, "%s%s", MIN_HEAD,
              "  - {name: t, kind: transactions, path: t.csv, amounts: {sign: flag_column},\n"
              "     columns: {account_id: a, date: d, amount: x, debit_flag: f}}\n");
     expect_text_fail(text, 8, 57, "missing required key 'debit_values' in 'feeds[2].amounts'");
+    /* issue 10 part 4: the credit values are required too (an unknown flag
+     * used to post as a credit), and no value in both lists */
+    snprintf(text, sizeof text, "%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, amounts: {sign: flag_column, debit_values: [D]},\n"
+             "     columns: {account_id: a, date: d, amount: x, debit_flag: f}}\n");
+    expect_text_fail(text, 8, 57, "missing required key 'credit_values' in 'feeds[2].amounts': "
+                     "with sign: flag_column list the flag values meaning credit too");
+    snprintf(text, sizeof text, "%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, amounts: {sign: flag_column, debit_values: [D], credit_values: [C, d]},\n"
+             "     columns: {account_id: a, date: d, amount: x, debit_flag: f}}\n");
+    expect_text_fail(text, 8, 115, "'feeds[2].amounts.credit_values' lists 'd', which is also in "
+                     "'debit_values'");
+    snprintf(text, sizeof text, "%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, amounts: {credit_values: [C]},\n"
+             "     columns: {account_id: a, date: d, amount: x}}\n");
+    expect_text_fail(text, 8, 73, "'feeds[2].amounts.credit_values' is only used with sign: "
+                     "flag_column");
     snprintf(text, sizeof text, "%s%s", MIN_HEAD,
              "  - {name: t, kind: transactions, path: t.csv, amounts: {sign: sideways},\n"
              "     columns: {account_id: a, date: d, amount: x}}\n");
@@ -470,6 +641,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_job),
+        cmocka_unit_test(test_codes),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_relative_job_path),
         cmocka_unit_test(test_bad_files),

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "folio/rules.h"
+#include "folio/codes.h"
 
 /* ---- allocation counter ----------------------------------------------------
  * The test binary interposes malloc & co. (forwarding to glibc) and counts
@@ -408,6 +409,77 @@ static void test_card_utilization_boundary(void **state)
     T("count(accounts where known(utilization)) == 1", 0);
 }
 
+/* Issue 10 part 8: `transactions` are the statement period's rows; rows
+ * before or after it are seen only through `history.transactions`. */
+static void test_transactions_period(void **state)
+{
+    (void)state;
+    folio_txn saved[3] = {txns[0], txns[1], txns[6]};
+    txns[0].date = D(2026, 9, 30);     /* the day before the period */
+    txns[1].date = D(2026, 11, 1);     /* the day after */
+    txns[6].date = D(2025, 1, 1);
+    T("count(transactions) == 4", 0);
+    T("count(history.transactions) == 6", 0);
+    T("not any(transactions where description contains \"PAYROLL\")", 0);
+    T("any(history.transactions where description contains \"PAYROLL\")", 0);
+    T("sum(amount of transactions) == -324.00", 0);
+    T("sum(amount of history.transactions) == 1630.33", 0);
+    T("count(accounts where count(transactions) == 1) == 1", 0);
+    T("count(accounts where count(history.transactions) == 3) == 2", 0);
+    T("count(customers where count(transactions) == 4) == 1", 0);
+    T("count(transactions) == 0 and count(history.transactions) == 1", 1);
+    T("min(date of history.transactions) == date(\"2026-09-30\")", 0);
+    T("min(date of transactions) == date(\"2026-10-09\")", 0);
+    /* the first and last day of the period are in it */
+    txns[0].date = D(2026, 10, 1);
+    txns[1].date = D(2026, 10, 31);
+    T("count(transactions) == 6", 0);
+    txns[0] = saved[0];
+    txns[1] = saved[1];
+    txns[6] = saved[2];
+}
+
+/* Issue 10 part 4: a translated description is seen in the household's
+ * statement language (the primary customer's, when the layout prints it). */
+static void test_description_language(void **state)
+{
+    (void)state;
+    char *langs[] = {(char *)"en", (char *)"cs"};
+    folio_codes codes;
+    memset(&codes, 0, sizeof codes);
+    codes.langs = langs;
+    codes.n_langs = 2;
+    codes.bound = true;
+    codes.printed[0] = 0;
+    codes.printed[1] = 1;
+    codes.n_printed = 2;
+    codes.fallback = 0;
+    folio_job job;
+    memset(&job, 0, sizeof job);
+    job.codes = &codes;
+    folio_txn saved = txns[0];
+    const char *saved_lang = customers[0].language;
+    static const char packed[] = "Cash deposit\0Vklad";
+    txns[0].description = packed;
+    txns[0].desc_langs = 2;
+    folio_rule *r = compile_ok("any(transactions where description == \"Vklad\")", FOLIO_RT_BOOL);
+    folio_rule *e = compile_ok("any(transactions where description == \"Cash deposit\")",
+                               FOLIO_RT_BOOL);
+    folio_rule_ctx c = ctx_for(0);
+    c.job = &job;
+    assert_false(rules_eval_bool(r, &c));
+    assert_true(rules_eval_bool(e, &c));
+    customers[0].language = "cs";
+    assert_true(rules_eval_bool(r, &c));
+    assert_false(rules_eval_bool(e, &c));
+    customers[0].language = "de";            /* not printed: the fallback, en */
+    assert_true(rules_eval_bool(e, &c));
+    rules_free(r);
+    rules_free(e);
+    customers[0].language = saved_lang;
+    txns[0] = saved;
+}
+
 static void test_aggregates(void **state)
 {
     (void)state;
@@ -603,7 +675,7 @@ static void test_error_messages(void **state)
     m = compile_err("sum(amount where amount < 0) < 0", NULL, FOLIO_RT_BOOL);
     assert_non_null(strstr(m, "`amount` is a field of each transaction"));
     m = compile_err("count(loans) > 0", NULL, FOLIO_RT_BOOL);
-    assert_non_null(strstr(m, "1:7: expected accounts, customers or transactions, found `loans`"));
+    assert_non_null(strstr(m, "1:7: expected accounts, customers, transactions or history.transactions, found `loans`"));
     m = compile_err("all(accounts) ", NULL, FOLIO_RT_BOOL);
     assert_non_null(strstr(m, "all() needs `where`"));
     m = compile_err("not 5", NULL, FOLIO_RT_BOOL);
@@ -1028,6 +1100,8 @@ static void test_no_allocation_during_eval(void **state)
     c.ds = &b.ds;
     c.hs = &b.hs;
     c.today = D(2026, 10, 31);
+    c.period_start = D(2026, 10, 1);
+    c.period_end = D(2026, 10, 31);
     long hits = 0;
     folio_rule_explain ex;
     /* sanity: the counter does count */
@@ -1076,6 +1150,8 @@ static void test_parallel_and_throughput(void **state)
         c.ds = &b.ds;
         c.hs = &b.hs;
         c.today = D(2026, 10, 31);
+        c.period_start = D(2026, 10, 1);
+        c.period_end = D(2026, 10, 31);
         size_t pass = 0;
         double t0 = now_s();
         int rounds = 0;
@@ -1122,6 +1198,8 @@ int main(void)
         cmocka_unit_test(test_household_and_customer_fields),
         cmocka_unit_test(test_card_utilization_boundary),
         cmocka_unit_test(test_aggregates),
+        cmocka_unit_test(test_transactions_period),
+        cmocka_unit_test(test_description_language),
         cmocka_unit_test(test_custom_catalog),
         cmocka_unit_test(test_error_positions),
         cmocka_unit_test(test_error_messages),
