@@ -6,6 +6,7 @@
  * and sums are integers, so nothing depends on scheduling.  Pass 2 gives each
  * print file to one thread; a file's bytes depend only on its statements.
  */
+#include "folio/products.h"
 #include "folio/run.h"
 
 #include "folio/afp.h"
@@ -1951,8 +1952,9 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         goto done;
     }
     R.layout = layout_load(R.job->layout_path, err);
-    if (!R.layout || (R.job->marks && !marks_check_layout(R.job->marks, R.layout, err))) {
-        rc = FOLIO_EXIT_USAGE;
+    if (!R.layout || (R.job->marks && !marks_check_layout(R.job->marks, R.layout, err)) ||
+        !products_bind(R.job, R.layout, err)) {         /* issue 10 part 6 */
+        rc = err->code == FOLIO_EXIT_FAILED ? FOLIO_EXIT_FAILED : FOLIO_EXIT_USAGE;
         goto done;
     }
     if (R.job->offers && !(R.offers = offers_load(R.job->offers, R.job, R.layout, err))) {

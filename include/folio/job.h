@@ -73,6 +73,16 @@ typedef struct folio_feed_def {
     /* columns[f] = header name mapped to field f, or NULL if unmapped */
     char *columns[FOLIO_F__COUNT];
     int line;                   /* job file line of this feed (for messages) */
+    /* issue 10 part 5: numbers, text and dates (src/numbers.c, src/transcode.c) */
+    char group;                 /* dialect.group: thousands separator, 0 = none */
+    bool parentheses, cr_dr;    /* dialect: "(1.00)" and "1.00 DR" are negative */
+    bool has_century_pivot;     /* dialect.century_pivot given */
+    int century_pivot;          /* YY below it is 20YY, else 19YY */
+    char *encoding;             /* dialect.encoding (canonical), NULL = UTF-8 */
+    folio_date statement_date;  /* the job's: a birth date after it is a reject */
+    /* issue 10 part 6: products and currencies (src/products.c, src/currency.c) */
+    const struct folio_products *products; /* accounts feeds: set by products_bind,
+                                             NULL = product codes unchecked */
 } folio_feed_def;
 
 typedef struct folio_job {
@@ -106,6 +116,9 @@ typedef struct folio_job {
     struct folio_proof_options *proofs; /* output.proofs, never NULL after job_load (proof.h) */
     struct folio_archive_options *archive; /* output.archive (archive.h), never NULL */
     struct folio_channel_rules *channels;  /* output.channels, NULL = none (archive.h) */
+    /* issue 10 part 6: products (src/products.c) */
+    struct folio_products *products; /* products: map; NULL until products_bind
+                                        when the job has none */
 } folio_job;
 
 /* Parse and validate a job file.  Returns NULL with err set (code
