@@ -119,7 +119,8 @@ folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,
             ap->opening = a->opening_balance;
             if (derived != a->opening_balance) {
                 char o[32], c[32], n[32];
-                const int md = job->feeds[a->feed].minor_digits;
+                const int md = job->feeds && a->feed < job->n_feeds
+                               ? job->feeds[a->feed].minor_digits : 2;
                 folio_money_format(a->opening_balance, md, '.', 0, o, sizeof o);
                 folio_money_format(a->closing_balance, md, '.', 0, c, sizeof c);
                 folio_money_format(liab ? -net : net, md, '.', 0, n, sizeof n);
@@ -348,6 +349,12 @@ static void full_name(const folio_customer *c, folio_buf *b)
     folio_buf_puts(b, c->last_name ? c->last_name : "");
 }
 
+/* Minor digits the account's amounts were read with (-1: its currency's). */
+static int acct_minor_digits(const folio_job *J, const folio_account *a)
+{
+    return J->feeds && a->feed < J->n_feeds ? J->feeds[a->feed].minor_digits : -1;
+}
+
 /* Every amount on a statement: in its currency's style (src/currency.c). */
 static size_t fmt_money(const composer *C, folio_money m, bool symbol, char *buf, size_t cap)
 {
@@ -357,10 +364,10 @@ static size_t fmt_money(const composer *C, folio_money m, bool symbol, char *buf
     if (!cur && C->account >= 0) {
         const folio_account *a = &C->plan->ds->accounts[C->account];
         cur = a->currency;
-        md = J->feeds[a->feed].minor_digits;
+        md = acct_minor_digits(J, a);
     }
     if (!cur) {
-        cur = J->currency;
+        cur = J->currency ? J->currency : "USD";
         md = -1;
     }
     return currency_format(C->L, cur, m, md, symbol, buf, cap);
@@ -860,7 +867,7 @@ static void compose_summary(composer *C)
         if (ci == n_cur) {
             memset(&ct[ci], 0, sizeof ct[ci]);
             ct[ci].cur = a->currency;
-            ct[ci].md = C->plan->job->feeds[a->feed].minor_digits;
+            ct[ci].md = acct_minor_digits(C->plan->job, a);
             n_cur++;
         }
         C->money_cur = ct[ci].cur;

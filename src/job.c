@@ -185,7 +185,7 @@ static int read_currency(yt_doc *d, const yt_node *map, const char *where,
     if (r == 1 && !is_currency(*out)) {
         char name[256];
         yt_fail(d, yt_get(map, "currency"),
-                "'%s' must be an ISO 4217 currency code (USD, EUR, CZK, ...), got '%s'",
+                "'%s' must be an ISO 4217 code (USD, EUR, CZK, ...), got '%s'",
                 yt_name(name, sizeof name, where, "currency"), *out);
         return -1;
     }
