@@ -858,6 +858,7 @@ run_test sigterm_phases t_sigterm_phases
 run_test full_disk t_full_disk
 run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/hardening_fit.sh"     # issue 9: texts too wide for their box
+. "$ROOT/tests/e2e/datamodel_numbers.sh" # issue 10 parts 5, 6: numbers, encodings, currencies
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 echo
