@@ -83,6 +83,10 @@ for a in konten:
     want = eur(amt(a["Endsaldo"])) if a["Waehrung"] == "EUR" else usd(amt(a["Endsaldo"]))
     assert want in flat, f"closing {want} of {a['Kontonr']} not printed"
 assert "$" not in flat.replace("US$", ""), "a bare $ printed on a EUR statement"
+# {account.currency} in the section title
+for a in konten:
+    t = f"{a['Bezeichnung']} {a['Kontonr']} {a['Waehrung']}"
+    assert t in flat, "section title without the currency: " + t
 print("eu-bank ok:", line_eur, "|", line_usd)
 PY
 }
