@@ -111,6 +111,8 @@ size_t currency_format(const folio_layout *L, const char *code, folio_money m,
     return (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
+#define CURRENCY_SYMBOL_MAX 16     /* bytes: amount + symbol stay under 64 */
+
 static const char *const STYLE_KEYS[] = { "symbol", "position", "space", "decimal", "group",
                                            NULL };
 static const char *const POSITIONS[] = { "before", "after", NULL };
@@ -154,6 +156,9 @@ bool currency_styles_read(yt_doc *d, const yt_node *root, folio_layout *L)
             folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
             return false;
         }
+        if (strlen(s->symbol) > CURRENCY_SYMBOL_MAX)   /* an amount is never cut */
+            return yt_fail(d, yt_get(v, "symbol"), "'%s.symbol' is %zu bytes long: at most %d",
+                           where, strlen(s->symbol), CURRENCY_SYMBOL_MAX);
         s->space = def.space;
         s->decimal = def.decimal;
         s->group = def.group;
