@@ -250,6 +250,11 @@ PY
     dn_run "$d/job.yaml" "$d/out2"
     [ "$rc" = 3 ] || { echo "expected exit 3, got $rc"; exit 1; }
     grep -q "byte 0x81 at file offset $(cat "$d/offset") is not a character in windows-1252" "$d/out2/rejects.csv"
+    # an encoding folio does not read: a job error naming the line
+    sed -i '0,/encoding: windows-1252/s//encoding: shift_jis/' "$d/job.yaml"
+    dn_run "$d/job.yaml" "$d/out3"
+    [ "$rc" = 2 ] || { echo "expected exit 2, got $rc"; exit 1; }
+    grep -q "job.yaml:[0-9]*:[0-9]*: 'feeds\[0\].dialect.encoding' is 'shift_jis': not an encoding folio reads" "$d/out3.err"
 }
 run_test encoding_errors t_encoding_errors
 
