@@ -4,6 +4,8 @@
  * through currency_format().
  */
 #include "folio/currency.h"
+#include "folio/feed.h"
+#include "folio/job.h"
 #include "folio/layout.h"
 #include "yamltree.h"
 
@@ -184,4 +186,27 @@ void currency_styles_free(folio_currency_style *v, int n)
     for (int i = 0; v && i < n; i++)
         free(v[i].symbol);
     free(v);
+}
+
+bool currency_check_scales(const folio_job *job, const folio_dataset *ds, folio_error *err)
+{
+    for (size_t i = 0; i < ds->n_txns; i++) {
+        const folio_txn *t = &ds->txns[i];
+        if (t->account >= ds->n_accounts || t->feed >= job->n_feeds)
+            continue;
+        const folio_account *a = &ds->accounts[t->account];
+        if (a->feed >= job->n_feeds)
+            continue;
+        const folio_feed_def *tf = &job->feeds[t->feed], *af = &job->feeds[a->feed];
+        if (tf->minor_digits == af->minor_digits)
+            continue;
+        folio_error_set(err, FOLIO_EXIT_USAGE,
+                        "%s:%d: feed '%s' reads amounts with %d decimals, but its row at %s "
+                        "line %u posts to account '%s' (%s) of feed '%s', read with %d: give "
+                        "both feeds the same dialect.currency or dialect.minor_digits",
+                        job->path ? job->path : "job", tf->line, tf->name, tf->minor_digits,
+                        tf->path, t->line, a->id, a->currency, af->name, af->minor_digits);
+        return false;
+    }
+    return true;
 }

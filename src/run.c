@@ -7,6 +7,7 @@
  * print file to one thread; a file's bytes depend only on its statements.
  */
 #include "folio/products.h"
+#include "folio/currency.h"
 #include "folio/run.h"
 
 #include "folio/afp.h"
@@ -1995,7 +1996,7 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     double t_load = now_s();
     R.ds = feed_load_all_progress(R.job, opt->threads, opt->progress ? load_progress : NULL,
                                   &R, err);
-    if (!R.ds || !stop_if_interrupted(err))
+    if (!R.ds || !currency_check_scales(R.job, R.ds, err) || !stop_if_interrupted(err))
         goto done;
     t_load = now_s() - t_load;
     snprintf(path, sizeof path, "%s/rejects.csv.part", R.out);

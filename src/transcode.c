@@ -51,7 +51,7 @@ static void normalise(const char *in, char *out, size_t cap)
         out[k++] = c;
     }
     out[k] = 0;
-    char tmp[64];
+    char tmp[160];             /* longer than any prefix + out */
     if (!strncmp(out, "cp125", 5) && strlen(out) == 6)
         snprintf(tmp, sizeof tmp, "windows-%s", out + 2);
     else if (!strncmp(out, "windows125", 10) && strlen(out) == 11)
@@ -66,7 +66,11 @@ static void normalise(const char *in, char *out, size_t cap)
         snprintf(tmp, sizeof tmp, "iso-%s", out + 3);
     else
         return;
-    snprintf(out, cap, "%s", tmp);
+    size_t m = strlen(tmp);
+    if (m >= cap)
+        m = cap - 1;
+    memcpy(out, tmp, m);
+    out[m] = 0;
 }
 
 static const enc_name *find(const char *name)

@@ -47,4 +47,13 @@ bool currency_styles_read(struct yt_doc *d, const struct yt_node *root,
                           struct folio_layout *L);
 void currency_styles_free(folio_currency_style *v, int n);
 
+struct folio_job;
+struct folio_dataset;
+/* Every transaction's amount must be in the minor unit of its account's:
+ * a transactions feed read with other minor_digits than the accounts feed
+ * of an account it posts to would add cents to yen.  False with err
+ * (FOLIO_EXIT_USAGE, naming both feeds and the first such row). */
+bool currency_check_scales(const struct folio_job *job, const struct folio_dataset *ds,
+                           folio_error *err);
+
 #endif

@@ -281,3 +281,23 @@ PY
     python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); n=m["counts"]["afp_substitutions"]; assert n > 0, n; print("afp substitutions", n)' "$d/out/manifest.json"
 }
 run_test afp_euro_counted t_afp_euro_counted
+
+# A transactions feed read in another minor unit than its accounts (3
+# decimals against cents): its amounts would be added to the balances ten
+# times too large.  A job error naming both feeds.
+t_minor_unit_mismatch() {
+    local d="$WORK/dn-scale"
+    dn_samples "$d"
+    python3 - "$d/job.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8").read()
+s = s.replace("    path: checking_transactions.csv\n",
+              "    path: checking_transactions.csv\n    dialect: {minor_digits: 3}\n", 1)
+open(p, "w", encoding="utf-8").write(s)
+PY
+    dn_run "$d/job.yaml" "$d/out"
+    [ "$rc" = 2 ] || { echo "expected exit 2, got $rc"; exit 1; }
+    grep -q "job.yaml:[0-9]*: feed 'checking-transactions' reads amounts with 3 decimals, but its row at .*checking_transactions.csv line [0-9]* posts to account '.*' (USD) of feed 'checking-accounts', read with 2" "$d/out.err"
+}
+run_test minor_unit_mismatch t_minor_unit_mismatch
