@@ -175,6 +175,12 @@ static bool take_digits(const char *s, size_t len, size_t *i, int n, int *out)
 
 bool folio_date_parse(const char *s, size_t len, const char *p, folio_date *out)
 {
+    return folio_date_parse_pivot(s, len, p, 70, out);
+}
+
+bool folio_date_parse_pivot(const char *s, size_t len, const char *p, int pivot,
+                            folio_date *out)
+{
     size_t i = 0;
     int y = -1, m = -1, d = -1;
     while (*p) {
@@ -190,7 +196,7 @@ bool folio_date_parse(const char *s, size_t len, const char *p, folio_date *out)
         } else if (!strncmp(p, "YY", 2)) {
             if (!take_digits(s, len, &i, 2, &y))
                 return false;
-            y += y < 70 ? 2000 : 1900;
+            y += y < pivot ? 2000 : 1900;
             p += 2;
         } else if (!strncmp(p, "MM", 2)) {
             if (!take_digits(s, len, &i, 2, &m))

@@ -16,6 +16,7 @@
 #include "folio/archive.h"
 #include "folio/attrs.h"
 #include "folio/codes.h"
+#include "folio/currency.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -120,9 +121,11 @@ folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,
             ap->opening = a->opening_balance;
             if (derived != a->opening_balance) {
                 char o[32], c[32], n[32];
-                folio_money_format(a->opening_balance, 2, '.', 0, o, sizeof o);
-                folio_money_format(a->closing_balance, 2, '.', 0, c, sizeof c);
-                folio_money_format(liab ? -net : net, 2, '.', 0, n, sizeof n);
+                const int md = job->feeds && a->feed < job->n_feeds
+                               ? job->feeds[a->feed].minor_digits : 2;
+                folio_money_format(a->opening_balance, md, '.', 0, o, sizeof o);
+                folio_money_format(a->closing_balance, md, '.', 0, c, sizeof c);
+                folio_money_format(liab ? -net : net, md, '.', 0, n, sizeof n);
                 ap->suppressed = true;
                 ap->reason = plan_reason(p,
                     "balance mismatch: opening %s %s transactions %s != closing %s (%s)",
@@ -209,6 +212,10 @@ typedef struct composer {
         int32_t size;
     } fits[FIT_NOTES];
     int n_fits;
+    /* issue 10 part 6: the currency amounts are formatted in when not the
+     * current account's (summary rows and totals); NULL = the account's */
+    const char *money_cur;
+    int money_md;
 } composer;
 
 /* Record one decision for the audit log: `member` is one JSON object member,
@@ -344,17 +351,28 @@ static void full_name(const folio_customer *c, folio_buf *b)
     folio_buf_puts(b, c->last_name ? c->last_name : "");
 }
 
+/* Minor digits the account's amounts were read with (-1: its currency's). */
+static int acct_minor_digits(const folio_job *J, const folio_account *a)
+{
+    return J->feeds && a->feed < J->n_feeds ? J->feeds[a->feed].minor_digits : -1;
+}
+
+/* Every amount on a statement: in its currency's style (src/currency.c). */
 static size_t fmt_money(const composer *C, folio_money m, bool symbol, char *buf, size_t cap)
 {
-    const folio_layout *L = C->L;
-    char num[40];
-    size_t n = folio_money_format(m, 2, L->money_decimal, L->money_group, num, sizeof num);
-    if (!symbol || !L->currency_symbol || !L->currency_symbol[0])
-        return (size_t)snprintf(buf, cap, "%s", num);
-    if (m < 0)
-        return (size_t)snprintf(buf, cap, "-%s%s", L->currency_symbol, num + 1);
-    (void)n;
-    return (size_t)snprintf(buf, cap, "%s%s", L->currency_symbol, num);
+    const folio_job *J = C->plan->job;
+    const char *cur = C->money_cur;
+    int md = C->money_md;
+    if (!cur && C->account >= 0) {
+        const folio_account *a = &C->plan->ds->accounts[C->account];
+        cur = a->currency;
+        md = acct_minor_digits(J, a);
+    }
+    if (!cur) {
+        cur = J->currency ? J->currency : "USD";
+        md = -1;
+    }
+    return currency_format(C->L, cur, m, md, symbol, buf, cap);
 }
 
 static size_t clean_text(const char *s, char *buf, size_t cap);
@@ -503,6 +521,7 @@ static size_t expand(composer *C, const folio_template *t, uint32_t page, uint32
                 v = "";
                 break;
             }
+            case FOLIO_M_ACCOUNT_CURRENCY: v = a->currency; vl = strlen(v); break;
             default: break;
             }
         }
@@ -871,8 +890,16 @@ static void compose_summary(composer *C)
     C->y += th;
     draw_header_row(C, L->summary_header_style, L->summary_cols, ncols);
 
-    folio_money tot[2][4] = {{0}};   /* [asset/liab][opening, closing, debits, credits] */
-    int have[2] = {0, 0};
+    /* issue 10 part 6: totals per currency (and per asset/liability kind),
+     * in the order the currencies first appear: never summed across them */
+    enum { MAX_CUR = 16 };
+    struct cur_total {
+        const char *cur;
+        int md;
+        folio_money tot[2][4];       /* [asset/liab][opening, closing, debits, credits] */
+        int have[2];
+    } ct[MAX_CUR];
+    int n_cur = 0;
     char bufs[MAX_COLS][64];
     cell cells[MAX_COLS];
     int stripe = 0;
@@ -882,47 +909,76 @@ static void compose_summary(composer *C)
             continue;
         const folio_account *a = &ds->accounts[ai];
         const folio_account_plan *ap = &C->plan->accounts[ai];
+        int ci = 0;
+        while (ci < n_cur && strcmp(ct[ci].cur, a->currency))
+            ci++;
+        if (ci == MAX_CUR) {
+            C->overflow = C->overflow ? C->overflow : "the summary totals (more than 16 "
+                                                      "currencies in one household)";
+            continue;
+        }
+        if (ci == n_cur) {
+            memset(&ct[ci], 0, sizeof ct[ci]);
+            ct[ci].cur = a->currency;
+            ct[ci].md = acct_minor_digits(C->plan->job, a);
+            n_cur++;
+        }
+        C->money_cur = ct[ci].cur;
+        C->money_md = ct[ci].md;
         summary_cells(C, a, ap, cells, bufs);
         row_geom g = measure_row(C, L->summary_row_style, L->summary_cols, ncols, cells);
         ensure_room(C, g.h, summary_continue, NULL);
         draw_row(C, L->summary_row_style, L->summary_cols, ncols, cells, g, (stripe++ & 1) != 0);
         int kind = is_liability(C->plan, ap) ? 1 : 0;
-        have[kind] = 1;
-        if (!folio_money_add(&tot[kind][0], ap->opening) ||
-            !folio_money_add(&tot[kind][1], ap->closing) ||
-            !folio_money_add(&tot[kind][2], ap->debits) ||
-            !folio_money_add(&tot[kind][3], ap->credits))
+        ct[ci].have[kind] = 1;
+        if (!folio_money_add(&ct[ci].tot[kind][0], ap->opening) ||
+            !folio_money_add(&ct[ci].tot[kind][1], ap->closing) ||
+            !folio_money_add(&ct[ci].tot[kind][2], ap->debits) ||
+            !folio_money_add(&ct[ci].tot[kind][3], ap->credits))
             C->overflow = C->overflow ? C->overflow : "the summary totals";
     }
-    /* total rows */
-    for (int kind = 0; kind < 2; kind++) {
-        if (!have[kind])
-            continue;
-        const char *label = kind ? L->summary_total_owed_label : L->summary_total_label;
-        if (!label)
-            label = kind ? "Total owed" : "Total";
-        int label_col = -1;
-        for (int i = 0; i < ncols; i++) {
-            char *b = bufs[i];
-            size_t n = 0;
-            switch (L->summary_cols[i].field) {
-            case FOLIO_COL_OPENING: n = fmt_money(C, tot[kind][0], true, b, 64); break;
-            case FOLIO_COL_CLOSING: n = fmt_money(C, tot[kind][1], true, b, 64); break;
-            case FOLIO_COL_DEBITS: n = fmt_money(C, tot[kind][2], true, b, 64); break;
-            case FOLIO_COL_CREDITS: n = fmt_money(C, tot[kind][3], true, b, 64); break;
-            default:
-                if (label_col < 0)
-                    label_col = i;
-                break;
+    /* total rows: one per currency and kind; with several currencies the
+     * label names the currency ("Total (EUR)") */
+    for (int ci = 0; ci < n_cur; ci++) {
+        C->money_cur = ct[ci].cur;
+        C->money_md = ct[ci].md;
+        for (int kind = 0; kind < 2; kind++) {
+            if (!ct[ci].have[kind])
+                continue;
+            const char *label = kind ? L->summary_total_owed_label : L->summary_total_label;
+            if (!label)
+                label = kind ? "Total owed" : "Total";
+            if (n_cur > 1) {
+                const char *l2 = arena_fmt(C->arena, "%s (%s)", label, ct[ci].cur);
+                if (!l2)
+                    C->oom = true;
+                else
+                    label = l2;
             }
-            cells[i] = (cell){b, n, true};
+            int label_col = -1;
+            for (int i = 0; i < ncols; i++) {
+                char *b = bufs[i];
+                size_t n = 0;
+                switch (L->summary_cols[i].field) {
+                case FOLIO_COL_OPENING: n = fmt_money(C, ct[ci].tot[kind][0], true, b, 64); break;
+                case FOLIO_COL_CLOSING: n = fmt_money(C, ct[ci].tot[kind][1], true, b, 64); break;
+                case FOLIO_COL_DEBITS: n = fmt_money(C, ct[ci].tot[kind][2], true, b, 64); break;
+                case FOLIO_COL_CREDITS: n = fmt_money(C, ct[ci].tot[kind][3], true, b, 64); break;
+                default:
+                    if (label_col < 0)
+                        label_col = i;
+                    break;
+                }
+                cells[i] = (cell){b, n, true};
+            }
+            if (label_col >= 0)
+                cells[label_col] = (cell){label, strlen(label), false};
+            row_geom g = measure_row(C, L->summary_header_style, L->summary_cols, ncols, cells);
+            ensure_room(C, g.h, summary_continue, NULL);
+            draw_row(C, L->summary_header_style, L->summary_cols, ncols, cells, g, false);
         }
-        if (label_col >= 0)
-            cells[label_col] = (cell){label, strlen(label), false};
-        row_geom g = measure_row(C, L->summary_header_style, L->summary_cols, ncols, cells);
-        ensure_room(C, g.h, summary_continue, NULL);
-        draw_row(C, L->summary_header_style, L->summary_cols, ncols, cells, g, false);
     }
+    C->money_cur = NULL;
     C->y += L->summary_space_after;
 }
 

@@ -13,6 +13,10 @@
  * typed fields in job-field order; the first problem rejects the row.
  */
 #include "feed-private.h"
+#include "folio/currency.h"
+#include "folio/numbers.h"
+#include "folio/products.h"
+#include "folio/transcode.h"
 
 #include <csv.h>
 #include <stdarg.h>
@@ -829,7 +833,7 @@ static bool money_field(rec *r, folio_field f, bool required, folio_money *out,
         return true;
     }
     const char *why = "not a number";
-    if (!folio_money_parse(s, n, r->ctx->def->decimal, r->ctx->def->minor_digits, out, &why)) {
+    if (!numbers_money_parse(r->ctx->def, s, n, out, &why)) {
         char v[48];
         quote_value(s, n, v, sizeof v);
         return reject_row(r, fcol(r, f), "invalid amount '%s': %s", v, why);
@@ -849,7 +853,7 @@ static bool date_field(rec *r, folio_field f, bool required, folio_date *out)
         return true;
     }
     const char *fmt = r->ctx->def->date_format ? r->ctx->def->date_format : "YYYY-MM-DD";
-    if (!folio_date_parse(s, n, fmt, out)) {
+    if (!numbers_date_parse(r->ctx->def, s, n, out)) {
         char v[48];
         quote_value(s, n, v, sizeof v);
         return reject_row(r, fcol(r, f), "invalid date '%s' (expected %s)", v, fmt);
@@ -877,8 +881,20 @@ static bool customer_record(rec *r)
         goto bad_id;
     if (!*c.last_name && !str_field(r, FOLIO_F_FULL_NAME, false, false, &c.last_name))
         goto bad_id;
-    if (!date_field(r, FOLIO_F_BIRTH_DATE, false, &c.birth_date) ||
-        !str_field(r, FOLIO_F_ADDRESS1, false, false, &c.address1) ||
+    if (!date_field(r, FOLIO_F_BIRTH_DATE, false, &c.birth_date))
+        goto bad_id;
+    if (c.birth_date != FOLIO_DATE_NONE && r->ctx->def->statement_date &&
+        c.birth_date > r->ctx->def->statement_date) {
+        /* issue 10 part 5: a two-digit year read in the wrong century, or a typo */
+        char b[16], st[16];
+        folio_date_format(c.birth_date, "YYYY-MM-DD", b, sizeof b);
+        folio_date_format(r->ctx->def->statement_date, "YYYY-MM-DD", st, sizeof st);
+        reject_row(r, fcol(r, FOLIO_F_BIRTH_DATE), "birth date %s is after the statement "
+                   "date %s%s", b, st, r->ctx->def->has_century_pivot
+                                       ? " (check dialect.century_pivot)" : "");
+        goto bad_id;
+    }
+    if (!str_field(r, FOLIO_F_ADDRESS1, false, false, &c.address1) ||
         !str_field(r, FOLIO_F_ADDRESS2, false, false, &c.address2) ||
         !str_field(r, FOLIO_F_CITY, false, true, &c.city) ||
         !str_field(r, FOLIO_F_STATE, false, true, &c.state) ||
@@ -978,14 +994,30 @@ static bool account_record(rec *r)
         !str_field(r, FOLIO_F_OWNER_ID, r->ctx->map[FOLIO_F_OWNER_ID] >= 0, true, &a.owner_id))
         goto bad_id;
     fget(r, FOLIO_F_PRODUCT, &s, &n);
-    if (n) {
-        a.product = feed_strpool_intern(&ch->sp, s, n);
-    } else if (def->product && *def->product) {
-        a.product = feed_strpool_intern(&ch->sp, def->product, strlen(def->product));
-    } else {
+    if (!n && def->product && *def->product) {
+        s = def->product;
+        n = strlen(s);
+    }
+    if (!n) {
         reject_row(r, fcol(r, FOLIO_F_PRODUCT), "empty product");
         goto bad_id;
     }
+    if (def->products) {
+        /* issue 10 part 6: the layout's kind, never a default one */
+        const char *kind = products_kind(def->products, s, n);
+        if (!kind) {
+            char v[48];
+            quote_value(s, n, v, sizeof v);
+            reject_row(r, fcol(r, FOLIO_F_PRODUCT), "unknown product code '%s' (%s)", v,
+                       def->products->from_job ? "not in the job's products: map"
+                                               : "not a product of the layout; map it "
+                                                 "in the job's products:");
+            goto bad_id;
+        }
+        s = kind;
+        n = strlen(kind);
+    }
+    a.product = feed_strpool_intern(&ch->sp, s, n);
     if (!a.product) {
         ch->oom = true;
         return false;
@@ -1025,6 +1057,24 @@ static bool account_record(rec *r)
     if (!n) {
         s = def->currency && *def->currency ? def->currency : "USD";
         n = strlen(s);
+    }
+    {
+        /* issue 10 part 6: an ISO 4217 code whose minor unit is the one the
+         * feed's amounts were read in */
+        int md = currency_minor_digits_n(s, n);
+        char v[48];
+        quote_value(s, n, v, sizeof v);
+        if (md < 0) {
+            reject_row(r, fcol(r, FOLIO_F_CURRENCY), "unknown currency '%s' (not an ISO "
+                       "4217 code)", v);
+            goto bad_id;
+        }
+        if (md != def->minor_digits) {
+            reject_row(r, fcol(r, FOLIO_F_CURRENCY), "currency %s has %d decimals but the "
+                       "feed's amounts are read with %d (dialect.minor_digits or "
+                       "dialect.currency)", v, md, def->minor_digits);
+            goto bad_id;
+        }
     }
     a.currency = feed_strpool_intern(&ch->sp, s, n);
     if (!a.currency) {
@@ -1454,8 +1504,16 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
                 size_t vn = fs.flen[i], at;
                 uint32_t cp = 0;
                 const uint8_t cl = ctx->col_class[i];
+                size_t src_off;
+                unsigned byte;
                 if (!folio_utf8_valid(v, vn, &at)) {
-                    reject_row(&r, ctx->cols[i], "invalid UTF-8 at byte %zu", at + 1);
+                    if (ctx->xlat && transcode_bad_in(ctx->xlat, (size_t)(r.raw - d),
+                                                      (size_t)(r.raw - d) + rl, &src_off,
+                                                      &byte))
+                        reject_row(&r, ctx->cols[i], "byte 0x%02X at file offset %zu is not "
+                                   "a character in %s", byte, src_off, ctx->def->encoding);
+                    else
+                        reject_row(&r, ctx->cols[i], "invalid UTF-8 at byte %zu", at + 1);
                     bad = true;
                 } else if (cl == FEED_COL_UNMAPPED ? memchr(v, 0, vn) != NULL
                                                    : feed_text_control(v, vn, cl == FEED_COL_TEXT,

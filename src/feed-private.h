@@ -133,6 +133,8 @@ typedef struct feed_ctx {
     uint64_t next_line;           /* merge: line of the next chunk's start */
     bool merging;                 /* merge_begin done */
     folio_error err;              /* merge failures */
+    const struct folio_xlat *xlat; /* issue 10 part 5: data transcoded from the feed's
+                                     encoding (its undefined bytes), NULL = UTF-8 */
 } feed_ctx;
 
 /* What the characters of a column may be (feed-parse.c, checked per row):

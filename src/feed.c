@@ -15,6 +15,7 @@
  *      back from the still-mapped files.
  */
 #include "feed-private.h"
+#include "folio/transcode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -311,6 +312,21 @@ static bool ctx_start(feed_ctx *ctx, folio_dataset *ds, int feed_index,
     return true;
 }
 
+/* issue 10 part 5: a feed in a single-byte encoding is transcoded whole to
+ * UTF-8 before its header is read and it is cut into chunks; the context
+ * then reads the UTF-8 copy in *x (freed by the caller). */
+static bool ctx_transcode(feed_ctx *ctx, folio_xlat *x, folio_error *err)
+{
+    if (!ctx->def->encoding)
+        return true;
+    if (!transcode_buffer(ctx->def->encoding, ctx->fname, ctx->data, ctx->len, x, err))
+        return false;
+    ctx->data = x->data;
+    ctx->len = x->len;
+    ctx->xlat = x;
+    return true;
+}
+
 static int thread_count(int threads)
 {
     int n = threads > 0 ? threads : omp_get_max_threads();
@@ -322,10 +338,11 @@ bool feed_load_buffer(folio_dataset *ds, int feed_index,
                       int threads, folio_error *err)
 {
     feed_ctx ctx;
+    folio_xlat x = {0};
     bool ok = false;
     if (!ctx_start(&ctx, ds, feed_index, def, data, len, err))
         return false;
-    if (!feed_ctx_prepare(&ctx, err))
+    if (!ctx_transcode(&ctx, &x, err) || !feed_ctx_prepare(&ctx, err))
         goto out;
     int nt = thread_count(threads);
     if (nt > ctx.n_chunks)
@@ -344,11 +361,12 @@ bool feed_load_buffer(folio_dataset *ds, int feed_index,
         folio_error_set(err, ctx.err.code, "%s", ctx.err.msg);
         goto out;
     }
-    ds->stats[feed_index].bytes = ctx.len;
-    folio_sha256_hex(ctx.data, ctx.len, ds->stats[feed_index].sha256);
+    ds->stats[feed_index].bytes = data ? len : 0;
+    folio_sha256_hex(data ? data : "", data ? len : 0, ds->stats[feed_index].sha256);
     ok = true;
 out:
     feed_ctx_free(&ctx);
+    transcode_free(&x);
     return ok;
 }
 
@@ -647,11 +665,12 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
     feed_ctx *ctx = calloc((size_t)nf + 1, sizeof *ctx);
     folio_error *errs = calloc((size_t)nf + 1, sizeof *errs);
     bus_range *bus = calloc((size_t)nf + 1, sizeof *bus);
+    folio_xlat *xl = calloc((size_t)nf + 1, sizeof *xl);   /* transcoded feeds */
     bool ok = false, guarded = false;
     int nt = thread_count(threads);
     for (int i = 0; mf && i < nf; i++)
         mf[i].fd = -1;
-    if (!ds || !mf || !ctx || !errs || !bus) {
+    if (!ds || !mf || !ctx || !errs || !bus || !xl) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
         goto out;
     }
@@ -667,7 +686,8 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
     /* prepare in parallel; report the first failing feed in job order */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int i = 0; i < nf; i++)
-        feed_ctx_prepare(&ctx[i], &errs[i]);
+        if (ctx_transcode(&ctx[i], &xl[i], &errs[i]))
+            feed_ctx_prepare(&ctx[i], &errs[i]);
     for (int i = 0; i < nf; i++)
         if (errs[i].code) {
             folio_error_set(err, errs[i].code, "%s", errs[i].msg);
@@ -703,7 +723,8 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
         }
         feed_chunk *ch = &ctx[tk.feed].chunks[tk.chunk];
         feed_chunk_parse(&ctx[tk.feed], ch);
-        drop_pages(&mf[tk.feed], ch->begin, ch->end);
+        if (!xl[tk.feed].data)          /* offsets of the transcoded copy otherwise */
+            drop_pages(&mf[tk.feed], ch->begin, ch->end);
         size_t ch_bytes = ch->end - ch->begin;
         uint64_t ch_records = ch->records;
 #pragma omp critical(feed_merge)
@@ -730,7 +751,8 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
     if (!feed_resolve(ds, err))
         goto out;
     for (int i = 0; i < nf; i++)
-        feed_fill_raw(ds, i, &job->feeds[i], mf[i].data, mf[i].len);
+        feed_fill_raw(ds, i, &job->feeds[i], xl[i].data ? xl[i].data : mf[i].data,
+                      xl[i].data ? xl[i].len : mf[i].len);
     /* the mappings are not read after this point */
     for (int i = 0; i < nf; i++)
         if (!feed_unchanged(job->feeds[i].path, &mf[i], guarded && bus[i].hit, err))
@@ -759,6 +781,9 @@ out:
     free(mf);
     free(errs);
     free(bus);
+    for (int i = 0; xl && i < nf; i++)
+        transcode_free(&xl[i]);
+    free(xl);
     if (!ok) {
         feed_dataset_free(ds);
         return NULL;

@@ -19,7 +19,10 @@
 #include "folio/offers.h"
 #include "folio/pdf.h"
 #include "folio/production.h"
+#include "folio/products.h"
 #include "folio/proof.h"
+#include "folio/currency.h"
+#include "folio/numbers.h"
 #include "yamltree.h"
 #include "attrs-private.h"
 
@@ -111,7 +114,7 @@ static const char *const SIGN_NAMES[] = { "negative_is_debit",
 
 static const char *const TOP_KEYS[] = { "job", "statement", "bank", "layout",
                                         "feeds", "output", "offers", "households",
-                                        "codes", NULL };
+                                        "codes", "products", NULL };
 static const char *const JOB_KEYS[] = { "name", "seed", NULL };
 static const char *const STATEMENT_KEYS[] = { "date", "period", NULL };
 static const char *const PERIOD_KEYS[] = { "start", "end", NULL };
@@ -122,7 +125,10 @@ static const char *const FEED_KEYS[] = { "name", "kind", "path", "product",
                                          "attributes", "key", "description", NULL };
 static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
                                             "date_format", "decimal",
-                                            "minor_digits", "currency", NULL };
+                                            "minor_digits", "currency",
+                                            /* issue 10 part 5 */
+                                            "group", "parentheses", "cr_dr",
+                                            "encoding", "century_pivot", NULL };
 static const char *const AMOUNTS_KEYS[] = { "sign", "debit_values", "credit_values",
                                              NULL };
 static const char *const OUTPUT_KEYS[] = { "dir", "print", "streams", "pieces", "marks",
@@ -183,12 +189,7 @@ static int read_path(yt_doc *d, const folio_job *job, const yt_node *map,
 
 static bool is_currency(const char *s)
 {
-    if (strlen(s) != 3)
-        return false;
-    for (int i = 0; i < 3; i++)
-        if (s[i] < 'A' || s[i] > 'Z')
-            return false;
-    return true;
+    return currency_minor_digits(s) >= 0;      /* the ISO 4217 table */
 }
 
 static int read_currency(yt_doc *d, const yt_node *map, const char *where,
@@ -198,7 +199,7 @@ static int read_currency(yt_doc *d, const yt_node *map, const char *where,
     if (r == 1 && !is_currency(*out)) {
         char name[256];
         yt_fail(d, yt_get(map, "currency"),
-                "'%s' must be an ISO 4217 code of three capital letters (USD, EUR, ...), got '%s'",
+                "'%s' must be an ISO 4217 code (USD, EUR, CZK, ...), got '%s'",
                 yt_name(name, sizeof name, where, "currency"), *out);
         return -1;
     }
@@ -398,9 +399,15 @@ static bool read_dialect(yt_doc *d, const folio_job *job, folio_feed_def *f,
             return yt_fail(d, yt_get(dl, "date_format"), "'%s' is not a usable date format "
                            "('%s'): %s", yt_name(name, sizeof name, dw, "date_format"), p,
                            why);
+        if (!numbers_dialect_read(d, dl, dw, f))
+            return false;
     }
     if (!f->currency && !(f->currency = dup_or_fail(d, job->currency)))
         return false;
+    /* issue 10 part 6: amounts are read in the currency's minor units */
+    if (!(dl && yt_get(dl, "minor_digits")))
+        f->minor_digits = currency_minor_digits(f->currency);
+    f->statement_date = job->statement_date;
     return true;
 }
 
@@ -696,7 +703,8 @@ folio_job *job_load(const char *path, folio_error *err)
               && codes_check_feeds(d, root, job)
               && read_output(d, job, root)
               && holders_job_read(d, root, job)
-              && offers_options_read(d, root, job->dir, &job->offers);
+              && offers_options_read(d, root, job->dir, &job->offers)
+              && products_read(d, root, &job->products);
     yt_free(d);
     if (!ok) {
         if (!err->code)
@@ -719,6 +727,7 @@ void job_free(folio_job *job)
         free(f->product);
         free(f->date_format);
         free(f->currency);
+        free(f->encoding);
         yt_strv_free(f->debit_values, f->n_debit_values);
         holders_feed_free(f);
         yt_strv_free(f->credit_values, f->n_credit_values);
@@ -747,5 +756,6 @@ void job_free(folio_job *job)
     channel_rules_free(job->channels);
     attrs_free(job->attrs);
     codes_free(job->codes);
+    products_free(job->products);
     free(job);
 }

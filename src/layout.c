@@ -19,6 +19,7 @@
 #include "folio/layout.h"
 #include "layout-ws.h"
 #include "folio/paragraphs.h"
+#include "folio/currency.h"
 #include "yamltree.h"
 
 #include <errno.h>
@@ -64,6 +65,7 @@ static const char *const MERGE_NAMES[FOLIO_M__COUNT] = {
     [FOLIO_M_ACCOUNT_RATE] = "account.rate",
     [FOLIO_M_ACCOUNT_OWNER_NAME] = "account.owner_name",
     [FOLIO_M_ACCOUNT_HOLDERS] = "account.holders",
+    [FOLIO_M_ACCOUNT_CURRENCY] = "account.currency",
 };
 
 /* layout_merge_field_name: "account.number" for FOLIO_M_ACCOUNT_NUMBER;
@@ -79,7 +81,7 @@ const char *layout_merge_field_name(folio_merge_field f)
  * value only inside an account section (section and table texts). */
 bool layout_merge_field_is_account(folio_merge_field f)
 {
-    return (f >= FOLIO_M_ACCOUNT_NUMBER && f <= FOLIO_M_ACCOUNT_HOLDERS) ||
+    return (f >= FOLIO_M_ACCOUNT_NUMBER && f <= FOLIO_M_ACCOUNT_CURRENCY) ||
            ((int)f >= FOLIO_M_ATTR_ACCOUNT && (int)f < FOLIO_M_ATTR_END);
 }
 
@@ -218,7 +220,7 @@ int layout_product_find(const folio_layout *layout, const char *code)
 static const char *const TOP_KEYS[] = { "page", "fonts", "styles", "format",
     "account_number", "header", "first_page", "footer", "address", "body",
     "summary", "products", "section", "table", "languages", "fallback_language",
-    "paragraphs", "white_space", NULL };
+    "paragraphs", "white_space", "currencies", NULL };
 static const char *const PAGE_KEYS[] = { "size", "margins", NULL };
 static const char *const MARGIN_KEYS[] = { "top", "right", "bottom", "left", NULL };
 static const char *const FONT_KEYS[] = { "name", "file", "afp", NULL };
@@ -1516,7 +1518,8 @@ static bool read_body(loader *ld, const yt_node *root)
            && read_summary(ld, root)
            && read_products(ld, root)
            && read_section(ld, root)
-           && layout_white_space_read(ld->d, root, L);
+           && layout_white_space_read(ld->d, root, L)
+           && currency_styles_read(ld->d, root, L);
 }
 
 /* The layout of language l: the same file read again with l's texts. */
@@ -1634,6 +1637,7 @@ void layout_free(folio_layout *L)
     free(L->styles);
     free(L->date_format);
     free(L->currency_symbol);
+    currency_styles_free(L->currencies, L->n_currencies);
     placed_free(L->header, L->n_header);
     placed_free(L->first_page, L->n_first_page);
     placed_free(L->footer, L->n_footer);

@@ -7,6 +7,8 @@
  * print file to one thread; a file's bytes depend only on its statements.
  */
 #include "folio/codes.h"
+#include "folio/products.h"
+#include "folio/currency.h"
 #include "folio/run.h"
 
 #include "folio/afp.h"
@@ -772,8 +774,9 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     }
     R.layout = layout_load_attrs(R.job->layout_path, R.job->attrs, err);
     if (!R.layout || (R.job->marks && !marks_check_layout(R.job->marks, R.layout, err))
-        || (R.job->codes && !codes_bind_layout(R.job->codes, R.job->path, R.layout, err))) {
-        rc = FOLIO_EXIT_USAGE;
+        || (R.job->codes && !codes_bind_layout(R.job->codes, R.job->path, R.layout, err))
+        || !products_bind(R.job, R.layout, err)) {         /* issue 10 part 6 */
+        rc = err->code == FOLIO_EXIT_FAILED ? FOLIO_EXIT_FAILED : FOLIO_EXIT_USAGE;
         goto done;
     }
     if (R.job->offers && !(R.offers = offers_load(R.job->offers, R.job, R.layout, err))) {
@@ -814,7 +817,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     double t_load = now_s();
     R.ds = feed_load_all_progress(R.job, opt->threads, opt->progress ? load_progress : NULL,
                                   &R, err);
-    if (!R.ds || !stop_if_interrupted(err))
+    if (!R.ds || !currency_check_scales(R.job, R.ds, err) || !stop_if_interrupted(err))
         goto done;
     t_load = now_s() - t_load;
     snprintf(path, sizeof path, "%s/rejects.csv.part", R.out);

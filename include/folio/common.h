@@ -98,6 +98,11 @@ void folio_date_to_ymd(folio_date date, int *y, int *m, int *d);
  * pattern ends with '*' (accept and ignore a tail such as " 00:00:00"). */
 bool folio_date_parse(const char *s, size_t len, const char *pattern,
                       folio_date *out);
+/* The same with an explicit century pivot for YY: 00..pivot-1 are 20xx,
+ * pivot..99 are 19xx (0: all 19xx, 100: all 20xx).  Feeds use this with the
+ * job's dialect.century_pivot (a YY format without one is a job error). */
+bool folio_date_parse_pivot(const char *s, size_t len, const char *pattern, int pivot,
+                            folio_date *out);
 
 /* Check a folio_date_parse pattern: YYYY or YY, MM and DD exactly once
  * each, '*' only as the last character, no lone Y, M or D (a typo such as

@@ -96,6 +96,16 @@ typedef struct folio_feed_def {
     int n_attrs;
     bool key_is_line;           /* attribute feed, key: line_number: a row's id is
                                  * its line number in the file (no id column) */
+    /* issue 10 part 5: numbers, text and dates (src/numbers.c, src/transcode.c) */
+    char group;                 /* dialect.group: thousands separator, 0 = none */
+    bool parentheses, cr_dr;    /* dialect: "(1.00)" and "1.00 DR" are negative */
+    bool has_century_pivot;     /* dialect.century_pivot given */
+    int century_pivot;          /* YY below it is 20YY, else 19YY */
+    char *encoding;             /* dialect.encoding (canonical), NULL = UTF-8 */
+    folio_date statement_date;  /* the job's: a birth date after it is a reject */
+    /* issue 10 part 6: products and currencies (src/products.c, src/currency.c) */
+    const struct folio_products *products; /* accounts feeds: set by products_bind,
+                                             NULL = product codes unchecked */
 } folio_feed_def;
 
 typedef struct folio_job {
@@ -135,6 +145,9 @@ typedef struct folio_job {
     bool has_holders;           /* a holders feed is listed */
     struct folio_attrs *attrs;  /* issue 10 part 1: feeds' attributes, NULL = none (attrs.h) */
     struct folio_codes *codes;  /* issue 10 part 4: codes:, NULL = none (codes.h) */
+    /* issue 10 part 6: products (src/products.c) */
+    struct folio_products *products; /* products: map; NULL until products_bind
+                                        when the job has none */
 } folio_job;
 
 /* Parse and validate a job file.  Returns NULL with err set (code

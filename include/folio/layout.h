@@ -37,6 +37,7 @@ typedef enum folio_merge_field {
     FOLIO_M_ACCOUNT_DUE_DATE, FOLIO_M_ACCOUNT_RATE,
     FOLIO_M_ACCOUNT_OWNER_NAME,
     FOLIO_M_ACCOUNT_HOLDERS,      /* issue 10 part 2: "Jana Nováková (owner), ..." */
+    FOLIO_M_ACCOUNT_CURRENCY,     /* issue 10 part 6: ISO 4217 code */
     FOLIO_M__COUNT
 } folio_merge_field;
 
@@ -243,6 +244,8 @@ typedef struct folio_layout {
                                           * under each account section of it */
     int paragraph_style;                 /* paragraphs.style */
     int32_t paragraph_space_after;       /* paragraphs.space_after, units */
+    /* issue 10 part 6: money per currency (currencies:, src/currency.c) */
+    struct folio_currency_style *currencies; int n_currencies;
 } folio_layout;
 
 /* Read and check a layout.  Returns NULL with err (FOLIO_EXIT_USAGE,
