@@ -13,6 +13,7 @@
  * typed fields in job-field order; the first problem rejects the row.
  */
 #include "feed-private.h"
+#include "folio/ledger.h"
 
 #include <csv.h>
 #include <stdarg.h>
@@ -955,6 +956,7 @@ static bool account_record(rec *r)
     memset(&a, 0, sizeof a);
     const char *s;
     size_t n;
+    bool has_closing = false;     /* issue 10 part 3: unknown -> a.no_closing */
     if (!str_field(r, FOLIO_F_ACCOUNT_ID, true, false, &a.id) ||
         !str_field(r, FOLIO_F_OWNER_ID, true, true, &a.owner_id))
         goto bad_id;
@@ -973,7 +975,7 @@ static bool account_record(rec *r)
     }
     if (!str_field(r, FOLIO_F_PRODUCT_NAME, false, true, &a.product_name) ||
         !money_field(r, FOLIO_F_OPENING_BALANCE, false, &a.opening_balance, &a.has_opening) ||
-        !money_field(r, FOLIO_F_CLOSING_BALANCE, false, &a.closing_balance, NULL) ||
+        !money_field(r, FOLIO_F_CLOSING_BALANCE, false, &a.closing_balance, &has_closing) ||
         !money_field(r, FOLIO_F_CREDIT_LIMIT, false, &a.credit_limit, NULL))
         goto bad_id;
     fget(r, FOLIO_F_INTEREST_RATE, &s, &n);
@@ -1016,6 +1018,7 @@ static bool account_record(rec *r)
      * missing opening balance.  Here it is 0 with has_opening false. */
     if (!a.has_opening)
         a.opening_balance = 0;
+    a.no_closing = !has_closing;  /* ledger_prepare may derive it, else suppressed */
     a.feed = (uint16_t)r->ctx->feed_index;
     a.line = r->line;
     a.owner = UINT32_MAX;
@@ -1037,6 +1040,42 @@ static bool is_debit_value(const folio_feed_def *def, const char *s, size_t n)
         if (def->debit_values[i] && eq_nocase(s, n, def->debit_values[i]))
             return true;
     return false;
+}
+
+/* issue 10 part 3 (folio/ledger.h): the bank's balance after the row and
+ * its posting sequence, when the feed maps them.  A mapped column's empty or
+ * unreadable cell is a reject: the row could not be checked or placed. */
+static bool ledger_fields(rec *r, folio_txn *t)
+{
+    const folio_feed_def *def = r->ctx->def;
+    if (def->columns[FOLIO_F_BALANCE_AFTER]) {
+        if (!money_field(r, FOLIO_F_BALANCE_AFTER, true, &t->balance_after, NULL))
+            return false;
+        t->ledger |= FOLIO_TXN_HAS_BALANCE;
+    }
+    if (def->columns[FOLIO_F_ORDER_BY]) {
+        const char *s;
+        size_t n;
+        fget(r, FOLIO_F_ORDER_BY, &s, &n);
+        if (n == 0)
+            return reject_row(r, fcol(r, FOLIO_F_ORDER_BY), "empty order_by");
+        size_t i = s[0] == '-' || s[0] == '+';
+        int64_t v = 0;
+        bool ok = i < n && n - i <= 18;
+        for (; ok && i < n; i++) {
+            ok = s[i] >= '0' && s[i] <= '9';
+            v = v * 10 + (s[i] - '0');
+        }
+        if (!ok) {
+            char q[48];
+            quote_value(s, n, q, sizeof q);
+            return reject_row(r, fcol(r, FOLIO_F_ORDER_BY),
+                              "invalid order_by '%s': not a whole number of at most 18 digits", q);
+        }
+        t->seq = s[0] == '-' ? -v : v;
+        t->ledger |= FOLIO_TXN_HAS_SEQ;
+    }
+    return true;
 }
 
 static bool txn_record(rec *r)
@@ -1089,6 +1128,8 @@ static bool txn_record(rec *r)
     }
     }
     t.amount = amt;
+    if (!ledger_fields(r, &t))    /* issue 10 part 3: balance_after, order_by */
+        return false;
     t.feed = (uint16_t)r->ctx->feed_index;
     t.line = r->line;
     t.account = UINT32_MAX;

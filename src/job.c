@@ -13,6 +13,7 @@
 #include "folio/afp.h"
 #include "folio/archive.h"
 #include "folio/job.h"
+#include "folio/ledger.h"
 #include "folio/marks.h"
 #include "folio/offers.h"
 #include "folio/pdf.h"
@@ -77,6 +78,9 @@ static const field_key FIELD_KEYS[] = {
     { FOLIO_FEED_CONTACTS, "contact_key", FOLIO_F_CONTACT_KEY },
     { FOLIO_FEED_CONTACTS, "offer_id", FOLIO_F_OFFER_ID },
     { FOLIO_FEED_CONTACTS, "contact_date", FOLIO_F_CONTACT_DATE },
+    /* issue 10 part 3: ledger (folio/ledger.h) */
+    { FOLIO_FEED_TRANSACTIONS, "balance_after", FOLIO_F_BALANCE_AFTER },
+    { FOLIO_FEED_TRANSACTIONS, "order_by", FOLIO_F_ORDER_BY },
 };
 #define N_FIELD_KEYS ((int)(sizeof FIELD_KEYS / sizeof FIELD_KEYS[0]))
 
@@ -98,7 +102,8 @@ static const char *const SIGN_NAMES[] = { "negative_is_debit",
                                           "split_columns", NULL };
 
 static const char *const TOP_KEYS[] = { "job", "statement", "bank", "layout",
-                                        "feeds", "output", "offers", NULL };
+                                        "feeds", "output", "offers",
+                                        "ledger" /* issue 10 part 3 */, NULL };
 static const char *const JOB_KEYS[] = { "name", "seed", NULL };
 static const char *const STATEMENT_KEYS[] = { "date", "period", NULL };
 static const char *const PERIOD_KEYS[] = { "start", "end", NULL };
@@ -302,7 +307,8 @@ static bool check_required_columns(yt_doc *d, const folio_feed_def *f,
     case FOLIO_FEED_ACCOUNTS:
         need[n++] = FOLIO_F_ACCOUNT_ID;
         need[n++] = FOLIO_F_OWNER_ID;
-        need[n++] = FOLIO_F_CLOSING_BALANCE;
+        /* closing_balance: required unless a transactions feed maps
+           balance_after (ledger_options_read checks it, all feeds read) */
         break;
     case FOLIO_FEED_TRANSACTIONS:
         need[n++] = FOLIO_F_TXN_ACCOUNT_ID;
@@ -628,6 +634,7 @@ folio_job *job_load(const char *path, folio_error *err)
               && yt_check_input(d, yt_get(root, "layout"), "layout", job->layout_path,
                                 NULL) >= 0
               && read_feeds(d, job, root)
+              && ledger_options_read(d, root, job)        /* issue 10 part 3 */
               && read_output(d, job, root)
               && offers_options_read(d, root, job->dir, &job->offers);
     yt_free(d);

@@ -16,6 +16,7 @@
 #include "folio/household.h"
 #include "folio/job.h"
 #include "folio/layout.h"
+#include "folio/ledger.h"
 #include "folio/offers.h"
 #include "folio/marks.h"
 #include "folio/paragraphs.h"
@@ -99,6 +100,7 @@ typedef struct run_state {
     double t0;
     double last_progress;                 /* when the load progress line was drawn */
     volatile uint64_t done;
+    folio_ledger_counts ledger;   /* issue 10 part 3: counts.ledger (ledger.h) */
 } run_state;
 
 /* SIGINT / SIGTERM / SIGHUP set folio_stop (common.h): every long loop
@@ -1647,6 +1649,7 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     json_kv_int(&b, "text_clipped", (int64_t)T->text_clipped, true);
     manifest_archive_counts(R, &b);
     json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, true);
+    ledger_manifest(&R->ledger, &b);   /* issue 10 part 3: counts.ledger */
     folio_buf_puts(&b, "\"exceptions\":{");
     for (int k = 0; k < FOLIO_EXC__COUNT; k++)
         json_kv_int(&b, folio_exception_kind_name((folio_exception_kind)k),
@@ -1996,6 +1999,9 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!R.ds || !stop_if_interrupted(err))
         goto done;
     t_load = now_s() - t_load;
+    /* issue 10 part 3: posting order and balances from the bank's ledger */
+    if (!ledger_prepare(R.ds, R.job, R.layout, err))
+        goto done;
     snprintf(path, sizeof path, "%s/rejects.csv.part", R.out);
     if (!feed_write_rejects(R.ds, R.job, path, err))
         goto done;
@@ -2010,6 +2016,8 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     }
     R.plan = compose_plan_new(R.job, R.layout, R.ds, &R.hs, err);
     if (!R.plan || !stop_if_interrupted(err))
+        goto done;
+    if (!ledger_report(R.plan, R.ds, &R.ledger, err))   /* issue 10 part 3 */
         goto done;
     if (R.offers) {
         if (!offers_bind(R.offers, R.ds, &R.hs, err))

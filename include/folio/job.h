@@ -41,6 +41,9 @@ typedef enum folio_field {
     /* contacts */
     FOLIO_F_CONTACT_KEY /* household or customer id */, FOLIO_F_OFFER_ID,
     FOLIO_F_CONTACT_DATE,
+    /* issue 10 part 3: ledger (transactions; folio/ledger.h) */
+    FOLIO_F_BALANCE_AFTER /* the bank's balance after the row */,
+    FOLIO_F_ORDER_BY /* posting sequence within a day (a whole number) */,
     FOLIO_F__COUNT
 } folio_field;
 
@@ -106,6 +109,8 @@ typedef struct folio_job {
     struct folio_proof_options *proofs; /* output.proofs, never NULL after job_load (proof.h) */
     struct folio_archive_options *archive; /* output.archive (archive.h), never NULL */
     struct folio_channel_rules *channels;  /* output.channels, NULL = none (archive.h) */
+    /* issue 10 part 3: ledger (folio/ledger.h) */
+    int ledger_policy;          /* ledger.policy: folio_ledger_policy (default suppress) */
 } folio_job;
 
 /* Parse and validate a job file.  Returns NULL with err set (code
