@@ -336,6 +336,7 @@ static void test_berka_order(void **state)
     fseek(f, 0, SEEK_SET);
     char *data = malloc((size_t)len + 1);
     assert_int_equal(fread(data, 1, (size_t)len, f), (size_t)len);
+    data[len] = 0;
     fclose(f);
     /* accounts: every account id of the file (column 2) */
     folio_buf acc;
