@@ -17,6 +17,7 @@
 #include "folio/attrs.h"
 #include "folio/codes.h"
 #include "folio/currency.h"
+#include "folio/ledger.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,22 +25,6 @@
 #include <string.h>
 
 /* ---- plan ------------------------------------------------------------------ */
-
-static const char *plan_reason(folio_plan *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Format a suppression reason into the plan's arena (valid until
- * compose_plan_free). */
-static const char *plan_reason(folio_plan *p, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    const char *s = n < 0 ? NULL : folio_arena_strdup(&p->reasons, tmp);
-    return s ? s : "suppressed (reason lost: out of memory)";
-}
 
 static bool is_liability(const folio_plan *p, const folio_account_plan *ap)
 {
@@ -117,23 +102,11 @@ folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,
             compose_plan_free(p);
             return NULL;
         }
-        if (a->has_opening) {
-            ap->opening = a->opening_balance;
-            if (derived != a->opening_balance) {
-                char o[32], c[32], n[32];
-                const int md = job->feeds && a->feed < job->n_feeds
-                               ? job->feeds[a->feed].minor_digits : 2;
-                folio_money_format(a->opening_balance, md, '.', 0, o, sizeof o);
-                folio_money_format(a->closing_balance, md, '.', 0, c, sizeof c);
-                folio_money_format(liab ? -net : net, md, '.', 0, n, sizeof n);
-                ap->suppressed = true;
-                ap->reason = plan_reason(p,
-                    "balance mismatch: opening %s %s transactions %s != closing %s (%s)",
-                    o, liab ? "+ charges net of payments" : "+", n, c,
-                    liab ? "liability" : "asset");
-            }
-        } else {
-            ap->opening = derived;
+        /* the opening printed, and the job's ledger policy when the bank's
+           figures do not add up (issue 10 part 3, ledger.c) */
+        if (!ledger_plan_account(p, i, derived, net, err)) {
+            compose_plan_free(p);
+            return NULL;
         }
     }
 
@@ -1131,9 +1104,13 @@ static void compose_account(composer *C, uint32_t ai)
             case FOLIO_COL_AMOUNT:
                 cells[i] = (cell){bufs[i], fmt_money(C, t->amount, false, bufs[i], 64), true};
                 break;
-            case FOLIO_COL_BALANCE:
-                cells[i] = (cell){bufs[i], fmt_money(C, bal, false, bufs[i], 64), true};
+            case FOLIO_COL_BALANCE: {
+                /* ledger.policy print: the bank's own figure (ledger.h) */
+                folio_money shown = ap->bank_figures && (t->ledger & FOLIO_TXN_HAS_BALANCE)
+                                        ? t->balance_after : bal;
+                cells[i] = (cell){bufs[i], fmt_money(C, shown, false, bufs[i], 64), true};
                 break;
+            }
             case FOLIO_COL_ATTR: {          /* issue 10 part 1 */
                 int at = L->table_cols[i].attr;
                 const char *s;
@@ -1161,14 +1138,15 @@ static void compose_account(composer *C, uint32_t ai)
         case FOLIO_COL_DESCRIPTION:
             cells[i] = (cell){L->table_closing_label, strlen(L->table_closing_label), false};
             break;
-        case FOLIO_COL_BALANCE:
-            cells[i] = (cell){bufs[i], fmt_money(C, bal, false, bufs[i], 64), true};
+        case FOLIO_COL_BALANCE:   /* the bank's closing under ledger.policy print */
+            cells[i] = (cell){bufs[i], fmt_money(C, ap->bank_figures ? ap->closing : bal,
+                                                 false, bufs[i], 64), true};
             break;
         default: break;
         }
     }
     table_row(C, cells, true);
-    if (bal != ap->closing)
+    if (bal != ap->closing && !ap->bank_figures)
         C->balance_error = true;   /* the plan suppresses mismatches: a bug if seen */
     compose_after_account(C, ai);
     C->y += L->section_space_after;

@@ -17,6 +17,7 @@
 #include "folio/numbers.h"
 #include "folio/products.h"
 #include "folio/transcode.h"
+#include "folio/ledger.h"
 
 #include <csv.h>
 #include <stdarg.h>
@@ -990,6 +991,7 @@ static bool account_record(rec *r)
     memset(&a, 0, sizeof a);
     const char *s;
     size_t n;
+    bool has_closing = false;     /* issue 10 part 3: unknown -> a.no_closing */
     if (!str_field(r, FOLIO_F_ACCOUNT_ID, true, false, &a.id) ||
         !str_field(r, FOLIO_F_OWNER_ID, r->ctx->map[FOLIO_F_OWNER_ID] >= 0, true, &a.owner_id))
         goto bad_id;
@@ -1024,7 +1026,7 @@ static bool account_record(rec *r)
     }
     if (!str_field(r, FOLIO_F_PRODUCT_NAME, false, true, &a.product_name) ||
         !money_field(r, FOLIO_F_OPENING_BALANCE, false, &a.opening_balance, &a.has_opening) ||
-        !money_field(r, FOLIO_F_CLOSING_BALANCE, false, &a.closing_balance, NULL) ||
+        !money_field(r, FOLIO_F_CLOSING_BALANCE, false, &a.closing_balance, &has_closing) ||
         !money_field(r, FOLIO_F_CREDIT_LIMIT, false, &a.credit_limit, NULL))
         goto bad_id;
     fget(r, FOLIO_F_INTEREST_RATE, &s, &n);
@@ -1085,6 +1087,7 @@ static bool account_record(rec *r)
      * missing opening balance.  Here it is 0 with has_opening false. */
     if (!a.has_opening)
         a.opening_balance = 0;
+    a.no_closing = !has_closing;  /* ledger_prepare may derive it, else suppressed */
     a.feed = (uint16_t)r->ctx->feed_index;
     a.line = r->line;
     a.owner = UINT32_MAX;
@@ -1138,6 +1141,42 @@ static int debit_flag(rec *r)
                values_list(def->debit_values, def->n_debit_values, dl, sizeof dl),
                values_list(def->credit_values, def->n_credit_values, cl, sizeof cl));
     return 0;
+}
+
+/* issue 10 part 3 (folio/ledger.h): the bank's balance after the row and
+ * its posting sequence, when the feed maps them.  A mapped column's empty or
+ * unreadable cell is a reject: the row could not be checked or placed. */
+static bool ledger_fields(rec *r, folio_txn *t)
+{
+    const folio_feed_def *def = r->ctx->def;
+    if (def->columns[FOLIO_F_BALANCE_AFTER]) {
+        if (!money_field(r, FOLIO_F_BALANCE_AFTER, true, &t->balance_after, NULL))
+            return false;
+        t->ledger |= FOLIO_TXN_HAS_BALANCE;
+    }
+    if (def->columns[FOLIO_F_ORDER_BY]) {
+        const char *s;
+        size_t n;
+        fget(r, FOLIO_F_ORDER_BY, &s, &n);
+        if (n == 0)
+            return reject_row(r, fcol(r, FOLIO_F_ORDER_BY), "empty order_by");
+        size_t i = s[0] == '-' || s[0] == '+';
+        int64_t v = 0;
+        bool ok = i < n && n - i <= 18;
+        for (; ok && i < n; i++) {
+            ok = s[i] >= '0' && s[i] <= '9';
+            v = v * 10 + (s[i] - '0');
+        }
+        if (!ok) {
+            char q[48];
+            quote_value(s, n, q, sizeof q);
+            return reject_row(r, fcol(r, FOLIO_F_ORDER_BY),
+                              "invalid order_by '%s': not a whole number of at most 18 digits", q);
+        }
+        t->seq = s[0] == '-' ? -v : v;
+        t->ledger |= FOLIO_TXN_HAS_SEQ;
+    }
+    return true;
 }
 
 static bool txn_record(rec *r)
@@ -1221,6 +1260,8 @@ static bool txn_record(rec *r)
         }
     }
     t.amount = amt;
+    if (!ledger_fields(r, &t))    /* issue 10 part 3: balance_after, order_by */
+        return false;
     t.feed = (uint16_t)r->ctx->feed_index;
     t.line = r->line;
     t.account = UINT32_MAX;

@@ -15,6 +15,7 @@
 #include "folio/holders.h"
 #include "folio/codes.h"
 #include "folio/job.h"
+#include "folio/ledger.h"
 #include "folio/marks.h"
 #include "folio/offers.h"
 #include "folio/pdf.h"
@@ -90,6 +91,9 @@ static const field_key FIELD_KEYS[] = {
     /* issue 10 part 1: attribute feeds map their key; the rest is attributes: */
     { FOLIO_FEED_CUSTOMER_ATTRS, "customer_id", FOLIO_F_CUSTOMER_ID },
     { FOLIO_FEED_ACCOUNT_ATTRS, "account_id", FOLIO_F_ACCOUNT_ID },
+    /* issue 10 part 3: ledger (folio/ledger.h) */
+    { FOLIO_FEED_TRANSACTIONS, "balance_after", FOLIO_F_BALANCE_AFTER },
+    { FOLIO_FEED_TRANSACTIONS, "order_by", FOLIO_F_ORDER_BY },
 };
 #define N_FIELD_KEYS ((int)(sizeof FIELD_KEYS / sizeof FIELD_KEYS[0]))
 
@@ -114,7 +118,8 @@ static const char *const SIGN_NAMES[] = { "negative_is_debit",
 
 static const char *const TOP_KEYS[] = { "job", "statement", "bank", "layout",
                                         "feeds", "output", "offers", "households",
-                                        "codes", "products", NULL };
+                                        "codes", "products",
+                                        "ledger" /* issue 10 part 3 */, NULL };
 static const char *const JOB_KEYS[] = { "name", "seed", NULL };
 static const char *const STATEMENT_KEYS[] = { "date", "period", NULL };
 static const char *const PERIOD_KEYS[] = { "start", "end", NULL };
@@ -317,7 +322,8 @@ static bool check_required_columns(yt_doc *d, const folio_feed_def *f,
         break;
     case FOLIO_FEED_ACCOUNTS:
         need[n++] = FOLIO_F_ACCOUNT_ID;   /* customer_id: see read_feeds (holders) */
-        need[n++] = FOLIO_F_CLOSING_BALANCE;
+        /* closing_balance: required unless a transactions feed maps
+           balance_after (ledger_options_read checks it, all feeds read) */
         break;
     case FOLIO_FEED_HOLDERS:
         need[n++] = FOLIO_F_HOLDER_ACCOUNT_ID;
@@ -701,6 +707,7 @@ folio_job *job_load(const char *path, folio_error *err)
                                 NULL) >= 0
               && read_feeds(d, job, root)
               && codes_check_feeds(d, root, job)
+              && ledger_options_read(d, root, job)        /* issue 10 part 3 */
               && read_output(d, job, root)
               && holders_job_read(d, root, job)
               && offers_options_read(d, root, job->dir, &job->offers)

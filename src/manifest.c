@@ -397,6 +397,7 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     json_kv_int(&b, "text_clipped", (int64_t)T->text_clipped, true);
     manifest_archive_counts(R, &b);
     json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, true);
+    ledger_manifest(&R->ledger, &b);   /* issue 10 part 3: counts.ledger */
     folio_buf_puts(&b, "\"exceptions\":{");
     for (int k = 0; k < FOLIO_EXC__COUNT; k++)
         json_kv_int(&b, folio_exception_kind_name((folio_exception_kind)k),

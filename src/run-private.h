@@ -19,6 +19,7 @@
 #include "folio/compose.h"
 #include "folio/feed.h"
 #include "folio/household.h"
+#include "folio/ledger.h"
 #include "folio/job.h"
 #include "folio/layout.h"
 #include "folio/offers.h"
@@ -83,6 +84,7 @@ typedef struct run_state {
     volatile uint64_t done;
     folio_run_report *rep;                /* the caller's, or own_rep */
     folio_run_report own_rep;
+    folio_ledger_counts ledger;   /* issue 10 part 3: counts.ledger (ledger.h) */
 } run_state;
 
 static inline bool afp_on(const run_state *R)

@@ -20,6 +20,7 @@
 #include "folio/household.h"
 #include "folio/job.h"
 #include "folio/layout.h"
+#include "folio/ledger.h"
 #include "folio/offers.h"
 #include "folio/marks.h"
 #include "folio/paragraphs.h"
@@ -820,6 +821,9 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     if (!R.ds || !currency_check_scales(R.job, R.ds, err) || !stop_if_interrupted(err))
         goto done;
     t_load = now_s() - t_load;
+    /* issue 10 part 3: posting order and balances from the bank's ledger */
+    if (!ledger_prepare(R.ds, R.job, R.layout, err))
+        goto done;
     snprintf(path, sizeof path, "%s/rejects.csv.part", R.out);
     if (!feed_write_rejects(R.ds, R.job, path, err))
         goto done;
@@ -836,6 +840,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     if (!R.plan || !stop_if_interrupted(err))
         goto done;
     if (!holders_route(R.plan, &R.ds->exceptions, err))   /* oversize, undeliverable */
+        goto done;
+    if (!ledger_report(R.plan, R.ds, &R.ledger, err))   /* issue 10 part 3 */
         goto done;
     if (R.offers) {
         if (!offers_bind(R.offers, R.ds, &R.hs, err))

@@ -48,6 +48,10 @@ typedef struct folio_account_plan {
     int product;                      /* index into layout->products, -1 if not listed */
     bool suppressed;                  /* the whole account is suppressed */
     const char *reason;               /* why (static or plan-owned string) */
+    /* issue 10 part 3: ledger (folio/ledger.h) */
+    bool ledger_off;                  /* the bank's figures do not add up */
+    bool bank_figures;                /* printed as the bank's (ledger.policy print) */
+    folio_money ledger_diff;          /* closing - (opening + period amounts) */
 } folio_account_plan;
 
 typedef struct folio_household_plan {

@@ -65,6 +65,11 @@ typedef struct folio_account {
     uint16_t feed;
     uint32_t line;
     uint32_t first_txn, n_txn;    /* range in the sorted transactions */
+    /* issue 10 part 3: ledger (folio/ledger.h) */
+    bool no_closing;              /* closing_balance unknown (column unmapped or
+                                   * empty) and not derived from the ledger */
+    uint8_t ledger_derived;       /* FOLIO_LEDGER_* bits */
+    uint32_t rows_off;            /* period rows whose balance_after does not hold */
 } folio_account;
 
 typedef struct folio_txn {
@@ -76,6 +81,10 @@ typedef struct folio_txn {
     uint16_t feed;
     uint8_t desc_langs;           /* issue 10 part 4: 0 = a plain string */
     uint32_t line;
+    /* issue 10 part 3: ledger (folio/ledger.h) */
+    uint8_t ledger;               /* FOLIO_TXN_* bits */
+    folio_money balance_after;    /* the bank's balance after the row (FOLIO_TXN_HAS_BALANCE) */
+    int64_t seq;                  /* order_by value (FOLIO_TXN_HAS_SEQ) */
 } folio_txn;
 
 typedef struct folio_contact {

@@ -47,6 +47,9 @@ typedef enum folio_field {
     FOLIO_F_CONTACT_DATE,
     /* holders (issue 10 part 2) */
     FOLIO_F_HOLDER_ACCOUNT_ID, FOLIO_F_HOLDER_CUSTOMER_ID, FOLIO_F_HOLDER_ROLE,
+    /* issue 10 part 3: ledger (transactions; folio/ledger.h) */
+    FOLIO_F_BALANCE_AFTER /* the bank's balance after the row */,
+    FOLIO_F_ORDER_BY /* posting sequence within a day (a whole number) */,
     FOLIO_F__COUNT
 } folio_field;
 
@@ -148,6 +151,8 @@ typedef struct folio_job {
     /* issue 10 part 6: products (src/products.c) */
     struct folio_products *products; /* products: map; NULL until products_bind
                                         when the job has none */
+    /* issue 10 part 3: ledger (folio/ledger.h) */
+    int ledger_policy;          /* ledger.policy: folio_ledger_policy (default suppress) */
 } folio_job;
 
 /* Parse and validate a job file.  Returns NULL with err set (code

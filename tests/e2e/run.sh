@@ -862,6 +862,7 @@ run_test feed_changed_while_loading t_feed_changed_while_loading
 run_test yaml_inputs_changed_during_run t_yaml_inputs_changed_during_run
 . "$ROOT/tests/e2e/hardening_money.sh"   # issue 9: buffers, money sums, glyphs, fonts
 . "$ROOT/tests/e2e/datamodel_holders.sh" # issue 10 parts 2, 7: holders, households, undeliverable
+. "$ROOT/tests/e2e/datamodel_ledger.sh"  # issue 10 part 3: balances and order from the ledger
 run_test out_lock t_out_lock
 run_test out_inputs t_out_inputs
 run_test kill_at_rename t_kill_at_rename
