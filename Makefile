@@ -24,12 +24,12 @@ endif
 CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            $(OPT) -fopenmp -Iinclude -Isrc $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := -fopenmp $(SANFLAGS)
-LDLIBS  := -lhpdf -lcsv -lyaml -lz -lcrypto -lpng -lzint -lm
+LDLIBS  := -lhpdf -lcsv -lyaml -ldeflate -lz -lcrypto -lpng -lzint -lm
 
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS := build-essential libhpdf-dev libcsv-dev libyaml-dev libcmocka-dev zlib1g-dev \
             libssl-dev libpng-dev fonts-liberation2 qpdf poppler-utils python3 python3-yaml locales \
-            libzint-dev dmtx-utils icc-profiles-free unzip strace
+            libzint-dev dmtx-utils icc-profiles-free unzip strace libdeflate-dev
 
 SRCS    := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/main.c,$(SRCS))

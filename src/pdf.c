@@ -57,6 +57,7 @@
  * the first error is kept in w->err and the writer stops.
  */
 #include "folio/pdf.h"
+#include "pdf-private.h"
 
 #include <errno.h>
 #include <hpdf.h>
@@ -70,6 +71,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <libdeflate.h>
+#include <time.h>
 #include <zlib.h>
 
 #define PDF_MAX_FONTS 64
@@ -92,22 +95,17 @@ struct folio_pdf_writer {
     bool failed;
     bool direct;               /* direct content streams (default) */
     bool compress;
-    int zlevel;                /* zlib level for page content */
+    int zlevel;                /* deflate level of page content, 0 = none */
     int n_fonts;
     HPDF_Font hfont[PDF_MAX_FONTS];
     uint8_t *used[PDF_MAX_FONTS];       /* 65536-bit map of code points marked */
-    const char *local[PDF_MAX_FONTS];   /* per page: resource name, e.g. "F1" */
     pdf_tounicode tounicode[PDF_MAX_FONTS];
     uint32_t pages;
-    /* direct back end */
-    char *out;                 /* page content */
-    size_t out_len, out_cap;
-    unsigned char *zout;       /* compressed page content */
-    size_t zcap;
-    z_stream z;
-    bool z_ready;
-    char color[256][8];        /* c/255 as text, e.g. "0.502" */
-    uint8_t color_len[256];
+    /* direct back end: the statement being added (pdf_writer_add_statement
+     * prepares into it and appends it; its buffers are kept, so adding a
+     * page allocates nothing once they have grown) */
+    folio_pdf_prepared *prep;
+    uint8_t alias[PDF_MAX_FONTS];      /* first layout font with the same file */
     /* libharu back end: NUL-terminated copy of a text */
     char *tmp;
     size_t tmp_cap;
@@ -235,11 +233,17 @@ static inline char *pdf_put_units(char *p, int64_t v)
     return p;
 }
 
-static void pdf_color_table(folio_pdf_writer *w)
+/* c/255 as text with at most 3 decimals ("0.502"), for c = 0..255; built
+ * once per process, read-only after (pthread_once). */
+static char pdf_color[256][8];
+static uint8_t pdf_color_len[256];
+static pthread_once_t pdf_color_once = PTHREAD_ONCE_INIT;
+
+static void pdf_color_table(void)
 {
     for (int c = 0; c < 256; c++) {
         unsigned t = (unsigned)(c * 1000 + 127) / 255;   /* thousandths */
-        char *p = w->color[c];
+        char *p = pdf_color[c];
         if (t >= 1000) {
             *p++ = '1';
         } else if (t == 0) {
@@ -255,17 +259,16 @@ static void pdf_color_table(folio_pdf_writer *w)
                     *p++ = (char)('0' + t % 10);
             }
         }
-        w->color_len[c] = (uint8_t)(p - w->color[c]);
+        pdf_color_len[c] = (uint8_t)(p - pdf_color[c]);
     }
 }
 
-static inline char *pdf_put_rgb(const folio_pdf_writer *w, char *p, uint32_t rgb,
-                                const char *op)
+static inline char *pdf_put_rgb(char *p, uint32_t rgb, const char *op)
 {
     for (int sh = 16; sh >= 0; sh -= 8) {
         unsigned c = (rgb >> sh) & 0xFF;
-        memcpy(p, w->color[c], 8);
-        p += w->color_len[c];
+        memcpy(p, pdf_color[c], 8);
+        p += pdf_color_len[c];
         *p++ = ' ';
     }
     *p++ = op[0];
@@ -281,6 +284,11 @@ static inline char *pdf_put_str(char *p, const char *s, size_t n)
     return p + n;
 }
 
+static HPDF_REAL pdf_pt(int64_t units)
+{
+    return (HPDF_REAL)units / 20.0f;
+}
+
 /* ---- glyph usage --------------------------------------------------------- */
 
 /* Tell libharu's subsetter that cp is drawn in font fi (once per code point). */
@@ -294,26 +302,150 @@ static inline void pdf_mark_glyph(folio_pdf_writer *w, int fi, uint32_t cp,
     HPDF_Font_TextWidth(w->hfont[fi], s, (HPDF_UINT)n);
 }
 
-/* ---- direct back end ----------------------------------------------------- */
+/* ---- direct back end: prepared statements ---------------------------------- *
+ *
+ * pdf_prepare_statement formats every page's content stream and deflates it
+ * without touching libharu or any writer, so it runs in any thread; it
+ * records, per page, the fonts in the order the page first uses them (the
+ * page's resource names are F1, F2, ... in that order: libharu's
+ * HPDF_Page_GetLocalFontName numbers a page's fonts as they are added), and
+ * per statement the code points drawn in each font, in the order they first
+ * appear, with the UTF-8 bytes that drew them.  pdf_writer_add_prepared
+ * then adds the pages in order: HPDF_AddPage, the size, the fonts in that
+ * order (the names are checked), one HPDF_Stream_Write, and asks libharu
+ * for a width of each code point the document has not drawn before (that
+ * marks the glyph for libharu's subset).  The file is the one
+ * pdf_writer_add_statement wrote before the split, byte for byte. */
 
-static bool pdf_reserve(folio_pdf_writer *w, size_t need)
+typedef struct pdf_prep_page {
+    size_t off, len;                   /* content stream in data[] */
+    uint8_t n_fonts;                   /* fonts (alias indices) in order of use */
+    uint8_t fonts[PDF_MAX_FONTS];
+} pdf_prep_page;
+
+typedef struct pdf_mark {
+    uint16_t cp;                       /* BMP code point, not 0 */
+    uint8_t font;                      /* alias index */
+    uint8_t n;                         /* UTF-8 bytes that drew it first */
+    unsigned char b[4];
+} pdf_mark;
+
+struct folio_pdf_prepared {
+    int n_fonts;
+    int level;                         /* deflate level, 0 = none */
+    uint8_t alias[PDF_MAX_FONTS];
+    const char *why;                   /* first error (a constant string) */
+    int32_t page_w, page_h;
+    char id[96];                       /* the statement's id, for messages */
+    pdf_prep_page *pages;
+    uint32_t n_pages, cap_pages;
+    unsigned char *data;               /* every page's stream, one after another */
+    size_t data_len, data_cap;
+    char *raw;                         /* one page's content before deflate */
+    size_t raw_len, raw_cap;
+    pdf_mark *marks;
+    size_t n_marks, cap_marks;
+    uint8_t *seen;                     /* n_fonts x 65,536 bits: code point marked */
+    folio_pdf_stats stats;             /* of this statement */
+};
+
+/* Process-wide totals (pdf_stats_get), added once per statement. */
+static folio_pdf_stats pdf_totals;
+static pthread_mutex_t pdf_totals_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static inline uint64_t pdf_ns(void)
 {
-    if (w->out_cap - w->out_len >= need)
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* One libdeflate compressor per thread and level, freed when the thread
+ * ends (a compressor is ~0.5 MB at level 6: making one per page or per
+ * statement would cost more than the deflate). */
+#define PDF_LEVELS 13
+typedef struct pdf_tls {
+    struct libdeflate_compressor *c[PDF_LEVELS];
+} pdf_tls;
+
+static pthread_key_t pdf_tls_key;
+static pthread_once_t pdf_tls_once = PTHREAD_ONCE_INIT;
+
+static void pdf_tls_free(void *p)
+{
+    pdf_tls *t = p;
+    for (int i = 0; i < PDF_LEVELS; i++)
+        if (t->c[i])
+            libdeflate_free_compressor(t->c[i]);
+    free(t);
+}
+
+static void pdf_tls_init(void)
+{
+    (void)pthread_key_create(&pdf_tls_key, pdf_tls_free);
+}
+
+static struct libdeflate_compressor *pdf_compressor(int level)
+{
+    pthread_once(&pdf_tls_once, pdf_tls_init);
+    pdf_tls *t = pthread_getspecific(pdf_tls_key);
+    if (!t) {
+        t = calloc(1, sizeof *t);
+        if (!t || pthread_setspecific(pdf_tls_key, t) != 0) {
+            free(t);
+            return NULL;
+        }
+    }
+    if (level < 1 || level >= PDF_LEVELS)
+        level = PDF_ZLEVEL;
+    if (!t->c[level])
+        t->c[level] = libdeflate_alloc_compressor(level);
+    return t->c[level];
+}
+
+/* Deflate n bytes into a zlib stream (FlateDecode) at out, cap bytes there;
+ * returns the length, 0 on failure.  Level 1..12 (libdeflate's scale; 1..9
+ * are zlib's levels in meaning). */
+size_t pdf_deflate(int level, const void *in, size_t n, void *out, size_t cap)
+{
+    struct libdeflate_compressor *c = pdf_compressor(level);
+    return c ? libdeflate_zlib_compress(c, in, n, out, cap) : 0;
+}
+
+size_t pdf_deflate_bound(size_t n)
+{
+    /* libdeflate's bound for any compressor (NULL: the worst case) */
+    return libdeflate_zlib_compress_bound(NULL, n);
+}
+
+static bool pdf_grow(void **p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    if (*cap >= need)
         return true;
-    size_t cap = w->out_cap ? w->out_cap : 16384;
-    while (cap - w->out_len < need)
-        cap *= 2;
-    if (cap > PDF_MAX_PAGE_BYTES) {
-        pdf_fail(w, "page content larger than 64 MB");
+    size_t c = *cap ? *cap : first;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * elem);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = c;
+    return true;
+}
+
+/* Room for `need` more bytes of page content. */
+static bool pdf_reserve(folio_pdf_prepared *pp, size_t need)
+{
+    if (pp->raw_cap - pp->raw_len >= need)
+        return true;
+    if (pp->raw_len + need > PDF_MAX_PAGE_BYTES) {
+        pp->why = "page content larger than 64 MB";
         return false;
     }
-    char *p = realloc(w->out, cap);
-    if (!p) {
-        pdf_fail(w, "out of memory");
+    if (!pdf_grow((void **)&pp->raw, &pp->raw_cap, pp->raw_len + need, 1, 16384)) {
+        pp->why = "out of memory";
         return false;
     }
-    w->out = p;
-    w->out_cap = cap;
     return true;
 }
 
@@ -333,44 +465,61 @@ static inline char *pdf_put_byte(char *p, unsigned char b)
     return p;
 }
 
-/* Append one op to the page content.  Returns false on failure. */
-static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
+/* Remember that code point cp (bytes s[0..n)) is drawn in font f. */
+static inline bool pdf_note_mark(folio_pdf_prepared *pp, int f, uint32_t cp,
+                                 const unsigned char *s, size_t n)
+{
+    uint8_t *bits = pp->seen + (size_t)f * 8192;
+    if (bits[cp >> 3] & (1u << (cp & 7)))
+        return true;
+    if (!pdf_grow((void **)&pp->marks, &pp->cap_marks, pp->n_marks + 1, sizeof *pp->marks,
+                  256)) {
+        pp->why = "out of memory";
+        return false;
+    }
+    bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    pdf_mark *m = &pp->marks[pp->n_marks++];
+    m->cp = (uint16_t)cp;
+    m->font = (uint8_t)f;
+    m->n = (uint8_t)(n > 4 ? 4 : n);
+    memcpy(m->b, s, m->n);
+    return true;
+}
+
+/* Append one op to the page content.  Returns false on failure (pp->why). */
+static bool pdf_direct_op(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *gs,
                           const folio_dl_op *op, int32_t page_h)
 {
     /* bound: numbers <= 24 chars, 4 hex per input byte at most */
     size_t need = 256 + (op->kind == FOLIO_DL_TEXT ? (size_t)op->len * 4 : 0);
-    if (!pdf_reserve(w, need))
+    if (!pdf_reserve(pp, need))
         return false;
-    char *p = w->out + w->out_len;
+    char *p = pp->raw + pp->raw_len;
 
     if (op->kind == FOLIO_DL_TEXT) {
-        if (op->font >= w->n_fonts) {
-            pdf_fail(w, "text op uses an unknown font");
+        if (op->font >= pp->n_fonts) {
+            pp->why = "text op uses an unknown font";
             return false;
         }
         if (op->len == 0)
             return true;     /* nothing to draw */
+        int f = pp->alias[op->font];
         if (!gs->in_text) {
             p = pdf_put_str(p, "BT\n", 3);
             gs->in_text = true;
             gs->tx = gs->ty = 0;
         }
         if (op->font != gs->font || op->size != gs->size) {
-            if (!w->local[op->font]) {
-                w->local[op->font] = HPDF_Page_GetLocalFontName(page, w->hfont[op->font]);
-                if (!w->local[op->font]) {
-                    pdf_fail(w, "cannot add a font to the page resources");
-                    return false;
-                }
-            }
-            const char *name = w->local[op->font];
-            size_t nl = strlen(name);
-            if (nl > 100) {
-                pdf_fail(w, "font resource name too long");
-                return false;
-            }
+            int k = 0;       /* the page's resource name: F<k+1> */
+            while (k < pg->n_fonts && pg->fonts[k] != f)
+                k++;
+            if (k == pg->n_fonts)
+                pg->fonts[pg->n_fonts++] = (uint8_t)f;
             *p++ = '/';
-            p = pdf_put_str(p, name, nl);
+            *p++ = 'F';
+            if (k + 1 >= 10)
+                *p++ = (char)('0' + (k + 1) / 10);
+            *p++ = (char)('0' + (k + 1) % 10);
             *p++ = ' ';
             p = pdf_put_units(p, op->size);
             p = pdf_put_str(p, " Tf\n", 4);
@@ -378,7 +527,7 @@ static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
             gs->size = op->size;
         }
         if (op->color != gs->fill) {
-            p = pdf_put_rgb(w, p, op->color, "rg");
+            p = pdf_put_rgb(p, op->color, "rg");
             gs->fill = op->color;
         }
         int32_t x = op->x, y = page_h - op->y;
@@ -405,13 +554,13 @@ static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
                 if (cp > 0xFFFF)
                     cp = 0;          /* outside the BMP: no CID, .notdef */
             }
-            if (cp)
-                pdf_mark_glyph(w, op->font, cp, s + at, i - at);
+            if (cp && !pdf_note_mark(pp, f, cp, s + at, i - at))
+                return false;
             p = pdf_put_byte(p, (unsigned char)(cp >> 8));
             p = pdf_put_byte(p, (unsigned char)cp);
         }
         p = pdf_put_str(p, ") Tj\n", 5);
-        w->out_len = (size_t)(p - w->out);
+        pp->raw_len = (size_t)(p - pp->raw);
         return true;
     }
 
@@ -426,7 +575,7 @@ static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
             gs->line_w = op->w;
         }
         if (op->color != gs->stroke) {
-            p = pdf_put_rgb(w, p, op->color, "RG");
+            p = pdf_put_rgb(p, op->color, "RG");
             gs->stroke = op->color;
         }
         p = pdf_put_units(p, op->x);
@@ -439,7 +588,7 @@ static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
         p = pdf_put_str(p, " l S\n", 5);
     } else if (op->kind == FOLIO_DL_BOX) {
         if (op->color != gs->fill) {
-            p = pdf_put_rgb(w, p, op->color, "rg");
+            p = pdf_put_rgb(p, op->color, "rg");
             gs->fill = op->color;
         }
         if (op->line_w > 0) {
@@ -449,7 +598,7 @@ static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
                 gs->line_w = op->line_w;
             }
             if (op->stroke != gs->stroke) {
-                p = pdf_put_rgb(w, p, op->stroke, "RG");
+                p = pdf_put_rgb(p, op->stroke, "RG");
                 gs->stroke = op->stroke;
             }
         }
@@ -462,11 +611,173 @@ static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
         p = pdf_put_units(p, op->h);
         p = pdf_put_str(p, op->line_w > 0 ? " re B\n" : " re f\n", 6);
     } else {
-        pdf_fail(w, "unknown display-list op");
+        pp->why = "unknown display-list op";
         return false;
     }
-    w->out_len = (size_t)(p - w->out);
+    pp->raw_len = (size_t)(p - pp->raw);
     return true;
+}
+
+/* Move the formatted page (raw) into data, deflated when asked. */
+static bool pdf_prep_flush(folio_pdf_prepared *pp, pdf_prep_page *pg)
+{
+    size_t n = pp->raw_len;
+    pg->off = pp->data_len;
+    pg->len = 0;
+    if (n == 0)
+        return true;
+    size_t bound = pp->level ? pdf_deflate_bound(n) : n;
+    if (!pdf_grow((void **)&pp->data, &pp->data_cap, pp->data_len + bound, 1, 65536)) {
+        pp->why = "out of memory";
+        return false;
+    }
+    if (pp->level) {
+        uint64_t t0 = pdf_ns();
+        size_t z = pdf_deflate(pp->level, pp->raw, n, pp->data + pp->data_len, bound);
+        pp->stats.deflate_ns += pdf_ns() - t0;
+        if (z == 0) {
+            pp->why = "cannot compress a page";
+            return false;
+        }
+        n = z;
+    } else {
+        memcpy(pp->data + pp->data_len, pp->raw, n);
+    }
+    pg->len = n;
+    pp->data_len += n;
+    pp->stats.content_bytes += pp->raw_len;
+    pp->stats.stream_bytes += n;
+    return true;
+}
+
+/* Empty pp for a new statement, keeping its buffers. */
+static void pdf_prep_reset(folio_pdf_prepared *pp)
+{
+    for (size_t i = 0; i < pp->n_marks; i++) {
+        const pdf_mark *m = &pp->marks[i];
+        pp->seen[(size_t)m->font * 8192 + (m->cp >> 3)] = 0;
+    }
+    pp->n_marks = 0;
+    pp->n_pages = 0;
+    pp->data_len = 0;
+    pp->raw_len = 0;
+    pp->why = NULL;
+    pp->id[0] = 0;
+    memset(&pp->stats, 0, sizeof pp->stats);
+}
+
+/* Level of page content for options opt: 0 = none, else 1..9. */
+static int pdf_level(const folio_pdf_options *opt)
+{
+    if (!opt || opt->compression == 0)
+        return 0;
+    return opt->compression >= 1 && opt->compression <= 9 ? opt->compression : PDF_ZLEVEL;
+}
+
+/* alias[i] = the first layout font with font i's file (one PDF font). */
+static void pdf_alias(const folio_layout_font *fonts, int n_fonts, uint8_t *alias)
+{
+    for (int i = 0; i < n_fonts && i < PDF_MAX_FONTS; i++) {
+        alias[i] = (uint8_t)i;
+        for (int j = 0; j < i; j++)
+            if (fonts[i].file && fonts[j].file && !strcmp(fonts[i].file, fonts[j].file)) {
+                alias[i] = (uint8_t)j;
+                break;
+            }
+    }
+}
+
+static folio_pdf_prepared *pdf_prep_new(int n_fonts)
+{
+    folio_pdf_prepared *pp = calloc(1, sizeof *pp);
+    if (!pp)
+        return NULL;
+    pp->seen = calloc((size_t)(n_fonts > 0 ? n_fonts : 1), 8192);
+    if (!pp->seen) {
+        free(pp);
+        return NULL;
+    }
+    pp->n_fonts = n_fonts;
+    return pp;
+}
+
+void pdf_prepared_free(folio_pdf_prepared *pp)
+{
+    if (!pp)
+        return;
+    free(pp->pages);
+    free(pp->data);
+    free(pp->raw);
+    free(pp->marks);
+    free(pp->seen);
+    free(pp);
+}
+
+/* Format and deflate every page of st into pp (emptied first).  Errors are
+ * kept in pp->why. */
+static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
+{
+    pthread_once(&pdf_color_once, pdf_color_table);
+    pdf_prep_reset(pp);
+    uint64_t t0 = pdf_ns();
+    snprintf(pp->id, sizeof pp->id, "%s", st->id ? st->id : "?");
+    pp->page_w = st->page_w;
+    pp->page_h = st->page_h;
+    if (st->page_w <= 0 || st->page_h <= 0 || st->page_w > 14400 * 20 ||
+        st->page_h > 14400 * 20) {
+        pp->why = "statement has an invalid page size";
+        return;
+    }
+    if (pp->cap_pages < st->n_pages) {
+        size_t cap = pp->cap_pages;
+        if (!pdf_grow((void **)&pp->pages, &cap, st->n_pages, sizeof *pp->pages, 8)) {
+            pp->why = "out of memory";
+            return;
+        }
+        pp->cap_pages = (uint32_t)cap;
+    }
+    for (uint32_t pi = 0; pi < st->n_pages && !pp->why; pi++) {
+        const folio_dl_page *dp = &st->pages[pi];
+        pdf_prep_page *pg = &pp->pages[pp->n_pages++];
+        pg->n_fonts = 0;
+        pp->raw_len = 0;
+        pdf_state gs = { .font = -1, .size = -1, .fill = 0xFFFFFFFFu,
+                         .stroke = 0xFFFFFFFFu, .line_w = -1 };
+        uint32_t n_ops = dp->blank_back ? 0 : dp->n_ops;
+        bool ok = true;
+        for (uint32_t oi = 0; oi < n_ops && ok; oi++)
+            ok = pdf_direct_op(pp, pg, &gs, &dp->ops[oi], st->page_h);
+        if (ok && gs.in_text && pdf_reserve(pp, 3)) {
+            memcpy(pp->raw + pp->raw_len, "ET\n", 3);
+            pp->raw_len += 3;
+        }
+        if (!pp->why)
+            pdf_prep_flush(pp, pg);
+    }
+    pp->stats.pages = pp->n_pages;
+    pp->stats.format_ns = pdf_ns() - t0 - pp->stats.deflate_ns;
+}
+
+/* Format and deflate a statement's pages (see pdf.h): no libharu, no state
+ * shared with other threads. */
+folio_pdf_prepared *pdf_prepare_statement(const folio_layout_font *fonts, int n_fonts,
+                                          const folio_pdf_options *opt,
+                                          const folio_dl_statement *st, folio_error *err)
+{
+    if (n_fonts < 1 || n_fonts > PDF_MAX_FONTS) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%d fonts (1 to %d allowed)", n_fonts,
+                        PDF_MAX_FONTS);
+        return NULL;
+    }
+    folio_pdf_prepared *pp = pdf_prep_new(n_fonts);
+    if (!pp) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return NULL;
+    }
+    pp->level = pdf_level(opt);
+    pdf_alias(fonts, n_fonts, pp->alias);
+    pdf_prep_fill(pp, st);
+    return pp;
 }
 
 /* write_fn of a page's contents dictionary: our stream is deflated. */
@@ -476,51 +787,87 @@ static HPDF_STATUS pdf_write_filter(HPDF_Dict dict, HPDF_Stream stream)
     return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
 }
 
-/* Hand the formatted page content to libharu (deflated when asked). */
-static bool pdf_direct_flush(folio_pdf_writer *w, HPDF_Page page)
+/* Append the pages of pp to w's document, in order. */
+static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *err)
 {
-    HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
-    const unsigned char *data = (const unsigned char *)w->out;
-    size_t n = w->out_len;
-    if (n == 0)
-        return true;
-    if (w->compress) {
-        if (!w->z_ready) {
-            memset(&w->z, 0, sizeof w->z);
-            if (deflateInit(&w->z, w->zlevel) != Z_OK) {
-                pdf_fail(w, "cannot start zlib");
-                return false;
-            }
-            w->z_ready = true;
-        } else {
-            deflateReset(&w->z);
-        }
-        size_t bound = deflateBound(&w->z, (uLong)n);
-        if (bound > w->zcap) {
-            unsigned char *z = realloc(w->zout, bound);
-            if (!z) {
-                pdf_fail(w, "out of memory");
-                return false;
-            }
-            w->zout = z;
-            w->zcap = bound;
-        }
-        w->z.next_in = (Bytef *)data;
-        w->z.avail_in = (uInt)n;
-        w->z.next_out = w->zout;
-        w->z.avail_out = (uInt)w->zcap;
-        if (deflate(&w->z, Z_FINISH) != Z_STREAM_END) {
-            pdf_fail(w, "zlib failed to compress a page");
-            return false;
-        }
-        data = w->zout;
-        n = w->zcap - w->z.avail_out;
-        attr->contents->filter = HPDF_STREAM_FILTER_NONE;
-        attr->contents->write_fn = pdf_write_filter;
+    uint64_t t0 = pdf_ns();
+    if (pp->why && !strcmp(pp->why, "statement has an invalid page size")) {
+        pdf_fail(w, pp->why);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s (statement %s)", w->err.msg, pp->id);
+        return false;
     }
-    if (HPDF_Stream_Write(attr->stream, data, (HPDF_UINT)n) != HPDF_OK)
-        pdf_fail(w, "cannot write page content");
-    return !w->failed;
+    if (pp->n_fonts != w->n_fonts || pp->level != w->zlevel ||
+        memcmp(pp->alias, w->alias, (size_t)w->n_fonts)) {
+        pdf_fail(w, "statement prepared for other fonts or another compression");
+        pdf_report(w, err);
+        return false;
+    }
+    /* libharu marks a glyph for its subset when it measures it */
+    for (size_t i = 0; i < pp->n_marks; i++) {
+        const pdf_mark *m = &pp->marks[i];
+        pdf_mark_glyph(w, m->font, m->cp, m->b, m->n);
+    }
+    for (uint32_t pi = 0; pi < pp->n_pages && !w->failed; pi++) {
+        const pdf_prep_page *pg = &pp->pages[pi];
+        HPDF_Page page = HPDF_AddPage(w->doc);
+        if (!page)
+            break;
+        HPDF_Page_SetWidth(page, pdf_pt(pp->page_w));
+        HPDF_Page_SetHeight(page, pdf_pt(pp->page_h));
+        for (int k = 0; k < pg->n_fonts; k++) {
+            const char *name = HPDF_Page_GetLocalFontName(page, w->hfont[pg->fonts[k]]);
+            if (!name) {
+                pdf_fail(w, "cannot add a font to the page resources");
+                break;
+            }
+            if (name[0] != 'F' || atoi(name + 1) != k + 1) {
+                pdf_fail(w, "libharu named a page font unexpectedly");
+                break;
+            }
+        }
+        if (w->failed)
+            break;
+        if (pi + 1 == pp->n_pages && pp->why)
+            break;                     /* the page that failed to format */
+        if (pg->len) {
+            HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
+            if (pp->level) {
+                attr->contents->filter = HPDF_STREAM_FILTER_NONE;
+                attr->contents->write_fn = pdf_write_filter;
+            }
+            if (HPDF_Stream_Write(attr->stream, pp->data + pg->off, (HPDF_UINT)pg->len) !=
+                HPDF_OK)
+                pdf_fail(w, "cannot write page content");
+        }
+        if (w->failed)
+            break;
+        w->pages++;
+    }
+    if (!w->failed && pp->why)
+        pdf_fail(w, pp->why);
+    pp->stats.emit_ns = pdf_ns() - t0;
+    pthread_mutex_lock(&pdf_totals_lock);
+    pdf_totals.statements++;
+    pdf_totals.pages += pp->stats.pages;
+    pdf_totals.content_bytes += pp->stats.content_bytes;
+    pdf_totals.stream_bytes += pp->stats.stream_bytes;
+    pdf_totals.format_ns += pp->stats.format_ns;
+    pdf_totals.deflate_ns += pp->stats.deflate_ns;
+    pdf_totals.emit_ns += pp->stats.emit_ns;
+    pthread_mutex_unlock(&pdf_totals_lock);
+    if (w->failed) {
+        pdf_report(w, err);
+        return false;
+    }
+    return true;
+}
+
+/* Totals of the PDF writers of this process (see pdf.h). */
+void pdf_stats_get(folio_pdf_stats *out)
+{
+    pthread_mutex_lock(&pdf_totals_lock);
+    *out = pdf_totals;
+    pthread_mutex_unlock(&pdf_totals_lock);
 }
 
 /* ---- ToUnicode CMap ------------------------------------------------------ */
@@ -1162,10 +1509,6 @@ static void pdf_pdfa_finish(folio_pdf_writer *w)
 
 /* ---- libharu back end ---------------------------------------------------- */
 
-static HPDF_REAL pdf_pt(int64_t units)
-{
-    return (HPDF_REAL)units / 20.0f;
-}
 
 static HPDF_REAL pdf_c(uint32_t rgb, int sh)
 {
@@ -1306,10 +1649,7 @@ static void pdf_free(folio_pdf_writer *w)
         if (!shared)
             free(w->used[i]);
     }
-    if (w->z_ready)
-        deflateEnd(&w->z);
-    free(w->out);
-    free(w->zout);
+    pdf_prepared_free(w->prep);
     free(w->tmp);
     free(w->path);
     free(w);
@@ -1699,16 +2039,15 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
     const char *backend = getenv("FOLIO_PDF_BACKEND");
     w->direct = !(backend && strcmp(backend, "libharu") == 0);
     w->compress = opt && opt->compression != 0;
-    w->zlevel = opt && opt->compression >= 1 && opt->compression <= 9
-                    ? opt->compression : PDF_ZLEVEL;
+    w->zlevel = pdf_level(opt);
     w->n_fonts = n_fonts;
+    pdf_alias(fonts, n_fonts, w->alias);
     if (opt)
         w->opt = *opt;
     if (pa) {
         w->pdfa = *pa;
         w->is_pdfa = true;
     }
-    pdf_color_table(w);
 
     folio_pdf_reuse *ru = pa ? pa->reuse : NULL;
     if (ru && ru->doc) {
@@ -1844,6 +2183,20 @@ bool pdf_writer_add_statement(folio_pdf_writer *w, const folio_dl_statement *st,
         pdf_report(w, err);
         return false;
     }
+    if (w->direct) {           /* prepare here, into the writer's own buffers */
+        if (!w->prep) {
+            w->prep = pdf_prep_new(w->n_fonts);
+            if (!w->prep) {
+                pdf_fail(w, "out of memory");
+                pdf_report(w, err);
+                return false;
+            }
+            w->prep->level = w->zlevel;
+            memcpy(w->prep->alias, w->alias, sizeof w->alias);
+        }
+        pdf_prep_fill(w->prep, st);
+        return pdf_emit(w, w->prep, err);
+    }
     if (st->page_w <= 0 || st->page_h <= 0 || st->page_w > 14400 * 20 ||
         st->page_h > 14400 * 20) {
         pdf_fail(w, "statement has an invalid page size");
@@ -1860,26 +2213,12 @@ bool pdf_writer_add_statement(folio_pdf_writer *w, const folio_dl_statement *st,
         HPDF_Page_SetHeight(page, pdf_pt(st->page_h));
         pdf_state gs = { .font = -1, .size = -1, .fill = 0xFFFFFFFFu,
                          .stroke = 0xFFFFFFFFu, .line_w = -1 };
-        for (int i = 0; i < w->n_fonts; i++)
-            w->local[i] = NULL;
-        w->out_len = 0;
         uint32_t n_ops = pg->blank_back ? 0 : pg->n_ops;
         bool ok = true;
-        if (w->direct) {
-            for (uint32_t oi = 0; oi < n_ops && ok; oi++)
-                ok = pdf_direct_op(w, page, &gs, &pg->ops[oi], st->page_h);
-            if (ok && gs.in_text && pdf_reserve(w, 3)) {
-                memcpy(w->out + w->out_len, "ET\n", 3);
-                w->out_len += 3;
-            }
-            if (ok && !w->failed)
-                pdf_direct_flush(w, page);
-        } else {
-            for (uint32_t oi = 0; oi < n_ops && ok; oi++)
-                ok = pdf_hpdf_op(w, page, &gs, &pg->ops[oi], st->page_h);
-            if (ok && gs.in_text)
-                HPDF_Page_EndText(page);
-        }
+        for (uint32_t oi = 0; oi < n_ops && ok; oi++)
+            ok = pdf_hpdf_op(w, page, &gs, &pg->ops[oi], st->page_h);
+        if (ok && gs.in_text)
+            HPDF_Page_EndText(page);
         if (w->failed)
             break;
         w->pages++;
@@ -1889,6 +2228,21 @@ bool pdf_writer_add_statement(folio_pdf_writer *w, const folio_dl_statement *st,
         return false;
     }
     return true;
+}
+
+/* Append a prepared statement (see pdf.h). */
+bool pdf_writer_add_prepared(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *err)
+{
+    if (w->failed) {
+        pdf_report(w, err);
+        return false;
+    }
+    if (!w->direct) {
+        pdf_fail(w, "prepared statements need the direct back end");
+        pdf_report(w, err);
+        return false;
+    }
+    return pdf_emit(w, pp, err);
 }
 
 /* Pages appended so far. */
