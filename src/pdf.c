@@ -347,6 +347,7 @@ struct folio_pdf_prepared {
     size_t n_marks, cap_marks;
     uint8_t *seen;                     /* n_fonts x 65,536 bits: code point marked */
     folio_pdf_stats stats;             /* of this statement */
+    struct libdeflate_compressor *z;   /* from the pool, while filling */
 };
 
 /* Process-wide totals (pdf_stats_get), added once per statement. */
@@ -360,47 +361,55 @@ static inline uint64_t pdf_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* One libdeflate compressor per thread and level, freed when the thread
- * ends (a compressor is ~0.5 MB at level 6: making one per page or per
- * statement would cost more than the deflate). */
+/* libdeflate compressors, kept between statements in a process-wide pool
+ * per level (a compressor is ~0.2-0.7 MB: making one per page or per
+ * statement would cost more than the deflate).  A statement takes one from
+ * the pool and gives it back; the pool holds at most as many as threads
+ * deflated at once, and is freed when the process exits. */
 #define PDF_LEVELS 13
-typedef struct pdf_tls {
-    struct libdeflate_compressor *c[PDF_LEVELS];
-} pdf_tls;
+#define PDF_POOL 64
+static pthread_mutex_t pdf_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct libdeflate_compressor *pdf_pool[PDF_LEVELS][PDF_POOL];
+static int pdf_pool_n[PDF_LEVELS];
 
-static pthread_key_t pdf_tls_key;
-static pthread_once_t pdf_tls_once = PTHREAD_ONCE_INIT;
-
-static void pdf_tls_free(void *p)
+static int pdf_level_ok(int level)
 {
-    pdf_tls *t = p;
-    for (int i = 0; i < PDF_LEVELS; i++)
-        if (t->c[i])
-            libdeflate_free_compressor(t->c[i]);
-    free(t);
+    return level >= 1 && level < PDF_LEVELS ? level : PDF_ZLEVEL;
 }
 
-static void pdf_tls_init(void)
+static struct libdeflate_compressor *pdf_compressor_take(int level)
 {
-    (void)pthread_key_create(&pdf_tls_key, pdf_tls_free);
+    level = pdf_level_ok(level);
+    struct libdeflate_compressor *c = NULL;
+    pthread_mutex_lock(&pdf_pool_lock);
+    if (pdf_pool_n[level])
+        c = pdf_pool[level][--pdf_pool_n[level]];
+    pthread_mutex_unlock(&pdf_pool_lock);
+    return c ? c : libdeflate_alloc_compressor(level);
 }
 
-static struct libdeflate_compressor *pdf_compressor(int level)
+static void pdf_compressor_give(int level, struct libdeflate_compressor *c)
 {
-    pthread_once(&pdf_tls_once, pdf_tls_init);
-    pdf_tls *t = pthread_getspecific(pdf_tls_key);
-    if (!t) {
-        t = calloc(1, sizeof *t);
-        if (!t || pthread_setspecific(pdf_tls_key, t) != 0) {
-            free(t);
-            return NULL;
-        }
+    if (!c)
+        return;
+    level = pdf_level_ok(level);
+    pthread_mutex_lock(&pdf_pool_lock);
+    if (pdf_pool_n[level] < PDF_POOL) {
+        pdf_pool[level][pdf_pool_n[level]++] = c;
+        c = NULL;
     }
-    if (level < 1 || level >= PDF_LEVELS)
-        level = PDF_ZLEVEL;
-    if (!t->c[level])
-        t->c[level] = libdeflate_alloc_compressor(level);
-    return t->c[level];
+    pthread_mutex_unlock(&pdf_pool_lock);
+    if (c)
+        libdeflate_free_compressor(c);
+}
+
+__attribute__((destructor)) static void pdf_pool_free(void)
+{
+    pthread_mutex_lock(&pdf_pool_lock);
+    for (int l = 0; l < PDF_LEVELS; l++)
+        while (pdf_pool_n[l])
+            libdeflate_free_compressor(pdf_pool[l][--pdf_pool_n[l]]);
+    pthread_mutex_unlock(&pdf_pool_lock);
 }
 
 /* Deflate n bytes into a zlib stream (FlateDecode) at out, cap bytes there;
@@ -408,8 +417,10 @@ static struct libdeflate_compressor *pdf_compressor(int level)
  * are zlib's levels in meaning). */
 size_t pdf_deflate(int level, const void *in, size_t n, void *out, size_t cap)
 {
-    struct libdeflate_compressor *c = pdf_compressor(level);
-    return c ? libdeflate_zlib_compress(c, in, n, out, cap) : 0;
+    struct libdeflate_compressor *c = pdf_compressor_take(level);
+    size_t z = c ? libdeflate_zlib_compress(c, in, n, out, cap) : 0;
+    pdf_compressor_give(level, c);
+    return z;
 }
 
 size_t pdf_deflate_bound(size_t n)
@@ -633,7 +644,10 @@ static bool pdf_prep_flush(folio_pdf_prepared *pp, pdf_prep_page *pg)
     }
     if (pp->level) {
         uint64_t t0 = pdf_ns();
-        size_t z = pdf_deflate(pp->level, pp->raw, n, pp->data + pp->data_len, bound);
+        if (!pp->z)
+            pp->z = pdf_compressor_take(pp->level);
+        size_t z = pp->z ? libdeflate_zlib_compress(pp->z, pp->raw, n,
+                                                    pp->data + pp->data_len, bound) : 0;
         pp->stats.deflate_ns += pdf_ns() - t0;
         if (z == 0) {
             pp->why = "cannot compress a page";
@@ -754,6 +768,8 @@ static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
         if (!pp->why)
             pdf_prep_flush(pp, pg);
     }
+    pdf_compressor_give(pp->level, pp->z);
+    pp->z = NULL;
     pp->stats.pages = pp->n_pages;
     pp->stats.format_ns = pdf_ns() - t0 - pp->stats.deflate_ns;
 }
@@ -1233,14 +1249,14 @@ static bool pdf_deflate_shared(folio_pdf_writer *w, HPDF_Dict d)
         }
     pthread_mutex_unlock(&pdf_zlock);
     if (!z) {
-        uLongf cap = compressBound(n);
+        size_t cap = pdf_deflate_bound(n);
         z = malloc(cap);
-        if (!z || compress2(z, &cap, raw, n, PDF_ZLEVEL) != Z_OK) {
+        zlen = z ? pdf_deflate(PDF_ZLEVEL, raw, n, z, cap) : 0;
+        if (zlen == 0) {
             free(z);
             free(raw);
             return false;
         }
-        zlen = cap;
         pthread_mutex_lock(&pdf_zlock);
         bool have = false;
         for (int i = 0; i < pdf_zn; i++)
