@@ -106,6 +106,7 @@ struct folio_pdf_writer {
      * page allocates nothing once they have grown) */
     folio_pdf_prepared *prep;
     uint8_t alias[PDF_MAX_FONTS];      /* first layout font with the same file */
+    const folio_layout_font *fonts;    /* the caller's (font files for subsets) */
     /* libharu back end: NUL-terminated copy of a text */
     char *tmp;
     size_t tmp_cap;
@@ -122,8 +123,6 @@ struct folio_pdf_reuse {
     int n;
     char file[PDF_MAX_FONTS][512];
     const char *name[PDF_MAX_FONTS];   /* libharu's font name (owned by doc) */
-    uint8_t *std[PDF_MAX_FONTS];       /* glyph-used flags of the standard set alone */
-    unsigned std_n[PDF_MAX_FONTS];     /* ... and their number (the font's glyphs) */
 };
 
 static void pdf_reuse_forget(folio_pdf_reuse *r);
@@ -1102,79 +1101,20 @@ static pthread_mutex_t pdf_zlock = PTHREAD_MUTEX_INITIALIZER;
 static pdf_zentry pdf_zcache[PDF_ZCACHE_SLOTS];
 static int pdf_zn;
 
-static const char pdf_standard_glyphs[] =
-    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
-    "abcdefghijklmnopqrstuvwxyz{|}~"
-    "\xc2\xa0\xc2\xa1\xc2\xa2\xc2\xa3\xc2\xa4\xc2\xa5\xc2\xa6\xc2\xa7\xc2\xa8\xc2\xa9"
-    "\xc2\xaa\xc2\xab\xc2\xac\xc2\xae\xc2\xaf\xc2\xb0\xc2\xb1\xc2\xb2\xc2\xb3\xc2\xb4"
-    "\xc2\xb5\xc2\xb6\xc2\xb7\xc2\xb8\xc2\xb9\xc2\xba\xc2\xbb\xc2\xbc\xc2\xbd\xc2\xbe"
-    "\xc2\xbf\xc3\x80\xc3\x81\xc3\x82\xc3\x83\xc3\x84\xc3\x85\xc3\x86\xc3\x87\xc3\x88"
-    "\xc3\x89\xc3\x8a\xc3\x8b\xc3\x8c\xc3\x8d\xc3\x8e\xc3\x8f\xc3\x90\xc3\x91\xc3\x92"
-    "\xc3\x93\xc3\x94\xc3\x95\xc3\x96\xc3\x97\xc3\x98\xc3\x99\xc3\x9a\xc3\x9b\xc3\x9c"
-    "\xc3\x9d\xc3\x9e\xc3\x9f\xc3\xa0\xc3\xa1\xc3\xa2\xc3\xa3\xc3\xa4\xc3\xa5\xc3\xa6"
-    "\xc3\xa7\xc3\xa8\xc3\xa9\xc3\xaa\xc3\xab\xc3\xac\xc3\xad\xc3\xae\xc3\xaf\xc3\xb0"
-    "\xc3\xb1\xc3\xb2\xc3\xb3\xc3\xb4\xc3\xb5\xc3\xb6\xc3\xb7\xc3\xb8\xc3\xb9\xc3\xba"
-    "\xc3\xbb\xc3\xbc\xc3\xbd\xc3\xbe\xc3\xbf"
-    "\xe2\x80\x93\xe2\x80\x94\xe2\x80\x98\xe2\x80\x99\xe2\x80\x9c\xe2\x80\x9d"
-    "\xe2\x80\xa2\xe2\x80\xa6\xe2\x82\xac"
-    /* Latin Extended-A (U+0100..U+017F): the names of most European customers */
-    "\xc4\x80\xc4\x81\xc4\x82\xc4\x83\xc4\x84\xc4\x85\xc4\x86\xc4\x87\xc4\x88\xc4\x89\xc4\x8a\xc4\x8b"
-    "\xc4\x8c\xc4\x8d\xc4\x8e\xc4\x8f\xc4\x90\xc4\x91\xc4\x92\xc4\x93\xc4\x94\xc4\x95\xc4\x96\xc4\x97"
-    "\xc4\x98\xc4\x99\xc4\x9a\xc4\x9b\xc4\x9c\xc4\x9d\xc4\x9e\xc4\x9f\xc4\xa0\xc4\xa1\xc4\xa2\xc4\xa3"
-    "\xc4\xa4\xc4\xa5\xc4\xa6\xc4\xa7\xc4\xa8\xc4\xa9\xc4\xaa\xc4\xab\xc4\xac\xc4\xad\xc4\xae\xc4\xaf"
-    "\xc4\xb0\xc4\xb1\xc4\xb2\xc4\xb3\xc4\xb4\xc4\xb5\xc4\xb6\xc4\xb7\xc4\xb8\xc4\xb9\xc4\xba\xc4\xbb"
-    "\xc4\xbc\xc4\xbd\xc4\xbe\xc4\xbf\xc5\x80\xc5\x81\xc5\x82\xc5\x83\xc5\x84\xc5\x85\xc5\x86\xc5\x87"
-    "\xc5\x88\xc5\x89\xc5\x8a\xc5\x8b\xc5\x8c\xc5\x8d\xc5\x8e\xc5\x8f\xc5\x90\xc5\x91\xc5\x92\xc5\x93"
-    "\xc5\x94\xc5\x95\xc5\x96\xc5\x97\xc5\x98\xc5\x99\xc5\x9a\xc5\x9b\xc5\x9c\xc5\x9d\xc5\x9e\xc5\x9f"
-    "\xc5\xa0\xc5\xa1\xc5\xa2\xc5\xa3\xc5\xa4\xc5\xa5\xc5\xa6\xc5\xa7\xc5\xa8\xc5\xa9\xc5\xaa\xc5\xab"
-    "\xc5\xac\xc5\xad\xc5\xae\xc5\xaf\xc5\xb0\xc5\xb1\xc5\xb2\xc5\xb3\xc5\xb4\xc5\xb5\xc5\xb6\xc5\xb7"
-    "\xc5\xb8\xc5\xb9\xc5\xba\xc5\xbb\xc5\xbc\xc5\xbd\xc5\xbe\xc5\xbf";
 
-/* Font programs by glyph subset: SHA-256 of (subset font name, glyph-used
- * flags) -> deflated program and its /Length1.  A document whose fonts use
- * a subset seen before gets its descriptor built here, so libharu never
- * writes (nor we hash) the program again. */
+/* A deflated font program and its /Length1 (raw length). */
 typedef struct pdf_fentry {
-    unsigned char key[32];
     unsigned char *z;
     size_t zlen;
     unsigned length1;
 } pdf_fentry;
 
-#define PDF_FCACHE_SLOTS 256           /* ~45 KB each */
-static pdf_fentry pdf_fcache[PDF_FCACHE_SLOTS];
-static int pdf_fn;
-
-static void pdf_sha256_raw(const void *d, size_t n, unsigned char out[32])
-{
-    char hex[65];
-    folio_sha256_hex(d, n, hex);
-    for (int i = 0; i < 32; i++) {
-        unsigned v;
-        sscanf(hex + 2 * i, "%2x", &v);
-        out[i] = (unsigned char)v;
-    }
-}
-
-/* Key of font definition def's current subset. */
-static void pdf_subset_key(HPDF_FontDef def, unsigned char key[32])
-{
-    HPDF_TTFontDefAttr da = def->attr;
-    size_t nb = strlen(da->base_font) + 1, n = nb + da->num_glyphs;
-    unsigned char *buf = malloc(n);
-    if (!buf) {
-        memset(key, 0, 32);
-        return;
-    }
-    memcpy(buf, da->base_font, nb);
-    memcpy(buf + nb, da->glyph_tbl.flgs, da->num_glyphs);
-    pdf_sha256_raw(buf, n, key);
-    free(buf);
-}
+#define PDF_FONT_LEVEL 9               /* deflate level of font programs */
 
 /* The descriptor libharu 2.3.0 builds for def -- the same keys in the same
- * order (it writes no CapHeight), so a cache hit and a miss give the same
- * bytes -- with FontFile2 = the cached deflated program. */
+ * order (it writes no CapHeight) -- with FontFile2 = the deflated program
+ * c.  Set as def->descriptor, libharu's before-write hook then uses it
+ * instead of writing its own subset. */
 static bool pdf_descriptor_from_cache(folio_pdf_writer *w, HPDF_FontAttr fa,
                                       const pdf_fentry *c)
 {
@@ -1357,6 +1297,54 @@ static void pdf_xmp(folio_pdf_writer *w, folio_buf *b)
     folio_buf_puts(b, "<?xpacket end=\"w\"?>");
 }
 
+/* Give font fi a descriptor whose FontFile2 is an hb-subset program of
+ * the glyphs the document draws (pdf-subset.c), deflated: ~5-10 KB where
+ * libharu's own subset is ~45 KB.  The glyphs are those libharu's
+ * CIDToGIDMap gives the codes drawn (CID = code point), so the ids agree.
+ * Returns false, leaving the font to libharu's subset, when the program
+ * cannot be made (a font HarfBuzz cannot read). */
+static bool pdf_embed_subset(folio_pdf_writer *w, int fi)
+{
+    HPDF_Font t0 = w->hfont[fi];
+    HPDF_FontAttr fa = t0 ? t0->attr : NULL;
+    HPDF_FontDef def = fa ? fa->fontdef : NULL;
+    if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE || def->descriptor ||
+        !w->fonts || !w->fonts[fi].file)
+        return def && def->descriptor;
+    const uint8_t *bits = w->used[fi];
+    uint32_t *codes = malloc(sizeof(uint32_t) * 2 * 65536);
+    if (!codes)
+        return false;
+    uint32_t *gids = codes + 65536;
+    size_t n = 0;
+    for (unsigned b = 0; b < 8192; b++) {
+        if (!bits[b])
+            continue;
+        for (unsigned c = b * 8; c < b * 8 + 8; c++)
+            if (c && pdf_code_used(bits, c)) {
+                codes[n] = c;
+                gids[n] = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)c);
+                n++;
+            }
+    }
+    unsigned char *prog = NULL;
+    size_t plen = 0;
+    bool ok = pdf_subset_font(w->fonts[fi].file, gids, n, codes, n, &prog, &plen);
+    free(codes);
+    if (!ok)
+        return false;
+    size_t cap = pdf_deflate_bound(plen);
+    pdf_fentry e = { malloc(cap), 0, (unsigned)plen };
+    if (e.z)
+        e.zlen = pdf_deflate(PDF_FONT_LEVEL, prog, plen, e.z, cap);
+    free(prog);
+    ok = e.zlen && pdf_descriptor_from_cache(w, fa, &e);
+    free(e.z);
+    if (!ok && !w->failed)
+        pdf_fail(w, "cannot embed a font subset");
+    return ok;
+}
+
 /* CIDSet of font fi (PDF/A-1 6.3.5): one bit per CID, most significant bit
  * first, set for every CID the subset holds: CID 0 (.notdef) and each code
  * the document drew (CID = code point, Identity-H). */
@@ -1370,18 +1358,11 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
      * (the hook only builds a descriptor that is missing) */
     HPDF_Font t0 = w->hfont[fi];
     HPDF_Dict fd = cid ? HPDF_Dict_GetItem(cid, "FontDescriptor", HPDF_OCLASS_DICT) : NULL;
-    HPDF_FontAttr fa = t0->attr;
-    unsigned char key[32];
-    bool fresh = false;                  /* the program was written just now */
+    bool fresh = false;                  /* libharu wrote its own subset just now */
     if (cid && !fd && t0->before_write_fn) {
-        pdf_subset_key(fa->fontdef, key);
-        pthread_mutex_lock(&pdf_zlock);
-        bool hit = false;
-        for (int k = 0; k < pdf_fn && !hit; k++)
-            if (!memcmp(pdf_fcache[k].key, key, 32))
-                hit = pdf_descriptor_from_cache(w, fa, &pdf_fcache[k]);
-        pthread_mutex_unlock(&pdf_zlock);
-        fresh = !hit;
+        fresh = !pdf_embed_subset(w, fi);
+        if (w->failed)
+            return;
         if (t0->before_write_fn(t0) == HPDF_OK)
             fd = HPDF_Dict_GetItem(cid, "FontDescriptor", HPDF_OCLASS_DICT);
     }
@@ -1392,34 +1373,10 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
     if (HPDF_Dict_GetItem(fd, "CIDSet", HPDF_OCLASS_DICT))
         return;                          /* a font shared by two layout fonts */
     HPDF_Dict ff = HPDF_Dict_GetItem(fd, "FontFile2", HPDF_OCLASS_DICT);
-    if (fresh && ff && ff->stream && ff->write_fn != pdf_write_filter) {
-        if (!pdf_deflate_shared(w, ff)) {
-            pdf_fail(w, "cannot deflate a font program");
-            return;
-        }
-        /* remember the deflated program under its subset key */
-        HPDF_UINT32 zn = HPDF_Stream_Size(ff->stream);
-        unsigned char *z = zn ? malloc(zn) : NULL;
-        HPDF_UINT got = zn;
-        if (z && ff->write_fn == pdf_write_filter &&
-            HPDF_Stream_Seek(ff->stream, 0, HPDF_SEEK_SET) == HPDF_OK &&
-            HPDF_Stream_Read(ff->stream, z, &got) == HPDF_OK && got == zn) {
-            pthread_mutex_lock(&pdf_zlock);
-            bool have = false;
-            for (int k = 0; k < pdf_fn; k++)
-                have |= !memcmp(pdf_fcache[k].key, key, 32);
-            if (!have && pdf_fn < PDF_FCACHE_SLOTS) {
-                pdf_fentry *e = &pdf_fcache[pdf_fn++];
-                memcpy(e->key, key, 32);
-                e->z = z;
-                e->zlen = zn;
-                e->length1 = ((HPDF_TTFontDefAttr)fa->fontdef->attr)->length1;
-                z = NULL;
-            }
-            pthread_mutex_unlock(&pdf_zlock);
-        }
-        HPDF_ResetError(w->doc);
-        free(z);
+    if (fresh && ff && ff->stream && ff->write_fn != pdf_write_filter &&
+        !pdf_deflate_shared(w, ff)) {
+        pdf_fail(w, "cannot deflate a font program");
+        return;
     }
     const uint8_t *bits = w->used[fi];
     unsigned last = 0;
@@ -1783,11 +1740,6 @@ folio_pdf_reuse *pdf_reuse_new(void)
 static void pdf_reuse_forget(folio_pdf_reuse *r)
 {
     r->doc = NULL;
-    for (int i = 0; i < PDF_MAX_FONTS; i++) {
-        free(r->std[i]);
-        r->std[i] = NULL;
-        r->std_n[i] = 0;
-    }
     r->n = 0;
 }
 
@@ -1797,8 +1749,6 @@ void pdf_reuse_free(folio_pdf_reuse *r)
         return;
     if (r->doc)
         HPDF_Free(r->doc);
-    for (int i = 0; i < PDF_MAX_FONTS; i++)
-        free(r->std[i]);
     free(r);
 }
 
@@ -1870,125 +1820,6 @@ static HPDF_Date pdf_date(folio_date d)
     return hd;
 }
 
-/* ---- glyph subsets that repeat --------------------------------------------- *
- *
- * Every PDF/A document's subset holds the standard glyph set; a code point
- * outside it (a Vietnamese or Greek name, say) made a subset of its own, a
- * font-cache miss that deflated ~100 KB of font program again (a third of
- * the archive's time with 2,000 households, where one document in nine has
- * such a name).  So a document that draws a code point outside the standard
- * set gets the whole aligned block of PDF_GLYPH_BLOCK code points around it
- * in its subset: the subsets of such documents are the few block
- * combinations that occur, and they repeat.  Glyphs only: /W, the CIDSet and
- * the ToUnicode CMap still list the codes drawn. */
-
-#define PDF_GLYPH_BLOCK 64
-
-static uint8_t pdf_std_bits[8192];     /* the standard glyph set, by code point */
-static pthread_once_t pdf_std_once = PTHREAD_ONCE_INIT;
-
-static void pdf_std_init(void)
-{
-    size_t n = sizeof pdf_standard_glyphs - 1;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t k = (size_t)folio_utf8_next(pdf_standard_glyphs + i, n - i, &cp);
-        i += k ? k : 1;
-        if (cp <= 0xFFFF)
-            pdf_std_bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
-    }
-}
-
-/* Mark in font f (layout font fi's file) the glyphs of every block that
- * holds a code point statement st draws outside the standard set. */
-static void pdf_mark_blocks(HPDF_Font f, const folio_layout_font *fonts, int n_fonts, int fi,
-                            const folio_dl_statement *st)
-{
-    pthread_once(&pdf_std_once, pdf_std_init);
-    uint8_t bits[8192];
-    memset(bits, 0, sizeof bits);
-    pdf_codes_of(st, fonts, n_fonts, fi, bits);
-    const unsigned bb = PDF_GLYPH_BLOCK / 8;        /* bytes of bits per block */
-    for (unsigned b = 0; b < 8192; b += bb) {
-        bool extra = false;
-        for (unsigned k = b; k < b + bb; k++)
-            extra |= (bits[k] & (uint8_t)~pdf_std_bits[k]) != 0;
-        if (!extra)
-            continue;
-        char s[PDF_GLYPH_BLOCK * 3];
-        size_t n = 0;
-        for (unsigned c = b * 8; c < b * 8 + PDF_GLYPH_BLOCK; c++) {
-            if (c < 0x20 || (c >= 0xD800 && c <= 0xDFFF))
-                continue;
-            if (c < 0x80) {
-                s[n++] = (char)c;
-            } else if (c < 0x800) {
-                s[n++] = (char)(0xC0 | c >> 6);
-                s[n++] = (char)(0x80 | (c & 0x3F));
-            } else {
-                s[n++] = (char)(0xE0 | c >> 12);
-                s[n++] = (char)(0x80 | (c >> 6 & 0x3F));
-                s[n++] = (char)(0x80 | (c & 0x3F));
-            }
-        }
-        if (n)
-            HPDF_Font_TextWidth(f, (const HPDF_BYTE *)s, (HPDF_UINT)n);
-    }
-}
-
-/* Mark the standard glyph set in font f (libharu font `name`).  Marking
- * asks libharu for ~350 widths per font (a cmap search and a composite-glyph
- * check each) and gives the same flags in every document; a kept document
- * remembers them the first time -- marked from .notdef alone, the document's
- * own flags set aside and put back -- and then ORs them in.  Flags are a
- * closure under "a composite glyph needs its components", so the union is
- * what marking would have left: the same subsets, the same bytes. */
-static void pdf_mark_standard(folio_pdf_writer *w, HPDF_Font f, const char *name)
-{
-    HPDF_FontAttr fa = f->attr;
-    HPDF_FontDef def = fa ? fa->fontdef : NULL;
-    HPDF_TTFontDefAttr da = def && def->type == HPDF_FONTDEF_TYPE_TRUETYPE ? def->attr : NULL;
-    folio_pdf_reuse *r = w->reuse;
-    int j = -1;
-    for (int k = 0; r && k < r->n; k++)
-        if (r->name[k] == name)
-            j = k;
-    if (!da || !da->glyph_tbl.flgs || j < 0) {
-        HPDF_Font_TextWidth(f, (const HPDF_BYTE *)pdf_standard_glyphs,
-                            (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
-        return;
-    }
-    unsigned n = da->num_glyphs;
-    HPDF_BYTE *flgs = da->glyph_tbl.flgs;
-    if (!r->std[j] || r->std_n[j] != n) {
-        uint8_t *own = malloc(n ? n : 1), *std = malloc(n ? n : 1);
-        if (!own || !std) {
-            free(own);
-            free(std);
-            HPDF_Font_TextWidth(f, (const HPDF_BYTE *)pdf_standard_glyphs,
-                                (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
-            return;
-        }
-        memcpy(own, flgs, n);
-        memset(flgs, 0, n);
-        if (n)
-            flgs[0] = 1;                 /* .notdef, as libharu leaves it */
-        HPDF_Font_TextWidth(f, (const HPDF_BYTE *)pdf_standard_glyphs,
-                            (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
-        memcpy(std, flgs, n);
-        for (unsigned g = 0; g < n; g++)
-            flgs[g] |= own[g];
-        free(own);
-        free(r->std[j]);
-        r->std[j] = std;
-        r->std_n[j] = n;
-        return;
-    }
-    const uint8_t *std = r->std[j];
-    for (unsigned g = 0; g < n; g++)
-        flgs[g] |= std[g];
-}
-
 /* Serve font `name`'s TrueType program from memory.  libharu 2.3.0 keeps
  * the font file open as a stdio stream and, for every glyph a document uses
  * for the first time, seeks to it (an lseek system call: fseek drops the
@@ -2058,6 +1889,7 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
     w->zlevel = pdf_level(opt);
     w->n_fonts = n_fonts;
     pdf_alias(fonts, n_fonts, w->alias);
+    w->fonts = fonts;
     if (opt)
         w->opt = *opt;
     if (pa) {
@@ -2141,10 +1973,6 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
         }
         if (name && pa && pa->statement) {
             w->hfont[i] = pdf_get_font_for(w, name, fonts, n_fonts, i, pa->statement);
-            if (w->hfont[i]) {     /* the same glyph subset in every document */
-                pdf_mark_standard(w, w->hfont[i], name);
-                pdf_mark_blocks(w->hfont[i], fonts, n_fonts, i, pa->statement);
-            }
         }
         else if (name)
             w->hfont[i] = HPDF_GetFont(w->doc, name, "UTF-8");
