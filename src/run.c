@@ -2304,6 +2304,10 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                "%.0f pages/s, peak RSS %ld MB\n",
                total, t_load, t_compose, t_write, omp_get_max_threads(),
                total > 0 ? T.pages_print / total : 0.0, ru.ru_maxrss / 1024);
+        folio_pdf_stats ps;   /* every PDF writer of the run: print, archive, proofs */
+        pdf_stats_get(&ps);
+        printf("  pdf pages      %llu: format %.2fs, deflate %.2fs, emit %.2fs (CPU, all threads)\n",
+               (unsigned long long)ps.pages, ps.format_ns / 1e9, ps.deflate_ns / 1e9, ps.emit_ns / 1e9);
     }
     rc = T.rejects ? FOLIO_EXIT_REJECTS : FOLIO_EXIT_OK;
 done:
