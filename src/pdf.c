@@ -3,32 +3,45 @@
  *
  * Interface order: pdf_writer_open (document, info, fonts) ->
  * pdf_writer_add_statement* (one libharu page per dlist page) ->
- * pdf_writer_close (save) or pdf_writer_abort.
+ * pdf_writer_close (save) or pdf_writer_abort.  add_statement is
+ * pdf_prepare_statement + pdf_writer_add_prepared, which callers may also
+ * use apart: prepare in worker threads, add in order (see "prepared
+ * statements" below).
  *
  * libharu owns the document structure: pages tree, info dictionary, the
- * embedded TrueType fonts as Type0/CIDFontType2 with Identity-H, /W widths,
- * CIDToGIDMap and glyph subsetting (the ToUnicode CMap is ours, see below).
- * With UTF-8 encoding a CID is the Unicode code point (BMP), so the text
- * operand of Tj is the code points as 2 big-endian bytes each, written as a
- * literal string (half the size of hex; ( ) \ CR LF escaped).
+ * TrueType fonts as Type0/CIDFontType2 with Identity-H, /W widths and
+ * CIDToGIDMap (the ToUnicode CMap and the embedded program are ours, see
+ * below).  With UTF-8 encoding a CID is the Unicode code point (BMP), so
+ * the text operand of Tj is the code points as 2 big-endian bytes each,
+ * written as a literal string (half the size of hex; ( ) \ CR LF escaped).
  *
  * Page content, two back ends behind the same API:
  *
- *   direct (default)  we write the content stream ourselves: one buffer per
- *       page formatted with our own locale-free number routine, compressed
- *       with one zlib stream reused for the whole document (level =
- *       opt->compression when 1..9, else 6; libharu would create and free a
- *       ~256 KB compressor per page at save time), handed to the
+ *   direct (default)  we write the content stream ourselves: formatted with
+ *       our own locale-free number routine and deflated with libdeflate
+ *       (level = opt->compression when 1..9, else 6: zlib's scale; a
+ *       compressor per level kept in a process-wide pool), handed to the
  *       page's stream (HPDF_PageAttr->stream) in one HPDF_Stream_Write.
  *       Fonts are registered in the page resources with
- *       HPDF_Page_GetLocalFontName.  Glyph subsetting in libharu marks a glyph
- *       used when a width is asked for it, so the first time a code point
- *       is drawn in a font we ask HPDF_Font_TextWidth for it once (a bitmap
- *       per font remembers which were asked).  Our compressed stream gets its
+ *       HPDF_Page_GetLocalFontName.  libharu marks a glyph used when a
+ *       width is asked for it, so the first time a code point is drawn in
+ *       a font we ask HPDF_Font_TextWidth for it once (a bitmap per font
+ *       remembers which were asked).  Our compressed stream gets its
  *       /Filter through the contents dictionary's write_fn hook, because
- *       libharu removes a /Filter key from an unfiltered stream.
+ *       libharu removes a /Filter key from an unfiltered stream.  Per page
+ *       that is HPDF_AddPage, two size calls, one GetLocalFontName per font
+ *       used and one HPDF_Stream_Write; no allocation once the writer's
+ *       buffers have grown.
  *   libharu (FOLIO_PDF_BACKEND=libharu)  plain HPDF_Page_* calls; kept to
  *       compare output and speed (perf/pdf_micro.c).
+ *
+ * Font programs: each font is embedded as an hb-subset program of the
+ * glyphs the document draws (pdf-subset.c: glyph ids kept, so libharu's
+ * CIDToGIDMap and /W stay right; no hinting or layout tables), given to
+ * libharu as the font descriptor it would otherwise build around its own
+ * subset (the whole font with unused glyphs emptied).  The CIDToGIDMap and
+ * ToUnicode streams are deflated by us too (libdeflate), not by libharu's
+ * zlib at save time.
  *
  * Both back ends coalesce: text ops in a row share one BT/ET, and font, fill
  * colour, stroke colour and line width are set only when they change.
@@ -73,7 +86,6 @@
 #include <sys/stat.h>
 #include <libdeflate.h>
 #include <time.h>
-#include <zlib.h>
 
 #define PDF_MAX_FONTS 64
 #define PDF_MAX_PAGE_BYTES (64u * 1024u * 1024u)   /* content of one page */
