@@ -1221,12 +1221,19 @@ static HPDF_STATUS pdf_keep_own_filter(HPDF_Dict d)
     return HPDF_OK;
 }
 
-/* Before the save: each font's CIDToGIDMap deflated by pdf_deflate_own. */
+static bool pdf_embed_subset(folio_pdf_writer *w, int fi);
+
+/* Before the save: each font's program an hb-subset one (a PDF/A document
+ * has them already, made before its CIDSets), its CIDToGIDMap deflated by
+ * pdf_deflate_own. */
 static void pdf_fonts_deflate(folio_pdf_writer *w)
 {
     for (int i = 0; i < w->n_fonts && !w->failed; i++) {
         if (w->alias[i] != i)
             continue;
+        (void)pdf_embed_subset(w, i);   /* false: libharu's own subset */
+        if (w->failed)
+            break;
         HPDF_Array desc = HPDF_Dict_GetItem(w->hfont[i], "DescendantFonts",
                                             HPDF_OCLASS_ARRAY);
         HPDF_Dict cid = desc ? HPDF_Array_GetItem(desc, 0, HPDF_OCLASS_DICT) : NULL;
