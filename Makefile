@@ -21,15 +21,17 @@ OPT     ?= -O1 -g -fno-omit-frame-pointer
 SANFLAGS := -fsanitize=$(SANITIZER) -fno-sanitize-recover=all
 endif
 
+# HarfBuzz's headers (hb-subset: font subsets for embedding, src/pdf-subset.c)
+HB_CFLAGS := $(shell pkg-config --cflags harfbuzz-subset 2>/dev/null || echo -I/usr/include/harfbuzz)
 CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-           $(OPT) -fopenmp -Iinclude -Isrc $(SANFLAGS) $(EXTRA_CFLAGS)
+           $(OPT) -fopenmp -Iinclude -Isrc $(HB_CFLAGS) $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := -fopenmp $(SANFLAGS)
-LDLIBS  := -lhpdf -lcsv -lyaml -lz -lcrypto -lpng -lzint -lm
+LDLIBS  := -lhpdf -lcsv -lyaml -ldeflate -lharfbuzz-subset -lharfbuzz -lz -lcrypto -lpng -lzint -lm
 
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS := build-essential libhpdf-dev libcsv-dev libyaml-dev libcmocka-dev zlib1g-dev \
             libssl-dev libpng-dev fonts-liberation2 qpdf poppler-utils python3 python3-yaml locales \
-            libzint-dev dmtx-utils icc-profiles-free unzip strace
+            libzint-dev dmtx-utils icc-profiles-free unzip strace libdeflate-dev libharfbuzz-dev
 
 SRCS    := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/cli-%.c,$(SRCS))       # the library: never prints, never exits
@@ -167,7 +169,7 @@ FUZZ_SECONDS ?= 60
 # known reports; halt_on_error=1 still stops on every other one
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize-recover=pointer-overflow
 FUZZ_ENV     := UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/tests/fuzz/ubsan-known.supp
-FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fopenmp -Iinclude -Isrc \
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fopenmp -Iinclude -Isrc $(HB_CFLAGS) \
                 -Itests/fuzz $(FUZZ_SAN)
 FUZZ_OBJS    := $(patsubst src/%.c,$(FUZZ_BUILD)/obj/%.o,$(LIBSRCS))
 # -fork=1 -ignore_crashes=1: a crash (saved under build-fuzz/artifacts/) does

@@ -13,7 +13,7 @@
  *       account_numbers: masked       # masked | full (index files)
  *       prefix: statements
  *       icc_profile: /usr/share/color/icc/sRGB.icc
- *       compression: 1                # zlib level of page content, 0..9
+ *       compression: 1                # deflate level of page content, 0..9
  *
  * Decision for household h (channel_route):
  *   1. the primary customer's delivery preference;

@@ -3,32 +3,45 @@
  *
  * Interface order: pdf_writer_open (document, info, fonts) ->
  * pdf_writer_add_statement* (one libharu page per dlist page) ->
- * pdf_writer_close (save) or pdf_writer_abort.
+ * pdf_writer_close (save) or pdf_writer_abort.  add_statement is
+ * pdf_prepare_statement + pdf_writer_add_prepared, which callers may also
+ * use apart: prepare in worker threads, add in order (see "prepared
+ * statements" below).
  *
  * libharu owns the document structure: pages tree, info dictionary, the
- * embedded TrueType fonts as Type0/CIDFontType2 with Identity-H, /W widths,
- * CIDToGIDMap and glyph subsetting (the ToUnicode CMap is ours, see below).
- * With UTF-8 encoding a CID is the Unicode code point (BMP), so the text
- * operand of Tj is the code points as 2 big-endian bytes each, written as a
- * literal string (half the size of hex; ( ) \ CR LF escaped).
+ * TrueType fonts as Type0/CIDFontType2 with Identity-H, /W widths and
+ * CIDToGIDMap (the ToUnicode CMap and the embedded program are ours, see
+ * below).  With UTF-8 encoding a CID is the Unicode code point (BMP), so
+ * the text operand of Tj is the code points as 2 big-endian bytes each,
+ * written as a literal string (half the size of hex; ( ) \ CR LF escaped).
  *
  * Page content, two back ends behind the same API:
  *
- *   direct (default)  we write the content stream ourselves: one buffer per
- *       page formatted with our own locale-free number routine, compressed
- *       with one zlib stream reused for the whole document (level =
- *       opt->compression when 1..9, else 6; libharu would create and free a
- *       ~256 KB compressor per page at save time), handed to the
+ *   direct (default)  we write the content stream ourselves: formatted with
+ *       our own locale-free number routine and deflated with libdeflate
+ *       (level = opt->compression when 1..9, else 6: zlib's scale; a
+ *       compressor per level kept in a process-wide pool), handed to the
  *       page's stream (HPDF_PageAttr->stream) in one HPDF_Stream_Write.
  *       Fonts are registered in the page resources with
- *       HPDF_Page_GetLocalFontName.  Glyph subsetting in libharu marks a glyph
- *       used when a width is asked for it, so the first time a code point
- *       is drawn in a font we ask HPDF_Font_TextWidth for it once (a bitmap
- *       per font remembers which were asked).  Our compressed stream gets its
+ *       HPDF_Page_GetLocalFontName.  libharu marks a glyph used when a
+ *       width is asked for it, so the first time a code point is drawn in
+ *       a font we ask HPDF_Font_TextWidth for it once (a bitmap per font
+ *       remembers which were asked).  Our compressed stream gets its
  *       /Filter through the contents dictionary's write_fn hook, because
- *       libharu removes a /Filter key from an unfiltered stream.
+ *       libharu removes a /Filter key from an unfiltered stream.  Per page
+ *       that is HPDF_AddPage, two size calls, one GetLocalFontName per font
+ *       used and one HPDF_Stream_Write; no allocation once the writer's
+ *       buffers have grown.
  *   libharu (FOLIO_PDF_BACKEND=libharu)  plain HPDF_Page_* calls; kept to
  *       compare output and speed (perf/pdf_micro.c).
+ *
+ * Font programs: each font is embedded as an hb-subset program of the
+ * glyphs the document draws (pdf-subset.c: glyph ids kept, so libharu's
+ * CIDToGIDMap and /W stay right; no hinting or layout tables), given to
+ * libharu as the font descriptor it would otherwise build around its own
+ * subset (the whole font with unused glyphs emptied).  The CIDToGIDMap and
+ * ToUnicode streams are deflated by us too (libdeflate), not by libharu's
+ * zlib at save time.
  *
  * Both back ends coalesce: text ops in a row share one BT/ET, and font, fill
  * colour, stroke colour and line width are set only when they change.
@@ -57,6 +70,7 @@
  * the first error is kept in w->err and the writer stops.
  */
 #include "folio/pdf.h"
+#include "pdf-private.h"
 
 #include <errno.h>
 #include <hpdf.h>
@@ -70,7 +84,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <zlib.h>
+#include <libdeflate.h>
+#include <time.h>
 
 #define PDF_MAX_FONTS 64
 #define PDF_MAX_PAGE_BYTES (64u * 1024u * 1024u)   /* content of one page */
@@ -92,22 +107,18 @@ struct folio_pdf_writer {
     bool failed;
     bool direct;               /* direct content streams (default) */
     bool compress;
-    int zlevel;                /* zlib level for page content */
+    int zlevel;                /* deflate level of page content, 0 = none */
     int n_fonts;
     HPDF_Font hfont[PDF_MAX_FONTS];
     uint8_t *used[PDF_MAX_FONTS];       /* 65536-bit map of code points marked */
-    const char *local[PDF_MAX_FONTS];   /* per page: resource name, e.g. "F1" */
     pdf_tounicode tounicode[PDF_MAX_FONTS];
     uint32_t pages;
-    /* direct back end */
-    char *out;                 /* page content */
-    size_t out_len, out_cap;
-    unsigned char *zout;       /* compressed page content */
-    size_t zcap;
-    z_stream z;
-    bool z_ready;
-    char color[256][8];        /* c/255 as text, e.g. "0.502" */
-    uint8_t color_len[256];
+    /* direct back end: the statement being added (pdf_writer_add_statement
+     * prepares into it and appends it; its buffers are kept, so adding a
+     * page allocates nothing once they have grown) */
+    folio_pdf_prepared *prep;
+    uint8_t alias[PDF_MAX_FONTS];      /* first layout font with the same file */
+    const folio_layout_font *fonts;    /* the caller's (font files for subsets) */
     /* libharu back end: NUL-terminated copy of a text */
     char *tmp;
     size_t tmp_cap;
@@ -124,8 +135,6 @@ struct folio_pdf_reuse {
     int n;
     char file[PDF_MAX_FONTS][512];
     const char *name[PDF_MAX_FONTS];   /* libharu's font name (owned by doc) */
-    uint8_t *std[PDF_MAX_FONTS];       /* glyph-used flags of the standard set alone */
-    unsigned std_n[PDF_MAX_FONTS];     /* ... and their number (the font's glyphs) */
 };
 
 static void pdf_reuse_forget(folio_pdf_reuse *r);
@@ -235,11 +244,17 @@ static inline char *pdf_put_units(char *p, int64_t v)
     return p;
 }
 
-static void pdf_color_table(folio_pdf_writer *w)
+/* c/255 as text with at most 3 decimals ("0.502"), for c = 0..255; built
+ * once per process, read-only after (pthread_once). */
+static char pdf_color[256][8];
+static uint8_t pdf_color_len[256];
+static pthread_once_t pdf_color_once = PTHREAD_ONCE_INIT;
+
+static void pdf_color_table(void)
 {
     for (int c = 0; c < 256; c++) {
         unsigned t = (unsigned)(c * 1000 + 127) / 255;   /* thousandths */
-        char *p = w->color[c];
+        char *p = pdf_color[c];
         if (t >= 1000) {
             *p++ = '1';
         } else if (t == 0) {
@@ -255,17 +270,16 @@ static void pdf_color_table(folio_pdf_writer *w)
                     *p++ = (char)('0' + t % 10);
             }
         }
-        w->color_len[c] = (uint8_t)(p - w->color[c]);
+        pdf_color_len[c] = (uint8_t)(p - pdf_color[c]);
     }
 }
 
-static inline char *pdf_put_rgb(const folio_pdf_writer *w, char *p, uint32_t rgb,
-                                const char *op)
+static inline char *pdf_put_rgb(char *p, uint32_t rgb, const char *op)
 {
     for (int sh = 16; sh >= 0; sh -= 8) {
         unsigned c = (rgb >> sh) & 0xFF;
-        memcpy(p, w->color[c], 8);
-        p += w->color_len[c];
+        memcpy(p, pdf_color[c], 8);
+        p += pdf_color_len[c];
         *p++ = ' ';
     }
     *p++ = op[0];
@@ -281,6 +295,11 @@ static inline char *pdf_put_str(char *p, const char *s, size_t n)
     return p + n;
 }
 
+static HPDF_REAL pdf_pt(int64_t units)
+{
+    return (HPDF_REAL)units / 20.0f;
+}
+
 /* ---- glyph usage --------------------------------------------------------- */
 
 /* Tell libharu's subsetter that cp is drawn in font fi (once per code point). */
@@ -294,26 +313,161 @@ static inline void pdf_mark_glyph(folio_pdf_writer *w, int fi, uint32_t cp,
     HPDF_Font_TextWidth(w->hfont[fi], s, (HPDF_UINT)n);
 }
 
-/* ---- direct back end ----------------------------------------------------- */
+/* ---- direct back end: prepared statements ---------------------------------- *
+ *
+ * pdf_prepare_statement formats every page's content stream and deflates it
+ * without touching libharu or any writer, so it runs in any thread; it
+ * records, per page, the fonts in the order the page first uses them (the
+ * page's resource names are F1, F2, ... in that order: libharu's
+ * HPDF_Page_GetLocalFontName numbers a page's fonts as they are added), and
+ * per statement the code points drawn in each font, in the order they first
+ * appear, with the UTF-8 bytes that drew them.  pdf_writer_add_prepared
+ * then adds the pages in order: HPDF_AddPage, the size, the fonts in that
+ * order (the names are checked), one HPDF_Stream_Write, and asks libharu
+ * for a width of each code point the document has not drawn before (that
+ * marks the glyph for libharu's subset).  The file is the one
+ * pdf_writer_add_statement wrote before the split, byte for byte. */
 
-static bool pdf_reserve(folio_pdf_writer *w, size_t need)
+typedef struct pdf_prep_page {
+    size_t off, len;                   /* content stream in data[] */
+    uint8_t n_fonts;                   /* fonts (alias indices) in order of use */
+    uint8_t fonts[PDF_MAX_FONTS];
+} pdf_prep_page;
+
+typedef struct pdf_mark {
+    uint16_t cp;                       /* BMP code point, not 0 */
+    uint8_t font;                      /* alias index */
+    uint8_t n;                         /* UTF-8 bytes that drew it first */
+    unsigned char b[4];
+} pdf_mark;
+
+struct folio_pdf_prepared {
+    int n_fonts;
+    int level;                         /* deflate level, 0 = none */
+    uint8_t alias[PDF_MAX_FONTS];
+    const char *why;                   /* first error (a constant string) */
+    int32_t page_w, page_h;
+    char id[96];                       /* the statement's id, for messages */
+    pdf_prep_page *pages;
+    uint32_t n_pages, cap_pages;
+    unsigned char *data;               /* every page's stream, one after another */
+    size_t data_len, data_cap;
+    char *raw;                         /* one page's content before deflate */
+    size_t raw_len, raw_cap;
+    pdf_mark *marks;
+    size_t n_marks, cap_marks;
+    uint8_t *seen;                     /* n_fonts x 65,536 bits: code point marked */
+    folio_pdf_stats stats;             /* of this statement */
+    struct libdeflate_compressor *z;   /* from the pool, while filling */
+};
+
+/* Process-wide totals (pdf_stats_get), added once per statement. */
+static folio_pdf_stats pdf_totals;
+static pthread_mutex_t pdf_totals_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static inline uint64_t pdf_ns(void)
 {
-    if (w->out_cap - w->out_len >= need)
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* libdeflate compressors, kept between statements in a process-wide pool
+ * per level (a compressor is ~0.2-0.7 MB: making one per page or per
+ * statement would cost more than the deflate).  A statement takes one from
+ * the pool and gives it back; the pool holds at most as many as threads
+ * deflated at once, and is freed when the process exits. */
+#define PDF_LEVELS 13
+#define PDF_POOL 64
+static pthread_mutex_t pdf_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct libdeflate_compressor *pdf_pool[PDF_LEVELS][PDF_POOL];
+static int pdf_pool_n[PDF_LEVELS];
+
+static int pdf_level_ok(int level)
+{
+    return level >= 1 && level < PDF_LEVELS ? level : PDF_ZLEVEL;
+}
+
+static struct libdeflate_compressor *pdf_compressor_take(int level)
+{
+    level = pdf_level_ok(level);
+    struct libdeflate_compressor *c = NULL;
+    pthread_mutex_lock(&pdf_pool_lock);
+    if (pdf_pool_n[level])
+        c = pdf_pool[level][--pdf_pool_n[level]];
+    pthread_mutex_unlock(&pdf_pool_lock);
+    return c ? c : libdeflate_alloc_compressor(level);
+}
+
+static void pdf_compressor_give(int level, struct libdeflate_compressor *c)
+{
+    if (!c)
+        return;
+    level = pdf_level_ok(level);
+    pthread_mutex_lock(&pdf_pool_lock);
+    if (pdf_pool_n[level] < PDF_POOL) {
+        pdf_pool[level][pdf_pool_n[level]++] = c;
+        c = NULL;
+    }
+    pthread_mutex_unlock(&pdf_pool_lock);
+    if (c)
+        libdeflate_free_compressor(c);
+}
+
+__attribute__((destructor)) static void pdf_pool_free(void)
+{
+    pthread_mutex_lock(&pdf_pool_lock);
+    for (int l = 0; l < PDF_LEVELS; l++)
+        while (pdf_pool_n[l])
+            libdeflate_free_compressor(pdf_pool[l][--pdf_pool_n[l]]);
+    pthread_mutex_unlock(&pdf_pool_lock);
+}
+
+/* Deflate n bytes into a zlib stream (FlateDecode) at out, cap bytes there;
+ * returns the length, 0 on failure.  Level 1..12 (libdeflate's scale; 1..9
+ * are zlib's levels in meaning). */
+size_t pdf_deflate(int level, const void *in, size_t n, void *out, size_t cap)
+{
+    struct libdeflate_compressor *c = pdf_compressor_take(level);
+    size_t z = c ? libdeflate_zlib_compress(c, in, n, out, cap) : 0;
+    pdf_compressor_give(level, c);
+    return z;
+}
+
+size_t pdf_deflate_bound(size_t n)
+{
+    /* libdeflate's bound for any compressor (NULL: the worst case) */
+    return libdeflate_zlib_compress_bound(NULL, n);
+}
+
+static bool pdf_grow(void **p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    if (*cap >= need)
         return true;
-    size_t cap = w->out_cap ? w->out_cap : 16384;
-    while (cap - w->out_len < need)
-        cap *= 2;
-    if (cap > PDF_MAX_PAGE_BYTES) {
-        pdf_fail(w, "page content larger than 64 MB");
+    size_t c = *cap ? *cap : first;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * elem);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = c;
+    return true;
+}
+
+/* Room for `need` more bytes of page content. */
+static bool pdf_reserve(folio_pdf_prepared *pp, size_t need)
+{
+    if (pp->raw_cap - pp->raw_len >= need)
+        return true;
+    if (pp->raw_len + need > PDF_MAX_PAGE_BYTES) {
+        pp->why = "page content larger than 64 MB";
         return false;
     }
-    char *p = realloc(w->out, cap);
-    if (!p) {
-        pdf_fail(w, "out of memory");
+    if (!pdf_grow((void **)&pp->raw, &pp->raw_cap, pp->raw_len + need, 1, 16384)) {
+        pp->why = "out of memory";
         return false;
     }
-    w->out = p;
-    w->out_cap = cap;
     return true;
 }
 
@@ -333,44 +487,61 @@ static inline char *pdf_put_byte(char *p, unsigned char b)
     return p;
 }
 
-/* Append one op to the page content.  Returns false on failure. */
-static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
+/* Remember that code point cp (bytes s[0..n)) is drawn in font f. */
+static inline bool pdf_note_mark(folio_pdf_prepared *pp, int f, uint32_t cp,
+                                 const unsigned char *s, size_t n)
+{
+    uint8_t *bits = pp->seen + (size_t)f * 8192;
+    if (bits[cp >> 3] & (1u << (cp & 7)))
+        return true;
+    if (!pdf_grow((void **)&pp->marks, &pp->cap_marks, pp->n_marks + 1, sizeof *pp->marks,
+                  256)) {
+        pp->why = "out of memory";
+        return false;
+    }
+    bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    pdf_mark *m = &pp->marks[pp->n_marks++];
+    m->cp = (uint16_t)cp;
+    m->font = (uint8_t)f;
+    m->n = (uint8_t)(n > 4 ? 4 : n);
+    memcpy(m->b, s, m->n);
+    return true;
+}
+
+/* Append one op to the page content.  Returns false on failure (pp->why). */
+static bool pdf_direct_op(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *gs,
                           const folio_dl_op *op, int32_t page_h)
 {
     /* bound: numbers <= 24 chars, 4 hex per input byte at most */
     size_t need = 256 + (op->kind == FOLIO_DL_TEXT ? (size_t)op->len * 4 : 0);
-    if (!pdf_reserve(w, need))
+    if (!pdf_reserve(pp, need))
         return false;
-    char *p = w->out + w->out_len;
+    char *p = pp->raw + pp->raw_len;
 
     if (op->kind == FOLIO_DL_TEXT) {
-        if (op->font >= w->n_fonts) {
-            pdf_fail(w, "text op uses an unknown font");
+        if (op->font >= pp->n_fonts) {
+            pp->why = "text op uses an unknown font";
             return false;
         }
         if (op->len == 0)
             return true;     /* nothing to draw */
+        int f = pp->alias[op->font];
         if (!gs->in_text) {
             p = pdf_put_str(p, "BT\n", 3);
             gs->in_text = true;
             gs->tx = gs->ty = 0;
         }
         if (op->font != gs->font || op->size != gs->size) {
-            if (!w->local[op->font]) {
-                w->local[op->font] = HPDF_Page_GetLocalFontName(page, w->hfont[op->font]);
-                if (!w->local[op->font]) {
-                    pdf_fail(w, "cannot add a font to the page resources");
-                    return false;
-                }
-            }
-            const char *name = w->local[op->font];
-            size_t nl = strlen(name);
-            if (nl > 100) {
-                pdf_fail(w, "font resource name too long");
-                return false;
-            }
+            int k = 0;       /* the page's resource name: F<k+1> */
+            while (k < pg->n_fonts && pg->fonts[k] != f)
+                k++;
+            if (k == pg->n_fonts)
+                pg->fonts[pg->n_fonts++] = (uint8_t)f;
             *p++ = '/';
-            p = pdf_put_str(p, name, nl);
+            *p++ = 'F';
+            if (k + 1 >= 10)
+                *p++ = (char)('0' + (k + 1) / 10);
+            *p++ = (char)('0' + (k + 1) % 10);
             *p++ = ' ';
             p = pdf_put_units(p, op->size);
             p = pdf_put_str(p, " Tf\n", 4);
@@ -378,7 +549,7 @@ static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
             gs->size = op->size;
         }
         if (op->color != gs->fill) {
-            p = pdf_put_rgb(w, p, op->color, "rg");
+            p = pdf_put_rgb(p, op->color, "rg");
             gs->fill = op->color;
         }
         int32_t x = op->x, y = page_h - op->y;
@@ -405,13 +576,13 @@ static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
                 if (cp > 0xFFFF)
                     cp = 0;          /* outside the BMP: no CID, .notdef */
             }
-            if (cp)
-                pdf_mark_glyph(w, op->font, cp, s + at, i - at);
+            if (cp && !pdf_note_mark(pp, f, cp, s + at, i - at))
+                return false;
             p = pdf_put_byte(p, (unsigned char)(cp >> 8));
             p = pdf_put_byte(p, (unsigned char)cp);
         }
         p = pdf_put_str(p, ") Tj\n", 5);
-        w->out_len = (size_t)(p - w->out);
+        pp->raw_len = (size_t)(p - pp->raw);
         return true;
     }
 
@@ -426,7 +597,7 @@ static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
             gs->line_w = op->w;
         }
         if (op->color != gs->stroke) {
-            p = pdf_put_rgb(w, p, op->color, "RG");
+            p = pdf_put_rgb(p, op->color, "RG");
             gs->stroke = op->color;
         }
         p = pdf_put_units(p, op->x);
@@ -439,7 +610,7 @@ static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
         p = pdf_put_str(p, " l S\n", 5);
     } else if (op->kind == FOLIO_DL_BOX) {
         if (op->color != gs->fill) {
-            p = pdf_put_rgb(w, p, op->color, "rg");
+            p = pdf_put_rgb(p, op->color, "rg");
             gs->fill = op->color;
         }
         if (op->line_w > 0) {
@@ -449,7 +620,7 @@ static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
                 gs->line_w = op->line_w;
             }
             if (op->stroke != gs->stroke) {
-                p = pdf_put_rgb(w, p, op->stroke, "RG");
+                p = pdf_put_rgb(p, op->stroke, "RG");
                 gs->stroke = op->stroke;
             }
         }
@@ -462,11 +633,178 @@ static bool pdf_direct_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
         p = pdf_put_units(p, op->h);
         p = pdf_put_str(p, op->line_w > 0 ? " re B\n" : " re f\n", 6);
     } else {
-        pdf_fail(w, "unknown display-list op");
+        pp->why = "unknown display-list op";
         return false;
     }
-    w->out_len = (size_t)(p - w->out);
+    pp->raw_len = (size_t)(p - pp->raw);
     return true;
+}
+
+/* Move the formatted page (raw) into data, deflated when asked. */
+static bool pdf_prep_flush(folio_pdf_prepared *pp, pdf_prep_page *pg)
+{
+    size_t n = pp->raw_len;
+    pg->off = pp->data_len;
+    pg->len = 0;
+    if (n == 0)
+        return true;
+    size_t bound = pp->level ? pdf_deflate_bound(n) : n;
+    if (!pdf_grow((void **)&pp->data, &pp->data_cap, pp->data_len + bound, 1, 65536)) {
+        pp->why = "out of memory";
+        return false;
+    }
+    if (pp->level) {
+        uint64_t t0 = pdf_ns();
+        if (!pp->z)
+            pp->z = pdf_compressor_take(pp->level);
+        size_t z = pp->z ? libdeflate_zlib_compress(pp->z, pp->raw, n,
+                                                    pp->data + pp->data_len, bound) : 0;
+        pp->stats.deflate_ns += pdf_ns() - t0;
+        if (z == 0) {
+            pp->why = "cannot compress a page";
+            return false;
+        }
+        n = z;
+    } else {
+        memcpy(pp->data + pp->data_len, pp->raw, n);
+    }
+    pg->len = n;
+    pp->data_len += n;
+    pp->stats.content_bytes += pp->raw_len;
+    pp->stats.stream_bytes += n;
+    return true;
+}
+
+/* Empty pp for a new statement, keeping its buffers. */
+static void pdf_prep_reset(folio_pdf_prepared *pp)
+{
+    for (size_t i = 0; i < pp->n_marks; i++) {
+        const pdf_mark *m = &pp->marks[i];
+        pp->seen[(size_t)m->font * 8192 + (m->cp >> 3)] = 0;
+    }
+    pp->n_marks = 0;
+    pp->n_pages = 0;
+    pp->data_len = 0;
+    pp->raw_len = 0;
+    pp->why = NULL;
+    pp->id[0] = 0;
+    memset(&pp->stats, 0, sizeof pp->stats);
+}
+
+/* Level of page content for options opt: 0 = none, else 1..9. */
+static int pdf_level(const folio_pdf_options *opt)
+{
+    if (!opt || opt->compression == 0)
+        return 0;
+    return opt->compression >= 1 && opt->compression <= 9 ? opt->compression : PDF_ZLEVEL;
+}
+
+/* alias[i] = the first layout font with font i's file (one PDF font). */
+static void pdf_alias(const folio_layout_font *fonts, int n_fonts, uint8_t *alias)
+{
+    for (int i = 0; i < n_fonts && i < PDF_MAX_FONTS; i++) {
+        alias[i] = (uint8_t)i;
+        for (int j = 0; j < i; j++)
+            if (fonts[i].file && fonts[j].file && !strcmp(fonts[i].file, fonts[j].file)) {
+                alias[i] = (uint8_t)j;
+                break;
+            }
+    }
+}
+
+static folio_pdf_prepared *pdf_prep_new(int n_fonts)
+{
+    folio_pdf_prepared *pp = calloc(1, sizeof *pp);
+    if (!pp)
+        return NULL;
+    pp->seen = calloc((size_t)(n_fonts > 0 ? n_fonts : 1), 8192);
+    if (!pp->seen) {
+        free(pp);
+        return NULL;
+    }
+    pp->n_fonts = n_fonts;
+    return pp;
+}
+
+void pdf_prepared_free(folio_pdf_prepared *pp)
+{
+    if (!pp)
+        return;
+    free(pp->pages);
+    free(pp->data);
+    free(pp->raw);
+    free(pp->marks);
+    free(pp->seen);
+    free(pp);
+}
+
+/* Format and deflate every page of st into pp (emptied first).  Errors are
+ * kept in pp->why. */
+static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
+{
+    pthread_once(&pdf_color_once, pdf_color_table);
+    pdf_prep_reset(pp);
+    uint64_t t0 = pdf_ns();
+    snprintf(pp->id, sizeof pp->id, "%s", st->id ? st->id : "?");
+    pp->page_w = st->page_w;
+    pp->page_h = st->page_h;
+    if (st->page_w <= 0 || st->page_h <= 0 || st->page_w > 14400 * 20 ||
+        st->page_h > 14400 * 20) {
+        pp->why = "statement has an invalid page size";
+        return;
+    }
+    if (pp->cap_pages < st->n_pages) {
+        size_t cap = pp->cap_pages;
+        if (!pdf_grow((void **)&pp->pages, &cap, st->n_pages, sizeof *pp->pages, 8)) {
+            pp->why = "out of memory";
+            return;
+        }
+        pp->cap_pages = (uint32_t)cap;
+    }
+    for (uint32_t pi = 0; pi < st->n_pages && !pp->why; pi++) {
+        const folio_dl_page *dp = &st->pages[pi];
+        pdf_prep_page *pg = &pp->pages[pp->n_pages++];
+        pg->n_fonts = 0;
+        pp->raw_len = 0;
+        pdf_state gs = { .font = -1, .size = -1, .fill = 0xFFFFFFFFu,
+                         .stroke = 0xFFFFFFFFu, .line_w = -1 };
+        uint32_t n_ops = dp->blank_back ? 0 : dp->n_ops;
+        bool ok = true;
+        for (uint32_t oi = 0; oi < n_ops && ok; oi++)
+            ok = pdf_direct_op(pp, pg, &gs, &dp->ops[oi], st->page_h);
+        if (ok && gs.in_text && pdf_reserve(pp, 3)) {
+            memcpy(pp->raw + pp->raw_len, "ET\n", 3);
+            pp->raw_len += 3;
+        }
+        if (!pp->why)
+            pdf_prep_flush(pp, pg);
+    }
+    pdf_compressor_give(pp->level, pp->z);
+    pp->z = NULL;
+    pp->stats.pages = pp->n_pages;
+    pp->stats.format_ns = pdf_ns() - t0 - pp->stats.deflate_ns;
+}
+
+/* Format and deflate a statement's pages (see pdf.h): no libharu, no state
+ * shared with other threads. */
+folio_pdf_prepared *pdf_prepare_statement(const folio_layout_font *fonts, int n_fonts,
+                                          const folio_pdf_options *opt,
+                                          const folio_dl_statement *st, folio_error *err)
+{
+    if (n_fonts < 1 || n_fonts > PDF_MAX_FONTS) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%d fonts (1 to %d allowed)", n_fonts,
+                        PDF_MAX_FONTS);
+        return NULL;
+    }
+    folio_pdf_prepared *pp = pdf_prep_new(n_fonts);
+    if (!pp) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return NULL;
+    }
+    pp->level = pdf_level(opt);
+    pdf_alias(fonts, n_fonts, pp->alias);
+    pdf_prep_fill(pp, st);
+    return pp;
 }
 
 /* write_fn of a page's contents dictionary: our stream is deflated. */
@@ -476,52 +814,90 @@ static HPDF_STATUS pdf_write_filter(HPDF_Dict dict, HPDF_Stream stream)
     return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
 }
 
-/* Hand the formatted page content to libharu (deflated when asked). */
-static bool pdf_direct_flush(folio_pdf_writer *w, HPDF_Page page)
+/* Append the pages of pp to w's document, in order. */
+static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *err)
 {
-    HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
-    const unsigned char *data = (const unsigned char *)w->out;
-    size_t n = w->out_len;
-    if (n == 0)
-        return true;
-    if (w->compress) {
-        if (!w->z_ready) {
-            memset(&w->z, 0, sizeof w->z);
-            if (deflateInit(&w->z, w->zlevel) != Z_OK) {
-                pdf_fail(w, "cannot start zlib");
-                return false;
-            }
-            w->z_ready = true;
-        } else {
-            deflateReset(&w->z);
-        }
-        size_t bound = deflateBound(&w->z, (uLong)n);
-        if (bound > w->zcap) {
-            unsigned char *z = realloc(w->zout, bound);
-            if (!z) {
-                pdf_fail(w, "out of memory");
-                return false;
-            }
-            w->zout = z;
-            w->zcap = bound;
-        }
-        w->z.next_in = (Bytef *)data;
-        w->z.avail_in = (uInt)n;
-        w->z.next_out = w->zout;
-        w->z.avail_out = (uInt)w->zcap;
-        if (deflate(&w->z, Z_FINISH) != Z_STREAM_END) {
-            pdf_fail(w, "zlib failed to compress a page");
-            return false;
-        }
-        data = w->zout;
-        n = w->zcap - w->z.avail_out;
-        attr->contents->filter = HPDF_STREAM_FILTER_NONE;
-        attr->contents->write_fn = pdf_write_filter;
+    uint64_t t0 = pdf_ns();
+    if (pp->why && !strcmp(pp->why, "statement has an invalid page size")) {
+        pdf_fail(w, pp->why);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s (statement %s)", w->err.msg, pp->id);
+        return false;
     }
-    if (HPDF_Stream_Write(attr->stream, data, (HPDF_UINT)n) != HPDF_OK)
-        pdf_fail(w, "cannot write page content");
-    return !w->failed;
+    if (pp->n_fonts != w->n_fonts || pp->level != w->zlevel ||
+        memcmp(pp->alias, w->alias, (size_t)w->n_fonts)) {
+        pdf_fail(w, "statement prepared for other fonts or another compression");
+        pdf_report(w, err);
+        return false;
+    }
+    /* libharu marks a glyph for its subset when it measures it */
+    for (size_t i = 0; i < pp->n_marks; i++) {
+        const pdf_mark *m = &pp->marks[i];
+        pdf_mark_glyph(w, m->font, m->cp, m->b, m->n);
+    }
+    for (uint32_t pi = 0; pi < pp->n_pages && !w->failed; pi++) {
+        const pdf_prep_page *pg = &pp->pages[pi];
+        HPDF_Page page = HPDF_AddPage(w->doc);
+        if (!page)
+            break;
+        HPDF_Page_SetWidth(page, pdf_pt(pp->page_w));
+        HPDF_Page_SetHeight(page, pdf_pt(pp->page_h));
+        for (int k = 0; k < pg->n_fonts; k++) {
+            const char *name = HPDF_Page_GetLocalFontName(page, w->hfont[pg->fonts[k]]);
+            if (!name) {
+                pdf_fail(w, "cannot add a font to the page resources");
+                break;
+            }
+            if (name[0] != 'F' || atoi(name + 1) != k + 1) {
+                pdf_fail(w, "libharu named a page font unexpectedly");
+                break;
+            }
+        }
+        if (w->failed)
+            break;
+        if (pi + 1 == pp->n_pages && pp->why)
+            break;                     /* the page that failed to format */
+        if (pg->len) {
+            HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
+            if (pp->level) {
+                attr->contents->filter = HPDF_STREAM_FILTER_NONE;
+                attr->contents->write_fn = pdf_write_filter;
+            }
+            if (HPDF_Stream_Write(attr->stream, pp->data + pg->off, (HPDF_UINT)pg->len) !=
+                HPDF_OK)
+                pdf_fail(w, "cannot write page content");
+        }
+        if (w->failed)
+            break;
+        w->pages++;
+    }
+    if (!w->failed && pp->why)
+        pdf_fail(w, pp->why);
+    pp->stats.emit_ns = pdf_ns() - t0;
+    pthread_mutex_lock(&pdf_totals_lock);
+    pdf_totals.statements++;
+    pdf_totals.pages += pp->stats.pages;
+    pdf_totals.content_bytes += pp->stats.content_bytes;
+    pdf_totals.stream_bytes += pp->stats.stream_bytes;
+    pdf_totals.format_ns += pp->stats.format_ns;
+    pdf_totals.deflate_ns += pp->stats.deflate_ns;
+    pdf_totals.emit_ns += pp->stats.emit_ns;
+    pthread_mutex_unlock(&pdf_totals_lock);
+    if (w->failed) {
+        pdf_report(w, err);
+        return false;
+    }
+    return true;
 }
+
+/* Totals of the PDF writers of this process (see pdf.h). */
+void pdf_stats_get(folio_pdf_stats *out)
+{
+    pthread_mutex_lock(&pdf_totals_lock);
+    *out = pdf_totals;
+    pthread_mutex_unlock(&pdf_totals_lock);
+}
+
+static bool pdf_deflate_in_place(folio_pdf_writer *w, HPDF_Dict d);
 
 /* ---- ToUnicode CMap ------------------------------------------------------ */
 
@@ -680,6 +1056,11 @@ static HPDF_STATUS pdf_tounicode_write(HPDF_Dict dict)
     free(o);
     if (st != HPDF_OK)
         pdf_fail(w, "cannot write a ToUnicode CMap");
+    else if ((dict->filter & HPDF_STREAM_FILTER_FLATE_DECODE) && !dict->write_fn &&
+             !pdf_deflate_in_place(w, dict)) {
+        pdf_fail(w, "cannot deflate a ToUnicode CMap");
+        st = HPDF_FAILD_TO_ALLOC_MEM;
+    }
     return st;
 }
 
@@ -739,79 +1120,21 @@ static pthread_mutex_t pdf_zlock = PTHREAD_MUTEX_INITIALIZER;
 static pdf_zentry pdf_zcache[PDF_ZCACHE_SLOTS];
 static int pdf_zn;
 
-static const char pdf_standard_glyphs[] =
-    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
-    "abcdefghijklmnopqrstuvwxyz{|}~"
-    "\xc2\xa0\xc2\xa1\xc2\xa2\xc2\xa3\xc2\xa4\xc2\xa5\xc2\xa6\xc2\xa7\xc2\xa8\xc2\xa9"
-    "\xc2\xaa\xc2\xab\xc2\xac\xc2\xae\xc2\xaf\xc2\xb0\xc2\xb1\xc2\xb2\xc2\xb3\xc2\xb4"
-    "\xc2\xb5\xc2\xb6\xc2\xb7\xc2\xb8\xc2\xb9\xc2\xba\xc2\xbb\xc2\xbc\xc2\xbd\xc2\xbe"
-    "\xc2\xbf\xc3\x80\xc3\x81\xc3\x82\xc3\x83\xc3\x84\xc3\x85\xc3\x86\xc3\x87\xc3\x88"
-    "\xc3\x89\xc3\x8a\xc3\x8b\xc3\x8c\xc3\x8d\xc3\x8e\xc3\x8f\xc3\x90\xc3\x91\xc3\x92"
-    "\xc3\x93\xc3\x94\xc3\x95\xc3\x96\xc3\x97\xc3\x98\xc3\x99\xc3\x9a\xc3\x9b\xc3\x9c"
-    "\xc3\x9d\xc3\x9e\xc3\x9f\xc3\xa0\xc3\xa1\xc3\xa2\xc3\xa3\xc3\xa4\xc3\xa5\xc3\xa6"
-    "\xc3\xa7\xc3\xa8\xc3\xa9\xc3\xaa\xc3\xab\xc3\xac\xc3\xad\xc3\xae\xc3\xaf\xc3\xb0"
-    "\xc3\xb1\xc3\xb2\xc3\xb3\xc3\xb4\xc3\xb5\xc3\xb6\xc3\xb7\xc3\xb8\xc3\xb9\xc3\xba"
-    "\xc3\xbb\xc3\xbc\xc3\xbd\xc3\xbe\xc3\xbf"
-    "\xe2\x80\x93\xe2\x80\x94\xe2\x80\x98\xe2\x80\x99\xe2\x80\x9c\xe2\x80\x9d"
-    "\xe2\x80\xa2\xe2\x80\xa6\xe2\x82\xac"
-    /* Latin Extended-A (U+0100..U+017F): the names of most European customers */
-    "\xc4\x80\xc4\x81\xc4\x82\xc4\x83\xc4\x84\xc4\x85\xc4\x86\xc4\x87\xc4\x88\xc4\x89\xc4\x8a\xc4\x8b"
-    "\xc4\x8c\xc4\x8d\xc4\x8e\xc4\x8f\xc4\x90\xc4\x91\xc4\x92\xc4\x93\xc4\x94\xc4\x95\xc4\x96\xc4\x97"
-    "\xc4\x98\xc4\x99\xc4\x9a\xc4\x9b\xc4\x9c\xc4\x9d\xc4\x9e\xc4\x9f\xc4\xa0\xc4\xa1\xc4\xa2\xc4\xa3"
-    "\xc4\xa4\xc4\xa5\xc4\xa6\xc4\xa7\xc4\xa8\xc4\xa9\xc4\xaa\xc4\xab\xc4\xac\xc4\xad\xc4\xae\xc4\xaf"
-    "\xc4\xb0\xc4\xb1\xc4\xb2\xc4\xb3\xc4\xb4\xc4\xb5\xc4\xb6\xc4\xb7\xc4\xb8\xc4\xb9\xc4\xba\xc4\xbb"
-    "\xc4\xbc\xc4\xbd\xc4\xbe\xc4\xbf\xc5\x80\xc5\x81\xc5\x82\xc5\x83\xc5\x84\xc5\x85\xc5\x86\xc5\x87"
-    "\xc5\x88\xc5\x89\xc5\x8a\xc5\x8b\xc5\x8c\xc5\x8d\xc5\x8e\xc5\x8f\xc5\x90\xc5\x91\xc5\x92\xc5\x93"
-    "\xc5\x94\xc5\x95\xc5\x96\xc5\x97\xc5\x98\xc5\x99\xc5\x9a\xc5\x9b\xc5\x9c\xc5\x9d\xc5\x9e\xc5\x9f"
-    "\xc5\xa0\xc5\xa1\xc5\xa2\xc5\xa3\xc5\xa4\xc5\xa5\xc5\xa6\xc5\xa7\xc5\xa8\xc5\xa9\xc5\xaa\xc5\xab"
-    "\xc5\xac\xc5\xad\xc5\xae\xc5\xaf\xc5\xb0\xc5\xb1\xc5\xb2\xc5\xb3\xc5\xb4\xc5\xb5\xc5\xb6\xc5\xb7"
-    "\xc5\xb8\xc5\xb9\xc5\xba\xc5\xbb\xc5\xbc\xc5\xbd\xc5\xbe\xc5\xbf";
 
-/* Font programs by glyph subset: SHA-256 of (subset font name, glyph-used
- * flags) -> deflated program and its /Length1.  A document whose fonts use
- * a subset seen before gets its descriptor built here, so libharu never
- * writes (nor we hash) the program again. */
+/* A deflated font program and its /Length1 (raw length). */
 typedef struct pdf_fentry {
-    unsigned char key[32];
     unsigned char *z;
     size_t zlen;
     unsigned length1;
 } pdf_fentry;
 
-#define PDF_FCACHE_SLOTS 256           /* ~45 KB each */
-static pdf_fentry pdf_fcache[PDF_FCACHE_SLOTS];
-static int pdf_fn;
-
-static void pdf_sha256_raw(const void *d, size_t n, unsigned char out[32])
-{
-    char hex[65];
-    folio_sha256_hex(d, n, hex);
-    for (int i = 0; i < 32; i++) {
-        unsigned v;
-        sscanf(hex + 2 * i, "%2x", &v);
-        out[i] = (unsigned char)v;
-    }
-}
-
-/* Key of font definition def's current subset. */
-static void pdf_subset_key(HPDF_FontDef def, unsigned char key[32])
-{
-    HPDF_TTFontDefAttr da = def->attr;
-    size_t nb = strlen(da->base_font) + 1, n = nb + da->num_glyphs;
-    unsigned char *buf = malloc(n);
-    if (!buf) {
-        memset(key, 0, 32);
-        return;
-    }
-    memcpy(buf, da->base_font, nb);
-    memcpy(buf + nb, da->glyph_tbl.flgs, da->num_glyphs);
-    pdf_sha256_raw(buf, n, key);
-    free(buf);
-}
+#define PDF_FONT_LEVEL 6               /* deflate level of font programs (9 or 12:
+                                          1% smaller, 1.5-10x the time; perf/README.md) */
 
 /* The descriptor libharu 2.3.0 builds for def -- the same keys in the same
- * order (it writes no CapHeight), so a cache hit and a miss give the same
- * bytes -- with FontFile2 = the cached deflated program. */
+ * order (it writes no CapHeight) -- with FontFile2 = the deflated program
+ * c.  Set as def->descriptor, libharu's before-write hook then uses it
+ * instead of writing its own subset. */
 static bool pdf_descriptor_from_cache(folio_pdf_writer *w, HPDF_FontAttr fa,
                                       const pdf_fentry *c)
 {
@@ -842,6 +1165,85 @@ static bool pdf_descriptor_from_cache(folio_pdf_writer *w, HPDF_FontAttr fa,
         return false;
     def->descriptor = d;
     return true;
+}
+
+/* Deflate stream dictionary d's raw content ourselves (libdeflate) when
+ * libharu would deflate it at save (zlib, with a compressor made and freed
+ * per stream): the same /Filter, a faster deflate.  Anything unexpected
+ * leaves the stream to libharu. */
+static bool pdf_deflate_own(folio_pdf_writer *w, HPDF_Dict d)
+{
+    if (!d || !d->stream || !(d->filter & HPDF_STREAM_FILTER_FLATE_DECODE) ||
+        d->write_fn || d->before_write_fn)
+        return true;
+    return pdf_deflate_in_place(w, d);
+}
+
+/* pdf_deflate_own's work, for a stream known to be deflated at save. */
+static bool pdf_deflate_in_place(folio_pdf_writer *w, HPDF_Dict d)
+{
+    HPDF_Stream st = d->stream;
+    HPDF_UINT32 n = HPDF_Stream_Size(st);
+    if (n == 0 || n > PDF_MAX_PAGE_BYTES)
+        return true;
+    size_t cap = pdf_deflate_bound(n);
+    unsigned char *raw = malloc(n + cap);
+    if (!raw)
+        return false;
+    unsigned char *z = raw + n;
+    HPDF_UINT got = n;
+    if (HPDF_Stream_Seek(st, 0, HPDF_SEEK_SET) != HPDF_OK ||
+        HPDF_Stream_Read(st, raw, &got) != HPDF_OK || got != n) {
+        HPDF_ResetError(w->doc);
+        free(raw);
+        return true;
+    }
+    size_t zlen = pdf_deflate(PDF_ZLEVEL, raw, n, z, cap);
+    bool ok = zlen > 0;
+    if (ok) {
+        HPDF_MemStream_FreeData(st);
+        ok = HPDF_Stream_Write(st, z, (HPDF_UINT)zlen) == HPDF_OK;
+        /* a /Filter key libharu put in the dictionary itself (it does so
+         * for a CIDToGIDMap) would come out twice */
+        (void)HPDF_Dict_RemoveElement(d, "Filter");   /* not found: no error */
+        d->filter = HPDF_STREAM_FILTER_NONE;
+        d->write_fn = pdf_write_filter;
+    }
+    free(raw);
+    return ok;
+}
+
+/* before_write_fn of a CIDToGIDMap we deflated: libharu's CIDFont hook
+ * (written just before) sets the map's filter to the font's again. */
+static HPDF_STATUS pdf_keep_own_filter(HPDF_Dict d)
+{
+    d->filter = HPDF_STREAM_FILTER_NONE;
+    return HPDF_OK;
+}
+
+static bool pdf_embed_subset(folio_pdf_writer *w, int fi);
+
+/* Before the save: each font's program an hb-subset one (a PDF/A document
+ * has them already, made before its CIDSets), its CIDToGIDMap deflated by
+ * pdf_deflate_own. */
+static void pdf_fonts_deflate(folio_pdf_writer *w)
+{
+    for (int i = 0; i < w->n_fonts && !w->failed; i++) {
+        if (w->alias[i] != i)
+            continue;
+        (void)pdf_embed_subset(w, i);   /* false: libharu's own subset */
+        if (w->failed)
+            break;
+        HPDF_Array desc = HPDF_Dict_GetItem(w->hfont[i], "DescendantFonts",
+                                            HPDF_OCLASS_ARRAY);
+        HPDF_Dict cid = desc ? HPDF_Array_GetItem(desc, 0, HPDF_OCLASS_DICT) : NULL;
+        HPDF_Dict map = cid ? HPDF_Dict_GetItem(cid, "CIDToGIDMap", HPDF_OCLASS_DICT) : NULL;
+        if (!pdf_deflate_own(w, map))
+            pdf_fail(w, "cannot deflate a CIDToGIDMap");
+        else if (map && map->write_fn == pdf_write_filter)
+            map->before_write_fn = pdf_keep_own_filter;
+        HPDF_ResetError(w->doc);        /* a font without a map is not an error */
+    }
 }
 
 /* Replace the content of stream dictionary d (raw bytes in its memory
@@ -886,14 +1288,14 @@ static bool pdf_deflate_shared(folio_pdf_writer *w, HPDF_Dict d)
         }
     pthread_mutex_unlock(&pdf_zlock);
     if (!z) {
-        uLongf cap = compressBound(n);
+        size_t cap = pdf_deflate_bound(n);
         z = malloc(cap);
-        if (!z || compress2(z, &cap, raw, n, PDF_ZLEVEL) != Z_OK) {
+        zlen = z ? pdf_deflate(PDF_ZLEVEL, raw, n, z, cap) : 0;
+        if (zlen == 0) {
             free(z);
             free(raw);
             return false;
         }
-        zlen = cap;
         pthread_mutex_lock(&pdf_zlock);
         bool have = false;
         for (int i = 0; i < pdf_zn; i++)
@@ -994,6 +1396,54 @@ static void pdf_xmp(folio_pdf_writer *w, folio_buf *b)
     folio_buf_puts(b, "<?xpacket end=\"w\"?>");
 }
 
+/* Give font fi a descriptor whose FontFile2 is an hb-subset program of
+ * the glyphs the document draws (pdf-subset.c), deflated: ~5-10 KB where
+ * libharu's own subset is ~45 KB.  The glyphs are those libharu's
+ * CIDToGIDMap gives the codes drawn (CID = code point), so the ids agree.
+ * Returns false, leaving the font to libharu's subset, when the program
+ * cannot be made (a font HarfBuzz cannot read). */
+static bool pdf_embed_subset(folio_pdf_writer *w, int fi)
+{
+    HPDF_Font t0 = w->hfont[fi];
+    HPDF_FontAttr fa = t0 ? t0->attr : NULL;
+    HPDF_FontDef def = fa ? fa->fontdef : NULL;
+    if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE || def->descriptor ||
+        !w->fonts || !w->fonts[fi].file)
+        return def && def->descriptor;
+    const uint8_t *bits = w->used[fi];
+    uint32_t *codes = malloc(sizeof(uint32_t) * 2 * 65536);
+    if (!codes)
+        return false;
+    uint32_t *gids = codes + 65536;
+    size_t n = 0;
+    for (unsigned b = 0; b < 8192; b++) {
+        if (!bits[b])
+            continue;
+        for (unsigned c = b * 8; c < b * 8 + 8; c++)
+            if (c && pdf_code_used(bits, c)) {
+                codes[n] = c;
+                gids[n] = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)c);
+                n++;
+            }
+    }
+    unsigned char *prog = NULL;
+    size_t plen = 0;
+    bool ok = pdf_subset_font(w->fonts[fi].file, gids, n, codes, n, &prog, &plen);
+    free(codes);
+    if (!ok)
+        return false;
+    size_t cap = pdf_deflate_bound(plen);
+    pdf_fentry e = { malloc(cap), 0, (unsigned)plen };
+    if (e.z)
+        e.zlen = pdf_deflate(PDF_FONT_LEVEL, prog, plen, e.z, cap);
+    free(prog);
+    ok = e.zlen && pdf_descriptor_from_cache(w, fa, &e);
+    free(e.z);
+    if (!ok && !w->failed)
+        pdf_fail(w, "cannot embed a font subset");
+    return ok;
+}
+
 /* CIDSet of font fi (PDF/A-1 6.3.5): one bit per CID, most significant bit
  * first, set for every CID the subset holds: CID 0 (.notdef) and each code
  * the document drew (CID = code point, Identity-H). */
@@ -1007,18 +1457,11 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
      * (the hook only builds a descriptor that is missing) */
     HPDF_Font t0 = w->hfont[fi];
     HPDF_Dict fd = cid ? HPDF_Dict_GetItem(cid, "FontDescriptor", HPDF_OCLASS_DICT) : NULL;
-    HPDF_FontAttr fa = t0->attr;
-    unsigned char key[32];
-    bool fresh = false;                  /* the program was written just now */
+    bool fresh = false;                  /* libharu wrote its own subset just now */
     if (cid && !fd && t0->before_write_fn) {
-        pdf_subset_key(fa->fontdef, key);
-        pthread_mutex_lock(&pdf_zlock);
-        bool hit = false;
-        for (int k = 0; k < pdf_fn && !hit; k++)
-            if (!memcmp(pdf_fcache[k].key, key, 32))
-                hit = pdf_descriptor_from_cache(w, fa, &pdf_fcache[k]);
-        pthread_mutex_unlock(&pdf_zlock);
-        fresh = !hit;
+        fresh = !pdf_embed_subset(w, fi);
+        if (w->failed)
+            return;
         if (t0->before_write_fn(t0) == HPDF_OK)
             fd = HPDF_Dict_GetItem(cid, "FontDescriptor", HPDF_OCLASS_DICT);
     }
@@ -1029,34 +1472,10 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
     if (HPDF_Dict_GetItem(fd, "CIDSet", HPDF_OCLASS_DICT))
         return;                          /* a font shared by two layout fonts */
     HPDF_Dict ff = HPDF_Dict_GetItem(fd, "FontFile2", HPDF_OCLASS_DICT);
-    if (fresh && ff && ff->stream && ff->write_fn != pdf_write_filter) {
-        if (!pdf_deflate_shared(w, ff)) {
-            pdf_fail(w, "cannot deflate a font program");
-            return;
-        }
-        /* remember the deflated program under its subset key */
-        HPDF_UINT32 zn = HPDF_Stream_Size(ff->stream);
-        unsigned char *z = zn ? malloc(zn) : NULL;
-        HPDF_UINT got = zn;
-        if (z && ff->write_fn == pdf_write_filter &&
-            HPDF_Stream_Seek(ff->stream, 0, HPDF_SEEK_SET) == HPDF_OK &&
-            HPDF_Stream_Read(ff->stream, z, &got) == HPDF_OK && got == zn) {
-            pthread_mutex_lock(&pdf_zlock);
-            bool have = false;
-            for (int k = 0; k < pdf_fn; k++)
-                have |= !memcmp(pdf_fcache[k].key, key, 32);
-            if (!have && pdf_fn < PDF_FCACHE_SLOTS) {
-                pdf_fentry *e = &pdf_fcache[pdf_fn++];
-                memcpy(e->key, key, 32);
-                e->z = z;
-                e->zlen = zn;
-                e->length1 = ((HPDF_TTFontDefAttr)fa->fontdef->attr)->length1;
-                z = NULL;
-            }
-            pthread_mutex_unlock(&pdf_zlock);
-        }
-        HPDF_ResetError(w->doc);
-        free(z);
+    if (fresh && ff && ff->stream && ff->write_fn != pdf_write_filter &&
+        !pdf_deflate_shared(w, ff)) {
+        pdf_fail(w, "cannot deflate a font program");
+        return;
     }
     const uint8_t *bits = w->used[fi];
     unsigned last = 0;
@@ -1162,10 +1581,6 @@ static void pdf_pdfa_finish(folio_pdf_writer *w)
 
 /* ---- libharu back end ---------------------------------------------------- */
 
-static HPDF_REAL pdf_pt(int64_t units)
-{
-    return (HPDF_REAL)units / 20.0f;
-}
 
 static HPDF_REAL pdf_c(uint32_t rgb, int sh)
 {
@@ -1306,10 +1721,7 @@ static void pdf_free(folio_pdf_writer *w)
         if (!shared)
             free(w->used[i]);
     }
-    if (w->z_ready)
-        deflateEnd(&w->z);
-    free(w->out);
-    free(w->zout);
+    pdf_prepared_free(w->prep);
     free(w->tmp);
     free(w->path);
     free(w);
@@ -1427,11 +1839,6 @@ folio_pdf_reuse *pdf_reuse_new(void)
 static void pdf_reuse_forget(folio_pdf_reuse *r)
 {
     r->doc = NULL;
-    for (int i = 0; i < PDF_MAX_FONTS; i++) {
-        free(r->std[i]);
-        r->std[i] = NULL;
-        r->std_n[i] = 0;
-    }
     r->n = 0;
 }
 
@@ -1441,8 +1848,6 @@ void pdf_reuse_free(folio_pdf_reuse *r)
         return;
     if (r->doc)
         HPDF_Free(r->doc);
-    for (int i = 0; i < PDF_MAX_FONTS; i++)
-        free(r->std[i]);
     free(r);
 }
 
@@ -1514,125 +1919,6 @@ static HPDF_Date pdf_date(folio_date d)
     return hd;
 }
 
-/* ---- glyph subsets that repeat --------------------------------------------- *
- *
- * Every PDF/A document's subset holds the standard glyph set; a code point
- * outside it (a Vietnamese or Greek name, say) made a subset of its own, a
- * font-cache miss that deflated ~100 KB of font program again (a third of
- * the archive's time with 2,000 households, where one document in nine has
- * such a name).  So a document that draws a code point outside the standard
- * set gets the whole aligned block of PDF_GLYPH_BLOCK code points around it
- * in its subset: the subsets of such documents are the few block
- * combinations that occur, and they repeat.  Glyphs only: /W, the CIDSet and
- * the ToUnicode CMap still list the codes drawn. */
-
-#define PDF_GLYPH_BLOCK 64
-
-static uint8_t pdf_std_bits[8192];     /* the standard glyph set, by code point */
-static pthread_once_t pdf_std_once = PTHREAD_ONCE_INIT;
-
-static void pdf_std_init(void)
-{
-    size_t n = sizeof pdf_standard_glyphs - 1;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t k = (size_t)folio_utf8_next(pdf_standard_glyphs + i, n - i, &cp);
-        i += k ? k : 1;
-        if (cp <= 0xFFFF)
-            pdf_std_bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
-    }
-}
-
-/* Mark in font f (layout font fi's file) the glyphs of every block that
- * holds a code point statement st draws outside the standard set. */
-static void pdf_mark_blocks(HPDF_Font f, const folio_layout_font *fonts, int n_fonts, int fi,
-                            const folio_dl_statement *st)
-{
-    pthread_once(&pdf_std_once, pdf_std_init);
-    uint8_t bits[8192];
-    memset(bits, 0, sizeof bits);
-    pdf_codes_of(st, fonts, n_fonts, fi, bits);
-    const unsigned bb = PDF_GLYPH_BLOCK / 8;        /* bytes of bits per block */
-    for (unsigned b = 0; b < 8192; b += bb) {
-        bool extra = false;
-        for (unsigned k = b; k < b + bb; k++)
-            extra |= (bits[k] & (uint8_t)~pdf_std_bits[k]) != 0;
-        if (!extra)
-            continue;
-        char s[PDF_GLYPH_BLOCK * 3];
-        size_t n = 0;
-        for (unsigned c = b * 8; c < b * 8 + PDF_GLYPH_BLOCK; c++) {
-            if (c < 0x20 || (c >= 0xD800 && c <= 0xDFFF))
-                continue;
-            if (c < 0x80) {
-                s[n++] = (char)c;
-            } else if (c < 0x800) {
-                s[n++] = (char)(0xC0 | c >> 6);
-                s[n++] = (char)(0x80 | (c & 0x3F));
-            } else {
-                s[n++] = (char)(0xE0 | c >> 12);
-                s[n++] = (char)(0x80 | (c >> 6 & 0x3F));
-                s[n++] = (char)(0x80 | (c & 0x3F));
-            }
-        }
-        if (n)
-            HPDF_Font_TextWidth(f, (const HPDF_BYTE *)s, (HPDF_UINT)n);
-    }
-}
-
-/* Mark the standard glyph set in font f (libharu font `name`).  Marking
- * asks libharu for ~350 widths per font (a cmap search and a composite-glyph
- * check each) and gives the same flags in every document; a kept document
- * remembers them the first time -- marked from .notdef alone, the document's
- * own flags set aside and put back -- and then ORs them in.  Flags are a
- * closure under "a composite glyph needs its components", so the union is
- * what marking would have left: the same subsets, the same bytes. */
-static void pdf_mark_standard(folio_pdf_writer *w, HPDF_Font f, const char *name)
-{
-    HPDF_FontAttr fa = f->attr;
-    HPDF_FontDef def = fa ? fa->fontdef : NULL;
-    HPDF_TTFontDefAttr da = def && def->type == HPDF_FONTDEF_TYPE_TRUETYPE ? def->attr : NULL;
-    folio_pdf_reuse *r = w->reuse;
-    int j = -1;
-    for (int k = 0; r && k < r->n; k++)
-        if (r->name[k] == name)
-            j = k;
-    if (!da || !da->glyph_tbl.flgs || j < 0) {
-        HPDF_Font_TextWidth(f, (const HPDF_BYTE *)pdf_standard_glyphs,
-                            (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
-        return;
-    }
-    unsigned n = da->num_glyphs;
-    HPDF_BYTE *flgs = da->glyph_tbl.flgs;
-    if (!r->std[j] || r->std_n[j] != n) {
-        uint8_t *own = malloc(n ? n : 1), *std = malloc(n ? n : 1);
-        if (!own || !std) {
-            free(own);
-            free(std);
-            HPDF_Font_TextWidth(f, (const HPDF_BYTE *)pdf_standard_glyphs,
-                                (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
-            return;
-        }
-        memcpy(own, flgs, n);
-        memset(flgs, 0, n);
-        if (n)
-            flgs[0] = 1;                 /* .notdef, as libharu leaves it */
-        HPDF_Font_TextWidth(f, (const HPDF_BYTE *)pdf_standard_glyphs,
-                            (HPDF_UINT)(sizeof pdf_standard_glyphs - 1));
-        memcpy(std, flgs, n);
-        for (unsigned g = 0; g < n; g++)
-            flgs[g] |= own[g];
-        free(own);
-        free(r->std[j]);
-        r->std[j] = std;
-        r->std_n[j] = n;
-        return;
-    }
-    const uint8_t *std = r->std[j];
-    for (unsigned g = 0; g < n; g++)
-        flgs[g] |= std[g];
-}
-
 /* Serve font `name`'s TrueType program from memory.  libharu 2.3.0 keeps
  * the font file open as a stdio stream and, for every glyph a document uses
  * for the first time, seeks to it (an lseek system call: fseek drops the
@@ -1699,16 +1985,16 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
     const char *backend = getenv("FOLIO_PDF_BACKEND");
     w->direct = !(backend && strcmp(backend, "libharu") == 0);
     w->compress = opt && opt->compression != 0;
-    w->zlevel = opt && opt->compression >= 1 && opt->compression <= 9
-                    ? opt->compression : PDF_ZLEVEL;
+    w->zlevel = pdf_level(opt);
     w->n_fonts = n_fonts;
+    pdf_alias(fonts, n_fonts, w->alias);
+    w->fonts = fonts;
     if (opt)
         w->opt = *opt;
     if (pa) {
         w->pdfa = *pa;
         w->is_pdfa = true;
     }
-    pdf_color_table(w);
 
     folio_pdf_reuse *ru = pa ? pa->reuse : NULL;
     if (ru && ru->doc) {
@@ -1786,10 +2072,6 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
         }
         if (name && pa && pa->statement) {
             w->hfont[i] = pdf_get_font_for(w, name, fonts, n_fonts, i, pa->statement);
-            if (w->hfont[i]) {     /* the same glyph subset in every document */
-                pdf_mark_standard(w, w->hfont[i], name);
-                pdf_mark_blocks(w->hfont[i], fonts, n_fonts, i, pa->statement);
-            }
         }
         else if (name)
             w->hfont[i] = HPDF_GetFont(w->doc, name, "UTF-8");
@@ -1844,6 +2126,20 @@ bool pdf_writer_add_statement(folio_pdf_writer *w, const folio_dl_statement *st,
         pdf_report(w, err);
         return false;
     }
+    if (w->direct) {           /* prepare here, into the writer's own buffers */
+        if (!w->prep) {
+            w->prep = pdf_prep_new(w->n_fonts);
+            if (!w->prep) {
+                pdf_fail(w, "out of memory");
+                pdf_report(w, err);
+                return false;
+            }
+            w->prep->level = w->zlevel;
+            memcpy(w->prep->alias, w->alias, sizeof w->alias);
+        }
+        pdf_prep_fill(w->prep, st);
+        return pdf_emit(w, w->prep, err);
+    }
     if (st->page_w <= 0 || st->page_h <= 0 || st->page_w > 14400 * 20 ||
         st->page_h > 14400 * 20) {
         pdf_fail(w, "statement has an invalid page size");
@@ -1860,26 +2156,12 @@ bool pdf_writer_add_statement(folio_pdf_writer *w, const folio_dl_statement *st,
         HPDF_Page_SetHeight(page, pdf_pt(st->page_h));
         pdf_state gs = { .font = -1, .size = -1, .fill = 0xFFFFFFFFu,
                          .stroke = 0xFFFFFFFFu, .line_w = -1 };
-        for (int i = 0; i < w->n_fonts; i++)
-            w->local[i] = NULL;
-        w->out_len = 0;
         uint32_t n_ops = pg->blank_back ? 0 : pg->n_ops;
         bool ok = true;
-        if (w->direct) {
-            for (uint32_t oi = 0; oi < n_ops && ok; oi++)
-                ok = pdf_direct_op(w, page, &gs, &pg->ops[oi], st->page_h);
-            if (ok && gs.in_text && pdf_reserve(w, 3)) {
-                memcpy(w->out + w->out_len, "ET\n", 3);
-                w->out_len += 3;
-            }
-            if (ok && !w->failed)
-                pdf_direct_flush(w, page);
-        } else {
-            for (uint32_t oi = 0; oi < n_ops && ok; oi++)
-                ok = pdf_hpdf_op(w, page, &gs, &pg->ops[oi], st->page_h);
-            if (ok && gs.in_text)
-                HPDF_Page_EndText(page);
-        }
+        for (uint32_t oi = 0; oi < n_ops && ok; oi++)
+            ok = pdf_hpdf_op(w, page, &gs, &pg->ops[oi], st->page_h);
+        if (ok && gs.in_text)
+            HPDF_Page_EndText(page);
         if (w->failed)
             break;
         w->pages++;
@@ -1889,6 +2171,21 @@ bool pdf_writer_add_statement(folio_pdf_writer *w, const folio_dl_statement *st,
         return false;
     }
     return true;
+}
+
+/* Append a prepared statement (see pdf.h). */
+bool pdf_writer_add_prepared(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *err)
+{
+    if (w->failed) {
+        pdf_report(w, err);
+        return false;
+    }
+    if (!w->direct) {
+        pdf_fail(w, "prepared statements need the direct back end");
+        pdf_report(w, err);
+        return false;
+    }
+    return pdf_emit(w, pp, err);
 }
 
 /* Pages appended so far. */
@@ -1905,6 +2202,8 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
     if (!w->failed && w->is_pdfa)
         pdf_pdfa_finish(w);
     errno = 0;
+    if (!w->failed)
+        pdf_fonts_deflate(w);
     if (!w->failed)
         HPDF_SaveToFile(w->doc, w->path);
     int saved = errno;        /* libharu ignores fclose: a lost last flush */
@@ -1941,6 +2240,8 @@ bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
 {
     if (!w->failed && w->is_pdfa)
         pdf_pdfa_finish(w);
+    if (!w->failed)
+        pdf_fonts_deflate(w);
     if (!w->failed)
         HPDF_SaveToStream(w->doc);
     if (!w->failed) {

@@ -8,6 +8,7 @@
 
 #include "folio/exceptions.h"
 #include "folio/feed.h"
+#include "folio/pdf.h"
 
 #include <omp.h>
 #include <stdarg.h>
@@ -153,6 +154,12 @@ void run_report_fill(run_state *R, const totals *T, const run_times *t)
     rep->compose_seconds = t->compose;
     rep->write_seconds = t->write;
     rep->threads = omp_get_max_threads();
+    folio_pdf_stats ps;   /* every PDF writer of the run: print, archive, proofs */
+    pdf_stats_get(&ps);
+    rep->pdf_pages = ps.pages;
+    rep->pdf_format_s = ps.format_ns / 1e9;
+    rep->pdf_deflate_s = ps.deflate_ns / 1e9;
+    rep->pdf_emit_s = ps.emit_ns / 1e9;
 }
 
 void folio_run_report_free(folio_run_report *rep)

@@ -45,7 +45,7 @@ typedef struct folio_archive_options {
     bool mask_accounts;          /* account_numbers: masked (default) | full */
     char prefix[64];             /* default "statements" */
     char icc_profile[512];       /* default /usr/share/color/icc/sRGB.icc */
-    int compression;             /* zlib level of page content 0..9, default 1 */
+    int compression;             /* deflate level of page content 0..9, default 1 */
     int line;                    /* job file line of output.archive (0 = absent) */
 } folio_archive_options;
 

@@ -31,8 +31,9 @@ typedef struct folio_pdf_options {
     const char *author;           /* the bank's name */
     const char *subject;          /* e.g. "Statements 2026-10-01 to 2026-10-31" */
     folio_date doc_date;          /* CreationDate / ModDate (midnight UTC) */
-    int compression;              /* 0 = none, else compress page content
-                                     (1-9: zlib level, other values: 6) */
+    int compression;              /* 0 = none, else deflate page content
+                                     (1-9: level, same meaning as zlib's --
+                                     libdeflate at that level; else 6) */
 } folio_pdf_options;
 
 typedef struct folio_pdf_writer folio_pdf_writer;
@@ -77,6 +78,42 @@ folio_pdf_writer *pdf_writer_open_pdfa(const char *path, const folio_layout_font
  * (close it with pdf_writer_abort). */
 bool pdf_writer_add_statement(folio_pdf_writer *w, const folio_dl_statement *st,
                               folio_error *err);
+
+/* A statement whose pages are formatted and deflated, ready to append.
+ *
+ * pdf_prepare_statement is thread-safe: it calls no libharu function and
+ * touches no writer and no shared mutable state, so worker threads can
+ * prepare statements while one thread appends them in order with
+ * pdf_writer_add_prepared (which must get them in the order the file is to
+ * have them; it only adds pages, their font resources and their streams,
+ * and marks the glyphs the statement draws).  fonts, n_fonts and opt must
+ * be those the writer was opened with (checked: a mismatch fails the
+ * writer).  The file is byte-identical to pdf_writer_add_statement's, which
+ * is prepare + add.  A statement the writer cannot represent (bad page
+ * size, unknown font or op, a page over 64 MB) is not an error here: it is
+ * kept in the result and reported by pdf_writer_add_prepared, in order, as
+ * pdf_writer_add_statement would.  NULL only when out of memory (err set).
+ * The result does not point into st. */
+typedef struct folio_pdf_prepared folio_pdf_prepared;
+folio_pdf_prepared *pdf_prepare_statement(const folio_layout_font *fonts, int n_fonts,
+                                          const folio_pdf_options *opt,
+                                          const folio_dl_statement *st, folio_error *err);
+/* Append a prepared statement's pages.  On failure the writer is unusable
+ * (close it with pdf_writer_abort).  p stays the caller's. */
+bool pdf_writer_add_prepared(folio_pdf_writer *w, folio_pdf_prepared *p, folio_error *err);
+void pdf_prepared_free(folio_pdf_prepared *p);
+
+/* Time and bytes of the PDF page content of this process so far, summed
+ * over threads (CPU time of the thread that did the work): formatting
+ * content streams, deflating them, and appending them to libharu
+ * documents.  For a run's per-stage breakdown. */
+typedef struct folio_pdf_stats {
+    uint64_t statements, pages;
+    uint64_t content_bytes;       /* page content before deflate */
+    uint64_t stream_bytes;        /* ... and as written */
+    uint64_t format_ns, deflate_ns, emit_ns;
+} folio_pdf_stats;
+void pdf_stats_get(folio_pdf_stats *out);
 
 /* Pages appended so far. */
 uint32_t pdf_writer_pages(const folio_pdf_writer *w);

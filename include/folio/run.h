@@ -90,6 +90,8 @@ typedef struct folio_run_report {
     size_t n_exception_lines;
     double seconds, load_seconds, compose_seconds, write_seconds;
     int threads;
+    uint64_t pdf_pages;                   /* every PDF writer of the run (pdf_stats_get) */
+    double pdf_format_s, pdf_deflate_s, pdf_emit_s;   /* their CPU seconds, all threads */
     char **warnings;
     size_t n_warnings;
 } folio_run_report;

@@ -108,3 +108,33 @@ PY
     cat "$WORK/arcn.out"
     [ "$rc" = 1 ] && grep -q "index.csv record 2: pages '[0-9]*x' or bytes '[0-9]*' is not a number" "$WORK/arcn.out"
 }
+
+# Archived documents are small: the fonts are subset to the glyphs each
+# document draws (hb-subset), so a 3-page statement of the sample job is at
+# most 35 KB (main embedded ~45 KB per face: ~115 KB); every document stays
+# a valid PDF/A with its fonts embedded and ToUnicode maps (pdffonts).
+t_archive_size() {
+    "$FOLIO" samples --households 300 --seed 1 --out "$WORK/asz" >/dev/null
+    "$FOLIO" run "$WORK/asz/job.yaml" --out "$WORK/asz/out" --quiet
+    python3 - "$WORK/asz/out/archive" <<'PY'
+import csv, glob, subprocess, sys, tempfile, zipfile, os
+arch = sys.argv[1]
+rows = [r for f in sorted(glob.glob(arch + "/*.index.csv"))
+        for r in csv.DictReader(open(f, encoding="utf-8", newline=""))]
+three = [r for r in rows if r["pages"] == "3"]
+assert len(three) >= 10, "too few 3-page documents: %d" % len(three)
+big = [(r["document"], r["bytes"]) for r in three if int(r["bytes"]) > 35 * 1024]
+assert not big, "3-page documents over 35 KB: %s" % big[:5]
+print("3-page documents: %d, largest %d bytes" % (len(three), max(int(r["bytes"]) for r in three)))
+# a sample of documents: fonts embedded, subset, with a ToUnicode map
+tmp = tempfile.mkdtemp()
+for z in sorted(glob.glob(arch + "/*.zip")):
+    with zipfile.ZipFile(z) as zf:
+        for name in [n for n in zf.namelist() if n.endswith(".pdf")][:10]:
+            p = zf.extract(name, tmp)
+            fonts = subprocess.run(["pdffonts", p], capture_output=True, text=True,
+                                   check=True).stdout.splitlines()[2:]
+            assert fonts and all(f.split()[-5:-2] == ["yes", "yes", "yes"] for f in fonts), fonts
+            subprocess.run(["qpdf", "--check", p], capture_output=True, check=True)
+PY
+}

@@ -560,7 +560,7 @@ t_proofs_marks() {
     $CHECK proofs "$WORK/afp/o1"
     $CHECK proofs "$WORK/afp/omr"
 }
-source "$ROOT/tests/e2e/archive.sh"    # t_archive, t_archive_verify_detects, t_archive_verify_numbers
+source "$ROOT/tests/e2e/archive.sh"    # t_archive, t_archive_verify_detects, t_archive_verify_numbers, t_archive_size
 source "$ROOT/tests/e2e/verify.sh"     # t_verify_tampering, t_verify_pieces_audit, t_verify_long_ids, t_csv_injection
 source "$ROOT/tests/e2e/faults.sh"     # OUT lock, inputs, kill -9, SIGTERM, full disk
 
@@ -856,6 +856,7 @@ run_test variations t_variations
 run_test archive t_archive
 run_test archive_verify_detects t_archive_verify_detects
 run_test archive_verify_numbers t_archive_verify_numbers
+run_test archive_size t_archive_size
 run_test offers t_offers
 run_test inputs_not_regular t_inputs_not_regular
 run_test feed_changed_while_loading t_feed_changed_while_loading

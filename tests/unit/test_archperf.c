@@ -2,11 +2,11 @@
  * test_archperf.c -- what makes an archived document cheap must not change
  * what it is (src/pdf.c PDF/A path, src/channels.c output.archive):
  *
- *   - glyph blocks: a document drawing a code point outside the standard
- *     glyph set embeds the whole 64-code-point block around it, so two
- *     documents drawing different letters of one block embed the same font
- *     program (and one with ASCII only a smaller one), while each document's
- *     text, fonts and PDF/A checks stay as they were;
+ *   - glyph subsets: each embedded font program holds the glyphs the
+ *     document draws and nothing else (hb-subset, glyph ids kept; .notdef
+ *     keeps its outline), so a document drawing fewer letters embeds a
+ *     smaller program, while each document's text, fonts and PDF/A checks
+ *     stay as they were;
  *   - font programs served from memory and a libharu document kept between
  *     documents: the bytes equal those of a fresh document, in any order;
  *   - output.archive.compression: default 1, 0..9, bad values are job errors
@@ -87,8 +87,11 @@ static void render(const char *text, folio_pdf_reuse *ru, folio_buf *out)
     folio_arena_free(&arena);
 }
 
+/* Where each program font_programs found starts in prog. */
+static size_t prog_off[8];
+
 /* The TrueType programs (inflated FontFile2 streams) of a PDF, in file
- * order, concatenated into prog; returns how many. */
+ * order, concatenated into prog (each at prog_off[i]); returns how many. */
 static int font_programs(const folio_buf *pdf, folio_buf *prog)
 {
     int n = 0;
@@ -116,11 +119,51 @@ static int font_programs(const folio_buf *pdf, folio_buf *prog)
         inflateEnd(&z);
         if (r == Z_STREAM_END && got > 12 && !memcmp(raw, "\0\1\0\0", 4) &&
             memmem(raw, 12 + 16 * 20 < got ? 12 + 16 * 20 : got, "glyf", 4)) {
+            if (n < 8)
+                prog_off[n] = prog->len;
             folio_buf_append(prog, raw, got);
             n++;
         }
     }
     return n;
+}
+
+static unsigned be16(const unsigned char *p)
+{
+    return (unsigned)p[0] << 8 | p[1];
+}
+
+static unsigned long be32(const unsigned char *p)
+{
+    return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 |
+           p[3];
+}
+
+/* Glyphs with an outline (a non-empty loca entry) in TrueType program k
+ * of prog (font_programs); -1 when a table is missing. */
+static int ttf_outlines(const folio_buf *prog, int k)
+{
+    const unsigned char *t = (const unsigned char *)prog->data + prog_off[k];
+    const unsigned char *head = NULL, *loca = NULL, *maxp = NULL;
+    for (unsigned i = 0, n = be16(t + 4); i < n; i++) {
+        const unsigned char *r = t + 12 + 16 * i;
+        const unsigned char *at = t + be32(r + 8);
+        if (!memcmp(r, "head", 4))
+            head = at;
+        else if (!memcmp(r, "loca", 4))
+            loca = at;
+        else if (!memcmp(r, "maxp", 4))
+            maxp = at;
+    }
+    if (!head || !loca || !maxp)
+        return -1;
+    int longloca = be16(head + 50) != 0, count = 0;
+    for (unsigned g = 0, n = be16(maxp + 4); g < n; g++) {
+        unsigned long a = longloca ? be32(loca + 4 * g) : 2ul * be16(loca + 2 * g);
+        unsigned long b = longloca ? be32(loca + 4 * g + 4) : 2ul * be16(loca + 2 * g + 2);
+        count += b > a;
+    }
+    return count;
 }
 
 static void save(const folio_buf *b, const char *name, char *path, size_t cap)
@@ -132,7 +175,7 @@ static void save(const folio_buf *b, const char *name, char *path, size_t cap)
     fclose(fp);
 }
 
-static void test_glyph_blocks(void **state)
+static void test_glyph_subsets(void **state)
 {
     (void)state;
     /* ư (U+01B0) and ơ (U+01A1): one block, U+0180..U+01BF, outside the
@@ -153,18 +196,26 @@ static void test_glyph_blocks(void **state)
     folio_buf_init(&p_one, 1 << 26);
     folio_buf_init(&p_other, 1 << 26);
     /* regular and bold: both embedded in a PDF/A document */
+    /* exactly the glyphs drawn: "Truong Van Anh" has 10 letters with an
+     * outline (T r u o n g V a A h; the space has none), plus .notdef; the
+     * bold font draws nothing: .notdef alone (counted right after each
+     * font_programs, which sets prog_off) */
     assert_int_equal(font_programs(&d_ascii, &p_ascii), 2);
+    assert_int_equal(ttf_outlines(&p_ascii, 0), 11);
+    assert_int_equal(ttf_outlines(&p_ascii, 1), 1);
     assert_int_equal(font_programs(&d_both, &p_both), 2);
+    assert_int_equal(ttf_outlines(&p_both, 1), 1);
+    /* "T\u01b0 Anh": T, u-horn, A, n, h and .notdef, and the components of
+     * a composite u-horn (at most two) */
     assert_int_equal(font_programs(&d_one, &p_one), 2);
+    int one_glyphs = ttf_outlines(&p_one, 0);
+    assert_true(one_glyphs >= 6 && one_glyphs <= 8);
     assert_int_equal(font_programs(&d_other, &p_other), 2);
-    /* different letters of one block: the same programs */
-    assert_int_equal(p_both.len, p_one.len);
-    assert_memory_equal(p_both.data, p_one.data, p_one.len);
-    /* ASCII only: the standard set alone, smaller; another block: others */
+    /* fewer letters, a smaller program; other letters, another program */
+    assert_true(p_one.len < p_both.len);
     assert_true(p_ascii.len < p_both.len);
     assert_true(p_other.len != p_both.len ||
                 memcmp(p_other.data, p_both.data, p_both.len) != 0);
-    assert_true(p_ascii.len < p_other.len);
 
     /* a kept libharu document (fonts served from memory, glyph flags left by
      * the previous document) writes the same bytes as a fresh one */
@@ -338,7 +389,7 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_glyph_blocks),
+        cmocka_unit_test(test_glyph_subsets),
         cmocka_unit_test(test_compression_key),
         cmocka_unit_test(test_archive_fails_midway),
     };

@@ -788,6 +788,164 @@ static void test_errors(void **state)
     folio_arena_free(&a);
 }
 
+
+/* ---- prepared statements (pdf_prepare_statement in threads) -------------- */
+
+#define PREP_N 24
+#define PREP_THREADS 4
+
+static folio_layout_font fonts3[3];
+
+/* make_statement plus a line in font 2 (font 0's file: one PDF font under
+ * two layout fonts) and code points that differ between statements, so
+ * each statement marks glyphs the earlier ones did not. */
+static folio_dl_statement *make_statement3(folio_arena *a, int salt)
+{
+    folio_dl_statement *st = make_statement(a, salt, salt % 3 ? LETTER_W : A4_W,
+                                            salt % 3 ? LETTER_H : A4_H);
+    folio_dl_page *pg = &st->pages[0];
+    char buf[64];
+    unsigned cp = 0x391 + (unsigned)salt % 24;          /* Greek capitals */
+    snprintf(buf, sizeof buf, "Greek %c%c and \xe2\x82\xac %d", (char)(0xC0 | cp >> 6),
+             (char)(0x80 | (cp & 0x3F)), salt);
+    add_text(st, pg, 2, 1135, 6500, 0x112233, buf);
+    add_text(st, pg, 1, 1135, 6800, 0, "bold after the alias");
+    return st;
+}
+
+struct prep_job {
+    int t, comp;
+    folio_dl_statement **st;
+    folio_pdf_prepared **out;
+};
+
+static void *prep_thread(void *arg)
+{
+    struct prep_job *j = arg;
+    folio_pdf_options o = options(j->comp);
+    for (int i = j->t; i < PREP_N; i += PREP_THREADS) {
+        folio_error err = { 0 };
+        j->out[i] = pdf_prepare_statement(fonts3, 3, &o, j->st[i], &err);
+    }
+    return NULL;
+}
+
+/* Statements prepared in 4 threads (out of order) and added in order give
+ * the file pdf_writer_add_statement gives, byte for byte. */
+static void test_prepared_in_threads(void **state)
+{
+    (void)state;
+    folio_arena a;
+    folio_arena_init(&a, 1 << 16);
+    folio_dl_statement *st[PREP_N];
+    for (int i = 0; i < PREP_N; i++)
+        st[i] = make_statement3(&a, i);
+    for (int comp = 0; comp <= 6; comp += 6) {
+        folio_error err = { 0 };
+        folio_pdf_options o = options(comp);
+        char ser[4200], par[4200];
+        tmp_path(ser, sizeof ser, "prep-serial.pdf");
+        tmp_path(par, sizeof par, "prep-threads.pdf");
+        folio_pdf_writer *w = pdf_writer_open(ser, fonts3, 3, &o, &err);
+        assert_non_null(w);
+        for (int i = 0; i < PREP_N; i++)
+            if (!pdf_writer_add_statement(w, st[i], &err))
+                fail_msg("add: %s", err.msg);
+        assert_true(pdf_writer_close(w, NULL, &err));
+
+        folio_pdf_prepared *pp[PREP_N] = { 0 };
+        pthread_t th[PREP_THREADS];
+        struct prep_job jobs[PREP_THREADS];
+        for (int t = 0; t < PREP_THREADS; t++) {
+            jobs[t] = (struct prep_job){ t, comp, st, pp };
+            assert_int_equal(pthread_create(&th[t], NULL, prep_thread, &jobs[t]), 0);
+        }
+        for (int t = 0; t < PREP_THREADS; t++)
+            assert_int_equal(pthread_join(th[t], NULL), 0);
+        w = pdf_writer_open(par, fonts3, 3, &o, &err);
+        assert_non_null(w);
+        for (int i = 0; i < PREP_N; i++) {
+            assert_non_null(pp[i]);
+            if (!pdf_writer_add_prepared(w, pp[i], &err))
+                fail_msg("add_prepared: %s", err.msg);
+            pdf_prepared_free(pp[i]);
+        }
+        assert_int_equal(pdf_writer_pages(w), 2 * PREP_N);
+        assert_true(pdf_writer_close(w, NULL, &err));
+        check_valid(par);
+        size_t n1, n2;
+        char *d1 = read_all(ser, &n1), *d2 = read_all(par, &n2);
+        assert_int_equal(n1, n2);
+        assert_memory_equal(d1, d2, n1);
+        free(d1);
+        free(d2);
+        /* the text of the aliased font and of every statement is there */
+        int status;
+        char *txt = tool("pdftotext '%s' - 2>/dev/null", par, &status);
+        assert_int_equal(status, 0);
+        assert_non_null(strstr(txt, "Greek \xce\x91 and \xe2\x82\xac 0"));
+        assert_non_null(strstr(txt, "Greek \xce\xa8 and \xe2\x82\xac 23"));
+        assert_non_null(strstr(txt, "bold after the alias"));
+        free(txt);
+    }
+    folio_arena_free(&a);
+}
+
+/* A statement the writer cannot represent fails at add, in order, with the
+ * message add_statement gives; a statement prepared for other options is
+ * refused. */
+static void add_then_fail(folio_dl_statement *good, folio_dl_statement *bad,
+                          const folio_pdf_options *prep_opt, bool prepared, folio_error *err)
+{
+    folio_pdf_options o = options(6);
+    folio_pdf_writer *w = pdf_writer_open("/tmp/never.pdf", fonts3, 3, &o, err);
+    assert_non_null(w);
+    if (prepared) {
+        folio_pdf_prepared *p1 = pdf_prepare_statement(fonts3, 3, &o, good, err);
+        folio_pdf_prepared *p2 = pdf_prepare_statement(fonts3, 3, prep_opt, bad, err);
+        assert_non_null(p1);
+        assert_non_null(p2);
+        assert_int_equal(err->code, 0);      /* kept in p2, not reported yet */
+        assert_true(pdf_writer_add_prepared(w, p1, err));
+        assert_false(pdf_writer_add_prepared(w, p2, err));
+        pdf_prepared_free(p1);
+        pdf_prepared_free(p2);
+    } else {
+        assert_true(pdf_writer_add_statement(w, good, err));
+        assert_false(pdf_writer_add_statement(w, bad, err));
+    }
+    pdf_writer_abort(w);
+    assert_int_equal(access("/tmp/never.pdf", F_OK), -1);
+}
+
+static void test_prepared_errors(void **state)
+{
+    (void)state;
+    folio_arena a;
+    folio_arena_init(&a, 1 << 16);
+    folio_pdf_options o = options(6), o1 = options(1);
+    folio_dl_statement *good = make_statement3(&a, 5);
+    folio_dl_statement *badfont = dlist_statement_new(&a, "BAD1", LETTER_W, LETTER_H);
+    folio_dl_page *pg = dlist_page_add(badfont);
+    assert_true(dlist_page_add_text(badfont, pg, 7, 180, 100, 100, 0, "x", 1, false));
+    folio_dl_statement *badsize = dlist_statement_new(&a, "BAD2", 0, LETTER_H);
+    assert_non_null(dlist_page_add(badsize));
+
+    folio_dl_statement *bads[2] = { badfont, badsize };
+    for (int i = 0; i < 2; i++) {
+        folio_error e1 = { 0 }, e2 = { 0 };
+        add_then_fail(good, bads[i], &o, false, &e1);
+        add_then_fail(good, bads[i], &o, true, &e2);
+        assert_int_not_equal(e1.code, 0);
+        assert_int_equal(e1.code, e2.code);
+        assert_string_equal(e1.msg, e2.msg);
+    }
+    folio_error e3 = { 0 };
+    add_then_fail(good, good, &o1, true, &e3);     /* level 1, the writer's is 6 */
+    assert_non_null(strstr(e3.msg, "prepared for other fonts or another compression"));
+    folio_arena_free(&a);
+}
+
 static int cleanup(void **state)
 {
     (void)state;
@@ -807,6 +965,9 @@ int main(void)
     snprintf(font_bold, sizeof font_bold, "%s/fonts/LiberationSans-Bold.ttf", root);
     fonts2[0] = (folio_layout_font){ .name = "regular", .file = font_reg };
     fonts2[1] = (folio_layout_font){ .name = "bold", .file = font_bold };
+    fonts3[0] = fonts2[0];
+    fonts3[1] = fonts2[1];
+    fonts3[2] = (folio_layout_font){ .name = "body", .file = font_reg };
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
         return 1;
@@ -820,6 +981,8 @@ int main(void)
         cmocka_unit_test(test_concurrent_writers),
         cmocka_unit_test(test_tounicode),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_prepared_in_threads),
+        cmocka_unit_test(test_prepared_errors),
     };
     return cmocka_run_group_tests(tests, NULL, cleanup);
 }

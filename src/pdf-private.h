@@ -1,0 +1,29 @@
+/*
+ * pdf-private.h -- what the PDF writer's parts share (pdf.c, pdf-subset.c):
+ * deflate (libdeflate, pooled compressors) and font subsets (hb-subset).
+ */
+#ifndef FOLIO_PDF_PRIVATE_H
+#define FOLIO_PDF_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Deflate n bytes of `in` into a zlib-format stream (PDF FlateDecode) at
+ * out (cap bytes); returns its length, 0 on failure.  level 1..12
+ * (libdeflate's scale; 1..9 mean what zlib's levels mean), else 6.  The
+ * output depends only on the input and the level.  Thread-safe. */
+size_t pdf_deflate(int level, const void *in, size_t n, void *out, size_t cap);
+
+/* Bytes pdf_deflate may need for n bytes of input, at any level. */
+size_t pdf_deflate_bound(size_t n);
+
+/* A TrueType program of font `file` holding only glyphs gids[] (and
+ * .notdef), glyph ids unchanged, no hinting, no layout tables; codes[] (the
+ * code points drawn) give its cmap.  *out is malloc'd.  false when the font
+ * cannot be read or subset (*out NULL).  Thread-safe (pdf-subset.c). */
+bool pdf_subset_font(const char *file, const uint32_t *gids, size_t n_gids,
+                     const uint32_t *codes, size_t n_codes, unsigned char **out,
+                     size_t *out_len);
+
+#endif
