@@ -22,6 +22,7 @@
 #include "folio/pdf.h"
 #include "folio/production.h"
 #include "folio/proof.h"
+#include "print.h"
 #include "publish.h"
 
 #include <dirent.h>
@@ -44,30 +45,6 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* One print file of the production plan (files[i] is plan->files[i]): the
- * PDF and/or the AFP of the same statements, and its pieces file, each
- * written under a ".part" name first. */
-typedef struct print_file {
-    char name[192];               /* the PDF's file name inside print/, or the
-                                     AFP's when the job writes AFP only */
-    char pieces_name[192];        /* its pieces file: BASE.pieces.csv */
-    char *path, *part;            /* final and temporary path of the PDF */
-    char *pieces_path, *pieces_part;
-    uint32_t statements, pages, sheets;
-    uint64_t bytes, pieces_bytes;
-    char sha256[65], pieces_sha256[65];
-    uint32_t pdf_pages;           /* pages the PDF writer wrote */
-    /* AFP (output.print.afp.enabled) */
-    char afp_name[192];
-    char *afp_path, *afp_part;
-    uint64_t afp_bytes;
-    char afp_sha256[65];
-    uint32_t afp_pages, afp_groups;
-    uint64_t afp_subst;           /* characters the code page lacked */
-    uint64_t afp_cut;             /* TLE values / group names cut at 250 bytes */
-    uint32_t afp_subst_ex[8];     /* the first distinct ones */
-    folio_error err;
-} print_file;
 
 
 typedef struct run_state {
@@ -99,6 +76,8 @@ typedef struct run_state {
     double t0;
     double last_progress;                 /* when the load progress line was drawn */
     volatile uint64_t done;
+    /* the print stage's time per stage, summed over threads (print.h) */
+    double t_print_compose, t_print_prepare, t_print_write;
 } run_state;
 
 /* SIGINT / SIGTERM / SIGHUP set folio_stop (common.h): every long loop
@@ -151,6 +130,11 @@ static void progress(run_state *R, const char *what, uint64_t done, uint64_t tot
     fprintf(stderr, "\r%-10s %llu/%llu  %.0f/s  elapsed %.0fs  left %.0fs   ", what,
             (unsigned long long)done, (unsigned long long)total, rate, el, left);
     fflush(stderr);
+}
+
+static void pages_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    progress(ctx, "pages", done, total);
 }
 
 /* Loader progress: records and MB parsed, rate and time left by bytes. */
@@ -292,6 +276,7 @@ static bool pass1(run_state *R, folio_error *err)
 {
     size_t n = R->hs.n;
     int failed = 0;
+    size_t first_h = SIZE_MAX;          /* the first error in household order wins */
     folio_error first = {0};
     R->done = 0;
 #pragma omp parallel
@@ -301,14 +286,20 @@ static bool pass1(run_state *R, folio_error *err)
         folio_error e = {0};
 #pragma omp for schedule(dynamic, 64)
         for (size_t h = 0; h < n; h++) {
-            if (failed || folio_stop || !R->in_shard[h] ||
+            int stop;
+#pragma omp atomic read
+            stop = failed;
+            if ((stop && h > first_h) || folio_stop || !R->in_shard[h] ||
                 R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)
                 continue;
             if (!compose_household(R->plan, h, &arena, &R->res[h], &e) ||
                 !keep_decisions(R, h, &e)) {
 #pragma omp critical(run_err)
                 {
-                    if (!failed) first = e;
+                    if (h < first_h) {
+                        first = e;
+                        first_h = h;
+                    }
                     failed = 1;
                 }
             }
@@ -381,79 +372,26 @@ static bool plan_files(run_state *R, folio_error *err)
     R->prod = production_plan_new(R->popt, R->pin, R->n_print, &pp, err);
     if (!R->prod)
         return false;
-    if (!R->job->print_pdf && !afp_on(R))
+    bool any = false;
+    for (int k = 0; k < FOLIO_PRINT_FORMATS; k++)
+        any = any || print_format_on(R->job, k);
+    if (!any)
         return true;
-    R->files = calloc(R->prod->n_files ? R->prod->n_files : 1, sizeof *R->files);
-    if (!R->files) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+    print_params pp2 = {.job = R->job, .prod = R->prod, .out = R->out};
+    bool made = print_files_new(&pp2, err);
+    R->files = pp2.files;
+    R->n_files = pp2.n_files;
+    if (!made)
         return false;
-    }
-    R->n_files = R->prod->n_files;
     for (size_t i = 0; i < R->n_files; i++) {
         const folio_prod_file *pf = &R->prod->files[i];
-        print_file *f = &R->files[i];
-        snprintf(f->afp_name, sizeof f->afp_name, "%s.afp", pf->base);
-        if (R->job->print_pdf)
-            snprintf(f->name, sizeof f->name, "%s.pdf", pf->base);
-        else
-            memcpy(f->name, f->afp_name, sizeof f->name);
-        snprintf(f->pieces_name, sizeof f->pieces_name, "%s.pieces.csv", pf->base);
-        f->statements = pf->n_pieces;
-        f->pages = pf->pages;
-        f->sheets = pf->sheets;
-        if (asprintf(&f->path, "%s/print/%s", R->out, f->name) < 0 ||
-            asprintf(&f->part, "%s/print/%s.part", R->out, f->name) < 0 ||
-            asprintf(&f->pieces_path, "%s/print/%s", R->out, f->pieces_name) < 0 ||
-            asprintf(&f->pieces_part, "%s/print/%s.part", R->out, f->pieces_name) < 0 ||
-            asprintf(&f->afp_path, "%s/print/%s", R->out, f->afp_name) < 0 ||
-            asprintf(&f->afp_part, "%s/print/%s.part", R->out, f->afp_name) < 0) {
-            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-            return false;
-        }
+        const print_file *f = &R->files[i];
         if (pf->oversize && !R->opt->quiet)
             fprintf(stderr, "folio: warning: %s holds one statement of %u sheets, above "
                     "output.print.max_sheets (%d)\n", f->name, pf->sheets,
                     R->job->max_sheets_per_file);
     }
     return true;
-}
-
-/* Create the output file path (a ".part" name) for a writer that opens it
- * by name: O_EXCL | O_NOFOLLOW, so nothing already there is written through. */
-static bool claim_part(const char *path, folio_error *err)
-{
-    int fd = folio_create_excl(path);
-    if (fd < 0) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", path, strerror(errno));
-        return false;
-    }
-    close(fd);
-    return true;
-}
-
-/* Write the pieces file of print file i (temporary name). */
-static bool write_pieces(run_state *R, size_t i)
-{
-    print_file *f = &R->files[i];
-    folio_buf b;
-    folio_buf_init(&b, (size_t)1 << 30);
-    bool ok = production_pieces_csv(R->prod, i, R->pin, f->name, &b);
-    if (!ok) {
-        folio_error_set(&f->err, FOLIO_EXIT_FAILED, "%s: out of memory", f->pieces_part);
-    } else {
-        FILE *fp = folio_fopen_excl(f->pieces_part);
-        ok = fp && fwrite(b.data, 1, b.len, fp) == b.len;
-        if (fp && fclose(fp) != 0)
-            ok = false;
-        if (!ok)
-            folio_error_set(&f->err, FOLIO_EXIT_FAILED, "%s: cannot write: %s",
-                            f->pieces_part, strerror(errno));
-        else
-            folio_sha256_hex(b.data, b.len, f->pieces_sha256);
-        f->pieces_bytes = b.len;
-    }
-    folio_buf_free(&b);
-    return ok;
 }
 
 /* The document information of a PDF the run writes: title and author from
@@ -469,128 +407,6 @@ static folio_pdf_options pdf_options_of(const folio_job *J, const char *what, ch
     return (folio_pdf_options){.title = J->name, .author = J->bank_name, .subject = subject,
                                .doc_date = J->statement_date,
                                .compression = J->compression};
-}
-
-/* Pass 2 for one print file: per piece in print order, (a) compose the
- * statement again, (b) pad it to an even page count when duplex, (c) add
- * the inserter marks, (d) append it to every writer of the file -- the same
- * display list, so the PDF and the AFP hold the same pages in the same
- * order.  Then checksum the file and write its pieces file. */
-static bool write_file(run_state *R, print_file *f, folio_arena *arena)
-{
-    const folio_job *J = R->job;
-    char subject[128];
-    folio_pdf_options po = pdf_options_of(J, "Statements", subject, sizeof subject);
-    folio_pdf_writer *w = NULL;
-    folio_afp_writer *aw = NULL;
-    /* the .part names are created here, exclusively and never through a
-     * symbolic link; the writers then open what this run created */
-    if ((J->print_pdf && !claim_part(f->part, &f->err)) ||
-        (afp_on(R) && !claim_part(f->afp_part, &f->err)))
-        return false;
-    if (J->print_pdf && !(w = pdf_writer_open(f->part, R->layout->fonts, R->layout->n_fonts,
-                                              &po, &f->err)))
-        return false;
-    if (afp_on(R) && !(aw = afp_writer_open(f->afp_part, R->layout, J->afp, &f->err))) {
-        if (w)
-            pdf_writer_abort(w);
-        return false;
-    }
-    const folio_prod_file *pf = &R->prod->files[f - R->files];
-    uint32_t sheet = 1;                 /* running sheet number in this file */
-    for (uint32_t i = 0; i < pf->n_pieces; i++) {
-        const folio_prod_piece *piece = &R->prod->pieces[pf->first_piece + i];
-        uint32_t h = piece_hh(R, pf->first_piece + i);
-        if (!stop_if_interrupted(&f->err))
-            goto fail;
-        folio_compose_result res;
-        folio_dl_statement *st = compose_household(R->plan, h, arena, &res, &f->err);
-        if (!st)
-            goto fail;
-        if (res.pages != R->res[h].pages) {
-            folio_error_set(&f->err, FOLIO_EXIT_FAILED,
-                            "internal error: household %s composed to %u pages, then %u",
-                            R->hs.v[h].id, R->res[h].pages, res.pages);
-            goto fail;
-        }
-        if (J->duplex && (st->n_pages & 1)) {
-            folio_dl_page *pg = dlist_page_add(st);
-            if (!pg) {
-                folio_error_set(&f->err, FOLIO_EXIT_FAILED, "out of memory");
-                goto fail;
-            }
-            pg->blank_back = true;
-        }
-        if (st->n_pages != piece->pages) {
-            folio_error_set(&f->err, FOLIO_EXIT_FAILED,
-                            "internal error: piece %s has %u pages, %u planned", piece->id,
-                            st->n_pages, piece->pages);
-            goto fail;
-        }
-        /* inserter marks and barcodes: once per statement, after padding and
-         * before any writer, so the PDF and the AFP carry identical marks */
-        if (J->marks) {
-            const folio_piece_input *in = &R->pin[piece->input];
-            folio_piece_marks pm = {
-                .piece_id = piece->id, .imb_serial = piece->serial,
-                .routing_zip = in->postal_code,
-                .no_imb = !production_is_us(in->country), .duplex = J->duplex,
-                .first_sheet = sheet};
-            if (!marks_apply(J->marks, R->layout, st, &pm, &f->err))
-                goto fail;
-        }
-        sheet += piece->sheets;
-        if (w && !pdf_writer_add_statement(w, st, &f->err))
-            goto fail;
-        if (aw && !afp_writer_add_statement(aw, st, J->duplex, &f->err))
-            goto fail;
-        uint32_t written = st->n_pages;
-        folio_arena_reset(arena);       /* st is gone from here on */
-#pragma omp atomic
-        R->done += written;
-    }
-    if (w) {
-        f->pdf_pages = pdf_writer_pages(w);
-        bool ok = pdf_writer_close(w, &f->bytes, &f->err);
-        w = NULL;
-        if (!ok)
-            goto fail;
-        if (f->pdf_pages != f->pages) {
-            folio_error_set(&f->err, FOLIO_EXIT_FAILED,
-                            "internal error: %s has %u pages, %u planned", f->name,
-                            f->pdf_pages, f->pages);
-            goto fail;
-        }
-        if (!folio_sha256_file(f->part, f->sha256, NULL, &f->err))
-            goto fail;
-    }
-    if (aw) {
-        f->afp_pages = afp_writer_pages(aw);
-        f->afp_groups = afp_writer_groups(aw);
-        f->afp_subst = afp_writer_substitutions(aw, f->afp_subst_ex, 8);
-        f->afp_cut = afp_writer_cut_values(aw, NULL, 0);
-        bool ok = afp_writer_close(aw, &f->afp_bytes, &f->err);
-        aw = NULL;
-        if (!ok)
-            goto fail;
-        if (f->afp_pages != f->pages || f->afp_groups != f->statements) {
-            folio_error_set(&f->err, FOLIO_EXIT_FAILED,
-                            "internal error: %s has %u pages in %u page groups, %u pages in "
-                            "%u statements planned", f->afp_name, f->afp_pages, f->afp_groups,
-                            f->pages, f->statements);
-            goto fail;
-        }
-        if (!folio_sha256_file(f->afp_part, f->afp_sha256, NULL, &f->err))
-            goto fail;
-    }
-    return write_pieces(R, (size_t)(f - R->files));
-fail:
-    if (w)
-        pdf_writer_abort(w);
-    if (aw)
-        afp_writer_abort(aw);
-    folio_arena_reset(arena);
-    return false;
 }
 
 /* An existing OUT/manifest.json written by a different shard (or by an
@@ -627,47 +443,23 @@ static bool same_shard_or_new(run_state *R, const char *manifest, folio_error *e
 /* Remove every temporary print output (a failed or unbalanced run). */
 static void unlink_parts(run_state *R)
 {
-    for (size_t i = 0; i < R->n_files; i++) {
-        unlink(R->files[i].part);
-        unlink(R->files[i].afp_part);
-        unlink(R->files[i].pieces_part);
-    }
+    print_unlink_parts(R->files, R->n_files);
 }
 
+/* Pass 2: the print files, written by every thread through the ordered ring
+ * (print.h); the first error in print order wins. */
 static bool pass2(run_state *R, folio_error *err)
 {
-    int failed = 0;
-    uint64_t total_pages = 0;
-    for (size_t i = 0; i < R->n_files; i++)
-        total_pages += R->files[i].pages;
-    R->done = 0;
-#pragma omp parallel
-    {
-        folio_arena arena;
-        folio_arena_init(&arena, 256 * 1024);
-#pragma omp for schedule(dynamic, 1)
-        for (size_t i = 0; i < R->n_files; i++) {
-            if (failed)
-                continue;
-            if (!write_file(R, &R->files[i], &arena)) {
-#pragma omp atomic write
-                failed = 1;
-            }
-            if (omp_get_thread_num() == 0)
-                progress(R, "pages", R->done, total_pages);
-        }
-        folio_arena_free(&arena);
-    }
-    if (failed) {
-        for (size_t i = 0; i < R->n_files; i++)
-            if (R->files[i].err.code) {
-                *err = R->files[i].err;
-                break;
-            }
-        unlink_parts(R);
-        return false;
-    }
-    return true;
+    print_params pp = {
+        .job = R->job, .layout = R->layout, .plan = R->plan, .prod = R->prod,
+        .pin = R->pin, .print_hh = R->print_hh, .res = R->res, .out = R->out,
+        .threads = R->opt->threads, .files = R->files, .n_files = R->n_files,
+        .done = &R->done, .progress = pages_progress, .progress_ctx = R};
+    bool ok = print_write(&pp, err);
+    R->t_print_compose = pp.t_compose;
+    R->t_print_prepare = pp.t_prepare;
+    R->t_print_write = pp.t_write;
+    return ok;
 }
 
 
@@ -1656,14 +1448,11 @@ static bool write_manifest(run_state *R, const totals *T, bool balanced,
     folio_buf_puts(&b, "},");
     manifest_variations(&b, R);
     folio_buf_puts(&b, "\n  \"outputs\":[");
-    for (size_t i = 0; i < R->n_files; i++) {
-        if (J->print_pdf)
-            manifest_output(&b, R, i, R->files[i].name, "pdf", R->files[i].bytes,
-                            R->files[i].sha256);
-        if (afp_on(R))
-            manifest_output(&b, R, i, R->files[i].afp_name, "afp", R->files[i].afp_bytes,
-                            R->files[i].afp_sha256);
-    }
+    for (size_t i = 0; i < R->n_files; i++)
+        for (int k = 0; k < FOLIO_PRINT_FORMATS; k++)
+            if (print_format_on(J, k))
+                manifest_output(&b, R, i, R->files[i].out[k].name, print_formats[k].key,
+                                R->files[i].out[k].res.bytes, R->files[i].out[k].sha256);
     manifest_archive_outputs(R, &b);
     /* the record files: what was rejected, suppressed and decided, so
      * `folio verify` protects the audit trail like the print files */
@@ -1842,16 +1631,15 @@ static const char *const record_names[] = {"rejects.csv", "exceptions.csv", "sup
 /* The publish list: every output of the run, .part and final name. */
 static folio_pub_item *publish_items(run_state *R, char rec[][2][4200], size_t *n_out)
 {
-    size_t cap = 3 * R->n_files + 2 + 3 * R->arch.n_zips + 1 + 5, n = 0;
+    size_t cap = (FOLIO_PRINT_FORMATS + 1) * R->n_files + 2 + 3 * R->arch.n_zips + 1 + 5, n = 0;
     folio_pub_item *it = calloc(cap, sizeof *it);
     if (!it)
         return NULL;
     for (size_t i = 0; i < R->n_files; i++) {
         const print_file *f = &R->files[i];
-        if (R->job->print_pdf)
-            it[n++] = (folio_pub_item){FOLIO_OUT_PRINT, f->part, f->path};
-        if (afp_on(R))
-            it[n++] = (folio_pub_item){FOLIO_OUT_PRINT, f->afp_part, f->afp_path};
+        for (int k = 0; k < FOLIO_PRINT_FORMATS; k++)
+            if (print_format_on(R->job, k))
+                it[n++] = (folio_pub_item){FOLIO_OUT_PRINT, f->out[k].part, f->out[k].path};
         it[n++] = (folio_pub_item){FOLIO_OUT_PRINT, f->pieces_part, f->pieces_path};
     }
     if (R->proof.written) {
@@ -1910,15 +1698,7 @@ static void run_free(run_state *R)
     free(R->pin);
     production_plan_free(R->prod);
     production_options_free(R->popt_owned);
-    for (size_t i = 0; i < R->n_files; i++) {
-        free(R->files[i].path);
-        free(R->files[i].part);
-        free(R->files[i].pieces_path);
-        free(R->files[i].pieces_part);
-        free(R->files[i].afp_path);
-        free(R->files[i].afp_part);
-    }
-    free(R->files);
+    print_files_free(R->files, R->n_files);
     proof_discard(&R->proof);
     proof_result_free(&R->proof);
     archive_result_free(&R->arch);
@@ -2105,15 +1885,20 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                 (unsigned long long)T.notdef_chars, (unsigned)f->notdef_cp,
                 R.hs.v[notdef_first].id, f->notdef_field);
     }
-    uint64_t afp_pages = 0, afp_groups = 0, afp_subst = 0;
+    uint64_t afp_pages = 0, afp_groups = 0, afp_subst = 0, text_pages = 0;
+    int first_fmt = 0;
+    while (first_fmt < FOLIO_PRINT_FORMATS - 1 && !print_format_on(R.job, first_fmt))
+        first_fmt++;
     for (size_t i = 0; i < R.n_files; i++) {
         const print_file *f = &R.files[i];
-        T.pages_print += R.job->print_pdf ? f->pdf_pages : f->afp_pages;
+        const folio_sink_result *afp = &f->out[FOLIO_PRINT_AFP].res;
+        T.pages_print += f->out[first_fmt].res.pages;
         T.sheets += f->sheets;
-        afp_pages += f->afp_pages;
-        afp_groups += f->afp_groups;
-        afp_subst += f->afp_subst;
-        T.afp_cut_values += f->afp_cut;
+        afp_pages += afp->pages;
+        afp_groups += afp->statements;
+        afp_subst += afp->substituted;
+        T.afp_cut_values += afp->cut;
+        text_pages += f->out[FOLIO_PRINT_TEXT].res.pages;
     }
     T.afp_substitutions = afp_subst;
     if (afp_subst) {
@@ -2122,8 +1907,9 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         size_t el = 0;
         int shown = 0;
         for (size_t i = 0; i < R.n_files && shown < 8; i++)
-            for (int k = 0; k < 8 && R.files[i].afp_subst_ex[k] && shown < 8; k++) {
-                uint32_t cp = R.files[i].afp_subst_ex[k];
+            for (int k = 0; k < 8 && R.files[i].out[FOLIO_PRINT_AFP].res.substituted_ex[k] &&
+                            shown < 8; k++) {
+                uint32_t cp = R.files[i].out[FOLIO_PRINT_AFP].res.substituted_ex[k];
                 char probe[16];
                 snprintf(probe, sizeof probe, "U+%04X", (unsigned)cp);
                 if (strstr(ex, probe))
@@ -2235,6 +2021,9 @@ int folio_run(const folio_run_options *opt, folio_error *err)
             check(&cj, &balanced, "AFP page groups = print statements", "afp_page_groups",
                   (int64_t)afp_groups, "print_statements", (int64_t)R.n_print, false);
         }
+        if (R.job->print_text)
+            check(&cj, &balanced, "text pages = print pages composed", "text_pages",
+                  (int64_t)text_pages, "composed", (int64_t)pages1, false);
     }
     check_channels(&R, &cj, &balanced, check);
     if (cj.failed) {
