@@ -155,7 +155,9 @@ static void worker(ring_run *R)
             break;
         size_t b = R->next_claim++;
         ring_slot *s = &R->slots[b % R->n_slots];
-        while (s->state != 0 && b < R->stop_batch)
+        /* the slot is free once batch b - n_slots is delivered (waiting for
+         * "state free" instead would let b + n_slots take it first) */
+        while (b >= R->next_deliver + R->n_slots && b < R->stop_batch)
             pthread_cond_wait(&R->space, &R->mu);
         if (b >= R->stop_batch)
             break;          /* after the failing item: never delivered */
@@ -241,6 +243,11 @@ bool folio_ring_run(folio_ring *r, folio_error *err)
         pthread_cond_init(&R.space, NULL);
 #pragma omp parallel num_threads(threads)
         worker(&R);
+        /* batches made after a failure but never reached by delivery (one
+         * before them was not made): their blobs go */
+        for (size_t k = 0; k < R.n_slots; k++)
+            if (R.slots[k].state == 2)
+                release_from(&R, &R.slots[k], 0);
         pthread_cond_destroy(&R.space);
         pthread_mutex_destroy(&R.mu);
         if (R.err_item != SIZE_MAX) {
