@@ -1788,7 +1788,9 @@ int folio_run(const folio_run_options *opt, folio_error *err)
         if (!household_group(R.ds, order, n_order, &R.hs, err) || !stop_if_interrupted(err))
             goto done;
     }
+    double t_plan = now_s();
     R.plan = compose_plan_new(R.job, R.layout, R.ds, &R.hs, err);
+    t_plan = now_s() - t_plan;
     if (!R.plan || !stop_if_interrupted(err))
         goto done;
     if (R.offers) {
@@ -1813,8 +1815,10 @@ int folio_run(const folio_run_options *opt, folio_error *err)
     if (!pass1(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_compose = now_s() - t_compose;
+    double t_prod = now_s();
     if (!plan_files(&R, err) || !add_run_keys(&R, err))
         goto done;
+    t_plan += now_s() - t_prod;
     phase("print");
     double t_write = now_s();
     R.plan->skip_decisions = true;   /* pass 1 kept them (keep_decisions) */
@@ -2110,6 +2114,11 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                "%.0f pages/s, peak RSS %ld MB\n",
                total, t_load, t_compose, t_write, omp_get_max_threads(),
                total > 0 ? T.pages_print / total : 0.0, ru.ru_maxrss / 1024);
+        /* the print stage per stage, in thread-seconds (summed over the
+         * threads): the next bottleneck shows here */
+        printf("  stages         plan %.2fs, compose %.2fs, prepare %.2fs, write %.2fs "
+               "(print, thread-seconds)\n", t_plan, R.t_print_compose, R.t_print_prepare,
+               R.t_print_write);
     }
     if (R.ds->exceptions.n)
         fprintf(stderr, "folio: %zu exception(s) for operations are listed in %s/exceptions.csv\n",
