@@ -575,28 +575,23 @@ static bool add_run_keys(run_state *R, folio_error *err)
     return ok;
 }
 
-/* The proof's decorate hook: the inserter marks of household h's piece,
- * drawn as write_file draws them (same piece id, IMb serial, routing ZIP and
- * running sheet number: a piece's first sheet follows from its first page,
- * since every statement starts on a new sheet). */
+/* The proof's finish hook: household h finished as its printed piece is
+ * (print_finish_piece: duplex back, inserter marks); a household without a
+ * piece (e-mail) gets the duplex back only. */
 typedef struct proof_ctx {
     run_state *R;
     const uint32_t *piece_of;           /* household -> piece index, UINT32_MAX */
 } proof_ctx;
 
-static bool proof_marks(void *ctx, size_t h, folio_dl_statement *st, folio_error *err)
+static bool proof_finish(void *ctx, size_t h, folio_dl_statement *st, folio_error *err)
 {
     const proof_ctx *C = ctx;
     const folio_job *J = C->R->job;
-    if (!J->marks || C->piece_of[h] == UINT32_MAX)
-        return true;
-    const folio_prod_piece *piece = &C->R->prod->pieces[C->piece_of[h]];
-    const folio_piece_input *in = &C->R->pin[piece->input];
-    folio_piece_marks pm = {
-        .piece_id = piece->id, .imb_serial = piece->serial, .routing_zip = in->postal_code,
-        .no_imb = !production_is_us(in->country), .duplex = J->duplex,
-        .first_sheet = J->duplex ? (piece->first_page + 1) / 2 : piece->first_page};
-    return marks_apply(J->marks, C->R->layout, st, &pm, err);
+    if (C->piece_of[h] == UINT32_MAX) {
+        folio_finish f = {.duplex = J->duplex};
+        return finish_statement(&f, st, NULL, err);
+    }
+    return print_finish_piece(J, C->R->layout, C->R->prod, C->R->pin, C->piece_of[h], st, err);
 }
 
 /* OUT/proofs/: the proof sample over the keys above (proof.h), written
@@ -665,8 +660,8 @@ static bool write_proofs(run_state *R, folio_error *err)
                                             sizeof subject);
     proof_ctx pctx = {.R = R, .piece_of = piece_of};
     folio_proof_params pp = {.opt = po, .plan = R->plan, .hh = ph, .duplex = J->duplex,
-                             .pdf = &pdfo, .dir = dir, .decorate = proof_marks,
-                             .decorate_ctx = &pctx};
+                             .pdf = &pdfo, .dir = dir, .finish = proof_finish,
+                             .finish_ctx = &pctx};
     bool ok = proof_write(&pp, &R->proof, err);
     free(ph);
     free(piece_of);
