@@ -64,7 +64,8 @@ typedef struct print_params {
     volatile uint64_t *done;      /* pages written (progress) */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
-    /* out: seconds summed over threads */
+    /* out: CPU seconds summed over threads: compose + finish, the sinks'
+     * prepare, the ordered write (add_statement, close, checksums) */
     double t_compose, t_prepare, t_write;
 } print_params;
 

@@ -2109,10 +2109,10 @@ int folio_run(const folio_run_options *opt, folio_error *err)
                "%.0f pages/s, peak RSS %ld MB\n",
                total, t_load, t_compose, t_write, omp_get_max_threads(),
                total > 0 ? T.pages_print / total : 0.0, ru.ru_maxrss / 1024);
-        /* the print stage per stage, in thread-seconds (summed over the
-         * threads): the next bottleneck shows here */
+        /* the print stage per stage, in CPU seconds summed over the threads
+         * (plan: wall): the next bottleneck shows here */
         printf("  stages         plan %.2fs, compose %.2fs, prepare %.2fs, write %.2fs "
-               "(print, thread-seconds)\n", t_plan, R.t_print_compose, R.t_print_prepare,
+               "(print, CPU seconds)\n", t_plan, R.t_print_compose, R.t_print_prepare,
                R.t_print_write);
     }
     if (R.ds->exceptions.n)

@@ -113,7 +113,7 @@ typedef struct folio_ring {
     int n_prep;
     bool (*deliver)(void *ctx, size_t i, const folio_dl_statement *st, void *const *prepared,
                     folio_error *err);
-    /* out: seconds summed over threads */
+    /* out: CPU seconds of the threads in make, prepare, deliver (summed) */
     double t_make, t_prepare, t_deliver;
 } folio_ring;
 
