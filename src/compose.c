@@ -13,7 +13,8 @@
 #include "folio/afp.h"             /* the job's AFP options: its code pages lack U+2026 */
 #include "folio/paragraphs.h"
 #include "folio/rules.h"
-#include "folio/archive.h"
+#include "folio/archive.h"     /* the job's archive options */
+#include "folio/plan.h"
 
 #include <stdarg.h>
 #include <stdio.h>
