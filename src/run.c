@@ -286,10 +286,10 @@ static bool pass1(run_state *R, folio_error *err)
         folio_error e = {0};
 #pragma omp for schedule(dynamic, 64)
         for (size_t h = 0; h < n; h++) {
-            int stop;
+            size_t fh;                  /* households after a failed one: skipped */
 #pragma omp atomic read
-            stop = failed;
-            if ((stop && h > first_h) || folio_stop || !R->in_shard[h] ||
+            fh = first_h;
+            if (h > fh || folio_stop || !R->in_shard[h] ||
                 R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)
                 continue;
             if (!compose_household(R->plan, h, &arena, &R->res[h], &e) ||
@@ -298,10 +298,13 @@ static bool pass1(run_state *R, folio_error *err)
                 {
                     if (h < first_h) {
                         first = e;
+#pragma omp atomic write
                         first_h = h;
                     }
                     failed = 1;
                 }
+                e.code = 0;             /* this thread's next failure is its own */
+                e.msg[0] = '\0';
             }
             folio_arena_reset(&arena);
 #pragma omp atomic
