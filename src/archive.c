@@ -31,6 +31,7 @@
  *   sha256.
  */
 #include "folio/archive.h"
+#include "folio/plan.h"
 
 #include "folio/pdf.h"
 #include "folio/zip.h"

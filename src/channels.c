@@ -24,6 +24,7 @@
  *   none -> suppressed, reason "delivery preference is none" or the rule's.
  */
 #include "folio/archive.h"
+#include "folio/plan.h"
 #include "folio/rules.h"
 #include "yamltree.h"
 

@@ -18,6 +18,8 @@
 #include "folio/codes.h"
 #include "folio/currency.h"
 #include "folio/ledger.h"
+#include "folio/archive.h"     /* the job's archive options */
+#include "folio/plan.h"
 
 #include <stdarg.h>
 #include <stdio.h>

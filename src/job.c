@@ -139,7 +139,7 @@ static const char *const AMOUNTS_KEYS[] = { "sign", "debit_values", "credit_valu
 static const char *const OUTPUT_KEYS[] = { "dir", "print", "streams", "pieces", "marks",
                                             "proofs", "archive", "channels", NULL };
 static const char *const PRINT_KEYS[] = { "pdf", "max_sheets", "duplex",
-                                          "compression", "prefix", "afp", NULL };
+                                          "compression", "prefix", "afp", "text", NULL };
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -620,6 +620,7 @@ static bool read_output(yt_doc *d, folio_job *job, const yt_node *root)
                 return false;
             int64_t ms = job->max_sheets_per_file, c = job->compression;
             if (yt_bool(d, p, "output.print", "pdf", false, &job->print_pdf) < 0
+                || yt_bool(d, p, "output.print", "text", false, &job->print_text) < 0
                 || yt_int(d, p, "output.print", "max_sheets", false, 1, 1000000, &ms) < 0
                 || yt_bool(d, p, "output.print", "duplex", false, &job->duplex) < 0
                 || yt_int(d, p, "output.print", "compression", false, 0, 9, &c) < 0
@@ -639,7 +640,7 @@ static bool read_output(yt_doc *d, folio_job *job, const yt_node *root)
                                "'-', '_' and '.', got '%s'", job->file_prefix);
             if (!afp_options_read(d, p, &job->afp))
                 return false;
-            if (!job->print_pdf && !(job->afp && job->afp->enabled))
+            if (!job->print_pdf && !job->print_text && !(job->afp && job->afp->enabled))
                 return yt_fail(d, yt_get(p, "pdf"), "'output.print.pdf' is false and no AFP "
                                "is enabled (output.print.afp): print statements (and e-mail "
                                "customers falling back to print) would have no print file");

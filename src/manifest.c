@@ -407,14 +407,11 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     folio_buf_puts(&b, "},");
     manifest_variations(&b, R);
     folio_buf_puts(&b, "\n  \"outputs\":[");
-    for (size_t i = 0; i < R->n_files; i++) {
-        if (J->print_pdf)
-            manifest_output(&b, R, i, R->files[i].name, "pdf", R->files[i].bytes,
-                            R->files[i].sha256);
-        if (afp_on(R))
-            manifest_output(&b, R, i, R->files[i].afp_name, "afp", R->files[i].afp_bytes,
-                            R->files[i].afp_sha256);
-    }
+    for (size_t i = 0; i < R->n_files; i++)
+        for (int k = 0; k < FOLIO_PRINT_FORMATS; k++)
+            if (print_format_on(J, k))
+                manifest_output(&b, R, i, R->files[i].out[k].name, print_formats[k].key,
+                                R->files[i].out[k].res.bytes, R->files[i].out[k].sha256);
     manifest_archive_outputs(R, &b);
     /* the record files: what was rejected, suppressed and decided, so
      * `folio verify` protects the audit trail like the print files */

@@ -31,6 +31,8 @@
  */
 #include "folio/proof.h"
 
+#include "folio/finish.h"
+
 #include "folio/fonts.h"
 #include "folio/household.h"
 #include "folio/layout.h"
@@ -626,16 +628,10 @@ bool proof_write(const folio_proof_params *p, folio_proof_result *r, folio_error
                                 ph->pages);
                 goto fail;
             }
-            if (p->duplex && (st->n_pages & 1)) {
-                folio_dl_page *pg = dlist_page_add(st);
-                if (!pg) {
-                    folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-                    goto fail;
-                }
-                pg->blank_back = true;
-            }
-            /* inserter marks, as on the printed piece */
-            if (p->decorate && !p->decorate(p->decorate_ctx, h, st, err))
+            /* finished as the printed piece: duplex back, inserter marks */
+            folio_finish fin = {.duplex = p->duplex};
+            if (p->finish ? !p->finish(p->finish_ctx, h, st, err)
+                          : !finish_statement(&fin, st, NULL, err))
                 goto fail;
             const char **nums = folio_arena_alloc(&arena, (hh->n_accounts + 1) * sizeof *nums);
             if (!nums) {

@@ -147,14 +147,19 @@ void reconcile_totals(run_state *R, totals *T)
                 R->hs.v[notdef_first].id, f->notdef_field);
     }
     uint64_t afp_subst = 0;
+    int first_fmt = 0;                  /* the pages of the first format written */
+    while (first_fmt < FOLIO_PRINT_FORMATS - 1 && !print_format_on(R->job, first_fmt))
+        first_fmt++;
     for (size_t i = 0; i < R->n_files; i++) {
         const print_file *f = &R->files[i];
-        T->pages_print += R->job->print_pdf ? f->pdf_pages : f->afp_pages;
+        const folio_sink_result *afp = &f->out[FOLIO_PRINT_AFP].res;
+        T->pages_print += f->out[first_fmt].res.pages;
         T->sheets += f->sheets;
-        T->afp_pages += f->afp_pages;
-        T->afp_groups += f->afp_groups;
-        afp_subst += f->afp_subst;
-        T->afp_cut_values += f->afp_cut;
+        T->afp_pages += afp->pages;
+        T->afp_groups += afp->statements;
+        afp_subst += afp->substituted;
+        T->afp_cut_values += afp->cut;
+        T->text_pages += f->out[FOLIO_PRINT_TEXT].res.pages;
     }
     T->afp_substitutions = afp_subst;
     if (afp_subst) {
@@ -163,8 +168,9 @@ void reconcile_totals(run_state *R, totals *T)
         size_t el = 0;
         int shown = 0;
         for (size_t i = 0; i < R->n_files && shown < 8; i++)
-            for (int k = 0; k < 8 && R->files[i].afp_subst_ex[k] && shown < 8; k++) {
-                uint32_t cp = R->files[i].afp_subst_ex[k];
+            for (int k = 0; k < 8 && R->files[i].out[FOLIO_PRINT_AFP].res.substituted_ex[k] &&
+                            shown < 8; k++) {
+                uint32_t cp = R->files[i].out[FOLIO_PRINT_AFP].res.substituted_ex[k];
                 char probe[16];
                 snprintf(probe, sizeof probe, "U+%04X", (unsigned)cp);
                 if (strstr(ex, probe))
@@ -262,6 +268,9 @@ bool reconcile_check(run_state *R, totals *T, folio_buf *cj, bool *balanced, fol
             check(cj, balanced, "AFP page groups = print statements", "afp_page_groups",
                   (int64_t)T->afp_groups, "print_statements", (int64_t)R->n_print, false);
         }
+        if (R->job->print_text)
+            check(cj, balanced, "text pages = print pages composed", "text_pages",
+                  (int64_t)T->text_pages, "composed", (int64_t)pages1, false);
     }
     check_channels(R, cj, balanced, check);
     if (cj->failed) {

@@ -49,11 +49,7 @@ bool same_shard_or_new(run_state *R, const char *manifest, folio_error *err)
 /* Remove every temporary print output (a failed or unbalanced run). */
 void unlink_parts(run_state *R)
 {
-    for (size_t i = 0; i < R->n_files; i++) {
-        unlink(R->files[i].part);
-        unlink(R->files[i].afp_part);
-        unlink(R->files[i].pieces_part);
-    }
+    print_unlink_parts(R->files, R->n_files);
 }
 
 /* Every file the run reads must lie outside what it writes in OUT
@@ -101,16 +97,15 @@ static const char *const record_names[] = {"rejects.csv", "exceptions.csv", "sup
 /* The publish list: every output of the run, .part and final name. */
 folio_pub_item *publish_items(run_state *R, char rec[][2][4200], size_t *n_out)
 {
-    size_t cap = 3 * R->n_files + 2 + 3 * R->arch.n_zips + 1 + 5, n = 0;
+    size_t cap = (FOLIO_PRINT_FORMATS + 1) * R->n_files + 2 + 3 * R->arch.n_zips + 1 + 5, n = 0;
     folio_pub_item *it = calloc(cap, sizeof *it);
     if (!it)
         return NULL;
     for (size_t i = 0; i < R->n_files; i++) {
         const print_file *f = &R->files[i];
-        if (R->job->print_pdf)
-            it[n++] = (folio_pub_item){FOLIO_OUT_PRINT, f->part, f->path};
-        if (afp_on(R))
-            it[n++] = (folio_pub_item){FOLIO_OUT_PRINT, f->afp_part, f->afp_path};
+        for (int k = 0; k < FOLIO_PRINT_FORMATS; k++)
+            if (print_format_on(R->job, k))
+                it[n++] = (folio_pub_item){FOLIO_OUT_PRINT, f->out[k].part, f->out[k].path};
         it[n++] = (folio_pub_item){FOLIO_OUT_PRINT, f->pieces_part, f->pieces_path};
     }
     if (R->proof.written) {

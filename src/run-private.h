@@ -26,32 +26,9 @@
 #include "folio/production.h"
 #include "folio/proof.h"
 #include "folio/run.h"
+#include "print.h"
 #include "publish.h"
 
-/* One print file of the production plan (files[i] is plan->files[i]): the
- * PDF and/or the AFP of the same statements, and its pieces file, each
- * written under a ".part" name first. */
-typedef struct print_file {
-    char name[192];               /* the PDF's file name inside print/, or the
-                                     AFP's when the job writes AFP only */
-    char pieces_name[192];        /* its pieces file: BASE.pieces.csv */
-    char *path, *part;            /* final and temporary path of the PDF */
-    char *pieces_path, *pieces_part;
-    uint32_t statements, pages, sheets;
-    uint64_t bytes, pieces_bytes;
-    char sha256[65], pieces_sha256[65];
-    uint32_t pdf_pages;           /* pages the PDF writer wrote */
-    /* AFP (output.print.afp.enabled) */
-    char afp_name[192];
-    char *afp_path, *afp_part;
-    uint64_t afp_bytes;
-    char afp_sha256[65];
-    uint32_t afp_pages, afp_groups;
-    uint64_t afp_subst;           /* characters the code page lacked */
-    uint64_t afp_cut;             /* TLE values / group names cut at 250 bytes */
-    uint32_t afp_subst_ex[8];     /* the first distinct ones */
-    folio_error err;
-} print_file;
 
 typedef struct run_state {
     const folio_run_options *opt;
@@ -85,6 +62,8 @@ typedef struct run_state {
     folio_run_report *rep;                /* the caller's, or own_rep */
     folio_run_report own_rep;
     folio_ledger_counts ledger;   /* issue 10 part 3: counts.ledger (ledger.h) */
+    /* the print stage's time per stage, summed over threads (print.h) */
+    double t_print_compose, t_print_prepare, t_print_write;
 } run_state;
 
 static inline bool afp_on(const run_state *R)
@@ -109,6 +88,7 @@ typedef struct totals {
     uint64_t notdef_chars;      /* characters drawn as .notdef (no glyph) */
     uint64_t text_shrunk, text_clipped;   /* texts too wide for their box */
     uint64_t afp_pages, afp_groups;       /* over the AFP print files */
+    uint64_t text_pages;                  /* over the text print files */
     const char *overflow;       /* the first money sum that overflowed, or NULL */
 } totals;
 

@@ -154,6 +154,11 @@ void run_report_fill(run_state *R, const totals *T, const run_times *t)
     rep->compose_seconds = t->compose;
     rep->write_seconds = t->write;
     rep->threads = omp_get_max_threads();
+    /* the print stage per stage, CPU seconds summed over the threads */
+    rep->stage_plan_s = t->plan;
+    rep->stage_compose_s = R->t_print_compose;
+    rep->stage_prepare_s = R->t_print_prepare;
+    rep->stage_write_s = R->t_print_write;
     folio_pdf_stats ps;   /* every PDF writer of the run: print, archive, proofs */
     pdf_stats_get(&ps);
     rep->pdf_pages = ps.pages;

@@ -9,6 +9,7 @@
 /* Seconds spent per stage, for the report. */
 typedef struct run_times {
     double total, load, compose, write, proof;
+    double plan;                  /* plan: wall seconds */
 } run_times;
 
 /* Pass ev to the caller's on_event (nothing when there is none). */

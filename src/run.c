@@ -27,6 +27,7 @@
 #include "folio/pdf.h"
 #include "folio/production.h"
 #include "folio/proof.h"
+#include "print.h"
 #include "publish.h"
 #include "manifest.h"
 #include "reconcile.h"
@@ -82,6 +83,11 @@ static void progress(run_state *R, const char *what, uint64_t done, uint64_t tot
         return;
     run_event(R, &(folio_run_event){.kind = FOLIO_RUN_COUNTING, .name = what, .done = done,
                                     .total = total, .elapsed = now_s() - R->t0});
+}
+
+static void pages_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    progress(ctx, "pages", done, total);
 }
 
 /* Loader progress: records and MB parsed, rate and time left by bytes. */
@@ -150,6 +156,8 @@ static bool pass1(run_state *R, folio_error *err)
                         failed_at = h;
                     }
                 }
+                e.code = 0;             /* this thread's next failure is its own */
+                e.msg[0] = '\0';
             }
             folio_arena_reset(&arena);
 #pragma omp atomic
@@ -221,79 +229,26 @@ static bool plan_files(run_state *R, folio_error *err)
     R->prod = production_plan_new(R->popt, R->pin, R->n_print, &pp, err);
     if (!R->prod)
         return false;
-    if (!R->job->print_pdf && !afp_on(R))
+    bool any = false;
+    for (int k = 0; k < FOLIO_PRINT_FORMATS; k++)
+        any = any || print_format_on(R->job, k);
+    if (!any)
         return true;
-    R->files = calloc(R->prod->n_files ? R->prod->n_files : 1, sizeof *R->files);
-    if (!R->files) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+    print_params pp2 = {.job = R->job, .prod = R->prod, .out = R->out};
+    bool made = print_files_new(&pp2, err);
+    R->files = pp2.files;
+    R->n_files = pp2.n_files;
+    if (!made)
         return false;
-    }
-    R->n_files = R->prod->n_files;
     for (size_t i = 0; i < R->n_files; i++) {
         const folio_prod_file *pf = &R->prod->files[i];
-        print_file *f = &R->files[i];
-        snprintf(f->afp_name, sizeof f->afp_name, "%s.afp", pf->base);
-        if (R->job->print_pdf)
-            snprintf(f->name, sizeof f->name, "%s.pdf", pf->base);
-        else
-            memcpy(f->name, f->afp_name, sizeof f->name);
-        snprintf(f->pieces_name, sizeof f->pieces_name, "%s.pieces.csv", pf->base);
-        f->statements = pf->n_pieces;
-        f->pages = pf->pages;
-        f->sheets = pf->sheets;
-        if (asprintf(&f->path, "%s/print/%s", R->out, f->name) < 0 ||
-            asprintf(&f->part, "%s/print/%s.part", R->out, f->name) < 0 ||
-            asprintf(&f->pieces_path, "%s/print/%s", R->out, f->pieces_name) < 0 ||
-            asprintf(&f->pieces_part, "%s/print/%s.part", R->out, f->pieces_name) < 0 ||
-            asprintf(&f->afp_path, "%s/print/%s", R->out, f->afp_name) < 0 ||
-            asprintf(&f->afp_part, "%s/print/%s.part", R->out, f->afp_name) < 0) {
-            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-            return false;
-        }
+        const print_file *f = &R->files[i];
         if (pf->oversize && !R->opt->quiet)
             run_warn(R, "warning: %s holds one statement of %u sheets, above "
                     "output.print.max_sheets (%d)", f->name, pf->sheets,
                     R->job->max_sheets_per_file);
     }
     return true;
-}
-
-/* Create the output file path (a ".part" name) for a writer that opens it
- * by name: O_EXCL | O_NOFOLLOW, so nothing already there is written through. */
-static bool claim_part(const char *path, folio_error *err)
-{
-    int fd = folio_create_excl(path);
-    if (fd < 0) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", path, strerror(errno));
-        return false;
-    }
-    close(fd);
-    return true;
-}
-
-/* Write the pieces file of print file i (temporary name). */
-static bool write_pieces(run_state *R, size_t i)
-{
-    print_file *f = &R->files[i];
-    folio_buf b;
-    folio_buf_init(&b, (size_t)1 << 30);
-    bool ok = production_pieces_csv(R->prod, i, R->pin, f->name, &b);
-    if (!ok) {
-        folio_error_set(&f->err, FOLIO_EXIT_FAILED, "%s: out of memory", f->pieces_part);
-    } else {
-        FILE *fp = folio_fopen_excl(f->pieces_part);
-        ok = fp && fwrite(b.data, 1, b.len, fp) == b.len;
-        if (fp && fclose(fp) != 0)
-            ok = false;
-        if (!ok)
-            folio_error_set(&f->err, FOLIO_EXIT_FAILED, "%s: cannot write: %s",
-                            f->pieces_part, strerror(errno));
-        else
-            folio_sha256_hex(b.data, b.len, f->pieces_sha256);
-        f->pieces_bytes = b.len;
-    }
-    folio_buf_free(&b);
-    return ok;
 }
 
 /* The document information of a PDF the run writes: title and author from
@@ -311,162 +266,20 @@ static folio_pdf_options pdf_options_of(const folio_job *J, const char *what, ch
                                .compression = J->compression};
 }
 
-/* Pass 2 for one print file: per piece in print order, (a) compose the
- * statement again, (b) pad it to an even page count when duplex, (c) add
- * the inserter marks, (d) append it to every writer of the file -- the same
- * display list, so the PDF and the AFP hold the same pages in the same
- * order.  Then checksum the file and write its pieces file. */
-static bool write_file(run_state *R, print_file *f, folio_arena *arena)
-{
-    const folio_job *J = R->job;
-    char subject[128];
-    folio_pdf_options po = pdf_options_of(J, "Statements", subject, sizeof subject);
-    folio_pdf_writer *w = NULL;
-    folio_afp_writer *aw = NULL;
-    /* the .part names are created here, exclusively and never through a
-     * symbolic link; the writers then open what this run created */
-    if ((J->print_pdf && !claim_part(f->part, &f->err)) ||
-        (afp_on(R) && !claim_part(f->afp_part, &f->err)))
-        return false;
-    if (J->print_pdf && !(w = pdf_writer_open(f->part, R->layout->fonts, R->layout->n_fonts,
-                                              &po, &f->err)))
-        return false;
-    if (afp_on(R) && !(aw = afp_writer_open(f->afp_part, R->layout, J->afp, &f->err))) {
-        if (w)
-            pdf_writer_abort(w);
-        return false;
-    }
-    const folio_prod_file *pf = &R->prod->files[f - R->files];
-    uint32_t sheet = 1;                 /* running sheet number in this file */
-    for (uint32_t i = 0; i < pf->n_pieces; i++) {
-        const folio_prod_piece *piece = &R->prod->pieces[pf->first_piece + i];
-        uint32_t h = piece_hh(R, pf->first_piece + i);
-        if (!stop_if_interrupted(&f->err))
-            goto fail;
-        folio_compose_result res;
-        folio_dl_statement *st = compose_household(R->plan, h, arena, &res, &f->err);
-        if (!st)
-            goto fail;
-        if (res.pages != R->res[h].pages) {
-            folio_error_set(&f->err, FOLIO_EXIT_FAILED,
-                            "internal error: household %s composed to %u pages, then %u",
-                            R->hs.v[h].id, R->res[h].pages, res.pages);
-            goto fail;
-        }
-        if (J->duplex && (st->n_pages & 1)) {
-            folio_dl_page *pg = dlist_page_add(st);
-            if (!pg) {
-                folio_error_set(&f->err, FOLIO_EXIT_FAILED, "out of memory");
-                goto fail;
-            }
-            pg->blank_back = true;
-        }
-        if (st->n_pages != piece->pages) {
-            folio_error_set(&f->err, FOLIO_EXIT_FAILED,
-                            "internal error: piece %s has %u pages, %u planned", piece->id,
-                            st->n_pages, piece->pages);
-            goto fail;
-        }
-        /* inserter marks and barcodes: once per statement, after padding and
-         * before any writer, so the PDF and the AFP carry identical marks */
-        if (J->marks) {
-            const folio_piece_input *in = &R->pin[piece->input];
-            folio_piece_marks pm = {
-                .piece_id = piece->id, .imb_serial = piece->serial,
-                .routing_zip = in->postal_code,
-                .no_imb = !production_is_us(in->country), .duplex = J->duplex,
-                .first_sheet = sheet};
-            if (!marks_apply(J->marks, R->layout, st, &pm, &f->err))
-                goto fail;
-        }
-        sheet += piece->sheets;
-        if (w && !pdf_writer_add_statement(w, st, &f->err))
-            goto fail;
-        if (aw && !afp_writer_add_statement(aw, st, J->duplex, &f->err))
-            goto fail;
-        uint32_t written = st->n_pages;
-        folio_arena_reset(arena);       /* st is gone from here on */
-#pragma omp atomic
-        R->done += written;
-    }
-    if (w) {
-        f->pdf_pages = pdf_writer_pages(w);
-        bool ok = pdf_writer_close(w, &f->bytes, &f->err);
-        w = NULL;
-        if (!ok)
-            goto fail;
-        if (f->pdf_pages != f->pages) {
-            folio_error_set(&f->err, FOLIO_EXIT_FAILED,
-                            "internal error: %s has %u pages, %u planned", f->name,
-                            f->pdf_pages, f->pages);
-            goto fail;
-        }
-        if (!folio_sha256_file(f->part, f->sha256, NULL, &f->err))
-            goto fail;
-    }
-    if (aw) {
-        f->afp_pages = afp_writer_pages(aw);
-        f->afp_groups = afp_writer_groups(aw);
-        f->afp_subst = afp_writer_substitutions(aw, f->afp_subst_ex, 8);
-        f->afp_cut = afp_writer_cut_values(aw, NULL, 0);
-        bool ok = afp_writer_close(aw, &f->afp_bytes, &f->err);
-        aw = NULL;
-        if (!ok)
-            goto fail;
-        if (f->afp_pages != f->pages || f->afp_groups != f->statements) {
-            folio_error_set(&f->err, FOLIO_EXIT_FAILED,
-                            "internal error: %s has %u pages in %u page groups, %u pages in "
-                            "%u statements planned", f->afp_name, f->afp_pages, f->afp_groups,
-                            f->pages, f->statements);
-            goto fail;
-        }
-        if (!folio_sha256_file(f->afp_part, f->afp_sha256, NULL, &f->err))
-            goto fail;
-    }
-    return write_pieces(R, (size_t)(f - R->files));
-fail:
-    if (w)
-        pdf_writer_abort(w);
-    if (aw)
-        afp_writer_abort(aw);
-    folio_arena_reset(arena);
-    return false;
-}
-
+/* Pass 2: the print files, written by every thread through the ordered ring
+ * (print.h); the first error in print order wins. */
 static bool pass2(run_state *R, folio_error *err)
 {
-    int failed = 0;
-    uint64_t total_pages = 0;
-    for (size_t i = 0; i < R->n_files; i++)
-        total_pages += R->files[i].pages;
-    R->done = 0;
-#pragma omp parallel
-    {
-        folio_arena arena;
-        folio_arena_init(&arena, 256 * 1024);
-#pragma omp for schedule(dynamic, 1)
-        for (size_t i = 0; i < R->n_files; i++) {
-            if (failed)
-                continue;
-            if (!write_file(R, &R->files[i], &arena)) {
-#pragma omp atomic write
-                failed = 1;
-            }
-            if (omp_get_thread_num() == 0)
-                progress(R, "pages", R->done, total_pages);
-        }
-        folio_arena_free(&arena);
-    }
-    if (failed) {
-        for (size_t i = 0; i < R->n_files; i++)
-            if (R->files[i].err.code) {
-                *err = R->files[i].err;
-                break;
-            }
-        unlink_parts(R);
-        return false;
-    }
-    return true;
+    print_params pp = {
+        .job = R->job, .layout = R->layout, .plan = R->plan, .prod = R->prod,
+        .pin = R->pin, .print_hh = R->print_hh, .res = R->res, .out = R->out,
+        .threads = R->opt->threads, .files = R->files, .n_files = R->n_files,
+        .done = &R->done, .progress = pages_progress, .progress_ctx = R};
+    bool ok = print_write(&pp, err);
+    R->t_print_compose = pp.t_compose;
+    R->t_print_prepare = pp.t_prepare;
+    R->t_print_write = pp.t_write;
+    return ok;
 }
 
 
@@ -582,28 +395,23 @@ static bool add_run_keys(run_state *R, folio_error *err)
     return ok;
 }
 
-/* The proof's decorate hook: the inserter marks of household h's piece,
- * drawn as write_file draws them (same piece id, IMb serial, routing ZIP and
- * running sheet number: a piece's first sheet follows from its first page,
- * since every statement starts on a new sheet). */
+/* The proof's finish hook: household h finished as its printed piece is
+ * (print_finish_piece: duplex back, inserter marks); a household without a
+ * piece (e-mail) gets the duplex back only. */
 typedef struct proof_ctx {
     run_state *R;
     const uint32_t *piece_of;           /* household -> piece index, UINT32_MAX */
 } proof_ctx;
 
-static bool proof_marks(void *ctx, size_t h, folio_dl_statement *st, folio_error *err)
+static bool proof_finish(void *ctx, size_t h, folio_dl_statement *st, folio_error *err)
 {
     const proof_ctx *C = ctx;
     const folio_job *J = C->R->job;
-    if (!J->marks || C->piece_of[h] == UINT32_MAX)
-        return true;
-    const folio_prod_piece *piece = &C->R->prod->pieces[C->piece_of[h]];
-    const folio_piece_input *in = &C->R->pin[piece->input];
-    folio_piece_marks pm = {
-        .piece_id = piece->id, .imb_serial = piece->serial, .routing_zip = in->postal_code,
-        .no_imb = !production_is_us(in->country), .duplex = J->duplex,
-        .first_sheet = J->duplex ? (piece->first_page + 1) / 2 : piece->first_page};
-    return marks_apply(J->marks, C->R->layout, st, &pm, err);
+    if (C->piece_of[h] == UINT32_MAX) {
+        folio_finish f = {.duplex = J->duplex};
+        return finish_statement(&f, st, NULL, err);
+    }
+    return print_finish_piece(J, C->R->layout, C->R->prod, C->R->pin, C->piece_of[h], st, err);
 }
 
 /* OUT/proofs/: the proof sample over the keys above (proof.h), written
@@ -672,8 +480,8 @@ static bool write_proofs(run_state *R, folio_error *err)
                                             sizeof subject);
     proof_ctx pctx = {.R = R, .piece_of = piece_of};
     folio_proof_params pp = {.opt = po, .plan = R->plan, .hh = ph, .duplex = J->duplex,
-                             .pdf = &pdfo, .dir = dir, .decorate = proof_marks,
-                             .decorate_ctx = &pctx};
+                             .pdf = &pdfo, .dir = dir, .finish = proof_finish,
+                             .finish_ctx = &pctx};
     bool ok = proof_write(&pp, &R->proof, err);
     free(ph);
     free(piece_of);
@@ -744,15 +552,7 @@ static void run_free(run_state *R)
     free(R->pin);
     production_plan_free(R->prod);
     production_options_free(R->popt_owned);
-    for (size_t i = 0; i < R->n_files; i++) {
-        free(R->files[i].path);
-        free(R->files[i].part);
-        free(R->files[i].pieces_path);
-        free(R->files[i].pieces_part);
-        free(R->files[i].afp_path);
-        free(R->files[i].afp_part);
-    }
-    free(R->files);
+    print_files_free(R->files, R->n_files);
     proof_discard(&R->proof);
     proof_result_free(&R->proof);
     archive_result_free(&R->arch);
@@ -836,7 +636,9 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         if (!household_group(R.ds, order, n_order, &R.hs, err) || !stop_if_interrupted(err))
             goto done;
     }
+    double t_plan = now_s();
     R.plan = compose_plan_new(R.job, R.layout, R.ds, &R.hs, err);
+    t_plan = now_s() - t_plan;
     if (!R.plan || !stop_if_interrupted(err))
         goto done;
     if (!holders_route(R.plan, &R.ds->exceptions, err))   /* oversize, undeliverable */
@@ -865,8 +667,10 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     if (!pass1(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_compose = now_s() - t_compose;
+    double t_prod = now_s();
     if (!plan_files(&R, err) || !add_run_keys(&R, err))
         goto done;
+    t_plan += now_s() - t_prod;
     phase(&R, "print");
     double t_write = now_s();
     R.plan->skip_decisions = true;   /* pass 1 kept them (keep_decisions) */
@@ -926,6 +730,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     }
 
     run_times times = {.total = now_s() - R.t0, .load = t_load, .compose = t_compose,
+                       .plan = t_plan,
                        .write = t_write, .proof = t_proof};
     run_report_fill(&R, &T, &times);
     rc = T.rejects || R.ds->exceptions.n ? FOLIO_EXIT_REJECTS : FOLIO_EXIT_OK;

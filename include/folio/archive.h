@@ -2,8 +2,8 @@
  * folio/archive.h -- e-delivery: channel routing, per-household PDF/A
  * documents packed into zip files with portal indexes, notifications.
  *
- * Channel routing (src/channels.c), once per household inside
- * compose_plan_new:
+ * Channel routing (src/channels.c, declared in plan.h), once per household
+ * inside compose_plan_new:
  *   the primary customer's delivery preference (print, email, both, none),
  *   then the job's channel rules (output.channels, first match wins) may
  *   override it; a household routed to email or both whose primary customer
@@ -31,12 +31,12 @@
 #define FOLIO_ARCHIVE_H
 
 #include "folio/common.h"
-#include "folio/compose.h"
 
 #include <stdio.h>
 
 struct yt_doc;
 struct yt_node;
+struct folio_plan;               /* plan.h */
 
 /* output.archive */
 typedef struct folio_archive_options {
@@ -76,10 +76,7 @@ void channel_rules_free(folio_channel_rules *rules);
  * false, *why says what is wrong. */
 bool channel_email_valid(const char *s, const char **why);
 
-/* Decide household h's channel (see the top of this file): sets
- * plan->households[h].channel, .reason (suppressed) and .note (fallback).
- * Called by compose_plan_new; reasons are formatted into plan->reasons. */
-void channel_route(folio_plan *plan, size_t h);
+/* channel_route(), the channel of one household, is the plan's (plan.h). */
 
 /* ---- the archive writer ------------------------------------------------- */
 
@@ -115,7 +112,7 @@ typedef struct folio_archive_result {
 } folio_archive_result;
 
 typedef struct folio_archive_params {
-    const folio_plan *plan;
+    const struct folio_plan *plan;
     const folio_archive_options *opt;
     const uint8_t *in_shard;     /* per household, NULL = all */
     const char *dir;             /* OUT/archive (created by the caller) */

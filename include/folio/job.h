@@ -131,6 +131,7 @@ typedef struct folio_job {
     /* output */
     char *out_dir;              /* resolved; --out overrides */
     bool print_pdf;             /* output.print.pdf (default true) */
+    bool print_text;            /* output.print.text: plain-text print files (default false) */
     int max_sheets_per_file;    /* output.print.max_sheets (default 2000) */
     bool duplex;                /* output.print.duplex (default false) */
     int compression;            /* output.print.compression 0..9 (default 6) */

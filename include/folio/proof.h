@@ -99,12 +99,13 @@ typedef struct folio_proof_params {
     bool duplex;                /* pad odd statements with a blank back, as printed */
     const folio_pdf_options *pdf;      /* title, author, dates, compression */
     const char *dir;            /* OUT/proofs (created by the caller) */
-    /* Called on each sampled statement after duplex padding, before masking
-     * and the watermark, to draw what the print path draws on that piece
-     * (run.c: the inserter marks).  NULL = nothing.  False stops the proof
-     * with err set. */
-    bool (*decorate)(void *ctx, size_t household, folio_dl_statement *st, folio_error *err);
-    void *decorate_ctx;
+    /* The finish stage (finish.h) of each sampled statement, before masking
+     * and the watermark: duplex padding and what the print path draws on
+     * that piece (run.c: print_finish_piece, the inserter marks).  NULL =
+     * duplex padding only (finish_statement without marks).  False stops the
+     * proof with err set. */
+    bool (*finish)(void *ctx, size_t household, folio_dl_statement *st, folio_error *err);
+    void *finish_ctx;
 } folio_proof_params;
 
 typedef struct folio_proof_result {

@@ -535,6 +535,42 @@ PY
     "$FOLIO" verify "$WORK/afp/o3" | grep -q '^verified [0-9]* files'
 }
 
+# The plain-text print format (output.print.text), checked against the PDF of
+# the same run with pdftotext/pdfinfo (check_text.py): pages, and the
+# characters of every page; duplex backs and marks included.  A text-only job
+# writes the same .txt files.
+t_text_print() {
+    "$FOLIO" samples --households 200 --seed 11 --out "$WORK/txt" >/dev/null
+    print_job "$WORK/txt/job.yaml" "$WORK/txt/job-print.yaml"
+    sed -i -e 's/pdf: *true/pdf: true\n    text: true/' "$WORK/txt/job-print.yaml"
+    "$FOLIO" run "$WORK/txt/job-print.yaml" --out "$WORK/txt/o1" --threads 2 --quiet 2>/dev/null
+    [ "$(ls "$WORK"/txt/o1/print/*.txt | wc -l)" -gt 1 ] || fail_at "$LINENO"
+    python3 "$ROOT/tests/e2e/check_text.py" "$WORK/txt/o1"
+    "$FOLIO" verify "$WORK/txt/o1" | grep -q '^verified [0-9]* files'
+    grep -q '"text pages = print pages composed"' "$WORK/txt/o1/manifest.json" || fail_at "$LINENO"
+    sed -e 's/pdf: *true/pdf: false/' "$WORK/txt/job-print.yaml" > "$WORK/txt/job-textonly.yaml"
+    "$FOLIO" run "$WORK/txt/job-textonly.yaml" --out "$WORK/txt/o2" --threads 1 --quiet 2>/dev/null
+    [ -z "$(ls "$WORK"/txt/o2/print/*.pdf 2>/dev/null)" ] || fail_at "$LINENO"
+    for f in "$WORK"/txt/o1/print/*.txt; do cmp "$f" "$WORK/txt/o2/print/$(basename "$f")"; done
+}
+
+# One print file written by every thread (the ordered ring): PDF, AFP and
+# text byte-identical at 1, 2, 3 and 16 threads.
+t_one_file_threads() {
+    "$FOLIO" samples --households 300 --seed 5 --out "$WORK/one" >/dev/null
+    print_job "$WORK/one/job.yaml" "$WORK/one/job-one.yaml"
+    sed -i -e 's/max_sheets: *[0-9]*/max_sheets: 1000000/' \
+        -e 's/pdf: *true/pdf: true\n    text: true/' "$WORK/one/job-one.yaml"
+    printf '  streams:\n    - name: all\n' >> "$WORK/one/job-one.yaml"
+    for t in 1 2 3 16; do
+        "$FOLIO" run "$WORK/one/job-one.yaml" --out "$WORK/one/o$t" --threads $t --quiet 2>/dev/null
+    done
+    [ "$(ls "$WORK"/one/o1/print/*.pdf | wc -l)" = 1 ] || fail_at "$LINENO"
+    for f in $(cd "$WORK/one/o1" && ls print/*); do
+        for t in 2 3 16; do cmp "$WORK/one/o1/$f" "$WORK/one/o$t/$f"; done
+    done
+}
+
 # OMR marks read back from rendered pages: benchmark, begin/end of set,
 # wrap-around sequence and even parity computed independently in the test.
 t_omr_marks() {
@@ -850,6 +886,8 @@ run_test proofs t_proofs
 run_test proofs_cap t_proofs_cap
 run_test proofs_duplex t_proofs_duplex
 run_test afp_print t_afp_print
+run_test text_print t_text_print
+run_test one_file_threads t_one_file_threads
 run_test omr_marks t_omr_marks
 run_test proofs_marks t_proofs_marks
 run_test variations t_variations

@@ -1,0 +1,270 @@
+/*
+ * sink.c -- the ordered ring (sink.h): every thread makes batches of
+ * statements, one thread at a time delivers them in order.
+ *
+ * A batch b lives in slot b % n_slots.  A worker claims the next batch,
+ * waits until its slot's previous batch (b - n_slots) has been delivered,
+ * makes and prepares its items into the slot, marks it ready, and then, if
+ * nobody is delivering, takes the writer's turn: it delivers every ready
+ * batch from the next one to deliver on, in order.  So all threads compose
+ * and render, and the sinks see one order whatever the thread count.
+ */
+#include "folio/sink.h"
+
+#include <omp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct ring_slot {
+    size_t batch;                 /* the batch it holds */
+    int state;                    /* 0 free, 1 being made, 2 ready */
+    folio_arena arena;
+    folio_dl_statement **st;      /* [batch size] */
+    void **prepared;              /* [batch size][n_prep] */
+    uint32_t n_made;              /* items made (stops at the first error) */
+    size_t err_item;              /* item of err, SIZE_MAX = none */
+    folio_error err;
+} ring_slot;
+
+typedef struct ring_run {
+    folio_ring *r;
+    size_t n_batches;
+    uint32_t bsz;
+    size_t n_slots;
+    ring_slot *slots;
+    pthread_mutex_t mu;
+    pthread_cond_t space;
+    size_t next_claim, next_deliver;
+    bool writing;
+    size_t stop_batch;            /* no batch at or after it is claimed */
+    size_t err_item;              /* lowest failing item so far */
+    folio_error err;
+    double t_make, t_prepare, t_deliver;
+} ring_run;
+
+/* CPU time of the calling thread: stage times that mean the same on a busy
+ * machine (wall time there counts the waits for a core). */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void ring_fail(ring_run *R, size_t item, const folio_error *e)
+{
+    /* under R->mu */
+    if (item < R->err_item) {
+        R->err_item = item;
+        R->err = *e;
+    }
+    size_t b = item / R->bsz + 1;
+    if (b < R->stop_batch)
+        R->stop_batch = b;
+}
+
+/* Make batch b into slot s (no lock held: the slot is this thread's). */
+static void make_batch(ring_run *R, ring_slot *s, size_t b, double *tm, double *tp)
+{
+    folio_ring *r = R->r;
+    size_t first = b * R->bsz;
+    size_t end = first + R->bsz < r->n ? first + R->bsz : r->n;
+    s->n_made = 0;
+    s->err_item = SIZE_MAX;
+    for (size_t i = first; i < end; i++) {
+        uint32_t k = (uint32_t)(i - first);
+        folio_error e = {0};
+        double t = now_s();
+        folio_dl_statement *st = r->make(r->ctx, i, &s->arena, &e);
+        double t2 = now_s();
+        *tm += t2 - t;
+        if (!st) {
+            s->err_item = i;
+            s->err = e;
+            return;
+        }
+        s->st[k] = st;
+        void **pp = s->prepared + (size_t)k * (size_t)(r->n_prep ? r->n_prep : 1);
+        for (int j = 0; j < r->n_prep; j++) {
+            pp[j] = NULL;
+            if (!r->prep[j]->prepare)
+                continue;
+            if (!(pp[j] = r->prep[j]->prepare(r->prep_opt[j], st, &e))) {
+                for (int q = 0; q < j; q++)
+                    if (pp[q])
+                        r->prep[q]->release(pp[q]);
+                s->err_item = i;
+                s->err = e;
+                *tp += now_s() - t2;
+                return;
+            }
+        }
+        *tp += now_s() - t2;
+        s->n_made++;
+    }
+}
+
+/* Release the blobs of the items of slot s from item k on. */
+static void release_from(ring_run *R, ring_slot *s, uint32_t k)
+{
+    folio_ring *r = R->r;
+    for (; k < s->n_made; k++) {
+        void **pp = s->prepared + (size_t)k * (size_t)(r->n_prep ? r->n_prep : 1);
+        for (int j = 0; j < r->n_prep; j++)
+            if (pp[j])
+                r->prep[j]->release(pp[j]);
+    }
+}
+
+/* Deliver slot s (the writer's turn, no lock held). */
+static void deliver_batch(ring_run *R, ring_slot *s, bool *failed, size_t *fitem,
+                          folio_error *fe, double *td)
+{
+    folio_ring *r = R->r;
+    size_t first = s->batch * R->bsz;
+    double t = now_s();
+    uint32_t k = 0;
+    for (; k < s->n_made && !*failed; k++) {
+        void **pp = s->prepared + (size_t)k * (size_t)(r->n_prep ? r->n_prep : 1);
+        folio_error e = {0};
+        bool ok = r->deliver(r->ctx, first + k, s->st[k], pp, &e);
+        for (int j = 0; j < r->n_prep; j++)
+            if (pp[j])
+                r->prep[j]->release(pp[j]);
+        if (!ok) {
+            *failed = true;
+            *fitem = first + k;
+            *fe = e;
+        }
+    }
+    release_from(R, s, k);
+    if (!*failed && s->err_item != SIZE_MAX) {
+        *failed = true;
+        *fitem = s->err_item;
+        *fe = s->err;
+    }
+    *td += now_s() - t;
+}
+
+static void worker(ring_run *R)
+{
+    double tm = 0, tp = 0, td = 0;
+    pthread_mutex_lock(&R->mu);
+    for (;;) {
+        if (R->next_claim >= R->n_batches || R->next_claim >= R->stop_batch)
+            break;
+        size_t b = R->next_claim++;
+        ring_slot *s = &R->slots[b % R->n_slots];
+        /* the slot is free once batch b - n_slots is delivered (waiting for
+         * "state free" instead would let b + n_slots take it first) */
+        while (b >= R->next_deliver + R->n_slots && b < R->stop_batch)
+            pthread_cond_wait(&R->space, &R->mu);
+        if (b >= R->stop_batch)
+            break;          /* after the failing item: never delivered */
+        s->state = 1;
+        s->batch = b;
+        pthread_mutex_unlock(&R->mu);
+        make_batch(R, s, b, &tm, &tp);
+        pthread_mutex_lock(&R->mu);
+        s->state = 2;
+        if (s->err_item != SIZE_MAX) {
+            size_t sb = s->err_item / R->bsz + 1;
+            if (sb < R->stop_batch)
+                R->stop_batch = sb;
+            pthread_cond_broadcast(&R->space);
+        }
+        if (R->writing)
+            continue;
+        R->writing = true;
+        for (;;) {
+            ring_slot *d = &R->slots[R->next_deliver % R->n_slots];
+            if (R->next_deliver >= R->n_batches || d->state != 2 ||
+                d->batch != R->next_deliver)
+                break;
+            bool failed = R->err_item != SIZE_MAX;
+            size_t fitem = SIZE_MAX;
+            folio_error fe = {0};
+            pthread_mutex_unlock(&R->mu);
+            if (failed) {
+                release_from(R, d, 0);      /* after a delivery error: dropped */
+            } else {
+                deliver_batch(R, d, &failed, &fitem, &fe, &td);
+            }
+            folio_arena_reset(&d->arena);
+            pthread_mutex_lock(&R->mu);
+            if (fitem != SIZE_MAX)
+                ring_fail(R, fitem, &fe);
+            d->state = 0;
+            R->next_deliver++;
+            pthread_cond_broadcast(&R->space);
+        }
+        R->writing = false;
+    }
+    R->t_make += tm;
+    R->t_prepare += tp;
+    R->t_deliver += td;
+    pthread_cond_broadcast(&R->space);
+    pthread_mutex_unlock(&R->mu);
+}
+
+bool folio_ring_run(folio_ring *r, folio_error *err)
+{
+    r->t_make = r->t_prepare = r->t_deliver = 0;
+    if (r->n == 0)
+        return true;
+    if (r->n_prep > FOLIO_RING_MAX_PREP) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "internal error: too many sinks to prepare");
+        return false;
+    }
+    int threads = r->threads > 0 ? r->threads : omp_get_max_threads();
+    if (threads < 1)
+        threads = 1;
+    ring_run R = {.r = r, .bsz = r->batch ? r->batch : 16, .err_item = SIZE_MAX,
+                  .stop_batch = SIZE_MAX};
+    R.n_batches = (r->n + R.bsz - 1) / R.bsz;
+    if ((size_t)threads > R.n_batches)
+        threads = (int)R.n_batches;
+    R.n_slots = 2 * (size_t)threads + 1;
+    if (R.n_slots > R.n_batches)
+        R.n_slots = R.n_batches;
+    R.slots = calloc(R.n_slots, sizeof *R.slots);
+    bool ok = R.slots != NULL;
+    size_t np = (size_t)(r->n_prep ? r->n_prep : 1);
+    for (size_t k = 0; ok && k < R.n_slots; k++) {
+        folio_arena_init(&R.slots[k].arena, 256 * 1024);
+        R.slots[k].st = calloc(R.bsz, sizeof *R.slots[k].st);
+        R.slots[k].prepared = calloc(R.bsz * np, sizeof *R.slots[k].prepared);
+        ok = R.slots[k].st && R.slots[k].prepared;
+    }
+    if (!ok) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+    } else {
+        pthread_mutex_init(&R.mu, NULL);
+        pthread_cond_init(&R.space, NULL);
+#pragma omp parallel num_threads(threads)
+        worker(&R);
+        /* batches made after a failure but never reached by delivery (one
+         * before them was not made): their blobs go */
+        for (size_t k = 0; k < R.n_slots; k++)
+            if (R.slots[k].state == 2)
+                release_from(&R, &R.slots[k], 0);
+        pthread_cond_destroy(&R.space);
+        pthread_mutex_destroy(&R.mu);
+        if (R.err_item != SIZE_MAX) {
+            *err = R.err;
+            ok = false;
+        }
+    }
+    for (size_t k = 0; R.slots && k < R.n_slots; k++) {
+        folio_arena_free(&R.slots[k].arena);
+        free(R.slots[k].st);
+        free(R.slots[k].prepared);
+    }
+    free(R.slots);
+    r->t_make = R.t_make;
+    r->t_prepare = R.t_prepare;
+    r->t_deliver = R.t_deliver;
+    return ok;
+}

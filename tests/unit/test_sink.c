@@ -1,0 +1,284 @@
+/* Unit tests: the ordered ring and the sink interface (src/sink.c,
+ * src/sink-text.c).
+ *
+ * A fake sink records the order add_statement sees and checks each prepared
+ * blob belongs to its statement; items are made with uneven delays so
+ * threads finish out of order.  Errors from make, prepare and a sink's
+ * add_statement must surface as the error of the lowest item, the same at
+ * every thread count, with nothing after it delivered and every blob
+ * released.  The text sink is checked byte for byte and on a full disk. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "folio/sink.h"
+
+/* ---- a fake sink ---------------------------------------------------------- */
+
+typedef struct fake {
+    size_t n;
+    size_t fail_make, fail_prepare, fail_add;   /* item that fails, SIZE_MAX = none */
+    size_t *log;                 /* items in the order deliver saw them */
+    size_t n_log;
+    int prepared, released;      /* blobs made and freed (atomic) */
+    bool bad_blob;
+} fake;
+
+static fake *g_fake;             /* prepare() only gets its options: this */
+
+static void spin(size_t i)
+{
+    /* an uneven amount of work per item: threads finish out of order */
+    volatile unsigned x = 0;
+    unsigned n = (unsigned)((i * 2654435761u) % 20000u);
+    for (unsigned k = 0; k < n; k++)
+        x += k;
+}
+
+static folio_dl_statement *fake_make(void *ctx, size_t i, folio_arena *arena, folio_error *err)
+{
+    fake *F = ctx;
+    spin(i);
+    if (i == F->fail_make) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "make failed at %zu", i);
+        return NULL;
+    }
+    char id[32];
+    snprintf(id, sizeof id, "%zu", i);
+    return dlist_statement_new(arena, id, 12240, 15840);
+}
+
+static void *fake_prepare(const void *opt, const folio_dl_statement *st, folio_error *err)
+{
+    const fake *F = opt;
+    size_t i = (size_t)strtoull(st->id, NULL, 10);
+    if (i == F->fail_prepare) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "prepare failed at %zu", i);
+        return NULL;
+    }
+    size_t *b = malloc(sizeof *b);
+    *b = i;
+    __atomic_add_fetch(&g_fake->prepared, 1, __ATOMIC_SEQ_CST);
+    return b;
+}
+
+static void fake_release(void *p)
+{
+    __atomic_add_fetch(&g_fake->released, 1, __ATOMIC_SEQ_CST);
+    free(p);
+}
+
+static bool fake_add(void *self, const folio_dl_statement *st, void *prepared, folio_error *err)
+{
+    fake *F = self;
+    size_t i = (size_t)strtoull(st->id, NULL, 10);
+    if (!prepared || *(size_t *)prepared != i)
+        F->bad_blob = true;
+    if (i == F->fail_add) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "sink failed at %zu", i);
+        return false;
+    }
+    F->log[F->n_log++] = i;
+    return true;
+}
+
+static const folio_sink_type fake_sink = {
+    .name = "fake", .ext = ".fake", .prepare = fake_prepare, .release = fake_release,
+    .add_statement = fake_add};
+
+static bool fake_deliver(void *ctx, size_t i, const folio_dl_statement *st,
+                         void *const *prepared, folio_error *err)
+{
+    fake *F = ctx;
+    if ((size_t)strtoull(st->id, NULL, 10) != i)
+        F->bad_blob = true;
+    return fake_sink.add_statement(F, st, prepared[0], err);
+}
+
+/* Run the ring over F with `threads` threads, batch `batch`. */
+static bool run_fake(fake *F, int threads, uint32_t batch, folio_error *err)
+{
+    F->n_log = 0;
+    F->prepared = F->released = 0;
+    F->bad_blob = false;
+    free(F->log);
+    F->log = calloc(F->n ? F->n : 1, sizeof *F->log);
+    g_fake = F;
+    const folio_sink_type *types[1] = {&fake_sink};
+    const void *opts[1] = {F};
+    folio_ring r = {.n = F->n, .batch = batch, .threads = threads, .ctx = F,
+                    .make = fake_make, .prep = types, .prep_opt = opts, .n_prep = 1,
+                    .deliver = fake_deliver};
+    memset(err, 0, sizeof *err);
+    return folio_ring_run(&r, err);
+}
+
+static const int THREADS[] = {1, 2, 3, 4, 16};
+static const uint32_t BATCHES[] = {1, 3, 16};
+
+static void test_order(void **state)
+{
+    (void)state;
+    fake F = {.n = 2000, .fail_make = SIZE_MAX, .fail_prepare = SIZE_MAX,
+              .fail_add = SIZE_MAX};
+    for (size_t t = 0; t < sizeof THREADS / sizeof *THREADS; t++)
+        for (size_t b = 0; b < sizeof BATCHES / sizeof *BATCHES; b++) {
+            folio_error err;
+            assert_true(run_fake(&F, THREADS[t], BATCHES[b], &err));
+            assert_int_equal(F.n_log, F.n);
+            for (size_t i = 0; i < F.n; i++)
+                assert_int_equal(F.log[i], i);
+            assert_false(F.bad_blob);
+            assert_int_equal(F.prepared, (int)F.n);
+            assert_int_equal(F.released, F.prepared);
+        }
+    /* nothing to do is fine */
+    fake E = {.n = 0, .fail_make = SIZE_MAX, .fail_prepare = SIZE_MAX, .fail_add = SIZE_MAX};
+    folio_error err;
+    assert_true(run_fake(&E, 4, 8, &err));
+    assert_int_equal(E.n_log, 0);
+    free(F.log);
+    free(E.log);
+}
+
+/* The error of the lowest item wins, whatever failed and however many
+ * threads: items before it are all delivered, none after it. */
+static void check_error(size_t fm, size_t fp, size_t fa, size_t first, const char *msg)
+{
+    fake F = {.n = 3000, .fail_make = fm, .fail_prepare = fp, .fail_add = fa};
+    for (size_t t = 0; t < sizeof THREADS / sizeof *THREADS; t++)
+        for (size_t b = 0; b < sizeof BATCHES / sizeof *BATCHES; b++) {
+            folio_error err;
+            assert_false(run_fake(&F, THREADS[t], BATCHES[b], &err));
+            assert_int_equal(err.code, FOLIO_EXIT_FAILED);
+            assert_string_equal(err.msg, msg);
+            assert_int_equal(F.n_log, first);
+            for (size_t i = 0; i < F.n_log; i++)
+                assert_int_equal(F.log[i], i);
+            assert_false(F.bad_blob);
+            assert_int_equal(F.released, F.prepared);   /* no blob leaked */
+        }
+    free(F.log);
+}
+
+static void test_make_error(void **state)
+{
+    (void)state;
+    check_error(1234, SIZE_MAX, SIZE_MAX, 1234, "make failed at 1234");
+    /* two failures: the lower item's message, even when a later one is
+     * found first */
+    check_error(2900, SIZE_MAX, 17, 17, "sink failed at 17");
+    check_error(41, SIZE_MAX, 2000, 41, "make failed at 41");
+}
+
+static void test_prepare_error(void **state)
+{
+    (void)state;
+    check_error(SIZE_MAX, 777, SIZE_MAX, 777, "prepare failed at 777");
+    check_error(900, 901, SIZE_MAX, 900, "make failed at 900");
+}
+
+static void test_sink_error(void **state)
+{
+    (void)state;
+    check_error(SIZE_MAX, SIZE_MAX, 0, 0, "sink failed at 0");
+    check_error(SIZE_MAX, SIZE_MAX, 2999, 2999, "sink failed at 2999");
+    check_error(SIZE_MAX, 2500, 1500, 1500, "sink failed at 1500");
+}
+
+/* ---- the text sink ------------------------------------------------------- */
+
+static folio_dl_statement *two_pages(folio_arena *a, const char *id, bool blank_back)
+{
+    folio_dl_statement *st = dlist_statement_new(a, id, 12240, 15840);
+    folio_dl_page *pg = dlist_page_add(st);
+    /* out of order on purpose: lines by y, runs by x */
+    dlist_page_add_text(st, pg, 0, 180, 1440, 2000, 0, "world", 5, true);
+    dlist_page_add_text(st, pg, 0, 180, 0, 1000, 0, "Title", 5, true);
+    dlist_page_add_text(st, pg, 0, 180, 0, 2000, 0, "hello", 5, true);
+    dlist_page_add_text(st, pg, 0, 180, 100, 2000, 0, "\xC3\xA9t\x0C", 4, true);
+    dlist_page_add_rule(st, pg, 0, 0, 100, 100, 20, 0);
+    pg = dlist_page_add(st);
+    dlist_page_add_text(st, pg, 0, 180, 288, 500, 0, "p2", 2, true);
+    if (blank_back)
+        dlist_page_add(st)->blank_back = true;
+    return st;
+}
+
+static void test_text_sink(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/folio-test-sink-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    folio_sink_text_options o = {0};
+    folio_error err = {0};
+    const folio_sink_type *T = &folio_sink_text;
+    void *s = T->open(&o, path, &err);
+    assert_non_null(s);
+    folio_arena a;
+    folio_arena_init(&a, 65536);
+    for (int k = 0; k < 2; k++) {
+        folio_dl_statement *st = two_pages(&a, k ? "B" : "A", k == 1);
+        void *p = T->prepare(&o, st, &err);
+        assert_non_null(p);
+        assert_true(T->add_statement(s, st, p, &err));
+        T->release(p);
+    }
+    folio_sink_result res;
+    assert_true(T->close(s, &res, &err));
+    assert_int_equal(res.pages, 5);
+    assert_int_equal(res.statements, 2);
+    assert_int_equal(res.substituted, 2);      /* the form feed in the text, twice */
+    assert_int_equal(res.substituted_ex[0], 0x0C);
+    char buf[512];
+    FILE *f = fopen(path, "rb");
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *page1 = "Title\nhello \xC3\xA9t? world\n";
+    char want[512];
+    snprintf(want, sizeof want, "%s\f  p2\n\f%s\f  p2\n\f", page1, page1);
+    assert_string_equal(buf, want);
+    assert_int_equal(res.bytes, strlen(want));
+    unlink(path);
+
+    /* a sink that cannot write says so, naming the file */
+    s = T->open(&o, "/dev/full", &err);
+    assert_non_null(s);
+    folio_dl_statement *st = two_pages(&a, "C", false);
+    void *p = T->prepare(&o, st, &err);
+    bool ok = T->add_statement(s, st, p, &err);
+    T->release(p);
+    if (ok)
+        ok = T->close(s, &res, &err);
+    else
+        T->abort(s);
+    assert_false(ok);
+    assert_non_null(strstr(err.msg, "/dev/full: cannot write"));
+    memset(&err, 0, sizeof err);
+    assert_null(T->open(&o, "/nonexistent-dir/x.txt", &err));
+    assert_non_null(strstr(err.msg, "/nonexistent-dir/x.txt: cannot open"));
+    folio_arena_free(&a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_order),
+        cmocka_unit_test(test_make_error),
+        cmocka_unit_test(test_prepare_error),
+        cmocka_unit_test(test_sink_error),
+        cmocka_unit_test(test_text_sink),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
