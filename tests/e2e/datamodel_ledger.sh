@@ -32,7 +32,7 @@ feeds:
   - name: trans
     kind: transactions
     path: trans.csv
-    dialect: {delimiter: ";", date_format: YYMMDD}
+    dialect: {delimiter: ";", date_format: YYMMDD, century_pivot: 70}
     columns: {account_id: acct, date: date, description: tid, amount: amount, balance_after: bal}
 YAML
 }
@@ -164,7 +164,7 @@ s = s.replace("date: 2024-03-01", "date: 1994-03-01")
 s = s.replace("bank: {name: \"Test Bank\"}", "bank: {name: \"Test Bank\", currency: CZK}")
 s = s.replace("path: trans.csv", "path: \"%s\"" % trans)
 s = s.replace("columns: {account_id: acct, date: date, description: tid, amount: amount, balance_after: bal}",
-              "amounts: {sign: flag_column, debit_values: [VYDAJ, VYBER]}\n"
+              "amounts: {sign: flag_column, debit_values: [VYDAJ, VYBER], credit_values: [PRIJEM]}\n"
               "    columns: {account_id: account_id, date: date, description: trans_id, amount: amount, "
               "debit_flag: type, balance_after: balance}")
 open(p, "w").write(s)
