@@ -152,7 +152,7 @@ t_ledger_berka() {
     # no names or addresses in client.asc: every printed statement is returned
     # to the bank and listed as undeliverable; codes print in Czech, CZK the
     # Czech way
-    python3 - "$d/out" <<'PY'
+    python3 - "$d/out" "$data" <<'PY'
 import csv, json, sys
 out = sys.argv[1]
 audit = [json.loads(l) for l in open(out + "/audit.jsonl", encoding="utf-8")]
@@ -164,6 +164,16 @@ assert und == printed, (len(und), len(printed))
 assert not any(a["channel"] not in ("print", "suppressed") for a in audit)
 by = {a["household_by"] for a in audit}
 assert "shared_accounts" in by, by      # OWNER + DISPONENT of one account
+# accounts opened after February 1994 (account.asc, read here): no statement,
+# their households suppressed by the job's channel rule, with its reason
+acc = list(csv.DictReader(open(sys.argv[2] + "/account.asc", encoding="ascii"), delimiter=";"))
+late = {r["account_id"] for r in acc if r["date"] > "940228"}
+shown = {x["id"] for a in audit if a["channel"] == "print"
+         for x in a["accounts"]}
+assert late and not (late & shown), sorted(late & shown)[:5]
+sup = [r for r in csv.DictReader(open(out + "/suppressed.csv", encoding="utf-8"))
+       if r["kind"] == "household"]
+assert sup and all(r["reason"] == "every account opened after the statement period" for r in sup), sup[:3]
 PY
     pdftotext -layout "$d"/out/print/*-return-*.pdf "$d/all.txt"
     grep -q "RETURN: undeliverable address" "$d/all.txt" || { echo "no return marking"; exit 1; }
