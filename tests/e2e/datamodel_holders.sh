@@ -152,7 +152,7 @@ PY
 run_test undeliverable_return t_undeliverable_return
 
 # A customers feed with no postal column at all (the PKDD'99 client.asc has
-# only ids): the old code stopped with exit 2 ("must map column 'address1'"),
+# only ids): the old code stopped with exit 2 ("must map 'last_name' or 'full_name'"),
 # so the export could only be read by inventing names.  Now it loads and
 # every print household is an undeliverable exception -- returned to the
 # bank here, never printed with a blank block.  Mapping one postal part
