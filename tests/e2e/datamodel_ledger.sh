@@ -32,7 +32,7 @@ feeds:
   - name: trans
     kind: transactions
     path: trans.csv
-    dialect: {delimiter: ";", date_format: YYMMDD}
+    dialect: {delimiter: ";", date_format: YYMMDD, century_pivot: 50}
     columns: {account_id: acct, date: date, description: tid, amount: amount, balance_after: bal}
 YAML
 }
