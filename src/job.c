@@ -313,13 +313,27 @@ static bool check_required_columns(yt_doc *d, const folio_feed_def *f,
     folio_field need[8];
     int n = 0;
     switch (f->kind) {
-    case FOLIO_FEED_CUSTOMERS:
+    case FOLIO_FEED_CUSTOMERS: {
         need[n++] = FOLIO_F_CUSTOMER_ID;
+        /* An export with no postal data at all (no name nor address column,
+         * e.g. the PKDD'99 client.asc) is allowed: its customers have no
+         * usable address, so every print household is an `undeliverable`
+         * exception (holders_route), never a blank address block.  Map one
+         * part of a postal address and the name and line 1 are required. */
+        static const folio_field POSTAL[] = {
+            FOLIO_F_FIRST_NAME, FOLIO_F_LAST_NAME, FOLIO_F_FULL_NAME, FOLIO_F_ADDRESS1,
+            FOLIO_F_ADDRESS2, FOLIO_F_CITY, FOLIO_F_STATE, FOLIO_F_POSTAL_CODE};
+        bool postal = false;
+        for (size_t i = 0; i < sizeof POSTAL / sizeof *POSTAL; i++)
+            postal = postal || f->columns[POSTAL[i]];
+        if (!postal)
+            break;
         need[n++] = FOLIO_F_ADDRESS1;
         if (!f->columns[FOLIO_F_LAST_NAME] && !f->columns[FOLIO_F_FULL_NAME])
             return yt_fail(d, cols, "feed '%s' (customers) must map 'last_name' "
                            "or 'full_name' in '%s'", f->name, where);
         break;
+    }
     case FOLIO_FEED_ACCOUNTS:
         need[n++] = FOLIO_F_ACCOUNT_ID;   /* customer_id: see read_feeds (holders) */
         /* closing_balance: required unless a transactions feed maps

@@ -151,6 +151,50 @@ PY
 }
 run_test undeliverable_return t_undeliverable_return
 
+# A customers feed with no postal column at all (the PKDD'99 client.asc has
+# only ids): the old code stopped with exit 2 ("must map 'last_name' or 'full_name'"),
+# so the export could only be read by inventing names.  Now it loads and
+# every print household is an undeliverable exception -- returned to the
+# bank here, never printed with a blank block.  Mapping one postal part
+# without line 1 or a name is still a job error.
+t_no_postal_columns() {
+    local d="$WORK/dh-nopostal"
+    dh_samples "$d" 3
+    python3 - "$d/job.yaml" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+for k in ("first_name", "last_name", "address1", "address2", "city", "state",
+          "postal_code", "email"):
+    s, n = re.subn(r"\n      %s: \w+" % k, "", s, count=1)
+    assert n == 1, k
+s += "\nhouseholds:\n  undeliverable: return\n"
+open(p, "w").write(s)
+PY
+    dh_run "$d"
+    [ "$rc" = 3 ] || { echo "expected exit 3, got $rc"; exit 1; }
+    python3 - "$d/out" <<'PY'
+import csv, json, sys
+out = sys.argv[1]
+audit = [json.loads(l) for l in open(out + "/audit.jsonl", encoding="utf-8")]
+printed = [a for a in audit if a["channel"] == "print"]
+assert printed and all(a.get("returned") is True for a in printed), audit
+exc = [e for e in csv.DictReader(open(out + "/exceptions.csv", encoding="utf-8"))
+       if e["kind"] == "undeliverable"]
+assert sorted(e["household"] for e in exc) == sorted(a["household"] for a in printed), exc
+assert all(e["action"] == "returned" and "no address line 1" in e["detail"] for e in exc), exc
+PY
+    pdftotext -layout "$d"/out/print/*-return-*.pdf "$d/ret.txt"
+    grep -q "RETURN: undeliverable address" "$d/ret.txt" || { echo "no return marking"; exit 1; }
+    # a city without line 1 and a name: still a job error
+    sed -i 's/^      country: country$/      country: country\n      city: city/' "$d/job.yaml"
+    dh_run "$d"
+    [ "$rc" = 2 ] || { echo "expected exit 2, got $rc"; exit 1; }
+    grep -q "job.yaml:[0-9]*:[0-9]*: .*'customers' (customers) must map 'last_name' or 'full_name'" "$d/err" \
+        || { echo "stderr does not name the missing name column"; exit 1; }
+}
+run_test no_postal_columns t_no_postal_columns
+
 # A holders feed (berka-style codes) instead of household ids: customers
 # linked through a shared account form one household (household_by
 # shared_accounts, audited), roles print through {account.holders}, and a

@@ -965,6 +965,9 @@ static void test_berka(void **state)
     (void)state;
     char dir[1024], p[1100];
     snprintf(dir, sizeof dir, "%s/../shared/data/berka", root());
+    snprintf(p, sizeof p, "%s/client.asc", dir);
+    if (access(p, R_OK) != 0)   /* a worktree: the data is not beside it */
+        snprintf(dir, sizeof dir, "%s", "/work/shared/data/berka");
     size_t lc, ld, la, lt;
     snprintf(p, sizeof p, "%s/client.asc", dir);
     char *client = slurp(p, &lc);

@@ -372,14 +372,15 @@ static void test_berka_order(void **state)
     w->defs[2] = mkdef(FOLIO_FEED_TRANSACTIONS, "trans_partial.asc");
     w->defs[2].delimiter = ';';
     w->defs[2].date_format = (char *)"YYMMDD";
-    w->defs[2].has_century_pivot = true;      /* 93 and 94 are 19xx */
-    w->defs[2].century_pivot = 30;
     w->defs[2].sign = FOLIO_SIGN_FLAG_COLUMN;
-    char *dv[] = {(char *)"VYDAJ", (char *)"VYBER"}, *cv[] = {(char *)"PRIJEM"};
+    char *dv[] = {(char *)"VYDAJ", (char *)"VYBER"};
     w->defs[2].debit_values = dv;
     w->defs[2].n_debit_values = 2;
+    char *cv[] = {(char *)"PRIJEM"};   /* both lists are required (issue 10 part 4) */
     w->defs[2].credit_values = cv;
     w->defs[2].n_credit_values = 1;
+    w->defs[2].has_century_pivot = true;   /* every year of the export is 19xx */
+    w->defs[2].century_pivot = 0;
     w->defs[2].columns[FOLIO_F_TXN_ACCOUNT_ID] = (char *)"account_id";
     w->defs[2].columns[FOLIO_F_TXN_DATE] = (char *)"date";
     w->defs[2].columns[FOLIO_F_AMOUNT] = (char *)"amount";
