@@ -272,35 +272,11 @@ bool attrs_map_header(const folio_feed_def *def, const char *const *cols, int n_
 {
     for (int k = 0; k < def->n_attrs; k++) {
         const folio_attr_def *a = &def->attrs[k];
-        int idx = -1, other = -1;
-        for (int pass = 0; pass < 2 && idx < 0; pass++)
-            for (int i = 0; i < n_cols; i++)
-                if (pass == 0 ? !strcmp(cols[i], a->column) : !strcasecmp(cols[i], a->column)) {
-                    if (idx < 0)
-                        idx = i;
-                    else if (other < 0)
-                        other = i;
-                }
-        if (other >= 0) {
-            folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%u: column '%s' (attribute %s, job "
-                            "line %d) appears more than once in the header (fields %d and "
-                            "%d)", fname, hdr_line, a->column, a->name, a->line, idx + 1,
-                            other + 1);
+        char what[96];
+        snprintf(what, sizeof what, "attribute %s, job line %d", a->name, a->line);
+        int idx = feed_header_column(cols, n_cols, fname, hdr_line, a->column, what, "", err);
+        if (idx < 0)
             return false;
-        }
-        if (idx < 0) {
-            char found[600];
-            size_t fl = 0;
-            found[0] = 0;
-            for (int i = 0; i < n_cols; i++)
-                if (!folio_str_appendf(found, sizeof found, &fl, "%s%s", i ? ", " : "",
-                                       cols[i]))
-                    break;
-            folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%u: column '%s' (attribute %s, job "
-                            "line %d) not found in header (found: %s)", fname, hdr_line,
-                            a->column, a->name, a->line, found);
-            return false;
-        }
         col_idx[k] = idx;
         if (col_class[idx] == FEED_COL_UNMAPPED)   /* a description stays free text */
             col_class[idx] = FEED_COL_LINE;

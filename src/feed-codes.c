@@ -15,39 +15,12 @@
 
 #include <string.h>
 
-/* Column index of header name `want` (exact, else ignoring case; the only
- * one), or -1 with err set. */
+/* Column index of header name `want` (feed_header_column), or -1 with err set. */
 static int header_col(feed_ctx *ctx, uint32_t hdr_line, const char *want, const char *what,
                       folio_error *err)
 {
-    int idx = -1, other = -1;
-    for (int pass = 0; pass < 2 && idx < 0; pass++)
-        for (int i = 0; i < ctx->n_cols; i++)
-            if (pass == 0 ? !strcmp(ctx->cols[i], want) : !strcasecmp(ctx->cols[i], want)) {
-                if (idx < 0)
-                    idx = i;
-                else if (other < 0)
-                    other = i;
-            }
-    if (other >= 0) {
-        folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%u: column '%s' (%s) appears more than "
-                        "once in the header (fields %d and %d)", ctx->fname, hdr_line, want,
-                        what, idx + 1, other + 1);
-        return -1;
-    }
-    if (idx < 0) {
-        char found[600];
-        size_t fl = 0;
-        found[0] = 0;
-        for (int i = 0; i < ctx->n_cols; i++)
-            if (!folio_str_appendf(found, sizeof found, &fl, "%s%s", i ? ", " : "",
-                                   ctx->cols[i]))
-                break;
-        folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%u: column '%s' (%s) not found in header "
-                        "(found: %s)", ctx->fname, hdr_line, want, what, found);
-        return -1;
-    }
-    return idx;
+    return feed_header_column((const char *const *)ctx->cols, ctx->n_cols, ctx->fname, hdr_line,
+                              want, what, "", err);
 }
 
 /* feed_codes_prepare: see feed-private.h. */

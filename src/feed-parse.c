@@ -441,6 +441,39 @@ static bool kind_requires(folio_feed_kind kind, const folio_feed_def *def,
     return true;
 }
 
+int feed_header_column(const char *const *cols, int n_cols, const char *fname, uint32_t hdr_line,
+                       const char *want, const char *what, const char *dup_hint,
+                       folio_error *err)
+{
+    int idx = -1, other = -1;
+    for (int pass = 0; pass < 2 && idx < 0; pass++)
+        for (int i = 0; i < n_cols; i++)
+            if (pass == 0 ? !strcmp(cols[i], want) : !strcasecmp(cols[i], want)) {
+                if (idx < 0)
+                    idx = i;
+                else if (other < 0)
+                    other = i;
+            }
+    if (other >= 0) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%u: column '%s' (%s) appears more than "
+                        "once in the header (fields %d and %d)%s", fname, hdr_line, want, what,
+                        idx + 1, other + 1, dup_hint);
+        return -1;
+    }
+    if (idx < 0) {
+        char found[600];
+        size_t fl = 0;
+        found[0] = 0;
+        for (int i = 0; i < n_cols; i++)
+            if (!folio_str_appendf(found, sizeof found, &fl, "%s%s", i ? ", " : "", cols[i]))
+                break;
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%u: column '%s' (%s) not found in header "
+                        "(found: %s)", fname, hdr_line, want, what, found);
+        return -1;
+    }
+    return idx;
+}
+
 bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
 {
     const folio_feed_def *def = ctx->def;
@@ -563,39 +596,12 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
         const char *want = def->columns[f];
         if (!want)
             continue;
-        /* an exact match wins, else a match ignoring case; either must be
-         * the only one: which of two same-named columns holds the data the
-         * job means cannot be guessed */
-        int idx = -1, other = -1;
-        for (int pass = 0; pass < 2 && idx < 0; pass++)
-            for (int i = 0; i < fs.n; i++)
-                if (pass == 0 ? !strcmp(ctx->cols[i], want) : !strcasecmp(ctx->cols[i], want)) {
-                    if (idx < 0)
-                        idx = i;
-                    else if (other < 0)
-                        other = i;
-                }
-        if (other >= 0) {
-            folio_error_set(err, FOLIO_EXIT_USAGE,
-                            "%s:%u: column '%s' (%s) appears more than once in the header "
-                            "(fields %d and %d): rename one, or map another name in the "
-                            "job's columns:", ctx->fname, hdr_line, want,
-                            job_field_key((folio_field)f), idx + 1, other + 1);
+        int idx = feed_header_column((const char *const *)ctx->cols, ctx->n_cols, ctx->fname,
+                                     hdr_line, want, job_field_key((folio_field)f),
+                                     ": rename one, or map another name in the job's columns:",
+                                     err);
+        if (idx < 0)
             goto out;
-        }
-        if (idx < 0) {
-            char found_list[600];
-            size_t fl = 0;
-            found_list[0] = 0;
-            for (int i = 0; i < fs.n; i++)
-                if (!folio_str_appendf(found_list, sizeof found_list, &fl, "%s%s",
-                                       i ? ", " : "", ctx->cols[i]))
-                    break;
-            folio_error_set(err, FOLIO_EXIT_USAGE,
-                            "%s:%u: column '%s' (%s) not found in header (found: %s)",
-                            ctx->fname, hdr_line, want, job_field_key((folio_field)f), found_list);
-            goto out;
-        }
         ctx->map[f] = idx;
         if (ctx->col_class[idx] != FEED_COL_LINE)   /* a column mapped twice: the stricter */
             ctx->col_class[idx] = f == FOLIO_F_DESCRIPTION ? FEED_COL_TEXT : FEED_COL_LINE;

@@ -182,6 +182,14 @@ bool feed_reject_add(folio_dataset *ds, uint16_t feed, uint32_t line, folio_fiel
 /* feed-codes.c (issue 10 part 4): resolve the code-list and template
  * columns of ctx against its header (after the field mapping; a column
  * missing from the header is a job error, FOLIO_EXIT_USAGE). */
+/* The index of header column `want` in cols[0..n_cols): the exact name
+ * wins, else a match ignoring case; either must be the only one (which of
+ * two same-named columns holds the data cannot be guessed).  -1 with err set
+ * (FOLIO_EXIT_USAGE, "FILE:LINE: column 'X' (WHAT) ...") when it is missing
+ * or appears twice; dup_hint ("" or ": what to do") ends the second message. */
+int feed_header_column(const char *const *cols, int n_cols, const char *fname, uint32_t hdr_line,
+                       const char *want, const char *what, const char *dup_hint,
+                       folio_error *err);
 bool feed_codes_prepare(feed_ctx *ctx, uint32_t hdr_line, folio_error *err);
 /* One row: look every code column up and render the description into
  * ch->desc_buf.  Returns 0 (ok: *len, *n_langs set; *len is 0 with no
