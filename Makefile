@@ -123,7 +123,7 @@ demo: deps
 	@rm -rf $(BUILD)/demo
 	$(BUILD)/folio samples --households 2000 --seed 1 --out $(BUILD)/demo/feeds
 	@$(BUILD)/folio run $(BUILD)/demo/feeds/job.yaml --out $(BUILD)/demo/out; rc=$$?; \
-	  echo; echo "outputs: $(BUILD)/demo/out (manifest.json, print/, archive/, proofs/, audit.jsonl, rejects.csv)"; \
+	  echo; echo "outputs: $(BUILD)/demo/out (manifest.json, print/, archive/, proofs/, audit.jsonl, rejects.csv, exceptions.csv)"; \
 	  [ $$rc = 0 ] || [ $$rc = 3 ]
 
 bench: all $(BUILD)/perf/baseline_hpdf
