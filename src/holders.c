@@ -278,6 +278,25 @@ bool holders_route(folio_plan *p, folio_exceptions *x, folio_error *err)
             }
             continue;
         }
+        /* a customers feed may map no name at all (berka): an e-mailed
+           statement would then address nobody -- never sent blank */
+        if ((hp->channel == FOLIO_CHANNEL_EMAIL || hp->channel == FOLIO_CHANNEL_BOTH) &&
+            !(c->last_name && *c->last_name) && !(c->first_name && *c->first_name)) {
+            const char *action = "printed only";
+            if (hp->channel == FOLIO_CHANNEL_BOTH) {
+                hp->channel = FOLIO_CHANNEL_PRINT;
+                hp->note = "no customer name: not e-mailed, printed only";
+            } else {
+                hp->channel = FOLIO_CHANNEL_SUPPRESSED;
+                hp->reason = "no customer name: an e-mailed statement would address nobody";
+                action = "suppressed";
+            }
+            if (!folio_exceptions_add(x, FOLIO_EXC_OTHER, hh->id, c->id, NULL,
+                                      base_name(job->feeds[c->feed].path), c->line, false, 0, 0,
+                                      action, "no customer name for an e-mailed statement (the "
+                                      "customers feed maps no name column)"))
+                goto oom;
+        }
         if (hp->channel != FOLIO_CHANNEL_PRINT && hp->channel != FOLIO_CHANNEL_BOTH)
             continue;
         const char *why = NULL;

@@ -192,6 +192,35 @@ PY
     [ "$rc" = 2 ] || { echo "expected exit 2, got $rc"; exit 1; }
     grep -q "job.yaml:[0-9]*:[0-9]*: .*'customers' (customers) must map 'last_name' or 'full_name'" "$d/err" \
         || { echo "stderr does not name the missing name column"; exit 1; }
+    # with e-mail addresses but no names: no statement is e-mailed to nobody;
+    # e-mail-only households are suppressed, 'both' ones printed only, each
+    # listed as an exception
+    local e="$WORK/dh-noname-email"
+    "$FOLIO" samples --households 60 --seed 11 --out "$e" >/dev/null   # delivery as generated
+    python3 - "$e/job.yaml" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+for k in ("first_name", "last_name", "address1", "address2", "city", "state", "postal_code"):
+    s, n = re.subn(r"\n      %s: \w+" % k, "", s, count=1)
+    assert n == 1, k
+s += "\nhouseholds:\n  undeliverable: return\n"
+open(p, "w").write(s)
+PY
+    dh_run "$e"
+    [ "$rc" = 3 ] || { echo "expected exit 3, got $rc"; exit 1; }
+    python3 - "$e/out" <<'PY'
+import csv, json, sys
+out = sys.argv[1]
+audit = [json.loads(l) for l in open(out + "/audit.jsonl", encoding="utf-8")]
+assert not [a for a in audit if a["channel"] in ("email", "both")], "a nameless statement was e-mailed"
+sup = [a for a in audit if a["channel"] == "suppressed" and a["reason"].startswith("no customer name")]
+exc = [e for e in csv.DictReader(open(out + "/exceptions.csv", encoding="utf-8"))
+       if e["kind"] == "other" and "no customer name" in e["detail"]]
+assert sup, "no e-mail household suppressed for want of a name"
+assert len(exc) >= len(sup), (len(exc), len(sup))
+assert {a["household"] for a in sup} <= {e["household"] for e in exc}
+PY
 }
 run_test no_postal_columns t_no_postal_columns
 
