@@ -15,27 +15,10 @@
 #include <unistd.h>
 
 #include "folio/feed.h"
+#include "feed_defs.h"
 #include "feed-private.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
-
-static folio_feed_def mkdef(folio_feed_kind kind, const char *path)
-{
-    folio_feed_def d;
-    memset(&d, 0, sizeof d);
-    d.name = (char *)path;
-    d.path = (char *)path;
-    d.kind = kind;
-    d.delimiter = ',';
-    d.quote = '"';
-    d.header = true;
-    d.date_format = (char *)"YYYY-MM-DD";
-    d.decimal = '.';
-    d.minor_digits = 2;
-    d.currency = (char *)"USD";
-    d.sign = FOLIO_SIGN_NEGATIVE_IS_DEBIT;
-    return d;
-}
 
 static folio_feed_def txn_def(void)
 {

@@ -17,23 +17,7 @@
 #include "folio/feed.h"
 #include "folio/household.h"
 #include "folio/holders.h"
-
-static folio_feed_def mkdef(folio_feed_kind kind, const char *path)
-{
-    folio_feed_def d;
-    memset(&d, 0, sizeof d);
-    d.name = (char *)path;
-    d.path = (char *)path;
-    d.kind = kind;
-    d.delimiter = ',';
-    d.quote = '"';
-    d.header = true;
-    d.date_format = (char *)"YYYY-MM-DD";
-    d.decimal = '.';
-    d.minor_digits = 2;
-    d.currency = (char *)"USD";
-    return d;
-}
+#include "feed_defs.h"
 
 static folio_feed_def cust_def(void)
 {

@@ -13,6 +13,7 @@
 
 #include "folio/compose.h"
 #include "folio/ledger.h"
+#include "feed_defs.h"
 
 static char *root_path(const char *rel)
 {
@@ -22,24 +23,6 @@ static char *root_path(const char *rel)
     char *b = buf[k++ & 3];
     snprintf(b, 1024, "%s/%s", root ? root : ".", rel);
     return b;
-}
-
-static folio_feed_def mkdef(folio_feed_kind kind, const char *path)
-{
-    folio_feed_def d;
-    memset(&d, 0, sizeof d);
-    d.name = (char *)path;
-    d.path = (char *)path;
-    d.kind = kind;
-    d.delimiter = ',';
-    d.quote = '"';
-    d.header = true;
-    d.date_format = (char *)"YYYY-MM-DD";
-    d.decimal = '.';
-    d.minor_digits = 2;
-    d.currency = (char *)"USD";
-    d.sign = FOLIO_SIGN_NEGATIVE_IS_DEBIT;
-    return d;
 }
 
 typedef struct world {
