@@ -31,6 +31,8 @@ static const char *const usage_main =
     "  samples            write realistic synthetic feeds and a job file\n"
     "  verify OUT         re-check an output directory against its manifest.json\n"
     "  afpdump FILE.afp   list or (--check) validate an AFP print file\n"
+    "  partition JOB      cut a job's feeds into shards (--shards N --out DIR)\n"
+    "  merge SHARD_OUT... merge shard runs into one job ticket (--out DIR)\n"
     "\n"
     "options:\n"
     "  --help             this text; `folio COMMAND --help` for a command\n"
@@ -182,6 +184,10 @@ int main(int argc, char **argv)
         return cmd_verify(argc - 2, argv + 2);
     if (!strcmp(cmd, "afpdump"))
         return afp_dump_main(argc - 2, argv + 2);
+    if (!strcmp(cmd, "partition"))                      /* issue 12 */
+        return cmd_partition(argc - 2, argv + 2);
+    if (!strcmp(cmd, "merge"))
+        return cmd_merge(argc - 2, argv + 2);
     char m[256];
     snprintf(m, sizeof m, "unknown command '%s'", cmd);
     return bad_usage(m, usage_main);

@@ -21,4 +21,8 @@ int cmd_run(int argc, char **argv);
  * on stdout: "FILE: offset 0x...: reason"), 2 bad usage. */
 int afp_dump_main(int argc, char **argv);
 
+/* issue 12: `folio partition ...` and `folio merge ...` (argv[0] is the first
+ * argument after the command; cli-partition.c, cli-merge.c). */
+int cmd_partition(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 #endif

@@ -1,0 +1,795 @@
+/*
+ * partition.c -- issue 12 part 2: `folio partition` (folio/partition.h).
+ *
+ * 1. The job is loaded; its customers, accounts and holders feeds are read
+ *    with the run's own loader and grouped with the run's own householding,
+ *    so a household is exactly what `folio run` would form.
+ * 2. Maps: customer id, account id and household id -> shard (FNV-1a of the
+ *    household id, as `--shard`).
+ * 3. Each feed is streamed once from a memory map: a quote-aware scanner
+ *    cuts records, takes the key column and appends the record's bytes to
+ *    its shard's file (customers, accounts, holders first, so a rejected
+ *    account's id is known before its transactions are routed).
+ * 4. The job file is written once per shard with its path scalars replaced
+ *    (feeds -> feeds/NAME, layout and catalogue absolute, output.dir out).
+ */
+#include "folio/partition.h"
+#include "folio/feed.h"
+#include "folio/household.h"
+#include "folio/job.h"
+#include "yamltree.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int folio_shard_of(const char *id, int n)
+{
+    uint64_t h = 1469598103934665603ULL;          /* must stay run.c's fnv1a */
+    for (const char *s = id; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return n > 0 ? (int)(h % (uint64_t)n) : 0;
+}
+
+/* ---- id -> shard ------------------------------------------------------------ */
+
+typedef struct { const char *k; uint32_t n; uint16_t shard; } pent;
+typedef struct { pent *v; size_t cap, n; char **owned; size_t n_owned, cap_owned; } pmap;
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h ^ (h >> 29);
+}
+
+static bool pmap_init(pmap *m, size_t want)
+{
+    size_t cap = 64;
+    while (cap < want * 2 + 16)
+        cap *= 2;
+    m->v = calloc(cap, sizeof *m->v);
+    m->cap = cap;
+    return m->v != NULL;
+}
+
+static pent *pmap_slot(const pmap *m, const char *k, size_t n)
+{
+    size_t i = (size_t)hash_bytes(k, n) & (m->cap - 1);
+    while (m->v[i].k && (m->v[i].n != n || memcmp(m->v[i].k, k, n)))
+        i = (i + 1) & (m->cap - 1);
+    return &m->v[i];
+}
+
+static int pmap_find(const pmap *m, const char *k, size_t n)
+{
+    if (!n)
+        return -1;
+    const pent *e = pmap_slot(m, k, n);
+    return e->k ? e->shard : -1;
+}
+
+static bool pmap_grow(pmap *m)
+{
+    pmap g = {0};
+    if (!pmap_init(&g, m->cap))
+        return false;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->v[i].k)
+            *pmap_slot(&g, m->v[i].k, m->v[i].n) = m->v[i];
+    free(m->v);
+    m->v = g.v;
+    m->cap = g.cap;
+    return true;
+}
+
+/* Adds k -> shard unless k is there; copy: the key is not owned elsewhere. */
+static bool pmap_put(pmap *m, const char *k, size_t n, int shard, bool copy)
+{
+    if (!n)
+        return true;
+    if ((m->n + 1) * 2 > m->cap && !pmap_grow(m))
+        return false;
+    pent *e = pmap_slot(m, k, n);
+    if (e->k)
+        return true;
+    if (copy) {
+        char *c = malloc(n ? n : 1);
+        if (!c)
+            return false;
+        memcpy(c, k, n);
+        if (m->n_owned == m->cap_owned) {
+            size_t nc = m->cap_owned ? m->cap_owned * 2 : 64;
+            char **no = realloc(m->owned, nc * sizeof *no);
+            if (!no) {
+                free(c);
+                return false;
+            }
+            m->owned = no;
+            m->cap_owned = nc;
+        }
+        m->owned[m->n_owned++] = c;
+        k = c;
+    }
+    *e = (pent){k, (uint32_t)n, (uint16_t)shard};
+    m->n++;
+    return true;
+}
+
+static void pmap_free(pmap *m)
+{
+    for (size_t i = 0; i < m->n_owned; i++)
+        free(m->owned[i]);
+    free(m->owned);
+    free(m->v);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- records ---------------------------------------------------------------- */
+
+/* The record at p (< end): returns its end (after its LF, or end); *lines
+ * gets the LFs it spans (at least 1 counted for the line it starts). */
+static const char *record_end(const char *p, const char *end, char quote, uint32_t *lines)
+{
+    uint32_t nl = 1;
+    const char *lf = memchr(p, '\n', (size_t)(end - p));
+    if (!quote || !memchr(p, quote, (size_t)((lf ? lf : end) - p))) {
+        *lines = nl;
+        return lf ? lf + 1 : end;
+    }
+    bool inq = false;
+    for (const char *q = p; q < end; q++) {
+        if (*q == quote)
+            inq = !inq;
+        else if (*q == '\n') {
+            if (!inq) {
+                *lines = nl;
+                return q + 1;
+            }
+            nl++;
+        }
+    }
+    *lines = nl;
+    return end;
+}
+
+/* Field k of the record [p, e) into buf (unquoted, blanks around trimmed);
+ * returns its length, 0 when the record has no field k. */
+static size_t field_at(const char *p, const char *e, char delim, char quote, int k,
+                       char *buf, size_t cap)
+{
+    int idx = 0;
+    size_t n = 0;
+    bool inq = false, was_quoted = false;
+    for (const char *q = p; q < e; q++) {
+        char c = *q;
+        if (quote && c == quote) {
+            if (inq && q + 1 < e && q[1] == quote) {
+                if (idx == k && n < cap)
+                    buf[n++] = c;
+                q++;
+                continue;
+            }
+            inq = !inq;
+            was_quoted = true;
+            continue;
+        }
+        if (!inq && (c == delim || c == '\n' || c == '\r')) {
+            if (idx == k)
+                break;
+            if (c != delim)
+                break;
+            idx++;
+            continue;
+        }
+        if (idx == k && n < cap)
+            buf[n++] = c;
+    }
+    if (idx != k)
+        return 0;
+    size_t a = 0;
+    if (!was_quoted) {
+        while (a < n && (buf[a] == ' ' || buf[a] == '\t'))
+            a++;
+        while (n > a && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+            n--;
+    }
+    if (a)
+        memmove(buf, buf + a, n - a);
+    return n - a;
+}
+
+/* Index of header name `name` among the header record's fields, -1 if absent. */
+static int header_index(const char *p, const char *e, char delim, char quote, const char *name)
+{
+    char buf[512];
+    size_t want = strlen(name);
+    if ((size_t)(e - p) >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+        p += 3;
+    for (int k = 0; k < 4096; k++) {
+        size_t n = field_at(p, e, delim, quote, k, buf, sizeof buf);
+        if (n == want && !memcmp(buf, name, n))
+            return k;
+        if (!n) {
+            /* an empty header cell or the end: look one further only if a
+             * delimiter follows */
+            int seen = 0;
+            bool inq = false;
+            for (const char *q = p; q < e; q++) {
+                if (quote && *q == quote)
+                    inq = !inq;
+                else if (!inq && *q == delim)
+                    seen++;
+            }
+            if (k >= seen)
+                return -1;
+        }
+    }
+    return -1;
+}
+
+/* ---- shard output files ------------------------------------------------------ */
+
+typedef struct {
+    FILE *f, *lines;
+    uint64_t records;
+} shard_out;
+
+static bool put_lines(shard_out *o, uint32_t first, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t v = first + i;
+        unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8),
+                              (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+        if (fwrite(b, 1, 4, o->lines) != 4)
+            return false;
+    }
+    return true;
+}
+
+static bool put_record(shard_out *o, const char *p, const char *e, uint32_t line, uint32_t nl)
+{
+    if (fwrite(p, 1, (size_t)(e - p), o->f) != (size_t)(e - p))
+        return false;
+    if (e > p && e[-1] != '\n' && fputc('\n', o->f) == EOF)
+        return false;
+    return put_lines(o, line, nl);
+}
+
+typedef struct part {
+    const folio_partition_options *o;
+    folio_job *job;
+    char dir[PATH_MAX];
+    pmap cust, acct, hh;
+    folio_partition_report *rep;
+    uint64_t **per_shard;          /* [feed][shard] records */
+} part;
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+/* The key columns of a feed: primary (map), fallback (map); the primary map
+ * learns the unknown ids of customers and accounts feeds. */
+static void feed_keys(part *P, const folio_feed_def *d, folio_field *k1, pmap **m1,
+                      folio_field *k2, pmap **m2)
+{
+    *k2 = FOLIO_F__COUNT;
+    *m2 = NULL;
+    switch (d->kind) {
+    case FOLIO_FEED_CUSTOMERS:
+    case FOLIO_FEED_CUSTOMER_ATTRS:
+        *k1 = FOLIO_F_CUSTOMER_ID; *m1 = &P->cust; break;
+    case FOLIO_FEED_ACCOUNTS:
+        *k1 = FOLIO_F_ACCOUNT_ID; *m1 = &P->acct;
+        *k2 = FOLIO_F_OWNER_ID; *m2 = &P->cust; break;
+    case FOLIO_FEED_ACCOUNT_ATTRS:
+        *k1 = FOLIO_F_ACCOUNT_ID; *m1 = &P->acct; break;
+    case FOLIO_FEED_TRANSACTIONS:
+        *k1 = FOLIO_F_TXN_ACCOUNT_ID; *m1 = &P->acct; break;
+    case FOLIO_FEED_HOLDERS:
+        *k1 = FOLIO_F_HOLDER_ACCOUNT_ID; *m1 = &P->acct;
+        *k2 = FOLIO_F_HOLDER_CUSTOMER_ID; *m2 = &P->cust; break;
+    case FOLIO_FEED_CONTACTS:
+    default:
+        *k1 = FOLIO_F_CONTACT_KEY; *m1 = &P->hh;
+        *k2 = FOLIO_F_CONTACT_KEY; *m2 = &P->cust; break;
+    }
+}
+
+static bool split_feed(part *P, int fi, folio_error *err)
+{
+    const folio_feed_def *d = &P->job->feeds[fi];
+    int N = P->o->shards;
+    int fd = folio_input_open(d->path, NULL, FOLIO_EXIT_FAILED, NULL, err);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", d->path, strerror(errno));
+        close(fd);
+        return false;
+    }
+    size_t len = (size_t)st.st_size;
+    const char *data = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : "";
+    close(fd);
+    if (data == MAP_FAILED) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", d->path, strerror(errno));
+        return false;
+    }
+    if (len)
+        madvise((void *)data, len, MADV_SEQUENTIAL);
+    shard_out *so = calloc((size_t)N, sizeof *so);
+    bool ok = so != NULL;
+    char path[PATH_MAX + 64];
+    for (int s = 0; ok && s < N; s++) {
+        snprintf(path, sizeof path, "%s/s%02d/feeds/%s", P->dir, s + 1, base_name(d->path));
+        so[s].f = fopen(path, "wb");
+        snprintf(path + strlen(path), 8, ".lines");
+        so[s].lines = fopen(path, "wb");
+        if (!so[s].f || !so[s].lines) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+            ok = false;
+        } else {
+            setvbuf(so[s].f, NULL, _IOFBF, 1 << 20);
+            setvbuf(so[s].lines, NULL, _IOFBF, 1 << 18);
+        }
+    }
+    const char *p = data, *end = data + len;
+    uint32_t line = 1;
+    folio_field k1, k2;
+    pmap *m1, *m2;
+    feed_keys(P, d, &k1, &m1, &k2, &m2);
+    int c1 = -1, c2 = -1;
+    /* the header (and blank lines before it) goes to every shard */
+    while (ok && p < end && d->header) {
+        uint32_t nl;
+        const char *e = record_end(p, end, d->quote, &nl);
+        const char *q = p;
+        if (p == data && e - p >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+            q += 3;                                  /* a BOM */
+        while (q < e && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+            q++;
+        for (int s = 0; ok && s < N; s++)
+            ok = put_record(&so[s], p, e, line, nl);
+        line += nl;
+        const char *h = p;
+        p = e;
+        if (q < e) {                                 /* the header record */
+            if (d->columns[k1])
+                c1 = header_index(h, e, d->delimiter, d->quote, d->columns[k1]);
+            if (k2 != FOLIO_F__COUNT && d->columns[k2])
+                c2 = header_index(h, e, d->delimiter, d->quote, d->columns[k2]);
+            break;
+        }
+    }
+    char key[1024];
+    bool learn = d->kind == FOLIO_FEED_CUSTOMERS || d->kind == FOLIO_FEED_ACCOUNTS;
+    while (ok && p < end) {
+        if ((P->rep->records & 0xffff) == 0 && folio_stopped(err)) {
+            ok = false;
+            break;
+        }
+        uint32_t nl;
+        const char *e = record_end(p, end, d->quote, &nl);
+        const char *q = p;
+        while (q < e && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+            q++;
+        if (q == e) {                                /* blank line: not a record */
+            line += nl;
+            p = e;
+            continue;
+        }
+        int s = -1;
+        size_t kn = 0;
+        if (c1 >= 0 && (kn = field_at(p, e, d->delimiter, d->quote, c1, key, sizeof key)))
+            s = pmap_find(m1, key, kn);
+        if (s < 0 && m2 && c2 >= 0) {
+            size_t kn2 = field_at(p, e, d->delimiter, d->quote, c2, key + kn, sizeof key - kn);
+            if (kn2)
+                s = pmap_find(m2, key + kn, kn2);
+        }
+        if (s < 0)
+            s = 0;                 /* names nothing accepted: shard 1 rejects it */
+        if (learn && kn && !pmap_put(m1, key, kn, s, true)) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+            ok = false;
+            break;
+        }
+        ok = put_record(&so[s], p, e, line, nl);
+        so[s].records++;
+        P->rep->records++;
+        line += nl;
+        p = e;
+    }
+    for (int s = 0; s < N && so; s++) {
+        if (so[s].f && fclose(so[s].f) != 0)
+            ok = false;
+        if (so[s].lines && fclose(so[s].lines) != 0)
+            ok = false;
+        P->per_shard[fi][s] = so[s].records;
+    }
+    if (!ok)
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: writing the shard files failed: %s",
+                        d->path, strerror(errno ? errno : EIO));
+    P->rep->bytes += len;
+    if (len)
+        munmap((void *)data, len);
+    free(so);
+    return ok;
+}
+
+/* ---- the shard job files ------------------------------------------------------ */
+
+typedef struct { int line, col; char *value; } edit;
+
+static int cmp_edit(const void *a, const void *b)
+{
+    const edit *x = a, *y = b;
+    return x->line != y->line ? (y->line > x->line) - (y->line < x->line)
+                              : (y->col > x->col) - (y->col < x->col);
+}
+
+/* An absolute path for a job path scalar (relative to the job's directory). */
+static char *abs_path(const char *job_dir, const char *raw)
+{
+    char joined[PATH_MAX * 2], *r;
+    if (raw[0] == '/')
+        snprintf(joined, sizeof joined, "%s", raw);
+    else
+        snprintf(joined, sizeof joined, "%s/%s", job_dir, raw);
+    if ((r = realpath(joined, NULL)))
+        return r;
+    if (joined[0] == '/')
+        return strdup(joined);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        return strdup(joined);
+    char *out = NULL;
+    return asprintf(&out, "%s/%s", cwd, joined) < 0 ? NULL : out;
+}
+
+static bool add_edit(edit *ed, int *n, const yt_node *node, char *value)
+{
+    if (!node || node->kind != YT_SCALAR || !value) {
+        free(value);
+        return node == NULL;
+    }
+    ed[*n] = (edit){node->line, node->col, value};
+    (*n)++;
+    return true;
+}
+
+static bool write_shard_jobs(part *P, folio_error *err)
+{
+    yt_doc *doc = yt_load(P->job->path, err);
+    if (!doc)
+        return false;
+    const folio_job *J = P->job;
+    int cap = J->n_feeds + 8, n = 0;
+    edit *ed = calloc((size_t)cap, sizeof *ed);
+    char *text = NULL;
+    size_t tlen = 0;
+    bool ok = ed != NULL;
+    const yt_node *root = doc->root, *feeds = yt_get(root, "feeds");
+    for (int i = 0; ok && feeds && i < feeds->n; i++) {
+        char *v = NULL;
+        ok = asprintf(&v, "feeds/%s", base_name(J->feeds[i].path)) >= 0 &&
+             add_edit(ed, &n, yt_get(feeds->items[i], "path"), v);
+    }
+    const yt_node *lay = yt_get(root, "layout"), *out = yt_get(root, "output"),
+                  *off = yt_get(root, "offers");
+    if (ok && lay && lay->kind == YT_SCALAR)
+        ok = add_edit(ed, &n, lay, abs_path(J->dir, lay->str));
+    if (ok && out && yt_get(out, "dir"))
+        ok = add_edit(ed, &n, yt_get(out, "dir"), strdup("out"));
+    if (ok && off && off->kind == YT_MAP && yt_get(off, "catalogue"))
+        ok = add_edit(ed, &n, yt_get(off, "catalogue"),
+                      abs_path(J->dir, yt_get(off, "catalogue")->str));
+    if (!ok)
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: a path key is not a plain value", J->path);
+    FILE *f = ok ? fopen(J->path, "rb") : NULL;
+    if (ok && !f) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", J->path, strerror(errno));
+        ok = false;
+    }
+    if (f) {
+        text = malloc(YT_MAX_FILE + 1);
+        tlen = text ? fread(text, 1, YT_MAX_FILE, f) : 0;
+        fclose(f);
+        ok = text != NULL;
+    }
+    qsort(ed, (size_t)n, sizeof *ed, cmp_edit);   /* last first: offsets stay valid */
+    folio_buf b;
+    folio_buf_init(&b, (size_t)YT_MAX_FILE * 2);
+    if (ok)
+        folio_buf_append(&b, text, tlen);
+    for (int i = 0; ok && i < n; i++) {
+        /* the byte offset of line:col (columns count characters) */
+        size_t off0 = 0;
+        for (int l = 1; l < ed[i].line && off0 < b.len; off0++)
+            if (b.data[off0] == '\n')
+                l++;
+        size_t a = off0;
+        for (int c = 1; c < ed[i].col && a < b.len && b.data[a] != '\n'; a++)
+            if (((unsigned char)b.data[a] & 0xC0) != 0x80)
+                c++;
+        while (a < b.len && ((unsigned char)b.data[a] & 0xC0) == 0x80)
+            a++;
+        size_t z = a;
+        char q = a < b.len ? b.data[a] : 0;
+        if (q == '"' || q == '\'') {
+            for (z = a + 1; z < b.len && b.data[z] != '\n'; z++) {
+                if (q == '"' && b.data[z] == '\\') {
+                    z++;
+                    continue;
+                }
+                if (b.data[z] == q) {
+                    if (q == '\'' && z + 1 < b.len && b.data[z + 1] == '\'') {
+                        z++;
+                        continue;
+                    }
+                    break;
+                }
+            }
+            if (z >= b.len || b.data[z] != q) {
+                ok = false;
+                break;
+            }
+            z++;
+        } else {
+            while (z < b.len && b.data[z] != '\n' && b.data[z] != '#' &&
+                   b.data[z] != ',' && b.data[z] != '}' && b.data[z] != '\r')
+                z++;
+            while (z > a && (b.data[z - 1] == ' ' || b.data[z - 1] == '\t'))
+                z--;
+        }
+        folio_buf r;
+        folio_buf_init(&r, 0);
+        folio_buf_putc(&r, '"');
+        for (const char *s = ed[i].value; *s; s++) {
+            if (*s == '"' || *s == '\\')
+                folio_buf_putc(&r, '\\');
+            folio_buf_putc(&r, *s);
+        }
+        folio_buf_putc(&r, '"');
+        folio_buf nb;
+        folio_buf_init(&nb, (size_t)YT_MAX_FILE * 2);
+        folio_buf_append(&nb, b.data, a);
+        folio_buf_append(&nb, r.data, r.len);
+        folio_buf_append(&nb, b.data + z, b.len - z);
+        ok = !nb.failed && !r.failed;
+        folio_buf_free(&r);
+        folio_buf_free(&b);
+        b = nb;
+    }
+    if (!ok && !err->code)
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: cannot rewrite a path of the job file",
+                        J->path);
+    char path[PATH_MAX + 64];
+    for (int s = 0; ok && s < P->o->shards; s++) {
+        snprintf(path, sizeof path, "%s/s%02d/job.yaml", P->dir, s + 1);
+        ok = folio_write_file_atomic(path, b.data, b.len, err);
+        char js[64];
+        int jn = snprintf(js, sizeof js, "{\"index\": %d, \"count\": %d}\n", s + 1, P->o->shards);
+        snprintf(path, sizeof path, "%s/s%02d/shard.json", P->dir, s + 1);
+        ok = ok && folio_write_file_atomic(path, js, (size_t)jn, err);
+    }
+    folio_buf_free(&b);
+    for (int i = 0; i < n; i++)
+        free(ed[i].value);
+    free(ed);
+    free(text);
+    yt_free(doc);
+    return ok;
+}
+
+static bool write_partition_json(part *P, folio_error *err)
+{
+    folio_buf b;
+    folio_buf_init(&b, 0);
+    char *job = abs_path(".", P->job->path);
+    folio_buf_puts(&b, "{\n  \"job\": ");
+    folio_buf_put_json_str(&b, job ? job : P->job->path, strlen(job ? job : P->job->path));
+    free(job);
+    folio_buf_puts(&b, ",\n  \"job_sha256\": ");
+    folio_buf_put_json_str(&b, P->job->input.sha256, strlen(P->job->input.sha256));
+    folio_buf_puts(&b, ",\n  \"shards\": ");
+    folio_buf_put_int(&b, P->o->shards);
+    folio_buf_puts(&b, ",\n  \"households\": ");
+    folio_buf_put_int(&b, (int64_t)P->rep->households);
+    folio_buf_puts(&b, ",\n  \"feeds\": [");
+    for (int f = 0; f < P->job->n_feeds; f++) {
+        const folio_feed_def *d = &P->job->feeds[f];
+        uint64_t total = 0;
+        for (int s = 0; s < P->o->shards; s++)
+            total += P->per_shard[f][s];
+        folio_buf_puts(&b, f ? ",\n    {\"name\": " : "\n    {\"name\": ");
+        folio_buf_put_json_str(&b, d->name, strlen(d->name));
+        folio_buf_puts(&b, ", \"file\": ");
+        folio_buf_put_json_str(&b, base_name(d->path), strlen(base_name(d->path)));
+        folio_buf_puts(&b, ", \"records\": ");
+        folio_buf_put_int(&b, (int64_t)total);
+        folio_buf_puts(&b, ", \"per_shard\": [");
+        for (int s = 0; s < P->o->shards; s++) {
+            if (s)
+                folio_buf_puts(&b, ", ");
+            folio_buf_put_int(&b, (int64_t)P->per_shard[f][s]);
+        }
+        folio_buf_puts(&b, "]}");
+    }
+    folio_buf_puts(&b, "\n  ]\n}\n");
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/partition.json", P->dir);
+    bool ok = !b.failed && folio_write_file_atomic(path, b.data, b.len, err);
+    folio_buf_free(&b);
+    return ok;
+}
+
+static int kind_rank(int kind)
+{
+    return kind == FOLIO_FEED_CUSTOMERS ? 0 : kind == FOLIO_FEED_ACCOUNTS ? 1
+         : kind == FOLIO_FEED_HOLDERS ? 2 : 3;
+}
+
+int folio_partition(const folio_partition_options *o, folio_partition_report *rep,
+                    folio_error *err)
+{
+    folio_partition_report own = {0};
+    part P = {.o = o, .rep = rep ? rep : &own};
+    memset(P.rep, 0, sizeof *P.rep);
+    double t0 = now_s();
+    int rc = FOLIO_EXIT_FAILED;
+    folio_dataset *ds = NULL;
+    folio_households hs = {0};
+    folio_feed_def *sub = NULL;
+    if (o->shards < 1 || o->shards > 999) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "--shards needs a number from 1 to 999");
+        return FOLIO_EXIT_USAGE;
+    }
+    if (o->threads > 0)
+        omp_set_num_threads(o->threads);
+    P.job = job_load(o->job_path, err);
+    if (!P.job)
+        return FOLIO_EXIT_USAGE;
+    folio_job *J = P.job;
+    /* what a partition cannot keep: rows joined by line number, files
+     * without a header, two feeds of one base name */
+    for (int f = 0; f < J->n_feeds; f++) {
+        const folio_feed_def *d = &J->feeds[f];
+        if (d->key_is_line || !d->header) {
+            folio_error_set(err, FOLIO_EXIT_USAGE,
+                            "%s:%d: feed '%s' %s; folio partition routes rows by their key "
+                            "column", J->path, d->line, d->name,
+                            d->key_is_line ? "joins its rows by line number"
+                                           : "has no header row");
+            rc = FOLIO_EXIT_USAGE;
+            goto done;
+        }
+        for (int g = 0; g < f; g++)
+            if (!strcmp(base_name(J->feeds[g].path), base_name(d->path))) {
+                folio_error_set(err, FOLIO_EXIT_USAGE,
+                                "%s:%d: feeds '%s' and '%s' have the same file name %s; a "
+                                "shard keeps the names (rejects.csv names them)", J->path,
+                                d->line, J->feeds[g].name, d->name, base_name(d->path));
+                rc = FOLIO_EXIT_USAGE;
+                goto done;
+            }
+    }
+    if (!realpath(o->out_dir, P.dir)) {
+        if (!folio_mkdirs(o->out_dir, err) || !realpath(o->out_dir, P.dir)) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", o->out_dir, strerror(errno));
+            goto done;
+        }
+    }
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/partition.json", P.dir);
+    if (access(path, F_OK) == 0) {
+        folio_error_set(err, FOLIO_EXIT_USAGE,
+                        "%s: already holds a partition; give an empty directory", o->out_dir);
+        rc = FOLIO_EXIT_USAGE;
+        goto done;
+    }
+    for (int s = 0; s < o->shards; s++) {
+        snprintf(path, sizeof path, "%s/s%02d/feeds", P.dir, s + 1);
+        if (!folio_mkdirs(path, err))
+            goto done;
+    }
+    /* 1. households from the customers, accounts and holders feeds */
+    double tl = now_s();
+    sub = calloc((size_t)J->n_feeds + 1, sizeof *sub);
+    if (!sub)
+        goto oom;
+    folio_job sj = *J;
+    sj.feeds = sub;
+    sj.n_feeds = 0;
+    for (int f = 0; f < J->n_feeds; f++)
+        if (kind_rank(J->feeds[f].kind) < 3)
+            sub[sj.n_feeds++] = J->feeds[f];
+    ds = feed_load_all(&sj, o->threads, err);
+    if (!ds || !household_group(ds, NULL, 0, &hs, err))
+        goto done;
+    P.rep->households = hs.n;
+    if (!pmap_init(&P.cust, ds->n_customers) || !pmap_init(&P.acct, ds->n_accounts) ||
+        !pmap_init(&P.hh, hs.n))
+        goto oom;
+    for (size_t h = 0; h < hs.n; h++) {
+        const folio_household *v = &hs.v[h];
+        int s = folio_shard_of(v->id, o->shards);
+        if (!pmap_put(&P.hh, v->id, strlen(v->id), s, true))
+            goto oom;
+        for (uint32_t i = 0; i < v->n_customers; i++) {
+            const char *id = ds->customers[hs.customer_idx[v->first_customer + i]].id;
+            if (!pmap_put(&P.cust, id, strlen(id), s, true))
+                goto oom;
+        }
+        for (uint32_t i = 0; i < v->n_accounts; i++) {
+            const char *id = ds->accounts[hs.account_idx[v->first_account + i]].id;
+            if (!pmap_put(&P.acct, id, strlen(id), s, true))
+                goto oom;
+        }
+    }
+    household_free(&hs);
+    memset(&hs, 0, sizeof hs);
+    feed_dataset_free(ds);
+    ds = NULL;
+    P.rep->load_seconds = now_s() - tl;
+    /* 2. every feed streamed once, customers/accounts/holders first */
+    double tsp = now_s();
+    P.per_shard = calloc((size_t)J->n_feeds + 1, sizeof *P.per_shard);
+    if (!P.per_shard)
+        goto oom;
+    for (int f = 0; f < J->n_feeds; f++)
+        if (!(P.per_shard[f] = calloc((size_t)o->shards, sizeof **P.per_shard)))
+            goto oom;
+    for (int rank = 0; rank < 4; rank++)
+        for (int f = 0; f < J->n_feeds; f++)
+            if (kind_rank(J->feeds[f].kind) == rank && !split_feed(&P, f, err))
+                goto done;
+    P.rep->split_seconds = now_s() - tsp;
+    if (!write_shard_jobs(&P, err) || !write_partition_json(&P, err)) {
+        rc = err->code ? err->code : FOLIO_EXIT_FAILED;
+        goto done;
+    }
+    rc = FOLIO_EXIT_OK;
+    goto done;
+oom:
+    folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+done:
+    P.rep->seconds = now_s() - t0;
+    if (P.per_shard)
+        for (int f = 0; f < J->n_feeds; f++)
+            free(P.per_shard[f]);
+    free(P.per_shard);
+    pmap_free(&P.cust);
+    pmap_free(&P.acct);
+    pmap_free(&P.hh);
+    household_free(&hs);
+    feed_dataset_free(ds);
+    free(sub);
+    job_free(J);
+    if (rc == FOLIO_EXIT_FAILED && err->code == FOLIO_EXIT_USAGE)
+        rc = FOLIO_EXIT_USAGE;
+    return rc;
+}
