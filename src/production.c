@@ -432,18 +432,22 @@ folio_production_plan *production_plan_new(const folio_production_options *o,
     uint64_t serial_cap = 1;
     for (int i = 0; i < p->serial_digits; i++)
         serial_cap *= 10;
-    uint64_t serial0 = o->serial_start, serial_end = serial_cap;
+    /* issue 12 part 3: shard I of N draws serial_start + (I-1) + k*N, its
+     * k-th piece: shards interleave over the whole range (none gets a
+     * shrinking block), `folio merge` records the next free serial as
+     * next_serial_start for next month's output.pieces.serial_start */
+    uint64_t serial0 = o->serial_start, serial_step = 1, serial_end = serial_cap;
     if (prm->shard_count > 0) {
-        uint64_t block = (serial_cap - o->serial_start) / (uint64_t)prm->shard_count;
-        serial0 = o->serial_start + block * (uint64_t)(prm->shard_index - 1);
-        serial_end = serial0 + block;
+        serial0 = o->serial_start + (uint64_t)(prm->shard_index - 1);
+        serial_step = (uint64_t)prm->shard_count;
     }
-    if (n && serial0 + n > serial_end) {
+    if (n && (serial0 >= serial_end ||
+              (uint64_t)(n - 1) > (serial_end - 1 - serial0) / serial_step)) {
         folio_error_set(err, FOLIO_EXIT_USAGE,
                         "IMb serial numbers exhausted: %zu pieces from serial %llu do not fit "
                         "in %d digits%s (output.pieces.serial_start, output.pieces.mailer_id)",
                         n, (unsigned long long)serial0, p->serial_digits,
-                        prm->shard_count > 0 ? " and this shard's block of the range" : "");
+                        prm->shard_count > 0 ? " with this shard's every N-th serial" : "");
         goto fail;
     }
     for (size_t i = 0; i < n; i++) {
@@ -513,7 +517,7 @@ folio_production_plan *production_plan_new(const folio_production_options *o,
         pc->pages = pages;
         pc->sheets = sheets;
         pc->first_page = f->pages + 1;
-        pc->serial = serial0 + i;
+        pc->serial = serial0 + (uint64_t)i * serial_step;
         f->n_pieces++;
         f->pages += pages;
         f->sheets += sheets;

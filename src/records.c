@@ -307,7 +307,10 @@ bool write_contact_history(run_state *R, const char *path, folio_error *err)
     }
     folio_buf_puts(&b, "variant,channel,response_code\n");
     char d[32];
-    for (size_t i = 0; i < R->ds->n_contacts; i++) {
+    /* issue 12 part 3: a shard writes only its new rows; `folio merge` puts
+     * the rows read in once (a shard on the full feeds read them all) */
+    size_t n_read = R->opt->shard_count > 0 ? 0 : R->ds->n_contacts;
+    for (size_t i = 0; i < n_read; i++) {
         const folio_contact *c = &R->ds->contacts[i];
         folio_buf_put_csv_field(&b, c->key, strlen(c->key));
         folio_buf_putc(&b, ',');

@@ -39,4 +39,22 @@ bool verify_csv_read(const void *d, size_t n, verify_csv_row fn, void *ctx, char
  * uint64_t.  False otherwise -- strtoull would read "3x", " 3" and "-1". */
 bool verify_parse_u(const char *s, uint64_t *v);
 
+/* issue 12 part 3: verify.c's JSON reader for merge.c.  parse returns NULL
+ * with a reason in why[] on invalid JSON; members by key or index. */
+typedef struct jv verify_json;
+verify_json *verify_json_parse(const char *s, size_t n, char *why, size_t why_cap);
+void verify_json_free(verify_json *v);
+const verify_json *verify_json_get(const verify_json *o, const char *key);
+const char *verify_json_str(const verify_json *o, const char *key);
+bool verify_json_int(const verify_json *o, const char *key, int64_t *out);
+int verify_json_len(const verify_json *v);
+const verify_json *verify_json_at(const verify_json *v, int i);
+const char *verify_json_key_at(const verify_json *v, int i);
+const char *verify_json_text(const verify_json *v);
+bool verify_json_is_num(const verify_json *v);
+bool verify_json_is_obj(const verify_json *v);
+/* issue 12: a merged directory (`folio merge`) is verified by merge.c */
+int merge_verify(const char *dir, FILE *rep);
+bool merge_is_merged(const char *dir);
+
 #endif

@@ -1874,6 +1874,8 @@ static bool archive_listed(const char *rel, void *ctx)
 
 int production_verify(const char *dir, FILE *rep)
 {
+    if (merge_is_merged(dir))           /* issue 12 part 3: `folio merge` output */
+        return merge_verify(dir, rep);
     char path[4400];
     snprintf(path, sizeof path, "%s/manifest.json", dir);
     mapped m;
@@ -2107,3 +2109,48 @@ int production_verify(const char *dir, FILE *rep)
         fprintf(rep, "verified %u files\n", V.files);
     return FOLIO_EXIT_OK;
 }
+
+/* ---- issue 12 part 3: the JSON reader for merge.c (verify-private.h) ---- */
+
+verify_json *verify_json_parse(const char *s, size_t n, char *why, size_t why_cap)
+{
+    jparser P = {.p = s, .end = s + n, .start = s};
+    jv *v = n ? jvalue(&P) : NULL;
+    if (v) {
+        jws(&P);
+        if (P.p != P.end) {
+            jfail(&P, "text after the JSON value");
+            jv_free(v);
+            v = NULL;
+        }
+    }
+    if (!v && why_cap)
+        snprintf(why, why_cap, "%s", P.err[0] ? P.err : "empty");
+    return v;
+}
+void verify_json_free(verify_json *v) { jv_free(v); }
+const verify_json *verify_json_get(const verify_json *o, const char *key) { return jget(o, key); }
+const char *verify_json_str(const verify_json *o, const char *key) { return jstr_of(o, key); }
+bool verify_json_int(const verify_json *o, const char *key, int64_t *out)
+{
+    return jint_of(o, key, out);
+}
+int verify_json_len(const verify_json *v)
+{
+    return v && (v->type == J_ARR || v->type == J_OBJ) ? v->n : 0;
+}
+const verify_json *verify_json_at(const verify_json *v, int i)
+{
+    return v && (v->type == J_ARR || v->type == J_OBJ) && i >= 0 && i < v->n ? v->items[i] : NULL;
+}
+const char *verify_json_key_at(const verify_json *v, int i)
+{
+    return v && v->type == J_OBJ && i >= 0 && i < v->n ? v->keys[i] : NULL;
+}
+/* A number's text or a string's value; NULL for other kinds. */
+const char *verify_json_text(const verify_json *v)
+{
+    return v && (v->type == J_NUM || v->type == J_STR) ? v->s : NULL;
+}
+bool verify_json_is_num(const verify_json *v) { return v && v->type == J_NUM; }
+bool verify_json_is_obj(const verify_json *v) { return v && v->type == J_OBJ; }

@@ -1,0 +1,1218 @@
+/*
+ * merge.c -- issue 12 part 3: `folio merge` and `folio verify` of a merged
+ * directory (folio/merge.h).
+ */
+#include "folio/merge.h"
+#include "folio/feed.h"
+#include "folio/job.h"
+#include "folio/production.h"
+#include "folio/proof.h"
+#include "verify-private.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- small helpers -------------------------------------------------------------- */
+
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, len = 0;
+    char *b = malloc(cap + 1);
+    size_t r;
+    while (b && (r = fread(b + len, 1, cap - len, f)) > 0) {
+        len += r;
+        if (len == cap) {
+            char *nb = realloc(b, cap * 2 + 1);
+            if (!nb) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (b)
+        b[len] = 0;
+    *n = len;
+    return b;
+}
+
+static verify_json *read_json_file(const char *path, folio_error *err)
+{
+    size_t n;
+    char *t = slurp(path, &n);
+    if (!t) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char why[200];
+    verify_json *v = verify_json_parse(t, n, why, sizeof why);
+    free(t);
+    if (!v || !verify_json_is_obj(v)) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: not a JSON object: %s", path, why);
+        verify_json_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+static void dir_of(const char *path, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", path);
+    char *s = strrchr(out, '/');
+    if (s && s != out)
+        *s = 0;
+    else if (s)
+        s[1] = 0;
+    else
+        snprintf(out, cap, ".");
+}
+
+/* Exact decimal sums of JSON numbers: mantissa scaled to `dec` decimals. */
+typedef struct { __int128 m; int dec; bool bad; } decsum;
+
+static void dec_add(decsum *d, const char *t)
+{
+    bool neg = *t == '-';
+    if (neg || *t == '+')
+        t++;
+    __int128 m = 0;
+    int dec = -1;
+    for (; *t; t++) {
+        if (*t == '.') {
+            dec = 0;
+            continue;
+        }
+        if (*t < '0' || *t > '9') {
+            d->bad = true;
+            return;
+        }
+        m = m * 10 + (*t - '0');
+        if (dec >= 0)
+            dec++;
+    }
+    if (dec < 0)
+        dec = 0;
+    while (d->dec < dec) {
+        d->m *= 10;
+        d->dec++;
+    }
+    while (dec < d->dec) {
+        m *= 10;
+        dec++;
+    }
+    d->m += neg ? -m : m;
+}
+
+static void dec_put(folio_buf *b, const decsum *d)
+{
+    __int128 m = d->m;
+    if (m < 0) {
+        folio_buf_putc(b, '-');
+        m = -m;
+    }
+    char digits[64];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + (int)(m % 10));
+        m /= 10;
+    } while (m > 0 || n <= d->dec);
+    for (int i = n - 1; i >= 0; i--) {
+        folio_buf_putc(b, digits[i]);
+        if (i == d->dec && d->dec > 0)
+            folio_buf_putc(b, '.');
+    }
+}
+
+/* The same member of every shard's object, summed where it is a number. */
+static void sum_tree(folio_buf *b, const verify_json *const *objs, int n)
+{
+    const verify_json *o = objs[0];
+    folio_buf_putc(b, '{');
+    bool first = true;
+    for (int i = 0; i < verify_json_len(o); i++) {
+        const char *k = verify_json_key_at(o, i);
+        const verify_json *v = verify_json_at(o, i);
+        const verify_json *sub[1024];
+        int m = 0;
+        for (int s = 0; s < n && s < 1024; s++) {
+            const verify_json *x = verify_json_get(objs[s], k);
+            if (x)
+                sub[m++] = x;
+        }
+        if (verify_json_is_obj(v)) {
+            bool all = true;
+            for (int s = 0; s < m; s++)
+                all = all && verify_json_is_obj(sub[s]);
+            if (!all)
+                continue;
+            if (!first)
+                folio_buf_putc(b, ',');
+            first = false;
+            folio_buf_put_json_str(b, k, strlen(k));
+            folio_buf_putc(b, ':');
+            sum_tree(b, sub, m);
+        } else if (verify_json_is_num(v)) {
+            decsum d = {0};
+            for (int s = 0; s < m; s++)
+                if (verify_json_is_num(sub[s]))
+                    dec_add(&d, verify_json_text(sub[s]));
+            if (d.bad)
+                continue;
+            if (!first)
+                folio_buf_putc(b, ',');
+            first = false;
+            folio_buf_put_json_str(b, k, strlen(k));
+            folio_buf_putc(b, ':');
+            dec_put(b, &d);
+        }
+    }
+    folio_buf_putc(b, '}');
+}
+
+/* ---- the shards ---------------------------------------------------------------- */
+
+typedef struct {
+    char dir[PATH_MAX];
+    char job[PATH_MAX + 8];       /* the shard's job file */
+    char part[PATH_MAX];          /* partition directory, "" when on full feeds */
+    verify_json *man;
+    int64_t index, count;
+} shard_in;
+
+typedef struct { char *name; uint64_t bytes; char sha[65]; } lfile;
+
+typedef struct {
+    lfile *v;
+    size_t n, cap;
+} lfiles;
+
+static bool list_files(const char *root, const char *rel, lfiles *L, folio_error *err)
+{
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s%s%s", root, *rel ? "/" : "", rel);
+    DIR *d = opendir(path);
+    if (!d) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    struct dirent *e;
+    char **names = NULL;
+    size_t nn = 0, cn = 0;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+            !strcmp(e->d_name, ".folio.lock"))
+            continue;
+        if (nn == cn) {
+            cn = cn ? cn * 2 : 32;
+            char **nv = realloc(names, cn * sizeof *nv);
+            if (!nv)
+                break;
+            names = nv;
+        }
+        names[nn++] = strdup(e->d_name);
+    }
+    closedir(d);
+    for (size_t i = 0; i + 1 < nn; i++)           /* sorted: a stable listing */
+        for (size_t j = i + 1; j < nn; j++)
+            if (strcmp(names[i], names[j]) > 0) {
+                char *t = names[i];
+                names[i] = names[j];
+                names[j] = t;
+            }
+    bool ok = true;
+    for (size_t i = 0; i < nn && ok; i++) {
+        char r[PATH_MAX];
+        snprintf(r, sizeof r, "%s%s%s", rel, *rel ? "/" : "", names[i]);
+        snprintf(path, sizeof path, "%s/%s", root, r);
+        struct stat st;
+        if (lstat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            ok = list_files(root, r, L, err);
+            continue;
+        }
+        if (!S_ISREG(st.st_mode))
+            continue;
+        if (L->n == L->cap) {
+            L->cap = L->cap ? L->cap * 2 : 64;
+            lfile *nv = realloc(L->v, L->cap * sizeof *nv);
+            if (!nv) {
+                ok = false;
+                break;
+            }
+            L->v = nv;
+        }
+        lfile *f = &L->v[L->n];
+        f->name = strdup(r);
+        ok = f->name && folio_sha256_file(path, f->sha, &f->bytes, err);
+        if (ok)
+            L->n++;
+    }
+    for (size_t i = 0; i < nn; i++)
+        free(names[i]);
+    free(names);
+    return ok;
+}
+
+static bool load_shard(shard_in *S, const char *dir, folio_error *err)
+{
+    if (!realpath(dir, S->dir)) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: %s", dir, strerror(errno));
+        return false;
+    }
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/manifest.json", S->dir);
+    if (!(S->man = read_json_file(path, err)))
+        return false;
+    const verify_json *job = verify_json_get(S->man, "job");
+    const char *rd = verify_json_str(job, "run_dir"), *file = verify_json_str(job, "file");
+    if (!job || !verify_json_int(job, "shard_index", &S->index) ||
+        !verify_json_int(job, "shard_count", &S->count) || !file || S->count < 1) {
+        folio_error_set(err, FOLIO_EXIT_USAGE,
+                        "%s: not the manifest of a shard run (folio run --shard I/N)", path);
+        return false;
+    }
+    if (file[0] == '/' || !rd)
+        snprintf(S->job, sizeof S->job, "%s", file);
+    else
+        snprintf(S->job, sizeof S->job, "%s/%s", rd, file);
+    char jd[PATH_MAX + 16];
+    dir_of(S->job, jd, sizeof jd);
+    snprintf(path, sizeof path, "%s/shard.json", jd);
+    S->part[0] = 0;
+    if (access(path, F_OK) == 0) {
+        snprintf(path, sizeof path, "%s/..", jd);
+        if (!realpath(path, S->part))
+            S->part[0] = 0;
+    }
+    return true;
+}
+
+/* ---- pieces: ids and serials unique ------------------------------------------- */
+
+typedef struct { char **ids; uint64_t *serials; size_t n, cap; int col_id, col_serial; } pieces;
+
+static bool piece_row(void *ctx, uint64_t row, char **f, const size_t *len, size_t n)
+{
+    pieces *P = ctx;
+    (void)len;
+    if (row == 1) {
+        P->col_id = P->col_serial = -1;
+        for (size_t i = 0; i < n; i++) {
+            if (!strcmp(f[i], "piece_id"))
+                P->col_id = (int)i;
+            if (!strcmp(f[i], "imb_serial"))
+                P->col_serial = (int)i;
+        }
+        return true;
+    }
+    if (P->n == P->cap) {
+        P->cap = P->cap ? P->cap * 2 : 1024;
+        char **ni = realloc(P->ids, P->cap * sizeof *ni);
+        if (ni)
+            P->ids = ni;
+        uint64_t *ns = realloc(P->serials, P->cap * sizeof *ns);
+        if (ns)
+            P->serials = ns;
+        if (!ni || !ns)
+            return false;
+    }
+    P->ids[P->n] = strdup(P->col_id >= 0 && (size_t)P->col_id < n ? f[P->col_id] : "");
+    uint64_t s = 0;
+    if (P->col_serial >= 0 && (size_t)P->col_serial < n)
+        verify_parse_u(f[P->col_serial], &s);
+    P->serials[P->n++] = s;
+    return true;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static bool read_csv(const char *path, verify_csv_row fn, void *ctx, folio_error *err)
+{
+    size_t n;
+    char *t = slurp(path, &n);
+    if (!t) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    char why[200];
+    bool ok = verify_csv_read(t, n, fn, ctx, why, sizeof why);
+    free(t);
+    if (!ok)
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, why);
+    return ok;
+}
+
+/* ---- rejects ------------------------------------------------------------------ */
+
+typedef struct { int feed; uint64_t line; char *cells[5]; } rrow;
+typedef struct {
+    rrow *v;
+    size_t n, cap;
+    const verify_json *feeds;     /* partition.json feeds, NULL: full feeds */
+    const char *shard_part;       /* DIR/sII */
+    uint64_t *per_feed;           /* rejects per partition feed */
+    bool bad;
+} rejects;
+
+static uint64_t map_line(const char *shard_part, const char *file, uint64_t line)
+{
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/feeds/%s.lines", shard_part, file);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    unsigned char b[4] = {0};
+    bool ok = line >= 1 && fseeko(f, (off_t)((line - 1) * 4), SEEK_SET) == 0 &&
+              fread(b, 1, 4, f) == 4;
+    fclose(f);
+    return ok ? (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
+                    (uint64_t)b[3] << 24
+              : 0;
+}
+
+static bool reject_row(void *ctx, uint64_t row, char **f, const size_t *len, size_t n)
+{
+    rejects *R = ctx;
+    (void)len;
+    if (row == 1 || n < 5)
+        return true;
+    if (R->n == R->cap) {
+        R->cap = R->cap ? R->cap * 2 : 256;
+        rrow *nv = realloc(R->v, R->cap * sizeof *nv);
+        if (!nv)
+            return false;
+        R->v = nv;
+    }
+    rrow *r = &R->v[R->n];
+    uint64_t line = 0;
+    verify_parse_u(f[1], &line);
+    r->feed = INT32_MAX;
+    for (int i = 0; R->feeds && i < verify_json_len(R->feeds); i++) {
+        const char *file = verify_json_str(verify_json_at(R->feeds, i), "file");
+        if (file && !strcmp(file, f[0])) {
+            r->feed = i;
+            R->per_feed[i]++;
+            break;
+        }
+    }
+    if (R->feeds) {
+        uint64_t l = map_line(R->shard_part, f[0], line);
+        if (!l)
+            R->bad = true;
+        line = l;
+    }
+    r->line = line;
+    for (int i = 0; i < 5; i++)
+        r->cells[i] = strdup(f[i]);
+    R->n++;
+    return true;
+}
+
+static int cmp_rrow(const void *a, const void *b)
+{
+    const rrow *x = a, *y = b;
+    if (x->feed != y->feed)
+        return x->feed < y->feed ? -1 : 1;
+    if (x->feed == INT32_MAX) {
+        int c = strcmp(x->cells[0], y->cells[0]);
+        if (c)
+            return c;
+    }
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/* ---- contact history --------------------------------------------------------- */
+
+/* The contact rows the job read, as `folio run` writes them (records.c
+ * write_contact_history: header, then each row read). */
+static bool contacts_read_rows(const char *job_path, folio_buf *b, folio_error *err)
+{
+    folio_job *J = job_load(job_path, err);
+    if (!J)
+        return false;
+    folio_feed_def *sub = calloc((size_t)J->n_feeds + 1, sizeof *sub);
+    folio_job sj = *J;
+    sj.feeds = sub;
+    sj.n_feeds = 0;
+    const char *fmt = "YYYY-MM-DD";
+    bool have = false;
+    for (int i = 0; sub && i < J->n_feeds; i++)
+        if (J->feeds[i].kind == FOLIO_FEED_CONTACTS) {
+            if (!have && J->feeds[i].date_format && J->feeds[i].date_format[0])
+                fmt = J->feeds[i].date_format;
+            have = true;
+            sub[sj.n_feeds++] = J->feeds[i];
+        }
+    folio_dataset *ds = sub && have ? feed_load_all(&sj, 0, err) : NULL;
+    bool ok = !have || ds;
+    char d[32];
+    for (size_t i = 0; ds && i < ds->n_contacts; i++) {
+        const folio_contact *c = &ds->contacts[i];
+        folio_buf_put_csv_field(b, c->key, strlen(c->key));
+        folio_buf_putc(b, ',');
+        folio_buf_put_csv_field(b, c->offer_id, strlen(c->offer_id));
+        folio_buf_putc(b, ',');
+        size_t n = folio_date_format(c->date, fmt, d, sizeof d);
+        folio_buf_put_csv_field(b, d, n);
+        folio_buf_puts(b, ",,,\n");
+    }
+    feed_dataset_free(ds);
+    free(sub);
+    job_free(J);
+    return ok;
+}
+
+/* The first cell of a CSV line, unquoted, the injection prefix undone. */
+static size_t first_cell(const char *s, const char *e, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (s < e && *s == '"') {
+        for (s++; s < e && n + 1 < cap; s++) {
+            if (*s == '"') {
+                if (s + 1 < e && s[1] == '"') {
+                    out[n++] = '"';
+                    s++;
+                    continue;
+                }
+                break;
+            }
+            out[n++] = *s;
+        }
+    } else {
+        for (; s < e && *s != ',' && *s != '\n' && n + 1 < cap; s++)
+            out[n++] = *s;
+    }
+    out[n] = 0;
+    size_t k = folio_csv_cell_skip(out, n);
+    if (k)
+        memmove(out, out + k, n - k + 1);
+    return n - k;
+}
+
+typedef struct { char *data; size_t n, pos; } cfile;
+
+static const char *line_end(const cfile *c, size_t pos)
+{
+    const char *e = memchr(c->data + pos, '\n', c->n - pos);
+    return e ? e + 1 : c->data + c->n;
+}
+
+static bool merge_contacts(shard_in *S, int n, const char *orig_job, const char *out,
+                           uint64_t *new_rows, folio_error *err)
+{
+    cfile *cf = calloc((size_t)n, sizeof *cf);
+    if (!cf)
+        return false;
+    char path[PATH_MAX * 2];
+    bool any = false, ok = true;
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/contact_history.csv", S[i].dir);
+        cf[i].data = slurp(path, &cf[i].n);
+        if (cf[i].data) {
+            any = true;
+            cf[i].pos = (size_t)(line_end(&cf[i], 0) - cf[i].data);     /* header */
+        }
+    }
+    folio_buf b;
+    folio_buf_init(&b, (size_t)1 << 36);
+    if (any) {
+        for (int i = 0; i < n; i++)
+            if (cf[i].data) {
+                folio_buf_append(&b, cf[i].data, cf[i].pos);
+                break;
+            }
+        ok = contacts_read_rows(orig_job, &b, err);
+        /* every shard's new rows, in household order (each shard's are) */
+        char ka[1024], kb[1024];
+        for (;;) {
+            int best = -1;
+            for (int i = 0; i < n; i++) {
+                if (!cf[i].data || cf[i].pos >= cf[i].n)
+                    continue;
+                if (best < 0) {
+                    best = i;
+                    continue;
+                }
+                first_cell(cf[i].data + cf[i].pos, cf[i].data + cf[i].n, ka, sizeof ka);
+                first_cell(cf[best].data + cf[best].pos, cf[best].data + cf[best].n, kb,
+                           sizeof kb);
+                if (strcmp(ka, kb) < 0)
+                    best = i;
+            }
+            if (best < 0)
+                break;
+            const char *e = line_end(&cf[best], cf[best].pos);
+            folio_buf_append(&b, cf[best].data + cf[best].pos,
+                             (size_t)(e - cf[best].data) - cf[best].pos);
+            cf[best].pos = (size_t)(e - cf[best].data);
+            (*new_rows)++;
+        }
+        snprintf(path, sizeof path, "%s/contact_history.csv", out);
+        ok = ok && !b.failed && folio_write_file_atomic(path, b.data, b.len, err);
+    }
+    folio_buf_free(&b);
+    for (int i = 0; i < n; i++)
+        free(cf[i].data);
+    free(cf);
+    return ok;
+}
+
+/* ---- proof sample over all shards -------------------------------------------- */
+
+/* Every household of every shard with its coverage keys (audit.jsonl), in
+ * household id order -- the run's order -- and proof_cover_build, the run's
+ * own greedy cover, over them.  "pages:longest" is shard-relative: it stays
+ * only on the households whose pages are the longest of all shards. */
+typedef struct { char *hh, *file, *keys; int shard; int64_t first, last, pages; bool longest; } phh;
+
+static int cmp_phh(const void *a, const void *b)
+{
+    return strcmp(((const phh *)a)->hh, ((const phh *)b)->hh);
+}
+
+static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
+                         uint64_t *chosen_n, folio_error *err)
+{
+    phh *H = NULL;
+    size_t nh = 0, ch = 0;
+    int64_t max = 100, longest = 0;
+    char path[PATH_MAX * 2];
+    bool ok = true;
+    for (int s = 0; s < n && ok; s++) {
+        const verify_json *pr = verify_json_get(S[s].man, "proofs");
+        int64_t m;
+        if (pr && verify_json_int(pr, "max", &m) && m > 0)
+            max = m;
+        snprintf(path, sizeof path, "%s/audit.jsonl", S[s].dir);
+        size_t len;
+        char *t = slurp(path, &len);
+        for (char *p = t; t && p < t + len && ok;) {
+            char *e = memchr(p, '\n', (size_t)(t + len - p));
+            if (!e)
+                e = t + len;
+            verify_json *v = verify_json_parse(p, (size_t)(e - p), NULL, 0);
+            p = e + 1;
+            const verify_json *cov = verify_json_get(v, "coverage");
+            const char *hh = verify_json_str(v, "household");
+            if (!v || !hh || !verify_json_len(cov)) {
+                verify_json_free(v);
+                continue;
+            }
+            if (nh == ch) {
+                ch = ch ? ch * 2 : 1024;
+                phh *nv = realloc(H, ch * sizeof *nv);
+                if (!nv) {
+                    verify_json_free(v);
+                    ok = false;
+                    break;
+                }
+                H = nv;
+            }
+            phh *x = &H[nh++];
+            memset(x, 0, sizeof *x);
+            const char *pf = verify_json_str(v, "print_file");
+            x->hh = strdup(hh);
+            x->file = strdup(pf ? pf : "");
+            x->shard = (int)S[s].index;
+            verify_json_int(v, "first_page", &x->first);
+            verify_json_int(v, "last_page", &x->last);
+            verify_json_int(v, "pages", &x->pages);
+            folio_buf kb;
+            folio_buf_init(&kb, 0);
+            for (int k = 0; k < verify_json_len(cov); k++) {
+                const char *kt = verify_json_text(verify_json_at(cov, k));
+                if (kt && !strcmp(kt, "pages:longest")) {
+                    x->longest = true;
+                    continue;
+                }
+                folio_buf_puts(&kb, kt ? kt : "");
+                folio_buf_putc(&kb, '\n');
+            }
+            if (x->longest && x->pages > longest)
+                longest = x->pages;
+            x->keys = kb.failed ? NULL : kb.data;
+            if (!kb.data)
+                x->keys = strdup("");
+            ok = x->hh && x->file && x->keys;
+            verify_json_free(v);
+        }
+        free(t);
+    }
+    for (size_t h = 0; ok && h < nh; h++)
+        if (H[h].longest && H[h].pages == longest) {
+            size_t k = strlen(H[h].keys);
+            char *nk = realloc(H[h].keys, k + 15);
+            if (!nk)
+                ok = false;
+            else {
+                memcpy(nk + k, "pages:longest\n", 15);
+                H[h].keys = nk;
+            }
+        }
+    if (nh)
+        qsort(H, nh, sizeof *H, cmp_phh);
+    const char **items = calloc(nh + 1, sizeof *items);
+    for (size_t h = 0; items && h < nh; h++)
+        items[h] = H[h].keys;
+    folio_proof_cover c = {0};
+    ok = ok && items && proof_cover_build(items, nh, (uint32_t)max, &c, err);
+    folio_buf b;
+    folio_buf_init(&b, 0);
+    folio_buf_puts(&b, "{\n  \"generator\":\"folio " FOLIO_VERSION "\",\n  \"households\":");
+    folio_buf_put_int(&b, (int64_t)nh);
+    folio_buf_puts(&b, ",\n  \"keys_total\":");
+    folio_buf_put_int(&b, c.n_keys);
+    folio_buf_puts(&b, ",\n  \"keys_covered\":");
+    folio_buf_put_int(&b, (int64_t)c.n_keys - c.n_uncovered);
+    folio_buf_puts(&b, ",\n  \"samples\":[");
+    for (uint32_t i = 0; ok && i < c.n_picked; i++) {
+        const phh *x = &H[c.picked[i]];
+        folio_buf_puts(&b, i ? ",\n    {\"sample\":" : "\n    {\"sample\":");
+        folio_buf_put_int(&b, i + 1);
+        folio_buf_puts(&b, ",\"household\":");
+        folio_buf_put_json_str(&b, x->hh, strlen(x->hh));
+        folio_buf_puts(&b, ",\"shard\":");
+        folio_buf_put_int(&b, x->shard);
+        folio_buf_puts(&b, ",\"print_file\":");
+        folio_buf_put_json_str(&b, x->file, strlen(x->file));
+        folio_buf_puts(&b, ",\"first_page\":");
+        folio_buf_put_int(&b, x->first);
+        folio_buf_puts(&b, ",\"last_page\":");
+        folio_buf_put_int(&b, x->last);
+        folio_buf_puts(&b, ",\"covers\":[");
+        for (uint32_t k = c.first_off[i]; k < c.first_off[i + 1]; k++) {
+            const char *kt = c.keys[c.first[k]];
+            if (k > c.first_off[i])
+                folio_buf_putc(&b, ',');
+            folio_buf_put_json_str(&b, kt, strlen(kt));
+        }
+        folio_buf_puts(&b, "]}");
+    }
+    folio_buf_puts(&b, "\n  ],\n  \"uncovered\":[");
+    for (uint32_t u = 0; ok && u < c.n_uncovered; u++) {
+        const char *kt = c.keys[c.uncovered[u]];
+        if (u)
+            folio_buf_putc(&b, ',');
+        folio_buf_put_json_str(&b, kt, strlen(kt));
+    }
+    folio_buf_puts(&b, "]\n}\n");
+    snprintf(path, sizeof path, "%s/proofs", out);
+    ok = ok && !b.failed && folio_mkdirs(path, err);
+    snprintf(path, sizeof path, "%s/proofs/proofs.json", out);
+    ok = ok && folio_write_file_atomic(path, b.data, b.len, err);
+    folio_buf_puts(man, ",\n  \"proofs\":{\"file\":\"proofs/proofs.json\",\"households\":");
+    folio_buf_put_int(man, c.n_picked);
+    folio_buf_puts(man, ",\"keys_total\":");
+    folio_buf_put_int(man, c.n_keys);
+    folio_buf_puts(man, ",\"keys_covered\":");
+    folio_buf_put_int(man, (int64_t)c.n_keys - c.n_uncovered);
+    folio_buf_puts(man, "}");
+    *chosen_n = c.n_picked;
+    if (!ok && !err->code)
+        folio_error_set(err, FOLIO_EXIT_FAILED, "the proof sample: out of memory");
+    folio_buf_free(&b);
+    proof_cover_free(&c);
+    free(items);
+    for (size_t h = 0; h < nh; h++) {
+        free(H[h].hh);
+        free(H[h].file);
+        free(H[h].keys);
+    }
+    free(H);
+    return ok;
+}
+
+/* ---- the merge --------------------------------------------------------------- */
+
+static void check(folio_buf *b, bool *balanced, bool *first, const char *what, int64_t l,
+                  const char *ln, int64_t r, const char *rn)
+{
+    bool ok = l == r;
+    *balanced = *balanced && ok;
+    folio_buf_puts(b, *first ? "\n    {\"check\":" : ",\n    {\"check\":");
+    *first = false;
+    folio_buf_put_json_str(b, what, strlen(what));
+    folio_buf_puts(b, ",");
+    folio_buf_put_json_str(b, ln, strlen(ln));
+    folio_buf_putc(b, ':');
+    folio_buf_put_int(b, l);
+    folio_buf_puts(b, ",");
+    folio_buf_put_json_str(b, rn, strlen(rn));
+    folio_buf_putc(b, ':');
+    folio_buf_put_int(b, r);
+    folio_buf_puts(b, ok ? ",\"ok\":true}" : ",\"ok\":false}");
+}
+
+static bool put_file_sum(folio_buf *m, const char *out, const char *rel, folio_error *err)
+{
+    char path[PATH_MAX * 2], sha[65];
+    uint64_t bytes;
+    snprintf(path, sizeof path, "%s/%s", out, rel);
+    if (access(path, F_OK) != 0)
+        return true;
+    if (!folio_sha256_file(path, sha, &bytes, err))
+        return false;
+    folio_buf_puts(m, ",\n    {\"file\":");
+    folio_buf_put_json_str(m, rel, strlen(rel));
+    folio_buf_puts(m, ",\"bytes\":");
+    folio_buf_put_int(m, (int64_t)bytes);
+    folio_buf_puts(m, ",\"sha256\":\"");
+    folio_buf_puts(m, sha);
+    folio_buf_puts(m, "\"}");
+    return true;
+}
+
+/* The totals object of the shards' manifests (counts and control_totals). */
+static void put_totals(folio_buf *b, shard_in *S, int n)
+{
+    static const char *const parts[] = {"counts", "control_totals"};
+    folio_buf_puts(b, "{");
+    for (int p = 0; p < 2; p++) {
+        const verify_json *objs[1024];
+        int m = 0;
+        for (int s = 0; s < n && s < 1024; s++) {
+            const verify_json *o = verify_json_get(S[s].man, parts[p]);
+            if (verify_json_is_obj(o))
+                objs[m++] = o;
+        }
+        if (p)
+            folio_buf_putc(b, ',');
+        folio_buf_put_json_str(b, parts[p], strlen(parts[p]));
+        folio_buf_putc(b, ':');
+        if (m)
+            sum_tree(b, objs, m);
+        else
+            folio_buf_puts(b, "{}");
+    }
+    folio_buf_puts(b, "}");
+}
+
+int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_error *err)
+{
+    folio_merge_report own = {0};
+    if (!rep)
+        rep = &own;
+    memset(rep, 0, sizeof *rep);
+    int n = o->n_shards, rc = FOLIO_EXIT_FAILED;
+    shard_in *S = calloc((size_t)(n > 0 ? n : 1), sizeof *S);
+    verify_json *part = NULL;
+    rejects R = {0};
+    pieces P = {0};
+    lfiles *L = calloc((size_t)(n > 0 ? n : 1), sizeof *L);
+    folio_buf m;
+    folio_buf_init(&m, (size_t)1 << 34);
+    char path[PATH_MAX * 2];
+    if (!S || !L)
+        goto oom;
+    for (int i = 0; i < n; i++)
+        if (!load_shard(&S[i], o->shard_dirs[i], err)) {
+            rc = FOLIO_EXIT_USAGE;
+            goto done;
+        }
+    /* shards 1..N, each once, in index order */
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            if (S[j].index < S[i].index) {
+                shard_in t = S[i];
+                S[i] = S[j];
+                S[j] = t;
+            }
+    for (int i = 0; i < n; i++) {
+        if (S[i].count != n || S[i].index != i + 1) {
+            folio_error_set(err, FOLIO_EXIT_USAGE,
+                            "%s: shard %lld/%lld, but %d shard directories were given: "
+                            "merge needs shards 1 to N of one run, each once",
+                            S[i].dir, (long long)S[i].index, (long long)S[i].count, n);
+            rc = FOLIO_EXIT_USAGE;
+            goto done;
+        }
+        if (strcmp(S[i].part, S[0].part)) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: a shard of another partition (%s)",
+                            S[i].dir, S[i].part[0] ? S[i].part : "the full feeds");
+            rc = FOLIO_EXIT_USAGE;
+            goto done;
+        }
+    }
+    if (!folio_mkdirs(o->out_dir, err))
+        goto done;
+    snprintf(path, sizeof path, "%s/manifest.json", o->out_dir);
+    unlink(path);                  /* a half-merged DIR never looks complete */
+    const char *orig_job = S[0].job;
+    if (S[0].part[0]) {
+        snprintf(path, sizeof path, "%s/partition.json", S[0].part);
+        if (!(part = read_json_file(path, err))) {
+            rc = FOLIO_EXIT_USAGE;
+            goto done;
+        }
+        orig_job = verify_json_str(part, "job");
+        if (!orig_job) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: no job", path);
+            rc = FOLIO_EXIT_USAGE;
+            goto done;
+        }
+    }
+    /* every file of every shard */
+    for (int i = 0; i < n; i++) {
+        if (!list_files(S[i].dir, "", &L[i], err))
+            goto done;
+        rep->files += L[i].n;
+    }
+    /* pieces */
+    for (int i = 0; i < n; i++)
+        for (size_t f = 0; f < L[i].n; f++) {
+            size_t k = strlen(L[i].v[f].name);
+            if (k > 11 && !strcmp(L[i].v[f].name + k - 11, ".pieces.csv")) {
+                snprintf(path, sizeof path, "%s/%s", S[i].dir, L[i].v[f].name);
+                if (!read_csv(path, piece_row, &P, err))
+                    goto done;
+            }
+        }
+    qsort(P.ids, P.n, sizeof *P.ids, cmp_str);
+    qsort(P.serials, P.n, sizeof *P.serials, cmp_u64);
+    int64_t dup_ids = 0, dup_serials = 0;
+    for (size_t i = 1; i < P.n; i++) {
+        dup_ids += !strcmp(P.ids[i - 1], P.ids[i]);
+        dup_serials += P.serials[i - 1] == P.serials[i];
+    }
+    rep->next_serial_start = P.n ? P.serials[P.n - 1] + 1 : 0;
+    /* rejects */
+    const verify_json *pfeeds = part ? verify_json_get(part, "feeds") : NULL;
+    R.feeds = pfeeds;
+    R.per_feed = calloc((size_t)verify_json_len(pfeeds) + 1, sizeof *R.per_feed);
+    if (!R.per_feed)
+        goto oom;
+    for (int i = 0; i < n; i++) {
+        if (!part && i > 0)
+            break;                 /* full feeds: every shard rejected the same rows */
+        char sp[PATH_MAX + 16];
+        snprintf(sp, sizeof sp, "%s/s%02d", S[0].part, i + 1);
+        R.shard_part = sp;
+        snprintf(path, sizeof path, "%s/rejects.csv", S[i].dir);
+        if (!read_csv(path, reject_row, &R, err))
+            goto done;
+    }
+    if (part)                      /* full feeds: shard 1's order is the run's */
+        qsort(R.v, R.n, sizeof *R.v, cmp_rrow);
+    {
+        folio_buf b;
+        folio_buf_init(&b, (size_t)1 << 34);
+        folio_buf_puts(&b, "file,line,column,reason,raw\n");
+        for (size_t i = 0; i < R.n; i++) {
+            const rrow *r = &R.v[i];
+            folio_buf_put_csv_field(&b, r->cells[0], strlen(r->cells[0]));
+            folio_buf_putc(&b, ',');
+            folio_buf_put_int(&b, (int64_t)r->line);
+            for (int c = 2; c < 5; c++) {
+                folio_buf_putc(&b, ',');
+                folio_buf_put_csv_field(&b, r->cells[c], strlen(r->cells[c]));
+            }
+            folio_buf_putc(&b, '\n');
+        }
+        snprintf(path, sizeof path, "%s/rejects.csv", o->out_dir);
+        bool ok = !b.failed && folio_write_file_atomic(path, b.data, b.len, err);
+        folio_buf_free(&b);
+        if (!ok)
+            goto done;
+        rep->rejects = R.n;
+    }
+    if (!merge_contacts(S, n, orig_job, o->out_dir, &rep->contacts_new, err))
+        goto done;
+    /* the manifest */
+    folio_buf_puts(&m, "{\n  \"generator\":\"folio " FOLIO_VERSION "\",\n  \"merged\":{\"shards\":");
+    folio_buf_put_int(&m, n);
+    folio_buf_puts(&m, ",\"job\":");
+    folio_buf_put_json_str(&m, orig_job, strlen(orig_job));
+    folio_buf_puts(&m, ",\"partition\":");
+    if (S[0].part[0])
+        folio_buf_put_json_str(&m, S[0].part, strlen(S[0].part));
+    else
+        folio_buf_puts(&m, "null");
+    folio_buf_puts(&m, ",\"mail_streams\":\"per shard: each shard's print files are "
+                       "presorted within the shard\"},\n  \"shards\":[");
+    bool balanced = true, exc = false;
+    int64_t households = 0;
+    for (int i = 0; i < n; i++) {
+        folio_buf_puts(&m, i ? ",\n   {\"index\":" : "\n   {\"index\":");
+        folio_buf_put_int(&m, i + 1);
+        folio_buf_puts(&m, ",\"dir\":");
+        folio_buf_put_json_str(&m, S[i].dir, strlen(S[i].dir));
+        folio_buf_puts(&m, ",\"files\":[");
+        for (size_t f = 0; f < L[i].n; f++) {
+            folio_buf_puts(&m, f ? ",\n     {\"file\":" : "\n     {\"file\":");
+            folio_buf_put_json_str(&m, L[i].v[f].name, strlen(L[i].v[f].name));
+            folio_buf_puts(&m, ",\"bytes\":");
+            folio_buf_put_int(&m, (int64_t)L[i].v[f].bytes);
+            folio_buf_puts(&m, ",\"sha256\":\"");
+            folio_buf_puts(&m, L[i].v[f].sha);
+            folio_buf_puts(&m, "\"}");
+        }
+        folio_buf_puts(&m, "]}");
+        const verify_json *c = verify_json_get(S[i].man, "counts"), *x;
+        int64_t v = 0;
+        verify_json_int(c, "households", &v);
+        households += v;
+        if ((x = verify_json_get(c, "exceptions")) && verify_json_int(x, "total", &v) && v)
+            exc = true;
+    }
+    folio_buf_puts(&m, "\n  ],\n  \"totals\":");
+    put_totals(&m, S, n);
+    rep->households = (uint64_t)households;
+    folio_buf_puts(&m, ",\n  \"next_serial_start\":");
+    folio_buf_put_int(&m, (int64_t)rep->next_serial_start);
+    folio_buf_puts(&m, ",\n  \"reconciliation\":{\"checks\":[");
+    bool first = true;
+    for (int i = 0; i < n; i++) {
+        const verify_json *rc_ = verify_json_get(S[i].man, "reconciliation");
+        const verify_json *bal = verify_json_get(rc_, "balanced");
+        const char *bt = bal ? verify_json_text(bal) : NULL;
+        (void)bt;
+        char what[80];
+        snprintf(what, sizeof what, "shard %d of %d reconciles", i + 1, n);
+        /* bools are not numbers here: read the shard's own text */
+        snprintf(path, sizeof path, "%s/manifest.json", S[i].dir);
+        size_t tl;
+        char *t = slurp(path, &tl);
+        bool sb = t && strstr(t, "\"balanced\":true");
+        free(t);
+        check(&m, &balanced, &first, what, sb, "balanced", 1, "expected");
+    }
+    if (part) {
+        int64_t ph = 0;
+        verify_json_int(part, "households", &ph);
+        check(&m, &balanced, &first, "households of the partition = households of the shards",
+              ph, "partition", households, "shards");
+        for (int f = 0; f < verify_json_len(pfeeds); f++) {
+            const verify_json *pf = verify_json_at(pfeeds, f);
+            const char *name = verify_json_str(pf, "name");
+            int64_t rows = 0, srows = 0, srej = 0;
+            verify_json_int(pf, "records", &rows);
+            for (int i = 0; i < n; i++) {
+                const verify_json *in = verify_json_get(S[i].man, "inputs");
+                for (int k = 0; k < verify_json_len(in); k++) {
+                    const verify_json *e = verify_json_at(in, k);
+                    const char *fn = verify_json_str(e, "feed");
+                    int64_t r = 0, j = 0;
+                    if (fn && name && !strcmp(fn, name) && verify_json_int(e, "rows", &r)) {
+                        srows += r;
+                        if (verify_json_int(e, "rejected", &j))
+                            srej += j;
+                    }
+                }
+            }
+            char what[512];
+            snprintf(what, sizeof what, "feed %s: rows = rows of the shards", name ? name : "?");
+            check(&m, &balanced, &first, what, rows, "rows", srows, "in_shards");
+            snprintf(what, sizeof what, "feed %s: rejected by the shards = rows of rejects.csv",
+                     name ? name : "?");
+            check(&m, &balanced, &first, what, srej, "rejected", (int64_t)R.per_feed[f],
+                  "rejects_csv");
+        }
+        check(&m, &balanced, &first, "rejects.csv rows name a line of the full feed",
+              R.bad ? 1 : 0, "unmapped", 0, "expected");
+    }
+    check(&m, &balanced, &first, "piece ids unique across shards", dup_ids, "repeated", 0,
+          "expected");
+    check(&m, &balanced, &first, "IMb serials unique across shards", dup_serials, "repeated",
+          0, "expected");
+    folio_buf_puts(&m, "\n  ],\"balanced\":");
+    folio_buf_puts(&m, balanced ? "true}" : "false}");
+    rep->balanced = balanced;
+    if (!proof_sample(S, n, o->out_dir, &m, &rep->proof_households, err))
+        goto done;
+    folio_buf_puts(&m, ",\n  \"files\":[{\"file\":\"manifest.json\"}");
+    if (!put_file_sum(&m, o->out_dir, "rejects.csv", err) ||
+        !put_file_sum(&m, o->out_dir, "contact_history.csv", err) ||
+        !put_file_sum(&m, o->out_dir, "proofs/proofs.json", err))
+        goto done;
+    folio_buf_puts(&m, "]\n}\n");
+    if (!balanced) {
+        folio_error_set(err, FOLIO_EXIT_FAILED,
+                        "the shards do not reconcile (see the checks in %s/manifest.json.failed)",
+                        o->out_dir);
+        snprintf(path, sizeof path, "%s/manifest.json.failed", o->out_dir);
+        folio_error e2 = {0};
+        folio_write_file_atomic(path, m.data, m.len, &e2);
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/manifest.json", o->out_dir);
+    if (m.failed || !folio_write_file_atomic(path, m.data, m.len, err))
+        goto done;
+    rep->shards = n;
+    rc = R.n || exc ? FOLIO_EXIT_REJECTS : FOLIO_EXIT_OK;
+    goto done;
+oom:
+    folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+done:
+    folio_buf_free(&m);
+    for (int i = 0; S && i < n; i++)
+        verify_json_free(S[i].man);
+    for (int i = 0; L && i < n; i++) {
+        for (size_t f = 0; f < L[i].n; f++)
+            free(L[i].v[f].name);
+        free(L[i].v);
+    }
+    for (size_t i = 0; i < R.n; i++)
+        for (int c = 0; c < 5; c++)
+            free(R.v[i].cells[c]);
+    free(R.v);
+    free(R.per_feed);
+    for (size_t i = 0; i < P.n; i++)
+        free(P.ids[i]);
+    free(P.ids);
+    free(P.serials);
+    verify_json_free(part);
+    free(S);
+    free(L);
+    return rc;
+}
+
+/* ---- verify a merged directory ------------------------------------------------ */
+
+bool merge_is_merged(const char *dir)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    char head[256] = {0};
+    size_t r = fread(head, 1, sizeof head - 1, f);
+    fclose(f);
+    head[r] = 0;
+    return strstr(head, "\"merged\":{") != NULL;
+}
+
+static void check_sums(verify_report *V, const char *root, const verify_json *files,
+                       const char *label)
+{
+    char path[PATH_MAX * 2], sha[65];
+    for (int i = 0; i < verify_json_len(files); i++) {
+        const verify_json *f = verify_json_at(files, i);
+        const char *rel = verify_json_str(f, "file"), *want = verify_json_str(f, "sha256");
+        int64_t bytes = -1;
+        if (!rel || !want)
+            continue;
+        verify_json_int(f, "bytes", &bytes);
+        snprintf(path, sizeof path, "%s/%s", root, rel);
+        uint64_t got = 0;
+        folio_error e = {0};
+        if (!folio_sha256_file(path, sha, &got, &e))
+            verify_mismatch(V, "%s%s: cannot read: %s", label, rel, e.msg);
+        else if ((int64_t)got != bytes || strcmp(sha, want))
+            verify_mismatch(V, "%s%s: %llu bytes, SHA-256 %.12s..., manifest says %lld bytes, "
+                            "%.12s...", label, rel, (unsigned long long)got, sha,
+                            (long long)bytes, want);
+        V->files++;
+    }
+}
+
+int merge_verify(const char *dir, FILE *rep)
+{
+    verify_report V = {.rep = rep};
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    folio_error e = {0};
+    verify_json *man = read_json_file(path, &e);
+    if (!man) {
+        fprintf(rep, "folio verify: %s\n", e.msg);
+        return FOLIO_EXIT_FAILED;
+    }
+    const verify_json *shards = verify_json_get(man, "shards");
+    int n = verify_json_len(shards);
+    shard_in *S = calloc((size_t)(n > 0 ? n : 1), sizeof *S);
+    bool loaded = S != NULL;
+    for (int i = 0; S && i < n; i++) {
+        const verify_json *s = verify_json_at(shards, i);
+        const char *sd = verify_json_str(s, "dir");
+        char label[PATH_MAX + 16];
+        snprintf(label, sizeof label, "shard %d: ", i + 1);
+        if (!sd) {
+            verify_mismatch(&V, "shard %d: no directory", i + 1);
+            loaded = false;
+            continue;
+        }
+        check_sums(&V, sd, verify_json_get(s, "files"), label);
+        /* the shard's own run, against its own manifest */
+        fprintf(rep, "shard %d: %s\n", i + 1, sd);
+        if (production_verify(sd, rep) != 0)
+            verify_mismatch(&V, "shard %d: %s does not verify", i + 1, sd);
+        folio_error le = {0};
+        if (!load_shard(&S[i], sd, &le)) {
+            verify_mismatch(&V, "shard %d: %s", i + 1, le.msg);
+            loaded = false;
+        }
+    }
+    check_sums(&V, dir, verify_json_get(man, "files"), "");
+    /* the totals again from the shards' manifests */
+    if (loaded && n > 0) {
+        folio_buf b;
+        folio_buf_init(&b, 0);
+        put_totals(&b, S, n);
+        verify_json *t = b.failed ? NULL : verify_json_parse(b.data, b.len, NULL, 0);
+        const verify_json *mt = verify_json_get(man, "totals");
+        /* both are written by put_totals: compare them as text */
+        folio_buf a;
+        folio_buf_init(&a, 0);
+        const char *ms = strstr(b.data ? b.data : "", "{");
+        (void)ms;
+        snprintf(path, sizeof path, "%s/manifest.json", dir);
+        size_t tl;
+        char *txt = slurp(path, &tl);
+        const char *at = txt ? strstr(txt, "\"totals\":") : NULL;
+        if (!t || !mt || !at || strncmp(at + 9, b.data, b.len))
+            verify_mismatch(&V, "totals: the shards' manifests sum to %.*s", (int)(b.len > 300 ? 300 : b.len),
+                            b.data ? b.data : "");
+        free(txt);
+        folio_buf_free(&a);
+        verify_json_free(t);
+        folio_buf_free(&b);
+    }
+    const verify_json *rc_ = verify_json_get(man, "reconciliation");
+    const verify_json *checks = verify_json_get(rc_, "checks");
+    for (int i = 0; i < verify_json_len(checks); i++) {
+        const verify_json *c = verify_json_at(checks, i);
+        const verify_json *ok = verify_json_get(c, "ok");
+        (void)ok;
+        /* a check holds when its two figures agree */
+        const char *nums[2] = {0};
+        int k = 0;
+        for (int j = 0; j < verify_json_len(c) && k < 2; j++)
+            if (verify_json_is_num(verify_json_at(c, j)))
+                nums[k++] = verify_json_text(verify_json_at(c, j));
+        if (k == 2 && strcmp(nums[0], nums[1]))
+            verify_mismatch(&V, "reconciliation: %s: %s vs %s",
+                            verify_json_str(c, "check") ? verify_json_str(c, "check") : "?",
+                            nums[0], nums[1]);
+    }
+    for (int i = 0; S && i < n; i++)
+        verify_json_free(S[i].man);
+    free(S);
+    verify_json_free(man);
+    if (V.mismatches) {
+        fprintf(rep, "folio verify: %u mismatch(es) in the merged directory %s\n", V.mismatches,
+                dir);
+        return FOLIO_EXIT_FAILED;
+    }
+    fprintf(rep, "verified %u files of %d shards\n", V.files, n);
+    return FOLIO_EXIT_OK;
+}
