@@ -1,0 +1,154 @@
+# End-to-end tests of issue 12 parts 2 and 3: folio partition, shard runs,
+# folio merge and folio verify of a merged directory.  Sourced by run.sh
+# (uses its run_test, $FOLIO, $WORK, $ROOT); tests/e2e/scale_slurm.sh runs
+# the same pipeline through a real Slurm.
+
+# sc_fixture DIR HOUSEHOLDS: sample feeds with bad rows, where half of the
+# customers have no household id (householding by address) and a holders
+# feed links customers at different addresses (by shared accounts), plus a
+# holders row naming an unknown account (a reject).
+sc_fixture() {
+    "$FOLIO" samples --households "$2" --seed 5 --with-errors --out "$1" >/dev/null
+    python3 - "$1" <<'PY'
+import csv, sys
+d = sys.argv[1]
+p = d + "/customers.csv"
+rows = list(csv.DictReader(open(p, encoding="utf-8", errors="surrogateescape")))
+for i, r in enumerate(rows):
+    if i % 2 and not r["customer_id"].startswith("CBAD"):
+        r["household_id"] = ""
+w = csv.DictWriter(open(p, "w", encoding="utf-8", errors="surrogateescape", newline=""),
+                   fieldnames=list(rows[0]))
+w.writeheader(); w.writerows(rows)
+acct = list(csv.DictReader(open(d + "/checking_accounts.csv", encoding="utf-8")))
+idless = [r for r in rows if not r["household_id"]]
+owner = {a["customer_id"]: a["account_id"] for a in acct}
+pairs = [(x, y) for x, y in zip(idless[0::2], idless[1::2])
+         if y["customer_id"] in owner and x["address_line1"] != y["address_line1"]][:12]
+with open(d + "/disp.csv", "w", encoding="utf-8") as f:
+    f.write("acct,client,type\n")
+    for x, y in pairs:
+        f.write("%s,%s,DISPONENT\n" % (owner[y["customer_id"]], x["customer_id"]))
+    f.write("NOPE,%s,DISPONENT\n" % rows[3]["customer_id"])
+job = open(d + "/job.yaml", encoding="utf-8").read()
+job = job.replace("feeds:\n", """feeds:
+  - name: disp
+    kind: holders
+    path: disp.csv
+    roles: {OWNER: owner, DISPONENT: disponent}
+    columns: {account_id: acct, customer_id: client, role: type}
+""", 1)
+open(d + "/job.yaml", "w", encoding="utf-8").write(job)
+PY
+}
+
+# sc_serials SHARD_OUT I N START: shard I of N drew START+I-1, +N, +2N, ...
+sc_serials() {
+    python3 - "$@" <<'PY'
+import csv, glob, sys
+out, i, n, start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+s = sorted(int(r["imb_serial"]) for f in glob.glob(out + "/print/*.pieces.csv")
+           for r in csv.DictReader(open(f, encoding="utf-8")))
+assert s, "no pieces in " + out
+want = [start + i - 1 + k * n for k in range(len(s))]
+assert s == want, "shard %d serials %r..., expected %r..." % (i, s[:4], want[:4])
+PY
+}
+
+# partition -> 3 shard runs -> merge: the merged set equals the unsharded
+# run (households formed by id, address and shared accounts across shard
+# boundaries; text per statement), rejects once, one contact history, one
+# proof sample, serials interleaved; verify accepts the merged directory
+# and finds a byte changed in a shard's print file.
+t_scale_partition_merge() {
+    local d="$WORK/sc"
+    sc_fixture "$d/feeds" 240
+    set +e
+    "$FOLIO" run "$d/feeds/job.yaml" --out "$d/full" --quiet; rc=$?
+    set -e
+    [ "$rc" = 3 ] || fail_at "$LINENO"
+    python3 - "$d/full" <<'PY'
+import json, sys
+by = {json.loads(l)["household_by"] for l in open(sys.argv[1] + "/audit.jsonl")}
+assert {"id", "address", "shared_accounts"} <= by, by
+PY
+    "$FOLIO" partition "$d/feeds/job.yaml" --shards 3 --out "$d/part" | tee "$d/part.out"
+    grep -q "partitioned .* into 3 shards" "$d/part.out" || fail_at "$LINENO"
+    for i in 1 2 3; do
+        set +e
+        "$FOLIO" run "$d/part/s0$i/job.yaml" --shard $i/3 --out "$d/o$i" --quiet; rc=$?
+        set -e
+        [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail_at "$LINENO"
+        sc_serials "$d/o$i" $i 3 1
+        # a shard writes only its new contact rows: none of the rows read
+        python3 - "$d/o$i/contact_history.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+assert rows and all(r["channel"] for r in rows), "input rows in a shard's contact history"
+PY
+    done
+    set +e
+    "$FOLIO" merge "$d/o1" "$d/o2" "$d/o3" --out "$d/merged" >"$d/merge.out" 2>&1; rc=$?
+    set -e
+    cat "$d/merge.out"
+    [ "$rc" = 3 ] || fail_at "$LINENO"
+    python3 "$ROOT/tests/e2e/check_scale.py" "$d/full" "$d/merged" --text
+    "$FOLIO" verify "$d/merged" > "$d/v.out" || { cat "$d/v.out"; fail_at "$LINENO"; }
+    grep -q "verified .* files of 3 shards" "$d/v.out" || fail_at "$LINENO"
+    # a shard missing or given twice: exit 2
+    set +e
+    "$FOLIO" merge "$d/o1" "$d/o3" --out "$d/m2" 2>"$d/m2.err"; rc=$?
+    set -e
+    [ "$rc" = 2 ] && grep -q "merge needs shards 1 to N" "$d/m2.err" || fail_at "$LINENO"
+    # one byte of a shard's print file changed: verify names it
+    local pf
+    pf=$(ls "$d"/o2/print/*.pdf | head -1)
+    printf 'X' | dd of="$pf" bs=1 seek=200 conv=notrunc 2>/dev/null
+    set +e
+    "$FOLIO" verify "$d/merged" > "$d/v2.out"; rc=$?
+    set -e
+    [ "$rc" = 1 ] || fail_at "$LINENO"
+    grep -q "MISMATCH shard 2: print/$(basename "$pf")" "$d/v2.out" || { cat "$d/v2.out"; fail_at "$LINENO"; }
+}
+run_test scale_partition_merge t_scale_partition_merge
+
+# --shard I/N on the full feeds (every shard reads everything) merges to the
+# same: rejects and read figures counted once, not N times.
+t_scale_full_feed_merge() {
+    local d="$WORK/scf"
+    sc_fixture "$d/feeds" 120
+    set +e
+    "$FOLIO" run "$d/feeds/job.yaml" --out "$d/full" --quiet
+    for i in 1 2; do "$FOLIO" run "$d/feeds/job.yaml" --shard $i/2 --out "$d/o$i" --quiet; done
+    "$FOLIO" merge "$d/o2" "$d/o1" --out "$d/merged" >/dev/null 2>&1; rc=$?
+    set -e
+    [ "$rc" = 3 ] || fail_at "$LINENO"
+    python3 "$ROOT/tests/e2e/check_scale.py" "$d/full" "$d/merged"
+    python3 - "$d/full/manifest.json" "$d/merged/manifest.json" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))["control_totals"]
+b = json.load(open(sys.argv[2]))["totals"]["control_totals"]
+assert a == b, (a, b)
+PY
+    "$FOLIO" verify "$d/merged" >/dev/null
+}
+run_test scale_full_feed_merge t_scale_full_feed_merge
+
+# What a partition cannot keep is a job error naming the feed.
+t_scale_partition_refuses() {
+    local d="$WORK/scr"
+    "$FOLIO" samples --households 20 --out "$d" >/dev/null
+    mkdir -p "$d/x"
+    cp "$d/savings_accounts.csv" "$d/x/checking_accounts.csv"
+    sed -i 's|path: savings_accounts.csv|path: x/checking_accounts.csv|' "$d/job.yaml"
+    set +e
+    "$FOLIO" partition "$d/job.yaml" --shards 2 --out "$d/part" 2>"$d/err"; rc=$?
+    set -e
+    cat "$d/err"
+    [ "$rc" = 2 ] && grep -q "job.yaml:[0-9]*: feeds '.*' and '.*' have the same file name checking_accounts.csv" "$d/err" || fail_at "$LINENO"
+    set +e
+    "$FOLIO" partition "$d/job.yaml" --out "$d/part" 2>"$d/err"; rc=$?
+    set -e
+    [ "$rc" = 2 ] && grep -q -- "--shards N is required" "$d/err" || fail_at "$LINENO"
+}
+run_test scale_partition_refuses t_scale_partition_refuses
