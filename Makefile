@@ -32,6 +32,7 @@ LDLIBS  := -lhpdf -lcsv -lyaml -ldeflate -lharfbuzz-subset -lharfbuzz -lz -lcryp
 DEB_PKGS := build-essential libhpdf-dev libcsv-dev libyaml-dev libcmocka-dev zlib1g-dev \
             libssl-dev libpng-dev fonts-liberation2 qpdf poppler-utils python3 python3-yaml locales \
             libzint-dev dmtx-utils icc-profiles-free unzip strace libdeflate-dev libharfbuzz-dev
+DEB_PKGS += slurm-wlm munge  # issue 12: tests/e2e/scale_slurm.sh runs a real local Slurm
 
 SRCS    := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/cli-%.c,$(SRCS))       # the library: never prints, never exits
