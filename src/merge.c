@@ -134,8 +134,21 @@ static void dec_put(folio_buf *b, const decsum *d)
     }
 }
 
-/* The same member of every shard's object, summed where it is a number. */
-static void sum_tree(folio_buf *b, const verify_json *const *objs, int n)
+/* Figures of the whole input: shards on the full feeds each report all of
+ * them (every shard reads and rejects every row), so they count once. */
+static bool whole_input_key(const char *k)
+{
+    static const char *const keys[] = {"rejected_rows", "read", "rejected", "amount_read",
+                                       "amount_rejected", NULL};
+    for (int i = 0; keys[i]; i++)
+        if (!strcmp(k, keys[i]))
+            return true;
+    return false;
+}
+
+/* The same member of every shard's object, summed where it is a number
+ * (once: the whole-input figures from the first shard only). */
+static void sum_tree(folio_buf *b, const verify_json *const *objs, int n, bool once)
 {
     const verify_json *o = objs[0];
     folio_buf_putc(b, '{');
@@ -161,10 +174,10 @@ static void sum_tree(folio_buf *b, const verify_json *const *objs, int n)
             first = false;
             folio_buf_put_json_str(b, k, strlen(k));
             folio_buf_putc(b, ':');
-            sum_tree(b, sub, m);
+            sum_tree(b, sub, m, once);
         } else if (verify_json_is_num(v)) {
             decsum d = {0};
-            for (int s = 0; s < m; s++)
+            for (int s = 0; s < (once && whole_input_key(k) ? (m > 0) : m); s++)
                 if (verify_json_is_num(sub[s]))
                     dec_add(&d, verify_json_text(sub[s]));
             if (d.bad)
@@ -785,6 +798,7 @@ static bool put_file_sum(folio_buf *m, const char *out, const char *rel, folio_e
 /* The totals object of the shards' manifests (counts and control_totals). */
 static void put_totals(folio_buf *b, shard_in *S, int n)
 {
+    bool once = n > 0 && !S[0].part[0];      /* shards on the full feeds */
     static const char *const parts[] = {"counts", "control_totals"};
     folio_buf_puts(b, "{");
     for (int p = 0; p < 2; p++) {
@@ -800,7 +814,7 @@ static void put_totals(folio_buf *b, shard_in *S, int n)
         folio_buf_put_json_str(b, parts[p], strlen(parts[p]));
         folio_buf_putc(b, ':');
         if (m)
-            sum_tree(b, objs, m);
+            sum_tree(b, objs, m, once);
         else
             folio_buf_puts(b, "{}");
     }
