@@ -67,9 +67,10 @@ int cmd_partition(int argc, char **argv)
         return rc;
     }
     printf("partitioned %llu households, %llu records (%.1f MB) into %d shards in %s "
-           "(households %.2fs, split %.2fs: %.0f MB/s)\n",
+           "(households %.2fs, split %.2fs, %.2fs CPU: %.0f MB/s per core)\n",
            (unsigned long long)rep.households, (unsigned long long)rep.records,
            rep.bytes / 1e6, o.shards, o.out_dir, rep.load_seconds, rep.split_seconds,
-           rep.split_seconds > 0 ? rep.bytes / 1e6 / rep.split_seconds : 0.0);
+           rep.split_cpu_seconds,
+           rep.split_cpu_seconds > 0 ? rep.bytes / 1e6 / rep.split_cpu_seconds : 0.0);
     return 0;
 }

@@ -41,6 +41,7 @@ typedef struct folio_partition_report {
     uint64_t bytes, records;      /* of every feed */
     uint64_t households;
     double seconds, load_seconds, split_seconds;
+    double split_cpu_seconds;     /* CPU time of the split (one thread) */
 } folio_partition_report;
 
 /* Returns a FOLIO_EXIT_* code (0 on success); on 1 or 2 err says why. */
