@@ -38,6 +38,11 @@ job = job.replace("feeds:\n", """feeds:
     roles: {OWNER: owner, DISPONENT: disponent}
     columns: {account_id: acct, customer_id: client, role: type}
 """, 1)
+# the layout and the catalogue by relative paths: a shard job must still find them
+import os, re
+job = re.sub(r'(?m)^(layout|  catalogue): "([^"]+)"$',
+             lambda m: '%s: %s' % (m.group(1), os.path.relpath(m.group(2), d)), job)
+assert "layout: ../" in job, job[:800]
 open(d + "/job.yaml", "w", encoding="utf-8").write(job)
 PY
 }

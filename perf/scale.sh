@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# perf/scale.sh -- issue 12: measure the scale-out pipeline on one machine.
+#
+#   perf/scale.sh [HOUSEHOLDS] [SHARDS] [THREADS]     (default 100000 4 2)
+#
+# Generates sample feeds (cached in perf/out/feeds-N-s1), then measures with
+# /usr/bin/time: the unsharded run, `folio partition`, each shard's run on
+# its partition (--shard I/N) and `folio merge`; prints wall and CPU seconds
+# and peak RSS per step, the input bytes each shard read, and checks the
+# merge with `folio verify`.  Outputs go to perf/out/scale-N-S/ (git-ignored).
+set -eu
+N=${1:-100000}; S=${2:-4}; T=${3:-2}
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+F="$ROOT/build/folio"
+OUT="$ROOT/perf/out/scale-$N-$S"
+FEEDS="$ROOT/perf/out/feeds-$N-s1"
+mkdir -p "$ROOT/perf/out"
+[ -f "$FEEDS/job.yaml" ] || "$F" samples --households "$N" --seed 1 --out "$FEEDS" >/dev/null
+rm -rf "$OUT"; mkdir -p "$OUT"
+step() {   # step NAME CMD...: one row of the table
+    local name="$1"; shift
+    set +e
+    /usr/bin/time -f "%e %U %S %M" -o "$OUT/$name.time" "$@" >"$OUT/$name.out" 2>&1
+    local rc=$?
+    set -e
+    [ "$rc" = 0 ] || [ "$rc" = 3 ] || { cat "$OUT/$name.out"; exit 1; }
+    read -r e u s m < "$OUT/$name.time"
+    printf '%-12s %8.1f %8.1f %8.0f\n' "$name" "$e" "$(echo "$u + $s" | bc)" "$((m / 1024))"
+}
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $N households, $S shards, $T threads"
+echo "feeds: $(du -sb "$FEEDS" | cut -f1) bytes"
+printf '%-12s %8s %8s %8s\n' step wall_s cpu_s rss_MB
+step unsharded "$F" run "$FEEDS/job.yaml" --out "$OUT/full" --threads "$T" --quiet
+step partition "$F" partition "$FEEDS/job.yaml" --shards "$S" --out "$OUT/part" --threads "$T"
+for i in $(seq "$S"); do
+    step "shard$i" "$F" run "$OUT/part/s$(printf %02d "$i")/job.yaml" --shard "$i/$S" \
+        --out "$OUT/o$i" --threads "$T" --quiet
+done
+step merge "$F" merge $(for i in $(seq "$S"); do echo "$OUT/o$i"; done) --out "$OUT/merged"
+sed -n 1p "$OUT/partition.out"
+echo "shard 1 input bytes: $(du -cb "$OUT"/part/s01/feeds/*.csv | tail -1 | cut -f1)"
+"$F" verify "$OUT/merged" | tail -1
