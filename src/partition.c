@@ -8,8 +8,9 @@
  *    household id, as `--shard`).
  * 3. Each feed is streamed once from a memory map: a quote-aware scanner
  *    cuts records, takes the key column and appends the record's bytes to
- *    its shard's file (customers, accounts, holders first, so a rejected
- *    account's id is known before its transactions are routed).
+ *    its shard's file (holders, customers, accounts first, so a customer
+ *    or account the run rejects goes where the rows naming it go: each
+ *    shard then rejects them with the reasons a whole run gives).
  * 4. The job file is written once per shard with its path scalars replaced
  *    (feeds -> feeds/NAME, layout and catalogue absolute, output.dir out).
  */
@@ -491,6 +492,18 @@ static bool split_feed(part *P, int fi, folio_error *err)
             ok = false;
             break;
         }
+        /* a holders row naming a customer the run rejects: that customer's
+         * row (and its accounts) go where the holders row goes, so the
+         * shard rejects the link as "customer rejected", as a whole run */
+        if (d->kind == FOLIO_FEED_HOLDERS && c2 >= 0) {
+            size_t kc = field_at(p, e, d->delimiter, d->quote, c2, key, sizeof key);
+            if (kc && pmap_find(&P->cust, key, kc) < 0 &&
+                !pmap_put(&P->cust, key, kc, s, true)) {
+                folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+                ok = false;
+                break;
+            }
+        }
         ok = put_record(&so[s], p, e, line, nl);
         so[s].records++;
         if ((size_t)(e - data) - dropped >= ((size_t)64 << 20)) {
@@ -727,10 +740,14 @@ static bool write_partition_json(part *P, folio_error *err)
     return ok;
 }
 
+/* The order feeds are split in: holders first (they place the customers the
+ * run rejects), customers, accounts (they place the accounts the run rejects,
+ * for their transactions), then the rest.  (The households are formed from
+ * ranks 0-2 before any split.) */
 static int kind_rank(int kind)
 {
-    return kind == FOLIO_FEED_CUSTOMERS ? 0 : kind == FOLIO_FEED_ACCOUNTS ? 1
-         : kind == FOLIO_FEED_HOLDERS ? 2 : 3;
+    return kind == FOLIO_FEED_HOLDERS ? 0 : kind == FOLIO_FEED_CUSTOMERS ? 1
+         : kind == FOLIO_FEED_ACCOUNTS ? 2 : 3;
 }
 
 int folio_partition(const folio_partition_options *o, folio_partition_report *rep,
