@@ -446,8 +446,9 @@ static size_t make_pdf(char *buf, size_t cap, int n, bool update)
     return len;
 }
 
-/* Shards: piece ids carry the shard, and each shard draws its serials from
- * its own block of the range, so two shards never repeat an id or a serial. */
+/* Shards: piece ids carry the shard, and shard I of N draws serial_start +
+ * (I-1) + k*N (issue 12: interleaved over the whole range, so two shards
+ * never repeat a serial and no shard's share shrinks with N). */
 static void test_shard_ids_and_serials(void **state)
 {
     (void)state;
@@ -466,12 +467,29 @@ static void test_shard_ids_and_serials(void **state)
         char want[32];
         snprintf(want, sizeof want, "P%02d-0000001", s);
         assert_string_equal(p->pieces[0].id, want);
-        /* (10^6 - 1) / 4 = 249,999 serials per shard, from serial_start */
         first[s - 1] = p->pieces[0].serial;
-        assert_int_equal(first[s - 1], 1 + 249999ULL * (uint64_t)(s - 1));
-        assert_int_equal(p->pieces[1].serial, first[s - 1] + 1);
+        assert_int_equal(first[s - 1], 1 + (uint64_t)(s - 1));
+        assert_int_equal(p->pieces[1].serial, first[s - 1] + 4);
         production_plan_free(p);
     }
+    production_options_free(o);
+    /* the last serials of the range: shard 4 of 4 from 999,993 draws 999,996
+     * and 1,000,000 -- which does not fit 6 digits: an error, never a wrap */
+    o = read_opts("output:\n  streams:\n    - {name: letters}\n"
+                  "  pieces: {serial_start: 999993, mailer_id: \"123456789\"}\n", &err);
+    assert_non_null(o);
+    folio_production_params p3 = {.max_sheets = 10, .tag = "t", .shard_index = 3,
+                                  .shard_count = 4};
+    folio_production_plan *p = production_plan_new(o, in, 2, &p3, &err);
+    assert_non_null(p);
+    assert_int_equal(p->pieces[0].serial, 999995);
+    assert_int_equal(p->pieces[1].serial, 999999);
+    production_plan_free(p);
+    folio_production_params p4 = {.max_sheets = 10, .tag = "t", .shard_index = 4,
+                                  .shard_count = 4};
+    memset(&err, 0, sizeof err);
+    assert_null(production_plan_new(o, in, 2, &p4, &err));
+    assert_non_null(strstr(err.msg, "IMb serial numbers exhausted"));
     production_options_free(o);
 }
 
