@@ -25,7 +25,7 @@ step() {   # step NAME CMD...: one row of the table
     set -e
     [ "$rc" = 0 ] || [ "$rc" = 3 ] || { cat "$OUT/$name.out"; exit 1; }
     read -r e u s m < "$OUT/$name.time"
-    printf '%-12s %8.1f %8.1f %8.0f\n' "$name" "$e" "$(echo "$u + $s" | bc)" "$((m / 1024))"
+    awk -v n="$name" -v e="$e" -v u="$u" -v s="$s" -v m="$m" 'BEGIN { printf "%-12s %8.1f %8.1f %8.0f\n", n, e, u + s, m / 1024 }'
 }
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $N households, $S shards, $T threads"
 echo "feeds: $(du -sb "$FEEDS" | cut -f1) bytes"
