@@ -1468,17 +1468,14 @@ static bool pdf_embed_subset(folio_pdf_writer *w, int fi)
                 n++;
             }
     }
-    unsigned char *prog = NULL;
     size_t plen = 0;
-    bool ok = pdf_subset_font(w->fonts[fi].file, gids, n, codes, n, &prog, &plen);
+    pdf_fentry e = {0};
+    bool ok = pdf_subset_deflated(w->fonts[fi].file, gids, codes, n, pdf_aux_level(w), &e.z,
+                                  &e.zlen, &plen);
     free(codes);
     if (!ok)
         return false;
-    size_t cap = pdf_deflate_bound(plen);
-    pdf_fentry e = { malloc(cap), 0, (unsigned)plen };
-    if (e.z)
-        e.zlen = pdf_deflate(pdf_aux_level(w), prog, plen, e.z, cap);
-    free(prog);
+    e.length1 = (unsigned)plen;
     ok = e.zlen && pdf_descriptor_from_cache(w, fa, &e);
     free(e.z);
     if (!ok && !w->failed)
