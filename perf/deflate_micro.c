@@ -13,6 +13,7 @@
  * as a percentage of the input.  Any FONT.ttf given is measured the same
  * way as one stream (the font programs the archive deflates per document).
  */
+#define _GNU_SOURCE      /* memmem */
 #include <libdeflate.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -26,4 +26,12 @@ bool pdf_subset_font(const char *file, const uint32_t *gids, size_t n_gids,
                      const uint32_t *codes, size_t n_codes, unsigned char **out,
                      size_t *out_len);
 
+/* pdf_subset_font of the n codes[] and their gids[] (one each), deflated at
+ * `level`: *z (malloc'd, *zlen bytes) and the program's raw length.  The
+ * first sets seen are kept for the process and served again as copies
+ * (issue 11 part 4); the bytes equal a fresh subset's.  Thread-safe. */
+bool pdf_subset_deflated(const char *file, const uint32_t *gids, const uint32_t *codes,
+                         size_t n, int level, unsigned char **z, size_t *zlen,
+                         size_t *raw_len);
+
 #endif

@@ -124,3 +124,147 @@ bool pdf_subset_font(const char *file, const uint32_t *gids, size_t n_gids,
     hb_face_destroy(sub);
     return ok;
 }
+
+/* ---- deflated subsets, kept by glyph set (issue 11 part 4) ----------------
+ *
+ * Archived documents are small and many: each subsets and deflates its two
+ * fonts (~0.1 ms each), and a quarter to a third of them draw exactly the
+ * code points an earlier document drew (measured: 1,088 subsets, 792
+ * different, in the samples job of 2,000 households).  The deflated program
+ * depends only on the font file, the codes, their glyphs and the level, so
+ * it is kept under that key: the first SUBSET_CACHE different sets of the
+ * process, shared by all threads; a set seen again is copied, not made.
+ * Output is the same bytes whichever thread made the entry first. */
+
+#define SUBSET_CACHE 256             /* entries, ~6 KB each */
+#define SUBSET_BUCKETS 512           /* hash buckets (power of two) */
+
+typedef struct subset_entry {
+    struct subset_entry *next;       /* in its bucket */
+    uint64_t hash;
+    const char *file;                /* subset_faces[].file (kept for the process) */
+    int level;
+    size_t n;
+    uint32_t *codes, *gids;          /* [n] each, one allocation */
+    unsigned char *z;
+    size_t zlen;
+    size_t raw_len;
+} subset_entry;
+
+static subset_entry *subset_bucket[SUBSET_BUCKETS];
+static int subset_cached;
+
+static uint64_t subset_hash(const char *file, int level, const uint32_t *codes,
+                            const uint32_t *gids, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+#define SUBSET_MIX(v) (h = (h ^ (uint64_t)(v)) * 1099511628211ull)
+    for (const char *p = file; *p; p++)
+        SUBSET_MIX((unsigned char)*p);
+    SUBSET_MIX(level);
+    SUBSET_MIX(n);
+    for (size_t i = 0; i < n; i++) {
+        SUBSET_MIX(codes[i]);
+        SUBSET_MIX(gids[i]);
+    }
+#undef SUBSET_MIX
+    return h;
+}
+
+static const char *subset_file_key(const char *file)
+{
+    const char *k = NULL;
+    pthread_mutex_lock(&subset_lock);
+    for (int i = 0; i < subset_n && !k; i++)
+        if (!strcmp(subset_faces[i].file, file))
+            k = subset_faces[i].file;
+    pthread_mutex_unlock(&subset_lock);
+    return k;
+}
+
+/* Under subset_lock: the entry for the key, or NULL. */
+static subset_entry *subset_find(uint64_t h, const char *fk, int level, const uint32_t *codes,
+                                 const uint32_t *gids, size_t n)
+{
+    for (subset_entry *e = subset_bucket[h & (SUBSET_BUCKETS - 1)]; e; e = e->next)
+        if (e->hash == h && e->file == fk && e->level == level && e->n == n &&
+            !memcmp(e->codes, codes, n * sizeof *codes) &&
+            !memcmp(e->gids, gids, n * sizeof *gids))
+            return e;
+    return NULL;
+}
+
+bool pdf_subset_deflated(const char *file, const uint32_t *gids, const uint32_t *codes,
+                         size_t n, int level, unsigned char **z, size_t *zlen,
+                         size_t *raw_len)
+{
+    *z = NULL;
+    *zlen = *raw_len = 0;
+    const char *fk = subset_file_key(file);    /* NULL until the face is made */
+    uint64_t h = subset_hash(file, level, codes, gids, n);
+    if (fk) {
+        pthread_mutex_lock(&subset_lock);
+        subset_entry *e = subset_find(h, fk, level, codes, gids, n);
+        if (e && (*z = malloc(e->zlen)) != NULL) {
+            memcpy(*z, e->z, e->zlen);
+            *zlen = e->zlen;
+            *raw_len = e->raw_len;
+        }
+        pthread_mutex_unlock(&subset_lock);
+        if (*z)
+            return true;
+    }
+    unsigned char *prog = NULL;
+    size_t plen = 0;
+    if (!pdf_subset_font(file, gids, n, codes, n, &prog, &plen))
+        return false;
+    size_t cap = pdf_deflate_bound(plen);
+    *z = malloc(cap);
+    *zlen = *z ? pdf_deflate(level, prog, plen, *z, cap) : 0;
+    free(prog);
+    if (*zlen == 0) {
+        free(*z);
+        *z = NULL;
+        return false;
+    }
+    *raw_len = plen;
+    fk = subset_file_key(file);
+    pthread_mutex_lock(&subset_lock);
+    if (fk && subset_cached < SUBSET_CACHE && !subset_find(h, fk, level, codes, gids, n)) {
+        subset_entry *e = calloc(1, sizeof *e);
+        uint32_t *keys = malloc(2 * n * sizeof *keys + 1);
+        unsigned char *copy = malloc(*zlen);
+        if (e && keys && copy) {
+            memcpy(keys, codes, n * sizeof *keys);
+            memcpy(keys + n, gids, n * sizeof *keys);
+            memcpy(copy, *z, *zlen);
+            *e = (subset_entry){.hash = h, .file = fk, .level = level, .n = n, .codes = keys,
+                                .gids = keys + n, .z = copy, .zlen = *zlen,
+                                .raw_len = plen};
+            e->next = subset_bucket[h & (SUBSET_BUCKETS - 1)];
+            subset_bucket[h & (SUBSET_BUCKETS - 1)] = e;
+            subset_cached++;
+        } else {
+            free(e);
+            free(keys);
+            free(copy);
+        }
+    }
+    pthread_mutex_unlock(&subset_lock);
+    return true;
+}
+
+__attribute__((destructor)) static void subset_cache_free(void)
+{
+    pthread_mutex_lock(&subset_lock);
+    for (int b = 0; b < SUBSET_BUCKETS; b++)
+        while (subset_bucket[b]) {
+            subset_entry *e = subset_bucket[b];
+            subset_bucket[b] = e->next;
+            free(e->codes);
+            free(e->z);
+            free(e);
+        }
+    subset_cached = 0;
+    pthread_mutex_unlock(&subset_lock);
+}

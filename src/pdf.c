@@ -216,6 +216,38 @@ void pdf_tune_allocator(void)
     pthread_once(&pdf_tune_once, pdf_tune_do);
 }
 
+/* ---- libharu's byte loops (issue 11 part 4) ------------------------------ *
+ *
+ * libharu 2.3.0 copies and clears memory one byte at a time in HPDF_MemCpy
+ * and HPDF_MemSet, and calls both through its PLT, so the definitions below
+ * (in the executable, which the dynamic linker searches first) replace
+ * them: libc's memcpy/memset, same results, same return values (the end of
+ * the bytes written, as libharu's loops return).  Measured: ~5% of a
+ * samples run at one thread -- mostly clearing a 128 KB code map for each
+ * font of each archived document (CIDFontType2_New) and copying streams at
+ * save time.  A build that links libharu statically or without the PLT
+ * just keeps libharu's own loops; the output is the same either way. */
+#include <hpdf_utils.h>
+
+HPDF_BYTE *HPDF_MemCpy(HPDF_BYTE *out, const HPDF_BYTE *in, HPDF_UINT n)
+{
+    if (n == 0)
+        return out;
+    if (out > in && out < in + n) {     /* libharu's forward loop repeats */
+        for (HPDF_UINT i = 0; i < n; i++)
+            out[i] = in[i];
+        return out + n;
+    }
+    memmove(out, in, n);
+    return out + n;
+}
+
+void *HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n)
+{
+    memset(s, c, n);
+    return (HPDF_BYTE *)s + n;
+}
+
 /* ---- number formatting (locale-free) ------------------------------------- */
 
 /* Write v units (1/20 pt) as points: "-12.35", "595", "0.05". */
@@ -1131,6 +1163,16 @@ typedef struct pdf_fentry {
 #define PDF_FONT_LEVEL 6               /* deflate level of font programs (9 or 12:
                                           1% smaller, 1.5-10x the time; perf/README.md) */
 
+/* issue 11 part 4: the level of a document's font programs, CIDToGIDMaps
+ * and ToUnicode CMaps -- its content level when that is 1..5 (the
+ * archive's default 1), else PDF_FONT_LEVEL.  A subset program deflates
+ * 1.5-1.8x faster at 1 than at 6 and comes out 1.5-2% larger (~0.2 KB of a
+ * ~28 KB archived document); print files (6) are unchanged. */
+static int pdf_aux_level(const folio_pdf_writer *w)
+{
+    return w->zlevel >= 1 && w->zlevel < PDF_FONT_LEVEL ? w->zlevel : PDF_FONT_LEVEL;
+}
+
 /* The descriptor libharu 2.3.0 builds for def -- the same keys in the same
  * order (it writes no CapHeight) -- with FontFile2 = the deflated program
  * c.  Set as def->descriptor, libharu's before-write hook then uses it
@@ -1198,7 +1240,7 @@ static bool pdf_deflate_in_place(folio_pdf_writer *w, HPDF_Dict d)
         free(raw);
         return true;
     }
-    size_t zlen = pdf_deflate(PDF_ZLEVEL, raw, n, z, cap);
+    size_t zlen = pdf_deflate(pdf_aux_level(w), raw, n, z, cap);
     bool ok = zlen > 0;
     if (ok) {
         HPDF_MemStream_FreeData(st);
@@ -1426,17 +1468,14 @@ static bool pdf_embed_subset(folio_pdf_writer *w, int fi)
                 n++;
             }
     }
-    unsigned char *prog = NULL;
     size_t plen = 0;
-    bool ok = pdf_subset_font(w->fonts[fi].file, gids, n, codes, n, &prog, &plen);
+    pdf_fentry e = {0};
+    bool ok = pdf_subset_deflated(w->fonts[fi].file, gids, codes, n, pdf_aux_level(w), &e.z,
+                                  &e.zlen, &plen);
     free(codes);
     if (!ok)
         return false;
-    size_t cap = pdf_deflate_bound(plen);
-    pdf_fentry e = { malloc(cap), 0, (unsigned)plen };
-    if (e.z)
-        e.zlen = pdf_deflate(PDF_FONT_LEVEL, prog, plen, e.z, cap);
-    free(prog);
+    e.length1 = (unsigned)plen;
     ok = e.zlen && pdf_descriptor_from_cache(w, fa, &e);
     free(e.z);
     if (!ok && !w->failed)
@@ -1779,16 +1818,16 @@ static void pdf_encoder_map(HPDF_CMapEncoderAttr a, const uint8_t *bits, bool se
  * answers through HPDF_CMapEncoder_ToUnicode with cid_map/unicode_map
  * holding exactly the code points st draws (CID = code point, as with
  * UTF-8), and is put back as it was right after. */
+static HPDF_Font pdf_get_font_mapped(folio_pdf_writer *w, const char *name,
+                                     const uint8_t *bits);
+
 static HPDF_Font pdf_get_font_for(folio_pdf_writer *w, const char *name,
                                   const folio_layout_font *fonts, int n_fonts, int fi,
                                   const folio_dl_statement *st)
 {
-    HPDF_Encoder e = HPDF_GetEncoder(w->doc, "UTF-8");
     uint8_t *bits = calloc(1, 8192);
-    if (!e || !e->attr || !bits) {
-        free(bits);
+    if (!bits)
         return HPDF_GetFont(w->doc, name, "UTF-8");
-    }
     pdf_codes_of(st, fonts, n_fonts, fi, bits);
     bits[0x20 >> 3] |= 1u << (0x20 & 7);         /* never an empty map */
     /* libharu writes /W and the CIDToGIDMap for CIDs below the highest one
@@ -1805,6 +1844,19 @@ static HPDF_Font pdf_get_font_for(folio_pdf_writer *w, const char *name,
         }
     if (top < 0xFFFF)
         bits[(top + 1) >> 3] |= (uint8_t)(1u << ((top + 1) & 7));
+    HPDF_Font f = pdf_get_font_mapped(w, name, bits);
+    free(bits);
+    return f;
+}
+
+/* HPDF_GetFont through libharu's CMap-encoder branch with exactly the codes
+ * in bits mapped (CID = code point), the UTF-8 encoder put back after. */
+static HPDF_Font pdf_get_font_mapped(folio_pdf_writer *w, const char *name,
+                                     const uint8_t *bits)
+{
+    HPDF_Encoder e = HPDF_GetEncoder(w->doc, "UTF-8");
+    if (!e || !e->attr)
+        return HPDF_GetFont(w->doc, name, "UTF-8");
     HPDF_CMapEncoderAttr a = e->attr;
     HPDF_Encoder_ToUnicode_Func saved = e->to_unicode_fn;
     /* libharu's UTF-8 encoder never reads these maps (it decodes UTF-8
@@ -1818,8 +1870,77 @@ static HPDF_Font pdf_get_font_for(folio_pdf_writer *w, const char *name,
     HPDF_Font f = HPDF_GetFont(w->doc, name, "UTF-8");
     e->to_unicode_fn = saved;
     pdf_encoder_map(a, bits, false);
-    free(bits);
     return f;
+}
+
+/* ---- whole-font documents (print files, proofs) -- issue 11 part 4 --------- *
+ *
+ * A print file cannot know its code points when it opens, so libharu's
+ * UTF-8 branch builds its CIDFonts: it asks the cmap for each of the 65,536
+ * codes (a linear search of the segments each, ~25 ms per font -- serial,
+ * in the writer's turn, for every print file).  It keeps each code's glyph
+ * (0 where the font has none) and takes 0xFFFF as the highest CID.  The
+ * CMap-encoder branch gives the same CIDFont when it is asked for exactly
+ * the codes with a glyph, plus 0xFFFF: the same glyph map, the same highest
+ * CID, so the same /W and CIDToGIDMap.  Those codes are found once per font
+ * file per process (the same 65,536 questions, once) and kept here.  A font
+ * giving code 0 a glyph (which the CMap branch would leave out) keeps
+ * libharu's own way. */
+
+#define PDF_COVER_FONTS 16
+
+typedef struct pdf_cover {
+    char *file;
+    uint8_t *bits;             /* 65,536-bit map, NULL: use HPDF_GetFont */
+} pdf_cover;
+
+static pthread_mutex_t pdf_cover_lock = PTHREAD_MUTEX_INITIALIZER;
+static pdf_cover pdf_covers[PDF_COVER_FONTS];
+static int pdf_cover_n;
+
+__attribute__((destructor)) static void pdf_cover_free(void)
+{
+    pthread_mutex_lock(&pdf_cover_lock);
+    for (int i = 0; i < pdf_cover_n; i++) {
+        free(pdf_covers[i].file);
+        free(pdf_covers[i].bits);
+    }
+    pdf_cover_n = 0;
+    pthread_mutex_unlock(&pdf_cover_lock);
+}
+
+static HPDF_Font pdf_get_font_whole(folio_pdf_writer *w, const char *name, const char *file)
+{
+    pthread_mutex_lock(&pdf_cover_lock);
+    int k = 0;
+    while (k < pdf_cover_n && strcmp(pdf_covers[k].file, file) != 0)
+        k++;
+    if (k == pdf_cover_n && k < PDF_COVER_FONTS) {
+        HPDF_FontDef def = HPDF_GetFontDef(w->doc, name);
+        char *f = strdup(file);
+        uint8_t *bits = calloc(1, 8192);
+        if (def && f && bits && def->type == HPDF_FONTDEF_TYPE_TRUETYPE &&
+            HPDF_TTFontDef_GetGlyphid(def, 0) == 0) {
+            for (unsigned c = 1; c < 0xFFFF; c++)
+                if (HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)c) != 0)
+                    bits[c >> 3] |= (uint8_t)(1u << (c & 7));
+            bits[0xFFFF >> 3] |= (uint8_t)(1u << (0xFFFF & 7));
+        } else {
+            free(bits);
+            bits = NULL;
+        }
+        HPDF_ResetError(w->doc);
+        if (f) {
+            pdf_covers[k] = (pdf_cover){.file = f, .bits = bits};
+            pdf_cover_n++;
+        } else {
+            free(bits);
+        }
+    }
+    const uint8_t *bits = k < pdf_cover_n ? pdf_covers[k].bits : NULL;
+    pthread_mutex_unlock(&pdf_cover_lock);
+    /* the map is never freed before exit: read it without the lock */
+    return bits ? pdf_get_font_mapped(w, name, bits) : HPDF_GetFont(w->doc, name, "UTF-8");
 }
 
 /* ---- a libharu document kept between documents ------------------------------ *
@@ -2074,7 +2195,7 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
             w->hfont[i] = pdf_get_font_for(w, name, fonts, n_fonts, i, pa->statement);
         }
         else if (name)
-            w->hfont[i] = HPDF_GetFont(w->doc, name, "UTF-8");
+            w->hfont[i] = pdf_get_font_whole(w, name, fonts[i].file);
         if (!name || !w->hfont[i]) {
             if (!w->failed)
                 pdf_fail(w, "cannot load font");

@@ -10,7 +10,8 @@
  *   - font programs served from memory and a libharu document kept between
  *     documents: the bytes equal those of a fresh document, in any order;
  *   - output.archive.compression: default 1, 0..9, bad values are job errors
- *     with file:line:col;
+ *     with file:line:col; it is also the deflate level of the font programs
+ *     when 1..5, else 6 (issue 11 part 4);
  *   - the archive's appends run beside the rendering of the next batch: a zip
  *     that cannot be created in the middle of a run (its .part name is a
  *     directory) fails the run with the path, exit 1, and leaves no other
@@ -31,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <libdeflate.h>
 
 #include "folio/archive.h"
 #include "folio/dlist.h"
@@ -62,6 +64,8 @@ static int run(const char *cmd, char *out, size_t cap)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+static int render_compression = 1;           /* output.archive.compression */
+
 /* PDF/A document of one page drawing `text` in the regular font. */
 static void render(const char *text, folio_pdf_reuse *ru, folio_buf *out)
 {
@@ -74,7 +78,7 @@ static void render(const char *text, folio_pdf_reuse *ru, folio_buf *out)
     folio_layout_font fonts[2] = {{.name = "regular", .file = font_reg},
                                   {.name = "bold", .file = font_bold}};
     folio_pdf_options po = {.title = "statement", .author = "bank", .subject = "H1",
-                            .compression = 1};
+                            .compression = render_compression};
     assert_true(folio_date_from_ymd(2026, 11, 1, &po.doc_date));
     folio_pdfa_options pa = {.keywords = "household=H1", .identifier = "statements-H1",
                              .icc = icc, .icc_len = icc_len, .statement = st, .reuse = ru};
@@ -352,6 +356,64 @@ static void test_archive_fails_midway(void **state)
     assert_int_equal(run(cmd, NULL, 0), 0);
 }
 
+/* ---- font programs deflated at the document's level (issue 11) ------------- */
+
+/* Check each FontFile2 stream (a zlib stream inflating to a TrueType
+ * program) of pdf equals libdeflate's output at `level` for its program;
+ * returns how many were checked. */
+static int fonts_at_level(const folio_buf *pdf, int level)
+{
+    int n = 0;
+    const char *p = pdf->data, *end = pdf->data + pdf->len;
+    static unsigned char raw[4 << 20], again[4 << 20];
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
+    assert_non_null(c);
+    while ((p = memmem(p, (size_t)(end - p), "stream", 6)) != NULL) {
+        if (p > pdf->data && p[-1] == 'd') {      /* "endstream" */
+            p += 6;
+            continue;
+        }
+        p += 6;
+        if (p < end && *p == '\r')
+            p++;
+        if (p < end && *p == '\n')
+            p++;
+        z_stream z;
+        memset(&z, 0, sizeof z);
+        assert_int_equal(inflateInit(&z), Z_OK);
+        z.next_in = (Bytef *)p;
+        z.avail_in = (uInt)(end - p);
+        z.next_out = raw;
+        z.avail_out = sizeof raw;
+        int r = inflate(&z, Z_FINISH);
+        size_t got = sizeof raw - z.avail_out, zlen = z.total_in;
+        inflateEnd(&z);
+        if (r == Z_STREAM_END && got > 12 && !memcmp(raw, "\0\1\0\0", 4)) {
+            size_t k = libdeflate_zlib_compress(c, raw, got, again, sizeof again);
+            if (k != zlen || memcmp(again, p, k) != 0)
+                fail_msg("font program %d: %zu bytes, not libdeflate level %d's %zu", n, zlen,
+                         level, k);
+            n++;
+        }
+    }
+    libdeflate_free_compressor(c);
+    return n;
+}
+
+static void test_font_level(void **state)
+{
+    (void)state;
+    const int cases[][2] = {{1, 1}, {3, 3}, {6, 6}, {9, 6}, {0, 6}};   /* compression, level */
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        render_compression = cases[i][0];
+        folio_buf pdf;
+        render("Statement 123", NULL, &pdf);
+        assert_int_equal(fonts_at_level(&pdf, cases[i][1]), 2);   /* regular, bold */
+        folio_buf_free(&pdf);
+    }
+    render_compression = 1;
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -391,6 +453,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_glyph_subsets),
         cmocka_unit_test(test_compression_key),
+        cmocka_unit_test(test_font_level),
         cmocka_unit_test(test_archive_fails_midway),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
