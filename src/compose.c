@@ -1504,10 +1504,16 @@ static void compose_disclosures(composer *C, uint32_t ai)
         folio_column cols[FOLIO_DISC_MAX_COLS];
         int32_t bw = body_width(C), vw = o->ncols == 4 ? bw / 5 : o->ncols == 3 ? bw * 3 / 10
                                                                                 : bw / 4;
-        for (int k = 0; k < o->ncols; k++)
-            cols[k] = (folio_column){.field = 0, .title = o->head[k], .width = vw,
+        for (int k = 0; k < o->ncols; k++)    /* titles outlive o: the page keeps them */
+            cols[k] = (folio_column){.field = 0, .title = folio_arena_strdup(C->arena, o->head[k]),
+                                     .width = vw,
                                      .align = k && !o->has_head ? FOLIO_ALIGN_RIGHT
                                                                 : FOLIO_ALIGN_LEFT};
+        for (int k = 0; k < o->ncols; k++)
+            if (!cols[k].title) {
+                C->oom = true;
+                return;
+            }
         cols[0].width = bw - (o->ncols - 1) * vw;
         cell cells[FOLIO_DISC_MAX_COLS];
         C->y += ds->space_after / 2;

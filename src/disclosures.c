@@ -186,7 +186,7 @@ static const char *const KIND_NAMES[FOLIO_DISC__COUNT + 1] = {
 
 static const char *const TITLES[FOLIO_DISC__COUNT] = {
     "Fees", "Interest", "Payment Information", "Minimum Payment Warning",
-    "Interest Charge Calculation", "Fees and Interest Charged", "Explanation of Amount Due",
+    "Interest Charge Calculation", "Fees and Interest Charged", "Payment Breakdown",
     "Delinquency Notice", "Statement of fees" };
 
 /* Input positions, per kind (indexes into SPECS[kind]). */
@@ -858,6 +858,7 @@ static int row(calc *c)
         fail(c, "too many rows");
         return FOLIO_DISC_MAX_ROWS - 1;
     }
+    memset(c->o->cell[c->o->n_rows], 0, sizeof c->o->cell[0]);
     return c->o->n_rows++;
 }
 
@@ -1064,23 +1065,14 @@ static void calc_card_totals(calc *c)
 
 static void calc_loan_payment(calc *c)
 {
-    char b[64];
+    char b[64], b2[64];
     static const char *const NAMES[] = { "Principal", "Interest", "Escrow (taxes and insurance)",
                                          "Fees" };
-    head(c, 3, "", "Paid since last statement", "Paid year-to-date");
-    folio_money tp = 0, ty = 0;
-    for (int i = 0; i < 4; i++)
-        period_ytd_row(c, NAMES[i], LP_CAT, LP_P + i, LP_P_YTD + i, 1, &tp, &ty);
+    c->o->ncols = 3;
+    /* the amount due, then the past payments, each under a bold row */
     int r = row(c);
-    char b2[64];
     c->o->bold[r] = true;
-    put(c, r, 0, "Total paid");
-    put(c, r, 1, "%s", money(c, tp, b));
-    put(c, r, 2, "%s", money(c, ty, b2));
-    /* the amount due, as a second block of rows */
-    r = row(c);
-    c->o->bold[r] = true;
-    put(c, r, 0, "Explanation of amount due");
+    put(c, r, 0, "Amount due");
     folio_money due = 0;
     for (int i = 0; i < 4; i++) {
         folio_money v = in_money(c, LP_PDUE + i);
@@ -1093,6 +1085,19 @@ static void calc_loan_payment(calc *c)
     c->o->bold[r] = true;
     put(c, r, 0, "Total amount due");
     put(c, r, 2, "%s", money(c, due, b));
+    r = row(c);
+    c->o->bold[r] = true;
+    put(c, r, 0, "Past payments breakdown");
+    put(c, r, 1, "Paid since last statement");
+    put(c, r, 2, "Paid year-to-date");
+    folio_money tp = 0, ty = 0;
+    for (int i = 0; i < 4; i++)
+        period_ytd_row(c, NAMES[i], LP_CAT, LP_P + i, LP_P_YTD + i, 1, &tp, &ty);
+    r = row(c);
+    c->o->bold[r] = true;
+    put(c, r, 0, "Total paid");
+    put(c, r, 1, "%s", money(c, tp, b));
+    put(c, r, 2, "%s", money(c, ty, b2));
     r = row(c);
     put(c, r, 0, "Escrow balance");
     put(c, r, 2, "%s", money(c, in_money(c, LP_ESCROW), b));
@@ -1177,6 +1182,7 @@ bool disclosures_compute(const folio_disclosures *D, int product, int i,
     out->title = s->title ? s->title : TITLES[s->kind];
     out->ncols = 2;
     out->has_head = false;
+    memset(out->head, 0, sizeof out->head);
     out->n_rows = 0;
     memset(out->bold, 0, sizeof out->bold);
     out->before = out->after = NULL;
