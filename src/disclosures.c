@@ -376,7 +376,8 @@ static bool read_account_input(yt_doc *d, const yt_node *n, const char *where, i
     if (t == IT_DATE || t == IT_COUNT)
         return yt_fail(d, n, "'%s' must be %s", where, in_type_name(t));
     in->src = S_CONST;
-    return yt_node_fixed(d, n, where, 4, 0, (int64_t)1e15, &in->value);
+    return yt_node_fixed(d, n, where, 4, 0, t == IT_RATE ? 1000 * (int64_t)FOLIO_DISC_RATE_SCALE
+                                                       : (int64_t)1e15, &in->value);
 }
 
 static bool read_category(yt_doc *d, const yt_node *n, const char *where,
@@ -763,6 +764,18 @@ static int64_t in_num(calc *c, int k)       /* rate percent x 10^4, count x 10^4
     }
 }
 
+/* A rate input: 0% to 1000% (beyond it, no table of the regulation makes
+ * sense and the amortisation could leave 128 bits). */
+static int64_t in_rate(calc *c, int k)
+{
+    int64_t r = in_num(c, k);
+    if (r < 0 || r > 1000 * (int64_t)FOLIO_DISC_RATE_SCALE) {
+        fail(c, "rate %lld/10000%% is outside 0%% to 1000%%", (long long)r);
+        return 0;
+    }
+    return r;
+}
+
 static folio_date in_date(calc *c, int k)
 {
     const disc_input *in = &c->s->in[k];
@@ -971,7 +984,7 @@ static void calc_card_payment(calc *c)
     put(c, r, 1, "%s", money(c, in_money(c, CP_FEE), b));
     r = row(c);
     put(c, r, 0, "Late Payment Warning: Penalty APR up to");
-    put(c, r, 1, "%s", rate(c, in_num(c, CP_PAPR), b));
+    put(c, r, 1, "%s", rate(c, in_rate(c, CP_PAPR), b));
 }
 
 static void calc_card_minimum(calc *c)
@@ -982,7 +995,7 @@ static void calc_card_minimum(calc *c)
         c->o->shown = false;
         return;
     }
-    int64_t apr = in_num(c, CM_APR);
+    int64_t apr = in_rate(c, CM_APR);
     folio_minpay f = c->s->in[CM_FORMULA].minpay;
     f.floor = const_money(c, f.floor);
     int months;
@@ -1035,7 +1048,7 @@ static void calc_card_interest(calc *c)
     for (int i = 0; i < 2; i++) {
         if (c->s->in[T[i].apr].src == S_NONE)
             continue;
-        int64_t apr = in_num(c, T[i].apr);
+        int64_t apr = in_rate(c, T[i].apr);
         folio_money bal = in_money(c, T[i].bal);
         folio_money ic = disclosures_daily_interest(bal, apr, days);
         tot = add(c, tot, ic);
@@ -1164,12 +1177,12 @@ static void calc_eu_fees(calc *c)
     if (c->s->in[EU_CREDIT].src != S_NONE) {
         r = row(c);
         put(c, r, 0, "Credit interest rate applied");
-        put(c, r, 2, "%s", rate(c, in_num(c, EU_CREDIT), b1));
+        put(c, r, 2, "%s", rate(c, in_rate(c, EU_CREDIT), b1));
     }
     if (c->s->in[EU_DEBIT].src != S_NONE) {
         r = row(c);
         put(c, r, 0, "Overdraft interest rate applied");
-        put(c, r, 2, "%s", rate(c, in_num(c, EU_DEBIT), b1));
+        put(c, r, 2, "%s", rate(c, in_rate(c, EU_DEBIT), b1));
     }
 }
 
