@@ -1517,7 +1517,17 @@ static void compose_disclosures(composer *C, uint32_t ai)
         cols[0].width = bw - (o->ncols - 1) * vw;
         cell cells[FOLIO_DISC_MAX_COLS];
         C->y += ds->space_after / 2;
-        ensure_room(C, line_h(C, ds->title) + 3 * line_h(C, ds->row), NULL, NULL);
+        /* a section is kept on one page when it fits one */
+        int32_t need = line_h(C, ds->title) +
+                       (o->has_head ? header_row_height(C, ds->header, cols, o->ncols) : 0);
+        for (int r = 0; r < o->n_rows; r++) {
+            for (int k = 0; k < o->ncols; k++)
+                cells[k] = (cell){o->cell[r][k], strlen(o->cell[r][k]), true};
+            need += measure_row(C, o->bold[r] ? ds->header : ds->row, cols, o->ncols, cells).h;
+        }
+        int32_t room = C->L->body_bottom - C->L->body_top;
+        ensure_room(C, need < room ? need : line_h(C, ds->title) + 3 * line_h(C, ds->row),
+                    NULL, NULL);
         text_at(C, ds->title, body_left(C), C->y + ascent_units(C, ds->title),
                 FOLIO_ALIGN_LEFT, o->title, strlen(o->title), false);
         C->y += line_h(C, ds->title);

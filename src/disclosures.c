@@ -934,18 +934,17 @@ static void calc_deposit_interest(calc *c)
     char b[64];
     const folio_disc_ctx *x = c->x;
     folio_money interest = cat_sum(c, DI_CAT, DI_INT);
-    /* sum of the end-of-day balances over the period (the opening balance
-     * carried through days without postings) */
+    /* sum of the end-of-day balances over the period: the opening balance
+     * every day, and each amount every day from its date to the end (in any
+     * order of the rows) */
     int days = x->period_end - x->period_start + 1;
-    __int128 sum = 0, bal = x->opening;
-    uint32_t k = 0;
-    for (folio_date d = x->period_start; d <= x->period_end; d++) {
-        while (k < x->n && x->ds->txns[x->first + k].date <= d) {
-            int64_t amt = x->ds->txns[x->first + k].amount;
-            bal += x->liability ? -amt : amt;
-            k++;
-        }
-        sum += bal;
+    __int128 sum = (__int128)x->opening * days;
+    for (uint32_t k = 0; k < x->n; k++) {
+        const folio_txn *t = &x->ds->txns[x->first + k];
+        folio_date from = t->date < x->period_start ? x->period_start : t->date;
+        if (from > x->period_end)
+            continue;
+        sum += (__int128)(x->liability ? -t->amount : t->amount) * (x->period_end - from + 1);
     }
     int64_t apy;
     if (!disclosures_apy_earned(interest, sum, days, &apy)) {

@@ -1,14 +1,14 @@
 # End-to-end tests of issue 14 part 1: disclosure sections computed by folio
 # (docs/disclosures.md).  Sourced by run.sh (uses its run_test, $FOLIO,
-# $WORK, $ROOT).  The fixture is tests/data/disclosures: card, deposit,
+# $WORK, $ROOT).  The data is examples/disclosures: card, deposit,
 # mortgage and EU accounts; its layout asks for every section.
 
 # A copy of the fixture in $1 (the tests edit the copy).
 disc_setup() {
     rm -rf "$1"
     mkdir -p "$1"
-    cp "$ROOT"/tests/data/disclosures/* "$1/"
-    sed -i "s#\.\./\.\./\.\./fonts/#$ROOT/fonts/#" "$1/layout.yaml"
+    cp "$ROOT"/examples/disclosures/* "$1/"
+    sed -i "s#\.\./\.\./fonts/#$ROOT/fonts/#" "$1/layout.yaml"
 }
 
 # Run the copy in $1, expecting exit $2 (stderr in $1/err).
@@ -101,3 +101,48 @@ t_disclosures_missing_inputs() {
     grep -q "layout.yaml:$line:16: .*no paragraph 'card-never'" "$d/err" || { cat "$d/err"; exit 1; }
 }
 run_test disclosures_missing_inputs t_disclosures_missing_inputs
+
+# The sample data: `folio samples` feeds with the sample layout plus the card
+# payment-information box and the minimum-payment warning table (2% of the
+# balance, at least $35.00) show them on every card statement, print and
+# e-mail, with the figures of an independent decimal amortisation.
+t_disclosures_samples() {
+    local d="$WORK/disc-samples"
+    rm -rf "$d"
+    "$FOLIO" samples --households 80 --seed 14 --out "$d" >/dev/null
+    python3 - "$d" "$ROOT" <<'PY'
+import sys
+d, root = sys.argv[1:3]
+lay = open(root + "/layouts/statement.yaml", encoding="utf-8").read()
+lay = lay.replace("../fonts/", root + "/fonts/").replace("library: paragraphs.yaml",
+                                                         "library: paragraphs.yaml")
+lay += """
+disclosures:
+  products:
+    credit_card:
+      - kind: card_payment
+        minimum_due: account.minimum_due
+        due_date: account.due_date
+        late_fee: 40.00
+        penalty_apr: 29.99
+        warning: card-late-payment
+      - kind: card_minimum_warning
+        apr: account.rate
+        minimum_payment: {percent: 2, floor: 35.00, plus_interest: false}
+        never: card-never-paid-off
+"""
+open(d + "/layout.yaml", "w", encoding="utf-8").write(lay)
+lib = open(root + "/layouts/paragraphs.yaml", encoding="utf-8").read()
+ex = open(root + "/examples/disclosures/paragraphs.yaml", encoding="utf-8").read()
+lib += ex[ex.index("  - id: card-late-payment"):ex.index("  - id: card-minimum-note")]
+open(d + "/paragraphs.yaml", "w", encoding="utf-8").write(lib)
+job = open(d + "/job.yaml", encoding="utf-8").read()
+a = 'layout: "%s/layouts/statement.yaml"' % root
+assert a in job
+open(d + "/job.yaml", "w", encoding="utf-8").write(job.replace(a, 'layout: "layout.yaml"'))
+PY
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>/dev/null
+    python3 "$ROOT/tests/e2e/check_disclosures.py" "$d" "$d/out" --samples
+    grep -q "disclosure:card_minimum_warning" "$d/out/proofs/proofs.json"
+}
+run_test disclosures_samples t_disclosures_samples
