@@ -76,6 +76,10 @@ bool disclosures_payoff_minimum(folio_money balance, int64_t apr, const folio_mi
     *overflow = false;
     *months = 0;
     *total = 0;
+    if (balance > FOLIO_DISC_MAX_BALANCE) {
+        *overflow = true;
+        return false;
+    }
     int m = 0;
     while (bal > 0) {
         if (m == FOLIO_DISC_MAX_MONTHS)
@@ -104,6 +108,8 @@ static int pay_fixed(folio_money balance, int64_t apr, folio_money p, int cap,
     __int128 bal = balance, tot = 0;
     int m = 0;
     while (bal > 0 && m < cap) {
+        if (bal > FOLIO_DISC_MAX_BALANCE)      /* growing: never within cap */
+            return cap + 1;
         folio_money i = disclosures_monthly_interest((folio_money)bal, apr);
         __int128 pay = p < bal + i ? p : bal + i;
         bal = bal + i - pay;
@@ -117,7 +123,7 @@ static int pay_fixed(folio_money balance, int64_t apr, folio_money p, int cap,
 bool disclosures_payment_for_months(folio_money balance, int64_t apr, int n_months,
                                     folio_money *payment, folio_money *total)
 {
-    if (balance <= 0 || n_months <= 0)
+    if (balance <= 0 || n_months <= 0 || balance > FOLIO_DISC_MAX_BALANCE)
         return false;
     /* lo never pays off in time, hi always does (the whole balance and one
      * month's interest at once) */

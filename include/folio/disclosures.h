@@ -84,6 +84,9 @@ folio_money disclosures_min_payment(const folio_minpay *f, folio_money balance,
                                     folio_money interest);
 
 #define FOLIO_DISC_MAX_MONTHS 1200    /* beyond 100 years: "never" */
+/* Balances the amortisations accept (10^15 minor units: every intermediate
+ * figure then stays within int64 at up to 1000% APR); above: overflow. */
+#define FOLIO_DISC_MAX_BALANCE ((folio_money)1000000000000000)
 
 /* Pay only the minimum each month from `balance` at `apr`: *months and
  * *total (interest included).  false when it is never paid off (a payment not

@@ -120,6 +120,11 @@ static void test_payment_for_months(void **state)
     assert_int_equal(p, 5094);
     assert_int_equal(t, 183359);
     assert_false(disclosures_payment_for_months(0, PCT(10), 36, &p, &t));
+    /* beyond the largest balance: refused, never an overflowed figure */
+    assert_false(disclosures_payment_for_months(INT64_MAX, PCT(1000), 36, &p, &t));
+    /* the largest at 1000%: exact, and it pays off in 36 months */
+    assert_true(disclosures_payment_for_months(FOLIO_DISC_MAX_BALANCE, PCT(1000), 36, &p, &t));
+    assert_true(p > FOLIO_DISC_MAX_BALANCE / 36 && t > FOLIO_DISC_MAX_BALANCE);
 }
 
 static void test_apy_earned(void **state)
