@@ -12,6 +12,7 @@
 #include "folio/compose.h"
 #include "folio/afp.h"             /* the job's AFP options: its code pages lack U+2026 */
 #include "folio/paragraphs.h"
+#include "folio/disclosures.h"
 #include "folio/rules.h"
 #include "folio/archive.h"
 #include "folio/attrs.h"
@@ -191,6 +192,7 @@ typedef struct composer {
      * current account's (summary rows and totals); NULL = the account's */
     const char *money_cur;
     int money_md;
+    const char *disc_error;   /* issue 14 part 1: a disclosure that cannot print */
 } composer;
 
 /* Record one decision for the audit log: `member` is one JSON object member,
@@ -1015,6 +1017,7 @@ static size_t clean_text(const char *s, char *buf, size_t cap)
 }
 
 static void compose_after_account(composer *C, uint32_t ai);
+static void compose_disclosures(composer *C, uint32_t ai);
 
 static void compose_account(composer *C, uint32_t ai)
 {
@@ -1150,6 +1153,7 @@ static void compose_account(composer *C, uint32_t ai)
     table_row(C, cells, true);
     if (bal != ap->closing && !ap->bank_figures)
         C->balance_error = true;   /* the plan suppresses mismatches: a bug if seen */
+    compose_disclosures(C, ai);         /* issue 14 part 1 */
     compose_after_account(C, ai);
     C->y += L->section_space_after;
     C->res->accounts++;
@@ -1447,6 +1451,109 @@ static void compose_after_account(composer *C, uint32_t ai)
     compose_items(C, &B->after_account[pr], "after_account", B->paragraph_space_after / 2);
 }
 
+/* ---- issue 14 part 1: disclosure sections (src/disclosures.c) ------------- */
+
+static size_t disc_money(void *u, folio_money m, char *buf, size_t cap)
+{
+    return fmt_money(u, m, true, buf, cap);
+}
+
+static void draw_disc_para(composer *C, const folio_paragraph *p)
+{
+    bool fb = false;
+    const folio_template *t = paragraphs_text(p, C->lang, &fb);
+    compose_note_key(C, "paragraph:%s@%d", p->id, (int)p->version);
+    C->para_fallback |= fb;
+    draw_paragraph(C, t);
+}
+
+/* The sections the layout asks for under each account of this product
+ * (disclosures.products), computed from the account, drawn as small tables
+ * in the body width: the label column takes what the value columns leave. */
+static void compose_disclosures(composer *C, uint32_t ai)
+{
+    const folio_disclosures *D = C->plan->layout->disclosures;
+    const folio_account_plan *ap = &C->plan->accounts[ai];
+    int nsec = disclosures_count(D, ap->product);
+    if (!nsec)
+        return;
+    const folio_account *a = &C->plan->ds->accounts[ai];
+    const folio_disc_styles *ds = disclosures_styles(D);
+    folio_disc_ctx x = {.ds = C->plan->ds, .attrs = C->plan->job->attrs, .account = ai,
+                        .first = ap->first, .n = ap->n, .opening = ap->opening,
+                        .closing = ap->closing, .liability = is_liability(C->plan, ap),
+                        .minor_digits = acct_minor_digits(C->plan->job, a),
+                        .period_start = C->plan->job->period_start,
+                        .period_end = C->plan->job->period_end,
+                        .date_format = C->L->date_format, .decimal = C->L->money_decimal,
+                        .money = disc_money, .user = C};
+    folio_disc_out *o = folio_arena_alloc(C->arena, sizeof *o);
+    if (!o) {
+        C->oom = true;
+        return;
+    }
+    for (int i = 0; i < nsec && !C->oom; i++) {
+        if (!disclosures_compute(D, ap->product, i, &x, o)) {
+            if (!C->disc_error && !(C->disc_error = folio_arena_strdup(C->arena, o->why)))
+                C->oom = true;
+            return;
+        }
+        if (!o->shown)
+            continue;
+        compose_note_key(C, "disclosure:%s", o->kind);
+        folio_column cols[FOLIO_DISC_MAX_COLS];
+        int32_t bw = body_width(C), vw = o->ncols == 4 ? bw / 5 : o->ncols == 3 ? bw * 3 / 10
+                                                                                : bw / 4;
+        for (int k = 0; k < o->ncols; k++)    /* titles outlive o: the page keeps them */
+            cols[k] = (folio_column){.field = 0, .title = folio_arena_strdup(C->arena, o->head[k]),
+                                     .width = vw,
+                                     .align = k && !o->has_head ? FOLIO_ALIGN_RIGHT
+                                                                : FOLIO_ALIGN_LEFT};
+        for (int k = 0; k < o->ncols; k++)
+            if (!cols[k].title) {
+                C->oom = true;
+                return;
+            }
+        cols[0].width = bw - (o->ncols - 1) * vw;
+        cell cells[FOLIO_DISC_MAX_COLS];
+        C->y += ds->space_after / 2;
+        /* a section is kept on one page when it fits one */
+        int32_t need = line_h(C, ds->title) +
+                       (o->has_head ? header_row_height(C, ds->header, cols, o->ncols) : 0);
+        for (int r = 0; r < o->n_rows; r++) {
+            for (int k = 0; k < o->ncols; k++)
+                cells[k] = (cell){o->cell[r][k], strlen(o->cell[r][k]), true};
+            need += measure_row(C, o->bold[r] ? ds->header : ds->row, cols, o->ncols, cells).h;
+        }
+        int32_t room = C->L->body_bottom - C->L->body_top;
+        ensure_room(C, need < room ? need : line_h(C, ds->title) + 3 * line_h(C, ds->row),
+                    NULL, NULL);
+        text_at(C, ds->title, body_left(C), C->y + ascent_units(C, ds->title),
+                FOLIO_ALIGN_LEFT, o->title, strlen(o->title), false);
+        C->y += line_h(C, ds->title);
+        if (o->before)
+            draw_disc_para(C, o->before);
+        if (o->has_head) {
+            ensure_room(C, header_row_height(C, ds->header, cols, o->ncols), NULL, NULL);
+            draw_header_row(C, ds->header, cols, o->ncols);
+            for (int k = 1; k < o->ncols; k++)   /* values right-aligned under heads */
+                cols[k].align = FOLIO_ALIGN_RIGHT;
+        }
+        for (int r = 0; r < o->n_rows; r++) {
+            for (int k = 0; k < o->ncols; k++)
+                cells[k] = (cell){o->cell[r][k], strlen(o->cell[r][k]), true};
+            int s = o->bold[r] ? ds->header : ds->row;
+            row_geom g = measure_row(C, s, cols, o->ncols, cells);
+            ensure_room(C, g.h, NULL, NULL);
+            draw_row(C, s, cols, o->ncols, cells, g, (r & 1) != 0);
+        }
+        if (o->after)
+            draw_disc_para(C, o->after);
+        else
+            C->y += ds->space_after;
+    }
+}
+
 /* The audit members and coverage keys of the language decision. */
 static void note_language(composer *C, const char *requested)
 {
@@ -1704,6 +1811,10 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     folio_buf_free(&C.audit);
     folio_buf_free(&C.keys);
     folio_buf_free(&C.text);
+    if (C.disc_error && !C.oom) {       /* issue 14 part 1 */
+        folio_error_set(err, FOLIO_EXIT_FAILED, "household %s: %s", h->id, C.disc_error);
+        return NULL;
+    }
     if (C.overflow && !C.oom) {
         folio_error_set(err, FOLIO_EXIT_FAILED,
                         "household %s: amount sum overflows: %s (beyond the representable "

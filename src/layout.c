@@ -19,6 +19,7 @@
 #include "folio/layout.h"
 #include "layout-ws.h"
 #include "folio/paragraphs.h"
+#include "folio/disclosures.h"
 #include "folio/currency.h"
 #include "yamltree.h"
 
@@ -220,7 +221,9 @@ int layout_product_find(const folio_layout *layout, const char *code)
 static const char *const TOP_KEYS[] = { "page", "fonts", "styles", "format",
     "account_number", "header", "first_page", "footer", "address", "body",
     "summary", "products", "section", "table", "languages", "fallback_language",
-    "paragraphs", "white_space", "currencies", NULL };
+    "paragraphs", "white_space", "currencies",
+    "disclosures",                                  /* issue 14 part 1 */
+    NULL };
 static const char *const PAGE_KEYS[] = { "size", "margins", NULL };
 static const char *const MARGIN_KEYS[] = { "top", "right", "bottom", "left", NULL };
 static const char *const FONT_KEYS[] = { "name", "file", "afp", NULL };
@@ -1585,7 +1588,9 @@ folio_layout *layout_load_attrs(const char *path, const folio_attrs *attrs, foli
              && yt_check_keys(ld.d, root, "", TOP_KEYS)
              && read_languages(&ld, root)
              && read_body(&ld, root)
-             && read_paragraph_places(&ld, root);
+             && read_paragraph_places(&ld, root)
+             /* issue 14 part 1: after the library, whose paragraphs it names */
+             && disclosures_read(ld.d, root, L, attrs, &L->disclosures);
         if (ok && !(L->variants = calloc((size_t)L->n_languages, sizeof *L->variants)))
             ok = oom(&ld);
         if (ok)
@@ -1676,6 +1681,7 @@ void layout_free(folio_layout *L)
         free(L->warnings[i]);
     free(L->warnings);
     paragraphs_free(L->paragraphs);
+    disclosures_free(L->disclosures);               /* issue 14 part 1 */
     for (int k = 0; k < FOLIO_PLACE__COUNT; k++) {
         for (int i = 0; i < L->places[k].n_items; i++)
             free(L->places[k].items[i].para);

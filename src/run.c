@@ -14,6 +14,7 @@
 #include "folio/afp.h"
 #include "folio/archive.h"
 #include "folio/compose.h"
+#include "folio/disclosures.h"
 #include "folio/exceptions.h"
 #include "folio/holders.h"
 #include "folio/feed.h"
@@ -576,7 +577,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     R.layout = layout_load_attrs(R.job->layout_path, R.job->attrs, err);
     if (!R.layout || (R.job->marks && !marks_check_layout(R.job->marks, R.layout, err))
         || (R.job->codes && !codes_bind_layout(R.job->codes, R.job->path, R.layout, err))
-        || !products_bind(R.job, R.layout, err)) {         /* issue 10 part 6 */
+        || !products_bind(R.job, R.layout, err)          /* issue 10 part 6 */
+        || !disclosures_bind(R.layout->disclosures, R.job, R.layout->path, err)) { /* 14.1 */
         rc = err->code == FOLIO_EXIT_FAILED ? FOLIO_EXIT_FAILED : FOLIO_EXIT_USAGE;
         goto done;
     }

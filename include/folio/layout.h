@@ -246,6 +246,10 @@ typedef struct folio_layout {
     int32_t paragraph_space_after;       /* paragraphs.space_after, units */
     /* issue 10 part 6: money per currency (currencies:, src/currency.c) */
     struct folio_currency_style *currencies; int n_currencies;
+    /* issue 14 part 1: disclosure sections per product (disclosures:,
+     * folio/disclosures.h); NULL = none.  Only on the loaded layout, not on
+     * its language variants. */
+    struct folio_disclosures *disclosures;
 } folio_layout;
 
 /* Read and check a layout.  Returns NULL with err (FOLIO_EXIT_USAGE,

@@ -915,6 +915,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/datamodel_numbers.sh" # issue 10 parts 5, 6: numbers, encodings, currencies
 . "$ROOT/tests/e2e/scale.sh"            # issue 12 parts 2, 3: partition, merge
 . "$ROOT/tests/e2e/scale_slurm.sh"      # issue 12: the same through a real local Slurm
+. "$ROOT/tests/e2e/disclosures.sh"       # issue 14 part 1: disclosure sections
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"
