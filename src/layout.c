@@ -20,6 +20,7 @@
 #include "layout-ws.h"
 #include "folio/paragraphs.h"
 #include "folio/currency.h"
+#include "folio/graphics.h"
 #include "yamltree.h"
 
 #include <errno.h>
@@ -220,7 +221,9 @@ int layout_product_find(const folio_layout *layout, const char *code)
 static const char *const TOP_KEYS[] = { "page", "fonts", "styles", "format",
     "account_number", "header", "first_page", "footer", "address", "body",
     "summary", "products", "section", "table", "languages", "fallback_language",
-    "paragraphs", "white_space", "currencies", NULL };
+    "paragraphs", "white_space", "currencies",
+    "images", "charts",             /* issue 13 parts 1, 2 (src/graphics.c) */
+    NULL };
 static const char *const PAGE_KEYS[] = { "size", "margins", NULL };
 static const char *const MARGIN_KEYS[] = { "top", "right", "bottom", "left", NULL };
 static const char *const FONT_KEYS[] = { "name", "file", "afp", NULL };
@@ -1585,7 +1588,8 @@ folio_layout *layout_load_attrs(const char *path, const folio_attrs *attrs, foli
              && yt_check_keys(ld.d, root, "", TOP_KEYS)
              && read_languages(&ld, root)
              && read_body(&ld, root)
-             && read_paragraph_places(&ld, root);
+             && read_paragraph_places(&ld, root)
+             && graphics_read(ld.d, root, L, ld.dir, attrs);   /* issue 13 parts 1, 2 */
         if (ok && !(L->variants = calloc((size_t)L->n_languages, sizeof *L->variants)))
             ok = oom(&ld);
         if (ok)
@@ -1676,6 +1680,7 @@ void layout_free(folio_layout *L)
         free(L->warnings[i]);
     free(L->warnings);
     paragraphs_free(L->paragraphs);
+    graphics_free(L->graphics);            /* issue 13 parts 1, 2 */
     for (int k = 0; k < FOLIO_PLACE__COUNT; k++) {
         for (int i = 0; i < L->places[k].n_items; i++)
             free(L->places[k].items[i].para);

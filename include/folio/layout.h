@@ -246,6 +246,9 @@ typedef struct folio_layout {
     int32_t paragraph_space_after;       /* paragraphs.space_after, units */
     /* issue 10 part 6: money per currency (currencies:, src/currency.c) */
     struct folio_currency_style *currencies; int n_currencies;
+    /* issue 13 parts 1, 2: images and charts (folio/graphics.h); only in
+     * the loaded layout (variants[0]), NULL when it has none */
+    struct folio_graphics *graphics;
 } folio_layout;
 
 /* Read and check a layout.  Returns NULL with err (FOLIO_EXIT_USAGE,
