@@ -323,28 +323,37 @@ bool graphics_draw_images(const folio_graphics *g, int lang, const folio_rule_ct
         if (e->when && !rules_eval_bool(e->when, rc))
             continue;
         const folio_image *img = e->file[lang >= 0 ? lang : 0];
-        int64_t pw = img->px_w, ph = img->px_h;
-        int64_t w, h;
-        if (e->fit == FOLIO_FIT_NONE) {
-            w = pw * FOLIO_UNITS_PER_INCH / img->dpi_x;
-            h = ph * FOLIO_UNITS_PER_INCH / img->dpi_y;
-        } else if ((pw * e->h <= ph * e->w) == (e->fit == FOLIO_FIT_CONTAIN)) {
-            h = e->h;                     /* height decides */
-            w = (pw * e->h + ph / 2) / ph;
-        } else {
-            w = e->w;
-            h = (ph * e->w + pw / 2) / pw;
-        }
-        int32_t x = e->x, y = e->y;
-        if (e->fit != FOLIO_FIT_NONE) {
-            x += (int32_t)((e->w - w) / 2);
-            y += (int32_t)((e->h - h) / 2);
-        }
-        if (!dlist_page_add_image(st, &st->pages[page], img, x, y, (int32_t)w, (int32_t)h,
-                                  e->x, e->y, e->w, e->h))
+        int32_t x, y, w, h;
+        graphics_image_place(e, img, &x, &y, &w, &h);
+        if (!dlist_page_add_image(st, &st->pages[page], img, x, y, w, h, e->x, e->y, e->w,
+                                  e->h))
             return false;
     }
     return true;
+}
+
+void graphics_image_place(const folio_layout_image *e, const folio_image *img, int32_t *x,
+                          int32_t *y, int32_t *w, int32_t *h)
+{
+    int64_t pw = img->px_w, ph = img->px_h, iw, ih;
+    if (e->fit == FOLIO_FIT_NONE) {
+        iw = pw * FOLIO_UNITS_PER_INCH / img->dpi_x;
+        ih = ph * FOLIO_UNITS_PER_INCH / img->dpi_y;
+    } else if ((pw * e->h <= ph * e->w) == (e->fit == FOLIO_FIT_CONTAIN)) {
+        ih = e->h;                        /* the height decides */
+        iw = (pw * e->h + ph / 2) / ph;
+    } else {
+        iw = e->w;
+        ih = (ph * e->w + pw / 2) / pw;
+    }
+    *x = e->x;
+    *y = e->y;
+    if (e->fit != FOLIO_FIT_NONE) {       /* centred in the box */
+        *x += (int32_t)((e->w - iw) / 2);
+        *y += (int32_t)((e->h - ih) / 2);
+    }
+    *w = iw > 0 ? (int32_t)iw : 1;
+    *h = ih > 0 ? (int32_t)ih : 1;
 }
 
 /* ---- charts -------------------------------------------------------------- */

@@ -73,6 +73,11 @@ void graphics_free(folio_graphics *g);
 bool graphics_draw_images(const folio_graphics *g, int lang, const struct folio_rule_ctx *rc,
                           folio_dl_statement *st, uint32_t page, uint32_t pages);
 
+/* Where element e draws img: (x,y,w,h) in units (may exceed the box for
+ * fit: cover; the box clips it). */
+void graphics_image_place(const folio_layout_image *e, const folio_image *img, int32_t *x,
+                          int32_t *y, int32_t *w, int32_t *h);
+
 /* Height (units) the charts of product `product` take in an account section. */
 int32_t graphics_section_height(const folio_graphics *g, int product);
 
