@@ -188,3 +188,33 @@ bool dlist_page_add_path(folio_dl_statement *st, folio_dl_page *pg, const folio_
     op->line_w = line_w;
     return true;
 }
+
+bool dlist_op_bounds(const folio_dl_op *op, folio_dl_rect *r)
+{
+    if (op->kind == FOLIO_DL_IMAGE) {          /* what shows: the clip box */
+        *r = (folio_dl_rect){op->x2, op->y2, op->line_w, op->size};
+        return true;
+    }
+    if (op->kind != FOLIO_DL_PATH)
+        return false;
+    int32_t x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
+    for (uint32_t i = 0; i < op->path->n; i++) {
+        const folio_dl_seg *s = &op->path->segs[i];
+        if (s->kind == FOLIO_SEG_CLOSE)
+            continue;
+        int32_t xs[3] = {s->x, s->c1x, s->c2x}, ys[3] = {s->y, s->c1y, s->c2y};
+        for (int k = 0; k < (s->kind == FOLIO_SEG_CURVE ? 3 : 1); k++) {
+            x0 = xs[k] < x0 ? xs[k] : x0;
+            x1 = xs[k] > x1 ? xs[k] : x1;
+            y0 = ys[k] < y0 ? ys[k] : y0;
+            y1 = ys[k] > y1 ? ys[k] : y1;
+        }
+    }
+    if (x0 > x1) {
+        *r = (folio_dl_rect){0, 0, 0, 0};
+        return true;
+    }
+    int32_t hw = (op->flags & FOLIO_PATH_STROKE) ? (op->line_w + 1) / 2 : 0;
+    *r = (folio_dl_rect){x0 - hw, y0 - hw, x1 - x0 + 2 * hw, y1 - y0 + 2 * hw};
+    return true;
+}

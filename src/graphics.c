@@ -130,6 +130,12 @@ static folio_image *image_of(yt_doc *d, const yt_node *n, const char *where,
     return img;
 }
 
+static bool boxes_overlap(int32_t ax, int32_t ay, int32_t aw, int32_t ah, int32_t bx,
+                          int32_t by, int32_t bw, int32_t bh)
+{
+    return ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah;
+}
+
 static bool read_image(yt_doc *d, const yt_node *it, const char *w, folio_layout *L,
                        const char *dir, const void *attrs, folio_graphics *g,
                        folio_layout_image *e)
@@ -149,6 +155,19 @@ static bool read_image(yt_doc *d, const yt_node *it, const char *w, folio_layout
         return yt_fail(d, it, "'%s': width and height must be more than 0", w);
     if (e->x + e->w > L->page_w || e->y + e->h > L->page_h)
         return yt_fail(d, it, "'%s': the image box runs off the page", w);
+    /* the box never covers the statement's own content: the body area of
+     * the pages it is on, the address block on the first */
+    int32_t bw = L->page_w - L->margin_left - L->margin_right;
+    bool first = true, later = e->page != FOLIO_WS_FIRST;   /* a 1-page statement: both */
+    if ((first && boxes_overlap(e->x, e->y, e->w, e->h, L->margin_left, L->body_top_first, bw,
+                                L->body_bottom - L->body_top_first)) ||
+        (later && boxes_overlap(e->x, e->y, e->w, e->h, L->margin_left, L->body_top, bw,
+                                L->body_bottom - L->body_top)))
+        return yt_fail(d, it, "'%s': the image box overlaps the body area, where the "
+                       "statement's own content goes", w);
+    if (boxes_overlap(e->x, e->y, e->w, e->h, L->address_x, L->address_y, L->address_w,
+                      L->address_h))
+        return yt_fail(d, it, "'%s': the image box overlaps the address block", w);
     char fw[160];
     snprintf(fw, sizeof fw, "%s.file", w);
     const yt_node *f = yt_child(d, it, w, "file", true);

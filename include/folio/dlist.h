@@ -131,6 +131,9 @@ bool dlist_page_add_image(folio_dl_statement *st, folio_dl_page *pg,
 bool dlist_page_add_path(folio_dl_statement *st, folio_dl_page *pg, const folio_dl_seg *segs,
                          uint32_t n, unsigned flags, uint32_t stroke_rgb, int32_t line_w,
                          uint32_t fill_rgb);
+/* issue 13: the rectangle an IMAGE (its clip box) or PATH (its points, the
+ * stroke's half width around them) covers; false for other kinds. */
+bool dlist_op_bounds(const folio_dl_op *op, folio_dl_rect *r);
 bool dlist_statement_add_tag(folio_dl_statement *st, const char *name,
                              const char *value);
 

@@ -50,6 +50,7 @@ images:
     height: 40
     fit: contain
   - {file: alpha.png, x: 380, y: 30, width: 20, height: 20, fit: cover, page: first}
+  - {file: flag.png, x: 410, y: 30, width: 12, height: 12, page: first, when: 'language == "es"'}
 charts:
   - {kind: balance, products: [checking, savings], height: 80, width: 300, style: small}
   - {kind: spending, products: [credit_card], height: 60, style: small, bars: 4}
@@ -60,6 +61,7 @@ def setup(d, root):
     write_png(d + "/logo.png", LOGO_W, LOGO_H, logo_px)
     write_png(d + "/logo-es.png", LOGO_W, LOGO_H, lambda x, y: logo_px(x, y, True))
     write_png(d + "/alpha.png", 10, 10, lambda x, y: (255, 0, 0, 128), alpha=True)
+    write_png(d + "/flag.png", 12, 12, lambda x, y: (0, 150, 60))
     s = open(root + "/layouts/statement.yaml", encoding="utf-8").read()
     s = re.sub(r"file: *\"?\.\./fonts/", "file: " + root + "/fonts/", s)
     assert root + "/fonts/" in s
@@ -322,8 +324,11 @@ def check(d, out):
         sizes = {obj: list(v)[0][:2] for obj, v in by_obj.items()}
         logos = [o for o, s in sizes.items() if s == (LOGO_W, LOGO_H)]
         alphas = [o for o, s in sizes.items() if s == (10, 10)]
-        if not (1 <= len(logos) <= 2 and len(alphas) == 1 and len(sizes) == len(logos) + 1):
-            bad("%s: image objects %s: want one per logo file and one alpha square" % (pdf, sizes))
+        flags = [o for o, s in sizes.items() if s == (12, 12)]
+        if not (1 <= len(logos) <= 2 and len(alphas) == 1 and len(flags) <= 1
+                and len(sizes) == len(logos) + 1 + len(flags)):
+            bad("%s: image objects %s: want one per logo file, one alpha square, at most one "
+                "flag" % (pdf, sizes))
         per_page = {}
         for page, obj, *_ in rows:
             per_page.setdefault(page, []).append(obj)
@@ -354,6 +359,11 @@ def check(d, out):
             for x in a["accounts"]:
                 if x["id"] in acc:
                     want.append(acc[x["id"]])
+        # the flag (when: language == "es") on the first page of Spanish statements only
+        for fp, lang in first_pages:
+            has = any(o in flags for o in per_page.get(fp, []))
+            if has != (lang == "es"):
+                bad("%s page %d (%s statement): the 'when' image %s" % (pdf, fp, lang, "drawn" if has else "missing"))
         if len(series) != len(want):
             bad("%s: %d balance charts, want %d (one per checking/savings account)" % (pdf, len(series), len(want)))
         for (frame, pts), a in zip(series, want):
@@ -383,7 +393,8 @@ def check(d, out):
             names = [n for n, _, _ in inc]
             if any(n not in res for n in names):
                 bad("%s page %d: includes %s, not all in the resource group %s" % (afp, p, names, res))
-            if len(names) != (2 if p in [f for f, _ in first_pages] else 1):
+            fl = dict(first_pages)
+            if len(names) != (1 if p not in fl else 3 if fl[p] == "es" else 2):
                 bad("%s page %d: %d images included" % (afp, p, len(names)))
             if not any(x == LOGO_BOX[0] * 20 and y == LOGO_BOX[1] * 20 for _, x, y in inc):
                 bad("%s page %d: no image at the logo's box" % (afp, p))
@@ -438,8 +449,8 @@ def jpeg(d, out):
         segs = [d_ for sid, d_, _ in afp_fields(b) if sid == "D3EEFB"]
         if not any(b"\x95\x02\x83\x01" in s for s in segs):
             bad("no IOCA image with JPEG compression (X'83')")
-        if sum(1 for v in res.values()) != 2:
-            bad("resources %s: want the JPEG and the alpha square once each" % res)
+        if len(res) != 3 or any(v != 1 for v in res.values()):
+            bad("resources %s: want the JPEG, the alpha square and the flag once each" % res)
     print("ok: JPEG once per file in PDF (DCT) and AFP (IOCA JPEG)")
 
 

@@ -49,7 +49,7 @@ t_graphics_bad_image() {
     gfx_setup "$d" 3
     local line
     line=$(grep -n 'file: {en: logo.png' "$d/g.yaml" | cut -d: -f1)
-    for case in missing truncated text; do
+    for case in missing truncated text body; do
         case $case in
         missing)   sed -i 's#{en: logo.png, es: logo-es.png}#{en: logo.png, es: nosuch.png}#' "$d/g.yaml"
                    want="g.yaml:$line:[0-9]*: 'images\[0\].file': cannot use image '.*nosuch.png': cannot read it: No such file or directory" ;;
@@ -57,6 +57,8 @@ t_graphics_bad_image() {
                    want="g.yaml:$line:[0-9]*: 'images\[0\].file': cannot use image '.*cut.png': .*PNG" ;;
         text)      sed -i 's#cut.png#notes.png#' "$d/g.yaml"; echo "not an image" > "$d/notes.png"
                    want="g.yaml:$line:[0-9]*: 'images\[0\].file': cannot use image '.*notes.png': not a PNG or JPEG image" ;;
+        body)      sed -i 's#notes.png#logo-es.png#; s#^    y: 30$#    y: 300#' "$d/g.yaml"
+                   want="g.yaml:$line:[0-9]*: 'images\[0\]': the image box overlaps the body area" ;;
         esac
         set +e
         "$FOLIO" run "$d/job.yaml" --out "$d/out-$case" --quiet 2> "$d/err-$case"; rc=$?
