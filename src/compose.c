@@ -1019,9 +1019,17 @@ static void compose_after_account(composer *C, uint32_t ai);
 
 /* issue 13 part 2: the layout's charts of this account's section, each in its
  * fixed-height box under the section's info lines (src/graphics.c). */
-static size_t chart_money(const void *u, folio_money m, char *buf, size_t cap)
+static size_t chart_money(void *u, uint32_t ai, folio_money m, char *buf, size_t cap)
 {
-    return fmt_money(u, m, true, buf, cap);
+    composer *C = u;
+    int32_t was = C->account;
+    const char *cur = C->money_cur;
+    C->account = (int32_t)ai;       /* the account's currency */
+    C->money_cur = NULL;
+    size_t n = fmt_money(C, m, true, buf, cap);
+    C->account = was;
+    C->money_cur = cur;
+    return n;
 }
 
 static void compose_charts(composer *C, uint32_t ai)
@@ -1685,8 +1693,10 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
         if (p == 0)
             draw_fixed(&C, L->first_page, L->n_first_page, p, pages);
         draw_fixed(&C, L->footer, L->n_footer, p, pages);
-        if (!graphics_draw_images(plan->layout->graphics, lang, &C.rctx, C.st, p, pages))
-            C.oom = true;       /* issue 13 part 1: the layout's images */
+        if (!graphics_draw_images(plan->layout->graphics, lang, &C.rctx, C.st, p, pages) ||
+            !graphics_draw_page_charts(plan->layout->graphics, plan, L, hh, C.st, p, pages,
+                                       chart_money, &C))
+            C.oom = true;       /* issue 13: the layout's images and fixed charts */
     }
     note_fits_audit(&C);
     if (plan->offers)

@@ -35,7 +35,7 @@
 static const char *const IMAGE_KEYS[] = { "file", "x", "y", "width", "height", "fit", "page",
                                           "when", NULL };
 static const char *const CHART_KEYS[] = { "kind", "products", "height", "width", "style",
-                                          "color", "bars", NULL };
+                                          "color", "bars", "x", "y", "page", NULL };
 static const char *const FIT_NAMES[] = { "contain", "cover", "none", NULL };
 static const char *const PAGE_NAMES[] = { "first", "every", "last", NULL };
 static const char *const KIND_NAMES[] = { "balance", "spending", NULL };
@@ -136,6 +136,27 @@ static bool boxes_overlap(int32_t ax, int32_t ay, int32_t aw, int32_t ah, int32_
     return ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah;
 }
 
+/* A fixed box never covers the statement's own content: the body area of
+ * the pages it is on, the address block on the first. */
+static bool box_clear(yt_doc *d, const yt_node *at, const char *w, const char *what,
+                      const folio_layout *L, int32_t x, int32_t y, int32_t bw_, int32_t bh,
+                      int page)
+{
+    if (x + bw_ > L->page_w || y + bh > L->page_h)
+        return yt_fail(d, at, "'%s': the %s box runs off the page", w, what);
+    int32_t bw = L->page_w - L->margin_left - L->margin_right;
+    bool later = page != FOLIO_WS_FIRST;      /* the first page always (1-page statements) */
+    if (boxes_overlap(x, y, bw_, bh, L->margin_left, L->body_top_first, bw,
+                      L->body_bottom - L->body_top_first) ||
+        (later && boxes_overlap(x, y, bw_, bh, L->margin_left, L->body_top, bw,
+                                L->body_bottom - L->body_top)))
+        return yt_fail(d, at, "'%s': the %s box overlaps the body area, where the "
+                       "statement's own content goes", w, what);
+    if (boxes_overlap(x, y, bw_, bh, L->address_x, L->address_y, L->address_w, L->address_h))
+        return yt_fail(d, at, "'%s': the %s box overlaps the address block", w, what);
+    return true;
+}
+
 static bool read_image(yt_doc *d, const yt_node *it, const char *w, folio_layout *L,
                        const char *dir, const void *attrs, folio_graphics *g,
                        folio_layout_image *e)
@@ -153,21 +174,8 @@ static bool read_image(yt_doc *d, const yt_node *it, const char *w, folio_layout
     e->page = (uint8_t)page;
     if (e->w <= 0 || e->h <= 0)
         return yt_fail(d, it, "'%s': width and height must be more than 0", w);
-    if (e->x + e->w > L->page_w || e->y + e->h > L->page_h)
-        return yt_fail(d, it, "'%s': the image box runs off the page", w);
-    /* the box never covers the statement's own content: the body area of
-     * the pages it is on, the address block on the first */
-    int32_t bw = L->page_w - L->margin_left - L->margin_right;
-    bool first = true, later = e->page != FOLIO_WS_FIRST;   /* a 1-page statement: both */
-    if ((first && boxes_overlap(e->x, e->y, e->w, e->h, L->margin_left, L->body_top_first, bw,
-                                L->body_bottom - L->body_top_first)) ||
-        (later && boxes_overlap(e->x, e->y, e->w, e->h, L->margin_left, L->body_top, bw,
-                                L->body_bottom - L->body_top)))
-        return yt_fail(d, it, "'%s': the image box overlaps the body area, where the "
-                       "statement's own content goes", w);
-    if (boxes_overlap(e->x, e->y, e->w, e->h, L->address_x, L->address_y, L->address_w,
-                      L->address_h))
-        return yt_fail(d, it, "'%s': the image box overlaps the address block", w);
+    if (!box_clear(d, it, w, "image", L, e->x, e->y, e->w, e->h, e->page))
+        return false;
     char fw[160];
     snprintf(fw, sizeof fw, "%s.file", w);
     const yt_node *f = yt_child(d, it, w, "file", true);
@@ -229,6 +237,21 @@ static bool read_chart(yt_doc *d, const yt_node *it, const char *w, folio_layout
         return false;
     c->kind = (uint8_t)kind;
     c->bars = (int)bars;
+    int rx = read_pt(d, it, w, "x", false, &c->x), ry = read_pt(d, it, w, "y", false, &c->y);
+    int page = FOLIO_WS_FIRST;
+    if (rx < 0 || ry < 0 || yt_enum(d, it, w, "page", false, PAGE_NAMES, &page) < 0)
+        return false;
+    if (rx != ry)
+        return yt_fail(d, it, "'%s': give both x and y (a box on the page) or neither (in "
+                       "account sections)", w);
+    if (rx == 0 && yt_get(it, "page"))
+        return yt_fail(d, yt_get(it, "page"), "'%s.page' needs x and y", w);
+    c->fixed = rx == 1;
+    c->page = (uint8_t)page;
+    if (c->fixed && !c->w)
+        return yt_fail(d, it, "'%s': a chart placed with x and y needs a width", w);
+    if (c->fixed && !box_clear(d, it, w, "chart", L, c->x, c->y, c->w, c->h, page))
+        return false;
     if (c->h < 20 * 20)
         return yt_fail(d, it, "'%s.height' must be at least 20 points", w);
     const yt_node *sn = yt_child(d, it, w, "style", false);
@@ -382,11 +405,16 @@ static bool chart_wanted(const folio_layout_chart *c, int product)
     return !c->product || (product >= 0 && c->product[product]);
 }
 
+static bool section_chart(const folio_layout_chart *c, int product)
+{
+    return !c->fixed && chart_wanted(c, product);
+}
+
 int32_t graphics_section_height(const folio_graphics *g, int product)
 {
     int32_t h = 0;
     for (int i = 0; g && i < g->n_charts; i++)
-        if (chart_wanted(&g->charts[i], product))
+        if (section_chart(&g->charts[i], product))
             h += g->charts[i].h;
     return h;
 }
@@ -439,23 +467,16 @@ static bool liability(const folio_plan *plan, const folio_account_plan *ap)
            plan->layout->products[ap->product].balance == FOLIO_BALANCE_LIABILITY;
 }
 
-static void draw_balance(chart_pen *p, const folio_plan *plan, uint32_t ai, int32_t x,
-                         int32_t y, int32_t w, int32_t h, uint32_t color,
-                         folio_money_fmt money, const void *u)
+/* One account's balance points: (day, balance) pairs into day[], bal[]
+ * (room for ap->n + 2); returns how many. */
+static uint32_t balance_points(const folio_plan *plan, uint32_t ai, folio_date *day,
+                               int64_t *bal)
 {
     const folio_account_plan *ap = &plan->accounts[ai];
     const folio_txn *tx = plan->ds->txns + ap->first;
     folio_date start = plan->job->period_start, end = plan->job->period_end;
-    int64_t span = end > start ? end - start : 1;
     bool liab = liability(plan, ap);
     uint32_t n = 0;
-    folio_dl_seg *pts = folio_arena_alloc(p->st->arena, ((size_t)ap->n + 2) * sizeof *pts);
-    int64_t *bal = folio_arena_alloc(p->st->arena, ((size_t)ap->n + 2) * sizeof *bal);
-    folio_date *day = folio_arena_alloc(p->st->arena, ((size_t)ap->n + 2) * sizeof *day);
-    if (!pts || !bal || !day) {
-        p->ok = false;
-        return;
-    }
     folio_money b = ap->opening;
     bal[n] = b;
     day[n++] = start;
@@ -473,15 +494,45 @@ static void draw_balance(chart_pen *p, const folio_plan *plan, uint32_t ai, int3
         bal[n] = ap->closing;
         day[n++] = end;
     }
+    return n;
+}
+
+static const uint32_t PALETTE[] = { 0xC0504D, 0x9BBB59, 0x8064A2, 0xF79646, 0x4BACC6,
+                                    0x2C4D75 };
+
+/* A balance chart of accounts ai[0..n_acc): one frame, one line each (the
+ * first in `color`, the others from PALETTE), one scale for all. */
+static void draw_balance(chart_pen *p, const folio_plan *plan, const uint32_t *ai,
+                         uint32_t n_acc, int32_t x, int32_t y, int32_t w, int32_t h,
+                         uint32_t color, folio_money_fmt money, void *u)
+{
+    folio_date start = plan->job->period_start, end = plan->job->period_end;
+    int64_t span = end > start ? end - start : 1;
+    size_t room = 0;
+    for (uint32_t a = 0; a < n_acc; a++)
+        room += (size_t)plan->accounts[ai[a]].n + 2;
+    folio_dl_seg *pts = folio_arena_alloc(p->st->arena, room * sizeof *pts);
+    int64_t *bal = folio_arena_alloc(p->st->arena, room * sizeof *bal);
+    folio_date *day = folio_arena_alloc(p->st->arena, room * sizeof *day);
+    uint32_t *cnt = folio_arena_alloc(p->st->arena, (size_t)n_acc * sizeof *cnt + 1);
+    if (!pts || !bal || !day || !cnt) {
+        p->ok = false;
+        return;
+    }
+    size_t at = 0;
+    for (uint32_t a = 0; a < n_acc; a++) {
+        cnt[a] = balance_points(plan, ai[a], day + at, bal + at);
+        at += cnt[a];
+    }
     int64_t lo = bal[0], hi = bal[0];
-    for (uint32_t i = 1; i < n; i++) {
+    for (size_t i = 1; i < at; i++) {
         lo = bal[i] < lo ? bal[i] : lo;
         hi = bal[i] > hi ? bal[i] : hi;
     }
     if (hi == lo)
         hi = lo + 1;
     char hs[64], ls[64], ds0[32], ds1[32];
-    size_t hn = money(u, hi, hs, sizeof hs), ln = money(u, lo, ls, sizeof ls);
+    size_t hn = money(u, ai[0], hi, hs, sizeof hs), ln = money(u, ai[0], lo, ls, sizeof ls);
     size_t d0 = folio_date_format(start, p->L->date_format, ds0, sizeof ds0);
     size_t d1 = folio_date_format(end, p->L->date_format, ds1, sizeof ds1);
     int32_t pad = 120, lh = p->s->leading;
@@ -499,12 +550,19 @@ static void draw_balance(chart_pen *p, const folio_plan *plan, uint32_t ai, int3
                               { FOLIO_SEG_LINE, px0, py1, 0, 0, 0, 0 },
                               { FOLIO_SEG_LINE, px1, py1, 0, 0, 0, 0 } };
     path(p, frame, 3, FOLIO_PATH_STROKE, 0x808080, 10, 0);
-    for (uint32_t i = 0; i < n; i++) {
-        pts[i].kind = i ? FOLIO_SEG_LINE : FOLIO_SEG_MOVE;
-        pts[i].x = px0 + (int32_t)((int64_t)(px1 - px0) * (day[i] - start) / span);
-        pts[i].y = py1 - (int32_t)((int64_t)(py1 - py0) * (bal[i] - lo) / (hi - lo));
+    at = 0;
+    for (uint32_t a = 0; a < n_acc; a++) {
+        for (uint32_t i = 0; i < cnt[a]; i++) {
+            folio_dl_seg *q = &pts[at + i];
+            memset(q, 0, sizeof *q);
+            q->kind = i ? FOLIO_SEG_LINE : FOLIO_SEG_MOVE;
+            q->x = px0 + (int32_t)((int64_t)(px1 - px0) * (day[at + i] - start) / span);
+            q->y = py1 - (int32_t)((int64_t)(py1 - py0) * (bal[at + i] - lo) / (hi - lo));
+        }
+        path(p, pts + at, cnt[a], FOLIO_PATH_STROKE,
+             a ? PALETTE[(a - 1) % (sizeof PALETTE / sizeof PALETTE[0])] : color, 30, 0);
+        at += cnt[a];
     }
-    path(p, pts, n, FOLIO_PATH_STROKE, color, 30, 0);
 }
 
 typedef struct spend { const char *name; size_t len; int64_t sum; } spend;
@@ -519,13 +577,14 @@ static int spend_cmp(const void *a, const void *b)
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-static void draw_spending(chart_pen *p, const folio_plan *plan, int lang, uint32_t ai,
-                          int32_t x, int32_t y, int32_t w, int32_t h, int bars, uint32_t color,
-                          folio_money_fmt money, const void *u)
+static void draw_spending(chart_pen *p, const folio_plan *plan, int lang, const uint32_t *ai,
+                          uint32_t n_acc, int32_t x, int32_t y, int32_t w, int32_t h, int bars,
+                          uint32_t color, folio_money_fmt money, void *u)
 {
-    const folio_account_plan *ap = &plan->accounts[ai];
-    const folio_txn *tx = plan->ds->txns + ap->first;
-    spend *v = folio_arena_alloc(p->st->arena, ((size_t)ap->n + 1) * sizeof *v);
+    size_t room = 1;
+    for (uint32_t a = 0; a < n_acc; a++)
+        room += plan->accounts[ai[a]].n;
+    spend *v = folio_arena_alloc(p->st->arena, room * sizeof *v);
     if (!v) {
         p->ok = false;
         return;
@@ -533,18 +592,22 @@ static void draw_spending(chart_pen *p, const folio_plan *plan, int lang, uint32
     uint32_t n = 0;
     int cl = plan->job->codes ? codes_lang_index(plan->job->codes, plan->layout->languages[lang])
                               : 0;
-    for (uint32_t k = 0; k < ap->n; k++) {
-        if (tx[k].amount >= 0)
-            continue;
-        const char *d = tx[k].desc_langs > 1 ? codes_txn_text(&tx[k], cl)
-                        : tx[k].description ? tx[k].description : "";
-        size_t dl = strlen(d);
-        uint32_t i = 0;
-        while (i < n && (v[i].len != dl || memcmp(v[i].name, d, dl)))
-            i++;
-        if (i == n)
-            v[n++] = (spend){ d, dl, 0 };
-        v[i].sum -= tx[k].amount;
+    for (uint32_t a = 0; a < n_acc; a++) {
+        const folio_account_plan *ap = &plan->accounts[ai[a]];
+        const folio_txn *tx = plan->ds->txns + ap->first;
+        for (uint32_t k = 0; k < ap->n; k++) {
+            if (tx[k].amount >= 0)
+                continue;
+            const char *d = tx[k].desc_langs > 1 ? codes_txn_text(&tx[k], cl)
+                            : tx[k].description ? tx[k].description : "";
+            size_t dl = strlen(d);
+            uint32_t i = 0;
+            while (i < n && (v[i].len != dl || memcmp(v[i].name, d, dl)))
+                i++;
+            if (i == n)
+                v[n++] = (spend){ d, dl, 0 };
+            v[i].sum -= tx[k].amount;
+        }
     }
     if (n == 0)
         return;
@@ -557,7 +620,7 @@ static void draw_spending(chart_pen *p, const folio_plan *plan, int lang, uint32
     char am[12][64];
     size_t al[12];
     for (uint32_t i = 0; i < n; i++) {
-        al[i] = money(u, v[i].sum, am[i], sizeof am[i]);
+        al[i] = money(u, ai[0], v[i].sum, am[i], sizeof am[i]);
         int32_t t = text_w(p, am[i], al[i]);
         aw = t > aw ? t : aw;
     }
@@ -580,30 +643,76 @@ static void draw_spending(chart_pen *p, const folio_plan *plan, int lang, uint32
     }
 }
 
+static int lang_of(const folio_plan *plan, const folio_layout *L)
+{
+    for (int l = 0; plan->layout->variants && l < plan->layout->n_languages; l++)
+        if (plan->layout->variants[l] == L)
+            return l;
+    return 0;
+}
+
 bool graphics_draw_section(const folio_graphics *g, const folio_plan *plan,
                            const folio_layout *L, uint32_t ai, folio_dl_statement *st,
                            folio_dl_page *pg, int32_t x, int32_t y, int32_t w,
-                           folio_money_fmt money, const void *u)
+                           folio_money_fmt money, void *u)
 {
     int product = plan->accounts[ai].product;
-    int lang = 0;
-    for (int l = 0; plan->layout->variants && l < plan->layout->n_languages; l++)
-        if (plan->layout->variants[l] == L)
-            lang = l;
+    int lang = lang_of(plan, L);
     for (int i = 0; g && i < g->n_charts; i++) {
         const folio_layout_chart *c = &g->charts[i];
-        if (!chart_wanted(c, product))
+        if (!section_chart(c, product))
             continue;
         chart_pen p = { st, pg, L, &L->styles[c->style], L->fonts[L->styles[c->style].font].metrics,
                         true };
         int32_t cw = c->w && c->w < w ? c->w : w;
         if (c->kind == FOLIO_CHART_BALANCE)
-            draw_balance(&p, plan, ai, x, y, cw, c->h, c->color, money, u);
+            draw_balance(&p, plan, &ai, 1, x, y, cw, c->h, c->color, money, u);
         else
-            draw_spending(&p, plan, lang, ai, x, y, cw, c->h, c->bars, c->color, money, u);
+            draw_spending(&p, plan, lang, &ai, 1, x, y, cw, c->h, c->bars, c->color, money, u);
         if (!p.ok)
             return false;
         y += c->h;
+    }
+    return true;
+}
+
+bool graphics_draw_page_charts(const folio_graphics *g, const folio_plan *plan,
+                               const folio_layout *L, size_t hh, folio_dl_statement *st,
+                               uint32_t page, uint32_t pages, folio_money_fmt money, void *u)
+{
+    const folio_household *h = &plan->hs->v[hh];
+    for (int i = 0; g && i < g->n_charts; i++) {
+        const folio_layout_chart *c = &g->charts[i];
+        if (!c->fixed || (c->page == FOLIO_WS_FIRST && page != 0) ||
+            (c->page == FOLIO_WS_LAST && page + 1 != pages))
+            continue;
+        uint32_t *ai = folio_arena_alloc(st->arena, (size_t)h->n_accounts * sizeof *ai + 1);
+        if (!ai)
+            return false;
+        uint32_t n = 0;
+        const char *cur = NULL;
+        for (uint32_t k = 0; k < h->n_accounts; k++) {
+            uint32_t a = plan->hs->account_idx[h->first_account + k];
+            const folio_account_plan *ap = &plan->accounts[a];
+            const char *ac = plan->ds->accounts[a].currency;
+            if (ap->suppressed || !chart_wanted(c, ap->product))
+                continue;
+            if (n && !(cur == ac || (cur && ac && !strcmp(cur, ac))))
+                continue;         /* one scale: the first account's currency only */
+            cur = ac;
+            ai[n++] = a;
+        }
+        if (!n)
+            continue;
+        chart_pen p = { st, &st->pages[page], L, &L->styles[c->style],
+                        L->fonts[L->styles[c->style].font].metrics, true };
+        if (c->kind == FOLIO_CHART_BALANCE)
+            draw_balance(&p, plan, ai, n, c->x, c->y, c->w, c->h, c->color, money, u);
+        else
+            draw_spending(&p, plan, lang_of(plan, L), ai, n, c->x, c->y, c->w, c->h, c->bars,
+                          c->color, money, u);
+        if (!p.ok)
+            return false;
     }
     return true;
 }

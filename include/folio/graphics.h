@@ -12,7 +12,9 @@
  *       when: 'customer.segment == "premier"'   # optional rule: per-rule variants
  *   charts:                        # in each account section, under its info lines
  *     - kind: balance              # balance (line per account) | spending (bars)
- *       products: [checking]       # which sections (default: all)
+ *       products: [checking]       # which sections / accounts (default: all)
+ *       x: 300                     # x and y given: a fixed box on the page (page:
+ *       y: 100                     #   first|every|last) with one line per account
  *       height: 90                 # points; the chart's box: it never grows
  *       width: 300                 # points (default: the body width)
  *       style: small               # axis and bar labels
@@ -54,6 +56,9 @@ typedef struct folio_layout_chart {
     int style;                    /* labels */
     uint32_t color;
     int bars;
+    bool fixed;                   /* x, y given: on the page, not in sections */
+    int32_t x, y;                 /* units (fixed) */
+    uint8_t page;                 /* folio_ws_page (fixed) */
 } folio_layout_chart;
 
 typedef struct folio_graphics {
@@ -81,14 +86,22 @@ void graphics_image_place(const folio_layout_image *e, const folio_image *img, i
 /* Height (units) the charts of product `product` take in an account section. */
 int32_t graphics_section_height(const folio_graphics *g, int product);
 
-/* Money as the statement prints it (the composer's formatter). */
-typedef size_t (*folio_money_fmt)(const void *u, folio_money m, char *buf, size_t cap);
+/* Money as the statement prints it in account ai's currency (the composer's
+ * formatter). */
+typedef size_t (*folio_money_fmt)(void *u, uint32_t ai, folio_money m, char *buf, size_t cap);
 
 /* Draw the charts of account ai's section at (x, y), width w (the body's),
  * in language variant L.  false on out of memory. */
 bool graphics_draw_section(const folio_graphics *g, const struct folio_plan *plan,
                            const struct folio_layout *L, uint32_t ai, folio_dl_statement *st,
                            folio_dl_page *pg, int32_t x, int32_t y, int32_t w,
-                           folio_money_fmt money, const void *u);
+                           folio_money_fmt money, void *u);
+
+/* Draw the fixed charts of page `page` of `pages` of household hh (one
+ * balance line per printed account of the chart's products, in the
+ * currency of the first; spending over those accounts).  false on OOM. */
+bool graphics_draw_page_charts(const folio_graphics *g, const struct folio_plan *plan,
+                               const struct folio_layout *L, size_t hh, folio_dl_statement *st,
+                               uint32_t page, uint32_t pages, folio_money_fmt money, void *u);
 
 #endif

@@ -54,7 +54,10 @@ images:
 charts:
   - {kind: balance, products: [checking, savings], height: 80, width: 300, style: small}
   - {kind: spending, products: [credit_card], height: 60, style: small, bars: 4}
+  - {kind: balance, products: [checking, savings], x: 400, y: 150, width: 160, height: 90,
+     style: small, page: first}
 """
+FIXED_X = 400 * 20                # the fixed chart's frame starts right of this
 
 
 def setup(d, root):
@@ -149,9 +152,8 @@ def feeds(d):
     return acc, start, end
 
 
-def expected_series(a, start, end, frame):
-    """The chart's points (units) from the feed: see src/graphics.c."""
-    (px0, py0), (_, py1), (px1, _) = frame
+def account_points(a, start, end):
+    """(days, balances) of one account's line: see src/graphics.c."""
     prod, opening, closing, txns = a
     days, bals = [start], [opening]
     b = opening
@@ -171,12 +173,36 @@ def expected_series(a, start, end, frame):
     if days[-1] < end:
         days.append(end)
         bals.append(closing)
-    lo, hi = min(bals), max(bals)
+    return days, bals
+
+
+def expected_series(accts, start, end, frame):
+    """Each account's points (units) in a chart with this frame, one scale."""
+    (px0, py0), (_, py1), (px1, _) = frame
+    lines = [account_points(a, start, end) for a in accts]
+    allb = [v for _, b in lines for v in b]
+    lo, hi = min(allb), max(allb)
     if hi == lo:
         hi = lo + 1
     span = max(end - start, 1)
-    return [(px0 + (px1 - px0) * (dd - start) // span, py1 - (py1 - py0) * (v - lo) // (hi - lo))
-            for dd, v in zip(days, bals)]
+    return [[(px0 + (px1 - px0) * (dd - start) // span, py1 - (py1 - py0) * (v - lo) // (hi - lo))
+             for dd, v in zip(days, bals)] for days, bals in lines]
+
+
+def charts_of(paths, grey):
+    """[(frame, [series...])]: a grey 3-point frame, then the stroked lines after it."""
+    out, k = [], 0
+    while k < len(paths):
+        if paths[k][0] == grey and len(paths[k][1]) == 3:
+            frame, k = paths[k][1], k + 1
+            ser = []
+            while k < len(paths) and paths[k][0] != grey:
+                ser.append(paths[k][1])
+                k += 1
+            out.append((frame, ser))
+        else:
+            k += 1
+    return out
 
 
 def audit(out):
@@ -311,7 +337,7 @@ def check(d, out):
         bad("no print PDF")
     checked_px = 0
     langs_seen = set()
-    n_series = 0
+    n_series = n_fixed = 0
     for pdf in pdfs:
         rows = pdfimages(pdf)
         npages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", pdf)).group(1))
@@ -338,27 +364,21 @@ def check(d, out):
                 bad("%s page %d: logo drawn %d times" % (pdf, p, per_page.get(p, []).count(logos[0])))
         streams = page_streams(pdf)
         page_h = 15840
-        series = []
-        for s in streams:
-            ps = stroked_paths(s, page_h)
-            k = 0
-            while k < len(ps):
-                if ps[k][0] == "0.502 0.502 0.502" and len(ps[k][1]) == 3:
-                    series.append((ps[k][1], ps[k + 1][1]))
-                    k += 2
-                else:
-                    k += 1
+        charts = [c for s in streams for c in charts_of(stroked_paths(s, page_h), "0.502 0.502 0.502")]
+        series = [c for c in charts if c[0][0][0] < FIXED_X]
+        fixed = [c for c in charts if c[0][0][0] >= FIXED_X]
         # expected: per household in page order, its checking/savings accounts in order
-        want = []
+        want, want_fixed = [], []
         first_pages = []
         for r in pcs:
             if r["file"] != os.path.basename(pdf):
                 continue
             a = aud[r["household"]]
             first_pages.append((int(r["first_page"]), a.get("language", "en")))
-            for x in a["accounts"]:
-                if x["id"] in acc:
-                    want.append(acc[x["id"]])
+            mine = [acc[x["id"]] for x in a["accounts"] if x["id"] in acc]
+            want += mine
+            if mine:
+                want_fixed.append(mine)
         # the flag (when: language == "es") on the first page of Spanish statements only
         for fp, lang in first_pages:
             has = any(o in flags for o in per_page.get(fp, []))
@@ -367,25 +387,25 @@ def check(d, out):
         if len(series) != len(want):
             bad("%s: %d balance charts, want %d (one per checking/savings account)" % (pdf, len(series), len(want)))
         for (frame, pts), a in zip(series, want):
-            exp = expected_series(a, start, end, frame)
+            exp = expected_series([a], start, end, frame)
             if pts != exp:
-                bad("%s: chart points %s, recomputed from the feeds %s" % (pdf, pts[:6], exp[:6]))
+                bad("%s: chart points %s, recomputed from the feeds %s" % (pdf, pts[0][:6], exp[0][:6]))
+        # the fixed first-page chart: one line per checking/savings account, one scale
+        if len(fixed) != len(want_fixed):
+            bad("%s: %d first-page charts, want %d" % (pdf, len(fixed), len(want_fixed)))
+        for (frame, lines), accts in zip(fixed, want_fixed):
+            exp = expected_series(accts, start, end, frame)
+            if lines != exp:
+                bad("%s: first-page chart lines %s, recomputed from the feeds %s" % (pdf, lines, exp))
         n_series += len(series)
+        n_fixed += len(fixed)
         # the PDF's chart paths, also from the AFP twin's GOCA
         afp = pdf[:-4] + ".afp"
         res, iobs, gpaths = afp_read(afp)
         if any(c != 1 for c in res.values()):
             bad("%s: an image resource is there more than once: %s" % (afp, res))
-        gseries = []
-        for pp in gpaths:
-            k = 0
-            while k < len(pp):
-                if pp[k][0] == "808080" and len(pp[k][1]) == 3:
-                    gseries.append((pp[k][1], pp[k + 1][1]))
-                    k += 2
-                else:
-                    k += 1
-        if gseries != series:
+        gseries = [c for pp in gpaths for c in charts_of(pp, "808080")]
+        if gseries != charts:
             bad("%s: GOCA chart points differ from the PDF's: %s vs %s" % (afp, gseries[:2], series[:2]))
         if len(iobs) != npages:
             bad("%s: %d pages, the PDF has %d" % (afp, len(iobs), npages))
@@ -404,7 +424,7 @@ def check(d, out):
                 continue
             langs_seen.add(lang)
             checked_px += check_logo_pixels(pdf, fp, lang == "es", tmp)
-    if n_series < 5:
+    if n_series < 5 or n_fixed < 3:
         bad("only %d balance charts checked" % n_series)
     if not langs_seen:
         bad("no statement's logo pixels checked")
@@ -433,8 +453,8 @@ def check(d, out):
                 n_doc += 1
     if n_doc == 0:
         bad("no archive documents")
-    print("ok: %d print PDFs, %d balance charts = feeds (PDF and AFP), %d logo pixels, %d archive documents"
-          % (len(pdfs), n_series, checked_px, n_doc))
+    print("ok: %d print PDFs, %d section balance charts and %d first-page charts = feeds (PDF "
+          "and AFP), %d logo pixels, %d archive documents" % (len(pdfs), n_series, n_fixed, checked_px, n_doc))
 
 
 def jpeg(d, out):
