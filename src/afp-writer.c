@@ -373,7 +373,7 @@ static bool afp_put_images(folio_afp_writer *w)
     folio_buf_reset(&w->objs);
     if (!afp_images_resources(w->images, &w->objs))
         return afp_fail(w, "%s: out of memory%s", NULL);
-    return afp_put(w, w->objs.data, w->objs.len);
+    return !w->objs.len || afp_put(w, w->objs.data, w->objs.len);   /* none: no memcpy(NULL) */
 }
 
 static bool afp_image_group(folio_afp_writer *w)
@@ -784,7 +784,7 @@ static bool afp_page(folio_afp_writer *w, const folio_dl_statement *st, const fo
         if (!afp_page_objects(w->images, pg, st->page_w, st->page_h, w->pages + 1, &w->objs,
                               why, sizeof why))
             return afp_fail(w, "%s: %s", why);
-        if (!afp_put(w, w->objs.data, w->objs.len))
+        if (w->objs.len && !afp_put(w, w->objs.data, w->objs.len))
             return false;
     }
     if (!sf_named(w, SF_EPG, name))
