@@ -31,6 +31,7 @@
  * parameters of the known control sequences are checked.
  */
 #include "afp-private.h"
+#include "afp-image.h"          /* issue 13: IOCA and GOCA checks */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +42,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { C_FILE, C_BRG, C_BRS, C_BFM, C_BDG, C_BMM, C_BDT, C_BNG, C_BPG, C_BAG, C_BPT, C__N };
+enum { C_FILE, C_BRG, C_BRS, C_BFM, C_BDG, C_BMM, C_BDT, C_BNG, C_BPG, C_BAG, C_BPT,
+       C_BIM, C_BOG, C_BGR,          /* issue 13: image, object environment, graphics */
+       C__N };
 enum { K_OTHER, K_BEGIN, K_END };
 #define P(c) (1u << (c))
 #define ANYWHERE 0xFFFFu
@@ -88,12 +91,30 @@ static const sf_def SFS[] = {
     {SF_EPT, "EPT", "End Presentation Text", K_END, C_BPT, 0, 8},
     {SF_PTX, "PTX", "Presentation Text Data", K_OTHER, 0, P(C_BPT), -1},
     {SF_NOP, "NOP", "No Operation", K_OTHER, 0, ANYWHERE, -1},
+    /* issue 13 parts 1, 2: IOCA image objects (resources), IOB, GOCA */
+    {SF_BIM, "BIM", "Begin Image Object", K_BEGIN, C_BIM, P(C_BRS) | P(C_BPG), 8},
+    {SF_EIM, "EIM", "End Image Object", K_END, C_BIM, 0, 8},
+    {SF_BOG, "BOG", "Begin Object Environment Group", K_BEGIN, C_BOG, P(C_BIM) | P(C_BGR), 8},
+    {SF_EOG, "EOG", "End Object Environment Group", K_END, C_BOG, 0, 8},
+    {SF_OBD, "OBD", "Object Area Descriptor", K_OTHER, 0, P(C_BOG), 0},
+    {SF_OBP, "OBP", "Object Area Position", K_OTHER, 0, P(C_BOG), -1},
+    {SF_MIO, "MIO", "Map Image Object", K_OTHER, 0, P(C_BOG), -1},
+    {SF_IDD, "IDD", "Image Data Descriptor", K_OTHER, 0, P(C_BOG), -1},
+    {SF_IPD, "IPD", "Image Picture Data", K_OTHER, 0, P(C_BIM), -1},
+    {SF_IOB, "IOB", "Include Object", K_OTHER, 0, P(C_BPG), 27},
+    {SF_BGR, "BGR", "Begin Graphics Object", K_BEGIN, C_BGR, P(C_BRS) | P(C_BPG), 8},
+    {SF_EGR, "EGR", "End Graphics Object", K_END, C_BGR, 0, 8},
+    {SF_MGO, "MGO", "Map Graphics Object", K_OTHER, 0, P(C_BOG), -1},
+    {SF_GDD, "GDD", "Graphics Data Descriptor", K_OTHER, 0, P(C_BOG), -1},
+    {SF_GAD, "GAD", "Graphics Data", K_OTHER, 0, P(C_BGR), -1},
 };
 
 static const char *const CONT_BEGIN[C__N] = {"file", "BRG", "BRS", "BFM", "BDG", "BMM",
-                                             "BDT", "BNG", "BPG", "BAG", "BPT"};
+                                             "BDT", "BNG", "BPG", "BAG", "BPT",
+                                             "BIM", "BOG", "BGR"};
 static const char *const CONT_END[C__N] = {"", "ERG", "ERS", "EFM", "EDG", "EMM",
-                                           "EDT", "ENG", "EPG", "EAG", "EPT"};
+                                           "EDT", "ENG", "EPG", "EAG", "EPT",
+                                           "EIM", "EOG", "EGR"};
 
 static const sf_def *sf_find(uint32_t id)
 {
@@ -195,6 +216,13 @@ typedef struct chk {
     unsigned problems;
     open_sf st[MAX_DEPTH];
     int depth;
+    /* issue 13: the open image object's IPD data (checked at EIM), the
+     * image resources seen (IOBs must name one of them) */
+    uint8_t *ioca;
+    size_t ioca_len, ioca_cap;
+    size_t ioca_off;
+    uint8_t (*res)[8];
+    int n_res, cap_res;
 } chk;
 
 __attribute__((format(printf, 3, 4)))
@@ -421,6 +449,72 @@ static void check_mcf(chk *c, const sf_view *v)
     }
 }
 
+/* ---- issue 13: image and graphics objects ---------------------------------- */
+
+static void check_object_field(chk *c, const sf_view *v)
+{
+    char why[240], b1[32];
+    if (v->id == SF_BIM) {
+        c->ioca_len = 0;
+        c->ioca_off = v->off;
+        bool in_resource = c->st[c->depth].cont == C_BRS;
+        if (in_resource && v->n >= 8) {
+            if (c->n_res == c->cap_res) {
+                int nc = c->cap_res ? c->cap_res * 2 : 16;
+                void *nr = realloc(c->res, (size_t)nc * 8);
+                if (!nr)
+                    return;
+                c->res = nr;
+                c->cap_res = nc;
+            }
+            memcpy(c->res[c->n_res++], v->d, 8);
+        }
+    } else if (v->id == SF_IPD) {
+        if (c->ioca_len + v->n > c->ioca_cap) {
+            size_t nc = c->ioca_cap ? c->ioca_cap : 65536;
+            while (nc < c->ioca_len + v->n)
+                nc *= 2;
+            uint8_t *nb = realloc(c->ioca, nc);
+            if (!nb) {
+                problem(c, v->off, "IPD: out of memory checking the image");
+                return;
+            }
+            c->ioca = nb;
+            c->ioca_cap = nc;
+        }
+        memcpy(c->ioca + c->ioca_len, v->d, v->n);
+        c->ioca_len += v->n;
+    } else if (v->id == SF_GAD) {
+        if (!afp_goca_check(v->d, v->n, why, sizeof why))
+            problem(c, v->off, "GAD: %s", why);
+    } else if (v->id == SF_IOB) {
+        if (v->n < 27) {
+            problem(c, v->off, "IOB too short (%zu bytes, need 27)", v->n);
+            return;
+        }
+        if (v->d[9] != 0xFB && v->d[9] != 0xBB && v->d[9] != 0x92 && v->d[9] != 0xDF)
+            problem(c, v->off, "IOB: object type X'%02X' is not an image, graphics, "
+                    "object container or overlay", v->d[9]);
+        int k = 0;
+        while (k < c->n_res && memcmp(c->res[k], v->d, 8))
+            k++;
+        if (v->d[9] == 0xFB && k == c->n_res)
+            problem(c, v->off, "IOB includes image '%s', which is not in the file's resource "
+                    "group", name_str(v->d, b1));
+    }
+}
+
+static void check_image_end(chk *c, const sf_view *v)
+{
+    char why[240];
+    if (c->ioca_len == 0)
+        problem(c, v->off, "image object begun at offset 0x%zX has no image data (IPD)",
+                c->ioca_off);
+    else if (!afp_ioca_check(c->ioca, c->ioca_len, why, sizeof why))
+        problem(c, v->off, "image object begun at offset 0x%zX: %s", c->ioca_off, why);
+    c->ioca_len = 0;
+}
+
 static void check_field(chk *c, const sf_view *v)
 {
     const sf_def *def = sf_find(v->id);
@@ -455,6 +549,8 @@ static void check_field(chk *c, const sf_view *v)
                     o->off);
         if (v->n > 8)
             check_triplets(c, def, v->d + 8, v->n - 8, v->doff + 8, NULL, NULL);
+        if (def->cont == C_BIM)         /* issue 13: the image segment */
+            check_image_end(c, v);
         c->depth = k - 1;
         if (def->cont == C_BAG)
             c->st[c->depth].seen_bag = true;
@@ -505,6 +601,8 @@ static void check_field(chk *c, const sf_view *v)
     }
     if (v->id == SF_MCF)
         check_mcf(c, v);
+    if (v->id == SF_IPD || v->id == SF_GAD || v->id == SF_IOB || v->id == SF_BIM)
+        check_object_field(c, v);       /* issue 13 */
     if (v->id == SF_PTX) {
         size_t bad = 0;
         char why[200];
@@ -561,6 +659,8 @@ unsigned afp_check(const uint8_t *buf, size_t len, afp_problem_fn fn, void *ctx)
                 CONT_BEGIN[c.st[k].cont], c.st[k].off, CONT_END[c.st[k].cont]);
     if (!have_doc)
         problem(&c, 0, "no document (BDT) in the file");
+    free(c.ioca);                    /* issue 13 */
+    free(c.res);
     return c.problems;
 }
 

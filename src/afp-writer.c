@@ -37,6 +37,7 @@
  * one convention covers rules and boxes (DBR is never needed).
  */
 #include "afp-private.h"
+#include "afp-image.h"          /* issue 13 parts 1, 2 */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -94,6 +95,10 @@ struct folio_afp_writer {
     /* scratch for transcoded text */
     uint8_t *tmp;
     size_t tmp_cap;
+    /* issue 13 parts 1, 2: the layout's images (IOCA resources, once per
+     * file) and the page's IOBs and graphics object (src/afp-image.c) */
+    afp_images *images;
+    folio_buf objs;
 };
 
 /* ---- buffer ---------------------------------------------------------------- */
@@ -358,6 +363,27 @@ static bool afp_medium_map(folio_afp_writer *w, const char *name, bool duplex)
         && sf_named(w, SF_EMM, n8);
 }
 
+/* issue 13 part 1: the layout's images as IOCA resources in the file's
+ * resource group; afp_image_group: a group holding only them (no inline
+ * form map), none when the layout has no images. */
+static void afp_free(folio_afp_writer *w);
+
+static bool afp_put_images(folio_afp_writer *w)
+{
+    folio_buf_reset(&w->objs);
+    if (!afp_images_resources(w->images, &w->objs))
+        return afp_fail(w, "%s: out of memory%s", NULL);
+    return !w->objs.len || afp_put(w, w->objs.data, w->objs.len);   /* none: no memcpy(NULL) */
+}
+
+static bool afp_image_group(folio_afp_writer *w)
+{
+    uint8_t rg[8];
+    afp_name8("FOLIORG", rg);
+    return !w->images || (sf_named(w, SF_BRG, rg) && afp_put_images(w)
+                          && sf_named(w, SF_ERG, rg));
+}
+
 static bool afp_resource_group(folio_afp_writer *w)
 {
     uint8_t rg[8], fm[8];
@@ -385,6 +411,7 @@ static bool afp_resource_group(folio_afp_writer *w)
         && afp_medium_map(w, w->opt.medium_map_duplex, true)
         && sf_named(w, SF_EFM, fm)
         && sf_named(w, SF_ERS, fm)
+        && afp_put_images(w)               /* issue 13 part 1 */
         && sf_named(w, SF_ERG, rg);
 }
 
@@ -441,11 +468,19 @@ folio_afp_writer *afp_writer_open(const char *path, const folio_layout *layout,
             afp_name8(f->afp_code_page ? f->afp_code_page : cpname, w->codepage[i]);
         }
     }
+    folio_buf_init(&w->objs, 0);             /* issue 13: images, once per file */
+    char iwhy[240];
+    if (layout && !afp_images_new(layout->graphics, layout->n_languages, &w->images, iwhy,
+                                  sizeof iwhy)) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, iwhy);
+        free(w->path);
+        free(w);
+        return NULL;
+    }
     w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (w->fd < 0) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", path, strerror(errno));
-        free(w->path);
-        free(w);
+        afp_free(w);                         /* issue 13: with its images */
         return NULL;
     }
     uint8_t doc[8];
@@ -454,7 +489,7 @@ folio_afp_writer *afp_writer_open(const char *path, const folio_layout *layout,
      * names and TLE values (GCSGID 697 + CPGID) */
     uint8_t cg[6] = {6, TR_CGCSGID, 0x02, 0xB9, 0x00, 0x00};
     put2(cg + 4, (uint32_t)w->opt.code_page);
-    bool ok = (!w->opt.inline_form_map || afp_resource_group(w))
+    bool ok = (!w->opt.inline_form_map ? afp_image_group(w) : afp_resource_group(w))
               && sf_begin(w, SF_BDT) && afp_put(w, doc, 8) && afp_put(w, "\0\0", 2)
               && afp_put(w, cg, sizeof cg)
               && sf_end(w);
@@ -685,6 +720,9 @@ static bool afp_op(folio_afp_writer *w, const folio_dl_op *op)
         }
         return true;
     }
+    case FOLIO_DL_IMAGE:                     /* issue 13: objects after the text */
+    case FOLIO_DL_PATH:
+        return true;
     default:
         return afp_fail(w, "%s: unknown display-list op%s", NULL);
     }
@@ -738,6 +776,15 @@ static bool afp_page(folio_afp_writer *w, const folio_dl_statement *st, const fo
             if (!afp_op(w, &pg->ops[i]))
                 return false;
         if (!ptx_close(w) || !sf_named(w, SF_EPT, NULL))
+            return false;
+    }
+    if (n_ops && afp_page_has_objects(pg)) {  /* issue 13: IOBs, graphics object */
+        char why[200];
+        folio_buf_reset(&w->objs);
+        if (!afp_page_objects(w->images, pg, st->page_w, st->page_h, w->pages + 1, &w->objs,
+                              why, sizeof why))
+            return afp_fail(w, "%s: %s", why);
+        if (w->objs.len && !afp_put(w, w->objs.data, w->objs.len))
             return false;
     }
     if (!sf_named(w, SF_EPG, name))
@@ -810,6 +857,8 @@ static void afp_free(folio_afp_writer *w)
         close(w->fd);
     free(w->buf);
     free(w->tmp);
+    afp_images_free(w->images);              /* issue 13 */
+    folio_buf_free(&w->objs);
     free(w->path);
     free(w);
 }

@@ -10,6 +10,7 @@
  * is known.
  */
 #include "folio/compose.h"
+#include "folio/graphics.h"
 #include "folio/afp.h"             /* the job's AFP options: its code pages lack U+2026 */
 #include "folio/paragraphs.h"
 #include "folio/disclosures.h"
@@ -1019,6 +1020,31 @@ static size_t clean_text(const char *s, char *buf, size_t cap)
 static void compose_after_account(composer *C, uint32_t ai);
 static void compose_disclosures(composer *C, uint32_t ai);
 
+/* issue 13 part 2: the layout's charts of this account's section, each in its
+ * fixed-height box under the section's info lines (src/graphics.c). */
+static size_t chart_money(void *u, uint32_t ai, folio_money m, char *buf, size_t cap)
+{
+    composer *C = u;
+    int32_t was = C->account;
+    const char *cur = C->money_cur;
+    C->account = (int32_t)ai;       /* the account's currency */
+    C->money_cur = NULL;
+    size_t n = fmt_money(C, m, true, buf, cap);
+    C->account = was;
+    C->money_cur = cur;
+    return n;
+}
+
+static void compose_charts(composer *C, uint32_t ai)
+{
+    const folio_graphics *g = C->plan->layout->graphics;
+    int32_t h = graphics_section_height(g, C->plan->accounts[ai].product);
+    if (h && !graphics_draw_section(g, C->plan, C->L, ai, C->st, PG(C), body_left(C), C->y,
+                                    body_width(C), chart_money, C))
+        C->oom = true;
+    C->y += h;
+}
+
 static void compose_account(composer *C, uint32_t ai)
 {
     const folio_layout *L = C->L;
@@ -1033,7 +1059,8 @@ static void compose_account(composer *C, uint32_t ai)
                    L->n_section_info * line_h(C, L->section_info_style) +
                    header_row_height(C, L->table_header_style, L->table_cols, ncols) +
                    2 * (line_h(C, L->table_row_style) + 2 * L->table_row_padding) +
-                   line_h(C, L->table_row_style);
+                   line_h(C, L->table_row_style) +
+                   graphics_section_height(C->plan->layout->graphics, ap->product); /* issue 13 */
     ensure_room(C, need, NULL, NULL);
 
     draw_template(C, &L->section_title, L->section_title_style, body_left(C),
@@ -1044,6 +1071,7 @@ static void compose_account(composer *C, uint32_t ai)
                       C->y + ascent_units(C, L->section_info_style), FOLIO_ALIGN_LEFT, 0, 0);
         C->y += line_h(C, L->section_info_style);
     }
+    compose_charts(C, ai);      /* issue 13 part 2: charts in the section */
     draw_header_row(C, L->table_header_style, L->table_cols, ncols);
     C->stripe = 0;
 
@@ -1772,6 +1800,10 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
         if (p == 0)
             draw_fixed(&C, L->first_page, L->n_first_page, p, pages);
         draw_fixed(&C, L->footer, L->n_footer, p, pages);
+        if (!graphics_draw_images(plan->layout->graphics, lang, &C.rctx, C.st, p, pages) ||
+            !graphics_draw_page_charts(plan->layout->graphics, plan, L, hh, C.st, p, pages,
+                                       chart_money, &C))
+            C.oom = true;       /* issue 13: the layout's images and fixed charts */
     }
     note_fits_audit(&C);
     if (plan->offers)

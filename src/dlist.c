@@ -139,3 +139,82 @@ bool dlist_statement_add_tag(folio_dl_statement *st, const char *name,
     st->tags[st->n_tags++] = (folio_dl_tag){n, v};
     return true;
 }
+
+/* ---- issue 13 parts 1, 2: images and paths ---------------------------------- */
+
+bool dlist_page_add_image(folio_dl_statement *st, folio_dl_page *pg,
+                          const struct folio_image *img, int32_t x, int32_t y, int32_t w,
+                          int32_t h, int32_t bx, int32_t by, int32_t bw, int32_t bh)
+{
+    if (w <= 0 || h <= 0 || bw <= 0 || bh <= 0)
+        return true;
+    folio_dl_op *op = op_add(st, pg);
+    if (!op)
+        return false;
+    op->kind = FOLIO_DL_IMAGE;
+    op->image = img;
+    op->x = x;
+    op->y = y;
+    op->w = w;
+    op->h = h;
+    op->x2 = bx;
+    op->y2 = by;
+    op->line_w = bw;
+    op->size = bh;
+    return true;
+}
+
+bool dlist_page_add_path(folio_dl_statement *st, folio_dl_page *pg, const folio_dl_seg *segs,
+                         uint32_t n, unsigned flags, uint32_t stroke_rgb, int32_t line_w,
+                         uint32_t fill_rgb)
+{
+    if (n == 0 || !(flags & (FOLIO_PATH_STROKE | FOLIO_PATH_FILL)))
+        return true;
+    folio_dl_path *p = folio_arena_alloc(st->arena, sizeof *p);
+    folio_dl_seg *s = p ? folio_arena_alloc(st->arena, (size_t)n * sizeof *s) : NULL;
+    if (!s)
+        return false;
+    memcpy(s, segs, (size_t)n * sizeof *s);
+    p->n = n;
+    p->segs = s;
+    folio_dl_op *op = op_add(st, pg);
+    if (!op)
+        return false;
+    op->kind = FOLIO_DL_PATH;
+    op->path = p;
+    op->flags = (uint16_t)flags;
+    op->color = stroke_rgb;
+    op->stroke = fill_rgb;
+    op->line_w = line_w;
+    return true;
+}
+
+bool dlist_op_bounds(const folio_dl_op *op, folio_dl_rect *r)
+{
+    if (op->kind == FOLIO_DL_IMAGE) {          /* what shows: the clip box */
+        *r = (folio_dl_rect){op->x2, op->y2, op->line_w, op->size};
+        return true;
+    }
+    if (op->kind != FOLIO_DL_PATH)
+        return false;
+    int32_t x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
+    for (uint32_t i = 0; i < op->path->n; i++) {
+        const folio_dl_seg *s = &op->path->segs[i];
+        if (s->kind == FOLIO_SEG_CLOSE)
+            continue;
+        int32_t xs[3] = {s->x, s->c1x, s->c2x}, ys[3] = {s->y, s->c1y, s->c2y};
+        for (int k = 0; k < (s->kind == FOLIO_SEG_CURVE ? 3 : 1); k++) {
+            x0 = xs[k] < x0 ? xs[k] : x0;
+            x1 = xs[k] > x1 ? xs[k] : x1;
+            y0 = ys[k] < y0 ? ys[k] : y0;
+            y1 = ys[k] > y1 ? ys[k] : y1;
+        }
+    }
+    if (x0 > x1) {
+        *r = (folio_dl_rect){0, 0, 0, 0};
+        return true;
+    }
+    int32_t hw = (op->flags & FOLIO_PATH_STROKE) ? (op->line_w + 1) / 2 : 0;
+    *r = (folio_dl_rect){x0 - hw, y0 - hw, x1 - x0 + 2 * hw, y1 - y0 + 2 * hw};
+    return true;
+}

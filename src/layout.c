@@ -21,6 +21,7 @@
 #include "folio/paragraphs.h"
 #include "folio/disclosures.h"
 #include "folio/currency.h"
+#include "folio/graphics.h"
 #include "yamltree.h"
 
 #include <errno.h>
@@ -223,6 +224,7 @@ static const char *const TOP_KEYS[] = { "page", "fonts", "styles", "format",
     "summary", "products", "section", "table", "languages", "fallback_language",
     "paragraphs", "white_space", "currencies",
     "disclosures",                                  /* issue 14 part 1 */
+    "images", "charts",             /* issue 13 parts 1, 2 (src/graphics.c) */
     NULL };
 static const char *const PAGE_KEYS[] = { "size", "margins", NULL };
 static const char *const MARGIN_KEYS[] = { "top", "right", "bottom", "left", NULL };
@@ -1590,7 +1592,8 @@ folio_layout *layout_load_attrs(const char *path, const folio_attrs *attrs, foli
              && read_body(&ld, root)
              && read_paragraph_places(&ld, root)
              /* issue 14 part 1: after the library, whose paragraphs it names */
-             && disclosures_read(ld.d, root, L, attrs, &L->disclosures);
+             && disclosures_read(ld.d, root, L, attrs, &L->disclosures)
+             && graphics_read(ld.d, root, L, ld.dir, attrs);   /* issue 13 parts 1, 2 */
         if (ok && !(L->variants = calloc((size_t)L->n_languages, sizeof *L->variants)))
             ok = oom(&ld);
         if (ok)
@@ -1682,6 +1685,7 @@ void layout_free(folio_layout *L)
     free(L->warnings);
     paragraphs_free(L->paragraphs);
     disclosures_free(L->disclosures);               /* issue 14 part 1 */
+    graphics_free(L->graphics);            /* issue 13 parts 1, 2 */
     for (int k = 0; k < FOLIO_PLACE__COUNT; k++) {
         for (int i = 0; i < L->places[k].n_items; i++)
             free(L->places[k].items[i].para);

@@ -542,6 +542,12 @@ static rect op_rect(const folio_layout *L, const folio_dl_op *op)
         int32_t hw = (op->w + 1) / 2;
         return (rect){x0 - hw, y0 - hw, x1 - x0 + 2 * hw, y1 - y0 + 2 * hw};
     }
+    case FOLIO_DL_IMAGE:                 /* issue 13: what the op covers */
+    case FOLIO_DL_PATH: {
+        folio_dl_rect b;
+        dlist_op_bounds(op, &b);
+        return (rect){b.x, b.y, b.w, b.h};
+    }
     default: {
         int32_t hw = op->line_w > 0 ? (op->line_w + 1) / 2 : 0;
         return (rect){op->x - hw, op->y - hw, op->w + 2 * hw, op->h + 2 * hw};
@@ -565,7 +571,9 @@ static bool page_check(const folio_layout *L, const folio_dl_statement *st, uint
                             "(%s, with its clear zone) overlaps a printed %s at %s%s%.*s%s",
                             piece, st->id ? st->id : "?", pi + 1, what, fmt_rect(zone, zb),
                             op->kind == FOLIO_DL_TEXT ? "text" : op->kind == FOLIO_DL_RULE
-                                                                   ? "rule" : "box",
+                                                                   ? "rule"
+                            : op->kind == FOLIO_DL_IMAGE ? "image"       /* issue 13 */
+                            : op->kind == FOLIO_DL_PATH ? "chart" : "box",
                             fmt_rect(r, ob), tl ? " '" : "", tl, tl ? op->text : "",
                             tl ? "'" : "");
             return false;

@@ -183,6 +183,14 @@ static bool page_touches(const folio_layout *L, const folio_dl_page *pg, const f
             if (intersects(r, op->x, op->y, op->w, op->h))
                 return true;
             break;
+        case FOLIO_DL_IMAGE:                 /* issue 13: what the op covers */
+        case FOLIO_DL_PATH: {
+            folio_dl_rect b;
+            dlist_op_bounds(op, &b);
+            if (intersects(r, b.x, b.y, b.w, b.h))
+                return true;
+            break;
+        }
         default:
             return true;
         }

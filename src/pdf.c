@@ -71,6 +71,7 @@
  */
 #include "folio/pdf.h"
 #include "pdf-private.h"
+#include "pdf-image.h"        /* issue 13 parts 1, 2 */
 
 #include <errno.h>
 #include <hpdf.h>
@@ -127,6 +128,7 @@ struct folio_pdf_writer {
     folio_pdf_reuse *reuse;    /* w->doc belongs to it: HPDF_FreeDoc, not HPDF_Free */
     bool is_pdfa;
     bool reading;              /* pdf_writer_close_mem copies the memory stream */
+    pdf_images *images;        /* issue 13: this document's image XObjects */
 };
 
 /* See "a libharu document kept between documents" below. */
@@ -364,6 +366,8 @@ typedef struct pdf_prep_page {
     size_t off, len;                   /* content stream in data[] */
     uint8_t n_fonts;                   /* fonts (alias indices) in order of use */
     uint8_t fonts[PDF_MAX_FONTS];
+    uint8_t n_img;                     /* issue 13: images in order of use (X1, X2, ...) */
+    const folio_image *img[PDF_PAGE_IMAGES];
 } pdf_prep_page;
 
 typedef struct pdf_mark {
@@ -546,6 +550,8 @@ static bool pdf_direct_op(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *
 {
     /* bound: numbers <= 24 chars, 4 hex per input byte at most */
     size_t need = 256 + (op->kind == FOLIO_DL_TEXT ? (size_t)op->len * 4 : 0);
+    if (op->kind == FOLIO_DL_PATH)                 /* issue 13 part 2 */
+        need += pdf_graphic_bound(op);
     if (!pdf_reserve(pp, need))
         return false;
     char *p = pp->raw + pp->raw_len;
@@ -622,7 +628,20 @@ static bool pdf_direct_op(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *
         p = pdf_put_str(p, "ET\n", 3);
         gs->in_text = false;
     }
-    if (op->kind == FOLIO_DL_RULE) {
+    if (op->kind == FOLIO_DL_IMAGE || op->kind == FOLIO_DL_PATH) {   /* issue 13 */
+        int k = 0;
+        if (op->kind == FOLIO_DL_IMAGE) {
+            while (k < pg->n_img && pg->img[k] != op->image)
+                k++;
+            if (k == PDF_PAGE_IMAGES) {
+                pp->why = "more than 16 different images on one page";
+                return false;
+            }
+            if (k == pg->n_img)
+                pg->img[pg->n_img++] = op->image;
+        }
+        p = pdf_graphic_put(p, op, page_h, k + 1);
+    } else if (op->kind == FOLIO_DL_RULE) {
         if (op->w != gs->line_w) {
             p = pdf_put_units(p, op->w);
             p = pdf_put_str(p, " w\n", 3);
@@ -797,6 +816,7 @@ static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
         const folio_dl_page *dp = &st->pages[pi];
         pdf_prep_page *pg = &pp->pages[pp->n_pages++];
         pg->n_fonts = 0;
+        pg->n_img = 0;
         pp->raw_len = 0;
         pdf_state gs = { .font = -1, .size = -1, .fill = 0xFFFFFFFFu,
                          .stroke = 0xFFFFFFFFu, .line_w = -1 };
@@ -883,6 +903,12 @@ static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *e
                 pdf_fail(w, "libharu named a page font unexpectedly");
                 break;
             }
+        }
+        for (int k = 0; k < pg->n_img && !w->failed; k++) {   /* issue 13: X<k+1> */
+            HPDF_Image x = pdf_image_xobject(w->doc, &w->images, pg->img[k]);
+            const char *name = x ? HPDF_Page_GetXObjectName(page, x) : NULL;
+            if (!name || name[0] != 'X' || atoi(name + 1) != k + 1)
+                pdf_fail(w, "cannot add an image to the page resources");
         }
         if (w->failed)
             break;
@@ -1733,6 +1759,9 @@ static bool pdf_hpdf_op(folio_pdf_writer *w, HPDF_Page page, pdf_state *gs,
             HPDF_Page_FillStroke(page);
         else
             HPDF_Page_Fill(page);
+    } else if (op->kind == FOLIO_DL_IMAGE || op->kind == FOLIO_DL_PATH) {   /* issue 13 */
+        if (!pdf_graphic_hpdf(w->doc, &w->images, page, op, page_h))
+            pdf_fail(w, "cannot draw an image or a path");
     } else {
         pdf_fail(w, "unknown display-list op");
         return false;
@@ -1761,6 +1790,7 @@ static void pdf_free(folio_pdf_writer *w)
             free(w->used[i]);
     }
     pdf_prepared_free(w->prep);
+    pdf_images_free(w->images);      /* issue 13 */
     free(w->tmp);
     free(w->path);
     free(w);

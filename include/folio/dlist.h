@@ -25,8 +25,33 @@
 typedef enum folio_dl_kind {
     FOLIO_DL_TEXT = 1,   /* text run in one font and size */
     FOLIO_DL_RULE,       /* straight line from (x,y) to (x2,y2), width w */
-    FOLIO_DL_BOX         /* rectangle (x,y,w,h): filled with fill, stroked if line_w > 0 */
+    FOLIO_DL_BOX,        /* rectangle (x,y,w,h): filled with fill, stroked if line_w > 0 */
+    /* issue 13 parts 1, 2: images and vector paths */
+    FOLIO_DL_IMAGE,      /* image (x,y,w,h) = where it is drawn (clipped to clip below) */
+    FOLIO_DL_PATH        /* path: see folio_dl_path; colour = stroke, stroke = fill */
 } folio_dl_kind;
+
+/* issue 13 parts 1, 2 (one block): what IMAGE and PATH ops point to.
+ * An IMAGE op's image belongs to the layout (decoded once at load,
+ * folio/image.h); writers embed each image once per output document.
+ * The op draws it at (x,y,w,h) (may be larger than the box for fit: cover)
+ * clipped to (x2,y2,line_w,size) = the box (x2,y2 top-left, line_w x size).
+ * A PATH op's segments live in the statement's arena; flags say whether it
+ * is stroked (line_w wide, in colour) and/or filled (in stroke). */
+struct folio_image;
+typedef enum folio_dl_seg_kind { FOLIO_SEG_MOVE = 0, FOLIO_SEG_LINE, FOLIO_SEG_CURVE,
+                                 FOLIO_SEG_CLOSE } folio_dl_seg_kind;
+typedef struct folio_dl_seg {
+    uint8_t kind;        /* folio_dl_seg_kind */
+    int32_t x, y;        /* end point (CURVE: with control points c1, c2) */
+    int32_t c1x, c1y, c2x, c2y;
+} folio_dl_seg;
+typedef struct folio_dl_path {
+    uint32_t n;
+    folio_dl_seg *segs;
+} folio_dl_path;
+#define FOLIO_PATH_STROKE 1u  /* op->flags of a PATH */
+#define FOLIO_PATH_FILL   2u
 
 typedef struct folio_dl_op {
     uint8_t kind;        /* folio_dl_kind */
@@ -40,7 +65,11 @@ typedef struct folio_dl_op {
     uint32_t stroke;     /* BOX: 0xRRGGBB outline colour when line_w > 0 */
     int32_t line_w;      /* BOX: outline width in units, 0 = none */
     uint32_t len;        /* TEXT: bytes of UTF-8 in text */
-    const char *text;    /* TEXT: UTF-8, not NUL-terminated necessarily */
+    union {              /* issue 13: by kind */
+        const char *text;    /* TEXT: UTF-8, not NUL-terminated necessarily */
+        const struct folio_image *image;   /* IMAGE */
+        const folio_dl_path *path;         /* PATH */
+    };
 } folio_dl_op;
 
 /* A rectangle of the page that the statement left empty (white space).
@@ -93,6 +122,18 @@ bool dlist_page_add_box(folio_dl_statement *st, folio_dl_page *pg, int32_t x,
                         uint32_t stroke, int32_t line_w);
 bool dlist_page_add_free(folio_dl_statement *st, folio_dl_page *pg, int32_t x,
                          int32_t y, int32_t w, int32_t h);
+/* issue 13: an image drawn at (x,y,w,h) clipped to the box (bx,by,bw,bh). */
+bool dlist_page_add_image(folio_dl_statement *st, folio_dl_page *pg,
+                          const struct folio_image *img, int32_t x, int32_t y, int32_t w,
+                          int32_t h, int32_t bx, int32_t by, int32_t bw, int32_t bh);
+/* issue 13: a path of n segments (copied into the arena); flags
+ * FOLIO_PATH_STROKE (line_w wide, colour stroke_rgb) and/or FOLIO_PATH_FILL. */
+bool dlist_page_add_path(folio_dl_statement *st, folio_dl_page *pg, const folio_dl_seg *segs,
+                         uint32_t n, unsigned flags, uint32_t stroke_rgb, int32_t line_w,
+                         uint32_t fill_rgb);
+/* issue 13: the rectangle an IMAGE (its clip box) or PATH (its points, the
+ * stroke's half width around them) covers; false for other kinds. */
+bool dlist_op_bounds(const folio_dl_op *op, folio_dl_rect *r);
 bool dlist_statement_add_tag(folio_dl_statement *st, const char *name,
                              const char *value);
 

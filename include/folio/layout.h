@@ -250,6 +250,9 @@ typedef struct folio_layout {
      * folio/disclosures.h); NULL = none.  Only on the loaded layout, not on
      * its language variants. */
     struct folio_disclosures *disclosures;
+    /* issue 13 parts 1, 2: images and charts (folio/graphics.h); only in
+     * the loaded layout (variants[0]), NULL when it has none */
+    struct folio_graphics *graphics;
 } folio_layout;
 
 /* Read and check a layout.  Returns NULL with err (FOLIO_EXIT_USAGE,

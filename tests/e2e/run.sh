@@ -916,6 +916,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/scale.sh"            # issue 12 parts 2, 3: partition, merge
 . "$ROOT/tests/e2e/scale_slurm.sh"      # issue 12: the same through a real local Slurm
 . "$ROOT/tests/e2e/disclosures.sh"       # issue 14 part 1: disclosure sections
+. "$ROOT/tests/e2e/graphics.sh"          # issue 13 parts 1, 2: images and charts
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"
