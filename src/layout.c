@@ -18,6 +18,7 @@
 #include "folio/attrs.h"
 #include "folio/layout.h"
 #include "layout-ws.h"
+#include "folio/coupon.h"
 #include "folio/paragraphs.h"
 #include "folio/currency.h"
 #include "yamltree.h"
@@ -220,7 +221,8 @@ int layout_product_find(const folio_layout *layout, const char *code)
 static const char *const TOP_KEYS[] = { "page", "fonts", "styles", "format",
     "account_number", "header", "first_page", "footer", "address", "body",
     "summary", "products", "section", "table", "languages", "fallback_language",
-    "paragraphs", "white_space", "currencies", NULL };
+    "paragraphs", "white_space", "currencies",
+    "coupon" /* issue 13 part 3 */, NULL };
 static const char *const PAGE_KEYS[] = { "size", "margins", NULL };
 static const char *const MARGIN_KEYS[] = { "top", "right", "bottom", "left", NULL };
 static const char *const FONT_KEYS[] = { "name", "file", "afp", NULL };
@@ -1519,7 +1521,8 @@ static bool read_body(loader *ld, const yt_node *root)
            && read_products(ld, root)
            && read_section(ld, root)
            && layout_white_space_read(ld->d, root, L)
-           && currency_styles_read(ld->d, root, L);
+           && currency_styles_read(ld->d, root, L)
+           && coupon_layout_read(ld->d, root, L);   /* issue 13 part 3 */
 }
 
 /* The layout of language l: the same file read again with l's texts. */
@@ -1661,6 +1664,7 @@ void layout_free(folio_layout *L)
     free(L->table_closing_label);
     free(L->table_empty_text);
     layout_white_space_free(L);
+    coupon_free(L->coupon);                   /* issue 13 part 3 */
     for (int l = 1; L->variants && l < L->n_languages; l++)
         layout_free(L->variants[l]);
     free(L->variants);

@@ -246,6 +246,8 @@ typedef struct folio_layout {
     int32_t paragraph_space_after;       /* paragraphs.space_after, units */
     /* issue 10 part 6: money per currency (currencies:, src/currency.c) */
     struct folio_currency_style *currencies; int n_currencies;
+    /* issue 13 part 3: the payment coupon (coupon:, folio/coupon.h), NULL = none */
+    struct folio_coupon *coupon;
 } folio_layout;
 
 /* Read and check a layout.  Returns NULL with err (FOLIO_EXIT_USAGE,
