@@ -21,6 +21,7 @@
 #include "folio/archive.h"     /* the job's archive options */
 #include "folio/plan.h"
 #include "folio/coupon.h"        /* issue 13 part 3 */
+#include "folio/links.h"         /* issue 13 part 4 */
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -1723,6 +1724,10 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
         compose_coupon(&C, coupon_why, sizeof coupon_why);
     if (plan->offers)
         compose_offers(&C, pages);
+
+    /* issue 13 part 4: printed URLs become links of the e-delivered copy */
+    if (plan->households[hh].channel != FOLIO_CHANNEL_PRINT && !links_collect(L, C.st))
+        C.oom = true;
 
     /* index tags: what an AFP TLE or an archive index needs to know */
     const folio_customer *pc = primary_customer(&C);

@@ -397,6 +397,32 @@ static bool put(char *out, size_t cap, size_t *n, const char *s, bool enc)
     return true;
 }
 
+/* c->pay_url with its placeholders filled in, percent-encoded. */
+static bool pay_url_expand(const folio_coupon *c, const folio_coupon_data *d, const char *amt,
+                           char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = 0;
+    for (const char *p = c->pay_url; *p; p++) {
+        if (*p == '{') {
+            const char *e = strchr(p, '}');
+            size_t k = (size_t)(e - p - 1);
+            const char *v = !strncmp(p + 1, "account", k) && k == 7   ? d->account_id
+                            : !strncmp(p + 1, "amount", k) && k == 6  ? amt
+                            : !strncmp(p + 1, "currency", k) && k == 8 ? d->currency
+                                                                       : d->household_id;
+            if (!put(out, cap, &n, v, true))
+                return false;
+            p = e;
+            continue;
+        }
+        char one[2] = {*p, 0};
+        if (!put(out, cap, &n, one, false))
+            return false;
+    }
+    return true;
+}
+
 bool coupon_payload(const folio_coupon *c, const folio_coupon_data *d, char *out, size_t cap,
                     char *why, size_t why_cap)
 {
@@ -422,27 +448,8 @@ bool coupon_payload(const folio_coupon *c, const folio_coupon_data *d, char *out
         }
         return true;
     }
-    size_t n = 0;
-    out[0] = 0;
-    for (const char *p = c->pay_url; *p; p++) {
-        if (*p == '{') {
-            const char *e = strchr(p, '}');
-            size_t k = (size_t)(e - p - 1);
-            const char *v = !strncmp(p + 1, "account", k) && k == 7   ? d->account_id
-                            : !strncmp(p + 1, "amount", k) && k == 6  ? amt
-                            : !strncmp(p + 1, "currency", k) && k == 8 ? d->currency
-                                                                       : d->household_id;
-            if (!put(out, cap, &n, v, true))
-                goto long_url;
-            p = e;
-            continue;
-        }
-        char one[2] = {*p, 0};
-        if (!put(out, cap, &n, one, false))
-            goto long_url;
-    }
-    return true;
-long_url:
+    if (pay_url_expand(c, d, amt, out, cap))
+        return true;
     snprintf(why, why_cap, "payment URL too long for the QR code");
     return false;
 }
@@ -541,6 +548,12 @@ bool coupon_draw(const folio_layout *L, folio_dl_statement *st, const folio_coup
         }
     }
     ZBarcode_Delete(s);
+    /* issue 13 part 4: "pay now": the QR code links to the payment URL in
+     * e-delivered copies (print files ignore links) */
+    char amt[40];
+    decimal(d->amount_due, d->minor_digits, amt, sizeof amt);
+    if (ok && pay_url_expand(c, d, amt, payload, sizeof payload))
+        ok = dlist_statement_add_link(st, 0, qx, qy, n * mod, n * mod, payload, strlen(payload));
     if (ok)
         return true;
 oom:
