@@ -403,6 +403,12 @@ static void check_mcf(chk *c, const sf_view *v)
             return;
         bool lid = false, cf = false, cs = false, cpg = false;
         for (size_t k = 0; k + 2 <= rl - 2; k += g[k]) {
+            /* issue 13 part 5: an FDS with a size is an outline font's: its
+             * font usage flags say so (X'60'; X'00' is a raster font's) */
+            if (g[k + 1] == TR_FDS && g[k] == 20 && afp_be16(g + k + 4) && g[k + 19] != 0x60)
+                problem(c, v->doff + i + 2 + k, "MCF Font Descriptor Specification of an "
+                        "outline font (height given) with font usage flags X'%02X', not X'60'",
+                        g[k + 19]);
             if (g[k + 1] == TR_LOCAL_ID)
                 lid = true;
             if (g[k + 1] == TR_FQN && g[k + 2] == FQN_CODED_FONT)
@@ -430,6 +436,11 @@ static void check_field(chk *c, const sf_view *v)
         return;
     }
     open_sf *top = &c->st[c->depth];
+    /* issue 13 part 5: stricter readers (Parse::AFP) need every begin and
+     * end field to carry its 8-byte name */
+    if ((def->kind == K_BEGIN || def->kind == K_END) && v->n < 8)
+        problem(c, v->off, "%s without a name (begin and end fields carry an 8-byte name)",
+                def->abbr);
     if (def->kind == K_END) {
         int k = c->depth;
         while (k > 0 && c->st[k].cont != def->cont)

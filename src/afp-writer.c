@@ -378,9 +378,9 @@ static bool afp_resource_group(folio_afp_writer *w)
         && afp_put(w, rtype, sizeof rtype)
         && sf_end(w)
         && sf_named(w, SF_BFM, fm)
-        && sf_named(w, SF_BDG, NULL)
+        && sf_named(w, SF_BDG, fm)             /* issue 13 part 5: named, like FOP */
         && sf_begin(w, SF_MDD) && afp_put(w, mdd, sizeof mdd) && sf_end(w)
-        && sf_named(w, SF_EDG, NULL)
+        && sf_named(w, SF_EDG, fm)
         && afp_medium_map(w, w->opt.medium_map_simplex, false)
         && afp_medium_map(w, w->opt.medium_map_duplex, true)
         && sf_named(w, SF_EFM, fm)
@@ -516,6 +516,7 @@ static bool afp_mcf(folio_afp_writer *w)
             p[3] = 0x05;
             put2(p + 4, (uint32_t)l->size);
             put2(p + 6, (uint32_t)l->size);
+            p[19] = 0x60;                    /* issue 13 part 5: font usage flags: outline */
             p += 20;
         }
         put2(rg, (uint32_t)(p - rg));
@@ -721,13 +722,14 @@ static bool afp_page(folio_afp_writer *w, const folio_dl_statement *st, const fo
     p = put2(p, 14400), p = put2(p, 14400);
     p = put3(p, pw), p = put3(p, ph);
     p[0] = p[1] = 0;
-    if (!sf_named(w, SF_BPG, name) || !sf_named(w, SF_BAG, NULL) || !afp_mcf(w)
+    /* issue 13 part 5: BAG/EAG and BPT/EPT carry the page's name */
+    if (!sf_named(w, SF_BPG, name) || !sf_named(w, SF_BAG, name) || !afp_mcf(w)
         || !sf_begin(w, SF_PGD) || !afp_put(w, pgd, sizeof pgd) || !sf_end(w)
         || !sf_begin(w, SF_PTD) || !afp_put(w, ptd, sizeof ptd) || !sf_end(w)
-        || !sf_named(w, SF_EAG, NULL))
+        || !sf_named(w, SF_EAG, name))
         return false;
     if (n_ops) {
-        if (!sf_named(w, SF_BPT, NULL) || !ptx_open(w) || !cs_room(w, 6))
+        if (!sf_named(w, SF_BPT, name) || !ptx_open(w) || !cs_room(w, 6))
             return false;
         static const uint8_t sto[4] = {0x00, 0x00, 0x2D, 0x00};   /* I 0 deg, B 90 deg */
         cs_put(w, CS_STO, sto, 4);
@@ -737,7 +739,7 @@ static bool afp_page(folio_afp_writer *w, const folio_dl_statement *st, const fo
         for (uint32_t i = 0; i < n_ops; i++)
             if (!afp_op(w, &pg->ops[i]))
                 return false;
-        if (!ptx_close(w) || !sf_named(w, SF_EPT, NULL))
+        if (!ptx_close(w) || !sf_named(w, SF_EPT, name))
             return false;
     }
     if (!sf_named(w, SF_EPG, name))

@@ -521,6 +521,53 @@ static void test_corrupt_mismatched_names(void **state)
     free(b);
 }
 
+/* ---- issue 13 part 5: names on begin/end fields, outline flag -------------- */
+
+static void test_names_and_outline_flag(void **state)
+{
+    (void)state;
+    size_t len, off, bpg;
+    uint8_t *b = sample_bytes(&len);
+    static const uint32_t ids[] = {0xD3A8C4, 0xD3A9C4, 0xD3A8C9, 0xD3A9C9, 0xD3A89B, 0xD3A99B};
+    find_sf(b, len, 0xD3A8AF, 0, &bpg);                     /* first BPG */
+    for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++) {
+        find_sf(b, len, ids[k], 0, &off);
+        unsigned l = (unsigned)(b[off + 1] << 8 | b[off + 2]);
+        if (l < 16)
+            fail_msg("field %06X has no 8-byte name (length %u)", ids[k], l);
+        if (k >= 2 && memcmp(b + off + 9, b + bpg + 9, 8))
+            fail_msg("field %06X is not named like its page", ids[k]);
+    }
+    /* the MCF's FDS of an outline character set: font usage flags X'60' */
+    find_sf(b, len, 0xD3AB8A, 0, &off);
+    size_t l = (size_t)(b[off + 1] << 8 | b[off + 2]);
+    size_t fds = 0;
+    for (size_t i = off + 9; i + 20 <= off + 1 + l; i++)
+        if (b[i] == 20 && b[i + 1] == 0x1F) {
+            fds = i;
+            break;
+        }
+    assert_true(fds > 0);
+    assert_int_equal(b[fds + 19], 0x60);
+    b[fds + 19] = 0x00;
+    expect_fail(b, len, "offset 0x", "font usage flags X'00', not X'60'");
+    free(b);
+    /* a BAG without its name (the old writer's) fails the check */
+    b = sample_bytes(&len);
+    find_sf(b, len, 0xD3A8C9, 0, &off);
+    uint8_t *c = malloc(len);
+    assert_non_null(c);
+    memcpy(c, b, off + 9);
+    c[off + 1] = 0x00;
+    c[off + 2] = 0x08;
+    memcpy(c + off + 9, b + off + 17, len - off - 17);
+    char at[32];
+    snprintf(at, sizeof at, "offset 0x%zX:", off);
+    expect_fail(c, len - 8, at, "BAG without a name");
+    free(c);
+    free(b);
+}
+
 /* ---- long index values: several TLEs, never a silent cut ------------------ */
 
 /* Values of the TLEs of group g (0-based) with attribute `attr`, each
@@ -825,6 +872,7 @@ int main(void)
         cmocka_unit_test(test_two_writers_two_threads),
         cmocka_unit_test(test_corrupt_length_off_by_one),
         cmocka_unit_test(test_corrupt_missing_epg),
+        cmocka_unit_test(test_names_and_outline_flag),   /* issue 13 part 5 */
         cmocka_unit_test(test_corrupt_unterminated_chain),
         cmocka_unit_test(test_corrupt_truncated),
         cmocka_unit_test(test_corrupt_mismatched_names),
