@@ -576,7 +576,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     R.layout = layout_load_attrs(R.job->layout_path, R.job->attrs, err);
     if (!R.layout || (R.job->marks && !marks_check_layout(R.job->marks, R.layout, err))
         || (R.job->codes && !codes_bind_layout(R.job->codes, R.job->path, R.layout, err))
-        || !products_bind(R.job, R.layout, err)) {         /* issue 10 part 6 */
+        || !products_bind(R.job, R.layout, err)            /* issue 10 part 6 */
+        || (R.job->afp && !afp_options_check_layout(R.job->afp, R.job->path, R.layout, err))) {
         rc = err->code == FOLIO_EXIT_FAILED ? FOLIO_EXIT_FAILED : FOLIO_EXIT_USAGE;
         goto done;
     }

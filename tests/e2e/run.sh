@@ -914,6 +914,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/datamodel_codes.sh"   # issue 10 parts 4, 8: code lists, templates
 . "$ROOT/tests/e2e/datamodel_numbers.sh" # issue 10 parts 5, 6: numbers, encodings, currencies
 . "$ROOT/tests/e2e/coupon.sh"            # issue 13 parts 3, 4: payment coupon, links
+. "$ROOT/tests/e2e/afp_unicode.sh"       # issue 13 part 5: AFP code page 1200
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"
