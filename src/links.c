@@ -75,3 +75,59 @@ bool links_collect(const folio_layout *L, folio_dl_statement *st)
     }
     return true;
 }
+
+bool links_template_ok(const char *tpl, const char *const *names, int n, size_t *bad)
+{
+    for (const char *p = tpl; *p; p++) {
+        if (*p != '{')
+            continue;
+        const char *e = strchr(p, '}');
+        bool ok = false;
+        for (int i = 0; e && i < n; i++)
+            ok |= (size_t)(e - p - 1) == strlen(names[i]) &&
+                  !memcmp(p + 1, names[i], (size_t)(e - p - 1));
+        if (!ok) {
+            *bad = (size_t)(p - tpl);
+            return false;
+        }
+        p = e;
+    }
+    return true;
+}
+
+bool links_add_template(folio_dl_statement *st, uint32_t page, int32_t x, int32_t y,
+                        int32_t w, int32_t h, const char *tpl, const char *const *names,
+                        const char *const *values, int n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char uri[2048];
+    size_t o = 0;
+    for (const char *p = tpl; *p; p++) {
+        const char *e = *p == '{' ? strchr(p, '}') : NULL;
+        int k = -1;
+        for (int i = 0; e && i < n; i++)
+            if ((size_t)(e - p - 1) == strlen(names[i]) &&
+                !memcmp(p + 1, names[i], (size_t)(e - p - 1)))
+                k = i;
+        if (k < 0) {
+            if (o + 2 > sizeof uri)
+                return false;
+            uri[o++] = *p;
+            continue;
+        }
+        for (const unsigned char *v = (const unsigned char *)(values[k] ? values[k] : ""); *v; v++) {
+            if (o + 4 > sizeof uri)
+                return false;
+            if ((*v >= 'A' && *v <= 'Z') || (*v >= 'a' && *v <= 'z') || (*v >= '0' && *v <= '9') ||
+                *v == '-' || *v == '.' || *v == '_' || *v == '~') {
+                uri[o++] = (char)*v;
+            } else {
+                uri[o++] = '%';
+                uri[o++] = hex[*v >> 4];
+                uri[o++] = hex[*v & 15];
+            }
+        }
+        p = e;
+    }
+    return dlist_statement_add_link(st, page, x, y, w, h, uri, o);
+}

@@ -23,4 +23,15 @@ bool links_collect(const struct folio_layout *L, folio_dl_statement *st);
  * `from`; false when none.  *www: it starts with "www.". */
 bool links_find(const char *t, size_t n, size_t from, size_t *off, size_t *len, bool *www);
 
+/* Add a link area whose URI is template tpl with each {names[i]} replaced
+ * by values[i] percent-encoded (RFC 3986 unreserved characters kept); an
+ * unknown {name} stays as written.  false when out of memory or too long. */
+bool links_add_template(folio_dl_statement *st, uint32_t page, int32_t x, int32_t y,
+                        int32_t w, int32_t h, const char *tpl, const char *const *names,
+                        const char *const *values, int n);
+
+/* Is every {name} of tpl one of names[0..n)?  *bad = offset of the first
+ * that is not. */
+bool links_template_ok(const char *tpl, const char *const *names, int n, size_t *bad);
+
 #endif

@@ -163,9 +163,24 @@ def annots(pdf):
             fail("%s: indirect /Annots not expected" % pdf)
     return urls
 
+RESPOND = "https://www.harborpine.example/respond?code=%s&offer=%s&variant=%s&hh=%s"
+
+def offer_urls(out):
+    """household -> the response URLs of the offers placed on its statement."""
+    urls = {}
+    for line in open(os.path.join(out, "audit.jsonl"), encoding="utf-8"):
+        a = json.loads(line)
+        if "household" in a:
+            urls[a["household"]] = sorted(
+                RESPOND % (p["response_code"], p["offer"], p.get("variant", ""), a["household"])
+                for p in a.get("offers", {}).get("placed", []))
+    return urls
+
 def check_links(out, samples):
     acc = accounts(samples)
     first = audit(out, acc)
+    offers = offer_urls(out)
+    n_offer = 0
     n = 0
     n_pay = 0
     for z in sorted(os.listdir(os.path.join(out, "archive"))):
@@ -188,16 +203,20 @@ def check_links(out, samples):
                 n_pay += 1
             elif pay:
                 fail("%s: a pay-now link without a coupon: %s" % (name, pay))
+            got = sorted(u for u in urls if u.startswith("https://www.harborpine.example/respond?"))
+            if got != offers.get(hh, []):
+                fail("%s: offer response links %s, expected %s" % (name, got, offers.get(hh)))
+            n_offer += len(got)
             n += 1
-    if not n or not n_pay:
-        fail("archive PDFs checked: %d, with pay-now links: %d" % (n, n_pay))
+    if not n or not n_pay or not n_offer:
+        fail("archive PDFs checked: %d, with pay-now links: %d, offer links: %d" % (n, n_pay, n_offer))
     for f in os.listdir(os.path.join(out, "print")):
         if f.endswith(".pdf"):
             if annots(os.path.join(out, "print", f)):
                 fail("print file %s has link annotations" % f)
             if b"/Annots" in open(os.path.join(out, "print", f), "rb").read():
                 fail("print file %s has /Annots" % f)
-    print("links ok: %d archive PDFs, %d with pay-now" % (n, n_pay))
+    print("links ok: %d archive PDFs, %d with pay-now, %d offer response links" % (n, n_pay, n_offer))
 
 if __name__ == "__main__":
     {"coupon": check_coupon, "links": check_links}[sys.argv[1]](sys.argv[2], sys.argv[3])

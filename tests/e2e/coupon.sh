@@ -21,11 +21,16 @@ coupon:
   label_style: label
   scan_style: td
 YAML
+    # every offer links to its response URL with the household's tracking ids
+    sed -e 's#^    response_code: .*#&\n    response_url: "https://www.harborpine.example/respond?code={response_code}\&offer={offer}\&variant={variant}\&hh={household}"#' \
+        "$ROOT/layouts/offers.yaml" > "$d/offers.yaml"
+    grep -q 'response_url: "https://www.harborpine.example/respond?code={response_code}&offer=' "$d/offers.yaml"
     python3 - "$d" <<'PY'
 import re, sys
 d = sys.argv[1]
 s = open(d + "/job.yaml", encoding="utf-8").read()
 s = re.sub(r'(?m)^layout:.*$', 'layout: "%s/layout.yaml"' % d, s)
+s = re.sub(r'(?m)^  catalogue:.*$', '  catalogue: "%s/offers.yaml"' % d, s)
 s = s.replace("    product: credit_card\n", "    product: credit_card\n    dialect: {currency: EUR}\n", 1)
 open(d + "/job.yaml", "w", encoding="utf-8").write(s)
 open(d + "/job-print.yaml", "w", encoding="utf-8").write(
@@ -55,11 +60,12 @@ t_links() {
     local a="$WORK/cpa"
     archive_job "$a"
     sed -e 's/mask: *last4/mask: full/' "$WORK/cp/layout.yaml" > "$a/layout.yaml"
-    python3 - "$a" <<'PY'
+    python3 - "$a" "$WORK/cp" <<'PY'
 import re, sys
 d = sys.argv[1]
 s = open(d + "/job.yaml", encoding="utf-8").read()
 s = re.sub(r'(?m)^layout:.*$', 'layout: "%s/layout.yaml"' % d, s)
+s = re.sub(r'(?m)^  catalogue:.*$', '  catalogue: "%s/offers.yaml"' % sys.argv[2], s)
 s = s.replace("    product: credit_card\n", "    product: credit_card\n    dialect: {currency: EUR}\n", 1)
 open(d + "/job.yaml", "w", encoding="utf-8").write(s)
 open(d + "/job-print.yaml", "w", encoding="utf-8").write(s.replace("max_documents: 20", "enabled: false"))
