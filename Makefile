@@ -33,6 +33,7 @@ DEB_PKGS := build-essential libhpdf-dev libcsv-dev libyaml-dev libcmocka-dev zli
             libssl-dev libpng-dev fonts-liberation2 qpdf poppler-utils python3 python3-yaml locales \
             libzint-dev dmtx-utils icc-profiles-free unzip strace libdeflate-dev libharfbuzz-dev
 DEB_PKGS += slurm-wlm munge  # issue 12: tests/e2e/scale_slurm.sh runs a real local Slurm
+DEB_PKGS += zbar-tools  # issue 13 part 3: zbarimg decodes the coupon's QR code in the e2e test
 
 SRCS    := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/cli-%.c,$(SRCS))       # the library: never prints, never exits

@@ -231,10 +231,101 @@ size_t afp_transcode(int code_page, const char *utf8, size_t n, char substitute,
                                substituted, NULL, 0);
 }
 
+/* issue 13 part 5: afp_transcode_utf16 (afp-private.h). */
+size_t afp_transcode_utf16(char sub, const char *utf8, size_t n, uint8_t *out, size_t cap,
+                           uint64_t *substituted, uint32_t *examples, int max_examples)
+{
+    const unsigned char *s = (const unsigned char *)utf8;
+    size_t i = 0, o = 0;
+    while (i < n) {
+        uint32_t c = s[i], cp = c;
+        size_t len = 1;
+        bool ok = true;
+        if (c >= 0x80) {
+            int extra = c >= 0xF8 ? -1 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
+            len = extra < 0 ? 1 : (size_t)extra + 1;
+            ok = extra > 0 && i + len <= n;
+            cp = ok ? c & (0x3Fu >> extra) : 0xFFFD;
+            for (size_t k = 1; ok && k < len; k++) {
+                if ((s[i + k] & 0xC0) != 0x80)
+                    ok = false;
+                else
+                    cp = cp << 6 | (s[i + k] & 0x3F);
+            }
+            if (ok && (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
+                ok = false;
+            if (!ok) {
+                len = 1;
+                cp = 0xFFFD;
+            }
+        }
+        i += len;
+        if (!ok || cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
+            if (examples)
+                note_example(examples, max_examples, cp ? cp : 0xFFFD);
+            if (substituted)
+                (*substituted)++;
+            cp = (unsigned char)sub;
+        }
+        if (cp >= 0x10000) {
+            if (o + 4 > cap)
+                break;
+            uint32_t v = cp - 0x10000, hi = 0xD800 + (v >> 10), lo = 0xDC00 + (v & 0x3FF);
+            out[o++] = (uint8_t)(hi >> 8), out[o++] = (uint8_t)hi;
+            out[o++] = (uint8_t)(lo >> 8), out[o++] = (uint8_t)lo;
+        } else {
+            if (o + 2 > cap)
+                break;
+            out[o++] = (uint8_t)(cp >> 8), out[o++] = (uint8_t)cp;
+        }
+    }
+    return o;
+}
+
+/* UTF-16BE -> UTF-8 (controls as '.', unpaired surrogates as U+FFFD). */
+static size_t utf16_to_utf8(const uint8_t *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        uint32_t u = (uint32_t)s[i] << 8 | s[i + 1];
+        if (u >= 0xD800 && u < 0xDC00 && i + 3 < n) {
+            uint32_t lo = (uint32_t)s[i + 2] << 8 | s[i + 3];
+            if (lo >= 0xDC00 && lo < 0xE000) {
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                i += 2;
+            }
+        }
+        if (u >= 0xD800 && u < 0xE000)
+            u = 0xFFFD;
+        if (u < 0x20 || (u >= 0x7F && u < 0xA0))
+            u = '.';
+        char b[4];
+        size_t k = u < 0x80 ? 1 : u < 0x800 ? 2 : u < 0x10000 ? 3 : 4;
+        if (k == 1)
+            b[0] = (char)u;
+        else if (k == 2)
+            b[0] = (char)(0xC0 | u >> 6), b[1] = (char)(0x80 | (u & 0x3F));
+        else if (k == 3)
+            b[0] = (char)(0xE0 | u >> 12), b[1] = (char)(0x80 | ((u >> 6) & 0x3F)),
+            b[2] = (char)(0x80 | (u & 0x3F));
+        else
+            b[0] = (char)(0xF0 | u >> 18), b[1] = (char)(0x80 | ((u >> 12) & 0x3F)),
+            b[2] = (char)(0x80 | ((u >> 6) & 0x3F)), b[3] = (char)(0x80 | (u & 0x3F));
+        if (o + k >= cap)
+            break;
+        memcpy(out + o, b, k);
+        o += k;
+    }
+    out[o] = 0;
+    return o;
+}
+
 /* afp_ebcdic_to_utf8: for dumps and tests (see afp.h). */
 size_t afp_ebcdic_to_utf8(int code_page, const uint8_t *s, size_t n, char *out,
                           size_t cap)
 {
+    if (code_page == 1200)                    /* issue 13 part 5: UTF-16BE */
+        return cap ? utf16_to_utf8(s, n, out, cap) : 0;
     const uint16_t *t = afp_cp_to_ucs(code_page);
     if (!t)
         t = cp500_to_ucs;

@@ -125,8 +125,9 @@ bool afp_options_read(yt_doc *d, const yt_node *print, folio_afp_options **out)
               && yt_int(d, a, where, "code_page", false, 0, 65535, &cp) >= 0
               && yt_char(d, a, where, "substitute", false, NULL, false, &sub) >= 0
               && read_name(d, a, where, "document", o->document);
-    if (ok && cp != 500 && cp != 37)
-        ok = yt_fail(d, yt_get(a, "code_page"), "'%s.code_page' must be 500 or 37, got %lld",
+    /* issue 13 part 5: 1200 = UTF-16BE text with Unicode fonts (docs/afp.md) */
+    if (ok && cp != 500 && cp != 37 && cp != 1200)
+        ok = yt_fail(d, yt_get(a, "code_page"), "'%s.code_page' must be 500, 37 or 1200, got %lld",
                      where, (long long)cp);
     if (ok && (sub < 0x20 || sub > 0x7E))
         ok = yt_fail(d, yt_get(a, "substitute"), "'%s.substitute' must be a printable ASCII "
@@ -162,4 +163,21 @@ bool afp_options_read(yt_doc *d, const yt_node *print, folio_afp_options **out)
 void afp_options_free(folio_afp_options *o)
 {
     free(o);
+}
+
+/* issue 13 part 5: afp_options_check_layout (afp.h). */
+bool afp_options_check_layout(const folio_afp_options *o, const char *job_path,
+                              const folio_layout *layout, folio_error *err)
+{
+    if (!o || !o->enabled || o->code_page != 1200)
+        return true;
+    for (int i = 0; i < layout->n_fonts; i++)
+        if (!layout->fonts[i].afp_u_coded_font && !layout->fonts[i].afp_u_character_set) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: output.print.afp.code_page 1200 "
+                            "(UTF-16) needs a Unicode AFP font for every layout font, but "
+                            "font '%s' of %s has no fonts[].afp.unicode", job_path,
+                            layout->fonts[i].name, layout->path);
+            return false;
+        }
+    return true;
 }

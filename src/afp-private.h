@@ -125,4 +125,10 @@ size_t afp_transcode_table(const uint8_t *t, uint8_t sub, const char *utf8, size
                            uint8_t *out, size_t cap, uint64_t *substituted,
                            uint32_t *examples, int max_examples);
 
+/* issue 13 part 5: UTF-8 -> UTF-16BE (code page 1200; cap >= 2n always
+ * suffices).  Controls and invalid bytes become `sub` (ASCII) and are
+ * counted like afp_transcode_table's; everything else is kept. */
+size_t afp_transcode_utf16(char sub, const char *utf8, size_t n, uint8_t *out, size_t cap,
+                           uint64_t *substituted, uint32_t *examples, int max_examples);
+
 #endif

@@ -431,6 +431,12 @@ static void check_mcf(chk *c, const sf_view *v)
             return;
         bool lid = false, cf = false, cs = false, cpg = false;
         for (size_t k = 0; k + 2 <= rl - 2; k += g[k]) {
+            /* issue 13 part 5: an FDS with a size is an outline font's: its
+             * font usage flags say so (X'60'; X'00' is a raster font's) */
+            if (g[k + 1] == TR_FDS && g[k] == 20 && afp_be16(g + k + 4) && g[k + 19] != 0x60)
+                problem(c, v->doff + i + 2 + k, "MCF Font Descriptor Specification of an "
+                        "outline font (height given) with font usage flags X'%02X', not X'60'",
+                        g[k + 19]);
             if (g[k + 1] == TR_LOCAL_ID)
                 lid = true;
             if (g[k + 1] == TR_FQN && g[k + 2] == FQN_CODED_FONT)
@@ -524,6 +530,11 @@ static void check_field(chk *c, const sf_view *v)
         return;
     }
     open_sf *top = &c->st[c->depth];
+    /* issue 13 part 5: stricter readers (Parse::AFP) need every begin and
+     * end field to carry its 8-byte name */
+    if ((def->kind == K_BEGIN || def->kind == K_END) && v->n < 8)
+        problem(c, v->off, "%s without a name (begin and end fields carry an 8-byte name)",
+                def->abbr);
     if (def->kind == K_END) {
         int k = c->depth;
         while (k > 0 && c->st[k].cont != def->cont)
@@ -688,8 +699,22 @@ bool afp_check_buffer(const uint8_t *buf, size_t len, char *msg, size_t cap)
 
 /* ---- dump ------------------------------------------------------------------- */
 
-/* Append FQN / attribute value triplets of d[0..n) as text. */
-static void describe_triplets(const uint8_t *d, size_t n, char *out, size_t cap)
+/* issue 13 part 5: the code page of a document's names and values, from
+ * the BDT's CGCSGID triplet (GCSGID 0 + CCSID 1200: UTF-16BE); 500 when
+ * absent.  v must be a BDT. */
+static int bdt_code_page(const sf_view *v)
+{
+    for (size_t i = 10; i + 2 <= v->n && v->d[i] >= 2 && i + v->d[i] <= v->n; i += v->d[i])
+        if (v->d[i + 1] == TR_CGCSGID && v->d[i] == 6) {
+            uint32_t g = afp_be16(v->d + i + 2), c = afp_be16(v->d + i + 4);
+            return g == 0 && c == 1200 ? 1200 : (int)c;
+        }
+    return 500;
+}
+
+/* Append FQN / attribute value triplets of d[0..n) as text (values in code
+ * page cp). */
+static void describe_triplets(const uint8_t *d, size_t n, char *out, size_t cap, int cp)
 {
     size_t o = strlen(out);
     for (size_t i = 0; i + 2 <= n && d[i] >= 2 && i + d[i] <= n; i += d[i]) {
@@ -697,7 +722,8 @@ static void describe_triplets(const uint8_t *d, size_t n, char *out, size_t cap)
         const uint8_t *t = d + i;
         s[0] = 0;
         if (t[1] == TR_FQN && t[0] >= 5) {
-            afp_ebcdic_to_utf8(500, t + 4, t[0] - 4u, s, sizeof s);
+            afp_ebcdic_to_utf8(t[2] == FQN_REPLACE_FIRST_GID || t[2] == FQN_ATTRIBUTE_GID
+                               ? cp : 500, t + 4, t[0] - 4u, s, sizeof s);
             for (size_t k = strlen(s); k > 0 && s[k - 1] == ' '; k--)
                 s[k - 1] = 0;
             const char *what = t[2] == FQN_REPLACE_FIRST_GID ? "full-name"
@@ -707,7 +733,7 @@ static void describe_triplets(const uint8_t *d, size_t n, char *out, size_t cap)
                              : t[2] == FQN_CODED_FONT ? "coded-font" : "fqn";
             folio_str_appendf(out, cap, &o, " %s='%s'", what, s);
         } else if (t[1] == TR_ATTR_VALUE && t[0] >= 4) {
-            afp_ebcdic_to_utf8(500, t + 4, t[0] - 4u, s, sizeof s);
+            afp_ebcdic_to_utf8(cp, t + 4, t[0] - 4u, s, sizeof s);
             folio_str_appendf(out, cap, &o, " value='%s'", s);
         } else if (t[1] == TR_LOCAL_ID && t[0] == 4) {
             folio_str_appendf(out, cap, &o, " id=%u", t[3]);
@@ -731,6 +757,7 @@ static void inches(uint32_t units, char *buf, size_t cap)
 }
 
 typedef struct ptx_sum {
+    int cp;                                  /* issue 13 part 5 */
     unsigned n_cs;
     char text[96];
     size_t tl;
@@ -743,7 +770,7 @@ static void ptx_summarise(void *ctx, uint8_t type, const uint8_t *p, size_t n)
         s->n_cs++;
     if ((type & 0xFE) == CS_TRN && s->tl + 4 < sizeof s->text) {
         char u[600];
-        afp_ebcdic_to_utf8(500, p, n, u, sizeof u);
+        afp_ebcdic_to_utf8(s->cp, p, n, u, sizeof u);
         size_t k = strlen(u);
         if (s->tl && s->tl + 1 < sizeof s->text - 4)
             s->text[s->tl++] = '|';
@@ -755,7 +782,7 @@ static void ptx_summarise(void *ctx, uint8_t type, const uint8_t *p, size_t n)
     }
 }
 
-static void describe(const sf_view *v, const sf_def *def, char *out, size_t cap)
+static void describe(const sf_view *v, const sf_def *def, char *out, size_t cap, int cp)
 {
     char a[64], b[64];
     out[0] = 0;
@@ -766,12 +793,12 @@ static void describe(const sf_view *v, const sf_def *def, char *out, size_t cap)
         if (v->n >= 8)
             snprintf(out, cap, "name='%s'", name_str(v->d, a));
         if (v->n > t)
-            describe_triplets(v->d + t, v->n - t, out, cap);
+            describe_triplets(v->d + t, v->n - t, out, cap, cp);
         return;
     }
     switch (v->id) {
     case SF_TLE: {
-        describe_triplets(v->d, v->n, out, cap);
+        describe_triplets(v->d, v->n, out, cap, cp);
         break;
     }
     case SF_PGD:
@@ -790,7 +817,7 @@ static void describe(const sf_view *v, const sf_def *def, char *out, size_t cap)
         for (size_t i = 0; i + 2 <= v->n && afp_be16(v->d + i) >= 2
                            && i + afp_be16(v->d + i) <= v->n; i += afp_be16(v->d + i)) {
             char g[600] = "";
-            describe_triplets(v->d + i + 2, afp_be16(v->d + i) - 2u, g, sizeof g);
+            describe_triplets(v->d + i + 2, afp_be16(v->d + i) - 2u, g, sizeof g, cp);
             folio_str_appendf(out, cap, &o, "%s[%s ]", o ? " " : "", g);
             if (o + 1 >= cap)   /* full: folio_str_appendf cut the text */
                 break;
@@ -809,7 +836,7 @@ static void describe(const sf_view *v, const sf_def *def, char *out, size_t cap)
             snprintf(out, cap, "%zu side(s)", (v->n - 1) / 10);
         break;
     case SF_PTX: {
-        ptx_sum s = {0};
+        ptx_sum s = {.cp = cp};
         size_t bad;
         char why[200];
         ptx_parse(v->d, v->n, ptx_summarise, &s, &bad, why, sizeof why);
@@ -825,14 +852,17 @@ bool afp_dump(const uint8_t *buf, size_t len, FILE *out)
 {
     size_t pos = 0, prev = 0, bad;
     char why[256], desc[2048];
+    int cp = 500;
     while (pos < len) {
         sf_view v;
         size_t at = pos;
         if (!sf_next(buf, len, &pos, prev, &v, &bad, why, sizeof why))
             return false;
         prev = at;
+        if (v.id == SF_BDT)
+            cp = bdt_code_page(&v);
         const sf_def *def = sf_find(v.id);
-        describe(&v, def, desc, sizeof desc);
+        describe(&v, def, desc, sizeof desc, cp);
         fprintf(out, "%08zX %5zu %06X %-3s %s\n", v.off, v.len + 1, v.id,
                 def ? def->abbr : "???", desc);
     }
@@ -915,6 +945,8 @@ bool afp_walk_text(const uint8_t *buf, size_t len, int code_page, afp_text_fn fn
         if (!sf_next(buf, len, &pos, prev, &v, &bad, why, sizeof why))
             return false;
         prev = at;
+        if (v.id == SF_BDT && code_page == 0)   /* issue 13 part 5: from the file */
+            w.code_page = bdt_code_page(&v);
         if (v.id == SF_BPG) {
             w.page++;
             w.i = w.b = 0;

@@ -99,7 +99,34 @@ struct folio_afp_writer {
      * file) and the page's IOBs and graphics object (src/afp-image.c) */
     afp_images *images;
     folio_buf objs;
+    /* issue 13 part 5: code page 1200: text, names and TLE values in
+     * UTF-16BE (2 or 4 bytes a code point); cp stays CP 500 for tokens */
+    bool unicode;
 };
+
+/* issue 13 part 5: UTF-8 -> the document's encoding (EBCDIC or UTF-16BE). */
+static size_t afp_encode(folio_afp_writer *w, const char *s, size_t n, uint8_t *out,
+                         size_t cap, uint64_t *subs, uint32_t *examples, int max)
+{
+    if (w->unicode)
+        return afp_transcode_utf16(w->opt.substitute ? w->opt.substitute : '?', s, n, out,
+                                   cap, subs, examples, max);
+    return afp_transcode_table(w->cp, w->sub, s, n, out, cap, subs, examples, max);
+}
+
+/* A surrogate pair must not be cut: the length to keep of e[0..k). */
+static size_t afp_cut_at(const folio_afp_writer *w, const uint8_t *e, size_t k)
+{
+    if (w->unicode && k >= 2 && (k & 1) == 0 && e[k - 2] >= 0xD8 && e[k - 2] <= 0xDB)
+        return k - 2;
+    return w->unicode ? k & ~(size_t)1 : k;
+}
+
+/* Is e[k] (a code unit) a space? */
+static bool afp_space(const folio_afp_writer *w, const uint8_t *e, size_t k)
+{
+    return w->unicode ? e[k] == 0x00 && e[k + 1] == 0x20 : e[k] == 0x40;
+}
 
 /* ---- buffer ---------------------------------------------------------------- */
 
@@ -214,17 +241,17 @@ static bool afp_flush(folio_afp_writer *w)
  * code point, so never more than n) or (size_t)-1 when out of memory. */
 static size_t afp_transcode_tmp(folio_afp_writer *w, const char *s, size_t n)
 {
-    if (n > w->tmp_cap) {
-        uint8_t *t = realloc(w->tmp, n);
+    size_t need = w->unicode ? 2 * n : n;    /* issue 13 part 5 */
+    if (need > w->tmp_cap) {
+        uint8_t *t = realloc(w->tmp, need);
         if (!t) {
             afp_fail(w, "%s: out of memory%s", NULL);
             return (size_t)-1;
         }
         w->tmp = t;
-        w->tmp_cap = n;
+        w->tmp_cap = need;
     }
-    return afp_transcode_table(w->cp, w->sub, s, n, w->tmp, n, &w->subs, w->examples,
-                               AFP_EXAMPLES);
+    return afp_encode(w, s, n, w->tmp, need, &w->subs, w->examples, AFP_EXAMPLES);
 }
 
 /* Count a word cut to AFP_VALUE_MAX bytes; the first one is named. */
@@ -245,13 +272,17 @@ static bool tr_fqn_text(folio_afp_writer *w, uint8_t type, const char *s, size_t
         return false;
     if (k > AFP_VALUE_MAX) {
         afp_note_cut(w, group, type == FQN_ATTRIBUTE_GID ? "attribute name" : "full name");
-        k = AFP_VALUE_MAX;
+        k = afp_cut_at(w, w->tmp, AFP_VALUE_MAX);
     }
     uint8_t *p = w->buf + w->len;
     if (k)
         memcpy(p + 4, w->tmp, k);
-    if (k == 0)
-        p[4 + k++] = 0x40;                   /* an FQN needs one character */
+    if (k == 0 && w->unicode) {              /* an FQN needs one character */
+        p[4 + k++] = 0x00;
+        p[4 + k++] = 0x20;
+    } else if (k == 0) {
+        p[4 + k++] = 0x40;
+    }
     p[0] = (uint8_t)(4 + k);
     p[1] = TR_FQN;
     p[2] = type;
@@ -293,6 +324,7 @@ static bool afp_tle(folio_afp_writer *w, const char *attribute, const char *v,
     /* w->tmp is reused by tr_fqn_text for the attribute name: work on a copy */
     uint8_t small[AFP_VALUE_MAX];
     uint8_t *e = n <= AFP_VALUE_MAX ? small : malloc(n);
+    size_t u = w->unicode ? 2 : 1;           /* issue 13 part 5: code unit size */
     if (!e)
         return afp_fail(w, "%s: out of memory%s", NULL);
     if (n)
@@ -303,30 +335,30 @@ static bool afp_tle(folio_afp_writer *w, const char *attribute, const char *v,
     int written = 0;
     size_t i = 0;
     while (ok && i < n) {
-        while (i < n && e[i] == 0x40)        /* EBCDIC space */
-            i++;
+        while (i < n && afp_space(w, e, i))  /* EBCDIC (or UTF-16) space */
+            i += u;
         if (i == n)
             break;
         size_t end = i, j = i;
         /* take whole words while they fit */
         while (j < n) {
             size_t we = j;
-            while (we < n && e[we] != 0x40)
-                we++;
+            while (we < n && !afp_space(w, e, we))
+                we += u;
             if (we - i > AFP_VALUE_MAX)
                 break;
             end = we;
             j = we;
-            while (j < n && e[j] == 0x40)
-                j++;
+            while (j < n && afp_space(w, e, j))
+                j += u;
         }
         size_t next = end;
         if (end == i) {                      /* one word longer than the limit */
             afp_note_cut(w, group, attribute);
-            end = i + AFP_VALUE_MAX;
+            end = i + afp_cut_at(w, e + i, AFP_VALUE_MAX);
             next = end;
-            while (next < n && e[next] != 0x40)
-                next++;
+            while (next < n && !afp_space(w, e, next))
+                next += u;
         }
         ok = afp_tle1(w, attribute, e + i, end - i, group);
         written++;
@@ -404,9 +436,9 @@ static bool afp_resource_group(folio_afp_writer *w)
         && afp_put(w, rtype, sizeof rtype)
         && sf_end(w)
         && sf_named(w, SF_BFM, fm)
-        && sf_named(w, SF_BDG, NULL)
+        && sf_named(w, SF_BDG, fm)             /* issue 13 part 5: named, like FOP */
         && sf_begin(w, SF_MDD) && afp_put(w, mdd, sizeof mdd) && sf_end(w)
-        && sf_named(w, SF_EDG, NULL)
+        && sf_named(w, SF_EDG, fm)
         && afp_medium_map(w, w->opt.medium_map_simplex, false)
         && afp_medium_map(w, w->opt.medium_map_duplex, true)
         && sf_named(w, SF_EFM, fm)
@@ -443,14 +475,27 @@ folio_afp_writer *afp_writer_open(const char *path, const folio_layout *layout,
         w->opt = *opt;
     else
         afp_options_default(&w->opt);
-    if (!(w->cp = afp_cp_from_ucs(w->opt.code_page))) {
-        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: unsupported AFP code page %d (500 or 37)",
+    /* issue 13 part 5: with 1200, CP 500 still encodes the 8-byte tokens */
+    if (!(w->cp = afp_cp_from_ucs(w->opt.code_page == 1200 ? 500 : w->opt.code_page))) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: unsupported AFP code page %d (500, 37 or 1200)",
                         path, w->opt.code_page);
         free(w->path);
         free(w);
         return NULL;
     }
     w->sub = w->cp[(unsigned char)(w->opt.substitute ? w->opt.substitute : '?') & 0x7F];
+    /* issue 13 part 5: UTF-16BE text; every layout font must name its
+     * Unicode-enabled outline font (fonts[i].afp.unicode) */
+    w->unicode = w->opt.code_page == 1200;
+    for (int i = 0; w->unicode && layout && i < layout->n_fonts; i++)
+        if (!layout->fonts[i].afp_u_coded_font && !layout->fonts[i].afp_u_character_set) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: layout font '%s' names no Unicode "
+                            "AFP font (fonts[].afp.unicode in %s) but output.print.afp."
+                            "code_page is 1200", path, layout->fonts[i].name, layout->path);
+            free(w->path);
+            free(w);
+            return NULL;
+        }
     w->n_fonts = layout ? layout->n_fonts : 0;
     if (w->n_fonts > AFP_MAX_FONTS)
         w->n_fonts = AFP_MAX_FONTS;
@@ -459,7 +504,13 @@ folio_afp_writer *afp_writer_open(const char *path, const folio_layout *layout,
         const folio_layout_font *f = &layout->fonts[i];
         bool bold = font_is_bold(f);
         w->weight[i] = bold ? 0x07 : 0x05;
-        if (f->afp_coded_font) {
+        if (w->unicode && f->afp_u_coded_font) {            /* issue 13 part 5 */
+            w->is_coded[i] = true;
+            afp_name8(f->afp_u_coded_font, w->coded[i]);
+        } else if (w->unicode) {
+            afp_name8(f->afp_u_character_set, w->charset[i]);
+            afp_name8(f->afp_u_code_page, w->codepage[i]);
+        } else if (f->afp_coded_font) {
             w->is_coded[i] = true;
             afp_name8(f->afp_coded_font, w->coded[i]);
         } else {
@@ -489,6 +540,8 @@ folio_afp_writer *afp_writer_open(const char *path, const folio_layout *layout,
      * names and TLE values (GCSGID 697 + CPGID) */
     uint8_t cg[6] = {6, TR_CGCSGID, 0x02, 0xB9, 0x00, 0x00};
     put2(cg + 4, (uint32_t)w->opt.code_page);
+    if (w->unicode)                          /* issue 13 part 5: GCSGID 0 + CCSID 1200 */
+        cg[2] = cg[3] = 0;
     bool ok = (!w->opt.inline_form_map ? afp_image_group(w) : afp_resource_group(w))
               && sf_begin(w, SF_BDT) && afp_put(w, doc, 8) && afp_put(w, "\0\0", 2)
               && afp_put(w, cg, sizeof cg)
@@ -551,6 +604,7 @@ static bool afp_mcf(folio_afp_writer *w)
             p[3] = 0x05;
             put2(p + 4, (uint32_t)l->size);
             put2(p + 6, (uint32_t)l->size);
+            p[19] = 0x60;                    /* issue 13 part 5: font usage flags: outline */
             p += 20;
         }
         put2(rg, (uint32_t)(p - rg));
@@ -664,9 +718,10 @@ static bool afp_text(folio_afp_writer *w, const folio_dl_op *op)
     }
     if (!cs_color(w, op->color) || !cs_move(w, op->x, op->y))
         return false;
-    if (op->len > w->tmp_cap) {
+    size_t need = w->unicode ? 2 * (size_t)op->len : op->len;   /* issue 13 part 5 */
+    if (need > w->tmp_cap) {
         size_t cap = w->tmp_cap ? w->tmp_cap : 1024;
-        while (cap < op->len)
+        while (cap < need)
             cap *= 2;
         uint8_t *t = realloc(w->tmp, cap);
         if (!t)
@@ -674,10 +729,10 @@ static bool afp_text(folio_afp_writer *w, const folio_dl_op *op)
         w->tmp = t;
         w->tmp_cap = cap;
     }
-    size_t n = afp_transcode_table(w->cp, w->sub, op->text, op->len, w->tmp, w->tmp_cap,
-                                   &w->subs, w->examples, AFP_EXAMPLES);
+    size_t n = afp_encode(w, op->text, op->len, w->tmp, w->tmp_cap, &w->subs, w->examples,
+                          AFP_EXAMPLES);
     for (size_t off = 0; off < n;) {
-        size_t k = n - off < 253 ? n - off : 253;
+        size_t k = n - off < 253 ? n - off : afp_cut_at(w, w->tmp + off, 252);
         if (!cs_room(w, k + 2))
             return false;
         cs_put(w, CS_TRN, w->tmp + off, k);
@@ -759,13 +814,14 @@ static bool afp_page(folio_afp_writer *w, const folio_dl_statement *st, const fo
     p = put2(p, 14400), p = put2(p, 14400);
     p = put3(p, pw), p = put3(p, ph);
     p[0] = p[1] = 0;
-    if (!sf_named(w, SF_BPG, name) || !sf_named(w, SF_BAG, NULL) || !afp_mcf(w)
+    /* issue 13 part 5: BAG/EAG and BPT/EPT carry the page's name */
+    if (!sf_named(w, SF_BPG, name) || !sf_named(w, SF_BAG, name) || !afp_mcf(w)
         || !sf_begin(w, SF_PGD) || !afp_put(w, pgd, sizeof pgd) || !sf_end(w)
         || !sf_begin(w, SF_PTD) || !afp_put(w, ptd, sizeof ptd) || !sf_end(w)
-        || !sf_named(w, SF_EAG, NULL))
+        || !sf_named(w, SF_EAG, name))
         return false;
     if (n_ops) {
-        if (!sf_named(w, SF_BPT, NULL) || !ptx_open(w) || !cs_room(w, 6))
+        if (!sf_named(w, SF_BPT, name) || !ptx_open(w) || !cs_room(w, 6))
             return false;
         static const uint8_t sto[4] = {0x00, 0x00, 0x2D, 0x00};   /* I 0 deg, B 90 deg */
         cs_put(w, CS_STO, sto, 4);
@@ -775,7 +831,7 @@ static bool afp_page(folio_afp_writer *w, const folio_dl_statement *st, const fo
         for (uint32_t i = 0; i < n_ops; i++)
             if (!afp_op(w, &pg->ops[i]))
                 return false;
-        if (!ptx_close(w) || !sf_named(w, SF_EPT, NULL))
+        if (!ptx_close(w) || !sf_named(w, SF_EPT, name))
             return false;
     }
     if (n_ops && afp_page_has_objects(pg)) {  /* issue 13: IOBs, graphics object */

@@ -22,6 +22,8 @@
 #include "folio/ledger.h"
 #include "folio/archive.h"     /* the job's archive options */
 #include "folio/plan.h"
+#include "folio/coupon.h"        /* issue 13 part 3 */
+#include "folio/links.h"         /* issue 13 part 4 */
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -194,6 +196,9 @@ typedef struct composer {
     const char *money_cur;
     int money_md;
     const char *disc_error;   /* issue 14 part 1: a disclosure that cannot print */
+    /* issue 13 part 3: the account the payment coupon is for (ds index, -1
+     * none); page 1's body then ends above the coupon's cut line */
+    int32_t coupon_ai;
 } composer;
 
 /* Record one decision for the audit log: `member` is one JSON object member,
@@ -233,6 +238,9 @@ static void compose_note_key(composer *C, const char *fmt, ...)
 }
 
 #define PG(C) (&(C)->st->pages[(C)->page])
+/* issue 13 part 3: where the body of the current page ends */
+#define BODY_BOTTOM(C) ((C)->page == 0 && (C)->coupon_ai >= 0 ? coupon_body_bottom((C)->L) \
+                                                               : (C)->L->body_bottom)
 
 static const folio_style *style(const composer *C, int s)
 {
@@ -836,9 +844,9 @@ static void summary_cells(composer *C, const folio_account *a, const folio_accou
 
 static void ensure_room(composer *C, int32_t need, void (*cont)(composer *, void *), void *arg)
 {
-    if (C->y + need <= C->L->body_bottom)
+    if (C->y + need <= BODY_BOTTOM(C))
         return;
-    page_close_body(C, C->L->body_bottom);
+    page_close_body(C, BODY_BOTTOM(C));
     page_new(C);
     if (cont)
         cont(C, arg);
@@ -984,10 +992,10 @@ static void table_row(composer *C, const cell *cells, bool last)
     int s = L->table_row_style;
     row_geom g = measure_row(C, s, L->table_cols, L->n_table_cols, cells);
     int32_t mark = line_h(C, s) + L->table_row_padding;
-    int32_t limit = L->body_bottom - (last ? 0 : mark);
+    int32_t limit = BODY_BOTTOM(C) - (last ? 0 : mark);
     if (C->y + g.h > limit) {
         /* continued-on-next-page mark at the bottom of this page */
-        int32_t my = L->body_bottom - mark;
+        int32_t my = BODY_BOTTOM(C) - mark;
         if (my < C->y)
             my = C->y;
         page_close_body(C, my);
@@ -1337,7 +1345,6 @@ static int household_language(const folio_plan *plan, size_t hh, const char **re
  * longer one keeps at least 2 lines together. */
 static void draw_paragraph(composer *C, const folio_template *t)
 {
-    const folio_layout *L = C->L;
     int s = C->plan->layout->paragraph_style;
     size_t n;
     C->what = expand_checked(C, t, s, C->page, 0, &n);
@@ -1368,8 +1375,8 @@ static void draw_paragraph(composer *C, const folio_template *t)
                 if (pass == 0) {
                     lines++;
                 } else {
-                    if (C->y + lead > L->body_bottom) {
-                        page_close_body(C, L->body_bottom);
+                    if (C->y + lead > BODY_BOTTOM(C)) {
+                        page_close_body(C, BODY_BOTTOM(C));
                         page_new(C);
                     }
                     text_at(C, s, body_left(C), C->y + ascent_units(C, s), FOLIO_ALIGN_LEFT,
@@ -1748,6 +1755,50 @@ static void compose_offers(composer *C, uint32_t pages)
     folio_buf_free(&keys);
 }
 
+/* ---- issue 13 part 3: the payment coupon (src/coupon.c) --------------------- */
+
+/* The first printed account of the household the layout gives a coupon. */
+static int32_t coupon_account(const folio_plan *plan, const folio_layout *L, size_t hh)
+{
+    const folio_household *h = &plan->hs->v[hh];
+    for (uint32_t k = 0; L->coupon && k < h->n_accounts; k++) {
+        uint32_t ai = plan->hs->account_idx[h->first_account + k];
+        const folio_account_plan *ap = &plan->accounts[ai];
+        if (!ap->suppressed && coupon_wants(L, plan->ds->accounts[ai].product))
+            return (int32_t)ai;
+    }
+    return -1;
+}
+
+static void compose_coupon(composer *C, char *why, size_t cap)
+{
+    const folio_account *a = &C->plan->ds->accounts[C->coupon_ai];
+    const folio_account_plan *ap = &C->plan->accounts[C->coupon_ai];
+    if (a->due_date == FOLIO_DATE_NONE) {
+        snprintf(why, cap, "account %s has no due date (accounts feed column due_date)", a->id);
+        return;
+    }
+    int32_t saved = C->account;
+    C->account = C->coupon_ai;                /* money in the account's currency */
+    char num[96], amt[64], mn[64], due[64];
+    folio_money owed = ap->closing > 0 ? ap->closing : 0;
+    folio_money minimum = a->minimum_due > 0 ? a->minimum_due : 0;
+    account_number(C, a, num, sizeof num);
+    fmt_money(C, owed, true, amt, sizeof amt);
+    fmt_money(C, minimum, true, mn, sizeof mn);
+    folio_date_format(a->due_date, C->L->date_format, due, sizeof due);
+    C->account = saved;
+    int md = acct_minor_digits(C->plan->job, a);
+    folio_coupon_data d = {.household_id = C->plan->hs->v[C->hh].id, .account_id = a->id,
+                           .account_text = num, .currency = a->currency ? a->currency : "USD",
+                           .minor_digits = md >= 0 ? md : currency_minor_digits(a->currency),
+                           .amount_due = owed, .minimum_due = minimum, .amount_text = amt,
+                           .minimum_text = mn, .due_text = due};
+    if (!coupon_draw(C->L, C->st, &d, why, cap))
+        return;
+    compose_note_key(C, "coupon:%s", a->product);
+}
+
 folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
                                       folio_arena *arena, folio_compose_result *res,
                                       folio_error *err)
@@ -1759,6 +1810,7 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     const folio_household *h = &hs->v[hh];
     memset(res, 0, sizeof *res);
     composer C = {.plan = plan, .L = L, .hh = hh, .arena = arena, .account = -1, .res = res,
+                  .coupon_ai = coupon_account(plan, L, hh),
                   .lang = lang, .ascii_ellipsis = plan->job->afp && plan->job->afp->enabled};
     static const char *const chname[] = {"print", "email", "both", "suppressed"};
     C.rctx = (folio_rule_ctx){.ds = plan->ds, .hs = hs, .job = plan->job, .hh = (uint32_t)hh,
@@ -1789,7 +1841,7 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
             compose_account(&C, ai);
     }
     compose_place(&C, FOLIO_PLACE_END);
-    page_close_body(&C, L->body_bottom);
+    page_close_body(&C, BODY_BOTTOM(&C));
     note_language(&C, requested);
     folio_buf_free(&C.paras);
 
@@ -1806,8 +1858,15 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
             C.oom = true;       /* issue 13: the layout's images and fixed charts */
     }
     note_fits_audit(&C);
+    char coupon_why[320] = "";               /* issue 13 part 3, before the offers */
+    if (C.coupon_ai >= 0)
+        compose_coupon(&C, coupon_why, sizeof coupon_why);
     if (plan->offers)
         compose_offers(&C, pages);
+
+    /* issue 13 part 4: printed URLs become links of the e-delivered copy */
+    if (plan->households[hh].channel != FOLIO_CHANNEL_PRINT && !links_collect(L, C.st))
+        C.oom = true;
 
     /* index tags: what an AFP TLE or an archive index needs to know */
     const folio_customer *pc = primary_customer(&C);
@@ -1845,6 +1904,11 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     folio_buf_free(&C.text);
     if (C.disc_error && !C.oom) {       /* issue 14 part 1 */
         folio_error_set(err, FOLIO_EXIT_FAILED, "household %s: %s", h->id, C.disc_error);
+        return NULL;
+    }
+    if (coupon_why[0] && !C.oom) {          /* issue 13 part 3 */
+        folio_error_set(err, FOLIO_EXIT_FAILED, "household %s: payment coupon: %s", h->id,
+                        coupon_why);
         return NULL;
     }
     if (C.overflow && !C.oom) {

@@ -218,3 +218,18 @@ bool dlist_op_bounds(const folio_dl_op *op, folio_dl_rect *r)
     *r = (folio_dl_rect){x0 - hw, y0 - hw, x1 - x0 + 2 * hw, y1 - y0 + 2 * hw};
     return true;
 }
+
+/* issue 13 part 4: a link area of page `page` (dlist.h). */
+bool dlist_statement_add_link(folio_dl_statement *st, uint32_t page, int32_t x, int32_t y,
+                              int32_t w, int32_t h, const char *uri, size_t len)
+{
+    if (w <= 0 || h <= 0 || !len)
+        return true;
+    if (!grow(st->arena, (void **)&st->links, &st->cap_links, st->n_links, sizeof *st->links))
+        return false;
+    const char *u = folio_arena_strndup(st->arena, uri, len);
+    if (!u)
+        return false;
+    st->links[st->n_links++] = (folio_dl_link){page, x, y, w, h, u};
+    return true;
+}

@@ -18,6 +18,7 @@
 #include "folio/attrs.h"
 #include "folio/layout.h"
 #include "layout-ws.h"
+#include "folio/coupon.h"
 #include "folio/paragraphs.h"
 #include "folio/disclosures.h"
 #include "folio/currency.h"
@@ -225,11 +226,14 @@ static const char *const TOP_KEYS[] = { "page", "fonts", "styles", "format",
     "paragraphs", "white_space", "currencies",
     "disclosures",                                  /* issue 14 part 1 */
     "images", "charts",             /* issue 13 parts 1, 2 (src/graphics.c) */
+    "coupon", /* issue 13 part 3 */
     NULL };
 static const char *const PAGE_KEYS[] = { "size", "margins", NULL };
 static const char *const MARGIN_KEYS[] = { "top", "right", "bottom", "left", NULL };
 static const char *const FONT_KEYS[] = { "name", "file", "afp", NULL };
-static const char *const FONT_AFP_KEYS[] = { "character_set", "code_page", "coded_font", NULL };
+static const char *const FONT_AFP_KEYS[] = { "character_set", "code_page", "coded_font",
+                                              "unicode" /* issue 13 part 5 */, NULL };
+static const char *const FONT_AFP_U_KEYS[] = { "character_set", "code_page", "coded_font", NULL };
 static const char *const STYLE_KEYS[] = { "font", "size", "leading", "color", "min_size",
                                            NULL };
 static const char *const FORMAT_KEYS[] = { "date", "money", NULL };
@@ -762,6 +766,21 @@ static bool read_font_afp(loader *ld, const yt_node *f, const char *where,
     if (lf->afp_coded_font && (lf->afp_character_set || lf->afp_code_page))
         return yt_fail(ld->d, a, "'%s' gives either coded_font or character_set and "
                        "code_page, not both", w2);
+    /* issue 13 part 5: fonts[i].afp.unicode: the font for code page 1200 */
+    const yt_node *u = yt_get(a, "unicode");
+    if (!u)
+        return true;
+    char w3[64];
+    snprintf(w3, sizeof w3, "%s.unicode", w2);
+    if (!yt_expect_map(ld->d, u, w3) || !yt_check_keys(ld->d, u, w3, FONT_AFP_U_KEYS)
+        || !read_font_afp_name(ld, u, w3, "character_set", &lf->afp_u_character_set)
+        || !read_font_afp_name(ld, u, w3, "code_page", &lf->afp_u_code_page)
+        || !read_font_afp_name(ld, u, w3, "coded_font", &lf->afp_u_coded_font))
+        return false;
+    if (lf->afp_u_coded_font ? lf->afp_u_character_set || lf->afp_u_code_page
+                             : !lf->afp_u_character_set || !lf->afp_u_code_page)
+        return yt_fail(ld->d, u, "'%s' gives either coded_font or both character_set and "
+                       "code_page", w3);
     return true;
 }
 
@@ -1524,7 +1543,8 @@ static bool read_body(loader *ld, const yt_node *root)
            && read_products(ld, root)
            && read_section(ld, root)
            && layout_white_space_read(ld->d, root, L)
-           && currency_styles_read(ld->d, root, L);
+           && currency_styles_read(ld->d, root, L)
+           && coupon_layout_read(ld->d, root, L);   /* issue 13 part 3 */
 }
 
 /* The layout of language l: the same file read again with l's texts. */
@@ -1637,6 +1657,9 @@ void layout_free(folio_layout *L)
         free(L->fonts[i].afp_character_set);
         free(L->fonts[i].afp_code_page);
         free(L->fonts[i].afp_coded_font);
+        free(L->fonts[i].afp_u_character_set);   /* issue 13 part 5 */
+        free(L->fonts[i].afp_u_code_page);
+        free(L->fonts[i].afp_u_coded_font);
         fonts_free(L->fonts[i].metrics);
     }
     free(L->fonts);
@@ -1669,6 +1692,7 @@ void layout_free(folio_layout *L)
     free(L->table_closing_label);
     free(L->table_empty_text);
     layout_white_space_free(L);
+    coupon_free(L->coupon);                   /* issue 13 part 3 */
     for (int l = 1; L->variants && l < L->n_languages; l++)
         layout_free(L->variants[l]);
     free(L->variants);

@@ -13,6 +13,7 @@
  * sits at the bottom right in the code style.
  */
 #include "offers-private.h"
+#include "folio/links.h"     /* issue 13 part 4 */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -498,6 +499,12 @@ fill:;    /* a declaration follows: C11 needs a statement after a label (clang) 
             }
             folio_dl_rect box = {fr->r.x, fr->r.y, z->w, z->h};
             offers_box(L, t, code, z->w, st, fr->page, box.x, box.y, box.h, &oom, out);
+            if (of->response_url) {   /* issue 13 part 4: the box links to the response URL */
+                const char *vals[4] = {code, of->id, va->id ? va->id : "", h->id};
+                if (!links_add_template(st, fr->page, box.x, box.y, z->w, box.h,
+                                        of->response_url, OFFER_URL_FIELDS, vals, 4))
+                    oom = true;
+            }
             /* the rest of the rectangle, under this offer, stays free */
             frect *rest = &rects[ri];
             rest->r.y += z->h + L->ws_gap;

@@ -42,6 +42,7 @@ typedef struct off_offer {
     off_size sizes[OFF_MAX_SIZES]; int n_sizes;   /* largest area first */
     off_text *texts; int n_texts;
     char *code;                   /* response code */
+    char *response_url;           /* issue 13 part 4: link of the e-delivered offer, NULL = none */
     off_variant variants[OFF_MAX_VARIANTS]; int n_variants;   /* >= 1 */
     int32_t holdout_bp;           /* basis points of households held out */
     int cap_times, cap_months;    /* 0 = no cap */
@@ -50,6 +51,9 @@ typedef struct off_offer {
     int quiet_days;
     int line;                     /* catalogue line of the offer */
 } off_offer;
+
+/* issue 13 part 4: the placeholders of an offer's response_url. */
+extern const char *const OFFER_URL_FIELDS[4];
 
 struct folio_offers {
     char *path;

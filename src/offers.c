@@ -16,6 +16,7 @@
  */
 #include "folio/attrs.h"
 #include "offers-private.h"
+#include "folio/links.h"     /* issue 13 part 4 */
 #include "yamltree.h"
 
 #include <stdio.h>
@@ -26,8 +27,10 @@ static const char *const OPT_KEYS[] = { "catalogue", "max_per_statement", NULL }
 static const char *const CAT_KEYS[] = { "default_language", "offers", NULL };
 static const char *const OFFER_KEYS[] = { "id", "sells", "kind", "priority", "rule", "window",
     "channels", "sizes", "content", "response_code", "variants", "holdout", "cap", "quiet",
-    NULL };
+    "response_url" /* issue 13 part 4 */, NULL };
 static const char *const WINDOW_KEYS[] = { "from", "until", NULL };
+/* issue 13 part 4: placeholders of response_url (offers-fill.c fills them) */
+const char *const OFFER_URL_FIELDS[4] = { "response_code", "offer", "variant", "household" };
 static const char *const SIZE_KEYS[] = { "name", "width", "height", "full_page", NULL };
 static const char *const TEXT_KEYS[] = { "headline", "body", "cta", NULL };
 static const char *const VARIANT_KEYS[] = { "id", "share", "content", "response_code", NULL };
@@ -334,6 +337,15 @@ static bool read_offer(loader *ld, off_offer *of, const yt_node *n, const char *
     if (!of->code)
         return yt_fail(d, n, "offer %s: missing required key 'response_code' (printed on the "
                        "offer so responses can be traced)", of->id);
+    /* issue 13 part 4: the offer's link in e-delivered copies */
+    if (yt_str(d, n, where, "response_url", false, &of->response_url) < 0)
+        return false;
+    size_t bad_at;
+    if (of->response_url && (strncmp(of->response_url, "https://", 8) ||
+                             !links_template_ok(of->response_url, OFFER_URL_FIELDS, 4, &bad_at)))
+        return yt_fail(d, yt_get(n, "response_url"), "offer %s: 'response_url' must start with "
+                       "https:// and use only {response_code} {offer} {variant} {household}",
+                       of->id);
     char w[96];
     /* rule */
     const yt_node *r = yt_child(d, n, where, "rule", false);
@@ -552,6 +564,7 @@ void offers_free(folio_offers *o)
             free(of->sizes[s].name);
         texts_free(of->texts, of->n_texts);
         free(of->code);
+        free(of->response_url);
         for (int v = 0; v < of->n_variants; v++) {
             free(of->variants[v].id);
             texts_free(of->variants[v].texts, of->variants[v].n_texts);

@@ -72,6 +72,7 @@
 #include "folio/pdf.h"
 #include "pdf-private.h"
 #include "pdf-image.h"        /* issue 13 parts 1, 2 */
+#include "pdf-link.h"      /* issue 13 part 4 */
 
 #include <errno.h>
 #include <hpdf.h>
@@ -2289,7 +2290,17 @@ bool pdf_writer_add_statement(folio_pdf_writer *w, const folio_dl_statement *st,
             memcpy(w->prep->alias, w->alias, sizeof w->alias);
         }
         pdf_prep_fill(w->prep, st);
-        return pdf_emit(w, w->prep, err);
+        uint32_t first = w->pages;
+        if (!pdf_emit(w, w->prep, err))
+            return false;
+        /* issue 13 part 4: links only in the archive's PDF/A documents */
+        const char *why = NULL;
+        if (w->is_pdfa && st->n_links && !pdf_links_write(w->doc, first, st, &why)) {
+            pdf_fail(w, why);
+            pdf_report(w, err);
+            return false;
+        }
+        return true;
     }
     if (st->page_w <= 0 || st->page_h <= 0 || st->page_w > 14400 * 20 ||
         st->page_h > 14400 * 20) {

@@ -578,7 +578,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     if (!R.layout || (R.job->marks && !marks_check_layout(R.job->marks, R.layout, err))
         || (R.job->codes && !codes_bind_layout(R.job->codes, R.job->path, R.layout, err))
         || !products_bind(R.job, R.layout, err)          /* issue 10 part 6 */
-        || !disclosures_bind(R.layout->disclosures, R.job, R.layout->path, err)) { /* 14.1 */
+        || !disclosures_bind(R.layout->disclosures, R.job, R.layout->path, err) /* 14.1 */
+        || (R.job->afp && !afp_options_check_layout(R.job->afp, R.job->path, R.layout, err))) {
         rc = err->code == FOLIO_EXIT_FAILED ? FOLIO_EXIT_FAILED : FOLIO_EXIT_USAGE;
         goto done;
     }

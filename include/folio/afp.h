@@ -55,7 +55,8 @@ typedef struct folio_afp_index {
  * gives the defaults listed there. */
 typedef struct folio_afp_options {
     bool enabled;                    /* write .afp print files (default false) */
-    int code_page;                   /* 500 (default) or 37 */
+    int code_page;                   /* 500 (default) or 37; 1200 = UTF-16BE text with
+                                      * Unicode fonts (issue 13 part 5) */
     char substitute;                 /* ASCII character for unmappable text: '?' */
     char medium_map_simplex[9];      /* IMM names, 1-8 chars: "F1SIMPLX" */
     char medium_map_duplex[9];       /*                       "F1DUPLEX" */
@@ -76,6 +77,12 @@ void afp_options_default(folio_afp_options *o);
 bool afp_options_read(struct yt_doc *d, const struct yt_node *print,
                       folio_afp_options **out);
 void afp_options_free(folio_afp_options *o);
+
+/* issue 13 part 5: with code page 1200 every layout font must name its
+ * Unicode AFP font (fonts[].afp.unicode); false with err (exit 2) naming
+ * the job, the layout and the font otherwise. */
+bool afp_options_check_layout(const folio_afp_options *o, const char *job_path,
+                              const folio_layout *layout, folio_error *err);
 
 /* ---- writer -------------------------------------------------------------- */
 
@@ -163,7 +170,8 @@ typedef void (*afp_text_fn)(void *ctx, uint32_t page, int32_t x, int32_t y,
                             int font_id, const char *utf8, size_t n);
 
 /* Walk every PTX of buf and report each TRN as a text run (page is 1-based
- * in file order).  Returns false when the framing or a chain is broken. */
+ * in file order).  Returns false when the framing or a chain is broken.
+ * code_page 0: the one the BDT declares (1200 = UTF-16BE, issue 13 part 5). */
 bool afp_walk_text(const uint8_t *buf, size_t len, int code_page, afp_text_fn fn,
                    void *ctx);
 

@@ -93,6 +93,14 @@ typedef struct folio_dl_tag {
     const char *value;
 } folio_dl_tag;
 
+/* issue 13 part 4: an area of a page that links to a URI.  The archive's
+ * PDF/A documents carry each as a link annotation; print files ignore them. */
+typedef struct folio_dl_link {
+    uint32_t page;             /* index into pages */
+    int32_t x, y, w, h;        /* units, top-left origin like the ops */
+    const char *uri;           /* NUL-terminated, ASCII */
+} folio_dl_link;
+
 typedef struct folio_dl_statement {
     const char *id;            /* household key, unique in the run */
     folio_dl_page *pages;
@@ -101,6 +109,8 @@ typedef struct folio_dl_statement {
     uint32_t n_tags, cap_tags;
     int32_t page_w, page_h;    /* units; all pages of a statement share a size */
     struct folio_arena *arena;
+    folio_dl_link *links;      /* issue 13 part 4 */
+    uint32_t n_links, cap_links;
 } folio_dl_statement;
 
 /* Create an empty statement whose storage comes from `arena`. */
@@ -136,5 +146,8 @@ bool dlist_page_add_path(folio_dl_statement *st, folio_dl_page *pg, const folio_
 bool dlist_op_bounds(const folio_dl_op *op, folio_dl_rect *r);
 bool dlist_statement_add_tag(folio_dl_statement *st, const char *name,
                              const char *value);
+/* issue 13 part 4: a link area; the URI (len bytes) is copied. */
+bool dlist_statement_add_link(folio_dl_statement *st, uint32_t page, int32_t x, int32_t y,
+                              int32_t w, int32_t h, const char *uri, size_t len);
 
 #endif

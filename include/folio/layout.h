@@ -103,6 +103,9 @@ typedef struct folio_layout_font {
     char *afp_character_set;      /* e.g. "CZH200" (1-8 chars) */
     char *afp_code_page;          /* e.g. "T1V10500"; NULL = from the job's code page */
     char *afp_coded_font;         /* e.g. "X0H20090": instead of the two above */
+    /* issue 13 part 5: the Unicode-enabled outline font used when the job's
+     * AFP code page is 1200 (fonts[i].afp.unicode); all NULL = none */
+    char *afp_u_character_set, *afp_u_code_page, *afp_u_coded_font;
 } folio_layout_font;
 
 typedef enum folio_column_field {
@@ -253,6 +256,8 @@ typedef struct folio_layout {
     /* issue 13 parts 1, 2: images and charts (folio/graphics.h); only in
      * the loaded layout (variants[0]), NULL when it has none */
     struct folio_graphics *graphics;
+    /* issue 13 part 3: the payment coupon (coupon:, folio/coupon.h), NULL = none */
+    struct folio_coupon *coupon;
 } folio_layout;
 
 /* Read and check a layout.  Returns NULL with err (FOLIO_EXIT_USAGE,

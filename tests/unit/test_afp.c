@@ -521,6 +521,122 @@ static void test_corrupt_mismatched_names(void **state)
     free(b);
 }
 
+/* issue 13 part 5: code page 1200: UTF-16BE text and TLE values, Unicode
+ * fonts from the layout, no substitution; decoded back exactly, also a text
+ * longer than one TRN with a 4-byte code point at the 252-byte boundary. */
+static void test_unicode_cp1200(void **state)
+{
+    (void)state;
+    folio_arena a;
+    folio_arena_init(&a, 64 * 1024);
+    const char *name = "Ng\xe1\xbb\x8d" "c \xc4\x90\xe1\xba\xb7ng";        /* Ngọc Đặng */
+    folio_dl_statement *st = make_statement(&a, "H1", name, 1, false);
+    char big[600];
+    memset(big, 'x', 125);                  /* 125 units = 250 bytes, then U+1F600 */
+    strcpy(big + 125, "\xf0\x9f\x98\x80 \xc5\x81ukasz \xc5\xbb\xc3\xb3\xc5\x82w");
+    assert_true(dlist_page_add_text(st, &st->pages[0], 0, 160, 960, 9000, 0, big, strlen(big),
+                                    true));
+    for (int i = 0; i < layout->n_fonts; i++) {
+        layout->fonts[i].afp_u_character_set = strdup("CZH200");
+        layout->fonts[i].afp_u_code_page = strdup("T1UTF16B");
+    }
+    folio_afp_options o;
+    afp_options_default(&o);
+    o.enabled = true;
+    o.code_page = 1200;
+    char path[512];
+    path_of(path, sizeof path, "u.afp");
+    folio_error err = {0};
+    folio_afp_writer *w = afp_writer_open(path, layout, &o, &err);
+    assert_non_null(w);
+    assert_true(afp_writer_add_statement(w, st, false, &err));
+    assert_int_equal(afp_writer_substitutions(w, NULL, 0), 0);
+    assert_true(afp_writer_close(w, NULL, &err));
+    for (int i = 0; i < layout->n_fonts; i++) {
+        free(layout->fonts[i].afp_u_character_set);
+        free(layout->fonts[i].afp_u_code_page);
+        layout->fonts[i].afp_u_character_set = layout->fonts[i].afp_u_code_page = NULL;
+    }
+    size_t len;
+    uint8_t *b = read_file(path, &len);
+    char msg[512];
+    if (!afp_check_buffer(b, len, msg, sizeof msg))
+        fail_msg("%s", msg);
+    static runs rs;
+    rs.n = 0;
+    assert_true(afp_walk_text(b, len, 0, on_text, &rs));    /* 0: the BDT's CCSID */
+    bool saw_name = false, saw_big = false;
+    for (int k = 0; k < rs.n; k++) {
+        saw_name |= strstr(rs.r[k].text, name) != NULL;
+        saw_big |= !strcmp(rs.r[k].text, big);
+    }
+    assert_true(saw_name);
+    assert_true(saw_big);
+    /* the MCF names the layout's Unicode font; a TLE value is UTF-16BE */
+    static const uint8_t cp[8] = {0xE3, 0xF1, 0xE4, 0xE3, 0xC6, 0xF1, 0xF6, 0xC2}; /* T1UTF16B */
+    static const uint8_t u16[4] = {0x00, 0x4E, 0x00, 0x67};  /* "Ng" */
+    bool found = false, tle = false;
+    for (size_t i = 0; i + 8 <= len; i++) {
+        found |= !memcmp(b + i, cp, 8);
+        tle |= !memcmp(b + i, u16, 4);
+    }
+    assert_true(found);
+    assert_true(tle);
+    free(b);
+    /* without Unicode fonts in the layout: refused */
+    assert_null(afp_writer_open(path, layout, &o, &err));
+    assert_int_equal(err.code, FOLIO_EXIT_USAGE);
+    assert_non_null(strstr(err.msg, "names no Unicode AFP font"));
+    folio_arena_free(&a);
+}
+
+/* ---- issue 13 part 5: names on begin/end fields, outline flag -------------- */
+
+static void test_names_and_outline_flag(void **state)
+{
+    (void)state;
+    size_t len, off, bpg;
+    uint8_t *b = sample_bytes(&len);
+    static const uint32_t ids[] = {0xD3A8C4, 0xD3A9C4, 0xD3A8C9, 0xD3A9C9, 0xD3A89B, 0xD3A99B};
+    find_sf(b, len, 0xD3A8AF, 0, &bpg);                     /* first BPG */
+    for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++) {
+        find_sf(b, len, ids[k], 0, &off);
+        unsigned l = (unsigned)(b[off + 1] << 8 | b[off + 2]);
+        if (l < 16)
+            fail_msg("field %06X has no 8-byte name (length %u)", ids[k], l);
+        if (k >= 2 && memcmp(b + off + 9, b + bpg + 9, 8))
+            fail_msg("field %06X is not named like its page", ids[k]);
+    }
+    /* the MCF's FDS of an outline character set: font usage flags X'60' */
+    find_sf(b, len, 0xD3AB8A, 0, &off);
+    size_t l = (size_t)(b[off + 1] << 8 | b[off + 2]);
+    size_t fds = 0;
+    for (size_t i = off + 9; i + 20 <= off + 1 + l; i++)
+        if (b[i] == 20 && b[i + 1] == 0x1F) {
+            fds = i;
+            break;
+        }
+    assert_true(fds > 0);
+    assert_int_equal(b[fds + 19], 0x60);
+    b[fds + 19] = 0x00;
+    expect_fail(b, len, "offset 0x", "font usage flags X'00', not X'60'");
+    free(b);
+    /* a BAG without its name (the old writer's) fails the check */
+    b = sample_bytes(&len);
+    find_sf(b, len, 0xD3A8C9, 0, &off);
+    uint8_t *c = malloc(len);
+    assert_non_null(c);
+    memcpy(c, b, off + 9);
+    c[off + 1] = 0x00;
+    c[off + 2] = 0x08;
+    memcpy(c + off + 9, b + off + 17, len - off - 17);
+    char at[32];
+    snprintf(at, sizeof at, "offset 0x%zX:", off);
+    expect_fail(c, len - 8, at, "BAG without a name");
+    free(c);
+    free(b);
+}
+
 /* ---- long index values: several TLEs, never a silent cut ------------------ */
 
 /* Values of the TLEs of group g (0-based) with attribute `attr`, each
@@ -780,7 +896,7 @@ static void test_options(void **state)
     assert_false(read_opts("output:\n  print:\n    afp: {code_page: 1252}\n", &o, msg,
                            sizeof msg));
     assert_non_null(strstr(msg, "job.yaml:3:"));
-    assert_non_null(strstr(msg, "must be 500 or 37"));
+    assert_non_null(strstr(msg, "must be 500, 37 or 1200"));
     assert_false(read_opts("output:\n  print:\n    afp:\n      index: {shoe_size: S}\n", &o,
                            msg, sizeof msg));
     assert_non_null(strstr(msg, "unknown statement tag 'shoe_size'"));
@@ -825,6 +941,8 @@ int main(void)
         cmocka_unit_test(test_two_writers_two_threads),
         cmocka_unit_test(test_corrupt_length_off_by_one),
         cmocka_unit_test(test_corrupt_missing_epg),
+        cmocka_unit_test(test_names_and_outline_flag),   /* issue 13 part 5 */
+        cmocka_unit_test(test_unicode_cp1200),
         cmocka_unit_test(test_corrupt_unterminated_chain),
         cmocka_unit_test(test_corrupt_truncated),
         cmocka_unit_test(test_corrupt_mismatched_names),
