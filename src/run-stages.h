@@ -23,8 +23,14 @@ bool run_compose(run_state *R, folio_error *err);
 bool plan_files(run_state *R, folio_error *err);
 /* Coverage keys only the run knows (run-plan.c). */
 bool add_run_keys(run_state *R, folio_error *err);
-/* OUT/proofs (run-proofs.c). */
+/* OUT/proofs (run-proofs.c): the sample, before the print stage; the
+ * proof sink's options for the print ring (NULL: proofs off); proof.pdf
+ * and proofs.json after it. */
+bool proofs_select(run_state *R, folio_error *err);
+struct folio_sink_proof_options;
+const struct folio_sink_proof_options *proofs_sink_options(const run_state *R);
 bool write_proofs(run_state *R, folio_error *err);
+void run_proofs_free(run_proofs *P);
 
 /* The document information of a PDF the run writes (run-plan.c). */
 folio_pdf_options pdf_options_of(const folio_job *J, const char *what, char *subject,

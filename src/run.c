@@ -36,6 +36,7 @@
 #include "run-private.h"
 #include "run-report.h"
 #include "run-stages.h"
+#include "sink-proof.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -113,6 +114,10 @@ static bool pass2(run_state *R, folio_error *err)
         .pin = R->pin, .print_hh = R->print_hh, .res = R->res, .out = R->out,
         .threads = R->opt->threads, .files = R->files, .n_files = R->n_files,
         .done = &R->done, .progress = pages_progress, .progress_ctx = R};
+    if (proofs_sink_options(R)) {       /* the proof sample keeps its picks */
+        pp.extra = &folio_sink_proof;
+        pp.extra_opt = pp.extra_self = (void *)proofs_sink_options(R);
+    }
     bool ok = print_write(&pp, err);
     R->t_print_compose = pp.t_compose;
     R->t_print_prepare = pp.t_prepare;
@@ -143,6 +148,7 @@ static void run_free(run_state *R)
     production_plan_free(R->prod);
     production_options_free(R->popt_owned);
     print_files_free(R->files, R->n_files);
+    run_proofs_free(R->proofs);
     proof_discard(&R->proof);
     proof_result_free(&R->proof);
     archive_result_free(&R->arch);
@@ -258,7 +264,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         goto done;
     t_compose = now_s() - t_compose;
     double t_prod = now_s();
-    if (!plan_files(&R, err) || !add_run_keys(&R, err))
+    if (!plan_files(&R, err) || !add_run_keys(&R, err) || !proofs_select(&R, err))
         goto done;
     t_plan += now_s() - t_prod;
     phase(&R, "print");
