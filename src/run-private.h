@@ -2,7 +2,8 @@
  * run-private.h -- the state of one `folio run`, shared by the files that
  * make up the run (private to the library; not installed).
  *
- *   run.c          the stages in order (folio_run) and the composing passes
+ *   run.c          the stages in order (folio_run)
+ *   run-compose.c, run-plan.c, run-proofs.c   stages (run-stages.h)
  *   records.c      audit.jsonl, suppressed.csv, contact_history.csv
  *   reconcile.c    control totals and the reconciliation checks
  *   manifest.c     manifest.json

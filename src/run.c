@@ -1,10 +1,15 @@
 /*
- * run.c -- `folio run` (see include/folio/run.h for the order of steps).
+ * run.c -- `folio run` (see include/folio/run.h for the order of steps): the
+ * stages in order.  Each stage lives in its own file (src/run-stages.h):
+ * compose (run-compose.c, with the archive), production (run-plan.c), the
+ * proof sample (run-proofs.c), print (print.c), records, reconciliation,
+ * manifest, publish.
  *
- * Parallelism and determinism: pass 1 composes households with a dynamic
- * OpenMP schedule; per-household results go into arrays indexed by household,
- * and sums are integers, so nothing depends on scheduling.  Pass 2 gives each
- * print file to one thread; a file's bytes depend only on its statements.
+ * Parallelism and determinism: per-household results go into arrays
+ * indexed by household and sums are integers; the print files, the archive
+ * and the proof statements go through the ordered ring (sink.h), whose
+ * sinks see one order at any thread count.  The first error in household
+ * (or print) order wins.
  */
 #include "folio/codes.h"
 #include "folio/products.h"
