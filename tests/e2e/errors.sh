@@ -109,3 +109,51 @@ PY
     done
 }
 run_test first_error_slow_early t_first_error_slow_early
+
+# The compose stage composes print-only households in one loop and e-mail
+# ones through the archive's ring (issue 11 part 1): the first failing
+# household in household order must still win across the two.  Case 1: an
+# e-mail household fails before a print one; case 2: a print household
+# fails before an e-mail one.
+t_first_error_email_and_print() {
+    local d="$WORK/fep" c
+    "$FOLIO" samples --households 300 --seed 13 --out "$d" >/dev/null
+    "$FOLIO" run "$d/job.yaml" --out "$d/ref" --quiet 2>/dev/null || [ $? = 3 ]
+    for c in email-first print-first; do
+        rm -rf "$d/$c"; mkdir -p "$d/$c"
+        cp "$d"/*.csv "$d/job.yaml" "$d/$c/"
+        sed -i "s#$d/#$d/$c/#g" "$d/$c/job.yaml"
+        python3 - "$d" "$c" <<'PY' > "$d/$c/expect"
+import json, sys
+d, case = sys.argv[1], sys.argv[2]
+rows = [json.loads(l) for l in open(d + "/ref/audit.jsonl", encoding="utf-8")]
+idx = lambda ch, lo=0: [i for i in range(lo, len(rows))
+                        if rows[i]["channel"] == ch and rows[i]["customers"]][0]
+first, then = ("email", "print") if case == "email-first" else ("print", "email")
+a = idx(first)
+b = idx(then, a + 1)
+n = 0
+for i in (a, b):
+    for feed in ("checking", "savings"):
+        n += 1
+        big = "50000000000000000.00"
+        with open("%s/%s/%s_accounts.csv" % (d, case, feed), "a", encoding="utf-8") as f:
+            f.write("99900000%04d,%s,Big,%s,%s,,,,,2020-01-01\n"
+                    % (n, rows[i]["customers"][0], big, big))
+print(rows[a]["household"], rows[b]["household"])
+PY
+        local a b t rc
+        read -r a b < "$d/$c/expect"
+        for t in 1 2; do
+            set +e
+            "$FOLIO" run "$d/$c/job.yaml" --out "$d/$c/o$t" --threads "$t" --quiet \
+                2>"$d/$c/err$t"; rc=$?
+            set -e
+            [ "$rc" = 1 ] || { cat "$d/$c/err$t"; echo "$c: expected exit 1, got $rc"; exit 1; }
+            grep -q "household $a: amount sum overflows" "$d/$c/err$t" ||
+                { cat "$d/$c/err$t"; echo "$c at $t thread(s): expected $a, not $b"; exit 1; }
+        done
+        [ -z "$(find "$d/$c/o1" "$d/$c/o2" -name '*.part')" ] && [ ! -e "$d/$c/o1/manifest.json" ]
+    done
+}
+run_test first_error_email_and_print t_first_error_email_and_print
