@@ -75,7 +75,7 @@ static void on_event(void *ctx, const folio_run_event *ev)
 }
 
 /* SIGINT / SIGTERM / SIGHUP set folio_stop (common.h): every long loop
- * (load, households, compose, print, archive, proofs, records) polls it and
+ * (load, households, compose, archive, print, proofs, records) polls it and
  * stops, and the run fails (exit 1) through the normal cleanup, so a killed
  * run leaves no .part files and nothing that looks complete. */
 static void on_signal(int sig)

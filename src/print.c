@@ -293,6 +293,8 @@ static bool print_deliver(void *ctx, size_t i, const folio_dl_statement *st,
     for (int j = 0; j < P->n_fmt; j++)
         if (!P->types[j]->add_statement(P->sink[j], st, prepared[j], err))
             return false;
+    if (p->extra && !p->extra->add_statement(p->extra_self, st, prepared[P->n_fmt], err))
+        return false;                   /* issue 11 part 1: the proof sample */
     *p->done += st->n_pages;
     if (p->progress && *p->done - P->last_progress >= 2000) {
         P->last_progress = *p->done;
@@ -318,9 +320,19 @@ bool print_write(print_params *p, folio_error *err)
         n += p->files[i].statements;
     }
     *p->done = 0;
+    /* the formats' prepare, then the extra sink's (issue 11 part 1) */
+    const folio_sink_type *prep[FOLIO_PRINT_FORMATS + 1];
+    const void *prep_opt[FOLIO_PRINT_FORMATS + 1];
+    memcpy(prep, P.types, sizeof P.types);
+    memcpy(prep_opt, P.topt, sizeof P.topt);
+    int n_prep = P.n_fmt;
+    if (p->extra) {
+        prep[n_prep] = p->extra;
+        prep_opt[n_prep++] = p->extra_opt;
+    }
     folio_ring ring = {
         .n = n, .batch = 8, .threads = p->threads, .ctx = &P, .make = print_make,
-        .prep = P.types, .prep_opt = P.topt, .n_prep = P.n_fmt, .deliver = print_deliver};
+        .prep = prep, .prep_opt = prep_opt, .n_prep = n_prep, .deliver = print_deliver};
     bool ok = folio_ring_run(&ring, err);
     struct timespec t0, t1;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);

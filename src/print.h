@@ -61,6 +61,12 @@ typedef struct print_params {
     int threads;
     print_file *files;
     size_t n_files;
+    /* issue 11 part 1: one more sink that gets every statement after the
+     * formats (the proof sample, sink-proof.h); NULL = none.  extra_self
+     * is its open instance (the caller opens and closes it). */
+    const folio_sink_type *extra;
+    const void *extra_opt;
+    void *extra_self;
     volatile uint64_t *done;      /* pages written (progress) */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;

@@ -136,7 +136,7 @@ static bool page_prepend_text(folio_dl_statement *st, folio_dl_page *pg, uint8_t
 
 /* The watermark behind every page, and a banner line in the top margin
  * (above the layout's content, so nothing covers it). */
-static bool watermark(folio_dl_statement *st, const folio_layout *L, const char *banner)
+bool proof_watermark(folio_dl_statement *st, const folio_layout *L, const char *banner)
 {
     int f = font_named(L, "bold");
     const folio_font *m = L->fonts[f].metrics;
@@ -545,12 +545,9 @@ static bool write_part(const char *part, const folio_buf *b, char sha[65], uint6
     return true;
 }
 
-bool proof_write(const folio_proof_params *p, folio_proof_result *r, folio_error *err)
+bool proof_select(const folio_proof_params *p, folio_proof_result *r, folio_error *err)
 {
-    const folio_plan *plan = p->plan;
-    const folio_layout *L = plan->layout;
-    const folio_households *hs = plan->hs;
-    size_t n = hs->n;
+    size_t n = p->plan->hs->n;
     const char **items = malloc((n ? n : 1) * sizeof *items);
     if (!items) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "proof sample: out of memory");
@@ -560,8 +557,14 @@ bool proof_write(const folio_proof_params *p, folio_proof_result *r, folio_error
         items[h] = p->hh[h].keys;
     bool ok = proof_cover_build(items, n, p->opt->max, &r->cover, err);
     free(items);
-    if (!ok)
-        return false;
+    return ok;
+}
+
+bool proof_write(const folio_proof_params *p, folio_proof_result *r, folio_error *err)
+{
+    const folio_plan *plan = p->plan;
+    const folio_layout *L = plan->layout;
+    const folio_households *hs = plan->hs;
     const folio_proof_cover *pc = &r->cover;
     uint32_t np = pc->n_picked ? pc->n_picked : 1;
     r->sample_first_page = calloc(np, sizeof *r->sample_first_page);
@@ -587,14 +590,6 @@ bool proof_write(const folio_proof_params *p, folio_proof_result *r, folio_error
         unlink(r->pdf_part);
         return false;
     }
-    /* the plan as printed, but with masking forced (a shallow copy: compose
-     * only reads the plan) */
-    folio_layout Lm = *L;
-    Lm.mask_account_numbers = true;
-    if (!Lm.mask_char)
-        Lm.mask_char = '*';
-    folio_plan Pm = *plan;
-    Pm.layout = &Lm;
     folio_arena arena;
     folio_arena_init(&arena, 256 * 1024);
     for (uint32_t i = 0; i < pc->n_picked; i++) {
@@ -614,46 +609,16 @@ bool proof_write(const folio_proof_params *p, folio_proof_result *r, folio_error
             goto fail;
         folio_arena_reset(&arena);
         if (ph->channel != FOLIO_CHANNEL_SUPPRESSED) {
-            folio_compose_result res;
-            st = compose_household(&Pm, h, &arena, &res, err);
-            if (st && res.pages != ph->pages) {
-                folio_arena_reset(&arena);
-                st = compose_household(plan, h, &arena, &res, err);
-            }
-            if (!st)
-                goto fail;
-            if (res.pages != ph->pages) {
-                folio_error_set(err, FOLIO_EXIT_FAILED, "internal error: proof of household %s "
-                                "composed to %u pages, printed with %u", hh->id, res.pages,
-                                ph->pages);
+            /* the statement as printed, prepared by the proof sink */
+            if (!p->stmt || !p->stmt[i]) {
+                folio_error_set(err, FOLIO_EXIT_FAILED, "internal error: the statement of "
+                                "proof sample %u (household %s) was not delivered", i + 1,
+                                hh->id);
                 goto fail;
             }
-            /* finished as the printed piece: duplex back, inserter marks */
-            folio_finish fin = {.duplex = p->duplex};
-            if (p->finish ? !p->finish(p->finish_ctx, h, st, err)
-                          : !finish_statement(&fin, st, NULL, err))
+            r->statement_pages[i] = p->stmt_pages[i];
+            if (!pdf_writer_add_prepared(w, p->stmt[i], err))
                 goto fail;
-            const char **nums = folio_arena_alloc(&arena, (hh->n_accounts + 1) * sizeof *nums);
-            if (!nums) {
-                folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-                goto fail;
-            }
-            for (uint32_t k = 0; k < hh->n_accounts; k++)
-                nums[k] = plan->ds->accounts[hs->account_idx[hh->first_account + k]].id;
-            char *banner = folio_arena_alloc(&arena, 300);
-            if (banner)
-                snprintf(banner, 300, "PROOF \xE2\x80\x94 sample %u of %u \xE2\x80\x94 "
-                         "household %s \xE2\x80\x94 not for mailing", i + 1, pc->n_picked,
-                         hh->id);
-            if (!banner || !proof_mask_statement(st, nums, hh->n_accounts, Lm.mask_char) ||
-                !watermark(st, L, banner)) {
-                folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-                goto fail;
-            }
-            r->statement_pages[i] = st->n_pages;
-            if (!pdf_writer_add_statement(w, st, err))
-                goto fail;
-            folio_arena_reset(&arena);
         }
         r->sample_pages[i] = pdf_writer_pages(w) + 1 - r->sample_first_page[i];
     }
@@ -688,7 +653,7 @@ bool proof_write(const folio_proof_params *p, folio_proof_result *r, folio_error
     folio_buf b;
     folio_buf_init(&b, (size_t)1 << 30);
     proofs_json(p, r, &b);
-    ok = !b.failed;
+    bool ok = !b.failed;
     if (!ok)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", r->json_part);
     else

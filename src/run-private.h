@@ -2,7 +2,8 @@
  * run-private.h -- the state of one `folio run`, shared by the files that
  * make up the run (private to the library; not installed).
  *
- *   run.c          the stages in order (folio_run) and the composing passes
+ *   run.c          the stages in order (folio_run)
+ *   run-compose.c, run-plan.c, run-proofs.c   stages (run-stages.h)
  *   records.c      audit.jsonl, suppressed.csv, contact_history.csv
  *   reconcile.c    control totals and the reconciliation checks
  *   manifest.c     manifest.json
@@ -30,6 +31,8 @@
 #include "publish.h"
 
 
+typedef struct run_proofs run_proofs;   /* issue 11 part 1: run-proofs.c */
+
 typedef struct run_state {
     const folio_run_options *opt;
     folio_job *job;
@@ -53,6 +56,7 @@ typedef struct run_state {
     folio_outdir od;                      /* OUT: its lock and directories (publish.h) */
     bool owned;                           /* OUT locked and cleaned: this run's to write */
     folio_proof_result proof;             /* proofs/ (proof.h) */
+    run_proofs *proofs;                   /* the sample's picks and statements (run-proofs.c) */
     folio_archive_result arch;            /* e-delivery archive (archive.h) */
     uint32_t *arch_doc;                   /* per household: archive document, UINT32_MAX = none */
     /* progress */

@@ -1,10 +1,15 @@
 /*
- * run.c -- `folio run` (see include/folio/run.h for the order of steps).
+ * run.c -- `folio run` (see include/folio/run.h for the order of steps): the
+ * stages in order.  Each stage lives in its own file (src/run-stages.h):
+ * compose (run-compose.c, with the archive), production (run-plan.c), the
+ * proof sample (run-proofs.c), print (print.c), records, reconciliation,
+ * manifest, publish.
  *
- * Parallelism and determinism: pass 1 composes households with a dynamic
- * OpenMP schedule; per-household results go into arrays indexed by household,
- * and sums are integers, so nothing depends on scheduling.  Pass 2 gives each
- * print file to one thread; a file's bytes depend only on its statements.
+ * Parallelism and determinism: per-household results go into arrays
+ * indexed by household and sums are integers; the print files, the archive
+ * and the proof statements go through the ordered ring (sink.h), whose
+ * sinks see one order at any thread count.  The first error in household
+ * (or print) order wins.
  */
 #include "folio/codes.h"
 #include "folio/products.h"
@@ -36,6 +41,8 @@
 #include "run-outputs.h"
 #include "run-private.h"
 #include "run-report.h"
+#include "run-stages.h"
+#include "sink-proof.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -103,169 +110,6 @@ static void load_progress(void *ctx, uint64_t records, uint64_t bytes, uint64_t 
                                     .records = records, .elapsed = now - R->t0});
 }
 
-/* ---- pass 1 --------------------------------------------------------------- */
-
-/* Copy what compose decided for household h (audit members and coverage
- * keys, arena strings) to storage that lives for the run. */
-static bool keep_decisions(run_state *R, size_t h, folio_error *err)
-{
-    folio_compose_result *res = &R->res[h];
-    size_t na = strlen(res->audit), nk = strlen(res->keys);
-    char *d = malloc(na + nk + 2);
-    if (!d) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-        return false;
-    }
-    memcpy(d, res->audit, na + 1);
-    memcpy(d + na + 1, res->keys, nk + 1);
-    R->decided[h] = d;
-    res->audit = d;
-    res->keys = d + na + 1;
-    return true;
-}
-
-/* Errors: the failing household with the lowest index wins, so the message
- * does not depend on the thread count.  After a failure at household f,
- * households above f are skipped, those below it still composed (one of
- * them may fail first in household order). */
-static bool pass1(run_state *R, folio_error *err)
-{
-    size_t n = R->hs.n;
-    size_t failed_at = SIZE_MAX;        /* lowest failing household so far */
-    folio_error first = {0};
-    R->done = 0;
-#pragma omp parallel
-    {
-        folio_arena arena;
-        folio_arena_init(&arena, 256 * 1024);
-        folio_error e = {0};
-#pragma omp for schedule(dynamic, 64)
-        for (size_t h = 0; h < n; h++) {
-            size_t f;
-#pragma omp atomic read
-            f = failed_at;
-            if (h > f || folio_stop || !R->in_shard[h] ||
-                R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)
-                continue;
-            if (!compose_household(R->plan, h, &arena, &R->res[h], &e) ||
-                !keep_decisions(R, h, &e)) {
-#pragma omp critical(run_err)
-                {
-                    if (h < failed_at) {
-                        first = e;
-#pragma omp atomic write
-                        failed_at = h;
-                    }
-                }
-                e.code = 0;             /* this thread's next failure is its own */
-                e.msg[0] = '\0';
-            }
-            folio_arena_reset(&arena);
-#pragma omp atomic
-            R->done++;
-            if (omp_get_thread_num() == 0 && (h & 255) == 0)
-                progress(R, "composed", R->done, n);
-        }
-        folio_arena_free(&arena);
-    }
-    if (failed_at != SIZE_MAX) {
-        *err = first;
-        return false;
-    }
-    return true;
-}
-
-/* ---- print files ------------------------------------------------------------ */
-
-/* Production: print statements (channel print or both) -> mail streams,
- * presort, print files split at max_sheets, piece ids and IMb serials. */
-static bool plan_files(run_state *R, folio_error *err)
-{
-    size_t n = R->hs.n;
-    R->print_hh = malloc((n ? n : 1) * sizeof *R->print_hh);
-    R->pin = calloc(n ? n : 1, sizeof *R->pin);
-    if (!R->print_hh || !R->pin) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-        return false;
-    }
-    for (size_t h = 0; h < n; h++) {
-        uint8_t ch = R->plan->households[h].channel;
-        if (!R->in_shard[h] || (ch != FOLIO_CHANNEL_PRINT && ch != FOLIO_CHANNEL_BOTH))
-            continue;
-        const folio_household *hh = &R->hs.v[h];
-        folio_piece_input *in = &R->pin[R->n_print];
-        if (hh->n_customers) {
-            const folio_customer *c =
-                &R->ds->customers[R->hs.customer_idx[hh->first_customer]];
-            in->postal_code = c->postal_code;
-            in->country = c->country;
-            in->state = c->state;
-            in->segment = c->segment;
-        }
-        in->household = hh->id;
-        in->channel = ch;
-        in->returned = R->plan->households[h].returned;
-        in->pages = R->res[h].pages;
-        R->print_hh[R->n_print++] = (uint32_t)h;
-    }
-    R->popt = R->job->production;
-    if (!R->popt) {
-        R->popt = R->popt_owned = production_options_default();
-        if (!R->popt_owned) {
-            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-            return false;
-        }
-    }
-    char tag[32] = "";
-    if (R->opt->shard_count > 0)
-        snprintf(tag, sizeof tag, "s%02dof%02d", R->opt->shard_index, R->opt->shard_count);
-    folio_production_params pp = {
-        .duplex = R->job->duplex,
-        .max_sheets = (uint32_t)(R->job->max_sheets_per_file > 0 ? R->job->max_sheets_per_file
-                                                                  : 2000),
-        .prefix = R->job->file_prefix,
-        .tag = tag,
-        .shard_index = R->opt->shard_index,
-        .shard_count = R->opt->shard_count};
-    R->prod = production_plan_new(R->popt, R->pin, R->n_print, &pp, err);
-    if (!R->prod)
-        return false;
-    bool any = false;
-    for (int k = 0; k < FOLIO_PRINT_FORMATS; k++)
-        any = any || print_format_on(R->job, k);
-    if (!any)
-        return true;
-    print_params pp2 = {.job = R->job, .prod = R->prod, .out = R->out};
-    bool made = print_files_new(&pp2, err);
-    R->files = pp2.files;
-    R->n_files = pp2.n_files;
-    if (!made)
-        return false;
-    for (size_t i = 0; i < R->n_files; i++) {
-        const folio_prod_file *pf = &R->prod->files[i];
-        const print_file *f = &R->files[i];
-        if (pf->oversize && !R->opt->quiet)
-            run_warn(R, "warning: %s holds one statement of %u sheets, above "
-                    "output.print.max_sheets (%d)", f->name, pf->sheets,
-                    R->job->max_sheets_per_file);
-    }
-    return true;
-}
-
-/* The document information of a PDF the run writes: title and author from
- * the job, "WHAT YYYY-MM-DD to YYYY-MM-DD" as subject (into subject[cap]),
- * dates from the statement date so reruns are byte-identical. */
-static folio_pdf_options pdf_options_of(const folio_job *J, const char *what, char *subject,
-                                        size_t cap)
-{
-    char d0[16], d1[16];
-    folio_date_format(J->period_start, "YYYY-MM-DD", d0, sizeof d0);
-    folio_date_format(J->period_end, "YYYY-MM-DD", d1, sizeof d1);
-    snprintf(subject, cap, "%s %s to %s", what, d0, d1);
-    return (folio_pdf_options){.title = J->name, .author = J->bank_name, .subject = subject,
-                               .doc_date = J->statement_date,
-                               .compression = J->compression};
-}
 
 /* Pass 2: the print files, written by every thread through the ordered ring
  * (print.h); the first error in print order wins. */
@@ -276,6 +120,10 @@ static bool pass2(run_state *R, folio_error *err)
         .pin = R->pin, .print_hh = R->print_hh, .res = R->res, .out = R->out,
         .threads = R->opt->threads, .files = R->files, .n_files = R->n_files,
         .done = &R->done, .progress = pages_progress, .progress_ctx = R};
+    if (proofs_sink_options(R)) {       /* the proof sample keeps its picks */
+        pp.extra = &folio_sink_proof;
+        pp.extra_opt = pp.extra_self = (void *)proofs_sink_options(R);
+    }
     bool ok = print_write(&pp, err);
     R->t_print_compose = pp.t_compose;
     R->t_print_prepare = pp.t_prepare;
@@ -283,254 +131,6 @@ static bool pass2(run_state *R, folio_error *err)
     return ok;
 }
 
-
-/* ---- run-level coverage keys and the proof sample ------------------------- */
-
-/* Add key "kind:value" to b unless it is there; a newline in value becomes a
- * space, a value is cut at 200 bytes. */
-static void run_key_add(folio_buf *b, const char *kind, const char *value, size_t vlen)
-{
-    char k[256];
-    int n = snprintf(k, sizeof k, "%s:%.*s", kind, (int)(vlen > 200 ? 200 : vlen), value);
-    if (n <= 0 || (size_t)n >= sizeof k)
-        return;
-    for (int i = 0; i < n; i++)
-        if (k[i] == '\n' || k[i] == '\r')
-            k[i] = ' ';
-    for (const char *p = b->data, *end = p + b->len; p && p < end;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl)
-            break;
-        if ((size_t)(nl - p) == (size_t)n && !memcmp(p, k, (size_t)n))
-            return;
-        p = nl + 1;
-    }
-    folio_buf_append(b, k, (size_t)n);
-    folio_buf_putc(b, '\n');
-}
-
-/* The kind of a suppression reason: its text before any ':' or '(' (details
- * such as amounts differ per account; the kind is what a proof must show). */
-static void run_key_reason(folio_buf *b, const char *reason)
-{
-    size_t n = strcspn(reason, ":(");
-    while (n && reason[n - 1] == ' ')
-        n--;
-    run_key_add(b, "suppression", reason, n);
-}
-
-/* Coverage keys only the run knows, appended to each household's keys from
- * compose (so audit.jsonl "coverage" and the proof sample see one set):
- * channel:CH; suppression:KIND for a suppressed household, a suppressed
- * account or transactions outside the period of a composed one;
- * stream:NAME of a print statement; duplex:blank-back; pages:longest on the
- * statements with the most pages.  Suppressed households get keys too. */
-static bool add_run_keys(run_state *R, folio_error *err)
-{
-    static const char *const chname[] = {"print", "email", "both", "suppressed"};
-    size_t n = R->hs.n;
-    uint32_t *stream_of = malloc((n ? n : 1) * sizeof *stream_of);
-    if (!stream_of) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-        return false;
-    }
-    for (size_t h = 0; h < n; h++)
-        stream_of[h] = UINT32_MAX;
-    for (size_t i = 0; i < R->prod->n_pieces; i++)
-        stream_of[piece_hh(R, i)] = R->prod->pieces[i].stream;
-    uint32_t longest = 0;
-    for (size_t h = 0; h < n; h++)
-        if (R->in_shard[h] && R->decided[h] && R->res[h].pages > longest)
-            longest = R->res[h].pages;
-    folio_buf b;
-    folio_buf_init(&b, (size_t)1 << 24);
-    bool ok = true;
-    for (size_t h = 0; h < n && ok; h++) {
-        if (!R->in_shard[h])
-            continue;
-        const folio_household_plan *hp = &R->plan->households[h];
-        const folio_household *hh = &R->hs.v[h];
-        bool composed = R->decided[h] != NULL;
-        const char *audit = composed ? R->res[h].audit : "";
-        folio_buf_reset(&b);
-        if (composed)
-            folio_buf_puts(&b, R->res[h].keys);
-        const char *ch = chname[hp->channel & 3];
-        run_key_add(&b, "channel", ch, strlen(ch));
-        if (hp->channel == FOLIO_CHANNEL_SUPPRESSED && hp->reason)
-            run_key_reason(&b, hp->reason);
-        for (uint32_t k = 0; composed && k < hh->n_accounts; k++) {
-            const folio_account_plan *ap =
-                &R->plan->accounts[R->hs.account_idx[hh->first_account + k]];
-            if (ap->suppressed && ap->reason)
-                run_key_reason(&b, ap->reason);
-            else if (ap->n_outside)
-                run_key_reason(&b, "posting date outside the statement period");
-        }
-        if (stream_of[h] != UINT32_MAX) {
-            const char *sn = R->prod->streams[stream_of[h]].name;
-            run_key_add(&b, "stream", sn, strlen(sn));
-            if (R->job->duplex && (R->res[h].pages & 1) && !R->res[h].offer_back_page)
-                run_key_add(&b, "duplex", "blank-back", 10);
-        }
-        if (composed && R->res[h].pages == longest)
-            run_key_add(&b, "pages", "longest", 7);
-        size_t na = strlen(audit);
-        char *d = b.failed ? NULL : malloc(na + b.len + 2);
-        if (!d) {
-            ok = false;
-            break;
-        }
-        memcpy(d, audit, na + 1);
-        memcpy(d + na + 1, b.data ? b.data : "", b.len);
-        d[na + 1 + b.len] = 0;
-        free(R->decided[h]);
-        R->decided[h] = d;
-        R->res[h].audit = d;
-        R->res[h].keys = d + na + 1;
-    }
-    folio_buf_free(&b);
-    free(stream_of);
-    if (!ok)
-        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-    return ok;
-}
-
-/* The proof's finish hook: household h finished as its printed piece is
- * (print_finish_piece: duplex back, inserter marks); a household without a
- * piece (e-mail) gets the duplex back only. */
-typedef struct proof_ctx {
-    run_state *R;
-    const uint32_t *piece_of;           /* household -> piece index, UINT32_MAX */
-} proof_ctx;
-
-static bool proof_finish(void *ctx, size_t h, folio_dl_statement *st, folio_error *err)
-{
-    const proof_ctx *C = ctx;
-    const folio_job *J = C->R->job;
-    if (C->piece_of[h] == UINT32_MAX) {
-        folio_finish f = {.duplex = J->duplex};
-        return finish_statement(&f, st, NULL, err);
-    }
-    return print_finish_piece(J, C->R->layout, C->R->prod, C->R->pin, C->piece_of[h], st, err);
-}
-
-/* OUT/proofs/: the proof sample over the keys above (proof.h), written
- * under .part names; published with the print files. */
-static bool write_proofs(run_state *R, folio_error *err)
-{
-    char dir[4200], path[4300];
-    snprintf(dir, sizeof dir, "%s/proofs", R->out);
-    const folio_proof_options *po = R->job->proofs;
-    if (!po || !po->enabled) {
-        /* proofs of an earlier run in the same directory are not this run's */
-        snprintf(path, sizeof path, "%s/proof.pdf", dir);
-        unlink(path);
-        snprintf(path, sizeof path, "%s/proofs.json", dir);
-        unlink(path);
-        return true;
-    }
-    if (!outdir_sub(&R->od, FOLIO_OUT_PROOFS, true, err))
-        return false;
-    size_t n = R->hs.n;
-    folio_proof_household *ph = calloc(n ? n : 1, sizeof *ph);
-    uint32_t *piece_of = malloc((n ? n : 1) * sizeof *piece_of);
-    char *names = NULL;
-    if (!ph || !piece_of) {
-        free(ph);
-        free(piece_of);
-        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-        return false;
-    }
-    for (size_t h = 0; h < n; h++)
-        piece_of[h] = UINT32_MAX;
-    if (R->n_files) {
-        names = malloc(R->n_files * 200);
-        if (!names) {
-            free(ph);
-            free(piece_of);
-            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-            return false;
-        }
-        for (size_t i = 0; i < R->n_files; i++)
-            snprintf(names + i * 200, 200, "print/%s", R->files[i].name);
-    }
-    for (size_t h = 0; h < n; h++) {
-        if (!R->in_shard[h])
-            continue;
-        const folio_household_plan *hp = &R->plan->households[h];
-        ph[h].keys = R->decided[h] ? R->res[h].keys : NULL;
-        ph[h].channel = hp->channel;
-        ph[h].reason = hp->channel == FOLIO_CHANNEL_SUPPRESSED ? hp->reason : NULL;
-        ph[h].pages = hp->channel == FOLIO_CHANNEL_SUPPRESSED ? 0 : R->res[h].pages;
-    }
-    for (size_t i = 0; i < R->prod->n_pieces; i++) {
-        const folio_prod_piece *pc = &R->prod->pieces[i];
-        folio_proof_household *p = &ph[piece_hh(R, i)];
-        piece_of[piece_hh(R, i)] = (uint32_t)i;
-        p->piece = pc->id;
-        p->stream = R->prod->streams[pc->stream].name;
-        if (R->n_files) {
-            p->print_file = names + (size_t)pc->file * 200;
-            p->first_page = pc->first_page;
-        }
-    }
-    const folio_job *J = R->job;
-    char subject[128];
-    folio_pdf_options pdfo = pdf_options_of(J, "Proof sample, statements", subject,
-                                            sizeof subject);
-    proof_ctx pctx = {.R = R, .piece_of = piece_of};
-    folio_proof_params pp = {.opt = po, .plan = R->plan, .hh = ph, .duplex = J->duplex,
-                             .pdf = &pdfo, .dir = dir, .finish = proof_finish,
-                             .finish_ctx = &pctx};
-    bool ok = proof_write(&pp, &R->proof, err);
-    free(ph);
-    free(piece_of);
-    free(names);
-    if (ok && R->proof.cover.capped) {
-        const folio_proof_cover *c = &R->proof.cover;
-        folio_buf w;
-        folio_buf_init(&w, 1 << 20);
-        folio_buf_printf(&w, "warning: the proof sample stops at output.proofs.max (%u "
-                         "households); %u of %u coverage keys are not covered:", po->max,
-                         c->n_uncovered, c->n_keys);
-        for (uint32_t u = 0; u < c->n_uncovered && u < 10; u++)
-            folio_buf_printf(&w, " %s", c->keys[c->uncovered[u]]);
-        folio_buf_printf(&w, "%s (see proofs/proofs.json)", c->n_uncovered > 10 ? " ..." : "");
-        if (!w.failed)
-            run_warn(R, "%.*s", (int)w.len, w.data);
-        folio_buf_free(&w);
-    }
-    return ok;
-}
-
-/* Pass 3: the e-delivery archive of every household routed to email or
- * both (archive.h), into OUT/archive/ under .part names. */
-static bool pass3_archive(run_state *R, folio_error *err)
-{
-    char dir[4200];
-    snprintf(dir, sizeof dir, "%s/archive", R->out);
-    if (!outdir_sub(&R->od, FOLIO_OUT_ARCHIVE, true, err))
-        return false;
-    char tag[32] = "";
-    if (R->opt->shard_count > 0)
-        snprintf(tag, sizeof tag, "s%02dof%02d", R->opt->shard_index, R->opt->shard_count);
-    R->done = 0;
-    folio_archive_params ap = {.plan = R->plan, .opt = R->job->archive, .in_shard = R->in_shard,
-                               .dir = dir, .tag = tag, .progress = &R->done};
-    if (!archive_write(&ap, &R->arch, err))
-        return false;
-    R->arch_doc = malloc((R->hs.n ? R->hs.n : 1) * sizeof *R->arch_doc);
-    if (!R->arch_doc) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-        return false;
-    }
-    for (size_t h = 0; h < R->hs.n; h++)
-        R->arch_doc[h] = UINT32_MAX;
-    for (size_t i = 0; i < R->arch.n_docs; i++)
-        R->arch_doc[R->arch.hh[i]] = (uint32_t)i;
-    return true;
-}
 
 /* ---- the run ----------------------------------------------------------- */
 
@@ -554,6 +154,7 @@ static void run_free(run_state *R)
     production_plan_free(R->prod);
     production_options_free(R->popt_owned);
     print_files_free(R->files, R->n_files);
+    run_proofs_free(R->proofs);
     proof_discard(&R->proof);
     proof_result_free(&R->proof);
     archive_result_free(&R->arch);
@@ -667,11 +268,11 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
 
     phase(&R, "compose");
     double t_compose = now_s();
-    if (!pass1(&R, err) || !stop_if_interrupted(err))
+    if (!run_compose(&R, err) || !stop_if_interrupted(err))   /* and the archive */
         goto done;
     t_compose = now_s() - t_compose;
     double t_prod = now_s();
-    if (!plan_files(&R, err) || !add_run_keys(&R, err))
+    if (!plan_files(&R, err) || !add_run_keys(&R, err) || !proofs_select(&R, err))
         goto done;
     t_plan += now_s() - t_prod;
     phase(&R, "print");
@@ -680,9 +281,6 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     if (!pass2(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_write = now_s() - t_write;
-    phase(&R, "archive");
-    if (!pass3_archive(&R, err) || !stop_if_interrupted(err))
-        goto done;
     phase(&R, "proofs");
     double t_proof = now_s();
     if (!write_proofs(&R, err) || !stop_if_interrupted(err))

@@ -10,11 +10,11 @@
  *   has no valid e-mail address falls back to print and the plan keeps the
  *   reason (audit.jsonl "channel_note"); none is suppressed with a reason.
  *
- * Archive (src/archive.c), after the print files:
- *   archive_write() composes every e-delivery household again (the same
- *   compose_household call as print, so the same display list), renders
- *   each as its own PDF/A-1b in memory on all threads, in batches, and
- *   appends the batch to the current zip strictly in household order;
+ * Archive (src/archive.c plans it, src/sink-archive.c writes it; issue 11):
+ *   the run composes every e-delivery household once, in the ordered ring
+ *   (sink.h), which measures it for the run and feeds the archive sink;
+ *   the sink renders each statement as its own PDF/A-1b in memory on all
+ *   threads and appends it to the current zip strictly in household order;
  *   memory holds one batch of documents, never the whole archive.  Each zip
  *   holds at most max_documents documents plus index.csv and index.json;
  *   the same two indexes are written beside it (NAME.index.csv/.json), and
@@ -108,7 +108,7 @@ typedef struct folio_archive_result {
     char *notif_path, *notif_part;
     uint64_t notif_bytes;
     char notif_sha256[65];
-    double seconds;              /* wall time of archive_write */
+    double seconds;              /* wall time of the archive ring */
 } folio_archive_result;
 
 typedef struct folio_archive_params {
@@ -120,10 +120,9 @@ typedef struct folio_archive_params {
     volatile uint64_t *progress; /* documents done (may be NULL) */
 } folio_archive_params;
 
-/* Write the archive of every household routed to email or both.  On
+/* The archive of every household routed to email or both is planned by
+ * archive_plan and written by the archive sink (src/sink-archive.h).  On
  * failure nothing is left but .part files, which archive_discard removes. */
-bool archive_write(const folio_archive_params *p, folio_archive_result *res,
-                   folio_error *err);
 bool archive_publish(folio_archive_result *res, folio_error *err);
 void archive_discard(folio_archive_result *res);
 void archive_result_free(folio_archive_result *res);

@@ -7,11 +7,14 @@
  * duplex blank back, longest statement).  This module does not know what a
  * kind means: it covers whatever keys occur.
  *
- * Order of calls (src/run.c):
+ * Order of calls (src/run-proofs.c):
  *   proof_options_read()    from job.c, on the job's `output:` map;
- *   proof_cover_build()     the sample: greedy set cover (below);
+ *   proof_select()          the sample, before the print stage: greedy set
+ *                           cover (proof_cover_build, below);
+ *   (the print ring and the proof stage feed the picked statements to the
+ *    proof sink, src/sink-proof.h)
  *   proof_write()           OUT/proofs/proof.pdf and proofs.json under
- *                           ".part" names (it calls proof_cover_build);
+ *                           ".part" names;
  *   proof_publish()         rename both to their final names, or
  *   proof_discard()         unlink the parts (the run failed);
  *   proof_manifest_json()   the manifest's "proofs" member;
@@ -94,18 +97,17 @@ typedef struct folio_proof_household {
 
 typedef struct folio_proof_params {
     const folio_proof_options *opt;
-    const folio_plan *plan;     /* households are composed again from it */
+    const folio_plan *plan;     /* households, accounts (cover pages only) */
     const folio_proof_household *hh;   /* one per plan->hs->v */
     bool duplex;                /* pad odd statements with a blank back, as printed */
     const folio_pdf_options *pdf;      /* title, author, dates, compression */
     const char *dir;            /* OUT/proofs (created by the caller) */
-    /* The finish stage (finish.h) of each sampled statement, before masking
-     * and the watermark: duplex padding and what the print path draws on
-     * that piece (run.c: print_finish_piece, the inserter marks).  NULL =
-     * duplex padding only (finish_statement without marks).  False stops the
-     * proof with err set. */
-    bool (*finish)(void *ctx, size_t household, folio_dl_statement *st, folio_error *err);
-    void *finish_ctx;
+    /* issue 11 part 1: per pick, the statement as printed (finish stage
+     * included), masked, watermarked and prepared for the PDF writer by the
+     * proof sink (src/sink-proof.h), and its pages; NULL for a suppressed
+     * pick.  proof.c never composes. */
+    folio_pdf_prepared *const *stmt;
+    const uint32_t *stmt_pages;
 } folio_proof_params;
 
 typedef struct folio_proof_result {
@@ -121,14 +123,23 @@ typedef struct folio_proof_result {
     bool published;               /* ... and renamed to their final names */
 } folio_proof_result;
 
-/* Pick the sample and write proof.pdf and proofs.json under ".part" names in
- * p->dir.  Per sampled household, in pick order: a cover page (why it was
+/* Pick the sample (the cover below, over p->hh[].keys) into r->cover;
+ * before the statements are written, so the sinks know the picks.
+ * r must be zeroed by the caller. */
+bool proof_select(const folio_proof_params *p, folio_proof_result *r, folio_error *err);
+
+/* The "PROOF" watermark behind every page of st and `banner` in its top
+ * margin; a duplex blank back gets the watermark and a note. */
+bool proof_watermark(folio_dl_statement *st, const folio_layout *L, const char *banner);
+
+/* Write proof.pdf and proofs.json under ".part" names in p->dir for the
+ * sample proof_select picked.  Per sampled household, in pick order: a cover page (why it was
  * picked: the keys it covers first; then its other keys and where it is
- * printed), then -- unless suppressed -- its statement composed again from
- * the plan exactly as printed (duplex blank back included) with account
- * numbers masked to the last four and a "PROOF" watermark behind every page.
- * A suppressed household has only its cover page, with the reason.
- * r must be zeroed by the caller; free it with proof_result_free. */
+ * printed), then -- unless suppressed -- its statement exactly as printed
+ * (p->stmt: duplex blank back included) with account numbers masked to the
+ * last four and a "PROOF" watermark behind every page.  A suppressed
+ * household has only its cover page, with the reason.  Free r with
+ * proof_result_free. */
 bool proof_write(const folio_proof_params *p, folio_proof_result *r, folio_error *err);
 
 /* Rename the parts to proof.pdf and proofs.json.  */

@@ -24,8 +24,10 @@
 /* What a run tells its caller while it runs (folio_run_options.on_event),
  * from the calling thread or an OpenMP worker, never two at once. */
 typedef enum folio_run_event_kind {
-    FOLIO_RUN_PHASE,        /* a phase starts: name = "load", "compose", "print",
-                               "archive", "proofs", "records", "publish" */
+    FOLIO_RUN_PHASE,        /* a phase starts: name = "load", "compose",
+                               "archive" (inside compose: the e-delivery
+                               households, issue 11), "print", "proofs",
+                               "records", "publish" */
     FOLIO_RUN_LOADING,      /* progress: records parsed, done of total bytes */
     FOLIO_RUN_COUNTING,     /* progress: name ("composed", "pages"), done of total */
     FOLIO_RUN_PROGRESS_END  /* no more progress events */
