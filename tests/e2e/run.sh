@@ -913,6 +913,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/datamodel_attrs.sh"   # issue 10 part 1: attributes
 . "$ROOT/tests/e2e/datamodel_codes.sh"   # issue 10 parts 4, 8: code lists, templates
 . "$ROOT/tests/e2e/datamodel_numbers.sh" # issue 10 parts 5, 6: numbers, encodings, currencies
+. "$ROOT/tests/e2e/money_ccy.sh"        # issue 10 gaps: money per currency, names, codes in rules
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"
