@@ -359,7 +359,8 @@ static size_t attr_text(const composer *C, int i, uint32_t rec, char *buf, size_
 {
     const folio_attr_def *d = &C->plan->job->attrs->v[i];
     const folio_attr_fmt fmt = {C->L->date_format, C->L->money_decimal, C->L->money_group,
-                                C->L->currency_symbol};
+                                C->L->currency_symbol,
+                                C->plan->layout->languages[C->lang]};   /* issue 10 gaps: code lists */
     *s = buf;
     buf[0] = 0;
     if (rec == UINT32_MAX || !C->plan->ds->attr_vals[d->rec])

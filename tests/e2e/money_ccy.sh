@@ -227,3 +227,148 @@ PY
 }
 run_test money_per_currency t_money_per_currency
 run_test money_verify_per_currency t_money_verify_per_currency
+
+# A 6-household sample job whose checking transactions carry a merchant code
+# (mcc) decoded by code list `category`, and whose checking accounts carry a
+# package code decoded by list `pkg` (an accounts feed named in its feeds:).
+mf_job() {   # mf_job DIR
+    local d="$1"
+    "$FOLIO" samples --households 6 --seed 21 --out "$d" >/dev/null
+    python3 - "$d" "$ROOT" <<'PY'
+import csv, sys
+d, root = sys.argv[1:3]
+mcc = ["5411", "5812", "5411", "4111", " 5411 ", ""]
+rows = list(csv.DictReader(open(d + "/checking_transactions.csv", encoding="utf-8")))
+with open(d + "/checking_transactions.csv", "w", encoding="utf-8", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(list(rows[0].keys()) + ["mcc"])
+    for i, r in enumerate(rows):
+        w.writerow(list(r.values()) + [mcc[(i * 7 + len(r["account_id"])) % len(mcc)]])
+rows = list(csv.DictReader(open(d + "/checking_accounts.csv", encoding="utf-8")))
+with open(d + "/checking_accounts.csv", "w", encoding="utf-8", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(list(rows[0].keys()) + ["pkg"])
+    for i, r in enumerate(rows):
+        w.writerow(list(r.values()) + ["G" if i % 2 else "S"])
+job = open(d + "/job.yaml", encoding="utf-8").read()
+def sub(a, b):
+    global job
+    assert a in job, a
+    job = job.replace(a, b, 1)
+sub("\nfeeds:\n", """
+codes:
+  category:
+    column: mcc
+    feeds: [checking-transactions]
+    values:
+      "5411": groceries
+      "5812": {en: dining, es: restaurantes}
+      "4111": transport
+      "": ""
+  pkg:
+    column: pkg
+    feeds: [checking-accounts]
+    values:
+      G: {en: "Gold package", es: "Paquete oro"}
+      S: {en: "Silver package", es: "Paquete plata"}
+
+feeds:
+""")
+sub('layout: "%s/layouts/statement.yaml"' % root, 'layout: "layout.yaml"')
+sub('catalogue: "%s/layouts/offers.yaml"' % root, 'catalogue: "offers.yaml"')
+open(d + "/job.yaml", "w", encoding="utf-8").write(job)
+lay = open(root + "/layouts/statement.yaml", encoding="utf-8").read()
+lay = lay.replace("../fonts/", root + "/fonts/").replace("library: paragraphs.yaml",
+                                                         "library: " + root + "/layouts/paragraphs.yaml")
+a = '- {field: description, title: {en: "Description", es: "Descripción"}, width: 250}'
+assert a in lay
+lay = lay.replace(a, '- {field: description, title: {en: "Description", es: "Descripción"}, width: 172}\n'
+                  '    - {field: transaction.category, title: "Category", width: 78}')
+a = '  info_style: small'
+assert a in lay
+lay = lay.replace(a, '''    - "Package: {account.pkg}"
+  info_style: small''', 1)
+open(d + "/layout.yaml", "w", encoding="utf-8").write(lay)
+open(d + "/offers.yaml", "w", encoding="utf-8").write('''default_language: en
+offers:
+  - id: GROCER
+    sells: "Grocery cashback card"
+    kind: marketing
+    priority: 90
+    rule: 'count(transactions where transaction.category == "groceries") >= 3 and any(accounts where account.pkg == "Gold package" or account.pkg == "Paquete oro")'
+    channels: [print, email]
+    sizes:
+      - {name: box, width: 168, height: 96}
+      - {name: band, height: 66}
+    content:
+      en: {headline: "Cashback on groceries", body: "Chosen by category.", cta: "Call us"}
+    response_code: GRO1
+''')
+PY
+}
+
+# A code list's decoded value is a rule field (transaction.category,
+# account.pkg: the offer is eligible exactly where Python's recount says), a
+# table column (transaction.category) and a merge field ({account.pkg}), in
+# the statement's language.
+t_codes_as_fields() {
+    local d="$WORK/mf"
+    rm -rf "$d"
+    mf_job "$d"
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    [ "$rc" = 0 ] || { cat "$d/err"; echo "expected exit 0, got $rc"; exit 1; }
+    for f in "$d"/out/print/*.pdf; do pdftotext -layout "$f" - ; done > "$d/print.txt"
+    python3 - "$d" <<'PY'
+import csv, json, sys
+d = sys.argv[1]
+cust = {r["customer_id"]: r for r in csv.DictReader(open(d + "/customers.csv", encoding="utf-8"))}
+acc = list(csv.DictReader(open(d + "/checking_accounts.csv", encoding="utf-8")))
+txn = list(csv.DictReader(open(d + "/checking_transactions.csv", encoding="utf-8")))
+pkg = {a["account_id"]: a["pkg"] for a in acc}
+groc = {}
+for t in txn:
+    if "2026-10-01" <= t["posting_date"] <= "2026-10-31" and t["mcc"].strip() == "5411":
+        groc[t["account_id"]] = groc.get(t["account_id"], 0) + 1
+text = open(d + "/print.txt", encoding="utf-8").read()
+n_elig = n_not = 0
+for line in open(d + "/out/audit.jsonl", encoding="utf-8"):
+    a = json.loads(line)
+    if "offers" not in a:
+        continue
+    ids = [x["id"] for x in a["accounts"]]
+    want = sum(groc.get(i, 0) for i in ids) >= 3 and any(pkg.get(i) == "G" for i in ids)
+    res = [c for c in a["offers"]["considered"] if c["id"] == "GROCER"][0]["result"]
+    assert (res == "eligible") == want, (a["household"], res, want)
+    n_elig += want
+    n_not += not want
+assert n_elig and n_not, (n_elig, n_not)
+# the table column and the merge field, decoded (English and Spanish statements)
+assert "groceries" in text and "transport" in text, "category column not decoded"
+import re
+assert not re.search(r"(?<![\d*])(5411|5812|4111)(?!\d)", text), "raw code printed"
+langs = {c["language"] for c in cust.values() if c["delivery"] in ("print", "both")}
+if "en" in langs:
+    assert "dining" in text and ("Package: Gold package" in text or "Package: Silver package" in text)
+if "es" in langs:
+    assert "restaurantes" in text and "Paquete" in text
+print("ok: %d eligible, %d not; languages %s" % (n_elig, n_not, sorted(langs)))
+PY
+}
+
+# A value not in an accounts feed's code list is a reject naming the list.
+t_codes_account_reject() {
+    local d="$WORK/mfr"
+    rm -rf "$d"
+    mf_job "$d"
+    sed -i '2s/,[GS]$/,X/' "$d/checking_accounts.csv"
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    [ "$rc" = 3 ] || { cat "$d/err"; echo "expected exit 3, got $rc"; exit 1; }
+    grep -q "^checking_accounts.csv,2,pkg,value 'X' is not in code list 'pkg'" "$d/out/rejects.csv" ||
+        { cat "$d/out/rejects.csv"; echo "no reject naming the list"; exit 1; }
+}
+run_test codes_as_fields t_codes_as_fields
+run_test codes_account_reject t_codes_account_reject
