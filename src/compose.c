@@ -10,6 +10,7 @@
  * is known.
  */
 #include "folio/compose.h"
+#include "addressee.h"
 #include "folio/afp.h"             /* the job's AFP options: its code pages lack U+2026 */
 #include "folio/paragraphs.h"
 #include "folio/rules.h"
@@ -1224,12 +1225,7 @@ static void compose_address(composer *C)
         maxl = 12;
     const char *lines[16];
     const char *city;
-    int n_addr = 1 + (c->address2 && c->address2[0]) + 1 + !is_us(c->country);
-    int name_room = maxl - n_addr;
-    if (name_room < 1)
-        name_room = 1;
-    if (name_room > 3)
-        name_room = 3;
+    int name_room = addressee_name_room(L, c);   /* issue 10 gaps: address.max_names */
     int n = compose_addressee(C->plan, C->hh, style_font(C, s), style(C, s)->size,
                               L->address_w, lines, name_room, C->arena);
     int n_names = n;

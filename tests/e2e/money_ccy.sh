@@ -274,8 +274,10 @@ codes:
 
 feeds:
 """)
-sub('layout: "%s/layouts/statement.yaml"' % root, 'layout: "layout.yaml"')
-sub('catalogue: "%s/layouts/offers.yaml"' % root, 'catalogue: "offers.yaml"')
+import re
+job, n1 = re.subn(r'layout: "[^"]*/layouts/statement.yaml"', 'layout: "layout.yaml"', job)
+job, n2 = re.subn(r'catalogue: "[^"]*/layouts/offers.yaml"', 'catalogue: "offers.yaml"', job)
+assert n1 == 1 and n2 == 1, (n1, n2)
 open(d + "/job.yaml", "w", encoding="utf-8").write(job)
 lay = open(root + "/layouts/statement.yaml", encoding="utf-8").read()
 lay = lay.replace("../fonts/", root + "/fonts/").replace("library: paragraphs.yaml",
@@ -372,3 +374,81 @@ t_codes_account_reject() {
 }
 run_test codes_as_fields t_codes_as_fields
 run_test codes_account_reject t_codes_account_reject
+
+# A household of 5 customers, one of 2 and one of 1 (US addresses).
+an_setup() {   # an_setup DIR
+    mkdir -p "$1"
+    python3 - "$1" "$ROOT" <<'PY'
+import sys
+d, root = sys.argv[1:3]
+names = [("C1", "H1", "Ann", "Abel"), ("C2", "H1", "Bob", "Abel"), ("C3", "H1", "Cat", "Abel"),
+         ("C4", "H1", "Dan", "Abel"), ("C5", "H1", "Eve", "Abel"), ("C6", "H2", "Fay", "Bond"),
+         ("C7", "H2", "Gus", "Cole"), ("C8", "H3", "Hal", "Dunn")]
+with open(d + "/customers.csv", "w") as f:
+    f.write("customer_id,household_id,first_name,last_name,address1,city,state,postal_code,country\n")
+    for c, h, fn, ln in names:
+        f.write(f"{c},{h},{fn},{ln},1 Main St,Portland,ME,04101,US\n")
+with open(d + "/accounts.csv", "w") as f:
+    f.write("account_id,customer_id,opening_balance,closing_balance\n")
+    for i, c in enumerate(("C1", "C6", "C8")):
+        f.write(f"A{i},{c},10.00,10.00\n")
+open(d + "/transactions.csv", "w").write("account_id,posting_date,description,amount\n")
+lay = open(root + "/layouts/statement.yaml", encoding="utf-8").read()
+lay = lay.replace("../fonts/", root + "/fonts/").replace("library: paragraphs.yaml",
+                                                         "library: " + root + "/layouts/paragraphs.yaml")
+open(d + "/layout.yaml", "w").write(lay)
+a = "address: {x: 72, y: 152, width: 300, height: 66, style: address, max_lines: 5}"
+assert a in lay
+open(d + "/layout5.yaml", "w").write(lay.replace(a, a[:-1] + ", max_names: 5}").replace("max_lines: 5,", "max_lines: 7,"))
+job = f"""job: {{name: "Names", seed: 3}}
+statement: {{date: 2026-11-01, period: {{start: 2026-10-01, end: 2026-10-31}}}}
+bank: {{name: "Harbor & Pine Bank", address: ["100 Harbor Street", "Portland, ME 04101"], currency: USD}}
+layout: LAYOUT
+feeds:
+  - {{name: customers, kind: customers, path: customers.csv, columns: {{customer_id: customer_id,
+     household_id: household_id, first_name: first_name, last_name: last_name, address1: address1,
+     city: city, state: state, postal_code: postal_code, country: country}}}}
+  - {{name: accounts, kind: accounts, path: accounts.csv, product: checking, columns: {{account_id: account_id,
+     customer_id: customer_id, opening_balance: opening_balance, closing_balance: closing_balance}}}}
+  - {{name: transactions, kind: transactions, path: transactions.csv, columns: {{account_id: account_id,
+     date: posting_date, description: description, amount: amount}}}}
+"""
+open(d + "/job.yaml", "w").write(job.replace("LAYOUT", "layout.yaml"))
+open(d + "/job5.yaml", "w").write(job.replace("LAYOUT", "layout5.yaml"))
+PY
+}
+
+# More customers than the address block shows names: never silently cut.
+# Default (3 names): the household is printed with 3 names and listed as
+# names_truncated (exit 3, counted in the manifest); the 2-customer household
+# gets its joint line and is not listed.  With address.max_names: 5 (and room
+# in max_lines) all five names are printed and nothing is listed.
+t_address_names_truncated() {
+    local d="$WORK/an"
+    rm -rf "$d"
+    an_setup "$d"
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    cat "$d/err"
+    [ "$rc" = 3 ] || { echo "expected exit 3 (an exception), got $rc"; exit 1; }
+    grep -qF 'names_truncated,H1,C1,,customers.csv,2,,printed,"5 customers; the address block shows 3 name(s) (layout address.max_names 3, address.max_lines 5)"' "$d/out/exceptions.csv" ||
+        { cat "$d/out/exceptions.csv"; echo "no names_truncated row for H1"; exit 1; }
+    [ "$(grep -c '^names_truncated' "$d/out/exceptions.csv")" = 1 ] || { cat "$d/out/exceptions.csv"; exit 1; }
+    grep -q '"names_truncated":1' "$d/out/manifest.json" || { echo "not counted"; exit 1; }
+    "$FOLIO" verify "$d/out" | grep -q '^verified'
+    pdftotext -layout "$d"/out/print/*.pdf "$d/t.txt"
+    grep -q "Cat Abel" "$d/t.txt" && ! grep -q "Dan Abel" "$d/t.txt" || fail_at "$LINENO"
+    grep -q "Fay Bond & Gus Cole" "$d/t.txt" || fail_at "$LINENO"
+    set +e
+    "$FOLIO" run "$d/job5.yaml" --out "$d/out5" --quiet 2>"$d/err5"; rc=$?
+    set -e
+    cat "$d/err5"
+    [ "$rc" = 0 ] || { cat "$d/out5/exceptions.csv"; echo "expected exit 0, got $rc"; exit 1; }
+    pdftotext -layout "$d"/out5/print/*.pdf "$d/t5.txt"
+    for n in "Ann Abel" "Bob Abel" "Cat Abel" "Dan Abel" "Eve Abel"; do
+        grep -q "$n" "$d/t5.txt" || { echo "$n not printed"; exit 1; }
+    done
+    [ "$(wc -l < "$d/out5/exceptions.csv")" = 1 ] || fail_at "$LINENO"
+}
+run_test address_names_truncated t_address_names_truncated
