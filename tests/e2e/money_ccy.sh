@@ -29,7 +29,8 @@ accts = {
             ("E2", "C3", "EUR", "0.00", [("2026-10-07", "20.20"), ("2026-11-02", "-1.10")])],
     "jpy": [("J1", "C1", "JPY", "5000", [("2026-10-02", "1500"), ("2026-10-03", "-250"),
                                         ("2026-09-29", "999")]),
-            ("J2", "C4", "JPY", "100", [("2026-10-08", "12345")])],
+            ("J2", "C4", "JPY", "100", [("2026-10-08", "12345")]),
+            ("J3", "C3", "JPY", "100", [("2026-10-08", "5")])],   # closing off by 1
     "bhd": [("B1", "C3", "BHD", "1.000", [("2026-10-02", "12.345"), ("2026-10-06", "-0.005"),
                                          ("2026-11-01", "3.333")])],
 }
@@ -48,7 +49,7 @@ for k, rows in accts.items():
                 (",currency" if k == "std" else "") + "\n")
         for a, o, c, op, tx in rows:
             net = sum(units(x, md[k]) for dt, x in tx if "2026-10-01" <= dt <= "2026-10-31")
-            cl = fmt(units(op, md[k]) + net, md[k])
+            cl = fmt(units(op, md[k]) + net + (-1 if a == "J3" else 0), md[k])
             f.write(f"{a},{o},{op},{cl}" + (f",{c}" if k == "std" else "") + "\n")
     with open(f"{d}/txn_{k}.csv", "w") as f:
         f.write("account_id,posting_date,description,amount\n")
@@ -150,7 +151,7 @@ for k in feeds:
             want[c]["amount_rejected"] += amt
             continue
         inside = "2026-10-01" <= r["posting_date"] <= "2026-10-31"
-        if inside and owner[a] not in sup_hh:
+        if inside and owner[a] not in sup_hh and a != "J3":   # J3: balance mismatch
             want[c]["amount_composed"] += amt
             per_acct[a] = per_acct.get(a, D(0)) + amt
         else:
@@ -188,6 +189,10 @@ for line in open(d + "/out/audit.jsonl"):
             assert len(frac) == {"JPY": 0, "BHD": 3}.get(a["currency"], 2), a
             seen += 1
 assert seen == 5, seen
+# the ledger's reason in the account's minor unit (JPY: no decimals)
+why = [r["reason"] for r in csv.DictReader(open(d + "/out/suppressed.csv")) if r["id"] == "J3"
+       and r["kind"] == "account"]
+assert why == ["balance mismatch: opening 100 + transactions 5 != closing 104 (asset)"], why
 print("per-currency totals exact:", {c: str(want[c]["amount_composed"]) for c in want})
 PY
 }
