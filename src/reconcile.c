@@ -256,6 +256,21 @@ bool reconcile_check(run_state *R, totals *T, folio_buf *cj, bool *balanced, fol
           (int64_t)txn_shard, "composed_plus_suppressed",
           (int64_t)(T->txn_composed + T->txn_suppressed), false);
     ccy_checks(&ccy, sharded, cj, balanced);
+    {
+        /* the statements' and suppressed.csv's own sums against the plan's
+         * per-currency figures: a checksum in minor units, not money */
+        folio_money pc = 0, ps = 0;
+        bool ok = true;
+        for (int i = 0; i < ccy.n; i++)
+            ok = folio_money_add(&pc, ccy.v[i].composed) &&
+                 folio_money_add(&ps, ccy.v[i].suppressed) && ok;
+        check(cj, balanced, "amounts on the statements = amounts composed per currency "
+              "(checksum in minor units)", "statements", T->amt_composed, "per_currency",
+              ok ? pc : ~T->amt_composed, false);
+        check(cj, balanced, "amounts in suppressed.csv = amounts suppressed per currency "
+              "(checksum in minor units)", "suppressed_csv", T->amt_suppressed, "per_currency",
+              ok ? ps : ~T->amt_suppressed, false);
+    }
     ccy_totals_free(&ccy);
     {
         uint64_t pages1 = 0;

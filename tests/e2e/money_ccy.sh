@@ -207,13 +207,16 @@ t_money_verify_per_currency() {
     "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>/dev/null
     set -e
     "$FOLIO" verify "$d/out" >/dev/null
-    for key in amount_composed amount_suppressed amount_read; do
+    for key in amount_composed amount_suppressed amount_read amount_rejected inputs:amount_read; do
         cp "$d/out/manifest.json" "$d/manifest.orig"
         python3 - "$d/out/manifest.json" "$key" <<'PY'
 import json, re, sys
 p, key = sys.argv[1:3]
 s = open(p).read()
-m = re.search(r'"' + key + r'":\{[^}]*"JPY":(-?\d+)', s)
+# the control total, or (key "inputs:K") the JPY feed's figure in inputs[]
+start = s.index('"control_totals"') if not key.startswith("inputs:") else s.index('"inputs"')
+key = key.split(":")[-1]
+m = re.compile(r'"' + key + r'":\{[^}]*"JPY":(-?\d+)').search(s, start)
 assert m, "no per-currency " + key
 s = s[:m.start(1)] + str(int(m.group(1)) + 1) + s[m.end(1):]
 open(p, "w").write(s)
@@ -223,7 +226,7 @@ PY
         set -e
         cat "$d/v.txt"
         [ "$rc" = 1 ] || { echo "$key: verify exit $rc, expected 1"; exit 1; }
-        grep -q "control_totals.transactions.$key.JPY is" "$d/v.txt" ||
+        grep -q "control_totals.transactions.${key#inputs:}.JPY is" "$d/v.txt" ||
             { echo "$key: no mismatch naming JPY"; exit 1; }
         if grep -q "\.USD\|\.EUR\|\.BHD" "$d/v.txt"; then echo "$key: other currency blamed"; exit 1; fi
         cp "$d/manifest.orig" "$d/out/manifest.json"
