@@ -52,20 +52,12 @@ bool addressee_check(const folio_plan *p, folio_exceptions *x, folio_error *err)
         int room = addressee_name_room(L, c);
         if ((uint32_t)room >= hh->n_customers)
             continue;
-        /* what the composer prints: a joint line names both of two */
+        /* what the composer prints: joint lines may name several */
         const char *lines[16];
+        uint32_t shown = 0;
         folio_arena_reset(&arena);
-        int n = compose_addressee(p, h, font, L->styles[s].size, L->address_w, lines, room,
-                                  &arena);
-        uint32_t shown = (uint32_t)n;
-        if (hh->n_customers == 2 && n == 1 && lines[0]) {
-            char own[512];
-            snprintf(own, sizeof own, "%s%s%s", c->first_name && *c->first_name ? c->first_name
-                                                                                : "",
-                     c->first_name && *c->first_name ? " " : "", c->last_name ? c->last_name : "");
-            if (strcmp(lines[0], own))
-                shown = 2;
-        }
+        compose_addressee(p, h, font, L->styles[s].size, L->address_w, lines, room, &arena,
+                          &shown);
         if (shown >= hh->n_customers)
             continue;
         ok = folio_exceptions_add(x, FOLIO_EXC_NAMES_TRUNCATED, hh->id, c->id, NULL,

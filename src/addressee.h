@@ -5,9 +5,10 @@
  *
  * The layout says how many names the block shows: `address.max_names`
  * (default 3, at most 12), within `address.max_lines` less the address
- * lines.  Two customers may share one joint line ("Ana & Luis Pérez") when
- * it fits.  A household with more customers than that is printed with the
- * names that fit and listed in OUT/exceptions.csv as `names_truncated`.
+ * lines.  Names share a line while it fits the box ("Ana & Luis Pérez",
+ * "Ana, Luis & Eva Pérez": compose_addressee).  A household whose names
+ * still do not all fit is printed with the names that do and listed in
+ * OUT/exceptions.csv as `names_truncated`.
  */
 #ifndef FOLIO_ADDRESSEE_H
 #define FOLIO_ADDRESSEE_H
