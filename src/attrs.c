@@ -8,6 +8,8 @@
  */
 #include "attrs-private.h"
 #include "feed-private.h"
+#include "folio/codes.h"
+#include "folio/household.h"
 #include "folio/layout.h"
 #include "folio/rules.h"
 
@@ -182,8 +184,75 @@ static const char *shadowed(const folio_attr_def *a)
 static void g_attr(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_t i,
                    folio_rule_value *out);
 
+/* issue 10 (gaps): the attributes that make each code list a field, per
+ * feed it applies to, inserted after that feed's declared attributes (the
+ * attributes stay grouped by feed, in job order).  A list named like a
+ * built-in field (description, date, ...) is not made one: the built-in
+ * keeps the name. */
+static bool code_list_attrs(yt_doc *d, folio_job *job)
+{
+    const folio_codes *c = job->codes;
+    if (!c || !c->n_lists)
+        return true;
+    int extra = 0;
+    for (int f = 0; f < job->n_feeds; f++)
+        for (int l = 0; l < c->n_lists; l++)
+            extra += codes_list_attaches(&c->lists[l], &job->feeds[f]);
+    if (!extra)
+        return true;
+    if (!job->attrs && !(job->attrs = calloc(1, sizeof *job->attrs)))
+        return oom_doc(d);
+    folio_attrs *A = job->attrs;
+    folio_attr_def *nv = calloc((size_t)(A->n + extra), sizeof *nv);
+    if (!nv)
+        return oom_doc(d);
+    int n = 0, k = 0;
+    for (int f = 0; f < job->n_feeds; f++) {
+        while (k < A->n && A->v[k].feed == f)
+            nv[n++] = A->v[k++];
+        for (int l = 0; l < c->n_lists; l++) {
+            const folio_code_list *cl = &c->lists[l];
+            if (!codes_list_attaches(cl, &job->feeds[f]))
+                continue;
+            folio_attr_def *a = &nv[n];
+            a->feed = f;
+            a->rec = job->feeds[f].kind == FOLIO_FEED_ACCOUNTS ? FOLIO_AR_ACCOUNT : FOLIO_AR_TXN;
+            a->type = FOLIO_AT_CODE;
+            a->line = cl->line;
+            a->col = cl->col;
+            a->code_list = cl;
+            a->codes = c;
+            size_t ql = strlen(REC_WORDS[a->rec]) + strlen(cl->name) + 2;
+            if (!(a->name = strdup(cl->name)) || !(a->column = strdup(cl->column)) ||
+                !(a->qname = malloc(ql))) {
+                free(a->name);
+                free(a->column);
+                free(A->v);
+                A->v = nv;
+                A->n = n;
+                return oom_doc(d);
+            }
+            snprintf(a->qname, ql, "%s.%s", REC_WORDS[a->rec], cl->name);
+            if (shadowed(a)) {
+                free(a->name);
+                free(a->column);
+                free(a->qname);
+                memset(a, 0, sizeof *a);
+                continue;
+            }
+            n++;
+        }
+    }
+    free(A->v);
+    A->v = nv;
+    A->n = n;
+    return true;
+}
+
 bool attrs_job_finish(yt_doc *d, folio_job *job)
 {
+    if (!code_list_attrs(d, job))
+        return false;
     folio_attrs *A = job->attrs;
     if (!A)
         return true;
@@ -194,17 +263,29 @@ bool attrs_job_finish(yt_doc *d, folio_job *job)
             return yt_fail_at(d, a->line, a->col, "attribute '%s' of feed '%s' has the "
                               "name of %s: choose another name", a->name,
                               job->feeds[a->feed].name, what);
+        int shared = -1;   /* a code list's attribute on another feed: its slot */
         for (int k = 0; k < i; k++)
-            if (A->v[k].rec == a->rec && !strcmp(A->v[k].name, a->name))
+            if (A->v[k].rec == a->rec && !strcmp(A->v[k].name, a->name)) {
+                if (a->code_list && A->v[k].code_list == a->code_list) {
+                    shared = A->v[k].slot;
+                    break;
+                }
+                if (a->code_list || A->v[k].code_list)
+                    return yt_fail_at(d, a->line, a->col, "%s is both an attribute (line "
+                                      "%d) and code list '%s' (line %d): rename one",
+                                      a->qname, a->code_list ? A->v[k].line : a->line,
+                                      a->name, a->code_list ? a->line : A->v[k].line);
                 return yt_fail_at(d, a->line, a->col, "attribute '%s' is declared twice "
                                   "(first at line %d): each %s attribute comes from one feed",
                                   a->qname, A->v[k].line, REC_WORDS[a->rec]);
-        for (int k = 0; k < i; k++)
-            if (A->v[k].feed == a->feed && !strcmp(A->v[k].column, a->column))
+            }
+        for (int k = 0; k < i && !a->code_list; k++)
+            if (A->v[k].feed == a->feed && !A->v[k].code_list &&
+                !strcmp(A->v[k].column, a->column))
                 return yt_fail_at(d, a->line, a->col, "column '%s' is mapped by attributes "
                                   "'%s' and '%s' of one feed", a->column, A->v[k].name,
                                   a->name);
-        a->slot = A->width[a->rec]++;
+        a->slot = shared >= 0 ? shared : A->width[a->rec]++;
     }
     for (int i = 0; i < A->n;) {
         int j = i;
@@ -342,6 +423,23 @@ int attrs_stage_row(const folio_feed_def *def, const int *col_idx, const char *b
         else
             row[k].num = FOLIO_ATTR_ABSENT;
         *bad_col = col_idx[k];
+        if (a->code_list) {
+            /* issue 10 (gaps): a code list's value, trimmed like the list's
+             * own check; stored as the job's string of the code */
+            while (n && (*s == ' ' || *s == '\t'))
+                s++, n--;
+            while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+                n--;
+            int x = codes_find(a->code_list, s, n);
+            if (x < 0) {
+                quote40(s, n, q, sizeof q);
+                snprintf(why, why_cap, "value '%s' is not in code list '%s'", q,
+                         a->code_list->name);
+                return 0;
+            }
+            row[k].str = a->code_list->values[x].code;
+            continue;
+        }
         if (n == 0) {
             if (a->required) {
                 snprintf(why, why_cap, "empty %s (a required attribute)", a->name);
@@ -659,6 +757,15 @@ folio_attr_val attrs_value(const folio_dataset *ds, const folio_attr_def *a, uin
     return ds->attr_vals[a->rec][(size_t)index * (size_t)ds->attr_width[a->rec] + (size_t)a->slot];
 }
 
+/* issue 10 (gaps): the text of code-list value `code` in language `lang`
+ * (a code, NULL = the list's first language). */
+static const char *decode(const folio_attr_def *a, const char *code, const char *lang)
+{
+    int x = codes_find(a->code_list, code, strlen(code));
+    return x < 0 ? code : codes_value_text(&a->code_list->values[x],
+                                           codes_lang_index(a->codes, lang));
+}
+
 static void g_attr(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_t i,
                    folio_rule_value *out)
 {
@@ -673,6 +780,18 @@ static void g_attr(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_
     case FOLIO_AT_STRING:
     case FOLIO_AT_CODE:
         out->str = v.str ? v.str : "";
+        if (v.str && a->code_list) {
+            /* decoded in the household's statement language, as the
+             * transaction's description is (rules-fields.c) */
+            const char *lang = NULL;
+            if (ctx->hs && ctx->hh < ctx->hs->n) {
+                const folio_household *h = &ctx->hs->v[ctx->hh];
+                if (h->n_customers)
+                    lang = ctx->ds->customers[ctx->hs->customer_idx[h->first_customer]]
+                               .language;
+            }
+            out->str = decode(a, v.str, lang);
+        }
         out->len = (uint32_t)strlen(out->str);
         out->absent = !v.str;
         return;
@@ -696,6 +815,8 @@ size_t attrs_format(const folio_attr_def *a, folio_attr_val v, const folio_attr_
     buf[0] = 0;
     if (a->type == FOLIO_AT_STRING || a->type == FOLIO_AT_CODE) {
         *s = v.str ? v.str : "";
+        if (v.str && a->code_list)   /* issue 10 (gaps): decoded */
+            *s = decode(a, v.str, fmt ? fmt->language : NULL);
         return strlen(*s);
     }
     if (v.num == FOLIO_ATTR_ABSENT)

@@ -359,10 +359,10 @@ bool codes_check_feeds(yt_doc *d, const yt_node *root, const folio_job *job)
             if (!f)
                 return yt_fail(d, at, "'codes.%s.feeds' names '%s', which is not a feed of "
                                "the job", l->name, l->feeds[k]);
-            if (f->kind != FOLIO_FEED_TRANSACTIONS)
+            if (f->kind != FOLIO_FEED_TRANSACTIONS && f->kind != FOLIO_FEED_ACCOUNTS)
                 return yt_fail(d, at, "'codes.%s.feeds' names '%s', which is not a "
-                               "transactions feed (code lists apply to transactions)",
-                               l->name, l->feeds[k]);
+                               "transactions or accounts feed (code lists apply to "
+                               "transactions and accounts)", l->name, l->feeds[k]);
         }
     }
     return true;
@@ -375,6 +375,19 @@ bool codes_list_applies(const folio_code_list *l, const folio_feed_def *def)
         return false;
     if (l->n_feeds == 0)
         return true;
+    for (int k = 0; k < l->n_feeds; k++)
+        if (def->name && !strcmp(l->feeds[k], def->name))
+            return true;
+    return false;
+}
+
+/* codes_list_attaches: see codes.h (issue 10 gaps: lists as fields). */
+bool codes_list_attaches(const folio_code_list *l, const folio_feed_def *def)
+{
+    if (def->kind == FOLIO_FEED_TRANSACTIONS)
+        return codes_list_applies(l, def);
+    if (def->kind != FOLIO_FEED_ACCOUNTS)
+        return false;
     for (int k = 0; k < l->n_feeds; k++)
         if (def->name && !strcmp(l->feeds[k], def->name))
             return true;

@@ -11,6 +11,7 @@
  */
 #include "folio/compose.h"
 #include "folio/graphics.h"
+#include "addressee.h"
 #include "folio/afp.h"             /* the job's AFP options: its code pages lack U+2026 */
 #include "folio/paragraphs.h"
 #include "folio/disclosures.h"
@@ -256,7 +257,8 @@ static size_t attr_text(const composer *C, int i, uint32_t rec, char *buf, size_
 {
     const folio_attr_def *d = &C->plan->job->attrs->v[i];
     const folio_attr_fmt fmt = {C->L->date_format, C->L->money_decimal, C->L->money_group,
-                                C->L->currency_symbol};
+                                C->L->currency_symbol,
+                                C->plan->layout->languages[C->lang]};   /* issue 10 gaps: code lists */
     *s = buf;
     buf[0] = 0;
     if (rec == UINT32_MAX || !C->plan->ds->attr_vals[d->rec])
@@ -1084,15 +1086,45 @@ static void compose_account(composer *C, uint32_t ai)
 
 /* ---- addressee and address block ----------------------------------------- */
 
+/* issue 10 gaps: customers k..j-1 of household h on one line: "Ana, Luis &
+ * Eva Pérez" when all share a last name, else "Ana Pérez, Luis Gómez & Eva
+ * Ruiz"; NULL on out of memory. */
+static const char *addressee_group(const folio_plan *plan, const folio_household *h,
+                                   uint32_t k, uint32_t j, folio_arena *arena)
+{
+    const folio_households *hs = plan->hs;
+    const folio_customer *c0 = &plan->ds->customers[hs->customer_idx[h->first_customer + k]];
+    if (j - k == 1)
+        return full_name_dup(arena, c0);
+    bool same = true;
+    for (uint32_t i = k; i < j; i++) {
+        const folio_customer *c = &plan->ds->customers[hs->customer_idx[h->first_customer + i]];
+        same = same && c->first_name && c->first_name[0] && c->last_name &&
+               !strcmp(c->last_name, c0->last_name ? c0->last_name : "");
+    }
+    const char *s = "";
+    for (uint32_t i = k; i < j && s; i++) {
+        const folio_customer *c = &plan->ds->customers[hs->customer_idx[h->first_customer + i]];
+        const char *part = same ? c->first_name : full_name_dup(arena, c);
+        const char *sep = i == k ? "" : i + 1 == j ? " & " : ", ";
+        s = part ? arena_fmt(arena, "%s%s%s", s, sep, part) : NULL;
+    }
+    return s && same ? arena_fmt(arena, "%s %s", s, c0->last_name) : s;
+}
+
 int compose_addressee(const folio_plan *plan, size_t hh, const folio_font *font,
                       int32_t size, int32_t width, const char **lines, int max_lines,
-                      folio_arena *arena)
+                      folio_arena *arena, uint32_t *named)
 {
     const folio_households *hs = plan->hs;
     const folio_household *h = &hs->v[hh];
     const folio_dataset *ds = plan->ds;
     int n = 0;
     uint32_t nc = h->n_customers;
+    uint32_t dummy;
+    if (!named)
+        named = &dummy;
+    *named = 0;
     if (nc == 0 || max_lines <= 0)
         return 0;
     const folio_customer *c0 = &ds->customers[hs->customer_idx[h->first_customer]];
@@ -1110,12 +1142,34 @@ int compose_addressee(const folio_plan *plan, size_t hh, const folio_font *font,
         }
         if (joint && fonts_text_width(font, joint, strlen(joint), size) <= width) {
             lines[n++] = joint;
+            *named = 2;
             return n;
         }
+    }
+    if (nc > (uint32_t)max_lines && nc > 2) {
+        /* issue 10 gaps: more customers than lines: several to a line while
+           the line fits, never a name dropped while there is room */
+        uint32_t k = 0;
+        while (k < nc && n < max_lines) {
+            uint32_t j = k + 1;
+            const char *t = addressee_group(plan, h, k, j, arena);
+            while (t && j < nc) {
+                const char *u = addressee_group(plan, h, k, j + 1, arena);
+                if (!u || fonts_text_width(font, u, strlen(u), size) > width)
+                    break;
+                t = u;
+                j++;
+            }
+            lines[n++] = t;                      /* NULL on OOM: the caller checks */
+            k = j;
+        }
+        *named = k;
+        return n;
     }
     for (uint32_t k = 0; k < nc && n < max_lines; k++) {
         const folio_customer *c = &ds->customers[hs->customer_idx[h->first_customer + k]];
         lines[n++] = full_name_dup(arena, c);    /* NULL on OOM: the caller checks */
+        *named = k + 1;
     }
     return n;
 }
@@ -1149,14 +1203,9 @@ static void compose_address(composer *C)
         maxl = 12;
     const char *lines[16];
     const char *city;
-    int n_addr = 1 + (c->address2 && c->address2[0]) + 1 + !is_us(c->country);
-    int name_room = maxl - n_addr;
-    if (name_room < 1)
-        name_room = 1;
-    if (name_room > 3)
-        name_room = 3;
+    int name_room = addressee_name_room(L, c);   /* issue 10 gaps: address.max_names */
     int n = compose_addressee(C->plan, C->hh, style_font(C, s), style(C, s)->size,
-                              L->address_w, lines, name_room, C->arena);
+                              L->address_w, lines, name_room, C->arena, NULL);
     int n_names = n;
     lines[n++] = c->address1;
     if (c->address2 && c->address2[0] && n < maxl)

@@ -15,6 +15,7 @@ static const char *const kind_names[FOLIO_EXC__COUNT] = {
     [FOLIO_EXC_AMBIGUOUS_ORDER] = "ambiguous_order",
     [FOLIO_EXC_OVERSIZE_HOUSEHOLD] = "oversize_household",
     [FOLIO_EXC_UNDELIVERABLE] = "undeliverable",
+    [FOLIO_EXC_NAMES_TRUNCATED] = "names_truncated",
     [FOLIO_EXC_OTHER] = "other",
 };
 

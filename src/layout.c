@@ -242,7 +242,7 @@ static const char *const MASK_KEYS[] = { "mask", "mask_char", NULL };
 static const char *const PLACED_KEYS[] = { "text", "style", "x", "y", "align", "width",
                                             "min_size", NULL };
 static const char *const ADDRESS_KEYS[] = { "x", "y", "width", "height", "style",
-                                            "max_lines", NULL };
+                                            "max_lines", "max_names", NULL };   /* issue 10 gaps */
 static const char *const BODY_KEYS[] = { "first_page_top", "top", "bottom", NULL };
 static const char *const SUMMARY_KEYS[] = { "title", "title_style", "header_style",
     "row_style", "total_label", "total_owed_label", "space_after", "columns", NULL };
@@ -1003,18 +1003,21 @@ static bool read_address_body(loader *ld, const yt_node *root)
     L->address_h = 86 * 20;
     L->address_style = 0;
     L->address_max_lines = 6;
+    L->address_max_names = 3;     /* issue 10 gaps: address.max_names */
     const yt_node *a, *b;
     if (!submap(ld, root, "", "address", ADDRESS_KEYS, &a))
         return false;
-    int64_t ml = 6;
+    int64_t ml = 6, mn = 3;
     if (read_len(ld, a, "address", "x", false, &L->address_x) < 0
         || read_len(ld, a, "address", "y", false, &L->address_y) < 0
         || read_len(ld, a, "address", "width", false, &L->address_w) < 0
         || read_len(ld, a, "address", "height", false, &L->address_h) < 0
         || read_style(ld, a, "address", "style", false, &L->address_style) < 0
-        || yt_int(ld->d, a, "address", "max_lines", false, 1, 12, &ml) < 0)
+        || yt_int(ld->d, a, "address", "max_lines", false, 1, 12, &ml) < 0
+        || yt_int(ld->d, a, "address", "max_names", false, 1, 12, &mn) < 0)
         return false;
     L->address_max_lines = (int)ml;
+    L->address_max_names = (int)mn;
     if (L->address_w <= 0 || L->address_h <= 0
         || L->address_x + L->address_w > L->page_w
         || L->address_y + L->address_h > L->page_h)

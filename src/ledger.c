@@ -378,10 +378,12 @@ bool ledger_plan_account(folio_plan *plan, size_t i, folio_money derived, folio_
         return false;
     }
     char o[32], c[32], n[32], dd[32], why[512];
-    folio_money_format(a->opening_balance, 2, '.', 0, o, sizeof o);
-    folio_money_format(a->closing_balance, 2, '.', 0, c, sizeof c);
-    folio_money_format(liab ? -net : net, 2, '.', 0, n, sizeof n);
-    folio_money_format(ap->ledger_diff, 2, '.', 0, dd, sizeof dd);
+    int amd = job->feeds && a->feed < job->n_feeds ? job->feeds[a->feed].minor_digits
+                                                  : 2;   /* the account's minor unit */
+    folio_money_format(a->opening_balance, amd, '.', 0, o, sizeof o);
+    folio_money_format(a->closing_balance, amd, '.', 0, c, sizeof c);
+    folio_money_format(liab ? -net : net, amd, '.', 0, n, sizeof n);
+    folio_money_format(ap->ledger_diff, amd, '.', 0, dd, sizeof dd);
     const folio_txn *row = first_row_off(plan, i, s);
     if (derived != a->opening_balance)
         snprintf(why, sizeof why,

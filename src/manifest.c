@@ -11,6 +11,8 @@
  */
 #include "manifest.h"
 
+#include "ccy-totals.h"
+
 #include "folio/exceptions.h"
 #include "folio/paragraphs.h"
 
@@ -116,17 +118,6 @@ static void json_kv_int(folio_buf *b, const char *k, int64_t v, bool comma)
     folio_buf_put_json_str(b, k, strlen(k));
     folio_buf_putc(b, ':');
     folio_buf_put_int(b, v);
-    if (comma)
-        folio_buf_putc(b, ',');
-}
-
-static void json_kv_money(folio_buf *b, const char *k, folio_money v, bool comma)
-{
-    char m[40];
-    folio_money_format(v, 2, '.', 0, m, sizeof m);
-    folio_buf_put_json_str(b, k, strlen(k));
-    folio_buf_putc(b, ':');
-    folio_buf_puts(b, m);
     if (comma)
         folio_buf_putc(b, ',');
 }
@@ -360,9 +351,16 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
         json_kv_int(&b, "accepted", (int64_t)s->accepted, true);
         json_kv_int(&b, "rejected", (int64_t)s->rejected, false);
         if (J->feeds[i].kind == FOLIO_FEED_TRANSACTIONS) {
+            /* issue 10 part 6: per currency, in its minor unit */
+            ccy_totals fc;
+            if (!ccy_totals_compute(R, i, &fc, err)) {
+                folio_buf_free(&b);
+                return false;
+            }
             folio_buf_putc(&b, ',');
-            json_kv_money(&b, "amount_read", s->amount_read, true);
-            json_kv_money(&b, "amount_rejected", s->amount_rejected, false);
+            ccy_json_member(&b, "amount_read", &fc, CCY_READ, true);
+            ccy_json_member(&b, "amount_rejected", &fc, CCY_REJECTED, false);
+            ccy_totals_free(&fc);
         }
         folio_buf_putc(&b, '}');
     }
@@ -500,10 +498,20 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     json_kv_int(&b, "rejected", (int64_t)T->txn_rejected, true);
     json_kv_int(&b, "composed", (int64_t)T->txn_composed, true);
     json_kv_int(&b, "suppressed", (int64_t)T->txn_suppressed, true);
-    json_kv_money(&b, "amount_read", T->amt_read, true);
-    json_kv_money(&b, "amount_rejected", T->amt_rejected, true);
-    json_kv_money(&b, "amount_composed", T->amt_composed, true);
-    json_kv_money(&b, "amount_suppressed", T->amt_suppressed, false);
+    {
+        /* issue 10 part 6: {"EUR":..,"JPY":..} per amount, never summed
+         * across currencies */
+        ccy_totals ct;
+        if (!ccy_totals_compute(R, -1, &ct, err)) {
+            folio_buf_free(&b);
+            return false;
+        }
+        ccy_json_member(&b, "amount_read", &ct, CCY_READ, true);
+        ccy_json_member(&b, "amount_rejected", &ct, CCY_REJECTED, true);
+        ccy_json_member(&b, "amount_composed", &ct, CCY_COMPOSED, true);
+        ccy_json_member(&b, "amount_suppressed", &ct, CCY_SUPPRESSED, false);
+        ccy_totals_free(&ct);
+    }
     folio_buf_puts(&b, "}\n  },\n  \"reconciliation\":{");
     folio_buf_puts(&b, "\"balanced\":");
     folio_buf_puts(&b, balanced ? "true" : "false");

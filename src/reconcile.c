@@ -12,6 +12,7 @@
  */
 #include "reconcile.h"
 
+#include "ccy-totals.h"
 #include "manifest.h"
 #include "run-report.h"
 
@@ -239,8 +240,10 @@ bool reconcile_check(run_state *R, totals *T, folio_buf *cj, bool *balanced, fol
     check(cj, balanced, "transaction rows read = accepted + rejected", "read",
           (int64_t)T->txn_read, "accepted_plus_rejected",
           (int64_t)(R->ds->n_txns + T->txn_rejected), false);
-    check(cj, balanced, "amount read - rejected = amount loaded", "read_minus_rejected",
-          read_minus_rej, "loaded", T->amt_loaded, true);
+    /* issue 10 part 6: the amount checks per currency, never across them */
+    ccy_totals ccy;
+    if (!ccy_totals_compute(R, -1, &ccy, err))
+        return false;
     if (!sharded) {
         check(cj, balanced, "every loaded account belongs to a household", "loaded",
               (int64_t)R->ds->n_accounts, "in_households", (int64_t)acc_shard, false);
@@ -252,8 +255,23 @@ bool reconcile_check(run_state *R, totals *T, folio_buf *cj, bool *balanced, fol
     check(cj, balanced, "transactions = composed + suppressed", "transactions",
           (int64_t)txn_shard, "composed_plus_suppressed",
           (int64_t)(T->txn_composed + T->txn_suppressed), false);
-    check(cj, balanced, "amount = composed + suppressed", "amount", amt_shard,
-          "composed_plus_suppressed", composed_plus_sup, true);
+    ccy_checks(&ccy, sharded, cj, balanced);
+    {
+        /* the statements' and suppressed.csv's own sums against the plan's
+         * per-currency figures: a checksum in minor units, not money */
+        folio_money pc = 0, ps = 0;
+        bool ok = true;
+        for (int i = 0; i < ccy.n; i++)
+            ok = folio_money_add(&pc, ccy.v[i].composed) &&
+                 folio_money_add(&ps, ccy.v[i].suppressed) && ok;
+        check(cj, balanced, "amounts on the statements = amounts composed per currency "
+              "(checksum in minor units)", "statements", T->amt_composed, "per_currency",
+              ok ? pc : ~T->amt_composed, false);
+        check(cj, balanced, "amounts in suppressed.csv = amounts suppressed per currency "
+              "(checksum in minor units)", "suppressed_csv", T->amt_suppressed, "per_currency",
+              ok ? ps : ~T->amt_suppressed, false);
+    }
+    ccy_totals_free(&ccy);
     {
         uint64_t pages1 = 0;
         for (size_t i = 0; i < R->n_print; i++) {

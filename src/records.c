@@ -12,6 +12,8 @@
  */
 #include "records.h"
 
+#include "ccy-totals.h"
+
 #include "folio/exceptions.h"
 
 #include <stdio.h>
@@ -30,7 +32,8 @@ bool write_suppressed(run_state *R, const char *path, folio_money *sum_txn,
         return false;
     folio_buf b;
     folio_buf_init(&b, (size_t)1 << 30);
-    folio_buf_puts(&b, "kind,id,file,line,reason,amount\n");
+    /* issue 10 part 6: the amount in its currency's minor unit, and which */
+    folio_buf_puts(&b, "kind,id,file,line,reason,amount,currency\n");
     *sum_txn = 0;
     *n_acc = *n_txn = 0;
     char d0[16], d1[16];
@@ -50,7 +53,7 @@ bool write_suppressed(run_state *R, const char *path, folio_money *sum_txn,
             folio_buf_put_csv_field(&b, hh->id, strlen(hh->id));
             folio_buf_puts(&b, ",,,");
             folio_buf_put_csv_field(&b, hp->reason, strlen(hp->reason));
-            folio_buf_puts(&b, ",\n");
+            folio_buf_puts(&b, ",,\n");
         }
         for (uint32_t k = 0; k < hh->n_accounts; k++) {
             uint32_t ai = R->hs.account_idx[hh->first_account + k];
@@ -69,7 +72,9 @@ bool write_suppressed(run_state *R, const char *path, folio_money *sum_txn,
                 folio_buf_put_int(&b, a->line);
                 folio_buf_putc(&b, ',');
                 folio_buf_put_csv_field(&b, areason, strlen(areason));
-                folio_buf_puts(&b, ",\n");
+                folio_buf_puts(&b, ",,");
+                folio_buf_put_csv_field(&b, a->currency, strlen(a->currency));
+                folio_buf_putc(&b, '\n');
             }
             for (uint32_t t = a->first_txn; t < a->first_txn + a->n_txn; t++) {
                 bool inside = t >= ap->first && t < ap->first + ap->n;
@@ -91,10 +96,12 @@ bool write_suppressed(run_state *R, const char *path, folio_money *sum_txn,
                 const char *r = !inside ? reason_txn : areason;
                 folio_buf_put_csv_field(&b, r, strlen(r));
                 /* the amount: a number folio formats, never a formula */
-                char am[40];
-                folio_money_format(tx->amount, 2, '.', 0, am, sizeof am);
+                char am[48];
+                ccy_amount_str(a->currency, tx->amount, am, sizeof am);
                 folio_buf_putc(&b, ',');
                 folio_buf_puts(&b, am);
+                folio_buf_putc(&b, ',');
+                folio_buf_put_csv_field(&b, a->currency, strlen(a->currency));
                 folio_buf_putc(&b, '\n');
             }
         }
@@ -218,10 +225,13 @@ bool write_audit(run_state *R, const char *path, folio_error *err)
                 for (uint32_t t = ap->first; t < ap->first + ap->n; t++)
                     if (__builtin_add_overflow(sum, R->ds->txns[t].amount, &sum))
                         b.failed = true;
-                char am[40];
-                folio_money_format(sum, 2, '.', 0, am, sizeof am);
+                char am[48];
+                const char *cc = R->ds->accounts[ai].currency;
+                ccy_amount_str(cc, sum, am, sizeof am);   /* its minor unit */
                 folio_buf_puts(&b, ",\"amount\":");
                 folio_buf_puts(&b, am);
+                folio_buf_puts(&b, ",\"currency\":");
+                folio_buf_put_json_str(&b, cc, strlen(cc));
             }
             if (ap->suppressed) {
                 folio_buf_puts(&b, ",\"suppressed\":");

@@ -40,6 +40,7 @@
 #include "records.h"
 #include "run-outputs.h"
 #include "run-private.h"
+#include "addressee.h"
 #include "run-report.h"
 #include "run-stages.h"
 #include "sink-proof.h"
@@ -246,6 +247,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     if (!R.plan || !stop_if_interrupted(err))
         goto done;
     if (!holders_route(R.plan, &R.ds->exceptions, err))   /* oversize, undeliverable */
+        goto done;
+    if (!addressee_check(R.plan, &R.ds->exceptions, err))   /* issue 10 gaps: names */
         goto done;
     if (!ledger_report(R.plan, R.ds, &R.ledger, err))   /* issue 10 part 3 */
         goto done;

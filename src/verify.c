@@ -25,6 +25,9 @@
 #include "folio/production.h"
 #include "verify-private.h"
 
+#include "ccy-totals.h"
+#include "folio/currency.h"
+
 #include <csv.h>
 
 #include <dirent.h>
@@ -1345,11 +1348,15 @@ static void check_inputs(verify_report *V, const jv *root)
     }
 }
 
-/* A money value of the manifest ("12.50", "-7.50"); false when absent. */
-static bool jmoney_of(const jv *o, const char *key, folio_money *out)
+
+/* issue 10 part 6: o[key] is {"EUR":1.50,"JPY":120,...}; the amount of
+ * `code` in its minor unit; false when absent or not exact in it. */
+static bool jmoney_ccy(const jv *o, const char *key, const char *code, folio_money *out)
 {
-    const jv *v = jget(o, key);
-    return v && v->type == J_NUM && folio_money_parse(v->s, strlen(v->s), '.', 2, out, NULL);
+    const jv *v = jget(jget(o, key), code);
+    int md = currency_minor_digits(code);
+    return md >= 0 && v && v->type == J_NUM &&
+           folio_money_parse(v->s, strlen(v->s), '.', md, out, NULL);
 }
 
 /* What audit.jsonl, rejects.csv, suppressed.csv and the notifications say. */
@@ -1363,6 +1370,8 @@ typedef struct recount {
     uint64_t notifications;
     uint64_t exc[FOLIO_EXC__COUNT], exc_total;
     bool audit_ok, rejects_ok, suppressed_ok, overflow, exceptions_ok;
+    ccy_totals ccy;         /* issue 10 part 6: composed, suppressed, read and
+                               rejected per currency */
 } recount;
 
 static void add_money(recount *C, folio_money *sum, folio_money v)
@@ -1474,12 +1483,20 @@ static void recount_audit(verify_report *V, const char *dir, const jv *outputs, 
             int64_t t = 0;
             folio_money amt = 0;
             jint_of(a, "transactions", &t);
-            if (!jmoney_of(a, "amount", &amt) && bad++ < 5)
-                verify_mismatch(V, "audit.jsonl:%llu: an account has no amount",
-                                (unsigned long long)line);
+            /* issue 10 part 6: the amount in its currency's minor unit */
+            const char *cc = jstr_of(a, "currency");
+            const jv *av = jget(a, "amount");
+            int md = cc ? currency_minor_digits(cc) : -1;
+            ccy_sum *ce = md >= 0 ? ccy_entry(&C->ccy, cc) : NULL;
+            if ((!av || av->type != J_NUM || !ce ||
+                 !folio_money_parse(av->s, strlen(av->s), '.', md, &amt, NULL)) && bad++ < 5)
+                verify_mismatch(V, "audit.jsonl:%llu: an account has no amount in a known "
+                                "currency's minor unit", (unsigned long long)line);
             C->acc_composed++;
             C->txn_composed += (uint64_t)t;
             add_money(C, &C->amt_composed, amt);
+            if (ce)
+                add_money(C, &ce->composed, amt);
         }
         jv_free(h);
     }
@@ -1528,11 +1545,12 @@ static bool suppressed_row(void *ctx, uint64_t row, char **f, const size_t *len,
 {
     recount *C = ctx;
     if (row == 1) {
-        if (n != 6 || strcmp(f[0], "kind") || strcmp(f[5], "amount"))
+        if (n != 7 || strcmp(f[0], "kind") || strcmp(f[5], "amount") ||
+            strcmp(f[6], "currency"))
             C->suppressed_ok = false;
         return true;
     }
-    if (n != 6) {
+    if (n != 7) {
         C->suppressed_ok = false;
         return true;
     }
@@ -1543,10 +1561,15 @@ static bool suppressed_row(void *ctx, uint64_t row, char **f, const size_t *len,
     else if (!strcmp(f[0], "transaction")) {
         folio_money a;
         C->sup_txn++;
-        if (!folio_money_parse(f[5], len[5], '.', 2, &a, NULL))
+        /* issue 10 part 6: the amount in the minor unit of its currency */
+        int md = len[6] == 3 ? currency_minor_digits_n(f[6], 3) : -1;
+        ccy_sum *e = md >= 0 ? ccy_entry(&C->ccy, f[6]) : NULL;
+        if (!e || !folio_money_parse(f[5], len[5], '.', md, &a, NULL))
             C->suppressed_ok = false;
-        else
+        else {
             add_money(C, &C->amt_suppressed, a);
+            add_money(C, &e->suppressed, a);
+        }
     } else
         C->suppressed_ok = false;
     return true;
@@ -1589,17 +1612,35 @@ static void want_eq(verify_report *V, const char *what, const jv *o, const char 
                         (unsigned long long)have);
 }
 
-static void want_money(verify_report *V, const char *what, const jv *o, const char *key,
-                       folio_money have, const char *from)
+/* issue 10 part 6: control_totals.transactions.KEY is {"EUR":..,...}: every
+ * currency the files give, each equal, and none the files do not give. */
+static void want_ccy(verify_report *V, const jv *txn, const char *key, ccy_totals *C,
+                     ccy_field f, const char *from)
 {
-    folio_money v;
-    char a[40], b[40];
-    folio_money_format(have, 2, '.', 0, b, sizeof b);
-    if (!jmoney_of(o, key, &v))
-        verify_mismatch(V, "manifest.json: %s is missing", what);
-    else if (v != have) {
-        folio_money_format(v, 2, '.', 0, a, sizeof a);
-        verify_mismatch(V, "manifest.json: %s is %s, %s give %s", what, a, from, b);
+    const jv *o = jget(txn, key);
+    if (!o || o->type != J_OBJ) {
+        verify_mismatch(V, "manifest.json: control_totals.transactions.%s is missing "
+                        "(an object of amounts per currency)", key);
+        return;
+    }
+    for (int i = 0; i < o->n; i++)
+        if (currency_minor_digits(o->keys[i]) < 0 || !ccy_entry(C, o->keys[i]))
+            verify_mismatch(V, "manifest.json: control_totals.transactions.%s.%s: not an ISO "
+                            "4217 currency", key, o->keys[i]);
+    for (int i = 0; i < C->n; i++) {
+        const ccy_sum *e = &C->v[i];
+        folio_money have = f == CCY_READ ? e->read : f == CCY_REJECTED ? e->rejected
+                         : f == CCY_COMPOSED ? e->composed : e->suppressed, v;
+        char a[48], b[48];
+        ccy_amount_str(e->code, have, b, sizeof b);
+        if (!jmoney_ccy(txn, key, e->code, &v))
+            verify_mismatch(V, "manifest.json: control_totals.transactions.%s.%s is missing, "
+                            "%s give %s", key, e->code, from, b);
+        else if (v != have) {
+            ccy_amount_str(e->code, v, a, sizeof a);
+            verify_mismatch(V, "manifest.json: control_totals.transactions.%s.%s is %s, %s "
+                            "give %s", key, e->code, a, from, b);
+        }
     }
 }
 
@@ -1620,8 +1661,8 @@ static bool check_pair(const jv *c, const char **l, const char **r, const char *
 static bool num_eq(const char *a, const char *b)
 {
     folio_money x, y;
-    return folio_money_parse(a, strlen(a), '.', 2, &x, NULL) &&
-           folio_money_parse(b, strlen(b), '.', 2, &y, NULL) && x == y;
+    return folio_money_parse(a, strlen(a), '.', 6, &x, NULL) &&
+           folio_money_parse(b, strlen(b), '.', 6, &y, NULL) && x == y;
 }
 
 /* reconciliation: every check's "ok" is its two figures being equal,
@@ -1672,16 +1713,25 @@ static void recount_reconciliation(verify_report *V, const jv *root)
              "households", "c", "households", NULL},
         };
         for (size_t k = 0; k < sizeof link / sizeof *link; k++) {
-            if (strcmp(name, link[k].check))
+            /* issue 10 part 6: an amount check is per currency, "... (EUR)" */
+            char code[4] = "";
+            size_t cl = strlen(link[k].check);
+            if (link[k].sect[0] == 'm') {
+                if (strncmp(name, link[k].check, cl) || strlen(name) != cl + 6 ||
+                    strncmp(name + cl, " (", 2) || name[cl + 5] != ')')
+                    continue;
+                memcpy(code, name + cl + 2, 3);
+            } else if (strcmp(name, link[k].check))
                 continue;
+            int md = link[k].sect[0] == 'm' ? currency_minor_digits(code) : 2;
             const char *fig = !strcmp(ln, link[k].fig) ? l : !strcmp(rn, link[k].fig) ? r : NULL;
             const jv *sect = link[k].sect[0] == 'a' ? acc : link[k].sect[0] == 'c' ? counts : txn;
             folio_money want = 0, x = 0, y = 0;
             bool have = false;
             if (link[k].sect[0] == 'm') {
                 bool neg = link[k].k2 && link[k].k2[0] == '-';
-                have = jmoney_of(sect, link[k].k1, &x) &&
-                       (!link[k].k2 || jmoney_of(sect, link[k].k2 + neg, &y));
+                have = jmoney_ccy(sect, link[k].k1, code, &x) &&
+                       (!link[k].k2 || jmoney_ccy(sect, link[k].k2 + neg, code, &y));
                 want = neg ? x - y : x + y;
             } else {
                 int64_t a = 0, b = 0;
@@ -1689,10 +1739,10 @@ static void recount_reconciliation(verify_report *V, const jv *root)
                 want = (a + b) * 100;
             }
             folio_money f = 0;
-            if (fig && have && folio_money_parse(fig, strlen(fig), '.', 2, &f, NULL) &&
+            if (fig && have && md >= 0 && folio_money_parse(fig, strlen(fig), '.', md, &f, NULL) &&
                 f != want) {
                 char w[40];
-                folio_money_format(want, 2, '.', 0, w, sizeof w);
+                folio_money_format(want, md, '.', 0, w, sizeof w);
                 if (link[k].sect[0] != 'm' && w[strlen(w) - 3] == '.')
                     w[strlen(w) - 3] = 0;
                 verify_mismatch(V, "manifest.json: reconciliation '%s' has %s %s, the %s say %s",
@@ -1744,6 +1794,7 @@ static void recount_all(verify_report *V, const char *dir, const jv *root, seen_
         verify_mismatch(V, "audit.jsonl/suppressed.csv: the amounts overflow when added up");
     if (!counts || counts->type != J_OBJ) {
         verify_mismatch(V, "manifest.json: no counts");
+        ccy_totals_free(&C.ccy);
         return;
     }
     const jv *st = jget(counts, "statements");
@@ -1813,16 +1864,15 @@ static void recount_all(verify_report *V, const char *dir, const jv *root, seen_
     const jv *acc = jget(ct, "accounts"), *txn = jget(ct, "transactions");
     if (!acc || !txn) {
         verify_mismatch(V, "manifest.json: no control_totals");
+        ccy_totals_free(&C.ccy);
         return;
     }
     uint64_t ar = 0, arj = 0, tr = 0, trj = 0, rej = 0;
-    folio_money amr = 0, amj = 0;
     const jv *in = jget(root, "inputs");
     for (int i = 0; in && in->type == J_ARR && i < in->n; i++) {
         const jv *f = in->items[i];
         const char *kind = jstr_of(f, "kind");
         int64_t r = 0, j = 0;
-        folio_money x = 0, y = 0;
         jint_of(f, "rows", &r);
         jint_of(f, "rejected", &j);
         rej += (uint64_t)j;
@@ -1832,10 +1882,22 @@ static void recount_all(verify_report *V, const char *dir, const jv *root, seen_
         } else if (kind && !strcmp(kind, "transactions")) {
             tr += (uint64_t)r;
             trj += (uint64_t)j;
-            jmoney_of(f, "amount_read", &x);
-            jmoney_of(f, "amount_rejected", &y);
-            add_money(&C, &amr, x);
-            add_money(&C, &amj, y);
+            /* issue 10 part 6: {"EUR":..,"JPY":..} per feed */
+            for (int w = 0; w < 2; w++) {
+                const jv *o = jget(f, w ? "amount_rejected" : "amount_read");
+                for (int c = 0; o && o->type == J_OBJ && c < o->n; c++) {
+                    folio_money x = 0;
+                    ccy_sum *e = currency_minor_digits(o->keys[c]) >= 0
+                                     ? ccy_entry(&C.ccy, o->keys[c]) : NULL;
+                    if (!e || !jmoney_ccy(f, w ? "amount_rejected" : "amount_read",
+                                          o->keys[c], &x))
+                        verify_mismatch(V, "manifest.json: inputs[%d].%s.%s is not an amount "
+                                        "of a known currency", i,
+                                        w ? "amount_rejected" : "amount_read", o->keys[c]);
+                    else
+                        add_money(&C, w ? &e->rejected : &e->read, x);
+                }
+            }
         }
     }
     const char *fi = "the inputs' records";
@@ -1844,25 +1906,23 @@ static void recount_all(verify_report *V, const char *dir, const jv *root, seen_
     want_eq(V, "control_totals.accounts.rejected", acc, "rejected", arj, fi);
     want_eq(V, "control_totals.transactions.read", txn, "read", tr, fi);
     want_eq(V, "control_totals.transactions.rejected", txn, "rejected", trj, fi);
-    want_money(V, "control_totals.transactions.amount_read", txn, "amount_read", amr, fi);
-    want_money(V, "control_totals.transactions.amount_rejected", txn, "amount_rejected", amj,
-               fi);
+    want_ccy(V, txn, "amount_read", &C.ccy, CCY_READ, fi);
+    want_ccy(V, txn, "amount_rejected", &C.ccy, CCY_REJECTED, fi);
     if (C.audit_ok) {
         const char *a = "the audit records";
         want_eq(V, "control_totals.accounts.composed", acc, "composed", C.acc_composed, a);
         want_eq(V, "control_totals.transactions.composed", txn, "composed", C.txn_composed, a);
-        want_money(V, "control_totals.transactions.amount_composed", txn, "amount_composed",
-                   C.amt_composed, a);
+        want_ccy(V, txn, "amount_composed", &C.ccy, CCY_COMPOSED, a);
     }
     if (sup) {
         const char *a = "the rows of suppressed.csv";
         want_eq(V, "control_totals.accounts.suppressed", acc, "suppressed", C.sup_acc, a);
         want_eq(V, "control_totals.transactions.suppressed", txn, "suppressed", C.sup_txn, a);
-        want_money(V, "control_totals.transactions.amount_suppressed", txn,
-                   "amount_suppressed", C.amt_suppressed, a);
+        want_ccy(V, txn, "amount_suppressed", &C.ccy, CCY_SUPPRESSED, a);
         want_eq(V, "counts.statements.suppressed", st, "suppressed", C.sup_households, a);
     }
     recount_reconciliation(V, root);
+    ccy_totals_free(&C.ccy);
 }
 
 /* production_verify: see header. */

@@ -31,6 +31,9 @@
 
 #include "folio/common.h"
 
+struct folio_code_list;
+struct folio_codes;
+
 typedef enum folio_attr_type {
     FOLIO_AT_STRING = 0, FOLIO_AT_NUMBER, FOLIO_AT_MONEY, FOLIO_AT_DATE,
     FOLIO_AT_BOOL, FOLIO_AT_CODE
@@ -57,6 +60,13 @@ typedef struct folio_attr_def {
     char **values;                /* code: the allowed values */
     int n_values;
     int line, col;                /* in the job file */
+    /* issue 10 (gaps): a code list reachable as a field.  For every list of
+     * the job's codes: an attribute transaction.<list> (account.<list> for
+     * an accounts feed its `feeds:` names) is made per feed it applies to,
+     * all sharing one slot; its value is the list's code (a pointer to the
+     * job's string), shown decoded in the statement's language. */
+    const struct folio_code_list *code_list;   /* NULL: a declared attribute */
+    const struct folio_codes *codes;
 } folio_attr_def;
 
 /* One value: num for number (rule units, 1/10000), money (minor units), date
@@ -95,6 +105,8 @@ typedef struct folio_attr_fmt {
     const char *date_format;
     char money_decimal, money_group;
     const char *currency_symbol;  /* before money values; NULL = none */
+    const char *language;         /* issue 10 (gaps): the statement's, for code
+                                   * lists' texts; NULL = the first language */
 } folio_attr_fmt;
 
 /* Text of value v of attribute a: *s points at it (into buf or the pool),

@@ -110,6 +110,11 @@ bool codes_check_feeds(struct yt_doc *d, const struct yt_node *root,
 /* Does list `l` apply to feed `def`? */
 bool codes_list_applies(const folio_code_list *l, const struct folio_feed_def *def);
 
+/* issue 10 (gaps): does list `l` make a field of feed `def`'s records: a
+ * transactions feed it applies to, or an accounts feed its `feeds:` names
+ * (transaction.<list> / account.<list>: folio/attrs.h)? */
+bool codes_list_attaches(const folio_code_list *l, const struct folio_feed_def *def);
+
 /* Bind the lists to the layout's languages: every value translated per
  * language needs a text in each language the layout prints.  Returns false
  * with err (FOLIO_EXIT_USAGE, "job:line:col: ...") otherwise. */

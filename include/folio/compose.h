@@ -132,9 +132,13 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
 
 /* The addressee line(s): joint names on one line when they fit `width` units
  * in font/size, else one line per customer.  Writes up to max_lines lines
- * (arena strings) into lines[]; returns the count. */
+ * (arena strings) into lines[]; returns the count.  Issue 10 gaps: more
+ * customers than max_lines are packed several to a line ("Ana, Luis & Eva
+ * Pérez", "Ana Pérez & Luis Gómez") while a line fits `width`; *named
+ * (may be NULL) is how many customers the lines name -- fewer than the
+ * household's is an exception (addressee.h). */
 int compose_addressee(const folio_plan *plan, size_t hh, const folio_font *font,
                       int32_t size, int32_t width, const char **lines,
-                      int max_lines, folio_arena *arena);
+                      int max_lines, folio_arena *arena, uint32_t *named);
 
 #endif

@@ -35,6 +35,8 @@ typedef enum folio_exception_kind {
     FOLIO_EXC_AMBIGUOUS_ORDER,       /* the balances allow several orders: file order kept */
     FOLIO_EXC_OVERSIZE_HOUSEHOLD,    /* more customers than the job's household limit */
     FOLIO_EXC_UNDELIVERABLE,         /* print household without a usable address */
+    FOLIO_EXC_NAMES_TRUNCATED,       /* issue 10 gaps: more customers than the address
+                                      * block shows names (addressee.h) */
     FOLIO_EXC_OTHER,                 /* anything else a stage wants an operator to see */
     FOLIO_EXC__COUNT
 } folio_exception_kind;

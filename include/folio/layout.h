@@ -193,6 +193,8 @@ typedef struct folio_layout {
     int32_t address_x, address_y, address_w, address_h;
     int address_style;
     int address_max_lines;        /* 6 by default */
+    int address_max_names;        /* issue 10 gaps: addressee names shown, 3 by
+                                   * default (more customers: an exception) */
     /* body area */
     int32_t body_top_first;       /* y where the body starts on page 1 */
     int32_t body_top;             /* y where the body starts on later pages */

@@ -919,6 +919,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/graphics.sh"          # issue 13 parts 1, 2: images and charts
 . "$ROOT/tests/e2e/coupon.sh"            # issue 13 parts 3, 4: payment coupon, links
 . "$ROOT/tests/e2e/afp_unicode.sh"       # issue 13 part 5: AFP code page 1200
+. "$ROOT/tests/e2e/money_ccy.sh"        # issue 10 gaps: money per currency, names, codes in rules
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"

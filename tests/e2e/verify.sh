@@ -40,8 +40,8 @@ t_verify_tampering() {
     vt_expect "$d" "counts.statements.print is"
     # control totals
     d=$(vt_copy ct); vt_manifest "$d" 'from decimal import Decimal as D
-t = m["control_totals"]["transactions"]; t["amount_composed"] = float(D(str(t["amount_composed"])) + D("100.00"))'
-    vt_expect "$d" "control_totals.transactions.amount_composed is"
+t = m["control_totals"]["transactions"]["amount_composed"]; t["USD"] = float(D(str(t["USD"])) + D("100.00"))'
+    vt_expect "$d" "control_totals.transactions.amount_composed.USD is"
     d=$(vt_copy ct2); vt_manifest "$d" 'm["control_totals"]["accounts"]["suppressed"] += 1'
     vt_expect "$d" "control_totals.accounts.suppressed is"
     # reconciliation.balanced, and one check's ok

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "folio/compose.h"
+#include "folio/fonts.h"
 
 static char *root_path(const char *rel)
 {
@@ -287,6 +288,54 @@ static void test_wrap_and_joint_names(void **state)
     free_fixture(f);
 }
 
+/* issue 10 gaps: more customers than address lines share lines while they
+ * fit ("Ana, Luis & Eva Pérez"); *named says how many the lines name. */
+static void test_addressee_packing(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture(3, false);
+    f->cust[3] = f->cust[1];
+    f->cust[3].id = "C4";
+    f->cust[3].first_name = "Eva";
+    f->cidx[0] = 0; f->cidx[1] = 1; f->cidx[2] = 3; f->cidx[3] = 2;
+    f->hh[0].n_customers = 3;
+    f->hh[1].first_customer = 3;
+    f->ds.n_customers = 4;
+    const folio_layout *L = f->layout;
+    int s = L->address_style;
+    const folio_font *font = L->fonts[L->styles[s].font].metrics;
+    int32_t size = L->styles[s].size;
+    const char *three = "Ana, Luis & Eva Pérez", *two = "Ana & Luis Pérez";
+    int32_t w3 = fonts_text_width(font, three, strlen(three), size);
+    int32_t w2 = fonts_text_width(font, two, strlen(two), size);
+    assert_true(w2 < w3);
+    folio_arena a;
+    folio_arena_init(&a, 1 << 12);
+    const char *lines[16];
+    uint32_t named = 99;
+    assert_int_equal(compose_addressee(f->plan, 0, font, size, w3, lines, 1, &a, &named), 1);
+    assert_string_equal(lines[0], three);
+    assert_int_equal(named, 3);
+    assert_int_equal(compose_addressee(f->plan, 0, font, size, w3 - 1, lines, 1, &a, &named), 1);
+    assert_string_equal(lines[0], two);
+    assert_int_equal(named, 2);                  /* Eva is not named: an exception */
+    assert_int_equal(compose_addressee(f->plan, 0, font, size, w3 - 1, lines, 2, &a, &named), 2);
+    assert_string_equal(lines[1], "Eva Pérez");
+    assert_int_equal(named, 3);
+    assert_int_equal(compose_addressee(f->plan, 0, font, size, w3, lines, 3, &a, &named), 3);
+    assert_string_equal(lines[2], "Eva Pérez");  /* room for all: one per line */
+    assert_int_equal(named, 3);
+    f->cust[3].last_name = "Ruiz";               /* no shared last name: full names */
+    assert_int_equal(compose_addressee(f->plan, 0, font, size, 100000, lines, 1, &a, &named), 1);
+    assert_string_equal(lines[0], "Ana Pérez, Luis Pérez & Eva Ruiz");
+    assert_int_equal(named, 3);
+    folio_arena_free(&a);
+    f->hh[0].n_customers = 2;
+    f->hh[1].first_customer = 2;
+    f->cidx[2] = 2;
+    free_fixture(f);
+}
+
 static void test_balance_mismatch_suppressed(void **state)
 {
     (void)state;
@@ -335,6 +384,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pagination_geometry),
         cmocka_unit_test(test_wrap_and_joint_names),
+        cmocka_unit_test(test_addressee_packing),
         cmocka_unit_test(test_balance_mismatch_suppressed),
         cmocka_unit_test(test_period_and_delivery),
     };

@@ -14,6 +14,7 @@
 
 #include "folio/job.h"
 #include "folio/codes.h"
+#include "folio/attrs.h"
 #include "folio/feed.h"
 #include "folio/layout.h"
 
@@ -136,6 +137,71 @@ static const char *render(const folio_job *job, const char *op, const char *ks,
     return codes_txn_text(&tx, lang);
 }
 
+/* issue 10 (gaps): each code list is a field of the records it checks:
+ * transaction.<list> on every transactions feed it applies to (one slot),
+ * account.<list> on an accounts feed its feeds: names; decoded per language;
+ * a list named like a built-in is not made one; a list and an attribute of
+ * one name are a job error. */
+static void test_code_list_fields(void **state)
+{
+    (void)state;
+    char text[4096], path[128];
+    folio_error err;
+    snprintf(text, sizeof text, "%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, columns: {account_id: a, date: d, amount: x}}\n"
+             "  - {name: t2, kind: transactions, path: t2.csv, columns: {account_id: a, date: d, amount: x},\n"
+             "     attributes: {note: {column: n, type: string}}}\n"
+             "codes:\n"
+             "  category: {column: mcc, values: {\"5411\": groceries, \"5812\": {en: dining, es: comer}}}\n"
+             "  pkg: {column: p, feeds: [a], values: {G: Gold}}\n"
+             "  description: {column: o, feeds: [t], values: {X: y}}\n");
+    folio_job *job = load_text(text, &err, path, sizeof path);
+    if (!job)
+        fail_msg("%s", err.msg);
+    const folio_attrs *A = job->attrs;
+    assert_non_null(A);
+    const folio_attr_def *c1 = NULL, *c2 = NULL, *pk = NULL;
+    for (int i = 0; i < A->n; i++) {
+        const folio_attr_def *a = &A->v[i];
+        assert_false(!strcmp(a->name, "description"));   /* the built-in keeps it */
+        if (!strcmp(a->qname, "transaction.category"))
+            *(a->feed == 2 ? &c1 : &c2) = a;
+        if (!strcmp(a->qname, "account.pkg"))
+            pk = a;
+    }
+    assert_non_null(c1);
+    assert_non_null(c2);
+    assert_non_null(pk);
+    assert_int_equal(c2->feed, 3);
+    assert_int_equal(c1->slot, c2->slot);              /* one field over both feeds */
+    assert_int_equal(A->width[FOLIO_AR_TXN], 2);       /* category + note */
+    assert_int_equal(pk->feed, 1);
+    assert_int_equal(pk->rec, FOLIO_AR_ACCOUNT);
+    assert_ptr_equal(attrs_find(A, "transaction.category", 20), c1);
+    /* decoded per language; the stored value is the job's own code string */
+    const folio_code_list *cl = c1->code_list;
+    folio_attr_val v = {.str = cl->values[codes_find(cl, "5812", 4)].code};
+    char buf[64];
+    const char *out;
+    folio_attr_fmt es = {.language = "es"}, en = {.language = "en"};
+    attrs_format(c1, v, &es, buf, sizeof buf, &out);
+    assert_string_equal(out, "comer");
+    attrs_format(c1, v, &en, buf, sizeof buf, &out);
+    assert_string_equal(out, "dining");
+    v.str = cl->values[codes_find(cl, "5411", 4)].code;
+    attrs_format(c1, v, &es, buf, sizeof buf, &out);
+    assert_string_equal(out, "groceries");
+    job_free(job);
+
+    snprintf(text, sizeof text, "%s%s", MIN_HEAD,
+             "  - {name: t, kind: transactions, path: t.csv, columns: {account_id: a, date: d, amount: x},\n"
+             "     attributes: {category: {column: c, type: string}}}\n"
+             "codes:\n"
+             "  category: {column: mcc, values: {A: b}}\n");
+    expect_text_fail(text, 11, 3, "transaction.category is both an attribute (line 9) and code "
+                     "list 'category' (line 11)");
+}
+
 static void test_codes(void **state)
 {
     (void)state;
@@ -221,7 +287,8 @@ static void test_codes(void **state)
              "  - {name: t, kind: transactions, path: t.csv, columns: {account_id: a, date: d, amount: x}}\n"
              "codes:\n"
              "  op: {column: o, feeds: [c], values: {VKLAD: a}}\n");
-    expect_text_fail(text, 10, 27, "'codes.op.feeds' names 'c', which is not a transactions feed");
+    expect_text_fail(text, 10, 27, "'codes.op.feeds' names 'c', which is not a transactions "
+                     "or accounts feed");
     snprintf(text, sizeof text, "%s%s", MIN_HEAD,
              "  - {name: t, kind: transactions, path: t.csv, columns: {account_id: a, date: d, amount: x}}\n"
              "codes:\n"
@@ -642,6 +709,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_job),
         cmocka_unit_test(test_codes),
+        cmocka_unit_test(test_code_list_fields),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_relative_job_path),
         cmocka_unit_test(test_bad_files),
