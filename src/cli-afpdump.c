@@ -18,6 +18,8 @@
 
 enum { AFPDUMP_CHECK = CLI_LONG };
 
+static int afpdump_cmd(const cli_command *c, int argc, char **argv);
+
 static const cli_opt afpdump_opts[] = {
     {"check", AFPDUMP_CHECK, NULL, "validate instead: framing, known identifiers, begin/end\n"
                                    "nesting and names, placement, triplets, TLEs, MCF,\n"
@@ -35,7 +37,7 @@ const cli_command cli_cmd_afpdump = {
     .opts = afpdump_opts,
     .epilog = "exit status: 0 listed / valid, 1 invalid (\"FILE: offset 0x...: reason\"\n"
               "lines on stdout), 2 bad usage or unreadable file.\n",
-    .main = afp_dump_main,
+    .main = afpdump_cmd,
 };
 
 typedef struct report_ctx {
@@ -75,7 +77,7 @@ static uint8_t *read_all(const char *path, size_t *len, folio_error *err)
     return b;
 }
 
-int afp_dump_main(const cli_command *c, int argc, char **argv)
+static int afpdump_cmd(const cli_command *c, int argc, char **argv)
 {
     bool check = false;
     cli_parser p;
@@ -125,5 +127,18 @@ int afp_dump_main(const cli_command *c, int argc, char **argv)
         rc = FOLIO_EXIT_FAILED;
     }
     free(buf);
+    return rc;
+}
+
+int afp_dump_main(int argc, char **argv)
+{
+    char **av = calloc((size_t)argc + 2, sizeof *av);
+    if (!av)
+        return FOLIO_EXIT_FAILED;
+    av[0] = (char *)"afpdump";
+    for (int i = 0; i < argc; i++)
+        av[i + 1] = argv[i];
+    int rc = afpdump_cmd(&cli_cmd_afpdump, argc + 1, av);
+    free(av);
     return rc;
 }

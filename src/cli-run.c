@@ -22,6 +22,8 @@
 
 enum { RUN_SHARD = CLI_LONG };
 
+static int run_cmd(const cli_command *c, int argc, char **argv);
+
 static const cli_opt run_opts[] = {
     {"out", 'o', "DIR", "output directory (default: the job's output.dir)"},
     {"threads", 'j', "N", "worker threads, 1 to 1024 (default: all cores)"},
@@ -48,7 +50,7 @@ const cli_command cli_cmd_run = {
     .epilog = "On a terminal a progress line is shown on stderr.\n"
               "exit status: 0 success, 1 failed (no output published), 2 bad usage or bad\n"
               "job/layout file (message names file:line:col), 3 success with rejected rows.\n",
-    .main = cmd_run,
+    .main = run_cmd,
 };
 
 /* Progress lines (on a terminal) and the test hook: with FOLIO_TEST_PHASES
@@ -185,7 +187,7 @@ static void print_summary(const folio_run_report *r)
            (unsigned long long)r->pdf_pages, r->pdf_format_s, r->pdf_deflate_s, r->pdf_emit_s);
 }
 
-int cmd_run(const cli_command *c, int argc, char **argv)
+static int run_cmd(const cli_command *c, int argc, char **argv)
 {
     folio_run_options o = {0};
     cli_parser p;
@@ -258,3 +260,16 @@ int cmd_run(const cli_command *c, int argc, char **argv)
     return rc;
 }
 
+
+int cmd_run(int argc, char **argv)
+{
+    char **av = calloc((size_t)argc + 2, sizeof *av);
+    if (!av)
+        return FOLIO_EXIT_FAILED;
+    av[0] = (char *)"run";
+    for (int i = 0; i < argc; i++)
+        av[i + 1] = argv[i];
+    int rc = run_cmd(&cli_cmd_run, argc + 1, av);
+    free(av);
+    return rc;
+}

@@ -102,10 +102,11 @@ bool parse_threads(const char *s, int *out);
 /* Unsigned decimal, the whole string. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 
-/* `folio run ...` and `folio afpdump FILE [--check]` (argv[0]: the command
- * name).  afpdump: exit 0 valid / listed, 1 invalid (one line per problem
- * on stdout: "FILE: offset 0x...: reason"), 2 bad usage. */
-int cmd_run(const cli_command *cmd, int argc, char **argv);
-int afp_dump_main(const cli_command *cmd, int argc, char **argv);
+/* `folio run ...` and `folio afpdump FILE [--check]` as before the tables:
+ * argv[0] is the first argument after the command's name.  afpdump: exit 0
+ * valid / listed, 1 invalid (one line per problem on stdout: "FILE: offset
+ * 0x...: reason"), 2 bad usage. */
+int cmd_run(int argc, char **argv);
+int afp_dump_main(int argc, char **argv);
 
 #endif

@@ -62,7 +62,7 @@ PY
 
 t_cli() {
     "$FOLIO" --version | grep -q '^folio [0-9]'
-    "$FOLIO" --help | grep -q 'folio run'
+    "$FOLIO" --help | grep -q '^  run JOB.yaml'
     "$FOLIO" run --help | grep -q -- '--threads'
     "$FOLIO" samples --help | grep -q -- '--households'
     set +e
@@ -913,6 +913,8 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/datamodel_attrs.sh"   # issue 10 part 1: attributes
 . "$ROOT/tests/e2e/datamodel_codes.sh"   # issue 10 parts 4, 8: code lists, templates
 . "$ROOT/tests/e2e/datamodel_numbers.sh" # issue 10 parts 5, 6: numbers, encodings, currencies
+. "$ROOT/tests/e2e/cli.sh"               # issue 16 part 1: CLI conventions, help vs parser
+. "$ROOT/tests/e2e/install.sh"           # issue 16 parts 2, 3: make install, .deb, man pages
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"
