@@ -71,6 +71,12 @@ t_man_pages() {
         [ ! -s "$WORK/man.err" ] || { echo "man -l $p:"; cat "$WORK/man.err"; return 1; }
         [ "$(wc -l <"$WORK/man.out")" -gt 30 ] || fail_at "$LINENO"
     done
+    # the pages, debian/changelog and the binary carry one version
+    local ver
+    ver=$("$FOLIO" --version | awk '{print $2}')
+    grep -q "^\.TH .* \"folio $ver\"" "$ROOT"/man/folio.1 "$ROOT"/man/folio-job.5 || fail_at "$LINENO"
+    [ "$(grep -c "\"folio $ver\"" "$ROOT"/man/*.[15] | grep -c ':1$')" = 3 ] || { echo "a man page is not of folio $ver"; return 1; }
+    head -1 "$ROOT/debian/changelog" | grep -qF "folio ($ver)" || { echo "debian/changelog is not folio $ver"; return 1; }
     # folio(1) documents every command and every option its --help names
     MANWIDTH=200 man -l "$ROOT/man/folio.1" 2>/dev/null >"$WORK/folio1.txt"
     local c o
