@@ -135,11 +135,14 @@ int cli_next(cli_parser *p, const char **arg)
         return CLI_STOP;
     }
     if (c == '?') {
+        /* a known option here can only be a flag given "--flag=value"; a
+         * short letter is unknown (bad_arg may be an earlier element when
+         * the letter is inside a bundle: "-qx"); else an unknown long one */
         const cli_opt *o = optopt ? opt_by_id(cmd, optopt) : NULL;
         const char *a = bad_arg(p);
-        if (o && !o->arg && !strncmp(a, "--", 2))
+        if (o)
             p->status = cli_usage(cmd, "option '--%s' takes no value", o->name);
-        else if (optopt && optopt < CLI_LONG && strncmp(a, "--", 2) != 0)
+        else if (optopt)
             p->status = cli_usage(cmd, "unknown option '-%c'", optopt);
         else
             p->status = cli_usage(cmd, "unknown option '%.*s'", (int)strcspn(a, "="), a);

@@ -50,6 +50,7 @@ verify|$d/nonexistent|folio verify: $d/nonexistent: No such file or directory (s
 verify|$d/feeds/job.yaml|not a directory (see 'folio verify --help')
 verify|--bogus|unknown option '--bogus' (see 'folio verify --help')
 afpdump|-x f.afp|unknown option '-x' (see 'folio afpdump --help')
+run|--quiet -qx job.yaml|unknown option '-x' (see 'folio run --help')
 afpdump||missing FILE (see 'folio afpdump --help')
 frobnicate||unknown command 'frobnicate' (see 'folio --help')
 --bogus||unknown option '--bogus' (see 'folio --help')

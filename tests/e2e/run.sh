@@ -307,8 +307,9 @@ PY
     set +e
     "$FOLIO" verify 2>/dev/null; rc=$?
     [ "$rc" = 2 ] || exit 1
-    "$FOLIO" verify "$WORK/nowhere" >/dev/null; rc=$?
-    [ "$rc" = 1 ] || exit 1
+    "$FOLIO" verify "$WORK/nowhere" >"$WORK/nowhere.out" 2>"$WORK/nowhere.err"; rc=$?
+    # issue 16: a missing OUT is a usage error, told on stderr
+    [ "$rc" = 2 ] && [ ! -s "$WORK/nowhere.out" ] && grep -q "nowhere: No such file" "$WORK/nowhere.err" || exit 1
     set -e
 }
 
