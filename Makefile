@@ -34,6 +34,7 @@ DEB_PKGS := build-essential libhpdf-dev libcsv-dev libyaml-dev libcmocka-dev zli
             libzint-dev dmtx-utils icc-profiles-free unzip strace libdeflate-dev libharfbuzz-dev
 DEB_PKGS += slurm-wlm munge  # issue 12: tests/e2e/scale_slurm.sh runs a real local Slurm
 DEB_PKGS += zbar-tools  # issue 13 part 3: zbarimg decodes the coupon's QR code in the e2e test
+DEB_PKGS += debhelper lintian mandoc bash-completion  # issue 16: .deb build and lint, man page lint, completion
 
 SRCS    := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/cli-%.c,$(SRCS))       # the library: never prints, never exits
@@ -212,6 +213,48 @@ fuzz: fuzz-deps $(FONTS)
 	  crashes=$$(ls $(FUZZ_BUILD)/artifacts/$$h | wc -l); \
 	  echo "$$h: $$stats | crashes saved: $$crashes" | tee -a $(FUZZ_BUILD)/summary.txt; \
 	done; echo; echo "summary: $(FUZZ_BUILD)/summary.txt (logs: $(FUZZ_BUILD)/fuzz_*.log)"
+
+# ---- install, uninstall, Debian package (issue 16 parts 2, 3) ---------------
+#   make install [PREFIX=/usr/local] [DESTDIR=stage]   make uninstall (the same)
+#   make deb     ../folio_VERSION_amd64.deb via dpkg-buildpackage (debian/)
+# Installed: PREFIX/bin/folio; man pages folio(1), folio-job(5),
+# folio-layout(5); the bash completion; and under PREFIX/share/folio the
+# sample layouts, offers and paragraphs (layouts/) and their fonts (fonts/),
+# where `folio samples` finds them from the installed binary.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(DESTDIR)$(PREFIX)/bin
+DATADIR  = $(DESTDIR)$(PREFIX)/share/folio
+MANDIR   = $(DESTDIR)$(PREFIX)/share/man
+COMPDIR  = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+LDFLAGS += $(EXTRA_LDFLAGS)
+INSTALL_LAYOUTS := layouts/statement.yaml layouts/statement-a4.yaml layouts/offers.yaml \
+                   layouts/paragraphs.yaml
+MAN_PAGES := man/folio.1 man/folio-job.5 man/folio-layout.5
+
+.PHONY: install uninstall deb
+
+# the completion comes from the option tables of the binary itself
+$(BUILD)/folio.bash-completion: $(BUILD)/folio
+	$(BUILD)/folio --bash-completion > $@
+
+install: $(BUILD)/folio $(FONTS) $(BUILD)/folio.bash-completion
+	install -d $(BINDIR) $(DATADIR)/layouts $(DATADIR)/fonts $(MANDIR)/man1 $(MANDIR)/man5 $(COMPDIR)
+	install -m 755 $(BUILD)/folio $(BINDIR)/folio
+	install -m 644 $(INSTALL_LAYOUTS) $(DATADIR)/layouts/
+	install -m 644 $(FONTS) $(DATADIR)/fonts/
+	install -m 644 man/folio.1 $(MANDIR)/man1/
+	install -m 644 man/folio-job.5 man/folio-layout.5 $(MANDIR)/man5/
+	install -m 644 $(BUILD)/folio.bash-completion $(COMPDIR)/folio
+
+uninstall:
+	rm -f $(BINDIR)/folio $(COMPDIR)/folio $(MANDIR)/man1/folio.1 \
+	  $(MANDIR)/man5/folio-job.5 $(MANDIR)/man5/folio-layout.5
+	rm -f $(addprefix $(DATADIR)/,$(INSTALL_LAYOUTS)) $(addprefix $(DATADIR)/,$(FONTS))
+	-rmdir $(DATADIR)/layouts $(DATADIR)/fonts $(DATADIR) 2>/dev/null
+
+deb:
+	dpkg-buildpackage -us -uc -b
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -1,5 +1,5 @@
 /*
- * cli-afpdump.c -- `folio afpdump FILE.afp [--check]`: argv, reading the
+ * cli-afpdump.c -- `folio afpdump [--check] FILE.afp`: argv, reading the
  * file and printing; the checking and decoding are the library's
  * (afp_check, afp_dump in afp-read.c).
  */
@@ -16,18 +16,29 @@
 
 /* ---- folio afpdump --------------------------------------------------------- */
 
-static const char *const usage_afpdump =
-    "usage: folio afpdump FILE.afp [--check]\n"
-    "\n"
-    "List the structured fields of an AFP (MO:DCA) file, one per line: offset,\n"
-    "length, identifier, name and the decoded essentials (group names, TLE\n"
-    "key=value, medium maps, page sizes, fonts, text).\n"
-    "\n"
-    "  --check   validate instead: framing, known identifiers, begin/end nesting\n"
-    "            and names, placement, triplets, TLEs, MCF, PTOCA chains\n"
-    "\n"
-    "exit status: 0 listed / valid, 1 invalid (\"FILE: offset 0x...: reason\"\n"
-    "lines on stdout), 2 bad usage or unreadable file.\n";
+enum { AFPDUMP_CHECK = CLI_LONG };
+
+static int afpdump_cmd(const cli_command *c, int argc, char **argv);
+
+static const cli_opt afpdump_opts[] = {
+    {"check", AFPDUMP_CHECK, NULL, "validate instead: framing, known identifiers, begin/end\n"
+                                   "nesting and names, placement, triplets, TLEs, MCF,\n"
+                                   "PTOCA chains"},
+    {0},
+};
+
+const cli_command cli_cmd_afpdump = {
+    .name = "afpdump",
+    .operands = "FILE.afp",
+    .summary = "list or (--check) validate an AFP print file",
+    .about = "List the structured fields of an AFP (MO:DCA) file, one per line: offset,\n"
+             "length, identifier, name and the decoded essentials (group names, TLE\n"
+             "key=value, medium maps, page sizes, fonts, text).\n",
+    .opts = afpdump_opts,
+    .epilog = "exit status: 0 listed / valid, 1 invalid (\"FILE: offset 0x...: reason\"\n"
+              "lines on stdout), 2 bad usage or unreadable file.\n",
+    .main = afpdump_cmd,
+};
 
 typedef struct report_ctx {
     const char *file;
@@ -66,30 +77,28 @@ static uint8_t *read_all(const char *path, size_t *len, folio_error *err)
     return b;
 }
 
-int afp_dump_main(int argc, char **argv)
+static int afpdump_cmd(const cli_command *c, int argc, char **argv)
 {
-    const char *file = NULL;
     bool check = false;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage_afpdump, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--check")) {
+    cli_parser p;
+    cli_begin(&p, c, argc, argv);
+    const char *a;
+    int id;
+    while ((id = cli_next(&p, &a)) > 0) {
+        if (id == AFPDUMP_CHECK)
             check = true;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "folio: unknown option '%s'\n\n%s", argv[i], usage_afpdump);
-            return FOLIO_EXIT_USAGE;
-        } else if (file) {
-            fprintf(stderr, "folio: only one file may be given\n\n%s", usage_afpdump);
-            return FOLIO_EXIT_USAGE;
-        } else {
-            file = argv[i];
-        }
+        else
+            return cli_usage(c, "internal: option %d not handled", id);
     }
-    if (!file) {
-        fprintf(stderr, "folio: missing FILE\n\n%s", usage_afpdump);
-        return FOLIO_EXIT_USAGE;
-    }
+    if (id == CLI_STOP)
+        return p.status;
+    int nargs;
+    char **args = cli_args(&p, &nargs);
+    if (nargs == 0)
+        return cli_usage(c, "missing FILE");
+    if (nargs > 1)
+        return cli_usage(c, "only one file may be given");
+    const char *file = args[0];
     size_t len = 0;
     folio_error rerr = {0};
     uint8_t *buf = read_all(file, &len, &rerr);
@@ -118,5 +127,18 @@ int afp_dump_main(int argc, char **argv)
         rc = FOLIO_EXIT_FAILED;
     }
     free(buf);
+    return rc;
+}
+
+int afp_dump_main(int argc, char **argv)
+{
+    char **av = calloc((size_t)argc + 2, sizeof *av);
+    if (!av)
+        return FOLIO_EXIT_FAILED;
+    av[0] = (char *)"afpdump";
+    for (int i = 0; i < argc; i++)
+        av[i + 1] = argv[i];
+    int rc = afpdump_cmd(&cli_cmd_afpdump, argc + 1, av);
+    free(av);
     return rc;
 }

@@ -10,57 +10,59 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const usage_merge =
-    "usage: folio merge SHARD_OUT... --out DIR\n"
-    "\n"
-    "Merge the output directories of the N shards of one run (folio run --shard\n"
-    "I/N, on the full feeds or on folio partition's shard jobs) into one job\n"
-    "ticket: DIR/manifest.json (every shard's files with SHA-256, totals,\n"
-    "reconciliation across shards, next_serial_start), DIR/rejects.csv (each\n"
-    "rejected row once, by the full feed's line), DIR/contact_history.csv (for\n"
-    "next month) and DIR/proofs/proofs.json (one sample over all shards).\n"
-    "`folio verify DIR` checks it.\n"
-    "\n"
-    "  --out DIR       where the merged ticket goes\n"
-    "\n"
-    "exit status: 0 success, 1 failed (the shards do not reconcile: no\n"
-    "manifest.json), 2 bad usage or shards missing/doubled, 3 success with\n"
-    "rejected rows or exceptions.\n";
+static const cli_opt merge_opts[] = {
+    {"out", 'o', "DIR", "where the merged ticket goes (required)"},
+    {0},
+};
 
-int cmd_merge(int argc, char **argv)
+static int cmd_merge(const cli_command *c, int argc, char **argv);
+
+const cli_command cli_cmd_merge = {
+    .name = "merge",
+    .operands = "SHARD_OUT...",
+    .summary = "merge shard runs into one job ticket",
+    .about = "Merge the output directories of the N shards of one run (folio run --shard\n"
+             "I/N, on the full feeds or on folio partition's shard jobs) into one job\n"
+             "ticket: DIR/manifest.json (every shard's files with SHA-256, totals,\n"
+             "reconciliation across shards, next_serial_start), DIR/rejects.csv (each\n"
+             "rejected row once, by the full feed's line), DIR/contact_history.csv (for\n"
+             "next month) and DIR/proofs/proofs.json (one sample over all shards).\n"
+             "`folio verify DIR` checks it.\n",
+    .opts = merge_opts,
+    .epilog = "exit status: 0 success, 1 failed (the shards do not reconcile: no\n"
+              "manifest.json), 2 bad usage or shards missing/doubled, 3 success with\n"
+              "rejected rows or exceptions.\n",
+    .main = cmd_merge,
+};
+
+static int cmd_merge(const cli_command *c, int argc, char **argv)
 {
-    const char **dirs = calloc((size_t)argc + 1, sizeof *dirs);
-    int n = 0;
     const char *out = NULL;
-    if (!dirs)
-        return 1;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_merge, stdout);
-            free(dirs);
-            return 0;
-        } else if (!strcmp(a, "--out") && i + 1 < argc) {
-            out = argv[++i];
-        } else if (a[0] == '-') {
-            char m[256];
-            snprintf(m, sizeof m, "unknown option '%s'", a);
-            free(dirs);
-            return bad_usage(m, usage_merge);
-        } else {
-            dirs[n++] = a;
+    cli_parser p;
+    cli_begin(&p, c, argc, argv);
+    const char *a;
+    int id;
+    while ((id = cli_next(&p, &a)) > 0) {
+        switch (id) {
+        case 'o':
+            out = a;
+            break;
+        default:
+            return cli_usage(c, "internal: option %d not handled", id);
         }
     }
-    if (!n || !out) {
-        free(dirs);
-        return bad_usage(!n ? "missing SHARD_OUT directories" : "--out DIR is required",
-                         usage_merge);
-    }
-    folio_merge_options o = {.shard_dirs = dirs, .n_shards = n, .out_dir = out};
+    if (id == CLI_STOP)
+        return p.status;
+    int n;
+    char **args = cli_args(&p, &n);
+    if (!n)
+        return cli_usage(c, "missing SHARD_OUT directories");
+    if (!out)
+        return cli_usage(c, "--out DIR is required");
+    folio_merge_options o = {.shard_dirs = (const char *const *)args, .n_shards = n, .out_dir = out};
     folio_merge_report rep;
     folio_error err = {0};
     int rc = folio_merge(&o, &rep, &err);
-    free(dirs);
     if (rc == 1 || rc == 2) {
         fprintf(stderr, "folio: %s\n", err.msg);
         return rc;

@@ -10,55 +10,71 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const usage_partition =
-    "usage: folio partition JOB.yaml --shards N --out DIR [--threads N]\n"
-    "\n"
-    "Cut the job's feeds into N feed sets, one per shard, each household wholly\n"
-    "in the shard `folio run --shard I/N` would give it; writes DIR/sII/job.yaml\n"
-    "and DIR/sII/feeds/ per shard and DIR/partition.json.  Run each shard with\n"
-    "`folio run DIR/sII/job.yaml --shard I/N --out OUT_I`, then `folio merge`.\n"
-    "\n"
-    "  --shards N      number of shards (1 to 999)\n"
-    "  --out DIR       where the shards go (empty or new directory)\n"
-    "  --threads N     threads for loading customers and accounts (default: all)\n"
-    "\n"
-    "exit status: 0 success, 1 failed, 2 bad usage or bad job file.\n";
+enum { PARTITION_SHARDS = CLI_LONG };
 
-int cmd_partition(int argc, char **argv)
+static const cli_opt partition_opts[] = {
+    {"shards", PARTITION_SHARDS, "N", "number of shards, 1 to 999 (required)"},
+    {"out", 'o', "DIR", "where the shards go: an empty or new directory (required)"},
+    {"threads", 'j', "N", "threads for loading customers and accounts (default: all cores)"},
+    {0},
+};
+
+static int cmd_partition(const cli_command *c, int argc, char **argv);
+
+const cli_command cli_cmd_partition = {
+    .name = "partition",
+    .operands = "JOB.yaml",
+    .summary = "cut a job's feeds into N shards (docs/scale-out.md)",
+    .about = "Cut the job's feeds into N feed sets, one per shard, each household wholly\n"
+             "in the shard `folio run --shard I/N` would give it; writes DIR/sII/job.yaml\n"
+             "and DIR/sII/feeds/ per shard and DIR/partition.json.  Run each shard with\n"
+             "`folio run DIR/sII/job.yaml --shard I/N --out OUT_I`, then `folio merge`.\n",
+    .opts = partition_opts,
+    .epilog = "exit status: 0 success, 1 failed, 2 bad usage or bad job file.\n",
+    .main = cmd_partition,
+};
+
+static int cmd_partition(const cli_command *c, int argc, char **argv)
 {
     folio_partition_options o = {0};
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_partition, stdout);
-            return 0;
-        } else if (!strcmp(a, "--shards") && i + 1 < argc) {
+    cli_parser p;
+    cli_begin(&p, c, argc, argv);
+    const char *a;
+    int id;
+    while ((id = cli_next(&p, &a)) > 0) {
+        switch (id) {
+        case PARTITION_SHARDS: {
             char *e;
-            long v = strtol(argv[++i], &e, 10);
-            if (*e || v < 1 || v > 999)
-                return bad_usage("--shards needs a number from 1 to 999", usage_partition);
+            long v = strtol(a, &e, 10);
+            if (!*a || *e || v < 1 || v > 999)
+                return cli_usage(c, "--shards needs a number from 1 to 999");
             o.shards = (int)v;
-        } else if (!strcmp(a, "--out") && i + 1 < argc) {
-            o.out_dir = argv[++i];
-        } else if (!strcmp(a, "--threads") && i + 1 < argc) {
-            if (!parse_threads(argv[++i], &o.threads))
-                return bad_usage("--threads needs a number from 1 to 1024", usage_partition);
-        } else if (a[0] == '-') {
-            char m[256];
-            snprintf(m, sizeof m, "unknown option '%s'", a);
-            return bad_usage(m, usage_partition);
-        } else if (o.job_path) {
-            return bad_usage("only one job file may be given", usage_partition);
-        } else {
-            o.job_path = a;
+            break;
+        }
+        case 'o':
+            o.out_dir = a;
+            break;
+        case 'j':
+            if (!parse_threads(a, &o.threads))
+                return cli_usage(c, "--threads needs a number from 1 to 1024");
+            break;
+        default:
+            return cli_usage(c, "internal: option %d not handled", id);
         }
     }
-    if (!o.job_path)
-        return bad_usage("missing JOB.yaml", usage_partition);
+    if (id == CLI_STOP)
+        return p.status;
+    int nargs;
+    char **args = cli_args(&p, &nargs);
+    if (nargs > 1)
+        return cli_usage(c, "only one job file may be given");
+    if (nargs < 1)
+        return cli_usage(c, "missing JOB.yaml");
+    o.job_path = args[0];
     if (!o.shards)
-        return bad_usage("--shards N is required", usage_partition);
+        return cli_usage(c, "--shards N is required");
     if (!o.out_dir)
-        return bad_usage("--out DIR is required", usage_partition);
+        return cli_usage(c, "--out DIR is required");
     folio_error err = {0};
     folio_partition_report rep;
     int rc = folio_partition(&o, &rep, &err);

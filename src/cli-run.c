@@ -18,22 +18,40 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const usage_run =
-    "usage: folio run JOB.yaml [--out DIR] [--threads N] [--shard I/N] [--quiet]\n"
-    "\n"
-    "Load the job's feeds, group accounts by household, compose one statement per\n"
-    "household from the layout and write the print streams, rejects.csv,\n"
-    "suppressed.csv and manifest.json (written last) into DIR.\n"
-    "\n"
-    "  --out DIR       output directory (default: the job's output.dir)\n"
-    "  --threads N     worker threads (default: all cores)\n"
-    "  --shard I/N     process only the households of shard I of N (1-based),\n"
-    "                  chosen by a hash of the household id\n"
-    "  --quiet         no summary on stdout\n"
-    "\n"
-    "On a terminal a progress line is shown on stderr.\n"
-    "exit status: 0 success, 1 failed (no output published), 2 bad usage or bad\n"
-    "job/layout file (message names file:line:col), 3 success with rejected rows.\n";
+/* ---- the options of `folio run` (cli.h) -------------------------------------- */
+
+enum { RUN_SHARD = CLI_LONG };
+
+static int run_cmd(const cli_command *c, int argc, char **argv);
+
+static const cli_opt run_opts[] = {
+    {"out", 'o', "DIR", "output directory (default: the job's output.dir)"},
+    {"threads", 'j', "N", "worker threads, 1 to 1024 (default: all cores)"},
+    {"shard", RUN_SHARD, "I/N", "process only the households of shard I of N (1-based),\n"
+                                "chosen by a hash of the household id"},
+    {"quiet", 'q', NULL, "no summary on stdout and no progress line"},
+    {0},
+};
+
+const cli_command cli_cmd_run = {
+    .name = "run",
+    .operands = "JOB.yaml",
+    .summary = "run a statement job",
+    .about = "Load the job's feeds, group accounts by household, compose one statement per\n"
+             "household from the layout and write into DIR, as the job asks:\n"
+             "  print/      the print streams (PDF or AFP) and their pieces files\n"
+             "  archive/    the e-delivery archive: one PDF/A-1b per e-mail household in\n"
+             "              zips with index.csv / index.json, and notifications.csv\n"
+             "  proofs/     the proof sample: proof.pdf and proofs.json\n"
+             "  audit.jsonl, rejects.csv, suppressed.csv, exceptions.csv,\n"
+             "  contact_history.csv and manifest.json (written last; `folio verify`)\n"
+             "The job file is described in folio-job(5), the layout in folio-layout(5).\n",
+    .opts = run_opts,
+    .epilog = "On a terminal a progress line is shown on stderr.\n"
+              "exit status: 0 success, 1 failed (no output published), 2 bad usage or bad\n"
+              "job/layout file (message names file:line:col), 3 success with rejected rows.\n",
+    .main = run_cmd,
+};
 
 /* Progress lines (on a terminal) and the test hook: with FOLIO_TEST_PHASES
  * set, "folio: phase NAME" on stderr at the start of each phase (tests/e2e
@@ -169,40 +187,47 @@ static void print_summary(const folio_run_report *r)
            (unsigned long long)r->pdf_pages, r->pdf_format_s, r->pdf_deflate_s, r->pdf_emit_s);
 }
 
-int cmd_run(int argc, char **argv)
+static int run_cmd(const cli_command *c, int argc, char **argv)
 {
     folio_run_options o = {0};
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_run, stdout);
-            return 0;
-        } else if (!strcmp(a, "--out") && i + 1 < argc) {
-            o.out_dir = argv[++i];
-        } else if (!strcmp(a, "--threads") && i + 1 < argc) {
-            if (!parse_threads(argv[++i], &o.threads))
-                return bad_usage("--threads needs a number from 1 to 1024", usage_run);
-        } else if (!strcmp(a, "--shard") && i + 1 < argc) {
+    cli_parser p;
+    cli_begin(&p, c, argc, argv);
+    const char *a;
+    int id;
+    while ((id = cli_next(&p, &a)) > 0) {
+        switch (id) {
+        case 'o':
+            o.out_dir = a;
+            break;
+        case 'j':
+            if (!parse_threads(a, &o.threads))
+                return cli_usage(c, "--threads needs a number from 1 to 1024");
+            break;
+        case RUN_SHARD: {
             int si, sn;
             char extra;
-            if (sscanf(argv[++i], "%d/%d%c", &si, &sn, &extra) != 2 || sn < 1 || si < 1 || si > sn)
-                return bad_usage("--shard needs I/N with 1 <= I <= N, e.g. 2/4", usage_run);
+            if (sscanf(a, "%d/%d%c", &si, &sn, &extra) != 2 || sn < 1 || si < 1 || si > sn)
+                return cli_usage(c, "--shard needs I/N with 1 <= I <= N, e.g. 2/4");
             o.shard_index = si;
             o.shard_count = sn;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            break;
+        }
+        case 'q':
             o.quiet = true;
-        } else if (a[0] == '-') {
-            char m[256];
-            snprintf(m, sizeof m, "unknown or incomplete option '%s'", a);
-            return bad_usage(m, usage_run);
-        } else if (!o.job_path) {
-            o.job_path = a;
-        } else {
-            return bad_usage("only one job file may be given", usage_run);
+            break;
+        default:
+            return cli_usage(c, "internal: option %d not handled", id);
         }
     }
-    if (!o.job_path)
-        return bad_usage("missing JOB.yaml", usage_run);
+    if (id == CLI_STOP)
+        return p.status;
+    int nargs;
+    char **args = cli_args(&p, &nargs);
+    if (nargs == 0)
+        return cli_usage(c, "missing JOB.yaml");
+    if (nargs > 1)
+        return cli_usage(c, "only one job file may be given");
+    o.job_path = args[0];
     o.progress = !o.quiet && isatty(2);
     o.on_event = on_event;
     o.event_ctx = &o;
@@ -235,3 +260,16 @@ int cmd_run(int argc, char **argv)
     return rc;
 }
 
+
+int cmd_run(int argc, char **argv)
+{
+    char **av = calloc((size_t)argc + 2, sizeof *av);
+    if (!av)
+        return FOLIO_EXIT_FAILED;
+    av[0] = (char *)"run";
+    for (int i = 0; i < argc; i++)
+        av[i + 1] = argv[i];
+    int rc = run_cmd(&cli_cmd_run, argc + 1, av);
+    free(av);
+    return rc;
+}

@@ -1675,6 +1675,14 @@ static void find_layout(const folio_samples_options *opt, char *out, size_t cap)
         char *slash = strrchr(exe, '/');
         if (slash)
             *slash = 0;
+        /* issue 16 part 2: installed (PREFIX/bin/folio), the samples are in
+         * PREFIX/share/folio; in a source tree, walk up from build/ */
+        char inst[PATH_MAX + 64], real[PATH_MAX];
+        snprintf(inst, sizeof inst, "%s/../share/folio/layouts/statement.yaml", exe);
+        if (realpath(inst, real) && strlen(real) < cap) {
+            strcpy(out, real);
+            return;
+        }
         if (find_layout_from(exe, out, cap))
             return;
     }

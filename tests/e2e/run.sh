@@ -62,7 +62,7 @@ PY
 
 t_cli() {
     "$FOLIO" --version | grep -q '^folio [0-9]'
-    "$FOLIO" --help | grep -q 'folio run'
+    "$FOLIO" --help | grep -q '^  run JOB.yaml'
     "$FOLIO" run --help | grep -q -- '--threads'
     "$FOLIO" samples --help | grep -q -- '--households'
     set +e
@@ -307,8 +307,9 @@ PY
     set +e
     "$FOLIO" verify 2>/dev/null; rc=$?
     [ "$rc" = 2 ] || exit 1
-    "$FOLIO" verify "$WORK/nowhere" >/dev/null; rc=$?
-    [ "$rc" = 1 ] || exit 1
+    "$FOLIO" verify "$WORK/nowhere" >"$WORK/nowhere.out" 2>"$WORK/nowhere.err"; rc=$?
+    # issue 16: a missing OUT is a usage error, told on stderr
+    [ "$rc" = 2 ] && [ ! -s "$WORK/nowhere.out" ] && grep -q "nowhere: No such file" "$WORK/nowhere.err" || exit 1
     set -e
 }
 
@@ -920,6 +921,8 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/coupon.sh"            # issue 13 parts 3, 4: payment coupon, links
 . "$ROOT/tests/e2e/afp_unicode.sh"       # issue 13 part 5: AFP code page 1200
 . "$ROOT/tests/e2e/money_ccy.sh"        # issue 10 gaps: money per currency, names, codes in rules
+. "$ROOT/tests/e2e/cli.sh"               # issue 16 part 1: CLI conventions, help vs parser
+. "$ROOT/tests/e2e/install.sh"           # issue 16 parts 2, 3: make install, .deb, man pages
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"
