@@ -256,9 +256,9 @@ bool afp_images_resources(afp_images *t, folio_buf *out)
         p = be2(p, (uint32_t)r->img->px_w), p = be2(p, (uint32_t)r->img->px_h);
         (void)p;
         if (!sf(out, SF_BRS, brs, sizeof brs) || !sf_name(out, SF_BIM, r->name) ||
-            !sf_name(out, SF_BOG, NULL) || !put_obd(out, r->w, r->h) || !put_obp(out) ||
+            !sf_name(out, SF_BOG, r->name) || !put_obd(out, r->w, r->h) || !put_obp(out) ||
             !put_map(out, SF_MIO, 0x10) || !sf(out, SF_IDD, idd, sizeof idd) ||
-            !sf_name(out, SF_EOG, NULL) || !image_segment(&t->seg, r))
+            !sf_name(out, SF_EOG, r->name) || !image_segment(&t->seg, r))
             return false;
         for (size_t off = 0; off < t->seg.len; off += IPD_CHUNK) {
             size_t k = t->seg.len - off < IPD_CHUNK ? t->seg.len - off : IPD_CHUNK;
@@ -442,9 +442,9 @@ bool afp_page_objects(afp_images *t, const folio_dl_page *pg, int32_t page_w, in
     p = be2(p, 0), p = be2(p, (uint32_t)page_w), p = be2(p, 0), p = be2(p, (uint32_t)page_h);
     folio_buf g;
     folio_buf_init(&g, 0);
-    bool ok = sf_name(out, SF_BGR, name) && sf_name(out, SF_BOG, NULL) &&
+    bool ok = sf_name(out, SF_BGR, name) && sf_name(out, SF_BOG, name) &&
               put_obd(out, page_w, page_h) && put_obp(out) && put_map(out, SF_MGO, 0x10) &&
-              sf(out, SF_GDD, gdd, (size_t)(p - gdd)) && sf_name(out, SF_EOG, NULL);
+              sf(out, SF_GDD, gdd, (size_t)(p - gdd)) && sf_name(out, SF_EOG, name);
     for (uint32_t i = 0; ok && i < pg->n_ops; i++)
         if (pg->ops[i].kind == FOLIO_DL_PATH && !goca_op(out, &g, &pg->ops[i], page_h)) {
             snprintf(why, cap, "a path is off the AFP page range");

@@ -21,8 +21,8 @@ const cli_command cli_cmd_merge = {
     .name = "merge",
     .operands = "SHARD_OUT...",
     .summary = "merge shard runs into one job ticket",
-    .about = "Merge the output directories of the N shards of one run (folio run --shard\n"
-             "I/N, on the full feeds or on folio partition's shard jobs) into one job\n"
+    .about = "Merge the output directories of the N shards of one run (`folio run` as\n"
+             "shard I/N, on the full feeds or on folio partition's shard jobs) into one job\n"
              "ticket: DIR/manifest.json (every shard's files with SHA-256, totals,\n"
              "reconciliation across shards, next_serial_start), DIR/rejects.csv (each\n"
              "rejected row once, by the full feed's line), DIR/contact_history.csv (for\n"

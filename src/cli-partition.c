@@ -26,9 +26,10 @@ const cli_command cli_cmd_partition = {
     .operands = "JOB.yaml",
     .summary = "cut a job's feeds into N shards (docs/scale-out.md)",
     .about = "Cut the job's feeds into N feed sets, one per shard, each household wholly\n"
-             "in the shard `folio run --shard I/N` would give it; writes DIR/sII/job.yaml\n"
-             "and DIR/sII/feeds/ per shard and DIR/partition.json.  Run each shard with\n"
-             "`folio run DIR/sII/job.yaml --shard I/N --out OUT_I`, then `folio merge`.\n",
+             "in the shard I/N that `folio run` puts it in on the full feeds; writes\n"
+             "DIR/sII/job.yaml and DIR/sII/feeds/ per shard and DIR/partition.json.\n"
+             "Then run shard I's job as shard I/N into its own output directory (see\n"
+             "`folio run --help`) and join the outputs with `folio merge`.\n",
     .opts = partition_opts,
     .epilog = "exit status: 0 success, 1 failed, 2 bad usage or bad job file.\n",
     .main = cmd_partition,

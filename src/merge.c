@@ -147,15 +147,22 @@ static bool whole_input_key(const char *k)
 }
 
 /* The same member of every shard's object, summed where it is a number
- * (once: the whole-input figures from the first shard only). */
+ * (once: the whole-input figures from the first shard only).  The members
+ * are the union over the shards, in order of first appearance: a shard may
+ * hold a currency (a key of a per-currency amount) that shard 1 has not. */
 static void sum_tree(folio_buf *b, const verify_json *const *objs, int n, bool once)
 {
-    const verify_json *o = objs[0];
     folio_buf_putc(b, '{');
     bool first = true;
-    for (int i = 0; i < verify_json_len(o); i++) {
-        const char *k = verify_json_key_at(o, i);
-        const verify_json *v = verify_json_at(o, i);
+    for (int os = 0; os < n && os < 1024; os++)
+    for (int i = 0; i < verify_json_len(objs[os]); i++) {
+        const char *k = verify_json_key_at(objs[os], i);
+        const verify_json *v = verify_json_at(objs[os], i);
+        bool seen = false;
+        for (int e = 0; e < os && !seen; e++)
+            seen = verify_json_get(objs[e], k) != NULL;
+        if (seen)
+            continue;
         const verify_json *sub[1024];
         int m = 0;
         for (int s = 0; s < n && s < 1024; s++) {
@@ -163,6 +170,8 @@ static void sum_tree(folio_buf *b, const verify_json *const *objs, int n, bool o
             if (x)
                 sub[m++] = x;
         }
+        if (once && whole_input_key(k) && m > 1)
+            m = 1;       /* an object of whole-input figures (per currency): shard 1's */
         if (verify_json_is_obj(v)) {
             bool all = true;
             for (int s = 0; s < m; s++)
