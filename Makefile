@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # folio -- build, test, demo.  See README.md.
 #
 #   make            build build/folio

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * baseline_hpdf.c -- the bench's reference point: a bare libharu 2.3.0
  * program that only draws pre-computed text.

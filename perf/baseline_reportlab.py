@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """baseline_reportlab.py -- the same statements as perf/baseline_hpdf.c, drawn
 with ReportLab's canvas (python3-reportlab), as a peer reference for perf/bench.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * deflate_micro.c -- zlib vs libdeflate on folio's own page content.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pdf_micro.c -- single-threaded PDF writer throughput on a synthetic
  * statement: 3 pages of 45 transaction rows x 5 cells, a shaded table

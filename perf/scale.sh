@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # perf/scale.sh -- issue 12: measure the scale-out pipeline on one machine.
 #
 #   perf/scale.sh [HOUSEHOLDS] [SHARDS] [THREADS]     (default 100000 4 2)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * addressee.c -- the names of the address block (addressee.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * addressee.h -- how many customers' names the address block shows, and the
  * households it cannot name in full (issue 10, remaining gap of part 2:

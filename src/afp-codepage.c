@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * afp-codepage.c -- EBCDIC code pages 500 (International Latin-1) and 37
  * (US/Canada), both of which hold exactly the Latin-1 repertoire

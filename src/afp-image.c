@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * afp-image.c -- images as IOCA objects and paths as GOCA (see afp-image.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * afp-image.h -- (private) images (IOCA) and paths (GOCA) in the AFP writer
  * (issue 13 parts 1, 2; src/afp-image.c), and their checks for afpdump.

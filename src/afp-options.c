@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * afp-options.c -- `output.print.afp` of the job file (folio/afp.h,
  * reference in docs/job-file.md):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * afp-private.h -- (private) shared by src/afp-*.c: structured field ids,
  * triplet and PTOCA codes, big-endian helpers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * afp-read.c -- reading AFP: the checker and lister behind `folio afpdump`
  * and the text walker the tests use (folio/afp.h).

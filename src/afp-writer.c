@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * afp-writer.c -- display list -> MO:DCA-P print file (folio/afp.h).
  *

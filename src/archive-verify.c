@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * archive-verify.c -- `folio verify` of OUT/archive (folio/archive.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * archive.c -- the e-delivery archive's plan (folio/archive.h,
  * src/sink-archive.h): which households get a document, the names of the

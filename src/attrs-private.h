@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * attrs-private.h -- attributes (issue 10 part 1): the hooks job.c, the feed
  * loader (feed-parse.c, feed.c, feed-resolve.c), layout.c and compose.c call,

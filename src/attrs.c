@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * attrs.c -- attributes (issue 10 part 1): job keys, typed values at load,
  * the join of attribute feeds, the rules catalogue, formatting.

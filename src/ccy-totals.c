@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ccy-totals.c -- money outside the page, per currency (ccy-totals.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ccy-totals.h -- money outside the page, per currency (issue 10 part 6,
  * remaining gaps): the manifest's control totals, the reconciliation's

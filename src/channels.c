@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * channels.c -- output.archive and output.channels of the job file, e-mail
  * address checks, and the channel decision per household (folio/archive.h).

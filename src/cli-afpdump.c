@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli-afpdump.c -- `folio afpdump [--check] FILE.afp`: argv, reading the
  * file and printing; the checking and decoding are the library's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli-commands.c -- every subcommand of folio, in the order `folio --help`
  * lists them.  A new subcommand is one line here plus its table (cli.h).

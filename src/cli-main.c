@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli-main.c -- the folio command line: the top level (folio --help,
  * --version, --bash-completion, the command).  Only the

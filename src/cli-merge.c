@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli-merge.c -- issue 12 part 3: `folio merge SHARD_OUT... --out DIR`
  * (folio/merge.h): argv, the summary and the exit message.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli-opts.c -- one table per subcommand (cli.h) drives getopt_long, the
  * --help text and the bash completion.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli-partition.c -- issue 12 part 2: `folio partition JOB --shards N --out DIR`
  * (folio/partition.h): argv, the summary and the exit message.

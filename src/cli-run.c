@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli-run.c -- `folio run`: argv, the signal handlers, allocator tuning,
  * and everything the run shows: progress lines and the test hook's phase

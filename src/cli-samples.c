@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli-samples.c -- `folio samples`: its option table (cli.h) and argv; the
  * generator is the library's (samples.c).

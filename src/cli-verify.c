@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli-verify.c -- `folio verify OUT`: its option table (cli.h) and argv;
  * the checks are the library's (production_verify, verify.c).

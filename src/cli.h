@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli.h -- the folio command line's own files (src/cli-*.c, not in
  * libfolio.a): only they print summaries, parse argv and exit.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * codes.c -- code lists and description templates (issue 10 part 4).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * common.c -- errors, exact money, civil dates, arena, growable buffer,
  * UTF-8 checks, SHA-256 of files, atomic writes.  See include/folio/common.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * compose.c -- household + layout -> display list (see include/folio/compose.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * coupon.c -- issue 13 part 3: the payment coupon (folio/coupon.h,
  * docs/coupon.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * currency.c -- ISO 4217 codes and minor digits; money formatted per
  * currency (folio/currency.h).  Every amount printed on a statement goes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * disclosures.c -- disclosure sections computed by folio (issue 14 part 1;
  * interface include/folio/disclosures.h, formulas docs/disclosures.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dlist.c -- the display list (see include/folio/dlist.h).  All storage comes
  * from the statement's arena; arrays grow by doubling into fresh arena space

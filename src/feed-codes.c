@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * feed-codes.c -- the loader's side of code lists and description templates
  * (issue 10 part 4; the lists themselves are in codes.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * feed-parse.c -- one feed: header, record scanner, libcsv per record, typed
  * fields, rejects.

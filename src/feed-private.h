@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * feed-private.h -- internals shared by src/feed*.c (not a public header).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * feed.c -- loading a job's feeds: the dataset, the parallel schedule, merge
  * of chunk results in file order, rejects.csv.

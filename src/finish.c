@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * finish.c -- duplex padding and inserter marks, in one place (finish.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fonts.c -- TrueType metrics for compose and the writers (folio/fonts.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * graphics.c -- the layout's images and charts (issue 13 parts 1, 2; see
  * folio/graphics.h): read once with the layout, drawn into the display list

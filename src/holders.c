@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * holders.c -- issue 10 part 2 (holders feeds, roles, the `households:` job
  * section) and part 7 (oversize and undeliverable households).  See

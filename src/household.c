@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * household.c -- customers and accounts grouped into households.
  *

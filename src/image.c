@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * image.c -- PNG and JPEG images, read and decoded once (see folio/image.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * job.c -- the job file: parse (libyaml via yamltree), validate, resolve.
  *

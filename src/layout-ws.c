@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * layout-ws.c -- the layout's `white_space:` section (see layout-ws.h).
  *

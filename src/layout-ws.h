@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * layout-ws.h -- (private) the layout's `white_space:` section: reserved
  * message slots and the styles offers are drawn with (src/layout-ws.c,

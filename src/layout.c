@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * layout.c -- the layout file: parse (libyaml via yamltree), check, resolve.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * links.c -- issue 13 part 4: URLs printed on a statement become link areas
  * (folio/links.h).  Runs after compose drew everything (header, footer,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * manifest.c -- OUT/manifest.json: what the run read (job, feeds, layout,
  * paragraphs, offer catalogue: bytes and SHA-256 as parsed), what it wrote

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * marks.c -- inserter marks (OMR or DataMatrix) and the USPS Intelligent
  * Mail barcode, added to a statement's display list as BOX ops.

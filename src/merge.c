@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * merge.c -- issue 12 part 3: `folio merge` and `folio verify` of a merged
  * directory (folio/merge.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * numbers.c -- amounts and dates as banks export them (folio/numbers.h).
  *

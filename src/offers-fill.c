@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * offers-fill.c -- choosing and drawing offers in a statement's white space
  * (offers.h describes the order of selection).

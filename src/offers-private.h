@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * offers-private.h -- (private) the loaded catalogue, shared by offers.c
  * (loading, checking, contact index) and offers-fill.c (selection, drawing).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * offers.c -- the offer catalogue: the job's `offers:` section, loading and
  * checking layouts/offers.yaml, and the contact-history index (offers.h).

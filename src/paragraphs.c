@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * paragraphs.c -- the paragraph library (see include/folio/paragraphs.h and
  * docs/paragraphs.md).

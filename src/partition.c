@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * partition.c -- issue 12 part 2: `folio partition` (folio/partition.h).
  *

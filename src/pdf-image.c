@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pdf-image.c -- images and paths in PDF (see pdf-image.h).
  *

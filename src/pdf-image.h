@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pdf-image.h -- (private) images and paths in the PDF writer (issue 13
  * parts 1, 2; src/pdf-image.c).  Each image is one image XObject per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pdf-link.c -- issue 13 part 4: link annotations in the archive's PDF/A
  * documents (pdf-link.h).  libharu builds the annotation and its URI

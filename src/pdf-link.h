@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pdf-link.h -- (private) issue 13 part 4: a statement's link areas
  * (folio_dl_link) as PDF link annotations with URI actions, for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pdf-private.h -- what the PDF writer's parts share (pdf.c, pdf-subset.c):
  * deflate (libdeflate, pooled compressors) and font subsets (hb-subset).

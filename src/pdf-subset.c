@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pdf-subset.c -- TrueType glyph subsets for embedding (pdf-private.h),
  * with HarfBuzz's hb-subset.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pdf.c -- display list -> PDF print stream (folio/pdf.h), on libharu 2.3.0.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * plan.c -- the plan stage (plan.h): per account and household what is
  * printed, suppressed, routed (channel, language, stream) before anything is

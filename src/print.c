@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * print.c -- the print stage (print.h): production plan -> ring -> sinks.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * print.h -- the print stage of `folio run`: the production plan's print
  * files written through the ordered ring (sink.h) into one sink per format.

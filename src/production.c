@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * production.c -- mail streams, presort, splitting and mail pieces
  * (see include/folio/production.h for the order of calls).

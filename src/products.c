@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * products.c -- export product codes -> layout product kinds
  * (folio/products.h).

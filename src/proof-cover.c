@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * proof-cover.c -- `output.proofs` options and the greedy set cover behind
  * the proof sample (folio/proof.h has the algorithm and its contract).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * proof.c -- OUT/proofs/proof.pdf and OUT/proofs/proofs.json (folio/proof.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * publish.c -- `folio run`'s output directory OUT (see publish.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * publish.h -- `folio run`'s output directory: the lock, the subdirectories
  * opened without following symbolic links, the inputs OUT must not hold,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reconcile.c -- the control totals of a run and the reconciliation that
  * must hold before anything is published: rows read = accepted + rejected,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reconcile.h -- control totals and reconciliation of a run (reconcile.c).
  *

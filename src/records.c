@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * records.c -- the record files at OUT's top level that tell, per household
  * and per row, what the run did: suppressed.csv (what was not printed and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * records.h -- suppressed.csv, audit.jsonl and contact_history.csv of a run
  * (records.c).  Each writes PATH (a ".part" name, created exclusively) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rules-compile.c -- rules_compile(): lexer, recursive-descent parser and
  * type checker in one pass, producing the flat node array of rules-private.h.

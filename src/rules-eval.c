@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rules-eval.c -- evaluating a compiled rule for one household, explaining a
  * false result, and formatting values.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rules-fields.c -- the default field catalogue: household, customer,
  * account and transaction fields read from the loaded dataset.

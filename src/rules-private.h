@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rules-private.h -- the compiled form of a rule, shared by rules-compile.c
  * (lexer, parser, type checker), rules-eval.c (evaluator, explain, value

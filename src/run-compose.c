@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run-compose.c -- the compose stage of `folio run` (run-stages.h).
  *

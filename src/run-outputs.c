@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run-outputs.c -- what a run keeps in OUT and how it leaves it: refuse an
  * OUT that holds another shard's outputs, refuse inputs inside OUT, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run-outputs.h -- the run's outputs in OUT (run-outputs.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run-plan.c -- the production stage of `folio run` (run-stages.h): print
  * statements -> production plan and print files; the coverage keys only

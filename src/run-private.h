@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run-private.h -- the state of one `folio run`, shared by the files that
  * make up the run (private to the library; not installed).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run-proofs.c -- OUT/proofs of `folio run` (run-stages.h, proof.h).
  * Moved from run.c (issue 11 part 3); since issue 11 part 1 in two steps:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run-report.c -- what a run tells its caller: events while it runs
  * (phases, progress), warnings, and at the end the report the CLI prints as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run-report.h -- events, warnings and the report of a run (run-report.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run-stages.h -- the stages of `folio run` in their own files (issue 11
  * part 3); run.c calls them in order.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run.c -- `folio run` (see include/folio/run.h for the order of steps): the
  * stages in order.  Each stage lives in its own file (src/run-stages.h):

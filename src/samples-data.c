@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * samples-data.c -- hand-written tables for `folio samples` (see
  * samples-private.h).  UTF-8 source: names keep their accents.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * samples-private.h -- static tables behind `folio samples` (samples-data.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * samples.c -- `folio samples`: realistic synthetic feeds and a job file.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink-afp.c -- the AFP print file as a sink (sink.h), over afp.h's writer.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink-archive.c -- the e-delivery archive sink (sink-archive.h).
  *

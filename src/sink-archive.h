@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink-archive.h -- the e-delivery archive as a sink (issue 11 part 1).
  *

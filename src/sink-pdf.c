@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink-pdf.c -- the PDF print file as a sink (sink.h), over pdf.h's writer.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink-proof.c -- the proof sample's statements (sink-proof.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink-proof.h -- the statements of the proof sample as a sink (issue 11
  * part 1).

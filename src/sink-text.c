@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink-text.c -- a plain-text print file as a sink (sink.h): the third print
  * format, one file and one row of the print formats table (src/print.c).

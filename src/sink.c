@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink.c -- the ordered ring (sink.h): every thread makes batches of
  * statements, one thread at a time delivers them in order.

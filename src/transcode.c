@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * transcode.c -- single-byte feed encodings to UTF-8 (folio/transcode.h).
  *

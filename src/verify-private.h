@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * verify-private.h -- what verify.c and archive-verify.c share: the one
  * mismatch reporter and the CSV reader for the files folio writes.

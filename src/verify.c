@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * verify.c -- `folio verify OUT`: check an output directory against its
  * manifest.json, from the files themselves.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * yamltree.c -- a YAML file as a small tree, and validating readers.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * yamltree.h -- (private) a YAML file as a small tree, plus the validating
  * readers the job and layout loaders are built from.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * zip.c -- zip writer and reader (folio/zip.h), zlib for CRC-32 and deflate.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Run the cmocka unit binaries quietly: one line per program, the full output
 # in LOGDIR/NAME.log (named on failure).  Each program runs twice: in the C
 # locale and under a decimal-comma locale (fr_FR.UTF-8), which must not

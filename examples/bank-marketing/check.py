@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Recount, from bank.csv alone, who is eligible for each offer of
 examples/bank-marketing, and compare with folio's audit.jsonl.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Write the feeds a statement needs beside bank.csv, which has none of them.
 
 usage: make_feeds.py BANK_CSV OUT_DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Write the eu-bank example feeds as a German bank exports them: Windows-1252
 bytes, ';' delimiter, DD.MM.YYYY dates, 1.234,56 amounts (a trailing minus on
 one row), German product codes, a USD account beside EUR ones in one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/afp.h -- display list -> AFP (MO:DCA-P) print stream, written
  * directly (no conversion from PDF), and the reader behind `folio afpdump`.

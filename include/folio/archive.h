@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/archive.h -- e-delivery: channel routing, per-household PDF/A
  * documents packed into zip files with portal indexes, notifications.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/attrs.h -- attributes: any column of any feed, typed, by name
  * (issue 10 part 1; docs/job-file.md "Attributes").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/codes.h -- code lists and derived description text (issue 10 part 4).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/common.h -- shared vocabulary of every folio module.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/compose.h -- one household + the layout -> a display-list statement.
  *

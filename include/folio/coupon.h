@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/coupon.h -- issue 13 part 3: the payment coupon, a detachable
  * remittance slip at the foot of page 1 of a statement that holds a card or

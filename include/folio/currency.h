@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/currency.h -- currencies: the ISO 4217 table and the one money
  * formatter every printed amount goes through (issue 10 part 6).

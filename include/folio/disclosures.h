@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/disclosures.h -- disclosure sections computed by folio (issue 14
  * part 1; reference and every formula: docs/disclosures.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/dlist.h -- the display list: the only thing writers see.
  *

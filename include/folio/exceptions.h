@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/exceptions.h -- cases an operator must look at: OUT/exceptions.csv.
  *

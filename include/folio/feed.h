@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/feed.h -- loading the job's feeds into typed record tables.
  *

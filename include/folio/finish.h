@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/finish.h -- the finish stage: a composed statement as it is printed.
  *

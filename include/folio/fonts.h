@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/fonts.h -- TrueType font metrics and text measuring, shared by compose
  * (line breaking, alignment) and every writer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/graphics.h -- images and charts of a layout (issue 13 parts 1, 2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/holders.h -- issue 10 part 2 (link tables) and part 7 (undeliverable).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/household.h -- grouping customers and their accounts into households.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/image.h -- images a layout places (issue 13 part 1).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/job.h -- the job file: what to read, how to read it, what to write.
  *

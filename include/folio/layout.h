@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/layout.h -- the layout file: how a statement looks.
  *

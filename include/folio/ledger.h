@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/ledger.h -- balances and posting order from the bank's own ledger
  * (issue 10 part 3).

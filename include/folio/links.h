@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/links.h -- issue 13 part 4: links in e-delivery.  Every URL a
  * statement prints (the bank's website, a URL in an offer or a paragraph)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/marks.h -- inserter marks and postal barcodes, added to a composed
  * statement's display list.

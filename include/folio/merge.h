@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/merge.h -- issue 12 part 3: `folio merge SHARD_OUT... --out DIR`.
  *

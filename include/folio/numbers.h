@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/numbers.h -- numbers and dates as banks export them (issue 10 part 5).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/offers.h -- the offer catalogue and the white-space filler.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/paragraphs.h -- the paragraph library: approved wording, once.
  *

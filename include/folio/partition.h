@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/partition.h -- issue 12 part 2: `folio partition JOB --shards N --out DIR`.
  *

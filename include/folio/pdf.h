@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/pdf.h -- display list -> PDF print stream (libharu).
  *

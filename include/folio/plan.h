@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/plan.h -- the plan stage: per household, what is printed, sent or
  * suppressed, and why.

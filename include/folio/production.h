@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/production.h -- print production: mail streams, presort, splitting,
  * mail pieces, the inserter data file and `folio verify`.

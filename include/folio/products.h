@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/products.h -- the export's product codes mapped to the layout's
  * product kinds (issue 10 part 6).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/proof.h -- the compliance proof sample: the fewest households whose
  * statements, between them, show every variation that occurred in a run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/rules.h -- the rules language: one small expression language used by
  * offer eligibility, layout variations and channel / mail-stream rules.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/run.h -- `folio run`: the whole job, from feeds to the output directory.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/samples.h -- realistic synthetic feeds and a job file that runs them.
  *

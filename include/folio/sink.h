@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/sink.h -- the output side of the pipeline: sinks and the ordered ring.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/transcode.h -- a feed's single-byte encoding to UTF-8 (issue 10 part 5).
  *

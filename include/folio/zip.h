@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * folio/zip.h -- a small zip writer and reader over zlib (APPNOTE 6.3.x).
  *

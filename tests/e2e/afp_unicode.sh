@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 13 part 5: AFP for every name (code page 1200,
 # UTF-16BE with the layout's Unicode fonts).  Sourced by run.sh (uses its
 # run_test, $FOLIO, $WORK, fail_at).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of the e-delivery archive and channel routing; sourced by
 # tests/e2e/run.sh (uses its FOLIO, ROOT, WORK, full_layout, use_layout).
 #

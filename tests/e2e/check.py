@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Independent checks of a folio run: re-reads the input CSVs with Python's
 csv module, the PDFs with poppler (pdfinfo, pdftotext) and compares with the
 manifest.  usage:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """issue 13 part 5: an AFP print file written with code page 1200 (UTF-16BE).
 
   check_afp_unicode.py OUT CUSTOMERS.csv

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Check an e-delivery archive against the run's audit log, the feeds and the
 print stream.  usage: check_archive.py FEEDS OUT OUT_PRINT_ALL
 

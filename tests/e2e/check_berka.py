@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Independent checker of a folio run over the raw PKDD'99 (berka) files.
 
     check_berka.py --data DIR --out OUT --start YYYY-MM-DD --end YYYY-MM-DD [options]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Checks of issue 13 parts 3 and 4 (tests/e2e/coupon.sh).
 
   check_coupon.py coupon OUT SAMPLES   every page with a payment coupon: the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Issue 14 part 1: recompute every disclosure figure of the fixture job
 (examples/disclosures) from its feeds with `decimal`, independently of
 folio's C code, and check each expected row is in pdftotext of the print

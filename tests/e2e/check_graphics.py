@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Checks of issue 13 parts 1 and 2 (images and charts), used by graphics.sh.
 
   setup DIR ROOT           logos (PNG written here), DIR/g.yaml (the sample

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Independent checks of the offers in a folio run (docs/offers.md).
 
 usage:

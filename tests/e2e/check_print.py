@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """End-to-end checks of the print production outputs: AFP files, inserter marks.
 
 Everything here is recomputed independently of folio's C code: the AFP

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Issue 12: a merged shard run (folio merge) against an unsharded run.
 
 usage: check_scale.py FULL_OUT MERGED_DIR [--text]

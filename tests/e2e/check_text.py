@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Check the plain-text print files (output.print.text) of a run against the
 PDF print files of the same run, independently of folio's code:
 

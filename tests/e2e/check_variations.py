@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Independent checks of content variations in a folio run: reads the
 customers feed with Python's csv module, the print PDFs with pdftotext and
 the audit trail, and decides on its own which language, disclosure and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/e2e/cli.sh -- issue 16 part 1: command-line conventions (getopt_long
 # on every subcommand) and the help-vs-parser check on the real binary.
 # Sourced by tests/e2e/run.sh (FOLIO, WORK, ROOT, fail_at).

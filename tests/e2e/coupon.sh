@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 13 parts 3 and 4: the payment coupon and links
 # in e-delivery.  Sourced by run.sh (uses its run_test, $FOLIO, $WORK).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 10 part 1: attributes (typed columns of any feed,
 # attribute feeds joined by id).  Sourced by run.sh (uses its run_test,
 # $FOLIO, $WORK, $ROOT).

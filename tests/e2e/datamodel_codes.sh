@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 10 parts 4 and 8 (code lists, description
 # templates, debit/credit flags).  Sourced by run.sh (uses its run_test,
 # $FOLIO, $WORK, $ROOT).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 10 parts 2 and 7: holders feeds and households
 # from shared accounts, oversize and undeliverable households.  Sourced by
 # run.sh (uses its run_test, $FOLIO, $WORK, $ROOT).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 10 part 3: balances and posting order from the
 # bank's ledger (balance_after, order_by, ledger.policy).  Sourced by run.sh
 # (uses its run_test, $FOLIO, $WORK, $ROOT).

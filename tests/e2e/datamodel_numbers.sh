@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 10 parts 5 and 6: numbers, text and dates as
 # banks export them; products and currencies.  Sourced by run.sh (uses its
 # run_test, $FOLIO, $WORK, $ROOT).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 14 part 1: disclosure sections computed by folio
 # (docs/disclosures.md).  Sourced by run.sh (uses its run_test, $FOLIO,
 # $WORK, $ROOT).  The data is examples/disclosures: card, deposit,

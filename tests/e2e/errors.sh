@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 11 (part 3): the error a run reports does not
 # depend on scheduling.  Sourced by run.sh (uses its run_test, $FOLIO,
 # $WORK).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Output directory and faults (sourced by run.sh): one run per OUT, no
 # symbolic link followed and no input inside OUT, kill -9 at every publish
 # rename, SIGTERM in every phase, a full disk in every phase.

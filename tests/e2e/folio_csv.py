@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Reading the CSV files folio writes (rejects.csv, suppressed.csv,
 *.pieces.csv, *.index.csv, notifications.csv, contact_history.csv).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 13 parts 1 and 2: images and charts in layouts,
 # in PDF (print and PDF/A archive) and AFP.  Sourced by run.sh (uses its
 # run_test, $FOLIO, $WORK, $ROOT).  tests/e2e/check_graphics.py does the

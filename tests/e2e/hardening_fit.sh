@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 9, item 15: a merged value too wide for its
 # layout box.  Sourced by run.sh (uses its run_test, $FOLIO, $WORK, $ROOT).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 9: text buffers, checked money sums, glyph
 # coverage, fonts and the PDF writer.  Sourced by run.sh (uses its run_test,
 # $FOLIO, $WORK, $ROOT).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/e2e/install.sh -- issue 16 parts 2, 3: `make install` / `uninstall`
 # into a DESTDIR, the Debian package (build, lintian, dpkg -i, run, dpkg -r)
 # and the man pages (mandoc -T lint, man -l).

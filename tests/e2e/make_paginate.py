@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Write a tiny job for pagination tests: household H1 with one checking
 account of N transactions (descriptions 'TXN 0001 ...', short so no row
 wraps), household H2 with a savings account and no transactions.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 10's remaining gaps: money outside the page per
 # currency (manifest control totals, suppressed.csv, audit.jsonl, verify),
 # households with more customers than the address block shows, code lists

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of the folio binary on generated data.
 # Each test runs folio and checks real outcomes: qpdf --check, pdftotext,
 # pdfinfo, and independent arithmetic over the input CSVs (tests/e2e/check.py).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 12 parts 2 and 3: folio partition, shard runs,
 # folio merge and folio verify of a merged directory.  Sourced by run.sh
 # (uses its run_test, $FOLIO, $WORK, $ROOT); tests/e2e/scale_slurm.sh runs

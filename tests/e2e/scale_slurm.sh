@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end test of issue 12 on a REAL local single-node Slurm: partition
 # -> a job array of shard runs -> a dependent merge, submitted with sbatch
 # to slurmctld/slurmd started here (as root; `make` installs slurm-wlm and

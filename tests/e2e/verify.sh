@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of `folio verify` against tampering and of the CSV
 # injection rule; sourced by tests/e2e/run.sh (uses FOLIO, ROOT, WORK).
 

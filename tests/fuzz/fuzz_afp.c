@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_afp: afp_check (`folio afpdump --check`), afp_dump and afp_walk_text
  * on an AFP print stream held in memory (src/afp-read.c). */
 #include "fuzz_common.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_feed: the CSV feed loader (src/feed-parse.c, feed.c) and the
  * resolution and grouping after it (feed-resolve.c, household.c), in every
  * dialect a job can declare.

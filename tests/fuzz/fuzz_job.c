@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_job: job_load (src/job.c and the sections it reads: feeds, output,
  * channels and their rules, archive, production, marks, AFP, proofs, offers
  * options) on a job file; src/yamltree.c underneath. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_layout: layout_load (src/layout.c, layout-ws.c, fonts) on a layout
  * file placed in a directory where ../fonts/ and paragraphs.yaml resolve
  * as for layouts/statement.yaml. */

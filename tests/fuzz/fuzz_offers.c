@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_offers: offers_load (src/offers.c: catalogue, sizes, texts, variants,
  * rules) on an offer catalogue checked against the sample layout and job,
  * then offers_bind to the sample households' contact history. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_paragraphs: paragraphs_load (src/paragraphs.c: approved wording,
  * conditions as rules, templates) with the sample layout's languages. */
 #include "fuzz_common.h"

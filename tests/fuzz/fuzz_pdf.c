@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_pdf: a PDF round trip.  The households of a small sample run get
  * their names, address, product names, transaction descriptions and amounts
  * from the input; each household is composed (src/compose.c) and written by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_rules: rules_compile (src/rules-compile.c) on the input as rule text;
  * when it compiles, rules_eval / rules_eval_explain / rules_value_format
  * (src/rules-eval.c, rules-fields.c) for every household of a small sample

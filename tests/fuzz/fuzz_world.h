@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_world.h -- a small real statement run built once per process for the
  * harnesses that need households: `folio samples --households 5` into the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_zip: the zip reader of `folio verify` (src/zip.c zip_open_read,
  * zip_entry_data, zip_find) and archive_verify (src/archive-verify.c) with
  * the input as the only archive zip of an output directory. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Regenerate the seed corpora of tests/fuzz/corpus/ (small files).
 
     python3 tests/fuzz/make_seeds.py [FOLIO]     # FOLIO: build/folio by default

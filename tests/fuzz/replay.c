@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * replay.c -- a main() for the fuzz harnesses without libFuzzer: runs every
  * file of the directories (or files) given once through LLVMFuzzerTestOneInput.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: a feed definition with the job loader's defaults (comma,
  * quoted, header, ISO dates, decimal point, 2 minor digits, USD, signed
  * amounts), for tests that build feeds without a job file. */

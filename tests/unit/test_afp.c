@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_afp.c -- display list -> AFP (src/afp-*.c), checked in-process with the
  * `folio afpdump --check` checker (afp_check_buffer) and decoded back: page

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_archive.c -- the zip writer and reader (src/zip.c), PDF/A-1b
  * documents in memory (pdf_writer_set_pdfa, pdf_writer_close_mem), e-mail

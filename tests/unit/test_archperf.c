@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_archperf.c -- what makes an archived document cheap must not change
  * what it is (src/pdf.c PDF/A path, src/channels.c output.archive):

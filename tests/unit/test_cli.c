@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_cli.c -- the command line's option tables (src/cli-opts.c, cli.h):
  * every subcommand's --help names exactly the options its parser accepts,

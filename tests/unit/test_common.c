@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: money, dates, buffers, UTF-8 (src/common.c). */
 #include <setjmp.h>
 #include <stdarg.h>

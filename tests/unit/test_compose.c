@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: composition (src/compose.c) on hand-built households with the
  * sample layout.  Checked on the display list itself: geometry, no overlaps,
  * every transaction once, totals, determinism. */

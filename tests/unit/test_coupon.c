@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: the payment coupon's pure parts (src/coupon.c, issue 13
  * part 3) and URL finding for links (src/links.c, part 4): the Luhn digit
  * against published examples, the scan line's letter mapping, IBAN mod 97,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_disclosures.c -- issue 14 part 1: the arithmetic of the disclosure
  * sections (src/disclosures.c, formulas in docs/disclosures.md): rounding,

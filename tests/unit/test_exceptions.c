@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* exceptions.c: the operator's exception list and OUT/exceptions.csv. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_feed.c -- the CSV feed loader: dialects, quoting, typed fields, rejects
  * with their reasons, reference resolution, chunked parallel loading, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_fonts.c -- TrueType metrics (src/fonts.c) against Liberation Sans and
  * against the /W array libharu writes for the same font.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: images and paths (issue 13 parts 1, 2): src/image.c,
  * src/graphics.c placement, src/pdf-image.c operators, src/afp-image.c
  * IOCA and GOCA checks. */

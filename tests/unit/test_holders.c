@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_holders.c -- issue 10 part 2: holders feeds (roles, rejects, owners),
  * households from shared accounts (cycles, many-to-many, the berka link

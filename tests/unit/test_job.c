@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: the job file (src/job.c, src/yamltree.c).
  * Needs FOLIO_ROOT (the repository root) to find tests/data/jobs/. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: the layout file (src/layout.c).
  * Needs FOLIO_ROOT (the repository root) for layouts/ and fonts/. */
 #include <setjmp.h>

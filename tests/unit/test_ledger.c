@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: balances and posting order from the bank's ledger
  * (src/ledger.c, issue 10 part 3), on feeds loaded from CSV text. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: inserter marks and postal barcodes (src/marks.c).
  *
  * Everything is checked on the display list the module produces, decoded

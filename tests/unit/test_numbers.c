@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_numbers.c -- issue 10 parts 5 and 6: amounts with thousands
  * separators and bank negative forms, two-digit years with an explicit

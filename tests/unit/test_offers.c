@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: the offer catalogue and the white-space filler (src/offers*.c,
  * the compose hook).  Hand-built households against the sample layout; every
  * check is on the display list or on the decisions offers_fill reports. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_pdf.c -- display list -> PDF (src/pdf.c), checked with the poppler and
  * qpdf command-line tools: qpdf --check, pdftotext (text and its order),

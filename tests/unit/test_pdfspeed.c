@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_pdfspeed.c -- what makes the PDF writer faster must not change what
  * it writes (issue 11 part 4, src/pdf.c, src/pdf-subset.c):

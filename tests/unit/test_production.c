@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: print production (src/production.c) and the page counters of
  * `folio verify` (src/verify.c). */
 #include <setjmp.h>

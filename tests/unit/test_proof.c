@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: the proof sample's greedy set cover (src/proof-cover.c) and
  * the account-number mask of the proof PDF (src/proof.c).  The cover is
  * checked on hand-made instances with known answers and, on random

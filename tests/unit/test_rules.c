@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_rules.c -- the rules language: parsing, precedence, every operator and
  * function, error messages with positions and carets, evaluation against

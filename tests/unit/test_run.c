@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_run.c -- folio_run through the library: it prints nothing (the CLI
  * prints the summary, warnings and progress from the report and the

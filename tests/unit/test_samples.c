@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_samples.c -- `folio samples`: determinism, integrity of the feeds,
  * bad rows, job file.  The CSV files are read back with libcsv (an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: the ordered ring and the sink interface (src/sink.c,
  * src/sink-text.c).
  *

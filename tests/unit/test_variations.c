@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: content variations -- the paragraph library (src/paragraphs.c),
  * languages in the layout (src/layout.c) and their selection when composing
  * (src/compose.c): Spanish texts, state disclosures, the welcome paragraph,
