@@ -35,6 +35,8 @@
 #include <zlib.h>
 #include <libdeflate.h>
 
+#include "pdf_streams.h"
+
 #include "folio/archive.h"
 #include "folio/dlist.h"
 #include "folio/job.h"
@@ -100,36 +102,17 @@ static size_t prog_off[8];
 static int font_programs(const folio_buf *pdf, folio_buf *prog)
 {
     int n = 0;
-    const char *p = pdf->data, *end = pdf->data + pdf->len;
     static unsigned char raw[4 << 20];
-    while ((p = memmem(p, (size_t)(end - p), "stream", 6)) != NULL) {
-        if (p > pdf->data && p[-1] == 'd') {      /* "endstream" */
-            p += 6;
-            continue;
-        }
-        p += 6;
-        if (p < end && *p == '\r')
-            p++;
-        if (p < end && *p == '\n')
-            p++;
-        z_stream z;
-        memset(&z, 0, sizeof z);
-        assert_int_equal(inflateInit(&z), Z_OK);
-        z.next_in = (Bytef *)p;
-        z.avail_in = (uInt)(end - p);
-        z.next_out = raw;
-        z.avail_out = sizeof raw;
-        int r = inflate(&z, Z_FINISH);
-        size_t got = sizeof raw - z.avail_out;
-        inflateEnd(&z);
-        if (r == Z_STREAM_END && got > 12 && !memcmp(raw, "\0\1\0\0", 4) &&
+    const unsigned char *z;
+    size_t pos = 0, zlen, got;
+    while (pdf_next_stream(pdf->data, pdf->len, &pos, raw, sizeof raw, &z, &zlen, &got))
+        if (got > 12 && !memcmp(raw, "\0\1\0\0", 4) &&
             memmem(raw, 12 + 16 * 20 < got ? 12 + 16 * 20 : got, "glyf", 4)) {
             if (n < 8)
                 prog_off[n] = prog->len;
             folio_buf_append(prog, raw, got);
             n++;
         }
-    }
     return n;
 }
 
@@ -365,38 +348,19 @@ static void test_archive_fails_midway(void **state)
 static int fonts_at_level(const folio_buf *pdf, int level)
 {
     int n = 0;
-    const char *p = pdf->data, *end = pdf->data + pdf->len;
     static unsigned char raw[4 << 20], again[4 << 20];
     struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
     assert_non_null(c);
-    while ((p = memmem(p, (size_t)(end - p), "stream", 6)) != NULL) {
-        if (p > pdf->data && p[-1] == 'd') {      /* "endstream" */
-            p += 6;
-            continue;
-        }
-        p += 6;
-        if (p < end && *p == '\r')
-            p++;
-        if (p < end && *p == '\n')
-            p++;
-        z_stream z;
-        memset(&z, 0, sizeof z);
-        assert_int_equal(inflateInit(&z), Z_OK);
-        z.next_in = (Bytef *)p;
-        z.avail_in = (uInt)(end - p);
-        z.next_out = raw;
-        z.avail_out = sizeof raw;
-        int r = inflate(&z, Z_FINISH);
-        size_t got = sizeof raw - z.avail_out, zlen = z.total_in;
-        inflateEnd(&z);
-        if (r == Z_STREAM_END && got > 12 && !memcmp(raw, "\0\1\0\0", 4)) {
+    const unsigned char *z;
+    size_t pos = 0, zlen, got;
+    while (pdf_next_stream(pdf->data, pdf->len, &pos, raw, sizeof raw, &z, &zlen, &got))
+        if (got > 12 && !memcmp(raw, "\0\1\0\0", 4)) {
             size_t k = libdeflate_zlib_compress(c, raw, got, again, sizeof again);
-            if (k != zlen || memcmp(again, p, k) != 0)
+            if (k != zlen || memcmp(again, z, k) != 0)
                 fail_msg("font program %d: %zu bytes, not libdeflate level %d's %zu", n, zlen,
                          level, k);
             n++;
         }
-    }
     libdeflate_free_compressor(c);
     return n;
 }

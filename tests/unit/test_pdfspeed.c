@@ -30,6 +30,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "pdf_streams.h"
+
 #include "folio/dlist.h"
 #include "folio/pdf.h"
 #include "pdf-private.h"
@@ -110,32 +112,13 @@ static int streams_of_length(const unsigned char *pdf, size_t len, size_t n, uns
                              size_t cap)
 {
     int k = 0;
-    const unsigned char *p = pdf, *end = pdf + len;
-    while ((p = memmem(p, (size_t)(end - p), "stream", 6)) != NULL) {
-        if (p > pdf && p[-1] == 'd') {
-            p += 6;
-            continue;
-        }
-        p += 6;
-        if (p < end && *p == '\r')
-            p++;
-        if (p < end && *p == '\n')
-            p++;
-        if ((size_t)(k + 1) * n > cap)
-            break;
-        z_stream z;
-        memset(&z, 0, sizeof z);
-        assert_int_equal(inflateInit(&z), Z_OK);
-        z.next_in = (Bytef *)p;
-        z.avail_in = (uInt)(end - p);
-        z.next_out = out + (size_t)k * n;
-        z.avail_out = (uInt)(cap - (size_t)k * n);
-        int r = inflate(&z, Z_FINISH);
-        size_t got = z.total_out;
-        inflateEnd(&z);
-        if (r == Z_STREAM_END && got == n)
+    const unsigned char *z;
+    size_t pos = 0, zlen, got;
+    while ((size_t)(k + 1) * n <= cap &&
+           pdf_next_stream(pdf, len, &pos, out + (size_t)k * n, cap - (size_t)k * n, &z, &zlen,
+                           &got))
+        if (got == n)
             k++;
-    }
     return k;
 }
 
