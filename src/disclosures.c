@@ -109,8 +109,10 @@ static int pay_fixed(folio_money balance, int64_t apr, folio_money p, int cap,
     __int128 bal = balance, tot = 0;
     int m = 0;
     while (bal > 0 && m < cap) {
-        if (bal > FOLIO_DISC_MAX_BALANCE)      /* growing: never within cap */
+        if (bal > FOLIO_DISC_MAX_BALANCE) {    /* growing: never within cap */
+            *total = tot;
             return cap + 1;
+        }
         folio_money i = disclosures_monthly_interest((folio_money)bal, apr);
         __int128 pay = p < bal + i ? p : bal + i;
         bal = bal + i - pay;
@@ -138,8 +140,7 @@ bool disclosures_payment_for_months(folio_money balance, int64_t apr, int n_mont
             lo = mid;
     }
     __int128 t;
-    pay_fixed(balance, apr, hi, n_months, &t);
-    if (t > INT64_MAX)
+    if (pay_fixed(balance, apr, hi, n_months, &t) > n_months || t > INT64_MAX)
         return false;
     *payment = hi;
     *total = (folio_money)t;

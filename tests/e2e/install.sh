@@ -106,7 +106,7 @@ t_deb_package() {
     mkdir -p "$d/folio-$ver"
     tar -C "$ROOT" --exclude=./.git --exclude='./build*' --exclude='./fonts/*.ttf' \
         --exclude='./layouts/.e2e-*' -cf - . | tar -C "$d/folio-$ver" -xf -
-    (cd "$d/folio-$ver" && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS DEB_BUILD_OPTIONS="parallel=2 nocheck" \
+    (cd "$d/folio-$ver" && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u SANITIZER DEB_BUILD_OPTIONS="parallel=2 nocheck" \
         dpkg-buildpackage -us -uc -b) >"$d/build.log" 2>&1 || { tail -30 "$d/build.log"; return 1; }
     local deb="$d/folio_${ver}_amd64.deb"
     [ -f "$deb" ] || { echo "no $deb:"; ls "$d"; return 1; }
