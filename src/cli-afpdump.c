@@ -133,13 +133,5 @@ static int afpdump_cmd(const cli_command *c, int argc, char **argv)
 
 int afp_dump_main(int argc, char **argv)
 {
-    char **av = calloc((size_t)argc + 2, sizeof *av);
-    if (!av)
-        return FOLIO_EXIT_FAILED;
-    av[0] = (char *)"afpdump";
-    for (int i = 0; i < argc; i++)
-        av[i + 1] = argv[i];
-    int rc = afpdump_cmd(&cli_cmd_afpdump, argc + 1, av);
-    free(av);
-    return rc;
+    return cli_call(&cli_cmd_afpdump, argc, argv);
 }

@@ -278,3 +278,16 @@ void cli_bash_completion(FILE *f)
     }
     fputs("    esac\n}\ncomplete -o filenames -F _folio folio\n", f);
 }
+
+int cli_call(const cli_command *c, int argc, char **argv)
+{
+    char **av = calloc((size_t)argc + 2, sizeof *av);
+    if (!av)
+        return FOLIO_EXIT_FAILED;
+    av[0] = (char *)c->name;
+    for (int i = 0; i < argc; i++)
+        av[i + 1] = argv[i];
+    int rc = c->main(c, argc + 1, av);
+    free(av);
+    return rc;
+}

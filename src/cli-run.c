@@ -261,16 +261,7 @@ static int run_cmd(const cli_command *c, int argc, char **argv)
     return rc;
 }
 
-
 int cmd_run(int argc, char **argv)
 {
-    char **av = calloc((size_t)argc + 2, sizeof *av);
-    if (!av)
-        return FOLIO_EXIT_FAILED;
-    av[0] = (char *)"run";
-    for (int i = 0; i < argc; i++)
-        av[i + 1] = argv[i];
-    int rc = run_cmd(&cli_cmd_run, argc + 1, av);
-    free(av);
-    return rc;
+    return cli_call(&cli_cmd_run, argc, argv);
 }

@@ -111,4 +111,8 @@ bool cli_parse_u64(const char *s, uint64_t *out);
 int cmd_run(int argc, char **argv);
 int afp_dump_main(int argc, char **argv);
 
+/* Run command c on the arguments after its name (argv[0] is the first of
+ * them): what cmd_run and afp_dump_main do for their command. */
+int cli_call(const cli_command *c, int argc, char **argv);
+
 #endif
