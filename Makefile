@@ -257,5 +257,30 @@ uninstall:
 deb:
 	dpkg-buildpackage -us -uc -b
 
+# ---- docs and the sample logo (issue 16 part 4, issue 13 leftover) ----------
+#   make docs-image   docs/statement.png: page 1 of a sample statement (pdftoppm)
+#   make docs-check   the key-coverage test alone (tests/docs_keys.py)
+# layouts/logo.png, the sample bank's logo, is drawn by tools/logo.py (never
+# committed); everything that runs the sample layout builds it first.
+LOGO := layouts/logo.png
+INSTALL_LAYOUTS += $(LOGO)
+all e2e unit install: $(LOGO)
+$(LOGO): tools/logo.py
+	python3 tools/logo.py $@ 96
+
+.PHONY: docs-image docs-check
+DOCS_IMAGE_DIR = $(BUILD)/docs-image
+docs-image: all
+	@rm -rf $(DOCS_IMAGE_DIR)
+	$(BUILD)/folio samples --households 40 --seed 3 --out $(DOCS_IMAGE_DIR)/feeds >/dev/null
+	$(BUILD)/folio run --quiet $(DOCS_IMAGE_DIR)/feeds/job.yaml --out $(DOCS_IMAGE_DIR)/out
+	pdftoppm -png -r 56 -f 1 -l 1 -singlefile $(DOCS_IMAGE_DIR)/out/print/statements-letters-0001.pdf \
+	  $(DOCS_IMAGE_DIR)/page
+	cp $(DOCS_IMAGE_DIR)/page.png docs/statement.png
+	@echo "docs/statement.png: $$(stat -c %s docs/statement.png) bytes"
+
+docs-check:
+	python3 tests/docs_keys.py
+
 clean:
 	rm -rf build build-san build-fuzz

@@ -18,6 +18,7 @@ INSTALL_FILES="bin/folio
 share/bash-completion/completions/folio
 share/folio/fonts/LiberationSans-Bold.ttf
 share/folio/fonts/LiberationSans-Regular.ttf
+share/folio/layouts/logo.png
 share/folio/layouts/offers.yaml
 share/folio/layouts/paragraphs.yaml
 share/folio/layouts/statement-a4.yaml
