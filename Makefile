@@ -270,14 +270,15 @@ $(LOGO): tools/logo.py
 
 .PHONY: docs-image docs-check
 DOCS_IMAGE_DIR = $(BUILD)/docs-image
+DOCS_IMAGE ?= docs/statement.png
 docs-image: all
 	@rm -rf $(DOCS_IMAGE_DIR)
 	$(BUILD)/folio samples --households 40 --seed 3 --out $(DOCS_IMAGE_DIR)/feeds >/dev/null
 	$(BUILD)/folio run --quiet $(DOCS_IMAGE_DIR)/feeds/job.yaml --out $(DOCS_IMAGE_DIR)/out
 	pdftoppm -png -r 56 -f 1 -l 1 -singlefile $(DOCS_IMAGE_DIR)/out/print/statements-letters-0001.pdf \
 	  $(DOCS_IMAGE_DIR)/page
-	cp $(DOCS_IMAGE_DIR)/page.png docs/statement.png
-	@echo "docs/statement.png: $$(stat -c %s docs/statement.png) bytes"
+	cp $(DOCS_IMAGE_DIR)/page.png $(DOCS_IMAGE)
+	@echo "$(DOCS_IMAGE): $$(stat -c %s $(DOCS_IMAGE)) bytes"
 
 docs-check:
 	python3 tests/docs_keys.py

@@ -298,6 +298,10 @@ def paginate(fixture, out, n):
     y += u(sm.get("space_after", 0))
     sec = L["section"]
     y += lead(sec["title_style"]) + len(sec.get("info", [])) * lead(sec.get("info_style", td)) + hdr
+    # charts in the account's section (no x/y: docs/layout-file.md) keep their
+    # box on page 1 with the title; the fixture's account is a checking one
+    y += sum(u(c["height"]) for c in L.get("charts", [])
+             if "x" not in c and "checking" in c.get("products", ["checking"]))
     pages_exp = 1
     rows_total = n + 2       # opening row, n transactions, closing row
     for r in range(rows_total):
