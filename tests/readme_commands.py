@@ -98,6 +98,9 @@ def main():
             fail("the Makefile has no '%s:' target" % target)
     if "build/demo/out/" not in text:
         fail("README.md no longer says where make demo leaves its outputs (build/demo/out/)")
+    bl = blocks(readme)
+    if not any(k == "walkthrough" for k, _, _, _ in bl):
+        fail("README.md has no <!-- readme-test: walkthrough --> blocks")
     rc, out = run("make -j2 demo", clone, "make -j2 demo")
     if rc != 0:
         fail("make demo exited %d" % rc)
@@ -110,9 +113,6 @@ def main():
     print("make demo: %d print file(s) in build/demo/out/print/" % len(pdfs))
 
     # 2, 3. the walk-through
-    bl = blocks(readme)
-    if not any(k == "walkthrough" for k, _, _, _ in bl):
-        fail("README.md has no <!-- readme-test: walkthrough --> blocks")
     last = None
     n_run = n_expect = 0
     for kind, args, body, line in bl:
