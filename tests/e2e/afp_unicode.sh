@@ -12,6 +12,7 @@ t_afp_unicode() {
     local d="$WORK/afpu" rc
     "$FOLIO" samples --households 300 --seed 11 --out "$d" >/dev/null
     sed -e "s#\.\./fonts/#$ROOT/fonts/#" -e "s#library: paragraphs.yaml#library: $ROOT/layouts/paragraphs.yaml#" \
+        -e "s#file: logo.png#file: $ROOT/layouts/logo.png#" \
         -e 's#^  - {name: regular, file: \(.*\)}#  - {name: regular, file: \1, afp: {unicode: {character_set: CZH200, code_page: T1UTF16B}}}#' \
         -e 's#^  - {name: bold, file: \(.*\)}#  - {name: bold, file: \1, afp: {unicode: {character_set: CZH400, code_page: T1UTF16B}}}#' \
         "$ROOT/layouts/statement.yaml" > "$d/layout.yaml"

@@ -8,6 +8,7 @@ coupon_job() {   # coupon_job DIR
     local d="$1"
     "$FOLIO" samples --households 60 --seed 5 --out "$d" >/dev/null
     sed -e "s#\.\./fonts/#$ROOT/fonts/#" -e "s#library: paragraphs.yaml#library: $ROOT/layouts/paragraphs.yaml#" \
+        -e "s#file: logo.png#file: $ROOT/layouts/logo.png#" \
         "$ROOT/layouts/statement.yaml" > "$d/layout.yaml"
     cat >> "$d/layout.yaml" <<'YAML'
 

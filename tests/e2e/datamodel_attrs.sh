@@ -57,7 +57,7 @@ with open(d + "/risk.csv", "w", encoding="utf-8") as f:
             "yes" if i % 2 else "no", "%d.50" % (1000 * i), 1 + i % 9, i))
     f.write(extra.replace("\\n", "\n"))
 lay = open(root + "/layouts/statement.yaml", encoding="utf-8").read()
-lay = lay.replace("../fonts/", root + "/fonts/").replace("library: paragraphs.yaml",
+lay = lay.replace("../fonts/", root + "/fonts/").replace("file: logo.png", "file: " + root + "/layouts/logo.png").replace("library: paragraphs.yaml",
                                                          "library: " + root + "/layouts/paragraphs.yaml")
 a = '- {field: description, title: {en: "Description", es: "Descripción"}, width: 250}'
 assert a in lay

@@ -9,6 +9,7 @@ dl_ledger_job() {
     local d="$1" policy="$2"
     mkdir -p "$d"
     sed -e 's/mask: *last4/mask: full/' -e "s#\.\./fonts/#$ROOT/fonts/#" \
+        -e "s#file: logo.png#file: $ROOT/layouts/logo.png#" \
         -e "s#library: paragraphs.yaml#library: $ROOT/layouts/paragraphs.yaml#" \
         "$ROOT/layouts/statement.yaml" > "$d/layout.yaml"
     printf 'id,name,addr,zip\nc1,Ana Novak,1 Main St,04101\nc2,Jan Dvorak,2 Oak St,04102\n' > "$d/customers.csv"

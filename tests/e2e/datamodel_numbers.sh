@@ -115,6 +115,7 @@ t_layout_currencies() {
     python3 - "$ROOT/layouts/statement.yaml" "$d/layout.yaml" <<'PY'
 import sys
 s = open(sys.argv[1], encoding="utf-8").read().replace("../fonts/", sys.argv[1].rsplit("/", 2)[0] + "/fonts/")
+s = s.replace("file: logo.png", "file: " + sys.argv[1].rsplit("/", 1)[0] + "/logo.png")
 s = s.replace("library: paragraphs.yaml", "library: " + sys.argv[1].rsplit("/", 1)[0] + "/paragraphs.yaml")
 s += '\ncurrencies:\n  EUR: {symbol: "EUR", position: before, space: true, decimal: ",", group: "."}\n'
 open(sys.argv[2], "w", encoding="utf-8").write(s)

@@ -115,7 +115,7 @@ t_disclosures_samples() {
 import sys
 d, root = sys.argv[1:3]
 lay = open(root + "/layouts/statement.yaml", encoding="utf-8").read()
-lay = lay.replace("../fonts/", root + "/fonts/").replace("library: paragraphs.yaml",
+lay = lay.replace("../fonts/", root + "/fonts/").replace("file: logo.png", "file: " + root + "/layouts/logo.png").replace("library: paragraphs.yaml",
                                                          "library: paragraphs.yaml")
 lay += """
 disclosures:

@@ -130,7 +130,7 @@ t_fit_shrink_and_margins() {
     # the customer id without a width, and a 200-character bank name in the
     # header at x 48 growing right: both bounded by the margins
     sed -e 's/\({customer.id}", style: info, x: 564, y: 136, align: right\), width: 76}/\1}/' \
-        -e "s#file: \.\./fonts/#file: $ROOT/fonts/#" \
+        -e "s#file: \.\./fonts/#file: $ROOT/fonts/#" -e "s#file: logo.png#file: $ROOT/layouts/logo.png#" \
         -e 's/^  info: *{font: regular, size: 7.5,/  info:    {font: regular, size: 7.5, min_size: 6.5,/' \
         "$ROOT/layouts/statement.yaml" > "$d/layout.yaml"
     grep -q 'min_size: 6.5' "$d/layout.yaml"

@@ -289,7 +289,7 @@ job, n2 = re.subn(r'catalogue: "[^"]*/layouts/offers.yaml"', 'catalogue: "offers
 assert n1 == 1 and n2 == 1, (n1, n2)
 open(d + "/job.yaml", "w", encoding="utf-8").write(job)
 lay = open(root + "/layouts/statement.yaml", encoding="utf-8").read()
-lay = lay.replace("../fonts/", root + "/fonts/").replace("library: paragraphs.yaml",
+lay = lay.replace("../fonts/", root + "/fonts/").replace("file: logo.png", "file: " + root + "/layouts/logo.png").replace("library: paragraphs.yaml",
                                                          "library: " + root + "/layouts/paragraphs.yaml")
 a = '- {field: description, title: {en: "Description", es: "Descripción"}, width: 250}'
 assert a in lay
@@ -408,7 +408,7 @@ with open(d + "/accounts.csv", "w") as f:
         f.write(f"A{i},{c},10.00,10.00\n")
 open(d + "/transactions.csv", "w").write("account_id,posting_date,description,amount\n")
 lay = open(root + "/layouts/statement.yaml", encoding="utf-8").read()
-lay = lay.replace("../fonts/", root + "/fonts/").replace("library: paragraphs.yaml",
+lay = lay.replace("../fonts/", root + "/fonts/").replace("file: logo.png", "file: " + root + "/layouts/logo.png").replace("library: paragraphs.yaml",
                                                          "library: " + root + "/layouts/paragraphs.yaml")
 open(d + "/layout.yaml", "w").write(lay)
 a = "address: {x: 72, y: 152, width: 300, height: 66, style: address, max_lines: 5}"

@@ -829,7 +829,8 @@ t_yaml_inputs_changed_during_run() {
     local D="$WORK/ychg"
     "$FOLIO" samples --households 200 --seed 5 --out "$D/s" >/dev/null
     mkdir -p "$D/lay"
-    sed -e "s|file: \.\./fonts/|file: $ROOT/fonts/|" "$ROOT/layouts/statement.yaml" > "$D/lay/statement.yaml"
+    sed -e "s|file: \.\./fonts/|file: $ROOT/fonts/|" -e "s|file: logo.png|file: $ROOT/layouts/logo.png|" \
+        "$ROOT/layouts/statement.yaml" > "$D/lay/statement.yaml"
     cp "$ROOT/layouts/paragraphs.yaml" "$ROOT/layouts/offers.yaml" "$D/lay/"
     use_layout "$D/s/job.yaml" "$D/lay/statement.yaml"
     sed -i "s|^  catalogue:.*|  catalogue: \"$D/lay/offers.yaml\"|" "$D/s/job.yaml"

@@ -224,8 +224,16 @@ static void test_pagination_geometry(void **state)
                     assert_false(overlap(fr, text_box(L, &pg->ops[i])));
         }
     }
-    /* the table's column header is on every page (the summary has no such column) */
-    assert_int_equal(count_text(st, "Description"), (int)st->n_pages);
+    /* the table's column header is on every page (the summary has no such column;
+       a page may hold two tables' headers: the sample layout's balance chart in
+       the checking section moves the savings table onto its last page) */
+    for (uint32_t p = 0; p < st->n_pages; p++) {
+        folio_dl_statement one = *st;
+        one.pages = &st->pages[p];
+        one.n_pages = 1;
+        if (count_text(&one, "Description") < 1)
+            fail_msg("page %u has no table header", p + 1);
+    }
     /* every page of the checking table after its first has the continued title:
        the table ends on the page with the first "Closing balance" row */
     uint32_t end_page = 0;

@@ -138,7 +138,7 @@ static void test_statement_letter(void **state)
     assert_int_equal(L->n_header, 3);
     assert_int_equal(L->header[0].text.n_segs, 1);
     assert_int_equal(L->header[0].text.segs[0].field, FOLIO_M_BANK_NAME);
-    assert_int_equal(L->header[0].x, 960);
+    assert_int_equal(L->header[0].x, 1600);   /* 80 pt: right of the logo */
     assert_int_equal(L->header[1].align, FOLIO_ALIGN_RIGHT);
     bool page_found = false;
     for (int i = 0; i < L->n_footer; i++)

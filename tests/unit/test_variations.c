@@ -100,8 +100,11 @@ static char *replace(const char *s, const char *from, const char *to)
 static const char *sample_layout(const char *name, const char *from, const char *to,
                                  const char *from2, const char *to2)
 {
-    char *s = read_all(root_path("layouts/statement.yaml"));
-    char fonts[1100], lib[1100];
+    char *s0 = read_all(root_path("layouts/statement.yaml"));
+    char fonts[1100], lib[1100], logo[1100];
+    snprintf(logo, sizeof logo, "file: %s", root_path("layouts/logo.png"));
+    char *s = replace(s0, "file: logo.png", logo);   /* the sample logo, beside the layout */
+    free(s0);
     snprintf(fonts, sizeof fonts, "%s/", root_path("fonts"));
     snprintf(lib, sizeof lib, "library: %s", root_path("layouts/paragraphs.yaml"));
     char *a = replace(s, "../fonts/", fonts);
@@ -654,8 +657,11 @@ static void test_missing_translation_reported(void **state)
     snprintf(to, sizeof to, "library: %s", lp);
     free(lib);
     free(l2);
-    char *s = read_all(root_path("layouts/statement.yaml"));
-    char fonts[1100];
+    char *s0 = read_all(root_path("layouts/statement.yaml"));
+    char fonts[1100], logo[1100];
+    snprintf(logo, sizeof logo, "file: %s", root_path("layouts/logo.png"));
+    char *s = replace(s0, "file: logo.png", logo);   /* the sample logo, beside the layout */
+    free(s0);
     snprintf(fonts, sizeof fonts, "%s/", root_path("fonts"));
     char *a = replace(s, "../fonts/", fonts);
     char *b = replace(a, "library: paragraphs.yaml", to);
