@@ -32,7 +32,7 @@ import re
 import sys
 
 CALL = re.compile(r"\byt_check_keys\s*\(")
-TABLE = re.compile(r"static\s+const\s+char\s*\*\s*const\s+(\w+)\s*\[[^\]]*\]\s*=\s*\{(.*?)\}\s*;",
+TABLE = re.compile(r"(?:static\s+)?const\s+char\s*\*\s*const\s+(\w+)\s*\[[^\]]*\]\s*=\s*\{(.*?)\}\s*;",
                    re.S)
 STR = re.compile(r'"((?:[^"\\]|\\.)*)"')
 MARK = re.compile(r"^\s*<!--\s*keys:\s*(\S+?):(\S+)\s*-->")
@@ -104,14 +104,25 @@ def disclosure_specs(src):
 def source_tables(root):
     """{(file, table): {"keys": [...], "sites": [line, ...]}} and a list of errors."""
     out, errors = {}, []
+    # tables of every source and header, for a table defined in another file
+    shared = {}
+    for path in sorted(glob.glob(os.path.join(root, "src", "*.[ch]"))):
+        for m in TABLE.finditer(strip_comments(open(path, encoding="utf-8").read())):
+            shared.setdefault(m.group(1), []).append(STR.findall(m.group(2)))
     for path in sorted(glob.glob(os.path.join(root, "src", "*.c"))):
         rel = os.path.relpath(path, root)
         if rel == "src/yamltree.c":
             continue
         src = strip_comments(open(path, encoding="utf-8").read())
-        tables = {m.group(1): STR.findall(m.group(2)) for m in TABLE.finditer(src)}
+        defs = [(t.group(1), t.start(), STR.findall(t.group(2))) for t in TABLE.finditer(src)]
         for m in CALL.finditer(src):
             line = src.count("\n", 0, m.start()) + 1
+            # a name defined twice in a file (tables local to functions): the
+            # definition nearest before the call
+            tables = {}
+            for name, pos, keys in defs:
+                if name not in tables or pos < m.start():
+                    tables[name] = keys
             args, _ = split_args(src, m.end())
             arg = args[3] if len(args) == 4 else ""
             found = {}
@@ -129,6 +140,8 @@ def source_tables(root):
                         cargs, _ = split_args(src, c.end())
                         if len(cargs) == len(params) and cargs[idx] in tables:
                             found[cargs[idx]] = tables[cargs[idx]]
+                elif arg in shared and len(shared[arg]) == 1:   # a table of another file
+                    found[arg] = shared[arg][0]
             if not found:
                 errors.append("%s:%d: cannot read the key table '%s' passed to yt_check_keys "
                               "(teach tests/docs_keys.py this call)" % (rel, line, arg))
