@@ -2372,8 +2372,12 @@ bool pdf_writer_piece(folio_pdf_writer *w, const folio_dl_statement *st, uint32_
                       folio_error *err)
 {
     const char *why = NULL;
-    if (!w->vt || w->failed)
-        return !w->failed || (pdf_report(w, err), false);
+    if (w->failed) {
+        pdf_report(w, err);
+        return false;
+    }
+    if (!w->vt)
+        return true;
     if (!pdfvt_piece(w->vt, w->doc, st, first, w->pages, &why)) {
         pdf_fail(w, why);
         pdf_report(w, err);
