@@ -658,7 +658,7 @@ static bool read_output(yt_doc *d, folio_job *job, const yt_node *root)
                                "'-', '_' and '.', got '%s'", job->file_prefix);
             if (!afp_options_read(d, p, &job->afp))
                 return false;
-            if (!pdfvt_options_read(d, p, job->dir, &job->pdfvt))   /* issue 14 part 3 */
+            if (!pdfvt_options_read(d, p, job->dir, job->print_pdf, &job->pdfvt))   /* issue 14 part 3 */
                 return false;
             if (!job->print_pdf && !job->print_text && !(job->afp && job->afp->enabled))
                 return yt_fail(d, yt_get(p, "pdf"), "'output.print.pdf' is false and no AFP "

@@ -16,6 +16,9 @@
 #include <string.h>
 
 #define PDFVT_MAX_ICC (4u << 20)
+/* piece nodes per inner /DParts array: well under the 8,191 elements an
+ * array may hold in PDF 1.x readers (ISO 32000-1 Annex C) */
+#define PDFVT_PER_ARRAY 4096
 
 /* ---- options (job file) --------------------------------------------------- */
 
@@ -60,7 +63,7 @@ static bool icc_description(const unsigned char *b, size_t n, char *out, size_t 
 }
 
 bool pdfvt_options_read(yt_doc *d, const yt_node *print, const char *job_dir,
-                        folio_pdfvt_options **out)
+                        bool pdf_on, folio_pdfvt_options **out)
 {
     *out = NULL;
     int profile = 0;
@@ -74,6 +77,11 @@ bool pdfvt_options_read(yt_doc *d, const yt_node *print, const char *job_dir,
         return !at || !icc ? true
                            : yt_fail(d, at, "'output.print.icc_profile' is only used with "
                                      "'output.print.pdf_profile: pdfvt'");
+    }
+    if (!pdf_on) {
+        free(icc);
+        return yt_fail(d, yt_get(print, "pdf_profile"), "'output.print.pdf_profile: pdfvt' "
+                       "needs the PDF print file ('output.print.pdf' is false)");
     }
     folio_pdfvt_options *o = calloc(1, sizeof *o);
     if (!o) {
@@ -141,7 +149,8 @@ bool pdfvt_tag_piece(folio_dl_statement *st, const char *piece_id, uint32_t shee
 struct pdfvt_doc {
     const folio_pdfvt_options *o;
     HPDF_Dict root;               /* the root DPart node (the print file) */
-    HPDF_Array leaves;            /* its /DParts' one array of piece nodes */
+    HPDF_Array outer;             /* its /DParts: arrays of piece nodes ... */
+    HPDF_Array leaves;            /* ... the last one, at most PDFVT_PER_ARRAY long */
     uint32_t pieces, pages;
     char first_piece[32];
 };
@@ -203,7 +212,7 @@ pdfvt_doc *pdfvt_begin(HPDF_Doc doc, const folio_pdfvt_options *o, const char **
     doc->pdf_version = HPDF_VER_16;          /* PDF/X-4: 1.6 or later */
     HPDF_Dict dproot = new_indirect(doc);
     v->root = new_indirect(doc);
-    HPDF_Array outer = HPDF_Array_New(doc->mmgr);
+    HPDF_Array outer = v->outer = HPDF_Array_New(doc->mmgr);
     v->leaves = HPDF_Array_New(doc->mmgr);
     HPDF_Array names = HPDF_Array_New(doc->mmgr);
     if (!dproot || !v->root || !outer || !v->leaves || !names ||
@@ -239,6 +248,12 @@ bool pdfvt_piece(pdfvt_doc *v, HPDF_Doc doc, const folio_dl_statement *st, uint3
     HPDF_Dict rcp = HPDF_Dict_New(doc->mmgr);
     if (!p0 || !p1 || !node || !dpm || !fd || !cip || !rcp)
         return false;
+    if (HPDF_Array_Items(v->leaves) >= PDFVT_PER_ARRAY) {
+        HPDF_Array next = HPDF_Array_New(doc->mmgr);
+        if (!next || HPDF_Array_Add(v->outer, next) != HPDF_OK)
+            return false;
+        v->leaves = next;
+    }
     const char *hh = st->id ? st->id : "";
     const char *piece = tag_of(st, "piece_id");
     const char *sheets = tag_of(st, "sheets");

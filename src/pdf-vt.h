@@ -48,11 +48,12 @@ typedef struct folio_pdfvt_options {
 } folio_pdfvt_options;
 
 /* Read output.print.pdf_profile / icc_profile of the `print` map into *out
- * (NULL for plain, the default).  job_dir resolves a relative profile path.
+ * (NULL for plain, the default).  job_dir resolves a relative profile path;
+ * pdf_on: output.print.pdf (pdfvt without a PDF print file is an error).
  * false with the doc's error (file:line:col) on a bad value, or a profile
  * that cannot be read or is not an RGB ICC output/monitor profile. */
 bool pdfvt_options_read(struct yt_doc *d, const struct yt_node *print, const char *job_dir,
-                        folio_pdfvt_options **out);
+                        bool pdf_on, folio_pdfvt_options **out);
 void pdfvt_options_free(folio_pdfvt_options *o);
 
 /* The print stage's piece data as statement tags (piece_id, sheets, stream,

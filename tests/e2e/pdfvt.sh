@@ -54,5 +54,6 @@ t_pdfvt_errors() {
     printf 'not an icc profile at all, just some bytes%0200d' 0 > "$d/junk.icc"
     vt_expect 's#pdf_profile: pdfvt#&\n    icc_profile: junk.icc#' "junk.icc is not an ICC profile"
     vt_expect 's#pdf_profile: pdfvt#pdf_profile: plain\n    icc_profile: x.icc#' "only used with"
+    vt_expect 's#    pdf: true#    pdf: false\n    text: true#' "needs the PDF print file"
 }
 run_test pdfvt_errors t_pdfvt_errors
