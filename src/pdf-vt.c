@@ -239,6 +239,11 @@ bool pdfvt_piece(pdfvt_doc *v, HPDF_Doc doc, const folio_dl_statement *st, uint3
     *why = "cannot write a PDF/VT document part";
     if (end <= first)
         return (*why = "a PDF/VT document part without pages"), false;
+    const char *hh = st->id ? st->id : "";
+    const char *piece = tag_of(st, "piece_id");
+    const char *sheets = tag_of(st, "sheets");
+    if (!piece || !sheets)               /* before any object is made */
+        return (*why = "a PDF/VT piece without its piece id and sheets"), false;
     HPDF_Page p0 = HPDF_GetPageByIndex(doc, first);
     HPDF_Page p1 = HPDF_GetPageByIndex(doc, end - 1);
     HPDF_Dict node = new_indirect(doc);
@@ -254,11 +259,6 @@ bool pdfvt_piece(pdfvt_doc *v, HPDF_Doc doc, const folio_dl_statement *st, uint3
             return false;
         v->leaves = next;
     }
-    const char *hh = st->id ? st->id : "";
-    const char *piece = tag_of(st, "piece_id");
-    const char *sheets = tag_of(st, "sheets");
-    if (!piece || !sheets)
-        return (*why = "a PDF/VT piece without its piece id and sheets"), false;
     if (!v->pieces)
         snprintf(v->first_piece, sizeof v->first_piece, "%s", piece);
     /* folio's own metadata (docs/job-file.md), then the CIP4 recipient id */
