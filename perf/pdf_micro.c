@@ -104,8 +104,9 @@ int main(int argc, char **argv)
     snprintf(reg, sizeof reg, "%s/fonts/LiberationSans-Regular.ttf", root ? root : ".");
     snprintf(bold, sizeof bold, "%s/fonts/LiberationSans-Bold.ttf", root ? root : ".");
     folio_layout_font fonts[2] = { { "regular", reg, NULL }, { "bold", bold, NULL } };
-    folio_pdf_options opt = { "Statements", "First Example Bank", "October 2026",
-                              20392, raw ? 0 : level };
+    folio_pdf_options opt = {.title = "Statements", .author = "First Example Bank",
+                             .subject = "October 2026", .doc_date = 20392,
+                             .compression = raw ? 0 : level};
     folio_arena a;
     folio_arena_init(&a, 1 << 20);
     uint64_t total_bytes = 0;

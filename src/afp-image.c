@@ -97,8 +97,16 @@ static int find_res(const afp_images *t, const folio_image *img, int32_t w, int3
 bool afp_images_new(const folio_graphics *g, int n_languages, afp_images **out, char *why,
                     size_t cap)
 {
+    return afp_images_new2(g, n_languages, NULL, out, why, cap);
+}
+
+/* issue 13 leftover: extra (the offers' pictures, one language per element)
+ * after the layout's images. */
+bool afp_images_new2(const folio_graphics *g0, int n_languages, const folio_graphics *extra,
+                     afp_images **out, char *why, size_t cap)
+{
     *out = NULL;
-    if (!g || g->n_el == 0)
+    if ((!g0 || g0->n_el == 0) && (!extra || extra->n_el == 0))
         return true;
     afp_images *t = calloc(1, sizeof *t);
     if (!t) {
@@ -106,9 +114,10 @@ bool afp_images_new(const folio_graphics *g, int n_languages, afp_images **out, 
         return false;
     }
     folio_buf_init(&t->seg, 0);
-    for (int i = 0; i < g->n_el; i++)
-        for (int l = 0; l < n_languages; l++) {
-            const folio_layout_image *e = &g->el[i];
+    int n0 = g0 ? g0->n_el : 0, n1 = extra ? extra->n_el : 0;
+    for (int i = 0; i < n0 + n1; i++)
+        for (int l = 0; l < (i < n0 ? n_languages : 1); l++) {
+            const folio_layout_image *e = i < n0 ? &g0->el[i] : &extra->el[i - n0];
             const folio_image *img = e->file[l];
             int32_t x, y, w, h;
             graphics_image_place(e, img, &x, &y, &w, &h);

@@ -34,6 +34,10 @@ typedef struct afp_images afp_images;
  * layout has no images. */
 bool afp_images_new(const folio_graphics *g, int n_languages, afp_images **out, char *why,
                     size_t cap);
+/* issue 13 leftover: the same with extra's elements too (one language each:
+ * the offers' pictures). */
+bool afp_images_new2(const folio_graphics *g, int n_languages, const folio_graphics *extra,
+                     afp_images **out, char *why, size_t cap);
 void afp_images_free(afp_images *t);
 /* The resources (BRS BIM ... EIM ERS each) for the file's resource group. */
 bool afp_images_resources(afp_images *t, folio_buf *out);

@@ -522,8 +522,9 @@ folio_afp_writer *afp_writer_open(const char *path, const folio_layout *layout,
     }
     folio_buf_init(&w->objs, 0);             /* issue 13: images, once per file */
     char iwhy[240];
-    if (layout && !afp_images_new(layout->graphics, layout->n_languages, &w->images, iwhy,
-                                  sizeof iwhy)) {
+    if (layout && !afp_images_new2(layout->graphics, layout->n_languages,
+                                   layout->offer_graphics,    /* issue 13 leftover */
+                                   &w->images, iwhy, sizeof iwhy)) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, iwhy);
         free(w->path);
         free(w);

@@ -176,12 +176,8 @@ static int read_style_name(yt_doc *d, const yt_node *map, const char *key,
     return 1;
 }
 
-static bool dflt(char **s, const char *v)
-{
-    return *s || (*s = strdup(v)) != NULL;
-}
-
-bool coupon_layout_read(yt_doc *d, const yt_node *root, folio_layout *L)
+bool coupon_layout_read(yt_doc *d, const yt_node *root, folio_layout *L,
+                        folio_coupon_text_fn text, void *tctx)
 {
     const yt_node *m = yt_get(root, "coupon");
     if (!m)
@@ -204,27 +200,27 @@ bool coupon_layout_read(yt_doc *d, const yt_node *root, folio_layout *L)
         yt_str(d, m, "coupon", "iban", false, &c->iban) < 0 ||
         yt_str(d, m, "coupon", "bic", false, &c->bic) < 0 ||
         yt_str(d, m, "coupon", "pay_url", true, &c->pay_url) < 0 ||
-        yt_str(d, m, "coupon", "title", false, &c->title) < 0 ||
-        yt_str(d, m, "coupon", "note", false, &c->note) < 0 ||
         read_style_name(d, m, "style", L, &c->style) < 0 ||
         read_style_name(d, m, "label_style", L, &c->label_style) < 0 ||
         read_style_name(d, m, "scan_style", L, &c->scan_style) < 0 ||
         read_style_name(d, m, "address_style", L, &c->address_style) < 0)
         return false;
+    /* issue 13 leftover: the texts are per language like the layout's other
+     * texts ({en: ..., es: ...}), read for the language being loaded; a
+     * language without one gets the fallback's, listed as missing */
+    if (!text(tctx, m, "coupon", "title", "Payment coupon", &c->title) ||
+        !text(tctx, m, "coupon", "note", "Detach along the dashed line and return the lower "
+              "part with your payment.", &c->note))
+        return false;
     if (lab && (!yt_expect_map(d, lab, "coupon.labels") ||
-                !yt_check_keys(d, lab, "coupon.labels", LABEL_KEYS) ||
-                yt_str(d, lab, "coupon.labels", "account", false, &c->l_account) < 0 ||
-                yt_str(d, lab, "coupon.labels", "amount_due", false, &c->l_amount) < 0 ||
-                yt_str(d, lab, "coupon.labels", "minimum_due", false, &c->l_minimum) < 0 ||
-                yt_str(d, lab, "coupon.labels", "due_date", false, &c->l_due) < 0))
+                !yt_check_keys(d, lab, "coupon.labels", LABEL_KEYS)))
         return false;
-    if (!dflt(&c->title, "Payment coupon") ||
-        !dflt(&c->note, "Detach along the dashed line and return the lower part with your payment.") ||
-        !dflt(&c->l_account, "Account number") || !dflt(&c->l_amount, "Amount due") ||
-        !dflt(&c->l_minimum, "Minimum payment due") || !dflt(&c->l_due, "Payment due date")) {
-        folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
+    const yt_node *lm = lab ? lab : m;      /* m has none of the label keys */
+    if (!text(tctx, lm, "coupon.labels", "account", "Account number", &c->l_account) ||
+        !text(tctx, lm, "coupon.labels", "amount_due", "Amount due", &c->l_amount) ||
+        !text(tctx, lm, "coupon.labels", "minimum_due", "Minimum payment due", &c->l_minimum) ||
+        !text(tctx, lm, "coupon.labels", "due_date", "Payment due date", &c->l_due))
         return false;
-    }
     if (c->style < 0) {
         if (L->n_styles < 1)
             return yt_fail(d, m, "'coupon.style' is required (the layout has no styles)");

@@ -27,6 +27,7 @@
 #include "folio/numbers.h"
 #include "yamltree.h"
 #include "attrs-private.h"
+#include "pdf-vt.h"          /* issue 14 part 3 */
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -140,7 +141,9 @@ static const char *const AMOUNTS_KEYS[] = { "sign", "debit_values", "credit_valu
 static const char *const OUTPUT_KEYS[] = { "dir", "print", "streams", "pieces", "marks",
                                             "proofs", "archive", "channels", NULL };
 static const char *const PRINT_KEYS[] = { "pdf", "max_sheets", "duplex",
-                                          "compression", "prefix", "afp", "text", NULL };
+                                          "compression", "prefix", "afp", "text",
+                                          "pdf_profile", "icc_profile", /* issue 14 part 3 */
+                                          NULL };
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -655,6 +658,8 @@ static bool read_output(yt_doc *d, folio_job *job, const yt_node *root)
                                "'-', '_' and '.', got '%s'", job->file_prefix);
             if (!afp_options_read(d, p, &job->afp))
                 return false;
+            if (!pdfvt_options_read(d, p, job->dir, job->print_pdf, &job->pdfvt))   /* issue 14 part 3 */
+                return false;
             if (!job->print_pdf && !job->print_text && !(job->afp && job->afp->enabled))
                 return yt_fail(d, yt_get(p, "pdf"), "'output.print.pdf' is false and no AFP "
                                "is enabled (output.print.afp): print statements (and e-mail "
@@ -773,6 +778,7 @@ void job_free(folio_job *job)
     production_options_free(job->production);
     marks_options_free(job->marks);
     afp_options_free(job->afp);
+    pdfvt_options_free(job->pdfvt);          /* issue 14 part 3 */
     offers_options_free(job->offers);
     proof_options_free(job->proofs);
     archive_options_free(job->archive);

@@ -1530,6 +1530,13 @@ static bool read_paragraph_places(loader *ld, const yt_node *root)
     return true;
 }
 
+/* issue 13 leftover: the coupon's texts per language (coupon.h). */
+static bool coupon_text(void *ld, const yt_node *map, const char *where, const char *key,
+                        const char *def, char **out)
+{
+    return read_text(ld, map, where, key, def, out);
+}
+
 /* Everything that holds texts, read for language ld->lang into ld->L. */
 static bool read_body(loader *ld, const yt_node *root)
 {
@@ -1548,7 +1555,7 @@ static bool read_body(loader *ld, const yt_node *root)
            && read_section(ld, root)
            && layout_white_space_read(ld->d, root, L)
            && currency_styles_read(ld->d, root, L)
-           && coupon_layout_read(ld->d, root, L);   /* issue 13 part 3 */
+           && coupon_layout_read(ld->d, root, L, coupon_text, ld);   /* issue 13 part 3 */
 }
 
 /* The layout of language l: the same file read again with l's texts. */

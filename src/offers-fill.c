@@ -111,13 +111,22 @@ static int32_t para(const folio_layout *L, int s, const char *text, int32_t x, i
 
 int32_t offers_box(const folio_layout *L, const off_text *t, const char *code, int32_t w,
                    folio_dl_statement *st, uint32_t pg, int32_t x, int32_t y, int32_t h,
-                   bool *oom, folio_offers_out *out)
+                   bool *oom, folio_offers_out *out, const off_image *im,
+                   const struct folio_image *img)
 {
     int32_t pad = L->ws_padding;
     int32_t iw = w - 2 * pad;
+    /* issue 13 leftover: a picture takes a column at the right, above the code */
+    int32_t pic_need = 0;
+    if (im && im->n) {
+        iw -= im->w + pad;
+        pic_need = 2 * pad + im->h + L->styles[L->ws_code_style].leading;
+    }
     if (iw < 200)
         return INT32_MAX / 2;            /* narrower than 10 pt: never fits */
     if (st && !dlist_page_add_box(st, &st->pages[pg], x, y, w, h, L->ws_fill, L->ws_border, 10))
+        *oom = true;
+    if (st && img && !offers_image_draw(im, img, st, pg, x + w - pad - im->w, y + pad))
         *oom = true;
     int32_t cy = y + pad;
     cy = para(L, L->ws_headline_style, t->headline, x + pad, iw, cy, st, pg, oom, out);
@@ -135,7 +144,7 @@ int32_t offers_box(const folio_layout *L, const off_text *t, const char *code, i
                                  code, n, false))
             *oom = true;
     }
-    return cy + pad - y;
+    return cy + pad - y > pic_need ? cy + pad - y : pic_need;
 }
 
 /* ---- free rectangles ------------------------------------------------------- */
@@ -499,7 +508,9 @@ fill:;    /* a declaration follows: C11 needs a statement after a label (clang) 
                 out->back_page = true;
             }
             folio_dl_rect box = {fr->r.x, fr->r.y, z->w, z->h};
-            offers_box(L, t, code, z->w, st, fr->page, box.x, box.y, box.h, &oom, out);
+            offers_box(L, t, code, z->w, st, fr->page, box.x, box.y, box.h, &oom, out,
+                       &of->image, of->image.n ? offers_image_for(&of->image, t->lang,
+                                                                   o->default_lang) : NULL);
             if (of->response_url) {   /* issue 13 part 4: the box links to the response URL */
                 const char *vals[4] = {code, of->id, va->id ? va->id : "", h->id};
                 if (!links_add_template(st, fr->page, box.x, box.y, z->w, box.h,

@@ -33,6 +33,15 @@ typedef struct off_size {
     bool full_page;               /* the whole body area of a page */
 } off_size;
 
+/* issue 13 leftover: the offer's picture (offers-image.c), n 0 = none. */
+typedef struct off_image {
+    char **lang;                  /* language of each file */
+    struct folio_image **img;     /* decoded, owned */
+    int n;
+    int32_t w, h;                 /* units: the picture's box, top right in the offer */
+    uint8_t fit;                  /* folio_fit */
+} off_image;
+
 typedef struct off_offer {
     char *id, *sells;
     folio_offer_kind kind;
@@ -44,6 +53,7 @@ typedef struct off_offer {
     off_text *texts; int n_texts;
     char *code;                   /* response code */
     char *response_url;           /* issue 13 part 4: link of the e-delivered offer, NULL = none */
+    off_image image;              /* issue 13 leftover: picture, image.n 0 = none */
     off_variant variants[OFF_MAX_VARIANTS]; int n_variants;   /* >= 1 */
     int32_t holdout_bp;           /* basis points of households held out */
     int cap_times, cap_months;    /* 0 = no cap */
@@ -78,6 +88,7 @@ struct folio_offers {
      * priority order.  Each household is written by one thread only. */
     uint8_t *memo;
     size_t memo_n, memo_stride;
+    struct folio_graphics *gfx;   /* issue 13 leftover: the pictures, for AFP resources */
 };
 
 /* Height in units the offer box needs for text t at width w (the box's
@@ -86,6 +97,24 @@ struct folio_offers {
  * .notdef.  Returns the height needed. */
 int32_t offers_box(const folio_layout *L, const off_text *t, const char *code, int32_t w,
                    folio_dl_statement *st, uint32_t pg, int32_t x, int32_t y, int32_t h,
-                   bool *oom, folio_offers_out *out);
+                   bool *oom, folio_offers_out *out, const off_image *im,
+                   const struct folio_image *img);
+
+/* ---- issue 13 leftover: pictures in offers (offers-image.c) ---- */
+struct yt_doc;
+struct yt_node;
+/* Read `image:` of offer node `offer` into *im (n 0 when absent); files
+ * relative to the catalogue.  false with d's error (file:line:col). */
+bool offers_image_read(struct yt_doc *d, const struct yt_node *offer, const char *where,
+                       const char *default_lang, const char *catalogue, off_image *im);
+void offers_image_free(off_image *im);
+/* The picture for language lang, else the default language's. */
+const struct folio_image *offers_image_for(const off_image *im, const char *lang,
+                                           const char *default_lang);
+/* Draw img in im's box at (bx, by) on page pg.  false on out of memory. */
+bool offers_image_draw(const off_image *im, const struct folio_image *img,
+                       folio_dl_statement *st, uint32_t pg, int32_t bx, int32_t by);
+bool offers_graphics_build(folio_offers *o);   /* false: out of memory */
+void offers_graphics_free(folio_offers *o);
 
 #endif

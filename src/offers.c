@@ -28,7 +28,7 @@ static const char *const OPT_KEYS[] = { "catalogue", "max_per_statement", NULL }
 static const char *const CAT_KEYS[] = { "default_language", "offers", NULL };
 static const char *const OFFER_KEYS[] = { "id", "sells", "kind", "priority", "rule", "window",
     "channels", "sizes", "content", "response_code", "variants", "holdout", "cap", "quiet",
-    "response_url" /* issue 13 part 4 */, NULL };
+    "response_url" /* issue 13 part 4 */, "image" /* issue 13 leftover */, NULL };
 static const char *const WINDOW_KEYS[] = { "from", "until", NULL };
 /* issue 13 part 4: placeholders of response_url (offers-fill.c fills them) */
 const char *const OFFER_URL_FIELDS[4] = { "response_code", "offer", "variant", "household" };
@@ -301,7 +301,8 @@ static bool check_fit(loader *ld, const off_offer *of, const yt_node *at)
                     continue;
                 for (int s = 0; s < of->n_sizes; s++) {
                     const off_size *z = &of->sizes[s];
-                    int32_t need = offers_box(ld->L, &tv[t], code, z->w, NULL, 0, 0, 0, 0, NULL, NULL);
+                    int32_t need = offers_box(ld->L, &tv[t], code, z->w, NULL, 0, 0, 0, 0, NULL,
+                                              NULL, &of->image, NULL);
                     if (need > z->h)
                         return yt_fail(ld->d, at, "offer %s%s%s: the '%s' text needs %d.%02d pt, "
                                        "size '%s' is %d.%02d pt high (shorten the text or "
@@ -460,6 +461,8 @@ static bool read_offer(loader *ld, off_offer *of, const yt_node *n, const char *
     } else if (d->err->code) {
         return false;
     }
+    if (!offers_image_read(d, n, where, o->default_lang, o->path, &of->image))
+        return false;                    /* issue 13 leftover: before the fit check */
     return check_fit(ld, of, n);
 }
 
@@ -531,6 +534,8 @@ folio_offers *offers_load(const folio_offers_options *opt, const folio_job *job,
     }
     if (ok && !order_offers(o))
         ok = oom(&ld);
+    if (ok && !offers_graphics_build(o))     /* issue 13 leftover */
+        ok = oom(&ld);
     yt_free(d);
     if (!ok) {
         if (!err->code)
@@ -572,7 +577,9 @@ void offers_free(folio_offers *o)
             free(of->variants[v].code);
         }
         yt_strv_free(of->quiet, of->n_quiet);
+        offers_image_free(&of->image);       /* issue 13 leftover */
     }
+    offers_graphics_free(o);
     free(o->v);
     free(o->order);
     free(o->contacts);

@@ -74,6 +74,7 @@
 #include "pdf-private.h"
 #include "pdf-image.h"        /* issue 13 parts 1, 2 */
 #include "pdf-link.h"      /* issue 13 part 4 */
+#include "pdf-vt.h"        /* issue 14 part 3 */
 
 #include <errno.h>
 #include <hpdf.h>
@@ -131,6 +132,7 @@ struct folio_pdf_writer {
     bool is_pdfa;
     bool reading;              /* pdf_writer_close_mem copies the memory stream */
     pdf_images *images;        /* issue 13: this document's image XObjects */
+    pdfvt_doc *vt;             /* issue 14 part 3: PDF/VT print file, NULL = plain */
 };
 
 /* See "a libharu document kept between documents" below. */
@@ -1793,6 +1795,7 @@ static void pdf_free(folio_pdf_writer *w)
     }
     pdf_prepared_free(w->prep);
     pdf_images_free(w->images);      /* issue 13 */
+    pdfvt_free(w->vt);               /* issue 14 part 3 */
     free(w->tmp);
     free(w->path);
     free(w);
@@ -2194,6 +2197,11 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
         if (pa->keywords)
             pdf_set_info(w, HPDF_INFO_KEYWORDS, "Keywords", pa->keywords);
     }
+    if (opt && opt->vt && !pa) {             /* issue 14 part 3 */
+        const char *why = NULL;
+        if (!(w->vt = pdfvt_begin(w->doc, opt->vt, &why)))
+            pdf_fail(w, why);
+    }
     HPDF_Date d = pdf_date(opt ? opt->doc_date : 0);
     HPDF_SetInfoDateAttr(w->doc, HPDF_INFO_CREATION_DATE, d);
     HPDF_SetInfoDateAttr(w->doc, HPDF_INFO_MOD_DATE, d);
@@ -2357,6 +2365,42 @@ uint32_t pdf_writer_pages(const folio_pdf_writer *w)
     return w->pages;
 }
 
+/* issue 14 part 3: a PDF/VT print file's piece (DPart) after its pages
+ * first.. were added (see pdf.h), and its document-level objects before
+ * the save (pdf-vt.c). */
+bool pdf_writer_piece(folio_pdf_writer *w, const folio_dl_statement *st, uint32_t first,
+                      folio_error *err)
+{
+    const char *why = NULL;
+    if (w->failed) {
+        pdf_report(w, err);
+        return false;
+    }
+    if (!w->vt)
+        return true;
+    if (!pdfvt_piece(w->vt, w->doc, st, first, w->pages, &why)) {
+        pdf_fail(w, why);
+        pdf_report(w, err);
+        return false;
+    }
+    return true;
+}
+
+static void pdf_vt_finish(folio_pdf_writer *w)
+{
+    if (!w->vt || w->failed)
+        return;
+    const char *base = strrchr(w->path, '/');
+    char name[256];
+    snprintf(name, sizeof name, "%s", base ? base + 1 : w->path);
+    size_t n = strlen(name);
+    if (n > 5 && !strcmp(name + n - 5, ".part"))
+        name[n - 5] = 0;
+    const char *why = NULL;
+    if (!pdfvt_finish(w->vt, w->doc, name, &why))
+        pdf_fail(w, why);
+}
+
 /* Write the file and free the writer (see pdf.h). */
 bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
 {
@@ -2364,6 +2408,7 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
         *bytes = 0;
     if (!w->failed && w->is_pdfa)
         pdf_pdfa_finish(w);
+    pdf_vt_finish(w);                         /* issue 14 part 3 */
     errno = 0;
     if (!w->failed)
         pdf_fonts_deflate(w);
@@ -2403,6 +2448,7 @@ bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
 {
     if (!w->failed && w->is_pdfa)
         pdf_pdfa_finish(w);
+    pdf_vt_finish(w);                         /* issue 14 part 3 */
     if (!w->failed)
         pdf_fonts_deflate(w);
     if (!w->failed)

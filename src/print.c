@@ -6,6 +6,7 @@
 
 #include "folio/job.h"
 #include "folio/marks.h"
+#include "pdf-vt.h"          /* issue 14 part 3 */
 
 #include <errno.h>
 #include <stdio.h>
@@ -52,7 +53,8 @@ static const void *print_sink_options(const print_params *p, print_sink_opts *o,
         o->pdf = (folio_sink_pdf_options){
             .fonts = p->layout->fonts, .n_fonts = p->layout->n_fonts,
             .pdf = {.title = J->name, .author = J->bank_name, .subject = o->subject,
-                    .doc_date = J->statement_date, .compression = J->compression}};
+                    .doc_date = J->statement_date, .compression = J->compression,
+                    .vt = J->pdfvt}};            /* issue 14 part 3 */
         return &o->pdf;
     }
     case FOLIO_PRINT_AFP:
@@ -182,6 +184,16 @@ static folio_dl_statement *print_make(void *ctx, size_t i, folio_arena *arena,
     }
     if (!print_finish_piece(p->job, p->layout, p->prod, p->pin, i, st, err))
         return NULL;
+    if (p->job->pdfvt) {                 /* issue 14 part 3: the DPart's metadata */
+        char serial[24];
+        snprintf(serial, sizeof serial, "%0*llu", p->prod->serial_digits,
+                 (unsigned long long)piece->serial);
+        if (!pdfvt_tag_piece(st, piece->id, piece->sheets, p->prod->streams[piece->stream].name,
+                             serial, p->files[piece->file].out[FOLIO_PRINT_PDF].name)) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+            return NULL;
+        }
+    }
     if (st->n_pages != piece->pages) {
         folio_error_set(err, FOLIO_EXIT_FAILED,
                         "internal error: piece %s has %u pages, %u planned", piece->id,

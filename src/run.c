@@ -190,6 +190,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         rc = err->code == FOLIO_EXIT_USAGE ? FOLIO_EXIT_USAGE : FOLIO_EXIT_FAILED;
         goto done;
     }
+    R.layout->offer_graphics = offers_graphics(R.offers);   /* issue 13 leftover */
     for (int i = 0; i < R.layout->n_warnings; i++)   /* missing translations */
         run_warn(&R, "%s", R.layout->warnings[i]);
     snprintf(R.out, sizeof R.out, "%s", opt->out_dir ? opt->out_dir : R.job->out_dir);

@@ -43,8 +43,11 @@ static void pdf_release(void *prepared)
 static bool pdf_add(void *self, const folio_dl_statement *st, void *prepared, folio_error *err)
 {
     pdf_sink *s = self;
+    uint32_t first = pdf_writer_pages(s->w);
     if (!(prepared ? pdf_writer_add_prepared(s->w, prepared, err)
                    : pdf_writer_add_statement(s->w, st, err)))
+        return false;
+    if (!pdf_writer_piece(s->w, st, first, err))   /* issue 14 part 3: PDF/VT */
         return false;
     s->statements++;
     return true;

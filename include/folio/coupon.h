@@ -50,8 +50,14 @@ typedef struct folio_coupon {
  * unknown key or style, a missing payee, address or pay_url, a missing or
  * invalid IBAN (mod 97) / BIC while sepa is on, an address that does not fit
  * the envelope window. */
+/* issue 13 leftover: `text` reads a text key of `map` that may be a map
+ * {language: text} for the language being loaded (the layout's reader:
+ * fallback and missing-text warnings as for every layout text); `def` when
+ * absent.  false with the doc's error set. */
+typedef bool (*folio_coupon_text_fn)(void *ctx, const struct yt_node *map, const char *where,
+                                     const char *key, const char *def, char **out);
 bool coupon_layout_read(struct yt_doc *d, const struct yt_node *root,
-                        struct folio_layout *L);
+                        struct folio_layout *L, folio_coupon_text_fn text, void *tctx);
 void coupon_free(folio_coupon *c);
 
 /* Does the layout give accounts of product `product` a coupon? */

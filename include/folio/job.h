@@ -140,6 +140,8 @@ typedef struct folio_job {
     struct folio_production_options *production; /* output.streams / output.pieces (production.h) */
     struct folio_marks_options *marks; /* output.marks, NULL = no marks (marks.h) */
     struct folio_afp_options *afp; /* output.print.afp, NULL = no AFP (afp.h) */
+    /* issue 14 part 3: output.print.pdf_profile: pdfvt, NULL = plain (src/pdf-vt.h) */
+    struct folio_pdfvt_options *pdfvt;
     struct folio_offers_options *offers; /* offers:, NULL = no offers (offers.h) */
     struct folio_proof_options *proofs; /* output.proofs, never NULL after job_load (proof.h) */
     struct folio_archive_options *archive; /* output.archive (archive.h), never NULL */

@@ -261,6 +261,10 @@ typedef struct folio_layout {
     struct folio_graphics *graphics;
     /* issue 13 part 3: the payment coupon (coupon:, folio/coupon.h), NULL = none */
     struct folio_coupon *coupon;
+    /* issue 13 leftover: the offer catalogue's pictures (offers_graphics),
+     * set by the run after the catalogue loads, so print writers carry them
+     * like the layout's images; owned by the catalogue, NULL = none */
+    const struct folio_graphics *offer_graphics;
 } folio_layout;
 
 /* Read and check a layout.  Returns NULL with err (FOLIO_EXIT_USAGE,

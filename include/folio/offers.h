@@ -113,6 +113,11 @@ typedef struct folio_offers folio_offers;
 folio_offers *offers_load(const folio_offers_options *opt, const folio_job *job,
                           const folio_layout *layout, folio_error *err);
 void offers_free(folio_offers *o);
+/* issue 13 leftover: the catalogue's pictures as a folio_graphics (one
+ * element per file, one language each) for the AFP resource group; NULL
+ * when no offer has one.  Owned by o. */
+struct folio_graphics;
+const struct folio_graphics *offers_graphics(const folio_offers *o);
 
 /* Index the contact history of ds (call once after feed_load_all; ds must
  * outlive o's use).  false with err on out of memory. */

@@ -35,6 +35,8 @@ typedef struct folio_pdf_options {
     int compression;              /* 0 = none, else deflate page content
                                      (1-9: level, same meaning as zlib's --
                                      libdeflate at that level; else 6) */
+    /* issue 14 part 3: a PDF/VT-1 print file (src/pdf-vt.h), NULL = plain */
+    const struct folio_pdfvt_options *vt;
 } folio_pdf_options;
 
 typedef struct folio_pdf_writer folio_pdf_writer;
@@ -118,6 +120,13 @@ void pdf_stats_get(folio_pdf_stats *out);
 
 /* Pages appended so far. */
 uint32_t pdf_writer_pages(const folio_pdf_writer *w);
+
+/* issue 14 part 3: in a PDF/VT print file (opt->vt), make the statement
+ * whose pages start at page `first` (0-based; the last added are its last)
+ * a document part with its metadata from st's tags.  Nothing for a plain
+ * file.  On failure the writer is unusable. */
+bool pdf_writer_piece(folio_pdf_writer *w, const folio_dl_statement *st, uint32_t first,
+                      folio_error *err);
 
 /* Write the file and free the writer (also on failure).  *bytes gets the
  * file size. */

@@ -139,8 +139,10 @@ static folio_dl_statement *make_statement(folio_arena *a, int salt, int32_t w,
 
 static folio_pdf_options options(int compression)
 {
-    folio_pdf_options o = { "October statements", "Banque Cr\xc3\xa9" "dit \xc5\x81\xc3\xb3" "d\xc5\xba",
-                            "Statements 2026-10-01 to 2026-10-31", 0, compression };
+    folio_pdf_options o = {.title = "October statements",
+                           .author = "Banque Cr\xc3\xa9" "dit \xc5\x81\xc3\xb3" "d\xc5\xba",
+                           .subject = "Statements 2026-10-01 to 2026-10-31",
+                           .compression = compression};
     assert_true(folio_date_from_ymd(2026, 10, 31, &o.doc_date));
     return o;
 }
