@@ -417,7 +417,8 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     folio_buf_puts(&b, "\n  ],\n  \"records\":[");
     {
         static const char *const rec[] = {"audit.jsonl", "rejects.csv", "suppressed.csv",
-                                          "contact_history.csv", "exceptions.csv"};
+                                          "contact_history.csv", "exceptions.csv",
+                                          "report.html"};   /* issue 16 part 5 */
         int nrec = 0;
         for (size_t k = 0; k < sizeof rec / sizeof *rec; k++) {
             char rp[4200], hex[65];
