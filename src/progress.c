@@ -44,7 +44,7 @@ void folio_rate_add(folio_rate_window *w, double t, uint64_t count)
     w->n++;
 trim:
     /* keep one sample at or before t - span (the window's base), drop older */
-    while (w->n >= 3 && w->t[rate_at(w, 1)] <= t - w->span) {
+    while (w->n >= 3 && w->t[rate_at(w, 1)] <= t - w->span + 1e-9 * w->span) {
         w->head = rate_at(w, 1);
         w->n--;
     }

@@ -168,7 +168,8 @@ static void chart(folio_buf *b, const char *id, const char *title, size_t n,
 
 typedef struct reason_item {
     const char *reason;
-    size_t idx;                         /* what it is about, in file/household order */
+    size_t idx;                         /* what it is about */
+    size_t seq;                         /* its row in the record file (examples: the first) */
 } reason_item;
 
 typedef struct reason_group {
@@ -181,7 +182,7 @@ static int cmp_item(const void *a, const void *b)
 {
     const reason_item *x = a, *y = b;
     int c = strcmp(x->reason, y->reason);
-    return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+    return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 static int cmp_group(const void *a, const void *b)
@@ -261,10 +262,20 @@ static bool reasons_section(const run_state *R, folio_buf *b, const char *id, co
     return true;
 }
 
+/* a feed as rejects.csv names it: its file's base name (feed.c) */
+static const char *feed_display(const folio_feed_def *def)
+{
+    if (def->path && *def->path) {
+        const char *s = strrchr(def->path, '/');
+        return s ? s + 1 : def->path;
+    }
+    return def->name && *def->name ? def->name : "feed";
+}
+
 static void ex_reject(const run_state *R, size_t idx, folio_buf *b)
 {
     const folio_reject *r = &R->ds->rejects[idx];
-    esc(b, R->job->feeds[r->feed].path);
+    esc(b, r->feed < R->job->n_feeds ? feed_display(&R->job->feeds[r->feed]) : "");
     folio_buf_putc(b, ':');
     put_u(b, r->line);
     if (r->column && *r->column) {
@@ -302,8 +313,8 @@ static bool section_reasons(const run_state *R, folio_buf *b)
     if (!it)
         return false;
     size_t n = 0;
-    for (size_t i = 0; i < ds->n_rejects; i++)
-        it[n++] = (reason_item){ds->rejects[i].reason ? ds->rejects[i].reason : "", i};
+    for (size_t i = 0; i < ds->n_rejects; i++, n++)
+        it[n] = (reason_item){ds->rejects[i].reason ? ds->rejects[i].reason : "", i, n};
     folio_buf_puts(b, "<section id=\"rejects\"><h2>Rejected rows by reason</h2>\n"
                       "<p>From <a href=\"rejects.csv\">rejects.csv</a>: ");
     put_u(b, n);
@@ -317,8 +328,10 @@ static bool section_reasons(const run_state *R, folio_buf *b)
         if (!R->in_shard[h])
             continue;
         const folio_household_plan *hp = &R->plan->households[h];
-        if (hp->channel == FOLIO_CHANNEL_SUPPRESSED)
-            it[nh++] = (reason_item){hp->reason ? hp->reason : "", h};
+        if (hp->channel == FOLIO_CHANNEL_SUPPRESSED) {
+            it[nh] = (reason_item){hp->reason ? hp->reason : "", h, nh};
+            nh++;
+        }
     }
     folio_buf_puts(b, "<section id=\"suppressions\"><h2>Suppressions by reason</h2>\n"
                       "<p>From <a href=\"suppressed.csv\">suppressed.csv</a>: ");
@@ -338,7 +351,8 @@ static bool section_reasons(const run_state *R, folio_buf *b)
             const folio_account_plan *ap = &R->plan->accounts[ai];
             if (hsup || ap->suppressed) {
                 const char *r = ap->suppressed ? ap->reason : hp->reason;
-                it[na++] = (reason_item){r ? r : "", ai};
+                it[na] = (reason_item){r ? r : "", ai, na};
+                na++;
             }
         }
     }
