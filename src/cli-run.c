@@ -46,7 +46,8 @@ const cli_command cli_cmd_run = {
              "              zips with index.csv / index.json, and notifications.csv\n"
              "  proofs/     the proof sample: proof.pdf and proofs.json\n"
              "  audit.jsonl, rejects.csv, suppressed.csv, exceptions.csv,\n"
-             "  contact_history.csv and manifest.json (written last; `folio verify`)\n"
+             "  contact_history.csv, report.html (the run as a page to look at)\n"
+             "  and manifest.json (written last; `folio verify`)\n"
              "The job file is described in folio-job(5), the layout in folio-layout(5).\n",
     .opts = run_opts,
     .epilog = "On a terminal a progress line is shown on stderr.\n"
