@@ -20,6 +20,7 @@
  * a checker can compare them with the manifest (tests/e2e/report_check.py).
  */
 #include "report-html.h"
+#include "run-report.h"
 
 #include "folio/exceptions.h"
 #include "folio/offers.h"
@@ -790,6 +791,9 @@ bool report_html_write(run_state *R, const totals *T, bool balanced, folio_error
 {
     if (!R->job->report)
         return true;
+    /* a phase of its own: its cost shows in the summary's phases line */
+    run_event(R, &(folio_run_event){.kind = FOLIO_RUN_PHASE, .name = "report",
+                                    .elapsed = now_s() - R->t0});
     snprintf(R->report_part, sizeof R->report_part, "%s/report.html.part", R->out);
     snprintf(R->report_path, sizeof R->report_path, "%s/report.html", R->out);
     folio_buf b;
