@@ -12,6 +12,7 @@
 #include "folio/progress.h"
 #include "folio/run.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <stdio.h>
@@ -68,10 +69,19 @@ static double mono_s(void)
  * the last seconds) and the phase clock of the summary's "phases" line.
  * The test hook: with FOLIO_TEST_PHASES set, "folio: phase NAME" on stderr
  * at the start of each phase (tests/e2e signal a run in a known phase). */
+typedef struct progress_ui {
+    folio_progress p;
+    pthread_mutex_t mu;         /* around p and the writes to stderr */
+    pthread_cond_t cv;
+    bool stop, ticking;
+    pthread_t ticker;
+} progress_ui;
+
 static void on_event(void *ctx, const folio_run_event *ev)
 {
-    folio_progress *p = ctx;
+    progress_ui *u = ctx;
     static int phases = -1;
+    pthread_mutex_lock(&u->mu);
     if (ev->kind == FOLIO_RUN_PHASE) {
         if (phases < 0)
             phases = getenv("FOLIO_TEST_PHASES") != NULL;
@@ -79,10 +89,51 @@ static void on_event(void *ctx, const folio_run_event *ev)
             fprintf(stderr, "folio: phase %s\n", ev->name);
     }
     char line[512];
-    if (folio_progress_event(p, ev, mono_s(), line, sizeof line)) {
+    if (folio_progress_event(&u->p, ev, mono_s(), line, sizeof line)) {
         fputs(line, stderr);
         fflush(stderr);
     }
+    pthread_mutex_unlock(&u->mu);
+}
+
+/* On a terminal: redraw the line every second nothing else did, so the
+ * elapsed time moves in phases without counts (folio_progress_tick). */
+static void *progress_ticker(void *arg)
+{
+    progress_ui *u = arg;
+    sigset_t all;                       /* signals go to the run's threads */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    pthread_mutex_lock(&u->mu);
+    while (!u->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&u->cv, &u->mu, &ts);
+        char line[512];
+        if (!u->stop && folio_progress_tick(&u->p, mono_s(), line, sizeof line)) {
+            fputs(line, stderr);
+            fflush(stderr);
+        }
+    }
+    pthread_mutex_unlock(&u->mu);
+    return NULL;
+}
+
+static void progress_stop(progress_ui *u)
+{
+    if (!u->ticking)
+        return;
+    pthread_mutex_lock(&u->mu);
+    u->stop = true;
+    pthread_cond_signal(&u->cv);
+    pthread_mutex_unlock(&u->mu);
+    pthread_join(u->ticker, NULL);
+    u->ticking = false;
 }
 
 /* SIGINT / SIGTERM / SIGHUP set folio_stop (common.h): every long loop
@@ -224,18 +275,21 @@ static int run_cmd(const cli_command *c, int argc, char **argv)
         return cli_usage(c, "only one job file may be given");
     o.job_path = args[0];
     o.progress = !o.quiet && isatty(2);
-    folio_progress prog;
-    folio_progress_init(&prog, o.progress);
+    progress_ui ui = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    folio_progress_init(&ui.p, o.progress);
     o.on_event = on_event;
-    o.event_ctx = &prog;
+    o.event_ctx = &ui;
     folio_error err = {0};
     folio_run_report rep = {0};
     pdf_tune_allocator();               /* keep freed memory for reuse (pdf.h) */
     double t_start = mono_s();
+    if (o.progress)
+        ui.ticking = pthread_create(&ui.ticker, NULL, progress_ticker, &ui) == 0;
     int rc = run_with_signals(&o, &rep, &err);
+    progress_stop(&ui);
     double t_end = mono_s();
     char phases[1024];
-    folio_phases_format(&prog.phases, t_start, t_end, phases, sizeof phases);
+    folio_phases_format(&ui.p.phases, t_start, t_end, phases, sizeof phases);
     if (o.progress && rc == FOLIO_EXIT_FAILED)
         fprintf(stderr, "\n");         /* keep the last line: where it stopped */
     else if (o.progress)

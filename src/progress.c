@@ -143,10 +143,39 @@ static size_t draw(char *buf, size_t cap, const char *text)
     return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
+/* The line for the last count (p->last) with the time moved on to now:
+ * elapsed grows, the time left shrinks by the time since that count. */
+static size_t render(folio_progress *p, double now, char *buf, size_t cap)
+{
+    const folio_run_event *ev = &p->last;
+    char line[256], left[32];
+    double since = now - p->last_at > 0 ? now - p->last_at : 0;
+    double el = ev->elapsed + since;
+    p->last_draw = now;
+    if (ev->kind == FOLIO_RUN_PHASE) {
+        snprintf(line, sizeof line, "%-9s elapsed %.0fs", p->phase, el);
+        return draw(buf, cap, line);
+    }
+    double rate = folio_rate_per_s(&p->rate);
+    double l = folio_rate_left_s(&p->rate, ev->done, ev->total);
+    if (l > 0)
+        l = l > since ? l - since : 0;
+    fmt_left(left, sizeof left, l);
+    if (ev->kind == FOLIO_RUN_LOADING)
+        snprintf(line, sizeof line, "%-9s %llu records, %.0f/%.0f MB  %.1f MB/s  "
+                 "elapsed %.0fs  left %s", p->phase[0] ? p->phase : "load",
+                 (unsigned long long)ev->records, ev->done / 1e6, ev->total / 1e6,
+                 rate / 1e6, el, left);
+    else
+        snprintf(line, sizeof line, "%-9s %s %llu/%llu  %.0f/s  elapsed %.0fs  left %s",
+                 p->phase, p->counter, (unsigned long long)ev->done,
+                 (unsigned long long)ev->total, rate, el, left);
+    return draw(buf, cap, line);
+}
+
 size_t folio_progress_event(folio_progress *p, const folio_run_event *ev, double now,
                             char *buf, size_t cap)
 {
-    char line[256], left[32];
     if (cap)
         buf[0] = 0;
     switch (ev->kind) {
@@ -155,11 +184,10 @@ size_t folio_progress_event(folio_progress *p, const folio_run_event *ev, double
         snprintf(p->phase, sizeof p->phase, "%s", ev->name ? ev->name : "?");
         p->counter[0] = 0;
         folio_rate_init(&p->rate, p->rate.span);
-        if (!p->tty)
-            return 0;
-        snprintf(line, sizeof line, "%-9s elapsed %.0fs", p->phase, ev->elapsed);
-        p->last_draw = now;
-        return draw(buf, cap, line);
+        p->last = (folio_run_event){.kind = FOLIO_RUN_PHASE, .elapsed = ev->elapsed};
+        p->last_at = now;
+        p->live = true;
+        return p->tty ? render(p, now, buf, cap) : 0;
     case FOLIO_RUN_LOADING:
     case FOLIO_RUN_COUNTING: {
         const char *name = ev->kind == FOLIO_RUN_LOADING ? "bytes" : ev->name ? ev->name : "";
@@ -168,26 +196,28 @@ size_t folio_progress_event(folio_progress *p, const folio_run_event *ev, double
             folio_rate_init(&p->rate, p->rate.span);
         }
         folio_rate_add(&p->rate, now, ev->done);
+        p->last = *ev;
+        p->last.name = NULL;            /* p->counter holds it */
+        p->last_at = now;
+        p->live = true;
         if (!p->tty || (p->last_draw >= 0 && now - p->last_draw < 0.1 && ev->done < ev->total))
             return 0;
-        p->last_draw = now;
-        double rate = folio_rate_per_s(&p->rate);
-        fmt_left(left, sizeof left, folio_rate_left_s(&p->rate, ev->done, ev->total));
-        if (ev->kind == FOLIO_RUN_LOADING)
-            snprintf(line, sizeof line, "%-9s %llu records, %.0f/%.0f MB  %.1f MB/s  "
-                     "elapsed %.0fs  left %s", p->phase[0] ? p->phase : "load",
-                     (unsigned long long)ev->records, ev->done / 1e6, ev->total / 1e6,
-                     rate / 1e6, ev->elapsed, left);
-        else
-            snprintf(line, sizeof line, "%-9s %s %llu/%llu  %.0f/s  elapsed %.0fs  left %s",
-                     p->phase, name, (unsigned long long)ev->done,
-                     (unsigned long long)ev->total, rate, ev->elapsed, left);
-        return draw(buf, cap, line);
+        return render(p, now, buf, cap);
     }
     case FOLIO_RUN_PROGRESS_END:
+        p->live = false;
         if (!p->tty)
             return 0;
         return draw(buf, cap, "");
     }
     return 0;
+}
+
+size_t folio_progress_tick(folio_progress *p, double now, char *buf, size_t cap)
+{
+    if (cap)
+        buf[0] = 0;
+    if (!p->tty || !p->live || (p->last_draw >= 0 && now - p->last_draw < 1.0))
+        return 0;
+    return render(p, now, buf, cap);
 }

@@ -20,15 +20,23 @@
  * a checker can compare them with the manifest (tests/e2e/report_check.py).
  */
 #include "report-html.h"
+#include "run-private.h"
 #include "run-report.h"
 
 #include "folio/exceptions.h"
 #include "folio/offers.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+
+/* the section that differs from run to run (report_html_digest) */
+#define TIMINGS_BEGIN "<!-- folio:timings:begin -->\n"
+#define TIMINGS_END "<!-- folio:timings:end -->\n"
 
 /* ---- HTML ------------------------------------------------------------------- */
 
@@ -776,7 +784,7 @@ static void section_timings(run_state *R, folio_buf *b)
     }
     lab[n] = "other";                   /* before the first phase: job, layout, OUT */
     v[n++] = c->n ? c->v[0].start : end;
-    folio_buf_puts(b, "<!-- folio:timings:begin -->\n<section id=\"timings\"><h2>Timings</h2>\n"
+    folio_buf_puts(b, TIMINGS_BEGIN "<section id=\"timings\"><h2>Timings</h2>\n"
                       "<p>Wall seconds per phase, ");
     put_num(b, end, 3);
     folio_buf_puts(b, " s in all up to writing this report (publishing follows); the only "
@@ -784,7 +792,81 @@ static void section_timings(run_state *R, folio_buf *b)
     chart(b, "timings", "Seconds per phase", n, lab, &(chart_series){"seconds", v}, 1, 3);
     folio_buf_puts(b, "<p id=\"timings-total\" data-value=\"");
     put_num(b, end, 3);
-    folio_buf_puts(b, "\"></p></section>\n<!-- folio:timings:end -->\n");
+    folio_buf_puts(b, "\"></p></section>\n" TIMINGS_END);
+}
+
+/* Only folio's own elements in the timings section: every '<' opens or
+ * closes one of them. */
+static bool timings_clean(const char *s, size_t n)
+{
+    static const char *const ok[] = {"section", "h2", "p", "figure", "figcaption", "svg",
+                                     "rect", "text"};
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '<')
+            continue;
+        size_t j = i + 1 + (i + 1 < n && s[i + 1] == '/');
+        bool known = false;
+        for (size_t k = 0; k < sizeof ok / sizeof *ok && !known; k++) {
+            size_t L = strlen(ok[k]);
+            known = j + L < n && !memcmp(s + j, ok[k], L) &&
+                    (s[j + L] == ' ' || s[j + L] == '>' || s[j + L] == '/' || s[j + L] == '\n');
+        }
+        if (!known)
+            return false;
+        /* nor attributes that load, link, style or run anything */
+        const char *gt = memchr(s + i, '>', n - i);
+        size_t end = gt ? (size_t)(gt - s) : n;
+        for (size_t k = i; k + 4 < end; k++)
+            if ((s[k] == ' ' && (!strncasecmp(s + k + 1, "on", 2) ||
+                                 !strncasecmp(s + k + 1, "href", 4) ||
+                                 !strncasecmp(s + k + 1, "src", 3) ||
+                                 !strncasecmp(s + k + 1, "style", 5) ||
+                                 !strncasecmp(s + k + 1, "xlink", 5))) ||
+                !strncasecmp(s + k, "url(", 4))
+                return false;
+    }
+    return true;
+}
+
+bool report_html_digest(const char *path, char hex[65], uint64_t *bytes, folio_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "report.html: cannot read: %s", strerror(errno));
+        return false;
+    }
+    folio_buf b;
+    folio_buf_init(&b, (size_t)1 << 30);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        folio_buf_append(&b, chunk, n);
+    bool rd = !ferror(f);
+    fclose(f);
+    if (!rd || b.failed) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "report.html: cannot read");
+        folio_buf_free(&b);
+        return false;
+    }
+    folio_buf_putc(&b, '\0');
+    const char *s = b.data;
+    const char *a = strstr(s, TIMINGS_BEGIN);
+    const char *e = a ? strstr(a, TIMINGS_END) : NULL;
+    bool ok = a && e && !strstr(a + 1, TIMINGS_BEGIN) && !strstr(e + 1, TIMINGS_END) &&
+              timings_clean(a + strlen(TIMINGS_BEGIN), (size_t)(e - a) - strlen(TIMINGS_BEGIN));
+    if (!ok) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "report.html: its timings section is missing "
+                        "or holds more than folio writes there");
+        folio_buf_free(&b);
+        return false;
+    }
+    e += strlen(TIMINGS_END);
+    size_t len = b.len - 1, cut = (size_t)(e - a);
+    memmove((char *)a, e, len - (size_t)(e - s) + 1);
+    folio_sha256_hex(s, len - cut, hex);
+    *bytes = len - cut;
+    folio_buf_free(&b);
+    return true;
 }
 
 bool report_html_write(run_state *R, const totals *T, bool balanced, folio_error *err)

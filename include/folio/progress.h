@@ -75,6 +75,9 @@ typedef struct folio_progress {
     char counter[24];           /* the name of the current counter */
     folio_rate_window rate;
     double last_draw;           /* when the line was drawn last (< 0: never) */
+    folio_run_event last;       /* the last phase start or count (name: counter) */
+    double last_at;             /* ... and when it came */
+    bool live;                  /* a line is up (between a phase and PROGRESS_END) */
     folio_phase_clock phases;
 } folio_progress;
 
@@ -84,5 +87,11 @@ void folio_progress_init(folio_progress *p, bool tty);
  * returns its length, 0 when there is nothing to show. */
 size_t folio_progress_event(folio_progress *p, const folio_run_event *ev, double now,
                             char *buf, size_t cap);
+/* When nothing was drawn for a second: the last line again with the time
+ * moved on to now (elapsed grows, time left shrinks), so a phase that sends
+ * no counts (plan, records, publish) or a long gap between counts never
+ * freezes the line.  The CLI calls it from a timer thread (under the lock
+ * it takes around folio_progress_event).  0 when there is nothing to draw. */
+size_t folio_progress_tick(folio_progress *p, double now, char *buf, size_t cap);
 
 #endif

@@ -55,15 +55,21 @@ t_report_html() {
     grep -q "&lt;i&gt;&amp;&quot;&#39;ü名&lt;/i&gt;" "$d/out/report.html" || fail_at "$LINENO"
     ! grep -q "<i>&" "$d/out/report.html" || fail_at "$LINENO"
     ! grep -q "H!<&" "$d/out/report.html" || fail_at "$LINENO"
-    # listed under records with its SHA-256; verify checks it
+    # listed under records with the SHA-256 of its bytes outside the timings
+    # section (so the manifest stays the same bytes run after run); verify
+    # checks it
     python3 - "$d/out" <<'PY'
-import hashlib, json, sys
+import hashlib, json, re, sys
 out = sys.argv[1]
 m = json.load(open(out + "/manifest.json"))
 r = [x for x in m["records"] if x["file"] == "report.html"]
 assert len(r) == 1, m["records"]
 data = open(out + "/report.html", "rb").read()
-assert r[0]["sha256"] == hashlib.sha256(data).hexdigest() and r[0]["bytes"] == len(data)
+cut = re.sub(rb"<!-- folio:timings:begin -->\n.*?<!-- folio:timings:end -->\n", b"", data,
+             flags=re.S)
+assert len(cut) < len(data) - 200
+assert r[0]["sha256"] == hashlib.sha256(cut).hexdigest() and r[0]["bytes"] == len(cut), r
+assert r[0]["hashed"] == "without its timings section"
 PY
     "$FOLIO" verify "$d/out" >"$d/v1"
     cp -r "$d/out" "$d/tampered"
@@ -72,8 +78,17 @@ PY
     "$FOLIO" verify "$d/tampered" >"$d/v2" 2>&1; rc=$?
     set -e
     [ "$rc" = 1 ] && grep -q "MISMATCH report.html: sha256" "$d/v2" || { cat "$d/v2"; fail_at "$LINENO"; }
-    # deterministic outside the timings (1 thread vs 2)
+    # a link slipped into the timings section is not "just timings"
+    rm -rf "$d/tampered" && cp -r "$d/out" "$d/tampered"
+    sed -i 's|<h2>Timings</h2>|<h2>Timings <a href="https://example.com/">x</a></h2>|' \
+        "$d/tampered/report.html"
+    set +e
+    "$FOLIO" verify "$d/tampered" >"$d/v3" 2>&1; rc=$?
+    set -e
+    [ "$rc" = 1 ] && grep -q "MISMATCH report.html: its timings section" "$d/v3" || { cat "$d/v3"; fail_at "$LINENO"; }
+    # deterministic outside the timings (1 thread vs 2), the manifest entirely
     "$FOLIO" run "$d/job.yaml" --out "$d/out1" --threads 1 -q 2>/dev/null || [ $? = 3 ]
+    cmp "$d/out/manifest.json" "$d/out1/manifest.json" || fail_at "$LINENO"
     strip() { sed '/folio:timings:begin/,/folio:timings:end/d' "$1"; }
     cmp <(strip "$d/out/report.html") <(strip "$d/out1/report.html") || fail_at "$LINENO"
     grep -q "folio:timings:begin" "$d/out1/report.html" || fail_at "$LINENO"

@@ -174,6 +174,45 @@ static void test_line_clears(void **state)
     assert_string_equal(q.phases.v[0].name, "load");
 }
 
+/* A phase without counts, or a long gap between counts: the tick redraws
+ * the last line once a second with the time moved on; nothing after the
+ * end or off a terminal. */
+static void test_tick(void **state)
+{
+    (void)state;
+    folio_progress p;
+    folio_progress_init(&p, true);
+    char buf[512];
+    assert_int_equal(folio_progress_tick(&p, 1.0, buf, sizeof buf), 0);   /* nothing up */
+    folio_run_event ev = {.kind = FOLIO_RUN_PHASE, .name = "records", .elapsed = 10};
+    assert_true(folio_progress_event(&p, &ev, 100.0, buf, sizeof buf) > 0);
+    assert_int_equal(folio_progress_tick(&p, 100.5, buf, sizeof buf), 0);  /* drawn < 1 s ago */
+    size_t n = folio_progress_tick(&p, 102.2, buf, sizeof buf);
+    assert_true(n > 0);
+    assert_string_equal(buf, "\rrecords   elapsed 12s\033[K");
+    /* counts at 100/s, then silence: the time left goes down with the clock */
+    ev = (folio_run_event){.kind = FOLIO_RUN_PHASE, .name = "print", .elapsed = 20};
+    folio_progress_event(&p, &ev, 110.0, buf, sizeof buf);
+    for (int i = 1; i <= 10; i++) {
+        ev = (folio_run_event){.kind = FOLIO_RUN_COUNTING, .name = "pages",
+                               .done = (uint64_t)i * 100, .total = 3000,
+                               .elapsed = 20 + i};
+        folio_progress_event(&p, &ev, 110.0 + i, buf, sizeof buf);
+    }
+    assert_non_null(strstr(buf, "pages 1000/3000  100/s  elapsed 30s  left 20s"));
+    n = folio_progress_tick(&p, 125.0, buf, sizeof buf);
+    assert_true(n > 0);
+    assert_non_null(strstr(buf, "pages 1000/3000  100/s  elapsed 35s  left 15s"));
+    ev = (folio_run_event){.kind = FOLIO_RUN_PROGRESS_END};
+    folio_progress_event(&p, &ev, 126.0, buf, sizeof buf);
+    assert_int_equal(folio_progress_tick(&p, 130.0, buf, sizeof buf), 0);
+    folio_progress q;
+    folio_progress_init(&q, false);
+    ev = (folio_run_event){.kind = FOLIO_RUN_PHASE, .name = "plan"};
+    folio_progress_event(&q, &ev, 1.0, buf, sizeof buf);
+    assert_int_equal(folio_progress_tick(&q, 5.0, buf, sizeof buf), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_rate_dense_and_reset),
         cmocka_unit_test(test_phase_clock),
         cmocka_unit_test(test_line_clears),
+        cmocka_unit_test(test_tick),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
