@@ -9,8 +9,10 @@
 #include "cli.h"
 
 #include "folio/pdf.h"
+#include "folio/progress.h"
 #include "folio/run.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <stdio.h>
@@ -45,7 +47,8 @@ const cli_command cli_cmd_run = {
              "              zips with index.csv / index.json, and notifications.csv\n"
              "  proofs/     the proof sample: proof.pdf and proofs.json\n"
              "  audit.jsonl, rejects.csv, suppressed.csv, exceptions.csv,\n"
-             "  contact_history.csv and manifest.json (written last; `folio verify`)\n"
+             "  contact_history.csv, report.html (the run as a page to look at)\n"
+             "  and manifest.json (written last; `folio verify`)\n"
              "The job file is described in folio-job(5), the layout in folio-layout(5).\n",
     .opts = run_opts,
     .epilog = "On a terminal a progress line is shown on stderr.\n"
@@ -54,43 +57,83 @@ const cli_command cli_cmd_run = {
     .main = run_cmd,
 };
 
-/* Progress lines (on a terminal) and the test hook: with FOLIO_TEST_PHASES
- * set, "folio: phase NAME" on stderr at the start of each phase (tests/e2e
- * signal a run in a known phase). */
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Progress lines (on a terminal; their text from folio_progress_event,
+ * folio/progress.h: each redraw clears to the end of the line, rates over
+ * the last seconds) and the phase clock of the summary's "phases" line.
+ * The test hook: with FOLIO_TEST_PHASES set, "folio: phase NAME" on stderr
+ * at the start of each phase (tests/e2e signal a run in a known phase). */
+typedef struct progress_ui {
+    folio_progress p;
+    pthread_mutex_t mu;         /* around p and the writes to stderr */
+    pthread_cond_t cv;
+    bool stop, ticking;
+    pthread_t ticker;
+} progress_ui;
+
 static void on_event(void *ctx, const folio_run_event *ev)
 {
-    (void)ctx;
+    progress_ui *u = ctx;
     static int phases = -1;
-    double el = ev->elapsed;
-    switch (ev->kind) {
-    case FOLIO_RUN_PHASE:
+    pthread_mutex_lock(&u->mu);
+    if (ev->kind == FOLIO_RUN_PHASE) {
         if (phases < 0)
             phases = getenv("FOLIO_TEST_PHASES") != NULL;
         if (phases)
             fprintf(stderr, "folio: phase %s\n", ev->name);
-        break;
-    case FOLIO_RUN_LOADING: {
-        /* records and MB parsed, rate and time left by bytes */
-        double rate = el > 0 ? ev->done / el : 0;
-        double left = rate > 0 && ev->total > ev->done ? (ev->total - ev->done) / rate : 0;
-        fprintf(stderr, "\r%-10s %llu records, %.0f/%.0f MB  %.1f MB/s  elapsed %.0fs  left %.0fs   ",
-                "loaded", (unsigned long long)ev->records, ev->done / 1e6, ev->total / 1e6,
-                rate / 1e6, el, left);
+    }
+    char line[512];
+    if (folio_progress_event(&u->p, ev, mono_s(), line, sizeof line)) {
+        fputs(line, stderr);
         fflush(stderr);
-        break;
     }
-    case FOLIO_RUN_COUNTING: {
-        double rate = el > 0 ? ev->done / el : 0;
-        double left = rate > 0 && ev->total > ev->done ? (ev->total - ev->done) / rate : 0;
-        fprintf(stderr, "\r%-10s %llu/%llu  %.0f/s  elapsed %.0fs  left %.0fs   ", ev->name,
-                (unsigned long long)ev->done, (unsigned long long)ev->total, rate, el, left);
-        fflush(stderr);
-        break;
+    pthread_mutex_unlock(&u->mu);
+}
+
+/* On a terminal: redraw the line every second nothing else did, so the
+ * elapsed time moves in phases without counts (folio_progress_tick). */
+static void *progress_ticker(void *arg)
+{
+    progress_ui *u = arg;
+    sigset_t all;                       /* signals go to the run's threads */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    pthread_mutex_lock(&u->mu);
+    while (!u->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&u->cv, &u->mu, &ts);
+        char line[512];
+        if (!u->stop && folio_progress_tick(&u->p, mono_s(), line, sizeof line)) {
+            fputs(line, stderr);
+            fflush(stderr);
+        }
     }
-    case FOLIO_RUN_PROGRESS_END:
-        fprintf(stderr, "\r%-78s\r", "");
-        break;
-    }
+    pthread_mutex_unlock(&u->mu);
+    return NULL;
+}
+
+static void progress_stop(progress_ui *u)
+{
+    if (!u->ticking)
+        return;
+    pthread_mutex_lock(&u->mu);
+    u->stop = true;
+    pthread_cond_signal(&u->cv);
+    pthread_mutex_unlock(&u->mu);
+    pthread_join(u->ticker, NULL);
+    u->ticking = false;
 }
 
 /* SIGINT / SIGTERM / SIGHUP set folio_stop (common.h): every long loop
@@ -125,7 +168,7 @@ static int run_with_signals(const folio_run_options *o, folio_run_report *rep, f
 }
 
 /* The summary on stdout (tests grep it: keep the wording). */
-static void print_summary(const folio_run_report *r)
+static void print_summary(const folio_run_report *r, const char *phases, double wall)
 {
     printf("folio %s: %s\n", FOLIO_VERSION, r->job_name);
     printf("  households     %llu  (print %llu, e-mail %llu, both %llu, suppressed %llu)\n",
@@ -186,6 +229,8 @@ static void print_summary(const folio_run_report *r)
            r->stage_write_s);
     printf("  pdf pages      %llu: format %.2fs, deflate %.2fs, emit %.2fs (CPU, all threads)\n",
            (unsigned long long)r->pdf_pages, r->pdf_format_s, r->pdf_deflate_s, r->pdf_emit_s);
+    /* issue 16 part 6: wall seconds per phase, adding up to the wall time */
+    printf("  phases         %s = %.2fs wall\n", phases, wall);
 }
 
 static int run_cmd(const cli_command *c, int argc, char **argv)
@@ -230,19 +275,30 @@ static int run_cmd(const cli_command *c, int argc, char **argv)
         return cli_usage(c, "only one job file may be given");
     o.job_path = args[0];
     o.progress = !o.quiet && isatty(2);
+    progress_ui ui = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    folio_progress_init(&ui.p, o.progress);
     o.on_event = on_event;
-    o.event_ctx = &o;
+    o.event_ctx = &ui;
     folio_error err = {0};
     folio_run_report rep = {0};
     pdf_tune_allocator();               /* keep freed memory for reuse (pdf.h) */
+    double t_start = mono_s();
+    if (o.progress)
+        ui.ticking = pthread_create(&ui.ticker, NULL, progress_ticker, &ui) == 0;
     int rc = run_with_signals(&o, &rep, &err);
+    progress_stop(&ui);
+    double t_end = mono_s();
+    char phases[1024];
+    folio_phases_format(&ui.p.phases, t_start, t_end, phases, sizeof phases);
     if (o.progress && rc == FOLIO_EXIT_FAILED)
-        fprintf(stderr, "\n");
+        fprintf(stderr, "\n");         /* keep the last line: where it stopped */
+    else if (o.progress)
+        fputs("\r\033[K", stderr);      /* the summary starts on a clean line */
     for (size_t i = 0; i < rep.n_warnings; i++)
         fprintf(stderr, "folio: %s\n", rep.warnings[i]);
     if (rc == FOLIO_EXIT_OK || rc == FOLIO_EXIT_REJECTS) {
         if (!o.quiet)
-            print_summary(&rep);
+            print_summary(&rep, phases, t_end - t_start);
         if (rep.exceptions) {
             fprintf(stderr, "folio: %zu exception(s) for operations are listed in "
                     "%s/exceptions.csv\n", rep.exceptions, rep.out_dir);

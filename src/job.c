@@ -139,7 +139,8 @@ static const char *const DIALECT_KEYS[] = { "delimiter", "quote", "header",
 static const char *const AMOUNTS_KEYS[] = { "sign", "debit_values", "credit_values",
                                              NULL };
 static const char *const OUTPUT_KEYS[] = { "dir", "print", "streams", "pieces", "marks",
-                                            "proofs", "archive", "channels", NULL };
+                                            "proofs", "archive", "channels",
+                                            "report", /* issue 16 part 5 */ NULL };
 static const char *const PRINT_KEYS[] = { "pdf", "max_sheets", "duplex",
                                           "compression", "prefix", "afp", "text",
                                           "pdf_profile", "icc_profile", /* issue 14 part 3 */
@@ -622,6 +623,7 @@ static bool read_output(yt_doc *d, folio_job *job, const yt_node *root)
     job->max_sheets_per_file = 2000;
     job->duplex = false;
     job->compression = 6;
+    job->report = true;                 /* issue 16 part 5: output.report */
     if (!(job->file_prefix = dup_or_fail(d, "statements")))
         return false;
     const yt_node *o = yt_child(d, root, "", "output", false);
@@ -630,6 +632,8 @@ static bool read_output(yt_doc *d, folio_job *job, const yt_node *root)
             || !yt_check_keys(d, o, "output", OUTPUT_KEYS))
             return false;
         if (read_path(d, job, o, "output", "dir", false, &job->out_dir) < 0)
+            return false;
+        if (yt_bool(d, o, "output", "report", false, &job->report) < 0)   /* issue 16.5 */
             return false;
         const yt_node *p = yt_child(d, o, "output", "print", false);
         if (p) {

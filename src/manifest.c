@@ -13,6 +13,7 @@
 #include "manifest.h"
 
 #include "ccy-totals.h"
+#include "report-html.h"
 
 #include "folio/exceptions.h"
 #include "folio/paragraphs.h"
@@ -417,7 +418,8 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     folio_buf_puts(&b, "\n  ],\n  \"records\":[");
     {
         static const char *const rec[] = {"audit.jsonl", "rejects.csv", "suppressed.csv",
-                                          "contact_history.csv", "exceptions.csv"};
+                                          "contact_history.csv", "exceptions.csv",
+                                          "report.html"};   /* issue 16 part 5 */
         int nrec = 0;
         for (size_t k = 0; k < sizeof rec / sizeof *rec; k++) {
             char rp[4200], hex[65];
@@ -426,13 +428,17 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
             snprintf(rp, sizeof rp, "%s/%s.part", R->out, rec[k]);   /* renamed at publish */
             if (access(rp, F_OK) != 0)
                 continue;               /* e.g. no contact history in this job */
-            if (!folio_sha256_file(rp, hex, &bytes, &e)) {
+            bool rep = k == 5;          /* issue 16 part 5: without its timings */
+            if (!(rep ? report_html_digest(rp, hex, &bytes, &e)
+                      : folio_sha256_file(rp, hex, &bytes, &e))) {
                 *err = e;
                 folio_buf_free(&b);
                 return false;
             }
             folio_buf_puts(&b, nrec++ ? ",\n    {" : "\n    {");
             json_kv_str(&b, "file", rec[k], true);
+            if (rep)
+                json_kv_str(&b, "hashed", "without its timings section", true);
             if (k == 0)
                 json_kv_int(&b, "rows", (int64_t)T->households, true);
             else if (k == 1)

@@ -144,8 +144,8 @@ static bool archive_deliver(void *ctx, size_t i, const folio_dl_statement *st,
     archive_ring *A = ctx;
     if (!folio_sink_archive.add_statement(A->sink, st, prepared[0], err))
         return false;
-    if ((i & 255) == 0)
-        progress(A->R, "composed", A->R->done, A->R->hs.n);
+    if ((i & 63) == 0 || i + 1 == A->R->arch.n_docs)   /* issue 16 part 6 */
+        progress(A->R, "archived", i + 1, A->R->arch.n_docs);
     return true;
 }
 

@@ -98,7 +98,7 @@ static const char *const record_names[] = {"rejects.csv", "exceptions.csv", "sup
 /* The publish list: every output of the run, .part and final name. */
 folio_pub_item *publish_items(run_state *R, char rec[][2][4200], size_t *n_out)
 {
-    size_t cap = (FOLIO_PRINT_FORMATS + 1) * R->n_files + 2 + 3 * R->arch.n_zips + 1 + 5, n = 0;
+    size_t cap = (FOLIO_PRINT_FORMATS + 1) * R->n_files + 2 + 3 * R->arch.n_zips + 1 + 5 + 1, n = 0;
     folio_pub_item *it = calloc(cap, sizeof *it);
     if (!it)
         return NULL;
@@ -127,6 +127,8 @@ folio_pub_item *publish_items(run_state *R, char rec[][2][4200], size_t *n_out)
         snprintf(rec[k][1], sizeof rec[k][1], "%s/%s", R->out, record_names[k]);
         it[n++] = (folio_pub_item){FOLIO_OUT_TOP, rec[k][0], rec[k][1]};
     }
+    if (R->report_written)             /* issue 16 part 5: report.html */
+        it[n++] = (folio_pub_item){FOLIO_OUT_TOP, R->report_part, R->report_path};
     *n_out = n;
     return it;
 }
@@ -144,4 +146,6 @@ void discard_parts(run_state *R)
     }
     snprintf(path, sizeof path, "%s/manifest.json.part", R->out);
     unlink(path);
+    if (R->report_written)             /* issue 16 part 5 */
+        unlink(R->report_part);
 }

@@ -26,6 +26,7 @@
 #include "folio/layout.h"
 #include "folio/offers.h"
 #include "folio/production.h"
+#include "folio/progress.h"
 #include "folio/proof.h"
 #include "folio/run.h"
 #include "print.h"
@@ -69,6 +70,11 @@ typedef struct run_state {
     folio_ledger_counts ledger;   /* issue 10 part 3: counts.ledger (ledger.h) */
     /* the print stage's time per stage, summed over threads (print.h) */
     double t_print_compose, t_print_prepare, t_print_write;
+    /* issue 16 parts 5, 6: phase starts (progress.h, from run_event) and
+     * OUT/report.html (report-html.c), written under report_part */
+    folio_phase_clock phases;
+    char report_part[4200], report_path[4200];
+    bool report_written;
 } run_state;
 
 static inline bool afp_on(const run_state *R)

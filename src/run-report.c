@@ -19,6 +19,8 @@
 
 void run_event(run_state *R, const folio_run_event *ev)
 {
+    if (ev->kind == FOLIO_RUN_PHASE)    /* issue 16 part 5: the report's timings */
+        folio_phases_mark(&R->phases, ev->name, ev->elapsed);
     if (R->opt->on_event)
         R->opt->on_event(R->opt->event_ctx, ev);
 }

@@ -45,6 +45,7 @@
 #include "run-report.h"
 #include "run-stages.h"
 #include "sink-proof.h"
+#include "report-html.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -235,6 +236,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     if (!feed_write_rejects(R.ds, R.job, path, err))
         goto done;
 
+    phase(&R, "plan");                  /* issue 16 part 6 */
     {
         const char *order[64];
         int n_order = 0;
@@ -276,6 +278,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     if (!run_compose(&R, err) || !stop_if_interrupted(err))   /* and the archive */
         goto done;
     t_compose = now_s() - t_compose;
+    phase(&R, "production");            /* issue 16 part 6 */
     double t_prod = now_s();
     if (!plan_files(&R, err) || !add_run_keys(&R, err) || !proofs_select(&R, err))
         goto done;
@@ -308,6 +311,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         folio_buf_free(&cj);
         goto done;
     }
+    if (!report_html_write(&R, &T, balanced, err))   /* issue 16 part 5: report.html */
+        goto done;
     phase(&R, "publish");
     /* publish (the order is described at the top of publish.c): the
      * manifest is written under a .part name first (a full disk fails here,

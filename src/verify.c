@@ -27,6 +27,7 @@
 #include "verify-private.h"
 
 #include "ccy-totals.h"
+#include "report-html.h"
 #include "folio/currency.h"
 
 #include <csv.h>
@@ -1224,7 +1225,8 @@ static void check_top_level(verify_report *V, const char *dir)
 {
     static const char *const files[] = {"manifest.json", "audit.jsonl", "rejects.csv",
                                         "suppressed.csv", "contact_history.csv", "exceptions.csv",
-                                        ".folio.lock"};
+                                        ".folio.lock",
+                                        "report.html"};   /* issue 16 part 5 */
     static const char *const dirs[] = {"print", "archive", "proofs"};
     DIR *dd = opendir(dir);
     if (!dd)
@@ -2125,6 +2127,21 @@ int production_verify(const char *dir, FILE *rep)
             continue;
         }
         V.files++;
+        if (!strcmp(rel, "report.html")) {    /* issue 16 part 5: hashed without its timings */
+            char rp[4400], hex[65];
+            uint64_t nb = 0;
+            int64_t mb = -1;
+            folio_error re = {0};
+            const char *ms = jstr_of(o, "sha256");
+            snprintf(rp, sizeof rp, "%s/%s", dir, rel);
+            if (!report_html_digest(rp, hex, &nb, &re))
+                verify_mismatch(&V, "%s", re.msg);
+            else if (!ms || strcmp(ms, hex) || !jint_of(o, "bytes", &mb) || (uint64_t)mb != nb)
+                verify_mismatch(&V, "report.html: sha256 %s and %llu bytes without its timings, "
+                                "manifest says %s and %lld", hex, (unsigned long long)nb,
+                                ms ? ms : "none", (long long)mb);
+            continue;
+        }
         if (!check_sum(&V, dir, rel, o))
             continue;
         int64_t rows;

@@ -137,6 +137,7 @@ typedef struct folio_job {
     bool duplex;                /* output.print.duplex (default false) */
     int compression;            /* output.print.compression 0..9 (default 6) */
     char *file_prefix;          /* output.print.prefix (default "statements") */
+    bool report;                /* output.report: OUT/report.html (default true; issue 16.5) */
     struct folio_production_options *production; /* output.streams / output.pieces (production.h) */
     struct folio_marks_options *marks; /* output.marks, NULL = no marks (marks.h) */
     struct folio_afp_options *afp; /* output.print.afp, NULL = no AFP (afp.h) */

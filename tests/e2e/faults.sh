@@ -227,6 +227,7 @@ arc = sum(pg(p) for p in g("archive/*"))
 prf = sum(pg(p) for p in g("proofs/*"))
 rec = sum(pg(o + "/" + f) for f in ("suppressed.csv", "audit.jsonl", "contact_history.csv"))
 man = pg(o + "/manifest.json")
+rep = pg(o + "/report.html")            # issue 16 part 5: written after the records
 biggest_print = max(pg(p) for p in g("print/*"))
 biggest_arc = max(pg(p) for p in g("archive/*"))
 # KiB of the tmpfs for a disk that fills in: load output (rejects.csv),
@@ -235,7 +236,8 @@ print("rejects", lock + rej // 2)
 print("print", lock + rej + biggest_print // 2)
 print("archive", lock + rej + prn + biggest_arc // 2)
 print("records", lock + rej + prn + arc + prf + rec // 2)
-print("manifest", lock + rej + prn + arc + prf + rec + max(man - 8, 0))
+print("report", lock + rej + prn + arc + prf + rec + rep // 2)
+print("manifest", lock + rej + prn + arc + prf + rec + rep + max(man - 8, 0))
 PY
 )
     echo "$sizes"
@@ -250,7 +252,7 @@ PY
         [ "$rc" = 1 ] || bad="rc $rc"
         grep -q "No space left on device" "$WORK/fd/$ph.err" || bad="$bad; ENOSPC not named"
         [ ! -e "$mnt/o/manifest.json" ] || bad="$bad; manifest published"
-        for f in rejects.csv suppressed.csv audit.jsonl contact_history.csv; do
+        for f in rejects.csv suppressed.csv audit.jsonl contact_history.csv report.html; do
             [ ! -e "$mnt/o/$f" ] || bad="$bad; $f published"
         done
         [ -z "$(find "$mnt/o" -name '*.part' -o -name '*.tmp-*')" ] || bad="$bad; leftovers"

@@ -128,10 +128,15 @@ static void test_run_prints_nothing(void **state)
     assert_true(rep.txn_read == rep.txn_composed + rep.txn_suppressed + rep.txn_rejected);
     assert_non_null(rep.job_name);
     assert_string_equal(rep.out_dir, out);
-    assert_int_equal(ev.phases, 7);
-    /* issue 11 part 1: the archive is written in the compose stage */
-    assert_string_equal(ev.names, "load compose archive print proofs records publish ");
+    assert_int_equal(ev.phases, 10);
+    /* issue 11 part 1: the archive is written in the compose stage; issue 16
+     * parts 5, 6: plan, production and report are phases of their own */
+    assert_string_equal(ev.names, "load plan compose archive production print proofs records "
+                                  "report publish ");
     assert_true(ev.progress > 0);
+    char rp[400];                       /* issue 16 part 5: published with the run */
+    snprintf(rp, sizeof rp, "%s/report.html", out);
+    assert_int_equal(access(rp, R_OK), 0);
     folio_run_report_free(&rep);
     assert_null(rep.warnings);
 
