@@ -97,6 +97,14 @@ static int cmd_report(const cli_command *c, int argc, char **argv)
         fprintf(stderr, "folio report: %s\n", err.msg);
         rc = err.code ? err.code : FOLIO_EXIT_FAILED;
     }
+    /* rows that could not be read are listed, as rejects.csv lists them in a run */
+    for (size_t i = 0; u && i < ds->n_rejects; i++) {
+        const folio_reject *rj = &ds->rejects[i];
+        if (rj->feed < sj.n_feeds && sj.feeds[rj->feed].kind == FOLIO_FEED_RESPONSES)
+            fprintf(stderr, "folio report: %s:%u: rejected%s%s%s: %s\n", sj.feeds[rj->feed].path,
+                    (unsigned)rj->line, rj->column[0] ? " (" : "", rj->column,
+                    rj->column[0] ? ")" : "", rj->reason);
+    }
     if (u) {
         folio_buf b;
         folio_buf_init(&b, 0);

@@ -3,7 +3,8 @@
  * manifest-contacts.c -- issue 15 parts 3 and 4 in OUT/manifest.json:
  *
  *   "contact_pressure": the household cap (times, days or null), the
- *     distribution of contacts per household (the figure the cap compares:
+ *     distribution of contacts per household with a statement (suppressed
+ *     households have none; the figure the cap compares:
  *     history inside the window, this run's notification and offers shown;
  *     "N": households with N contacts, ascending) and how many offers each
  *     cap withheld (offer_cap: the offer's own cap, feedback_quiet: the
@@ -27,7 +28,8 @@ void manifest_contacts(run_state *R, folio_buf *b)
         }
         unsigned top = 0;
         for (size_t h = 0; h < R->hs.n; h++) {
-            if (!R->in_shard[h] || !R->decided[h])
+            if (!R->in_shard[h] || !R->decided[h] ||   /* statements with offers chosen */
+                R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)
                 continue;
             unsigned c = offers_pressure(R->offers, h, FOLIO_PRESS_CONTACTS);
             hist[c]++;
