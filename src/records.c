@@ -331,7 +331,7 @@ bool write_contact_history(run_state *R, const char *path, folio_error *err)
         folio_buf_put_csv_field(&b, d, n);
         /* issue 15: variant and channel as read (empty when not mapped) */
         folio_buf_putc(&b, ',');
-        folio_buf_put_csv_field(&b, c->variant, strlen(c->variant));
+        folio_buf_put_csv_field(&b, c->variant ? c->variant : "", c->variant ? strlen(c->variant) : 0);
         folio_buf_puts(&b, c->holdout ? ",holdout,\n" : ",,\n");
     }
     size_t dn = folio_date_format(J->statement_date, fmt, d, sizeof d);

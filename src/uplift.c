@@ -68,6 +68,11 @@ int64_t uplift_sample_size(double p1, double p2)
 
 static const folio_dataset *S;   /* qsort has no context: set for one sort at a time */
 
+static const char *var_of(const folio_contact *c)
+{
+    return c->variant ? c->variant : "";
+}
+
 static int cmp_key_offer(const folio_contact *a, const char *key, const char *offer)
 {
     int c = strcmp(a->key, key);
@@ -97,7 +102,7 @@ static int cmp_group(const void *pa, const void *pb)
         return c;
     if (a->holdout != b->holdout)
         return a->holdout ? 1 : -1;
-    c = strcmp(a->variant, b->variant);
+    c = strcmp(var_of(a), var_of(b));
     return c ? c : (x > y) - (x < y);
 }
 
@@ -160,7 +165,7 @@ folio_uplift *uplift_compute(const folio_dataset *ds, int attribution_days, foli
             why = FOLIO_UPLIFT_OUTSIDE_WINDOW;
         else if (rp->variant[0]) {
             const folio_contact *c = &ds->contacts[best];
-            if (c->holdout ? strcmp(rp->variant, "holdout") : strcmp(rp->variant, c->variant))
+            if (c->holdout ? strcmp(rp->variant, "holdout") : strcmp(rp->variant, var_of(c)))
                 why = FOLIO_UPLIFT_VARIANT_MISMATCH;
         }
         if (why >= 0) {
@@ -190,7 +195,7 @@ folio_uplift *uplift_compute(const folio_dataset *ds, int attribution_days, foli
             end++;
         }
         for (size_t k = i; k < end && !ds->contacts[idx[k]].holdout;) {
-            const char *var = ds->contacts[idx[k]].variant;
+            const char *var = var_of(&ds->contacts[idx[k]]);
             if (u->n_rows == cap) {
                 size_t ncap = cap ? cap * 2 : 16;
                 folio_uplift_row *nr = realloc(u->rows, ncap * sizeof *nr);
@@ -204,7 +209,7 @@ folio_uplift *uplift_compute(const folio_dataset *ds, int attribution_days, foli
             row->offer = offer;
             row->variant = var;
             for (; k < end && !ds->contacts[idx[k]].holdout &&
-                   !strcmp(ds->contacts[idx[k]].variant, var); k++) {
+                   !strcmp(var_of(&ds->contacts[idx[k]]), var); k++) {
                 row->contacts++;
                 row->responders += answered[idx[k]];
             }
