@@ -695,6 +695,27 @@ static void test_sample_catalogue(void **state)
     free_fixture(f);
 }
 
+/* issue 15 part 4: retiring variants -- never the last one shown, never an
+ * offer without variants or a name the catalogue does not have. */
+static void test_retire_variant(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture(0);
+    folio_offers_options opt = {.catalogue = root_path("layouts/offers.yaml"), .max_per_statement = 2};
+    folio_error err = {0};
+    folio_offers *o = offers_load(&opt, &f->job, f->layout, &err);
+    if (!o)
+        fail_msg("%s", err.msg);
+    assert_true(offers_retire(o, "SAV-RATE", "A"));
+    assert_false(offers_retire(o, "SAV-RATE", "A"));     /* already retired */
+    assert_false(offers_retire(o, "SAV-RATE", "B"));     /* the last one shown */
+    assert_false(offers_retire(o, "CARD-BT", ""));       /* no A/B test */
+    assert_false(offers_retire(o, "NO-SUCH", "A"));
+    assert_false(offers_retire(o, "SAV-RATE", "Z"));
+    offers_free(o);
+    free_fixture(f);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "");
@@ -708,6 +729,7 @@ int main(void)
         cmocka_unit_test(test_catalogue_errors),
         cmocka_unit_test(test_layout_slot_errors),
         cmocka_unit_test(test_sample_catalogue),
+        cmocka_unit_test(test_retire_variant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
