@@ -12,5 +12,6 @@ const cli_command *const cli_commands[] = {
     &cli_cmd_afpdump,
     &cli_cmd_partition,
     &cli_cmd_merge,
+    &cli_cmd_report,      /* issue 15 part 4 */
     NULL,
 };

@@ -55,6 +55,7 @@ typedef struct cli_command {
 extern const cli_command *const cli_commands[];
 extern const cli_command cli_cmd_run, cli_cmd_samples, cli_cmd_verify, cli_cmd_afpdump;
 extern const cli_command cli_cmd_partition, cli_cmd_merge;   /* issue 12 */
+extern const cli_command cli_cmd_report;                     /* issue 15 part 4 */
 
 /* The parser of one command line.  Fields are private to cli-opts.c except
  * status (the exit status when cli_next returns CLI_STOP). */

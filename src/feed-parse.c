@@ -404,6 +404,7 @@ static bool kind_requires(folio_feed_kind kind, const folio_feed_def *def,
                                       FOLIO_F_CONTACT_DATE};
     static const folio_field hold[] = {FOLIO_F_HOLDER_ACCOUNT_ID, FOLIO_F_HOLDER_CUSTOMER_ID,
                                        FOLIO_F_HOLDER_ROLE};
+    static const folio_field resp[] = {FOLIO_F_RESP_KEY, FOLIO_F_RESP_OFFER, FOLIO_F_RESP_DATE};
     const folio_field *req = NULL;
     size_t n = 0;
     switch (kind) {
@@ -412,6 +413,7 @@ static bool kind_requires(folio_feed_kind kind, const folio_feed_def *def,
     case FOLIO_FEED_TRANSACTIONS: req = txn; n = 2; break;
     case FOLIO_FEED_CONTACTS: req = con; n = 3; break;
     case FOLIO_FEED_HOLDERS: req = hold; n = 3; break;
+    case FOLIO_FEED_RESPONSES: req = resp; n = 3; break;   /* issue 15 part 4 */
     case FOLIO_FEED_CUSTOMER_ATTRS: req = cust; n = def->key_is_line ? 0 : 1; break;
     case FOLIO_FEED_ACCOUNT_ATTRS: req = acct; n = def->key_is_line ? 0 : 1; break;
     }
@@ -699,6 +701,7 @@ void feed_chunk_free(feed_chunk *ch)
     free(ch->txn_acct);
     free(ch->con);
     free(ch->hold);
+    free(ch->resp);
     free(ch->rej);
     free(ch->rej_ids.v);
     attrs_stage_free(&ch->ast);
@@ -1308,14 +1311,58 @@ static bool contact_text(rec *r, folio_field f, const char **out)
     return true;
 }
 
+/* issue 15 parts 3/4: an optional text of a contacts or responses row
+ * ("" when empty or unmapped), read like contact_text. */
+static bool contact_opt_text(rec *r, folio_field f, const char **out)
+{
+    const char *s;
+    size_t n;
+    fget(r, f, &s, &n);
+    size_t k = folio_csv_cell_skip(s, n);
+    *out = "";
+    if (n == 0)
+        return true;
+    if (!(*out = feed_strpool_intern(&r->ch->sp, s + k, n - k))) {
+        r->ch->oom = true;
+        return false;
+    }
+    return true;
+}
+
+/* issue 15 part 4: a responses row (uplift.h matches it to a contact). */
+static bool response_record(rec *r)
+{
+    feed_chunk *ch = r->ch;
+    folio_response x;
+    memset(&x, 0, sizeof x);
+    if (!contact_text(r, FOLIO_F_RESP_KEY, &x.key) ||
+        !contact_text(r, FOLIO_F_RESP_OFFER, &x.offer_id) ||
+        !contact_opt_text(r, FOLIO_F_RESP_VARIANT, &x.variant) ||
+        !contact_opt_text(r, FOLIO_F_RESP_OUTCOME, &x.outcome) ||
+        !date_field(r, FOLIO_F_RESP_DATE, true, &x.date))
+        return false;
+    x.feed = (uint16_t)r->ctx->feed_index;
+    x.line = r->line;
+    if (!grow((void **)&ch->resp, &ch->cap_resp, ch->n_resp + 1, sizeof *ch->resp)) {
+        ch->oom = true;
+        return false;
+    }
+    ch->resp[ch->n_resp++] = x;
+    return true;
+}
+
 static bool contact_record(rec *r)
 {
     feed_chunk *ch = r->ch;
     folio_contact c;
+    const char *channel = "";
     if (!contact_text(r, FOLIO_F_CONTACT_KEY, &c.key) ||
         !contact_text(r, FOLIO_F_OFFER_ID, &c.offer_id) ||
-        !date_field(r, FOLIO_F_CONTACT_DATE, true, &c.date))
+        !date_field(r, FOLIO_F_CONTACT_DATE, true, &c.date) ||
+        !contact_opt_text(r, FOLIO_F_CONTACT_VARIANT, &c.variant) ||   /* issue 15 */
+        !contact_opt_text(r, FOLIO_F_CONTACT_CHANNEL, &channel))
         return false;
+    c.holdout = !strcmp(channel, "holdout");
     if (!grow((void **)&ch->con, &ch->cap_con, ch->n_con + 1, sizeof *ch->con)) {
         ch->oom = true;
         return false;
@@ -1584,6 +1631,7 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
         case FOLIO_FEED_TRANSACTIONS: txn_record(&r); break;
         case FOLIO_FEED_CONTACTS: contact_record(&r); break;
         case FOLIO_FEED_HOLDERS: holder_record(&r); break;
+        case FOLIO_FEED_RESPONSES: response_record(&r); break;   /* issue 15 part 4 */
         case FOLIO_FEED_CUSTOMER_ATTRS:
         case FOLIO_FEED_ACCOUNT_ATTRS: had--; break;    /* the staged row is the record */
         }

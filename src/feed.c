@@ -81,6 +81,7 @@ void feed_dataset_free(folio_dataset *ds)
     free(ds->txns);
     free(ds->contacts);
     free(ds->holders);
+    free(ds->responses);
     free(ds->customer_role);
     free(ds->rejects);
     free(ds->stats);
@@ -187,7 +188,9 @@ static bool merge_chunk(folio_dataset *ds, feed_ctx *ctx, feed_chunk *ch)
         !reserve((void **)&ds->contacts, &pool->cap_contacts, ds->n_contacts + ch->n_con,
                  sizeof *ds->contacts) ||
         !reserve((void **)&ds->holders, &pool->cap_holders, ds->n_holders + ch->n_hold,
-                 sizeof *ds->holders))
+                 sizeof *ds->holders) ||
+        !reserve((void **)&ds->responses, &pool->cap_responses,       /* issue 15 part 4 */
+                 ds->n_responses + ch->n_resp, sizeof *ds->responses))
         goto oom;
     if (ds->n_txns + ch->n_txn > pool->cap_txns) {
         size_t cap = pool->cap_txns, cap2 = pool->cap_txns;
@@ -224,6 +227,11 @@ static bool merge_chunk(folio_dataset *ds, feed_ctx *ctx, feed_chunk *ch)
     if (ch->n_con)
         memcpy(ds->contacts + ds->n_contacts, ch->con, ch->n_con * sizeof *ch->con);
     ds->n_contacts += ch->n_con;
+    for (size_t i = 0; i < ch->n_resp; i++) {          /* issue 15 part 4 */
+        folio_response *x = &ds->responses[ds->n_responses++];
+        *x = ch->resp[i];
+        x->line += b;
+    }
     for (size_t i = 0; i < ch->n_hold; i++) {
         folio_holder *x = &ds->holders[ds->n_holders++];
         *x = ch->hold[i];

@@ -96,6 +96,14 @@ static const field_key FIELD_KEYS[] = {
     /* issue 10 part 3: ledger (folio/ledger.h) */
     { FOLIO_FEED_TRANSACTIONS, "balance_after", FOLIO_F_BALANCE_AFTER },
     { FOLIO_FEED_TRANSACTIONS, "order_by", FOLIO_F_ORDER_BY },
+    /* issue 15 parts 3/4: contacts' variant / channel, the responses feed */
+    { FOLIO_FEED_CONTACTS, "variant", FOLIO_F_CONTACT_VARIANT },
+    { FOLIO_FEED_CONTACTS, "channel", FOLIO_F_CONTACT_CHANNEL },
+    { FOLIO_FEED_RESPONSES, "response_key", FOLIO_F_RESP_KEY },
+    { FOLIO_FEED_RESPONSES, "offer_id", FOLIO_F_RESP_OFFER },
+    { FOLIO_FEED_RESPONSES, "variant", FOLIO_F_RESP_VARIANT },
+    { FOLIO_FEED_RESPONSES, "response_date", FOLIO_F_RESP_DATE },
+    { FOLIO_FEED_RESPONSES, "outcome", FOLIO_F_RESP_OUTCOME },
 };
 #define N_FIELD_KEYS ((int)(sizeof FIELD_KEYS / sizeof FIELD_KEYS[0]))
 
@@ -113,6 +121,7 @@ const char *job_field_key(folio_field f)
 static const char *const KIND_NAMES[] = { "customers", "accounts",
                                           "transactions", "contacts", "holders",
                                           "customer_attributes", "account_attributes",
+                                          "responses" /* issue 15 part 4 */,
                                           NULL };
 static const char *const SIGN_NAMES[] = { "negative_is_debit",
                                           "positive_is_debit", "flag_column",
@@ -368,6 +377,11 @@ static bool check_required_columns(yt_doc *d, const folio_feed_def *f,
         break;
     case FOLIO_FEED_CUSTOMER_ATTRS:    /* the key: attrs_read_feed */
     case FOLIO_FEED_ACCOUNT_ATTRS: break;
+    case FOLIO_FEED_RESPONSES:         /* issue 15 part 4 */
+        need[n++] = FOLIO_F_RESP_KEY;
+        need[n++] = FOLIO_F_RESP_OFFER;
+        need[n++] = FOLIO_F_RESP_DATE;
+        break;
     }
     for (int i = 0; i < n; i++) {
         if (f->columns[need[i]])

@@ -100,6 +100,7 @@ static const char *kind_name(folio_feed_kind k)
     case FOLIO_FEED_TRANSACTIONS: return "transactions";
     case FOLIO_FEED_CONTACTS: return "contacts";
     case FOLIO_FEED_HOLDERS: return "holders";
+    case FOLIO_FEED_RESPONSES: return "responses";   /* issue 15 part 4 */
     case FOLIO_FEED_CUSTOMER_ATTRS: return "customer_attributes";
     case FOLIO_FEED_ACCOUNT_ATTRS: return "account_attributes";
     }
@@ -288,6 +289,7 @@ static void manifest_offers(run_state *R, folio_buf *b)
         json_kv_str(b, "file", "contact_history.csv", true);
         json_kv_int(b, "rows_read", (int64_t)R->ds->n_contacts, true);
         json_kv_int(b, "rows_added", (int64_t)total_shown, true);
+        json_kv_int(b, "rows_held_out", (int64_t)total_held, true);   /* issue 15 part 4 */
         json_kv_int(b, "bytes", (int64_t)hbytes, true);
         json_kv_str(b, "sha256", hsha, false);
         folio_buf_puts(b, "},");
@@ -374,6 +376,7 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     }
     if (R->offers)
         manifest_offers(R, &b);
+    manifest_contacts(R, &b);                   /* issue 15 parts 3/4 */
     folio_buf_puts(&b, "},\n  \"counts\":{");
     json_kv_int(&b, "households", (int64_t)T->households, true);
     folio_buf_puts(&b, "\"statements\":{");

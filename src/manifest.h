@@ -17,4 +17,9 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
 /* "k":"v" with JSON escaping, and a comma after it when comma is set. */
 void json_kv_str(folio_buf *b, const char *k, const char *v, bool comma);
 
+/* issue 15 parts 3/4 (src/manifest-contacts.c): the manifest's
+ * "contact_pressure" and, with a responses feed, "uplift" objects, each
+ * opened with "},\n  \"name\":{" and left open like manifest_offers. */
+void manifest_contacts(run_state *R, folio_buf *b);
+
 #endif

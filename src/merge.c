@@ -497,7 +497,9 @@ static bool contacts_read_rows(const char *job_path, folio_buf *b, folio_error *
         folio_buf_putc(b, ',');
         size_t n = folio_date_format(c->date, fmt, d, sizeof d);
         folio_buf_put_csv_field(b, d, n);
-        folio_buf_puts(b, ",,,\n");
+        folio_buf_putc(b, ',');          /* issue 15: as records.c writes them */
+        folio_buf_put_csv_field(b, c->variant ? c->variant : "", c->variant ? strlen(c->variant) : 0);
+        folio_buf_puts(b, c->holdout ? ",holdout,\n" : ",,\n");
     }
     feed_dataset_free(ds);
     free(sub);

@@ -244,11 +244,12 @@ static int collect_rects(const folio_layout *L, const folio_dl_statement *st, ui
 /* ---- selection --------------------------------------------------------------- */
 
 typedef enum verdict {
-    V_OK = 0, V_WINDOW, V_CHANNEL, V_CONSENT, V_QUIET, V_CAP, V_RULE
+    V_OK = 0, V_WINDOW, V_CHANNEL, V_CONSENT, V_QUIET, V_CAP, V_RULE,
+    V_FEEDBACK                    /* issue 15 part 3 */
 } verdict;
 static const char *const VERDICT[] = {"eligible", "outside date window", "channel not allowed",
                                       "marketing opt-out", "quiet period", "frequency cap",
-                                      "rule false"};
+                                      "rule false", "feedback quiet period"};
 
 static void key_line(folio_buf *b, const char *a, const char *c, const char *d)
 {
@@ -288,6 +289,8 @@ static void count_contacts(const folio_offers *o, size_t hh, uint16_t *counts)
             if (strcmp(ds->contacts[c].key, key))
                 break;
             int16_t of = o->contact_offer[c];
+            if (ds->contacts[c].holdout)      /* issue 15: a held-out row is no contact */
+                continue;
             if (of >= 0 && o->v[of].cap_times && ds->contacts[c].date > o->v[of].cap_after &&
                 counts[of] < UINT16_MAX)
                 counts[of]++;
@@ -331,6 +334,7 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
     /* The first pass left the candidates in the memo: the second pass (no
      * explaining) takes them from there instead of evaluating again. */
     uint8_t *memo = o->memo && hh < o->memo_n ? o->memo + hh * o->memo_stride : NULL;
+    uint16_t *press = NULL;       /* issue 15 part 3: set when explaining */
     if (!explain && memo && memo[0]) {
         for (int i = 0; i < o->n; i++)
             if (memo[1 + i / 8] >> (i % 8) & 1)
@@ -339,6 +343,10 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
     }
     if (memo)
         memset(memo, 0, o->memo_stride);
+    /* issue 15 part 3: this household's figures (first pass only) */
+    press = o->press && hh < o->memo_n ? o->press + hh * FOLIO_PRESS_N : NULL;
+    if (press)
+        memset(press, 0, sizeof *press * FOLIO_PRESS_N);
 
     /* household facts used by several offers */
     bool opted_out = false;
@@ -391,6 +399,11 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
         }
         if (v == V_OK && of->cap_times && counts[oi] >= of->cap_times)
             v = V_CAP;
+        if (v == V_OK && of->kind == FOLIO_OFFER_FEEDBACK &&      /* issue 15 part 3 */
+            pressure_feedback_recent(o, hh, of->feedback_quiet_days))
+            v = V_FEEDBACK;
+        if (press && (v == V_CAP || v == V_FEEDBACK))
+            press[v == V_CAP ? FOLIO_PRESS_OFFER_CAP : FOLIO_PRESS_FEEDBACK_QUIET]++;
         if (v == V_OK && of->rule &&
             !(explain ? rules_eval_explain(of->rule, &ctx, &ex) : rules_eval_bool(of->rule, &ctx)))
             v = V_RULE;
@@ -443,6 +456,8 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
             folio_buf_puts(K, "offers:capped\n");
         else if (v == V_QUIET)
             folio_buf_puts(K, "offers:quiet\n");
+        else if (v == V_FEEDBACK)
+            folio_buf_puts(K, "offers:feedback-quiet\n");
     }
     if (explain)
         folio_buf_puts(A, "]");
@@ -457,6 +472,11 @@ fill:;    /* a declaration follows: C11 needs a statement after a label (clang) 
     frect orig[MAX_RECTS];
     memcpy(orig, rects, sizeof(frect) * (size_t)n_rects);
     int placed = 0;
+    /* issue 15 part 3: the household's contacts so far (history in the
+     * window, the notification of an e-delivered statement) */
+    unsigned sent = pressure_history(o, hh) + (channel == 1 || channel == 2 ? 1u : 0u);
+    uint8_t withheld[FOLIO_OFFERS_MAX];
+    int n_withheld = 0;
     if (explain)
         folio_buf_puts(A, ",\"placed\":[");
     for (int ri = 0; ri < n_rects && placed < o->max_per; ri++) {
@@ -474,6 +494,13 @@ fill:;    /* a declaration follows: C11 needs a statement after a label (clang) 
             if (sz < 0)
                 continue;
             used[oi] = true;
+            if (o->hh_cap_times && of->kind != FOLIO_OFFER_SERVICE &&
+                sent >= (unsigned)o->hh_cap_times) {     /* issue 15 part 3 */
+                withheld[n_withheld++] = (uint8_t)oi;
+                if (explain)
+                    folio_buf_puts(K, "offers:household-cap\n");
+                continue;
+            }
             if (out->n_picks >= FOLIO_OFFERS_MAX_PICKS)
                 break;
             folio_offer_pick *pk = &out->picks[out->n_picks++];
@@ -489,13 +516,24 @@ fill:;    /* a declaration follows: C11 needs a statement after a label (clang) 
             int var = 0;
             if (of->n_variants > 1) {
                 uint32_t b = offers_bucket(o->seed, h->id, of->id, "variant");
-                uint32_t acc = 0;
-                for (var = 0; var < of->n_variants - 1; var++) {
+                /* issue 15 part 4: retired variants' shares go to the others,
+                 * in proportion (without retirements live == 10000) */
+                uint32_t live = 0, acc = 0;
+                for (int k = 0; k < of->n_variants; k++)
+                    live += of->variants[k].retired ? 0u : (uint32_t)of->variants[k].share_bp;
+                b = (uint32_t)((uint64_t)b * live / 10000u);
+                int last = of->n_variants - 1;
+                while (last > 0 && of->variants[last].retired)
+                    last--;
+                for (var = 0; var < last; var++) {
+                    if (of->variants[var].retired)
+                        continue;
                     acc += (uint32_t)of->variants[var].share_bp;
                     if (b < acc)
                         break;
                 }
             }
+            sent++;
             const off_variant *va = &of->variants[var];
             const off_size *z = &of->sizes[sz];
             const off_text *t = pick_text(o, of, va, lang);
@@ -562,9 +600,29 @@ fill:;    /* a declaration follows: C11 needs a statement after a label (clang) 
             break;
         }
     }
+    if (press) {
+        press[FOLIO_PRESS_CONTACTS] = (uint16_t)(sent < UINT16_MAX ? sent : UINT16_MAX);
+        press[FOLIO_PRESS_HOUSEHOLD_CAP] = (uint16_t)n_withheld;
+    }
     if (!explain)
         return !oom;
-    folio_buf_puts(A, "],\"held_out\":[");
+    if (n_withheld) {                         /* issue 15 part 3 */
+        folio_buf_puts(A, "],\"household_cap\":{\"contacts\":");
+        folio_buf_put_int(A, sent);
+        folio_buf_puts(A, ",\"cap\":");
+        folio_buf_put_int(A, o->hh_cap_times);
+        folio_buf_puts(A, ",\"days\":");
+        folio_buf_put_int(A, o->hh_cap_days);
+        folio_buf_puts(A, ",\"withheld\":[");
+        for (int i = 0; i < n_withheld; i++) {
+            if (i)
+                folio_buf_putc(A, ',');
+            json_str(A, o->v[withheld[i]].id);
+        }
+        folio_buf_puts(A, "]}");
+        folio_buf_puts(A, ",\"held_out\":[");
+    } else
+        folio_buf_puts(A, "],\"held_out\":[");
     int nh = 0;
     for (int i = 0; i < out->n_picks; i++)
         if (out->picks[i].holdout) {

@@ -25,6 +25,7 @@ typedef struct off_variant {
     int32_t share_bp;             /* basis points, the shares add up to 10000 */
     off_text *texts; int n_texts; /* overrides of the offer's texts (may be 0) */
     char *code;                   /* response code, NULL = the offer's */
+    bool retired;                 /* issue 15 part 4: below control, not shown */
 } off_variant;
 
 typedef struct off_size {
@@ -60,6 +61,7 @@ typedef struct off_offer {
     folio_date cap_after;         /* contacts after this date count for the cap */
     char **quiet; int n_quiet;    /* products whose opening starts a quiet period */
     int quiet_days;
+    int feedback_quiet_days;      /* issue 15 part 3: kind feedback, default 180 */
     int line;                     /* catalogue line of the offer */
 } off_offer;
 
@@ -89,7 +91,17 @@ struct folio_offers {
     uint8_t *memo;
     size_t memo_n, memo_stride;
     struct folio_graphics *gfx;   /* issue 13 leftover: the pictures, for AFP resources */
+    /* issue 15 part 3: household cap (pressure.c); press[hh * FOLIO_PRESS_N
+     * + what], written by the first pass like memo */
+    int hh_cap_times, hh_cap_days;
+    uint16_t *press;
 };
+
+/* issue 15 part 3 (pressure.c): contacts of household hh in the history
+ * inside the household cap's window (every offer, held-out rows not
+ * counted), and whether it had a feedback request within `days`. */
+unsigned pressure_history(const folio_offers *o, size_t hh);
+bool pressure_feedback_recent(const folio_offers *o, size_t hh, int days);
 
 /* Height in units the offer box needs for text t at width w (the box's
  * outer width), or draw it when st != NULL (page index pg, top-left x,y,

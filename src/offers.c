@@ -24,11 +24,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const OPT_KEYS[] = { "catalogue", "max_per_statement", NULL };
+static const char *const OPT_KEYS[] = { "catalogue", "max_per_statement",
+    "household_cap", "uplift" /* issue 15 parts 3/4 */, NULL };
+static const char *const HH_CAP_KEYS[] = { "times", "days", NULL };            /* issue 15 */
+static const char *const UPLIFT_KEYS[] = { "attribution_days", "retire_below_control", NULL };
 static const char *const CAT_KEYS[] = { "default_language", "offers", NULL };
 static const char *const OFFER_KEYS[] = { "id", "sells", "kind", "priority", "rule", "window",
     "channels", "sizes", "content", "response_code", "variants", "holdout", "cap", "quiet",
-    "response_url" /* issue 13 part 4 */, "image" /* issue 13 leftover */, NULL };
+    "response_url" /* issue 13 part 4 */, "image" /* issue 13 leftover */,
+    "feedback_quiet_days" /* issue 15 part 3 */, NULL };
 static const char *const WINDOW_KEYS[] = { "from", "until", NULL };
 /* issue 13 part 4: placeholders of response_url (offers-fill.c fills them) */
 const char *const OFFER_URL_FIELDS[4] = { "response_code", "offer", "variant", "household" };
@@ -37,7 +41,7 @@ static const char *const TEXT_KEYS[] = { "headline", "body", "cta", NULL };
 static const char *const VARIANT_KEYS[] = { "id", "share", "content", "response_code", NULL };
 static const char *const CAP_KEYS[] = { "times", "months", NULL };
 static const char *const QUIET_KEYS[] = { "products", "days", NULL };
-static const char *const KIND_NAMES[] = { "marketing", "service", NULL };
+static const char *const KIND_NAMES[] = { "marketing", "service", "feedback", NULL };
 static const char *const CHANNEL_NAMES[] = { "print", "email", NULL };
 
 /* ---- job section ------------------------------------------------------------ */
@@ -67,6 +71,38 @@ bool offers_options_read(yt_doc *d, const yt_node *root, const char *job_dir,
         return false;
     }
     o->max_per_statement = (int)mx;
+    /* issue 15 parts 3/4: household_cap: {times, days}, uplift: {...} */
+    o->attribution_days = 30;
+    const yt_node *hc = yt_child(d, n, "offers", "household_cap", false);
+    const yt_node *up = hc || !d->err->code ? yt_child(d, n, "offers", "uplift", false) : NULL;
+    if (d->err->code) {
+        free(raw);
+        return false;
+    }
+    if (hc) {
+        int64_t t = 0, days = 0;
+        if (!yt_expect_map(d, hc, "offers.household_cap") ||
+            !yt_check_keys(d, hc, "offers.household_cap", HH_CAP_KEYS) ||
+            yt_int(d, hc, "offers.household_cap", "times", true, 0, 1000, &t) < 0 ||
+            yt_int(d, hc, "offers.household_cap", "days", true, 1, 3660, &days) < 0) {
+            free(raw);
+            return false;
+        }
+        o->household_cap_times = (int)t;
+        o->household_cap_days = (int)days;
+    }
+    if (up) {
+        int64_t ad = o->attribution_days;
+        if (!yt_expect_map(d, up, "offers.uplift") ||
+            !yt_check_keys(d, up, "offers.uplift", UPLIFT_KEYS) ||
+            yt_int(d, up, "offers.uplift", "attribution_days", false, 0, 3660, &ad) < 0 ||
+            yt_bool(d, up, "offers.uplift", "retire_below_control", false,
+                    &o->retire_below_control) < 0) {
+            free(raw);
+            return false;
+        }
+        o->attribution_days = (int)ad;
+    }
     if (!raw[0]) {
         free(raw);
         return yt_fail(d, yt_get(n, "catalogue"), "'offers.catalogue' must not be empty");
@@ -333,6 +369,15 @@ static bool read_offer(loader *ld, off_offer *of, const yt_node *n, const char *
         !read_code(ld, n, where, &of->code))
         return false;
     of->kind = (folio_offer_kind)kind;
+    /* issue 15 part 3: a feedback request waits feedback_quiet_days (default
+     * 180) after the household's last feedback request */
+    int64_t fq = 180;
+    if (yt_int(d, n, where, "feedback_quiet_days", false, 1, 3660, &fq) < 0)
+        return false;
+    if (yt_get(n, "feedback_quiet_days") && of->kind != FOLIO_OFFER_FEEDBACK)
+        return yt_fail(d, yt_get(n, "feedback_quiet_days"), "offer %s: 'feedback_quiet_days' "
+                       "is for offers of kind feedback", of->id);
+    of->feedback_quiet_days = of->kind == FOLIO_OFFER_FEEDBACK ? (int)fq : 0;
     if (!valid_id(of->id))
         return yt_fail(d, yt_get(n, "id"), "'%s.id' must be 1 to 40 letters, digits, '-', '_' "
                        "or '.', got '%s'", where, of->id);
@@ -499,6 +544,8 @@ folio_offers *offers_load(const folio_offers_options *opt, const folio_job *job,
     o->seed = job->seed;
     o->today = job->statement_date;
     o->max_per = opt->max_per_statement;
+    o->hh_cap_times = opt->household_cap_times;     /* issue 15 part 3 */
+    o->hh_cap_days = opt->household_cap_days;
     yt_doc *d = yt_load(opt->catalogue, err);
     if (!d) {
         offers_free(o);
@@ -585,6 +632,7 @@ void offers_free(folio_offers *o)
     free(o->contacts);
     free(o->contact_offer);
     free(o->memo);
+    free(o->press);
     free(o->default_lang);
     free(o->path);
     free(o);
@@ -628,7 +676,9 @@ bool offers_bind(folio_offers *o, const folio_dataset *ds, const folio_household
     o->memo_stride = 1 + ((size_t)o->n + 7) / 8;
     o->memo_n = hs->n;
     o->memo = calloc(hs->n ? hs->n : 1, o->memo_stride);
-    if (!o->memo) {
+    free(o->press);
+    o->press = calloc((hs->n ? hs->n : 1) * FOLIO_PRESS_N, sizeof *o->press);
+    if (!o->memo || !o->press) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
         return false;
     }

@@ -329,7 +329,10 @@ bool write_contact_history(run_state *R, const char *path, folio_error *err)
         folio_buf_putc(&b, ',');
         size_t n = folio_date_format(c->date, fmt, d, sizeof d);
         folio_buf_put_csv_field(&b, d, n);
-        folio_buf_puts(&b, ",,,\n");
+        /* issue 15: variant and channel as read (empty when not mapped) */
+        folio_buf_putc(&b, ',');
+        folio_buf_put_csv_field(&b, c->variant ? c->variant : "", c->variant ? strlen(c->variant) : 0);
+        folio_buf_puts(&b, c->holdout ? ",holdout,\n" : ",,\n");
     }
     size_t dn = folio_date_format(J->statement_date, fmt, d, sizeof d);
     for (size_t h = 0; h < R->hs.n; h++) {
@@ -357,6 +360,21 @@ bool write_contact_history(run_state *R, const char *path, folio_error *err)
             folio_buf_putc(&b, ',');
             folio_buf_put_csv_field(&b, code, strlen(code));
             folio_buf_putc(&b, '\n');
+        }
+        /* issue 15 part 4: then the offers it was held out of, channel
+         * "holdout": the control group of `folio report uplift`, and no
+         * contact for any cap */
+        for (int i = 0; i < rs->n_offers; i++) {
+            const folio_offer_shown *s = &rs->offers[i];
+            if (!s->holdout)
+                continue;
+            const char *id = R->hs.v[h].id, *oid = offers_id(R->offers, s->offer);
+            folio_buf_put_csv_field(&b, id, strlen(id));
+            folio_buf_putc(&b, ',');
+            folio_buf_put_csv_field(&b, oid, strlen(oid));
+            folio_buf_putc(&b, ',');
+            folio_buf_put_csv_field(&b, d, dn);
+            folio_buf_puts(&b, ",,holdout,\n");
         }
     }
     bool ok = !b.failed;

@@ -43,6 +43,7 @@ typedef struct run_state {
     folio_households hs;
     folio_plan *plan;
     folio_offers *offers;                 /* NULL when the job has no offers */
+    struct folio_uplift *uplift;          /* issue 15 part 4: NULL = no responses feed */
     char out[4096];
     /* per household */
     folio_compose_result *res;            /* res[h].audit/keys point into decided */

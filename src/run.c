@@ -29,6 +29,7 @@
 #include "folio/layout.h"
 #include "folio/ledger.h"
 #include "folio/offers.h"
+#include "folio/uplift.h"   /* issue 15 part 4 */
 #include "folio/marks.h"
 #include "folio/paragraphs.h"
 #include "folio/pdf.h"
@@ -142,6 +143,7 @@ static void run_free(run_state *R)
     size_t n_hh = R->hs.n;          /* household_free zeroes R->hs */
     compose_plan_free(R->plan);
     offers_free(R->offers);
+    uplift_free(R->uplift);                      /* issue 15 part 4 */
     household_free(&R->hs);
     feed_dataset_free(R->ds);
     layout_free(R->layout);
@@ -261,6 +263,10 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
             goto done;
         R.plan->offers = R.offers;
     }
+    /* issue 15 part 4: responses measured against the contact history;
+     * variants below their control retired before compose */
+    if (!uplift_run(R.job, R.ds, R.offers, &R.uplift, err))
+        goto done;
     R.res = calloc(R.hs.n ? R.hs.n : 1, sizeof *R.res);
     R.decided = calloc(R.hs.n ? R.hs.n : 1, sizeof *R.decided);
     R.in_shard = malloc(R.hs.n ? R.hs.n : 1);

@@ -73,4 +73,13 @@ extern const int samples_n_employers;
 extern const char *const samples_email_domains[];
 extern const int samples_n_email_domains;
 
+/* issue 15 part 5 (src/samples-uplift.c): offer_history.csv, responses.csv
+ * with a planted uplift, and uplift.yaml (job_text: job.yaml's text). */
+#include <stdbool.h>
+#include <stddef.h>
+struct folio_error;
+bool samples_uplift_write(const char *out_dir, const char *job_text, size_t job_len,
+                          uint64_t seed, uint64_t households, uint64_t (*hh_number)(uint64_t),
+                          struct folio_error *err);
+
 #endif

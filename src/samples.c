@@ -1804,6 +1804,9 @@ static bool write_job(const char *out_dir, const folio_samples_options *opt, fol
     char path[PATH_MAX];
     if (!ok)
         folio_error_set(err, FOLIO_EXIT_FAILED, "job.yaml: out of memory");
+    else if (!samples_uplift_write(out_dir, b.data, b.len, opt->seed, opt->households,
+                                   household_number, err))   /* issue 15 part 5 */
+        ok = false;
     else if (join_path(path, sizeof path, out_dir, "job.yaml", NULL, err))
         ok = folio_write_file_atomic(path, b.data, b.len, err);
     else

@@ -92,7 +92,23 @@ typedef struct folio_contact {
     const char *key;              /* household or customer id */
     const char *offer_id;
     folio_date date;
+    /* issue 15 parts 3/4: the variant shown ("" none or unmapped) and
+     * whether the row records a held-out household (channel "holdout"):
+     * such a row is no contact for caps, only the control group of uplift */
+    const char *variant;
+    bool holdout;
 } folio_contact;
+
+/* issue 15 part 4: one row of a responses feed (uplift.h). */
+typedef struct folio_response {
+    const char *key;              /* household or customer id */
+    const char *offer_id;
+    const char *variant;          /* "" = not given */
+    const char *outcome;          /* "" = not given */
+    folio_date date;
+    uint16_t feed;                /* index into job->feeds */
+    uint32_t line;                /* physical line of the row */
+} folio_response;
 
 typedef struct folio_reject {
     uint16_t feed;                /* index into job->feeds */
@@ -129,6 +145,7 @@ typedef struct folio_dataset {
                                   joint > authorised user > disponent), set by resolve;
                                   read with feed_customer_role() */
     folio_reject *rejects;     size_t n_rejects;   /* sorted by (feed, line) */
+    folio_response *responses; size_t n_responses; /* issue 15 part 4, feed order */
     folio_feed_stats *stats;   /* one per job feed */
     int n_feeds;
     folio_exceptions exceptions; /* cases for OUT/exceptions.csv found at load and

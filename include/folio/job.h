@@ -23,7 +23,9 @@ typedef enum folio_feed_kind {
     FOLIO_FEED_HOLDERS,          /* issue 10 part 2: account-customer links (holders.h) */
     /* issue 10 part 1: attribute feeds, joined to a record by its id */
     FOLIO_FEED_CUSTOMER_ATTRS,   /* customer_attributes: customer_id + attributes */
-    FOLIO_FEED_ACCOUNT_ATTRS     /* account_attributes: account_id + attributes */
+    FOLIO_FEED_ACCOUNT_ATTRS,    /* account_attributes: account_id + attributes */
+    /* issue 15 part 4: responses to offers (uplift.h) */
+    FOLIO_FEED_RESPONSES
 } folio_feed_kind;
 
 /* Logical fields a feed can map.  The job maps each to a header name. */
@@ -51,6 +53,11 @@ typedef enum folio_field {
     /* issue 10 part 3: ledger (transactions; folio/ledger.h) */
     FOLIO_F_BALANCE_AFTER /* the bank's balance after the row */,
     FOLIO_F_ORDER_BY /* posting sequence within a day (a whole number) */,
+    /* issue 15 parts 3/4: contacts' variant and channel ("holdout" marks a
+     * held-out household), and the responses feed (uplift.h) */
+    FOLIO_F_CONTACT_VARIANT, FOLIO_F_CONTACT_CHANNEL,
+    FOLIO_F_RESP_KEY, FOLIO_F_RESP_OFFER, FOLIO_F_RESP_VARIANT, FOLIO_F_RESP_DATE,
+    FOLIO_F_RESP_OUTCOME,
     FOLIO_F__COUNT
 } folio_field;
 

@@ -68,6 +68,11 @@
 typedef struct folio_offers_options {
     char *catalogue;                /* resolved path of the catalogue */
     int max_per_statement;          /* 1..8, default 2 */
+    /* issue 15 parts 3/4 (pressure.h, uplift.h) */
+    int household_cap_times;        /* household_cap.times, 0 = no household cap */
+    int household_cap_days;         /* household_cap.days */
+    int attribution_days;           /* uplift.attribution_days (default 30) */
+    bool retire_below_control;      /* uplift.retire_below_control */
 } folio_offers_options;
 
 struct yt_doc;
@@ -78,7 +83,10 @@ bool offers_options_read(struct yt_doc *d, const struct yt_node *root, const cha
                          folio_offers_options **out);
 void offers_options_free(folio_offers_options *o);
 
-typedef enum folio_offer_kind { FOLIO_OFFER_MARKETING = 0, FOLIO_OFFER_SERVICE } folio_offer_kind;
+typedef enum folio_offer_kind {
+    FOLIO_OFFER_MARKETING = 0, FOLIO_OFFER_SERVICE,
+    FOLIO_OFFER_FEEDBACK            /* issue 15 part 3: a feedback request */
+} folio_offer_kind;
 
 /* Where a free rectangle came from. */
 typedef enum folio_slot_kind {
@@ -134,6 +142,19 @@ const char *offers_variant_id(const folio_offers *o, int offer, int variant);
 const char *offers_size_name(const folio_offers *o, int offer, int size);
 /* The response code printed for (offer, variant). */
 const char *offers_response_code(const folio_offers *o, int offer, int variant);
+
+/* issue 15 part 3 (src/pressure.c): what offers_fill counted for household
+ * hh in compose's first pass: FOLIO_PRESS_CONTACTS = its contacts (history
+ * inside household_cap.days, this run's notification and offers shown), the
+ * others = offers withheld by the offer's own cap, the feedback quiet period
+ * and the household cap.  0 before compose. */
+enum { FOLIO_PRESS_CONTACTS = 0, FOLIO_PRESS_OFFER_CAP, FOLIO_PRESS_FEEDBACK_QUIET,
+       FOLIO_PRESS_HOUSEHOLD_CAP, FOLIO_PRESS_N };
+unsigned offers_pressure(const folio_offers *o, size_t hh, int what);
+/* issue 15 part 4: stop showing variant `variant` of offer `offer` (its share
+ * goes to the other variants).  false when the catalogue has no such offer
+ * or variant, or it is the offer's last variant shown. */
+bool offers_retire(folio_offers *o, const char *offer, const char *variant);
 
 /* What offers_fill reports back to compose. */
 typedef struct folio_offers_out {

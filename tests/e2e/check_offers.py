@@ -81,6 +81,8 @@ def cap_counts(index, a, offers, today):
     n = collections.Counter()
     for k in {a["household"]} | set(a["customers"]):
         for r in index.get(k, ()):
+            if r.get("channel") == "holdout":     # issue 15: no contact
+                continue
             o = offers.get(r["offer_id"])
             if not o or "cap" not in o:
                 continue
@@ -161,6 +163,8 @@ def check_run(feeds, out, cat_path):
             expect_history.append([a["household"], p["offer"], today.isoformat(), v,
                                    a["channel"], p["response_code"]])
         for h in o["held_out"]:
+            # issue 15 part 4: held-out rows follow the shown ones
+            expect_history.append([a["household"], h, today.isoformat(), "", "holdout", ""])
             held[h] += 1
             if "holdout:" + h not in a["coverage"]:
                 fail("household %s: held out of %s without coverage key" % (a["household"], h))
@@ -197,7 +201,7 @@ def check_run(feeds, out, cat_path):
         fail("contact_history.csv new rows differ from the audit (%d rows, audit %d)"
              % (len(rows) - 1 - len(want), len(expect_history)))
     ch = mo["contact_history"]
-    if (ch["rows_read"], ch["rows_added"]) != (len(want), len(expect_history)):
+    if (ch["rows_read"], ch["rows_added"] + ch["rows_held_out"]) != (len(want), len(expect_history)):
         fail("manifest contact_history rows %d+%d, file %d+%d" % (ch["rows_read"], ch["rows_added"],
              len(want), len(expect_history)))
     import hashlib

@@ -930,6 +930,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/install.sh"           # issue 16 parts 2, 3: make install, .deb, man pages
 . "$ROOT/tests/e2e/docs.sh"              # issue 16 part 4: key references, README commands, docs image
 . "$ROOT/tests/e2e/report.sh"            # issue 16 parts 5, 6: report.html, progress line
+. "$ROOT/tests/e2e/uplift.sh"            # issue 15 parts 3, 4: uplift, contact pressure
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"

@@ -527,7 +527,7 @@ static void test_inline_errors(void **state)
              "  - {name: t, kind: transactions, path: t.csv, columns: {account_id: a, date: d, amount: x}}\n"
              "  - {name: k, kind: contacts, path: k.csv, columns: {contact_key: h, offer_id: o, date: d}}\n");
     expect_text_fail(text, 9, 83, "unknown key 'date' in 'feeds[3].columns' (expected one of: "
-                     "contact_key, offer_id, contact_date)");
+                     "contact_key, offer_id, contact_date, variant, channel)");
     /* header: false is refused */
     snprintf(text, sizeof text, "%s%s", MIN_HEAD,
              "  - {name: t, kind: transactions, path: t.csv, dialect: {header: no},\n"

@@ -132,7 +132,7 @@ static folio_offers *load_cat(fixture *f, const char *yaml, int max_per, folio_e
     assert_true(fd >= 0);
     assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
     close(fd);
-    folio_offers_options opt = {f->cat_path, max_per};
+    folio_offers_options opt = {.catalogue = f->cat_path, .max_per_statement = max_per};
     offers_free(f->offers);
     f->offers = offers_load(&opt, &f->job, f->layout, err);
     unlink(f->cat_path);
@@ -484,10 +484,10 @@ static void test_consent_caps_quiet(void **state)
     /* cap 2 in 6 months: two contacts (one by household id, one by customer
      * id) within 6 months reach it; one inside and one 7 months ago do not */
     folio_date d = f->job.statement_date;
-    f->contacts[0] = (folio_contact){"H2", "MKT", d - 20};
-    f->contacts[1] = (folio_contact){"C3", "MKT", d - 200};
-    f->contacts[2] = (folio_contact){"H1", "MKT", d - 10};     /* another household */
-    f->contacts[3] = (folio_contact){"H2", "NOT-IN-CATALOGUE", d - 10};
+    f->contacts[0] = (folio_contact){"H2", "MKT", d - 20, "", false};
+    f->contacts[1] = (folio_contact){"C3", "MKT", d - 200, "", false};
+    f->contacts[2] = (folio_contact){"H1", "MKT", d - 10, "", false};     /* another household */
+    f->contacts[3] = (folio_contact){"H2", "NOT-IN-CATALOGUE", d - 10, "", false};
     f->ds.n_contacts = 4;
     assert_true(offers_bind(f->offers, &f->ds, &f->hs, &err));
     fill_h2(f, &out, &au, &ke);
@@ -678,7 +678,7 @@ static void test_sample_catalogue(void **state)
 {
     (void)state;
     fixture *f = make_fixture(0);
-    folio_offers_options opt = {root_path("layouts/offers.yaml"), 2};
+    folio_offers_options opt = {.catalogue = root_path("layouts/offers.yaml"), .max_per_statement = 2};
     folio_error err = {0};
     folio_offers *o = offers_load(&opt, &f->job, f->layout, &err);
     if (!o)
@@ -691,6 +691,27 @@ static void test_sample_catalogue(void **state)
     }
     assert_int_equal(service, 1);
     assert_true(ab >= 1);
+    offers_free(o);
+    free_fixture(f);
+}
+
+/* issue 15 part 4: retiring variants -- never the last one shown, never an
+ * offer without variants or a name the catalogue does not have. */
+static void test_retire_variant(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture(0);
+    folio_offers_options opt = {.catalogue = root_path("layouts/offers.yaml"), .max_per_statement = 2};
+    folio_error err = {0};
+    folio_offers *o = offers_load(&opt, &f->job, f->layout, &err);
+    if (!o)
+        fail_msg("%s", err.msg);
+    assert_true(offers_retire(o, "SAV-RATE", "A"));
+    assert_false(offers_retire(o, "SAV-RATE", "A"));     /* already retired */
+    assert_false(offers_retire(o, "SAV-RATE", "B"));     /* the last one shown */
+    assert_false(offers_retire(o, "CARD-BT", ""));       /* no A/B test */
+    assert_false(offers_retire(o, "NO-SUCH", "A"));
+    assert_false(offers_retire(o, "SAV-RATE", "Z"));
     offers_free(o);
     free_fixture(f);
 }
@@ -708,6 +729,7 @@ int main(void)
         cmocka_unit_test(test_catalogue_errors),
         cmocka_unit_test(test_layout_slot_errors),
         cmocka_unit_test(test_sample_catalogue),
+        cmocka_unit_test(test_retire_variant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
