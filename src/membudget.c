@@ -14,6 +14,7 @@
  */
 #include "membudget.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -59,4 +60,15 @@ bool membudget_check(const folio_job *job, uint64_t limit, folio_error *err)
                     (unsigned long long)(est / MB), (unsigned long long)(feeds / 1000000),
                     (unsigned long long)(limit / MB), (unsigned long long)shards);
     return false;
+}
+
+void membudget_load_begin(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+}
+
+void membudget_load_end(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);    /* as pdf_tune_allocator sets it */
+    malloc_trim(0);
 }

@@ -228,8 +228,10 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         goto done;
     phase(&R, "load");
     double t_load = now_s();
+    membudget_load_begin();             /* issue 12 part 1: no heap left behind */
     R.ds = feed_load_all_progress(R.job, opt->threads, opt->progress ? load_progress : NULL,
                                   &R, err);
+    membudget_load_end();
     if (!R.ds || !currency_check_scales(R.job, R.ds, err) || !stop_if_interrupted(err))
         goto done;
     t_load = now_s() - t_load;
