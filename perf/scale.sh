@@ -9,6 +9,11 @@
 # its partition (--shard I/N) and `folio merge`; prints wall and CPU seconds
 # and peak RSS per step, the input bytes each shard read, and checks the
 # merge with `folio verify`.  Outputs go to perf/out/scale-N-S/ (git-ignored).
+#
+# Issue 12 part 1 (memory on one machine):
+#   SCALE_STEPS=run   only the unsharded run (peak RSS at N households)
+#   SCALE_PRINT_ONLY=1  the job with output.archive.enabled: false (print only)
+# and the line "estimate" shows what `--memory-limit` estimates for the job.
 set -eu
 N=${1:-100000}; S=${2:-4}; T=${3:-2}
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,6 +23,11 @@ FEEDS="$ROOT/perf/out/feeds-$N-s1"
 mkdir -p "$ROOT/perf/out"
 [ -f "$FEEDS/job.yaml" ] || "$F" samples --households "$N" --seed 1 --out "$FEEDS" >/dev/null
 rm -rf "$OUT"; mkdir -p "$OUT"
+JOB="$FEEDS/job.yaml"
+if [ "${SCALE_PRINT_ONLY:-0}" = 1 ]; then      # issue 12 part 1: print only
+    JOB="$FEEDS/job-print-only.yaml"
+    sed 's/^output:$/output:\n  archive:\n    enabled: false/' "$FEEDS/job.yaml" > "$JOB"
+fi
 step() {   # step NAME CMD...: one row of the table
     local name="$1"; shift
     set +e
@@ -31,7 +41,10 @@ step() {   # step NAME CMD...: one row of the table
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $N households, $S shards, $T threads"
 echo "feeds: $(du -sb "$FEEDS" | cut -f1) bytes"
 printf '%-12s %8s %8s %8s\n' step wall_s cpu_s rss_MB
-step unsharded "$F" run "$FEEDS/job.yaml" --out "$OUT/full" --threads "$T" --quiet
+step unsharded "$F" run "$JOB" --out "$OUT/full" --threads "$T" --quiet
+est=$("$F" run "$JOB" --out "$OUT/est" --memory-limit 1 2>&1 | sed -n 's/.*this job needs about \([0-9]*\) MiB.*/\1/p')
+echo "estimate     $est MiB (--memory-limit's estimate for this job)"
+[ "${SCALE_STEPS:-all}" = run ] && exit 0
 step partition "$F" partition "$FEEDS/job.yaml" --shards "$S" --out "$OUT/part" --threads "$T"
 for i in $(seq "$S"); do
     step "shard$i" "$F" run "$OUT/part/s$(printf %02d "$i")/job.yaml" --shard "$i/$S" \

@@ -11,6 +11,7 @@
 #include "folio/pdf.h"
 #include "folio/progress.h"
 #include "folio/run.h"
+#include "spool.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -23,7 +24,7 @@
 
 /* ---- the options of `folio run` (cli.h) -------------------------------------- */
 
-enum { RUN_SHARD = CLI_LONG };
+enum { RUN_SHARD = CLI_LONG, RUN_WORK, RUN_MEMORY_LIMIT };   /* issue 12 part 1: the last two */
 
 static int run_cmd(const cli_command *c, int argc, char **argv);
 
@@ -33,6 +34,11 @@ static const cli_opt run_opts[] = {
     {"shard", RUN_SHARD, "I/N", "process only the households of shard I of N (1-based),\n"
                                 "chosen by a hash of the household id"},
     {"quiet", 'q', NULL, "no summary on stdout and no progress line"},
+    /* issue 12 part 1 */
+    {"work", RUN_WORK, "DIR", "work files (spooled audit and coverage records) in DIR\n"
+                              "(default: the output directory); removed at the end"},
+    {"memory-limit", RUN_MEMORY_LIMIT, "SIZE", "refuse a job whose estimated memory is above\n"
+                                               "SIZE (suffix K, M or G; default: no limit)"},
     {0},
 };
 
@@ -260,6 +266,15 @@ static int run_cmd(const cli_command *c, int argc, char **argv)
         }
         case 'q':
             o.quiet = true;
+            break;
+        case RUN_WORK:                  /* issue 12 part 1 */
+            if (!*a)
+                return cli_usage(c, "--work needs a directory");
+            o.work_dir = a;
+            break;
+        case RUN_MEMORY_LIMIT:
+            if (!folio_parse_size(a, &o.memory_limit) || !o.memory_limit)
+                return cli_usage(c, "--memory-limit needs a size such as 512M or 2G");
             break;
         default:
             return cli_usage(c, "internal: option %d not handled", id);

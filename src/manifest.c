@@ -14,6 +14,7 @@
 
 #include "ccy-totals.h"
 #include "report-html.h"
+#include "run-spool.h"
 
 #include "folio/exceptions.h"
 #include "folio/paragraphs.h"
@@ -177,6 +178,9 @@ static void manifest_variations(folio_buf *b, run_state *R)
     const folio_paragraphs *lib = L->paragraphs;
     uint64_t *shown = calloc((size_t)(lib ? lib->n : 0) + 1, sizeof *shown);
     uint64_t fallback = 0;
+    char *kbuf = NULL;                  /* issue 12 part 1 */
+    size_t kcap = 0;
+    folio_error kerr = {0};
     if (!per || !shown) {
         b->failed = true;
         free(per);
@@ -192,7 +196,13 @@ static void manifest_variations(folio_buf *b, run_state *R)
         if (rs->language < nl)
             per[rs->language]++;
         fallback += rs->fallback;
-        for (const char *k = rs->keys; lib && *k;) {   /* "kind:value\n" lines */
+        /* issue 12 part 1: the keys from their spool */
+        const char *keys = lib ? run_keys_get(R, h, &kbuf, &kcap, &kerr) : "";
+        if (!keys) {
+            b->failed = true;
+            break;
+        }
+        for (const char *k = keys; lib && *k;) {   /* "kind:value\n" lines */
             const char *eol = strchr(k, '\n');
             size_t len = eol ? (size_t)(eol - k) : strlen(k);
             const char *at = memchr(k, '@', len);
@@ -231,6 +241,7 @@ static void manifest_variations(folio_buf *b, run_state *R)
         folio_buf_putc(b, '}');
     }
     folio_buf_puts(b, "]},");
+    free(kbuf);
     free(per);
     free(shown);
 }

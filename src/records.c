@@ -14,6 +14,7 @@
 #include "records.h"
 
 #include "ccy-totals.h"
+#include "run-spool.h"
 
 #include "folio/exceptions.h"
 
@@ -177,6 +178,9 @@ bool write_audit(run_state *R, const char *path, folio_error *err)
     }
     folio_buf b;
     folio_buf_init(&b, (size_t)1 << 30);
+    char *sbuf = NULL;                  /* issue 12 part 1: a record read back */
+    size_t scap = 0;
+    bool spool_failed = false;
     for (size_t h = 0; h < n && !folio_stop; h++) {
         folio_afile_drain(&out, &b, (size_t)1 << 20);
         if (!R->in_shard[h])
@@ -261,15 +265,25 @@ bool write_audit(run_state *R, const char *path, folio_error *err)
             folio_buf_put_int(&b, page_of[h] + R->res[h].pages - 1);
         }
         if (R->decided[h]) {
-            const folio_compose_result *rs = &R->res[h];
-            if (*rs->audit) {
+            /* issue 12 part 1: audit members and keys from the spools */
+            const char *audit = run_audit_get(R, h, &sbuf, &scap, err);
+            if (!audit) {
+                spool_failed = true;
+                break;
+            }
+            if (*audit) {
                 folio_buf_putc(&b, ',');
-                folio_buf_puts(&b, rs->audit);
+                folio_buf_puts(&b, audit);
+            }
+            const char *keys = run_keys_get(R, h, &sbuf, &scap, err);
+            if (!keys) {
+                spool_failed = true;
+                break;
             }
             folio_buf_puts(&b, ",\"coverage\":[");
-            for (const char *k = rs->keys; *k;) {
+            for (const char *k = keys; *k;) {
                 const char *nl = strchr(k, '\n');
-                if (k != rs->keys)
+                if (k != keys)
                     folio_buf_putc(&b, ',');
                 folio_buf_put_json_str(&b, k, (size_t)(nl - k));
                 k = nl + 1;
@@ -278,12 +292,13 @@ bool write_audit(run_state *R, const char *path, folio_error *err)
         }
         folio_buf_puts(&b, "}\n");
     }
+    free(sbuf);
     free(file_of);
     free(page_of);
     free(piece_of);
     folio_afile_drain(&out, &b, 0);
     folio_buf_free(&b);
-    if (folio_stopped(err)) {
+    if (spool_failed || folio_stopped(err)) {
         folio_afile_abort(&out);
         return false;
     }

@@ -18,6 +18,7 @@
  */
 #include "run-stages.h"
 #include "run-report.h"
+#include "run-spool.h"
 #include "sink-archive.h"
 #include "folio/compose.h"
 #include "folio/household.h"
@@ -49,23 +50,11 @@ static bool archived(const run_state *R, size_t h)
     return ch == FOLIO_CHANNEL_EMAIL || ch == FOLIO_CHANNEL_BOTH;
 }
 
-/* Copy what compose decided for household h (audit members and coverage
- * keys, arena strings) to storage that lives for the run. */
+/* Keep what compose decided for household h (audit members and coverage
+ * keys, arena strings) for the run: spooled (issue 12 part 1, run-spool.h). */
 static bool keep_decisions(run_state *R, size_t h, folio_error *err)
 {
-    folio_compose_result *res = &R->res[h];
-    size_t na = strlen(res->audit), nk = strlen(res->keys);
-    char *d = malloc(na + nk + 2);
-    if (!d) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-        return false;
-    }
-    memcpy(d, res->audit, na + 1);
-    memcpy(d + na + 1, res->keys, nk + 1);
-    R->decided[h] = d;
-    res->audit = d;
-    res->keys = d + na + 1;
-    return true;
+    return run_keep_decisions(R, h, err);
 }
 
 /* The print-only households; *failed_at: the lowest failing one (SIZE_MAX

@@ -6,6 +6,7 @@
  */
 #include "run-stages.h"
 #include "run-report.h"
+#include "run-spool.h"
 #include "folio/compose.h"
 #include "folio/household.h"
 #include "folio/production.h"
@@ -167,17 +168,28 @@ bool add_run_keys(run_state *R, folio_error *err)
             longest = R->res[h].pages;
     folio_buf b;
     folio_buf_init(&b, (size_t)1 << 24);
-    bool ok = true;
+    /* issue 12 part 1: compose's keys from its spool, the final set into a
+     * new one (household order) that replaces it */
+    folio_spool fin;
+    char *kbuf = NULL;
+    size_t kcap = 0;
+    bool ok = spool_open(&fin, R->spool_keys.dir, n, err);
+    bool oom = false;
     for (size_t h = 0; h < n && ok; h++) {
         if (!R->in_shard[h])
             continue;
         const folio_household_plan *hp = &R->plan->households[h];
         const folio_household *hh = &R->hs.v[h];
-        bool composed = R->decided[h] != NULL;
-        const char *audit = composed ? R->res[h].audit : "";
+        bool composed = R->decided[h] != 0;
         folio_buf_reset(&b);
-        if (composed)
-            folio_buf_puts(&b, R->res[h].keys);
+        if (composed) {
+            const char *k0 = run_keys_get(R, h, &kbuf, &kcap, err);
+            if (!k0) {
+                ok = false;
+                break;
+            }
+            folio_buf_puts(&b, k0);
+        }
         const char *ch = chname[hp->channel & 3];
         run_key_add(&b, "channel", ch, strlen(ch));
         if (hp->channel == FOLIO_CHANNEL_SUPPRESSED && hp->reason)
@@ -198,23 +210,27 @@ bool add_run_keys(run_state *R, folio_error *err)
         }
         if (composed && R->res[h].pages == longest)
             run_key_add(&b, "pages", "longest", 7);
-        size_t na = strlen(audit);
-        char *d = b.failed ? NULL : malloc(na + b.len + 2);
-        if (!d) {
+        if (b.failed) {
+            ok = false;
+            oom = true;
+            break;
+        }
+        if (!spool_put(&fin, h, b.data ? b.data : "", b.len, err)) {
             ok = false;
             break;
         }
-        memcpy(d, audit, na + 1);
-        memcpy(d + na + 1, b.data ? b.data : "", b.len);
-        d[na + 1 + b.len] = 0;
-        free(R->decided[h]);
-        R->decided[h] = d;
-        R->res[h].audit = d;
-        R->res[h].keys = d + na + 1;
+        R->decided[h] = 1;              /* suppressed households get keys too */
     }
     folio_buf_free(&b);
+    free(kbuf);
     free(stream_of);
-    if (!ok)
+    if (oom)
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-    return ok;
+    if (!ok) {
+        spool_close(&fin);
+        return false;
+    }
+    spool_close(&R->spool_keys);
+    R->spool_keys = fin;
+    return true;
 }

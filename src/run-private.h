@@ -31,6 +31,7 @@
 #include "folio/run.h"
 #include "print.h"
 #include "publish.h"
+#include "spool.h"
 
 
 typedef struct run_proofs run_proofs;   /* issue 11 part 1: run-proofs.c */
@@ -46,8 +47,13 @@ typedef struct run_state {
     struct folio_uplift *uplift;          /* issue 15 part 4: NULL = no responses feed */
     char out[4096];
     /* per household */
-    folio_compose_result *res;            /* res[h].audit/keys point into decided */
-    char **decided;                       /* per household: audit members, '\0', keys (malloc) */
+    folio_compose_result *res;            /* res[h].audit/keys: NULL, in the spools */
+    /* issue 12 part 1: what compose decided is spooled, not kept in RAM:
+     * decided[h] says household h was composed; its audit members are
+     * record h of spool_audit, its coverage keys record h of spool_keys
+     * (compose's, then add_run_keys's final set) */
+    uint8_t *decided;
+    folio_spool spool_audit, spool_keys;
     uint8_t *in_shard;
     /* production: print statements (household order), the plan, its files */
     uint32_t *print_hh; size_t n_print;   /* household index of each print statement */

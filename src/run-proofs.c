@@ -41,6 +41,8 @@ struct run_proofs {
     uint32_t *stmt_pages;
     folio_sink_proof_options so;
     char dir[4200];
+    char **keys;                        /* issue 12 part 1: the picks' keys (copies) */
+    uint32_t n_keys;
 };
 
 void run_proofs_free(run_proofs *P)
@@ -50,6 +52,9 @@ void run_proofs_free(run_proofs *P)
     for (uint32_t i = 0; P->stmt && i < P->so.n_picks; i++)
         if (P->stmt[i])
             pdf_prepared_free(P->stmt[i]);
+    for (uint32_t i = 0; P->keys && i < P->n_keys; i++)
+        free(P->keys[i]);
+    free(P->keys);
     free(P->ph);
     free(P->piece_of);
     free(P->names);
@@ -101,6 +106,10 @@ bool proofs_select(run_state *R, folio_error *err)
     P->piece_of = malloc((n ? n : 1) * sizeof *P->piece_of);
     if (!P->ph || !P->piece_of)
         return oom(err);
+    /* issue 12 part 1: the sample needs every household's keys at once:
+     * the keys spool mapped for the selection, the picks' keys copied */
+    if (!spool_map(&R->spool_keys, err))
+        return false;
     folio_proof_household *ph = P->ph;
     for (size_t h = 0; h < n; h++)
         P->piece_of[h] = UINT32_MAX;
@@ -115,7 +124,7 @@ bool proofs_select(run_state *R, folio_error *err)
         if (!R->in_shard[h])
             continue;
         const folio_household_plan *hp = &R->plan->households[h];
-        ph[h].keys = R->decided[h] ? R->res[h].keys : NULL;
+        ph[h].keys = R->decided[h] ? spool_at(&R->spool_keys, h) : NULL;   /* issue 12.1 */
         ph[h].channel = hp->channel;
         ph[h].reason = hp->channel == FOLIO_CHANNEL_SUPPRESSED ? hp->reason : NULL;
         ph[h].pages = hp->channel == FOLIO_CHANNEL_SUPPRESSED ? 0 : R->res[h].pages;
@@ -135,7 +144,29 @@ bool proofs_select(run_state *R, folio_error *err)
     P->pdfo = pdf_options_of(J, "Proof sample, statements", P->subject, sizeof P->subject);
     P->pp = (folio_proof_params){.opt = po, .plan = R->plan, .hh = ph, .duplex = J->duplex,
                                  .pdf = &P->pdfo, .dir = P->dir};
-    if (!proof_select(&P->pp, &R->proof, err))
+    bool selected = proof_select(&P->pp, &R->proof, err);
+    const folio_proof_cover *c = &R->proof.cover;
+    if (selected) {
+        P->n_keys = c->n_picked;
+        P->keys = calloc(c->n_picked ? c->n_picked : 1, sizeof *P->keys);
+        for (uint32_t i = 0; P->keys && i < c->n_picked; i++) {
+            const char *k = ph[c->picked[i]].keys;
+            if (k && !(P->keys[i] = strdup(k))) {
+                selected = false;
+                break;
+            }
+        }
+        if (!P->keys)
+            selected = false;
+        if (!selected)
+            oom(err);
+    }
+    for (size_t h = 0; h < n; h++)      /* nothing points into the mapping */
+        ph[h].keys = NULL;
+    for (uint32_t i = 0; selected && i < c->n_picked; i++)
+        ph[c->picked[i]].keys = P->keys[i];
+    spool_unmap(&R->spool_keys);
+    if (!selected)
         return false;
     /* the sink's picks: household id, account numbers, banner */
     const folio_proof_cover *pc = &R->proof.cover;

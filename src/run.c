@@ -45,6 +45,8 @@
 #include "addressee.h"
 #include "run-report.h"
 #include "run-stages.h"
+#include "run-spool.h"
+#include "membudget.h"
 #include "sink-proof.h"
 #include "report-html.h"
 
@@ -148,10 +150,10 @@ static void run_free(run_state *R)
     feed_dataset_free(R->ds);
     layout_free(R->layout);
     job_free(R->job);
-    if (R->decided)
-        for (size_t h = 0; h < n_hh; h++)
-            free(R->decided[h]);
+    (void)n_hh;
     free(R->decided);
+    spool_close(&R->spool_audit);       /* issue 12 part 1 */
+    spool_close(&R->spool_keys);
     free(R->res);
     free(R->in_shard);
     free(R->print_hh);
@@ -168,7 +170,7 @@ static void run_free(run_state *R)
 
 int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *err)
 {
-    run_state R = {.opt = opt, .t0 = now_s()};
+    run_state R = {.opt = opt, .t0 = now_s(), .spool_audit.fd = -1, .spool_keys.fd = -1};
     R.rep = rep ? rep : &R.own_rep;
     outdir_init(&R.od);
     int rc = FOLIO_EXIT_FAILED;
@@ -211,6 +213,10 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     }
     if (!check_inputs(&R, err))
         goto done;
+    if (!membudget_check(R.job, opt->memory_limit, err)) {   /* issue 12 part 1 */
+        rc = FOLIO_EXIT_USAGE;
+        goto done;
+    }
     /* the old manifest (first), leftovers and the earlier run's outputs: a
      * stale manifest would make a failed run look complete, and stale print
      * files would be mailed again */
@@ -226,8 +232,10 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         goto done;
     phase(&R, "load");
     double t_load = now_s();
+    membudget_load_begin();             /* issue 12 part 1: no heap left behind */
     R.ds = feed_load_all_progress(R.job, opt->threads, opt->progress ? load_progress : NULL,
                                   &R, err);
+    membudget_load_end();
     if (!R.ds || !currency_check_scales(R.job, R.ds, err) || !stop_if_interrupted(err))
         goto done;
     t_load = now_s() - t_load;
@@ -274,6 +282,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
         goto done;
     }
+    if (!run_spools_open(&R, err))      /* issue 12 part 1 */
+        goto done;
     for (size_t h = 0; h < R.hs.n; h++)
         R.in_shard[h] = opt->shard_count <= 0 ||
                         (int)(fnv1a(R.hs.v[h].id) % (uint64_t)opt->shard_count) ==

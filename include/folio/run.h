@@ -53,6 +53,9 @@ typedef struct folio_run_options {
     bool progress;                /* send progress events (at most ~5/s for the load) */
     folio_run_event_fn on_event;  /* NULL: no events */
     void *event_ctx;
+    /* issue 12 part 1: bounded memory */
+    const char *work_dir;         /* work files (spools); NULL: OUT */
+    uint64_t memory_limit;        /* bytes; 0: no limit */
 } folio_run_options;
 
 /* One printed mail stream of the report. */

@@ -1097,10 +1097,20 @@ static void test_berka(void **state)
     free(client), free(disp), free(account), free(trans), free(acc);
 }
 
+/* issue 12 part 1: the transaction record has no padding (48 bytes on
+ * LP64; it was 56) -- the largest table a run holds. */
+static void test_txn_record_size(void **state)
+{
+    (void)state;
+    if (sizeof(void *) == 8)
+        assert_int_equal(sizeof(folio_txn), 48);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quoting_bom_crlf),
+        cmocka_unit_test(test_txn_record_size),
         cmocka_unit_test(test_malformed_quotes),
         cmocka_unit_test(test_bad_utf8_and_field_count),
         cmocka_unit_test(test_nul_byte_rejected),

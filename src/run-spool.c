@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * run-spool.c -- issue 12 part 1: what compose decided per household, in
+ * spools under the work directory (run-spool.h).  A run of 20,000 sample
+ * households decided 44 MB of audit text (2.2 KB per household) and 3 MB
+ * of coverage keys; kept in RAM until the records were written, that was
+ * ~19% of the run's memory and grew with every household.
+ */
+#include "run-spool.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool run_spools_open(run_state *R, folio_error *err)
+{
+    const char *dir = R->opt->work_dir && R->opt->work_dir[0] ? R->opt->work_dir : R->out;
+    return spool_open(&R->spool_audit, dir, R->hs.n, err) &&
+           spool_open(&R->spool_keys, dir, R->hs.n, err);
+}
+
+bool run_keep_decisions(run_state *R, size_t h, folio_error *err)
+{
+    folio_compose_result *res = &R->res[h];
+    if (!spool_put(&R->spool_audit, h, res->audit, strlen(res->audit), err) ||
+        !spool_put(&R->spool_keys, h, res->keys, strlen(res->keys), err))
+        return false;
+    res->audit = res->keys = NULL;
+    R->decided[h] = 1;
+    return true;
+}
+
+static const char *get(const folio_spool *s, size_t h, char **buf, size_t *cap,
+                       folio_error *err)
+{
+    bool failed = false;
+    const char *t = spool_get(s, h, buf, cap, &failed, err);
+    if (failed)
+        return NULL;
+    return t ? t : "";
+}
+
+const char *run_audit_get(const run_state *R, size_t h, char **buf, size_t *cap,
+                          folio_error *err)
+{
+    return get(&R->spool_audit, h, buf, cap, err);
+}
+
+const char *run_keys_get(const run_state *R, size_t h, char **buf, size_t *cap,
+                         folio_error *err)
+{
+    return get(&R->spool_keys, h, buf, cap, err);
+}
