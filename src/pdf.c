@@ -15,6 +15,11 @@
  * below).  With UTF-8 encoding a CID is the Unicode code point (BMP), so
  * the text operand of Tj is the code points as 2 big-endian bytes each,
  * written as a literal string (half the size of hex; ( ) \ CR LF escaped).
+ * Issue 11: print files and proofs (not the PDF/A archive) also give each
+ * font a 1-byte twin, a second Type0 font on the same CIDFont with a fixed
+ * 1-byte CMap (pdf-enc1.h: ASCII, Latin-1, the Windows-1252 symbols), page
+ * resources E1, E2, ...; runs of those characters are written one byte
+ * each (pdf_enc1_switch decides where a font switch pays).
  *
  * Page content, two back ends behind the same API:
  *
