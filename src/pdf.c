@@ -964,7 +964,7 @@ static void pdf_page_fonts1(folio_pdf_writer *w, HPDF_Page page, const uint8_t *
         attr->fonts = fd;
     }
     for (int k = 0; k < n; k++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "E%d", k + 1);
         HPDF_Dict f = w->hfont1[list[k]];
         if (!f || HPDF_Dict_Add(attr->fonts, name, f) != HPDF_OK) {
