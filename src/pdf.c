@@ -15,6 +15,11 @@
  * below).  With UTF-8 encoding a CID is the Unicode code point (BMP), so
  * the text operand of Tj is the code points as 2 big-endian bytes each,
  * written as a literal string (half the size of hex; ( ) \ CR LF escaped).
+ * Issue 11: print files and proofs (not the PDF/A archive) also give each
+ * font a 1-byte twin, a second Type0 font on the same CIDFont with a fixed
+ * 1-byte CMap (pdf-enc1.h: ASCII, Latin-1, the Windows-1252 symbols), page
+ * resources E1, E2, ...; runs of those characters are written one byte
+ * each (pdf_enc1_switch decides where a font switch pays).
  *
  * Page content, two back ends behind the same API:
  *
@@ -75,6 +80,7 @@
 #include "pdf-image.h"        /* issue 13 parts 1, 2 */
 #include "pdf-link.h"      /* issue 13 part 4 */
 #include "pdf-vt.h"        /* issue 14 part 3 */
+#include "pdf-enc1.h"      /* issue 11: 1-byte codes */
 
 #include <errno.h>
 #include <hpdf.h>
@@ -110,12 +116,17 @@ struct folio_pdf_writer {
     folio_error err;           /* first error (libharu or ours) */
     bool failed;
     bool direct;               /* direct content streams (default) */
+    bool enc1;                 /* issue 11: direct, not PDF/A: 1-byte twins */
     bool compress;
     int zlevel;                /* deflate level of page content, 0 = none */
     int n_fonts;
     HPDF_Font hfont[PDF_MAX_FONTS];
     uint8_t *used[PDF_MAX_FONTS];       /* 65536-bit map of code points marked */
     pdf_tounicode tounicode[PDF_MAX_FONTS];
+    /* issue 11, direct back end: each font's 1-byte twin (pdf-enc1.h), a
+     * Type0 font on the same CIDFont, and its ToUnicode hook's attr */
+    HPDF_Dict hfont1[PDF_MAX_FONTS];
+    pdf_tounicode tounicode1[PDF_MAX_FONTS];
     uint32_t pages;
     /* direct back end: the statement being added (pdf_writer_add_statement
      * prepares into it and appends it; its buffers are kept, so adding a
@@ -153,6 +164,7 @@ typedef struct pdf_state {
     int32_t line_w;            /* -1 = unknown */
     bool in_text;
     int32_t tx, ty;            /* text line start, units from bottom-left */
+    bool one;                  /* direct: font is the 1-byte twin (pdf-enc1.h) */
 } pdf_state;
 
 static const char *pdf_hpdf_reason(HPDF_STATUS e)
@@ -370,6 +382,8 @@ typedef struct pdf_prep_page {
     size_t off, len;                   /* content stream in data[] */
     uint8_t n_fonts;                   /* fonts (alias indices) in order of use */
     uint8_t fonts[PDF_MAX_FONTS];
+    uint8_t n_fonts1;                  /* issue 11: 1-byte twins in order of use (E1, ...) */
+    uint8_t fonts1[PDF_MAX_FONTS];
     uint8_t n_img;                     /* issue 13: images in order of use (X1, X2, ...) */
     const folio_image *img[PDF_PAGE_IMAGES];
 } pdf_prep_page;
@@ -384,6 +398,7 @@ typedef struct pdf_mark {
 struct folio_pdf_prepared {
     int n_fonts;
     int level;                         /* deflate level, 0 = none */
+    bool enc1;                         /* issue 11: 1-byte twins (pdf-enc1.h) */
     uint8_t alias[PDF_MAX_FONTS];
     const char *why;                   /* first error (a constant string) */
     int32_t page_w, page_h;
@@ -548,12 +563,69 @@ static inline bool pdf_note_mark(folio_pdf_prepared *pp, int f, uint32_t cp,
     return true;
 }
 
+/* The code point at s[*i] (UTF-8, n bytes in all), *i moved past it: 0
+ * (.notdef) for what is not a BMP code point. */
+static inline uint32_t pdf_utf8_cp(const unsigned char *s, size_t n, size_t *i)
+{
+    uint32_t cp = s[(*i)++];
+    if (cp < 0x80)
+        return cp;
+    int extra = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
+    cp &= (uint32_t)(0x3F >> extra);
+    for (int k = 0; k < extra && *i < n; k++, (*i)++)
+        cp = cp << 6 | (s[*i] & 0x3F);
+    return cp > 0xFFFF ? 0 : cp;
+}
+
+/* issue 11: whether the text s[i..n) goes on in the 1-byte twin: its next
+ * character is in the 1-byte encoding and the bytes saved by writing the
+ * run of such characters there (one each, not two) are more than the font
+ * switches cost (~18 bytes each: "/E1 9 Tf", ") Tj", "(": one to the
+ * twin unless free -- a font must be set anyway, or the twin is the
+ * current font --, one back when other characters follow). */
+#define PDF_ENC1_SWITCH 18
+static inline bool pdf_enc1_switch(const unsigned char *s, size_t n, size_t i, bool free)
+{
+    size_t len = 0;
+    int cost = free ? 0 : PDF_ENC1_SWITCH;
+    while (i < n) {
+        if (pdf_enc1_byte(pdf_utf8_cp(s, n, &i)) < 0)
+            return len > 0 && (int)len > cost + PDF_ENC1_SWITCH;
+        if ((int)++len > cost + PDF_ENC1_SWITCH)
+            return true;                   /* saves more than any switches */
+    }
+    return (int)len > cost;                /* to the end of the text */
+}
+
+/* "/F<k> size Tf\n" selecting alias font f on page pg (or /E<k>, its 1-byte
+ * twin), the font added to the page's list in order of first use. */
+static inline char *pdf_put_font(char *p, pdf_prep_page *pg, int f, bool one, int32_t size)
+{
+    uint8_t *list = one ? pg->fonts1 : pg->fonts;
+    uint8_t *nl = one ? &pg->n_fonts1 : &pg->n_fonts;
+    int k = 0;       /* the page's resource name: F<k+1> (E<k+1>) */
+    while (k < *nl && list[k] != f)
+        k++;
+    if (k == *nl)
+        list[(*nl)++] = (uint8_t)f;
+    *p++ = '/';
+    *p++ = one ? 'E' : 'F';
+    if (k + 1 >= 10)
+        *p++ = (char)('0' + (k + 1) / 10);
+    *p++ = (char)('0' + (k + 1) % 10);
+    *p++ = ' ';
+    p = pdf_put_units(p, size);
+    return pdf_put_str(p, " Tf\n", 4);
+}
+
 /* Append one op to the page content.  Returns false on failure (pp->why). */
 static bool pdf_direct_op(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *gs,
                           const folio_dl_op *op, int32_t page_h)
 {
     /* bound: numbers <= 24 chars, 4 hex per input byte at most */
-    size_t need = 256 + (op->kind == FOLIO_DL_TEXT ? (size_t)op->len * 4 : 0);
+    /* text: 4 bytes per input byte at most, and a font switch (< 44
+     * bytes) at most per character (issue 11: 1-byte runs) */
+    size_t need = 256 + (op->kind == FOLIO_DL_TEXT ? (size_t)op->len * 48 : 0);
     if (op->kind == FOLIO_DL_PATH)                 /* issue 13 part 2 */
         need += pdf_graphic_bound(op);
     if (!pdf_reserve(pp, need))
@@ -573,55 +645,62 @@ static bool pdf_direct_op(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *
             gs->in_text = true;
             gs->tx = gs->ty = 0;
         }
-        if (op->font != gs->font || op->size != gs->size) {
-            int k = 0;       /* the page's resource name: F<k+1> */
-            while (k < pg->n_fonts && pg->fonts[k] != f)
-                k++;
-            if (k == pg->n_fonts)
-                pg->fonts[pg->n_fonts++] = (uint8_t)f;
-            *p++ = '/';
-            *p++ = 'F';
-            if (k + 1 >= 10)
-                *p++ = (char)('0' + (k + 1) / 10);
-            *p++ = (char)('0' + (k + 1) % 10);
-            *p++ = ' ';
-            p = pdf_put_units(p, op->size);
-            p = pdf_put_str(p, " Tf\n", 4);
-            gs->font = op->font;
-            gs->size = op->size;
-        }
-        if (op->color != gs->fill) {
-            p = pdf_put_rgb(p, op->color, "rg");
-            gs->fill = op->color;
-        }
-        int32_t x = op->x, y = page_h - op->y;
-        p = pdf_put_units(p, (int64_t)x - gs->tx);
-        *p++ = ' ';
-        p = pdf_put_units(p, (int64_t)y - gs->ty);
-        p = pdf_put_str(p, " Td\n(", 5);
-        gs->tx = x;
-        gs->ty = y;
-        /* Literal string of 2-byte CIDs (binary), escaping ( ) \\ CR LF. */
+        /* issue 11: runs of characters of the 1-byte encoding are shown in
+         * the font's 1-byte twin (/E<k>, one byte each), the others in the
+         * font itself (/F<k>, 2-byte CIDs; which can show any character,
+         * so short 1-byte runs amid others stay in it: pdf_enc1_switch);
+         * the first run's font is set before the colour and position, as
+         * for a single font */
         const unsigned char *s = (const unsigned char *)op->text;
         size_t n = op->len, i = 0;
+        bool first = true;
         while (i < n) {
-            size_t at = i;
-            uint32_t cp = s[i];
-            if (cp < 0x80) {
-                i++;
-            } else {
-                int extra = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
-                cp &= (uint32_t)(0x3F >> extra);
-                i++;
-                for (int k = 0; k < extra && i < n; k++, i++)
-                    cp = cp << 6 | (s[i] & 0x3F);
-                if (cp > 0xFFFF)
-                    cp = 0;          /* outside the BMP: no CID, .notdef */
+            bool one = pp->enc1 &&
+                       pdf_enc1_switch(s, n, i, op->font != gs->font ||
+                                       op->size != gs->size || gs->one);
+            if (op->font != gs->font || op->size != gs->size || one != gs->one) {
+                if (!first)
+                    p = pdf_put_str(p, ") Tj\n", 5);
+                p = pdf_put_font(p, pg, f, one, op->size);
+                gs->font = op->font;
+                gs->size = op->size;
+                gs->one = one;
+                if (!first)
+                    *p++ = '(';
             }
-            if (cp && !pdf_note_mark(pp, f, cp, s + at, i - at))
-                return false;
-            p = pdf_put_byte(p, (unsigned char)(cp >> 8));
-            p = pdf_put_byte(p, (unsigned char)cp);
+            if (first) {
+                if (op->color != gs->fill) {
+                    p = pdf_put_rgb(p, op->color, "rg");
+                    gs->fill = op->color;
+                }
+                int32_t x = op->x, y = page_h - op->y;
+                p = pdf_put_units(p, (int64_t)x - gs->tx);
+                *p++ = ' ';
+                p = pdf_put_units(p, (int64_t)y - gs->ty);
+                p = pdf_put_str(p, " Td\n(", 5);
+                gs->tx = x;
+                gs->ty = y;
+                first = false;
+            }
+            /* Literal string (binary), escaping ( ) \\ CR LF: one byte per
+             * character (1-byte twin) or 2-byte CIDs = code points. */
+            while (i < n) {
+                size_t at = i;
+                uint32_t cp = pdf_utf8_cp(s, n, &i);
+                int b = pp->enc1 ? pdf_enc1_byte(cp) : -1;
+                if (one ? b < 0 : b >= 0 && pdf_enc1_switch(s, n, at, false)) {
+                    i = at;
+                    break;
+                }
+                if (cp && !pdf_note_mark(pp, f, cp, s + at, i - at))
+                    return false;
+                if (one) {
+                    p = pdf_put_byte(p, (unsigned char)b);
+                } else {
+                    p = pdf_put_byte(p, (unsigned char)(cp >> 8));
+                    p = pdf_put_byte(p, (unsigned char)cp);
+                }
+            }
         }
         p = pdf_put_str(p, ") Tj\n", 5);
         pp->raw_len = (size_t)(p - pp->raw);
@@ -820,6 +899,7 @@ static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
         const folio_dl_page *dp = &st->pages[pi];
         pdf_prep_page *pg = &pp->pages[pp->n_pages++];
         pg->n_fonts = 0;
+        pg->n_fonts1 = 0;
         pg->n_img = 0;
         pp->raw_len = 0;
         pdf_state gs = { .font = -1, .size = -1, .fill = 0xFFFFFFFFu,
@@ -858,6 +938,7 @@ folio_pdf_prepared *pdf_prepare_statement(const folio_layout_font *fonts, int n_
         return NULL;
     }
     pp->level = pdf_level(opt);
+    pp->enc1 = true;          /* issue 11: for pdf_writer_open's writers */
     pdf_alias(fonts, n_fonts, pp->alias);
     pdf_prep_fill(pp, st);
     return pp;
@@ -870,6 +951,31 @@ static HPDF_STATUS pdf_write_filter(HPDF_Dict dict, HPDF_Stream stream)
     return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
 }
 
+/* issue 11: add the 1-byte twins of alias fonts list[0..n) to page's font
+ * resources as E1, E2, ... (libharu's own fonts are F1, F2, ...). */
+static void pdf_page_fonts1(folio_pdf_writer *w, HPDF_Page page, const uint8_t *list, int n)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
+    if (!attr->fonts) {       /* as HPDF_Page_GetLocalFontName makes it */
+        HPDF_Dict res = HPDF_Page_GetInheritableItem(page, "Resources", HPDF_OCLASS_DICT);
+        HPDF_Dict fd = res ? HPDF_Dict_New(page->mmgr) : NULL;
+        if (!fd || HPDF_Dict_Add(res, "Font", fd) != HPDF_OK) {
+            pdf_fail(w, "cannot add a font to the page resources");
+            return;
+        }
+        attr->fonts = fd;
+    }
+    for (int k = 0; k < n; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "E%d", k + 1);
+        HPDF_Dict f = w->hfont1[list[k]];
+        if (!f || HPDF_Dict_Add(attr->fonts, name, f) != HPDF_OK) {
+            pdf_fail(w, "cannot add a font to the page resources");
+            return;
+        }
+    }
+}
+
 /* Append the pages of pp to w's document, in order. */
 static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *err)
 {
@@ -879,7 +985,7 @@ static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *e
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s (statement %s)", w->err.msg, pp->id);
         return false;
     }
-    if (pp->n_fonts != w->n_fonts || pp->level != w->zlevel ||
+    if (pp->n_fonts != w->n_fonts || pp->level != w->zlevel || pp->enc1 != w->enc1 ||
         memcmp(pp->alias, w->alias, (size_t)w->n_fonts)) {
         pdf_fail(w, "statement prepared for other fonts or another compression");
         pdf_report(w, err);
@@ -908,6 +1014,8 @@ static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *e
                 break;
             }
         }
+        if (pg->n_fonts1 && !w->failed)          /* issue 11: E1, E2, ... */
+            pdf_page_fonts1(w, page, pg->fonts1, pg->n_fonts1);
         for (int k = 0; k < pg->n_img && !w->failed; k++) {   /* issue 13: X<k+1> */
             HPDF_Image x = pdf_image_xobject(w->doc, &w->images, pg->img[k]);
             const char *name = x ? HPDF_Page_GetXObjectName(page, x) : NULL;
@@ -1124,6 +1232,96 @@ static HPDF_STATUS pdf_tounicode_write(HPDF_Dict dict)
         st = HPDF_FAILD_TO_ALLOC_MEM;
     }
     return st;
+}
+
+/* ---- issue 11: 1-byte twins of the fonts (pdf-enc1.h) ---------------------- */
+
+/* before_write_fn of a 1-byte twin's ToUnicode stream (attr: pdf_tounicode). */
+static HPDF_STATUS pdf_tounicode1_write(HPDF_Dict dict)
+{
+    const pdf_tounicode *tu = dict->attr;
+    folio_pdf_writer *w = tu->w;
+    char *buf = malloc(PDF_ENC1_TOUNICODE_MAX);
+    if (!buf) {
+        pdf_fail(w, "out of memory");
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    }
+    size_t n = pdf_enc1_tounicode(w->used[tu->font], buf, PDF_ENC1_TOUNICODE_MAX);
+    HPDF_MemStream_FreeData(dict->stream);
+    HPDF_STATUS st = HPDF_Stream_Write(dict->stream, (const HPDF_BYTE *)buf, (HPDF_UINT)n);
+    free(buf);
+    if (st != HPDF_OK)
+        pdf_fail(w, "cannot write a ToUnicode CMap");
+    else if (w->compress && !pdf_deflate_in_place(w, dict)) {
+        pdf_fail(w, "cannot deflate a ToUnicode CMap");
+        st = HPDF_FAILD_TO_ALLOC_MEM;
+    }
+    return st;
+}
+
+/* before_write_fn of a 1-byte twin (attr: pdf_tounicode): the BaseFont of
+ * the font it is the twin of, as libharu named it (subset tag included). */
+static HPDF_STATUS pdf_font1_write(HPDF_Dict dict)
+{
+    const pdf_tounicode *tu = dict->attr;
+    folio_pdf_writer *w = tu->w;
+    HPDF_Name base = HPDF_Dict_GetItem(w->hfont[tu->font], "BaseFont", HPDF_OCLASS_NAME);
+    if (!base) {
+        pdf_fail(w, "libharu font has no BaseFont");
+        return HPDF_INVALID_OBJECT;
+    }
+    return HPDF_Dict_AddName(dict, "BaseFont", base->value);
+}
+
+/* Make font fi's 1-byte twin: a Type0 font with the 1-byte CMap as its
+ * /Encoding on fi's CIDFont, its own ToUnicode.  The CIDFont's
+ * CIDSystemInfo becomes Adobe-Identity-0, the CMap's (libharu writes the
+ * ordering "Identity-H"; PDF/A-1 6.3.3.1 wants the two to agree for an
+ * encoding that is not Identity-H/V). */
+static void pdf_font1_new(folio_pdf_writer *w, int fi)
+{
+    HPDF_MMgr mm = w->doc->mmgr;
+    HPDF_Xref xref = w->doc->xref;
+    HPDF_Array desc = HPDF_Dict_GetItem(w->hfont[fi], "DescendantFonts", HPDF_OCLASS_ARRAY);
+    HPDF_Dict cid = desc ? HPDF_Array_GetItem(desc, 0, HPDF_OCLASS_DICT) : NULL;
+    HPDF_Dict csi = cid ? HPDF_Dict_GetItem(cid, "CIDSystemInfo", HPDF_OCLASS_DICT) : NULL;
+    HPDF_Dict f = csi ? HPDF_Dict_New(mm) : NULL;
+    HPDF_Array d1 = f ? HPDF_Array_New(mm) : NULL;
+    HPDF_Dict enc = d1 ? HPDF_DictStream_New(mm, xref) : NULL;
+    HPDF_Dict esi = enc ? HPDF_Dict_New(mm) : NULL;
+    HPDF_Dict tu = esi ? HPDF_DictStream_New(mm, xref) : NULL;
+    if (!tu) {
+        HPDF_ResetError(w->doc);
+        pdf_fail(w, "cannot make a font's 1-byte encoding");
+        return;
+    }
+    HPDF_STATUS r = HPDF_Xref_Add(xref, f);
+    r += HPDF_Dict_Add(csi, "Ordering", HPDF_String_New(mm, "Identity", NULL));
+    r += HPDF_Dict_AddName(f, "Type", "Font");
+    r += HPDF_Dict_AddName(f, "Subtype", "Type0");
+    r += HPDF_Dict_Add(f, "Encoding", enc);
+    r += HPDF_Array_Add(d1, cid);
+    r += HPDF_Dict_Add(f, "DescendantFonts", d1);
+    r += HPDF_Dict_Add(f, "ToUnicode", tu);
+    r += HPDF_Dict_AddName(enc, "Type", "CMap");
+    r += HPDF_Dict_AddName(enc, "CMapName", "Folio-Enc1-H");
+    r += HPDF_Dict_Add(esi, "Registry", HPDF_String_New(mm, "Adobe", NULL));
+    r += HPDF_Dict_Add(esi, "Ordering", HPDF_String_New(mm, "Identity", NULL));
+    r += HPDF_Dict_AddNumber(esi, "Supplement", 0);
+    r += HPDF_Dict_Add(enc, "CIDSystemInfo", esi);
+    r += HPDF_Dict_AddNumber(enc, "WMode", 0);
+    r += HPDF_Stream_Write(enc->stream, (const HPDF_BYTE *)pdf_enc1_cmap,
+                           (HPDF_UINT)strlen(pdf_enc1_cmap));
+    if (r != HPDF_OK || (w->compress && !pdf_deflate_in_place(w, enc))) {
+        pdf_fail(w, "cannot make a font's 1-byte encoding");
+        return;
+    }
+    w->tounicode1[fi] = (pdf_tounicode){ w, fi };
+    f->attr = &w->tounicode1[fi];
+    f->before_write_fn = pdf_font1_write;
+    tu->attr = &w->tounicode1[fi];
+    tu->before_write_fn = pdf_tounicode1_write;
+    w->hfont1[fi] = f;
 }
 
 /* Route font fi's ToUnicode stream through pdf_tounicode_write. */
@@ -2151,6 +2349,10 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
         w->pdfa = *pa;
         w->is_pdfa = true;
     }
+    /* issue 11: print files and proofs write the common characters with 1
+     * byte; archived PDF/A documents (small, ~5% page content) keep 2-byte
+     * codes, which need no second font per face */
+    w->enc1 = w->direct && !w->is_pdfa;
 
     folio_pdf_reuse *ru = pa ? pa->reuse : NULL;
     if (ru && ru->doc) {
@@ -2217,6 +2419,7 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
                 same = j;
         if (same >= 0) {   /* one libharu font, one usage map */
             w->hfont[i] = w->hfont[same];
+            w->hfont1[i] = w->hfont1[same];
             w->used[i] = w->used[same];
             continue;
         }
@@ -2254,6 +2457,8 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
             pdf_fail(w, "out of memory");
         else
             pdf_tounicode_hook(w, i);
+        if (w->enc1 && !w->failed)           /* issue 11 */
+            pdf_font1_new(w, i);
     }
     if (w->failed) {
         pdf_report(w, err);
@@ -2296,6 +2501,7 @@ bool pdf_writer_add_statement(folio_pdf_writer *w, const folio_dl_statement *st,
                 return false;
             }
             w->prep->level = w->zlevel;
+            w->prep->enc1 = w->enc1;
             memcpy(w->prep->alias, w->alias, sizeof w->alias);
         }
         pdf_prep_fill(w->prep, st);
