@@ -36,6 +36,7 @@ DEB_PKGS := build-essential libhpdf-dev libcsv-dev libyaml-dev libcmocka-dev zli
 DEB_PKGS += slurm-wlm munge  # issue 12: tests/e2e/scale_slurm.sh runs a real local Slurm
 DEB_PKGS += zbar-tools  # issue 13 part 3: zbarimg decodes the coupon's QR code in the e2e test
 DEB_PKGS += debhelper lintian mandoc bash-completion  # issue 16: .deb build and lint, man page lint, completion
+DEB_PKGS += python3-pikepdf  # issue 14 part 2: tests/e2e/check_tagged.py walks the archive's structure tree
 
 SRCS    := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/cli-%.c,$(SRCS))       # the library: never prints, never exits

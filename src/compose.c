@@ -88,6 +88,7 @@ typedef struct composer {
      * none); page 1's body then ends above the coupon's cut line */
     int32_t coupon_ai;
     uint8_t cell_role;        /* issue 14 part 2: FOLIO_SR_TH in header rows, else TD */
+    bool row_headers;         /* issue 14 part 2: first cells are row headers (TH) */
 } composer;
 
 /* Record one decision for the audit log: `member` is one JSON object member,
@@ -658,9 +659,11 @@ static void draw_row(composer *C, int s, const folio_column *cols, int ncols,
         const folio_column *col = &cols[i];
         const cell *c = &cells[i];
         C->what = layout_column_name(col->field);
-        uint32_t cn = tag_open(C, C->cell_role ? (folio_dl_srole)C->cell_role : FOLIO_SR_TD);
-        if (C->cell_role == FOLIO_SR_TH)
-            dlist_struct_scope(C->st, cn, FOLIO_SCOPE_COLUMN);
+        bool rh = !C->cell_role && C->row_headers && i == 0;
+        uint32_t cn = tag_open(C, C->cell_role ? (folio_dl_srole)C->cell_role
+                                  : rh ? FOLIO_SR_TH : FOLIO_SR_TD);
+        if (C->cell_role == FOLIO_SR_TH || rh)
+            dlist_struct_scope(C->st, cn, rh ? FOLIO_SCOPE_ROW : FOLIO_SCOPE_COLUMN);
         if (c->len) {
             if (col->align == FOLIO_ALIGN_LEFT) {
                 int n = wrap_cell(C, s, col, c, st, ln);
@@ -1555,6 +1558,7 @@ static void compose_disclosures(composer *C, uint32_t ai)
             for (int k = 1; k < o->ncols; k++)   /* values right-aligned under heads */
                 cols[k].align = FOLIO_ALIGN_RIGHT;
         }
+        C->row_headers = !o->has_head;         /* issue 14 part 2: label | value */
         for (int r = 0; r < o->n_rows; r++) {
             for (int k = 0; k < o->ncols; k++)
                 cells[k] = (cell){o->cell[r][k], strlen(o->cell[r][k]), true};
@@ -1564,6 +1568,7 @@ static void compose_disclosures(composer *C, uint32_t ai)
             draw_row(C, s, cols, o->ncols, cells, g, (r & 1) != 0);
         }
         tag_close(C);                           /* issue 14 part 2: the Table */
+        C->row_headers = false;
         if (o->after)
             draw_disc_para(C, o->after);
         else

@@ -288,6 +288,25 @@ def check(path, opts):
             fail(doc, "a Figure without /Alt (PDF/UA 7.3)")
         if s == "Table":
             rows = [r for r, rs in kids_of.get(key(e), []) if rs == "TR"]
+            def col_head(c, cs):
+                a = c.get("/A")
+                return cs == "TH" and isinstance(a, pikepdf.Dictionary) and a.get("/Scope") == Name.Column
+            heads = [r for r in rows if kids_of.get(key(r)) and
+                     all(col_head(c, cs) for c, cs in kids_of.get(key(r), []))]
+            if len(heads) > 1:
+                fail(doc, f"a table with {len(heads)} header rows: a header repeated on a "
+                          "continuation page must be an artifact")
+            # the pages its cells' content is on: a split table stays one Table
+            pgs = set()
+            for r in rows:
+                for c, cs in kids_of.get(key(r), []):
+                    if c.get("/Pg") is not None:
+                        pgs.add(page_index.get(c.Pg.objgen))
+                    for k in (c.get("/K") if isinstance(c.get("/K"), pikepdf.Array) else []):
+                        if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == Name.MCR:
+                            pgs.add(page_index.get(k.Pg.objgen))
+            if len(pgs) > 1:
+                roles["split-table"] = roles.get("split-table", 0) + 1
             widths = {len([c for c, cs in kids_of.get(key(r), []) if cs in ("TH", "TD")]) for r in rows}
             if len(widths) > 1:
                 fail(doc, f"a table's rows have different cell counts {sorted(widths)}")
@@ -340,6 +359,9 @@ def check(path, opts):
         fail(doc, "expected a Link element")
     if opts.get("figure") and not roles.get("Figure"):
         fail(doc, "expected a Figure element")
+    for r in opts.get("roles", []):
+        if not roles.get(r):
+            fail(doc, f"expected a {r} element")
     # content vs tree vs ParentTree
     structure_words = {}
     for pno, page in enumerate(pages):
@@ -411,6 +433,14 @@ def main():
         elif a == "--expect-lang":
             i += 1
             opts["lang"] = args[i]
+        elif a == "--expect-roles":
+            i += 1
+            opts["roles"] = args[i].split(",")
+        elif a == "--langs":
+            i += 1
+            opts["langs"] = set(args[i].split(","))
+        elif a == "--expect-split-table":
+            opts["split"] = True
         elif a == "--untagged":
             opts["untagged"] = True
         else:
@@ -420,10 +450,17 @@ def main():
         print("check_tagged.py: no documents", file=sys.stderr)
         sys.exit(2)
     total = {}
+    langs = set()
     for f in files:
         r = check(f, opts)
         for k, v in (r or {}).items():
             total[k] = total.get(k, 0) + v
+        if not opts.get("untagged"):
+            langs.add(str(pikepdf.open(f).Root.get("/Lang", "")))
+    if opts.get("langs") and langs != opts["langs"]:
+        FAILS.append(f"the documents' /Lang values are {sorted(langs)}, expected {sorted(opts['langs'])}")
+    if opts.get("split") and not total.get("split-table"):
+        FAILS.append("no table split across pages (expected one, kept as one Table)")
     if FAILS:
         for m in FAILS[:40]:
             print("FAIL", m, file=sys.stderr)

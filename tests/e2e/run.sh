@@ -920,6 +920,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/disclosures.sh"       # issue 14 part 1: disclosure sections
 . "$ROOT/tests/e2e/graphics.sh"          # issue 13 parts 1, 2: images and charts
 . "$ROOT/tests/e2e/coupon.sh"            # issue 13 parts 3, 4: payment coupon, links
+. "$ROOT/tests/e2e/tagged.sh"            # issue 14 part 2: tagged PDF/UA archive documents
 . "$ROOT/tests/e2e/afp_unicode.sh"       # issue 13 part 5: AFP code page 1200
 . "$ROOT/tests/e2e/money_ccy.sh"        # issue 10 gaps: money per currency, names, codes in rules
 . "$ROOT/tests/e2e/cli.sh"               # issue 16 part 1: CLI conventions, help vs parser
