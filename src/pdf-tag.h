@@ -52,12 +52,20 @@ size_t pdf_tag_op(pdf_tag *t, uint32_t page, const folio_dl_op *op, char *out);
 /* The operators that close the page's last sequence (after its ET). */
 size_t pdf_tag_page_end(pdf_tag *t, char *out);
 
-/* Write the structure tree into doc, whose pages first_page.. hold the
- * statement.  lang: BCP 47 code for /Lang (catalog and Document), NULL or
+/* Before the save: what of the structure lives in libharu's objects of
+ * doc, whose pages first_page.. hold the statement (StructParents, link
+ * annotations, catalog entries); the tree itself is pdf_tag_append's.  lang: BCP 47 code for /Lang (catalog and Document), NULL or
  * "" = none given (then "und" is never guessed: the caller must give one).
  * false with *why on failure. */
 bool pdf_tag_finish(pdf_tag *t, HPDF_Doc doc, uint32_t first_page, const char *lang,
                     const char **why);
+
+/* After the document (out from byte `start` on) was saved: append the
+ * structure tree as an incremental update -- one deflated object stream
+ * with the StructTreeRoot, the ParentTree and the elements, the catalog
+ * with /StructTreeRoot, a cross-reference stream; the object stream is
+ * deflated at `level` (the page content's; 1 when 0).  false (*why) on failure. */
+bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const char **why);
 
 /* The XMP for a tagged document: the PDF/UA identification (pdfuaid:part
  * 1) and the PDF/A extension schema that declares it. */

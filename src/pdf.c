@@ -2417,6 +2417,28 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
 {
     if (bytes)
         *bytes = 0;
+    if (w->tag) {        /* issue 14 part 2: the tree is appended to the saved bytes */
+        folio_buf m;
+        folio_buf_init(&m, (size_t)1 << 31);
+        char *path = strdup(w->path);
+        if (!path) {
+            pdf_writer_abort(w);
+            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+            return false;
+        }
+        bool ok = pdf_writer_close_mem(w, &m, err);
+        FILE *fp = ok ? fopen(path, "wb") : NULL;
+        ok = fp && fwrite(m.data, 1, m.len, fp) == m.len;
+        if (fp && fclose(fp) != 0)
+            ok = false;
+        if (!ok && fp)
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot write the file", path);
+        if (ok && bytes)
+            *bytes = m.len;
+        free(path);
+        folio_buf_free(&m);
+        return ok;
+    }
     if (!w->failed && w->is_pdfa)
         pdf_pdfa_finish(w);
     errno = 0;
@@ -2456,6 +2478,7 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
 /* Write the document into a buffer and free the writer (see pdf.h). */
 bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
 {
+    size_t start = out->len;         /* issue 14 part 2: where the document begins */
     if (!w->failed && w->is_pdfa)
         pdf_pdfa_finish(w);
     if (!w->failed)
@@ -2487,6 +2510,9 @@ bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
         HPDF_ResetError(w->doc);
         if (!w->failed && got != want)
             pdf_fail(w, "short read of the document from memory");
+        const char *tag_why = NULL;          /* issue 14 part 2: the structure tree */
+        if (!w->failed && w->tag && !pdf_tag_append(w->tag, out, start, w->zlevel, &tag_why))
+            pdf_fail(w, tag_why);
     }
     bool ok = !w->failed;
     if (!ok)
