@@ -15,6 +15,7 @@
  *       prefix: statements
  *       icc_profile: /usr/share/color/icc/sRGB.icc
  *       compression: 1                # deflate level of page content, 0..9
+ *       tagged: true                  # PDF/A-2a + PDF/UA-1 (false: untagged PDF/A-1b)
  *
  * Decision for household h (channel_route):
  *   1. the primary customer's delivery preference;
@@ -36,7 +37,8 @@
 #define ARCHIVE_DEFAULT_ICC "/usr/share/color/icc/sRGB.icc"
 
 static const char *const ARCHIVE_KEYS[] = { "enabled", "max_documents", "account_numbers",
-                                            "prefix", "icc_profile", "compression", NULL };
+                                            "prefix", "icc_profile", "compression",
+                                            "tagged", NULL };   /* issue 14 part 2 */
 static const char *const RULE_KEYS[] = { "when", "channel", "reason", NULL };
 static const char *const MASK_NAMES[] = { "masked", "full", NULL };
 /* in folio_channel order; "none" is FOLIO_CHANNEL_SUPPRESSED */
@@ -88,7 +90,8 @@ static bool read_archive(yt_doc *d, const yt_node *o, folio_archive_options *a)
               yt_enum(d, n, "output.archive", "account_numbers", false, MASK_NAMES, &mask) >= 0 &&
               yt_str(d, n, "output.archive", "prefix", false, &prefix) >= 0 &&
               yt_str(d, n, "output.archive", "icc_profile", false, &icc) >= 0 &&
-              yt_int(d, n, "output.archive", "compression", false, 0, 9, &zl) >= 0;
+              yt_int(d, n, "output.archive", "compression", false, 0, 9, &zl) >= 0 &&
+              yt_bool(d, n, "output.archive", "tagged", false, &a->tagged) >= 0;
     if (ok) {
         a->max_documents = (uint32_t)md;
         a->compression = (int)zl;
@@ -180,6 +183,7 @@ bool archive_options_read(struct yt_doc *d, const struct yt_node *output,
      * programs ~85%), so level 6 saved 0.7% of the zip for ~17% more
      * archive time (perf/README.md) */
     a->compression = 1;
+    a->tagged = true;          /* issue 14 part 2: PDF/A-2a + PDF/UA-1 */
     strcpy(a->prefix, "statements");
     strcpy(a->icc_profile, ARCHIVE_DEFAULT_ICC);
     *arch = a;

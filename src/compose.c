@@ -87,6 +87,8 @@ typedef struct composer {
     /* issue 13 part 3: the account the payment coupon is for (ds index, -1
      * none); page 1's body then ends above the coupon's cut line */
     int32_t coupon_ai;
+    uint8_t cell_role;        /* issue 14 part 2: FOLIO_SR_TH in header rows, else TD */
+    bool row_headers;         /* issue 14 part 2: first cells are row headers (TH) */
 } composer;
 
 /* Record one decision for the audit log: `member` is one JSON object member,
@@ -126,6 +128,17 @@ static void compose_note_key(composer *C, const char *fmt, ...)
 }
 
 #define PG(C) (&(C)->st->pages[(C)->page])
+
+/* issue 14 part 2: the logical structure of what compose emits (dlist.h) */
+static uint32_t tag_open(composer *C, folio_dl_srole role)
+{
+    uint32_t sn = dlist_struct_open(C->st, role);
+    if (!sn && !C->st->sn_art)
+        C->oom = true;
+    return sn;
+}
+#define tag_close(C) dlist_struct_close((C)->st)
+#define tag_artifact(C, on) dlist_struct_artifact((C)->st, (on))
 /* issue 13 part 3: where the body of the current page ends */
 #define BODY_BOTTOM(C) ((C)->page == 0 && (C)->coupon_ai >= 0 ? coupon_body_bottom((C)->L) \
                                                                : (C)->L->body_bottom)
@@ -641,10 +654,16 @@ static void draw_row(composer *C, int s, const folio_column *cols, int ncols,
     int32_t base = C->y + L->table_row_padding + ascent_units(C, s);
     int32_t lead = style(C, s)->leading;
     size_t st[MAX_LINES], ln[MAX_LINES];
+    tag_open(C, FOLIO_SR_TR);                  /* issue 14 part 2 */
     for (int i = 0; i < ncols; i++) {
         const folio_column *col = &cols[i];
         const cell *c = &cells[i];
         C->what = layout_column_name(col->field);
+        bool rh = !C->cell_role && C->row_headers && i == 0;
+        uint32_t cn = tag_open(C, C->cell_role ? (folio_dl_srole)C->cell_role
+                                  : rh ? FOLIO_SR_TH : FOLIO_SR_TD);
+        if (C->cell_role == FOLIO_SR_TH || rh)
+            dlist_struct_scope(C->st, cn, rh ? FOLIO_SCOPE_ROW : FOLIO_SCOPE_COLUMN);
         if (c->len) {
             if (col->align == FOLIO_ALIGN_LEFT) {
                 int n = wrap_cell(C, s, col, c, st, ln);
@@ -659,8 +678,10 @@ static void draw_row(composer *C, int s, const folio_column *cols, int ncols,
                         c->len, c->copy);
             }
         }
+        tag_close(C);
         x += col->width;
     }
+    tag_close(C);
     C->what = NULL;
     C->y += g.h;
 }
@@ -671,7 +692,9 @@ static void draw_header_row(composer *C, int s, const folio_column *cols, int nc
     for (int i = 0; i < ncols && i < MAX_COLS; i++)
         cells[i] = (cell){cols[i].title, strlen(cols[i].title), false};
     row_geom g = measure_row(C, s, cols, ncols, cells);
+    C->cell_role = FOLIO_SR_TH;                /* issue 14 part 2 */
     draw_row(C, s, cols, ncols, cells, g, false);
+    C->cell_role = 0;
     int32_t tw = 0;
     for (int i = 0; i < ncols; i++)
         tw += cols[i].width;
@@ -745,7 +768,9 @@ static void summary_continue(composer *C, void *arg)
 {
     (void)arg;
     const folio_layout *L = C->L;
+    tag_artifact(C, true);          /* issue 14 part 2: a repeated header */
     draw_header_row(C, L->summary_header_style, L->summary_cols, L->n_summary_cols);
+    tag_artifact(C, false);
 }
 
 static void compose_summary(composer *C)
@@ -760,9 +785,12 @@ static void compose_summary(composer *C)
     int32_t th = line_h(C, L->summary_title_style);
     ensure_room(C, th + header_row_height(C, L->summary_header_style, L->summary_cols, ncols) +
                        line_h(C, L->summary_row_style) * 2, NULL, NULL);
+    tag_open(C, FOLIO_SR_H1);                  /* issue 14 part 2 */
     draw_template(C, &L->summary_title, L->summary_title_style, body_left(C),
                   C->y + ascent_units(C, L->summary_title_style), FOLIO_ALIGN_LEFT, 0, 0);
+    tag_close(C);
     C->y += th;
+    tag_open(C, FOLIO_SR_TABLE);
     draw_header_row(C, L->summary_header_style, L->summary_cols, ncols);
 
     /* issue 10 part 6: totals per currency (and per asset/liability kind),
@@ -853,6 +881,7 @@ static void compose_summary(composer *C)
             draw_row(C, L->summary_header_style, L->summary_cols, ncols, cells, g, false);
         }
     }
+    tag_close(C);                               /* issue 14 part 2: the Table */
     C->money_cur = NULL;
     C->y += L->summary_space_after;
 }
@@ -867,10 +896,12 @@ static void table_continue(composer *C, void *arg)
 {
     (void)arg;
     const folio_layout *L = C->L;
+    tag_artifact(C, true);          /* issue 14 part 2: continuation title and header */
     draw_template(C, &L->table_continued, L->section_title_style, body_left(C),
                   C->y + ascent_units(C, L->section_title_style), FOLIO_ALIGN_LEFT, 0, 0);
     C->y += line_h(C, L->section_title_style);
     draw_header_row(C, L->table_header_style, L->table_cols, L->n_table_cols);
+    tag_artifact(C, false);
 }
 
 /* Place one table row, breaking the page first when it does not fit above the
@@ -895,8 +926,10 @@ static void table_row(composer *C, const cell *cells, bool last)
         int32_t tw = 0;
         for (int i = 0; i < L->n_table_cols; i++)
             tw += L->table_cols[i].width;
+        tag_artifact(C, true);      /* issue 14 part 2: the "continued" mark */
         text_at(C, s, body_left(C) + tw - L->cell_padding,
                 my + L->table_row_padding + ascent_units(C, s), FOLIO_ALIGN_RIGHT, buf, n, true);
+        tag_artifact(C, false);
         page_new(C);
         table_continue(C, NULL);
         C->stripe = 0;
@@ -960,15 +993,21 @@ static void compose_account(composer *C, uint32_t ai)
                    graphics_section_height(C->plan->layout->graphics, ap->product); /* issue 13 */
     ensure_room(C, need, NULL, NULL);
 
+    tag_open(C, FOLIO_SR_SECT);               /* issue 14 part 2: one per account */
+    tag_open(C, FOLIO_SR_H2);
     draw_template(C, &L->section_title, L->section_title_style, body_left(C),
                   C->y + ascent_units(C, L->section_title_style), FOLIO_ALIGN_LEFT, 0, 0);
+    tag_close(C);
     C->y += line_h(C, L->section_title_style);
     for (int i = 0; i < L->n_section_info; i++) {
+        tag_open(C, FOLIO_SR_P);
         draw_template(C, &L->section_info[i], L->section_info_style, body_left(C),
                       C->y + ascent_units(C, L->section_info_style), FOLIO_ALIGN_LEFT, 0, 0);
+        tag_close(C);
         C->y += line_h(C, L->section_info_style);
     }
     compose_charts(C, ai);      /* issue 13 part 2: charts in the section */
+    tag_open(C, FOLIO_SR_TABLE);              /* issue 14 part 2: across pages */
     draw_header_row(C, L->table_header_style, L->table_cols, ncols);
     C->stripe = 0;
 
@@ -1076,10 +1115,12 @@ static void compose_account(composer *C, uint32_t ai)
         }
     }
     table_row(C, cells, true);
+    tag_close(C);                               /* issue 14 part 2: the Table */
     if (bal != ap->closing && !ap->bank_figures)
         C->balance_error = true;   /* the plan suppresses mismatches: a bug if seen */
     compose_disclosures(C, ai);         /* issue 14 part 1 */
     compose_after_account(C, ai);
+    tag_close(C);                               /* issue 14 part 2: the Sect */
     C->y += L->section_space_after;
     C->res->accounts++;
     C->account = -1;
@@ -1230,6 +1271,7 @@ static void compose_address(composer *C)
             lines[n++] = J->bank_address[k];
     }
     int32_t base = L->address_y + ascent_units(C, s);
+    tag_open(C, FOLIO_SR_P);                  /* issue 14 part 2: the address */
     for (int i = 0; i < n; i++) {
         if (!lines[i]) {
             C->oom = true;
@@ -1258,6 +1300,7 @@ static void compose_address(composer *C)
         text_at_size(C, s, fit.size, L->address_x, base + i * line_h(C, s), FOLIO_ALIGN_LEFT,
                      t, len, t != lines[i]);
     }
+    tag_close(C);
     C->what = NULL;
 }
 
@@ -1290,6 +1333,7 @@ static void draw_paragraph(composer *C, const folio_template *t)
     const folio_font *f = style_font(C, s);
     int32_t size = style(C, s)->size, lead = line_h(C, s), w = body_width(C);
     int lines = 0;
+    tag_open(C, FOLIO_SR_P);                  /* issue 14 part 2 */
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1)
             ensure_room(C, (lines <= 4 ? lines : 2) * lead, NULL, NULL);
@@ -1326,6 +1370,7 @@ static void draw_paragraph(composer *C, const folio_template *t)
             off = end + 1;
         }
     }
+    tag_close(C);
     C->y += C->plan->layout->paragraph_space_after;
 }
 
@@ -1499,17 +1544,21 @@ static void compose_disclosures(composer *C, uint32_t ai)
         int32_t room = C->L->body_bottom - C->L->body_top;
         ensure_room(C, need < room ? need : line_h(C, ds->title) + 3 * line_h(C, ds->row),
                     NULL, NULL);
+        tag_open(C, FOLIO_SR_H3);             /* issue 14 part 2 */
         text_at(C, ds->title, body_left(C), C->y + ascent_units(C, ds->title),
                 FOLIO_ALIGN_LEFT, o->title, strlen(o->title), false);
+        tag_close(C);
         C->y += line_h(C, ds->title);
         if (o->before)
             draw_disc_para(C, o->before);
+        tag_open(C, FOLIO_SR_TABLE);
         if (o->has_head) {
             ensure_room(C, header_row_height(C, ds->header, cols, o->ncols), NULL, NULL);
             draw_header_row(C, ds->header, cols, o->ncols);
             for (int k = 1; k < o->ncols; k++)   /* values right-aligned under heads */
                 cols[k].align = FOLIO_ALIGN_RIGHT;
         }
+        C->row_headers = !o->has_head;         /* issue 14 part 2: label | value */
         for (int r = 0; r < o->n_rows; r++) {
             for (int k = 0; k < o->ncols; k++)
                 cells[k] = (cell){o->cell[r][k], strlen(o->cell[r][k]), true};
@@ -1518,6 +1567,8 @@ static void compose_disclosures(composer *C, uint32_t ai)
             ensure_room(C, g.h, NULL, NULL);
             draw_row(C, s, cols, o->ncols, cells, g, (r & 1) != 0);
         }
+        tag_close(C);                           /* issue 14 part 2: the Table */
+        C->row_headers = false;
         if (o->after)
             draw_disc_para(C, o->after);
         else
@@ -1612,9 +1663,12 @@ static void draw_fixed(composer *C, const folio_placed_text *items, int n, uint3
     for (int i = 0; i < n; i++) {
         int32_t x0, x1;
         placed_box(C, &items[i], &x0, &x1);
+        uint32_t sn = C->st->sn_cur ? tag_open(C, FOLIO_SR_P) : 0;   /* issue 14 part 2 */
         fit_template(C, &items[i].text, items[i].style, items[i].x, items[i].y,
                      items[i].align, x0, x1, min_size_of(C, items[i].style, items[i].min_size),
                      page, pages);
+        if (sn)
+            tag_close(C);
     }
 }
 
@@ -1768,6 +1822,12 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
         return NULL;
     }
     page_new(&C);
+    /* issue 14 part 2: the statement's language (/Lang); page 1's placed
+       texts come first in reading order */
+    C.st->lang = plan->layout->languages && lang < plan->layout->n_languages
+                     ? plan->layout->languages[lang] : NULL;
+    uint32_t front = tag_open(&C, FOLIO_SR_SECT);
+    tag_close(&C);
     compose_address(&C);
     compose_summary(&C);
     compose_place(&C, FOLIO_PLACE_AFTER_SUMMARY);
@@ -1782,23 +1842,39 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     folio_buf_free(&C.paras);
 
     uint32_t pages = C.st->n_pages;
+    uint32_t back = tag_open(&C, FOLIO_SR_SECT);  /* issue 14 part 2: after the body */
+    tag_close(&C);
     for (uint32_t p = 0; p < pages; p++) {
         C.page = p;
-        draw_fixed(&C, L->header, L->n_header, p, pages);
+        draw_fixed(&C, L->header, L->n_header, p, pages);   /* artifacts */
+        uint32_t was = dlist_struct_enter(C.st, p == 0 ? front : back);
         if (p == 0)
             draw_fixed(&C, L->first_page, L->n_first_page, p, pages);
+        dlist_struct_enter(C.st, was);
         draw_fixed(&C, L->footer, L->n_footer, p, pages);
-        if (!graphics_draw_images(plan->layout->graphics, lang, &C.rctx, C.st, p, pages) ||
-            !graphics_draw_page_charts(plan->layout->graphics, plan, L, hh, C.st, p, pages,
+        tag_artifact(&C, p != 0);       /* issue 14 part 2: a repeated image */
+        was = dlist_struct_enter(C.st, front);
+        if (!graphics_draw_images(plan->layout->graphics, lang, &C.rctx, C.st, p, pages))
+            C.oom = true;
+        tag_artifact(&C, false);
+        dlist_struct_enter(C.st, p == 0 ? front : back);
+        if (!graphics_draw_page_charts(plan->layout->graphics, plan, L, hh, C.st, p, pages,
                                        chart_money, &C))
             C.oom = true;       /* issue 13: the layout's images and fixed charts */
+        dlist_struct_enter(C.st, was);
     }
     note_fits_audit(&C);
     char coupon_why[320] = "";               /* issue 13 part 3, before the offers */
+    uint32_t was = dlist_struct_enter(C.st, back);   /* issue 14 part 2 */
+    tag_open(&C, FOLIO_SR_P);
     if (C.coupon_ai >= 0)
         compose_coupon(&C, coupon_why, sizeof coupon_why);
+    tag_close(&C);
+    tag_open(&C, FOLIO_SR_P);
     if (plan->offers)
         compose_offers(&C, pages);
+    tag_close(&C);
+    dlist_struct_enter(C.st, was);
 
     /* issue 13 part 4: printed URLs become links of the e-delivered copy */
     if (plan->households[hh].channel != FOLIO_CHANNEL_PRINT && !links_collect(L, C.st))

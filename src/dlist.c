@@ -53,6 +53,7 @@ static folio_dl_op *op_add(folio_dl_statement *st, folio_dl_page *pg)
         return NULL;
     folio_dl_op *op = &pg->ops[pg->n_ops++];
     memset(op, 0, sizeof *op);
+    op->sn = st->sn_art ? 0 : st->sn_cur;       /* issue 14 part 2 */
     return op;
 }
 
@@ -232,5 +233,82 @@ bool dlist_statement_add_link(folio_dl_statement *st, uint32_t page, int32_t x, 
     if (!u)
         return false;
     st->links[st->n_links++] = (folio_dl_link){page, x, y, w, h, u};
+    return true;
+}
+
+/* ---- issue 14 part 2: logical structure ------------------------------------ */
+
+static uint32_t snode_add(folio_dl_statement *st, uint32_t parent, folio_dl_srole role)
+{
+    if (st->n_snodes == 0) {           /* node 0: the Document */
+        if (!grow(st->arena, (void **)&st->snodes, &st->cap_snodes, 0, sizeof *st->snodes))
+            return 0;
+        st->snodes[0] = (folio_dl_snode){.parent = 0, .role = FOLIO_SR_DOCUMENT, .link = -1};
+        st->n_snodes = 1;
+    }
+    if (!grow(st->arena, (void **)&st->snodes, &st->cap_snodes, st->n_snodes,
+              sizeof *st->snodes))
+        return 0;
+    st->snodes[st->n_snodes] = (folio_dl_snode){.parent = parent, .role = (uint8_t)role,
+                                                .link = -1};
+    return st->n_snodes++;
+}
+
+uint32_t dlist_struct_open(folio_dl_statement *st, folio_dl_srole role)
+{
+    if (st->sn_art)
+        return 0;
+    uint32_t sn = snode_add(st, st->sn_cur, role);
+    if (sn)
+        st->sn_cur = sn;
+    return sn;
+}
+
+void dlist_struct_close(folio_dl_statement *st)
+{
+    if (st->sn_art)
+        return;
+    if (st->sn_cur < st->n_snodes)
+        st->sn_cur = st->snodes[st->sn_cur].parent;
+}
+
+void dlist_struct_artifact(folio_dl_statement *st, bool on)
+{
+    if (on)
+        st->sn_art++;
+    else if (st->sn_art)
+        st->sn_art--;
+}
+
+uint32_t dlist_struct_enter(folio_dl_statement *st, uint32_t sn)
+{
+    uint32_t was = st->sn_cur;
+    st->sn_cur = sn < st->n_snodes ? sn : 0;
+    return was;
+}
+
+void dlist_struct_scope(folio_dl_statement *st, uint32_t sn, folio_dl_scope scope)
+{
+    if (sn && sn < st->n_snodes)
+        st->snodes[sn].scope = (uint8_t)scope;
+}
+
+bool dlist_struct_alt(folio_dl_statement *st, uint32_t sn, const char *alt, size_t len)
+{
+    if (!sn || sn >= st->n_snodes)
+        return true;
+    const char *a = folio_arena_strndup(st->arena, alt, len);
+    if (!a)
+        return false;
+    st->snodes[sn].alt = a;
+    return true;
+}
+
+bool dlist_struct_link(folio_dl_statement *st, uint32_t parent, uint32_t link)
+{
+    uint32_t sn = snode_add(st, parent < st->n_snodes ? parent : 0, FOLIO_SR_LINK);
+    if (!sn)
+        return false;
+    st->snodes[sn].link = (int32_t)link;
     return true;
 }

@@ -34,7 +34,7 @@
 #include <string.h>
 
 static const char *const IMAGE_KEYS[] = { "file", "x", "y", "width", "height", "fit", "page",
-                                          "when", NULL };
+                                          "when", "alt", NULL };
 static const char *const CHART_KEYS[] = { "kind", "products", "height", "width", "style",
                                           "color", "bars", "x", "y", "page", NULL };
 static const char *const FIT_NAMES[] = { "contain", "cover", "none", NULL };
@@ -206,6 +206,8 @@ static bool read_image(yt_doc *d, const yt_node *it, const char *w, folio_layout
         for (int l = 0; l < L->n_languages; l++)
             e->file[l] = img;
     }
+    if (yt_str(d, it, w, "alt", false, &e->alt) < 0)     /* issue 14 part 2 */
+        return false;
     const yt_node *wn = yt_child(d, it, w, "when", false);
     if (wn) {
         if (wn->kind != YT_SCALAR)
@@ -341,6 +343,7 @@ void graphics_free(folio_graphics *g)
         return;
     for (int i = 0; i < g->n_el; i++) {
         free(g->el[i].file);
+        free(g->el[i].alt);
         rules_free(g->el[i].when);
     }
     free(g->el);
@@ -368,9 +371,15 @@ bool graphics_draw_images(const folio_graphics *g, int lang, const folio_rule_ct
         const folio_image *img = e->file[lang >= 0 ? lang : 0];
         int32_t x, y, w, h;
         graphics_image_place(e, img, &x, &y, &w, &h);
-        if (!dlist_page_add_image(st, &st->pages[page], img, x, y, w, h, e->x, e->y, e->w,
+        /* issue 14 part 2: with alternate text a Figure of the current
+           element, else decorative (an artifact: IMAGE ops outside a Figure) */
+        uint32_t fig = e->alt && st->sn_cur ? dlist_struct_open(st, FOLIO_SR_FIGURE) : 0;
+        if ((fig && !dlist_struct_alt(st, fig, e->alt, strlen(e->alt))) ||
+            !dlist_page_add_image(st, &st->pages[page], img, x, y, w, h, e->x, e->y, e->w,
                                   e->h))
             return false;
+        if (fig)
+            dlist_struct_close(st);
     }
     return true;
 }
@@ -427,7 +436,40 @@ typedef struct chart_pen {
     const folio_style *s;
     const folio_font *font;
     bool ok;
+    char alt[1024];               /* issue 14 part 2: what the chart shows, in words */
+    size_t alt_len;
 } chart_pen;
+
+/* issue 14 part 2: append to the chart's alternate text (cut at its size). */
+static void alt_put(chart_pen *p, const char *t, size_t n)
+{
+    size_t room = sizeof p->alt - 1 - p->alt_len;
+    if (n > room) {
+        n = room;
+        while (n > 0 && ((unsigned char)t[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(p->alt + p->alt_len, t, n);
+    p->alt_len += n;
+    p->alt[p->alt_len] = 0;
+}
+#define ALT(p, s) alt_put((p), (s), strlen(s))
+
+/* issue 14 part 2: open the Figure of a chart (none in artifact mode). */
+static uint32_t chart_figure(folio_dl_statement *st)
+{
+    return st->sn_cur ? dlist_struct_open(st, FOLIO_SR_FIGURE) : 0;
+}
+
+static bool chart_figure_close(chart_pen *p, uint32_t fig)
+{
+    if (!fig)
+        return true;
+    dlist_struct_close(p->st);
+    if (!p->alt_len)
+        ALT(p, "Chart");
+    return dlist_struct_alt(p->st, fig, p->alt, p->alt_len);
+}
 
 static int32_t text_w(const chart_pen *p, const char *t, size_t n)
 {
@@ -543,6 +585,27 @@ static void draw_balance(chart_pen *p, const folio_plan *plan, const uint32_t *a
     int32_t py0 = y + asc, py1 = y + h - lh;
     if (px1 - px0 < 20 * 20 || py1 - py0 < 10 * 20)
         return;                   /* too small for a plot: labels would cover it */
+    ALT(p, "Balance chart, ");          /* issue 14 part 2: the alternate text */
+    alt_put(p, ds0, d0);
+    ALT(p, " to ");
+    alt_put(p, ds1, d1);
+    char ob[64], cb[64];
+    for (uint32_t a = 0; a < n_acc; a++) {
+        const folio_account_plan *ap = &plan->accounts[ai[a]];
+        size_t on = money(u, ai[a], ap->opening, ob, sizeof ob);
+        size_t cn = money(u, ai[a], ap->closing, cb, sizeof cb);
+        ALT(p, a ? "; account " : ": account ");
+        ALT(p, plan->ds->accounts[ai[a]].id);
+        ALT(p, " from ");
+        alt_put(p, ob, on);
+        ALT(p, " to ");
+        alt_put(p, cb, cn);
+    }
+    ALT(p, "; lowest ");
+    alt_put(p, ls, ln);
+    ALT(p, ", highest ");
+    alt_put(p, hs, hn);
+    ALT(p, ".");
     label(p, hs, hn, px0 - pad / 2, py0 + asc / 2, 1);
     label(p, ls, ln, px0 - pad / 2, py1, 1);
     label(p, ds0, d0, px0, py1 + asc + 40, 0);
@@ -628,6 +691,14 @@ static void draw_spending(chart_pen *p, const folio_plan *plan, int lang, const 
     int32_t bx = x + lw + pad, bw = w - lw - 2 * pad - aw;
     if (bw < 10 * 20)
         return;
+    ALT(p, "Spending chart, largest debits by description:");   /* issue 14 part 2 */
+    for (uint32_t i = 0; i < n; i++) {
+        ALT(p, i ? "; " : " ");
+        alt_put(p, v[i].name, v[i].len);
+        ALT(p, " ");
+        alt_put(p, am[i], al[i]);
+    }
+    ALT(p, ".");
     for (uint32_t i = 0; i < n; i++) {
         int32_t ry = y + (int32_t)i * rh, mid = ry + rh / 2;
         label(p, v[i].name, fit_len(p, v[i].name, v[i].len, lw), x, mid + asc / 2 - 20, 0);
@@ -664,13 +735,14 @@ bool graphics_draw_section(const folio_graphics *g, const folio_plan *plan,
         if (!section_chart(c, product))
             continue;
         chart_pen p = { st, pg, L, &L->styles[c->style], L->fonts[L->styles[c->style].font].metrics,
-                        true };
+                        true, "", 0 };
         int32_t cw = c->w && c->w < w ? c->w : w;
+        uint32_t fig = chart_figure(st);             /* issue 14 part 2 */
         if (c->kind == FOLIO_CHART_BALANCE)
             draw_balance(&p, plan, &ai, 1, x, y, cw, c->h, c->color, money, u);
         else
             draw_spending(&p, plan, lang, &ai, 1, x, y, cw, c->h, c->bars, c->color, money, u);
-        if (!p.ok)
+        if (!p.ok || !chart_figure_close(&p, fig))
             return false;
         y += c->h;
     }
@@ -706,13 +778,14 @@ bool graphics_draw_page_charts(const folio_graphics *g, const folio_plan *plan,
         if (!n)
             continue;
         chart_pen p = { st, &st->pages[page], L, &L->styles[c->style],
-                        L->fonts[L->styles[c->style].font].metrics, true };
+                        L->fonts[L->styles[c->style].font].metrics, true, "", 0 };
+        uint32_t fig = chart_figure(st);             /* issue 14 part 2 */
         if (c->kind == FOLIO_CHART_BALANCE)
             draw_balance(&p, plan, ai, n, c->x, c->y, c->w, c->h, c->color, money, u);
         else
             draw_spending(&p, plan, lang_of(plan, L), ai, n, c->x, c->y, c->w, c->h, c->bars,
                           c->color, money, u);
-        if (!p.ok)
+        if (!p.ok || !chart_figure_close(&p, fig))
             return false;
     }
     return true;

@@ -69,7 +69,8 @@ bool links_collect(const folio_layout *L, folio_dl_statement *st)
                 int32_t w = fonts_text_width(f, op->text + off, len, op->size);
                 int32_t asc = (int32_t)((int64_t)fonts_ascent(f) * op->size / 1000);
                 int32_t desc = (int32_t)((int64_t)fonts_descent(f) * op->size / 1000);
-                if (!dlist_statement_add_link(st, p, x, op->y - asc, w, asc + desc, uri, k + len))
+                if (!dlist_statement_add_link(st, p, x, op->y - asc, w, asc + desc, uri, k + len) ||
+                    !dlist_struct_link(st, op->sn, st->n_links - 1))   /* issue 14 part 2 */
                     return false;
             }
         }

@@ -81,6 +81,7 @@
 #include "pdf-link.h"      /* issue 13 part 4 */
 #include "pdf-vt.h"        /* issue 14 part 3 */
 #include "pdf-enc1.h"      /* issue 11: 1-byte codes */
+#include "pdf-tag.h"       /* issue 14 part 2 */
 
 #include <errno.h>
 #include <hpdf.h>
@@ -144,6 +145,7 @@ struct folio_pdf_writer {
     bool reading;              /* pdf_writer_close_mem copies the memory stream */
     pdf_images *images;        /* issue 13: this document's image XObjects */
     pdfvt_doc *vt;             /* issue 14 part 3: PDF/VT print file, NULL = plain */
+    pdf_tag *tag;              /* issue 14 part 2: tagged (archive), else NULL */
 };
 
 /* See "a libharu document kept between documents" below. */
@@ -414,6 +416,8 @@ struct folio_pdf_prepared {
     uint8_t *seen;                     /* n_fonts x 65,536 bits: code point marked */
     folio_pdf_stats stats;             /* of this statement */
     struct libdeflate_compressor *z;   /* from the pool, while filling */
+    pdf_tag *tag;                      /* issue 14 part 2: the writer's, while filling */
+    char tag_ops[PDF_TAG_OPS_MAX];
 };
 
 /* Process-wide totals (pdf_stats_get), added once per statement. */
@@ -774,6 +778,24 @@ static bool pdf_direct_op(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *
     return true;
 }
 
+/* issue 14 part 2: write n bytes of marked-content operators (pp->tag_ops)
+ * before the next op, outside any text object. */
+static bool pdf_tag_mark(folio_pdf_prepared *pp, pdf_state *gs, size_t n)
+{
+    if (n == 0)
+        return true;
+    if (!pdf_reserve(pp, n + 3))
+        return false;
+    if (gs->in_text) {
+        memcpy(pp->raw + pp->raw_len, "ET\n", 3);
+        pp->raw_len += 3;
+        gs->in_text = false;
+    }
+    memcpy(pp->raw + pp->raw_len, pp->tag_ops, n);
+    pp->raw_len += n;
+    return true;
+}
+
 /* Move the formatted page (raw) into data, deflated when asked. */
 static bool pdf_prep_flush(folio_pdf_prepared *pp, pdf_prep_page *pg)
 {
@@ -906,12 +928,21 @@ static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
                          .stroke = 0xFFFFFFFFu, .line_w = -1 };
         uint32_t n_ops = dp->blank_back ? 0 : dp->n_ops;
         bool ok = true;
-        for (uint32_t oi = 0; oi < n_ops && ok; oi++)
-            ok = pdf_direct_op(pp, pg, &gs, &dp->ops[oi], st->page_h);
+        /* issue 14 part 2: tagged, in reading order, in marked content */
+        const uint32_t *order = pp->tag && n_ops ? pdf_tag_order(pp->tag, dp) : NULL;
+        for (uint32_t oi = 0; oi < n_ops && ok; oi++) {
+            const folio_dl_op *op = &dp->ops[order ? order[oi] : oi];
+            if (pp->tag)
+                ok = pdf_tag_mark(pp, &gs, pdf_tag_op(pp->tag, pi, op, pp->tag_ops));
+            ok = ok && pdf_direct_op(pp, pg, &gs, op, st->page_h);
+        }
         if (ok && gs.in_text && pdf_reserve(pp, 3)) {
             memcpy(pp->raw + pp->raw_len, "ET\n", 3);
             pp->raw_len += 3;
+            gs.in_text = false;
         }
+        if (ok && pp->tag)              /* issue 14 part 2 */
+            ok = pdf_tag_mark(pp, &gs, pdf_tag_page_end(pp->tag, pp->tag_ops));
         if (!pp->why)
             pdf_prep_flush(pp, pg);
     }
@@ -1654,11 +1685,16 @@ static void pdf_xmp(folio_pdf_writer *w, folio_buf *b)
     }
     folio_buf_puts(b, "</rdf:Description>\n"
                       "<rdf:Description rdf:about=\"\" "
-                      "xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n"
-                      "<pdfaid:part>1</pdfaid:part>\n"
-                      "<pdfaid:conformance>B</pdfaid:conformance>\n"
-                      "</rdf:Description>\n"
-                      "</rdf:RDF>\n"
+                      "xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n");
+    /* issue 14 part 2: tagged documents are PDF/A-2a and PDF/UA-1 */
+    folio_buf_puts(b, w->tag ? "<pdfaid:part>2</pdfaid:part>\n"
+                               "<pdfaid:conformance>A</pdfaid:conformance>\n"
+                             : "<pdfaid:part>1</pdfaid:part>\n"
+                               "<pdfaid:conformance>B</pdfaid:conformance>\n");
+    folio_buf_puts(b, "</rdf:Description>\n");
+    if (w->tag)
+        pdf_tag_xmp(b);
+    folio_buf_puts(b, "</rdf:RDF>\n"
                       "</x:xmpmeta>\n");
     /* the recommended padding lets an editor update the packet in place */
     for (int i = 0; i < 8; i++)
@@ -1844,6 +1880,9 @@ static void pdf_pdfa_finish(folio_pdf_writer *w)
     }
     for (int i = 0; i < w->n_fonts && !w->failed; i++)
         pdf_cidset(w, i);
+    const char *tag_why = NULL;              /* issue 14 part 2 */
+    if (!w->failed && w->tag && !pdf_tag_finish(w->tag, doc, 0, w->pdfa.lang, &tag_why))
+        pdf_fail(w, tag_why);
 }
 
 /* ---- libharu back end ---------------------------------------------------- */
@@ -1994,6 +2033,7 @@ static void pdf_free(folio_pdf_writer *w)
     pdf_prepared_free(w->prep);
     pdf_images_free(w->images);      /* issue 13 */
     pdfvt_free(w->vt);               /* issue 14 part 3 */
+    pdf_tag_free(w->tag);            /* issue 14 part 2 */
     free(w->tmp);
     free(w->path);
     free(w);
@@ -2394,8 +2434,15 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
         pdf_set_info(w, HPDF_INFO_AUTHOR, "Author", opt->author);
     if (opt && opt->subject)
         pdf_set_info(w, HPDF_INFO_SUBJECT, "Subject", opt->subject);
+    if (pa && pa->tagged && w->direct) {   /* issue 14 part 2: PDF/A-2a + PDF/UA-1 */
+        if (!(w->tag = pdf_tag_new())) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
+            pdf_free(w);
+            return NULL;
+        }
+    }
     if (pa) {
-        w->doc->pdf_version = HPDF_VER_14;
+        w->doc->pdf_version = HPDF_VER_14;   /* PDF/A-2 allows 1.4 too */
         if (pa->keywords)
             pdf_set_info(w, HPDF_INFO_KEYWORDS, "Keywords", pa->keywords);
     }
@@ -2504,7 +2551,15 @@ bool pdf_writer_add_statement(folio_pdf_writer *w, const folio_dl_statement *st,
             w->prep->enc1 = w->enc1;
             memcpy(w->prep->alias, w->alias, sizeof w->alias);
         }
+        const char *tag_why = NULL;         /* issue 14 part 2 */
+        if (w->tag && !pdf_tag_statement(w->tag, st, &tag_why)) {
+            pdf_fail(w, tag_why);
+            pdf_report(w, err);
+            return false;
+        }
+        w->prep->tag = w->tag;
         pdf_prep_fill(w->prep, st);
+        w->prep->tag = NULL;
         uint32_t first = w->pages;
         if (!pdf_emit(w, w->prep, err))
             return false;
@@ -2612,6 +2667,28 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
 {
     if (bytes)
         *bytes = 0;
+    if (w->tag) {        /* issue 14 part 2: the tree is appended to the saved bytes */
+        folio_buf m;
+        folio_buf_init(&m, (size_t)1 << 31);
+        char *path = strdup(w->path);
+        if (!path) {
+            pdf_writer_abort(w);
+            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+            return false;
+        }
+        bool ok = pdf_writer_close_mem(w, &m, err);
+        FILE *fp = ok ? fopen(path, "wb") : NULL;
+        ok = fp && fwrite(m.data, 1, m.len, fp) == m.len;
+        if (fp && fclose(fp) != 0)
+            ok = false;
+        if (!ok && fp)
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot write the file", path);
+        if (ok && bytes)
+            *bytes = m.len;
+        free(path);
+        folio_buf_free(&m);
+        return ok;
+    }
     if (!w->failed && w->is_pdfa)
         pdf_pdfa_finish(w);
     pdf_vt_finish(w);                         /* issue 14 part 3 */
@@ -2652,6 +2729,7 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
 /* Write the document into a buffer and free the writer (see pdf.h). */
 bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
 {
+    size_t start = out->len;         /* issue 14 part 2: where the document begins */
     if (!w->failed && w->is_pdfa)
         pdf_pdfa_finish(w);
     pdf_vt_finish(w);                         /* issue 14 part 3 */
@@ -2684,6 +2762,9 @@ bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
         HPDF_ResetError(w->doc);
         if (!w->failed && got != want)
             pdf_fail(w, "short read of the document from memory");
+        const char *tag_why = NULL;          /* issue 14 part 2: the structure tree */
+        if (!w->failed && w->tag && !pdf_tag_append(w->tag, out, start, w->zlevel, &tag_why))
+            pdf_fail(w, tag_why);
     }
     bool ok = !w->failed;
     if (!ok)

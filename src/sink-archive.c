@@ -158,7 +158,8 @@ static void *archive_prepare(const void *opt, const folio_dl_statement *st, foli
         .doc_date = O->statement_date, .compression = O->opt->compression};
     folio_pdf_reuse *ru = pool_take(O->pool);
     folio_pdfa_options pa = {.keywords = keywords, .identifier = ident, .icc = O->icc,
-                             .icc_len = O->icc_len, .statement = st, .reuse = ru};
+                             .icc_len = O->icc_len, .statement = st, .reuse = ru,
+                             .tagged = O->opt->tagged, .lang = st->lang};  /* issue 14 */
     folio_pdf_writer *w = pdf_writer_open_pdfa(d->name, O->fonts, O->n_fonts, &po, &pa, err);
     bool ok = w != NULL;
     if (ok && !pdf_writer_add_statement(w, st, err)) {

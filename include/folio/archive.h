@@ -47,6 +47,8 @@ typedef struct folio_archive_options {
     char prefix[64];             /* default "statements" */
     char icc_profile[512];       /* default /usr/share/color/icc/sRGB.icc */
     int compression;             /* deflate level of page content 0..9, default 1 */
+    bool tagged;                 /* issue 14 part 2: tagged PDF/A-2a + PDF/UA-1 (default),
+                                    false: untagged PDF/A-1b */
     int line;                    /* job file line of output.archive (0 = absent) */
 } folio_archive_options;
 

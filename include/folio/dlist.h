@@ -71,6 +71,7 @@ typedef struct folio_dl_op {
         const struct folio_image *image;   /* IMAGE */
         const folio_dl_path *path;         /* PATH */
     };
+    uint32_t sn;         /* issue 14 part 2: structure node (0 = artifact), see below */
 } folio_dl_op;
 
 /* A rectangle of the page that the statement left empty (white space).
@@ -112,6 +113,9 @@ typedef struct folio_dl_statement {
     struct folio_arena *arena;
     folio_dl_link *links;      /* issue 13 part 4 */
     uint32_t n_links, cap_links;
+    struct folio_dl_snode *snodes;  /* issue 14 part 2: logical structure (below) */
+    uint32_t n_snodes, cap_snodes, sn_cur, sn_art;
+    const char *lang;          /* issue 14 part 2: BCP 47 language, e.g. "en" */
 } folio_dl_statement;
 
 /* Create an empty statement whose storage comes from `arena`. */
@@ -150,5 +154,53 @@ bool dlist_statement_add_tag(folio_dl_statement *st, const char *name,
 /* issue 13 part 4: a link area; the URI (len bytes) is copied. */
 bool dlist_statement_add_link(folio_dl_statement *st, uint32_t page, int32_t x, int32_t y,
                               int32_t w, int32_t h, const char *uri, size_t len);
+
+/* ---- issue 14 part 2 (one block): logical structure for tagged PDF -------
+ *
+ * compose states what it emits: it opens a structure node (a role) before
+ * drawing an element and closes it after; every op added while a node is
+ * open carries that node in op->sn.  Nodes nest (parent = the node open when
+ * it was opened) and their order of creation among siblings is the logical
+ * reading order.  Node 0 is the statement itself (the Document); ops added
+ * with node 0 current are artifacts: running headers and footers, page
+ * numbers, continuation marks, stripes.  RULE and BOX ops are always drawn
+ * as artifacts (decoration); IMAGE and PATH ops are artifacts unless they
+ * are inside a FIGURE.  Writers that do not tag (print, proofs) ignore all
+ * of it.  The archive's tagged PDF (src/pdf-tag.c) maps roles to PDF
+ * structure types. */
+typedef enum folio_dl_srole {
+    FOLIO_SR_DOCUMENT = 0, FOLIO_SR_SECT, FOLIO_SR_H1, FOLIO_SR_H2, FOLIO_SR_H3,
+    FOLIO_SR_P, FOLIO_SR_TABLE, FOLIO_SR_TR, FOLIO_SR_TH, FOLIO_SR_TD,
+    FOLIO_SR_L, FOLIO_SR_LI, FOLIO_SR_LBODY, FOLIO_SR_FIGURE, FOLIO_SR_LINK,
+    FOLIO_SR__COUNT
+} folio_dl_srole;
+typedef enum folio_dl_scope { FOLIO_SCOPE_NONE = 0, FOLIO_SCOPE_COLUMN, FOLIO_SCOPE_ROW }
+    folio_dl_scope;
+typedef struct folio_dl_snode {
+    uint32_t parent;           /* node index; the Document (0) is its own parent */
+    uint8_t role;              /* folio_dl_srole */
+    uint8_t scope;             /* TH: folio_dl_scope */
+    const char *alt;           /* FIGURE: alternate text (NUL-terminated, arena) */
+    int32_t link;              /* LINK: index into links, else -1 */
+} folio_dl_snode;
+/* Open a node of `role` under the current one and make it current; returns
+ * its index (> 0), 0 on out of memory (then ops go to the parent). */
+uint32_t dlist_struct_open(folio_dl_statement *st, folio_dl_srole role);
+/* Make the current node's parent current again (no-op at the Document). */
+void dlist_struct_close(folio_dl_statement *st);
+/* Make node sn current (0: artifacts) and return the node current before,
+ * to give back later -- for elements drawn after the body (placed texts,
+ * offers) into a node reserved in reading order. */
+uint32_t dlist_struct_enter(folio_dl_statement *st, uint32_t sn);
+/* Artifact mode on (nested) / off: ops added meanwhile are artifacts and
+ * dlist_struct_open/close do nothing (a repeated table header, a
+ * continuation mark, a running image).  Off when not on does nothing. */
+void dlist_struct_artifact(folio_dl_statement *st, bool on);
+/* TH scope / FIGURE alternate text (copied) of node sn. */
+void dlist_struct_scope(folio_dl_statement *st, uint32_t sn, folio_dl_scope scope);
+bool dlist_struct_alt(folio_dl_statement *st, uint32_t sn, const char *alt, size_t len);
+/* A LINK node for link `link` under node `parent` (the element its text
+ * is in); false on out of memory. */
+bool dlist_struct_link(folio_dl_statement *st, uint32_t parent, uint32_t link);
 
 #endif

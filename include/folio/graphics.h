@@ -48,6 +48,8 @@ typedef struct folio_layout_image {
     uint8_t fit;                  /* folio_fit */
     uint8_t page;                 /* folio_ws_page: first, every, last */
     struct folio_rule *when;      /* NULL: always */
+    char *alt;                    /* issue 14 part 2: alternate text (archive Figure),
+                                     NULL = decorative (an artifact) */
 } folio_layout_image;
 
 typedef struct folio_layout_chart {

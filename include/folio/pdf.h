@@ -61,6 +61,11 @@ typedef struct folio_pdfa_options {
     size_t icc_len;
     const folio_dl_statement *statement;  /* the one statement, or NULL */
     folio_pdf_reuse *reuse;       /* this thread's kept document, or NULL */
+    /* issue 14 part 2: a tagged PDF/A-2a + PDF/UA-1 document (structure
+     * from the statement's display list, src/pdf-tag.c) instead of
+     * PDF/A-1b; it holds one statement.  lang: its BCP 47 language. */
+    bool tagged;
+    const char *lang;
 } folio_pdfa_options;
 
 /* Start a document that will be written to `path` (the caller passes a

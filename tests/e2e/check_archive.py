@@ -126,8 +126,9 @@ for h, (zp, z, r) in sorted(rows.items()):
     if run("qpdf", "--check", p).returncode != 0:
         bad(r["document"] + ": qpdf --check fails")
     meta = run("pdfinfo", "-meta", p).stdout.decode()
-    if "<pdfaid:part>1</pdfaid:part>" not in meta or "<pdfaid:conformance>B</pdfaid:conformance>" not in meta:
-        bad(r["document"] + ": XMP does not declare PDF/A-1b")
+    # issue 14 part 2: tagged PDF/A-2a by default (output.archive.tagged)
+    if "<pdfaid:part>2</pdfaid:part>" not in meta or "<pdfaid:conformance>A</pdfaid:conformance>" not in meta:
+        bad(r["document"] + ": XMP does not declare PDF/A-2a")
     if h not in meta or r["period_start"] not in meta:
         bad(r["document"] + ": XMP lacks household or period")
     fonts = run("pdffonts", p).stdout.decode().splitlines()[2:]

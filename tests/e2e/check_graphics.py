@@ -439,8 +439,9 @@ def check(d, out):
                 p = zf.extract(name, tmp)
                 subprocess.run(["qpdf", "--check", p], capture_output=True, check=True)
                 raw = open(p, "rb").read()
-                if b"<pdfaid:part>1</pdfaid:part>" not in raw or b"/OutputIntents" not in raw:
-                    bad(name + ": not declared PDF/A-1b with an output intent")
+                # issue 14 part 2: tagged PDF/A-2a by default (still no transparency)
+                if b"<pdfaid:part>2</pdfaid:part>" not in raw or b"/OutputIntents" not in raw:
+                    bad(name + ": not declared PDF/A-2a with an output intent")
                 if b"/SMask" in raw or b"/BitsPerComponent 16" in raw:
                     bad(name + ": transparency or 16-bit image in PDF/A-1")
                 rows = pdfimages(p)
