@@ -14,6 +14,7 @@
  * typed fields in job-field order; the first problem rejects the row.
  */
 #include "feed-private.h"
+#include "folio/events.h"
 #include "folio/currency.h"
 #include "folio/numbers.h"
 #include "folio/products.h"
@@ -404,6 +405,8 @@ static bool kind_requires(folio_feed_kind kind, const folio_feed_def *def,
                                       FOLIO_F_CONTACT_DATE};
     static const folio_field hold[] = {FOLIO_F_HOLDER_ACCOUNT_ID, FOLIO_F_HOLDER_CUSTOMER_ID,
                                        FOLIO_F_HOLDER_ROLE};
+    static const folio_field evf[] = {FOLIO_F_EVENT_KEY, FOLIO_F_EVENT_TYPE,
+                                      FOLIO_F_EVENT_DATE};   /* issue 15 part 2 */
     const folio_field *req = NULL;
     size_t n = 0;
     switch (kind) {
@@ -412,6 +415,7 @@ static bool kind_requires(folio_feed_kind kind, const folio_feed_def *def,
     case FOLIO_FEED_TRANSACTIONS: req = txn; n = 2; break;
     case FOLIO_FEED_CONTACTS: req = con; n = 3; break;
     case FOLIO_FEED_HOLDERS: req = hold; n = 3; break;
+    case FOLIO_FEED_EVENTS: req = evf; n = 3; break;
     case FOLIO_FEED_CUSTOMER_ATTRS: req = cust; n = def->key_is_line ? 0 : 1; break;
     case FOLIO_FEED_ACCOUNT_ATTRS: req = acct; n = def->key_is_line ? 0 : 1; break;
     }
@@ -699,6 +703,7 @@ void feed_chunk_free(feed_chunk *ch)
     free(ch->txn_acct);
     free(ch->con);
     free(ch->hold);
+    free(ch->ev);
     free(ch->rej);
     free(ch->rej_ids.v);
     attrs_stage_free(&ch->ast);
@@ -1324,6 +1329,27 @@ static bool contact_record(rec *r)
     return true;
 }
 
+/* An events row (issue 15 part 2): key, type, date, optional channel. */
+static bool event_record(rec *r)
+{
+    feed_chunk *ch = r->ch;
+    folio_event e;
+    memset(&e, 0, sizeof e);
+    if (!contact_text(r, FOLIO_F_EVENT_KEY, &e.key) ||
+        !contact_text(r, FOLIO_F_EVENT_TYPE, &e.type) ||
+        !date_field(r, FOLIO_F_EVENT_DATE, true, &e.date) ||
+        !str_field(r, FOLIO_F_EVENT_CHANNEL, false, true, &e.channel))
+        return false;
+    e.feed = (uint16_t)r->ctx->feed_index;
+    e.line = r->line;
+    if (!grow((void **)&ch->ev, &ch->cap_ev, ch->n_ev + 1, sizeof *ch->ev)) {
+        ch->oom = true;
+        return false;
+    }
+    ch->ev[ch->n_ev++] = e;
+    return true;
+}
+
 /* A holders row (issue 10 part 2): account id, customer id and the role,
  * translated by the feed's roles: map (holders.h); an unknown role is a
  * reject naming the codes the map lists. */
@@ -1584,6 +1610,7 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
         case FOLIO_FEED_TRANSACTIONS: txn_record(&r); break;
         case FOLIO_FEED_CONTACTS: contact_record(&r); break;
         case FOLIO_FEED_HOLDERS: holder_record(&r); break;
+        case FOLIO_FEED_EVENTS: event_record(&r); break;   /* issue 15 part 2 */
         case FOLIO_FEED_CUSTOMER_ATTRS:
         case FOLIO_FEED_ACCOUNT_ATTRS: had--; break;    /* the staged row is the record */
         }

@@ -101,6 +101,7 @@ static const char *kind_name(folio_feed_kind k)
     case FOLIO_FEED_HOLDERS: return "holders";
     case FOLIO_FEED_CUSTOMER_ATTRS: return "customer_attributes";
     case FOLIO_FEED_ACCOUNT_ATTRS: return "account_attributes";
+    case FOLIO_FEED_EVENTS: return "events";      /* issue 15 part 2 */
     }
     return "?";
 }
@@ -397,6 +398,13 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     manifest_archive_counts(R, &b);
     json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, true);
     ledger_manifest(&R->ledger, &b);   /* issue 10 part 3: counts.ledger */
+    if (R->job->frequency)             /* issue 15 part 1: counts.not_due */
+        folio_buf_printf(&b, "\"not_due\":{\"households\":%llu,\"print\":%llu,\"email\":%llu,"
+                         "\"extended\":%llu},",
+                         (unsigned long long)R->freq.households_not_due,
+                         (unsigned long long)R->freq.print_not_due,
+                         (unsigned long long)R->freq.email_not_due,
+                         (unsigned long long)R->freq.extended);
     folio_buf_puts(&b, "\"exceptions\":{");
     for (int k = 0; k < FOLIO_EXC__COUNT; k++)
         json_kv_int(&b, folio_exception_kind_name((folio_exception_kind)k),
@@ -417,7 +425,8 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     folio_buf_puts(&b, "\n  ],\n  \"records\":[");
     {
         static const char *const rec[] = {"audit.jsonl", "rejects.csv", "suppressed.csv",
-                                          "contact_history.csv", "exceptions.csv"};
+                                          "contact_history.csv", "exceptions.csv",
+                                          "not_due.csv" /* issue 15 part 1 */};
         int nrec = 0;
         for (size_t k = 0; k < sizeof rec / sizeof *rec; k++) {
             char rp[4200], hex[65];
@@ -439,6 +448,9 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
                 json_kv_int(&b, "rows", (int64_t)T->rejects, true);
             else if (k == 4)
                 json_kv_int(&b, "rows", (int64_t)R->ds->exceptions.n, true);
+            else if (k == 5)
+                json_kv_int(&b, "rows", (int64_t)(R->freq.print_not_due + R->freq.email_not_due),
+                            true);
             json_kv_int(&b, "bytes", (int64_t)bytes, true);
             json_kv_str(&b, "sha256", hex, false);
             folio_buf_putc(&b, '}');

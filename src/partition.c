@@ -388,6 +388,9 @@ static void feed_keys(part *P, const folio_feed_def *d, folio_field *k1, pmap **
     case FOLIO_FEED_HOLDERS:
         *k1 = FOLIO_F_HOLDER_ACCOUNT_ID; *m1 = &P->acct;
         *k2 = FOLIO_F_HOLDER_CUSTOMER_ID; *m2 = &P->cust; break;
+    case FOLIO_FEED_EVENTS:         /* issue 15 part 2: household or customer key */
+        *k1 = FOLIO_F_EVENT_KEY; *m1 = &P->hh;
+        *k2 = FOLIO_F_EVENT_KEY; *m2 = &P->cust; break;
     case FOLIO_FEED_CONTACTS:
     default:
         *k1 = FOLIO_F_CONTACT_KEY; *m1 = &P->hh;

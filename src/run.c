@@ -41,6 +41,7 @@
 #include "records.h"
 #include "run-outputs.h"
 #include "run-private.h"
+#include "folio/events.h"
 #include "addressee.h"
 #include "run-report.h"
 #include "run-stages.h"
@@ -246,6 +247,11 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     R.plan = compose_plan_new(R.job, R.layout, R.ds, &R.hs, err);
     t_plan = now_s() - t_plan;
     if (!R.plan || !stop_if_interrupted(err))
+        goto done;
+    /* issue 15 parts 1, 2: events by household; statements not due this cycle */
+    snprintf(path, sizeof path, "%s/not_due.csv.part", R.out);
+    if (!events_bind(R.ds, &R.hs, err) ||
+        !frequency_apply(R.plan, R.job->frequency ? path : NULL, &R.freq, err))
         goto done;
     if (!holders_route(R.plan, &R.ds->exceptions, err))   /* oversize, undeliverable */
         goto done;
