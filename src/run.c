@@ -325,7 +325,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     }
     folio_buf_free(&cj);
     {
-        char rec[5][2][4200];
+        char rec[6][2][4200];   /* issue 15 part 1: not_due.csv */
         size_t n_items = 0;
         folio_pub_item *items = publish_items(&R, rec, &n_items);
         if (!items) {
