@@ -924,6 +924,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/money_ccy.sh"        # issue 10 gaps: money per currency, names, codes in rules
 . "$ROOT/tests/e2e/cli.sh"               # issue 16 part 1: CLI conventions, help vs parser
 . "$ROOT/tests/e2e/install.sh"           # issue 16 parts 2, 3: make install, .deb, man pages
+. "$ROOT/tests/e2e/journey.sh"           # issue 15 parts 1, 2: frequency, journey events
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"
