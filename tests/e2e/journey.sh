@@ -100,6 +100,45 @@ t_journey_errors() {
     [ "$rc" = 2 ] && grep -q "bad4.yaml:[0-9]*:[0-9]*: .*amount" "$d/err4" || { cat "$d/err4"; fail_at "$LINENO"; }
 }
 
+# folio samples --journey: the same bytes at any thread count; the run lists
+# every not-due household (suppressed.csv, not_due.csv, counts) and gives
+# at_risk exactly to the households with a complaint or delinquency event.
+t_journey_samples() {
+    local d="$WORK/journey-samples"
+    "$FOLIO" samples --households 400 --seed 5 --journey --threads 1 --out "$d/s1" >/dev/null
+    "$FOLIO" samples --households 400 --seed 5 --journey --threads 2 --out "$d/s2" >/dev/null
+    for f in events.csv frequency.csv job.yaml customers.csv; do
+        cmp "$d/s1/$f" "$d/s2/$f" || fail_at "$LINENO"
+    done
+    "$FOLIO" run "$d/s1/job.yaml" --out "$d/out" --quiet
+    "$FOLIO" verify "$d/out" >/dev/null
+    python3 - "$d/s1" "$d/out" <<'PY'
+import csv, json, sys
+s, out = sys.argv[1], sys.argv[2]
+audit = [json.loads(l) for l in open(out + "/audit.jsonl")]
+hh_of = {}
+for r in audit:
+    for c in r["customers"]:
+        hh_of[c] = r["household"]
+    hh_of[r["household"]] = r["household"]
+ctx = {hh_of[e["key"]] for e in csv.DictReader(open(s + "/events.csv"))
+       if e["type"] in ("complaint_open", "delinquency") and e["key"] in hh_of}
+stage = {r["household"]: r.get("stage") for r in audit if "stage" in r}
+risk = {h for h, v in stage.items() if v == "at_risk"}
+assert risk == ctx & set(stage), (sorted(risk ^ (ctx & set(stage)))[:5])
+nd = list(csv.DictReader(open(out + "/not_due.csv")))
+sup = {r["id"]: r["reason"] for r in csv.DictReader(open(out + "/suppressed.csv")) if r["kind"] == "household"}
+gone = {r["household"] for r in nd if r["action"] == "suppressed"}
+assert gone and all(sup[h].startswith("not due: ") for h in gone), "not-due households not suppressed"
+m = json.load(open(out + "/manifest.json"))
+c = m["counts"]["not_due"]
+assert c["households"] == len(gone) and c["print"] + c["email"] == len(nd), (c, len(gone), len(nd))
+assert m["reconciliation"]["balanced"]
+print("samples: %d not due, %d channels dropped, %d at risk" % (len(gone), len(nd), len(risk)))
+PY
+}
+
 run_test journey_frequency t_journey_frequency
 run_test journey_notices t_journey_notices
 run_test journey_errors t_journey_errors
+run_test journey_samples t_journey_samples
