@@ -304,3 +304,39 @@ oom:
     folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory deciding statement frequency");
     return false;
 }
+
+/* ---- the run's statement history -------------------------------------------- */
+
+bool frequency_write_history(const folio_plan *p, const uint8_t *in_shard, const char *path,
+                             uint64_t *rows, folio_error *err)
+{
+    folio_buf b;
+    folio_buf_init(&b, (size_t)1 << 32);
+    folio_buf_puts(&b, "key,type,date,channel\n");
+    char d[16];
+    folio_date_format(p->job->period_end, "YYYY-MM-DD", d, sizeof d);
+    *rows = 0;
+    for (size_t h = 0; h < p->hs->n; h++) {
+        if (in_shard && !in_shard[h])
+            continue;
+        uint8_t ch = p->households[h].channel;
+        for (int c = 0; c < CH_N; c++) {
+            bool sent = c == CH_PRINT ? ch == FOLIO_CHANNEL_PRINT || ch == FOLIO_CHANNEL_BOTH
+                                      : ch == FOLIO_CHANNEL_EMAIL || ch == FOLIO_CHANNEL_BOTH;
+            if (!sent)
+                continue;
+            const char *id = p->hs->v[h].id;
+            folio_buf_put_csv_field(&b, id, strlen(id));
+            folio_buf_printf(&b, ",statement,%s,%s\n", d, CH_NAME[c]);
+            (*rows)++;
+        }
+    }
+    if (b.failed) {
+        folio_buf_free(&b);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory writing the statement history");
+        return false;
+    }
+    bool ok = folio_write_file_excl(path, b.data, b.len, err);
+    folio_buf_free(&b);
+    return ok;
+}

@@ -426,7 +426,7 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     {
         static const char *const rec[] = {"audit.jsonl", "rejects.csv", "suppressed.csv",
                                           "contact_history.csv", "exceptions.csv",
-                                          "not_due.csv" /* issue 15 part 1 */};
+                                          "not_due.csv", "statement_history.csv" /* issue 15 */};
         int nrec = 0;
         for (size_t k = 0; k < sizeof rec / sizeof *rec; k++) {
             char rp[4200], hex[65];
@@ -451,6 +451,8 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
             else if (k == 5)
                 json_kv_int(&b, "rows", (int64_t)(R->freq.print_not_due + R->freq.email_not_due),
                             true);
+            else if (k == 6)
+                json_kv_int(&b, "rows", (int64_t)R->freq.history_rows, true);
             json_kv_int(&b, "bytes", (int64_t)bytes, true);
             json_kv_str(&b, "sha256", hex, false);
             folio_buf_putc(&b, '}');

@@ -65,7 +65,8 @@ static const char *const sub_name[FOLIO_OUT_NSUB] = {"print", "archive", "proofs
  * from older versions, NAME.tmp-PID / NAME.part.tmp-PID). */
 static const char *const top_name[] = {"manifest.json", "rejects.csv", "exceptions.csv",
                                        "suppressed.csv", "audit.jsonl", "contact_history.csv",
-                                       "not_due.csv" /* issue 15 part 1 */, NULL};
+                                       "not_due.csv", "statement_history.csv" /* issue 15 part 1 */,
+                                       NULL};
 
 static const char *base_of(const char *path)
 {

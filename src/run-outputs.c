@@ -94,12 +94,12 @@ bool check_inputs(run_state *R, folio_error *err)
  * history (last) only when the job has offers. */
 static const char *const record_names[] = {"rejects.csv", "exceptions.csv", "suppressed.csv",
                                            "audit.jsonl", "contact_history.csv",
-                                           "not_due.csv" /* issue 15 part 1 */};
+                                           "not_due.csv", "statement_history.csv" /* issue 15 */};
 
 /* The publish list: every output of the run, .part and final name. */
 folio_pub_item *publish_items(run_state *R, char rec[][2][4200], size_t *n_out)
 {
-    size_t cap = (FOLIO_PRINT_FORMATS + 1) * R->n_files + 2 + 3 * R->arch.n_zips + 1 + 6, n = 0;
+    size_t cap = (FOLIO_PRINT_FORMATS + 1) * R->n_files + 2 + 3 * R->arch.n_zips + 1 + 7, n = 0;
     folio_pub_item *it = calloc(cap, sizeof *it);
     if (!it)
         return NULL;
@@ -124,7 +124,7 @@ folio_pub_item *publish_items(run_state *R, char rec[][2][4200], size_t *n_out)
         it[n++] = (folio_pub_item){FOLIO_OUT_ARCHIVE, R->arch.notif_part, R->arch.notif_path};
     size_t n_rec = sizeof record_names / sizeof *record_names;
     for (size_t k = 0, r = 0; k < n_rec; k++) {
-        if ((k == 4 && !R->offers) || (k == 5 && !R->job->frequency))   /* issue 15 part 1 */
+        if ((k == 4 && !R->offers) || (k >= 5 && !R->job->frequency))   /* issue 15 part 1 */
             continue;
         snprintf(rec[r][0], sizeof rec[r][0], "%s/%s.part", R->out, record_names[k]);
         snprintf(rec[r][1], sizeof rec[r][1], "%s/%s", R->out, record_names[k]);

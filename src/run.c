@@ -304,6 +304,10 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     phase(&R, "records");
     totals T = {0};
     reconcile_totals(&R, &T);
+    snprintf(path, sizeof path, "%s/statement_history.csv.part", R.out);   /* issue 15 */
+    if (R.job->frequency &&
+        !frequency_write_history(R.plan, R.in_shard, path, &R.freq.history_rows, err))
+        goto done;
     if (!records_write(&R, &T, err))
         goto done;
     folio_buf cj;
@@ -325,7 +329,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     }
     folio_buf_free(&cj);
     {
-        char rec[6][2][4200];   /* issue 15 part 1: not_due.csv */
+        char rec[7][2][4200];   /* issue 15 part 1: not_due.csv, statement_history.csv */
         size_t n_items = 0;
         folio_pub_item *items = publish_items(&R, rec, &n_items);
         if (!items) {

@@ -1224,7 +1224,7 @@ static void check_top_level(verify_report *V, const char *dir)
 {
     static const char *const files[] = {"manifest.json", "audit.jsonl", "rejects.csv",
                                         "suppressed.csv", "contact_history.csv", "exceptions.csv",
-                                        ".folio.lock", "not_due.csv" /* issue 15 part 1 */};
+                                        ".folio.lock", "not_due.csv", "statement_history.csv" /* issue 15 */};
     static const char *const dirs[] = {"print", "archive", "proofs"};
     DIR *dd = opendir(dir);
     if (!dd)

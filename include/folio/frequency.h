@@ -47,6 +47,7 @@ typedef struct folio_frequency_counts {
     uint64_t households_not_due;      /* no channel due: suppressed */
     uint64_t print_not_due, email_not_due;   /* channels dropped, whole or part */
     uint64_t extended;                /* due statements covering more than the period */
+    uint64_t history_rows;            /* rows of statement_history.csv */
 } folio_frequency_counts;
 
 /* Decide due / not due for every household of plan (after compose_plan_new
@@ -56,5 +57,12 @@ typedef struct folio_frequency_counts {
  * failure, out of memory, or a sum that overflows. */
 bool frequency_apply(struct folio_plan *plan, const char *csv_path,
                      folio_frequency_counts *counts, folio_error *err);
+
+/* OUT/statement_history.csv: `key,type,date,channel`, one row per statement
+ * this run sent (household id, "statement", the period end, print or email)
+ * -- an events feed for the next run, whose frequency then counts from it.
+ * in_shard: NULL = every household.  *rows: data rows written. */
+bool frequency_write_history(const struct folio_plan *plan, const uint8_t *in_shard,
+                             const char *path, uint64_t *rows, folio_error *err);
 
 #endif

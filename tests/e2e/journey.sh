@@ -21,6 +21,20 @@ t_journey_frequency() {
     done
     python3 "$ROOT/tests/e2e/check_journey.py" frequency "$d"
     grep -q '^H2,print,quarterly,,suppressed,"not due: print quarterly' "$d/oct/not_due.csv" || fail_at "$LINENO"
+    # each run's statement_history.csv is the next runs' events feed: with
+    # October's and November's, December decides the same
+    grep -qx 'H1,statement,2026-10-31,email' "$d/oct/statement_history.csv" || fail_at "$LINENO"
+    grep -qx 'H3,statement,2026-11-30,print' "$d/nov/statement_history.csv" || fail_at "$LINENO"
+    ! grep -q '^H2,' "$d/nov/statement_history.csv" || fail_at "$LINENO"
+    sed -e 's#^feeds:#feeds:\n  - {name: h-oct, kind: events, path: oct/statement_history.csv, columns: {key: key, type: type, date: date, channel: channel}}\n  - {name: h-nov, kind: events, path: nov/statement_history.csv, columns: {key: key, type: type, date: date, channel: channel}}#' \
+        "$d/job-dec.yaml" > "$d/job-dec2.yaml"
+    "$FOLIO" run "$d/job-dec2.yaml" --out "$d/dec2" --quiet
+    cmp "$d/dec/not_due.csv" "$d/dec2/not_due.csv" || fail_at "$LINENO"
+    python3 - "$d/dec/audit.jsonl" "$d/dec2/audit.jsonl" <<'PY'
+import json, sys
+a, b = ([(r["household"], r["channel"], r.get("interval")) for r in map(json.loads, open(f))] for f in sys.argv[1:])
+assert a == b, (a, b)
+PY
     # a statement history moves the cycle: H2's last print statement was
     # 2026-10-31, so a quarterly statement is not due in December (2 months)
     printf 'key,type,date,channel\nc2,statement,2026-10-31,print\n' > "$d/events.csv"
