@@ -243,15 +243,17 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         if (!household_group(R.ds, order, n_order, &R.hs, err) || !stop_if_interrupted(err))
             goto done;
     }
+    /* issue 15 part 2: events by household, before any rule (channel rules) runs */
+    if (!events_bind(R.ds, &R.hs, err))
+        goto done;
     double t_plan = now_s();
     R.plan = compose_plan_new(R.job, R.layout, R.ds, &R.hs, err);
     t_plan = now_s() - t_plan;
     if (!R.plan || !stop_if_interrupted(err))
         goto done;
-    /* issue 15 parts 1, 2: events by household; statements not due this cycle */
+    /* issue 15 part 1: statements not due this cycle */
     snprintf(path, sizeof path, "%s/not_due.csv.part", R.out);
-    if (!events_bind(R.ds, &R.hs, err) ||
-        !frequency_apply(R.plan, R.job->frequency ? path : NULL, &R.freq, err))
+    if (!frequency_apply(R.plan, R.job->frequency ? path : NULL, &R.freq, err))
         goto done;
     if (!holders_route(R.plan, &R.ds->exceptions, err))   /* oversize, undeliverable */
         goto done;

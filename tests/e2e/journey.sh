@@ -49,14 +49,15 @@ PY
 # Notice sequences, stage and cross-sell from an events feed: H1 paid after
 # its first reminder (thank-you variant), H2 did not (second reminder), H3
 # has an open complaint (no cross-sell, stage at_risk), H4 moved recently
-# (stage new: the welcome-pack offer), H5 had two notices (final reminder).
+# (stage new: the welcome-pack offer), H5 had two notices (final reminder),
+# H6 is delinquent: at_risk, held back by a channel rule on its stage.
 t_journey_notices() {
     local d="$WORK/journey-notices"
     mkdir -p "$d"
     python3 "$ROOT/tests/e2e/journey_feeds.py" notices "$d" "$ROOT"
     "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"
     python3 "$ROOT/tests/e2e/check_journey.py" notices "$d"
-    python3 -c 'import json,sys; f=[x for x in json.load(open(sys.argv[1]))["inputs"] if x["feed"]=="events"][0]; assert f["kind"]=="events" and f["rows"]==8 and f["accepted"]==8, f' \
+    python3 -c 'import json,sys; f=[x for x in json.load(open(sys.argv[1]))["inputs"] if x["feed"]=="events"][0]; assert f["kind"]=="events" and f["rows"]==9 and f["accepted"]==9, f' \
         "$d/out/manifest.json"
     "$FOLIO" verify "$d/out" >/dev/null
 }
@@ -72,9 +73,9 @@ t_journey_errors() {
     "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
     set -e
     [ "$rc" = 3 ] || { cat "$d/err"; echo "expected exit 3, got $rc"; exit 1; }
-    grep -q "events.csv,10,date,invalid date '2026-13-45' (expected YYYY-MM-DD)" "$d/out/rejects.csv" \
+    grep -q "events.csv,11,date,invalid date '2026-13-45' (expected YYYY-MM-DD)" "$d/out/rejects.csv" \
         || { cat "$d/out/rejects.csv"; fail_at "$LINENO"; }
-    grep -q "events.csv,11,key,\"unknown key 'nobody': no customer, account or household has this id\"" "$d/out/rejects.csv" \
+    grep -q "events.csv,12,key,\"unknown key 'nobody': no customer, account or household has this id\"" "$d/out/rejects.csv" \
         || { cat "$d/out/rejects.csv"; fail_at "$LINENO"; }
     "$FOLIO" verify "$d/out" >/dev/null
     # an unknown frequency value in the feed rejects the customer row

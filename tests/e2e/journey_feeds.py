@@ -97,15 +97,15 @@ def notices(d, root):
     # (second reminder); H3: a complaint open (no cross-sell); H4: nothing.
     with open(f"{d}/customers.csv", "w") as f:
         f.write("hh,id,name,addr,zip,consent\n")
-        for i in range(1, 6):
+        for i in range(1, 7):
             f.write(f"H{i},c{i},Customer {i},{i} Main St,0410{i},yes\n")
     with open(f"{d}/accounts.csv", "w") as f:
         f.write("id,owner,open,close\n")
-        for i in range(1, 6):
+        for i in range(1, 7):
             f.write(f"A{i},c{i},100.00,{100 + i * 10:.2f}\n")
     with open(f"{d}/trans.csv", "w") as f:
         f.write("acct,date,amount,desc\n")
-        for i in range(1, 6):
+        for i in range(1, 7):
             f.write(f"A{i},2026-10-15,{i * 10:.2f},DEPOSIT\n")
     with open(f"{d}/events.csv", "w") as f:
         f.write("key,type,date,channel\n")
@@ -117,6 +117,7 @@ def notices(d, root):
         f.write("c2,payment,2026-09-01,\n")          # before the notice
         f.write("H3,complaint_open,2026-10-02,\n")   # by household id
         f.write("c4,address_changed,2026-10-03,\n")
+        f.write("A6,delinquency,2026-10-12,\n")       # H6: held by a channel rule on its stage
     open(f"{d}/offers.yaml", "w").write("""offers:
   - id: XSELL-CARD
     sells: "Rewards card"
@@ -146,6 +147,9 @@ statement: {date: 2026-10-31, period: {start: 2026-10-01, end: 2026-10-31}}
 bank: {name: "Test Bank"}
 layout: layout.yaml
 offers: {catalogue: offers.yaml}
+output:
+  channels:
+    - {channel: none, reason: "held for collections review", when: 'stage == "at_risk" and any(events where type == "delinquency")'}
 stages:
   - {name: at_risk, when: 'any(events where type in ("complaint_open", "delinquency"))'}
   - {name: new, when: 'count(events where type == "notice") == 0 and days_since(last(events, "address_changed")) < 90'}
