@@ -12,7 +12,8 @@
 
 /* ---- folio samples ---------------------------------------------------------- */
 
-enum { SAMPLES_SEED = 's', SAMPLES_WITH_ERRORS = CLI_LONG };
+enum { SAMPLES_SEED = 's', SAMPLES_WITH_ERRORS = CLI_LONG,
+       SAMPLES_JOURNEY = CLI_LONG + 10 /* issue 15 */ };
 
 static const cli_opt samples_opts[] = {
     {"households", 'n', "N", "number of households (required)"},
@@ -20,6 +21,8 @@ static const cli_opt samples_opts[] = {
     {"out", 'o', "DIR", "output directory (default: samples-out)"},
     {"threads", 'j', "N", "worker threads (default: all cores)"},
     {"with-errors", SAMPLES_WITH_ERRORS, NULL, "also write a few bad rows, to see rejects at work"},
+    {"journey", SAMPLES_JOURNEY, NULL,
+     "also write statement frequency preferences and journey events (events.csv)"},
     {0},
 };
 
@@ -43,7 +46,7 @@ static int cmd_samples(const cli_command *c, int argc, char **argv)
 {
     folio_samples_options o = {.seed = 1};
     const char *out = "samples-out";
-    bool have_n = false;
+    bool have_n = false, journey = false;
     cli_parser p;
     cli_begin(&p, c, argc, argv);
     const char *a;
@@ -69,6 +72,9 @@ static int cmd_samples(const cli_command *c, int argc, char **argv)
         case SAMPLES_WITH_ERRORS:
             o.with_errors = true;
             break;
+        case SAMPLES_JOURNEY:       /* issue 15 part 5 */
+            journey = true;
+            break;
         default:
             return cli_usage(c, "internal: option %d not handled", id);
         }
@@ -84,7 +90,7 @@ static int cmd_samples(const cli_command *c, int argc, char **argv)
     if (o.threads > 0)
         omp_set_num_threads(o.threads);
     folio_error err = {0};
-    if (!samples_generate(out, &o, &err)) {
+    if (!samples_generate(out, &o, &err) || (journey && !samples_journey(out, o.seed, &err))) {
         fprintf(stderr, "folio: %s\n", err.msg);
         return FOLIO_EXIT_FAILED;
     }

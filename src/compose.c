@@ -11,6 +11,7 @@
  * is known.
  */
 #include "folio/compose.h"
+#include "folio/events.h"
 #include "folio/graphics.h"
 #include "addressee.h"
 #include "folio/afp.h"             /* the job's AFP options: its code pages lack U+2026 */
@@ -342,8 +343,8 @@ static size_t expand(composer *C, const folio_template *t, uint32_t page, uint32
             break;
         case FOLIO_M_STATEMENT_DATE:
             vl = folio_date_format(J->statement_date, C->L->date_format, tmp, sizeof tmp); break;
-        case FOLIO_M_PERIOD_START:
-            vl = folio_date_format(J->period_start, C->L->date_format, tmp, sizeof tmp); break;
+        case FOLIO_M_PERIOD_START:   /* issue 15 part 1: the household's interval */
+            vl = folio_date_format(C->rctx.period_start, C->L->date_format, tmp, sizeof tmp); break;
         case FOLIO_M_PERIOD_END:
             vl = folio_date_format(J->period_end, C->L->date_format, tmp, sizeof tmp); break;
         case FOLIO_M_PAGE: vl = (size_t)snprintf(tmp, sizeof tmp, "%u", page + 1); break;
@@ -1499,7 +1500,7 @@ static void compose_disclosures(composer *C, uint32_t ai)
                         .first = ap->first, .n = ap->n, .opening = ap->opening,
                         .closing = ap->closing, .liability = is_liability(C->plan, ap),
                         .minor_digits = acct_minor_digits(C->plan->job, a),
-                        .period_start = C->plan->job->period_start,
+                        .period_start = C->rctx.period_start,   /* issue 15 part 1 */
                         .period_end = C->plan->job->period_end,
                         .date_format = C->L->date_format, .decimal = C->L->money_decimal,
                         .money = disc_money, .user = C};
@@ -1805,7 +1806,9 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     static const char *const chname[] = {"print", "email", "both", "suppressed"};
     C.rctx = (folio_rule_ctx){.ds = plan->ds, .hs = hs, .job = plan->job, .hh = (uint32_t)hh,
                               .today = plan->job->statement_date,
-                              .period_start = plan->job->period_start,
+                              .period_start = plan->households[hh].own_period   /* issue 15 */
+                                              ? plan->households[hh].period_start
+                                              : plan->job->period_start,
                               .period_end = plan->job->period_end,
                               .channel = chname[plan->households[hh].channel & 3]};
     folio_buf_init(&C.paras, (size_t)1 << 20);
@@ -1904,6 +1907,11 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     snprintf(nb, sizeof nb, "%u", pages);
     dlist_statement_add_tag(C.st, "pages", nb);
 
+    if (!plan->skip_decisions) {   /* issue 15 parts 1, 2: stage and interval (events.c) */
+        const char *stage = journey_audit(plan, hh, &C.rctx, &C.audit);
+        if (stage && *stage)
+            compose_note_key(&C, "stage:%s", stage);
+    }
     compose_note_key(&C, "pages:%u", pages);
     if (C.audit.failed || C.keys.failed)
         C.oom = true;

@@ -14,6 +14,7 @@
  * typed fields in job-field order; the first problem rejects the row.
  */
 #include "feed-private.h"
+#include "folio/events.h"
 #include "folio/currency.h"
 #include "folio/numbers.h"
 #include "folio/products.h"
@@ -405,6 +406,8 @@ static bool kind_requires(folio_feed_kind kind, const folio_feed_def *def,
     static const folio_field hold[] = {FOLIO_F_HOLDER_ACCOUNT_ID, FOLIO_F_HOLDER_CUSTOMER_ID,
                                        FOLIO_F_HOLDER_ROLE};
     static const folio_field resp[] = {FOLIO_F_RESP_KEY, FOLIO_F_RESP_OFFER, FOLIO_F_RESP_DATE};
+    static const folio_field evf[] = {FOLIO_F_EVENT_KEY, FOLIO_F_EVENT_TYPE,
+                                      FOLIO_F_EVENT_DATE};   /* issue 15 part 2 */
     const folio_field *req = NULL;
     size_t n = 0;
     switch (kind) {
@@ -414,6 +417,7 @@ static bool kind_requires(folio_feed_kind kind, const folio_feed_def *def,
     case FOLIO_FEED_CONTACTS: req = con; n = 3; break;
     case FOLIO_FEED_HOLDERS: req = hold; n = 3; break;
     case FOLIO_FEED_RESPONSES: req = resp; n = 3; break;   /* issue 15 part 4 */
+    case FOLIO_FEED_EVENTS: req = evf; n = 3; break;
     case FOLIO_FEED_CUSTOMER_ATTRS: req = cust; n = def->key_is_line ? 0 : 1; break;
     case FOLIO_FEED_ACCOUNT_ATTRS: req = acct; n = def->key_is_line ? 0 : 1; break;
     }
@@ -702,6 +706,7 @@ void feed_chunk_free(feed_chunk *ch)
     free(ch->con);
     free(ch->hold);
     free(ch->resp);
+    free(ch->ev);
     free(ch->rej);
     free(ch->rej_ids.v);
     attrs_stage_free(&ch->ast);
@@ -1371,6 +1376,27 @@ static bool contact_record(rec *r)
     return true;
 }
 
+/* An events row (issue 15 part 2): key, type, date, optional channel. */
+static bool event_record(rec *r)
+{
+    feed_chunk *ch = r->ch;
+    folio_event e;
+    memset(&e, 0, sizeof e);
+    if (!contact_text(r, FOLIO_F_EVENT_KEY, &e.key) ||
+        !contact_text(r, FOLIO_F_EVENT_TYPE, &e.type) ||
+        !date_field(r, FOLIO_F_EVENT_DATE, true, &e.date) ||
+        !str_field(r, FOLIO_F_EVENT_CHANNEL, false, true, &e.channel))
+        return false;
+    e.feed = (uint16_t)r->ctx->feed_index;
+    e.line = r->line;
+    if (!grow((void **)&ch->ev, &ch->cap_ev, ch->n_ev + 1, sizeof *ch->ev)) {
+        ch->oom = true;
+        return false;
+    }
+    ch->ev[ch->n_ev++] = e;
+    return true;
+}
+
 /* A holders row (issue 10 part 2): account id, customer id and the role,
  * translated by the feed's roles: map (holders.h); an unknown role is a
  * reject naming the codes the map lists. */
@@ -1632,6 +1658,7 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
         case FOLIO_FEED_CONTACTS: contact_record(&r); break;
         case FOLIO_FEED_HOLDERS: holder_record(&r); break;
         case FOLIO_FEED_RESPONSES: response_record(&r); break;   /* issue 15 part 4 */
+        case FOLIO_FEED_EVENTS: event_record(&r); break;   /* issue 15 part 2 */
         case FOLIO_FEED_CUSTOMER_ATTRS:
         case FOLIO_FEED_ACCOUNT_ATTRS: had--; break;    /* the staged row is the record */
         }

@@ -79,6 +79,7 @@ struct feed_pool {
     size_t cap_customers, cap_accounts, cap_txns, cap_contacts, cap_rejects;
     size_t cap_holders;                   /* issue 10 part 2 */
     size_t cap_responses;                 /* issue 15 part 4 */
+    size_t cap_events;                    /* issue 15 part 2 */
     const char **txn_acct;                /* account id per txn until resolved */
     feed_info *feeds;                     /* n_feeds entries */
     feed_idlist rej_customers, rej_accounts;
@@ -100,6 +101,7 @@ typedef struct feed_chunk {
     folio_contact *con;   size_t n_con, cap_con;
     folio_holder *hold;   size_t n_hold, cap_hold;   /* issue 10 part 2 */
     folio_response *resp; size_t n_resp, cap_resp;   /* issue 15 part 4 */
+    struct folio_event *ev; size_t n_ev, cap_ev;     /* issue 15 part 2 */
     folio_reject *rej;    size_t n_rej, cap_rej;   /* line relative to chunk */
     feed_idlist rej_ids;          /* ids of rejected customers/accounts */
     uint64_t records;

@@ -19,6 +19,7 @@
  * following cycles -- no second copy of the (large) table.
  */
 #include "feed-private.h"
+#include "folio/events.h"
 
 #include <omp.h>
 #include <stdarg.h>
@@ -570,6 +571,7 @@ bool feed_resolve(folio_dataset *ds, folio_error *err)
     bool ok = resolve_customers(ds, &cm) && resolve_accounts(ds, &cm, &am) &&
               resolve_holders(ds, &cm, &am) && resolve_txns(ds, &am) && sort_txns(ds) &&
               attrs_resolve(ds) &&
+              events_resolve(ds) &&           /* issue 15 part 2 */
               sort_rejects(ds);
     free(cm.v);
     free(am.v);

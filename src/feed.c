@@ -16,6 +16,7 @@
  *      back from the still-mapped files.
  */
 #include "feed-private.h"
+#include "folio/events.h"
 #include "folio/transcode.h"
 
 #include <errno.h>
@@ -82,6 +83,9 @@ void feed_dataset_free(folio_dataset *ds)
     free(ds->contacts);
     free(ds->holders);
     free(ds->responses);
+    free(ds->events);            /* issue 15 part 2 */
+    free(ds->event_idx);
+    free(ds->event_first);
     free(ds->customer_role);
     free(ds->rejects);
     free(ds->stats);
@@ -190,7 +194,9 @@ static bool merge_chunk(folio_dataset *ds, feed_ctx *ctx, feed_chunk *ch)
         !reserve((void **)&ds->holders, &pool->cap_holders, ds->n_holders + ch->n_hold,
                  sizeof *ds->holders) ||
         !reserve((void **)&ds->responses, &pool->cap_responses,       /* issue 15 part 4 */
-                 ds->n_responses + ch->n_resp, sizeof *ds->responses))
+                 ds->n_responses + ch->n_resp, sizeof *ds->responses) ||
+        !reserve((void **)&ds->events, &pool->cap_events, ds->n_events + ch->n_ev,
+                 sizeof *ds->events))                   /* issue 15 part 2 */
         goto oom;
     if (ds->n_txns + ch->n_txn > pool->cap_txns) {
         size_t cap = pool->cap_txns, cap2 = pool->cap_txns;
@@ -235,6 +241,11 @@ static bool merge_chunk(folio_dataset *ds, feed_ctx *ctx, feed_chunk *ch)
     for (size_t i = 0; i < ch->n_hold; i++) {
         folio_holder *x = &ds->holders[ds->n_holders++];
         *x = ch->hold[i];
+        x->line += b;
+    }
+    for (size_t i = 0; i < ch->n_ev; i++) {            /* issue 15 part 2 */
+        folio_event *x = &ds->events[ds->n_events++];
+        *x = ch->ev[i];
         x->line += b;
     }
     if (!attrs_stage_append(&pool->feeds[ctx->feed_index].ast, &ch->ast, ctx->def->n_attrs, b))

@@ -14,6 +14,8 @@
 #include "folio/afp.h"
 #include "folio/archive.h"
 #include "folio/holders.h"
+#include "folio/events.h"
+#include "folio/frequency.h"
 #include "folio/codes.h"
 #include "folio/job.h"
 #include "folio/ledger.h"
@@ -104,6 +106,11 @@ static const field_key FIELD_KEYS[] = {
     { FOLIO_FEED_RESPONSES, "variant", FOLIO_F_RESP_VARIANT },
     { FOLIO_FEED_RESPONSES, "response_date", FOLIO_F_RESP_DATE },
     { FOLIO_FEED_RESPONSES, "outcome", FOLIO_F_RESP_OUTCOME },
+    /* issue 15 part 2: events feeds (folio/events.h) */
+    { FOLIO_FEED_EVENTS, "key", FOLIO_F_EVENT_KEY },
+    { FOLIO_FEED_EVENTS, "type", FOLIO_F_EVENT_TYPE },
+    { FOLIO_FEED_EVENTS, "date", FOLIO_F_EVENT_DATE },
+    { FOLIO_FEED_EVENTS, "channel", FOLIO_F_EVENT_CHANNEL },
 };
 #define N_FIELD_KEYS ((int)(sizeof FIELD_KEYS / sizeof FIELD_KEYS[0]))
 
@@ -122,6 +129,7 @@ static const char *const KIND_NAMES[] = { "customers", "accounts",
                                           "transactions", "contacts", "holders",
                                           "customer_attributes", "account_attributes",
                                           "responses" /* issue 15 part 4 */,
+                                          "events" /* issue 15 part 2 */,
                                           NULL };
 static const char *const SIGN_NAMES[] = { "negative_is_debit",
                                           "positive_is_debit", "flag_column",
@@ -130,7 +138,9 @@ static const char *const SIGN_NAMES[] = { "negative_is_debit",
 static const char *const TOP_KEYS[] = { "job", "statement", "bank", "layout",
                                         "feeds", "output", "offers", "households",
                                         "codes", "products",
-                                        "ledger" /* issue 10 part 3 */, NULL };
+                                        "ledger" /* issue 10 part 3 */,
+                                        "frequency", "stages" /* issue 15 parts 1, 2 */,
+                                        NULL };
 static const char *const JOB_KEYS[] = { "name", "seed", NULL };
 static const char *const STATEMENT_KEYS[] = { "date", "period", NULL };
 static const char *const PERIOD_KEYS[] = { "start", "end", NULL };
@@ -381,6 +391,11 @@ static bool check_required_columns(yt_doc *d, const folio_feed_def *f,
         need[n++] = FOLIO_F_RESP_KEY;
         need[n++] = FOLIO_F_RESP_OFFER;
         need[n++] = FOLIO_F_RESP_DATE;
+        break;
+    case FOLIO_FEED_EVENTS:            /* issue 15 part 2 */
+        need[n++] = FOLIO_F_EVENT_KEY;
+        need[n++] = FOLIO_F_EVENT_TYPE;
+        need[n++] = FOLIO_F_EVENT_DATE;
         break;
     }
     for (int i = 0; i < n; i++) {
@@ -750,7 +765,9 @@ folio_job *job_load(const char *path, folio_error *err)
               && read_output(d, job, root)
               && holders_job_read(d, root, job)
               && offers_options_read(d, root, job->dir, &job->offers)
-              && products_read(d, root, &job->products);
+              && products_read(d, root, &job->products)
+              && frequency_read(d, root, job)             /* issue 15 part 1 */
+              && stages_read(d, root, job);               /* issue 15 part 2 */
     yt_free(d);
     if (!ok) {
         if (!err->code)
@@ -804,5 +821,7 @@ void job_free(folio_job *job)
     attrs_free(job->attrs);
     codes_free(job->codes);
     products_free(job->products);
+    frequency_free(job->frequency);     /* issue 15 parts 1, 2 */
+    stages_free(job->stages);
     free(job);
 }

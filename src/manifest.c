@@ -104,6 +104,7 @@ static const char *kind_name(folio_feed_kind k)
     case FOLIO_FEED_RESPONSES: return "responses";   /* issue 15 part 4 */
     case FOLIO_FEED_CUSTOMER_ATTRS: return "customer_attributes";
     case FOLIO_FEED_ACCOUNT_ATTRS: return "account_attributes";
+    case FOLIO_FEED_EVENTS: return "events";      /* issue 15 part 2 */
     }
     return "?";
 }
@@ -412,6 +413,13 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     manifest_archive_counts(R, &b);
     json_kv_int(&b, "rejected_rows", (int64_t)T->rejects, true);
     ledger_manifest(&R->ledger, &b);   /* issue 10 part 3: counts.ledger */
+    if (R->job->frequency)             /* issue 15 part 1: counts.not_due */
+        folio_buf_printf(&b, "\"not_due\":{\"households\":%llu,\"print\":%llu,\"email\":%llu,"
+                         "\"extended\":%llu},",
+                         (unsigned long long)R->freq.households_not_due,
+                         (unsigned long long)R->freq.print_not_due,
+                         (unsigned long long)R->freq.email_not_due,
+                         (unsigned long long)R->freq.extended);
     folio_buf_puts(&b, "\"exceptions\":{");
     for (int k = 0; k < FOLIO_EXC__COUNT; k++)
         json_kv_int(&b, folio_exception_kind_name((folio_exception_kind)k),
@@ -433,7 +441,8 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     {
         static const char *const rec[] = {"audit.jsonl", "rejects.csv", "suppressed.csv",
                                           "contact_history.csv", "exceptions.csv",
-                                          "report.html"};   /* issue 16 part 5 */
+                                          "not_due.csv", "statement_history.csv" /* issue 15 */,
+                                          "report.html" /* issue 16 part 5: last, k == 7 */};
         int nrec = 0;
         for (size_t k = 0; k < sizeof rec / sizeof *rec; k++) {
             char rp[4200], hex[65];
@@ -442,7 +451,7 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
             snprintf(rp, sizeof rp, "%s/%s.part", R->out, rec[k]);   /* renamed at publish */
             if (access(rp, F_OK) != 0)
                 continue;               /* e.g. no contact history in this job */
-            bool rep = k == 5;          /* issue 16 part 5: without its timings */
+            bool rep = k == 7;          /* issue 16 part 5: without its timings */
             if (!(rep ? report_html_digest(rp, hex, &bytes, &e)
                       : folio_sha256_file(rp, hex, &bytes, &e))) {
                 *err = e;
@@ -459,6 +468,11 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
                 json_kv_int(&b, "rows", (int64_t)T->rejects, true);
             else if (k == 4)
                 json_kv_int(&b, "rows", (int64_t)R->ds->exceptions.n, true);
+            else if (k == 5)
+                json_kv_int(&b, "rows", (int64_t)(R->freq.print_not_due + R->freq.email_not_due),
+                            true);
+            else if (k == 6)
+                json_kv_int(&b, "rows", (int64_t)R->freq.history_rows, true);
             json_kv_int(&b, "bytes", (int64_t)bytes, true);
             json_kv_str(&b, "sha256", hex, false);
             folio_buf_putc(&b, '}');

@@ -391,6 +391,9 @@ static void feed_keys(part *P, const folio_feed_def *d, folio_field *k1, pmap **
     case FOLIO_FEED_RESPONSES:        /* issue 15 part 4: like contacts */
         *k1 = FOLIO_F_RESP_KEY; *m1 = &P->hh;
         *k2 = FOLIO_F_RESP_KEY; *m2 = &P->cust; break;
+    case FOLIO_FEED_EVENTS:         /* issue 15 part 2: household or customer key */
+        *k1 = FOLIO_F_EVENT_KEY; *m1 = &P->hh;
+        *k2 = FOLIO_F_EVENT_KEY; *m2 = &P->cust; break;
     case FOLIO_FEED_CONTACTS:
     default:
         *k1 = FOLIO_F_CONTACT_KEY; *m1 = &P->hh;

@@ -66,6 +66,7 @@ static const char *const sub_name[FOLIO_OUT_NSUB] = {"print", "archive", "proofs
 static const char *const top_name[] = {"manifest.json", "rejects.csv", "exceptions.csv",
                                        "suppressed.csv", "audit.jsonl", "contact_history.csv",
                                        "report.html",   /* issue 16 part 5 */
+                                       "not_due.csv", "statement_history.csv" /* issue 15 part 1 */,
                                        NULL};
 
 static const char *base_of(const char *path)

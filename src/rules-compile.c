@@ -336,6 +336,16 @@ static bool lex(parser *p)
             i = j;
             continue;
         }
+        /* issue 15 part 2: `.date` right after `)`, as in last(events, "x").date */
+        if (c == '.' && p->ntok >= 2 && p->toks[p->ntok - 2].kind == T_RP && id_start(c2)) {
+            size_t j = i + 1;
+            while (j < p->len && id_char(p->text[j]))
+                j++;
+            t->kind = T_IDENT;
+            t->len = (uint32_t)(j - i);
+            i = j;
+            continue;
+        }
         if (digit(c)) {
             if (!lex_number(p, &i, t))
                 return false;
@@ -484,6 +494,7 @@ static bool scope_visible(uint8_t frame, folio_rule_scope s)
     case FOLIO_RS_CUSTOMER: return true;
     case FOLIO_RS_ACCOUNT: return frame == FOLIO_RS_ACCOUNT || frame == FOLIO_RS_TXN;
     case FOLIO_RS_TXN: return frame == FOLIO_RS_TXN;
+    case FOLIO_RS_EVENT: return frame == FOLIO_RS_EVENT;   /* issue 15 part 2 */
     }
     return false;
 }
@@ -523,18 +534,21 @@ static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb)
     return row[nb];
 }
 
-static const char *const scope_words[] = {"household", "customer", "account", "transaction"};
-static const char *const scope_colls[] = {"", "customers", "accounts", "transactions"};
+static const char *const scope_words[] = {"household", "customer", "account", "transaction",
+                                          "event"};
+static const char *const scope_colls[] = {"", "customers", "accounts", "transactions",
+                                          "events"};
 
 static int32_t p_field(parser *p, token *t)
 {
     const char *name = p->text + t->off;
     /* innermost scope first */
-    static const int order[4][4] = {
+    static const int order[5][4] = {
         {FOLIO_RS_HOUSEHOLD, FOLIO_RS_CUSTOMER, -1, -1},
         {FOLIO_RS_CUSTOMER, FOLIO_RS_HOUSEHOLD, -1, -1},
         {FOLIO_RS_ACCOUNT, FOLIO_RS_CUSTOMER, FOLIO_RS_HOUSEHOLD, -1},
         {FOLIO_RS_TXN, FOLIO_RS_ACCOUNT, FOLIO_RS_CUSTOMER, FOLIO_RS_HOUSEHOLD},
+        {FOLIO_RS_EVENT, FOLIO_RS_CUSTOMER, FOLIO_RS_HOUSEHOLD, -1},   /* issue 15 */
     };
     const folio_rule_field *f = NULL;
     for (int k = 0; k < 4 && !f && order[p->frame][k] >= 0; k++)
@@ -656,9 +670,10 @@ static int coll_of(parser *p, token *t)
     if (tok_is(p, t, "customers")) return RCOLL_CUSTOMERS;
     if (tok_is(p, t, "transactions")) return RCOLL_TXNS;
     if (tok_is(p, t, "history.transactions")) return RCOLL_HISTORY_TXNS;
+    if (tok_is(p, t, "events")) return RCOLL_EVENTS;     /* issue 15 part 2 */
     char b[64];
-    perr(p, t->off, "expected accounts, customers, transactions or history.transactions, "
-         "found %s",
+    perr(p, t->off, "expected accounts, customers, transactions, history.transactions "
+         "or events, found %s",
          tok_desc(p, t, b, sizeof b));
     return -1;
 }
@@ -676,6 +691,10 @@ static void coll_frame(uint8_t outer, int coll, uint8_t *frame, uint8_t *src)
         *frame = FOLIO_RS_TXN;
         *src = outer == FOLIO_RS_ACCOUNT ? RSRC_ACCOUNT
              : outer == FOLIO_RS_CUSTOMER ? RSRC_CUSTOMER : RSRC_HOUSEHOLD;
+        break;
+    case RCOLL_EVENTS:                  /* issue 15 part 2: the household's */
+        *frame = FOLIO_RS_EVENT;
+        *src = RSRC_HOUSEHOLD;
         break;
     default:
         *frame = FOLIO_RS_CUSTOMER;
@@ -762,6 +781,67 @@ static int32_t p_aggregate(parser *p, token *name, int agg)
     return i;
 }
 
+/* issue 15 part 2: last(events, "TYPE") -- the date of the household's latest
+ * event of that type (unknown when none); the same nodes as
+ * max(date of events where type == "TYPE").  `.date` after the call is
+ * accepted and changes nothing. */
+static int32_t p_last(parser *p, token *name)
+{
+    p->pos++;   /* ( */
+    token *c = tok(p);
+    if (!tok_is(p, c, "events")) {
+        char b[64];
+        perr(p, c->off, "last() takes events and a type: last(events, \"payment\"), found %s",
+             tok_desc(p, c, b, sizeof b));
+        return -1;
+    }
+    p->pos++;
+    if (!expect(p, T_COMMA, ", after events"))
+        return -1;
+    token *s = tok(p);
+    if (s->kind != T_STRING) {
+        perr(p, s->off, "last(events, ...) takes a literal string: the event type");
+        return -1;
+    }
+    p->pos++;
+    uint32_t end = tok(p)->off + 1;
+    if (!expect(p, T_RP, ")"))
+        return -1;
+    const folio_rule_field *fd = field_find(p, "date", 4, FOLIO_RS_EVENT);
+    const folio_rule_field *ft = field_find(p, "type", 4, FOLIO_RS_EVENT);
+    if (!fd || !ft) {
+        perr(p, name->off, "last(): this catalogue has no event fields");
+        return -1;
+    }
+    int32_t val = node_new(p, ROP_FIELD, FOLIO_RT_DATE, name->off, end);
+    int32_t tf = val < 0 ? -1 : node_new(p, ROP_FIELD, FOLIO_RT_STRING, name->off, end);
+    int32_t k = tf < 0 ? -1 : string_node(p, s);
+    int32_t cmp = k < 0 ? -1 : node_new(p, ROP_CMP, FOLIO_RT_BOOL, name->off, end);
+    int32_t i = cmp < 0 ? -1 : node_new(p, ROP_AGG, FOLIO_RT_DATE, name->off, end);
+    if (i < 0)
+        return -1;
+    p->nodes[val].field = fd;
+    p->nodes[val].scope = FOLIO_RS_EVENT;
+    p->nodes[tf].field = ft;
+    p->nodes[tf].scope = FOLIO_RS_EVENT;
+    p->nodes[cmp].sub = RCMP_EQ;
+    p->nodes[cmp].a = tf;
+    p->nodes[cmp].b = k;
+    rules_node *n = &p->nodes[i];
+    n->sub = RAGG_MAX;
+    n->coll = RCOLL_EVENTS;
+    n->src = RSRC_HOUSEHOLD;
+    n->a = val;
+    n->b = cmp;
+    /* last(events, "x").date: the lexer reads ".date" after `)` as a name */
+    token *d = tok(p);
+    if (d->kind == T_IDENT && d->len == 5 && !memcmp(p->text + d->off, ".date", 5)) {
+        p->nodes[i].len = d->off + 5 - p->nodes[i].off;
+        p->pos++;
+    }
+    return i;
+}
+
 /* a function of one argument */
 static int32_t p_unary_fn(parser *p, token *name, uint8_t op, uint8_t arg_type, uint8_t type)
 {
@@ -802,6 +882,7 @@ static int32_t p_call(parser *p, token *name)
         {"max", 1, RAGG_MAX, 0, 0},
         {"any", 1, RAGG_ANY, 0, 0},
         {"all", 1, RAGG_ALL, 0, 0},
+        {"last", 2, 0, 0, 0},           /* issue 15 part 2: last(events, "type") */
     };
     if (tok_is(p, name, "date"))
         return p_date_literal(p, name);
@@ -811,7 +892,9 @@ static int32_t p_call(parser *p, token *name)
         if (!nest_in(p, name->off))
             return -1;
         int32_t i;
-        if (fns[k].kind)
+        if (fns[k].kind == 2)
+            i = p_last(p, name);
+        else if (fns[k].kind)
             i = p_aggregate(p, name, fns[k].op);
         else
             i = p_unary_fn(p, name, fns[k].op, fns[k].arg, fns[k].type);
@@ -821,7 +904,7 @@ static int32_t p_call(parser *p, token *name)
         return i;
     }
     perr(p, name->off, "unknown function `%.*s` (functions: date, days_since, days_until, "
-         "months_since, years_since, abs, known, holds, count, sum, min, max, any, all)",
+         "months_since, years_since, abs, known, holds, count, sum, min, max, any, all, last)",
          (int)(name->len > 40 ? 40 : name->len), p->text + name->off);
     return -1;
 }

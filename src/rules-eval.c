@@ -21,6 +21,7 @@
 
 typedef struct frame {
     uint32_t cust, acct, txn;
+    uint32_t ev;          /* issue 15 part 2: index into ds->events */
 } frame;
 
 static void ev(const folio_rule *r, const folio_rule_ctx *ctx, frame fr, int32_t i,
@@ -195,9 +196,15 @@ static void agg_eval(const folio_rule *r, const folio_rule_ctx *ctx, frame fr,
     memset(&st, 0, sizeof st);
     st.result = n->sub == RAGG_ALL;
 
-    if (n->coll == RCOLL_CUSTOMERS) {
+    if (n->coll == RCOLL_EVENTS) {      /* issue 15 part 2: date order */
+        const uint32_t *ef = ds->event_first;
+        for (uint32_t k = ef ? ef[ctx->hh] : 0; ef && k < ef[ctx->hh + 1] && !st.stop; k++) {
+            frame f = {fr.cust, RULES_NONE, RULES_NONE, ds->event_idx[k]};
+            agg_item(r, ctx, n, f, &st);
+        }
+    } else if (n->coll == RCOLL_CUSTOMERS) {
         for (uint32_t j = 0; j < h->n_customers && !st.stop; j++) {
-            frame f = {hs->customer_idx[h->first_customer + j], RULES_NONE, RULES_NONE};
+            frame f = {hs->customer_idx[h->first_customer + j], RULES_NONE, RULES_NONE, RULES_NONE};
             agg_item(r, ctx, n, f, &st);
         }
     } else if (n->coll != RCOLL_CUSTOMERS && n->coll != RCOLL_ACCOUNTS
@@ -206,7 +213,7 @@ static void agg_eval(const folio_rule *r, const folio_rule_ctx *ctx, frame fr,
         for (uint32_t t = a->first_txn; t < a->first_txn + a->n_txn && !st.stop; t++) {
             if (!txn_in_view(ctx, n, t))
                 continue;
-            frame f = {a->owner, fr.acct, t};
+            frame f = {a->owner, fr.acct, t, RULES_NONE};
             agg_item(r, ctx, n, f, &st);
         }
     } else {
@@ -216,14 +223,14 @@ static void agg_eval(const folio_rule *r, const folio_rule_ctx *ctx, frame fr,
             if (n->src == RSRC_CUSTOMER && a->owner != fr.cust)
                 continue;
             if (n->coll == RCOLL_ACCOUNTS) {
-                frame f = {a->owner, ai, RULES_NONE};
+                frame f = {a->owner, ai, RULES_NONE, RULES_NONE};
                 agg_item(r, ctx, n, f, &st);
                 continue;
             }
             for (uint32_t t = a->first_txn; t < a->first_txn + a->n_txn && !st.stop; t++) {
                 if (!txn_in_view(ctx, n, t))
                     continue;
-                frame f = {a->owner, ai, t};
+                frame f = {a->owner, ai, t, RULES_NONE};
                 agg_item(r, ctx, n, f, &st);
             }
         }
@@ -281,7 +288,8 @@ static void ev(const folio_rule *r, const folio_rule_ctx *ctx, frame fr, int32_t
     case ROP_FIELD: {
         uint32_t idx = n->scope == FOLIO_RS_HOUSEHOLD ? ctx->hh
                      : n->scope == FOLIO_RS_CUSTOMER ? fr.cust
-                     : n->scope == FOLIO_RS_ACCOUNT ? fr.acct : fr.txn;
+                     : n->scope == FOLIO_RS_ACCOUNT ? fr.acct
+                     : n->scope == FOLIO_RS_EVENT ? fr.ev : fr.txn;
         if (idx == RULES_NONE) {
             out->absent = true;
             out->str = "";
@@ -432,7 +440,7 @@ static void ev(const folio_rule *r, const folio_rule_ctx *ctx, frame fr, int32_t
 static frame top_frame(const folio_rule_ctx *ctx)
 {
     const folio_household *h = &ctx->hs->v[ctx->hh];
-    frame f = {RULES_NONE, RULES_NONE, RULES_NONE};
+    frame f = {RULES_NONE, RULES_NONE, RULES_NONE, RULES_NONE};
     if (h->n_customers)
         f.cust = ctx->hs->customer_idx[h->first_customer];
     return f;

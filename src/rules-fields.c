@@ -10,6 +10,7 @@
  * contains "card" (ASCII case-insensitive), e.g. "credit_card".
  */
 #include "rules-private.h"
+#include "events-private.h"
 #include "folio/codes.h"
 #include "folio/household.h"
 #include "folio/job.h"
@@ -300,6 +301,13 @@ static const folio_rule_field default_fields[] = {
     {"period_start", HH, D, g_job_date, U(1), "first day of the statement period"},
     {"period_end", HH, D, g_job_date, U(2), "last day of the statement period"},
     {"channel", HH, S, g_channel, NULL, "delivery channel of the statement (set by the caller)"},
+    /* issue 15 part 2: events (inside `events where`) and stages (src/events.c) */
+    {"statement.date", HH, D, g_job_date, U(0), "the statement date"},
+    {"stage", HH, S, events_get_stage, NULL, "relationship stage (job stages:), \"\" when none"},
+    {"type", FOLIO_RS_EVENT, S, events_get_str, U(0), "event type, e.g. \"payment\""},
+    {"date", FOLIO_RS_EVENT, D, events_get_date, NULL, "event date"},
+    {"channel", FOLIO_RS_EVENT, S, events_get_str, U(1), "event channel (\"\" when none)"},
+    {"event.key", FOLIO_RS_EVENT, S, events_get_str, U(2), "the id the event row names"},
     /* customer */
     {"customer.id", CU, S, g_cust_str, OFF(folio_customer, id), "customer id"},
     {"first_name", CU, S, g_cust_str, OFF(folio_customer, first_name), "first name"},

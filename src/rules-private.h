@@ -45,7 +45,8 @@ typedef enum rules_agg {
  * the context); RCOLL_HISTORY_TXNS (`history.transactions`): every loaded row,
  * before and after the period too (issue 10 part 8). */
 typedef enum rules_coll {
-    RCOLL_ACCOUNTS = 0, RCOLL_CUSTOMERS, RCOLL_TXNS, RCOLL_HISTORY_TXNS
+    RCOLL_ACCOUNTS = 0, RCOLL_CUSTOMERS, RCOLL_TXNS, RCOLL_HISTORY_TXNS,
+    RCOLL_EVENTS          /* issue 15 part 2: the household's events, by date */
 } rules_coll;
 
 /* Which records a collection covers, decided by the enclosing frame. */

@@ -93,12 +93,13 @@ bool check_inputs(run_state *R, folio_error *err)
 /* The record files at OUT's top level, in publishing order; the contact
  * history (last) only when the job has offers. */
 static const char *const record_names[] = {"rejects.csv", "exceptions.csv", "suppressed.csv",
-                                           "audit.jsonl", "contact_history.csv"};
+                                           "audit.jsonl", "contact_history.csv",
+                                           "not_due.csv", "statement_history.csv" /* issue 15 */};
 
 /* The publish list: every output of the run, .part and final name. */
 folio_pub_item *publish_items(run_state *R, char rec[][2][4200], size_t *n_out)
 {
-    size_t cap = (FOLIO_PRINT_FORMATS + 1) * R->n_files + 2 + 3 * R->arch.n_zips + 1 + 5 + 1, n = 0;
+    size_t cap = (FOLIO_PRINT_FORMATS + 1) * R->n_files + 2 + 3 * R->arch.n_zips + 1 + 7 + 1, n = 0;
     folio_pub_item *it = calloc(cap, sizeof *it);
     if (!it)
         return NULL;
@@ -121,11 +122,14 @@ folio_pub_item *publish_items(run_state *R, char rec[][2][4200], size_t *n_out)
     }
     if (R->arch.notif_part)
         it[n++] = (folio_pub_item){FOLIO_OUT_ARCHIVE, R->arch.notif_part, R->arch.notif_path};
-    size_t n_rec = sizeof record_names / sizeof *record_names - (R->offers ? 0 : 1);
-    for (size_t k = 0; k < n_rec; k++) {
-        snprintf(rec[k][0], sizeof rec[k][0], "%s/%s.part", R->out, record_names[k]);
-        snprintf(rec[k][1], sizeof rec[k][1], "%s/%s", R->out, record_names[k]);
-        it[n++] = (folio_pub_item){FOLIO_OUT_TOP, rec[k][0], rec[k][1]};
+    size_t n_rec = sizeof record_names / sizeof *record_names;
+    for (size_t k = 0, r = 0; k < n_rec; k++) {
+        if ((k == 4 && !R->offers) || (k >= 5 && !R->job->frequency))   /* issue 15 part 1 */
+            continue;
+        snprintf(rec[r][0], sizeof rec[r][0], "%s/%s.part", R->out, record_names[k]);
+        snprintf(rec[r][1], sizeof rec[r][1], "%s/%s", R->out, record_names[k]);
+        it[n++] = (folio_pub_item){FOLIO_OUT_TOP, rec[r][0], rec[r][1]};
+        r++;
     }
     if (R->report_written)             /* issue 16 part 5: report.html */
         it[n++] = (folio_pub_item){FOLIO_OUT_TOP, R->report_part, R->report_path};

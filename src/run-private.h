@@ -20,6 +20,7 @@
 #include "folio/archive.h"
 #include "folio/compose.h"
 #include "folio/feed.h"
+#include "folio/frequency.h"
 #include "folio/household.h"
 #include "folio/ledger.h"
 #include "folio/job.h"
@@ -75,6 +76,7 @@ typedef struct run_state {
     folio_run_report *rep;                /* the caller's, or own_rep */
     folio_run_report own_rep;
     folio_ledger_counts ledger;   /* issue 10 part 3: counts.ledger (ledger.h) */
+    folio_frequency_counts freq;  /* issue 15 part 1: counts.not_due (frequency.h) */
     /* the print stage's time per stage, summed over threads (print.h) */
     double t_print_compose, t_print_prepare, t_print_write;
     /* issue 16 parts 5, 6: phase starts (progress.h, from run_event) and

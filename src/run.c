@@ -42,6 +42,7 @@
 #include "records.h"
 #include "run-outputs.h"
 #include "run-private.h"
+#include "folio/events.h"
 #include "addressee.h"
 #include "run-report.h"
 #include "run-stages.h"
@@ -255,10 +256,17 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         if (!household_group(R.ds, order, n_order, &R.hs, err) || !stop_if_interrupted(err))
             goto done;
     }
+    /* issue 15 part 2: events by household, before any rule (channel rules) runs */
+    if (!events_bind(R.ds, &R.hs, err))
+        goto done;
     double t_plan = now_s();
     R.plan = compose_plan_new(R.job, R.layout, R.ds, &R.hs, err);
     t_plan = now_s() - t_plan;
     if (!R.plan || !stop_if_interrupted(err))
+        goto done;
+    /* issue 15 part 1: statements not due this cycle */
+    snprintf(path, sizeof path, "%s/not_due.csv.part", R.out);
+    if (!frequency_apply(R.plan, R.job->frequency ? path : NULL, &R.freq, err))
         goto done;
     if (!holders_route(R.plan, &R.ds->exceptions, err))   /* oversize, undeliverable */
         goto done;
@@ -318,6 +326,10 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     phase(&R, "records");
     totals T = {0};
     reconcile_totals(&R, &T);
+    snprintf(path, sizeof path, "%s/statement_history.csv.part", R.out);   /* issue 15 */
+    if (R.job->frequency &&
+        !frequency_write_history(R.plan, R.in_shard, path, &R.freq.history_rows, err))
+        goto done;
     if (!records_write(&R, &T, err))
         goto done;
     folio_buf cj;
@@ -341,7 +353,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     }
     folio_buf_free(&cj);
     {
-        char rec[5][2][4200];
+        char rec[7][2][4200];   /* issue 15 part 1: not_due.csv, statement_history.csv */
         size_t n_items = 0;
         folio_pub_item *items = publish_items(&R, rec, &n_items);
         if (!items) {

@@ -1225,7 +1225,7 @@ static void check_top_level(verify_report *V, const char *dir)
 {
     static const char *const files[] = {"manifest.json", "audit.jsonl", "rejects.csv",
                                         "suppressed.csv", "contact_history.csv", "exceptions.csv",
-                                        ".folio.lock",
+                                        ".folio.lock", "not_due.csv", "statement_history.csv" /* issue 15 */,
                                         "report.html"};   /* issue 16 part 5 */
     static const char *const dirs[] = {"print", "archive", "proofs"};
     DIR *dd = opendir(dir);

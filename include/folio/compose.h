@@ -64,6 +64,10 @@ typedef struct folio_household_plan {
     uint32_t n_accounts_printed;
     bool returned;                    /* undeliverable: printed addressed to the bank
                                        * in the stream "return" (holders.h) */
+    /* issue 15 part 1: a due statement covering more than the job's period
+     * (its frequency's interval, folio/frequency.h) starts here */
+    bool own_period;
+    folio_date period_start;          /* when own_period */
 } folio_household_plan;
 
 typedef struct folio_plan {

@@ -149,6 +149,10 @@ typedef struct folio_dataset {
                                   read with feed_customer_role() */
     folio_reject *rejects;     size_t n_rejects;   /* sorted by (feed, line) */
     folio_response *responses; size_t n_responses; /* issue 15 part 4, feed order */
+    /* issue 15 part 2: events feeds' rows (folio/events.h); by household after
+     * events_bind: event_idx[event_first[h] .. event_first[h + 1]) in date order */
+    struct folio_event *events; size_t n_events;
+    uint32_t *event_idx, *event_first;
     folio_feed_stats *stats;   /* one per job feed */
     int n_feeds;
     folio_exceptions exceptions; /* cases for OUT/exceptions.csv found at load and

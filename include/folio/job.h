@@ -25,7 +25,9 @@ typedef enum folio_feed_kind {
     FOLIO_FEED_CUSTOMER_ATTRS,   /* customer_attributes: customer_id + attributes */
     FOLIO_FEED_ACCOUNT_ATTRS,    /* account_attributes: account_id + attributes */
     /* issue 15 part 4: responses to offers (uplift.h) */
-    FOLIO_FEED_RESPONSES
+    FOLIO_FEED_RESPONSES,
+    /* issue 15 part 2: journey events (folio/events.h) */
+    FOLIO_FEED_EVENTS            /* events: key (customer/account/household), type, date */
 } folio_feed_kind;
 
 /* Logical fields a feed can map.  The job maps each to a header name. */
@@ -58,6 +60,9 @@ typedef enum folio_field {
     FOLIO_F_CONTACT_VARIANT, FOLIO_F_CONTACT_CHANNEL,
     FOLIO_F_RESP_KEY, FOLIO_F_RESP_OFFER, FOLIO_F_RESP_VARIANT, FOLIO_F_RESP_DATE,
     FOLIO_F_RESP_OUTCOME,
+    /* issue 15 part 2: events feeds (folio/events.h) */
+    FOLIO_F_EVENT_KEY /* customer, account or household id */, FOLIO_F_EVENT_TYPE,
+    FOLIO_F_EVENT_DATE, FOLIO_F_EVENT_CHANNEL /* optional: print, email, ... */,
     FOLIO_F__COUNT
 } folio_field;
 
@@ -165,6 +170,9 @@ typedef struct folio_job {
                                         when the job has none */
     /* issue 10 part 3: ledger (folio/ledger.h) */
     int ledger_policy;          /* ledger.policy: folio_ledger_policy (default suppress) */
+    /* issue 15 parts 1 and 2: frequency: and stages: (folio/frequency.h, folio/events.h) */
+    struct folio_frequency *frequency;  /* NULL = every channel monthly (due every run) */
+    struct folio_stages *stages;        /* NULL = no relationship stages */
 } folio_job;
 
 /* Parse and validate a job file.  Returns NULL with err set (code

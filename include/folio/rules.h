@@ -62,7 +62,8 @@ typedef enum folio_rule_scope {
     FOLIO_RS_HOUSEHOLD = 0,   /* index passed to the getter: household index */
     FOLIO_RS_CUSTOMER,        /* index into ds->customers */
     FOLIO_RS_ACCOUNT,         /* index into ds->accounts */
-    FOLIO_RS_TXN              /* index into ds->txns */
+    FOLIO_RS_TXN,             /* index into ds->txns */
+    FOLIO_RS_EVENT            /* issue 15 part 2: index into ds->events (folio/events.h) */
 } folio_rule_scope;
 
 /* One value.  The type is known from the expression, not stored here. */

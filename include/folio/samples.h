@@ -29,4 +29,9 @@ typedef struct folio_samples_options {
 bool samples_generate(const char *out_dir, const folio_samples_options *opt,
                       folio_error *err);
 
+/* issue 15 part 5 (parts 1, 2): after samples_generate into out_dir, write
+ * frequency.csv and events.csv and add them, `frequency:` and `stages:` to
+ * out_dir/job.yaml (src/samples-journey.c).  Deterministic in (feeds, seed). */
+bool samples_journey(const char *out_dir, uint64_t seed, folio_error *err);
+
 #endif

@@ -609,7 +609,7 @@ static void test_error_positions(void **state)
     assert_string_equal(compile_err("foo(1) > 2", NULL, FOLIO_RT_BOOL),
                         "<rule>:1:1: unknown function `foo` (functions: date, days_since, "
                         "days_until, months_since, years_since, abs, known, holds, count, sum, "
-                        "min, max, any, all)\n"
+                        "min, max, any, all, last)\n"
                         "  foo(1) > 2\n"
                         "  ^");
     assert_string_equal(compile_err("state = \"CA\"", NULL, FOLIO_RT_BOOL),
@@ -676,7 +676,7 @@ static void test_error_messages(void **state)
     m = compile_err("sum(amount where amount < 0) < 0", NULL, FOLIO_RT_BOOL);
     assert_non_null(strstr(m, "`amount` is a field of each transaction"));
     m = compile_err("count(loans) > 0", NULL, FOLIO_RT_BOOL);
-    assert_non_null(strstr(m, "1:7: expected accounts, customers, transactions or history.transactions, found `loans`"));
+    assert_non_null(strstr(m, "1:7: expected accounts, customers, transactions, history.transactions or events, found `loans`"));
     m = compile_err("all(accounts) ", NULL, FOLIO_RT_BOOL);
     assert_non_null(strstr(m, "all() needs `where`"));
     m = compile_err("not 5", NULL, FOLIO_RT_BOOL);

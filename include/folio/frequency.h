@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * folio/frequency.h -- statement frequency per channel (issue 15 part 1;
+ * docs/job-file.md "Statement frequency").
+ *
+ * The job's `frequency:` gives each channel (print, email) a default
+ * frequency -- monthly, quarterly, semi_annual, annual -- and optionally a
+ * customer attribute (type code) holding the customer's own.  A run decides
+ * per household and channel whether a statement is due (frequency_apply):
+ *
+ *   with a statement history (an events row of type "statement" whose
+ *   channel is the channel, dated before the period): due when at least N
+ *   months (1, 3, 6, 12) lie between that statement's month and the
+ *   period's last month; the statement then covers the day after it to the
+ *   period end;
+ *   without one: due when the period ends in a month that is a multiple of
+ *   N (quarters end in March, June, September, December; half years in June
+ *   and December; years in December); it covers N months ending with the
+ *   period (the period start moved back N - 1 months).
+ *
+ * A household with no channel due is suppressed with the reason "not due:
+ * ..." (suppressed.csv, reconciled like every suppressed household) and
+ * listed in OUT/not_due.csv; a household routed to both with one channel
+ * due goes to that channel only (listed too).  A due statement covering
+ * more than the period gets its accounts re-planned from the interval
+ * start: the rows from that date on are printed and the opening balance is
+ * the balance on that date (the period's opening less the rows between).
+ */
+#ifndef FOLIO_FREQUENCY_H
+#define FOLIO_FREQUENCY_H
+
+#include "folio/common.h"
+
+struct folio_job;
+struct folio_plan;
+struct yt_doc;
+struct yt_node;
+
+typedef struct folio_frequency folio_frequency;
+
+/* Read `frequency:` (after the feeds, so attributes are known). */
+bool frequency_read(struct yt_doc *d, const struct yt_node *root, struct folio_job *job);
+void frequency_free(folio_frequency *f);
+
+/* What frequency_apply decided, for the manifest. */
+typedef struct folio_frequency_counts {
+    uint64_t households_not_due;      /* no channel due: suppressed */
+    uint64_t print_not_due, email_not_due;   /* channels dropped, whole or part */
+    uint64_t extended;                /* due statements covering more than the period */
+    uint64_t history_rows;            /* rows of statement_history.csv */
+} folio_frequency_counts;
+
+/* Decide due / not due for every household of plan (after compose_plan_new
+ * and events_bind), re-plan the accounts of extended statements, write
+ * not_due.csv at `csv_path` (header only when nothing was skipped).  No-op
+ * (but the file) when the job has no frequency:.  false with err on a write
+ * failure, out of memory, or a sum that overflows. */
+bool frequency_apply(struct folio_plan *plan, const char *csv_path,
+                     folio_frequency_counts *counts, folio_error *err);
+
+/* OUT/statement_history.csv: `key,type,date,channel`, one row per statement
+ * this run sent (household id, "statement", the period end, print or email)
+ * -- an events feed for the next run, whose frequency then counts from it.
+ * in_shard: NULL = every household.  *rows: data rows written. */
+bool frequency_write_history(const struct folio_plan *plan, const uint8_t *in_shard,
+                             const char *path, uint64_t *rows, folio_error *err);
+
+#endif

@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Independent checks of issue 15 parts 1 and 2 (tests/e2e/journey.sh).
+
+  check_journey.py frequency DIR   the three monthly runs DIR/{oct,nov,dec}
+  check_journey.py notices DIR     the journey run DIR/out
+
+Expected outcomes are recomputed here from the constructed feeds (never read
+back from folio's own decisions) and compared with what the runs wrote:
+audit.jsonl, not_due.csv, suppressed.csv, the archive index, the print PDF
+text (pdftotext) and manifest.json.
+"""
+import csv
+import datetime
+import glob
+import json
+import os
+import subprocess
+import sys
+
+D = datetime.date.fromisoformat
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def audit(out):
+    return {r["household"]: r for r in map(json.loads, open(os.path.join(out, "audit.jsonl")))}
+
+
+def page_texts(out, a):
+    """household -> text of its pages in the print file"""
+    res = {}
+    cache = {}
+    for h, r in a.items():
+        if "print_file" not in r:
+            continue
+        pf = os.path.join(out, r["print_file"])
+        if pf not in cache:
+            cache[pf] = subprocess.run(["pdftotext", "-layout", pf, "-"], check=True,
+                                       capture_output=True, text=True).stdout.split("\f")
+        res[h] = "\f".join(cache[pf][r["first_page"] - 1:r["last_page"]])
+    return res
+
+
+def money(s):
+    s = s.replace("$", "").replace(",", "")
+    return round(float(s) * 100)
+
+
+def frequency(d):
+    rows = {}
+    for r in csv.DictReader(open(os.path.join(d, "trans.csv"))):
+        rows.setdefault(r["acct"], []).append((D(r["date"]), money(r["amount"]), money(r["bal"])))
+    cust = {r["hh"]: r for r in csv.DictReader(open(os.path.join(d, "customers.csv")))}
+    acct_of = {"H1": "A1", "H2": "A2", "H3": "A3"}
+    months = {"oct": (D("2026-10-01"), D("2026-10-31")), "nov": (D("2026-11-01"), D("2026-11-30")),
+              "dec": (D("2026-12-01"), D("2026-12-31"))}
+    n_months = {"monthly": 1, "quarterly": 3, "semi_annual": 6, "annual": 12, "": 1}
+    archived_months = {}
+    for name, (ps, pe) in months.items():
+        out = os.path.join(d, name)
+        a = audit(out)
+        man = json.load(open(os.path.join(out, "manifest.json")))
+        if not man["reconciliation"]["balanced"]:
+            fail(f"{name}: reconciliation not balanced")
+        nd = list(csv.DictReader(open(os.path.join(out, "not_due.csv"))))
+        sup = {r["id"]: r for r in csv.DictReader(open(os.path.join(out, "suppressed.csv")))
+               if r["kind"] == "household"}
+        want_nd = []
+        counts = {"households": 0, "print": 0, "email": 0, "extended": 0}
+        texts = page_texts(out, a)
+        for h, c in cust.items():
+            chans = {"both": ["print", "email"], "print": ["print"], "email": ["email"]}[c["delivery"]]
+            due, start = {}, pe
+            for ch in chans:
+                n = n_months[c["paper" if ch == "print" else "estmt"]]
+                due[ch] = pe.month % n == 0
+                if due[ch]:
+                    m = ps.month - (n - 1)
+                    y = ps.year + (m - 1) // 12
+                    s = datetime.date(y, (m - 1) % 12 + 1, 1)
+                    start = min(start, s)
+            dchans = [ch for ch in chans if due[ch]]
+            for ch in chans:
+                if not due[ch]:
+                    counts[ch] += 1
+                    want_nd.append((h, ch, "suppressed" if not dchans else
+                                    ("printed only" if dchans == ["print"] else "emailed only")))
+            if not dchans:
+                counts["households"] += 1
+                if h not in sup or not sup[h]["reason"].startswith("not due: print quarterly"):
+                    fail(f"{name}: {h} should be suppressed as not due: {sup.get(h)}")
+                continue
+            want_ch = "both" if len(dchans) == 2 else dchans[0]
+            if a[h]["channel"] != want_ch:
+                fail(f"{name}: {h} channel {a[h]['channel']}, expected {want_ch}")
+            if "email" in dchans:
+                archived_months.setdefault(h, []).append(name)
+            if start < ps:
+                counts["extended"] += 1
+                if a[h].get("interval") != {"start": start.isoformat(), "end": pe.isoformat()}:
+                    fail(f"{name}: {h} interval {a[h].get('interval')}, expected {start}..{pe}")
+            elif "interval" in a[h]:
+                fail(f"{name}: {h} has an interval but covers the period only")
+            ac = acct_of[h]
+            inside = [r for r in rows[ac] if start <= r[0] <= pe]
+            before = [r for r in rows[ac] if r[0] < start]
+            got = a[h]["accounts"][0]["transactions"]
+            if got != len(inside):
+                fail(f"{name}: {h} composed {got} rows, expected {len(inside)} ({start}..{pe})")
+            if "print" in dchans:
+                t = texts[h]
+                opening = before[-1][2] if before else 0
+                closing = inside[-1][2] if inside else opening
+                import re
+                m = re.search(r"Opening balance\s+(-?\$?[-0-9,.]+)\s+Debits", t)
+                if not m or money(m.group(1).replace("$", "")) != opening:
+                    fail(f"{name}: {h} opening {m and m.group(1)}, expected {opening / 100:.2f} "
+                         f"(balance on {start})")
+                m = re.search(r"Closing balance\s+(-?\$?[-0-9,.]+)\s*$", t, re.M)
+                if not m or money(m.group(1)) != closing:
+                    fail(f"{name}: {h} closing {m and m.group(1)}, expected {closing / 100:.2f}")
+                if f"{start.month:02d}/{start.day:02d}/{start.year} to" not in t:
+                    fail(f"{name}: {h} period start {start} not printed")
+                n_rows = len(re.findall(r"^ +\d\d/\d\d/2026 +\d+ ", t, re.M))
+                if n_rows != len(inside):
+                    fail(f"{name}: {h} printed {n_rows} rows, expected {len(inside)}")
+            elif h in texts:
+                fail(f"{name}: {h} printed though print is not due")
+        got_nd = sorted((r["household"], r["channel"], r["action"]) for r in nd)
+        if got_nd != sorted(want_nd):
+            fail(f"{name}: not_due.csv {got_nd}, expected {sorted(want_nd)}")
+        if man["counts"]["not_due"] != counts:
+            fail(f"{name}: counts.not_due {man['counts']['not_due']}, expected {counts}")
+        idx = [r for f in glob.glob(os.path.join(out, "archive", "*.index.csv"))
+               for r in csv.DictReader(open(f))]
+        if sorted(r["household"] for r in idx) != sorted(h for h in archived_months
+                                                        if name in archived_months[h]):
+            fail(f"{name}: archive holds {[r['household'] for r in idx]}")
+        print(f"{name}: channels, intervals, balances, not_due.csv and counts as expected")
+    if archived_months.get("H1") != ["oct", "nov", "dec"]:
+        fail(f"H1 archived in {archived_months.get('H1')}, expected every month")
+
+
+def notices(d):
+    out = os.path.join(d, "out")
+    sd = D("2026-10-31")
+    hh_of = {}
+    for r in csv.DictReader(open(os.path.join(d, "customers.csv"))):
+        hh_of[r["id"]] = r["hh"]
+        hh_of[r["hh"]] = r["hh"]
+    for r in csv.DictReader(open(os.path.join(d, "accounts.csv"))):
+        hh_of[r["id"]] = hh_of[r["owner"]]
+    ev = {}
+    for r in csv.DictReader(open(os.path.join(d, "events.csv"))):
+        ev.setdefault(hh_of[r["key"]], []).append((r["type"], D(r["date"])))
+    a = audit(out)
+    texts = page_texts(out, a)
+    for h in sorted(a):
+        e = ev.get(h, [])
+        notices_ = [t for k, t in e if k == "notice"]
+        pays = [t for k, t in e if k == "payment"]
+        recent = [t for t in notices_ if t >= sd - datetime.timedelta(days=90)]
+        if notices_ and pays and max(pays) > max(notices_):
+            want = "THANKYOU"
+        elif len(recent) >= 2:
+            want = "FINALREMINDER"
+        elif len(notices_) == 1:
+            want = "SECONDREMINDER"
+        else:
+            want = None
+        context = any(k in ("complaint_open", "delinquency") for k, _ in e)
+        moved = [t for k, t in e if k == "address_changed"]
+        stage = ("at_risk" if context else
+                 "new" if not notices_ and moved and (sd - max(moved)).days < 90 else "established")
+        if a[h].get("stage", stage if a[h].get("channel") == "suppressed" else None) != stage:
+            fail(f"{h}: stage {a[h].get('stage')}, expected {stage}")
+        if stage == "at_risk" and any(k == "delinquency" for k, _ in e):
+            # the job's channel rule holds it back, on its stage
+            sup = {r["id"]: r["reason"] for r in csv.DictReader(open(os.path.join(out, "suppressed.csv")))
+                   if r["kind"] == "household"}
+            if h in texts or "held for collections review" not in sup.get(h, ""):
+                fail(f"{h}: at risk with a delinquency, expected held: {sup.get(h)}")
+            print(f"{h}: stage {stage}, held by the channel rule: as expected")
+            continue
+        t = texts[h]
+        for m in ("THANKYOU", "FINALREMINDER", "SECONDREMINDER"):
+            if (m in t) != (m == want):
+                fail(f"{h}: {m} {'shown' if m in t else 'missing'} (expected {want})")
+        if ("CROSSSELL" in t) == context:
+            fail(f"{h}: cross-sell {'shown' if 'CROSSSELL' in t else 'missing'}, open complaint: {context}")
+        if ("WELCOMEPACK" in t) != (stage == "new"):
+            fail(f"{h}: welcome pack offer and stage {stage} disagree")
+        print(f"{h}: notice {want}, cross-sell {not context}, stage {stage}: as expected")
+
+
+if __name__ == "__main__":
+    {"frequency": frequency, "notices": notices}[sys.argv[1]](sys.argv[2])
