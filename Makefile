@@ -36,7 +36,6 @@ DEB_PKGS := build-essential libhpdf-dev libcsv-dev libyaml-dev libcmocka-dev zli
 DEB_PKGS += slurm-wlm munge  # issue 12: tests/e2e/scale_slurm.sh runs a real local Slurm
 DEB_PKGS += zbar-tools  # issue 13 part 3: zbarimg decodes the coupon's QR code in the e2e test
 DEB_PKGS += debhelper lintian mandoc bash-completion  # issue 16: .deb build and lint, man page lint, completion
-DEB_PKGS += icc-profiles-free  # issue 14 part 3: the sRGB output intent profile of PDF/VT print files
 DEB_PKGS += chromium  # issue 16 part 5: tests/e2e/report.sh loads report.html in headless Chromium
 DEB_PKGS += python3-pikepdf  # issue 14 part 2: tests/e2e/check_tagged.py walks the archive's structure tree
 
