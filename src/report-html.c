@@ -25,6 +25,7 @@
 
 #include "folio/exceptions.h"
 #include "folio/offers.h"
+#include "folio/uplift.h"   /* issue 15 part 4 */
 
 #include <errno.h>
 #include <math.h>
@@ -593,17 +594,95 @@ static void section_exceptions(run_state *R, folio_buf *b)
     folio_buf_puts(b, "</section>\n");
 }
 
-/* HOOK (issue 15 part 4, uplift): when the run has responses, write the
- * uplift figures of the manifest's uplift section here (per offer and
- * variant: response rate shown vs held out, difference and its interval).
- * The section element and its id stay, so links and checkers find it. */
+/* Issue 15 part 4: the uplift figures of the manifest's "uplift" section
+ * (uplift.c computes them once for both): per offer and variant the response
+ * rate shown vs held out, the difference with its 95% interval (Newcombe
+ * hybrid score), the relative uplift, the sample size per group needed, and
+ * whether the variant was retired.  Rates and differences in percent points
+ * with 2 decimals, rounded half away from zero like the manifest's 6. */
+static void put_pct(folio_buf *b, double v)
+{
+    put_num(b, v * 100.0, 2);
+}
+
 static void section_uplift(run_state *R, folio_buf *b)
 {
-    (void)R;
-    folio_buf_puts(b, "<section id=\"uplift\" class=\"hook\"><h3>Uplift</h3>\n"
-                      "<!-- folio:uplift-hook: uplift figures (issue 15 part 4) go here -->\n"
-                      "<p>No uplift figures in this run (they need a responses feed).</p>"
-                      "</section>\n");
+    folio_buf_puts(b, "<section id=\"uplift\"><h3>Uplift</h3>\n"
+                      "<!-- folio:uplift-hook: uplift figures (issue 15 part 4) -->\n");
+    const folio_uplift *u = R->uplift;
+    if (!u) {
+        folio_buf_puts(b, "<p>No uplift figures in this run (they need a responses feed).</p>"
+                          "</section>\n");
+        return;
+    }
+    folio_buf_puts(b, "<p>");
+    put_u(b, (uint64_t)u->responses);
+    folio_buf_puts(b, " response(s) read, ");
+    put_u(b, (uint64_t)u->matched);
+    folio_buf_puts(b, " attributed within ");
+    put_u(b, (uint64_t)u->attribution_days);
+    folio_buf_puts(b, " days of a contact, ");
+    put_u(b, (uint64_t)u->repeats);
+    folio_buf_puts(b, " repeat(s); not attributed:");
+    for (int k = 0; k < FOLIO_UPLIFT_N_REASONS; k++) {
+        folio_buf_puts(b, k ? ", " : " ");
+        esc(b, FOLIO_UPLIFT_REASONS[k]);
+        folio_buf_puts(b, " ");
+        put_u(b, (uint64_t)u->unmatched[k]);
+    }
+    folio_buf_puts(b, ".</p>\n<table class=\"uplift\"><tr><th>offer</th><th>variant</th>"
+                      "<th>contacts</th><th>responders</th><th>rate %</th><th>holdout</th>"
+                      "<th>holdout rate %</th><th>uplift (points)</th>"
+                      "<th>95% interval (points)</th><th>relative %</th>"
+                      "<th>per group needed</th><th>status</th></tr>\n");
+    for (size_t i = 0; i < u->n_rows; i++) {
+        const folio_uplift_row *r = &u->rows[i];
+        folio_buf_puts(b, "<tr><td>");
+        esc(b, r->offer);
+        folio_buf_puts(b, "</td><td>");
+        esc(b, r->variant[0] ? r->variant : "-");
+        folio_buf_puts(b, "</td><td>");
+        put_u(b, (uint64_t)r->contacts);
+        folio_buf_puts(b, "</td><td>");
+        put_u(b, (uint64_t)r->responders);
+        folio_buf_puts(b, "</td><td>");
+        put_pct(b, r->rate);
+        folio_buf_puts(b, "</td><td>");
+        put_u(b, (uint64_t)r->hold_contacts);
+        folio_buf_puts(b, "</td><td>");
+        put_pct(b, r->hold_rate);
+        folio_buf_puts(b, "</td><td>");
+        if (r->has_ci) {
+            put_pct(b, r->abs);
+            folio_buf_puts(b, "</td><td>");
+            put_pct(b, r->lo);
+            folio_buf_puts(b, " to ");
+            put_pct(b, r->hi);
+        } else {
+            folio_buf_puts(b, "-</td><td>no holdout or no contacts");
+        }
+        folio_buf_puts(b, "</td><td>");
+        if (r->has_ci && r->rel == r->rel)      /* NaN when the holdout rate is 0 */
+            put_pct(b, r->rel);
+        else
+            folio_buf_puts(b, "-");
+        folio_buf_puts(b, "</td><td>");
+        if (r->sample_size >= 0)
+            put_u(b, (uint64_t)r->sample_size);
+        else
+            folio_buf_puts(b, "-");
+        folio_buf_puts(b, "</td><td>");
+        folio_buf_puts(b, r->retired ? "retired in this run"
+                          : r->retire ? "below control"
+                          : r->has_ci && r->lo > 0 ? "above control" : "");
+        if (r->retire && !r->retired && r->not_retired) {
+            folio_buf_puts(b, " (not retired: ");
+            esc(b, r->not_retired);
+            folio_buf_puts(b, ")");
+        }
+        folio_buf_puts(b, "</td></tr>\n");
+    }
+    folio_buf_puts(b, "</table></section>\n");
 }
 
 static bool section_offers(run_state *R, folio_buf *b)

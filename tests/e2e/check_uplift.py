@@ -19,6 +19,7 @@ import bisect
 import collections
 import datetime
 import json
+import re
 import math
 import os
 import sys
@@ -208,7 +209,22 @@ def check_manifest(out, report_path):
             fail("retired %s/%s shown %d times" % (k[0], k[1], shown[k]))
         if not any(o == k[0] and n for (o, v), n in shown.items()):
             fail("offer %s of a retired variant never shown at all" % k[0])
-    print("manifest uplift ok: retired %s; shown %s" % (sorted(retired), dict(shown)))
+    # report.html shows the same rows (issue 16 part 5's uplift section)
+    html = open(os.path.join(out, "report.html"), encoding="utf-8").read()
+    sec = re.search(r'<section id="uplift">(.*?)</section>', html, re.S)
+    if not sec or '<table class="uplift">' not in sec.group(1):
+        fail("report.html has no uplift table")
+    cells = [re.findall(r"<td>(.*?)</td>", r) for r in re.findall(r"<tr><td>.*?</tr>", sec.group(1))]
+    if len(cells) != len(mu["by_variant"]):
+        fail("report.html uplift rows %d, manifest %d" % (len(cells), len(mu["by_variant"])))
+    for c, r in zip(cells, mu["by_variant"]):
+        want = [r["offer"], r["variant"] or "-", str(r["contacts"]), str(r["responses"])]
+        if c[:4] != want:
+            fail("report.html uplift row %s, manifest %s" % (c[:4], want))
+        if ("retired in this run" in c[-1]) != bool(r.get("retired")):
+            fail("report.html uplift status %r for %s/%s" % (c[-1], r["offer"], r["variant"]))
+    print("manifest uplift ok: retired %s; shown %s; report.html rows %d"
+          % (sorted(retired), dict(shown), len(cells)))
 
 
 if __name__ == "__main__":
