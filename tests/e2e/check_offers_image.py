@@ -51,8 +51,17 @@ def setup(d, root):
     s = s[:j] + ("    image: {file: {en: phone-en.png, es: phone-es.png}, width: 30, "
                  "height: 30, fit: contain}\n") + s[j:]
     open(d + "/offers.yaml", "w", encoding="utf-8").write(s)
+    # the sample layout without its logo: every picture on a page is then an
+    # offer's (the logo has its own test, docs.sh sample_logo_chart)
+    lay = open(root + "/layouts/statement.yaml", encoding="utf-8").read()
+    lay = re.sub(r"(?m)^images:\n(  - .*\n)+", "", lay)
+    assert "logo.png" not in lay
+    lay = lay.replace("../fonts/", root + "/fonts/").replace(
+        "library: paragraphs.yaml", "library: " + root + "/layouts/paragraphs.yaml")
+    open(d + "/layout.yaml", "w", encoding="utf-8").write(lay)
     job = open(d + "/job.yaml", encoding="utf-8").read()
     job = re.sub(r"(?m)^  catalogue:.*$", '  catalogue: "%s/offers.yaml"' % d, job)
+    job = re.sub(r"(?m)^layout:.*$", 'layout: "%s/layout.yaml"' % d, job)
     job = job.replace("  print:\n    pdf: true\n", "  print:\n    pdf: true\n    afp: {enabled: yes}\n", 1)
     assert "afp: {enabled: yes}" in job and d + "/offers.yaml" in job
     open(d + "/job.yaml", "w", encoding="utf-8").write(job)

@@ -17,6 +17,7 @@ import sys
 def layout(d, root, extra=""):
     s = open(os.path.join(root, "layouts/statement.yaml"), encoding="utf-8").read()
     s = s.replace("mask: last4", "mask: full").replace("../fonts/", root + "/fonts/")
+    s = s.replace("file: logo.png", "file: " + os.path.join(root, "layouts/logo.png"))
     if extra:
         s = s.replace("after_summary: [welcome]",
                       "after_summary: [welcome, {first_of: [notice-thanks, notice-final, notice-second]}]")
