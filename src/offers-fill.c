@@ -271,23 +271,13 @@ static void json_str(folio_buf *b, const char *s)
 /* Contacts of the household (its id and every customer's id) per offer. */
 static void count_contacts(const folio_offers *o, size_t hh, uint16_t *counts)
 {
-    const folio_households *hs = o->hs;
-    const folio_household *h = &hs->v[hh];
+    const folio_household *h = &o->hs->v[hh];
     const folio_dataset *ds = o->ds;
     for (uint32_t k = 0; k <= h->n_customers; k++) {
-        const char *key = k == 0 ? h->id : ds->customers[hs->customer_idx[h->first_customer + k - 1]].id;
-        size_t lo = 0, hi = o->n_contacts;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (strcmp(ds->contacts[o->contacts[mid]].key, key) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (; lo < o->n_contacts; lo++) {
+        size_t lo, hi;
+        offers_contact_range(o, offers_member_key(o, h, k), &lo, &hi);
+        for (; lo < hi; lo++) {
             uint32_t c = o->contacts[lo];
-            if (strcmp(ds->contacts[c].key, key))
-                break;
             int16_t of = o->contact_offer[c];
             if (ds->contacts[c].holdout)      /* issue 15: a held-out row is no contact */
                 continue;

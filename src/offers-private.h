@@ -100,6 +100,11 @@ struct folio_offers {
 /* issue 15 part 3 (pressure.c): contacts of household hh in the history
  * inside the household cap's window (every offer, held-out rows not
  * counted), and whether it had a feedback request within `days`. */
+/* The contact rows of `key` (o->contacts[*lo .. *hi), sorted by key), and
+ * the key of household h's member k (0: the household id, then its
+ * customers' ids), in pressure.c; the caps count both. */
+void offers_contact_range(const folio_offers *o, const char *key, size_t *lo, size_t *hi);
+const char *offers_member_key(const folio_offers *o, const folio_household *h, uint32_t k);
 unsigned pressure_history(const folio_offers *o, size_t hh);
 bool pressure_feedback_recent(const folio_offers *o, size_t hh, int days);
 

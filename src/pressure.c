@@ -19,7 +19,7 @@
 #include <string.h>
 
 /* the contact rows of key: [*lo, *hi) in o->contacts */
-static void key_range(const folio_offers *o, const char *key, size_t *lo_out, size_t *hi_out)
+void offers_contact_range(const folio_offers *o, const char *key, size_t *lo_out, size_t *hi_out)
 {
     const folio_dataset *ds = o->ds;
     size_t lo = 0, hi = o->n_contacts;
@@ -37,7 +37,7 @@ static void key_range(const folio_offers *o, const char *key, size_t *lo_out, si
     *hi_out = e;
 }
 
-static const char *member_key(const folio_offers *o, const folio_household *h, uint32_t k)
+const char *offers_member_key(const folio_offers *o, const folio_household *h, uint32_t k)
 {
     if (k == 0)
         return h->id;
@@ -51,11 +51,11 @@ unsigned pressure_history(const folio_offers *o, size_t hh)
     const folio_household *h = &o->hs->v[hh];
     unsigned n = 0;
     for (uint32_t k = 0; k <= h->n_customers; k++) {
-        const char *key = member_key(o, h, k);
+        const char *key = offers_member_key(o, h, k);
         if (k && !strcmp(key, h->id))
             continue;                   /* a customer id equal to the household id */
         size_t lo, hi;
-        key_range(o, key, &lo, &hi);
+        offers_contact_range(o, key, &lo, &hi);
         for (size_t i = lo; i < hi; i++) {
             const folio_contact *c = &o->ds->contacts[o->contacts[i]];
             if (!c->holdout && c->date <= o->today && o->today - c->date < o->hh_cap_days)
@@ -72,7 +72,7 @@ bool pressure_feedback_recent(const folio_offers *o, size_t hh, int days)
     const folio_household *h = &o->hs->v[hh];
     for (uint32_t k = 0; k <= h->n_customers; k++) {
         size_t lo, hi;
-        key_range(o, member_key(o, h, k), &lo, &hi);
+        offers_contact_range(o, offers_member_key(o, h, k), &lo, &hi);
         for (size_t i = lo; i < hi; i++) {
             uint32_t ci = o->contacts[i];
             const folio_contact *c = &o->ds->contacts[ci];
