@@ -602,7 +602,9 @@ static void section_exceptions(run_state *R, folio_buf *b)
  * with 2 decimals, rounded half away from zero like the manifest's 6. */
 static void put_pct(folio_buf *b, double v)
 {
-    put_num(b, v * 100.0, 2);
+    char tmp[48];        /* always 2 decimals: a table column, not a JSON number */
+    size_t n = folio_money_format((int64_t)llround(v * 10000.0), 2, '.', 0, tmp, sizeof tmp);
+    folio_buf_append(b, tmp, n);
 }
 
 static void section_uplift(run_state *R, folio_buf *b)
