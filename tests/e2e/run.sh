@@ -6,7 +6,8 @@
 # Prints one line per test ("ok   NAME" / "FAIL NAME (log: PATH)") and
 # "e2e: N passed, N failed" last; exit status 1 if anything failed.  A failed
 # test's full output is kept in $E2E_LOGDIR/NAME.log (default
-# build/test-logs/e2e; CI also shows its last lines).
+# build/test-logs/e2e; CI also shows its last lines); times.txt there has
+# each test's seconds.
 set -u
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 FOLIO="${FOLIO:-$ROOT/build/folio}"
@@ -17,7 +18,7 @@ export FOLIO ROOT WORK
 pass=0; fail=0; failed_names=()
 E2E_LOGDIR="${E2E_LOGDIR:-$ROOT/build/test-logs/e2e}"
 mkdir -p "$E2E_LOGDIR"
-rm -f "$E2E_LOGDIR"/*.log
+rm -f "$E2E_LOGDIR"/*.log "$E2E_LOGDIR/times.txt"
 
 # An assertion written as "A && B" does not stop a test under set -e when A
 # fails (only the last command of a list counts): such lines end in
@@ -31,8 +32,11 @@ run_test() {
     local log="$WORK/$name.log"
     # not "if ( set -e; ... )": bash ignores -e inside an if condition, so an
     # assertion in the middle of a test could never fail it
+    local t0=$SECONDS
     ( set -e; "$@" ) >"$log" 2>&1    # a plain command: -e is honoured (not after || either)
     local rc=$?
+    # seconds per test, to keep make test within its budget (sort -n times.txt)
+    echo "$((SECONDS - t0)) $name" >> "$E2E_LOGDIR/times.txt"
     if [ "$rc" = 0 ]; then
         pass=$((pass + 1)); echo "ok   $name"
     else
