@@ -621,7 +621,10 @@ static void draw_balance(chart_pen *p, const folio_plan *plan, const uint32_t *a
             memset(q, 0, sizeof *q);
             q->kind = i ? FOLIO_SEG_LINE : FOLIO_SEG_MOVE;
             q->x = px0 + (int32_t)((int64_t)(px1 - px0) * (day[at + i] - start) / span);
-            q->y = py1 - (int32_t)((int64_t)(py1 - py0) * (bal[at + i] - lo) / (hi - lo));
+            /* 128-bit: balances near the money limit times the plot height
+             * overflow 64 bits (UBSan, e2e money_total_overflow) */
+            q->y = py1 - (int32_t)((__int128)(py1 - py0) * ((__int128)bal[at + i] - lo)
+                                   / ((__int128)hi - lo));
         }
         path(p, pts + at, cnt[a], FOLIO_PATH_STROKE,
              a ? PALETTE[(a - 1) % (sizeof PALETTE / sizeof PALETTE[0])] : color, 30, 0);
@@ -702,7 +705,7 @@ static void draw_spending(chart_pen *p, const folio_plan *plan, int lang, const 
     for (uint32_t i = 0; i < n; i++) {
         int32_t ry = y + (int32_t)i * rh, mid = ry + rh / 2;
         label(p, v[i].name, fit_len(p, v[i].name, v[i].len, lw), x, mid + asc / 2 - 20, 0);
-        int32_t len = (int32_t)((int64_t)bw * v[i].sum / v[0].sum);
+        int32_t len = (int32_t)((__int128)bw * v[i].sum / v[0].sum);   /* 128-bit: as above */
         if (len < 1)
             len = 1;
         folio_dl_seg r[5] = { { FOLIO_SEG_MOVE, bx, mid - bh / 2, 0, 0, 0, 0 },
