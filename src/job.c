@@ -588,7 +588,7 @@ static bool read_feeds(yt_doc *d, folio_job *job, const yt_node *root)
         folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
         return false;
     }
-    int have[9] = { 0 };
+    int have[sizeof KIND_NAMES / sizeof *KIND_NAMES] = { 0 };   /* one per feed kind (+1) */
     bool ok = true;
     for (int i = 0; ok && i < fs->n; i++) {
         char where[32], key[48];

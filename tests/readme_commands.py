@@ -60,7 +60,9 @@ def norm(s):
 
 def clean_env():
     env = dict(os.environ)
-    for k in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "FOLIO", "FOLIO_ROOT"):
+    # SANITIZER, BUILD: make exports its command-line variables to recipes,
+    # so under `make SANITIZER=... test` the clone would build build-san/
+    for k in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "FOLIO", "FOLIO_ROOT", "SANITIZER", "BUILD"):
         env.pop(k, None)
     return env
 
