@@ -73,8 +73,11 @@ static double mono_s(void)
 /* Progress lines (on a terminal; their text from folio_progress_event,
  * folio/progress.h: each redraw clears to the end of the line, rates over
  * the last seconds) and the phase clock of the summary's "phases" line.
- * The test hook: with FOLIO_TEST_PHASES set, "folio: phase NAME" on stderr
- * at the start of each phase (tests/e2e signal a run in a known phase). */
+ * The test hooks: with FOLIO_TEST_PHASES set, "folio: phase NAME" on stderr
+ * at the start of each phase; with FOLIO_TEST_STOP_AT=NAME as well, the
+ * process stops itself (SIGSTOP) right after announcing phase NAME, so a
+ * test signals a run that is certainly in that phase and then sends SIGCONT
+ * (a fast phase can otherwise end before the signal arrives). */
 typedef struct progress_ui {
     folio_progress p;
     pthread_mutex_t mu;         /* around p and the writes to stderr */
@@ -91,8 +94,13 @@ static void on_event(void *ctx, const folio_run_event *ev)
     if (ev->kind == FOLIO_RUN_PHASE) {
         if (phases < 0)
             phases = getenv("FOLIO_TEST_PHASES") != NULL;
-        if (phases)
+        if (phases) {
             fprintf(stderr, "folio: phase %s\n", ev->name);
+            fflush(stderr);
+            const char *stop = getenv("FOLIO_TEST_STOP_AT");
+            if (stop && strcmp(stop, ev->name) == 0)
+                raise(SIGSTOP);
+        }
     }
     char line[512];
     if (folio_progress_event(&u->p, ev, mono_s(), line, sizeof line)) {

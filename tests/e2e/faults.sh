@@ -6,25 +6,14 @@
 # Milliseconds since the epoch.
 ms() { date +%s%3N; }
 
-# wait_phase ERRFILE PHASE: until the run announces the phase
-# (FOLIO_TEST_PHASES); fails after 60 s.
-wait_phase() {
-    local i
-    for i in $(seq 1 6000); do
-        grep -q "phase $2\$" "$1" 2>/dev/null && return 0
-        sleep 0.01
-    done
-    echo "the run never announced phase $2"; return 1
-}
-
 # A second run into the OUT of a running one exits 2 at once naming the
 # holder; the first then completes and verifies.
 t_out_lock() {
-    "$FOLIO" samples --households 1500 --seed 41 --out "$WORK/lk" >/dev/null
-    FOLIO_TEST_PHASES=1 "$FOLIO" run "$WORK/lk/job.yaml" --out "$WORK/lk/o" --quiet \
-        2>"$WORK/lk/a.err" &
+    "$FOLIO" samples --households 200 --seed 41 --out "$WORK/lk" >/dev/null
+    FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=compose "$FOLIO" run "$WORK/lk/job.yaml" \
+        --out "$WORK/lk/o" --quiet 2>"$WORK/lk/a.err" &
     local pid=$!
-    wait_phase "$WORK/lk/a.err" compose
+    wait_stopped $pid
     local t0; t0=$(ms)
     set +e
     "$FOLIO" run "$WORK/lk/job.yaml" --out "$WORK/lk/o" --quiet 2>"$WORK/lk/b.err"; rc=$?
@@ -33,6 +22,7 @@ t_out_lock() {
     cat "$WORK/lk/b.err"; echo "second run: rc $rc in $dt ms"
     [ "$rc" = 2 ] && [ "$dt" -lt 1000 ] || fail_at "$LINENO"
     grep -q "is in use by process $pid" "$WORK/lk/b.err"
+    kill -CONT $pid
     set +e; wait $pid; rc=$?; set -e
     [ "$rc" = 0 ] || [ "$rc" = 3 ]
     "$FOLIO" verify "$WORK/lk/o" | grep -q '^verified [0-9]* files$'
@@ -93,11 +83,13 @@ t_out_inputs() {
     "$FOLIO" run "$WORK/oi/job.yaml" --out "$WORK/oi/o5" --quiet || [ $? = 3 ]
     echo keep > "$WORK/oi/victim"
     set +e
-    FOLIO_TEST_PHASES=1 "$FOLIO" run "$WORK/oi/job.yaml" --out "$WORK/oi/o5" --quiet 2>"$WORK/oi/e5" &
+    FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=load "$FOLIO" run "$WORK/oi/job.yaml" \
+        --out "$WORK/oi/o5" --quiet 2>"$WORK/oi/e5" &
     set -e
     local pid=$!
-    wait_phase "$WORK/oi/e5" load
+    wait_stopped $pid
     ln -sf "$WORK/oi/victim" "$WORK/oi/o5/audit.jsonl.part" 2>/dev/null || true
+    kill -CONT $pid
     set +e; wait $pid; rc=$?; set -e
     cat "$WORK/oi/e5"
     [ "$(cat "$WORK/oi/victim")" = keep ]
@@ -145,10 +137,11 @@ t_kill_at_rename() {
     # killed in the middle of the run (print phase): nothing is published,
     # not even the record files, and the rerun cleans every leftover
     set +e
-    FOLIO_TEST_PHASES=1 "$FOLIO" run "$WORK/kr/job.yaml" --out "$out" --quiet 2>"$WORK/kr/e" &
+    FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=print "$FOLIO" run "$WORK/kr/job.yaml" --out "$out" \
+        --quiet 2>"$WORK/kr/e" &
     local pid=$!
     set -e
-    wait_phase "$WORK/kr/e" print
+    wait_stopped $pid
     kill -KILL $pid; set +e; wait $pid; set -e
     ls -la "$out"
     for f in manifest.json rejects.csv suppressed.csv audit.jsonl contact_history.csv; do
@@ -161,17 +154,17 @@ t_kill_at_rename() {
 # SIGTERM at the start of each phase: exit 1 within a second, no .part file,
 # no manifest, no record file.
 t_sigterm_phases() {
-    "$FOLIO" samples --households 4000 --seed 44 --out "$WORK/st" >/dev/null
+    "$FOLIO" samples --households 300 --seed 44 --out "$WORK/st" >/dev/null
     local ph out rc t0 dt
     for ph in load compose print archive proofs; do
         out="$WORK/st/o-$ph"
         set +e
-        FOLIO_TEST_PHASES=1 "$FOLIO" run "$WORK/st/job.yaml" --out "$out" --quiet 2>"$out.err" &
+        FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=$ph "$FOLIO" run "$WORK/st/job.yaml" --out "$out" \
+            --quiet 2>"$out.err" &
         local pid=$!
         set -e
-        wait_phase "$out.err" $ph
-        sleep 0.05
-        t0=$(ms); kill -TERM $pid
+        wait_stopped $pid
+        t0=$(ms); kill -TERM $pid; kill -CONT $pid
         set +e; wait $pid; rc=$?; set -e
         dt=$(( $(ms) - t0 ))
         echo "SIGTERM in $ph: rc $rc after $dt ms"; tail -1 "$out.err"

@@ -3,17 +3,6 @@
 # sourced by run.sh: the spooled audit and coverage records under --work,
 # and --memory-limit.
 
-# mem_wait_phase ERRFILE PHASE: until the run announces PHASE
-# (FOLIO_TEST_PHASES); fails after 60 s.
-mem_wait_phase() {
-    local i
-    for i in $(seq 1 6000); do
-        grep -q "phase $2\$" "$1" 2>/dev/null && return 0
-        sleep 0.01
-    done
-    echo "the run never announced phase $2"; return 1
-}
-
 # mem_same A B: every file of run A is byte-identical in run B and B has no
 # other file (the lock file holds a pid).
 mem_same() {
@@ -49,10 +38,10 @@ t_memory_work() {
     # nothing but folio's outputs in OUT (the spools had no name)
     [ "$(cd "$d/a" && ls -A | tr '\n' ' ')" = ".folio.lock archive audit.jsonl contact_history.csv exceptions.csv manifest.json print proofs rejects.csv report.html suppressed.csv " ] || { ls -A "$d/a"; fail_at "$LINENO"; }
     # kill -9 in the print stage: the work directory holds nothing
-    FOLIO_TEST_PHASES=1 "$FOLIO" run "$d/job.yaml" --out "$d/k" --threads 1 --quiet \
-        --work "$d/work2" 2>"$d/k.err" &
+    FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=print "$FOLIO" run "$d/job.yaml" --out "$d/k" \
+        --threads 1 --quiet --work "$d/work2" 2>"$d/k.err" &
     local pid=$!
-    mem_wait_phase "$d/k.err" print
+    wait_stopped $pid
     kill -9 $pid; wait $pid 2>/dev/null || true
     [ -d "$d/work2" ] && [ -z "$(ls -A "$d/work2")" ] || { ls -la "$d/work2"; fail_at "$LINENO"; }
     [ ! -e "$d/k/manifest.json" ] || fail_at "$LINENO"

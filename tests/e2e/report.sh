@@ -106,17 +106,13 @@ PY
 # complete.
 t_report_killed() {
     local d="$WORK/repk"
-    "$FOLIO" samples --households 1500 --seed 62 --out "$d" >/dev/null
+    "$FOLIO" samples --households 200 --seed 62 --out "$d" >/dev/null
     set +e
-    FOLIO_TEST_PHASES=1 "$FOLIO" run "$d/job.yaml" --out "$d/out" -q 2>"$d/err" &
+    FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=records "$FOLIO" run "$d/job.yaml" --out "$d/out" -q 2>"$d/err" &
     local pid=$!
     set -e
-    local i
-    for i in $(seq 1 600); do
-        grep -q "phase records$" "$d/err" 2>/dev/null && break
-        sleep 0.05
-    done
-    kill -TERM $pid
+    wait_stopped $pid
+    kill -TERM $pid; kill -CONT $pid
     set +e; wait $pid; local rc=$?; set -e
     [ "$rc" = 1 ] || { cat "$d/err"; fail_at "$LINENO"; }
     [ -z "$(find "$d/out" -name 'report.html*')" ] || fail_at "$LINENO"

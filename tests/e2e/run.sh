@@ -25,6 +25,22 @@ rm -f "$E2E_LOGDIR"/*.log "$E2E_LOGDIR/times.txt"
 # "|| fail_at $LINENO".
 fail_at() { echo "assertion failed at line $1"; exit 1; }
 
+# wait_stopped PID: a run started with FOLIO_TEST_PHASES=1 and
+# FOLIO_TEST_STOP_AT=PHASE stops itself (SIGSTOP) once it has announced
+# PHASE; this waits until it has (state T), so whatever the test then sends
+# (SIGTERM, SIGKILL, a second run, a planted file) meets the run in that
+# phase however fast the phase is; "kill -CONT PID" lets it go on.
+wait_stopped() {
+    local i st
+    for i in $(seq 1 6000); do
+        st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)
+        [ "$st" = T ] && return 0
+        [ -z "$st" ] && { echo "process $1 ended before it stopped"; return 1; }
+        sleep 0.01
+    done
+    echo "process $1 never stopped"; return 1
+}
+
 run_test() {
     local name="$1"; shift
     # E2E_ONLY=REGEX runs only the tests whose name matches (during development)
