@@ -104,9 +104,12 @@ e2e: $(BUILD)/folio $(FONTS)
 # make test: builds quietly (the compiler's output in $(TESTLOG)/build.log),
 # then unit, e2e and the fuzz replay; each stage runs even if one before it
 # failed, and the last line adds them up.
+# The builds use every core (JOBS, default nproc): make test compiles the tree
+# twice (plain, and with ASan+UBSan for the fuzz replay).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
 	@mkdir -p $(TESTLOG); rm -f $(TESTLOG)/*.counts $(TESTLOG)/unit/counts
-	@if $(MAKE) -s --no-print-directory all $(UNIT_BINS) >$(TESTLOG)/build.log 2>&1; \
+	@if $(MAKE) -s --no-print-directory -j$(JOBS) all $(UNIT_BINS) >$(TESTLOG)/build.log 2>&1; \
 	then echo "ok   build"; \
 	else echo "FAIL build (log: $(TESTLOG)/build.log)"; tail -30 $(TESTLOG)/build.log; exit 1; fi
 	@st=0; \
@@ -148,7 +151,7 @@ FUZZ_HEADERS   := $(wildcard tests/fuzz/*.h)
 # tests/fuzz/replay.c as main, run once over its corpus and saved crashes.
 # Always in the sanitizer tree (build-san/), whatever SANITIZER says.
 fuzz-replay: $(FONTS)
-	@$(MAKE) --no-print-directory SANITIZER=address,undefined fuzz-replay-run
+	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZER=address,undefined fuzz-replay-run
 
 fuzz-replay-run: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_HARNESSES)) $(FONTS)
 	@mkdir -p $(FUZZ_LOGDIR); fail=0; pass=0; for h in $(FUZZ_HARNESSES); do \

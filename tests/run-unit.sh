@@ -8,6 +8,7 @@
 # Writes "PASS FAIL" to LOGDIR/counts; exit 1 if anything failed.
 set -u
 logdir="$1"; shift
+. "$(dirname "$0")/python-path.sh" "$logdir"
 mkdir -p "$logdir"
 pass=0; fail=0
 for t in "$@"; do

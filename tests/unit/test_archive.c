@@ -172,11 +172,15 @@ static void test_zip64_many_entries(void **state)
     zip_close_read(r);
 
     char cmd[4400], out[4096];
-    snprintf(cmd, sizeof cmd, "unzip -l '%s' | tail -n 1", path);
+    /* unzip's totals line and its CRC test of every entry (unzip -l and
+     * python's zipfile -t say the same but take seconds over 70,001
+     * entries; make test runs this twice) */
+    snprintf(cmd, sizeof cmd, "unzip -Zt '%s'", path);
     assert_int_equal(run(cmd, out, sizeof out), 0);
     assert_non_null(strstr(out, "70001 files"));
-    snprintf(cmd, sizeof cmd, "python3 -m zipfile -t '%s'", path);
+    snprintf(cmd, sizeof cmd, "unzip -tq '%s'", path);
     assert_int_equal(run(cmd, out, sizeof out), 0);
+    assert_non_null(strstr(out, "No errors detected"));
     snprintf(cmd, sizeof cmd,
              "python3 -c \"import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); "
              "print(len(z.namelist()), z.read('doc-012345.pdf').decode().split()[-2])\" '%s'",
