@@ -10,7 +10,7 @@
 # layout the job is refused (exit 2) before anything is written.
 t_afp_unicode() {
     local d="$WORK/afpu" rc
-    "$FOLIO" samples --households 300 --seed 11 --out "$d" >/dev/null
+    "$FOLIO" samples --households 100 --seed 11 --out "$d" >/dev/null
     sed -e "s#\.\./fonts/#$ROOT/fonts/#" -e "s#library: paragraphs.yaml#library: $ROOT/layouts/paragraphs.yaml#" \
         -e "s#file: logo.png#file: $ROOT/layouts/logo.png#" \
         -e 's#^  - {name: regular, file: \(.*\)}#  - {name: regular, file: \1, afp: {unicode: {character_set: CZH200, code_page: T1UTF16B}}}#' \

@@ -93,6 +93,7 @@ def check_coupon(out, samples):
             for r in csv.DictReader(open(os.path.join(out, "print", f), encoding="utf-8")):
                 pieces[(r["file"], int(r["first_page"]))] = r["household"]
     seen = {"EUR": 0, "USD": 0}
+    RENDERED = 6
     tmp = tempfile.mkdtemp()
     for f in sorted(os.listdir(os.path.join(out, "print"))):
         if not f.endswith(".pdf"):
@@ -116,8 +117,14 @@ def check_coupon(out, samples):
                 fail("%s page %d: coupon for account %s, household %s's first card/mortgage is %s" % (f, p, ref, hh, first.get(hh)))
             if int(a) != max(cents(r["closing_balance"]), 0) or int(mn) != cents(r["minimum_due"] or "0"):
                 fail("%s page %d: scan line amounts %s %s, feed %s %s" % (f, p, a, mn, r["closing_balance"], r["minimum_due"]))
+            seen[cur] += 1
+            # the text checks above run on every coupon; the rendered ones
+            # below (a page image each, the costly part) on the first
+            # RENDERED of each payload kind
+            if seen[cur] > RENDERED:
+                continue
             stem = os.path.join(tmp, "p%d" % p)
-            subprocess.run(["pdftoppm", "-r", "150", "-gray", "-f", str(p), "-l", str(p), "-singlefile", pdf, stem], check=True)
+            subprocess.run(["pdftoppm", "-r", "144", "-gray", "-f", str(p), "-l", str(p), "-singlefile", pdf, stem], check=True)
             z = subprocess.run(["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", stem + ".pgm"],
                                capture_output=True, text=True)
             got = z.stdout[:-1] if z.stdout.endswith("\n") else z.stdout
@@ -125,8 +132,7 @@ def check_coupon(out, samples):
             if got != want:
                 fail("%s page %d: QR decodes to %r, expected %r" % (f, p, got, want))
             # the cut line: 3.5 in above the bottom edge (letter: y 540 pt)
-            subprocess.run(["pdftoppm", "-r", "144", "-gray", "-f", str(p), "-l", str(p), "-singlefile", pdf, stem + "c"], check=True)
-            w, h, px = read_pgm(stem + "c.pgm")
+            w, h, px = read_pgm(stem + ".pgm")
             y = h - int(3.5 * 144)
             row = lambda yy: px[yy * w + 96: yy * w + 1128]
             dark = sum(1 for v in row(y) if v < 220)
@@ -139,7 +145,6 @@ def check_coupon(out, samples):
             t = run("pdftotext", "-f", str(p), "-l", str(p), "-x", "63", "-y", "666", "-W", "324", "-H", "81", pdf, "-")
             if "PO Box 4400" not in t or "Portland, ME 04112-4400" not in t:
                 fail("%s page %d: remittance address not in the envelope window: %r" % (f, p, t))
-            seen[cur] += 1
     if not seen["EUR"] or not seen["USD"]:
         fail("coupons seen: %s (want EPC and URL payloads)" % seen)
     print("coupons ok: %s" % seen)
