@@ -1816,6 +1816,10 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     folio_buf_init(&C.audit, (size_t)1 << 24);
     folio_buf_init(&C.keys, (size_t)1 << 20);
     C.st = dlist_statement_new(arena, h->id, L->page_w, L->page_h);
+    if (C.st) {                 /* issue 15 part 1: the statement's own interval */
+        C.st->period_start = C.rctx.period_start;
+        C.st->period_end = C.rctx.period_end;
+    }
     if (!C.st) {
         folio_buf_free(&C.audit);
         folio_buf_free(&C.keys);

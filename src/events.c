@@ -362,5 +362,14 @@ const char *journey_audit(const folio_plan *plan, size_t hh, const folio_rule_ct
             folio_buf_putc(audit, ',');
         folio_buf_printf(audit, "\"interval\":{\"start\":\"%s\",\"end\":\"%s\"}", a, b);
     }
+    if (hp->split) {            /* issue 15 part 1 (r-chan): the archive document's own */
+        char a[16], b[16];
+        folio_date_format(hp->arch_start, "YYYY-MM-DD", a, sizeof a);
+        folio_date_format(J->period_end, "YYYY-MM-DD", b, sizeof b);
+        if (audit->len)
+            folio_buf_putc(audit, ',');
+        folio_buf_printf(audit, "\"archive_interval\":{\"start\":\"%s\",\"end\":\"%s\"}",
+                         a, b);
+    }
     return stage;
 }

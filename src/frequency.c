@@ -189,23 +189,39 @@ static bool liability(const folio_plan *p, const folio_account_plan *ap)
            p->layout->products[ap->product].balance == FOLIO_BALANCE_LIABILITY;
 }
 
-/* Extend the accounts of household h back to `start`: the rows dated from
- * start before the period are printed, the opening is the balance on start. */
-static bool extend(folio_plan *p, size_t h, folio_date start, folio_error *err)
+/* Re-plan the accounts of household h in accs[] to start on `start`: the
+ * rows dated from start are printed, those before it are outside the
+ * statement, and the opening is the balance on start (the period's opening
+ * less the rows between, or plus the rows no longer printed).  Works both
+ * ways, so one plan can be moved to another channel's interval. */
+static bool retarget(const folio_plan *p, folio_account_plan *accs, size_t h, folio_date start,
+                     folio_error *err)
 {
     const folio_households *hs = p->hs;
     const folio_dataset *ds = p->ds;
     const folio_household *x = &hs->v[h];
     for (uint32_t k = 0; k < x->n_accounts; k++) {
         uint32_t ai = hs->account_idx[x->first_account + k];
-        folio_account_plan *ap = &p->accounts[ai];
+        folio_account_plan *ap = &accs[ai];
         const folio_account *a = &ds->accounts[ai];
         if (ap->suppressed)
             continue;
+        bool ok = true, liab = liability(p, ap);
+        /* narrow: printed rows before start go outside */
+        while (ok && ap->n > 0 && ds->txns[ap->first].date < start) {
+            folio_money amt = ds->txns[ap->first].amount;
+            ok = folio_money_add(&ap->outside_sum, amt) &&
+                 (amt < 0 ? folio_money_add(&ap->debits, amt)
+                          : folio_money_sub(&ap->credits, amt)) &&
+                 (liab ? folio_money_sub(&ap->opening, amt) : folio_money_add(&ap->opening, amt));
+            ap->first++;
+            ap->n--;
+            ap->n_outside++;
+        }
+        /* extend: rows from start before the printed ones come in */
         uint32_t lo = a->first_txn, b = ap->first;
         while (b > lo && ds->txns[b - 1].date >= start)
             b--;
-        bool ok = true, liab = liability(p, ap);
         for (uint32_t t = b; t < ap->first && ok; t++) {
             folio_money amt = ds->txns[t].amount;
             ok = folio_money_sub(&ap->outside_sum, amt) &&
@@ -215,7 +231,7 @@ static bool extend(folio_plan *p, size_t h, folio_date start, folio_error *err)
         }
         if (!ok) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "account '%s': amount sum overflows "
-                            "extending the statement to its frequency's interval", a->id);
+                            "moving the statement to its frequency's interval", a->id);
             return false;
         }
         ap->n_outside -= ap->first - b;
@@ -223,6 +239,11 @@ static bool extend(folio_plan *p, size_t h, folio_date start, folio_error *err)
         ap->first = b;
     }
     return true;
+}
+
+static bool extend(folio_plan *p, size_t h, folio_date start, folio_error *err)
+{
+    return retarget(p, p->accounts, h, start, err);
 }
 
 bool frequency_apply(folio_plan *p, const char *csv_path, folio_frequency_counts *counts,
@@ -242,14 +263,22 @@ bool frequency_apply(folio_plan *p, const char *csv_path, folio_frequency_counts
         decision dc[CH_N];
         memset(dc, 0, sizeof dc);
         bool due[CH_N] = {false, false};
-        folio_date start = J->period_start;
         for (int c = 0; c < CH_N; c++) {
             if (!want[c])
                 continue;
             decide(J, p, h, c, &dc[c]);
             due[c] = dc[c].due;
-            if (due[c] && dc[c].start < start)
-                start = dc[c].start;
+        }
+        /* r-chan: each channel's statement covers its own interval: this
+         * plan is the print statement's (or the only one's); an archive
+         * document with a different interval gets its own view of the
+         * accounts (frequency_archive_view) */
+        folio_date start = due[CH_PRINT] ? dc[CH_PRINT].start
+                           : due[CH_EMAIL] ? dc[CH_EMAIL].start : J->period_start;
+        if (due[CH_PRINT] && due[CH_EMAIL] && dc[CH_PRINT].start != dc[CH_EMAIL].start) {
+            hp->split = true;
+            hp->arch_start = dc[CH_EMAIL].start;
+            counts->split++;
         }
         const char *action = NULL;
         if (!due[CH_PRINT] && !due[CH_EMAIL]) {
@@ -339,4 +368,86 @@ bool frequency_write_history(const folio_plan *p, const uint8_t *in_shard, const
     bool ok = folio_write_file_excl(path, b.data, b.len, err);
     folio_buf_free(&b);
     return ok;
+}
+
+/* ---- the archive documents' own view (r-chan) -------------------------------- */
+
+bool frequency_archive_view(const folio_plan *p, folio_plan **out, folio_error *err)
+{
+    *out = NULL;
+    size_t nh = p->hs->n, any = 0;
+    for (size_t h = 0; h < nh; h++)
+        any += p->households[h].split && p->households[h].channel == FOLIO_CHANNEL_BOTH;
+    if (!any)
+        return true;
+    size_t na = p->ds->n_accounts;
+    folio_plan *v = malloc(sizeof *v);
+    folio_account_plan *acc = malloc((na ? na : 1) * sizeof *acc);
+    folio_household_plan *hh = malloc(nh * sizeof *hh);
+    if (!v || !acc || !hh) {
+        free(v);
+        free(acc);
+        free(hh);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory planning the archive documents");
+        return false;
+    }
+    *v = *p;
+    memcpy(acc, p->accounts, na * sizeof *acc);
+    memcpy(hh, p->households, nh * sizeof *hh);
+    v->accounts = acc;
+    v->households = hh;
+    v->is_view = true;
+    /* one contact per household: the archive document shows the offers
+     * chosen (and explained in the audit) for the household's print
+     * statement, not a second choice */
+    v->skip_decisions = true;
+    for (size_t h = 0; h < nh; h++) {
+        folio_household_plan *x = &hh[h];
+        if (!x->split || x->channel != FOLIO_CHANNEL_BOTH)
+            continue;
+        x->split = false;
+        x->own_period = x->arch_start < p->job->period_start;
+        x->period_start = x->arch_start;
+        if (!retarget(v, acc, h, x->arch_start, err)) {
+            frequency_view_free(v);
+            return false;
+        }
+    }
+    *out = v;
+    return true;
+}
+
+void frequency_view_free(folio_plan *v)
+{
+    if (!v || !v->is_view)
+        return;
+    free(v->accounts);
+    free(v->households);
+    free(v);
+}
+
+folio_date frequency_statement_start(const folio_plan *p, size_t h)
+{
+    const folio_household_plan *x = &p->households[h];
+    return x->own_period ? x->period_start : p->job->period_start;
+}
+
+void frequency_split_rows(const folio_plan *base, const folio_plan *view, const uint8_t *in_shard,
+                          uint64_t *planned, uint64_t *view_rows, uint64_t *base_rows)
+{
+    *planned = *view_rows = *base_rows = 0;
+    const folio_households *hs = base->hs;
+    for (size_t h = 0; view && h < hs->n; h++) {
+        const folio_household_plan *x = &base->households[h];
+        if ((in_shard && !in_shard[h]) || !x->split || x->channel != FOLIO_CHANNEL_BOTH)
+            continue;
+        for (uint32_t k = 0; k < hs->v[h].n_accounts; k++) {
+            uint32_t ai = hs->account_idx[hs->v[h].first_account + k];
+            const folio_account_plan *v = &view->accounts[ai], *b = &base->accounts[ai];
+            if (!v->suppressed)
+                *planned += v->n;
+            *view_rows += (uint64_t)v->n + v->n_outside;
+            *base_rows += (uint64_t)b->n + b->n_outside;
+        }
+    }
 }

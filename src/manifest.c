@@ -415,11 +415,12 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     ledger_manifest(&R->ledger, &b);   /* issue 10 part 3: counts.ledger */
     if (R->job->frequency)             /* issue 15 part 1: counts.not_due */
         folio_buf_printf(&b, "\"not_due\":{\"households\":%llu,\"print\":%llu,\"email\":%llu,"
-                         "\"extended\":%llu},",
+                         "\"extended\":%llu,\"split\":%llu},",   /* split: r-chan */
                          (unsigned long long)R->freq.households_not_due,
                          (unsigned long long)R->freq.print_not_due,
                          (unsigned long long)R->freq.email_not_due,
-                         (unsigned long long)R->freq.extended);
+                         (unsigned long long)R->freq.extended,
+                         (unsigned long long)R->freq.split);
     folio_buf_puts(&b, "\"exceptions\":{");
     for (int k = 0; k < FOLIO_EXC__COUNT; k++)
         json_kv_int(&b, folio_exception_kind_name((folio_exception_kind)k),

@@ -144,6 +144,8 @@ static bool pass2(run_state *R, folio_error *err)
 static void run_free(run_state *R)
 {
     size_t n_hh = R->hs.n;          /* household_free zeroes R->hs */
+    frequency_view_free(R->arch_view);          /* issue 15 part 1 (r-chan) */
+    free(R->res_arch);
     compose_plan_free(R->plan);
     offers_free(R->offers);
     uplift_free(R->uplift);                      /* issue 15 part 4 */

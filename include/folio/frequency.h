@@ -48,6 +48,8 @@ typedef struct folio_frequency_counts {
     uint64_t print_not_due, email_not_due;   /* channels dropped, whole or part */
     uint64_t extended;                /* due statements covering more than the period */
     uint64_t history_rows;            /* rows of statement_history.csv */
+    uint64_t split;                   /* r-chan: print and archive due with different
+                                       * intervals: two statements */
 } folio_frequency_counts;
 
 /* Decide due / not due for every household of plan (after compose_plan_new
@@ -64,5 +66,25 @@ bool frequency_apply(struct folio_plan *plan, const char *csv_path,
  * in_shard: NULL = every household.  *rows: data rows written. */
 bool frequency_write_history(const struct folio_plan *plan, const uint8_t *in_shard,
                              const char *path, uint64_t *rows, folio_error *err);
+
+/* r-chan: per-channel statements.  A household routed to both whose print
+ * and e-mail statements are due with different intervals (e.g. e-mail
+ * monthly, paper quarterly at a quarter end) gets two statements: the plan
+ * is the print statement's (hp->split, hp->arch_start); the archive
+ * document is composed from *out, a view of the plan whose accounts and
+ * statement start are the archive's own interval (opening balance on
+ * arch_start, the rows from it).  *out = NULL when no household is split.
+ * Free with frequency_view_free (the view shares everything else). */
+bool frequency_archive_view(const struct folio_plan *plan, struct folio_plan **out,
+                            folio_error *err);
+void frequency_view_free(struct folio_plan *view);
+/* The first day of household h's statement in plan (or view). */
+folio_date frequency_statement_start(const struct folio_plan *plan, size_t h);
+/* For the reconciliation of split households (in_shard NULL = all): rows
+ * the view prints (*planned), rows the view accounts for printed or outside
+ * its interval (*view_rows) and the same for the print plan (*base_rows). */
+void frequency_split_rows(const struct folio_plan *base, const struct folio_plan *view,
+                          const uint8_t *in_shard, uint64_t *planned, uint64_t *view_rows,
+                          uint64_t *base_rows);
 
 #endif

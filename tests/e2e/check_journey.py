@@ -69,7 +69,7 @@ def frequency(d):
         sup = {r["id"]: r for r in csv.DictReader(open(os.path.join(out, "suppressed.csv")))
                if r["kind"] == "household"}
         want_nd = []
-        counts = {"households": 0, "print": 0, "email": 0, "extended": 0}
+        counts = {"households": 0, "print": 0, "email": 0, "extended": 0, "split": 0}
         texts = page_texts(out, a)
         for h, c in cust.items():
             chans = {"both": ["print", "email"], "print": ["print"], "email": ["email"]}[c["delivery"]]
