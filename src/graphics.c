@@ -549,8 +549,12 @@ static void draw_balance(chart_pen *p, const folio_plan *plan, const uint32_t *a
                          uint32_t n_acc, int32_t x, int32_t y, int32_t w, int32_t h,
                          uint32_t color, folio_money_fmt money, void *u)
 {
-    /* issue 15 part 1 (r-chan): the statement's own interval */
+    /* issue 15 part 1 (r-chan): the statement's own interval, from the
+     * earliest account's own start (account-level frequency) */
     folio_date start = p->st->period_start ? p->st->period_start : plan->job->period_start;
+    for (uint32_t a = 0; a < n_acc; a++)
+        if (plan->accounts[ai[a]].own_start && plan->accounts[ai[a]].own_start < start)
+            start = plan->accounts[ai[a]].own_start;
     folio_date end = plan->job->period_end;
     int64_t span = end > start ? end - start : 1;
     size_t room = 0;

@@ -53,6 +53,9 @@ typedef struct folio_account_plan {
     bool ledger_off;                  /* the bank's figures do not add up */
     bool bank_figures;                /* printed as the bank's (ledger.policy print) */
     folio_money ledger_diff;          /* closing - (opening + period amounts) */
+    /* issue 15 part 1 (r-chan): account-level frequency (frequency.h) */
+    folio_date own_start;             /* its own interval's start, 0 = the statement's */
+    bool not_due;                     /* suppressed: its own frequency is not due */
 } folio_account_plan;
 
 typedef struct folio_household_plan {

@@ -49,8 +49,12 @@ typedef struct folio_frequency_counts {
     uint64_t extended;                /* due statements covering more than the period */
     uint64_t history_rows;            /* rows of statement_history.csv */
     uint64_t split;                   /* r-chan: print and archive due with different
-                                       * intervals: two statements */
+                                       * intervals or accounts: two statements */
+    uint64_t accounts_not_due;        /* r-chan: accounts left out (account-level) */
+    struct folio_not_due *nd;         /* the rows of not_due.csv (frequency.c) */
 } folio_frequency_counts;
+
+typedef struct folio_not_due folio_not_due;
 
 /* Decide due / not due for every household of plan (after compose_plan_new
  * and events_bind), re-plan the accounts of extended statements, write
@@ -59,6 +63,14 @@ typedef struct folio_frequency_counts {
  * failure, out of memory, or a sum that overflows. */
 bool frequency_apply(struct folio_plan *plan, const char *csv_path,
                      folio_frequency_counts *counts, folio_error *err);
+
+/* OUT/not_due.csv (r-chan): the rows of the households of the shard
+ * (in_shard NULL = all); fills *counts (but history_rows) for them, so a
+ * shard lists and counts only its own households and `folio merge` adds
+ * them up. */
+bool frequency_write_not_due(const struct folio_plan *plan, const uint8_t *in_shard,
+                             const char *path, folio_frequency_counts *counts, folio_error *err);
+void frequency_counts_free(folio_frequency_counts *counts);
 
 /* OUT/statement_history.csv: `key,type,date,channel`, one row per statement
  * this run sent (household id, "statement", the period end, print or email)

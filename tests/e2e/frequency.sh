@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: Apache-2.0
+# End-to-end tests of issue 15 part 1 completion (r-chan): per-channel
+# statements when print and e-mail are due with different intervals,
+# account-level frequency, and `folio merge` carrying not_due.csv,
+# statement_history.csv, contact pressure and uplift across shards.
+# Sourced by run.sh (uses its run_test, fail_at, $FOLIO, $WORK, $ROOT).
+# The feeds are written and every expected figure recomputed by
+# check_frequency.py.
+
+# At a quarter end a quarterly-paper / monthly-e-mail household (H1) gets a
+# print statement over October..December (opening = the balance on October
+# 1) and an archive document over December (opening on December 1), each
+# with its own rows, balance chart, archive index period and history row;
+# H2 (monthly paper, quarterly e-mail) the other way round.
+t_frequency_split() {
+    local d="$WORK/frequency-split"
+    mkdir -p "$d"
+    python3 "$ROOT/tests/e2e/check_frequency.py" feeds "$d" "$ROOT"
+    "$FOLIO" run "$d/job-dec.yaml" --out "$d/dec" --quiet
+    "$FOLIO" verify "$d/dec" >/dev/null
+    python3 "$ROOT/tests/e2e/check_frequency.py" split "$d"
+}
+
+# An account attribute gives one account its own frequency: at the quarter
+# end its section covers the quarter (its own opening balance) beside a
+# monthly account; in November it is left out of the household's statement,
+# listed in not_due.csv, suppressed.csv and the audit, and reconciled.
+t_frequency_accounts() {
+    local d="$WORK/frequency-accounts"
+    mkdir -p "$d"
+    python3 "$ROOT/tests/e2e/check_frequency.py" feeds "$d" "$ROOT"
+    "$FOLIO" run "$d/job-acc.yaml" --out "$d/acc" --quiet
+    "$FOLIO" run "$d/job-accnov.yaml" --out "$d/accnov" --quiet
+    "$FOLIO" verify "$d/acc" >/dev/null
+    "$FOLIO" verify "$d/accnov" >/dev/null
+    python3 "$ROOT/tests/e2e/check_frequency.py" accounts "$d"
+    # an account_attribute that is no account attribute: a job error at its line
+    sed -e 's/account_attribute: paper/account_attribute: nosuch/' "$d/job-acc.yaml" > "$d/bad.yaml"
+    local rc=0
+    "$FOLIO" run "$d/bad.yaml" --out "$d/bad" --quiet 2>"$d/err" || rc=$?
+    [ "$rc" = 2 ] && grep -q "bad.yaml:[0-9]*:[0-9]*: 'frequency.print.account_attribute': 'nosuch' is not an account attribute" "$d/err" \
+        || { cat "$d/err"; fail_at "$LINENO"; }
+}
+run_test frequency_split t_frequency_split
+run_test frequency_accounts t_frequency_accounts
