@@ -269,8 +269,41 @@ def accounts(d):
     print("accounts: an account's own frequency sets its interval, or leaves it out listed")
 
 
+def merge(full, merged, *shards):
+    """a merged directory against the unsharded run of the same job"""
+    def rows(d, f):
+        p = os.path.join(d, f)
+        if not os.path.exists(p):
+            fail(f"{p}: missing")
+        lines = open(p).read().splitlines()
+        return lines[0], sorted(lines[1:])
+    fm = json.load(open(os.path.join(full, "manifest.json")))
+    mm = json.load(open(os.path.join(merged, "manifest.json")))
+    for f in ("not_due.csv", "statement_history.csv"):
+        if rows(full, f) != rows(merged, f):
+            fail(f"{f}: merged rows differ from the unsharded run's")
+        per = sum(len(rows(s, f)[1]) for s in shards)
+        if per != len(rows(full, f)[1]):
+            fail(f"{f}: the shards list {per} rows, the run {len(rows(full, f)[1])}: a household "
+                 "counted in more than one shard")
+        if f not in [x["file"] for x in mm["files"]]:
+            fail(f"{f}: not in the merged manifest's files")
+    got, want = mm["totals"]["counts"].get("not_due"), fm["counts"].get("not_due")
+    if got != want:
+        fail(f"merged counts.not_due {got}, the run's {want}")
+    for k in ("contact_pressure", "uplift"):
+        if k in fm and mm.get(k) != fm[k]:
+            fail(f"merged {k} {mm.get(k)}, the run's {fm[k]}")
+    if not mm["reconciliation"]["balanced"]:
+        fail("merged reconciliation not balanced")
+    print(f"merge: not_due.csv, statement_history.csv, counts.not_due and "
+          f"{', '.join(k for k in ('contact_pressure', 'uplift') if k in fm)} as one run")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "feeds":
         feeds(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "merge":
+        merge(*sys.argv[2:])
     else:
         {"split": split, "accounts": accounts}[sys.argv[1]](sys.argv[2])

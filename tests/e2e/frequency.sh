@@ -41,5 +41,33 @@ t_frequency_accounts() {
     [ "$rc" = 2 ] && grep -q "bad.yaml:[0-9]*:[0-9]*: 'frequency.print.account_attribute': 'nosuch' is not an account attribute" "$d/err" \
         || { cat "$d/err"; fail_at "$LINENO"; }
 }
+# `folio merge` of shards carries not_due.csv and statement_history.csv
+# (each household once, the same rows as one run), counts.not_due, the
+# contact-pressure figures (summed) and the uplift section (once, the same
+# in every shard); `folio verify` accepts the merged directory.
+t_frequency_merge() {
+    local d="$WORK/frequency-merge" i
+    rm -rf "$d"
+    "$FOLIO" samples --households 150 --journey --out "$d" >/dev/null
+    # the journey job (frequency, offers) with the uplift job's responses
+    python3 - "$d" <<'PY'
+import re, sys
+d = sys.argv[1]
+job = open(f"{d}/job.yaml").read()
+up = open(f"{d}/uplift.yaml").read()
+feed = re.search(r"(?ms)^  - name: responses\n.*?(?=^  - |^\S)", up).group(0)
+uopt = re.search(r"(?m)^  uplift: .*$", up).group(0)
+job = job.replace("\nfeeds:\n", "\nfeeds:\n" + feed, 1)
+job = re.sub(r"(?m)^offers:\n", "offers:\n" + uopt + "\n", job, count=1)
+open(f"{d}/both.yaml", "w").write(job)
+PY
+    cd "$d"
+    "$FOLIO" run both.yaml --out full --quiet
+    for i in 1 2; do "$FOLIO" run both.yaml --shard $i/2 --out o$i --quiet; done
+    "$FOLIO" merge o1 o2 --out merged >/dev/null
+    "$FOLIO" verify merged > v.out || { cat v.out; fail_at "$LINENO"; }
+    python3 "$ROOT/tests/e2e/check_frequency.py" merge full merged o1 o2
+}
 run_test frequency_split t_frequency_split
 run_test frequency_accounts t_frequency_accounts
+run_test frequency_merge t_frequency_merge
