@@ -25,6 +25,15 @@
  * more than the period gets its accounts re-planned from the interval
  * start: the rows from that date on are printed and the opening balance is
  * the balance on that date (the period's opening less the rows between).
+ *
+ * r-chan: a household on both channels whose print and e-mail statements
+ * are due with different intervals gets two statements (the plan is the
+ * print one's; frequency_archive_view gives the archive document's).  An
+ * account attribute (`account_attribute`) gives an account its own
+ * frequency: the channel is due when any account is, a due account covers
+ * its own interval (account plan own_start), an account not due is left
+ * out (suppressed with the reason, listed in not_due.csv).  not_due.csv
+ * is written with the records, for the shard's households only.
  */
 #ifndef FOLIO_FREQUENCY_H
 #define FOLIO_FREQUENCY_H
