@@ -623,10 +623,27 @@ bool frequency_write_history(const folio_plan *p, const uint8_t *in_shard, const
 
 /* ---- the archive documents' own view (r-chan) -------------------------------- */
 
-bool frequency_archive_view(const folio_plan *p, folio_plan **out, folio_error *err)
+bool frequency_archive_view(folio_plan *p, folio_plan **out, folio_error *err)
 {
     *out = NULL;
     size_t nh = p->hs->n, any = 0;
+    /* routing after the decision may have left one channel (an undeliverable
+     * address: e-mailed only): that statement is the household's only one,
+     * so the plan becomes the e-mail statement's when that is what is left */
+    for (size_t h = 0; h < nh; h++) {
+        folio_household_plan *x = &p->households[h];
+        if (!x->split || x->channel == FOLIO_CHANNEL_BOTH)
+            continue;
+        x->split = false;
+        if (x->channel != FOLIO_CHANNEL_EMAIL)
+            continue;
+        x->own_period = x->arch_start < p->job->period_start;
+        x->period_start = x->arch_start;
+        decision hd;
+        decide(p->job, p, h, CH_EMAIL, &hd);
+        if (!plan_channel(p, p->accounts, x, h, CH_EMAIL, &hd, NULL, &p->reasons, err))
+            return false;
+    }
     for (size_t h = 0; h < nh; h++)
         any += p->households[h].split && p->households[h].channel == FOLIO_CHANNEL_BOTH;
     if (!any)
@@ -662,7 +679,7 @@ bool frequency_archive_view(const folio_plan *p, folio_plan **out, folio_error *
         decision hd;
         decide(p->job, p, h, CH_EMAIL, &hd);
         /* the view's reasons go to the plan's arena (no thread runs yet) */
-        if (!plan_channel(v, acc, x, h, CH_EMAIL, &hd, NULL, (folio_arena *)&p->reasons, err)) {
+        if (!plan_channel(v, acc, x, h, CH_EMAIL, &hd, NULL, &p->reasons, err)) {
             frequency_view_free(v);
             return false;
         }

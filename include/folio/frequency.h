@@ -95,8 +95,10 @@ bool frequency_write_history(const struct folio_plan *plan, const uint8_t *in_sh
  * document is composed from *out, a view of the plan whose accounts and
  * statement start are the archive's own interval (opening balance on
  * arch_start, the rows from it).  *out = NULL when no household is split.
- * Free with frequency_view_free (the view shares everything else). */
-bool frequency_archive_view(const struct folio_plan *plan, struct folio_plan **out,
+ * Free with frequency_view_free (the view shares everything else).  Call
+ * it after every routing decision (it also re-plans a split household
+ * left with e-mail only, e.g. by an undeliverable address, for e-mail). */
+bool frequency_archive_view(struct folio_plan *plan, struct folio_plan **out,
                             folio_error *err);
 void frequency_view_free(struct folio_plan *view);
 /* The first day of household h's statement in plan (or view). */

@@ -19,6 +19,25 @@ t_frequency_split() {
     "$FOLIO" run "$d/job-dec.yaml" --out "$d/dec" --quiet
     "$FOLIO" verify "$d/dec" >/dev/null
     python3 "$ROOT/tests/e2e/check_frequency.py" split "$d"
+    # H1's address is undeliverable: e-mailed only -- its one statement is
+    # the e-mail one, over December (not the print statement's quarter)
+    sed -e 's/^H1,c1,Ana Novak,1 Main St,04101/H1,c1,Ana Novak,,/' "$d/customers.csv" > "$d/customers-u.csv"
+    sed -e 's#path: customers.csv#path: customers-u.csv#' "$d/job-dec.yaml" > "$d/job-u.yaml"
+    local rc=0
+    "$FOLIO" run "$d/job-u.yaml" --out "$d/u" --quiet 2>/dev/null || rc=$?
+    [ "$rc" = 3 ] || fail_at "$LINENO"
+    "$FOLIO" verify "$d/u" >/dev/null
+    grep -q '^statements-H1-2026-12-01_2026-12-31.pdf,H1,c1,A1,2026-12-31,2026-12-01,2026-12-31,' "$d"/u/archive/*.index.csv \
+        || fail_at "$LINENO"
+    python3 - "$d" <<'PY'
+import csv, json, sys
+d = sys.argv[1]
+a = {r["household"]: r for r in map(json.loads, open(f"{d}/u/audit.jsonl"))}
+rows = [r for r in csv.DictReader(open(f"{d}/trans.csv")) if r["acct"] == "A1" and r["date"] >= "2026-12-01"]
+h1 = a["H1"]
+assert h1["channel"] == "email" and "interval" not in h1, h1
+assert h1["accounts"][0]["transactions"] == len(rows), (h1["accounts"], len(rows))
+PY
 }
 
 # An account attribute gives one account its own frequency: at the quarter
