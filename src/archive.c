@@ -11,6 +11,7 @@
  * NAME.part; archive_publish renames.
  */
 #include "folio/archive.h"
+#include "folio/frequency.h"  /* issue 15 (r-chan) */
 #include "folio/plan.h"
 #include "sink-archive.h"
 
@@ -128,7 +129,11 @@ bool archive_plan(const folio_archive_params *P, folio_archive_result *res, unsi
         asprintf(&res->notif_part, "%s/%s.part", P->dir, res->notif_name) < 0)
         return oom(err);
     for (size_t i = 0; i < n; i++) {
-        archive_doc_name(O->prefix, plan->hs->v[res->hh[i]].id, d0, d1, res->doc[i]);
+        /* issue 15 part 1 (r-chan): named by the document's own interval */
+        char s0[16];
+        folio_date_format(frequency_statement_start(plan, res->hh[i]), "YYYY-MM-DD", s0,
+                          sizeof s0);
+        archive_doc_name(O->prefix, plan->hs->v[res->hh[i]].id, s0, d1, res->doc[i]);
         res->zip_of[i] = (uint32_t)(i / per);
     }
     const char *tag = P->tag && *P->tag ? P->tag : NULL;

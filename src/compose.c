@@ -344,7 +344,10 @@ static size_t expand(composer *C, const folio_template *t, uint32_t page, uint32
         case FOLIO_M_STATEMENT_DATE:
             vl = folio_date_format(J->statement_date, C->L->date_format, tmp, sizeof tmp); break;
         case FOLIO_M_PERIOD_START:   /* issue 15 part 1: the household's interval */
-            vl = folio_date_format(C->rctx.period_start, C->L->date_format, tmp, sizeof tmp); break;
+            vl = folio_date_format(C->account >= 0 && C->plan->accounts[C->account].own_start
+                                       ? C->plan->accounts[C->account].own_start   /* r-chan */
+                                       : C->rctx.period_start,
+                                   C->L->date_format, tmp, sizeof tmp); break;
         case FOLIO_M_PERIOD_END:
             vl = folio_date_format(J->period_end, C->L->date_format, tmp, sizeof tmp); break;
         case FOLIO_M_PAGE: vl = (size_t)snprintf(tmp, sizeof tmp, "%u", page + 1); break;
@@ -1500,7 +1503,8 @@ static void compose_disclosures(composer *C, uint32_t ai)
                         .first = ap->first, .n = ap->n, .opening = ap->opening,
                         .closing = ap->closing, .liability = is_liability(C->plan, ap),
                         .minor_digits = acct_minor_digits(C->plan->job, a),
-                        .period_start = C->rctx.period_start,   /* issue 15 part 1 */
+                        .period_start = ap->own_start ? ap->own_start   /* issue 15 part 1 */
+                                                      : C->rctx.period_start,
                         .period_end = C->plan->job->period_end,
                         .date_format = C->L->date_format, .decimal = C->L->money_decimal,
                         .money = disc_money, .user = C};
@@ -1816,6 +1820,10 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     folio_buf_init(&C.audit, (size_t)1 << 24);
     folio_buf_init(&C.keys, (size_t)1 << 20);
     C.st = dlist_statement_new(arena, h->id, L->page_w, L->page_h);
+    if (C.st) {                 /* issue 15 part 1: the statement's own interval */
+        C.st->period_start = C.rctx.period_start;
+        C.st->period_end = C.rctx.period_end;
+    }
     if (!C.st) {
         folio_buf_free(&C.audit);
         folio_buf_free(&C.keys);

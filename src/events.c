@@ -362,5 +362,35 @@ const char *journey_audit(const folio_plan *plan, size_t hh, const folio_rule_ct
             folio_buf_putc(audit, ',');
         folio_buf_printf(audit, "\"interval\":{\"start\":\"%s\",\"end\":\"%s\"}", a, b);
     }
+    /* issue 15 part 1 (r-chan): accounts with their own frequency's interval */
+    const folio_household *x = &plan->hs->v[hh];
+    bool any = false;
+    for (uint32_t k = 0; k < x->n_accounts; k++) {
+        uint32_t ai = plan->hs->account_idx[x->first_account + k];
+        const folio_account_plan *ap = &plan->accounts[ai];
+        if (ap->suppressed || !ap->own_start)
+            continue;
+        char a[16], b[16];
+        folio_date_format(ap->own_start, "YYYY-MM-DD", a, sizeof a);
+        folio_date_format(J->period_end, "YYYY-MM-DD", b, sizeof b);
+        if (!any && audit->len)
+            folio_buf_putc(audit, ',');
+        folio_buf_puts(audit, any ? "," : "\"account_intervals\":{");
+        any = true;
+        const char *id = plan->ds->accounts[ai].id;
+        folio_buf_put_json_str(audit, id, strlen(id));
+        folio_buf_printf(audit, ":{\"start\":\"%s\",\"end\":\"%s\"}", a, b);
+    }
+    if (any)
+        folio_buf_putc(audit, '}');
+    if (hp->split) {            /* issue 15 part 1 (r-chan): the archive document's own */
+        char a[16], b[16];
+        folio_date_format(hp->arch_start, "YYYY-MM-DD", a, sizeof a);
+        folio_date_format(J->period_end, "YYYY-MM-DD", b, sizeof b);
+        if (audit->len)
+            folio_buf_putc(audit, ',');
+        folio_buf_printf(audit, "\"archive_interval\":{\"start\":\"%s\",\"end\":\"%s\"}",
+                         a, b);
+    }
     return stage;
 }

@@ -513,11 +513,11 @@ static bool liability(const folio_plan *plan, const folio_account_plan *ap)
 /* One account's balance points: (day, balance) pairs into day[], bal[]
  * (room for ap->n + 2); returns how many. */
 static uint32_t balance_points(const folio_plan *plan, uint32_t ai, folio_date *day,
-                               int64_t *bal)
+                               int64_t *bal, folio_date start)
 {
     const folio_account_plan *ap = &plan->accounts[ai];
     const folio_txn *tx = plan->ds->txns + ap->first;
-    folio_date start = plan->job->period_start, end = plan->job->period_end;
+    folio_date end = plan->job->period_end;
     bool liab = liability(plan, ap);
     uint32_t n = 0;
     folio_money b = ap->opening;
@@ -549,7 +549,13 @@ static void draw_balance(chart_pen *p, const folio_plan *plan, const uint32_t *a
                          uint32_t n_acc, int32_t x, int32_t y, int32_t w, int32_t h,
                          uint32_t color, folio_money_fmt money, void *u)
 {
-    folio_date start = plan->job->period_start, end = plan->job->period_end;
+    /* issue 15 part 1 (r-chan): the statement's own interval, from the
+     * earliest account's own start (account-level frequency) */
+    folio_date start = p->st->period_start ? p->st->period_start : plan->job->period_start;
+    for (uint32_t a = 0; a < n_acc; a++)
+        if (plan->accounts[ai[a]].own_start && plan->accounts[ai[a]].own_start < start)
+            start = plan->accounts[ai[a]].own_start;
+    folio_date end = plan->job->period_end;
     int64_t span = end > start ? end - start : 1;
     size_t room = 0;
     for (uint32_t a = 0; a < n_acc; a++)
@@ -564,7 +570,7 @@ static void draw_balance(chart_pen *p, const folio_plan *plan, const uint32_t *a
     }
     size_t at = 0;
     for (uint32_t a = 0; a < n_acc; a++) {
-        cnt[a] = balance_points(plan, ai[a], day + at, bal + at);
+        cnt[a] = balance_points(plan, ai[a], day + at, bal + at, start);
         at += cnt[a];
     }
     int64_t lo = bal[0], hi = bal[0];

@@ -415,11 +415,13 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     ledger_manifest(&R->ledger, &b);   /* issue 10 part 3: counts.ledger */
     if (R->job->frequency)             /* issue 15 part 1: counts.not_due */
         folio_buf_printf(&b, "\"not_due\":{\"households\":%llu,\"print\":%llu,\"email\":%llu,"
-                         "\"extended\":%llu},",
+                         "\"extended\":%llu,\"split\":%llu,\"accounts\":%llu},",   /* r-chan */
                          (unsigned long long)R->freq.households_not_due,
                          (unsigned long long)R->freq.print_not_due,
                          (unsigned long long)R->freq.email_not_due,
-                         (unsigned long long)R->freq.extended);
+                         (unsigned long long)R->freq.extended,
+                         (unsigned long long)R->freq.split,
+                         (unsigned long long)R->freq.accounts_not_due);
     folio_buf_puts(&b, "\"exceptions\":{");
     for (int k = 0; k < FOLIO_EXC__COUNT; k++)
         json_kv_int(&b, folio_exception_kind_name((folio_exception_kind)k),
@@ -469,7 +471,8 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
             else if (k == 4)
                 json_kv_int(&b, "rows", (int64_t)R->ds->exceptions.n, true);
             else if (k == 5)
-                json_kv_int(&b, "rows", (int64_t)(R->freq.print_not_due + R->freq.email_not_due),
+                json_kv_int(&b, "rows", (int64_t)(R->freq.print_not_due + R->freq.email_not_due +
+                                                  R->freq.accounts_not_due),   /* r-chan */
                             true);
             else if (k == 6)
                 json_kv_int(&b, "rows", (int64_t)R->freq.history_rows, true);

@@ -602,6 +602,181 @@ static bool merge_contacts(shard_in *S, int n, const char *orig_job, const char 
     return ok;
 }
 
+/* ---- issue 15 (r-chan): frequency records, contact pressure, uplift ------------ */
+
+/* Each shard's not_due.csv / statement_history.csv lists its own
+ * households: the merged file is the header once and the shards' rows in
+ * shard order (the same rows as one run).  *rows: data rows; *present:
+ * the shards wrote the file. */
+static bool merge_rows(shard_in *S, int n, const char *name, const char *out, uint64_t *rows,
+                       bool *present, folio_error *err)
+{
+    char path[PATH_MAX * 2];
+    folio_buf b;
+    folio_buf_init(&b, (size_t)1 << 36);
+    *rows = 0;
+    *present = false;
+    bool ok = true;
+    size_t hlen = 0;
+    char *head = NULL;
+    for (int i = 0; i < n && ok; i++) {
+        snprintf(path, sizeof path, "%s/%s", S[i].dir, name);
+        size_t len;
+        char *t = slurp(path, &len);
+        if (!t) {
+            if (*present) {
+                folio_error_set(err, FOLIO_EXIT_USAGE, "%s: missing (shard 1 has %s)", path, name);
+                ok = false;
+            }
+            continue;
+        }
+        const char *e = memchr(t, '\n', len);
+        size_t h = e ? (size_t)(e - t) + 1 : len;
+        if (!*present && i > 0) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: shard 1 has no %s", path, name);
+            ok = false;
+        } else if (!*present) {
+            *present = true;
+            head = malloc(h + 1);
+            if (head)
+                memcpy(head, t, h);
+            hlen = h;
+            folio_buf_append(&b, t, h);
+        } else if (h != hlen || !head || memcmp(head, t, h)) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: header differs from shard 1's", path);
+            ok = false;
+        }
+        for (size_t k = h; ok && k < len; k++)
+            *rows += t[k] == '\n';
+        if (ok)
+            folio_buf_append(&b, t + h, len - h);
+        free(t);
+    }
+    free(head);
+    if (ok && *present) {
+        snprintf(path, sizeof path, "%s/%s", out, name);
+        ok = !b.failed && folio_write_file_atomic(path, b.data, b.len, err);
+    }
+    folio_buf_free(&b);
+    return ok;
+}
+
+/* The rows a shard's manifest gives for record file `name` (0 when none). */
+static int64_t record_rows(const shard_in *s, const char *name)
+{
+    const verify_json *rec = verify_json_get(s->man, "records");
+    for (int k = 0; k < verify_json_len(rec); k++) {
+        const verify_json *e = verify_json_at(rec, k);
+        const char *f = verify_json_str(e, "file");
+        int64_t r = 0;
+        if (f && !strcmp(f, name) && verify_json_int(e, "rows", &r))
+            return r;
+    }
+    return 0;
+}
+
+/* The text of top-level member `key` of a manifest (its value, as written:
+ * an object, array, string or scalar); NULL when absent.  Malloc'd. */
+static char *raw_member(const char *dir, const char *key)
+{
+    char path[PATH_MAX + 32], pat[96];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    snprintf(pat, sizeof pat, "\n  \"%s\":", key);
+    size_t len;
+    char *t = slurp(path, &len);
+    const char *p = t ? strstr(t, pat) : NULL;
+    if (!p) {
+        free(t);
+        return NULL;
+    }
+    p += strlen(pat);
+    const char *q = p;
+    int depth = 0;
+    bool str = false;
+    for (; *q; q++) {
+        if (str) {
+            if (*q == '\\' && q[1])
+                q++;
+            else if (*q == '"')
+                str = false;
+            continue;
+        }
+        if (*q == '"')
+            str = true;
+        else if (*q == '{' || *q == '[')
+            depth++;
+        else if (*q == '}' || *q == ']') {
+            if (depth == 0)
+                break;
+            if (--depth == 0) {
+                q++;
+                break;
+            }
+        } else if (*q == ',' && depth == 0)
+            break;
+    }
+    char *v = strndup(p, (size_t)(q - p));
+    free(t);
+    return v;
+}
+
+/* "contact_pressure" summed over the shards (each counts its own
+ * households; the cap is the job's, from shard 1) and "uplift" once (every
+ * shard measures the whole responses feed: the same figures, checked). */
+static void merge_contacts_figures(folio_buf *m, shard_in *S, int n, int64_t *uplift_differ)
+{
+    *uplift_differ = 0;
+    char *cap = n ? raw_member(S[0].dir, "contact_pressure") : NULL;
+    if (cap) {
+        const verify_json *hc[1024], *wh[1024];
+        int k = 0;
+        for (int i = 0; i < n && i < 1024; i++) {
+            const verify_json *cp = verify_json_get(S[i].man, "contact_pressure");
+            const verify_json *a = verify_json_get(cp, "contacts_per_household");
+            const verify_json *b = verify_json_get(cp, "withheld");
+            if (verify_json_is_obj(a) && verify_json_is_obj(b)) {
+                hc[k] = a;
+                wh[k++] = b;
+            }
+        }
+        const verify_json *c0 = verify_json_get(S[0].man, "contact_pressure");
+        const verify_json *hcap = verify_json_get(c0, "household_cap");
+        folio_buf_puts(m, ",\n  \"contact_pressure\":{\"household_cap\":");
+        if (verify_json_is_obj(hcap)) {
+            int64_t times = 0, days = 0;
+            verify_json_int(hcap, "times", &times);
+            verify_json_int(hcap, "days", &days);
+            folio_buf_printf(m, "{\"times\":%lld,\"days\":%lld}", (long long)times,
+                             (long long)days);
+        } else {
+            folio_buf_puts(m, "null");
+        }
+        folio_buf_puts(m, ",\"contacts_per_household\":");
+        sum_tree(m, hc, k, false);
+        folio_buf_puts(m, ",\"withheld\":");
+        sum_tree(m, wh, k, false);
+        folio_buf_puts(m, "}");
+        free(cap);
+    }
+    char *u0 = n ? raw_member(S[0].dir, "uplift") : NULL;
+    for (int i = 1; i < n; i++) {
+        char *ui = raw_member(S[i].dir, "uplift");
+        *uplift_differ += (u0 == NULL) != (ui == NULL) || (u0 && ui && strcmp(u0, ui));
+        free(ui);
+    }
+    if (u0 && *uplift_differ && S[0].part[0]) {
+        /* shards of a partition measure their own responses: the figures
+         * (rates, intervals) do not add up -- said, not summed */
+        folio_buf_puts(m, ",\n  \"uplift\":\"per shard: the partition's shards measure "
+                          "their own responses; see each shard's manifest\"");
+        *uplift_differ = 0;
+    } else if (u0) {
+        folio_buf_puts(m, ",\n  \"uplift\":");
+        folio_buf_puts(m, u0);
+    }
+    free(u0);
+}
+
 /* ---- proof sample over all shards -------------------------------------------- */
 
 /* Every household of every shard with its coverage keys (audit.jsonl), in
@@ -963,6 +1138,14 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
     }
     if (!merge_contacts(S, n, orig_job, o->out_dir, &rep->contacts_new, err))
         goto done;
+    /* issue 15 (r-chan): the frequency records, each shard's own households */
+    uint64_t nd_rows = 0, hist_rows = 0;
+    bool has_nd = false, has_hist = false;
+    if (!merge_rows(S, n, "not_due.csv", o->out_dir, &nd_rows, &has_nd, err) ||
+        !merge_rows(S, n, "statement_history.csv", o->out_dir, &hist_rows, &has_hist, err)) {
+        rc = err->code == FOLIO_EXIT_USAGE ? FOLIO_EXIT_USAGE : FOLIO_EXIT_FAILED;
+        goto done;
+    }
     /* the manifest */
     folio_buf_puts(&m, "{\n  \"generator\":\"folio " FOLIO_VERSION "\",\n  \"merged\":{\"shards\":");
     folio_buf_put_int(&m, n);
@@ -1003,6 +1186,8 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
     folio_buf_puts(&m, "\n  ],\n  \"totals\":");
     put_totals(&m, S, n);
     rep->households = (uint64_t)households;
+    int64_t uplift_differ = 0;       /* issue 15 (r-chan) */
+    merge_contacts_figures(&m, S, n, &uplift_differ);
     folio_buf_puts(&m, ",\n  \"next_serial_start\":");
     folio_buf_put_int(&m, (int64_t)rep->next_serial_start);
     folio_buf_puts(&m, ",\n  \"reconciliation\":{\"checks\":[");
@@ -1056,6 +1241,19 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
         check(&m, &balanced, &first, "rejects.csv rows name a line of the full feed",
               R.bad ? 1 : 0, "unmapped", 0, "expected");
     }
+    if (has_nd || has_hist) {        /* issue 15 (r-chan): each household once */
+        int64_t snd = 0, shist = 0;
+        for (int i = 0; i < n; i++) {
+            snd += record_rows(&S[i], "not_due.csv");
+            shist += record_rows(&S[i], "statement_history.csv");
+        }
+        check(&m, &balanced, &first, "not_due.csv rows = rows the shards' manifests give",
+              (int64_t)nd_rows, "merged", snd, "shards");
+        check(&m, &balanced, &first, "statement_history.csv rows = rows the shards' manifests "
+              "give", (int64_t)hist_rows, "merged", shist, "shards");
+    }
+    check(&m, &balanced, &first, "uplift figures the same in every shard (counted once)",
+          uplift_differ, "differing", 0, "expected");
     check(&m, &balanced, &first, "piece ids unique across shards", dup_ids, "repeated", 0,
           "expected");
     check(&m, &balanced, &first, "IMb serials unique across shards", dup_serials, "repeated",
@@ -1068,6 +1266,8 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
     folio_buf_puts(&m, ",\n  \"files\":[{\"file\":\"manifest.json\"}");
     if (!put_file_sum(&m, o->out_dir, "rejects.csv", err) ||
         !put_file_sum(&m, o->out_dir, "contact_history.csv", err) ||
+        !put_file_sum(&m, o->out_dir, "not_due.csv", err) ||          /* issue 15 (r-chan) */
+        !put_file_sum(&m, o->out_dir, "statement_history.csv", err) ||
         !put_file_sum(&m, o->out_dir, "proofs/proofs.json", err))
         goto done;
     folio_buf_puts(&m, "]\n}\n");

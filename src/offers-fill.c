@@ -349,7 +349,10 @@ bool offers_fill(const folio_offers *o, const folio_layout *L, const folio_datas
         count_contacts(o, hh, counts);
     folio_rule_ctx ctx = {.ds = ds, .hs = hs, .job = o->job, .hh = (uint32_t)hh,
                           .today = o->job->statement_date,
-                          .period_start = o->job->period_start, .period_end = o->job->period_end,
+                          /* issue 15 part 1 (r-chan): the statement's own interval */
+                          .period_start = st && st->period_start ? st->period_start
+                                                                 : o->job->period_start,
+                          .period_end = o->job->period_end,
                           .channel = channel >= 0 && channel <= 2 ? CH_NAMES[channel] : ""};
 
     /* 1. consider every offer */

@@ -69,9 +69,14 @@ static void check_channels(run_state *R, folio_buf *cj, bool *balanced,
         bool s = hp->channel == FOLIO_CHANNEL_SUPPRESSED;
         sup += s;
         sup_reason += s && hp->reason && *hp->reason;
+        /* issue 15 part 1 (r-chan): a split household's archive document
+         * is its own statement (R->res_arch) */
+        const folio_compose_result *ra =
+            R->res_arch && hp->split && hp->channel == FOLIO_CHANNEL_BOTH ? &R->res_arch[h]
+                                                                          : &R->res[h];
         if (hp->channel == FOLIO_CHANNEL_EMAIL || hp->channel == FOLIO_CHANNEL_BOTH) {
             edel++;
-            pages_want += R->res[h].pages;
+            pages_want += ra->pages;
         }
         printch += hp->channel == FOLIO_CHANNEL_PRINT || hp->channel == FOLIO_CHANNEL_BOTH;
         bool ok = s ? !pr && !archived && hp->reason && *hp->reason
@@ -79,7 +84,7 @@ static void check_channels(run_state *R, folio_buf *cj, bool *balanced,
                     : hp->channel == FOLIO_CHANNEL_EMAIL ? !pr && archived
                     : pr && archived;
         accounted += ok;
-        if (archived && R->arch.pages[R->arch_doc[h]] != R->res[h].pages)
+        if (archived && R->arch.pages[R->arch_doc[h]] != ra->pages)
             pages_bad++;
     }
     free(printed);
@@ -95,6 +100,18 @@ static void check_channels(run_state *R, folio_buf *cj, bool *balanced,
         "written", (int64_t)R->arch.pages_total, false);
     chk(cj, balanced, "every archive document has its household's page count", "documents",
         (int64_t)R->arch.n_docs, "matching", (int64_t)(R->arch.n_docs - pages_bad), false);
+    if (R->arch_view) {         /* issue 15 part 1 (r-chan): per-channel statements */
+        uint64_t planned, vrows, brows, composed = 0;
+        frequency_split_rows(R->plan, R->arch_view, R->in_shard, &planned, &vrows, &brows);
+        for (size_t h = 0; h < R->hs.n; h++)
+            if (R->in_shard[h] && R->plan->households[h].split)
+                composed += R->res_arch[h].txns;
+        chk(cj, balanced, "rows on archive documents with their own interval = rows of "
+            "that interval", "planned", (int64_t)planned, "composed", (int64_t)composed, false);
+        chk(cj, balanced, "archive documents with their own interval account for every row "
+            "of their accounts (printed or outside the interval)", "print_statements",
+            (int64_t)brows, "archive_documents", (int64_t)vrows, false);
+    }
 }
 
 /* Counts and sums over households, print files and feeds (see reconcile.h). */

@@ -50,6 +50,16 @@ static bool archived(const run_state *R, size_t h)
     return ch == FOLIO_CHANNEL_EMAIL || ch == FOLIO_CHANNEL_BOTH;
 }
 
+/* issue 15 part 1 (r-chan): household h's print statement and archive
+ * document cover different intervals: both are composed here, the print
+ * one in the loop (its result and decisions are the household's), the
+ * archive one from R->arch_view into R->res_arch[h] */
+static bool split(const run_state *R, size_t h)
+{
+    return R->arch_view && R->plan->households[h].split &&
+           R->plan->households[h].channel == FOLIO_CHANNEL_BOTH;
+}
+
 /* Keep what compose decided for household h (audit members and coverage
  * keys, arena strings) for the run: spooled (issue 12 part 1, run-spool.h). */
 static bool keep_decisions(run_state *R, size_t h, folio_error *err)
@@ -75,7 +85,8 @@ static void compose_print_only(run_state *R, size_t *failed_at_out, folio_error 
 #pragma omp atomic read
             f = failed_at;
             if (h > f || folio_stop || !R->in_shard[h] ||
-                R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED || archived(R, h))
+                R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED ||
+                (archived(R, h) && !split(R, h)))
                 continue;
             if (!compose_household(R->plan, h, &arena, &R->res[h], &e) ||
                 !keep_decisions(R, h, &e)) {
@@ -119,6 +130,8 @@ static folio_dl_statement *archive_make(void *ctx, size_t i, folio_arena *arena,
     if (folio_stopped(err))
         return NULL;
     uint32_t h = R->arch.hh[i];
+    if (split(R, h))            /* issue 15 part 1 (r-chan): its own interval */
+        return compose_household(R->arch_view, h, arena, &R->res_arch[h], err);
     folio_dl_statement *st = compose_household(R->plan, h, arena, &R->res[h], err);
     if (!st || !keep_decisions(R, h, err))
         return NULL;
@@ -181,7 +194,7 @@ static bool compose_archived(run_state *R, size_t limit, folio_error *err)
         return false;
     if (R->opt->shard_count > 0)
         snprintf(tag, sizeof tag, "s%02dof%02d", R->opt->shard_index, R->opt->shard_count);
-    folio_archive_params ap = {.plan = R->plan, .opt = R->job->archive, .in_shard = R->in_shard,
+    folio_archive_params ap = {.plan = R->arch_view ? R->arch_view : R->plan,   /* r-chan */ .opt = R->job->archive, .in_shard = R->in_shard,
                                .dir = dir, .tag = tag};
     unsigned char *icc = NULL;
     size_t icc_len = 0;
@@ -231,6 +244,12 @@ static bool compose_archived(run_state *R, size_t limit, folio_error *err)
 bool run_compose(run_state *R, folio_error *err)
 {
     R->done = 0;
+    if (!frequency_archive_view(R->plan, &R->arch_view, err))   /* issue 15 (r-chan) */
+        return false;
+    if (R->arch_view && !(R->res_arch = calloc(R->hs.n, sizeof *R->res_arch))) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
+    }
     size_t failed_at;
     folio_error first;
     compose_print_only(R, &failed_at, &first);

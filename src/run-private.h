@@ -77,6 +77,11 @@ typedef struct run_state {
     folio_run_report own_rep;
     folio_ledger_counts ledger;   /* issue 10 part 3: counts.ledger (ledger.h) */
     folio_frequency_counts freq;  /* issue 15 part 1: counts.not_due (frequency.h) */
+    /* issue 15 part 1 (r-chan): per-channel statements: the archive
+     * documents' view of the plan (NULL = none split) and the results of
+     * composing split households' archive documents (per household) */
+    folio_plan *arch_view;
+    folio_compose_result *res_arch;
     /* the print stage's time per stage, summed over threads (print.h) */
     double t_print_compose, t_print_prepare, t_print_write;
     /* issue 16 parts 5, 6: phase starts (progress.h, from run_event) and

@@ -144,6 +144,9 @@ static bool pass2(run_state *R, folio_error *err)
 static void run_free(run_state *R)
 {
     size_t n_hh = R->hs.n;          /* household_free zeroes R->hs */
+    frequency_view_free(R->arch_view);          /* issue 15 part 1 (r-chan) */
+    frequency_counts_free(&R->freq);
+    free(R->res_arch);
     compose_plan_free(R->plan);
     offers_free(R->offers);
     uplift_free(R->uplift);                      /* issue 15 part 4 */
@@ -265,8 +268,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     if (!R.plan || !stop_if_interrupted(err))
         goto done;
     /* issue 15 part 1: statements not due this cycle */
-    snprintf(path, sizeof path, "%s/not_due.csv.part", R.out);
-    if (!frequency_apply(R.plan, R.job->frequency ? path : NULL, &R.freq, err))
+    if (!frequency_apply(R.plan, NULL, &R.freq, err))   /* not_due.csv: with the records */
         goto done;
     if (!holders_route(R.plan, &R.ds->exceptions, err))   /* oversize, undeliverable */
         goto done;
@@ -326,6 +328,9 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     phase(&R, "records");
     totals T = {0};
     reconcile_totals(&R, &T);
+    snprintf(path, sizeof path, "%s/not_due.csv.part", R.out);   /* issue 15: the shard's */
+    if (R.job->frequency && !frequency_write_not_due(R.plan, R.in_shard, path, &R.freq, err))
+        goto done;
     snprintf(path, sizeof path, "%s/statement_history.csv.part", R.out);   /* issue 15 */
     if (R.job->frequency &&
         !frequency_write_history(R.plan, R.in_shard, path, &R.freq.history_rows, err))

@@ -106,6 +106,8 @@ typedef struct archive_doc {
     char sha256[65];
     folio_buf accounts;         /* the statement's "accounts" tag (space separated),
                                    grown as needed: never cut */
+    char d0[16], d1[16];        /* issue 15 part 1 (r-chan): the document's own
+                                   interval (its statement's), YYYY-MM-DD */
 } archive_doc;
 
 static void archive_release(void *prepared)
@@ -129,7 +131,15 @@ static void *archive_prepare(const void *opt, const folio_dl_statement *st, foli
     }
     folio_buf_init(&d->pdf, (size_t)1 << 31);
     folio_buf_init(&d->accounts, ARCHIVE_ACCOUNTS_MAX);
-    archive_doc_name(O->opt->prefix, hid, O->d0, O->d1, d->name);
+    /* issue 15 part 1 (r-chan): a statement with its own interval is
+     * named, titled and indexed by it (archive_plan names it the same) */
+    snprintf(d->d0, sizeof d->d0, "%s", O->d0);
+    snprintf(d->d1, sizeof d->d1, "%s", O->d1);
+    if (st->period_start)
+        folio_date_format(st->period_start, "YYYY-MM-DD", d->d0, sizeof d->d0);
+    if (st->period_end)
+        folio_date_format(st->period_end, "YYYY-MM-DD", d->d1, sizeof d->d1);
+    archive_doc_name(O->opt->prefix, hid, d->d0, d->d1, d->name);
     size_t alen = 0;
     const char *av = "";
     for (uint32_t t = 0; t < st->n_tags; t++)
@@ -144,7 +154,7 @@ static void *archive_prepare(const void *opt, const folio_dl_statement *st, foli
         archive_release(d);
         return NULL;
     }
-    const char *d0 = O->d0, *d1 = O->d1, *dd = O->dd;
+    const char *d0 = d->d0, *d1 = d->d1, *dd = O->dd;
     char title[512], subject[512], keywords[640], ident[FOLIO_ARCHIVE_NAME_MAX];
     snprintf(title, sizeof title, "%s statement %s to %s", O->bank_name ? O->bank_name : "",
              d0, d1);
@@ -202,7 +212,7 @@ static void archive_index_row(archive_sink *k, size_t i, const char *hid,
     const folio_sink_archive_options *O = k->O;
     const folio_archive_result *res = k->res;
     folio_buf *csv = &k->csv, *json = &k->json;
-    const char *d0 = O->d0, *d1 = O->d1, *dd = O->dd;
+    const char *d0 = s->d0, *d1 = s->d1, *dd = O->dd;   /* r-chan: the document's */
     folio_buf cust, acc;
     folio_buf_init(&cust, 0);
     folio_buf_init(&acc, 0);
@@ -299,10 +309,11 @@ static void archive_index_row(archive_sink *k, size_t i, const char *hid,
  * primary customer, whose address routing checked, and every other
  * customer with a valid address who asked for e-mail or both). */
 static uint64_t archive_notify(archive_sink *k, size_t i, const char *hid,
-                               const folio_archive_person *pp, uint32_t np, const char *zip)
+                               const folio_archive_person *pp, uint32_t np, const char *zip,
+                               const archive_doc *s)
 {
     folio_buf *b = &k->notif;
-    const char *d0 = k->O->d0, *d1 = k->O->d1;
+    const char *d0 = s->d0, *d1 = s->d1;     /* r-chan: the document's interval */
     const char *name = k->res->doc[i];
     uint64_t n = 0;
     char doc[FOLIO_ARCHIVE_NAME_MAX];
@@ -449,7 +460,7 @@ static bool archive_add(void *self, const folio_dl_statement *st, void *prepared
         return oom(err);
     const char *hid = st->id ? st->id : "";
     archive_index_row(k, i, hid, pp, np, s);
-    res->notifications += archive_notify(k, i, hid, pp, np, z->name);
+    res->notifications += archive_notify(k, i, hid, pp, np, z->name, s);
     if (i + 1 == (size_t)z->first_doc + z->n_docs) {
         folio_zip *w = k->zw;
         k->zw = NULL;

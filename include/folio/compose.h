@@ -53,6 +53,9 @@ typedef struct folio_account_plan {
     bool ledger_off;                  /* the bank's figures do not add up */
     bool bank_figures;                /* printed as the bank's (ledger.policy print) */
     folio_money ledger_diff;          /* closing - (opening + period amounts) */
+    /* issue 15 part 1 (r-chan): account-level frequency (frequency.h) */
+    folio_date own_start;             /* its own interval's start, 0 = the statement's */
+    bool not_due;                     /* suppressed: its own frequency is not due */
 } folio_account_plan;
 
 typedef struct folio_household_plan {
@@ -68,6 +71,11 @@ typedef struct folio_household_plan {
      * (its frequency's interval, folio/frequency.h) starts here */
     bool own_period;
     folio_date period_start;          /* when own_period */
+    /* issue 15 part 1 (r-chan): both channels due with different intervals:
+     * this plan is the print statement's, the archive document covers its
+     * own interval from arch_start (frequency_archive_view, frequency.h) */
+    bool split;
+    folio_date arch_start;
 } folio_household_plan;
 
 typedef struct folio_plan {
@@ -83,6 +91,10 @@ typedef struct folio_plan {
     bool skip_decisions;              /* set by the caller when it has kept the
                                        * audit and keys of every household (pass 2):
                                        * offers are chosen the same, not explained */
+    /* issue 15 part 1 (r-chan): set on the archive documents' view of the
+     * plan (frequency_archive_view): accounts[] and households[] are the
+     * view's own copies, freed with frequency_view_free */
+    bool is_view;
 } folio_plan;
 
 folio_plan *compose_plan_new(const folio_job *job, const folio_layout *layout,

@@ -116,6 +116,9 @@ typedef struct folio_dl_statement {
     struct folio_dl_snode *snodes;  /* issue 14 part 2: logical structure (below) */
     uint32_t n_snodes, cap_snodes, sn_cur, sn_art;
     const char *lang;          /* issue 14 part 2: BCP 47 language, e.g. "en" */
+    /* issue 15 part 1 (r-chan): the statement's own interval (days since
+     * 1970-01-01, set by compose); 0/0 = the job's period */
+    int32_t period_start, period_end;
 } folio_dl_statement;
 
 /* Create an empty statement whose storage comes from `arena`. */

@@ -69,20 +69,25 @@ def frequency(d):
         sup = {r["id"]: r for r in csv.DictReader(open(os.path.join(out, "suppressed.csv")))
                if r["kind"] == "household"}
         want_nd = []
-        counts = {"households": 0, "print": 0, "email": 0, "extended": 0}
+        counts = {"households": 0, "print": 0, "email": 0, "extended": 0, "split": 0, "accounts": 0}
         texts = page_texts(out, a)
         for h, c in cust.items():
             chans = {"both": ["print", "email"], "print": ["print"], "email": ["email"]}[c["delivery"]]
-            due, start = {}, pe
+            due, starts = {}, {}
             for ch in chans:
                 n = n_months[c["paper" if ch == "print" else "estmt"]]
                 due[ch] = pe.month % n == 0
                 if due[ch]:
                     m = ps.month - (n - 1)
                     y = ps.year + (m - 1) // 12
-                    s = datetime.date(y, (m - 1) % 12 + 1, 1)
-                    start = min(start, s)
+                    starts[ch] = datetime.date(y, (m - 1) % 12 + 1, 1)
             dchans = [ch for ch in chans if due[ch]]
+            # each channel's statement covers its own interval: the audit and
+            # the print text are the print statement's (the e-mail one's when
+            # only e-mail is due); frequency.sh checks the archive documents
+            start = starts.get("print", starts.get("email", pe))
+            if len(dchans) == 2 and starts["print"] != starts["email"]:
+                counts["split"] += 1
             for ch in chans:
                 if not due[ch]:
                     counts[ch] += 1
