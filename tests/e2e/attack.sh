@@ -22,4 +22,66 @@ t_attack_uplift_rejects() {
     grep -q '^SAV-RATE' "$d/report.txt" || fail_at "$LINENO"   # the report is still printed
 }
 
+
+# The balance chart's alternate text (tagged archive documents) named each
+# account by its full id while the page masks it (account_number.mask:
+# last4): the structure tree of an e-mailed statement disclosed the number
+# the statement hides.  It is now masked exactly as on the page.
+t_attack_chart_alt_masked() {
+    local d="$WORK/attack-alt"
+    rm -rf "$d"
+    "$FOLIO" samples --households 6 --seed 11 --out "$d" >/dev/null
+    cp "$ROOT/layouts/paragraphs.yaml" "$d/"
+    python3 "$ROOT/tests/e2e/check_graphics.py" setup "$d" "$ROOT"
+    grep -q 'mask: last4' "$d/g.yaml" || fail_at "$LINENO"
+    sed -i 's/,print,/,email,/; s/,both,/,email,/' "$d/customers.csv"
+    (cd "$d/.." && "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet)
+    mkdir -p "$d/docs"
+    for z in "$d"/out/archive/*.zip; do unzip -qo "$z" '*.pdf' -d "$d/docs"; done
+    python3 - "$d" <<'PY'
+import csv, glob, re, subprocess, sys
+d = sys.argv[1]
+ids = set()
+for f in glob.glob(d + "/*_accounts.csv"):
+    ids |= {r["account_id"] for r in csv.DictReader(open(f, encoding="utf-8"))}
+alts = 0
+for f in glob.glob(d + "/docs/*.pdf"):
+    q = subprocess.run(["qpdf", "--qdf", "--object-streams=disable", f, "-"],
+                       capture_output=True, check=False).stdout
+    for m in re.finditer(rb"/Alt\s*<(?:FEFF|feff)([0-9A-Fa-f\s]*)>", q):
+        t = bytes.fromhex(re.sub(rb"\s", b"", m.group(1)).decode()).decode("utf-16-be")
+        if "account" not in t:
+            continue
+        alts += 1
+        leak = [i for i in ids if i in t]
+        assert not leak, f"{f}: alternate text shows full account ids {leak}: {t}"
+        assert re.search(r"account \*+\d{4}", t), t
+assert alts, "no balance chart alternate text found"
+print("ok", alts, "chart alternate texts masked")
+PY
+}
+
+# account_number.mask: full and an account id longer than the 64-byte cell
+# buffer of the summary table: the cell was read past its buffer (NULs and
+# stack bytes drawn as missing glyphs); the id is now taken as it is.
+t_attack_long_account_id() {
+    local d="$WORK/attack-longid"
+    rm -rf "$d"
+    "$FOLIO" samples --households 3 --seed 11 --out "$d" >/dev/null
+    cp "$ROOT/layouts/paragraphs.yaml" "$d/"
+    sed -e 's/mask: *last4/mask: full/' -e "s#file: logo.png#file: $ROOT/layouts/logo.png#" -e "s#file: ../fonts/#file: $ROOT/fonts/#" \
+        "$ROOT/layouts/statement.yaml" > "$d/full.yaml"
+    sed -i "s#^layout: .*#layout: \"$d/full.yaml\"#" "$d/job.yaml"
+    local long old
+    long="A$(printf '7%.0s' $(seq 99))"
+    old=$(sed -n 2p "$d/checking_accounts.csv" | cut -d, -f1)
+    sed -i "s/$old/$long/g" "$d/checking_accounts.csv" "$d/checking_transactions.csv"
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"
+    ! grep -q 'U+0000' "$d/err" || { cat "$d/err"; fail_at "$LINENO"; }
+    python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["counts"]; assert c.get("notdef_chars", 0) == 0, c' \
+        "$d/out/manifest.json"
+}
+
+run_test attack_chart_alt_masked t_attack_chart_alt_masked
+run_test attack_long_account_id t_attack_long_account_id
 run_test attack_uplift_rejects t_attack_uplift_rejects
