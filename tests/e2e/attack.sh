@@ -84,4 +84,32 @@ t_attack_long_account_id() {
 
 run_test attack_chart_alt_masked t_attack_chart_alt_masked
 run_test attack_long_account_id t_attack_long_account_id
+# --work inside the output directory: the run left the (empty) work
+# directory in OUT and `folio verify` then failed a run that exited 0
+# ("stray directory").  Refused up front (exit 2), also through a symlink
+# and "..", before OUT is made; --work OUT itself (the default) still runs.
+t_attack_work_inside_out() {
+    local d="$WORK/attack-work" rc
+    rm -rf "$d"
+    "$FOLIO" samples --households 3 --seed 3 --out "$d" >/dev/null
+    mkdir -p "$d/o1" "$d/links"
+    ln -s "$d/o1" "$d/links/out"
+    for w in "$d/o2/work" "$d/links/out/w" "$d/o3/../o3/./w"; do
+        local o="$d/o2"
+        case "$w" in *links*) o="$d/o1" ;; *o3*) o="$d/o3" ;; esac
+        rm -rf "$o"; [ "$o" = "$d/o1" ] && mkdir -p "$o"
+        set +e
+        "$FOLIO" run "$d/job.yaml" --out "$o" --work "$w" --quiet 2>"$d/err"; rc=$?
+        set -e
+        [ "$rc" = 2 ] || { cat "$d/err"; echo "--work $w: expected exit 2, got $rc"; fail_at "$LINENO"; }
+        grep -q -- "--work .* is inside the output directory" "$d/err" || { cat "$d/err"; fail_at "$LINENO"; }
+        [ ! -e "$w" ] || fail_at "$LINENO"
+    done
+    "$FOLIO" run "$d/job.yaml" --out "$d/o4" --work "$d/o4" --quiet
+    "$FOLIO" run "$d/job.yaml" --out "$d/o5" --work "$d/o5-work" --quiet
+    "$FOLIO" verify "$d/o4" >/dev/null
+    "$FOLIO" verify "$d/o5" >/dev/null
+}
+
 run_test attack_uplift_rejects t_attack_uplift_rejects
+run_test attack_work_inside_out t_attack_work_inside_out
