@@ -111,5 +111,35 @@ t_attack_work_inside_out() {
     "$FOLIO" verify "$d/o5" >/dev/null
 }
 
+# A FIFO named as an offer's picture (or a layout image) or as the PDF/VT
+# ICC profile hung the run forever in open(); every other input goes
+# through folio_input_open, which refuses it.  Now a job error (exit 2).
+t_attack_fifo_inputs() {
+    local d="$WORK/attack-fifo" rc
+    rm -rf "$d"
+    "$FOLIO" samples --households 6 --seed 5 --out "$d" >/dev/null
+    python3 "$ROOT/tests/e2e/check_offers_image.py" setup "$d" "$ROOT"
+    mkfifo "$d/pipe.png"
+    grep -q 'es: phone-es.png' "$d/offers.yaml" || fail_at "$LINENO"
+    sed -e 's/es: phone-es.png/es: pipe.png/' "$d/offers.yaml" > "$d/bad.yaml"
+    sed -e "s#$d/offers.yaml#$d/bad.yaml#" "$d/job.yaml" > "$d/job-img.yaml"
+    set +e
+    timeout 60 "$FOLIO" run "$d/job-img.yaml" --out "$d/o1" --quiet 2>"$d/err"; rc=$?
+    set -e
+    [ "$rc" = 2 ] || { cat "$d/err"; echo "offer image FIFO: expected exit 2, got $rc"; fail_at "$LINENO"; }
+    grep -Eq "bad.yaml:[0-9]+:[0-9]+: .*cannot use image 'pipe.png': cannot read it: is a FIFO" "$d/err" \
+        || { cat "$d/err"; fail_at "$LINENO"; }
+    sed -e "s#^    prefix: statements\$#&\n    pdf_profile: pdfvt\n    icc_profile: $d/pipe.png#" \
+        "$d/job.yaml" > "$d/job-vt.yaml"
+    grep -q 'icc_profile' "$d/job-vt.yaml" || fail_at "$LINENO"
+    set +e
+    timeout 60 "$FOLIO" run "$d/job-vt.yaml" --out "$d/o2" --quiet 2>"$d/err"; rc=$?
+    set -e
+    [ "$rc" = 2 ] || { cat "$d/err"; echo "ICC FIFO: expected exit 2, got $rc"; fail_at "$LINENO"; }
+    grep -Eq "job-vt.yaml:[0-9]+:[0-9]+: ICC output profile .*pipe.png is not a regular file" "$d/err" \
+        || { cat "$d/err"; fail_at "$LINENO"; }
+}
+
 run_test attack_uplift_rejects t_attack_uplift_rejects
 run_test attack_work_inside_out t_attack_work_inside_out
+run_test attack_fifo_inputs t_attack_fifo_inputs
