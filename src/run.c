@@ -50,6 +50,7 @@
 #include "membudget.h"
 #include "sink-proof.h"
 #include "report-html.h"
+#include "frequency-cover.h"   /* round 21 hard-attack2 */
 
 #include <dirent.h>
 #include <errno.h>
@@ -267,6 +268,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     /* issue 15 part 1: statements not due this cycle */
     snprintf(path, sizeof path, "%s/not_due.csv.part", R.out);
     if (!frequency_apply(R.plan, R.job->frequency ? path : NULL, &R.freq, err))
+        goto done;
+    if (!frequency_cover_check(R.plan, &R.ds->exceptions, err))   /* hard-attack2 */
         goto done;
     if (!holders_route(R.plan, &R.ds->exceptions, err))   /* oversize, undeliverable */
         goto done;

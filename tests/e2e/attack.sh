@@ -140,6 +140,29 @@ t_attack_fifo_inputs() {
         || { cat "$d/err"; fail_at "$LINENO"; }
 }
 
+# Frequency: a quarterly statement due in December covers October to
+# December.  With a transactions feed of December only, it said "10/01/2026
+# to 12/31/2026" over December's rows with December's opening balance, exit
+# 0.  Now each such household is an exception (exit 3) naming the interval
+# and the feeds' first row; the feed that carries the quarter runs clean.
+t_attack_frequency_feed_cover() {
+    local d="$WORK/attack-freq" rc
+    rm -rf "$d"; mkdir -p "$d"
+    python3 "$ROOT/tests/e2e/journey_feeds.py" frequency "$d" "$ROOT"
+    (head -1 "$d/trans.csv"; grep ',2026-12-' "$d/trans.csv") > "$d/t-dec.csv"
+    sed 's#path: trans.csv#path: t-dec.csv#' "$d/job-dec.yaml" > "$d/job-short.yaml"
+    grep -q t-dec.csv "$d/job-short.yaml" || fail_at "$LINENO"
+    set +e
+    "$FOLIO" run "$d/job-short.yaml" --out "$d/short" --quiet 2>"$d/err"; rc=$?
+    set -e
+    [ "$rc" = 3 ] || { cat "$d/err"; echo "expected exit 3, got $rc"; fail_at "$LINENO"; }
+    grep -q '^other,H2,,,t-dec.csv,[0-9]*,,sent,statement interval 2026-10-01 to 2026-12-31 (frequency) begins before the transactions feeds (first row 2026-12-01)' \
+        "$d/short/exceptions.csv" || { cat "$d/short/exceptions.csv"; fail_at "$LINENO"; }
+    "$FOLIO" run "$d/job-dec.yaml" --out "$d/full" --quiet
+    [ "$(wc -l < "$d/full/exceptions.csv")" = 1 ] || fail_at "$LINENO"
+}
+
 run_test attack_uplift_rejects t_attack_uplift_rejects
 run_test attack_work_inside_out t_attack_work_inside_out
 run_test attack_fifo_inputs t_attack_fifo_inputs
+run_test attack_frequency_feed_cover t_attack_frequency_feed_cover
