@@ -162,7 +162,30 @@ t_attack_frequency_feed_cover() {
     [ "$(wc -l < "$d/full/exceptions.csv")" = 1 ] || fail_at "$LINENO"
 }
 
+# An events row of type `statement` is statement history, counted per
+# channel print / email.  "Print" or an empty channel was skipped without a
+# word, the household then treated as having no history (a quarterly
+# statement due or not by the calendar instead).  Now a reject naming it.
+t_attack_statement_channel() {
+    local d="$WORK/attack-stchan" rc
+    rm -rf "$d"; mkdir -p "$d"
+    python3 "$ROOT/tests/e2e/journey_feeds.py" frequency "$d" "$ROOT"
+    printf 'key,type,date,channel\nc2,statement,2026-10-31,Print\nc2,statement,2026-09-30,\nc1,statement,2026-11-30,email\n' > "$d/events.csv"
+    sed -e 's#^feeds:#feeds:\n  - {name: events, kind: events, path: events.csv, columns: {key: key, type: type, date: date, channel: channel}}#' \
+        "$d/job-dec.yaml" > "$d/job-hist.yaml"
+    set +e
+    "$FOLIO" run "$d/job-hist.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    [ "$rc" = 3 ] || { cat "$d/err"; echo "expected exit 3, got $rc"; fail_at "$LINENO"; }
+    grep -q "^events.csv,2,channel,statement history row: channel 'Print' is neither print nor email," "$d/out/rejects.csv" \
+        || { cat "$d/out/rejects.csv"; fail_at "$LINENO"; }
+    grep -q "^events.csv,3,channel,statement history row: channel '' is neither print nor email," "$d/out/rejects.csv" \
+        || { cat "$d/out/rejects.csv"; fail_at "$LINENO"; }
+    [ "$(grep -c '^events.csv' "$d/out/rejects.csv")" = 2 ] || fail_at "$LINENO"
+}
+
 run_test attack_uplift_rejects t_attack_uplift_rejects
 run_test attack_work_inside_out t_attack_work_inside_out
 run_test attack_fifo_inputs t_attack_fifo_inputs
 run_test attack_frequency_feed_cover t_attack_frequency_feed_cover
+run_test attack_statement_channel t_attack_statement_channel
