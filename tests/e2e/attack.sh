@@ -184,8 +184,25 @@ t_attack_statement_channel() {
     [ "$(grep -c '^events.csv' "$d/out/rejects.csv")" = 2 ] || fail_at "$LINENO"
 }
 
+# report.html's uplift table for an offer without held-out contacts: the
+# holdout rate is not a number, and its cell read "-92233720368547758.08"
+# (llround of NaN).  Now "-", as in the other cells without a figure.
+t_attack_report_no_holdout() {
+    local d="$WORK/attack-noholdout"
+    rm -rf "$d"
+    "$FOLIO" samples --households 5 --seed 3 --out "$d" >/dev/null
+    grep -q ',holdout$' "$d/offer_history.csv" || fail_at "$LINENO"
+    grep -v ',holdout$' "$d/offer_history.csv" > "$d/h.csv" && mv "$d/h.csv" "$d/offer_history.csv"
+    "$FOLIO" run "$d/uplift.yaml" --out "$d/out" --quiet
+    grep -q '<table class="uplift">' "$d/out/report.html" || fail_at "$LINENO"
+    ! grep -q '922337203685477' "$d/out/report.html" || { grep 922337 "$d/out/report.html"; fail_at "$LINENO"; }
+    grep -q '<tr><td>SAV-RATE</td><td>A</td><td>[0-9]*</td><td>[0-9]*</td><td>[0-9.]*</td><td>0</td><td>-</td><td>-</td><td>no holdout or no contacts</td>' \
+        "$d/out/report.html" || { grep -A3 'class="uplift"' "$d/out/report.html"; fail_at "$LINENO"; }
+}
+
 run_test attack_uplift_rejects t_attack_uplift_rejects
 run_test attack_work_inside_out t_attack_work_inside_out
 run_test attack_fifo_inputs t_attack_fifo_inputs
 run_test attack_frequency_feed_cover t_attack_frequency_feed_cover
 run_test attack_statement_channel t_attack_statement_channel
+run_test attack_report_no_holdout t_attack_report_no_holdout
