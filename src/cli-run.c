@@ -7,7 +7,6 @@
  * back a folio_run_report (folio/run.h).
  */
 #include "cli.h"
-#include "workdir.h"   /* round 21 hard-attack2 */
 
 #include "folio/pdf.h"
 #include "folio/progress.h"
@@ -297,11 +296,6 @@ static int run_cmd(const cli_command *c, int argc, char **argv)
         return cli_usage(c, "missing JOB.yaml");
     if (nargs > 1)
         return cli_usage(c, "only one job file may be given");
-    /* round 21 hard-attack2: a work directory inside OUT would stay there */
-    if (o.work_dir && o.out_dir && workdir_inside(o.work_dir, o.out_dir))
-        return cli_usage(c, "--work %s is inside the output directory %s, where folio "
-                         "verify allows no other files; give a directory outside it",
-                         o.work_dir, o.out_dir);
     o.job_path = args[0];
     o.progress = !o.quiet && isatty(2);
     progress_ui ui = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};

@@ -105,6 +105,12 @@ t_attack_work_inside_out() {
         grep -q -- "--work .* is inside the output directory" "$d/err" || { cat "$d/err"; fail_at "$LINENO"; }
         [ ! -e "$w" ] || fail_at "$LINENO"
     done
+    # no --out: OUT is the job's (default DIR/out beside the job file)
+    set +e
+    "$FOLIO" run "$d/job.yaml" --work "$d/out/w" --quiet 2>"$d/err"; rc=$?
+    set -e
+    [ "$rc" = 2 ] && grep -q -- "--work .* is inside the output directory" "$d/err" \
+        || { cat "$d/err"; echo "job's OUT: expected exit 2, got $rc"; fail_at "$LINENO"; }
     "$FOLIO" run "$d/job.yaml" --out "$d/o4" --work "$d/o4" --quiet
     "$FOLIO" run "$d/job.yaml" --out "$d/o5" --work "$d/o5-work" --quiet
     "$FOLIO" verify "$d/o4" >/dev/null
