@@ -40,7 +40,9 @@ const cli_command cli_cmd_report = {
              "are counted and listed (docs/offers.md, \"Measured uplift\").\n",
     .opts = report_opts,
     .epilog = "exit status: 0 the report was printed, 1 a feed could not be read,\n"
-              "2 bad usage, a job error or a job without a responses feed.\n",
+              "2 bad usage, a job error or a job without a responses feed,\n"
+              "3 the report was printed but rows of the contacts or responses feeds\n"
+              "were rejected (each listed on standard error).\n",
     .main = cmd_report,
 };
 
@@ -97,10 +99,14 @@ static int cmd_report(const cli_command *c, int argc, char **argv)
         fprintf(stderr, "folio report: %s\n", err.msg);
         rc = err.code ? err.code : FOLIO_EXIT_FAILED;
     }
-    /* rows that could not be read are listed, as rejects.csv lists them in a run */
+    /* rows that could not be read are listed, as rejects.csv lists them in a run:
+     * those of the contacts feed too (a dropped contact changes the figures),
+     * and any reject makes the exit status 3, as in a run */
     for (size_t i = 0; u && i < ds->n_rejects; i++) {
         const folio_reject *rj = &ds->rejects[i];
-        if (rj->feed < sj.n_feeds && sj.feeds[rj->feed].kind == FOLIO_FEED_RESPONSES)
+        if (rc == 0)
+            rc = FOLIO_EXIT_REJECTS;
+        if (rj->feed < sj.n_feeds)
             fprintf(stderr, "folio report: %s:%u: rejected%s%s%s: %s\n", sj.feeds[rj->feed].path,
                     (unsigned)rj->line, rj->column[0] ? " (" : "", rj->column,
                     rj->column[0] ? ")" : "", rj->reason);

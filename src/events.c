@@ -64,11 +64,21 @@ bool events_resolve(folio_dataset *ds)
     size_t w = 0;
     for (size_t i = 0; ok && i < ds->n_events; i++) {
         const folio_event *e = &ds->events[i];
+        char reason[160];
+        /* hard-attack2: a `statement` row is statement history (frequency.c
+         * counts print / email only): another channel was skipped without a
+         * word, so the household looked as if it had no history */
+        if (!strcmp(e->type, "statement") && (!e->channel || (strcmp(e->channel, "print") &&
+                                                             strcmp(e->channel, "email")))) {
+            snprintf(reason, sizeof reason, "statement history row: channel '%.40s' is "
+                     "neither print nor email", e->channel ? e->channel : "");
+            ok = feed_reject_add(ds, e->feed, e->line, FOLIO_F_EVENT_CHANNEL, reason);
+            continue;
+        }
         if (in_sorted(c, nc, e->key) || in_sorted(a, na, e->key) || in_sorted(h, nh, e->key)) {
             ds->events[w++] = *e;
             continue;
         }
-        char reason[160];
         snprintf(reason, sizeof reason,
                  "unknown key '%.60s': no customer, account or household has this id", e->key);
         ok = feed_reject_add(ds, e->feed, e->line, FOLIO_F_EVENT_KEY, reason);

@@ -21,6 +21,7 @@
  *   (bar area) * sum / largest sum, and the amount.
  */
 #include "folio/graphics.h"
+#include "account-mask.h"   /* round 21 hard-attack2 */
 
 #include "folio/attrs.h"
 #include "folio/codes.h"
@@ -601,7 +602,10 @@ static void draw_balance(chart_pen *p, const folio_plan *plan, const uint32_t *a
         size_t on = money(u, ai[a], ap->opening, ob, sizeof ob);
         size_t cn = money(u, ai[a], ap->closing, cb, sizeof cb);
         ALT(p, a ? "; account " : ": account ");
-        ALT(p, plan->ds->accounts[ai[a]].id);
+        char mk[16];                    /* round 21 hard-attack2: masked as on the page */
+        size_t mn;
+        const char *num = account_display(p->L, plan->ds->accounts[ai[a]].id, mk, sizeof mk, &mn);
+        alt_put(p, num, mn);
         ALT(p, " from ");
         alt_put(p, ob, on);
         ALT(p, " to ");

@@ -154,9 +154,18 @@ folio_image *image_load_mem(const char *path, const unsigned char *b, size_t n, 
 
 folio_image *image_load(const char *path, char *why, size_t why_cap)
 {
-    FILE *f = fopen(path, "rb");
+    /* hard-attack2: through folio_input_fopen like every input, so a FIFO
+     * or device named as an image is refused instead of hanging the run */
+    folio_error oe = {0};
+    FILE *f = folio_input_fopen(path, NULL, FOLIO_EXIT_USAGE, &oe);
     if (!f) {
-        snprintf(why, why_cap, "cannot read it: %s", strerror(errno));
+        const char *m = oe.msg;         /* "PATH: cannot open: REASON" or "PATH: is a ..." */
+        size_t pl = strlen(path);
+        if (!strncmp(m, path, pl) && !strncmp(m + pl, ": ", 2))
+            m += pl + 2;
+        if (!strncmp(m, "cannot open: ", 13))
+            m += 13;
+        snprintf(why, why_cap, "cannot read it: %s", m);
         return NULL;
     }
     unsigned char *b = NULL;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define PDFVT_MAX_ICC (4u << 20)
 /* piece nodes per inner /DParts array: well under the 8,191 elements an
@@ -94,13 +95,20 @@ bool pdfvt_options_read(yt_doc *d, const yt_node *print, const char *job_dir,
     else
         snprintf(o->icc_path, sizeof o->icc_path, "%s/%s", job_dir ? job_dir : ".", icc);
     free(icc);
-    FILE *fp = fopen(o->icc_path, "rb");
+    /* hard-attack2: folio_input_fopen, so a FIFO or device named as the
+     * profile is refused instead of hanging the job load */
+    struct stat ist;
+    bool special = stat(o->icc_path, &ist) == 0 && !S_ISREG(ist.st_mode);
+    folio_error oe = {0};
+    FILE *fp = folio_input_fopen(o->icc_path, NULL, FOLIO_EXIT_USAGE, &oe);
     unsigned char *b = fp ? malloc(PDFVT_MAX_ICC) : NULL;
     size_t n = b ? fread(b, 1, PDFVT_MAX_ICC, fp) : 0;
+    bool rerr = fp && ferror(fp);
     if (fp)
         fclose(fp);
-    const char *bad = !fp ? "cannot be read (install icc-profiles-free or set "
-                            "output.print.icc_profile)"
+    const char *bad = special ? "is not a regular file"
+                      : !fp || rerr ? "cannot be read (install icc-profiles-free or set "
+                                      "output.print.icc_profile)"
                       : !b ? "out of memory"
                       : n < 132 || n == PDFVT_MAX_ICC || memcmp(b + 36, "acsp", 4) != 0
                           ? "is not an ICC profile"

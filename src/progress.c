@@ -6,6 +6,7 @@
  */
 #include "folio/progress.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -131,9 +132,10 @@ static void fmt_left(char *s, size_t cap, double left)
         snprintf(s, cap, "--");
     else if (left < 100)
         snprintf(s, cap, "%.0fs", left);
-    else
-        snprintf(s, cap, "%.0fm%02.0fs", (double)(long)(left / 60),
-                 left - 60.0 * (double)(long)(left / 60));
+    else {   /* whole seconds first: 119.6 s is 2m00s, not 1m60s (hard-attack2) */
+        double t = floor(left + 0.5);
+        snprintf(s, cap, "%.0fm%02.0fs", floor(t / 60), fmod(t, 60));
+    }
 }
 
 /* "\r" + text (cut to 78 columns of ASCII) + ESC[K */

@@ -602,6 +602,10 @@ static void section_exceptions(run_state *R, folio_buf *b)
  * with 2 decimals, rounded half away from zero like the manifest's 6. */
 static void put_pct(folio_buf *b, double v)
 {
+    if (!isfinite(v) || fabs(v) > 1e12) {   /* hard-attack2: no holdout (NaN) was */
+        folio_buf_putc(b, '-');             /* llround(NaN), "-92233720368547758.08" */
+        return;
+    }
     char tmp[48];        /* always 2 decimals: a table column, not a JSON number */
     size_t n = folio_money_format((int64_t)llround(v * 10000.0), 2, '.', 0, tmp, sizeof tmp);
     folio_buf_append(b, tmp, n);

@@ -50,6 +50,8 @@
 #include "membudget.h"
 #include "sink-proof.h"
 #include "report-html.h"
+#include "frequency-cover.h"   /* round 21 hard-attack2 */
+#include "workdir.h"           /* round 21 hard-attack2 */
 
 #include <dirent.h>
 #include <errno.h>
@@ -203,6 +205,14 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     for (int i = 0; i < R.layout->n_warnings; i++)   /* missing translations */
         run_warn(&R, "%s", R.layout->warnings[i]);
     snprintf(R.out, sizeof R.out, "%s", opt->out_dir ? opt->out_dir : R.job->out_dir);
+    if (opt->work_dir && opt->work_dir[0] && workdir_inside(opt->work_dir, R.out)) {
+        /* hard-attack2: it would stay in OUT, a stray entry for folio verify */
+        folio_error_set(err, FOLIO_EXIT_USAGE, "--work %s is inside the output directory %s, "
+                        "where folio verify allows no other files; give a directory outside it",
+                        opt->work_dir, R.out);
+        rc = FOLIO_EXIT_USAGE;
+        goto done;
+    }
     char path[4200];
     /* one run per OUT (its lock), and OUT's subdirectories never through a
      * symbolic link; nothing in OUT changes until the checks below pass */
@@ -269,6 +279,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         goto done;
     /* issue 15 part 1: statements not due this cycle */
     if (!frequency_apply(R.plan, NULL, &R.freq, err))   /* not_due.csv: with the records */
+        goto done;
+    if (!frequency_cover_check(R.plan, &R.ds->exceptions, err))   /* hard-attack2 */
         goto done;
     if (!holders_route(R.plan, &R.ds->exceptions, err))   /* oversize, undeliverable */
         goto done;

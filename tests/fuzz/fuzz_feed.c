@@ -4,9 +4,11 @@
  * dialect a job can declare.
  *
  * Input: byte 0 and 1 choose the dialect (index below), then the CSV text of
- * up to four feeds -- customers, accounts, transactions, contacts -- in that
- * order, separated by a line "@@@" (tests/fuzz/corpus/fuzz_feed/ shows the
- * shape).  The dialect is a real job file (written and loaded through
+ * up to six feeds -- customers, accounts, transactions, contacts, events,
+ * responses -- in that order, separated by a line "@@@"
+ * (tests/fuzz/corpus/fuzz_feed/ shows the shape).  After grouping, the
+ * events are bound to households (events_bind) and the responses matched to
+ * the contacts (uplift_compute).  The dialect is a real job file (written and loaded through
  * job_load once per dialect, then kept), so every combination that a job can
  * declare is reached and nothing else:
  *   delimiter , ; TAB |  x  quote " ' none  x  decimal . ,  x  date format
@@ -17,8 +19,10 @@
 #include "fuzz_common.h"
 #include <stdarg.h>
 #include "folio/feed.h"
+#include "folio/events.h"
 #include "folio/household.h"
 #include "folio/job.h"
+#include "folio/uplift.h"
 
 static const char DELIMS[] = {',', ';', '\t', '|'};
 static const char *const DELIM_YAML[] = {"\",\"", "\";\"", "\"\\t\"", "\"|\""};
@@ -83,6 +87,9 @@ static const char *const TXN_FLAG[] = {"account_id", "date", "description", "amo
 static const char *const TXN_SPLIT[] = {"account_id", "date", "description", "debit_amount",
                                         "credit_amount", "transaction_id", NULL};
 static const char *const CONTACT_KEYS[] = {"contact_key", "offer_id", "contact_date", NULL};
+static const char *const EVENT_KEYS[] = {"key", "type", "date", "channel", NULL};
+static const char *const RESP_KEYS[] = {"response_key", "offer_id", "variant", "response_date",
+                                        "outcome", NULL};
 
 static folio_job *load_dialect(int idx)
 {
@@ -100,8 +107,9 @@ static folio_job *load_dialect(int idx)
            "job: {name: fuzz}\n"
            "statement: {date: 2026-11-01, period: {start: 2026-10-01, end: 2026-10-31}}\n"
            "bank: {name: B}\nlayout: l.yaml\nfeeds:\n");
-    static const char *const kinds[] = {"customers", "accounts", "transactions", "contacts"};
-    for (int f = 0; f < 4; f++) {
+    static const char *const kinds[] = {"customers", "accounts", "transactions", "contacts",
+                                        "events", "responses"};
+    for (int f = 0; f < 6; f++) {
         append(y, sizeof y, &n, "  - name: f%d\n    kind: %s\n    path: f%d.csv\n", f, kinds[f], f);
         append(y, sizeof y, &n,
                "    dialect: {delimiter: %s, quote: %s, decimal: %s, date_format: \"%s\", "
@@ -117,7 +125,8 @@ static folio_job *load_dialect(int idx)
             columns(y, sizeof y, &n, sign == 2 ? TXN_FLAG : sign == 3 ? TXN_SPLIT : TXN_PLAIN,
                     upper);
         } else
-            columns(y, sizeof y, &n, CONTACT_KEYS, upper);
+            columns(y, sizeof y, &n, f == 3 ? CONTACT_KEYS : f == 4 ? EVENT_KEYS : RESP_KEYS,
+                    upper);
     }
     char name[64];
     snprintf(name, sizeof name, "job-%d.yaml", idx);
@@ -187,9 +196,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         folio_households hs;
         memset(&hs, 0, sizeof hs);
         static const char *const order[] = {"checking", "savings", "credit_card", "mortgage"};
-        if (household_group(ds, order, 4, &hs, &err))
+        if (household_group(ds, order, 4, &hs, &err)) {
+            if (!events_bind(ds, &hs, &err))
+                fz_check_error(&err, "events_bind");
+            folio_uplift *u = uplift_compute(ds, 30, &err);
+            if (u)
+                uplift_free(u);
+            else
+                fz_check_error(&err, "uplift_compute");
             household_free(&hs);
-        else
+        } else
             fz_check_error(&err, "household_group");
     } else if (ok) {
         fz_check_error(&err, "feed_resolve");

@@ -213,6 +213,28 @@ static void test_tick(void **state)
     assert_int_equal(folio_progress_tick(&q, 5.0, buf, sizeof buf), 0);
 }
 
+/* hard-attack2: minutes and seconds of the time left are rounded together
+ * (119.6 s was "1m60s") */
+static void test_left_minutes(void **state)
+{
+    (void)state;
+    folio_progress p;
+    folio_progress_init(&p, true);
+    char buf[512];
+    folio_run_event ev = {.kind = FOLIO_RUN_PHASE, .name = "print", .elapsed = 0};
+    folio_progress_event(&p, &ev, 10.0, buf, sizeof buf);
+    for (int i = 1; i <= 10; i++) {
+        ev = (folio_run_event){.kind = FOLIO_RUN_COUNTING, .name = "pages",
+                               .done = (uint64_t)i * 100, .total = 12960, .elapsed = i};
+        folio_progress_event(&p, &ev, 10.0 + i, buf, sizeof buf);
+    }
+    assert_non_null(strstr(buf, "pages 1000/12960  100/s  elapsed 10s  left 2m00s"));
+    ev = (folio_run_event){.kind = FOLIO_RUN_COUNTING, .name = "pages", .done = 1100,
+                           .total = 12960, .elapsed = 11};
+    folio_progress_event(&p, &ev, 21.0, buf, sizeof buf);
+    assert_non_null(strstr(buf, "left 1m59s"));   /* 118.6 s */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_phase_clock),
         cmocka_unit_test(test_line_clears),
         cmocka_unit_test(test_tick),
+        cmocka_unit_test(test_left_minutes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
