@@ -382,6 +382,7 @@ static inline void pdf_mark_glyph(folio_pdf_writer *w, int fi, uint32_t cp,
 
 typedef struct pdf_prep_page {
     size_t off, len;                   /* content stream in data[] */
+    size_t raw_off, raw_n;             /* issue 11: ... formatted, in raw[] */
     uint8_t n_fonts;                   /* fonts (alias indices) in order of use */
     uint8_t fonts[PDF_MAX_FONTS];
     uint8_t n_fonts1;                  /* issue 11: 1-byte twins in order of use (E1, ...) */
@@ -409,8 +410,9 @@ struct folio_pdf_prepared {
     uint32_t n_pages, cap_pages;
     unsigned char *data;               /* every page's stream, one after another */
     size_t data_len, data_cap;
-    char *raw;                         /* one page's content before deflate */
+    char *raw;                         /* every page's content before deflate */
     size_t raw_len, raw_cap;
+    size_t page0;                      /* issue 11: where the page being formatted starts */
     pdf_mark *marks;
     size_t n_marks, cap_marks;
     uint8_t *seen;                     /* n_fonts x 65,536 bits: code point marked */
@@ -519,7 +521,7 @@ static bool pdf_reserve(folio_pdf_prepared *pp, size_t need)
 {
     if (pp->raw_cap - pp->raw_len >= need)
         return true;
-    if (pp->raw_len + need > PDF_MAX_PAGE_BYTES) {
+    if (pp->raw_len - pp->page0 + need > PDF_MAX_PAGE_BYTES) {
         pp->why = "page content larger than 64 MB";
         return false;
     }
@@ -796,10 +798,14 @@ static bool pdf_tag_mark(folio_pdf_prepared *pp, pdf_state *gs, size_t n)
     return true;
 }
 
-/* Move the formatted page (raw) into data, deflated when asked. */
+/* Move page pg's formatted content (raw[raw_off..]) into data, deflated
+ * when asked.  issue 11: called for every page once the statement is
+ * formatted, so the deflate is timed once per statement (a thread CPU
+ * clock read is a system call: two per page were ~3% of a print run). */
 static bool pdf_prep_flush(folio_pdf_prepared *pp, pdf_prep_page *pg)
 {
-    size_t n = pp->raw_len;
+    size_t n = pg->raw_n;
+    const char *raw = pp->raw + pg->raw_off;
     pg->off = pp->data_len;
     pg->len = 0;
     if (n == 0)
@@ -810,23 +816,21 @@ static bool pdf_prep_flush(folio_pdf_prepared *pp, pdf_prep_page *pg)
         return false;
     }
     if (pp->level) {
-        uint64_t t0 = pdf_ns();
         if (!pp->z)
             pp->z = pdf_compressor_take(pp->level);
-        size_t z = pp->z ? libdeflate_zlib_compress(pp->z, pp->raw, n,
+        size_t z = pp->z ? libdeflate_zlib_compress(pp->z, raw, n,
                                                     pp->data + pp->data_len, bound) : 0;
-        pp->stats.deflate_ns += pdf_ns() - t0;
         if (z == 0) {
             pp->why = "cannot compress a page";
             return false;
         }
         n = z;
     } else {
-        memcpy(pp->data + pp->data_len, pp->raw, n);
+        memcpy(pp->data + pp->data_len, raw, n);
     }
     pg->len = n;
     pp->data_len += n;
-    pp->stats.content_bytes += pp->raw_len;
+    pp->stats.content_bytes += pg->raw_n;
     pp->stats.stream_bytes += n;
     return true;
 }
@@ -842,6 +846,7 @@ static void pdf_prep_reset(folio_pdf_prepared *pp)
     pp->n_pages = 0;
     pp->data_len = 0;
     pp->raw_len = 0;
+    pp->page0 = 0;
     pp->why = NULL;
     pp->id[0] = 0;
     memset(&pp->stats, 0, sizeof pp->stats);
@@ -882,16 +887,65 @@ static folio_pdf_prepared *pdf_prep_new(int n_fonts)
     return pp;
 }
 
-void pdf_prepared_free(folio_pdf_prepared *pp)
+/* issue 11: prepared statements kept for reuse, so a statement's buffers
+ * (content, deflated streams, the 8 KB-per-font code bitmap) are not
+ * allocated, cleared and freed again for every statement.  A blob that
+ * grew unusually large is freed instead, so the pool holds no more than
+ * the ring had in flight at once, of ordinary size. */
+#define PDF_PREP_POOL 256
+#define PDF_PREP_KEEP ((size_t)1 << 20)  /* bytes of content or streams kept */
+static pthread_mutex_t pdf_prep_lock = PTHREAD_MUTEX_INITIALIZER;
+static folio_pdf_prepared *pdf_prep_pool[PDF_PREP_POOL];
+static int pdf_prep_pool_n;
+
+static folio_pdf_prepared *pdf_prep_take(int n_fonts)
 {
-    if (!pp)
-        return;
+    folio_pdf_prepared *pp = NULL;
+    pthread_mutex_lock(&pdf_prep_lock);
+    for (int i = pdf_prep_pool_n - 1; i >= 0; i--)
+        if (pdf_prep_pool[i]->n_fonts == n_fonts) {
+            pp = pdf_prep_pool[i];
+            pdf_prep_pool[i] = pdf_prep_pool[--pdf_prep_pool_n];
+            break;
+        }
+    pthread_mutex_unlock(&pdf_prep_lock);
+    return pp ? pp : pdf_prep_new(n_fonts);
+}
+
+static void pdf_prep_destroy(folio_pdf_prepared *pp)
+{
     free(pp->pages);
     free(pp->data);
     free(pp->raw);
     free(pp->marks);
     free(pp->seen);
     free(pp);
+}
+
+void pdf_prepared_free(folio_pdf_prepared *pp)
+{
+    if (!pp)
+        return;
+    if (pp->z || pp->tag || pp->data_cap > PDF_PREP_KEEP || pp->raw_cap > PDF_PREP_KEEP) {
+        pdf_prep_destroy(pp);
+        return;
+    }
+    pthread_mutex_lock(&pdf_prep_lock);
+    if (pdf_prep_pool_n < PDF_PREP_POOL) {
+        pdf_prep_pool[pdf_prep_pool_n++] = pp;
+        pp = NULL;
+    }
+    pthread_mutex_unlock(&pdf_prep_lock);
+    if (pp)
+        pdf_prep_destroy(pp);
+}
+
+__attribute__((destructor)) static void pdf_prep_pool_free(void)
+{
+    pthread_mutex_lock(&pdf_prep_lock);
+    while (pdf_prep_pool_n)
+        pdf_prep_destroy(pdf_prep_pool[--pdf_prep_pool_n]);
+    pthread_mutex_unlock(&pdf_prep_lock);
 }
 
 /* Format and deflate every page of st into pp (emptied first).  Errors are
@@ -923,7 +977,8 @@ static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
         pg->n_fonts = 0;
         pg->n_fonts1 = 0;
         pg->n_img = 0;
-        pp->raw_len = 0;
+        pg->off = pg->len = 0;
+        pg->raw_off = pp->page0 = pp->raw_len;   /* issue 11: pages one after another */
         pdf_state gs = { .font = -1, .size = -1, .fill = 0xFFFFFFFFu,
                          .stroke = 0xFFFFFFFFu, .line_w = -1 };
         uint32_t n_ops = dp->blank_back ? 0 : dp->n_ops;
@@ -943,13 +998,21 @@ static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
         }
         if (ok && pp->tag)              /* issue 14 part 2 */
             ok = pdf_tag_mark(pp, &gs, pdf_tag_page_end(pp->tag, pp->tag_ops));
-        if (!pp->why)
-            pdf_prep_flush(pp, pg);
+        pg->raw_n = pp->raw_len - pg->raw_off;
     }
+    /* issue 11: then every page formatted so far is deflated (a failed
+     * page is the last one and is never written: pdf_emit) */
+    uint64_t t1 = pdf_ns();
+    uint32_t n_ok = pp->why && pp->n_pages ? pp->n_pages - 1 : pp->n_pages;
+    for (uint32_t pi = 0; pi < n_ok && !pp->why; pi++)
+        if (!pdf_prep_flush(pp, &pp->pages[pi]))
+            pp->n_pages = pi + 1;        /* the failed page ends the statement */
     pdf_compressor_give(pp->level, pp->z);
     pp->z = NULL;
+    uint64_t t2 = pdf_ns();
     pp->stats.pages = pp->n_pages;
-    pp->stats.format_ns = pdf_ns() - t0 - pp->stats.deflate_ns;
+    pp->stats.deflate_ns = pp->level ? t2 - t1 : 0;
+    pp->stats.format_ns = t2 - t0 - pp->stats.deflate_ns;
 }
 
 /* Format and deflate a statement's pages (see pdf.h): no libharu, no state
@@ -963,7 +1026,7 @@ folio_pdf_prepared *pdf_prepare_statement(const folio_layout_font *fonts, int n_
                         PDF_MAX_FONTS);
         return NULL;
     }
-    folio_pdf_prepared *pp = pdf_prep_new(n_fonts);
+    folio_pdf_prepared *pp = pdf_prep_take(n_fonts);
     if (!pp) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
         return NULL;
@@ -973,6 +1036,11 @@ folio_pdf_prepared *pdf_prepare_statement(const folio_layout_font *fonts, int n_
     pdf_alias(fonts, n_fonts, pp->alias);
     pdf_prep_fill(pp, st);
     return pp;
+}
+
+double pdf_prepared_deflate_s(const folio_pdf_prepared *pp)
+{
+    return pp ? pp->stats.deflate_ns / 1e9 : 0.0;
 }
 
 /* write_fn of a page's contents dictionary: our stream is deflated. */

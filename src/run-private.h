@@ -79,6 +79,7 @@ typedef struct run_state {
     folio_frequency_counts freq;  /* issue 15 part 1: counts.not_due (frequency.h) */
     /* the print stage's time per stage, summed over threads (print.h) */
     double t_print_compose, t_print_prepare, t_print_write;
+    double t_print_deflate;       /* issue 11: the deflate part of t_print_prepare */
     /* issue 16 parts 5, 6: phase starts (progress.h, from run_event) and
      * OUT/report.html (report-html.c), written under report_part */
     folio_phase_clock phases;
