@@ -954,6 +954,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/report.sh"            # issue 16 parts 5, 6: report.html, progress line
 . "$ROOT/tests/e2e/uplift.sh"            # issue 15 parts 3, 4: uplift, contact pressure
 . "$ROOT/tests/e2e/journey.sh"           # issue 15 parts 1, 2: frequency, journey events
+. "$ROOT/tests/e2e/speed.sh"             # issue 11: print stages (plan, compose, render, deflate, write)
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"
