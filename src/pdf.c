@@ -1131,6 +1131,16 @@ static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *e
                 attr->contents->filter = HPDF_STREAM_FILTER_NONE;
                 attr->contents->write_fn = pdf_write_filter;
             }
+            /* issue 11: the page's content in one block of its own size,
+             * not in libharu's 4 KB blocks (a print file keeps every page
+             * until it is saved: ~1.7 KB less per page, fewer blocks) */
+            HPDF_Stream ms = HPDF_MemStream_New(page->mmgr, (HPDF_UINT)pg->len);
+            if (ms && attr->contents->stream == attr->stream) {
+                HPDF_Stream_Free(attr->stream);
+                attr->contents->stream = attr->stream = ms;
+            } else if (ms) {
+                HPDF_Stream_Free(ms);
+            }
             if (HPDF_Stream_Write(attr->stream, pp->data + pg->off, (HPDF_UINT)pg->len) !=
                 HPDF_OK)
                 pdf_fail(w, "cannot write page content");
