@@ -144,6 +144,8 @@ struct folio_pdf_writer {
     bool is_pdfa;
     bool reading;              /* pdf_writer_close_mem copies the memory stream */
     pdf_images *images;        /* issue 13: this document's image XObjects */
+    struct pdf_res_entry *res_shared;   /* issue 11: page resources shared by pages */
+    int n_res_shared;
     pdfvt_doc *vt;             /* issue 14 part 3: PDF/VT print file, NULL = plain */
     pdf_tag *tag;              /* issue 14 part 2: tagged (archive), else NULL */
 };
@@ -1075,6 +1077,99 @@ static void pdf_page_fonts1(folio_pdf_writer *w, HPDF_Page page, const uint8_t *
     }
 }
 
+/* ---- issue 11: page resources shared between pages ------------------------ *
+ *
+ * libharu gives every page its own /Resources dictionary (a ProcSet array
+ * of 5 names, a /Font dictionary, an /XObject one): ~10 objects made, kept
+ * until the file is saved, written and freed per page.  In print files and
+ * proofs (w->enc1: the direct back end, not PDF/A) pages that use the same
+ * fonts and images in the same order -- so the same resource names F1..,
+ * E1.., X1.. -- share one indirect /Resources dictionary instead, with the
+ * same entries.  Up to PDF_RES_SHARED distinct sets per file; a page with
+ * another set gets its own, as before. */
+#define PDF_RES_SHARED 64
+
+typedef struct pdf_res_entry {
+    uint8_t n_fonts, n_fonts1, n_img;
+    uint8_t fonts[PDF_MAX_FONTS], fonts1[PDF_MAX_FONTS];
+    HPDF_Image img[PDF_PAGE_IMAGES];
+    HPDF_Dict res;
+} pdf_res_entry;
+
+static bool pdf_res_same(const pdf_res_entry *a, const pdf_prep_page *pg, const HPDF_Image *img)
+{
+    return a->n_fonts == pg->n_fonts && a->n_fonts1 == pg->n_fonts1 && a->n_img == pg->n_img &&
+           !memcmp(a->fonts, pg->fonts, pg->n_fonts) &&
+           !memcmp(a->fonts1, pg->fonts1, pg->n_fonts1) &&
+           !memcmp(a->img, img, (size_t)pg->n_img * sizeof *img);
+}
+
+/* The shared /Resources for page pg (its images' XObjects img), made on
+ * first use; NULL when the table is full or on failure (w->failed set). */
+static HPDF_Dict pdf_res_shared(folio_pdf_writer *w, const pdf_prep_page *pg,
+                                const HPDF_Image *img)
+{
+    for (int i = 0; i < w->n_res_shared; i++)
+        if (pdf_res_same(&w->res_shared[i], pg, img))
+            return w->res_shared[i].res;
+    if (w->n_res_shared == PDF_RES_SHARED)
+        return NULL;
+    if (!w->res_shared &&
+        !(w->res_shared = calloc(PDF_RES_SHARED, sizeof *w->res_shared))) {
+        pdf_fail(w, "out of memory");
+        return NULL;
+    }
+    HPDF_MMgr mm = w->doc->mmgr;
+    HPDF_Dict res = HPDF_Dict_New(mm);
+    if (!res || HPDF_Xref_Add(w->doc->xref, res) != HPDF_OK) {   /* freed by Xref_Add */
+        pdf_fail(w, "cannot add a font to the page resources");
+        return NULL;
+    }
+    /* as libharu's own: ProcSet (obsolete, kept for compatibility), Font, XObject */
+    HPDF_Array ps = HPDF_Array_New(mm);
+    bool ok = ps && HPDF_Dict_Add(res, "ProcSet", ps) == HPDF_OK;
+    static const char *const procs[] = {"PDF", "Text", "ImageB", "ImageC", "ImageI"};
+    for (int i = 0; ok && i < 5; i++)
+        ok = HPDF_Array_AddName(ps, procs[i]) == HPDF_OK;
+    if (ok && pg->n_fonts + pg->n_fonts1) {
+        HPDF_Dict fd = HPDF_Dict_New(mm);
+        ok = fd && HPDF_Dict_Add(res, "Font", fd) == HPDF_OK;
+        char name[16];
+        for (int k = 0; ok && k < pg->n_fonts; k++) {
+            snprintf(name, sizeof name, "F%d", k + 1);
+            ok = w->hfont[pg->fonts[k]] &&
+                 HPDF_Dict_Add(fd, name, w->hfont[pg->fonts[k]]) == HPDF_OK;
+        }
+        for (int k = 0; ok && k < pg->n_fonts1; k++) {
+            snprintf(name, sizeof name, "E%d", k + 1);
+            ok = w->hfont1[pg->fonts1[k]] &&
+                 HPDF_Dict_Add(fd, name, w->hfont1[pg->fonts1[k]]) == HPDF_OK;
+        }
+    }
+    if (ok && pg->n_img) {
+        HPDF_Dict xd = HPDF_Dict_New(mm);
+        ok = xd && HPDF_Dict_Add(res, "XObject", xd) == HPDF_OK;
+        char name[16];
+        for (int k = 0; ok && k < pg->n_img; k++) {
+            snprintf(name, sizeof name, "X%d", k + 1);
+            ok = HPDF_Dict_Add(xd, name, img[k]) == HPDF_OK;
+        }
+    }
+    if (!ok) {
+        pdf_fail(w, "cannot add a font to the page resources");
+        return NULL;
+    }
+    pdf_res_entry *e = &w->res_shared[w->n_res_shared++];
+    e->n_fonts = pg->n_fonts;
+    e->n_fonts1 = pg->n_fonts1;
+    e->n_img = pg->n_img;
+    memcpy(e->fonts, pg->fonts, pg->n_fonts);
+    memcpy(e->fonts1, pg->fonts1, pg->n_fonts1);
+    memcpy(e->img, img, (size_t)pg->n_img * sizeof *img);
+    e->res = res;
+    return res;
+}
+
 /* Append the pages of pp to w's document, in order. */
 static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *err)
 {
@@ -1102,7 +1197,17 @@ static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *e
             break;
         HPDF_Page_SetWidth(page, pdf_pt(pp->page_w));
         HPDF_Page_SetHeight(page, pdf_pt(pp->page_h));
-        for (int k = 0; k < pg->n_fonts; k++) {
+        HPDF_Dict shared = NULL;                 /* issue 11: print files, proofs */
+        if (w->enc1) {
+            HPDF_Image img[PDF_PAGE_IMAGES];
+            for (int k = 0; k < pg->n_img && !w->failed; k++)
+                if (!(img[k] = pdf_image_xobject(w->doc, &w->images, pg->img[k])))
+                    pdf_fail(w, "cannot add an image to the page resources");
+            shared = w->failed ? NULL : pdf_res_shared(w, pg, img);
+            if (shared && HPDF_Dict_Add(page, "Resources", shared) != HPDF_OK)
+                pdf_fail(w, "cannot add a font to the page resources");
+        }
+        for (int k = 0; k < pg->n_fonts && !shared && !w->failed; k++) {
             const char *name = HPDF_Page_GetLocalFontName(page, w->hfont[pg->fonts[k]]);
             if (!name) {
                 pdf_fail(w, "cannot add a font to the page resources");
@@ -1113,9 +1218,9 @@ static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *e
                 break;
             }
         }
-        if (pg->n_fonts1 && !w->failed)          /* issue 11: E1, E2, ... */
+        if (pg->n_fonts1 && !shared && !w->failed)   /* issue 11: E1, E2, ... */
             pdf_page_fonts1(w, page, pg->fonts1, pg->n_fonts1);
-        for (int k = 0; k < pg->n_img && !w->failed; k++) {   /* issue 13: X<k+1> */
+        for (int k = 0; k < pg->n_img && !shared && !w->failed; k++) {   /* issue 13: X<k+1> */
             HPDF_Image x = pdf_image_xobject(w->doc, &w->images, pg->img[k]);
             const char *name = x ? HPDF_Page_GetXObjectName(page, x) : NULL;
             if (!name || name[0] != 'X' || atoi(name + 1) != k + 1)
@@ -2110,6 +2215,7 @@ static void pdf_free(folio_pdf_writer *w)
     }
     pdf_prepared_free(w->prep);
     pdf_images_free(w->images);      /* issue 13 */
+    free(w->res_shared);             /* issue 11: the dictionaries are the document's */
     pdfvt_free(w->vt);               /* issue 14 part 3 */
     pdf_tag_free(w->tag);            /* issue 14 part 2 */
     free(w->tmp);
