@@ -238,9 +238,10 @@ static void print_summary(const folio_run_report *r, const char *phases, double 
            "%.0f pages/s, peak RSS %ld MB\n",
            r->seconds, r->load_seconds, r->compose_seconds, r->write_seconds, r->threads,
            r->seconds > 0 ? r->print_pages / r->seconds : 0.0, ru.ru_maxrss / 1024);
-    printf("  stages         plan %.2fs, compose %.2fs, prepare %.2fs, write %.2fs "
-           "(print, CPU seconds)\n", r->stage_plan_s, r->stage_compose_s, r->stage_prepare_s,
-           r->stage_write_s);
+    /* issue 11: prepare = render + deflate */
+    printf("  stages         plan %.2fs, compose %.2fs, render %.2fs, deflate %.2fs, "
+           "write %.2fs (print, CPU seconds)\n", r->stage_plan_s, r->stage_compose_s,
+           r->stage_render_s, r->stage_deflate_s, r->stage_write_s);
     printf("  pdf pages      %llu: format %.2fs, deflate %.2fs, emit %.2fs (CPU, all threads)\n",
            (unsigned long long)r->pdf_pages, r->pdf_format_s, r->pdf_deflate_s, r->pdf_emit_s);
     /* issue 16 part 6: wall seconds per phase, adding up to the wall time */

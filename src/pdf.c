@@ -144,6 +144,8 @@ struct folio_pdf_writer {
     bool is_pdfa;
     bool reading;              /* pdf_writer_close_mem copies the memory stream */
     pdf_images *images;        /* issue 13: this document's image XObjects */
+    struct pdf_res_entry *res_shared;   /* issue 11: page resources shared by pages */
+    int n_res_shared;
     pdfvt_doc *vt;             /* issue 14 part 3: PDF/VT print file, NULL = plain */
     pdf_tag *tag;              /* issue 14 part 2: tagged (archive), else NULL */
 };
@@ -382,6 +384,7 @@ static inline void pdf_mark_glyph(folio_pdf_writer *w, int fi, uint32_t cp,
 
 typedef struct pdf_prep_page {
     size_t off, len;                   /* content stream in data[] */
+    size_t raw_off, raw_n;             /* issue 11: ... formatted, in raw[] */
     uint8_t n_fonts;                   /* fonts (alias indices) in order of use */
     uint8_t fonts[PDF_MAX_FONTS];
     uint8_t n_fonts1;                  /* issue 11: 1-byte twins in order of use (E1, ...) */
@@ -409,8 +412,9 @@ struct folio_pdf_prepared {
     uint32_t n_pages, cap_pages;
     unsigned char *data;               /* every page's stream, one after another */
     size_t data_len, data_cap;
-    char *raw;                         /* one page's content before deflate */
+    char *raw;                         /* every page's content before deflate */
     size_t raw_len, raw_cap;
+    size_t page0;                      /* issue 11: where the page being formatted starts */
     pdf_mark *marks;
     size_t n_marks, cap_marks;
     uint8_t *seen;                     /* n_fonts x 65,536 bits: code point marked */
@@ -519,7 +523,7 @@ static bool pdf_reserve(folio_pdf_prepared *pp, size_t need)
 {
     if (pp->raw_cap - pp->raw_len >= need)
         return true;
-    if (pp->raw_len + need > PDF_MAX_PAGE_BYTES) {
+    if (pp->raw_len - pp->page0 + need > PDF_MAX_PAGE_BYTES) {
         pp->why = "page content larger than 64 MB";
         return false;
     }
@@ -796,10 +800,14 @@ static bool pdf_tag_mark(folio_pdf_prepared *pp, pdf_state *gs, size_t n)
     return true;
 }
 
-/* Move the formatted page (raw) into data, deflated when asked. */
+/* Move page pg's formatted content (raw[raw_off..]) into data, deflated
+ * when asked.  issue 11: called for every page once the statement is
+ * formatted, so the deflate is timed once per statement (a thread CPU
+ * clock read is a system call: two per page were ~3% of a print run). */
 static bool pdf_prep_flush(folio_pdf_prepared *pp, pdf_prep_page *pg)
 {
-    size_t n = pp->raw_len;
+    size_t n = pg->raw_n;
+    const char *raw = pp->raw + pg->raw_off;
     pg->off = pp->data_len;
     pg->len = 0;
     if (n == 0)
@@ -810,23 +818,21 @@ static bool pdf_prep_flush(folio_pdf_prepared *pp, pdf_prep_page *pg)
         return false;
     }
     if (pp->level) {
-        uint64_t t0 = pdf_ns();
         if (!pp->z)
             pp->z = pdf_compressor_take(pp->level);
-        size_t z = pp->z ? libdeflate_zlib_compress(pp->z, pp->raw, n,
+        size_t z = pp->z ? libdeflate_zlib_compress(pp->z, raw, n,
                                                     pp->data + pp->data_len, bound) : 0;
-        pp->stats.deflate_ns += pdf_ns() - t0;
         if (z == 0) {
             pp->why = "cannot compress a page";
             return false;
         }
         n = z;
     } else {
-        memcpy(pp->data + pp->data_len, pp->raw, n);
+        memcpy(pp->data + pp->data_len, raw, n);
     }
     pg->len = n;
     pp->data_len += n;
-    pp->stats.content_bytes += pp->raw_len;
+    pp->stats.content_bytes += pg->raw_n;
     pp->stats.stream_bytes += n;
     return true;
 }
@@ -842,6 +848,7 @@ static void pdf_prep_reset(folio_pdf_prepared *pp)
     pp->n_pages = 0;
     pp->data_len = 0;
     pp->raw_len = 0;
+    pp->page0 = 0;
     pp->why = NULL;
     pp->id[0] = 0;
     memset(&pp->stats, 0, sizeof pp->stats);
@@ -882,16 +889,65 @@ static folio_pdf_prepared *pdf_prep_new(int n_fonts)
     return pp;
 }
 
-void pdf_prepared_free(folio_pdf_prepared *pp)
+/* issue 11: prepared statements kept for reuse, so a statement's buffers
+ * (content, deflated streams, the 8 KB-per-font code bitmap) are not
+ * allocated, cleared and freed again for every statement.  A blob that
+ * grew unusually large is freed instead, so the pool holds no more than
+ * the ring had in flight at once, of ordinary size. */
+#define PDF_PREP_POOL 256
+#define PDF_PREP_KEEP ((size_t)1 << 20)  /* bytes of content or streams kept */
+static pthread_mutex_t pdf_prep_lock = PTHREAD_MUTEX_INITIALIZER;
+static folio_pdf_prepared *pdf_prep_pool[PDF_PREP_POOL];
+static int pdf_prep_pool_n;
+
+static folio_pdf_prepared *pdf_prep_take(int n_fonts)
 {
-    if (!pp)
-        return;
+    folio_pdf_prepared *pp = NULL;
+    pthread_mutex_lock(&pdf_prep_lock);
+    for (int i = pdf_prep_pool_n - 1; i >= 0; i--)
+        if (pdf_prep_pool[i]->n_fonts == n_fonts) {
+            pp = pdf_prep_pool[i];
+            pdf_prep_pool[i] = pdf_prep_pool[--pdf_prep_pool_n];
+            break;
+        }
+    pthread_mutex_unlock(&pdf_prep_lock);
+    return pp ? pp : pdf_prep_new(n_fonts);
+}
+
+static void pdf_prep_destroy(folio_pdf_prepared *pp)
+{
     free(pp->pages);
     free(pp->data);
     free(pp->raw);
     free(pp->marks);
     free(pp->seen);
     free(pp);
+}
+
+void pdf_prepared_free(folio_pdf_prepared *pp)
+{
+    if (!pp)
+        return;
+    if (pp->z || pp->tag || pp->data_cap > PDF_PREP_KEEP || pp->raw_cap > PDF_PREP_KEEP) {
+        pdf_prep_destroy(pp);
+        return;
+    }
+    pthread_mutex_lock(&pdf_prep_lock);
+    if (pdf_prep_pool_n < PDF_PREP_POOL) {
+        pdf_prep_pool[pdf_prep_pool_n++] = pp;
+        pp = NULL;
+    }
+    pthread_mutex_unlock(&pdf_prep_lock);
+    if (pp)
+        pdf_prep_destroy(pp);
+}
+
+__attribute__((destructor)) static void pdf_prep_pool_free(void)
+{
+    pthread_mutex_lock(&pdf_prep_lock);
+    while (pdf_prep_pool_n)
+        pdf_prep_destroy(pdf_prep_pool[--pdf_prep_pool_n]);
+    pthread_mutex_unlock(&pdf_prep_lock);
 }
 
 /* Format and deflate every page of st into pp (emptied first).  Errors are
@@ -923,7 +979,8 @@ static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
         pg->n_fonts = 0;
         pg->n_fonts1 = 0;
         pg->n_img = 0;
-        pp->raw_len = 0;
+        pg->off = pg->len = 0;
+        pg->raw_off = pp->page0 = pp->raw_len;   /* issue 11: pages one after another */
         pdf_state gs = { .font = -1, .size = -1, .fill = 0xFFFFFFFFu,
                          .stroke = 0xFFFFFFFFu, .line_w = -1 };
         uint32_t n_ops = dp->blank_back ? 0 : dp->n_ops;
@@ -943,13 +1000,21 @@ static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
         }
         if (ok && pp->tag)              /* issue 14 part 2 */
             ok = pdf_tag_mark(pp, &gs, pdf_tag_page_end(pp->tag, pp->tag_ops));
-        if (!pp->why)
-            pdf_prep_flush(pp, pg);
+        pg->raw_n = pp->raw_len - pg->raw_off;
     }
+    /* issue 11: then every page formatted so far is deflated (a failed
+     * page is the last one and is never written: pdf_emit) */
+    uint64_t t1 = pdf_ns();
+    uint32_t n_ok = pp->why && pp->n_pages ? pp->n_pages - 1 : pp->n_pages;
+    for (uint32_t pi = 0; pi < n_ok && !pp->why; pi++)
+        if (!pdf_prep_flush(pp, &pp->pages[pi]))
+            pp->n_pages = pi + 1;        /* the failed page ends the statement */
     pdf_compressor_give(pp->level, pp->z);
     pp->z = NULL;
+    uint64_t t2 = pdf_ns();
     pp->stats.pages = pp->n_pages;
-    pp->stats.format_ns = pdf_ns() - t0 - pp->stats.deflate_ns;
+    pp->stats.deflate_ns = pp->level ? t2 - t1 : 0;
+    pp->stats.format_ns = t2 - t0 - pp->stats.deflate_ns;
 }
 
 /* Format and deflate a statement's pages (see pdf.h): no libharu, no state
@@ -963,7 +1028,7 @@ folio_pdf_prepared *pdf_prepare_statement(const folio_layout_font *fonts, int n_
                         PDF_MAX_FONTS);
         return NULL;
     }
-    folio_pdf_prepared *pp = pdf_prep_new(n_fonts);
+    folio_pdf_prepared *pp = pdf_prep_take(n_fonts);
     if (!pp) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
         return NULL;
@@ -973,6 +1038,11 @@ folio_pdf_prepared *pdf_prepare_statement(const folio_layout_font *fonts, int n_
     pdf_alias(fonts, n_fonts, pp->alias);
     pdf_prep_fill(pp, st);
     return pp;
+}
+
+double pdf_prepared_deflate_s(const folio_pdf_prepared *pp)
+{
+    return pp ? pp->stats.deflate_ns / 1e9 : 0.0;
 }
 
 /* write_fn of a page's contents dictionary: our stream is deflated. */
@@ -1007,6 +1077,99 @@ static void pdf_page_fonts1(folio_pdf_writer *w, HPDF_Page page, const uint8_t *
     }
 }
 
+/* ---- issue 11: page resources shared between pages ------------------------ *
+ *
+ * libharu gives every page its own /Resources dictionary (a ProcSet array
+ * of 5 names, a /Font dictionary, an /XObject one): ~10 objects made, kept
+ * until the file is saved, written and freed per page.  In print files and
+ * proofs (w->enc1: the direct back end, not PDF/A) pages that use the same
+ * fonts and images in the same order -- so the same resource names F1..,
+ * E1.., X1.. -- share one indirect /Resources dictionary instead, with the
+ * same entries.  Up to PDF_RES_SHARED distinct sets per file; a page with
+ * another set gets its own, as before. */
+#define PDF_RES_SHARED 64
+
+typedef struct pdf_res_entry {
+    uint8_t n_fonts, n_fonts1, n_img;
+    uint8_t fonts[PDF_MAX_FONTS], fonts1[PDF_MAX_FONTS];
+    HPDF_Image img[PDF_PAGE_IMAGES];
+    HPDF_Dict res;
+} pdf_res_entry;
+
+static bool pdf_res_same(const pdf_res_entry *a, const pdf_prep_page *pg, const HPDF_Image *img)
+{
+    return a->n_fonts == pg->n_fonts && a->n_fonts1 == pg->n_fonts1 && a->n_img == pg->n_img &&
+           !memcmp(a->fonts, pg->fonts, pg->n_fonts) &&
+           !memcmp(a->fonts1, pg->fonts1, pg->n_fonts1) &&
+           !memcmp(a->img, img, (size_t)pg->n_img * sizeof *img);
+}
+
+/* The shared /Resources for page pg (its images' XObjects img), made on
+ * first use; NULL when the table is full or on failure (w->failed set). */
+static HPDF_Dict pdf_res_shared(folio_pdf_writer *w, const pdf_prep_page *pg,
+                                const HPDF_Image *img)
+{
+    for (int i = 0; i < w->n_res_shared; i++)
+        if (pdf_res_same(&w->res_shared[i], pg, img))
+            return w->res_shared[i].res;
+    if (w->n_res_shared == PDF_RES_SHARED)
+        return NULL;
+    if (!w->res_shared &&
+        !(w->res_shared = calloc(PDF_RES_SHARED, sizeof *w->res_shared))) {
+        pdf_fail(w, "out of memory");
+        return NULL;
+    }
+    HPDF_MMgr mm = w->doc->mmgr;
+    HPDF_Dict res = HPDF_Dict_New(mm);
+    if (!res || HPDF_Xref_Add(w->doc->xref, res) != HPDF_OK) {   /* freed by Xref_Add */
+        pdf_fail(w, "cannot add a font to the page resources");
+        return NULL;
+    }
+    /* as libharu's own: ProcSet (obsolete, kept for compatibility), Font, XObject */
+    HPDF_Array ps = HPDF_Array_New(mm);
+    bool ok = ps && HPDF_Dict_Add(res, "ProcSet", ps) == HPDF_OK;
+    static const char *const procs[] = {"PDF", "Text", "ImageB", "ImageC", "ImageI"};
+    for (int i = 0; ok && i < 5; i++)
+        ok = HPDF_Array_AddName(ps, procs[i]) == HPDF_OK;
+    if (ok && pg->n_fonts + pg->n_fonts1) {
+        HPDF_Dict fd = HPDF_Dict_New(mm);
+        ok = fd && HPDF_Dict_Add(res, "Font", fd) == HPDF_OK;
+        char name[16];
+        for (int k = 0; ok && k < pg->n_fonts; k++) {
+            snprintf(name, sizeof name, "F%d", k + 1);
+            ok = w->hfont[pg->fonts[k]] &&
+                 HPDF_Dict_Add(fd, name, w->hfont[pg->fonts[k]]) == HPDF_OK;
+        }
+        for (int k = 0; ok && k < pg->n_fonts1; k++) {
+            snprintf(name, sizeof name, "E%d", k + 1);
+            ok = w->hfont1[pg->fonts1[k]] &&
+                 HPDF_Dict_Add(fd, name, w->hfont1[pg->fonts1[k]]) == HPDF_OK;
+        }
+    }
+    if (ok && pg->n_img) {
+        HPDF_Dict xd = HPDF_Dict_New(mm);
+        ok = xd && HPDF_Dict_Add(res, "XObject", xd) == HPDF_OK;
+        char name[16];
+        for (int k = 0; ok && k < pg->n_img; k++) {
+            snprintf(name, sizeof name, "X%d", k + 1);
+            ok = HPDF_Dict_Add(xd, name, img[k]) == HPDF_OK;
+        }
+    }
+    if (!ok) {
+        pdf_fail(w, "cannot add a font to the page resources");
+        return NULL;
+    }
+    pdf_res_entry *e = &w->res_shared[w->n_res_shared++];
+    e->n_fonts = pg->n_fonts;
+    e->n_fonts1 = pg->n_fonts1;
+    e->n_img = pg->n_img;
+    memcpy(e->fonts, pg->fonts, pg->n_fonts);
+    memcpy(e->fonts1, pg->fonts1, pg->n_fonts1);
+    memcpy(e->img, img, (size_t)pg->n_img * sizeof *img);
+    e->res = res;
+    return res;
+}
+
 /* Append the pages of pp to w's document, in order. */
 static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *err)
 {
@@ -1034,7 +1197,17 @@ static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *e
             break;
         HPDF_Page_SetWidth(page, pdf_pt(pp->page_w));
         HPDF_Page_SetHeight(page, pdf_pt(pp->page_h));
-        for (int k = 0; k < pg->n_fonts; k++) {
+        HPDF_Dict shared = NULL;                 /* issue 11: print files, proofs */
+        if (w->enc1) {
+            HPDF_Image img[PDF_PAGE_IMAGES];
+            for (int k = 0; k < pg->n_img && !w->failed; k++)
+                if (!(img[k] = pdf_image_xobject(w->doc, &w->images, pg->img[k])))
+                    pdf_fail(w, "cannot add an image to the page resources");
+            shared = w->failed ? NULL : pdf_res_shared(w, pg, img);
+            if (shared && HPDF_Dict_Add(page, "Resources", shared) != HPDF_OK)
+                pdf_fail(w, "cannot add a font to the page resources");
+        }
+        for (int k = 0; k < pg->n_fonts && !shared && !w->failed; k++) {
             const char *name = HPDF_Page_GetLocalFontName(page, w->hfont[pg->fonts[k]]);
             if (!name) {
                 pdf_fail(w, "cannot add a font to the page resources");
@@ -1045,9 +1218,9 @@ static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *e
                 break;
             }
         }
-        if (pg->n_fonts1 && !w->failed)          /* issue 11: E1, E2, ... */
+        if (pg->n_fonts1 && !shared && !w->failed)   /* issue 11: E1, E2, ... */
             pdf_page_fonts1(w, page, pg->fonts1, pg->n_fonts1);
-        for (int k = 0; k < pg->n_img && !w->failed; k++) {   /* issue 13: X<k+1> */
+        for (int k = 0; k < pg->n_img && !shared && !w->failed; k++) {   /* issue 13: X<k+1> */
             HPDF_Image x = pdf_image_xobject(w->doc, &w->images, pg->img[k]);
             const char *name = x ? HPDF_Page_GetXObjectName(page, x) : NULL;
             if (!name || name[0] != 'X' || atoi(name + 1) != k + 1)
@@ -1062,6 +1235,16 @@ static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *e
             if (pp->level) {
                 attr->contents->filter = HPDF_STREAM_FILTER_NONE;
                 attr->contents->write_fn = pdf_write_filter;
+            }
+            /* issue 11: the page's content in one block of its own size,
+             * not in libharu's 4 KB blocks (a print file keeps every page
+             * until it is saved: ~1.7 KB less per page, fewer blocks) */
+            HPDF_Stream ms = HPDF_MemStream_New(page->mmgr, (HPDF_UINT)pg->len);
+            if (ms && attr->contents->stream == attr->stream) {
+                HPDF_Stream_Free(attr->stream);
+                attr->contents->stream = attr->stream = ms;
+            } else if (ms) {
+                HPDF_Stream_Free(ms);
             }
             if (HPDF_Stream_Write(attr->stream, pp->data + pg->off, (HPDF_UINT)pg->len) !=
                 HPDF_OK)
@@ -2032,6 +2215,7 @@ static void pdf_free(folio_pdf_writer *w)
     }
     pdf_prepared_free(w->prep);
     pdf_images_free(w->images);      /* issue 13 */
+    free(w->res_shared);             /* issue 11: the dictionaries are the document's */
     pdfvt_free(w->vt);               /* issue 14 part 3 */
     pdf_tag_free(w->tag);            /* issue 14 part 2 */
     free(w->tmp);

@@ -356,6 +356,7 @@ bool print_write(print_params *p, folio_error *err)
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
     p->t_compose = ring.t_make;
     p->t_prepare = ring.t_prepare;
+    p->t_deflate = ring.t_deflate;        /* issue 11: stage split */
     p->t_write = ring.t_deliver + (double)(t1.tv_sec - t0.tv_sec) +
                  (t1.tv_nsec - t0.tv_nsec) / 1e9;   /* the last file's close */
     if (!ok)

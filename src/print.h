@@ -74,6 +74,7 @@ typedef struct print_params {
     /* out: CPU seconds summed over threads: compose + finish, the sinks'
      * prepare, the ordered write (add_statement, close, checksums) */
     double t_compose, t_prepare, t_write;
+    double t_deflate;             /* issue 11: the part of t_prepare spent deflating */
 } print_params;
 
 /* Fill files[] (names and paths) from the production plan. */

@@ -84,6 +84,7 @@ typedef struct run_state {
     folio_compose_result *res_arch;
     /* the print stage's time per stage, summed over threads (print.h) */
     double t_print_compose, t_print_prepare, t_print_write;
+    double t_print_deflate;       /* issue 11: the deflate part of t_print_prepare */
     /* issue 16 parts 5, 6: phase starts (progress.h, from run_event) and
      * OUT/report.html (report-html.c), written under report_part */
     folio_phase_clock phases;

@@ -162,6 +162,8 @@ void run_report_fill(run_state *R, const totals *T, const run_times *t)
     rep->stage_compose_s = R->t_print_compose;
     rep->stage_prepare_s = R->t_print_prepare;
     rep->stage_write_s = R->t_print_write;
+    rep->stage_deflate_s = R->t_print_deflate;          /* issue 11 */
+    rep->stage_render_s = R->t_print_prepare - R->t_print_deflate;
     folio_pdf_stats ps;   /* every PDF writer of the run: print, archive, proofs */
     pdf_stats_get(&ps);
     rep->pdf_pages = ps.pages;

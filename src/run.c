@@ -137,6 +137,7 @@ static bool pass2(run_state *R, folio_error *err)
     R->t_print_compose = pp.t_compose;
     R->t_print_prepare = pp.t_prepare;
     R->t_print_write = pp.t_write;
+    R->t_print_deflate = pp.t_deflate;   /* issue 11: stage split */
     return ok;
 }
 

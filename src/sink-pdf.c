@@ -40,6 +40,12 @@ static void pdf_release(void *prepared)
     pdf_prepared_free(prepared);
 }
 
+/* issue 11: the deflate share of pdf_prepare, for the stage split */
+static double pdf_deflate_s(const void *prepared)
+{
+    return pdf_prepared_deflate_s(prepared);
+}
+
 static bool pdf_add(void *self, const folio_dl_statement *st, void *prepared, folio_error *err)
 {
     pdf_sink *s = self;
@@ -71,4 +77,5 @@ static void pdf_abort(void *self)
 
 const folio_sink_type folio_sink_pdf = {
     .name = "pdf", .ext = ".pdf", .open = pdf_open, .prepare = pdf_prepare, .release = pdf_release,
+    .deflate_s = pdf_deflate_s,
     .add_statement = pdf_add, .close = pdf_close, .abort = pdf_abort};

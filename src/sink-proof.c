@@ -101,6 +101,13 @@ static void proof_release(void *prepared)
     free(b);
 }
 
+/* issue 11: the deflate share of a picked statement's prepare */
+static double proof_deflate_s(const void *prepared)
+{
+    const proof_blob *b = prepared;
+    return b && b != &not_picked ? pdf_prepared_deflate_s(b->prepared) : 0.0;
+}
+
 /* One instance per run: add files the picked statements under their pick. */
 static void *proof_open(const void *opt, const char *path, folio_error *err)
 {
@@ -147,6 +154,7 @@ const folio_sink_type folio_sink_proof = {
     .ext = ".pdf",
     .open = proof_open,
     .prepare = proof_prepare,
+    .deflate_s = proof_deflate_s,   /* issue 11 */
     .release = proof_release,
     .add_statement = proof_add,
     .close = proof_close,

@@ -99,6 +99,7 @@ typedef struct folio_run_report {
     double stage_plan_s;                  /* plan (wall), then the print stage's compose,
                                              prepare and write in CPU seconds of all threads */
     double stage_compose_s, stage_prepare_s, stage_write_s;
+    double stage_render_s, stage_deflate_s;   /* issue 11: prepare = render + deflate */
     uint64_t pdf_pages;                   /* every PDF writer of the run (pdf_stats_get) */
     double pdf_format_s, pdf_deflate_s, pdf_emit_s;   /* their CPU seconds, all threads */
     char **warnings;

@@ -51,6 +51,9 @@ typedef struct folio_sink_type {
      * err set on failure. */
     void *(*prepare)(const void *opt, const folio_dl_statement *st, folio_error *err);
     void (*release)(void *prepared);
+    /* issue 11 (speed): optional, the CPU seconds of prepare() that went to
+     * compressing this blob (part of prepare's time), for the stage split */
+    double (*deflate_s)(const void *prepared);
     /* Append one statement, in order.  prepared is prepare()'s blob (NULL
      * without prepare).  On failure the instance is only good for abort(). */
     bool (*add_statement)(void *self, const folio_dl_statement *st, void *prepared,
@@ -117,6 +120,7 @@ typedef struct folio_ring {
                     folio_error *err);
     /* out: CPU seconds of the threads in make, prepare, deliver (summed) */
     double t_make, t_prepare, t_deliver;
+    double t_deflate;            /* issue 11: the part of t_prepare spent compressing */
 } folio_ring;
 
 #define FOLIO_RING_MAX_PREP 8

@@ -981,6 +981,56 @@ static void test_prepared_in_threads(void **state)
     folio_arena_free(&a);
 }
 
+/* issue 11: a prepared statement says how long its pages took to deflate
+ * (the ring's deflate stage); none without compression.  Blobs are reused
+ * (pdf.c's pool) and a reused one gives the same bytes as a new one. */
+static void test_prepared_deflate_time(void **state)
+{
+    (void)state;
+    folio_arena a;
+    folio_arena_init(&a, 1 << 16);
+    folio_dl_statement *st = make_statement3(&a, 5);
+    folio_error err = { 0 };
+    folio_pdf_options o6 = options(6), o0 = options(0);
+    folio_pdf_prepared *p6 = pdf_prepare_statement(fonts3, 3, &o6, st, &err);
+    folio_pdf_prepared *p0 = pdf_prepare_statement(fonts3, 3, &o0, st, &err);
+    assert_non_null(p6);
+    assert_non_null(p0);
+    assert_true(pdf_prepared_deflate_s(p6) > 0.0);
+    assert_true(pdf_prepared_deflate_s(p0) == 0.0);
+    assert_true(pdf_prepared_deflate_s(NULL) == 0.0);
+    pdf_prepared_free(p0);
+    pdf_prepared_free(p6);
+    /* a blob used for other statements, then this one, writes as a new one */
+    char f1[4200], f2[4200];
+    tmp_path(f1, sizeof f1, "prep-reuse-1.pdf");
+    tmp_path(f2, sizeof f2, "prep-reuse-2.pdf");
+    for (int round = 0; round < 2; round++) {
+        folio_pdf_writer *w = pdf_writer_open(round ? f2 : f1, fonts3, 3, &o6, &err);
+        assert_non_null(w);
+        if (round) {
+            for (int i = 0; i < 6; i++) {   /* used and given back to the pool */
+                folio_pdf_prepared *q = pdf_prepare_statement(fonts3, 3, &o6,
+                                                              make_statement3(&a, 11 + i), &err);
+                assert_non_null(q);
+                pdf_prepared_free(q);
+            }
+        }
+        folio_pdf_prepared *q = pdf_prepare_statement(fonts3, 3, &o6, st, &err);
+        assert_non_null(q);
+        assert_true(pdf_writer_add_prepared(w, q, &err));
+        pdf_prepared_free(q);
+        assert_true(pdf_writer_close(w, NULL, &err));
+    }
+    size_t n1, n2;
+    char *d1 = read_all(f1, &n1), *d2 = read_all(f2, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(d1, d2, n1);
+    free(d1);
+    free(d2);
+    folio_arena_free(&a);
+}
+
 /* A statement the writer cannot represent fails at add, in order, with the
  * message add_statement gives; a statement prepared for other options is
  * refused. */
@@ -1252,6 +1302,7 @@ int main(void)
         cmocka_unit_test(test_tounicode),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_prepared_in_threads),
+        cmocka_unit_test(test_prepared_deflate_time),
         cmocka_unit_test(test_prepared_errors),
         cmocka_unit_test(test_one_byte_codes),    /* issue 11 */
     };

@@ -185,6 +185,48 @@ static void test_prepare_error(void **state)
     (void)state;
     check_error(SIZE_MAX, 777, SIZE_MAX, 777, "prepare failed at 777");
     check_error(900, 901, SIZE_MAX, 900, "make failed at 900");
+    /* issue 11: a batch is made first, then prepared -- a prepare failure
+     * before a make failure in the same batch still wins */
+    check_error(901, 900, SIZE_MAX, 900, "prepare failed at 900");
+    check_error(1003, 1001, 1000, 1000, "sink failed at 1000");
+}
+
+/* issue 11: the ring sums the deflate share its sinks report for each blob
+ * (sink type deflate_s), part of its prepare time, at any thread count. */
+static double fake_deflate_s(const void *prepared)
+{
+    (void)prepared;
+    return 0.25;
+}
+
+static void test_deflate_split(void **state)
+{
+    (void)state;
+    fake F = {.n = 400, .fail_make = SIZE_MAX, .fail_prepare = SIZE_MAX,
+              .fail_add = SIZE_MAX};
+    folio_sink_type t = fake_sink;
+    t.deflate_s = fake_deflate_s;
+    for (size_t k = 0; k < sizeof THREADS / sizeof *THREADS; k++) {
+        F.n_log = 0;
+        F.prepared = F.released = 0;
+        free(F.log);
+        F.log = calloc(F.n, sizeof *F.log);
+        g_fake = &F;
+        const folio_sink_type *types[1] = {&t};
+        const void *opts[1] = {&F};
+        folio_ring r = {.n = F.n, .batch = 8, .threads = THREADS[k], .ctx = &F,
+                        .make = fake_make, .prep = types, .prep_opt = opts, .n_prep = 1,
+                        .deliver = fake_deliver};
+        folio_error err = {0};
+        assert_true(folio_ring_run(&r, &err));
+        assert_int_equal(F.n_log, F.n);
+        assert_true(r.t_deflate == 0.25 * (double)F.n);   /* exact: sums of 1/4 */
+        assert_true(r.t_make >= 0 && r.t_prepare >= 0 && r.t_deliver >= 0);
+    }
+    /* a type without deflate_s adds nothing */
+    folio_error err;
+    assert_true(run_fake(&F, 2, 8, &err));
+    free(F.log);
 }
 
 static void test_sink_error(void **state)
@@ -278,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_make_error),
         cmocka_unit_test(test_prepare_error),
+        cmocka_unit_test(test_deflate_split),
         cmocka_unit_test(test_sink_error),
         cmocka_unit_test(test_text_sink),
     };
