@@ -271,6 +271,11 @@ size_t pdf_tag_op(pdf_tag *t, uint32_t page, const folio_dl_op *op, char *out)
     return (size_t)(p - out);
 }
 
+bool pdf_tag_text_only(const pdf_tag *t)
+{
+    return t->cur >= 0 && t->nodes[t->cur].role != FOLIO_SR_FIGURE;
+}
+
 size_t pdf_tag_page_end(pdf_tag *t, char *out)
 {
     bool open = t->cur != -1;

@@ -49,7 +49,13 @@ const uint32_t *pdf_tag_order(pdf_tag *t, const folio_dl_page *pg);
  * sequence.  The writer ends a text object (ET) before writing them. */
 size_t pdf_tag_op(pdf_tag *t, uint32_t page, const folio_dl_op *op, char *out);
 
-/* The operators that close the page's last sequence (after its ET). */
+/* Whether the sequence the last pdf_tag_op opened holds text ops only (an
+ * element other than a Figure: seq_of makes every other op an artifact),
+ * so it may begin and end inside one text object (r-arch, issue 14
+ * performance: a table's cells in one BT..ET). */
+bool pdf_tag_text_only(const pdf_tag *t);
+
+/* The operators that close the page's last sequence. */
 size_t pdf_tag_page_end(pdf_tag *t, char *out);
 
 /* Before the save: what of the structure lives in libharu's objects of
