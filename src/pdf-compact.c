@@ -34,7 +34,13 @@ static bool is_ws(char c)
 
 static bool is_delim(char c)
 {
-    return strchr("()<>[]{}/%", c) != NULL;
+    switch (c) {
+    case '(': case ')': case '<': case '>': case '[': case ']': case '{': case '}':
+    case '/': case '%':
+        return true;
+    default:
+        return false;
+    }
 }
 
 /* The last "key" number in the trailer text t[0..n) (e.g. "/Size"), or 0. */
@@ -47,12 +53,19 @@ static unsigned long tr_num(const char *t, size_t n, const char *key)
     return 0;
 }
 
-/* libharu's trailer: where "trailer" starts and "startxref" is. */
+/* libharu's trailer: where the last "trailer" starts and "startxref" is
+ * (searched backwards: the trailer is at the end). */
 static bool find_trailer(const char *d, size_t n, const char **tr, const char **sx)
 {
-    *tr = NULL;
-    for (const char *p = d; (p = memmem(p, (size_t)(d + n - p), "trailer", 7)) != NULL; p += 7)
-        *tr = p;
+    *tr = *sx = NULL;
+    for (size_t i = n >= 7 ? n - 7 : 0; i + 7 <= n; i--) {
+        if (d[i] == 't' && !memcmp(d + i, "trailer", 7)) {
+            *tr = d + i;
+            break;
+        }
+        if (i == 0)
+            break;
+    }
     *sx = *tr ? memmem(*tr, (size_t)(d + n - *tr), "startxref", 9) : NULL;
     return *tr && *sx;
 }
@@ -303,25 +316,32 @@ bool pdf_compact(folio_buf *out, size_t start, const char *cat_add, unsigned n_e
             folio_buf_putc(&body, '\n');
         }
     }
+    size_t xb = body.len;              /* the extras, one copy */
     for (unsigned k = 0; ok && k < n_extra; k++) {
         ty[size + k] = 2;
         f2[size + k] = stm;
         f3[size + k] = n_in;
-        soff[n_in++] = body.len;
-        folio_buf_append(&body, xbody + xoffs[k], xoffs[k + 1] - xoffs[k]);
+        soff[n_in++] = xb + xoffs[k] - xoffs[0];
     }
+    if (ok && n_extra)
+        folio_buf_append(&body, xbody + xoffs[0], xoffs[n_extra] - xoffs[0]);
+    char *hp = ok ? malloc((size_t)n_in * 42 + 1) : NULL, *w = hp;
+    ok = ok && hp;
     for (unsigned k = 0; ok && k < total; k++) {  /* object stream header, in number order */
         if (ty[k] != 2)
             continue;
-        char pair[48], *w = pair;
-        if (head.len)
+        if (w != hp)
             *w++ = ' ';
         w = put_u(w, k);
         *w++ = ' ';
         w = put_u(w, soff[f3[k]]);
-        folio_buf_append(&head, pair, (size_t)(w - pair));
     }
-    ok = ok && folio_buf_putc(&head, '\n') && !head.failed && !body.failed && !nb.failed;
+    if (ok) {
+        *w++ = '\n';
+        folio_buf_append(&head, hp, (size_t)(w - hp));
+    }
+    free(hp);
+    ok = ok && !head.failed && !body.failed && !nb.failed;
     /* the object stream */
     size_t raw = head.len + body.len, zcap = pdf_deflate_bound(raw + 1);
     unsigned char *rawb = ok ? malloc(raw + 1) : NULL, *z = ok ? malloc(zcap) : NULL;
