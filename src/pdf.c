@@ -791,32 +791,29 @@ static bool pdf_tag_mark(folio_pdf_prepared *pp, pdf_state *gs, size_t n, bool s
     if (!pdf_reserve(pp, n + 6))
         return false;
     const char *ops = pp->tag_ops;
-    bool close = n >= 4 && !memcmp(ops, "EMC\n", 4);
-    if (gs->in_text && close && !pp->tag_in_text) {
-        memcpy(pp->raw + pp->raw_len, "ET\n", 3);
-        pp->raw_len += 3;
-        gs->in_text = false;
-    }
-    if (gs->in_text && close) {
-        memcpy(pp->raw + pp->raw_len, ops, 4);
-        pp->raw_len += 4;
+    char *r = pp->raw + pp->raw_len;
+    if (n >= 4 && !memcmp(ops, "EMC\n", 4)) {   /* close the open sequence */
+        if (gs->in_text && !pp->tag_in_text) {    /* it encloses this text object */
+            r = pdf_put_str(r, "ET\n", 3);
+            gs->in_text = false;
+        }
+        r = pdf_put_str(r, ops, 4);
         ops += 4;
         n -= 4;
     }
-    if (gs->in_text && !(stay && n > 0)) {
-        memcpy(pp->raw + pp->raw_len, "ET\n", 3);
-        pp->raw_len += 3;
-        gs->in_text = false;
-    } else if (!gs->in_text && stay && n > 0) {   /* as pdf_direct_op opens one */
-        memcpy(pp->raw + pp->raw_len, "BT\n", 3);
-        pp->raw_len += 3;
-        gs->in_text = true;
-        gs->tx = gs->ty = 0;
-    }
-    memcpy(pp->raw + pp->raw_len, ops, n);
-    pp->raw_len += n;
-    if (n > 0)
+    if (n > 0) {                                  /* open the next one */
+        if (stay && !gs->in_text) {               /* as pdf_direct_op opens one */
+            r = pdf_put_str(r, "BT\n", 3);
+            gs->in_text = true;
+            gs->tx = gs->ty = 0;
+        } else if (!stay && gs->in_text) {
+            r = pdf_put_str(r, "ET\n", 3);
+            gs->in_text = false;
+        }
+        r = pdf_put_str(r, ops, n);
         pp->tag_in_text = gs->in_text;
+    }
+    pp->raw_len = (size_t)(r - pp->raw);
     return true;
 }
 
@@ -1828,12 +1825,17 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
             set[c >> 3] |= (unsigned char)(0x80u >> (c & 7));
     }
     HPDF_Dict s = HPDF_DictStream_New(w->doc->mmgr, w->doc->xref);
-    if (!s || HPDF_Stream_Write(s->stream, set, (HPDF_UINT)n) != HPDF_OK ||
+    /* a few bytes: not worth a deflate stream -- unless a code far up
+     * (a CJK or symbol character) makes it ~1 KB of zeros (r-arch, issue 11) */
+    unsigned char z[256];
+    size_t zn = n > 128 ? pdf_deflate(pdf_aux_level(w), set, n, z, sizeof z) : 0;
+    if (!s || HPDF_Stream_Write(s->stream, zn ? z : set, (HPDF_UINT)(zn ? zn : n)) != HPDF_OK ||
+        (zn && HPDF_Dict_AddName(s, "Filter", "FlateDecode") != HPDF_OK) ||
         HPDF_Dict_Add(fd, "CIDSet", s) != HPDF_OK) {
         pdf_fail(w, "cannot write a CIDSet");
         return;
     }
-    s->filter = HPDF_STREAM_FILTER_NONE;   /* a few bytes: not worth a deflate stream */
+    s->filter = HPDF_STREAM_FILTER_NONE;
 }
 
 /* Before saving a PDF/A-1b document: XMP metadata (never filtered), the

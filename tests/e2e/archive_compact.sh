@@ -53,6 +53,24 @@ for n, data in sorted(tag.items()):
             nbt += raw.count(b"BT\n")
             nmc += raw.count(b"/MCID ")
 assert nmc and nbt * 3 < nmc, "text objects %d for %d marked sequences" % (nbt, nmc)
+# marked content and text objects nest properly (ISO 32000-1 14.6): a
+# sequence begun inside BT ends before its ET, one begun outside encloses it
+import pikepdf
+for n, data in sorted(tag.items()):
+    open(d + "/t.pdf", "wb").write(data)
+    with pikepdf.open(d + "/t.pdf") as pdf:
+        for pno, page in enumerate(pdf.pages):
+            stack = []
+            for _, op in pikepdf.parse_content_stream(page):
+                o = str(op)
+                if o in ("BT", "BDC", "BMC"):
+                    stack.append("BT" if o == "BT" else "MC")
+                elif o in ("ET", "EMC"):
+                    want = "BT" if o == "ET" else "MC"
+                    assert stack and stack[-1] == want, \
+                        "%s page %d: %s closes %s" % (n, pno + 1, o, stack[-1:] or "nothing")
+                    stack.pop()
+            assert not stack, "%s page %d: %s left open" % (n, pno + 1, stack)
 print("compact tagged documents: %d, %d BT for %d MCIDs" % (len(tag), nbt, nmc))
 PY
 }
