@@ -408,7 +408,16 @@ bool pdf_compact(folio_buf *out, size_t start, const char *cat_add, unsigned n_e
         folio_buf_append(&nb, tmp, (size_t)k);
         ok = !nb.failed;
     }
-    if (ok) {                          /* replace the document (d is out's: copy last) */
+    if (ok && start == 0) {            /* replace the document: take nb's bytes */
+        char *old = out->data;
+        size_t ocap = out->cap;
+        out->data = nb.data;
+        out->len = nb.len;
+        out->cap = nb.cap;
+        nb.data = old;                 /* freed below */
+        nb.cap = ocap;
+        nb.len = 0;
+    } else if (ok) {                   /* (d is out's: copy last) */
         out->len = start;
         ok = folio_buf_append(out, nb.data, nb.len);
     }
