@@ -293,10 +293,11 @@ size_t pdf_tag_page_end(pdf_tag *t, char *out)
 /* Elements are many (one per table cell) and small.  As libharu objects
  * each would cost ~70 bytes and an xref entry, tripling a document; so the
  * structure tree is written by pdf_tag_append after libharu has saved the
- * document, as an incremental update (ISO 32000-1 7.5.6) holding one
- * deflated object stream (7.5.7) with the StructTreeRoot, the ParentTree
- * and every element, the catalog again with /StructTreeRoot, and a
- * cross-reference stream (7.5.8) -- allowed in PDF/A-2 (not in PDF/A-1).
+ * document: pdf_compact (pdf-compact.c) rewrites the file with the
+ * StructTreeRoot, the ParentTree and every element in one deflated object
+ * stream (ISO 32000-1 7.5.7) together with libharu's own dictionaries, the
+ * catalog given /StructTreeRoot, and a cross-reference stream (7.5.8) --
+ * allowed in PDF/A-2 (not in PDF/A-1).
  * pdf_tag_finish, before the save, does what lives in libharu's objects:
  * StructParents on pages, StructParent and Contents on link annotations,
  * /Tabs, and /MarkInfo, /Lang, /ViewerPreferences in the catalog. */

@@ -66,11 +66,12 @@ size_t pdf_tag_page_end(pdf_tag *t, char *out);
 bool pdf_tag_finish(pdf_tag *t, HPDF_Doc doc, uint32_t first_page, const char *lang,
                     const char **why);
 
-/* After the document (out from byte `start` on) was saved: append the
- * structure tree as an incremental update -- one deflated object stream
- * with the StructTreeRoot, the ParentTree and the elements, the catalog
- * with /StructTreeRoot, a cross-reference stream; the object stream is
- * deflated at `level` (the page content's; 1 when 0).  false (*why) on failure. */
+/* After the document (out from byte `start` on) was saved: rewrite it with
+ * the structure tree (pdf-compact.h) -- the StructTreeRoot, the ParentTree
+ * and the elements in one deflated object stream with libharu's other
+ * non-stream objects, the catalog with /StructTreeRoot, a cross-reference
+ * stream; deflated at `level` (the page content's; 1 when 0).  false
+ * (*why) on failure. */
 bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const char **why);
 
 /* The XMP for a tagged document: the PDF/UA identification (pdfuaid:part
