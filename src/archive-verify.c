@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -60,8 +61,8 @@ static char *slurp(const char *path, size_t *len)
     return b.data;
 }
 
-/* Page objects in a PDF: "/Type /Page" not followed by 's'. */
-static unsigned pdf_page_objects(const unsigned char *d, uint64_t n)
+/* "/Type /Page" not followed by 's' in d[0..n). */
+static unsigned page_marks(const unsigned char *d, uint64_t n)
 {
     static const char pat[] = "/Type /Page";
     const size_t m = sizeof pat - 1;
@@ -69,6 +70,53 @@ static unsigned pdf_page_objects(const unsigned char *d, uint64_t n)
     for (uint64_t i = 0; i + m < n; i++)
         if (d[i] == '/' && !memcmp(d + i, pat, m) && d[i + m] != 's')
             c++;
+    return c;
+}
+
+/* Page objects in a PDF: page_marks of the file and, for a tagged
+ * document, of its deflated object streams (r-arch, src/pdf-compact.c:
+ * "/Type/ObjStm ... /Length N>>" then "stream" EOL and N bytes). */
+static unsigned pdf_page_objects(const unsigned char *d, uint64_t n)
+{
+    unsigned c = page_marks(d, n);
+    static const char os[] = "/Type/ObjStm";
+    for (uint64_t i = 0; i + sizeof os < n; i++) {
+        if (d[i] != '/' || memcmp(d + i, os, sizeof os - 1))
+            continue;
+        const unsigned char *l = memmem(d + i, n - i, "/Length ", 8);
+        const unsigned char *st = memmem(d + i, n - i, ">>\nstream", 9);
+        if (!l || !st || l > st)
+            continue;
+        unsigned long len = strtoul((const char *)l + 8, NULL, 10);
+        uint64_t at = (uint64_t)(st - d) + 9;
+        if (at < n && d[at] == '\r')
+            at++;
+        if (at >= n || d[at] != '\n' || len > n - at - 1)
+            continue;
+        at++;
+        z_stream z;
+        memset(&z, 0, sizeof z);
+        if (inflateInit(&z) != Z_OK)
+            continue;
+        unsigned char buf[65536 + 16];
+        size_t keep = 0;                  /* bytes carried over a chunk boundary */
+        z.next_in = (Bytef *)(d + at);
+        z.avail_in = (uInt)len;
+        int rc = Z_OK;
+        while (rc == Z_OK) {
+            z.next_out = buf + keep;
+            z.avail_out = (uInt)(sizeof buf - 16 - keep);
+            rc = inflate(&z, Z_NO_FLUSH);
+            size_t have = (size_t)(z.next_out - buf);
+            c += page_marks(buf, have);
+            keep = have < 11 ? have : 11;   /* a mark cut in two is seen once */
+            memmove(buf, buf + have - keep, keep);
+            if (rc == Z_OK && z.avail_in == 0)
+                break;
+        }
+        inflateEnd(&z);
+        i = at + len - 1;
+    }
     return c;
 }
 

@@ -106,6 +106,12 @@ bool pdf_subset_font(const char *file, const uint32_t *gids, size_t n_gids,
                                           "feat", "BASE", "meta" };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         hb_set_add(drop, hb_tag_from_string(tables[i], 4));
+    /* the name table: family and subfamily only (r-arch, issue 11: the
+     * default 0..6 in two platforms is ~200 bytes deflated per font) */
+    hb_set_t *names = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_ID);
+    hb_set_clear(names);
+    hb_set_add(names, 1);
+    hb_set_add(names, 2);
     hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING | HB_SUBSET_FLAGS_RETAIN_GIDS |
                                       HB_SUBSET_FLAGS_NOTDEF_OUTLINE);
     hb_face_t *sub = hb_subset_or_fail(face, in);

@@ -21,6 +21,7 @@
  */
 #include "pdf-tag.h"
 
+#include "pdf-compact.h"
 #include "pdf-private.h"
 
 #include <hpdf_objects.h>
@@ -270,6 +271,11 @@ size_t pdf_tag_op(pdf_tag *t, uint32_t page, const folio_dl_op *op, char *out)
     return (size_t)(p - out);
 }
 
+bool pdf_tag_text_only(const pdf_tag *t)
+{
+    return t->cur >= 0 && t->nodes[t->cur].role != FOLIO_SR_FIGURE;
+}
+
 size_t pdf_tag_page_end(pdf_tag *t, char *out)
 {
     bool open = t->cur != -1;
@@ -287,10 +293,11 @@ size_t pdf_tag_page_end(pdf_tag *t, char *out)
 /* Elements are many (one per table cell) and small.  As libharu objects
  * each would cost ~70 bytes and an xref entry, tripling a document; so the
  * structure tree is written by pdf_tag_append after libharu has saved the
- * document, as an incremental update (ISO 32000-1 7.5.6) holding one
- * deflated object stream (7.5.7) with the StructTreeRoot, the ParentTree
- * and every element, the catalog again with /StructTreeRoot, and a
- * cross-reference stream (7.5.8) -- allowed in PDF/A-2 (not in PDF/A-1).
+ * document: pdf_compact (pdf-compact.c) rewrites the file with the
+ * StructTreeRoot, the ParentTree and every element in one deflated object
+ * stream (ISO 32000-1 7.5.7) together with libharu's own dictionaries, the
+ * catalog given /StructTreeRoot, and a cross-reference stream (7.5.8) --
+ * allowed in PDF/A-2 (not in PDF/A-1).
  * pdf_tag_finish, before the save, does what lives in libharu's objects:
  * StructParents on pages, StructParent and Contents on link annotations,
  * /Tabs, and /MarkInfo, /Lang, /ViewerPreferences in the catalog. */
@@ -504,99 +511,19 @@ static char *put_ref(char *q, unsigned id)
     return put_s(q, " 0 R");
 }
 
-/* The value of `key` (a number) in the last trailer of d, or 0. */
-static unsigned long trailer_num(const char *tr, size_t n, const char *key)
-{
-    size_t k = strlen(key);
-    for (size_t i = 0; i + k < n; i++)
-        if (!memcmp(tr + i, key, k) && (tr[i + k] == ' ' || (tr[i + k] >= '0' && tr[i + k] <= '9')))
-            return strtoul(tr + i + k, NULL, 10);
-    return 0;
-}
-
-/* Where in d[0..n) the dictionary after "ID 0 obj" starts and ends (its
- * "<<" and the ">>" that closes it); false when not found. */
-static bool find_dict(const char *d, size_t n, unsigned id, size_t *from, size_t *to)
-{
-    char head[32];
-    int hl = snprintf(head, sizeof head, "\n%u 0 obj", id);
-    const char *p = memmem(d, n, head, (size_t)hl);
-    if (!p)
-        return false;
-    const char *a = memmem(p, (size_t)(d + n - p), "<<", 2);
-    if (!a)
-        return false;
-    int depth = 0;
-    for (const char *c = a; c + 1 < d + n; c++) {
-        if (c[0] == '<' && c[1] == '<') {
-            depth++;
-            c++;
-        } else if (c[0] == '>' && c[1] == '>') {
-            if (--depth == 0) {
-                *from = (size_t)(a - d);
-                *to = (size_t)(c + 2 - d);
-                return true;
-            }
-            c++;
-        } else if (c[0] == '(') {          /* skip a literal string */
-            int pd = 0;
-            for (; c < d + n; c++) {
-                if (*c == '\\') {
-                    c++;
-                    continue;
-                }
-                if (*c == '(')
-                    pd++;
-                else if (*c == ')' && --pd == 0)
-                    break;
-            }
-        }
-    }
-    return false;
-}
-
 bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const char **why)
 {
     *why = "cannot append the structure tree";
     if (!t->finished)
         return false;
     const tag_fin *f = &t->fin;
-    const char *d = out->data + start;
-    size_t n = out->len - start;
-    /* the saved document's trailer: Size, Root, Info, ID, and where its xref is */
-    const char *tr = NULL;
-    for (const char *p = d; (p = memmem(p, (size_t)(d + n - p), "trailer", 7)) != NULL; p += 7)
-        tr = p;
-    const char *sx = tr ? memmem(tr, (size_t)(d + n - tr), "startxref", 9) : NULL;
-    if (!tr || !sx)
+    unsigned size = pdf_compact_size(out->data + start, out->len - start);
+    if (!size)
         return false;
-    size_t trn = (size_t)(sx - tr);
-    unsigned size = (unsigned)trailer_num(tr, trn, "/Size");
-    unsigned long prev = strtoul(sx + 9, NULL, 10);
-    const char *info = memmem(tr, trn, "/Info ", 6);
-    const char *idk = memmem(tr, trn, "/ID", 3);
-    const char *ide = idk ? memchr(idk, ']', (size_t)(sx - idk)) : NULL;
-    size_t cf, ct;
-    if (!size || !prev || !find_dict(d, n, t->catalog_id, &cf, &ct))
-        return false;
-    unsigned info_id = info ? (unsigned)strtoul(info + 6, NULL, 10) : 0;
-    /* copies: appending to out may move d */
-    char idbuf[200] = "", info_s[40] = "";
-    if (idk && ide && (size_t)(ide - idk) < sizeof idbuf - 2)
-        snprintf(idbuf, sizeof idbuf, "%.*s", (int)(ide - idk + 1), idk);
-    if (info_id)
-        snprintf(info_s, sizeof info_s, "/Info %u 0 R", info_id);
-    size_t catn = ct - cf - 2;           /* the catalog without its ">>" */
-    char *cat = malloc(catn + 1);
-    if (!cat) {
-        *why = "out of memory";
-        return false;
-    }
-    memcpy(cat, d + cf, catn);
     /* numbers: StructTreeRoot = size, ParentTree = size + 1, elements
-       size + 2 + num[i]; then the object stream and the xref stream */
+       size + 2 + num[i] (pdf_compact numbers its extra objects from size) */
     unsigned root = size, ptree = size + 1, el0 = size + 2;
-    unsigned n_obj = 2 + f->n_kept, objstm = size + n_obj, xrefs = objstm + 1;
+    unsigned n_obj = 2 + f->n_kept;
     uint32_t nn = t->n_nodes, np = t->n_pages;
 
     /* the objects of the stream, one after another; offs[k] where each starts */
@@ -604,7 +531,6 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
     folio_buf_init(&body, (size_t)1 << 30);
     size_t *offs = calloc((size_t)n_obj + 1, sizeof *offs);
     if (!offs) {
-        free(cat);
         folio_buf_free(&body);
         *why = "out of memory";
         return false;
@@ -728,91 +654,15 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
         emit_done(&e, q);
     }
     emit_flush(&e);
-    /* the object stream: "num off ..." pairs, then the objects, deflated */
-    folio_buf head;
-    folio_buf_init(&head, (size_t)1 << 30);
-    for (unsigned k = 0; ok && k < n_obj; k++) {
-        char pair[32], *w = pair;
-        w = put_u(w, size + k);
-        *w++ = ' ';
-        w = put_u(w, (unsigned)offs[k]);
-        *w++ = k + 1 < n_obj ? ' ' : '\n';
-        folio_buf_append(&head, pair, (size_t)(w - pair));
-    }
-    size_t raw = head.len + body.len;
-    unsigned char *rawb = malloc(raw ? raw : 1);
-    size_t zcap = pdf_deflate_bound(raw);
-    unsigned char *z = malloc(zcap);
-    size_t zn = 0;
-    if (ok && rawb && z && !head.failed && !body.failed) {
-        memcpy(rawb, head.data, head.len);
-        memcpy(rawb + head.len, body.data, body.len);
-        zn = pdf_deflate(level >= 1 && level <= 9 ? level : 1, rawb, raw, z, zcap);
-    }
-    ok = ok && zn > 0;
-    /* the update: catalog, object stream, xref stream */
-    size_t base = out->len - start;         /* offsets are from the file's start */
-    size_t cat_off = base + 1, stm_off = 0, xref_off = 0;
-    char tmp[256];
-    if (ok) {
-        folio_buf_putc(out, '\n');
-        int k = snprintf(tmp, sizeof tmp, "%u 0 obj\n", t->catalog_id);
-        folio_buf_append(out, tmp, (size_t)k);
-        folio_buf_append(out, cat, catn);
-    }
-    ok = ok && !out->failed;
-    if (ok) {
-        int k = snprintf(tmp, sizeof tmp, "/StructTreeRoot %u 0 R\n>>\nendobj\n", root);
-        folio_buf_append(out, tmp, (size_t)k);
-        stm_off = out->len - start;
-        k = snprintf(tmp, sizeof tmp, "%u 0 obj\n<</Type/ObjStm/N %u/First %zu/Filter/FlateDecode"
-                     "/Length %zu>>\nstream\n", objstm, n_obj, head.len, zn);
-        folio_buf_append(out, tmp, (size_t)k);
-        folio_buf_append(out, z, zn);
-        folio_buf_puts(out, "\nendstream\nendobj\n");
-        xref_off = out->len - start;
-        /* entries: W [1 4 2]; /Index [catalog 1  size n_obj+2] */
-        size_t ne = 1 + n_obj + 2;
-        unsigned char *x = malloc(ne * 7);
-        ok = x != NULL;
-        if (ok) {
-            unsigned char *w = x;
-#define XE(type, a, b)                                                                       \
-    do {                                                                                     \
-        *w++ = (unsigned char)(type);                                                        \
-        unsigned long va = (unsigned long)(a);                                               \
-        *w++ = (unsigned char)(va >> 24), *w++ = (unsigned char)(va >> 16);                  \
-        *w++ = (unsigned char)(va >> 8), *w++ = (unsigned char)va;                           \
-        *w++ = (unsigned char)((unsigned)(b) >> 8), *w++ = (unsigned char)(b);               \
-    } while (0)
-            XE(1, cat_off, 0);
-            for (unsigned k2 = 0; k2 < n_obj; k2++)
-                XE(2, objstm, k2);
-            XE(1, stm_off, 0);
-            XE(1, xref_off, 0);
-#undef XE
-            k = snprintf(tmp, sizeof tmp, "%u 0 obj\n<</Type/XRef/Size %u/W[1 4 2]/Index[%u 1 %u %u]"
-                         "/Root %u 0 R%s/Prev %lu%s/Length %zu>>\nstream\n", xrefs, xrefs + 1,
-                         t->catalog_id, size, n_obj + 2, t->catalog_id, info_s, prev, idbuf,
-                         ne * 7);
-            ok = k > 0 && (size_t)k < sizeof tmp;
-            folio_buf_append(out, tmp, (size_t)k);
-            folio_buf_append(out, x, ne * 7);
-            k = snprintf(tmp, sizeof tmp, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n",
-                         xref_off);
-            folio_buf_append(out, tmp, (size_t)k);
-            free(x);
-        }
-        ok = ok && !out->failed;
-    }
-    free(cat);
+    offs[n_obj] = body.len;
+    /* the whole document rewritten: libharu's objects and these in one
+       object stream, a cross-reference stream (pdf-compact.c; issue 11) */
+    char cat_add[48];
+    snprintf(cat_add, sizeof cat_add, "/StructTreeRoot %u 0 R", root);
+    ok = ok && !body.failed &&
+         pdf_compact(out, start, cat_add, n_obj, body.data, offs, level >= 1 && level <= 12 ? level : 1, why);
     free(offs);
-    free(rawb);
-    free(z);
-    folio_buf_free(&head);
     folio_buf_free(&body);
-    if (!ok)
-        *why = "cannot append the structure tree (out of memory or an unexpected trailer)";
     return ok;
 }
 

@@ -49,7 +49,13 @@ const uint32_t *pdf_tag_order(pdf_tag *t, const folio_dl_page *pg);
  * sequence.  The writer ends a text object (ET) before writing them. */
 size_t pdf_tag_op(pdf_tag *t, uint32_t page, const folio_dl_op *op, char *out);
 
-/* The operators that close the page's last sequence (after its ET). */
+/* Whether the sequence the last pdf_tag_op opened holds text ops only (an
+ * element other than a Figure: seq_of makes every other op an artifact),
+ * so it may begin and end inside one text object (r-arch, issue 14
+ * performance: a table's cells in one BT..ET). */
+bool pdf_tag_text_only(const pdf_tag *t);
+
+/* The operators that close the page's last sequence. */
 size_t pdf_tag_page_end(pdf_tag *t, char *out);
 
 /* Before the save: what of the structure lives in libharu's objects of
@@ -60,11 +66,12 @@ size_t pdf_tag_page_end(pdf_tag *t, char *out);
 bool pdf_tag_finish(pdf_tag *t, HPDF_Doc doc, uint32_t first_page, const char *lang,
                     const char **why);
 
-/* After the document (out from byte `start` on) was saved: append the
- * structure tree as an incremental update -- one deflated object stream
- * with the StructTreeRoot, the ParentTree and the elements, the catalog
- * with /StructTreeRoot, a cross-reference stream; the object stream is
- * deflated at `level` (the page content's; 1 when 0).  false (*why) on failure. */
+/* After the document (out from byte `start` on) was saved: rewrite it with
+ * the structure tree (pdf-compact.h) -- the StructTreeRoot, the ParentTree
+ * and the elements in one deflated object stream with libharu's other
+ * non-stream objects, the catalog with /StructTreeRoot, a cross-reference
+ * stream; deflated at `level` (the page content's; 1 when 0).  false
+ * (*why) on failure. */
 bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const char **why);
 
 /* The XMP for a tagged document: the PDF/UA identification (pdfuaid:part

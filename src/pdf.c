@@ -422,6 +422,7 @@ struct folio_pdf_prepared {
     struct libdeflate_compressor *z;   /* from the pool, while filling */
     pdf_tag *tag;                      /* issue 14 part 2: the writer's, while filling */
     char tag_ops[PDF_TAG_OPS_MAX];
+    bool tag_in_text;                  /* the open sequence began inside BT (r-arch) */
 };
 
 /* Process-wide totals (pdf_stats_get), added once per statement. */
@@ -783,20 +784,40 @@ static bool pdf_direct_op(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *
 }
 
 /* issue 14 part 2: write n bytes of marked-content operators (pp->tag_ops)
- * before the next op, outside any text object. */
-static bool pdf_tag_mark(folio_pdf_prepared *pp, pdf_state *gs, size_t n)
+ * before the next op.  A sequence that holds text only (`stay`,
+ * pdf_tag_text_only) opens inside a text object (the current one, or BT
+ * here), so a table's cells share one BT..ET; any other outside one.  Either way a sequence ends in the text
+ * object it began in (EMC before ET) or encloses it (ET before EMC). */
+static bool pdf_tag_mark(folio_pdf_prepared *pp, pdf_state *gs, size_t n, bool stay)
 {
     if (n == 0)
         return true;
-    if (!pdf_reserve(pp, n + 3))
+    if (!pdf_reserve(pp, n + 6))
         return false;
-    if (gs->in_text) {
-        memcpy(pp->raw + pp->raw_len, "ET\n", 3);
-        pp->raw_len += 3;
-        gs->in_text = false;
+    const char *ops = pp->tag_ops;
+    char *r = pp->raw + pp->raw_len;
+    if (n >= 4 && !memcmp(ops, "EMC\n", 4)) {   /* close the open sequence */
+        if (gs->in_text && !pp->tag_in_text) {    /* it encloses this text object */
+            r = pdf_put_str(r, "ET\n", 3);
+            gs->in_text = false;
+        }
+        r = pdf_put_str(r, ops, 4);
+        ops += 4;
+        n -= 4;
     }
-    memcpy(pp->raw + pp->raw_len, pp->tag_ops, n);
-    pp->raw_len += n;
+    if (n > 0) {                                  /* open the next one */
+        if (stay && !gs->in_text) {               /* as pdf_direct_op opens one */
+            r = pdf_put_str(r, "BT\n", 3);
+            gs->in_text = true;
+            gs->tx = gs->ty = 0;
+        } else if (!stay && gs->in_text) {
+            r = pdf_put_str(r, "ET\n", 3);
+            gs->in_text = false;
+        }
+        r = pdf_put_str(r, ops, n);
+        pp->tag_in_text = gs->in_text;
+    }
+    pp->raw_len = (size_t)(r - pp->raw);
     return true;
 }
 
@@ -989,17 +1010,19 @@ static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
         const uint32_t *order = pp->tag && n_ops ? pdf_tag_order(pp->tag, dp) : NULL;
         for (uint32_t oi = 0; oi < n_ops && ok; oi++) {
             const folio_dl_op *op = &dp->ops[order ? order[oi] : oi];
-            if (pp->tag)
-                ok = pdf_tag_mark(pp, &gs, pdf_tag_op(pp->tag, pi, op, pp->tag_ops));
+            if (pp->tag) {
+                size_t tn = pdf_tag_op(pp->tag, pi, op, pp->tag_ops);
+                ok = pdf_tag_mark(pp, &gs, tn, pdf_tag_text_only(pp->tag));
+            }
             ok = ok && pdf_direct_op(pp, pg, &gs, op, st->page_h);
         }
+        if (ok && pp->tag)              /* issue 14 part 2 (EMC before its ET) */
+            ok = pdf_tag_mark(pp, &gs, pdf_tag_page_end(pp->tag, pp->tag_ops), false);
         if (ok && gs.in_text && pdf_reserve(pp, 3)) {
             memcpy(pp->raw + pp->raw_len, "ET\n", 3);
             pp->raw_len += 3;
             gs.in_text = false;
         }
-        if (ok && pp->tag)              /* issue 14 part 2 */
-            ok = pdf_tag_mark(pp, &gs, pdf_tag_page_end(pp->tag, pp->tag_ops));
         pg->raw_n = pp->raw_len - pg->raw_off;
     }
     /* issue 11: then every page formatted so far is deflated (a failed
@@ -1879,8 +1902,10 @@ static void pdf_xmp(folio_pdf_writer *w, folio_buf *b)
         pdf_tag_xmp(b);
     folio_buf_puts(b, "</rdf:RDF>\n"
                       "</x:xmpmeta>\n");
-    /* the recommended padding lets an editor update the packet in place */
-    for (int i = 0; i < 8; i++)
+    /* the recommended padding lets an editor update the packet in place;
+     * not in a tagged archive document (r-arch, issue 11: sealed, its
+     * SHA-256 in the index; the object stream rewrite moves bytes anyway) */
+    for (int i = 0; i < (w->tag ? 0 : 8); i++)
         folio_buf_puts(b, "                                                                \n");
     folio_buf_puts(b, "<?xpacket end=\"w\"?>");
 }
@@ -1983,12 +2008,17 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
             set[c >> 3] |= (unsigned char)(0x80u >> (c & 7));
     }
     HPDF_Dict s = HPDF_DictStream_New(w->doc->mmgr, w->doc->xref);
-    if (!s || HPDF_Stream_Write(s->stream, set, (HPDF_UINT)n) != HPDF_OK ||
+    /* a few bytes: not worth a deflate stream -- unless a code far up
+     * (a CJK or symbol character) makes it ~1 KB of zeros (r-arch, issue 11) */
+    unsigned char z[256];
+    size_t zn = n > 128 ? pdf_deflate(pdf_aux_level(w), set, n, z, sizeof z) : 0;
+    if (!s || HPDF_Stream_Write(s->stream, zn ? z : set, (HPDF_UINT)(zn ? zn : n)) != HPDF_OK ||
+        (zn && HPDF_Dict_AddName(s, "Filter", "FlateDecode") != HPDF_OK) ||
         HPDF_Dict_Add(fd, "CIDSet", s) != HPDF_OK) {
         pdf_fail(w, "cannot write a CIDSet");
         return;
     }
-    s->filter = HPDF_STREAM_FILTER_NONE;   /* a few bytes: not worth a deflate stream */
+    s->filter = HPDF_STREAM_FILTER_NONE;
 }
 
 /* Before saving a PDF/A-1b document: XMP metadata (never filtered), the

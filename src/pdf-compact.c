@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pdf-compact.c -- a tagged archive document rewritten with object and
+ * cross-reference streams (pdf-compact.h; issue 11 archive size, issue 14).
+ *
+ * The input is what libharu 2.3.0 saves: "%PDF-1.x", a binary comment line,
+ * objects "N 0 obj ... endobj" (streams with "/Length M 0 R" and the length
+ * as object M), one xref section "0 Size" of 20-byte entries, a trailer with
+ * /Size, /Root, /Info and /ID.  Anything else is refused (false), never
+ * guessed at.  The objects are found through the xref table, not by
+ * searching the text; the end of an object is found by scanning its tokens
+ * (literal strings skipped), so text that reads "endobj" inside a string
+ * does not cut it.
+ */
+#include "pdf-compact.h"
+
+#include "pdf-private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct cobj {
+    size_t body, body_end;      /* non-stream: the object's value; stream: its dictionary */
+    size_t data;                /* stream: where its bytes start */
+    size_t len;                 /* stream: their count */
+    bool used, stream, dropped; /* dropped: a /Length object, given directly now */
+} cobj;
+
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
+}
+
+static bool is_delim(char c)
+{
+    switch (c) {
+    case '(': case ')': case '<': case '>': case '[': case ']': case '{': case '}':
+    case '/': case '%':
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The last "key" number in the trailer text t[0..n) (e.g. "/Size"), or 0. */
+static unsigned long tr_num(const char *t, size_t n, const char *key)
+{
+    size_t k = strlen(key);
+    for (size_t i = 0; i + k < n; i++)
+        if (!memcmp(t + i, key, k) && (is_ws(t[i + k]) || (t[i + k] >= '0' && t[i + k] <= '9')))
+            return strtoul(t + i + k, NULL, 10);
+    return 0;
+}
+
+/* libharu's trailer: where the last "trailer" starts and "startxref" is
+ * (searched backwards: the trailer is at the end). */
+static bool find_trailer(const char *d, size_t n, const char **tr, const char **sx)
+{
+    *tr = *sx = NULL;
+    for (size_t i = n >= 7 ? n - 7 : 0; i + 7 <= n; i--) {
+        if (d[i] == 't' && !memcmp(d + i, "trailer", 7)) {
+            *tr = d + i;
+            break;
+        }
+        if (i == 0)
+            break;
+    }
+    *sx = *tr ? memmem(*tr, (size_t)(d + n - *tr), "startxref", 9) : NULL;
+    return *tr && *sx;
+}
+
+unsigned pdf_compact_size(const char *d, size_t n)
+{
+    const char *tr, *sx;
+    if (!find_trailer(d, n, &tr, &sx))
+        return 0;
+    return (unsigned)tr_num(tr, (size_t)(sx - tr), "/Size");
+}
+
+/* From p (just after "N 0 obj"), the end of the object's value: the offset
+ * of "endobj" or of "stream" (*stream true), skipping literal strings and
+ * names.  0 when neither comes before n. */
+static size_t obj_scan(const char *d, size_t n, size_t p, bool *stream)
+{
+    *stream = false;
+    while (p < n) {
+        char c = d[p];
+        if (c == '(') {                          /* literal string, nested, escapes */
+            int depth = 0;
+            for (; p < n; p++) {
+                if (d[p] == '\\') {
+                    p++;
+                    continue;
+                }
+                if (d[p] == '(')
+                    depth++;
+                else if (d[p] == ')' && --depth == 0)
+                    break;
+            }
+            p++;
+        } else if (c == '/') {                   /* a name: its characters are no keyword */
+            p++;
+            while (p < n && !is_ws(d[p]) && !is_delim(d[p]))
+                p++;
+        } else if ((c == 'e' || c == 's') && (p == 0 || is_ws(d[p - 1]) || is_delim(d[p - 1]))) {
+            if (p + 6 <= n && !memcmp(d + p, "endobj", 6))
+                return p;
+            if (p + 6 <= n && !memcmp(d + p, "stream", 6) &&
+                (p + 6 == n || is_ws(d[p + 6]))) {
+                *stream = true;
+                return p;
+            }
+            p++;
+        } else {
+            p++;
+        }
+    }
+    return 0;
+}
+
+static size_t trim_end(const char *d, size_t from, size_t to)
+{
+    while (to > from && is_ws(d[to - 1]))
+        to--;
+    return to;
+}
+
+/* "N 0 obj" at d[off] (N = num): the offset after it, or 0. */
+static size_t obj_head(const char *d, size_t n, size_t off, unsigned num)
+{
+    char head[32];
+    int hl = snprintf(head, sizeof head, "%u 0 obj", num);
+    if (off >= n || (size_t)hl > n - off || memcmp(d + off, head, (size_t)hl))
+        return 0;
+    return off + (size_t)hl;
+}
+
+static int bytes_for(uint64_t v)
+{
+    int b = 1;
+    while (v >> (8 * b))
+        b++;
+    return b;
+}
+
+static char *put_u(char *p, uint64_t v)
+{
+    char tmp[24];
+    int k = 0;
+    do {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (k)
+        *p++ = tmp[--k];
+    return p;
+}
+
+bool pdf_compact(folio_buf *out, size_t start, const char *cat_add, unsigned n_extra,
+                 const char *xbody, const size_t *xoffs, int level, const char **why)
+{
+    *why = "cannot rewrite the document compactly (unexpected structure)";
+    const char *d = out->data + start;
+    size_t n = out->len - start;
+    const char *tr, *sx;
+    if (n < 16 || memcmp(d, "%PDF-1.", 7) || !find_trailer(d, n, &tr, &sx))
+        return false;
+    size_t trn = (size_t)(sx - tr);
+    unsigned size = (unsigned)tr_num(tr, trn, "/Size");
+    unsigned root_id = (unsigned)tr_num(tr, trn, "/Root");
+    unsigned info_id = (unsigned)tr_num(tr, trn, "/Info");
+    size_t xref = strtoul(sx + 9, NULL, 10);
+    const char *idk = memmem(tr, trn, "/ID", 3);
+    const char *ide = idk ? memchr(idk, ']', (size_t)(sx - idk)) : NULL;
+    if (size < 2 || !root_id || root_id >= size || info_id >= size || xref >= n ||
+        !idk || !ide)
+        return false;
+    /* the xref section: "xref" EOL "0 size" EOL, then 20-byte entries */
+    const char *x = d + xref;
+    char sub[48];
+    int sl = snprintf(sub, sizeof sub, "0 %u", size);
+    if ((size_t)(sx - x) < 8 || memcmp(x, "xref", 4))
+        return false;
+    size_t p = xref + 4;
+    while (p < n && is_ws(d[p]))
+        p++;
+    if (p + (size_t)sl > n || memcmp(d + p, sub, (size_t)sl))
+        return false;
+    p += (size_t)sl;
+    while (p < n && (d[p] == '\r' || d[p] == '\n' || d[p] == ' '))
+        p++;
+    if (p + (size_t)size * 20 > n)
+        return false;
+    cobj *ob = calloc(size, sizeof *ob);
+    if (!ob) {
+        *why = "out of memory";
+        return false;
+    }
+    bool ok = true;
+    for (unsigned i = 0; ok && i < size; i++) {
+        const char *e = d + p + (size_t)i * 20;
+        if (e[17] != 'n')
+            continue;
+        size_t off = strtoul(e, NULL, 10), b = obj_head(d, n, off, i);
+        ok = b != 0;
+        if (!ok)
+            break;
+        while (b < n && is_ws(d[b]))
+            b++;
+        bool st;
+        size_t end = obj_scan(d, n, b, &st);
+        ok = end > b;
+        ob[i] = (cobj){.body = b, .body_end = trim_end(d, b, end), .used = true, .stream = st};
+        if (ok && st) {
+            size_t ds = end + 6;
+            if (ds < n && d[ds] == '\r')
+                ds++;
+            ok = ds < n && d[ds] == '\n';
+            ob[i].data = ds + 1;
+        }
+    }
+    /* stream lengths: direct, or an object of its own (dropped then) */
+    for (unsigned i = 0; ok && i < size; i++) {
+        if (!ob[i].stream)
+            continue;
+        const char *dict = d + ob[i].body;
+        size_t dn = ob[i].body_end - ob[i].body;
+        const char *l = memmem(dict, dn, "/Length", 7);
+        ok = l && is_ws(l[7]);
+        if (!ok)
+            break;
+        char *q;
+        unsigned long v = strtoul(l + 8, &q, 10);
+        if (!strncmp(q, " 0 R", 4)) {
+            ok = v < size && ob[v].used && !ob[v].stream;
+            if (!ok)
+                break;
+            const char *vs = d + ob[v].body;
+            char *q2;
+            unsigned long len = strtoul(vs, &q2, 10);
+            ok = q2 > vs && q2 == d + ob[v].body_end;
+            ob[v].dropped = true;
+            v = len;
+        }
+        ob[i].len = v;
+        ok = ok && ob[i].data + v <= n &&
+             memmem(d + ob[i].data + v, n - ob[i].data - v < 16 ? n - ob[i].data - v : 16,
+                    "endstream", 9) != NULL;
+    }
+    ok = ok && ob[root_id].used && !ob[root_id].stream;
+    if (!ok) {
+        free(ob);
+        return false;
+    }
+    /* numbers: libharu's 1..size-1, the extras size.., the object stream,
+       the cross-reference stream */
+    unsigned stm = size + n_extra, xst = stm + 1, total = xst + 1;
+    uint64_t *f2 = calloc(total, sizeof *f2);     /* entry: type, field 2, field 3 */
+    uint32_t *f3 = calloc(total, sizeof *f3);
+    unsigned char *ty = calloc(total, 1);
+    size_t *soff = calloc((size_t)total + 1, sizeof *soff);
+    folio_buf nb, body, head;
+    folio_buf_init(&nb, 0);
+    folio_buf_init(&body, 0);
+    folio_buf_init(&head, 0);
+    ok = f2 && f3 && ty && soff;
+    /* the header and libharu's binary comment line */
+    const char *l2 = ok ? memchr(d, '\n', 16) : NULL;
+    const char *l3 = l2 ? memchr(l2 + 1, '\n', (size_t)(d + n - l2 - 1)) : NULL;
+    ok = ok && l3 && l3 - l2 < 16;
+    if (ok) {
+        folio_buf_puts(&nb, "%PDF-1.7\n");
+        folio_buf_append(&nb, l2 + 1, (size_t)(l3 - l2));
+    }
+    unsigned n_in = 0;                 /* objects in the object stream */
+    char tmp[160];
+    for (unsigned i = 1; ok && i < size; i++) {
+        const cobj *o = &ob[i];
+        if (!o->used || o->dropped)
+            continue;                  /* free: type 0 */
+        if (o->stream) {
+            ty[i] = 1;
+            f2[i] = nb.len;
+            int k = snprintf(tmp, sizeof tmp, "%u 0 obj\n", i);
+            folio_buf_append(&nb, tmp, (size_t)k);
+            const char *dict = d + o->body;
+            size_t dn = o->body_end - o->body;
+            const char *l = memmem(dict, dn, "/Length", 7);
+            char *q;
+            strtoul(l + 8, &q, 10);
+            if (!strncmp(q, " 0 R", 4))
+                q += 4;
+            folio_buf_append(&nb, dict, (size_t)(l - dict));
+            k = snprintf(tmp, sizeof tmp, "/Length %zu", o->len);
+            folio_buf_append(&nb, tmp, (size_t)k);
+            folio_buf_append(&nb, q, (size_t)(dict + dn - q));
+            folio_buf_puts(&nb, "\nstream\r\n");
+            folio_buf_append(&nb, d + o->data, o->len);
+            folio_buf_puts(&nb, "\nendstream\nendobj\n");
+            continue;
+        }
+        ty[i] = 2;
+        f2[i] = stm;
+        f3[i] = n_in;
+        soff[n_in++] = body.len;
+        const char *v = d + o->body;
+        size_t vn = o->body_end - o->body;
+        if (i == root_id) {            /* the catalog: cat_add before its ">>" */
+            ok = vn >= 4 && !memcmp(v + vn - 2, ">>", 2);
+            folio_buf_append(&body, v, vn - 2);
+            folio_buf_puts(&body, cat_add ? cat_add : "");
+            folio_buf_puts(&body, ">>\n");
+        } else {
+            folio_buf_append(&body, v, vn);
+            folio_buf_putc(&body, '\n');
+        }
+    }
+    size_t xb = body.len;              /* the extras, one copy */
+    for (unsigned k = 0; ok && k < n_extra; k++) {
+        ty[size + k] = 2;
+        f2[size + k] = stm;
+        f3[size + k] = n_in;
+        soff[n_in++] = xb + xoffs[k] - xoffs[0];
+    }
+    if (ok && n_extra)
+        folio_buf_append(&body, xbody + xoffs[0], xoffs[n_extra] - xoffs[0]);
+    char *hp = ok ? malloc((size_t)n_in * 42 + 1) : NULL, *w = hp;
+    ok = ok && hp;
+    for (unsigned k = 0; ok && k < total; k++) {  /* object stream header, in number order */
+        if (ty[k] != 2)
+            continue;
+        if (w != hp)
+            *w++ = ' ';
+        w = put_u(w, k);
+        *w++ = ' ';
+        w = put_u(w, soff[f3[k]]);
+    }
+    if (ok) {
+        *w++ = '\n';
+        folio_buf_append(&head, hp, (size_t)(w - hp));
+    }
+    free(hp);
+    ok = ok && !head.failed && !body.failed && !nb.failed;
+    /* the object stream */
+    size_t raw = head.len + body.len, zcap = pdf_deflate_bound(raw + 1);
+    unsigned char *rawb = ok ? malloc(raw + 1) : NULL, *z = ok ? malloc(zcap) : NULL;
+    size_t zn = 0;
+    if (rawb && z) {
+        memcpy(rawb, head.data, head.len);
+        memcpy(rawb + head.len, body.data, body.len);
+        zn = pdf_deflate(level, rawb, raw, z, zcap);
+    }
+    ok = ok && zn > 0;
+    if (ok) {
+        ty[stm] = 1;
+        f2[stm] = nb.len;
+        int k = snprintf(tmp, sizeof tmp, "%u 0 obj\n<</Type/ObjStm/N %u/First %zu/Filter"
+                         "/FlateDecode/Length %zu>>\nstream\r\n", stm, n_in, head.len, zn);
+        folio_buf_append(&nb, tmp, (size_t)k);
+        folio_buf_append(&nb, z, zn);
+        folio_buf_puts(&nb, "\nendstream\nendobj\n");
+    }
+    /* the cross-reference stream: W [1 w2 w3], PNG Up predictor, deflated */
+    size_t xoff = nb.len;
+    ty[xst] = 1;
+    f2[xst] = xoff;
+    f3[0] = 65535;                     /* object 0: the head of the free list */
+    uint64_t m2 = 0, m3 = 0;
+    for (unsigned k = 0; k < total && ok; k++) {
+        m2 = f2[k] > m2 ? f2[k] : m2;
+        m3 = f3[k] > m3 ? f3[k] : m3;
+    }
+    int w2 = bytes_for(m2), w3 = bytes_for(m3), cols = 1 + w2 + w3;
+    size_t xn = (size_t)total * (size_t)(cols + 1);
+    unsigned char *xr = ok ? calloc(xn, 1) : NULL;
+    unsigned char *row = ok ? calloc(2 * (size_t)cols, 1) : NULL;
+    ok = ok && xr && row;
+    for (unsigned k = 0; ok && k < total; k++) {
+        unsigned char *cur = row + (k & 1) * cols, *prev = row + ((k & 1) ^ 1) * cols;
+        cur[0] = ty[k];
+        for (int b = 0; b < w2; b++)
+            cur[1 + b] = (unsigned char)(f2[k] >> (8 * (w2 - 1 - b)));
+        for (int b = 0; b < w3; b++)
+            cur[1 + w2 + b] = (unsigned char)(f3[k] >> (8 * (w3 - 1 - b)));
+        unsigned char *o = xr + (size_t)k * (size_t)(cols + 1);
+        o[0] = 2;                      /* PNG Up */
+        for (int c = 0; c < cols; c++)
+            o[1 + c] = (unsigned char)(cur[c] - (k ? prev[c] : 0));
+    }
+    size_t xzcap = pdf_deflate_bound(xn);
+    unsigned char *xz = ok ? malloc(xzcap) : NULL;
+    size_t xzn = xz ? pdf_deflate(level, xr, xn, xz, xzcap) : 0;
+    ok = ok && xzn > 0;
+    if (ok) {
+        char info_s[40] = "";
+        if (info_id)
+            snprintf(info_s, sizeof info_s, "/Info %u 0 R", info_id);
+        int k = snprintf(tmp, sizeof tmp, "%u 0 obj\n<</Type/XRef/Size %u/W[1 %d %d]/Root %u 0 R%s",
+                         xst, total, w2, w3, root_id, info_s);
+        folio_buf_append(&nb, tmp, (size_t)k);
+        folio_buf_append(&nb, idk, (size_t)(ide - idk + 1));
+        k = snprintf(tmp, sizeof tmp, "/Filter/FlateDecode/DecodeParms<</Predictor 12/Columns %d>>"
+                     "/Length %zu>>\nstream\r\n", cols, xzn);
+        folio_buf_append(&nb, tmp, (size_t)k);
+        folio_buf_append(&nb, xz, xzn);
+        k = snprintf(tmp, sizeof tmp, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", xoff);
+        folio_buf_append(&nb, tmp, (size_t)k);
+        ok = !nb.failed;
+    }
+    if (ok && start == 0) {            /* replace the document: take nb's bytes */
+        char *old = out->data;
+        size_t ocap = out->cap;
+        out->data = nb.data;
+        out->len = nb.len;
+        out->cap = nb.cap;
+        nb.data = old;                 /* freed below */
+        nb.cap = ocap;
+        nb.len = 0;
+    } else if (ok) {                   /* (d is out's: copy last) */
+        out->len = start;
+        ok = folio_buf_append(out, nb.data, nb.len);
+    }
+    if (!ok && !*why)
+        *why = "out of memory";
+    free(ob);
+    free(f2);
+    free(f3);
+    free(ty);
+    free(soff);
+    free(rawb);
+    free(z);
+    free(xr);
+    free(row);
+    free(xz);
+    folio_buf_free(&nb);
+    folio_buf_free(&body);
+    folio_buf_free(&head);
+    return ok;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pdf-compact.h -- issue 11/14 (r-arch): a tagged archive document written
+ * compactly (PDF 1.5 object and cross-reference streams).
+ *
+ * libharu saves a classic PDF: every dictionary in plain text, every
+ * stream's /Length an object of its own, a 20-byte xref entry per object.
+ * pdf_compact rewrites such a document (out from byte `start` on, as
+ * libharu 2.3.0 writes it) into the same objects: the streams stay
+ * top-level objects, bytes unchanged, their /Length given directly; every
+ * other object goes into one deflated object stream, together with the
+ * `n_extra` objects the caller adds (numbered from libharu's /Size on); the
+ * cross-reference table becomes a deflated cross-reference stream (PNG Up
+ * predictor).  The catalog gets `cat_add` (dictionary entries) appended.
+ * The header becomes %PDF-1.7.  Output is a function of the input only.
+ */
+#ifndef FOLIO_PDF_COMPACT_H
+#define FOLIO_PDF_COMPACT_H
+
+#include "folio/common.h"
+
+/* /Size of libharu's trailer in d[0..n) (the first object number free for
+ * the caller's objects), or 0 when there is no trailer. */
+unsigned pdf_compact_size(const char *d, size_t n);
+
+/* Rewrite out[start..] as above.  The extra objects' bodies are
+ * xbody[xoffs[k] .. xoffs[k+1]), k < n_extra, numbered size + k.  level:
+ * deflate level of the object and cross-reference streams (1..12).  false
+ * (*why) on an input it does not recognise or out of memory; out is then
+ * unchanged. */
+bool pdf_compact(folio_buf *out, size_t start, const char *cat_add, unsigned n_extra,
+                 const char *xbody, const size_t *xoffs, int level, const char **why);
+
+#endif
