@@ -651,7 +651,7 @@ static bool read_output(yt_doc *d, folio_job *job, const yt_node *root)
     job->print_pdf = true;
     job->max_sheets_per_file = 2000;
     job->duplex = false;
-    job->compression = 6;
+    job->compression = 1;              /* issue 11: see docs/job-file.md */
     job->report = true;                 /* issue 16 part 5: output.report */
     if (!(job->file_prefix = dup_or_fail(d, "statements")))
         return false;

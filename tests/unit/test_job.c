@@ -425,7 +425,7 @@ static void test_defaults(void **state)
     assert_true(job->print_pdf);
     assert_int_equal(job->max_sheets_per_file, 2000);
     assert_false(job->duplex);
-    assert_int_equal(job->compression, 6);
+    assert_int_equal(job->compression, 1);
     assert_string_equal(job->file_prefix, "statements");
     assert_int_equal(job->n_feeds, 3);
     assert_null(job->feeds[1].product);
