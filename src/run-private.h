@@ -33,6 +33,8 @@
 #include "print.h"
 #include "publish.h"
 #include "spool.h"
+#include "membudget.h"   /* issue 12 part 1 */
+#include "tabspill.h"
 
 
 typedef struct run_proofs run_proofs;   /* issue 11 part 1: run-proofs.c */
@@ -84,6 +86,10 @@ typedef struct run_state {
     folio_phase_clock phases;
     char report_part[4200], report_path[4200];
     bool report_written;
+    /* issue 12 part 1: the memory budget and, above it, the tables kept in
+     * a work file (tabspill.h; run-spool.c) */
+    folio_membudget mb;
+    folio_tabspill spill;
 } run_state;
 
 static inline bool afp_on(const run_state *R)

@@ -148,6 +148,7 @@ static void run_free(run_state *R)
     offers_free(R->offers);
     uplift_free(R->uplift);                      /* issue 15 part 4 */
     household_free(&R->hs);
+    run_spill_close(R);                 /* issue 12 part 1: before the dataset */
     feed_dataset_free(R->ds);
     layout_free(R->layout);
     job_free(R->job);
@@ -171,7 +172,8 @@ static void run_free(run_state *R)
 
 int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *err)
 {
-    run_state R = {.opt = opt, .t0 = now_s(), .spool_audit.fd = -1, .spool_keys.fd = -1};
+    run_state R = {.opt = opt, .t0 = now_s(), .spool_audit.fd = -1, .spool_keys.fd = -1,
+                   .spill.fd = -1};     /* issue 12 part 1 */
     R.rep = rep ? rep : &R.own_rep;
     outdir_init(&R.od);
     int rc = FOLIO_EXIT_FAILED;
@@ -214,7 +216,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     }
     if (!check_inputs(&R, err))
         goto done;
-    if (!membudget_check(R.job, opt->memory_limit, err)) {   /* issue 12 part 1 */
+    if (!membudget_decide(R.job, opt->memory_limit, &R.mb, err)) {   /* issue 12 part 1 */
         rc = FOLIO_EXIT_USAGE;
         goto done;
     }
@@ -242,6 +244,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     t_load = now_s() - t_load;
     /* issue 10 part 3: posting order and balances from the bank's ledger */
     if (!ledger_prepare(R.ds, R.job, R.layout, err))
+        goto done;
+    if (R.mb.spill && !run_spill_tables(&R, err))   /* issue 12 part 1: above the budget */
         goto done;
     snprintf(path, sizeof path, "%s/rejects.csv.part", R.out);
     if (!feed_write_rejects(R.ds, R.job, path, err))
