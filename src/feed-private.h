@@ -86,6 +86,10 @@ struct feed_pool {
     uint8_t *needs_raw;                   /* per reject: raw text still to fill */
     size_t cap_needs_raw;
     bool resolved;
+    /* issue 12 part 1: a run above its memory budget (feed_load_all_work):
+     * the transaction table and txn_acct grow in work files, the record
+     * tables move there after resolve (tabspill.h); NULL otherwise */
+    struct folio_tabspill *spill;
 };
 
 /* ---- chunks ---------------------------------------------------------------- */
@@ -207,6 +211,9 @@ int feed_codes_row(const feed_ctx *ctx, feed_chunk *ch, const char *buf, const s
 /* feed.c */
 bool feed_pool_adopt(struct feed_pool *pool, feed_strpool *sp);
 bool feed_idlist_push(feed_idlist *l, const char *s);
+/* Free a table of the pool's dataset: unmapped when it is spilled (issue
+ * 12 part 1), else free(). */
+void feed_pool_free_table(struct feed_pool *pool, void *p);
 /* Fill the raw text of rejects made by feed_resolve for `feed` from the
  * feed's data (the same bytes that were loaded). */
 void feed_fill_raw(folio_dataset *ds, int feed, const folio_feed_def *def,

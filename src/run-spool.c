@@ -57,36 +57,23 @@ const char *run_keys_get(const run_state *R, size_t h, char **buf, size_t *cap,
     return get(&R->spool_keys, h, buf, cap, err);
 }
 
-/* How often the spilled tables' resident pages are dropped: a run touches a
- * few pages of the transaction table per household, so a few ms bound them
- * to a few MB. */
-#define TRIM_MS 5
-
-bool run_spill_tables(run_state *R, folio_error *err)
+const char *run_spill_dir(const run_state *R)
 {
-    folio_dataset *ds = R->ds;
-    if (!tabspill_table(&R->spill, work_dir(R), (void **)&ds->txns,
-                        ds->n_txns * sizeof *ds->txns, err))
-        return false;
-    tabspill_trim_start(&R->spill, TRIM_MS);   /* without it: untrimmed, still correct */
-    if (!R->opt->quiet) {
-        const uint64_t MiB = (uint64_t)1 << 20;
-        run_warn(R, "note: this job needs about %llu MiB in memory, above %s %llu MiB: its "
-                 "transaction table (%llu MiB) is kept in a work file in %s (about %llu MiB%s)",
-                 (unsigned long long)(R->mb.estimate / MiB),
-                 R->mb.given ? "--memory-limit" : "the default budget of",
-                 (unsigned long long)(R->mb.limit / MiB),
-                 (unsigned long long)(R->spill.bytes / MiB), work_dir(R),
-                 (unsigned long long)(R->mb.estimate_spilled / MiB),
-                 R->mb.estimate_spilled > R->mb.limit ? ", still above the limit: split the "
-                 "job with `folio partition` for less" : "");
-    }
-    return true;
+    return R->mb.spill ? work_dir(R) : NULL;
 }
 
-void run_spill_close(run_state *R)
+void run_spill_note(run_state *R)
 {
-    if (R->spill.n && R->ds)
-        R->ds->txns = NULL;             /* the mapping is not the dataset's to free */
-    tabspill_close(&R->spill);
+    if (!R->mb.spill || R->opt->quiet)
+        return;
+    const uint64_t MiB = (uint64_t)1 << 20;
+    run_warn(R, "note: this job needs about %llu MiB in memory, above %s %llu MiB: its "
+             "tables (%llu MiB) are kept in work files in %s (about %llu MiB%s)",
+             (unsigned long long)(R->mb.estimate / MiB),
+             R->mb.given ? "--memory-limit" : "the default budget of",
+             (unsigned long long)(R->mb.limit / MiB),
+             (unsigned long long)(feed_spilled_bytes(R->ds) / MiB), work_dir(R),
+             (unsigned long long)(R->mb.estimate_spilled / MiB),
+             R->mb.estimate_spilled > R->mb.limit ? ", still above the limit: split the "
+             "job with `folio partition` for less" : "");
 }

@@ -24,12 +24,10 @@ const char *run_audit_get(const run_state *R, size_t h, char **buf, size_t *cap,
 const char *run_keys_get(const run_state *R, size_t h, char **buf, size_t *cap,
                          folio_error *err);
 
-/* Above the memory budget (R->mb.spill): the transaction table moved to a
- * work file in the work directory, mapped read-only and trimmed
- * (tabspill.h), and a note for the caller; after ledger_prepare, the last
- * writer of the table.  run_spill_close undoes it before the dataset is
- * freed. */
-bool run_spill_tables(run_state *R, folio_error *err);
-void run_spill_close(run_state *R);
+/* Above the memory budget (R->mb.spill): the work directory the loader
+ * keeps the dataset's tables in (feed_load_all_work), else NULL; and the
+ * note that says so (a run warning, unless quiet). */
+const char *run_spill_dir(const run_state *R);
+void run_spill_note(run_state *R);
 
 #endif

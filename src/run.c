@@ -148,7 +148,6 @@ static void run_free(run_state *R)
     offers_free(R->offers);
     uplift_free(R->uplift);                      /* issue 15 part 4 */
     household_free(&R->hs);
-    run_spill_close(R);                 /* issue 12 part 1: before the dataset */
     feed_dataset_free(R->ds);
     layout_free(R->layout);
     job_free(R->job);
@@ -172,8 +171,7 @@ static void run_free(run_state *R)
 
 int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *err)
 {
-    run_state R = {.opt = opt, .t0 = now_s(), .spool_audit.fd = -1, .spool_keys.fd = -1,
-                   .spill.fd = -1};     /* issue 12 part 1 */
+    run_state R = {.opt = opt, .t0 = now_s(), .spool_audit.fd = -1, .spool_keys.fd = -1};
     R.rep = rep ? rep : &R.own_rep;
     outdir_init(&R.od);
     int rc = FOLIO_EXIT_FAILED;
@@ -236,8 +234,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     phase(&R, "load");
     double t_load = now_s();
     membudget_load_begin();             /* issue 12 part 1: no heap left behind */
-    R.ds = feed_load_all_progress(R.job, opt->threads, opt->progress ? load_progress : NULL,
-                                  &R, err);
+    R.ds = feed_load_all_work(R.job, opt->threads, opt->progress ? load_progress : NULL, &R,
+                              run_spill_dir(&R), err);   /* issue 12 part 1: NULL in memory */
     membudget_load_end();
     if (!R.ds || !currency_check_scales(R.job, R.ds, err) || !stop_if_interrupted(err))
         goto done;
@@ -245,8 +243,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     /* issue 10 part 3: posting order and balances from the bank's ledger */
     if (!ledger_prepare(R.ds, R.job, R.layout, err))
         goto done;
-    if (R.mb.spill && !run_spill_tables(&R, err))   /* issue 12 part 1: above the budget */
-        goto done;
+    run_spill_note(&R);                 /* issue 12 part 1: above the budget */
     snprintf(path, sizeof path, "%s/rejects.csv.part", R.out);
     if (!feed_write_rejects(R.ds, R.job, path, err))
         goto done;

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tabspill.c -- issue 12 part 1: loaded tables moved to a mapped work
- * file, their resident pages trimmed (tabspill.h).
+ * tabspill.c -- issue 12 part 1: tables in mapped work files, their
+ * resident pages trimmed (tabspill.h).
  */
 #include "tabspill.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,86 +24,177 @@ typedef struct trimmer {
     unsigned interval_ms;
 } trimmer;
 
-void tabspill_init(folio_tabspill *s)
+void tabspill_init(folio_tabspill *s, const char *dir)
 {
     memset(s, 0, sizeof *s);
-    s->fd = -1;
+    snprintf(s->dir, sizeof s->dir, "%s", dir ? dir : ".");
+    for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
+        s->t[i].fd = -1;
+    pthread_mutex_init(&s->mu, NULL);
 }
 
-static bool open_file(folio_tabspill *s, const char *dir, folio_error *err)
+static int open_file(const char *dir, folio_error *err)
 {
-    snprintf(s->dir, sizeof s->dir, "%s", dir);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create the work directory: %s",
                         dir, strerror(errno));
-        return false;
+        return -1;
     }
+    int fd = -1;
 #ifdef O_TMPFILE
-    s->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 #endif
-    if (s->fd < 0) {                    /* no O_TMPFILE here: a name, unlinked at once */
+    if (fd < 0) {                       /* no O_TMPFILE here: a name, unlinked at once */
         char path[4200];
         snprintf(path, sizeof path, "%s/.folio-table-XXXXXX", dir);
-        s->fd = mkostemp(path, O_CLOEXEC);
-        if (s->fd >= 0)
+        fd = mkostemp(path, O_CLOEXEC);
+        if (fd >= 0)
             unlink(path);
     }
-    if (s->fd < 0) {
+    if (fd < 0)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create a work file: %s", dir,
                         strerror(errno));
+    return fd;
+}
+
+static int slot_of(const folio_tabspill *s, const void *p)
+{
+    for (int i = 0; p && i < FOLIO_TABSPILL_MAX; i++)
+        if (s->t[i].fd >= 0 && s->t[i].map == p)
+            return i;
+    return -1;
+}
+
+static bool size_file(folio_tabspill *s, int fd, size_t bytes, folio_error *err)
+{
+    /* posix_fallocate: a full disk fails here, not as SIGBUS on a write */
+    int rc = posix_fallocate(fd, 0, (off_t)bytes);
+    if (rc == EOPNOTSUPP || rc == EINVAL)
+        rc = ftruncate(fd, (off_t)bytes) == 0 ? 0 : errno;
+    if (rc) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot write a work file: %s", s->dir,
+                        strerror(rc));
         return false;
     }
     return true;
 }
 
-bool tabspill_table(folio_tabspill *s, const char *dir, void **table, size_t bytes,
-                    folio_error *err)
+static void account(folio_tabspill *s, int64_t delta)
 {
-    if (!bytes || !*table)
-        return true;
-    if (s->n == FOLIO_TABSPILL_MAX) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "internal error: too many spilled tables");
-        return false;
-    }
-    if (s->fd < 0 && !open_file(s, dir, err))
-        return false;
-    /* each table at a page boundary of the file, so it maps on its own */
-    long pg = sysconf(_SC_PAGESIZE);
-    uint64_t at = (s->bytes + (uint64_t)pg - 1) / (uint64_t)pg * (uint64_t)pg;
-    const char *p = *table;
-    for (size_t done = 0; done < bytes;) {
-        size_t want = bytes - done > ((size_t)1 << 30) ? (size_t)1 << 30 : bytes - done;
-        ssize_t w = pwrite(s->fd, p + done, want, (off_t)(at + done));
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot write a work file: %s",
-                            s->dir, w < 0 ? strerror(errno) : "no space");
-            return false;
+    s->bytes += (uint64_t)delta;
+    if (s->bytes > s->peak)
+        s->peak = s->bytes;
+}
+
+bool tabspill_grow(folio_tabspill *s, void **table, size_t old_bytes, size_t bytes,
+                   folio_error *err)
+{
+    pthread_mutex_lock(&s->mu);
+    bool ok = false;
+    int i = slot_of(s, *table);
+    if (i >= 0) {                       /* ours: grow the file and the mapping */
+        if (bytes <= s->t[i].len) {
+            ok = true;
+            goto out;
         }
-        done += (size_t)w;
+        if (!size_file(s, s->t[i].fd, bytes, err))
+            goto out;
+        void *m = mremap(s->t[i].map, s->t[i].len, bytes, MREMAP_MAYMOVE);
+        if (m == MAP_FAILED) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot map a work file: %s", s->dir,
+                            strerror(errno));
+            goto out;
+        }
+        account(s, (int64_t)(bytes - s->t[i].len));
+        s->t[i].map = m;
+        s->t[i].len = bytes;
+        *table = m;
+        ok = true;
+        goto out;
     }
-    void *m = mmap(NULL, bytes, PROT_READ, MAP_SHARED, s->fd, (off_t)at);
+    for (i = 0; i < FOLIO_TABSPILL_MAX && s->t[i].fd >= 0; i++)
+        ;
+    if (i == FOLIO_TABSPILL_MAX) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "internal error: too many spilled tables");
+        goto out;
+    }
+    if (!bytes) {
+        ok = true;
+        goto out;
+    }
+    int fd = open_file(s->dir, err);
+    if (fd < 0)
+        goto out;
+    if (!size_file(s, fd, bytes, err)) {
+        close(fd);
+        goto out;
+    }
+    void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (m == MAP_FAILED) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot map a work file: %s", s->dir,
                         strerror(errno));
-        return false;
+        close(fd);
+        goto out;
     }
-    s->t[s->n].map = m;
-    s->t[s->n].len = bytes;
-    s->n++;
-    s->bytes = at + bytes;
+    if (*table && old_bytes)
+        memcpy(m, *table, old_bytes < bytes ? old_bytes : bytes);
     free(*table);
+    s->t[i].map = m;
+    s->t[i].len = bytes;
+    s->t[i].fd = fd;
+    account(s, (int64_t)bytes);
     *table = m;
-    return true;
+    ok = true;
+out:
+    pthread_mutex_unlock(&s->mu);
+    return ok;
+}
+
+bool tabspill_table(folio_tabspill *s, void **table, size_t bytes, folio_error *err)
+{
+    if (!bytes || !*table)
+        return true;
+    return tabspill_grow(s, table, bytes, bytes, err);
+}
+
+bool tabspill_owns(folio_tabspill *s, const void *p)
+{
+    pthread_mutex_lock(&s->mu);
+    bool r = slot_of(s, p) >= 0;
+    pthread_mutex_unlock(&s->mu);
+    return r;
+}
+
+static void release_slot(folio_tabspill *s, int i)
+{
+    munmap(s->t[i].map, s->t[i].len);
+    close(s->t[i].fd);
+    account(s, -(int64_t)s->t[i].len);
+    s->t[i].map = NULL;
+    s->t[i].len = 0;
+    s->t[i].fd = -1;
+}
+
+bool tabspill_release(folio_tabspill *s, void *p)
+{
+    pthread_mutex_lock(&s->mu);
+    int i = slot_of(s, p);
+    if (i >= 0)
+        release_slot(s, i);
+    pthread_mutex_unlock(&s->mu);
+    return i >= 0;
 }
 
 void tabspill_trim(folio_tabspill *s)
 {
-    /* a clean shared file page dropped here is read again when touched:
-     * safe while other threads read the table */
-    for (int i = 0; i < s->n; i++)
-        madvise(s->t[i].map, s->t[i].len, MADV_DONTNEED);
+    /* a page of a shared file mapping dropped here is mapped again from the
+     * page cache when touched (written pages too): safe while other threads
+     * read and write the tables; the lock keeps a table from moving */
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
+        if (s->t[i].fd >= 0)
+            madvise(s->t[i].map, s->t[i].len, MADV_DONTNEED);
+    pthread_mutex_unlock(&s->mu);
 }
 
 static void *trim_main(void *arg)
@@ -127,8 +217,8 @@ static void *trim_main(void *arg)
 
 bool tabspill_trim_start(folio_tabspill *s, unsigned interval_ms)
 {
-    if (s->trimmer || !s->n)
-        return s->trimmer != NULL;
+    if (s->trimmer)
+        return true;
     trimmer *T = calloc(1, sizeof *T);
     if (!T)
         return false;
@@ -160,10 +250,9 @@ void tabspill_close(folio_tabspill *s)
         free(T);
         s->trimmer = NULL;
     }
-    for (int i = 0; i < s->n; i++)
-        munmap(s->t[i].map, s->t[i].len);
-    s->n = 0;
-    if (s->fd >= 0)
-        close(s->fd);
-    s->fd = -1;
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
+        if (s->t[i].fd >= 0)
+            release_slot(s, i);
+    pthread_mutex_unlock(&s->mu);
 }

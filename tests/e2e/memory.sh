@@ -141,7 +141,7 @@ PY
     set -e
     cat "$d/s1.err"
     [ "$rc0" = 3 ] && [ "$rc1" = 3 ] && [ "$rc2" = 3 ] && [ "$rc3" = 3 ] || fail_at "$LINENO"
-    grep -q "folio: note: this job needs about [0-9]* MiB in memory, above --memory-limit 49 MiB: its transaction table ([0-9]* MiB) is kept in a work file in $d/work" "$d/s1.err" || fail_at "$LINENO"
+    grep -q "folio: note: this job needs about [0-9]* MiB in memory, above --memory-limit 49 MiB: its tables ([0-9]* MiB) are kept in work files in $d/work" "$d/s1.err" || fail_at "$LINENO"
     python3 - "$d/a" <<'PY'
 import json, sys
 audit = [json.loads(l) for l in open(sys.argv[1] + "/audit.jsonl", encoding="utf-8")]

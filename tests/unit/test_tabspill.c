@@ -2,7 +2,8 @@
 /* Unit tests: issue 12 part 1 -- tables moved to a mapped work file
  * (src/tabspill.c): the copy equals the table and replaces its pointer,
  * stays equal while a trimmer drops its pages under readers on many
- * threads, is read-only, leaves no name in the work directory; and the
+ * threads, grows and is written under the trimmer without losing a byte,
+ * is released early, leaves no name in the work directory; and the
  * memory budget's decision (src/membudget.c): default 1 GiB, the fast path
  * when a job fits, the spill above, the floor. */
 #include <setjmp.h>
@@ -55,7 +56,7 @@ static void test_spill_equal_and_trimmed(void **state)
     (void)state;
     enum { N = 3 * 1000 * 1000 };         /* 24 MB of uint64 */
     folio_tabspill s;
-    tabspill_init(&s);
+    tabspill_init(&s, dir);
     folio_error err = {0};
     uint64_t *a = malloc(N * sizeof *a), *b = malloc(100 * sizeof *b);
     assert_non_null(a);
@@ -65,11 +66,12 @@ static void test_spill_equal_and_trimmed(void **state)
     for (size_t i = 0; i < 100; i++)
         b[i] = ~i;
     void *pa = a, *pb = b, *pz = NULL;
-    assert_true(tabspill_table(&s, dir, &pa, N * sizeof *a, &err));
-    assert_true(tabspill_table(&s, dir, &pb, 100 * sizeof *b, &err));
-    assert_true(tabspill_table(&s, dir, &pz, 0, &err));    /* nothing to move */
+    assert_true(tabspill_table(&s, &pa, N * sizeof *a, &err));
+    assert_true(tabspill_table(&s, &pb, 100 * sizeof *b, &err));
+    assert_true(tabspill_table(&s, &pz, 0, &err));    /* nothing to move */
     assert_null(pz);
-    assert_int_equal(s.n, 2);
+    assert_true(tabspill_owns(&s, pa) && tabspill_owns(&s, pb));
+    assert_int_equal(s.bytes, N * sizeof *a + 100 * sizeof *b);
     assert_int_equal(entries(dir), 0);                     /* the file has no name */
     const uint64_t *ma = pa, *mb = pb;
     assert_true(tabspill_trim_start(&s, 1));
@@ -85,8 +87,55 @@ static void test_spill_equal_and_trimmed(void **state)
         bad += mb[i] != ~(uint64_t)i;
     assert_int_equal(bad, 0);
     tabspill_close(&s);        /* stops the trimmer before unmapping */
-    assert_int_equal(s.n, 0);
-    assert_int_equal(s.fd, -1);
+    assert_int_equal(s.bytes, 0);
+    assert_false(tabspill_owns(&s, pa));
+    assert_int_equal(entries(dir), 0);
+}
+
+/* The loader's transaction table: grown in its file (contents kept, the
+ * table may move), written while the trimmer drops pages (written pages
+ * are kept: shared file pages), released early. */
+static void test_spill_grow_write_release(void **state)
+{
+    (void)state;
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    assert_true(tabspill_trim_start(&s, 1));
+    uint32_t *t = NULL;
+    size_t cap = 0, n = 0;
+    for (int round = 0; round < 40; round++) {
+        size_t need = n + 50000;
+        size_t nc = cap ? cap : 1024;
+        while (nc < need)
+            nc += nc / 2 + 1024;
+        if (nc > cap) {
+            void *p = t;
+            assert_true(tabspill_grow(&s, &p, cap * sizeof *t, nc * sizeof *t, &err));
+            t = p;
+            cap = nc;
+        }
+        for (; n < need; n++)
+            t[n] = (uint32_t)(n * 2654435761u);
+        tabspill_trim(&s);
+    }
+    long bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad += t[i] != (uint32_t)(i * 2654435761u);
+    assert_int_equal(bad, 0);
+    assert_true(s.peak >= n * sizeof *t);
+    /* a malloc'ed table moves in on its first growth, contents kept */
+    char *m = malloc(10);
+    memcpy(m, "abcdefghij", 10);
+    void *pm = m;
+    assert_true(tabspill_grow(&s, &pm, 10, 1 << 20, &err));
+    assert_memory_equal(pm, "abcdefghij", 10);
+    assert_true(tabspill_release(&s, t));
+    assert_false(tabspill_release(&s, t));      /* not one any more */
+    assert_false(tabspill_owns(&s, t));
+    assert_true(tabspill_owns(&s, pm));
+    tabspill_close(&s);
+    assert_int_equal(s.bytes, 0);
     assert_int_equal(entries(dir), 0);
 }
 
@@ -108,13 +157,14 @@ static void test_spill_resident_dropped(void **state)
     (void)state;
     size_t pg = (size_t)sysconf(_SC_PAGESIZE), np = 4096, n = np * pg;   /* 16 MB */
     folio_tabspill s;
-    tabspill_init(&s);
+    tabspill_init(&s, dir);
     folio_error err = {0};
     char *t = malloc(n);
     assert_non_null(t);
     memset(t, 'x', n);
     void *p = t;
-    assert_true(tabspill_table(&s, dir, &p, n, &err));   /* frees t */
+    assert_true(tabspill_table(&s, &p, n, &err));   /* frees t */
+    tabspill_trim(&s);                         /* the copy's pages leave the process */
     long r0 = resident_pages();
     volatile const char *m = p;
     size_t sum = 0;
@@ -135,13 +185,13 @@ static void test_spill_bad_dir(void **state)
 {
     (void)state;
     folio_tabspill s;
-    tabspill_init(&s);
     folio_error err = {0};
     char *t = malloc(16);
     assert_non_null(t);
     memcpy(t, "0123456789abcdef", 16);
     void *p = t;
-    assert_false(tabspill_table(&s, "/proc/self/no/such/dir", &p, 16, &err));
+    tabspill_init(&s, "/proc/self/no/such/dir");
+    assert_false(tabspill_table(&s, &p, 16, &err));
     assert_int_equal(err.code, FOLIO_EXIT_FAILED);
     assert_non_null(strstr(err.msg, "cannot create the work directory"));
     assert_ptr_equal(p, t);                    /* the table stays where it was */
@@ -192,6 +242,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spill_equal_and_trimmed),
         cmocka_unit_test(test_spill_resident_dropped),
+        cmocka_unit_test(test_spill_grow_write_release),
         cmocka_unit_test(test_spill_bad_dir),
         cmocka_unit_test(test_budget),
     };
