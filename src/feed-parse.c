@@ -14,6 +14,7 @@
  * typed fields in job-field order; the first problem rejects the row.
  */
 #include "feed-private.h"
+#include "tabspill.h"   /* issue 12 part 1 */
 #include "folio/events.h"
 #include "folio/currency.h"
 #include "folio/numbers.h"
@@ -64,10 +65,14 @@ const char *feed_strpool_copy(feed_strpool *sp, const char *s, size_t n)
         return "";
     char *p;
     if (n + 1 > FEED_STR_BLOCK / 4) {
-        p = folio_arena_alloc(&sp->arena, n + 1);
+        p = sp->spill ? tabspill_alloc(sp->spill, n + 1) : NULL;   /* issue 12 part 1 */
+        if (!p)
+            p = folio_arena_alloc(&sp->arena, n + 1);
     } else {
         if (sp->left < n + 1) {
-            sp->cur = folio_arena_alloc(&sp->arena, FEED_STR_BLOCK);
+            sp->cur = sp->spill ? tabspill_alloc(sp->spill, FEED_STR_BLOCK) : NULL;
+            if (!sp->cur)
+                sp->cur = folio_arena_alloc(&sp->arena, FEED_STR_BLOCK);
             sp->left = sp->cur ? FEED_STR_BLOCK : 0;
         }
         p = sp->cur;
@@ -1557,6 +1562,7 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
     const folio_feed_def *def = ctx->def;
     const char *d = ctx->data;
     feed_strpool_init(&ch->sp);
+    ch->sp.spill = ctx->spill;          /* issue 12 part 1 */
     struct csv_parser p;
     if (!parser_init(&p, def)) {
         ch->oom = true;

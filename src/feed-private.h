@@ -43,6 +43,7 @@ typedef struct feed_strpool {
     feed_intern_slot *slots;     /* intern table (open addressing) */
     size_t cap, n;
     bool failed;                 /* sticky OOM */
+    struct folio_tabspill *spill;   /* issue 12 part 1: blocks from its region first */
 } feed_strpool;
 
 void feed_strpool_init(feed_strpool *sp);
@@ -132,6 +133,7 @@ typedef struct feed_ctx {
     uint8_t *col_class;           /* per column: FEED_COL_* (what it may hold) */
     int *attr_col;                /* issue 10 part 1: column of each def->attrs[k] */
     feed_strpool hdr_sp;
+    struct folio_tabspill *spill;   /* issue 12 part 1: the chunks' strings (or NULL) */
     feed_chunk *chunks;
     int n_chunks;
     /* issue 10 part 4: the code lists applying to this feed (list index and

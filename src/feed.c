@@ -721,7 +721,8 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
 }
 
 /* issue 12 part 1: the tables in work files under work_dir (tabspill.h) */
-static bool spill_start(folio_dataset *ds, const char *work_dir, folio_error *err)
+static bool spill_start(folio_dataset *ds, const folio_job *job, const char *work_dir,
+                        folio_error *err)
 {
     folio_tabspill *sp = malloc(sizeof *sp);
     if (!sp) {
@@ -730,6 +731,16 @@ static bool spill_start(folio_dataset *ds, const char *work_dir, folio_error *er
     }
     tabspill_init(sp, work_dir);
     ds->pool->spill = sp;
+    /* the chunks' strings: at most the feeds' bytes, templates aside (more
+     * go to the heap); address space only, disk as used */
+    uint64_t feeds = 0;
+    for (int i = 0; i < job->n_feeds; i++) {
+        struct stat st;
+        if (job->feeds[i].path && stat(job->feeds[i].path, &st) == 0 && st.st_size > 0)
+            feeds += (uint64_t)st.st_size;
+    }
+    if (!tabspill_region(sp, (size_t)(feeds * 2 + ((uint64_t)64 << 20)), err))
+        return false;
     tabspill_trim_start(sp, 5);         /* without it: untrimmed, the same tables */
     return true;
 }
@@ -753,7 +764,7 @@ folio_dataset *feed_load_all_work(const folio_job *job, int threads,
 {
     const int nf = job->n_feeds;
     folio_dataset *ds = feed_dataset_new(nf);
-    if (ds && work_dir && !spill_start(ds, work_dir, err)) {
+    if (ds && work_dir && !spill_start(ds, job, work_dir, err)) {
         feed_dataset_free(ds);
         return NULL;
     }
@@ -776,6 +787,7 @@ folio_dataset *feed_load_all_work(const folio_job *job, int threads,
             goto out;
         if (!ctx_start(&ctx[i], ds, i, def, mf[i].data, mf[i].len, err))
             goto out;
+        ctx[i].spill = ds->pool->spill;     /* issue 12 part 1 */
     }
     guarded = bus_guard_start(bus, mf, nf);
     test_pause_after_mapping();

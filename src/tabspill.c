@@ -30,6 +30,7 @@ void tabspill_init(folio_tabspill *s, const char *dir)
     snprintf(s->dir, sizeof s->dir, "%s", dir ? dir : ".");
     for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
         s->t[i].fd = -1;
+    s->region = -1;
     pthread_mutex_init(&s->mu, NULL);
 }
 
@@ -165,11 +166,75 @@ bool tabspill_owns(folio_tabspill *s, const void *p)
     return r;
 }
 
+bool tabspill_region(folio_tabspill *s, size_t reserve, folio_error *err)
+{
+    pthread_mutex_lock(&s->mu);
+    bool ok = false;
+    int i;
+    for (i = 0; i < FOLIO_TABSPILL_MAX && s->t[i].fd >= 0; i++)
+        ;
+    if (s->region >= 0 || i == FOLIO_TABSPILL_MAX || !reserve) {
+        ok = s->region >= 0 || !reserve;
+        goto out;
+    }
+    int fd = open_file(s->dir, err);
+    if (fd < 0)
+        goto out;
+    if (ftruncate(fd, (off_t)reserve) != 0) {           /* sparse: no disk yet */
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot write a work file: %s", s->dir,
+                        strerror(errno));
+        close(fd);
+        goto out;
+    }
+    void *m = mmap(NULL, reserve, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+    if (m == MAP_FAILED) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot map a work file: %s", s->dir,
+                        strerror(errno));
+        close(fd);
+        goto out;
+    }
+    s->t[i].map = m;
+    s->t[i].len = reserve;
+    s->t[i].fd = fd;
+    s->region = i;
+    s->r_used = s->r_ready = 0;
+    ok = true;
+out:
+    pthread_mutex_unlock(&s->mu);
+    return ok;
+}
+
+void *tabspill_alloc(folio_tabspill *s, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    pthread_mutex_lock(&s->mu);
+    void *p = NULL;
+    if (s->region < 0 || n > s->t[s->region].len - s->r_used)
+        goto out;
+    if (s->r_used + n > s->r_ready) {   /* disk for the next steps of 4 MiB */
+        size_t want = s->r_used + n - s->r_ready;
+        size_t step = want > ((size_t)4 << 20) ? want : (size_t)4 << 20;
+        if (step > s->t[s->region].len - s->r_ready)
+            step = s->t[s->region].len - s->r_ready;
+        if (posix_fallocate(s->t[s->region].fd, (off_t)s->r_ready, (off_t)step) != 0)
+            goto out;
+        s->r_ready += step;
+    }
+    p = (char *)s->t[s->region].map + s->r_used;
+    s->r_used += n;
+    account(s, (int64_t)n);
+out:
+    pthread_mutex_unlock(&s->mu);
+    return p;
+}
+
 static void release_slot(folio_tabspill *s, int i)
 {
     munmap(s->t[i].map, s->t[i].len);
     close(s->t[i].fd);
-    account(s, -(int64_t)s->t[i].len);
+    account(s, -(int64_t)(i == s->region ? s->r_used : s->t[i].len));
+    if (i == s->region)
+        s->region = -1;
     s->t[i].map = NULL;
     s->t[i].len = 0;
     s->t[i].fd = -1;

@@ -32,6 +32,8 @@ typedef struct folio_tabspill {
     uint64_t bytes;             /* of the tables mapped now */
     uint64_t peak;              /* the most bytes mapped at once */
     pthread_mutex_t mu;         /* the slots, against the trimmer */
+    int region;                 /* slot of the string region, -1: none */
+    size_t r_used, r_ready;     /* bytes handed out, bytes allocated on disk */
     void *trimmer;              /* the trimmer thread's state, or NULL */
 } folio_tabspill;
 
@@ -45,6 +47,14 @@ bool tabspill_table(folio_tabspill *s, void **table, size_t bytes, folio_error *
  * a new work file and is freed.  On failure *table is unchanged. */
 bool tabspill_grow(folio_tabspill *s, void **table, size_t old_bytes, size_t bytes,
                    folio_error *err);
+/* A region of up to `reserve` bytes of address space (a sparse file) that
+ * tabspill_alloc hands out -- the loader's strings.  Disk is allocated as
+ * it is handed out, so a full disk is a NULL from tabspill_alloc (the
+ * caller allocates elsewhere), never a fault. */
+bool tabspill_region(folio_tabspill *s, size_t reserve, folio_error *err);
+/* n bytes (16-aligned) of the region, from any thread; NULL when the
+ * region is full or there is none. */
+void *tabspill_alloc(folio_tabspill *s, size_t n);
 /* Is p a table of s? */
 bool tabspill_owns(folio_tabspill *s, const void *p);
 /* Unmap table p of s and close its file (true), or false when p is not one. */
