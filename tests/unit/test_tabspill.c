@@ -139,6 +139,42 @@ static void test_spill_grow_write_release(void **state)
     assert_int_equal(entries(dir), 0);
 }
 
+/* The string region: blocks handed out from many threads, 16-aligned and
+ * disjoint, written and kept across trims; full: NULL (the caller falls
+ * back to the heap). */
+static void test_spill_region(void **state)
+{
+    (void)state;
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    assert_null(tabspill_alloc(&s, 16));        /* no region yet */
+    assert_true(tabspill_region(&s, (size_t)16 << 20, &err));
+    assert_true(tabspill_trim_start(&s, 1));
+    enum { K = 2000 };
+    static char *blk[K];
+#pragma omp parallel for num_threads(4)
+    for (int k = 0; k < K; k++) {
+        blk[k] = tabspill_alloc(&s, 1000 + (size_t)k % 7);
+        if (blk[k])
+            memset(blk[k], 'a' + k % 26, 1000);
+    }
+    tabspill_trim(&s);
+    long bad = 0;
+    for (int k = 0; k < K; k++) {
+        assert_non_null(blk[k]);
+        assert_int_equal((uintptr_t)blk[k] & 15, 0);
+        for (int j = 0; j < 1000; j++)
+            bad += blk[k][j] != 'a' + k % 26;
+    }
+    assert_int_equal(bad, 0);
+    assert_null(tabspill_alloc(&s, (size_t)16 << 20));   /* more than is left */
+    assert_non_null(tabspill_alloc(&s, 100));
+    tabspill_close(&s);
+    assert_int_equal(s.bytes, 0);
+    assert_int_equal(entries(dir), 0);
+}
+
 /* Resident pages of this process (/proc/self/statm). */
 static long resident_pages(void)
 {
@@ -243,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_spill_equal_and_trimmed),
         cmocka_unit_test(test_spill_resident_dropped),
         cmocka_unit_test(test_spill_grow_write_release),
+        cmocka_unit_test(test_spill_region),
         cmocka_unit_test(test_spill_bad_dir),
         cmocka_unit_test(test_budget),
     };
