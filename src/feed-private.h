@@ -134,6 +134,7 @@ typedef struct feed_ctx {
     int *attr_col;                /* issue 10 part 1: column of each def->attrs[k] */
     feed_strpool hdr_sp;
     struct folio_tabspill *spill;   /* issue 12 part 1: the chunks' strings (or NULL) */
+    bool drop_behind;               /* issue 12 part 1: data is the file's mapping */
     feed_chunk *chunks;
     int n_chunks;
     /* issue 10 part 4: the code lists applying to this feed (list index and
@@ -166,6 +167,8 @@ typedef struct feed_scanner {
     size_t len;
     char delim, quote;
     size_t q_from, q_at;          /* first quote at or after q_from is q_at */
+    bool drop;                    /* issue 12 part 1: d is a mapped file; the quote
+                                   * search drops the pages it has passed */
 } feed_scanner;
 
 void feed_scanner_init(feed_scanner *sc, const char *d, size_t len, char delim,

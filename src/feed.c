@@ -794,8 +794,11 @@ folio_dataset *feed_load_all_work(const folio_job *job, int threads,
     /* prepare in parallel; report the first failing feed in job order */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int i = 0; i < nf; i++)
-        if (ctx_transcode(&ctx[i], &xl[i], &errs[i]))
+        if (ctx_transcode(&ctx[i], &xl[i], &errs[i])) {
+            /* issue 12 part 1: the boundary scan drops the file's pages */
+            ctx[i].drop_behind = mf[i].mapped && ctx[i].data == mf[i].data;
             feed_ctx_prepare(&ctx[i], &errs[i]);
+        }
     for (int i = 0; i < nf; i++)
         if (errs[i].code) {
             folio_error_set(err, errs[i].code, "%s", errs[i].msg);
