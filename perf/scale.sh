@@ -14,6 +14,9 @@
 #   SCALE_STEPS=run   only the unsharded run (peak RSS at N households)
 #   SCALE_PRINT_ONLY=1  the job with output.archive.enabled: false (print only)
 # and the line "estimate" shows what `--memory-limit` estimates for the job.
+#   SCALE_LIMIT=SIZE  also the run with --memory-limit SIZE ("spilled": the
+#                     dataset's tables and strings in work files) and a check
+#                     that its outputs equal the in-memory run's
 set -eu
 N=${1:-100000}; S=${2:-4}; T=${3:-2}
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -42,8 +45,13 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $N households, $S shards, 
 echo "feeds: $(du -sb "$FEEDS" | cut -f1) bytes"
 printf '%-12s %8s %8s %8s\n' step wall_s cpu_s rss_MB
 step unsharded "$F" run "$JOB" --out "$OUT/full" --threads "$T" --quiet
-est=$("$F" run "$JOB" --out "$OUT/est" --memory-limit 1 2>&1 | sed -n 's/.*this job needs about \([0-9]*\) MiB.*/\1/p')
-echo "estimate     $est MiB (--memory-limit's estimate for this job)"
+if [ -n "${SCALE_LIMIT:-}" ]; then            # issue 12 part 1: the spilled run
+    step spilled "$F" run "$JOB" --out "$OUT/spilled" --threads "$T" --memory-limit "$SCALE_LIMIT"
+    grep "note:" "$OUT/spilled.out" || true
+    diff -r -x .folio.lock -x report.html "$OUT/full" "$OUT/spilled" >/dev/null &&
+        echo "spilled      outputs byte-identical to the in-memory run" ||
+        { echo "spilled      outputs DIFFER from the in-memory run"; exit 1; }
+fi
 [ "${SCALE_STEPS:-all}" = run ] && exit 0
 step partition "$F" partition "$FEEDS/job.yaml" --shards "$S" --out "$OUT/part" --threads "$T"
 for i in $(seq "$S"); do

@@ -37,8 +37,9 @@ static const cli_opt run_opts[] = {
     /* issue 12 part 1 */
     {"work", RUN_WORK, "DIR", "work files (spooled audit and coverage records) in DIR\n"
                               "(default: the output directory); removed at the end"},
-    {"memory-limit", RUN_MEMORY_LIMIT, "SIZE", "refuse a job whose estimated memory is above\n"
-                                               "SIZE (suffix K, M or G; default: no limit)"},
+    {"memory-limit", RUN_MEMORY_LIMIT, "SIZE", "memory budget (suffix K, M or G; default 1G):\n"
+                                               "a job estimated above it keeps its transaction\n"
+                                               "table in a work file under --work"},
     {0},
 };
 

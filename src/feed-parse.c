@@ -14,6 +14,9 @@
  * typed fields in job-field order; the first problem rejects the row.
  */
 #include "feed-private.h"
+#include "tabspill.h"   /* issue 12 part 1 */
+#include <sys/mman.h>
+#include <unistd.h>
 #include "folio/events.h"
 #include "folio/currency.h"
 #include "folio/numbers.h"
@@ -64,10 +67,14 @@ const char *feed_strpool_copy(feed_strpool *sp, const char *s, size_t n)
         return "";
     char *p;
     if (n + 1 > FEED_STR_BLOCK / 4) {
-        p = folio_arena_alloc(&sp->arena, n + 1);
+        p = sp->spill ? tabspill_alloc(sp->spill, n + 1) : NULL;   /* issue 12 part 1 */
+        if (!p)
+            p = folio_arena_alloc(&sp->arena, n + 1);
     } else {
         if (sp->left < n + 1) {
-            sp->cur = folio_arena_alloc(&sp->arena, FEED_STR_BLOCK);
+            sp->cur = sp->spill ? tabspill_alloc(sp->spill, FEED_STR_BLOCK) : NULL;
+            if (!sp->cur)
+                sp->cur = folio_arena_alloc(&sp->arena, FEED_STR_BLOCK);
             sp->left = sp->cur ? FEED_STR_BLOCK : 0;
         }
         p = sp->cur;
@@ -159,6 +166,29 @@ void feed_scanner_init(feed_scanner *sc, const char *d, size_t len, char delim,
     sc->quote = quote;
     sc->q_from = 1;
     sc->q_at = 0;        /* empty cache: q_from > q_at */
+    sc->drop = false;
+}
+
+/* issue 12 part 1: memchr for c in d[pos, len) in 16 MiB steps, each step
+ * passed dropped from the resident set (a mapped file: its pages are read
+ * again from the page cache when parsed) -- the search for the next quote
+ * of a file without quotes reads the whole file at once, which was the
+ * peak of a large run's memory. */
+static const char *memchr_dropping(const char *d, size_t pos, size_t len, char c)
+{
+    const size_t step = (size_t)16 << 20, pg = (size_t)sysconf(_SC_PAGESIZE);
+    while (pos < len) {
+        size_t n = len - pos < step ? len - pos : step;
+        const char *q = memchr(d + pos, c, n);
+        if (q)
+            return q;
+        uintptr_t lo = ((uintptr_t)(d + pos) + pg - 1) & ~(uintptr_t)(pg - 1);
+        uintptr_t hi = (uintptr_t)(d + pos + n) & ~(uintptr_t)(pg - 1);
+        if (hi > lo)
+            madvise((void *)lo, hi - lo, MADV_DONTNEED);
+        pos += n;
+    }
+    return NULL;
 }
 
 size_t feed_scan_next_quote(feed_scanner *sc, size_t pos)
@@ -166,11 +196,27 @@ size_t feed_scan_next_quote(feed_scanner *sc, size_t pos)
     if (!sc->quote)
         return sc->len;
     if (!(sc->q_from <= pos && pos <= sc->q_at)) {
-        const char *q = pos < sc->len ? memchr(sc->d + pos, sc->quote, sc->len - pos) : NULL;
+        const char *q = pos >= sc->len ? NULL
+                        : sc->drop ? memchr_dropping(sc->d, pos, sc->len, sc->quote)
+                                   : memchr(sc->d + pos, sc->quote, sc->len - pos);
         sc->q_from = pos;
         sc->q_at = q ? (size_t)(q - sc->d) : sc->len;
     }
     return sc->q_at;
+}
+
+/* issue 12 part 1: the whole pages of ctx->data[b, e) out of the resident
+ * set when data is a mapped file (the boundary scan walks every record of
+ * a quoted file; the pages are read again from the page cache to parse). */
+static void drop_range(const feed_ctx *ctx, size_t b, size_t e)
+{
+    if (!ctx->drop_behind)
+        return;
+    const size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)(ctx->data + b) + pg - 1) & ~(uintptr_t)(pg - 1);
+    uintptr_t hi = (uintptr_t)(ctx->data + e) & ~(uintptr_t)(pg - 1);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 static uint32_t count_lf(const char *p, size_t n)
@@ -513,6 +559,7 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
         pos = 3;
     feed_scanner sc;
     feed_scanner_init(&sc, d, len, def->delimiter, def->quote);
+    sc.drop = ctx->drop_behind;         /* issue 12 part 1 */
     struct csv_parser p;
     if (!parser_init(&p, def)) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", ctx->fname);
@@ -652,6 +699,7 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
                     ctx->chunks[ctx->n_chunks].begin = begin;
                     ctx->chunks[ctx->n_chunks].end = cut;
                     ctx->n_chunks++;
+                    drop_range(ctx, begin, cut);   /* issue 12 part 1 */
                     begin = pos = cut;
                     target = begin + g_chunk;
                     continue;
@@ -671,6 +719,7 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
                 ctx->chunks[ctx->n_chunks].begin = begin;
                 ctx->chunks[ctx->n_chunks].end = pos;
                 ctx->n_chunks++;
+                drop_range(ctx, begin, pos);   /* issue 12 part 1 */
                 begin = pos;
                 target = begin + g_chunk;
             }
@@ -1557,6 +1606,7 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
     const folio_feed_def *def = ctx->def;
     const char *d = ctx->data;
     feed_strpool_init(&ch->sp);
+    ch->sp.spill = ctx->spill;          /* issue 12 part 1 */
     struct csv_parser p;
     if (!parser_init(&p, def)) {
         ch->oom = true;

@@ -43,6 +43,7 @@ typedef struct feed_strpool {
     feed_intern_slot *slots;     /* intern table (open addressing) */
     size_t cap, n;
     bool failed;                 /* sticky OOM */
+    struct folio_tabspill *spill;   /* issue 12 part 1: blocks from its region first */
 } feed_strpool;
 
 void feed_strpool_init(feed_strpool *sp);
@@ -86,6 +87,10 @@ struct feed_pool {
     uint8_t *needs_raw;                   /* per reject: raw text still to fill */
     size_t cap_needs_raw;
     bool resolved;
+    /* issue 12 part 1: a run above its memory budget (feed_load_all_work):
+     * the transaction table and txn_acct grow in work files, the record
+     * tables move there after resolve (tabspill.h); NULL otherwise */
+    struct folio_tabspill *spill;
 };
 
 /* ---- chunks ---------------------------------------------------------------- */
@@ -128,6 +133,8 @@ typedef struct feed_ctx {
     uint8_t *col_class;           /* per column: FEED_COL_* (what it may hold) */
     int *attr_col;                /* issue 10 part 1: column of each def->attrs[k] */
     feed_strpool hdr_sp;
+    struct folio_tabspill *spill;   /* issue 12 part 1: the chunks' strings (or NULL) */
+    bool drop_behind;               /* issue 12 part 1: data is the file's mapping */
     feed_chunk *chunks;
     int n_chunks;
     /* issue 10 part 4: the code lists applying to this feed (list index and
@@ -160,6 +167,8 @@ typedef struct feed_scanner {
     size_t len;
     char delim, quote;
     size_t q_from, q_at;          /* first quote at or after q_from is q_at */
+    bool drop;                    /* issue 12 part 1: d is a mapped file; the quote
+                                   * search drops the pages it has passed */
 } feed_scanner;
 
 void feed_scanner_init(feed_scanner *sc, const char *d, size_t len, char delim,
@@ -207,6 +216,9 @@ int feed_codes_row(const feed_ctx *ctx, feed_chunk *ch, const char *buf, const s
 /* feed.c */
 bool feed_pool_adopt(struct feed_pool *pool, feed_strpool *sp);
 bool feed_idlist_push(feed_idlist *l, const char *s);
+/* Free a table of the pool's dataset: unmapped when it is spilled (issue
+ * 12 part 1), else free(). */
+void feed_pool_free_table(struct feed_pool *pool, void *p);
 /* Fill the raw text of rejects made by feed_resolve for `feed` from the
  * feed's data (the same bytes that were loaded). */
 void feed_fill_raw(folio_dataset *ds, int feed, const folio_feed_def *def,

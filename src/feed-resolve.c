@@ -581,7 +581,7 @@ bool feed_resolve(folio_dataset *ds, folio_error *err)
     }
     for (int f = 0; f < ds->n_feeds; f++)
         ds->stats[f].accepted = ds->stats[f].records - ds->stats[f].rejected;
-    free(pool->txn_acct);
+    feed_pool_free_table(pool, pool->txn_acct);   /* issue 12 part 1: maybe spilled */
     pool->txn_acct = NULL;
     pool->cap_txns = ds->n_txns;     /* txn_acct is gone: no more growth */
     pool->resolved = true;

@@ -16,6 +16,7 @@
  *      back from the still-mapped files.
  */
 #include "feed-private.h"
+#include "tabspill.h"   /* issue 12 part 1 */
 #include "folio/events.h"
 #include "folio/transcode.h"
 
@@ -57,12 +58,37 @@ folio_dataset *feed_dataset_new(int n_feeds)
     return ds;
 }
 
+uint64_t feed_spilled_bytes(const folio_dataset *ds)
+{
+    return ds && ds->pool && ds->pool->spill ? ds->pool->spill->peak : 0;
+}
+
+/* issue 12 part 1 */
+void feed_pool_free_table(struct feed_pool *pool, void *p)
+{
+    if (!pool || !pool->spill || !tabspill_release(pool->spill, p))
+        free(p);
+}
+
 void feed_dataset_free(folio_dataset *ds)
 {
     if (!ds)
         return;
     folio_exceptions_free(&ds->exceptions);
     struct feed_pool *pool = ds->pool;
+    if (pool && pool->spill) {          /* issue 12 part 1: the spilled tables */
+        folio_tabspill *sp = pool->spill;
+        void **tabs[] = {(void **)&ds->txns, (void **)&pool->txn_acct,
+                         (void **)&ds->customers, (void **)&ds->accounts,
+                         (void **)&ds->holders, (void **)&ds->contacts};
+        for (size_t i = 0; i < sizeof tabs / sizeof *tabs; i++)
+            if (tabspill_owns(sp, *tabs[i]))
+                *tabs[i] = NULL;
+        tabspill_close(sp);
+        pthread_mutex_destroy(&sp->mu);
+        free(sp);
+        pool->spill = NULL;
+    }
     if (pool) {
         feed_strpool_free(&pool->main);
         for (size_t i = 0; i < pool->n_arenas; i++)
@@ -198,6 +224,18 @@ static bool merge_chunk(folio_dataset *ds, feed_ctx *ctx, feed_chunk *ch)
         !reserve((void **)&ds->events, &pool->cap_events, ds->n_events + ch->n_ev,
                  sizeof *ds->events))                   /* issue 15 part 2 */
         goto oom;
+    if (pool->spill && ds->n_txns + ch->n_txn > pool->cap_txns) {   /* issue 12 part 1 */
+        size_t cap = pool->cap_txns ? pool->cap_txns : 1024;
+        while (cap < ds->n_txns + ch->n_txn)
+            cap += cap / 2 + 1024;
+        if (!tabspill_grow(pool->spill, (void **)&ds->txns, pool->cap_txns * sizeof *ds->txns,
+                           cap * sizeof *ds->txns, &ctx->err) ||
+            !tabspill_grow(pool->spill, (void **)&pool->txn_acct,
+                           pool->cap_txns * sizeof *pool->txn_acct,
+                           cap * sizeof *pool->txn_acct, &ctx->err))
+            return false;
+        pool->cap_txns = cap;
+    }
     if (ds->n_txns + ch->n_txn > pool->cap_txns) {
         size_t cap = pool->cap_txns, cap2 = pool->cap_txns;
         if (!reserve((void **)&ds->txns, &cap, ds->n_txns + ch->n_txn, sizeof *ds->txns) ||
@@ -679,8 +717,57 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
                                       folio_load_progress_fn progress, void *pctx,
                                       folio_error *err)
 {
+    return feed_load_all_work(job, threads, progress, pctx, NULL, err);
+}
+
+/* issue 12 part 1: the tables in work files under work_dir (tabspill.h) */
+static bool spill_start(folio_dataset *ds, const folio_job *job, const char *work_dir,
+                        folio_error *err)
+{
+    folio_tabspill *sp = malloc(sizeof *sp);
+    if (!sp) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
+    }
+    tabspill_init(sp, work_dir);
+    ds->pool->spill = sp;
+    /* the chunks' strings: at most the feeds' bytes, templates aside (more
+     * go to the heap); address space only, disk as used */
+    uint64_t feeds = 0;
+    for (int i = 0; i < job->n_feeds; i++) {
+        struct stat st;
+        if (job->feeds[i].path && stat(job->feeds[i].path, &st) == 0 && st.st_size > 0)
+            feeds += (uint64_t)st.st_size;
+    }
+    if (!tabspill_region(sp, (size_t)(feeds * 2 + ((uint64_t)64 << 20)), err))
+        return false;
+    tabspill_trim_start(sp, 5);         /* without it: untrimmed, the same tables */
+    return true;
+}
+
+/* After resolve: the record tables move to work files too. */
+static bool spill_records(folio_dataset *ds, folio_error *err)
+{
+    folio_tabspill *sp = ds->pool->spill;
+    return tabspill_table(sp, (void **)&ds->customers, ds->n_customers * sizeof *ds->customers,
+                          err) &&
+           tabspill_table(sp, (void **)&ds->accounts, ds->n_accounts * sizeof *ds->accounts,
+                          err) &&
+           tabspill_table(sp, (void **)&ds->holders, ds->n_holders * sizeof *ds->holders, err) &&
+           tabspill_table(sp, (void **)&ds->contacts, ds->n_contacts * sizeof *ds->contacts,
+                          err);
+}
+
+folio_dataset *feed_load_all_work(const folio_job *job, int threads,
+                                  folio_load_progress_fn progress, void *pctx,
+                                  const char *work_dir, folio_error *err)
+{
     const int nf = job->n_feeds;
     folio_dataset *ds = feed_dataset_new(nf);
+    if (ds && work_dir && !spill_start(ds, job, work_dir, err)) {
+        feed_dataset_free(ds);
+        return NULL;
+    }
     mapped_file *mf = calloc((size_t)nf + 1, sizeof *mf);
     feed_ctx *ctx = calloc((size_t)nf + 1, sizeof *ctx);
     folio_error *errs = calloc((size_t)nf + 1, sizeof *errs);
@@ -700,14 +787,18 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
             goto out;
         if (!ctx_start(&ctx[i], ds, i, def, mf[i].data, mf[i].len, err))
             goto out;
+        ctx[i].spill = ds->pool->spill;     /* issue 12 part 1 */
     }
     guarded = bus_guard_start(bus, mf, nf);
     test_pause_after_mapping();
     /* prepare in parallel; report the first failing feed in job order */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int i = 0; i < nf; i++)
-        if (ctx_transcode(&ctx[i], &xl[i], &errs[i]))
+        if (ctx_transcode(&ctx[i], &xl[i], &errs[i])) {
+            /* issue 12 part 1: the boundary scan drops the file's pages */
+            ctx[i].drop_behind = mf[i].mapped && ctx[i].data == mf[i].data;
             feed_ctx_prepare(&ctx[i], &errs[i]);
+        }
     for (int i = 0; i < nf; i++)
         if (errs[i].code) {
             folio_error_set(err, errs[i].code, "%s", errs[i].msg);
@@ -769,6 +860,8 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
         feed_ctx_free(&ctx[i]);
     }
     if (!feed_resolve(ds, err))
+        goto out;
+    if (ds->pool->spill && !spill_records(ds, err))   /* issue 12 part 1 */
         goto out;
     for (int i = 0; i < nf; i++)
         feed_fill_raw(ds, i, &job->feeds[i], xl[i].data ? xl[i].data : mf[i].data,

@@ -16,10 +16,26 @@
  * from the sizes of its feed files (*feed_bytes: their sum). */
 uint64_t membudget_estimate(const folio_job *job, uint64_t *feed_bytes);
 
-/* limit 0: true.  Otherwise false with a usage error (exit 2) when the
- * estimate is above limit: the message gives both, and how many shards
- * (`folio partition --shards N`) would each fit. */
-bool membudget_check(const folio_job *job, uint64_t limit, folio_error *err);
+/* The default budget when --memory-limit is not given: 1 GiB. */
+#define FOLIO_MEMBUDGET_DEFAULT ((uint64_t)1 << 30)
+
+/* What a run does with its budget (membudget_decide). */
+typedef struct folio_membudget {
+    uint64_t limit;               /* bytes: --memory-limit, or the default */
+    bool given;                   /* --memory-limit was given */
+    uint64_t feed_bytes;
+    uint64_t estimate;            /* peak RSS of the run in memory */
+    uint64_t estimate_spilled;    /* ... with its tables in the work file */
+    bool spill;                   /* estimate above limit: tables on disk (tabspill.h) */
+} folio_membudget;
+
+/* limit 0: the default budget, FOLIO_MEMBUDGET_DEFAULT.  A job whose
+ * estimate fits runs in memory (the fast path, spill false); above it, the
+ * run keeps its transaction table in a work file (spill true).  False with
+ * a usage error (exit 2) only when a limit given is below what any run
+ * needs (BASE + 1 MiB). */
+bool membudget_decide(const folio_job *job, uint64_t limit, folio_membudget *mb,
+                      folio_error *err);
 
 /* Around loading the feeds: tables above 1 MiB are mapped (realloc
  * moves them with mremap instead of leaving the old block behind in the

@@ -33,6 +33,7 @@
 #include "print.h"
 #include "publish.h"
 #include "spool.h"
+#include "membudget.h"   /* issue 12 part 1 */
 
 
 typedef struct run_proofs run_proofs;   /* issue 11 part 1: run-proofs.c */
@@ -90,6 +91,9 @@ typedef struct run_state {
     folio_phase_clock phases;
     char report_part[4200], report_path[4200];
     bool report_written;
+    /* issue 12 part 1: the memory budget (above it, the loader keeps the
+     * dataset's tables in work files: feed_load_all_work) */
+    folio_membudget mb;
 } run_state;
 
 static inline bool afp_on(const run_state *R)

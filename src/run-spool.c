@@ -7,13 +7,19 @@
  * ~19% of the run's memory and grew with every household.
  */
 #include "run-spool.h"
+#include "run-report.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+static const char *work_dir(const run_state *R)
+{
+    return R->opt->work_dir && R->opt->work_dir[0] ? R->opt->work_dir : R->out;
+}
+
 bool run_spools_open(run_state *R, folio_error *err)
 {
-    const char *dir = R->opt->work_dir && R->opt->work_dir[0] ? R->opt->work_dir : R->out;
+    const char *dir = work_dir(R);
     return spool_open(&R->spool_audit, dir, R->hs.n, err) &&
            spool_open(&R->spool_keys, dir, R->hs.n, err);
 }
@@ -49,4 +55,25 @@ const char *run_keys_get(const run_state *R, size_t h, char **buf, size_t *cap,
                          folio_error *err)
 {
     return get(&R->spool_keys, h, buf, cap, err);
+}
+
+const char *run_spill_dir(const run_state *R)
+{
+    return R->mb.spill ? work_dir(R) : NULL;
+}
+
+void run_spill_note(run_state *R)
+{
+    if (!R->mb.spill || R->opt->quiet)
+        return;
+    const uint64_t MiB = (uint64_t)1 << 20;
+    run_warn(R, "note: this job needs about %llu MiB in memory, above %s %llu MiB: its "
+             "tables (%llu MiB) are kept in work files in %s (about %llu MiB%s)",
+             (unsigned long long)(R->mb.estimate / MiB),
+             R->mb.given ? "--memory-limit" : "the default budget of",
+             (unsigned long long)(R->mb.limit / MiB),
+             (unsigned long long)(feed_spilled_bytes(R->ds) / MiB), work_dir(R),
+             (unsigned long long)(R->mb.estimate_spilled / MiB),
+             R->mb.estimate_spilled > R->mb.limit ? ", still above the limit: split the "
+             "job with `folio partition` for less" : "");
 }

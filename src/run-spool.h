@@ -24,4 +24,10 @@ const char *run_audit_get(const run_state *R, size_t h, char **buf, size_t *cap,
 const char *run_keys_get(const run_state *R, size_t h, char **buf, size_t *cap,
                          folio_error *err);
 
+/* Above the memory budget (R->mb.spill): the work directory the loader
+ * keeps the dataset's tables in (feed_load_all_work), else NULL; and the
+ * note that says so (a run warning, unless quiet). */
+const char *run_spill_dir(const run_state *R);
+void run_spill_note(run_state *R);
+
 #endif

@@ -228,7 +228,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     }
     if (!check_inputs(&R, err))
         goto done;
-    if (!membudget_check(R.job, opt->memory_limit, err)) {   /* issue 12 part 1 */
+    if (!membudget_decide(R.job, opt->memory_limit, &R.mb, err)) {   /* issue 12 part 1 */
         rc = FOLIO_EXIT_USAGE;
         goto done;
     }
@@ -248,8 +248,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     phase(&R, "load");
     double t_load = now_s();
     membudget_load_begin();             /* issue 12 part 1: no heap left behind */
-    R.ds = feed_load_all_progress(R.job, opt->threads, opt->progress ? load_progress : NULL,
-                                  &R, err);
+    R.ds = feed_load_all_work(R.job, opt->threads, opt->progress ? load_progress : NULL, &R,
+                              run_spill_dir(&R), err);   /* issue 12 part 1: NULL in memory */
     membudget_load_end();
     if (!R.ds || !currency_check_scales(R.job, R.ds, err) || !stop_if_interrupted(err))
         goto done;
@@ -257,6 +257,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     /* issue 10 part 3: posting order and balances from the bank's ledger */
     if (!ledger_prepare(R.ds, R.job, R.layout, err))
         goto done;
+    run_spill_note(&R);                 /* issue 12 part 1: above the budget */
     snprintf(path, sizeof path, "%s/rejects.csv.part", R.out);
     if (!feed_write_rejects(R.ds, R.job, path, err))
         goto done;

@@ -180,6 +180,16 @@ folio_dataset *feed_load_all_progress(const folio_job *job, int threads,
                                       folio_load_progress_fn progress, void *ctx,
                                       folio_error *err);
 void feed_dataset_free(folio_dataset *ds);
+/* issue 12 part 1: the same load with the transaction table growing in a
+ * work file in work_dir and the customer, account, holder and contact
+ * tables moved there after resolve, mapped and their resident pages
+ * trimmed (src/tabspill.h): the same dataset, in less memory.  NULL
+ * work_dir: feed_load_all_progress.  feed_spilled_bytes: the most bytes of
+ * tables the work files held at once (0: none). */
+folio_dataset *feed_load_all_work(const folio_job *job, int threads,
+                                  folio_load_progress_fn progress, void *ctx,
+                                  const char *work_dir, folio_error *err);
+uint64_t feed_spilled_bytes(const folio_dataset *ds);
 
 /* Customer i's strongest role (FOLIO_ROLE_NONE when it holds nothing). */
 static inline int feed_customer_role(const folio_dataset *ds, size_t i)

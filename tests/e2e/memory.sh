@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of issue 12 part 1 (bounded memory on one machine),
 # sourced by run.sh: the spooled audit and coverage records under --work,
-# and --memory-limit.
+# and --memory-limit (a job above it runs with its transaction table in a
+# work file).
 
 # mem_same A B: every file of run A is byte-identical in run B and B has no
 # other file (the lock file holds a pid).
@@ -60,27 +61,22 @@ t_memory_work() {
     [ "$rc" = 2 ] && grep -q -- "--work needs a directory" "$d/e2.err" || fail_at "$LINENO"
 }
 
-# --memory-limit: a job estimated above the limit is refused (exit 2) before
-# anything in OUT changes, naming the estimate and the shards that fit; a
-# limit it fits runs as without one; bad sizes are usage errors.
+# --memory-limit: a limit below what any run needs and sizes that are not
+# sizes are usage errors (exit 2) before anything in OUT changes; a limit
+# the job fits runs as without one.
 t_memory_limit() {
     local d="$WORK/ml"
-    "$FOLIO" samples --households 3000 --seed 6 --out "$d" >/dev/null
     "$FOLIO" samples --households 120 --seed 6 --out "$d/small" >/dev/null
     "$FOLIO" run "$d/small/job.yaml" --out "$d/o" --quiet
     cp "$d/o/manifest.json" "$d/manifest.before"
     set +e
-    "$FOLIO" run "$d/job.yaml" --out "$d/o" --quiet --memory-limit 65M 2>"$d/e1"; rc=$?
-    set -e
-    cat "$d/e1"
-    [ "$rc" = 2 ] || fail_at "$LINENO"
-    grep -q "this job needs about [0-9]* MiB (feeds [0-9]* MB), above --memory-limit 65 MiB" "$d/e1" || fail_at "$LINENO"
-    grep -q "folio partition JOB --shards 2 --out DIR" "$d/e1" || fail_at "$LINENO"
-    cmp "$d/o/manifest.json" "$d/manifest.before"       # the earlier run is untouched
-    set +e
-    "$FOLIO" run "$d/job.yaml" --out "$d/o" --quiet --memory-limit 1K 2>"$d/e2"; rc=$?
+    "$FOLIO" run "$d/small/job.yaml" --out "$d/o" --quiet --memory-limit 1K 2>"$d/e2"; rc=$?
     set -e
     [ "$rc" = 2 ] && grep -q -- "--memory-limit 0 MiB is below what any run needs" "$d/e2" || fail_at "$LINENO"
+    set +e
+    "$FOLIO" run "$d/small/job.yaml" --out "$d/o" --quiet --memory-limit 48M 2>"$d/e4"; rc=$?
+    set -e
+    [ "$rc" = 2 ] && grep -q -- "--memory-limit 48 MiB is below what any run needs (about 49 MiB)" "$d/e4" || fail_at "$LINENO"
     for bad in 12X 1.5G -1M 0 ""; do
         set +e
         "$FOLIO" run "$d/small/job.yaml" --out "$d/o" --quiet --memory-limit "$bad" 2>"$d/e3"; rc=$?
@@ -88,10 +84,80 @@ t_memory_limit() {
         [ "$rc" = 2 ] && grep -q -- "--memory-limit needs a size such as 512M or 2G" "$d/e3" || fail_at "$LINENO"
     done
     cmp "$d/o/manifest.json" "$d/manifest.before"
-    # a limit the job fits: the same run
-    "$FOLIO" run "$d/small/job.yaml" --out "$d/o2" --quiet --memory-limit 1G
+    # a limit the job fits: the same run, in memory (no note)
+    "$FOLIO" run "$d/small/job.yaml" --out "$d/o2" --memory-limit 1G >/dev/null 2>"$d/e5"
     mem_same "$d/o" "$d/o2"
+    ! grep -q "kept in a work file" "$d/e5" || fail_at "$LINENO"
+}
+
+# A job above --memory-limit runs with its transaction table in a work file
+# (was: refused, exit 2) and its outputs are byte-identical to the
+# in-memory run at 1, 2 and 16 threads, with households formed by address
+# (no household ids) and by shared accounts (a holders feed linking
+# customers far apart in the input and in household order); the note names
+# the work directory, which is left empty.
+t_memory_spill() {
+    local d="$WORK/msp"
+    "$FOLIO" samples --households 300 --seed 7 --with-errors --out "$d" >/dev/null
+    python3 - "$d" <<'PY'
+import csv, sys
+d = sys.argv[1]
+job = open(d + "/job.yaml", encoding="utf-8").read()
+assert "      household_id: household_id\n" in job
+job = job.replace("      household_id: household_id\n", "")
+job = job.replace("feeds:\n", """feeds:
+  - name: disp
+    kind: holders
+    path: disp.csv
+    roles: {OWNER: owner, DISPONENT: disponent}
+    columns: {account_id: acct, customer_id: client, role: type}
+""", 1)
+open(d + "/job.yaml", "w", encoding="utf-8").write(job)
+cust = list(csv.DictReader(open(d + "/customers.csv", encoding="utf-8", errors="surrogateescape")))
+acct = list(csv.DictReader(open(d + "/checking_accounts.csv", encoding="utf-8")))
+owned = {}
+for a in acct:
+    owned.setdefault(a["customer_id"], a["account_id"])
+by_addr = {}
+for c in cust:
+    by_addr.setdefault(c["address_line1"], c)
+firsts = [c for c in by_addr.values() if c["customer_id"] in owned]
+# customer k of the first third becomes disponent of an account of customer
+# k of the last third: one household across the whole input
+n = len(firsts) // 3
+with open(d + "/disp.csv", "w", encoding="utf-8") as f:
+    f.write("acct,client,type\n")
+    for k in range(12):
+        x, y = firsts[k * 2], firsts[-1 - k * 3]
+        f.write("%s,%s,OWNER\n" % (owned[y["customer_id"]], y["customer_id"]))
+        f.write("%s,%s,DISPONENT\n" % (owned[y["customer_id"]], x["customer_id"]))
+PY
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/a" --threads 1 --quiet; rc0=$?
+    "$FOLIO" run "$d/job.yaml" --out "$d/s1" --threads 1 --memory-limit 49M \
+        --work "$d/work" >/dev/null 2>"$d/s1.err"; rc1=$?
+    "$FOLIO" run "$d/job.yaml" --out "$d/s2" --threads 2 --memory-limit 49M --quiet; rc2=$?
+    "$FOLIO" run "$d/job.yaml" --out "$d/s16" --threads 16 --memory-limit 49M --quiet; rc3=$?
+    set -e
+    cat "$d/s1.err"
+    [ "$rc0" = 3 ] && [ "$rc1" = 3 ] && [ "$rc2" = 3 ] && [ "$rc3" = 3 ] || fail_at "$LINENO"
+    grep -q "folio: note: this job needs about [0-9]* MiB in memory, above --memory-limit 49 MiB: its tables ([0-9]* MiB) are kept in work files in $d/work" "$d/s1.err" || fail_at "$LINENO"
+    python3 - "$d/a" <<'PY'
+import json, sys
+audit = [json.loads(l) for l in open(sys.argv[1] + "/audit.jsonl", encoding="utf-8")]
+by = {}
+for a in audit:
+    by[a.get("household_by")] = by.get(a.get("household_by"), 0) + 1
+assert by.get("shared_accounts", 0) >= 10, by
+assert by.get("address", 0) >= 100, by
+PY
+    ls "$d"/a/print/*.pdf "$d"/a/archive/*.zip "$d"/a/proofs/proof.pdf >/dev/null
+    mem_same "$d/a" "$d/s1"
+    mem_same "$d/a" "$d/s2"
+    mem_same "$d/a" "$d/s16"
+    [ -d "$d/work" ] && [ -z "$(ls -A "$d/work")" ] || { ls -la "$d/work"; fail_at "$LINENO"; }
 }
 
 run_test memory_work t_memory_work
 run_test memory_limit t_memory_limit
+run_test memory_spill t_memory_spill

@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tabspill.c -- issue 12 part 1: tables in mapped work files, their
+ * resident pages trimmed (tabspill.h).
+ */
+#include "tabspill.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct trimmer {
+    folio_tabspill *s;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    unsigned interval_ms;
+} trimmer;
+
+void tabspill_init(folio_tabspill *s, const char *dir)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->dir, sizeof s->dir, "%s", dir ? dir : ".");
+    for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
+        s->t[i].fd = -1;
+    s->region = -1;
+    pthread_mutex_init(&s->mu, NULL);
+}
+
+static int open_file(const char *dir, folio_error *err)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create the work directory: %s",
+                        dir, strerror(errno));
+        return -1;
+    }
+    int fd = -1;
+#ifdef O_TMPFILE
+    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+    if (fd < 0) {                       /* no O_TMPFILE here: a name, unlinked at once */
+        char path[4200];
+        snprintf(path, sizeof path, "%s/.folio-table-XXXXXX", dir);
+        fd = mkostemp(path, O_CLOEXEC);
+        if (fd >= 0)
+            unlink(path);
+    }
+    if (fd < 0)
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create a work file: %s", dir,
+                        strerror(errno));
+    return fd;
+}
+
+static int slot_of(const folio_tabspill *s, const void *p)
+{
+    for (int i = 0; p && i < FOLIO_TABSPILL_MAX; i++)
+        if (s->t[i].fd >= 0 && s->t[i].map == p)
+            return i;
+    return -1;
+}
+
+static bool size_file(folio_tabspill *s, int fd, size_t bytes, folio_error *err)
+{
+    /* posix_fallocate: a full disk fails here, not as SIGBUS on a write */
+    int rc = posix_fallocate(fd, 0, (off_t)bytes);
+    if (rc == EOPNOTSUPP || rc == EINVAL)
+        rc = ftruncate(fd, (off_t)bytes) == 0 ? 0 : errno;
+    if (rc) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot write a work file: %s", s->dir,
+                        strerror(rc));
+        return false;
+    }
+    return true;
+}
+
+static void account(folio_tabspill *s, int64_t delta)
+{
+    s->bytes += (uint64_t)delta;
+    if (s->bytes > s->peak)
+        s->peak = s->bytes;
+}
+
+bool tabspill_grow(folio_tabspill *s, void **table, size_t old_bytes, size_t bytes,
+                   folio_error *err)
+{
+    pthread_mutex_lock(&s->mu);
+    bool ok = false;
+    int i = slot_of(s, *table);
+    if (i >= 0) {                       /* ours: grow the file and the mapping */
+        if (bytes <= s->t[i].len) {
+            ok = true;
+            goto out;
+        }
+        if (!size_file(s, s->t[i].fd, bytes, err))
+            goto out;
+        void *m = mremap(s->t[i].map, s->t[i].len, bytes, MREMAP_MAYMOVE);
+        if (m == MAP_FAILED) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot map a work file: %s", s->dir,
+                            strerror(errno));
+            goto out;
+        }
+        account(s, (int64_t)(bytes - s->t[i].len));
+        s->t[i].map = m;
+        s->t[i].len = bytes;
+        *table = m;
+        ok = true;
+        goto out;
+    }
+    for (i = 0; i < FOLIO_TABSPILL_MAX && s->t[i].fd >= 0; i++)
+        ;
+    if (i == FOLIO_TABSPILL_MAX) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "internal error: too many spilled tables");
+        goto out;
+    }
+    if (!bytes) {
+        ok = true;
+        goto out;
+    }
+    int fd = open_file(s->dir, err);
+    if (fd < 0)
+        goto out;
+    if (!size_file(s, fd, bytes, err)) {
+        close(fd);
+        goto out;
+    }
+    void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot map a work file: %s", s->dir,
+                        strerror(errno));
+        close(fd);
+        goto out;
+    }
+    if (*table && old_bytes)
+        memcpy(m, *table, old_bytes < bytes ? old_bytes : bytes);
+    free(*table);
+    s->t[i].map = m;
+    s->t[i].len = bytes;
+    s->t[i].fd = fd;
+    account(s, (int64_t)bytes);
+    *table = m;
+    ok = true;
+out:
+    pthread_mutex_unlock(&s->mu);
+    return ok;
+}
+
+bool tabspill_table(folio_tabspill *s, void **table, size_t bytes, folio_error *err)
+{
+    if (!bytes || !*table)
+        return true;
+    return tabspill_grow(s, table, bytes, bytes, err);
+}
+
+bool tabspill_owns(folio_tabspill *s, const void *p)
+{
+    pthread_mutex_lock(&s->mu);
+    bool r = slot_of(s, p) >= 0;
+    pthread_mutex_unlock(&s->mu);
+    return r;
+}
+
+bool tabspill_region(folio_tabspill *s, size_t reserve, folio_error *err)
+{
+    pthread_mutex_lock(&s->mu);
+    bool ok = false;
+    int i;
+    for (i = 0; i < FOLIO_TABSPILL_MAX && s->t[i].fd >= 0; i++)
+        ;
+    if (s->region >= 0 || i == FOLIO_TABSPILL_MAX || !reserve) {
+        ok = s->region >= 0 || !reserve;
+        goto out;
+    }
+    int fd = open_file(s->dir, err);
+    if (fd < 0)
+        goto out;
+    if (ftruncate(fd, (off_t)reserve) != 0) {           /* sparse: no disk yet */
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot write a work file: %s", s->dir,
+                        strerror(errno));
+        close(fd);
+        goto out;
+    }
+    void *m = mmap(NULL, reserve, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+    if (m == MAP_FAILED) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot map a work file: %s", s->dir,
+                        strerror(errno));
+        close(fd);
+        goto out;
+    }
+    s->t[i].map = m;
+    s->t[i].len = reserve;
+    s->t[i].fd = fd;
+    s->region = i;
+    s->r_used = s->r_ready = 0;
+    ok = true;
+out:
+    pthread_mutex_unlock(&s->mu);
+    return ok;
+}
+
+void *tabspill_alloc(folio_tabspill *s, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    pthread_mutex_lock(&s->mu);
+    void *p = NULL;
+    if (s->region < 0 || n > s->t[s->region].len - s->r_used)
+        goto out;
+    if (s->r_used + n > s->r_ready) {   /* disk for the next steps of 4 MiB */
+        size_t want = s->r_used + n - s->r_ready;
+        size_t step = want > ((size_t)4 << 20) ? want : (size_t)4 << 20;
+        if (step > s->t[s->region].len - s->r_ready)
+            step = s->t[s->region].len - s->r_ready;
+        if (posix_fallocate(s->t[s->region].fd, (off_t)s->r_ready, (off_t)step) != 0)
+            goto out;
+        s->r_ready += step;
+    }
+    p = (char *)s->t[s->region].map + s->r_used;
+    s->r_used += n;
+    account(s, (int64_t)n);
+out:
+    pthread_mutex_unlock(&s->mu);
+    return p;
+}
+
+static void release_slot(folio_tabspill *s, int i)
+{
+    munmap(s->t[i].map, s->t[i].len);
+    close(s->t[i].fd);
+    account(s, -(int64_t)(i == s->region ? s->r_used : s->t[i].len));
+    if (i == s->region)
+        s->region = -1;
+    s->t[i].map = NULL;
+    s->t[i].len = 0;
+    s->t[i].fd = -1;
+}
+
+bool tabspill_release(folio_tabspill *s, void *p)
+{
+    pthread_mutex_lock(&s->mu);
+    int i = slot_of(s, p);
+    if (i >= 0)
+        release_slot(s, i);
+    pthread_mutex_unlock(&s->mu);
+    return i >= 0;
+}
+
+void tabspill_trim(folio_tabspill *s)
+{
+    /* a page of a shared file mapping dropped here is mapped again from the
+     * page cache when touched (written pages too): safe while other threads
+     * read and write the tables; the lock keeps a table from moving */
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
+        if (s->t[i].fd >= 0)
+            madvise(s->t[i].map, s->t[i].len, MADV_DONTNEED);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void *trim_main(void *arg)
+{
+    trimmer *T = arg;
+    pthread_mutex_lock(&T->mu);
+    while (!T->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += (long)T->interval_ms * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&T->cv, &T->mu, &ts);
+        if (!T->stop)
+            tabspill_trim(T->s);
+    }
+    pthread_mutex_unlock(&T->mu);
+    return NULL;
+}
+
+bool tabspill_trim_start(folio_tabspill *s, unsigned interval_ms)
+{
+    if (s->trimmer)
+        return true;
+    trimmer *T = calloc(1, sizeof *T);
+    if (!T)
+        return false;
+    T->s = s;
+    T->interval_ms = interval_ms ? interval_ms : 1;
+    pthread_mutex_init(&T->mu, NULL);
+    pthread_cond_init(&T->cv, NULL);
+    if (pthread_create(&T->thread, NULL, trim_main, T) != 0) {
+        pthread_mutex_destroy(&T->mu);
+        pthread_cond_destroy(&T->cv);
+        free(T);
+        return false;
+    }
+    s->trimmer = T;
+    return true;
+}
+
+void tabspill_close(folio_tabspill *s)
+{
+    trimmer *T = s->trimmer;
+    if (T) {
+        pthread_mutex_lock(&T->mu);
+        T->stop = true;
+        pthread_cond_signal(&T->cv);
+        pthread_mutex_unlock(&T->mu);
+        pthread_join(T->thread, NULL);
+        pthread_mutex_destroy(&T->mu);
+        pthread_cond_destroy(&T->cv);
+        free(T);
+        s->trimmer = NULL;
+    }
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
+        if (s->t[i].fd >= 0)
+            release_slot(s, i);
+    pthread_mutex_unlock(&s->mu);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tabspill.h -- issue 12 part 1: a run above its memory budget keeps its
+ * largest tables in work files instead of anonymous memory (tabspill.c).
+ *
+ * A table is one anonymous file in the work directory (--work DIR, default
+ * OUT; O_TMPFILE, or a name unlinked at once) mapped shared, read-write, at
+ * an address that replaces the table's pointer: every reader and writer
+ * keeps indexing it as before, so what is composed does not change.  A
+ * table may grow (the loader's transaction table: ftruncate + mremap) and
+ * be released early.  The pages of a shared file mapping live in the page
+ * cache, so the process's resident ones can be dropped at any time -- a
+ * written page too (it stays in the page cache, to be written back) -- and
+ * are mapped again when touched: a trimmer thread drops them every few
+ * milliseconds, which bounds what the tables add to the run's resident
+ * memory by what it touches between two trims, whatever their size.
+ */
+#ifndef FOLIO_TABSPILL_H
+#define FOLIO_TABSPILL_H
+
+#include "folio/common.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FOLIO_TABSPILL_MAX 16
+
+typedef struct folio_tabspill {
+    char dir[4096];
+    struct { void *map; size_t len; int fd; } t[FOLIO_TABSPILL_MAX];   /* fd -1: free */
+    uint64_t bytes;             /* of the tables mapped now */
+    uint64_t peak;              /* the most bytes mapped at once */
+    pthread_mutex_t mu;         /* the slots, against the trimmer */
+    int region;                 /* slot of the string region, -1: none */
+    size_t r_used, r_ready;     /* bytes handed out, bytes allocated on disk */
+    void *trimmer;              /* the trimmer thread's state, or NULL */
+} folio_tabspill;
+
+/* Tables in files under dir (created when the first table is). */
+void tabspill_init(folio_tabspill *s, const char *dir);
+/* Move the table *table (malloc'ed, bytes long) into a work file: *table
+ * is freed and replaced by the mapping.  0 bytes or NULL: left alone. */
+bool tabspill_table(folio_tabspill *s, void **table, size_t bytes, folio_error *err);
+/* Grow the table *table to bytes (its first old_bytes kept): a table of s
+ * grows in its file (it may move); any other (malloc'ed or NULL) moves into
+ * a new work file and is freed.  On failure *table is unchanged. */
+bool tabspill_grow(folio_tabspill *s, void **table, size_t old_bytes, size_t bytes,
+                   folio_error *err);
+/* A region of up to `reserve` bytes of address space (a sparse file) that
+ * tabspill_alloc hands out -- the loader's strings.  Disk is allocated as
+ * it is handed out, so a full disk is a NULL from tabspill_alloc (the
+ * caller allocates elsewhere), never a fault. */
+bool tabspill_region(folio_tabspill *s, size_t reserve, folio_error *err);
+/* n bytes (16-aligned) of the region, from any thread; NULL when the
+ * region is full or there is none. */
+void *tabspill_alloc(folio_tabspill *s, size_t n);
+/* Is p a table of s? */
+bool tabspill_owns(folio_tabspill *s, const void *p);
+/* Unmap table p of s and close its file (true), or false when p is not one. */
+bool tabspill_release(folio_tabspill *s, void *p);
+/* Start the trimmer thread (every interval_ms); false when it cannot start
+ * (the run goes on untrimmed: same outputs, more memory). */
+bool tabspill_trim_start(folio_tabspill *s, unsigned interval_ms);
+/* Drop every resident page of the tables now. */
+void tabspill_trim(folio_tabspill *s);
+/* Stop the trimmer, unmap every table and close its file.  The caller
+ * drops its pointers to them. */
+void tabspill_close(folio_tabspill *s);
+
+#endif

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests: issue 12 part 1 -- tables moved to a mapped work file
+ * (src/tabspill.c): the copy equals the table and replaces its pointer,
+ * stays equal while a trimmer drops its pages under readers on many
+ * threads, grows and is written under the trimmer without losing a byte,
+ * is released early, leaves no name in the work directory; and the
+ * memory budget's decision (src/membudget.c): default 1 GiB, the fast path
+ * when a job fits, the spill above, the floor. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "membudget.h"
+#include "tabspill.h"
+
+static char dir[256];
+
+static int entries(const char *d)
+{
+    DIR *dp = opendir(d);
+    int n = 0;
+    struct dirent *e;
+    while (dp && (e = readdir(dp)))
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    if (dp)
+        closedir(dp);
+    return n;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/folio-tabspill-%d", (int)getpid());
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    rmdir(dir);
+    return 0;
+}
+
+static void test_spill_equal_and_trimmed(void **state)
+{
+    (void)state;
+    enum { N = 3 * 1000 * 1000 };         /* 24 MB of uint64 */
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    uint64_t *a = malloc(N * sizeof *a), *b = malloc(100 * sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (size_t i = 0; i < N; i++)
+        a[i] = i * 2654435761u;
+    for (size_t i = 0; i < 100; i++)
+        b[i] = ~i;
+    void *pa = a, *pb = b, *pz = NULL;
+    assert_true(tabspill_table(&s, &pa, N * sizeof *a, &err));
+    assert_true(tabspill_table(&s, &pb, 100 * sizeof *b, &err));
+    assert_true(tabspill_table(&s, &pz, 0, &err));    /* nothing to move */
+    assert_null(pz);
+    assert_true(tabspill_owns(&s, pa) && tabspill_owns(&s, pb));
+    assert_int_equal(s.bytes, N * sizeof *a + 100 * sizeof *b);
+    assert_int_equal(entries(dir), 0);                     /* the file has no name */
+    const uint64_t *ma = pa, *mb = pb;
+    assert_true(tabspill_trim_start(&s, 1));
+    /* readers on every thread while the trimmer drops the pages */
+    long bad = 0;
+    for (int round = 0; round < 3; round++) {
+#pragma omp parallel for reduction(+ : bad) num_threads(4)
+        for (size_t i = 0; i < N; i++)
+            bad += ma[i] != i * 2654435761u;
+        tabspill_trim(&s);
+    }
+    for (size_t i = 0; i < 100; i++)
+        bad += mb[i] != ~(uint64_t)i;
+    assert_int_equal(bad, 0);
+    tabspill_close(&s);        /* stops the trimmer before unmapping */
+    assert_int_equal(s.bytes, 0);
+    assert_false(tabspill_owns(&s, pa));
+    assert_int_equal(entries(dir), 0);
+}
+
+/* The loader's transaction table: grown in its file (contents kept, the
+ * table may move), written while the trimmer drops pages (written pages
+ * are kept: shared file pages), released early. */
+static void test_spill_grow_write_release(void **state)
+{
+    (void)state;
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    assert_true(tabspill_trim_start(&s, 1));
+    uint32_t *t = NULL;
+    size_t cap = 0, n = 0;
+    for (int round = 0; round < 40; round++) {
+        size_t need = n + 50000;
+        size_t nc = cap ? cap : 1024;
+        while (nc < need)
+            nc += nc / 2 + 1024;
+        if (nc > cap) {
+            void *p = t;
+            assert_true(tabspill_grow(&s, &p, cap * sizeof *t, nc * sizeof *t, &err));
+            t = p;
+            cap = nc;
+        }
+        for (; n < need; n++)
+            t[n] = (uint32_t)(n * 2654435761u);
+        tabspill_trim(&s);
+    }
+    long bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad += t[i] != (uint32_t)(i * 2654435761u);
+    assert_int_equal(bad, 0);
+    assert_true(s.peak >= n * sizeof *t);
+    /* a malloc'ed table moves in on its first growth, contents kept */
+    char *m = malloc(10);
+    memcpy(m, "abcdefghij", 10);
+    void *pm = m;
+    assert_true(tabspill_grow(&s, &pm, 10, 1 << 20, &err));
+    assert_memory_equal(pm, "abcdefghij", 10);
+    assert_true(tabspill_release(&s, t));
+    assert_false(tabspill_release(&s, t));      /* not one any more */
+    assert_false(tabspill_owns(&s, t));
+    assert_true(tabspill_owns(&s, pm));
+    tabspill_close(&s);
+    assert_int_equal(s.bytes, 0);
+    assert_int_equal(entries(dir), 0);
+}
+
+/* The string region: blocks handed out from many threads, 16-aligned and
+ * disjoint, written and kept across trims; full: NULL (the caller falls
+ * back to the heap). */
+static void test_spill_region(void **state)
+{
+    (void)state;
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    assert_null(tabspill_alloc(&s, 16));        /* no region yet */
+    assert_true(tabspill_region(&s, (size_t)16 << 20, &err));
+    assert_true(tabspill_trim_start(&s, 1));
+    enum { K = 2000 };
+    static char *blk[K];
+#pragma omp parallel for num_threads(4)
+    for (int k = 0; k < K; k++) {
+        blk[k] = tabspill_alloc(&s, 1000 + (size_t)k % 7);
+        if (blk[k])
+            memset(blk[k], 'a' + k % 26, 1000);
+    }
+    tabspill_trim(&s);
+    long bad = 0;
+    for (int k = 0; k < K; k++) {
+        assert_non_null(blk[k]);
+        assert_int_equal((uintptr_t)blk[k] & 15, 0);
+        for (int j = 0; j < 1000; j++)
+            bad += blk[k][j] != 'a' + k % 26;
+    }
+    assert_int_equal(bad, 0);
+    assert_null(tabspill_alloc(&s, (size_t)16 << 20));   /* more than is left */
+    assert_non_null(tabspill_alloc(&s, 100));
+    tabspill_close(&s);
+    assert_int_equal(s.bytes, 0);
+    assert_int_equal(entries(dir), 0);
+}
+
+/* Resident pages of this process (/proc/self/statm). */
+static long resident_pages(void)
+{
+    long size = 0, res = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &size, &res) != 2)
+            res = 0;
+        fclose(f);
+    }
+    return res;
+}
+
+static void test_spill_resident_dropped(void **state)
+{
+    (void)state;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), np = 4096, n = np * pg;   /* 16 MB */
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    char *t = malloc(n);
+    assert_non_null(t);
+    memset(t, 'x', n);
+    void *p = t;
+    assert_true(tabspill_table(&s, &p, n, &err));   /* frees t */
+    tabspill_trim(&s);                         /* the copy's pages leave the process */
+    long r0 = resident_pages();
+    volatile const char *m = p;
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i += pg)
+        sum += (size_t)m[i];
+    assert_int_equal(sum, np * 'x');
+    long r1 = resident_pages();
+    assert_true(r1 >= r0 + (long)np - 16);     /* touched: resident */
+    tabspill_trim(&s);
+    long r2 = resident_pages();
+    assert_true(r2 <= r0 + 64);                /* trimmed: gone from the process */
+    for (size_t i = 0; i < n; i += pg)         /* and still readable */
+        assert_int_equal(m[i], 'x');
+    tabspill_close(&s);
+}
+
+static void test_spill_bad_dir(void **state)
+{
+    (void)state;
+    folio_tabspill s;
+    folio_error err = {0};
+    char *t = malloc(16);
+    assert_non_null(t);
+    memcpy(t, "0123456789abcdef", 16);
+    void *p = t;
+    tabspill_init(&s, "/proc/self/no/such/dir");
+    assert_false(tabspill_table(&s, &p, 16, &err));
+    assert_int_equal(err.code, FOLIO_EXIT_FAILED);
+    assert_non_null(strstr(err.msg, "cannot create the work directory"));
+    assert_ptr_equal(p, t);                    /* the table stays where it was */
+    free(t);
+    tabspill_close(&s);
+}
+
+static void test_budget(void **state)
+{
+    (void)state;
+    folio_job job = {0};                       /* no feeds: BASE only */
+    folio_membudget mb;
+    folio_error err = {0};
+    assert_true(membudget_decide(&job, 0, &mb, &err));
+    assert_false(mb.given);
+    assert_int_equal(mb.limit, FOLIO_MEMBUDGET_DEFAULT);
+    assert_int_equal(mb.limit, (uint64_t)1 << 30);
+    assert_false(mb.spill);                    /* a small job: the fast path */
+    assert_true(membudget_decide(&job, (uint64_t)49 << 20, &mb, &err));
+    assert_true(mb.given);
+    assert_false(mb.spill);                    /* 48 MiB fits 49 MiB */
+    assert_false(membudget_decide(&job, (uint64_t)48 << 20, &mb, &err));
+    assert_int_equal(err.code, FOLIO_EXIT_USAGE);
+    assert_non_null(strstr(err.msg, "--memory-limit 48 MiB is below what any run needs"));
+    /* a feed of 10 MB: estimate 48 MiB + 15 MB, above 49 MiB -> spill */
+    char path[300];
+    snprintf(path, sizeof path, "/tmp/folio-budget-%d.csv", (int)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 10 * 1000 * 1000 - 1, SEEK_SET), 0);
+    fputc('\n', f);
+    fclose(f);
+    folio_feed_def fd = {.kind = FOLIO_FEED_TRANSACTIONS, .path = path};
+    job.feeds = &fd;
+    job.n_feeds = 1;
+    err = (folio_error){0};
+    assert_true(membudget_decide(&job, (uint64_t)49 << 20, &mb, &err));
+    assert_true(mb.spill);
+    assert_int_equal(mb.feed_bytes, 10 * 1000 * 1000);
+    assert_true(mb.estimate_spilled < mb.estimate);
+    assert_true(membudget_decide(&job, 0, &mb, &err));
+    assert_false(mb.spill);                    /* fits the default */
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_spill_equal_and_trimmed),
+        cmocka_unit_test(test_spill_resident_dropped),
+        cmocka_unit_test(test_spill_grow_write_release),
+        cmocka_unit_test(test_spill_region),
+        cmocka_unit_test(test_spill_bad_dir),
+        cmocka_unit_test(test_budget),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
