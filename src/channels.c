@@ -30,9 +30,11 @@
 #include "folio/rules.h"
 #include "yamltree.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ARCHIVE_DEFAULT_ICC "/usr/share/color/icc/sRGB.icc"
 
@@ -102,17 +104,30 @@ static bool read_archive(yt_doc *d, const yt_node *o, folio_archive_options *a)
         else if (prefix)
             snprintf(a->prefix, sizeof a->prefix, "%s", prefix);
         if (ok && icc) {
-            char path[1200];
+            /* Relative to the job file's directory, however long that is: a
+             * path cut or taken relative to the working directory could name
+             * another profile. */
             const char *slash = strrchr(d->path, '/');
-            if (icc[0] == '/' || !slash || strlen(icc) > 600 || slash - d->path > 590)
-                snprintf(path, sizeof path, "%s", icc);
-            else
-                snprintf(path, sizeof path, "%.*s/%s", (int)(slash - d->path), d->path, icc);
-            if (strlen(path) >= sizeof a->icc_profile)
+            int dl = icc[0] == '/' || !slash ? 0 : (int)(slash - d->path);
+            int len = dl ? snprintf(a->icc_profile, sizeof a->icc_profile, "%.*s/%s", dl,
+                                    d->path, icc)
+                         : snprintf(a->icc_profile, sizeof a->icc_profile, "%s", icc);
+            if (len < 0 || (size_t)len >= sizeof a->icc_profile) {
+                a->icc_profile[0] = '\0';
                 ok = yt_fail(d, yt_get(n, "icc_profile"), "'output.archive.icc_profile' is "
-                             "too long");
-            else
-                memcpy(a->icc_profile, path, strlen(path) + 1);
+                             "too long: %d bytes with the job file's directory (at most %zu)",
+                             len, sizeof a->icc_profile - 1);
+            } else {
+                /* a named profile that cannot be read is the job's error, at the key */
+                const yt_node *at = yt_get(n, "icc_profile");
+                int st = yt_check_input(d, at, "output.archive.icc_profile", a->icc_profile,
+                                        NULL);
+                if (st < 0)
+                    ok = false;
+                else if (st == 0 || access(a->icc_profile, R_OK) != 0)
+                    ok = yt_fail(d, at, "'output.archive.icc_profile': cannot read '%s': %s",
+                                 a->icc_profile, strerror(errno));
+            }
         }
     }
     free(prefix);

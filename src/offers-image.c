@@ -33,15 +33,62 @@ static const char *const FIT_NAMES[] = { "contain", "cover", "none", NULL };
 static bool load_one(yt_doc *d, const yt_node *n, const char *name, const char *dir,
                      folio_image **out)
 {
-    char path[1200], why[240];
+    char why[240];
     if (n->kind != YT_SCALAR || n->is_null || !n->str[0])
         return yt_fail(d, n, "'%s' must be an image file name", name);
+    /* The whole path, however long: a cut path could name another file. */
+    size_t k = strlen(dir) + strlen(n->str) + 2;
+    char *path = malloc(k);
+    if (!path) {
+        folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
+        return false;
+    }
     if (n->str[0] == '/' || !dir[0])
-        snprintf(path, sizeof path, "%s", n->str);
+        snprintf(path, k, "%s", n->str);
     else
-        snprintf(path, sizeof path, "%s/%s", dir, n->str);
-    if (!(*out = image_load(path, why, sizeof why)))
+        snprintf(path, k, "%s/%s", dir, n->str);
+    *out = image_load(path, why, sizeof why);
+    free(path);
+    if (!*out)
         return yt_fail(d, n, "'%s': cannot use image '%s': %s", name, n->str, why);
+    return true;
+}
+
+/* The picture per language under image.file (a name, or a map of languages). */
+static bool read_files(yt_doc *d, const yt_node *f, const char *w, char *name,
+                       size_t name_cap, const char *dir, const char *default_lang,
+                       off_image *im)
+{
+    int cnt = f->kind == YT_MAP ? f->n : 1;
+    if (cnt < 1)
+        return yt_fail(d, f, "'%s.file' names no image", w);
+    if (!(im->lang = calloc((size_t)cnt, sizeof *im->lang)) ||
+        !(im->img = calloc((size_t)cnt, sizeof *im->img))) {
+        folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
+        return false;
+    }
+    bool has_default = false;
+    for (int i = 0; i < cnt; i++) {
+        const char *lang = f->kind == YT_MAP ? f->keys[i]->str : default_lang;
+        const yt_node *v = f->kind == YT_MAP ? f->items[i] : f;
+        size_t ll = strlen(lang);
+        if (ll != 2 || lang[0] < 'a' || lang[0] > 'z' || lang[1] < 'a' || lang[1] > 'z')
+            return yt_fail(d, f->kind == YT_MAP ? f->keys[i] : f, "'%s.file': '%s' is not "
+                           "a two-letter language code", w, lang);
+        snprintf(name, name_cap, "%s.file%s%s", w, f->kind == YT_MAP ? "." : "",
+                 f->kind == YT_MAP ? lang : "");
+        if (!(im->lang[i] = strdup(lang))) {
+            folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
+            return false;
+        }
+        im->n = i + 1;
+        if (!load_one(d, v, name, dir, &im->img[i]))
+            return false;
+        has_default |= !strcmp(lang, default_lang);
+    }
+    if (!has_default)
+        return yt_fail(d, f, "'%s.file' has no image in the default language '%s'", w,
+                       default_lang);
     return true;
 }
 
@@ -67,41 +114,15 @@ bool offers_image_read(yt_doc *d, const yt_node *offer, const char *where,
     const yt_node *f = yt_get(n, "file");
     if (!f)
         return yt_fail(d, n, "'%s': missing required key 'file'", w);
-    char dir[1024] = "";
     const char *slash = strrchr(catalogue, '/');
-    if (slash)
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - catalogue), catalogue);
-    int cnt = f->kind == YT_MAP ? f->n : 1;
-    if (cnt < 1)
-        return yt_fail(d, f, "'%s.file' names no image", w);
-    if (!(im->lang = calloc((size_t)cnt, sizeof *im->lang)) ||
-        !(im->img = calloc((size_t)cnt, sizeof *im->img))) {
+    char *dir = strndup(catalogue, slash ? (size_t)(slash - catalogue) : 0);
+    if (!dir) {
         folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
         return false;
     }
-    bool has_default = false;
-    for (int i = 0; i < cnt; i++) {
-        const char *lang = f->kind == YT_MAP ? f->keys[i]->str : default_lang;
-        const yt_node *v = f->kind == YT_MAP ? f->items[i] : f;
-        size_t ll = strlen(lang);
-        if (ll != 2 || lang[0] < 'a' || lang[0] > 'z' || lang[1] < 'a' || lang[1] > 'z')
-            return yt_fail(d, f->kind == YT_MAP ? f->keys[i] : f, "'%s.file': '%s' is not "
-                           "a two-letter language code", w, lang);
-        snprintf(name, sizeof name, "%s.file%s%s", w, f->kind == YT_MAP ? "." : "",
-                 f->kind == YT_MAP ? lang : "");
-        if (!(im->lang[i] = strdup(lang))) {
-            folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
-            return false;
-        }
-        im->n = i + 1;
-        if (!load_one(d, v, name, dir, &im->img[i]))
-            return false;
-        has_default |= !strcmp(lang, default_lang);
-    }
-    if (!has_default)
-        return yt_fail(d, f, "'%s.file' has no image in the default language '%s'", w,
-                       default_lang);
-    return true;
+    bool ok = read_files(d, f, w, name, sizeof name, dir, default_lang, im);
+    free(dir);
+    return ok;
 }
 
 void offers_image_free(off_image *im)

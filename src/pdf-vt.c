@@ -90,11 +90,17 @@ bool pdfvt_options_read(yt_doc *d, const yt_node *print, const char *job_dir,
         folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
         return false;
     }
+    int len;
     if (!icc || icc[0] == '/')
-        snprintf(o->icc_path, sizeof o->icc_path, "%s", icc ? icc : PDFVT_DEFAULT_ICC);
+        len = snprintf(o->icc_path, sizeof o->icc_path, "%s", icc ? icc : PDFVT_DEFAULT_ICC);
     else
-        snprintf(o->icc_path, sizeof o->icc_path, "%s/%s", job_dir ? job_dir : ".", icc);
+        len = snprintf(o->icc_path, sizeof o->icc_path, "%s/%s", job_dir ? job_dir : ".", icc);
     free(icc);
+    if (len < 0 || (size_t)len >= sizeof o->icc_path) {   /* a cut path names another file */
+        free(o);
+        return yt_fail(d, at, "'output.print.icc_profile' is too long: %d bytes with the job "
+                       "file's directory (at most %zu)", len, sizeof o->icc_path - 1);
+    }
     /* hard-attack2: folio_input_fopen, so a FIFO or device named as the
      * profile is refused instead of hanging the job load */
     struct stat ist;

@@ -28,6 +28,20 @@
 
 /* ---- messages ------------------------------------------------------------ */
 
+/* The file's name for a message: a name longer than 480 bytes keeps its
+ * first and last 200 bytes around "...", so that the line, column and reason
+ * still fit the error's 1,024 bytes (they were cut off after a long path). */
+static const char *yt_path_for_message(const char *path, char buf[408])
+{
+    size_t n = strlen(path);
+    if (n <= 480)
+        return path;
+    memcpy(buf, path, 200);
+    memcpy(buf + 200, "...", 3);
+    memcpy(buf + 203, path + n - 200, 201);
+    return buf;
+}
+
 bool yt_fail_at(yt_doc *d, int line, int col, const char *fmt, ...)
 {
     if (d->err->code)
@@ -37,8 +51,9 @@ bool yt_fail_at(yt_doc *d, int line, int col, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    folio_error_set(d->err, FOLIO_EXIT_USAGE, "%s:%d:%d: %s", d->path, line,
-                    col, msg);
+    char pb[408];
+    folio_error_set(d->err, FOLIO_EXIT_USAGE, "%s:%d:%d: %s", yt_path_for_message(d->path, pb),
+                    line, col, msg);
     return false;
 }
 
@@ -51,7 +66,8 @@ bool yt_fail(yt_doc *d, const yt_node *n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    folio_error_set(d->err, FOLIO_EXIT_USAGE, "%s:%d:%d: %s", d->path,
+    char pb[408];
+    folio_error_set(d->err, FOLIO_EXIT_USAGE, "%s:%d:%d: %s", yt_path_for_message(d->path, pb),
                     n ? n->line : 1, n ? n->col : 1, msg);
     return false;
 }
