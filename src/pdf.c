@@ -1598,7 +1598,9 @@ static void pdf_xml_text(folio_buf *b, const char *s)
  * The archive writes thousands of small documents that embed the same font
  * programs and ICC profile.  Deflating them is most of a document's cost, so
  * the deflated bytes are kept in a small process-wide cache keyed by the
- * SHA-256 of the raw bytes (zlib output depends only on its input and level:
+ * raw bytes themselves, compared whole (r-arch: a memcmp of the ~7 KB ICC
+ * profile per document instead of its SHA-256; zlib output depends only on
+ * its input and level:
  * a hit and a miss write the same file).  Font programs repeat when
  * documents embed the same glyph set: pdf_open marks a standard set (ASCII,
  * Latin-1 and Latin Extended-A letters, common punctuation) in every PDF/A
@@ -1608,7 +1610,8 @@ static void pdf_xml_text(folio_buf *b, const char *s)
 #define PDF_ZCACHE_MAX (8u << 20)      /* raw bytes of one cached stream */
 
 typedef struct pdf_zentry {
-    unsigned char key[32];
+    unsigned char *raw;        /* the key: n raw bytes */
+    size_t n;
     unsigned char *z;
     size_t zlen;
 } pdf_zentry;
@@ -1616,6 +1619,17 @@ typedef struct pdf_zentry {
 static pthread_mutex_t pdf_zlock = PTHREAD_MUTEX_INITIALIZER;
 static pdf_zentry pdf_zcache[PDF_ZCACHE_SLOTS];
 static int pdf_zn;
+
+__attribute__((destructor)) static void pdf_zcache_free(void)
+{
+    pthread_mutex_lock(&pdf_zlock);
+    for (int i = 0; i < pdf_zn; i++) {
+        free(pdf_zcache[i].raw);
+        free(pdf_zcache[i].z);
+    }
+    pdf_zn = 0;
+    pthread_mutex_unlock(&pdf_zlock);
+}
 
 
 /* A deflated font program and its /Length1 (raw length). */
@@ -1771,21 +1785,11 @@ static bool pdf_deflate_shared(folio_pdf_writer *w, HPDF_Dict d)
         free(raw);
         return true;                   /* leave it to libharu */
     }
-    unsigned char key[32];
-    {
-        char hex[65];
-        folio_sha256_hex(raw, n, hex);
-        for (int i = 0; i < 32; i++) {
-            unsigned v;
-            sscanf(hex + 2 * i, "%2x", &v);
-            key[i] = (unsigned char)v;
-        }
-    }
     unsigned char *z = NULL;
     size_t zlen = 0;
     pthread_mutex_lock(&pdf_zlock);
     for (int i = 0; i < pdf_zn; i++)
-        if (!memcmp(pdf_zcache[i].key, key, 32)) {
+        if (pdf_zcache[i].n == n && !memcmp(pdf_zcache[i].raw, raw, n)) {
             z = malloc(pdf_zcache[i].zlen);
             if (z) {
                 memcpy(z, pdf_zcache[i].z, pdf_zcache[i].zlen);
@@ -1806,15 +1810,17 @@ static bool pdf_deflate_shared(folio_pdf_writer *w, HPDF_Dict d)
         pthread_mutex_lock(&pdf_zlock);
         bool have = false;
         for (int i = 0; i < pdf_zn; i++)
-            have |= !memcmp(pdf_zcache[i].key, key, 32);
+            have |= pdf_zcache[i].n == n && !memcmp(pdf_zcache[i].raw, raw, n);
         if (!have && pdf_zn < PDF_ZCACHE_SLOTS) {
-            unsigned char *c = malloc(zlen);
-            if (c) {
+            unsigned char *c = malloc(zlen), *r = malloc(n);
+            if (c && r) {
                 memcpy(c, z, zlen);
-                memcpy(pdf_zcache[pdf_zn].key, key, 32);
-                pdf_zcache[pdf_zn].z = c;
-                pdf_zcache[pdf_zn].zlen = zlen;
+                memcpy(r, raw, n);
+                pdf_zcache[pdf_zn] = (pdf_zentry){.raw = r, .n = n, .z = c, .zlen = zlen};
                 pdf_zn++;
+            } else {
+                free(c);
+                free(r);
             }
         }
         pthread_mutex_unlock(&pdf_zlock);
@@ -1910,6 +1916,45 @@ static void pdf_xmp(folio_pdf_writer *w, folio_buf *b)
     folio_buf_puts(b, "<?xpacket end=\"w\"?>");
 }
 
+/* r-arch (issue 11/14 archive size): rewrite CIDToGIDMap stream m (raw,
+ * libharu's: 2 bytes per CID, big-endian glyph ids) for a renumbered
+ * subset: glyph gids[k] becomes renum[k]; a glyph the document does not
+ * draw (libharu maps one CID above the highest drawn) becomes 0.  Before the
+ * map is deflated (pdf_fonts_deflate).  false leaves the map unchanged
+ * and the caller falls back to libharu's own subset. */
+static bool pdf_cidmap_renum(folio_pdf_writer *w, HPDF_Dict m, const uint32_t *gids,
+                             const uint32_t *renum, size_t n)
+{
+    HPDF_Stream st = m->stream;
+    HPDF_UINT32 len = st ? HPDF_Stream_Size(st) : 0;
+    if (!st || len == 0 || (len & 1) || len > 2 * 65536 || m->write_fn)
+        return false;
+    unsigned char *raw = malloc(len);
+    uint16_t *to = calloc(65536, sizeof *to);
+    HPDF_UINT got = len;
+    bool ok = raw && to && HPDF_Stream_Seek(st, 0, HPDF_SEEK_SET) == HPDF_OK &&
+              HPDF_Stream_Read(st, raw, &got) == HPDF_OK && got == len;
+    for (size_t k = 0; ok && k < n; k++)
+        if (gids[k] < 65536 && renum[k] < 65536)
+            to[gids[k]] = (uint16_t)renum[k];
+    for (HPDF_UINT32 i = 0; ok && i < len; i += 2) {
+        unsigned g = to[(unsigned)raw[i] << 8 | raw[i + 1]];
+        raw[i] = (unsigned char)(g >> 8);
+        raw[i + 1] = (unsigned char)g;
+    }
+    if (ok) {
+        HPDF_MemStream_FreeData(st);
+        ok = HPDF_Stream_Write(st, raw, len) == HPDF_OK;
+        if (!ok)
+            pdf_fail(w, "cannot rewrite a CIDToGIDMap");
+    } else {
+        HPDF_ResetError(w->doc);
+    }
+    free(raw);
+    free(to);
+    return ok;
+}
+
 /* Give font fi a descriptor whose FontFile2 is an hb-subset program of
  * the glyphs the document draws (pdf-subset.c), deflated: ~5-10 KB where
  * libharu's own subset is ~45 KB.  The glyphs are those libharu's
@@ -1942,11 +1987,19 @@ static bool pdf_embed_subset(folio_pdf_writer *w, int fi)
     }
     size_t plen = 0;
     pdf_fentry e = {0};
-    bool ok = pdf_subset_deflated(w->fonts[fi].file, gids, codes, n, pdf_aux_level(w), &e.z,
-                                  &e.zlen, &plen);
+    /* r-arch (issue 11/14 archive size): a PDF/A document's subset is
+     * renumbered and its CIDToGIDMap rewritten to the new ids */
+    uint32_t *renum = w->is_pdfa && fa->map_stream ? malloc(sizeof(uint32_t) * (n + 1)) : NULL;
+    bool ok = pdf_subset_deflated_renum(w->fonts[fi].file, gids, codes, n, pdf_aux_level(w),
+                                        renum, &e.z, &e.zlen, &plen);
+    if (ok && renum)
+        ok = pdf_cidmap_renum(w, fa->map_stream, gids, renum, n);
+    free(renum);
     free(codes);
-    if (!ok)
+    if (!ok) {
+        free(e.z);
         return false;
+    }
     e.length1 = (unsigned)plen;
     ok = e.zlen && pdf_descriptor_from_cache(w, fa, &e);
     free(e.z);
