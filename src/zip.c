@@ -348,7 +348,7 @@ bool zip_close_sha256(folio_zip *z, uint64_t *bytes, char hex[65], folio_error *
 {
     hex[0] = 0;
     if (!z->md) {
-        zip_fail(z, err, "internal error: zip not hashed");
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: internal error: zip not hashed", z->path);
         zip_abort(z);
         return false;
     }
