@@ -1917,41 +1917,34 @@ static void pdf_xmp(folio_pdf_writer *w, folio_buf *b)
 }
 
 /* r-arch (issue 11/14 archive size): rewrite CIDToGIDMap stream m (raw,
- * libharu's: 2 bytes per CID, big-endian glyph ids) for a renumbered
- * subset: glyph gids[k] becomes renum[k]; a glyph the document does not
- * draw (libharu maps one CID above the highest drawn) becomes 0.  Before the
- * map is deflated (pdf_fonts_deflate).  false leaves the map unchanged
- * and the caller falls back to libharu's own subset. */
-static bool pdf_cidmap_renum(folio_pdf_writer *w, HPDF_Dict m, const uint32_t *gids,
+ * libharu's: 2 bytes per CID, big-endian glyph ids; CID = code point) for a
+ * renumbered subset: CID codes[k] (ascending) gets renum[k]; any other CID
+ * (libharu maps one above the highest drawn) gets 0.  Before the map is
+ * deflated (pdf_fonts_deflate).  false leaves the map unchanged and the
+ * caller falls back to libharu's own subset. */
+static bool pdf_cidmap_renum(folio_pdf_writer *w, HPDF_Dict m, const uint32_t *codes,
                              const uint32_t *renum, size_t n)
 {
     HPDF_Stream st = m->stream;
     HPDF_UINT32 len = st ? HPDF_Stream_Size(st) : 0;
     if (!st || len == 0 || (len & 1) || len > 2 * 65536 || m->write_fn)
         return false;
-    unsigned char *raw = malloc(len);
-    uint16_t *to = calloc(65536, sizeof *to);
-    HPDF_UINT got = len;
-    bool ok = raw && to && HPDF_Stream_Seek(st, 0, HPDF_SEEK_SET) == HPDF_OK &&
-              HPDF_Stream_Read(st, raw, &got) == HPDF_OK && got == len;
-    for (size_t k = 0; ok && k < n; k++)
-        if (gids[k] < 65536 && renum[k] < 65536)
-            to[gids[k]] = (uint16_t)renum[k];
-    for (HPDF_UINT32 i = 0; ok && i < len; i += 2) {
-        unsigned g = to[(unsigned)raw[i] << 8 | raw[i + 1]];
-        raw[i] = (unsigned char)(g >> 8);
-        raw[i + 1] = (unsigned char)g;
+    unsigned char *raw = calloc(1, len);
+    if (!raw)
+        return false;
+    size_t k = 0;
+    for (HPDF_UINT32 c = 0; c < len / 2; c++) {
+        while (k < n && codes[k] < c)
+            k++;
+        unsigned g = k < n && codes[k] == c ? renum[k] : 0;
+        raw[2 * c] = (unsigned char)(g >> 8);
+        raw[2 * c + 1] = (unsigned char)g;
     }
-    if (ok) {
-        HPDF_MemStream_FreeData(st);
-        ok = HPDF_Stream_Write(st, raw, len) == HPDF_OK;
-        if (!ok)
-            pdf_fail(w, "cannot rewrite a CIDToGIDMap");
-    } else {
-        HPDF_ResetError(w->doc);
-    }
+    HPDF_MemStream_FreeData(st);
+    bool ok = HPDF_Stream_Write(st, raw, len) == HPDF_OK;
+    if (!ok)
+        pdf_fail(w, "cannot rewrite a CIDToGIDMap");
     free(raw);
-    free(to);
     return ok;
 }
 
@@ -1993,7 +1986,7 @@ static bool pdf_embed_subset(folio_pdf_writer *w, int fi)
     bool ok = pdf_subset_deflated_renum(w->fonts[fi].file, gids, codes, n, pdf_aux_level(w),
                                         renum, &e.z, &e.zlen, &plen);
     if (ok && renum)
-        ok = pdf_cidmap_renum(w, fa->map_stream, gids, renum, n);
+        ok = pdf_cidmap_renum(w, fa->map_stream, codes, renum, n);
     free(renum);
     free(codes);
     if (!ok) {
