@@ -529,6 +529,13 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
     /* the objects of the stream, one after another; offs[k] where each starts */
     folio_buf body;
     folio_buf_init(&body, (size_t)1 << 30);
+    {   /* r-arch: ~40 bytes an element, ~8 a ParentTree entry: one allocation */
+        size_t guess = (size_t)f->n_kept * 64 + t->n_mc * 12 + 4096;
+        if ((body.data = malloc(guess)) != NULL) {
+            body.cap = guess;
+            body.data[0] = 0;
+        }
+    }
     size_t *offs = calloc((size_t)n_obj + 1, sizeof *offs);
     if (!offs) {
         folio_buf_free(&body);
