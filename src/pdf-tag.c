@@ -673,18 +673,21 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
     return ok;
 }
 
+/* r-arch (issue 11/14 archive size): the tagged document's XMP is one
+ * rdf:Description (pdf.c); these are its PDF/UA namespaces and properties. */
+void pdf_tag_xmp_ns(folio_buf *b)
+{
+    folio_buf_puts(b, " xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\""
+                      " xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\""
+                      " xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\""
+                      " xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\"");
+}
+
 void pdf_tag_xmp(folio_buf *b)
 {
     folio_buf_puts(
         b,
-        "<rdf:Description rdf:about=\"\" "
-        "xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n"
         "<pdfuaid:part>1</pdfuaid:part>\n"
-        "</rdf:Description>\n"
-        "<rdf:Description rdf:about=\"\" "
-        "xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\" "
-        "xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\" "
-        "xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\n"
         "<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">\n"
         "<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>\n"
         "<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>\n"
@@ -696,6 +699,5 @@ void pdf_tag_xmp(folio_buf *b)
         "<pdfaProperty:description>Part of ISO 14289 the file conforms to"
         "</pdfaProperty:description>\n"
         "</rdf:li></rdf:Seq></pdfaSchema:property>\n"
-        "</rdf:li></rdf:Bag></pdfaExtension:schemas>\n"
-        "</rdf:Description>\n");
+        "</rdf:li></rdf:Bag></pdfaExtension:schemas>\n");
 }
