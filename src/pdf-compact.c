@@ -43,6 +43,21 @@ static bool is_delim(char c)
     }
 }
 
+/* r-arch: give an empty buffer `cap` bytes at once (the rewrite's sizes
+ * are known roughly up front; growing by doubling copied each buffer
+ * several times).  Failure only leaves the buffer to grow as usual. */
+static void buf_presize(folio_buf *b, size_t cap)
+{
+    if (b->data || cap > b->max)
+        return;
+    char *p = malloc(cap);
+    if (p) {
+        b->data = p;
+        b->cap = cap;
+        p[0] = 0;
+    }
+}
+
 /* The last "key" number in the trailer text t[0..n) (e.g. "/Size"), or 0. */
 static unsigned long tr_num(const char *t, size_t n, const char *key)
 {
@@ -264,6 +279,10 @@ bool pdf_compact(folio_buf *out, size_t start, const char *cat_add, unsigned n_e
     folio_buf_init(&nb, 0);
     folio_buf_init(&body, 0);
     folio_buf_init(&head, 0);
+    size_t xlen = n_extra ? xoffs[n_extra] - xoffs[0] : 0;
+    buf_presize(&nb, n + 4096);        /* streams as they are, the rest deflated */
+    buf_presize(&body, n / 2 + xlen + 4096);
+    buf_presize(&head, (size_t)(size + n_extra) * 24 + 64);
     ok = f2 && f3 && ty && soff;
     /* the header and libharu's binary comment line */
     const char *l2 = ok ? memchr(d, '\n', 16) : NULL;

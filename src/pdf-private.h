@@ -35,4 +35,15 @@ bool pdf_subset_deflated(const char *file, const uint32_t *gids, const uint32_t 
                          size_t n, int level, unsigned char **z, size_t *zlen,
                          size_t *raw_len);
 
+/* r-arch (issue 11/14 archive size): the same with the glyphs renumbered
+ * when new_gids is not NULL: new_gids[i] is gids[i]'s id in the program
+ * (the caller rewrites its CIDToGIDMap); NULL keeps the ids as above.
+ * Cached apart from the kept-id programs. */
+bool pdf_subset_font_renum(const char *file, const uint32_t *gids, size_t n_gids,
+                           const uint32_t *codes, size_t n_codes, uint32_t *new_gids,
+                           unsigned char **out, size_t *out_len);
+bool pdf_subset_deflated_renum(const char *file, const uint32_t *gids, const uint32_t *codes,
+                               size_t n, int level, uint32_t *new_gids, unsigned char **z,
+                               size_t *zlen, size_t *raw_len);
+
 #endif

@@ -85,6 +85,18 @@ bool pdf_subset_font(const char *file, const uint32_t *gids, size_t n_gids,
                      const uint32_t *codes, size_t n_codes, unsigned char **out,
                      size_t *out_len)
 {
+    return pdf_subset_font_renum(file, gids, n_gids, codes, n_codes, NULL, out, out_len);
+}
+
+/* new_gids NULL: glyph ids kept (HB_SUBSET_FLAGS_RETAIN_GIDS).  Else the
+ * glyphs are renumbered 0..k-1 (hb-subset's own order: .notdef, then the
+ * kept glyphs by old id) and new_gids[i] is gids[i]'s new id: loca and hmtx
+ * then hold k entries, not one per glyph below the highest id drawn (r-arch,
+ * issue 11/14 archive size: ~1 KB deflated per Liberation Sans face). */
+bool pdf_subset_font_renum(const char *file, const uint32_t *gids, size_t n_gids,
+                           const uint32_t *codes, size_t n_codes, uint32_t *new_gids,
+                           unsigned char **out, size_t *out_len)
+{
     *out = NULL;
     *out_len = 0;
     hb_face_t *face = subset_face_of(file);
@@ -112,9 +124,24 @@ bool pdf_subset_font(const char *file, const uint32_t *gids, size_t n_gids,
     hb_set_clear(names);
     hb_set_add(names, 1);
     hb_set_add(names, 2);
-    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING | HB_SUBSET_FLAGS_RETAIN_GIDS |
-                                      HB_SUBSET_FLAGS_NOTDEF_OUTLINE);
-    hb_face_t *sub = hb_subset_or_fail(face, in);
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING | HB_SUBSET_FLAGS_NOTDEF_OUTLINE |
+                                      (new_gids ? 0u : HB_SUBSET_FLAGS_RETAIN_GIDS));
+    hb_face_t *sub = NULL;
+    if (new_gids) {
+        hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(face, in);
+        const hb_map_t *m = plan ? hb_subset_plan_old_to_new_glyph_mapping(plan) : NULL;
+        bool all = m != NULL;
+        for (size_t i = 0; all && i < n_gids; i++) {
+            hb_codepoint_t v = hb_map_get(m, gids[i]);
+            all = v != HB_MAP_VALUE_INVALID;     /* every glyph asked for is kept */
+            new_gids[i] = v;
+        }
+        if (all)
+            sub = hb_subset_plan_execute_or_fail(plan);
+        hb_subset_plan_destroy(plan);
+    } else {
+        sub = hb_subset_or_fail(face, in);
+    }
     hb_subset_input_destroy(in);
     if (!sub)
         return false;
@@ -153,6 +180,7 @@ typedef struct subset_entry {
     int level;
     size_t n;
     uint32_t *codes, *gids;          /* [n] each, one allocation */
+    uint32_t *new_gids;              /* [n] (renumbered entries), else NULL */
     unsigned char *z;
     size_t zlen;
     size_t raw_len;
@@ -168,7 +196,7 @@ static uint64_t subset_hash(const char *file, int level, const uint32_t *codes,
 #define SUBSET_MIX(v) (h = (h ^ (uint64_t)(v)) * 1099511628211ull)
     for (const char *p = file; *p; p++)
         SUBSET_MIX((unsigned char)*p);
-    SUBSET_MIX(level);
+    SUBSET_MIX(level);   /* level < 0: a renumbered subset (see callers) */
     SUBSET_MIX(n);
     for (size_t i = 0; i < n; i++) {
         SUBSET_MIX(codes[i]);
@@ -205,17 +233,27 @@ bool pdf_subset_deflated(const char *file, const uint32_t *gids, const uint32_t 
                          size_t n, int level, unsigned char **z, size_t *zlen,
                          size_t *raw_len)
 {
+    return pdf_subset_deflated_renum(file, gids, codes, n, level, NULL, z, zlen, raw_len);
+}
+
+bool pdf_subset_deflated_renum(const char *file, const uint32_t *gids, const uint32_t *codes,
+                               size_t n, int level, uint32_t *new_gids, unsigned char **z,
+                               size_t *zlen, size_t *raw_len)
+{
     *z = NULL;
     *zlen = *raw_len = 0;
+    int key = new_gids ? -level : level;       /* renumbered subsets apart */
     const char *fk = subset_file_key(file);    /* NULL until the face is made */
-    uint64_t h = subset_hash(file, level, codes, gids, n);
+    uint64_t h = subset_hash(file, key, codes, gids, n);
     if (fk) {
         pthread_mutex_lock(&subset_lock);
-        subset_entry *e = subset_find(h, fk, level, codes, gids, n);
+        subset_entry *e = subset_find(h, fk, key, codes, gids, n);
         if (e && (*z = malloc(e->zlen)) != NULL) {
             memcpy(*z, e->z, e->zlen);
             *zlen = e->zlen;
             *raw_len = e->raw_len;
+            if (new_gids)
+                memcpy(new_gids, e->new_gids, n * sizeof *new_gids);
         }
         pthread_mutex_unlock(&subset_lock);
         if (*z)
@@ -223,7 +261,7 @@ bool pdf_subset_deflated(const char *file, const uint32_t *gids, const uint32_t 
     }
     unsigned char *prog = NULL;
     size_t plen = 0;
-    if (!pdf_subset_font(file, gids, n, codes, n, &prog, &plen))
+    if (!pdf_subset_font_renum(file, gids, n, codes, n, new_gids, &prog, &plen))
         return false;
     size_t cap = pdf_deflate_bound(plen);
     *z = malloc(cap);
@@ -237,17 +275,19 @@ bool pdf_subset_deflated(const char *file, const uint32_t *gids, const uint32_t 
     *raw_len = plen;
     fk = subset_file_key(file);
     pthread_mutex_lock(&subset_lock);
-    if (fk && subset_cached < SUBSET_CACHE && !subset_find(h, fk, level, codes, gids, n)) {
+    if (fk && subset_cached < SUBSET_CACHE && !subset_find(h, fk, key, codes, gids, n)) {
         subset_entry *e = calloc(1, sizeof *e);
-        uint32_t *keys = malloc(2 * n * sizeof *keys + 1);
+        uint32_t *keys = malloc(3 * n * sizeof *keys + 1);
         unsigned char *copy = malloc(*zlen);
         if (e && keys && copy) {
             memcpy(keys, codes, n * sizeof *keys);
             memcpy(keys + n, gids, n * sizeof *keys);
+            if (new_gids)
+                memcpy(keys + 2 * n, new_gids, n * sizeof *keys);
             memcpy(copy, *z, *zlen);
-            *e = (subset_entry){.hash = h, .file = fk, .level = level, .n = n, .codes = keys,
-                                .gids = keys + n, .z = copy, .zlen = *zlen,
-                                .raw_len = plen};
+            *e = (subset_entry){.hash = h, .file = fk, .level = key, .n = n, .codes = keys,
+                                .gids = keys + n, .new_gids = new_gids ? keys + 2 * n : NULL,
+                                .z = copy, .zlen = *zlen, .raw_len = plen};
             e->next = subset_bucket[h & (SUBSET_BUCKETS - 1)];
             subset_bucket[h & (SUBSET_BUCKETS - 1)] = e;
             subset_cached++;

@@ -529,6 +529,13 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
     /* the objects of the stream, one after another; offs[k] where each starts */
     folio_buf body;
     folio_buf_init(&body, (size_t)1 << 30);
+    {   /* r-arch: ~40 bytes an element, ~8 a ParentTree entry: one allocation */
+        size_t guess = (size_t)f->n_kept * 64 + t->n_mc * 12 + 4096;
+        if ((body.data = malloc(guess)) != NULL) {
+            body.cap = guess;
+            body.data[0] = 0;
+        }
+    }
     size_t *offs = calloc((size_t)n_obj + 1, sizeof *offs);
     if (!offs) {
         folio_buf_free(&body);
@@ -666,18 +673,21 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
     return ok;
 }
 
+/* r-arch (issue 11/14 archive size): the tagged document's XMP is one
+ * rdf:Description (pdf.c); these are its PDF/UA namespaces and properties. */
+void pdf_tag_xmp_ns(folio_buf *b)
+{
+    folio_buf_puts(b, " xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\""
+                      " xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\""
+                      " xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\""
+                      " xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\"");
+}
+
 void pdf_tag_xmp(folio_buf *b)
 {
     folio_buf_puts(
         b,
-        "<rdf:Description rdf:about=\"\" "
-        "xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n"
         "<pdfuaid:part>1</pdfuaid:part>\n"
-        "</rdf:Description>\n"
-        "<rdf:Description rdf:about=\"\" "
-        "xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\" "
-        "xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\" "
-        "xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\n"
         "<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">\n"
         "<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>\n"
         "<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>\n"
@@ -689,6 +699,5 @@ void pdf_tag_xmp(folio_buf *b)
         "<pdfaProperty:description>Part of ISO 14289 the file conforms to"
         "</pdfaProperty:description>\n"
         "</rdf:li></rdf:Seq></pdfaSchema:property>\n"
-        "</rdf:li></rdf:Bag></pdfaExtension:schemas>\n"
-        "</rdf:Description>\n");
+        "</rdf:li></rdf:Bag></pdfaExtension:schemas>\n");
 }

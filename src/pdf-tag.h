@@ -77,5 +77,6 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
 /* The XMP for a tagged document: the PDF/UA identification (pdfuaid:part
  * 1) and the PDF/A extension schema that declares it. */
 void pdf_tag_xmp(folio_buf *b);
+void pdf_tag_xmp_ns(folio_buf *b);     /* r-arch: its namespace attributes */
 
 #endif

@@ -1598,7 +1598,9 @@ static void pdf_xml_text(folio_buf *b, const char *s)
  * The archive writes thousands of small documents that embed the same font
  * programs and ICC profile.  Deflating them is most of a document's cost, so
  * the deflated bytes are kept in a small process-wide cache keyed by the
- * SHA-256 of the raw bytes (zlib output depends only on its input and level:
+ * raw bytes themselves, compared whole (r-arch: a memcmp of the ~7 KB ICC
+ * profile per document instead of its SHA-256; zlib output depends only on
+ * its input and level:
  * a hit and a miss write the same file).  Font programs repeat when
  * documents embed the same glyph set: pdf_open marks a standard set (ASCII,
  * Latin-1 and Latin Extended-A letters, common punctuation) in every PDF/A
@@ -1608,7 +1610,8 @@ static void pdf_xml_text(folio_buf *b, const char *s)
 #define PDF_ZCACHE_MAX (8u << 20)      /* raw bytes of one cached stream */
 
 typedef struct pdf_zentry {
-    unsigned char key[32];
+    unsigned char *raw;        /* the key: n raw bytes */
+    size_t n;
     unsigned char *z;
     size_t zlen;
 } pdf_zentry;
@@ -1616,6 +1619,17 @@ typedef struct pdf_zentry {
 static pthread_mutex_t pdf_zlock = PTHREAD_MUTEX_INITIALIZER;
 static pdf_zentry pdf_zcache[PDF_ZCACHE_SLOTS];
 static int pdf_zn;
+
+__attribute__((destructor)) static void pdf_zcache_free(void)
+{
+    pthread_mutex_lock(&pdf_zlock);
+    for (int i = 0; i < pdf_zn; i++) {
+        free(pdf_zcache[i].raw);
+        free(pdf_zcache[i].z);
+    }
+    pdf_zn = 0;
+    pthread_mutex_unlock(&pdf_zlock);
+}
 
 
 /* A deflated font program and its /Length1 (raw length). */
@@ -1771,21 +1785,11 @@ static bool pdf_deflate_shared(folio_pdf_writer *w, HPDF_Dict d)
         free(raw);
         return true;                   /* leave it to libharu */
     }
-    unsigned char key[32];
-    {
-        char hex[65];
-        folio_sha256_hex(raw, n, hex);
-        for (int i = 0; i < 32; i++) {
-            unsigned v;
-            sscanf(hex + 2 * i, "%2x", &v);
-            key[i] = (unsigned char)v;
-        }
-    }
     unsigned char *z = NULL;
     size_t zlen = 0;
     pthread_mutex_lock(&pdf_zlock);
     for (int i = 0; i < pdf_zn; i++)
-        if (!memcmp(pdf_zcache[i].key, key, 32)) {
+        if (pdf_zcache[i].n == n && !memcmp(pdf_zcache[i].raw, raw, n)) {
             z = malloc(pdf_zcache[i].zlen);
             if (z) {
                 memcpy(z, pdf_zcache[i].z, pdf_zcache[i].zlen);
@@ -1806,15 +1810,17 @@ static bool pdf_deflate_shared(folio_pdf_writer *w, HPDF_Dict d)
         pthread_mutex_lock(&pdf_zlock);
         bool have = false;
         for (int i = 0; i < pdf_zn; i++)
-            have |= !memcmp(pdf_zcache[i].key, key, 32);
+            have |= pdf_zcache[i].n == n && !memcmp(pdf_zcache[i].raw, raw, n);
         if (!have && pdf_zn < PDF_ZCACHE_SLOTS) {
-            unsigned char *c = malloc(zlen);
-            if (c) {
+            unsigned char *c = malloc(zlen), *r = malloc(n);
+            if (c && r) {
                 memcpy(c, z, zlen);
-                memcpy(pdf_zcache[pdf_zn].key, key, 32);
-                pdf_zcache[pdf_zn].z = c;
-                pdf_zcache[pdf_zn].zlen = zlen;
+                memcpy(r, raw, n);
+                pdf_zcache[pdf_zn] = (pdf_zentry){.raw = r, .n = n, .z = c, .zlen = zlen};
                 pdf_zn++;
+            } else {
+                free(c);
+                free(r);
             }
         }
         pthread_mutex_unlock(&pdf_zlock);
@@ -1854,9 +1860,18 @@ static void pdf_xmp(folio_pdf_writer *w, folio_buf *b)
     folio_buf_puts(b, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
                       "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
                       "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n");
+    /* r-arch (issue 11/14 archive size): a tagged document's properties
+     * share one rdf:Description (~240 bytes of its unfiltered XMP) */
+    bool one = w->tag != NULL;
     folio_buf_puts(b, "<rdf:Description rdf:about=\"\" "
-                      "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
-                      "<dc:format>application/pdf</dc:format>\n");
+                      "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"");
+    if (one) {
+        folio_buf_puts(b, " xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\""
+                          " xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\""
+                          " xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\"");
+        pdf_tag_xmp_ns(b);
+    }
+    folio_buf_puts(b, ">\n<dc:format>application/pdf</dc:format>\n");
     if (o->title)
         pdf_xmp_alt(b, "dc:title", o->title);
     if (o->author) {
@@ -1871,14 +1886,18 @@ static void pdf_xmp(folio_pdf_writer *w, folio_buf *b)
         pdf_xml_text(b, w->pdfa.identifier);
         folio_buf_puts(b, "</dc:identifier>\n");
     }
-    folio_buf_puts(b, "</rdf:Description>\n"
-                      "<rdf:Description rdf:about=\"\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\n"
-                      "<xmp:CreatorTool>folio " FOLIO_VERSION "</xmp:CreatorTool>\n");
+    if (!one)
+        folio_buf_puts(b, "</rdf:Description>\n"
+                          "<rdf:Description rdf:about=\"\" "
+                          "xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\n");
+    folio_buf_puts(b, "<xmp:CreatorTool>folio " FOLIO_VERSION "</xmp:CreatorTool>\n");
     folio_buf_printf(b, "<xmp:CreateDate>%s</xmp:CreateDate>\n"
                         "<xmp:ModifyDate>%s</xmp:ModifyDate>\n"
                         "<xmp:MetadataDate>%s</xmp:MetadataDate>\n", date, date, date);
-    folio_buf_puts(b, "</rdf:Description>\n"
-                      "<rdf:Description rdf:about=\"\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n");
+    if (!one)
+        folio_buf_puts(b, "</rdf:Description>\n"
+                          "<rdf:Description rdf:about=\"\" "
+                          "xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n");
     if (w->pdfa.keywords) {
         folio_buf_puts(b, "<pdf:Keywords>");
         pdf_xml_text(b, w->pdfa.keywords);
@@ -1889,17 +1908,18 @@ static void pdf_xmp(folio_pdf_writer *w, folio_buf *b)
         pdf_xml_text(b, producer);
         folio_buf_puts(b, "</pdf:Producer>\n");
     }
-    folio_buf_puts(b, "</rdf:Description>\n"
-                      "<rdf:Description rdf:about=\"\" "
-                      "xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n");
+    if (!one)
+        folio_buf_puts(b, "</rdf:Description>\n"
+                          "<rdf:Description rdf:about=\"\" "
+                          "xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n");
     /* issue 14 part 2: tagged documents are PDF/A-2a and PDF/UA-1 */
     folio_buf_puts(b, w->tag ? "<pdfaid:part>2</pdfaid:part>\n"
                                "<pdfaid:conformance>A</pdfaid:conformance>\n"
                              : "<pdfaid:part>1</pdfaid:part>\n"
                                "<pdfaid:conformance>B</pdfaid:conformance>\n");
-    folio_buf_puts(b, "</rdf:Description>\n");
     if (w->tag)
         pdf_tag_xmp(b);
+    folio_buf_puts(b, "</rdf:Description>\n");
     folio_buf_puts(b, "</rdf:RDF>\n"
                       "</x:xmpmeta>\n");
     /* the recommended padding lets an editor update the packet in place;
@@ -1908,6 +1928,38 @@ static void pdf_xmp(folio_pdf_writer *w, folio_buf *b)
     for (int i = 0; i < (w->tag ? 0 : 8); i++)
         folio_buf_puts(b, "                                                                \n");
     folio_buf_puts(b, "<?xpacket end=\"w\"?>");
+}
+
+/* r-arch (issue 11/14 archive size): rewrite CIDToGIDMap stream m (raw,
+ * libharu's: 2 bytes per CID, big-endian glyph ids; CID = code point) for a
+ * renumbered subset: CID codes[k] (ascending) gets renum[k]; any other CID
+ * (libharu maps one above the highest drawn) gets 0.  Before the map is
+ * deflated (pdf_fonts_deflate).  false leaves the map unchanged and the
+ * caller falls back to libharu's own subset. */
+static bool pdf_cidmap_renum(folio_pdf_writer *w, HPDF_Dict m, const uint32_t *codes,
+                             const uint32_t *renum, size_t n)
+{
+    HPDF_Stream st = m->stream;
+    HPDF_UINT32 len = st ? HPDF_Stream_Size(st) : 0;
+    if (!st || len == 0 || (len & 1) || len > 2 * 65536 || m->write_fn)
+        return false;
+    unsigned char *raw = calloc(1, len);
+    if (!raw)
+        return false;
+    size_t k = 0;
+    for (HPDF_UINT32 c = 0; c < len / 2; c++) {
+        while (k < n && codes[k] < c)
+            k++;
+        unsigned g = k < n && codes[k] == c ? renum[k] : 0;
+        raw[2 * c] = (unsigned char)(g >> 8);
+        raw[2 * c + 1] = (unsigned char)g;
+    }
+    HPDF_MemStream_FreeData(st);
+    bool ok = HPDF_Stream_Write(st, raw, len) == HPDF_OK;
+    if (!ok)
+        pdf_fail(w, "cannot rewrite a CIDToGIDMap");
+    free(raw);
+    return ok;
 }
 
 /* Give font fi a descriptor whose FontFile2 is an hb-subset program of
@@ -1942,11 +1994,19 @@ static bool pdf_embed_subset(folio_pdf_writer *w, int fi)
     }
     size_t plen = 0;
     pdf_fentry e = {0};
-    bool ok = pdf_subset_deflated(w->fonts[fi].file, gids, codes, n, pdf_aux_level(w), &e.z,
-                                  &e.zlen, &plen);
+    /* r-arch (issue 11/14 archive size): a PDF/A document's subset is
+     * renumbered and its CIDToGIDMap rewritten to the new ids */
+    uint32_t *renum = w->is_pdfa && fa->map_stream ? malloc(sizeof(uint32_t) * (n + 1)) : NULL;
+    bool ok = pdf_subset_deflated_renum(w->fonts[fi].file, gids, codes, n, pdf_aux_level(w),
+                                        renum, &e.z, &e.zlen, &plen);
+    if (ok && renum)
+        ok = pdf_cidmap_renum(w, fa->map_stream, codes, renum, n);
+    free(renum);
     free(codes);
-    if (!ok)
+    if (!ok) {
+        free(e.z);
         return false;
+    }
     e.length1 = (unsigned)plen;
     ok = e.zlen && pdf_descriptor_from_cache(w, fa, &e);
     free(e.z);
@@ -2284,6 +2344,14 @@ static void pdf_codes_of(const folio_dl_statement *st, const folio_layout_font *
 static void pdf_encoder_map(HPDF_CMapEncoderAttr a, const uint8_t *bits, bool set)
 {
     for (unsigned b = 0; b < 8192; b++) {
+        if ((b & 7) == 0) {    /* r-arch: 64 empty codes at a time (a few hundred set) */
+            uint64_t w8;
+            memcpy(&w8, bits + b, 8);
+            if (!w8) {
+                b += 7;
+                continue;
+            }
+        }
         if (!bits[b])
             continue;
         for (unsigned k = 0; k < 8; k++) {

@@ -376,10 +376,10 @@ static bool archive_finish_zip(folio_zip *zw, folio_archive_zip *z, folio_buf *c
         zip_abort(zw);
         return false;
     }
-    if (!zip_close(zw, &z->bytes, err))
+    /* r-arch: hashed as written (zip_hash_start), not read back */
+    if (!zip_close_sha256(zw, &z->bytes, z->sha256, err))
         return false;
-    return folio_sha256_file(z->part, z->sha256, NULL, err) &&
-           write_part(z->csv_part, csv, &z->csv_bytes, z->csv_sha256, err) &&
+    return write_part(z->csv_part, csv, &z->csv_bytes, z->csv_sha256, err) &&
            write_part(z->json_part, json, &z->json_bytes, z->json_sha256, err);
 }
 
@@ -441,6 +441,8 @@ static bool archive_add(void *self, const folio_dl_statement *st, void *prepared
         close(fd);
         k->zw = zip_create(z->part, O->statement_date, err);
         if (!k->zw)
+            return false;
+        if (!zip_hash_start(k->zw, err))
             return false;
         folio_buf_reset(&k->csv);
         folio_buf_puts(&k->csv, ARCHIVE_CSV_HEADER);

@@ -87,6 +87,7 @@
 #include "folio/zip.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -113,6 +114,7 @@ struct folio_zip {
     folio_buf cd;              /* central directory */
     unsigned char *z;          /* deflate output */
     size_t zcap;
+    EVP_MD_CTX *md;            /* r-arch: SHA-256 of the bytes written, or NULL */
     bool failed;
 };
 
@@ -167,6 +169,8 @@ static bool zip_write(folio_zip *z, const void *p, size_t n, folio_error *err)
 {
     if (n && fwrite(p, 1, n, z->fp) != n)
         return zip_fail(z, err, strerror(errno));
+    if (n && z->md && !EVP_DigestUpdate(z->md, p, n))
+        return zip_fail(z, err, "sha256 update failed");
     z->off += n;
     return true;
 }
@@ -318,13 +322,45 @@ static void zip_free(folio_zip *z)
 {
     if (z->fp)
         fclose(z->fp);
+    EVP_MD_CTX_free(z->md);
     folio_buf_free(&z->cd);
     free(z->z);
     free(z->path);
     free(z);
 }
 
+/* r-arch (issue 11 archive): the archive hashed each zip by reading it
+ * back after closing it, a second pass over every document's bytes in the
+ * serial part of the run; the digest is now taken as the bytes are written. */
+bool zip_hash_start(folio_zip *z, folio_error *err)
+{
+    if (z->off || z->md)
+        return zip_fail(z, err, "internal error: zip hash started late");
+    z->md = EVP_MD_CTX_new();
+    if (!z->md || !EVP_DigestInit_ex(z->md, EVP_sha256(), NULL))
+        return zip_fail(z, err, "sha256 init failed");
+    return true;
+}
+
+static bool zip_finish(folio_zip *z, uint64_t *bytes, char *hex, folio_error *err);
+
+bool zip_close_sha256(folio_zip *z, uint64_t *bytes, char hex[65], folio_error *err)
+{
+    hex[0] = 0;
+    if (!z->md) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: internal error: zip not hashed", z->path);
+        zip_abort(z);
+        return false;
+    }
+    return zip_finish(z, bytes, hex, err);
+}
+
 bool zip_close(folio_zip *z, uint64_t *bytes, folio_error *err)
+{
+    return zip_finish(z, bytes, NULL, err);
+}
+
+static bool zip_finish(folio_zip *z, uint64_t *bytes, char *hex, folio_error *err)
 {
     if (bytes)
         *bytes = 0;
@@ -372,6 +408,15 @@ bool zip_close(folio_zip *z, uint64_t *bytes, folio_error *err)
     z->fp = NULL;
     if (ok && bytes)
         *bytes = z->off;
+    if (ok && hex) {                    /* the digest of every byte written */
+        unsigned char d[EVP_MAX_MD_SIZE];
+        unsigned dn = 0;
+        ok = EVP_DigestFinal_ex(z->md, d, &dn) && dn == 32;
+        for (unsigned i = 0; ok && i < 32; i++)
+            snprintf(hex + 2 * i, 3, "%02x", d[i]);
+        if (!ok)
+            zip_fail(z, err, "sha256 final failed");
+    }
     zip_free(z);
     return ok;
 }

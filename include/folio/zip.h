@@ -53,6 +53,13 @@ uint64_t zip_offset(const folio_zip *z);
  * writer (also on failure).  *bytes: the file size. */
 bool zip_close(folio_zip *z, uint64_t *bytes, folio_error *err);
 
+/* r-arch (issue 11): zip_hash_start right after zip_create makes the
+ * writer keep a SHA-256 of every byte it writes; zip_close_sha256 is then
+ * zip_close that also gives it (lowercase hex): the file need not be read
+ * back.  Both fail on a zip not hashed from its first byte. */
+bool zip_hash_start(folio_zip *z, folio_error *err);
+bool zip_close_sha256(folio_zip *z, uint64_t *bytes, char hex[65], folio_error *err);
+
 /* Close and free without finishing (the caller removes the file). */
 void zip_abort(folio_zip *z);
 

@@ -137,6 +137,40 @@ static void test_zip_small_roundtrip(void **state)
 }
 
 /* More than 65,535 entries: ZIP64 end records, and every tool reads it. */
+/* r-arch (issue 11): the digest zip_close_sha256 takes while writing is the
+ * SHA-256 of the file on disk (central directory and end records included);
+ * a zip not hashed from its first byte is refused. */
+static void test_zip_hash_while_writing(void **state)
+{
+    (void)state;
+    char path[4200];
+    tmp_path(path, sizeof path, "hashed.zip");
+    folio_error err = {0};
+    folio_zip *z = zip_create(path, 0, &err);
+    assert_non_null(z);
+    assert_true(zip_hash_start(z, &err));
+    char big[30000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (char)('a' + i % 11);
+    assert_true(zip_add(z, "a.pdf", big, 1000, FOLIO_ZIP_STORED, crc_of(big, 1000), &err));
+    assert_true(zip_add(z, "index.csv", big, sizeof big, FOLIO_ZIP_DEFLATED, 0, &err));
+    uint64_t bytes = 0;
+    char hex[65], file_hex[65];
+    assert_true(zip_close_sha256(z, &bytes, hex, &err));
+    uint64_t fbytes = 0;
+    assert_true(folio_sha256_file(path, file_hex, &fbytes, &err));
+    assert_int_equal(fbytes, bytes);
+    assert_string_equal(hex, file_hex);
+
+    z = zip_create(path, 0, &err);                   /* not hashed: refused */
+    assert_non_null(z);
+    assert_true(zip_add(z, "a.pdf", big, 10, FOLIO_ZIP_STORED, crc_of(big, 10), &err));
+    assert_false(zip_hash_start(z, &err));           /* too late */
+    folio_error e2 = {0};
+    assert_false(zip_close_sha256(z, &bytes, hex, &e2));
+    assert_non_null(strstr(e2.msg, "not hashed"));
+}
+
 static void test_zip64_many_entries(void **state)
 {
     (void)state;
@@ -353,6 +387,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zip_small_roundtrip),
         cmocka_unit_test(test_zip64_many_entries),
+        cmocka_unit_test(test_zip_hash_while_writing),
         cmocka_unit_test(test_pdfa_document),
         cmocka_unit_test(test_email_valid),
         cmocka_unit_test(test_mask),

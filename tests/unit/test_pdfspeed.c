@@ -212,6 +212,71 @@ static void test_subset_cache(void **state)
     free(prog);
 }
 
+/* r-arch (issue 11/14 archive size): a renumbered subset holds .notdef and
+ * the glyphs asked for (and composites' parts), in old-id order; its cmap maps each
+ * code to the new id reported; it is smaller than the kept-id program and
+ * cached apart from it (a second call gives the same bytes and ids). */
+static void test_subset_renumbered(void **state)
+{
+    (void)state;
+    static const uint32_t codes[] = {0x20, 0x30, 0x31, 0x41, 0x61, 0xE9, 0x20AC};
+    const size_t n = sizeof codes / sizeof codes[0];
+    uint32_t gids[7], renum[7], again[7];
+    hb_blob_t *blob = hb_blob_create_from_file(font_reg);
+    hb_face_t *face = hb_face_create(blob, 0);
+    hb_font_t *font = hb_font_create(face);
+    for (size_t i = 0; i < n; i++) {
+        hb_codepoint_t g = 0;
+        assert_true(hb_font_get_nominal_glyph(font, codes[i], &g));
+        gids[i] = g;
+    }
+    hb_font_destroy(font);
+    hb_face_destroy(face);
+    hb_blob_destroy(blob);
+
+    unsigned char *kept = NULL, *prog = NULL;
+    size_t klen = 0, plen = 0;
+    assert_true(pdf_subset_font(font_reg, gids, n, codes, n, &kept, &klen));
+    assert_true(pdf_subset_font_renum(font_reg, gids, n, codes, n, renum, &prog, &plen));
+    assert_true(plen < klen);
+    hb_blob_t *sb = hb_blob_create((const char *)prog, (unsigned)plen, HB_MEMORY_MODE_READONLY,
+                                   NULL, NULL);
+    hb_face_t *sf = hb_face_create(sb, 0);
+    unsigned ng = hb_face_get_glyph_count(sf);   /* .notdef, these, composites' parts */
+    assert_true(ng >= n + 1 && ng < n + 8);
+    hb_font_t *sfont = hb_font_create(sf);
+    for (size_t i = 0; i < n; i++) {
+        hb_codepoint_t g = 0;
+        assert_true(hb_font_get_nominal_glyph(sfont, codes[i], &g));
+        assert_int_equal(g, renum[i]);
+        assert_true(renum[i] >= 1 && renum[i] < ng);
+        for (size_t j = 0; j < n; j++)            /* old order kept */
+            if (gids[j] < gids[i])
+                assert_true(renum[j] < renum[i]);
+    }
+    hb_font_destroy(sfont);
+    hb_face_destroy(sf);
+    hb_blob_destroy(sb);
+
+    for (int round = 0; round < 2; round++) {      /* made, then served */
+        unsigned char *z = NULL;
+        size_t zlen = 0, raw = 0;
+        memset(again, 0xFF, sizeof again);
+        assert_true(pdf_subset_deflated_renum(font_reg, gids, codes, n, 1, again, &z, &zlen,
+                                              &raw));
+        assert_int_equal(raw, plen);
+        assert_memory_equal(again, renum, sizeof renum);
+        free(z);
+    }
+    unsigned char *z = NULL;                       /* the kept-id entry stays apart */
+    size_t zlen = 0, raw = 0;
+    assert_true(pdf_subset_deflated(font_reg, gids, codes, n, 1, &z, &zlen, &raw));
+    assert_int_equal(raw, klen);
+    free(z);
+    free(kept);
+    free(prog);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -238,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_mem_helpers),
         cmocka_unit_test(test_whole_font_map),
         cmocka_unit_test(test_subset_cache),
+        cmocka_unit_test(test_subset_renumbered),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
