@@ -803,9 +803,15 @@ static void g_attr(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_
         out->absent = true;
         return;
     }
-    if (a->type == FOLIO_AT_MONEY)
+    if (a->type == FOLIO_AT_MONEY) {
         out->num = rules_number_from_money(v.num, a->minor_digits, &out->inexact);
-    else
+        /* issue 10 part 6: an account's (transaction's) money is in the
+         * account's currency; a customer's has none of its own */
+        if (a->rec == FOLIO_AR_ACCOUNT)
+            out->ccy = ctx->ds->accounts[i].currency;
+        else if (a->rec == FOLIO_AR_TXN)
+            out->ccy = ctx->ds->accounts[ctx->ds->txns[i].account].currency;
+    } else
         out->num = a->type == FOLIO_AT_BOOL ? (v.num != 0) : v.num;
 }
 
