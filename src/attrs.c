@@ -10,8 +10,10 @@
 #include "attrs-private.h"
 #include "feed-private.h"
 #include "folio/codes.h"
+#include "folio/currency.h"
 #include "folio/household.h"
 #include "folio/layout.h"
+#include "folio/numbers.h"
 #include "folio/rules.h"
 
 #include <stdarg.h>
@@ -481,7 +483,9 @@ int attrs_stage_row(const folio_feed_def *def, const int *col_idx, const char *b
         case FOLIO_AT_MONEY: {
             folio_money v;
             int md = a->type == FOLIO_AT_NUMBER ? 4 : a->minor_digits;
-            if (!folio_money_parse(s, n, def->decimal, md, &v, &reason) ||
+            /* the feed's dialect, as its built-in amounts (group, negative
+             * forms; issue 10 audit) */
+            if (!numbers_amount_parse(def, md, s, n, &v, &reason) ||
                 v == FOLIO_ATTR_ABSENT) {
                 quote40(s, n, q, sizeof q);
                 snprintf(why, why_cap, "invalid %s '%s' (%s): %s", a->name, q,
@@ -494,7 +498,7 @@ int attrs_stage_row(const folio_feed_def *def, const int *col_idx, const char *b
         case FOLIO_AT_DATE: {
             folio_date dt;
             const char *fmt = def->date_format ? def->date_format : "YYYY-MM-DD";
-            if (!folio_date_parse(s, n, fmt, &dt)) {
+            if (!numbers_date_parse(def, s, n, &dt)) {   /* century_pivot too */
                 quote40(s, n, q, sizeof q);
                 snprintf(why, why_cap, "invalid %s '%s' (date): expected %s", a->name, q, fmt);
                 return 0;
@@ -813,6 +817,26 @@ static void g_attr(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_
             out->ccy = ctx->ds->accounts[ctx->ds->txns[i].account].currency;
     } else
         out->num = a->type == FOLIO_AT_BOOL ? (v.num != 0) : v.num;
+}
+
+size_t attrs_money_text(const folio_job *job, const folio_dataset *ds, const folio_layout *L,
+                        const folio_attr_def *a, uint32_t rec, char *buf, size_t cap)
+{
+    buf[0] = 0;
+    folio_attr_val v = attrs_value(ds, a, rec);
+    if (v.num == FOLIO_ATTR_ABSENT)
+        return 0;
+    const char *cur = NULL;
+    if (a->rec == FOLIO_AR_ACCOUNT)
+        cur = ds->accounts[rec].currency;
+    else if (a->rec == FOLIO_AR_TXN)
+        cur = ds->accounts[ds->txns[rec].account].currency;
+    else if (a->feed >= 0 && a->feed < job->n_feeds)
+        cur = job->feeds[a->feed].currency;
+    if (!cur || !cur[0])
+        cur = job->currency && job->currency[0] ? job->currency : "USD";
+    size_t n = currency_format(L, cur, v.num, a->minor_digits, true, buf, cap);
+    return n < cap ? n : cap - 1;
 }
 
 size_t attrs_format(const folio_attr_def *a, folio_attr_val v, const folio_attr_fmt *fmt,

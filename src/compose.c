@@ -279,6 +279,8 @@ static size_t attr_text(const composer *C, int i, uint32_t rec, char *buf, size_
     buf[0] = 0;
     if (rec == UINT32_MAX || !C->plan->ds->attr_vals[d->rec])
         return 0;
+    if (d->type == FOLIO_AT_MONEY)   /* issue 10 audit: in its currency's style */
+        return attrs_money_text(C->plan->job, C->plan->ds, C->L, d, rec, buf, cap);
     size_t n = attrs_format(d, attrs_value(C->plan->ds, d, rec), &fmt, buf, cap, s);
     if (*s != buf && strpbrk(*s, "\r\n\t")) {   /* a free-text column: spaces, as descriptions */
         n = clean_text(*s, buf, cap);

@@ -115,6 +115,17 @@ typedef struct folio_attr_fmt {
 size_t attrs_format(const folio_attr_def *a, folio_attr_val v, const folio_attr_fmt *fmt,
                     char *buf, size_t cap, const char **s);
 
+/* issue 10 part 6 (audit): a money attribute's value of record `rec` as the
+ * statement prints money: the account's currency (account and transaction
+ * attributes; a customer attribute: its feed's currency, else the job's),
+ * styled by the layout's currencies (currency_format, with the symbol).
+ * "" when unknown.  Returns the length written to buf. */
+struct folio_job;
+struct folio_layout;
+size_t attrs_money_text(const struct folio_job *job, const struct folio_dataset *ds,
+                        const struct folio_layout *L, const folio_attr_def *a, uint32_t rec,
+                        char *buf, size_t cap);
+
 /* The rules catalogue with the attributes (rules_catalog_default() when
  * attrs is NULL). */
 const struct folio_rule_catalog *attrs_catalog(const folio_attrs *attrs);

@@ -49,3 +49,60 @@ print("ok: no rule sums EUR and USD; per-currency sums exact:", hh)
 PY
 }
 run_test rules_mixed_currency t_rules_mixed_currency
+
+# Parts 1, 5, 6: an attribute is read and printed like the built-in fields of
+# its feed.  A money or number attribute follows the feed's dialect (`group`,
+# trailing minus: `2.961,06` used to be "not a number"); a date attribute the
+# feed's century_pivot (`01.01.50` with pivot 30 is 1950; it used to be read
+# with a silent pivot of 70: 2050); a money attribute prints in its
+# account's currency style (`2.961,06 €`, `US$4,750.25`; it used to print
+# `$2,961.06` on a EUR account).
+t_attrs_dialect_currency() {
+    local d="$WORK/da10-attr" rc
+    da10_eu "$d"
+    printf 'Kundennr;Seit;Punkte\nK1001;01.01.50;1.234,5\nK1002;31.12.29;7-\nK2001;15.06.99;\n' > "$d/extra.csv"
+    python3 - "$d" <<'PY'
+import sys
+d = sys.argv[1]
+s = open(d + "/job.yaml", encoding="utf-8").read()
+a = "      currency: Waehrung\n"
+assert a in s
+s = s.replace(a, a + "    attributes:\n      endsaldo: {column: Endsaldo, type: money}\n", 1)
+a = "  - name: umsaetze\n"
+assert a in s
+s = s.replace(a, """  - name: extra
+    kind: customer_attributes
+    path: extra.csv
+    dialect: {delimiter: ";", date_format: "DD.MM.YY", century_pivot: 30, decimal: ",", group: "."}
+    columns: {customer_id: Kundennr}
+    attributes:
+      seit: {column: Seit, type: date}
+      punkte: {column: Punkte, type: number}
+""" + a, 1)
+open(d + "/job.yaml", "w", encoding="utf-8").write(s)
+l = open(d + "/layout.yaml", encoding="utf-8").read()
+a = '  title: "{account.product_name}  {account.number}  {account.currency}"'
+assert a in l
+l = l.replace(a, '  title: "{account.product_name}  {account.number}  {account.currency}'
+              ' Endsaldo {account.endsaldo} seit {customer.seit} punkte {customer.punkte}"', 1)
+open(d + "/layout.yaml", "w", encoding="utf-8").write(l)
+PY
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    cat "$d/err"; [ -f "$d/out/rejects.csv" ] && cat "$d/out/rejects.csv"
+    [ "$rc" = 0 ] || { echo "expected exit 0, got $rc"; exit 1; }
+    pdftotext -layout "$d"/out/print/*.pdf "$d/text.txt"
+    python3 - "$d/text.txt" <<'PY'
+import sys
+flat = " ".join(open(sys.argv[1], encoding="utf-8").read().split())
+for want in ("DE4410001 EUR Endsaldo 2.961,06 € seit 01.01.1950 punkte 1234.5",
+             "US7710003 USD Endsaldo US$4,750.25 seit 01.01.1950",
+             "DE4410004 EUR Endsaldo 389,90 €",
+             "DE4420001 EUR Endsaldo 1.512,34 € seit 15.06.1999 punkte"):
+    assert want in flat, "missing: " + want
+assert "$2,961.06" not in flat and "$389.90" not in flat, "a EUR attribute printed in dollars"
+print("ok: attributes read in the feed's dialect, printed in the account's currency")
+PY
+}
+run_test attrs_dialect_currency t_attrs_dialect_currency
