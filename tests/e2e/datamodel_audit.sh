@@ -106,3 +106,52 @@ print("ok: attributes read in the feed's dialect, printed in the account's curre
 PY
 }
 run_test attrs_dialect_currency t_attrs_dialect_currency
+
+# Part 1: a transaction attribute (or code list) reaches a layout merge field,
+# not only a table column of its own: a transaction table column may have a
+# `text:` with merge fields, {transaction.NAME} among them, filled per row.
+# Elsewhere {transaction.*} is a layout error naming the line.
+t_txn_merge_field() {
+    local d="$WORK/da10-txn" rc
+    da10_eu "$d"
+    python3 - "$d" <<'PY'
+import sys
+d = sys.argv[1]
+s = open(d + "/job.yaml", encoding="utf-8").read()
+a = "      amount: Betrag\n"
+assert s.count(a) == 1
+s = s.replace(a, a + "    attributes:\n      zweck: {column: Verwendungszweck, type: string}\n"
+              "      betrag: {column: Betrag, type: money}\n")
+open(d + "/job.yaml", "w", encoding="utf-8").write(s)
+l = open(d + "/layout.yaml", encoding="utf-8").read()
+a = '    - {field: description, title: {en: "Description", es: "Descripción"}, width: 233}'
+assert a in l
+l = l.replace(a, '    - {text: "[{transaction.zweck} | {transaction.betrag} | {account.currency}]",'
+              ' title: "Details", width: 233}')
+open(d + "/layout.yaml", "w", encoding="utf-8").write(l)
+PY
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    cat "$d/err"
+    [ "$rc" = 0 ] || { echo "expected exit 0, got $rc"; exit 1; }
+    pdftotext -layout "$d"/out/print/*.pdf "$d/text.txt"
+    python3 - "$d/text.txt" <<'PY'
+import sys
+flat = " ".join(open(sys.argv[1], encoding="utf-8").read().split())
+for want in ("[Miete Weißdornstraße | -1.100,00 € | EUR]", "[Gehalt März | 3.250,00 € | EUR]",
+             "[Wire transfer fee | -US$249.75 | USD]", "[Café Zürich | -39,90 € | EUR]"):
+    assert want in flat, "missing: " + want
+print("ok: {transaction.*} filled per row")
+PY
+    # {transaction.*} outside a table column's text: a layout error at its line
+    sed -i 's|  title: "{account.product_name}  {account.number}  {account.currency}"|  title: "{account.number} {transaction.zweck}"|' "$d/layout.yaml"
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/out2" --quiet 2>"$d/err"; rc=$?
+    set -e
+    cat "$d/err"
+    [ "$rc" = 2 ] || { echo "expected exit 2, got $rc"; exit 1; }
+    grep -Eq 'layout.yaml:[0-9]+:[0-9]+: unknown merge field \{transaction.zweck\}' "$d/err" \
+        || { echo "no layout error naming {transaction.zweck}"; exit 1; }
+}
+run_test txn_merge_field t_txn_merge_field
