@@ -85,6 +85,21 @@ a = '  title: "{account.product_name}  {account.number}  {account.currency}"'
 assert a in l
 l = l.replace(a, '  title: "{account.product_name}  {account.number}  {account.currency}'
               ' Endsaldo {account.endsaldo} seit {customer.seit} punkte {customer.punkte}"', 1)
+# attributes in a paragraph's condition and text (the library's merge fields)
+lib_path = l.split("  library: ", 1)[1].split("\n", 1)[0]
+lib = open(lib_path, encoding="utf-8").read()
+lib += """
+  - id: treue
+    version: 1
+    approved: {by: "e2e", date: 2026-01-01}
+    condition: customer.punkte >= 1000 and customer.seit < date("1960-01-01")
+    text:
+      en: "Loyalty points {customer.punkte} since {customer.seit}."
+      es: "Puntos {customer.punkte} desde {customer.seit}."
+"""
+open(d + "/paragraphs.yaml", "w", encoding="utf-8").write(lib)
+l = l.replace("  library: " + lib_path, "  library: paragraphs.yaml", 1)
+l = l.replace("  after_summary: [welcome]", "  after_summary: [welcome, treue]", 1)
 open(d + "/layout.yaml", "w", encoding="utf-8").write(l)
 PY
     set +e
@@ -102,8 +117,17 @@ for want in ("DE4410001 EUR Endsaldo 2.961,06 € seit 01.01.1950 punkte 1234.5"
              "DE4420001 EUR Endsaldo 1.512,34 € seit 15.06.1999 punkte"):
     assert want in flat, "missing: " + want
 assert "$2,961.06" not in flat and "$389.90" not in flat, "a EUR attribute printed in dollars"
+# the paragraph: H1's primary customer K1001 (1234.5 points, since 1950) only
+assert flat.count("Loyalty points 1234.5 since 01.01.1950.") == 1, "paragraph treue"
 print("ok: attributes read in the feed's dialect, printed in the account's currency")
 PY
+    # the audit trail: shown for H1; for H2 (no points: unknown) not, with the clause
+    grep '"household":"H1"' "$d/out/audit.jsonl" \
+        | grep -q '"id":"treue","version":1,"place":"after_summary","shown":true' \
+        || { echo "audit: H1 lacks paragraph treue"; exit 1; }
+    grep '"household":"H2"' "$d/out/audit.jsonl" \
+        | grep -q '"id":"treue","version":1,"place":"after_summary","shown":false,.*"failed":"customer.punkte' \
+        || { echo "audit: H2's paragraph treue not explained"; exit 1; }
 }
 run_test attrs_dialect_currency t_attrs_dialect_currency
 
