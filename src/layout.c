@@ -98,7 +98,7 @@ static int merge_lookup(const char *s, size_t n, const folio_attrs *attrs, bool 
     if (a && a->rec != FOLIO_AR_TXN)
         return (a->rec == FOLIO_AR_CUSTOMER ? FOLIO_M_ATTR_CUSTOMER : FOLIO_M_ATTR_ACCOUNT) +
                (int)(a - attrs->v);
-    if (a && txn)   /* issue 10 audit: a table column's text (txn_template_parse) */
+    if (a && txn)   /* issue 10 audit: a table column's text (column_text) */
         return FOLIO_M_ATTR_TXN + (int)(a - attrs->v);
     return -1;
 }
