@@ -810,11 +810,17 @@ static void g_attr(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_
     if (a->type == FOLIO_AT_MONEY) {
         out->num = rules_number_from_money(v.num, a->minor_digits, &out->inexact);
         /* issue 10 part 6: an account's (transaction's) money is in the
-         * account's currency; a customer's has none of its own */
+         * account's currency; a customer's in its feed's (as printed) */
         if (a->rec == FOLIO_AR_ACCOUNT)
             out->ccy = ctx->ds->accounts[i].currency;
         else if (a->rec == FOLIO_AR_TXN)
             out->ccy = ctx->ds->accounts[ctx->ds->txns[i].account].currency;
+        else if (ctx->job)
+            out->ccy = a->feed >= 0 && a->feed < ctx->job->n_feeds &&
+                       ctx->job->feeds[a->feed].currency && ctx->job->feeds[a->feed].currency[0]
+                           ? ctx->job->feeds[a->feed].currency
+                           : ctx->job->currency && ctx->job->currency[0] ? ctx->job->currency
+                                                                         : "USD";
     } else
         out->num = a->type == FOLIO_AT_BOOL ? (v.num != 0) : v.num;
 }

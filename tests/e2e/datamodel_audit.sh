@@ -15,16 +15,31 @@ da10_eu() {
 # 13,363.46 EUR (deposits and card) and 4,750.25 USD; a rule
 # `sum(balance) > 17000` used to add them (18,113.71) and so routed H1 by a
 # figure that is in no currency.  The sum over two currencies is unknown (the
-# rule is false); narrowed to one currency it is exact.
+# rule is false); narrowed to one currency it is exact.  A customer's money
+# attribute is in its feed's currency (EUR): added to USD it is unknown too.
 t_rules_mixed_currency() {
     local d="$WORK/da10-ccy" rc
     da10_eu "$d"
+    printf 'Kundennr;Limit\nK1001;2500,00\n' > "$d/limits.csv"
     python3 - "$d/job.yaml" <<'PY'
 import sys
 p = sys.argv[1]
 s = open(p, encoding="utf-8").read()
 assert s.endswith("output:\n  dir: out\n"), s[-40:]
+a = "  - name: umsaetze\n"
+assert a in s
+s = s.replace(a, """  - name: limits
+    kind: customer_attributes
+    path: limits.csv
+    dialect: {delimiter: ";", decimal: ",", group: "."}
+    columns: {customer_id: Kundennr}
+    attributes:
+      limit: {column: Limit, type: money}
+""" + a, 1)
 s += """  channels:
+    - when: customer.limit + sum(balance where currency == "USD") > 0
+      channel: none
+      reason: "EUR attribute plus USD"
     - when: sum(balance) > 17000
       channel: none
       reason: "mixed sum"
