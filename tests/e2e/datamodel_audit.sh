@@ -194,3 +194,46 @@ PY
         || { echo "no layout error naming {transaction.zweck}"; exit 1; }
 }
 run_test txn_merge_field t_txn_merge_field
+
+# Part 2: roles and the householding path reach rules.  The berka example as
+# it is, with one channel rule before its own: households with a disponent
+# (customer.role), formed by shared accounts (household.by), holding an
+# account of two holders (account.holders) go nowhere.  Recounted from the
+# raw disp.asc: exactly the accounts that have a DISPONENT row.
+t_roles_in_rules() {
+    local data="${FOLIO_BERKA:-$ROOT/../shared/data/berka}"
+    [ -f "$data/disp.asc" ] || data=/work/shared/data/berka
+    if [ ! -f "$data/disp.asc" ]; then echo "berka data not found: skipped"; return 0; fi
+    local d="$WORK/da10-roles" ex="$ROOT/examples/berka" rc
+    mkdir -p "$d"
+    sed "s|path: \.\./\.\./\.\./shared/data/berka/|path: $data/|; s|^layout: layout.yaml|layout: $ex/layout.yaml|" \
+        "$ex/job.yaml" >"$d/job.yaml"
+    python3 - "$d/job.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8").read()
+a = "  channels:\n"
+assert s.count(a) == 1
+s = s.replace(a, a + """    - when: any(customers where customer.role == "disponent") and household.by == "shared_accounts" and any(accounts where account.holders == 2)
+      channel: none
+      reason: "disponent household"
+""")
+open(p, "w", encoding="utf-8").write(s)
+PY
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet 2>"$d/err"; rc=$?
+    set -e
+    [ "$rc" = 3 ] || { head -5 "$d/err"; echo "expected exit 3 (the cut-off line), got $rc"; exit 1; }
+    python3 - "$d/out" "$data" <<'PY'
+import csv, sys
+out, data = sys.argv[1:3]
+disp = list(csv.DictReader(open(data + "/disp.asc", encoding="utf-8"), delimiter=";"))
+want = {r["account_id"] for r in disp if r["type"] == "DISPONENT"}
+sup = [r for r in csv.DictReader(open(out + "/suppressed.csv", encoding="utf-8"))
+       if r["kind"] == "household" and r["reason"] == "disponent household"]
+assert len(sup) == len(want), (len(sup), len(want))
+assert all(r["id"].startswith("S-") for r in sup), sup[:3]
+print("ok: %d households with a disponent, as disp.asc says" % len(sup))
+PY
+}
+run_test roles_in_rules t_roles_in_rules
