@@ -278,7 +278,7 @@ static size_t attr_text(const composer *C, int i, uint32_t rec, char *buf, size_
                                 C->plan->layout->languages[C->lang]};   /* issue 10 gaps: code lists */
     *s = buf;
     buf[0] = 0;
-    if (rec == UINT32_MAX || !C->plan->ds->attr_vals[d->rec])
+    if (rec == UINT32_MAX || !attrs_loaded(C->plan->ds, d))   /* issue 10 audit */
         return 0;
     if (d->type == FOLIO_AT_MONEY)   /* issue 10 audit: in its currency's style */
         return attrs_money_text(C->plan->job, C->plan->ds, C->L, d, rec, buf, cap);
