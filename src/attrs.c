@@ -10,8 +10,10 @@
 #include "attrs-private.h"
 #include "feed-private.h"
 #include "folio/codes.h"
+#include "folio/currency.h"
 #include "folio/household.h"
 #include "folio/layout.h"
+#include "folio/numbers.h"
 #include "folio/rules.h"
 
 #include <stdarg.h>
@@ -286,7 +288,11 @@ bool attrs_job_finish(yt_doc *d, folio_job *job)
                 return yt_fail_at(d, a->line, a->col, "column '%s' is mapped by attributes "
                                   "'%s' and '%s' of one feed", a->column, A->v[k].name,
                                   a->name);
-        a->slot = shared >= 0 ? shared : A->width[a->rec]++;
+        if (attrs_compact(a) && a->code_list->n_values >= 0xFFFF)   /* issue 10 audit */
+            return yt_fail_at(d, a->line, a->col, "code list '%s' has %d values, more "
+                              "than 65534", a->name, a->code_list->n_values);
+        a->slot = shared >= 0 ? shared
+                  : attrs_compact(a) ? A->code_width++ : A->width[a->rec]++;
     }
     for (int i = 0; i < A->n;) {
         int j = i;
@@ -438,7 +444,10 @@ int attrs_stage_row(const folio_feed_def *def, const int *col_idx, const char *b
                          a->code_list->name);
                 return 0;
             }
-            row[k].str = a->code_list->values[x].code;
+            if (attrs_compact(a))   /* issue 10 audit: its index, 2 bytes when kept */
+                row[k].num = x;
+            else
+                row[k].str = a->code_list->values[x].code;
             continue;
         }
         if (n == 0) {
@@ -481,7 +490,9 @@ int attrs_stage_row(const folio_feed_def *def, const int *col_idx, const char *b
         case FOLIO_AT_MONEY: {
             folio_money v;
             int md = a->type == FOLIO_AT_NUMBER ? 4 : a->minor_digits;
-            if (!folio_money_parse(s, n, def->decimal, md, &v, &reason) ||
+            /* the feed's dialect, as its built-in amounts (group, negative
+             * forms; issue 10 audit) */
+            if (!numbers_amount_parse(def, md, s, n, &v, &reason) ||
                 v == FOLIO_ATTR_ABSENT) {
                 quote40(s, n, q, sizeof q);
                 snprintf(why, why_cap, "invalid %s '%s' (%s): %s", a->name, q,
@@ -494,7 +505,7 @@ int attrs_stage_row(const folio_feed_def *def, const int *col_idx, const char *b
         case FOLIO_AT_DATE: {
             folio_date dt;
             const char *fmt = def->date_format ? def->date_format : "YYYY-MM-DD";
-            if (!folio_date_parse(s, n, fmt, &dt)) {
+            if (!numbers_date_parse(def, s, n, &dt)) {   /* century_pivot too */
                 quote40(s, n, q, sizeof q);
                 snprintf(why, why_cap, "invalid %s '%s' (date): expected %s", a->name, q, fmt);
                 return 0;
@@ -619,10 +630,18 @@ static bool in_list(const feed_idlist *l, const char *k)
     return false;
 }
 
-static void copy_row(folio_attr_val *dst, const folio_feed_def *def, const folio_attr_val *src)
+static void copy_row(folio_attr_val *dst, uint16_t *codes, const folio_feed_def *def,
+                     const folio_attr_val *src)
 {
-    for (int k = 0; k < def->n_attrs; k++)
-        dst[def->attrs[k].slot] = src[k];
+    for (int k = 0; k < def->n_attrs; k++) {
+        const folio_attr_def *a = &def->attrs[k];
+        if (attrs_compact(a)) {   /* issue 10 audit */
+            if (codes)
+                codes[a->slot] = (uint16_t)src[k].num;
+        } else if (dst) {
+            dst[a->slot] = src[k];
+        }
+    }
 }
 
 /* Values of the records of one kind from the feeds that map them inline. */
@@ -640,23 +659,37 @@ static void attach_inline(folio_dataset *ds, int rec, size_t n, size_t elem,
             continue;
         long row = stage_find(&fi->ast, line);
         if (row >= 0)
-            copy_row(&ds->attr_vals[rec][i * (size_t)width], fi->def,
-                     &fi->ast.v[(size_t)row * (size_t)fi->def->n_attrs]);
+            copy_row(ds->attr_vals[rec] ? &ds->attr_vals[rec][i * (size_t)width] : NULL,
+                     rec == FOLIO_AR_TXN && ds->attr_codes
+                         ? &ds->attr_codes[i * (size_t)ds->attr_code_width] : NULL,
+                     fi->def, &fi->ast.v[(size_t)row * (size_t)fi->def->n_attrs]);
     }
 }
 
 bool attrs_resolve(folio_dataset *ds)
 {
     struct feed_pool *pool = ds->pool;
-    int width[FOLIO_AR__COUNT] = { 0 };
+    int width[FOLIO_AR__COUNT] = { 0 }, cw = 0;
     for (int f = 0; f < ds->n_feeds; f++) {
         const folio_feed_def *def = pool->feeds[f].def;
-        for (int k = 0; def && k < def->n_attrs; k++)
-            if (def->attrs[k].slot + 1 > width[def->attrs[k].rec])
-                width[def->attrs[k].rec] = def->attrs[k].slot + 1;
+        for (int k = 0; def && k < def->n_attrs; k++) {
+            const folio_attr_def *a = &def->attrs[k];
+            if (attrs_compact(a))   /* issue 10 audit: 2-byte code indexes */
+                cw = a->slot + 1 > cw ? a->slot + 1 : cw;
+            else if (a->slot + 1 > width[a->rec])
+                width[a->rec] = a->slot + 1;
+        }
     }
     const size_t nrec[FOLIO_AR__COUNT] = { ds->n_customers, ds->n_accounts, ds->n_txns };
     bool ok = true;
+    if (cw) {
+        ds->attr_code_width = cw;
+        ds->attr_codes = malloc((nrec[FOLIO_AR_TXN] * (size_t)cw + 1) * sizeof *ds->attr_codes);
+        if (!ds->attr_codes)
+            return false;
+        memset(ds->attr_codes, 0xFF, (nrec[FOLIO_AR_TXN] * (size_t)cw + 1) *
+                                     sizeof *ds->attr_codes);
+    }
     for (int r = 0; r < FOLIO_AR__COUNT && ok; r++) {
         ds->attr_width[r] = width[r];
         if (!width[r])
@@ -671,8 +704,9 @@ bool attrs_resolve(folio_dataset *ds)
         for (int f = 0; f < ds->n_feeds; f++) {
             const folio_feed_def *def = pool->feeds[f].def;
             for (int k = 0; def && k < def->n_attrs; k++)
-                if ((int)def->attrs[k].rec == r && (def->attrs[k].type == FOLIO_AT_STRING ||
-                                                    def->attrs[k].type == FOLIO_AT_CODE))
+                if ((int)def->attrs[k].rec == r && !attrs_compact(&def->attrs[k]) &&
+                    (def->attrs[k].type == FOLIO_AT_STRING ||
+                     def->attrs[k].type == FOLIO_AT_CODE))
                     blank[def->attrs[k].slot].str = NULL;
         }
         for (size_t i = 0; i < nrec[r]; i++)
@@ -737,7 +771,7 @@ bool attrs_resolve(folio_dataset *ds)
                 continue;
             }
             first[idx] = st->line[i];
-            copy_row(&ds->attr_vals[rec][(size_t)idx * (size_t)width[rec]], def,
+            copy_row(&ds->attr_vals[rec][(size_t)idx * (size_t)width[rec]], NULL, def,
                      &st->v[i * (size_t)def->n_attrs]);
         }
     }
@@ -755,7 +789,22 @@ bool attrs_resolve(folio_dataset *ds)
 
 folio_attr_val attrs_value(const folio_dataset *ds, const folio_attr_def *a, uint32_t index)
 {
+    if (attrs_compact(a)) {   /* issue 10 audit: the code's index in its list */
+        folio_attr_val v = { .str = NULL };
+        uint16_t x = ds->attr_codes
+                         ? ds->attr_codes[(size_t)index * (size_t)ds->attr_code_width +
+                                          (size_t)a->slot]
+                         : 0xFFFF;
+        if (x < a->code_list->n_values)
+            v.str = a->code_list->values[x].code;
+        return v;
+    }
     return ds->attr_vals[a->rec][(size_t)index * (size_t)ds->attr_width[a->rec] + (size_t)a->slot];
+}
+
+bool attrs_loaded(const folio_dataset *ds, const folio_attr_def *a)
+{
+    return attrs_compact(a) ? ds->attr_codes != NULL : ds->attr_vals[a->rec] != NULL;
 }
 
 /* issue 10 (gaps): the text of code-list value `code` in language `lang`
@@ -771,7 +820,7 @@ static void g_attr(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_
                    folio_rule_value *out)
 {
     const folio_attr_def *a = f->user;
-    if (!ctx->ds->attr_vals[a->rec]) {
+    if (!attrs_loaded(ctx->ds, a)) {
         out->absent = true;
         out->str = "";
         return;
@@ -803,10 +852,42 @@ static void g_attr(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_
         out->absent = true;
         return;
     }
-    if (a->type == FOLIO_AT_MONEY)
+    if (a->type == FOLIO_AT_MONEY) {
         out->num = rules_number_from_money(v.num, a->minor_digits, &out->inexact);
-    else
+        /* issue 10 part 6: an account's (transaction's) money is in the
+         * account's currency; a customer's in its feed's (as printed) */
+        if (a->rec == FOLIO_AR_ACCOUNT)
+            out->ccy = ctx->ds->accounts[i].currency;
+        else if (a->rec == FOLIO_AR_TXN)
+            out->ccy = ctx->ds->accounts[ctx->ds->txns[i].account].currency;
+        else if (ctx->job)
+            out->ccy = a->feed >= 0 && a->feed < ctx->job->n_feeds &&
+                       ctx->job->feeds[a->feed].currency && ctx->job->feeds[a->feed].currency[0]
+                           ? ctx->job->feeds[a->feed].currency
+                           : ctx->job->currency && ctx->job->currency[0] ? ctx->job->currency
+                                                                         : "USD";
+    } else
         out->num = a->type == FOLIO_AT_BOOL ? (v.num != 0) : v.num;
+}
+
+size_t attrs_money_text(const folio_job *job, const folio_dataset *ds, const folio_layout *L,
+                        const folio_attr_def *a, uint32_t rec, char *buf, size_t cap)
+{
+    buf[0] = 0;
+    folio_attr_val v = attrs_value(ds, a, rec);
+    if (v.num == FOLIO_ATTR_ABSENT)
+        return 0;
+    const char *cur = NULL;
+    if (a->rec == FOLIO_AR_ACCOUNT)
+        cur = ds->accounts[rec].currency;
+    else if (a->rec == FOLIO_AR_TXN)
+        cur = ds->accounts[ds->txns[rec].account].currency;
+    else if (a->feed >= 0 && a->feed < job->n_feeds)
+        cur = job->feeds[a->feed].currency;
+    if (!cur || !cur[0])
+        cur = job->currency && job->currency[0] ? job->currency : "USD";
+    size_t n = currency_format(L, cur, v.num, a->minor_digits, true, buf, cap);
+    return n < cap ? n : cap - 1;
 }
 
 size_t attrs_format(const folio_attr_def *a, folio_attr_val v, const folio_attr_fmt *fmt,

@@ -91,6 +91,7 @@ typedef struct composer {
     int32_t coupon_ai;
     uint8_t cell_role;        /* issue 14 part 2: FOLIO_SR_TH in header rows, else TD */
     bool row_headers;         /* issue 14 part 2: first cells are row headers (TH) */
+    uint32_t txn;             /* issue 10 audit: the table row's transaction ({transaction.*}) */
 } composer;
 
 /* Record one decision for the audit log: `member` is one JSON object member,
@@ -277,8 +278,10 @@ static size_t attr_text(const composer *C, int i, uint32_t rec, char *buf, size_
                                 C->plan->layout->languages[C->lang]};   /* issue 10 gaps: code lists */
     *s = buf;
     buf[0] = 0;
-    if (rec == UINT32_MAX || !C->plan->ds->attr_vals[d->rec])
+    if (rec == UINT32_MAX || !attrs_loaded(C->plan->ds, d))   /* issue 10 audit */
         return 0;
+    if (d->type == FOLIO_AT_MONEY)   /* issue 10 audit: in its currency's style */
+        return attrs_money_text(C->plan->job, C->plan->ds, C->L, d, rec, buf, cap);
     size_t n = attrs_format(d, attrs_value(C->plan->ds, d, rec), &fmt, buf, cap, s);
     if (*s != buf && strpbrk(*s, "\r\n\t")) {   /* a free-text column: spaces, as descriptions */
         n = clean_text(*s, buf, cap);
@@ -353,6 +356,10 @@ static size_t expand(composer *C, const folio_template *t, uint32_t page, uint32
         case FOLIO_M_CUSTOMER_LAST_NAME: v = primary_customer(C)->last_name; vl = strlen(v); break;
         case FOLIO_M_CUSTOMER_ID: v = primary_customer(C)->id; vl = strlen(v); break;
         default:
+            if (sg->field >= FOLIO_M_ATTR_TXN) {        /* issue 10 audit: a table row's */
+                vl = attr_text(C, sg->field & 0x1FFF, C->txn, tmp, sizeof tmp, &v);
+                break;
+            }
             if (sg->field >= FOLIO_M_ATTR_CUSTOMER) {   /* issue 10 part 1 */
                 vl = attr_text(C, sg->field & 0x1FFF,
                                sg->field < FOLIO_M_ATTR_ACCOUNT
@@ -1014,6 +1021,9 @@ static void compose_account(composer *C, uint32_t ai)
     char bufs[MAX_COLS][64];
     char desc[1024];
     char datebuf[32];
+    folio_buf tcol[MAX_COLS];   /* issue 10 audit: `text:` cells, whole (never cut) */
+    for (int i = 0; i < MAX_COLS; i++)
+        folio_buf_init(&tcol[i], (size_t)1 << 20);
 
     /* opening balance row */
     for (int i = 0; i < ncols; i++) {
@@ -1079,6 +1089,16 @@ static void compose_account(composer *C, uint32_t ai)
                 cells[i] = (cell){bufs[i], fmt_money(C, shown, false, bufs[i], 64), true};
                 break;
             }
+            case FOLIO_COL_TEXT: {          /* issue 10 audit: merge fields per row */
+                C->txn = ap->first + k;
+                size_t n = expand(C, &L->table_cols[i].text, 0, 0);
+                folio_buf_reset(&tcol[i]);
+                if (!folio_buf_append(&tcol[i], C->text.data, n) || !folio_buf_putc(&tcol[i], 0))
+                    C->oom = true;
+                else
+                    cells[i] = (cell){tcol[i].data, n, true};
+                break;
+            }
             case FOLIO_COL_ATTR: {          /* issue 10 part 1 */
                 int at = L->table_cols[i].attr;
                 const char *s;
@@ -1114,6 +1134,8 @@ static void compose_account(composer *C, uint32_t ai)
         }
     }
     table_row(C, cells, true);
+    for (int i = 0; i < MAX_COLS; i++)
+        folio_buf_free(&tcol[i]);
     tag_close(C);                               /* issue 14 part 2: the Table */
     if (bal != ap->closing && !ap->bank_figures)
         C->balance_error = true;   /* the plan suppresses mismatches: a bug if seen */

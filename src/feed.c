@@ -117,6 +117,7 @@ void feed_dataset_free(folio_dataset *ds)
     free(ds->stats);
     for (int r = 0; r < 3; r++)
         free(ds->attr_vals[r]);
+    free(ds->attr_codes);        /* issue 10 audit */
     free(ds);
 }
 

@@ -89,7 +89,7 @@ bool layout_merge_field_is_account(folio_merge_field f)
            ((int)f >= FOLIO_M_ATTR_ACCOUNT && (int)f < FOLIO_M_ATTR_END);
 }
 
-static int merge_lookup(const char *s, size_t n, const folio_attrs *attrs)
+static int merge_lookup(const char *s, size_t n, const folio_attrs *attrs, bool txn)
 {
     for (int f = 1; f < FOLIO_M__COUNT; f++)
         if (strlen(MERGE_NAMES[f]) == n && !memcmp(MERGE_NAMES[f], s, n))
@@ -98,8 +98,14 @@ static int merge_lookup(const char *s, size_t n, const folio_attrs *attrs)
     if (a && a->rec != FOLIO_AR_TXN)
         return (a->rec == FOLIO_AR_CUSTOMER ? FOLIO_M_ATTR_CUSTOMER : FOLIO_M_ATTR_ACCOUNT) +
                (int)(a - attrs->v);
+    if (a && txn)   /* issue 10 audit: a table column's text (column_text) */
+        return FOLIO_M_ATTR_TXN + (int)(a - attrs->v);
     return -1;
 }
+
+static bool template_parse(const char *s, const folio_attrs *attrs, bool txn,
+                           folio_template *out, int *bad_col, char *bad_name,
+                           size_t bad_name_cap);
 
 /* ---- templates ------------------------------------------------------------ */
 
@@ -116,6 +122,13 @@ bool layout_template_parse(const char *s, folio_template *out, int *bad_col,
 bool layout_template_parse_attrs(const char *s, const folio_attrs *attrs,
                                  folio_template *out, int *bad_col, char *bad_name,
                                  size_t bad_name_cap)
+{
+    return template_parse(s, attrs, false, out, bad_col, bad_name, bad_name_cap);
+}
+
+static bool template_parse(const char *s, const folio_attrs *attrs, bool txn,
+                           folio_template *out, int *bad_col, char *bad_name,
+                           size_t bad_name_cap)
 {
     memset(out, 0, sizeof *out);
     if (bad_name && bad_name_cap)
@@ -148,7 +161,7 @@ bool layout_template_parse_attrs(const char *s, const folio_attrs *attrs,
             return false;
         } else if (c == '{') {
             const char *end = memchr(s + i + 1, '}', len - i - 1);
-            int f = end ? merge_lookup(s + i + 1, (size_t)(end - s - i - 1), attrs) : -1;
+            int f = end ? merge_lookup(s + i + 1, (size_t)(end - s - i - 1), attrs, txn) : -1;
             if (f < 0) {
                 if (bad_col)
                     *bad_col = (int)i;
@@ -247,7 +260,8 @@ static const char *const ADDRESS_KEYS[] = { "x", "y", "width", "height", "style"
 static const char *const BODY_KEYS[] = { "first_page_top", "top", "bottom", NULL };
 static const char *const SUMMARY_KEYS[] = { "title", "title_style", "header_style",
     "row_style", "total_label", "total_owed_label", "space_after", "columns", NULL };
-static const char *const COLUMN_KEYS[] = { "field", "title", "width", "align", NULL };
+static const char *const COLUMN_KEYS[] = { "field", "title", "width", "align",
+                                           "text", NULL };   /* issue 10 audit: text */
 static const char *const PRODUCT_KEYS[] = { "code", "title", "balance", NULL };
 static const char *const SECTION_KEYS[] = { "title", "title_style", "info",
                                             "info_style", "space_after", NULL };
@@ -287,6 +301,7 @@ typedef struct loader {
     folio_layout *base;         /* the layout of languages[0] (== L for it) */
     int lang;                   /* language whose texts are read into L */
     const folio_attrs *attrs;   /* the job's attributes (issue 10 part 1), NULL = none */
+    bool txn_fields;            /* issue 10 audit: {transaction.*} allowed (column text) */
 } loader;
 
 static bool text_missing(loader *ld, const yt_node *at, const char *name, const char *how);
@@ -591,7 +606,7 @@ static bool parse_tpl(loader *ld, const yt_node *n, const char *name,
     int bad = 0;
     char bn[128];
     folio_template t;
-    if (!layout_template_parse_attrs(s, ld->attrs, &t, &bad, bn, sizeof bn)) {
+    if (!template_parse(s, ld->attrs, ld->txn_fields, &t, &bad, bn, sizeof bn)) {
         if (bad < 0)
             return oom(ld);
         int col = yt_col_at(n, (size_t)bad);
@@ -1065,6 +1080,37 @@ static const folio_attr_def *attr_column(loader *ld, const yt_node *it,
     return a;
 }
 
+/* issue 10 audit: a transaction table column's `text:` (instead of `field:`),
+ * a template per row with the merge fields of section texts plus
+ * {transaction.NAME} (transaction attributes and code lists).  1 when the
+ * column has one, 0 when not, -1 on a layout error. */
+static int column_text(loader *ld, const yt_node *it, const char *w, bool table,
+                       folio_template *out)
+{
+    const yt_node *tn = yt_get(it, "text");
+    if (!tn)
+        return 0;
+    char name[128];
+    yt_name(name, sizeof name, w, "text");
+    if (!table) {
+        yt_fail(ld->d, tn, "'%s': only a transaction table column may have a text", name);
+        return -1;
+    }
+    if (yt_get(it, "field")) {
+        yt_fail(ld->d, tn, "'%s': a column has a field or a text, not both", name);
+        return -1;
+    }
+    ld->txn_fields = true;
+    bool ok = parse_tpl(ld, tn, name, true, out);
+    ld->txn_fields = false;
+    if (ok && out->has_page_fields) {
+        layout_template_free(out);
+        yt_fail(ld->d, tn, "'%s': {page} and {pages} are not known in a table row", name);
+        return -1;
+    }
+    return ok ? 1 : -1;
+}
+
 /* Columns of the summary or the transaction table. */
 static bool read_columns(loader *ld, const yt_node *map, const char *where,
                          const char *const *fields, const int *def_fields,
@@ -1124,13 +1170,20 @@ static bool read_columns(loader *ld, const yt_node *map, const char *where,
         if (yt_expect_map(ld->d, it, w) && !(at = attr_column(ld, it, fields)) &&
             ld->d->err->code)
             return false;
+        /* issue 10 audit: `text:` instead of `field:` */
+        int tx = yt_expect_map(ld->d, it, w) ? column_text(ld, it, w, fields == TABLE_COL_NAMES,
+                                                           &c->text) : -1;
+        if (tx < 0)
+            return false;
+        if (tx)
+            c->field = FOLIO_COL_TEXT;
         if (!yt_expect_map(ld->d, it, w) || !yt_check_keys(ld->d, it, w, COLUMN_KEYS)
-            || (!at && yt_enum(ld->d, it, w, "field", true, fields, &f) < 0)
+            || (!at && !tx && yt_enum(ld->d, it, w, "field", true, fields, &f) < 0)
             || !read_text(ld, it, w, "title", "", &c->title)
             || read_len(ld, it, w, "width", true, &c->width) < 0
             || yt_enum(ld->d, it, w, "align", false, ALIGN_NAMES, &al) < 0)
             return false;
-        for (int k = 1; !at && COL_NAMES[k]; k++)
+        for (int k = 1; !at && !tx && COL_NAMES[k]; k++)
             if (!strcmp(COL_NAMES[k], fields[f]))
                 c->field = (folio_column_field)k;
         if (at) {
@@ -1140,7 +1193,8 @@ static bool read_columns(loader *ld, const yt_node *map, const char *where,
         if (al < 0)
             al = c->field == FOLIO_COL_PRODUCT_NAME || c->field == FOLIO_COL_NUMBER
                  || c->field == FOLIO_COL_OWNER || c->field == FOLIO_COL_DATE
-                 || c->field == FOLIO_COL_DESCRIPTION ? FOLIO_ALIGN_LEFT
+                 || c->field == FOLIO_COL_DESCRIPTION
+                 || c->field == FOLIO_COL_TEXT ? FOLIO_ALIGN_LEFT
                                                       : FOLIO_ALIGN_RIGHT;
         c->align = (folio_align)al;
         if (c->width <= 2 * L->cell_padding)
@@ -1652,8 +1706,10 @@ static void placed_free(folio_placed_text *p, int n)
 
 static void columns_free(folio_column *c, int n)
 {
-    for (int i = 0; c && i < n; i++)
+    for (int i = 0; c && i < n; i++) {
         free(c[i].title);
+        layout_template_free(&c[i].text);   /* issue 10 audit */
+    }
     free(c);
 }
 

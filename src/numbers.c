@@ -40,9 +40,15 @@ static size_t sep_len(const char *s, size_t n, size_t i, char group)
 bool numbers_money_parse(const folio_feed_def *def, const char *s, size_t n,
                          folio_money *out, const char **why)
 {
+    return numbers_amount_parse(def, def->minor_digits, s, n, out, why);
+}
+
+bool numbers_amount_parse(const folio_feed_def *def, int minor_digits, const char *s,
+                          size_t n, folio_money *out, const char **why)
+{
     const char group = def->group;
     if (!group && !def->parentheses && !def->cr_dr)
-        return folio_money_parse(s, n, def->decimal, def->minor_digits, out, why);
+        return folio_money_parse(s, n, def->decimal, minor_digits, out, why);
     bool neg = false;
     int signs = 0;
     if (def->parentheses && n >= 2 && s[0] == '(' && s[n - 1] == ')') {
@@ -145,7 +151,7 @@ bool numbers_money_parse(const folio_feed_def *def, const char *s, size_t n,
             *why = "more than one sign (a '-', parentheses or CR/DR: one of them)";
         return false;
     }
-    return folio_money_parse(buf, k, def->decimal, def->minor_digits, out, why);
+    return folio_money_parse(buf, k, def->decimal, minor_digits, out, why);
 }
 
 bool numbers_date_parse(const folio_feed_def *def, const char *s, size_t n,

@@ -135,6 +135,8 @@ typedef struct agg_state {
     int64_t count;
     __int128 sum;
     bool inexact, have, result, stop;
+    bool mixed;           /* issue 10 part 6: money of two currencies */
+    const char *ccy;
     folio_rule_value best;
 } agg_state;
 
@@ -165,6 +167,11 @@ static void agg_item(const folio_rule *r, const folio_rule_ctx *ctx, const rules
     ev(r, ctx, fr, n->a, &v);
     if (v.absent)
         return;
+    if (rules_ccy_mix(&st->ccy, v.ccy)) {   /* issue 10 part 6 */
+        st->mixed = true;
+        st->stop = true;
+        return;
+    }
     if (n->sub == RAGG_SUM) {
         st->sum += v.num;
         st->inexact |= v.inexact;
@@ -235,6 +242,10 @@ static void agg_eval(const folio_rule *r, const folio_rule_ctx *ctx, frame fr,
             }
         }
     }
+    if (st.mixed) {     /* issue 10 part 6: never a sum of EUR and USD */
+        out->absent = true;
+        return;
+    }
     switch (n->sub) {
     case RAGG_COUNT:
         out->num = sat((__int128)st.count * FOLIO_RULE_SCALE);
@@ -242,6 +253,7 @@ static void agg_eval(const folio_rule *r, const folio_rule_ctx *ctx, frame fr,
     case RAGG_SUM:
         out->num = sat(st.sum);
         out->inexact = st.inexact;
+        out->ccy = st.ccy;
         break;
     case RAGG_MIN:
     case RAGG_MAX:
@@ -326,7 +338,7 @@ static void ev(const folio_rule *r, const folio_rule_ctx *ctx, frame fr, int32_t
     case ROP_CMP:
         ev(r, ctx, fr, n->a, &a);
         ev(r, ctx, fr, n->b, &b);
-        if (!a.absent && !b.absent)
+        if (!a.absent && !b.absent && !rules_ccy_mix(&a.ccy, b.ccy))   /* issue 10 part 6 */
             out->num = cmp_holds(n->sub, rules_compare((folio_rule_type)r->nodes[n->a].type, &a, &b));
         return;
     case ROP_IN: {
@@ -356,6 +368,16 @@ static void ev(const folio_rule *r, const folio_rule_ctx *ctx, frame fr, int32_t
             out->absent = true;
             return;
         }
+        /* issue 10 part 6: money of two currencies neither adds nor
+         * compares in ratio; money / money of one currency is a number */
+        out->ccy = a.ccy;
+        if (rules_ccy_mix(&out->ccy, b.ccy)) {
+            out->absent = true;
+            out->ccy = NULL;
+            return;
+        }
+        if (n->op == ROP_DIV && a.ccy && b.ccy)
+            out->ccy = NULL;
         out->inexact = a.inexact || b.inexact;
         if (n->op == ROP_ADD) {
             out->num = sat((__int128)a.num + b.num);

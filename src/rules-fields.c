@@ -40,10 +40,11 @@ static int minor_digits(const folio_rule_ctx *ctx, uint16_t feed)
     return 2;
 }
 
-static void set_money(const folio_rule_ctx *ctx, uint16_t feed, folio_money m,
+static void set_money(const folio_rule_ctx *ctx, const folio_account *acc, folio_money m,
                       folio_rule_value *out)
 {
-    out->num = rules_number_from_money(m, minor_digits(ctx, feed), &out->inexact);
+    out->num = rules_number_from_money(m, minor_digits(ctx, acc->feed), &out->inexact);
+    out->ccy = acc->currency;   /* issue 10 part 6: no sums across currencies */
 }
 
 /* ---- household ------------------------------------------------------------ */
@@ -79,10 +80,15 @@ static void g_card(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_
     const folio_household *h = &ctx->hs->v[i];
     __int128 bal = 0, lim = 0;
     bool inexact = false;
+    const char *ccy = NULL;
     for (uint32_t j = 0; j < h->n_accounts; j++) {
         const folio_account *a = &ctx->ds->accounts[ctx->hs->account_idx[h->first_account + j]];
         if (!is_card(a->product))
             continue;
+        if (rules_ccy_mix(&ccy, a->currency)) {   /* issue 10 part 6: cards in */
+            out->absent = true;                   /* two currencies: no sum */
+            return;
+        }
         int md = minor_digits(ctx, a->feed);
         int64_t b = rules_number_from_money(a->closing_balance, md, &inexact);
         bal += b > 0 ? b : 0;   /* a credit balance is no utilization */
@@ -103,6 +109,7 @@ static void g_card(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_
     }
     out->num = v > INT64_MAX ? INT64_MAX : (int64_t)v;
     out->inexact = inexact;
+    out->ccy = what == 2 ? NULL : ccy;
 }
 
 /* user: 0 today, 1 period start, 2 period end */
@@ -184,7 +191,7 @@ static void g_acct_money(const folio_rule_ctx *ctx, const folio_rule_field *f, u
         out->absent = true;
         return;
     }
-    set_money(ctx, acc->feed, *(const folio_money *)((const char *)acc + off), out);
+    set_money(ctx, acc, *(const folio_money *)((const char *)acc + off), out);
 }
 
 static void g_acct_date(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_t i,
@@ -249,7 +256,7 @@ static void g_txn_amount(const folio_rule_ctx *ctx, const folio_rule_field *f, u
 {
     (void)f;
     const folio_txn *t = &ctx->ds->txns[i];
-    set_money(ctx, ctx->ds->accounts[t->account].feed, t->amount, out);
+    set_money(ctx, &ctx->ds->accounts[t->account], t->amount, out);
 }
 
 static void g_txn_date(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_t i,

@@ -15,6 +15,8 @@
 
 #include "folio/rules.h"
 
+#include <string.h>
+
 #define RULES_NONE UINT32_MAX
 
 typedef enum rules_op {
@@ -83,5 +85,19 @@ struct folio_rule {
 int64_t rules_mul_scale(int64_t a, int64_t b, bool *inexact);
 int64_t rules_div_scale(int64_t a, int64_t b, bool *inexact);
 int rules_compare(folio_rule_type t, const folio_rule_value *a, const folio_rule_value *b);
+
+/* issue 10 part 6: fold currency `c` (NULL: not money) into *acc, the
+ * currency of a sum or of an operand pair so far.  True when the two differ:
+ * the caller's result is unknown, never a figure mixing currencies. */
+static inline bool rules_ccy_mix(const char **acc, const char *c)
+{
+    if (!c)
+        return false;
+    if (!*acc) {
+        *acc = c;
+        return false;
+    }
+    return *acc != c && strcmp(*acc, c) != 0;
+}
 
 #endif

@@ -19,7 +19,8 @@
  *
  * Storage: one array of 8-byte values per record kind, ds->attr_vals[kind],
  * record-major (value of attribute slot s of record i at [i * width + s]);
- * strings live in the dataset's pool.  Nothing is stored for a job without
+ * strings live in the dataset's pool.  A transaction code list (issue 10
+ * audit) is a 2-byte index into its list, ds->attr_codes (attrs_compact).  Nothing is stored for a job without
  * attributes.
  *
  * Reached by name everywhere a built-in field is: rules (customer.NAME,
@@ -87,6 +88,8 @@ typedef struct folio_attrs {
     folio_attr_def *v;            /* grouped by feed, in job order */
     int n;
     int width[FOLIO_AR__COUNT];   /* attributes per record kind */
+    int code_width;               /* issue 10 audit: transaction code lists
+                                   * (attrs_compact: ds->attr_codes) */
     struct folio_rule_field *fields;       /* one per attribute */
     struct folio_rule_catalog *catalog;    /* fields, then the default ones */
 } folio_attrs;
@@ -96,6 +99,16 @@ const char *attrs_type_name(folio_attr_type t);
 /* Find an attribute by qualified name ("customer.risk_band", n bytes);
  * NULL when attrs is NULL or there is none. */
 const folio_attr_def *attrs_find(const folio_attrs *attrs, const char *qname, size_t n);
+
+/* issue 10 audit: a transaction code list's attribute, stored as a 2-byte
+ * index (ds->attr_codes) instead of an 8-byte value. */
+static inline bool attrs_compact(const folio_attr_def *a)
+{
+    return a->code_list && a->rec == FOLIO_AR_TXN;
+}
+
+/* True when the dataset holds values of attribute a (false: unknown). */
+bool attrs_loaded(const struct folio_dataset *ds, const folio_attr_def *a);
 
 /* The value of attribute a of record `index` of its kind. */
 folio_attr_val attrs_value(const struct folio_dataset *ds, const folio_attr_def *a,
@@ -114,6 +127,17 @@ typedef struct folio_attr_fmt {
  * returns its length; "" when unknown. */
 size_t attrs_format(const folio_attr_def *a, folio_attr_val v, const folio_attr_fmt *fmt,
                     char *buf, size_t cap, const char **s);
+
+/* issue 10 part 6 (audit): a money attribute's value of record `rec` as the
+ * statement prints money: the account's currency (account and transaction
+ * attributes; a customer attribute: its feed's currency, else the job's),
+ * styled by the layout's currencies (currency_format, with the symbol).
+ * "" when unknown.  Returns the length written to buf. */
+struct folio_job;
+struct folio_layout;
+size_t attrs_money_text(const struct folio_job *job, const struct folio_dataset *ds,
+                        const struct folio_layout *L, const folio_attr_def *a, uint32_t rec,
+                        char *buf, size_t cap);
 
 /* The rules catalogue with the attributes (rules_catalog_default() when
  * attrs is NULL). */

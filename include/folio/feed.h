@@ -163,6 +163,11 @@ typedef struct folio_dataset {
      * [i * attr_width[k] + s]; NULL when the kind has none */
     union folio_attr_val *attr_vals[3];
     int attr_width[3];
+    /* issue 10 audit: the code lists of transactions (transaction.<list>),
+     * 2 bytes per row and list: the value's index in its list, record i's
+     * list slot s at [i * attr_code_width + s]; 0xFFFF = none (attrs.c) */
+    uint16_t *attr_codes;
+    int attr_code_width;
 } folio_dataset;
 
 /* Load every feed of the job with up to `threads` threads (0 = all cores).

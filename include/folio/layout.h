@@ -49,6 +49,10 @@ typedef enum folio_merge_field {
 #define FOLIO_M_ATTR_CUSTOMER 0x4000
 #define FOLIO_M_ATTR_ACCOUNT  0x6000
 #define FOLIO_M_ATTR_END      0x8000
+/* issue 10 audit: {transaction.NAME} (a transaction attribute or code list),
+ * FOLIO_M_ATTR_TXN + i: only in a transaction table column's `text:` */
+#define FOLIO_M_ATTR_TXN      0x8000
+#define FOLIO_M_ATTR_TXN_END  0xA000
 struct folio_attrs;
 
 /* Name of a merge field as written in a layout, e.g. "account.number". */
@@ -116,7 +120,8 @@ typedef enum folio_column_field {
     /* transaction table columns */
     FOLIO_COL_DATE, FOLIO_COL_DESCRIPTION, FOLIO_COL_DEBIT, FOLIO_COL_CREDIT,
     FOLIO_COL_BALANCE, FOLIO_COL_AMOUNT,
-    FOLIO_COL_ATTR                /* issue 10 part 1: folio_column.attr */
+    FOLIO_COL_ATTR,               /* issue 10 part 1: folio_column.attr */
+    FOLIO_COL_TEXT                /* issue 10 audit: folio_column.text, per row */
 } folio_column_field;
 
 /* Name of a column field as written in a layout, e.g. "description". */
@@ -125,6 +130,7 @@ const char *layout_column_name(folio_column_field f);
 typedef struct folio_column {
     folio_column_field field;
     int attr;                     /* FOLIO_COL_ATTR: index in job->attrs->v */
+    folio_template text;          /* FOLIO_COL_TEXT: merge fields, {transaction.*} too */
     char *title;
     int32_t width;                /* units */
     folio_align align;

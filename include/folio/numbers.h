@@ -24,6 +24,11 @@
 bool numbers_money_parse(const folio_feed_def *def, const char *s, size_t n,
                          folio_money *out, const char **why);
 
+/* The same with minor_digits decimals instead of the feed's (a `number`
+ * attribute: 4); the feed's decimal mark, group and negative forms. */
+bool numbers_amount_parse(const folio_feed_def *def, int minor_digits, const char *s,
+                          size_t n, folio_money *out, const char **why);
+
 /* Parse a date of feed `def`: its date_format and century_pivot. */
 bool numbers_date_parse(const folio_feed_def *def, const char *s, size_t n,
                         folio_date *out);

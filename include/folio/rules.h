@@ -76,6 +76,10 @@ typedef struct folio_rule_value {
     bool absent;          /* the value is unknown */
     bool inexact;         /* NUMBER: rounded down, the true value is a little
                            * greater than num */
+    /* issue 10 part 6: NUMBER from money: its ISO 4217 code (NULL for a plain
+     * number).  Sums, min/max and arithmetic over money of two currencies
+     * are unknown, never a figure that adds EUR to USD (rules-eval.c). */
+    const char *ccy;
 } folio_rule_value;
 
 /* The evaluation context: one household of one run.  Filled by the caller,

@@ -953,6 +953,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/datamodel_attrs.sh"   # issue 10 part 1: attributes
 . "$ROOT/tests/e2e/datamodel_codes.sh"   # issue 10 parts 4, 8: code lists, templates
 . "$ROOT/tests/e2e/datamodel_numbers.sh" # issue 10 parts 5, 6: numbers, encodings, currencies
+. "$ROOT/tests/e2e/datamodel_audit.sh"   # issue 10 audit (round 22): gaps found
 . "$ROOT/tests/e2e/scale.sh"            # issue 12 parts 2, 3: partition, merge
 . "$ROOT/tests/e2e/scale_slurm.sh"      # issue 12: the same through a real local Slurm
 . "$ROOT/tests/e2e/memory.sh"           # issue 12 part 1: spooled records, --memory-limit

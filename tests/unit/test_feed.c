@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "folio/attrs.h"
 #include "folio/feed.h"
 #include "feed_defs.h"
 #include "feed-private.h"
@@ -927,6 +928,62 @@ static void test_load_all_fixture(void **state)
     job_free(job);
 }
 
+/* issue 10 audit: a transaction code list costs 2 bytes a row (its value's
+ * index), not an 8-byte value: the fixture with two lists over `acct` keeps
+ * no 8-byte transaction values at all, and each row decodes to its code. */
+static void test_code_list_storage(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/folio-test-codes-XXXXXX", path[1200], src[1024];
+    assert_non_null(mkdtemp(dir));
+    snprintf(src, sizeof src, "%s/tests/data/feeds/job.yaml", root());
+    FILE *in = fopen(src, "r");
+    assert_non_null(in);
+    snprintf(path, sizeof path, "%s/job.yaml", dir);
+    FILE *out = fopen(path, "w");
+    assert_non_null(out);
+    char line[1024];
+    while (fgets(line, sizeof line, in)) {
+        char *p = strstr(line, "path: ");
+        if (p)
+            fprintf(out, "%.*spath: %s/tests/data/feeds/%s", (int)(p - line), line, root(),
+                    p + 6);
+        else
+            fputs(line, out);
+    }
+    fputs("codes:\n"
+          "  acct_code: {column: acct, values: {A1: one, A2: two, A3: x, A4: y, A9: z}}\n"
+          "  acct_two: {column: acct, values: {A1: \"1\", A2: \"2\", A3: \"3\", A4: \"4\", "
+          "A9: \"9\"}}\n", out);
+    fclose(in);
+    fclose(out);
+    folio_error err = {0};
+    folio_job *job = job_load(path, &err);
+    if (!job)
+        fail_msg("job_load: %s", err.msg);
+    folio_dataset *ds = feed_load_all(job, 1, &err);
+    if (!ds)
+        fail_msg("feed_load_all: %s", err.msg);
+    assert_int_equal(ds->n_txns, 3);
+    assert_null(ds->attr_vals[FOLIO_AR_TXN]);          /* no 8-byte values */
+    assert_int_equal(ds->attr_width[FOLIO_AR_TXN], 0);
+    assert_int_equal(ds->attr_code_width, 2);          /* 2 lists x 2 bytes a row */
+    const folio_attr_def *a = attrs_find(job->attrs, "transaction.acct_code", 21);
+    const folio_attr_def *b = attrs_find(job->attrs, "transaction.acct_two", 20);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_true(attrs_loaded(ds, a));
+    for (uint32_t t = 0; t < ds->n_txns; t++) {
+        const char *acct = ds->accounts[ds->txns[t].account].id;
+        assert_string_equal(attrs_value(ds, a, t).str, acct);
+        assert_string_equal(attrs_value(ds, b, t).str, acct);
+    }
+    feed_dataset_free(ds);
+    job_free(job);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* ---- Berka (Czech bank) -------------------------------------------------------------- */
 
 static char *slurp(const char *path, size_t *len)
@@ -1127,6 +1184,7 @@ int main(void)
         cmocka_unit_test(test_fast_split_matches_libcsv),
         cmocka_unit_test(test_write_rejects),
         cmocka_unit_test(test_load_all_fixture),
+        cmocka_unit_test(test_code_list_storage),
         cmocka_unit_test(test_berka),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -536,6 +536,36 @@ static void test_aggregates(void **state)
       "description contains \" GB\") >= 1", 1);
 }
 
+/* issue 10 part 6: money of two currencies is never summed, compared or
+ * combined into one figure: the result is unknown (every comparison false);
+ * narrowed to one currency it is exact. */
+static void test_mixed_currencies(void **state)
+{
+    (void)state;
+    accounts[1].currency = "EUR";          /* H1: A2 savings 25,000.00 EUR */
+    T("not known(sum(balance))", 0);
+    F("sum(balance) > 0", 0);
+    F("sum(balance) <= 0", 0);
+    T("not known(max(balance)) and not known(min(balance))", 0);
+    T("sum(balance where currency == \"USD\") == 252300", 0);
+    T("sum(balance of accounts where currency == \"EUR\") == 25000", 0);
+    T("max(balance where currency == \"USD\") == 250000", 0);
+    /* per account: in its own currency, as before */
+    T("count(accounts where balance > 1000) == 3", 0);
+    /* the transactions are all USD: their sum is known */
+    T("sum(amount of transactions) == 1630.33", 0);
+    /* inside customers where: each customer's own accounts, one currency */
+    T("all(customers where sum(balance) > 1)", 0);
+    accounts[1].currency = "USD";
+    /* two cards in two currencies: no card.balance, no utilization */
+    accounts[5].product = "credit_card";
+    accounts[5].currency = "EUR";
+    T("not known(card.balance) and not known(card.limit)", 1);
+    accounts[5].currency = "USD";
+    T("card.balance == 810.01", 1);
+    accounts[5].product = "checking";
+}
+
 /* ---- custom fields ----------------------------------------------------------- */
 
 static void g_shown(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32_t i,
@@ -1199,6 +1229,7 @@ int main(void)
         cmocka_unit_test(test_household_and_customer_fields),
         cmocka_unit_test(test_card_utilization_boundary),
         cmocka_unit_test(test_aggregates),
+        cmocka_unit_test(test_mixed_currencies),
         cmocka_unit_test(test_transactions_period),
         cmocka_unit_test(test_description_language),
         cmocka_unit_test(test_custom_catalog),
