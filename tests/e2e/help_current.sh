@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: Apache-2.0
+# tests/e2e/help_current.sh -- issue 16 part 1 ("every --help complete and
+# current") and part 3: what `folio run --help` and folio(1) say the archive
+# holds is what a default run writes.  The PDF/A part and conformance level
+# are read from an archived document's XMP (pdfaid:part, pdfaid:conformance).
+# Sourced by tests/e2e/run.sh (FOLIO, WORK, ROOT, fail_at).
+
+t_help_archive_current() {
+    local d="$WORK/helpcur"
+    rm -rf "$d"
+    "$FOLIO" samples -n 30 --seed 3 -o "$d/feeds" >/dev/null
+    "$FOLIO" run -q "$d/feeds/job.yaml" -o "$d/out" || [ $? = 3 ]
+    "$FOLIO" run --help >"$d/help"
+    MANWIDTH=200 man -l "$ROOT/man/folio.1" 2>/dev/null | col -b >"$d/man"
+    python3 - "$d" <<'PY'
+import glob, os, re, subprocess, sys, zipfile
+d = sys.argv[1]
+zips = sorted(glob.glob(d + "/out/archive/*.zip"))
+assert zips, "the default samples run archived nothing"
+zf = zipfile.ZipFile(zips[0])
+name = [n for n in zf.namelist() if n.endswith(".pdf")][0]
+open(d + "/doc.pdf", "wb").write(zf.read(name))
+subprocess.run(["qpdf", "--qdf", "--object-streams=disable", d + "/doc.pdf", d + "/doc-qdf.pdf"],
+               check=True)
+x = open(d + "/doc-qdf.pdf", "rb").read().decode("latin-1")
+part = re.search(r'pdfaid:part(?:="|>)(\d)', x).group(1)
+conf = re.search(r'pdfaid:conformance(?:="|>)([ABUabu])', x).group(1).lower()
+fmt = "PDF/A-%s%s" % (part, conf)
+ua = "pdfuaid:part" in x
+want = fmt + (" + PDF/UA-1" if ua else "")
+for what in ("help", "man"):
+    t = re.sub(r"\s+", " ", open(os.path.join(d, what), encoding="utf-8").read())
+    sect = t[t.index("archive/"):][:300]
+    if want not in sect:
+        sys.exit("%s: the archive is said to hold %r; a default run writes %s"
+                 % (what, sect[:160], want))
+print("archive documents %s: named so by run --help and folio(1)" % want)
+PY
+}
+run_test help_archive_current t_help_archive_current
