@@ -38,3 +38,32 @@ print("archive documents %s: named so by run --help and folio(1)" % want)
 PY
 }
 run_test help_archive_current t_help_archive_current
+
+# folio-job(5) and folio-layout(5) have an entry in TOP-LEVEL KEYS for every
+# top-level key the loaders accept (TOP_KEYS of src/job.c and src/layout.c),
+# and none for a key they refuse.
+t_man_top_keys() {
+    python3 - "$ROOT" <<'PY'
+import re, sys
+root = sys.argv[1]
+bad = []
+for src, page in (("src/job.c", "man/folio-job.5"), ("src/layout.c", "man/folio-layout.5")):
+    c = open("%s/%s" % (root, src), encoding="utf-8").read()
+    t = re.search(r"static const char \*const TOP_KEYS\[\] = \{(.*?)NULL \};", c, re.S).group(1)
+    keys = set(re.findall(r'"([a-z_]+)"', re.sub(r"/\*.*?\*/", "", t, flags=re.S)))
+    m = open("%s/%s" % (root, page), encoding="utf-8").read()
+    sect = m[m.index(".SH TOP-LEVEL KEYS"):]
+    sect = sect[:sect.index("\n.SH ", 5)]
+    entries = set()
+    for tag in re.findall(r"\n\.TP\n(\.BR? [^\n]*)", sect):
+        entries |= set(re.findall(r"[a-z_]+", re.sub(r'"\s*,\s*"', " ", tag[3:])))
+    for k in sorted(keys - entries):
+        bad.append("%s: no TOP-LEVEL KEYS entry for '%s' (%s:TOP_KEYS accepts it)" % (page, k, src))
+    for k in sorted(entries - keys):
+        bad.append("%s: an entry for '%s', which %s:TOP_KEYS does not accept" % (page, k, src))
+    print("%s: %d top-level keys, %s checked" % (src, len(keys), page))
+if bad:
+    sys.exit("\n".join(bad))
+PY
+}
+run_test man_top_keys t_man_top_keys
