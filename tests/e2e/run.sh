@@ -961,6 +961,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/graphics.sh"          # issue 13 parts 1, 2: images and charts
 . "$ROOT/tests/e2e/coupon.sh"            # issue 13 parts 3, 4: payment coupon, links
 . "$ROOT/tests/e2e/coupon_lang.sh"       # issue 13 leftover: coupon texts per language
+. "$ROOT/tests/e2e/coupon_window.sh"     # issue 13 leftover: the return envelope's window
 . "$ROOT/tests/e2e/offers_image.sh"      # issue 13 leftover: pictures in offers
 . "$ROOT/tests/e2e/cost13.sh"            # issue 13 performance: the bench's with/without jobs
 . "$ROOT/tests/e2e/tagged.sh"            # issue 14 part 2: tagged PDF/UA archive documents
