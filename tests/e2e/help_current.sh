@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # tests/e2e/help_current.sh -- issue 16 part 1 ("every --help complete and
-# current") and part 3: what `folio run --help` and folio(1) say the archive
-# holds is what a default run writes.  The PDF/A part and conformance level
+# current"), parts 3 and 4: what `folio run --help` and folio(1) say the
+# archive holds is what a default run writes; the man pages name every
+# top-level key; the files the docs name exist.  The PDF/A part and conformance level
 # are read from an archived document's XMP (pdfaid:part, pdfaid:conformance).
 # Sourced by tests/e2e/run.sh (FOLIO, WORK, ROOT, fail_at).
 
@@ -67,3 +68,34 @@ if bad:
 PY
 }
 run_test man_top_keys t_man_top_keys
+
+# Every file of the tree the README, docs/*.md and perf/README.md name in
+# backquotes (`src/...`, `tests/...`, `docs/...`, ...) exists: a renamed or
+# never-written file is not left in the docs (placeholders such as NAME,
+# N-tT or YYYYMMDD and globs are skipped).
+t_docs_paths() {
+    python3 - "$ROOT" <<'PY'
+import glob, os, re, sys
+root = sys.argv[1]
+bad, n = [], 0
+files = ["README.md", "perf/README.md"] + sorted(glob.glob(root + "/docs/*.md"))
+for f in files:
+    f = os.path.relpath(os.path.join(root, f), root)
+    for i, line in enumerate(open(os.path.join(root, f), encoding="utf-8"), 1):
+        for m in re.finditer(r"`((?:src|tests|docs|perf|man|layouts|tools|examples|debian|include)/[A-Za-z0-9_./-]*)", line):
+            p = m.group(1).rstrip(".")
+            if line[m.end():m.end() + 1] in ("*", "{", "<", "$"):
+                continue                    # a glob or a pattern: src/cli-*.c
+            if re.search(r"[A-Z]{1,}[-_A-Z]*(?:[A-Z]|\bN\b)", p.split("/")[-1]) and not os.path.exists(os.path.join(root, p)):
+                continue                    # a placeholder: sink-NAME.c, run-N-tT
+            if p.startswith("perf/out/"):
+                continue                    # the bench's outputs
+            n += 1
+            if not os.path.exists(os.path.join(root, p)):
+                bad.append("%s:%d: `%s` does not exist" % (f, i, p))
+if bad:
+    sys.exit("\n".join(bad))
+print("%d file references in %d docs, all present" % (n, len(files)))
+PY
+}
+run_test docs_paths t_docs_paths
