@@ -2,7 +2,9 @@
 # tests/e2e/help_current.sh -- issue 16 part 1 ("every --help complete and
 # current"), parts 3 and 4: what `folio run --help` and folio(1) say the
 # archive holds is what a default run writes; the man pages name every
-# top-level key; the files the docs name exist.  The PDF/A part and conformance level
+# top-level key; the files the docs name exist; part 2: every source file
+# carries the LICENSE's SPDX identifier; part 7: the unit runner prints one
+# line per program and keeps the programs' output in its log.  The PDF/A part and conformance level
 # are read from an archived document's XMP (pdfaid:part, pdfaid:conformance).
 # Sourced by tests/e2e/run.sh (FOLIO, WORK, ROOT, fail_at).
 
@@ -99,3 +101,42 @@ print("%d file references in %d docs, all present" % (n, len(files)))
 PY
 }
 run_test docs_paths t_docs_paths
+
+# Every tracked source, header, script and build file starts with the SPDX
+# identifier of LICENSE (Apache-2.0) in its first three lines.
+t_spdx() {
+    head -3 "$ROOT/LICENSE" | grep -q "Apache License" || fail_at "$LINENO"
+    local f missing=0 n=0
+    while IFS= read -r f; do
+        n=$((n + 1))
+        head -3 "$ROOT/$f" | grep -q "SPDX-License-Identifier: Apache-2.0" || { echo "no SPDX line: $f"; missing=1; }
+    done < <(git -C "$ROOT" ls-files src include tests perf tools Makefile debian/rules |
+             grep -E '\.(c|h|py|sh)$|^perf/bench$|^Makefile$|^debian/rules$' | grep -v '^tests/data/')
+    [ "$n" -gt 100 ] || fail_at "$LINENO"
+    [ "$missing" = 0 ] || return 1
+    echo "$n files carry SPDX-License-Identifier: Apache-2.0"
+}
+run_test spdx t_spdx
+
+# tests/run-unit.sh (make unit): a program's own output, expected errors
+# included, goes to its log, never to the console; one line per program, a
+# failure names its log, and a closing "N passed, N failed" line.
+t_quiet_unit_runner() {
+    local d="$WORK/quiet"
+    rm -rf "$d"; mkdir -p "$d"
+    printf '#!/bin/sh\necho "folio: missing FILE"\necho "[  PASSED  ] 3 tests." \nexit 0\n' >"$d/test_good"
+    printf '#!/bin/sh\necho "unknown option --bogus" >&2\nexit 1\n' >"$d/test_bad"
+    chmod +x "$d/test_good" "$d/test_bad"
+    local rc=0
+    (cd "$d" && bash "$ROOT/tests/run-unit.sh" "$d/logs" test_good test_bad) >"$d/out" 2>&1 || rc=$?
+    cat "$d/out"
+    [ "$rc" = 1 ] || fail_at "$LINENO"
+    [ "$(sed -n 1p "$d/out")" = "ok   unit test_good" ] || fail_at "$LINENO"
+    [ "$(sed -n 2p "$d/out")" = "FAIL unit test_bad (log: $d/logs/test_bad.log)" ] || fail_at "$LINENO"
+    [ "$(sed -n 3p "$d/out")" = "unit: 1 passed, 1 failed" ] || fail_at "$LINENO"
+    [ "$(wc -l <"$d/out")" = 3 ] || fail_at "$LINENO"
+    grep -q "unknown option --bogus" "$d/logs/test_bad.log" || fail_at "$LINENO"
+    grep -q "folio: missing FILE" "$d/logs/test_good.log" || fail_at "$LINENO"
+    [ "$(cat "$d/logs/counts")" = "1 1" ] || fail_at "$LINENO"
+}
+run_test quiet_unit_runner t_quiet_unit_runner
