@@ -178,6 +178,35 @@ def run(folio, job, n, threads, repeat, env, run_folio, best_of, log):
     return best
 
 
+def instructions(folio, job, env, log):
+    """Instructions each variant executes at 1 thread under callgrind
+    (valgrind --tool=callgrind): a count the load of a shared machine does
+    not change.  {variant: Ir}; {} without valgrind."""
+    import shutil
+    import subprocess
+    import tempfile
+    if not shutil.which("valgrind"):
+        log("valgrind not found: no instruction counts")
+        return {}
+    jobs = make_jobs(job)
+    ir = {}
+    for v in PRINT_VARIANTS + ARCHIVE_VARIANTS:
+        if v not in jobs:
+            continue
+        log("issue 13 instruction count (callgrind): %s" % v)
+        out = tempfile.mkdtemp(prefix="folio-ir-")
+        r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                            folio, "run", "-q", jobs[v], "--out", out + "/o", "--threads", "1"],
+                           capture_output=True, text=True, env=env)
+        shutil.rmtree(out, ignore_errors=True)
+        m = re.search(r"Collected : (\d+)", r.stderr)
+        if r.returncode not in (0, 3) or not m:
+            raise ValueError("callgrind run of %s failed (exit %d): %s"
+                             % (v, r.returncode, r.stderr[-400:]))
+        ir[v] = int(m.group(1))
+    return ir
+
+
 def cost(on, off):
     return {"stmt_pct": 100.0 * (on["cpu_min"] / off["cpu_min"] - 1),
             "page_pct": 100.0 * ((on["cpu_min"] / on["print_pages"])
@@ -215,6 +244,20 @@ def report_lines(best, table, fmt_int):
             out.append("  %-50s %+6.1f%% CPU per statement, %s per printed page  (%s vs %s)"
                        % (label, c["stmt_pct"],
                           "%+6.1f%%" % c["page_pct"] if c["page_pct"] is not None else "-", on, off))
+    return out
+
+
+def ir_lines(ir, households):
+    """The same comparisons in instructions (callgrind, 1 thread)."""
+    if not ir:
+        return []
+    out = ["issue 13 cost in instructions (callgrind, %s households, 1 thread; not changed by "
+           "the machine's load):" % households]
+    for label, on, off in COMPARES:
+        if on in ir and off in ir:
+            out.append("  %-50s %+6.1f%% instructions  (%s %s vs %s %s)"
+                       % (label, 100.0 * (ir[on] / ir[off] - 1), on, "{:,}".format(ir[on]),
+                          off, "{:,}".format(ir[off])))
     return out
 
 
