@@ -68,6 +68,41 @@ for v in gc.ARCHIVE_VARIANTS:
     assert res[v]["zips"] > 0, "%s: archive off" % v
 assert res["links-a"]["uris"] > res["coupon-a"]["uris"] > res["sample-a"]["uris"], \
     [res[v]["uris"] for v in gc.ARCHIVE_VARIANTS]
+
+# issue 13 part 2: a chart has a box like any element and never moves other
+# content: without offers (they fill the white space a chart's box takes),
+# "page" (a first-page chart at x 396, y 148, 168 x 96, and the logo at 250,
+# 26, 120 x 40) prints every word of "none" where "none" prints it, and its
+# own words only inside those boxes
+for v in ("none", "page"):
+    t = open(jobs[v], encoding="utf-8").read()
+    t = re.sub(r"(?ms)^offers:.*?(?=^\S|\Z)", "", t)
+    assert "catalogue" not in t
+    jp = os.path.join(os.path.dirname(jobs[v]), "job-nooffers-%s.yaml" % v)
+    open(jp, "w", encoding="utf-8").write(t)
+    p = subprocess.run([folio, "run", "-q", jp, "--out", os.path.join(d, "out-" + v + "-x")],
+                       capture_output=True, text=True)
+    assert p.returncode in (0, 3), (v, p.returncode, p.stderr)
+
+def words(v):
+    out = set()
+    for f in sorted(glob.glob(os.path.join(d, "out-" + v, "print", "*.pdf"))):
+        x = run("pdftotext", "-bbox", f, "-")
+        for pno, page in enumerate(x.split("<page ")[1:]):
+            for a, b, c, e, w in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                                            r'yMax="([\d.]+)">([^<]*)</word>', page):
+                out.add((os.path.basename(f), pno, round(float(a), 1), round(float(b), 1), w))
+    return out
+wn, wp = words("none-x"), words("page-x")
+missing = wn - wp
+assert not missing, "the chart moved other content: %s" % sorted(missing)[:5]
+boxes = [(396, 148, 396 + 168, 148 + 96), (250, 26, 370, 66)]
+stray = [w for w in wp - wn if not any(x0 - 1 <= w[2] <= x1 and y0 - 1 <= w[3] <= y1
+                                       for x0, y0, x1, y1 in boxes)]
+assert not stray, "chart words outside its box: %s" % stray[:5]
+assert len(wp - wn) > 0, "the first-page chart drew no labels"
+print("first-page chart: %d words of the page unmoved, %d of its own inside its box"
+      % (len(wn), len(wp - wn)))
 PY
 }
 run_test cost13_variants t_cost13_variants
