@@ -11,7 +11,7 @@
 t_cost13_variants() {
     local d="$WORK/cost13"
     rm -rf "$d"
-    "$FOLIO" samples --households 40 --seed 8 --out "$d/feeds" >/dev/null
+    "$FOLIO" samples --households 20 --seed 8 --out "$d/feeds" >/dev/null
     python3 - "$FOLIO" "$ROOT" "$d" <<'PY'
 import glob, os, re, subprocess, sys, zipfile
 folio, root, d = sys.argv[1:4]
