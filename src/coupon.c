@@ -58,7 +58,9 @@
 
 static const char *const COUPON_KEYS[] = { "products", "payee", "remittance_address", "iban",
     "bic", "sepa", "pay_url", "style", "label_style", "scan_style", "address_style", "title",
-    "note", "labels", NULL };
+    "note", "labels", "window", NULL };
+/* issue 13 leftover: the envelope window, points from the left and bottom edges */
+static const char *const WINDOW_KEYS[] = { "left", "bottom", "width", "height", NULL };
 static const char *const LABEL_KEYS[] = { "account", "amount_due", "minimum_due", "due_date",
                                           NULL };
 static const char *const URL_FIELDS[] = { "account", "amount", "currency", "household", NULL };
@@ -176,6 +178,52 @@ static int read_style_name(yt_doc *d, const yt_node *map, const char *key,
     return 1;
 }
 
+/* issue 13 leftover: coupon.window {left, bottom, width, height} (points), the
+ * window of the bank's return envelope; absent: the #9 envelope's.  It must
+ * lie under the scan line, left of the QR code and on the page. */
+static bool read_window(yt_doc *d, const yt_node *m, const folio_layout *L, folio_coupon *c)
+{
+    c->win_x = WIN_X;
+    c->win_bottom = WIN_BOTTOM;
+    c->win_w = WIN_W;
+    c->win_h = WIN_H;
+    c->win_name = "the #9 envelope window";
+    const yt_node *w = yt_get(m, "window");
+    if (!w)
+        return true;
+    if (!yt_expect_map(d, w, "coupon.window") ||
+        !yt_check_keys(d, w, "coupon.window", WINDOW_KEYS))
+        return false;
+    const char *k[4] = {"left", "bottom", "width", "height"};
+    int32_t *v[4] = {&c->win_x, &c->win_bottom, &c->win_w, &c->win_h};
+    for (int i = 0; i < 4; i++) {
+        int64_t h;
+        if (yt_fixed(d, w, "coupon.window", k[i], true, 2, 0, 100000, &h) < 0)
+            return false;
+        *v[i] = (int32_t)((h * PT + 50) / 100);
+    }
+    c->win_name = "the envelope window (coupon.window)";
+    if (c->win_w <= 2 * WIN_CLEAR || c->win_h <= 2 * WIN_CLEAR)
+        return yt_fail(d, w, "'coupon.window': %d x %d pt leaves no room inside its 1/8 in "
+                       "clearance", c->win_w / PT, c->win_h / PT);
+    if (c->win_x + c->win_w > L->page_w)
+        return yt_fail(d, w, "'coupon.window': left + width (%d pt) is beyond the page's "
+                       "width (%d pt)", (c->win_x + c->win_w) / PT, L->page_w / PT);
+    int32_t top = L->page_h - c->win_bottom - c->win_h;        /* units from the top */
+    int32_t scan = c->cut_y + SCAN_Y + descent(L, c->scan_style);
+    if (top < scan)
+        return yt_fail(d, w, "'coupon.window': its top, %d pt above the bottom edge, is over "
+                       "the coupon's scan line (the window must end %d pt above the bottom "
+                       "edge or lower)", (c->win_bottom + c->win_h) / PT,
+                       (L->page_h - scan) / PT);
+    int32_t qr = L->page_w - L->margin_right - QR_MAX;
+    if (c->win_x + c->win_w > qr && top < c->cut_y + QR_TOP + QR_MAX)
+        return yt_fail(d, w, "'coupon.window': its right edge (%d pt from the left) is under "
+                       "the QR code, which may start %d pt from the left",
+                       (c->win_x + c->win_w) / PT, qr / PT);
+    return true;
+}
+
 bool coupon_layout_read(yt_doc *d, const yt_node *root, folio_layout *L,
                         folio_coupon_text_fn text, void *tctx)
 {
@@ -271,20 +319,22 @@ bool coupon_layout_read(yt_doc *d, const yt_node *root, folio_layout *L,
     if (c->cut_y - 240 <= L->body_top_first + 1440)
         return yt_fail(d, m, "coupon: the page is too short for a 3.5 in coupon under the "
                        "body of page 1 (body.first_page_top)");
+    if (!read_window(d, m, L, c))          /* issue 13 leftover */
+        return false;
     int as = c->address_style;
-    int32_t wx0 = WIN_X + WIN_CLEAR, wx1 = WIN_X + WIN_W - WIN_CLEAR;
-    int32_t wy0 = L->page_h - WIN_BOTTOM - WIN_H + WIN_CLEAR;
-    int32_t wy1 = L->page_h - WIN_BOTTOM - WIN_CLEAR;
+    int32_t wx0 = c->win_x + WIN_CLEAR, wx1 = c->win_x + c->win_w - WIN_CLEAR;
+    int32_t wy0 = L->page_h - c->win_bottom - c->win_h + WIN_CLEAR;
+    int32_t wy1 = L->page_h - c->win_bottom - WIN_CLEAR;
     int32_t last = wy0 + ascent(L, as) + (c->n_address - 1) * L->styles[as].leading;
     if (last + descent(L, as) > wy1)
         return yt_fail(d, yt_get(m, "remittance_address"), "'coupon.remittance_address': "
-                       "%d lines in style '%s' do not fit the #9 envelope window (%d pt tall "
+                       "%d lines in style '%s' do not fit %s (%d pt tall "
                        "inside its 1/8 in clearance)", c->n_address, L->styles[as].name,
-                       (wy1 - wy0) / PT);
+                       c->win_name, (wy1 - wy0) / PT);
     for (int k = 0; k < c->n_address; k++)
         if (wx0 + text_w(L, as, c->address[k]) > wx1)
             return yt_fail(d, yt_get(m, "remittance_address"), "'coupon.remittance_address': "
-                           "line %d is wider than the #9 envelope window (%d pt)", k + 1,
+                           "line %d is wider than %s (%d pt)", k + 1, c->win_name,
                            (wx1 - wx0) / PT);
     return true;
 }
@@ -503,9 +553,9 @@ bool coupon_draw(const folio_layout *L, folio_dl_statement *st, const folio_coup
     if (!text(L, st, c->scan_style, left, cut + SCAN_Y, scan))
         goto oom;
     int as = c->address_style;
-    int32_t ay = L->page_h - WIN_BOTTOM - WIN_H + WIN_CLEAR + ascent(L, as);
+    int32_t ay = L->page_h - c->win_bottom - c->win_h + WIN_CLEAR + ascent(L, as);
     for (int k = 0; k < c->n_address; k++)
-        if (!text(L, st, as, WIN_X + WIN_CLEAR, ay + k * L->styles[as].leading, c->address[k]))
+        if (!text(L, st, as, c->win_x + WIN_CLEAR, ay + k * L->styles[as].leading, c->address[k]))
             goto oom;
 
     struct zint_symbol *s = ZBarcode_Create();

@@ -14,9 +14,10 @@
  *   fields            account number, amount due, minimum due, due date
  *   QR code           right, top 20 pt under the cut line, at most 120 pt
  *   scan line         OCR-style line with a Luhn mod-10 check digit
- *   remittance        the bank's remittance address, inside the #9 window
+ *   remittance        the bank's remittance address, inside the envelope
+ *                     window with 1/8 in clearance: by default a #9's
  *                     (4.5 x 1.125 in, 7/8 in from the left, 5/8 in from the
- *                     bottom edge) with 1/8 in clearance
+ *                     bottom edge), or the layout's coupon.window
  *
  * Lifetime: the struct belongs to its layout (layout_free frees it).
  */
@@ -43,6 +44,11 @@ typedef struct folio_coupon {
     char *title, *note;               /* texts above the fields */
     char *l_account, *l_amount, *l_minimum, *l_due;  /* field labels */
     int32_t cut_y;                    /* units: y of the cut line */
+    /* issue 13 leftover: the return envelope's window (coupon.window; the
+     * default is a #9 envelope's, docs/coupon.md): units from the page's
+     * left and bottom edges; win_name names it in messages */
+    int32_t win_x, win_bottom, win_w, win_h;
+    const char *win_name;
 } folio_coupon;
 
 /* Read root.coupon into L->coupon (absent: NULL).  Styles and page must

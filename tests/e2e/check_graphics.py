@@ -208,6 +208,69 @@ def charts_of(paths, grey):
     return out
 
 
+FILL_RE = re.compile(r"q\n([\d. ]+) rg\n([-\d.]+) ([-\d.]+) m\n([-\d.]+) ([-\d.]+) l\n"
+                     r"([-\d.]+) ([-\d.]+) l\n([-\d.]+) ([-\d.]+) l\nh\nf\nQ\n")
+SPEND_BARS, SPEND_H = 4, 60 * 20   # the spending chart of LAYOUT_ADD: bars, height (units)
+
+
+def filled_bars(stream, page_h):
+    """[(x, top, length, height) units, top-left origin] of filled 4-corner paths."""
+    res = []
+    for m in FILL_RE.finditer(stream):
+        xs = [units(m.group(i)) for i in (2, 4, 6, 8)]
+        ys = [page_h - units(m.group(i)) for i in (3, 5, 7, 9)]
+        res.append((min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+    return res
+
+
+def card_spending(d, start, end):
+    """account id -> [(description, sum of debits in cents)] largest first,
+    ties by the description's bytes (src/graphics.c draw_spending)."""
+    sums = {}
+    for r in csv.DictReader(open(d + "/credit_card_transactions.csv", encoding="utf-8")):
+        a = money(r["amount"])
+        if a < 0 and start <= date(r["posting_date"]) <= end:
+            s = sums.setdefault(r["account_id"], {})
+            s[r["description"]] = s.get(r["description"], 0) - a
+    return {k: sorted(v.items(), key=lambda t: (-t[1], t[0].encode("utf-8")))
+            for k, v in sums.items()}
+
+
+def bar_charts(bars):
+    """Group bars into charts: consecutive bars sharing x, one row step apart."""
+    out = []
+    for b in bars:
+        if out and out[-1][-1][0] == b[0] and b[1] - out[-1][-1][1] == SPEND_H // SPEND_BARS:
+            out[-1].append(b)
+        else:
+            out.append([b])
+    return out
+
+
+def check_spending(pdf, streams, page_h, want):
+    """Each card section's bars against the feeds: as many as distinct debit
+    descriptions (at most SPEND_BARS), largest first, each bar's length
+    = the first's * its sum / the first's sum (integer units), the bar 6/10
+    of a row tall.  Returns the rectangles, for the AFP comparison."""
+    got = bar_charts([b for s in streams for b in filled_bars(s, page_h)])
+    if len(got) != len(want):
+        bad("%s: %d spending charts, want %d (one per card account with debits)"
+            % (pdf, len(got), len(want)))
+    rh = SPEND_H // SPEND_BARS
+    for chart, sp in zip(got, want):
+        top = sp[:SPEND_BARS]
+        if len(chart) != len(top):
+            bad("%s: a spending chart with %d bars, the feed has %d debit descriptions (max %d)"
+                % (pdf, len(chart), len(sp), SPEND_BARS))
+        l0 = chart[0][2]
+        for (x, y, ln, h), (desc, total) in zip(chart, top):
+            exp = max(1, l0 * total // top[0][1])
+            if ln != exp or h != rh * 6 // 10:
+                bad("%s: bar %r is %d x %d units, recomputed from the feed %d x %d"
+                    % (pdf, desc, ln, h, exp, rh * 6 // 10))
+    return [b for c in got for b in c]
+
+
 def audit(out):
     return {a["household"]: a for a in map(json.loads, open(out + "/audit.jsonl", encoding="utf-8"))}
 
@@ -274,6 +337,9 @@ def ebc(b):
     return b.decode("cp500").rstrip()
 
 
+AREAS = {}   # AFP file -> its GOCA filled areas, in order (afp_read)
+
+
 def afp_read(path):
     """resources {name: count}, per page [IOB names], per page [stroked paths]"""
     b = open(path, "rb").read()
@@ -296,7 +362,34 @@ def afp_read(path):
             pages[-1].append((ebc(d[:8]), int.from_bytes(d[10:13], "big"), int.from_bytes(d[13:16], "big")))
         elif sid == "D3EEBB":
             paths[-1] += goca_paths(d, page_h)
+            AREAS.setdefault(path, []).extend(goca_areas(d, page_h))
     return res, pages, paths
+
+
+def goca_areas(d, page_h):
+    """Filled areas of GAD drawing orders as (x, top, length, height) units,
+    top-left origin (the spending bars)."""
+    out, i, area, pts = [], 0, False, []
+    while i < len(d):
+        t = d[i]
+        if t in (0x1A, 0x1B, 0x28):
+            i += 2
+            continue
+        n = d[i + 1]
+        p = d[i + 2:i + 2 + n]
+        if t == 0x68:
+            area, pts = True, []
+        elif t == 0x60:
+            if area and len(pts) >= 4:
+                xs, ys = [q[0] for q in pts], [page_h - q[1] for q in pts]
+                out.append((min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+            area = False
+        elif area and t == 0x21:
+            pts.append(struct.unpack(">hh", p))
+        elif area and t == 0x81:
+            pts += [struct.unpack(">hh", p[k:k + 4]) for k in range(0, n, 4)]
+        i += 2 + n
+    return out
 
 
 def goca_paths(d, page_h):
@@ -340,7 +433,8 @@ def check(d, out):
         bad("no print PDF")
     checked_px = 0
     langs_seen = set()
-    n_series = n_fixed = 0
+    n_series = n_fixed = n_bars = 0
+    spend = card_spending(d, start, end)
     for pdf in pdfs:
         rows = pdfimages(pdf)
         npages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", pdf)).group(1))
@@ -402,6 +496,11 @@ def check(d, out):
                 bad("%s: first-page chart lines %s, recomputed from the feeds %s" % (pdf, lines, exp))
         n_series += len(series)
         n_fixed += len(fixed)
+        # the spending bars of card sections (issue 13 part 2), in page order
+        want_sp = [spend[x["id"]] for r in pcs if r["file"] == os.path.basename(pdf)
+                   for x in aud[r["household"]]["accounts"] if x["id"] in spend]
+        bars = check_spending(pdf, streams, page_h, want_sp)
+        n_bars += len(bars)
         # the PDF's chart paths, also from the AFP twin's GOCA
         afp = pdf[:-4] + ".afp"
         res, iobs, gpaths = afp_read(afp)
@@ -410,6 +509,8 @@ def check(d, out):
         gseries = [c for pp in gpaths for c in charts_of(pp, "808080")]
         if gseries != charts:
             bad("%s: GOCA chart points differ from the PDF's: %s vs %s" % (afp, gseries[:2], series[:2]))
+        if AREAS.get(afp, []) != bars:
+            bad("%s: GOCA bars %s differ from the PDF's %s" % (afp, AREAS.get(afp, [])[:3], bars[:3]))
         if len(iobs) != npages:
             bad("%s: %d pages, the PDF has %d" % (afp, len(iobs), npages))
         for p, inc in enumerate(iobs, 1):
@@ -429,6 +530,8 @@ def check(d, out):
             checked_px += check_logo_pixels(pdf, fp, lang == "es", tmp)
     if n_series < 5 or n_fixed < 3:
         bad("only %d balance charts checked" % n_series)
+    if n_bars < 8:
+        bad("only %d spending bars checked" % n_bars)
     if not langs_seen:
         bad("no statement's logo pixels checked")
     # archive: PDF/A-1b documents, images flattened 8-bit, once per document
@@ -462,7 +565,8 @@ def check(d, out):
     if n_doc == 0:
         bad("no archive documents")
     print("ok: %d print PDFs, %d section balance charts and %d first-page charts = feeds (PDF "
-          "and AFP), %d logo pixels, %d archive documents" % (len(pdfs), n_series, n_fixed, checked_px, n_doc))
+          "and AFP), %d spending bars = feeds (PDF and AFP), %d logo pixels, %d archive documents"
+          % (len(pdfs), n_series, n_fixed, n_bars, checked_px, n_doc))
 
 
 def jpeg(d, out):

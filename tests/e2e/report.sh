@@ -143,6 +143,10 @@ dom = open(sys.argv[1], encoding="utf-8").read()
 charts = re.findall(r'<svg class="chart" data-chart="([a-z_]+)"', dom)
 bars = re.findall(r'<rect class="bar s\d"', dom)
 assert "channels" in charts and "timings" in charts and len(bars) > 20, (charts, len(bars))
+# every chart the browser built has data: bars inside its own <svg>
+for part in re.split(r'(?=<svg class="chart" data-chart=")', dom)[1:]:
+    name = re.match(r'<svg class="chart" data-chart="([a-z_]+)"', part).group(1)
+    assert re.search(r'<rect class="bar s\d"', part[:part.index("</svg>")]), "chart %s has no bar" % name
 assert "Run report:" in dom
 png = open(sys.argv[2], "rb").read()
 assert png[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"

@@ -962,13 +962,16 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/graphics.sh"          # issue 13 parts 1, 2: images and charts
 . "$ROOT/tests/e2e/coupon.sh"            # issue 13 parts 3, 4: payment coupon, links
 . "$ROOT/tests/e2e/coupon_lang.sh"       # issue 13 leftover: coupon texts per language
+. "$ROOT/tests/e2e/coupon_window.sh"     # issue 13 leftover: the return envelope's window
 . "$ROOT/tests/e2e/offers_image.sh"      # issue 13 leftover: pictures in offers
 . "$ROOT/tests/e2e/longpath.sh"          # paths longer than the old fixed buffers
+. "$ROOT/tests/e2e/cost13.sh"            # issue 13 performance: the bench's with/without jobs
 . "$ROOT/tests/e2e/tagged.sh"            # issue 14 part 2: tagged PDF/UA archive documents
 . "$ROOT/tests/e2e/archive_compact.sh"   # issues 11, 14 (r-arch): compact tagged documents
 . "$ROOT/tests/e2e/afp_unicode.sh"       # issue 13 part 5: AFP code page 1200
 . "$ROOT/tests/e2e/money_ccy.sh"        # issue 10 gaps: money per currency, names, codes in rules
 . "$ROOT/tests/e2e/cli.sh"               # issue 16 part 1: CLI conventions, help vs parser
+. "$ROOT/tests/e2e/help_current.sh"      # issue 16 parts 1, 3: help and folio(1) name the archive format
 . "$ROOT/tests/e2e/install.sh"           # issue 16 parts 2, 3: make install, .deb, man pages
 . "$ROOT/tests/e2e/docs.sh"              # issue 16 part 4: key references, README commands, docs image
 . "$ROOT/tests/e2e/report.sh"            # issue 16 parts 5, 6: report.html, progress line
