@@ -138,6 +138,10 @@ bool pdf_writer_piece(folio_pdf_writer *w, const folio_dl_statement *st, uint32_
 /* Write the file and free the writer (also on failure).  *bytes gets the
  * file size. */
 bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err);
+/* issue 11 (r-speed): the same; sha256 gets the file's SHA-256 (hex) when it
+ * was computed as the file was written (print files, proofs), else "". */
+bool pdf_writer_close_sha(folio_pdf_writer *w, uint64_t *bytes, char sha256[65],
+                          folio_error *err);
 
 /* Write the document into `out` (appended) instead of a file and free the
  * writer (also on failure).  The path given to pdf_writer_open only names
