@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PDFS_BUF (256u * 1024u)
+#define PDFS_BUF (64u * 1024u)
 
 struct pdf_stream {
     HPDF_Doc doc;
@@ -32,6 +32,9 @@ struct pdf_stream {
     uint64_t bytes;               /* handed to write(2) */
     int version;                  /* of the header written, -1 = none yet */
     int err_no;                   /* first write error */
+    char *path;
+    bool created;                 /* the file did not exist before: abort removes it */
+    bool finished;
 };
 
 /* libharu's header per HPDF_PDFVer (hpdf_doc.c) */
@@ -102,19 +105,31 @@ pdf_stream *pdfs_open(HPDF_Doc doc, const char *path, const char **why)
         pdfs_free(ps);
         return NULL;
     }
-    ps->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
-    if (ps->fd < 0) {
-        *why = "cannot create the file";
+    if (!(ps->path = strdup(path))) {
+        *why = "out of memory";
         pdfs_free(ps);
         return NULL;
     }
     return ps;
 }
 
+/* The file is opened with the first page: a writer that fails or is
+ * aborted before it leaves no file behind, and one whose file cannot be
+ * created says so where libharu's save would (*why = NULL: nothing was
+ * written, the caller saves the document whole instead). */
 static bool pdfs_header(pdf_stream *ps, const char **why)
 {
     if (ps->version >= 0)
         return true;
+    int fl = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;
+    ps->fd = open(ps->path, fl | O_CREAT | O_EXCL, 0666);
+    ps->created = ps->fd >= 0;
+    if (ps->fd < 0 && errno == EEXIST)         /* the caller's empty .part */
+        ps->fd = open(ps->path, fl | O_TRUNC);
+    if (ps->fd < 0) {
+        *why = NULL;
+        return false;
+    }
     int v = (int)ps->doc->pdf_version;
     if (v < 0 || v >= (int)(sizeof pdfs_head / sizeof *pdfs_head)) {
         *why = "internal error: unknown PDF version";
@@ -182,8 +197,11 @@ bool pdfs_finish(pdf_stream *ps, uint64_t *bytes, char sha256[65], const char **
 {
     HPDF_Doc doc = ps->doc;
     HPDF_Xref x = doc->xref;
-    if (!pdfs_header(ps, why))
+    if (!pdfs_header(ps, why)) {
+        if (!*why)
+            *why = "cannot create the file";
         return false;
+    }
     if ((int)doc->pdf_version != ps->version) {
         *why = "internal error: the PDF version changed after the first page was written";
         return false;
@@ -222,6 +240,7 @@ bool pdfs_finish(pdf_stream *ps, uint64_t *bytes, char sha256[65], const char **
         ok = false;
     }
     ps->fd = -1;
+    ps->finished = ok;
     if (!ok) {
         *why = ps->err_no == ENOSPC ? "cannot write the file: No space left on device"
                                     : "cannot write the file";
@@ -245,6 +264,9 @@ void pdfs_free(pdf_stream *ps)
         HPDF_Stream_Free(ps->hs);
     if (ps->fd >= 0)
         close(ps->fd);
+    if (ps->created && !ps->finished)
+        unlink(ps->path);
+    free(ps->path);
     EVP_MD_CTX_free(ps->md);
     free(ps->buf);
     free(ps);

@@ -26,17 +26,20 @@
 
 typedef struct pdf_stream pdf_stream;
 
-/* Start writing doc to path (truncated; never through a symbolic link).
- * NULL with *why on failure. */
+/* Write doc to path (truncated; never through a symbolic link), opened
+ * when the first page is written.  NULL with *why on failure. */
 pdf_stream *pdfs_open(HPDF_Doc doc, const char *path, const char **why);
 /* Write page (added by pdf.c and complete: nothing changes it any more)
- * with its content stream, and free the content's bytes.  false with *why. */
+ * with its content stream, and free the content's bytes.  false with *why;
+ * *why NULL: the file could not be created and nothing was written (the
+ * caller may save the document whole, where the error is reported). */
 bool pdfs_page(pdf_stream *ps, HPDF_Page page, const char **why);
 /* Write every object not written yet, the cross-reference table and the
  * trailer; close the file.  *bytes its size, sha256 its SHA-256 (hex). */
 bool pdfs_finish(pdf_stream *ps, uint64_t *bytes, char sha256[65], const char **why);
-/* Close without finishing (the partial file is the caller's to remove);
- * also after pdfs_finish.  Must run before the document is freed. */
+/* Close without finishing: a file it created is removed, one the caller
+ * created is left to the caller; also after pdfs_finish.  Must run before
+ * the document is freed. */
 void pdfs_free(pdf_stream *ps);
 
 #endif

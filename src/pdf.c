@@ -1279,8 +1279,14 @@ static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *e
             break;
         w->pages++;
         const char *ps_why = NULL;           /* issue 11 (r-speed): pdf-stream.h */
-        if (w->ps && !pdfs_page(w->ps, page, &ps_why))
-            pdf_fail(w, ps_why);
+        if (w->ps && !pdfs_page(w->ps, page, &ps_why)) {
+            if (ps_why) {
+                pdf_fail(w, ps_why);
+            } else {                         /* no file: saved whole, fails there */
+                pdfs_free(w->ps);
+                w->ps = NULL;
+            }
+        }
     }
     if (!w->failed && pp->why)
         pdf_fail(w, pp->why);
