@@ -40,6 +40,7 @@ struct pdf_stream {
     char *path;
     bool created;                 /* the file did not exist before: abort removes it */
     bool finished;
+    char why[160];                /* the message of a write error */
 };
 
 /* libharu's header per HPDF_PDFVer (hpdf_doc.c) */
@@ -76,6 +77,16 @@ static bool pdfs_drain(pdf_stream *ps)
         ps->synced = ps->bytes;
     }
     return true;
+}
+
+/* "cannot write the file: <reason>" (the first write error's). */
+static const char *pdfs_io_why(pdf_stream *ps)
+{
+    if (!ps->err_no)
+        return "cannot write the file";   /* libharu's own error, not the disk */
+    snprintf(ps->why, sizeof ps->why, "cannot write the file: %s",
+             strerror(ps->err_no));
+    return ps->why;
 }
 
 static HPDF_STATUS pdfs_put(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT n)
@@ -148,7 +159,7 @@ static bool pdfs_header(pdf_stream *ps, const char **why)
     }
     ps->version = v;
     if (HPDF_Stream_WriteStr(ps->hs, pdfs_head[v]) != HPDF_OK) {
-        *why = "cannot write the file";
+        *why = pdfs_io_why(ps);
         return false;
     }
     return true;
@@ -171,7 +182,7 @@ static bool pdfs_obj(pdf_stream *ps, HPDF_UINT id, const char **why)
     if (HPDF_Stream_WriteStr(ps->hs, head) != HPDF_OK ||
         HPDF_Obj_WriteValue(e->obj, ps->hs, NULL) != HPDF_OK ||
         HPDF_Stream_WriteStr(ps->hs, "\012endobj\012") != HPDF_OK) {
-        *why = "cannot write the file";
+        *why = pdfs_io_why(ps);
         return false;
     }
     return true;
@@ -253,8 +264,7 @@ bool pdfs_finish(pdf_stream *ps, uint64_t *bytes, char sha256[65], const char **
     ps->fd = -1;
     ps->finished = ok;
     if (!ok) {
-        *why = ps->err_no == ENOSPC ? "cannot write the file: No space left on device"
-                                    : "cannot write the file";
+        *why = pdfs_io_why(ps);
         return false;
     }
     if (ps->bytes != ps->hs->size) {
