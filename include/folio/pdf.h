@@ -14,6 +14,10 @@
  *
  * Memory: libharu holds a document's pages until it saves, so callers keep
  * files bounded (job output.print.max_sheets) and close each as it fills.
+ * issue 11 (r-speed): a print file or proof (pdf_writer_open, direct back
+ * end, not PDF/VT) is written as it fills instead: each page's content goes
+ * to the file when added (src/pdf-stream.h); only its small dictionaries
+ * stay until close.
  */
 #ifndef FOLIO_PDF_H
 #define FOLIO_PDF_H
