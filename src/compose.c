@@ -172,7 +172,10 @@ static void text_at_size(composer *C, int s, int32_t size, int32_t x, int32_t ba
     /* count the characters the font cannot draw (they come out as empty
        boxes): never silent, reported per run with the first household/field */
     uint32_t cp = 0;
-    size_t missing = fonts_count_missing(style_font(C, s), t, len, &cp);
+    /* issue 11 (r-speed): pass 2 (skip_decisions) composes again what pass 1
+     * counted; its result is dropped, so it does not count again */
+    size_t missing = C->plan->skip_decisions
+                         ? 0 : fonts_count_missing(style_font(C, s), t, len, &cp);
     if (missing) {
         if (!C->res->notdef) {
             C->res->notdef_cp = cp;

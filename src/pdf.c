@@ -82,6 +82,7 @@
 #include "pdf-vt.h"        /* issue 14 part 3 */
 #include "pdf-enc1.h"      /* issue 11: 1-byte codes */
 #include "pdf-tag.h"       /* issue 14 part 2 */
+#include "pdf-stream.h"    /* issue 11 (r-speed): written as it fills */
 
 #include <errno.h>
 #include <hpdf.h>
@@ -148,6 +149,7 @@ struct folio_pdf_writer {
     int n_res_shared;
     pdfvt_doc *vt;             /* issue 14 part 3: PDF/VT print file, NULL = plain */
     pdf_tag *tag;              /* issue 14 part 2: tagged (archive), else NULL */
+    pdf_stream *ps;            /* issue 11 (r-speed): pages written as added, else NULL */
 };
 
 /* See "a libharu document kept between documents" below. */
@@ -1276,6 +1278,15 @@ static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *e
         if (w->failed)
             break;
         w->pages++;
+        const char *ps_why = NULL;           /* issue 11 (r-speed): pdf-stream.h */
+        if (w->ps && !pdfs_page(w->ps, page, &ps_why)) {
+            if (ps_why) {
+                pdf_fail(w, ps_why);
+            } else {                         /* no file: saved whole, fails there */
+                pdfs_free(w->ps);
+                w->ps = NULL;
+            }
+        }
     }
     if (!w->failed && pp->why)
         pdf_fail(w, pp->why);
@@ -2289,6 +2300,8 @@ static void pdf_free(folio_pdf_writer *w)
 {
     if (!w)
         return;
+    pdfs_free(w->ps);                /* issue 11 (r-speed): before its document */
+    w->ps = NULL;
     if (w->doc && w->reuse && !w->failed) {
         HPDF_FreeDoc(w->doc);  /* keeps the loaded fonts for the next document */
     } else if (w->doc) {
@@ -2789,6 +2802,13 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
         if (w->enc1 && !w->failed)           /* issue 11 */
             pdf_font1_new(w, i);
     }
+    /* issue 11 (r-speed): a print file or proof is written as it fills
+     * (pdf-stream.h); PDF/A, tagged and PDF/VT documents are saved whole */
+    if (!w->failed && w->direct && !w->is_pdfa && !w->tag && !w->vt && !w->reuse) {
+        const char *why = NULL;
+        if (!(w->ps = pdfs_open(w->doc, path, &why)))
+            pdf_fail(w, why);
+    }
     if (w->failed) {
         pdf_report(w, err);
         pdf_free(w);
@@ -2944,11 +2964,44 @@ static void pdf_vt_finish(folio_pdf_writer *w)
         pdf_fail(w, why);
 }
 
+/* issue 11 (r-speed): the rest of a document written as it filled. */
+static bool pdf_close_streamed(folio_pdf_writer *w, uint64_t *bytes, char *sha256,
+                               folio_error *err)
+{
+    if (!w->failed)
+        pdf_fonts_deflate(w);
+    uint64_t n = 0;
+    char hex[65] = "";
+    const char *why = NULL;
+    if (!w->failed && !pdfs_finish(w->ps, &n, hex, &why))
+        pdf_fail(w, why);
+    bool ok = !w->failed;
+    if (ok && bytes)
+        *bytes = n;
+    if (ok && sha256)
+        memcpy(sha256, hex, sizeof hex);
+    if (!ok)
+        pdf_report(w, err);
+    pdf_free(w);
+    return ok;
+}
+
 /* Write the file and free the writer (see pdf.h). */
 bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
 {
+    return pdf_writer_close_sha(w, bytes, NULL, err);
+}
+
+/* The same, with the file's SHA-256 when it was computed as written. */
+bool pdf_writer_close_sha(folio_pdf_writer *w, uint64_t *bytes, char sha256[65],
+                          folio_error *err)
+{
     if (bytes)
         *bytes = 0;
+    if (sha256)
+        sha256[0] = '\0';
+    if (w->ps)                                /* issue 11 (r-speed) */
+        return pdf_close_streamed(w, bytes, sha256, err);
     if (w->tag) {        /* issue 14 part 2: the tree is appended to the saved bytes */
         folio_buf m;
         folio_buf_init(&m, (size_t)1 << 31);
@@ -3012,6 +3065,12 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
 bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
 {
     size_t start = out->len;         /* issue 14 part 2: where the document begins */
+    if (w->ps) {                     /* issue 11 (r-speed): a file writer */
+        pdf_fail(w, "internal error: a document written to its file kept in memory");
+        pdf_report(w, err);
+        pdf_free(w);
+        return false;
+    }
     if (!w->failed && w->is_pdfa)
         pdf_pdfa_finish(w);
     pdf_vt_finish(w);                         /* issue 14 part 3 */

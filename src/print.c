@@ -280,7 +280,10 @@ static bool close_file(print_run *P, folio_error *err)
                             o->res.statements, f->pages, f->statements);
             ok = false;
         }
-        ok = ok && folio_sha256_file(o->part, o->sha256, NULL, err);
+        if (ok && o->res.sha256[0])       /* issue 11 (r-speed): hashed as written */
+            memcpy(o->sha256, o->res.sha256, sizeof o->sha256);
+        else
+            ok = ok && folio_sha256_file(o->part, o->sha256, NULL, err);
     }
     P->open = false;
     return ok && write_pieces(P->p, P->cur, err);

@@ -63,7 +63,7 @@ static bool pdf_close(void *self, folio_sink_result *res, folio_error *err)
 {
     pdf_sink *s = self;
     *res = (folio_sink_result){.pages = pdf_writer_pages(s->w), .statements = s->statements};
-    bool ok = pdf_writer_close(s->w, &res->bytes, err);
+    bool ok = pdf_writer_close_sha(s->w, &res->bytes, res->sha256, err);   /* issue 11 */
     free(s);
     return ok;
 }

@@ -14,6 +14,10 @@
  *
  * Memory: libharu holds a document's pages until it saves, so callers keep
  * files bounded (job output.print.max_sheets) and close each as it fills.
+ * issue 11 (r-speed): a print file or proof (pdf_writer_open, direct back
+ * end, not PDF/VT) is written as it fills instead: each page's content goes
+ * to the file when added (src/pdf-stream.h); only its small dictionaries
+ * stay until close.
  */
 #ifndef FOLIO_PDF_H
 #define FOLIO_PDF_H
@@ -138,6 +142,10 @@ bool pdf_writer_piece(folio_pdf_writer *w, const folio_dl_statement *st, uint32_
 /* Write the file and free the writer (also on failure).  *bytes gets the
  * file size. */
 bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err);
+/* issue 11 (r-speed): the same; sha256 gets the file's SHA-256 (hex) when it
+ * was computed as the file was written (print files, proofs), else "". */
+bool pdf_writer_close_sha(folio_pdf_writer *w, uint64_t *bytes, char sha256[65],
+                          folio_error *err);
 
 /* Write the document into `out` (appended) instead of a file and free the
  * writer (also on failure).  The path given to pdf_writer_open only names

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "folio/dlist.h"
@@ -879,6 +880,77 @@ static void test_errors(void **state)
 }
 
 
+/* issue 11 (r-speed): a print file is written as its pages are added
+ * (pdf-stream.h), not saved whole at close, and its SHA-256 is computed as
+ * it is written.  Before: nothing was on disk until close. */
+static void test_written_as_it_fills(void **state)
+{
+    (void)state;
+    folio_error err = { 0 };
+    folio_pdf_options o = options(6);
+    char path[4200], cmd[8600];
+    tmp_path(path, sizeof path, "streamed.pdf");
+    unlink(path);
+    folio_pdf_writer *pw = pdf_writer_open(path, fonts2, 2, &o, &err);
+    assert_non_null(pw);
+    assert_int_equal(access(path, F_OK), -1);          /* nothing before a page */
+    folio_arena a;
+    folio_arena_init(&a, 1 << 16);
+    struct stat sb;
+    off_t last = 0;
+    for (int i = 0; i < 300; i++) {
+        assert_true(pdf_writer_add_statement(pw, make_statement(&a, i, LETTER_W, LETTER_H),
+                                             &err));
+        folio_arena_reset(&a);
+        if (i % 50 == 49) {      /* the file grows with the pages (64 KB buffer) */
+            assert_int_equal(stat(path, &sb), 0);
+            assert_true(sb.st_size >= last);
+            last = sb.st_size;
+        }
+    }
+    assert_true(last > 0);
+    uint64_t bytes = 0;
+    char sha[65] = "x", want[65];
+    assert_true(pdf_writer_close_sha(pw, &bytes, sha, &err));
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(bytes, (uint64_t)sb.st_size);
+    assert_true(folio_sha256_file(path, want, NULL, &err));
+    assert_string_equal(sha, want);
+    /* a whole, readable PDF: every page and its text */
+    int status = 0;
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>&1 | grep '^Pages:'", path);
+    char *out = run(cmd, &status);
+    assert_non_null(strstr(out, " 600\n"));
+    free(out);
+    snprintf(cmd, sizeof cmd, "pdftotext -f 599 -l 599 '%s' - 2>&1", path);
+    out = run(cmd, &status);
+    assert_int_equal(status, 0);
+    assert_non_null(strstr(out, "5678-0299"));
+    free(out);
+
+    /* aborted after pages: a file the writer created goes; the caller's
+     * own (empty .part) is left to the caller */
+    pw = pdf_writer_open(path, fonts2, 2, &o, &err);
+    unlink(path);
+    for (int i = 0; i < 30; i++) {
+        assert_true(pdf_writer_add_statement(pw, make_statement(&a, i, LETTER_W, LETTER_H),
+                                             &err));
+        folio_arena_reset(&a);
+    }
+    assert_int_equal(access(path, F_OK), 0);
+    pdf_writer_abort(pw);
+    assert_int_equal(access(path, F_OK), -1);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    pw = pdf_writer_open(path, fonts2, 2, &o, &err);
+    assert_true(pdf_writer_add_statement(pw, make_statement(&a, 1, LETTER_W, LETTER_H), &err));
+    pdf_writer_abort(pw);
+    assert_int_equal(access(path, F_OK), 0);
+    unlink(path);
+    folio_arena_free(&a);
+}
+
 /* ---- prepared statements (pdf_prepare_statement in threads) -------------- */
 
 #define PREP_N 24
@@ -1301,6 +1373,7 @@ int main(void)
         cmocka_unit_test(test_concurrent_writers),
         cmocka_unit_test(test_tounicode),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_written_as_it_fills),   /* issue 11 (r-speed) */
         cmocka_unit_test(test_prepared_in_threads),
         cmocka_unit_test(test_prepared_deflate_time),
         cmocka_unit_test(test_prepared_errors),

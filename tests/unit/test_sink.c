@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <omp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +122,70 @@ static bool run_fake(fake *F, int threads, uint32_t batch, folio_error *err)
                     .deliver = fake_deliver};
     memset(err, 0, sizeof *err);
     return folio_ring_run(&r, err);
+}
+
+/* issue 11 (r-speed): a thread composes only into arenas of its own (so
+ * its batches' memory stays in its cache and its malloc arena).  Before,
+ * a slot's arena was refilled by whichever thread claimed the slot. */
+#define AR_MAX 256
+typedef struct arena_use {
+    const folio_arena *arena[AR_MAX];
+    int thread[AR_MAX];
+    int n;
+    bool shared, overflow;
+    pthread_mutex_t mu;
+} arena_use;
+
+static folio_dl_statement *arena_make(void *ctx, size_t i, folio_arena *arena,
+                                      folio_error *err)
+{
+    arena_use *U = ctx;
+    (void)err;
+    spin(i);
+    int t = omp_get_thread_num();
+    pthread_mutex_lock(&U->mu);
+    int k = 0;
+    while (k < U->n && U->arena[k] != arena)
+        k++;
+    if (k == U->n) {
+        if (U->n == AR_MAX) {
+            U->overflow = true;
+        } else {
+            U->arena[U->n] = arena;
+            U->thread[U->n++] = t;
+        }
+    } else if (U->thread[k] != t) {
+        U->shared = true;
+    }
+    pthread_mutex_unlock(&U->mu);
+    char id[32];
+    snprintf(id, sizeof id, "%zu", i);
+    return dlist_statement_new(arena, id, 12240, 15840);
+}
+
+static bool arena_deliver(void *ctx, size_t i, const folio_dl_statement *st,
+                          void *const *prepared, folio_error *err)
+{
+    (void)ctx, (void)prepared, (void)err;
+    return (size_t)strtoull(st->id, NULL, 10) == i;
+}
+
+static void test_arena_per_thread(void **state)
+{
+    (void)state;
+    static const int threads[] = {2, 4};
+    for (int k = 0; k < 2; k++) {
+        arena_use U = {.n = 0};
+        pthread_mutex_init(&U.mu, NULL);
+        folio_ring r = {.n = 3000, .batch = 1, .threads = threads[k], .ctx = &U,
+                        .make = arena_make, .n_prep = 0, .deliver = arena_deliver};
+        folio_error err = {0};
+        assert_true(folio_ring_run(&r, &err));
+        assert_false(U.overflow);
+        assert_false(U.shared);
+        assert_true(U.n >= 1);
+        pthread_mutex_destroy(&U.mu);
+    }
 }
 
 static const int THREADS[] = {1, 2, 3, 4, 16};
@@ -318,6 +384,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order),
+        cmocka_unit_test(test_arena_per_thread),   /* issue 11 (r-speed) */
         cmocka_unit_test(test_make_error),
         cmocka_unit_test(test_prepare_error),
         cmocka_unit_test(test_deflate_split),

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pdf-stream.c -- a PDF print file written as it fills (pdf-stream.h).
+ *
+ * The file is libharu's own serialisation (HPDF_Obj_WriteValue of each
+ * object, the xref entries as HPDF_Xref_WriteToStream formats them, the
+ * trailer with Root, Info and Size), but objects are written in two rounds:
+ * each page as soon as it is complete, then the rest in object-number order.
+ * An xref entry whose byte_offset is not 0 has been written (the header
+ * comes first, so no object starts at 0).
+ */
+#include "pdf-stream.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <hpdf_objects.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PDFS_BUF (64u * 1024u)
+/* Every PDFS_SYNC bytes written, the kernel is asked to start writing them
+ * back (sync_file_range, no wait), so publishing's fsync after the run
+ * finds the file mostly on disk instead of waiting for all of it. */
+#define PDFS_SYNC ((uint64_t)8 << 20)
+
+struct pdf_stream {
+    HPDF_Doc doc;
+    HPDF_Stream hs;               /* libharu writes into it: pdfs_put */
+    int fd;
+    EVP_MD_CTX *md;
+    unsigned char *buf;
+    size_t len;
+    uint64_t bytes;               /* handed to write(2) */
+    uint64_t synced;              /* writeback started up to here */
+    int version;                  /* of the header written, -1 = none yet */
+    int err_no;                   /* first write error */
+    char *path;
+    bool created;                 /* the file did not exist before: abort removes it */
+    bool finished;
+    char why[160];                /* the message of a write error */
+};
+
+/* libharu's header per HPDF_PDFVer (hpdf_doc.c) */
+static const char *const pdfs_head[] = {
+    "%PDF-1.2\012%\267\276\255\252\012", "%PDF-1.3\012%\267\276\255\252\012",
+    "%PDF-1.4\012%\267\276\255\252\012", "%PDF-1.5\012%\267\276\255\252\012",
+    "%PDF-1.6\012%\267\276\255\252\012", "%PDF-1.7\012%\267\276\255\252\012"};
+
+static bool pdfs_drain(pdf_stream *ps)
+{
+    if (ps->err_no)
+        return false;
+    if (!EVP_DigestUpdate(ps->md, ps->buf, ps->len)) {
+        ps->err_no = EIO;
+        return false;
+    }
+    size_t off = 0;
+    while (off < ps->len) {
+        ssize_t n = write(ps->fd, ps->buf + off, ps->len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            ps->err_no = n < 0 ? errno : EIO;
+            return false;
+        }
+        off += (size_t)n;
+    }
+    ps->bytes += ps->len;
+    ps->len = 0;
+    if (ps->bytes - ps->synced >= PDFS_SYNC) {
+        /* advisory: a file system without it just syncs at publish */
+        (void)sync_file_range(ps->fd, (off_t)ps->synced, (off_t)(ps->bytes - ps->synced),
+                              SYNC_FILE_RANGE_WRITE);
+        ps->synced = ps->bytes;
+    }
+    return true;
+}
+
+/* "cannot write the file: <reason>" (the first write error's). */
+static const char *pdfs_io_why(pdf_stream *ps)
+{
+    if (!ps->err_no)
+        return "cannot write the file";   /* libharu's own error, not the disk */
+    snprintf(ps->why, sizeof ps->why, "cannot write the file: %s",
+             strerror(ps->err_no));
+    return ps->why;
+}
+
+static HPDF_STATUS pdfs_put(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT n)
+{
+    pdf_stream *ps = s->attr;
+    while (n) {
+        size_t k = PDFS_BUF - ps->len;
+        if (k > n)
+            k = n;
+        memcpy(ps->buf + ps->len, p, k);
+        ps->len += k;
+        p += k;
+        n -= (HPDF_UINT)k;
+        if (ps->len == PDFS_BUF && !pdfs_drain(ps))
+            return HPDF_FILE_IO_ERROR;
+    }
+    return ps->err_no ? HPDF_FILE_IO_ERROR : HPDF_OK;
+}
+
+pdf_stream *pdfs_open(HPDF_Doc doc, const char *path, const char **why)
+{
+    if (doc->xref->prev || doc->xref->start_offset != 0) {
+        *why = "internal error: a document with more than one cross-reference section";
+        return NULL;
+    }
+    pdf_stream *ps = calloc(1, sizeof *ps);
+    if (!ps || !(ps->buf = malloc(PDFS_BUF)) || !(ps->md = EVP_MD_CTX_new()) ||
+        !EVP_DigestInit_ex(ps->md, EVP_sha256(), NULL)) {
+        *why = "out of memory";
+        pdfs_free(ps);
+        return NULL;
+    }
+    ps->doc = doc;
+    ps->fd = -1;
+    ps->version = -1;
+    if (!(ps->hs = HPDF_CallbackWriter_New(doc->mmgr, pdfs_put, ps))) {
+        *why = "out of memory";
+        pdfs_free(ps);
+        return NULL;
+    }
+    if (!(ps->path = strdup(path))) {
+        *why = "out of memory";
+        pdfs_free(ps);
+        return NULL;
+    }
+    return ps;
+}
+
+/* The file is opened with the first page: a writer that fails or is
+ * aborted before it leaves no file behind, and one whose file cannot be
+ * created says so where libharu's save would (*why = NULL: nothing was
+ * written, the caller saves the document whole instead). */
+static bool pdfs_header(pdf_stream *ps, const char **why)
+{
+    if (ps->version >= 0)
+        return true;
+    int fl = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;
+    ps->fd = open(ps->path, fl | O_CREAT | O_EXCL, 0666);
+    ps->created = ps->fd >= 0;
+    if (ps->fd < 0 && errno == EEXIST)         /* the caller's empty .part */
+        ps->fd = open(ps->path, fl | O_TRUNC);
+    if (ps->fd < 0) {
+        *why = NULL;
+        return false;
+    }
+    int v = (int)ps->doc->pdf_version;
+    if (v < 0 || v >= (int)(sizeof pdfs_head / sizeof *pdfs_head)) {
+        *why = "internal error: unknown PDF version";
+        return false;
+    }
+    ps->version = v;
+    if (HPDF_Stream_WriteStr(ps->hs, pdfs_head[v]) != HPDF_OK) {
+        *why = pdfs_io_why(ps);
+        return false;
+    }
+    return true;
+}
+
+/* Write object id (as HPDF_Xref_WriteToStream does) unless it was. */
+static bool pdfs_obj(pdf_stream *ps, HPDF_UINT id, const char **why)
+{
+    HPDF_Xref x = ps->doc->xref;
+    HPDF_XrefEntry e = id < x->entries->count ? HPDF_Xref_GetEntry(x, id) : NULL;
+    if (!e || !e->obj) {
+        *why = "internal error: a PDF object without its cross-reference entry";
+        return false;
+    }
+    if (e->byte_offset)
+        return true;
+    char head[48];
+    e->byte_offset = ps->hs->size;
+    snprintf(head, sizeof head, "%u %u obj\012", (unsigned)id, (unsigned)e->gen_no);
+    if (HPDF_Stream_WriteStr(ps->hs, head) != HPDF_OK ||
+        HPDF_Obj_WriteValue(e->obj, ps->hs, NULL) != HPDF_OK ||
+        HPDF_Stream_WriteStr(ps->hs, "\012endobj\012") != HPDF_OK) {
+        *why = pdfs_io_why(ps);
+        return false;
+    }
+    return true;
+}
+
+static HPDF_UINT pdfs_id(const void *obj)
+{
+    return ((const HPDF_Obj_Header *)obj)->obj_id & 0x00FFFFFF;
+}
+
+bool pdfs_page(pdf_stream *ps, HPDF_Page page, const char **why)
+{
+    if (!pdfs_header(ps, why))
+        return false;
+    HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
+    HPDF_Dict c = attr->contents;
+    if (!(page->header.obj_id & HPDF_OTYPE_INDIRECT) || !c ||
+        !(c->header.obj_id & HPDF_OTYPE_INDIRECT)) {
+        *why = "internal error: a page that is not an indirect object";
+        return false;
+    }
+    if (!pdfs_obj(ps, pdfs_id(page), why) || !pdfs_obj(ps, pdfs_id(c), why))
+        return false;
+    /* the stream's Length is an object of its own, set while it was written */
+    HPDF_Number len = HPDF_Dict_GetItem(c, "Length", HPDF_OCLASS_NUMBER);
+    if (len && (len->header.obj_id & HPDF_OTYPE_INDIRECT) && !pdfs_obj(ps, pdfs_id(len), why))
+        return false;
+    if (c->stream && c->stream->type == HPDF_STREAM_MEMORY)
+        HPDF_MemStream_FreeData(c->stream);
+    return true;
+}
+
+bool pdfs_finish(pdf_stream *ps, uint64_t *bytes, char sha256[65], const char **why)
+{
+    HPDF_Doc doc = ps->doc;
+    HPDF_Xref x = doc->xref;
+    if (!pdfs_header(ps, why)) {
+        if (!*why)
+            *why = "cannot create the file";
+        return false;
+    }
+    if ((int)doc->pdf_version != ps->version) {
+        *why = "internal error: the PDF version changed after the first page was written";
+        return false;
+    }
+    /* hpdf_doc.c PrepareTrailer */
+    if (!doc->info || HPDF_Dict_Add(doc->trailer, "Root", doc->catalog) != HPDF_OK ||
+        HPDF_Dict_Add(doc->trailer, "Info", doc->info) != HPDF_OK) {
+        *why = "cannot write the trailer";
+        return false;
+    }
+    for (HPDF_UINT i = 1; i < x->entries->count; i++)
+        if (!pdfs_obj(ps, i, why))
+            return false;
+    /* hpdf_xref.c: the table, then the trailer */
+    char line[64];
+    x->addr = ps->hs->size;
+    snprintf(line, sizeof line, "xref\0120 %u\012", (unsigned)x->entries->count);
+    bool ok = HPDF_Stream_WriteStr(ps->hs, line) == HPDF_OK;
+    for (HPDF_UINT i = 0; ok && i < x->entries->count; i++) {
+        HPDF_XrefEntry e = HPDF_Xref_GetEntry(x, i);
+        snprintf(line, sizeof line, "%010u %05u %c\015\012", (unsigned)e->byte_offset,
+                 (unsigned)e->gen_no, e->entry_typ);
+        ok = HPDF_Stream_WriteStr(ps->hs, line) == HPDF_OK;
+    }
+    ok = ok && HPDF_Dict_AddNumber(x->trailer, "Size", (HPDF_INT32)x->entries->count) ==
+                   HPDF_OK;
+    ok = ok && HPDF_Stream_WriteStr(ps->hs, "trailer\012") == HPDF_OK &&
+         HPDF_Dict_Write(x->trailer, ps->hs, NULL) == HPDF_OK;
+    snprintf(line, sizeof line, "\012startxref\012%u\012%%%%EOF\012", (unsigned)x->addr);
+    ok = ok && HPDF_Stream_WriteStr(ps->hs, line) == HPDF_OK && pdfs_drain(ps);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    ok = ok && EVP_DigestFinal_ex(ps->md, md, &mdlen) && mdlen == 32;
+    if (ok && close(ps->fd) != 0) {
+        ps->err_no = errno;
+        ok = false;
+    }
+    ps->fd = -1;
+    ps->finished = ok;
+    if (!ok) {
+        *why = pdfs_io_why(ps);
+        return false;
+    }
+    if (ps->bytes != ps->hs->size) {
+        *why = "internal error: short write of the file";
+        return false;
+    }
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(sha256 + 2 * i, 3, "%02x", md[i]);
+    *bytes = ps->bytes;
+    return true;
+}
+
+void pdfs_free(pdf_stream *ps)
+{
+    if (!ps)
+        return;
+    if (ps->hs)
+        HPDF_Stream_Free(ps->hs);
+    if (ps->fd >= 0)
+        close(ps->fd);
+    if (ps->created && !ps->finished)
+        unlink(ps->path);
+    free(ps->path);
+    EVP_MD_CTX_free(ps->md);
+    free(ps->buf);
+    free(ps);
+}
