@@ -20,8 +20,8 @@
  * Storage: one array of 8-byte values per record kind, ds->attr_vals[kind],
  * record-major (value of attribute slot s of record i at [i * width + s]);
  * strings live in the dataset's pool.  A transaction code list (issue 10
- * audit) is a 2-byte index into its list, ds->attr_codes (attrs_compact).  Nothing is stored for a job without
- * attributes.
+ * audit) is a 2-byte index into its list, ds->attr_codes (attrs_compact).
+ * Nothing is stored for a job without attributes.
  *
  * Reached by name everywhere a built-in field is: rules (customer.NAME,
  * account.NAME, transaction.NAME: attrs_catalog()), layout merge fields

@@ -175,7 +175,8 @@ static void test_code_list_fields(void **state)
     assert_non_null(pk);
     assert_int_equal(c2->feed, 3);
     assert_int_equal(c1->slot, c2->slot);              /* one field over both feeds */
-    assert_int_equal(A->width[FOLIO_AR_TXN], 2);       /* category + note */
+    assert_int_equal(A->width[FOLIO_AR_TXN], 1);       /* note (8-byte values) */
+    assert_int_equal(A->code_width, 1);                /* category (2-byte indexes) */
     assert_int_equal(pk->feed, 1);
     assert_int_equal(pk->rec, FOLIO_AR_ACCOUNT);
     assert_ptr_equal(attrs_find(A, "transaction.category", 20), c1);
