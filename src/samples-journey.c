@@ -41,11 +41,9 @@ static uint64_t hash_id(uint64_t seed, const char *s, uint64_t salt)
 
 static char *slurp(const char *path, size_t *len, folio_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot open", path);
+    FILE *f = folio_input_fopen(path, NULL, FOLIO_EXIT_FAILED, err);
+    if (!f)
         return NULL;
-    }
     folio_buf b;
     folio_buf_init(&b, (size_t)1 << 34);
     char tmp[65536];
