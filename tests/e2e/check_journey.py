@@ -160,7 +160,8 @@ def notices(d):
         hh_of[r["id"]] = hh_of[r["owner"]]
     ev = {}
     for r in csv.DictReader(open(os.path.join(d, "events.csv"))):
-        ev.setdefault(hh_of[r["key"]], []).append((r["type"], D(r["date"])))
+        if D(r["date"]) <= sd:      # a statement sees the events up to its date
+            ev.setdefault(hh_of[r["key"]], []).append((r["type"], D(r["date"])))
     a = audit(out)
     texts = page_texts(out, a)
     for h in sorted(a):

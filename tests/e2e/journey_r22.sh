@@ -34,3 +34,23 @@ t_journey_fifo_merge_verify() {
 }
 
 run_test journey_fifo_merge_verify t_journey_fifo_merge_verify
+
+# count() and last() over events saw rows dated after the statement date: a
+# payment on 2026-11-05 turned a 2026-10-31 statement's second reminder into
+# a thank-you, and a complaint opened 2026-11-02 made H4 at_risk and took its
+# cross-sell away.  A statement now sees the events up to its own date
+# (docs/rules.md § Events); check_journey.py recomputes every outcome from
+# the feeds with that rule.
+t_journey_events_to_statement_date() {
+    local d="$WORK/journey-evdate"
+    rm -rf "$d"; mkdir -p "$d"
+    python3 "$ROOT/tests/e2e/journey_feeds.py" notices "$d" "$ROOT"
+    printf 'c2,payment,2026-11-05,\nH4,complaint_open,2026-11-02,\nc1,notice,2026-12-01,print\n' >> "$d/events.csv"
+    "$FOLIO" run "$d/job.yaml" --out "$d/out" --quiet
+    python3 "$ROOT/tests/e2e/check_journey.py" notices "$d" > "$d/check.out" || { cat "$d/check.out"; fail_at "$LINENO"; }
+    grep -q '^H2: notice SECONDREMINDER' "$d/check.out" || { cat "$d/check.out"; fail_at "$LINENO"; }
+    grep -q '^H4: .*cross-sell True, stage new' "$d/check.out" || { cat "$d/check.out"; fail_at "$LINENO"; }
+    grep -q '^H1: notice THANKYOU' "$d/check.out" || { cat "$d/check.out"; fail_at "$LINENO"; }
+}
+
+run_test journey_events_to_statement_date t_journey_events_to_statement_date

@@ -115,6 +115,22 @@ static folio_rule_value eval(const char *text, uint32_t h, folio_rule_type want)
     return v;
 }
 
+/* The same rule evaluated for a statement dated `today`. */
+static folio_rule_value eval_at(const char *text, uint32_t h, folio_rule_type want,
+                                folio_date today)
+{
+    folio_error err = {0};
+    folio_rule *r = rules_compile(text, (size_t)-1, NULL, want, NULL, &err);
+    if (!r)
+        fail_msg("rule `%s` failed to compile: %s", text, err.msg);
+    folio_rule_ctx c = ctx_for(h);
+    c.today = today;
+    folio_rule_value v;
+    rules_eval(r, &c, &v);
+    rules_free(r);
+    return v;
+}
+
 static bool is_true(const char *text, uint32_t h)
 {
     folio_rule_value v = eval(text, h, FOLIO_RT_BOOL);
@@ -169,6 +185,31 @@ static void test_count_and_last(void **state)
     assert_true(is_true("any(events where type == \"complaint_open\" and household.id == \"H3\")", 2));
     assert_true(is_true("all(events where days_since(date) < 200)", 0));
     assert_int_equal(eval("min(date of events)", 0, FOLIO_RT_DATE).num, D(2026, 6, 1));
+}
+
+/* issue 15 (r-journey): a statement sees only the events up to its own
+ * date.  H1 has a notice 2026-06-01, a notice 2026-09-20 and a payment
+ * 2026-10-05; H2 a payment 2026-09-01, a notice 2026-08-01 and one
+ * 2026-10-10.  Dated 2026-09-30, the October rows are not there yet. */
+static void test_only_events_to_statement_date(void **state)
+{
+    (void)state;
+    folio_date sep30 = D(2026, 9, 30);
+    assert_true(eval_at("last(events, \"payment\")", 0, FOLIO_RT_DATE, sep30).absent);
+    assert_int_equal(eval_at("last(events, \"notice\").date", 1, FOLIO_RT_DATE, sep30).num,
+                     D(2026, 8, 1));
+    assert_int_equal(eval_at("count(events)", 0, FOLIO_RT_NUMBER, sep30).num,
+                     2 * FOLIO_RULE_SCALE);
+    assert_int_equal(eval_at("count(events where type == \"notice\")", 1, FOLIO_RT_NUMBER,
+                             sep30).num, 1 * FOLIO_RULE_SCALE);
+    assert_false(eval_at("any(events where type == \"complaint_open\")", 2, FOLIO_RT_BOOL,
+                         sep30).num);
+    assert_int_equal(eval_at("max(date of events)", 1, FOLIO_RT_DATE, sep30).num, D(2026, 9, 1));
+    /* an event on the statement date itself is seen */
+    assert_int_equal(eval_at("last(events, \"payment\")", 0, FOLIO_RT_DATE, D(2026, 10, 5)).num,
+                     D(2026, 10, 5));
+    assert_true(eval_at("any(events where type == \"complaint_open\")", 2, FOLIO_RT_BOOL,
+                        D(2026, 10, 2)).num);
 }
 
 static void test_unbound_is_empty(void **state)
@@ -238,6 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bind_joins_and_orders),
         cmocka_unit_test(test_count_and_last),
+        cmocka_unit_test(test_only_events_to_statement_date),
         cmocka_unit_test(test_unbound_is_empty),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_throughput),
