@@ -54,3 +54,54 @@ t_journey_events_to_statement_date() {
 }
 
 run_test journey_events_to_statement_date t_journey_events_to_statement_date
+
+# frequency-cover.c took the earliest row of all transactions feeds as where
+# every statement's rows begin, and checked the print statement's interval
+# only.  A product whose feed holds December alone (savings here, beside a
+# checking feed of four months) and an archive document over a quarter
+# (H2: paper monthly, e-mail quarterly) with December's rows went out as
+# "10/01 to 12/31" over December, exit 0.  Now each accounts feed is checked
+# against the transactions feeds that carry its accounts' rows, and every
+# interval a household's statements show (print, archive, an account's own)
+# is checked: an exception each, exit 3.
+t_journey_feed_cover_per_feed() {
+    local d="$WORK/journey-cover" rc
+    rm -rf "$d"; mkdir -p "$d/a" "$d/b"
+    python3 "$ROOT/tests/e2e/journey_feeds.py" frequency "$d/a" "$ROOT"
+    cd "$d/a"
+    (head -1 trans.csv; grep -v ',A2,' trans.csv | tail -n +2) > t-main.csv
+    (head -1 trans.csv; grep ',A2,2026-12-' trans.csv) > t-sav.csv
+    printf 'id,owner\nA1,c1\nA3,c3\n' > acc-main.csv
+    printf 'id,owner\nA2,c2\n' > acc-sav.csv
+    sed -e 's#^  - {name: accounts, kind: accounts, path: accounts.csv, product: checking,\(.*\)$#  - {name: accounts, kind: accounts, path: acc-main.csv, product: checking,\1\n  - {name: sav, kind: accounts, path: acc-sav.csv, product: savings,\1#' \
+        -e 's#^  - {name: trans, kind: transactions, path: trans.csv,\(.*\)$#  - {name: trans, kind: transactions, path: t-main.csv,\1\n  - {name: tsav, kind: transactions, path: t-sav.csv,\1#' \
+        job-dec.yaml > job-two.yaml
+    [ "$(grep -c 'path: acc-\|path: t-' job-two.yaml)" = 4 ] || fail_at "$LINENO"
+    set +e
+    "$FOLIO" run job-two.yaml --out two --quiet 2>err; rc=$?
+    set -e
+    [ "$rc" = 3 ] || { cat err; echo "per feed: expected exit 3, got $rc"; fail_at "$LINENO"; }
+    grep -q '^other,H2,,,t-sav.csv,2,,sent,statement interval 2026-10-01 to 2026-12-31 (frequency) begins before the transactions feeds (first row 2026-12-' \
+        two/exceptions.csv || { cat two/exceptions.csv; fail_at "$LINENO"; }
+    [ "$(wc -l < two/exceptions.csv)" = 2 ] || { cat two/exceptions.csv; fail_at "$LINENO"; }
+    # the same accounts with the savings feed reaching back: clean
+    (head -1 trans.csv; grep ',A2,' trans.csv) > t-sav.csv
+    "$FOLIO" run job-two.yaml --out two-full --quiet
+    [ "$(wc -l < two-full/exceptions.csv)" = 1 ] || fail_at "$LINENO"
+    # the archive document's quarter (H2: paper monthly, e-mail quarterly)
+    cd "$d/b"
+    python3 "$ROOT/tests/e2e/check_frequency.py" feeds "$d/b" "$ROOT"
+    (head -1 trans.csv; grep ',2026-12-' trans.csv) > t-dec.csv
+    sed 's#path: trans.csv#path: t-dec.csv#' job-dec.yaml > job-short.yaml
+    set +e
+    "$FOLIO" run job-short.yaml --out short --quiet 2>err; rc=$?
+    set -e
+    [ "$rc" = 3 ] || { cat err; echo "archive: expected exit 3, got $rc"; fail_at "$LINENO"; }
+    grep -q '^other,H1,.*statement interval 2026-10-01 to 2026-12-31 (frequency)' short/exceptions.csv || fail_at "$LINENO"
+    grep -q '^other,H2,,,t-dec.csv,[0-9]*,,sent,statement interval 2026-10-01 to 2026-12-31 (frequency) begins before' \
+        short/exceptions.csv || { cat short/exceptions.csv; fail_at "$LINENO"; }
+    "$FOLIO" run job-dec.yaml --out full --quiet
+    [ "$(wc -l < full/exceptions.csv)" = 1 ] || fail_at "$LINENO"
+}
+
+run_test journey_feed_cover_per_feed t_journey_feed_cover_per_feed
