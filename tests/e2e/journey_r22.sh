@@ -105,3 +105,36 @@ t_journey_feed_cover_per_feed() {
 }
 
 run_test journey_feed_cover_per_feed t_journey_feed_cover_per_feed
+
+# Issue 15 part 2 asks that rules see the journey events "plus the run's own
+# contact history"; rules had no way to ask about the contacts feed (docs
+# promised an `offer.shown_count` that never existed).  Each contact row not
+# held out is now an event of type "contact" with `event.offer`: a stage
+# "saturated" for two contacts in 90 days, one keyed by customer and one by
+# household; a held-out row and a row after the statement date do not count.
+t_journey_contacts_as_events() {
+    local d="$WORK/journey-contacts"
+    rm -rf "$d"; mkdir -p "$d"
+    python3 "$ROOT/tests/e2e/journey_feeds.py" notices "$d" "$ROOT"
+    cd "$d"
+    printf 'key,offer,date,channel\nc4,XSELL-CARD,2026-09-02,print\nH4,FEEDBACK,2026-10-10,email\nc2,XSELL-CARD,2026-10-01,holdout\nH2,FEEDBACK,2026-10-02,email\nc2,XSELL-CARD,2026-11-15,print\nc3,XSELL-CARD,2026-01-05,print\nH3,XSELL-CARD,2026-10-05,print\n' > contacts.csv
+    sed -e 's#^stages:#stages:\n  - {name: saturated, when: '"'"'count(events where type == "contact" and date >= statement.date - 90) >= 2'"'"'}\n  - {name: card_pitched, when: '"'"'any(events where event.offer == "XSELL-CARD")'"'"'}#' \
+        -e 's#^feeds:#feeds:\n  - {name: contacts, kind: contacts, path: contacts.csv, columns: {contact_key: key, offer_id: offer, contact_date: date, channel: channel}}#' \
+        job.yaml > job-c.yaml
+    "$FOLIO" run job-c.yaml --out out --quiet 2>err || { cat err; fail_at "$LINENO"; }
+    python3 - <<'PY'
+import json
+a = {r["household"]: r.get("stage") for r in map(json.loads, open("out/audit.jsonl"))}
+# H4: two contacts in 90 days; H2: one (the held-out row and the one after
+# the statement date are no contact); H3: one in 90 days, one card pitch
+want = {"H4": "saturated", "H2": None, "H3": "card_pitched"}
+for h, s in want.items():
+    got = a.get(h)
+    if s is None:
+        assert got not in ("saturated", "card_pitched"), (h, got)
+    else:
+        assert got == s, (h, got, s)
+PY
+}
+
+run_test journey_contacts_as_events t_journey_contacts_as_events

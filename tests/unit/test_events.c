@@ -54,13 +54,13 @@ static int setup(void **state)
     accounts[1].id = "A2";
     accounts[1].owner = 1;
     /* rows out of date order, keyed by customer, account and household id */
-    events[0] = (folio_event){"C1", "payment", "", D(2026, 10, 5), 0, 5};
-    events[1] = (folio_event){"A1", "notice", "print", D(2026, 9, 20), 0, 2};
-    events[2] = (folio_event){"H2", "notice", "print", D(2026, 8, 1), 0, 3};
-    events[3] = (folio_event){"C2", "notice", "email", D(2026, 10, 10), 0, 4};
-    events[4] = (folio_event){"C2", "payment", "", D(2026, 9, 1), 0, 6};
-    events[5] = (folio_event){"H3", "complaint_open", "", D(2026, 10, 2), 0, 7};
-    events[6] = (folio_event){"C1", "notice", "print", D(2026, 6, 1), 0, 8};
+    events[0] = (folio_event){"C1", "payment", "", D(2026, 10, 5), 0, 5, NULL};
+    events[1] = (folio_event){"A1", "notice", "print", D(2026, 9, 20), 0, 2, NULL};
+    events[2] = (folio_event){"H2", "notice", "print", D(2026, 8, 1), 0, 3, NULL};
+    events[3] = (folio_event){"C2", "notice", "email", D(2026, 10, 10), 0, 4, NULL};
+    events[4] = (folio_event){"C2", "payment", "", D(2026, 9, 1), 0, 6, NULL};
+    events[5] = (folio_event){"H3", "complaint_open", "", D(2026, 10, 2), 0, 7, NULL};
+    events[6] = (folio_event){"C1", "notice", "print", D(2026, 6, 1), 0, 8, NULL};
     memset(&ds, 0, sizeof ds);
     ds.customers = customers;
     ds.n_customers = 3;
@@ -212,6 +212,46 @@ static void test_only_events_to_statement_date(void **state)
                         D(2026, 10, 2)).num);
 }
 
+/* issue 15 (r-journey): the contact history is in `events` -- each row
+ * not held out is an event of type "contact" with event.offer; a second
+ * bind replaces them */
+static void test_contacts_are_events(void **state)
+{
+    (void)state;
+    folio_contact c[3];
+    memset(c, 0, sizeof c);
+    c[0] = (folio_contact){"C1", "SAV-RATE", D(2026, 9, 3), "A", false};
+    c[1] = (folio_contact){"H1", "FEEDBACK", D(2026, 10, 20), "", false};
+    c[2] = (folio_contact){"C1", "SAV-RATE", D(2026, 10, 1), "", true};   /* held out */
+    folio_event *heap = malloc(sizeof events);          /* bind appends to ds.events */
+    assert_non_null(heap);
+    memcpy(heap, events, sizeof events);
+    ds.events = heap;
+    ds.contacts = c;
+    ds.n_contacts = 3;
+    folio_error err = {0};
+    assert_true(events_bind(&ds, &hs, &err));
+    assert_true(events_bind(&ds, &hs, &err));               /* not twice */
+    assert_int_equal(ds.n_events, 9);
+    assert_int_equal(eval("count(events where type == \"contact\")", 0, FOLIO_RT_NUMBER).num,
+                     2 * FOLIO_RULE_SCALE);
+    assert_int_equal(eval("count(events where event.offer == \"SAV-RATE\")", 0,
+                          FOLIO_RT_NUMBER).num, 1 * FOLIO_RULE_SCALE);
+    assert_int_equal(eval("last(events, \"contact\")", 0, FOLIO_RT_DATE).num, D(2026, 10, 20));
+    assert_true(is_true("not any(events where type == \"notice\" and event.offer != \"\")", 0));
+    assert_int_equal(eval("count(events where type == \"contact\")", 1, FOLIO_RT_NUMBER).num, 0);
+    /* dated after the statement: not seen */
+    assert_int_equal(eval_at("count(events where type == \"contact\")", 0, FOLIO_RT_NUMBER,
+                             D(2026, 10, 1)).num, 1 * FOLIO_RULE_SCALE);
+    ds.contacts = NULL;
+    ds.n_contacts = 0;
+    assert_true(events_bind(&ds, &hs, &err));
+    assert_int_equal(ds.n_events, 7);
+    free(ds.events);
+    ds.events = events;
+    assert_true(events_bind(&ds, &hs, &err));
+}
+
 static void test_unbound_is_empty(void **state)
 {
     (void)state;
@@ -280,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_bind_joins_and_orders),
         cmocka_unit_test(test_count_and_last),
         cmocka_unit_test(test_only_events_to_statement_date),
+        cmocka_unit_test(test_contacts_are_events),
         cmocka_unit_test(test_unbound_is_empty),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_throughput),
