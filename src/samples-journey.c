@@ -30,6 +30,12 @@
  * reconciliation hold by construction.  Where the balance going back would
  * fall below zero (a card paid off, a checking account that saves), a
  * month-end row -- a card payment, a transfer to savings -- keeps it >= 0.
+ *
+ * So that the demo shows the journey (issue 15 part 5), the job then names
+ * journey-layout.yaml (the samples' layout with a notice sequence after the
+ * summary: thank-you, final, second reminder), journey-paragraphs.yaml and
+ * journey-offers.yaml (no marketing offer to a household with an open
+ * complaint or a delinquency) -- journey_layout below.
  */
 #include "folio/samples.h"
 #include "folio/feed.h"
@@ -645,6 +651,179 @@ static bool hh_resolve(households *H, smap *cust, int **months)
     return ok;
 }
 
+/* ---- the notice sequence and cross-sell by context in the demo ------------- */
+
+static const char NOTICE_PARAS[] =
+    "\n  # folio samples --journey (issue 15 part 2): a notice sequence from the\n"
+    "  # journey events; the layout prints the first whose condition holds\n"
+    "  - id: notice-thanks\n"
+    "    version: 1\n"
+    "    condition: count(events where type == \"notice\") >= 1 and last(events, \"payment\").date > last(events, \"notice\")\n"
+    "    text:\n"
+    "      en: \"Thank you for your payment, {customer.first_name}. Your account is up to date.\"\n"
+    "      es: \"Gracias por su pago, {customer.first_name}. Su cuenta est\u00e1 al d\u00eda.\"\n"
+    "  - id: notice-final\n"
+    "    version: 1\n"
+    "    condition: count(events where type == \"notice\" and date >= statement.date - 90) >= 2\n"
+    "    text:\n"
+    "      en: \"Final reminder: your payment is overdue. Please pay the amount due now or call {bank.phone}.\"\n"
+    "      es: \"\u00daltimo aviso: su pago est\u00e1 vencido. Pague el importe adeudado ahora o llame al {bank.phone}.\"\n"
+    "  - id: notice-second\n"
+    "    version: 1\n"
+    "    condition: count(events where type == \"notice\") == 1\n"
+    "    text:\n"
+    "      en: \"Second reminder: we have not received your payment yet. Please pay the amount due or call {bank.phone}.\"\n"
+    "      es: \"Segundo aviso: a\u00fan no hemos recibido su pago. Pague el importe adeudado o llame al {bank.phone}.\"\n";
+
+static const char NO_XSELL[] =
+    " and not any(events where type in (\"complaint_open\", \"delinquency\"))";
+
+/* The quoted value of `key: "..."` at the start of a line of js (no
+ * escapes: folio samples writes plain paths), NULL when absent. */
+static char *quoted_value(const char *js, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\n%s\"", key);
+    const char *p = strstr(js, pat);
+    if (!p)
+        return NULL;
+    p += strlen(pat);
+    const char *q = strchr(p, '"');
+    if (!q || memchr(p, '\n', (size_t)(q - p)))
+        return NULL;
+    return strndup(p, (size_t)(q - p));
+}
+
+/* b += s with every `from` replaced by `to`; *n = how many */
+static void put_replaced(folio_buf *b, const char *s, const char *from, const char *to, int *n)
+{
+    size_t fl = strlen(from);
+    for (const char *p; (p = strstr(s, from)); s = p + fl) {
+        folio_buf_append(b, s, (size_t)(p - s));
+        folio_buf_puts(b, to);
+        (*n)++;
+    }
+    folio_buf_puts(b, s);
+}
+
+/* DIR/journey-layout.yaml (the job's layout with the notice sequence after
+ * the summary, its fonts, logo and library made absolute / local),
+ * DIR/journey-paragraphs.yaml (the library and the notices) and
+ * DIR/journey-offers.yaml (each marketing offer's rule `and not any(events
+ * where type in ("complaint_open", "delinquency"))`); *job_out = job text
+ * naming them.  A layout or catalogue not shaped like the samples' own
+ * (a pattern missing) leaves the job as it is. */
+static bool journey_layout(const char *dir, const char *js, folio_buf *job_out,
+                           bool *changed, folio_error *err)
+{
+    *changed = false;
+    char *lay = quoted_value(js, "layout: "), *cat = quoted_value(js, "  catalogue: ");
+    char *lt = NULL, *pt = NULL, *ct = NULL;
+    bool ok = true;
+    size_t n;
+    if (!lay || !cat)
+        goto keep;
+    char ld[4096];
+    snprintf(ld, sizeof ld, "%s", lay);
+    char *slash = strrchr(ld, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(ld, sizeof ld, ".");
+    char pp[4200];
+    snprintf(pp, sizeof pp, "%s/paragraphs.yaml", ld);
+    folio_error e = {0};
+    if (!(lt = slurp(lay, &n, &e)) || !(pt = slurp(pp, &n, &e)) || !(ct = slurp(cat, &n, &e)))
+        goto keep;
+    folio_buf L, P, C;
+    folio_buf_init(&L, (size_t)1 << 26);
+    folio_buf_init(&P, (size_t)1 << 26);
+    folio_buf_init(&C, (size_t)1 << 26);
+    /* the layout: four edits, each where the samples' layout has it */
+    char fonts[4200], logo[4200];
+    snprintf(fonts, sizeof fonts, "file: %s/../fonts/", ld);
+    snprintf(logo, sizeof logo, "file: %s/logo.png", ld);
+    int nf = 0, nl = 0, nb = 0, na = 0;
+    folio_buf t1, t2, t3;
+    folio_buf_init(&t1, (size_t)1 << 26);
+    folio_buf_init(&t2, (size_t)1 << 26);
+    folio_buf_init(&t3, (size_t)1 << 26);
+    put_replaced(&t1, lt, "file: ../fonts/", fonts, &nf);
+    folio_buf_putc(&t1, '\0');
+    put_replaced(&t2, t1.failed ? "" : t1.data, "file: logo.png", logo, &nl);
+    folio_buf_putc(&t2, '\0');
+    put_replaced(&t3, t2.failed ? "" : t2.data, "library: paragraphs.yaml",
+                 "library: journey-paragraphs.yaml", &nb);
+    folio_buf_putc(&t3, '\0');
+    put_replaced(&L, t3.failed ? "" : t3.data, "after_summary: [welcome]",
+                 "after_summary: [welcome, {first_of: [notice-thanks, notice-final, notice-second]}]",
+                 &na);
+    folio_buf_free(&t1);
+    folio_buf_free(&t2);
+    folio_buf_free(&t3);
+    folio_buf_puts(&P, pt);
+    folio_buf_puts(&P, NOTICE_PARAS);
+    /* the catalogue: `rule: '...'` of each offer of kind marketing */
+    int nr = 0;
+    bool marketing = false;
+    for (const char *s = ct; *s;) {
+        const char *e2 = strchr(s, '\n');
+        size_t len = e2 ? (size_t)(e2 - s) + 1 : strlen(s);
+        if (!strncmp(s, "  - id: ", 8))
+            marketing = false;
+        else if (!strncmp(s, "    kind: marketing", 19))
+            marketing = true;
+        const char *end = s + len - (e2 ? 1 : 0);
+        if (marketing && !strncmp(s, "    rule: '", 11) && end > s + 11 && end[-1] == '\'') {
+            folio_buf_puts(&C, "    rule: '(");
+            folio_buf_append(&C, s + 11, (size_t)(end - 1 - (s + 11)));
+            folio_buf_puts(&C, ")");
+            folio_buf_puts(&C, NO_XSELL);
+            folio_buf_puts(&C, "'\n");
+            nr++;
+        } else {
+            folio_buf_append(&C, s, len);
+        }
+        s += len;
+    }
+    if (nf == 2 && nl == 1 && nb == 1 && na == 1 && nr > 0) {
+        char p1[4200], p2[4200], p3[4200];
+        snprintf(p1, sizeof p1, "%s/journey-layout.yaml", dir);
+        snprintf(p2, sizeof p2, "%s/journey-paragraphs.yaml", dir);
+        snprintf(p3, sizeof p3, "%s/journey-offers.yaml", dir);
+        ok = !L.failed && !P.failed && !C.failed;
+        if (!ok)
+            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory writing the journey layout");
+        ok = ok && folio_write_file_atomic(p1, L.data, L.len, err) &&
+             folio_write_file_atomic(p2, P.data, P.len, err) &&
+             folio_write_file_atomic(p3, C.data, C.len, err);
+        if (ok) {
+            char from[4200], to[64];
+            int k = 0;
+            folio_buf j1;
+            folio_buf_init(&j1, (size_t)1 << 30);
+            snprintf(from, sizeof from, "layout: \"%s\"", lay);
+            put_replaced(&j1, js, from, "layout: \"journey-layout.yaml\"", &k);
+            folio_buf_putc(&j1, '\0');
+            snprintf(from, sizeof from, "catalogue: \"%s\"", cat);
+            snprintf(to, sizeof to, "catalogue: \"journey-offers.yaml\"");
+            put_replaced(job_out, j1.failed ? "" : j1.data, from, to, &k);
+            folio_buf_free(&j1);
+            *changed = k == 2;
+        }
+    }
+    folio_buf_free(&L);
+    folio_buf_free(&P);
+    folio_buf_free(&C);
+keep:
+    free(lay);
+    free(cat);
+    free(lt);
+    free(pt);
+    free(ct);
+    return ok;
+}
+
 bool samples_journey(const char *dir, uint64_t seed, folio_error *err)
 {
     char path[4200], job[4200];
@@ -750,6 +929,21 @@ bool samples_journey(const char *dir, uint64_t seed, folio_error *err)
         ok = false;
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory writing journey samples");
     }
+    /* the demo shows the notice sequence and no cross-sell by context */
+    folio_buf jl;
+    folio_buf_init(&jl, (size_t)1 << 30);
+    bool changed = false;
+    if (ok) {
+        folio_buf_putc(&jb, '\0');
+        jb.len--;
+        ok = !jb.failed && journey_layout(dir, jb.data, &jl, &changed, err);
+    }
+    if (ok && changed && !jl.failed) {
+        folio_buf t = jb;
+        jb = jl;
+        jl = t;
+    }
+    folio_buf_free(&jl);
     char p1[4200], p2[4200];
     snprintf(p1, sizeof p1, "%s/frequency.csv", dir);
     snprintf(p2, sizeof p2, "%s/events.csv", dir);

@@ -253,11 +253,56 @@ def samples(s, out):
                 fail(f"{h}: account {ac['id']}: opening {shown} on {got} not on its pages")
     if not extended:
         fail("no statement covers more than October: the samples plant none")
+    # the notice sequence and cross-sell by context, recomputed from
+    # events.csv (events up to the statement date) and the catalogue's kinds
+    sd = D("2026-11-01")
+    ev = {}
+    for r in csv.DictReader(open(os.path.join(s, "events.csv"), newline="")):
+        h = hh_of.get(r["key"], r["key"] if r["key"] in a else None)
+        if h and D(r["date"]) <= sd:
+            ev.setdefault(h, []).append((r["type"], D(r["date"])))
+    kind, cur = {}, None
+    for line in open(os.path.join(s, "journey-offers.yaml"), encoding="utf-8"):
+        if line.startswith("  - id: "):
+            cur = line.split(":", 1)[1].strip()
+        elif line.startswith("    kind: ") and cur:
+            kind[cur] = line.split(":", 1)[1].strip()
+    marks = {"THANKS": ("Thank you for your payment", "Gracias por su pago"),
+             "FINAL": ("Final reminder", "aviso: su pago"),
+             "SECOND": ("Second reminder", "Segundo aviso")}
+    seen = {"THANKS": 0, "FINAL": 0, "SECOND": 0, "none": 0}
+    held = 0
+    for h, r in sorted(a.items()):
+        if h not in texts:
+            continue
+        e = ev.get(h, [])
+        notices_ = [t for k, t in e if k == "notice"]
+        pays = [t for k, t in e if k == "payment"]
+        if notices_ and pays and max(pays) > max(notices_):
+            want = "THANKS"
+        elif len([t for t in notices_ if t >= sd - datetime.timedelta(days=90)]) >= 2:
+            want = "FINAL"
+        elif len(notices_) == 1:
+            want = "SECOND"
+        else:
+            want = "none"
+        flat = " ".join(texts[h].split())
+        for m, words in marks.items():
+            if any(w in flat for w in words) != (m == want):
+                fail(f"{h}: notice {m} {'shown' if m != want else 'missing'} (expected {want})")
+        seen[want] += 1
+        placed = {p["offer"] for p in r.get("offers", {}).get("placed", [])}
+        if any(k in ("complaint_open", "delinquency") for k, _ in e):
+            held += 1
+            if any(kind.get(o) == "marketing" for o in placed):
+                fail(f"{h}: open complaint or delinquency, yet cross-sell {placed}")
+    if not all(seen[m] for m in ("THANKS", "FINAL", "SECOND")) or not held:
+        fail(f"the samples plant every notice variant and a complaint: {seen}, {held}")
     exc = list(csv.DictReader(open(os.path.join(out, "exceptions.csv"), newline="")))
     if exc:
         fail(f"{len(exc)} exceptions, e.g. {exc[0]}")
     print(f"samples: {extended} statements over a longer interval, each opening and row "
-          "recomputed; no exception")
+          f"recomputed; no exception; notices {seen}; {held} held from cross-sell")
 
 
 if __name__ == "__main__":
