@@ -124,7 +124,7 @@ t_journey_samples() {
     local d="$WORK/journey-samples"
     "$FOLIO" samples --households 400 --seed 5 --journey --threads 1 --out "$d/s1" >/dev/null
     "$FOLIO" samples --households 400 --seed 5 --journey --threads 2 --out "$d/s2" >/dev/null
-    for f in events.csv frequency.csv job.yaml customers.csv; do
+    for f in events.csv frequency.csv job.yaml customers.csv journey-layout.yaml journey-paragraphs.yaml journey-offers.yaml; do
         cmp "$d/s1/$f" "$d/s2/$f" || fail_at "$LINENO"
     done
     for f in checking savings credit_card mortgage; do
