@@ -129,13 +129,43 @@ static int64_t find_hh(const id_hh *v, size_t n, const char *id)
     return f ? (int64_t)f->hh : -1;
 }
 
+/* issue 15 part 2 (r-journey): the contact history is part of the
+ * journey -- each row of a contacts feed (previous runs' contact_history.csv:
+ * offers shown, feedback requests) that is no held-out row becomes an event
+ * of type "contact" (event.offer = its offer id, channel ""), after the
+ * feeds' events in ds->events; a second bind replaces them. */
+static const char EV_CONTACT[] = "contact";
+
+static bool add_contacts(folio_dataset *ds)
+{
+    while (ds->n_events && ds->events[ds->n_events - 1].type == EV_CONTACT)
+        ds->n_events--;
+    size_t add = 0;
+    for (size_t i = 0; i < ds->n_contacts; i++)
+        add += !ds->contacts[i].holdout;
+    if (!add)
+        return true;
+    folio_event *v = realloc(ds->events, (ds->n_events + add) * sizeof *v);
+    if (!v)
+        return false;
+    ds->events = v;
+    for (size_t i = 0; i < ds->n_contacts; i++) {
+        const folio_contact *c = &ds->contacts[i];
+        if (c->holdout)
+            continue;
+        ds->events[ds->n_events++] = (folio_event){c->key, EV_CONTACT, "", c->date, UINT16_MAX,
+                                                   (uint32_t)(i + 1), c->offer_id};
+    }
+    return true;
+}
+
 bool events_bind(folio_dataset *ds, const folio_households *hs, folio_error *err)
 {
     free(ds->event_idx);
     free(ds->event_first);
     ds->event_idx = NULL;
     ds->event_first = calloc(hs->n + 1, sizeof *ds->event_first);
-    if (!ds->event_first)
+    if (!ds->event_first || !add_contacts(ds))
         goto oom;
     if (!ds->n_events)
         return true;
@@ -215,7 +245,7 @@ void events_get_str(const folio_rule_ctx *ctx, const folio_rule_field *f, uint32
 {
     const folio_event *e = &ctx->ds->events[i];
     uintptr_t what = (uintptr_t)f->user;
-    const char *s = what == 0 ? e->type : what == 1 ? e->channel : e->key;
+    const char *s = what == 0 ? e->type : what == 1 ? e->channel : what == 2 ? e->key : e->offer;
     out->str = s ? s : "";
     out->len = (uint32_t)strlen(out->str);
 }

@@ -20,9 +20,15 @@
 
 /* ---- small helpers -------------------------------------------------------------- */
 
-static char *slurp(const char *path, size_t *n)
+/* issue 15 (r-journey): every shard file is read through folio_input_fopen,
+ * so a FIFO, directory or device in a shard directory is a clean error
+ * (err, code `code`) instead of a hang or a quiet "absent".  *absent says
+ * the path does not exist at all (the optional files' case). */
+static char *slurp_in(const char *path, size_t *n, int code, bool *absent, folio_error *err)
 {
-    FILE *f = fopen(path, "rb");
+    struct stat st;
+    *absent = lstat(path, &st) != 0 && errno == ENOENT;
+    FILE *f = folio_input_fopen(path, NULL, code, err);
     if (!f)
         return NULL;
     size_t cap = 1 << 16, len = 0;
@@ -44,18 +50,28 @@ static char *slurp(const char *path, size_t *n)
     fclose(f);
     if (b)
         b[len] = 0;
+    else
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
     *n = len;
     return b;
+}
+
+/* A file read again after it was checked (the shards' manifests): NULL on
+ * any failure, never a hang. */
+static char *slurp(const char *path, size_t *n)
+{
+    folio_error e = {0};
+    bool absent;
+    return slurp_in(path, n, FOLIO_EXIT_FAILED, &absent, &e);
 }
 
 static verify_json *read_json_file(const char *path, folio_error *err)
 {
     size_t n;
-    char *t = slurp(path, &n);
-    if (!t) {
-        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: %s", path, strerror(errno));
+    bool absent;
+    char *t = slurp_in(path, &n, FOLIO_EXIT_USAGE, &absent, err);
+    if (!t)
         return NULL;
-    }
     char why[200];
     verify_json *v = verify_json_parse(t, n, why, sizeof why);
     free(t);
@@ -372,11 +388,10 @@ static int cmp_u64(const void *a, const void *b)
 static bool read_csv(const char *path, verify_csv_row fn, void *ctx, folio_error *err)
 {
     size_t n;
-    char *t = slurp(path, &n);
-    if (!t) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+    bool absent;
+    char *t = slurp_in(path, &n, FOLIO_EXIT_FAILED, &absent, err);
+    if (!t)
         return false;
-    }
     char why[200];
     bool ok = verify_csv_read(t, n, fn, ctx, why, sizeof why);
     free(t);
@@ -401,7 +416,8 @@ static uint64_t map_line(const char *shard_part, const char *file, uint64_t line
 {
     char path[PATH_MAX * 2];
     snprintf(path, sizeof path, "%s/feeds/%s.lines", shard_part, file);
-    FILE *f = fopen(path, "rb");
+    folio_error e = {0};
+    FILE *f = folio_input_fopen(path, NULL, FOLIO_EXIT_FAILED, &e);
     if (!f)
         return 0;
     unsigned char b[4] = {0};
@@ -552,7 +568,13 @@ static bool merge_contacts(shard_in *S, int n, const char *orig_job, const char 
     bool any = false, ok = true;
     for (int i = 0; i < n; i++) {
         snprintf(path, sizeof path, "%s/contact_history.csv", S[i].dir);
-        cf[i].data = slurp(path, &cf[i].n);
+        bool absent;
+        folio_error e = {0};
+        cf[i].data = slurp_in(path, &cf[i].n, FOLIO_EXIT_USAGE, &absent, &e);
+        if (!cf[i].data && !absent) {         /* there but unreadable: no quiet gap */
+            folio_error_set(err, e.code, "%s", e.msg);
+            ok = false;
+        }
         if (cf[i].data) {
             any = true;
             cf[i].pos = (size_t)(line_end(&cf[i], 0) - cf[i].data);     /* header */
@@ -560,7 +582,7 @@ static bool merge_contacts(shard_in *S, int n, const char *orig_job, const char 
     }
     folio_buf b;
     folio_buf_init(&b, (size_t)1 << 36);
-    if (any) {
+    if (any && ok) {
         for (int i = 0; i < n; i++)
             if (cf[i].data) {
                 folio_buf_append(&b, cf[i].data, cf[i].pos);
@@ -622,7 +644,14 @@ static bool merge_rows(shard_in *S, int n, const char *name, const char *out, ui
     for (int i = 0; i < n && ok; i++) {
         snprintf(path, sizeof path, "%s/%s", S[i].dir, name);
         size_t len;
-        char *t = slurp(path, &len);
+        bool absent;
+        folio_error re = {0};
+        char *t = slurp_in(path, &len, FOLIO_EXIT_USAGE, &absent, &re);
+        if (!t && !absent) {                  /* there but unreadable */
+            folio_error_set(err, re.code, "%s", re.msg);
+            ok = false;
+            continue;
+        }
         if (!t) {
             if (*present) {
                 folio_error_set(err, FOLIO_EXIT_USAGE, "%s: missing (shard 1 has %s)", path, name);
@@ -805,7 +834,10 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
             max = m;
         snprintf(path, sizeof path, "%s/audit.jsonl", S[s].dir);
         size_t len;
-        char *t = slurp(path, &len);
+        bool absent;
+        char *t = slurp_in(path, &len, FOLIO_EXIT_USAGE, &absent, err);
+        if (!t && !absent)
+            ok = false;                       /* there but unreadable */
         for (char *p = t; t && p < t + len && ok;) {
             char *e = memchr(p, '\n', (size_t)(t + len - p));
             if (!e)
@@ -1136,8 +1168,10 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
             goto done;
         rep->rejects = R.n;
     }
-    if (!merge_contacts(S, n, orig_job, o->out_dir, &rep->contacts_new, err))
+    if (!merge_contacts(S, n, orig_job, o->out_dir, &rep->contacts_new, err)) {
+        rc = err->code == FOLIO_EXIT_USAGE ? FOLIO_EXIT_USAGE : FOLIO_EXIT_FAILED;
         goto done;
+    }
     /* issue 15 (r-chan): the frequency records, each shard's own households */
     uint64_t nd_rows = 0, hist_rows = 0;
     bool has_nd = false, has_hist = false;
@@ -1318,7 +1352,8 @@ bool merge_is_merged(const char *dir)
 {
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/manifest.json", dir);
-    FILE *f = fopen(path, "rb");
+    folio_error e = {0};                 /* not readable: verify says so */
+    FILE *f = folio_input_fopen(path, NULL, FOLIO_EXIT_FAILED, &e);
     if (!f)
         return false;
     char head[256] = {0};

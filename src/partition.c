@@ -609,11 +609,10 @@ static bool write_shard_jobs(part *P, folio_error *err)
                       abs_path(J->dir, yt_get(off, "catalogue")->str));
     if (!ok)
         folio_error_set(err, FOLIO_EXIT_USAGE, "%s: a path key is not a plain value", J->path);
-    FILE *f = ok ? fopen(J->path, "rb") : NULL;
-    if (ok && !f) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", J->path, strerror(errno));
+    /* issue 15 (r-journey): the job file again through folio_input_fopen */
+    FILE *f = ok ? folio_input_fopen(J->path, NULL, FOLIO_EXIT_FAILED, err) : NULL;
+    if (ok && !f)
         ok = false;
-    }
     if (f) {
         text = malloc(YT_MAX_FILE + 1);
         tlen = text ? fread(text, 1, YT_MAX_FILE, f) : 0;

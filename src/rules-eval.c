@@ -16,6 +16,7 @@
  * an inexact value with an exact one) so ratios compare exactly.
  */
 #include "rules-private.h"
+#include "folio/events.h"                /* issue 15 (r-journey): event dates */
 
 #include <string.h>
 
@@ -206,6 +207,11 @@ static void agg_eval(const folio_rule *r, const folio_rule_ctx *ctx, frame fr,
     if (n->coll == RCOLL_EVENTS) {      /* issue 15 part 2: date order */
         const uint32_t *ef = ds->event_first;
         for (uint32_t k = ef ? ef[ctx->hh] : 0; ef && k < ef[ctx->hh + 1] && !st.stop; k++) {
+            /* issue 15 (r-journey): a statement sees the journey up to its
+             * own date -- events dated after the statement date (a later
+             * extract, a rerun of an earlier cycle) are not in `events` */
+            if (ctx->today != FOLIO_DATE_NONE && ds->events[ds->event_idx[k]].date > ctx->today)
+                continue;
             frame f = {fr.cust, RULES_NONE, RULES_NONE, ds->event_idx[k]};
             agg_item(r, ctx, n, f, &st);
         }

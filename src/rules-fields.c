@@ -315,6 +315,9 @@ static const folio_rule_field default_fields[] = {
     {"date", FOLIO_RS_EVENT, D, events_get_date, NULL, "event date"},
     {"channel", FOLIO_RS_EVENT, S, events_get_str, U(1), "event channel (\"\" when none)"},
     {"event.key", FOLIO_RS_EVENT, S, events_get_str, U(2), "the id the event row names"},
+    /* issue 15 (r-journey): the contact history's rows are events of type "contact" */
+    {"event.offer", FOLIO_RS_EVENT, S, events_get_str, U(3),
+     "the offer id of a contact (type \"contact\"), \"\" for other events"},
     /* customer */
     {"customer.id", CU, S, g_cust_str, OFF(folio_customer, id), "customer id"},
     {"first_name", CU, S, g_cust_str, OFF(folio_customer, first_name), "first name"},

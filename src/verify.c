@@ -2148,7 +2148,8 @@ int production_verify(const char *dir, FILE *rep)
         if (!strcmp(rel, "audit.jsonl") && jint_of(o, "rows", &rows)) {
             char rpath[4400];
             snprintf(rpath, sizeof rpath, "%s/%s", dir, rel);
-            FILE *f = fopen(rpath, "rb");
+            folio_error fe = {0};     /* issue 15 (r-journey): never a hang */
+            FILE *f = folio_input_fopen(rpath, NULL, FOLIO_EXIT_FAILED, &fe);
             int64_t lines = 0;
             for (int c; f && (c = getc(f)) != EOF;)
                 lines += c == '\n';

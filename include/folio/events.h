@@ -37,6 +37,9 @@ typedef struct folio_event {
     folio_date date;
     uint16_t feed;                /* index into job->feeds */
     uint32_t line;                /* physical line of the row */
+    /* issue 15 (r-journey): a contact row seen as an event (type "contact",
+     * events_bind): its offer id; NULL for the events feeds' rows */
+    const char *offer;
 } folio_event;
 
 /* Reject the events whose key is no customer, account or household id
@@ -44,7 +47,9 @@ typedef struct folio_event {
 bool events_resolve(struct folio_dataset *ds);
 
 /* Index the events by household (ds->event_idx, ds->event_first; each
- * household's events in date order).  false with err on out of memory. */
+ * household's events in date order), the contacts feeds' rows (not held
+ * out) among them as events of type "contact" appended to ds->events.
+ * false with err on out of memory. */
 bool events_bind(struct folio_dataset *ds, const struct folio_households *hs,
                  folio_error *err);
 

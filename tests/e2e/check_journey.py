@@ -3,6 +3,7 @@
 
   check_journey.py frequency DIR   the three monthly runs DIR/{oct,nov,dec}
   check_journey.py notices DIR     the journey run DIR/out
+  check_journey.py samples S OUT   `folio samples --journey` feeds S, run OUT
 
 Expected outcomes are recomputed here from the constructed feeds (never read
 back from folio's own decisions) and compared with what the runs wrote:
@@ -160,7 +161,8 @@ def notices(d):
         hh_of[r["id"]] = hh_of[r["owner"]]
     ev = {}
     for r in csv.DictReader(open(os.path.join(d, "events.csv"))):
-        ev.setdefault(hh_of[r["key"]], []).append((r["type"], D(r["date"])))
+        if D(r["date"]) <= sd:      # a statement sees the events up to its date
+            ev.setdefault(hh_of[r["key"]], []).append((r["type"], D(r["date"])))
     a = audit(out)
     texts = page_texts(out, a)
     for h in sorted(a):
@@ -201,5 +203,107 @@ def notices(d):
         print(f"{h}: notice {want}, cross-sell {not context}, stage {stage}: as expected")
 
 
+def samples(s, out):
+    """Round 22: the journey samples run clean.  Every household whose print
+    statement covers more than October gets the interval that starts the day
+    after its latest print statement (events.csv), and each of its accounts
+    shows exactly the feed's rows of that interval, its opening the
+    accounts file's October 1 balance less (assets) or plus (liabilities)
+    the rows from the interval's start to September 30."""
+    a = audit(out)
+    # households as the run formed them (id-less customers join by address)
+    hh_of, last = {c: h for h, r in a.items() for c in r["customers"]}, {}
+    for r in csv.DictReader(open(os.path.join(s, "events.csv"), newline="")):
+        if r["type"] == "statement" and r["channel"] == "print" and r["key"] in hh_of:
+            h = hh_of[r["key"]]
+            last[h] = max(last.get(h, D(r["date"])), D(r["date"]))
+    acct, rows = {}, {}
+    for prod in ("checking", "savings", "credit_card", "mortgage"):
+        for r in csv.DictReader(open(os.path.join(s, f"{prod}_accounts.csv"), newline="")):
+            acct[r["account_id"]] = (money(r["opening_balance"]), prod in ("credit_card", "mortgage"))
+        for r in csv.DictReader(open(os.path.join(s, f"{prod}_transactions.csv"), newline="")):
+            rows.setdefault(r["account_id"], []).append((D(r["posting_date"]), money(r["amount"])))
+    texts = page_texts(out, a)
+    oct1, end = D("2026-10-01"), D("2026-10-31")
+    extended = 0
+    for h, r in sorted(a.items()):
+        if r["channel"] not in ("print", "both"):
+            continue
+        want = last[h] + datetime.timedelta(days=1) if h in last else oct1
+        got = D(r["interval"]["start"]) if "interval" in r else oct1
+        if r["channel"] == "print" or "interval" in r:
+            if got != want and not (want >= oct1 and got == oct1):
+                fail(f"{h}: interval from {got}, expected {want} (last print statement {last.get(h)})")
+        if got == oct1:
+            continue
+        extended += 1
+        for ac in r["accounts"]:
+            if "transactions" not in ac or "suppressed" in ac:
+                fail(f"{h}: account {ac['id']} not shown: {ac}")
+            rs = rows.get(ac["id"], [])
+            inside = [m for d, m in rs if got <= d <= end]
+            before = sum(m for d, m in rs if got <= d < oct1)
+            if ac["transactions"] != len(inside) or money(f"{ac['amount']:.2f}") != sum(inside):
+                fail(f"{h}: account {ac['id']}: {ac['transactions']} rows {ac['amount']}, "
+                     f"expected {len(inside)} rows {sum(inside) / 100:.2f}")
+            op, liab = acct[ac["id"]]
+            opening = op + before if liab else op - before
+            shown = f"{abs(opening) // 100:,}.{abs(opening) % 100:02d}"
+            if shown not in texts[h]:
+                fail(f"{h}: account {ac['id']}: opening {shown} on {got} not on its pages")
+    if not extended:
+        fail("no statement covers more than October: the samples plant none")
+    # the notice sequence and cross-sell by context, recomputed from
+    # events.csv (events up to the statement date) and the catalogue's kinds
+    sd = D("2026-11-01")
+    ev = {}
+    for r in csv.DictReader(open(os.path.join(s, "events.csv"), newline="")):
+        h = hh_of.get(r["key"], r["key"] if r["key"] in a else None)
+        if h and D(r["date"]) <= sd:
+            ev.setdefault(h, []).append((r["type"], D(r["date"])))
+    kind, cur = {}, None
+    for line in open(os.path.join(s, "journey-offers.yaml"), encoding="utf-8"):
+        if line.startswith("  - id: "):
+            cur = line.split(":", 1)[1].strip()
+        elif line.startswith("    kind: ") and cur:
+            kind[cur] = line.split(":", 1)[1].strip()
+    marks = {"THANKS": ("Thank you for your payment", "Gracias por su pago"),
+             "FINAL": ("Final reminder", "aviso: su pago"),
+             "SECOND": ("Second reminder", "Segundo aviso")}
+    seen = {"THANKS": 0, "FINAL": 0, "SECOND": 0, "none": 0}
+    held = 0
+    for h, r in sorted(a.items()):
+        if h not in texts:
+            continue
+        e = ev.get(h, [])
+        notices_ = [t for k, t in e if k == "notice"]
+        pays = [t for k, t in e if k == "payment"]
+        if notices_ and pays and max(pays) > max(notices_):
+            want = "THANKS"
+        elif len([t for t in notices_ if t >= sd - datetime.timedelta(days=90)]) >= 2:
+            want = "FINAL"
+        elif len(notices_) == 1:
+            want = "SECOND"
+        else:
+            want = "none"
+        flat = " ".join(texts[h].split())
+        for m, words in marks.items():
+            if any(w in flat for w in words) != (m == want):
+                fail(f"{h}: notice {m} {'shown' if m != want else 'missing'} (expected {want})")
+        seen[want] += 1
+        placed = {p["offer"] for p in r.get("offers", {}).get("placed", [])}
+        if any(k in ("complaint_open", "delinquency") for k, _ in e):
+            held += 1
+            if any(kind.get(o) == "marketing" for o in placed):
+                fail(f"{h}: open complaint or delinquency, yet cross-sell {placed}")
+    if not all(seen[m] for m in ("THANKS", "FINAL", "SECOND")) or not held:
+        fail(f"the samples plant every notice variant and a complaint: {seen}, {held}")
+    exc = list(csv.DictReader(open(os.path.join(out, "exceptions.csv"), newline="")))
+    if exc:
+        fail(f"{len(exc)} exceptions, e.g. {exc[0]}")
+    print(f"samples: {extended} statements over a longer interval, each opening and row "
+          f"recomputed; no exception; notices {seen}; {held} held from cross-sell")
+
+
 if __name__ == "__main__":
-    {"frequency": frequency, "notices": notices}[sys.argv[1]](sys.argv[2])
+    {"frequency": frequency, "notices": notices, "samples": samples}[sys.argv[1]](*sys.argv[2:])

@@ -978,6 +978,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/uplift.sh"            # issue 15 parts 3, 4: uplift, contact pressure
 . "$ROOT/tests/e2e/journey.sh"           # issue 15 parts 1, 2: frequency, journey events
 . "$ROOT/tests/e2e/frequency.sh"         # issue 15 part 1 (r-chan): per-channel statements, merge
+. "$ROOT/tests/e2e/journey_r22.sh"       # issue 15 (r-journey): clean journey samples, events to the statement date, input opens
 . "$ROOT/tests/e2e/attack.sh"            # round 21 hard-attack2: hostile inputs to stop 20's features
 . "$ROOT/tests/e2e/speed.sh"             # issue 11: print stages (plan, compose, render, deflate, write)
 rm -f "$ROOT/layouts/.e2e-full.yaml"

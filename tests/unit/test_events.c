@@ -54,13 +54,13 @@ static int setup(void **state)
     accounts[1].id = "A2";
     accounts[1].owner = 1;
     /* rows out of date order, keyed by customer, account and household id */
-    events[0] = (folio_event){"C1", "payment", "", D(2026, 10, 5), 0, 5};
-    events[1] = (folio_event){"A1", "notice", "print", D(2026, 9, 20), 0, 2};
-    events[2] = (folio_event){"H2", "notice", "print", D(2026, 8, 1), 0, 3};
-    events[3] = (folio_event){"C2", "notice", "email", D(2026, 10, 10), 0, 4};
-    events[4] = (folio_event){"C2", "payment", "", D(2026, 9, 1), 0, 6};
-    events[5] = (folio_event){"H3", "complaint_open", "", D(2026, 10, 2), 0, 7};
-    events[6] = (folio_event){"C1", "notice", "print", D(2026, 6, 1), 0, 8};
+    events[0] = (folio_event){"C1", "payment", "", D(2026, 10, 5), 0, 5, NULL};
+    events[1] = (folio_event){"A1", "notice", "print", D(2026, 9, 20), 0, 2, NULL};
+    events[2] = (folio_event){"H2", "notice", "print", D(2026, 8, 1), 0, 3, NULL};
+    events[3] = (folio_event){"C2", "notice", "email", D(2026, 10, 10), 0, 4, NULL};
+    events[4] = (folio_event){"C2", "payment", "", D(2026, 9, 1), 0, 6, NULL};
+    events[5] = (folio_event){"H3", "complaint_open", "", D(2026, 10, 2), 0, 7, NULL};
+    events[6] = (folio_event){"C1", "notice", "print", D(2026, 6, 1), 0, 8, NULL};
     memset(&ds, 0, sizeof ds);
     ds.customers = customers;
     ds.n_customers = 3;
@@ -109,6 +109,22 @@ static folio_rule_value eval(const char *text, uint32_t h, folio_rule_type want)
     if (!r)
         fail_msg("rule `%s` failed to compile: %s", text, err.msg);
     folio_rule_ctx c = ctx_for(h);
+    folio_rule_value v;
+    rules_eval(r, &c, &v);
+    rules_free(r);
+    return v;
+}
+
+/* The same rule evaluated for a statement dated `today`. */
+static folio_rule_value eval_at(const char *text, uint32_t h, folio_rule_type want,
+                                folio_date today)
+{
+    folio_error err = {0};
+    folio_rule *r = rules_compile(text, (size_t)-1, NULL, want, NULL, &err);
+    if (!r)
+        fail_msg("rule `%s` failed to compile: %s", text, err.msg);
+    folio_rule_ctx c = ctx_for(h);
+    c.today = today;
     folio_rule_value v;
     rules_eval(r, &c, &v);
     rules_free(r);
@@ -169,6 +185,71 @@ static void test_count_and_last(void **state)
     assert_true(is_true("any(events where type == \"complaint_open\" and household.id == \"H3\")", 2));
     assert_true(is_true("all(events where days_since(date) < 200)", 0));
     assert_int_equal(eval("min(date of events)", 0, FOLIO_RT_DATE).num, D(2026, 6, 1));
+}
+
+/* issue 15 (r-journey): a statement sees only the events up to its own
+ * date.  H1 has a notice 2026-06-01, a notice 2026-09-20 and a payment
+ * 2026-10-05; H2 a payment 2026-09-01, a notice 2026-08-01 and one
+ * 2026-10-10.  Dated 2026-09-30, the October rows are not there yet. */
+static void test_only_events_to_statement_date(void **state)
+{
+    (void)state;
+    folio_date sep30 = D(2026, 9, 30);
+    assert_true(eval_at("last(events, \"payment\")", 0, FOLIO_RT_DATE, sep30).absent);
+    assert_int_equal(eval_at("last(events, \"notice\").date", 1, FOLIO_RT_DATE, sep30).num,
+                     D(2026, 8, 1));
+    assert_int_equal(eval_at("count(events)", 0, FOLIO_RT_NUMBER, sep30).num,
+                     2 * FOLIO_RULE_SCALE);
+    assert_int_equal(eval_at("count(events where type == \"notice\")", 1, FOLIO_RT_NUMBER,
+                             sep30).num, 1 * FOLIO_RULE_SCALE);
+    assert_false(eval_at("any(events where type == \"complaint_open\")", 2, FOLIO_RT_BOOL,
+                         sep30).num);
+    assert_int_equal(eval_at("max(date of events)", 1, FOLIO_RT_DATE, sep30).num, D(2026, 9, 1));
+    /* an event on the statement date itself is seen */
+    assert_int_equal(eval_at("last(events, \"payment\")", 0, FOLIO_RT_DATE, D(2026, 10, 5)).num,
+                     D(2026, 10, 5));
+    assert_true(eval_at("any(events where type == \"complaint_open\")", 2, FOLIO_RT_BOOL,
+                        D(2026, 10, 2)).num);
+}
+
+/* issue 15 (r-journey): the contact history is in `events` -- each row
+ * not held out is an event of type "contact" with event.offer; a second
+ * bind replaces them */
+static void test_contacts_are_events(void **state)
+{
+    (void)state;
+    folio_contact c[3];
+    memset(c, 0, sizeof c);
+    c[0] = (folio_contact){"C1", "SAV-RATE", D(2026, 9, 3), "A", false};
+    c[1] = (folio_contact){"H1", "FEEDBACK", D(2026, 10, 20), "", false};
+    c[2] = (folio_contact){"C1", "SAV-RATE", D(2026, 10, 1), "", true};   /* held out */
+    folio_event *heap = malloc(sizeof events);          /* bind appends to ds.events */
+    assert_non_null(heap);
+    memcpy(heap, events, sizeof events);
+    ds.events = heap;
+    ds.contacts = c;
+    ds.n_contacts = 3;
+    folio_error err = {0};
+    assert_true(events_bind(&ds, &hs, &err));
+    assert_true(events_bind(&ds, &hs, &err));               /* not twice */
+    assert_int_equal(ds.n_events, 9);
+    assert_int_equal(eval("count(events where type == \"contact\")", 0, FOLIO_RT_NUMBER).num,
+                     2 * FOLIO_RULE_SCALE);
+    assert_int_equal(eval("count(events where event.offer == \"SAV-RATE\")", 0,
+                          FOLIO_RT_NUMBER).num, 1 * FOLIO_RULE_SCALE);
+    assert_int_equal(eval("last(events, \"contact\")", 0, FOLIO_RT_DATE).num, D(2026, 10, 20));
+    assert_true(is_true("not any(events where type == \"notice\" and event.offer != \"\")", 0));
+    assert_int_equal(eval("count(events where type == \"contact\")", 1, FOLIO_RT_NUMBER).num, 0);
+    /* dated after the statement: not seen */
+    assert_int_equal(eval_at("count(events where type == \"contact\")", 0, FOLIO_RT_NUMBER,
+                             D(2026, 10, 1)).num, 1 * FOLIO_RULE_SCALE);
+    ds.contacts = NULL;
+    ds.n_contacts = 0;
+    assert_true(events_bind(&ds, &hs, &err));
+    assert_int_equal(ds.n_events, 7);
+    free(ds.events);
+    ds.events = events;
+    assert_true(events_bind(&ds, &hs, &err));
 }
 
 static void test_unbound_is_empty(void **state)
@@ -238,6 +319,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bind_joins_and_orders),
         cmocka_unit_test(test_count_and_last),
+        cmocka_unit_test(test_only_events_to_statement_date),
+        cmocka_unit_test(test_contacts_are_events),
         cmocka_unit_test(test_unbound_is_empty),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_throughput),
