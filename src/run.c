@@ -47,6 +47,7 @@
 #include "run-report.h"
 #include "run-stages.h"
 #include "run-spool.h"
+#include "run-spill.h"           /* issue 12 part 1 */
 #include "membudget.h"
 #include "sink-proof.h"
 #include "report-html.h"
@@ -104,6 +105,7 @@ static void progress(run_state *R, const char *what, uint64_t done, uint64_t tot
 
 static void pages_progress(void *ctx, uint64_t done, uint64_t total)
 {
+    run_spill_tick(ctx);                /* issue 12 part 1: every 2,000 pages printed */
     progress(ctx, "pages", done, total);
 }
 
@@ -147,6 +149,7 @@ static bool pass2(run_state *R, folio_error *err)
 static void run_free(run_state *R)
 {
     size_t n_hh = R->hs.n;          /* household_free zeroes R->hs */
+    run_spill_release(R);           /* issue 12 part 1: before the arrays' owners free them */
     frequency_view_free(R->arch_view);          /* issue 15 part 1 (r-chan) */
     frequency_counts_free(&R->freq);
     free(R->res_arch);
@@ -312,6 +315,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         R.in_shard[h] = opt->shard_count <= 0 ||
                         (int)(fnv1a(R.hs.v[h].id) % (uint64_t)opt->shard_count) ==
                             opt->shard_index - 1;
+    if (!run_spill_planned(&R, err))    /* issue 12 part 1: above the budget */
+        goto done;
 
     phase(&R, "compose");
     double t_compose = now_s();
@@ -320,7 +325,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     t_compose = now_s() - t_compose;
     phase(&R, "production");            /* issue 16 part 6 */
     double t_prod = now_s();
-    if (!plan_files(&R, err) || !add_run_keys(&R, err) || !proofs_select(&R, err))
+    if (!plan_files(&R, err) || !add_run_keys(&R, err) ||
+        !run_spill_produced(&R, err) /* issue 12 part 1 */ || !proofs_select(&R, err))
         goto done;
     t_plan += now_s() - t_prod;
     phase(&R, "print");
