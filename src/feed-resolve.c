@@ -424,7 +424,7 @@ static bool resolve_txns(folio_dataset *ds, const idmap *am)
     const size_t n = ds->n_txns;
     if (n > UINT32_MAX - 2)
         return false;
-    uint32_t *st = malloc((n + 1) * sizeof *st);
+    uint32_t *st = feed_pool_scratch(pool, (n + 1) * sizeof *st);   /* issue 12 part 1 */
     if (!st)
         return false;
     const char *const *ids = pool->txn_acct;
@@ -436,7 +436,7 @@ static bool resolve_txns(folio_dataset *ds, const idmap *am)
     /* per account: [0] credits, [1] debits (as a negative sum) */
     folio_money (*acc_sum)[2] = calloc(ds->n_accounts + 1, sizeof *acc_sum);
     if (!acc_sum) {
-        free(st);
+        feed_pool_free_table(pool, st);
         return false;
     }
     for (int f = 0; f < ds->n_feeds; f++)
@@ -474,7 +474,7 @@ static bool resolve_txns(folio_dataset *ds, const idmap *am)
         ds->txns[j++] = t;
     }
     free(acc_sum);
-    free(st);
+    feed_pool_free_table(pool, st);
     ds->n_txns = j;
     return ok;
 }
@@ -483,10 +483,10 @@ static bool sort_txns(folio_dataset *ds)
 {
     const size_t n = ds->n_txns, na = ds->n_accounts;
     uint32_t *start = calloc(na + 1, sizeof *start);
-    uint32_t *perm = malloc((n + 1) * sizeof *perm);
+    uint32_t *perm = feed_pool_scratch(ds->pool, (n + 1) * sizeof *perm);   /* issue 12.1 */
     if (!start || !perm) {
         free(start);
-        free(perm);
+        feed_pool_free_table(ds->pool, perm);
         return false;
     }
     for (size_t i = 0; i < n; i++)
@@ -535,7 +535,7 @@ static bool sort_txns(folio_dataset *ds)
             j = src;
         }
     }
-    free(perm);
+    feed_pool_free_table(ds->pool, perm);
     return true;
 }
 

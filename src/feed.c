@@ -70,6 +70,15 @@ void feed_pool_free_table(struct feed_pool *pool, void *p)
         free(p);
 }
 
+void *feed_pool_scratch(struct feed_pool *pool, size_t bytes)
+{
+    void *p = NULL;
+    folio_error e = {0};
+    if (pool && pool->spill && bytes && tabspill_grow(pool->spill, &p, 0, bytes, &e))
+        return p;
+    return calloc(1, bytes ? bytes : 1);    /* no work file: in memory, same result */
+}
+
 void feed_dataset_free(folio_dataset *ds)
 {
     if (!ds)
