@@ -42,12 +42,13 @@ typedef struct idmap {
     size_t cap;
 } idmap;
 
-static bool idmap_init(idmap *m, size_t n)
+static bool idmap_init(idmap *m, size_t n, struct feed_pool *pool)
 {
     size_t cap = 16;
     while (cap < n * 2 + 16)
         cap *= 2;
-    m->v = calloc(cap, sizeof *m->v);
+    /* issue 12 part 1: 24 bytes x 2-4 slots a record: a work file when spilled */
+    m->v = feed_pool_scratch(pool, cap * sizeof *m->v);
     m->cap = cap;
     return m->v != NULL;
 }
@@ -176,7 +177,7 @@ static bool resolve_customers(folio_dataset *ds, idmap *cm)
     struct feed_pool *pool = ds->pool;
     if (!sorted_by_feed_line(ds->customers, ds->n_customers, sizeof *ds->customers, cmp_cust))
         qsort(ds->customers, ds->n_customers, sizeof *ds->customers, cmp_cust);
-    if (!idmap_init(cm, ds->n_customers + pool->rej_customers.n))
+    if (!idmap_init(cm, ds->n_customers + pool->rej_customers.n, pool))
         return false;
     size_t j = 0;
     for (size_t i = 0; i < ds->n_customers; i++) {
@@ -209,7 +210,7 @@ static bool resolve_accounts(folio_dataset *ds, const idmap *cm, idmap *am)
     struct feed_pool *pool = ds->pool;
     if (!sorted_by_feed_line(ds->accounts, ds->n_accounts, sizeof *ds->accounts, cmp_acct))
         qsort(ds->accounts, ds->n_accounts, sizeof *ds->accounts, cmp_acct);
-    if (!idmap_init(am, ds->n_accounts + pool->rej_accounts.n))
+    if (!idmap_init(am, ds->n_accounts + pool->rej_accounts.n, pool))
         return false;
     size_t j = 0;
     for (size_t i = 0; i < ds->n_accounts; i++) {
@@ -573,8 +574,8 @@ bool feed_resolve(folio_dataset *ds, folio_error *err)
               attrs_resolve(ds) &&
               events_resolve(ds) &&           /* issue 15 part 2 */
               sort_rejects(ds);
-    free(cm.v);
-    free(am.v);
+    feed_pool_free_table(pool, cm.v);
+    feed_pool_free_table(pool, am.v);
     if (!ok) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory while resolving feeds");
         return false;

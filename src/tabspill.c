@@ -137,8 +137,17 @@ bool tabspill_grow(folio_tabspill *s, void **table, size_t old_bytes, size_t byt
         close(fd);
         goto out;
     }
-    if (*table && old_bytes)
-        memcpy(m, *table, old_bytes < bytes ? old_bytes : bytes);
+    if (*table && old_bytes) {
+        /* in steps, each dropped once copied: moving a table never holds
+         * it twice in resident memory (the copy stays in the page cache) */
+        size_t n = old_bytes < bytes ? old_bytes : bytes, step = (size_t)4 << 20;
+        for (size_t o = 0; o < n; o += step) {
+            size_t k = n - o < step ? n - o : step;
+            memcpy((char *)m + o, (const char *)*table + o, k);
+            size_t a = o & ~(size_t)4095;
+            madvise((char *)m + a, (o + k - a) & ~(size_t)4095, MADV_DONTNEED);
+        }
+    }
     free(*table);
     s->t[i].map = m;
     s->t[i].len = bytes;
