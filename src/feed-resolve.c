@@ -47,8 +47,9 @@ static bool idmap_init(idmap *m, size_t n, struct feed_pool *pool)
     size_t cap = 16;
     while (cap < n * 2 + 16)
         cap *= 2;
-    /* issue 12 part 1: 24 bytes x 2-4 slots a record: a work file when spilled */
-    m->v = feed_pool_scratch(pool, cap * sizeof *m->v);
+    (void)pool;     /* issue 12 part 1: probed at random: stays in memory (a work file
+                     * re-faulted after every trim made the load ten times slower) */
+    m->v = calloc(cap, sizeof *m->v);
     m->cap = cap;
     return m->v != NULL;
 }
@@ -484,10 +485,10 @@ static bool sort_txns(folio_dataset *ds)
 {
     const size_t n = ds->n_txns, na = ds->n_accounts;
     uint32_t *start = calloc(na + 1, sizeof *start);
-    uint32_t *perm = feed_pool_scratch(ds->pool, (n + 1) * sizeof *perm);   /* issue 12.1 */
+    uint32_t *perm = malloc((n + 1) * sizeof *perm);
     if (!start || !perm) {
         free(start);
-        feed_pool_free_table(ds->pool, perm);
+        free(perm);
         return false;
     }
     for (size_t i = 0; i < n; i++)
@@ -536,7 +537,7 @@ static bool sort_txns(folio_dataset *ds)
             j = src;
         }
     }
-    feed_pool_free_table(ds->pool, perm);
+    free(perm);
     return true;
 }
 
@@ -574,8 +575,8 @@ bool feed_resolve(folio_dataset *ds, folio_error *err)
               attrs_resolve(ds) &&
               events_resolve(ds) &&           /* issue 15 part 2 */
               sort_rejects(ds);
-    feed_pool_free_table(pool, cm.v);
-    feed_pool_free_table(pool, am.v);
+    free(cm.v);
+    free(am.v);
     if (!ok) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory while resolving feeds");
         return false;

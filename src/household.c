@@ -24,7 +24,6 @@
  * order and thread count.
  */
 #include "folio/household.h"
-#include "feed-private.h"   /* issue 12 part 1: feed_pool_scratch */
 
 #include <stdlib.h>
 #include <string.h>
@@ -388,10 +387,8 @@ bool household_group(const folio_dataset *ds, const char *const *product_order,
 {
     memset(out, 0, sizeof *out);
     const size_t n = ds->n_customers;
-    /* issue 12 part 1: the two largest (184 bytes a customer) in a work file
-     * when the run is spilled */
-    cust_key *ck = feed_pool_scratch(ds->pool, (n + 1) * sizeof *ck);
-    char *addr = feed_pool_scratch(ds->pool, (n + 1) * 160);   /* address keys, cut at 159 */
+    cust_key *ck = calloc(n + 1, sizeof *ck);
+    char *addr = malloc((n + 1) * 160);       /* address keys, truncated at 159 */
     uint32_t *with_id = malloc((n + 1) * sizeof *with_id);
     uint32_t *order = malloc((n + 1) * sizeof *order);
     uint32_t *hh_of = malloc((n + 1) * sizeof *hh_of);
@@ -500,8 +497,8 @@ bool household_group(const folio_dataset *ds, const char *const *product_order,
             out->v[h].first_account = (uint32_t)na;
     ok = true;
 out:
-    feed_pool_free_table(ds->pool, ck);
-    feed_pool_free_table(ds->pool, addr);
+    free(ck);
+    free(addr);
     free(with_id);
     free(order);
     free(hh_of);

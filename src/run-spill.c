@@ -16,8 +16,9 @@
  * Trimming: the dataset's trimmer thread drops resident pages every 5 ms,
  * but on a loaded machine it is not scheduled that often while the compose
  * threads touch the tables (peak 434 MiB at 100,000 households).  The loops
- * themselves tick (run_spill_tick): every TICK households composed or
- * statements printed, the thread that ticks trims.
+ * themselves tick (run_spill_tick): every 32 households composed, 2,000
+ * pages printed or 4,096 households written to a record, the thread that
+ * ticks trims; and every phase starts trimmed.
  */
 #include "run-spill.h"
 #include "feed-private.h"
@@ -25,7 +26,6 @@
 
 #include <stdlib.h>
 
-#define TICK 32                 /* households between two trims from a loop */
 #define MAX_ARRAYS 24
 
 struct run_spill {
@@ -89,13 +89,13 @@ bool run_spill_produced(run_state *R, folio_error *err)
            (!R->prod || MOVE(R->prod->pieces, R->prod->n_pieces));
 }
 
-void run_spill_tick(run_state *R)
+void run_spill_tick(run_state *R, unsigned every)
 {
     if (!R->mb.spill)
         return;
-    tabspill_tick(ds_spill(R), TICK);
+    tabspill_tick(ds_spill(R), every);
     if (R->spill)
-        tabspill_tick(&R->spill->ts, TICK);
+        tabspill_tick(&R->spill->ts, every);
 }
 
 void run_spill_release(run_state *R)

@@ -23,9 +23,14 @@ bool run_spill_planned(run_state *R, folio_error *err);
 /* ... once production is planned and the final coverage keys spooled
  * (add_run_keys): R->pin, R->print_hh, the pieces, the keys spool's offsets. */
 bool run_spill_produced(run_state *R, folio_error *err);
-/* One household composed / one statement printed: every few, the resident
- * pages of the spilled tables and arrays are dropped (tabspill_tick). */
-void run_spill_tick(run_state *R);
+/* One unit of a loop over the households (composed, printed, written to a
+ * record): every `every`-th call the resident pages of the spilled tables
+ * and arrays are dropped (tabspill_tick).  RUN_SPILL_HEAVY for a loop that
+ * composes, RUN_SPILL_LIGHT for one that only reads the arrays.  A no-op
+ * when the run is not spilled. */
+#define RUN_SPILL_HEAVY 32
+#define RUN_SPILL_LIGHT 4096
+void run_spill_tick(run_state *R, unsigned every);
 /* Unmap every array moved, setting its pointer to NULL.  First thing in
  * run_free, before the arrays' owners free them. */
 void run_spill_release(run_state *R);

@@ -33,7 +33,7 @@ bool run_keep_decisions(run_state *R, size_t h, folio_error *err)
         return false;
     res->audit = res->keys = NULL;
     R->decided[h] = 1;
-    run_spill_tick(R);                  /* spilled: trim every few households */
+    run_spill_tick(R, RUN_SPILL_HEAVY); /* spilled: trim every few households */
     return true;
 }
 

@@ -81,6 +81,7 @@ static bool stop_if_interrupted(folio_error *err)
 /* The start of a phase, to the caller (the CLI's test hook prints it). */
 static void phase(run_state *R, const char *name)
 {
+    run_spill_tick(R, 1);           /* issue 12 part 1: every phase starts trimmed */
     run_event(R, &(folio_run_event){.kind = FOLIO_RUN_PHASE, .name = name,
                                     .elapsed = now_s() - R->t0});
 }
@@ -105,7 +106,7 @@ static void progress(run_state *R, const char *what, uint64_t done, uint64_t tot
 
 static void pages_progress(void *ctx, uint64_t done, uint64_t total)
 {
-    run_spill_tick(ctx);                /* issue 12 part 1: every 2,000 pages printed */
+    run_spill_tick(ctx, 1);             /* issue 12 part 1: every 2,000 pages printed */
     progress(ctx, "pages", done, total);
 }
 
