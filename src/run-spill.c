@@ -15,8 +15,11 @@
  *
  * Trimming: the dataset's trimmer thread drops resident pages every 5 ms,
  * but on a loaded machine it is not scheduled that often while the compose
- * threads touch the tables (peak 434 MiB at 100,000 households).  The loops
- * themselves tick (run_spill_tick): every 32 households composed, 2,000
+ * threads touch the tables (peak 434 MiB at 100,000 households); and a read
+ * fault maps the 15 pages around the page touched too (the kernel's fault-
+ * around, 64 KB, which MADV_RANDOM does not turn off), so what a household
+ * touches is ~16x larger in resident pages until the next trim.  The loops
+ * themselves tick (run_spill_tick): every 8 households composed, 2,000
  * pages printed or 4,096 households written to a record, the thread that
  * ticks trims; and every phase starts trimmed.
  */

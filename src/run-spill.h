@@ -28,7 +28,7 @@ bool run_spill_produced(run_state *R, folio_error *err);
  * and arrays are dropped (tabspill_tick).  RUN_SPILL_HEAVY for a loop that
  * composes, RUN_SPILL_LIGHT for one that only reads the arrays.  A no-op
  * when the run is not spilled. */
-#define RUN_SPILL_HEAVY 32
+#define RUN_SPILL_HEAVY 8
 #define RUN_SPILL_LIGHT 4096
 void run_spill_tick(run_state *R, unsigned every);
 /* Unmap every array moved, setting its pointer to NULL.  First thing in
