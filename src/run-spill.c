@@ -20,7 +20,7 @@
  * around, 64 KB, which MADV_RANDOM does not turn off), so what a household
  * touches is ~16x larger in resident pages until the next trim.  The loops
  * themselves tick (run_spill_tick): every 8 households composed, 2,000
- * pages printed or 4,096 households written to a record, the thread that
+ * pages printed or 256 households written to a record, the thread that
  * ticks trims; and every phase starts trimmed.
  */
 #include "run-spill.h"

@@ -29,7 +29,7 @@ bool run_spill_produced(run_state *R, folio_error *err);
  * composes, RUN_SPILL_LIGHT for one that only reads the arrays.  A no-op
  * when the run is not spilled. */
 #define RUN_SPILL_HEAVY 8
-#define RUN_SPILL_LIGHT 4096
+#define RUN_SPILL_LIGHT 256
 void run_spill_tick(run_state *R, unsigned every);
 /* Unmap every array moved, setting its pointer to NULL.  First thing in
  * run_free, before the arrays' owners free them. */
