@@ -19,7 +19,7 @@
  * fault maps the 15 pages around the page touched too (the kernel's fault-
  * around, 64 KB, which MADV_RANDOM does not turn off), so what a household
  * touches is ~16x larger in resident pages until the next trim.  The loops
- * themselves tick (run_spill_tick): every 8 households composed, 2,000
+ * themselves tick (run_spill_tick): every 8 households composed, 64
  * pages printed or 256 households written to a record, the thread that
  * ticks trims; and every phase starts trimmed.
  */

@@ -106,7 +106,7 @@ static void progress(run_state *R, const char *what, uint64_t done, uint64_t tot
 
 static void pages_progress(void *ctx, uint64_t done, uint64_t total)
 {
-    run_spill_tick(ctx, 1);             /* issue 12 part 1: every 2,000 pages printed */
+    run_spill_tick(ctx, 1);             /* issue 12 part 1: every 64 pages printed */
     progress(ctx, "pages", done, total);
 }
 
