@@ -219,6 +219,13 @@ bool feed_idlist_push(feed_idlist *l, const char *s);
 /* Free a table of the pool's dataset: unmapped when it is spilled (issue
  * 12 part 1), else free(). */
 void feed_pool_free_table(struct feed_pool *pool, void *p);
+/* issue 12 part 1 (round 22): a zeroed scratch array of `bytes` for a
+ * sequential pass over every record (resolve's account per transaction):
+ * in a work file when the pool is spilled (its pages trimmed like the
+ * tables'), else calloc.  Not for arrays probed at random (id maps, sort
+ * permutations): every probe would fault again after each trim.  NULL when
+ * out of memory.  Free it with feed_pool_free_table. */
+void *feed_pool_scratch(struct feed_pool *pool, size_t bytes);
 /* Fill the raw text of rejects made by feed_resolve for `feed` from the
  * feed's data (the same bytes that were loaded). */
 void feed_fill_raw(folio_dataset *ds, int feed, const folio_feed_def *def,

@@ -70,6 +70,15 @@ void feed_pool_free_table(struct feed_pool *pool, void *p)
         free(p);
 }
 
+void *feed_pool_scratch(struct feed_pool *pool, size_t bytes)
+{
+    void *p = NULL;
+    folio_error e = {0};
+    if (pool && pool->spill && bytes && tabspill_grow(pool->spill, &p, 0, bytes, &e))
+        return p;
+    return calloc(1, bytes ? bytes : 1);    /* no work file: in memory, same result */
+}
+
 void feed_dataset_free(folio_dataset *ds)
 {
     if (!ds)
@@ -170,6 +179,23 @@ static bool reserve(void **p, size_t *cap, size_t need, size_t elem)
     return true;
 }
 
+/* issue 12 part 1: reserve() for a table kept in the pool's work files
+ * (tabspill.h): it grows there from the first chunk, so the load never
+ * holds it in anonymous memory. */
+static bool spill_reserve(struct feed_pool *pool, void **p, size_t *cap, size_t need,
+                          size_t elem, folio_error *err)
+{
+    if (need <= *cap)
+        return true;
+    size_t nc = *cap ? *cap : 1024;
+    while (nc < need)
+        nc += nc / 2 + 1024;
+    if (!tabspill_grow(pool->spill, p, *cap * elem, nc * elem, err))
+        return false;
+    *cap = nc;
+    return true;
+}
+
 static const char *display_name(const folio_feed_def *def)
 {
     if (def->path && *def->path) {
@@ -212,6 +238,16 @@ static bool merge_chunk(folio_dataset *ds, feed_ctx *ctx, feed_chunk *ch)
                         ctx->fname);
         return false;
     }
+    if (pool->spill &&                  /* issue 12 part 1: records grow in work files */
+        (!spill_reserve(pool, (void **)&ds->customers, &pool->cap_customers,
+                        ds->n_customers + ch->n_cust, sizeof *ds->customers, &ctx->err) ||
+         !spill_reserve(pool, (void **)&ds->accounts, &pool->cap_accounts,
+                        ds->n_accounts + ch->n_acct, sizeof *ds->accounts, &ctx->err) ||
+         !spill_reserve(pool, (void **)&ds->contacts, &pool->cap_contacts,
+                        ds->n_contacts + ch->n_con, sizeof *ds->contacts, &ctx->err) ||
+         !spill_reserve(pool, (void **)&ds->holders, &pool->cap_holders,
+                        ds->n_holders + ch->n_hold, sizeof *ds->holders, &ctx->err)))
+        return false;
     if (!reserve((void **)&ds->customers, &pool->cap_customers, ds->n_customers + ch->n_cust,
                  sizeof *ds->customers) ||
         !reserve((void **)&ds->accounts, &pool->cap_accounts, ds->n_accounts + ch->n_acct,

@@ -15,6 +15,7 @@
 #include "ccy-totals.h"
 #include "report-html.h"
 #include "run-spool.h"
+#include "run-spill.h"   /* issue 12 part 1 */
 
 #include "folio/exceptions.h"
 #include "folio/paragraphs.h"
@@ -189,6 +190,7 @@ static void manifest_variations(folio_buf *b, run_state *R)
         return;
     }
     for (size_t h = 0; h < R->hs.n; h++) {
+        run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 */
         /* statements only: a suppressed household has coverage keys but no text */
         if (!R->in_shard[h] || !R->decided[h] ||
             R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)

@@ -312,7 +312,9 @@ static bool print_deliver(void *ctx, size_t i, const folio_dl_statement *st,
     if (p->extra && !p->extra->add_statement(p->extra_self, st, prepared[P->n_fmt], err))
         return false;                   /* issue 11 part 1: the proof sample */
     *p->done += st->n_pages;
-    if (p->progress && *p->done - P->last_progress >= 2000) {
+    /* issue 12 part 1: every 64 pages (was 2,000): the callback also trims a
+     * spilled run's work-file pages (run-spill.h) */
+    if (p->progress && *p->done - P->last_progress >= 64) {
         P->last_progress = *p->done;
         p->progress(p->progress_ctx, *p->done, P->total_pages);
     }

@@ -16,6 +16,7 @@
 #include "ccy-totals.h"
 #include "manifest.h"
 #include "run-report.h"
+#include "run-spill.h"   /* issue 12 part 1 */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,7 @@ void reconcile_totals(run_state *R, totals *T)
     const char *overflow = NULL;
     size_t notdef_first = 0, shrunk_first = 0, clipped_first = 0;
     for (size_t h = 0; h < R->hs.n; h++) {
+        run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 */
         if (!R->in_shard[h])
             continue;
         T->households++;

@@ -15,6 +15,7 @@
 
 #include "ccy-totals.h"
 #include "run-spool.h"
+#include "run-spill.h"   /* issue 12 part 1 */
 
 #include "folio/exceptions.h"
 
@@ -182,6 +183,7 @@ bool write_audit(run_state *R, const char *path, folio_error *err)
     size_t scap = 0;
     bool spool_failed = false;
     for (size_t h = 0; h < n && !folio_stop; h++) {
+        run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 */
         folio_afile_drain(&out, &b, (size_t)1 << 20);
         if (!R->in_shard[h])
             continue;
@@ -351,6 +353,7 @@ bool write_contact_history(run_state *R, const char *path, folio_error *err)
     }
     size_t dn = folio_date_format(J->statement_date, fmt, d, sizeof d);
     for (size_t h = 0; h < R->hs.n; h++) {
+        run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 */
         if (!R->in_shard[h] || !R->decided[h])
             continue;
         const folio_compose_result *rs = &R->res[h];

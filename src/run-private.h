@@ -94,6 +94,7 @@ typedef struct run_state {
     /* issue 12 part 1: the memory budget (above it, the loader keeps the
      * dataset's tables in work files: feed_load_all_work) */
     folio_membudget mb;
+    struct run_spill *spill;      /* issue 12 part 1: per-household arrays in work files (run-spill.h) */
 } run_state;
 
 static inline bool afp_on(const run_state *R)

@@ -8,6 +8,7 @@
  */
 #include "run-spool.h"
 #include "run-report.h"
+#include "run-spill.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ bool run_keep_decisions(run_state *R, size_t h, folio_error *err)
         return false;
     res->audit = res->keys = NULL;
     R->decided[h] = 1;
+    run_spill_tick(R, RUN_SPILL_HEAVY); /* spilled: trim every few households */
     return true;
 }
 

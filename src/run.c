@@ -47,6 +47,7 @@
 #include "run-report.h"
 #include "run-stages.h"
 #include "run-spool.h"
+#include "run-spill.h"           /* issue 12 part 1 */
 #include "membudget.h"
 #include "sink-proof.h"
 #include "report-html.h"
@@ -80,6 +81,7 @@ static bool stop_if_interrupted(folio_error *err)
 /* The start of a phase, to the caller (the CLI's test hook prints it). */
 static void phase(run_state *R, const char *name)
 {
+    run_spill_tick(R, 1);           /* issue 12 part 1: every phase starts trimmed */
     run_event(R, &(folio_run_event){.kind = FOLIO_RUN_PHASE, .name = name,
                                     .elapsed = now_s() - R->t0});
 }
@@ -104,6 +106,7 @@ static void progress(run_state *R, const char *what, uint64_t done, uint64_t tot
 
 static void pages_progress(void *ctx, uint64_t done, uint64_t total)
 {
+    run_spill_tick(ctx, 1);             /* issue 12 part 1: every 64 pages printed */
     progress(ctx, "pages", done, total);
 }
 
@@ -147,6 +150,7 @@ static bool pass2(run_state *R, folio_error *err)
 static void run_free(run_state *R)
 {
     size_t n_hh = R->hs.n;          /* household_free zeroes R->hs */
+    run_spill_release(R);           /* issue 12 part 1: before the arrays' owners free them */
     frequency_view_free(R->arch_view);          /* issue 15 part 1 (r-chan) */
     frequency_counts_free(&R->freq);
     free(R->res_arch);
@@ -312,6 +316,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         R.in_shard[h] = opt->shard_count <= 0 ||
                         (int)(fnv1a(R.hs.v[h].id) % (uint64_t)opt->shard_count) ==
                             opt->shard_index - 1;
+    if (!run_spill_planned(&R, err))    /* issue 12 part 1: above the budget */
+        goto done;
 
     phase(&R, "compose");
     double t_compose = now_s();
@@ -320,7 +326,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     t_compose = now_s() - t_compose;
     phase(&R, "production");            /* issue 16 part 6 */
     double t_prod = now_s();
-    if (!plan_files(&R, err) || !add_run_keys(&R, err) || !proofs_select(&R, err))
+    if (!plan_files(&R, err) || !add_run_keys(&R, err) ||
+        !run_spill_produced(&R, err) /* issue 12 part 1 */ || !proofs_select(&R, err))
         goto done;
     t_plan += now_s() - t_prod;
     phase(&R, "print");

@@ -137,8 +137,17 @@ bool tabspill_grow(folio_tabspill *s, void **table, size_t old_bytes, size_t byt
         close(fd);
         goto out;
     }
-    if (*table && old_bytes)
-        memcpy(m, *table, old_bytes < bytes ? old_bytes : bytes);
+    if (*table && old_bytes) {
+        /* in steps, each dropped once copied: moving a table never holds
+         * it twice in resident memory (the copy stays in the page cache) */
+        size_t n = old_bytes < bytes ? old_bytes : bytes, step = (size_t)4 << 20;
+        for (size_t o = 0; o < n; o += step) {
+            size_t k = n - o < step ? n - o : step;
+            memcpy((char *)m + o, (const char *)*table + o, k);
+            size_t a = o & ~(size_t)4095;
+            madvise((char *)m + a, (o + k - a) & ~(size_t)4095, MADV_DONTNEED);
+        }
+    }
     free(*table);
     s->t[i].map = m;
     s->t[i].len = bytes;
@@ -257,9 +266,26 @@ void tabspill_trim(folio_tabspill *s)
      * read and write the tables; the lock keeps a table from moving */
     pthread_mutex_lock(&s->mu);
     for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
-        if (s->t[i].fd >= 0)
-            madvise(s->t[i].map, s->t[i].len, MADV_DONTNEED);
+        if (s->t[i].fd >= 0) {
+            size_t len = s->t[i].len;
+            if (i == s->region)         /* only what was handed out was touched */
+            {
+                size_t used = (s->r_used + 4095) & ~(size_t)4095;
+                len = used < len ? used : len;
+            }
+            if (len)
+                madvise(s->t[i].map, len, MADV_DONTNEED);
+        }
     pthread_mutex_unlock(&s->mu);
+}
+
+void tabspill_tick(folio_tabspill *s, unsigned every)
+{
+    if (!s)
+        return;
+    uint64_t n = __atomic_add_fetch(&s->ticks, 1, __ATOMIC_RELAXED);
+    if (every <= 1 || n % every == 0)
+        tabspill_trim(s);
 }
 
 static void *trim_main(void *arg)

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FOLIO_TABSPILL_MAX 16
+#define FOLIO_TABSPILL_MAX 32   /* the dataset's tables and the run's arrays */
 
 typedef struct folio_tabspill {
     char dir[4096];
@@ -35,6 +35,7 @@ typedef struct folio_tabspill {
     int region;                 /* slot of the string region, -1: none */
     size_t r_used, r_ready;     /* bytes handed out, bytes allocated on disk */
     void *trimmer;              /* the trimmer thread's state, or NULL */
+    uint64_t ticks;             /* tabspill_tick's count (atomic) */
 } folio_tabspill;
 
 /* Tables in files under dir (created when the first table is). */
@@ -64,6 +65,12 @@ bool tabspill_release(folio_tabspill *s, void *p);
 bool tabspill_trim_start(folio_tabspill *s, unsigned interval_ms);
 /* Drop every resident page of the tables now. */
 void tabspill_trim(folio_tabspill *s);
+/* One unit of work done (a household composed, a statement printed), from
+ * any thread: every `every`-th call trims.  The loops that touch the
+ * tables drive the trimming themselves, so what they add to the resident
+ * memory is bounded by `every` units of work even when the trimmer thread
+ * is not scheduled (a loaded machine). */
+void tabspill_tick(folio_tabspill *s, unsigned every);
 /* Stop the trimmer, unmap every table and close its file.  The caller
  * drops its pointers to them. */
 void tabspill_close(folio_tabspill *s);

@@ -188,6 +188,20 @@ static long resident_pages(void)
     return res;
 }
 
+/* a "Name:  N kB" line of /proc/self/status, in kB */
+static long status_kb(const char *name)
+{
+    char line[256];
+    long v = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, name, strlen(name)))
+            v = strtol(line + strlen(name), NULL, 10);
+    if (f)
+        fclose(f);
+    return v;
+}
+
 static void test_spill_resident_dropped(void **state)
 {
     (void)state;
@@ -215,6 +229,41 @@ static void test_spill_resident_dropped(void **state)
     for (size_t i = 0; i < n; i += pg)         /* and still readable */
         assert_int_equal(m[i], 'x');
     tabspill_close(&s);
+}
+
+/* round 22: moving a table into its work file never holds it twice (the
+ * copy's pages are dropped as they are written), and tabspill_tick trims
+ * on every Nth call from the loop that calls it, not only from a timer */
+static void test_spill_move_and_tick(void **state)
+{
+    (void)state;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), np = 4096, n = np * pg;   /* 16 MB */
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    char *t = malloc(n);
+    assert_non_null(t);
+    memset(t, 'y', n);
+    long f0 = status_kb("RssFile:");
+    void *p = t;
+    assert_true(tabspill_table(&s, &p, n, &err));   /* frees t, no trim called */
+    long r1 = resident_pages();
+    assert_true(status_kb("RssFile:") <= f0 + 256);   /* the copy is not resident */
+    volatile const char *m = p;
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i += pg)
+        sum += (size_t)m[i];
+    assert_int_equal(sum, np * 'y');
+    long r2 = resident_pages();
+    assert_true(r2 >= r1 + (long)np - 16);    /* touched: resident */
+    for (int k = 0; k < 3; k++)
+        tabspill_tick(&s, 4);                 /* calls 1-3 of 4: nothing dropped */
+    assert_true(resident_pages() >= r2 - 16);
+    tabspill_tick(&s, 4);                     /* the 4th trims */
+    assert_true(resident_pages() <= r1 + 64);
+    tabspill_tick(NULL, 4);                   /* no tables: nothing to do */
+    tabspill_close(&s);
+    assert_int_equal(entries(dir), 0);
 }
 
 static void test_spill_bad_dir(void **state)
@@ -281,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_spill_grow_write_release),
         cmocka_unit_test(test_spill_region),
         cmocka_unit_test(test_spill_bad_dir),
+        cmocka_unit_test(test_spill_move_and_tick),
         cmocka_unit_test(test_budget),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
