@@ -156,7 +156,7 @@ struct folio_pdf_writer {
 struct folio_pdf_reuse {
     HPDF_Doc doc;
     int n;
-    char file[PDF_MAX_FONTS][512];
+    char *file[PDF_MAX_FONTS];         /* the font files' whole paths (owned) */
     const char *name[PDF_MAX_FONTS];   /* libharu's font name (owned by doc) */
 };
 
@@ -2528,6 +2528,8 @@ folio_pdf_reuse *pdf_reuse_new(void)
 static void pdf_reuse_forget(folio_pdf_reuse *r)
 {
     r->doc = NULL;
+    for (int i = 0; i < r->n; i++)
+        free(r->file[i]);
     r->n = 0;
 }
 
@@ -2537,6 +2539,8 @@ void pdf_reuse_free(folio_pdf_reuse *r)
         return;
     if (r->doc)
         HPDF_Free(r->doc);
+    for (int i = 0; i < r->n; i++)
+        free(r->file[i]);
     free(r);
 }
 
@@ -2770,11 +2774,10 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
             name = HPDF_LoadTTFontFromFile(w->doc, fonts[i].file, HPDF_TRUE);
             if (name)          /* false: libharu keeps reading the file */
                 (void)pdf_font_in_memory(w->doc, name, fonts[i].file);
-            if (name && w->reuse && w->reuse->n < PDF_MAX_FONTS) {
-                snprintf(w->reuse->file[w->reuse->n], sizeof w->reuse->file[0], "%s",
-                         fonts[i].file);
+            /* the whole path: two paths cut to one length could share a font */
+            if (name && w->reuse && w->reuse->n < PDF_MAX_FONTS &&
+                (w->reuse->file[w->reuse->n] = strdup(fonts[i].file)))
                 w->reuse->name[w->reuse->n++] = name;
-            }
         }
         if (name && pa && pa->statement) {
             w->hfont[i] = pdf_get_font_for(w, name, fonts, n_fonts, i, pa->statement);

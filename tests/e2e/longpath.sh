@@ -70,3 +70,31 @@ t_archive_icc_unreadable() {
     [ ! -e "$d/out" ]
 }
 run_test archive_icc_unreadable t_archive_icc_unreadable
+
+# Layout fonts in a directory of more than 512 bytes: every archive
+# document has both faces.  The archive keeps its fonts loaded from one
+# document to the next by file path; those paths were kept cut at 511 bytes,
+# which never matched again, so every document read its fonts anew (this
+# test guards the whole-path lookup that replaced it; it passes on both).
+t_longpath_fonts() {
+    local d fd x
+    d="$WORK/longpath-fonts"
+    fd=$(longpath_dir longpath-fonts/f)
+    rm -rf "$d/s"
+    "$FOLIO" samples --households 40 --seed 4 --out "$d/s" >/dev/null
+    cp "$ROOT/fonts/LiberationSans-Regular.ttf" "$ROOT/fonts/LiberationSans-Bold.ttf" "$fd/"
+    sed -e "s#file: ../fonts/#file: $fd/#" -e "s#library: paragraphs.yaml#library: $ROOT/layouts/paragraphs.yaml#" \
+        -e "s#file: logo.png#file: $ROOT/layouts/logo.png#" "$ROOT/layouts/statement.yaml" > "$d/s/layout.yaml"
+    grep -q "$fd/LiberationSans-Bold.ttf" "$d/s/layout.yaml"
+    sed -i -e "s#^layout: .*#layout: \"$d/s/layout.yaml\"#" "$d/s/job.yaml"
+    "$FOLIO" run "$d/s/job.yaml" --out "$d/out" --quiet
+    mkdir -p "$d/docs"
+    (cd "$d/docs" && for x in "$d"/out/archive/*.zip; do unzip -qo "$x"; done)
+    [ "$(ls "$d/docs"/*.pdf | wc -l)" -ge 3 ]
+    for x in "$d/docs"/*.pdf; do
+        pdffonts "$x" | grep -q '+LiberationSans-Bold' || { echo "no bold font in $x"; return 1; }
+        pdffonts "$x" | grep -Eq '\+LiberationSans[[:space:]]' || { echo "no regular font in $x"; return 1; }
+    done
+    rm -rf "$d"
+}
+run_test longpath_fonts t_longpath_fonts
