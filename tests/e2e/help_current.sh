@@ -132,7 +132,9 @@ t_quiet_unit_runner() {
     printf '#!/bin/sh\necho "unknown option --bogus" >&2\nexit 1\n' >"$d/test_bad"
     chmod +x "$d/test_good" "$d/test_bad"
     local rc=0
-    (cd "$d" && bash "$ROOT/tests/run-unit.sh" "$d/logs" test_good test_bad) >"$d/out" 2>&1 || rc=$?
+    # outside CI (CI=true shows a failing log's end on the console, below)
+    (cd "$d" && env -u CI bash "$ROOT/tests/run-unit.sh" "$d/logs" test_good test_bad) \
+        >"$d/out" 2>&1 || rc=$?
     cat "$d/out"
     [ "$rc" = 1 ] || fail_at "$LINENO"
     [ "$(sed -n 1p "$d/out")" = "ok   unit test_good" ] || fail_at "$LINENO"
@@ -142,5 +144,12 @@ t_quiet_unit_runner() {
     grep -q "unknown option --bogus" "$d/logs/test_bad.log" || fail_at "$LINENO"
     grep -q "folio: missing FILE" "$d/logs/test_good.log" || fail_at "$LINENO"
     [ "$(cat "$d/logs/counts")" = "1 1" ] || fail_at "$LINENO"
+    # in CI only the console is kept: the failing program's log end is on it
+    rc=0
+    (cd "$d" && CI=true bash "$ROOT/tests/run-unit.sh" "$d/logs2" test_good test_bad) \
+        >"$d/out2" 2>&1 || rc=$?
+    [ "$rc" = 1 ] || fail_at "$LINENO"
+    [ "$(sed -n 3p "$d/out2")" = "     unknown option --bogus" ] || fail_at "$LINENO"
+    [ "$(sed -n 4p "$d/out2")" = "unit: 1 passed, 1 failed" ] || fail_at "$LINENO"
 }
 run_test quiet_unit_runner t_quiet_unit_runner
