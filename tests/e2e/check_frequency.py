@@ -27,6 +27,8 @@ import subprocess
 import sys
 import zipfile
 
+import journey_feeds
+
 D = datetime.date.fromisoformat
 MONTHS = {"monthly": 1, "quarterly": 3, "semi_annual": 6, "annual": 12, "": 1}
 PS, PE = D("2026-12-01"), D("2026-12-31")
@@ -38,12 +40,7 @@ def fail(msg):
 
 
 def feeds(d, root):
-    s = open(os.path.join(root, "layouts/statement.yaml"), encoding="utf-8").read()
-    s = s.replace("mask: last4", "mask: full").replace("../fonts/", root + "/fonts/")
-    s = s.replace("file: logo.png", "file: " + os.path.join(root, "layouts/logo.png"))
-    s = s.replace("library: paragraphs.yaml",
-                  "library: " + os.path.join(root, "layouts/paragraphs.yaml"))
-    open(os.path.join(d, "layout.yaml"), "w", encoding="utf-8").write(s)
+    journey_feeds.layout(d, root)
     cust = [("H1", "c1", "Ana Novak", "1 Main St", "04101", "ana@example.com", "both", "quarterly", "monthly"),
             ("H2", "c2", "Jan Dvorak", "2 Oak St", "04102", "jan@example.com", "both", "monthly", "quarterly"),
             ("H3", "c3", "Eva Prak", "3 Elm St", "04103", "", "print", "monthly", ""),
@@ -54,47 +51,10 @@ def feeds(d, root):
             f.write(",".join(c) + "\n")
     with open(f"{d}/accounts.csv", "w") as f:
         f.write("id,owner,paper\nA1,c1,\nA2,c2,\nA3,c3,\nA4,c4,\nA5,c4,quarterly\n")
-    rnd = random.Random(21)
-    tid = 0
-    with open(f"{d}/trans.csv", "w") as f:
-        f.write("tid,acct,date,amount,bal\n")
-        for acct in ("A1", "A2", "A3", "A4", "A5"):
-            bal = 0
-            day = datetime.date(2026, 9, 1)
-            while day <= PE:
-                amt = rnd.randint(-20000, 30000)
-                bal += amt
-                tid += 1
-                f.write(f"{tid},{acct},{day.isoformat()},{amt / 100:.2f},{bal / 100:.2f}\n")
-                day += datetime.timedelta(days=rnd.randint(4, 9))
-    for name, acct_attr, pe in (("dec", "", "2026-12-31"), ("acc", ", account_attribute: paper", "2026-12-31"),
-                                ("accnov", ", account_attribute: paper", "2026-11-30")):
-        ps = pe[:8] + "01"
-        acc_attrs = ("\n    attributes:\n      paper: {column: paper, type: code, "
-                     "values: [monthly, quarterly, semi_annual, annual]}") if acct_attr else ""
-        acc_cols = "{account_id: id, customer_id: owner}"
-        open(f"{d}/job-{name}.yaml", "w").write(f"""job: {{name: "frequency {name}"}}
-statement: {{date: {pe}, period: {{start: {ps}, end: {pe}}}}}
-bank: {{name: "Test Bank"}}
-layout: layout.yaml
-frequency:
-  print: {{default: monthly, attribute: paper{acct_attr}}}
-  email: {{default: monthly, attribute: estmt}}
-feeds:
-  - name: customers
-    kind: customers
-    path: customers.csv
-    columns: {{household_id: hh, customer_id: id, full_name: name, address1: addr, postal_code: zip, email: email, delivery: delivery}}
-    attributes:
-      paper: {{column: paper, type: code, values: [monthly, quarterly, semi_annual, annual]}}
-      estmt: {{column: estmt, type: code, values: [monthly, quarterly, semi_annual, annual]}}
-  - name: accounts
-    kind: accounts
-    path: accounts.csv
-    product: checking
-    columns: {acc_cols}{acc_attrs}
-  - {{name: trans, kind: transactions, path: trans.csv, columns: {{account_id: acct, date: date, description: tid, amount: amount, balance_after: bal}}}}
-""")
+    journey_feeds.trans(d, ("A1", "A2", "A3", "A4", "A5"), PE, random.Random(21))
+    for name, acct_attr, pe in (("dec", False, "2026-12-31"), ("acc", True, "2026-12-31"),
+                                ("accnov", True, "2026-11-30")):
+        journey_feeds.frequency_job(d, name, pe[:8] + "01", pe, acct_attr)
 
 
 def money(s):

@@ -40,26 +40,45 @@ def frequency(d, root):
             f.write(",".join(c) + "\n")
     with open(f"{d}/accounts.csv", "w") as f:
         f.write("id,owner\nA1,c1\nA2,c2\nA3,c3\n")
+    trans(d, ("A1", "A2", "A3"), datetime.date(2026, 12, 31), rnd)
+    for name, start, end in (("oct", "2026-10-01", "2026-10-31"), ("nov", "2026-11-01", "2026-11-30"),
+                             ("dec", "2026-12-01", "2026-12-31")):
+        frequency_job(d, name, start, end)
+
+
+def trans(d, accts, last_day, rnd):
+    """trans.csv: rows every 4-9 days from 2026-09-01 to last_day, with the
+    running balance (balance_after) from zero."""
     tid = 0
     with open(f"{d}/trans.csv", "w") as f:
         f.write("tid,acct,date,amount,bal\n")
-        for acct in ("A1", "A2", "A3"):
+        for acct in accts:
             bal = 0
             day = datetime.date(2026, 9, 1)
-            while day <= datetime.date(2026, 12, 31):
+            while day <= last_day:
                 amt = rnd.randint(-20000, 30000)
                 bal += amt
                 tid += 1
                 f.write(f"{tid},{acct},{day.isoformat()},{amt / 100:.2f},{bal / 100:.2f}\n")
                 day += datetime.timedelta(days=rnd.randint(4, 9))
-    for name, start, end in (("oct", "2026-10-01", "2026-10-31"), ("nov", "2026-11-01", "2026-11-30"),
-                             ("dec", "2026-12-01", "2026-12-31")):
-        open(f"{d}/job-{name}.yaml", "w").write(f"""job: {{name: "frequency {name}"}}
+
+
+def frequency_job(d, name, start, end, account_attribute=False):
+    """job-NAME.yaml over customers.csv, accounts.csv and trans.csv with the
+    customers' paper/estmt frequencies (and the accounts' paper column when
+    account_attribute)."""
+    acct_attr = ", account_attribute: paper" if account_attribute else ""
+    accounts = ("{name: accounts, kind: accounts, path: accounts.csv, product: checking, "
+                "columns: {account_id: id, customer_id: owner}}")
+    if account_attribute:
+        accounts = accounts[:-1] + (", attributes: {paper: {column: paper, type: code, "
+                                    "values: [monthly, quarterly, semi_annual, annual]}}}")
+    open(f"{d}/job-{name}.yaml", "w").write(f"""job: {{name: "frequency {name}"}}
 statement: {{date: {end}, period: {{start: {start}, end: {end}}}}}
 bank: {{name: "Test Bank"}}
 layout: layout.yaml
 frequency:
-  print: {{default: monthly, attribute: paper}}
+  print: {{default: monthly, attribute: paper{acct_attr}}}
   email: {{default: monthly, attribute: estmt}}
 feeds:
   - name: customers
@@ -69,7 +88,7 @@ feeds:
     attributes:
       paper: {{column: paper, type: code, values: [monthly, quarterly, semi_annual, annual]}}
       estmt: {{column: estmt, type: code, values: [monthly, quarterly, semi_annual, annual]}}
-  - {{name: accounts, kind: accounts, path: accounts.csv, product: checking, columns: {{account_id: id, customer_id: owner}}}}
+  - {accounts}
   - {{name: trans, kind: transactions, path: trans.csv, columns: {{account_id: acct, date: date, description: tid, amount: amount, balance_after: bal}}}}
 """)
 
