@@ -341,7 +341,9 @@ static bool plan_channel(folio_plan *p, folio_account_plan *accs, folio_househol
         decision ad;
         bool own = decide_account(p->job, p, h, c, ai, hd, &ad);
         ap->own_start = 0;
-        if (own && !ad.due) {
+        /* not due on its own, or without its own value in a household that
+         * is not due (the statement is due for another account's sake) */
+        if (!ad.due) {
             ap->suppressed = ap->not_due = true;
             ap->reason = folio_arena_strdup(reasons, ad.why);
             hp->n_accounts_printed--;

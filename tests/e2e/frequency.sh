@@ -94,4 +94,26 @@ PY
 }
 run_test frequency_split t_frequency_split
 run_test frequency_accounts t_frequency_accounts
+
+# An account without its own frequency follows its household's decision
+# (docs/job-file.md, account-level rule 2): in November, H4 quarterly on
+# paper with A5 monthly of its own is printed for A5 alone; A4 (no value of
+# its own) is left out and listed, not printed over the household's
+# quarter.
+t_frequency_account_follows_household() {
+    local d="$WORK/frequency-follows"
+    mkdir -p "$d"
+    python3 "$ROOT/tests/e2e/check_frequency.py" feeds "$d" "$ROOT"
+    sed -i 's/^H4,c4,Ida Lind,4 Fir St,04104,,print,monthly,$/H4,c4,Ida Lind,4 Fir St,04104,,print,quarterly,/' "$d/customers.csv"
+    sed -i 's/^A5,c4,quarterly$/A5,c4,monthly/' "$d/accounts.csv"
+    grep -q '^H4,.*,print,quarterly,$' "$d/customers.csv" && grep -q '^A5,c4,monthly$' "$d/accounts.csv" \
+        || fail_at "$LINENO"
+    "$FOLIO" run "$d/job-accnov.yaml" --out "$d/out" --quiet
+    grep -q '^H4,print,quarterly,,account left out,' "$d/out/not_due.csv" || { cat "$d/out/not_due.csv"; fail_at "$LINENO"; }
+    grep -q '^account,A4,[^,]*accounts.csv,5,"not due: print quarterly' "$d/out/suppressed.csv" \
+        || { cat "$d/out/suppressed.csv"; fail_at "$LINENO"; }
+    ! grep -q '^account,A5,' "$d/out/suppressed.csv" || fail_at "$LINENO"
+    "$FOLIO" verify "$d/out" >/dev/null
+}
+run_test frequency_account_follows_household t_frequency_account_follows_household
 run_test frequency_merge t_frequency_merge
