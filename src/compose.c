@@ -13,6 +13,7 @@
 #include "folio/compose.h"
 #include "account-mask.h"   /* round 21 hard-attack2 */
 #include "folio/events.h"
+#include "folio/frequency.h"
 #include "folio/graphics.h"
 #include "addressee.h"
 #include "folio/afp.h"             /* the job's AFP options: its code pages lack U+2026 */
@@ -1831,9 +1832,7 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     static const char *const chname[] = {"print", "email", "both", "suppressed"};
     C.rctx = (folio_rule_ctx){.ds = plan->ds, .hs = hs, .job = plan->job, .hh = (uint32_t)hh,
                               .today = plan->job->statement_date,
-                              .period_start = plan->households[hh].own_period   /* issue 15 */
-                                              ? plan->households[hh].period_start
-                                              : plan->job->period_start,
+                              .period_start = frequency_statement_start(plan, hh),  /* issue 15 */
                               .period_end = plan->job->period_end,
                               .channel = chname[plan->households[hh].channel & 3]};
     folio_buf_init(&C.paras, (size_t)1 << 20);

@@ -429,13 +429,12 @@ void frequency_counts_free(folio_frequency_counts *counts)
     counts->nd = NULL;
 }
 
-bool frequency_apply(folio_plan *p, const char *csv_path, folio_frequency_counts *counts,
-                     folio_error *err)
+bool frequency_apply(folio_plan *p, folio_frequency_counts *counts, folio_error *err)
 {
     const folio_job *J = p->job;
     memset(counts, 0, sizeof *counts);
     if (!J->frequency)
-        return !csv_path || frequency_write_not_due(p, NULL, csv_path, counts, err);
+        return true;
     folio_not_due *nd = calloc(1, sizeof *nd);
     if (!nd)
         goto oom;
@@ -511,7 +510,7 @@ bool frequency_apply(folio_plan *p, const char *csv_path, folio_frequency_counts
     }
     if (nd->text.failed)
         goto oom;
-    return !csv_path || frequency_write_not_due(p, NULL, csv_path, counts, err);
+    return true;
 oom:
     folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory deciding statement frequency");
     return false;
@@ -532,9 +531,10 @@ bool frequency_write_not_due(const folio_plan *p, const uint8_t *in_shard, const
         const nd_row *r = &nd->v[i];
         if (in_shard && !in_shard[r->h])
             continue;
-        const char *line = nd->text.data + r->off;
-        const char *e = strchr(line, '\n');
-        folio_buf_append(&b, line, (size_t)(e - line) + 1);
+        /* the row runs to the next one's start (a quoted field may hold a
+         * line break) */
+        size_t end = i + 1 < nd->n ? nd->v[i + 1].off : nd->text.len;
+        folio_buf_append(&b, nd->text.data + r->off, end - r->off);
         if (r->kind == ND_ACCOUNT) {
             counts->accounts_not_due++;
             continue;

@@ -2846,7 +2846,7 @@ bool pdf_writer_add_statement(folio_pdf_writer *w, const folio_dl_statement *st,
     }
     if (w->direct) {           /* prepare here, into the writer's own buffers */
         if (!w->prep) {
-            w->prep = pdf_prep_new(w->n_fonts);
+            w->prep = pdf_prep_take(w->n_fonts);   /* the pool the ring uses too */
             if (!w->prep) {
                 pdf_fail(w, "out of memory");
                 pdf_report(w, err);

@@ -18,6 +18,7 @@
  */
 #include "run-stages.h"
 #include "run-report.h"
+#include "run-spill.h"
 #include "run-spool.h"
 #include "sink-archive.h"
 #include "folio/compose.h"
@@ -250,6 +251,10 @@ bool run_compose(run_state *R, folio_error *err)
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
         return false;
     }
+    /* over the budget, in a work file like R->res (issue 12) */
+    if (R->res_arch && !run_spill_array(R, (void **)&R->res_arch,
+                                        R->hs.n * sizeof *R->res_arch, err))
+        return false;
     size_t failed_at;
     folio_error first;
     compose_print_only(R, &failed_at, &first);

@@ -284,7 +284,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     if (!R.plan || !stop_if_interrupted(err))
         goto done;
     /* issue 15 part 1: statements not due this cycle */
-    if (!frequency_apply(R.plan, NULL, &R.freq, err))   /* not_due.csv: with the records */
+    if (!frequency_apply(R.plan, &R.freq, err))   /* not_due.csv: with the records */
         goto done;
     if (!frequency_cover_check(R.plan, &R.ds->exceptions, err))   /* hard-attack2 */
         goto done;

@@ -66,12 +66,12 @@ typedef struct folio_frequency_counts {
 typedef struct folio_not_due folio_not_due;
 
 /* Decide due / not due for every household of plan (after compose_plan_new
- * and events_bind), re-plan the accounts of extended statements, write
- * not_due.csv at `csv_path` (header only when nothing was skipped).  No-op
- * (but the file) when the job has no frequency:.  false with err on a write
- * failure, out of memory, or a sum that overflows. */
-bool frequency_apply(struct folio_plan *plan, const char *csv_path,
-                     folio_frequency_counts *counts, folio_error *err);
+ * and events_bind) and re-plan the accounts of extended statements; the
+ * not-due rows are kept in counts for frequency_write_not_due.  No-op when
+ * the job has no frequency:.  false with err on out of memory or a sum that
+ * overflows. */
+bool frequency_apply(struct folio_plan *plan, folio_frequency_counts *counts,
+                     folio_error *err);
 
 /* OUT/not_due.csv (r-chan): the rows of the households of the shard
  * (in_shard NULL = all); fills *counts (but history_rows) for them, so a
