@@ -102,6 +102,18 @@ PY
 }
 run_test docs_paths t_docs_paths
 
+# docs/DESIGN.md is the map a newcomer finds a change's file from (issue 11
+# part 3): every source file of src/ has its row there.
+t_design_map() {
+    local f missing=""
+    for f in "$ROOT"/src/*.c; do
+        f="src/${f##*/}"
+        grep -qF "$f" "$ROOT/docs/DESIGN.md" || missing="$missing $f"
+    done
+    [ -z "$missing" ] || { echo "not in docs/DESIGN.md:$missing"; return 1; }
+}
+run_test design_map t_design_map
+
 # Every tracked source, header, script and build file starts with the SPDX
 # identifier of LICENSE (Apache-2.0) in its first three lines.
 t_spdx() {
