@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: Apache-2.0
+# Round 23 audit of issues 12 and 14 (r-audit): gaps found and closed.
+# Sourced by run.sh after disclosures.sh and scale.sh (uses run_test,
+# $FOLIO, $WORK, $ROOT, disc_setup, disc_run).
+
+# Issue 14 part 1: an account field a disclosure reads (account.rate,
+# account.minimum_due, account.due_date) left empty in the feed is a reject
+# at load naming the column -- never a "$0.00" minimum or a 0% APR table.
+# The same empty cell of a product no section reads it for stays accepted.
+t_disclosures_empty_field() {
+    local d="$WORK/disc-empty" col want
+    for col in 4:apr:interest_rate 5:min_due:minimum_due 6:due:due_date; do
+        disc_setup "$d"
+        # blank field N of K1001's row (card_accounts.csv line 2)
+        awk -F, -v OFS=, -v n="${col%%:*}" 'NR == 2 { $n = "" } { print }' \
+            "$d/card_accounts.csv" > "$d/x" && mv "$d/x" "$d/card_accounts.csv"
+        disc_run "$d" 3
+        want="card_accounts.csv,2,$(echo "$col" | cut -d: -f2),empty $(echo "$col" | cut -d: -f3) (a disclosure of product 'credit_card' needs it)"
+        grep -qF "$want" "$d/out/rejects.csv" || { cat "$d/out/rejects.csv"; echo "no reject: $want"; return 1; }
+        for f in "$d"/out/print/*.pdf; do pdftotext -layout "$f" -; done > "$d/text"
+        ! grep -q 'Minimum Payment Due  *\$0\.00' "$d/text"
+        ! grep -q 'Purchases  *0\.00%' "$d/text"
+        ! grep -q '\*1001' "$d/text"
+    done
+    # a checking account's empty rate: no section of checking reads it
+    disc_setup "$d"
+    sed -i 's/^D1001,C1,1840.85,0.50,/D1001,C1,1840.85,,/' "$d/deposit_accounts.csv"
+    disc_run "$d" 0
+}
+run_test disclosures_empty_field t_disclosures_empty_field
