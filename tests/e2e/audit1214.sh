@@ -28,3 +28,27 @@ t_disclosures_empty_field() {
     disc_run "$d" 0
 }
 run_test disclosures_empty_field t_disclosures_empty_field
+
+# Issue 12 tests: when this machine cannot run Slurm (here: no slurmctld,
+# slurmd, munged on PATH), scale_slurm says why, skips outside CI and FAILS
+# in CI whatever CI's value (CI=1, not only CI=true); run_test shows the
+# SKIP line on the console.
+t_scale_slurm_cannot_run() {
+    local d="$WORK/ss-cannot" rc
+    mkdir -p "$d"
+    set +e
+    (PATH=/usr/bin:/bin; export CI=1; t_scale_slurm) > "$d/ci.out" 2>&1; rc=$?
+    set -e
+    cat "$d/ci.out"
+    [ "$rc" != 0 ] || { echo "CI=1: a skipped scale_slurm passed"; return 1; }
+    grep -q "^SKIP scale_slurm: cannot run a local Slurm: .*no slurmctld" "$d/ci.out"
+    (PATH=/usr/bin:/bin; unset CI; t_scale_slurm) > "$d/dev.out" 2>&1
+    grep -q "^SKIP scale_slurm" "$d/dev.out"
+    # the console line of a skipped test names the skip
+    E2E_ONLY= bash -c 'source "$1"; pass=0 fail=0 WORK="$2" E2E_LOGDIR="$2"; failed_names=()
+             child_cpu_ms() { echo 0; }
+             run_test demo bash -c "echo SKIP demo: no thing"' _ \
+        <(sed -n '/^run_test() {/,/^}/p' "$ROOT/tests/e2e/run.sh") "$d" > "$d/console"
+    grep -qx "ok   demo (SKIP demo: no thing)" "$d/console" || { cat "$d/console"; return 1; }
+}
+run_test scale_slurm_cannot_run t_scale_slurm_cannot_run
