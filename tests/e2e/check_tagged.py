@@ -7,6 +7,7 @@ docs/accessibility.md lists them.
 
 usage: check_tagged.py PDF... [--expect-figure] [--expect-link] [--expect-lang CODE]
                               [--expect-split-table] [--untagged]
+                              [--artifact-per-page TEXT[|TEXT...]]...  ({n} = page number)
 
 Per document (failing with the clause):
   ISO 32000-1 14.7.2 / PDF/UA 7.1: StructTreeRoot; every element a StructElem
@@ -21,6 +22,8 @@ Per document (failing with the clause):
     through the ParentTree, a /Contents text, and its page has /Tabs /S;
   14.7.4.4 ParentTree: every page has /StructParents and the ParentTree
     maps each (page, MCID) to the element whose /K holds it, and nothing else;
+  PDF/UA 7.8: (--artifact-per-page) the running header, footer and page
+    number texts are on every page as artifacts and never tagged content;
   PDF/UA 7.1 (1, 3): every text-showing, path-painting and XObject operator
     is inside marked content that is either an Artifact or has an MCID
     reachable from the structure tree; no MCID inside an Artifact; each MCID
@@ -384,6 +387,14 @@ def check(path, opts):
                 fail(doc, f"page {pno + 1}: the tree refers to MCID {mcid}, absent from the content")
         if len(arr) != len(seen):
             fail(doc, f"page {pno + 1}: ParentTree array has {len(arr)} entries for {len(seen)} MCIDs")
+        # running header, footer and page number: artifacts, never content
+        # of the structure (PDF/UA 7.8; --artifact-per-page TEXT, {n} = page)
+        for a in opts.get("page_artifacts", []):
+            alts = [x.replace("{n}", str(pno + 1)) for x in a.split("|")]
+            if not any(w in t for w in alts for t in art):
+                fail(doc, f"page {pno + 1}: none of {alts!r} is an artifact")
+            if any(w in t for w in alts for t in texts.values()):
+                fail(doc, f"page {pno + 1}: {alts!r} is tagged content, not an artifact")
         words = []
         for (p, mcid) in order:
             if p == pno:
@@ -439,6 +450,9 @@ def main():
         elif a == "--langs":
             i += 1
             opts["langs"] = set(args[i].split(","))
+        elif a == "--artifact-per-page":
+            i += 1
+            opts.setdefault("page_artifacts", []).append(args[i])
         elif a == "--expect-split-table":
             opts["split"] = True
         elif a == "--untagged":
