@@ -52,3 +52,64 @@ t_scale_slurm_cannot_run() {
     grep -qx "ok   demo (SKIP demo: no thing)" "$d/console" || { cat "$d/console"; return 1; }
 }
 run_test scale_slurm_cannot_run t_scale_slurm_cannot_run
+
+# Issue 12 part 4: the Slurm recipe of docs/scale-out.md, run as written
+# with N = 100 (the 50M plan's N) against stand-ins for sbatch (records
+# each submission) and folio (records its arguments, exits $STUB_RC): the
+# shard task of array index 100 runs shard 100/100 into out100 and turns
+# exit 3 into success, exit 2 stays a failure; the merge job names all 100
+# shard directories once; every dependency is afterok on the job before.
+t_scale_recipe() {
+    local d="$WORK/recipe" rc
+    rm -rf "$d"
+    mkdir -p "$d/bin" "$d/w"
+    cat > "$d/bin/sbatch" <<'SB'
+#!/bin/bash
+n=$(( $(ls "$STUB_DIR"/sub-* 2>/dev/null | wc -l) + 1 ))
+printf '%s\n' "$@" > "$STUB_DIR/sub-$n"
+while [ $# -gt 0 ]; do [ "$1" = --wrap ] && printf '%s' "$2" > "$STUB_DIR/wrap-$n"; shift; done
+echo "$n"
+SB
+    cat > "$d/bin/folio" <<'FO'
+#!/bin/bash
+echo "$*" >> "$STUB_DIR/folio.log"
+exit "${STUB_RC:-0}"
+FO
+    chmod +x "$d/bin/sbatch" "$d/bin/folio"
+    awk '/^## Slurm recipe/ {r = 1} r && /^```sh$/ {p = 1; next} p && /^```$/ {exit} p' \
+        "$ROOT/docs/scale-out.md" > "$d/recipe.sh"
+    grep -q '^N=16$' "$d/recipe.sh" && grep -q '^W=' "$d/recipe.sh"
+    sed -i -e 's|^N=16$|N=100|' -e "s|^JOB=.*|JOB=$d/job.yaml|" -e "s|^W=.*|W=$d/w|" "$d/recipe.sh"
+    for i in $(seq 1 100); do mkdir -p "$d/w/out$(printf %02d "$i")"; done
+    export STUB_DIR="$d"
+    PATH="$d/bin:$PATH" bash "$d/recipe.sh" > "$d/recipe.out"
+    [ "$(ls "$d"/sub-* | wc -l)" = 3 ] || fail_at "$LINENO"
+    grep -qx -- '--array=1-100' "$d/sub-2" && grep -qx -- '--dependency=afterok:1' "$d/sub-2" || fail_at "$LINENO"
+    grep -qx -- '--dependency=afterok:2' "$d/sub-3" || fail_at "$LINENO"
+    # the array task 100, folio exiting 3 (rejects): success
+    set +e
+    SLURM_ARRAY_TASK_ID=100 SLURM_CPUS_PER_TASK=8 STUB_RC=3 PATH="$d/bin:$PATH" bash "$d/w/shard.sh"; rc=$?
+    set -e
+    [ "$rc" = 0 ] || fail_at "$LINENO"
+    grep -qx "run $d/w/part/s100/job.yaml --shard 100/100 --out $d/w/out100 --threads 8 --quiet" "$d/folio.log" \
+        || { cat "$d/folio.log"; fail_at "$LINENO"; }
+    set +e
+    SLURM_ARRAY_TASK_ID=7 SLURM_CPUS_PER_TASK=8 STUB_RC=2 PATH="$d/bin:$PATH" bash "$d/w/shard.sh"; rc=$?
+    set -e
+    [ "$rc" = 2 ] || fail_at "$LINENO"
+    # the merge job's command: all 100 directories, each once
+    : > "$d/folio.log"
+    (cd "$d" && PATH="$d/bin:$PATH" bash "$d/wrap-3")
+    [ "$(wc -l < "$d/folio.log")" = 2 ] || { cat "$d/folio.log"; fail_at "$LINENO"; }
+    grep -qx "verify $d/w/merged" "$d/folio.log" || fail_at "$LINENO"
+    python3 - "$d/folio.log" "$d/w" <<'PY'
+import sys
+line = open(sys.argv[1]).readline().split()
+assert line[0] == "merge", line
+dirs = line[1:line.index("--out")]
+want = ["%s/out%02d" % (sys.argv[2], i) for i in range(1, 101)]
+assert sorted(dirs) == sorted(want), "merge gets %d shard dirs, missing %s" % (
+    len(dirs), sorted(set(want) - set(dirs))[:3])
+PY
+}
+run_test scale_recipe t_scale_recipe
