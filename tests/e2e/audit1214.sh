@@ -113,3 +113,16 @@ assert sorted(dirs) == sorted(want), "merge gets %d shard dirs, missing %s" % (
 PY
 }
 run_test scale_recipe t_scale_recipe
+
+# Issue 14 tests: the minimum-payment table with plus_interest: true (the
+# minimum is 2% of the balance plus the month's interest) against the
+# independent decimal amortisation too, not only the 2%-only formula.
+t_disclosures_plus_interest() {
+    local d="$WORK/disc-plusint"
+    disc_setup "$d"
+    sed -i 's/minimum_payment: {percent: 2, floor: 25.00, plus_interest: false}/minimum_payment: {percent: 2, floor: 25.00, plus_interest: true}/' "$d/layout.yaml"
+    grep -q "plus_interest: true" "$d/layout.yaml"
+    disc_run "$d" 0
+    python3 "$ROOT/tests/e2e/check_disclosures.py" "$d" "$d/out" --plus-interest
+}
+run_test disclosures_plus_interest t_disclosures_plus_interest
