@@ -162,3 +162,32 @@ PY
     [ -z "$(ls "$d"/out-job-print-only/archive/*.zip 2>/dev/null)" ]
 }
 run_test bench_disclosures_job t_bench_disclosures_job
+
+# Issue 12 part 3, IMb serials across months: a mailing whose households
+# are all e-delivered prints no piece; the merge's next_serial_start must
+# stay the job's serial_start (5000), not 0 -- set as next month's
+# serial_start, 0 would hand out again serials earlier months used.
+t_scale_serial_no_pieces() {
+    local d="$WORK/sc-nopieces" i
+    rm -rf "$d"
+    "$FOLIO" samples --households 30 --seed 4 --out "$d" >/dev/null
+    python3 - "$d/customers.csv" <<'PY'
+import csv, sys
+p = sys.argv[1]
+r = list(csv.DictReader(open(p, encoding="utf-8")))
+for x in r:
+    x["delivery"] = "email"
+    x["email"] = x["email"] or "c%s@example.com" % x["customer_id"]
+w = csv.DictWriter(open(p, "w", encoding="utf-8", newline=""), fieldnames=list(r[0]))
+w.writeheader(); w.writerows(r)
+PY
+    sed -i 's/^output:$/output:\n  pieces:\n    serial_start: 5000/' "$d/job.yaml"
+    grep -q '^    serial_start: 5000$' "$d/job.yaml"
+    for i in 1 2; do "$FOLIO" run "$d/job.yaml" --shard $i/2 --out "$d/o$i" --quiet; done
+    [ -z "$(ls "$d"/o1/print/*.pieces.csv "$d"/o2/print/*.pieces.csv 2>/dev/null)" ] || fail_at "$LINENO"
+    "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m" > "$d/merge.out"
+    grep -q '"next_serial_start":5000,' "$d/m/manifest.json" || { grep next_serial "$d/m/manifest.json"; fail_at "$LINENO"; }
+    grep -q "next_serial_start 5000$" "$d/merge.out" || fail_at "$LINENO"
+    "$FOLIO" verify "$d/m" > /dev/null
+}
+run_test scale_serial_no_pieces t_scale_serial_no_pieces
