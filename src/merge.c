@@ -1132,8 +1132,10 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
                     goto done;
             }
         }
-    qsort(P.ids, P.n, sizeof *P.ids, cmp_str);
-    qsort(P.serials, P.n, sizeof *P.serials, cmp_u64);
+    if (P.n) {          /* no piece (an all-e-mail mailing): no array to sort */
+        qsort(P.ids, P.n, sizeof *P.ids, cmp_str);
+        qsort(P.serials, P.n, sizeof *P.serials, cmp_u64);
+    }
     int64_t dup_ids = 0, dup_serials = 0;
     for (size_t i = 1; i < P.n; i++) {
         dup_ids += !strcmp(P.ids[i - 1], P.ids[i]);
@@ -1163,7 +1165,7 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
         if (!read_csv(path, reject_row, &R, err))
             goto done;
     }
-    if (part)                      /* full feeds: shard 1's order is the run's */
+    if (part && R.n)               /* full feeds: shard 1's order is the run's */
         qsort(R.v, R.n, sizeof *R.v, cmp_rrow);
     {
         folio_buf b;
