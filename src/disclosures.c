@@ -292,6 +292,8 @@ struct folio_disclosures {
     char **product_codes;         /* borrowed from the layout at read time: copied */
     folio_disc_styles styles;
     const folio_paragraphs *lib;  /* the layout's library (owned by the layout) */
+    uint8_t *need;                /* issue 14 part 1 (audit): per product, the account
+                                   * fields its sections read (FOLIO_NEED_* bits) */
 };
 
 /* ---- reading ----------------------------------------------------------------------- */
@@ -602,6 +604,21 @@ bool disclosures_read(yt_doc *d, const yt_node *root, const folio_layout *L,
     for (int i = 0; i < L->n_products; i++)
         if (!(D->product_codes[i] = strdup(L->products[i].code)))
             return oom(d);
+    /* issue 14 part 1 (audit): what each product's sections read from the
+     * accounts feed; disclosures_bind hands it to the feeds, whose loader
+     * rejects a row of the product with such a cell empty */
+    if (!(D->need = calloc((size_t)L->n_products + 1, 1)))
+        return oom(d);
+    for (int pr = 0; pr < D->n_products; pr++)
+        for (int j = 0; j < D->products[pr].n; j++)
+            for (int k = 0; k < MAX_INPUTS; k++) {
+                const disc_input *in = &D->products[pr].v[j].in[k];
+                if (in->src != S_BUILTIN)
+                    continue;
+                D->need[pr] |= in->field == B_MINIMUM_DUE ? FOLIO_NEED_MINIMUM_DUE
+                             : in->field == B_DUE_DATE ? FOLIO_NEED_DUE_DATE
+                             : in->field == B_RATE ? FOLIO_NEED_RATE : 0;
+            }
     return true;
 }
 
@@ -624,6 +641,7 @@ void disclosures_free(folio_disclosures *D)
     free(D->products);
     if (D->product_codes)
         yt_strv_free(D->product_codes, D->n_products);
+    free(D->need);
     free(D);
 }
 
@@ -637,7 +655,7 @@ const folio_disc_styles *disclosures_styles(const folio_disclosures *D)
     return &D->styles;
 }
 
-bool disclosures_bind(const folio_disclosures *D, const folio_job *job,
+bool disclosures_bind(const folio_disclosures *D, folio_job *job,
                       const char *layout_path, folio_error *err)
 {
     static const int COL[] = { [B_MINIMUM_DUE] = FOLIO_F_MINIMUM_DUE,
@@ -674,6 +692,15 @@ bool disclosures_bind(const folio_disclosures *D, const folio_job *job,
                     }
                 }
             }
+        }
+    /* issue 14 part 1 (audit): an empty minimum_due, due_date or interest_rate
+     * cell of an account whose product's sections read it is a reject at
+     * load ("empty minimum_due ..."), never a $0.00 / 0% figure */
+    for (int f = 0; f < job->n_feeds; f++)
+        if (job->feeds[f].kind == FOLIO_FEED_ACCOUNTS && D->need) {
+            job->feeds[f].need_products = (const char *const *)D->product_codes;
+            job->feeds[f].need_fields = D->need;
+            job->feeds[f].n_need = D->n_products;
         }
     return true;
 }

@@ -1093,6 +1093,23 @@ static bool account_record(rec *r)
         !money_field(r, FOLIO_F_CLOSING_BALANCE, false, &a.closing_balance, &has_closing) ||
         !money_field(r, FOLIO_F_CREDIT_LIMIT, false, &a.credit_limit, NULL))
         goto bad_id;
+    /* issue 14 part 1 (audit): fields a disclosure of this product reads
+     * (disclosures_bind) must not be empty: a reject, never 0 / $0.00 */
+    uint8_t need = 0;
+    for (int i = 0; i < def->n_need; i++)
+        if (def->need_fields[i] && !strcmp(def->need_products[i], a.product))
+            need = def->need_fields[i];
+    static const struct { uint8_t bit; folio_field f; } NEED[] = {
+        {FOLIO_NEED_RATE, FOLIO_F_INTEREST_RATE}, {FOLIO_NEED_MINIMUM_DUE, FOLIO_F_MINIMUM_DUE},
+        {FOLIO_NEED_DUE_DATE, FOLIO_F_DUE_DATE}};
+    for (size_t i = 0; need && i < sizeof NEED / sizeof NEED[0]; i++) {
+        fget(r, NEED[i].f, &s, &n);
+        if (!n && (need & NEED[i].bit)) {
+            reject_row(r, fcol(r, NEED[i].f), "empty %s (a disclosure of product '%s' "
+                       "needs it)", job_field_key(NEED[i].f), a.product);
+            goto bad_id;
+        }
+    }
     fget(r, FOLIO_F_INTEREST_RATE, &s, &n);
     if (n && s[n - 1] == '%')
         n--;

@@ -523,6 +523,18 @@ static bool contacts_read_rows(const char *job_path, folio_buf *b, folio_error *
     return ok;
 }
 
+/* round 23 audit: the job's output.pieces.serial_start (1 when not set);
+ * 0 with err when the job cannot be read. */
+static uint64_t job_serial_start(const char *job_path, folio_error *err)
+{
+    folio_job *J = job_load(job_path, err);
+    if (!J)
+        return 0;
+    uint64_t s = J->production ? J->production->serial_start : 1;
+    job_free(J);
+    return s ? s : 1;
+}
+
 /* The first cell of a CSV line, unquoted, the injection prefix undone. */
 static size_t first_cell(const char *s, const char *e, char *out, size_t cap)
 {
@@ -1120,14 +1132,23 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
                     goto done;
             }
         }
-    qsort(P.ids, P.n, sizeof *P.ids, cmp_str);
-    qsort(P.serials, P.n, sizeof *P.serials, cmp_u64);
+    if (P.n) {          /* no piece (an all-e-mail mailing): no array to sort */
+        qsort(P.ids, P.n, sizeof *P.ids, cmp_str);
+        qsort(P.serials, P.n, sizeof *P.serials, cmp_u64);
+    }
     int64_t dup_ids = 0, dup_serials = 0;
     for (size_t i = 1; i < P.n; i++) {
         dup_ids += !strcmp(P.ids[i - 1], P.ids[i]);
         dup_serials += P.serials[i - 1] == P.serials[i];
     }
-    rep->next_serial_start = P.n ? P.serials[P.n - 1] + 1 : 0;
+    /* round 23 audit (issue 12 part 3): a mailing without a printed piece
+     * keeps the job's serial_start -- 0 would hand next month serials that
+     * earlier months used */
+    rep->next_serial_start = P.n ? P.serials[P.n - 1] + 1 : job_serial_start(orig_job, err);
+    if (!rep->next_serial_start) {
+        rc = err->code == FOLIO_EXIT_USAGE ? FOLIO_EXIT_USAGE : FOLIO_EXIT_FAILED;
+        goto done;
+    }
     /* rejects */
     const verify_json *pfeeds = part ? verify_json_get(part, "feeds") : NULL;
     R.feeds = pfeeds;
@@ -1144,7 +1165,7 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
         if (!read_csv(path, reject_row, &R, err))
             goto done;
     }
-    if (part)                      /* full feeds: shard 1's order is the run's */
+    if (part && R.n)               /* full feeds: shard 1's order is the run's */
         qsort(R.v, R.n, sizeof *R.v, cmp_rrow);
     {
         folio_buf b;

@@ -122,8 +122,10 @@ void disclosures_free(folio_disclosures *D);
 
 /* Check the account fields the sections use against the job's accounts
  * feeds: a feed that can hold accounts of the product must map the column.
- * false with err (FOLIO_EXIT_USAGE, "layout:line:col: ...") otherwise. */
-bool disclosures_bind(const folio_disclosures *D, const struct folio_job *job,
+ * false with err (FOLIO_EXIT_USAGE, "layout:line:col: ...") otherwise.
+ * Then tells each accounts feed which fields each product needs
+ * (folio_feed_def.need_*): an empty cell there rejects the row at load. */
+bool disclosures_bind(const folio_disclosures *D, struct folio_job *job,
                       const char *layout_path, folio_error *err);
 
 /* Number of sections for product index `product` (layout->products). */

@@ -122,7 +122,16 @@ typedef struct folio_feed_def {
     /* issue 10 part 6: products and currencies (src/products.c, src/currency.c) */
     const struct folio_products *products; /* accounts feeds: set by products_bind,
                                              NULL = product codes unchecked */
+    /* issue 14 part 1 (audit): accounts feeds, set by disclosures_bind:
+     * need_fields[i] (FOLIO_NEED_* bits) are the fields a disclosure of
+     * product need_products[i] reads; a row of that product with the cell
+     * empty is rejected (borrowed from the layout's disclosures) */
+    const char *const *need_products;
+    const uint8_t *need_fields;
+    int n_need;
 } folio_feed_def;
+
+enum { FOLIO_NEED_MINIMUM_DUE = 1, FOLIO_NEED_DUE_DATE = 2, FOLIO_NEED_RATE = 4 };
 
 typedef struct folio_job {
     char *path;                 /* the job file as given */

@@ -9,6 +9,7 @@ a search that starts from the closed-form annuity payment.
 
 usage: check_disclosures.py FIXTURE_DIR OUT_DIR
        check_disclosures.py SAMPLES_DIR OUT_DIR --samples   (the demo's card sections)
+       check_disclosures.py FIXTURE_DIR OUT_DIR --plus-interest (minimum = 2% + interest)
 """
 import csv
 import datetime as dt
@@ -235,8 +236,11 @@ def expected_samples(feeds):
 
 
 def main():
+    global PLUS_INT
     fix, out = sys.argv[1], sys.argv[2]
     samples = len(sys.argv) > 3 and sys.argv[3] == "--samples"
+    if "--plus-interest" in sys.argv[3:]:     # the fixture's layout with plus_interest: true
+        PLUS_INT = True
     text = ""
     for f in sorted(glob.glob(out + "/print/*.pdf")):
         text += subprocess.run(["pdftotext", "-layout", f, "-"], check=True,

@@ -80,10 +80,13 @@ assert len(serials) == len(set(serials)), "IMb serials repeat across shards"
 assert m["next_serial_start"] == max(serials) + 1, (m["next_serial_start"], max(serials))
 
 for f in ("rejects.csv", "contact_history.csv"):
+    # both fixtures reject rows and read a contact history: the files must
+    # be there (an absent pair would make the comparison vacuous)
     a = os.path.join(full, f)
-    if os.path.exists(a):
-        x = open(a, "rb").read(); y = open(os.path.join(merged, f), "rb").read()
-        assert x == y, "%s differs from the unsharded run's" % f
+    assert os.path.exists(a) and os.path.exists(os.path.join(merged, f)), f
+    x = open(a, "rb").read(); y = open(os.path.join(merged, f), "rb").read()
+    assert x.count(b"\n") > 1, "%s of the unsharded run has no rows" % f
+    assert x == y, "%s differs from the unsharded run's" % f
 pa = json.load(open(os.path.join(full, "proofs", "proofs.json"), encoding="utf-8"))
 pb = json.load(open(os.path.join(merged, "proofs", "proofs.json"), encoding="utf-8"))
 assert [s["household"] for s in pa["samples"]] == [s["household"] for s in pb["samples"]], \

@@ -7,6 +7,8 @@ docs/accessibility.md lists them.
 
 usage: check_tagged.py PDF... [--expect-figure] [--expect-link] [--expect-lang CODE]
                               [--expect-split-table] [--untagged]
+                              [--artifact-per-page TEXT[|TEXT...]]...  ({n} = page number)
+                              [--text-role REGEX=ROLE]...
 
 Per document (failing with the clause):
   ISO 32000-1 14.7.2 / PDF/UA 7.1: StructTreeRoot; every element a StructElem
@@ -21,6 +23,10 @@ Per document (failing with the clause):
     through the ParentTree, a /Contents text, and its page has /Tabs /S;
   14.7.4.4 ParentTree: every page has /StructParents and the ParentTree
     maps each (page, MCID) to the element whose /K holds it, and nothing else;
+  roles of known content (--text-role REGEX=ROLE): every marked text the
+    regex matches whole is in an element of that type (and some document has one);
+  PDF/UA 7.8: (--artifact-per-page) the running header, footer and page
+    number texts are on every page as artifacts and never tagged content;
   PDF/UA 7.1 (1, 3): every text-showing, path-painting and XObject operator
     is inside marked content that is either an Artifact or has an MCID
     reachable from the structure tree; no MCID inside an Artifact; each MCID
@@ -50,6 +56,7 @@ STANDARD = {"Document", "Part", "Art", "Sect", "Div", "BlockQuote", "Caption", "
 PAINT = {"Tj", "TJ", "'", '"', "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "Do", "sh"}
 
 FAILS = []
+TEXT_ROLE_SEEN = {}                     # --text-role regex -> texts matched (all documents)
 
 
 def fail(doc, msg):
@@ -207,6 +214,7 @@ def check(path, opts):
     # walk
     elems = []                          # (elem, depth) in tree order
     mc_of = {}                          # (page, mcid) -> elem key
+    role_of = {}                        # (page, mcid) -> its element's type
     order = []                          # (page, mcid) in tree order
     roles = {}
     links = []
@@ -246,10 +254,12 @@ def check(path, opts):
                 if mc in mc_of:
                     fail(doc, f"MCID {mc} in two elements")
                 mc_of[mc] = key(e)
+                role_of[mc] = s
                 order.append(mc)
             elif isinstance(k, pikepdf.Dictionary) and k.get("/Type") == Name.MCR:
                 mc = (page_of(e, k), int(k.MCID))
                 mc_of[mc] = key(e)
+                role_of[mc] = s
                 order.append(mc)
             elif isinstance(k, pikepdf.Dictionary) and k.get("/Type") == Name.OBJR:
                 links.append((e, k))
@@ -384,6 +394,23 @@ def check(path, opts):
                 fail(doc, f"page {pno + 1}: the tree refers to MCID {mcid}, absent from the content")
         if len(arr) != len(seen):
             fail(doc, f"page {pno + 1}: ParentTree array has {len(arr)} entries for {len(seen)} MCIDs")
+        # running header, footer and page number: artifacts, never content
+        # of the structure (PDF/UA 7.8; --artifact-per-page TEXT, {n} = page)
+        for a in opts.get("page_artifacts", []):
+            alts = [x.replace("{n}", str(pno + 1)) for x in a.split("|")]
+            if not any(w in t for w in alts for t in art):
+                fail(doc, f"page {pno + 1}: none of {alts!r} is an artifact")
+            if any(w in t for w in alts for t in texts.values()):
+                fail(doc, f"page {pno + 1}: {alts!r} is tagged content, not an artifact")
+        # the role of known content (--text-role REGEX=ROLE): every marked
+        # text the regex matches whole is content of a ROLE element
+        for rx, want in opts.get("text_roles", []):
+            for mcid, t in texts.items():
+                if re.fullmatch(rx, t.strip()):
+                    TEXT_ROLE_SEEN[rx] = TEXT_ROLE_SEEN.get(rx, 0) + 1
+                    got = role_of.get((pno, mcid))
+                    if got != want:
+                        fail(doc, f"page {pno + 1}: {t.strip()!r} is a {got}, not a {want}")
         words = []
         for (p, mcid) in order:
             if p == pno:
@@ -439,6 +466,17 @@ def main():
         elif a == "--langs":
             i += 1
             opts["langs"] = set(args[i].split(","))
+        elif a == "--text-role":
+            i += 1
+            rx, eq, role = args[i].rpartition("=")
+            if not eq or not rx or role not in STANDARD:
+                print(f"check_tagged.py: --text-role wants REGEX=ROLE, got {args[i]!r}",
+                      file=sys.stderr)
+                sys.exit(2)
+            opts.setdefault("text_roles", []).append((rx, role))
+        elif a == "--artifact-per-page":
+            i += 1
+            opts.setdefault("page_artifacts", []).append(args[i])
         elif a == "--expect-split-table":
             opts["split"] = True
         elif a == "--untagged":
@@ -459,6 +497,9 @@ def main():
             langs.add(str(pikepdf.open(f).Root.get("/Lang", "")))
     if opts.get("langs") and langs != opts["langs"]:
         FAILS.append(f"the documents' /Lang values are {sorted(langs)}, expected {sorted(opts['langs'])}")
+    for rx, want in opts.get("text_roles", []):
+        if not TEXT_ROLE_SEEN.get(rx):
+            FAILS.append(f"no marked text of any document matches {rx!r} (--text-role)")
     if opts.get("split") and not total.get("split-table"):
         FAILS.append("no table split across pages (expected one, kept as one Table)")
     if FAILS:

@@ -47,7 +47,13 @@ PY
         pdfinfo "$f" | grep -q '^Tagged: *yes'
     done
     "$TAG_PY" "$ROOT/tests/e2e/check_tagged.py" "$d"/docs/*.pdf --langs en,es \
-        --expect-split-table --expect-roles Document,H1,H2,P,Table,TR,TH,TD,Figure,Sect > "$d/check.out"
+        --expect-split-table --expect-roles Document,H1,H2,P,Table,TR,TH,TD,Figure,Sect \
+        --artifact-per-page 'Page {n} of|Página {n} de' \
+        --artifact-per-page 'Member FDIC|Miembro de la FDIC' \
+        --text-role 'Account summary|Resumen de cuentas=H1' \
+        --text-role 'Date|Fecha|Description|Descripción=TH' \
+        --text-role 'Total deposits|Total de depósitos|Total owed|Total adeudado=TD' \
+        --text-role '.+ \*+[0-9]{4}=H2' > "$d/check.out"
     # every chart and the logo are Figures with their alternate text
     grep -q 'Figure=' "$d/check.out"
     "$TAG_PY" - "$d/docs" <<'PY'
@@ -81,7 +87,9 @@ t_tagged_disclosures() {
     sed -i 's/delivery: delivery}/delivery: delivery, email: email}/; s/archive: {enabled: false}/archive: {enabled: true}/' "$d/job.yaml"
     disc_run "$d" 0
     tag_docs "$d/out" "$d/docs"
-    "$TAG_PY" "$ROOT/tests/e2e/check_tagged.py" "$d"/docs/*.pdf --expect-roles H1,H2,H3,TH,TD
+    "$TAG_PY" "$ROOT/tests/e2e/check_tagged.py" "$d"/docs/*.pdf --expect-roles H1,H2,H3,TH,TD \
+        --text-role 'Payment Information|Minimum Payment Warning|Interest Charge Calculation=H3' \
+        --text-role 'New Balance|Minimum Payment Due|Payment Due Date=TH'
 }
 run_test tagged_disclosures t_tagged_disclosures
 
