@@ -15,6 +15,7 @@
  */
 #include "feed-private.h"
 #include "tabspill.h"   /* issue 12 part 1 */
+#include "feed-split.h" /* issue 11: the load */
 #include <sys/mman.h>
 #include <unistd.h>
 #include "folio/events.h"
@@ -286,6 +287,8 @@ typedef struct fieldset {
     int n, cap_f;
     int rows;
     bool overflow;
+    bool ascii;                /* issue 11: every byte printable ASCII (plain path) */
+    uint32_t *dpos;            /* issue 11: delimiter positions (plain path) */
 } fieldset;
 
 static void fs_field_cb(void *s, size_t n, void *data)
@@ -365,10 +368,40 @@ static inline bool is_blank(char c, char delim)
     return (c == ' ' || c == '\t') && c != delim;
 }
 
+/* Room for want fields in fs (the growth fs_field_cb does: 64, doubled, at
+ * most FEED_MAX_FIELDS); false with fs->overflow set when it cannot. */
+static bool fs_reserve_fields(fieldset *fs, size_t want)
+{
+    if (want <= (size_t)fs->cap_f)
+        return true;
+    int nc = fs->cap_f ? fs->cap_f : 64;
+    while ((size_t)nc < want && nc <= FEED_MAX_FIELDS)
+        nc *= 2;
+    if (nc > FEED_MAX_FIELDS) {
+        fs->overflow = true;
+        return false;
+    }
+    size_t *o = realloc(fs->off, (size_t)nc * sizeof *o);
+    if (o)
+        fs->off = o;
+    size_t *l = o ? realloc(fs->flen, (size_t)nc * sizeof *l) : NULL;
+    if (l)
+        fs->flen = l;
+    if (!o || !l) {
+        fs->overflow = true;
+        return false;
+    }
+    fs->cap_f = nc;
+    return true;
+}
+
 /* Fast path for a record holding no quote character: exactly what libcsv does
  * with it (split at the delimiter, blanks around each field trimmed, a record
  * of blanks only is no row), without its per-byte callbacks.  Proven equal to
- * libcsv by test_feed (test_fast_split_matches_libcsv). */
+ * libcsv by test_feed (test_fast_split_matches_libcsv).
+ * issue 11 (round 23, the load): the record is copied once and its fields
+ * are cut in place (a NUL after each), the delimiters found in one pass that
+ * also sets fs->ascii (feed-split.c) -- no copy and no memchr per field. */
 static void fields_split_plain(const char *rec, size_t n, char delim, fieldset *fs)
 {
     size_t i = 0;
@@ -376,35 +409,70 @@ static void fields_split_plain(const char *rec, size_t n, char delim, fieldset *
         i++;
     if (i == n)
         return;                     /* blanks only: libcsv reports no row */
+    if (!fs->dpos && !(fs->dpos = malloc(FEED_MAX_FIELDS * sizeof *fs->dpos))) {
+        fs->overflow = true;
+        return;
+    }
+    bool printable;
+    size_t nd = feed_split_delims(rec, n, delim, fs->dpos, FEED_MAX_FIELDS, &printable);
+    if (nd >= FEED_MAX_FIELDS) {    /* more fields than a record may have */
+        if (fs_reserve_fields(fs, FEED_MAX_FIELDS))
+            fs->n = FEED_MAX_FIELDS;
+        fs->overflow = true;
+        return;
+    }
+    if (!fs_reserve_fields(fs, nd + 1))
+        return;
+    if (n + 1 > fs->cap) {
+        size_t nc = fs->cap ? fs->cap : 4096;
+        while (nc < n + 1)
+            nc *= 2;
+        char *b = realloc(fs->buf, nc);
+        if (!b) {
+            fs->overflow = true;
+            return;
+        }
+        fs->buf = b;
+        fs->cap = nc;
+    }
+    char *buf = fs->buf;
+    memcpy(buf, rec, n);
+    buf[n] = 0;
     size_t b = 0;
-    for (;;) {
-        const char *e = memchr(rec + b, delim, n - b);
-        size_t fe = e ? (size_t)(e - rec) : n;
+    for (size_t k = 0; k <= nd; k++) {
+        size_t fe = k < nd ? fs->dpos[k] : n;
         size_t s0 = b, s1 = fe;
-        while (s0 < s1 && is_blank(rec[s0], delim))
+        while (s0 < s1 && is_blank(buf[s0], delim))
             s0++;
-        while (s1 > s0 && is_blank(rec[s1 - 1], delim))
+        while (s1 > s0 && is_blank(buf[s1 - 1], delim))
             s1--;
-        fs_field_cb((void *)(rec + s0), s1 - s0, fs);
-        if (!e)
-            break;
+        buf[s1] = 0;
+        fs->off[k] = s0;
+        fs->flen[k] = s1 - s0;
         b = fe + 1;
     }
+    fs->n = (int)nd + 1;
+    fs->len = n + 1;
+    fs->ascii = printable;
     fs->rows = 1;
 }
 
 /* Split rec[0..n) into fs.  Returns 0 ok, 1 malformed quoting, 2 OOM/too many
- * fields.  The parser is reset for the next record either way. */
+ * fields.  The parser is reset for the next record either way.  no_quote:
+ * the caller knows rec holds no quote character (the scanner found the
+ * next one past it).  fs->ascii is set only by the plain path. */
 static int fields_split(struct csv_parser *p, const folio_feed_def *def,
-                        const char *rec, size_t n, fieldset *fs)
+                        const char *rec, size_t n, fieldset *fs, bool no_quote)
 {
     fs->len = 0;
     fs->n = 0;
     fs->rows = 0;
     fs->overflow = false;
+    fs->ascii = false;
     /* without a quote character the fast path is the only parser: libcsv
      * has no "no quote" setting (quote 0 would make a NUL byte a quote) */
-    if (!def->quote || (!g_force_libcsv && !memchr(rec, def->quote, n))) {
+    if (!def->quote ||
+        (!g_force_libcsv && (no_quote || !memchr(rec, def->quote, n)))) {
         fields_split_plain(rec, n, def->delimiter, fs);
         return fs->overflow ? 2 : 0;
     }
@@ -428,6 +496,7 @@ static void fieldset_free(fieldset *fs)
     free(fs->buf);
     free(fs->off);
     free(fs->flen);
+    free(fs->dpos);
     memset(fs, 0, sizeof *fs);
 }
 
@@ -581,7 +650,7 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
                             "bytes (the limit of a record)", ctx->fname, line, FEED_MAX_RECORD);
             goto out;
         }
-        int rc = fields_split(&p, def, d + pos, rl, &fs);
+        int rc = fields_split(&p, def, d + pos, rl, &fs, false);
         hdr_line = line;
         line += nl + (end < len ? 1 : 0);
         size_t next = end < len ? end + 1 : len;
@@ -776,6 +845,10 @@ typedef struct rec {
     const char *raw;
     size_t rawlen;
     uint32_t line;                 /* relative to chunk */
+    /* issue 11 (round 23, the load): the last value interned per field --
+     * a feed sorted by account repeats the account id row after row */
+    const char *last[FOLIO_F__COUNT];
+    uint32_t last_n[FOLIO_F__COUNT];
 } rec;
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -874,8 +947,16 @@ static bool str_field(rec *r, folio_field f, bool required, bool intern,
             return reject_row(r, fcol(r, f), "empty %s", job_field_key(f));
         return true;
     }
+    if (intern && r->last[f] && r->last_n[f] == n && !memcmp(r->last[f], s, n)) {
+        *out = r->last[f];              /* issue 11: what intern would return */
+        return true;
+    }
     *out = intern ? feed_strpool_intern(&r->ch->sp, s, n)
                   : feed_strpool_copy(&r->ch->sp, s, n);
+    if (intern && *out && n <= UINT32_MAX) {
+        r->last[f] = *out;
+        r->last_n[f] = (uint32_t)n;
+    }
     if (!*out) {
         r->ch->oom = true;
         return false;
@@ -1622,6 +1703,7 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
     while (pos < ch->end && !ch->oom) {
         uint32_t nl;
         bool oq;
+        const size_t pos_rec = pos;
         size_t end = feed_scan_record(&sc, pos, &nl, &oq);
         size_t rl = end - pos;
         if (end == ch->end && rl && d[pos + rl - 1] == '\n')
@@ -1641,7 +1723,9 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
             reject_row(&r, "", "record longer than %u bytes", FEED_MAX_RECORD);
             continue;
         }
-        int rc = fields_split(&p, def, r.raw, rl, &fs);
+        /* issue 11: no quote before the next one the scanner knows of */
+        int rc = fields_split(&p, def, r.raw, rl, &fs,
+                              feed_scan_next_quote(&sc, pos_rec) >= pos_rec + rl);
         if (rc == 2) {
             ch->records++;
             if (fs.overflow && fs.n >= FEED_MAX_FIELDS)
@@ -1665,7 +1749,7 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
             reject_row(&r, "", "expected %d fields, found %d", ctx->n_cols, fs.n);
             continue;
         }
-        if (!all_printable_ascii(r.raw, rl)) {
+        if (!fs.ascii && !all_printable_ascii(r.raw, rl)) {
             /* every field: valid UTF-8 and no NUL (it would cut the value
              * short: "A1<NUL>X" must not post to account A1); a mapped
              * field: no control character either (feed-private.h) */
