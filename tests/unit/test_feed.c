@@ -19,6 +19,7 @@
 #include "folio/feed.h"
 #include "feed_defs.h"
 #include "feed-private.h"
+#include "feed-split.h"     /* issue 11 (round 23): the split kernel */
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -763,11 +764,54 @@ static void test_parallel_chunks(void **state)
 }
 
 /* The quote-free fast path gives exactly the fields libcsv gives. */
+/* issue 11 (round 23, the load): the SSE2 delimiter scan equals the byte
+ * loop -- positions, count past the cap, the printable-ASCII verdict -- at
+ * every length around the 16-byte steps and every delimiter a dialect has. */
+static void test_split_delims_matches_ref(void **state)
+{
+    (void)state;
+    static const char bytes[] = {',', ';', '|', 'a', 'Z', ' ', '~', '\t', 0x7F, 0x1F, 0,
+                                 (char)0x80, (char)0xC3, (char)0xFF, '"', '\r'};
+    const char delims[] = {',', ';', '\t', '|', (char)0xC3};
+    char buf[200];
+    uint32_t pa[200], pb[200];
+    uint32_t x = 5;
+    int printable = 0;
+    for (int it = 0; it < 20000; it++) {
+        x = x * 1103515245u + 12345u;
+        size_t n = (x >> 8) % 70;
+        int mostly = (x >> 20) % 2;          /* half the records printable ASCII */
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            size_t k = (x >> 16) % (mostly ? 7 : sizeof bytes);
+            buf[i] = bytes[k];
+        }
+        if (mostly && n && (x >> 22) % 2) {   /* one bad byte among printable ones */
+            x = x * 1103515245u + 12345u;
+            buf[(x >> 8) % n] = bytes[7 + (x >> 20) % (sizeof bytes - 7)];
+        }
+        char dl = delims[it % (int)sizeof delims];
+        size_t cap = (x >> 24) % 4 ? 200 : (x >> 26) % 5;   /* sometimes a small cap */
+        bool oka = false, okb = true;
+        memset(pa, 0xEE, sizeof pa);
+        memset(pb, 0xEE, sizeof pb);
+        size_t a = feed_split_delims(buf, n, dl, pa, cap, &oka);
+        size_t b = feed_split_delims_ref(buf, n, dl, pb, cap, &okb);
+        assert_int_equal(a, b);
+        assert_int_equal(oka, okb);
+        assert_memory_equal(pa, pb, sizeof pa);
+        printable += oka;
+    }
+    assert_true(printable > 2000);
+}
+
 static void test_fast_split_matches_libcsv(void **state)
 {
     (void)state;
     static const char *const tokens[] = {"a", "b", " ", "\t", ",", ";", "|", "x", "\r",
-                                         "\xC3\xA9", "\xC3"};
+                                         "\xC3\xA9", "\xC3",
+                                         /* issue 11: past one 16-byte step */
+                                         "abcdefghijklmnopq", "0123456789 0123456789"};
     const char delims[] = {',', ';', '\t', '|'};
     size_t cap = 1u << 20;
     char *buf = malloc(cap);
@@ -1181,6 +1225,7 @@ int main(void)
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_parallel_chunks),
+        cmocka_unit_test(test_split_delims_matches_ref),
         cmocka_unit_test(test_fast_split_matches_libcsv),
         cmocka_unit_test(test_write_rejects),
         cmocka_unit_test(test_load_all_fixture),
