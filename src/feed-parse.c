@@ -402,19 +402,30 @@ static bool fs_reserve_fields(fieldset *fs, size_t want)
  * issue 11 (round 23, the load): the record is copied once and its fields
  * are cut in place (a NUL after each), the delimiters found in one pass that
  * also sets fs->ascii (feed-split.c) -- no copy and no memchr per field. */
+static void fields_cut(const char *rec, size_t n, char delim, size_t nd, bool printable,
+                       fieldset *fs);
+
 static void fields_split_plain(const char *rec, size_t n, char delim, fieldset *fs)
 {
-    size_t i = 0;
-    while (i < n && is_blank(rec[i], delim))
-        i++;
-    if (i == n)
-        return;                     /* blanks only: libcsv reports no row */
     if (!fs->dpos && !(fs->dpos = malloc(FEED_MAX_FIELDS * sizeof *fs->dpos))) {
         fs->overflow = true;
         return;
     }
     bool printable;
     size_t nd = feed_split_delims(rec, n, delim, fs->dpos, FEED_MAX_FIELDS, &printable);
+    fields_cut(rec, n, delim, nd, printable, fs);
+}
+
+/* The fields of rec[0..n) from its nd delimiters at fs->dpos (the first
+ * FEED_MAX_FIELDS of them), as fields_split_plain describes. */
+static void fields_cut(const char *rec, size_t n, char delim, size_t nd, bool printable,
+                       fieldset *fs)
+{
+    size_t i = 0;
+    while (i < n && is_blank(rec[i], delim))
+        i++;
+    if (i == n)
+        return;                     /* blanks only: libcsv reports no row */
     if (nd >= FEED_MAX_FIELDS) {    /* more fields than a record may have */
         if (fs_reserve_fields(fs, FEED_MAX_FIELDS))
             fs->n = FEED_MAX_FIELDS;
@@ -457,6 +468,61 @@ static void fields_split_plain(const char *rec, size_t n, char delim, fieldset *
     fs->rows = 1;
 }
 
+/* issue 11 (round 23, the load): a record whose quotes all make simple
+ * quoted fields -- the quote is the field's first byte, the field's next
+ * quote closes it and is followed by the delimiter or the record's end, no
+ * quote, CR or LF inside -- split without libcsv: a quoted field is its
+ * bytes between the quotes, an unquoted one as fields_split_plain takes it
+ * (holding no quote).  False (fs emptied) for any other record: libcsv
+ * decides it.  Equal to libcsv on what it takes (test_feed,
+ * test_fast_split_matches_libcsv). */
+static bool fields_split_quoted(const char *rec, size_t n, char delim, char quote,
+                                fieldset *fs)
+{
+    size_t b = 0;
+    for (;;) {
+        if (fs->n + 1 >= FEED_MAX_FIELDS)
+            goto other;                 /* libcsv says how many is too many */
+        if (b < n && rec[b] == quote) {
+            const char *q = memchr(rec + b + 1, quote, n - b - 1);
+            if (!q)
+                goto other;
+            size_t qe = (size_t)(q - rec);
+            if (qe + 1 < n && rec[qe + 1] != delim)
+                goto other;
+            if (memchr(rec + b + 1, '\n', qe - b - 1) || memchr(rec + b + 1, '\r', qe - b - 1))
+                goto other;
+            fs_field_cb((void *)(rec + b + 1), qe - b - 1, fs);
+            if (qe + 1 >= n)
+                break;
+            b = qe + 2;
+            continue;
+        }
+        const char *e = memchr(rec + b, delim, n - b);
+        size_t fe = e ? (size_t)(e - rec) : n;
+        if (memchr(rec + b, quote, fe - b))
+            goto other;
+        size_t s0 = b, s1 = fe;
+        while (s0 < s1 && is_blank(rec[s0], delim))
+            s0++;
+        while (s1 > s0 && is_blank(rec[s1 - 1], delim))
+            s1--;
+        fs_field_cb((void *)(rec + s0), s1 - s0, fs);
+        if (!e)
+            break;
+        b = fe + 1;
+    }
+    if (fs->overflow)
+        goto other;
+    fs->rows = 1;
+    return true;
+other:
+    fs->len = 0;
+    fs->n = 0;
+    fs->overflow = false;
+    return false;
+}
+
 /* Split rec[0..n) into fs.  Returns 0 ok, 1 malformed quoting, 2 OOM/too many
  * fields.  The parser is reset for the next record either way.  no_quote:
  * the caller knows rec holds no quote character (the scanner found the
@@ -476,6 +542,8 @@ static int fields_split(struct csv_parser *p, const folio_feed_def *def,
         fields_split_plain(rec, n, def->delimiter, fs);
         return fs->overflow ? 2 : 0;
     }
+    if (!g_force_libcsv && fields_split_quoted(rec, n, def->delimiter, def->quote, fs))
+        return 0;                       /* issue 11: simple quoted fields */
     bool bad = csv_parse(p, rec, n, fs_field_cb, fs_row_cb, fs) != n;
     if (!bad && csv_fini(p, fs_field_cb, fs_row_cb, fs) != 0)
         bad = true;
@@ -797,6 +865,10 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
     ctx->chunks[ctx->n_chunks].begin = begin;
     ctx->chunks[ctx->n_chunks].end = len;
     ctx->n_chunks++;
+    if (sc.q_from <= sc.q_at && sc.q_at >= len) {   /* issue 11: no quote from q_from */
+        ctx->quote_free_known = true;
+        ctx->quote_free_from = sc.q_from;
+    }
     ok = true;
 out:
     csv_free(&p);
@@ -1697,14 +1769,38 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
     feed_scanner sc;
     /* The scanner sees the chunk only: a record never crosses a chunk end. */
     feed_scanner_init(&sc, d, ch->end, def->delimiter, def->quote);
+    if (ctx->quote_free_known && ch->begin >= ctx->quote_free_from) {
+        sc.q_from = ch->begin;          /* issue 11: prepare saw no quote here */
+        sc.q_at = ch->end;
+    }
     size_t pos = ch->begin;
     uint32_t line = 0;
     rec r = {.ctx = ctx, .ch = ch, .fs = &fs};
+    /* issue 11 (round 23, the load): a record in a stretch without quotes
+     * is found and split in one pass (feed_scan_line: its end is the first
+     * LF, as feed_scan_record would say); others take the scanner and
+     * fields_split.  The test hook forcing libcsv turns the pass off. */
+    const bool one_pass = !def->quote || !g_force_libcsv;
+    if (!(fs.dpos = malloc(FEED_MAX_FIELDS * sizeof *fs.dpos)))
+        ch->oom = true;
     while (pos < ch->end && !ch->oom) {
-        uint32_t nl;
-        bool oq;
+        uint32_t nl = 0;
+        bool oq = false, plain = false, plain_ascii = false;
+        size_t nd = 0, end = ch->end;
         const size_t pos_rec = pos;
-        size_t end = feed_scan_record(&sc, pos, &nl, &oq);
+        if (one_pass) {
+            size_t lim = feed_scan_next_quote(&sc, pos) - pos;
+            if (lim > (size_t)FEED_MAX_RECORD + 2)
+                lim = (size_t)FEED_MAX_RECORD + 2;
+            size_t ll = feed_scan_line(d + pos, lim, def->delimiter, fs.dpos, FEED_MAX_FIELDS,
+                                       &nd, &plain_ascii);
+            if (ll < lim) {
+                plain = true;
+                end = pos + ll;
+            }
+        }
+        if (!plain)
+            end = feed_scan_record(&sc, pos, &nl, &oq);
         size_t rl = end - pos;
         if (end == ch->end && rl && d[pos + rl - 1] == '\n')
             rl--;                           /* data ends inside a quoted field */
@@ -1723,9 +1819,20 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
             reject_row(&r, "", "record longer than %u bytes", FEED_MAX_RECORD);
             continue;
         }
-        /* issue 11: no quote before the next one the scanner knows of */
-        int rc = fields_split(&p, def, r.raw, rl, &fs,
+        int rc;
+        if (plain) {                        /* issue 11: the delimiters are known */
+            fs.len = 0;
+            fs.n = 0;
+            fs.rows = 0;
+            fs.overflow = false;
+            fs.ascii = false;
+            fields_cut(r.raw, rl, def->delimiter, nd, plain_ascii, &fs);
+            rc = fs.overflow ? 2 : 0;
+        } else {
+            /* issue 11: no quote before the next one the scanner knows of */
+            rc = fields_split(&p, def, r.raw, rl, &fs,
                               feed_scan_next_quote(&sc, pos_rec) >= pos_rec + rl);
+        }
         if (rc == 2) {
             ch->records++;
             if (fs.overflow && fs.n >= FEED_MAX_FIELDS)

@@ -147,6 +147,11 @@ typedef struct feed_ctx {
     folio_error err;              /* merge failures */
     const struct folio_xlat *xlat; /* issue 10 part 5: data transcoded from the feed's
                                      encoding (its undefined bytes), NULL = UTF-8 */
+    /* issue 11 (round 23, the load): set by feed_ctx_prepare when its scan
+     * saw that data[quote_free_from, len) holds no quote character, so a
+     * chunk there needs no quote search of its own */
+    bool quote_free_known;
+    size_t quote_free_from;
 } feed_ctx;
 
 /* What the characters of a column may be (feed-parse.c, checked per row):

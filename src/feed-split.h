@@ -22,4 +22,14 @@ size_t feed_split_delims(const char *s, size_t n, char delim, uint32_t *pos, siz
 size_t feed_split_delims_ref(const char *s, size_t n, char delim, uint32_t *pos, size_t cap,
                              bool *printable);
 
+/* The line at s[0..n): its length (the offset of the first LF, or n when
+ * there is none) is returned; the positions of the delimiters before it
+ * as above (*ndelim of them, the first cap stored); *printable: every byte
+ * of the line, without one CR at its end, is printable ASCII.  For a region
+ * the scanner knows to hold no quote, the line is exactly its record. */
+size_t feed_scan_line(const char *s, size_t n, char delim, uint32_t *pos, size_t cap,
+                      size_t *ndelim, bool *printable);
+size_t feed_scan_line_ref(const char *s, size_t n, char delim, uint32_t *pos, size_t cap,
+                          size_t *ndelim, bool *printable);
+
 #endif
