@@ -846,6 +846,15 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
                 const char *prev = memrchr(d + pos, '\n', target - pos);
                 if (prev)
                     pos = (size_t)(prev - d) + 1;
+            } else if (q < target) {
+                /* issue 11 (round 23, the load): the records before the one
+                 * holding the quote are quote-free, so each LF there ends
+                 * one and none reaches the target: go to that record's
+                 * start (the last LF before the quote) instead of walking
+                 * every record up to it. */
+                const char *prev = q > pos ? memrchr(d + pos, '\n', q - pos) : NULL;
+                if (prev)
+                    pos = (size_t)(prev - d) + 1;
             }
             /* Walk records until the target is passed. */
             uint32_t nl;

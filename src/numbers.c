@@ -226,17 +226,17 @@ static inline bool date_digits(const char *s, size_t len, size_t *i, int n, int 
  * both on every pattern and a set of tricky values. */
 static bool date_parse(const char *s, size_t len, const char *p, int pivot, folio_date *out)
 {
-    if (!strcmp(p, "YYYY-MM-DD")) {
+    if (p[0] == 'Y' && p[1] == 'Y' && p[2] == 'Y' && p[3] == 'Y' && p[4] == '-' &&
+        p[5] == 'M' && p[6] == 'M' && p[7] == '-' && p[8] == 'D' && p[9] == 'D' && !p[10]) {
         if (len != 10 || s[4] != '-' || s[7] != '-')
             return false;
-        unsigned v[10];
-        for (int k = 0; k < 10; k++) {
-            v[k] = (unsigned)(unsigned char)s[k] - '0';
-            if (v[k] > 9 && k != 4 && k != 7)
-                return false;
-        }
-        return folio_date_from_ymd((int)(v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]),
-                                   (int)(v[5] * 10 + v[6]), (int)(v[8] * 10 + v[9]), out);
+        const unsigned char *u = (const unsigned char *)s;
+        unsigned y0 = u[0] - '0', y1 = u[1] - '0', y2 = u[2] - '0', y3 = u[3] - '0';
+        unsigned m0 = u[5] - '0', m1 = u[6] - '0', d0 = u[8] - '0', d1 = u[9] - '0';
+        if (y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 || d0 > 9 || d1 > 9)
+            return false;
+        return folio_date_from_ymd((int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3),
+                                   (int)(m0 * 10 + m1), (int)(d0 * 10 + d1), out);
     }
     size_t i = 0;
     int y = -1, m = -1, d = -1;
