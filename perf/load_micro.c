@@ -5,7 +5,7 @@
  * household_group, as run.c calls them.  Not built by default:
  *
  *   make build/libfolio.a
- *   cc -O2 -std=c11 -D_GNU_SOURCE -fopenmp -Iinclude perf/load_micro.c \
+ *   cc -O2 -std=c11 -D_GNU_SOURCE -fopenmp -Iinclude -Isrc perf/load_micro.c \
  *      build/libfolio.a -lhpdf -lcsv -lyaml -ldeflate -lharfbuzz-subset \
  *      -lharfbuzz -lz -lcrypto -lpng -lzint -lm -o build/load_micro
  *   build/load_micro JOB.yaml [repeats]
@@ -27,6 +27,7 @@
 #include "folio/layout.h"
 #include "folio/ledger.h"
 #include "folio/products.h"
+#include "membudget.h"      /* src/: the allocator setting run.c loads with */
 
 static double cpu_s(void)
 {
@@ -38,7 +39,9 @@ static double cpu_s(void)
 __attribute__((noinline)) static int load_stage(const folio_job *job, const folio_layout *lay,
                                                 size_t *n_hh, folio_error *err)
 {
+    membudget_load_begin();
     folio_dataset *ds = feed_load_all_work(job, 1, NULL, NULL, NULL, err);
+    membudget_load_end();
     if (!ds || !ledger_prepare(ds, job, lay, err))
         return 1;
     const char *order[64];

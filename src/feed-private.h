@@ -7,6 +7,7 @@
  *                   feed_write_rejects; chunking and the parallel schedule
  *   feed-parse.c    record scanner, libcsv per record, typed fields
  *   feed-resolve.c  id maps, duplicate/orphan rejects, transaction sort
+ *   feed-split.c    issue 11: the SSE2 line/delimiter scan of quote-free records
  *
  * Record boundaries.  The scanner (feed_scan_record) is the single source of
  * truth for where a record starts and ends: a record ends at the first LF that
