@@ -15,6 +15,7 @@
  */
 #include "feed-private.h"
 #include "tabspill.h"   /* issue 12 part 1 */
+#include "feed-split.h" /* issue 11: the load */
 #include <sys/mman.h>
 #include <unistd.h>
 #include "folio/events.h"
@@ -286,6 +287,8 @@ typedef struct fieldset {
     int n, cap_f;
     int rows;
     bool overflow;
+    bool ascii;                /* issue 11: every byte printable ASCII (plain path) */
+    uint32_t *dpos;            /* issue 11: delimiter positions (plain path) */
 } fieldset;
 
 static void fs_field_cb(void *s, size_t n, void *data)
@@ -365,21 +368,140 @@ static inline bool is_blank(char c, char delim)
     return (c == ' ' || c == '\t') && c != delim;
 }
 
+/* Room for want fields in fs (the growth fs_field_cb does: 64, doubled, at
+ * most FEED_MAX_FIELDS); false with fs->overflow set when it cannot. */
+static bool fs_reserve_fields(fieldset *fs, size_t want)
+{
+    if (want <= (size_t)fs->cap_f)
+        return true;
+    int nc = fs->cap_f ? fs->cap_f : 64;
+    while ((size_t)nc < want && nc <= FEED_MAX_FIELDS)
+        nc *= 2;
+    if (nc > FEED_MAX_FIELDS) {
+        fs->overflow = true;
+        return false;
+    }
+    size_t *o = realloc(fs->off, (size_t)nc * sizeof *o);
+    if (o)
+        fs->off = o;
+    size_t *l = o ? realloc(fs->flen, (size_t)nc * sizeof *l) : NULL;
+    if (l)
+        fs->flen = l;
+    if (!o || !l) {
+        fs->overflow = true;
+        return false;
+    }
+    fs->cap_f = nc;
+    return true;
+}
+
 /* Fast path for a record holding no quote character: exactly what libcsv does
  * with it (split at the delimiter, blanks around each field trimmed, a record
  * of blanks only is no row), without its per-byte callbacks.  Proven equal to
- * libcsv by test_feed (test_fast_split_matches_libcsv). */
+ * libcsv by test_feed (test_fast_split_matches_libcsv).
+ * issue 11 (round 23, the load): the record is copied once and its fields
+ * are cut in place (a NUL after each), the delimiters found in one pass that
+ * also sets fs->ascii (feed-split.c) -- no copy and no memchr per field. */
+static void fields_cut(const char *rec, size_t n, char delim, size_t nd, bool printable,
+                       fieldset *fs);
+
 static void fields_split_plain(const char *rec, size_t n, char delim, fieldset *fs)
+{
+    if (!fs->dpos && !(fs->dpos = malloc(FEED_MAX_FIELDS * sizeof *fs->dpos))) {
+        fs->overflow = true;
+        return;
+    }
+    bool printable;
+    size_t nd = feed_split_delims(rec, n, delim, fs->dpos, FEED_MAX_FIELDS, &printable);
+    fields_cut(rec, n, delim, nd, printable, fs);
+}
+
+/* The fields of rec[0..n) from its nd delimiters at fs->dpos (the first
+ * FEED_MAX_FIELDS of them), as fields_split_plain describes. */
+static void fields_cut(const char *rec, size_t n, char delim, size_t nd, bool printable,
+                       fieldset *fs)
 {
     size_t i = 0;
     while (i < n && is_blank(rec[i], delim))
         i++;
     if (i == n)
         return;                     /* blanks only: libcsv reports no row */
+    if (nd >= FEED_MAX_FIELDS) {    /* more fields than a record may have */
+        if (fs_reserve_fields(fs, FEED_MAX_FIELDS))
+            fs->n = FEED_MAX_FIELDS;
+        fs->overflow = true;
+        return;
+    }
+    if (!fs_reserve_fields(fs, nd + 1))
+        return;
+    if (n + 1 > fs->cap) {
+        size_t nc = fs->cap ? fs->cap : 4096;
+        while (nc < n + 1)
+            nc *= 2;
+        char *b = realloc(fs->buf, nc);
+        if (!b) {
+            fs->overflow = true;
+            return;
+        }
+        fs->buf = b;
+        fs->cap = nc;
+    }
+    char *buf = fs->buf;
+    memcpy(buf, rec, n);
+    buf[n] = 0;
+    size_t b = 0;
+    for (size_t k = 0; k <= nd; k++) {
+        size_t fe = k < nd ? fs->dpos[k] : n;
+        size_t s0 = b, s1 = fe;
+        while (s0 < s1 && is_blank(buf[s0], delim))
+            s0++;
+        while (s1 > s0 && is_blank(buf[s1 - 1], delim))
+            s1--;
+        buf[s1] = 0;
+        fs->off[k] = s0;
+        fs->flen[k] = s1 - s0;
+        b = fe + 1;
+    }
+    fs->n = (int)nd + 1;
+    fs->len = n + 1;
+    fs->ascii = printable;
+    fs->rows = 1;
+}
+
+/* issue 11 (round 23, the load): a record whose quotes all make simple
+ * quoted fields -- the quote is the field's first byte, the field's next
+ * quote closes it and is followed by the delimiter or the record's end, no
+ * quote, CR or LF inside -- split without libcsv: a quoted field is its
+ * bytes between the quotes, an unquoted one as fields_split_plain takes it
+ * (holding no quote).  False (fs emptied) for any other record: libcsv
+ * decides it.  Equal to libcsv on what it takes (test_feed,
+ * test_fast_split_matches_libcsv). */
+static bool fields_split_quoted(const char *rec, size_t n, char delim, char quote,
+                                fieldset *fs)
+{
     size_t b = 0;
     for (;;) {
+        if (fs->n + 1 >= FEED_MAX_FIELDS)
+            goto other;                 /* libcsv says how many is too many */
+        if (b < n && rec[b] == quote) {
+            const char *q = memchr(rec + b + 1, quote, n - b - 1);
+            if (!q)
+                goto other;
+            size_t qe = (size_t)(q - rec);
+            if (qe + 1 < n && rec[qe + 1] != delim)
+                goto other;
+            if (memchr(rec + b + 1, '\n', qe - b - 1) || memchr(rec + b + 1, '\r', qe - b - 1))
+                goto other;
+            fs_field_cb((void *)(rec + b + 1), qe - b - 1, fs);
+            if (qe + 1 >= n)
+                break;
+            b = qe + 2;
+            continue;
+        }
         const char *e = memchr(rec + b, delim, n - b);
         size_t fe = e ? (size_t)(e - rec) : n;
+        if (memchr(rec + b, quote, fe - b))
+            goto other;
         size_t s0 = b, s1 = fe;
         while (s0 < s1 && is_blank(rec[s0], delim))
             s0++;
@@ -390,24 +512,38 @@ static void fields_split_plain(const char *rec, size_t n, char delim, fieldset *
             break;
         b = fe + 1;
     }
+    if (fs->overflow)
+        goto other;
     fs->rows = 1;
+    return true;
+other:
+    fs->len = 0;
+    fs->n = 0;
+    fs->overflow = false;
+    return false;
 }
 
 /* Split rec[0..n) into fs.  Returns 0 ok, 1 malformed quoting, 2 OOM/too many
- * fields.  The parser is reset for the next record either way. */
+ * fields.  The parser is reset for the next record either way.  no_quote:
+ * the caller knows rec holds no quote character (the scanner found the
+ * next one past it).  fs->ascii is set only by the plain path. */
 static int fields_split(struct csv_parser *p, const folio_feed_def *def,
-                        const char *rec, size_t n, fieldset *fs)
+                        const char *rec, size_t n, fieldset *fs, bool no_quote)
 {
     fs->len = 0;
     fs->n = 0;
     fs->rows = 0;
     fs->overflow = false;
+    fs->ascii = false;
     /* without a quote character the fast path is the only parser: libcsv
      * has no "no quote" setting (quote 0 would make a NUL byte a quote) */
-    if (!def->quote || (!g_force_libcsv && !memchr(rec, def->quote, n))) {
+    if (!def->quote ||
+        (!g_force_libcsv && (no_quote || !memchr(rec, def->quote, n)))) {
         fields_split_plain(rec, n, def->delimiter, fs);
         return fs->overflow ? 2 : 0;
     }
+    if (!g_force_libcsv && fields_split_quoted(rec, n, def->delimiter, def->quote, fs))
+        return 0;                       /* issue 11: simple quoted fields */
     bool bad = csv_parse(p, rec, n, fs_field_cb, fs_row_cb, fs) != n;
     if (!bad && csv_fini(p, fs_field_cb, fs_row_cb, fs) != 0)
         bad = true;
@@ -428,6 +564,7 @@ static void fieldset_free(fieldset *fs)
     free(fs->buf);
     free(fs->off);
     free(fs->flen);
+    free(fs->dpos);
     memset(fs, 0, sizeof *fs);
 }
 
@@ -581,7 +718,7 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
                             "bytes (the limit of a record)", ctx->fname, line, FEED_MAX_RECORD);
             goto out;
         }
-        int rc = fields_split(&p, def, d + pos, rl, &fs);
+        int rc = fields_split(&p, def, d + pos, rl, &fs, false);
         hdr_line = line;
         line += nl + (end < len ? 1 : 0);
         size_t next = end < len ? end + 1 : len;
@@ -709,6 +846,15 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
                 const char *prev = memrchr(d + pos, '\n', target - pos);
                 if (prev)
                     pos = (size_t)(prev - d) + 1;
+            } else if (q < target) {
+                /* issue 11 (round 23, the load): the records before the one
+                 * holding the quote are quote-free, so each LF there ends
+                 * one and none reaches the target: go to that record's
+                 * start (the last LF before the quote) instead of walking
+                 * every record up to it. */
+                const char *prev = q > pos ? memrchr(d + pos, '\n', q - pos) : NULL;
+                if (prev)
+                    pos = (size_t)(prev - d) + 1;
             }
             /* Walk records until the target is passed. */
             uint32_t nl;
@@ -728,6 +874,10 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
     ctx->chunks[ctx->n_chunks].begin = begin;
     ctx->chunks[ctx->n_chunks].end = len;
     ctx->n_chunks++;
+    if (sc.q_from <= sc.q_at && sc.q_at >= len) {   /* issue 11: no quote from q_from */
+        ctx->quote_free_known = true;
+        ctx->quote_free_from = sc.q_from;
+    }
     ok = true;
 out:
     csv_free(&p);
@@ -776,6 +926,10 @@ typedef struct rec {
     const char *raw;
     size_t rawlen;
     uint32_t line;                 /* relative to chunk */
+    /* issue 11 (round 23, the load): the last value interned per field --
+     * a feed sorted by account repeats the account id row after row */
+    const char *last[FOLIO_F__COUNT];
+    uint32_t last_n[FOLIO_F__COUNT];
 } rec;
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -874,8 +1028,16 @@ static bool str_field(rec *r, folio_field f, bool required, bool intern,
             return reject_row(r, fcol(r, f), "empty %s", job_field_key(f));
         return true;
     }
+    if (intern && r->last[f] && r->last_n[f] == n && !memcmp(r->last[f], s, n)) {
+        *out = r->last[f];              /* issue 11: what intern would return */
+        return true;
+    }
     *out = intern ? feed_strpool_intern(&r->ch->sp, s, n)
                   : feed_strpool_copy(&r->ch->sp, s, n);
+    if (intern && *out && n <= UINT32_MAX) {
+        r->last[f] = *out;
+        r->last_n[f] = (uint32_t)n;
+    }
     if (!*out) {
         r->ch->oom = true;
         return false;
@@ -1633,13 +1795,38 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
     feed_scanner sc;
     /* The scanner sees the chunk only: a record never crosses a chunk end. */
     feed_scanner_init(&sc, d, ch->end, def->delimiter, def->quote);
+    if (ctx->quote_free_known && ch->begin >= ctx->quote_free_from) {
+        sc.q_from = ch->begin;          /* issue 11: prepare saw no quote here */
+        sc.q_at = ch->end;
+    }
     size_t pos = ch->begin;
     uint32_t line = 0;
     rec r = {.ctx = ctx, .ch = ch, .fs = &fs};
+    /* issue 11 (round 23, the load): a record in a stretch without quotes
+     * is found and split in one pass (feed_scan_line: its end is the first
+     * LF, as feed_scan_record would say); others take the scanner and
+     * fields_split.  The test hook forcing libcsv turns the pass off. */
+    const bool one_pass = !def->quote || !g_force_libcsv;
+    if (!(fs.dpos = malloc(FEED_MAX_FIELDS * sizeof *fs.dpos)))
+        ch->oom = true;
     while (pos < ch->end && !ch->oom) {
-        uint32_t nl;
-        bool oq;
-        size_t end = feed_scan_record(&sc, pos, &nl, &oq);
+        uint32_t nl = 0;
+        bool oq = false, plain = false, plain_ascii = false;
+        size_t nd = 0, end = ch->end;
+        const size_t pos_rec = pos;
+        if (one_pass) {
+            size_t lim = feed_scan_next_quote(&sc, pos) - pos;
+            if (lim > (size_t)FEED_MAX_RECORD + 2)
+                lim = (size_t)FEED_MAX_RECORD + 2;
+            size_t ll = feed_scan_line(d + pos, lim, def->delimiter, fs.dpos, FEED_MAX_FIELDS,
+                                       &nd, &plain_ascii);
+            if (ll < lim) {
+                plain = true;
+                end = pos + ll;
+            }
+        }
+        if (!plain)
+            end = feed_scan_record(&sc, pos, &nl, &oq);
         size_t rl = end - pos;
         if (end == ch->end && rl && d[pos + rl - 1] == '\n')
             rl--;                           /* data ends inside a quoted field */
@@ -1658,7 +1845,20 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
             reject_row(&r, "", "record longer than %u bytes", FEED_MAX_RECORD);
             continue;
         }
-        int rc = fields_split(&p, def, r.raw, rl, &fs);
+        int rc;
+        if (plain) {                        /* issue 11: the delimiters are known */
+            fs.len = 0;
+            fs.n = 0;
+            fs.rows = 0;
+            fs.overflow = false;
+            fs.ascii = false;
+            fields_cut(r.raw, rl, def->delimiter, nd, plain_ascii, &fs);
+            rc = fs.overflow ? 2 : 0;
+        } else {
+            /* issue 11: no quote before the next one the scanner knows of */
+            rc = fields_split(&p, def, r.raw, rl, &fs,
+                              feed_scan_next_quote(&sc, pos_rec) >= pos_rec + rl);
+        }
         if (rc == 2) {
             ch->records++;
             if (fs.overflow && fs.n >= FEED_MAX_FIELDS)
@@ -1682,7 +1882,7 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
             reject_row(&r, "", "expected %d fields, found %d", ctx->n_cols, fs.n);
             continue;
         }
-        if (!all_printable_ascii(r.raw, rl)) {
+        if (!fs.ascii && !all_printable_ascii(r.raw, rl)) {
             /* every field: valid UTF-8 and no NUL (it would cut the value
              * short: "A1<NUL>X" must not post to account A1); a mapped
              * field: no control character either (feed-private.h) */

@@ -7,6 +7,7 @@
  *                   feed_write_rejects; chunking and the parallel schedule
  *   feed-parse.c    record scanner, libcsv per record, typed fields
  *   feed-resolve.c  id maps, duplicate/orphan rejects, transaction sort
+ *   feed-split.c    issue 11: the SSE2 line/delimiter scan of quote-free records
  *
  * Record boundaries.  The scanner (feed_scan_record) is the single source of
  * truth for where a record starts and ends: a record ends at the first LF that
@@ -147,6 +148,11 @@ typedef struct feed_ctx {
     folio_error err;              /* merge failures */
     const struct folio_xlat *xlat; /* issue 10 part 5: data transcoded from the feed's
                                      encoding (its undefined bytes), NULL = UTF-8 */
+    /* issue 11 (round 23, the load): set by feed_ctx_prepare when its scan
+     * saw that data[quote_free_from, len) holds no quote character, so a
+     * chunk there needs no quote search of its own */
+    bool quote_free_known;
+    size_t quote_free_from;
 } feed_ctx;
 
 /* What the characters of a column may be (feed-parse.c, checked per row):

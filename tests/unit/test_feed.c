@@ -19,6 +19,7 @@
 #include "folio/feed.h"
 #include "feed_defs.h"
 #include "feed-private.h"
+#include "feed-split.h"     /* issue 11 (round 23): the split kernel */
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -763,11 +764,144 @@ static void test_parallel_chunks(void **state)
 }
 
 /* The quote-free fast path gives exactly the fields libcsv gives. */
+/* issue 11 (round 23, the load): the SSE2 delimiter scan equals the byte
+ * loop -- positions, count past the cap, the printable-ASCII verdict -- at
+ * every length around the 16-byte steps and every delimiter a dialect has. */
+static void test_split_delims_matches_ref(void **state)
+{
+    (void)state;
+    static const char bytes[] = {',', ';', '|', 'a', 'Z', ' ', '~', '\t', 0x7F, 0x1F, 0,
+                                 (char)0x80, (char)0xC3, (char)0xFF, '"', '\r'};
+    const char delims[] = {',', ';', '\t', '|', (char)0xC3};
+    char buf[200];
+    uint32_t pa[200], pb[200];
+    uint32_t x = 5;
+    int printable = 0;
+    for (int it = 0; it < 20000; it++) {
+        x = x * 1103515245u + 12345u;
+        size_t n = (x >> 8) % 70;
+        int mostly = (x >> 20) % 2;          /* half the records printable ASCII */
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            size_t k = (x >> 16) % (mostly ? 7 : sizeof bytes);
+            buf[i] = bytes[k];
+        }
+        if (mostly && n && (x >> 22) % 2) {   /* one bad byte among printable ones */
+            x = x * 1103515245u + 12345u;
+            buf[(x >> 8) % n] = bytes[7 + (x >> 20) % (sizeof bytes - 7)];
+        }
+        char dl = delims[it % (int)sizeof delims];
+        size_t cap = (x >> 24) % 4 ? 200 : (x >> 26) % 5;   /* sometimes a small cap */
+        bool oka = false, okb = true;
+        memset(pa, 0xEE, sizeof pa);
+        memset(pb, 0xEE, sizeof pb);
+        size_t a = feed_split_delims(buf, n, dl, pa, cap, &oka);
+        size_t b = feed_split_delims_ref(buf, n, dl, pb, cap, &okb);
+        assert_int_equal(a, b);
+        assert_int_equal(oka, okb);
+        assert_memory_equal(pa, pb, sizeof pa);
+        printable += oka;
+        /* the same bytes as a stretch of lines: the first line's length,
+         * its delimiters and its verdict (one CR at its end allowed) */
+        if ((x >> 27) % 2 && n > 2) {
+            x = x * 1103515245u + 12345u;
+            buf[(x >> 8) % n] = '\n';
+            if ((x >> 20) % 2)
+                buf[(x >> 8) % n - ((x >> 8) % n > 0)] = '\r';
+        }
+        size_t da = 0, db = 0;
+        oka = false, okb = true;
+        memset(pa, 0xEE, sizeof pa);
+        memset(pb, 0xEE, sizeof pb);
+        a = feed_scan_line(buf, n, dl, pa, cap, &da, &oka);
+        b = feed_scan_line_ref(buf, n, dl, pb, cap, &db, &okb);
+        assert_int_equal(a, b);
+        assert_int_equal(da, db);
+        assert_int_equal(oka, okb);
+        assert_memory_equal(pa, pb, sizeof pa);
+    }
+    assert_true(printable > 2000);
+    /* CRLF: the CR ending a line is not part of it */
+    bool ok = false;
+    size_t nd = 0;
+    uint32_t p2[4];
+    assert_int_equal(feed_scan_line("abc,def\r\nxyz", 13, ',', p2, 4, &nd, &ok), 8);
+    assert_true(ok);
+    assert_int_equal(nd, 1);
+    assert_int_equal(p2[0], 3);
+    assert_int_equal(feed_scan_line("a\rc,def\r\n", 9, ',', p2, 4, &nd, &ok), 8);
+    assert_false(ok);                       /* a CR inside the line */
+}
+
+/* issue 11 (round 23, the load): records with quoted fields -- simple ones
+ * (split without libcsv) and every other shape (libcsv's) -- load exactly
+ * as with libcsv alone: records, rejects (line, reason), values. */
+static void test_quoted_split_matches_libcsv(void **state)
+{
+    (void)state;
+    static const char *const fields[] = {
+        "\"plain\"", "\"with, delimiter\"", "\" inner blanks \"", "\"\"", "\"a\"\"b\"",
+        " \"lead\"", "\"trail\" ", "\"x\"y", "x\"y", "\"open", "\"cr\rin\"", "\"\xC3\xA9t\xC3\xA9\"",
+        "bare", " spaced ", "", "\"semi;colon|pipe\ttab\"", "\"\"\"\"", "\"lf\nin\""};
+    const char delims[] = {',', ';', '\t', '|'};
+    size_t cap = 1u << 20;
+    char *buf = malloc(cap);
+    uint32_t x = 3;
+    for (size_t di = 0; di < sizeof delims; di++) {
+        folio_feed_def d = cust_def();
+        d.delimiter = delims[di];
+        size_t n = (size_t)snprintf(buf, cap, "\"id\"%cname%c\"addr\"%cemail\n", d.delimiter,
+                                    d.delimiter, d.delimiter);
+        for (int row = 0; row < 3000; row++) {
+            folio_str_appendf(buf, cap, &n, (row % 3) ? "\"C%d\"" : "C%d", row);
+            for (int fld = 0; fld < 3; fld++) {
+                buf[n++] = d.delimiter;
+                x = x * 1103515245u + 12345u;
+                /* mostly simple quoted or bare fields: many rows load */
+                size_t k = (x >> 24) % 4 ? (x >> 16) % 3 + ((x >> 20) % 2 ? 0 : 13)
+                                         : (x >> 16) % (sizeof fields / sizeof fields[0]);
+                folio_str_appendf(buf, cap, &n, "%s", fields[k]);
+            }
+            if (row % 7 == 0)
+                buf[n++] = '\r';
+            buf[n++] = '\n';
+        }
+        folio_dataset *a = feed_dataset_new(1), *b = feed_dataset_new(1);
+        folio_error err = {0};
+        assert_true(feed_load_buffer(a, 0, &d, buf, n, 1, &err));
+        feed_set_force_libcsv(true);
+        assert_true(feed_load_buffer(b, 0, &d, buf, n, 1, &err));
+        feed_set_force_libcsv(false);
+        assert_int_equal(a->stats[0].records, b->stats[0].records);
+        assert_int_equal(a->n_rejects, b->n_rejects);
+        assert_int_equal(a->n_customers, b->n_customers);
+        assert_true(a->n_rejects > 100);
+        assert_true(a->n_customers > 1000);
+        for (size_t i = 0; i < a->n_rejects; i++) {
+            assert_int_equal(a->rejects[i].line, b->rejects[i].line);
+            assert_string_equal(a->rejects[i].reason, b->rejects[i].reason);
+            assert_string_equal(a->rejects[i].column, b->rejects[i].column);
+        }
+        for (size_t i = 0; i < a->n_customers; i++) {
+            assert_int_equal(a->customers[i].line, b->customers[i].line);
+            assert_string_equal(a->customers[i].id, b->customers[i].id);
+            assert_string_equal(a->customers[i].last_name, b->customers[i].last_name);
+            assert_string_equal(a->customers[i].address1, b->customers[i].address1);
+            assert_string_equal(a->customers[i].email, b->customers[i].email);
+        }
+        feed_dataset_free(a);
+        feed_dataset_free(b);
+    }
+    free(buf);
+}
+
 static void test_fast_split_matches_libcsv(void **state)
 {
     (void)state;
     static const char *const tokens[] = {"a", "b", " ", "\t", ",", ";", "|", "x", "\r",
-                                         "\xC3\xA9", "\xC3"};
+                                         "\xC3\xA9", "\xC3",
+                                         /* issue 11: past one 16-byte step */
+                                         "abcdefghijklmnopq", "0123456789 0123456789"};
     const char delims[] = {',', ';', '\t', '|'};
     size_t cap = 1u << 20;
     char *buf = malloc(cap);
@@ -1181,7 +1315,9 @@ int main(void)
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_parallel_chunks),
+        cmocka_unit_test(test_split_delims_matches_ref),
         cmocka_unit_test(test_fast_split_matches_libcsv),
+        cmocka_unit_test(test_quoted_split_matches_libcsv),
         cmocka_unit_test(test_write_rejects),
         cmocka_unit_test(test_load_all_fixture),
         cmocka_unit_test(test_code_list_storage),

@@ -375,6 +375,135 @@ static void test_currency_format(void **state)
     assert_string_equal(b, "-\xE2\x82\xAC 0,05");
 }
 
+
+/* issue 11 (round 23, the load): numbers_money_parse's common-amount fast
+ * path against folio_money_parse (the whole parser it skips) on tricky and
+ * random texts: same verdict, same value, same reason. */
+static void test_money_fast_matches_folio(void **state)
+{
+    (void)state;
+    static const char *const fixed[] = {
+        "", "0", "-0", "+0", "-", "+", ".", "-.", "5.", ".5", "-.5", "5-", "-5-", "+-5",
+        "1.23", "1.234", "1.2", "12,34", "1,234.56", "--1", "1..2", "1.2.3", " 1", "1 ",
+        "999999999999999999", "9999999999999999.99", "99999999999999999.99",
+        "9223372036854775807", "92233720368547758.07", "92233720368547758.08",
+        "-92233720368547758.08", "0000000000000000000001.00", "1e5", "0x10", "\xC2\xA0" "1"};
+    const char alpha[] = "0123456789.,-+ e";
+    const char decs[] = {'.', ','};
+    const int mds[] = {0, 2, 3};
+    uint32_t x = 7;
+    char buf[40];
+    for (size_t di = 0; di < sizeof decs; di++)
+        for (size_t mi = 0; mi < sizeof mds / sizeof mds[0]; mi++) {
+            folio_feed_def d = mkdef(FOLIO_FEED_TRANSACTIONS);
+            d.decimal = decs[di];
+            d.minor_digits = mds[mi];
+            int good = 0;
+            for (int k = 0; k < 20000 + (int)(sizeof fixed / sizeof fixed[0]); k++) {
+                const char *s = buf;
+                size_t n;
+                if (k < (int)(sizeof fixed / sizeof fixed[0])) {
+                    s = fixed[k];
+                    n = strlen(s);
+                } else {
+                    x = x * 1103515245u + 12345u;
+                    n = (x >> 8) % 24;
+                    for (size_t i = 0; i < n; i++) {
+                        x = x * 1103515245u + 12345u;
+                        /* mostly digits, so that many texts are numbers */
+                        buf[i] = (x >> 28) < 10 ? (char)('0' + (x >> 16) % 10)
+                                                : alpha[(x >> 16) % (sizeof alpha - 1)];
+                    }
+                }
+                folio_money a = 0, b = 0;
+                const char *wa = "", *wb = "";
+                bool ra = numbers_money_parse(&d, s, n, &a, &wa);
+                bool rb = folio_money_parse(s, n, d.decimal, d.minor_digits, &b, &wb);
+                assert_int_equal(ra, rb);
+                if (ra)
+                    assert_true(a == b);
+                else
+                    assert_string_equal(wa, wb);
+                good += ra;
+            }
+            assert_true(good > 2000);       /* the fast path was taken often */
+        }
+}
+
+/* issue 11 (round 23, the load): numbers_date_parse (pattern read without
+ * strncmp, "YYYY-MM-DD" at fixed offsets) against folio_date_parse_pivot on
+ * every pattern shape, tricky values and random texts. */
+static void test_date_fast_matches_pivot(void **state)
+{
+    (void)state;
+    static const char *const pats[] = {"YYYY-MM-DD", "DD.MM.YYYY", "YYMMDD", "MM/DD/YY",
+                                       "YYYY-MM-DD*", "DD/MM/YYYY*", "YYYYMMDD", "YY-MM-DD",
+                                       "DD MM YYYY", "YYYY-DD-MM", "MMDDYY"};
+    static const char *const fixed[] = {
+        "", "2026-10-01", "2026-1-01", "2026-10-1", "2026-13-01", "2026-02-29", "2024-02-29",
+        "1799-12-31", "1800-01-01", "2999-12-31", "3000-01-01", "2026-10-01 ", " 2026-10-01",
+        "2026/10/01", "2026-10-0a", "20261001", "261001", "01.10.2026", "01.10.26",
+        "2026-10-01T10:00", "2026-00-10", "2026-10-00", "2026-04-31", "\xEF\xBC\x92" "026-10-01",
+        "2026-10-01x", "99-12-31", "00-01-01", "69-01-01", "70-01-01", "+026-10-01",
+        "-026-10-01", "2026--10-01", "2026-10--1", "2026-10-0:", "2026-1:-01", "20:6-10-01"};
+    const char alpha[] = "0123456789-./ *T:;?";
+    uint32_t x = 11;
+    char buf[32];
+    for (size_t pi = 0; pi < sizeof pats / sizeof pats[0]; pi++)
+        for (int pivot = 0; pivot <= 100; pivot += 35) {
+            folio_feed_def d = mkdef(FOLIO_FEED_TRANSACTIONS);
+            d.date_format = (char *)pats[pi];
+            d.has_century_pivot = pivot != 70;
+            d.century_pivot = pivot;
+            int good = 0;
+            for (int k = 0; k < 6000 + (int)(sizeof fixed / sizeof fixed[0]); k++) {
+                const char *s = buf;
+                size_t n;
+                if (k < (int)(sizeof fixed / sizeof fixed[0])) {
+                    s = fixed[k];
+                    n = strlen(s);
+                } else if (k % 2) {
+                    /* a date written in the pattern, sometimes out of range */
+                    x = x * 1103515245u + 12345u;
+                    int y = 1790 + (int)((x >> 8) % 1220), m = (int)((x >> 20) % 14);
+                    x = x * 1103515245u + 12345u;
+                    int dd = (int)((x >> 8) % 33);
+                    size_t o = 0;
+                    for (const char *p = pats[pi]; *p && o + 5 < sizeof buf;) {
+                        if (!strncmp(p, "YYYY", 4))
+                            o += (size_t)snprintf(buf + o, 5, "%04d", y), p += 4;
+                        else if (!strncmp(p, "YY", 2))
+                            o += (size_t)snprintf(buf + o, 3, "%02d", y % 100), p += 2;
+                        else if (!strncmp(p, "MM", 2))
+                            o += (size_t)snprintf(buf + o, 3, "%02d", m), p += 2;
+                        else if (!strncmp(p, "DD", 2))
+                            o += (size_t)snprintf(buf + o, 3, "%02d", dd), p += 2;
+                        else if (*p == '*')
+                            o += (size_t)snprintf(buf + o, 4, "%s", (x >> 30) ? "x1" : ""), p++;
+                        else
+                            buf[o++] = *p++;
+                    }
+                    n = o;
+                } else {
+                    x = x * 1103515245u + 12345u;
+                    n = (x >> 8) % 14;
+                    for (size_t i = 0; i < n; i++) {
+                        x = x * 1103515245u + 12345u;
+                        buf[i] = alpha[(x >> 16) % (sizeof alpha - 1)];
+                    }
+                }
+                folio_date a = 0, b = 0;
+                bool ra = numbers_date_parse(&d, s, n, &a);
+                bool rb = folio_date_parse_pivot(s, n, pats[pi], pivot, &b);
+                assert_int_equal(ra, rb);
+                if (ra)
+                    assert_int_equal(a, b);
+                good += ra;
+            }
+            assert_true(good > 1000);       /* many real dates among them */
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +516,8 @@ int main(void)
         cmocka_unit_test(test_birth_date_future),
         cmocka_unit_test(test_products_and_currency_rows),
         cmocka_unit_test(test_currency_format),
+        cmocka_unit_test(test_money_fast_matches_folio),
+        cmocka_unit_test(test_date_fast_matches_pivot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
