@@ -100,6 +100,14 @@ bool run_spill_produced(run_state *R, folio_error *err)
     return ok;
 }
 
+void run_spill_begin(run_state *R)
+{
+    /* round 23: pages are dropped only above 3/4 of the budget (tabspill.h);
+     * the quarter left is the margin for what is touched between two
+     * checks and for the heap growing before the next one */
+    tabspill_set_high_water(R->mb.spill ? R->mb.limit / 4 * 3 : 0);
+}
+
 void run_spill_tick(run_state *R, unsigned every)
 {
     if (!R->mb.spill)

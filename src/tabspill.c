@@ -259,8 +259,50 @@ bool tabspill_release(folio_tabspill *s, void *p)
     return i >= 0;
 }
 
+/* issue 12 part 1 (round 23): trimming by resident size.  The mark is
+ * process-wide (resident memory is); 0 means no mark: every request trims. */
+static uint64_t high_water;             /* bytes, atomic */
+static int statm_fd = -1;
+static pthread_once_t statm_once = PTHREAD_ONCE_INIT;
+
+static void statm_open(void)
+{
+    statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+}
+
+void tabspill_set_high_water(uint64_t bytes)
+{
+    __atomic_store_n(&high_water, bytes, __ATOMIC_RELAXED);
+}
+
+uint64_t tabspill_resident(void)
+{
+    /* statm's second field: resident pages (anonymous + file + shmem), from
+     * the mm counters -- O(1), a few microseconds whatever the mappings */
+    pthread_once(&statm_once, statm_open);
+    char buf[128];
+    ssize_t n = statm_fd >= 0 ? pread(statm_fd, buf, sizeof buf - 1, 0) : -1;
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    unsigned long long size, res;
+    if (sscanf(buf, "%llu %llu", &size, &res) != 2)
+        return 0;
+    return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+bool tabspill_over_high_water(void)
+{
+    uint64_t hw = __atomic_load_n(&high_water, __ATOMIC_RELAXED);
+    if (!hw)
+        return true;
+    uint64_t r = tabspill_resident();
+    return r == 0 || r >= hw;           /* unknown: trim, as without a mark */
+}
+
 void tabspill_trim(folio_tabspill *s)
 {
+    __atomic_add_fetch(&s->trims, 1, __ATOMIC_RELAXED);
     /* a page of a shared file mapping dropped here is mapped again from the
      * page cache when touched (written pages too): safe while other threads
      * read and write the tables; the lock keeps a table from moving */
@@ -284,7 +326,7 @@ void tabspill_tick(folio_tabspill *s, unsigned every)
     if (!s)
         return;
     uint64_t n = __atomic_add_fetch(&s->ticks, 1, __ATOMIC_RELAXED);
-    if (every <= 1 || n % every == 0)
+    if ((every <= 1 || n % every == 0) && tabspill_over_high_water())
         tabspill_trim(s);
 }
 
@@ -299,7 +341,7 @@ static void *trim_main(void *arg)
         ts.tv_sec += ts.tv_nsec / 1000000000L;
         ts.tv_nsec %= 1000000000L;
         pthread_cond_timedwait(&T->cv, &T->mu, &ts);
-        if (!T->stop)
+        if (!T->stop && tabspill_over_high_water())
             tabspill_trim(T->s);
     }
     pthread_mutex_unlock(&T->mu);

@@ -36,6 +36,7 @@ typedef struct folio_tabspill {
     size_t r_used, r_ready;     /* bytes handed out, bytes allocated on disk */
     void *trimmer;              /* the trimmer thread's state, or NULL */
     uint64_t ticks;             /* tabspill_tick's count (atomic) */
+    uint64_t trims;             /* tabspill_trim's count (atomic) */
 } folio_tabspill;
 
 /* Tables in files under dir (created when the first table is). */
@@ -60,13 +61,26 @@ void *tabspill_alloc(folio_tabspill *s, size_t n);
 bool tabspill_owns(folio_tabspill *s, const void *p);
 /* Unmap table p of s and close its file (true), or false when p is not one. */
 bool tabspill_release(folio_tabspill *s, void *p);
-/* Start the trimmer thread (every interval_ms); false when it cannot start
+/* Start the trimmer thread (every interval_ms it trims if over the
+ * high-water mark); false when it cannot start
  * (the run goes on untrimmed: same outputs, more memory). */
 bool tabspill_trim_start(folio_tabspill *s, unsigned interval_ms);
-/* Drop every resident page of the tables now. */
+/* issue 12 part 1 (round 23): trimming by resident size.  Above its
+ * budget a run sets a high-water mark under it (run-spill.c: 3/4 of
+ * --memory-limit); the trimmer thread and tabspill_tick then drop the
+ * tables' pages only while the process's resident memory (/proc/self/statm)
+ * is at or above the mark, so pages touched again and again stay mapped
+ * while they fit.  0 (the default): every tick and every trimmer wake-up
+ * trims, as before.  Process-wide: resident memory is. */
+void tabspill_set_high_water(uint64_t bytes);
+/* The process's resident bytes now; 0 when unknown. */
+uint64_t tabspill_resident(void);
+/* No mark, resident size unknown, or at/above the mark. */
+bool tabspill_over_high_water(void);
+/* Drop every resident page of the tables now (whatever the mark). */
 void tabspill_trim(folio_tabspill *s);
 /* One unit of work done (a household composed, a statement printed), from
- * any thread: every `every`-th call trims.  The loops that touch the
+ * any thread: every `every`-th call trims if over the high-water mark.  The loops that touch the
  * tables drive the trimming themselves, so what they add to the resident
  * memory is bounded by `every` units of work even when the trimmer thread
  * is not scheduled (a loaded machine). */

@@ -266,6 +266,55 @@ static void test_spill_move_and_tick(void **state)
     assert_int_equal(entries(dir), 0);
 }
 
+/* round 23: with a high-water mark set, tabspill_tick and the trimmer
+ * thread drop pages only while the process's resident memory is at or above
+ * it: touched pages stay mapped below the mark (no trim counted), and are
+ * dropped once the mark is under the resident size; 0 restores trimming at
+ * every tick */
+static void test_spill_high_water(void **state)
+{
+    (void)state;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), np = 4096, n = np * pg;   /* 16 MB */
+    long r = resident_pages();
+    assert_true(r > 0);
+    uint64_t res = tabspill_resident();         /* statm: the same counter */
+    assert_true(res >= (uint64_t)(r - 256) * pg && res <= (uint64_t)(r + 256) * pg);
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    char *t = malloc(n);
+    assert_non_null(t);
+    memset(t, 'z', n);
+    void *p = t;
+    assert_true(tabspill_table(&s, &p, n, &err));
+    assert_true(tabspill_trim_start(&s, 1));  /* every millisecond, if over the mark */
+    tabspill_set_high_water(res + ((uint64_t)1 << 30));   /* far above */
+    uint64_t trims0 = __atomic_load_n(&s.trims, __ATOMIC_RELAXED);
+    volatile const char *m = p;
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i += pg)
+        sum += (size_t)m[i];
+    assert_int_equal(sum, np * 'z');
+    long r1 = resident_pages();
+    for (int k = 0; k < 64; k++)
+        tabspill_tick(&s, 1);                 /* below the mark: nothing dropped */
+    usleep(20 * 1000);                        /* nor by the trimmer */
+    assert_true(resident_pages() >= r1 - 16);
+    assert_int_equal(__atomic_load_n(&s.trims, __ATOMIC_RELAXED), trims0);
+    tabspill_set_high_water(tabspill_resident() - (uint64_t)np / 2 * pg);   /* now over it */
+    tabspill_tick(&s, 1);
+    assert_true(__atomic_load_n(&s.trims, __ATOMIC_RELAXED) > trims0);
+    assert_true(resident_pages() <= r1 - (long)np + 64);   /* the table's pages dropped */
+    for (size_t i = 0; i < n; i += pg)        /* and still readable */
+        assert_int_equal(m[i], 'z');
+    tabspill_set_high_water(0);               /* no mark: every tick trims */
+    uint64_t trims1 = __atomic_load_n(&s.trims, __ATOMIC_RELAXED);
+    tabspill_tick(&s, 1);
+    assert_true(__atomic_load_n(&s.trims, __ATOMIC_RELAXED) > trims1);
+    tabspill_close(&s);
+    assert_int_equal(entries(dir), 0);
+}
+
 static void test_spill_bad_dir(void **state)
 {
     (void)state;
@@ -331,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_spill_region),
         cmocka_unit_test(test_spill_bad_dir),
         cmocka_unit_test(test_spill_move_and_tick),
+        cmocka_unit_test(test_spill_high_water),
         cmocka_unit_test(test_budget),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
