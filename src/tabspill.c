@@ -321,13 +321,70 @@ void tabspill_trim(folio_tabspill *s)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* The clock: drop TRIM_STEP bytes of the tables at the cursor and move it
+ * on (table after table, wrapping), until the resident size is below low or
+ * the cursor went round once.  What the loops touched last is what the
+ * cursor reaches last; a table read in order (the records, the print
+ * loop) is dropped behind the reader. */
+#define TRIM_STEP ((size_t)16 << 20)
+
+static size_t slot_len(const folio_tabspill *s, int i)
+{
+    if (s->t[i].fd < 0)
+        return 0;
+    if (i != s->region)
+        return s->t[i].len;
+    size_t used = (s->r_used + 4095) & ~(size_t)4095;   /* only that was touched */
+    return used < s->t[i].len ? used : s->t[i].len;
+}
+
+static void trim_down(folio_tabspill *s, uint64_t low)
+{
+    pthread_mutex_lock(&s->mu);
+    __atomic_add_fetch(&s->trims, 1, __ATOMIC_RELAXED);
+    size_t total = 0;
+    for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
+        total += slot_len(s, i);
+    for (size_t swept = 0; swept < total;) {
+        int i = s->c_slot;
+        size_t len = i >= 0 && i < FOLIO_TABSPILL_MAX ? slot_len(s, i) : 0;
+        if (s->c_off >= len) {          /* the next table */
+            s->c_slot = i + 1 < FOLIO_TABSPILL_MAX ? i + 1 : 0;
+            s->c_off = 0;
+            continue;
+        }
+        size_t k = len - s->c_off < TRIM_STEP ? len - s->c_off : TRIM_STEP;
+        madvise((char *)s->t[i].map + s->c_off, k, MADV_DONTNEED);
+        s->c_off += k;
+        swept += k;
+        uint64_t r = tabspill_resident();
+        if (r && r < low)
+            break;
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void trim_if_over(folio_tabspill *s)
+{
+    uint64_t hw = __atomic_load_n(&high_water, __ATOMIC_RELAXED);
+    if (!hw) {
+        tabspill_trim(s);               /* no mark: everything, every time */
+        return;
+    }
+    uint64_t r = tabspill_resident();
+    if (!r)
+        tabspill_trim(s);               /* unknown: as without a mark */
+    else if (r >= hw)
+        trim_down(s, hw - hw / 8);      /* an eighth below the mark */
+}
+
 void tabspill_tick(folio_tabspill *s, unsigned every)
 {
     if (!s)
         return;
     uint64_t n = __atomic_add_fetch(&s->ticks, 1, __ATOMIC_RELAXED);
-    if ((every <= 1 || n % every == 0) && tabspill_over_high_water())
-        tabspill_trim(s);
+    if (every <= 1 || n % every == 0)
+        trim_if_over(s);
 }
 
 static void *trim_main(void *arg)
@@ -341,8 +398,8 @@ static void *trim_main(void *arg)
         ts.tv_sec += ts.tv_nsec / 1000000000L;
         ts.tv_nsec %= 1000000000L;
         pthread_cond_timedwait(&T->cv, &T->mu, &ts);
-        if (!T->stop && tabspill_over_high_water())
-            tabspill_trim(T->s);
+        if (!T->stop)
+            trim_if_over(T->s);
     }
     pthread_mutex_unlock(&T->mu);
     return NULL;

@@ -14,6 +14,8 @@
  * are mapped again when touched: a trimmer thread drops them every few
  * milliseconds, which bounds what the tables add to the run's resident
  * memory by what it touches between two trims, whatever their size.
+ * Round 23: only above a high-water mark, and then only down to an eighth
+ * below it, in 16 MiB steps from a cursor that goes round the tables.
  */
 #ifndef FOLIO_TABSPILL_H
 #define FOLIO_TABSPILL_H
@@ -36,7 +38,9 @@ typedef struct folio_tabspill {
     size_t r_used, r_ready;     /* bytes handed out, bytes allocated on disk */
     void *trimmer;              /* the trimmer thread's state, or NULL */
     uint64_t ticks;             /* tabspill_tick's count (atomic) */
-    uint64_t trims;             /* tabspill_trim's count (atomic) */
+    uint64_t trims;             /* trims done (atomic) */
+    int c_slot;                 /* round 23: the trimming cursor (slot, offset) */
+    size_t c_off;
 } folio_tabspill;
 
 /* Tables in files under dir (created when the first table is). */
@@ -68,9 +72,11 @@ bool tabspill_trim_start(folio_tabspill *s, unsigned interval_ms);
 /* issue 12 part 1 (round 23): trimming by resident size.  Above its
  * budget a run sets a high-water mark under it (run-spill.c: 3/4 of
  * --memory-limit); the trimmer thread and tabspill_tick then drop the
- * tables' pages only while the process's resident memory (/proc/self/statm)
- * is at or above the mark, so pages touched again and again stay mapped
- * while they fit.  0 (the default): every tick and every trimmer wake-up
+ * tables' pages only when the process's resident memory (/proc/self/statm)
+ * is at or above the mark, and only until it is an eighth below it (16 MiB
+ * at a time from a cursor going round the tables: pages touched just
+ * behind it stay the longest), so pages touched again and again
+ * stay mapped while they fit.  0 (the default): every tick and every trimmer wake-up
  * trims, as before.  Process-wide: resident memory is. */
 void tabspill_set_high_water(uint64_t bytes);
 /* The process's resident bytes now; 0 when unknown. */

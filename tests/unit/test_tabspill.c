@@ -315,6 +315,39 @@ static void test_spill_high_water(void **state)
     assert_int_equal(entries(dir), 0);
 }
 
+/* round 23: above the mark the trim goes down to an eighth below it, 16 MiB
+ * at a time from a cursor, not the whole table at once: a little above the
+ * mark, part of a touched 128 MiB table stays resident */
+static void test_spill_trim_partial(void **state)
+{
+    (void)state;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), n = (size_t)128 << 20, np = n / pg;
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    void *p = NULL;
+    assert_true(tabspill_grow(&s, &p, 0, n, &err));
+    memset(p, 'w', n);                          /* all of it resident */
+    long r1 = resident_pages();
+    uint64_t res = tabspill_resident();
+    assert_true(res >= (uint64_t)np * pg);
+    /* mark 1 MiB under the resident size: down to mark - mark/8, i.e. at
+     * least res/8 - 1 MiB dropped, in 16 MiB steps: at most that + 16 MiB */
+    uint64_t hw = res - ((uint64_t)1 << 20);
+    tabspill_set_high_water(hw);
+    tabspill_tick(&s, 1);
+    long dropped = r1 - resident_pages();
+    long want = (long)((hw / 8) / pg);
+    assert_true(dropped >= want - 64);
+    assert_true(dropped <= want + (long)((32u << 20) / pg));
+    assert_true(dropped < (long)np - 1024);     /* not the whole table */
+    assert_int_equal(((const char *)p)[0], 'w');
+    assert_int_equal(((const char *)p)[n - 1], 'w');
+    tabspill_set_high_water(0);
+    tabspill_close(&s);
+    assert_int_equal(entries(dir), 0);
+}
+
 static void test_spill_bad_dir(void **state)
 {
     (void)state;
@@ -381,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_spill_bad_dir),
         cmocka_unit_test(test_spill_move_and_tick),
         cmocka_unit_test(test_spill_high_water),
+        cmocka_unit_test(test_spill_trim_partial),
         cmocka_unit_test(test_budget),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
