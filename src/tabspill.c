@@ -80,6 +80,8 @@ static bool size_file(folio_tabspill *s, int fd, size_t bytes, folio_error *err)
     return true;
 }
 
+static void trim_if_over(folio_tabspill *s);
+
 static void account(folio_tabspill *s, int64_t delta)
 {
     s->bytes += (uint64_t)delta;
@@ -110,8 +112,9 @@ bool tabspill_grow(folio_tabspill *s, void **table, size_t old_bytes, size_t byt
         s->t[i].map = m;
         s->t[i].len = bytes;
         *table = m;
-        ok = true;
-        goto out;
+        pthread_mutex_unlock(&s->mu);
+        trim_if_over(s);    /* round 23: a growing table trims too (over the mark) */
+        return true;
     }
     for (i = 0; i < FOLIO_TABSPILL_MAX && s->t[i].fd >= 0; i++)
         ;
@@ -232,6 +235,11 @@ void *tabspill_alloc(folio_tabspill *s, size_t n)
     p = (char *)s->t[s->region].map + s->r_used;
     s->r_used += n;
     account(s, (int64_t)n);
+    bool step = (s->r_used - n) >> 22 != s->r_used >> 22;
+    pthread_mutex_unlock(&s->mu);
+    if (step)       /* round 23: every 4 MiB of strings, the loader trims too (over the mark) */
+        trim_if_over(s);
+    return p;
 out:
     pthread_mutex_unlock(&s->mu);
     return p;

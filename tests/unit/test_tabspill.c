@@ -348,6 +348,32 @@ static void test_spill_trim_partial(void **state)
     assert_int_equal(entries(dir), 0);
 }
 
+/* round 23: the loader trims as it goes, not only the trimmer thread:
+ * over the mark, every 4 MiB handed out of the string region trims */
+static void test_spill_alloc_trims(void **state)
+{
+    (void)state;
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    assert_true(tabspill_region(&s, (size_t)64 << 20, &err));
+    tabspill_set_high_water(1);                 /* always over */
+    for (int k = 0; k < 3 * 1024; k++) {        /* 12 MiB in 4 KiB strings */
+        char *p = tabspill_alloc(&s, 4096);
+        assert_non_null(p);
+        memset(p, 's', 4096);
+    }
+    assert_true(__atomic_load_n(&s.trims, __ATOMIC_RELAXED) >= 2);
+    tabspill_set_high_water((uint64_t)1 << 62); /* never over */
+    uint64_t t0 = __atomic_load_n(&s.trims, __ATOMIC_RELAXED);
+    for (int k = 0; k < 3 * 1024; k++)
+        assert_non_null(tabspill_alloc(&s, 4096));
+    assert_int_equal(__atomic_load_n(&s.trims, __ATOMIC_RELAXED), t0);
+    tabspill_set_high_water(0);
+    tabspill_close(&s);
+    assert_int_equal(entries(dir), 0);
+}
+
 static void test_spill_bad_dir(void **state)
 {
     (void)state;
@@ -415,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_spill_move_and_tick),
         cmocka_unit_test(test_spill_high_water),
         cmocka_unit_test(test_spill_trim_partial),
+        cmocka_unit_test(test_spill_alloc_trims),
         cmocka_unit_test(test_budget),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
