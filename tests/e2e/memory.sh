@@ -213,9 +213,13 @@ t_memory_spill_high_water() {
     set -e
     echo "at the print phase: VmRSS $rss kB, work files resident $work kB"
     [ "$rc0" = "$rc1" ] || fail_at "$LINENO"
+    mem_same "$d/a" "$d/s"
+    if [ -n "${SANITIZER:-}" ]; then    # its shadow memory alone is above a 49M budget
+        echo "sanitizer build: resident sizes not checked"
+        return 0
+    fi
     [ "$rss" -lt $((49 * 1024 * 3 / 4)) ] || fail_at "$LINENO"   # below the mark
     [ "$work" -ge 512 ] || fail_at "$LINENO"                     # so not trimmed
-    mem_same "$d/a" "$d/s"
     if [ -x /usr/bin/time ]; then
         rm -rf "$d/s"
         set +e
