@@ -108,7 +108,7 @@ void run_spill_begin(run_state *R)
     tabspill_set_high_water(R->mb.spill ? R->mb.limit / 4 * 3 : 0);
 }
 
-void run_spill_tick(run_state *R, unsigned every)
+void run_spill_tick(const run_state *R, unsigned every)
 {
     if (!R->mb.spill)
         return;

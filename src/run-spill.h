@@ -30,7 +30,7 @@ bool run_spill_produced(run_state *R, folio_error *err);
  * when the run is not spilled. */
 #define RUN_SPILL_HEAVY 8
 #define RUN_SPILL_LIGHT 256
-void run_spill_tick(run_state *R, unsigned every);
+void run_spill_tick(const run_state *R, unsigned every);
 /* Round 23: once the budget is decided, before the load: a spilled run
  * drops work-file pages only while its resident memory is above 3/4 of
  * --memory-limit (tabspill_set_high_water); in memory, no mark. */
