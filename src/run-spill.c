@@ -117,8 +117,20 @@ void run_spill_tick(const run_state *R, unsigned every)
         tabspill_tick(&R->spill->ts, every);
 }
 
+struct folio_tabspill *run_spill_trimmer(const run_state *R)
+{
+    return R->mb.spill ? ds_spill(R) : NULL;
+}
+
 void run_spill_release(run_state *R)
 {
+    /* round 23: the spools outlive the dataset's tables (run_free) */
+    folio_spool *sp[2] = {&R->spool_audit, &R->spool_keys};
+    for (int i = 0; i < 2; i++)
+        if (sp[i]->trim) {
+            tabspill_unwatch(sp[i]->trim, sp[i]->map);
+            sp[i]->trim = NULL;
+        }
     struct run_spill *S = R->spill;
     if (!S)
         return;

@@ -81,6 +81,7 @@ static bool size_file(folio_tabspill *s, int fd, size_t bytes, folio_error *err)
 }
 
 static void trim_if_over(folio_tabspill *s);
+static void drop_watched(folio_tabspill *s);
 
 static void account(folio_tabspill *s, int64_t delta)
 {
@@ -315,6 +316,7 @@ void tabspill_trim(folio_tabspill *s)
      * page cache when touched (written pages too): safe while other threads
      * read and write the tables; the lock keeps a table from moving */
     pthread_mutex_lock(&s->mu);
+    drop_watched(s);
     for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
         if (s->t[i].fd >= 0) {
             size_t len = s->t[i].len;
@@ -346,10 +348,39 @@ static size_t slot_len(const folio_tabspill *s, int i)
     return used < s->t[i].len ? used : s->t[i].len;
 }
 
+static void drop_watched(folio_tabspill *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (s->w[i].map)
+            madvise((void *)s->w[i].map, s->w[i].len, MADV_DONTNEED);
+}
+
+void tabspill_watch(folio_tabspill *s, const void *map, size_t len)
+{
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < 4 && map && len; i++)
+        if (!s->w[i].map) {
+            s->w[i].map = map;
+            s->w[i].len = len & ~(size_t)4095;  /* whole pages: the last one stays */
+            break;
+        }
+    pthread_mutex_unlock(&s->mu);
+}
+
+void tabspill_unwatch(folio_tabspill *s, const void *map)
+{
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < 4 && map; i++)
+        if (s->w[i].map == map)
+            s->w[i].map = NULL;
+    pthread_mutex_unlock(&s->mu);
+}
+
 static void trim_down(folio_tabspill *s, uint64_t low)
 {
     pthread_mutex_lock(&s->mu);
     __atomic_add_fetch(&s->trims, 1, __ATOMIC_RELAXED);
+    drop_watched(s);
     size_t total = 0;
     for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
         total += slot_len(s, i);

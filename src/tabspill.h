@@ -39,6 +39,7 @@ typedef struct folio_tabspill {
     void *trimmer;              /* the trimmer thread's state, or NULL */
     uint64_t ticks;             /* tabspill_tick's count (atomic) */
     uint64_t trims;             /* trims done (atomic) */
+    struct { const void *map; size_t len; } w[4];   /* round 23: watched read mappings */
     int c_slot;                 /* round 23: the trimming cursor (slot, offset) */
     size_t c_off;
 } folio_tabspill;
@@ -91,6 +92,12 @@ void tabspill_trim(folio_tabspill *s);
  * memory is bounded by `every` units of work even when the trimmer thread
  * is not scheduled (a loaded machine). */
 void tabspill_tick(folio_tabspill *s, unsigned every);
+/* Round 23: a read-only shared mapping of a file read in order (a spool
+ * mapped for a pass over it) is trimmed with the tables: its pages first,
+ * all of them, at every trim.  Unwatch before unmapping it.  At most 4;
+ * more are not watched (untrimmed: more memory, the same outputs). */
+void tabspill_watch(folio_tabspill *s, const void *map, size_t len);
+void tabspill_unwatch(folio_tabspill *s, const void *map);
 /* Stop the trimmer, unmap every table and close its file.  The caller
  * drops its pointers to them. */
 void tabspill_close(folio_tabspill *s);

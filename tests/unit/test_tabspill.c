@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,6 +375,43 @@ static void test_spill_alloc_trims(void **state)
     assert_int_equal(entries(dir), 0);
 }
 
+/* round 23: a watched read-only mapping (a spool mapped for a pass) is
+ * dropped with the tables; unwatched, it is left alone */
+static void test_spill_watch(void **state)
+{
+    (void)state;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), n = (size_t)16 << 20, np = n / pg;
+    char path[300];
+    snprintf(path, sizeof path, "/tmp/folio-tabspill-w-%d", (int)getpid());
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    unlink(path);
+    assert_int_equal(ftruncate(fd, (off_t)n), 0);
+    const char *m = mmap(NULL, n, PROT_READ, MAP_SHARED, fd, 0);
+    assert_true(m != MAP_FAILED);
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i += pg)
+        sum += (size_t)((volatile const char *)m)[i];
+    assert_int_equal(sum, 0);
+    long r1 = resident_pages();
+    tabspill_trim(&s);                          /* not watched: stays */
+    assert_true(resident_pages() >= r1 - 16);
+    tabspill_watch(&s, m, n);
+    tabspill_trim(&s);                          /* watched: dropped */
+    assert_true(resident_pages() <= r1 - (long)np + 64);
+    for (size_t i = 0; i < n; i += pg)
+        sum += (size_t)((volatile const char *)m)[i];
+    tabspill_unwatch(&s, m);
+    r1 = resident_pages();
+    tabspill_trim(&s);
+    assert_true(resident_pages() >= r1 - 16);   /* unwatched again */
+    munmap((void *)m, n);
+    close(fd);
+    tabspill_close(&s);
+}
+
 static void test_spill_bad_dir(void **state)
 {
     (void)state;
@@ -442,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_spill_high_water),
         cmocka_unit_test(test_spill_trim_partial),
         cmocka_unit_test(test_spill_alloc_trims),
+        cmocka_unit_test(test_spill_watch),
         cmocka_unit_test(test_budget),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
