@@ -6,6 +6,7 @@
 
 #include "folio/currency.h"
 #include "manifest.h"
+#include "run-spill.h"      /* issue 12 part 1 (round 23) */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,8 @@ bool ccy_totals_compute(const run_state *R, int feed, ccy_totals *C, folio_error
     if (!loaded_f)
         C->failed = true;
     for (size_t i = 0; i < ds->n_txns && !C->failed; i++) {
+        if ((i & 4095) == 4095)
+            run_spill_tick(R, 1);   /* issue 12 part 1 (round 23): a scan of every row */
         const folio_txn *t = &ds->txns[i];
         if (feed >= 0 && t->feed != feed)
             continue;
@@ -135,6 +138,7 @@ bool ccy_totals_compute(const run_state *R, int feed, ccy_totals *C, folio_error
     for (size_t h = 0; feed < 0 && h < R->hs.n && !C->failed; h++) {
         if (!R->in_shard[h])
             continue;
+        run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 (round 23) */
         const folio_household *hh = &R->hs.v[h];
         bool hsup = R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED;
         for (uint32_t k = 0; k < hh->n_accounts && !C->failed; k++) {

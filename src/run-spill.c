@@ -100,7 +100,15 @@ bool run_spill_produced(run_state *R, folio_error *err)
     return ok;
 }
 
-void run_spill_tick(run_state *R, unsigned every)
+void run_spill_begin(run_state *R)
+{
+    /* round 23: pages are dropped only above 3/4 of the budget (tabspill.h);
+     * the quarter left is the margin for what is touched between two
+     * checks and for the heap growing before the next one */
+    tabspill_set_high_water(R->mb.spill ? R->mb.limit / 4 * 3 : 0);
+}
+
+void run_spill_tick(const run_state *R, unsigned every)
 {
     if (!R->mb.spill)
         return;
@@ -109,8 +117,20 @@ void run_spill_tick(run_state *R, unsigned every)
         tabspill_tick(&R->spill->ts, every);
 }
 
+struct folio_tabspill *run_spill_trimmer(const run_state *R)
+{
+    return R->mb.spill ? ds_spill(R) : NULL;
+}
+
 void run_spill_release(run_state *R)
 {
+    /* round 23: the spools outlive the dataset's tables (run_free) */
+    folio_spool *sp[2] = {&R->spool_audit, &R->spool_keys};
+    for (int i = 0; i < 2; i++)
+        if (sp[i]->trim) {
+            tabspill_unwatch(sp[i]->trim, sp[i]->map);
+            sp[i]->trim = NULL;
+        }
     struct run_spill *S = R->spill;
     if (!S)
         return;

@@ -30,7 +30,14 @@ bool run_spill_produced(run_state *R, folio_error *err);
  * when the run is not spilled. */
 #define RUN_SPILL_HEAVY 8
 #define RUN_SPILL_LIGHT 256
-void run_spill_tick(run_state *R, unsigned every);
+void run_spill_tick(const run_state *R, unsigned every);
+/* Round 23: once the budget is decided, before the load: a spilled run
+ * drops work-file pages only while its resident memory is above 3/4 of
+ * --memory-limit (tabspill_set_high_water); in memory, no mark. */
+void run_spill_begin(run_state *R);
+/* Round 23: the tables a spilled run's spool mappings are trimmed with
+ * (spool.h's trim), or NULL in memory. */
+struct folio_tabspill *run_spill_trimmer(const run_state *R);
 /* Unmap every array moved, setting its pointer to NULL.  First thing in
  * run_free, before the arrays' owners free them. */
 void run_spill_release(run_state *R);

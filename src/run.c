@@ -236,6 +236,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         rc = FOLIO_EXIT_USAGE;
         goto done;
     }
+    run_spill_begin(&R);                /* issue 12 part 1 (round 23): the high-water mark */
     /* the old manifest (first), leftovers and the earlier run's outputs: a
      * stale manifest would make a failed run look complete, and stale print
      * files would be mailed again */

@@ -4,6 +4,7 @@
  * (spool.h).
  */
 #include "spool.h"
+#include "tabspill.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -132,6 +133,8 @@ bool spool_map(folio_spool *s, folio_error *err)
     }
     s->map = p;
     s->map_len = (size_t)s->end;
+    if (s->trim)
+        tabspill_watch(s->trim, p, s->map_len);
     return true;
 }
 
@@ -142,6 +145,8 @@ const char *spool_at(const folio_spool *s, size_t i)
 
 void spool_unmap(folio_spool *s)
 {
+    if (s->map && s->trim)
+        tabspill_unwatch(s->trim, s->map);
     if (s->map)
         munmap((void *)s->map, s->map_len);
     s->map = NULL;

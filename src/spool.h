@@ -30,6 +30,8 @@ typedef struct folio_spool {
     size_t n;
     const char *map;            /* spool_map's mapping, or NULL */
     size_t map_len;
+    struct folio_tabspill *trim;   /* issue 12 part 1 (round 23): its mapping is trimmed
+                                    * with these tables (spilled runs), or NULL */
 } folio_spool;
 
 /* A spool of n records in directory dir (created if missing, one level). */

@@ -80,6 +80,9 @@ static bool size_file(folio_tabspill *s, int fd, size_t bytes, folio_error *err)
     return true;
 }
 
+static void trim_if_over(folio_tabspill *s);
+static void drop_watched(folio_tabspill *s);
+
 static void account(folio_tabspill *s, int64_t delta)
 {
     s->bytes += (uint64_t)delta;
@@ -110,8 +113,9 @@ bool tabspill_grow(folio_tabspill *s, void **table, size_t old_bytes, size_t byt
         s->t[i].map = m;
         s->t[i].len = bytes;
         *table = m;
-        ok = true;
-        goto out;
+        pthread_mutex_unlock(&s->mu);
+        trim_if_over(s);    /* round 23: a growing table trims too (over the mark) */
+        return true;
     }
     for (i = 0; i < FOLIO_TABSPILL_MAX && s->t[i].fd >= 0; i++)
         ;
@@ -232,6 +236,11 @@ void *tabspill_alloc(folio_tabspill *s, size_t n)
     p = (char *)s->t[s->region].map + s->r_used;
     s->r_used += n;
     account(s, (int64_t)n);
+    bool step = (s->r_used - n) >> 22 != s->r_used >> 22;
+    pthread_mutex_unlock(&s->mu);
+    if (step)       /* round 23: every 4 MiB of strings, the loader trims too (over the mark) */
+        trim_if_over(s);
+    return p;
 out:
     pthread_mutex_unlock(&s->mu);
     return p;
@@ -259,12 +268,55 @@ bool tabspill_release(folio_tabspill *s, void *p)
     return i >= 0;
 }
 
+/* issue 12 part 1 (round 23): trimming by resident size.  The mark is
+ * process-wide (resident memory is); 0 means no mark: every request trims. */
+static uint64_t high_water;             /* bytes, atomic */
+static int statm_fd = -1;
+static pthread_once_t statm_once = PTHREAD_ONCE_INIT;
+
+static void statm_open(void)
+{
+    statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+}
+
+void tabspill_set_high_water(uint64_t bytes)
+{
+    __atomic_store_n(&high_water, bytes, __ATOMIC_RELAXED);
+}
+
+uint64_t tabspill_resident(void)
+{
+    /* statm's second field: resident pages (anonymous + file + shmem), from
+     * the mm counters -- O(1), a few microseconds whatever the mappings */
+    pthread_once(&statm_once, statm_open);
+    char buf[128];
+    ssize_t n = statm_fd >= 0 ? pread(statm_fd, buf, sizeof buf - 1, 0) : -1;
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    unsigned long long size, res;
+    if (sscanf(buf, "%llu %llu", &size, &res) != 2)
+        return 0;
+    return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+bool tabspill_over_high_water(void)
+{
+    uint64_t hw = __atomic_load_n(&high_water, __ATOMIC_RELAXED);
+    if (!hw)
+        return true;
+    uint64_t r = tabspill_resident();
+    return r == 0 || r >= hw;           /* unknown: trim, as without a mark */
+}
+
 void tabspill_trim(folio_tabspill *s)
 {
+    __atomic_add_fetch(&s->trims, 1, __ATOMIC_RELAXED);
     /* a page of a shared file mapping dropped here is mapped again from the
      * page cache when touched (written pages too): safe while other threads
      * read and write the tables; the lock keeps a table from moving */
     pthread_mutex_lock(&s->mu);
+    drop_watched(s);
     for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
         if (s->t[i].fd >= 0) {
             size_t len = s->t[i].len;
@@ -279,13 +331,105 @@ void tabspill_trim(folio_tabspill *s)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* The clock: drop TRIM_STEP bytes of the tables at the cursor and move it
+ * on (table after table, wrapping), until the resident size is below low or
+ * the cursor went round once.  What the loops touched last is what the
+ * cursor reaches last; a table read in order (the records, the print
+ * loop) is dropped behind the reader. */
+#define TRIM_STEP ((size_t)16 << 20)
+
+static size_t slot_len(const folio_tabspill *s, int i)
+{
+    if (s->t[i].fd < 0)
+        return 0;
+    if (i != s->region)
+        return s->t[i].len;
+    size_t used = (s->r_used + 4095) & ~(size_t)4095;   /* only that was touched */
+    return used < s->t[i].len ? used : s->t[i].len;
+}
+
+static void drop_watched(folio_tabspill *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (s->w[i].map)
+            madvise((void *)s->w[i].map, s->w[i].len, MADV_DONTNEED);
+}
+
+void tabspill_watch(folio_tabspill *s, const void *map, size_t len)
+{
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < 4 && map && len; i++)
+        if (!s->w[i].map) {
+            s->w[i].map = map;
+            s->w[i].len = len & ~(size_t)4095;  /* whole pages: the last one stays */
+            break;
+        }
+    pthread_mutex_unlock(&s->mu);
+}
+
+void tabspill_unwatch(folio_tabspill *s, const void *map)
+{
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < 4 && map; i++)
+        if (s->w[i].map == map)
+            s->w[i].map = NULL;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void trim_down(folio_tabspill *s, uint64_t low)
+{
+    pthread_mutex_lock(&s->mu);
+    __atomic_add_fetch(&s->trims, 1, __ATOMIC_RELAXED);
+    drop_watched(s);
+    size_t total = 0;
+    for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
+        total += slot_len(s, i);
+    for (size_t swept = 0; swept < total;) {
+        int i = s->c_slot;
+        size_t len = i >= 0 && i < FOLIO_TABSPILL_MAX ? slot_len(s, i) : 0;
+        if (s->c_off >= len) {          /* the next table */
+            s->c_slot = i + 1 < FOLIO_TABSPILL_MAX ? i + 1 : 0;
+            s->c_off = 0;
+            continue;
+        }
+        size_t k = len - s->c_off < TRIM_STEP ? len - s->c_off : TRIM_STEP;
+        madvise((char *)s->t[i].map + s->c_off, k, MADV_DONTNEED);
+        s->c_off += k;
+        swept += k;
+        uint64_t r = tabspill_resident();
+        if (r && r < low)
+            break;
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void trim_if_over(folio_tabspill *s)
+{
+    uint64_t hw = __atomic_load_n(&high_water, __ATOMIC_RELAXED);
+    if (!hw) {
+        tabspill_trim(s);               /* no mark: everything, every time */
+        return;
+    }
+    uint64_t r = tabspill_resident();
+    if (!r)
+        tabspill_trim(s);               /* unknown: as without a mark */
+    else if (r >= hw) {
+        /* an eighth below the mark; and twice as far again as the resident
+         * size went over it since the last check (a loop without ticks
+         * outran the trimmer thread: 1,000,000 households, VmHWM 1059 MiB
+         * at the end of plan with the eighth alone) */
+        uint64_t low = hw - hw / 8, over = 2 * (r - hw);
+        trim_down(s, over < low ? low - over : 1);
+    }
+}
+
 void tabspill_tick(folio_tabspill *s, unsigned every)
 {
     if (!s)
         return;
     uint64_t n = __atomic_add_fetch(&s->ticks, 1, __ATOMIC_RELAXED);
     if (every <= 1 || n % every == 0)
-        tabspill_trim(s);
+        trim_if_over(s);
 }
 
 static void *trim_main(void *arg)
@@ -300,7 +444,7 @@ static void *trim_main(void *arg)
         ts.tv_nsec %= 1000000000L;
         pthread_cond_timedwait(&T->cv, &T->mu, &ts);
         if (!T->stop)
-            tabspill_trim(T->s);
+            trim_if_over(T->s);
     }
     pthread_mutex_unlock(&T->mu);
     return NULL;

@@ -14,6 +14,8 @@
  * are mapped again when touched: a trimmer thread drops them every few
  * milliseconds, which bounds what the tables add to the run's resident
  * memory by what it touches between two trims, whatever their size.
+ * Round 23: only above a high-water mark, and then only down to an eighth
+ * below it, in 16 MiB steps from a cursor that goes round the tables.
  */
 #ifndef FOLIO_TABSPILL_H
 #define FOLIO_TABSPILL_H
@@ -36,6 +38,10 @@ typedef struct folio_tabspill {
     size_t r_used, r_ready;     /* bytes handed out, bytes allocated on disk */
     void *trimmer;              /* the trimmer thread's state, or NULL */
     uint64_t ticks;             /* tabspill_tick's count (atomic) */
+    uint64_t trims;             /* trims done (atomic) */
+    struct { const void *map; size_t len; } w[4];   /* round 23: watched read mappings */
+    int c_slot;                 /* round 23: the trimming cursor (slot, offset) */
+    size_t c_off;
 } folio_tabspill;
 
 /* Tables in files under dir (created when the first table is). */
@@ -60,17 +66,38 @@ void *tabspill_alloc(folio_tabspill *s, size_t n);
 bool tabspill_owns(folio_tabspill *s, const void *p);
 /* Unmap table p of s and close its file (true), or false when p is not one. */
 bool tabspill_release(folio_tabspill *s, void *p);
-/* Start the trimmer thread (every interval_ms); false when it cannot start
+/* Start the trimmer thread (every interval_ms it trims if over the
+ * high-water mark); false when it cannot start
  * (the run goes on untrimmed: same outputs, more memory). */
 bool tabspill_trim_start(folio_tabspill *s, unsigned interval_ms);
-/* Drop every resident page of the tables now. */
+/* issue 12 part 1 (round 23): trimming by resident size.  Above its
+ * budget a run sets a high-water mark under it (run-spill.c: 3/4 of
+ * --memory-limit); the trimmer thread and tabspill_tick then drop the
+ * tables' pages only when the process's resident memory (/proc/self/statm)
+ * is at or above the mark, and only until it is an eighth below it (16 MiB
+ * at a time from a cursor going round the tables: pages touched just
+ * behind it stay the longest), so pages touched again and again
+ * stay mapped while they fit.  0 (the default): every tick and every trimmer wake-up
+ * trims, as before.  Process-wide: resident memory is. */
+void tabspill_set_high_water(uint64_t bytes);
+/* The process's resident bytes now; 0 when unknown. */
+uint64_t tabspill_resident(void);
+/* No mark, resident size unknown, or at/above the mark. */
+bool tabspill_over_high_water(void);
+/* Drop every resident page of the tables now (whatever the mark). */
 void tabspill_trim(folio_tabspill *s);
 /* One unit of work done (a household composed, a statement printed), from
- * any thread: every `every`-th call trims.  The loops that touch the
+ * any thread: every `every`-th call trims if over the high-water mark.  The loops that touch the
  * tables drive the trimming themselves, so what they add to the resident
  * memory is bounded by `every` units of work even when the trimmer thread
  * is not scheduled (a loaded machine). */
 void tabspill_tick(folio_tabspill *s, unsigned every);
+/* Round 23: a read-only shared mapping of a file read in order (a spool
+ * mapped for a pass over it) is trimmed with the tables: its pages first,
+ * all of them, at every trim.  Unwatch before unmapping it.  At most 4;
+ * more are not watched (untrimmed: more memory, the same outputs). */
+void tabspill_watch(folio_tabspill *s, const void *map, size_t len);
+void tabspill_unwatch(folio_tabspill *s, const void *map);
 /* Stop the trimmer, unmap every table and close its file.  The caller
  * drops its pointers to them. */
 void tabspill_close(folio_tabspill *s);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,6 +267,151 @@ static void test_spill_move_and_tick(void **state)
     assert_int_equal(entries(dir), 0);
 }
 
+/* round 23: with a high-water mark set, tabspill_tick and the trimmer
+ * thread drop pages only while the process's resident memory is at or above
+ * it: touched pages stay mapped below the mark (no trim counted), and are
+ * dropped once the mark is under the resident size; 0 restores trimming at
+ * every tick */
+static void test_spill_high_water(void **state)
+{
+    (void)state;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), np = 4096, n = np * pg;   /* 16 MB */
+    long r = resident_pages();
+    assert_true(r > 0);
+    uint64_t res = tabspill_resident();         /* statm: the same counter */
+    assert_true(res >= (uint64_t)(r - 256) * pg && res <= (uint64_t)(r + 256) * pg);
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    char *t = malloc(n);
+    assert_non_null(t);
+    memset(t, 'z', n);
+    void *p = t;
+    assert_true(tabspill_table(&s, &p, n, &err));
+    assert_true(tabspill_trim_start(&s, 1));  /* every millisecond, if over the mark */
+    tabspill_set_high_water(res + ((uint64_t)1 << 30));   /* far above */
+    uint64_t trims0 = __atomic_load_n(&s.trims, __ATOMIC_RELAXED);
+    volatile const char *m = p;
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i += pg)
+        sum += (size_t)m[i];
+    assert_int_equal(sum, np * 'z');
+    long r1 = resident_pages();
+    for (int k = 0; k < 64; k++)
+        tabspill_tick(&s, 1);                 /* below the mark: nothing dropped */
+    usleep(20 * 1000);                        /* nor by the trimmer */
+    assert_true(resident_pages() >= r1 - 16);
+    assert_int_equal(__atomic_load_n(&s.trims, __ATOMIC_RELAXED), trims0);
+    tabspill_set_high_water(tabspill_resident() - (uint64_t)np / 2 * pg);   /* now over it */
+    tabspill_tick(&s, 1);
+    assert_true(__atomic_load_n(&s.trims, __ATOMIC_RELAXED) > trims0);
+    assert_true(resident_pages() <= r1 - (long)np + 64);   /* the table's pages dropped */
+    for (size_t i = 0; i < n; i += pg)        /* and still readable */
+        assert_int_equal(m[i], 'z');
+    tabspill_set_high_water(0);               /* no mark: every tick trims */
+    uint64_t trims1 = __atomic_load_n(&s.trims, __ATOMIC_RELAXED);
+    tabspill_tick(&s, 1);
+    assert_true(__atomic_load_n(&s.trims, __ATOMIC_RELAXED) > trims1);
+    tabspill_close(&s);
+    assert_int_equal(entries(dir), 0);
+}
+
+/* round 23: above the mark the trim goes down to an eighth below it, 16 MiB
+ * at a time from a cursor, not the whole table at once: a little above the
+ * mark, part of a touched 128 MiB table stays resident */
+static void test_spill_trim_partial(void **state)
+{
+    (void)state;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), n = (size_t)128 << 20, np = n / pg;
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    void *p = NULL;
+    assert_true(tabspill_grow(&s, &p, 0, n, &err));
+    memset(p, 'w', n);                          /* all of it resident */
+    long r1 = resident_pages();
+    uint64_t res = tabspill_resident();
+    assert_true(res >= (uint64_t)np * pg);
+    /* mark 1 MiB under the resident size: down to mark - mark/8, i.e. at
+     * least res/8 - 1 MiB dropped, in 16 MiB steps: at most that + 16 MiB */
+    uint64_t hw = res - ((uint64_t)1 << 20);
+    tabspill_set_high_water(hw);
+    tabspill_tick(&s, 1);
+    long dropped = r1 - resident_pages();
+    long want = (long)((hw / 8) / pg);
+    assert_true(dropped >= want - 64);
+    assert_true(dropped <= want + (long)((32u << 20) / pg));
+    assert_true(dropped < (long)np - 1024);     /* not the whole table */
+    assert_int_equal(((const char *)p)[0], 'w');
+    assert_int_equal(((const char *)p)[n - 1], 'w');
+    tabspill_set_high_water(0);
+    tabspill_close(&s);
+    assert_int_equal(entries(dir), 0);
+}
+
+/* round 23: the loader trims as it goes, not only the trimmer thread:
+ * over the mark, every 4 MiB handed out of the string region trims */
+static void test_spill_alloc_trims(void **state)
+{
+    (void)state;
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    assert_true(tabspill_region(&s, (size_t)64 << 20, &err));
+    tabspill_set_high_water(1);                 /* always over */
+    for (int k = 0; k < 3 * 1024; k++) {        /* 12 MiB in 4 KiB strings */
+        char *p = tabspill_alloc(&s, 4096);
+        assert_non_null(p);
+        memset(p, 's', 4096);
+    }
+    assert_true(__atomic_load_n(&s.trims, __ATOMIC_RELAXED) >= 2);
+    tabspill_set_high_water((uint64_t)1 << 62); /* never over */
+    uint64_t t0 = __atomic_load_n(&s.trims, __ATOMIC_RELAXED);
+    for (int k = 0; k < 3 * 1024; k++)
+        assert_non_null(tabspill_alloc(&s, 4096));
+    assert_int_equal(__atomic_load_n(&s.trims, __ATOMIC_RELAXED), t0);
+    tabspill_set_high_water(0);
+    tabspill_close(&s);
+    assert_int_equal(entries(dir), 0);
+}
+
+/* round 23: a watched read-only mapping (a spool mapped for a pass) is
+ * dropped with the tables; unwatched, it is left alone */
+static void test_spill_watch(void **state)
+{
+    (void)state;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), n = (size_t)16 << 20, np = n / pg;
+    char path[300];
+    snprintf(path, sizeof path, "/tmp/folio-tabspill-w-%d", (int)getpid());
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    unlink(path);
+    assert_int_equal(ftruncate(fd, (off_t)n), 0);
+    const char *m = mmap(NULL, n, PROT_READ, MAP_SHARED, fd, 0);
+    assert_true(m != MAP_FAILED);
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i += pg)
+        sum += (size_t)((volatile const char *)m)[i];
+    assert_int_equal(sum, 0);
+    long r1 = resident_pages();
+    tabspill_trim(&s);                          /* not watched: stays */
+    assert_true(resident_pages() >= r1 - 16);
+    tabspill_watch(&s, m, n);
+    tabspill_trim(&s);                          /* watched: dropped */
+    assert_true(resident_pages() <= r1 - (long)np + 64);
+    for (size_t i = 0; i < n; i += pg)
+        sum += (size_t)((volatile const char *)m)[i];
+    tabspill_unwatch(&s, m);
+    r1 = resident_pages();
+    tabspill_trim(&s);
+    assert_true(resident_pages() >= r1 - 16);   /* unwatched again */
+    munmap((void *)m, n);
+    close(fd);
+    tabspill_close(&s);
+}
+
 static void test_spill_bad_dir(void **state)
 {
     (void)state;
@@ -331,6 +477,10 @@ int main(void)
         cmocka_unit_test(test_spill_region),
         cmocka_unit_test(test_spill_bad_dir),
         cmocka_unit_test(test_spill_move_and_tick),
+        cmocka_unit_test(test_spill_high_water),
+        cmocka_unit_test(test_spill_trim_partial),
+        cmocka_unit_test(test_spill_alloc_trims),
+        cmocka_unit_test(test_spill_watch),
         cmocka_unit_test(test_budget),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
