@@ -2059,6 +2059,8 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
         pdf_fail(w, "cannot deflate a font program");
         return;
     }
+    if (w->tag)
+        return;    /* r-arch3 (issue 14): PDF/A-2 makes CIDSet optional (ISO 19005-2 6.2.11.4.2) */
     const uint8_t *bits = w->used[fi];
     unsigned last = 0;
     /* whole bytes at a time: a document uses a few hundred of 65,536 codes */
