@@ -164,6 +164,61 @@ static size_t obj_head(const char *d, size_t n, size_t off, unsigned num)
     return off + (size_t)hl;
 }
 
+/* r-arch3 (issue 11/14): libharu writes every key and value on its own
+ * line with spaces inside brackets; in the object stream that is ~30% of
+ * its objects' bytes, deflated (and paid for) in every document.  Copy
+ * s[0..n) to o (n bytes there) with each run of white space dropped where a
+ * delimiter on either side separates the tokens anyway, else one space;
+ * literal and hex strings verbatim.  Returns the length written. */
+static bool sep_after(char c)
+{
+    switch (c) {                 /* not '/': a name's end needs a separator */
+    case '(': case ')': case '<': case '>': case '[': case ']': case '{': case '}':
+        return true;
+    default:
+        return false;
+    }
+}
+
+static size_t minify(char *o, const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        char c = s[i];
+        size_t j = i + 1;
+        if (c == '(') {                                   /* literal string */
+            int depth = 0;
+            for (j = i; j < n; j++) {
+                if (s[j] == '\\') {
+                    j++;
+                    continue;
+                }
+                if (s[j] == '(')
+                    depth++;
+                else if (s[j] == ')' && --depth == 0)
+                    break;
+            }
+            j = j < n ? j + 1 : n;
+        } else if (c == '<' && i + 1 < n && s[i + 1] == '<') {   /* a dictionary */
+            j = i + 2;
+        } else if (c == '<') {                                   /* hex string */
+            const char *e = memchr(s + i, '>', n - i);
+            j = e ? (size_t)(e - s) + 1 : n;
+        } else if (is_ws(c)) {
+            while (j < n && is_ws(s[j]))
+                j++;
+            if (k && j < n && !sep_after(o[k - 1]) && !is_delim(s[j]))
+                o[k++] = ' ';
+            i = j;
+            continue;
+        }
+        memcpy(o + k, s + i, j - i);
+        k += j - i;
+        i = j;
+    }
+    return k;
+}
+
 static int bytes_for(uint64_t v)
 {
     int b = 1;
@@ -296,7 +351,8 @@ bool pdf_compact(folio_buf *out, size_t start, const char *cat_add, unsigned n_e
     buf_presize(&nb, n + 4096);        /* streams as they are, the rest deflated */
     buf_presize(&body, n / 2 + xlen + 4096);
     buf_presize(&head, (size_t)(size + n_extra) * 24 + 64);
-    ok = f2 && f3 && ty && soff;
+    char *mini = malloc(n + 1);        /* one object, minified (r-arch3) */
+    ok = f2 && f3 && ty && soff && mini;
     /* the header and libharu's binary comment line */
     const char *l2 = ok ? memchr(d, '\n', 16) : NULL;
     const char *l3 = l2 ? memchr(l2 + 1, '\n', (size_t)(d + n - l2 - 1)) : NULL;
@@ -317,9 +373,12 @@ bool pdf_compact(folio_buf *out, size_t start, const char *cat_add, unsigned n_e
             char *te = put_u(tmp, i);
             memcpy(te, " 0 obj\n", 7);
             folio_buf_append(&nb, tmp, (size_t)(te + 7 - tmp));
-            const char *dict = d + o->body;
-            size_t dn = o->body_end - o->body;
-            const char *l = memmem(dict, dn, "/Length", 7);
+            const char *dict = mini;
+            size_t dn = minify(mini, d + o->body, o->body_end - o->body);
+            const char *l = memmem(dict, dn, "/Length ", 8);
+            ok = l != NULL;
+            if (!ok)
+                break;
             char *q;
             strtoul(l + 8, &q, 10);
             if (!strncmp(q, " 0 R", 4))
@@ -338,8 +397,8 @@ bool pdf_compact(folio_buf *out, size_t start, const char *cat_add, unsigned n_e
         f2[i] = stm;
         f3[i] = n_in;
         soff[n_in++] = body.len;
-        const char *v = d + o->body;
-        size_t vn = o->body_end - o->body;
+        const char *v = mini;
+        size_t vn = minify(mini, d + o->body, o->body_end - o->body);
         if (i == root_id) {            /* the catalog: cat_add before its ">>" */
             ok = vn >= 4 && !memcmp(v + vn - 2, ">>", 2);
             folio_buf_append(&body, v, vn - 2);
@@ -462,6 +521,7 @@ bool pdf_compact(folio_buf *out, size_t start, const char *cat_add, unsigned n_e
     free(f3);
     free(ty);
     free(soff);
+    free(mini);
     free(rawb);
     free(z);
     free(xr);
