@@ -180,6 +180,10 @@ static bool sep_after(char c)
     }
 }
 
+static const unsigned char MINI_STOP[256] = {
+    ['('] = 1, ['<'] = 1, [' '] = 1, ['\n'] = 1, ['\r'] = 1, ['\t'] = 1, ['\f'] = 1, ['\0'] = 1,
+};
+
 static size_t minify(char *o, const char *s, size_t n)
 {
     size_t k = 0;
@@ -211,6 +215,11 @@ static size_t minify(char *o, const char *s, size_t n)
                 o[k++] = ' ';
             i = j;
             continue;
+        } else {                 /* ordinary bytes up to the next special one */
+            o[k++] = c;
+            for (i++; i < n && !MINI_STOP[(unsigned char)s[i]]; i++)
+                o[k++] = s[i];
+            continue;
         }
         memcpy(o + k, s + i, j - i);
         k += j - i;
@@ -227,17 +236,38 @@ static int bytes_for(uint64_t v)
     return b;
 }
 
+/* r-arch3 (issue 14 cost): decimal digits two at a time from a table, the
+ * length counted first (the object stream header, cross-references and
+ * every element's references are mostly numbers) */
+static const char DIGITS2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+char *pdf_put_dec(char *p, uint64_t v)
+{
+    int n = 1;
+    for (uint64_t t = v; t >= 10; t /= 10)
+        n++;
+    char *e = p + n;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--e = DIGITS2[r + 1];
+        *--e = DIGITS2[r];
+    }
+    if (v >= 10) {
+        *--e = DIGITS2[v * 2 + 1];
+        *--e = DIGITS2[v * 2];
+    } else {
+        *--e = (char)('0' + v);
+    }
+    return p + n;
+}
+
 static char *put_u(char *p, uint64_t v)
 {
-    char tmp[24];
-    int k = 0;
-    do {
-        tmp[k++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (k)
-        *p++ = tmp[--k];
-    return p;
+    return pdf_put_dec(p, v);
 }
 
 bool pdf_compact(folio_buf *out, size_t start, const char *cat_add, unsigned n_extra,

@@ -211,15 +211,7 @@ static int64_t seq_of(const pdf_tag *t, const folio_dl_op *op)
 /* Decimal digits of v at p; returns the end. */
 static char *put_u(char *p, unsigned v)
 {
-    char tmp[12];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *p++ = tmp[--n];
-    return p;
+    return pdf_put_dec(p, v);
 }
 
 static char *put_s(char *p, const char *s)
@@ -527,7 +519,8 @@ static void emit_done(tag_emit *e, char *end)
 static char *put_ref(char *q, unsigned id)
 {
     q = put_u(q, id);
-    return put_s(q, " 0 R");
+    memcpy(q, " 0 R", 4);
+    return q + 4;
 }
 
 static char *put_scope(char *q, const tag_node *nd)
