@@ -1681,8 +1681,10 @@ static bool pdf_descriptor_from_cache(folio_pdf_writer *w, HPDF_FontAttr fa,
     ff->write_fn = pdf_write_filter;
     HPDF_STATUS r = HPDF_Dict_Add(d, "FontFile2", ff);
     r += HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)c->length1);
-    r += HPDF_Dict_AddNumber(ff, "Length2", 0);
-    r += HPDF_Dict_AddNumber(ff, "Length3", 0);
+    if (!w->tag) {   /* r-arch3: Type 1 keys, not written in a tagged document */
+        r += HPDF_Dict_AddNumber(ff, "Length2", 0);
+        r += HPDF_Dict_AddNumber(ff, "Length3", 0);
+    }
     r += HPDF_Xref_Add(fa->xref, d);
     r += HPDF_Dict_AddName(d, "Type", "FontDescriptor");
     r += HPDF_Dict_AddNumber(d, "Ascent", def->ascent);
