@@ -2069,16 +2069,30 @@ static void pdf_cidset(folio_pdf_writer *w, int fi)
         return;    /* r-arch3 (issue 14): PDF/A-2 makes CIDSet optional (ISO 19005-2 6.2.11.4.2) */
     const uint8_t *bits = w->used[fi];
     unsigned last = 0;
-    /* whole bytes at a time: a document uses a few hundred of 65,536 codes */
-    for (unsigned b = 8192; b-- > 0 && !last;)
-        for (unsigned c = b * 8 + 8; bits[b] && c-- > b * 8 && !last;)
-            if (c && pdf_code_used(bits, c))
+    /* whole words at a time (r-arch3, issue 11: bytes were ~0.15 M
+     * instructions a font): a document uses a few hundred of 65,536 codes */
+    for (unsigned b = 8192; b >= 8 && !last; b -= 8) {
+        uint64_t v;
+        memcpy(&v, bits + b - 8, sizeof v);
+        for (unsigned c = b * 8; v && c-- > (b - 8) * 8;)
+            if (c && pdf_code_used(bits, c)) {
                 last = c;
+                break;
+            }
+    }
     unsigned char set[8192];
     size_t n = last / 8 + 1;
     memset(set, 0, n);
     set[0] = 0x80;                       /* CID 0 */
     for (unsigned c = 1; c <= last; c++) {
+        if ((c & 63) == 0) {
+            uint64_t v;
+            memcpy(&v, bits + (c >> 3), sizeof v);
+            if (!v) {
+                c += 63;
+                continue;
+            }
+        }
         if ((c & 7) == 0 && bits[c >> 3] == 0) {
             c += 7;
             continue;
