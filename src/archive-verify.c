@@ -61,16 +61,26 @@ static char *slurp(const char *path, size_t *len)
     return b.data;
 }
 
-/* "/Type /Page" not followed by 's' in d[0..n). */
+/* "/Type /Page" (or "/Type/Page": r-arch3, the compact rewrite drops the
+ * space) not followed by 's', starting before d[lim], in d[0..n). */
+static unsigned page_marks_to(const unsigned char *d, uint64_t n, uint64_t lim)
+{
+    unsigned c = 0;
+    for (uint64_t i = 0; i < lim && i + 10 < n; i++) {
+        if (d[i] != '/' || memcmp(d + i, "/Type", 5))
+            continue;
+        uint64_t j = i + 5;
+        while (j < n && (d[j] == ' ' || d[j] == '\n' || d[j] == '\r' || d[j] == '\t'))
+            j++;
+        if (j + 5 < n && !memcmp(d + j, "/Page", 5) && d[j + 5] != 's')
+            c++;
+    }
+    return c;
+}
+
 static unsigned page_marks(const unsigned char *d, uint64_t n)
 {
-    static const char pat[] = "/Type /Page";
-    const size_t m = sizeof pat - 1;
-    unsigned c = 0;
-    for (uint64_t i = 0; i + m < n; i++)
-        if (d[i] == '/' && !memcmp(d + i, pat, m) && d[i + m] != 's')
-            c++;
-    return c;
+    return page_marks_to(d, n, n);
 }
 
 /* Page objects in a PDF: page_marks of the file and, for a tagged
@@ -108,8 +118,11 @@ static unsigned pdf_page_objects(const unsigned char *d, uint64_t n)
             z.avail_out = (uInt)(sizeof buf - 16 - keep);
             rc = inflate(&z, Z_NO_FLUSH);
             size_t have = (size_t)(z.next_out - buf);
-            c += page_marks(buf, have);
-            keep = have < 11 ? have : 11;   /* a mark cut in two is seen once */
+            bool more = rc == Z_OK && z.avail_in != 0;
+            /* a mark starting in the last 16 bytes is counted with the next
+               chunk, which begins with them: seen once, cut or not */
+            keep = more ? (have < 16 ? have : 16) : 0;
+            c += page_marks_to(buf, have, have - keep);
             memmove(buf, buf + have - keep, keep);
             if (rc == Z_OK && z.avail_in == 0)
                 break;

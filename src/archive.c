@@ -13,6 +13,7 @@
 #include "folio/archive.h"
 #include "folio/frequency.h"  /* issue 15 (r-chan) */
 #include "folio/plan.h"
+#include "icc-srgb.h"
 #include "sink-archive.h"
 
 #include <errno.h>
@@ -158,6 +159,11 @@ bool archive_plan(const folio_archive_params *P, folio_archive_result *res, unsi
 
     *icc = NULL;
     *icc_len = 0;
+    if (n && !O->icc_profile[0]) {   /* issue 11 (r-arch3): the built-in compact sRGB */
+        if (!folio_icc_srgb(icc, icc_len))
+            return oom(err);
+        return true;
+    }
     return n == 0 || read_icc(O->icc_profile, icc, icc_len, err);
 }
 

@@ -13,7 +13,7 @@
  *       max_documents: 5000           # per zip, 1..1000000
  *       account_numbers: masked       # masked | full (index files)
  *       prefix: statements
- *       icc_profile: /usr/share/color/icc/sRGB.icc
+ *       icc_profile: my-srgb.icc      # default: folio's built-in compact sRGB
  *       compression: 1                # deflate level of page content, 0..9
  *       tagged: true                  # PDF/A-2a + PDF/UA-1 (false: untagged PDF/A-1b)
  *
@@ -36,7 +36,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define ARCHIVE_DEFAULT_ICC "/usr/share/color/icc/sRGB.icc"
 
 static const char *const ARCHIVE_KEYS[] = { "enabled", "max_documents", "account_numbers",
                                             "prefix", "icc_profile", "compression",
@@ -200,7 +199,7 @@ bool archive_options_read(struct yt_doc *d, const struct yt_node *output,
     a->compression = 1;
     a->tagged = true;          /* issue 14 part 2: PDF/A-2a + PDF/UA-1 */
     strcpy(a->prefix, "statements");
-    strcpy(a->icc_profile, ARCHIVE_DEFAULT_ICC);
+    a->icc_profile[0] = '\0'; /* issue 11 (r-arch3): folio's compact sRGB (icc-srgb.c) */
     *arch = a;
     *rules = NULL;
     if (!output)

@@ -23,6 +23,10 @@
  * the caller's objects), or 0 when there is no trailer. */
 unsigned pdf_compact_size(const char *d, size_t n);
 
+/* The decimal digits of v at p; returns the end (r-arch3: shared by the
+ * structure tree's writer, pdf-tag.c). */
+char *pdf_put_dec(char *p, uint64_t v);
+
 /* Rewrite out[start..] as above.  The extra objects' bodies are
  * xbody[xoffs[k] .. xoffs[k+1]), k < n_extra, numbered size + k.  level:
  * deflate level of the object and cross-reference streams (1..12).  false

@@ -118,6 +118,17 @@ bool pdf_subset_font_renum(const char *file, const uint32_t *gids, size_t n_gids
                                           "feat", "BASE", "meta" };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         hb_set_add(drop, hb_tag_from_string(tables[i], 4));
+    if (new_gids) {
+        /* r-arch3 (issue 11 archive size): a renumbered subset is only ever
+         * a CIDFontType2 program reached through its CIDToGIDMap, which
+         * needs no cmap (ISO 32000-1 9.9: cmap is for simple TrueType
+         * fonts), nor glyph names (post) or the name table; OS/2 stays (its
+         * fsType is the embedding permission PDF/A relies on). ~0.5 KB
+         * deflated a document */
+        static const char *const cid_drop[] = { "cmap", "post", "name" };
+        for (size_t i = 0; i < sizeof cid_drop / sizeof cid_drop[0]; i++)
+            hb_set_add(drop, hb_tag_from_string(cid_drop[i], 4));
+    }
     /* the name table: family and subfamily only (r-arch, issue 11: the
      * default 0..6 in two platforms is ~200 bytes deflated per font) */
     hb_set_t *names = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_ID);

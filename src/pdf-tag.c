@@ -57,6 +57,7 @@ typedef struct tag_fin {         /* what pdf_tag_finish found, per node */
     uint32_t *link_el;           /* ParentTree key pages+k -> Link node */
     unsigned *annot_id;          /* Link node -> its annotation's object number */
     uint32_t *num;               /* node -> place among the written elements */
+    bool *inl;                   /* r-arch3 (issue 14): an empty cell, written inside its row */
     uint32_t n_kept, annot_key;
 } tag_fin;
 
@@ -112,6 +113,7 @@ void pdf_tag_free(pdf_tag *t)
     free(t->fin.link_el);
     free(t->fin.annot_id);
     free(t->fin.num);
+    free(t->fin.inl);
     free(t);
 }
 
@@ -209,15 +211,7 @@ static int64_t seq_of(const pdf_tag *t, const folio_dl_op *op)
 /* Decimal digits of v at p; returns the end. */
 static char *put_u(char *p, unsigned v)
 {
-    char tmp[12];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *p++ = tmp[--n];
-    return p;
+    return pdf_put_dec(p, v);
 }
 
 static char *put_s(char *p, const char *s)
@@ -262,12 +256,12 @@ size_t pdf_tag_op(pdf_tag *t, uint32_t page, const folio_dl_op *op, char *out)
     }
     uint32_t mcid = t->next_mcid++;
     t->mc[t->n_mc++] = (tag_mc){page, mcid, (uint32_t)want};
-    char *p = out + n;                       /* "/TD <</MCID 12>> BDC\n" */
-    *p++ = '/';
+    char *p = out + n;                       /* "/TD<</MCID 12>>BDC\n" (r-arch3: no */
+    *p++ = '/';                              /* spaces where delimiters separate) */
     p = put_s(p, SR_NAME[t->nodes[want].role]);
-    p = put_s(p, " <</MCID ");
+    p = put_s(p, "<</MCID ");
     p = put_u(p, mcid);
-    p = put_s(p, ">> BDC\n");
+    p = put_s(p, ">>BDC\n");
     return (size_t)(p - out);
 }
 
@@ -372,9 +366,10 @@ bool pdf_tag_finish(pdf_tag *t, HPDF_Doc doc, uint32_t first_page, const char *l
     f->link_el = calloc((size_t)nn + 1, sizeof *f->link_el);
     f->annot_id = calloc((size_t)nn + 1, sizeof *f->annot_id);
     f->num = calloc((size_t)nn + 1, sizeof *f->num);
+    f->inl = calloc((size_t)nn + 1, sizeof *f->inl);
     uint32_t *fill = calloc((size_t)nn + 1, sizeof *fill);
     bool ok = f->keep && f->first_pg && f->nmc && f->nkid && f->mcl && f->kidl && f->page_id &&
-              f->link_el && f->annot_id && f->num && fill;
+              f->link_el && f->annot_id && f->num && f->inl && fill;
     if (!ok)
         *why = "out of memory";
     HPDF_Page *pages = ok ? calloc((size_t)np + 1, sizeof *pages) : NULL;
@@ -410,10 +405,26 @@ bool pdf_tag_finish(pdf_tag *t, HPDF_Doc doc, uint32_t first_page, const char *l
         f->keep[0] = true;
     /* CSR lists: own MCs in content order, kept children in creation order;
        num[i]: the element's place in the object stream */
+    /* r-arch3 (issue 14 part 2 cost): a table cell with no content and no
+       kept children (an empty TD/TH of a kept row) is not in the ParentTree,
+       so nothing refers to it indirectly: it is written as a direct
+       dictionary in its row's /K (ISO 32000-1 14.7.2, Table 323: /K holds
+       structure element dictionaries; only /P must be an indirect
+       reference), saving an object stream entry and its reference */
+    for (uint32_t i = 1; ok && i < nn; i++)
+        if (f->keep[i] && t->nodes[i].parent)
+            fill[t->nodes[i].parent] = 1;       /* has a kept child */
+    for (uint32_t i = 1; ok && i < nn; i++)
+        f->inl[i] = f->keep[i] && !fill[i] && f->nmc[i + 1] == 0 &&
+                    (t->nodes[i].role == FOLIO_SR_TD || t->nodes[i].role == FOLIO_SR_TH) &&
+                    t->nodes[t->nodes[i].parent].role == FOLIO_SR_TR;
+    if (ok)
+        memset(fill, 0, (size_t)(nn + 1) * sizeof *fill);
     uint32_t kept = 0;
     for (uint32_t i = 0; ok && i < nn; i++)
         if (f->keep[i]) {
-            f->num[i] = kept++;
+            if (!f->inl[i])
+                f->num[i] = kept++;
             if (i)
                 f->nkid[t->nodes[i].parent + 1]++;
         }
@@ -508,7 +519,33 @@ static void emit_done(tag_emit *e, char *end)
 static char *put_ref(char *q, unsigned id)
 {
     q = put_u(q, id);
-    return put_s(q, " 0 R");
+    memcpy(q, " 0 R", 4);
+    return q + 4;
+}
+
+static char *put_scope(char *q, const tag_node *nd)
+{
+    return put_s(q, nd->scope == FOLIO_SCOPE_ROW ? "/A<</O/Table/Scope/Row>>"
+                                                 : "/A<</O/Table/Scope/Column>>");
+}
+
+/* r-arch3: a text string as a literal when s is printable ASCII (PDFDocEncoding
+ * agrees; ( ) \ escaped), else UTF-16BE hex (put_text_hex): an /Alt of n
+ * ASCII characters is ~n bytes instead of 4n + 6. */
+static char *put_text(char *q, const char *s, size_t max_chars)
+{
+    size_t n = 0;
+    for (const char *c = s; *c; c++, n++)
+        if (*c < 0x20 || *c > 0x7E || n >= max_chars)
+            return put_text_hex(q, s, max_chars);
+    *q++ = '(';
+    for (const char *c = s; *c; c++) {
+        if (*c == '(' || *c == ')' || *c == '\\')
+            *q++ = '\\';
+        *q++ = *c;
+    }
+    *q++ = ')';
+    return q;
 }
 
 bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const char **why)
@@ -589,7 +626,7 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
     emit_flush(&e);
     bool ok = mi == t->n_mc;
     for (uint32_t i = 0; ok && i < nn; i++) {   /* the elements, in num order */
-        if (!f->keep[i])
+        if (!f->keep[i] || f->inl[i])
             continue;
         const tag_node *nd = &t->nodes[i];
         emit_flush(&e);
@@ -607,11 +644,10 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
             q = put_ref(q, f->page_id[f->first_pg[i]]);
         }
         if (nd->role == FOLIO_SR_TH)
-            q = put_s(q, nd->scope == FOLIO_SCOPE_ROW ? "/A<</O/Table/Scope/Row>>"
-                                                      : "/A<</O/Table/Scope/Column>>");
+            q = put_scope(q, nd);
         if (nd->role == FOLIO_SR_FIGURE) {
             q = put_s(q, "/Alt");
-            q = put_text_hex(q, nd->alt && nd->alt[0] ? nd->alt : "Figure", 2000);
+            q = put_text(q, nd->alt && nd->alt[0] ? nd->alt : "Figure", 2000);
         }
         if (i == 0 && t->lang) {
             q = put_s(q, "/Lang(");
@@ -641,10 +677,19 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
             emit_done(&e, q);
         }
         for (uint32_t k = f->nkid[i]; k < f->nkid[i + 1]; k++) {
-            q = emit_room(&e, 32);
-            if (k > f->nkid[i] || k_own)
-                *q++ = ' ';
-            q = put_ref(q, el0 + f->num[f->kidl[k]]);
+            uint32_t c = f->kidl[k];
+            q = emit_room(&e, 96);
+            if (f->inl[c]) {                    /* an empty cell, direct */
+                q = put_s(q, t->nodes[c].role == FOLIO_SR_TH ? "<</S/TH/P " : "<</S/TD/P ");
+                q = put_ref(q, el0 + f->num[i]);
+                if (t->nodes[c].role == FOLIO_SR_TH)
+                    q = put_scope(q, &t->nodes[c]);
+                q = put_s(q, ">>");
+            } else {
+                if (k > f->nkid[i] || k_own)
+                    *q++ = ' ';
+                q = put_ref(q, el0 + f->num[c]);
+            }
             emit_done(&e, q);
         }
         q = emit_room(&e, 96);
@@ -657,7 +702,7 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
         }
         if (k_n > 1)
             *q++ = ']';
-        q = put_s(q, ">>\n");
+        q = put_s(q, ">>");    /* r-arch3: no separator; the offsets delimit objects */
         emit_done(&e, q);
     }
     emit_flush(&e);

@@ -45,7 +45,7 @@ typedef struct folio_archive_options {
     uint32_t max_documents;      /* documents per zip, default 5000 */
     bool mask_accounts;          /* account_numbers: masked (default) | full */
     char prefix[64];             /* default "statements" */
-    char icc_profile[512];       /* default /usr/share/color/icc/sRGB.icc */
+    char icc_profile[512];       /* "" (default): folio's compact sRGB (icc-srgb.c) */
     int compression;             /* deflate level of page content 0..9, default 1 */
     bool tagged;                 /* issue 14 part 2: tagged PDF/A-2a + PDF/UA-1 (default),
                                     false: untagged PDF/A-1b */

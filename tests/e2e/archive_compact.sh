@@ -47,9 +47,9 @@ for n, data in sorted(tag.items()):
                            check=True).stdout.splitlines()[2:]
     assert fonts and all(f.split()[-5:-2] == ["yes", "yes", "yes"] for f in fonts), (n, fonts)
     assert text(data) == text(untag[n]), n + ": pdftotext -layout differs from the untagged document"
-    for s in re.finditer(rb"/Length (\d+)\n/Filter /FlateDecode\n>>\nstream\r\n", data):
+    for s in re.finditer(rb"/Length (\d+)/Filter/FlateDecode>>\nstream\r\n", data):
         raw = zlib.decompressobj().decompress(data[s.end():s.end() + int(s.group(1))])
-        if b" BDC" in raw:
+        if b"BDC" in raw:
             nbt += raw.count(b"BT\n")
             nmc += raw.count(b"/MCID ")
 assert nmc and nbt * 3 < nmc, "text objects %d for %d marked sequences" % (nbt, nmc)

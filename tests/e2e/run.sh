@@ -969,6 +969,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/cost13.sh"            # issue 13 performance: the bench's with/without jobs
 . "$ROOT/tests/e2e/tagged.sh"            # issue 14 part 2: tagged PDF/UA archive documents
 . "$ROOT/tests/e2e/archive_compact.sh"   # issues 11, 14 (r-arch): compact tagged documents
+. "$ROOT/tests/e2e/archive_lean.sh"      # issues 11, 14 (r-arch3): compact sRGB, no CIDSet, lean fonts
 . "$ROOT/tests/e2e/afp_unicode.sh"       # issue 13 part 5: AFP code page 1200
 . "$ROOT/tests/e2e/money_ccy.sh"        # issue 10 gaps: money per currency, names, codes in rules
 . "$ROOT/tests/e2e/cli.sh"               # issue 16 part 1: CLI conventions, help vs parser

@@ -213,9 +213,20 @@ static void test_subset_cache(void **state)
 }
 
 /* r-arch (issue 11/14 archive size): a renumbered subset holds .notdef and
- * the glyphs asked for (and composites' parts), in old-id order; its cmap maps each
- * code to the new id reported; it is smaller than the kept-id program and
- * cached apart from it (a second call gives the same bytes and ids). */
+ * the glyphs asked for (and composites' parts), in old-id order; the new id
+ * reported for each code is that code's glyph (same advance and outline
+ * extents as in the font); it is smaller than the kept-id program and
+ * cached apart from it (a second call gives the same bytes and ids).
+ * r-arch3 (round 23): it has no cmap, post or name table (a CIDFontType2
+ * program is reached through the CIDToGIDMap); the kept-id one keeps cmap. */
+static bool has_table(hb_face_t *f, hb_tag_t tag)
+{
+    hb_blob_t *t = hb_face_reference_table(f, tag);
+    bool has = hb_blob_get_length(t) > 0;
+    hb_blob_destroy(t);
+    return has;
+}
+
 static void test_subset_renumbered(void **state)
 {
     (void)state;
@@ -230,9 +241,6 @@ static void test_subset_renumbered(void **state)
         assert_true(hb_font_get_nominal_glyph(font, codes[i], &g));
         gids[i] = g;
     }
-    hb_font_destroy(font);
-    hb_face_destroy(face);
-    hb_blob_destroy(blob);
 
     unsigned char *kept = NULL, *prog = NULL;
     size_t klen = 0, plen = 0;
@@ -245,11 +253,24 @@ static void test_subset_renumbered(void **state)
     unsigned ng = hb_face_get_glyph_count(sf);   /* .notdef, these, composites' parts */
     assert_true(ng >= n + 1 && ng < n + 8);
     hb_font_t *sfont = hb_font_create(sf);
+    hb_blob_t *kb = hb_blob_create((const char *)kept, (unsigned)klen, HB_MEMORY_MODE_READONLY,
+                                   NULL, NULL);
+    hb_face_t *kf = hb_face_create(kb, 0);
+    assert_false(has_table(sf, HB_TAG('c', 'm', 'a', 'p')));
+    assert_false(has_table(sf, HB_TAG('p', 'o', 's', 't')));
+    assert_false(has_table(sf, HB_TAG('n', 'a', 'm', 'e')));
+    assert_true(has_table(sf, HB_TAG('O', 'S', '/', '2')));
+    assert_true(has_table(kf, HB_TAG('c', 'm', 'a', 'p')));
+    hb_face_destroy(kf);
+    hb_blob_destroy(kb);
     for (size_t i = 0; i < n; i++) {
-        hb_codepoint_t g = 0;
-        assert_true(hb_font_get_nominal_glyph(sfont, codes[i], &g));
-        assert_int_equal(g, renum[i]);
         assert_true(renum[i] >= 1 && renum[i] < ng);
+        assert_int_equal(hb_font_get_glyph_h_advance(sfont, renum[i]),
+                         hb_font_get_glyph_h_advance(font, gids[i]));
+        hb_glyph_extents_t a, b;
+        assert_true(hb_font_get_glyph_extents(font, gids[i], &a));
+        assert_true(hb_font_get_glyph_extents(sfont, renum[i], &b));
+        assert_memory_equal(&a, &b, sizeof a);
         for (size_t j = 0; j < n; j++)            /* old order kept */
             if (gids[j] < gids[i])
                 assert_true(renum[j] < renum[i]);
@@ -257,6 +278,9 @@ static void test_subset_renumbered(void **state)
     hb_font_destroy(sfont);
     hb_face_destroy(sf);
     hb_blob_destroy(sb);
+    hb_font_destroy(font);
+    hb_face_destroy(face);
+    hb_blob_destroy(blob);
 
     for (int round = 0; round < 2; round++) {      /* made, then served */
         unsigned char *z = NULL;

@@ -128,9 +128,9 @@ static void test_marked_content(void **state)
     assert_false(pdf_tag_statement(t, st, &why));            /* one statement */
     assert_string_equal(why, "a tagged document holds one statement");
     const char *want[] = {
-        "/H1 <</MCID 0>> BDC\n", "EMC\n/TH <</MCID 1>> BDC\n", "EMC\n/Artifact BMC\n",
-        "EMC\n/TD <</MCID 2>> BDC\n", "EMC\n/Artifact BMC\n",
-        "EMC\n/Figure <</MCID 3>> BDC\n", "", "EMC\n/Artifact BMC\n", "",
+        "/H1<</MCID 0>>BDC\n", "EMC\n/TH<</MCID 1>>BDC\n", "EMC\n/Artifact BMC\n",
+        "EMC\n/TD<</MCID 2>>BDC\n", "EMC\n/Artifact BMC\n",
+        "EMC\n/Figure<</MCID 3>>BDC\n", "", "EMC\n/Artifact BMC\n", "",
     };
     const folio_dl_page *pg = &st->pages[0];
     assert_int_equal(pg->n_ops, 9);
@@ -147,7 +147,7 @@ static void test_marked_content(void **state)
     /* the next page starts at MCID 0 again */
     n = pdf_tag_op(t, 1, &pg->ops[0], out);
     out[n] = 0;
-    assert_string_equal(out, "/H1 <</MCID 0>> BDC\n");
+    assert_string_equal(out, "/H1<</MCID 0>>BDC\n");
     pdf_tag_free(t);
     folio_arena_free(&a);
 }
@@ -253,7 +253,7 @@ static void test_document(void **state)
             assert_non_null(has(res, "/StructParents 0"));
             assert_non_null(has(res, "/ParentTree"));
             assert_non_null(has(res, "/Artifact BMC"));
-            assert_non_null(has(res, "/TD <</MCID 2>> BDC"));
+            assert_non_null(has(res, "/TD<</MCID 2>>BDC"));
             assert_non_null(has(res, "<pdfaid:part>2</pdfaid:part>"));
             assert_non_null(has(res, "<pdfaid:conformance>A</pdfaid:conformance>"));
             assert_non_null(has(res, "<pdfuaid:part>1</pdfuaid:part>"));
