@@ -39,4 +39,15 @@ bool run_records_end(run_records_bg *b, folio_error *err);
  * files are then discarded with the others); writes nothing itself. */
 void run_records_wait(run_records_bg *b);
 
+/* The same thread then computes what the manifest and the reconciliation
+ * would compute afterwards from the same data: the per-currency totals
+ * (ccy-totals.h: of every feed, and of each transactions feed) and the
+ * SHA-256 of the record files.  These return the kept result when there is
+ * one, else compute it as before (same result, same errors). */
+struct ccy_totals;
+bool run_ccy_totals(const run_state *R, int feed, struct ccy_totals *C, folio_error *err);
+bool run_record_sha256(const run_state *R, const char *path, char hex[65], uint64_t *bytes,
+                       folio_error *err);
+void run_pre_free(run_state *R);
+
 #endif

@@ -152,6 +152,7 @@ static void run_free(run_state *R)
 {
     size_t n_hh = R->hs.n;          /* household_free zeroes R->hs */
     run_spill_release(R);           /* issue 12 part 1: before the arrays' owners free them */
+    run_pre_free(R);                /* issue 11 (r-serial) */
     frequency_view_free(R->arch_view);          /* issue 15 part 1 (r-chan) */
     frequency_counts_free(&R->freq);
     free(R->res_arch);
