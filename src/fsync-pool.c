@@ -6,9 +6,12 @@
  */
 #include "fsync-pool.h"
 
+#include "folio/common.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <string.h>
 #include <unistd.h>
 
 #define FSYNC_POOL_MAX 8
@@ -68,4 +71,26 @@ size_t folio_fsync_all(folio_fsync_entry *v, size_t n, int threads)
         if (v[i].err)
             return i;
     return n;
+}
+
+bool folio_write_part_unsynced(const char *path, const void *data, size_t n,
+                               folio_error *err)
+{
+    folio_afile f;
+    if (!folio_afile_open_excl(&f, path, err))
+        return false;
+    folio_afile_write(&f, data, n);
+    if (f.err.code) {
+        *err = f.err;
+        folio_afile_abort(&f);
+        return false;
+    }
+    int fd = f.fd;
+    f.fd = -1;
+    if (close(fd) != 0) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: write failed: %s", path, strerror(errno));
+        unlink(path);
+        return false;
+    }
+    return true;
 }

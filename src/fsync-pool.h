@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct folio_error;
+
 typedef struct folio_fsync_entry {
     int dfd;                    /* a directory fd */
     const char *name;           /* a file in it, opened O_NOFOLLOW; NULL: fsync dfd itself */
@@ -29,5 +31,15 @@ typedef struct folio_fsync_entry {
  * dfd < 0 and no name are skipped).  Returns the index of the first failing
  * entry (its err set), or n when all are durable. */
 size_t folio_fsync_all(folio_fsync_entry *v, size_t n, int threads);
+
+/* Write data to path, a new ".part" file (created exclusively, never
+ * through a link), closed but NOT fsync'd: for the files written last
+ * before publishing (report.html, manifest.json.part), which publish
+ * fsyncs together with every other output before it renames anything
+ * (publish.c step 2).  folio_write_file_excl fsyncs each on its own
+ * first: a serial wait of 10-30 ms per file here.  A write or close error
+ * fails here, an error only fsync finds fails at publish. */
+bool folio_write_part_unsynced(const char *path, const void *data, size_t n,
+                               struct folio_error *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include "report-html.h"
 #include "run-spool.h"
 #include "run-records-bg.h"   /* issue 11 (r-serial) */
+#include "fsync-pool.h"       /* issue 11 (r-serial) */
 #include "run-spill.h"   /* issue 12 part 1 */
 
 #include "folio/exceptions.h"
@@ -562,7 +563,8 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     char path[4200];
     snprintf(path, sizeof path, "%s/manifest.json.part", R->out);
     /* durable under its .part name; renamed after every output it lists */
-    bool ok = !b.failed && folio_write_file_excl(path, b.data, b.len, err);
+    /* issue 11 (r-serial): fsync'd by publish with the other outputs */
+    bool ok = !b.failed && folio_write_part_unsynced(path, b.data, b.len, err);
     if (b.failed)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
     folio_buf_free(&b);
