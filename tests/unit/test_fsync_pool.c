@@ -2,7 +2,8 @@
 /* Unit tests: issue 11 (r-serial) -- fsync-pool.c: every entry synced at
  * once from several threads; the failing entry reported is the first in
  * entry order whatever the thread count; a name that is a symbolic link is
- * not followed; directory entries (no name) and skipped ones (fd -1). */
+ * not followed; directory entries (no name) and skipped ones (fd -1); a
+ * .part written without fsync (folio_write_part_unsynced). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "folio/common.h"
 #include "fsync-pool.h"
 
 static char dir[256];
@@ -99,11 +101,40 @@ static void test_first_failure_wins(void **state)
     }
 }
 
+/* folio_write_part_unsynced: the bytes written, an existing name or a link
+ * at the name refused (O_EXCL | O_NOFOLLOW), nothing written through it. */
+static void test_write_part(void **state)
+{
+    (void)state;
+    char p[300], buf[64] = "";
+    snprintf(p, sizeof p, "%s/new.part", dir);
+    folio_error e = {0};
+    assert_true(folio_write_part_unsynced(p, "hello\n", 6, &e));
+    FILE *f = fopen(p, "r");
+    assert_non_null(f);
+    assert_int_equal(fread(buf, 1, sizeof buf - 1, f), 6);
+    fclose(f);
+    assert_string_equal(buf, "hello\n");
+    assert_false(folio_write_part_unsynced(p, "again", 5, &e));     /* exists */
+    assert_true(e.code != 0);
+    snprintf(p, sizeof p, "%s/link", dir);
+    folio_error e2 = {0};
+    assert_false(folio_write_part_unsynced(p, "x", 1, &e2));        /* a link */
+    snprintf(p, sizeof p, "%s/f00", dir);
+    f = fopen(p, "r");
+    assert_non_null(f);
+    memset(buf, 0, sizeof buf);
+    assert_true(fread(buf, 1, sizeof buf - 1, f) > 0);
+    fclose(f);
+    assert_string_equal(buf, "file 0\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_durable),
         cmocka_unit_test(test_first_failure_wins),
+        cmocka_unit_test(test_write_part),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
