@@ -6,7 +6,8 @@ wall (fastest), CPU ms per page (least) and the serial phases' walls.
 
 usage: perf/serial-ab.py BASE_FOLIO NEW_FOLIO [REPEATS] [FEEDS_DIR]
 FEEDS_DIR holds job-print-only.yaml and job-single-file.yaml (perf/bench
-makes them: perf/out/feeds-5000-s1)."""
+makes them: perf/out/feeds-5000-s1).  Both binaries need the
+FOLIO_PHASE_CPU hook (src/cli-run.c) for the phase figures."""
 import os, re, shutil, subprocess, sys, tempfile, time
 bins = {"base": sys.argv[1], "new": sys.argv[2]}
 reps = int(sys.argv[3]) if len(sys.argv) > 3 else 3
