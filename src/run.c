@@ -41,7 +41,6 @@
 #include "reconcile.h"
 #include "records.h"
 #include "run-records-bg.h"      /* issue 11 (r-serial) */
-#include "run-clean-bg.h"        /* issue 11 (r-serial) */
 #include "run-outputs.h"
 #include "run-private.h"
 #include "folio/events.h"
@@ -187,7 +186,6 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     run_state R = {.opt = opt, .t0 = now_s(), .spool_audit.fd = -1, .spool_keys.fd = -1};
     totals T = {0};
     run_records_bg rb = {0};            /* issue 11 (r-serial): records while printing */
-    run_clean_bg clean_bg = {0};        /* issue 11 (r-serial): OUT cleaned while loading */
     R.rep = rep ? rep : &R.own_rep;
     outdir_init(&R.od);
     int rc = FOLIO_EXIT_FAILED;
@@ -249,27 +247,18 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         char tag[32] = "";
         if (opt->shard_count > 0)
             snprintf(tag, sizeof tag, "-s%02dof%02d", opt->shard_index, opt->shard_count);
-        /* issue 11 (r-serial): in a thread while the feeds load */
-        if (!run_clean_begin(&clean_bg, &R.od, tag, !R.mb.spill, err))
+        if (!outdir_clean(&R.od, tag, err))
             goto done;
     }
+    R.owned = true;
+    if (!outdir_sub(&R.od, FOLIO_OUT_PRINT, true, err))
+        goto done;
     phase(&R, "load");
     double t_load = now_s();
     membudget_load_begin();             /* issue 12 part 1: no heap left behind */
     R.ds = feed_load_all_work(R.job, opt->threads, opt->progress ? load_progress : NULL, &R,
                               run_spill_dir(&R), err);   /* issue 12 part 1: NULL in memory */
     membudget_load_end();
-    {   /* issue 11 (r-serial): OUT is clean before anything is written there;
-         * the clean's error before the load's (run-clean-bg.h) */
-        folio_error ce = {0};
-        if (!run_clean_end(&clean_bg, &ce)) {
-            *err = ce;
-            goto done;
-        }
-    }
-    R.owned = true;
-    if (!outdir_sub(&R.od, FOLIO_OUT_PRINT, true, err))
-        goto done;
     if (!R.ds || !currency_check_scales(R.job, R.ds, err) || !stop_if_interrupted(err))
         goto done;
     t_load = now_s() - t_load;
@@ -411,7 +400,6 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     rc = T.rejects || R.ds->exceptions.n ? FOLIO_EXIT_REJECTS : FOLIO_EXIT_OK;
 done:
     run_records_wait(&rb);              /* issue 11 (r-serial): before its .part files go */
-    run_clean_end(&clean_bg, &(folio_error){0});   /* issue 11 (r-serial) */
     if (rc == FOLIO_EXIT_FAILED && err->code == FOLIO_EXIT_USAGE)
         rc = FOLIO_EXIT_USAGE;          /* e.g. a mapped column missing from a feed */
     if ((rc == FOLIO_EXIT_FAILED || rc == FOLIO_EXIT_USAGE) && R.owned)

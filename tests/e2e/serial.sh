@@ -97,41 +97,6 @@ t_serial_phase_cpu() {
     ! grep -q "phase-cpu" "$d/err2" || fail_at "$LINENO"
 }
 
-# OUT is cleaned while the feeds load.  Over a complete earlier run with
-# more print files: killed (-9) in the load phase, OUT holds either the
-# earlier run whole (it verifies) or no manifest; killed in the plan phase
-# (after the clean), no manifest and none of the earlier outputs; a run
-# to the end leaves none of the earlier run's extra print files.
-t_serial_clean_while_loading() {
-    local d="$WORK/serial-clean" ph rc
-    "$FOLIO" samples --households 300 --seed 74 --out "$d" >/dev/null
-    sed -e 's/max_sheets: *[0-9]*/max_sheets: 40/' "$d/job.yaml" > "$d/job-many.yaml"
-    for ph in load plan; do
-        "$FOLIO" run "$d/job-many.yaml" --out "$d/o" --quiet || [ $? = 3 ]
-        [ "$(ls "$d"/o/print/*.pdf | wc -l)" -gt 4 ] || fail_at "$LINENO"
-        set +e
-        FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=$ph "$FOLIO" run "$d/job.yaml" --out "$d/o" \
-            --quiet 2>"$d/e-$ph" &
-        local pid=$!
-        set -e
-        wait_stopped $pid
-        # at load the clean thread may be anywhere: let it run on a little
-        [ "$ph" = plan ] || { kill -CONT $pid; sleep 0.02; }
-        kill -KILL $pid
-        set +e; wait $pid; set -e
-        if [ -e "$d/o/manifest.json" ]; then
-            [ "$ph" = load ] || fail_at "$LINENO"
-            "$FOLIO" verify "$d/o" >/dev/null || fail_at "$LINENO"
-        fi
-    done
-    [ ! -e "$d/o/manifest.json" ] || fail_at "$LINENO"
-    "$FOLIO" run "$d/job.yaml" --out "$d/o" --quiet || [ $? = 3 ]
-    "$FOLIO" run "$d/job.yaml" --out "$d/ref" --quiet || [ $? = 3 ]
-    "$FOLIO" verify "$d/o" >/dev/null
-    serial_same "$d/ref" "$d/o" || fail_at "$LINENO"
-}
-
 run_test serial_records_threads t_serial_records_threads
-run_test serial_clean_while_loading t_serial_clean_while_loading
 run_test serial_print_fails t_serial_print_fails
 run_test serial_phase_cpu t_serial_phase_cpu
