@@ -88,12 +88,53 @@ typedef struct progress_ui {
     pthread_t ticker;
 } progress_ui;
 
+/* issue 11 (r-serial): with FOLIO_PHASE_CPU set, each phase's wall and
+ * process CPU seconds (user + sys, all threads) on stderr after the run, so
+ * the serial phases and the CPU a second thread adds are visible per phase
+ * (perf/README.md, "Round 23: the serial path"). */
+static struct {
+    int n;
+    char name[FOLIO_PHASES_MAX][24];
+    double wall[FOLIO_PHASES_MAX], cpu[FOLIO_PHASES_MAX];
+} phase_cpu;
+
+static double process_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static void phase_cpu_mark(const char *name)
+{
+    if (phase_cpu.n == FOLIO_PHASES_MAX)
+        return;
+    snprintf(phase_cpu.name[phase_cpu.n], sizeof phase_cpu.name[0], "%s", name ? name : "end");
+    phase_cpu.wall[phase_cpu.n] = mono_s();
+    phase_cpu.cpu[phase_cpu.n] = process_cpu_s();
+    phase_cpu.n++;
+}
+
+static void phase_cpu_print(double t_start)
+{
+    if (!getenv("FOLIO_PHASE_CPU") || phase_cpu.n == 0)
+        return;
+    phase_cpu_mark(NULL);
+    fprintf(stderr, "folio: phase-cpu start wall %.3f cpu %.3f\n",
+            phase_cpu.wall[0] - t_start, phase_cpu.cpu[0]);
+    for (int i = 0; i + 1 < phase_cpu.n; i++)
+        fprintf(stderr, "folio: phase-cpu %s wall %.3f cpu %.3f\n", phase_cpu.name[i],
+                phase_cpu.wall[i + 1] - phase_cpu.wall[i], phase_cpu.cpu[i + 1] - phase_cpu.cpu[i]);
+}
+
 static void on_event(void *ctx, const folio_run_event *ev)
 {
     progress_ui *u = ctx;
     static int phases = -1;
     pthread_mutex_lock(&u->mu);
     if (ev->kind == FOLIO_RUN_PHASE) {
+        phase_cpu_mark(ev->name);
         if (phases < 0)
             phases = getenv("FOLIO_TEST_PHASES") != NULL;
         if (phases) {
@@ -314,6 +355,7 @@ static int run_cmd(const cli_command *c, int argc, char **argv)
     int rc = run_with_signals(&o, &rep, &err);
     progress_stop(&ui);
     double t_end = mono_s();
+    phase_cpu_print(t_start);
     char phases[1024];
     folio_phases_format(&ui.p.phases, t_start, t_end, phases, sizeof phases);
     if (o.progress && rc == FOLIO_EXIT_FAILED)

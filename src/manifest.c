@@ -15,6 +15,8 @@
 #include "ccy-totals.h"
 #include "report-html.h"
 #include "run-spool.h"
+#include "run-records-bg.h"   /* issue 11 (r-serial) */
+#include "fsync-pool.h"       /* issue 11 (r-serial) */
 #include "run-spill.h"   /* issue 12 part 1 */
 
 #include "folio/exceptions.h"
@@ -371,7 +373,7 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
         if (J->feeds[i].kind == FOLIO_FEED_TRANSACTIONS) {
             /* issue 10 part 6: per currency, in its minor unit */
             ccy_totals fc;
-            if (!ccy_totals_compute(R, i, &fc, err)) {
+            if (!run_ccy_totals(R, i, &fc, err)) {   /* issue 11 (r-serial) */
                 folio_buf_free(&b);
                 return false;
             }
@@ -457,7 +459,7 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
                 continue;               /* e.g. no contact history in this job */
             bool rep = k == 7;          /* issue 16 part 5: without its timings */
             if (!(rep ? report_html_digest(rp, hex, &bytes, &e)
-                      : folio_sha256_file(rp, hex, &bytes, &e))) {
+                      : run_record_sha256(R, rp, hex, &bytes, &e))) {   /* r-serial */
                 *err = e;
                 folio_buf_free(&b);
                 return false;
@@ -542,7 +544,7 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
         /* issue 10 part 6: {"EUR":..,"JPY":..} per amount, never summed
          * across currencies */
         ccy_totals ct;
-        if (!ccy_totals_compute(R, -1, &ct, err)) {
+        if (!run_ccy_totals(R, -1, &ct, err)) {   /* issue 11 (r-serial) */
             folio_buf_free(&b);
             return false;
         }
@@ -561,7 +563,8 @@ bool write_manifest(run_state *R, const totals *T, bool balanced,
     char path[4200];
     snprintf(path, sizeof path, "%s/manifest.json.part", R->out);
     /* durable under its .part name; renamed after every output it lists */
-    bool ok = !b.failed && folio_write_file_excl(path, b.data, b.len, err);
+    /* issue 11 (r-serial): fsync'd by publish with the other outputs */
+    bool ok = !b.failed && folio_write_part_unsynced(path, b.data, b.len, err);
     if (b.failed)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
     folio_buf_free(&b);

@@ -17,6 +17,7 @@
 #include "manifest.h"
 #include "run-report.h"
 #include "run-spill.h"   /* issue 12 part 1 */
+#include "run-records-bg.h"   /* issue 11 (r-serial) */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,7 +263,7 @@ bool reconcile_check(run_state *R, totals *T, folio_buf *cj, bool *balanced, fol
           (int64_t)(R->ds->n_txns + T->txn_rejected), false);
     /* issue 10 part 6: the amount checks per currency, never across them */
     ccy_totals ccy;
-    if (!ccy_totals_compute(R, -1, &ccy, err))
+    if (!run_ccy_totals(R, -1, &ccy, err))   /* issue 11 (r-serial) */
         return false;
     if (!sharded) {
         check(cj, balanced, "every loaded account belongs to a household", "loaded",

@@ -20,6 +20,7 @@
  * a checker can compare them with the manifest (tests/e2e/report_check.py).
  */
 #include "report-html.h"
+#include "fsync-pool.h"   /* issue 11 (r-serial) */
 #include "run-private.h"
 #include "run-report.h"
 
@@ -981,7 +982,7 @@ bool report_html_write(run_state *R, const totals *T, bool balanced, folio_error
         folio_buf_free(&b);
         return false;
     }
-    ok = folio_write_file_excl(R->report_part, b.data, b.len, err);
+    ok = folio_write_part_unsynced(R->report_part, b.data, b.len, err);   /* issue 11 (r-serial): fsync'd at publish */
     folio_buf_free(&b);
     R->report_written = ok;
     return ok;

@@ -143,6 +143,57 @@ static void run_key_reason(folio_buf *b, const char *reason)
     run_key_add(b, "suppression", reason, n);
 }
 
+/* issue 11 (r-serial): the final keys of household h (add_run_keys) into
+ * fin; b, kbuf the calling thread's. */
+static bool run_keys_one(run_state *R, size_t h, const uint32_t *stream_of, uint32_t longest,
+                         folio_spool *fin, folio_buf *bp, char **kbuf, size_t *kcap,
+                         folio_error *err)
+{
+    static const char *const chname[] = {"print", "email", "both", "suppressed"};
+    folio_buf b = *bp;
+    const folio_household_plan *hp = &R->plan->households[h];
+    const folio_household *hh = &R->hs.v[h];
+    bool composed = R->decided[h] != 0;
+    folio_buf_reset(&b);
+    if (composed) {
+        const char *k0 = run_keys_get(R, h, kbuf, kcap, err);
+        if (!k0) {
+            *bp = b;
+            return false;
+        }
+        folio_buf_puts(&b, k0);
+    }
+    const char *ch = chname[hp->channel & 3];
+    run_key_add(&b, "channel", ch, strlen(ch));
+    if (hp->channel == FOLIO_CHANNEL_SUPPRESSED && hp->reason)
+        run_key_reason(&b, hp->reason);
+    for (uint32_t k = 0; composed && k < hh->n_accounts; k++) {
+        const folio_account_plan *ap =
+            &R->plan->accounts[R->hs.account_idx[hh->first_account + k]];
+        if (ap->suppressed && ap->reason)
+            run_key_reason(&b, ap->reason);
+        else if (ap->n_outside)
+            run_key_reason(&b, "posting date outside the statement period");
+    }
+    if (stream_of[h] != UINT32_MAX) {
+        const char *sn = R->prod->streams[stream_of[h]].name;
+        run_key_add(&b, "stream", sn, strlen(sn));
+        if (R->job->duplex && (R->res[h].pages & 1) && !R->res[h].offer_back_page)
+            run_key_add(&b, "duplex", "blank-back", 10);
+    }
+    if (composed && R->res[h].pages == longest)
+        run_key_add(&b, "pages", "longest", 7);
+    *bp = b;
+    if (b.failed) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
+    }
+    if (!spool_put(fin, h, b.data ? b.data : "", b.len, err))
+        return false;
+    R->decided[h] = 1;              /* suppressed households get keys too */
+    return true;
+}
+
 /* Coverage keys only the run knows, appended to each household's keys from
  * compose (so audit.jsonl "coverage" and the proof sample see one set):
  * channel:CH; suppression:KIND for a suppressed household, a suppressed
@@ -151,7 +202,6 @@ static void run_key_reason(folio_buf *b, const char *reason)
  * statements with the most pages.  Suppressed households get keys too. */
 bool add_run_keys(run_state *R, folio_error *err)
 {
-    static const char *const chname[] = {"print", "email", "both", "suppressed"};
     size_t n = R->hs.n;
     uint32_t *stream_of = malloc((n ? n : 1) * sizeof *stream_of);
     if (!stream_of) {
@@ -166,67 +216,48 @@ bool add_run_keys(run_state *R, folio_error *err)
     for (size_t h = 0; h < n; h++)
         if (R->in_shard[h] && R->decided[h] && R->res[h].pages > longest)
             longest = R->res[h].pages;
-    folio_buf b;
-    folio_buf_init(&b, (size_t)1 << 24);
     /* issue 12 part 1: compose's keys from its spool, the final set into a
-     * new one (household order) that replaces it */
+     * new one (household order) that replaces it.  issue 11 (r-serial): the
+     * households in parallel (spool_put is safe from any thread; the spool's
+     * order on disk is not an output); the failing household with the
+     * lowest index names the error, as the loop in order did. */
     folio_spool fin;
-    char *kbuf = NULL;
-    size_t kcap = 0;
-    bool ok = spool_open(&fin, R->spool_keys.dir, n, err);
-    bool oom = false;
-    for (size_t h = 0; h < n && ok; h++) {
-        if (!R->in_shard[h])
-            continue;
-        const folio_household_plan *hp = &R->plan->households[h];
-        const folio_household *hh = &R->hs.v[h];
-        bool composed = R->decided[h] != 0;
-        folio_buf_reset(&b);
-        if (composed) {
-            const char *k0 = run_keys_get(R, h, &kbuf, &kcap, err);
-            if (!k0) {
-                ok = false;
-                break;
-            }
-            folio_buf_puts(&b, k0);
-        }
-        const char *ch = chname[hp->channel & 3];
-        run_key_add(&b, "channel", ch, strlen(ch));
-        if (hp->channel == FOLIO_CHANNEL_SUPPRESSED && hp->reason)
-            run_key_reason(&b, hp->reason);
-        for (uint32_t k = 0; composed && k < hh->n_accounts; k++) {
-            const folio_account_plan *ap =
-                &R->plan->accounts[R->hs.account_idx[hh->first_account + k]];
-            if (ap->suppressed && ap->reason)
-                run_key_reason(&b, ap->reason);
-            else if (ap->n_outside)
-                run_key_reason(&b, "posting date outside the statement period");
-        }
-        if (stream_of[h] != UINT32_MAX) {
-            const char *sn = R->prod->streams[stream_of[h]].name;
-            run_key_add(&b, "stream", sn, strlen(sn));
-            if (R->job->duplex && (R->res[h].pages & 1) && !R->res[h].offer_back_page)
-                run_key_add(&b, "duplex", "blank-back", 10);
-        }
-        if (composed && R->res[h].pages == longest)
-            run_key_add(&b, "pages", "longest", 7);
-        if (b.failed) {
-            ok = false;
-            oom = true;
-            break;
-        }
-        if (!spool_put(&fin, h, b.data ? b.data : "", b.len, err)) {
-            ok = false;
-            break;
-        }
-        R->decided[h] = 1;              /* suppressed households get keys too */
+    if (!spool_open(&fin, R->spool_keys.dir, n, err)) {
+        free(stream_of);
+        spool_close(&fin);
+        return false;
     }
-    folio_buf_free(&b);
-    free(kbuf);
+    size_t failed_at = SIZE_MAX;
+    folio_error first = {0};
+#pragma omp parallel
+    {
+        folio_buf b;
+        folio_buf_init(&b, (size_t)1 << 24);
+        char *kbuf = NULL;
+        size_t kcap = 0;
+#pragma omp for schedule(dynamic, 256)
+        for (size_t h = 0; h < n; h++) {
+            size_t fa;
+#pragma omp atomic read
+            fa = failed_at;
+            if (h > fa || !R->in_shard[h])
+                continue;
+            folio_error e = {0};
+            if (!run_keys_one(R, h, stream_of, longest, &fin, &b, &kbuf, &kcap, &e)) {
+#pragma omp critical(run_keys_err)
+                if (h < failed_at) {
+                    first = e;
+#pragma omp atomic write
+                    failed_at = h;
+                }
+            }
+        }
+        folio_buf_free(&b);
+        free(kbuf);
+    }
     free(stream_of);
-    if (oom)
-        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-    if (!ok) {
+    if (failed_at != SIZE_MAX) {
+        *err = first;
         spool_close(&fin);
         return false;
     }

@@ -95,6 +95,7 @@ typedef struct run_state {
      * dataset's tables in work files: feed_load_all_work) */
     folio_membudget mb;
     struct run_spill *spill;      /* issue 12 part 1: per-household arrays in work files (run-spill.h) */
+    struct run_pre *pre;          /* issue 11 (r-serial): computed while printing (run-records-bg.h) */
 } run_state;
 
 static inline bool afp_on(const run_state *R)

@@ -40,6 +40,7 @@
 #include "manifest.h"
 #include "reconcile.h"
 #include "records.h"
+#include "run-records-bg.h"      /* issue 11 (r-serial) */
 #include "run-outputs.h"
 #include "run-private.h"
 #include "folio/events.h"
@@ -151,6 +152,7 @@ static void run_free(run_state *R)
 {
     size_t n_hh = R->hs.n;          /* household_free zeroes R->hs */
     run_spill_release(R);           /* issue 12 part 1: before the arrays' owners free them */
+    run_pre_free(R);                /* issue 11 (r-serial) */
     frequency_view_free(R->arch_view);          /* issue 15 part 1 (r-chan) */
     frequency_counts_free(&R->freq);
     free(R->res_arch);
@@ -182,6 +184,8 @@ static void run_free(run_state *R)
 int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *err)
 {
     run_state R = {.opt = opt, .t0 = now_s(), .spool_audit.fd = -1, .spool_keys.fd = -1};
+    totals T = {0};
+    run_records_bg rb = {0};            /* issue 11 (r-serial): records while printing */
     R.rep = rep ? rep : &R.own_rep;
     outdir_init(&R.od);
     int rc = FOLIO_EXIT_FAILED;
@@ -334,6 +338,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     phase(&R, "print");
     double t_write = now_s();
     R.plan->skip_decisions = true;   /* pass 1 kept them (keep_decisions) */
+    run_records_begin(&rb, &R, &T);     /* issue 11 (r-serial) */
     if (!pass2(&R, err) || !stop_if_interrupted(err))
         goto done;
     t_write = now_s() - t_write;
@@ -348,16 +353,10 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
 
     /* ---- reconciliation ---- */
     phase(&R, "records");
-    totals T = {0};
     reconcile_totals(&R, &T);
-    snprintf(path, sizeof path, "%s/not_due.csv.part", R.out);   /* issue 15: the shard's */
-    if (R.job->frequency && !frequency_write_not_due(R.plan, R.in_shard, path, &R.freq, err))
-        goto done;
-    snprintf(path, sizeof path, "%s/statement_history.csv.part", R.out);   /* issue 15 */
-    if (R.job->frequency &&
-        !frequency_write_history(R.plan, R.in_shard, path, &R.freq.history_rows, err))
-        goto done;
-    if (!records_write(&R, &T, err))
+    /* issue 11 (r-serial): not_due.csv, statement_history.csv and
+     * records_write, written during the print stage (run-records-bg.h) */
+    if (!run_records_end(&rb, err))
         goto done;
     folio_buf cj;
     folio_buf_init(&cj, 1 << 20);
@@ -401,6 +400,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     run_report_fill(&R, &T, &times);
     rc = T.rejects || R.ds->exceptions.n ? FOLIO_EXIT_REJECTS : FOLIO_EXIT_OK;
 done:
+    run_records_wait(&rb);              /* issue 11 (r-serial): before its .part files go */
     if (rc == FOLIO_EXIT_FAILED && err->code == FOLIO_EXIT_USAGE)
         rc = FOLIO_EXIT_USAGE;          /* e.g. a mapped column missing from a feed */
     if ((rc == FOLIO_EXIT_FAILED || rc == FOLIO_EXIT_USAGE) && R.owned)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>   /* issue 11 (r-serial): pwritev */
 #include <unistd.h>
 
 bool spool_open(folio_spool *s, const char *dir, size_t n, folio_error *err)
@@ -62,9 +63,12 @@ bool spool_put(folio_spool *s, size_t i, const char *text, size_t len, folio_err
     char nul = 0;
     size_t done = 0;
     while (done < len + 1) {
-        const char *p = done < len ? text + done : &nul;
-        size_t want = done < len ? len - done : 1;
-        ssize_t w = pwrite(s->fd, p, want, (off_t)(at + done));
+        /* issue 11 (r-serial): the text and its NUL in one system call (was
+         * two pwrite calls per record: ~5 puts per household in a run) */
+        struct iovec iov[2] = {{.iov_base = (char *)text + done, .iov_len = len - done},
+                               {.iov_base = &nul, .iov_len = 1}};
+        int k = done < len ? 0 : 1;
+        ssize_t w = pwritev(s->fd, iov + k, 2 - k, (off_t)(at + done));
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {

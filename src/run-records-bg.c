@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * run-records-bg.c -- the record files written while printing
+ * (run-records-bg.h).
+ */
+#include "run-records-bg.h"
+
+#include "ccy-totals.h"
+#include "records.h"
+#include "folio/frequency.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void precompute(run_state *R);
+
+/* The record files of the records phase, in their old order. */
+static bool records_all(run_state *R, totals *T, folio_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/not_due.csv.part", R->out);   /* issue 15: the shard's */
+    if (R->job->frequency && !frequency_write_not_due(R->plan, R->in_shard, path, &R->freq, err))
+        return false;
+    snprintf(path, sizeof path, "%s/statement_history.csv.part", R->out);   /* issue 15 */
+    if (R->job->frequency &&
+        !frequency_write_history(R->plan, R->in_shard, path, &R->freq.history_rows, err))
+        return false;
+    return records_write(R, T, err);
+}
+
+static void *records_main(void *arg)
+{
+    run_records_bg *b = arg;
+    b->ok = records_all(b->R, b->T, &b->err);
+    if (b->ok)
+        precompute(b->R);               /* what the manifest would compute next */
+    return NULL;
+}
+
+void run_records_begin(run_records_bg *b, run_state *R, totals *T)
+{
+    b->R = R;
+    b->T = T;
+    b->started = b->finished = false;
+    int threads = R->opt->threads > 0 ? R->opt->threads : omp_get_max_threads();
+    if (threads < 2 || R->mb.spill)
+        return;                         /* one core: no one to overlap with */
+    b->started = pthread_create(&b->th, NULL, records_main, b) == 0;
+}
+
+bool run_records_end(run_records_bg *b, folio_error *err)
+{
+    if (b->finished)
+        return b->ok;
+    b->finished = true;
+    if (b->started) {
+        pthread_join(b->th, NULL);
+        if (!b->ok)
+            *err = b->err;
+        return b->ok;
+    }
+    b->ok = records_all(b->R, b->T, err);
+    return b->ok;
+}
+
+void run_records_wait(run_records_bg *b)
+{
+    if (b->started && !b->finished) {
+        pthread_join(b->th, NULL);
+        b->finished = true;
+    }
+}
+
+/* ---- computed ahead ------------------------------------------------------- */
+
+#define PRE_FILES 8
+
+struct run_pre {
+    bool have_all;
+    ccy_totals all;             /* feed -1 */
+    ccy_totals *feed;           /* [n_feeds], have_feed[i] */
+    bool *have_feed;
+    int n_files;
+    struct {
+        char path[4200];
+        char hex[65];
+        uint64_t bytes;
+    } files[PRE_FILES];
+};
+
+static bool ccy_copy(const ccy_totals *from, ccy_totals *to)
+{
+    *to = *from;
+    to->v = NULL;
+    to->cap = to->n;
+    if (!from->n)
+        return true;
+    to->v = malloc((size_t)from->n * sizeof *to->v);
+    if (!to->v)
+        return false;
+    memcpy(to->v, from->v, (size_t)from->n * sizeof *to->v);
+    return true;
+}
+
+/* In the records thread, after the record files: failures keep nothing
+ * (the later call computes again and reports them in its place). */
+static void precompute(run_state *R)
+{
+    struct run_pre *P = calloc(1, sizeof *P);
+    if (!P)
+        return;
+    int nf = R->job->n_feeds;
+    P->feed = calloc((size_t)(nf ? nf : 1), sizeof *P->feed);
+    P->have_feed = calloc((size_t)(nf ? nf : 1), sizeof *P->have_feed);
+    if (!P->feed || !P->have_feed) {
+        free(P->feed);
+        free(P->have_feed);
+        free(P);
+        return;
+    }
+    folio_error e = {0};
+    P->have_all = ccy_totals_compute(R, -1, &P->all, &e);
+    if (!P->have_all)
+        ccy_totals_free(&P->all);
+    for (int i = 0; i < nf; i++) {
+        if (R->job->feeds[i].kind != FOLIO_FEED_TRANSACTIONS)
+            continue;
+        folio_error fe = {0};
+        P->have_feed[i] = ccy_totals_compute(R, i, &P->feed[i], &fe);
+        if (!P->have_feed[i])
+            ccy_totals_free(&P->feed[i]);
+    }
+    static const char *const rec[] = {"audit.jsonl", "rejects.csv", "suppressed.csv",
+                                      "contact_history.csv", "exceptions.csv", "not_due.csv",
+                                      "statement_history.csv"};
+    for (size_t k = 0; k < sizeof rec / sizeof *rec && P->n_files < PRE_FILES; k++) {
+        char *path = P->files[P->n_files].path;
+        snprintf(path, sizeof P->files[0].path, "%s/%s.part", R->out, rec[k]);
+        folio_error he = {0};
+        if (access(path, F_OK) == 0 &&
+            folio_sha256_file(path, P->files[P->n_files].hex, &P->files[P->n_files].bytes, &he))
+            P->n_files++;
+    }
+    R->pre = P;
+}
+
+bool run_ccy_totals(const run_state *R, int feed, ccy_totals *C, folio_error *err)
+{
+    const struct run_pre *P = R->pre;
+    if (P && feed < 0 && P->have_all && ccy_copy(&P->all, C))
+        return true;
+    if (P && feed >= 0 && feed < R->job->n_feeds && P->have_feed[feed] &&
+        ccy_copy(&P->feed[feed], C))
+        return true;
+    return ccy_totals_compute(R, feed, C, err);
+}
+
+bool run_record_sha256(const run_state *R, const char *path, char hex[65], uint64_t *bytes,
+                       folio_error *err)
+{
+    const struct run_pre *P = R->pre;
+    for (int k = 0; P && k < P->n_files; k++)
+        if (!strcmp(P->files[k].path, path)) {
+            memcpy(hex, P->files[k].hex, 65);
+            *bytes = P->files[k].bytes;
+            return true;
+        }
+    return folio_sha256_file(path, hex, bytes, err);
+}
+
+void run_pre_free(run_state *R)
+{
+    struct run_pre *P = R->pre;
+    if (!P)
+        return;
+    if (P->have_all)
+        ccy_totals_free(&P->all);
+    for (int i = 0; i < R->job->n_feeds; i++)
+        if (P->have_feed[i])
+            ccy_totals_free(&P->feed[i]);
+    free(P->feed);
+    free(P->have_feed);
+    free(P);
+    R->pre = NULL;
+}
