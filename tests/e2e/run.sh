@@ -981,6 +981,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/journey_r22.sh"       # issue 15 (r-journey): clean journey samples, events to the statement date, input opens
 . "$ROOT/tests/e2e/attack.sh"            # round 21 hard-attack2: hostile inputs to stop 20's features
 . "$ROOT/tests/e2e/speed.sh"             # issue 11: print stages (plan, compose, render, deflate, write)
+. "$ROOT/tests/e2e/once.sh"              # issue 11 part 2 (r-once): each printed household composed once
 rm -f "$ROOT/layouts/.e2e-full.yaml"
 
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"
