@@ -285,6 +285,10 @@ static void print_summary(const folio_run_report *r, const char *phases, double 
     printf("  stages         plan %.2fs, compose %.2fs, render %.2fs, deflate %.2fs, "
            "write %.2fs (print, CPU seconds)\n", r->stage_plan_s, r->stage_compose_s,
            r->stage_render_s, r->stage_deflate_s, r->stage_write_s);
+    /* issue 11 part 2 (r-once): printed statements composed once */
+    printf("  composed once  %llu statements kept from compose (%.1f MB work file), "
+           "%llu composed again to print\n", (unsigned long long)r->kept,
+           r->kept_bytes / 1e6, (unsigned long long)r->composed_again);
     printf("  pdf pages      %llu: format %.2fs, deflate %.2fs, emit %.2fs (CPU, all threads)\n",
            (unsigned long long)r->pdf_pages, r->pdf_format_s, r->pdf_deflate_s, r->pdf_emit_s);
     /* issue 16 part 6: wall seconds per phase, adding up to the wall time */

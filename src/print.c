@@ -161,6 +161,7 @@ typedef struct print_run {
     void *sink[FOLIO_PRINT_FORMATS];       /* its open sinks */
     bool open;
     uint64_t total_pages, last_progress;
+    uint64_t composed_again;               /* issue 11 part 2 (r-once) */
 } print_run;
 
 static folio_dl_statement *print_make(void *ctx, size_t i, folio_arena *arena,
@@ -172,15 +173,22 @@ static folio_dl_statement *print_make(void *ctx, size_t i, folio_arena *arena,
         return NULL;
     const folio_prod_piece *piece = &p->prod->pieces[i];
     uint32_t h = p->print_hh[piece->input];
-    folio_compose_result res;
-    folio_dl_statement *st = compose_household(p->plan, h, arena, &res, err);
-    if (!st)
-        return NULL;
-    if (res.pages != p->res[h].pages) {
-        folio_error_set(err, FOLIO_EXIT_FAILED,
-                        "internal error: household %s composed to %u pages, then %u",
-                        st->id, p->res[h].pages, res.pages);
-        return NULL;
+    folio_dl_statement *st;
+    if (p->kept && stmt_spool_has(p->kept, h)) {   /* issue 11 part 2 (r-once): once */
+        if (!(st = stmt_spool_take(p->kept, h, arena, err)))
+            return NULL;
+    } else {
+        folio_compose_result res;
+        st = compose_household(p->plan, h, arena, &res, err);
+        if (!st)
+            return NULL;
+        __atomic_add_fetch(&P->composed_again, 1, __ATOMIC_RELAXED);
+        if (res.pages != p->res[h].pages) {
+            folio_error_set(err, FOLIO_EXIT_FAILED,
+                            "internal error: household %s composed to %u pages, then %u",
+                            st->id, p->res[h].pages, res.pages);
+            return NULL;
+        }
     }
     if (!print_finish_piece(p->job, p->layout, p->prod, p->pin, i, st, err))
         return NULL;
@@ -360,6 +368,7 @@ bool print_write(print_params *p, folio_error *err)
         abort_file(&P);
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
     p->t_compose = ring.t_make;
+    p->composed_again = P.composed_again;   /* issue 11 part 2 (r-once) */
     p->t_prepare = ring.t_prepare;
     p->t_deflate = ring.t_deflate;        /* issue 11: stage split */
     p->t_write = ring.t_deliver + (double)(t1.tv_sec - t0.tv_sec) +

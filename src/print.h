@@ -16,6 +16,7 @@
 #include "folio/finish.h"
 #include "folio/production.h"
 #include "folio/sink.h"
+#include "stmt-spool.h"     /* issue 11 part 2 (r-once) */
 
 /* The print formats, in the order of print_formats[] (print.c). */
 enum { FOLIO_PRINT_PDF, FOLIO_PRINT_AFP, FOLIO_PRINT_TEXT, FOLIO_PRINT_FORMATS };
@@ -58,6 +59,11 @@ typedef struct print_params {
     const folio_piece_input *pin;
     const uint32_t *print_hh;     /* household of each production input */
     const folio_compose_result *res;  /* pass 1's result per household */
+    /* issue 11 part 2 (r-once): pass 1's statements by household (NULL =
+     * none): a household kept there is taken, not composed again;
+     * composed_again (out) counts the others */
+    stmt_spool *kept;
+    uint64_t composed_again;
     const char *out;              /* OUT */
     int threads;
     print_file *files;

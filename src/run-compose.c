@@ -68,6 +68,19 @@ static bool keep_decisions(run_state *R, size_t h, folio_error *err)
     return run_keep_decisions(R, h, err);
 }
 
+/* issue 11 part 2 (r-once): every printed household is composed once:
+ * here, kept in R->kept (stmt-spool.h: a work file beside the audit's) for
+ * the print ring.  Test hook: with FOLIO_TEST_COMPOSE_TWICE set nothing is
+ * kept and the ring composes every household again (the old way), so a
+ * test compares the two (tests/e2e/once.sh). */
+static bool run_keep_open(run_state *R, folio_error *err)
+{
+    if (getenv("FOLIO_TEST_COMPOSE_TWICE"))
+        return true;
+    const char *dir = R->opt->work_dir && R->opt->work_dir[0] ? R->opt->work_dir : R->out;
+    return stmt_spool_open(&R->kept, R->hs.n, dir, err);
+}
+
 /* The print-only households; *failed_at: the lowest failing one (SIZE_MAX
  * = none), with its error in *first. */
 static void compose_print_only(run_state *R, size_t *failed_at_out, folio_error *first_out)
@@ -89,8 +102,9 @@ static void compose_print_only(run_state *R, size_t *failed_at_out, folio_error 
                 R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED ||
                 (archived(R, h) && !split(R, h)))
                 continue;
-            if (!compose_household(R->plan, h, &arena, &R->res[h], &e) ||
-                !keep_decisions(R, h, &e)) {
+            folio_dl_statement *st = compose_household(R->plan, h, &arena, &R->res[h], &e);
+            if (!st || !keep_decisions(R, h, &e) ||
+                !stmt_spool_put(&R->kept, h, st, &e)) {   /* issue 11 part 2 (r-once) */
 #pragma omp critical(run_err)
                 {
                     if (h < failed_at) {
@@ -135,6 +149,10 @@ static folio_dl_statement *archive_make(void *ctx, size_t i, folio_arena *arena,
         return compose_household(R->arch_view, h, arena, &R->res_arch[h], err);
     folio_dl_statement *st = compose_household(R->plan, h, arena, &R->res[h], err);
     if (!st || !keep_decisions(R, h, err))
+        return NULL;
+    /* issue 11 part 2 (r-once): printed too: kept for the print ring */
+    if (R->plan->households[h].channel == FOLIO_CHANNEL_BOTH &&
+        !stmt_spool_put(&R->kept, h, st, err))
         return NULL;
 #pragma omp atomic
     R->done++;
@@ -254,6 +272,8 @@ bool run_compose(run_state *R, folio_error *err)
     /* over the budget, in a work file like R->res (issue 12) */
     if (R->res_arch && !run_spill_array(R, (void **)&R->res_arch,
                                         R->hs.n * sizeof *R->res_arch, err))
+        return false;
+    if (!run_keep_open(R, err))         /* issue 11 part 2 (r-once) */
         return false;
     size_t failed_at;
     folio_error first;

@@ -17,6 +17,7 @@
 #define FOLIO_RUN_PRIVATE_H
 
 #include "folio/afp.h"
+#include "stmt-spool.h"     /* issue 11 part 2 (r-once) */
 #include "folio/archive.h"
 #include "folio/compose.h"
 #include "folio/feed.h"
@@ -96,6 +97,11 @@ typedef struct run_state {
     folio_membudget mb;
     struct run_spill *spill;      /* issue 12 part 1: per-household arrays in work files (run-spill.h) */
     struct run_pre *pre;          /* issue 11 (r-serial): computed while printing (run-records-bg.h) */
+    /* issue 11 part 2 (r-once): the printed statements composed in pass 1,
+     * kept for the print ring (stmt-spool.h); composed_again: households
+     * the print ring composed once more (not kept) */
+    stmt_spool kept;
+    uint64_t composed_again;
 } run_state;
 
 static inline bool afp_on(const run_state *R)

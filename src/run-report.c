@@ -164,6 +164,9 @@ void run_report_fill(run_state *R, const totals *T, const run_times *t)
     rep->stage_write_s = R->t_print_write;
     rep->stage_deflate_s = R->t_print_deflate;          /* issue 11 */
     rep->stage_render_s = R->t_print_prepare - R->t_print_deflate;
+    rep->kept = R->kept.n_kept;          /* issue 11 part 2 (r-once) */
+    rep->kept_bytes = R->kept.bytes;
+    rep->composed_again = R->composed_again;
     folio_pdf_stats ps;   /* every PDF writer of the run: print, archive, proofs */
     pdf_stats_get(&ps);
     rep->pdf_pages = ps.pages;

@@ -132,7 +132,8 @@ static bool pass2(run_state *R, folio_error *err)
         .job = R->job, .layout = R->layout, .plan = R->plan, .prod = R->prod,
         .pin = R->pin, .print_hh = R->print_hh, .res = R->res, .out = R->out,
         .threads = R->opt->threads, .files = R->files, .n_files = R->n_files,
-        .done = &R->done, .progress = pages_progress, .progress_ctx = R};
+        .done = &R->done, .progress = pages_progress, .progress_ctx = R,
+        .kept = &R->kept};              /* issue 11 part 2 (r-once) */
     if (proofs_sink_options(R)) {       /* the proof sample keeps its picks */
         pp.extra = &folio_sink_proof;
         pp.extra_opt = pp.extra_self = (void *)proofs_sink_options(R);
@@ -142,6 +143,8 @@ static bool pass2(run_state *R, folio_error *err)
     R->t_print_prepare = pp.t_prepare;
     R->t_print_write = pp.t_write;
     R->t_print_deflate = pp.t_deflate;   /* issue 11: stage split */
+    R->composed_again = pp.composed_again;   /* issue 11 part 2 (r-once) */
+    stmt_spool_close(&R->kept);         /* its RAM back before the records */
     return ok;
 }
 
@@ -156,6 +159,7 @@ static void run_free(run_state *R)
     frequency_view_free(R->arch_view);          /* issue 15 part 1 (r-chan) */
     frequency_counts_free(&R->freq);
     free(R->res_arch);
+    stmt_spool_close(&R->kept);         /* issue 11 part 2 (r-once) */
     compose_plan_free(R->plan);
     offers_free(R->offers);
     uplift_free(R->uplift);                      /* issue 15 part 4 */

@@ -102,6 +102,10 @@ typedef struct folio_run_report {
     double stage_render_s, stage_deflate_s;   /* issue 11: prepare = render + deflate */
     uint64_t pdf_pages;                   /* every PDF writer of the run (pdf_stats_get) */
     double pdf_format_s, pdf_deflate_s, pdf_emit_s;   /* their CPU seconds, all threads */
+    /* issue 11 part 2 (r-once): printed statements kept from compose (in
+     * a work file, their bytes) and households the print stage composed
+     * again (0 when every printed one was kept) */
+    uint64_t kept, kept_bytes, composed_again;
     char **warnings;
     size_t n_warnings;
 } folio_run_report;

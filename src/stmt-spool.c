@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * stmt-spool.c -- issue 11 part 2 (r-once): printed statements kept from
+ * pass 1 for the print ring (stmt-spool.h).
+ */
+#include "stmt-spool.h"
+#include "dlist-blob.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+bool stmt_spool_open(stmt_spool *s, size_t n, const char *dir, folio_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (!spool_open(&s->file, dir, n, err)) {
+        spool_close(&s->file);
+        return false;
+    }
+    s->on = true;
+    return true;
+}
+
+bool stmt_spool_put(stmt_spool *s, size_t i, const folio_dl_statement *st, folio_error *err)
+{
+    if (!s->on)
+        return true;                    /* not kept: composed again */
+    /* encoded into scratch from the statement's own arena (reset with it) */
+    size_t bound = dlist_blob_bound(st);
+    void *tmp = bound < UINT32_MAX ? folio_arena_alloc(st->arena, bound) : NULL;
+    if (!tmp) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return false;
+    }
+    size_t len = dlist_blob_encode(st, tmp);
+    if (!spool_put(&s->file, i, tmp, len, err))
+        return false;
+    __atomic_add_fetch(&s->n_kept, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&s->bytes, len, __ATOMIC_RELAXED);
+    return true;
+}
+
+bool stmt_spool_has(const stmt_spool *s, size_t i)
+{
+    return s->on && spool_has(&s->file, i);
+}
+
+folio_dl_statement *stmt_spool_take(stmt_spool *s, size_t i, folio_arena *arena,
+                                    folio_error *err)
+{
+    if (!stmt_spool_has(s, i)) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "internal error: statement %zu was not kept", i);
+        return NULL;
+    }
+    size_t len = s->file.len[i];          /* with spool_put's NUL */
+    char *b = folio_arena_alloc(arena, len);
+    if (!b) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return NULL;
+    }
+    size_t done = 0;
+    while (done < len) {
+        ssize_t r = pread(s->file.fd, b + done, len - done, (off_t)(s->file.off[i] + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot read a work file: %s",
+                            s->file.dir, r < 0 ? strerror(errno) : "short file");
+            return NULL;
+        }
+        done += (size_t)r;
+    }
+    folio_dl_statement *st = dlist_blob_decode(b, len - 1, arena);
+    if (!st)
+        folio_error_set(err, FOLIO_EXIT_FAILED,
+                        "internal error: kept statement %zu is damaged", i);
+    return st;
+}
+
+void stmt_spool_close(stmt_spool *s)
+{
+    if (!s->on)                         /* zeroed or closed */
+        return;
+    spool_close(&s->file);
+    s->on = false;
+}
