@@ -55,7 +55,7 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static char names[40][8];
+static char names[40][24];
 
 static void fill(folio_fsync_entry *v, size_t n)
 {
