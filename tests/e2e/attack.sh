@@ -48,8 +48,12 @@ alts = 0
 for f in glob.glob(d + "/docs/*.pdf"):
     q = subprocess.run(["qpdf", "--qdf", "--object-streams=disable", f, "-"],
                        capture_output=True, check=False).stdout
-    for m in re.finditer(rb"/Alt\s*<(?:FEFF|feff)([0-9A-Fa-f\s]*)>", q):
-        t = bytes.fromhex(re.sub(rb"\s", b"", m.group(1)).decode()).decode("utf-16-be")
+    # /Alt as UTF-16 hex, or (round 23) a literal string when it is ASCII
+    for m in re.finditer(rb"/Alt\s*(?:<(?:FEFF|feff)([0-9A-Fa-f\s]*)>|\(((?:[^()\\]|\\.)*)\))", q):
+        if m.group(1) is not None:
+            t = bytes.fromhex(re.sub(rb"\s", b"", m.group(1)).decode()).decode("utf-16-be")
+        else:
+            t = re.sub(rb"\\(.)", rb"\1", m.group(2)).decode("latin-1")
         if "account" not in t:
             continue
         alts += 1
