@@ -48,7 +48,7 @@ static double cpu_s(void)
 
 int folio_shard_of(const char *id, int n)
 {
-    uint64_t h = 1469598103934665603ULL;          /* must stay run.c's fnv1a */
+    uint64_t h = 1469598103934665603ULL;          /* must stay run-households.c fnv1a */
     for (const char *s = id; *s; s++) {
         h ^= (unsigned char)*s;
         h *= 1099511628211ULL;

@@ -3,6 +3,8 @@
  * run-stages.h -- the stages of `folio run` in their own files (issue 11
  * part 3); run.c calls them in order.
  *
+ *   run-households.c  plan: households, plan, routing, offers, the
+ *                   per-household arrays and the shard's households
  *   run-compose.c   compose: every household once for its pages and
  *                   decisions; the e-delivery ones through the ordered
  *                   ring into the archive sink (sink-archive.h)
@@ -13,6 +15,12 @@
 #define FOLIO_RUN_STAGES_H
 
 #include "run-private.h"
+
+/* The plan stage (run-households.c): households grouped, the plan and
+ * what refines it (frequency, routing, names, ledger report, offers,
+ * uplift), the per-household arrays and spools, R->in_shard; *t_plan: the
+ * seconds compose_plan_new took. */
+bool run_plan_stage(run_state *R, double *t_plan, folio_error *err);
 
 /* The compose stage: every in-shard household not suppressed is composed
  * once (res[h], decided[h]); those routed to email or both go through the

@@ -22,7 +22,6 @@
 #include "folio/compose.h"
 #include "folio/disclosures.h"
 #include "folio/exceptions.h"
-#include "folio/holders.h"
 #include "folio/feed.h"
 #include "folio/household.h"
 #include "folio/job.h"
@@ -43,8 +42,6 @@
 #include "run-records-bg.h"      /* issue 11 (r-serial) */
 #include "run-outputs.h"
 #include "run-private.h"
-#include "folio/events.h"
-#include "addressee.h"
 #include "run-report.h"
 #include "run-stages.h"
 #include "run-spool.h"
@@ -52,7 +49,6 @@
 #include "membudget.h"
 #include "sink-proof.h"
 #include "report-html.h"
-#include "frequency-cover.h"   /* round 21 hard-attack2 */
 #include "workdir.h"           /* round 21 hard-attack2 */
 
 #include <dirent.h>
@@ -85,16 +81,6 @@ static void phase(run_state *R, const char *name)
     run_spill_tick(R, 1);           /* issue 12 part 1: every phase starts trimmed */
     run_event(R, &(folio_run_event){.kind = FOLIO_RUN_PHASE, .name = name,
                                     .elapsed = now_s() - R->t0});
-}
-
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
 }
 
 static void progress(run_state *R, const char *what, uint64_t done, uint64_t total)
@@ -276,56 +262,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
         goto done;
 
     phase(&R, "plan");                  /* issue 16 part 6 */
-    {
-        const char *order[64];
-        int n_order = 0;
-        for (int i = 0; i < R.layout->n_products && n_order < 64; i++)
-            order[n_order++] = R.layout->products[i].code;
-        if (!household_group(R.ds, order, n_order, &R.hs, err) || !stop_if_interrupted(err))
-            goto done;
-    }
-    /* issue 15 part 2: events by household, before any rule (channel rules) runs */
-    if (!events_bind(R.ds, &R.hs, err))
-        goto done;
-    double t_plan = now_s();
-    R.plan = compose_plan_new(R.job, R.layout, R.ds, &R.hs, err);
-    t_plan = now_s() - t_plan;
-    if (!R.plan || !stop_if_interrupted(err))
-        goto done;
-    /* issue 15 part 1: statements not due this cycle */
-    if (!frequency_apply(R.plan, &R.freq, err))   /* not_due.csv: with the records */
-        goto done;
-    if (!frequency_cover_check(R.plan, &R.ds->exceptions, err))   /* hard-attack2 */
-        goto done;
-    if (!holders_route(R.plan, &R.ds->exceptions, err))   /* oversize, undeliverable */
-        goto done;
-    if (!addressee_check(R.plan, &R.ds->exceptions, err))   /* issue 10 gaps: names */
-        goto done;
-    if (!ledger_report(R.plan, R.ds, &R.ledger, err))   /* issue 10 part 3 */
-        goto done;
-    if (R.offers) {
-        if (!offers_bind(R.offers, R.ds, &R.hs, err))
-            goto done;
-        R.plan->offers = R.offers;
-    }
-    /* issue 15 part 4: responses measured against the contact history;
-     * variants below their control retired before compose */
-    if (!uplift_run(R.job, R.ds, R.offers, &R.uplift, err))
-        goto done;
-    R.res = calloc(R.hs.n ? R.hs.n : 1, sizeof *R.res);
-    R.decided = calloc(R.hs.n ? R.hs.n : 1, sizeof *R.decided);
-    R.in_shard = malloc(R.hs.n ? R.hs.n : 1);
-    if (!R.res || !R.decided || !R.in_shard) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
-        goto done;
-    }
-    if (!run_spools_open(&R, err))      /* issue 12 part 1 */
-        goto done;
-    for (size_t h = 0; h < R.hs.n; h++)
-        R.in_shard[h] = opt->shard_count <= 0 ||
-                        (int)(fnv1a(R.hs.v[h].id) % (uint64_t)opt->shard_count) ==
-                            opt->shard_index - 1;
-    if (!run_spill_planned(&R, err))    /* issue 12 part 1: above the budget */
+    double t_plan = 0;
+    if (!run_plan_stage(&R, &t_plan, err))   /* run-households.c */
         goto done;
 
     phase(&R, "compose");
