@@ -62,7 +62,8 @@ static char *slurp(const char *path, size_t *len)
 }
 
 /* "/Type /Page" (or "/Type/Page": r-arch3, the compact rewrite drops the
- * space) not followed by 's', starting before d[lim], in d[0..n). */
+ * space) ending at a delimiter or white space (not /Pages, /PageLabel),
+ * starting before d[lim], in d[0..n). */
 static unsigned page_marks_to(const unsigned char *d, uint64_t n, uint64_t lim)
 {
     unsigned c = 0;
@@ -72,8 +73,8 @@ static unsigned page_marks_to(const unsigned char *d, uint64_t n, uint64_t lim)
         uint64_t j = i + 5;
         while (j < n && (d[j] == ' ' || d[j] == '\n' || d[j] == '\r' || d[j] == '\t'))
             j++;
-        if (j + 5 < n && !memcmp(d + j, "/Page", 5) && d[j + 5] != 's')
-            c++;
+        if (j + 5 < n && !memcmp(d + j, "/Page", 5) && strchr(" \t\r\n\f/<>[](){}%", d[j + 5]))
+            c++;                /* (strchr finds NUL too: white space in PDF) */
     }
     return c;
 }
@@ -118,13 +119,15 @@ static unsigned pdf_page_objects(const unsigned char *d, uint64_t n)
             z.avail_out = (uInt)(sizeof buf - 16 - keep);
             rc = inflate(&z, Z_NO_FLUSH);
             size_t have = (size_t)(z.next_out - buf);
-            bool more = rc == Z_OK && z.avail_in != 0;
+            /* input used up with the output buffer full: zlib may still
+               hold output (up to 258 bytes of a match), so inflate again */
+            bool more = rc == Z_OK && (z.avail_in != 0 || z.avail_out == 0);
             /* a mark starting in the last 16 bytes is counted with the next
                chunk, which begins with them: seen once, cut or not */
             keep = more ? (have < 16 ? have : 16) : 0;
             c += page_marks_to(buf, have, have - keep);
             memmove(buf, buf + have - keep, keep);
-            if (rc == Z_OK && z.avail_in == 0)
+            if (!more)
                 break;
         }
         inflateEnd(&z);

@@ -272,10 +272,12 @@ folio_dl_statement *dlist_blob_decode(void *blob, size_t len, struct folio_arena
     st->cap_links = st->n_links;
     st->snodes = NULL;
     st->cap_snodes = st->n_snodes;
+    /* counts from a damaged block never size an allocation: every structure
+     * node and op takes at least 3 bytes of what is left */
+    if (bad || st->n_snodes > (size_t)(end - p) / 3)
+        return NULL;
     if (st->n_snodes &&
         !(st->snodes = folio_arena_alloc(arena, (size_t)st->n_snodes * sizeof *st->snodes)))
-        return NULL;
-    if (bad)
         return NULL;
     rd r = {(const unsigned char *)p, (const unsigned char *)end, false};
     int64_t py = 0, psn = 0;
@@ -285,6 +287,10 @@ folio_dl_statement *dlist_blob_decode(void *blob, size_t len, struct folio_arena
         pg->ops = NULL;
         if (!pg->n_ops)
             continue;
+        if (pg->n_ops > (size_t)(r.end - r.p) / 3) {
+            r.bad = true;
+            break;
+        }
         pg->ops = folio_arena_alloc(arena, (size_t)pg->n_ops * sizeof *pg->ops);
         if (!pg->ops)
             return NULL;
@@ -320,6 +326,10 @@ folio_dl_statement *dlist_blob_decode(void *blob, size_t len, struct folio_arena
             } else if (op->kind == FOLIO_DL_PATH) {
                 uint64_t n1 = get_var(&r);
                 if (n1 && !r.bad) {
+                    if (n1 - 1 > (uint64_t)(r.end - r.p) / SEG_BYTES) {
+                        r.bad = true;
+                        break;
+                    }
                     const unsigned char *src = get_bytes(&r, (size_t)(n1 - 1) * SEG_BYTES);
                     if (!src)
                         break;

@@ -177,6 +177,15 @@ static folio_dl_statement *print_make(void *ctx, size_t i, folio_arena *arena,
     if (p->kept && stmt_spool_has(p->kept, h)) {   /* issue 11 part 2 (r-once): once */
         if (!(st = stmt_spool_take(p->kept, h, arena, err)))
             return NULL;
+        /* the statement read back is this household's (a damaged work file
+         * that still decodes never prints another; its pages are checked
+         * against the piece below) */
+        if (strcmp(st->id, p->plan->hs->v[h].id) != 0) {
+            folio_error_set(err, FOLIO_EXIT_FAILED,
+                            "internal error: the kept statement of household %s reads back "
+                            "as household %s", p->plan->hs->v[h].id, st->id);
+            return NULL;
+        }
     } else {
         folio_compose_result res;
         st = compose_household(p->plan, h, arena, &res, err);

@@ -261,6 +261,7 @@ bool add_run_keys(run_state *R, folio_error *err)
         spool_close(&fin);
         return false;
     }
+    fin.trim = R->spool_keys.trim;      /* issue 12: its mapping trimmed with the tables */
     spool_close(&R->spool_keys);
     R->spool_keys = fin;
     return true;

@@ -15,7 +15,14 @@
 #include <string.h>
 #include <unistd.h>
 
-static void precompute(run_state *R);
+static void precompute(run_state *R, const int *cancel);
+
+/* The run stopped (a signal) or gave up (run_records_wait before the
+ * records phase): the work ahead would be thrown away. */
+static bool cancelled(const int *cancel)
+{
+    return folio_stop || __atomic_load_n(cancel, __ATOMIC_RELAXED);
+}
 
 /* The record files of the records phase, in their old order. */
 static bool records_all(run_state *R, totals *T, folio_error *err)
@@ -35,8 +42,8 @@ static void *records_main(void *arg)
 {
     run_records_bg *b = arg;
     b->ok = records_all(b->R, b->T, &b->err);
-    if (b->ok)
-        precompute(b->R);               /* what the manifest would compute next */
+    if (b->ok && !cancelled(&b->cancel))
+        precompute(b->R, &b->cancel);               /* what the manifest would compute next */
     return NULL;
 }
 
@@ -69,6 +76,7 @@ bool run_records_end(run_records_bg *b, folio_error *err)
 void run_records_wait(run_records_bg *b)
 {
     if (b->started && !b->finished) {
+        __atomic_store_n(&b->cancel, 1, __ATOMIC_RELAXED);
         pthread_join(b->th, NULL);
         b->finished = true;
     }
@@ -107,7 +115,7 @@ static bool ccy_copy(const ccy_totals *from, ccy_totals *to)
 
 /* In the records thread, after the record files: failures keep nothing
  * (the later call computes again and reports them in its place). */
-static void precompute(run_state *R)
+static void precompute(run_state *R, const int *cancel)
 {
     struct run_pre *P = calloc(1, sizeof *P);
     if (!P)
@@ -122,11 +130,11 @@ static void precompute(run_state *R)
         return;
     }
     folio_error e = {0};
-    P->have_all = ccy_totals_compute(R, -1, &P->all, &e);
+    P->have_all = !cancelled(cancel) && ccy_totals_compute(R, -1, &P->all, &e);
     if (!P->have_all)
         ccy_totals_free(&P->all);
     for (int i = 0; i < nf; i++) {
-        if (R->job->feeds[i].kind != FOLIO_FEED_TRANSACTIONS)
+        if (R->job->feeds[i].kind != FOLIO_FEED_TRANSACTIONS || cancelled(cancel))
             continue;
         folio_error fe = {0};
         P->have_feed[i] = ccy_totals_compute(R, i, &P->feed[i], &fe);
@@ -140,7 +148,7 @@ static void precompute(run_state *R)
         char *path = P->files[P->n_files].path;
         snprintf(path, sizeof P->files[0].path, "%s/%s.part", R->out, rec[k]);
         folio_error he = {0};
-        if (access(path, F_OK) == 0 &&
+        if (!cancelled(cancel) && access(path, F_OK) == 0 &&
             folio_sha256_file(path, P->files[P->n_files].hex, &P->files[P->n_files].bytes, &he))
             P->n_files++;
     }

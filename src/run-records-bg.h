@@ -27,6 +27,8 @@ typedef struct run_records_bg {
     totals *T;                  /* only its suppressed figures are written */
     pthread_t th;
     bool started, finished, ok;
+    int cancel;                 /* set (atomically) by run_records_wait: the run
+                                   failed or stopped, skip the work ahead */
     folio_error err;
 } run_records_bg;
 
