@@ -162,26 +162,48 @@ void folio_date_to_ymd(folio_date date, int *y, int *m, int *d)
     *d = (int)dd;
 }
 
-static bool take_digits(const char *s, size_t len, size_t *i, int n, int *out)
-{
-    int v = 0;
-    for (int k = 0; k < n; k++) {
-        if (*i >= len || s[*i] < '0' || s[*i] > '9')
-            return false;
-        v = v * 10 + (s[(*i)++] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 bool folio_date_parse(const char *s, size_t len, const char *p, folio_date *out)
 {
     return folio_date_parse_pivot(s, len, p, 70, out);
 }
 
+/* n digits of s at *i into *out. */
+static inline bool date_digits(const char *s, size_t len, size_t *i, int n, int *out)
+{
+    if (len - *i < (size_t)n)
+        return false;
+    int v = 0;
+    for (int k = 0; k < n; k++) {
+        char c = s[*i + (size_t)k];
+        if (c < '0' || c > '9')
+            return false;
+        v = v * 10 + (c - '0');
+    }
+    *i += (size_t)n;
+    *out = v;
+    return true;
+}
+
+/* The pattern grammar: YYYY, YY (with the pivot), MM, DD, a final '*',
+ * any other character literal.  The pattern is read by character compares
+ * and "YYYY-MM-DD" (the default) at fixed offsets (issue 11, round 23: the
+ * load); test_numbers compares it with a byte-loop reference on every
+ * pattern and a set of tricky values. */
 bool folio_date_parse_pivot(const char *s, size_t len, const char *p, int pivot,
                             folio_date *out)
 {
+    if (p[0] == 'Y' && p[1] == 'Y' && p[2] == 'Y' && p[3] == 'Y' && p[4] == '-' &&
+        p[5] == 'M' && p[6] == 'M' && p[7] == '-' && p[8] == 'D' && p[9] == 'D' && !p[10]) {
+        if (len != 10 || s[4] != '-' || s[7] != '-')
+            return false;
+        const unsigned char *u = (const unsigned char *)s;
+        unsigned y0 = u[0] - '0', y1 = u[1] - '0', y2 = u[2] - '0', y3 = u[3] - '0';
+        unsigned m0 = u[5] - '0', m1 = u[6] - '0', d0 = u[8] - '0', d1 = u[9] - '0';
+        if (y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 || d0 > 9 || d1 > 9)
+            return false;
+        return folio_date_from_ymd((int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3),
+                                   (int)(m0 * 10 + m1), (int)(d0 * 10 + d1), out);
+    }
     size_t i = 0;
     int y = -1, m = -1, d = -1;
     while (*p) {
@@ -190,21 +212,21 @@ bool folio_date_parse_pivot(const char *s, size_t len, const char *p, int pivot,
             p++;
             break;
         }
-        if (!strncmp(p, "YYYY", 4)) {
-            if (!take_digits(s, len, &i, 4, &y))
+        if (p[0] == 'Y' && p[1] == 'Y' && p[2] == 'Y' && p[3] == 'Y') {
+            if (!date_digits(s, len, &i, 4, &y))
                 return false;
             p += 4;
-        } else if (!strncmp(p, "YY", 2)) {
-            if (!take_digits(s, len, &i, 2, &y))
+        } else if (p[0] == 'Y' && p[1] == 'Y') {
+            if (!date_digits(s, len, &i, 2, &y))
                 return false;
             y += y < pivot ? 2000 : 1900;
             p += 2;
-        } else if (!strncmp(p, "MM", 2)) {
-            if (!take_digits(s, len, &i, 2, &m))
+        } else if (p[0] == 'M' && p[1] == 'M') {
+            if (!date_digits(s, len, &i, 2, &m))
                 return false;
             p += 2;
-        } else if (!strncmp(p, "DD", 2)) {
-            if (!take_digits(s, len, &i, 2, &d))
+        } else if (p[0] == 'D' && p[1] == 'D') {
+            if (!date_digits(s, len, &i, 2, &d))
                 return false;
             p += 2;
         } else {

@@ -201,85 +201,12 @@ bool numbers_amount_parse(const folio_feed_def *def, int minor_digits, const cha
     return money_parse(buf, k, def->decimal, minor_digits, out, why);
 }
 
-/* issue 11 (round 23, the load): n digits of s at *i into *out, like
- * common.c's take_digits. */
-static inline bool date_digits(const char *s, size_t len, size_t *i, int n, int *out)
-{
-    if (len - *i < (size_t)n)
-        return false;
-    int v = 0;
-    for (int k = 0; k < n; k++) {
-        char c = s[*i + (size_t)k];
-        if (c < '0' || c > '9')
-            return false;
-        v = v * 10 + (c - '0');
-    }
-    *i += (size_t)n;
-    *out = v;
-    return true;
-}
-
-/* issue 11 (round 23, the load): folio_date_parse_pivot's grammar (YYYY,
- * YY, MM, DD, a final '*', any other character literal) with the pattern
- * read by character compares instead of strncmp, and "YYYY-MM-DD" (the
- * default) read at fixed offsets.  Same results: test_numbers compares
- * both on every pattern and a set of tricky values. */
-static bool date_parse(const char *s, size_t len, const char *p, int pivot, folio_date *out)
-{
-    if (p[0] == 'Y' && p[1] == 'Y' && p[2] == 'Y' && p[3] == 'Y' && p[4] == '-' &&
-        p[5] == 'M' && p[6] == 'M' && p[7] == '-' && p[8] == 'D' && p[9] == 'D' && !p[10]) {
-        if (len != 10 || s[4] != '-' || s[7] != '-')
-            return false;
-        const unsigned char *u = (const unsigned char *)s;
-        unsigned y0 = u[0] - '0', y1 = u[1] - '0', y2 = u[2] - '0', y3 = u[3] - '0';
-        unsigned m0 = u[5] - '0', m1 = u[6] - '0', d0 = u[8] - '0', d1 = u[9] - '0';
-        if (y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 || d0 > 9 || d1 > 9)
-            return false;
-        return folio_date_from_ymd((int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3),
-                                   (int)(m0 * 10 + m1), (int)(d0 * 10 + d1), out);
-    }
-    size_t i = 0;
-    int y = -1, m = -1, d = -1;
-    while (*p) {
-        if (p[0] == '*' && p[1] == 0) {
-            i = len;
-            p++;
-            break;
-        }
-        if (p[0] == 'Y' && p[1] == 'Y' && p[2] == 'Y' && p[3] == 'Y') {
-            if (!date_digits(s, len, &i, 4, &y))
-                return false;
-            p += 4;
-        } else if (p[0] == 'Y' && p[1] == 'Y') {
-            if (!date_digits(s, len, &i, 2, &y))
-                return false;
-            y += y < pivot ? 2000 : 1900;
-            p += 2;
-        } else if (p[0] == 'M' && p[1] == 'M') {
-            if (!date_digits(s, len, &i, 2, &m))
-                return false;
-            p += 2;
-        } else if (p[0] == 'D' && p[1] == 'D') {
-            if (!date_digits(s, len, &i, 2, &d))
-                return false;
-            p += 2;
-        } else {
-            if (i >= len || s[i] != *p)
-                return false;
-            i++;
-            p++;
-        }
-    }
-    if (i != len || y < 0 || m < 0 || d < 0)
-        return false;
-    return folio_date_from_ymd(y, m, d, out);
-}
-
 bool numbers_date_parse(const folio_feed_def *def, const char *s, size_t n,
                         folio_date *out)
 {
     const char *fmt = def->date_format ? def->date_format : "YYYY-MM-DD";
-    return date_parse(s, n, fmt, def->has_century_pivot ? def->century_pivot : 70, out);
+    return folio_date_parse_pivot(s, n, fmt, def->has_century_pivot ? def->century_pivot : 70,
+                                  out);
 }
 
 bool numbers_pattern_has_yy(const char *p)
