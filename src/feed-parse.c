@@ -291,29 +291,38 @@ typedef struct fieldset {
     uint32_t *dpos;            /* issue 11: delimiter positions (plain path) */
 } fieldset;
 
+/* Room for want fields in fs (64, doubled, at most FEED_MAX_FIELDS);
+ * false with fs->overflow set when it cannot. */
+static bool fs_reserve_fields(fieldset *fs, size_t want)
+{
+    if (want <= (size_t)fs->cap_f)
+        return true;
+    int nc = fs->cap_f ? fs->cap_f : 64;
+    while ((size_t)nc < want && nc <= FEED_MAX_FIELDS)
+        nc *= 2;
+    if (nc > FEED_MAX_FIELDS) {
+        fs->overflow = true;
+        return false;
+    }
+    size_t *o = realloc(fs->off, (size_t)nc * sizeof *o);
+    if (o)
+        fs->off = o;
+    size_t *l = o ? realloc(fs->flen, (size_t)nc * sizeof *l) : NULL;
+    if (l)
+        fs->flen = l;
+    if (!o || !l) {
+        fs->overflow = true;
+        return false;
+    }
+    fs->cap_f = nc;
+    return true;
+}
+
 static void fs_field_cb(void *s, size_t n, void *data)
 {
     fieldset *fs = data;
-    if (fs->overflow)
+    if (fs->overflow || !fs_reserve_fields(fs, (size_t)fs->n + 1))
         return;
-    if (fs->n == fs->cap_f) {
-        int nc = fs->cap_f ? fs->cap_f * 2 : 64;
-        if (nc > FEED_MAX_FIELDS) {
-            fs->overflow = true;
-            return;
-        }
-        size_t *o = realloc(fs->off, (size_t)nc * sizeof *o);
-        if (o)
-            fs->off = o;
-        size_t *l = o ? realloc(fs->flen, (size_t)nc * sizeof *l) : NULL;
-        if (l)
-            fs->flen = l;
-        if (!o || !l) {
-            fs->overflow = true;
-            return;
-        }
-        fs->cap_f = nc;
-    }
     if (fs->len + n + 1 > fs->cap) {
         size_t nc = fs->cap ? fs->cap : 4096;
         while (nc < fs->len + n + 1)
@@ -368,32 +377,6 @@ static inline bool is_blank(char c, char delim)
     return (c == ' ' || c == '\t') && c != delim;
 }
 
-/* Room for want fields in fs (the growth fs_field_cb does: 64, doubled, at
- * most FEED_MAX_FIELDS); false with fs->overflow set when it cannot. */
-static bool fs_reserve_fields(fieldset *fs, size_t want)
-{
-    if (want <= (size_t)fs->cap_f)
-        return true;
-    int nc = fs->cap_f ? fs->cap_f : 64;
-    while ((size_t)nc < want && nc <= FEED_MAX_FIELDS)
-        nc *= 2;
-    if (nc > FEED_MAX_FIELDS) {
-        fs->overflow = true;
-        return false;
-    }
-    size_t *o = realloc(fs->off, (size_t)nc * sizeof *o);
-    if (o)
-        fs->off = o;
-    size_t *l = o ? realloc(fs->flen, (size_t)nc * sizeof *l) : NULL;
-    if (l)
-        fs->flen = l;
-    if (!o || !l) {
-        fs->overflow = true;
-        return false;
-    }
-    fs->cap_f = nc;
-    return true;
-}
 
 /* Fast path for a record holding no quote character: exactly what libcsv does
  * with it (split at the delimiter, blanks around each field trimmed, a record
