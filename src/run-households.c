@@ -9,6 +9,8 @@
  * sequence of stages).
  */
 #include "run-stages.h"
+#include "run-report.h"
+#include "porder.h"
 #include "run-spill.h"
 #include "run-spool.h"
 #include "addressee.h"
@@ -44,14 +46,31 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
+static bool group(run_state *R, folio_error *err)
+{
+    const char *order[64];
+    int n_order = 0;
+    for (int i = 0; i < R->layout->n_products && n_order < 64; i++)
+        order[n_order++] = R->layout->products[i].code;
+    return household_group(R->ds, order, n_order, &R->hs, err) && !folio_stopped(err);
+}
+
+/* issue 12 part 1 (round 24): see run-stages.h */
+bool run_layout_stage(run_state *R, folio_error *err)
+{
+    if (!R->mb.spill)
+        return true;
+    run_spill_tick(R, 1);
+    run_event(R, &(folio_run_event){.kind = FOLIO_RUN_PHASE, .name = "layout",
+                                    .elapsed = now_s() - R->t0});
+    porder_stats st;
+    return group(R, err) && porder_layout(R->ds, &R->hs, &st, err);
+}
+
 bool run_plan_stage(run_state *R, double *t_plan, folio_error *err)
 {
-    {
-        const char *order[64];
-        int n_order = 0;
-        for (int i = 0; i < R->layout->n_products && n_order < 64; i++)
-            order[n_order++] = R->layout->products[i].code;
-        if (!household_group(R->ds, order, n_order, &R->hs, err) || folio_stopped(err))
+    if (!R->hs.v) {             /* round 24: a spilled run grouped them in "layout" */
+        if (!group(R, err))
             return false;
     }
     /* issue 15 part 2: events by household, before any rule (channel rules) runs */

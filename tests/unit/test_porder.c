@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_porder.c -- issue 12 part 1 (round 24): a spilled dataset laid out in
+ * household order (src/porder.c).  Over 400 sample households loaded into
+ * work files: after porder_layout every account holds the same rows (every
+ * field, the description's text) as before; the households' transactions
+ * are one ascending run in household order (the order compose and the
+ * record loops read them), and so are their texts; the accounts' codes
+ * point into one compact pool; and an in-memory dataset is left alone.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "folio/feed.h"
+#include "folio/household.h"
+#include "folio/job.h"
+#include "folio/samples.h"
+#include "porder.h"
+
+static char dir[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/folio-porder-%d", (int)getpid());
+    char layout[4200];
+    const char *root = getenv("FOLIO_ROOT");
+    snprintf(layout, sizeof layout, "%s/layouts/statement.yaml", root ? root : ".");
+    folio_samples_options so = {.households = 400, .seed = 3, .threads = 1,
+                                .layout_path = layout};
+    folio_error err = {0};
+    if (!samples_generate(dir, &so, &err)) {
+        fprintf(stderr, "samples_generate: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* one transaction as text: every field but the description's address */
+static void row_text(const folio_txn *t, char *buf, size_t cap)
+{
+    size_t dl = 0;
+    if (t->description && t->desc_langs > 1)
+        for (int i = 0; i < t->desc_langs; i++)
+            dl += strlen(t->description + dl) + 1;
+    snprintf(buf, cap, "%u|%d|%lld|%lld|%lld|%u|%u|%u|%u|%s|%zu", t->account, (int)t->date,
+             (long long)t->amount, (long long)t->balance_after, (long long)t->seq, t->line,
+             t->feed, t->desc_langs, t->ledger, t->description ? t->description : "(null)", dl);
+}
+
+static char **snapshot(const folio_dataset *ds)
+{
+    char **v = calloc(ds->n_txns + 1, sizeof *v);
+    assert_non_null(v);
+    size_t at = 0;      /* indexed by (account, k): the rows' positions change */
+    for (size_t a = 0; a < ds->n_accounts; a++) {
+        const folio_account *ac = &ds->accounts[a];
+        for (uint32_t k = 0; k < ac->n_txn; k++) {
+            char b[1024];
+            row_text(&ds->txns[ac->first_txn + k], b, sizeof b);
+            v[at + k] = strdup(b);
+        }
+        at += ac->n_txn;
+    }
+    return v;
+}
+
+static folio_dataset *load(const char *work, folio_job **job_out, folio_households *hs)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/job.yaml", dir);
+    folio_error err = {0};
+    folio_job *job = job_load(path, &err);
+    assert_non_null(job);
+    folio_dataset *ds = feed_load_all_work(job, 1, NULL, NULL, work, &err);
+    assert_non_null(ds);
+    const char *order[] = {"checking", "savings", "credit_card", "mortgage"};
+    assert_true(household_group(ds, order, 4, hs, &err));
+    *job_out = job;
+    return ds;
+}
+
+static void test_layout_household_order(void **state)
+{
+    (void)state;
+    char work[600];
+    snprintf(work, sizeof work, "%s/work", dir);
+    folio_job *job;
+    folio_households hs;
+    folio_dataset *ds = load(work, &job, &hs);
+    assert_true(ds->n_txns > 10000);
+    char **before = snapshot(ds);
+    /* the load order is not the household order (else the test shows nothing) */
+    size_t breaks = 0;
+    uint32_t last = 0;
+    for (size_t h = 0; h < hs.n; h++)
+        for (uint32_t k = 0; k < hs.v[h].n_accounts; k++) {
+            const folio_account *ac = &ds->accounts[hs.account_idx[hs.v[h].first_account + k]];
+            if (ac->n_txn && ac->first_txn < last)
+                breaks++;
+            if (ac->n_txn)
+                last = ac->first_txn;
+        }
+    assert_true(breaks > hs.n / 4);
+
+    porder_stats st;
+    folio_error err = {0};
+    assert_true(porder_layout(ds, &hs, &st, &err));
+    assert_int_equal(st.txns_moved, ds->n_txns);
+    assert_true(st.accounts_in_order > 0 && st.accounts_in_order <= ds->n_accounts);
+    assert_true(st.strings_interned > 0);
+
+    /* the same rows per account */
+    char **after = snapshot(ds);
+    for (size_t i = 0; i < ds->n_txns; i++) {
+        assert_non_null(after[i]);
+        assert_string_equal(before[i], after[i]);
+        free(before[i]);
+        free(after[i]);
+    }
+    free(before);
+    free(after);
+    /* one ascending run in household order, each account's rows contiguous */
+    uint32_t next = 0;
+    for (size_t h = 0; h < hs.n; h++)
+        for (uint32_t k = 0; k < hs.v[h].n_accounts; k++) {
+            const folio_account *ac = &ds->accounts[hs.account_idx[hs.v[h].first_account + k]];
+            assert_int_equal(ac->first_txn, next);
+            next += ac->n_txn;
+        }
+    /* the texts copied in household order: each household's customers',
+     * accounts' and transactions' texts lie in ascending addresses of one
+     * region, household after household (a few 4 MiB blocks) */
+    size_t backwards = 0;
+    const char *prev = NULL;
+    for (size_t h = 0; h < hs.n; h++) {
+        const folio_customer *c = &ds->customers[hs.customer_idx[hs.v[h].first_customer]];
+        if (prev && c->last_name < prev)
+            backwards++;
+        prev = c->last_name;
+        for (uint32_t k = 0; k < hs.v[h].n_accounts; k++) {
+            const folio_account *ac = &ds->accounts[hs.account_idx[hs.v[h].first_account + k]];
+            for (uint32_t i = 0; i < ac->n_txn; i++) {
+                const char *d = ds->txns[ac->first_txn + i].description;
+                if (d && *d && d < prev)
+                    backwards++;
+                if (d && *d)
+                    prev = d;
+            }
+        }
+    }
+    assert_true(backwards <= 2);        /* a new block may lie below the last */
+    assert_true(st.strings_copied > 0);
+    /* the shared codes: equal texts, one pointer */
+    for (size_t a = 1; a < ds->n_accounts; a++)
+        if (!strcmp(ds->accounts[a].currency, ds->accounts[0].currency))
+            assert_ptr_equal(ds->accounts[a].currency, ds->accounts[0].currency);
+    household_free(&hs);
+    feed_dataset_free(ds);
+    job_free(job);
+}
+
+static void test_layout_in_memory_untouched(void **state)
+{
+    (void)state;
+    folio_job *job;
+    folio_households hs;
+    folio_dataset *ds = load(NULL, &job, &hs);
+    const folio_txn *t = ds->txns;
+    uint32_t f0 = ds->accounts[ds->n_accounts - 1].first_txn;
+    porder_stats st;
+    folio_error err = {0};
+    assert_true(porder_layout(ds, &hs, &st, &err));
+    assert_ptr_equal(ds->txns, t);
+    assert_int_equal(ds->accounts[ds->n_accounts - 1].first_txn, f0);
+    assert_int_equal(st.txns_moved, 0);
+    household_free(&hs);
+    feed_dataset_free(ds);
+    job_free(job);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_layout_household_order),
+        cmocka_unit_test(test_layout_in_memory_untouched),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
