@@ -9,54 +9,136 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-/* the bytes of a description: a plain string, or desc_langs texts packed
- * back to back (codes.h), without the last NUL */
-static size_t desc_len(const folio_txn *t)
+/* ---- reading texts and rows without touching the mappings -------------- *
+ *
+ * The old tables and texts are read with pread from their work files (in
+ * the page cache) and the new ones written with pwrite: a random read
+ * through a mapping faulted 16 pages in (the kernel's fault-around) and
+ * made them resident until the next trim; the layout pass itself touches
+ * no mapped page but the customer and account rows it updates. */
+
+#define WIN ((size_t)4 << 10)
+
+/* a window onto the work file holding the texts last read */
+typedef struct reader {
+    folio_tabspill *ts;
+    const char *lo, *hi;        /* addresses (in the mapping) the window holds */
+    char buf[WIN];
+} reader;
+
+/* text p (`nuls` NUL-terminated parts) readable: in the window, or p itself
+ * when it is not in a work file (heap, literal) or longer than the window;
+ * *n: its bytes without the last NUL */
+static const char *rd_text(reader *r, const char *p, int nuls, size_t *n)
 {
-    const char *s = t->description;
-    if (t->desc_langs <= 1)
-        return strlen(s);
-    size_t n = 0;
-    for (int i = 0; i < t->desc_langs; i++)
-        n += strlen(s + n) + 1;
-    return n - 1;
+    for (int pass = 0; pass < 2; pass++) {
+        if (p >= r->lo && p < r->hi) {
+            const char *b = r->buf + (p - r->lo), *e = r->buf + (r->hi - r->lo), *q = b;
+            int k = 0;
+            while (q < e && k < nuls) {
+                const char *z = memchr(q, 0, (size_t)(e - q));
+                if (!z)
+                    break;
+                q = z + 1;
+                k++;
+            }
+            if (k == nuls) {
+                *n = (size_t)(q - b) - 1;
+                return b;
+            }
+        }
+        if (pass)
+            break;
+        size_t off;
+        int fd = tabspill_file_of(r->ts, p, &off);
+        if (fd < 0)
+            break;
+        ssize_t got = pread(fd, r->buf, WIN, (off_t)off);
+        if (got <= 0)
+            break;
+        r->lo = p;
+        r->hi = p + got;
+    }
+    size_t len = 0;                     /* direct */
+    for (int k = 0; k < nuls; k++)
+        len += strlen(p + len) + 1;
+    *n = len - 1;
+    return p;
 }
 
 /* texts copied, in the order they are read, into the work-file string
- * region (tabspill_alloc), 4 MiB at a time; a full region keeps the rest
- * where they are (the same text) */
+ * region (tabspill_alloc), 4 MiB at a time, filled in memory and written
+ * with pwrite; a full region keeps the rest where they are (the same text) */
+#define MEMO_BITS 16
+
 typedef struct carver {
     folio_tabspill *ts;
-    char *cur;
-    size_t left;
-    bool full;
+    /* the last copies by old address: a text many rows share (the loader
+     * interns descriptions per chunk) is copied once and stays shared,
+     * without reading it again from wherever it lies */
+    struct { const char *old, *copy; } *memo;
+    char *blk;                  /* the block's address in the region */
+    size_t used;
+    char *buf;                  /* its bytes until written */
+    bool full, failed;
     uint64_t bytes;
 } carver;
 
 #define CARVE_BLOCK ((size_t)4 << 20)
 
-static const char *carve(carver *c, const char *s, size_t n)
+static bool carve_flush(carver *c)
 {
-    if (!s || !n || c->full || n + 1 > CARVE_BLOCK / 4)
+    if (!c->blk || !c->used)
+        return true;
+    size_t off;
+    int fd = tabspill_file_of(c->ts, c->blk, &off);
+    for (size_t done = 0; fd >= 0 && done < c->used;) {
+        ssize_t w = pwrite(fd, c->buf + done, c->used - done, (off_t)(off + done));
+        if (w <= 0) {
+            fd = -1;
+            break;
+        }
+        done += (size_t)w;
+    }
+    if (fd < 0)
+        c->failed = true;
+    c->used = 0;
+    return fd >= 0;
+}
+
+/* the new address of text s (s[0..n] with its NULs) */
+static const char *carve(carver *c, reader *r, const char *s, int nuls)
+{
+    if (!s || c->full || c->failed)     /* (no *s: it would fault the page in) */
         return s;
-    if (c->left < n + 1) {
-        c->cur = tabspill_alloc(c->ts, CARVE_BLOCK);
-        c->left = c->cur ? CARVE_BLOCK : 0;
-        if (!c->cur) {
+    size_t slot = (size_t)(((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> (64 - MEMO_BITS));
+    if (c->memo[slot].old == s)
+        return c->memo[slot].copy;
+    size_t n;
+    const char *src = rd_text(r, s, nuls, &n);
+    if (!n || n + 1 > CARVE_BLOCK / 4)
+        return s;
+    if (!c->blk || c->used + n + 1 > CARVE_BLOCK) {
+        if (!carve_flush(c))
+            return s;
+        c->blk = tabspill_alloc(c->ts, CARVE_BLOCK);
+        if (!c->blk) {
             c->full = true;
             return s;
         }
     }
-    char *p = c->cur;
-    memcpy(p, s, n + 1);                /* with the NUL (and a packed text's) */
-    c->cur += n + 1;
-    c->left -= n + 1;
+    char *p = c->blk + c->used;
+    memcpy(c->buf + c->used, src, n + 1);
+    c->used += n + 1;
     c->bytes += n + 1;
+    c->memo[slot].old = s;
+    c->memo[slot].copy = p;
     return p;
 }
 
-#define CARVE(c, field) ((field) = carve((c), (field), (field) ? strlen(field) : 0))
+#define CARVE(field) ((field) = carve(&cv, rc, (field), 1))
 
 typedef struct interner {
     feed_strpool sp;            /* heap blocks: compact, never trimmed */
@@ -80,8 +162,77 @@ static const char *intern(interner *in, const char *s, size_t n)
     return p;
 }
 
-/* every 4096 rows: the trims of the spilled tables (tabspill.h) */
-#define TICK(ds) tabspill_tick((ds)->pool->spill, 4096)
+/* the trims of the spilled tables (tabspill.h): every 256 households */
+#define TICK(ds) tabspill_tick((ds)->pool->spill, 1)
+
+/* one row of a table read or written with pread/pwrite (a table in the
+ * heap: directly) */
+typedef struct rowfile {
+    int fd;
+    size_t off;
+    char *mem;
+    size_t size;
+} rowfile;
+
+static rowfile rowfile_of(folio_tabspill *ts, void *table, size_t size)
+{
+    rowfile f = {.fd = -1, .mem = table, .size = size};
+    if (table)
+        f.fd = tabspill_file_of(ts, table, &f.off);
+    return f;
+}
+
+static bool row_io(const rowfile *f, size_t i, void *row, bool write)
+{
+    if (f->fd < 0) {
+        if (write)
+            memcpy(f->mem + i * f->size, row, f->size);
+        else
+            memcpy(row, f->mem + i * f->size, f->size);
+        return true;
+    }
+    off_t at = (off_t)(f->off + i * f->size);
+    ssize_t r = write ? pwrite(f->fd, row, f->size, at) : pread(f->fd, row, f->size, at);
+    return r == (ssize_t)f->size;
+}
+
+/* rows of the new table filled in memory and written with pwrite */
+#define BATCH ((size_t)1 << 16)
+
+static bool put_rows(int fd, folio_txn *dst_map, const folio_txn *b, size_t n, size_t at)
+{
+    if (fd < 0) {
+        memcpy(&dst_map[at], b, n * sizeof *b);
+        return true;
+    }
+    const char *p = (const char *)b;
+    size_t len = n * sizeof *b, done = 0;
+    while (done < len) {
+        ssize_t w = pwrite(fd, p + done, len - done, (off_t)(at * sizeof *b + done));
+        if (w <= 0)
+            return false;
+        done += (size_t)w;
+    }
+    return true;
+}
+
+static bool get_rows(int fd, size_t base, const folio_txn *src_map, folio_txn *b, size_t n,
+                     size_t at)
+{
+    if (fd < 0) {
+        memcpy(b, &src_map[at], n * sizeof *b);
+        return true;
+    }
+    char *p = (char *)b;
+    size_t len = n * sizeof *b, done = 0;
+    while (done < len) {
+        ssize_t g = pread(fd, p + done, len - done, (off_t)(base + at * sizeof *b + done));
+        if (g <= 0)
+            return false;
+        done += (size_t)g;
+    }
+    return true;
+}
 
 bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_stats *st,
                    folio_error *err)
@@ -93,21 +244,29 @@ bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_stats *
     struct feed_pool *pool = ds->pool;
     if (!pool || !pool->spill)
         return true;
+    folio_tabspill *ts = pool->spill;
     size_t n = ds->n_txns, na = ds->n_accounts;
     int aw = ds->attr_width[2], cw = ds->attr_code_width;
-    folio_txn *nt = NULL;
+    folio_txn *nt = NULL, *tb = malloc(BATCH * sizeof *tb);
     union folio_attr_val *nav = NULL;
     uint16_t *nac = NULL;
-    uint32_t *first = malloc((na ? na : 1) * sizeof *first);
     uint8_t *placed = calloc(na ? na : 1, 1);
+    reader *rc = malloc(sizeof *rc), *rd = malloc(sizeof *rd);   /* customers/accounts, descriptions */
     interner in = {0};
     feed_strpool_init(&in.sp);
-    carver cv = {.ts = pool->spill};
-    bool ok = first && placed;
+    carver cv = {.ts = ts, .buf = malloc(CARVE_BLOCK),
+                 .memo = calloc((size_t)1 << MEMO_BITS, sizeof *cv.memo)};
+    bool ok = placed && tb && rc && rd && cv.buf && cv.memo;
+    rowfile fc = rowfile_of(ts, ds->customers, sizeof *ds->customers);
+    rowfile fa = rowfile_of(ts, ds->accounts, sizeof *ds->accounts);
+    if (rc)
+        *rc = (reader){.ts = ts};
+    if (rd)
+        *rd = (reader){.ts = ts};
     if (ok && n) {
         void *p = NULL;                 /* a new work file, written in order */
-        if (!tabspill_grow(pool->spill, &p, 0, n * sizeof *nt, err))
-            goto fail_noerr;
+        if (!tabspill_grow(ts, &p, 0, n * sizeof *nt, err))
+            goto fail;
         nt = p;
     }
     if (ok && n && aw > 0 && ds->attr_vals[2])
@@ -118,77 +277,107 @@ bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_stats *
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
         goto fail;
     }
+    size_t off_old = 0, off_new = 0;
+    int fd_old = n ? tabspill_file_of(ts, ds->txns, &off_old) : -1;
+    int fd_new = n ? tabspill_file_of(ts, nt, &off_new) : -1;
     /* the order: households' accounts (each household's own order), then
      * the accounts of no household (index order) */
-    size_t pos = 0;
-    for (size_t h = 0; h <= hs->n; h++) {
-        for (uint32_t k = 0; h < hs->n && k < hs->v[h].n_customers; k++) {
+    size_t pos = 0, fill = 0;           /* rows placed; rows in tb not yet written */
+    bool io = true;
+#define FLUSH() (io = io && put_rows(fd_new, nt, tb, fill, pos - fill), fill = 0)
+    for (size_t h = 0; h <= hs->n && io; h++) {
+        if ((h & 255) == 0)
+            TICK(ds);
+        for (uint32_t k = 0; h < hs->n && k < hs->v[h].n_customers && io; k++) {
             uint32_t ci = hs->customer_idx[hs->v[h].first_customer + k];
-            if (ci >= ds->n_customers)
+            folio_customer cr, *c = &cr;
+            if (ci >= ds->n_customers || !row_io(&fc, ci, c, false)) {
+                io = ci >= ds->n_customers;
                 continue;
-            folio_customer *c = &ds->customers[ci];
-            CARVE(&cv, c->id);
-            CARVE(&cv, c->household_id);
-            CARVE(&cv, c->first_name);
-            CARVE(&cv, c->last_name);
-            CARVE(&cv, c->address1);
-            CARVE(&cv, c->address2);
-            CARVE(&cv, c->city);
-            CARVE(&cv, c->state);
-            CARVE(&cv, c->postal_code);
-            CARVE(&cv, c->country);
-            CARVE(&cv, c->email);
-            CARVE(&cv, c->segment);
+            }
+            CARVE(c->id);
+            CARVE(c->household_id);
+            CARVE(c->first_name);
+            CARVE(c->last_name);
+            CARVE(c->address1);
+            CARVE(c->address2);
+            CARVE(c->city);
+            CARVE(c->state);
+            CARVE(c->postal_code);
+            CARVE(c->country);
+            CARVE(c->email);
+            CARVE(c->segment);
             c->language = intern(&in, c->language, c->language ? strlen(c->language) : 0);
+            io = row_io(&fc, ci, c, true);
         }
         size_t k0 = h < hs->n ? hs->v[h].first_account : 0;
         size_t k1 = h < hs->n ? k0 + hs->v[h].n_accounts : na;
-        for (size_t k = k0; k < k1; k++) {
+        for (size_t k = k0; k < k1 && io; k++) {
             uint32_t a = h < hs->n ? hs->account_idx[k] : (uint32_t)k;
             if (a >= na || placed[a])
                 continue;
             placed[a] = 1;
             st->accounts_in_order += h < hs->n;
-            const folio_account *ac = &ds->accounts[a];
-            if ((size_t)ac->first_txn + ac->n_txn > n || pos + ac->n_txn > n) {
+            folio_account ar, *ac = &ar;
+            if (!row_io(&fa, a, ac, false)) {
+                io = false;
+                break;
+            }
+            uint32_t f0 = ac->first_txn, m = ac->n_txn;
+            if ((size_t)f0 + m > n || pos + m > n) {
                 folio_error_set(err, FOLIO_EXIT_FAILED,
                                 "internal error: account %u's transactions out of range", a);
                 goto fail;
             }
-            memcpy(&nt[pos], &ds->txns[ac->first_txn], ac->n_txn * sizeof *nt);
             if (nav)
-                memcpy(&nav[pos * (size_t)aw], &ds->attr_vals[2][ac->first_txn * (size_t)aw],
-                       ac->n_txn * (size_t)aw * sizeof *nav);
+                memcpy(&nav[pos * (size_t)aw], &ds->attr_vals[2][f0 * (size_t)aw],
+                       m * (size_t)aw * sizeof *nav);
             if (nac)
-                memcpy(&nac[pos * (size_t)cw], &ds->attr_codes[ac->first_txn * (size_t)cw],
-                       ac->n_txn * (size_t)cw * sizeof *nac);
-            first[a] = (uint32_t)pos;
-            folio_account *aw_ = &ds->accounts[a];
-            CARVE(&cv, aw_->id);
-            CARVE(&cv, aw_->owner_id);
-            CARVE(&cv, aw_->product_name);
-            for (uint32_t i = 0; i < ac->n_txn; i++, pos++) {
-                folio_txn *t = &nt[pos];
-                if (t->description)
-                    t->description = carve(&cv, t->description, desc_len(t));
-                if ((pos & 4095) == 0)
-                    TICK(ds);
+                memcpy(&nac[pos * (size_t)cw], &ds->attr_codes[f0 * (size_t)cw],
+                       m * (size_t)cw * sizeof *nac);
+            ac->first_txn = (uint32_t)pos;
+            CARVE(ac->id);
+            CARVE(ac->owner_id);
+            CARVE(ac->product_name);
+            ac->product = intern(&in, ac->product, ac->product ? strlen(ac->product) : 0);
+            ac->currency = intern(&in, ac->currency, ac->currency ? strlen(ac->currency) : 0);
+            if (!row_io(&fa, a, ac, true)) {
+                io = false;
+                break;
+            }
+            for (uint32_t done = 0; done < m && io;) {   /* in batches of BATCH rows */
+                if (fill == BATCH)
+                    FLUSH();
+                uint32_t take = m - done;
+                if (take > BATCH - fill)
+                    take = (uint32_t)(BATCH - fill);
+                if (!get_rows(fd_old, off_old, ds->txns, &tb[fill], take, f0 + done)) {
+                    io = false;
+                    break;
+                }
+                for (uint32_t i = 0; i < take; i++) {
+                    folio_txn *t = &tb[fill + i];
+                    t->description = carve(&cv, rd, t->description,
+                                           t->desc_langs > 1 ? t->desc_langs : 1);
+                }
+                fill += take;
+                pos += take;
+                done += take;
             }
         }
+    }
+    FLUSH();
+#undef FLUSH
+    if (!io || !carve_flush(&cv) || cv.failed) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot read or write a work file",
+                        ts->dir);
+        goto fail;
     }
     if (pos != n) {                     /* a row of no account: not after resolve */
         folio_error_set(err, FOLIO_EXIT_FAILED,
                         "internal error: %zu of %zu transactions in no account's range", n - pos,
                         n);
         goto fail;
-    }
-    for (size_t a = 0; a < na; a++) {
-        folio_account *ac = &ds->accounts[a];
-        ac->first_txn = first[a];
-        ac->product = intern(&in, ac->product, ac->product ? strlen(ac->product) : 0);
-        ac->currency = intern(&in, ac->currency, ac->currency ? strlen(ac->currency) : 0);
-        if ((a & 4095) == 0)
-            TICK(ds);
     }
     st->strings_interned = in.sp.n;
     st->strings_bytes = in.bytes;
@@ -210,15 +399,22 @@ bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_stats *
         ds->attr_codes = nac;
     }
     st->txns_moved = n;
-    free(first);
     free(placed);
+    free(tb);
+    free(rc);
+    free(rd);
+    free(cv.buf);
+    free(cv.memo);
     return adopted;
-fail_noerr:
 fail:
-    free(first);
     free(placed);
     free(nav);
     free(nac);
+    free(tb);
+    free(rc);
+    free(rd);
+    free(cv.buf);
+    free(cv.memo);
     if (nt)
         feed_pool_free_table(pool, nt);
     feed_strpool_free(&in.sp);

@@ -179,6 +179,23 @@ bool tabspill_owns(folio_tabspill *s, const void *p)
     return r;
 }
 
+/* issue 12 part 1 (round 24): see tabspill.h */
+int tabspill_file_of(folio_tabspill *s, const void *p, size_t *off)
+{
+    int fd = -1;
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; p && i < FOLIO_TABSPILL_MAX; i++) {
+        const char *m = s->t[i].map;
+        if (s->t[i].fd >= 0 && m && (const char *)p >= m && (const char *)p < m + s->t[i].len) {
+            fd = s->t[i].fd;
+            *off = (size_t)((const char *)p - m);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    return fd;
+}
+
 bool tabspill_region(folio_tabspill *s, size_t reserve, folio_error *err)
 {
     pthread_mutex_lock(&s->mu);

@@ -64,6 +64,10 @@ bool tabspill_region(folio_tabspill *s, size_t reserve, folio_error *err);
 void *tabspill_alloc(folio_tabspill *s, size_t n);
 /* Is p a table of s? */
 bool tabspill_owns(folio_tabspill *s, const void *p);
+/* issue 12 part 1 (round 24): the work file holding address p (inside any
+ * table or the region of s) and p's offset in it, for pread/pwrite that
+ * leave the mapping's pages alone; -1 when p is in none. */
+int tabspill_file_of(folio_tabspill *s, const void *p, size_t *off);
 /* Unmap table p of s and close its file (true), or false when p is not one. */
 bool tabspill_release(folio_tabspill *s, void *p);
 /* Start the trimmer thread (every interval_ms it trims if over the

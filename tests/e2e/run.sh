@@ -958,6 +958,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/scale.sh"            # issue 12 parts 2, 3: partition, merge
 . "$ROOT/tests/e2e/scale_slurm.sh"      # issue 12: the same through a real local Slurm
 . "$ROOT/tests/e2e/memory.sh"           # issue 12 part 1: spooled records, --memory-limit
+. "$ROOT/tests/e2e/memory_porder.sh"    # issue 12 part 1 (round 24): spilled runs in household order
 . "$ROOT/tests/e2e/disclosures.sh"       # issue 14 part 1: disclosure sections
 . "$ROOT/tests/e2e/pdfvt.sh"             # issue 14 part 3: PDF/VT-1 print files
 . "$ROOT/tests/e2e/graphics.sh"          # issue 13 parts 1, 2: images and charts
