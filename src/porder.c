@@ -234,8 +234,8 @@ static bool get_rows(int fd, size_t base, const folio_txn *src_map, folio_txn *b
     return true;
 }
 
-bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_stats *st,
-                   folio_error *err)
+bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_moved_fn moved,
+                   void *moved_ctx, porder_stats *st, folio_error *err)
 {
     porder_stats dummy;
     if (!st)
@@ -336,6 +336,8 @@ bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_stats *
                 memcpy(&nac[pos * (size_t)cw], &ds->attr_codes[f0 * (size_t)cw],
                        m * (size_t)cw * sizeof *nac);
             ac->first_txn = (uint32_t)pos;
+            if (moved)
+                moved(moved_ctx, a, f0, (uint32_t)pos);
             CARVE(ac->id);
             CARVE(ac->owner_id);
             CARVE(ac->product_name);

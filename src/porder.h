@@ -8,8 +8,9 @@
  * feeds were loaded in; in a spilled run (tables in mapped work files whose
  * pages are dropped above the high-water mark, tabspill.h) nearly every
  * household's rows were on pages dropped since the loop was last near them.
- * porder_layout, called once householding is known and before anything
- * derives transaction indices (the plan's period windows):
+ * porder_layout, called once householding and the plan are known (the
+ * plan's loops over every account in index order read the load's layout
+ * sequentially; its ranges are moved by the caller):
  *
  *   - rewrites the transaction table, one pass, account by account in
  *     household order (each household's accounts in its own order, then the
@@ -46,11 +47,14 @@ typedef struct porder_stats {
     uint64_t strings_copied;    /* bytes of texts copied in household order */
 } porder_stats;
 
-/* Lay ds out in household order (above).  ds must be spilled (its pool has
+/* Lay ds out in household order (above); moved (may be NULL) is told each
+ * account's old and new first_txn, for ranges derived from them (the plan's).  ds must be spilled (its pool has
  * work files); otherwise returns true and does nothing.  false + err only on
  * a failure to write a work file or out of memory (the dataset is then
  * unchanged, but for the texts interned if the pool could not adopt them). */
-bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_stats *st,
-                   folio_error *err);
+typedef void (*porder_moved_fn)(void *ctx, uint32_t account, uint32_t old_first,
+                                uint32_t new_first);
+bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_moved_fn moved,
+                   void *moved_ctx, porder_stats *st, folio_error *err);
 
 #endif

@@ -46,17 +46,18 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
-static bool group(run_state *R, folio_error *err)
+/* issue 12 part 1 (round 24): a spilled run's transactions and texts in
+ * household order (porder.h), phase "layout": after the plan, whose loops
+ * over every account in index order read the load's layout sequentially,
+ * and before the per-household arrays move to work files; the plan's
+ * printed ranges move with their accounts' rows */
+static void plan_moved(void *ctx, uint32_t account, uint32_t old_first, uint32_t new_first)
 {
-    const char *order[64];
-    int n_order = 0;
-    for (int i = 0; i < R->layout->n_products && n_order < 64; i++)
-        order[n_order++] = R->layout->products[i].code;
-    return household_group(R->ds, order, n_order, &R->hs, err) && !folio_stopped(err);
+    folio_account_plan *ap = &((run_state *)ctx)->plan->accounts[account];
+    ap->first = ap->first - old_first + new_first;
 }
 
-/* issue 12 part 1 (round 24): see run-stages.h */
-bool run_layout_stage(run_state *R, folio_error *err)
+static bool run_layout(run_state *R, folio_error *err)
 {
     if (!R->mb.spill)
         return true;
@@ -64,13 +65,17 @@ bool run_layout_stage(run_state *R, folio_error *err)
     run_event(R, &(folio_run_event){.kind = FOLIO_RUN_PHASE, .name = "layout",
                                     .elapsed = now_s() - R->t0});
     porder_stats st;
-    return group(R, err) && porder_layout(R->ds, &R->hs, &st, err);
+    return porder_layout(R->ds, &R->hs, plan_moved, R, &st, err);
 }
 
 bool run_plan_stage(run_state *R, double *t_plan, folio_error *err)
 {
-    if (!R->hs.v) {             /* round 24: a spilled run grouped them in "layout" */
-        if (!group(R, err))
+    {
+        const char *order[64];
+        int n_order = 0;
+        for (int i = 0; i < R->layout->n_products && n_order < 64; i++)
+            order[n_order++] = R->layout->products[i].code;
+        if (!household_group(R->ds, order, n_order, &R->hs, err) || folio_stopped(err))
             return false;
     }
     /* issue 15 part 2: events by household, before any rule (channel rules) runs */
@@ -114,6 +119,8 @@ bool run_plan_stage(run_state *R, double *t_plan, folio_error *err)
         R->in_shard[h] = R->opt->shard_count <= 0 ||
                         (int)(fnv1a(R->hs.v[h].id) % (uint64_t)R->opt->shard_count) ==
                             R->opt->shard_index - 1;
+    if (!run_layout(R, err))           /* issue 12 part 1 (round 24) */
+        return false;
     if (!run_spill_planned(R, err))    /* issue 12 part 1: above the budget */
         return false;
     return true;

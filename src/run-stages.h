@@ -22,11 +22,6 @@
  * seconds compose_plan_new took. */
 bool run_plan_stage(run_state *R, double *t_plan, folio_error *err);
 
-/* issue 12 part 1 (round 24): a spilled run only -- phase "layout": the
- * households grouped (run_plan_stage then keeps them) and the dataset laid
- * out in their order (porder.h).  In memory: nothing. */
-bool run_layout_stage(run_state *R, folio_error *err);
-
 /* The compose stage: every in-shard household not suppressed is composed
  * once (res[h], decided[h]); those routed to email or both go through the
  * ring into the archive (OUT/archive, .part names).  Errors: the failing

@@ -261,8 +261,6 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     if (!feed_write_rejects(R.ds, R.job, path, err))
         goto done;
 
-    if (!run_layout_stage(&R, err))     /* issue 12 part 1 (round 24): spilled only */
-        goto done;
     phase(&R, "plan");                  /* issue 16 part 6 */
     double t_plan = 0;
     if (!run_plan_stage(&R, &t_plan, err))   /* run-households.c */
