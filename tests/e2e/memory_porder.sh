@@ -141,4 +141,24 @@ PY
     [ -z "$(ls -A "$d/work")" ] || { ls -la "$d/work"; fail_at "$LINENO"; }
 }
 
+# The journey samples (statement frequencies: intervals that move the
+# plan's printed ranges of an account before the layout moves its rows;
+# events; not_due.csv, statement_history.csv) and rejects: the spilled run
+# equals the in-memory run at 2 threads, every file.
+t_memory_porder_journey() {
+    local d="$WORK/mpoj"
+    "$FOLIO" samples --households 300 --seed 4 --journey --with-errors --out "$d" >/dev/null
+    set +e
+    "$FOLIO" run "$d/job.yaml" --out "$d/a" --threads 2 --quiet 2>/dev/null; rc0=$?
+    FOLIO_TEST_PHASES=1 "$FOLIO" run "$d/job.yaml" --out "$d/s" --threads 2 --quiet \
+        --memory-limit 49M 2>"$d/s.err"; rc1=$?
+    set -e
+    echo "exit codes: $rc0 $rc1"
+    [ "$rc0" = 3 ] && [ "$rc1" = 3 ] || { cat "$d/s.err"; fail_at "$LINENO"; }
+    grep -q "^folio: phase layout$" "$d/s.err" || fail_at "$LINENO"
+    [ -s "$d/a/not_due.csv" ] && [ -s "$d/a/statement_history.csv" ] || fail_at "$LINENO"
+    mem_same "$d/a" "$d/s"
+}
+
 run_test memory_porder t_memory_porder
+run_test memory_porder_journey t_memory_porder_journey
