@@ -221,8 +221,11 @@ void reconcile_totals(run_state *R, totals *T)
                 overflow = "the amount rejected";
         }
     }
-    for (size_t i = 0; i < R->ds->n_txns; i++)
+    for (size_t i = 0; i < R->ds->n_txns; i++) {
+        if ((i & 4095) == 4095)
+            run_spill_tick(R, 1);   /* issue 12 part 1 (round 24): a scan of every row */
         MONEY_SUM(T->amt_loaded, R->ds->txns[i].amount, "the amount loaded");
+    }
     T->overflow = overflow;
 }
 
@@ -233,6 +236,7 @@ bool reconcile_check(run_state *R, totals *T, folio_buf *cj, bool *balanced, fol
     uint64_t acc_shard = 0, txn_shard = 0;
     folio_money amt_shard = 0;
     for (size_t h = 0; h < R->hs.n; h++) {
+        run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 (round 24) */
         if (!R->in_shard[h])
             continue;
         const folio_household *hh = &R->hs.v[h];

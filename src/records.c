@@ -46,6 +46,7 @@ bool write_suppressed(run_state *R, const char *path, folio_money *sum_txn,
     snprintf(reason_txn, sizeof reason_txn, "posting date outside the statement period %s..%s",
              d0, d1);
     for (size_t h = 0; h < R->hs.n && !folio_stop; h++) {
+        run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 (round 24): a 1M peak */
         if (!R->in_shard[h])
             continue;
         const folio_household *hh = &R->hs.v[h];
