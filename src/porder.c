@@ -401,6 +401,11 @@ bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_moved_f
         ds->attr_codes = nac;
     }
     st->txns_moved = n;
+    /* what is still read at random by index, while the loops go in
+     * household order: trimmed last (tabspill.h) */
+    tabspill_keep(ts, ds->customers);
+    tabspill_keep(ts, ds->accounts);
+    tabspill_keep(ts, ds->holders);
     free(placed);
     free(tb);
     free(rc);

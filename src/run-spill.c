@@ -83,6 +83,8 @@ bool run_spill_planned(run_state *R, folio_error *err)
               MOVE(R->hs.customer_idx, n_cidx) && MOVE(R->hs.account_idx, n_aidx) &&
               MOVE(R->hs.v, n) && MOVE(R->spool_audit.off, R->spool_audit.n) &&
               MOVE(R->spool_audit.len, R->spool_audit.n);
+    if (R->spill)           /* round 24: by account index, read at random */
+        tabspill_keep(&R->spill->ts, R->plan->accounts);
     if (R->spill)
         malloc_trim(0);     /* the arrays' old blocks were in the heap (below 64 MiB):
                              * freed, they stayed resident (57 MB at 100,000 households) */

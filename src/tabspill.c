@@ -273,6 +273,17 @@ static void release_slot(folio_tabspill *s, int i)
     s->t[i].map = NULL;
     s->t[i].len = 0;
     s->t[i].fd = -1;
+    s->keep[i] = 0;
+}
+
+/* issue 12 part 1 (round 24): see tabspill.h */
+void tabspill_keep(folio_tabspill *s, const void *p)
+{
+    pthread_mutex_lock(&s->mu);
+    int i = slot_of(s, p);
+    if (i >= 0)
+        s->keep[i] = 1;
+    pthread_mutex_unlock(&s->mu);
 }
 
 bool tabspill_release(folio_tabspill *s, void *p)
@@ -398,25 +409,30 @@ static void trim_down(folio_tabspill *s, uint64_t low)
     pthread_mutex_lock(&s->mu);
     __atomic_add_fetch(&s->trims, 1, __ATOMIC_RELAXED);
     drop_watched(s);
-    size_t total = 0;
-    for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
-        total += slot_len(s, i);
-    for (size_t swept = 0; swept < total;) {
-        int i = s->c_slot;
-        size_t len = i >= 0 && i < FOLIO_TABSPILL_MAX ? slot_len(s, i) : 0;
-        if (s->c_off >= len) {          /* the next table */
-            s->c_slot = i + 1 < FOLIO_TABSPILL_MAX ? i + 1 : 0;
-            s->c_off = 0;
-            continue;
+    /* round 24: first the tables not kept (tabspill_keep), then all */
+    for (int all = 0; all < 2; all++) {
+        size_t total = 0;
+        for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
+            total += all || !s->keep[i] ? slot_len(s, i) : 0;
+        for (size_t swept = 0; swept < total;) {
+            int i = s->c_slot;
+            size_t len = i >= 0 && i < FOLIO_TABSPILL_MAX && (all || !s->keep[i])
+                         ? slot_len(s, i) : 0;
+            if (s->c_off >= len) {      /* the next table */
+                s->c_slot = i + 1 < FOLIO_TABSPILL_MAX ? i + 1 : 0;
+                s->c_off = 0;
+                continue;
+            }
+            size_t k = len - s->c_off < TRIM_STEP ? len - s->c_off : TRIM_STEP;
+            madvise((char *)s->t[i].map + s->c_off, k, MADV_DONTNEED);
+            s->c_off += k;
+            swept += k;
+            uint64_t r = tabspill_resident();
+            if (r && r < low)
+                goto out;
         }
-        size_t k = len - s->c_off < TRIM_STEP ? len - s->c_off : TRIM_STEP;
-        madvise((char *)s->t[i].map + s->c_off, k, MADV_DONTNEED);
-        s->c_off += k;
-        swept += k;
-        uint64_t r = tabspill_resident();
-        if (r && r < low)
-            break;
     }
+out:
     pthread_mutex_unlock(&s->mu);
 }
 

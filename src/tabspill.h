@@ -42,6 +42,11 @@ typedef struct folio_tabspill {
     struct { const void *map; size_t len; } w[4];   /* round 23: watched read mappings */
     int c_slot;                 /* round 23: the trimming cursor (slot, offset) */
     size_t c_off;
+    /* issue 12 part 1 (round 24): tables read at random (rows by index while
+     * the loops go in household order: customers, accounts, the plan's
+     * accounts), trimmed only when dropping every other table's pages did
+     * not bring the resident size down (tabspill_keep) */
+    uint8_t keep[FOLIO_TABSPILL_MAX];
 } folio_tabspill;
 
 /* Tables in files under dir (created when the first table is). */
@@ -68,6 +73,10 @@ bool tabspill_owns(folio_tabspill *s, const void *p);
  * table or the region of s) and p's offset in it, for pread/pwrite that
  * leave the mapping's pages alone; -1 when p is in none. */
 int tabspill_file_of(folio_tabspill *s, const void *p, size_t *off);
+/* issue 12 part 1 (round 24): table p of s is read at random: above the
+ * mark the trim drops every other table's pages first (a table read in
+ * order faults once per 64 KB again, one read at random once per row). */
+void tabspill_keep(folio_tabspill *s, const void *p);
 /* Unmap table p of s and close its file (true), or false when p is not one. */
 bool tabspill_release(folio_tabspill *s, void *p);
 /* Start the trimmer thread (every interval_ms it trims if over the

@@ -349,6 +349,62 @@ static void test_spill_trim_partial(void **state)
     assert_int_equal(entries(dir), 0);
 }
 
+/* kB of the mapping at map resident in this process (/proc/self/smaps) */
+static long rss_of(const void *map)
+{
+    char want[32], line[512];
+    snprintf(want, sizeof want, "%lx-", (unsigned long)(uintptr_t)map);
+    FILE *f = fopen("/proc/self/smaps", "r");
+    long kb = -1;
+    bool in = false;
+    while (f && fgets(line, sizeof line, f)) {
+        if (strchr(line, '-') && strchr(line, ' ') && strchr(line, '-') < strchr(line, ' '))
+            in = strncmp(line, want, strlen(want)) == 0;
+        if (in && sscanf(line, "Rss: %ld kB", &kb) == 1)
+            break;
+    }
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+/* round 24: a table marked tabspill_keep (read at random) is trimmed
+ * only after every other table: a little over the mark, the table ahead
+ * of the cursor (created first) keeps its pages when it is kept, and the
+ * other one gives them instead */
+static void test_spill_keep(void **state)
+{
+    (void)state;
+    for (int kept = 0; kept < 2; kept++) {
+        folio_tabspill s;
+        tabspill_init(&s, dir);
+        folio_error err = {0};
+        void *a = NULL, *b = NULL;
+        size_t na = (size_t)32 << 20, nb = (size_t)64 << 20;
+        assert_true(tabspill_grow(&s, &a, 0, na, &err));
+        assert_true(tabspill_grow(&s, &b, 0, nb, &err));
+        if (kept)
+            tabspill_keep(&s, a);
+        memset(a, 'a', na);
+        memset(b, 'b', nb);
+        assert_true(rss_of(a) >= (long)(na >> 10) - 64);
+        uint64_t res = tabspill_resident();
+        tabspill_set_high_water(res - ((uint64_t)1 << 20));
+        tabspill_tick(&s, 1);
+        tabspill_set_high_water(0);
+        long ra = rss_of(a), rb = rss_of(b);
+        if (kept) {
+            assert_true(ra >= (long)(na >> 10) - 64);   /* untouched */
+            assert_true(rb < (long)(nb >> 10) - 1024);  /* b gave the pages */
+        } else {
+            assert_true(ra < (long)(na >> 10) - 1024);  /* the cursor's first */
+        }
+        assert_int_equal(((const char *)a)[0], 'a');
+        tabspill_close(&s);
+        assert_int_equal(entries(dir), 0);
+    }
+}
+
 /* round 23: the loader trims as it goes, not only the trimmer thread:
  * over the mark, every 4 MiB handed out of the string region trims */
 static void test_spill_alloc_trims(void **state)
@@ -479,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_spill_move_and_tick),
         cmocka_unit_test(test_spill_high_water),
         cmocka_unit_test(test_spill_trim_partial),
+        cmocka_unit_test(test_spill_keep),
         cmocka_unit_test(test_spill_alloc_trims),
         cmocka_unit_test(test_spill_watch),
         cmocka_unit_test(test_budget),
