@@ -20,6 +20,7 @@
  */
 #include "feed-private.h"
 #include "folio/events.h"
+#include "tabspill.h"   /* issue 12 part 1 (round 24): the sort ticks */
 
 #include <omp.h>
 #include <stdarg.h>
@@ -502,16 +503,26 @@ static bool sort_txns(folio_dataset *ds)
         free(perm);
         return false;
     }
-    for (size_t i = 0; i < n; i++)
+    /* issue 12 part 1 (round 24): a spilled table's scans and the apply
+     * below tick (tabspill.h): at 1,000,000 households they took the peak
+     * RSS from ~0.8 to 1.6 GiB between two runs of the trimmer thread */
+    struct folio_tabspill *sp = ds->pool ? ds->pool->spill : NULL;
+    for (size_t i = 0; i < n; i++) {
+        if ((i & 65535) == 65535)
+            tabspill_tick(sp, 1);
         start[ds->txns[i].account + 1]++;
+    }
     for (size_t a = 0; a < na; a++) {
         ds->accounts[a].n_txn = start[a + 1];
         start[a + 1] += start[a];
         ds->accounts[a].first_txn = start[a];
     }
     /* stable placement: start[a] is now the next free slot of account a */
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if ((i & 65535) == 65535)
+            tabspill_tick(sp, 1);       /* round 24 */
         perm[start[ds->txns[i].account]++] = (uint32_t)i;
+    }
     free(start);
     folio_txn *t = ds->txns;
 #pragma omp parallel for schedule(dynamic, 256)
@@ -539,12 +550,15 @@ static bool sort_txns(folio_dataset *ds)
         }
     }
     /* apply: new[k] = old[perm[k]], following cycles; perm[k] = k marks done */
+    size_t moved = 0;
     for (size_t k = 0; k < n; k++) {
         if (perm[k] == k)
             continue;
         folio_txn tmp = t[k];
         size_t j = k;
         for (;;) {
+            if ((++moved & 16383) == 0)
+                tabspill_tick(sp, 1);   /* round 24: random reads of the table */
             size_t src = perm[j];
             perm[j] = (uint32_t)j;
             if (src == k) {
