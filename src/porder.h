@@ -50,8 +50,10 @@ typedef struct porder_stats {
 /* Lay ds out in household order (above); moved (may be NULL) is told each
  * account's old and new first_txn, for ranges derived from them (the plan's).  ds must be spilled (its pool has
  * work files); otherwise returns true and does nothing.  false + err only on
- * a failure to write a work file or out of memory (the dataset is then
- * unchanged, but for the texts interned if the pool could not adopt them). */
+ * a failure to read or write a work file or out of memory: the dataset may
+ * then be half laid out, and the run must stop (it fails, exit 1).  The
+ * customers, accounts and holders, still read at random by index, are marked
+ * to be trimmed last (tabspill_keep). */
 typedef void (*porder_moved_fn)(void *ctx, uint32_t account, uint32_t old_first,
                                 uint32_t new_first);
 bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_moved_fn moved,
