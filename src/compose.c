@@ -1528,7 +1528,8 @@ static void compose_disclosures(composer *C, uint32_t ai)
                                                       : C->rctx.period_start,
                         .period_end = C->plan->job->period_end,
                         .date_format = C->L->date_format, .decimal = C->L->money_decimal,
-                        .money = disc_money, .user = C};
+                        .money = disc_money, .user = C,
+                        .lang = C->lang};   /* issue 14 part 1, round 24: labels */
     folio_disc_out *o = folio_arena_alloc(C->arena, sizeof *o);
     if (!o) {
         C->oom = true;

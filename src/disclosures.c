@@ -25,6 +25,7 @@
 #include "folio/layout.h"
 #include "folio/paragraphs.h"
 #include "yamltree.h"
+#include "disc-labels.h"              /* issue 14 part 1, round 24: labels by language */
 
 #include <math.h>
 #include <stdarg.h>
@@ -192,10 +193,7 @@ static const char *const KIND_NAMES[FOLIO_DISC__COUNT + 1] = {
     "deposit_fees", "deposit_interest", "card_payment", "card_minimum_warning",
     "card_interest", "card_totals", "loan_payment", "loan_delinquency", "eu_fees", NULL };
 
-static const char *const TITLES[FOLIO_DISC__COUNT] = {
-    "Fees", "Interest", "Payment Information", "Minimum Payment Warning",
-    "Interest Charge Calculation", "Fees and Interest Charged", "Payment Breakdown",
-    "Delinquency Notice", "Statement of fees" };
+/* Titles and labels: disc-labels.c (round 24: per language). */
 
 /* Input positions, per kind (indexes into SPECS[kind]). */
 enum { DF_CAT, DF_OD, DF_RI, DF_OD_YTD, DF_RI_YTD };
@@ -294,6 +292,7 @@ struct folio_disclosures {
     const folio_paragraphs *lib;  /* the layout's library (owned by the layout) */
     uint8_t *need;                /* issue 14 part 1 (audit): per product, the account
                                    * fields its sections read (FOLIO_NEED_* bits) */
+    disc_labels labels;           /* round 24: the sections' labels per language */
 };
 
 /* ---- reading ----------------------------------------------------------------------- */
@@ -597,6 +596,10 @@ bool disclosures_read(yt_doc *d, const yt_node *root, const folio_layout *L,
             dp->n = j + 1;
             if (!read_section(d, seq->items[j], w, L, attrs, L->paragraphs, &dp->v[j]))
                 return false;
+            /* round 24: every label in every language the layout prints */
+            if (!disc_labels_need(d, seq->items[j], w, L, L->paragraphs, dp->v[j].kind,
+                                  dp->v[j].title != NULL, &D->labels))
+                return false;
         }
     }
     if (!(D->product_codes = calloc((size_t)L->n_products + 1, sizeof *D->product_codes)))
@@ -642,6 +645,7 @@ void disclosures_free(folio_disclosures *D)
     if (D->product_codes)
         yt_strv_free(D->product_codes, D->n_products);
     free(D->need);
+    disc_labels_free(&D->labels);
     free(D);
 }
 
@@ -712,7 +716,14 @@ typedef struct calc {
     const disc_section *s;
     folio_disc_out *o;
     bool failed;
+    const disc_labels *lb;        /* round 24: labels in the statement's language */
+    bool never;                   /* card_minimum_warning: never paid off */
 } calc;
+
+static const char *LB(const calc *c, disc_label k)
+{
+    return disc_label_text(c->lb, c->x->lang, k);
+}
 
 static bool fail(calc *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool fail(calc *c, const char *fmt, ...)
@@ -948,20 +959,20 @@ static void period_ytd_row(calc *c, const char *label, int kcat, int kvals, int 
     }
 }
 
-static void years_text(int months, char *buf, size_t cap)
+static void years_text(const calc *c, int months, char *buf, size_t cap)
 {
     int y = (months + 6) / 12;
     if (y == 0)
-        snprintf(buf, cap, "less than 1 year");
+        snprintf(buf, cap, "%s", LB(c, DL_LESS_THAN_YEAR));
     else
-        snprintf(buf, cap, "%d year%s", y, y == 1 ? "" : "s");
+        snprintf(buf, cap, "%d %s", y, LB(c, y == 1 ? DL_YEAR : DL_YEARS));
 }
 
 static void calc_deposit_fees(calc *c)
 {
-    head(c, 3, "", "Total for this period", "Total year-to-date");
-    period_ytd_row(c, "Total Overdraft Fees", DF_CAT, DF_OD, DF_OD_YTD, -1, NULL, NULL);
-    period_ytd_row(c, "Total Returned Item Fees", DF_CAT, DF_RI, DF_RI_YTD, -1, NULL, NULL);
+    head(c, 3, "", LB(c, DL_PERIOD), LB(c, DL_YTD));
+    period_ytd_row(c, LB(c, DL_OVERDRAFT_FEES), DF_CAT, DF_OD, DF_OD_YTD, -1, NULL, NULL);
+    period_ytd_row(c, LB(c, DL_RETURNED_FEES), DF_CAT, DF_RI, DF_RI_YTD, -1, NULL, NULL);
 }
 
 static void calc_deposit_interest(calc *c)
@@ -988,14 +999,14 @@ static void calc_deposit_interest(calc *c)
     }
     c->o->ncols = 2;
     int r = row(c);
-    put(c, r, 0, "Interest paid this period");
+    put(c, r, 0, "%s", LB(c, DL_INTEREST_PAID));
     put(c, r, 1, "%s", money(c, interest, b));
     r = row(c);
-    put(c, r, 0, "Annual Percentage Yield Earned (%d days)", days);
+    put(c, r, 0, "%s (%d %s)", LB(c, DL_APY_EARNED), days, LB(c, DL_DAYS));
     put(c, r, 1, "%s", rate(c, apy * 100, b));
     if (c->s->in[DI_YTD].src != S_NONE) {
         r = row(c);
-        put(c, r, 0, "Interest paid year-to-date");
+        put(c, r, 0, "%s", LB(c, DL_INTEREST_PAID_YTD));
         put(c, r, 1, "%s", money(c, add(c, in_money(c, DI_YTD), interest), b));
     }
 }
@@ -1005,19 +1016,19 @@ static void calc_card_payment(calc *c)
     char b[64];
     c->o->ncols = 2;
     int r = row(c);
-    put(c, r, 0, "New Balance");
+    put(c, r, 0, "%s", LB(c, DL_NEW_BALANCE));
     put(c, r, 1, "%s", money(c, c->x->closing, b));
     r = row(c);
-    put(c, r, 0, "Minimum Payment Due");
+    put(c, r, 0, "%s", LB(c, DL_MINIMUM_DUE));
     put(c, r, 1, "%s", money(c, in_money(c, CP_MIN), b));
     r = row(c);
-    put(c, r, 0, "Payment Due Date");
+    put(c, r, 0, "%s", LB(c, DL_DUE_DATE));
     put(c, r, 1, "%s", date(c, in_date(c, CP_DUE), b));
     r = row(c);
-    put(c, r, 0, "Late Payment Warning: late fee up to");
+    put(c, r, 0, "%s", LB(c, DL_LATE_FEE));
     put(c, r, 1, "%s", money(c, in_money(c, CP_FEE), b));
     r = row(c);
-    put(c, r, 0, "Late Payment Warning: Penalty APR up to");
+    put(c, r, 0, "%s", LB(c, DL_PENALTY_APR));
     put(c, r, 1, "%s", rate(c, in_rate(c, CP_PAPR), b));
 }
 
@@ -1040,17 +1051,16 @@ static void calc_card_minimum(calc *c)
         fail(c, "the minimum-payment total overflows");
         return;
     }
-    head(c, 3, "If you make no additional charges using this card and each month you pay...",
-         "You will pay off the balance shown on this statement in about...",
-         "And you will end up paying an estimated total of...");
+    head(c, 3, LB(c, DL_MIN_HEAD_PAY), LB(c, DL_MIN_HEAD_TIME), LB(c, DL_MIN_HEAD_TOTAL));
     int r = row(c);
-    put(c, r, 0, "Only the minimum payment");
+    put(c, r, 0, "%s", LB(c, DL_MIN_ONLY));
     if (paid) {
-        years_text(months, yt, sizeof yt);
+        years_text(c, months, yt, sizeof yt);
         put(c, r, 1, "%s", yt);
         put(c, r, 2, "%s", money(c, total, b1));
     } else {
-        put(c, r, 1, "never");
+        put(c, r, 1, "%s", LB(c, DL_NEVER));
+        c->never = true;
         put(c, r, 2, "-");
         c->o->after = NULL;
     }
@@ -1062,9 +1072,10 @@ static void calc_card_minimum(calc *c)
         }
         r = row(c);
         put(c, r, 0, "%s", money(c, p36, b1));
-        put(c, r, 1, "3 years");
+        put(c, r, 1, "3 %s", LB(c, DL_YEARS));
         if (paid)
-            put(c, r, 2, "%s (Savings = %s)", money(c, t36, b2), money(c, total - t36, b3));
+            put(c, r, 2, "%s (%s = %s)", money(c, t36, b2), LB(c, DL_SAVINGS),
+                money(c, total - t36, b3));
         else
             put(c, r, 2, "%s", money(c, t36, b2));
     }
@@ -1074,10 +1085,10 @@ static void calc_card_interest(calc *c)
 {
     char b1[64], b2[64], b3[64];
     int days = c->x->period_end - c->x->period_start + 1;
-    head(c, 4, "Type of Balance", "Annual Percentage Rate (APR)",
-         "Balance Subject to Interest Rate", "Interest Charge");
-    static const struct { const char *name; int apr, bal; } T[] = {
-        {"Purchases", CI_PAPR, CI_PBAL}, {"Cash Advances", CI_CAPR, CI_CBAL}};
+    head(c, 4, LB(c, DL_BALANCE_TYPE), LB(c, DL_APR), LB(c, DL_BALANCE_SUBJECT),
+         LB(c, DL_INTEREST_CHARGE));
+    static const struct { disc_label name; int apr, bal; } T[] = {
+        {DL_PURCHASES, CI_PAPR, CI_PBAL}, {DL_CASH_ADVANCES, CI_CAPR, CI_CBAL}};
     folio_money tot = 0;
     for (int i = 0; i < 2; i++) {
         if (c->s->in[T[i].apr].src == S_NONE)
@@ -1087,66 +1098,62 @@ static void calc_card_interest(calc *c)
         folio_money ic = disclosures_daily_interest(bal, apr, days);
         tot = add(c, tot, ic);
         int r = row(c);
-        put(c, r, 0, "%s", T[i].name);
+        put(c, r, 0, "%s", LB(c, T[i].name));
         put(c, r, 1, "%s", rate(c, apr, b1));
         put(c, r, 2, "%s", money(c, bal, b2));
         put(c, r, 3, "%s", money(c, ic, b3));
     }
     int r = row(c);
     c->o->bold[r] = true;
-    put(c, r, 0, "Total interest charge (%d days)", days);
+    put(c, r, 0, "%s (%d %s)", LB(c, DL_TOTAL_INTEREST_CHARGE), days, LB(c, DL_DAYS));
     put(c, r, 3, "%s", money(c, tot, b1));
 }
 
 static void calc_card_totals(calc *c)
 {
     char y[32];
-    snprintf(y, sizeof y, "Total year-to-date %d", year_of(c->x->period_end));
-    head(c, 3, "", "Total for this period", y);
-    char l1[64], l2[64];
-    snprintf(l1, sizeof l1, "Total fees charged");
-    snprintf(l2, sizeof l2, "Total interest charged");
-    period_ytd_row(c, l1, CT_CAT, CT_FEES, CT_FEES_YTD, -1, NULL, NULL);
-    period_ytd_row(c, l2, CT_CAT, CT_INT, CT_INT_YTD, -1, NULL, NULL);
+    snprintf(y, sizeof y, "%s %d", LB(c, DL_YTD), year_of(c->x->period_end));
+    head(c, 3, "", LB(c, DL_PERIOD), y);
+    period_ytd_row(c, LB(c, DL_FEES_CHARGED), CT_CAT, CT_FEES, CT_FEES_YTD, -1, NULL, NULL);
+    period_ytd_row(c, LB(c, DL_INTEREST_CHARGED), CT_CAT, CT_INT, CT_INT_YTD, -1, NULL, NULL);
 }
 
 static void calc_loan_payment(calc *c)
 {
     char b[64], b2[64];
-    static const char *const NAMES[] = { "Principal", "Interest", "Escrow (taxes and insurance)",
-                                         "Fees" };
+    static const disc_label NAMES[] = { DL_PRINCIPAL, DL_INTEREST, DL_ESCROW, DL_FEES };
     c->o->ncols = 3;
     /* the amount due, then the past payments, each under a bold row */
     int r = row(c);
     c->o->bold[r] = true;
-    put(c, r, 0, "Amount due");
+    put(c, r, 0, "%s", LB(c, DL_AMOUNT_DUE));
     folio_money due = 0;
     for (int i = 0; i < 4; i++) {
         folio_money v = in_money(c, LP_PDUE + i);
         due = add(c, due, v);
         r = row(c);
-        put(c, r, 0, "%s", NAMES[i]);
+        put(c, r, 0, "%s", LB(c, NAMES[i]));
         put(c, r, 2, "%s", money(c, v, b));
     }
     r = row(c);
     c->o->bold[r] = true;
-    put(c, r, 0, "Total amount due");
+    put(c, r, 0, "%s", LB(c, DL_TOTAL_AMOUNT_DUE));
     put(c, r, 2, "%s", money(c, due, b));
     r = row(c);
     c->o->bold[r] = true;
-    put(c, r, 0, "Past payments breakdown");
-    put(c, r, 1, "Paid since last statement");
-    put(c, r, 2, "Paid year-to-date");
+    put(c, r, 0, "%s", LB(c, DL_PAST_PAYMENTS));
+    put(c, r, 1, "%s", LB(c, DL_PAID_SINCE));
+    put(c, r, 2, "%s", LB(c, DL_PAID_YTD));
     folio_money tp = 0, ty = 0;
     for (int i = 0; i < 4; i++)
-        period_ytd_row(c, NAMES[i], LP_CAT, LP_P + i, LP_P_YTD + i, 1, &tp, &ty);
+        period_ytd_row(c, LB(c, NAMES[i]), LP_CAT, LP_P + i, LP_P_YTD + i, 1, &tp, &ty);
     r = row(c);
     c->o->bold[r] = true;
-    put(c, r, 0, "Total paid");
+    put(c, r, 0, "%s", LB(c, DL_TOTAL_PAID));
     put(c, r, 1, "%s", money(c, tp, b));
     put(c, r, 2, "%s", money(c, ty, b2));
     r = row(c);
-    put(c, r, 0, "Escrow balance");
+    put(c, r, 0, "%s", LB(c, DL_ESCROW_BALANCE));
     put(c, r, 2, "%s", money(c, in_money(c, LP_ESCROW), b));
 }
 
@@ -1167,10 +1174,10 @@ static void calc_loan_delinquency(calc *c)
     }
     c->o->ncols = 2;
     int r = row(c);
-    put(c, r, 0, "Days past due");
+    put(c, r, 0, "%s", LB(c, DL_DAYS_PAST_DUE));
     put(c, r, 1, "%lld", (long long)days);
     r = row(c);
-    put(c, r, 0, "Amount past due");
+    put(c, r, 0, "%s", LB(c, DL_AMOUNT_PAST_DUE));
     put(c, r, 1, "%s", money(c, in_money(c, LD_AMOUNT), b));
 }
 
@@ -1178,7 +1185,7 @@ static void calc_eu_fees(calc *c)
 {
     char b1[64];
     const disc_input *sv = &c->s->in[EU_FEES];
-    head(c, 3, "Service", "Number of times used", "Total fees");
+    head(c, 3, LB(c, DL_SERVICE), LB(c, DL_TIMES_USED), LB(c, DL_TOTAL_FEES));
     folio_money tot = 0;
     for (int i = 0; i < sv->n_values; i++) {
         __int128 s = 0;
@@ -1206,16 +1213,16 @@ static void calc_eu_fees(calc *c)
     }
     int r = row(c);
     c->o->bold[r] = true;
-    put(c, r, 0, "Total fees");
+    put(c, r, 0, "%s", LB(c, DL_TOTAL_FEES));
     put(c, r, 2, "%s", money(c, tot, b1));
     if (c->s->in[EU_CREDIT].src != S_NONE) {
         r = row(c);
-        put(c, r, 0, "Credit interest rate applied");
+        put(c, r, 0, "%s", LB(c, DL_CREDIT_RATE));
         put(c, r, 2, "%s", rate(c, in_rate(c, EU_CREDIT), b1));
     }
     if (c->s->in[EU_DEBIT].src != S_NONE) {
         r = row(c);
-        put(c, r, 0, "Overdraft interest rate applied");
+        put(c, r, 0, "%s", LB(c, DL_OVERDRAFT_RATE));
         put(c, r, 2, "%s", rate(c, in_rate(c, EU_DEBIT), b1));
     }
 }
@@ -1226,7 +1233,7 @@ bool disclosures_compute(const folio_disclosures *D, int product, int i,
     const disc_section *s = &D->products[product].v[i];
     out->shown = true;
     out->kind = KIND_NAMES[s->kind];
-    out->title = s->title ? s->title : TITLES[s->kind];
+    out->title = s->title ? s->title : disc_label_text(&D->labels, ctx->lang, (disc_label)s->kind);
     out->ncols = 2;
     out->has_head = false;
     memset(out->head, 0, sizeof out->head);
@@ -1234,7 +1241,7 @@ bool disclosures_compute(const folio_disclosures *D, int product, int i,
     memset(out->bold, 0, sizeof out->bold);
     out->before = out->after = NULL;
     out->why[0] = 0;
-    calc c = { ctx, s, out, false };
+    calc c = { ctx, s, out, false, &D->labels, false };
     const folio_paragraphs *lib = D->lib;
     switch (s->kind) {
     case FOLIO_DISC_DEPOSIT_FEES: calc_deposit_fees(&c); break;
@@ -1247,7 +1254,7 @@ bool disclosures_compute(const folio_disclosures *D, int product, int i,
         if (s->in[CM_NOTE].src != S_NONE)
             out->after = &lib->v[s->in[CM_NOTE].para];
         calc_card_minimum(&c);
-        if (out->shown && out->n_rows && !strcmp(out->cell[0][1], "never"))
+        if (out->shown && c.never)
             out->after = &lib->v[s->in[CM_NEVER].para];
         break;
     case FOLIO_DISC_CARD_INTEREST: calc_card_interest(&c); break;

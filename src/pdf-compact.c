@@ -246,6 +246,28 @@ static const char DIGITS2[201] =
 
 char *pdf_put_dec(char *p, uint64_t v)
 {
+    /* r-tag4 (issue 14 cost, round 24): object numbers, offsets and MCIDs
+     * are almost all below 10,000: their length by comparison, no division
+     * loop (~5,000 numbers a tagged document; same digits) */
+    if (v < 100) {
+        if (v < 10) {
+            *p = (char)('0' + v);
+            return p + 1;
+        }
+        memcpy(p, DIGITS2 + v * 2, 2);
+        return p + 2;
+    }
+    if (v < 10000) {
+        unsigned hi = (unsigned)v / 100, lo = (unsigned)v % 100;
+        if (hi < 10) {
+            *p = (char)('0' + hi);
+            memcpy(p + 1, DIGITS2 + lo * 2, 2);
+            return p + 3;
+        }
+        memcpy(p, DIGITS2 + hi * 2, 2);
+        memcpy(p + 2, DIGITS2 + lo * 2, 2);
+        return p + 4;
+    }
     int n = 1;
     for (uint64_t t = v; t >= 10; t /= 10)
         n++;

@@ -146,6 +146,8 @@ typedef struct folio_disc_ctx {
     /* money as the statement prints it (currency and symbol) */
     size_t (*money)(void *user, folio_money m, char *buf, size_t cap);
     void *user;
+    int lang;                     /* round 24: the statement's language (index into
+                                   * the layout's languages): the labels' language */
 } folio_disc_ctx;
 
 #define FOLIO_DISC_MAX_ROWS 24

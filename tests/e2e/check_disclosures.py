@@ -110,9 +110,23 @@ def payment_36(bal, apr):
     return p, pays_in(bal, apr, p, 36)[1]
 
 
-def years(months):
+# Round 24: the labels of a statement in Spanish (examples/disclosures/
+# paragraphs.yaml, disc-* entries); English is the built-in wording.
+ES = {"New Balance": "Saldo nuevo", "Minimum Payment Due": "Pago mínimo a pagar",
+      "Payment Due Date": "Fecha de vencimiento del pago",
+      "Only the minimum payment": "Solo el pago mínimo", "never": "nunca",
+      "less than 1 year": "menos de 1 año", "year": "año", "years": "años",
+      "Savings": "Ahorro"}
+
+
+def L(lang, s):
+    return ES[s] if lang == "es" else s
+
+
+def years(months, lang="en"):
     y = (months + 6) // 12
-    return "less than 1 year" if y == 0 else "%d year%s" % (y, "" if y == 1 else "s")
+    return L(lang, "less than 1 year") if y == 0 else "%d %s" % (
+        y, L(lang, "year" if y == 1 else "years"))
 
 
 def expected(fix):
@@ -214,24 +228,31 @@ def expected_samples(feeds):
     out = sys.argv[2]
     suppressed = {r["id"] for r in csv.DictReader(open(out + "/suppressed.csv"))
                   if r["kind"] == "account"}
+    # the statement's language: its household's first customer's (round 24)
+    hh_of, hh_lang = {}, {}
+    for c in rows(feeds, "customers.csv"):
+        hh_of[c["customer_id"]] = c["household_id"]
+        hh_lang.setdefault(c["household_id"], c["language"] if c["language"] == "es" else "en")
     for a in rows(feeds, "credit_card_accounts.csv"):
         if a["account_id"] in suppressed:
             continue
+        lg = hh_lang.get(hh_of.get(a["customer_id"]), "en")
         bal, apr = D(a["closing_balance"]), D(a["interest_rate"] or 0)
-        exp += ["New Balance %s" % usd(bal),
-                "Minimum Payment Due %s" % usd(D(a["minimum_due"] or 0)),
-                "Payment Due Date %s" % date(a["due_date"]).strftime("%m/%d/%Y")]
+        exp += ["%s %s" % (L(lg, "New Balance"), usd(bal)),
+                "%s %s" % (L(lg, "Minimum Payment Due"), usd(D(a["minimum_due"] or 0))),
+                "%s %s" % (L(lg, "Payment Due Date"), date(a["due_date"]).strftime("%m/%d/%Y"))]
         if bal <= 0:
             continue
         mp = pay_minimum(bal, apr)
         if mp is None:
-            exp.append("Only the minimum payment never -")
+            exp.append("%s %s -" % (L(lg, "Only the minimum payment"), L(lg, "never")))
         else:
-            exp.append("Only the minimum payment %s %s" % (years(mp[0]), usd(mp[1])))
+            exp.append("%s %s %s" % (L(lg, "Only the minimum payment"), years(mp[0], lg),
+                                     usd(mp[1])))
         if mp is None or mp[0] > 36:
             p, t = payment_36(bal, apr)
-            exp.append("%s 3 years %s" % (usd(p), usd(t)) +
-                       ("" if mp is None else " (Savings = %s)" % usd(mp[1] - t)))
+            exp.append("%s 3 %s %s" % (usd(p), L(lg, "years"), usd(t)) +
+                       ("" if mp is None else " (%s = %s)" % (L(lg, "Savings"), usd(mp[1] - t))))
     return exp, [], None
 
 

@@ -960,6 +960,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/memory.sh"           # issue 12 part 1: spooled records, --memory-limit
 . "$ROOT/tests/e2e/memory_porder.sh"    # issue 12 part 1 (round 24): spilled runs in household order
 . "$ROOT/tests/e2e/disclosures.sh"       # issue 14 part 1: disclosure sections
+. "$ROOT/tests/e2e/disc_labels.sh"       # issue 14 part 1, round 24: labels by language
 . "$ROOT/tests/e2e/pdfvt.sh"             # issue 14 part 3: PDF/VT-1 print files
 . "$ROOT/tests/e2e/graphics.sh"          # issue 13 parts 1, 2: images and charts
 . "$ROOT/tests/e2e/coupon.sh"            # issue 13 parts 3, 4: payment coupon, links

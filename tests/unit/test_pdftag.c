@@ -21,6 +21,7 @@
 #include "folio/dlist.h"
 #include "folio/pdf.h"
 #include "pdf-tag.h"
+#include "pdf-compact.h"
 
 static char font_reg[4096], font_bold[4096];
 
@@ -270,10 +271,28 @@ static void test_document(void **state)
     folio_arena_free(&a);
 }
 
+/* r-tag4 (round 24): pdf_put_dec's short-number paths write the digits
+ * printf writes, at every length boundary and beyond. */
+static void test_put_dec(void **state)
+{
+    (void)state;
+    char a[32], b[32];
+    static const uint64_t big[] = {99999, 100000, 123456789, 4294967295u, 4294967296u,
+                                   18446744073709551615u};
+    for (uint64_t v = 0; v < 120000 + 6; v++) {
+        uint64_t x = v < 120000 ? v : big[v - 120000];
+        char *e = pdf_put_dec(a, x);
+        *e = 0;
+        snprintf(b, sizeof b, "%llu", (unsigned long long)x);
+        assert_string_equal(a, b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nodes),
+        cmocka_unit_test(test_put_dec),
         cmocka_unit_test(test_marked_content),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_document),

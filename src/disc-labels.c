@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * disc-labels.c -- the labels of disclosure sections per language, from the
+ * paragraph library (disc-labels.h; issue 14 part 1, round 24).
+ */
+#include "disc-labels.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct label_def {
+    const char *key;              /* the paragraph id is "disc-" key */
+    const char *en;               /* built-in English (approved US wording) */
+} label_def;
+
+static const label_def LABELS[DL__COUNT] = {
+    [FOLIO_DISC_DEPOSIT_FEES] = {"title-deposit_fees", "Fees"},
+    [FOLIO_DISC_DEPOSIT_INTEREST] = {"title-deposit_interest", "Interest"},
+    [FOLIO_DISC_CARD_PAYMENT] = {"title-card_payment", "Payment Information"},
+    [FOLIO_DISC_CARD_MINIMUM] = {"title-card_minimum_warning", "Minimum Payment Warning"},
+    [FOLIO_DISC_CARD_INTEREST] = {"title-card_interest", "Interest Charge Calculation"},
+    [FOLIO_DISC_CARD_TOTALS] = {"title-card_totals", "Fees and Interest Charged"},
+    [FOLIO_DISC_LOAN_PAYMENT] = {"title-loan_payment", "Payment Breakdown"},
+    [FOLIO_DISC_LOAN_DELINQUENCY] = {"title-loan_delinquency", "Delinquency Notice"},
+    [FOLIO_DISC_EU_FEES] = {"title-eu_fees", "Statement of fees"},
+    [DL_PERIOD] = {"total_period", "Total for this period"},
+    [DL_YTD] = {"total_ytd", "Total year-to-date"},
+    [DL_OVERDRAFT_FEES] = {"overdraft_fees", "Total Overdraft Fees"},
+    [DL_RETURNED_FEES] = {"returned_item_fees", "Total Returned Item Fees"},
+    [DL_INTEREST_PAID] = {"interest_paid", "Interest paid this period"},
+    [DL_APY_EARNED] = {"apy_earned", "Annual Percentage Yield Earned"},
+    [DL_DAYS] = {"days", "days"},
+    [DL_INTEREST_PAID_YTD] = {"interest_paid_ytd", "Interest paid year-to-date"},
+    [DL_NEW_BALANCE] = {"new_balance", "New Balance"},
+    [DL_MINIMUM_DUE] = {"minimum_due", "Minimum Payment Due"},
+    [DL_DUE_DATE] = {"due_date", "Payment Due Date"},
+    [DL_LATE_FEE] = {"late_fee", "Late Payment Warning: late fee up to"},
+    [DL_PENALTY_APR] = {"penalty_apr", "Late Payment Warning: Penalty APR up to"},
+    [DL_MIN_HEAD_PAY] = {"minimum_head_pay",
+                         "If you make no additional charges using this card and each month you pay..."},
+    [DL_MIN_HEAD_TIME] = {"minimum_head_time",
+                          "You will pay off the balance shown on this statement in about..."},
+    [DL_MIN_HEAD_TOTAL] = {"minimum_head_total", "And you will end up paying an estimated total of..."},
+    [DL_MIN_ONLY] = {"minimum_only", "Only the minimum payment"},
+    [DL_LESS_THAN_YEAR] = {"less_than_year", "less than 1 year"},
+    [DL_YEAR] = {"year", "year"},
+    [DL_YEARS] = {"years", "years"},
+    [DL_NEVER] = {"never", "never"},
+    [DL_SAVINGS] = {"savings", "Savings"},
+    [DL_BALANCE_TYPE] = {"balance_type", "Type of Balance"},
+    [DL_APR] = {"apr", "Annual Percentage Rate (APR)"},
+    [DL_BALANCE_SUBJECT] = {"balance_subject", "Balance Subject to Interest Rate"},
+    [DL_INTEREST_CHARGE] = {"interest_charge", "Interest Charge"},
+    [DL_PURCHASES] = {"purchases", "Purchases"},
+    [DL_CASH_ADVANCES] = {"cash_advances", "Cash Advances"},
+    [DL_TOTAL_INTEREST_CHARGE] = {"total_interest_charge", "Total interest charge"},
+    [DL_FEES_CHARGED] = {"fees_charged", "Total fees charged"},
+    [DL_INTEREST_CHARGED] = {"interest_charged", "Total interest charged"},
+    [DL_PRINCIPAL] = {"principal", "Principal"},
+    [DL_INTEREST] = {"interest", "Interest"},
+    [DL_ESCROW] = {"escrow", "Escrow (taxes and insurance)"},
+    [DL_FEES] = {"fees", "Fees"},
+    [DL_AMOUNT_DUE] = {"amount_due", "Amount due"},
+    [DL_TOTAL_AMOUNT_DUE] = {"total_amount_due", "Total amount due"},
+    [DL_PAST_PAYMENTS] = {"past_payments", "Past payments breakdown"},
+    [DL_PAID_SINCE] = {"paid_since", "Paid since last statement"},
+    [DL_PAID_YTD] = {"paid_ytd", "Paid year-to-date"},
+    [DL_TOTAL_PAID] = {"total_paid", "Total paid"},
+    [DL_ESCROW_BALANCE] = {"escrow_balance", "Escrow balance"},
+    [DL_DAYS_PAST_DUE] = {"days_past_due", "Days past due"},
+    [DL_AMOUNT_PAST_DUE] = {"amount_past_due", "Amount past due"},
+    [DL_SERVICE] = {"service", "Service"},
+    [DL_TIMES_USED] = {"times_used", "Number of times used"},
+    [DL_TOTAL_FEES] = {"total_fees", "Total fees"},
+    [DL_CREDIT_RATE] = {"credit_rate", "Credit interest rate applied"},
+    [DL_OVERDRAFT_RATE] = {"overdraft_rate", "Overdraft interest rate applied"},
+};
+
+/* The labels each kind prints (besides its title), DL__COUNT-terminated. */
+static const disc_label USES[FOLIO_DISC__COUNT][16] = {
+    [FOLIO_DISC_DEPOSIT_FEES] = {DL_PERIOD, DL_YTD, DL_OVERDRAFT_FEES, DL_RETURNED_FEES,
+                                 DL__COUNT},
+    [FOLIO_DISC_DEPOSIT_INTEREST] = {DL_INTEREST_PAID, DL_APY_EARNED, DL_DAYS,
+                                     DL_INTEREST_PAID_YTD, DL__COUNT},
+    [FOLIO_DISC_CARD_PAYMENT] = {DL_NEW_BALANCE, DL_MINIMUM_DUE, DL_DUE_DATE, DL_LATE_FEE,
+                                 DL_PENALTY_APR, DL__COUNT},
+    [FOLIO_DISC_CARD_MINIMUM] = {DL_MIN_HEAD_PAY, DL_MIN_HEAD_TIME, DL_MIN_HEAD_TOTAL,
+                                 DL_MIN_ONLY, DL_LESS_THAN_YEAR, DL_YEAR, DL_YEARS, DL_NEVER,
+                                 DL_SAVINGS, DL__COUNT},
+    [FOLIO_DISC_CARD_INTEREST] = {DL_BALANCE_TYPE, DL_APR, DL_BALANCE_SUBJECT,
+                                  DL_INTEREST_CHARGE, DL_PURCHASES, DL_CASH_ADVANCES,
+                                  DL_TOTAL_INTEREST_CHARGE, DL_DAYS, DL__COUNT},
+    [FOLIO_DISC_CARD_TOTALS] = {DL_PERIOD, DL_YTD, DL_FEES_CHARGED, DL_INTEREST_CHARGED,
+                                DL__COUNT},
+    [FOLIO_DISC_LOAN_PAYMENT] = {DL_PRINCIPAL, DL_INTEREST, DL_ESCROW, DL_FEES, DL_AMOUNT_DUE,
+                                 DL_TOTAL_AMOUNT_DUE, DL_PAST_PAYMENTS, DL_PAID_SINCE,
+                                 DL_PAID_YTD, DL_TOTAL_PAID, DL_ESCROW_BALANCE, DL__COUNT},
+    [FOLIO_DISC_LOAN_DELINQUENCY] = {DL_DAYS_PAST_DUE, DL_AMOUNT_PAST_DUE, DL__COUNT},
+    [FOLIO_DISC_EU_FEES] = {DL_SERVICE, DL_TIMES_USED, DL_TOTAL_FEES, DL_CREDIT_RATE,
+                            DL_OVERDRAFT_RATE, DL__COUNT},
+};
+
+const char *disc_label_id(disc_label k, char *buf)
+{
+    snprintf(buf, 64, "disc-%s", LABELS[k].key);
+    return buf;
+}
+
+const char *disc_label_english(disc_label k)
+{
+    return (unsigned)k < DL__COUNT ? LABELS[k].en : "";
+}
+
+static bool is_english(const char *code)
+{
+    return (code[0] == 'e' || code[0] == 'E') && (code[1] == 'n' || code[1] == 'N')
+           && (code[2] == 0 || code[2] == '-' || code[2] == '_');
+}
+
+/* Wording of label k in language l into t, or an error. */
+static bool resolve(yt_doc *d, const yt_node *n, const char *where, const folio_layout *L,
+                    const folio_paragraphs *lib, folio_disc_kind kind, disc_label k, int l,
+                    disc_labels *t)
+{
+    char **slot = &t->text[(size_t)l * DL__COUNT + k];
+    if (*slot)
+        return true;
+    char id[64];
+    disc_label_id(k, id);
+    int pi = lib ? paragraphs_find(lib, id) : -1;
+    const char *lang = L->languages[l];
+    if (pi >= 0 && lib->v[pi].has[l]) {
+        const folio_paragraph *p = &lib->v[pi];
+        const folio_template *tp = &p->text[l];
+        size_t len = 0;
+        for (int s = 0; s < tp->n_segs; s++) {
+            if (tp->segs[s].field != FOLIO_M_LITERAL) {
+                folio_error_set(d->err, FOLIO_EXIT_USAGE,
+                                "%s:%d:%d: paragraph '%s' is a disclosure label: its '%s' "
+                                "wording must be plain text, without merge fields",
+                                lib->path, p->line, p->col, id, lang);
+                return false;
+            }
+            len += tp->segs[s].len;
+        }
+        char *s = malloc(len + 1);
+        if (!s) {
+            folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
+            return false;
+        }
+        len = 0;
+        for (int g = 0; g < tp->n_segs; g++) {
+            memcpy(s + len, tp->segs[g].text, tp->segs[g].len);
+            len += tp->segs[g].len;
+        }
+        s[len] = 0;
+        *slot = s;
+        return true;
+    }
+    if (is_english(lang)) {
+        if (!(*slot = strdup(LABELS[k].en))) {
+            folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
+            return false;
+        }
+        return true;
+    }
+    return yt_fail(d, n, "'%s' (kind %s) is printed in language '%s', but the paragraph "
+                   "library has no '%s' wording for its label '%s' (add paragraph '%s' with "
+                   "text.%s; built-in labels are English only)", where,
+                   disclosures_kind_name(kind), lang, lang, LABELS[k].en, id, lang);
+}
+
+bool disc_labels_need(yt_doc *d, const yt_node *n, const char *where, const folio_layout *L,
+                      const folio_paragraphs *lib, folio_disc_kind kind, bool own_title,
+                      disc_labels *t)
+{
+    int nl = L->n_languages > 0 ? L->n_languages : 1;
+    if (!t->text) {
+        if (!(t->text = calloc((size_t)nl * DL__COUNT, sizeof *t->text))) {
+            folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
+            return false;
+        }
+        t->n_languages = nl;
+    }
+    if (L->n_languages <= 0 || !L->languages)
+        return true;          /* no language list: disc_label's English */
+    for (int l = 0; l < nl; l++) {
+        if (!own_title && !resolve(d, n, where, L, lib, kind, (disc_label)kind, l, t))
+            return false;
+        for (const disc_label *u = USES[kind]; *u != DL__COUNT; u++)
+            if (!resolve(d, n, where, L, lib, kind, *u, l, t))
+                return false;
+    }
+    return true;
+}
+
+void disc_labels_free(disc_labels *t)
+{
+    if (t->text)
+        for (size_t i = 0; i < (size_t)t->n_languages * DL__COUNT; i++)
+            free(t->text[i]);
+    free(t->text);
+    t->text = NULL;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * disc-labels.h -- issue 14 part 1 (round 24): the words a disclosure
+ * section prints around its figures (titles, row labels, column heads),
+ * per statement language, from the paragraph library (docs/disclosures.md
+ * "Labels and languages").
+ *
+ * Each label has a paragraph id "disc-KEY" (e.g. disc-new_balance,
+ * disc-title-card_payment).  For every language the layout prints, a label
+ * a requested section uses is the library's wording in that language; when
+ * the library has none, the built-in English text is used for a language
+ * whose code is "en" or "en-..." (it is the approved US wording the section
+ * kinds were written with, docs/disclosures.md), and any other language is a
+ * layout error at load (file:line:col), never English printed silently.
+ */
+#ifndef FOLIO_DISC_LABELS_H
+#define FOLIO_DISC_LABELS_H
+
+#include "folio/disclosures.h"
+#include "folio/layout.h"
+#include "folio/paragraphs.h"
+#include "yamltree.h"
+
+typedef enum disc_label {
+    DL_TITLE0 = 0,                /* + folio_disc_kind: the section's default title */
+    DL_PERIOD = FOLIO_DISC__COUNT, DL_YTD, DL_OVERDRAFT_FEES, DL_RETURNED_FEES,
+    DL_INTEREST_PAID, DL_APY_EARNED, DL_DAYS, DL_INTEREST_PAID_YTD,
+    DL_NEW_BALANCE, DL_MINIMUM_DUE, DL_DUE_DATE, DL_LATE_FEE, DL_PENALTY_APR,
+    DL_MIN_HEAD_PAY, DL_MIN_HEAD_TIME, DL_MIN_HEAD_TOTAL, DL_MIN_ONLY, DL_LESS_THAN_YEAR,
+    DL_YEAR, DL_YEARS, DL_NEVER, DL_SAVINGS,
+    DL_BALANCE_TYPE, DL_APR, DL_BALANCE_SUBJECT, DL_INTEREST_CHARGE, DL_PURCHASES,
+    DL_CASH_ADVANCES, DL_TOTAL_INTEREST_CHARGE,
+    DL_FEES_CHARGED, DL_INTEREST_CHARGED,
+    DL_PRINCIPAL, DL_INTEREST, DL_ESCROW, DL_FEES, DL_AMOUNT_DUE, DL_TOTAL_AMOUNT_DUE,
+    DL_PAST_PAYMENTS, DL_PAID_SINCE, DL_PAID_YTD, DL_TOTAL_PAID, DL_ESCROW_BALANCE,
+    DL_DAYS_PAST_DUE, DL_AMOUNT_PAST_DUE,
+    DL_SERVICE, DL_TIMES_USED, DL_TOTAL_FEES, DL_CREDIT_RATE, DL_OVERDRAFT_RATE,
+    DL__COUNT
+} disc_label;
+
+/* Paragraph id of label k ("disc-new_balance"), into buf (>= 64 bytes). */
+const char *disc_label_id(disc_label k, char *buf);
+/* The built-in English text of label k. */
+const char *disc_label_english(disc_label k);
+
+/* The labels of n_languages languages: table[l * DL__COUNT + k], NULL where
+ * no section asks for label k.  Owned strings; disc_labels_free. */
+typedef struct disc_labels {
+    char **text;
+    int n_languages;
+} disc_labels;
+
+/* Resolve the labels section kind `kind` uses (and its default title unless
+ * `own_title`) in every language of L into *t (allocated on the first
+ * call).  false with the doc's error set at node n (the section) when a
+ * language other than English has no wording for one of them, or at the
+ * library's paragraph when its wording has merge fields. */
+bool disc_labels_need(yt_doc *d, const yt_node *n, const char *where, const folio_layout *L,
+                      const folio_paragraphs *lib, folio_disc_kind kind, bool own_title,
+                      disc_labels *t);
+void disc_labels_free(disc_labels *t);
+
+/* Label k in language lang (index into the layout's languages). */
+static inline const char *disc_label_text(const disc_labels *t, int lang, disc_label k)
+{
+    const char *s = t->text && lang >= 0 && lang < t->n_languages
+                        ? t->text[(size_t)lang * DL__COUNT + k] : NULL;
+    return s ? s : disc_label_english(k);
+}
+
+#endif
