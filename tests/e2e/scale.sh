@@ -192,6 +192,7 @@ t_scale_full_feed_merge() {
     set -e
     [ "$rc" = 3 ] || fail_at "$LINENO"
     python3 "$ROOT/tests/e2e/check_scale.py" "$d/full" "$d/merged"
+    sc_proof_same "$d/full" "$d/merged"     # issue 12 part 3: shards on the full feeds too
     python3 - "$d/full/manifest.json" "$d/merged/manifest.json" <<'PY'
 import json, sys
 a = json.load(open(sys.argv[1]))["control_totals"]
