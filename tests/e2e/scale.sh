@@ -221,3 +221,42 @@ t_scale_partition_refuses() {
     [ "$rc" = 2 ] && grep -q -- "--shards N is required" "$d/err" || fail_at "$LINENO"
 }
 run_test scale_partition_refuses t_scale_partition_refuses
+
+# issue 12 part 2 (r-merge): the split's memchr path and last-key reuse cut
+# the same shard files as the byte path (FOLIO_TEST_PARTITION_SLOW) on
+# records that test its edges: spaces and tabs around the key, CRLF, a CR
+# inside the key, blank lines, quoted keys, CRLF customers, no final LF.
+t_scale_partition_edges() {
+    local d="$WORK/sce"
+    "$FOLIO" samples --households 60 --seed 3 --with-errors --out "$d/feeds" >/dev/null
+    python3 - "$d/feeds" <<'PY'
+import sys
+d = sys.argv[1] + "/"
+t = open(d + "checking_transactions.csv", "rb").read().split(b"\n")
+out = []
+for i, l in enumerate(t):
+    if not l:
+        out.append(l); continue
+    k, rest = l.split(b",", 1) if b"," in l else (l, b"")
+    if i % 7 == 1: l = k + b" \t," + rest
+    elif i % 7 == 0 and i % 2: l = b"  " + l
+    elif i % 7 == 2: l = l + b"\r"
+    elif i % 7 == 3: l = b"\t" + l
+    elif i % 7 == 4: l = k + b"\r," + rest
+    elif i % 7 == 5: out.append(b"   ")
+    elif i % 7 == 6: l = b'"' + k + b'",' + rest
+    out.append(l)
+open(d + "checking_transactions.csv", "wb").write(b"\n".join(out).rstrip(b"\n"))
+c = open(d + "customers.csv", "rb").read().replace(b"\n", b"\r\n")
+open(d + "customers.csv", "wb").write(c)
+PY
+    "$FOLIO" partition "$d/feeds/job.yaml" --shards 3 --out "$d/fast" -j1 >/dev/null
+    FOLIO_TEST_PARTITION_SLOW=1 "$FOLIO" partition "$d/feeds/job.yaml" --shards 3 --out "$d/slow" -j1 >/dev/null
+    diff -r "$d/fast" "$d/slow" || fail_at "$LINENO"
+    # and the records really spread over the shards
+    [ "$(cat "$d"/fast/s0*/feeds/checking_transactions.csv | wc -l)" -gt 300 ] || fail_at "$LINENO"
+    for i in 1 2 3; do
+        [ "$(wc -l < "$d/fast/s0$i/feeds/checking_transactions.csv")" -gt 50 ] || fail_at "$LINENO"
+    done
+}
+run_test scale_partition_edges t_scale_partition_edges
