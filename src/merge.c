@@ -8,6 +8,7 @@
 #include "folio/job.h"
 #include "folio/production.h"
 #include "folio/proof.h"
+#include "merge-proofs.h"          /* issue 12 part 3 (r-merge) */
 #include "verify-private.h"
 
 #include <dirent.h>
@@ -831,6 +832,59 @@ static int cmp_phh(const void *a, const void *b)
     return strcmp(((const phh *)a)->hh, ((const phh *)b)->hh);
 }
 
+/* issue 12 part 3 (r-merge): the picks are rendered again from their
+ * shard's job and feeds, which must be the ones the shard ran: each input
+ * the shard's manifest lists (job file, layout, paragraphs, offer
+ * catalogue, feeds) is hashed again.  Missing or changed: a job error. */
+static bool input_same(const shard_in *S, const char *file, const char *sha, folio_error *err)
+{
+    if (!file || !sha)
+        return true;
+    const char *rd = verify_json_str(verify_json_get(S->man, "job"), "run_dir");
+    char path[PATH_MAX * 2], got[65];
+    if (file[0] == '/' || !rd)
+        snprintf(path, sizeof path, "%s", file);
+    else
+        snprintf(path, sizeof path, "%s/%s", rd, file);
+    if (access(path, R_OK) != 0) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "shard %lld: %s: %s (the merged proof sample "
+                        "renders the shard's picks again from its job and feeds: they must "
+                        "stay at their paths until the merge)", (long long)S->index, path,
+                        strerror(errno));
+        return false;
+    }
+    folio_error e = {0};
+    if (!folio_sha256_file(path, got, NULL, &e) || strcmp(got, sha)) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "shard %lld: %s changed since the shard ran "
+                        "(sha256 %.12s..., the shard read %.12s...): its proof statements "
+                        "would not be the ones printed", (long long)S->index, path,
+                        e.code ? "?" : got, sha);
+        return false;
+    }
+    return true;
+}
+
+static bool shard_inputs_same(const shard_in *S, folio_error *err)
+{
+    const verify_json *m = S->man;
+    if (!input_same(S, S->job, verify_json_str(verify_json_get(m, "job"), "sha256"), err))
+        return false;
+    static const char *const one[][2] = {{"layout", "file"}, {"paragraphs", "file"},
+                                         {"offers", "catalogue"}};
+    for (size_t i = 0; i < sizeof one / sizeof one[0]; i++) {
+        const verify_json *o = verify_json_get(m, one[i][0]);
+        if (!input_same(S, verify_json_str(o, one[i][1]), verify_json_str(o, "sha256"), err))
+            return false;
+    }
+    const verify_json *in = verify_json_get(m, "inputs");
+    for (int i = 0; i < verify_json_len(in); i++) {
+        const verify_json *f = verify_json_at(in, i);
+        if (!input_same(S, verify_json_str(f, "file"), verify_json_str(f, "sha256"), err))
+            return false;
+    }
+    return true;
+}
+
 static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
                          uint64_t *chosen_n, folio_error *err)
 {
@@ -920,6 +974,31 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
         items[h] = H[h].keys;
     folio_proof_cover c = {0};
     ok = ok && items && proof_cover_build(items, nh, (uint32_t)max, &c, err);
+    /* issue 12 part 3 (r-merge): the picks rendered again from their shards
+     * into one proofs/proof.pdf (merge-proofs.c) */
+    merge_proofs_result mr = {0};
+    {
+        const char **jobs = calloc((size_t)n + 1, sizeof *jobs);
+        merge_proofs_pick *mp = calloc(c.n_picked + 1, sizeof *mp);
+        for (int s = 0; jobs && s < n; s++)
+            jobs[s] = S[s].job;
+        for (uint32_t i = 0; mp && i < c.n_picked; i++)
+            mp[i] = (merge_proofs_pick){.household = H[c.picked[i]].hh,
+                                        .keys = H[c.picked[i]].keys,
+                                        .shard = H[c.picked[i]].shard};
+        if (ok && (!jobs || !mp))
+            ok = false;
+        for (int s = 0; ok && s < n; s++) {     /* the shards with picks: inputs unchanged */
+            bool picks = false;
+            for (uint32_t i = 0; i < c.n_picked && !picks; i++)
+                picks = mp[i].shard == (int)S[s].index;
+            ok = !picks || shard_inputs_same(&S[s], err);
+        }
+        if (ok && c.n_picked)
+            ok = merge_proofs_render(out, jobs, n, &c, mp, &mr, err);
+        free(jobs);
+        free(mp);
+    }
     folio_buf b;
     folio_buf_init(&b, 0);
     folio_buf_puts(&b, "{\n  \"generator\":\"folio " FOLIO_VERSION "\",\n  \"households\":");
@@ -928,6 +1007,10 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
     folio_buf_put_int(&b, c.n_keys);
     folio_buf_puts(&b, ",\n  \"keys_covered\":");
     folio_buf_put_int(&b, (int64_t)c.n_keys - c.n_uncovered);
+    if (mr.written) {                   /* issue 12 part 3 (r-merge) */
+        folio_buf_puts(&b, ",\n  \"file\":\"proofs/proof.pdf\",\n  \"pages\":");
+        folio_buf_put_int(&b, mr.pages);
+    }
     folio_buf_puts(&b, ",\n  \"samples\":[");
     for (uint32_t i = 0; ok && i < c.n_picked; i++) {
         const phh *x = &H[c.picked[i]];
@@ -943,6 +1026,14 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
         folio_buf_put_int(&b, x->first);
         folio_buf_puts(&b, ",\"last_page\":");
         folio_buf_put_int(&b, x->last);
+        if (mr.written) {               /* issue 12 part 3 (r-merge): its pages in proof.pdf */
+            folio_buf_puts(&b, ",\"proof_first_page\":");
+            folio_buf_put_int(&b, mr.first_page[i]);
+            folio_buf_puts(&b, ",\"cover_pages\":");
+            folio_buf_put_int(&b, mr.cover_pages[i]);
+            folio_buf_puts(&b, ",\"statement_pages\":");
+            folio_buf_put_int(&b, mr.statement_pages[i]);
+        }
         folio_buf_puts(&b, ",\"covers\":[");
         for (uint32_t k = c.first_off[i]; k < c.first_off[i + 1]; k++) {
             const char *kt = c.keys[c.first[k]];
@@ -966,6 +1057,10 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
     ok = ok && folio_write_file_atomic(path, b.data, b.len, err);
     folio_buf_puts(man, ",\n  \"proofs\":{\"file\":\"proofs/proofs.json\",\"households\":");
     folio_buf_put_int(man, c.n_picked);
+    if (mr.written) {                   /* issue 12 part 3 (r-merge) */
+        folio_buf_puts(man, ",\"pages\":");
+        folio_buf_put_int(man, mr.pages);
+    }
     folio_buf_puts(man, ",\"keys_total\":");
     folio_buf_put_int(man, c.n_keys);
     folio_buf_puts(man, ",\"keys_covered\":");
@@ -975,6 +1070,7 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
     if (!ok && !err->code)
         folio_error_set(err, FOLIO_EXIT_FAILED, "the proof sample: out of memory");
     folio_buf_free(&b);
+    merge_proofs_free(&mr);
     proof_cover_free(&c);
     free(items);
     for (size_t h = 0; h < nh; h++) {
@@ -1102,6 +1198,8 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
         goto done;
     snprintf(path, sizeof path, "%s/manifest.json", o->out_dir);
     unlink(path);                  /* a half-merged DIR never looks complete */
+    snprintf(path, sizeof path, "%s/proofs/proof.pdf", o->out_dir);
+    unlink(path);                  /* issue 12 part 3: an earlier merge's proof is not this one's */
     const char *orig_job = S[0].job;
     if (S[0].part[0]) {
         snprintf(path, sizeof path, "%s/partition.json", S[0].part);
@@ -1316,14 +1414,18 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
     folio_buf_puts(&m, "\n  ],\"balanced\":");
     folio_buf_puts(&m, balanced ? "true}" : "false}");
     rep->balanced = balanced;
-    if (!proof_sample(S, n, o->out_dir, &m, &rep->proof_households, err))
+    if (!proof_sample(S, n, o->out_dir, &m, &rep->proof_households, err)) {
+        /* issue 12 part 3: a shard's job or feeds missing is a job error */
+        rc = err->code == FOLIO_EXIT_USAGE ? FOLIO_EXIT_USAGE : FOLIO_EXIT_FAILED;
         goto done;
+    }
     folio_buf_puts(&m, ",\n  \"files\":[{\"file\":\"manifest.json\"}");
     if (!put_file_sum(&m, o->out_dir, "rejects.csv", err) ||
         !put_file_sum(&m, o->out_dir, "contact_history.csv", err) ||
         !put_file_sum(&m, o->out_dir, "not_due.csv", err) ||          /* issue 15 (r-chan) */
         !put_file_sum(&m, o->out_dir, "statement_history.csv", err) ||
-        !put_file_sum(&m, o->out_dir, "proofs/proofs.json", err))
+        !put_file_sum(&m, o->out_dir, "proofs/proofs.json", err) ||
+        !put_file_sum(&m, o->out_dir, "proofs/proof.pdf", err))   /* issue 12 part 3 */
         goto done;
     folio_buf_puts(&m, "]\n}\n");
     if (!balanced) {

@@ -398,6 +398,14 @@ static folio_dl_statement *cover_build(const folio_proof_params *p, const folio_
     return c.oom ? NULL : c.st;
 }
 
+/* issue 12 part 3 (r-merge): the cover for merge's re-rendered sample */
+folio_dl_statement *proof_cover_statement(const folio_proof_params *p,
+                                          const folio_proof_cover *pc, uint32_t i,
+                                          folio_arena *arena)
+{
+    return cover_build(p, pc, i, arena);
+}
+
 /* ---- proofs.json ---------------------------------------------------------------- */
 
 static void json_key_list(folio_buf *b, const folio_proof_cover *pc, const uint32_t *ids,

@@ -45,4 +45,9 @@ void run_proofs_free(run_proofs *P);
 folio_pdf_options pdf_options_of(const folio_job *J, const char *what, char *subject,
                                  size_t cap);
 
+/* issue 12 part 3 (r-merge): merge's proof-only run (run-proof-replay.c):
+ * after the production plan, the merged sample's picks of this shard
+ * rendered and handed to opt->proof_replay->take. */
+bool run_proof_replay(run_state *R, folio_error *err);
+
 #endif

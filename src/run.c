@@ -274,8 +274,13 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     phase(&R, "production");            /* issue 16 part 6 */
     double t_prod = now_s();
     if (!plan_files(&R, err) || !add_run_keys(&R, err) ||
-        !run_spill_produced(&R, err) /* issue 12 part 1 */ || !proofs_select(&R, err))
+        !run_spill_produced(&R, err) /* issue 12 part 1 */ ||
+        (!opt->proof_replay && !proofs_select(&R, err)))
         goto done;
+    if (opt->proof_replay) {            /* issue 12 part 3 (r-merge): merge's proof-only run */
+        rc = run_proof_replay(&R, err) ? FOLIO_EXIT_OK : FOLIO_EXIT_FAILED;
+        goto done;
+    }
     t_plan += now_s() - t_prod;
     phase(&R, "print");
     double t_write = now_s();

@@ -25,6 +25,10 @@
  *                        (greedy: the household covering most keys not yet
  *                        covered, then the lower id), each household named
  *                        with its shard, print file and pages there
+ *   proofs/proof.pdf     issue 12 part 3: that sample rendered again from
+ *                        the shards (src/merge-proofs.c): the unsharded
+ *                        run's pages; a shard input missing or changed is
+ *                        exit 2
  *
  * Mail streams are not concatenated: each shard's print files are presorted
  * within the shard and the manifest lists them all (docs/scale-out.md).

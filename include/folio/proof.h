@@ -163,4 +163,47 @@ void proof_manifest_json(const folio_proof_result *r, const folio_proof_options 
 bool proof_mask_statement(folio_dl_statement *st, const char *const *numbers, size_t n,
                           char mask_char);
 
+/* ---- issue 12 part 3 (r-merge): the merged proof sample, rendered again --
+ *
+ * `folio merge` picks one sample over all shards (src/merge.c) and renders
+ * it into one proof.pdf: each shard's picks are rendered again by a
+ * proof-only run of that shard's job (folio_run_options.proof_replay,
+ * src/run-proof-replay.c): load, households, compose and production as the
+ * shard ran them, then per pick its cover (the merged cover's numbering and
+ * keys) and its statement as printed, masked and watermarked, prepared for
+ * the merged writer's fonts and handed to `take`.  Nothing else is written
+ * (the run's OUT is a scratch directory). */
+typedef struct folio_proof_replay_pick {
+    const char *household;      /* id */
+    const char *keys;           /* its coverage keys over all shards ("k\n"...) */
+    uint32_t sample;            /* 0-based place in the merged pick order */
+} folio_proof_replay_pick;
+
+/* One rendered pick: its cover and (NULL when suppressed) its statement;
+ * both become the callee's (free with pdf_prepared_free). */
+typedef bool (*folio_proof_replay_fn)(void *ctx, uint32_t sample, folio_pdf_prepared *cover,
+                                      folio_pdf_prepared *stmt, uint32_t stmt_pages,
+                                      folio_error *err);
+
+typedef struct folio_proof_replay {
+    const folio_proof_cover *cover;     /* the merged cover (picked[] unused) */
+    const folio_proof_replay_pick *picks;   /* this shard's picks */
+    uint32_t n_picks;
+    const folio_layout_font *fonts;     /* the merged writer's fonts (same files as */
+    int n_fonts;                        /*  the shard's layout: checked) */
+    const folio_pdf_options *pdf;
+    folio_proof_replay_fn take;
+    /* the prepared statements draw the layout's and the offers' images
+     * until they are written: the run hands both over (the callee frees
+     * them with layout_free / offers_free after its writer is closed) */
+    void (*keep)(void *ctx, folio_layout *layout, struct folio_offers *offers);
+    void *ctx;
+} folio_proof_replay;
+
+/* The cover page(s) of pick i of pc (household pc->picked[i] of p->plan)
+ * as proof_write draws it; NULL when out of memory. */
+folio_dl_statement *proof_cover_statement(const folio_proof_params *p,
+                                          const folio_proof_cover *pc, uint32_t i,
+                                          folio_arena *arena);
+
 #endif

@@ -56,6 +56,9 @@ typedef struct folio_run_options {
     /* issue 12 part 1: bounded memory */
     const char *work_dir;         /* work files (spools); NULL: OUT */
     uint64_t memory_limit;        /* bytes; 0: no limit */
+    /* issue 12 part 3 (r-merge): a proof-only run for `folio merge`
+     * (folio/proof.h): NULL for a normal run */
+    const struct folio_proof_replay *proof_replay;
 } folio_run_options;
 
 /* One printed mail stream of the report. */

@@ -64,6 +64,47 @@ assert s == want, "shard %d serials %r..., expected %r..." % (i, s[:4], want[:4]
 PY
 }
 
+# sc_proof_same FULL MERGED: the merged proofs/proof.pdf has the unsharded
+# run's pages and text, but for the cover line that cites where the
+# statement was printed (the shard's file, pages and piece), which must be
+# the shard's (issue 12 part 3).
+sc_proof_same() {
+    python3 - "$1" "$2" <<'PY'
+import json, os, re, subprocess, sys
+full, merged = sys.argv[1:3]
+def pages(d):
+    t = subprocess.run(["pdftotext", "-layout", d + "/proofs/proof.pdf", "-"], check=True,
+                       capture_output=True).stdout.decode("utf-8")
+    return t.split("\f")[:-1]
+a, b = pages(full), pages(merged)
+assert len(a) == len(b) and len(a) > 1, (len(a), len(b))
+cite = re.compile(r"Printed in (\S+), pages (\d+) to (\d+) \(piece (\S+), mail stream")
+pj = json.load(open(merged + "/proofs/proofs.json", encoding="utf-8"))
+m = json.load(open(merged + "/manifest.json", encoding="utf-8"))
+dirs = {i + 1: s["dir"] for i, s in enumerate(m["shards"])}
+n = 0
+for s in pj["samples"]:
+    cover = b[s["proof_first_page"] - 1]
+    c = cite.search(cover)
+    if not c:
+        continue
+    assert c.group(1) == s["print_file"] and int(c.group(2)) == s["first_page"], (c.groups(), s)
+    assert "-s%02dof" % s["shard"] in c.group(1), (c.group(1), s["shard"])
+    pc = [r for r in open(os.path.join(dirs[s["shard"]], c.group(1)[:-4] + ".pieces.csv"),
+                          encoding="utf-8") if r.startswith(c.group(4) + ",")]
+    assert pc, "piece %s not in shard %d" % (c.group(4), s["shard"])
+    n += 1
+assert n > 0, "no cover cites a print file"
+norm = lambda p: cite.sub("Printed in FILE", p)
+for i, (x, y) in enumerate(zip(a, b)):
+    assert norm(x) == norm(y), "proof.pdf page %d differs:\n%s\n---\n%s" % (i + 1, x[:800], y[:800])
+assert pj["pages"] == len(b) and m["proofs"]["pages"] == len(b), pj["pages"]
+assert any(f["file"] == "proofs/proof.pdf" for f in m["files"]), "proof.pdf not in the manifest"
+print("merged proof.pdf: %d pages, text equal to the unsharded run's (%d covers cite "
+      "their shard)" % (len(b), n))
+PY
+}
+
 # partition -> 3 shard runs -> merge: the merged set equals the unsharded
 # run (households formed by id, address and shared accounts across shard
 # boundaries; text per statement), rejects once, one contact history, one
@@ -109,6 +150,24 @@ PY
     "$FOLIO" merge "$d/o1" "$d/o3" --out "$d/m2" 2>"$d/m2.err"; rc=$?
     set -e
     [ "$rc" = 2 ] && grep -q "merge needs shards 1 to N" "$d/m2.err" || fail_at "$LINENO"
+    # issue 12 part 3 (r-merge): one proof.pdf rendered again from the shards
+    sc_proof_same "$d/full" "$d/merged"
+    # a shard's feed gone (or changed) since it ran: exit 2 naming shard and path
+    local cf="$d/part/s02/feeds/customers.csv"
+    mv "$cf" "$cf.x"
+    set +e
+    "$FOLIO" merge "$d/o1" "$d/o2" "$d/o3" --out "$d/m3" 2>"$d/m3.err"; rc=$?
+    set -e
+    mv "$cf.x" "$cf"
+    cat "$d/m3.err"
+    [ "$rc" = 2 ] && grep -q "shard 2: $cf: No such file or directory" "$d/m3.err" || fail_at "$LINENO"
+    [ ! -e "$d/m3/manifest.json" ] && [ ! -e "$d/m3/proofs/proof.pdf" ] || fail_at "$LINENO"
+    printf '\n' >> "$cf"
+    set +e
+    "$FOLIO" merge "$d/o1" "$d/o2" "$d/o3" --out "$d/m3" 2>"$d/m3.err"; rc=$?
+    set -e
+    truncate -s -1 "$cf"
+    [ "$rc" = 2 ] && grep -q "shard 2: $cf changed since the shard ran" "$d/m3.err" || fail_at "$LINENO"
     # one byte of a shard's print file changed: verify names it
     local pf
     pf=$(ls "$d"/o2/print/*.pdf | head -1)
@@ -133,6 +192,7 @@ t_scale_full_feed_merge() {
     set -e
     [ "$rc" = 3 ] || fail_at "$LINENO"
     python3 "$ROOT/tests/e2e/check_scale.py" "$d/full" "$d/merged"
+    sc_proof_same "$d/full" "$d/merged"     # issue 12 part 3: shards on the full feeds too
     python3 - "$d/full/manifest.json" "$d/merged/manifest.json" <<'PY'
 import json, sys
 a = json.load(open(sys.argv[1]))["control_totals"]
@@ -161,3 +221,42 @@ t_scale_partition_refuses() {
     [ "$rc" = 2 ] && grep -q -- "--shards N is required" "$d/err" || fail_at "$LINENO"
 }
 run_test scale_partition_refuses t_scale_partition_refuses
+
+# issue 12 part 2 (r-merge): the split's memchr path and last-key reuse cut
+# the same shard files as the byte path (FOLIO_TEST_PARTITION_SLOW) on
+# records that test its edges: spaces and tabs around the key, CRLF, a CR
+# inside the key, blank lines, quoted keys, CRLF customers, no final LF.
+t_scale_partition_edges() {
+    local d="$WORK/sce"
+    "$FOLIO" samples --households 60 --seed 3 --with-errors --out "$d/feeds" >/dev/null
+    python3 - "$d/feeds" <<'PY'
+import sys
+d = sys.argv[1] + "/"
+t = open(d + "checking_transactions.csv", "rb").read().split(b"\n")
+out = []
+for i, l in enumerate(t):
+    if not l:
+        out.append(l); continue
+    k, rest = l.split(b",", 1) if b"," in l else (l, b"")
+    if i % 7 == 1: l = k + b" \t," + rest
+    elif i % 7 == 0 and i % 2: l = b"  " + l
+    elif i % 7 == 2: l = l + b"\r"
+    elif i % 7 == 3: l = b"\t" + l
+    elif i % 7 == 4: l = k + b"\r," + rest
+    elif i % 7 == 5: out.append(b"   ")
+    elif i % 7 == 6: l = b'"' + k + b'",' + rest
+    out.append(l)
+open(d + "checking_transactions.csv", "wb").write(b"\n".join(out).rstrip(b"\n"))
+c = open(d + "customers.csv", "rb").read().replace(b"\n", b"\r\n")
+open(d + "customers.csv", "wb").write(c)
+PY
+    "$FOLIO" partition "$d/feeds/job.yaml" --shards 3 --out "$d/fast" -j1 >/dev/null
+    FOLIO_TEST_PARTITION_SLOW=1 "$FOLIO" partition "$d/feeds/job.yaml" --shards 3 --out "$d/slow" -j1 >/dev/null
+    diff -r "$d/fast" "$d/slow" || fail_at "$LINENO"
+    # and the records really spread over the shards
+    [ "$(cat "$d"/fast/s0*/feeds/checking_transactions.csv | wc -l)" -gt 300 ] || fail_at "$LINENO"
+    for i in 1 2 3; do
+        [ "$(wc -l < "$d/fast/s0$i/feeds/checking_transactions.csv")" -gt 50 ] || fail_at "$LINENO"
+    done
+}
+run_test scale_partition_edges t_scale_partition_edges
