@@ -42,6 +42,11 @@ typedef struct folio_tabspill {
     struct { const void *map; size_t len; } w[4];   /* round 23: watched read mappings */
     int c_slot;                 /* round 23: the trimming cursor (slot, offset) */
     size_t c_off;
+    /* r-audit (round 24) finding T1: after a sweep of every table that could
+     * not get under the mark, the next bo_left requests are skipped (bo_skip
+     * doubles, at most 64) unless the resident size grew 16 MiB past bo_res */
+    uint32_t bo_skip, bo_left;
+    uint64_t bo_res;
 } folio_tabspill;
 
 /* Tables in files under dir (created when the first table is). */
