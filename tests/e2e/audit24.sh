@@ -71,4 +71,52 @@ t_audit24_work_fs() {
     a24_same "$d/ref" "$d/o2" || fail_at "$LINENO"
 }
 
+# r-audit finding R1: a disk that fills up after the print files, in the
+# record files (a tmpfs sized from a reference run: print, archive and
+# proofs fit, half the records do).  At 2 threads the records used to be
+# written beside the print ring and take the space first, so the run named
+# a print file or a record file by timing; now a disk without room for both
+# gets the serial order: the same record file named at 1 and 2 threads,
+# exit 1, ENOSPC, nothing published.
+t_audit24_full_disk_same_file() {
+    local d="$WORK/a24-fd" mnt="$WORK/a24-fd/mnt" t rc
+    rm -rf "$d"
+    mkdir -p "$mnt"
+    if ! mount -t tmpfs -o size=64k tmpfs "$mnt" 2>/dev/null; then
+        echo "SKIP: cannot mount a tmpfs here (not root?)"; return 0
+    fi
+    umount "$mnt"
+    "$FOLIO" samples --households 200 --seed 45 --out "$d" >/dev/null
+    "$FOLIO" run "$d/job.yaml" --out "$d/ref" --work "$d/wref" -j 1 --quiet || [ $? = 3 ]
+    local kib
+    kib=$(python3 - "$d/ref" <<'PY'
+import glob, os, sys
+o = sys.argv[1]
+pg = lambda p: (os.path.getsize(p) + 4095) // 4096 * 4
+g = lambda pat: sum(pg(p) for p in glob.glob(o + "/" + pat))
+rec = sum(pg(o + "/" + f) for f in ("suppressed.csv", "audit.jsonl", "contact_history.csv"))
+print(4 + g("rejects.csv") + g("print/*") + g("archive/*") + g("proofs/*") + rec // 2)
+PY
+)
+    for t in 1 2; do
+        mount -t tmpfs -o size=${kib}k tmpfs "$mnt"
+        set +e
+        "$FOLIO" run "$d/job.yaml" --out "$mnt/o" --work "$d/w$t" -j $t --quiet 2>"$d/e$t"; rc=$?
+        set -e
+        echo "full disk (${kib} KiB), $t thread(s): rc $rc: $(tail -1 "$d/e$t")"
+        local bad=""
+        [ "$rc" = 1 ] || bad="rc $rc"
+        grep -q "No space left on device" "$d/e$t" || bad="$bad; ENOSPC not named"
+        a24_nothing_published "$mnt/o" || bad="$bad; published"
+        umount "$mnt"
+        [ -z "$bad" ] || { echo "$t thread(s): $bad"; fail_at "$LINENO"; }
+        grep -o "$mnt/o/[^:]*" "$d/e$t" | head -1 | sed "s#$mnt/o/##" > "$d/f$t"
+    done
+    echo "named: $(cat "$d/f1") / $(cat "$d/f2")"
+    grep -Eq '^(suppressed\.csv|audit\.jsonl|contact_history\.csv)\.part$' "$d/f1" \
+        || fail_at "$LINENO"
+    cmp "$d/f1" "$d/f2" || fail_at "$LINENO"
+}
+
 run_test audit24_work_fs t_audit24_work_fs
+run_test audit24_full_disk_same_file t_audit24_full_disk_same_file
