@@ -251,6 +251,39 @@ static void *take_raw(char **p, const char *end, size_t n, bool *bad)
     return at;
 }
 
+/* r-audit (round 24) finding A1: the indices a kept statement carries
+ * (op kind and structure node, path segment kinds, a node's parent, role,
+ * scope and link, a link's page, the current nodes) are checked against the
+ * arrays read back: a damaged work file that still decodes is refused here
+ * instead of indexing past snodes[], links[] or pages[] in the writers. */
+static bool indices_ok(const folio_dl_statement *st)
+{
+    uint32_t ns = st->n_snodes;
+    if ((st->sn_cur && st->sn_cur >= ns) || (st->sn_art && st->sn_art >= ns))
+        return false;
+    for (uint32_t i = 0; i < st->n_pages; i++)
+        for (uint32_t k = 0; k < st->pages[i].n_ops; k++) {
+            const folio_dl_op *op = &st->pages[i].ops[k];
+            if (op->kind < FOLIO_DL_TEXT || op->kind > FOLIO_DL_PATH || (op->sn && op->sn >= ns))
+                return false;
+            if (op->kind == FOLIO_DL_TEXT && op->len && !op->text)
+                return false;
+            for (uint32_t j = 0; op->kind == FOLIO_DL_PATH && op->path && j < op->path->n; j++)
+                if (op->path->segs[j].kind > FOLIO_SEG_CLOSE)
+                    return false;
+        }
+    for (uint32_t i = 0; i < ns; i++) {
+        const folio_dl_snode *sn = &st->snodes[i];
+        if (sn->parent >= ns || sn->role >= FOLIO_SR__COUNT || sn->scope > FOLIO_SCOPE_ROW ||
+            (sn->link != -1 && (sn->link < 0 || (uint32_t)sn->link >= st->n_links)))
+            return false;
+    }
+    for (uint32_t i = 0; i < st->n_links; i++)
+        if (st->links[i].page >= st->n_pages)
+            return false;
+    return true;
+}
+
 folio_dl_statement *dlist_blob_decode(void *blob, size_t len, struct folio_arena *arena)
 {
     char *b = blob, *p = b, *end = b + len;
@@ -375,7 +408,7 @@ folio_dl_statement *dlist_blob_decode(void *blob, size_t len, struct folio_arena
     }
     st->id = get_str(&r);
     st->lang = get_str(&r);
-    if (r.bad || !st->id)
+    if (r.bad || !st->id || !indices_ok(st))   /* finding A1 */
         return NULL;
     return st;
 }

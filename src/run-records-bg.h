@@ -13,7 +13,10 @@
  * functions write them in the same order.  Errors keep their order: a print
  * or proof error is reported before a record error, as when the records came
  * after them.  With one thread, or when the run's tables are spilled to work
- * files (membudget.h), they are written in the records phase as before.
+ * files (membudget.h), they are written in the records phase as before --
+ * and when OUT's file system has no room for the print and record files
+ * both (r-audit, round 24: a full disk then names the file the serial order
+ * fills, whatever the thread count; run-records-bg.c).
  */
 #ifndef FOLIO_RUN_RECORDS_BG_H
 #define FOLIO_RUN_RECORDS_BG_H

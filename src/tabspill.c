@@ -404,9 +404,21 @@ void tabspill_unwatch(folio_tabspill *s, const void *map)
     pthread_mutex_unlock(&s->mu);
 }
 
-static void trim_down(folio_tabspill *s, uint64_t low)
+static void trim_down(folio_tabspill *s, uint64_t low, uint64_t res)
 {
     pthread_mutex_lock(&s->mu);
+    /* r-audit (round 24) finding T1: the last sweep went round every table
+     * and the resident size stayed over the mark (it is the heap's, not the
+     * tables'): sweeping again at every tick, growth and trimmer wake-up
+     * re-read statm and re-dropped pages for nothing.  Back off: skip
+     * 1, 2, 4 .. 64 requests, unless the resident size grew a step since --
+     * what the tables touched meanwhile is then dropped. */
+    if (s->bo_left && res < s->bo_res + TRIM_STEP) {
+        s->bo_left--;
+        pthread_mutex_unlock(&s->mu);
+        return;
+    }
+    int empty = 0;
     __atomic_add_fetch(&s->trims, 1, __ATOMIC_RELAXED);
     drop_watched(s);
     /* round 24: first the tables not kept (tabspill_keep), then all */
@@ -431,8 +443,22 @@ static void trim_down(folio_tabspill *s, uint64_t low)
             if (r && r < low)
                 goto out;
         }
+        if (!total)
+            empty++;
     }
-out:
+    /* finding T1: the backoff, see above -- no sweep got under the mark
+     * (no tables at all: nothing to back off from) */
+    if (empty < 2) {
+        s->bo_skip = s->bo_skip ? (s->bo_skip < 64 ? 2 * s->bo_skip : 64) : 1;
+        s->bo_left = s->bo_skip;
+        s->bo_res = tabspill_resident();
+    } else {
+        s->bo_skip = s->bo_left = 0;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return;
+out:                                    /* finding T1: got under the mark: no backoff */
+    s->bo_skip = s->bo_left = 0;
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -452,7 +478,7 @@ static void trim_if_over(folio_tabspill *s)
          * outran the trimmer thread: 1,000,000 households, VmHWM 1059 MiB
          * at the end of plan with the eighth alone) */
         uint64_t low = hw - hw / 8, over = 2 * (r - hw);
-        trim_down(s, over < low ? low - over : 1);
+        trim_down(s, over < low ? low - over : 1, r);
     }
 }
 

@@ -47,6 +47,11 @@ typedef struct folio_tabspill {
      * accounts), trimmed only when dropping every other table's pages did
      * not bring the resident size down (tabspill_keep) */
     uint8_t keep[FOLIO_TABSPILL_MAX];
+    /* r-audit (round 24) finding T1: after a sweep of every table that could
+     * not get under the mark, the next bo_left requests are skipped (bo_skip
+     * doubles, at most 64) unless the resident size grew 16 MiB past bo_res */
+    uint32_t bo_skip, bo_left;
+    uint64_t bo_res;
 } folio_tabspill;
 
 /* Tables in files under dir (created when the first table is). */

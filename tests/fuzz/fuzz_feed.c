@@ -23,6 +23,7 @@
 #include "folio/household.h"
 #include "folio/job.h"
 #include "folio/uplift.h"
+#include "feed-private.h"   /* feed_set_force_libcsv */
 
 static const char DELIMS[] = {',', ';', '\t', '|'};
 static const char *const DELIM_YAML[] = {"\",\"", "\";\"", "\"\\t\"", "\"|\""};
@@ -166,6 +167,51 @@ static const folio_job *dialect(int idx)
     return jobs[idx] ? jobs[idx] : jobs[0];
 }
 
+/* r-audit (round 24): the feeds loaded again with every record through
+ * libcsv (feed_set_force_libcsv: no SSE2 splitter, no plain or simple-quoted
+ * fast path) must give the same verdict, rows and rejects as the fast load;
+ * the harness aborts on a difference. */
+static void str_same(const char *what, size_t i, const char *a, const char *b)
+{
+    if ((a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0)) {
+        fprintf(stderr, "fuzz_feed: fast and libcsv loads differ: %s %zu: '%s' / '%s'\n", what,
+                i, a ? a : "(null)", b ? b : "(null)");
+        abort();
+    }
+}
+
+static void loads_same(const folio_dataset *a, bool ok_a, const folio_error *ea,
+                       const folio_dataset *b, bool ok_b, const folio_error *eb)
+{
+    char na[160], nb[160];
+    snprintf(na, sizeof na, "ok %d err '%.60s' c %zu a %zu t %zu k %zu r %zu e %zu s %zu", ok_a,
+             ea->msg, a->n_customers, a->n_accounts, a->n_txns, a->n_contacts, a->n_rejects,
+             a->n_events, a->n_responses);
+    snprintf(nb, sizeof nb, "ok %d err '%.60s' c %zu a %zu t %zu k %zu r %zu e %zu s %zu", ok_b,
+             eb->msg, b->n_customers, b->n_accounts, b->n_txns, b->n_contacts, b->n_rejects,
+             b->n_events, b->n_responses);
+    str_same("counts", 0, na, nb);
+    for (size_t i = 0; i < a->n_rejects; i++) {
+        const folio_reject *x = &a->rejects[i], *y = &b->rejects[i];
+        if (x->feed != y->feed || x->line != y->line)
+            str_same("reject line", i, "fast", "libcsv");
+        str_same("reject column", i, x->column, y->column);
+        str_same("reject reason", i, x->reason, y->reason);
+    }
+    for (size_t i = 0; i < a->n_customers; i++) {
+        str_same("customer id", i, a->customers[i].id, b->customers[i].id);
+        str_same("customer name", i, a->customers[i].last_name, b->customers[i].last_name);
+        str_same("customer city", i, a->customers[i].city, b->customers[i].city);
+    }
+    for (size_t i = 0; i < a->n_txns; i++) {
+        const folio_txn *x = &a->txns[i], *y = &b->txns[i];
+        if (x->amount != y->amount || x->date != y->date || x->line != y->line)
+            str_same("transaction", i, "fast", "libcsv");
+        if (!x->desc_langs && !y->desc_langs)
+            str_same("description", i, x->description, y->description);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
@@ -191,6 +237,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!sep)
             break;
         p = sep + 5;
+    }
+    {   /* r-audit (round 24): the same feeds through libcsv only */
+        folio_dataset *ds2 = feed_dataset_new(job->n_feeds);
+        folio_error err2 = {0};
+        bool ok2 = ds2 != NULL;
+        const char *q = (const char *)data + 2;
+        feed_set_force_libcsv(true);
+        for (int f = 0; ds2 && f < job->n_feeds && ok2; f++) {
+            const char *sep = memmem(q, (size_t)(end - q), "\n@@@\n", 5);
+            const char *stop = sep ? sep + 1 : end;
+            size_t len = (size_t)(stop - q);
+            char *buf = malloc(len ? len : 1);
+            memcpy(buf, q, len);
+            ok2 = feed_load_buffer(ds2, f, &job->feeds[f], buf, len, 1, &err2);
+            free(buf);
+            if (!sep)
+                break;
+            q = sep + 5;
+        }
+        feed_set_force_libcsv(false);
+        if (ds2)
+            loads_same(ds, ok, &err, ds2, ok2, &err2);
+        feed_dataset_free(ds2);
     }
     if (ok && feed_resolve(ds, &err)) {
         folio_households hs;

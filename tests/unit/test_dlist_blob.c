@@ -204,6 +204,48 @@ static void test_cut(void **state)
     folio_arena_free(&a);
 }
 
+/* r-audit (round 24) finding A1: a blob whose indices point outside the
+ * arrays read back (a damaged work file that still decodes) is refused. */
+static void test_indices(void **state)
+{
+    (void)state;
+    char decoded[64] = "";
+    for (int damage = 0; damage <= 7; damage++) {
+        folio_arena a;
+        folio_arena_init(&a, 4096);
+        folio_dl_statement *st = sample(&a, 2);
+        folio_dl_op *op0 = &st->pages[0].ops[0];
+        switch (damage) {
+        case 1: op0->sn = st->n_snodes; break;                 /* node past snodes[] */
+        case 2: st->snodes[1].parent = st->n_snodes + 3; break;
+        case 3: st->snodes[1].link = (int32_t)st->n_links; break;  /* link past links[] */
+        case 4: st->links[0].page = st->n_pages; break;
+        case 5: op0->kind = 99; break;
+        case 6: st->sn_cur = st->n_snodes; break;
+        case 7:
+            for (uint32_t k = 0; k < st->pages[0].n_ops; k++)
+                if (st->pages[0].ops[k].kind == FOLIO_DL_PATH)
+                    ((folio_dl_seg *)st->pages[0].ops[k].path->segs)[1].kind = 9;
+            break;
+        default: break;                                         /* 0: intact */
+        }
+        void *blob = malloc(dlist_blob_bound(st));
+        assert_non_null(blob);
+        size_t len = dlist_blob_encode(st, blob);
+        folio_arena t;
+        folio_arena_init(&t, 4096);
+        if (damage == 0)
+            assert_non_null(dlist_blob_decode(blob, len, &t));
+        else if (dlist_blob_decode(blob, len, &t) != NULL)
+            snprintf(decoded + strlen(decoded), sizeof decoded - strlen(decoded), " %d", damage);
+        folio_arena_free(&t);
+        free(blob);
+        folio_arena_free(&a);
+    }
+    if (decoded[0])
+        fail_msg("damaged blobs decoded:%s", decoded);
+}
+
 /* Records put from many threads come back equal; absent ones are not kept. */
 static void test_spool(void **state)
 {
@@ -263,6 +305,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_cut),
+        cmocka_unit_test(test_indices),
         cmocka_unit_test(test_spool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -434,6 +434,41 @@ static void test_spill_alloc_trims(void **state)
     assert_int_equal(entries(dir), 0);
 }
 
+/* r-audit (round 24) finding T1: when no sweep can get the resident size
+ * under the mark (it is the heap's), the trimming backs off instead of
+ * sweeping every table at every tick; once the tables grow resident again
+ * (a 16 MiB step), the next request sweeps at once */
+static void test_spill_trim_backoff(void **state)
+{
+    (void)state;
+    size_t n = (size_t)32 << 20;
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    void *p = NULL;
+    assert_true(tabspill_grow(&s, &p, 0, n, &err));
+    memset(p, 'b', n);
+    tabspill_set_high_water(1);                 /* always over, never reached */
+    uint64_t t0 = __atomic_load_n(&s.trims, __ATOMIC_RELAXED);
+    tabspill_tick(&s, 1);
+    assert_int_equal(__atomic_load_n(&s.trims, __ATOMIC_RELAXED), t0 + 1);
+    for (int k = 0; k < 100; k++)
+        tabspill_tick(&s, 1);                   /* nothing touched: backing off */
+    uint64_t t1 = __atomic_load_n(&s.trims, __ATOMIC_RELAXED);
+    assert_true(t1 >= t0 + 2 && t1 <= t0 + 10);   /* was t0 + 101: a sweep per tick */
+    long r0 = resident_pages();
+    memset(p, 'c', n);                          /* the table resident again */
+    tabspill_tick(&s, 1);
+    assert_int_equal(__atomic_load_n(&s.trims, __ATOMIC_RELAXED), t1 + 1);
+    assert_true(resident_pages() < r0 + (long)(((size_t)8 << 20) / (size_t)sysconf(_SC_PAGESIZE)));
+    assert_int_equal(((const char *)p)[n - 1], 'c');
+    tabspill_set_high_water(0);                 /* no mark: every tick trims again */
+    tabspill_tick(&s, 1);
+    assert_int_equal(__atomic_load_n(&s.trims, __ATOMIC_RELAXED), t1 + 2);
+    tabspill_close(&s);
+    assert_int_equal(entries(dir), 0);
+}
+
 /* round 23: a watched read-only mapping (a spool mapped for a pass) is
  * dropped with the tables; unwatched, it is left alone */
 static void test_spill_watch(void **state)
@@ -540,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_spill_trim_partial),
         cmocka_unit_test(test_spill_keep),
         cmocka_unit_test(test_spill_alloc_trims),
+        cmocka_unit_test(test_spill_trim_backoff),
         cmocka_unit_test(test_spill_watch),
         cmocka_unit_test(test_budget),
     };
