@@ -119,7 +119,7 @@ rc=\$?; [ \$rc = 3 ] && rc=0; exit \$rc
 SH
     ja=$(sbatch --parsable -J shards --array=1-$N --mem=400M -c 1 \
         --dependency=afterok:"$jp" -o "$d/shard-%a.log" "$d/shard.sh")
-    jm=$(sbatch --parsable -J merge --mem=300M --dependency=afterok:"$ja" -o "$d/merge.log" \
+    jm=$(sbatch --parsable -J merge --mem=400M --dependency=afterok:"$ja" -o "$d/merge.log" \
         --wrap "'$FOLIO' merge $(for i in $(seq $N); do printf "'%s' " "$d/out$i"; done) --out '$d/merged'; rc=\$?; [ \$rc = 3 ] && rc=0; exit \$rc")
     echo "jobs: partition $jp, shards $ja, merge $jm"
     local st=""
