@@ -629,6 +629,74 @@ static inline char *pdf_put_font(char *p, pdf_prep_page *pg, int f, bool one, in
     return pdf_put_str(p, " Tf\n", 4);
 }
 
+/* issue 11 (r-par): text all in ASCII (U+0000-007F: most of a statement's
+ * text) in one pass, with exactly the bytes of the general loop of
+ * pdf_direct_op.  Every such character is in the 1-byte encoding, so
+ * pdf_enc1_switch over it reduces to its length: the whole text goes to the
+ * 1-byte twin when switching is free (a font must be set anyway, or the
+ * twin is the current font) or when it is longer than PDF_ENC1_SWITCH
+ * characters, else it stays in 2-byte codes of the current font; one run
+ * either way.  The general loop looked ahead over every character before
+ * writing it (~2x the instructions per character). */
+static bool pdf_ascii_off;   /* tests: pdf_enc1_ascii_fast(false) */
+
+void pdf_enc1_ascii_fast(bool on)
+{
+    pdf_ascii_off = !on;
+}
+
+static inline bool pdf_ascii(const unsigned char *s, size_t n)
+{
+    if (pdf_ascii_off)
+        return false;
+    size_t i = 0;
+    uint64_t acc = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= s[i];
+    return !(acc & 0x8080808080808080ull);
+}
+
+static char *pdf_text_ascii(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *gs,
+                            const folio_dl_op *op, int f, char *p, int32_t page_h)
+{
+    const unsigned char *s = (const unsigned char *)op->text;
+    size_t n = op->len;
+    bool free = op->font != gs->font || op->size != gs->size || gs->one;
+    bool one = free || n > PDF_ENC1_SWITCH;
+    if (op->font != gs->font || op->size != gs->size || one != gs->one) {
+        p = pdf_put_font(p, pg, f, one, op->size);
+        gs->font = op->font;
+        gs->size = op->size;
+        gs->one = one;
+    }
+    if (op->color != gs->fill) {
+        p = pdf_put_rgb(p, op->color, "rg");
+        gs->fill = op->color;
+    }
+    int32_t x = op->x, y = page_h - op->y;
+    p = pdf_put_units(p, (int64_t)x - gs->tx);
+    *p++ = ' ';
+    p = pdf_put_units(p, (int64_t)y - gs->ty);
+    p = pdf_put_str(p, " Td\n(", 5);
+    gs->tx = x;
+    gs->ty = y;
+    const uint8_t *bits = pp->seen + (size_t)f * 8192;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c && !(bits[c >> 3] & (1u << (c & 7))) && !pdf_note_mark(pp, f, c, s + i, 1))
+            return NULL;
+        if (!one)
+            *p++ = 0;
+        p = pdf_put_byte(p, c);
+    }
+    return pdf_put_str(p, ") Tj\n", 5);
+}
+
 /* Append one op to the page content.  Returns false on failure (pp->why). */
 static bool pdf_direct_op(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *gs,
                           const folio_dl_op *op, int32_t page_h)
@@ -655,6 +723,12 @@ static bool pdf_direct_op(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *
             p = pdf_put_str(p, "BT\n", 3);
             gs->in_text = true;
             gs->tx = gs->ty = 0;
+        }
+        if (pp->enc1 && pdf_ascii((const unsigned char *)op->text, op->len)) {
+            if (!(p = pdf_text_ascii(pp, pg, gs, op, f, p, page_h)))   /* issue 11 (r-par) */
+                return false;
+            pp->raw_len = (size_t)(p - pp->raw);
+            return true;
         }
         /* issue 11: runs of characters of the 1-byte encoding are shown in
          * the font's 1-byte twin (/E<k>, one byte each), the others in the
