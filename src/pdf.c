@@ -442,12 +442,24 @@ static inline uint64_t pdf_ns(void)
  * per level (a compressor is ~0.2-0.7 MB: making one per page or per
  * statement would cost more than the deflate).  A statement takes one from
  * the pool and gives it back; the pool holds at most as many as threads
- * deflated at once, and is freed when the process exits. */
+ * deflated at once, and is freed when the process exits.
+ *
+ * issue 11 (r-par): each thread keeps the last compressor it gave back
+ * (per level, pdf_tl_z) and takes it again first.  From the shared stack
+ * alone, two threads swapped compressors about every other statement, and
+ * a compressor's hash tables (~200 KB cleared per page, more read) then
+ * came from the other core's cache.  Every compressor made is listed in
+ * pdf_all (at most PDF_POOL per level; one made beyond that is freed when
+ * given back), so the process-exit destructor frees the ones threads hold
+ * too. */
 #define PDF_LEVELS 13
 #define PDF_POOL 64
 static pthread_mutex_t pdf_pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct libdeflate_compressor *pdf_pool[PDF_LEVELS][PDF_POOL];
 static int pdf_pool_n[PDF_LEVELS];
+static struct libdeflate_compressor *pdf_all[PDF_LEVELS][PDF_POOL];   /* issue 11 (r-par) */
+static int pdf_all_n[PDF_LEVELS];
+static __thread struct libdeflate_compressor *pdf_tl_z[PDF_LEVELS];
 
 static int pdf_level_ok(int level)
 {
@@ -457,12 +469,23 @@ static int pdf_level_ok(int level)
 static struct libdeflate_compressor *pdf_compressor_take(int level)
 {
     level = pdf_level_ok(level);
-    struct libdeflate_compressor *c = NULL;
+    struct libdeflate_compressor *c = pdf_tl_z[level];
+    if (c) {
+        pdf_tl_z[level] = NULL;
+        return c;
+    }
     pthread_mutex_lock(&pdf_pool_lock);
     if (pdf_pool_n[level])
         c = pdf_pool[level][--pdf_pool_n[level]];
     pthread_mutex_unlock(&pdf_pool_lock);
-    return c ? c : libdeflate_alloc_compressor(level);
+    if (c)
+        return c;
+    c = libdeflate_alloc_compressor(level);
+    pthread_mutex_lock(&pdf_pool_lock);
+    if (c && pdf_all_n[level] < PDF_POOL)
+        pdf_all[level][pdf_all_n[level]++] = c;
+    pthread_mutex_unlock(&pdf_pool_lock);
+    return c;
 }
 
 static void pdf_compressor_give(int level, struct libdeflate_compressor *c)
@@ -471,7 +494,13 @@ static void pdf_compressor_give(int level, struct libdeflate_compressor *c)
         return;
     level = pdf_level_ok(level);
     pthread_mutex_lock(&pdf_pool_lock);
-    if (pdf_pool_n[level] < PDF_POOL) {
+    bool listed = false;
+    for (int i = 0; i < pdf_all_n[level] && !listed; i++)
+        listed = pdf_all[level][i] == c;
+    if (listed && !pdf_tl_z[level]) {
+        pdf_tl_z[level] = c;           /* this thread takes it again first */
+        c = NULL;
+    } else if (listed && pdf_pool_n[level] < PDF_POOL) {
         pdf_pool[level][pdf_pool_n[level]++] = c;
         c = NULL;
     }
@@ -483,9 +512,12 @@ static void pdf_compressor_give(int level, struct libdeflate_compressor *c)
 __attribute__((destructor)) static void pdf_pool_free(void)
 {
     pthread_mutex_lock(&pdf_pool_lock);
-    for (int l = 0; l < PDF_LEVELS; l++)
-        while (pdf_pool_n[l])
-            libdeflate_free_compressor(pdf_pool[l][--pdf_pool_n[l]]);
+    for (int l = 0; l < PDF_LEVELS; l++) {
+        while (pdf_all_n[l])
+            libdeflate_free_compressor(pdf_all[l][--pdf_all_n[l]]);
+        pdf_pool_n[l] = 0;
+        pdf_tl_z[l] = NULL;
+    }
     pthread_mutex_unlock(&pdf_pool_lock);
 }
 
