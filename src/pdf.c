@@ -717,14 +717,45 @@ static char *pdf_text_ascii(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state
     p = pdf_put_str(p, " Td\n(", 5);
     gs->tx = x;
     gs->ty = y;
-    const uint8_t *bits = pp->seen + (size_t)f * 8192;
+    /* the characters present, as a 128-bit set; those the statement has
+     * not drawn in this font yet (pp->seen's first 128 bits, bit c of
+     * byte c / 8) are marked in order of first appearance */
+    uint64_t lo = 0, hi = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        if (c && !(bits[c >> 3] & (1u << (c & 7))) && !pdf_note_mark(pp, f, c, s + i, 1))
-            return NULL;
-        if (!one)
-            *p++ = 0;
-        p = pdf_put_byte(p, c);
+        unsigned c = s[i];
+        uint64_t b = (uint64_t)1 << (c & 63);
+        if (c & 64)
+            hi |= b;
+        else
+            lo |= b;
+    }
+    const uint8_t *bits = pp->seen + (size_t)f * 8192;
+    uint64_t seen_lo, seen_hi;
+    memcpy(&seen_lo, bits, 8);
+    memcpy(&seen_hi, bits + 8, 8);
+    uint64_t new_lo = lo & ~seen_lo & ~(uint64_t)1, new_hi = hi & ~seen_hi;   /* NUL: not */
+    for (size_t i = 0; i < n && (new_lo | new_hi); i++) {
+        unsigned c = s[i];
+        uint64_t b = (uint64_t)1 << (c & 63);
+        uint64_t *w = c & 64 ? &new_hi : &new_lo;
+        if (*w & b) {
+            *w &= ~b;
+            if (!pdf_note_mark(pp, f, c, s + i, 1))
+                return NULL;
+        }
+    }
+    /* ( ) \\ CR LF are escaped (pdf_put_byte) */
+    const uint64_t esc_lo = (uint64_t)1 << '(' | (uint64_t)1 << ')' | (uint64_t)1 << '\r' |
+                            (uint64_t)1 << '\n';
+    const uint64_t esc_hi = (uint64_t)1 << ('\\' - 64);
+    if (one && !(lo & esc_lo) && !(hi & esc_hi)) {
+        p = pdf_put_str(p, (const char *)s, n);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            if (!one)
+                *p++ = 0;
+            p = pdf_put_byte(p, s[i]);
+        }
     }
     return pdf_put_str(p, ") Tj\n", 5);
 }
