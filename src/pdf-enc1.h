@@ -18,6 +18,7 @@
 #ifndef FOLIO_PDF_ENC1_H
 #define FOLIO_PDF_ENC1_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,5 +48,9 @@ extern const char pdf_enc1_cmap[];
  * buf (cap >= PDF_ENC1_TOUNICODE_MAX); returns its length. */
 #define PDF_ENC1_TOUNICODE_MAX 12288
 size_t pdf_enc1_tounicode(const uint8_t *used, char *buf, size_t cap);
+
+/* issue 11 (r-par): text all in ASCII takes pdf.c's one-pass path (the
+ * default); off, the general loop (tests compare the two, byte for byte). */
+void pdf_enc1_ascii_fast(bool on);
 
 #endif

@@ -442,12 +442,24 @@ static inline uint64_t pdf_ns(void)
  * per level (a compressor is ~0.2-0.7 MB: making one per page or per
  * statement would cost more than the deflate).  A statement takes one from
  * the pool and gives it back; the pool holds at most as many as threads
- * deflated at once, and is freed when the process exits. */
+ * deflated at once, and is freed when the process exits.
+ *
+ * issue 11 (r-par): each thread keeps the last compressor it gave back
+ * (per level, pdf_tl_z) and takes it again first.  From the shared stack
+ * alone, two threads swapped compressors about every other statement, and
+ * a compressor's hash tables (~200 KB cleared per page, more read) then
+ * came from the other core's cache.  Every compressor made is listed in
+ * pdf_all (at most PDF_POOL per level; one made beyond that is freed when
+ * given back), so the process-exit destructor frees the ones threads hold
+ * too. */
 #define PDF_LEVELS 13
 #define PDF_POOL 64
 static pthread_mutex_t pdf_pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct libdeflate_compressor *pdf_pool[PDF_LEVELS][PDF_POOL];
 static int pdf_pool_n[PDF_LEVELS];
+static struct libdeflate_compressor *pdf_all[PDF_LEVELS][PDF_POOL];   /* issue 11 (r-par) */
+static int pdf_all_n[PDF_LEVELS];
+static __thread struct libdeflate_compressor *pdf_tl_z[PDF_LEVELS];
 
 static int pdf_level_ok(int level)
 {
@@ -457,12 +469,23 @@ static int pdf_level_ok(int level)
 static struct libdeflate_compressor *pdf_compressor_take(int level)
 {
     level = pdf_level_ok(level);
-    struct libdeflate_compressor *c = NULL;
+    struct libdeflate_compressor *c = pdf_tl_z[level];
+    if (c) {
+        pdf_tl_z[level] = NULL;
+        return c;
+    }
     pthread_mutex_lock(&pdf_pool_lock);
     if (pdf_pool_n[level])
         c = pdf_pool[level][--pdf_pool_n[level]];
     pthread_mutex_unlock(&pdf_pool_lock);
-    return c ? c : libdeflate_alloc_compressor(level);
+    if (c)
+        return c;
+    c = libdeflate_alloc_compressor(level);
+    pthread_mutex_lock(&pdf_pool_lock);
+    if (c && pdf_all_n[level] < PDF_POOL)
+        pdf_all[level][pdf_all_n[level]++] = c;
+    pthread_mutex_unlock(&pdf_pool_lock);
+    return c;
 }
 
 static void pdf_compressor_give(int level, struct libdeflate_compressor *c)
@@ -471,7 +494,13 @@ static void pdf_compressor_give(int level, struct libdeflate_compressor *c)
         return;
     level = pdf_level_ok(level);
     pthread_mutex_lock(&pdf_pool_lock);
-    if (pdf_pool_n[level] < PDF_POOL) {
+    bool listed = false;
+    for (int i = 0; i < pdf_all_n[level] && !listed; i++)
+        listed = pdf_all[level][i] == c;
+    if (listed && !pdf_tl_z[level]) {
+        pdf_tl_z[level] = c;           /* this thread takes it again first */
+        c = NULL;
+    } else if (listed && pdf_pool_n[level] < PDF_POOL) {
         pdf_pool[level][pdf_pool_n[level]++] = c;
         c = NULL;
     }
@@ -483,9 +512,12 @@ static void pdf_compressor_give(int level, struct libdeflate_compressor *c)
 __attribute__((destructor)) static void pdf_pool_free(void)
 {
     pthread_mutex_lock(&pdf_pool_lock);
-    for (int l = 0; l < PDF_LEVELS; l++)
-        while (pdf_pool_n[l])
-            libdeflate_free_compressor(pdf_pool[l][--pdf_pool_n[l]]);
+    for (int l = 0; l < PDF_LEVELS; l++) {
+        while (pdf_all_n[l])
+            libdeflate_free_compressor(pdf_all[l][--pdf_all_n[l]]);
+        pdf_pool_n[l] = 0;
+        pdf_tl_z[l] = NULL;
+    }
     pthread_mutex_unlock(&pdf_pool_lock);
 }
 
@@ -629,6 +661,105 @@ static inline char *pdf_put_font(char *p, pdf_prep_page *pg, int f, bool one, in
     return pdf_put_str(p, " Tf\n", 4);
 }
 
+/* issue 11 (r-par): text all in ASCII (U+0000-007F: most of a statement's
+ * text) in one pass, with exactly the bytes of the general loop of
+ * pdf_direct_op.  Every such character is in the 1-byte encoding, so
+ * pdf_enc1_switch over it reduces to its length: the whole text goes to the
+ * 1-byte twin when switching is free (a font must be set anyway, or the
+ * twin is the current font) or when it is longer than PDF_ENC1_SWITCH
+ * characters, else it stays in 2-byte codes of the current font; one run
+ * either way.  The general loop looked ahead over every character before
+ * writing it (~2x the instructions per character). */
+static bool pdf_ascii_off;   /* tests: pdf_enc1_ascii_fast(false) */
+
+void pdf_enc1_ascii_fast(bool on)
+{
+    pdf_ascii_off = !on;
+}
+
+static inline bool pdf_ascii(const unsigned char *s, size_t n)
+{
+    if (pdf_ascii_off)
+        return false;
+    size_t i = 0;
+    uint64_t acc = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= s[i];
+    return !(acc & 0x8080808080808080ull);
+}
+
+static char *pdf_text_ascii(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *gs,
+                            const folio_dl_op *op, int f, char *p, int32_t page_h)
+{
+    const unsigned char *s = (const unsigned char *)op->text;
+    size_t n = op->len;
+    bool free = op->font != gs->font || op->size != gs->size || gs->one;
+    bool one = free || n > PDF_ENC1_SWITCH;
+    if (op->font != gs->font || op->size != gs->size || one != gs->one) {
+        p = pdf_put_font(p, pg, f, one, op->size);
+        gs->font = op->font;
+        gs->size = op->size;
+        gs->one = one;
+    }
+    if (op->color != gs->fill) {
+        p = pdf_put_rgb(p, op->color, "rg");
+        gs->fill = op->color;
+    }
+    int32_t x = op->x, y = page_h - op->y;
+    p = pdf_put_units(p, (int64_t)x - gs->tx);
+    *p++ = ' ';
+    p = pdf_put_units(p, (int64_t)y - gs->ty);
+    p = pdf_put_str(p, " Td\n(", 5);
+    gs->tx = x;
+    gs->ty = y;
+    /* the characters present, as a 128-bit set; those the statement has
+     * not drawn in this font yet (pp->seen's first 128 bits, bit c of
+     * byte c / 8) are marked in order of first appearance */
+    uint64_t lo = 0, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = s[i];
+        uint64_t b = (uint64_t)1 << (c & 63);
+        if (c & 64)
+            hi |= b;
+        else
+            lo |= b;
+    }
+    const uint8_t *bits = pp->seen + (size_t)f * 8192;
+    uint64_t seen_lo, seen_hi;
+    memcpy(&seen_lo, bits, 8);
+    memcpy(&seen_hi, bits + 8, 8);
+    uint64_t new_lo = lo & ~seen_lo & ~(uint64_t)1, new_hi = hi & ~seen_hi;   /* NUL: not */
+    for (size_t i = 0; i < n && (new_lo | new_hi); i++) {
+        unsigned c = s[i];
+        uint64_t b = (uint64_t)1 << (c & 63);
+        uint64_t *w = c & 64 ? &new_hi : &new_lo;
+        if (*w & b) {
+            *w &= ~b;
+            if (!pdf_note_mark(pp, f, c, s + i, 1))
+                return NULL;
+        }
+    }
+    /* ( ) \\ CR LF are escaped (pdf_put_byte) */
+    const uint64_t esc_lo = (uint64_t)1 << '(' | (uint64_t)1 << ')' | (uint64_t)1 << '\r' |
+                            (uint64_t)1 << '\n';
+    const uint64_t esc_hi = (uint64_t)1 << ('\\' - 64);
+    if (one && !(lo & esc_lo) && !(hi & esc_hi)) {
+        p = pdf_put_str(p, (const char *)s, n);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            if (!one)
+                *p++ = 0;
+            p = pdf_put_byte(p, s[i]);
+        }
+    }
+    return pdf_put_str(p, ") Tj\n", 5);
+}
+
 /* Append one op to the page content.  Returns false on failure (pp->why). */
 static bool pdf_direct_op(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *gs,
                           const folio_dl_op *op, int32_t page_h)
@@ -655,6 +786,12 @@ static bool pdf_direct_op(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *
             p = pdf_put_str(p, "BT\n", 3);
             gs->in_text = true;
             gs->tx = gs->ty = 0;
+        }
+        if (pp->enc1 && pdf_ascii((const unsigned char *)op->text, op->len)) {
+            if (!(p = pdf_text_ascii(pp, pg, gs, op, f, p, page_h)))   /* issue 11 (r-par) */
+                return false;
+            pp->raw_len = (size_t)(p - pp->raw);
+            return true;
         }
         /* issue 11: runs of characters of the 1-byte encoding are shown in
          * the font's 1-byte twin (/E<k>, one byte each), the others in the

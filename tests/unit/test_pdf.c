@@ -26,6 +26,7 @@
 
 #include "folio/dlist.h"
 #include "folio/pdf.h"
+#include "pdf-enc1.h"   /* issue 11 (r-par): pdf_enc1_ascii_fast */
 
 static char font_reg[4096], font_bold[4096];
 static char tmpdir[] = "/tmp/folio-test-pdf-XXXXXX";
@@ -1310,6 +1311,80 @@ static void test_one_byte_codes(void **state)
     free(raw);
 }
 
+/* issue 11 (r-par): text all in ASCII takes a one-pass path; the file is
+ * byte for byte the one the general loop writes (pdf_enc1_ascii_fast off),
+ * for random ASCII texts of 0..60 characters (the 1-byte twin is chosen
+ * by length: 18 characters and fewer stay in the current 2-byte font),
+ * with ( ) \\ CR LF NUL, font, size and colour changes, and non-ASCII
+ * texts between them (which leave the 2-byte font or the twin current). */
+static void ascii_write(const char *path, unsigned seed)
+{
+    folio_error err = { 0 };
+    folio_pdf_options o = options(0);
+    folio_pdf_writer *pw = pdf_writer_open(path, fonts2, 2, &o, &err);
+    if (!pw)
+        fail_msg("open: %s", err.msg);
+    folio_arena a;
+    folio_arena_init(&a, 1 << 16);
+    folio_dl_statement *st = dlist_statement_new(&a, "ASCII", LETTER_W, LETTER_H);
+    static const char pick[] = "abcXYZ 0123456789.,-/#*()\\\r\n\0";
+    static const char *const other[] = { "\xc3\xa9t\xc3\xa9", "\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd",
+                                         "Zo\xc3\xab \xe2\x82\xac 5", "\xe7\x8e\x8b" };
+    for (int pi = 0; pi < 4; pi++) {
+        folio_dl_page *pg = dlist_page_add(st);
+        assert_non_null(pg);
+        for (int k = 0; k < 120; k++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = seed >> 8;
+            char t[64];
+            size_t n = r % 61;
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                t[i] = pick[(seed >> 8) % (sizeof pick - 1)];
+            }
+            const char *s = t;
+            if (r % 7 == 0) {
+                s = other[(r >> 3) % 4];
+                n = strlen(s);
+            }
+            int32_t size = r % 5 == 0 ? 200 : 180;
+            uint32_t color = r % 3 == 0 ? 0x336699 : 0;
+            assert_true(dlist_page_add_text(st, pg, (uint8_t)((r >> 5) % 2), size,
+                                            400 + (int32_t)(r % 900), 1440 + k * 100, color,
+                                            s, n, true));
+        }
+    }
+    if (!pdf_writer_add_statement(pw, st, &err))
+        fail_msg("add: %s", err.msg);
+    folio_arena_free(&a);
+    if (!pdf_writer_close(pw, NULL, &err))
+        fail_msg("close: %s", err.msg);
+}
+
+static void test_ascii_fast_path(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 3; seed++) {
+        char fast[4200], slow[4200];
+        tmp_path(fast, sizeof fast, "ascii-fast.pdf");
+        tmp_path(slow, sizeof slow, "ascii-slow.pdf");
+        ascii_write(fast, seed);
+        pdf_enc1_ascii_fast(false);
+        ascii_write(slow, seed);
+        pdf_enc1_ascii_fast(true);
+        size_t n1, n2;
+        char *d1 = read_all(fast, &n1), *d2 = read_all(slow, &n2);
+        assert_int_equal(n1, n2);
+        assert_memory_equal(d1, d2, n1);
+        /* both kinds of text are there: the twin (/E) and 2-byte runs */
+        assert_non_null(HAS(d1, n1, "/E1 9 Tf"));
+        assert_non_null(HAS(d1, n1, "/F1 9 Tf"));
+        free(d1);
+        free(d2);
+        check_valid(fast);
+    }
+}
+
 static void test_prepared_errors(void **state)
 {
     (void)state;
@@ -1378,6 +1453,7 @@ int main(void)
         cmocka_unit_test(test_prepared_deflate_time),
         cmocka_unit_test(test_prepared_errors),
         cmocka_unit_test(test_one_byte_codes),    /* issue 11 */
+        cmocka_unit_test(test_ascii_fast_path),   /* issue 11 (r-par) */
     };
     return cmocka_run_group_tests(tests, NULL, cleanup);
 }
