@@ -93,8 +93,8 @@ bool merge_proofs_render(const char *out, const char *const *jobs, int n_shards,
                          merge_proofs_result *r, folio_error *err)
 {
     folio_job *J = job_load(jobs[0], err);
-    if (!J) {
-        err->code = FOLIO_EXIT_USAGE;
+    if (!J) {                   /* a bad job is exit 2; out of memory or I/O stays 1 */
+        err->code = err->code == FOLIO_EXIT_FAILED ? FOLIO_EXIT_FAILED : FOLIO_EXIT_USAGE;
         return false;
     }
     if (!J->proofs || !J->proofs->enabled) {    /* the shards wrote no proofs either */
