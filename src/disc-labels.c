@@ -155,6 +155,14 @@ static bool resolve(yt_doc *d, const yt_node *n, const char *where, const folio_
             len += tp->segs[g].len;
         }
         s[len] = 0;
+        if (len > DISC_LABEL_MAX) {     /* a disclosure cell holds 95 bytes with its figures */
+            folio_error_set(d->err, FOLIO_EXIT_USAGE,
+                            "%s:%d:%d: paragraph '%s' is a disclosure label: its '%s' wording "
+                            "is %zu bytes, longer than the %d a label may have",
+                            lib->path, p->line, p->col, id, lang, len, DISC_LABEL_MAX);
+            free(s);
+            return false;
+        }
         *slot = s;
         return true;
     }

@@ -38,6 +38,11 @@ typedef enum disc_label {
     DL__COUNT
 } disc_label;
 
+/* The longest label wording (bytes): the longest English one is 77; a cell
+ * (FOLIO_DISC_CELL) holds 95 bytes, and a label with its figures that does
+ * not fit fails the statement rather than print shortened (disclosures.c). */
+#define DISC_LABEL_MAX 80
+
 /* Paragraph id of label k ("disc-new_balance"), into buf (>= 64 bytes). */
 const char *disc_label_id(disc_label k, char *buf);
 /* The built-in English text of label k. */

@@ -882,8 +882,11 @@ static void put(calc *c, int row, int col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->o->cell[row][col], FOLIO_DISC_CELL, fmt, ap);
+    int n = vsnprintf(c->o->cell[row][col], FOLIO_DISC_CELL, fmt, ap);
     va_end(ap);
+    if (n < 0 || n >= FOLIO_DISC_CELL)  /* never a shortened (regulated) text */
+        fail(c, "a cell's text '%s...' is longer than %d bytes (shorten the wording of "
+             "its labels in the paragraph library)", c->o->cell[row][col], FOLIO_DISC_CELL - 1);
 }
 
 static const char *money(calc *c, folio_money m, char *buf)
@@ -927,8 +930,13 @@ static void head(calc *c, int ncols, ...)
     va_start(ap, ncols);
     c->o->ncols = ncols;
     c->o->has_head = true;
-    for (int i = 0; i < ncols; i++)
-        snprintf(c->o->head[i], FOLIO_DISC_CELL, "%s", va_arg(ap, const char *));
+    for (int i = 0; i < ncols; i++) {
+        const char *t = va_arg(ap, const char *);
+        int n = snprintf(c->o->head[i], FOLIO_DISC_CELL, "%s", t);
+        if (n < 0 || n >= FOLIO_DISC_CELL)
+            fail(c, "a column head '%s...' is longer than %d bytes", c->o->head[i],
+                 FOLIO_DISC_CELL - 1);
+    }
     va_end(ap);
 }
 
@@ -1034,7 +1042,7 @@ static void calc_card_payment(calc *c)
 
 static void calc_card_minimum(calc *c)
 {
-    char b1[64], b2[64], b3[64], yt[32];
+    char b1[64], b2[64], b3[64], yt[FOLIO_DISC_CELL + 16];
     folio_money bal = c->x->closing;
     if (bal <= 0) {                      /* nothing owed: no warning (docs) */
         c->o->shown = false;
@@ -1111,7 +1119,7 @@ static void calc_card_interest(calc *c)
 
 static void calc_card_totals(calc *c)
 {
-    char y[32];
+    char y[FOLIO_DISC_CELL + 16];       /* head() refuses it if too long for a cell */
     snprintf(y, sizeof y, "%s %d", LB(c, DL_YTD), year_of(c->x->period_end));
     head(c, 3, "", LB(c, DL_PERIOD), y);
     period_ytd_row(c, LB(c, DL_FEES_CHARGED), CT_CAT, CT_FEES, CT_FEES_YTD, -1, NULL, NULL);

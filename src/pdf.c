@@ -460,6 +460,7 @@ static int pdf_pool_n[PDF_LEVELS];
 static struct libdeflate_compressor *pdf_all[PDF_LEVELS][PDF_POOL];   /* issue 11 (r-par) */
 static int pdf_all_n[PDF_LEVELS];
 static __thread struct libdeflate_compressor *pdf_tl_z[PDF_LEVELS];
+static bool pdf_pool_closed;   /* the exit destructor ran: a late give frees nothing */
 
 static int pdf_level_ok(int level)
 {
@@ -494,6 +495,10 @@ static void pdf_compressor_give(int level, struct libdeflate_compressor *c)
         return;
     level = pdf_level_ok(level);
     pthread_mutex_lock(&pdf_pool_lock);
+    if (pdf_pool_closed) {             /* freed by the destructor already: no double free */
+        pthread_mutex_unlock(&pdf_pool_lock);
+        return;
+    }
     bool listed = false;
     for (int i = 0; i < pdf_all_n[level] && !listed; i++)
         listed = pdf_all[level][i] == c;
@@ -518,6 +523,7 @@ __attribute__((destructor)) static void pdf_pool_free(void)
         pdf_pool_n[l] = 0;
         pdf_tl_z[l] = NULL;
     }
+    pdf_pool_closed = true;
     pthread_mutex_unlock(&pdf_pool_lock);
 }
 
@@ -730,9 +736,11 @@ static char *pdf_text_ascii(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state
             lo |= b;
     }
     const uint8_t *bits = pp->seen + (size_t)f * 8192;
-    uint64_t seen_lo, seen_hi;
-    memcpy(&seen_lo, bits, 8);
-    memcpy(&seen_hi, bits + 8, 8);
+    uint64_t seen_lo = 0, seen_hi = 0;  /* byte by byte: the same on big-endian hosts */
+    for (int b = 0; b < 8; b++) {
+        seen_lo |= (uint64_t)bits[b] << 8 * b;
+        seen_hi |= (uint64_t)bits[8 + b] << 8 * b;
+    }
     uint64_t new_lo = lo & ~seen_lo & ~(uint64_t)1, new_hi = hi & ~seen_hi;   /* NUL: not */
     for (size_t i = 0; i < n && (new_lo | new_hi); i++) {
         unsigned c = s[i];

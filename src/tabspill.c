@@ -415,6 +415,7 @@ static void trim_down(folio_tabspill *s, uint64_t low, uint64_t res)
      * what the tables touched meanwhile is then dropped. */
     if (s->bo_left && res < s->bo_res + TRIM_STEP) {
         s->bo_left--;
+        drop_watched(s);                /* the spools' and inputs' pages still go */
         pthread_mutex_unlock(&s->mu);
         return;
     }

@@ -72,5 +72,13 @@ PY
     disc_run "$d" 2
     grep -q "paragraphs.yaml:$pl:5: paragraph 'disc-new_balance' is a disclosure label: its 'es' wording must be plain text" "$d/err" \
         || { cat "$d/err"; exit 1; }
+    # a label's wording too long for a cell: refused at load, never cut
+    # (round 24 review: cells hold 95 bytes; "ñ" is 2 of them)
+    dl_setup "$d" es
+    sed -i 's/      es: "Saldo nuevo"/      es: "Saldo nuevo después de todos los pagos, cargos, créditos e intereses del período actual"/' "$d/paragraphs.yaml"
+    disc_run "$d" 2
+    grep -q "paragraphs.yaml:$pl:5: paragraph 'disc-new_balance' is a disclosure label: its 'es' wording is 90 bytes, longer than the 80 a label may have" "$d/err" \
+        || { cat "$d/err"; exit 1; }
+    [ ! -e "$d/out/manifest.json" ]
 }
 run_test disclosures_labels_missing t_disclosures_labels_missing
