@@ -46,4 +46,8 @@ bool pdf_subset_deflated_renum(const char *file, const uint32_t *gids, const uin
                                size_t n, int level, uint32_t *new_gids, unsigned char **z,
                                size_t *zlen, size_t *raw_len);
 
+/* issue 11 (r-arch4): whether HarfBuzz can read font `file` for a subset
+ * (its face is then kept for the process).  Thread-safe. */
+bool pdf_subset_readable(const char *file);
+
 #endif

@@ -81,6 +81,12 @@ static hb_face_t *subset_face_of(const char *file)
     return face;
 }
 
+/* issue 11 (r-arch4): whether HarfBuzz reads font `file` (its face kept). */
+bool pdf_subset_readable(const char *file)
+{
+    return subset_face_of(file) != NULL;
+}
+
 bool pdf_subset_font(const char *file, const uint32_t *gids, size_t n_gids,
                      const uint32_t *codes, size_t n_codes, unsigned char **out,
                      size_t *out_len)

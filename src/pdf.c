@@ -76,6 +76,7 @@
  * the first error is kept in w->err and the writer stops.
  */
 #include "folio/pdf.h"
+#include "pdf-afont.h"     /* issue 11 (r-arch4) */
 #include "pdf-private.h"
 #include "pdf-image.h"        /* issue 13 parts 1, 2 */
 #include "pdf-link.h"      /* issue 13 part 4 */
@@ -150,6 +151,9 @@ struct folio_pdf_writer {
     pdfvt_doc *vt;             /* issue 14 part 3: PDF/VT print file, NULL = plain */
     pdf_tag *tag;              /* issue 14 part 2: tagged (archive), else NULL */
     pdf_stream *ps;            /* issue 11 (r-speed): pages written as added, else NULL */
+    /* issue 11 (r-arch4): a PDF/A document's fonts written by folio
+     * (pdf-afont.h); t0 NULL: libharu's font */
+    pdfa_font afont[PDF_MAX_FONTS];
 };
 
 /* See "a libharu document kept between documents" below. */
@@ -366,7 +370,8 @@ static inline void pdf_mark_glyph(folio_pdf_writer *w, int fi, uint32_t cp,
     if (bits[cp >> 3] & (1u << (cp & 7)))
         return;
     bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
-    HPDF_Font_TextWidth(w->hfont[fi], s, (HPDF_UINT)n);
+    if (!w->afont[fi].t0)      /* issue 11 (r-arch4): folio's own font needs no mark */
+        HPDF_Font_TextWidth(w->hfont[fi], s, (HPDF_UINT)n);
 }
 
 /* ---- direct back end: prepared statements ---------------------------------- *
@@ -2329,6 +2334,12 @@ static void pdf_pdfa_finish(folio_pdf_writer *w)
         pdf_fail(w, "cannot write the file ID");
         return;
     }
+    for (int i = 0; i < w->n_fonts && !w->failed; i++) {   /* issue 11 (r-arch4) */
+        const char *why = NULL;
+        if (w->afont[i].t0 && !pdfa_font_end(doc, &w->afont[i], w->fonts[i].file, w->used[i],
+                                             pdf_aux_level(w), &why))
+            pdf_fail(w, why);
+    }
     for (int i = 0; i < w->n_fonts && !w->failed; i++)
         pdf_cidset(w, i);
     const char *tag_why = NULL;              /* issue 14 part 2 */
@@ -2946,7 +2957,18 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
                 (w->reuse->file[w->reuse->n] = strdup(fonts[i].file)))
                 w->reuse->name[w->reuse->n++] = name;
         }
-        if (name && pa && pa->statement) {
+        /* issue 11 (r-arch4): a PDF/A document's fonts written by folio
+         * (pdf-afont.h) when HarfBuzz reads the file; else libharu's */
+        HPDF_FontDef adef = name && pa && pa->statement && w->direct
+                                ? HPDF_GetFontDef(w->doc, name) : NULL;
+        if (adef && adef->type == HPDF_FONTDEF_TYPE_TRUETYPE &&
+            pdfa_font_usable(fonts[i].file)) {
+            const char *why = NULL;
+            if (pdfa_font_begin(w->doc, adef, &w->afont[i], &why))
+                w->hfont[i] = (HPDF_Font)w->afont[i].t0;
+            else
+                pdf_fail(w, why);
+        } else if (name && pa && pa->statement) {
             w->hfont[i] = pdf_get_font_for(w, name, fonts, n_fonts, i, pa->statement);
         }
         else if (name)
