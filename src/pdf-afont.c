@@ -155,23 +155,13 @@ bool pdfa_font_end(HPDF_Doc doc, pdfa_font *f, const char *file, uint8_t *used, 
     bool ok = pdf_subset_deflated_renum(file, gids, codes, n, level, renum, &z, &zlen, &plen) &&
               zlen;
     HPDF_MMgr mm = doc->mmgr;
-    HPDF_TTFontDefAttr da = def->attr;
     /* the descriptor: libharu's keys (it writes no CapHeight) */
     HPDF_Dict ff = ok ? afont_stream(doc, z, zlen) : NULL;
     HPDF_Dict d = ff ? HPDF_Dict_New(mm) : NULL;
     if (d) {
         HPDF_STATUS r = HPDF_Dict_Add(d, "FontFile2", ff);
         r += HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)plen);
-        r += HPDF_Xref_Add(doc->xref, d);
-        r += HPDF_Dict_AddName(d, "Type", "FontDescriptor");
-        r += HPDF_Dict_AddNumber(d, "Ascent", def->ascent);
-        r += HPDF_Dict_AddNumber(d, "Descent", def->descent);
-        r += HPDF_Dict_AddNumber(d, "Flags", (HPDF_INT32)def->flags);
-        r += HPDF_Dict_Add(d, "FontBBox", HPDF_Box_Array_New(mm, def->font_bbox));
-        r += HPDF_Dict_AddName(d, "FontName", da->base_font);
-        r += HPDF_Dict_AddNumber(d, "ItalicAngle", def->italic_angle);
-        r += HPDF_Dict_AddNumber(d, "StemV", def->stemv);
-        r += HPDF_Dict_AddNumber(d, "XHeight", def->x_height);
+        r += pdf_descriptor_keys(d, doc->xref, mm, def);
         r += HPDF_Dict_Add(f->cid, "FontDescriptor", d);
         ok = r == HPDF_OK;
     } else {

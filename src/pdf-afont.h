@@ -55,4 +55,8 @@ bool pdfa_font_begin(HPDF_Doc doc, HPDF_FontDef def, pdfa_font *f, const char **
 bool pdfa_font_end(HPDF_Doc doc, pdfa_font *f, const char *file, uint8_t *used, int level,
                    const char **why);
 
+/* d added to xref, then the FontDescriptor keys libharu writes for def, in
+ * its order (defined in pdf.c, which builds print files' descriptors too). */
+HPDF_STATUS pdf_descriptor_keys(HPDF_Dict d, HPDF_Xref xref, HPDF_MMgr mm, HPDF_FontDef def);
+
 #endif

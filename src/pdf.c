@@ -672,6 +672,24 @@ static inline char *pdf_put_font(char *p, pdf_prep_page *pg, int f, bool one, in
     return pdf_put_str(p, " Tf\n", 4);
 }
 
+/* A text run's fill colour (when it changes) and its move from the last
+ * run's origin, then the string's "(": both text paths write these alike. */
+static char *pdf_put_fill_move(char *p, pdf_state *gs, const folio_dl_op *op, int32_t page_h)
+{
+    if (op->color != gs->fill) {
+        p = pdf_put_rgb(p, op->color, "rg");
+        gs->fill = op->color;
+    }
+    int32_t x = op->x, y = page_h - op->y;
+    p = pdf_put_units(p, (int64_t)x - gs->tx);
+    *p++ = ' ';
+    p = pdf_put_units(p, (int64_t)y - gs->ty);
+    p = pdf_put_str(p, " Td\n(", 5);
+    gs->tx = x;
+    gs->ty = y;
+    return p;
+}
+
 /* issue 11 (r-par): text all in ASCII (U+0000-007F: most of a statement's
  * text) in one pass, with exactly the bytes of the general loop of
  * pdf_direct_op.  Every such character is in the 1-byte encoding, so
@@ -717,17 +735,7 @@ static char *pdf_text_ascii(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state
         gs->size = op->size;
         gs->one = one;
     }
-    if (op->color != gs->fill) {
-        p = pdf_put_rgb(p, op->color, "rg");
-        gs->fill = op->color;
-    }
-    int32_t x = op->x, y = page_h - op->y;
-    p = pdf_put_units(p, (int64_t)x - gs->tx);
-    *p++ = ' ';
-    p = pdf_put_units(p, (int64_t)y - gs->ty);
-    p = pdf_put_str(p, " Td\n(", 5);
-    gs->tx = x;
-    gs->ty = y;
+    p = pdf_put_fill_move(p, gs, op, page_h);
     /* the characters present, as a 128-bit set; those the statement has
      * not drawn in this font yet (pp->seen's first 128 bits, bit c of
      * byte c / 8) are marked in order of first appearance */
@@ -830,17 +838,7 @@ static bool pdf_direct_op(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state *
                     *p++ = '(';
             }
             if (first) {
-                if (op->color != gs->fill) {
-                    p = pdf_put_rgb(p, op->color, "rg");
-                    gs->fill = op->color;
-                }
-                int32_t x = op->x, y = page_h - op->y;
-                p = pdf_put_units(p, (int64_t)x - gs->tx);
-                *p++ = ' ';
-                p = pdf_put_units(p, (int64_t)y - gs->ty);
-                p = pdf_put_str(p, " Td\n(", 5);
-                gs->tx = x;
-                gs->ty = y;
+                p = pdf_put_fill_move(p, gs, op, page_h);
                 first = false;
             }
             /* Literal string (binary), escaping ( ) \\ CR LF: one byte per
@@ -1813,6 +1811,25 @@ static int pdf_aux_level(const folio_pdf_writer *w)
     return w->zlevel >= 1 && w->zlevel < PDF_FONT_LEVEL ? w->zlevel : PDF_FONT_LEVEL;
 }
 
+/* d joins the xref, then the FontDescriptor keys libharu 2.3.0 writes, in
+ * its order (it writes no CapHeight); the archive's own fonts
+ * (pdf-afont.c) use it too. */
+HPDF_STATUS pdf_descriptor_keys(HPDF_Dict d, HPDF_Xref xref, HPDF_MMgr mm, HPDF_FontDef def)
+{
+    HPDF_TTFontDefAttr da = def->attr;
+    HPDF_STATUS r = HPDF_Xref_Add(xref, d);
+    r += HPDF_Dict_AddName(d, "Type", "FontDescriptor");
+    r += HPDF_Dict_AddNumber(d, "Ascent", def->ascent);
+    r += HPDF_Dict_AddNumber(d, "Descent", def->descent);
+    r += HPDF_Dict_AddNumber(d, "Flags", (HPDF_INT32)def->flags);
+    r += HPDF_Dict_Add(d, "FontBBox", HPDF_Box_Array_New(mm, def->font_bbox));
+    r += HPDF_Dict_AddName(d, "FontName", da->base_font);
+    r += HPDF_Dict_AddNumber(d, "ItalicAngle", def->italic_angle);
+    r += HPDF_Dict_AddNumber(d, "StemV", def->stemv);
+    r += HPDF_Dict_AddNumber(d, "XHeight", def->x_height);
+    return r;
+}
+
 /* The descriptor libharu 2.3.0 builds for def -- the same keys in the same
  * order (it writes no CapHeight) -- with FontFile2 = the deflated program
  * c.  Set as def->descriptor, libharu's before-write hook then uses it
@@ -1821,7 +1838,6 @@ static bool pdf_descriptor_from_cache(folio_pdf_writer *w, HPDF_FontAttr fa,
                                       const pdf_fentry *c)
 {
     HPDF_FontDef def = fa->fontdef;
-    HPDF_TTFontDefAttr da = def->attr;
     HPDF_MMgr mm = w->doc->mmgr;
     HPDF_Dict d = HPDF_Dict_New(mm);
     HPDF_Dict ff = d ? HPDF_DictStream_New(mm, fa->xref) : NULL;
@@ -1835,16 +1851,7 @@ static bool pdf_descriptor_from_cache(folio_pdf_writer *w, HPDF_FontAttr fa,
         r += HPDF_Dict_AddNumber(ff, "Length2", 0);
         r += HPDF_Dict_AddNumber(ff, "Length3", 0);
     }
-    r += HPDF_Xref_Add(fa->xref, d);
-    r += HPDF_Dict_AddName(d, "Type", "FontDescriptor");
-    r += HPDF_Dict_AddNumber(d, "Ascent", def->ascent);
-    r += HPDF_Dict_AddNumber(d, "Descent", def->descent);
-    r += HPDF_Dict_AddNumber(d, "Flags", (HPDF_INT32)def->flags);
-    r += HPDF_Dict_Add(d, "FontBBox", HPDF_Box_Array_New(mm, def->font_bbox));
-    r += HPDF_Dict_AddName(d, "FontName", da->base_font);
-    r += HPDF_Dict_AddNumber(d, "ItalicAngle", def->italic_angle);
-    r += HPDF_Dict_AddNumber(d, "StemV", def->stemv);
-    r += HPDF_Dict_AddNumber(d, "XHeight", def->x_height);
+    r += pdf_descriptor_keys(d, fa->xref, mm, def);
     if (r != HPDF_OK)
         return false;
     def->descriptor = d;

@@ -53,16 +53,9 @@ static folio_pdf_prepared *statement_of(run_state *R, const folio_proof_replay *
                                         uint32_t piece, uint32_t sample, uint32_t *pages,
                                         folio_arena *arena, folio_error *err)
 {
-    folio_compose_result res;
-    folio_dl_statement *st = compose_household(R->plan, h, arena, &res, err);
+    folio_dl_statement *st = proof_compose_again(R, h, arena, err);
     if (!st)
         return NULL;
-    if (res.pages != R->res[h].pages) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "internal error: proof of household %s "
-                        "composed to %u pages, printed with %u", st->id, res.pages,
-                        R->res[h].pages);
-        return NULL;
-    }
     bool ok;
     if (piece == UINT32_MAX) {
         folio_finish f = {.duplex = R->job->duplex};

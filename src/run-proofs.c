@@ -212,6 +212,22 @@ typedef struct proof_ring {
     uint32_t *hh;                        /* households to make */
 } proof_ring;
 
+/* Household h composed again for its proof (here and in merge's proof-only
+ * run, run-proof-replay.c): the pages must be those it was printed with. */
+folio_dl_statement *proof_compose_again(run_state *R, uint32_t h, folio_arena *arena,
+                                        folio_error *err)
+{
+    folio_compose_result res;
+    folio_dl_statement *st = compose_household(R->plan, h, arena, &res, err);
+    if (st && res.pages != R->res[h].pages) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "internal error: proof of household %s "
+                        "composed to %u pages, printed with %u", st->id, res.pages,
+                        R->res[h].pages);
+        return NULL;
+    }
+    return st;
+}
+
 /* Household h as its printed piece is finished (print_finish_piece: duplex
  * back, inserter marks); a household without a piece (e-mail) gets the
  * duplex back only. */
@@ -223,16 +239,9 @@ static folio_dl_statement *proof_make(void *ctx, size_t i, folio_arena *arena,
     if (folio_stopped(err))
         return NULL;
     uint32_t h = Q->hh[i];
-    folio_compose_result res;
-    folio_dl_statement *st = compose_household(R->plan, h, arena, &res, err);
+    folio_dl_statement *st = proof_compose_again(R, h, arena, err);
     if (!st)
         return NULL;
-    if (res.pages != R->res[h].pages) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "internal error: proof of household %s "
-                        "composed to %u pages, printed with %u", st->id, res.pages,
-                        R->res[h].pages);
-        return NULL;
-    }
     uint32_t piece = R->proofs->piece_of[h];
     bool ok;
     if (piece == UINT32_MAX) {

@@ -39,6 +39,8 @@ bool proofs_select(run_state *R, folio_error *err);
 struct folio_sink_proof_options;
 const struct folio_sink_proof_options *proofs_sink_options(const run_state *R);
 bool write_proofs(run_state *R, folio_error *err);
+folio_dl_statement *proof_compose_again(run_state *R, uint32_t h, folio_arena *arena,
+                                        folio_error *err);
 void run_proofs_free(run_proofs *P);
 
 /* The document information of a PDF the run writes (run-plan.c). */
