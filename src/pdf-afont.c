@@ -10,12 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static HPDF_STATUS afont_filter(HPDF_Dict dict, HPDF_Stream stream)
-{
-    (void)dict;
-    return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
-}
-
 static inline bool afont_used(const uint8_t *bits, unsigned c)
 {
     return c && (bits[c >> 3] >> (c & 7)) & 1u && (c < 0xD800 || c > 0xDFFF);
@@ -75,17 +69,6 @@ bool pdfa_font_begin(HPDF_Doc doc, HPDF_FontDef def, pdfa_font *f, const char **
     f->cid = cid;
     f->def = def;
     return true;
-}
-
-/* A stream object holding z (deflated already). */
-static HPDF_Dict afont_stream(HPDF_Doc doc, const unsigned char *z, size_t zlen)
-{
-    HPDF_Dict s = HPDF_DictStream_New(doc->mmgr, doc->xref);
-    if (!s || HPDF_Stream_Write(s->stream, z, (HPDF_UINT)zlen) != HPDF_OK)
-        return NULL;
-    s->filter = HPDF_STREAM_FILTER_NONE;
-    s->write_fn = afont_filter;
-    return s;
 }
 
 /* /W of the codes drawn (ascending), widths != DW, runs of consecutive codes
@@ -156,7 +139,7 @@ bool pdfa_font_end(HPDF_Doc doc, pdfa_font *f, const char *file, uint8_t *used, 
               zlen;
     HPDF_MMgr mm = doc->mmgr;
     /* the descriptor: libharu's keys (it writes no CapHeight) */
-    HPDF_Dict ff = ok ? afont_stream(doc, z, zlen) : NULL;
+    HPDF_Dict ff = ok ? pdf_deflated_stream(doc->mmgr, doc->xref, z, zlen) : NULL;
     HPDF_Dict d = ff ? HPDF_Dict_New(mm) : NULL;
     if (d) {
         HPDF_STATUS r = HPDF_Dict_Add(d, "FontFile2", ff);
@@ -178,7 +161,7 @@ bool pdfa_font_end(HPDF_Doc doc, pdfa_font *f, const char *file, uint8_t *used, 
             map[2 * codes[k] + 1] = (unsigned char)renum[k];
         }
         size_t mzlen = pdf_deflate(level, map, mlen, mz, cap);
-        HPDF_Dict m = mzlen ? afont_stream(doc, mz, mzlen) : NULL;
+        HPDF_Dict m = mzlen ? pdf_deflated_stream(doc->mmgr, doc->xref, mz, mzlen) : NULL;
         ok = m && HPDF_Dict_Add(f->cid, "CIDToGIDMap", m) == HPDF_OK &&
              afont_widths(doc, f->cid, def, codes, gids, n);
     } else {

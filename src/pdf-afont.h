@@ -58,5 +58,8 @@ bool pdfa_font_end(HPDF_Doc doc, pdfa_font *f, const char *file, uint8_t *used, 
 /* d added to xref, then the FontDescriptor keys libharu writes for def, in
  * its order (defined in pdf.c, which builds print files' descriptors too). */
 HPDF_STATUS pdf_descriptor_keys(HPDF_Dict d, HPDF_Xref xref, HPDF_MMgr mm, HPDF_FontDef def);
+/* A stream object of z, deflated already, written with /Filter /FlateDecode
+ * (pdf.c). */
+HPDF_Dict pdf_deflated_stream(HPDF_MMgr mm, HPDF_Xref xref, const unsigned char *z, size_t zlen);
 
 #endif

@@ -1225,6 +1225,18 @@ static HPDF_STATUS pdf_write_filter(HPDF_Dict dict, HPDF_Stream stream)
     return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
 }
 
+/* A stream object holding z, deflated already: libharu writes it as is,
+ * with /Filter /FlateDecode (font programs, the archive's CIDToGIDMaps). */
+HPDF_Dict pdf_deflated_stream(HPDF_MMgr mm, HPDF_Xref xref, const unsigned char *z, size_t zlen)
+{
+    HPDF_Dict s = HPDF_DictStream_New(mm, xref);
+    if (!s || HPDF_Stream_Write(s->stream, z, (HPDF_UINT)zlen) != HPDF_OK)
+        return NULL;
+    s->filter = HPDF_STREAM_FILTER_NONE;
+    s->write_fn = pdf_write_filter;
+    return s;
+}
+
 /* issue 11: add the 1-byte twins of alias fonts list[0..n) to page's font
  * resources as E1, E2, ... (libharu's own fonts are F1, F2, ...). */
 static void pdf_page_fonts1(folio_pdf_writer *w, HPDF_Page page, const uint8_t *list, int n)
@@ -1840,11 +1852,9 @@ static bool pdf_descriptor_from_cache(folio_pdf_writer *w, HPDF_FontAttr fa,
     HPDF_FontDef def = fa->fontdef;
     HPDF_MMgr mm = w->doc->mmgr;
     HPDF_Dict d = HPDF_Dict_New(mm);
-    HPDF_Dict ff = d ? HPDF_DictStream_New(mm, fa->xref) : NULL;
-    if (!d || !ff || HPDF_Stream_Write(ff->stream, c->z, (HPDF_UINT)c->zlen) != HPDF_OK)
+    HPDF_Dict ff = d ? pdf_deflated_stream(mm, fa->xref, c->z, c->zlen) : NULL;
+    if (!ff)
         return false;
-    ff->filter = HPDF_STREAM_FILTER_NONE;
-    ff->write_fn = pdf_write_filter;
     HPDF_STATUS r = HPDF_Dict_Add(d, "FontFile2", ff);
     r += HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)c->length1);
     if (!w->tag) {   /* r-arch3: Type 1 keys, not written in a tagged document */
