@@ -29,6 +29,18 @@ t_disclosures_figures() {
     disc_setup "$d"
     disc_run "$d" 0
     python3 "$ROOT/tests/e2e/check_disclosures.py" "$d" "$d/out"
+    # the check places each figure under its own account: with the ids of two
+    # cards of one statement swapped in the feeds it reads (not in folio's),
+    # the same figures are under the other card's heading, and it fails
+    mkdir -p "$d/swapped"
+    cp "$d"/*.csv "$d"/*.yaml "$d/swapped/"
+    sed -i 's/^K1001,/KTMP,/; s/^K3003,/K1001,/; s/^KTMP,/K3003,/' \
+        "$d/swapped/card_accounts.csv" "$d/swapped/card_transactions.csv"
+    if python3 "$ROOT/tests/e2e/check_disclosures.py" "$d/swapped" "$d/out" 2>"$d/swapped.err"; then
+        echo "check_disclosures.py passed figures printed under another account"; exit 1
+    fi
+    grep -q "MISSING: New Balance \$3,456.78 (household H1, account Credit card \*3003" \
+        "$d/swapped.err" || { cat "$d/swapped.err"; exit 1; }
     # every kind is a coverage key of the proof sample
     for k in card_payment card_minimum_warning card_interest card_totals deposit_fees \
              deposit_interest loan_payment loan_delinquency eu_fees; do
