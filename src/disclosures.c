@@ -292,6 +292,8 @@ struct folio_disclosures {
     const folio_paragraphs *lib;  /* the layout's library (owned by the layout) */
     uint8_t *need;                /* issue 14 part 1 (audit): per product, the account
                                    * fields its sections read (FOLIO_NEED_* bits) */
+    const folio_attr_def ***need_attrs; /* issue 14 part 1 (gaps): per product, the
+                                   * account attributes its sections read (NULL-ended) */
     disc_labels labels;           /* round 24: the sections' labels per language */
 };
 
@@ -622,6 +624,26 @@ bool disclosures_read(yt_doc *d, const yt_node *root, const folio_layout *L,
                              : in->field == B_DUE_DATE ? FOLIO_NEED_DUE_DATE
                              : in->field == B_RATE ? FOLIO_NEED_RATE : 0;
             }
+    /* issue 14 part 1 (gaps): and the account attributes they read (each once) */
+    if (!(D->need_attrs = calloc((size_t)D->n_products + 1, sizeof *D->need_attrs)))
+        return oom(d);
+    for (int pr = 0; pr < D->n_products; pr++) {
+        int n = 0;
+        if (!(D->need_attrs[pr] = calloc((size_t)D->products[pr].n * MAX_INPUTS + 1,
+                                         sizeof *D->need_attrs[pr])))
+            return oom(d);
+        for (int j = 0; j < D->products[pr].n; j++)
+            for (int k = 0; k < MAX_INPUTS; k++) {
+                const folio_attr_def *a = D->products[pr].v[j].in[k].attr;
+                int x = 0;
+                if (D->products[pr].v[j].in[k].src != S_ATTR || a->rec != FOLIO_AR_ACCOUNT)
+                    continue;
+                while (x < n && D->need_attrs[pr][x] != a)
+                    x++;
+                if (x == n)
+                    D->need_attrs[pr][n++] = a;
+            }
+    }
     return true;
 }
 
@@ -645,6 +667,9 @@ void disclosures_free(folio_disclosures *D)
     if (D->product_codes)
         yt_strv_free(D->product_codes, D->n_products);
     free(D->need);
+    for (int p = 0; D->need_attrs && p < D->n_products; p++)
+        free(D->need_attrs[p]);
+    free(D->need_attrs);
     disc_labels_free(&D->labels);
     free(D);
 }
@@ -705,6 +730,7 @@ bool disclosures_bind(const folio_disclosures *D, folio_job *job,
             job->feeds[f].need_products = (const char *const *)D->product_codes;
             job->feeds[f].need_fields = D->need;
             job->feeds[f].n_need = D->n_products;
+            job->feeds[f].need_attrs = (const folio_attr_def *const *const *)D->need_attrs;
         }
     return true;
 }

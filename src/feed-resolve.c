@@ -207,7 +207,80 @@ static bool resolve_customers(folio_dataset *ds, idmap *cm)
     return true;
 }
 
+/* issue 14 part 1 (gaps): keys[g] = the ids account_attributes feed g has a
+ * row for, built for the feeds whose attributes a disclosure section reads
+ * (feed_def.need_attrs, set by disclosures_bind) */
+static bool attr_keys(folio_dataset *ds, idmap *keys)
+{
+    struct feed_pool *pool = ds->pool;
+    for (int f = 0; f < ds->n_feeds; f++) {
+        const folio_feed_def *def = pool->feeds[f].def;
+        for (int i = 0; def && def->need_attrs && i < def->n_need; i++)
+            for (const folio_attr_def *const *x = def->need_attrs[i]; x && *x; x++) {
+                int g = (*x)->feed;
+                const feed_info *fi = g >= 0 && g < ds->n_feeds ? &pool->feeds[g] : NULL;
+                if (!fi || !fi->def || fi->def->kind != FOLIO_FEED_ACCOUNT_ATTRS ||
+                    fi->def->key_is_line || keys[g].v || !fi->ast.key)
+                    continue;
+                if (!idmap_init(&keys[g], fi->ast.n, pool))
+                    return false;
+                for (size_t r = 0; r < fi->ast.n; r++) {
+                    const char *k = fi->ast.key[r];
+                    idmap_ent *e = idmap_slot(&keys[g], k, feed_hash(k, strlen(k)));
+                    if (!e->key)
+                        *e = (idmap_ent){k, feed_hash(k, strlen(k)), 0, fi->ast.line[r],
+                                         (uint16_t)g};
+                }
+            }
+    }
+    return true;
+}
+
+/* The first attribute a disclosure of account a's product reads that a has
+ * no value row for: an account_attributes feed with no row naming it, or
+ * another accounts feed's attribute.  Its own feed's cells are checked by
+ * `required: true` at parse; a key: line_number feed is left to compose. */
+static const folio_attr_def *attr_missing(const folio_dataset *ds, const folio_account *a,
+                                          const idmap *keys)
+{
+    const folio_feed_def *def = ds->pool->feeds[a->feed].def;
+    for (int i = 0; def && def->need_attrs && i < def->n_need; i++) {
+        if (strcmp(def->need_products[i], a->product))
+            continue;
+        for (const folio_attr_def *const *x = def->need_attrs[i]; x && *x; x++) {
+            int g = (*x)->feed;
+            const folio_feed_def *gd = ds->pool->feeds[g].def;
+            if (g == a->feed || (gd && gd->kind == FOLIO_FEED_ACCOUNT_ATTRS &&
+                                 (gd->key_is_line || (keys[g].v && idmap_find(&keys[g], a->id)))))
+                continue;
+            return *x;
+        }
+    }
+    return NULL;
+}
+
+static bool resolve_accounts_keys(folio_dataset *ds, const idmap *cm, idmap *am,
+                                  const idmap *keys);
+
 static bool resolve_accounts(folio_dataset *ds, const idmap *cm, idmap *am)
+{
+    idmap *keys = calloc((size_t)ds->n_feeds + 1, sizeof *keys);
+    bool ok = keys && attr_keys(ds, keys);
+    for (int g = 0; !ok && keys && g < ds->n_feeds; g++)
+        free(keys[g].v);
+    if (!ok) {
+        free(keys);
+        return false;
+    }
+    ok = resolve_accounts_keys(ds, cm, am, keys);
+    for (int g = 0; g < ds->n_feeds; g++)
+        free(keys[g].v);
+    free(keys);
+    return ok;
+}
+
+static bool resolve_accounts_keys(folio_dataset *ds, const idmap *cm, idmap *am,
+                                  const idmap *keys)
 {
     struct feed_pool *pool = ds->pool;
     if (!sorted_by_feed_line(ds->accounts, ds->n_accounts, sizeof *ds->accounts, cmp_acct))
@@ -227,6 +300,18 @@ static bool resolve_accounts(folio_dataset *ds, const idmap *cm, idmap *am)
             continue;
         }
         *e = (idmap_ent){a.id, h, ID_REJECTED, a.line, a.feed};
+        const folio_attr_def *miss = attr_missing(ds, &a, keys);
+        if (miss) {
+            const folio_feed_def *gd = pool->feeds[miss->feed].def;
+            bool af = gd && gd->kind == FOLIO_FEED_ACCOUNT_ATTRS;
+            if (!add_reject(ds, a.feed, a.line, FOLIO_F_ACCOUNT_ID,
+                            "%s '%s' (%s) has no row for account '%s': a disclosure of "
+                            "product '%s' needs %s", af ? "account_attributes feed"
+                            : "accounts feed", gd ? gd->name : "?",
+                            feed_fname(ds, (uint16_t)miss->feed), a.id, a.product, miss->qname))
+                return false;
+            continue;
+        }
         if (!*a.owner_id) {                /* no customer_id column: owner from holders */
             a.owner = ID_UNKNOWN;
             e->val = (uint32_t)j;

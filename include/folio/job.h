@@ -129,6 +129,11 @@ typedef struct folio_feed_def {
     const char *const *need_products;
     const uint8_t *need_fields;
     int n_need;
+    /* issue 14 part 1 (gaps): need_attrs[i] = the account attributes the
+     * sections of product need_products[i] read, NULL-terminated; an account
+     * of the product that an attribute's feed has no row for is rejected at
+     * load (feed-resolve.c), never a failed compose */
+    const struct folio_attr_def *const *const *need_attrs;
 } folio_feed_def;
 
 enum { FOLIO_NEED_MINIMUM_DUE = 1, FOLIO_NEED_DUE_DATE = 2, FOLIO_NEED_RATE = 4 };

@@ -85,13 +85,16 @@ FO
     PATH="$d/bin:$PATH" bash "$d/recipe.sh" > "$d/recipe.out"
     [ "$(ls "$d"/sub-* | wc -l)" = 3 ] || fail_at "$LINENO"
     grep -qx -- '--array=1-100' "$d/sub-2" && grep -qx -- '--dependency=afterok:1' "$d/sub-2" || fail_at "$LINENO"
+    # the 50M plan's shard task: 4 cores, --mem=6G (docs/scale-out.md)
+    grep -qx -- '-c' "$d/sub-2" && grep -A1 -x -- '-c' "$d/sub-2" | grep -qx 4 || fail_at "$LINENO"
+    grep -qx -- '--mem=6G' "$d/sub-2" || fail_at "$LINENO"
     grep -qx -- '--dependency=afterok:2' "$d/sub-3" || fail_at "$LINENO"
     # the array task 100, folio exiting 3 (rejects): success
     set +e
     SLURM_ARRAY_TASK_ID=100 SLURM_CPUS_PER_TASK=8 STUB_RC=3 PATH="$d/bin:$PATH" bash "$d/w/shard.sh"; rc=$?
     set -e
     [ "$rc" = 0 ] || fail_at "$LINENO"
-    grep -qx "run $d/w/part/s100/job.yaml --shard 100/100 --out $d/w/out100 --threads 8 --quiet" "$d/folio.log" \
+    grep -qx "run $d/w/part/s100/job.yaml --shard 100/100 --out $d/w/out100 --threads 8 --memory-limit 5G --quiet" "$d/folio.log" \
         || { cat "$d/folio.log"; fail_at "$LINENO"; }
     set +e
     SLURM_ARRAY_TASK_ID=7 SLURM_CPUS_PER_TASK=8 STUB_RC=2 PATH="$d/bin:$PATH" bash "$d/w/shard.sh"; rc=$?

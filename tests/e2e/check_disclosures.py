@@ -3,7 +3,10 @@
 """Issue 14 part 1: recompute every disclosure figure of the fixture job
 (examples/disclosures) from its feeds with `decimal`, independently of
 folio's C code, and check each expected row is in pdftotext of the print
-PDFs.  The minimum-payment table is checked against an amortisation written
+PDFs -- on the statement of the account's household, under that account's
+heading ("Credit card *1001") and in that section ("Payment Information"):
+a figure printed under another account, statement or section fails, and so
+does a disclosure section under an account that should have none.  The minimum-payment table is checked against an amortisation written
 here (month by month, Decimal, half-up cents) and the 36-month payment against
 a search that starts from the closed-form annuity payment.
 
@@ -129,42 +132,117 @@ def years(months, lang="en"):
         y, L(lang, "year" if y == 1 else "years"))
 
 
+# ---- where a figure belongs: (household, account heading, section title) ----------
+
+PRODUCT_OF = {"card": "credit_card", "deposit": "checking", "loan": "mortgage", "eu": "eu_current"}
+
+
+def tagger(exp, a, kind):
+    """Appends each row of a section of account row `a` (fixture or samples
+    feed) to exp as (account id, owner, product, product_name, kind, row)."""
+    acct = a.get("acct") or a["account_id"]
+    owner = a.get("owner") or a["customer_id"]
+    prod = PRODUCT_OF[kind.split("_")[0]]
+    return lambda v: exp.extend((acct, owner, prod, a.get("product_name") or "", kind, r)
+                                for r in v)
+
+
+def mask(acct):
+    """account-mask.c with the layouts' `mask: last4, mask_char: "*"`."""
+    return acct if len(acct) <= 4 else "*" * min(len(acct) - 4, 8) + acct[-4:]
+
+
+def layout_titles(fix):
+    """Product titles {code: {lang: title}} of the job's layout and the
+    section titles {kind: {lang: title}} of its paragraph library (disc-title-*;
+    English built in, src/disc-labels.c)."""
+    lay = open(fix + "/layout.yaml", encoding="utf-8").read()
+    prod = {}
+    for m in re.finditer(r'code: (\w+), title: \{en: "([^"]*)", es: "([^"]*)"\}', lay):
+        prod[m.group(1)] = {"en": m.group(2), "es": m.group(3)}
+    sec = {k: {"en": t, "es": t} for k, t in (
+        ("deposit_fees", "Fees"), ("deposit_interest", "Interest"),
+        ("card_payment", "Payment Information"),
+        ("card_minimum_warning", "Minimum Payment Warning"),
+        ("card_interest", "Interest Charge Calculation"),
+        ("card_totals", "Fees and Interest Charged"), ("loan_payment", "Payment Breakdown"),
+        ("loan_delinquency", "Delinquency Notice"), ("eu_fees", "Statement of fees"))}
+    try:
+        lib = open(fix + "/paragraphs.yaml", encoding="utf-8").read()
+    except OSError:
+        lib = ""
+    for m in re.finditer(r'- id: disc-title-(\w+)\n(?:.*\n)*?\s+en: "([^"]*)"\n\s+es: "([^"]*)"',
+                         lib):
+        sec[m.group(1)] = {"en": m.group(2), "es": m.group(3)}
+    return prod, sec
+
+
+def sections_printed(text, hh_of_customer, section_titles):
+    """pdftotext of the statements -> {(household, heading, title): [rows]}.
+    A statement starts at its "Customer number C" line, an account at its
+    heading (the line before its "Opening balance ..." line), a section at
+    its title line; page headers and footers in between change nothing."""
+    lines = [re.sub(r"\s+", " ", l).strip() for l in text.splitlines()]
+    lines = [l for l in lines if l]
+    got, hh, head, title = {}, None, None, None
+    for i, l in enumerate(lines):
+        m = re.match(r"^(?:Customer number|Número de cliente) (\S+)$", l)
+        if m:
+            hh, head, title = hh_of_customer.get(m.group(1), "?" + m.group(1)), None, None
+            continue
+        if i + 1 < len(lines) and re.match(r"^(Opening balance|Saldo inicial) .* "
+                                           r"(Closing balance|Saldo final) ", lines[i + 1]):
+            head, title = l, None
+            continue
+        if l in section_titles and head is not None:
+            title = l
+            got.setdefault((hh, head, title), [])
+            continue
+        if title is not None:
+            got[(hh, head, title)].append(l)
+    return got
+
+
 def expected(fix):
     exp, absent = [], []
     # cards
     ctx = rows(fix, "card_transactions.csv")
     for a in rows(fix, "card_accounts.csv"):
         k, bal, apr = a["acct"], D(a["bal"]), D(a["apr"])
-        exp += ["New Balance %s" % usd(bal), "Minimum Payment Due %s" % usd(D(a["min_due"])),
+        T = tagger(exp, a, "card_payment")
+        T(["New Balance %s" % usd(bal), "Minimum Payment Due %s" % usd(D(a["min_due"])),
                 "Payment Due Date %s" % date(a["due"]).strftime("%m/%d/%Y"),
                 "Late Payment Warning: late fee up to $40.00",
-                "Late Payment Warning: Penalty APR up to %s" % pct(D(a["penalty_apr"]))]
+                "Late Payment Warning: Penalty APR up to %s" % pct(D(a["penalty_apr"]))])
+        T = tagger(exp, a, "card_minimum_warning")
         mp = pay_minimum(bal, apr)
         if mp is None:
-            exp.append("Only the minimum payment never -")
+            T(["Only the minimum payment never -"])
         else:
-            exp.append("Only the minimum payment %s %s" % (years(mp[0]), usd(mp[1])))
+            T(["Only the minimum payment %s %s" % (years(mp[0]), usd(mp[1]))])
         if mp is None or mp[0] > 36:
             p, t = payment_36(bal, apr)
-            exp.append("%s 3 years %s" % (usd(p), usd(t)) +
-                       ("" if mp is None else " (Savings = %s)" % usd(mp[1] - t)))
+            T(["%s 3 years %s" % (usd(p), usd(t)) +
+               ("" if mp is None else " (Savings = %s)" % usd(mp[1] - t))])
         pi = q(D(a["purchase_adb"]) * apr / 100 * DAYS / 365)
         capr = D(a["cash_apr"])
         ci = q(D(a["cash_adb"]) * capr / 100 * DAYS / 365)
-        exp += ["Purchases %s %s %s" % (pct(apr), usd(D(a["purchase_adb"])), usd(pi)),
+        tagger(exp, a, "card_interest")(["Purchases %s %s %s" % (pct(apr), usd(D(a["purchase_adb"])), usd(pi)),
                 "Cash Advances %s %s %s" % (pct(capr), usd(D(a["cash_adb"])), usd(ci)),
-                "Total interest charge (%d days) %s" % (DAYS, usd(pi + ci))]
+                "Total interest charge (%d days) %s" % (DAYS, usd(pi + ci))])
         fees = -cat_sum(ctx, k, {"FEE"})
         ints = -cat_sum(ctx, k, {"INT"})
-        exp += ["Total fees charged %s %s" % (usd(fees), usd(D(a["fees_ytd"]) + fees)),
-                "Total interest charged %s %s" % (usd(ints), usd(D(a["int_ytd"]) + ints))]
+        tagger(exp, a, "card_totals")([
+            "Total fees charged %s %s" % (usd(fees), usd(D(a["fees_ytd"]) + fees)),
+            "Total interest charged %s %s" % (usd(ints), usd(D(a["int_ytd"]) + ints))])
     # deposits
     dtx = rows(fix, "deposit_transactions.csv")
     for a in rows(fix, "deposit_accounts.csv"):
         k = a["acct"]
         od, ri = -cat_sum(dtx, k, {"OD"}), -cat_sum(dtx, k, {"NSF"})
-        exp += ["Total Overdraft Fees %s %s" % (usd(od), usd(D(a["od_ytd"]) + od)),
-                "Total Returned Item Fees %s %s" % (usd(ri), usd(D(a["ri_ytd"]) + ri))]
+        tagger(exp, a, "deposit_fees")([
+            "Total Overdraft Fees %s %s" % (usd(od), usd(D(a["od_ytd"]) + od)),
+            "Total Returned Item Fees %s %s" % (usd(ri), usd(D(a["ri_ytd"]) + ri))])
         mine = [t for t in dtx if t["acct"] == k]
         opening = D(a["bal"]) - sum(D(t["amount"]) for t in mine)
         s, day = D(0), PSTART
@@ -174,9 +252,10 @@ def expected(fix):
         interest = cat_sum(dtx, k, {"INT"})
         adb = s / DAYS
         apy = 100 * ((1 + interest / adb) ** (D(365) / DAYS) - 1)
-        exp += ["Interest paid this period %s" % usd(interest),
-                "Annual Percentage Yield Earned (%d days) %s%%" % (DAYS, q(apy)),
-                "Interest paid year-to-date %s" % usd(D(a["int_ytd"]) + interest)]
+        tagger(exp, a, "deposit_interest")([
+            "Interest paid this period %s" % usd(interest),
+            "Annual Percentage Yield Earned (%d days) %s%%" % (DAYS, q(apy)),
+            "Interest paid year-to-date %s" % usd(D(a["int_ytd"]) + interest)])
     # mortgages
     mtx = rows(fix, "mortgage_transactions.csv")
     names = ["Principal", "Interest", "Escrow (taxes and insurance)", "Fees"]
@@ -184,21 +263,23 @@ def expected(fix):
     for a in rows(fix, "mortgage_accounts.csv"):
         k = a["acct"]
         dues = [D(a[c]) for c in ("principal_due", "interest_due", "escrow_due", "fees_due")]
-        exp += ["%s %s" % (n, usd(v)) for n, v in zip(names, dues)]
-        exp.append("Total amount due %s" % usd(sum(dues)))
+        T = tagger(exp, a, "loan_payment")
+        T(["%s %s" % (n, usd(v)) for n, v in zip(names, dues)])
+        T(["Total amount due %s" % usd(sum(dues))])
         tp = ty = D(0)
         for n, c, y in zip(names, ("PRIN", "INT", "ESC", "FEE"),
                            ("principal_ytd", "interest_ytd", "escrow_ytd", "fees_ytd")):
             per = cat_sum(mtx, k, {c})
-            exp.append("%s %s %s" % (n, usd(per), usd(D(a[y]) + per)))
+            T(["%s %s %s" % (n, usd(per), usd(D(a[y]) + per))])
             tp += per
             ty += D(a[y]) + per
-        exp += ["Total paid %s %s" % (usd(tp), usd(ty)),
-                "Escrow balance %s" % usd(D(a["escrow_balance"]))]
+        T(["Total paid %s %s" % (usd(tp), usd(ty)),
+           "Escrow balance %s" % usd(D(a["escrow_balance"]))])
         if int(a["days_past_due"]) > 0:
             n_late += 1
-            exp += ["Days past due %s" % a["days_past_due"],
-                    "Amount past due %s" % usd(D(a["past_due_amount"]))]
+            tagger(exp, a, "loan_delinquency")([
+                "Days past due %s" % a["days_past_due"],
+                "Amount past due %s" % usd(D(a["past_due_amount"]))])
         else:
             absent.append("Amount past due %s" % usd(D(a["past_due_amount"])))
     # EU statement of fees
@@ -207,15 +288,16 @@ def expected(fix):
               ("XFER", "Credit transfer")]
     for a in rows(fix, "eu_accounts.csv"):
         k, tot = a["acct"], D(0)
+        T = tagger(exp, a, "eu_fees")
         for c, label in labels:
             n = sum(1 for t in etx if t["acct"] == k and t["cat"] == c)
             v = -cat_sum(etx, k, {c})
             tot += v
             if n:
-                exp.append("%s %d %s" % (label, n, eur(v)))
-        exp += ["Total fees %s" % eur(tot),
-                "Credit interest rate applied %s" % pct(D(a["credit_rate"])),
-                "Overdraft interest rate applied %s" % pct(D(a["overdraft_rate"]))]
+                T(["%s %d %s" % (label, n, eur(v))])
+        T(["Total fees %s" % eur(tot),
+           "Credit interest rate applied %s" % pct(D(a["credit_rate"])),
+           "Overdraft interest rate applied %s" % pct(D(a["overdraft_rate"]))])
     return exp, absent, n_late
 
 
@@ -238,21 +320,22 @@ def expected_samples(feeds):
             continue
         lg = hh_lang.get(hh_of.get(a["customer_id"]), "en")
         bal, apr = D(a["closing_balance"]), D(a["interest_rate"] or 0)
-        exp += ["%s %s" % (L(lg, "New Balance"), usd(bal)),
-                "%s %s" % (L(lg, "Minimum Payment Due"), usd(D(a["minimum_due"] or 0))),
-                "%s %s" % (L(lg, "Payment Due Date"), date(a["due_date"]).strftime("%m/%d/%Y"))]
+        tagger(exp, a, "card_payment")([
+            "%s %s" % (L(lg, "New Balance"), usd(bal)),
+            "%s %s" % (L(lg, "Minimum Payment Due"), usd(D(a["minimum_due"] or 0))),
+            "%s %s" % (L(lg, "Payment Due Date"), date(a["due_date"]).strftime("%m/%d/%Y"))])
         if bal <= 0:
             continue
+        T = tagger(exp, a, "card_minimum_warning")
         mp = pay_minimum(bal, apr)
         if mp is None:
-            exp.append("%s %s -" % (L(lg, "Only the minimum payment"), L(lg, "never")))
+            T(["%s %s -" % (L(lg, "Only the minimum payment"), L(lg, "never"))])
         else:
-            exp.append("%s %s %s" % (L(lg, "Only the minimum payment"), years(mp[0], lg),
-                                     usd(mp[1])))
+            T(["%s %s %s" % (L(lg, "Only the minimum payment"), years(mp[0], lg), usd(mp[1]))])
         if mp is None or mp[0] > 36:
             p, t = payment_36(bal, apr)
-            exp.append("%s 3 %s %s" % (usd(p), L(lg, "years"), usd(t)) +
-                       ("" if mp is None else " (%s = %s)" % (L(lg, "Savings"), usd(mp[1] - t))))
+            T(["%s 3 %s %s" % (usd(p), L(lg, "years"), usd(t)) +
+               ("" if mp is None else " (%s = %s)" % (L(lg, "Savings"), usd(mp[1] - t)))])
     return exp, [], None
 
 
@@ -279,7 +362,26 @@ def main():
     lines = [re.sub(r"\s+", " ", l).strip() for l in text.splitlines()]
     have = set(lines)
     exp, absent, n_late = expected_samples(fix) if samples else expected(fix)
-    bad = [e for e in exp if e not in have]
+    # the household and language of each customer (the statement's language:
+    # its household's first customer's, round 24)
+    hh_of, hh_lang = {}, {}
+    for c in rows(fix, "customers.csv"):
+        cid, hh = c.get("cust") or c["customer_id"], c.get("hh") or c["household_id"]
+        hh_of[cid] = hh
+        hh_lang.setdefault(hh, "es" if c.get("language") == "es" else "en")
+    prod, sec = layout_titles(fix)
+    titles = {t for v in sec.values() for t in v.values()}
+    got = sections_printed(text, hh_of, titles)
+    want, bad = {}, []
+    for acct, owner, pr, pname, kind, row in exp:
+        hh = hh_of[owner]
+        lg = hh_lang[hh]
+        key = (hh, "%s %s" % (pname or prod[pr][lg], mask(acct)), sec[kind][lg])
+        want.setdefault(key, []).append(row)
+        if row not in got.get(key, ()):
+            bad.append("%s (household %s, account %s, section %s)" % (row, hh, key[1], key[2]))
+    if not samples:     # no section under an account that should have none
+        bad += ["unexpected section: %s / %s / %s" % k for k in sorted(set(got) - set(want))]
     bad += ["unexpected: " + a for a in absent if a in have]
     notices = sum(1 for l in lines if l == "Delinquency Notice")
     if n_late is not None and notices != n_late:
@@ -292,7 +394,8 @@ def main():
             if re.search(r"\d", l):
                 print("  " + l, file=sys.stderr)
         sys.exit(1)
-    print("disclosures: %d figures rows checked" % len(exp))
+    print("disclosures: %d figures rows checked in %d sections of their accounts"
+          % (len(exp), len(want)))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,18 @@ t_disclosures_figures() {
     disc_setup "$d"
     disc_run "$d" 0
     python3 "$ROOT/tests/e2e/check_disclosures.py" "$d" "$d/out"
+    # the check places each figure under its own account: with the ids of two
+    # cards of one statement swapped in the feeds it reads (not in folio's),
+    # the same figures are under the other card's heading, and it fails
+    mkdir -p "$d/swapped"
+    cp "$d"/*.csv "$d"/*.yaml "$d/swapped/"
+    sed -i 's/^K1001,/KTMP,/; s/^K3003,/K1001,/; s/^KTMP,/K3003,/' \
+        "$d/swapped/card_accounts.csv" "$d/swapped/card_transactions.csv"
+    if python3 "$ROOT/tests/e2e/check_disclosures.py" "$d/swapped" "$d/out" 2>"$d/swapped.err"; then
+        echo "check_disclosures.py passed figures printed under another account"; exit 1
+    fi
+    grep -q "MISSING: New Balance \$3,456.78 (household H1, account Credit card \*3003" \
+        "$d/swapped.err" || { cat "$d/swapped.err"; exit 1; }
     # every kind is a coverage key of the proof sample
     for k in card_payment card_minimum_warning card_interest card_totals deposit_fees \
              deposit_interest loan_payment loan_delinquency eu_fees; do
@@ -147,3 +159,62 @@ PY
     grep -q "disclosure:card_minimum_warning" "$d/out/proofs/proofs.json"
 }
 run_test disclosures_samples t_disclosures_samples
+
+# Issue 14 part 1 (gaps): a card account that the account_attributes feed
+# carrying its section inputs has no row for is a reject at load (exit 3,
+# rejects.csv at the account's own row, naming the feed and the account),
+# never a run that fails at compose (exit 1) nor a section with zeros; the
+# other statements are written, and the rejected card is on no statement.
+t_disclosures_attr_row_missing() {
+    local d="$WORK/disc-attrrow"
+    disc_setup "$d"
+    python3 - "$d" <<'PY'
+import csv, sys
+d = sys.argv[1]
+job = open(d + "/job.yaml", encoding="utf-8").read()
+attrs = job[job.index("    attributes:\n      purchase_adb"):job.index("  - name: card_txns")]
+job = job.replace(attrs, "")
+job = job.replace("  - name: card_txns", "  - name: card_attrs\n    kind: account_attributes\n"
+                  "    path: card_attrs.csv\n    columns: {account_id: acct}\n" + attrs +
+                  "  - name: card_txns")
+open(d + "/job.yaml", "w", encoding="utf-8").write(job)
+rows = list(csv.reader(open(d + "/card_accounts.csv", encoding="utf-8")))
+keep = [0, 6, 7, 8, 9, 10, 11]
+assert rows[0][6] == "purchase_adb" and rows[0][11] == "penalty_apr"
+with open(d + "/card_attrs.csv", "w", encoding="utf-8", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    for r in rows:
+        if r[0] != "K2002":
+            w.writerow([r[i] for i in keep])
+PY
+    grep -q "kind: account_attributes" "$d/job.yaml"
+    disc_run "$d" 3
+    python3 - "$d" <<'PY'
+import csv, sys
+d = sys.argv[1]
+rej = list(csv.DictReader(open(d + "/out/rejects.csv", encoding="utf-8")))
+line = [i for i, l in enumerate(open(d + "/card_accounts.csv", encoding="utf-8"), 1)
+        if l.startswith("K2002,")][0]
+acct = [r for r in rej if r["file"] == "card_accounts.csv"]
+assert len(acct) == 1, rej
+r = acct[0]
+assert int(r["line"]) == line, r
+assert "account_attributes feed 'card_attrs' (card_attrs.csv) has no row for account 'K2002'" \
+    in r["reason"] and "product 'credit_card'" in r["reason"], r
+# its transactions go with it, as for any rejected account
+tx = [x for x in rej if x["file"] == "card_transactions.csv"]
+n = sum(1 for l in open(d + "/card_transactions.csv", encoding="utf-8") if l.startswith("K2002,"))
+assert len(tx) == n and all("account 'K2002' rejected" in x["reason"] for x in tx), tx
+print("reject:", r["reason"])
+PY
+    [ -s "$d/out/manifest.json" ] || { echo "no manifest"; exit 1; }
+    local text
+    text=$(for f in "$d"/out/print/*.pdf; do pdftotext -layout "$f" -; done)
+    echo "$text" | grep -q "Minimum Payment Due" || { echo "no card box at all"; exit 1; }
+    # the payment box of K1001 and K3003 only (K2002's is "New Balance $1,200.00")
+    [ "$(echo "$text" | grep -c "New Balance")" = 2 ] || { echo "$text"; exit 1; }
+    if echo "$text" | grep -q "New Balance *\$1,200\.00"; then
+        echo "the rejected card K2002 is on a statement"; exit 1
+    fi
+}
+run_test disclosures_attr_row_missing t_disclosures_attr_row_missing

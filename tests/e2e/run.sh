@@ -956,6 +956,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/datamodel_numbers.sh" # issue 10 parts 5, 6: numbers, encodings, currencies
 . "$ROOT/tests/e2e/datamodel_audit.sh"   # issue 10 audit (round 22): gaps found
 . "$ROOT/tests/e2e/scale.sh"            # issue 12 parts 2, 3: partition, merge
+. "$ROOT/tests/e2e/merge_balance.sh"    # issue 12 part 3 (gaps): merge finds unreconciled shards
 . "$ROOT/tests/e2e/scale_slurm.sh"      # issue 12: the same through a real local Slurm
 . "$ROOT/tests/e2e/memory.sh"           # issue 12 part 1: spooled records, --memory-limit
 . "$ROOT/tests/e2e/memory_porder.sh"    # issue 12 part 1 (round 24): spilled runs in household order

@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: Apache-2.0
-# End-to-end test of issue 12 on a REAL local single-node Slurm: partition
-# -> a job array of shard runs -> a dependent merge, submitted with sbatch
-# to slurmctld/slurmd started here (as root; `make` installs slurm-wlm and
+# End-to-end test of issue 12 on a REAL local single-node Slurm: the
+# recipe of docs/scale-out.md ("Slurm recipe", extracted from the doc and
+# sized by its variables only): partition -> a job array of shard runs -> a
+# dependent merge + verify, submitted with sbatch to slurmctld/slurmd
+# started here (as root; `make` installs slurm-wlm and
 # munge, DEB_PKGS).  Sourced by run.sh (uses run_test, $FOLIO, $WORK,
 # $ROOT, sc_fixture from scale.sh).  Without root or the daemons the test
 # says so (on the console too: run_test shows its SKIP line) and is skipped
 # -- and fails when CI is set (CI runs as root; .ci/run sets CI).
-# Every daemon it starts runs in the foreground under a PID it keeps, and
-# an EXIT trap stops exactly those PIDs.
+# Every daemon it starts runs in the foreground under a PID it keeps; the
+# test stops exactly those PIDs at its end (and checks they are gone), an
+# EXIT trap does the same when it fails before.
 
 ss_pids=()
 ss_dir=""
@@ -107,33 +110,67 @@ CONF
     "$FOLIO" run "$d/feeds/job.yaml" --out "$d/full" --quiet; rc=$?
     set -e
     [ "$rc" = 3 ] || fail_at "$LINENO"
-    # the recipe of docs/scale-out.md: exit 3 (rejects) counts as success
-    local N=3 jp ja jm
-    jp=$(sbatch --parsable -J partition --mem=300M -o "$d/partition.log" \
-        --wrap "'$FOLIO' partition '$d/feeds/job.yaml' --shards $N --out '$d/part'")
-    cat > "$d/shard.sh" <<SH
-#!/bin/bash
-i=\$SLURM_ARRAY_TASK_ID
-'$FOLIO' run '$d/part'/s\$(printf %02d \$i)/job.yaml --shard \$i/$N --out '$d/out'\$i --threads 1 --quiet
-rc=\$?; [ \$rc = 3 ] && rc=0; exit \$rc
-SH
-    ja=$(sbatch --parsable -J shards --array=1-$N --mem=400M -c 1 \
-        --dependency=afterok:"$jp" -o "$d/shard-%a.log" "$d/shard.sh")
-    jm=$(sbatch --parsable -J merge --mem=400M --dependency=afterok:"$ja" -o "$d/merge.log" \
-        --wrap "'$FOLIO' merge $(for i in $(seq $N); do printf "'%s' " "$d/out$i"; done) --out '$d/merged'; rc=\$?; [ \$rc = 3 ] && rc=0; exit \$rc")
-    echo "jobs: partition $jp, shards $ja, merge $jm"
-    local st=""
+    # the recipe of docs/scale-out.md itself (extracted as scale_recipe does),
+    # sized for this machine by its variables only: N = 3 shards of 1 core;
+    # `folio` on PATH (sbatch passes the environment to the jobs). Its merge
+    # job runs folio merge, turns exit 3 into success, then folio verify.
+    local N=3 w="$d/w" jm st
+    mkdir -p "$d/bin"
+    ln -sf "$FOLIO" "$d/bin/folio"
+    awk '/^## Slurm recipe/ {r = 1} r && /^```sh$/ {p = 1; next} p && /^```$/ {exit} p' \
+        "$ROOT/docs/scale-out.md" > "$d/recipe.sh"
+    local v
+    for v in N JOB W CPUS MEM LIMIT MMEM PMEM; do
+        grep -q "^$v=" "$d/recipe.sh" || { echo "the recipe sets no $v"; fail_at "$LINENO"; }
+    done
+    grep -q 'folio verify' "$d/recipe.sh" || fail_at "$LINENO"
+    sed -i -e "s|^N=.*|N=$N|" -e "s|^JOB=.*|JOB=$d/feeds/job.yaml|" -e "s|^W=.*|W=$w|" \
+        -e 's|^CPUS=.*|CPUS=1|' -e 's|^MEM=.*|MEM=1G|' -e 's|^LIMIT=.*|LIMIT=512M|' \
+        -e 's|^MMEM=.*|MMEM=1G|' -e 's|^PMEM=.*|PMEM=1G|' "$d/recipe.sh"
+    PATH="$d/bin:$PATH" bash "$d/recipe.sh" > "$d/recipe.out" || { cat "$d/recipe.out"; fail_at "$LINENO"; }
+    cat "$d/recipe.out"
+    jm=$(sed -n 's/^partition [0-9]*, shards [0-9]*, merge \([0-9]*\)$/\1/p' "$d/recipe.out")
+    [ -n "$jm" ] || fail_at "$LINENO"
     for _ in $(seq 600); do
         st=$(ss_job_states "$jm" "$t/slurm.conf")
         case "$st" in COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL) break;; esac
         sleep 0.5
     done
     echo "merge job: $st"
-    cat "$d/partition.log" "$d"/shard-*.log "$d/merge.log" 2>/dev/null || true
+    cat "$w/partition.log" "$w"/shard-*.log "$w/merge.log" 2>/dev/null || true
     [ "$st" = COMPLETED ] || { tail -20 "$t/slurmctld.log" "$t/slurmd.log"; fail_at "$LINENO"; }
+    local ja
+    ja=$(sed -n 's/^partition [0-9]*, shards \([0-9]*\), merge [0-9]*$/\1/p' "$d/recipe.out")
     [ "$(ss_job_states "$ja" "$t/slurm.conf" | sort -u)" = COMPLETED ] || fail_at "$LINENO"
-    python3 "$ROOT/tests/e2e/check_scale.py" "$d/full" "$d/merged" --text
-    "$FOLIO" verify "$d/merged" > "$d/v.out" || { cat "$d/v.out"; fail_at "$LINENO"; }
+    # every array task ran shard I of N into outII, as the recipe says
+    for i in $(seq $N); do
+        python3 - "$w/out0$i/manifest.json" "$i" "$N" <<'PY' || fail_at "$LINENO"
+import json, sys
+m = json.load(open(sys.argv[1], encoding="utf-8"))
+def find(x, k):
+    if isinstance(x, dict):
+        if k in x:
+            return x[k]
+        for v in x.values():
+            r = find(v, k)
+            if r is not None:
+                return r
+    return None
+got = (find(m, "shard_index"), find(m, "shard_count"))
+assert got == (int(sys.argv[2]), int(sys.argv[3])), got
+PY
+    done
+    # the merge job's folio verify accepted the merged directory
+    grep -q "verified .* files of $N shards" "$w/merge.log" || fail_at "$LINENO"
+    python3 "$ROOT/tests/e2e/check_scale.py" "$d/full" "$w/merged" --text
+    "$FOLIO" verify "$w/merged" > "$d/v.out" || { cat "$d/v.out"; fail_at "$LINENO"; }
     grep -q "verified .* files of $N shards" "$d/v.out" || fail_at "$LINENO"
+    # the daemons this test started, stopped by their PIDs, are gone
+    ss_stop
+    local p
+    for p in "${ss_pids[@]}"; do
+        ! kill -0 "$p" 2>/dev/null || { echo "daemon $p still running"; fail_at "$LINENO"; }
+    done
+    ss_pids=()
 }
 run_test scale_slurm t_scale_slurm

@@ -8,6 +8,12 @@
  * Appendix A.  The figures of the larger cases were computed independently
  * with Python's decimal (tests/e2e/check_disclosures.py does the same for
  * whole statements).
+ *
+ * Issue 14 (gaps): the period and year-to-date sums of the sections
+ * (deposit_fees, deposit_interest, card_totals) and the per-service fee
+ * counts of eu_fees, through disclosures_compute() on feeds loaded by the
+ * library: the job of examples/disclosures with transactions written here
+ * (refunds, other categories, other accounts' rows, a service never used).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,8 +23,15 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "folio/disclosures.h"
+#include "folio/feed.h"
+#include "folio/job.h"
+#include "folio/layout.h"
+#include "folio/products.h"
 
 #define PCT(x) ((int64_t)((x) * 10000 + 0.5))   /* percent -> rate units */
 
@@ -155,6 +168,274 @@ static void test_kind_names(void **state)
     assert_string_equal(disclosures_kind_name(FOLIO_DISC__COUNT), "");
 }
 
+/* ---- the sections' sums on loaded feeds ------------------------------------------ */
+
+static const char *root(void)
+{
+    const char *r = getenv("FOLIO_ROOT");
+    return r ? r : ".";
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* s with every `from` replaced by `to` (malloc'd) */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+    size_t n = 0, lf = strlen(from), lt = strlen(to);
+    for (const char *p = strstr(s, from); p; p = strstr(p + lf, from))
+        n++;
+    char *out = malloc(strlen(s) + n * lt + 1), *o = out;
+    assert_non_null(out);
+    for (const char *p; (p = strstr(s, from)); s = p + lf) {
+        memcpy(o, s, (size_t)(p - s));
+        o += p - s;
+        memcpy(o, to, lt);
+        o += lt;
+    }
+    strcpy(o, s);
+    return out;
+}
+
+typedef struct sums_world {
+    char dir[64];
+    folio_job *job;
+    folio_layout *L;
+    folio_dataset *ds;
+} sums_world;
+
+/* Card rows: K1001 two fees and a fee refund (net $29.00), two interest
+ * charges ($56.47), a purchase and a payment that are neither; K2002 a fee
+ * and interest that are not K1001's; K3003 none (period 0, YTD = prior).
+ * Deposit rows: D1001 three overdraft rows with a refund (net $35.00), a
+ * returned-item fee, interest $0.85 and uncategorised rows; D2002 interest
+ * only.  EU rows: E1001 three ATM withdrawals (one on another day), one
+ * maintenance fee, a card payment that is no listed service, no transfer. */
+static int sums_setup(void **state)
+{
+    sums_world *w = calloc(1, sizeof *w);
+    assert_non_null(w);
+    strcpy(w->dir, "/tmp/folio-test-disc-XXXXXX");
+    assert_non_null(mkdtemp(w->dir));
+    char p[1200], fix[1024];
+    snprintf(fix, sizeof fix, "%s/examples/disclosures/", root());
+    snprintf(p, sizeof p, "%s/card_transactions.csv", w->dir);
+    write_file(p, "acct,date,desc,amount,cat\n"
+                  "K1001,2026-10-03,Grocery store,-120.00,PUR\n"
+                  "K2002,2026-10-04,Annual fee,-95.00,FEE\n"
+                  "K1001,2026-10-09,Payment - thank you,200.00,PAY\n"
+                  "K1001,2026-10-15,Late fee,-29.00,FEE\n"
+                  "K1001,2026-10-16,Returned payment fee,-10.00,FEE\n"
+                  "K1001,2026-10-20,Fee refund,10.00,FEE\n"
+                  "K2002,2026-10-31,Interest charge on purchases,-30.06,INT\n"
+                  "K1001,2026-10-31,Interest charge on purchases,-53.03,INT\n"
+                  "K1001,2026-10-31,Interest charge on cash advances,-3.44,INT\n"
+                  "K3003,2026-10-20,Furniture,-500.00,PUR\n");
+    snprintf(p, sizeof p, "%s/deposit_transactions.csv", w->dir);
+    write_file(p, "acct,date,desc,amount,cat\n"
+                  "D1001,2026-10-01,Payroll,2500.00,\n"
+                  "D1001,2026-10-06,Overdraft fee,-35.00,OD\n"
+                  "D1001,2026-10-12,Returned item fee,-25.00,NSF\n"
+                  "D2002,2026-10-12,Transfer in,1000.00,\n"
+                  "D1001,2026-10-13,Overdraft fee,-35.00,OD\n"
+                  "D1001,2026-10-20,Overdraft fee refund,35.00,OD\n"
+                  "D1001,2026-10-31,Interest paid,0.85,INT\n"
+                  "D2002,2026-10-31,Interest paid,3.91,INT\n");
+    snprintf(p, sizeof p, "%s/eu_transactions.csv", w->dir);
+    write_file(p, "acct,date,desc,amount,cat\n"
+                  "E1001,2026-10-02,Salary,2100.00,IN\n"
+                  "E1001,2026-10-03,Cash withdrawal ATM,-2.00,ATM\n"
+                  "E1001,2026-10-03,Card payment,-200.00,CARD\n"
+                  "E1001,2026-10-03,Cash withdrawal ATM,-2.00,ATM\n"
+                  "E1001,2026-10-15,Cash withdrawal ATM,-2.50,ATM\n"
+                  "E1001,2026-10-31,Account maintenance,-5.00,KEEP\n");
+    /* the fixture's job: its layout and other feeds where they are */
+    char jp[1200];
+    snprintf(jp, sizeof jp, "%sjob.yaml", fix);
+    FILE *f = fopen(jp, "r");
+    assert_non_null(f);
+    static char text[16384];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    char lay[1200], pth[1200], mine[1200];
+    snprintf(lay, sizeof lay, "layout: %slayout.yaml", fix);
+    snprintf(pth, sizeof pth, "path: %s", fix);
+    char *a = replace_all(text, "layout: layout.yaml", lay);
+    char *b = replace_all(a, "path: ", pth);
+    free(a);
+    static const char *const MINE[] = {"card_transactions.csv", "deposit_transactions.csv",
+                                       "eu_transactions.csv"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(pth, sizeof pth, "%s%s", fix, MINE[i]);
+        snprintf(mine, sizeof mine, "%s/%s", w->dir, MINE[i]);
+        a = replace_all(b, pth, mine);
+        free(b);
+        b = a;
+    }
+    snprintf(jp, sizeof jp, "%s/job.yaml", w->dir);
+    write_file(jp, b);
+    free(b);
+    folio_error err = {0};
+    w->job = job_load(jp, &err);
+    if (!w->job)
+        fail_msg("job: %s", err.msg);
+    w->L = layout_load_attrs(w->job->layout_path, w->job->attrs, &err);
+    if (!w->L || !products_bind(w->job, w->L, &err) ||
+        !disclosures_bind(w->L->disclosures, w->job, w->L->path, &err))
+        fail_msg("layout: %s", err.msg);
+    w->ds = feed_load_all(w->job, 1, &err);
+    if (!w->ds)
+        fail_msg("feeds: %s", err.msg);
+    assert_int_equal(w->ds->n_rejects, 0);
+    *state = w;
+    return 0;
+}
+
+static int sums_teardown(void **state)
+{
+    sums_world *w = *state;
+    static const char *const F[] = {"card_transactions.csv", "deposit_transactions.csv",
+                                    "eu_transactions.csv", "job.yaml"};
+    char p[1200];
+    for (int i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/%s", w->dir, F[i]);
+        unlink(p);
+    }
+    rmdir(w->dir);
+    feed_dataset_free(w->ds);
+    layout_free(w->L);
+    job_free(w->job);
+    free(w);
+    return 0;
+}
+
+static size_t cents(void *user, folio_money m, char *buf, size_t cap)
+{
+    (void)user;
+    int n = snprintf(buf, cap, "%lld", (long long)m);   /* minor units, no style */
+    return n < 0 ? 0 : (size_t)n;
+}
+
+/* Section `kind` of account `id` computed from the loaded feeds into *o. */
+static void section(const sums_world *w, const char *id, const char *kind, folio_disc_out *o)
+{
+    const folio_dataset *ds = w->ds;
+    uint32_t ai = 0;
+    while (ai < ds->n_accounts && strcmp(ds->accounts[ai].id, id))
+        ai++;
+    assert_true(ai < ds->n_accounts);
+    int pr = 0;
+    while (pr < w->L->n_products && strcmp(w->L->products[pr].code, ds->accounts[ai].product))
+        pr++;
+    assert_true(pr < w->L->n_products);
+    uint32_t first = 0, n = 0;      /* its transactions: contiguous, sorted by account */
+    while (first < ds->n_txns && ds->txns[first].account != ai)
+        first++;
+    while (first + n < ds->n_txns && ds->txns[first + n].account == ai)
+        n++;
+    folio_disc_ctx x = {.ds = ds, .attrs = w->job->attrs, .account = ai, .first = first,
+                        .n = n, .closing = ds->accounts[ai].closing_balance,
+                        .minor_digits = 2, .period_start = w->job->period_start,
+                        .period_end = w->job->period_end, .date_format = "MM/DD/YYYY",
+                        .decimal = '.', .money = cents, .lang = 0};
+    const folio_disclosures *D = w->L->disclosures;
+    for (int i = 0; i < disclosures_count(D, pr); i++) {
+        if (!disclosures_compute(D, pr, i, &x, o))
+            fail_msg("%s %s: %s", id, kind, o->why);
+        if (!strcmp(o->kind, kind))
+            return;
+    }
+    fail_msg("account %s has no section %s", id, kind);
+}
+
+/* The cells after the label of the row labelled `label` ("" = none). */
+static void row_is(const folio_disc_out *o, const char *label, const char *c1, const char *c2)
+{
+    for (int r = 0; r < o->n_rows; r++)
+        if (!strcmp(o->cell[r][0], label)) {
+            assert_string_equal(o->cell[r][1], c1);
+            assert_string_equal(o->cell[r][2], c2);
+            return;
+        }
+    fail_msg("no row '%s'", label);
+}
+
+static void test_sums_card(void **state)
+{
+    const sums_world *w = *state;
+    folio_disc_out *o = malloc(sizeof *o);
+    assert_non_null(o);
+    /* K1001: fees 29.00 + 10.00 - 10.00 refund = 29.00, YTD 58.00 prior + 29.00;
+     * interest 53.03 + 3.44 = 56.47, YTD 412.37 + 56.47 = 468.84 */
+    section(w, "K1001", "card_totals", o);
+    row_is(o, "Total fees charged", "2900", "8700");
+    row_is(o, "Total interest charged", "5647", "46884");
+    /* K2002: its own rows only: 95.00 (YTD 95.00 + 95.00), 30.06 (188.10 + 30.06) */
+    section(w, "K2002", "card_totals", o);
+    row_is(o, "Total fees charged", "9500", "19000");
+    row_is(o, "Total interest charged", "3006", "21816");
+    /* K3003: no fee or interest row: 0 for the period, the prior YTD (0) */
+    section(w, "K3003", "card_totals", o);
+    row_is(o, "Total fees charged", "0", "0");
+    row_is(o, "Total interest charged", "0", "0");
+    free(o);
+}
+
+static void test_sums_deposit(void **state)
+{
+    const sums_world *w = *state;
+    folio_disc_out *o = malloc(sizeof *o);
+    assert_non_null(o);
+    /* D1001: overdraft 35.00 + 35.00 - 35.00 refund = 35.00, YTD 70.00 + 35.00;
+     * returned items 25.00, YTD 25.00 + 25.00 */
+    section(w, "D1001", "deposit_fees", o);
+    row_is(o, "Total Overdraft Fees", "3500", "10500");
+    row_is(o, "Total Returned Item Fees", "2500", "5000");
+    section(w, "D2002", "deposit_fees", o);
+    row_is(o, "Total Overdraft Fees", "0", "0");
+    row_is(o, "Total Returned Item Fees", "0", "0");
+    /* interest paid: the INT rows of the account only; YTD 6.40 + 0.85 and
+     * 30.12 + 3.91 */
+    section(w, "D1001", "deposit_interest", o);
+    assert_string_equal(o->cell[0][0], "Interest paid this period");
+    assert_string_equal(o->cell[0][1], "85");
+    assert_string_equal(o->cell[2][0], "Interest paid year-to-date");
+    assert_string_equal(o->cell[2][1], "725");
+    section(w, "D2002", "deposit_interest", o);
+    assert_string_equal(o->cell[0][1], "391");
+    assert_string_equal(o->cell[2][1], "3403");
+    free(o);
+}
+
+static void test_eu_fee_counts(void **state)
+{
+    const sums_world *w = *state;
+    folio_disc_out *o = malloc(sizeof *o);
+    assert_non_null(o);
+    section(w, "E1001", "eu_fees", o);
+    /* services in the layout's order; the transfer never used has no row, the
+     * card payment is no listed service: maintenance 1 x 5.00, ATM 3 x
+     * (2.00 + 2.00 + 2.50) = 6.50, total 11.50 */
+    assert_int_equal(o->ncols, 3);
+    assert_true(o->has_head);
+    assert_int_equal(o->n_rows, 5);
+    row_is(o, "Maintaining the account", "1", "500");
+    row_is(o, "Cash withdrawal (ATM)", "3", "650");
+    assert_string_equal(o->cell[0][0], "Maintaining the account");
+    assert_string_equal(o->cell[1][0], "Cash withdrawal (ATM)");
+    row_is(o, "Total fees", "", "1150");
+    assert_true(o->bold[2]);
+    for (int r = 0; r < o->n_rows; r++)
+        assert_null(strstr(o->cell[r][0], "Credit transfer"));
+    free(o);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "");
@@ -166,6 +447,9 @@ int main(void)
         cmocka_unit_test(test_payment_for_months),
         cmocka_unit_test(test_apy_earned),
         cmocka_unit_test(test_kind_names),
+        cmocka_unit_test_setup_teardown(test_sums_card, sums_setup, sums_teardown),
+        cmocka_unit_test_setup_teardown(test_sums_deposit, sums_setup, sums_teardown),
+        cmocka_unit_test_setup_teardown(test_eu_fee_counts, sums_setup, sums_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
