@@ -278,6 +278,9 @@ bool pdfs_page(pdf_stream *ps, HPDF_Page page, const char **why)
  * order libharu would number them, and written as the bytes libharu writes
  * for them (HPDF_Dict_Write: "<<\n", "/Key value\n" per entry, ">>"). */
 
+bool pdfs_direct_off;
+uint64_t pdfs_direct_pages;
+
 bool pdfs_page_reserve(pdf_stream *ps, uint32_t *id, const char **why)
 {
     if (!pdfs_header(ps, why))
@@ -351,6 +354,8 @@ bool pdfs_page_direct(pdf_stream *ps, uint32_t id, float w, float h, HPDF_Dict r
     ok = ok && HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK;
     if (!ok)
         *why = pdfs_io_why(ps);
+    else
+        __atomic_add_fetch(&pdfs_direct_pages, 1, __ATOMIC_RELAXED);
     return ok;
 }
 

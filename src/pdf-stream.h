@@ -43,6 +43,10 @@ bool pdfs_page(pdf_stream *ps, HPDF_Page page, const char **why);
  * would write for the page HPDF_AddPage makes and pdf.c fills.  false with
  * *why (pdfs_page_reserve: *why NULL as in pdfs_page). */
 bool pdfs_page_reserve(pdf_stream *ps, uint32_t *id, const char **why);
+/* Tests only: true sends every page through libharu (pdfs_page), so a
+ * test compares the two ways byte for byte. */
+extern bool pdfs_direct_off;
+extern uint64_t pdfs_direct_pages;   /* pages pdfs_page_direct wrote */
 bool pdfs_page_direct(pdf_stream *ps, uint32_t id, float w, float h, HPDF_Dict res,
                       const void *data, size_t len, const char **why);
 /* Write every object not written yet, the cross-reference table and the

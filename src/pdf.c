@@ -1371,7 +1371,7 @@ static bool pdf_emit_direct(folio_pdf_writer *w, const folio_pdf_prepared *pp, u
     /* libharu's page sizes (HPDF_Page_SetWidth refuses others); a shared
      * set is found or made unless the table is full; the failing page of a
      * statement is libharu's (pdf_emit stops there) */
-    if (!w->ps || !w->enc1 || !pp->level || !pg->len || w->n_res_shared >= PDF_RES_SHARED ||
+    if (pdfs_direct_off || !w->ps || !w->enc1 || !pp->level || !pg->len || w->n_res_shared >= PDF_RES_SHARED ||
         pw < 3 || pw > 14400 || ph < 3 || ph > 14400 || (pi + 1 == pp->n_pages && pp->why))
         return false;
     uint32_t id;
