@@ -289,7 +289,7 @@ static void print_summary(const folio_run_report *r, const char *phases, double 
     printf("  composed once  %llu statements kept from compose (%.1f MB work file), "
            "%llu composed again to print\n", (unsigned long long)r->kept,
            r->kept_bytes / 1e6, (unsigned long long)r->composed_again);
-    printf("  pdf pages      %llu: format %.2fs, deflate %.2fs, emit %.2fs (CPU, all threads)\n",
+    printf("  pdf pages      %llu: format %.2fs, deflate %.2fs, emit %.2fs (busy, all threads)\n",
            (unsigned long long)r->pdf_pages, r->pdf_format_s, r->pdf_deflate_s, r->pdf_emit_s);
     /* issue 16 part 6: wall seconds per phase, adding up to the wall time */
     printf("  phases         %s = %.2fs wall\n", phases, wall);

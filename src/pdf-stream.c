@@ -43,6 +43,13 @@ struct pdf_stream {
     char why[160];                /* the message of a write error */
     HPDF_Dict parent;             /* issue 11 (r-par): pdfs_grow_lists */
     HPDF_List kids;
+    /* issue 11 (r-pwrite): the page tree's kids in order, every page's
+     * (pdfs_page's and pdfs_page_direct's); written by pdfs_pages_root
+     * once a page was written directly (libharu's Kids lacks those) */
+    uint32_t *kid;
+    size_t n_kid, cap_kid;
+    bool direct;                  /* a page was written by pdfs_page_direct */
+    bool nested;                  /* a page under another Pages than the root */
 };
 
 /* libharu's header per HPDF_PDFVer (hpdf_doc.c) */
@@ -167,17 +174,21 @@ static bool pdfs_header(pdf_stream *ps, const char **why)
     return true;
 }
 
+static bool pdfs_pages_root(pdf_stream *ps, HPDF_XrefEntry e, const char **why);
+
 /* Write object id (as HPDF_Xref_WriteToStream does) unless it was. */
 static bool pdfs_obj(pdf_stream *ps, HPDF_UINT id, const char **why)
 {
     HPDF_Xref x = ps->doc->xref;
     HPDF_XrefEntry e = id < x->entries->count ? HPDF_Xref_GetEntry(x, id) : NULL;
+    if (e && e->byte_offset)
+        return true;      /* written (pdfs_page_direct's have no object) */
     if (!e || !e->obj) {
         *why = "internal error: a PDF object without its cross-reference entry";
         return false;
     }
-    if (e->byte_offset)
-        return true;
+    if (ps->direct && e->obj == ps->doc->root_pages)
+        return pdfs_pages_root(ps, e, why);
     char head[48];
     e->byte_offset = ps->hs->size;
     snprintf(head, sizeof head, "%u %u obj\012", (unsigned)id, (unsigned)e->gen_no);
@@ -213,12 +224,33 @@ static void pdfs_grow_lists(pdf_stream *ps, HPDF_PageAttr attr)
             lists[i]->items_per_block = lists[i]->count / 2;
 }
 
+/* issue 11 (r-pwrite): one more kid of the page tree */
+static bool pdfs_kid(pdf_stream *ps, uint32_t id, const char **why)
+{
+    if (ps->n_kid == ps->cap_kid) {
+        size_t cap = ps->cap_kid ? ps->cap_kid * 2 : 1024;
+        uint32_t *k = realloc(ps->kid, cap * sizeof *k);
+        if (!k) {
+            *why = "out of memory";
+            return false;
+        }
+        ps->kid = k;
+        ps->cap_kid = cap;
+    }
+    ps->kid[ps->n_kid++] = id;
+    return true;
+}
+
 bool pdfs_page(pdf_stream *ps, HPDF_Page page, const char **why)
 {
     if (!pdfs_header(ps, why))
         return false;
     HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
     pdfs_grow_lists(ps, attr);            /* issue 11 (r-par) */
+    if (attr->parent != ps->doc->root_pages)
+        ps->nested = true;
+    if (!pdfs_kid(ps, pdfs_id(page), why))
+        return false;
     HPDF_Dict c = attr->contents;
     if (!(page->header.obj_id & HPDF_OTYPE_INDIRECT) || !c ||
         !(c->header.obj_id & HPDF_OTYPE_INDIRECT)) {
@@ -234,6 +266,123 @@ bool pdfs_page(pdf_stream *ps, HPDF_Page page, const char **why)
     if (c->stream && c->stream->type == HPDF_STREAM_MEMORY)
         HPDF_MemStream_FreeData(c->stream);
     return true;
+}
+
+/* ---- issue 11 (r-pwrite): pages written without libharu's objects ------ *
+ *
+ * HPDF_AddPage makes ~40 objects a page (the page dictionary, a Resources
+ * dictionary with a ProcSet array of 5 names -- replaced at once by the
+ * shared one --, a graphics state, the contents stream and its Length) in
+ * the writer's turn, which is serial.  A page whose resources are shared
+ * (pdf.c) needs none of them: its three objects are numbered here, in the
+ * order libharu would number them, and written as the bytes libharu writes
+ * for them (HPDF_Dict_Write: "<<\n", "/Key value\n" per entry, ">>"). */
+
+bool pdfs_direct_off;
+uint64_t pdfs_direct_pages;
+
+bool pdfs_page_reserve(pdf_stream *ps, uint32_t *id, const char **why)
+{
+    if (!pdfs_header(ps, why))
+        return false;
+    HPDF_Doc doc = ps->doc;
+    if (doc->cur_pages != doc->root_pages || !doc->root_pages) {
+        *why = "internal error: a page tree with more than one level";
+        return false;
+    }
+    HPDF_List l = doc->xref->entries;
+    if (l->items_per_block < l->count / 2)      /* as pdfs_grow_lists */
+        l->items_per_block = l->count / 2;
+    for (int k = 0; k < 3; k++) {
+        HPDF_XrefEntry e = HPDF_GetMem(doc->mmgr, sizeof *e);
+        if (!e) {
+            *why = "out of memory";
+            return false;
+        }
+        *e = (HPDF_XrefEntry_Rec){.entry_typ = HPDF_IN_USE_ENTRY, .obj = NULL};
+        if (HPDF_List_Add(l, e) != HPDF_OK) {
+            HPDF_FreeMem(doc->mmgr, e);
+            *why = "out of memory";
+            return false;
+        }
+    }
+    *id = (uint32_t)(l->count - 3);
+    return true;
+}
+
+/* "N 0 R" of an indirect object */
+static int pdfs_ref(char *b, size_t n, const void *obj)
+{
+    const HPDF_Obj_Header *h = obj;
+    return snprintf(b, n, "%u %u R", (unsigned)(h->obj_id & 0x00FFFFFF), (unsigned)h->gen_no);
+}
+
+bool pdfs_page_direct(pdf_stream *ps, uint32_t id, float w, float h, HPDF_Dict res,
+                      const void *data, size_t len, const char **why)
+{
+    HPDF_Xref x = ps->doc->xref;
+    if (id + 3 > x->entries->count || !res || !(res->header.obj_id & HPDF_OTYPE_INDIRECT)) {
+        *why = "internal error: a page written directly without its objects";
+        return false;
+    }
+    if (!pdfs_kid(ps, id, why))
+        return false;
+    ps->direct = true;
+    char rref[32], pref[32], b[256];
+    pdfs_ref(rref, sizeof rref, res);
+    pdfs_ref(pref, sizeof pref, ps->doc->root_pages);
+    HPDF_Xref_GetEntry(x, id)->byte_offset = ps->hs->size;
+    int n = snprintf(b, sizeof b, "%u 0 obj\012<<\012/Type /Page\012/MediaBox [ 0 0 ", id);
+    bool ok = HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK &&
+              HPDF_Stream_WriteReal(ps->hs, w) == HPDF_OK &&
+              HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)" ", 1) == HPDF_OK &&
+              HPDF_Stream_WriteReal(ps->hs, h) == HPDF_OK;
+    n = snprintf(b, sizeof b,
+                 " ]\012/Contents %u 0 R\012/Resources %s\012/Parent %s\012>>\012endobj\012",
+                 id + 1, rref, pref);
+    ok = ok && HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK;
+    HPDF_Xref_GetEntry(x, id + 1)->byte_offset = ps->hs->size;
+    n = snprintf(b, sizeof b,
+                 "%u 0 obj\012<<\012/Length %u 0 R\012/Filter /FlateDecode\012>>\012stream\015\012",
+                 id + 1, id + 2);
+    ok = ok && HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK &&
+         HPDF_Stream_Write(ps->hs, data, (HPDF_UINT)len) == HPDF_OK &&
+         HPDF_Stream_WriteStr(ps->hs, "\012endstream\012endobj\012") == HPDF_OK;
+    if (ok)
+        HPDF_Xref_GetEntry(x, id + 2)->byte_offset = ps->hs->size;
+    n = snprintf(b, sizeof b, "%u 0 obj\012%u\012endobj\012", id + 2, (unsigned)len);
+    ok = ok && HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK;
+    if (!ok)
+        *why = pdfs_io_why(ps);
+    else
+        __atomic_add_fetch(&pdfs_direct_pages, 1, __ATOMIC_RELAXED);
+    return ok;
+}
+
+/* The page tree's root as libharu writes it (Pages_BeforeWrite counts the
+ * kids), from the kids in order: it is /Type /Pages, /Kids, /Count. */
+static bool pdfs_pages_root(pdf_stream *ps, HPDF_XrefEntry e, const char **why)
+{
+    HPDF_Dict root = ps->doc->root_pages;
+    if (ps->nested || root->list->count != 3 || !HPDF_Dict_GetItem(root, "Kids", HPDF_OCLASS_ARRAY) ||
+        !HPDF_Dict_GetItem(root, "Count", HPDF_OCLASS_NUMBER)) {
+        *why = "internal error: a page tree written directly has other entries";
+        return false;
+    }
+    char b[64];
+    e->byte_offset = ps->hs->size;
+    int n = snprintf(b, sizeof b, "%u %u obj\012<<\012/Type /Pages\012/Kids [ ",
+                     (unsigned)pdfs_id(root), (unsigned)e->gen_no);
+    bool ok = HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK;
+    for (size_t i = 0; ok && i < ps->n_kid; i++) {
+        n = snprintf(b, sizeof b, "%u 0 R ", (unsigned)ps->kid[i]);
+        ok = HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK;
+    }
+    n = snprintf(b, sizeof b, "]\012/Count %zu\012>>\012endobj\012", ps->n_kid);
+    ok = ok && HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK;
+    if (!ok)
+        *why = pdfs_io_why(ps);
+    return ok;
 }
 
 bool pdfs_finish(pdf_stream *ps, uint64_t *bytes, char sha256[65], const char **why)
@@ -309,6 +458,7 @@ void pdfs_free(pdf_stream *ps)
     if (ps->created && !ps->finished)
         unlink(ps->path);
     free(ps->path);
+    free(ps->kid);
     EVP_MD_CTX_free(ps->md);
     free(ps->buf);
     free(ps);

@@ -34,6 +34,21 @@ pdf_stream *pdfs_open(HPDF_Doc doc, const char *path, const char **why);
  * *why NULL: the file could not be created and nothing was written (the
  * caller may save the document whole, where the error is reported). */
 bool pdfs_page(pdf_stream *ps, HPDF_Page page, const char **why);
+/* issue 11 (r-pwrite): a page without libharu's page objects.  Reserve
+ * its three object numbers (page, contents, Length: *id, *id + 1, *id + 2)
+ * where HPDF_AddPage would have made them, then write them: a page
+ * dictionary of MediaBox [0 0 w h], the shared indirect dictionary res as
+ * its Resources, the root of the page tree as its Parent, and data (the
+ * page's content, deflated) as its content stream.  Same bytes as libharu
+ * would write for the page HPDF_AddPage makes and pdf.c fills.  false with
+ * *why (pdfs_page_reserve: *why NULL as in pdfs_page). */
+bool pdfs_page_reserve(pdf_stream *ps, uint32_t *id, const char **why);
+/* Tests only: true sends every page through libharu (pdfs_page), so a
+ * test compares the two ways byte for byte. */
+extern bool pdfs_direct_off;
+extern uint64_t pdfs_direct_pages;   /* pages pdfs_page_direct wrote */
+bool pdfs_page_direct(pdf_stream *ps, uint32_t id, float w, float h, HPDF_Dict res,
+                      const void *data, size_t len, const char **why);
 /* Write every object not written yet, the cross-reference table and the
  * trailer; close the file.  *bytes its size, sha256 its SHA-256 (hex). */
 bool pdfs_finish(pdf_stream *ps, uint64_t *bytes, char sha256[65], const char **why);

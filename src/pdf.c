@@ -436,10 +436,15 @@ struct folio_pdf_prepared {
 static folio_pdf_stats pdf_totals;
 static pthread_mutex_t pdf_totals_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* issue 11 (r-pwrite): the monotonic clock, read in user space (vDSO): a
+ * thread CPU clock read is a system call on this VM (1.35 us; 5 a statement
+ * were ~2% of a print run's CPU).  So these figures are the busy time of
+ * the working threads; the ring's stage split (sink.c) scales them to its
+ * own thread CPU clocks, read once per batch. */
 static inline uint64_t pdf_ns(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -1355,6 +1360,49 @@ static HPDF_Dict pdf_res_shared(folio_pdf_writer *w, const pdf_prep_page *pg,
     return res;
 }
 
+/* issue 11 (r-pwrite): page pi of pp written to a print file without
+ * libharu's page objects (pdfs_page_direct), when its resources are shared
+ * and its content deflated; false (w->failed unset) where the page takes
+ * libharu's way instead: the same bytes either way. */
+static bool pdf_emit_direct(folio_pdf_writer *w, const folio_pdf_prepared *pp, uint32_t pi)
+{
+    const pdf_prep_page *pg = &pp->pages[pi];
+    HPDF_REAL pw = pdf_pt(pp->page_w), ph = pdf_pt(pp->page_h);
+    /* libharu's page sizes (HPDF_Page_SetWidth refuses others); a shared
+     * set is found or made unless the table is full; the failing page of a
+     * statement is libharu's (pdf_emit stops there) */
+    if (pdfs_direct_off || !w->ps || !w->enc1 || !pp->level || !pg->len || w->n_res_shared >= PDF_RES_SHARED ||
+        pw < 3 || pw > 14400 || ph < 3 || ph > 14400 || (pi + 1 == pp->n_pages && pp->why))
+        return false;
+    uint32_t id;
+    const char *why = NULL;
+    if (!pdfs_page_reserve(w->ps, &id, &why)) {
+        if (why) {
+            pdf_fail(w, why);
+        } else {                         /* no file: saved whole, fails there */
+            pdfs_free(w->ps);
+            w->ps = NULL;
+        }
+        return false;
+    }
+    HPDF_Image img[PDF_PAGE_IMAGES];
+    for (int k = 0; k < pg->n_img && !w->failed; k++)
+        if (!(img[k] = pdf_image_xobject(w->doc, &w->images, pg->img[k])))
+            pdf_fail(w, "cannot add an image to the page resources");
+    HPDF_Dict shared = w->failed ? NULL : pdf_res_shared(w, pg, img);
+    if (!shared) {
+        if (!w->failed)
+            pdf_fail(w, "internal error: no shared resources for a page");
+        return false;
+    }
+    if (!pdfs_page_direct(w->ps, id, pw, ph, shared, pp->data + pg->off, pg->len, &why)) {
+        pdf_fail(w, why);
+        return false;
+    }
+    w->pages++;
+    return true;
+}
+
 /* Append the pages of pp to w's document, in order. */
 static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *err)
 {
@@ -1377,6 +1425,10 @@ static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *e
     }
     for (uint32_t pi = 0; pi < pp->n_pages && !w->failed; pi++) {
         const pdf_prep_page *pg = &pp->pages[pi];
+        if (pdf_emit_direct(w, pp, pi))          /* issue 11 (r-pwrite) */
+            continue;
+        if (w->failed)
+            break;
         HPDF_Page page = HPDF_AddPage(w->doc);
         if (!page)
             break;

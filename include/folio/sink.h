@@ -53,8 +53,10 @@ typedef struct folio_sink_type {
      * err set on failure. */
     void *(*prepare)(const void *opt, const folio_dl_statement *st, folio_error *err);
     void (*release)(void *prepared);
-    /* issue 11 (speed): optional, the CPU seconds of prepare() that went to
-     * compressing this blob (part of prepare's time), for the stage split */
+    /* issue 11 (speed): optional, the seconds of prepare() that went to
+     * compressing this blob (part of prepare's time), for the stage split:
+     * busy time on the monotonic clock (r-pwrite), which the ring scales to
+     * the batch's thread CPU time */
     double (*deflate_s)(const void *prepared);
     /* Append one statement, in order.  prepared is prepare()'s blob (NULL
      * without prepare).  On failure the instance is only good for abort(). */

@@ -27,6 +27,7 @@
 #include "folio/dlist.h"
 #include "folio/pdf.h"
 #include "pdf-enc1.h"   /* issue 11 (r-par): pdf_enc1_ascii_fast */
+#include "pdf-stream.h" /* issue 11 (r-pwrite): pdfs_direct_off */
 
 static char font_reg[4096], font_bold[4096];
 static char tmpdir[] = "/tmp/folio-test-pdf-XXXXXX";
@@ -1054,6 +1055,69 @@ static void test_prepared_in_threads(void **state)
     folio_arena_free(&a);
 }
 
+/* issue 11 (r-pwrite): print pages written without libharu's page objects
+ * (pdfs_page_direct) give the file libharu's own page objects give, byte
+ * for byte: pages of two sizes, three fonts in changing sets (several
+ * shared resource dictionaries), prepared and added in order; at
+ * compression 0 every page takes libharu's way in both files. */
+static void test_direct_pages_same_bytes(void **state)
+{
+    (void)state;
+    folio_arena a;
+    folio_arena_init(&a, 1 << 16);
+    enum { N = 40 };
+    for (int comp = 0; comp <= 1; comp++) {
+        char path[2][4200];
+        for (int way = 0; way < 2; way++) {
+            folio_error err = { 0 };
+            folio_pdf_options o = options(comp);
+            tmp_path(path[way], sizeof path[way], way ? "direct-pages.pdf" : "hpdf-pages.pdf");
+            pdfs_direct_off = way == 0;
+            uint64_t direct0 = pdfs_direct_pages;
+            folio_pdf_writer *w = pdf_writer_open(path[way], fonts3, 3, &o, &err);
+            assert_non_null(w);
+            for (int i = 0; i < N; i++) {
+                folio_dl_statement *st = i % 4 == 3 ? make_statement(&a, i, LETTER_W, LETTER_H)
+                                                    : make_statement3(&a, i);
+                folio_pdf_prepared *pp = pdf_prepare_statement(fonts3, 3, &o, st, &err);
+                assert_non_null(pp);
+                if (!pdf_writer_add_prepared(w, pp, &err))
+                    fail_msg("add_prepared: %s", err.msg);
+                pdf_prepared_free(pp);
+                folio_arena_reset(&a);
+            }
+            assert_int_equal(pdf_writer_pages(w), 2 * N);
+            /* every page written directly, or none (compression 0) */
+            assert_int_equal(pdfs_direct_pages - direct0, way && comp ? 2 * N : 0);
+            uint64_t bytes = 0;
+            char sha[65] = "", want[65];
+            assert_true(pdf_writer_close_sha(w, &bytes, sha, &err));
+            assert_true(folio_sha256_file(path[way], want, NULL, &err));
+            assert_string_equal(sha, want);
+            check_valid(path[way]);
+        }
+        pdfs_direct_off = false;
+        size_t n1, n2;
+        char *d1 = read_all(path[0], &n1), *d2 = read_all(path[1], &n2);
+        assert_int_equal(n1, n2);
+        assert_memory_equal(d1, d2, n1);
+        /* a page tree of 80 kids, written from its list */
+        assert_non_null(memmem(d2, n2, "/Type /Pages\n/Kids [ ", 20));
+        assert_non_null(memmem(d2, n2, " R ]\n/Count 80\n>>", 17));
+        free(d1);
+        free(d2);
+        int status;
+        char *out = tool("pdfinfo '%s' 2>&1 | grep '^Pages:'", path[1], &status);
+        assert_non_null(strstr(out, " 80\n"));
+        free(out);
+        out = tool("pdftotext '%s' - 2>/dev/null", path[1], &status);
+        assert_int_equal(status, 0);
+        assert_non_null(strstr(out, "bold after the alias"));
+        free(out);
+    }
+    folio_arena_free(&a);
+}
+
 /* issue 11: a prepared statement says how long its pages took to deflate
  * (the ring's deflate stage); none without compression.  Blobs are reused
  * (pdf.c's pool) and a reused one gives the same bytes as a new one. */
@@ -1451,6 +1515,7 @@ int main(void)
         cmocka_unit_test(test_written_as_it_fills),   /* issue 11 (r-speed) */
         cmocka_unit_test(test_prepared_in_threads),
         cmocka_unit_test(test_prepared_deflate_time),
+        cmocka_unit_test(test_direct_pages_same_bytes),   /* issue 11 (r-pwrite) */
         cmocka_unit_test(test_prepared_errors),
         cmocka_unit_test(test_one_byte_codes),    /* issue 11 */
         cmocka_unit_test(test_ascii_fast_path),   /* issue 11 (r-par) */
