@@ -493,7 +493,8 @@ bool pdf_tag_finish(pdf_tag *t, HPDF_Doc doc, uint32_t first_page, const char *l
 /* Small pieces gathered on the stack, appended to b in chunks. */
 typedef struct tag_emit {
     folio_buf *b;
-    char tmp[4096];
+    char tmp[12288];             /* r-tag5: > the largest single need, an element
+                                    with a 2,000-character /Alt in hex (~8,300) */
     size_t n;
 } tag_emit;
 
@@ -629,8 +630,7 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
         if (!f->keep[i] || f->inl[i])
             continue;
         const tag_node *nd = &t->nodes[i];
-        emit_flush(&e);
-        offs[2 + f->num[i]] = body.len;
+        offs[2 + f->num[i]] = body.len + e.n;   /* r-tag5: no flush per element */
         size_t alt = nd->role == FOLIO_SR_FIGURE && nd->alt ? strlen(nd->alt) : 0;
         if (alt > 2000)
             alt = 2000;

@@ -288,6 +288,58 @@ static void test_put_dec(void **state)
     }
 }
 
+/* r-tag5: a Figure's /Alt of 2,000 non-ASCII characters (written as UTF-16BE
+ * hex, ~8,000 bytes, cut there) fits the element writer's buffer: the tagged
+ * document passes qpdf --check and carries it. */
+static void test_long_alt(void **state)
+{
+    (void)state;
+    folio_arena a;
+    folio_arena_init(&a, 1 << 16);
+    folio_dl_statement *st = sample(&a);
+    static char alt[2500 * 2 + 1];
+    for (int i = 0; i < 2500; i++)
+        memcpy(alt + 2 * i, "\xc3\xa9", 2);           /* e acute */
+    uint32_t fig = 0;
+    for (uint32_t i = 1; i < st->n_snodes; i++)
+        if (st->snodes[i].role == FOLIO_SR_FIGURE)
+            fig = i;
+    assert_true(fig > 0);
+    st->snodes[fig].alt = alt;
+    folio_layout_font fonts[2] = {{.name = "regular", .file = font_reg},
+                                  {.name = "bold", .file = font_bold}};
+    folio_pdf_options po = {.title = "Banco", .author = "Banco", .compression = 1};
+    assert_true(folio_date_from_ymd(2026, 11, 1, &po.doc_date));
+    FILE *fp = fopen("/usr/share/color/icc/sRGB.icc", "rb");
+    assert_non_null(fp);
+    static unsigned char icc[65536];
+    size_t icc_len = fread(icc, 1, sizeof icc, fp);
+    fclose(fp);
+    folio_pdfa_options pa = {.identifier = "statements-H1", .icc = icc, .icc_len = icc_len,
+                             .statement = st, .tagged = 1, .lang = st->lang};
+    folio_error err = {0};
+    folio_pdf_writer *w = pdf_writer_open_pdfa("H1.pdf", fonts, 2, &po, &pa, &err);
+    assert_non_null(w);
+    assert_true(pdf_writer_add_statement(w, st, &err));
+    folio_buf out;
+    folio_buf_init(&out, 1 << 26);
+    assert_true(pdf_writer_close_mem(w, &out, &err));
+    char path[] = "/tmp/folio-pdftag-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, out.data, out.len), (ssize_t)out.len);
+    close(fd);
+    static char res[1 << 22];
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' >/dev/null 2>&1 && "
+             "qpdf --qdf --object-streams=disable '%s' - 2>/dev/null", path, path);
+    assert_int_equal(run(cmd, res, sizeof res), 0);
+    assert_non_null(has(res, "/Alt <feff00e900e900e900e9"));
+    unlink(path);
+    folio_buf_free(&out);
+    folio_arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_marked_content),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_document),
+        cmocka_unit_test(test_long_alt),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
