@@ -22,6 +22,9 @@
 #include "folio/pdf.h"
 #include "pdf-tag.h"
 #include "pdf-compact.h"
+#include "pdf-private.h"
+
+#include <zlib.h>
 
 static char font_reg[4096], font_bold[4096];
 
@@ -288,6 +291,51 @@ static void test_put_dec(void **state)
     }
 }
 
+/* r-tag5 (round 25): the object stream's header Huffman-coded on its own,
+ * the rest by libdeflate, decodes (with zlib, an independent inflater) to
+ * the same bytes, for headers of every shape; a header with another byte is
+ * left to pdf_deflate (0). */
+static void test_zsplit(void **state)
+{
+    (void)state;
+    static unsigned char in[300000], out[400000], back[300000];
+    static const char *const heads[] = {"7", "1 0\n", "0000000000", "12 0 13 41 14 77 15 130\n",
+                                        NULL};
+    for (int c = 0; c < 6; c++) {
+        size_t h;
+        if (heads[c < 4 ? c : 0] && c < 4) {
+            h = strlen(heads[c]);
+            memcpy(in, heads[c], h);
+        } else {                            /* ~1,000 or ~20,000 objects */
+            char *w = (char *)in;
+            unsigned n = c == 4 ? 1000 : 20000, off = 0;
+            for (unsigned k = 0; k < n; k++, off += 30 + k % 17)
+                w += sprintf(w, "%s%u %u", k ? " " : "", 45 + k, off);
+            *w++ = '\n';
+            h = (size_t)(w - (char *)in);
+        }
+        size_t n = h;
+        for (unsigned k = 0; n < h + 50000; k++)
+            n += (size_t)sprintf((char *)in + n, "<</S/TD/P %u 0 R/Pg 12 0 R/K %u>>", 400 + k / 4, k);
+        size_t zn = pdf_deflate_split(1, in, h, n, out, sizeof out);
+        assert_true(zn > 0);
+        uLongf bn = sizeof back;
+        assert_int_equal(uncompress(back, &bn, out, zn), Z_OK);
+        assert_int_equal(bn, n);
+        assert_memory_equal(back, in, n);
+        if (c == 4) {                       /* no larger than one libdeflate stream */
+            size_t zd = pdf_deflate(1, in, n, back, sizeof back);
+            assert_true(zd > 0);
+            assert_true(zn <= zd + 64);
+        }
+    }
+    size_t small = pdf_deflate_split(1, in, 20, 60, out, 40);   /* out too small */
+    assert_int_equal(small, 0);
+    memcpy(in, "1 0 2 x\n<<>>", 12);
+    assert_int_equal(pdf_deflate_split(1, in, 8, 12, out, sizeof out), 0);
+    assert_int_equal(pdf_deflate_split(1, in, 0, 12, out, sizeof out), 0);
+}
+
 /* r-tag5: a Figure's /Alt of 2,000 non-ASCII characters (written as UTF-16BE
  * hex, ~8,000 bytes, cut there) fits the element writer's buffer: the tagged
  * document passes qpdf --check and carries it. */
@@ -348,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_marked_content),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_document),
+        cmocka_unit_test(test_zsplit),
         cmocka_unit_test(test_long_alt),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
