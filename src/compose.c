@@ -1544,6 +1544,9 @@ static void compose_disclosures(composer *C, uint32_t ai)
         if (!o->shown)
             continue;
         compose_note_key(C, "disclosure:%s", o->kind);
+        for (int k = 0; k < o->n_label_para; k++)   /* round 25: label paragraphs */
+            compose_note_key(C, "paragraph:%s@%d", o->label_para[k]->id,
+                             (int)o->label_para[k]->version);
         folio_column cols[FOLIO_DISC_MAX_COLS];
         int32_t bw = body_width(C), vw = o->ncols == 4 ? bw / 5 : o->ncols == 3 ? bw * 3 / 10
                                                                                 : bw / 4;

@@ -31,6 +31,7 @@ static const label_def LABELS[DL__COUNT] = {
     [DL_INTEREST_PAID] = {"interest_paid", "Interest paid this period"},
     [DL_APY_EARNED] = {"apy_earned", "Annual Percentage Yield Earned"},
     [DL_DAYS] = {"days", "days"},
+    [DL_DAY] = {"day", "day"},           /* round 25: "(1 day)" */
     [DL_INTEREST_PAID_YTD] = {"interest_paid_ytd", "Interest paid year-to-date"},
     [DL_NEW_BALANCE] = {"new_balance", "New Balance"},
     [DL_MINIMUM_DUE] = {"minimum_due", "Minimum Payment Due"},
@@ -81,7 +82,7 @@ static const label_def LABELS[DL__COUNT] = {
 static const disc_label USES[FOLIO_DISC__COUNT][16] = {
     [FOLIO_DISC_DEPOSIT_FEES] = {DL_PERIOD, DL_YTD, DL_OVERDRAFT_FEES, DL_RETURNED_FEES,
                                  DL__COUNT},
-    [FOLIO_DISC_DEPOSIT_INTEREST] = {DL_INTEREST_PAID, DL_APY_EARNED, DL_DAYS,
+    [FOLIO_DISC_DEPOSIT_INTEREST] = {DL_INTEREST_PAID, DL_APY_EARNED, DL_DAYS, DL_DAY,
                                      DL_INTEREST_PAID_YTD, DL__COUNT},
     [FOLIO_DISC_CARD_PAYMENT] = {DL_NEW_BALANCE, DL_MINIMUM_DUE, DL_DUE_DATE, DL_LATE_FEE,
                                  DL_PENALTY_APR, DL__COUNT},
@@ -90,7 +91,7 @@ static const disc_label USES[FOLIO_DISC__COUNT][16] = {
                                  DL_SAVINGS, DL__COUNT},
     [FOLIO_DISC_CARD_INTEREST] = {DL_BALANCE_TYPE, DL_APR, DL_BALANCE_SUBJECT,
                                   DL_INTEREST_CHARGE, DL_PURCHASES, DL_CASH_ADVANCES,
-                                  DL_TOTAL_INTEREST_CHARGE, DL_DAYS, DL__COUNT},
+                                  DL_TOTAL_INTEREST_CHARGE, DL_DAYS, DL_DAY, DL__COUNT},
     [FOLIO_DISC_CARD_TOTALS] = {DL_PERIOD, DL_YTD, DL_FEES_CHARGED, DL_INTEREST_CHARGED,
                                 DL__COUNT},
     [FOLIO_DISC_LOAN_PAYMENT] = {DL_PRINCIPAL, DL_INTEREST, DL_ESCROW, DL_FEES, DL_AMOUNT_DUE,
@@ -100,6 +101,45 @@ static const disc_label USES[FOLIO_DISC__COUNT][16] = {
     [FOLIO_DISC_EU_FEES] = {DL_SERVICE, DL_TIMES_USED, DL_TOTAL_FEES, DL_CREDIT_RATE,
                             DL_OVERDRAFT_RATE, DL__COUNT},
 };
+
+/* Round 25: the kinds that print a number followed by a counted noun
+ * ("(31 days)", "5 years"), so need the language's plural rule. */
+static bool counts(folio_disc_kind kind)
+{
+    return kind == FOLIO_DISC_DEPOSIT_INTEREST || kind == FOLIO_DISC_CARD_MINIMUM ||
+           kind == FOLIO_DISC_CARD_INTEREST;
+}
+
+/* CLDR cardinal plural rules, whole numbers only, of the languages whose rule
+ * has at most the two forms a label pair can hold.  Languages without a
+ * plural (ja, zh, ...) use ONE: their singular and plural wordings are the
+ * same word. */
+int disc_plural_rule(const char *code)
+{
+    static const char *const one[] = {
+        "en", "es", "de", "it", "nl", "sv", "da", "nb", "nn", "no", "fi", "et", "el", "hu",
+        "bg", "ca", "gl", "eu", "af", "tr", "az", "ka", "sw", "ur", "ta", "te", "ml",
+        "mr", "ne", "ja", "zh", "ko", "vi", "th", "id", "ms", "lo", "my", "km"};
+    static const char *const zero_one[] = {"fr", "pt", "hi", "bn", "gu", "fa", "zu", "am",
+                                           "hy", "kab", "kn", "as"};
+    char base[8];
+    size_t n = 0;
+    while (code && code[n] && code[n] != '-' && code[n] != '_' && n < sizeof base - 1) {
+        char ch = code[n];
+        base[n++] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    }
+    base[n] = 0;
+    if (code && code[n] && code[n] != '-' && code[n] != '_')
+        return DISC_PLURAL_UNKNOWN;
+    /* pt-PT has one for 1 only, pt and pt-BR for 0 and 1: the same from 1 up */
+    for (size_t i = 0; i < sizeof one / sizeof *one; i++)
+        if (!strcmp(base, one[i]))
+            return DISC_PLURAL_ONE;
+    for (size_t i = 0; i < sizeof zero_one / sizeof *zero_one; i++)
+        if (!strcmp(base, zero_one[i]))
+            return DISC_PLURAL_ZERO_ONE;
+    return DISC_PLURAL_UNKNOWN;
+}
 
 const char *disc_label_id(disc_label k, char *buf)
 {
@@ -164,6 +204,7 @@ static bool resolve(yt_doc *d, const yt_node *n, const char *where, const folio_
             return false;
         }
         *slot = s;
+        t->para[(size_t)l * DL__COUNT + k] = pi;
         return true;
     }
     if (is_english(lang)) {
@@ -185,15 +226,30 @@ bool disc_labels_need(yt_doc *d, const yt_node *n, const char *where, const foli
 {
     int nl = L->n_languages > 0 ? L->n_languages : 1;
     if (!t->text) {
-        if (!(t->text = calloc((size_t)nl * DL__COUNT, sizeof *t->text))) {
+        t->text = calloc((size_t)nl * DL__COUNT, sizeof *t->text);
+        t->para = malloc((size_t)nl * DL__COUNT * sizeof *t->para);
+        t->plural = calloc((size_t)nl, 1);
+        if (!t->text || !t->para || !t->plural) {
             folio_error_set(d->err, FOLIO_EXIT_FAILED, "%s: out of memory", d->path);
             return false;
         }
+        for (size_t i = 0; i < (size_t)nl * DL__COUNT; i++)
+            t->para[i] = -1;
+        for (int l = 0; l < nl; l++)
+            t->plural[l] = DISC_PLURAL_ONE;    /* no language list: English */
         t->n_languages = nl;
     }
     if (L->n_languages <= 0 || !L->languages)
         return true;          /* no language list: disc_label's English */
     for (int l = 0; l < nl; l++) {
+        int rule = disc_plural_rule(L->languages[l]);
+        if (counts(kind) && rule == DISC_PLURAL_UNKNOWN)
+            return yt_fail(d, n, "'%s' (kind %s) prints counts (\"31 days\", \"5 years\") in "
+                           "language '%s', whose plural forms folio does not model (it "
+                           "knows languages with a singular and one plural form, e.g. en, "
+                           "es, fr, de, pt): a wrong plural would print a different "
+                           "statement", where, disclosures_kind_name(kind), L->languages[l]);
+        t->plural[l] = (unsigned char)(rule ? rule : DISC_PLURAL_ONE);
         if (!own_title && !resolve(d, n, where, L, lib, kind, (disc_label)kind, l, t))
             return false;
         for (const disc_label *u = USES[kind]; *u != DL__COUNT; u++)
@@ -209,5 +265,9 @@ void disc_labels_free(disc_labels *t)
         for (size_t i = 0; i < (size_t)t->n_languages * DL__COUNT; i++)
             free(t->text[i]);
     free(t->text);
+    free(t->para);
+    free(t->plural);
     t->text = NULL;
+    t->para = NULL;
+    t->plural = NULL;
 }

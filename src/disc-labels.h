@@ -24,7 +24,7 @@
 typedef enum disc_label {
     DL_TITLE0 = 0,                /* + folio_disc_kind: the section's default title */
     DL_PERIOD = FOLIO_DISC__COUNT, DL_YTD, DL_OVERDRAFT_FEES, DL_RETURNED_FEES,
-    DL_INTEREST_PAID, DL_APY_EARNED, DL_DAYS, DL_INTEREST_PAID_YTD,
+    DL_INTEREST_PAID, DL_APY_EARNED, DL_DAYS, DL_INTEREST_PAID_YTD, DL_DAY,
     DL_NEW_BALANCE, DL_MINIMUM_DUE, DL_DUE_DATE, DL_LATE_FEE, DL_PENALTY_APR,
     DL_MIN_HEAD_PAY, DL_MIN_HEAD_TIME, DL_MIN_HEAD_TOTAL, DL_MIN_ONLY, DL_LESS_THAN_YEAR,
     DL_YEAR, DL_YEARS, DL_NEVER, DL_SAVINGS,
@@ -49,11 +49,34 @@ const char *disc_label_id(disc_label k, char *buf);
 const char *disc_label_english(disc_label k);
 
 /* The labels of n_languages languages: table[l * DL__COUNT + k], NULL where
- * no section asks for label k.  Owned strings; disc_labels_free. */
+ * no section asks for label k.  Owned strings; disc_labels_free.
+ * para[l * DL__COUNT + k]: the library paragraph the wording came from (its
+ * index in the library), -1 for the built-in English (round 25: the
+ * manifest counts the statements that print each label paragraph).
+ * plural[l]: how language l picks between the singular and the plural label
+ * of a counted noun (DISC_PLURAL_*; round 25). */
 typedef struct disc_labels {
     char **text;
+    int *para;
+    unsigned char *plural;
     int n_languages;
 } disc_labels;
+
+/* Round 25 (issue 14 leftovers): counted nouns ("1 day", "31 days", "1 year",
+ * "5 years") in a language's plural rule for whole numbers (CLDR cardinal
+ * rules): ONE = singular for 1 only (en, es, de, ...), ZERO_ONE = singular
+ * for 0 and 1 (fr, pt, hi, ...).  A language whose rule needs more than two
+ * forms (cs, pl, ru, ar, ...) or that folio does not know is refused at load
+ * by a section that prints a counted noun: a wrong plural would be a
+ * quietly different statement. */
+enum { DISC_PLURAL_UNKNOWN = 0, DISC_PLURAL_ONE, DISC_PLURAL_ZERO_ONE };
+/* The rule of language code `code` ("en", "pt-BR", ...). */
+int disc_plural_rule(const char *code);
+/* The singular label for n in rule `rule`? */
+static inline bool disc_plural_singular(int rule, long n)
+{
+    return rule == DISC_PLURAL_ZERO_ONE ? (n == 0 || n == 1) : n == 1;
+}
 
 /* Resolve the labels section kind `kind` uses (and its default title unless
  * `own_title`) in every language of L into *t (allocated on the first
@@ -64,6 +87,22 @@ bool disc_labels_need(yt_doc *d, const yt_node *n, const char *where, const foli
                       const folio_paragraphs *lib, folio_disc_kind kind, bool own_title,
                       disc_labels *t);
 void disc_labels_free(disc_labels *t);
+
+/* The library paragraph of label k in language lang, -1: built-in. */
+static inline int disc_label_para(const disc_labels *t, int lang, disc_label k)
+{
+    return t->para && lang >= 0 && lang < t->n_languages ? t->para[(size_t)lang * DL__COUNT + k]
+                                                          : -1;
+}
+
+/* singular (k1) or plural (kn) label of a count n in language lang */
+static inline disc_label disc_label_count(const disc_labels *t, int lang, long n, disc_label k1,
+                                          disc_label kn)
+{
+    int rule = t->plural && lang >= 0 && lang < t->n_languages ? t->plural[lang]
+                                                                : DISC_PLURAL_ONE;
+    return disc_plural_singular(rule, n) ? k1 : kn;
+}
 
 /* Label k in language lang (index into the layout's languages). */
 static inline const char *disc_label_text(const disc_labels *t, int lang, disc_label k)

@@ -743,12 +743,31 @@ typedef struct calc {
     folio_disc_out *o;
     bool failed;
     const disc_labels *lb;        /* round 24: labels in the statement's language */
+    const folio_paragraphs *lib;  /* round 25: their paragraphs */
     bool never;                   /* card_minimum_warning: never paid off */
 } calc;
 
+/* Label k in the statement's language; its library paragraph (if any) is
+ * noted once in the output (round 25: the manifest counts label paragraphs). */
 static const char *LB(const calc *c, disc_label k)
 {
+    int pi = disc_label_para(c->lb, c->x->lang, k);
+    if (pi >= 0 && c->lib) {
+        folio_disc_out *o = c->o;
+        const folio_paragraph *p = &c->lib->v[pi];
+        int i = 0;
+        while (i < o->n_label_para && o->label_para[i] != p)
+            i++;
+        if (i == o->n_label_para && i < FOLIO_DISC_MAX_LABELS)
+            o->label_para[o->n_label_para++] = p;
+    }
     return disc_label_text(c->lb, c->x->lang, k);
+}
+
+/* The singular or plural label of a count n (round 25). */
+static const char *LBN(const calc *c, long n, disc_label one, disc_label other)
+{
+    return LB(c, disc_label_count(c->lb, c->x->lang, n, one, other));
 }
 
 static bool fail(calc *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -999,7 +1018,7 @@ static void years_text(const calc *c, int months, char *buf, size_t cap)
     if (y == 0)
         snprintf(buf, cap, "%s", LB(c, DL_LESS_THAN_YEAR));
     else
-        snprintf(buf, cap, "%d %s", y, LB(c, y == 1 ? DL_YEAR : DL_YEARS));
+        snprintf(buf, cap, "%d %s", y, LBN(c, y, DL_YEAR, DL_YEARS));
 }
 
 static void calc_deposit_fees(calc *c)
@@ -1036,7 +1055,7 @@ static void calc_deposit_interest(calc *c)
     put(c, r, 0, "%s", LB(c, DL_INTEREST_PAID));
     put(c, r, 1, "%s", money(c, interest, b));
     r = row(c);
-    put(c, r, 0, "%s (%d %s)", LB(c, DL_APY_EARNED), days, LB(c, DL_DAYS));
+    put(c, r, 0, "%s (%d %s)", LB(c, DL_APY_EARNED), days, LBN(c, days, DL_DAY, DL_DAYS));
     put(c, r, 1, "%s", rate(c, apy * 100, b));
     if (c->s->in[DI_YTD].src != S_NONE) {
         r = row(c);
@@ -1106,7 +1125,7 @@ static void calc_card_minimum(calc *c)
         }
         r = row(c);
         put(c, r, 0, "%s", money(c, p36, b1));
-        put(c, r, 1, "3 %s", LB(c, DL_YEARS));
+        put(c, r, 1, "3 %s", LBN(c, 3, DL_YEAR, DL_YEARS));
         if (paid)
             put(c, r, 2, "%s (%s = %s)", money(c, t36, b2), LB(c, DL_SAVINGS),
                 money(c, total - t36, b3));
@@ -1139,7 +1158,8 @@ static void calc_card_interest(calc *c)
     }
     int r = row(c);
     c->o->bold[r] = true;
-    put(c, r, 0, "%s (%d %s)", LB(c, DL_TOTAL_INTEREST_CHARGE), days, LB(c, DL_DAYS));
+    put(c, r, 0, "%s (%d %s)", LB(c, DL_TOTAL_INTEREST_CHARGE), days,
+        LBN(c, days, DL_DAY, DL_DAYS));
     put(c, r, 3, "%s", money(c, tot, b1));
 }
 
@@ -1267,7 +1287,7 @@ bool disclosures_compute(const folio_disclosures *D, int product, int i,
     const disc_section *s = &D->products[product].v[i];
     out->shown = true;
     out->kind = KIND_NAMES[s->kind];
-    out->title = s->title ? s->title : disc_label_text(&D->labels, ctx->lang, (disc_label)s->kind);
+    out->n_label_para = 0;
     out->ncols = 2;
     out->has_head = false;
     memset(out->head, 0, sizeof out->head);
@@ -1275,8 +1295,9 @@ bool disclosures_compute(const folio_disclosures *D, int product, int i,
     memset(out->bold, 0, sizeof out->bold);
     out->before = out->after = NULL;
     out->why[0] = 0;
-    calc c = { ctx, s, out, false, &D->labels, false };
+    calc c = { ctx, s, out, false, &D->labels, D->lib, false };
     const folio_paragraphs *lib = D->lib;
+    out->title = s->title ? s->title : LB(&c, (disc_label)s->kind);
     switch (s->kind) {
     case FOLIO_DISC_DEPOSIT_FEES: calc_deposit_fees(&c); break;
     case FOLIO_DISC_DEPOSIT_INTEREST: calc_deposit_interest(&c); break;

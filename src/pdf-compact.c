@@ -488,13 +488,15 @@ bool pdf_compact(folio_buf *out, size_t start, const char *cat_add, unsigned n_e
     free(hp);
     ok = ok && !head.failed && !body.failed && !nb.failed;
     /* the object stream */
-    size_t raw = head.len + body.len, zcap = pdf_deflate_bound(raw + 1);
+    size_t raw = head.len + body.len, zcap = pdf_deflate_bound(raw + 1) + 64;
     unsigned char *rawb = ok ? malloc(raw + 1) : NULL, *z = ok ? malloc(zcap) : NULL;
     size_t zn = 0;
     if (rawb && z) {
         memcpy(rawb, head.data, head.len);
         memcpy(rawb + head.len, body.data, body.len);
-        zn = pdf_deflate(level, rawb, raw, z, zcap);
+        zn = pdf_deflate_split(level, rawb, head.len, raw, z, zcap);   /* r-tag5 */
+        if (!zn)
+            zn = pdf_deflate(level, rawb, raw, z, zcap);
     }
     ok = ok && zn > 0;
     if (ok) {

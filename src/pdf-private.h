@@ -19,6 +19,17 @@ size_t pdf_deflate(int level, const void *in, size_t n, void *out, size_t cap);
 /* Bytes pdf_deflate may need for n bytes of input, at any level. */
 size_t pdf_deflate_bound(size_t n);
 
+/* Round 25: pdf_deflate's raw deflate stream (RFC 1951, no zlib wrapper). */
+size_t pdf_deflate_raw(int level, const void *in, size_t n, void *out, size_t cap);
+
+/* Round 25 (pdf-zsplit.c): the zlib stream of in[0..n) whose first `head`
+ * bytes are digits, spaces and newlines (an object stream's header): those
+ * coded as one block of Huffman-coded literals, the rest by libdeflate at
+ * `level`.  0 when in[0..head) holds another byte or out is too small (the
+ * caller then uses pdf_deflate); cap >= pdf_deflate_bound(n) + 64 is enough. */
+size_t pdf_deflate_split(int level, const unsigned char *in, size_t head, size_t n,
+                         unsigned char *out, size_t cap);
+
 /* A TrueType program of font `file` holding only glyphs gids[] (and
  * .notdef), glyph ids unchanged, no hinting, no layout tables; codes[] (the
  * code points drawn) give its cmap.  *out is malloc'd.  false when the font

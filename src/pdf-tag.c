@@ -493,7 +493,8 @@ bool pdf_tag_finish(pdf_tag *t, HPDF_Doc doc, uint32_t first_page, const char *l
 /* Small pieces gathered on the stack, appended to b in chunks. */
 typedef struct tag_emit {
     folio_buf *b;
-    char tmp[4096];
+    char tmp[4096];              /* r-tag5: no single need above 2,400 (a longer
+                                    /Alt goes through a buffer of its own) */
     size_t n;
 } tag_emit;
 
@@ -579,7 +580,9 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
         *why = "out of memory";
         return false;
     }
-    tag_emit e = {.b = &body};
+    tag_emit e;                        /* r-tag5: tmp not cleared (12 KB) */
+    e.b = &body;
+    e.n = 0;
     char *q = emit_room(&e, 256);
     offs[0] = 0;
     q = put_s(q, "<</Type/StructTreeRoot/K ");
@@ -629,12 +632,12 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
         if (!f->keep[i] || f->inl[i])
             continue;
         const tag_node *nd = &t->nodes[i];
-        emit_flush(&e);
-        offs[2 + f->num[i]] = body.len;
+        offs[2 + f->num[i]] = body.len + e.n;   /* r-tag5: no flush per element */
         size_t alt = nd->role == FOLIO_SR_FIGURE && nd->alt ? strlen(nd->alt) : 0;
         if (alt > 2000)
             alt = 2000;
-        q = emit_room(&e, 256 + alt * 4);
+        bool long_alt = alt * 4 + 16 > 2048;   /* r-tag5: it would overrun tmp */
+        q = emit_room(&e, 256 + (long_alt ? 0 : alt * 4));
         q = put_s(q, "<</S/");
         q = put_s(q, SR_NAME[nd->role]);
         q = put_s(q, "/P ");
@@ -647,7 +650,22 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
             q = put_scope(q, nd);
         if (nd->role == FOLIO_SR_FIGURE) {
             q = put_s(q, "/Alt");
-            q = put_text(q, nd->alt && nd->alt[0] ? nd->alt : "Figure", 2000);
+            const char *at = nd->alt && nd->alt[0] ? nd->alt : "Figure";
+            if (long_alt) {                     /* up to 8,006 bytes: its own buffer */
+                emit_done(&e, q);
+                emit_flush(&e);
+                char *big = malloc(alt * 4 + 16);
+                if (!big) {
+                    ok = false;
+                    *why = "out of memory";
+                    break;
+                }
+                folio_buf_append(&body, big, (size_t)(put_text(big, at, 2000) - big));
+                free(big);
+                q = emit_room(&e, 256);
+            } else {
+                q = put_text(q, at, 2000);
+            }
         }
         if (i == 0 && t->lang) {
             q = put_s(q, "/Lang(");

@@ -548,6 +548,14 @@ size_t pdf_deflate(int level, const void *in, size_t n, void *out, size_t cap)
     return z;
 }
 
+size_t pdf_deflate_raw(int level, const void *in, size_t n, void *out, size_t cap)
+{
+    struct libdeflate_compressor *c = pdf_compressor_take(level);
+    size_t z = c ? libdeflate_deflate_compress(c, in, n, out, cap) : 0;
+    pdf_compressor_give(level, c);
+    return z;
+}
+
 size_t pdf_deflate_bound(size_t n)
 {
     /* libdeflate's bound for any compressor (NULL: the worst case) */

@@ -153,6 +153,7 @@ typedef struct folio_disc_ctx {
 #define FOLIO_DISC_MAX_ROWS 24
 #define FOLIO_DISC_MAX_COLS 4
 #define FOLIO_DISC_CELL 96
+#define FOLIO_DISC_MAX_LABELS 24
 
 typedef struct folio_disc_out {
     bool shown;                   /* false: nothing to print for this account */
@@ -165,6 +166,11 @@ typedef struct folio_disc_out {
     char cell[FOLIO_DISC_MAX_ROWS][FOLIO_DISC_MAX_COLS][FOLIO_DISC_CELL];
     bool bold[FOLIO_DISC_MAX_ROWS];  /* a total row */
     const struct folio_paragraph *before, *after;  /* wording, NULL = none */
+    /* round 25: the library paragraphs of the labels printed (title, heads,
+       row labels; not the built-in English), each once, for the coverage
+       keys and the manifest's paragraph usage */
+    const struct folio_paragraph *label_para[FOLIO_DISC_MAX_LABELS];
+    int n_label_para;
     char why[256];                /* when disclosures_compute fails */
 } folio_disc_out;
 

@@ -32,6 +32,7 @@
 #include "folio/job.h"
 #include "folio/layout.h"
 #include "folio/products.h"
+#include "disc-labels.h"
 
 #define PCT(x) ((int64_t)((x) * 10000 + 0.5))   /* percent -> rate units */
 
@@ -434,6 +435,40 @@ static void test_eu_fee_counts(void **state)
     for (int r = 0; r < o->n_rows; r++)
         assert_null(strstr(o->cell[r][0], "Credit transfer"));
     free(o);
+
+/* Round 25: counted nouns by the language's plural rule (CLDR, whole
+ * numbers); languages needing more than two forms, or unknown, are refused. */
+static void test_plural_rules(void **state)
+{
+    (void)state;
+    int en = disc_plural_rule("en"), fr = disc_plural_rule("fr");
+    assert_int_equal(en, DISC_PLURAL_ONE);
+    assert_int_equal(disc_plural_rule("es"), DISC_PLURAL_ONE);
+    assert_int_equal(disc_plural_rule("EN-us"), DISC_PLURAL_ONE);
+    assert_int_equal(disc_plural_rule("de_CH"), DISC_PLURAL_ONE);
+    assert_int_equal(fr, DISC_PLURAL_ZERO_ONE);
+    assert_int_equal(disc_plural_rule("pt-BR"), DISC_PLURAL_ZERO_ONE);
+    for (const char *const *c = (const char *const[]){"cs", "pl", "ru", "uk", "ar", "he", "lt",
+                                                     "ro", "english", "", "e", NULL}; *c; c++)
+        assert_int_equal(disc_plural_rule(*c), DISC_PLURAL_UNKNOWN);
+    assert_true(disc_plural_singular(en, 1));
+    assert_false(disc_plural_singular(en, 0));
+    assert_false(disc_plural_singular(en, 2));
+    assert_false(disc_plural_singular(en, 31));
+    assert_false(disc_plural_singular(en, 21));   /* not "ends in 1" */
+    assert_true(disc_plural_singular(fr, 0));
+    assert_true(disc_plural_singular(fr, 1));
+    assert_false(disc_plural_singular(fr, 2));
+    /* the label picked: no language table means English */
+    disc_labels none = {0};
+    assert_int_equal(disc_label_count(&none, 0, 1, DL_DAY, DL_DAYS), DL_DAY);
+    assert_int_equal(disc_label_count(&none, 0, 30, DL_DAY, DL_DAYS), DL_DAYS);
+    unsigned char pl[2] = {DISC_PLURAL_ONE, DISC_PLURAL_ZERO_ONE};
+    disc_labels two = {.plural = pl, .n_languages = 2};
+    assert_int_equal(disc_label_count(&two, 1, 0, DL_YEAR, DL_YEARS), DL_YEAR);
+    assert_int_equal(disc_label_count(&two, 0, 0, DL_YEAR, DL_YEARS), DL_YEARS);
+    assert_string_equal(disc_label_english(DL_DAY), "day");
+    assert_string_equal(disc_label_english(DL_DAYS), "days");
 }
 
 int main(void)
@@ -450,6 +485,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sums_card, sums_setup, sums_teardown),
         cmocka_unit_test_setup_teardown(test_sums_deposit, sums_setup, sums_teardown),
         cmocka_unit_test_setup_teardown(test_eu_fee_counts, sums_setup, sums_teardown),
+
+        cmocka_unit_test(test_plural_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

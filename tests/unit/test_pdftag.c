@@ -22,6 +22,9 @@
 #include "folio/pdf.h"
 #include "pdf-tag.h"
 #include "pdf-compact.h"
+#include "pdf-private.h"
+
+#include <zlib.h>
 
 static char font_reg[4096], font_bold[4096];
 
@@ -288,6 +291,103 @@ static void test_put_dec(void **state)
     }
 }
 
+/* r-tag5 (round 25): the object stream's header Huffman-coded on its own,
+ * the rest by libdeflate, decodes (with zlib, an independent inflater) to
+ * the same bytes, for headers of every shape; a header with another byte is
+ * left to pdf_deflate (0). */
+static void test_zsplit(void **state)
+{
+    (void)state;
+    static unsigned char in[300000], out[400000], back[300000];
+    static const char *const heads[] = {"7", "1 0\n", "0000000000", "12 0 13 41 14 77 15 130\n",
+                                        NULL};
+    for (int c = 0; c < 6; c++) {
+        size_t h;
+        if (heads[c < 4 ? c : 0] && c < 4) {
+            h = strlen(heads[c]);
+            memcpy(in, heads[c], h);
+        } else {                            /* ~1,000 or ~20,000 objects */
+            char *w = (char *)in;
+            unsigned n = c == 4 ? 1000 : 20000, off = 0;
+            for (unsigned k = 0; k < n; k++, off += 30 + k % 17)
+                w += sprintf(w, "%s%u %u", k ? " " : "", 45 + k, off);
+            *w++ = '\n';
+            h = (size_t)(w - (char *)in);
+        }
+        size_t n = h;
+        for (unsigned k = 0; n < h + 50000; k++)
+            n += (size_t)sprintf((char *)in + n, "<</S/TD/P %u 0 R/Pg 12 0 R/K %u>>", 400 + k / 4, k);
+        size_t zn = pdf_deflate_split(1, in, h, n, out, sizeof out);
+        assert_true(zn > 0);
+        uLongf bn = sizeof back;
+        assert_int_equal(uncompress(back, &bn, out, zn), Z_OK);
+        assert_int_equal(bn, n);
+        assert_memory_equal(back, in, n);
+        if (c == 4) {                       /* no larger than one libdeflate stream */
+            size_t zd = pdf_deflate(1, in, n, back, sizeof back);
+            assert_true(zd > 0);
+            assert_true(zn <= zd + 64);
+        }
+    }
+    size_t small = pdf_deflate_split(1, in, 20, 60, out, 40);   /* out too small */
+    assert_int_equal(small, 0);
+    memcpy(in, "1 0 2 x\n<<>>", 12);
+    assert_int_equal(pdf_deflate_split(1, in, 8, 12, out, sizeof out), 0);
+    assert_int_equal(pdf_deflate_split(1, in, 0, 12, out, sizeof out), 0);
+}
+
+/* r-tag5: a Figure's /Alt of 2,000 non-ASCII characters (written as UTF-16BE
+ * hex, ~8,000 bytes, cut there) fits the element writer's buffer: the tagged
+ * document passes qpdf --check and carries it. */
+static void test_long_alt(void **state)
+{
+    (void)state;
+    folio_arena a;
+    folio_arena_init(&a, 1 << 16);
+    folio_dl_statement *st = sample(&a);
+    static char alt[2500 * 2 + 1];
+    for (int i = 0; i < 2500; i++)
+        memcpy(alt + 2 * i, "\xc3\xa9", 2);           /* e acute */
+    uint32_t fig = 0;
+    for (uint32_t i = 1; i < st->n_snodes; i++)
+        if (st->snodes[i].role == FOLIO_SR_FIGURE)
+            fig = i;
+    assert_true(fig > 0);
+    st->snodes[fig].alt = alt;
+    folio_layout_font fonts[2] = {{.name = "regular", .file = font_reg},
+                                  {.name = "bold", .file = font_bold}};
+    folio_pdf_options po = {.title = "Banco", .author = "Banco", .compression = 1};
+    assert_true(folio_date_from_ymd(2026, 11, 1, &po.doc_date));
+    FILE *fp = fopen("/usr/share/color/icc/sRGB.icc", "rb");
+    assert_non_null(fp);
+    static unsigned char icc[65536];
+    size_t icc_len = fread(icc, 1, sizeof icc, fp);
+    fclose(fp);
+    folio_pdfa_options pa = {.identifier = "statements-H1", .icc = icc, .icc_len = icc_len,
+                             .statement = st, .tagged = 1, .lang = st->lang};
+    folio_error err = {0};
+    folio_pdf_writer *w = pdf_writer_open_pdfa("H1.pdf", fonts, 2, &po, &pa, &err);
+    assert_non_null(w);
+    assert_true(pdf_writer_add_statement(w, st, &err));
+    folio_buf out;
+    folio_buf_init(&out, 1 << 26);
+    assert_true(pdf_writer_close_mem(w, &out, &err));
+    char path[] = "/tmp/folio-pdftag-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, out.data, out.len), (ssize_t)out.len);
+    close(fd);
+    static char res[1 << 22];
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' >/dev/null 2>&1 && "
+             "qpdf --qdf --object-streams=disable '%s' - 2>/dev/null", path, path);
+    assert_int_equal(run(cmd, res, sizeof res), 0);
+    assert_non_null(has(res, "/Alt <feff00e900e900e900e9"));
+    unlink(path);
+    folio_buf_free(&out);
+    folio_arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +396,8 @@ int main(void)
         cmocka_unit_test(test_marked_content),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_document),
+        cmocka_unit_test(test_zsplit),
+        cmocka_unit_test(test_long_alt),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

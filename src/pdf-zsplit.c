@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pdf-zsplit.c -- round 25 (issue 14, tagging cost): the zlib stream of a
+ * tagged document's object stream, its header of numbers coded on its own.
+ *
+ * An object stream (ISO 32000-1 7.5.7) starts with a header of N pairs of
+ * integers (object number, offset): ~10 bytes an object, ~10 KB for the
+ * ~1,000 structure elements of a 5-page statement.  Digits that change every
+ * byte or two leave LZ77 little to find: libdeflate level 1 spent ~50
+ * instructions a byte on it (against ~25 on the objects after it) for ~3.6
+ * bits a character, which is what a Huffman code of the 12 characters gives
+ * without any search.  So the header is written here as one deflate block
+ * of literals with a code made from its own character counts (RFC 1951
+ * 3.2.7), an empty stored block ends it on a byte boundary (as zlib's sync
+ * flush does), and the objects follow as libdeflate's raw deflate stream;
+ * the zlib wrapper (RFC 1950) has the Adler-32 of the whole.  Any inflater
+ * reads it as one stream; the decoded bytes are the same.
+ */
+#include "pdf-private.h"
+
+#include <libdeflate.h>
+#include <string.h>
+
+typedef struct bitw {
+    unsigned char *p, *end;
+    uint64_t acc;
+    int n;
+    bool over;
+} bitw;
+
+static void put_bits(bitw *w, uint32_t v, int n)
+{
+    w->acc |= (uint64_t)v << w->n;
+    w->n += n;
+    while (w->n >= 8) {
+        if (w->p < w->end)
+            *w->p++ = (unsigned char)w->acc;
+        else
+            w->over = true;
+        w->acc >>= 8;
+        w->n -= 8;
+    }
+}
+
+static void flush_byte(bitw *w)
+{
+    if (w->n > 0)
+        put_bits(w, 0, 8 - w->n);
+}
+
+static uint32_t rev(uint32_t code, int len)
+{
+    uint32_t r = 0;
+    for (int i = 0; i < len; i++, code >>= 1)
+        r = r << 1 | (code & 1);
+    return r;
+}
+
+/* Huffman code lengths of the k symbols with counts f (all > 0), k <= 13:
+ * merge the two lightest until one is left; depth <= k - 1 <= 12. */
+static void huff_lengths(const uint32_t *f, int k, uint8_t *len)
+{
+    uint64_t w[26];
+    int parent[26], alive[26], m = k;
+    for (int i = 0; i < k; i++) {
+        w[i] = f[i];
+        alive[i] = 1;
+        parent[i] = -1;
+    }
+    if (k == 1) {
+        len[0] = 1;
+        return;
+    }
+    for (int left = k; left > 1; left--) {
+        int a = -1, b = -1;
+        for (int i = 0; i < m; i++) {
+            if (!alive[i])
+                continue;
+            if (a < 0 || w[i] < w[a]) {
+                b = a;
+                a = i;
+            } else if (b < 0 || w[i] < w[b]) {
+                b = i;
+            }
+        }
+        alive[a] = alive[b] = 0;
+        w[m] = w[a] + w[b];
+        alive[m] = 1;
+        parent[m] = -1;
+        parent[a] = parent[b] = m;
+        m++;
+    }
+    for (int i = 0; i < k; i++) {
+        int d = 0;
+        for (int j = i; parent[j] >= 0; j = parent[j])
+            d++;
+        len[i] = (uint8_t)d;
+    }
+}
+
+/* The 13 symbols the header may hold: digits, space, newline, end of block. */
+static const uint16_t SYM[13] = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ' ', '\n', 256};
+
+size_t pdf_deflate_split(int level, const unsigned char *in, size_t head, size_t n,
+                         unsigned char *out, size_t cap)
+{
+    if (head == 0 || head >= n || cap < 64)
+        return 0;
+    int8_t idx[256];
+    memset(idx, -1, sizeof idx);
+    for (int i = 0; i < 12; i++)
+        idx[SYM[i]] = (int8_t)i;
+    uint32_t f[13] = {0};
+    for (size_t i = 0; i < head; i++) {
+        int s = idx[in[i]];
+        if (s < 0)
+            return 0;                  /* not a header of numbers: the caller deflates it */
+        f[s]++;
+    }
+    f[12] = 1;
+    /* the symbols present, their lengths, canonical codes (RFC 1951 3.2.2) */
+    uint32_t fk[13];
+    int map[13], k = 0;
+    for (int i = 0; i < 13; i++)
+        if (f[i]) {
+            fk[k] = f[i];
+            map[k++] = i;
+        }
+    uint8_t lk[13], len[13] = {0};
+    huff_lengths(fk, k, lk);
+    for (int j = 0; j < k; j++)
+        len[map[j]] = lk[j];
+    uint8_t litlen[257] = {0};          /* by literal/length symbol */
+    for (int i = 0; i < 13; i++)
+        litlen[SYM[i]] = len[i];
+    uint32_t bl_count[16] = {0}, next[16] = {0}, code[257] = {0};
+    for (int s = 0; s < 257; s++)
+        bl_count[litlen[s]]++;
+    bl_count[0] = 0;
+    for (int b = 1, c = 0; b < 16; b++) {
+        c = (c + (int)bl_count[b - 1]) << 1;
+        next[b] = (uint32_t)c;
+    }
+    for (int s = 0; s < 257; s++)
+        if (litlen[s])
+            code[s] = rev(next[litlen[s]]++, litlen[s]);
+
+    bitw w = {.p = out, .end = out + cap};
+    put_bits(&w, 0x78, 8);              /* zlib: deflate, 32 KB window */
+    put_bits(&w, 0x01, 8);              /* (0x7801 % 31 == 0), no dictionary */
+    put_bits(&w, 0, 1);                 /* not the last block */
+    put_bits(&w, 2, 2);                 /* dynamic Huffman codes */
+    put_bits(&w, 0, 5);                 /* HLIT: 257 literal/length codes */
+    put_bits(&w, 0, 5);                 /* HDIST: 1 distance code */
+    /* code length codes: length 4 for 0..13, 17, 18 (a complete code of 16
+       symbols, canonical = symbol order); in the permuted order up to '1' */
+    static const uint8_t ORD[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14,
+                                    1, 15};
+    put_bits(&w, 18 - 4, 4);            /* HCLEN: 18 code length code lengths */
+    for (int i = 0; i < 18; i++) {
+        int s = ORD[i];
+        put_bits(&w, (s <= 13 || s == 17 || s == 18) ? 4 : 0, 3);
+    }
+    uint32_t clc[19];
+    for (int s = 0; s <= 13; s++)
+        clc[s] = rev((uint32_t)s, 4);
+    clc[17] = rev(14, 4);
+    clc[18] = rev(15, 4);
+    /* the 257 literal/length lengths then the distance length (1: one code,
+       never used), zero runs as 17 / 18 */
+    uint8_t seq[258];
+    memcpy(seq, litlen, 257);
+    seq[257] = 1;
+    for (int i = 0; i < 258;) {
+        if (seq[i] == 0) {
+            int r = 1;
+            while (i + r < 258 && seq[i + r] == 0 && r < 138)
+                r++;
+            if (r >= 11) {
+                put_bits(&w, clc[18], 4);
+                put_bits(&w, (uint32_t)(r - 11), 7);
+                i += r;
+                continue;
+            }
+            if (r >= 3) {
+                put_bits(&w, clc[17], 4);
+                put_bits(&w, (uint32_t)(r - 3), 3);
+                i += r;
+                continue;
+            }
+        }
+        put_bits(&w, clc[seq[i]], 4);
+        i++;
+    }
+    /* the header's characters: code | length << 16 (lengths <= 12), four
+       bytes written at a time */
+    uint32_t tab[256];
+    for (int i = 0; i < 12; i++)
+        tab[SYM[i]] = code[SYM[i]] | (uint32_t)litlen[SYM[i]] << 16;
+    uint64_t acc = w.acc;
+    int nb = w.n;
+    unsigned char *p = w.p;
+    for (size_t i = 0; i < head; i++) {
+        uint32_t e = tab[in[i]];
+        acc |= (uint64_t)(e & 0xFFFF) << nb;
+        nb += (int)(e >> 16);
+        if (nb >= 32) {
+            if (w.end - p < 4)
+                return 0;               /* out is too small: pdf_deflate instead */
+            p[0] = (unsigned char)acc;
+            p[1] = (unsigned char)(acc >> 8);
+            p[2] = (unsigned char)(acc >> 16);
+            p[3] = (unsigned char)(acc >> 24);
+            p += 4;
+            acc >>= 32;
+            nb -= 32;
+        }
+    }
+    w.acc = acc;
+    w.n = nb;
+    w.p = p;
+    put_bits(&w, code[256], litlen[256]);
+    /* an empty stored block: to a byte boundary */
+    put_bits(&w, 0, 1);
+    put_bits(&w, 0, 2);
+    flush_byte(&w);
+    put_bits(&w, 0x0000, 16);
+    put_bits(&w, 0xFFFF, 16);
+    if (w.over || w.n)
+        return 0;
+    size_t done = (size_t)(w.p - out);
+    if (cap - done < 4)
+        return 0;
+    size_t zn = pdf_deflate_raw(level, in + head, n - head, out + done, cap - done - 4);
+    if (!zn)
+        return 0;
+    done += zn;
+    uint32_t a = libdeflate_adler32(1, in, n);
+    out[done++] = (unsigned char)(a >> 24);
+    out[done++] = (unsigned char)(a >> 16);
+    out[done++] = (unsigned char)(a >> 8);
+    out[done++] = (unsigned char)a;
+    return done;
+}
