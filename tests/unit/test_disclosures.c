@@ -435,6 +435,7 @@ static void test_eu_fee_counts(void **state)
     for (int r = 0; r < o->n_rows; r++)
         assert_null(strstr(o->cell[r][0], "Credit transfer"));
     free(o);
+}
 
 /* Round 25: counted nouns by the language's plural rule (CLDR, whole
  * numbers); languages needing more than two forms, or unknown, are refused. */
