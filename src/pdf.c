@@ -82,6 +82,7 @@
 #include "pdf-link.h"      /* issue 13 part 4 */
 #include "pdf-vt.h"        /* issue 14 part 3 */
 #include "pdf-enc1.h"      /* issue 11: 1-byte codes */
+#include "pdf-compact.h"   /* r-adoc (issue 11) */
 #include "pdf-tag.h"       /* issue 14 part 2 */
 #include "pdf-stream.h"    /* issue 11 (r-speed): written as it fills */
 
@@ -3281,6 +3282,14 @@ bool pdf_writer_close_sha(folio_pdf_writer *w, uint64_t *bytes, char sha256[65],
 }
 
 /* Write the document into a buffer and free the writer (see pdf.h). */
+/* tests: FOLIO_TEST_ADOC_SAVE=1 saves tagged documents through libharu and
+ * rewrites the bytes (the way before r-adoc), to compare the two */
+static bool pdf_adoc_save(void)
+{
+    const char *e = getenv("FOLIO_TEST_ADOC_SAVE");
+    return e && e[0] == '1';
+}
+
 bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
 {
     size_t start = out->len;         /* issue 14 part 2: where the document begins */
@@ -3295,6 +3304,23 @@ bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
     pdf_vt_finish(w);                         /* issue 14 part 3 */
     if (!w->failed)
         pdf_fonts_deflate(w);
+    /* r-adoc (issue 11): a tagged document is written from its objects
+     * straight into the compact form (pdf-compact.h), not saved by libharu
+     * and read back; FOLIO_TEST_ADOC_SAVE=1 keeps the old way (tests) */
+    if (!w->failed && w->tag && !pdf_adoc_save()) {
+        const char *why = NULL;
+        pdf_cdoc *cd = pdf_cdoc_write(w->doc, &why);
+        if (!cd)
+            pdf_fail(w, why);
+        else if (!pdf_tag_append(w->tag, out, start, w->zlevel, cd, &why))
+            pdf_fail(w, why);
+        pdf_cdoc_free(cd);
+        bool ok = !w->failed;
+        if (!ok)
+            pdf_report(w, err);
+        pdf_free(w);
+        return ok;
+    }
     if (!w->failed)
         HPDF_SaveToStream(w->doc);
     if (!w->failed) {
@@ -3323,7 +3349,8 @@ bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
         if (!w->failed && got != want)
             pdf_fail(w, "short read of the document from memory");
         const char *tag_why = NULL;          /* issue 14 part 2: the structure tree */
-        if (!w->failed && w->tag && !pdf_tag_append(w->tag, out, start, w->zlevel, &tag_why))
+        if (!w->failed && w->tag &&
+            !pdf_tag_append(w->tag, out, start, w->zlevel, NULL, &tag_why))
             pdf_fail(w, tag_why);
     }
     bool ok = !w->failed;
