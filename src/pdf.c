@@ -104,6 +104,8 @@
 #define PDF_MAX_FONTS 64
 #define PDF_MAX_PAGE_BYTES (64u * 1024u * 1024u)   /* content of one page */
 #define PDF_ZLEVEL 6     /* opt->compression outside 1..9 */
+#define PDF_ARENA_CHUNKS 16              /* r-adoc: chunks of a document's arena */
+#define PDF_ARENA_CHUNK (256u * 1024u)   /* bytes of its first chunks */
 #define PDF_CMAP_BLOCK 100   /* entries per bfchar/bfrange block (CMap limit) */
 
 struct folio_pdf_writer;
@@ -158,7 +160,18 @@ struct folio_pdf_writer {
 };
 
 /* See "a libharu document kept between documents" below. */
+/* r-adoc (issue 11): a kept archive document's objects (~1,000 small
+ * allocations a document, each freed one by one by HPDF_FreeDoc) come from
+ * an arena emptied at once when the document is done.  See pdf_arena_alloc. */
+typedef struct pdf_arena {
+    unsigned char *chunk[PDF_ARENA_CHUNKS];
+    size_t size[PDF_ARENA_CHUNKS];
+    int n, cur;                        /* chunks made; the one allocated from */
+    size_t used;                       /* in chunk[cur] */
+} pdf_arena;
+
 struct folio_pdf_reuse {
+    pdf_arena arena;
     HPDF_Doc doc;
     int n;
     char *file[PDF_MAX_FONTS];         /* the font files' whole paths (owned) */
@@ -166,6 +179,83 @@ struct folio_pdf_reuse {
 };
 
 static void pdf_reuse_forget(folio_pdf_reuse *r);
+
+/* r-adoc (issue 11): libharu's allocator for kept (archive) documents.
+ * Every block has a 16-byte head saying where it came from: the arena of
+ * the document the calling thread is writing (pdf_arena_on: between
+ * pdf_open and pdf_free, never while fonts or encoders that outlive the
+ * document are loaded), else malloc.  Freeing an arena block does nothing;
+ * pdf_free empties the arena after HPDF_FreeDoc, when none of its blocks
+ * is referred to any more.  A document, a font definition or libharu's
+ * own bookkeeping allocated outside a document is malloc'd as before. */
+#define PDF_BLK_ARENA 0x6172656e61626c6bull   /* "arenablk" */
+#define PDF_BLK_HEAP 0x68656170626c6f63ull    /* "heapbloc" */
+
+static __thread pdf_arena *pdf_arena_on;
+
+static void *pdf_arena_alloc(HPDF_UINT size)
+{
+    size_t need = ((size_t)size + 16 + 15) & ~(size_t)15;
+    pdf_arena *a = pdf_arena_on;
+    unsigned char *p = NULL;
+    uint64_t tag = PDF_BLK_HEAP;
+    if (a && need <= PDF_ARENA_CHUNK / 4) {
+        while (a->cur < a->n && a->used + need > a->size[a->cur]) {
+            a->cur++;
+            a->used = 0;
+        }
+        if (a->cur == a->n && a->n < PDF_ARENA_CHUNKS &&
+            (a->chunk[a->n] = malloc(PDF_ARENA_CHUNK)) != NULL) {
+            a->size[a->n++] = PDF_ARENA_CHUNK;
+            a->used = 0;
+        }
+        if (a->cur < a->n && a->used + need <= a->size[a->cur]) {
+            p = a->chunk[a->cur] + a->used;
+            a->used += need;
+            tag = PDF_BLK_ARENA;
+        }
+    }
+    if (!p && !(p = malloc(need)))
+        return NULL;
+    memcpy(p, &tag, sizeof tag);
+    return p + 16;
+}
+
+static void pdf_arena_free(void *ptr)
+{
+    if (!ptr)
+        return;
+    unsigned char *p = (unsigned char *)ptr - 16;
+    uint64_t tag;
+    memcpy(&tag, p, sizeof tag);
+    if (tag == PDF_BLK_HEAP)
+        free(p);
+    /* PDF_BLK_ARENA: emptied with its arena */
+}
+
+/* Empty a's chunks for the next document (the first four kept). */
+static void pdf_arena_reset(pdf_arena *a)
+{
+    while (a->n > 4)
+        free(a->chunk[--a->n]);
+    a->cur = 0;
+    a->used = 0;
+}
+
+static void pdf_arena_release(pdf_arena *a)
+{
+    for (int i = 0; i < a->n; i++)
+        free(a->chunk[i]);
+    a->n = a->cur = 0;
+    a->used = 0;
+}
+
+/* FOLIO_TEST_NO_ARENA=1: every block malloc'd (tests compare the two) */
+static bool pdf_arena_wanted(void)
+{
+    const char *e = getenv("FOLIO_TEST_NO_ARENA");
+    return !(e && e[0] == '1');
+}
 
 /* Per-page graphics state both back ends track. */
 typedef struct pdf_state {
@@ -2515,6 +2605,10 @@ static void pdf_free(folio_pdf_writer *w)
         if (w->reuse)          /* a failed document: start the next one afresh */
             pdf_reuse_forget(w->reuse);
     }
+    if (w->reuse) {            /* r-adoc: the document's blocks, all at once */
+        pdf_arena_on = NULL;
+        pdf_arena_reset(&w->reuse->arena);
+    }
     for (int i = 0; i < PDF_MAX_FONTS; i++) {
         bool shared = false;
         for (int j = 0; j < i; j++)
@@ -2731,6 +2825,7 @@ folio_pdf_reuse *pdf_reuse_new(void)
     return calloc(1, sizeof(folio_pdf_reuse));
 }
 
+
 static void pdf_reuse_forget(folio_pdf_reuse *r)
 {
     r->doc = NULL;
@@ -2745,6 +2840,7 @@ void pdf_reuse_free(folio_pdf_reuse *r)
         return;
     if (r->doc)
         HPDF_Free(r->doc);
+    pdf_arena_release(&r->arena);
     for (int i = 0; i < r->n; i++)
         free(r->file[i]);
     free(r);
@@ -2900,9 +2996,12 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
     w->enc1 = w->direct && !w->is_pdfa;
 
     folio_pdf_reuse *ru = pa ? pa->reuse : NULL;
+    bool arena = ru && pdf_arena_wanted();     /* r-adoc */
     if (ru && ru->doc) {
         w->doc = ru->doc;
         w->reuse = ru;
+        if (arena && ru->doc->mmgr->alloc_fn == pdf_arena_alloc)
+            pdf_arena_on = &ru->arena;
         w->doc->error.user_data = w;          /* errors go to this writer */
         if (HPDF_NewDoc(w->doc) != HPDF_OK) {
             w->failed = true;
@@ -2912,7 +3011,8 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
             return NULL;
         }
     } else {
-        w->doc = HPDF_NewEx(pdf_on_error, NULL, NULL, 0, w);
+        w->doc = arena ? HPDF_NewEx(pdf_on_error, pdf_arena_alloc, pdf_arena_free, 0, w)
+                       : HPDF_NewEx(pdf_on_error, NULL, NULL, 0, w);
         if (!w->doc) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create a PDF document",
                             path);
@@ -2924,6 +3024,9 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
             ru->doc = w->doc;
             ru->n = 0;
             w->reuse = ru;
+            pdf_arena_reset(&ru->arena);
+            if (arena)
+                pdf_arena_on = &ru->arena;
         }
     }
     /* Fonts and CMaps always deflated by libharu; page content by us (direct)
@@ -2976,6 +3079,8 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
             continue;
         }
         const char *name = w->reuse ? pdf_reuse_font(w->reuse, fonts[i].file) : NULL;
+        pdf_arena *keep = pdf_arena_on;       /* r-adoc: what outlives the document */
+        pdf_arena_on = NULL;                  /* (font definitions, encoders) is malloc'd */
         if (!name) {
             name = HPDF_LoadTTFontFromFile(w->doc, fonts[i].file, HPDF_TRUE);
             if (name)          /* false: libharu keeps reading the file */
@@ -2989,8 +3094,11 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
          * (pdf-afont.h) when HarfBuzz reads the file; else libharu's */
         HPDF_FontDef adef = name && pa && pa->statement && w->direct
                                 ? HPDF_GetFontDef(w->doc, name) : NULL;
-        if (adef && adef->type == HPDF_FONTDEF_TYPE_TRUETYPE &&
-            pdfa_font_usable(fonts[i].file)) {
+        bool afont = adef && adef->type == HPDF_FONTDEF_TYPE_TRUETYPE &&
+                     pdfa_font_usable(fonts[i].file);
+        if (afont)             /* folio's own font objects: the document's */
+            pdf_arena_on = keep;
+        if (afont) {
             const char *why = NULL;
             if (pdfa_font_begin(w->doc, adef, &w->afont[i], &why))
                 w->hfont[i] = (HPDF_Font)w->afont[i].t0;
@@ -3001,6 +3109,7 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
         }
         else if (name)
             w->hfont[i] = pdf_get_font_whole(w, name, fonts[i].file);
+        pdf_arena_on = keep;
         if (!name || !w->hfont[i]) {
             if (!w->failed)
                 pdf_fail(w, "cannot load font");
