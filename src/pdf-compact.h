@@ -19,6 +19,8 @@
 
 #include "folio/common.h"
 
+#include <hpdf.h>
+
 /* /Size of libharu's trailer in d[0..n) (the first object number free for
  * the caller's objects), or 0 when there is no trailer. */
 unsigned pdf_compact_size(const char *d, size_t n);
@@ -34,5 +36,20 @@ char *pdf_put_dec(char *p, uint64_t v);
  * unchanged. */
 bool pdf_compact(folio_buf *out, size_t start, const char *cat_add, unsigned n_extra,
                  const char *xbody, const size_t *xoffs, int level, const char **why);
+
+/* r-adoc (issue 11): the same rewrite made from the document's libharu
+ * objects instead of the bytes of HPDF_SaveToStream (which is not called):
+ * pdf_cdoc_write runs the save's trailer preparation and writes every
+ * object (libharu's before/after-write hooks included) into a pdf_cdoc;
+ * pdf_cdoc_size is then the first number free for the caller's objects;
+ * pdf_cdoc_finish appends the rewritten document to out, byte for byte
+ * what pdf_compact would make of libharu's save.  NULL / false (*why) on
+ * a document it does not recognise or out of memory. */
+typedef struct pdf_cdoc pdf_cdoc;
+pdf_cdoc *pdf_cdoc_write(HPDF_Doc doc, const char **why);
+unsigned pdf_cdoc_size(const pdf_cdoc *cd);
+bool pdf_cdoc_finish(pdf_cdoc *cd, folio_buf *out, const char *cat_add, unsigned n_extra,
+                     const char *xbody, const size_t *xoffs, int level, const char **why);
+void pdf_cdoc_free(pdf_cdoc *cd);
 
 #endif

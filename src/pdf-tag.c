@@ -549,13 +549,15 @@ static char *put_text(char *q, const char *s, size_t max_chars)
     return q;
 }
 
-bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const char **why)
+bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, pdf_cdoc *cd,
+                    const char **why)
 {
     *why = "cannot append the structure tree";
     if (!t->finished)
         return false;
     const tag_fin *f = &t->fin;
-    unsigned size = pdf_compact_size(out->data + start, out->len - start);
+    unsigned size = cd ? pdf_cdoc_size(cd)      /* r-adoc: not saved by libharu */
+                       : pdf_compact_size(out->data + start, out->len - start);
     if (!size)
         return false;
     /* numbers: StructTreeRoot = size, ParentTree = size + 1, elements
@@ -730,7 +732,10 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const c
     char cat_add[48];
     snprintf(cat_add, sizeof cat_add, "/StructTreeRoot %u 0 R", root);
     ok = ok && !body.failed &&
-         pdf_compact(out, start, cat_add, n_obj, body.data, offs, level >= 1 && level <= 12 ? level : 1, why);
+         (cd ? pdf_cdoc_finish(cd, out, cat_add, n_obj, body.data, offs,
+                               level >= 1 && level <= 12 ? level : 1, why)
+             : pdf_compact(out, start, cat_add, n_obj, body.data, offs,
+                           level >= 1 && level <= 12 ? level : 1, why));
     free(offs);
     folio_buf_free(&body);
     return ok;

@@ -72,7 +72,11 @@ bool pdf_tag_finish(pdf_tag *t, HPDF_Doc doc, uint32_t first_page, const char *l
  * non-stream objects, the catalog with /StructTreeRoot, a cross-reference
  * stream; deflated at `level` (the page content's; 1 when 0).  false
  * (*why) on failure. */
-bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, const char **why);
+/* r-adoc (issue 11): cd non-NULL: the document was not saved by libharu but
+ * written into cd (pdf-compact.h), and the result is appended to out. */
+typedef struct pdf_cdoc pdf_cdoc;
+bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, pdf_cdoc *cd,
+                    const char **why);
 
 /* The XMP for a tagged document: the PDF/UA identification (pdfuaid:part
  * 1) and the PDF/A extension schema that declares it. */

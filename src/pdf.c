@@ -82,6 +82,7 @@
 #include "pdf-link.h"      /* issue 13 part 4 */
 #include "pdf-vt.h"        /* issue 14 part 3 */
 #include "pdf-enc1.h"      /* issue 11: 1-byte codes */
+#include "pdf-compact.h"   /* r-adoc (issue 11) */
 #include "pdf-tag.h"       /* issue 14 part 2 */
 #include "pdf-stream.h"    /* issue 11 (r-speed): written as it fills */
 
@@ -103,6 +104,8 @@
 #define PDF_MAX_FONTS 64
 #define PDF_MAX_PAGE_BYTES (64u * 1024u * 1024u)   /* content of one page */
 #define PDF_ZLEVEL 6     /* opt->compression outside 1..9 */
+#define PDF_ARENA_CHUNKS 16              /* r-adoc: chunks of a document's arena */
+#define PDF_ARENA_CHUNK (256u * 1024u)   /* bytes of its first chunks */
 #define PDF_CMAP_BLOCK 100   /* entries per bfchar/bfrange block (CMap limit) */
 
 struct folio_pdf_writer;
@@ -157,7 +160,18 @@ struct folio_pdf_writer {
 };
 
 /* See "a libharu document kept between documents" below. */
+/* r-adoc (issue 11): a kept archive document's objects (~1,000 small
+ * allocations a document, each freed one by one by HPDF_FreeDoc) come from
+ * an arena emptied at once when the document is done.  See pdf_arena_alloc. */
+typedef struct pdf_arena {
+    unsigned char *chunk[PDF_ARENA_CHUNKS];
+    size_t size[PDF_ARENA_CHUNKS];
+    int n, cur;                        /* chunks made; the one allocated from */
+    size_t used;                       /* in chunk[cur] */
+} pdf_arena;
+
 struct folio_pdf_reuse {
+    pdf_arena arena;
     HPDF_Doc doc;
     int n;
     char *file[PDF_MAX_FONTS];         /* the font files' whole paths (owned) */
@@ -165,6 +179,83 @@ struct folio_pdf_reuse {
 };
 
 static void pdf_reuse_forget(folio_pdf_reuse *r);
+
+/* r-adoc (issue 11): libharu's allocator for kept (archive) documents.
+ * Every block has a 16-byte head saying where it came from: the arena of
+ * the document the calling thread is writing (pdf_arena_on: between
+ * pdf_open and pdf_free, never while fonts or encoders that outlive the
+ * document are loaded), else malloc.  Freeing an arena block does nothing;
+ * pdf_free empties the arena after HPDF_FreeDoc, when none of its blocks
+ * is referred to any more.  A document, a font definition or libharu's
+ * own bookkeeping allocated outside a document is malloc'd as before. */
+#define PDF_BLK_ARENA 0x6172656e61626c6bull   /* "arenablk" */
+#define PDF_BLK_HEAP 0x68656170626c6f63ull    /* "heapbloc" */
+
+static __thread pdf_arena *pdf_arena_on;
+
+static void *pdf_arena_alloc(HPDF_UINT size)
+{
+    size_t need = ((size_t)size + 16 + 15) & ~(size_t)15;
+    pdf_arena *a = pdf_arena_on;
+    unsigned char *p = NULL;
+    uint64_t tag = PDF_BLK_HEAP;
+    if (a && need <= PDF_ARENA_CHUNK / 4) {
+        while (a->cur < a->n && a->used + need > a->size[a->cur]) {
+            a->cur++;
+            a->used = 0;
+        }
+        if (a->cur == a->n && a->n < PDF_ARENA_CHUNKS &&
+            (a->chunk[a->n] = malloc(PDF_ARENA_CHUNK)) != NULL) {
+            a->size[a->n++] = PDF_ARENA_CHUNK;
+            a->used = 0;
+        }
+        if (a->cur < a->n && a->used + need <= a->size[a->cur]) {
+            p = a->chunk[a->cur] + a->used;
+            a->used += need;
+            tag = PDF_BLK_ARENA;
+        }
+    }
+    if (!p && !(p = malloc(need)))
+        return NULL;
+    memcpy(p, &tag, sizeof tag);
+    return p + 16;
+}
+
+static void pdf_arena_free(void *ptr)
+{
+    if (!ptr)
+        return;
+    unsigned char *p = (unsigned char *)ptr - 16;
+    uint64_t tag;
+    memcpy(&tag, p, sizeof tag);
+    if (tag == PDF_BLK_HEAP)
+        free(p);
+    /* PDF_BLK_ARENA: emptied with its arena */
+}
+
+/* Empty a's chunks for the next document (the first four kept). */
+static void pdf_arena_reset(pdf_arena *a)
+{
+    while (a->n > 4)
+        free(a->chunk[--a->n]);
+    a->cur = 0;
+    a->used = 0;
+}
+
+static void pdf_arena_release(pdf_arena *a)
+{
+    for (int i = 0; i < a->n; i++)
+        free(a->chunk[i]);
+    a->n = a->cur = 0;
+    a->used = 0;
+}
+
+/* FOLIO_TEST_NO_ARENA=1: every block malloc'd (tests compare the two) */
+static bool pdf_arena_wanted(void)
+{
+    const char *e = getenv("FOLIO_TEST_NO_ARENA");
+    return !(e && e[0] == '1');
+}
 
 /* Per-page graphics state both back ends track. */
 typedef struct pdf_state {
@@ -1673,6 +1764,16 @@ static HPDF_STATUS pdf_tounicode_write(HPDF_Dict dict)
     pdf_cmap_put(o, pdf_cmap_head, sizeof pdf_cmap_head - 1);
     /* code 0 is never drawn (NUL and non-BMP text become .notdef) */
     for (unsigned c = 1; c <= 0xFFFF;) {
+        /* r-adoc (issue 11): 64 empty codes at a time (a document draws a
+         * few hundred of 65,536: ~0.1 M instructions a font byte by byte) */
+        if ((c & 63) == 0) {
+            uint64_t v;
+            memcpy(&v, bits + (c >> 3), sizeof v);
+            if (!v) {
+                c += 64;
+                continue;
+            }
+        }
         if ((c & 7) == 0 && bits[c >> 3] == 0) {
             c += 8;
             continue;
@@ -2564,6 +2665,10 @@ static void pdf_free(folio_pdf_writer *w)
         if (w->reuse)          /* a failed document: start the next one afresh */
             pdf_reuse_forget(w->reuse);
     }
+    if (w->reuse) {            /* r-adoc: the document's blocks, all at once */
+        pdf_arena_on = NULL;
+        pdf_arena_reset(&w->reuse->arena);
+    }
     for (int i = 0; i < PDF_MAX_FONTS; i++) {
         bool shared = false;
         for (int j = 0; j < i; j++)
@@ -2780,6 +2885,7 @@ folio_pdf_reuse *pdf_reuse_new(void)
     return calloc(1, sizeof(folio_pdf_reuse));
 }
 
+
 static void pdf_reuse_forget(folio_pdf_reuse *r)
 {
     r->doc = NULL;
@@ -2794,6 +2900,7 @@ void pdf_reuse_free(folio_pdf_reuse *r)
         return;
     if (r->doc)
         HPDF_Free(r->doc);
+    pdf_arena_release(&r->arena);
     for (int i = 0; i < r->n; i++)
         free(r->file[i]);
     free(r);
@@ -2949,9 +3056,12 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
     w->enc1 = w->direct && !w->is_pdfa;
 
     folio_pdf_reuse *ru = pa ? pa->reuse : NULL;
+    bool arena = ru && pdf_arena_wanted();     /* r-adoc */
     if (ru && ru->doc) {
         w->doc = ru->doc;
         w->reuse = ru;
+        if (arena && ru->doc->mmgr->alloc_fn == pdf_arena_alloc)
+            pdf_arena_on = &ru->arena;
         w->doc->error.user_data = w;          /* errors go to this writer */
         if (HPDF_NewDoc(w->doc) != HPDF_OK) {
             w->failed = true;
@@ -2961,7 +3071,8 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
             return NULL;
         }
     } else {
-        w->doc = HPDF_NewEx(pdf_on_error, NULL, NULL, 0, w);
+        w->doc = arena ? HPDF_NewEx(pdf_on_error, pdf_arena_alloc, pdf_arena_free, 0, w)
+                       : HPDF_NewEx(pdf_on_error, NULL, NULL, 0, w);
         if (!w->doc) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create a PDF document",
                             path);
@@ -2973,6 +3084,9 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
             ru->doc = w->doc;
             ru->n = 0;
             w->reuse = ru;
+            pdf_arena_reset(&ru->arena);
+            if (arena)
+                pdf_arena_on = &ru->arena;
         }
     }
     /* Fonts and CMaps always deflated by libharu; page content by us (direct)
@@ -3025,6 +3139,8 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
             continue;
         }
         const char *name = w->reuse ? pdf_reuse_font(w->reuse, fonts[i].file) : NULL;
+        pdf_arena *keep = pdf_arena_on;       /* r-adoc: what outlives the document */
+        pdf_arena_on = NULL;                  /* (font definitions, encoders) is malloc'd */
         if (!name) {
             name = HPDF_LoadTTFontFromFile(w->doc, fonts[i].file, HPDF_TRUE);
             if (name)          /* false: libharu keeps reading the file */
@@ -3038,8 +3154,11 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
          * (pdf-afont.h) when HarfBuzz reads the file; else libharu's */
         HPDF_FontDef adef = name && pa && pa->statement && w->direct
                                 ? HPDF_GetFontDef(w->doc, name) : NULL;
-        if (adef && adef->type == HPDF_FONTDEF_TYPE_TRUETYPE &&
-            pdfa_font_usable(fonts[i].file)) {
+        bool afont = adef && adef->type == HPDF_FONTDEF_TYPE_TRUETYPE &&
+                     pdfa_font_usable(fonts[i].file);
+        if (afont)             /* folio's own font objects: the document's */
+            pdf_arena_on = keep;
+        if (afont) {
             const char *why = NULL;
             if (pdfa_font_begin(w->doc, adef, &w->afont[i], &why))
                 w->hfont[i] = (HPDF_Font)w->afont[i].t0;
@@ -3050,6 +3169,7 @@ static folio_pdf_writer *pdf_open(const char *path, const folio_layout_font *fon
         }
         else if (name)
             w->hfont[i] = pdf_get_font_whole(w, name, fonts[i].file);
+        pdf_arena_on = keep;
         if (!name || !w->hfont[i]) {
             if (!w->failed)
                 pdf_fail(w, "cannot load font");
@@ -3331,6 +3451,14 @@ bool pdf_writer_close_sha(folio_pdf_writer *w, uint64_t *bytes, char sha256[65],
 }
 
 /* Write the document into a buffer and free the writer (see pdf.h). */
+/* tests: FOLIO_TEST_ADOC_SAVE=1 saves tagged documents through libharu and
+ * rewrites the bytes (the way before r-adoc), to compare the two */
+static bool pdf_adoc_save(void)
+{
+    const char *e = getenv("FOLIO_TEST_ADOC_SAVE");
+    return e && e[0] == '1';
+}
+
 bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
 {
     size_t start = out->len;         /* issue 14 part 2: where the document begins */
@@ -3345,6 +3473,23 @@ bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
     pdf_vt_finish(w);                         /* issue 14 part 3 */
     if (!w->failed)
         pdf_fonts_deflate(w);
+    /* r-adoc (issue 11): a tagged document is written from its objects
+     * straight into the compact form (pdf-compact.h), not saved by libharu
+     * and read back; FOLIO_TEST_ADOC_SAVE=1 keeps the old way (tests) */
+    if (!w->failed && w->tag && !pdf_adoc_save()) {
+        const char *why = NULL;
+        pdf_cdoc *cd = pdf_cdoc_write(w->doc, &why);
+        if (!cd)
+            pdf_fail(w, why);
+        else if (!pdf_tag_append(w->tag, out, start, w->zlevel, cd, &why))
+            pdf_fail(w, why);
+        pdf_cdoc_free(cd);
+        bool ok = !w->failed;
+        if (!ok)
+            pdf_report(w, err);
+        pdf_free(w);
+        return ok;
+    }
     if (!w->failed)
         HPDF_SaveToStream(w->doc);
     if (!w->failed) {
@@ -3373,7 +3518,8 @@ bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
         if (!w->failed && got != want)
             pdf_fail(w, "short read of the document from memory");
         const char *tag_why = NULL;          /* issue 14 part 2: the structure tree */
-        if (!w->failed && w->tag && !pdf_tag_append(w->tag, out, start, w->zlevel, &tag_why))
+        if (!w->failed && w->tag &&
+            !pdf_tag_append(w->tag, out, start, w->zlevel, NULL, &tag_why))
             pdf_fail(w, tag_why);
     }
     bool ok = !w->failed;
