@@ -31,3 +31,29 @@ t_library_no_cli_symbols() {
     [ -z "$bad" ] || { echo "library objects that print, exit or touch signals/allocator:$bad"; exit 1; }
 }
 run_test library_no_cli_symbols t_library_no_cli_symbols
+
+# issue 11 part 1: a sink sees display lists (dlist.h) and its own options,
+# never the feeds, households, job or composition: the include closure of
+# every src/sink-*.c (cc -MM; -MG so no library's headers are needed) names
+# none of those headers.
+t_sink_includes() {
+    local f n=0 bad=""
+    for f in "$ROOT"/src/sink-*.c; do
+        n=$((n + 1))
+        local deps hits
+        deps=$(cd "$ROOT" && cc -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -MM -MG "src/${f##*/}") ||
+            { echo "cc -MM failed on $f"; exit 1; }
+        hits=$(printf '%s\n' "$deps" | tr ' \\' '\n\n' |
+               grep -E '(^|/)(folio/(feed|household|compose|job|plan|holders|ledger)\.h|(feed|run|rules)-private\.h)$' |
+               tr '\n' ' ')
+        [ -z "$hits" ] || bad="$bad
+  src/${f##*/}: $hits"
+    done
+    echo "$n sinks checked"
+    [ "$n" -ge 5 ] || { echo "too few sinks: $n"; exit 1; }
+    # the check sees such an include: print.c (not a sink) has compose.h
+    (cd "$ROOT" && cc -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -MM -MG src/print.c) |
+        tr ' \\' '\n\n' | grep -q 'folio/compose\.h$' || fail_at "$LINENO"
+    [ -z "$bad" ] || { echo "sinks that include the data model or composition:$bad"; exit 1; }
+}
+run_test sink_includes t_sink_includes
