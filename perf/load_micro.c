@@ -4,9 +4,9 @@
  * job and layout, feed_load_all_work at 1 thread, ledger_prepare and
  * household_group, as run.c calls them.  Not built by default:
  *
- *   make build/libfolio.a
+ *   make build/libfolio.a build/libfolio-cli.a
  *   cc -O2 -std=c11 -D_GNU_SOURCE -fopenmp -Iinclude -Isrc perf/load_micro.c \
- *      build/libfolio.a -lhpdf -lcsv -lyaml -ldeflate -lharfbuzz-subset \
+ *      build/libfolio-cli.a build/libfolio.a -lhpdf -lcsv -lyaml -ldeflate -lharfbuzz-subset \
  *      -lharfbuzz -lz -lcrypto -lpng -lzint -lm -o build/load_micro
  *   build/load_micro JOB.yaml [repeats]
  *   valgrind --tool=callgrind --toggle-collect=load_stage build/load_micro JOB.yaml
@@ -27,7 +27,7 @@
 #include "folio/layout.h"
 #include "folio/ledger.h"
 #include "folio/products.h"
-#include "membudget.h"      /* src/: the allocator setting run.c loads with */
+#include "cli.h"            /* src/: cli_load_allocator, the CLI's (cli-process.c) */
 
 static double cpu_s(void)
 {
@@ -39,9 +39,9 @@ static double cpu_s(void)
 __attribute__((noinline)) static int load_stage(const folio_job *job, const folio_layout *lay,
                                                 size_t *n_hh, folio_error *err)
 {
-    membudget_load_begin();
+    cli_load_allocator(true);   /* the setting folio run loads with */
     folio_dataset *ds = feed_load_all_work(job, 1, NULL, NULL, NULL, err);
-    membudget_load_end();
+    cli_load_allocator(false);
     if (!ds || !ledger_prepare(ds, job, lay, err))
         return 1;
     const char *order[64];

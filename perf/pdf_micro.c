@@ -4,9 +4,9 @@
  * statement: 3 pages of 45 transaction rows x 5 cells, a shaded table
  * header, rules, a page header and footer.  Not built by default:
  *
- *   make build/libfolio.a   (or the objects common.o fonts.o dlist.o pdf.o)
- *   cc -O2 -std=c11 -D_GNU_SOURCE -fopenmp -Iinclude perf/pdf_micro.c \
- *      build/libfolio.a -lhpdf -lz -lcrypto -lpng -lm -o build/pdf_micro
+ *   make build/libfolio.a build/libfolio-cli.a
+ *   cc -O2 -std=c11 -D_GNU_SOURCE -fopenmp -Iinclude -Isrc perf/pdf_micro.c \
+ *      build/libfolio-cli.a build/libfolio.a -lhpdf -lz -lcrypto -lpng -lm -o build/pdf_micro
  *   FOLIO_ROOT=. build/pdf_micro [statements-per-file] [files] [--no-tune] [--raw]
  *       [--level=N]   (zlib level of page content, default 6; --raw: none)
  *   FOLIO_PDF_BACKEND=libharu build/pdf_micro ...   (plain libharu calls)
@@ -21,6 +21,7 @@
 
 #include "folio/dlist.h"
 #include "folio/pdf.h"
+#include "cli.h"          /* cli_tune_allocator (src/cli-process.c), as folio run */
 
 static double now(void)
 {
@@ -98,7 +99,7 @@ int main(int argc, char **argv)
             files = atoi(argv[i]);
     }
     if (tune)
-        pdf_tune_allocator();
+        cli_tune_allocator();
     const char *root = getenv("FOLIO_ROOT");
     char reg[4096], bold[4096];
     snprintf(reg, sizeof reg, "%s/fonts/LiberationSans-Regular.ttf", root ? root : ".");

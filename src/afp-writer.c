@@ -937,14 +937,9 @@ bool afp_writer_close(folio_afp_writer *w, uint64_t *bytes, folio_error *err)
     } else {
         if (bytes)
             *bytes = w->flushed;
-        if (w->cuts) {
-            /* never silent: a word the 250-byte limit cut is named (docs/afp.md) */
-            size_t pl = strlen(w->path);
-            int shown = pl > 5 && !strcmp(w->path + pl - 5, ".part") ? (int)pl - 5 : (int)pl;
-            fprintf(stderr, "folio: warning: %.*s: %llu TLE value or group name word(s) "
-                    "longer than %d bytes were cut to %d (first: %s)\n", shown, w->path,
-                    (unsigned long long)w->cuts, AFP_VALUE_MAX, AFP_VALUE_MAX, w->first_cut);
-        }
+        /* a word the 250-byte limit cut is never silent, but the library
+         * does not print: afp_writer_cut_values() gives the count and the
+         * first one, which the run turns into a warning (docs/afp.md) */
     }
     afp_free(w);
     return ok;

@@ -32,6 +32,7 @@ int main(int argc, char **argv)
         {"bash-completion", no_argument, NULL, MAIN_COMPLETION},
         {0},
     };
+    cli_process_setup();                /* issue 11: SIGBUS, allocator (cli-process.c) */
     optind = 0;
     opterr = 0;
     int c;

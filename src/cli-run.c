@@ -352,7 +352,7 @@ static int run_cmd(const cli_command *c, int argc, char **argv)
     o.event_ctx = &ui;
     folio_error err = {0};
     folio_run_report rep = {0};
-    pdf_tune_allocator();               /* keep freed memory for reuse (pdf.h) */
+    cli_tune_allocator();               /* keep freed memory for reuse (cli-process.c) */
     double t_start = mono_s();
     if (o.progress)
         ui.ticking = pthread_create(&ui.ticker, NULL, progress_ticker, &ui) == 0;

@@ -116,4 +116,13 @@ int afp_dump_main(int argc, char **argv);
  * them): what cmd_run and afp_dump_main do for their command. */
 int cli_call(const cli_command *c, int argc, char **argv);
 
+/* issue 11: what the program sets for its process and the library never
+ * does (src/cli-process.c).  cli_process_setup: first thing in main(): the
+ * SIGBUS handler for feeds truncated while mapped (feed_sigbus_fault) and
+ * the allocator setting around feed loads (membudget_set_load_hook).
+ * cli_tune_allocator: keep freed memory for reuse (`folio run`). */
+void cli_process_setup(void);
+void cli_tune_allocator(void);
+void cli_load_allocator(bool begin);
+
 #endif

@@ -562,13 +562,16 @@ static bool map_file(const folio_job *job, int i, mapped_file *mf, folio_error *
 /* ---- a feed truncated or rewritten while it is read -------------------------
  *
  * Reading a page of a mapping that lies past the end of a file truncated
- * after mmap raises SIGBUS.  While feed_load_all() runs, a SIGBUS handler
- * looks the faulting address up in the feed mappings registered here; for a
- * feed, it maps anonymous zero pages over the rest of that mapping
- * (mmap MAP_FIXED, async-signal-safe), marks the feed and returns: the load
- * goes on over zeros and feed_unchanged() then fails the run, naming the
- * file.  A fault anywhere else goes to the previous disposition.  One load
- * at a time owns the handler (a second concurrent load runs without it). */
+ * after mmap raises SIGBUS.  While feed_load_all() runs, the feed mappings
+ * are registered here.  The library installs no signal handler (issue 11:
+ * signals belong to the program): a program that wants a truncated feed to
+ * fail the run instead of killing the process installs a SIGBUS handler
+ * that calls feed_sigbus_fault() (folio's: src/cli-process.c).  For an
+ * address in a registered feed it maps anonymous zero pages over the rest
+ * of that mapping (mmap MAP_FIXED, async-signal-safe), marks the feed and
+ * returns true: the load goes on over zeros and feed_unchanged() then fails
+ * the run, naming the file.  One load at a time registers its feeds (a
+ * second concurrent load runs unregistered). */
 
 typedef struct bus_range {
     uintptr_t lo, hi;             /* [lo, hi): the mapping, whole pages */
@@ -578,12 +581,11 @@ typedef struct bus_range {
 static bus_range *volatile g_bus;
 static volatile sig_atomic_t g_nbus;
 static uintptr_t g_bus_page;
-static struct sigaction g_bus_old;
 static int g_bus_owner;
 
-static void on_sigbus(int sig, siginfo_t *si, void *uc)
+bool feed_sigbus_fault(const void *addr)
 {
-    uintptr_t a = (uintptr_t)si->si_addr;
+    uintptr_t a = (uintptr_t)addr;
     bus_range *r = g_bus;
     for (int i = 0; r && i < g_nbus; i++) {
         if (a < r[i].lo || a >= r[i].hi)
@@ -592,20 +594,14 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
         if (mmap((void *)pg, r[i].hi - pg, PROT_READ,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
             r[i].hit = 1;
-            return;                 /* the read is retried and sees zeros */
+            return true;            /* the read is retried and sees zeros */
         }
         break;
     }
-    if (g_bus_old.sa_flags & SA_SIGINFO) {
-        g_bus_old.sa_sigaction(sig, si, uc);
-    } else if (g_bus_old.sa_handler != SIG_DFL && g_bus_old.sa_handler != SIG_IGN) {
-        g_bus_old.sa_handler(sig);
-    } else {
-        signal(SIGBUS, SIG_DFL);    /* the retried access then ends the process */
-    }
+    return false;
 }
 
-/* Register the mapped feeds and take SIGBUS; false if another load owns it. */
+/* Register the mapped feeds; false if another load has registered its own. */
 static bool bus_guard_start(bus_range *r, const mapped_file *mf, int nf)
 {
     if (__atomic_exchange_n(&g_bus_owner, 1, __ATOMIC_ACQ_REL))
@@ -617,25 +613,13 @@ static bool bus_guard_start(bus_range *r, const mapped_file *mf, int nf)
         r[i].hit = 0;
     }
     g_nbus = nf;
-    g_bus = r;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_sigbus;
-    sa.sa_flags = SA_SIGINFO;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGBUS, &sa, &g_bus_old) != 0) {
-        g_bus = NULL;
-        g_nbus = 0;
-        __atomic_store_n(&g_bus_owner, 0, __ATOMIC_RELEASE);
-        return false;
-    }
+    __atomic_store_n(&g_bus, r, __ATOMIC_SEQ_CST);
     return true;
 }
 
 static void bus_guard_end(void)
 {
-    sigaction(SIGBUS, &g_bus_old, NULL);
-    g_bus = NULL;
+    __atomic_store_n(&g_bus, NULL, __ATOMIC_SEQ_CST);
     g_nbus = 0;
     __atomic_store_n(&g_bus_owner, 0, __ATOMIC_RELEASE);
 }

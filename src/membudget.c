@@ -14,7 +14,6 @@
  */
 #include "membudget.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -68,13 +67,22 @@ bool membudget_decide(const folio_job *job, uint64_t limit, folio_membudget *mb,
     return true;
 }
 
+/* issue 11: the library never tunes the allocator; the program may */
+static void (*g_load_hook)(bool begin);
+
+void membudget_set_load_hook(void (*hook)(bool begin))
+{
+    g_load_hook = hook;
+}
+
 void membudget_load_begin(void)
 {
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    if (g_load_hook)
+        g_load_hook(true);
 }
 
 void membudget_load_end(void)
 {
-    mallopt(M_MMAP_THRESHOLD, 64 << 20);    /* as pdf_tune_allocator sets it */
-    malloc_trim(0);
+    if (g_load_hook)
+        g_load_hook(false);
 }

@@ -92,7 +92,6 @@
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 #include <errno.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,22 +316,6 @@ static void pdf_report(folio_pdf_writer *w, folio_error *err)
         folio_error_set(err, w->err.code, "%s", w->err.msg);
     else
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: PDF writer failed", w->path);
-}
-
-/* ---- allocator ----------------------------------------------------------- */
-
-static pthread_once_t pdf_tune_once = PTHREAD_ONCE_INIT;
-
-static void pdf_tune_do(void)
-{
-    mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
-    mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
-}
-
-/* Keep freed memory for reuse (see pdf.h). */
-void pdf_tune_allocator(void)
-{
-    pthread_once(&pdf_tune_once, pdf_tune_do);
 }
 
 /* ---- libharu's byte loops (issue 11 part 4) ------------------------------ *

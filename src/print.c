@@ -3,6 +3,7 @@
  * print.c -- the print stage (print.h): production plan -> ring -> sinks.
  */
 #include "print.h"
+#include "sinks.h"         /* issue 11: open, add, close or abort together */
 
 #include "folio/job.h"
 #include "folio/marks.h"
@@ -158,8 +159,7 @@ typedef struct print_run {
     const void *topt[FOLIO_PRINT_FORMATS];
     int n_fmt;
     size_t cur;                            /* file being written */
-    void *sink[FOLIO_PRINT_FORMATS];       /* its open sinks */
-    bool open;
+    folio_sinks sinks;                     /* its sinks; .open: a file is open */
     uint64_t total_pages, last_progress;
     uint64_t composed_again;               /* issue 11 part 2 (r-once) */
 } print_run;
@@ -248,31 +248,11 @@ static bool write_pieces(const print_params *p, size_t i, folio_error *err)
 static bool open_file(print_run *P, size_t i, folio_error *err)
 {
     print_file *f = &P->p->files[i];
-    for (int j = 0; j < P->n_fmt; j++) {
-        print_output *o = &f->out[P->fmt[j]];
-        int fd = folio_create_excl(o->part);   /* never through a link */
-        if (fd < 0) {
-            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot create: %s", o->part,
-                            strerror(errno));
-            return false;
-        }
-        close(fd);
-        if (!(P->sink[j] = P->types[j]->open(P->topt[j], o->part, err)))
-            return false;
-    }
-    P->cur = i;
-    P->open = true;
-    return true;
-}
-
-static void abort_file(print_run *P)
-{
+    char *parts[FOLIO_PRINT_FORMATS];
     for (int j = 0; j < P->n_fmt; j++)
-        if (P->sink[j]) {
-            P->types[j]->abort(P->sink[j]);
-            P->sink[j] = NULL;
-        }
-    P->open = false;
+        parts[j] = f->out[P->fmt[j]].part;
+    P->cur = i;
+    return folio_sinks_open(&P->sinks, parts, err);
 }
 
 /* Close the sinks of the open file, check what they wrote against the plan,
@@ -280,29 +260,24 @@ static void abort_file(print_run *P)
 static bool close_file(print_run *P, folio_error *err)
 {
     print_file *f = &P->p->files[P->cur];
-    bool ok = true;
-    for (int j = 0; j < P->n_fmt; j++) {
+    folio_sink_result *res[FOLIO_PRINT_FORMATS];
+    for (int j = 0; j < P->n_fmt; j++)
+        res[j] = &f->out[P->fmt[j]].res;
+    bool ok = folio_sinks_finish(&P->sinks, true, res, err);
+    for (int j = 0; ok && j < P->n_fmt; j++) {
         print_output *o = &f->out[P->fmt[j]];
-        void *s = P->sink[j];
-        P->sink[j] = NULL;
-        if (!ok) {
-            P->types[j]->abort(s);
-            continue;
-        }
-        ok = P->types[j]->close(s, &o->res, err);
-        if (ok && (o->res.pages != f->pages || o->res.statements != f->statements)) {
+        if (o->res.pages != f->pages || o->res.statements != f->statements) {
             folio_error_set(err, FOLIO_EXIT_FAILED,
                             "internal error: %s has %u pages in %u statements, %u pages in "
                             "%u statements planned", o->name, o->res.pages,
                             o->res.statements, f->pages, f->statements);
             ok = false;
-        }
-        if (ok && o->res.sha256[0])       /* issue 11 (r-speed): hashed as written */
+        } else if (o->res.sha256[0]) {     /* issue 11 (r-speed): hashed as written */
             memcpy(o->sha256, o->res.sha256, sizeof o->sha256);
-        else
-            ok = ok && folio_sha256_file(o->part, o->sha256, NULL, err);
+        } else {
+            ok = folio_sha256_file(o->part, o->sha256, NULL, err);
+        }
     }
-    P->open = false;
     return ok && write_pieces(P->p, P->cur, err);
 }
 
@@ -312,9 +287,9 @@ static bool print_deliver(void *ctx, size_t i, const folio_dl_statement *st,
     print_run *P = ctx;
     const print_params *p = P->p;
     size_t fi = p->prod->pieces[i].file;
-    if (P->open && fi != P->cur && !close_file(P, err))
+    if (P->sinks.open && fi != P->cur && !close_file(P, err))
         return false;
-    if (!P->open) {
+    if (!P->sinks.open) {
         if (fi >= p->n_files || i != p->prod->files[fi].first_piece) {
             folio_error_set(err, FOLIO_EXIT_FAILED,
                             "internal error: piece %zu out of its print file's order", i);
@@ -323,9 +298,8 @@ static bool print_deliver(void *ctx, size_t i, const folio_dl_statement *st,
         if (!open_file(P, fi, err))
             return false;
     }
-    for (int j = 0; j < P->n_fmt; j++)
-        if (!P->types[j]->add_statement(P->sink[j], st, prepared[j], err))
-            return false;
+    if (!folio_sinks_add(&P->sinks, st, prepared, err))
+        return false;
     if (p->extra && !p->extra->add_statement(p->extra_self, st, prepared[P->n_fmt], err))
         return false;                   /* issue 11 part 1: the proof sample */
     *p->done += st->n_pages;
@@ -349,6 +323,9 @@ bool print_write(print_params *p, folio_error *err)
         P.topt[P.n_fmt] = print_sink_options(p, &P.opts, k);
         P.n_fmt++;
     }
+    P.sinks.n = P.n_fmt;
+    memcpy(P.sinks.type, P.types, sizeof P.types);
+    memcpy(P.sinks.opt, P.topt, sizeof P.topt);
     size_t n = 0;
     for (size_t i = 0; i < p->n_files; i++) {
         P.total_pages += p->files[i].pages;
@@ -371,10 +348,10 @@ bool print_write(print_params *p, folio_error *err)
     bool ok = folio_ring_run(&ring, err);
     struct timespec t0, t1;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-    if (ok && P.open)
+    if (ok && P.sinks.open)
         ok = close_file(&P, err);
-    else if (P.open)
-        abort_file(&P);
+    else
+        folio_sinks_finish(&P.sinks, false, NULL, err);   /* every sink aborted, none closed */
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
     p->t_compose = ring.t_make;
     p->composed_again = P.composed_again;   /* issue 11 part 2 (r-once) */

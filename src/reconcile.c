@@ -206,6 +206,17 @@ void reconcile_totals(run_state *R, totals *T)
                 "were printed as '%c' (%s); see manifest.json counts.afp_substitutions",
                 (unsigned long long)afp_subst, R->job->afp->code_page, R->job->afp->substitute, ex);
     }
+    for (size_t i = 0; i < R->n_files; i++) {
+        /* never silent: a word an AFP index value (TLE) or group name could
+         * not hold was cut to 250 bytes; named per file (docs/afp.md).  The
+         * writer counts it, the run warns (the library never prints). */
+        const print_output *o = &R->files[i].out[FOLIO_PRINT_AFP];
+        if (o->res.cut)
+            run_warn(R, "warning: %s: %llu TLE value or group name word(s) longer than "
+                    "250 bytes were cut to 250 (first: %s); see manifest.json "
+                    "counts.afp_cut_values", o->path, (unsigned long long)o->res.cut,
+                    o->res.cut_first);
+    }
     T->rejects = R->ds->n_rejects;
     for (int i = 0; i < R->job->n_feeds; i++) {
         const folio_feed_stats *s = &R->ds->stats[i];

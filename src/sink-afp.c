@@ -40,7 +40,7 @@ static bool afp_close(void *self, folio_sink_result *res, folio_error *err)
     *res = (folio_sink_result){.pages = afp_writer_pages(s->w),
                                .statements = afp_writer_groups(s->w)};
     res->substituted = afp_writer_substitutions(s->w, res->substituted_ex, 8);
-    res->cut = afp_writer_cut_values(s->w, NULL, 0);
+    res->cut = afp_writer_cut_values(s->w, res->cut_first, sizeof res->cut_first);
     bool ok = afp_writer_close(s->w, &res->bytes, err);
     free(s);
     return ok;

@@ -4,7 +4,7 @@
  */
 #include "sink-proof.h"
 
-#include "folio/proof.h"
+#include "folio/proof-mark.h"    /* never folio/proof.h: it pulls compose, feed, household */
 
 #include <stdlib.h>
 #include <string.h>

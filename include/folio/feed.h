@@ -196,6 +196,18 @@ folio_dataset *feed_load_all_work(const folio_job *job, int threads,
                                   const char *work_dir, folio_error *err);
 uint64_t feed_spilled_bytes(const folio_dataset *ds);
 
+/* issue 11: a feed truncated while it is loaded.  Feeds are mapped; reading
+ * past the end of a file truncated after the map raises SIGBUS.  The library
+ * installs no signal handler: a program's SIGBUS handler (SA_SIGINFO) calls
+ * this with si_addr.  True: the address was in a feed being loaded, the
+ * rest of its mapping now reads as zeros and the load fails, naming the
+ * file ("changed while it was being read"); return from the handler.  False:
+ * not a feed's, the handler must not return into the faulting access
+ * (restore SIG_DFL and return: it faults again and ends the process).
+ * Async-signal-safe.  Without such a handler a truncated feed ends the
+ * process with SIGBUS.  folio's: src/cli-process.c. */
+bool feed_sigbus_fault(const void *addr);
+
 /* Customer i's strongest role (FOLIO_ROLE_NONE when it holds nothing). */
 static inline int feed_customer_role(const folio_dataset *ds, size_t i)
 {

@@ -155,10 +155,4 @@ bool pdf_writer_close_mem(folio_pdf_writer *w, folio_buf *out, folio_error *err)
 /* Free without writing anything. */
 void pdf_writer_abort(folio_pdf_writer *w);
 
-/* Tune glibc malloc once per process (idempotent, thread-safe): keep freed
- * memory instead of trimming it back to the kernel and serve large blocks
- * from the heap, so the buffers a document frees are reused by the next one
- * instead of being faulted in again.  Call early in main(). */
-void pdf_tune_allocator(void);
-
 #endif

@@ -37,6 +37,7 @@
 #include "folio/common.h"
 #include "folio/compose.h"
 #include "folio/pdf.h"
+#include "folio/proof-mark.h"   /* proof_watermark, proof_mask_statement */
 
 struct yt_doc;
 struct yt_node;
@@ -129,10 +130,6 @@ typedef struct folio_proof_result {
  * r must be zeroed by the caller. */
 bool proof_select(const folio_proof_params *p, folio_proof_result *r, folio_error *err);
 
-/* The "PROOF" watermark behind every page of st and `banner` in its top
- * margin; a duplex blank back gets the watermark and a note. */
-bool proof_watermark(folio_dl_statement *st, const folio_layout *L, const char *banner);
-
 /* Write proof.pdf and proofs.json under ".part" names in p->dir for the
  * sample proof_select picked.  Per sampled household, in pick order: a cover page (why it was
  * picked: the keys it covers first; then its other keys and where it is
@@ -155,13 +152,6 @@ void proof_result_free(folio_proof_result *r);
  * with bytes and sha256.  When proofs are disabled: {"enabled":false}. */
 void proof_manifest_json(const folio_proof_result *r, const folio_proof_options *opt,
                          folio_buf *b);
-
-/* Mask every occurrence of each account number in text ops of st (all but
- * the last four characters of a number longer than four become mask_char;
- * text is copied into st's arena before it is changed).  Returns false on
- * out of memory. */
-bool proof_mask_statement(folio_dl_statement *st, const char *const *numbers, size_t n,
-                          char mask_char);
 
 /* ---- issue 12 part 3 (r-merge): the merged proof sample, rendered again --
  *

@@ -37,6 +37,7 @@ typedef struct folio_sink_result {
                                   * (written as a substitute) */
     uint32_t substituted_ex[8];  /* the first distinct ones (0 = none) */
     uint64_t cut;                /* index values cut to fit the format */
+    char cut_first[160];         /* the first one cut ("group G, ATTRIBUTE") */
     char sha256[65];             /* issue 11 (r-speed): the file's SHA-256 when the
                                   * sink computed it as it wrote, "" = not known */
 } folio_sink_result;

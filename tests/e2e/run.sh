@@ -977,6 +977,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/money_ccy.sh"        # issue 10 gaps: money per currency, names, codes in rules
 . "$ROOT/tests/e2e/cli.sh"               # issue 16 part 1: CLI conventions, help vs parser
 . "$ROOT/tests/e2e/help_current.sh"      # issue 16 parts 1, 3: help and folio(1) name the archive format
+. "$ROOT/tests/e2e/library.sh"           # issue 11 part 3: no printing, signals, mallopt in the library
 . "$ROOT/tests/e2e/install.sh"           # issue 16 parts 2, 3: make install, .deb, man pages
 . "$ROOT/tests/e2e/docs.sh"              # issue 16 part 4: key references, README commands, docs image
 . "$ROOT/tests/e2e/report.sh"            # issue 16 parts 5, 6: report.html, progress line

@@ -28,6 +28,7 @@
 #include "folio/pdf.h"
 #include "pdf-enc1.h"   /* issue 11 (r-par): pdf_enc1_ascii_fast */
 #include "pdf-stream.h" /* issue 11 (r-pwrite): pdfs_direct_off */
+#include "cli.h"      /* cli_tune_allocator: the CLI's (src/cli-process.c) */
 
 static char font_reg[4096], font_bold[4096];
 static char tmpdir[] = "/tmp/folio-test-pdf-XXXXXX";
@@ -1488,7 +1489,7 @@ static int cleanup(void **state)
 int main(void)
 {
     setlocale(LC_ALL, "");   /* make the decimal-comma check real */
-    pdf_tune_allocator();
+    cli_tune_allocator();    /* as `folio run` (src/cli-process.c) */
     const char *root = getenv("FOLIO_ROOT");
     if (!root || !*root)
         root = ".";

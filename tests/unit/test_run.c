@@ -152,11 +152,103 @@ static void test_run_prints_nothing(void **state)
     rm_rf(dir);
 }
 
+/* Replace the first occurrence of `old` in file path with `new`. */
+static void edit_file(const char *path, const char *old, const char *new)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[1 << 20], out[(1 << 20) + 4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *at = strstr(buf, old);
+    assert_non_null(at);
+    size_t head = (size_t)(at - buf);
+    assert_true(n - strlen(old) + strlen(new) < sizeof out);
+    memcpy(out, buf, head);
+    strcpy(out + head, new);
+    strcat(out + head, at + strlen(old));
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite(out, 1, strlen(out), f);
+    fclose(f);
+}
+
+/* issue 11 part 3: an AFP index value (TLE) cut to 250 bytes is never
+ * silent, but the library does not print it (it did, on stderr, from the
+ * AFP writer's close): the run reports it as a warning naming the file, the
+ * count and the first value cut, which the CLI prints. */
+static void test_run_afp_cut_warns(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/folio-run-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    char feeds[300], out[300], job[320], cust[320];
+    snprintf(feeds, sizeof feeds, "%s/feeds", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(job, sizeof job, "%s/job.yaml", feeds);
+    snprintf(cust, sizeof cust, "%s/customers.csv", feeds);
+    folio_samples_options so = {.households = 6, .seed = 7, .threads = 1};
+    folio_error err = {0};
+    assert_true(samples_generate(feeds, &so, &err));
+    edit_file(job, "    pdf: true\n", "    pdf: true\n    afp: {code_page: 37}\n");
+    /* the first customer's last name: one 300-byte word (its line's
+     * ",en," language column follows a few fields later, so the first
+     * data line's 4th field is the one after the third comma) */
+    FILE *f = fopen(cust, "rb");
+    assert_non_null(f);
+    char line[4096];
+    assert_non_null(fgets(line, sizeof line, f));        /* header */
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    char *p = line;
+    for (int k = 0; k < 3; k++) {
+        p = strchr(p, ',');
+        assert_non_null(p);
+        p++;
+    }
+    char *e = strchr(p, ',');
+    assert_non_null(e);
+    char old[4200], repl[4200], word[301];
+    memset(word, 'W', 300);
+    word[300] = 0;
+    snprintf(old, sizeof old, "%.*s", (int)(e - line) + 1, line);
+    snprintf(repl, sizeof repl, "%.*s%s,", (int)(p - line), line, word);
+    edit_file(cust, old, repl);
+
+    folio_run_options o = {.job_path = job, .out_dir = out, .threads = 2};
+    folio_run_report rep = {0};
+    redirect r;
+    redirect_on(&r, dir);
+    int rc = folio_run(&o, &rep, &err);
+    long printed = redirect_off(&r);
+    if (rc != FOLIO_EXIT_OK)
+        fprintf(stderr, "rc %d: %s\n", rc, err.msg);
+    assert_int_equal(rc, FOLIO_EXIT_OK);
+    assert_int_equal(printed, 0);
+    size_t found = 0;
+    for (size_t i = 0; i < rep.n_warnings; i++) {
+        const char *w = rep.warnings[i];
+        if (!strstr(w, "TLE value"))
+            continue;
+        found++;
+        assert_non_null(strstr(w, ".afp: "));
+        assert_non_null(strstr(w, out));
+        assert_non_null(strstr(w, "were cut to 250 (first: group "));
+        assert_non_null(strstr(w, "counts.afp_cut_values"));
+    }
+    assert_int_equal(found, 1);          /* one print file, one warning */
+    folio_run_report_free(&rep);
+    rm_rf(dir);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_run_prints_nothing),
+        cmocka_unit_test(test_run_afp_cut_warns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

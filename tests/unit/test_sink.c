@@ -7,7 +7,10 @@
  * threads finish out of order.  Errors from make, prepare and a sink's
  * add_statement must surface as the error of the lowest item, the same at
  * every thread count, with nothing after it delivered and every blob
- * released.  The text sink is checked byte for byte and on a full disk. */
+ * released.  A set of sinks (src/sinks.c, what print.c writes each print
+ * file through) whose sink fails mid-run is aborted, every sink in order,
+ * none closed, with the first error in item order reported.  The text sink
+ * is checked byte for byte and on a full disk. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include "folio/sink.h"
+#include "sinks.h"          /* src/: the set of a print file's sinks */
 
 /* ---- a fake sink ---------------------------------------------------------- */
 
@@ -54,6 +58,16 @@ static folio_dl_statement *fake_make(void *ctx, size_t i, folio_arena *arena, fo
         folio_error_set(err, FOLIO_EXIT_FAILED, "make failed at %zu", i);
         return NULL;
     }
+    char id[32];
+    snprintf(id, sizeof id, "%zu", i);
+    return dlist_statement_new(arena, id, 12240, 15840);
+}
+
+static folio_dl_statement *fake_make_ok(void *ctx, size_t i, folio_arena *arena,
+                                        folio_error *err)
+{
+    (void)ctx, (void)err;
+    spin(i);
     char id[32];
     snprintf(id, sizeof id, "%zu", i);
     return dlist_statement_new(arena, id, 12240, 15840);
@@ -313,6 +327,277 @@ static void test_sink_error(void **state)
     check_error(SIZE_MAX, 2500, 1500, 1500, "sink failed at 1500");
 }
 
+
+/* ---- a set of sinks that fails mid-run (src/sinks.c) ---------------------- */
+
+/* What the three fake sinks of a set saw, in order: 'o'pen, 'a'dd, 'c'lose,
+ * 'x' abort.  add, close and abort run on the writer's turn, one at a time. */
+#define SET_N 3
+#define EV_MAX 8192
+typedef struct set_ev {
+    char kind;
+    int sink;
+    size_t item;
+} set_ev;
+
+typedef struct set_fake {
+    size_t n;                    /* items */
+    size_t fail_add[SET_N];      /* item whose add fails in sink j, SIZE_MAX none */
+    bool fail_close[SET_N];
+    set_ev ev[EV_MAX];
+    size_t n_ev;
+    bool overflow, bad_blob;
+    int prepared, released;
+} set_fake;
+
+typedef struct set_sink {
+    set_fake *F;
+    int j;
+} set_sink;
+
+static set_fake *g_set;
+static const int SET_IDS[SET_N] = {0, 1, 2};   /* the types' options: their index */
+
+static void set_log(set_fake *F, char kind, int j, size_t item)
+{
+    if (F->n_ev == EV_MAX) {
+        F->overflow = true;
+        return;
+    }
+    F->ev[F->n_ev++] = (set_ev){kind, j, item};
+}
+
+static void *set_open(const void *opt, const char *path, folio_error *err)
+{
+    (void)path, (void)err;
+    set_sink *k = malloc(sizeof *k);
+    *k = (set_sink){g_set, *(const int *)opt};
+    set_log(g_set, 'o', k->j, 0);
+    return k;
+}
+
+static void *set_prepare(const void *opt, const folio_dl_statement *st, folio_error *err)
+{
+    (void)err;
+    size_t *b = malloc(2 * sizeof *b);
+    b[0] = (size_t)strtoull(st->id, NULL, 10);
+    b[1] = (size_t)*(const int *)opt;
+    __atomic_add_fetch(&g_set->prepared, 1, __ATOMIC_SEQ_CST);
+    return b;
+}
+
+static void set_release(void *p)
+{
+    __atomic_add_fetch(&g_set->released, 1, __ATOMIC_SEQ_CST);
+    free(p);
+}
+
+static bool set_add(void *self, const folio_dl_statement *st, void *prepared, folio_error *err)
+{
+    set_sink *k = self;
+    size_t i = (size_t)strtoull(st->id, NULL, 10);
+    const size_t *b = prepared;
+    if (!b || b[0] != i || b[1] != (size_t)k->j)
+        k->F->bad_blob = true;
+    set_log(k->F, 'a', k->j, i);
+    if (i == k->F->fail_add[k->j]) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "sink %d failed at %zu", k->j, i);
+        return false;
+    }
+    return true;
+}
+
+static bool set_close(void *self, folio_sink_result *res, folio_error *err)
+{
+    set_sink *k = self;
+    set_log(k->F, 'c', k->j, 0);
+    bool ok = !k->F->fail_close[k->j];
+    if (!ok)
+        folio_error_set(err, FOLIO_EXIT_FAILED, "sink %d: close failed", k->j);
+    *res = (folio_sink_result){.statements = (uint32_t)k->j};
+    free(k);
+    return ok;
+}
+
+static void set_abort(void *self)
+{
+    set_sink *k = self;
+    set_log(k->F, 'x', k->j, 0);
+    free(k);
+}
+
+static const folio_sink_type set_type = {
+    .name = "fake", .ext = ".fake", .open = set_open, .prepare = set_prepare,
+    .release = set_release, .add_statement = set_add, .close = set_close, .abort = set_abort};
+
+static bool set_deliver(void *ctx, size_t i, const folio_dl_statement *st,
+                        void *const *prepared, folio_error *err)
+{
+    (void)i;
+    return folio_sinks_add(ctx, st, prepared, err);
+}
+
+/* Open a set of three fake sinks on files in a fresh directory, run the
+ * ring into it with `threads`, then finish it as print.c does: closed if
+ * the ring succeeded, aborted if not.  Returns the result; err as set. */
+static bool run_set(set_fake *F, int threads, folio_error *err)
+{
+    F->n_ev = 0;
+    F->overflow = F->bad_blob = false;
+    F->prepared = F->released = 0;
+    g_set = F;
+    char dir[] = "/tmp/folio-test-sinks-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char p[SET_N][64];
+    char *paths[SET_N];
+    for (int j = 0; j < SET_N; j++) {
+        snprintf(p[j], sizeof p[j], "%s/f%d.fake", dir, j);
+        paths[j] = p[j];
+    }
+    folio_sinks S = {.n = SET_N};
+    const folio_sink_type *types[SET_N];
+    const void *opts[SET_N];
+    for (int j = 0; j < SET_N; j++) {
+        S.type[j] = types[j] = &set_type;
+        S.opt[j] = opts[j] = &SET_IDS[j];
+    }
+    memset(err, 0, sizeof *err);
+    assert_true(folio_sinks_open(&S, paths, err));
+    assert_true(S.open);
+    folio_ring r = {.n = F->n, .batch = 4, .threads = threads, .ctx = &S,
+                    .make = fake_make_ok, .prep = types, .prep_opt = opts, .n_prep = SET_N,
+                    .deliver = set_deliver};
+    bool ok = folio_ring_run(&r, err);
+    folio_sink_result res[SET_N];
+    folio_sink_result *rp[SET_N] = {&res[0], &res[1], &res[2]};
+    ok = folio_sinks_finish(&S, ok, rp, err);
+    assert_false(S.open);
+    for (int j = 0; j < SET_N; j++) {
+        assert_int_equal(access(p[j], F_OK), 0);   /* created before open */
+        unlink(p[j]);
+    }
+    rmdir(dir);
+    assert_false(F->overflow);
+    assert_false(F->bad_blob);
+    assert_int_equal(F->released, F->prepared);   /* no blob leaked */
+    return ok;
+}
+
+/* The events after the opens and adds: what the end of the run did. */
+static const char *set_tail(const set_fake *F, char *buf, size_t cap)
+{
+    size_t k = F->n_ev, l = 0;
+    while (k > 0 && F->ev[k - 1].kind != 'a')
+        k--;
+    buf[0] = 0;
+    for (; k < F->n_ev && l + 4 < cap; k++)
+        l += (size_t)snprintf(buf + l, cap - l, "%c%d ", F->ev[k].kind, F->ev[k].sink);
+    return buf;
+}
+
+/* Adds: every sink gets items 0..last-1 in order, sink by sink per item;
+ * at item `last`, sinks 0..upto (the one that failed) and no others. */
+static void check_adds(const set_fake *F, size_t last, int upto)
+{
+    size_t k = 0;
+    for (int j = 0; j < SET_N; j++, k++)
+        assert_true(F->ev[k].kind == 'o' && F->ev[k].sink == j);
+    for (size_t i = 0; i <= last && i < F->n; i++)
+        for (int j = 0; j < SET_N; j++) {
+            if (i == last && j > upto)
+                break;
+            assert_true(F->ev[k].kind == 'a');
+            assert_int_equal(F->ev[k].sink, j);
+            assert_int_equal(F->ev[k].item, i);
+            k++;
+        }
+    assert_true(k == F->n_ev || F->ev[k].kind != 'a');
+}
+
+static void test_set_abort(void **state)
+{
+    (void)state;
+    static const int thr[] = {1, 2, 16};
+    static set_fake F;
+    char tail[256];
+    for (size_t t = 0; t < sizeof thr / sizeof *thr; t++) {
+        folio_error err;
+        /* all well: every sink closed, in order, none aborted */
+        F = (set_fake){.n = 600, .fail_add = {SIZE_MAX, SIZE_MAX, SIZE_MAX}};
+        assert_true(run_set(&F, thr[t], &err));
+        check_adds(&F, F.n, SET_N - 1);
+        assert_string_equal(set_tail(&F, tail, sizeof tail), "c0 c1 c2 ");
+
+        /* sink 1 fails at item 401: its error; sink 2 never sees 401; every
+         * sink aborted in order, none closed */
+        F = (set_fake){.n = 600, .fail_add = {SIZE_MAX, 401, SIZE_MAX}};
+        assert_false(run_set(&F, thr[t], &err));
+        assert_int_equal(err.code, FOLIO_EXIT_FAILED);
+        assert_string_equal(err.msg, "sink 1 failed at 401");
+        check_adds(&F, 401, 1);
+        assert_string_equal(set_tail(&F, tail, sizeof tail), "x0 x1 x2 ");
+
+        /* two sinks fail: the first in item order wins, whichever sink */
+        F = (set_fake){.n = 600, .fail_add = {523, SIZE_MAX, 77}};
+        assert_false(run_set(&F, thr[t], &err));
+        assert_string_equal(err.msg, "sink 2 failed at 77");
+        check_adds(&F, 77, 2);
+        assert_string_equal(set_tail(&F, tail, sizeof tail), "x0 x1 x2 ");
+        /* ... and in one item, the first sink's */
+        F = (set_fake){.n = 600, .fail_add = {SIZE_MAX, 300, 300}};
+        assert_false(run_set(&F, thr[t], &err));
+        assert_string_equal(err.msg, "sink 1 failed at 300");
+        check_adds(&F, 300, 1);
+        assert_string_equal(set_tail(&F, tail, sizeof tail), "x0 x1 x2 ");
+        /* the very first and the very last item */
+        F = (set_fake){.n = 600, .fail_add = {0, SIZE_MAX, SIZE_MAX}};
+        assert_false(run_set(&F, thr[t], &err));
+        assert_string_equal(err.msg, "sink 0 failed at 0");
+        assert_string_equal(set_tail(&F, tail, sizeof tail), "x0 x1 x2 ");
+        F = (set_fake){.n = 600, .fail_add = {SIZE_MAX, SIZE_MAX, 599}};
+        assert_false(run_set(&F, thr[t], &err));
+        assert_string_equal(err.msg, "sink 2 failed at 599");
+        check_adds(&F, 599, 2);
+        assert_string_equal(set_tail(&F, tail, sizeof tail), "x0 x1 x2 ");
+
+        /* a close that fails: its error, the sinks after it aborted */
+        F = (set_fake){.n = 600, .fail_add = {SIZE_MAX, SIZE_MAX, SIZE_MAX},
+                       .fail_close = {false, true, false}};
+        assert_false(run_set(&F, thr[t], &err));
+        assert_string_equal(err.msg, "sink 1: close failed");
+        assert_string_equal(set_tail(&F, tail, sizeof tail), "c0 c1 x2 ");
+    }
+}
+
+/* A set whose second file cannot be created: the first sink, already open,
+ * is aborted; nothing is left open. */
+static void test_set_open_fails(void **state)
+{
+    (void)state;
+    static set_fake F;
+    F = (set_fake){.n = 1};
+    g_set = &F;
+    char dir[] = "/tmp/folio-test-sinks-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char p0[64], p1[80];
+    snprintf(p0, sizeof p0, "%s/f0.fake", dir);
+    snprintf(p1, sizeof p1, "%s/no-such-dir/f1.fake", dir);
+    char *paths[2] = {p0, p1};
+    folio_sinks S = {.n = 2, .type = {&set_type, &set_type}, .opt = {&SET_IDS[0], &SET_IDS[1]}};
+    folio_error err = {0};
+    assert_false(folio_sinks_open(&S, paths, &err));
+    assert_non_null(strstr(err.msg, "no-such-dir/f1.fake: cannot create"));
+    assert_false(S.open);
+    assert_null(S.self[0]);
+    assert_int_equal(F.n_ev, 2);
+    assert_true(F.ev[0].kind == 'o' && F.ev[1].kind == 'x' && F.ev[1].sink == 0);
+    /* finishing a set that is not open does nothing */
+    assert_false(folio_sinks_finish(&S, false, NULL, &err));
+    assert_int_equal(F.n_ev, 2);
+    unlink(p0);
+    rmdir(dir);
+}
+
 /* ---- the text sink ------------------------------------------------------- */
 
 static folio_dl_statement *two_pages(folio_arena *a, const char *id, bool blank_back)
@@ -399,6 +684,8 @@ int main(void)
         cmocka_unit_test(test_prepare_error),
         cmocka_unit_test(test_deflate_split),
         cmocka_unit_test(test_sink_error),
+        cmocka_unit_test(test_set_abort),        /* issue 11: abort of a sink set */
+        cmocka_unit_test(test_set_open_fails),
         cmocka_unit_test(test_text_sink),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
