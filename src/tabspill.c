@@ -487,6 +487,7 @@ void tabspill_tick(folio_tabspill *s, unsigned every)
 {
     if (!s)
         return;
+    folio_test_stop_stall(false);            /* r-harden: a test hook, nothing without it */
     uint64_t n = __atomic_add_fetch(&s->ticks, 1, __ATOMIC_RELAXED);
     if (every <= 1 || n % every == 0)
         trim_if_over(s);
