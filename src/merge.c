@@ -885,6 +885,26 @@ static bool shard_inputs_same(const shard_in *S, folio_error *err)
     return true;
 }
 
+/* r-harden (round 25): output.proofs.enabled as the shards ran (a shard
+ * manifest without it: enabled); shards that disagree ran different jobs.
+ * Returns 1, 0, or -1 with err set. */
+static int proofs_enabled(const shard_in *S, int n, folio_error *err)
+{
+    int on = -1;
+    for (int s = 0; s < n; s++) {
+        const verify_json *pr = verify_json_get(S[s].man, "proofs");
+        int e = verify_json_bool(pr, "enabled") == 0 ? 0 : 1;
+        if (on >= 0 && e != on) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: output.proofs.enabled is %s there "
+                            "and %s in shard 1 (%s): the shards ran different jobs",
+                            S[s].dir, e ? "true" : "false", on ? "true" : "false", S[0].dir);
+            return -1;
+        }
+        on = e;
+    }
+    return on;
+}
+
 static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
                          uint64_t *chosen_n, folio_error *err)
 {
@@ -893,6 +913,25 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
     int64_t max = 100, longest = 0;
     char path[PATH_MAX * 2];
     bool ok = true;
+    int on = proofs_enabled(S, n, err);
+    if (on < 0)
+        return false;
+    if (!on) {
+        /* r-harden: no proofs, as an unsharded run of the job: none of an
+         * earlier merge stays, and the manifest says why there are none */
+        static const char *const old[] = {"proofs/proof.pdf", "proofs/proofs.json",
+                                          "proofs/proof.pdf.part", "proofs"};
+        for (size_t i = 0; i < sizeof old / sizeof *old; i++) {
+            snprintf(path, sizeof path, "%s/%s", out, old[i]);
+            if (remove(path) != 0 && errno != ENOENT && i + 1 < sizeof old / sizeof *old) {
+                folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+                return false;
+            }
+        }
+        folio_buf_puts(man, ",\n  \"proofs\":{\"enabled\":false}");
+        *chosen_n = 0;
+        return true;
+    }
     for (int s = 0; s < n && ok; s++) {
         const verify_json *pr = verify_json_get(S[s].man, "proofs");
         int64_t m;
@@ -994,7 +1033,7 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
                 picks = mp[i].shard == (int)S[s].index;
             ok = !picks || shard_inputs_same(&S[s], err);
         }
-        if (ok && c.n_picked)
+        if (ok)        /* r-harden: an empty sample too: proof.pdf says so */
             ok = merge_proofs_render(out, jobs, n, &c, mp, &mr, err);
         free(jobs);
         free(mp);
@@ -1510,6 +1549,85 @@ static void check_sums(verify_report *V, const char *root, const verify_json *fi
     }
 }
 
+/* r-harden (round 25): the merged proof sample as merge writes it: with
+ * proofs on, proofs/proof.pdf and proofs/proofs.json both listed, the
+ * PDF's pages = the manifest's = proofs.json's, one sample per household
+ * the manifest counts, the samples tiling the PDF in order (an empty
+ * sample: its one page); with proofs off, no proof file at all. */
+static void merged_check_proofs(verify_report *V, const char *dir, const verify_json *man)
+{
+    const verify_json *pr = verify_json_get(man, "proofs"), *files = verify_json_get(man, "files");
+    char path[PATH_MAX + 64];
+    bool listed[2] = {false, false};
+    static const char *const rel[2] = {"proofs/proof.pdf", "proofs/proofs.json"};
+    for (int i = 0; i < verify_json_len(files); i++) {
+        const char *f = verify_json_str(verify_json_at(files, i), "file");
+        for (int k = 0; f && k < 2; k++)
+            listed[k] = listed[k] || !strcmp(f, rel[k]);
+    }
+    if (!pr) {
+        verify_mismatch(V, "manifest.json: no \"proofs\"");
+        return;
+    }
+    if (verify_json_bool(pr, "enabled") == 0) {
+        for (int k = 0; k < 2; k++) {
+            snprintf(path, sizeof path, "%s/%s", dir, rel[k]);
+            if (listed[k] || access(path, F_OK) == 0)
+                verify_mismatch(V, "%s: proofs are off (manifest.json), yet the file is %s",
+                                rel[k], listed[k] ? "listed" : "there");
+        }
+        return;
+    }
+    for (int k = 0; k < 2; k++)
+        if (!listed[k])
+            verify_mismatch(V, "manifest.json: the proof sample's %s is not listed", rel[k]);
+    if (!listed[0] || !listed[1])
+        return;
+    snprintf(path, sizeof path, "%s/proofs/proof.pdf", dir);
+    uint32_t pages = 0;
+    folio_error pe = {0};
+    if (!production_pdf_pages(path, &pages, &pe)) {
+        verify_mismatch(V, "proofs/proof.pdf: cannot count pages: %s", pe.msg);
+        return;
+    }
+    int64_t mpages = -1, mh = -1, jpages = -1;
+    verify_json_int(pr, "pages", &mpages);
+    verify_json_int(pr, "households", &mh);
+    snprintf(path, sizeof path, "%s/proofs/proofs.json", dir);
+    folio_error je = {0};
+    verify_json *pj = read_json_file(path, &je);
+    if (!pj) {
+        verify_mismatch(V, "proofs/proofs.json: %s", je.msg);
+        return;
+    }
+    verify_json_int(pj, "pages", &jpages);
+    if (mpages != (int64_t)pages || jpages != (int64_t)pages)
+        verify_mismatch(V, "proofs/proof.pdf: %u pages, manifest.json says %lld, proofs.json "
+                        "%lld", pages, (long long)mpages, (long long)jpages);
+    const verify_json *sm = verify_json_get(pj, "samples");
+    int ns = verify_json_len(sm);
+    if (ns != mh)
+        verify_mismatch(V, "proofs/proofs.json: %d samples, manifest.json says %lld", ns,
+                        (long long)mh);
+    int64_t end = 0;
+    for (int i = 0; i < ns; i++) {
+        const verify_json *s = verify_json_at(sm, i);
+        int64_t f = -1, c = -1, st = -1;
+        if (!verify_json_int(s, "proof_first_page", &f) || !verify_json_int(s, "cover_pages", &c)
+            || !verify_json_int(s, "statement_pages", &st) || f != end + 1 || c < 1 || st < 0) {
+            verify_mismatch(V, "proofs/proofs.json: sample %d starts at page %lld of proof.pdf "
+                            "(cover %lld, statement %lld pages), expected page %lld", i + 1,
+                            (long long)f, (long long)c, (long long)st, (long long)(end + 1));
+            break;
+        }
+        end = f + c + st - 1;
+    }
+    if (end != (int64_t)pages && !(ns == 0 && pages == 1))
+        verify_mismatch(V, "proofs/proofs.json: the samples end at page %lld, proof.pdf has %u",
+                        (long long)end, pages);
+    verify_json_free(pj);
+}
+
 int merge_verify(const char *dir, FILE *rep)
 {
     verify_report V = {.rep = rep};
@@ -1547,6 +1665,7 @@ int merge_verify(const char *dir, FILE *rep)
         }
     }
     check_sums(&V, dir, verify_json_get(man, "files"), "");
+    merged_check_proofs(&V, dir, man);  /* r-harden (round 25) */
     /* the totals again from the shards' manifests */
     if (loaded && n > 0) {
         folio_buf b;

@@ -104,3 +104,60 @@ t_h25_records_cancel() {
     [ -z "$(find "$out" -name '*.part')" ] || fail_at "$LINENO"
 }
 run_test h25_records_cancel t_h25_records_cancel
+
+# (1) folio merge of shards whose merged proof sample is empty (no
+# household in any shard) wrote no proofs/proof.pdf, where the unsharded
+# run writes a one-page proof.pdf saying "nothing to review"; and with
+# output.proofs.enabled: false it wrote a proofs.json of picks nobody
+# rendered.  Now the merged directory has what the unsharded run has (the
+# one page; no proofs at all, "proofs":{"enabled":false}), and folio
+# verify checks that the proof files are there, listed and agree.
+t_h25_merge_proofs_empty() {
+    local d="$WORK/h25pe" f i rc
+    "$FOLIO" samples --households 20 --seed 3 --out "$d/f" >/dev/null
+    for f in "$d"/f/*.csv; do head -1 "$f" > "$f.t" && mv "$f.t" "$f"; done
+    "$FOLIO" run "$d/f/job.yaml" --out "$d/full" --quiet
+    "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/part" >/dev/null
+    for i in 1 2; do "$FOLIO" run "$d/part/s0$i/job.yaml" --shard $i/2 --out "$d/o$i" --quiet; done
+    "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m" >/dev/null
+    [ -f "$d/m/proofs/proof.pdf" ] || fail_at "$LINENO"
+    qpdf --check "$d/m/proofs/proof.pdf" >/dev/null
+    [ "$(pdfinfo "$d/m/proofs/proof.pdf" | awk '/^Pages:/ {print $2}')" = 1 ] || fail_at "$LINENO"
+    diff <(pdftotext "$d/full/proofs/proof.pdf" -) <(pdftotext "$d/m/proofs/proof.pdf" -) || fail_at "$LINENO"
+    grep -q "nothing to review" <(pdftotext "$d/m/proofs/proof.pdf" -) || fail_at "$LINENO"
+    "$FOLIO" verify "$d/m" > "$d/v.out" || { cat "$d/v.out"; fail_at "$LINENO"; }
+    # a merged directory without its proof.pdf (as the earlier merge wrote
+    # it, the file neither there nor listed): verify says so
+    cp -r "$d/m" "$d/m2"
+    rm "$d/m2/proofs/proof.pdf"
+    python3 - "$d/m2/manifest.json" <<'PY'
+import json, sys
+p = sys.argv[1]; m = json.load(open(p))
+m["files"] = [f for f in m["files"] if f["file"] != "proofs/proof.pdf"]
+json.dump(m, open(p, "w"), separators=(",", ":"))
+PY
+    set +e; "$FOLIO" verify "$d/m2" > "$d/v2.out"; rc=$?; set -e
+    [ "$rc" = 1 ] && grep -q "MISMATCH manifest.json: the proof sample's proofs/proof.pdf is not listed" "$d/v2.out" || { cat "$d/v2.out"; fail_at "$LINENO"; }
+
+    # proofs off: no proof files, as the unsharded run
+    "$FOLIO" samples --households 30 --seed 3 --out "$d/g" >/dev/null
+    sed -i 's/^output:/output:\n  proofs:\n    enabled: false/' "$d/g/job.yaml"
+    "$FOLIO" run "$d/g/job.yaml" --out "$d/gfull" --quiet
+    [ ! -e "$d/gfull/proofs" ] || fail_at "$LINENO"
+    for i in 1 2; do "$FOLIO" run "$d/g/job.yaml" --shard $i/2 --out "$d/p$i" --quiet; done
+    mkdir -p "$d/pm/proofs" && echo stale > "$d/pm/proofs/proofs.json"   # an earlier merge's
+    "$FOLIO" merge "$d/p1" "$d/p2" --out "$d/pm" > "$d/pm.out"
+    grep -q "proof sample 0 households" "$d/pm.out" || fail_at "$LINENO"
+    [ ! -e "$d/pm/proofs" ] || fail_at "$LINENO"
+    grep -q '"proofs":{"enabled":false}' "$d/pm/manifest.json" || fail_at "$LINENO"
+    "$FOLIO" verify "$d/pm" > "$d/v3.out" || { cat "$d/v3.out"; fail_at "$LINENO"; }
+    mkdir -p "$d/pm/proofs" && echo '{}' > "$d/pm/proofs/proofs.json"
+    set +e; "$FOLIO" verify "$d/pm" > "$d/v4.out"; rc=$?; set -e
+    [ "$rc" = 1 ] && grep -q "MISMATCH proofs/proofs.json: proofs are off" "$d/v4.out" || { cat "$d/v4.out"; fail_at "$LINENO"; }
+    # shards of two jobs, one with proofs and one without: exit 2
+    "$FOLIO" run "$d/f/job.yaml" --shard 2/2 --out "$d/q2" --quiet
+    set +e; "$FOLIO" merge "$d/p1" "$d/q2" --out "$d/qm" 2>"$d/qm.err"; rc=$?; set -e
+    cat "$d/qm.err"
+    [ "$rc" = 2 ] && [ ! -e "$d/qm/manifest.json" ] || fail_at "$LINENO"
+}
+run_test h25_merge_proofs_empty t_h25_merge_proofs_empty
