@@ -7,6 +7,7 @@
 
 #include "folio/merge.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,15 @@ static const cli_opt merge_opts[] = {
 };
 
 static int cmd_merge(const cli_command *c, int argc, char **argv);
+
+/* r-harden (round 25): SIGINT / SIGTERM / SIGHUP set folio_stop, as for
+ * `folio run`: merge and its proof-only shard runs stop at their next
+ * check, remove their scratch directory (OUT/.proof-work) and exit 1
+ * without a manifest, instead of dying with the scratch left behind. */
+static void on_signal(int sig)
+{
+    folio_stop = sig;
+}
 
 const cli_command cli_cmd_merge = {
     .name = "merge",
@@ -63,6 +73,14 @@ static int cmd_merge(const cli_command *c, int argc, char **argv)
     folio_merge_options o = {.shard_dirs = (const char *const *)args, .n_shards = n, .out_dir = out};
     folio_merge_report rep;
     folio_error err = {0};
+    struct sigaction sa = {.sa_handler = on_signal}, ign = {.sa_handler = SIG_IGN};
+    sigemptyset(&sa.sa_mask);
+    sigemptyset(&ign.sa_mask);
+    folio_stop = 0;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGXFSZ, &ign, NULL);     /* a write over the size limit fails (EFBIG) */
     int rc = folio_merge(&o, &rep, &err);
     if (rc == 1 || rc == 2) {
         fprintf(stderr, "folio: %s\n", err.msg);

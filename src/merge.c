@@ -295,9 +295,12 @@ static bool list_files(const char *root, const char *rel, lfiles *L, folio_error
         }
         lfile *f = &L->v[L->n];
         f->name = strdup(r);
-        ok = f->name && folio_sha256_file(path, f->sha, &f->bytes, err);
+        ok = f->name && !folio_stopped(err) &&      /* r-harden: a SIGTERM */
+             folio_sha256_file(path, f->sha, &f->bytes, err);
         if (ok)
             L->n++;
+        else
+            free(f->name);                          /* r-harden: not leaked */
     }
     for (size_t i = 0; i < nn; i++)
         free(names[i]);
@@ -1187,6 +1190,66 @@ static void put_totals(folio_buf *b, shard_in *S, int n)
     folio_buf_puts(b, "}");
 }
 
+/* r-harden (round 25): `path` made absolute and canonical as far as it
+ * exists (the rest, not yet made, appended as given). */
+static bool canon_path(const char *path, char *out, size_t cap)
+{
+    char head[PATH_MAX], rest[PATH_MAX] = "", res[PATH_MAX], t[2 * PATH_MAX + 2];
+    snprintf(head, sizeof head, "%s", path);
+    while (!realpath(head, res)) {
+        char *s = strrchr(head, '/');
+        const char *leaf = s ? s + 1 : head;
+        snprintf(t, sizeof t, "%s%s%s", leaf, *rest ? "/" : "", rest);
+        if (strlen(t) >= sizeof rest)
+            return false;
+        memcpy(rest, t, strlen(t) + 1);
+        if (!s)
+            snprintf(head, sizeof head, ".");
+        else if (s == head)
+            head[1] = 0;
+        else
+            *s = 0;
+        if (!strcmp(head, ".") && !realpath(head, res))
+            return false;
+    }
+    return snprintf(out, cap, "%s%s%s", res, *rest && strcmp(res, "/") ? "/" : "", rest) <
+           (int)cap;
+}
+
+/* a is b or inside it */
+static bool path_under(const char *a, const char *b)
+{
+    size_t n = strlen(b);
+    if (n == 1 && b[0] == '/')
+        return true;
+    return !strncmp(a, b, n) && (a[n] == '/' || !a[n]);
+}
+
+/* r-harden (round 25): OUT the same as a shard's directory or inside it:
+ * merge deleted and rewrote that shard's manifest.json and record files
+ * (or listed its own outputs among the shard's files). */
+static bool out_apart(const folio_merge_options *o, const shard_in *S, int n, folio_error *err)
+{
+    char co[PATH_MAX * 2], cs[PATH_MAX * 2];
+    if (!canon_path(o->out_dir, co, sizeof co)) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: %s", o->out_dir, strerror(errno));
+        return false;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!canon_path(S[i].dir, cs, sizeof cs))
+            continue;                   /* loaded above: it exists */
+        if (path_under(co, cs)) {
+            const char *how = !strcmp(co, cs) ? "" : "inside ";
+            folio_error_set(err, FOLIO_EXIT_USAGE, "--out %s is %sshard %lld's directory "
+                            "%s: merge writes manifest.json, rejects.csv and "
+                            "contact_history.csv there; give a directory of its own",
+                            o->out_dir, how, (long long)S[i].index, S[i].dir);
+            return false;
+        }
+    }
+    return true;
+}
+
 int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_error *err)
 {
     folio_merge_report own = {0};
@@ -1232,6 +1295,10 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
             rc = FOLIO_EXIT_USAGE;
             goto done;
         }
+    }
+    if (!out_apart(o, S, n, err)) {     /* r-harden (round 25) */
+        rc = FOLIO_EXIT_USAGE;
+        goto done;
     }
     if (!folio_mkdirs(o->out_dir, err))
         goto done;
@@ -1477,6 +1544,8 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
         goto done;
     }
     snprintf(path, sizeof path, "%s/manifest.json", o->out_dir);
+    if (folio_stopped(err))             /* r-harden: stopped: never a manifest */
+        goto done;
     if (m.failed || !folio_write_file_atomic(path, m.data, m.len, err))
         goto done;
     rep->shards = n;

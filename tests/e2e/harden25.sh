@@ -161,3 +161,62 @@ PY
     [ "$rc" = 2 ] && [ ! -e "$d/qm/manifest.json" ] || fail_at "$LINENO"
 }
 run_test h25_merge_proofs_empty t_h25_merge_proofs_empty
+
+# (2) folio merge killed while it renders the proof sample again (its
+# proof-only shard run paused in the load by FOLIO_TEST_FEED_PAUSE):
+# SIGKILL leaves OUT/.proof-work, but no manifest (the earlier merge's is
+# gone first), and the next merge into the same OUT removes the stale
+# work and completes; SIGTERM (merge had no handler: it died the same way)
+# now exits 1, removes .proof-work and writes no manifest.  And --out
+# naming a shard's own directory (or a directory inside it) deleted that
+# shard's manifest.json: now exit 2 before anything is touched.
+t_h25_merge_killed() {
+    local d="$WORK/h25mk" i pid rc sig
+    "$FOLIO" samples --households 60 --seed 8 --out "$d/f" >/dev/null
+    for i in 1 2; do "$FOLIO" run "$d/f/job.yaml" --shard $i/2 --out "$d/o$i" --quiet; done
+    "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m" >/dev/null
+    cp "$d/m/proofs/proof.pdf" "$d/proof.ref"
+    for sig in KILL TERM; do
+        rm -f "$d/pause"
+        set +e
+        FOLIO_TEST_FEED_PAUSE="$d/pause" "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m" \
+            >/dev/null 2>"$d/$sig.err" &
+        pid=$!
+        set -e
+        # each load pauses (merge's own read of the contacts, then each
+        # proof-only shard run's): on to the first with .proof-work made
+        for i in $(seq 1 3000); do
+            if [ -e "$d/pause" ]; then
+                [ -d "$d/m/.proof-work" ] && break
+                rm -f "$d/pause"
+            fi
+            sleep 0.01
+        done
+        [ -e "$d/pause" ] && [ -d "$d/m/.proof-work" ] || fail_at "$LINENO"
+        kill -$sig $pid
+        set +e; wait $pid; rc=$?; set -e
+        rm -f "$d/pause"
+        echo "merge $sig: rc $rc: $(cat "$d/$sig.err")"
+        [ ! -e "$d/m/manifest.json" ] || fail_at "$LINENO"
+        [ ! -e "$d/m/proofs/proof.pdf" ] || fail_at "$LINENO"
+        set +e; "$FOLIO" verify "$d/m" >/dev/null 2>&1; rc=$?; set -e
+        [ "$rc" != 0 ] || fail_at "$LINENO"
+        if [ $sig = TERM ]; then
+            grep -q "interrupted by signal 15" "$d/$sig.err" || fail_at "$LINENO"
+            [ ! -e "$d/m/.proof-work" ] || fail_at "$LINENO"
+        fi
+        "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m" >/dev/null
+        [ ! -e "$d/m/.proof-work" ] && [ -z "$(find "$d/m" -name '*.part')" ] || fail_at "$LINENO"
+        "$FOLIO" verify "$d/m" >/dev/null
+        cmp "$d/proof.ref" "$d/m/proofs/proof.pdf" || fail_at "$LINENO"
+    done
+    # --out a shard's directory, or inside it: exit 2, the shard intact
+    for o in "$d/o1" "$d/o2/merged" "$d/o1/../o1"; do
+        set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$o" 2>"$d/out.err"; rc=$?; set -e
+        cat "$d/out.err"
+        [ "$rc" = 2 ] && grep -q "shard [12]'s directory" "$d/out.err" || fail_at "$LINENO"
+    done
+    [ ! -e "$d/o2/merged" ] || fail_at "$LINENO"
+    "$FOLIO" verify "$d/o1" >/dev/null && "$FOLIO" verify "$d/o2" >/dev/null
+}
+run_test h25_merge_killed t_h25_merge_killed
