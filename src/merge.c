@@ -1190,6 +1190,49 @@ static void put_totals(folio_buf *b, shard_in *S, int n)
     folio_buf_puts(b, "}");
 }
 
+/* r-harden (round 25): the shards ran one job.  Shards on the full feeds
+ * read the same job file and feeds (by SHA-256, feed by feed); a
+ * partition's shards each have their own job file and feeds, so there the
+ * layout, paragraphs, catalogue and the statement's dates must agree.
+ * Shards of two jobs merged with exit 0 into one "mailing" before. */
+static bool same_job(const shard_in *S, int n, folio_error *err)
+{
+    static const char *const one[][2] = {{"layout", "sha256"}, {"paragraphs", "sha256"},
+                                         {"offers", "sha256"}, {"job", "statement_date"},
+                                         {"job", "period_start"}, {"job", "period_end"},
+                                         {"job", "sha256"}};
+    bool full = !S[0].part[0];
+    for (int s = 1; s < n; s++) {
+        const char *what = NULL;
+        for (size_t k = 0; !what && k < sizeof one / sizeof *one; k++) {
+            if (!full && k == sizeof one / sizeof *one - 1)
+                break;                  /* a partition: a job file per shard */
+            const char *a = verify_json_str(verify_json_get(S[0].man, one[k][0]), one[k][1]);
+            const char *b = verify_json_str(verify_json_get(S[s].man, one[k][0]), one[k][1]);
+            if ((a || b) && (!a || !b || strcmp(a, b)))
+                what = one[k][0];
+        }
+        const verify_json *ia = verify_json_get(S[0].man, "inputs");
+        const verify_json *ib = verify_json_get(S[s].man, "inputs");
+        if (!what && full && verify_json_len(ia) != verify_json_len(ib))
+            what = "feeds";
+        for (int i = 0; !what && full && i < verify_json_len(ia); i++) {
+            const char *a = verify_json_str(verify_json_at(ia, i), "sha256");
+            const char *b = verify_json_str(verify_json_at(ib, i), "sha256");
+            if (!a || !b || strcmp(a, b))
+                what = "feeds";
+        }
+        if (what) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: shard %lld ran another job than shard "
+                            "1 (%s): its %s differ%s: merge needs the shards of one run",
+                            S[s].dir, (long long)S[s].index, S[0].dir, what,
+                            !strcmp(what, "feeds") || !strcmp(what, "paragraphs") ? "" : "s");
+            return false;
+        }
+    }
+    return true;
+}
+
 /* r-harden (round 25): `path` made absolute and canonical as far as it
  * exists (the rest, not yet made, appended as given). */
 static bool canon_path(const char *path, char *out, size_t cap)
@@ -1296,7 +1339,7 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
             goto done;
         }
     }
-    if (!out_apart(o, S, n, err)) {     /* r-harden (round 25) */
+    if (!same_job(S, n, err) || !out_apart(o, S, n, err)) {     /* r-harden (round 25) */
         rc = FOLIO_EXIT_USAGE;
         goto done;
     }

@@ -220,3 +220,28 @@ t_h25_merge_killed() {
     "$FOLIO" verify "$d/o1" >/dev/null && "$FOLIO" verify "$d/o2" >/dev/null
 }
 run_test h25_merge_killed t_h25_merge_killed
+
+# Shards of two different jobs (here: other feeds, --shard 1/2 and 2/2 on
+# the full feeds) merged with exit 0 into one "mailing", and verify
+# accepted it.  Now exit 2 naming the shard; the same job's shards merge.
+t_h25_merge_other_job() {
+    local d="$WORK/h25oj" rc
+    "$FOLIO" samples --households 40 --seed 1 --out "$d/fa" >/dev/null
+    "$FOLIO" samples --households 40 --seed 2 --out "$d/fb" >/dev/null
+    "$FOLIO" run "$d/fa/job.yaml" --shard 1/2 --out "$d/a1" --quiet
+    "$FOLIO" run "$d/fa/job.yaml" --shard 2/2 --out "$d/a2" --quiet
+    "$FOLIO" run "$d/fb/job.yaml" --shard 2/2 --out "$d/b2" --quiet
+    set +e; "$FOLIO" merge "$d/a1" "$d/b2" --out "$d/mab" 2>"$d/err"; rc=$?; set -e
+    cat "$d/err"
+    [ "$rc" = 2 ] && grep -q "b2: shard 2 ran another job than shard 1" "$d/err" || fail_at "$LINENO"
+    [ ! -e "$d/mab/manifest.json" ] || fail_at "$LINENO"
+    # the same job file, another feed behind it
+    cp -r "$d/fa" "$d/fc"
+    sed -i '2s/,/, /' "$d/fc/checking_transactions.csv"
+    "$FOLIO" run "$d/fc/job.yaml" --shard 2/2 --out "$d/c2" --quiet
+    set +e; "$FOLIO" merge "$d/a1" "$d/c2" --out "$d/mac" 2>"$d/err"; rc=$?; set -e
+    [ "$rc" = 2 ] && grep -q "its feeds differ" "$d/err" || { cat "$d/err"; fail_at "$LINENO"; }
+    "$FOLIO" merge "$d/a1" "$d/a2" --out "$d/maa" >/dev/null
+    "$FOLIO" verify "$d/maa" >/dev/null
+}
+run_test h25_merge_other_job t_h25_merge_other_job
