@@ -245,3 +245,30 @@ t_h25_merge_other_job() {
     "$FOLIO" verify "$d/maa" >/dev/null
 }
 run_test h25_merge_other_job t_h25_merge_other_job
+
+# Round 24's disclosure labels (src/disc-labels.c): a label's wording
+# with a line break was drawn over the row above, one of blanks printed
+# no heading, and a bidi override or zero-width space changed or hid the
+# approved wording -- all exit 0.  Now a job error at the library's line.
+t_h25_disc_label_text() {
+    local d="$WORK/h25dl" w pl
+    for w in '"Saldo\nnuevo"' '"   "' '"\u202eSaldo nuevo"' '"Saldo\u200bnuevo"'; do
+        dl_setup "$d" es
+        pl=$(grep -n "id: disc-new_balance" "$d/paragraphs.yaml" | cut -d: -f1)
+        python3 - "$d/paragraphs.yaml" "$w" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8").read()
+a = '      es: "Saldo nuevo"\n'
+assert a in s
+open(p, "w", encoding="utf-8").write(s.replace(a, "      es: " + sys.argv[2] + "\n"))
+PY
+        disc_run "$d" 2
+        cat "$d/err"
+        grep -q "paragraphs.yaml:$pl:5: paragraph 'disc-new_balance' is a disclosure label: its 'es' wording must be one line of visible text" "$d/err" || fail_at "$LINENO"
+        [ ! -e "$d/out/manifest.json" ] || fail_at "$LINENO"
+    done
+    dl_setup "$d" es            # the library as shipped still runs
+    disc_run "$d" 0
+}
+run_test h25_disc_label_text t_h25_disc_label_text
