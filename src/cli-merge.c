@@ -40,9 +40,10 @@ const cli_command cli_cmd_merge = {
              "next month) and DIR/proofs/proofs.json (one sample over all shards).\n"
              "`folio verify DIR` checks it.\n",
     .opts = merge_opts,
-    .epilog = "exit status: 0 success, 1 failed (the shards do not reconcile: no\n"
-              "manifest.json), 2 bad usage or shards missing/doubled, 3 success with\n"
-              "rejected rows or exceptions.\n",
+    .epilog = "exit status: 0 success, 1 failed (the shards do not reconcile, or\n"
+              "stopped: no manifest.json), 2 bad usage, shards missing/doubled or of\n"
+              "different jobs, --out inside a shard, 3 success with rejected rows or\n"
+              "exceptions.\n",
     .main = cmd_merge,
 };
 
