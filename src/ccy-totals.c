@@ -95,8 +95,11 @@ bool ccy_totals_compute(const run_state *R, int feed, ccy_totals *C, folio_error
     if (!loaded_f)
         C->failed = true;
     for (size_t i = 0; i < ds->n_txns && !C->failed; i++) {
-        if ((i & 4095) == 4095)
+        if ((i & 4095) == 4095) {
             run_spill_tick(R, 1);   /* issue 12 part 1 (round 23): a scan of every row */
+            if (folio_stop)         /* r-harden: a SIGTERM ends the scan */
+                break;
+        }
         const folio_txn *t = &ds->txns[i];
         if (feed >= 0 && t->feed != feed)
             continue;
@@ -135,7 +138,7 @@ bool ccy_totals_compute(const run_state *R, int feed, ccy_totals *C, folio_error
         add(C, &e->read, dv, "the amount read");   /* 0 when the feed reconciles */
     }
     free(loaded_f);
-    for (size_t h = 0; feed < 0 && h < R->hs.n && !C->failed; h++) {
+    for (size_t h = 0; feed < 0 && h < R->hs.n && !C->failed && !folio_stop; h++) {
         if (!R->in_shard[h])
             continue;
         run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 (round 23) */
@@ -159,6 +162,10 @@ bool ccy_totals_compute(const run_state *R, int feed, ccy_totals *C, folio_error
                     add(C, &e->suppressed, m, "the amount suppressed");
             }
         }
+    }
+    if (folio_stopped(err)) {           /* r-harden: stopped, the sums are partial */
+        ccy_totals_free(C);
+        return false;
     }
     if (C->failed) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "control totals: out of memory");

@@ -7,6 +7,7 @@
 
 #include "folio/merge.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,15 @@ static const cli_opt merge_opts[] = {
 };
 
 static int cmd_merge(const cli_command *c, int argc, char **argv);
+
+/* r-harden (round 25): SIGINT / SIGTERM / SIGHUP set folio_stop, as for
+ * `folio run`: merge and its proof-only shard runs stop at their next
+ * check, remove their scratch directory (OUT/.proof-work) and exit 1
+ * without a manifest, instead of dying with the scratch left behind. */
+static void on_signal(int sig)
+{
+    folio_stop = sig;
+}
 
 const cli_command cli_cmd_merge = {
     .name = "merge",
@@ -30,9 +40,10 @@ const cli_command cli_cmd_merge = {
              "next month) and DIR/proofs/proofs.json (one sample over all shards).\n"
              "`folio verify DIR` checks it.\n",
     .opts = merge_opts,
-    .epilog = "exit status: 0 success, 1 failed (the shards do not reconcile: no\n"
-              "manifest.json), 2 bad usage or shards missing/doubled, 3 success with\n"
-              "rejected rows or exceptions.\n",
+    .epilog = "exit status: 0 success, 1 failed (the shards do not reconcile, or\n"
+              "stopped: no manifest.json), 2 bad usage, shards missing/doubled or of\n"
+              "different jobs, --out inside a shard, 3 success with rejected rows or\n"
+              "exceptions.\n",
     .main = cmd_merge,
 };
 
@@ -63,6 +74,14 @@ static int cmd_merge(const cli_command *c, int argc, char **argv)
     folio_merge_options o = {.shard_dirs = (const char *const *)args, .n_shards = n, .out_dir = out};
     folio_merge_report rep;
     folio_error err = {0};
+    struct sigaction sa = {.sa_handler = on_signal}, ign = {.sa_handler = SIG_IGN};
+    sigemptyset(&sa.sa_mask);
+    sigemptyset(&ign.sa_mask);
+    folio_stop = 0;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGXFSZ, &ign, NULL);     /* a write over the size limit fails (EFBIG) */
     int rc = folio_merge(&o, &rep, &err);
     if (rc == 1 || rc == 2) {
         fprintf(stderr, "folio: %s\n", err.msg);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -948,6 +949,23 @@ bool folio_stopped(folio_error *err)
     folio_error_set(err, FOLIO_EXIT_FAILED, "interrupted by signal %d; nothing was published",
                     sig);
     return true;
+}
+
+/* r-harden (round 25): see common.h.  The variable is read once; a run
+ * without it pays one relaxed load per tick. */
+void folio_test_stop_stall(bool stopping)
+{
+    static int ms = -1;
+    int v = __atomic_load_n(&ms, __ATOMIC_RELAXED);
+    if (v < 0) {
+        const char *e = getenv("FOLIO_TEST_STOP_STALL");
+        v = e && *e ? atoi(e) : 0;
+        __atomic_store_n(&ms, v > 0 ? v : 0, __ATOMIC_RELAXED);
+    }
+    if (v > 0 && (stopping || folio_stop)) {
+        struct timespec ts = {v / 1000, (long)(v % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
 }
 
 bool folio_afile_write(folio_afile *f, const void *data, size_t n)

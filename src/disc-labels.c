@@ -158,6 +158,38 @@ static bool is_english(const char *code)
            && (code[2] == 0 || code[2] == '-' || code[2] == '_');
 }
 
+/* r-harden (round 25): a label is one line of visible text.  A line
+ * break drew it over the row above, blanks printed no heading, and
+ * control or invisible format characters (bidi overrides, zero-width
+ * spaces) changed or hid what the approved wording says -- all with
+ * exit 0.  Returns the first offending code point's byte offset, or -1;
+ * *cp the code point (0: nothing visible). */
+static long label_bad(const char *s, uint32_t *cp)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    bool visible = false;
+    for (size_t i = 0; p[i];) {
+        uint32_t c = p[i];
+        size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (n > 1) {
+            c &= 0x3Fu >> (n - 1);
+            for (size_t k = 1; k < n && p[i + k]; k++)
+                c = c << 6 | (p[i + k] & 0x3Fu);
+        }
+        if (c < 0x20 || (c >= 0x7F && c < 0xA0) || (c >= 0x200B && c <= 0x200F) ||
+            (c >= 0x2028 && c <= 0x202E) || (c >= 0x2060 && c <= 0x2069) || c == 0xFEFF ||
+            c == 0xAD) {
+            *cp = c;
+            return (long)i;
+        }
+        visible = visible || (c != ' ' && c != 0xA0 && c != 0x3000 && !(c >= 0x2000 && c <= 0x200A));
+        for (size_t k = 0; k < n && p[i]; k++)     /* (YAML gave valid UTF-8) */
+            i++;
+    }
+    *cp = 0;
+    return visible ? -1 : 0;
+}
+
 /* Wording of label k in language l into t, or an error. */
 static bool resolve(yt_doc *d, const yt_node *n, const char *where, const folio_layout *L,
                     const folio_paragraphs *lib, folio_disc_kind kind, disc_label k, int l,
@@ -195,6 +227,21 @@ static bool resolve(yt_doc *d, const yt_node *n, const char *where, const folio_
             len += tp->segs[g].len;
         }
         s[len] = 0;
+        uint32_t bad_cp;
+        long bad = label_bad(s, &bad_cp);
+        if (bad >= 0) {                 /* r-harden (round 25) */
+            char what[48];
+            if (bad_cp)
+                snprintf(what, sizeof what, "U+%04X at byte %ld", (unsigned)bad_cp, bad);
+            else
+                snprintf(what, sizeof what, "nothing but blanks");
+            folio_error_set(d->err, FOLIO_EXIT_USAGE,
+                            "%s:%d:%d: paragraph '%s' is a disclosure label: its '%s' wording "
+                            "must be one line of visible text (%s)", lib->path, p->line,
+                            p->col, id, lang, what);
+            free(s);
+            return false;
+        }
         if (len > DISC_LABEL_MAX) {     /* a disclosure cell holds 95 bytes with its figures */
             folio_error_set(d->err, FOLIO_EXIT_USAGE,
                             "%s:%d:%d: paragraph '%s' is a disclosure label: its '%s' wording "

@@ -183,6 +183,17 @@ bool merge_proofs_render(const char *out, const char *const *jobs, int n_shards,
             ok = pdf_writer_add_prepared(w, T.stmt[i], err);
         r->statement_pages[i] = T.stmt[i] ? T.stmt_pages[i] : 0;
     }
+    if (w && ok && np == 0) {
+        /* r-harden (round 25): an empty sample (no household in any shard)
+         * gets the page that says so, as an unsharded run's proof.pdf */
+        folio_arena a;
+        folio_arena_init(&a, 64 * 1024);
+        folio_dl_statement *none = proof_empty_page(L, &a);
+        if (!none)
+            folio_error_set(err, FOLIO_EXIT_FAILED, "the proof sample: out of memory");
+        ok = none && pdf_writer_add_statement(w, none, err);
+        folio_arena_free(&a);
+    }
     if (w && ok) {
         r->pages = pdf_writer_pages(w);
         ok = pdf_writer_close(w, NULL, err) && rename(part, path) == 0;

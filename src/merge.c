@@ -295,9 +295,12 @@ static bool list_files(const char *root, const char *rel, lfiles *L, folio_error
         }
         lfile *f = &L->v[L->n];
         f->name = strdup(r);
-        ok = f->name && folio_sha256_file(path, f->sha, &f->bytes, err);
+        ok = f->name && !folio_stopped(err) &&      /* r-harden: a SIGTERM */
+             folio_sha256_file(path, f->sha, &f->bytes, err);
         if (ok)
             L->n++;
+        else
+            free(f->name);                          /* r-harden: not leaked */
     }
     for (size_t i = 0; i < nn; i++)
         free(names[i]);
@@ -885,6 +888,26 @@ static bool shard_inputs_same(const shard_in *S, folio_error *err)
     return true;
 }
 
+/* r-harden (round 25): output.proofs.enabled as the shards ran (a shard
+ * manifest without it: enabled); shards that disagree ran different jobs.
+ * Returns 1, 0, or -1 with err set. */
+static int proofs_enabled(const shard_in *S, int n, folio_error *err)
+{
+    int on = -1;
+    for (int s = 0; s < n; s++) {
+        const verify_json *pr = verify_json_get(S[s].man, "proofs");
+        int e = verify_json_bool(pr, "enabled") == 0 ? 0 : 1;
+        if (on >= 0 && e != on) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: output.proofs.enabled is %s there "
+                            "and %s in shard 1 (%s): the shards ran different jobs",
+                            S[s].dir, e ? "true" : "false", on ? "true" : "false", S[0].dir);
+            return -1;
+        }
+        on = e;
+    }
+    return on;
+}
+
 static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
                          uint64_t *chosen_n, folio_error *err)
 {
@@ -893,6 +916,25 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
     int64_t max = 100, longest = 0;
     char path[PATH_MAX * 2];
     bool ok = true;
+    int on = proofs_enabled(S, n, err);
+    if (on < 0)
+        return false;
+    if (!on) {
+        /* r-harden: no proofs, as an unsharded run of the job: none of an
+         * earlier merge stays, and the manifest says why there are none */
+        static const char *const old[] = {"proofs/proof.pdf", "proofs/proofs.json",
+                                          "proofs/proof.pdf.part", "proofs"};
+        for (size_t i = 0; i < sizeof old / sizeof *old; i++) {
+            snprintf(path, sizeof path, "%s/%s", out, old[i]);
+            if (remove(path) != 0 && errno != ENOENT && i + 1 < sizeof old / sizeof *old) {
+                folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+                return false;
+            }
+        }
+        folio_buf_puts(man, ",\n  \"proofs\":{\"enabled\":false}");
+        *chosen_n = 0;
+        return true;
+    }
     for (int s = 0; s < n && ok; s++) {
         const verify_json *pr = verify_json_get(S[s].man, "proofs");
         int64_t m;
@@ -994,7 +1036,7 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
                 picks = mp[i].shard == (int)S[s].index;
             ok = !picks || shard_inputs_same(&S[s], err);
         }
-        if (ok && c.n_picked)
+        if (ok)        /* r-harden: an empty sample too: proof.pdf says so */
             ok = merge_proofs_render(out, jobs, n, &c, mp, &mr, err);
         free(jobs);
         free(mp);
@@ -1148,6 +1190,109 @@ static void put_totals(folio_buf *b, shard_in *S, int n)
     folio_buf_puts(b, "}");
 }
 
+/* r-harden (round 25): the shards ran one job.  Shards on the full feeds
+ * read the same job file and feeds (by SHA-256, feed by feed); a
+ * partition's shards each have their own job file and feeds, so there the
+ * layout, paragraphs, catalogue and the statement's dates must agree.
+ * Shards of two jobs merged with exit 0 into one "mailing" before. */
+static bool same_job(const shard_in *S, int n, folio_error *err)
+{
+    static const char *const one[][2] = {{"layout", "sha256"}, {"paragraphs", "sha256"},
+                                         {"offers", "sha256"}, {"job", "statement_date"},
+                                         {"job", "period_start"}, {"job", "period_end"},
+                                         {"job", "sha256"}};
+    bool full = !S[0].part[0];
+    for (int s = 1; s < n; s++) {
+        const char *what = NULL;
+        for (size_t k = 0; !what && k < sizeof one / sizeof *one; k++) {
+            if (!full && k == sizeof one / sizeof *one - 1)
+                break;                  /* a partition: a job file per shard */
+            const char *a = verify_json_str(verify_json_get(S[0].man, one[k][0]), one[k][1]);
+            const char *b = verify_json_str(verify_json_get(S[s].man, one[k][0]), one[k][1]);
+            if ((a || b) && (!a || !b || strcmp(a, b)))
+                what = one[k][0];
+        }
+        const verify_json *ia = verify_json_get(S[0].man, "inputs");
+        const verify_json *ib = verify_json_get(S[s].man, "inputs");
+        if (!what && full && verify_json_len(ia) != verify_json_len(ib))
+            what = "feeds";
+        for (int i = 0; !what && full && i < verify_json_len(ia); i++) {
+            const char *a = verify_json_str(verify_json_at(ia, i), "sha256");
+            const char *b = verify_json_str(verify_json_at(ib, i), "sha256");
+            if (!a || !b || strcmp(a, b))
+                what = "feeds";
+        }
+        if (what) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: shard %lld ran another job than shard "
+                            "1 (%s): its %s differ%s: merge needs the shards of one run",
+                            S[s].dir, (long long)S[s].index, S[0].dir, what,
+                            !strcmp(what, "feeds") || !strcmp(what, "paragraphs") ? "" : "s");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* r-harden (round 25): `path` made absolute and canonical as far as it
+ * exists (the rest, not yet made, appended as given). */
+static bool canon_path(const char *path, char *out, size_t cap)
+{
+    char head[PATH_MAX], rest[PATH_MAX] = "", res[PATH_MAX], t[2 * PATH_MAX + 2];
+    snprintf(head, sizeof head, "%s", path);
+    while (!realpath(head, res)) {
+        char *s = strrchr(head, '/');
+        const char *leaf = s ? s + 1 : head;
+        snprintf(t, sizeof t, "%s%s%s", leaf, *rest ? "/" : "", rest);
+        if (strlen(t) >= sizeof rest)
+            return false;
+        memcpy(rest, t, strlen(t) + 1);
+        if (!s)
+            snprintf(head, sizeof head, ".");
+        else if (s == head)
+            head[1] = 0;
+        else
+            *s = 0;
+        if (!strcmp(head, ".") && !realpath(head, res))
+            return false;
+    }
+    return snprintf(out, cap, "%s%s%s", res, *rest && strcmp(res, "/") ? "/" : "", rest) <
+           (int)cap;
+}
+
+/* a is b or inside it */
+static bool path_under(const char *a, const char *b)
+{
+    size_t n = strlen(b);
+    if (n == 1 && b[0] == '/')
+        return true;
+    return !strncmp(a, b, n) && (a[n] == '/' || !a[n]);
+}
+
+/* r-harden (round 25): OUT the same as a shard's directory or inside it:
+ * merge deleted and rewrote that shard's manifest.json and record files
+ * (or listed its own outputs among the shard's files). */
+static bool out_apart(const folio_merge_options *o, const shard_in *S, int n, folio_error *err)
+{
+    char co[PATH_MAX * 2], cs[PATH_MAX * 2];
+    if (!canon_path(o->out_dir, co, sizeof co)) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: %s", o->out_dir, strerror(errno));
+        return false;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!canon_path(S[i].dir, cs, sizeof cs))
+            continue;                   /* loaded above: it exists */
+        if (path_under(co, cs)) {
+            const char *how = !strcmp(co, cs) ? "" : "inside ";
+            folio_error_set(err, FOLIO_EXIT_USAGE, "--out %s is %sshard %lld's directory "
+                            "%s: merge writes manifest.json, rejects.csv and "
+                            "contact_history.csv there; give a directory of its own",
+                            o->out_dir, how, (long long)S[i].index, S[i].dir);
+            return false;
+        }
+    }
+    return true;
+}
+
 int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_error *err)
 {
     folio_merge_report own = {0};
@@ -1193,6 +1338,10 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
             rc = FOLIO_EXIT_USAGE;
             goto done;
         }
+    }
+    if (!same_job(S, n, err) || !out_apart(o, S, n, err)) {     /* r-harden (round 25) */
+        rc = FOLIO_EXIT_USAGE;
+        goto done;
     }
     if (!folio_mkdirs(o->out_dir, err))
         goto done;
@@ -1438,6 +1587,8 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
         goto done;
     }
     snprintf(path, sizeof path, "%s/manifest.json", o->out_dir);
+    if (folio_stopped(err))             /* r-harden: stopped: never a manifest */
+        goto done;
     if (m.failed || !folio_write_file_atomic(path, m.data, m.len, err))
         goto done;
     rep->shards = n;
@@ -1510,6 +1661,85 @@ static void check_sums(verify_report *V, const char *root, const verify_json *fi
     }
 }
 
+/* r-harden (round 25): the merged proof sample as merge writes it: with
+ * proofs on, proofs/proof.pdf and proofs/proofs.json both listed, the
+ * PDF's pages = the manifest's = proofs.json's, one sample per household
+ * the manifest counts, the samples tiling the PDF in order (an empty
+ * sample: its one page); with proofs off, no proof file at all. */
+static void merged_check_proofs(verify_report *V, const char *dir, const verify_json *man)
+{
+    const verify_json *pr = verify_json_get(man, "proofs"), *files = verify_json_get(man, "files");
+    char path[PATH_MAX + 64];
+    bool listed[2] = {false, false};
+    static const char *const rel[2] = {"proofs/proof.pdf", "proofs/proofs.json"};
+    for (int i = 0; i < verify_json_len(files); i++) {
+        const char *f = verify_json_str(verify_json_at(files, i), "file");
+        for (int k = 0; f && k < 2; k++)
+            listed[k] = listed[k] || !strcmp(f, rel[k]);
+    }
+    if (!pr) {
+        verify_mismatch(V, "manifest.json: no \"proofs\"");
+        return;
+    }
+    if (verify_json_bool(pr, "enabled") == 0) {
+        for (int k = 0; k < 2; k++) {
+            snprintf(path, sizeof path, "%s/%s", dir, rel[k]);
+            if (listed[k] || access(path, F_OK) == 0)
+                verify_mismatch(V, "%s: proofs are off (manifest.json), yet the file is %s",
+                                rel[k], listed[k] ? "listed" : "there");
+        }
+        return;
+    }
+    for (int k = 0; k < 2; k++)
+        if (!listed[k])
+            verify_mismatch(V, "manifest.json: the proof sample's %s is not listed", rel[k]);
+    if (!listed[0] || !listed[1])
+        return;
+    snprintf(path, sizeof path, "%s/proofs/proof.pdf", dir);
+    uint32_t pages = 0;
+    folio_error pe = {0};
+    if (!production_pdf_pages(path, &pages, &pe)) {
+        verify_mismatch(V, "proofs/proof.pdf: cannot count pages: %s", pe.msg);
+        return;
+    }
+    int64_t mpages = -1, mh = -1, jpages = -1;
+    verify_json_int(pr, "pages", &mpages);
+    verify_json_int(pr, "households", &mh);
+    snprintf(path, sizeof path, "%s/proofs/proofs.json", dir);
+    folio_error je = {0};
+    verify_json *pj = read_json_file(path, &je);
+    if (!pj) {
+        verify_mismatch(V, "proofs/proofs.json: %s", je.msg);
+        return;
+    }
+    verify_json_int(pj, "pages", &jpages);
+    if (mpages != (int64_t)pages || jpages != (int64_t)pages)
+        verify_mismatch(V, "proofs/proof.pdf: %u pages, manifest.json says %lld, proofs.json "
+                        "%lld", pages, (long long)mpages, (long long)jpages);
+    const verify_json *sm = verify_json_get(pj, "samples");
+    int ns = verify_json_len(sm);
+    if (ns != mh)
+        verify_mismatch(V, "proofs/proofs.json: %d samples, manifest.json says %lld", ns,
+                        (long long)mh);
+    int64_t end = 0;
+    for (int i = 0; i < ns; i++) {
+        const verify_json *s = verify_json_at(sm, i);
+        int64_t f = -1, c = -1, st = -1;
+        if (!verify_json_int(s, "proof_first_page", &f) || !verify_json_int(s, "cover_pages", &c)
+            || !verify_json_int(s, "statement_pages", &st) || f != end + 1 || c < 1 || st < 0) {
+            verify_mismatch(V, "proofs/proofs.json: sample %d starts at page %lld of proof.pdf "
+                            "(cover %lld, statement %lld pages), expected page %lld", i + 1,
+                            (long long)f, (long long)c, (long long)st, (long long)(end + 1));
+            break;
+        }
+        end = f + c + st - 1;
+    }
+    if (end != (int64_t)pages && !(ns == 0 && pages == 1))
+        verify_mismatch(V, "proofs/proofs.json: the samples end at page %lld, proof.pdf has %u",
+                        (long long)end, pages);
+    verify_json_free(pj);
+}
+
 int merge_verify(const char *dir, FILE *rep)
 {
     verify_report V = {.rep = rep};
@@ -1547,6 +1777,7 @@ int merge_verify(const char *dir, FILE *rep)
         }
     }
     check_sums(&V, dir, verify_json_get(man, "files"), "");
+    merged_check_proofs(&V, dir, man);  /* r-harden (round 25) */
     /* the totals again from the shards' manifests */
     if (loaded && n > 0) {
         folio_buf b;

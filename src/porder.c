@@ -286,8 +286,11 @@ bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_moved_f
     bool io = true;
 #define FLUSH() (io = io && put_rows(fd_new, nt, tb, fill, pos - fill), fill = 0)
     for (size_t h = 0; h <= hs->n && io; h++) {
-        if ((h & 255) == 0)
+        if ((h & 255) == 0) {
             TICK(ds);
+            if (folio_stopped(err))     /* r-harden: a SIGTERM ends the pass */
+                goto fail;
+        }
         for (uint32_t k = 0; h < hs->n && k < hs->v[h].n_customers && io; k++) {
             uint32_t ci = hs->customer_idx[hs->v[h].first_customer + k];
             folio_customer cr, *c = &cr;

@@ -406,6 +406,24 @@ folio_dl_statement *proof_cover_statement(const folio_proof_params *p,
     return cover_build(p, pc, i, arena);
 }
 
+/* r-harden (round 25): the page of an empty sample, for proof_write and
+ * folio merge alike */
+folio_dl_statement *proof_empty_page(const folio_layout *L, folio_arena *arena)
+{
+    cover c = {.L = L, .reg = font_named(L, "regular"), .bold = font_named(L, "bold")};
+    c.st = dlist_statement_new(arena, "none", L->page_w, L->page_h);
+    if (c.st) {
+        c.left = L->margin_left;
+        c.width = L->page_w - L->margin_left - L->margin_right;
+        c.top = L->margin_top;
+        c.bottom = L->page_h - L->margin_bottom;
+        cover_newpage(&c);
+        cover_text(&c, true, 16 * FOLIO_UNITS_PER_PT, 0x1F3A5Fu, 0,
+                   "PROOF \xE2\x80\x94 no households in this run: nothing to review.");
+    }
+    return c.st && !c.oom ? c.st : NULL;
+}
+
 /* ---- proofs.json ---------------------------------------------------------------- */
 
 static void json_key_list(folio_buf *b, const folio_proof_cover *pc, const uint32_t *ids,
@@ -634,22 +652,12 @@ bool proof_write(const folio_proof_params *p, folio_proof_result *r, folio_error
     if (pc->n_picked == 0) {
         /* an empty sample (no household in this run or shard) still gets a
          * page that says so, never a PDF without pages */
-        cover c = {.L = L, .reg = font_named(L, "regular"), .bold = font_named(L, "bold")};
-        c.st = dlist_statement_new(&arena, "none", L->page_w, L->page_h);
-        if (c.st) {
-            c.left = L->margin_left;
-            c.width = L->page_w - L->margin_left - L->margin_right;
-            c.top = L->margin_top;
-            c.bottom = L->page_h - L->margin_bottom;
-            cover_newpage(&c);
-            cover_text(&c, true, 16 * FOLIO_UNITS_PER_PT, 0x1F3A5Fu, 0,
-                       "PROOF \xE2\x80\x94 no households in this run: nothing to review.");
-        }
-        if (!c.st || c.oom) {
+        folio_dl_statement *none = proof_empty_page(L, &arena);   /* r-harden: shared */
+        if (!none) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
             goto fail;
         }
-        if (!pdf_writer_add_statement(w, c.st, err))
+        if (!pdf_writer_add_statement(w, none, err))
             goto fail;
     }
     folio_arena_free(&arena);

@@ -123,7 +123,7 @@ void reconcile_totals(run_state *R, totals *T)
      * run, named, instead of a wrapped figure in a "balanced" manifest */
     const char *overflow = NULL;
     size_t notdef_first = 0, shrunk_first = 0, clipped_first = 0;
-    for (size_t h = 0; h < R->hs.n; h++) {
+    for (size_t h = 0; h < R->hs.n && !folio_stop; h++) {   /* r-harden: run.c checks */
         run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 */
         if (!R->in_shard[h])
             continue;
@@ -232,7 +232,7 @@ void reconcile_totals(run_state *R, totals *T)
                 overflow = "the amount rejected";
         }
     }
-    for (size_t i = 0; i < R->ds->n_txns; i++) {
+    for (size_t i = 0; i < R->ds->n_txns && !folio_stop; i++) {   /* r-harden */
         if ((i & 4095) == 4095)
             run_spill_tick(R, 1);   /* issue 12 part 1 (round 24): a scan of every row */
         MONEY_SUM(T->amt_loaded, R->ds->txns[i].amount, "the amount loaded");
@@ -246,7 +246,7 @@ bool reconcile_check(run_state *R, totals *T, folio_buf *cj, bool *balanced, fol
     const char *overflow = T->overflow;
     uint64_t acc_shard = 0, txn_shard = 0;
     folio_money amt_shard = 0;
-    for (size_t h = 0; h < R->hs.n; h++) {
+    for (size_t h = 0; h < R->hs.n && !folio_stop; h++) {   /* r-harden */
         run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 (round 24) */
         if (!R->in_shard[h])
             continue;
@@ -259,6 +259,8 @@ bool reconcile_check(run_state *R, totals *T, folio_buf *cj, bool *balanced, fol
                 MONEY_SUM(amt_shard, R->ds->txns[t].amount, "the amount of the shard");
         }
     }
+    if (folio_stopped(err))             /* r-harden: the sums above are partial */
+        return false;
     folio_money read_minus_rej = T->amt_read, composed_plus_sup = T->amt_composed;
     if (!folio_money_sub(&read_minus_rej, T->amt_rejected))
         overflow = "amount read - rejected";

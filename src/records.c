@@ -45,7 +45,7 @@ bool write_suppressed(run_state *R, const char *path, folio_money *sum_txn,
     char reason_txn[128];
     snprintf(reason_txn, sizeof reason_txn, "posting date outside the statement period %s..%s",
              d0, d1);
-    for (size_t h = 0; h < R->hs.n && !folio_stop; h++) {
+    for (size_t h = 0; h < R->hs.n && !run_halted(R); h++) {   /* r-harden: and cancelled */
         run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 (round 24): a 1M peak */
         if (!R->in_shard[h])
             continue;
@@ -113,7 +113,7 @@ bool write_suppressed(run_state *R, const char *path, folio_money *sum_txn,
     }
     folio_afile_drain(&out, &b, 0);
     folio_buf_free(&b);
-    if (folio_stopped(err)) {
+    if (!run_go_on(R, err)) {
         folio_afile_abort(&out);
         return false;
     }
@@ -183,7 +183,7 @@ bool write_audit(run_state *R, const char *path, folio_error *err)
     char *sbuf = NULL;                  /* issue 12 part 1: a record read back */
     size_t scap = 0;
     bool spool_failed = false;
-    for (size_t h = 0; h < n && !folio_stop; h++) {
+    for (size_t h = 0; h < n && !run_halted(R); h++) {   /* r-harden: and cancelled */
         run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 */
         folio_afile_drain(&out, &b, (size_t)1 << 20);
         if (!R->in_shard[h])
@@ -301,7 +301,7 @@ bool write_audit(run_state *R, const char *path, folio_error *err)
     free(piece_of);
     folio_afile_drain(&out, &b, 0);
     folio_buf_free(&b);
-    if (spool_failed || folio_stopped(err)) {
+    if (spool_failed || !run_go_on(R, err)) {
         folio_afile_abort(&out);
         return false;
     }
@@ -353,7 +353,7 @@ bool write_contact_history(run_state *R, const char *path, folio_error *err)
         folio_buf_puts(&b, c->holdout ? ",holdout,\n" : ",,\n");
     }
     size_t dn = folio_date_format(J->statement_date, fmt, d, sizeof d);
-    for (size_t h = 0; h < R->hs.n; h++) {
+    for (size_t h = 0; h < R->hs.n && !run_halted(R); h++) {   /* r-harden */
         run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 */
         if (!R->in_shard[h] || !R->decided[h])
             continue;
@@ -396,10 +396,10 @@ bool write_contact_history(run_state *R, const char *path, folio_error *err)
             folio_buf_puts(&b, ",,holdout,\n");
         }
     }
-    bool ok = !b.failed;
-    if (!ok)
+    bool ok = run_go_on(R, err) && !b.failed;   /* r-harden: not a partial file */
+    if (!ok && !err->code)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
-    else
+    else if (ok)
         ok = folio_write_file_excl(path, b.data, b.len, err);
     folio_buf_free(&b);
     return ok;
@@ -422,7 +422,7 @@ bool records_write(run_state *R, totals *T, folio_error *err)
     /* cases an operator must look at (folio/exceptions.h): written even when
        empty, so a run without exceptions says so */
     snprintf(path, sizeof path, "%s/exceptions.csv.part", R->out);
-    if (!folio_exceptions_write(&R->ds->exceptions, path, err))
+    if (!run_go_on(R, err) || !folio_exceptions_write(&R->ds->exceptions, path, err))
         return false;
     /* next month's input: a failed run must not replace it */
     snprintf(path, sizeof path, "%s/contact_history.csv.part", R->out);

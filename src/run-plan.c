@@ -240,7 +240,7 @@ bool add_run_keys(run_state *R, folio_error *err)
             size_t fa;
 #pragma omp atomic read
             fa = failed_at;
-            if (h > fa || !R->in_shard[h])
+            if (h > fa || !R->in_shard[h] || folio_stop)   /* r-harden: a SIGTERM */
                 continue;
             folio_error e = {0};
             if (!run_keys_one(R, h, stream_of, longest, &fin, &b, &kbuf, &kcap, &e)) {
@@ -258,6 +258,10 @@ bool add_run_keys(run_state *R, folio_error *err)
     free(stream_of);
     if (failed_at != SIZE_MAX) {
         *err = first;
+        spool_close(&fin);
+        return false;
+    }
+    if (folio_stopped(err)) {           /* r-harden: households skipped, keys partial */
         spool_close(&fin);
         return false;
     }

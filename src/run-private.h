@@ -102,7 +102,28 @@ typedef struct run_state {
      * the print ring composed once more (not kept) */
     stmt_spool kept;
     uint64_t composed_again;
+    int records_cancel;           /* r-harden: set (atomically) when the run gave up (run_halted) */
 } run_state;
+
+/* r-harden (round 25): the record writers' loops stop on a stop request
+ * (folio_stop) and when the run already failed and no longer wants their
+ * files (run_records_wait sets records_cancel: a print error while the
+ * records thread writes). */
+static inline bool run_halted(const run_state *R)
+{
+    return folio_stop || __atomic_load_n(&R->records_cancel, __ATOMIC_RELAXED);
+}
+
+/* False with err set when run_halted: by the signal, else as cancelled. */
+static inline bool run_go_on(const run_state *R, folio_error *err)
+{
+    if (folio_stopped(err))
+        return false;
+    if (!__atomic_load_n(&R->records_cancel, __ATOMIC_RELAXED))
+        return true;
+    folio_error_set(err, FOLIO_EXIT_FAILED, "the record files were given up: the run failed");
+    return false;
+}
 
 static inline bool afp_on(const run_state *R)
 {

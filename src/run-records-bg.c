@@ -25,6 +25,14 @@ static bool cancelled(const int *cancel)
     return folio_stop || __atomic_load_n(cancel, __ATOMIC_RELAXED);
 }
 
+/* r-harden (round 25): the record writers stop at their next household
+ * (run_halted) instead of writing files the failed run throws away. */
+static void cancel_now(run_records_bg *b)
+{
+    __atomic_store_n(&b->cancel, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&b->R->records_cancel, 1, __ATOMIC_RELAXED);
+}
+
 /* The record files of the records phase, in their old order. */
 static bool records_all(run_state *R, totals *T, folio_error *err)
 {
@@ -99,7 +107,7 @@ bool run_records_end(run_records_bg *b, folio_error *err)
 void run_records_wait(run_records_bg *b)
 {
     if (b->started && !b->finished) {
-        __atomic_store_n(&b->cancel, 1, __ATOMIC_RELAXED);
+        cancel_now(b);
         pthread_join(b->th, NULL);
         b->finished = true;
     }

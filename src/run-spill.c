@@ -112,6 +112,8 @@ void run_spill_begin(run_state *R)
 
 void run_spill_tick(const run_state *R, unsigned every)
 {
+    /* r-harden: a test hook, nothing without it */
+    folio_test_stop_stall(__atomic_load_n(&R->records_cancel, __ATOMIC_RELAXED));
     if (!R->mb.spill)
         return;
     tabspill_tick(ds_spill(R), every);

@@ -301,6 +301,8 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     /* ---- reconciliation ---- */
     phase(&R, "records");
     reconcile_totals(&R, &T);
+    if (!stop_if_interrupted(err))      /* r-harden: its scans stop on a SIGTERM */
+        goto done;
     /* issue 11 (r-serial): not_due.csv, statement_history.csv and
      * records_write, written during the print stage (run-records-bg.h) */
     if (!run_records_end(&rb, err))

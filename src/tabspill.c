@@ -427,18 +427,26 @@ static void trim_down(folio_tabspill *s, uint64_t low, uint64_t res)
         size_t total = 0;
         for (int i = 0; i < FOLIO_TABSPILL_MAX; i++)
             total += all || !s->keep[i] ? slot_len(s, i) : 0;
+        /* r-harden (round 25): one cursor per pass.  With one, the first
+         * pass walked it past the kept tables and reset its offset, so
+         * the second always began a kept table at byte 0 again: its
+         * first pages (often the ones read last) dropped at every trim,
+         * its last ones never -- a cost (refaults), not a wrong byte:
+         * the tables are shared file mappings */
+        int *cs = all ? &s->k_slot : &s->c_slot;
+        size_t *co = all ? &s->k_off : &s->c_off;
         for (size_t swept = 0; swept < total;) {
-            int i = s->c_slot;
+            int i = *cs;
             size_t len = i >= 0 && i < FOLIO_TABSPILL_MAX && (all || !s->keep[i])
                          ? slot_len(s, i) : 0;
-            if (s->c_off >= len) {      /* the next table */
-                s->c_slot = i + 1 < FOLIO_TABSPILL_MAX ? i + 1 : 0;
-                s->c_off = 0;
+            if (*co >= len) {           /* the next table */
+                *cs = i + 1 < FOLIO_TABSPILL_MAX ? i + 1 : 0;
+                *co = 0;
                 continue;
             }
-            size_t k = len - s->c_off < TRIM_STEP ? len - s->c_off : TRIM_STEP;
-            madvise((char *)s->t[i].map + s->c_off, k, MADV_DONTNEED);
-            s->c_off += k;
+            size_t k = len - *co < TRIM_STEP ? len - *co : TRIM_STEP;
+            madvise((char *)s->t[i].map + *co, k, MADV_DONTNEED);
+            *co += k;
             swept += k;
             uint64_t r = tabspill_resident();
             if (r && r < low)
@@ -487,6 +495,7 @@ void tabspill_tick(folio_tabspill *s, unsigned every)
 {
     if (!s)
         return;
+    folio_test_stop_stall(false);            /* r-harden: a test hook, nothing without it */
     uint64_t n = __atomic_add_fetch(&s->ticks, 1, __ATOMIC_RELAXED);
     if (every <= 1 || n % every == 0)
         trim_if_over(s);

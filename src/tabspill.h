@@ -42,6 +42,8 @@ typedef struct folio_tabspill {
     struct { const void *map; size_t len; } w[4];   /* round 23: watched read mappings */
     int c_slot;                 /* round 23: the trimming cursor (slot, offset) */
     size_t c_off;
+    int k_slot;                 /* r-harden: the kept tables' own cursor (trim_down) */
+    size_t k_off;
     /* issue 12 part 1 (round 24): tables read at random (rows by index while
      * the loops go in household order: customers, accounts, the plan's
      * accounts), trimmed only when dropping every other table's pages did

@@ -48,6 +48,7 @@ void verify_json_free(verify_json *v);
 const verify_json *verify_json_get(const verify_json *o, const char *key);
 const char *verify_json_str(const verify_json *o, const char *key);
 bool verify_json_int(const verify_json *o, const char *key, int64_t *out);
+int verify_json_bool(const verify_json *o, const char *key);   /* 1, 0; -1: no bool there */
 int verify_json_len(const verify_json *v);
 const verify_json *verify_json_at(const verify_json *v, int i);
 const char *verify_json_key_at(const verify_json *v, int i);

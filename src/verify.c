@@ -2214,6 +2214,11 @@ bool verify_json_int(const verify_json *o, const char *key, int64_t *out)
 {
     return jint_of(o, key, out);
 }
+int verify_json_bool(const verify_json *o, const char *key)   /* r-harden */
+{
+    const jv *v = verify_json_get(o, key);
+    return v && v->type == J_BOOL ? v->b : -1;
+}
 int verify_json_len(const verify_json *v)
 {
     return v && (v->type == J_ARR || v->type == J_OBJ) ? v->n : 0;

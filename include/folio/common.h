@@ -283,5 +283,13 @@ extern volatile int folio_stop;     /* sig_atomic_t (checked in common.c) */
 /* Record "interrupted by signal N; nothing was published" and return true
  * when a stop was requested; false otherwise. */
 bool folio_stopped(folio_error *err);
+/* Test hook (e2e, r-harden round 25): with FOLIO_TEST_STOP_STALL=MS set,
+ * once a stop is requested (folio_stop) each tick of a long loop (the run's
+ * and the work files' trim ticks call this) sleeps MS milliseconds: a loop
+ * that goes on after a SIGTERM instead of checking folio_stop then takes
+ * its ticks x MS to end, which a test measures.  `stopping`: the caller's
+ * own stop request (a run that gave up its record files).  Nothing without
+ * the variable. */
+void folio_test_stop_stall(bool stopping);
 
 #endif

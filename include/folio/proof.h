@@ -196,4 +196,9 @@ folio_dl_statement *proof_cover_statement(const folio_proof_params *p,
                                           const folio_proof_cover *pc, uint32_t i,
                                           folio_arena *arena);
 
+/* r-harden (round 25): the one page of an empty sample ("no households in
+ * this run: nothing to review"), as proof_write and folio merge draw it;
+ * NULL when out of memory. */
+folio_dl_statement *proof_empty_page(const folio_layout *L, folio_arena *arena);
+
 #endif

@@ -371,6 +371,74 @@ static long rss_of(const void *map, size_t len)
     return kb;
 }
 
+/* Pages of [p, p + len) present in this process's page table
+ * (/proc/self/pagemap, bit 63); -1 when it cannot be read. */
+static long present_pages(const void *p, size_t len)
+{
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), np = len / pg;
+    uint64_t first = (uint64_t)(uintptr_t)p / pg, buf[512];
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    long n = 0;
+    for (size_t i = 0; fd >= 0 && i < np; i += 512) {
+        size_t k = np - i < 512 ? np - i : 512;
+        if (pread(fd, buf, k * 8, (off_t)((first + i) * 8)) != (ssize_t)(k * 8)) {
+            n = -1;
+            break;
+        }
+        for (size_t j = 0; j < k; j++)
+            n += (long)((buf[j] >> 63) & 1);
+    }
+    if (fd >= 0)
+        close(fd);
+    return fd < 0 ? -1 : n;
+}
+
+/* r-harden (round 25): the kept tables' trim goes on where it stopped.
+ * One cursor served both passes of a trim: the first (tables not kept)
+ * walked it past the kept table and reset its offset, so every trim
+ * began the kept table at byte 0 again -- dropping the pages just read
+ * back there while its later pages stayed.  A first trim drops the
+ * table not kept and the kept one's first 16 MiB; those are read again;
+ * the second trim must take the kept table's next pages, not them. */
+static void test_spill_keep_cursor(void **state)
+{
+    (void)state;
+    folio_tabspill s;
+    tabspill_init(&s, dir);
+    folio_error err = {0};
+    void *a = NULL, *b = NULL;
+    size_t na = (size_t)16 << 20, nb = (size_t)128 << 20, step = (size_t)16 << 20;
+    assert_true(tabspill_grow(&s, &a, 0, na, &err));
+    assert_true(tabspill_grow(&s, &b, 0, nb, &err));
+    tabspill_keep(&s, b);
+    memset(a, 'a', na);
+    memset(b, 'b', nb);
+    long all = (long)(step / (size_t)sysconf(_SC_PAGESIZE));
+    if (present_pages(b, step) < 0) {
+        tabspill_close(&s);
+        skip();                             /* no pagemap here */
+    }
+    tabspill_set_high_water(tabspill_resident() - ((uint64_t)1 << 20));
+    tabspill_tick(&s, 1);
+    tabspill_set_high_water(0);
+    assert_true(present_pages(b, step) < all / 10);        /* the first 16 MiB went */
+    memset(a, 'A', na);                                     /* read again */
+    memset(b, 'B', step);
+    assert_true(present_pages(b, step) > all - all / 10);
+    tabspill_set_high_water(tabspill_resident() - ((uint64_t)1 << 20));
+    tabspill_tick(&s, 1);
+    tabspill_set_high_water(0);
+    long first = present_pages(b, step), next = present_pages((char *)b + step, step);
+    print_message("kept table after the second trim: first 16 MiB %ld of %ld pages, next "
+                  "16 MiB %ld\n", first, all, next);
+    assert_true(first > all - all / 10);                   /* not dropped again */
+    assert_true(next < all / 10);                           /* the cursor went on */
+    assert_int_equal(((const char *)b)[0], 'B');
+    assert_int_equal(((const char *)b)[step], 'b');
+    tabspill_close(&s);
+    assert_int_equal(entries(dir), 0);
+}
+
 /* round 24: a table marked tabspill_keep (read at random) is trimmed
  * only after every other table: a little over the mark, the table ahead
  * of the cursor (created first) keeps its pages when it is kept, and the
@@ -572,6 +640,7 @@ int main(void)
         cmocka_unit_test(test_spill_bad_dir),
         cmocka_unit_test(test_spill_move_and_tick),
         cmocka_unit_test(test_spill_high_water),
+        cmocka_unit_test(test_spill_keep_cursor),   /* r-harden (round 25) */
         cmocka_unit_test(test_spill_trim_partial),
         cmocka_unit_test(test_spill_keep),
         cmocka_unit_test(test_spill_alloc_trims),

@@ -1,0 +1,274 @@
+# SPDX-License-Identifier: Apache-2.0
+# r-harden (round 25): robustness of issue 12's scale-out commands (merge,
+# partition, the records thread, stop requests) and of round 24's new code.
+# Sourced by run.sh (uses its run_test, wait_stopped, $FOLIO, $WORK, $ROOT).
+
+h25_ms() { date +%s%3N; }
+
+# h25_child PID: the pid of PID's child (folio under timeout), once forked
+h25_child() {
+    local i c
+    for i in $(seq 1 500); do
+        c=$(pgrep -P "$1" | head -1)
+        [ -n "$c" ] && { echo "$c"; return 0; }
+        sleep 0.01
+    done
+    echo "$1"
+}
+
+# h25_term_at JOB OUT PHASE STALL_MS [run args]: SIGTERM at the start of
+# PHASE; every tick of a loop after the signal sleeps STALL_MS
+# (FOLIO_TEST_STOP_STALL), so a loop that does not check the stop flag
+# takes its ticks x STALL_MS.  Prints "rc ms".
+h25_term_at() {
+    local job="$1" out="$2" ph="$3" stall="$4" pid t0 rc
+    shift 4
+    set +e
+    FOLIO_TEST_STOP_STALL=$stall FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=$ph \
+        timeout -s KILL 60 "$FOLIO" run "$job" --out "$out" --quiet "$@" 2>"$out.err" &
+    pid=$!
+    set -e
+    local fp
+    fp=$(h25_child $pid)
+    wait_stopped "$fp" >&2
+    t0=$(h25_ms); kill -TERM "$fp"; kill -CONT "$fp"
+    set +e; wait $pid; rc=$?; set -e
+    echo "$rc $(( $(h25_ms) - t0 ))"
+}
+
+# (3) A SIGTERM stops every phase of a spilled run promptly: the layout
+# pass (porder.c), production's run keys, and the records phase's scans
+# (reconcile's household and transaction scans, the per-currency totals,
+# the contact history's loop) checked no stop flag -- at 1,000,000
+# households a SIGTERM at the start of records took ~8 s.  With a 300 ms
+# stall per tick after the signal, a loop that goes on takes seconds.
+t_h25_stop_latency() {
+    local d="$WORK/h25st" ph r rc ms
+    "$FOLIO" samples --households 1500 --seed 44 --out "$d" >/dev/null
+    for ph in layout production records; do
+        r=$(h25_term_at "$d/job.yaml" "$d/o-$ph" $ph 300 --memory-limit 49M --threads 2)
+        rc=${r% *}; ms=${r#* }
+        echo "SIGTERM in $ph (spilled): rc $rc after $ms ms: $(tail -1 "$d/o-$ph.err")"
+        [ "$rc" = 1 ] && [ "$ms" -lt 1500 ] || fail_at "$LINENO"
+        grep -q "interrupted by signal 15" "$d/o-$ph.err" || fail_at "$LINENO"
+        [ ! -e "$d/o-$ph/manifest.json" ] && [ ! -e "$d/o-$ph/audit.jsonl" ] || fail_at "$LINENO"
+        [ -z "$(find "$d/o-$ph" -name '*.part')" ] || fail_at "$LINENO"
+    done
+    # in memory, 2 threads: the records written beside the print
+    r=$(h25_term_at "$d/job.yaml" "$d/o-mem" records 300 --threads 2)
+    rc=${r% *}; ms=${r#* }
+    echo "SIGTERM in records (in memory): rc $rc after $ms ms"
+    [ "$rc" = 1 ] && [ "$ms" -lt 1500 ] || fail_at "$LINENO"
+}
+run_test h25_stop_latency t_h25_stop_latency
+
+# (5) The print stage fails (OUT/print made immutable at the start of
+# print: its first file cannot be created) while the records thread
+# writes: the run fails at once, exit 1 naming the print file, with no
+# manifest and no record file; the records thread stops at its next
+# household (a 200 ms stall per household once the run gave up: if it
+# went on writing 1,500 households, the run would take 5 minutes).
+t_h25_records_cancel() {
+    local d="$WORK/h25rc" out pid rc t0 ms
+    mkdir -p "$d/ci"
+    chattr +i "$d/ci" 2>/dev/null || true
+    touch "$d/ci/x" 2>/dev/null || true
+    chattr -i "$d/ci" 2>/dev/null || true
+    if [ -e "$d/ci/x" ]; then
+        echo "SKIP: no immutable directories here (not root or not ext4)"; return 0
+    fi
+    "$FOLIO" samples --households 1500 --seed 45 --out "$d/f" >/dev/null
+    out="$d/out"
+    set +e
+    FOLIO_TEST_STOP_STALL=200 FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=print \
+        timeout -s KILL 60 "$FOLIO" run "$d/f/job.yaml" --out "$out" --threads 2 --quiet \
+        2>"$d/err" &
+    pid=$!
+    set -e
+    local fp
+    fp=$(h25_child $pid)
+    wait_stopped "$fp"
+    chattr +i "$out/print"
+    t0=$(h25_ms); kill -CONT "$fp"
+    set +e; wait $pid; rc=$?; set -e
+    ms=$(( $(h25_ms) - t0 ))
+    chattr -i "$out/print"
+    cat "$d/err"
+    echo "print failed: rc $rc after $ms ms"
+    [ "$rc" = 1 ] && [ "$ms" -lt 3000 ] || fail_at "$LINENO"
+    grep -q "print/statements-.*Operation not permitted" "$d/err" || fail_at "$LINENO"
+    [ ! -e "$out/manifest.json" ] || fail_at "$LINENO"
+    for f in suppressed.csv audit.jsonl contact_history.csv exceptions.csv rejects.csv; do
+        [ ! -e "$out/$f" ] || fail_at "$LINENO"
+    done
+    [ -z "$(find "$out" -name '*.part')" ] || fail_at "$LINENO"
+}
+run_test h25_records_cancel t_h25_records_cancel
+
+# (1) folio merge of shards whose merged proof sample is empty (no
+# household in any shard) wrote no proofs/proof.pdf, where the unsharded
+# run writes a one-page proof.pdf saying "nothing to review"; and with
+# output.proofs.enabled: false it wrote a proofs.json of picks nobody
+# rendered.  Now the merged directory has what the unsharded run has (the
+# one page; no proofs at all, "proofs":{"enabled":false}), and folio
+# verify checks that the proof files are there, listed and agree.
+t_h25_merge_proofs_empty() {
+    local d="$WORK/h25pe" f i rc
+    "$FOLIO" samples --households 20 --seed 3 --out "$d/f" >/dev/null
+    for f in "$d"/f/*.csv; do head -1 "$f" > "$f.t" && mv "$f.t" "$f"; done
+    "$FOLIO" run "$d/f/job.yaml" --out "$d/full" --quiet
+    "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/part" >/dev/null
+    for i in 1 2; do "$FOLIO" run "$d/part/s0$i/job.yaml" --shard $i/2 --out "$d/o$i" --quiet; done
+    "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m" >/dev/null
+    [ -f "$d/m/proofs/proof.pdf" ] || fail_at "$LINENO"
+    qpdf --check "$d/m/proofs/proof.pdf" >/dev/null
+    [ "$(pdfinfo "$d/m/proofs/proof.pdf" | awk '/^Pages:/ {print $2}')" = 1 ] || fail_at "$LINENO"
+    diff <(pdftotext "$d/full/proofs/proof.pdf" -) <(pdftotext "$d/m/proofs/proof.pdf" -) || fail_at "$LINENO"
+    grep -q "nothing to review" <(pdftotext "$d/m/proofs/proof.pdf" -) || fail_at "$LINENO"
+    "$FOLIO" verify "$d/m" > "$d/v.out" || { cat "$d/v.out"; fail_at "$LINENO"; }
+    # a merged directory without its proof.pdf (as the earlier merge wrote
+    # it, the file neither there nor listed): verify says so
+    cp -r "$d/m" "$d/m2"
+    rm "$d/m2/proofs/proof.pdf"
+    python3 - "$d/m2/manifest.json" <<'PY'
+import json, sys
+p = sys.argv[1]; m = json.load(open(p))
+m["files"] = [f for f in m["files"] if f["file"] != "proofs/proof.pdf"]
+json.dump(m, open(p, "w"), separators=(",", ":"))
+PY
+    set +e; "$FOLIO" verify "$d/m2" > "$d/v2.out"; rc=$?; set -e
+    [ "$rc" = 1 ] && grep -q "MISMATCH manifest.json: the proof sample's proofs/proof.pdf is not listed" "$d/v2.out" || { cat "$d/v2.out"; fail_at "$LINENO"; }
+
+    # proofs off: no proof files, as the unsharded run
+    "$FOLIO" samples --households 30 --seed 3 --out "$d/g" >/dev/null
+    sed -i 's/^output:/output:\n  proofs:\n    enabled: false/' "$d/g/job.yaml"
+    "$FOLIO" run "$d/g/job.yaml" --out "$d/gfull" --quiet
+    [ ! -e "$d/gfull/proofs" ] || fail_at "$LINENO"
+    for i in 1 2; do "$FOLIO" run "$d/g/job.yaml" --shard $i/2 --out "$d/p$i" --quiet; done
+    mkdir -p "$d/pm/proofs" && echo stale > "$d/pm/proofs/proofs.json"   # an earlier merge's
+    "$FOLIO" merge "$d/p1" "$d/p2" --out "$d/pm" > "$d/pm.out"
+    grep -q "proof sample 0 households" "$d/pm.out" || fail_at "$LINENO"
+    [ ! -e "$d/pm/proofs" ] || fail_at "$LINENO"
+    grep -q '"proofs":{"enabled":false}' "$d/pm/manifest.json" || fail_at "$LINENO"
+    "$FOLIO" verify "$d/pm" > "$d/v3.out" || { cat "$d/v3.out"; fail_at "$LINENO"; }
+    mkdir -p "$d/pm/proofs" && echo '{}' > "$d/pm/proofs/proofs.json"
+    set +e; "$FOLIO" verify "$d/pm" > "$d/v4.out"; rc=$?; set -e
+    [ "$rc" = 1 ] && grep -q "MISMATCH proofs/proofs.json: proofs are off" "$d/v4.out" || { cat "$d/v4.out"; fail_at "$LINENO"; }
+    # shards of two jobs, one with proofs and one without: exit 2
+    "$FOLIO" run "$d/f/job.yaml" --shard 2/2 --out "$d/q2" --quiet
+    set +e; "$FOLIO" merge "$d/p1" "$d/q2" --out "$d/qm" 2>"$d/qm.err"; rc=$?; set -e
+    cat "$d/qm.err"
+    [ "$rc" = 2 ] && [ ! -e "$d/qm/manifest.json" ] || fail_at "$LINENO"
+}
+run_test h25_merge_proofs_empty t_h25_merge_proofs_empty
+
+# (2) folio merge killed while it renders the proof sample again (its
+# proof-only shard run paused in the load by FOLIO_TEST_FEED_PAUSE):
+# SIGKILL leaves OUT/.proof-work, but no manifest (the earlier merge's is
+# gone first), and the next merge into the same OUT removes the stale
+# work and completes; SIGTERM (merge had no handler: it died the same way)
+# now exits 1, removes .proof-work and writes no manifest.  And --out
+# naming a shard's own directory (or a directory inside it) deleted that
+# shard's manifest.json: now exit 2 before anything is touched.
+t_h25_merge_killed() {
+    local d="$WORK/h25mk" i pid rc sig
+    "$FOLIO" samples --households 60 --seed 8 --out "$d/f" >/dev/null
+    for i in 1 2; do "$FOLIO" run "$d/f/job.yaml" --shard $i/2 --out "$d/o$i" --quiet; done
+    "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m" >/dev/null
+    cp "$d/m/proofs/proof.pdf" "$d/proof.ref"
+    for sig in KILL TERM; do
+        rm -f "$d/pause"
+        set +e
+        FOLIO_TEST_FEED_PAUSE="$d/pause" "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m" \
+            >/dev/null 2>"$d/$sig.err" &
+        pid=$!
+        set -e
+        # each load pauses (merge's own read of the contacts, then each
+        # proof-only shard run's): on to the first with .proof-work made
+        for i in $(seq 1 3000); do
+            if [ -e "$d/pause" ]; then
+                [ -d "$d/m/.proof-work" ] && break
+                rm -f "$d/pause"
+            fi
+            sleep 0.01
+        done
+        [ -e "$d/pause" ] && [ -d "$d/m/.proof-work" ] || fail_at "$LINENO"
+        kill -$sig $pid
+        set +e; wait $pid; rc=$?; set -e
+        rm -f "$d/pause"
+        echo "merge $sig: rc $rc: $(cat "$d/$sig.err")"
+        [ ! -e "$d/m/manifest.json" ] || fail_at "$LINENO"
+        [ ! -e "$d/m/proofs/proof.pdf" ] || fail_at "$LINENO"
+        set +e; "$FOLIO" verify "$d/m" >/dev/null 2>&1; rc=$?; set -e
+        [ "$rc" != 0 ] || fail_at "$LINENO"
+        if [ $sig = TERM ]; then
+            grep -q "interrupted by signal 15" "$d/$sig.err" || fail_at "$LINENO"
+            [ ! -e "$d/m/.proof-work" ] || fail_at "$LINENO"
+        fi
+        "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m" >/dev/null
+        [ ! -e "$d/m/.proof-work" ] && [ -z "$(find "$d/m" -name '*.part')" ] || fail_at "$LINENO"
+        "$FOLIO" verify "$d/m" >/dev/null
+        cmp "$d/proof.ref" "$d/m/proofs/proof.pdf" || fail_at "$LINENO"
+    done
+    # --out a shard's directory, or inside it: exit 2, the shard intact
+    for o in "$d/o1" "$d/o2/merged" "$d/o1/../o1"; do
+        set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$o" 2>"$d/out.err"; rc=$?; set -e
+        cat "$d/out.err"
+        [ "$rc" = 2 ] && grep -q "shard [12]'s directory" "$d/out.err" || fail_at "$LINENO"
+    done
+    [ ! -e "$d/o2/merged" ] || fail_at "$LINENO"
+    "$FOLIO" verify "$d/o1" >/dev/null && "$FOLIO" verify "$d/o2" >/dev/null
+}
+run_test h25_merge_killed t_h25_merge_killed
+
+# Shards of two different jobs (here: other feeds, --shard 1/2 and 2/2 on
+# the full feeds) merged with exit 0 into one "mailing", and verify
+# accepted it.  Now exit 2 naming the shard; the same job's shards merge.
+t_h25_merge_other_job() {
+    local d="$WORK/h25oj" rc
+    "$FOLIO" samples --households 40 --seed 1 --out "$d/fa" >/dev/null
+    "$FOLIO" samples --households 40 --seed 2 --out "$d/fb" >/dev/null
+    "$FOLIO" run "$d/fa/job.yaml" --shard 1/2 --out "$d/a1" --quiet
+    "$FOLIO" run "$d/fa/job.yaml" --shard 2/2 --out "$d/a2" --quiet
+    "$FOLIO" run "$d/fb/job.yaml" --shard 2/2 --out "$d/b2" --quiet
+    set +e; "$FOLIO" merge "$d/a1" "$d/b2" --out "$d/mab" 2>"$d/err"; rc=$?; set -e
+    cat "$d/err"
+    [ "$rc" = 2 ] && grep -q "b2: shard 2 ran another job than shard 1" "$d/err" || fail_at "$LINENO"
+    [ ! -e "$d/mab/manifest.json" ] || fail_at "$LINENO"
+    # the same job file, another feed behind it
+    cp -r "$d/fa" "$d/fc"
+    sed -i '2s/,/, /' "$d/fc/checking_transactions.csv"
+    "$FOLIO" run "$d/fc/job.yaml" --shard 2/2 --out "$d/c2" --quiet
+    set +e; "$FOLIO" merge "$d/a1" "$d/c2" --out "$d/mac" 2>"$d/err"; rc=$?; set -e
+    [ "$rc" = 2 ] && grep -q "its feeds differ" "$d/err" || { cat "$d/err"; fail_at "$LINENO"; }
+    "$FOLIO" merge "$d/a1" "$d/a2" --out "$d/maa" >/dev/null
+    "$FOLIO" verify "$d/maa" >/dev/null
+}
+run_test h25_merge_other_job t_h25_merge_other_job
+
+# Round 24's disclosure labels (src/disc-labels.c): a label's wording
+# with a line break was drawn over the row above, one of blanks printed
+# no heading, and a bidi override or zero-width space changed or hid the
+# approved wording -- all exit 0.  Now a job error at the library's line.
+t_h25_disc_label_text() {
+    local d="$WORK/h25dl" w pl
+    for w in '"Saldo\nnuevo"' '"   "' '"\u202eSaldo nuevo"' '"Saldo\u200bnuevo"'; do
+        dl_setup "$d" es
+        pl=$(grep -n "id: disc-new_balance" "$d/paragraphs.yaml" | cut -d: -f1)
+        python3 - "$d/paragraphs.yaml" "$w" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8").read()
+a = '      es: "Saldo nuevo"\n'
+assert a in s
+open(p, "w", encoding="utf-8").write(s.replace(a, "      es: " + sys.argv[2] + "\n"))
+PY
+        disc_run "$d" 2
+        cat "$d/err"
+        grep -q "paragraphs.yaml:$pl:5: paragraph 'disc-new_balance' is a disclosure label: its 'es' wording must be one line of visible text" "$d/err" || fail_at "$LINENO"
+        [ ! -e "$d/out/manifest.json" ] || fail_at "$LINENO"
+    done
+    dl_setup "$d" es            # the library as shipped still runs
+    disc_run "$d" 0
+}
+run_test h25_disc_label_text t_h25_disc_label_text
