@@ -7,6 +7,7 @@
 #include "feed-private.h"
 #include "tabspill.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -138,7 +139,7 @@ static const char *carve(carver *c, reader *r, const char *s, int nuls)
     return p;
 }
 
-#define CARVE(field) ((field) = carve(&cv, rc, (field), 1))
+#define CARVE(field) ((field) = carve(&cv, ra, (field), 1))
 
 typedef struct interner {
     feed_strpool sp;            /* heap blocks: compact, never trimmed */
@@ -194,6 +195,24 @@ static bool row_io(const rowfile *f, size_t i, void *row, bool write)
     off_t at = (off_t)(f->off + i * f->size);
     ssize_t r = write ? pwrite(f->fd, row, f->size, at) : pread(f->fd, row, f->size, at);
     return r == (ssize_t)f->size;
+}
+
+/* rows i .. i+n of a table, in one read */
+static bool rows_get(const rowfile *f, size_t i, size_t n, void *rows)
+{
+    if (f->fd < 0) {
+        memcpy(rows, f->mem + i * f->size, n * f->size);
+        return true;
+    }
+    size_t len = n * f->size, done = 0;
+    while (done < len) {
+        ssize_t g = pread(f->fd, (char *)rows + done, len - done,
+                          (off_t)(f->off + i * f->size + done));
+        if (g <= 0)
+            return false;
+        done += (size_t)g;
+    }
+    return true;
 }
 
 /* rows of the new table filled in memory and written with pwrite */
@@ -354,7 +373,63 @@ static union folio_attr_val *permute_attrs(const union folio_attr_val *v, int w,
     return p;
 }
 
-bool porder_layout(folio_dataset *ds, folio_households *hs, porder_stats *st, folio_error *err)
+/* the customers' rows and texts in the new order (round 25): in a thread
+ * of their own beside the accounts' when the run has two or more; their
+ * own text cursor and code pool, so the two share nothing but the string
+ * region (tabspill_alloc: any thread) and the trims */
+typedef struct cust_job {
+    folio_dataset *ds;
+    const uint32_t *c_old;
+    size_t nc;
+    rowfile fc;
+    tabw *wc;
+    uint8_t *nrole;
+    reader *rc;
+    carver cv;
+    interner in;
+    bool io;
+} cust_job;
+
+static void *cust_run(void *arg)
+{
+    cust_job *J = arg;
+    folio_dataset *ds = J->ds;
+    carver *c = &J->cv;
+    for (size_t j = 0; j < J->nc && J->io; j++) {
+        if ((j & 255) == 0)
+            TICK(ds);
+        uint32_t ci = J->c_old[j];
+        folio_customer cu;
+        if (!row_io(&J->fc, ci, &cu, false)) {
+            J->io = false;
+            break;
+        }
+#define CC(field) ((field) = carve(c, J->rc, (field), 1))
+        CC(cu.id);
+        CC(cu.household_id);
+        CC(cu.first_name);
+        CC(cu.last_name);
+        CC(cu.address1);
+        CC(cu.address2);
+        CC(cu.city);
+        CC(cu.state);
+        CC(cu.postal_code);
+        CC(cu.country);
+        CC(cu.email);
+        CC(cu.segment);
+#undef CC
+        cu.language = intern(&J->in, cu.language, cu.language ? strlen(cu.language) : 0);
+        tabw_put(J->wc, &cu);
+        if (J->nrole)
+            J->nrole[j] = ds->customer_role[ci];
+    }
+    tabw_flush(J->wc);
+    J->io = J->io && J->wc->ok && carve_flush(c) && !c->failed;
+    return NULL;
+}
+
+bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_stats *st,
+                   folio_error *err)
 {
     porder_stats dummy;
     if (!st)
@@ -378,19 +453,22 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, porder_stats *st, fo
     uint32_t *a_new = malloc((na ? na : 1) * sizeof *a_new);
     uint32_t *a_old = malloc((na ? na : 1) * sizeof *a_old);
     uint32_t *h0 = NULL, *hn = NULL;
-    reader *rc = malloc(sizeof *rc), *rd = malloc(sizeof *rd);   /* customers/accounts, descriptions */
+    reader *rc = malloc(sizeof *rc), *ra = malloc(sizeof *ra);   /* customers, accounts */
+    reader *rd = malloc(sizeof *rd);    /* descriptions */
     interner in = {0};
     feed_strpool_init(&in.sp);
     carver cv = {.ts = ts, .buf = malloc(CARVE_BLOCK),
                  .memo = calloc((size_t)1 << MEMO_BITS, sizeof *cv.memo)};
     tabw wc = {.ok = true}, wa = {.ok = true}, wh = {.ok = true};
     bool oom = false;
-    bool ok = tb && rc && rd && cv.buf && cv.memo && c_new && c_old && a_new && a_old;
+    bool ok = tb && rc && ra && rd && cv.buf && cv.memo && c_new && c_old && a_new && a_old;
     rowfile fc = rowfile_of(ts, ds->customers, sizeof *ds->customers);
     rowfile fa = rowfile_of(ts, ds->accounts, sizeof *ds->accounts);
     rowfile fh = rowfile_of(ts, ds->holders, sizeof *ds->holders);
     if (rc)
         *rc = (reader){.ts = ts};
+    if (ra)
+        *ra = (reader){.ts = ts};
     if (rd)
         *rd = (reader){.ts = ts};
     if (!ok) {
@@ -430,50 +508,47 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, porder_stats *st, fo
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
         goto fail;
     }
-    bool io = true;
-    /* the customers */
-    for (size_t j = 0; j < nc && io; j++) {
-        if ((j & 255) == 0)
-            TICK(ds);
-        uint32_t ci = c_old[j];
-        folio_customer cr, *c = &cr;
-        if (!row_io(&fc, ci, c, false)) {
-            io = false;
-            break;
-        }
-        CARVE(c->id);
-        CARVE(c->household_id);
-        CARVE(c->first_name);
-        CARVE(c->last_name);
-        CARVE(c->address1);
-        CARVE(c->address2);
-        CARVE(c->city);
-        CARVE(c->state);
-        CARVE(c->postal_code);
-        CARVE(c->country);
-        CARVE(c->email);
-        CARVE(c->segment);
-        c->language = intern(&in, c->language, c->language ? strlen(c->language) : 0);
-        tabw_put(&wc, c);
-        if (nrole)
-            nrole[j] = ds->customer_role[ci];
+    bool io = true, bad = false;
+    /* the customers: beside the accounts in a second thread, or first */
+    cust_job cj = {.ds = ds, .c_old = c_old, .nc = nc, .fc = fc, .wc = &wc, .nrole = nrole,
+                   .rc = rc, .io = true,
+                   .cv = {.ts = ts, .buf = malloc(CARVE_BLOCK),
+                          .memo = calloc((size_t)1 << MEMO_BITS, sizeof *cj.cv.memo)}};
+    feed_strpool_init(&cj.in.sp);
+    if (!cj.cv.buf || !cj.cv.memo) {
+        free(cj.cv.buf);
+        free(cj.cv.memo);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        goto fail;
     }
-    tabw_flush(&wc);
+    pthread_t cth;
+    bool joined = true;
+    if (threads != 1 && nc && pthread_create(&cth, NULL, cust_run, &cj) == 0)
+        joined = false;
+    else
+        cust_run(&cj);
     /* the holders' rows of each old account (sorted by account, feed, line) */
-    for (size_t i = 0, last = 0; i < nho && io; i++) {
-        folio_holder hr;
-        if (!row_io(&fh, i, &hr, false)) {
+    folio_holder *hb = nho ? malloc(TABW_ROWS * sizeof *hb) : NULL;
+    if (nho && !hb)
+        io = false;
+    for (size_t i0 = 0, last = 0; i0 < nho && io && !bad; i0 += TABW_ROWS) {
+        size_t take = nho - i0 < TABW_ROWS ? nho - i0 : TABW_ROWS;
+        if (!rows_get(&fh, i0, take, hb)) {
             io = false;
             break;
         }
-        if (hr.account >= na || hr.account < last) {
-            folio_error_set(err, FOLIO_EXIT_FAILED,
-                            "internal error: holders row %zu out of account order", i);
-            goto fail;
+        for (size_t i = i0; i < i0 + take; i++) {
+            const folio_holder *hr = &hb[i - i0];
+            if (hr->account >= na || hr->account < last) {
+                folio_error_set(err, FOLIO_EXIT_FAILED,
+                                "internal error: holders row %zu out of account order", i);
+                bad = true;
+                break;
+            }
+            if (!hn[hr->account]++)
+                h0[hr->account] = (uint32_t)i;
+            last = hr->account;
         }
-        if (!hn[hr.account]++)
-            h0[hr.account] = (uint32_t)i;
-        last = hr.account;
     }
     /* the accounts, their transactions and holders, in the new order */
     size_t pos = 0, fill = 0;           /* rows placed; rows in tb not yet written */
@@ -482,7 +557,7 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, porder_stats *st, fo
     int fd_old = n ? tabspill_file_of(ts, ds->txns, &off_old) : -1;
     int fdn = n ? tabspill_file_of(ts, nt, &off_new) : -1;
 #define fd_new() fdn
-    for (size_t j = 0; j < na && io; j++) {
+    for (size_t j = 0; j < na && io && !bad; j++) {
         if ((j & 255) == 0)
             TICK(ds);
         uint32_t a = a_old[j];
@@ -495,7 +570,8 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, porder_stats *st, fo
         if ((size_t)f0 + m > n || pos + m > n) {
             folio_error_set(err, FOLIO_EXIT_FAILED,
                             "internal error: account %u's transactions out of range", a);
-            goto fail;
+            bad = true;
+            break;
         }
         if (nav)
             memcpy(&nav[pos * (size_t)aw], &ds->attr_vals[2][f0 * (size_t)aw],
@@ -512,16 +588,18 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, porder_stats *st, fo
         ac->product = intern(&in, ac->product, ac->product ? strlen(ac->product) : 0);
         ac->currency = intern(&in, ac->currency, ac->currency ? strlen(ac->currency) : 0);
         tabw_put(&wa, ac);
-        for (uint32_t k = 0; nho && k < hn[a] && io; k++) {
-            folio_holder hr;
-            if (!row_io(&fh, h0[a] + k, &hr, false)) {
+        for (uint32_t k0 = 0; nho && k0 < hn[a] && io; k0 += (uint32_t)TABW_ROWS) {
+            uint32_t take = hn[a] - k0 < TABW_ROWS ? hn[a] - k0 : (uint32_t)TABW_ROWS;
+            if (!rows_get(&fh, h0[a] + k0, take, hb)) {
                 io = false;
                 break;
             }
-            hr.account = (uint32_t)j;
-            if (hr.customer < nc)
-                hr.customer = c_new[hr.customer];
-            tabw_put(&wh, &hr);
+            for (uint32_t k = 0; k < take; k++) {
+                hb[k].account = (uint32_t)j;
+                if (hb[k].customer < nc)
+                    hb[k].customer = c_new[hb[k].customer];
+                tabw_put(&wh, &hb[k]);
+            }
         }
         for (uint32_t done = 0; done < m && io;) {   /* in batches of BATCH rows */
             if (fill == BATCH)
@@ -549,7 +627,22 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, porder_stats *st, fo
 #undef fd_new
     tabw_flush(&wa);
     tabw_flush(&wh);
-    if (!io || !wc.ok || !wa.ok || !wh.ok || !carve_flush(&cv) || cv.failed) {
+    free(hb);
+    if (!joined)
+        pthread_join(cth, NULL);
+    bool c_ok = cj.io;
+    free(cj.cv.buf);
+    free(cj.cv.memo);
+    st->strings_interned += cj.in.sp.n;
+    st->strings_bytes += cj.in.bytes;
+    st->strings_copied += cj.cv.bytes;
+    if (bad || !feed_pool_adopt(pool, &cj.in.sp)) {
+        if (!bad)
+            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        feed_strpool_free(&cj.in.sp);   /* only the new rows, freed below, point there */
+        goto fail;
+    }
+    if (!io || !c_ok || !wc.ok || !wa.ok || !wh.ok || !carve_flush(&cv) || cv.failed) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot read or write a work file",
                         ts->dir);
         goto fail;
@@ -560,9 +653,9 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, porder_stats *st, fo
                         "no account's range", n - pos, n, nho - wh.at, nho);
         goto fail;
     }
-    st->strings_interned = in.sp.n;
-    st->strings_bytes = in.bytes;
-    st->strings_copied = cv.bytes;
+    st->strings_interned += in.sp.n;
+    st->strings_bytes += in.bytes;
+    st->strings_copied += cv.bytes;
     /* the pool owns the texts from here; if it cannot take them (out of
      * memory) they are left allocated -- the rows point there -- and the
      * run fails */
@@ -618,6 +711,7 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, porder_stats *st, fo
     free(hn);
     free(tb);
     free(rc);
+    free(ra);
     free(rd);
     free(cv.buf);
     free(cv.memo);
@@ -639,6 +733,7 @@ fail:
     free(nrole);
     free(tb);
     free(rc);
+    free(ra);
     free(rd);
     free(cv.buf);
     free(cv.memo);

@@ -67,7 +67,10 @@ typedef struct porder_stats {
  * plan, offers).  ds must be spilled (its pool has work files); otherwise
  * returns true and does nothing.  false + err only on a failure to read or
  * write a work file or out of memory: the dataset may then be half laid
- * out, and the run must stop (it fails, exit 1). */
-bool porder_layout(folio_dataset *ds, folio_households *hs, porder_stats *st, folio_error *err);
+ * out, and the run must stop (it fails, exit 1).  With threads != 1 (0: all
+ * cores) the
+ * customers' rows are written in a second thread beside the accounts'. */
+bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_stats *st,
+                   folio_error *err);
 
 #endif

@@ -58,7 +58,7 @@ static bool run_layout(run_state *R, folio_error *err)
     run_event(R, &(folio_run_event){.kind = FOLIO_RUN_PHASE, .name = "layout",
                                     .elapsed = now_s() - R->t0});
     porder_stats st;
-    return porder_layout(R->ds, &R->hs, &st, err);
+    return porder_layout(R->ds, &R->hs, R->opt->threads, &st, err);
 }
 
 bool run_plan_stage(run_state *R, double *t_plan, folio_error *err)

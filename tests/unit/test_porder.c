@@ -174,7 +174,7 @@ static void test_layout_household_order(void **state)
 
     porder_stats st;
     folio_error err = {0};
-    assert_true(porder_layout(ds, &hs, &st, &err));
+    assert_true(porder_layout(ds, &hs, 2, &st, &err));
     assert_int_equal(st.txns_moved, ds->n_txns);
     assert_int_equal(st.renumbered, ds->n_customers + ds->n_accounts);
     assert_true(st.accounts_in_order > 0 && st.accounts_in_order <= ds->n_accounts);
@@ -282,7 +282,7 @@ static void test_layout_in_memory_untouched(void **state)
     uint32_t f0 = ds->accounts[ds->n_accounts - 1].first_txn;
     porder_stats st;
     folio_error err = {0};
-    assert_true(porder_layout(ds, &hs, &st, &err));
+    assert_true(porder_layout(ds, &hs, 1, &st, &err));
     assert_ptr_equal(ds->txns, t);
     assert_int_equal(ds->accounts[ds->n_accounts - 1].first_txn, f0);
     assert_int_equal(st.txns_moved, 0);
