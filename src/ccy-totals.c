@@ -83,17 +83,17 @@ static bool rescale(folio_money m, int held, int md, folio_money *out)
     return true;
 }
 
-bool ccy_totals_compute(const run_state *R, int feed, ccy_totals *C, folio_error *err)
+/* The rows' sums into C (feed < 0: every row; else feed's rows) and
+ * loaded_f (per feed, in its own minor unit: what its loaded rows add up
+ * to, so that "read" stays the feed statistics' figure -- any difference to
+ * loaded + rejected shows in the feed currency's check); with F, each row's
+ * also into F[its feed] (issue 12 part 1, round 25: one scan of every row
+ * for the run's and each feed's totals, not one per feed). */
+static void scan_rows(const run_state *R, int feed, ccy_totals *C, folio_money *loaded_f,
+                      ccy_totals *F)
 {
     const folio_dataset *ds = R->ds;
     const folio_job *J = R->job;
-    memset(C, 0, sizeof *C);
-    /* per feed, in its own minor unit: what its loaded rows add up to, so
-     * that "read" stays the feed statistics' figure (any difference to
-     * loaded + rejected shows in the feed currency's check) */
-    folio_money *loaded_f = calloc((size_t)J->n_feeds + 1, sizeof *loaded_f);
-    if (!loaded_f)
-        C->failed = true;
     for (size_t i = 0; i < ds->n_txns && !C->failed; i++) {
         if ((i & 4095) == 4095) {
             run_spill_tick(R, 1);   /* issue 12 part 1 (round 23): a scan of every row */
@@ -103,14 +103,78 @@ bool ccy_totals_compute(const run_state *R, int feed, ccy_totals *C, folio_error
         const folio_txn *t = &ds->txns[i];
         if (feed >= 0 && t->feed != feed)
             continue;
-        ccy_sum *e = ccy_entry(C, code_of(ds->accounts[t->account].currency));
+        const char *code = code_of(ds->accounts[t->account].currency);
+        ccy_sum *e = ccy_entry(C, code);
         if (!e)
             break;
         add(C, &e->loaded, t->amount, "the amount loaded");
         add(C, &e->read, t->amount, "the amount read");
         if (t->feed < J->n_feeds)
             add(C, &loaded_f[t->feed], t->amount, "the amount loaded");
+        if (F && t->feed < J->n_feeds) {
+            ccy_totals *G = &F[t->feed];
+            ccy_sum *g = ccy_entry(G, code);
+            if (g) {
+                add(G, &g->loaded, t->amount, "the amount loaded");
+                add(G, &g->read, t->amount, "the amount read");
+            }
+        }
     }
+}
+
+static bool finish(const run_state *R, int feed, ccy_totals *C, const folio_money *loaded_f,
+                   folio_error *err);
+
+bool ccy_totals_compute(const run_state *R, int feed, ccy_totals *C, folio_error *err)
+{
+    memset(C, 0, sizeof *C);
+    folio_money *loaded_f = calloc((size_t)R->job->n_feeds + 1, sizeof *loaded_f);
+    if (!loaded_f)
+        C->failed = true;
+    else
+        scan_rows(R, feed, C, loaded_f, NULL);
+    bool ok = finish(R, feed, C, loaded_f, err);
+    free(loaded_f);
+    return ok;
+}
+
+bool ccy_totals_compute_each(const run_state *R, ccy_totals *C, ccy_totals *F, bool *have,
+                             folio_error *err)
+{
+    int nf = R->job->n_feeds;
+    memset(C, 0, sizeof *C);
+    for (int f = 0; f < nf; f++) {
+        memset(&F[f], 0, sizeof F[f]);
+        have[f] = false;
+    }
+    folio_money *loaded_f = calloc((size_t)nf + 1, sizeof *loaded_f);
+    if (!loaded_f)
+        C->failed = true;
+    else
+        scan_rows(R, -1, C, loaded_f, F);
+    /* a feed's loaded sum is the run's (the same rows, in the same order);
+     * when it overflowed there, the feed's own computation reports it */
+    bool clean = !C->failed && !C->overflow;
+    for (int f = 0; f < nf; f++) {
+        folio_error fe = {0};
+        if (R->job->feeds[f].kind != FOLIO_FEED_TRANSACTIONS)
+            ccy_totals_free(&F[f]);
+        else if (clean && !F[f].failed && !F[f].overflow)
+            have[f] = finish(R, f, &F[f], loaded_f, &fe);
+        else
+            ccy_totals_free(&F[f]);
+    }
+    bool ok = finish(R, -1, C, loaded_f, err);
+    free(loaded_f);
+    return ok;
+}
+
+/* The feeds' rejected amounts and, with feed < 0, the shard's households */
+static bool finish(const run_state *R, int feed, ccy_totals *C, const folio_money *loaded_f,
+                   folio_error *err)
+{
+    const folio_dataset *ds = R->ds;
+    const folio_job *J = R->job;
     for (int f = 0; f < J->n_feeds && !C->failed; f++) {
         const folio_feed_def *fd = &J->feeds[f];
         if (fd->kind != FOLIO_FEED_TRANSACTIONS || (feed >= 0 && f != feed))
@@ -129,7 +193,6 @@ bool ccy_totals_compute(const run_state *R, int feed, ccy_totals *C, folio_error
                             "with %d decimals, its currency %s has %d: its rejected amount "
                             "cannot be totalled in %s", fd->name, fd->minor_digits, e->code,
                             e->md, e->code);
-            free(loaded_f);
             ccy_totals_free(C);
             return false;
         }
@@ -137,7 +200,6 @@ bool ccy_totals_compute(const run_state *R, int feed, ccy_totals *C, folio_error
         add(C, &e->read, v, "the amount read");
         add(C, &e->read, dv, "the amount read");   /* 0 when the feed reconciles */
     }
-    free(loaded_f);
     for (size_t h = 0; feed < 0 && h < R->hs.n && !C->failed && !folio_stop; h++) {
         if (!R->in_shard[h])
             continue;

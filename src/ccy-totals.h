@@ -38,6 +38,13 @@ typedef enum { CCY_READ, CCY_REJECTED, CCY_LOADED, CCY_SHARD, CCY_COMPOSED,
  * (shard, composed and suppressed as audit.jsonl and suppressed.csv list
  * them).  False with err set when a sum overflows or memory runs out. */
 bool ccy_totals_compute(const run_state *R, int feed, ccy_totals *C, folio_error *err);
+/* issue 12 part 1 (round 25): the run's totals (feed < 0 above) into C and
+ * each transactions feed's into F[f] (have[f] true; F and have: one per
+ * job feed), in one scan of the rows instead of one per feed; a feed whose
+ * totals fail is left out (have[f] false: ccy_totals_compute reports it).
+ * Returns what ccy_totals_compute(R, -1, C, err) would. */
+bool ccy_totals_compute_each(const run_state *R, ccy_totals *C, ccy_totals *F, bool *have,
+                             folio_error *err);
 void ccy_totals_free(ccy_totals *C);
 
 /* The entry of `code` (its first 3 letters), added zeroed in code order

@@ -7,6 +7,7 @@
 #include "feed-private.h"
 #include "tabspill.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -138,7 +139,7 @@ static const char *carve(carver *c, reader *r, const char *s, int nuls)
     return p;
 }
 
-#define CARVE(field) ((field) = carve(&cv, rc, (field), 1))
+#define CARVE(field) ((field) = carve(&cv, ra, (field), 1))
 
 typedef struct interner {
     feed_strpool sp;            /* heap blocks: compact, never trimmed */
@@ -196,6 +197,24 @@ static bool row_io(const rowfile *f, size_t i, void *row, bool write)
     return r == (ssize_t)f->size;
 }
 
+/* rows i .. i+n of a table, in one read */
+static bool rows_get(const rowfile *f, size_t i, size_t n, void *rows)
+{
+    if (f->fd < 0) {
+        memcpy(rows, f->mem + i * f->size, n * f->size);
+        return true;
+    }
+    size_t len = n * f->size, done = 0;
+    while (done < len) {
+        ssize_t g = pread(f->fd, (char *)rows + done, len - done,
+                          (off_t)(f->off + i * f->size + done));
+        if (g <= 0)
+            return false;
+        done += (size_t)g;
+    }
+    return true;
+}
+
 /* rows of the new table filled in memory and written with pwrite */
 #define BATCH ((size_t)1 << 16)
 
@@ -234,8 +253,186 @@ static bool get_rows(int fd, size_t base, const folio_txn *src_map, folio_txn *b
     return true;
 }
 
-bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_moved_fn moved,
-                   void *moved_ctx, porder_stats *st, folio_error *err)
+/* a new table written in order: rows gathered in memory, written with
+ * pwrite (a heap table: copied) */
+typedef struct tabw {
+    rowfile f;
+    char *buf;
+    size_t fill, at;
+    bool ok;
+} tabw;
+
+#define TABW_ROWS ((size_t)4096)
+
+static bool tabw_open(tabw *w, folio_tabspill *ts, void **table, size_t rows, size_t size,
+                      folio_error *err)
+{
+    memset(w, 0, sizeof *w);
+    w->ok = true;
+    if (!rows)
+        return true;
+    void *p = NULL;
+    if (!tabspill_grow(ts, &p, 0, rows * size, err))
+        return w->ok = false;
+    *table = p;
+    w->f = rowfile_of(ts, p, size);
+    w->buf = malloc(TABW_ROWS * size);
+    if (!w->buf) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        return w->ok = false;
+    }
+    return true;
+}
+
+static void tabw_flush(tabw *w)
+{
+    if (!w->fill || !w->ok)
+        return;
+    size_t len = w->fill * w->f.size, done = 0;
+    if (w->f.fd < 0)
+        memcpy(w->f.mem + w->at * w->f.size, w->buf, len);
+    else
+        while (done < len) {
+            ssize_t r = pwrite(w->f.fd, w->buf + done, len - done,
+                               (off_t)(w->f.off + w->at * w->f.size + done));
+            if (r <= 0) {
+                w->ok = false;
+                return;
+            }
+            done += (size_t)r;
+        }
+    w->at += w->fill;
+    w->fill = 0;
+}
+
+static void tabw_put(tabw *w, const void *row)
+{
+    memcpy(w->buf + w->fill * w->f.size, row, w->f.size);
+    if (++w->fill == TABW_ROWS)
+        tabw_flush(w);
+}
+
+/* the new numbering: customers and accounts in the order the households
+ * list them (first listing wins: an account shared by two households goes
+ * with the first), then those of no household in index order */
+static void number(uint32_t *nw, uint32_t *old, size_t n, const uint32_t *idx,
+                   const folio_household *v, size_t nh, bool customers, uint64_t *in_order)
+{
+    for (size_t i = 0; i < n; i++)
+        nw[i] = UINT32_MAX;
+    uint32_t j = 0;
+    for (size_t h = 0; h < nh; h++) {
+        uint32_t k0 = customers ? v[h].first_customer : v[h].first_account;
+        uint32_t k1 = k0 + (customers ? v[h].n_customers : v[h].n_accounts);
+        for (uint32_t k = k0; k < k1; k++) {
+            uint32_t i = idx[k];
+            if (i < n && nw[i] == UINT32_MAX) {
+                nw[i] = j;
+                old[j++] = i;
+            }
+        }
+    }
+    if (in_order)
+        *in_order = j;
+    for (size_t i = 0; i < n; i++)
+        if (nw[i] == UINT32_MAX) {
+            nw[i] = j;
+            old[j++] = (uint32_t)i;
+        }
+}
+
+/* idx[0 .. end) renumbered, end the largest range end of the households */
+static void renumber_idx(uint32_t *idx, const uint32_t *nw, size_t n, const folio_household *v,
+                         size_t nh, bool customers)
+{
+    size_t end = 0;
+    for (size_t h = 0; h < nh; h++) {
+        size_t e = customers ? (size_t)v[h].first_customer + v[h].n_customers
+                             : (size_t)v[h].first_account + v[h].n_accounts;
+        if (e > end)
+            end = e;
+    }
+    for (size_t k = 0; k < end; k++)
+        if (idx[k] < n)
+            idx[k] = nw[idx[k]];
+}
+
+/* attribute rows (width w per record) in the new order; NULL: none */
+static union folio_attr_val *permute_attrs(const union folio_attr_val *v, int w,
+                                           const uint32_t *old, size_t n, bool *oom)
+{
+    if (!v || w <= 0 || !n)
+        return NULL;
+    union folio_attr_val *p = malloc((n * (size_t)w + 1) * sizeof *p);
+    if (!p) {
+        *oom = true;
+        return NULL;
+    }
+    for (size_t j = 0; j < n; j++)
+        memcpy(&p[j * (size_t)w], &v[old[j] * (size_t)w], (size_t)w * sizeof *p);
+    return p;
+}
+
+/* the customers' rows and texts in the new order (round 25): in a thread
+ * of their own beside the accounts' when the run has two or more; their
+ * own text cursor and code pool, so the two share nothing but the string
+ * region (tabspill_alloc: any thread) and the trims */
+typedef struct cust_job {
+    folio_dataset *ds;
+    const uint32_t *c_old;
+    size_t nc;
+    rowfile fc;
+    tabw *wc;
+    uint8_t *nrole;
+    reader *rc;
+    carver cv;
+    interner in;
+    bool io;
+    bool stopped;                   /* left at a SIGTERM (folio_stop) */
+} cust_job;
+
+static void *cust_run(void *arg)
+{
+    cust_job *J = arg;
+    folio_dataset *ds = J->ds;
+    carver *c = &J->cv;
+    for (size_t j = 0; j < J->nc && J->io && !J->stopped; j++) {
+        if ((j & 255) == 0) {
+            TICK(ds);
+            J->stopped = folio_stop != 0;   /* r-harden: a SIGTERM ends the pass */
+        }
+        uint32_t ci = J->c_old[j];
+        folio_customer cu;
+        if (!row_io(&J->fc, ci, &cu, false)) {
+            J->io = false;
+            break;
+        }
+#define CC(field) ((field) = carve(c, J->rc, (field), 1))
+        CC(cu.id);
+        CC(cu.household_id);
+        CC(cu.first_name);
+        CC(cu.last_name);
+        CC(cu.address1);
+        CC(cu.address2);
+        CC(cu.city);
+        CC(cu.state);
+        CC(cu.postal_code);
+        CC(cu.country);
+        CC(cu.email);
+        CC(cu.segment);
+#undef CC
+        cu.language = intern(&J->in, cu.language, cu.language ? strlen(cu.language) : 0);
+        tabw_put(J->wc, &cu);
+        if (J->nrole)
+            J->nrole[j] = ds->customer_role[ci];
+    }
+    tabw_flush(J->wc);
+    J->io = J->io && J->wc->ok && carve_flush(c) && !c->failed;
+    return NULL;
+}
+
+bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_stats *st,
+                   folio_error *err)
 {
     porder_stats dummy;
     if (!st)
@@ -245,156 +442,264 @@ bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_moved_f
     if (!pool || !pool->spill)
         return true;
     folio_tabspill *ts = pool->spill;
-    size_t n = ds->n_txns, na = ds->n_accounts;
+    size_t n = ds->n_txns, na = ds->n_accounts, nc = ds->n_customers, nho = ds->n_holders;
     int aw = ds->attr_width[2], cw = ds->attr_code_width;
     folio_txn *nt = NULL, *tb = malloc(BATCH * sizeof *tb);
-    union folio_attr_val *nav = NULL;
+    folio_customer *ncu = NULL;
+    folio_account *nac_rows = NULL;
+    folio_holder *nho_rows = NULL;
+    union folio_attr_val *nav = NULL, *ncv = NULL, *naav = NULL;
     uint16_t *nac = NULL;
-    uint8_t *placed = calloc(na ? na : 1, 1);
-    reader *rc = malloc(sizeof *rc), *rd = malloc(sizeof *rd);   /* customers/accounts, descriptions */
+    uint8_t *nrole = NULL;
+    uint32_t *c_new = malloc((nc ? nc : 1) * sizeof *c_new);
+    uint32_t *c_old = malloc((nc ? nc : 1) * sizeof *c_old);
+    uint32_t *a_new = malloc((na ? na : 1) * sizeof *a_new);
+    uint32_t *a_old = malloc((na ? na : 1) * sizeof *a_old);
+    uint32_t *h0 = NULL, *hn = NULL;
+    reader *rc = malloc(sizeof *rc), *ra = malloc(sizeof *ra);   /* customers, accounts */
+    reader *rd = malloc(sizeof *rd);    /* descriptions */
     interner in = {0};
     feed_strpool_init(&in.sp);
     carver cv = {.ts = ts, .buf = malloc(CARVE_BLOCK),
                  .memo = calloc((size_t)1 << MEMO_BITS, sizeof *cv.memo)};
-    bool ok = placed && tb && rc && rd && cv.buf && cv.memo;
+    tabw wc = {.ok = true}, wa = {.ok = true}, wh = {.ok = true};
+    bool oom = false;
+    bool ok = tb && rc && ra && rd && cv.buf && cv.memo && c_new && c_old && a_new && a_old;
     rowfile fc = rowfile_of(ts, ds->customers, sizeof *ds->customers);
     rowfile fa = rowfile_of(ts, ds->accounts, sizeof *ds->accounts);
+    rowfile fh = rowfile_of(ts, ds->holders, sizeof *ds->holders);
     if (rc)
         *rc = (reader){.ts = ts};
+    if (ra)
+        *ra = (reader){.ts = ts};
     if (rd)
         *rd = (reader){.ts = ts};
-    if (ok && n) {
+    if (!ok) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        goto fail;
+    }
+    if (n) {
         void *p = NULL;                 /* a new work file, written in order */
         if (!tabspill_grow(ts, &p, 0, n * sizeof *nt, err))
             goto fail;
         nt = p;
     }
-    if (ok && n && aw > 0 && ds->attr_vals[2])
+    if (!tabw_open(&wc, ts, (void **)&ncu, nc, sizeof *ncu, err) ||
+        !tabw_open(&wa, ts, (void **)&nac_rows, na, sizeof *nac_rows, err) ||
+        !tabw_open(&wh, ts, (void **)&nho_rows, nho, sizeof *nho_rows, err))
+        goto fail;
+    if (n && aw > 0 && ds->attr_vals[2])
         ok = (nav = malloc(n * (size_t)aw * sizeof *nav)) != NULL;
     if (ok && n && cw > 0 && ds->attr_codes)
         ok = (nac = malloc(n * (size_t)cw * sizeof *nac)) != NULL;
+    if (ok && ds->customer_role)
+        ok = (nrole = calloc(nc + 1, 1)) != NULL;
+    if (ok && nho)
+        ok = (h0 = malloc(na ? na * sizeof *h0 : 1)) && (hn = calloc(na ? na : 1, sizeof *hn));
     if (!ok) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
         goto fail;
     }
+    /* issue 12 part 1 (round 25): the new numbering, so that every loop in
+     * household order (and every loop in index order) reads the customer,
+     * account, holder and plan rows in order */
+    number(c_new, c_old, nc, hs->customer_idx, hs->v, hs->n, true, NULL);
+    number(a_new, a_old, na, hs->account_idx, hs->v, hs->n, false, &st->accounts_in_order);
+    ncv = permute_attrs(ds->attr_vals[0], ds->attr_width[0], c_old, nc, &oom);
+    naav = permute_attrs(ds->attr_vals[1], ds->attr_width[1], a_old, na, &oom);
+    if (oom) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        goto fail;
+    }
+    bool io = true, bad = false;
+    /* the customers: beside the accounts in a second thread, or first */
+    cust_job cj = {.ds = ds, .c_old = c_old, .nc = nc, .fc = fc, .wc = &wc, .nrole = nrole,
+                   .rc = rc, .io = true,
+                   .cv = {.ts = ts, .buf = malloc(CARVE_BLOCK),
+                          .memo = calloc((size_t)1 << MEMO_BITS, sizeof *cj.cv.memo)}};
+    feed_strpool_init(&cj.in.sp);
+    if (!cj.cv.buf || !cj.cv.memo) {
+        free(cj.cv.buf);
+        free(cj.cv.memo);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        goto fail;
+    }
+    pthread_t cth;
+    bool joined = true;
+    if (threads != 1 && nc && pthread_create(&cth, NULL, cust_run, &cj) == 0)
+        joined = false;
+    else
+        cust_run(&cj);
+    /* the holders' rows of each old account (sorted by account, feed, line) */
+    folio_holder *hb = nho ? malloc(TABW_ROWS * sizeof *hb) : NULL;
+    if (nho && !hb)
+        io = false;
+    for (size_t i0 = 0, last = 0; i0 < nho && io && !bad; i0 += TABW_ROWS) {
+        size_t take = nho - i0 < TABW_ROWS ? nho - i0 : TABW_ROWS;
+        if (!rows_get(&fh, i0, take, hb)) {
+            io = false;
+            break;
+        }
+        for (size_t i = i0; i < i0 + take; i++) {
+            const folio_holder *hr = &hb[i - i0];
+            if (hr->account >= na || hr->account < last) {
+                folio_error_set(err, FOLIO_EXIT_FAILED,
+                                "internal error: holders row %zu out of account order", i);
+                bad = true;
+                break;
+            }
+            if (!hn[hr->account]++)
+                h0[hr->account] = (uint32_t)i;
+            last = hr->account;
+        }
+    }
+    /* the accounts, their transactions and holders, in the new order */
+    size_t pos = 0, fill = 0;           /* rows placed; rows in tb not yet written */
+#define FLUSH() (io = io && put_rows(fd_new(), nt, tb, fill, pos - fill), fill = 0)
     size_t off_old = 0, off_new = 0;
     int fd_old = n ? tabspill_file_of(ts, ds->txns, &off_old) : -1;
-    int fd_new = n ? tabspill_file_of(ts, nt, &off_new) : -1;
-    /* the order: households' accounts (each household's own order), then
-     * the accounts of no household (index order) */
-    size_t pos = 0, fill = 0;           /* rows placed; rows in tb not yet written */
-    bool io = true;
-#define FLUSH() (io = io && put_rows(fd_new, nt, tb, fill, pos - fill), fill = 0)
-    for (size_t h = 0; h <= hs->n && io; h++) {
-        if ((h & 255) == 0) {
+    int fdn = n ? tabspill_file_of(ts, nt, &off_new) : -1;
+#define fd_new() fdn
+    for (size_t j = 0; j < na && io && !bad; j++) {
+        if ((j & 255) == 0) {
             TICK(ds);
-            if (folio_stopped(err))     /* r-harden: a SIGTERM ends the pass */
-                goto fail;
-        }
-        for (uint32_t k = 0; h < hs->n && k < hs->v[h].n_customers && io; k++) {
-            uint32_t ci = hs->customer_idx[hs->v[h].first_customer + k];
-            folio_customer cr, *c = &cr;
-            if (ci >= ds->n_customers || !row_io(&fc, ci, c, false)) {
-                io = ci >= ds->n_customers;
-                continue;
+            if (folio_stopped(err)) {   /* r-harden: a SIGTERM ends the pass */
+                bad = true;             /* the customers' thread is joined below */
+                break;
             }
-            CARVE(c->id);
-            CARVE(c->household_id);
-            CARVE(c->first_name);
-            CARVE(c->last_name);
-            CARVE(c->address1);
-            CARVE(c->address2);
-            CARVE(c->city);
-            CARVE(c->state);
-            CARVE(c->postal_code);
-            CARVE(c->country);
-            CARVE(c->email);
-            CARVE(c->segment);
-            c->language = intern(&in, c->language, c->language ? strlen(c->language) : 0);
-            io = row_io(&fc, ci, c, true);
         }
-        size_t k0 = h < hs->n ? hs->v[h].first_account : 0;
-        size_t k1 = h < hs->n ? k0 + hs->v[h].n_accounts : na;
-        for (size_t k = k0; k < k1 && io; k++) {
-            uint32_t a = h < hs->n ? hs->account_idx[k] : (uint32_t)k;
-            if (a >= na || placed[a])
-                continue;
-            placed[a] = 1;
-            st->accounts_in_order += h < hs->n;
-            folio_account ar, *ac = &ar;
-            if (!row_io(&fa, a, ac, false)) {
+        uint32_t a = a_old[j];
+        folio_account ar, *ac = &ar;
+        if (!row_io(&fa, a, ac, false)) {
+            io = false;
+            break;
+        }
+        uint32_t f0 = ac->first_txn, m = ac->n_txn;
+        if ((size_t)f0 + m > n || pos + m > n) {
+            folio_error_set(err, FOLIO_EXIT_FAILED,
+                            "internal error: account %u's transactions out of range", a);
+            bad = true;
+            break;
+        }
+        if (nav)
+            memcpy(&nav[pos * (size_t)aw], &ds->attr_vals[2][f0 * (size_t)aw],
+                   m * (size_t)aw * sizeof *nav);
+        if (nac)
+            memcpy(&nac[pos * (size_t)cw], &ds->attr_codes[f0 * (size_t)cw],
+                   m * (size_t)cw * sizeof *nac);
+        ac->first_txn = (uint32_t)pos;
+        if (ac->owner < nc)
+            ac->owner = c_new[ac->owner];
+        CARVE(ac->id);
+        CARVE(ac->owner_id);
+        CARVE(ac->product_name);
+        ac->product = intern(&in, ac->product, ac->product ? strlen(ac->product) : 0);
+        ac->currency = intern(&in, ac->currency, ac->currency ? strlen(ac->currency) : 0);
+        tabw_put(&wa, ac);
+        for (uint32_t k0 = 0; nho && k0 < hn[a] && io; k0 += (uint32_t)TABW_ROWS) {
+            uint32_t take = hn[a] - k0 < TABW_ROWS ? hn[a] - k0 : (uint32_t)TABW_ROWS;
+            if (!rows_get(&fh, h0[a] + k0, take, hb)) {
                 io = false;
                 break;
             }
-            uint32_t f0 = ac->first_txn, m = ac->n_txn;
-            if ((size_t)f0 + m > n || pos + m > n) {
-                folio_error_set(err, FOLIO_EXIT_FAILED,
-                                "internal error: account %u's transactions out of range", a);
-                goto fail;
+            for (uint32_t k = 0; k < take; k++) {
+                hb[k].account = (uint32_t)j;
+                if (hb[k].customer < nc)
+                    hb[k].customer = c_new[hb[k].customer];
+                tabw_put(&wh, &hb[k]);
             }
-            if (nav)
-                memcpy(&nav[pos * (size_t)aw], &ds->attr_vals[2][f0 * (size_t)aw],
-                       m * (size_t)aw * sizeof *nav);
-            if (nac)
-                memcpy(&nac[pos * (size_t)cw], &ds->attr_codes[f0 * (size_t)cw],
-                       m * (size_t)cw * sizeof *nac);
-            ac->first_txn = (uint32_t)pos;
-            if (moved)
-                moved(moved_ctx, a, f0, (uint32_t)pos);
-            CARVE(ac->id);
-            CARVE(ac->owner_id);
-            CARVE(ac->product_name);
-            ac->product = intern(&in, ac->product, ac->product ? strlen(ac->product) : 0);
-            ac->currency = intern(&in, ac->currency, ac->currency ? strlen(ac->currency) : 0);
-            if (!row_io(&fa, a, ac, true)) {
+        }
+        for (uint32_t done = 0; done < m && io;) {   /* in batches of BATCH rows */
+            if (fill == BATCH)
+                FLUSH();
+            uint32_t take = m - done;
+            if (take > BATCH - fill)
+                take = (uint32_t)(BATCH - fill);
+            if (!get_rows(fd_old, off_old, ds->txns, &tb[fill], take, f0 + done)) {
                 io = false;
                 break;
             }
-            for (uint32_t done = 0; done < m && io;) {   /* in batches of BATCH rows */
-                if (fill == BATCH)
-                    FLUSH();
-                uint32_t take = m - done;
-                if (take > BATCH - fill)
-                    take = (uint32_t)(BATCH - fill);
-                if (!get_rows(fd_old, off_old, ds->txns, &tb[fill], take, f0 + done)) {
-                    io = false;
-                    break;
-                }
-                for (uint32_t i = 0; i < take; i++) {
-                    folio_txn *t = &tb[fill + i];
-                    t->description = carve(&cv, rd, t->description,
-                                           t->desc_langs > 1 ? t->desc_langs : 1);
-                }
-                fill += take;
-                pos += take;
-                done += take;
+            for (uint32_t i = 0; i < take; i++) {
+                folio_txn *t = &tb[fill + i];
+                t->account = (uint32_t)j;
+                t->description = carve(&cv, rd, t->description,
+                                       t->desc_langs > 1 ? t->desc_langs : 1);
             }
+            fill += take;
+            pos += take;
+            done += take;
         }
     }
     FLUSH();
 #undef FLUSH
-    if (!io || !carve_flush(&cv) || cv.failed) {
+#undef fd_new
+    tabw_flush(&wa);
+    tabw_flush(&wh);
+    free(hb);
+    if (!joined)
+        pthread_join(cth, NULL);
+    bool c_ok = cj.io;
+    free(cj.cv.buf);
+    free(cj.cv.memo);
+    st->strings_interned += cj.in.sp.n;
+    st->strings_bytes += cj.in.bytes;
+    st->strings_copied += cj.cv.bytes;
+    if (!bad && cj.stopped)
+        bad = folio_stopped(err);
+    if (bad || !feed_pool_adopt(pool, &cj.in.sp)) {
+        if (!bad)
+            folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+        feed_strpool_free(&cj.in.sp);   /* only the new rows, freed below, point there */
+        goto fail;
+    }
+    if (!io || !c_ok || !wc.ok || !wa.ok || !wh.ok || !carve_flush(&cv) || cv.failed) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot read or write a work file",
                         ts->dir);
         goto fail;
     }
-    if (pos != n) {                     /* a row of no account: not after resolve */
+    if (pos != n || wh.at != nho) {     /* a row of no account: not after resolve */
         folio_error_set(err, FOLIO_EXIT_FAILED,
-                        "internal error: %zu of %zu transactions in no account's range", n - pos,
-                        n);
+                        "internal error: %zu of %zu transactions, %zu of %zu holders rows in "
+                        "no account's range", n - pos, n, nho - wh.at, nho);
         goto fail;
     }
-    st->strings_interned = in.sp.n;
-    st->strings_bytes = in.bytes;
-    st->strings_copied = cv.bytes;
+    st->strings_interned += in.sp.n;
+    st->strings_bytes += in.bytes;
+    st->strings_copied += cv.bytes;
     /* the pool owns the texts from here; if it cannot take them (out of
      * memory) they are left allocated -- the rows point there -- and the
      * run fails */
     bool adopted = feed_pool_adopt(pool, &in.sp);
     if (!adopted)
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+    renumber_idx(hs->customer_idx, c_new, nc, hs->v, hs->n, true);
+    renumber_idx(hs->account_idx, a_new, na, hs->v, hs->n, false);
     feed_pool_free_table(pool, ds->txns);
     ds->txns = nt;
+    if (nc) {
+        feed_pool_free_table(pool, ds->customers);
+        ds->customers = ncu;
+    }
+    if (na) {
+        feed_pool_free_table(pool, ds->accounts);
+        ds->accounts = nac_rows;
+    }
+    if (nho) {
+        feed_pool_free_table(pool, ds->holders);
+        ds->holders = nho_rows;
+    }
+    if (nrole) {
+        free(ds->customer_role);
+        ds->customer_role = nrole;
+    }
+    if (ncv) {
+        free(ds->attr_vals[0]);
+        ds->attr_vals[0] = ncv;
+    }
+    if (naav) {
+        free(ds->attr_vals[1]);
+        ds->attr_vals[1] = naav;
+    }
     if (nav) {
         free(ds->attr_vals[2]);
         ds->attr_vals[2] = nav;
@@ -404,29 +709,52 @@ bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_moved_f
         ds->attr_codes = nac;
     }
     st->txns_moved = n;
-    /* what is still read at random by index, while the loops go in
-     * household order: trimmed last (tabspill.h) */
-    tabspill_keep(ts, ds->customers);
-    tabspill_keep(ts, ds->accounts);
-    tabspill_keep(ts, ds->holders);
-    free(placed);
+    st->renumbered = nc + na;
+    free(wc.buf);
+    free(wa.buf);
+    free(wh.buf);
+    free(c_new);
+    free(c_old);
+    free(a_new);
+    free(a_old);
+    free(h0);
+    free(hn);
     free(tb);
     free(rc);
+    free(ra);
     free(rd);
     free(cv.buf);
     free(cv.memo);
     return adopted;
 fail:
-    free(placed);
+    free(wc.buf);
+    free(wa.buf);
+    free(wh.buf);
+    free(c_new);
+    free(c_old);
+    free(a_new);
+    free(a_old);
+    free(h0);
+    free(hn);
     free(nav);
     free(nac);
+    free(ncv);
+    free(naav);
+    free(nrole);
     free(tb);
     free(rc);
+    free(ra);
     free(rd);
     free(cv.buf);
     free(cv.memo);
     if (nt)
         feed_pool_free_table(pool, nt);
+    if (ncu)
+        feed_pool_free_table(pool, ncu);
+    if (nac_rows)
+        feed_pool_free_table(pool, nac_rows);
+    if (nho_rows)
+        feed_pool_free_table(pool, nho_rows);
     feed_strpool_free(&in.sp);
     return false;
 }

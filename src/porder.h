@@ -28,8 +28,21 @@
  *     every chunk's strings) go into one compact heap pool instead.  A full
  *     region or pool keeps the rest where they are (the same text).
  *
- * Nothing printed changes: the strings keep their bytes, the accounts and
- * customers their indices.  In-memory runs are left alone.
+ *   - round 25: renumbers the customers and accounts in the same order
+ *     (the households' customers and accounts as householding lists them,
+ *     the first listing of a shared account wins, then those of no
+ *     household in index order) and writes their tables, the holders' rows
+ *     (sorted by the new account index, then feed and line, as before) and
+ *     the customer and account attribute rows and roles in that order; every
+ *     index into them (transactions' account, accounts' owner, holders,
+ *     hs->customer_idx/account_idx) is renumbered.  The loops that went in
+ *     household order and read these rows by index at random (records, the
+ *     control totals, the plan's rows) now read them in order.
+ *
+ * Nothing printed changes: the strings keep their bytes, and no output
+ * depends on the index order (exceptions are sorted by content, households
+ * by id, accounts inside by product and id).  In-memory runs are left
+ * alone.
  */
 #ifndef FOLIO_PORDER_H
 #define FOLIO_PORDER_H
@@ -45,18 +58,19 @@ typedef struct porder_stats {
     uint64_t strings_interned;  /* distinct texts in the compact pool */
     uint64_t strings_bytes;
     uint64_t strings_copied;    /* bytes of texts copied in household order */
+    uint64_t renumbered;        /* customers + accounts renumbered (round 25) */
 } porder_stats;
 
-/* Lay ds out in household order (above); moved (may be NULL) is told each
- * account's old and new first_txn, for ranges derived from them (the plan's).  ds must be spilled (its pool has
- * work files); otherwise returns true and does nothing.  false + err only on
- * a failure to read or write a work file or out of memory: the dataset may
- * then be half laid out, and the run must stop (it fails, exit 1).  The
- * customers, accounts and holders, still read at random by index, are marked
- * to be trimmed last (tabspill_keep). */
-typedef void (*porder_moved_fn)(void *ctx, uint32_t account, uint32_t old_first,
-                                uint32_t new_first);
-bool porder_layout(folio_dataset *ds, const folio_households *hs, porder_moved_fn moved,
-                   void *moved_ctx, porder_stats *st, folio_error *err);
+/* Lay ds out in household order (above), renumbering its customers and
+ * accounts (round 25) and hs's indices into them.  Call it right after
+ * householding, before anything else keeps an index into ds (events, the
+ * plan, offers).  ds must be spilled (its pool has work files); otherwise
+ * returns true and does nothing.  false + err only on a failure to read or
+ * write a work file or out of memory: the dataset may then be half laid
+ * out, and the run must stop (it fails, exit 1).  With threads != 1 (0: all
+ * cores) the
+ * customers' rows are written in a second thread beside the accounts'. */
+bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_stats *st,
+                   folio_error *err);
 
 #endif

@@ -47,16 +47,9 @@ static uint64_t fnv1a(const char *s)
 }
 
 /* issue 12 part 1 (round 24): a spilled run's transactions and texts in
- * household order (porder.h), phase "layout": after the plan, whose loops
- * over every account in index order read the load's layout sequentially,
- * and before the per-household arrays move to work files; the plan's
- * printed ranges move with their accounts' rows */
-static void plan_moved(void *ctx, uint32_t account, uint32_t old_first, uint32_t new_first)
-{
-    folio_account_plan *ap = &((run_state *)ctx)->plan->accounts[account];
-    ap->first = ap->first - old_first + new_first;
-}
-
+ * household order (porder.h), phase "layout"; round 25: right after
+ * householding, renumbering the customers and accounts in that order, so
+ * the plan, compose and the record loops read every table in order */
 static bool run_layout(run_state *R, folio_error *err)
 {
     if (!R->mb.spill)
@@ -65,7 +58,7 @@ static bool run_layout(run_state *R, folio_error *err)
     run_event(R, &(folio_run_event){.kind = FOLIO_RUN_PHASE, .name = "layout",
                                     .elapsed = now_s() - R->t0});
     porder_stats st;
-    return porder_layout(R->ds, &R->hs, plan_moved, R, &st, err);
+    return porder_layout(R->ds, &R->hs, R->opt->threads, &st, err);
 }
 
 bool run_plan_stage(run_state *R, double *t_plan, folio_error *err)
@@ -78,6 +71,8 @@ bool run_plan_stage(run_state *R, double *t_plan, folio_error *err)
         if (!household_group(R->ds, order, n_order, &R->hs, err) || folio_stopped(err))
             return false;
     }
+    if (!run_layout(R, err))           /* issue 12 part 1 (rounds 24, 25) */
+        return false;
     /* issue 15 part 2: events by household, before any rule (channel rules) runs */
     if (!events_bind(R->ds, &R->hs, err))
         return false;
@@ -119,8 +114,6 @@ bool run_plan_stage(run_state *R, double *t_plan, folio_error *err)
         R->in_shard[h] = R->opt->shard_count <= 0 ||
                         (int)(fnv1a(R->hs.v[h].id) % (uint64_t)R->opt->shard_count) ==
                             R->opt->shard_index - 1;
-    if (!run_layout(R, err))           /* issue 12 part 1 (round 24) */
-        return false;
     if (!run_spill_planned(R, err))    /* issue 12 part 1: above the budget */
         return false;
     return true;

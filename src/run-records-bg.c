@@ -161,17 +161,11 @@ static void precompute(run_state *R, const int *cancel)
         return;
     }
     folio_error e = {0};
-    P->have_all = !cancelled(cancel) && ccy_totals_compute(R, -1, &P->all, &e);
+    /* issue 12 part 1 (round 25): every feed's totals in the same scan */
+    P->have_all = !cancelled(cancel) &&
+                  ccy_totals_compute_each(R, &P->all, P->feed, P->have_feed, &e);
     if (!P->have_all)
         ccy_totals_free(&P->all);
-    for (int i = 0; i < nf; i++) {
-        if (R->job->feeds[i].kind != FOLIO_FEED_TRANSACTIONS || cancelled(cancel))
-            continue;
-        folio_error fe = {0};
-        P->have_feed[i] = ccy_totals_compute(R, i, &P->feed[i], &fe);
-        if (!P->have_feed[i])
-            ccy_totals_free(&P->feed[i]);
-    }
     static const char *const rec[] = {"audit.jsonl", "rejects.csv", "suppressed.csv",
                                       "contact_history.csv", "exceptions.csv", "not_due.csv",
                                       "statement_history.csv"};
