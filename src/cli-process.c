@@ -49,13 +49,18 @@ void cli_load_allocator(bool begin)
 
 /* A feed truncated while it is mapped: feed_sigbus_fault() (feed.h) maps
  * zeros over it and the load then fails naming the file; any other SIGBUS
- * is the default's (the access faults again and ends the process). */
+ * is the default's: a fault's access faults again and ends the process, and
+ * a SIGBUS sent by a process (si_code <= 0: kill, sigqueue, tkill; there is
+ * no access to repeat) is raised again, so it ends the process as it would
+ * without this handler. */
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
     (void)uc;
-    if (feed_sigbus_fault(si->si_addr))
+    if (si->si_code > 0 && feed_sigbus_fault(si->si_addr))
         return;
     signal(sig, SIG_DFL);
+    if (si->si_code <= 0)
+        raise(sig);
 }
 
 void cli_process_setup(void)

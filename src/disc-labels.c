@@ -162,7 +162,9 @@ static bool is_english(const char *code)
  * break drew it over the row above, blanks printed no heading, and
  * control or invisible format characters (bidi overrides, zero-width
  * spaces) changed or hid what the approved wording says -- all with
- * exit 0.  Returns the first offending code point's byte offset, or -1;
+ * exit 0.  The joiners and marks that spelling needs stay allowed:
+ * ZWNJ/ZWJ (U+200C/D: Persian, Indic scripts) and LRM/RLM (U+200E/F).
+ * Returns the first offending code point's byte offset, or -1;
  * *cp the code point (0: nothing visible). */
 static long label_bad(const char *s, uint32_t *cp)
 {
@@ -176,7 +178,7 @@ static long label_bad(const char *s, uint32_t *cp)
             for (size_t k = 1; k < n && p[i + k]; k++)
                 c = c << 6 | (p[i + k] & 0x3Fu);
         }
-        if (c < 0x20 || (c >= 0x7F && c < 0xA0) || (c >= 0x200B && c <= 0x200F) ||
+        if (c < 0x20 || (c >= 0x7F && c < 0xA0) || c == 0x200B ||
             (c >= 0x2028 && c <= 0x202E) || (c >= 0x2060 && c <= 0x2069) || c == 0xFEFF ||
             c == 0xAD) {
             *cp = c;

@@ -336,7 +336,7 @@ static bool compact_tail(folio_buf *out, size_t start, folio_buf *nbp, folio_buf
     free(hp);
     ok = ok && !head.failed && !body.failed && !nb.failed;
     /* the object stream */
-    size_t raw = head.len + body.len, zcap = pdf_deflate_bound(raw + 1) + 64;
+    size_t raw = head.len + body.len, zcap = pdf_deflate_bound(raw + 1) + 256;
     unsigned char *rawb = ok ? malloc(raw + 1) : NULL, *z = ok ? malloc(zcap) : NULL;
     size_t zn = 0;
     if (rawb && z) {

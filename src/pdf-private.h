@@ -26,7 +26,9 @@ size_t pdf_deflate_raw(int level, const void *in, size_t n, void *out, size_t ca
  * bytes are digits, spaces and newlines (an object stream's header): those
  * coded as one block of Huffman-coded literals, the rest by libdeflate at
  * `level`.  0 when in[0..head) holds another byte or out is too small (the
- * caller then uses pdf_deflate); cap >= pdf_deflate_bound(n) + 64 is enough. */
+ * caller then uses pdf_deflate, whose bytes differ but are as deterministic);
+ * cap >= pdf_deflate_bound(n) + 256 leaves room for the header block's code
+ * tables in all but pathological inputs. */
 size_t pdf_deflate_split(int level, const unsigned char *in, size_t head, size_t n,
                          unsigned char *out, size_t cap);
 

@@ -291,6 +291,12 @@ bool pdfs_page_reserve(pdf_stream *ps, uint32_t *id, const char **why)
         return false;
     }
     HPDF_List l = doc->xref->entries;
+    /* the PDF object limit HPDF_Xref_Add checks for libharu's own objects
+     * (8,388,607: ISO 32000-1 C.2): a file past it is refused, not written */
+    if (l->count + 3 > HPDF_LIMIT_MAX_XREF_ELEMENT) {
+        *why = "too many objects for one PDF file (lower output.print.max_sheets)";
+        return false;
+    }
     if (l->items_per_block < l->count / 2)      /* as pdfs_grow_lists */
         l->items_per_block = l->count / 2;
     for (int k = 0; k < 3; k++) {

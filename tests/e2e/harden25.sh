@@ -270,5 +270,19 @@ PY
     done
     dl_setup "$d" es            # the library as shipped still runs
     disc_run "$d" 0
+    # the joiners and marks spelling needs (ZWNJ: Persian, Indic scripts;
+    # RLM) are wording, not a hidden change: still accepted
+    for w in '"Saldo\u200cnuevo"' '"Saldo nuevo\u200f"'; do
+        dl_setup "$d" es
+        python3 - "$d/paragraphs.yaml" "$w" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8").read()
+a = '      es: "Saldo nuevo"\n'
+assert a in s
+open(p, "w", encoding="utf-8").write(s.replace(a, "      es: " + sys.argv[2] + "\n"))
+PY
+        disc_run "$d" 0
+    done
 }
 run_test h25_disc_label_text t_h25_disc_label_text
