@@ -307,6 +307,8 @@ static void tabw_flush(tabw *w)
 
 static void tabw_put(tabw *w, const void *row)
 {
+    if (!w->ok)         /* a failed write keeps fill at TABW_ROWS: nothing more */
+        return;
     memcpy(w->buf + w->fill * w->f.size, row, w->f.size);
     if (++w->fill == TABW_ROWS)
         tabw_flush(w);
@@ -396,7 +398,7 @@ static void *cust_run(void *arg)
     cust_job *J = arg;
     folio_dataset *ds = J->ds;
     carver *c = &J->cv;
-    for (size_t j = 0; j < J->nc && J->io && !J->stopped; j++) {
+    for (size_t j = 0; j < J->nc && J->io && J->wc->ok && !J->stopped; j++) {
         if ((j & 255) == 0) {
             TICK(ds);
             J->stopped = folio_stop != 0;   /* r-harden: a SIGTERM ends the pass */
@@ -560,7 +562,7 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_
     int fd_old = n ? tabspill_file_of(ts, ds->txns, &off_old) : -1;
     int fdn = n ? tabspill_file_of(ts, nt, &off_new) : -1;
 #define fd_new() fdn
-    for (size_t j = 0; j < na && io && !bad; j++) {
+    for (size_t j = 0; j < na && io && wa.ok && wh.ok && !bad; j++) {
         if ((j & 255) == 0) {
             TICK(ds);
             if (folio_stopped(err)) {   /* r-harden: a SIGTERM ends the pass */

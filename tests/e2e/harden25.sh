@@ -286,3 +286,58 @@ PY
     done
 }
 run_test h25_disc_label_text t_h25_disc_label_text
+
+# The spilled run's layout pass (src/porder.c) writes the new customer,
+# account and holder tables 4,096 rows at a time.  A failed write (EIO, or
+# a full disk where the work file is not preallocated) left the buffer full
+# and every later row was copied past its end: heap corruption, the run died
+# in free() (exit 134).  Now: exit 1 naming the work file, nothing
+# published.  A preloaded pwrite (written here) fails the first write of
+# exactly one such block of customers (4,096 rows of 120 bytes) once, and
+# leaves a mark so the test knows the fault was injected.
+t_h25_layout_write_fails() {
+    local d="$WORK/h25lw"
+    mkdir -p "$d"
+    cat >"$d/shim.c" <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+static int fired;
+ssize_t pwrite(int fd, const void *b, size_t n, off_t off)
+{
+    static ssize_t (*real)(int, const void *, size_t, off_t);
+    if (!real)
+        real = (ssize_t (*)(int, const void *, size_t, off_t))dlsym(RTLD_NEXT, "pwrite");
+    const char *want = getenv("H25_FAIL_SIZE"), *mark = getenv("H25_MARK");
+    if (!fired && want && mark && n == (size_t)strtoul(want, NULL, 10)) {
+        fired = 1;
+        close(open(mark, O_CREAT | O_WRONLY, 0644));
+        errno = EIO;
+        return -1;
+    }
+    return real(fd, b, n, off);
+}
+ssize_t pwrite64(int fd, const void *b, size_t n, off_t off) { return pwrite(fd, b, n, off); }
+C
+    cc -shared -fPIC -o "$d/shim.so" "$d/shim.c" -ldl
+    "$FOLIO" samples --households 3000 --seed 1 --out "$d/s" >/dev/null
+    local t rc
+    for t in 1 2; do
+        rm -rf "$d/o$t" "$d/mark$t"
+        set +e
+        LD_PRELOAD="$d/shim.so" H25_FAIL_SIZE=491520 H25_MARK="$d/mark$t" \
+            "$FOLIO" run "$d/s/job.yaml" --out "$d/o$t" --memory-limit 50M --threads $t \
+            --quiet 2>"$d/e$t"
+        rc=$?
+        set -e
+        cat "$d/e$t"
+        [ -e "$d/mark$t" ] || { echo "the write was not failed: the row size changed?"; exit 1; }
+        [ "$rc" = 1 ] || { echo "threads $t: exit $rc, want 1"; exit 1; }
+        grep -q "cannot read or write a work file" "$d/e$t" || fail_at "$LINENO"
+        [ ! -e "$d/o$t/manifest.json" ] || fail_at "$LINENO"
+    done
+}
+run_test h25_layout_write_fails t_h25_layout_write_fails
