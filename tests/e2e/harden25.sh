@@ -294,3 +294,51 @@ PY
     disc_run "$d" 0
 }
 run_test h25_disc_label_text t_h25_disc_label_text
+
+# (r-fixm) A SIGTERM while folio merge reads its rows (the shards'
+# contact_history.csv and statement_history.csv: millions of rows at
+# scale) was checked only before the manifest: merge went through every
+# row first and, the shards not reconciling, still wrote
+# manifest.json.failed.  Shard 2's records get 200,000 rows more (so the
+# shards do not reconcile: a merge without the signal writes
+# manifest.json.failed, exit 1); merge stops itself at the start of each
+# step (FOLIO_TEST_STOP_AT), takes SIGTERM there, and every 4,096 rows
+# after it stalls 300 ms (FOLIO_TEST_STOP_STALL): a loop that went on
+# would take 15 s.  It stops within 2 s, exit 1, "interrupted by signal
+# 15", no manifest.json, no manifest.json.failed, no .proof-work.
+t_h25_merge_stop_rows() {
+    local d="$WORK/h25ms" i ph pid fp rc t0 ms
+    "$FOLIO" samples --households 60 --journey --out "$d/f" >/dev/null
+    sed -i 's/^output:/output:\n  proofs:\n    enabled: false/' "$d/f/job.yaml"
+    for i in 1 2; do "$FOLIO" run "$d/f/job.yaml" --shard $i/2 --out "$d/o$i" --quiet; done
+    python3 - "$d/o2" <<'PY'
+import sys
+d = sys.argv[1]
+with open(f"{d}/contact_history.csv", "a") as f:
+    f.writelines(f"ZZ{i:08d},PAPERLESS,2026-11-01,,print,\n" for i in range(200000))
+with open(f"{d}/statement_history.csv", "a") as f:
+    f.writelines(f"ZZ{i:08d},statement,2026-10-31,print\n" for i in range(200000))
+PY
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/bad" >/dev/null 2>"$d/bad.err"; rc=$?; set -e
+    [ "$rc" = 1 ] && [ -e "$d/bad/manifest.json.failed" ] && [ ! -e "$d/bad/manifest.json" ] \
+        || { cat "$d/bad.err"; fail_at "$LINENO"; }
+    for ph in merge-contacts merge-rows; do
+        set +e
+        FOLIO_TEST_STOP_STALL=300 FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=$ph \
+            timeout -s KILL 60 "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m-$ph" \
+            >/dev/null 2>"$d/$ph.err" &
+        pid=$!
+        set -e
+        fp=$(h25_child $pid)
+        wait_stopped "$fp" || fail_at "$LINENO"
+        t0=$(h25_ms); kill -TERM "$fp"; kill -CONT "$fp"
+        set +e; wait $pid; rc=$?; set -e
+        ms=$(( $(h25_ms) - t0 ))
+        echo "merge SIGTERM at $ph: rc $rc after $ms ms: $(cat "$d/$ph.err")"
+        [ "$rc" = 1 ] && [ "$ms" -lt 2000 ] || fail_at "$LINENO"
+        grep -q "interrupted by signal 15" "$d/$ph.err" || fail_at "$LINENO"
+        [ ! -e "$d/m-$ph/manifest.json" ] && [ ! -e "$d/m-$ph/manifest.json.failed" ] \
+            && [ ! -e "$d/m-$ph/.proof-work" ] || fail_at "$LINENO"
+    done
+}
+run_test h25_merge_stop_rows t_h25_merge_stop_rows
