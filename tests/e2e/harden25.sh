@@ -272,12 +272,10 @@ run_test h25_merge_other_job t_h25_merge_other_job
 # with a line break was drawn over the row above, one of blanks printed
 # no heading, and a bidi override or zero-width space changed or hid the
 # approved wording -- all exit 0.  Now a job error at the library's line.
-t_h25_disc_label_text() {
-    local d="$WORK/h25dl" w pl
-    for w in '"Saldo\nnuevo"' '"   "' '"\u202eSaldo nuevo"' '"Saldo\u200bnuevo"'; do
-        dl_setup "$d" es
-        pl=$(grep -n "id: disc-new_balance" "$d/paragraphs.yaml" | cut -d: -f1)
-        python3 - "$d/paragraphs.yaml" "$w" <<'PY'
+# h25_set_label PARAGRAPHS WORDING: the Spanish wording of disc-new_balance
+# set to WORDING (a YAML scalar, written as given)
+h25_set_label() {
+    python3 - "$1" "$2" <<'PY'
 import sys
 p = sys.argv[1]
 s = open(p, encoding="utf-8").read()
@@ -285,6 +283,14 @@ a = '      es: "Saldo nuevo"\n'
 assert a in s
 open(p, "w", encoding="utf-8").write(s.replace(a, "      es: " + sys.argv[2] + "\n"))
 PY
+}
+
+t_h25_disc_label_text() {
+    local d="$WORK/h25dl" w pl
+    for w in '"Saldo\nnuevo"' '"   "' '"\u202eSaldo nuevo"' '"Saldo\u200bnuevo"'; do
+        dl_setup "$d" es
+        pl=$(grep -n "id: disc-new_balance" "$d/paragraphs.yaml" | cut -d: -f1)
+        h25_set_label "$d/paragraphs.yaml" "$w"
         disc_run "$d" 2
         cat "$d/err"
         grep -q "paragraphs.yaml:$pl:5: paragraph 'disc-new_balance' is a disclosure label: its 'es' wording must be one line of visible text" "$d/err" || fail_at "$LINENO"
@@ -296,14 +302,7 @@ PY
     # RLM) are wording, not a hidden change: still accepted
     for w in '"Saldo\u200cnuevo"' '"Saldo nuevo\u200f"'; do
         dl_setup "$d" es
-        python3 - "$d/paragraphs.yaml" "$w" <<'PY'
-import sys
-p = sys.argv[1]
-s = open(p, encoding="utf-8").read()
-a = '      es: "Saldo nuevo"\n'
-assert a in s
-open(p, "w", encoding="utf-8").write(s.replace(a, "      es: " + sys.argv[2] + "\n"))
-PY
+        h25_set_label "$d/paragraphs.yaml" "$w"
         disc_run "$d" 0
     done
 }
