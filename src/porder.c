@@ -453,6 +453,7 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_
     union folio_attr_val *nav = NULL, *ncv = NULL, *naav = NULL;
     uint16_t *nac = NULL;
     uint8_t *nrole = NULL;
+    bool adopted = false, taken = false;  /* taken: the dataset took the new tables */
     uint32_t *c_new = malloc((nc ? nc : 1) * sizeof *c_new);
     uint32_t *c_old = malloc((nc ? nc : 1) * sizeof *c_old);
     uint32_t *a_new = malloc((na ? na : 1) * sizeof *a_new);
@@ -671,7 +672,7 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_
     /* the pool owns the texts from here; if it cannot take them (out of
      * memory) they are left allocated -- the rows point there -- and the
      * run fails */
-    bool adopted = feed_pool_adopt(pool, &in.sp);
+    adopted = feed_pool_adopt(pool, &in.sp);
     if (!adopted)
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
     renumber_idx(hs->customer_idx, c_new, nc, hs->v, hs->n, true);
@@ -712,23 +713,17 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_
     }
     st->txns_moved = n;
     st->renumbered = nc + na;
-    free(wc.buf);
-    free(wa.buf);
-    free(wh.buf);
-    free(c_new);
-    free(c_old);
-    free(a_new);
-    free(a_old);
-    free(h0);
-    free(hn);
-    free(tb);
-    free(rc);
-    free(ra);
-    free(rd);
-    free(cv.buf);
-    free(cv.memo);
-    return adopted;
-fail:
+    /* the dataset owns the new tables and arrays now; the texts are the
+     * pool's (or, not adopted, left for the rows that point there) */
+    nt = NULL;
+    ncu = NULL;
+    nac_rows = NULL;
+    nho_rows = NULL;
+    nav = ncv = naav = NULL;
+    nac = NULL;
+    nrole = NULL;
+    taken = true;
+fail:                                   /* and the way out of success (taken) */
     free(wc.buf);
     free(wa.buf);
     free(wh.buf);
@@ -757,6 +752,8 @@ fail:
         feed_pool_free_table(pool, nac_rows);
     if (nho_rows)
         feed_pool_free_table(pool, nho_rows);
+    if (taken)
+        return adopted;
     feed_strpool_free(&in.sp);
     return false;
 }
