@@ -7,6 +7,7 @@
 
 #include "folio/partition.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,15 @@ static const cli_opt partition_opts[] = {
 
 static int cmd_partition(const cli_command *c, int argc, char **argv);
 
+/* r-harden (round 26): SIGINT / SIGTERM / SIGHUP set folio_stop, as for
+ * `folio run` and `folio merge`: the load and the split stop at their next
+ * check, the shard directories made so far are removed and partition
+ * exits 1 without partition.json, instead of dying with half-cut feeds. */
+static void on_signal(int sig)
+{
+    folio_stop = sig;
+}
+
 const cli_command cli_cmd_partition = {
     .name = "partition",
     .operands = "JOB.yaml",
@@ -30,9 +40,14 @@ const cli_command cli_cmd_partition = {
              "in the shard I/N that `folio run` puts it in on the full feeds; writes\n"
              "DIR/sII/job.yaml and DIR/sII/feeds/ per shard and DIR/partition.json.\n"
              "Then run shard I's job as shard I/N into its own output directory (see\n"
-             "`folio run --help`) and join the outputs with `folio merge`.\n",
+             "`folio run --help`) and join the outputs with `folio merge`.\n"
+             "partition.json is written last; a partition that fails or is stopped\n"
+             "removes its sII directories, and one killed outright leaves\n"
+             "DIR/.partition-incomplete: the next partition into DIR removes every sII\n"
+             "it finds there (any N) before it cuts.\n",
     .opts = partition_opts,
-    .epilog = "exit status: 0 success, 1 failed, 2 bad usage or bad job file.\n",
+    .epilog = "exit status: 0 success, 1 failed or stopped (no partition.json), 2 bad\n"
+              "usage or bad job file, or DIR holds sII directories folio did not leave.\n",
     .main = cmd_partition,
 };
 
@@ -79,6 +94,14 @@ static int cmd_partition(const cli_command *c, int argc, char **argv)
         return cli_usage(c, "--out DIR is required");
     folio_error err = {0};
     folio_partition_report rep;
+    struct sigaction sa = {.sa_handler = on_signal}, ign = {.sa_handler = SIG_IGN};
+    sigemptyset(&sa.sa_mask);
+    sigemptyset(&ign.sa_mask);
+    folio_stop = 0;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGXFSZ, &ign, NULL);     /* a write over the size limit fails (EFBIG) */
     int rc = folio_partition(&o, &rep, &err);
     if (rc != 0) {
         fprintf(stderr, "folio: %s\n", err.msg);

@@ -21,10 +21,12 @@
 #include "folio/job.h"
 #include "yamltree.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -822,6 +824,154 @@ static bool write_partition_json(part *P, folio_error *err)
     return ok;
 }
 
+/* ---- a partition that did not finish (r-harden, round 26) -------------------- */
+
+/* DIR/.partition-incomplete exists from before the first sII directory is
+ * made until after partition.json is written: sII directories beside it
+ * are what a partition that was killed (or failed) left, and the next
+ * partition into DIR removes them, whatever N was; sII directories
+ * without it and without partition.json are not folio's to remove. */
+#define PART_MARK ".partition-incomplete"
+
+/* "sNN" or "sNNN": a shard directory's name */
+static bool shard_name(const char *n)
+{
+    size_t k = strlen(n);
+    if (n[0] != 's' || k < 3 || k > 4)
+        return false;
+    for (size_t i = 1; i < k; i++)
+        if (n[i] < '0' || n[i] > '9')
+            return false;
+    return true;
+}
+
+/* What a partition writes in a shard directory: job.yaml, shard.json (and
+ * their temporary names), feeds/ with plain files.  Removes it all and the
+ * directory; anything else stays and is named in err (exit 2). */
+static bool remove_shard_dir(const char *dir, folio_error *err)
+{
+    char path[PATH_MAX + 300];
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT;
+    struct dirent *e;
+    bool ok = true;
+    while (ok && (e = readdir(d))) {
+        const char *n = e->d_name;
+        if (!strcmp(n, ".") || !strcmp(n, ".."))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, n);
+        struct stat st;
+        if (lstat(path, &st) != 0)
+            continue;
+        if (!strcmp(n, "feeds") && S_ISDIR(st.st_mode)) {
+            DIR *f = opendir(path);
+            struct dirent *g;
+            char fp[PATH_MAX + 600];
+            while (f && ok && (g = readdir(f))) {
+                if (!strcmp(g->d_name, ".") || !strcmp(g->d_name, ".."))
+                    continue;
+                snprintf(fp, sizeof fp, "%s/%s", path, g->d_name);
+                struct stat fs;
+                if (lstat(fp, &fs) == 0 && !S_ISREG(fs.st_mode)) {
+                    folio_error_set(err, FOLIO_EXIT_USAGE, "%s: not written by folio "
+                                    "partition; remove it or give an empty directory", fp);
+                    ok = false;
+                } else if (unlink(fp) != 0 && errno != ENOENT) {
+                    folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", fp, strerror(errno));
+                    ok = false;
+                }
+            }
+            if (f)
+                closedir(f);
+            if (ok && rmdir(path) != 0 && errno != ENOENT) {
+                folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+                ok = false;
+            }
+        } else if (S_ISREG(st.st_mode) &&
+                   (!strcmp(n, "job.yaml") || !strcmp(n, "shard.json") ||
+                    !strncmp(n, "job.yaml.tmp-", 13) || !strncmp(n, "shard.json.tmp-", 15))) {
+            if (unlink(path) != 0 && errno != ENOENT) {
+                folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+                ok = false;
+            }
+        } else {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: not written by folio partition; "
+                            "remove it or give an empty directory", path);
+            ok = false;
+        }
+    }
+    closedir(d);
+    if (ok && rmdir(dir) != 0 && errno != ENOENT) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", dir, strerror(errno));
+        ok = false;
+    }
+    return ok;
+}
+
+/* Before a partition into DIR (no partition.json there): every sII
+ * directory an unfinished partition left (DIR/.partition-incomplete) is
+ * removed, those beyond this N too, so no later run or merge finds a shard
+ * of another cut; sII directories without the mark are refused. */
+static bool clear_unfinished(const char *dir, folio_error *err)
+{
+    char path[PATH_MAX + 300];
+    snprintf(path, sizeof path, "%s/" PART_MARK, dir);
+    bool ours = access(path, F_OK) == 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", dir, strerror(errno));
+        return false;
+    }
+    struct dirent *e;
+    bool ok = true;
+    while (ok && (e = readdir(d))) {
+        if (!shard_name(e->d_name))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (!ours) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: holds %s, which no unfinished folio "
+                            "partition left (no %s); give an empty directory", dir,
+                            e->d_name, PART_MARK);
+            ok = false;
+        } else {
+            ok = remove_shard_dir(path, err);
+        }
+    }
+    closedir(d);
+    return ok;
+}
+
+/* A failed or stopped partition: its shard directories go, then the mark
+ * (a kill before this leaves the mark: the next partition clears up). */
+static void remove_unfinished(const char *dir, int shards)
+{
+    char path[PATH_MAX + 300];
+    folio_error e2 = {0};
+    bool ok = true;
+    for (int s = 0; s < shards; s++) {
+        snprintf(path, sizeof path, "%s/s%02d", dir, s + 1);
+        ok = remove_shard_dir(path, &e2) && ok;
+    }
+    snprintf(path, sizeof path, "%s/" PART_MARK, dir);
+    if (ok)
+        unlink(path);
+}
+
+/* A test hook as merge's (merge.c): with FOLIO_TEST_PHASES and
+ * FOLIO_TEST_STOP_AT=NAME set, partition stops itself (SIGSTOP) at the
+ * start of step NAME (partition-split: the split of the second feed, the
+ * first one's shard files written; partition-jobs: the shard job files). */
+static void test_stop_at(const char *name)
+{
+    const char *at = getenv("FOLIO_TEST_STOP_AT");
+    if (at && !strcmp(at, name) && getenv("FOLIO_TEST_PHASES"))
+        raise(SIGSTOP);
+}
+
 /* The order feeds are split in: holders first (they place the customers the
  * run rejects), customers, accounts (they place the accounts the run rejects,
  * for their transactions), then the rest.  (The households are formed from
@@ -843,6 +993,7 @@ int folio_partition(const folio_partition_options *o, folio_partition_report *re
     folio_dataset *ds = NULL;
     folio_households hs = {0};
     folio_feed_def *sub = NULL;
+    bool made = false;                 /* shard directories made: removed on failure */
     if (o->shards < 1 || o->shards > 999) {
         folio_error_set(err, FOLIO_EXIT_USAGE, "--shards needs a number from 1 to 999");
         return FOLIO_EXIT_USAGE;
@@ -890,6 +1041,14 @@ int folio_partition(const folio_partition_options *o, folio_partition_report *re
         rc = FOLIO_EXIT_USAGE;
         goto done;
     }
+    if (!clear_unfinished(P.dir, err)) {
+        rc = err->code;
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/" PART_MARK, P.dir);
+    if (!folio_write_file_atomic(path, "", 0, err))
+        goto done;
+    made = true;
     for (int s = 0; s < o->shards; s++) {
         snprintf(path, sizeof path, "%s/s%02d/feeds", P.dir, s + 1);
         if (!folio_mkdirs(path, err))
@@ -942,21 +1101,33 @@ int folio_partition(const folio_partition_options *o, folio_partition_report *re
     for (int f = 0; f < J->n_feeds; f++)
         if (!(P.per_shard[f] = calloc((size_t)o->shards, sizeof **P.per_shard)))
             goto oom;
+    int nsplit = 0;
     for (int rank = 0; rank < 4; rank++)
         for (int f = 0; f < J->n_feeds; f++)
-            if (kind_rank(J->feeds[f].kind) == rank && !split_feed(&P, f, err))
-                goto done;
+            if (kind_rank(J->feeds[f].kind) == rank) {
+                if (nsplit++ == 1)
+                    test_stop_at("partition-split");
+                if (!split_feed(&P, f, err))
+                    goto done;
+            }
     P.rep->split_seconds = now_s() - tsp;
     P.rep->split_cpu_seconds = cpu_s() - csp;
-    if (!write_shard_jobs(&P, err) || !write_partition_json(&P, err)) {
+    test_stop_at("partition-jobs");
+    if (folio_stopped(err) || !write_shard_jobs(&P, err) || folio_stopped(err) ||
+        !write_partition_json(&P, err)) {
         rc = err->code ? err->code : FOLIO_EXIT_FAILED;
         goto done;
     }
+    snprintf(path, sizeof path, "%s/" PART_MARK, P.dir);
+    unlink(path);                      /* partition.json is there: complete */
+    made = false;
     rc = FOLIO_EXIT_OK;
     goto done;
 oom:
     folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
 done:
+    if (made)                          /* r-harden (round 26): nothing half cut stays */
+        remove_unfinished(P.dir, o->shards);
     P.rep->seconds = now_s() - t0;
     if (P.per_shard)
         for (int f = 0; f < J->n_feeds; f++)

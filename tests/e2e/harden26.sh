@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: Apache-2.0
+# r-harden (round 26): issue 12's known gaps (a stopped or killed folio
+# partition, stale shard directories of an earlier cut, merge --out inside
+# another run's OUT, the reason for attribute rows of rejected accounts)
+# and attacks on round 25's new code.
+# Sourced by run.sh (uses its run_test, wait_stopped, $FOLIO, $WORK, $ROOT).
+
+# h26_part_at JOB DIR STEP SIG [args]: folio partition stopped (SIGSTOP,
+# FOLIO_TEST_STOP_AT) at STEP, then sent SIG; prints its exit status.
+h26_part_at() {
+    local job="$1" dir="$2" step="$3" sig="$4" pid rc
+    shift 4
+    set +e
+    FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=$step \
+        "$FOLIO" partition "$job" --out "$dir" "$@" >/dev/null 2>"$dir.err" &
+    pid=$!
+    set -e
+    wait_stopped "$pid" >&2
+    kill -"$sig" "$pid"; kill -CONT "$pid" 2>/dev/null || true
+    set +e; wait "$pid"; rc=$?; set -e
+    echo "$rc"
+}
+
+# (1) folio partition had no SIGTERM handler: a stopped partition died with
+# half-cut shard feeds in DIR/sII.  Now it stops at its next check, removes
+# its shard directories and exits 1 without partition.json.  (2) A killed
+# partition (SIGKILL: no cleanup possible) rerun with fewer shards left the
+# earlier cut's s05..s08 beside the new s01..s04: a merge or a glob over
+# DIR/s*/ would mix two cuts.  Now the rerun removes every sII the
+# unfinished partition left (DIR/.partition-incomplete), and refuses sII
+# directories no partition left (exit 2) rather than remove them.
+t_h26_partition_stop() {
+    local d="$WORK/h26ps" rc s
+    rm -rf "$d"
+    "$FOLIO" samples --households 400 --seed 61 --out "$d/f" >/dev/null
+    mkdir -p "$d"
+    for step in partition-split partition-jobs; do
+        rc=$(h26_part_at "$d/f/job.yaml" "$d/t-$step" $step TERM --shards 8)
+        echo "SIGTERM at $step: rc $rc: $(tail -1 "$d/t-$step.err")"
+        [ "$rc" = 1 ] || fail_at "$LINENO"
+        grep -q "interrupted by signal 15" "$d/t-$step.err" || fail_at "$LINENO"
+        [ ! -e "$d/t-$step/partition.json" ] || fail_at "$LINENO"
+        [ -z "$(ls -A "$d/t-$step")" ] || { ls -laR "$d/t-$step"; fail_at "$LINENO"; }
+    done
+    # SIGKILL in the split of an 8-shard cut, then a 4-shard cut into DIR
+    rc=$(h26_part_at "$d/f/job.yaml" "$d/k" partition-split KILL --shards 8)
+    [ "$rc" = 137 ] || fail_at "$LINENO"
+    [ -d "$d/k/s08/feeds" ] && [ ! -e "$d/k/partition.json" ] || fail_at "$LINENO"
+    [ -e "$d/k/.partition-incomplete" ] || fail_at "$LINENO"
+    "$FOLIO" partition "$d/f/job.yaml" --shards 4 --out "$d/k" >/dev/null
+    [ "$(cd "$d/k" && echo s*)" = "s01 s02 s03 s04" ] || { ls "$d/k"; fail_at "$LINENO"; }
+    [ -f "$d/k/partition.json" ] && [ ! -e "$d/k/.partition-incomplete" ] || fail_at "$LINENO"
+    # the 4-shard cut equals one made in an empty directory
+    "$FOLIO" partition "$d/f/job.yaml" --shards 4 --out "$d/clean" >/dev/null
+    for s in 1 2 3 4; do
+        diff -r "$d/clean/s0$s" "$d/k/s0$s" >/dev/null || fail_at "$LINENO"
+    done
+    # a complete partition stays: a second partition into DIR is refused
+    set +e; "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/k" 2>"$d/k2.err"; rc=$?; set -e
+    [ "$rc" = 2 ] && [ -d "$d/k/s04" ] || fail_at "$LINENO"
+    # sII directories that no partition left: refused, kept
+    mkdir -p "$d/u/s07" && echo mine > "$d/u/s07/notes.txt"
+    set +e; "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/u" 2>"$d/u.err"; rc=$?; set -e
+    cat "$d/u.err"
+    [ "$rc" = 2 ] && grep -q "holds s07" "$d/u.err" && [ -f "$d/u/s07/notes.txt" ] || fail_at "$LINENO"
+    # ... and with the mark, a file partition never writes is not removed either
+    touch "$d/u/.partition-incomplete"
+    set +e; "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/u" 2>"$d/u2.err"; rc=$?; set -e
+    cat "$d/u2.err"
+    [ "$rc" = 2 ] && grep -q "s07/notes.txt: not written by folio partition" "$d/u2.err" || fail_at "$LINENO"
+    [ -f "$d/u/s07/notes.txt" ] || fail_at "$LINENO"
+}
+run_test h26_partition_stop t_h26_partition_stop
