@@ -42,8 +42,8 @@ const cli_command cli_cmd_merge = {
     .opts = merge_opts,
     .epilog = "exit status: 0 success, 1 failed (the shards do not reconcile, or\n"
               "stopped: no manifest.json), 2 bad usage, shards missing/doubled or of\n"
-              "different jobs, --out inside a shard, 3 success with rejected rows or\n"
-              "exceptions.\n",
+              "different jobs, --out inside a shard or another run's OUT, 3 success\n"
+              "with rejected rows or exceptions.\n",
     .main = cmd_merge,
 };
 

@@ -1343,6 +1343,37 @@ static bool out_apart(const folio_merge_options *o, const shard_in *S, int n, fo
             return false;
         }
     }
+    /* r-harden (round 26): OUT inside another run's OUT (its .folio.lock,
+     * which a run never removes, or a manifest.json), or OUT itself a run's
+     * OUT: that run's next start removes what it does not know there, and
+     * its verify and manifest do not list the merge's files.  OUT itself
+     * holding an earlier merge's ticket is a merge run again: allowed. */
+    char up[PATH_MAX * 2], probe[PATH_MAX * 2 + 32];
+    snprintf(up, sizeof up, "%s", co);
+    for (bool self = true;; self = false) {
+        const char *why = NULL;
+        snprintf(probe, sizeof probe, "%s/.folio.lock", strcmp(up, "/") ? up : "");
+        if (access(probe, F_OK) == 0)
+            why = "holds a run's .folio.lock";
+        snprintf(probe, sizeof probe, "%s/manifest.json", strcmp(up, "/") ? up : "");
+        if (!why && access(probe, F_OK) == 0 && !(self && merge_is_merged(up)))
+            why = "holds a manifest.json";
+        if (why) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "--out %s is %sthe output directory of "
+                            "another run (%s %s): merge's files there would be removed by "
+                            "that run's next start and listed by no manifest; give a "
+                            "directory of its own", o->out_dir, self ? "" : "inside ", up,
+                            why);
+            return false;
+        }
+        char *sl = strrchr(up, '/');
+        if (!sl || !strcmp(up, "/"))
+            break;
+        if (sl == up)
+            up[1] = 0;
+        else
+            *sl = 0;
+    }
     return true;
 }
 

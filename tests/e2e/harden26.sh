@@ -71,3 +71,31 @@ t_h26_partition_stop() {
     [ -f "$d/u/s07/notes.txt" ] || fail_at "$LINENO"
 }
 run_test h26_partition_stop t_h26_partition_stop
+
+# (3) folio merge --out inside another run's OUT (or OUT itself a run's
+# OUT) was accepted: that run's next start removes what it does not know in
+# OUT, and its manifest lists none of merge's files.  Now exit 2, no
+# manifest written; a merge into its own earlier OUT is still a rerun.
+t_h26_merge_out_in_run() {
+    local d="$WORK/h26mo" rc i
+    rm -rf "$d"
+    "$FOLIO" samples --households 40 --seed 62 --out "$d/f" >/dev/null
+    "$FOLIO" run "$d/f/job.yaml" --out "$d/full" --quiet || [ $? = 3 ]
+    for i in 1 2; do "$FOLIO" run "$d/f/job.yaml" --shard $i/2 --out "$d/o$i" --quiet || [ $? = 3 ]; done
+    for out in "$d/full/merged" "$d/full" "$d/full/print/x/y"; do
+        set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$out" 2>"$d/err"; rc=$?; set -e
+        echo "merge --out $out: rc $rc: $(cat "$d/err")"
+        [ "$rc" = 2 ] && grep -q "the output directory of another run" "$d/err" || fail_at "$LINENO"
+        [ ! -e "$out/manifest.json" ] || [ "$out" = "$d/full" ] || fail_at "$LINENO"
+    done
+    "$FOLIO" verify "$d/full" >/dev/null || fail_at "$LINENO"
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m"; rc=$?; set -e
+    [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail_at "$LINENO"
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m"; rc=$?; set -e     # again: a rerun
+    [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail_at "$LINENO"
+    "$FOLIO" verify "$d/m" >/dev/null || fail_at "$LINENO"
+    # inside the merged OUT: refused too
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m/again" 2>"$d/err"; rc=$?; set -e
+    [ "$rc" = 2 ] || fail_at "$LINENO"
+}
+run_test h26_merge_out_in_run t_h26_merge_out_in_run
