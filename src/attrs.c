@@ -620,15 +620,19 @@ static long idmap_get(const idmap *m, const char *k)
 }
 
 static const char *cust_id(const folio_dataset *ds, size_t i) { return ds->customers[i].id; }
+/* r-harden (round 26): the ids rejected at load or at resolve (feed-private.h
+ * feed_idlist), looked up by hash: a feed of unknown keys against many
+ * rejected ids was a scan of the whole list per row */
+static const char *rej_cust_id(const folio_dataset *ds, size_t i)
+{
+    return ds->pool->rej_customers.v[i];
+}
+static const char *rej_acct_id(const folio_dataset *ds, size_t i)
+{
+    return ds->pool->rej_accounts.v[i];
+}
 static const char *acct_id(const folio_dataset *ds, size_t i) { return ds->accounts[i].id; }
 
-static bool in_list(const feed_idlist *l, const char *k)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (!strcmp(l->v[i], k))
-            return true;
-    return false;
-}
 
 static void copy_row(folio_attr_val *dst, uint16_t *codes, const folio_feed_def *def,
                      const folio_attr_val *src)
@@ -721,7 +725,7 @@ bool attrs_resolve(folio_dataset *ds)
                   offsetof(folio_txn, feed), offsetof(folio_txn, line));
 
     /* attribute feeds: join by id */
-    idmap maps[2] = { { 0 } };
+    idmap maps[2] = { { 0 } }, rejm[2] = { { 0 } };
     bool built[2] = { false, false };
     uint32_t *first = NULL;
     for (int f = 0; f < ds->n_feeds && ok; f++) {
@@ -736,7 +740,9 @@ bool attrs_resolve(folio_dataset *ds)
                                                           : &pool->rej_accounts;
         if (!built[rec]) {
             if (!idmap_build(&maps[rec], nrec[rec], rec == FOLIO_AR_CUSTOMER ? cust_id : acct_id,
-                             ds)) {
+                             ds) ||
+                !idmap_build(&rejm[rec], rej->n,
+                             rec == FOLIO_AR_CUSTOMER ? rej_cust_id : rej_acct_id, ds)) {
                 ok = false;
                 break;
             }
@@ -758,9 +764,9 @@ bool attrs_resolve(folio_dataset *ds)
             long idx = idmap_get(&maps[rec], k);
             char reason[400];
             if (idx < 0) {
-                snprintf(reason, sizeof reason, in_list(rej, k) ? "%s '%s' rejected"
-                                                                : "unknown %s '%s'",
-                         in_list(rej, k) ? REC_WORDS[rec] : job_field_key(keyf), k);
+                bool was = idmap_get(&rejm[rec], k) >= 0;
+                snprintf(reason, sizeof reason, was ? "%s '%s' rejected" : "unknown %s '%s'",
+                         was ? REC_WORDS[rec] : job_field_key(keyf), k);
                 ok = feed_reject_add(ds, (uint16_t)f, st->line[i], keyf, reason);
                 continue;
             }
@@ -779,6 +785,8 @@ bool attrs_resolve(folio_dataset *ds)
     for (int r = 0; r < 2; r++) {
         free(maps[r].key);
         free(maps[r].val);
+        free(rejm[r].key);
+        free(rejm[r].val);
     }
     for (int f = 0; f < ds->n_feeds; f++)
         attrs_stage_free(&pool->feeds[f].ast);

@@ -308,7 +308,8 @@ static bool resolve_accounts_keys(folio_dataset *ds, const idmap *cm, idmap *am,
                             "%s '%s' (%s) has no row for account '%s': a disclosure of "
                             "product '%s' needs %s", af ? "account_attributes feed"
                             : "accounts feed", gd ? gd->name : "?",
-                            feed_fname(ds, (uint16_t)miss->feed), a.id, a.product, miss->qname))
+                            feed_fname(ds, (uint16_t)miss->feed), a.id, a.product, miss->qname) ||
+                !feed_idlist_push(&pool->rej_accounts, a.id))   /* r-harden: attrs.c says why */
                 return false;
             continue;
         }
@@ -324,7 +325,7 @@ static bool resolve_accounts_keys(folio_dataset *ds, const idmap *cm, idmap *am,
                                       "customer '%s' rejected", a.owner_id)
                          : add_reject(ds, a.feed, a.line, FOLIO_F_OWNER_ID,
                                       "unknown customer_id '%s'", a.owner_id);
-            if (!okr)
+            if (!okr || !feed_idlist_push(&pool->rej_accounts, a.id))   /* r-harden */
                 return false;
             continue;
         }
@@ -450,7 +451,8 @@ static bool resolve_holders(folio_dataset *ds, const idmap *cm, idmap *am)
             remap[i] = ID_REJECTED;
             ok = add_reject(ds, a->feed, a->line, FOLIO_F_ACCOUNT_ID,
                             "account '%s' has no owner: no customer_id column and no holder "
-                            "with role owner", a->id);
+                            "with role owner", a->id) &&
+                 feed_idlist_push(&ds->pool->rej_accounts, a->id);   /* r-harden */
             continue;
         }
         remap[i] = (uint32_t)ka;

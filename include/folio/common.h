@@ -274,7 +274,9 @@ bool folio_afile_open_excl(folio_afile *f, const char *path, folio_error *err);
 /* The whole file at once, straight to path (as folio_afile_open_excl). */
 bool folio_write_file_excl(const char *path, const void *data, size_t n, folio_error *err);
 
-/* Set to the signal number by `folio run`'s SIGINT/SIGTERM/SIGHUP handler.
+/* Set to the signal number by the SIGINT/SIGTERM/SIGHUP handler of `folio
+ * run`, `folio merge` and `folio partition` (cli-run.c, cli-merge.c,
+ * cli-partition.c; the library installs no handler).
  * Every long loop of the library polls it (per record, household or page,
  * a cheap read) and stops with an error, so a stop request is honoured
  * within a fraction of a second in every phase.  Inside an OpenMP loop the
@@ -285,7 +287,8 @@ extern volatile int folio_stop;     /* sig_atomic_t (checked in common.c) */
 bool folio_stopped(folio_error *err);
 /* Test hook (e2e, r-harden round 25): with FOLIO_TEST_STOP_STALL=MS set,
  * once a stop is requested (folio_stop) each tick of a long loop (the run's
- * and the work files' trim ticks call this) sleeps MS milliseconds: a loop
+ * and the work files' trim ticks, and merge's row loops every 4096 rows:
+ * merge.c merge_tick, call this) sleeps MS milliseconds: a loop
  * that goes on after a SIGTERM instead of checking folio_stop then takes
  * its ticks x MS to end, which a test measures.  `stopping`: the caller's
  * own stop request (a run that gave up its record files).  Nothing without

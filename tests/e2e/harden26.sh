@@ -99,3 +99,46 @@ t_h26_merge_out_in_run() {
     [ "$rc" = 2 ] || fail_at "$LINENO"
 }
 run_test h26_merge_out_in_run t_h26_merge_out_in_run
+
+# (4) An attribute row naming an account the run rejected at resolve (its
+# owner unknown) said "unknown account_id 'X'", as if the account were not
+# in the feeds at all; now "account 'X' rejected", as its transactions say.
+# rejects.csv keeps its columns.
+t_h26_attr_rejected_reason() {
+    local d="$WORK/h26ar" rc
+    rm -rf "$d"
+    "$FOLIO" samples --households 20 --seed 7 --out "$d/f" >/dev/null
+    python3 - "$d/f" <<'PY'
+import sys
+d = sys.argv[1] + "/"
+job = open(d + "job.yaml").read()
+job = job.replace("  - name: checking-transactions",
+                  "  - name: acct-attrs\n    kind: account_attributes\n    path: acct_attrs.csv\n"
+                  "    columns: {account_id: acct}\n    attributes:\n"
+                  "      tier: {column: tier, type: string}\n  - name: checking-transactions", 1)
+open(d + "job.yaml", "w").write(job)
+rows = open(d + "checking_accounts.csv").read().splitlines()
+r1, r2 = rows[1].split(","), rows[2].split(",")
+r1[1] = "CNOPE"                            # owner unknown: rejected at resolve
+rows[1] = ",".join(r1)
+open(d + "checking_accounts.csv", "w").write("\n".join(rows) + "\n")
+open(d + "acct_attrs.csv", "w").write("acct,tier\n%s,gold\n%s,silver\nZZZ,x\n" % (r1[0], r2[0]))
+open(d + "ids", "w").write(r1[0])
+PY
+    set +e; "$FOLIO" run "$d/f/job.yaml" --out "$d/out" --quiet; rc=$?; set -e
+    [ "$rc" = 3 ] || fail_at "$LINENO"
+    python3 - "$d" "$(cat "$d/f/ids")" <<'PY'
+import csv, sys
+d, acct = sys.argv[1], sys.argv[2]
+rows = list(csv.reader(open(d + "/out/rejects.csv", encoding="utf-8")))
+assert rows[0] == ["file", "line", "column", "reason", "raw"], rows[0]
+at = {r[1]: r for r in rows[1:] if r[0] == "acct_attrs.csv"}
+assert at["2"][2:4] == ["acct", "account '%s' rejected" % acct], at
+assert at["4"][3] == "unknown account_id 'ZZZ'", at
+assert "3" not in at, at
+own = [r for r in rows[1:] if r[0] == "checking_accounts.csv"]
+assert len(own) == 1 and own[0][3] == "unknown customer_id 'CNOPE'", own
+print("attr reject:", at["2"][3])
+PY
+}
+run_test h26_attr_rejected_reason t_h26_attr_rejected_reason
