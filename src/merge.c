@@ -8,7 +8,8 @@
 #include "folio/job.h"
 #include "folio/production.h"
 #include "folio/proof.h"
-#include "merge-proofs.h"          /* issue 12 part 3 (r-merge) */
+#include "merge-proofs.h"
+#include "report-html.h"          /* issue 12 part 3 (r-merge) */
 #include "verify-private.h"
 
 #include <dirent.h>
@@ -340,6 +341,60 @@ static bool load_shard(shard_in *S, const char *dir, folio_error *err)
         if (!realpath(path, S->part))
             S->part[0] = 0;
     }
+    return true;
+}
+
+/* r-harden (round 26): every output file a shard's manifest lists
+ * (outputs, piece_files, records, proofs.files) is in its OUT with the
+ * bytes and SHA-256 listed.  A print file deleted or a pieces file cut
+ * after the shard ran was merged with exit 0: the merged ticket listed the
+ * files as they were then, and a mailing without them verified. */
+static bool check_one(const shard_in *S, const lfiles *L, const verify_json *e,
+                      folio_error *err)
+{
+    const char *file = verify_json_str(e, "file"), *sha = verify_json_str(e, "sha256");
+    int64_t bytes = -1;
+    if (!file || !sha)
+        return true;
+    verify_json_int(e, "bytes", &bytes);
+    for (size_t i = 0; i < L->n; i++)
+        if (!strcmp(L->v[i].name, file)) {
+            if (!strcmp(L->v[i].sha, sha) && (bytes < 0 || (uint64_t)bytes == L->v[i].bytes))
+                return true;
+            char hex[65], path[PATH_MAX * 2];
+            uint64_t db = 0;
+            folio_error e2 = {0};
+            snprintf(path, sizeof path, "%s/%s", S->dir, file);
+            if (!strcmp(file, "report.html") && report_html_digest(path, hex, &db, &e2) &&
+                !strcmp(hex, sha) && (bytes < 0 || (uint64_t)bytes == db))
+                return true;            /* listed without its timings (report-html.h) */
+            folio_error_set(err, FOLIO_EXIT_USAGE, "shard %lld: %s/%s: %llu bytes, SHA-256 "
+                            "%.16s..., but the shard's manifest.json lists %lld bytes, "
+                            "%.16s...: the file changed after the shard ran (run the "
+                            "shard again)", (long long)S->index, S->dir, file,
+                            (unsigned long long)L->v[i].bytes, L->v[i].sha,
+                            (long long)bytes, sha);
+            return false;
+        }
+    folio_error_set(err, FOLIO_EXIT_USAGE, "shard %lld: %s/%s: missing, but the shard's "
+                    "manifest.json lists it (run the shard again)", (long long)S->index,
+                    S->dir, file);
+    return false;
+}
+
+static bool check_listed(const shard_in *S, const lfiles *L, folio_error *err)
+{
+    static const char *const lists[] = {"outputs", "piece_files", "records"};
+    for (size_t k = 0; k < sizeof lists / sizeof *lists; k++) {
+        const verify_json *a = verify_json_get(S->man, lists[k]);
+        for (int i = 0; i < verify_json_len(a); i++)
+            if (!check_one(S, L, verify_json_at(a, i), err))
+                return false;
+    }
+    const verify_json *pf = verify_json_get(verify_json_get(S->man, "proofs"), "files");
+    for (int i = 0; i < verify_json_len(pf); i++)
+        if (!check_one(S, L, verify_json_at(pf, i), err))
+            return false;
     return true;
 }
 
@@ -1451,6 +1506,10 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
     for (int i = 0; i < n; i++) {
         if (!list_files(S[i].dir, "", &L[i], err))
             goto done;
+        if (!check_listed(&S[i], &L[i], err)) {     /* r-harden (round 26) */
+            rc = FOLIO_EXIT_USAGE;
+            goto done;
+        }
         rep->files += L[i].n;
     }
     /* pieces */

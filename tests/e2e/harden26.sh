@@ -142,3 +142,35 @@ print("attr reject:", at["2"][3])
 PY
 }
 run_test h26_attr_rejected_reason t_h26_attr_rejected_reason
+
+# (5) A shard's OUT changed after the shard ran -- a print file deleted, a
+# pieces file cut short, an archive zip gone, a record file edited -- was
+# merged with exit 0: the merged manifest listed the files as they were at
+# merge time, so `folio verify` of the merged directory passed for a
+# mailing without them.  Now every file a shard's manifest lists must be
+# in its OUT with the listed bytes and SHA-256 (report.html: its digest
+# without the timings): exit 2 naming the shard and the file, no manifest.
+t_h26_merge_shard_changed() {
+    local d="$WORK/h26mc" rc i case
+    rm -rf "$d"
+    "$FOLIO" samples --households 60 --seed 63 --out "$d/f" >/dev/null
+    "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/p" >/dev/null
+    for i in 1 2; do "$FOLIO" run "$d/p/s0$i/job.yaml" --shard $i/2 --out "$d/o$i" --quiet || [ $? = 3 ]; done
+    "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m0" >/dev/null || [ $? = 3 ]
+    "$FOLIO" verify "$d/m0" >/dev/null || fail_at "$LINENO"
+    for case in 'rm "$x2"/print/*.pdf' \
+                'f=$(ls "$x2"/print/*.pieces.csv | head -1); head -c 100 "$f" > "$f.t"; mv "$f.t" "$f"' \
+                'rm "$x2"/archive/*.zip' \
+                'echo "not json" >> "$x1/audit.jsonl"' \
+                'sed -i "s/Harbor/Harbar/" "$x1/report.html"'; do
+        rm -rf "$d/x1" "$d/x2" "$d/mx"
+        cp -a "$d/o1" "$d/x1"; cp -a "$d/o2" "$d/x2"
+        x1="$d/x1" x2="$d/x2" bash -c "$case"
+        set +e; "$FOLIO" merge "$d/x1" "$d/x2" --out "$d/mx" 2>"$d/err" >/dev/null; rc=$?; set -e
+        echo "[$case] rc $rc: $(cat "$d/err")"
+        [ "$rc" = 2 ] || fail_at "$LINENO"
+        grep -Eq "shard [12]: .*(missing, but the shard's manifest.json lists it|the file changed after the shard ran)" "$d/err" || fail_at "$LINENO"
+        [ ! -e "$d/mx/manifest.json" ] || fail_at "$LINENO"
+    done
+}
+run_test h26_merge_shard_changed t_h26_merge_shard_changed
