@@ -376,6 +376,16 @@ static bool check_one(const shard_in *S, const lfiles *L, const verify_json *e,
                             (long long)bytes, sha);
             return false;
         }
+    char path[PATH_MAX * 2];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", S->dir, file);
+    if (lstat(path, &st) == 0) {        /* there, not a regular file: say what it is */
+        int fd = folio_input_open(path, NULL, FOLIO_EXIT_USAGE, NULL, err);
+        if (fd >= 0)
+            close(fd);
+        if (err->code)
+            return false;
+    }
     folio_error_set(err, FOLIO_EXIT_USAGE, "shard %lld: %s/%s: missing, but the shard's "
                     "manifest.json lists it (run the shard again)", (long long)S->index,
                     S->dir, file);
