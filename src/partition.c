@@ -232,14 +232,23 @@ static size_t field_at(const char *p, const char *e, char delim, char quote, int
 /* Index of header name `name` among the header record's fields, -1 if absent. */
 static int header_index(const char *p, const char *e, char delim, char quote, const char *name)
 {
-    char buf[512];
+    /* r-harden (round 26): as long as the record (a header name of 512
+     * bytes or more was cut here, never matched, and every row of the feed
+     * went to shard 1) */
+    size_t cap = (size_t)(e - p) + 1;
+    char *buf = malloc(cap);
+    int found = -1;
+    if (!buf)
+        return -1;
     size_t want = strlen(name);
     if ((size_t)(e - p) >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
         p += 3;
-    for (int k = 0; k < 4096; k++) {
-        size_t n = field_at(p, e, delim, quote, k, buf, sizeof buf);
-        if (n == want && !memcmp(buf, name, n))
-            return k;
+    for (int k = 0; k < 4096 && found < 0; k++) {
+        size_t n = field_at(p, e, delim, quote, k, buf, cap);
+        if (n == want && !memcmp(buf, name, n)) {
+            found = k;
+            break;
+        }
         if (!n) {
             /* an empty header cell or the end: look one further only if a
              * delimiter follows */
@@ -252,10 +261,11 @@ static int header_index(const char *p, const char *e, char delim, char quote, co
                     seen++;
             }
             if (k >= seen)
-                return -1;
+                break;
         }
     }
-    return -1;
+    free(buf);
+    return found;
 }
 
 /* ---- shard output files ------------------------------------------------------ */
@@ -481,7 +491,12 @@ static bool split_feed(part *P, int fi, folio_error *err)
             break;
         }
     }
-    char key[1024];
+    /* r-harden (round 26): the key buffer grows to twice the record (key
+     * and fallback key) -- a key of 1,024 bytes or more was cut to 1,023,
+     * so ids sharing those bytes went to one shard, whose run rejected the
+     * others' rows */
+    char kbuf[1024], *key = kbuf;
+    size_t kcap = sizeof kbuf;
     size_t dropped = 0;
     bool learn = d->kind == FOLIO_FEED_CUSTOMERS || d->kind == FOLIO_FEED_ACCOUNTS;
     /* issue 12 part 2 (r-merge): the split's scan.  A record with no quote
@@ -492,7 +507,7 @@ static bool split_feed(part *P, int fi, folio_error *err)
      * Rows of one account follow each other in a transactions feed: the
      * last key's shard is reused. */
     const char *nq = d->quote ? data : end;
-    char last[sizeof key];
+    char last[sizeof kbuf];
     size_t last_n = 0;
     int last_s = -1;
     /* test hook: FOLIO_TEST_PARTITION_SLOW takes the byte path for every
@@ -527,7 +542,7 @@ static bool split_feed(part *P, int fi, folio_error *err)
                     if (b == le && b > a && b[-1] == '\r')
                         b--;                    /* a CRLF line's last field */
                 }
-                if (!a || ((size_t)(b - a) < sizeof key && !memchr(p, '\r', (size_t)(b - p)))) {
+                if (!a || ((size_t)(b - a) < sizeof kbuf && !memchr(p, '\r', (size_t)(b - p)))) {
                     e = lf ? lf + 1 : end;
                     have_key = true;            /* no field c1: kn 0 */
                     while (a && a < b && (*a == ' ' || *a == '\t'))
@@ -552,21 +567,34 @@ static bool split_feed(part *P, int fi, folio_error *err)
                 continue;
             }
         }
+        if (2 * (size_t)(e - p) + 2 > kcap) {
+            size_t nc = 2 * (size_t)(e - p) + 2;
+            char *nk = key == kbuf ? malloc(nc) : realloc(key, nc);
+            if (!nk) {
+                folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
+                ok = false;
+                break;
+            }
+            if (key == kbuf)
+                memcpy(nk, kbuf, kn);
+            key = nk;
+            kcap = nc;
+        }
         int s = -1;
         if (c1 >= 0 && !have_key)
-            kn = field_at(p, e, d->delimiter, d->quote, c1, key, sizeof key);
+            kn = field_at(p, e, d->delimiter, d->quote, c1, key, kcap);
         if (kn && cache && kn == last_n && !memcmp(key, last, kn)) {
             s = last_s;
         } else if (kn) {
             s = pmap_find(m1, key, kn);
-            if (cache && s >= 0) {
+            if (cache && s >= 0 && kn <= sizeof last) {
                 memcpy(last, key, kn);
                 last_n = kn;
                 last_s = s;
             }
         }
         if (s < 0 && m2 && c2 >= 0) {
-            size_t kn2 = field_at(p, e, d->delimiter, d->quote, c2, key + kn, sizeof key - kn);
+            size_t kn2 = field_at(p, e, d->delimiter, d->quote, c2, key + kn, kcap - kn);
             if (kn2)
                 s = pmap_find(m2, key + kn, kn2);
         }
@@ -581,7 +609,7 @@ static bool split_feed(part *P, int fi, folio_error *err)
          * row (and its accounts) go where the holders row goes, so the
          * shard rejects the link as "customer rejected", as a whole run */
         if (d->kind == FOLIO_FEED_HOLDERS && c2 >= 0) {
-            size_t kc = field_at(p, e, d->delimiter, d->quote, c2, key, sizeof key);
+            size_t kc = field_at(p, e, d->delimiter, d->quote, c2, key, kcap);
             if (kc && pmap_find(&P->cust, key, kc) < 0 &&
                 !pmap_put(&P->cust, key, kc, s, true)) {
                 folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
@@ -611,6 +639,8 @@ static bool split_feed(part *P, int fi, folio_error *err)
     if (!ok)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: writing the shard files failed: %s",
                         d->path, strerror(errno ? errno : EIO));
+    if (key != kbuf)
+        free(key);
     P->rep->bytes += len;
     if (len)
         munmap((void *)data, len);

@@ -174,3 +174,51 @@ t_h26_merge_shard_changed() {
     done
 }
 run_test h26_merge_shard_changed t_h26_merge_shard_changed
+
+# (6) folio partition cut a key column's value at 1,023 bytes (its key
+# buffer) and a header name at 511: accounts whose ids share their first
+# 1,023 bytes all went to the first one's shard, and a feed whose key
+# column has a long header name went wholly to shard 1; the shards then
+# rejected rows the unsharded run accepts (merge exit 3, not the
+# unsharded statements).  Now the buffers are as long as the record: the
+# merged run equals the unsharded one (check_scale.py).
+t_h26_partition_long_keys() {
+    local d="$WORK/h26lk" rc i
+    rm -rf "$d"
+    "$FOLIO" samples --households 30 --seed 31 --out "$d/f" >/dev/null
+    python3 - "$d/f" <<'PY'
+import csv, sys
+d = sys.argv[1] + "/"
+def load(p): return list(csv.reader(open(d + p, encoding="utf-8")))
+def save(p, rows): csv.writer(open(d + p, "w", encoding="utf-8", newline=""), lineterminator="\n").writerows(rows)
+acc, tx = load("checking_accounts.csv"), load("checking_transactions.csv")
+new = {a[0]: "A" * 1100 + "%04d" % i for i, a in enumerate(acc[1:7])}
+for r in acc[1:] + tx[1:]:
+    r[0] = new.get(r[0], r[0])
+tx.append(["NOPE"] + tx[1][1:])            # one row rejected (check_scale wants rejects)
+save("checking_accounts.csv", acc); save("checking_transactions.csv", tx)
+# the savings transactions' key column under a 600-byte header name
+st = load("savings_transactions.csv")
+long = "acct_" + "x" * 600
+assert st[0][0] == "account_id", st[0]
+st[0][0] = long
+save("savings_transactions.csv", st)
+job = open(d + "job.yaml").read()
+i = job.index("path: savings_transactions.csv")
+j = job.index("account_id: account_id", i)
+job = job[:j] + "account_id: " + long + job[j + len("account_id: account_id"):]
+open(d + "job.yaml", "w").write(job)
+PY
+    set +e; "$FOLIO" run "$d/f/job.yaml" --out "$d/full" --quiet; rc=$?; set -e
+    [ "$rc" = 3 ] && [ "$(wc -l < "$d/full/rejects.csv")" = 2 ] || fail_at "$LINENO"
+    "$FOLIO" partition "$d/f/job.yaml" --shards 3 --out "$d/p" >/dev/null
+    for i in 1 2 3; do
+        set +e; "$FOLIO" run "$d/p/s0$i/job.yaml" --shard $i/3 --out "$d/o$i" --quiet; rc=$?; set -e
+        [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail_at "$LINENO"
+    done
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" "$d/o3" --out "$d/m" >/dev/null; rc=$?; set -e
+    [ "$rc" = 3 ] || fail_at "$LINENO"
+    cmp "$d/full/rejects.csv" "$d/m/rejects.csv" || { cut -c1-120 "$d/m/rejects.csv" | head -5; fail_at "$LINENO"; }
+    python3 "$ROOT/tests/e2e/check_scale.py" "$d/full" "$d/m" --text
+}
+run_test h26_partition_long_keys t_h26_partition_long_keys
