@@ -16,6 +16,7 @@
  *    (feeds -> feeds/NAME, layout and catalogue absolute, output.dir out).
  */
 #include "folio/partition.h"
+#include "feed-private.h"
 #include "folio/feed.h"
 #include "folio/household.h"
 #include "folio/job.h"
@@ -158,29 +159,20 @@ static void pmap_free(pmap *m)
 /* ---- records ---------------------------------------------------------------- */
 
 /* The record at p (< end): returns its end (after its LF, or end); *lines
- * gets the LFs it spans (at least 1 counted for the line it starts). */
-static const char *record_end(const char *p, const char *end, char quote, uint32_t *lines)
+ * gets the LFs it spans (at least 1 counted for the line it starts).
+ * r-harden (round 26): the run's own scanner (feed_scan_record) cuts it:
+ * a quote opens a quoted field only at a field's start.  The toggle on
+ * every quote that was here took a stray quote inside an unquoted field
+ * (`TV 55" screen`, a row the run rejects) as opening one, and glued the
+ * rest of the file to that row: every later row went to its shard. */
+static const char *record_end(feed_scanner *sc, const char *p, const char *end,
+                              uint32_t *lines)
 {
-    uint32_t nl = 1;
-    const char *lf = memchr(p, '\n', (size_t)(end - p));
-    if (!quote || !memchr(p, quote, (size_t)((lf ? lf : end) - p))) {
-        *lines = nl;
-        return lf ? lf + 1 : end;
-    }
-    bool inq = false;
-    for (const char *q = p; q < end; q++) {
-        if (*q == quote)
-            inq = !inq;
-        else if (*q == '\n') {
-            if (!inq) {
-                *lines = nl;
-                return q + 1;
-            }
-            nl++;
-        }
-    }
-    *lines = nl;
-    return end;
+    uint32_t nl = 0;
+    bool open_quote;
+    size_t e = feed_scan_record(sc, (size_t)(p - sc->d), &nl, &open_quote);
+    *lines = nl + 1;
+    return e < sc->len ? sc->d + e + 1 : end;
 }
 
 /* Field k of the record [p, e) into buf (unquoted, blanks around trimmed);
@@ -449,6 +441,8 @@ static bool split_feed(part *P, int fi, folio_error *err)
     }
     if (len)
         madvise((void *)data, len, MADV_SEQUENTIAL);
+    feed_scanner sc;
+    feed_scanner_init(&sc, data, len, d->delimiter, d->quote);
     shard_out *so = calloc((size_t)N, sizeof *so);
     bool ok = so != NULL;
     char path[PATH_MAX + 64];
@@ -472,7 +466,7 @@ static bool split_feed(part *P, int fi, folio_error *err)
     /* the header (and blank lines before it) goes to every shard */
     while (ok && p < end && d->header) {
         uint32_t nl;
-        const char *e = record_end(p, end, d->quote, &nl);
+        const char *e = record_end(&sc, p, end, &nl);
         const char *q = p;
         if (p == data && e - p >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
             q += 3;                                  /* a BOM */
@@ -557,7 +551,7 @@ static bool split_feed(part *P, int fi, folio_error *err)
             }
         }
         if (!e) {
-            e = record_end(p, end, d->quote, &nl);
+            e = record_end(&sc, p, end, &nl);
             const char *q = p;
             while (q < e && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
                 q++;
