@@ -178,13 +178,26 @@ static long label_bad(const char *s, uint32_t *cp)
             for (size_t k = 1; k < n && p[i + k]; k++)
                 c = c << 6 | (p[i + k] & 0x3Fu);
         }
+        /* r-harden (round 26): the other invisible format characters too
+         * (Mongolian vowel separator, interlinear annotation, tag
+         * characters, musical, Egyptian and shorthand format controls):
+         * a font with a zero-width glyph for them hides them as above */
         if (c < 0x20 || (c >= 0x7F && c < 0xA0) || c == 0x200B ||
             (c >= 0x2028 && c <= 0x202E) || (c >= 0x2060 && c <= 0x2069) || c == 0xFEFF ||
-            c == 0xAD) {
+            c == 0xAD || c == 0x180E || (c >= 0xFFF9 && c <= 0xFFFB) ||
+            (c >= 0xE0000 && c <= 0xE007F) || (c >= 0x1D173 && c <= 0x1D17A) ||
+            (c >= 0x13430 && c <= 0x1343F) || (c >= 0x1BCA0 && c <= 0x1BCA3)) {
             *cp = c;
             return (long)i;
         }
-        visible = visible || (c != ' ' && c != 0xA0 && c != 0x3000 && !(c >= 0x2000 && c <= 0x200A));
+        /* blanks, and the fillers and joiners that draw nothing on their
+         * own (Hangul fillers, braille blank, CGJ, variation selectors:
+         * r-harden round 26), make no visible label */
+        visible = visible || (c != ' ' && c != 0xA0 && c != 0x3000 &&
+                              !(c >= 0x2000 && c <= 0x200A) && c != 0x115F && c != 0x1160 &&
+                              c != 0x3164 && c != 0xFFA0 && c != 0x2800 && c != 0x034F &&
+                              !(c >= 0xFE00 && c <= 0xFE0F) && !(c >= 0xE0100 && c <= 0xE01EF) &&
+                              c != 0x200C && c != 0x200D && c != 0x200E && c != 0x200F);
         for (size_t k = 0; k < n && p[i]; k++)     /* (YAML gave valid UTF-8) */
             i++;
     }

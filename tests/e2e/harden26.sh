@@ -269,3 +269,31 @@ PY
     done
 }
 run_test h26_partition_stray_quote t_h26_partition_stray_quote
+
+# (8) Round 25's label check (src/disc-labels.c) let through the other
+# invisible format characters (tag characters, interlinear annotation, the
+# Mongolian vowel separator) and labels made only of characters that draw
+# nothing (Hangul fillers, braille blank, joiners): with the layout's fonts
+# they were empty boxes and a warning, exit 0, and with a font that has
+# zero-width glyphs for them they hide or blank the approved wording.  Now a
+# job error at the library's line, as for a zero-width space.
+t_h26_disc_label_invisible() {
+    local d="$WORK/h26dl" w pl
+    for w in '"Saldo\U000E0041 nuevo"' '"\uFFFBSaldo nuevo"' '"\u180ESaldo"' \
+             '"\u3164"' '"\u115F\u1160"' '"\u2800 \u200D"'; do
+        dl_setup "$d" es
+        pl=$(grep -n "id: disc-new_balance" "$d/paragraphs.yaml" | cut -d: -f1)
+        h25_set_label "$d/paragraphs.yaml" "$w"
+        disc_run "$d" 2
+        cat "$d/err"
+        grep -q "paragraphs.yaml:$pl:5: paragraph 'disc-new_balance' is a disclosure label: its 'es' wording must be one line of visible text" "$d/err" || fail_at "$LINENO"
+        [ ! -e "$d/out/manifest.json" ] || fail_at "$LINENO"
+    done
+    # a variation selector after a letter, ZWJ in a word: still wording
+    for w in '"Saldo nuevo\uFE0F"' '"Sal\u200Ddo"'; do
+        dl_setup "$d" es
+        h25_set_label "$d/paragraphs.yaml" "$w"
+        disc_run "$d" 0
+    done
+}
+run_test h26_disc_label_invisible t_h26_disc_label_invisible
