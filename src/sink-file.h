@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink-file.h -- the buffered file behind the pieces and record sinks
- * (src/sink-records.c, issue 11): bytes gathered in a 1 MiB buffer, written
+ * (src/sink-records.c, issue 11): bytes gathered in a 256 KiB buffer, written
  * with write(2), optionally hashed (SHA-256) as written; abort removes the
  * file.  The first failure is kept and reported by close.
  */

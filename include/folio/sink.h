@@ -151,7 +151,7 @@ typedef struct folio_record_sink_type {
 
 /* A record file: `head` (a header line, or rows that come before every
  * household's, e.g. the contacts read) and then the records' bytes, written
- * through a 1 MiB buffer; close fsyncs. */
+ * through a 256 KiB buffer; close fsyncs. */
 typedef struct folio_sink_record_file_options {
     const char *head;
     size_t head_len;

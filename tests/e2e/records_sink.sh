@@ -73,7 +73,7 @@ t_records_sink_fails() {
     mkdir -p "$d"
     rs_shim "$d"
     "$FOLIO" samples --households 1500 --seed 3 --journey --out "$d/s" >/dev/null
-    # the reference run: audit.jsonl is written in more than one write (1 MiB
+    # the reference run: audit.jsonl is written in more than one write (256 KiB
     # buffer), so its second write is in the middle of the households
     "$FOLIO" run "$d/s/job.yaml" --out "$d/ref" --quiet || [ $? = 3 ]
     [ "$(stat -c %s "$d/ref/audit.jsonl")" -gt 2000000 ] || fail_at "$LINENO"
