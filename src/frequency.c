@@ -561,66 +561,48 @@ bool frequency_write_not_due(const folio_plan *p, const uint8_t *in_shard, const
 
 /* ---- the run's statement history -------------------------------------------- */
 
-bool frequency_write_history(const folio_plan *p, const uint8_t *in_shard, const char *path,
-                             uint64_t *rows, folio_error *err)
+void frequency_history_rows(const folio_plan *p, size_t h, const char *d, folio_buf *b,
+                            uint64_t *rows)
 {
-    folio_buf b;
-    folio_buf_init(&b, (size_t)1 << 32);
-    folio_buf_puts(&b, "key,type,date,channel\n");
-    char d[16];
-    folio_date_format(p->job->period_end, "YYYY-MM-DD", d, sizeof d);
-    *rows = 0;
     const folio_frequency *F = p->job->frequency;
     const folio_households *hs = p->hs;
-    for (size_t h = 0; h < hs->n; h++) {
-        if (in_shard && !in_shard[h])
+    const folio_household_plan *hp = &p->households[h];
+    uint8_t ch = hp->channel;
+    for (int c = 0; c < CH_N; c++) {
+        bool sent = c == CH_PRINT ? ch == FOLIO_CHANNEL_PRINT || ch == FOLIO_CHANNEL_BOTH
+                                  : ch == FOLIO_CHANNEL_EMAIL || ch == FOLIO_CHANNEL_BOTH;
+        if (!sent)
             continue;
-        const folio_household_plan *hp = &p->households[h];
-        uint8_t ch = hp->channel;
-        for (int c = 0; c < CH_N; c++) {
-            bool sent = c == CH_PRINT ? ch == FOLIO_CHANNEL_PRINT || ch == FOLIO_CHANNEL_BOTH
-                                      : ch == FOLIO_CHANNEL_EMAIL || ch == FOLIO_CHANNEL_BOTH;
-            if (!sent)
+        const char *id = hs->v[h].id;
+        folio_buf_put_csv_field(b, id, strlen(id));
+        folio_buf_printf(b, ",statement,%s,%s\n", d, CH_NAME[c]);
+        (*rows)++;
+        /* r-chan: an account with its own frequency on the channel has
+         * its own history row (its next decision counts from it) when
+         * the statement of that channel carried it */
+        if (!F || !F->acc_attr[c])
+            continue;
+        bool arch_own = c == CH_EMAIL && hp->split && ch == FOLIO_CHANNEL_BOTH;
+        for (uint32_t k = 0; k < hs->v[h].n_accounts; k++) {
+            uint32_t ai = hs->account_idx[hs->v[h].first_account + k];
+            folio_attr_val v = attrs_value(p->ds, F->acc_attr[c], ai);
+            if (!v.str || freq_index(v.str) < 0)
                 continue;
-            const char *id = hs->v[h].id;
-            folio_buf_put_csv_field(&b, id, strlen(id));
-            folio_buf_printf(&b, ",statement,%s,%s\n", d, CH_NAME[c]);
-            (*rows)++;
-            /* r-chan: an account with its own frequency on the channel has
-             * its own history row (its next decision counts from it) when
-             * the statement of that channel carried it */
-            if (!F || !F->acc_attr[c])
+            decision hd, ad;
+            if (arch_own || c != (ch == FOLIO_CHANNEL_EMAIL ? CH_EMAIL : CH_PRINT)) {
+                decide(p->job, p, h, c, &hd);
+                decide_account(p->job, p, h, c, ai, &hd, &ad);
+                if (!ad.due)
+                    continue;
+            } else if (p->accounts[ai].suppressed) {
                 continue;
-            bool arch_own = c == CH_EMAIL && hp->split && ch == FOLIO_CHANNEL_BOTH;
-            for (uint32_t k = 0; k < hs->v[h].n_accounts; k++) {
-                uint32_t ai = hs->account_idx[hs->v[h].first_account + k];
-                folio_attr_val v = attrs_value(p->ds, F->acc_attr[c], ai);
-                if (!v.str || freq_index(v.str) < 0)
-                    continue;
-                decision hd, ad;
-                if (arch_own || c != (ch == FOLIO_CHANNEL_EMAIL ? CH_EMAIL : CH_PRINT)) {
-                    decide(p->job, p, h, c, &hd);
-                    decide_account(p->job, p, h, c, ai, &hd, &ad);
-                    if (!ad.due)
-                        continue;
-                } else if (p->accounts[ai].suppressed) {
-                    continue;
-                }
-                const char *aid = p->ds->accounts[ai].id;
-                folio_buf_put_csv_field(&b, aid, strlen(aid));
-                folio_buf_printf(&b, ",statement,%s,%s\n", d, CH_NAME[c]);
-                (*rows)++;
             }
+            const char *aid = p->ds->accounts[ai].id;
+            folio_buf_put_csv_field(b, aid, strlen(aid));
+            folio_buf_printf(b, ",statement,%s,%s\n", d, CH_NAME[c]);
+            (*rows)++;
         }
     }
-    if (b.failed) {
-        folio_buf_free(&b);
-        folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory writing the statement history");
-        return false;
-    }
-    bool ok = folio_write_file_excl(path, b.data, b.len, err);
-    folio_buf_free(&b);
-    return ok;
 }
 
 /* ---- the archive documents' own view (r-chan) -------------------------------- */

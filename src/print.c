@@ -159,7 +159,9 @@ typedef struct print_run {
     const void *topt[FOLIO_PRINT_FORMATS];
     int n_fmt;
     size_t cur;                            /* file being written */
-    folio_sinks sinks;                     /* its sinks; .open: a file is open */
+    folio_sinks sinks;                     /* its sinks (the formats, then the
+                                            * pieces file); .open: a file is open */
+    folio_sink_pieces_options pieces_opt;  /* issue 11: the pieces sink's, per file */
     uint64_t total_pages, last_progress;
     uint64_t composed_again;               /* issue 11 part 2 (r-once) */
 } print_run;
@@ -220,50 +222,34 @@ static folio_dl_statement *print_make(void *ctx, size_t i, folio_arena *arena,
     return st;
 }
 
-static bool write_pieces(const print_params *p, size_t i, folio_error *err)
-{
-    print_file *f = &p->files[i];
-    folio_buf b;
-    folio_buf_init(&b, (size_t)1 << 30);
-    bool ok = production_pieces_csv(p->prod, i, p->pin, f->name, &b);
-    if (!ok) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", f->pieces_part);
-    } else {
-        FILE *fp = folio_fopen_excl(f->pieces_part);
-        ok = fp && fwrite(b.data, 1, b.len, fp) == b.len;
-        if (fp && fclose(fp) != 0)
-            ok = false;
-        if (!ok)
-            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot write: %s",
-                            f->pieces_part, strerror(errno));
-        else
-            folio_sha256_hex(b.data, b.len, f->pieces_sha256);
-        f->pieces_bytes = b.len;
-    }
-    folio_buf_free(&b);
-    return ok;
-}
-
 /* Create the .part of print file i's formats and open their sinks. */
 static bool open_file(print_run *P, size_t i, folio_error *err)
 {
     print_file *f = &P->p->files[i];
-    char *parts[FOLIO_PRINT_FORMATS];
+    char *parts[FOLIO_PRINT_FORMATS + 1];
     for (int j = 0; j < P->n_fmt; j++)
         parts[j] = f->out[P->fmt[j]].part;
+    parts[P->n_fmt] = f->pieces_part;      /* issue 11: the pieces sink, last */
+    P->pieces_opt.file = i;                /* its options are the file's */
+    P->pieces_opt.file_name = f->name;
     P->cur = i;
     return folio_sinks_open(&P->sinks, parts, err);
 }
 
-/* Close the sinks of the open file, check what they wrote against the plan,
- * checksum it and write its pieces file. */
+/* Close the sinks of the open file (its pieces file last), check what they
+ * wrote against the plan and checksum it. */
 static bool close_file(print_run *P, folio_error *err)
 {
     print_file *f = &P->p->files[P->cur];
-    folio_sink_result *res[FOLIO_PRINT_FORMATS];
+    folio_sink_result *res[FOLIO_PRINT_FORMATS + 1], pres = {0};
     for (int j = 0; j < P->n_fmt; j++)
         res[j] = &f->out[P->fmt[j]].res;
+    res[P->n_fmt] = &pres;
     bool ok = folio_sinks_finish(&P->sinks, true, res, err);
+    if (ok) {                              /* issue 11: hashed as it was written */
+        f->pieces_bytes = pres.bytes;
+        memcpy(f->pieces_sha256, pres.sha256, sizeof f->pieces_sha256);
+    }
     for (int j = 0; ok && j < P->n_fmt; j++) {
         print_output *o = &f->out[P->fmt[j]];
         if (o->res.pages != f->pages || o->res.statements != f->statements) {
@@ -278,7 +264,7 @@ static bool close_file(print_run *P, folio_error *err)
             ok = folio_sha256_file(o->part, o->sha256, NULL, err);
         }
     }
-    return ok && write_pieces(P->p, P->cur, err);
+    return ok;
 }
 
 static bool print_deliver(void *ctx, size_t i, const folio_dl_statement *st,
@@ -300,7 +286,7 @@ static bool print_deliver(void *ctx, size_t i, const folio_dl_statement *st,
     }
     if (!folio_sinks_add(&P->sinks, st, prepared, err))
         return false;
-    if (p->extra && !p->extra->add_statement(p->extra_self, st, prepared[P->n_fmt], err))
+    if (p->extra && !p->extra->add_statement(p->extra_self, st, prepared[P->n_fmt + 1], err))
         return false;                   /* issue 11 part 1: the proof sample */
     *p->done += st->n_pages;
     /* issue 12 part 1: every 64 pages (was 2,000): the callback also trims a
@@ -323,21 +309,28 @@ bool print_write(print_params *p, folio_error *err)
         P.topt[P.n_fmt] = print_sink_options(p, &P.opts, k);
         P.n_fmt++;
     }
-    P.sinks.n = P.n_fmt;
+    /* issue 11: the pieces file is a sink of every print file, after the
+     * formats; no prepare() (its slot in the ring's blobs stays NULL) */
+    P.pieces_opt = (folio_sink_pieces_options){.plan = p->prod, .in = p->pin,
+                                               .duplex = p->job->duplex};
+    P.sinks.n = P.n_fmt + 1;
     memcpy(P.sinks.type, P.types, sizeof P.types);
     memcpy(P.sinks.opt, P.topt, sizeof P.topt);
+    P.sinks.type[P.n_fmt] = &folio_sink_pieces;
+    P.sinks.opt[P.n_fmt] = &P.pieces_opt;
     size_t n = 0;
     for (size_t i = 0; i < p->n_files; i++) {
         P.total_pages += p->files[i].pages;
         n += p->files[i].statements;
     }
     *p->done = 0;
-    /* the formats' prepare, then the extra sink's (issue 11 part 1) */
-    const folio_sink_type *prep[FOLIO_PRINT_FORMATS + 1];
-    const void *prep_opt[FOLIO_PRINT_FORMATS + 1];
-    memcpy(prep, P.types, sizeof P.types);
-    memcpy(prep_opt, P.topt, sizeof P.topt);
-    int n_prep = P.n_fmt;
+    /* the formats' prepare, the pieces sink's (none), then the extra sink's
+     * (issue 11 part 1): blob j is sink j's (folio_sinks_add) */
+    const folio_sink_type *prep[FOLIO_PRINT_FORMATS + 2];
+    const void *prep_opt[FOLIO_PRINT_FORMATS + 2];
+    memcpy(prep, P.sinks.type, sizeof *prep * (size_t)P.sinks.n);
+    memcpy(prep_opt, P.sinks.opt, sizeof *prep_opt * (size_t)P.sinks.n);
+    int n_prep = P.sinks.n;
     if (p->extra) {
         prep[n_prep] = p->extra;
         prep_opt[n_prep++] = p->extra_opt;

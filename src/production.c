@@ -542,38 +542,49 @@ fail:
     return NULL;
 }
 
-/* production_pieces_csv: the inserter data rows of one print file. */
+/* production_pieces_header / _row / _csv: the inserter data rows (see
+ * header); issue 11: a row at a time for the pieces sink (sink-pieces.c). */
+void production_pieces_header(folio_buf *b)
+{
+    folio_buf_puts(b, "piece_id,household,sheets,pages,file,first_page,last_page,imb_serial,"
+                      "stream\n");
+}
+
+void production_pieces_row(const folio_production_plan *plan, size_t piece,
+                           const folio_piece_input *in, const char *file_name, folio_buf *b)
+{
+    const folio_prod_piece *pc = &plan->pieces[piece];
+    const char *stream = plan->streams[pc->stream].name;
+    const char *hh = in[pc->input].household ? in[pc->input].household : "";
+    char serial[24];
+    snprintf(serial, sizeof serial, "%0*llu", plan->serial_digits,
+             (unsigned long long)pc->serial);
+    folio_buf_put_csv_field(b, pc->id, strlen(pc->id));
+    folio_buf_putc(b, ',');
+    folio_buf_put_csv_field(b, hh, strlen(hh));
+    folio_buf_putc(b, ',');
+    folio_buf_put_int(b, pc->sheets);
+    folio_buf_putc(b, ',');
+    folio_buf_put_int(b, pc->pages);
+    folio_buf_putc(b, ',');
+    folio_buf_put_csv_field(b, file_name, strlen(file_name));
+    folio_buf_putc(b, ',');
+    folio_buf_put_int(b, pc->first_page);
+    folio_buf_putc(b, ',');
+    folio_buf_put_int(b, (int64_t)pc->first_page + pc->pages - 1);
+    folio_buf_putc(b, ',');
+    folio_buf_puts(b, serial);
+    folio_buf_putc(b, ',');
+    folio_buf_put_csv_field(b, stream, strlen(stream));
+    folio_buf_putc(b, '\n');
+}
+
 bool production_pieces_csv(const folio_production_plan *plan, size_t file,
                            const folio_piece_input *in, const char *file_name, folio_buf *b)
 {
     const folio_prod_file *f = &plan->files[file];
-    const char *stream = plan->streams[f->stream].name;
-    folio_buf_puts(b, "piece_id,household,sheets,pages,file,first_page,last_page,imb_serial,"
-                      "stream\n");
-    for (uint32_t k = 0; k < f->n_pieces; k++) {
-        const folio_prod_piece *pc = &plan->pieces[f->first_piece + k];
-        const char *hh = in[pc->input].household ? in[pc->input].household : "";
-        char serial[24];
-        snprintf(serial, sizeof serial, "%0*llu", plan->serial_digits,
-                 (unsigned long long)pc->serial);
-        folio_buf_put_csv_field(b, pc->id, strlen(pc->id));
-        folio_buf_putc(b, ',');
-        folio_buf_put_csv_field(b, hh, strlen(hh));
-        folio_buf_putc(b, ',');
-        folio_buf_put_int(b, pc->sheets);
-        folio_buf_putc(b, ',');
-        folio_buf_put_int(b, pc->pages);
-        folio_buf_putc(b, ',');
-        folio_buf_put_csv_field(b, file_name, strlen(file_name));
-        folio_buf_putc(b, ',');
-        folio_buf_put_int(b, pc->first_page);
-        folio_buf_putc(b, ',');
-        folio_buf_put_int(b, (int64_t)pc->first_page + pc->pages - 1);
-        folio_buf_putc(b, ',');
-        folio_buf_puts(b, serial);
-        folio_buf_putc(b, ',');
-        folio_buf_put_csv_field(b, stream, strlen(stream));
-        folio_buf_putc(b, '\n');
-    }
+    production_pieces_header(b);
+    for (uint32_t k = 0; k < f->n_pieces; k++)
+        production_pieces_row(plan, f->first_piece + k, in, file_name, b);
     return !b->failed;
 }

@@ -33,17 +33,16 @@ static void cancel_now(run_records_bg *b)
     __atomic_store_n(&b->R->records_cancel, 1, __ATOMIC_RELAXED);
 }
 
-/* The record files of the records phase, in their old order. */
+/* The record files of the records phase: not_due.csv (its rows are the
+ * frequency decisions' order, not household order: not on the ring), then
+ * the record ring's files and exceptions.csv (records_write). */
 static bool records_all(run_state *R, totals *T, folio_error *err)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/not_due.csv.part", R->out);   /* issue 15: the shard's */
     if (R->job->frequency && !frequency_write_not_due(R->plan, R->in_shard, path, &R->freq, err))
         return false;
-    snprintf(path, sizeof path, "%s/statement_history.csv.part", R->out);   /* issue 15 */
-    if (R->job->frequency &&
-        !frequency_write_history(R->plan, R->in_shard, path, &R->freq.history_rows, err))
-        return false;
+    /* issue 11: statement_history.csv and the others on the record ring */
     return records_write(R, T, err);
 }
 

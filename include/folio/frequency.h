@@ -84,9 +84,11 @@ void frequency_counts_free(folio_frequency_counts *counts);
 /* OUT/statement_history.csv: `key,type,date,channel`, one row per statement
  * this run sent (household id, "statement", the period end, print or email)
  * -- an events feed for the next run, whose frequency then counts from it.
- * in_shard: NULL = every household.  *rows: data rows written. */
-bool frequency_write_history(const struct folio_plan *plan, const uint8_t *in_shard,
-                             const char *path, uint64_t *rows, folio_error *err);
+ * issue 11: written on the record ring (records.c, after the header line);
+ * these are the rows of household h; date: the period end, YYYY-MM-DD.
+ * *rows += the rows added. */
+void frequency_history_rows(const struct folio_plan *plan, size_t h, const char *date,
+                            struct folio_buf *b, uint64_t *rows);
 
 /* r-chan: per-channel statements.  A household routed to both whose print
  * and e-mail statements are due with different intervals (e.g. e-mail

@@ -177,6 +177,12 @@ void production_plan_free(folio_production_plan *plan);
 bool production_pieces_csv(const folio_production_plan *plan, size_t file,
                            const folio_piece_input *in, const char *file_name,
                            folio_buf *b);
+/* The same a row at a time (issue 11: the pieces sink, sink-pieces.c): the
+ * header line, and the row of plan->pieces[piece]. */
+void production_pieces_header(folio_buf *b);
+void production_pieces_row(const folio_production_plan *plan, size_t piece,
+                           const folio_piece_input *in, const char *file_name,
+                           folio_buf *b);
 
 /* ---- folio verify (src/verify.c) --------------------------------------- */
 

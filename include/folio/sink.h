@@ -100,6 +100,86 @@ typedef struct folio_sink_text_options {
 } folio_sink_text_options;
 extern const folio_sink_type folio_sink_text;
 
+/* Pieces file of one print file (src/sink-pieces.c, issue 11): the
+ * inserter's rows (production_pieces_csv's header, then one
+ * production_pieces_row per statement).  Options per print file (print.c
+ * points them at the file before opening it).  add_statement checks the
+ * statement against the file's next planned piece -- household id, pages,
+ * sheets -- and fails on any difference (a job error naming the piece, never
+ * a pieces file that describes something else than the print file); close
+ * fails when pieces are missing.  close hashes as written (res->sha256). */
+struct folio_production_plan;
+struct folio_piece_input;
+typedef struct folio_sink_pieces_options {
+    const struct folio_production_plan *plan;
+    const struct folio_piece_input *in;   /* the plan's inputs (household ids) */
+    size_t file;                 /* plan->files[file] */
+    const char *file_name;       /* the `file` column: BASE.pdf */
+    bool duplex;                 /* sheets = ceil(pages / 2) */
+} folio_sink_pieces_options;
+extern const folio_sink_type folio_sink_pieces;
+
+/* ---- record sinks (src/sink-records.c, issue 11) --------------------------
+ *
+ * The record files (suppressed.csv, audit.jsonl, contact_history.csv) hold
+ * one record per household in household order, of households that never
+ * reach the print ring too (suppressed, e-mail only).  Their items are not
+ * display lists: a folio_record is the rows one household adds to one file,
+ * made by the record ring's make() from the run's decisions (records.c,
+ * nothing composed).  A record sink shares the protocol of folio_sink_type
+ * (open, add, close, abort) and, like it, never sees the feeds, households
+ * or job. */
+typedef struct folio_record {
+    size_t seq;                  /* position in the run (household index):
+                                  * strictly increasing per sink */
+    const char *data;            /* whole lines */
+    size_t len;
+} folio_record;
+
+typedef struct folio_record_sink_type {
+    const char *name;
+    /* Create `path` (O_EXCL, never through a link) and start writing. */
+    void *(*open)(const void *opt, const char *path, folio_error *err);
+    /* Append one record, in order.  On failure only good for abort(). */
+    bool (*add_record)(void *self, const folio_record *rec, folio_error *err);
+    /* Finish the file (bytes, statements = records, sha256 as written) and
+     * free the instance, also on failure (the file is then removed). */
+    bool (*close)(void *self, folio_sink_result *res, folio_error *err);
+    /* Free without finishing and remove the file. */
+    void (*abort)(void *self);
+} folio_record_sink_type;
+
+/* A record file: `head` (a header line, or rows that come before every
+ * household's, e.g. the contacts read) and then the records' bytes, written
+ * through a 256 KiB buffer; close fsyncs. */
+typedef struct folio_sink_record_file_options {
+    const char *head;
+    size_t head_len;
+} folio_sink_record_file_options;
+extern const folio_record_sink_type folio_sink_record_file;
+
+/* The record ring: items 0..n-1 (households) in order on the calling thread
+ * (the records thread, run-records-bg.c).  Every sink opened in order on
+ * path[j]; make() fills out[j] with item i's record for sink j (left empty:
+ * none); each non-empty one goes to add_record in sink order.  done()
+ * (optional) runs after the last item.  Then every sink closed in order
+ * into res[j] (after a failed close the rest aborted); on any failure every
+ * open sink aborted, its file removed, and err is the first failure. */
+#define FOLIO_RECORD_RING_MAX 8
+typedef struct folio_record_ring {
+    size_t n;
+    void *ctx;
+    int n_sinks;
+    const folio_record_sink_type *const *type;
+    const void *const *opt;
+    const char *const *path;
+    bool (*make)(void *ctx, size_t i, folio_buf *out, folio_error *err);
+    bool (*done)(void *ctx, folio_error *err);
+    folio_sink_result *res;      /* [n_sinks], out */
+} folio_record_ring;
+
+bool folio_record_ring_run(folio_record_ring *r, folio_error *err);
+
 /* ---- the ordered ring ----------------------------------------------------- */
 
 /* Items 0..n-1 (statements in output order) are made in batches by every
