@@ -32,6 +32,14 @@ size_t pdf_deflate_raw(int level, const void *in, size_t n, void *out, size_t ca
 size_t pdf_deflate_split(int level, const unsigned char *in, size_t head, size_t n,
                          unsigned char *out, size_t cap);
 
+/* Round 26 (pdf-zsplit.c): the zlib stream of in[0..n), rows of `row`
+ * bytes (a cross-reference stream after its PNG Up predictor), the only
+ * match looked for the row above, fixed Huffman codes.  0 when out (cap
+ * bytes) is too small or row is not 1..256 (the caller then uses
+ * pdf_deflate). */
+size_t pdf_deflate_rows(const unsigned char *in, size_t n, size_t row, unsigned char *out,
+                        size_t cap);
+
 /* A TrueType program of font `file` holding only glyphs gids[] (and
  * .notdef), glyph ids unchanged, no hinting, no layout tables; codes[] (the
  * code points drawn) give its cmap.  *out is malloc'd.  false when the font

@@ -37,6 +37,13 @@ static const char *const SR_NAME[FOLIO_SR__COUNT] = {
     [FOLIO_SR_LBODY] = "LBody", [FOLIO_SR_FIGURE] = "Figure", [FOLIO_SR_LINK] = "Link",
 };
 
+static const uint8_t SR_LEN[FOLIO_SR__COUNT] = {
+    [FOLIO_SR_DOCUMENT] = 8, [FOLIO_SR_SECT] = 4, [FOLIO_SR_H1] = 2, [FOLIO_SR_H2] = 2,
+    [FOLIO_SR_H3] = 2, [FOLIO_SR_P] = 1, [FOLIO_SR_TABLE] = 5, [FOLIO_SR_TR] = 2,
+    [FOLIO_SR_TH] = 2, [FOLIO_SR_TD] = 2, [FOLIO_SR_L] = 1, [FOLIO_SR_LI] = 2,
+    [FOLIO_SR_LBODY] = 5, [FOLIO_SR_FIGURE] = 6, [FOLIO_SR_LINK] = 4,
+};
+
 typedef struct tag_node {
     uint32_t parent;
     uint8_t role, scope;
@@ -214,6 +221,17 @@ static char *put_u(char *p, unsigned v)
     return pdf_put_dec(p, v);
 }
 
+/* r-tag6 (round 26): a string literal's bytes, its length known */
+#define PUT_LIT(p, lit) ((char *)memcpy((p), (lit), sizeof(lit) - 1) + sizeof(lit) - 1)
+
+/* a structure type's name */
+static char *put_role(char *p, unsigned role)
+{
+    size_t n = SR_LEN[role];
+    memcpy(p, SR_NAME[role], n);
+    return p + n;
+}
+
 static char *put_s(char *p, const char *s)
 {
     size_t n = strlen(s);
@@ -258,10 +276,10 @@ size_t pdf_tag_op(pdf_tag *t, uint32_t page, const folio_dl_op *op, char *out)
     t->mc[t->n_mc++] = (tag_mc){page, mcid, (uint32_t)want};
     char *p = out + n;                       /* "/TD<</MCID 12>>BDC\n" (r-arch3: no */
     *p++ = '/';                              /* spaces where delimiters separate) */
-    p = put_s(p, SR_NAME[t->nodes[want].role]);
-    p = put_s(p, "<</MCID ");
+    p = put_role(p, t->nodes[want].role);
+    p = PUT_LIT(p, "<</MCID ");
     p = put_u(p, mcid);
-    p = put_s(p, ">>BDC\n");
+    p = PUT_LIT(p, ">>BDC\n");
     return (size_t)(p - out);
 }
 
@@ -311,7 +329,7 @@ static bool lang_ok(const char *l)
 static char *put_text_hex(char *q, const char *s, size_t max_chars)
 {
     static const char hx[] = "0123456789ABCDEF";
-    q = put_s(q, "<FEFF");
+    q = PUT_LIT(q, "<FEFF");
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s), k = 0;
     for (size_t i = 0; i < n && k < max_chars; k++) {
@@ -526,8 +544,8 @@ static char *put_ref(char *q, unsigned id)
 
 static char *put_scope(char *q, const tag_node *nd)
 {
-    return put_s(q, nd->scope == FOLIO_SCOPE_ROW ? "/A<</O/Table/Scope/Row>>"
-                                                 : "/A<</O/Table/Scope/Column>>");
+    return nd->scope == FOLIO_SCOPE_ROW ? PUT_LIT(q, "/A<</O/Table/Scope/Row>>")
+                                        : PUT_LIT(q, "/A<</O/Table/Scope/Column>>");
 }
 
 /* r-arch3: a text string as a literal when s is printable ASCII (PDFDocEncoding
@@ -587,13 +605,13 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, pdf_cdo
     e.n = 0;
     char *q = emit_room(&e, 256);
     offs[0] = 0;
-    q = put_s(q, "<</Type/StructTreeRoot/K ");
+    q = PUT_LIT(q, "<</Type/StructTreeRoot/K ");
     q = put_ref(q, el0 + f->num[0]);
-    q = put_s(q, "/ParentTree ");
+    q = PUT_LIT(q, "/ParentTree ");
     q = put_ref(q, ptree);
-    q = put_s(q, "/ParentTreeNextKey ");
+    q = PUT_LIT(q, "/ParentTreeNextKey ");
     q = put_u(q, f->annot_key);
-    q = put_s(q, ">>\n");
+    q = PUT_LIT(q, ">>\n");
     emit_done(&e, q);
     emit_flush(&e);
     offs[1] = body.len;               /* the ParentTree: (page, MCID) -> element */
@@ -626,7 +644,7 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, pdf_cdo
         emit_done(&e, q);
     }
     q = emit_room(&e, 8);
-    q = put_s(q, "]>>\n");
+    q = PUT_LIT(q, "]>>\n");
     emit_done(&e, q);
     emit_flush(&e);
     bool ok = mi == t->n_mc;
@@ -640,18 +658,18 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, pdf_cdo
             alt = 2000;
         bool long_alt = alt * 4 + 16 > 2048;   /* r-tag5: it would overrun tmp */
         q = emit_room(&e, 256 + (long_alt ? 0 : alt * 4));
-        q = put_s(q, "<</S/");
-        q = put_s(q, SR_NAME[nd->role]);
-        q = put_s(q, "/P ");
+        q = PUT_LIT(q, "<</S/");
+        q = put_role(q, nd->role);
+        q = PUT_LIT(q, "/P ");
         q = put_ref(q, i ? el0 + f->num[nd->parent] : root);
         if (f->first_pg[i] != UINT32_MAX) {
-            q = put_s(q, "/Pg ");
+            q = PUT_LIT(q, "/Pg ");
             q = put_ref(q, f->page_id[f->first_pg[i]]);
         }
         if (nd->role == FOLIO_SR_TH)
             q = put_scope(q, nd);
         if (nd->role == FOLIO_SR_FIGURE) {
-            q = put_s(q, "/Alt");
+            q = PUT_LIT(q, "/Alt");
             const char *at = nd->alt && nd->alt[0] ? nd->alt : "Figure";
             if (long_alt) {                     /* up to 8,006 bytes: its own buffer */
                 emit_done(&e, q);
@@ -670,15 +688,18 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, pdf_cdo
             }
         }
         if (i == 0 && t->lang) {
-            q = put_s(q, "/Lang(");
+            q = PUT_LIT(q, "/Lang(");
             q = put_s(q, t->lang);
             *q++ = ')';
         }
         uint32_t k_own = f->nmc[i + 1] - f->nmc[i], k_kids = f->nkid[i + 1] - f->nkid[i];
         bool objr = nd->role == FOLIO_SR_LINK;
         uint32_t k_n = k_own + k_kids + (objr ? 1 : 0);
-        if (k_n)
-            q = put_s(q, k_n == 1 ? "/K " : "/K[");
+        if (k_n) {
+            q = PUT_LIT(q, "/K[");
+            if (k_n == 1)
+                q[-1] = ' ';                    /* "/K " */
+        }
         emit_done(&e, q);
         for (uint32_t k = f->nmc[i]; k < f->nmc[i + 1]; k++) {
             const tag_mc *m = &t->mc[f->mcl[k]];
@@ -688,11 +709,11 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, pdf_cdo
             if (m->page == f->first_pg[i]) {
                 q = put_u(q, m->mcid);
             } else {
-                q = put_s(q, "<</Type/MCR/Pg ");
+                q = PUT_LIT(q, "<</Type/MCR/Pg ");
                 q = put_ref(q, f->page_id[m->page]);
-                q = put_s(q, "/MCID ");
+                q = PUT_LIT(q, "/MCID ");
                 q = put_u(q, m->mcid);
-                q = put_s(q, ">>");
+                q = PUT_LIT(q, ">>");
             }
             emit_done(&e, q);
         }
@@ -700,11 +721,12 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, pdf_cdo
             uint32_t c = f->kidl[k];
             q = emit_room(&e, 96);
             if (f->inl[c]) {                    /* an empty cell, direct */
-                q = put_s(q, t->nodes[c].role == FOLIO_SR_TH ? "<</S/TH/P " : "<</S/TD/P ");
+                q = t->nodes[c].role == FOLIO_SR_TH ? PUT_LIT(q, "<</S/TH/P ")
+                                                    : PUT_LIT(q, "<</S/TD/P ");
                 q = put_ref(q, el0 + f->num[i]);
                 if (t->nodes[c].role == FOLIO_SR_TH)
                     q = put_scope(q, &t->nodes[c]);
-                q = put_s(q, ">>");
+                q = PUT_LIT(q, ">>");
             } else {
                 if (k > f->nkid[i] || k_own)
                     *q++ = ' ';
@@ -714,15 +736,15 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, pdf_cdo
         }
         q = emit_room(&e, 96);
         if (objr) {
-            q = put_s(q, "<</Type/OBJR/Obj ");
+            q = PUT_LIT(q, "<</Type/OBJR/Obj ");
             q = put_ref(q, f->annot_id[i]);
-            q = put_s(q, "/Pg ");
+            q = PUT_LIT(q, "/Pg ");
             q = put_ref(q, f->page_id[f->first_pg[i]]);
-            q = put_s(q, ">>");
+            q = PUT_LIT(q, ">>");
         }
         if (k_n > 1)
             *q++ = ']';
-        q = put_s(q, ">>");    /* r-arch3: no separator; the offsets delimit objects */
+        q = PUT_LIT(q, ">>");    /* r-arch3: no separator; the offsets delimit objects */
         emit_done(&e, q);
     }
     emit_flush(&e);

@@ -242,3 +242,109 @@ size_t pdf_deflate_split(int level, const unsigned char *in, size_t head, size_t
     out[done++] = (unsigned char)a;
     return done;
 }
+
+/* ---- round 26 (issue 14): the cross-reference stream ------------------------
+ *
+ * A tagged document's cross-reference stream (pdf-compact.c) is rows of
+ * W = [1 w2 w3] bytes after a PNG Up predictor byte: the ~1,000 objects in
+ * the object stream are all "2 (stream) (index)", so after the predictor
+ * nearly every row is the row before it (02 00 00 00 00 01).  libdeflate
+ * level 1 paid ~80,000 instructions a document for ~2.8 KB (its per-call
+ * set-up and code building); here the only match looked for is the row
+ * above (distance = row length), coded with the fixed Huffman codes of RFC
+ * 1951 3.2.6: no search, no code to build. */
+
+/* length symbol (257..285) and extra bits of a match length - 3 (0..255) */
+static void len_sym(uint32_t x, uint32_t *sym, int *nb)
+{
+    if (x < 8) {
+        *sym = 257 + x;
+        *nb = 0;
+    } else if (x == 255) {
+        *sym = 285;
+        *nb = 0;
+    } else {
+        int b = 31 - __builtin_clz(x) - 2;
+        *sym = 257 + 4 * (uint32_t)(b + 1) + ((x >> b) & 3);
+        *nb = b;
+    }
+}
+
+/* fixed code of a literal/length symbol: reversed code | length << 16 */
+static uint32_t fixed_ll(uint32_t s)
+{
+    if (s < 144)
+        return rev(0x30 + s, 8) | 8u << 16;
+    if (s < 256)
+        return rev(0x190 + s - 144, 9) | 9u << 16;
+    if (s < 280)
+        return rev(s - 256, 7) | 7u << 16;
+    return rev(0xC0 + s - 280, 8) | 8u << 16;
+}
+
+size_t pdf_deflate_rows(const unsigned char *in, size_t n, size_t row, unsigned char *out,
+                        size_t cap)
+{
+    if (row < 1 || row > 256 || cap < 16)
+        return 0;
+    /* the one distance: its 5-bit code and extra bits */
+    uint32_t y = (uint32_t)row - 1, ds, xb = 0;
+    int nxb = 0;
+    if (y < 4) {
+        ds = y;
+    } else {
+        nxb = 31 - __builtin_clz(y) - 1;
+        ds = 2 * (uint32_t)(nxb + 1) + ((y >> nxb) & 1);
+        xb = y & ((1u << nxb) - 1);
+    }
+    uint32_t dcode = rev(ds, 5) | xb << 5;
+    int dbits = 5 + nxb;
+    bitw w = {.p = out, .end = out + cap};
+    put_bits(&w, 0x78, 8);              /* zlib: deflate, 32 KB window */
+    put_bits(&w, 0x01, 8);
+    put_bits(&w, 1, 1);                 /* the last block */
+    put_bits(&w, 1, 2);                 /* fixed Huffman codes */
+    size_t i = 0;
+    while (i < n && !w.over) {
+        size_t l = 0;
+        if (i >= row) {                 /* the bytes equal to the row above's */
+            size_t max = n - i < 258 ? n - i : 258;
+            while (l + 8 <= max) {
+                uint64_t a, b;
+                memcpy(&a, in + i + l, 8);
+                memcpy(&b, in + i + l - row, 8);
+                if (a != b)
+                    break;
+                l += 8;
+            }
+            while (l < max && in[i + l] == in[i + l - row])
+                l++;
+        }
+        if (l < 3) {
+            uint32_t c = fixed_ll(in[i]);
+            put_bits(&w, c & 0xFFFF, (int)(c >> 16));
+            i++;
+            continue;
+        }
+        uint32_t s, x = (uint32_t)l - 3;
+        int b;
+        len_sym(x, &s, &b);
+        uint32_t c = fixed_ll(s);
+        put_bits(&w, c & 0xFFFF, (int)(c >> 16));
+        if (b)
+            put_bits(&w, x & ((1u << b) - 1), b);
+        put_bits(&w, dcode, dbits);
+        i += l;
+    }
+    uint32_t eob = fixed_ll(256);
+    put_bits(&w, eob & 0xFFFF, (int)(eob >> 16));
+    flush_byte(&w);
+    if (w.over || (size_t)(w.end - w.p) < 4)
+        return 0;
+    uint32_t a = libdeflate_adler32(1, in, n);
+    w.p[0] = (unsigned char)(a >> 24);
+    w.p[1] = (unsigned char)(a >> 16);
+    w.p[2] = (unsigned char)(a >> 8);
+    w.p[3] = (unsigned char)a;
+    return (size_t)(w.p + 4 - out);
+}

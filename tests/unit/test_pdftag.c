@@ -336,6 +336,43 @@ static void test_zsplit(void **state)
     assert_int_equal(pdf_deflate_split(1, in, 0, 12, out, sizeof out), 0);
 }
 
+/* r-tag6 (round 26): the cross-reference stream's coder (the row above as
+ * the only match, fixed Huffman codes) decodes with zlib to the same bytes:
+ * an xref stream's shape (runs of equal rows broken by other rows), random
+ * bytes (all literals, every literal code length), rows of 1 and 256 bytes,
+ * matches longer than 258, nothing at all; too small an out or a row length
+ * out of range gives 0 (the caller deflates). */
+static void test_deflate_rows(void **state)
+{
+    (void)state;
+    static unsigned char in[70000], out[90000], back[70000];
+    unsigned seed = 7;
+    for (int c = 0; c < 6; c++) {
+        size_t row = c == 0 ? 6 : c == 1 ? 5 : c == 2 ? 1 : c == 3 ? 256 : c == 4 ? 9 : 6;
+        size_t n = c == 5 ? 0 : 60000;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            if (c == 1)                     /* random: literals only */
+                in[i] = (unsigned char)(seed >> 16);
+            else if ((i / row) % 37 == 5)   /* now and then another row */
+                in[i] = (unsigned char)(seed >> 16);
+            else
+                in[i] = (unsigned char)(i % row == row - 1 ? 1 : i % row == 0 ? 2 : 0);
+        }
+        size_t zn = pdf_deflate_rows(in, n, row, out, sizeof out);
+        assert_true(zn > 0);
+        uLongf bn = sizeof back;
+        assert_int_equal(uncompress(back, &bn, out, zn), Z_OK);
+        assert_int_equal(bn, n);
+        assert_memory_equal(back, in, n);
+        if (c == 0)                         /* runs of rows: a few bytes a run */
+            assert_true(zn < n / 8);
+    }
+    assert_int_equal(pdf_deflate_rows(in, 60000, 6, out, 100), 0);
+    assert_int_equal(pdf_deflate_rows(in, 100, 0, out, sizeof out), 0);
+    assert_int_equal(pdf_deflate_rows(in, 100, 257, out, sizeof out), 0);
+}
+
 /* r-tag5: a Figure's /Alt of 2,000 non-ASCII characters (written as UTF-16BE
  * hex, ~8,000 bytes, cut there) fits the element writer's buffer: the tagged
  * document passes qpdf --check and carries it. */
@@ -393,6 +430,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nodes),
         cmocka_unit_test(test_put_dec),
+        cmocka_unit_test(test_deflate_rows),
         cmocka_unit_test(test_marked_content),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_document),
