@@ -105,6 +105,11 @@ bool pdf_subset_font_renum(const char *file, const uint32_t *gids, size_t n_gids
 {
     *out = NULL;
     *out_len = 0;
+    if (new_gids) {                    /* round 26: folio's own, same bytes */
+        int rc = pdf_ttsub_renum(file, gids, n_gids, codes, n_codes, new_gids, out, out_len);
+        if (rc)
+            return rc > 0;
+    }
     hb_face_t *face = subset_face_of(file);
     if (!face)
         return false;
