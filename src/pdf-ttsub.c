@@ -63,6 +63,10 @@ typedef struct ttsub_face {
     size_t nmap;
     uint32_t *umin, *umax;            /* [nglyphs]: code points mapped to each glyph */
     uint32_t (*urange)[4];            /* [nglyphs]: their ulUnicodeRange bits */
+    uint32_t *gout;                   /* [nglyphs]: the glyph's length in a subset,
+                                       * UINT32_MAX: malformed (hb-subset's job) */
+    uint16_t *gins;                   /* [nglyphs]: a simple glyph's instruction
+                                       * length field's offset, else 0 */
 } ttsub_face;
 
 static pthread_mutex_t ttsub_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -385,6 +389,8 @@ static void ttsub_face_free(ttsub_face *f)
     free(f->umin);
     free(f->umax);
     free(f->urange);
+    free(f->gout);
+    free(f->gins);
     free(f);
 }
 
@@ -396,6 +402,8 @@ __attribute__((destructor)) static void ttsub_free_all(void)
     ttsub_n = 0;
     pthread_mutex_unlock(&ttsub_lock);
 }
+
+static bool ttsub_glyphs(ttsub_face *f);
 
 static ttsub_face *ttsub_face_of(const char *file)
 {
@@ -416,7 +424,7 @@ static ttsub_face *ttsub_face_of(const char *file)
             fclose(fp);
         }
         if (f && (f->file = strdup(file)) != NULL) {
-            f->usable = f->len && ttsub_parse(f);
+            f->usable = f->len && ttsub_parse(f) && ttsub_glyphs(f);
             ttsub_faces[ttsub_n++] = face = f;
         } else {
             ttsub_face_free(f);
@@ -511,6 +519,45 @@ static unsigned ttsub_last_flags(const uint8_t *p)
     return rd16(p + at);
 }
 
+/* Each glyph's bytes in a subset, once per face: a simple glyph without
+ * its instructions and padding; a composite as it is, or to the end of its
+ * components when its last one says instructions follow; empty glyphs
+ * (fewer than 10 bytes, or no contours) none. */
+static bool ttsub_glyphs(ttsub_face *f)
+{
+    f->gout = malloc(f->nglyphs * sizeof *f->gout);
+    f->gins = calloc(f->nglyphs, sizeof *f->gins);
+    if (!f->gout || !f->gins)
+        return false;
+    for (unsigned g = 0; g < f->nglyphs; g++) {
+        uint32_t a, b;
+        ttsub_glyph_span(f, g, &a, &b);
+        const uint8_t *p = f->glyf.p + a;
+        size_t len = b - a;
+        f->gout[g] = 0;
+        if (len < 10 || rd16(p) == 0)
+            continue;
+        int nc = (int16_t)rd16(p);
+        if (nc > 0) {
+            size_t ins;
+            size_t end = ttsub_simple_len(p, len, nc, &ins);
+            if (!end || ins > 0xFFFF) {
+                f->gout[g] = UINT32_MAX;
+                continue;
+            }
+            f->gins[g] = (uint16_t)ins;
+            f->gout[g] = (uint32_t)(end - rd16(p + ins));
+        } else {
+            size_t end = ttsub_components(p, len, NULL, NULL);
+            if (!end)
+                f->gout[g] = UINT32_MAX;
+            else
+                f->gout[g] = (uint32_t)((ttsub_last_flags(p) & 0x100) ? end : len);
+        }
+    }
+    return true;
+}
+
 typedef struct ttsub_set {
     const ttsub_face *f;
     uint64_t *bits;
@@ -582,8 +629,16 @@ static bool ttsub_comp_remap(void *ctx, size_t off, unsigned gid)
 
 static uint32_t ttsub_checksum(const uint8_t *p, size_t len)
 {
-    uint32_t s = 0;
+    uint32_t s = 0, s2 = 0;
     size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint32_t v, w;
+        memcpy(&v, p + i, 4);
+        memcpy(&w, p + i + 4, 4);
+        s += __builtin_bswap32(v);
+        s2 += __builtin_bswap32(w);
+    }
+    s += s2;
     for (; i + 4 <= len; i += 4)
         s += rd32(p + i);
     if (i < len) {
@@ -592,6 +647,17 @@ static uint32_t ttsub_checksum(const uint8_t *p, size_t len)
         s += rd32(t);
     }
     return s;
+}
+
+/* whether gids[] holds g (gids[i] first: a code's own glyph) */
+static bool ttsub_has(const uint32_t *gids, size_t n, size_t i, uint32_t g)
+{
+    if (i < n && gids[i] == g)
+        return true;
+    for (size_t j = 0; j < n; j++)
+        if (gids[j] == g)
+            return true;
+    return false;
 }
 
 int pdf_ttsub_renum(const char *file, const uint32_t *gids, size_t n_gids,
@@ -648,37 +714,26 @@ int pdf_ttsub_renum(const char *file, const uint32_t *gids, size_t n_gids,
         uint32_t a, b;
         ttsub_glyph_span(f, kept[i], &a, &b);
         const uint8_t *p = f->glyf.p + a;
-        size_t len = b - a, n = 0;
+        size_t n = 0;
+        (void)b;
         off[i] = (uint32_t)gl;
-        if (len >= 10 && rd16(p) != 0) {
-            int nc = (int16_t)rd16(p);
-            if (nc > 0) {
-                size_t ins;
-                size_t end = ttsub_simple_len(p, len, nc, &ins);
-                size_t il = end ? rd16(p + ins) : 0;
-                if (!end) {
-                    bad = true;
-                    break;
-                }
-                memcpy(glyf + gl, p, ins);
-                glyf[gl + ins] = glyf[gl + ins + 1] = 0;
-                memcpy(glyf + gl + ins + 2, p + ins + 2 + il, end - ins - 2 - il);
-                n = end - il;
-            } else {
-                size_t end = ttsub_components(p, len, NULL, NULL);
-                if (!end) {
-                    bad = true;
-                    break;
-                }
-                if (!(ttsub_last_flags(p) & 0x100))  /* no instructions: */
-                    end = len;                      /* as it is, padding too */
-                memcpy(glyf + gl, p, end);
-                ttsub_remap r = {glyf + gl, kept, k};
-                if (!ttsub_components(glyf + gl, end, ttsub_comp_remap, &r)) {
-                    bad = true;
-                    break;
-                }
-                n = end;
+        unsigned og = kept[i];
+        if (f->gout[og] == UINT32_MAX) {
+            bad = true;
+            break;
+        }
+        n = f->gout[og];
+        if (n && f->gins[og]) {        /* simple: instructions out */
+            size_t ins = f->gins[og], il = rd16(p + ins);
+            memcpy(glyf + gl, p, ins);
+            glyf[gl + ins] = glyf[gl + ins + 1] = 0;
+            memcpy(glyf + gl + ins + 2, p + ins + 2 + il, n - ins - 2);
+        } else if (n) {                /* composite: components renumbered */
+            memcpy(glyf + gl, p, n);
+            ttsub_remap r = {glyf + gl, kept, k};
+            if (!ttsub_components(glyf + gl, n, ttsub_comp_remap, &r)) {
+                bad = true;
+                break;
             }
         }
         gl += n;
@@ -772,7 +827,8 @@ int pdf_ttsub_renum(const char *file, const uint32_t *gids, size_t n_gids,
                 else
                     b = m;
             }
-            if (a < f->nmap && f->map[a].u == u) {
+            if (a < f->nmap && f->map[a].u == u && !(f->map[a].g < f->nglyphs &&
+                                                     ttsub_has(gids, n_gids, i, f->map[a].g))) {
                 ttsub_range_add(r, u);
                 lo = u < lo ? u : lo;
                 hi = u > hi ? u : hi;
@@ -832,16 +888,17 @@ int pdf_ttsub_renum(const char *file, const uint32_t *gids, size_t n_gids,
     wr16(buf + 6, 64);
     wr16(buf + 8, 2);
     wr16(buf + 10, 7 * 16 - 64);
-    uint32_t sum = 0;
+    uint32_t sum = 0;                  /* the font's: tables padded with zeros */
     for (int i = 0; i < 7; i++) {
         uint8_t *r = buf + 12 + 16 * i;
         uint32_t cs = ttsub_checksum(t[i].p, t[i].len);
+        sum += cs;
         memcpy(r, t[i].tag, 4);
         wr32(r + 4, cs);
         wr32(r + 8, (uint32_t)(t[i].p - buf));
         wr32(r + 12, (uint32_t)t[i].len);
     }
-    sum = ttsub_checksum(buf, total);
+    sum += ttsub_checksum(buf, 12 + 16 * 7);
     wr32(head + 8, 0xB1B0AFBAu - sum);
     if (new_gids)
         for (size_t i = 0; i < n_gids; i++)
