@@ -67,6 +67,9 @@ int pdf_ttsub_renum(const char *file, const uint32_t *gids, size_t n_gids,
                     const uint32_t *codes, size_t n_codes, uint32_t *new_gids,
                     unsigned char **out, size_t *out_len);
 
+/* round 26: whether pdf_ttsub_renum reads font `file` (its face kept). */
+bool pdf_ttsub_usable(const char *file);
+
 /* issue 11 (r-arch4): whether HarfBuzz can read font `file` for a subset
  * (its face is then kept for the process).  Thread-safe. */
 bool pdf_subset_readable(const char *file);

@@ -63,8 +63,8 @@ typedef struct ttsub_face {
     size_t nmap;
     uint32_t *umin, *umax;            /* [nglyphs]: code points mapped to each glyph */
     uint32_t (*urange)[4];            /* [nglyphs]: their ulUnicodeRange bits */
-    uint32_t *gout;                   /* [nglyphs]: the glyph's length in a subset,
-                                       * UINT32_MAX: malformed (hb-subset's job) */
+    uint32_t *gout;                   /* [nglyphs]: the glyph's length in a subset
+                                       * (a malformed glyph: the face is not usable) */
     uint16_t *gins;                   /* [nglyphs]: a simple glyph's instruction
                                        * length field's offset, else 0 */
 } ttsub_face;
@@ -434,6 +434,12 @@ static ttsub_face *ttsub_face_of(const char *file)
     return face && face->usable ? face : NULL;
 }
 
+bool pdf_ttsub_usable(const char *file)
+{
+    const char *env = getenv("FOLIO_TEST_HB_SUBSET");
+    return !(env && *env == '1') && ttsub_face_of(file) != NULL;
+}
+
 /* ---- one subset ---------------------------------------------------------- */
 
 static inline void ttsub_glyph_span(const ttsub_face *f, unsigned g, uint32_t *a, uint32_t *b)
@@ -541,18 +547,15 @@ static bool ttsub_glyphs(ttsub_face *f)
         if (nc > 0) {
             size_t ins;
             size_t end = ttsub_simple_len(p, len, nc, &ins);
-            if (!end || ins > 0xFFFF) {
-                f->gout[g] = UINT32_MAX;
-                continue;
-            }
+            if (!end || ins > 0xFFFF)
+                return false;          /* the whole face is hb-subset's */
             f->gins[g] = (uint16_t)ins;
             f->gout[g] = (uint32_t)(end - rd16(p + ins));
         } else {
             size_t end = ttsub_components(p, len, NULL, NULL);
             if (!end)
-                f->gout[g] = UINT32_MAX;
-            else
-                f->gout[g] = (uint32_t)((ttsub_last_flags(p) & 0x100) ? end : len);
+                return false;
+            f->gout[g] = (uint32_t)((ttsub_last_flags(p) & 0x100) ? end : len);
         }
     }
     return true;
@@ -718,10 +721,6 @@ int pdf_ttsub_renum(const char *file, const uint32_t *gids, size_t n_gids,
         (void)b;
         off[i] = (uint32_t)gl;
         unsigned og = kept[i];
-        if (f->gout[og] == UINT32_MAX) {
-            bad = true;
-            break;
-        }
         n = f->gout[og];
         if (n && f->gins[og]) {        /* simple: instructions out */
             size_t ins = f->gins[og], il = rd16(p + ins);
