@@ -192,10 +192,11 @@ bool pdf_subset_font_renum(const char *file, const uint32_t *gids, size_t n_gids
  * process, shared by all threads; a set seen again is copied, not made.
  * Output is the same bytes whichever thread made the entry first. */
 
-/* round 26: 8 MB of deflated programs (~1,700 sets of ~4.7 KB), was 256: in an
- * e-mail-only run of 3,000 households 44% of the 5,152 programs asked for
- * repeat an earlier set, 24% were served from 256 entries, 39% from 1,024 */
-#define SUBSET_CACHE_BYTES ((size_t)8 << 20)
+/* round 26: 4 MB of deflated programs (~890 sets of ~4.7 KB; peak RSS
+ * +~5 MB), was 256 sets: in an e-mail-only run of 3,000 households 44% of
+ * the 5,152 programs asked for repeat an earlier set; the first 256 sets
+ * serve 24%, 890 37%, 1,780 (8 MB) 43% */
+#define SUBSET_CACHE_BYTES ((size_t)4 << 20)
 #define SUBSET_BUCKETS 2048          /* hash buckets (power of two) */
 
 typedef struct subset_entry {
