@@ -17,7 +17,10 @@ static inline bool afont_used(const uint8_t *bits, unsigned c)
 
 bool pdfa_font_usable(const char *file)
 {
-    return file && pdf_subset_readable(file);
+    /* round 26: folio's subsetter first -- HarfBuzz's face (its
+     * preprocessing ~33 M instructions a font) is then made only for a
+     * font pdf-ttsub.c leaves to it, or for print files */
+    return file && (pdf_ttsub_usable(file) || pdf_subset_readable(file));
 }
 
 bool pdfa_font_begin(HPDF_Doc doc, HPDF_FontDef def, pdfa_font *f, const char **why)

@@ -67,6 +67,17 @@ bool pdf_subset_deflated_renum(const char *file, const uint32_t *gids, const uin
                                size_t n, int level, uint32_t *new_gids, unsigned char **z,
                                size_t *zlen, size_t *raw_len);
 
+/* issue 11 (round 26, pdf-ttsub.c): pdf_subset_font_renum's program
+ * (new_gids not NULL) written by folio itself, the bytes hb-subset writes.
+ * 1 done (*out malloc'd), 0 not this font or glyph set (use hb-subset;
+ * also when FOLIO_TEST_HB_SUBSET=1), -1 out of memory.  Thread-safe. */
+int pdf_ttsub_renum(const char *file, const uint32_t *gids, size_t n_gids,
+                    const uint32_t *codes, size_t n_codes, uint32_t *new_gids,
+                    unsigned char **out, size_t *out_len);
+
+/* round 26: whether pdf_ttsub_renum reads font `file` (its face kept). */
+bool pdf_ttsub_usable(const char *file);
+
 /* issue 11 (r-arch4): whether HarfBuzz can read font `file` for a subset
  * (its face is then kept for the process).  Thread-safe. */
 bool pdf_subset_readable(const char *file);

@@ -105,6 +105,11 @@ bool pdf_subset_font_renum(const char *file, const uint32_t *gids, size_t n_gids
 {
     *out = NULL;
     *out_len = 0;
+    if (new_gids) {                    /* round 26: folio's own, same bytes */
+        int rc = pdf_ttsub_renum(file, gids, n_gids, codes, n_codes, new_gids, out, out_len);
+        if (rc)
+            return rc > 0;
+    }
     hb_face_t *face = subset_face_of(file);
     if (!face)
         return false;
@@ -183,12 +188,16 @@ bool pdf_subset_font_renum(const char *file, const uint32_t *gids, size_t n_gids
  * code points an earlier document drew (measured: 1,088 subsets, 792
  * different, in the samples job of 2,000 households).  The deflated program
  * depends only on the font file, the codes, their glyphs and the level, so
- * it is kept under that key: the first SUBSET_CACHE different sets of the
+ * it is kept under that key: the first different sets of the
  * process, shared by all threads; a set seen again is copied, not made.
  * Output is the same bytes whichever thread made the entry first. */
 
-#define SUBSET_CACHE 256             /* entries, ~6 KB each */
-#define SUBSET_BUCKETS 512           /* hash buckets (power of two) */
+/* round 26: 4 MB of deflated programs (~890 sets of ~4.7 KB; peak RSS
+ * +~5 MB), was 256 sets: in an e-mail-only run of 3,000 households 44% of
+ * the 5,152 programs asked for repeat an earlier set; the first 256 sets
+ * serve 24%, 890 37%, 1,780 (8 MB) 43% */
+#define SUBSET_CACHE_BYTES ((size_t)4 << 20)
+#define SUBSET_BUCKETS 2048          /* hash buckets (power of two) */
 
 typedef struct subset_entry {
     struct subset_entry *next;       /* in its bucket */
@@ -204,7 +213,7 @@ typedef struct subset_entry {
 } subset_entry;
 
 static subset_entry *subset_bucket[SUBSET_BUCKETS];
-static int subset_cached;
+static size_t subset_cached;         /* bytes of deflated programs kept */
 
 static uint64_t subset_hash(const char *file, int level, const uint32_t *codes,
                             const uint32_t *gids, size_t n)
@@ -223,13 +232,24 @@ static uint64_t subset_hash(const char *file, int level, const uint32_t *codes,
     return h;
 }
 
-static const char *subset_file_key(const char *file)
+/* The font files of the cache's keys, kept for the process.  Round 26: no
+ * longer the HarfBuzz faces' names -- an archived document's programs come
+ * from pdf-ttsub.c, and no face may exist (the cache never hit then). */
+static char *subset_keys[SUBSET_FACES];
+static int subset_nkeys;
+
+/* file's key (one pointer per file name), NULL when unknown and !make (or
+ * the table is full) */
+static const char *subset_file_key(const char *file, bool make)
 {
     const char *k = NULL;
     pthread_mutex_lock(&subset_lock);
-    for (int i = 0; i < subset_n && !k; i++)
-        if (!strcmp(subset_faces[i].file, file))
-            k = subset_faces[i].file;
+    for (int i = 0; i < subset_nkeys && !k; i++)
+        if (!strcmp(subset_keys[i], file))
+            k = subset_keys[i];
+    if (!k && make && subset_nkeys < SUBSET_FACES &&
+        (subset_keys[subset_nkeys] = strdup(file)) != NULL)
+        k = subset_keys[subset_nkeys++];
     pthread_mutex_unlock(&subset_lock);
     return k;
 }
@@ -260,7 +280,7 @@ bool pdf_subset_deflated_renum(const char *file, const uint32_t *gids, const uin
     *z = NULL;
     *zlen = *raw_len = 0;
     int key = new_gids ? -level : level;       /* renumbered subsets apart */
-    const char *fk = subset_file_key(file);    /* NULL until the face is made */
+    const char *fk = subset_file_key(file, false);  /* NULL until a program is made */
     uint64_t h = subset_hash(file, key, codes, gids, n);
     if (fk) {
         pthread_mutex_lock(&subset_lock);
@@ -290,9 +310,9 @@ bool pdf_subset_deflated_renum(const char *file, const uint32_t *gids, const uin
         return false;
     }
     *raw_len = plen;
-    fk = subset_file_key(file);
+    fk = subset_file_key(file, true);
     pthread_mutex_lock(&subset_lock);
-    if (fk && subset_cached < SUBSET_CACHE && !subset_find(h, fk, key, codes, gids, n)) {
+    if (fk && subset_cached + *zlen <= SUBSET_CACHE_BYTES && !subset_find(h, fk, key, codes, gids, n)) {
         subset_entry *e = calloc(1, sizeof *e);
         uint32_t *keys = malloc(3 * n * sizeof *keys + 1);
         unsigned char *copy = malloc(*zlen);
@@ -307,7 +327,7 @@ bool pdf_subset_deflated_renum(const char *file, const uint32_t *gids, const uin
                                 .z = copy, .zlen = *zlen, .raw_len = plen};
             e->next = subset_bucket[h & (SUBSET_BUCKETS - 1)];
             subset_bucket[h & (SUBSET_BUCKETS - 1)] = e;
-            subset_cached++;
+            subset_cached += *zlen;
         } else {
             free(e);
             free(keys);
@@ -330,5 +350,8 @@ __attribute__((destructor)) static void subset_cache_free(void)
             free(e);
         }
     subset_cached = 0;
+    for (int i = 0; i < subset_nkeys; i++)
+        free(subset_keys[i]);
+    subset_nkeys = 0;
     pthread_mutex_unlock(&subset_lock);
 }
