@@ -31,9 +31,13 @@ typedef struct stmt_spool {
 
 /* A spool of n records (households) in a work file in directory dir. */
 bool stmt_spool_open(stmt_spool *s, size_t n, const char *dir, folio_error *err);
-/* Keep record i := st (thread-safe for distinct i).  Its scratch comes
- * from st's own arena. */
+/* Keep record i := st (thread-safe for distinct i).  Encoded into the
+ * calling thread's spool buffer (issue 11, r-spool: stmt_spool_flush
+ * writes it), else its scratch comes from st's own arena. */
 bool stmt_spool_put(stmt_spool *s, size_t i, const folio_dl_statement *st, folio_error *err);
+/* issue 11 (r-spool): write what the threads' buffers hold (spool.h
+ * spool_flush): after the puts, before any has/take. */
+bool stmt_spool_flush(stmt_spool *s, folio_error *err);
 /* Is record i kept? */
 bool stmt_spool_has(const stmt_spool *s, size_t i);
 /* Record i back as a statement in `arena` (thread-safe).  NULL with err on
