@@ -102,8 +102,40 @@ folio_dl_statement *stmt_spool_take(stmt_spool *s, size_t i, folio_arena *arena,
 
 void stmt_spool_close(stmt_spool *s)
 {
+    if (s->closing) {                   /* issue 11 (r-spool) */
+        pthread_join(s->closer, NULL);
+        s->closing = false;
+    }
     if (!s->on)                         /* zeroed or closed */
         return;
     spool_close(&s->file);
     s->on = false;
+}
+
+static void *close_main(void *arg)
+{
+    spool_close(arg);
+    free(arg);
+    return NULL;
+}
+
+void stmt_spool_close_bg(stmt_spool *s)
+{
+    if (!s->on || s->closing)
+        return;
+    folio_spool *f = malloc(sizeof *f);
+    if (!f) {
+        stmt_spool_close(s);
+        return;
+    }
+    *f = s->file;                       /* the thread owns the fd and the arrays */
+    if (pthread_create(&s->closer, NULL, close_main, f) != 0) {
+        free(f);
+        stmt_spool_close(s);
+        return;
+    }
+    memset(&s->file, 0, sizeof s->file);
+    s->file.fd = -1;
+    s->on = false;
+    s->closing = true;
 }

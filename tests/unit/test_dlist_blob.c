@@ -300,7 +300,11 @@ static void test_spool(void **state)
     }
     assert_null(stmt_spool_take(&s, 9, &b, &err));
     assert_non_null(strstr(err.msg, "not kept"));
+    /* issue 11 (r-spool): closed on a thread, waited for by the close */
+    stmt_spool_close_bg(&s);
+    assert_false(stmt_spool_has(&s, 0));
     stmt_spool_close(&s);
+    assert_false(s.closing);
     stmt_spool_close(&s);                       /* twice: harmless */
     folio_arena_free(&a);
     folio_arena_free(&b);
