@@ -137,8 +137,16 @@ static spool_wbuf *wbuf_for(folio_spool *s, size_t n, bool *failed, folio_error 
     if (!__atomic_compare_exchange_n(&w->owner, &owner, me, false, __ATOMIC_ACQUIRE,
                                      __ATOMIC_RELAXED) && owner != me)
         return NULL;                    /* another thread's */
-    if (!w->data && !(w->data = malloc(SPOOL_WBUF)))
-        return NULL;                    /* written directly instead */
+    if (!w->data) {
+        /* mapped, not from malloc: unmapped by spool_flush, so a buffer
+         * a worker thread had (its own malloc arena, which the main
+         * thread does not reuse) does not stay in the run's peak RSS */
+        void *m = mmap(NULL, SPOOL_WBUF, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            return NULL;                /* written directly instead */
+        w->data = m;
+    }
     if (w->n_rec == w->cap_rec) {
         size_t nc = w->cap_rec ? 2 * w->cap_rec : 1024;
         spool_wrec *r = realloc(w->rec, nc * sizeof *r);
@@ -185,7 +193,8 @@ bool spool_flush(folio_spool *s, folio_error *err)
         spool_wbuf *w = &s->wb[t];
         if (ok && !wbuf_write(s, w, err))
             ok = false;
-        free(w->data);
+        if (w->data)
+            munmap(w->data, SPOOL_WBUF);
         free(w->rec);
         memset(w, 0, sizeof *w);        /* free for any thread again */
     }
@@ -330,7 +339,8 @@ void spool_close(folio_spool *s)
         return;
     spool_unmap(s);
     for (int t = 0; s->wb && t < SPOOL_WBUFS; t++) {   /* issue 11 (r-spool) */
-        free(s->wb[t].data);
+        if (s->wb[t].data)
+            munmap(s->wb[t].data, SPOOL_WBUF);
         free(s->wb[t].rec);
     }
     free(s->wb);

@@ -52,7 +52,9 @@ bool spool_put(folio_spool *s, size_t i, const char *text, size_t len, folio_err
  * the parallel region); reading a spool with records still buffered is an
  * internal error, never a missing record.  A thread that cannot have a
  * buffer (not in a team, its number taken by another thread, a record
- * larger than a buffer) writes directly as before.  false: out of memory. */
+ * larger than a buffer) writes directly as before.  The buffers are
+ * mapped, not malloc'd, and unmapped by the flush (a worker's malloc arena
+ * is not reused by the main thread: peak RSS).  false: out of memory. */
 #define SPOOL_WBUF (512 * 1024)
 bool spool_buffered(folio_spool *s, folio_error *err);
 /* Write every buffered record and free the buffers (not thread-safe: no
