@@ -293,6 +293,8 @@ bool run_compose(run_state *R, folio_error *err)
         folio_error_set(err, FOLIO_EXIT_FAILED, "internal error: the archive failed");
         return false;
     }
+    if (!run_decisions_flush(R, err))   /* issue 11 (r-spool): the threads' buffers */
+        return false;
     R->arch_doc = malloc((R->hs.n ? R->hs.n : 1) * sizeof *R->arch_doc);
     if (!R->arch_doc) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");

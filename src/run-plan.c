@@ -222,7 +222,8 @@ bool add_run_keys(run_state *R, folio_error *err)
      * order on disk is not an output); the failing household with the
      * lowest index names the error, as the loop in order did. */
     folio_spool fin;
-    if (!spool_open(&fin, R->spool_keys.dir, n, err)) {
+    if (!spool_open(&fin, R->spool_keys.dir, n, err) ||
+        !spool_buffered(&fin, err)) {   /* issue 11 (r-spool): flushed below */
         free(stream_of);
         spool_close(&fin);
         return false;
@@ -261,7 +262,7 @@ bool add_run_keys(run_state *R, folio_error *err)
         spool_close(&fin);
         return false;
     }
-    if (folio_stopped(err)) {           /* r-harden: households skipped, keys partial */
+    if (folio_stopped(err) || !spool_flush(&fin, err)) {   /* r-harden: keys partial */
         spool_close(&fin);
         return false;
     }

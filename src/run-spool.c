@@ -22,7 +22,9 @@ bool run_spools_open(run_state *R, folio_error *err)
 {
     const char *dir = work_dir(R);
     if (!spool_open(&R->spool_audit, dir, R->hs.n, err) ||
-        !spool_open(&R->spool_keys, dir, R->hs.n, err))
+        !spool_open(&R->spool_keys, dir, R->hs.n, err) ||
+        !spool_buffered(&R->spool_audit, err) ||    /* issue 11 (r-spool): written by */
+        !spool_buffered(&R->spool_keys, err))       /* run_decisions_flush */
         return false;
     /* round 23: a pass over a mapped spool (the proofs' cover) is trimmed
      * like the tables: 363 MB of keys at 1,000,000 households */
@@ -40,6 +42,12 @@ bool run_keep_decisions(run_state *R, size_t h, folio_error *err)
     R->decided[h] = 1;
     run_spill_tick(R, RUN_SPILL_HEAVY); /* spilled: trim every few households */
     return true;
+}
+
+bool run_decisions_flush(run_state *R, folio_error *err)
+{
+    return spool_flush(&R->spool_audit, err) && spool_flush(&R->spool_keys, err) &&
+           stmt_spool_flush(&R->kept, err);
 }
 
 static const char *get(const folio_spool *s, size_t h, char **buf, size_t *cap,

@@ -17,6 +17,11 @@ bool run_spools_open(run_state *R, folio_error *err);
  * become NULL (read them back with run_audit_get / run_keys_get).
  * Thread-safe for distinct h. */
 bool run_keep_decisions(run_state *R, size_t h, folio_error *err);
+/* issue 11 (r-spool): the spools' puts are buffered per thread (spool.h
+ * spool_buffered): write what the compose stage's threads still hold in
+ * R->spool_audit, R->spool_keys and R->kept, once no thread puts any more
+ * and before anything reads them. */
+bool run_decisions_flush(run_state *R, folio_error *err);
 /* Household h's audit members / coverage keys ("" when not decided) into
  * *buf (*cap its size; the caller frees *buf); NULL on a read error. */
 const char *run_audit_get(const run_state *R, size_t h, char **buf, size_t *cap,

@@ -130,7 +130,8 @@ static bool pass2(run_state *R, folio_error *err)
     R->t_print_write = pp.t_write;
     R->t_print_deflate = pp.t_deflate;   /* issue 11: stage split */
     R->composed_again = pp.composed_again;   /* issue 11 part 2 (r-once) */
-    stmt_spool_close(&R->kept);         /* its RAM back before the records */
+    stmt_spool_close_bg(&R->kept);      /* its RAM back before the records (r-spool:
+                                         * on a thread, beside the proofs) */
     return ok;
 }
 

@@ -246,7 +246,8 @@ static void test_indices(void **state)
         fail_msg("damaged blobs decoded:%s", decoded);
 }
 
-/* Records put from many threads come back equal; absent ones are not kept. */
+/* Records put from many threads come back equal (after stmt_spool_flush);
+ * absent ones are not kept. */
 static void test_spool(void **state)
 {
     (void)state;
@@ -279,6 +280,12 @@ static void test_spool(void **state)
     folio_arena a, b;
     folio_arena_init(&a, 4096);
     folio_arena_init(&b, 4096);
+    /* issue 11 (r-spool): the threads' buffers are written by the flush;
+     * a take before it is an internal error, not a statement missing */
+    folio_error early = {0};
+    assert_null(stmt_spool_take(&s, 0, &b, &early));
+    assert_non_null(strstr(early.msg, "internal error"));
+    assert_true(stmt_spool_flush(&s, &err));
     for (int i = N - 1; i >= 0; i--) {          /* another order than put */
         if (i % 10 == 9) {
             assert_false(stmt_spool_has(&s, (size_t)i));
@@ -293,7 +300,11 @@ static void test_spool(void **state)
     }
     assert_null(stmt_spool_take(&s, 9, &b, &err));
     assert_non_null(strstr(err.msg, "not kept"));
+    /* issue 11 (r-spool): closed on a thread, waited for by the close */
+    stmt_spool_close_bg(&s);
+    assert_false(stmt_spool_has(&s, 0));
     stmt_spool_close(&s);
+    assert_false(s.closing);
     stmt_spool_close(&s);                       /* twice: harmless */
     folio_arena_free(&a);
     folio_arena_free(&b);

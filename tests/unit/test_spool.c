@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: issue 12 part 1 -- spools (src/spool.c): records written from
  * many threads read back exactly, mapped, absent ones, no name left in the
- * work directory, a work directory that cannot be made; sizes (K/M/G). */
+ * work directory, a work directory that cannot be made; sizes (K/M/G).
+ * issue 11 (r-spool): buffered puts (a buffer per team thread) read back
+ * exactly after spool_flush, refused before it, a record larger than a
+ * buffer and a thread without a buffer written directly. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +13,7 @@
 
 #include <dirent.h>
 #include <omp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +103,101 @@ static void test_spool_threads(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* a thread outside any team: its number (0) is the main thread's buffer */
+static void *put_other(void *arg)
+{
+    folio_spool *s = arg;
+    folio_error e = {0};
+    return spool_put(s, 7, "other", 5, &e) ? s : NULL;
+}
+
+static void test_spool_buffered(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/folio-test-spoolb-%d", (int)getpid());
+    folio_spool s;
+    folio_error err = {0};
+    const size_t n = 3000;              /* ~4.5 MB: every buffer fills several times */
+    assert_true(spool_open(&s, dir, n, &err));
+    assert_true(spool_buffered(&s, &err));
+    assert_true(spool_put(&s, 0, "main", 4, &err));   /* slot 0: the main thread's */
+    assert_false(spool_has(&s, 0));                   /* buffered, not yet there */
+    pthread_t th;
+    void *ret = NULL;
+    assert_int_equal(pthread_create(&th, NULL, put_other, &s), 0);
+    assert_int_equal(pthread_join(th, &ret), 0);
+    assert_ptr_equal(ret, &s);
+    assert_true(spool_has(&s, 7));                    /* written directly */
+    int bad = 0;
+#pragma omp parallel for schedule(dynamic, 5) num_threads(3) reduction(+:bad)
+    for (size_t i = 8; i < n; i++) {
+        if (i % 5 == 3)
+            continue;                   /* never written */
+        char t[4096];
+        folio_error e = {0};
+        text_of(i, t, sizeof t);
+        if (i % 3 == 0) {               /* in place */
+            bool failed = false;
+            char *room = spool_room(&s, sizeof t, &failed, &e);
+            bad += failed;
+            if (room) {
+                memcpy(room, t, strlen(t));
+                spool_commit(&s, i, strlen(t));
+                continue;
+            }
+        }
+        bad += !spool_put(&s, i, t, strlen(t), &e);
+    }
+    assert_int_equal(bad, 0);
+    /* larger than a buffer: written directly */
+    size_t big_n = SPOOL_WBUF + 100;
+    char *big = malloc(big_n + 1);
+    assert_non_null(big);
+    memset(big, 'b', big_n);
+    big[big_n] = 0;
+    assert_true(spool_put(&s, 1, big, big_n, &err));
+    assert_true(spool_has(&s, 1));
+    /* read before the flush: an error, never a missing record */
+    char *buf = NULL;
+    size_t cap = 0;
+    bool failed = false;
+    assert_null(spool_get(&s, 8, &buf, &cap, &failed, &err));
+    assert_true(failed);
+    assert_non_null(strstr(err.msg, "internal error"));
+    assert_false(spool_map(&s, &err));
+    failed = false;
+    assert_true(spool_flush(&s, &err));
+    assert_int_equal(entries(dir), 0);
+    assert_string_equal(spool_get(&s, 0, &buf, &cap, &failed, &err), "main");
+    assert_string_equal(spool_get(&s, 7, &buf, &cap, &failed, &err), "other");
+    assert_string_equal(spool_get(&s, 1, &buf, &cap, &failed, &err), big);
+    for (size_t i = 8; i < n; i++) {
+        const char *got = spool_get(&s, i, &buf, &cap, &failed, &err);
+        if (i % 5 == 3) {
+            assert_null(got);
+            continue;
+        }
+        char want[4096];
+        text_of(i, want, sizeof want);
+        assert_non_null(got);
+        assert_string_equal(got, want);
+    }
+    assert_false(failed);
+    assert_true(spool_map(&s, &err));
+    char want[4096];
+    text_of(n - 1, want, sizeof want);
+    assert_string_equal(spool_at(&s, n - 1), want);
+    spool_unmap(&s);
+    /* after a flush the buffers are anyone's again; a rewrite wins */
+    assert_true(spool_put(&s, 0, "again", 5, &err));
+    assert_true(spool_flush(&s, &err));
+    assert_string_equal(spool_get(&s, 0, &buf, &cap, &failed, &err), "again");
+    free(big);
+    free(buf);
+    spool_close(&s);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_spool_bad_dir(void **state)
 {
     (void)state;
@@ -134,6 +233,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spool_threads),
+        cmocka_unit_test(test_spool_buffered),
         cmocka_unit_test(test_spool_bad_dir),
         cmocka_unit_test(test_parse_size),
     };
