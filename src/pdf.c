@@ -352,7 +352,15 @@ void *HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n)
 
 /* ---- number formatting (locale-free) ------------------------------------- */
 
-/* Write v units (1/20 pt) as points: "-12.35", "595", "0.05". */
+/* "00".."99" */
+static const char pdf_digits2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Write v units (1/20 pt) as points: "-12.35", "595", "0.05".  issue 11
+ * (r-page): two digits at a time below 1,000 pt (every position of a page),
+ * the digit loop above. */
 static inline char *pdf_put_units(char *p, int64_t v)
 {
     if (v < 0) {
@@ -361,19 +369,30 @@ static inline char *pdf_put_units(char *p, int64_t v)
     }
     uint64_t whole = (uint64_t)v / 20;
     unsigned hund = (unsigned)((uint64_t)v % 20) * 5;
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + whole % 10);
-        whole /= 10;
-    } while (whole);
-    while (n)
-        *p++ = tmp[--n];
+    if (whole < 10) {
+        *p++ = (char)('0' + whole);
+    } else if (whole < 100) {
+        memcpy(p, pdf_digits2 + 2 * whole, 2);
+        p += 2;
+    } else if (whole < 1000) {
+        *p++ = (char)('0' + whole / 100);
+        memcpy(p, pdf_digits2 + 2 * (whole % 100), 2);
+        p += 2;
+    } else {
+        char tmp[24];
+        int n = 0;
+        do {
+            tmp[n++] = (char)('0' + whole % 10);
+            whole /= 10;
+        } while (whole);
+        while (n)
+            *p++ = tmp[--n];
+    }
     if (hund) {
         *p++ = '.';
-        *p++ = (char)('0' + hund / 10);
+        *p++ = pdf_digits2[2 * hund];
         if (hund % 10)
-            *p++ = (char)('0' + hund % 10);
+            *p++ = pdf_digits2[2 * hund + 1];
     }
     return p;
 }
