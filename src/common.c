@@ -285,6 +285,15 @@ static const char *const month_names[12] = {
     "January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December"};
 
+/* Whether p begins with lit (never reads past p's NUL). */
+static inline bool date_pfx(const char *p, const char *lit)
+{
+    while (*lit)
+        if (*p++ != *lit++)
+            return false;
+    return true;
+}
+
 size_t folio_date_format(folio_date date, const char *p, char *buf, size_t cap)
 {
     int y, m, d;
@@ -294,23 +303,26 @@ size_t folio_date_format(folio_date date, const char *p, char *buf, size_t cap)
     folio_date_to_ymd(date, &y, &m, &d);
 #define PUT(c) do { if (n + 1 < cap) buf[n++] = (char)(c); } while (0)
     while (*p) {
-        if (!strncmp(p, "YYYY", 4)) {
+        if (*p != 'Y' && *p != 'M' && *p != 'D') {   /* issue 11 (r-page): most */
+            PUT(*p);
+            p++;
+        } else if (date_pfx(p, "YYYY")) {
             PUT('0' + y / 1000 % 10); PUT('0' + y / 100 % 10);
             PUT('0' + y / 10 % 10); PUT('0' + y % 10);
             p += 4;
-        } else if (!strncmp(p, "YY", 2)) {
+        } else if (date_pfx(p, "YY")) {
             PUT('0' + y / 10 % 10); PUT('0' + y % 10);
             p += 2;
-        } else if (!strncmp(p, "Month", 5)) {
+        } else if (date_pfx(p, "Month")) {
             for (const char *q = month_names[m - 1]; *q; q++) PUT(*q);
             p += 5;
-        } else if (!strncmp(p, "Mon", 3)) {
+        } else if (date_pfx(p, "Mon")) {
             for (int k = 0; k < 3; k++) PUT(month_names[m - 1][k]);
             p += 3;
-        } else if (!strncmp(p, "MM", 2)) {
+        } else if (date_pfx(p, "MM")) {
             PUT('0' + m / 10); PUT('0' + m % 10);
             p += 2;
-        } else if (!strncmp(p, "DD", 2)) {
+        } else if (date_pfx(p, "DD")) {
             PUT('0' + d / 10); PUT('0' + d % 10);
             p += 2;
         } else {
