@@ -518,6 +518,9 @@ struct folio_pdf_prepared {
     pdf_mark *marks;
     size_t n_marks, cap_marks;
     uint8_t *seen;                     /* n_fonts x 65,536 bits: code point marked */
+    /* issue 11 (r-page): n_fonts x 128 bytes, 0 where the ASCII character
+     * is marked in that font and needs no escape, else 1 (pdf_text_ascii) */
+    uint8_t *aflag;
     folio_pdf_stats stats;             /* of this statement */
     struct libdeflate_compressor *z;   /* from the pool, while filling */
     pdf_tag *tag;                      /* issue 14 part 2: the writer's, while filling */
@@ -715,6 +718,8 @@ static inline bool pdf_note_mark(folio_pdf_prepared *pp, int f, uint32_t cp,
         return false;
     }
     bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    if (cp < 128 && cp && cp != '(' && cp != ')' && cp != '\\' && cp != '\r' && cp != '\n')
+        pp->aflag[(size_t)f * 128 + cp] = 0;
     pdf_mark *m = &pp->marks[pp->n_marks++];
     m->cp = (uint16_t)cp;
     m->font = (uint8_t)f;
@@ -842,6 +847,24 @@ static char *pdf_text_ascii(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state
         gs->one = one;
     }
     p = pdf_put_fill_move(p, gs, op, page_h);
+    /* issue 11 (r-page): most runs hold only characters the statement has
+     * drawn in this font already and none to escape: one table load per
+     * character says so, and the text is copied as it is */
+    const uint8_t *af = pp->aflag + (size_t)f * 128;
+    unsigned any = 0;
+    for (size_t i = 0; i < n; i++)
+        any |= af[s[i]];
+    if (!any) {
+        if (one) {
+            p = pdf_put_str(p, (const char *)s, n);
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                *p++ = 0;
+                *p++ = (char)s[i];
+            }
+        }
+        return pdf_put_str(p, ") Tj\n", 5);
+    }
     /* the characters present, as a 128-bit set; those the statement has
      * not drawn in this font yet (pp->seen's first 128 bits, bit c of
      * byte c / 8) are marked in order of first appearance */
@@ -1120,6 +1143,8 @@ static void pdf_prep_reset(folio_pdf_prepared *pp)
     for (size_t i = 0; i < pp->n_marks; i++) {
         const pdf_mark *m = &pp->marks[i];
         pp->seen[(size_t)m->font * 8192 + (m->cp >> 3)] = 0;
+        if (m->cp < 128)
+            pp->aflag[(size_t)m->font * 128 + m->cp] = 1;
     }
     pp->n_marks = 0;
     pp->n_pages = 0;
@@ -1158,7 +1183,12 @@ static folio_pdf_prepared *pdf_prep_new(int n_fonts)
     if (!pp)
         return NULL;
     pp->seen = calloc((size_t)(n_fonts > 0 ? n_fonts : 1), 8192);
-    if (!pp->seen) {
+    pp->aflag = malloc((size_t)(n_fonts > 0 ? n_fonts : 1) * 128);
+    if (pp->aflag)
+        memset(pp->aflag, 1, (size_t)(n_fonts > 0 ? n_fonts : 1) * 128);
+    if (!pp->seen || !pp->aflag) {
+        free(pp->seen);
+        free(pp->aflag);
         free(pp);
         return NULL;
     }
@@ -1198,6 +1228,7 @@ static void pdf_prep_destroy(folio_pdf_prepared *pp)
     free(pp->raw);
     free(pp->marks);
     free(pp->seen);
+    free(pp->aflag);
     free(pp);
 }
 
