@@ -566,6 +566,26 @@ size_t fonts_fit(const folio_font *f, const char *s, size_t len, int32_t size,
     bool have_brk = false;
     size_t nexti;
 
+    /* issue 11 (r-page): most texts (table cells) are ASCII without a
+     * newline and fit whole: one pass of table loads says so.  Widths are
+     * not negative, so no prefix is wider than the whole */
+    if (size >= 0) {
+        const uint16_t *wb = f->w_bmp;
+        int64_t tot = 0;
+        size_t k = 0;
+        for (; k < len; k++) {
+            unsigned c = u[k];
+            if (c >= 0x80 || c == '\n')
+                break;
+            tot += wb[c];
+        }
+        if (k == len && tot * size <= limit) {
+            if (next)
+                *next = len;
+            return len;
+        }
+    }
+
     while (i < len) {
         size_t at = i;
         if (u[i] == '\n') {
