@@ -101,7 +101,30 @@ size_t folio_money_format(folio_money m, int minor_digits, char dec, char group,
     int n = 0;
     uint64_t v = m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m;
     int pos = 0;
-    do {
+    if (minor_digits >= 0 && minor_digits <= 18) {
+        /* issue 11 (r-page): the same digits without a test and a modulo
+         * per digit: the minor digits, the mark, then the whole part
+         * (at least one digit) grouped by three */
+        for (int k = 0; k < minor_digits; k++) {
+            tmp[n++] = (char)('0' + v % 10);
+            v /= 10;
+        }
+        if (minor_digits > 0)
+            tmp[n++] = dec;
+        int g = 0;
+        do {
+            if (g == 3) {
+                if (group)
+                    tmp[n++] = group;
+                g = 0;
+            }
+            tmp[n++] = (char)('0' + v % 10);
+            v /= 10;
+            g++;
+        } while (v);
+        pos = -1;                       /* done */
+    }
+    while (pos >= 0) {
         if (pos == minor_digits && minor_digits > 0)
             tmp[n++] = dec;
         else if (group && pos > minor_digits && (pos - minor_digits) % 3 == 0)
@@ -109,7 +132,9 @@ size_t folio_money_format(folio_money m, int minor_digits, char dec, char group,
         tmp[n++] = (char)('0' + v % 10);
         v /= 10;
         pos++;
-    } while (v || pos <= minor_digits);
+        if (!(v || pos <= minor_digits))
+            break;
+    }
     if (m < 0)
         tmp[n++] = '-';
     size_t len = (size_t)n < cap ? (size_t)n : cap - 1;
