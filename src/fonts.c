@@ -510,6 +510,14 @@ size_t fonts_count_missing(const folio_font *f, const char *s, size_t len,
     const unsigned char *u = (const unsigned char *)s;
     const uint16_t *gid = f->gid_bmp;
     size_t n = 0, i = 0;
+    if (f->ascii_all && len >= 8) {    /* the common case: all printable ASCII */
+        while (i + 8 <= len && fonts_printable8(u + i))
+            i += 8;
+        if (i < len && i + 8 > len && fonts_printable8(u + len - 8))
+            return 0;                  /* the last 8 bytes, overlapping */
+        if (i == len)
+            return 0;
+    }
     while (i < len) {
         if (f->ascii_all && i + 8 <= len && fonts_printable8(u + i)) {
             i += 8;
