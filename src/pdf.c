@@ -852,8 +852,11 @@ static char *pdf_text_ascii(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state
      * character says so, and the text is copied as it is */
     const uint8_t *af = pp->aflag + (size_t)f * 128;
     unsigned any = 0;
-    for (size_t i = 0; i < n; i++)
-        any |= af[s[i]];
+    size_t i4 = 0;
+    for (; i4 + 4 <= n; i4 += 4)
+        any |= af[s[i4]] | af[s[i4 + 1]] | af[s[i4 + 2]] | af[s[i4 + 3]];
+    for (; i4 < n; i4++)
+        any |= af[s[i4]];
     if (!any) {
         if (one) {
             p = pdf_put_str(p, (const char *)s, n);
