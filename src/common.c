@@ -101,7 +101,30 @@ size_t folio_money_format(folio_money m, int minor_digits, char dec, char group,
     int n = 0;
     uint64_t v = m < 0 ? (uint64_t)0 - (uint64_t)m : (uint64_t)m;
     int pos = 0;
-    do {
+    if (minor_digits >= 0 && minor_digits <= 18) {
+        /* issue 11 (r-page): the same digits without a test and a modulo
+         * per digit: the minor digits, the mark, then the whole part
+         * (at least one digit) grouped by three */
+        for (int k = 0; k < minor_digits; k++) {
+            tmp[n++] = (char)('0' + v % 10);
+            v /= 10;
+        }
+        if (minor_digits > 0)
+            tmp[n++] = dec;
+        int g = 0;
+        do {
+            if (g == 3) {
+                if (group)
+                    tmp[n++] = group;
+                g = 0;
+            }
+            tmp[n++] = (char)('0' + v % 10);
+            v /= 10;
+            g++;
+        } while (v);
+        pos = -1;                       /* done */
+    }
+    while (pos >= 0) {
         if (pos == minor_digits && minor_digits > 0)
             tmp[n++] = dec;
         else if (group && pos > minor_digits && (pos - minor_digits) % 3 == 0)
@@ -109,7 +132,9 @@ size_t folio_money_format(folio_money m, int minor_digits, char dec, char group,
         tmp[n++] = (char)('0' + v % 10);
         v /= 10;
         pos++;
-    } while (v || pos <= minor_digits);
+        if (!(v || pos <= minor_digits))
+            break;
+    }
     if (m < 0)
         tmp[n++] = '-';
     size_t len = (size_t)n < cap ? (size_t)n : cap - 1;
@@ -285,6 +310,15 @@ static const char *const month_names[12] = {
     "January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December"};
 
+/* Whether p begins with lit (never reads past p's NUL). */
+static inline bool date_pfx(const char *p, const char *lit)
+{
+    while (*lit)
+        if (*p++ != *lit++)
+            return false;
+    return true;
+}
+
 size_t folio_date_format(folio_date date, const char *p, char *buf, size_t cap)
 {
     int y, m, d;
@@ -294,23 +328,26 @@ size_t folio_date_format(folio_date date, const char *p, char *buf, size_t cap)
     folio_date_to_ymd(date, &y, &m, &d);
 #define PUT(c) do { if (n + 1 < cap) buf[n++] = (char)(c); } while (0)
     while (*p) {
-        if (!strncmp(p, "YYYY", 4)) {
+        if (*p != 'Y' && *p != 'M' && *p != 'D') {   /* issue 11 (r-page): most */
+            PUT(*p);
+            p++;
+        } else if (date_pfx(p, "YYYY")) {
             PUT('0' + y / 1000 % 10); PUT('0' + y / 100 % 10);
             PUT('0' + y / 10 % 10); PUT('0' + y % 10);
             p += 4;
-        } else if (!strncmp(p, "YY", 2)) {
+        } else if (date_pfx(p, "YY")) {
             PUT('0' + y / 10 % 10); PUT('0' + y % 10);
             p += 2;
-        } else if (!strncmp(p, "Month", 5)) {
+        } else if (date_pfx(p, "Month")) {
             for (const char *q = month_names[m - 1]; *q; q++) PUT(*q);
             p += 5;
-        } else if (!strncmp(p, "Mon", 3)) {
+        } else if (date_pfx(p, "Mon")) {
             for (int k = 0; k < 3; k++) PUT(month_names[m - 1][k]);
             p += 3;
-        } else if (!strncmp(p, "MM", 2)) {
+        } else if (date_pfx(p, "MM")) {
             PUT('0' + m / 10); PUT('0' + m % 10);
             p += 2;
-        } else if (!strncmp(p, "DD", 2)) {
+        } else if (date_pfx(p, "DD")) {
             PUT('0' + d / 10); PUT('0' + d % 10);
             p += 2;
         } else {

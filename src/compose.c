@@ -592,13 +592,17 @@ typedef struct cell {
     bool copy;
 } cell;
 
+#define MAX_COLS 12
+#define MAX_LINES 16
+
 typedef struct row_geom {
     int lines;                 /* lines of the tallest cell */
     int32_t h;                 /* total height incl. padding */
+    /* issue 11 (r-page): each left-aligned cell's lines as measure_row
+     * wrapped them, drawn by draw_row without wrapping again */
+    uint8_t n[MAX_COLS];
+    size_t st[MAX_COLS][MAX_LINES], ln[MAX_COLS][MAX_LINES];
 } row_geom;
-
-#define MAX_COLS 12
-#define MAX_LINES 16
 
 static int32_t cell_inner(const composer *C, const folio_column *col)
 {
@@ -634,24 +638,29 @@ static int wrap_cell(const composer *C, int s, const folio_column *col, const ce
     return n;
 }
 
-static row_geom measure_row(const composer *C, int s, const folio_column *cols, int ncols,
-                            const cell *cells)
+static row_geom *measure_row(const composer *C, int s, const folio_column *cols, int ncols,
+                             const cell *cells, row_geom *g)
 {
-    row_geom g = {1, 0};
+    g->lines = 1;                          /* filled in place: ~1.5 KB, not copied */
     size_t st[MAX_LINES], ln[MAX_LINES];
     for (int i = 0; i < ncols; i++) {
+        if (i < MAX_COLS)
+            g->n[i] = 0;
         if (cols[i].align != FOLIO_ALIGN_LEFT || cells[i].len == 0)
             continue;
-        int n = wrap_cell(C, s, &cols[i], &cells[i], st, ln);
-        if (n > g.lines)
-            g.lines = n;
+        int n = i < MAX_COLS ? wrap_cell(C, s, &cols[i], &cells[i], g->st[i], g->ln[i])
+                             : wrap_cell(C, s, &cols[i], &cells[i], st, ln);
+        if (i < MAX_COLS)
+            g->n[i] = (uint8_t)n;
+        if (n > g->lines)
+            g->lines = n;
     }
-    g.h = g.lines * style(C, s)->leading + 2 * C->L->table_row_padding;
+    g->h = g->lines * style(C, s)->leading + 2 * C->L->table_row_padding;
     return g;
 }
 
 static void draw_row(composer *C, int s, const folio_column *cols, int ncols,
-                     const cell *cells, row_geom g, bool stripe)
+                     const cell *cells, const row_geom *g, bool stripe)
 {
     const folio_layout *L = C->L;
     int32_t x = body_left(C);
@@ -659,7 +668,7 @@ static void draw_row(composer *C, int s, const folio_column *cols, int ncols,
     for (int i = 0; i < ncols; i++)
         tw += cols[i].width;
     if (stripe && L->table_stripe_color != 0xFFFFFF &&
-        !dlist_page_add_box(C->st, PG(C), x, C->y, tw, g.h, L->table_stripe_color, 0, 0))
+        !dlist_page_add_box(C->st, PG(C), x, C->y, tw, g->h, L->table_stripe_color, 0, 0))
         C->oom = true;
     int32_t base = C->y + L->table_row_padding + ascent_units(C, s);
     int32_t lead = style(C, s)->leading;
@@ -676,10 +685,18 @@ static void draw_row(composer *C, int s, const folio_column *cols, int ncols,
             dlist_struct_scope(C->st, cn, rh ? FOLIO_SCOPE_ROW : FOLIO_SCOPE_COLUMN);
         if (c->len) {
             if (col->align == FOLIO_ALIGN_LEFT) {
-                int n = wrap_cell(C, s, col, c, st, ln);
+                const size_t *sk = st, *lk = ln;
+                int n;
+                if (i < MAX_COLS) {            /* as measure_row wrapped it */
+                    n = g->n[i];
+                    sk = g->st[i];
+                    lk = g->ln[i];
+                } else {
+                    n = wrap_cell(C, s, col, c, st, ln);
+                }
                 for (int k = 0; k < n; k++)
                     text_at(C, s, x + L->cell_padding, base + k * lead, FOLIO_ALIGN_LEFT,
-                            c->text + st[k], ln[k], c->copy);
+                            c->text + sk[k], lk[k], c->copy);
             } else if (col->align == FOLIO_ALIGN_RIGHT) {
                 text_at(C, s, x + col->width - L->cell_padding, base, FOLIO_ALIGN_RIGHT,
                         c->text, c->len, c->copy);
@@ -693,7 +710,7 @@ static void draw_row(composer *C, int s, const folio_column *cols, int ncols,
     }
     tag_close(C);
     C->what = NULL;
-    C->y += g.h;
+    C->y += g->h;
 }
 
 static void draw_header_row(composer *C, int s, const folio_column *cols, int ncols)
@@ -701,9 +718,10 @@ static void draw_header_row(composer *C, int s, const folio_column *cols, int nc
     cell cells[MAX_COLS] = {{0}};
     for (int i = 0; i < ncols && i < MAX_COLS; i++)
         cells[i] = (cell){cols[i].title, strlen(cols[i].title), false};
-    row_geom g = measure_row(C, s, cols, ncols, cells);
+    row_geom g;
+    measure_row(C, s, cols, ncols, cells, &g);
     C->cell_role = FOLIO_SR_TH;                /* issue 14 part 2 */
-    draw_row(C, s, cols, ncols, cells, g, false);
+    draw_row(C, s, cols, ncols, cells, &g, false);
     C->cell_role = 0;
     int32_t tw = 0;
     for (int i = 0; i < ncols; i++)
@@ -719,7 +737,8 @@ static int32_t header_row_height(const composer *C, int s, const folio_column *c
     cell cells[MAX_COLS] = {{0}};
     for (int i = 0; i < ncols && i < MAX_COLS; i++)
         cells[i] = (cell){cols[i].title, strlen(cols[i].title), false};
-    return measure_row(C, s, cols, ncols, cells).h + 20;
+    row_geom g;
+    return measure_row(C, s, cols, ncols, cells, &g)->h + 20;
 }
 
 static int32_t line_h(const composer *C, int s) { return style(C, s)->leading; }
@@ -839,9 +858,10 @@ static void compose_summary(composer *C)
         C->money_cur = ct[ci].cur;
         C->money_md = ct[ci].md;
         summary_cells(C, a, ap, cells, bufs);
-        row_geom g = measure_row(C, L->summary_row_style, L->summary_cols, ncols, cells);
+        row_geom g;
+        measure_row(C, L->summary_row_style, L->summary_cols, ncols, cells, &g);
         ensure_room(C, g.h, summary_continue, NULL);
-        draw_row(C, L->summary_row_style, L->summary_cols, ncols, cells, g, (stripe++ & 1) != 0);
+        draw_row(C, L->summary_row_style, L->summary_cols, ncols, cells, &g, (stripe++ & 1) != 0);
         int kind = is_liability(C->plan, ap) ? 1 : 0;
         ct[ci].have[kind] = 1;
         if (!folio_money_add(&ct[ci].tot[kind][0], ap->opening) ||
@@ -886,9 +906,10 @@ static void compose_summary(composer *C)
             }
             if (label_col >= 0)
                 cells[label_col] = (cell){label, strlen(label), false};
-            row_geom g = measure_row(C, L->summary_header_style, L->summary_cols, ncols, cells);
+            row_geom g;
+            measure_row(C, L->summary_header_style, L->summary_cols, ncols, cells, &g);
             ensure_room(C, g.h, summary_continue, NULL);
-            draw_row(C, L->summary_header_style, L->summary_cols, ncols, cells, g, false);
+            draw_row(C, L->summary_header_style, L->summary_cols, ncols, cells, &g, false);
         }
     }
     tag_close(C);                               /* issue 14 part 2: the Table */
@@ -920,7 +941,8 @@ static void table_row(composer *C, const cell *cells, bool last)
 {
     const folio_layout *L = C->L;
     int s = L->table_row_style;
-    row_geom g = measure_row(C, s, L->table_cols, L->n_table_cols, cells);
+    row_geom g;
+    measure_row(C, s, L->table_cols, L->n_table_cols, cells, &g);
     int32_t mark = line_h(C, s) + L->table_row_padding;
     int32_t limit = BODY_BOTTOM(C) - (last ? 0 : mark);
     if (C->y + g.h > limit) {
@@ -944,7 +966,7 @@ static void table_row(composer *C, const cell *cells, bool last)
         table_continue(C, NULL);
         C->stripe = 0;
     }
-    draw_row(C, s, L->table_cols, L->n_table_cols, cells, g, (C->stripe++ & 1) != 0);
+    draw_row(C, s, L->table_cols, L->n_table_cols, cells, &g, (C->stripe++ & 1) != 0);
 }
 
 static size_t clean_text(const char *s, char *buf, size_t cap)
@@ -1569,7 +1591,9 @@ static void compose_disclosures(composer *C, uint32_t ai)
         for (int r = 0; r < o->n_rows; r++) {
             for (int k = 0; k < o->ncols; k++)
                 cells[k] = (cell){o->cell[r][k], strlen(o->cell[r][k]), true};
-            need += measure_row(C, o->bold[r] ? ds->header : ds->row, cols, o->ncols, cells).h;
+            row_geom g;
+            need += measure_row(C, o->bold[r] ? ds->header : ds->row, cols, o->ncols, cells,
+                                &g)->h;
         }
         int32_t room = C->L->body_bottom - C->L->body_top;
         ensure_room(C, need < room ? need : line_h(C, ds->title) + 3 * line_h(C, ds->row),
@@ -1593,9 +1617,10 @@ static void compose_disclosures(composer *C, uint32_t ai)
             for (int k = 0; k < o->ncols; k++)
                 cells[k] = (cell){o->cell[r][k], strlen(o->cell[r][k]), true};
             int s = o->bold[r] ? ds->header : ds->row;
-            row_geom g = measure_row(C, s, cols, o->ncols, cells);
+            row_geom g;
+            measure_row(C, s, cols, o->ncols, cells, &g);
             ensure_room(C, g.h, NULL, NULL);
-            draw_row(C, s, cols, o->ncols, cells, g, (r & 1) != 0);
+            draw_row(C, s, cols, o->ncols, cells, &g, (r & 1) != 0);
         }
         tag_close(C);                           /* issue 14 part 2: the Table */
         C->row_headers = false;

@@ -87,9 +87,22 @@ static folio_currency_style style_of(const folio_layout *L, const char *code)
     return s;
 }
 
+/* Append s[0..n) to buf at *at, keeping room for the terminating NUL. */
+static void cat(char *buf, size_t cap, size_t *at, const char *s, size_t n)
+{
+    if (*at + n >= cap)
+        n = cap - 1 - *at;
+    memcpy(buf + *at, s, n);
+    *at += n;
+}
+
+/* issue 11 (r-page): the amount and its symbol joined by hand, not by
+ * snprintf (~640 instructions an amount, ~3% of a print run's). */
 size_t currency_format(const folio_layout *L, const char *code, folio_money m,
                        int minor_digits, bool with_symbol, char *buf, size_t cap)
 {
+    if (cap == 0)
+        return 0;
     if (!code || !*code)
         code = "USD";
     folio_currency_style st = style_of(L, code);
@@ -97,21 +110,31 @@ size_t currency_format(const folio_layout *L, const char *code, folio_money m,
     if (md < 0)
         md = 2;
     char num[48];
-    folio_money_format(m, md, st.decimal, st.group, num, sizeof num);
+    size_t nl = folio_money_format(m, md, st.decimal, st.group, num, sizeof num);
     const char *sym = st.symbol ? st.symbol : "";
-    if (!with_symbol || !*sym)
-        return (size_t)snprintf(buf, cap, "%s", num);
-    const char *sp = st.space ? " " : "";
-    int n;
-    if (st.after)
-        n = snprintf(buf, cap, "%s%s%s", num, sp, sym);
-    else if (m < 0)
-        n = snprintf(buf, cap, "-%s%s%s", sym, sp, num + 1);
-    else
-        n = snprintf(buf, cap, "%s%s%s", sym, sp, num);
-    if (n < 0)
-        return 0;
-    return (size_t)n < cap ? (size_t)n : cap - 1;
+    size_t at = 0;
+    if (!with_symbol || !*sym) {
+        cat(buf, cap, &at, num, nl);
+    } else {
+        size_t sl = strlen(sym), spl = st.space ? 1 : 0;
+        if (st.after) {
+            cat(buf, cap, &at, num, nl);
+            cat(buf, cap, &at, " ", spl);
+            cat(buf, cap, &at, sym, sl);
+        } else {
+            const char *n0 = num;
+            if (m < 0) {
+                cat(buf, cap, &at, "-", 1);
+                n0++;
+                nl--;
+            }
+            cat(buf, cap, &at, sym, sl);
+            cat(buf, cap, &at, " ", spl);
+            cat(buf, cap, &at, n0, nl);
+        }
+    }
+    buf[at] = 0;
+    return at;
 }
 
 #define CURRENCY_SYMBOL_MAX 16     /* bytes: amount + symbol stay under 64 */

@@ -61,6 +61,7 @@ struct folio_font {
     uint16_t *w_bmp;              /* [65536] */
     uint32_t *groups;             /* format 12: start, end, gid triples */
     uint32_t n_groups;
+    bool ascii_all;               /* a glyph for every character U+0020-007E */
 };
 
 /* ---- reading big-endian values with bounds ------------------------------- */
@@ -367,6 +368,10 @@ static const char *fonts_parse(folio_font *f, ttf_view file)
         return "no Unicode cmap (format 4 or 12)";
     for (uint32_t c = 0; c < 65536; c++)
         f->w_bmp[c] = f->glyph_w[f->gid_bmp[c]];
+    f->ascii_all = true;
+    for (uint32_t c = 0x20; c < 0x7F; c++)
+        if (!f->gid_bmp[c])
+            f->ascii_all = false;
 
     if (ttf_table(file, "name", &name))
         ttf_read_psname(name, f->psname, sizeof f->psname);
@@ -485,15 +490,39 @@ static inline uint32_t fonts_utf8_decode(const unsigned char *s, size_t len,
     return c;
 }
 
+/* issue 11 (r-page): whether the 8 bytes at s are all printable ASCII
+ * (0x20-0x7E): no byte below 0x20 (the first term; a borrow only follows
+ * such a byte) and none at 0x7F or above (the second; a carry likewise). */
+static inline bool fonts_printable8(const unsigned char *s)
+{
+    const uint64_t k01 = 0x0101010101010101ull, k80 = 0x8080808080808080ull;
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return !((((w - 0x20 * k01) & ~w) | ((w + k01) | w)) & k80);
+}
+
 /* Characters of UTF-8 text the font has no glyph for (see fonts.h): one pass,
- * ASCII straight from the BMP glyph table, nothing called per character. */
+ * ASCII straight from the BMP glyph table, nothing called per character;
+ * 8 printable ASCII characters at a time when the font has all of them. */
 size_t fonts_count_missing(const folio_font *f, const char *s, size_t len,
                            uint32_t *first)
 {
     const unsigned char *u = (const unsigned char *)s;
     const uint16_t *gid = f->gid_bmp;
     size_t n = 0, i = 0;
+    if (f->ascii_all && len >= 8) {    /* the common case: all printable ASCII */
+        while (i + 8 <= len && fonts_printable8(u + i))
+            i += 8;
+        if (i < len && i + 8 > len && fonts_printable8(u + len - 8))
+            return 0;                  /* the last 8 bytes, overlapping */
+        if (i == len)
+            return 0;
+    }
     while (i < len) {
+        if (f->ascii_all && i + 8 <= len && fonts_printable8(u + i)) {
+            i += 8;
+            continue;
+        }
         uint32_t cp = u[i] < 0x80 ? u[i++] : fonts_utf8_decode(u, len, &i);
         if ((cp < 0x10000 ? gid[cp] : fonts_glyph_id(f, cp)) == 0 && !n++ && first)
             *first = cp;
@@ -545,6 +574,26 @@ size_t fonts_fit(const folio_font *f, const char *s, size_t len, int32_t size,
     bool have_brk = false;
     size_t nexti;
 
+    /* issue 11 (r-page): most texts (table cells) are ASCII without a
+     * newline and fit whole: one pass of table loads says so.  Widths are
+     * not negative, so no prefix is wider than the whole */
+    if (size >= 0) {
+        const uint16_t *wb = f->w_bmp;
+        int64_t tot = 0;
+        size_t k = 0;
+        for (; k < len; k++) {
+            unsigned c = u[k];
+            if (c >= 0x80 || c == '\n')
+                break;
+            tot += wb[c];
+        }
+        if (k == len && tot * size <= limit) {
+            if (next)
+                *next = len;
+            return len;
+        }
+    }
+
     while (i < len) {
         size_t at = i;
         if (u[i] == '\n') {
@@ -561,8 +610,12 @@ size_t fonts_fit(const folio_font *f, const char *s, size_t len, int32_t size,
             i++;
             continue;    /* a space never forces a break by itself */
         }
-        uint32_t cp = fonts_utf8_decode(u, len, &i);
-        sum += (int64_t)fonts_char_width(f, cp) * size;
+        int w;
+        if (u[i] < 0x80)
+            w = f->w_bmp[u[i++]];
+        else
+            w = fonts_char_width(f, fonts_utf8_decode(u, len, &i));
+        sum += (int64_t)w * size;
         if (sum > limit) {
             if (have_brk) {
                 cut = brk;

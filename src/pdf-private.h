@@ -82,4 +82,9 @@ bool pdf_ttsub_usable(const char *file);
  * (its face is then kept for the process).  Thread-safe. */
 bool pdf_subset_readable(const char *file);
 
+/* Tests (issue 11, r-page): 1 when the print files' code cover of TrueType
+ * font `file` (pdf.c, walked from libharu's cmap segments) equals libharu's
+ * own answer code by code, 0 when not, -1 when the font cannot be loaded. */
+int pdf_cover_check(const char *file);
+
 #endif

@@ -352,7 +352,15 @@ void *HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n)
 
 /* ---- number formatting (locale-free) ------------------------------------- */
 
-/* Write v units (1/20 pt) as points: "-12.35", "595", "0.05". */
+/* "00".."99" */
+static const char pdf_digits2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Write v units (1/20 pt) as points: "-12.35", "595", "0.05".  issue 11
+ * (r-page): two digits at a time below 1,000 pt (every position of a page),
+ * the digit loop above. */
 static inline char *pdf_put_units(char *p, int64_t v)
 {
     if (v < 0) {
@@ -361,19 +369,30 @@ static inline char *pdf_put_units(char *p, int64_t v)
     }
     uint64_t whole = (uint64_t)v / 20;
     unsigned hund = (unsigned)((uint64_t)v % 20) * 5;
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + whole % 10);
-        whole /= 10;
-    } while (whole);
-    while (n)
-        *p++ = tmp[--n];
+    if (whole < 10) {
+        *p++ = (char)('0' + whole);
+    } else if (whole < 100) {
+        memcpy(p, pdf_digits2 + 2 * whole, 2);
+        p += 2;
+    } else if (whole < 1000) {
+        *p++ = (char)('0' + whole / 100);
+        memcpy(p, pdf_digits2 + 2 * (whole % 100), 2);
+        p += 2;
+    } else {
+        char tmp[24];
+        int n = 0;
+        do {
+            tmp[n++] = (char)('0' + whole % 10);
+            whole /= 10;
+        } while (whole);
+        while (n)
+            *p++ = tmp[--n];
+    }
     if (hund) {
         *p++ = '.';
-        *p++ = (char)('0' + hund / 10);
+        *p++ = pdf_digits2[2 * hund];
         if (hund % 10)
-            *p++ = (char)('0' + hund % 10);
+            *p++ = pdf_digits2[2 * hund + 1];
     }
     return p;
 }
@@ -499,6 +518,9 @@ struct folio_pdf_prepared {
     pdf_mark *marks;
     size_t n_marks, cap_marks;
     uint8_t *seen;                     /* n_fonts x 65,536 bits: code point marked */
+    /* issue 11 (r-page): n_fonts x 128 bytes, 0 where the ASCII character
+     * is marked in that font and needs no escape, else 1 (pdf_text_ascii) */
+    uint8_t *aflag;
     folio_pdf_stats stats;             /* of this statement */
     struct libdeflate_compressor *z;   /* from the pool, while filling */
     pdf_tag *tag;                      /* issue 14 part 2: the writer's, while filling */
@@ -696,6 +718,8 @@ static inline bool pdf_note_mark(folio_pdf_prepared *pp, int f, uint32_t cp,
         return false;
     }
     bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    if (cp < 128 && cp && cp != '(' && cp != ')' && cp != '\\' && cp != '\r' && cp != '\n')
+        pp->aflag[(size_t)f * 128 + cp] = 0;
     pdf_mark *m = &pp->marks[pp->n_marks++];
     m->cp = (uint16_t)cp;
     m->font = (uint8_t)f;
@@ -823,6 +847,27 @@ static char *pdf_text_ascii(folio_pdf_prepared *pp, pdf_prep_page *pg, pdf_state
         gs->one = one;
     }
     p = pdf_put_fill_move(p, gs, op, page_h);
+    /* issue 11 (r-page): most runs hold only characters the statement has
+     * drawn in this font already and none to escape: one table load per
+     * character says so, and the text is copied as it is */
+    const uint8_t *af = pp->aflag + (size_t)f * 128;
+    unsigned any = 0;
+    size_t i4 = 0;
+    for (; i4 + 4 <= n; i4 += 4)
+        any |= af[s[i4]] | af[s[i4 + 1]] | af[s[i4 + 2]] | af[s[i4 + 3]];
+    for (; i4 < n; i4++)
+        any |= af[s[i4]];
+    if (!any) {
+        if (one) {
+            p = pdf_put_str(p, (const char *)s, n);
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                *p++ = 0;
+                *p++ = (char)s[i];
+            }
+        }
+        return pdf_put_str(p, ") Tj\n", 5);
+    }
     /* the characters present, as a 128-bit set; those the statement has
      * not drawn in this font yet (pp->seen's first 128 bits, bit c of
      * byte c / 8) are marked in order of first appearance */
@@ -1101,6 +1146,8 @@ static void pdf_prep_reset(folio_pdf_prepared *pp)
     for (size_t i = 0; i < pp->n_marks; i++) {
         const pdf_mark *m = &pp->marks[i];
         pp->seen[(size_t)m->font * 8192 + (m->cp >> 3)] = 0;
+        if (m->cp < 128)
+            pp->aflag[(size_t)m->font * 128 + m->cp] = 1;
     }
     pp->n_marks = 0;
     pp->n_pages = 0;
@@ -1139,7 +1186,12 @@ static folio_pdf_prepared *pdf_prep_new(int n_fonts)
     if (!pp)
         return NULL;
     pp->seen = calloc((size_t)(n_fonts > 0 ? n_fonts : 1), 8192);
-    if (!pp->seen) {
+    pp->aflag = malloc((size_t)(n_fonts > 0 ? n_fonts : 1) * 128);
+    if (pp->aflag)
+        memset(pp->aflag, 1, (size_t)(n_fonts > 0 ? n_fonts : 1) * 128);
+    if (!pp->seen || !pp->aflag) {
+        free(pp->seen);
+        free(pp->aflag);
         free(pp);
         return NULL;
     }
@@ -1179,6 +1231,7 @@ static void pdf_prep_destroy(folio_pdf_prepared *pp)
     free(pp->raw);
     free(pp->marks);
     free(pp->seen);
+    free(pp->aflag);
     free(pp);
 }
 
@@ -2820,6 +2873,66 @@ __attribute__((destructor)) static void pdf_cover_free(void)
     pthread_mutex_unlock(&pdf_cover_lock);
 }
 
+/* issue 11 (r-page): the codes 1..0xFFFE HPDF_TTFontDef_GetGlyphid gives a
+ * glyph, from the format 4 segments libharu read, walked once: its answer
+ * for code c comes from the first segment whose end is >= c, so one index
+ * that only moves forward finds it for c in order (~20 instructions a code
+ * where libharu's linear search took ~650: 85 M instructions a run for two
+ * fonts).  Where that lookup would leave the segments or the glyph array,
+ * libharu itself is asked. */
+static void pdf_cover_codes(HPDF_FontDef def, uint8_t *bits)
+{
+    HPDF_TTFontDefAttr a = def->attr;
+    const HPDF_TTF_CmapRange *m = &a->cmap;
+    unsigned seg = m->seg_count_x2 / 2u, i = 0;
+    bool walk = m->format != 0 && seg > 0;
+    for (unsigned c = 1; c < 0xFFFF; c++) {
+        unsigned gid;
+        if (walk)
+            while (i < seg && m->end_count[i] < c)
+                i++;
+        if (!walk || i == seg) {
+            gid = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)c);
+        } else if (m->start_count[i] > c) {
+            gid = 0;
+        } else if (m->id_range_offset[i] == 0) {
+            gid = (HPDF_UINT16)(c + (unsigned)(int)m->id_delta[i]);
+        } else {
+            HPDF_UINT idx = m->id_range_offset[i] / 2u + (c - m->start_count[i]) - (seg - i);
+            gid = idx < m->glyph_id_array_count
+                      ? (HPDF_UINT16)(m->glyph_id_array[idx] + (unsigned)(int)m->id_delta[i])
+                      : HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)c);
+        }
+        if (gid)
+            bits[c >> 3] |= (uint8_t)(1u << (c & 7));
+    }
+}
+
+/* Tests (pdf-private.h): whether pdf_cover_codes gives, for the TrueType
+ * font `file`, the codes libharu's HPDF_TTFontDef_GetGlyphid gives a glyph:
+ * 1 the same, 0 not, -1 the font cannot be loaded. */
+int pdf_cover_check(const char *file)
+{
+    HPDF_Doc doc = HPDF_New(NULL, NULL);
+    if (!doc)
+        return -1;
+    const char *name = HPDF_LoadTTFontFromFile(doc, file, HPDF_TRUE);
+    HPDF_FontDef def = name ? HPDF_GetFontDef(doc, name) : NULL;
+    int same = -1;
+    uint8_t *mine = calloc(1, 8192), *theirs = calloc(1, 8192);
+    if (def && mine && theirs && def->type == HPDF_FONTDEF_TYPE_TRUETYPE) {
+        pdf_cover_codes(def, mine);
+        for (unsigned c = 1; c < 0xFFFF; c++)
+            if (HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)c) != 0)
+                theirs[c >> 3] |= (uint8_t)(1u << (c & 7));
+        same = memcmp(mine, theirs, 8192) == 0;
+    }
+    free(mine);
+    free(theirs);
+    HPDF_Free(doc);
+    return same;
+}
+
 static HPDF_Font pdf_get_font_whole(folio_pdf_writer *w, const char *name, const char *file)
 {
     pthread_mutex_lock(&pdf_cover_lock);
@@ -2832,9 +2945,7 @@ static HPDF_Font pdf_get_font_whole(folio_pdf_writer *w, const char *name, const
         uint8_t *bits = calloc(1, 8192);
         if (def && f && bits && def->type == HPDF_FONTDEF_TYPE_TRUETYPE &&
             HPDF_TTFontDef_GetGlyphid(def, 0) == 0) {
-            for (unsigned c = 1; c < 0xFFFF; c++)
-                if (HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)c) != 0)
-                    bits[c >> 3] |= (uint8_t)(1u << (c & 7));
+            pdf_cover_codes(def, bits);   /* r-page: test_pdf's test_cover_codes */
             bits[0xFFFF >> 3] |= (uint8_t)(1u << (0xFFFF & 7));
         } else {
             free(bits);

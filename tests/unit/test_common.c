@@ -70,6 +70,37 @@ static void test_money_format_roundtrip(void **state)
         assert_true(folio_money_parse(buf, n, ',', 2, &back, NULL));
         assert_true(back == v);
     }
+    /* issue 11 (r-page): against digits from printf, the mark and the
+     * groups put in here, for 0 to 4 minor digits, grouped and not */
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        folio_money v = (folio_money)(x >> (i % 60)) * ((i & 1) ? -1 : 1);
+        if (v == INT64_MIN) continue;
+        int md = i % 5;
+        char group = (i / 5) & 1 ? ',' : 0;
+        char dig[32], want[64];
+        int nd = snprintf(dig, sizeof dig, "%llu",
+                          (unsigned long long)(v < 0 ? -v : v));
+        while (nd <= md) {                  /* at least one whole digit */
+            memmove(dig + 1, dig, (size_t)nd + 1);
+            dig[0] = '0';
+            nd++;
+        }
+        int w = 0, whole = nd - md;
+        if (v < 0)
+            want[w++] = '-';
+        for (int k = 0; k < nd; k++) {
+            if (k == whole)
+                want[w++] = '.';
+            else if (k > 0 && k < whole && group && (whole - k) % 3 == 0)
+                want[w++] = group;
+            want[w++] = dig[k];
+        }
+        want[w] = 0;
+        size_t n = folio_money_format(v, md, '.', group, buf, sizeof buf);
+        assert_string_equal(buf, want);
+        assert_int_equal(n, (size_t)w);
+    }
 }
 
 static void test_dates(void **state)

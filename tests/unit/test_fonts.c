@@ -89,6 +89,37 @@ static void test_has_glyph(void **state)
     assert_int_equal(first, 0x4E2D);
     assert_int_equal(fonts_count_missing(f, t, strlen(t), NULL), 3);
     assert_int_equal(fonts_count_missing(f, "", 0, &first), 0);
+    /* issue 11 (r-page): 8 printable ASCII bytes at a time; a byte that is
+     * not (control, DEL, UTF-8) at every position of a 40-byte text, and
+     * two of them, give the count character by character does */
+    const unsigned char odd[] = {0x01, 0x1F, 0x7F, 0x09, 0xC5};
+    for (size_t k = 0; k < sizeof odd; k++)
+        for (size_t at = 0; at < 40; at++) {
+            char buf[48];
+            for (size_t i = 0; i < 40; i++)
+                buf[i] = (char)(0x20 + (i * 7 + at) % 95);
+            buf[at] = (char)odd[k];
+            size_t n = 40;
+            if (odd[k] == 0xC5)                  /* U+0141 Ł, 2 bytes */
+                memmove(buf + at + 2, buf + at + 1, 39 - at), buf[at + 1] = (char)0x81, n = 41;
+            size_t del = (at + 13) % n;          /* and a DEL elsewhere */
+            if (del < at || del > at + n - 40)
+                buf[del] = (char)0x7F;
+            size_t want = 0;
+            for (size_t i = 0; i < n;) {
+                uint32_t cp;
+                int l = folio_utf8_next(buf + i, n - i, &cp);
+                want += !fonts_has_glyph(f, cp);
+                i += (size_t)l;
+            }
+            first = 0;
+            assert_int_equal(fonts_count_missing(f, buf, n, &first), want);
+            assert_true(want > 0 && first != 0);
+        }
+    char all[95];
+    for (int i = 0; i < 95; i++)
+        all[i] = (char)(0x20 + i);
+    assert_int_equal(fonts_count_missing(f, all, sizeof all, NULL), 0);
     fonts_free(f);
 }
 

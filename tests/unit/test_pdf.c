@@ -27,6 +27,7 @@
 #include "folio/dlist.h"
 #include "folio/pdf.h"
 #include "pdf-enc1.h"   /* issue 11 (r-par): pdf_enc1_ascii_fast */
+#include "pdf-private.h"   /* issue 11 (r-page): pdf_cover_check */
 #include "pdf-stream.h" /* issue 11 (r-pwrite): pdfs_direct_off */
 #include "cli.h"      /* cli_tune_allocator: the CLI's (src/cli-process.c) */
 
@@ -1486,6 +1487,23 @@ static int cleanup(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* issue 11 (r-page): a print file's fonts map every code with a glyph,
+ * found by walking libharu's cmap segments once; the codes are libharu's
+ * own answers, code by code, for the sample fonts and the system's DejaVu
+ * fonts (when installed: other cmaps, more segments). */
+static void test_cover_codes(void **state)
+{
+    (void)state;
+    assert_int_equal(pdf_cover_check(font_reg), 1);
+    assert_int_equal(pdf_cover_check(font_bold), 1);
+    const char *more[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                          "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
+                          "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        if (access(more[i], R_OK) == 0)
+            assert_int_equal(pdf_cover_check(more[i]), 1);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "");   /* make the decimal-comma check real */
@@ -1520,6 +1538,7 @@ int main(void)
         cmocka_unit_test(test_prepared_errors),
         cmocka_unit_test(test_one_byte_codes),    /* issue 11 */
         cmocka_unit_test(test_ascii_fast_path),   /* issue 11 (r-par) */
+        cmocka_unit_test(test_cover_codes),       /* issue 11 (r-page) */
     };
     return cmocka_run_group_tests(tests, NULL, cleanup);
 }
