@@ -237,10 +237,10 @@ void *feed_pool_scratch(struct feed_pool *pool, size_t bytes);
  * read or written in order, and every FEED_TICK_SEEKS + 1 "far" touches (a
  * row or string more than FEED_SEEK_NEAR bytes from the one touched before):
  * a fault in a work file maps the whole page-cache folio around the page,
- * up to 2 MiB on ext4 (Linux 6.18), so 64 far touches can map 128 MiB.
+ * up to 2 MiB on ext4 (Linux 6.18), so 32 far touches can map 64 MiB.
  * Nothing when the pool is not spilled. */
-#define FEED_TICK_ROWS  65535u
-#define FEED_TICK_SEEKS 63u
+#define FEED_TICK_ROWS  16383u
+#define FEED_TICK_SEEKS 31u
 #define FEED_SEEK_NEAR  ((uintptr_t)64 << 10)
 void feed_pool_tick(const struct feed_pool *pool);
 static inline void feed_tick_at(const struct feed_pool *pool, size_t i, size_t mask)

@@ -870,6 +870,7 @@ folio_dataset *feed_load_all_work(const folio_job *job, int threads,
         feed_chunk_parse(&ctx[tk.feed], ch);
         if (!xl[tk.feed].data)          /* offsets of the transcoded copy otherwise */
             drop_pages(&mf[tk.feed], ch->begin, ch->end);
+        feed_pool_tick(ds->pool);       /* round 26: the chunk's strings (a spilled load) */
         size_t ch_bytes = ch->end - ch->begin;
         uint64_t ch_records = ch->records;
 #pragma omp critical(feed_merge)
