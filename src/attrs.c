@@ -654,7 +654,11 @@ static void attach_inline(folio_dataset *ds, int rec, size_t n, size_t elem,
 {
     struct feed_pool *pool = ds->pool;
     const int width = ds->attr_width[rec];
-    for (size_t i = 0; i < n; i++) {
+    bool any = false;       /* round 26: no feed with attributes: no pass over the table */
+    for (int f = 0; f < ds->n_feeds && !any; f++)
+        any = pool->feeds[f].def && pool->feeds[f].def->n_attrs;
+    for (size_t i = 0; any && i < n; i++) {
+        feed_tick_at(pool, i, FEED_TICK_ROWS);  /* round 26: a spilled table, in order */
         const char *r = (const char *)records + i * elem;
         uint16_t f = *(const uint16_t *)(r + feed_off);
         uint32_t line = *(const uint32_t *)(r + line_off);

@@ -8,6 +8,7 @@
 #include "folio/feed.h"
 #include "folio/job.h"
 #include "folio/layout.h"
+#include "feed-private.h"   /* round 26: the load's trims */
 #include "yamltree.h"
 
 #include <stdio.h>
@@ -214,7 +215,13 @@ void currency_styles_free(folio_currency_style *v, int n)
 
 bool currency_check_scales(const folio_job *job, const folio_dataset *ds, folio_error *err)
 {
-    for (size_t i = 0; i < ds->n_txns; i++) {
+    /* issue 12 (round 26): every feed with one scale: no row can differ,
+     * and the pass over the table (3.3 GB at 1,000,000 households) is saved */
+    bool mixed = false;
+    for (int f = 1; f < job->n_feeds && !mixed; f++)
+        mixed = job->feeds[f].minor_digits != job->feeds[0].minor_digits;
+    for (size_t i = 0; mixed && i < ds->n_txns; i++) {
+        feed_tick_at(ds->pool, i, FEED_TICK_ROWS);   /* a spilled table, in order */
         const folio_txn *t = &ds->txns[i];
         if (t->account >= ds->n_accounts || t->feed >= job->n_feeds)
             continue;

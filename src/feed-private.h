@@ -232,6 +232,37 @@ void feed_pool_free_table(struct feed_pool *pool, void *p);
  * permutations): every probe would fault again after each trim.  NULL when
  * out of memory.  Free it with feed_pool_free_table. */
 void *feed_pool_scratch(struct feed_pool *pool, size_t bytes);
+/* issue 12 part 1 (round 26): the load's loops over spilled tables trim
+ * (tabspill_tick: only over the high-water mark) every FEED_TICK_ROWS rows
+ * read or written in order, and every FEED_TICK_SEEKS + 1 "far" touches (a
+ * row or string more than FEED_SEEK_NEAR bytes from the one touched before):
+ * a fault in a work file maps the whole page-cache folio around the page,
+ * up to 2 MiB on ext4 (Linux 6.18), so 32 far touches can map 64 MiB.
+ * Nothing when the pool is not spilled. */
+#define FEED_TICK_ROWS  16383u
+#define FEED_TICK_SEEKS 31u
+#define FEED_SEEK_NEAR  ((uintptr_t)64 << 10)
+void feed_pool_tick(const struct feed_pool *pool);
+static inline void feed_tick_at(const struct feed_pool *pool, size_t i, size_t mask)
+{
+    if ((i & mask) == mask)
+        feed_pool_tick(pool);
+}
+/* One thread's touches of spilled data: feed_seek_touch(pool, &s, p) for
+ * each row or string p read, in whatever order. */
+typedef struct feed_seek {
+    uintptr_t last;
+    size_t rows, far;
+} feed_seek;
+static inline void feed_seek_touch(const struct feed_pool *pool, feed_seek *s, const void *p)
+{
+    uintptr_t a = (uintptr_t)p, d = a > s->last ? a - s->last : s->last - a;
+    s->last = a;
+    bool far = d > FEED_SEEK_NEAR && (++s->far & FEED_TICK_SEEKS) == 0;
+    if (far || (++s->rows & FEED_TICK_ROWS) == 0)
+        feed_pool_tick(pool);
+}
+
 /* Fill the raw text of rejects made by feed_resolve for `feed` from the
  * feed's data (the same bytes that were loaded). */
 void feed_fill_raw(folio_dataset *ds, int feed, const folio_feed_def *def,

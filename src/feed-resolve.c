@@ -151,10 +151,22 @@ static int cmp_rej(const void *a, const void *b)
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
+/* The transaction sort's comparison: t the table; round 26: every row it
+ * reads is a touch of the thread's feed_seek (a spilled table trims). */
+typedef struct txn_cmp {
+    const folio_txn *t;
+    const struct feed_pool *pool;
+    feed_seek sk;
+} txn_cmp;
+
 static int cmp_txn_idx(const void *a, const void *b, void *arg)
 {
-    const folio_txn *t = arg;
-    const folio_txn *x = &t[*(const uint32_t *)a], *y = &t[*(const uint32_t *)b];
+    txn_cmp *c = arg;
+    const folio_txn *x = &c->t[*(const uint32_t *)a], *y = &c->t[*(const uint32_t *)b];
+    if (c->pool) {
+        feed_seek_touch(c->pool, &c->sk, x);
+        feed_seek_touch(c->pool, &c->sk, y);
+    }
     if (x->date != y->date)
         return x->date < y->date ? -1 : 1;
     if (x->feed != y->feed)
@@ -162,13 +174,15 @@ static int cmp_txn_idx(const void *a, const void *b, void *arg)
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
-static bool sorted_by_feed_line(const void *base, size_t n, size_t size,
-                                int (*cmp)(const void *, const void *))
+static bool sorted_by_feed_line(const struct feed_pool *pool, const void *base, size_t n,
+                                size_t size, int (*cmp)(const void *, const void *))
 {
     const char *p = base;
-    for (size_t i = 1; i < n; i++)
+    for (size_t i = 1; i < n; i++) {
+        feed_tick_at(pool, i, FEED_TICK_ROWS);      /* round 26: a spilled table */
         if (cmp(p + (i - 1) * size, p + i * size) > 0)
             return false;
+    }
     return true;
 }
 
@@ -177,12 +191,14 @@ static bool sorted_by_feed_line(const void *base, size_t n, size_t size,
 static bool resolve_customers(folio_dataset *ds, idmap *cm)
 {
     struct feed_pool *pool = ds->pool;
-    if (!sorted_by_feed_line(ds->customers, ds->n_customers, sizeof *ds->customers, cmp_cust))
+    if (!sorted_by_feed_line(pool, ds->customers, ds->n_customers, sizeof *ds->customers, cmp_cust))
         qsort(ds->customers, ds->n_customers, sizeof *ds->customers, cmp_cust);
     if (!idmap_init(cm, ds->n_customers + pool->rej_customers.n, pool))
         return false;
     size_t j = 0;
+    feed_seek sk = {0};
     for (size_t i = 0; i < ds->n_customers; i++) {
+        feed_seek_touch(pool, &sk, ds->customers[i].id);    /* round 26 */
         folio_customer c = ds->customers[i];
         uint32_t h = feed_hash(c.id, strlen(c.id));
         idmap_ent *e = idmap_slot(cm, c.id, h);
@@ -283,12 +299,14 @@ static bool resolve_accounts_keys(folio_dataset *ds, const idmap *cm, idmap *am,
                                   const idmap *keys)
 {
     struct feed_pool *pool = ds->pool;
-    if (!sorted_by_feed_line(ds->accounts, ds->n_accounts, sizeof *ds->accounts, cmp_acct))
+    if (!sorted_by_feed_line(pool, ds->accounts, ds->n_accounts, sizeof *ds->accounts, cmp_acct))
         qsort(ds->accounts, ds->n_accounts, sizeof *ds->accounts, cmp_acct);
     if (!idmap_init(am, ds->n_accounts + pool->rej_accounts.n, pool))
         return false;
     size_t j = 0;
+    feed_seek sk = {0}, so = {0};
     for (size_t i = 0; i < ds->n_accounts; i++) {
+        feed_seek_touch(pool, &sk, ds->accounts[i].id);     /* round 26 */
         folio_account a = ds->accounts[i];
         uint32_t h = feed_hash(a.id, strlen(a.id));
         idmap_ent *e = idmap_slot(am, a.id, h);
@@ -320,6 +338,7 @@ static bool resolve_accounts_keys(folio_dataset *ds, const idmap *cm, idmap *am,
             continue;
         }
         const idmap_ent *o = idmap_find(cm, a.owner_id);
+        feed_seek_touch(pool, &so, o ? o->key : a.owner_id);   /* round 26: at random */
         if (!o || o->val == ID_REJECTED) {
             bool okr = o ? add_reject(ds, a.feed, a.line, FOLIO_F_OWNER_ID,
                                       "customer '%s' rejected", a.owner_id)
@@ -378,7 +397,7 @@ static bool resolve_holders(folio_dataset *ds, const idmap *cm, idmap *am)
 {
     const size_t n = ds->n_holders, na = ds->n_accounts;
     folio_holder *v = ds->holders;
-    if (!sorted_by_feed_line(v, n, sizeof *v, cmp_hold))
+    if (!sorted_by_feed_line(ds->pool, v, n, sizeof *v, cmp_hold))
         qsort(v, n, sizeof *v, cmp_hold);
     uint32_t *perm = malloc((n + 1) * sizeof *perm);
     uint8_t *dup = calloc(n + 1, 1);
@@ -387,9 +406,12 @@ static bool resolve_holders(folio_dataset *ds, const idmap *cm, idmap *am)
     ds->customer_role = calloc(ds->n_customers + 1, 1);
     bool ok = perm && dup && remap && ds->customer_role;
     /* indexes; ID_UNKNOWN / ID_REJECTED marks a row to reject */
+    feed_seek sa = {0}, sc = {0};
     for (size_t i = 0; ok && i < n; i++) {
         const idmap_ent *a = idmap_find(am, v[i].account_id);
         const idmap_ent *c = idmap_find(cm, v[i].customer_id);
+        feed_seek_touch(ds->pool, &sa, a ? a->key : v[i].account_id);   /* round 26 */
+        feed_seek_touch(ds->pool, &sc, c ? c->key : v[i].customer_id);
         v[i].account = a ? a->val : ID_UNKNOWN;
         v[i].customer = c ? c->val : ID_UNKNOWN;
         perm[i] = (uint32_t)i;
@@ -405,6 +427,8 @@ static bool resolve_holders(folio_dataset *ds, const idmap *cm, idmap *am)
     size_t j = 0;
     for (size_t i = 0; ok && i < n; i++) {
         folio_holder h = v[i];
+        if (h.account < na)
+            feed_seek_touch(ds->pool, &sa, &ds->accounts[h.account]);  /* round 26 */
         if (h.account >= na) {
             ok = add_reject(ds, h.feed, h.line, FOLIO_F_HOLDER_ACCOUNT_ID,
                             h.account == ID_REJECTED ? "account '%s' rejected"
@@ -446,6 +470,7 @@ static bool resolve_holders(folio_dataset *ds, const idmap *cm, idmap *am)
     /* accounts without an owner */
     size_t ka = 0;
     for (size_t i = 0; ok && i < na; i++) {
+        feed_tick_at(ds->pool, i, FEED_TICK_ROWS);      /* round 26: a spilled table */
         folio_account *a = &ds->accounts[i];
         if (a->owner == ID_UNKNOWN) {
             remap[i] = ID_REJECTED;
@@ -465,6 +490,7 @@ static bool resolve_holders(folio_dataset *ds, const idmap *cm, idmap *am)
                 am->v[s].val = remap[am->v[s].val];
         size_t k = 0;
         for (size_t i = 0; ok && i < j; i++) {
+            feed_tick_at(ds->pool, i, FEED_TICK_ROWS);      /* round 26 */
             folio_holder h = v[i];
             if (remap[h.account] == ID_REJECTED) {
                 ok = add_reject(ds, h.feed, h.line, FOLIO_F_HOLDER_ACCOUNT_ID,
@@ -481,9 +507,12 @@ static bool resolve_holders(folio_dataset *ds, const idmap *cm, idmap *am)
         qsort(v, j, sizeof *v, cmp_hold_acct);
     /* each customer's strongest role */
     uint8_t *role = ds->customer_role;
-    for (size_t i = 0; ok && i < ds->n_accounts; i++)
+    for (size_t i = 0; ok && i < ds->n_accounts; i++) {
+        feed_tick_at(ds->pool, i, FEED_TICK_ROWS);      /* round 26 */
         role[ds->accounts[i].owner] = FOLIO_ROLE_OWNER;
+    }
     for (size_t i = 0; ok && i < j; i++) {
+        feed_tick_at(ds->pool, i, FEED_TICK_ROWS);      /* round 26 */
         uint8_t *r = &role[v[i].customer];
         if (!*r || v[i].role < *r)
             *r = v[i].role;
@@ -524,10 +553,13 @@ static bool resolve_txns(folio_dataset *ds, const idmap *am)
          * run of one account's rows repeats one pointer: one lookup */
         const char *prev = NULL;
         uint32_t pv = ID_UNKNOWN;
+        feed_seek sk = {0};
 #pragma omp for schedule(static)
         for (size_t i = 0; i < n; i++) {
+            feed_tick_at(pool, i, FEED_TICK_ROWS);  /* round 26: ids and st in order */
             if (ids[i] != prev) {
                 const idmap_ent *e = idmap_find(am, ids[i]);
+                feed_seek_touch(pool, &sk, e ? e->key : ids[i]);    /* at random */
                 prev = ids[i];
                 pv = e ? e->val : ID_UNKNOWN;
             }
@@ -545,6 +577,7 @@ static bool resolve_txns(folio_dataset *ds, const idmap *am)
     size_t j = 0;
     bool ok = true;
     for (size_t i = 0; i < n && ok; i++) {
+        feed_tick_at(pool, i, FEED_TICK_ROWS);      /* round 26: the table in order */
         folio_txn t = ds->txns[i];
         if (t.feed < ds->n_feeds && !folio_money_add(&ds->stats[t.feed].amount_read, t.amount)) {
             /* not counted as read: like an amount that does not parse */
@@ -600,6 +633,7 @@ static bool sort_txns(folio_dataset *ds)
         start[ds->txns[i].account + 1]++;
     }
     for (size_t a = 0; a < na; a++) {
+        feed_tick_at(ds->pool, a, FEED_TICK_ROWS);      /* round 26 */
         ds->accounts[a].n_txn = start[a + 1];
         start[a + 1] += start[a];
         ds->accounts[a].first_txn = start[a];
@@ -612,41 +646,47 @@ static bool sort_txns(folio_dataset *ds)
     }
     free(start);
     folio_txn *t = ds->txns;
-#pragma omp parallel for schedule(dynamic, 256)
-    for (size_t a = 0; a < na; a++) {
-        uint32_t f = ds->accounts[a].first_txn, c = ds->accounts[a].n_txn;
-        /* issue 11 (round 23, the load): a feed in date order per account
-         * is sorted already (the order is total: date, feed, line) */
-        uint32_t k = 1;
-        while (k < c && cmp_txn_idx(&perm[f + k - 1], &perm[f + k], t) <= 0)
-            k++;
-        if (k >= c)
-            continue;
-        if (c > 32) {
-            qsort_r(perm + f, c, sizeof *perm, cmp_txn_idx, t);
-        } else {
-            uint32_t *v = perm + f;          /* a month of one account: insertion sort */
-            for (uint32_t i = 1; i < c; i++) {
-                uint32_t key = v[i], j = i;
-                while (j > 0 && cmp_txn_idx(&v[j - 1], &key, t) > 0) {
-                    v[j] = v[j - 1];
-                    j--;
+#pragma omp parallel
+    {
+        /* round 26: the rows read through perm (in order when a feed lists
+         * an account's rows together, at random if not) are touches */
+        txn_cmp tc = {t, sp ? ds->pool : NULL, {0}};
+#pragma omp for schedule(dynamic, 256)
+        for (size_t a = 0; a < na; a++) {
+            uint32_t f = ds->accounts[a].first_txn, c = ds->accounts[a].n_txn;
+            /* issue 11 (round 23, the load): a feed in date order per account
+             * is sorted already (the order is total: date, feed, line) */
+            uint32_t k = 1;
+            while (k < c && cmp_txn_idx(&perm[f + k - 1], &perm[f + k], &tc) <= 0)
+                k++;
+            if (k >= c)
+                continue;
+            if (c > 32) {
+                qsort_r(perm + f, c, sizeof *perm, cmp_txn_idx, &tc);
+            } else {
+                uint32_t *v = perm + f;          /* a month of one account: insertion sort */
+                for (uint32_t i = 1; i < c; i++) {
+                    uint32_t key = v[i], j = i;
+                    while (j > 0 && cmp_txn_idx(&v[j - 1], &key, &tc) > 0) {
+                        v[j] = v[j - 1];
+                        j--;
+                    }
+                    v[j] = key;
                 }
-                v[j] = key;
             }
         }
     }
     /* apply: new[k] = old[perm[k]], following cycles; perm[k] = k marks done */
-    size_t moved = 0;
+    feed_seek sk = {0};
     for (size_t k = 0; k < n; k++) {
         if (perm[k] == k)
             continue;
         folio_txn tmp = t[k];
         size_t j = k;
         for (;;) {
-            if ((++moved & 16383) == 0)
-                tabspill_tick(sp, 1);   /* round 24: random reads of the table */
             size_t src = perm[j];
+            if (sp)     /* round 24, 26: reads of the table, at random if perm is */
+                feed_seek_touch(ds->pool, &sk, &t[src]);
             perm[j] = (uint32_t)j;
             if (src == k) {
                 t[j] = tmp;

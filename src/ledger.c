@@ -24,6 +24,7 @@
 #include "folio/exceptions.h"
 #include "folio/household.h"
 #include "folio/layout.h"
+#include "feed-private.h"   /* round 26: the load's trims */
 #include "yamltree.h"
 
 #include <stdio.h>
@@ -282,11 +283,26 @@ static void derive_balances(folio_account *a, const folio_txn *t, const folio_jo
 bool ledger_prepare(folio_dataset *ds, const folio_job *job, const folio_layout *layout,
                     folio_error *err)
 {
+    /* issue 12 (round 26): the ledger bits are set only by a feed that maps
+     * balance_after or order_by (feed-parse.c); with none, no row has one,
+     * and the pass over the table (3.3 GB at 1,000,000 households) is saved */
+    bool mapped = false;
+    for (int f = 0; f < ds->n_feeds && !mapped; f++) {
+        const folio_feed_def *def = ds->pool->feeds[f].def;
+        mapped = def && (def->columns[FOLIO_F_BALANCE_AFTER] || def->columns[FOLIO_F_ORDER_BY]);
+    }
+    if (!mapped)
+        return true;
     workspace w = {0};
     w.dp = malloc(((size_t)1 << LEDGER_EXACT_MAX) * LEDGER_EXACT_MAX * sizeof *w.dp);
     bool ok = w.dp != NULL;
+    size_t rows = 0;
     for (size_t ai = 0; ok && ai < ds->n_accounts; ai++) {
         folio_account *a = &ds->accounts[ai];
+        if ((rows += a->n_txn) > FEED_TICK_ROWS) {  /* round 26: a spilled table, in order */
+            rows = 0;
+            feed_pool_tick(ds->pool);
+        }
         folio_txn *t = ds->txns;
         uint32_t lo = a->first_txn, hi = lo + a->n_txn;
         uint8_t all = FOLIO_TXN_HAS_BALANCE | FOLIO_TXN_HAS_SEQ, any = 0;

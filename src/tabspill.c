@@ -413,7 +413,14 @@ static void trim_down(folio_tabspill *s, uint64_t low, uint64_t res)
      * re-read statm and re-dropped pages for nothing.  Back off: skip
      * 1, 2, 4 .. 64 requests, unless the resident size grew a step since --
      * what the tables touched meanwhile is then dropped. */
-    if (s->bo_left && res < s->bo_res + TRIM_STEP) {
+    /* round 26: "grew a step" is at most a sixteenth of the mark (under a
+     * small budget, 49 MiB, 16 MiB of growth was a third of it), at least
+     * 1 MiB (a mark of a few bytes: the resident size moves by pages) */
+    uint64_t hw = __atomic_load_n(&high_water, __ATOMIC_RELAXED);
+    uint64_t grew = hw && hw / 16 < TRIM_STEP ? hw / 16 : TRIM_STEP;
+    if (grew < ((uint64_t)1 << 20))
+        grew = (uint64_t)1 << 20;
+    if (s->bo_left && res < s->bo_res + grew) {
         s->bo_left--;
         drop_watched(s);                /* the spools' and inputs' pages still go */
         pthread_mutex_unlock(&s->mu);
