@@ -112,7 +112,7 @@ static void load_progress(void *ctx, uint64_t records, uint64_t bytes, uint64_t 
 
 /* Pass 2: the print files, written by every thread through the ordered ring
  * (print.h); the first error in print order wins. */
-static bool pass2(run_state *R, folio_error *err)
+static bool pass2(run_state *R, bool close_beside, folio_error *err)
 {
     print_params pp = {
         .job = R->job, .layout = R->layout, .plan = R->plan, .prod = R->prod,
@@ -130,8 +130,15 @@ static bool pass2(run_state *R, folio_error *err)
     R->t_print_write = pp.t_write;
     R->t_print_deflate = pp.t_deflate;   /* issue 11: stage split */
     R->composed_again = pp.composed_again;   /* issue 11 part 2 (r-once) */
-    stmt_spool_close_bg(&R->kept);      /* its RAM back before the records (r-spool:
-                                         * on a thread, beside the proofs) */
+    /* its RAM back before the records (r-spool: on a thread, beside the
+     * proofs).  Not when the records wait for the print because OUT's file
+     * system is short of room: the work file's blocks must be free before
+     * the proofs and records are written, or whether they fit would depend
+     * on when the thread got to close it (review of round 26). */
+    if (close_beside)
+        stmt_spool_close_bg(&R->kept);
+    else
+        stmt_spool_close(&R->kept);
     return ok;
 }
 
@@ -287,7 +294,7 @@ int folio_run(const folio_run_options *opt, folio_run_report *rep, folio_error *
     double t_write = now_s();
     R.plan->skip_decisions = true;   /* pass 1 kept them (keep_decisions) */
     run_records_begin(&rb, &R, &T);     /* issue 11 (r-serial) */
-    if (!pass2(&R, err) || !stop_if_interrupted(err))
+    if (!pass2(&R, rb.started, err) || !stop_if_interrupted(err))
         goto done;
     t_write = now_s() - t_write;
     phase(&R, "proofs");
