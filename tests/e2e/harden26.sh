@@ -297,3 +297,92 @@ t_h26_disc_label_invisible() {
     done
 }
 run_test h26_disc_label_invisible t_h26_disc_label_invisible
+
+# h26_part_try JOB DIR STEP [args]: folio partition with FOLIO_TEST_STOP_AT=
+# STEP; if it stops there it is sent SIGTERM; prints its exit status (one
+# that is refused before it cuts never stops).
+h26_part_try() {
+    local job="$1" dir="$2" step="$3" pid rc st i
+    shift 3
+    set +e
+    FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=$step \
+        "$FOLIO" partition "$job" --out "$dir" "$@" >/dev/null 2>"$dir.err" &
+    pid=$!
+    for i in $(seq 1 6000); do
+        st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)
+        [ "$st" = T ] && { kill -TERM "$pid"; kill -CONT "$pid"; break; }
+        [ -z "$st" ] || [ "$st" = Z ] && break
+        sleep 0.01
+    done
+    wait "$pid"; rc=$?
+    set -e
+    echo "$rc"
+}
+
+# (9) review of (1)/(2): an sII in DIR that is a symbolic link (or not a
+# directory at all) was skipped by the check for stale shards; the
+# partition then wrote its shard through the link and, stopped, removed
+# job.yaml, shard.json and feeds/* of the link's TARGET.  Now such an sII
+# is refused (exit 2) before anything is written, and removal never
+# follows a link.
+t_h26_partition_symlink() {
+    local d="$WORK/h26sl" rc
+    rm -rf "$d"
+    "$FOLIO" samples --households 40 --seed 64 --out "$d/f" >/dev/null
+    mkdir -p "$d/ext/feeds" "$d/P" "$d/Q" "$d/M"
+    echo x > "$d/ext/feeds/keep.csv"; echo mine > "$d/ext/job.yaml"
+    ln -s "$d/ext" "$d/P/s01"
+    rc=$(h26_part_try "$d/f/job.yaml" "$d/P" partition-jobs --shards 2)
+    echo "sII a symlink: rc $rc: $(cat "$d/P.err")"
+    [ "$rc" = 2 ] && grep -q "s01: not a directory" "$d/P.err" || fail_at "$LINENO"
+    [ "$(cat "$d/ext/feeds/keep.csv")" = x ] && [ "$(cat "$d/ext/job.yaml")" = mine ] || fail_at "$LINENO"
+    [ "$(ls -A "$d/ext/feeds")" = keep.csv ] || fail_at "$LINENO"
+    [ -L "$d/P/s01" ] && [ "$(ls -A "$d/P")" = s01 ] || { ls -la "$d/P"; fail_at "$LINENO"; }
+    # a plain file named like a shard: refused the same way, kept
+    echo mine > "$d/Q/s03"
+    rc=$(h26_part_try "$d/f/job.yaml" "$d/Q" partition-jobs --shards 2)
+    [ "$rc" = 2 ] && grep -q "s03: not a directory" "$d/Q.err" || fail_at "$LINENO"
+    [ "$(ls -A "$d/Q")" = s03 ] && [ "$(cat "$d/Q/s03")" = mine ] || fail_at "$LINENO"
+    # with the mark of a killed partition: a linked sII is not cleared either
+    touch "$d/M/.partition-incomplete"
+    ln -s "$d/ext" "$d/M/s02"
+    rc=$(h26_part_try "$d/f/job.yaml" "$d/M" partition-jobs --shards 2)
+    [ "$rc" = 2 ] && grep -q "s02: not a directory" "$d/M.err" || fail_at "$LINENO"
+    [ "$(cat "$d/ext/feeds/keep.csv")" = x ] && [ "$(cat "$d/ext/job.yaml")" = mine ] || fail_at "$LINENO"
+}
+run_test h26_partition_symlink t_h26_partition_symlink
+
+# (12) review of (2): clearing a killed partition's sII deleted its files in
+# directory order and only then met one no partition writes (a shard's
+# out/): exit 2 with the sII half removed.  Now every entry of every sII is
+# checked first; one foreign file anywhere and nothing is removed.
+t_h26_partition_clear_all_or_none() {
+    local d="$WORK/h26cn" rc i before
+    rm -rf "$d"
+    "$FOLIO" samples --households 40 --seed 67 --out "$d/f" >/dev/null
+    mkdir -p "$d/P/s01/feeds" "$d/P/s01/out" "$d/P/s02/feeds"
+    touch "$d/P/.partition-incomplete"
+    echo mine > "$d/P/s01/out/notes.txt"
+    for i in $(seq 1 30); do
+        echo x > "$d/P/s01/job.yaml.tmp-$i"; echo x > "$d/P/s01/feeds/f$i.csv"
+        echo x > "$d/P/s02/shard.json.tmp-$i"; echo x > "$d/P/s02/feeds/g$i.csv"
+    done
+    echo x > "$d/P/s01/job.yaml"; echo x > "$d/P/s01/shard.json"
+    before=$(cd "$d/P" && find . | sort)
+    set +e; "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/P" 2>"$d/err"; rc=$?; set -e
+    echo "rc $rc: $(cat "$d/err")"
+    [ "$rc" = 2 ] && grep -q "s01/out: not written by folio partition" "$d/err" || fail_at "$LINENO"
+    [ "$(cd "$d/P" && find . | sort)" = "$before" ] || fail_at "$LINENO"
+    # a foreign file inside feeds/ (a symbolic link): nothing removed either
+    rm -rf "$d/P/s01/out"; ln -s "$d/f/job.yaml" "$d/P/s02/feeds/zlink.csv"
+    before=$(cd "$d/P" && find . | sort)
+    set +e; "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/P" 2>"$d/err"; rc=$?; set -e
+    [ "$rc" = 2 ] && grep -q "s02/feeds/zlink.csv: not written by folio partition" "$d/err" || fail_at "$LINENO"
+    [ "$(cd "$d/P" && find . | sort)" = "$before" ] && [ -f "$d/f/job.yaml" ] || fail_at "$LINENO"
+    # all partition's own: cleared, then the cut
+    rm "$d/P/s02/feeds/zlink.csv"
+    "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/P" >/dev/null || fail_at "$LINENO"
+    [ ! -e "$d/P/s01/job.yaml.tmp-1" ] && [ ! -e "$d/P/s02/feeds/g1.csv" ] || fail_at "$LINENO"
+    [ -f "$d/P/partition.json" ] && [ ! -e "$d/P/.partition-incomplete" ] || fail_at "$LINENO"
+}
+run_test h26_partition_clear_all_or_none t_h26_partition_clear_all_or_none
