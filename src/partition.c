@@ -30,6 +30,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -975,7 +976,7 @@ static bool shard_dir(int dirfd, const char *dir, const char *name, bool rm, fol
     return ok;
 }
 
-/* Before a partition into DIR (no partition.json there):
+/* Before a partition into DIR (no partition.json there, its lock held):
  * every sII an unfinished partition left (DIR/.partition-incomplete) is
  * removed, those beyond this N too, so no later run or merge finds a shard
  * of another cut; sII without the mark are refused, and so is any sII that
@@ -1068,7 +1069,7 @@ int folio_partition(const folio_partition_options *o, folio_partition_report *re
     folio_households hs = {0};
     folio_feed_def *sub = NULL;
     bool made = false;                 /* shard directories made: removed on failure */
-    int dirfd = -1;                    /* DIR */
+    int dirfd = -1;                    /* DIR, flock'ed while the partition runs */
     if (o->shards < 1 || o->shards > 999) {
         folio_error_set(err, FOLIO_EXIT_USAGE, "--shards needs a number from 1 to 999");
         return FOLIO_EXIT_USAGE;
@@ -1108,10 +1109,26 @@ int folio_partition(const folio_partition_options *o, folio_partition_report *re
             goto done;
         }
     }
-    /* DIR: shard directories are made and removed relative to it */
+    /* One partition into DIR at a time (review of r-harden, round 26): a
+     * second one took the first's sII, beside its mark, as left over and
+     * removed them under it.  An exclusive flock on DIR itself -- no file
+     * to leave behind -- held until exit; a killed partition's goes with
+     * it. */
     dirfd = open(P.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirfd < 0) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", o->out_dir, strerror(errno));
+        goto done;
+    }
+    if (flock(dirfd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: another folio partition is cutting "
+                            "into it (it holds the directory's lock); wait for it to end "
+                            "or give another directory", o->out_dir);
+            rc = FOLIO_EXIT_USAGE;
+        } else {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot lock: %s", o->out_dir,
+                            strerror(errno));
+        }
         goto done;
     }
     char path[PATH_MAX + 32];
@@ -1217,7 +1234,7 @@ done:
     if (made)                          /* r-harden (round 26): nothing half cut stays */
         remove_unfinished(dirfd, P.dir, o->shards);
     if (dirfd >= 0)
-        close(dirfd);
+        close(dirfd);                  /* the lock goes with it */
     P.rep->seconds = now_s() - t0;
     if (P.per_shard)
         for (int f = 0; f < J->n_feeds; f++)

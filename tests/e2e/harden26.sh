@@ -352,6 +352,39 @@ t_h26_partition_symlink() {
 }
 run_test h26_partition_symlink t_h26_partition_symlink
 
+# (11) review of (2): a second folio partition into a DIR another one was
+# still cutting into took the first's sII (beside its .partition-incomplete)
+# as left over and removed them under it.  Now a partition holds an
+# exclusive lock (flock on DIR) while it cuts: the second exits 2, the
+# first's shards untouched, and the first completes.
+t_h26_partition_concurrent() {
+    local d="$WORK/h26pc" rc pid step before
+    rm -rf "$d"
+    "$FOLIO" samples --households 200 --seed 66 --out "$d/f" >/dev/null
+    "$FOLIO" partition "$d/f/job.yaml" --shards 4 --out "$d/clean" >/dev/null
+    for step in partition-split partition-jobs; do
+        rm -rf "$d/P"; mkdir -p "$d/P"
+        set +e
+        FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=$step \
+            "$FOLIO" partition "$d/f/job.yaml" --shards 4 --out "$d/P" >/dev/null 2>"$d/first.err" &
+        pid=$!
+        set -e
+        wait_stopped "$pid"
+        before=$(cd "$d/P" && find . -type f -exec md5sum {} + | sort)
+        set +e; "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/P" 2>"$d/second.err"; rc=$?; set -e
+        echo "second partition at $step: rc $rc: $(cat "$d/second.err")"
+        [ "$rc" = 2 ] && grep -q "another folio partition" "$d/second.err" || { kill -KILL "$pid"; fail_at "$LINENO"; }
+        [ "$(cd "$d/P" && find . -type f -exec md5sum {} + | sort)" = "$before" ] || { kill -KILL "$pid"; fail_at "$LINENO"; }
+        kill -CONT "$pid"
+        set +e; wait "$pid"; rc=$?; set -e
+        [ "$rc" = 0 ] && [ -f "$d/P/partition.json" ] || { cat "$d/first.err"; fail_at "$LINENO"; }
+        for s in 1 2 3 4; do
+            diff -r "$d/clean/s0$s" "$d/P/s0$s" >/dev/null || fail_at "$LINENO"
+        done
+    done
+}
+run_test h26_partition_concurrent t_h26_partition_concurrent
+
 # (12) review of (2): clearing a killed partition's sII deleted its files in
 # directory order and only then met one no partition writes (a shard's
 # out/): exit 2 with the sII half removed.  Now every entry of every sII is
