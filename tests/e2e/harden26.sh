@@ -352,6 +352,37 @@ t_h26_partition_symlink() {
 }
 run_test h26_partition_symlink t_h26_partition_symlink
 
+# (10) review of (3): any directory above merge's --out holding a file
+# named manifest.json (a web app's) refused the merge.  Now only a run's
+# .folio.lock or a manifest.json folio wrote ("generator": "folio ...")
+# counts; --out itself holding a manifest.json folio did not write is
+# still refused (merge would replace it).
+t_h26_merge_foreign_manifest() {
+    local d="$WORK/h26mf" rc i
+    rm -rf "$d"
+    "$FOLIO" samples --households 30 --seed 65 --out "$d/f" >/dev/null
+    for i in 1 2; do "$FOLIO" run "$d/f/job.yaml" --shard $i/2 --out "$d/o$i" --quiet || [ $? = 3 ]; done
+    mkdir -p "$d/proj" "$d/web"
+    echo '{"name":"app"}' > "$d/proj/manifest.json"
+    echo 'not json at all' > "$d/web/manifest.json"
+    for out in "$d/proj/stmts/merged" "$d/web/m"; do
+        set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$out" >/dev/null 2>"$d/err"; rc=$?; set -e
+        echo "merge --out $out: rc $rc: $(cat "$d/err")"
+        [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail_at "$LINENO"
+        "$FOLIO" verify "$out" >/dev/null || fail_at "$LINENO"
+    done
+    [ "$(cat "$d/proj/manifest.json")" = '{"name":"app"}' ] || fail_at "$LINENO"
+    # --out itself holding it: refused, the file kept
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/proj" 2>"$d/err"; rc=$?; set -e
+    cat "$d/err"
+    [ "$rc" = 2 ] && grep -q "manifest.json that folio did not write" "$d/err" || fail_at "$LINENO"
+    [ "$(cat "$d/proj/manifest.json")" = '{"name":"app"}' ] || fail_at "$LINENO"
+    # a merged OUT above --out is folio's: still refused
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/proj/stmts/merged/x" 2>"$d/err"; rc=$?; set -e
+    [ "$rc" = 2 ] && grep -q "the output directory of another run" "$d/err" || fail_at "$LINENO"
+}
+run_test h26_merge_foreign_manifest t_h26_merge_foreign_manifest
+
 # (11) review of (2): a second folio partition into a DIR another one was
 # still cutting into took the first's sII (beside its .partition-incomplete)
 # as left over and removed them under it.  Now a partition holds an
