@@ -878,14 +878,6 @@ static bool own_file(const char *n)
            !strncmp(n, "job.yaml.tmp-", 13) || !strncmp(n, "shard.json.tmp-", 15);
 }
 
-static bool not_ours(const char *shown, const char *n, const char *m, folio_error *err)
-{
-    folio_error_set(err, FOLIO_EXIT_USAGE, "%s/%s%s%s: not written by folio partition; "
-                    "remove it or give an empty directory", shown, n, m ? "/" : "",
-                    m ? m : "");
-    return false;
-}
-
 /* One pass over the entries of directory fd (its entries named relative to
  * it, never through a link): with rm false each is checked to be what a
  * partition writes there (feeds: plain files, a shard directory: own_file
@@ -937,7 +929,9 @@ static bool shard_pass(int fd, const char *shown, bool feeds, bool rm, folio_err
                 ok = false;
             }
         } else {
-            ok = not_ours(shown, n, NULL, err);
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s/%s: not written by folio "
+                            "partition; remove it or give an empty directory", shown, n);
+            ok = false;
         }
     }
     closedir(d);
