@@ -1386,6 +1386,25 @@ static bool path_under(const char *a, const char *b)
     return !strncmp(a, b, n) && (a[n] == '/' || !a[n]);
 }
 
+/* DIR/manifest.json is one folio wrote: a JSON object whose "generator" is
+ * "folio VERSION" (a run's manifest.c, merge, proof and archive write it).
+ * Not readable or not that: some other program's (a web app's manifest). */
+static bool folio_manifest_in(const char *dir)
+{
+    char path[PATH_MAX * 2 + 32];
+    snprintf(path, sizeof path, "%s/manifest.json", strcmp(dir, "/") ? dir : "");
+    size_t n;
+    char *t = slurp(path, &n);
+    if (!t)
+        return false;
+    verify_json *v = verify_json_parse(t, n, NULL, 0);
+    free(t);
+    const char *g = v && verify_json_is_obj(v) ? verify_json_str(v, "generator") : NULL;
+    bool ours = g && !strncmp(g, "folio ", 6);
+    verify_json_free(v);
+    return ours;
+}
+
 /* r-harden (round 25): OUT the same as a shard's directory or inside it:
  * merge deleted and rewrote that shard's manifest.json and record files
  * (or listed its own outputs among the shard's files). */
@@ -1409,10 +1428,13 @@ static bool out_apart(const folio_merge_options *o, const shard_in *S, int n, fo
         }
     }
     /* r-harden (round 26): OUT inside another run's OUT (its .folio.lock,
-     * which a run never removes, or a manifest.json), or OUT itself a run's
-     * OUT: that run's next start removes what it does not know there, and
-     * its verify and manifest do not list the merge's files.  OUT itself
-     * holding an earlier merge's ticket is a merge run again: allowed. */
+     * which a run never removes, or a manifest.json folio wrote), or OUT
+     * itself a run's OUT: that run's next start removes what it does not
+     * know there, and its verify and manifest do not list the merge's
+     * files.  OUT itself holding an earlier merge's ticket is a merge run
+     * again: allowed.  A manifest.json above OUT that folio did not write
+     * (a web app's) is no run's (review of round 26); one in OUT itself
+     * is refused all the same: merge would replace it. */
     char up[PATH_MAX * 2], probe[PATH_MAX * 2 + 32];
     snprintf(up, sizeof up, "%s", co);
     for (bool self = true;; self = false) {
@@ -1421,8 +1443,16 @@ static bool out_apart(const folio_merge_options *o, const shard_in *S, int n, fo
         if (access(probe, F_OK) == 0)
             why = "holds a run's .folio.lock";
         snprintf(probe, sizeof probe, "%s/manifest.json", strcmp(up, "/") ? up : "");
-        if (!why && access(probe, F_OK) == 0 && !(self && merge_is_merged(up)))
-            why = "holds a manifest.json";
+        if (!why && (self ? access(probe, F_OK) == 0 : folio_manifest_in(up)) &&
+            !(self && merge_is_merged(up))) {
+            if (self && !folio_manifest_in(up)) {
+                folio_error_set(err, FOLIO_EXIT_USAGE, "--out %s holds a manifest.json "
+                                "that folio did not write: merge would replace it; give "
+                                "a directory of its own", o->out_dir);
+                return false;
+            }
+            why = "holds a folio manifest.json";
+        }
         if (why) {
             folio_error_set(err, FOLIO_EXIT_USAGE, "--out %s is %sthe output directory of "
                             "another run (%s %s): merge's files there would be removed by "

@@ -30,6 +30,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -870,119 +871,163 @@ static bool shard_name(const char *n)
 }
 
 /* What a partition writes in a shard directory: job.yaml, shard.json (and
- * their temporary names), feeds/ with plain files.  Removes it all and the
- * directory; anything else stays and is named in err (exit 2). */
-static bool remove_shard_dir(const char *dir, folio_error *err)
+ * their temporary names), feeds/ with plain files. */
+static bool own_file(const char *n)
 {
-    char path[PATH_MAX + 300];
-    DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT;
+    return !strcmp(n, "job.yaml") || !strcmp(n, "shard.json") ||
+           !strncmp(n, "job.yaml.tmp-", 13) || !strncmp(n, "shard.json.tmp-", 15);
+}
+
+/* One pass over the entries of directory fd (its entries named relative to
+ * it, never through a link): with rm false each is checked to be what a
+ * partition writes there (feeds: plain files, a shard directory: own_file
+ * and feeds/), with rm true each such entry is removed -- so a shard
+ * directory holding anything else (a shard's out/, a link) is refused
+ * whole, not half removed (review of r-harden, round 26). */
+static bool shard_pass(int fd, const char *shown, bool feeds, bool rm, folio_error *err)
+{
+    int dfd = dup(fd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", shown, strerror(errno));
+        return false;
+    }
+    rewinddir(d);                      /* the dup shares fd's offset */
     struct dirent *e;
     bool ok = true;
     while (ok && (e = readdir(d))) {
         const char *n = e->d_name;
         if (!strcmp(n, ".") || !strcmp(n, ".."))
             continue;
-        snprintf(path, sizeof path, "%s/%s", dir, n);
         struct stat st;
-        if (lstat(path, &st) != 0)
-            continue;
-        if (!strcmp(n, "feeds") && S_ISDIR(st.st_mode)) {
-            DIR *f = opendir(path);
-            struct dirent *g;
-            char fp[PATH_MAX + 600];
-            while (f && ok && (g = readdir(f))) {
-                if (!strcmp(g->d_name, ".") || !strcmp(g->d_name, ".."))
-                    continue;
-                snprintf(fp, sizeof fp, "%s/%s", path, g->d_name);
-                struct stat fs;
-                if (lstat(fp, &fs) == 0 && !S_ISREG(fs.st_mode)) {
-                    folio_error_set(err, FOLIO_EXIT_USAGE, "%s: not written by folio "
-                                    "partition; remove it or give an empty directory", fp);
-                    ok = false;
-                } else if (unlink(fp) != 0 && errno != ENOENT) {
-                    folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", fp, strerror(errno));
-                    ok = false;
-                }
+        if (fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno == ENOENT)
+                continue;
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s/%s: %s", shown, n, strerror(errno));
+            ok = false;
+        } else if (!feeds && !strcmp(n, "feeds") && S_ISDIR(st.st_mode)) {
+            int ffd = openat(fd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            char sub[PATH_MAX + 300];
+            snprintf(sub, sizeof sub, "%s/feeds", shown);
+            if (ffd < 0) {
+                folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", sub, strerror(errno));
+                ok = false;
+                break;
             }
-            if (f)
-                closedir(f);
-            if (ok && rmdir(path) != 0 && errno != ENOENT) {
-                folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+            ok = shard_pass(ffd, sub, true, rm, err);
+            close(ffd);
+            if (ok && rm && unlinkat(fd, n, AT_REMOVEDIR) != 0 && errno != ENOENT) {
+                folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", sub, strerror(errno));
                 ok = false;
             }
-        } else if (S_ISREG(st.st_mode) &&
-                   (!strcmp(n, "job.yaml") || !strcmp(n, "shard.json") ||
-                    !strncmp(n, "job.yaml.tmp-", 13) || !strncmp(n, "shard.json.tmp-", 15))) {
-            if (unlink(path) != 0 && errno != ENOENT) {
-                folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+        } else if (S_ISREG(st.st_mode) && (feeds || own_file(n))) {
+            if (rm && unlinkat(fd, n, 0) != 0 && errno != ENOENT) {
+                folio_error_set(err, FOLIO_EXIT_FAILED, "%s/%s: %s", shown, n,
+                                strerror(errno));
                 ok = false;
             }
         } else {
-            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: not written by folio partition; "
-                            "remove it or give an empty directory", path);
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s/%s: not written by folio "
+                            "partition; remove it or give an empty directory", shown, n);
             ok = false;
         }
     }
     closedir(d);
-    if (ok && rmdir(dir) != 0 && errno != ENOENT) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", dir, strerror(errno));
+    return ok;
+}
+
+/* Shard directory NAME in DIR (dirfd): with rm false, checks that it is a
+ * real directory (not a link: opened with O_NOFOLLOW) holding only what a
+ * partition writes; with rm true, removes that and the directory (a missing
+ * one is fine).  Anything else is named in err (exit 2) and stays. */
+static bool shard_dir(int dirfd, const char *dir, const char *name, bool rm, folio_error *err)
+{
+    char shown[PATH_MAX + 300];
+    snprintf(shown, sizeof shown, "%s/%s", dir, name);
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return true;
+        if (errno == ELOOP || errno == ENOTDIR) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: not a directory (a symbolic link "
+                            "or a file); folio partition writes its shards only into "
+                            "directories of its own: remove it or give an empty "
+                            "directory", shown);
+            return false;
+        }
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", shown, strerror(errno));
+        return false;
+    }
+    bool ok = shard_pass(fd, shown, false, false, err) &&
+              (!rm || shard_pass(fd, shown, false, true, err));
+    close(fd);
+    if (ok && rm && unlinkat(dirfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", shown, strerror(errno));
         ok = false;
     }
     return ok;
 }
 
-/* Before a partition into DIR (no partition.json there): every sII
- * directory an unfinished partition left (DIR/.partition-incomplete) is
+/* Before a partition into DIR (no partition.json there, its lock held):
+ * every sII an unfinished partition left (DIR/.partition-incomplete) is
  * removed, those beyond this N too, so no later run or merge finds a shard
- * of another cut; sII directories without the mark are refused. */
-static bool clear_unfinished(const char *dir, folio_error *err)
+ * of another cut; sII without the mark are refused, and so is any sII that
+ * is not a real directory (a link: the partition would write and remove
+ * through it) or holds what a partition does not write.  All are checked
+ * before any is removed. */
+static bool clear_unfinished(int dirfd, const char *dir, folio_error *err)
 {
-    char path[PATH_MAX + 300];
-    snprintf(path, sizeof path, "%s/" PART_MARK, dir);
-    bool ours = access(path, F_OK) == 0;
-    DIR *d = opendir(dir);
-    if (!d) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", dir, strerror(errno));
-        return false;
-    }
-    struct dirent *e;
-    bool ok = true;
-    while (ok && (e = readdir(d))) {
-        if (!shard_name(e->d_name))
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-            continue;
-        if (!ours) {
-            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: holds %s, which no unfinished folio "
-                            "partition left (no %s); give an empty directory", dir,
-                            e->d_name, PART_MARK);
-            ok = false;
-        } else {
-            ok = remove_shard_dir(path, err);
+    struct stat st;
+    bool ours = fstatat(dirfd, PART_MARK, &st, AT_SYMLINK_NOFOLLOW) == 0;
+    for (int rm = 0; rm < 2; rm++) {
+        int dfd = dup(dirfd);
+        DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+        if (!d) {
+            if (dfd >= 0)
+                close(dfd);
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", dir, strerror(errno));
+            return false;
         }
+        rewinddir(d);                  /* the dup shares dirfd's offset */
+        struct dirent *e;
+        bool ok = true;
+        while (ok && (e = readdir(d))) {
+            if (!shard_name(e->d_name))
+                continue;
+            if (ours) {
+                ok = shard_dir(dirfd, dir, e->d_name, rm, err);
+            } else if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                       !S_ISDIR(st.st_mode)) {
+                ok = shard_dir(dirfd, dir, e->d_name, false, err);  /* names it */
+            } else {
+                folio_error_set(err, FOLIO_EXIT_USAGE, "%s: holds %s, which no unfinished "
+                                "folio partition left (no %s); give an empty directory",
+                                dir, e->d_name, PART_MARK);
+                ok = false;
+            }
+        }
+        closedir(d);
+        if (!ok)
+            return false;
     }
-    closedir(d);
-    return ok;
+    return true;
 }
 
 /* A failed or stopped partition: its shard directories go, then the mark
  * (a kill before this leaves the mark: the next partition clears up). */
-static void remove_unfinished(const char *dir, int shards)
+static void remove_unfinished(int dirfd, const char *dir, int shards)
 {
-    char path[PATH_MAX + 300];
+    char name[16];
     folio_error e2 = {0};
     bool ok = true;
     for (int s = 0; s < shards; s++) {
-        snprintf(path, sizeof path, "%s/s%02d", dir, s + 1);
-        ok = remove_shard_dir(path, &e2) && ok;
+        snprintf(name, sizeof name, "s%02d", s + 1);
+        ok = shard_dir(dirfd, dir, name, true, &e2) && ok;
     }
-    snprintf(path, sizeof path, "%s/" PART_MARK, dir);
     if (ok)
-        unlink(path);
+        unlinkat(dirfd, PART_MARK, 0);
 }
 
 /* A test hook as merge's (merge.c): with FOLIO_TEST_PHASES and
@@ -1018,6 +1063,7 @@ int folio_partition(const folio_partition_options *o, folio_partition_report *re
     folio_households hs = {0};
     folio_feed_def *sub = NULL;
     bool made = false;                 /* shard directories made: removed on failure */
+    int dirfd = -1;                    /* DIR, flock'ed while the partition runs */
     if (o->shards < 1 || o->shards > 999) {
         folio_error_set(err, FOLIO_EXIT_USAGE, "--shards needs a number from 1 to 999");
         return FOLIO_EXIT_USAGE;
@@ -1057,6 +1103,28 @@ int folio_partition(const folio_partition_options *o, folio_partition_report *re
             goto done;
         }
     }
+    /* One partition into DIR at a time (review of r-harden, round 26): a
+     * second one took the first's sII, beside its mark, as left over and
+     * removed them under it.  An exclusive flock on DIR itself -- no file
+     * to leave behind -- held until exit; a killed partition's goes with
+     * it. */
+    dirfd = open(P.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", o->out_dir, strerror(errno));
+        goto done;
+    }
+    if (flock(dirfd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: another folio partition is cutting "
+                            "into it (it holds the directory's lock); wait for it to end "
+                            "or give another directory", o->out_dir);
+            rc = FOLIO_EXIT_USAGE;
+        } else {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: cannot lock: %s", o->out_dir,
+                            strerror(errno));
+        }
+        goto done;
+    }
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/partition.json", P.dir);
     if (access(path, F_OK) == 0) {
@@ -1065,7 +1133,7 @@ int folio_partition(const folio_partition_options *o, folio_partition_report *re
         rc = FOLIO_EXIT_USAGE;
         goto done;
     }
-    if (!clear_unfinished(P.dir, err)) {
+    if (!clear_unfinished(dirfd, P.dir, err)) {
         rc = err->code;
         goto done;
     }
@@ -1073,10 +1141,17 @@ int folio_partition(const folio_partition_options *o, folio_partition_report *re
     if (!folio_write_file_atomic(path, "", 0, err))
         goto done;
     made = true;
-    for (int s = 0; s < o->shards; s++) {
-        snprintf(path, sizeof path, "%s/s%02d/feeds", P.dir, s + 1);
-        if (!folio_mkdirs(path, err))
+    for (int s = 0; s < o->shards; s++) {  /* none there now: made, not followed */
+        char name[24], feeds[32];
+        snprintf(name, sizeof name, "s%02d", s + 1);
+        snprintf(feeds, sizeof feeds, "%s/feeds", name);
+        const char *bad = mkdirat(dirfd, name, 0755) != 0 ? name
+                        : mkdirat(dirfd, feeds, 0755) != 0 ? feeds : NULL;
+        if (bad) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s/%s: cannot create directory: %s",
+                            P.dir, bad, strerror(errno));
             goto done;
+        }
     }
     /* 1. households from the customers, accounts and holders feeds */
     double tl = now_s();
@@ -1151,7 +1226,9 @@ oom:
     folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory");
 done:
     if (made)                          /* r-harden (round 26): nothing half cut stays */
-        remove_unfinished(P.dir, o->shards);
+        remove_unfinished(dirfd, P.dir, o->shards);
+    if (dirfd >= 0)
+        close(dirfd);                  /* the lock goes with it */
     P.rep->seconds = now_s() - t0;
     if (P.per_shard)
         for (int f = 0; f < J->n_feeds; f++)

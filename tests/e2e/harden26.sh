@@ -297,3 +297,156 @@ t_h26_disc_label_invisible() {
     done
 }
 run_test h26_disc_label_invisible t_h26_disc_label_invisible
+
+# h26_part_try JOB DIR STEP [args]: folio partition with FOLIO_TEST_STOP_AT=
+# STEP; if it stops there it is sent SIGTERM; prints its exit status (one
+# that is refused before it cuts never stops).
+h26_part_try() {
+    local job="$1" dir="$2" step="$3" pid rc st i
+    shift 3
+    set +e
+    FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=$step \
+        "$FOLIO" partition "$job" --out "$dir" "$@" >/dev/null 2>"$dir.err" &
+    pid=$!
+    for i in $(seq 1 6000); do
+        st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)
+        [ "$st" = T ] && { kill -TERM "$pid"; kill -CONT "$pid"; break; }
+        [ -z "$st" ] || [ "$st" = Z ] && break
+        sleep 0.01
+    done
+    wait "$pid"; rc=$?
+    set -e
+    echo "$rc"
+}
+
+# (9) review of (1)/(2): an sII in DIR that is a symbolic link (or not a
+# directory at all) was skipped by the check for stale shards; the
+# partition then wrote its shard through the link and, stopped, removed
+# job.yaml, shard.json and feeds/* of the link's TARGET.  Now such an sII
+# is refused (exit 2) before anything is written, and removal never
+# follows a link.
+t_h26_partition_symlink() {
+    local d="$WORK/h26sl" rc
+    rm -rf "$d"
+    "$FOLIO" samples --households 40 --seed 64 --out "$d/f" >/dev/null
+    mkdir -p "$d/ext/feeds" "$d/P" "$d/Q" "$d/M"
+    echo x > "$d/ext/feeds/keep.csv"; echo mine > "$d/ext/job.yaml"
+    ln -s "$d/ext" "$d/P/s01"
+    rc=$(h26_part_try "$d/f/job.yaml" "$d/P" partition-jobs --shards 2)
+    echo "sII a symlink: rc $rc: $(cat "$d/P.err")"
+    [ "$rc" = 2 ] && grep -q "s01: not a directory" "$d/P.err" || fail_at "$LINENO"
+    [ "$(cat "$d/ext/feeds/keep.csv")" = x ] && [ "$(cat "$d/ext/job.yaml")" = mine ] || fail_at "$LINENO"
+    [ "$(ls -A "$d/ext/feeds")" = keep.csv ] || fail_at "$LINENO"
+    [ -L "$d/P/s01" ] && [ "$(ls -A "$d/P")" = s01 ] || { ls -la "$d/P"; fail_at "$LINENO"; }
+    # a plain file named like a shard: refused the same way, kept
+    echo mine > "$d/Q/s03"
+    rc=$(h26_part_try "$d/f/job.yaml" "$d/Q" partition-jobs --shards 2)
+    [ "$rc" = 2 ] && grep -q "s03: not a directory" "$d/Q.err" || fail_at "$LINENO"
+    [ "$(ls -A "$d/Q")" = s03 ] && [ "$(cat "$d/Q/s03")" = mine ] || fail_at "$LINENO"
+    # with the mark of a killed partition: a linked sII is not cleared either
+    touch "$d/M/.partition-incomplete"
+    ln -s "$d/ext" "$d/M/s02"
+    rc=$(h26_part_try "$d/f/job.yaml" "$d/M" partition-jobs --shards 2)
+    [ "$rc" = 2 ] && grep -q "s02: not a directory" "$d/M.err" || fail_at "$LINENO"
+    [ "$(cat "$d/ext/feeds/keep.csv")" = x ] && [ "$(cat "$d/ext/job.yaml")" = mine ] || fail_at "$LINENO"
+}
+run_test h26_partition_symlink t_h26_partition_symlink
+
+# (10) review of (3): any directory above merge's --out holding a file
+# named manifest.json (a web app's) refused the merge.  Now only a run's
+# .folio.lock or a manifest.json folio wrote ("generator": "folio ...")
+# counts; --out itself holding a manifest.json folio did not write is
+# still refused (merge would replace it).
+t_h26_merge_foreign_manifest() {
+    local d="$WORK/h26mf" rc i
+    rm -rf "$d"
+    "$FOLIO" samples --households 30 --seed 65 --out "$d/f" >/dev/null
+    for i in 1 2; do "$FOLIO" run "$d/f/job.yaml" --shard $i/2 --out "$d/o$i" --quiet || [ $? = 3 ]; done
+    mkdir -p "$d/proj" "$d/web"
+    echo '{"name":"app"}' > "$d/proj/manifest.json"
+    echo 'not json at all' > "$d/web/manifest.json"
+    for out in "$d/proj/stmts/merged" "$d/web/m"; do
+        set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$out" >/dev/null 2>"$d/err"; rc=$?; set -e
+        echo "merge --out $out: rc $rc: $(cat "$d/err")"
+        [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail_at "$LINENO"
+        "$FOLIO" verify "$out" >/dev/null || fail_at "$LINENO"
+    done
+    [ "$(cat "$d/proj/manifest.json")" = '{"name":"app"}' ] || fail_at "$LINENO"
+    # --out itself holding it: refused, the file kept
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/proj" 2>"$d/err"; rc=$?; set -e
+    cat "$d/err"
+    [ "$rc" = 2 ] && grep -q "manifest.json that folio did not write" "$d/err" || fail_at "$LINENO"
+    [ "$(cat "$d/proj/manifest.json")" = '{"name":"app"}' ] || fail_at "$LINENO"
+    # a merged OUT above --out is folio's: still refused
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/proj/stmts/merged/x" 2>"$d/err"; rc=$?; set -e
+    [ "$rc" = 2 ] && grep -q "the output directory of another run" "$d/err" || fail_at "$LINENO"
+}
+run_test h26_merge_foreign_manifest t_h26_merge_foreign_manifest
+
+# (11) review of (2): a second folio partition into a DIR another one was
+# still cutting into took the first's sII (beside its .partition-incomplete)
+# as left over and removed them under it.  Now a partition holds an
+# exclusive lock (flock on DIR) while it cuts: the second exits 2, the
+# first's shards untouched, and the first completes.
+t_h26_partition_concurrent() {
+    local d="$WORK/h26pc" rc pid step before
+    rm -rf "$d"
+    "$FOLIO" samples --households 200 --seed 66 --out "$d/f" >/dev/null
+    "$FOLIO" partition "$d/f/job.yaml" --shards 4 --out "$d/clean" >/dev/null
+    for step in partition-split partition-jobs; do
+        rm -rf "$d/P"; mkdir -p "$d/P"
+        set +e
+        FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=$step \
+            "$FOLIO" partition "$d/f/job.yaml" --shards 4 --out "$d/P" >/dev/null 2>"$d/first.err" &
+        pid=$!
+        set -e
+        wait_stopped "$pid"
+        before=$(cd "$d/P" && find . -type f -exec md5sum {} + | sort)
+        set +e; "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/P" 2>"$d/second.err"; rc=$?; set -e
+        echo "second partition at $step: rc $rc: $(cat "$d/second.err")"
+        [ "$rc" = 2 ] && grep -q "another folio partition" "$d/second.err" || { kill -KILL "$pid"; fail_at "$LINENO"; }
+        [ "$(cd "$d/P" && find . -type f -exec md5sum {} + | sort)" = "$before" ] || { kill -KILL "$pid"; fail_at "$LINENO"; }
+        kill -CONT "$pid"
+        set +e; wait "$pid"; rc=$?; set -e
+        [ "$rc" = 0 ] && [ -f "$d/P/partition.json" ] || { cat "$d/first.err"; fail_at "$LINENO"; }
+        for s in 1 2 3 4; do
+            diff -r "$d/clean/s0$s" "$d/P/s0$s" >/dev/null || fail_at "$LINENO"
+        done
+    done
+}
+run_test h26_partition_concurrent t_h26_partition_concurrent
+
+# (12) review of (2): clearing a killed partition's sII deleted its files in
+# directory order and only then met one no partition writes (a shard's
+# out/): exit 2 with the sII half removed.  Now every entry of every sII is
+# checked first; one foreign file anywhere and nothing is removed.
+t_h26_partition_clear_all_or_none() {
+    local d="$WORK/h26cn" rc i before
+    rm -rf "$d"
+    "$FOLIO" samples --households 40 --seed 67 --out "$d/f" >/dev/null
+    mkdir -p "$d/P/s01/feeds" "$d/P/s01/out" "$d/P/s02/feeds"
+    touch "$d/P/.partition-incomplete"
+    echo mine > "$d/P/s01/out/notes.txt"
+    for i in $(seq 1 30); do
+        echo x > "$d/P/s01/job.yaml.tmp-$i"; echo x > "$d/P/s01/feeds/f$i.csv"
+        echo x > "$d/P/s02/shard.json.tmp-$i"; echo x > "$d/P/s02/feeds/g$i.csv"
+    done
+    echo x > "$d/P/s01/job.yaml"; echo x > "$d/P/s01/shard.json"
+    before=$(cd "$d/P" && find . | sort)
+    set +e; "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/P" 2>"$d/err"; rc=$?; set -e
+    echo "rc $rc: $(cat "$d/err")"
+    [ "$rc" = 2 ] && grep -q "s01/out: not written by folio partition" "$d/err" || fail_at "$LINENO"
+    [ "$(cd "$d/P" && find . | sort)" = "$before" ] || fail_at "$LINENO"
+    # a foreign file inside feeds/ (a symbolic link): nothing removed either
+    rm -rf "$d/P/s01/out"; ln -s "$d/f/job.yaml" "$d/P/s02/feeds/zlink.csv"
+    before=$(cd "$d/P" && find . | sort)
+    set +e; "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/P" 2>"$d/err"; rc=$?; set -e
+    [ "$rc" = 2 ] && grep -q "s02/feeds/zlink.csv: not written by folio partition" "$d/err" || fail_at "$LINENO"
+    [ "$(cd "$d/P" && find . | sort)" = "$before" ] && [ -f "$d/f/job.yaml" ] || fail_at "$LINENO"
+    # all partition's own: cleared, then the cut
+    rm "$d/P/s02/feeds/zlink.csv"
+    "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/P" >/dev/null || fail_at "$LINENO"
+    [ ! -e "$d/P/s01/job.yaml.tmp-1" ] && [ ! -e "$d/P/s02/feeds/g1.csv" ] || fail_at "$LINENO"
+    [ -f "$d/P/partition.json" ] && [ ! -e "$d/P/.partition-incomplete" ] || fail_at "$LINENO"
+}
+run_test h26_partition_clear_all_or_none t_h26_partition_clear_all_or_none
