@@ -366,6 +366,26 @@ static void test_cmap_bomb(void **state)
     free(grp);
 }
 
+/* more font files than the old 16-face table: each one is still read by
+ * folio's subsetter (a first-come cap made the subsetter of the 17th
+ * depend on which thread asked first) */
+static void test_many_faces(void **state)
+{
+    (void)state;
+    char path[20][64];
+    unsigned s1[2] = {0x20, 0xFFFF}, e1[2] = {0x7E, 0xFFFF};
+    for (int i = 0; i < 20; i++) {
+        size_t n;
+        uint8_t *c = cmap4(2, s1, e1, &n);    /* distinct files, same font */
+        with_cmap(font_reg, c, n, path[i]);
+        free(c);
+    }
+    for (int i = 0; i < 20; i++)
+        assert_true(pdf_ttsub_usable(path[i]));
+    for (int i = 0; i < 20; i++)
+        unlink(path[i]);
+}
+
 /* a file that is not a font: neither subsets it */
 static void test_not_a_font(void **state)
 {
@@ -387,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_bold),
         cmocka_unit_test(test_not_a_font),
         cmocka_unit_test(test_cmap_bomb),
+        cmocka_unit_test(test_many_faces),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     fprintf(stderr, "test_ttsub: %d subsets compared, %d differ\n", cases, differ);
