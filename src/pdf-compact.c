@@ -386,7 +386,7 @@ static bool compact_tail(folio_buf *out, size_t start, folio_buf *nbp, folio_buf
     }
     size_t xzcap = pdf_deflate_bound(xn);
     unsigned char *xz = ok ? malloc(xzcap) : NULL;
-    size_t xzn = xz && level <= 1 ? pdf_deflate_rows(xr, xn, (size_t)cols + 1, xz, xzcap) : 0;
+    size_t xzn = xz && level == 1 ? pdf_deflate_rows(xr, xn, (size_t)cols + 1, xz, xzcap) : 0;
     if (xz && !xzn)                    /* round 26: the row above only (pdf-zsplit.c) */
         xzn = pdf_deflate(level, xr, xn, xz, xzcap);
     ok = ok && xzn > 0;

@@ -77,6 +77,8 @@ int pdf_ttsub_renum(const char *file, const uint32_t *gids, size_t n_gids,
 
 /* round 26: whether pdf_ttsub_renum reads font `file` (its face kept). */
 bool pdf_ttsub_usable(const char *file);
+/* tests: the most cmap entries one face has held (bounded by 0x110000) */
+extern size_t pdf_ttsub_map_peak;
 
 /* issue 11 (r-arch4): whether HarfBuzz can read font `file` for a subset
  * (its face is then kept for the process).  Thread-safe. */

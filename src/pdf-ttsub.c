@@ -31,7 +31,9 @@
  * glyph sets of both Liberation faces.  A font with tables this file does
  * not know (vertical metrics, CFF, variations, colour...), a symbol cmap or
  * anything it cannot parse is left to hb-subset (pdf_ttsub_renum says 0).
- * Faces are read once per process and shared by all threads.
+ * Faces are read once per process and shared by all threads (every font
+ * file asked about, no first-come cap). A cmap of unordered or overlapping
+ * segments or groups is hb-subset's: the map stays one entry a code point.
  */
 #include "pdf-private.h"
 
@@ -39,8 +41,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define TTSUB_FACES 16
 
 typedef struct ttsub_tab {
     const uint8_t *p;
@@ -70,8 +70,10 @@ typedef struct ttsub_face {
 } ttsub_face;
 
 static pthread_mutex_t ttsub_lock = PTHREAD_MUTEX_INITIALIZER;
-static ttsub_face *ttsub_faces[TTSUB_FACES];
-static int ttsub_n;
+/* every font file asked about (a job names a bounded set): no first-come
+ * cap, so which subsetter writes a font never depends on thread order */
+static ttsub_face **ttsub_faces;
+static int ttsub_n, ttsub_cap;
 
 static inline uint16_t rd16(const uint8_t *p)
 {
@@ -184,8 +186,12 @@ static void ttsub_range_add(uint32_t r[4], uint32_t cp)
 
 /* ---- reading a face ------------------------------------------------------ */
 
+size_t pdf_ttsub_map_peak;
+
 static bool ttsub_map_add(ttsub_face *f, size_t *cap, uint32_t u, uint32_t g)
 {
+    if (f->nmap >= 0x110000)          /* ascending codes: cannot happen */
+        return false;
     if (f->nmap == *cap) {
         size_t nc = *cap ? 2 * *cap : 1024;
         ttsub_cmap *m = realloc(f->map, nc * sizeof *m);
@@ -195,6 +201,8 @@ static bool ttsub_map_add(ttsub_face *f, size_t *cap, uint32_t u, uint32_t g)
         *cap = nc;
     }
     f->map[f->nmap++] = (ttsub_cmap){u, g};
+    if (f->nmap > pdf_ttsub_map_peak)
+        pdf_ttsub_map_peak = f->nmap;
     return true;
 }
 
@@ -215,6 +223,9 @@ static bool ttsub_read_cmap(ttsub_face *f, const uint8_t *c, uint32_t clen)
         return false;
     static const uint16_t pref[][2] = {{3, 10}, {0, 6}, {0, 4}, {3, 1}, {0, 3}, {0, 2},
                                        {0, 1}, {0, 0}};
+    for (unsigned i = 0; i < n; i++)  /* hb-subset prefers a symbol cmap */
+        if (rd16(c + 4 + 8 * i) == 3 && rd16(c + 4 + 8 * i + 2) == 0)
+            return false;
     const uint8_t *st = NULL;
     uint32_t stlen = 0;
     for (size_t k = 0; k < sizeof pref / sizeof pref[0] && !st; k++)
@@ -242,23 +253,33 @@ static bool ttsub_read_cmap(ttsub_face *f, const uint8_t *c, uint32_t clen)
         const uint8_t *ends = st + 14, *starts = ends + segx2 + 2, *deltas = starts + segx2,
                       *ranges = deltas + segx2;
         size_t nglyph_ids = (len - (size_t)(ranges + segx2 - st)) / 2;
+        /* Segments strictly ascending and disjoint (a cmap bomb of
+         * overlapping 0..0xFFFE segments would otherwise ask for GBs under
+         * ttsub_lock): the map then holds each code at most once.  As
+         * hb-subset's collect_mapping: a last segment starting at 0xFFFF
+         * is the sentinel, skipped; a glyphIdArray entry is taken without
+         * idDelta there (get_glyph adds it: such a font is left to hb). */
+        if (seg && rd16(starts + 2 * (seg - 1)) == 0xFFFF)
+            seg--;
+        long prev = -1;
         for (unsigned i = 0; i < seg; i++) {
             unsigned end = rd16(ends + 2 * i), start = rd16(starts + 2 * i);
             unsigned delta = rd16(deltas + 2 * i), ro = rd16(ranges + 2 * i);
-            if (start > end)
-                continue;
+            if (start > end || (long)start <= prev || (ro && delta))
+                return false;
+            prev = end;
             for (unsigned u = start; u <= end; u++) {
                 unsigned g;
                 if (ro == 0) {
                     g = (u + delta) & 0xFFFFu;
                 } else {
-                    size_t idx = ro / 2 + (u - start) + i - seg;
+                    size_t idx = ro / 2 + (u - start) + i - segx2 / 2;
                     if (idx >= nglyph_ids)
                         break;
-                    g = rd16(ranges + 2 * seg + 2 * idx);
-                    if (g)
-                        g = (g + delta) & 0xFFFFu;
+                    g = rd16(ranges + 2 * (segx2 / 2) + 2 * idx);
                 }
+                if (g >= f->nglyphs)
+                    return false;
                 if (g && !ttsub_map_add(f, &cap, u, g))
                     return false;
             }
@@ -269,11 +290,14 @@ static bool ttsub_read_cmap(ttsub_face *f, const uint8_t *c, uint32_t clen)
         uint32_t ng = rd32(st + 12);
         if (16 + 12ull * ng > stlen)
             return false;
-        for (uint32_t i = 0; i < ng; i++) {
+        int64_t prev = -1;
+        for (uint32_t i = 0; i < ng; i++) {   /* ascending, disjoint groups */
             const uint8_t *g = st + 16 + 12 * i;
             uint32_t s = rd32(g), e = rd32(g + 4), gid = rd32(g + 8);
-            if (s > e || e > 0x10FFFF)
+            if (s > e || e > 0x10FFFF || (int64_t)s <= prev ||
+                (uint64_t)gid + (e - s) >= f->nglyphs)
                 return false;
+            prev = e;
             for (uint32_t u = s; u <= e; u++)
                 if (gid + (u - s) && !ttsub_map_add(f, &cap, u, gid + (u - s)))
                     return false;
@@ -399,7 +423,9 @@ __attribute__((destructor)) static void ttsub_free_all(void)
     pthread_mutex_lock(&ttsub_lock);
     for (int i = 0; i < ttsub_n; i++)
         ttsub_face_free(ttsub_faces[i]);
-    ttsub_n = 0;
+    free(ttsub_faces);
+    ttsub_faces = NULL;
+    ttsub_n = ttsub_cap = 0;
     pthread_mutex_unlock(&ttsub_lock);
 }
 
@@ -412,7 +438,15 @@ static ttsub_face *ttsub_face_of(const char *file)
     for (int i = 0; i < ttsub_n && !face; i++)
         if (!strcmp(ttsub_faces[i]->file, file))
             face = ttsub_faces[i];
-    if (!face && ttsub_n < TTSUB_FACES) {
+    if (!face && ttsub_n == ttsub_cap) {
+        int nc = ttsub_cap ? 2 * ttsub_cap : 16;
+        ttsub_face **t = realloc(ttsub_faces, (size_t)nc * sizeof *t);
+        if (t) {
+            ttsub_faces = t;
+            ttsub_cap = nc;
+        }
+    }
+    if (!face && ttsub_n < ttsub_cap) {
         ttsub_face *f = calloc(1, sizeof *f);
         FILE *fp = f ? fopen(file, "rb") : NULL;
         if (fp) {
@@ -652,15 +686,24 @@ static uint32_t ttsub_checksum(const uint8_t *p, size_t len)
     return s;
 }
 
-/* whether gids[] holds g (gids[i] first: a code's own glyph) */
-static bool ttsub_has(const uint32_t *gids, size_t n, size_t i, uint32_t g)
+/* the glyph the cmap maps u to, 0 for none */
+static uint32_t ttsub_lookup(const ttsub_face *f, uint32_t u)
 {
-    if (i < n && gids[i] == g)
-        return true;
-    for (size_t j = 0; j < n; j++)
-        if (gids[j] == g)
-            return true;
-    return false;
+    size_t a = 0, b = f->nmap;
+    while (a < b) {
+        size_t m = (a + b) / 2;
+        if (f->map[m].u < u)
+            a = m + 1;
+        else
+            b = m;
+    }
+    return a < f->nmap && f->map[a].u == u ? f->map[a].g : 0;
+}
+
+static int ttsub_u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 int pdf_ttsub_renum(const char *file, const uint32_t *gids, size_t n_gids,
@@ -692,6 +735,35 @@ int pdf_ttsub_renum(const char *file, const uint32_t *gids, size_t n_gids,
     for (size_t i = 0; i < n_gids; i++)
         if (!ttsub_mark(&s, gids[i]))
             goto done;
+    /* hb-subset 6.0 (_populate_unicodes_to_retain, preprocessed face): the
+     * glyphs the cmap maps the codes asked for to are kept too; and when
+     * fewer distinct codes and fewer distinct glyphs (.notdef counted) are
+     * asked for than the cmap maps, the codes it does not map count in
+     * OS/2 as well (its accelerated path), else only mapped ones */
+    size_t nu = 0, ng_in = 0;
+    {
+        uint32_t *cu = malloc((n_codes + n_gids + 1) * sizeof *cu);
+        if (!cu) {
+            rc = -1;
+            goto done;
+        }
+        memcpy(cu, codes, n_codes * sizeof *cu);
+        qsort(cu, n_codes, sizeof *cu, ttsub_u32_cmp);
+        for (size_t i = 0; i < n_codes; i++)
+            nu += !i || cu[i] != cu[i - 1];
+        memcpy(cu, gids, n_gids * sizeof *cu);
+        cu[n_gids] = 0;
+        qsort(cu, n_gids + 1, sizeof *cu, ttsub_u32_cmp);
+        for (size_t i = 0; i <= n_gids; i++)
+            ng_in += !i || cu[i] != cu[i - 1];
+        free(cu);
+    }
+    bool unmapped_count = nu < f->nmap && ng_in < f->nmap;
+    for (size_t i = 0; i < n_codes; i++) {
+        uint32_t g = ttsub_lookup(f, codes[i]);
+        if (g && !ttsub_mark(&s, g))
+            goto done;
+    }
     size_t k = 0;
     for (size_t w = 0; w < words; w++)
         for (uint64_t v = bits[w]; v; v &= v - 1)
@@ -816,25 +888,22 @@ int pdf_ttsub_renum(const char *file, const uint32_t *gids, size_t n_gids,
             lo = f->umin[g] < lo ? f->umin[g] : lo;
             hi = f->umax[g] > hi ? f->umax[g] : hi;
         }
-        for (size_t i = 0; i < n_codes; i++) {  /* codes the cmap maps elsewhere */
+        for (size_t i = 0; i < n_codes; i++) {  /* the codes asked for */
             uint32_t u = codes[i];
-            size_t a = 0, b = f->nmap;
-            while (a < b) {
-                size_t m = (a + b) / 2;
-                if (f->map[m].u < u)
-                    a = m + 1;
-                else
-                    b = m;
-            }
-            if (a < f->nmap && f->map[a].u == u && !(f->map[a].g < f->nglyphs &&
-                                                     ttsub_has(gids, n_gids, i, f->map[a].g))) {
+            if (unmapped_count || ttsub_lookup(f, u)) {
                 ttsub_range_add(r, u);
                 lo = u < lo ? u : lo;
                 hi = u > hi ? u : hi;
             }
         }
+        /* hb-subset 6.0 (OS2::subset): the bits set only where the font
+         * had them; first and last index min(0xFFFF, min/max of the code
+         * points kept), 0xFFFF both when none is (an empty set's min and
+         * max are HB_SET_VALUE_INVALID) */
         for (int w = 0; w < 4; w++)
-            wr32(os2 + 42 + 4 * w, r[w]);
+            wr32(os2 + 42 + 4 * w, r[w] & rd32(f->os2.p + 42 + 4 * w));
+        if (lo > hi)
+            lo = hi = 0xFFFF;
         wr16(os2 + 64, lo < 0xFFFF ? lo : 0xFFFF);
         wr16(os2 + 66, hi < 0xFFFF ? hi : 0xFFFF);
     }
