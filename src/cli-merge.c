@@ -22,11 +22,8 @@ static int cmd_merge(const cli_command *c, int argc, char **argv);
 /* r-harden (round 25): SIGINT / SIGTERM / SIGHUP set folio_stop, as for
  * `folio run`: merge and its proof-only shard runs stop at their next
  * check, remove their scratch directory (OUT/.proof-work) and exit 1
- * without a manifest, instead of dying with the scratch left behind. */
-static void on_signal(int sig)
-{
-    folio_stop = sig;
-}
+ * without a manifest, instead of dying with the scratch left behind
+ * (cli_stop_signals_on, src/cli-process.c). */
 
 const cli_command cli_cmd_merge = {
     .name = "merge",
@@ -74,14 +71,7 @@ static int cmd_merge(const cli_command *c, int argc, char **argv)
     folio_merge_options o = {.shard_dirs = (const char *const *)args, .n_shards = n, .out_dir = out};
     folio_merge_report rep;
     folio_error err = {0};
-    struct sigaction sa = {.sa_handler = on_signal}, ign = {.sa_handler = SIG_IGN};
-    sigemptyset(&sa.sa_mask);
-    sigemptyset(&ign.sa_mask);
-    folio_stop = 0;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGXFSZ, &ign, NULL);     /* a write over the size limit fails (EFBIG) */
+    cli_stop_signals_on(NULL);
     int rc = folio_merge(&o, &rep, &err);
     if (rc == 1 || rc == 2) {
         fprintf(stderr, "folio: %s\n", err.msg);

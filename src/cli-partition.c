@@ -26,11 +26,8 @@ static int cmd_partition(const cli_command *c, int argc, char **argv);
 /* r-harden (round 26): SIGINT / SIGTERM / SIGHUP set folio_stop, as for
  * `folio run` and `folio merge`: the load and the split stop at their next
  * check, the shard directories made so far are removed and partition
- * exits 1 without partition.json, instead of dying with half-cut feeds. */
-static void on_signal(int sig)
-{
-    folio_stop = sig;
-}
+ * exits 1 without partition.json, instead of dying with half-cut feeds
+ * (cli_stop_signals_on, src/cli-process.c). */
 
 const cli_command cli_cmd_partition = {
     .name = "partition",
@@ -94,14 +91,7 @@ static int cmd_partition(const cli_command *c, int argc, char **argv)
         return cli_usage(c, "--out DIR is required");
     folio_error err = {0};
     folio_partition_report rep;
-    struct sigaction sa = {.sa_handler = on_signal}, ign = {.sa_handler = SIG_IGN};
-    sigemptyset(&sa.sa_mask);
-    sigemptyset(&ign.sa_mask);
-    folio_stop = 0;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGXFSZ, &ign, NULL);     /* a write over the size limit fails (EFBIG) */
+    cli_stop_signals_on(NULL);
     int rc = folio_partition(&o, &rep, &err);
     if (rc != 0) {
         fprintf(stderr, "folio: %s\n", err.msg);

@@ -4,8 +4,8 @@
  * library never does (issue 11): the allocator's tuning and the SIGBUS
  * handler that turns a feed truncated under its mapping into a run error.
  * cli_process_setup() is called first thing in main() (cli-main.c) and
- * `folio run` calls cli_tune_allocator(); the SIGINT/SIGTERM/SIGHUP
- * handlers of a run are in cli-run.c.
+ * `folio run` calls cli_tune_allocator(); run, merge and partition install
+ * the SIGINT/SIGTERM/SIGHUP handlers with cli_stop_signals_on().
  */
 #include "cli.h"
 
@@ -72,4 +72,32 @@ void cli_process_setup(void)
     sa.sa_flags = SA_SIGINFO;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGBUS, &sa, NULL);
+}
+
+static void on_stop_signal(int sig)
+{
+    folio_stop = sig;
+}
+
+void cli_stop_signals_on(cli_signals *old)
+{
+    cli_signals none;
+    if (!old)
+        old = &none;
+    struct sigaction sa = {.sa_handler = on_stop_signal}, ign = {.sa_handler = SIG_IGN};
+    sigemptyset(&sa.sa_mask);
+    sigemptyset(&ign.sa_mask);
+    folio_stop = 0;
+    sigaction(SIGXFSZ, &ign, &old->xfsz);
+    sigaction(SIGINT, &sa, &old->intr);
+    sigaction(SIGTERM, &sa, &old->term);
+    sigaction(SIGHUP, &sa, &old->hup);
+}
+
+void cli_stop_signals_off(const cli_signals *old)
+{
+    sigaction(SIGINT, &old->intr, NULL);
+    sigaction(SIGTERM, &old->term, NULL);
+    sigaction(SIGHUP, &old->hup, NULL);
+    sigaction(SIGXFSZ, &old->xfsz, NULL);
 }

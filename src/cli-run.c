@@ -196,31 +196,16 @@ static void progress_stop(progress_ui *u)
 /* SIGINT / SIGTERM / SIGHUP set folio_stop (common.h): every long loop
  * (load, households, compose, archive, print, proofs, records) polls it and
  * stops, and the run fails (exit 1) through the normal cleanup, so a killed
- * run leaves no .part files and nothing that looks complete. */
-static void on_signal(int sig)
-{
-    folio_stop = sig;
-}
-
-/* folio_run with the handlers above installed (and restored after); a
- * file-size limit makes writes fail with EFBIG (handled) instead of killing
- * the process with .part files left behind. */
+ * run leaves no .part files and nothing that looks complete.  folio_run
+ * with those handlers installed (cli_stop_signals_on, src/cli-process.c:
+ * SIGXFSZ ignored too, so a file-size limit makes writes fail with EFBIG)
+ * and the old ones restored after. */
 static int run_with_signals(const folio_run_options *o, folio_run_report *rep, folio_error *err)
 {
-    struct sigaction ign = {.sa_handler = SIG_IGN}, old_xfsz;
-    sigemptyset(&ign.sa_mask);
-    sigaction(SIGXFSZ, &ign, &old_xfsz);
-    folio_stop = 0;
-    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_hup;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigaction(SIGHUP, &sa, &old_hup);
+    cli_signals old;
+    cli_stop_signals_on(&old);
     int rc = folio_run(o, rep, err);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGHUP, &old_hup, NULL);
-    sigaction(SIGXFSZ, &old_xfsz, NULL);
+    cli_stop_signals_off(&old);
     return rc;
 }
 

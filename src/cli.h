@@ -28,6 +28,7 @@
 #include "folio/common.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 
 /* One option of a subcommand. */
@@ -124,5 +125,17 @@ int cli_call(const cli_command *c, int argc, char **argv);
 void cli_process_setup(void);
 void cli_tune_allocator(void);
 void cli_load_allocator(bool begin);
+
+/* SIGINT / SIGTERM / SIGHUP set folio_stop (common.h) and SIGXFSZ is
+ * ignored (a write over the size limit fails with EFBIG instead of killing
+ * the process with .part files left behind), for `folio run`, `merge` and
+ * `partition`: their long loops poll folio_stop, stop, clean up and exit 1.
+ * cli_stop_signals_on saves the old actions in *old (when not NULL);
+ * cli_stop_signals_off puts them back. */
+typedef struct cli_signals {
+    struct sigaction intr, term, hup, xfsz;
+} cli_signals;
+void cli_stop_signals_on(cli_signals *old);
+void cli_stop_signals_off(const cli_signals *old);
 
 #endif
