@@ -124,7 +124,7 @@ test: deps
 sanitize:
 	$(MAKE) SANITIZER=address,undefined test
 
-valgrind: $(UNIT_BINS)
+valgrind: $(UNIT_BINS) $(FONTS)  # and $(LOGO), below
 	@for t in $(UNIT_BINS); do FOLIO_ROOT=$(CURDIR) valgrind -q --error-exitcode=1 --leak-check=full --suppressions=tests/valgrind.supp ./$$t >/dev/null || exit 1; done
 
 demo: deps
@@ -269,7 +269,7 @@ deb:
 # committed); everything that runs the sample layout builds it first.
 LOGO := layouts/logo.png
 INSTALL_LAYOUTS += $(LOGO)
-all e2e unit install: $(LOGO)
+all e2e unit valgrind install: $(LOGO)
 $(LOGO): tools/logo.py
 	python3 tools/logo.py $@ 96
 
