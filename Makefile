@@ -124,7 +124,7 @@ test: deps
 sanitize:
 	$(MAKE) SANITIZER=address,undefined test
 
-valgrind: $(UNIT_BINS) $(FONTS)  # and $(LOGO), below
+valgrind: $(UNIT_BINS) $(FONTS) $(BUILD)/folio  # and $(LOGO), below
 	@for t in $(UNIT_BINS); do FOLIO_ROOT=$(CURDIR) valgrind -q --error-exitcode=1 --leak-check=full --suppressions=tests/valgrind.supp ./$$t >/dev/null || exit 1; done
 
 demo: deps
