@@ -878,6 +878,22 @@ static bool own_file(const char *n)
            !strncmp(n, "job.yaml.tmp-", 13) || !strncmp(n, "shard.json.tmp-", 15);
 }
 
+/* A stream over the entries of directory fd from its first entry, fd itself
+ * left open for the caller (closedir closes a dup). */
+static DIR *dir_of_fd(int fd, const char *shown, folio_error *err)
+{
+    int dfd = dup(fd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", shown, strerror(errno));
+        return NULL;
+    }
+    rewinddir(d);                      /* the dup shares fd's offset */
+    return d;
+}
+
 /* One pass over the entries of directory fd (its entries named relative to
  * it, never through a link): with rm false each is checked to be what a
  * partition writes there (feeds: plain files, a shard directory: own_file
@@ -886,15 +902,9 @@ static bool own_file(const char *n)
  * whole, not half removed (review of r-harden, round 26). */
 static bool shard_pass(int fd, const char *shown, bool feeds, bool rm, folio_error *err)
 {
-    int dfd = dup(fd);
-    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-    if (!d) {
-        if (dfd >= 0)
-            close(dfd);
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", shown, strerror(errno));
+    DIR *d = dir_of_fd(fd, shown, err);
+    if (!d)
         return false;
-    }
-    rewinddir(d);                      /* the dup shares fd's offset */
     struct dirent *e;
     bool ok = true;
     while (ok && (e = readdir(d))) {
@@ -982,15 +992,9 @@ static bool clear_unfinished(int dirfd, const char *dir, folio_error *err)
     struct stat st;
     bool ours = fstatat(dirfd, PART_MARK, &st, AT_SYMLINK_NOFOLLOW) == 0;
     for (int rm = 0; rm < 2; rm++) {
-        int dfd = dup(dirfd);
-        DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-        if (!d) {
-            if (dfd >= 0)
-                close(dfd);
-            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", dir, strerror(errno));
+        DIR *d = dir_of_fd(dirfd, dir, err);
+        if (!d)
             return false;
-        }
-        rewinddir(d);                  /* the dup shares dirfd's offset */
         struct dirent *e;
         bool ok = true;
         while (ok && (e = readdir(d))) {

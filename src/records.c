@@ -52,6 +52,21 @@ typedef struct rec_ctx {
 
 /* ---- suppressed list ----------------------------------------------------- */
 
+/* The first columns of an account or transaction row of suppressed.csv:
+ * kind, account id, the feed's path, the line, the reason. */
+static void suppressed_head(folio_buf *b, const char *kind, const char *id, const char *path,
+                            uint32_t line, const char *reason)
+{
+    folio_buf_puts(b, kind);
+    folio_buf_put_csv_field(b, id, strlen(id));
+    folio_buf_putc(b, ',');
+    folio_buf_put_csv_field(b, path, strlen(path));
+    folio_buf_putc(b, ',');
+    folio_buf_put_int(b, line);
+    folio_buf_putc(b, ',');
+    folio_buf_put_csv_field(b, reason, strlen(reason));
+}
+
 /* suppressed.csv's rows of household h: the household when suppressed, its
  * accounts suppressed, its transactions not printed. */
 static bool suppressed_rows(rec_ctx *C, size_t h, folio_buf *b, folio_error *err)
@@ -77,15 +92,7 @@ static bool suppressed_rows(rec_ctx *C, size_t h, folio_buf *b, folio_error *err
         const char *areason = ap->suppressed ? ap->reason : hp->reason;
         if (asup) {
             (*C->n_acc)++;
-            folio_buf_puts(b, "account,");
-            folio_buf_put_csv_field(b, a->id, strlen(a->id));
-            folio_buf_putc(b, ',');
-            const char *fp = J->feeds[a->feed].path;
-            folio_buf_put_csv_field(b, fp, strlen(fp));
-            folio_buf_putc(b, ',');
-            folio_buf_put_int(b, a->line);
-            folio_buf_putc(b, ',');
-            folio_buf_put_csv_field(b, areason, strlen(areason));
+            suppressed_head(b, "account,", a->id, J->feeds[a->feed].path, a->line, areason);
             folio_buf_puts(b, ",,");
             folio_buf_put_csv_field(b, a->currency, strlen(a->currency));
             folio_buf_putc(b, '\n');
@@ -101,16 +108,8 @@ static bool suppressed_rows(rec_ctx *C, size_t h, folio_buf *b, folio_error *err
                                 "sum overflows: the amount suppressed");
                 return false;
             }
-            folio_buf_puts(b, "transaction,");
-            folio_buf_put_csv_field(b, a->id, strlen(a->id));
-            folio_buf_putc(b, ',');
-            const char *fp = J->feeds[tx->feed].path;
-            folio_buf_put_csv_field(b, fp, strlen(fp));
-            folio_buf_putc(b, ',');
-            folio_buf_put_int(b, tx->line);
-            folio_buf_putc(b, ',');
-            const char *r = !inside ? C->reason_txn : areason;
-            folio_buf_put_csv_field(b, r, strlen(r));
+            suppressed_head(b, "transaction,", a->id, J->feeds[tx->feed].path, tx->line,
+                            !inside ? C->reason_txn : areason);
             /* the amount: a number folio formats, never a formula */
             char am[48];
             ccy_amount_str(a->currency, tx->amount, am, sizeof am);
