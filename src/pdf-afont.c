@@ -157,13 +157,18 @@ bool pdfa_font_end(HPDF_Doc doc, pdfa_font *f, const char *file, uint8_t *used, 
      * code drawn */
     size_t mlen = ok ? 2 * ((size_t)codes[n - 1] + 1) : 0;
     size_t cap = pdf_deflate_bound(mlen);
-    if (ok && (map = calloc(1, mlen + cap)) != NULL) {
+    if (ok && (map = calloc(1, mlen + cap + 8 * n)) != NULL) {
         mz = map + mlen;
+        /* round 27: the codes and their glyphs determine the map: its key
+         * (a repeated set copies the deflated map, pdf_deflate_keyed) */
+        unsigned char *key = mz + cap;
         for (size_t k = 0; k < n; k++) {
             map[2 * codes[k]] = (unsigned char)(renum[k] >> 8);
             map[2 * codes[k] + 1] = (unsigned char)renum[k];
+            memcpy(key + 8 * k, &codes[k], 4);
+            memcpy(key + 8 * k + 4, &renum[k], 4);
         }
-        size_t mzlen = pdf_deflate(level, map, mlen, mz, cap);
+        size_t mzlen = pdf_deflate_keyed(key, 8 * n, level, map, mlen, mz, cap);
         HPDF_Dict m = mzlen ? pdf_deflated_stream(doc->mmgr, doc->xref, mz, mzlen) : NULL;
         ok = m && HPDF_Dict_Add(f->cid, "CIDToGIDMap", m) == HPDF_OK &&
              afont_widths(doc, f->cid, def, codes, gids, n);

@@ -67,6 +67,13 @@ bool pdf_subset_deflated_renum(const char *file, const uint32_t *gids, const uin
                                size_t n, int level, uint32_t *new_gids, unsigned char **z,
                                size_t *zlen, size_t *raw_len);
 
+/* round 27 (issue 11, pdf-subset.c): pdf_deflate of in[n], the deflated
+ * bytes kept for the process under `key` (klen bytes, which must determine
+ * in[n]: e.g. in itself), so a repeated key is copied, not deflated again.
+ * Same bytes as pdf_deflate.  Thread-safe. */
+size_t pdf_deflate_keyed(const void *key, size_t klen, int level, const void *in, size_t n,
+                         void *out, size_t cap);
+
 /* issue 11 (round 26, pdf-ttsub.c): pdf_subset_font_renum's program
  * (new_gids not NULL) written by folio itself, the bytes hb-subset writes.
  * 1 done (*out malloc'd), 0 not this font or glyph set (use hb-subset;

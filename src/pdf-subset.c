@@ -355,3 +355,99 @@ __attribute__((destructor)) static void subset_cache_free(void)
     subset_nkeys = 0;
     pthread_mutex_unlock(&subset_lock);
 }
+
+/* ---- round 27 (issue 11): small deflated streams kept by key --------------
+ *
+ * An archived document's CIDToGIDMap and ToUnicode CMap depend only on the
+ * codes its font draws (and the subset's glyph numbers), like its font
+ * program, and a third of the sets repeat an earlier document's.  Each is
+ * a separate deflate call of 1-16 KB (~60-70 K instructions; two of each a
+ * document), so the deflated bytes are kept under a key the caller gives
+ * (the map's codes and glyphs, the CMap's own text): a repeated key is a
+ * copy, not a deflate.  Deflate output depends only on its input and level,
+ * so the bytes are the same whichever thread made the entry. */
+
+#define ZKEEP_BYTES ((size_t)2 << 20)   /* keys and deflated bytes kept */
+#define ZKEEP_BUCKETS 1024
+#define ZKEEP_KEY_MAX 16384             /* longer keys are not kept */
+
+typedef struct zkeep_entry {
+    struct zkeep_entry *next;
+    uint64_t hash;
+    int level;
+    size_t klen, zlen;
+    unsigned char data[];            /* key, then the deflated bytes */
+} zkeep_entry;
+
+static pthread_mutex_t zkeep_lock = PTHREAD_MUTEX_INITIALIZER;
+static zkeep_entry *zkeep_bucket[ZKEEP_BUCKETS];
+static size_t zkeep_bytes;
+
+static uint64_t zkeep_hash(const unsigned char *k, size_t n, int level)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)(unsigned)level;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {     /* 8 bytes a step */
+        uint64_t v;
+        memcpy(&v, k + i, 8);
+        h = (h ^ v) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++)
+        h = (h ^ k[i]) * 1099511628211ull;
+    return h ^ (uint64_t)n;
+}
+
+size_t pdf_deflate_keyed(const void *key, size_t klen, int level, const void *in, size_t n,
+                         void *out, size_t cap)
+{
+    if (klen == 0 || klen > ZKEEP_KEY_MAX)
+        return pdf_deflate(level, in, n, out, cap);
+    uint64_t h = zkeep_hash(key, klen, level);
+    size_t got = 0;
+    pthread_mutex_lock(&zkeep_lock);
+    for (zkeep_entry *e = zkeep_bucket[h & (ZKEEP_BUCKETS - 1)]; e; e = e->next)
+        if (e->hash == h && e->level == level && e->klen == klen &&
+            !memcmp(e->data, key, klen)) {
+            if (e->zlen <= cap) {
+                memcpy(out, e->data + klen, e->zlen);
+                got = e->zlen;
+            }
+            break;
+        }
+    pthread_mutex_unlock(&zkeep_lock);
+    if (got)
+        return got;
+    size_t zlen = pdf_deflate(level, in, n, out, cap);
+    if (!zlen)
+        return 0;
+    size_t sz = sizeof(zkeep_entry) + klen + zlen;
+    pthread_mutex_lock(&zkeep_lock);
+    zkeep_entry *e = NULL;
+    if (zkeep_bytes + sz <= ZKEEP_BYTES && (e = malloc(sz)) != NULL) {
+        e->hash = h;
+        e->level = level;
+        e->klen = klen;
+        e->zlen = zlen;
+        memcpy(e->data, key, klen);
+        memcpy(e->data + klen, out, zlen);
+        e->next = zkeep_bucket[h & (ZKEEP_BUCKETS - 1)];
+        zkeep_bucket[h & (ZKEEP_BUCKETS - 1)] = e;
+        zkeep_bytes += sz;
+    }
+    pthread_mutex_unlock(&zkeep_lock);
+    return zlen;
+}
+
+__attribute__((destructor)) static void zkeep_free(void)
+{
+    pthread_mutex_lock(&zkeep_lock);
+    for (int b = 0; b < ZKEEP_BUCKETS; b++)
+        while (zkeep_bucket[b]) {
+            zkeep_entry *e = zkeep_bucket[b];
+            zkeep_bucket[b] = e->next;
+            free(e);
+        }
+    zkeep_bytes = 0;
+    pthread_mutex_unlock(&zkeep_lock);
+}

@@ -2096,7 +2096,9 @@ static bool pdf_deflate_in_place(folio_pdf_writer *w, HPDF_Dict d)
         free(raw);
         return true;
     }
-    size_t zlen = pdf_deflate(pdf_aux_level(w), raw, n, z, cap);
+    /* round 27: small streams (ToUnicode CMaps, encodings) repeat from
+     * document to document: keyed by their own bytes, deflated once */
+    size_t zlen = pdf_deflate_keyed(raw, n <= 8192 ? n : 0, pdf_aux_level(w), raw, n, z, cap);
     bool ok = zlen > 0;
     if (ok) {
         HPDF_MemStream_FreeData(st);
