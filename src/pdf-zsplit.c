@@ -104,7 +104,18 @@ static const uint16_t SYM[13] = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9
 size_t pdf_deflate_split(int level, const unsigned char *in, size_t head, size_t n,
                          unsigned char *out, size_t cap)
 {
-    if (head == 0 || head >= n || cap < 64)
+    if (head >= n)
+        return 0;
+    return pdf_deflate_split2(level, in, head, in + head, n - head, out, cap);
+}
+
+/* r-tag7 (round 27): the header and the objects from two buffers (the
+ * rewrite no longer copies them into one) */
+size_t pdf_deflate_split2(int level, const unsigned char *in, size_t head,
+                          const unsigned char *body, size_t body_n, unsigned char *out,
+                          size_t cap)
+{
+    if (head == 0 || body_n == 0 || cap < 64)
         return 0;
     int8_t idx[256];
     memset(idx, -1, sizeof idx);
@@ -258,11 +269,11 @@ size_t pdf_deflate_split(int level, const unsigned char *in, size_t head, size_t
     size_t done = (size_t)(w.p - out);
     if (cap - done < 4)
         return 0;
-    size_t zn = pdf_deflate_raw(level, in + head, n - head, out + done, cap - done - 4);
+    size_t zn = pdf_deflate_raw(level, body, body_n, out + done, cap - done - 4);
     if (!zn)
         return 0;
     done += zn;
-    uint32_t a = libdeflate_adler32(1, in, n);
+    uint32_t a = libdeflate_adler32(libdeflate_adler32(1, in, head), body, body_n);
     out[done++] = (unsigned char)(a >> 24);
     out[done++] = (unsigned char)(a >> 16);
     out[done++] = (unsigned char)(a >> 8);
