@@ -1872,6 +1872,10 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
     if (C.st) {                 /* issue 15 part 1: the statement's own interval */
         C.st->period_start = C.rctx.period_start;
         C.st->period_end = C.rctx.period_end;
+        /* r-tag7 (round 27, issue 14): a print-only household's statement
+           is never written tagged: no structure tree built for it */
+        if (plan->households[hh].channel == FOLIO_CHANNEL_PRINT)
+            dlist_struct_off(C.st);
     }
     if (!C.st) {
         folio_buf_free(&C.audit);
@@ -2003,5 +2007,7 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
         return NULL;
     }
     res->pages = pages;
+    if (C.st->sn_art && !C.st->n_snodes)
+        C.st->sn_art = 0;       /* r-tag7: structure off; a kept statement's is 0 */
     return C.st;
 }

@@ -238,6 +238,9 @@ bool dlist_statement_add_link(folio_dl_statement *st, uint32_t page, int32_t x, 
 
 /* ---- issue 14 part 2: logical structure ------------------------------------ */
 
+/* r-tag7: sn_art at or above this: structure off (dlist_struct_off) */
+#define SN_OFF (1u << 30)
+
 static uint32_t snode_add(folio_dl_statement *st, uint32_t parent, folio_dl_srole role)
 {
     if (st->n_snodes == 0) {           /* node 0: the Document */
@@ -276,7 +279,7 @@ void dlist_struct_artifact(folio_dl_statement *st, bool on)
 {
     if (on)
         st->sn_art++;
-    else if (st->sn_art)
+    else if (st->sn_art && st->sn_art != SN_OFF)   /* r-tag7: off stays off */
         st->sn_art--;
 }
 
@@ -304,8 +307,16 @@ bool dlist_struct_alt(folio_dl_statement *st, uint32_t sn, const char *alt, size
     return true;
 }
 
+void dlist_struct_off(folio_dl_statement *st)
+{
+    st->sn_art = SN_OFF;               /* artifact mode, never left */
+    st->sn_cur = 0;
+}
+
 bool dlist_struct_link(folio_dl_statement *st, uint32_t parent, uint32_t link)
 {
+    if (st->sn_art >= SN_OFF)
+        return true;
     uint32_t sn = snode_add(st, parent < st->n_snodes ? parent : 0, FOLIO_SR_LINK);
     if (!sn)
         return false;

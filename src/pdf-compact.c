@@ -308,7 +308,7 @@ static bool compact_tail(folio_buf *out, size_t start, folio_buf *nbp, folio_buf
     unsigned stm = size + n_extra, xst = stm + 1, total = xst + 1;
     char tmp[160];
     folio_buf_init(&head, 0);
-    buf_presize(&head, (size_t)(size + n_extra) * 24 + 64);
+    buf_presize(&head, (size_t)(size + n_extra) * 42 + 64);   /* >= n_in * 42 + 1 */
     size_t xb = body.len;              /* the extras, one copy */
     for (unsigned k = 0; ok && k < n_extra; k++) {
         ty[size + k] = 2;
@@ -318,7 +318,9 @@ static bool compact_tail(folio_buf *out, size_t start, folio_buf *nbp, folio_buf
     }
     if (ok && n_extra)
         folio_buf_append(&body, xbody + xoffs[0], xoffs[n_extra] - xoffs[0]);
-    char *hp = ok ? malloc((size_t)n_in * 42 + 1) : NULL, *w = hp;
+    /* round 27: the header written where it stays when head has the room */
+    bool in_head = head.data && head.cap >= (size_t)n_in * 42 + 1;
+    char *hp = !ok ? NULL : in_head ? head.data : malloc((size_t)n_in * 42 + 1), *w = hp;
     ok = ok && hp;
     for (unsigned k = 0; ok && k < total; k++) {  /* object stream header, in number order */
         if (ty[k] != 2)
@@ -331,21 +333,28 @@ static bool compact_tail(folio_buf *out, size_t start, folio_buf *nbp, folio_buf
     }
     if (ok) {
         *w++ = '\n';
-        folio_buf_append(&head, hp, (size_t)(w - hp));
+        if (in_head)
+            head.len = (size_t)(w - hp);
+        else
+            folio_buf_append(&head, hp, (size_t)(w - hp));
     }
-    free(hp);
+    if (!in_head)
+        free(hp);
     ok = ok && !head.failed && !body.failed && !nb.failed;
     /* the object stream */
     size_t raw = head.len + body.len, zcap = pdf_deflate_bound(raw + 1) + 256;
-    unsigned char *rawb = ok ? malloc(raw + 1) : NULL, *z = ok ? malloc(zcap) : NULL;
+    unsigned char *rawb = NULL, *z = ok ? malloc(zcap) : NULL;
     size_t zn = 0;
-    if (rawb && z) {
-        memcpy(rawb, head.data, head.len);
-        memcpy(rawb + head.len, body.data, body.len);
-        /* the header of numbers Huffman-coded alone (pdf-zsplit.c) */
-        zn = pdf_deflate_split(level, rawb, head.len, raw, z, zcap);
-        if (!zn)
+    if (z) {
+        /* the header of numbers Huffman-coded alone (pdf-zsplit.c), both
+           from where they are (round 27: not copied into one buffer) */
+        zn = pdf_deflate_split2(level, (const unsigned char *)head.data, head.len,
+                                (const unsigned char *)body.data, body.len, z, zcap);
+        if (!zn && (rawb = malloc(raw + 1)) != NULL) {
+            memcpy(rawb, head.data, head.len);
+            memcpy(rawb + head.len, body.data, body.len);
             zn = pdf_deflate(level, rawb, raw, z, zcap);
+        }
     }
     ok = ok && zn > 0;
     if (ok) {

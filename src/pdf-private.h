@@ -31,6 +31,11 @@ size_t pdf_deflate_raw(int level, const void *in, size_t n, void *out, size_t ca
  * tables in all but pathological inputs. */
 size_t pdf_deflate_split(int level, const unsigned char *in, size_t head, size_t n,
                          unsigned char *out, size_t cap);
+/* Round 27: the same with the header in[0..head) and the objects
+ * body[0..body_n) in two buffers (pdf_deflate_split: body = in + head). */
+size_t pdf_deflate_split2(int level, const unsigned char *in, size_t head,
+                          const unsigned char *body, size_t body_n, unsigned char *out,
+                          size_t cap);
 
 /* Round 26 (pdf-zsplit.c): the zlib stream of in[0..n), rows of `row`
  * bytes (a cross-reference stream after its PNG Up predictor), the only

@@ -104,7 +104,18 @@ static const uint16_t SYM[13] = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9
 size_t pdf_deflate_split(int level, const unsigned char *in, size_t head, size_t n,
                          unsigned char *out, size_t cap)
 {
-    if (head == 0 || head >= n || cap < 64)
+    if (head >= n)
+        return 0;
+    return pdf_deflate_split2(level, in, head, in + head, n - head, out, cap);
+}
+
+/* r-tag7 (round 27): the header and the objects from two buffers (the
+ * rewrite no longer copies them into one) */
+size_t pdf_deflate_split2(int level, const unsigned char *in, size_t head,
+                          const unsigned char *body, size_t body_n, unsigned char *out,
+                          size_t cap)
+{
+    if (head == 0 || body_n == 0 || cap < 64)
         return 0;
     int8_t idx[256];
     memset(idx, -1, sizeof idx);
@@ -197,10 +208,37 @@ size_t pdf_deflate_split(int level, const unsigned char *in, size_t head, size_t
     uint32_t tab[256];
     for (int i = 0; i < 12; i++)
         tab[SYM[i]] = code[SYM[i]] | (uint32_t)litlen[SYM[i]] << 16;
+    /* r-tag7 (round 27): two characters a step (their codes joined, <= 24
+       bits), halving the chain of shifts through the bit count */
+    uint32_t pc[144];
+    uint8_t pl[144];
+    for (int a = 0; a < 12; a++)
+        for (int b = 0; b < 12; b++) {
+            uint32_t ea = tab[SYM[a]], eb = tab[SYM[b]];
+            pc[a * 12 + b] = (ea & 0xFFFF) | (eb & 0xFFFF) << (ea >> 16);
+            pl[a * 12 + b] = (uint8_t)((ea >> 16) + (eb >> 16));
+        }
     uint64_t acc = w.acc;
     int nb = w.n;
     unsigned char *p = w.p;
-    for (size_t i = 0; i < head; i++) {
+    size_t i2 = 0;
+    for (; i2 + 1 < head; i2 += 2) {
+        int pk = idx[in[i2]] * 12 + idx[in[i2 + 1]];
+        acc |= (uint64_t)pc[pk] << nb;
+        nb += pl[pk];
+        if (nb >= 32) {
+            if (w.end - p < 4)
+                return 0;               /* out is too small: pdf_deflate instead */
+            p[0] = (unsigned char)acc;
+            p[1] = (unsigned char)(acc >> 8);
+            p[2] = (unsigned char)(acc >> 16);
+            p[3] = (unsigned char)(acc >> 24);
+            p += 4;
+            acc >>= 32;
+            nb -= 32;
+        }
+    }
+    for (size_t i = i2; i < head; i++) {    /* the last, odd one */
         uint32_t e = tab[in[i]];
         acc |= (uint64_t)(e & 0xFFFF) << nb;
         nb += (int)(e >> 16);
@@ -231,11 +269,11 @@ size_t pdf_deflate_split(int level, const unsigned char *in, size_t head, size_t
     size_t done = (size_t)(w.p - out);
     if (cap - done < 4)
         return 0;
-    size_t zn = pdf_deflate_raw(level, in + head, n - head, out + done, cap - done - 4);
+    size_t zn = pdf_deflate_raw(level, body, body_n, out + done, cap - done - 4);
     if (!zn)
         return 0;
     done += zn;
-    uint32_t a = libdeflate_adler32(1, in, n);
+    uint32_t a = libdeflate_adler32(libdeflate_adler32(1, in, head), body, body_n);
     out[done++] = (unsigned char)(a >> 24);
     out[done++] = (unsigned char)(a >> 16);
     out[done++] = (unsigned char)(a >> 8);

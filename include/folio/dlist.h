@@ -205,5 +205,9 @@ bool dlist_struct_alt(folio_dl_statement *st, uint32_t sn, const char *alt, size
 /* A LINK node for link `link` under node `parent` (the element its text
  * is in); false on out of memory. */
 bool dlist_struct_link(folio_dl_statement *st, uint32_t parent, uint32_t link);
+/* r-tag7 (round 27, issue 14): no structure for this statement (nothing
+ * tagged is written from it: a print-only household): every struct call
+ * above does nothing, ops keep node 0. */
+void dlist_struct_off(folio_dl_statement *st);
 
 #endif

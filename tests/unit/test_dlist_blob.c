@@ -181,6 +181,47 @@ static void test_round_trip(void **state)
     folio_arena_free(&b);
 }
 
+/* r-tag7 (round 27): a statement with its structure off (a print-only
+ * household's) gets no nodes from any struct call -- opens, artifacts on
+ * and off in any balance, enter, scope, alt, link -- its ops keep node 0,
+ * and once compose has cleared sn_art it round-trips through a blob. */
+static void test_struct_off(void **state)
+{
+    (void)state;
+    folio_arena a, b;
+    folio_arena_init(&a, 4096);
+    folio_arena_init(&b, 4096);
+    folio_dl_statement *st = dlist_statement_new(&a, "HH-OFF", 12240, 15840);
+    assert_non_null(st);
+    dlist_struct_off(st);
+    folio_dl_page *pg = dlist_page_add(st);
+    assert_int_equal(dlist_struct_open(st, FOLIO_SR_SECT), 0);
+    assert_int_equal(dlist_struct_open(st, FOLIO_SR_TD), 0);
+    dlist_struct_scope(st, 1, FOLIO_SCOPE_ROW);
+    assert_true(dlist_struct_alt(st, 1, "x", 1));
+    assert_true(dlist_page_add_text(st, pg, 0, 180, 720, 1440, 0, "cell", 4, true));
+    dlist_struct_artifact(st, true);
+    dlist_struct_artifact(st, false);
+    dlist_struct_artifact(st, false);   /* off more often than on: stays off */
+    dlist_struct_close(st);
+    assert_int_equal(dlist_struct_enter(st, 5), 0);
+    assert_int_equal(dlist_struct_open(st, FOLIO_SR_P), 0);
+    assert_true(dlist_struct_link(st, 0, 0));
+    assert_true(dlist_page_add_text(st, pg, 0, 180, 900, 1440, 0, "para", 4, true));
+    assert_int_equal(st->n_snodes, 0);
+    for (uint32_t k = 0; k < pg->n_ops; k++)
+        assert_int_equal(pg->ops[k].sn, 0);
+    st->sn_art = 0;                     /* as compose_household leaves it */
+    void *blob = folio_arena_alloc(&b, dlist_blob_bound(st));
+    size_t len = dlist_blob_encode(st, blob);
+    folio_dl_statement *back = dlist_blob_decode(blob, len, &b);
+    assert_non_null(back);
+    assert_int_equal(back->n_snodes, 0);
+    assert_int_equal(back->pages[0].n_ops, 2);
+    folio_arena_free(&a);
+    folio_arena_free(&b);
+}
+
 /* A blob cut anywhere before its padding is refused, never read past. */
 static void test_cut(void **state)
 {
@@ -315,6 +356,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_struct_off),
         cmocka_unit_test(test_cut),
         cmocka_unit_test(test_indices),
         cmocka_unit_test(test_spool),
