@@ -1873,8 +1873,10 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
         C.st->period_start = C.rctx.period_start;
         C.st->period_end = C.rctx.period_end;
         /* r-tag7 (round 27, issue 14): a print-only household's statement
-           is never written tagged: no structure tree built for it */
-        if (plan->households[hh].channel == FOLIO_CHANNEL_PRINT)
+           is never written tagged, nor is any statement of a run whose
+           archive is off or untagged (PDF/A-1b): no structure tree built */
+        if (plan->households[hh].channel == FOLIO_CHANNEL_PRINT ||
+            !plan->job->archive->enabled || !plan->job->archive->tagged)
             dlist_struct_off(C.st);
     }
     if (!C.st) {
