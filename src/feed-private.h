@@ -115,7 +115,7 @@ typedef struct feed_chunk {
     char *desc_buf;               /* issue 10 part 4: description rendering */
     size_t desc_cap;
     bool oom;
-    bool done;                    /* parsed (set under the merge lock) */
+    bool done;                    /* parsed (atomic: merge_turn_run) */
     attrs_stage ast;              /* issue 10 part 1: attribute values of the rows */
 } feed_chunk;
 

@@ -547,6 +547,17 @@ static bool resolve_txns(folio_dataset *ds, const idmap *am)
     if (!st)
         return false;
     const char *const *ids = pool->txn_acct;
+    /* issue 11 (r-twothr): the fast path.  When every row's account
+     * resolves and the sum of all |amounts| fits an int64, no feed total and
+     * no account's credits or debits can overflow, so the serial pass below
+     * would keep every row in place and reject none: then the feed totals
+     * are summed per thread here (exact integers: any order gives the same
+     * sums) and the accounts set in parallel.  Not for a spilled table
+     * (its rows are read and written in order, tabspill.h). */
+    const int nf = ds->n_feeds;
+    uint64_t *fsum = pool->spill ? NULL : calloc((size_t)nf + 1, sizeof *fsum);
+    uint64_t abs_total = 0;
+    bool fast = fsum != NULL;
 #pragma omp parallel
     {
         /* issue 11 (round 23, the load): ids are interned per chunk, so a
@@ -554,6 +565,9 @@ static bool resolve_txns(folio_dataset *ds, const idmap *am)
         const char *prev = NULL;
         uint32_t pv = ID_UNKNOWN;
         feed_seek sk = {0};
+        uint64_t *my_f = fast ? calloc((size_t)nf + 1, sizeof *my_f) : NULL;
+        uint64_t my_abs = 0;
+        bool my_fast = my_f != NULL;
 #pragma omp for schedule(static)
         for (size_t i = 0; i < n; i++) {
             feed_tick_at(pool, i, FEED_TICK_ROWS);  /* round 26: ids and st in order */
@@ -564,8 +578,39 @@ static bool resolve_txns(folio_dataset *ds, const idmap *am)
                 pv = e ? e->val : ID_UNKNOWN;
             }
             st[i] = pv;
+            if (my_fast) {
+                const folio_txn *t = &ds->txns[i];
+                uint64_t a = t->amount < 0 ? -(uint64_t)t->amount : (uint64_t)t->amount;
+                my_abs = my_abs + a < my_abs ? UINT64_MAX : my_abs + a;
+                if (t->feed < nf)
+                    my_f[t->feed] += (uint64_t)t->amount;      /* modulo 2^64 */
+                if (pv == ID_UNKNOWN || pv == ID_REJECTED)
+                    my_fast = false;
+            }
         }
+#pragma omp critical(resolve_txns_fast)
+        {
+            if (!my_fast)
+                fast = false;
+            abs_total = abs_total + my_abs < abs_total ? UINT64_MAX : abs_total + my_abs;
+            for (int f = 0; my_f && f < nf; f++)
+                fsum[f] += my_f[f];
+        }
+        free(my_f);
     }
+    if (fast && abs_total <= (uint64_t)INT64_MAX) {
+        /* every partial sum is within +-abs_total: the modulo sums are exact */
+        for (int f = 0; f < nf; f++)
+            ds->stats[f].amount_read = (folio_money)fsum[f];
+        folio_txn *tx = ds->txns;
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < n; i++)
+            tx[i].account = st[i];
+        free(fsum);
+        feed_pool_free_table(pool, st);
+        return true;
+    }
+    free(fsum);
     /* per account: [0] credits, [1] debits (as a negative sum) */
     folio_money (*acc_sum)[2] = calloc(ds->n_accounts + 1, sizeof *acc_sum);
     if (!acc_sum) {

@@ -365,19 +365,19 @@ static void merge_end(folio_dataset *ds, feed_ctx *ctx)
                         ctx->fname);
 }
 
-/* Merge every chunk that is done and next in order.  Call inside the
- * feed_merge critical section.  *cf / *cc: the next feed / chunk to merge. */
+/* Merge every chunk that is done and next in order.  One thread at a time
+ * (merge_turn_run).  *cf / *cc: the next feed / chunk to merge. */
 static void merge_ready(folio_dataset *ds, feed_ctx *ctx, int nf, int *cf, int *cc)
 {
     while (*cf < nf) {
         feed_ctx *x = &ctx[*cf];
         if (*cc == 0 && x->n_chunks > 0 && !x->merging) {
-            if (!x->chunks[0].done)
+            if (!__atomic_load_n(&x->chunks[0].done, __ATOMIC_ACQUIRE))
                 return;
             merge_begin(ds, x);
             x->merging = true;
         }
-        while (*cc < x->n_chunks && x->chunks[*cc].done) {
+        while (*cc < x->n_chunks && __atomic_load_n(&x->chunks[*cc].done, __ATOMIC_ACQUIRE)) {
             if (!x->err.code)
                 merge_chunk(ds, x, &x->chunks[*cc]);
             else
@@ -390,6 +390,36 @@ static void merge_ready(folio_dataset *ds, feed_ctx *ctx, int nf, int *cf, int *
         (*cf)++;
         *cc = 0;
     }
+}
+
+/* issue 11 (r-twothr): the merger's turn.  Chunk ch is parsed: mark it done
+ * and, unless another thread is merging, merge every chunk that is done and
+ * next in order, outside the lock.  Merging used to run inside the
+ * feed_merge critical section, so a thread that finished its chunk while
+ * the other merged waited for the merge instead of parsing the next chunk
+ * (at 2 threads the parse loop's only sleeps).  The lock covers the done
+ * marks, the turn and the caller's counters; the merge order (feed, chunk)
+ * is the same whatever the thread count.  Returns with the lock released. */
+typedef struct merge_turn {
+    omp_lock_t mu;
+    bool merging;
+    int cf, cc;               /* the next feed / chunk to merge (the merger's) */
+} merge_turn;
+
+static void merge_turn_run(merge_turn *m, folio_dataset *ds, feed_ctx *ctx, int nf)
+{
+    /* under m->mu, m->merging set by the caller */
+    for (;;) {
+        omp_unset_lock(&m->mu);
+        merge_ready(ds, ctx, nf, &m->cf, &m->cc);
+        omp_set_lock(&m->mu);
+        /* a chunk marked done while merge_ready looked past it: once more */
+        if (m->cf >= nf || !ctx[m->cf].chunks ||
+            !__atomic_load_n(&ctx[m->cf].chunks[m->cc].done, __ATOMIC_ACQUIRE))
+            break;
+    }
+    m->merging = false;
+    omp_unset_lock(&m->mu);
 }
 
 static bool ctx_start(feed_ctx *ctx, folio_dataset *ds, int feed_index,
@@ -449,16 +479,21 @@ bool feed_load_buffer(folio_dataset *ds, int feed_index,
     int nt = thread_count(threads);
     if (nt > ctx.n_chunks)
         nt = ctx.n_chunks;
-    int cf = 0, cc = 0;
+    merge_turn mt = {0};
+    omp_init_lock(&mt.mu);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int c = 0; c < ctx.n_chunks; c++) {
         feed_chunk_parse(&ctx, &ctx.chunks[c]);
-#pragma omp critical(feed_merge)
-        {
-            ctx.chunks[c].done = true;
-            merge_ready(ds, &ctx, 1, &cf, &cc);
+        omp_set_lock(&mt.mu);
+        __atomic_store_n(&ctx.chunks[c].done, true, __ATOMIC_RELEASE);
+        if (mt.merging) {
+            omp_unset_lock(&mt.mu);
+        } else {
+            mt.merging = true;
+            merge_turn_run(&mt, ds, &ctx, 1);
         }
     }
+    omp_destroy_lock(&mt.mu);
     if (ctx.err.code) {
         folio_error_set(err, ctx.err.code, "%s", ctx.err.msg);
         goto out;
@@ -853,7 +888,8 @@ folio_dataset *feed_load_all_work(const folio_job *job, int threads,
     for (int i = 0; i < nf; i++)
         for (int c = 0; c < ctx[i].n_chunks; c++)
             tasks[t++] = (struct task){i, c};
-    int cf = 0, cc = 0;
+    merge_turn mt = {0};
+    omp_init_lock(&mt.mu);
     uint64_t bytes_total = 0, bytes_done = 0, records_done = 0;
     for (int i = 0; i < nf; i++)
         bytes_total += mf[i].len;
@@ -873,16 +909,20 @@ folio_dataset *feed_load_all_work(const folio_job *job, int threads,
         feed_pool_tick(ds->pool);       /* round 26: the chunk's strings (a spilled load) */
         size_t ch_bytes = ch->end - ch->begin;
         uint64_t ch_records = ch->records;
-#pragma omp critical(feed_merge)
-        {
-            ch->done = true;
-            merge_ready(ds, ctx, nf, &cf, &cc);
-            bytes_done += ch_bytes;
-            records_done += ch_records;
-            if (progress)
-                progress(pctx, records_done, bytes_done, bytes_total);
+        omp_set_lock(&mt.mu);
+        __atomic_store_n(&ch->done, true, __ATOMIC_RELEASE);
+        bytes_done += ch_bytes;
+        records_done += ch_records;
+        if (progress)
+            progress(pctx, records_done, bytes_done, bytes_total);
+        if (mt.merging) {
+            omp_unset_lock(&mt.mu);     /* the merger's turn takes it */
+        } else {
+            mt.merging = true;
+            merge_turn_run(&mt, ds, ctx, nf);
         }
     }
+    omp_destroy_lock(&mt.mu);
     free(tasks);
     if (folio_stopped(err))
         goto out;

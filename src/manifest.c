@@ -171,6 +171,45 @@ static void manifest_output(folio_buf *b, run_state *R, size_t i, const char *na
     folio_buf_putc(b, '}');
 }
 
+/* Per paragraph of the layout's library, the statements that show it (from
+ * the coverage keys, "paragraph:ID@VERSION" lines): shown[lib->n], zeroed
+ * by the caller.  False when a household's keys cannot be read. */
+bool manifest_paragraphs_shown(const run_state *R, uint64_t *shown)
+{
+    const folio_paragraphs *lib = R->layout->paragraphs;
+    char *kbuf = NULL;                  /* issue 12 part 1 */
+    size_t kcap = 0;
+    folio_error kerr = {0};
+    bool ok = true;
+    for (size_t h = 0; lib && h < R->hs.n; h++) {
+        run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 */
+        /* statements only: a suppressed household has coverage keys but no text */
+        if (!R->in_shard[h] || !R->decided[h] ||
+            R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)
+            continue;
+        /* issue 12 part 1: the keys from their spool */
+        const char *keys = run_keys_get(R, h, &kbuf, &kcap, &kerr);
+        if (!keys) {
+            ok = false;
+            break;
+        }
+        for (const char *k = keys; *k;) {   /* "kind:value\n" lines */
+            const char *eol = strchr(k, '\n');
+            size_t len = eol ? (size_t)(eol - k) : strlen(k);
+            const char *at = memchr(k, '@', len);
+            if (len > 10 && !memcmp(k, "paragraph:", 10) && at)
+                for (int i = 0; i < lib->n; i++)
+                    if ((size_t)(at - k - 10) == strlen(lib->v[i].id)
+                        && !memcmp(k + 10, lib->v[i].id, (size_t)(at - k - 10))
+                        && atoi(at + 1) == lib->v[i].version)
+                        shown[i]++;
+            k += len + (eol != NULL);
+        }
+    }
+    free(kbuf);
+    return ok;
+}
+
 /* Manifest "variations": statements per language, how many used a fallback
  * text, the translations the layout lacks, and each paragraph id@version with
  * the number of statements that show it (from the coverage keys). */
@@ -182,9 +221,6 @@ static void manifest_variations(folio_buf *b, run_state *R)
     const folio_paragraphs *lib = L->paragraphs;
     uint64_t *shown = calloc((size_t)(lib ? lib->n : 0) + 1, sizeof *shown);
     uint64_t fallback = 0;
-    char *kbuf = NULL;                  /* issue 12 part 1 */
-    size_t kcap = 0;
-    folio_error kerr = {0};
     if (!per || !shown) {
         b->failed = true;
         free(per);
@@ -201,25 +237,10 @@ static void manifest_variations(folio_buf *b, run_state *R)
         if (rs->language < nl)
             per[rs->language]++;
         fallback += rs->fallback;
-        /* issue 12 part 1: the keys from their spool */
-        const char *keys = lib ? run_keys_get(R, h, &kbuf, &kcap, &kerr) : "";
-        if (!keys) {
-            b->failed = true;
-            break;
-        }
-        for (const char *k = keys; lib && *k;) {   /* "kind:value\n" lines */
-            const char *eol = strchr(k, '\n');
-            size_t len = eol ? (size_t)(eol - k) : strlen(k);
-            const char *at = memchr(k, '@', len);
-            if (len > 10 && !memcmp(k, "paragraph:", 10) && at)
-                for (int i = 0; i < lib->n; i++)
-                    if ((size_t)(at - k - 10) == strlen(lib->v[i].id)
-                        && !memcmp(k + 10, lib->v[i].id, (size_t)(at - k - 10))
-                        && atoi(at + 1) == lib->v[i].version)
-                        shown[i]++;
-            k += len + (eol != NULL);
-        }
     }
+    /* r-twothr: counted by the records thread at 2+ threads */
+    if (lib && !run_paragraphs_shown(R, shown))
+        b->failed = true;
     folio_buf_puts(b, "\n  \"variations\":{");
     json_kv_str(b, "fallback_language", L->languages[0], true);
     folio_buf_puts(b, "\"statements_by_language\":{");
@@ -246,7 +267,6 @@ static void manifest_variations(folio_buf *b, run_state *R)
         folio_buf_putc(b, '}');
     }
     folio_buf_puts(b, "]},");
-    free(kbuf);
     free(per);
     free(shown);
 }
@@ -299,7 +319,8 @@ static void manifest_offers(run_state *R, folio_buf *b)
         uint64_t hbytes = 0;
         folio_error he = {0};
         snprintf(hp, sizeof hp, "%s/contact_history.csv.part", R->out); /* renamed at publish */
-        if (!folio_sha256_file(hp, hsha, &hbytes, &he))
+        /* r-twothr: hashed already by the records thread at 2+ threads */
+        if (!run_record_sha256(R, hp, hsha, &hbytes, &he))
             hsha[0] = 0;
         folio_buf_puts(b, "\"contact_history\":{");
         json_kv_str(b, "file", "contact_history.csv", true);

@@ -22,4 +22,8 @@ void json_kv_str(folio_buf *b, const char *k, const char *v, bool comma);
  * opened with "},\n  \"name\":{" and left open like manifest_offers. */
 void manifest_contacts(run_state *R, folio_buf *b);
 
+/* The statements showing each paragraph of the layout's library
+ * (shown[n], zeroed by the caller); false when the keys cannot be read. */
+bool manifest_paragraphs_shown(const run_state *R, uint64_t *shown);
+
 #endif

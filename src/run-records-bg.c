@@ -6,8 +6,11 @@
 #include "run-records-bg.h"
 
 #include "ccy-totals.h"
+#include "manifest.h"          /* r-twothr */
 #include "records.h"
 #include "folio/frequency.h"
+#include "folio/layout.h"
+#include "folio/paragraphs.h"
 
 #include <omp.h>
 #include <stdio.h>
@@ -121,6 +124,7 @@ struct run_pre {
     ccy_totals all;             /* feed -1 */
     ccy_totals *feed;           /* [n_feeds], have_feed[i] */
     bool *have_feed;
+    uint64_t *shown;            /* r-twothr: [paragraphs], NULL = not kept */
     int n_files;
     struct {
         char path[4200];
@@ -165,6 +169,13 @@ static void precompute(run_state *R, const int *cancel)
                   ccy_totals_compute_each(R, &P->all, P->feed, P->have_feed, &e);
     if (!P->have_all)
         ccy_totals_free(&P->all);
+    const folio_paragraphs *lib = R->layout->paragraphs;      /* r-twothr */
+    if (lib && !cancelled(cancel) &&
+        (P->shown = calloc((size_t)lib->n + 1, sizeof *P->shown)) &&
+        !manifest_paragraphs_shown(R, P->shown)) {
+        free(P->shown);
+        P->shown = NULL;
+    }
     static const char *const rec[] = {"audit.jsonl", "rejects.csv", "suppressed.csv",
                                       "contact_history.csv", "exceptions.csv", "not_due.csv",
                                       "statement_history.csv"};
@@ -203,11 +214,22 @@ bool run_record_sha256(const run_state *R, const char *path, char hex[65], uint6
     return folio_sha256_file(path, hex, bytes, err);
 }
 
+bool run_paragraphs_shown(const run_state *R, uint64_t *shown)
+{
+    const struct run_pre *P = R->pre;
+    if (P && P->shown) {
+        memcpy(shown, P->shown, (size_t)R->layout->paragraphs->n * sizeof *shown);
+        return true;
+    }
+    return manifest_paragraphs_shown(R, shown);
+}
+
 void run_pre_free(run_state *R)
 {
     struct run_pre *P = R->pre;
     if (!P)
         return;
+    free(P->shown);
     if (P->have_all)
         ccy_totals_free(&P->all);
     for (int i = 0; i < R->job->n_feeds; i++)

@@ -53,6 +53,9 @@ struct ccy_totals;
 bool run_ccy_totals(const run_state *R, int feed, struct ccy_totals *C, folio_error *err);
 bool run_record_sha256(const run_state *R, const char *path, char hex[65], uint64_t *bytes,
                        folio_error *err);
+/* r-twothr: and the manifest's count of statements per paragraph
+ * (manifest_paragraphs_shown: 5,000 reads of the coverage keys) */
+bool run_paragraphs_shown(const run_state *R, uint64_t *shown);
 void run_pre_free(run_state *R);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <omp.h>
 
 #include "folio/attrs.h"
 #include "folio/feed.h"
@@ -567,6 +568,93 @@ static void test_header_errors(void **state)
 }
 
 /* ---- resolve ---------------------------------------------------------------------- */
+
+/* issue 11 (r-twothr): resolve_txns' parallel fast path (every account
+ * resolves, the sum of all |amounts| fits an int64) and its serial pass
+ * (otherwise) give the tables the serial pass always gave: amounts summed
+ * per feed as read, rows in file order, each row's account. */
+static folio_dataset *resolve_two(const char *tc, int threads)
+{
+    folio_dataset *ds = feed_dataset_new(3);
+    folio_error err = {0};
+    folio_feed_def c = cust_def(), a = acct_def(), t = txn_def();
+    const char *cc = "id,name,addr,email\nC1,Ann,x,e\nC2,Bob,x,e\n";
+    const char *ac = "acct,owner,bal\nA1,C1,10.00\nA2,C2,5.00\n";
+    assert_true(feed_load_buffer(ds, 0, &c, cc, strlen(cc), threads, &err));
+    assert_true(feed_load_buffer(ds, 1, &a, ac, strlen(ac), threads, &err));
+    assert_true(feed_load_buffer(ds, 2, &t, tc, strlen(tc), threads, &err));
+    omp_set_num_threads(threads);
+    assert_true(feed_resolve(ds, &err));
+    omp_set_num_threads(1);
+    return ds;
+}
+
+static void test_resolve_fast_path(void **state)
+{
+    (void)state;
+    /* 5,000 rows, every account known: the fast path */
+    size_t cap = 1u << 20, n = 0;
+    char *tc = malloc(cap);
+    n += (size_t)snprintf(tc + n, cap - n, "acct,date,desc,amount\n");
+    int64_t sum = 0, credits[2] = {0}, count[2] = {0};
+    for (int i = 0; i < 5000; i++) {
+        int acct = (i * 7) % 3 == 0, cents = (i * 7919) % 200001 - 100000;
+        n += (size_t)snprintf(tc + n, cap - n, "A%d,2026-10-%02d,r%d,%s%d.%02d\n", acct + 1,
+                              1 + i % 28, i, cents < 0 ? "-" : "", abs(cents) / 100,
+                              abs(cents) % 100);
+        sum += cents;
+        count[acct]++;
+        if (cents > 0)
+            credits[acct] += cents;
+    }
+    for (int threads = 1; threads <= 4; threads += 3) {
+        folio_dataset *ds = resolve_two(tc, threads);
+        assert_int_equal(ds->n_txns, 5000);
+        assert_int_equal(ds->n_rejects, 0);
+        assert_int_equal(ds->stats[2].amount_read, sum);
+        for (int k = 0; k < 2; k++) {
+            const folio_account *a = &ds->accounts[k];
+            assert_int_equal(a->n_txn, count[k]);
+            int64_t cr = 0;
+            for (uint32_t j = 0; j < a->n_txn; j++) {
+                const folio_txn *x = &ds->txns[a->first_txn + j];
+                assert_int_equal(x->account, (uint32_t)k);
+                if (x->amount > 0)
+                    cr += x->amount;
+            }
+            assert_int_equal(cr, credits[k]);
+        }
+        feed_dataset_free(ds);
+    }
+    free(tc);
+
+    /* |amounts| above the int64 range in total, no sum overflows: the
+     * serial pass, nothing rejected, the feed's total 0 */
+    const char *big = "acct,date,desc,amount\n"
+                      "A1,2026-10-01,a,50000000000000000.00\n"
+                      "A2,2026-10-01,b,-50000000000000000.00\n";
+    /* the feed's total fits, A1's credits overflow: its second row is
+     * rejected (its amount counted as read, as the serial pass did) */
+    const char *over = "acct,date,desc,amount\n"
+                       "A1,2026-10-01,a,50000000000000000.00\n"
+                       "A2,2026-10-01,b,-50000000000000000.00\n"
+                       "A1,2026-10-02,c,50000000000000000.00\n";
+    for (int threads = 1; threads <= 4; threads += 3) {
+        folio_dataset *ds = resolve_two(big, threads);
+        assert_int_equal(ds->n_txns, 2);
+        assert_int_equal(ds->n_rejects, 0);
+        assert_int_equal(ds->stats[2].amount_read, 0);
+        assert_int_equal(ds->txns[0].account, 0);
+        assert_int_equal(ds->txns[1].account, 1);
+        feed_dataset_free(ds);
+        ds = resolve_two(over, threads);
+        assert_int_equal(ds->n_txns, 2);
+        expect_reject(ds, 2, 4, "amount", "amount sum overflows: the credits of account 'A1' "
+                      "would leave the representable range");
+        assert_int_equal(ds->stats[2].amount_read, INT64_C(5000000000000000000));
+        feed_dataset_free(ds);
+    }
+}
 
 static void test_resolve(void **state)
 {
@@ -1314,6 +1402,7 @@ int main(void)
         cmocka_unit_test(test_sign_rules),
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_resolve),
+        cmocka_unit_test(test_resolve_fast_path),
         cmocka_unit_test(test_parallel_chunks),
         cmocka_unit_test(test_split_delims_matches_ref),
         cmocka_unit_test(test_fast_split_matches_libcsv),
