@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: Apache-2.0
+# r-harden (round 27): issue 12's robustness items left from round 26's
+# review -- a shard run checks its partition; the print writer's large-file
+# limit; merge's memory; attacks on the partition / merge / verify path.
+# Sourced by run.sh (uses its run_test, fail_at, $FOLIO, $WORK, $ROOT).
+
+# h27_run_rc JOB ERRFILE [args]: folio run's exit status (output discarded)
+h27_run_rc() {
+    local job="$1" ef="$2" rc
+    shift 2
+    set +e; "$FOLIO" run "$job" --quiet "$@" >/dev/null 2>"$ef"; rc=$?; set -e
+    echo "$rc"
+}
+
+# (1) `folio run` on a shard's job ran whatever feeds it found: a shard feed
+# edited, truncated or swapped with another shard's, a job pointing at
+# another partition's feeds, a partition killed half way, a shard run as
+# another --shard: each mailed a different set with exit 0 or 3.  Now each
+# is exit 2 naming the file, before anything is written.
+t_h27_shard_checks() {
+    local d="$WORK/h27sc" rc f
+    rm -rf "$d"; mkdir -p "$d"
+    "$FOLIO" samples --households 300 --seed 71 --out "$d/f" >/dev/null
+    "$FOLIO" partition "$d/f/job.yaml" --shards 3 --out "$d/p" >/dev/null
+    # the cut as it was: runs (0 or 3), and the same cut again is the same bytes
+    rc=$(h27_run_rc "$d/p/s02/job.yaml" "$d/ok.err" --shard 2/3 --out "$d/o2")
+    { [ "$rc" = 0 ] || [ "$rc" = 3 ]; } || { cat "$d/ok.err"; fail_at "$LINENO"; }
+    [ -f "$d/o2/manifest.json" ] || fail_at "$LINENO"
+    grep -q '"shard_files"' "$d/p/partition.json" || fail_at "$LINENO"
+    # partition.json's digests are the shard files' (sha256sum recomputes)
+    python3 - "$d/p" <<'PY' || fail_at "$LINENO"
+import hashlib, json, os, sys
+p = sys.argv[1]; j = json.load(open(os.path.join(p, "partition.json")))
+for f in j["feeds"]:
+    for s, rec in enumerate(f["shard_files"]):
+        b = open(os.path.join(p, "s%02d" % (s + 1), "feeds", f["file"]), "rb").read()
+        assert rec["bytes"] == len(b) and rec["sha256"] == hashlib.sha256(b).hexdigest(), (f, s)
+for s in range(j["shards"]):
+    sj = json.load(open(os.path.join(p, "s%02d" % (s + 1), "shard.json")))
+    assert sj == {"index": s + 1, "count": j["shards"], "partition": j["id"]}, sj
+PY
+    cp -a "$d/p" "$d/clean"
+    f=checking_transactions.csv
+    [ -s "$d/p/s02/feeds/$f" ] || fail_at "$LINENO"
+    # a shard's feed truncated
+    truncate -s -200 "$d/p/s02/feeds/$f"
+    rc=$(h27_run_rc "$d/p/s02/job.yaml" "$d/t.err" --shard 2/3 --out "$d/ot"); cat "$d/t.err"
+    [ "$rc" = 2 ] && grep -q "s02/feeds/$f: .*partition.json records" "$d/t.err" || fail_at "$LINENO"
+    [ ! -e "$d/ot/manifest.json" ] || fail_at "$LINENO"
+    # ... edited in place, same size
+    cp "$d/clean/s02/feeds/$f" "$d/p/s02/feeds/$f"
+    python3 - "$d/p/s02/feeds/$f" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read()); i = b.rindex(b"1"); b[i:i + 1] = b"2"
+open(sys.argv[1], "wb").write(b)
+PY
+    rc=$(h27_run_rc "$d/p/s02/job.yaml" "$d/e.err" --shard 2/3 --out "$d/ot"); cat "$d/e.err"
+    [ "$rc" = 2 ] && grep -q "s02/feeds/$f: .*SHA-256" "$d/e.err" || fail_at "$LINENO"
+    # ... swapped with another shard's
+    cp "$d/clean/s01/feeds/$f" "$d/p/s02/feeds/$f"
+    rc=$(h27_run_rc "$d/p/s02/job.yaml" "$d/s.err" --shard 2/3 --out "$d/ot"); cat "$d/s.err"
+    [ "$rc" = 2 ] && grep -q "s02/feeds/$f" "$d/s.err" || fail_at "$LINENO"
+    cp "$d/clean/s02/feeds/$f" "$d/p/s02/feeds/$f"
+    # the job file pointing at another partition's feeds (the same cut again)
+    "$FOLIO" partition "$d/f/job.yaml" --shards 3 --out "$d/q" >/dev/null
+    cp "$d/p/s02/job.yaml" "$d/job.keep"
+    sed -i "s|feeds/$f|$d/q/s02/feeds/$f|" "$d/p/s02/job.yaml"
+    grep -q "$d/q/s02/feeds/$f" "$d/p/s02/job.yaml" || fail_at "$LINENO"
+    rc=$(h27_run_rc "$d/p/s02/job.yaml" "$d/j.err" --shard 2/3 --out "$d/ot"); cat "$d/j.err"
+    [ "$rc" = 2 ] && grep -q "job.yaml:[0-9]*: feed .* reads $d/q/s02/feeds/$f, not this shard's" \
+        "$d/j.err" || fail_at "$LINENO"
+    cp "$d/job.keep" "$d/p/s02/job.yaml"
+    # a feed left out of the shard's job
+    python3 - "$d/p/s02/job.yaml" <<'PY'
+import sys, yaml
+j = yaml.safe_load(open(sys.argv[1])); j["feeds"] = [x for x in j["feeds"] if "checking_transactions" not in x["path"]]
+yaml.safe_dump(j, open(sys.argv[1], "w"))
+PY
+    rc=$(h27_run_rc "$d/p/s02/job.yaml" "$d/m.err" --shard 2/3 --out "$d/ot"); cat "$d/m.err"
+    [ "$rc" = 2 ] && grep -q "feed(s), but the partition in .* has" "$d/m.err" || fail_at "$LINENO"
+    cp "$d/job.keep" "$d/p/s02/job.yaml"
+    # a shard directory of another cut (another seed) put in this partition
+    "$FOLIO" samples --households 300 --seed 72 --out "$d/g" >/dev/null
+    "$FOLIO" partition "$d/g/job.yaml" --shards 3 --out "$d/r" >/dev/null
+    rm -rf "$d/p/s03"; cp -a "$d/r/s03" "$d/p/s03"
+    rc=$(h27_run_rc "$d/p/s03/job.yaml" "$d/c.err" --shard 3/3 --out "$d/ot"); cat "$d/c.err"
+    [ "$rc" = 2 ] && grep -q "comes from another cut" "$d/c.err" || fail_at "$LINENO"
+    rm -rf "$d/p/s03"; cp -a "$d/clean/s03" "$d/p/s03"
+    # another --shard, or none
+    rc=$(h27_run_rc "$d/p/s02/job.yaml" "$d/i.err" --shard 1/3 --out "$d/ot"); cat "$d/i.err"
+    [ "$rc" = 2 ] && grep -q "not --shard 1/3" "$d/i.err" || fail_at "$LINENO"
+    rc=$(h27_run_rc "$d/p/s02/job.yaml" "$d/n.err" --out "$d/ot"); cat "$d/n.err"
+    [ "$rc" = 2 ] && grep -q "run it with --shard 2/3" "$d/n.err" || fail_at "$LINENO"
+    # an unfinished partition (the mark of a killed cut), or none at all
+    touch "$d/p/.partition-incomplete"
+    rc=$(h27_run_rc "$d/p/s02/job.yaml" "$d/k.err" --shard 2/3 --out "$d/ot"); cat "$d/k.err"
+    [ "$rc" = 2 ] && grep -q "partition-incomplete: the folio partition into .* did not finish" \
+        "$d/k.err" || fail_at "$LINENO"
+    rm "$d/p/.partition-incomplete"; mv "$d/p/partition.json" "$d/pj.keep"
+    rc=$(h27_run_rc "$d/p/s02/job.yaml" "$d/x.err" --shard 2/3 --out "$d/ot"); cat "$d/x.err"
+    [ "$rc" = 2 ] && grep -q "partition.json: No such file" "$d/x.err" || fail_at "$LINENO"
+    mv "$d/pj.keep" "$d/p/partition.json"
+    [ ! -e "$d/ot/manifest.json" ] || fail_at "$LINENO"
+    # restored, the shard runs again, the same bytes as the first time
+    rc=$(h27_run_rc "$d/p/s02/job.yaml" "$d/ok2.err" --shard 2/3 --out "$d/o2b")
+    { [ "$rc" = 0 ] || [ "$rc" = 3 ]; } || { cat "$d/ok2.err"; fail_at "$LINENO"; }
+    for f in $(cd "$d/o2/print" && ls); do cmp "$d/o2/print/$f" "$d/o2b/print/$f"; done
+}
+run_test h27_shard_checks t_h27_shard_checks
