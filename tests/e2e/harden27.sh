@@ -107,3 +107,66 @@ PY
     for f in $(cd "$d/o2/print" && ls); do cmp "$d/o2/print/$f" "$d/o2b/print/$f"; done
 }
 run_test h27_shard_checks t_h27_shard_checks
+
+# (2) A print PDF past 4 GiB failed as "internal error: short write of the
+# file": libharu's stream size, the xref offsets and startxref are 32-bit.
+# The writer now keeps offsets in 64 bits (pdf-stream.c), up to the 10
+# digits an xref entry holds; past 9,999,999,999 bytes it fails naming the
+# limit and output.print.max_sheets.  FOLIO_TEST_PDF_HOLE=N leaves N NUL
+# bytes (PDF white space) after the first page as a hole in a sparse file,
+# so the rest of the file lies past 2^32 without writing 4 GiB.
+t_h27_print_4g() {
+    local d="$WORK/h27pg" rc f
+    rm -rf "$d"; mkdir -p "$d"
+    "$FOLIO" samples --households 20 --seed 5 --out "$d/f" >/dev/null
+    printf '  proofs:\n    enabled: false\n' >> "$d/f/job.yaml"
+    "$FOLIO" run "$d/f/job.yaml" --out "$d/o0" --quiet
+    set +e
+    FOLIO_TEST_PDF_HOLE=4294967000 "$FOLIO" run "$d/f/job.yaml" --out "$d/o1" --quiet 2>"$d/o1.err"
+    rc=$?; set -e
+    cat "$d/o1.err"
+    [ "$rc" = 0 ] || fail_at "$LINENO"
+    f=$(cd "$d/o1/print" && ls *.pdf)
+    [ "$(echo "$f" | wc -l)" = 1 ] || fail_at "$LINENO"
+    [ "$(stat -c %s "$d/o1/print/$f")" -gt 4294967296 ] || fail_at "$LINENO"
+    qpdf --check "$d/o1/print/$f" >"$d/qpdf.out" 2>&1 || { cat "$d/qpdf.out"; fail_at "$LINENO"; }
+    # every in-use xref entry points at its own "N 0 obj", some past 2^32,
+    # and startxref at the table
+    python3 - "$d/o1/print/$f" <<'PY' || fail_at "$LINENO"
+import os, re, sys
+f = open(sys.argv[1], "rb"); size = os.path.getsize(sys.argv[1])
+f.seek(size - 64); tail = f.read()
+sx = int(re.search(rb"startxref\n(\d+)\n%%EOF", tail).group(1))
+f.seek(sx); head = f.read(64)
+m = re.match(rb"xref\n0 (\d+)\n", head); assert m, head
+n = int(m.group(1)); f.seek(sx + m.end()); rows = f.read(20 * n)
+high = 0
+for i in range(n):
+    r = rows[20 * i:20 * i + 20]
+    off, typ = int(r[:10]), r[17:18]
+    if typ != b"n":
+        continue
+    f.seek(off); got = f.read(24)
+    assert got.startswith(b"%d 0 obj" % i), (i, off, got)
+    high += off > 1 << 32
+assert high > 10 and sx > 1 << 32, (high, sx)
+print("xref: %d entries, %d past 4 GiB, startxref %d" % (n, high, sx))
+PY
+    # the same pages and text as the run without the hole
+    qpdf "$d/o1/print/$f" --pages "$d/o1/print/$f" 1-z -- "$d/compact.pdf"
+    pdftotext "$d/compact.pdf" "$d/a.txt"; pdftotext "$d/o0/print/$f" "$d/b.txt"
+    cmp "$d/a.txt" "$d/b.txt" || fail_at "$LINENO"
+    [ "$(qpdf --show-npages "$d/o1/print/$f")" = "$(qpdf --show-npages "$d/o0/print/$f")" ] \
+        || fail_at "$LINENO"
+    "$FOLIO" verify "$d/o1" >/dev/null || fail_at "$LINENO"
+    # past the xref's 10 digits: exit 1, named, nothing published
+    set +e
+    FOLIO_TEST_PDF_HOLE=9999999990 "$FOLIO" run "$d/f/job.yaml" --out "$d/o2" --quiet 2>"$d/o2.err"
+    rc=$?; set -e
+    cat "$d/o2.err"
+    [ "$rc" = 1 ] && grep -q "9,999,999,999 bytes.*output.print.max_sheets" "$d/o2.err" \
+        || fail_at "$LINENO"
+    [ ! -e "$d/o2/manifest.json" ] && [ -z "$(find "$d/o2" -name '*.pdf*' 2>/dev/null)" ] \
+        || { find "$d/o2"; fail_at "$LINENO"; }
+}
+run_test h27_print_4g t_h27_print_4g
