@@ -170,3 +170,54 @@ PY
         || { find "$d/o2"; fail_at "$LINENO"; }
 }
 run_test h27_print_4g t_h27_print_4g
+
+# (3) folio merge read each shard's audit.jsonl whole (and kept every
+# household's print file name and coverage keys as text of its own): its
+# memory grew with the largest shard's audit (2.2 KB a household), ~1 KB a
+# household in all.  Here one shard's audit.jsonl gets 150 MB of lines
+# without coverage (its manifest's size and digest updated to match): the
+# merge's peak RSS stays below 100 MB (it was above 150 MB) and the proof
+# sample is the same.
+t_h27_merge_memory() {
+    local d="$WORK/h27mm" rc i m
+    rm -rf "$d"; mkdir -p "$d"
+    "$FOLIO" samples --households 400 --seed 73 --out "$d/f" >/dev/null
+    "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/p" >/dev/null
+    for i in 1 2; do
+        set +e; "$FOLIO" run "$d/p/s0$i/job.yaml" --shard $i/2 --out "$d/o$i" --quiet 2>/dev/null; rc=$?; set -e
+        [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail_at "$LINENO"
+    done
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m0" >/dev/null 2>&1; rc=$?; set -e
+    [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail_at "$LINENO"
+    cp -a "$d/o1" "$d/o1b"
+    python3 - "$d/o1b" <<'PY'
+import hashlib, os, re, sys
+d = sys.argv[1]; a = os.path.join(d, "audit.jsonl")
+old = open(a, "rb").read()
+pad = b'{"note":"' + b"x" * 1000 + b'"}\n'
+with open(a, "ab") as f:
+    for _ in range(150000):
+        f.write(pad)
+new = open(a, "rb").read()
+m = open(os.path.join(d, "manifest.json")).read()
+o, n = hashlib.sha256(old).hexdigest(), hashlib.sha256(new).hexdigest()
+assert o in m, "audit.jsonl's digest not in the manifest"
+m = m.replace(o, n)
+m, k = re.subn(r'("file":"audit.jsonl",(?:"rows":\d+,)?"bytes":)%d' % len(old), r"\g<1>%d" % len(new), m)
+assert k >= 1, "audit.jsonl's size not in the manifest"
+open(os.path.join(d, "manifest.json"), "w").write(m)
+PY
+    set +e
+    /usr/bin/time -f '%M' -o "$d/rss" "$FOLIO" merge "$d/o1b" "$d/o2" --out "$d/m1" >/dev/null 2>"$d/m1.err"
+    rc=$?; set -e
+    cat "$d/m1.err"; echo "merge peak RSS $(cat "$d/rss") KB"
+    [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail_at "$LINENO"
+    [ "$(cat "$d/rss")" -lt 102400 ] || fail_at "$LINENO"
+    python3 - "$d/m0/proofs/proofs.json" "$d/m1/proofs/proofs.json" <<'PY' || fail_at "$LINENO"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["samples"] and a == b, (a, b)
+PY
+    cmp "$d/m0/contact_history.csv" "$d/m1/contact_history.csv" || fail_at "$LINENO"
+}
+run_test h27_merge_memory t_h27_merge_memory
