@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 
+#include "folio/partition.h"
 #include "folio/pdf.h"
 #include "folio/progress.h"
 #include "folio/run.h"
@@ -337,6 +338,13 @@ static int run_cmd(const cli_command *c, int argc, char **argv)
     o.event_ctx = &ui;
     folio_error err = {0};
     folio_run_report rep = {0};
+    /* r-harden (round 27): a partition's shard job runs only as its shard,
+     * on its own complete, unchanged feeds (src/partition-check.c) */
+    int pc = folio_partition_check_shard(o.job_path, o.shard_index, o.shard_count, &err);
+    if (pc != FOLIO_EXIT_OK) {
+        fprintf(stderr, "folio: %s\n", err.msg[0] ? err.msg : "shard check failed");
+        return pc;
+    }
     cli_tune_allocator();               /* keep freed memory for reuse (cli-process.c) */
     double t_start = mono_s();
     if (o.progress)

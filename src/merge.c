@@ -938,7 +938,62 @@ static void merge_contacts_figures(folio_buf *m, shard_in *S, int n, int64_t *up
  * household id order -- the run's order -- and proof_cover_build, the run's
  * own greedy cover, over them.  "pages:longest" is shard-relative: it stays
  * only on the households whose pages are the longest of all shards. */
-typedef struct { char *hh, *file, *keys; int shard; int64_t first, last, pages; bool longest; } phh;
+typedef struct { char *hh; const char *file, *keys; int shard; int64_t first, last, pages; bool longest; } phh;
+
+/* r-harden (round 27, issue 12): merge held ~1 KB a household -- each
+ * shard's audit.jsonl read whole, and every household's print file name
+ * and coverage keys as text of its own.  audit.jsonl is now read a line at
+ * a time, and file names and key sets (a few hundred different ones among
+ * millions of households) are kept once each in this pool. */
+typedef struct { char **v; size_t cap, n; } mpool;
+
+static uint64_t mpool_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h ^ (h >> 29);
+}
+
+static const char *mpool_get(mpool *p, const char *s, size_t len)
+{
+    if ((p->n + 1) * 2 > p->cap) {
+        size_t nc = p->cap ? p->cap * 2 : 1024;
+        char **nv = calloc(nc, sizeof *nv);
+        if (!nv)
+            return NULL;
+        for (size_t i = 0; i < p->cap; i++)
+            if (p->v[i]) {
+                size_t j = mpool_hash(p->v[i], strlen(p->v[i])) & (nc - 1);
+                while (nv[j])
+                    j = (j + 1) & (nc - 1);
+                nv[j] = p->v[i];
+            }
+        free(p->v);
+        p->v = nv;
+        p->cap = nc;
+    }
+    size_t j = mpool_hash(s, len) & (p->cap - 1);
+    for (; p->v[j]; j = (j + 1) & (p->cap - 1))
+        if (!strncmp(p->v[j], s, len) && p->v[j][len] == 0)
+            return p->v[j];
+    char *c = malloc(len + 1);
+    if (!c)
+        return NULL;
+    memcpy(c, s, len);
+    c[len] = 0;
+    p->v[j] = c;
+    p->n++;
+    return c;
+}
+
+static void mpool_free(mpool *p)
+{
+    for (size_t i = 0; i < p->cap; i++)
+        free(p->v[i]);
+    free(p->v);
+    memset(p, 0, sizeof *p);
+}
 
 static int cmp_phh(const void *a, const void *b)
 {
@@ -1022,6 +1077,7 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
                          uint64_t *chosen_n, folio_error *err)
 {
     phh *H = NULL;
+    mpool pool = {0};
     size_t nh = 0, ch = 0;
     int64_t max = 100, longest = 0;
     char path[PATH_MAX * 2];
@@ -1051,22 +1107,21 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
         if (pr && verify_json_int(pr, "max", &m) && m > 0)
             max = m;
         snprintf(path, sizeof path, "%s/audit.jsonl", S[s].dir);
-        size_t len;
-        bool absent;
-        char *t = slurp_in(path, &len, FOLIO_EXIT_USAGE, &absent, err);
-        if (!t && !absent)
+        struct stat ast;
+        bool absent = lstat(path, &ast) != 0 && errno == ENOENT;
+        FILE *af = absent ? NULL : folio_input_fopen(path, NULL, FOLIO_EXIT_USAGE, err);
+        if (!af && !absent)
             ok = false;                       /* there but unreadable */
         uint64_t line = 0;
-        for (char *p = t; t && p < t + len && ok;) {
+        char *t = NULL;                       /* one line at a time (r-harden, round 27) */
+        size_t tcap = 0;
+        ssize_t got;
+        while (af && ok && (got = getline(&t, &tcap, af)) > 0) {
             if (merge_tick(++line) && folio_stopped(err)) {     /* r-fixm */
                 ok = false;
                 break;
             }
-            char *e = memchr(p, '\n', (size_t)(t + len - p));
-            if (!e)
-                e = t + len;
-            verify_json *v = verify_json_parse(p, (size_t)(e - p), NULL, 0);
-            p = e + 1;
+            verify_json *v = verify_json_parse(t, (size_t)got - (t[got - 1] == '\n'), NULL, 0);
             const verify_json *cov = verify_json_get(v, "coverage");
             const char *hh = verify_json_str(v, "household");
             if (!v || !hh || !verify_json_len(cov)) {
@@ -1087,7 +1142,7 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
             memset(x, 0, sizeof *x);
             const char *pf = verify_json_str(v, "print_file");
             x->hh = strdup(hh);
-            x->file = strdup(pf ? pf : "");
+            x->file = mpool_get(&pool, pf ? pf : "", strlen(pf ? pf : ""));
             x->shard = (int)S[s].index;
             verify_json_int(v, "first_page", &x->first);
             verify_json_int(v, "last_page", &x->last);
@@ -1105,24 +1160,30 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
             }
             if (x->longest && x->pages > longest)
                 longest = x->pages;
-            x->keys = kb.failed ? NULL : kb.data;
-            if (!kb.data)
-                x->keys = strdup("");
+            x->keys = kb.failed ? NULL : mpool_get(&pool, kb.data ? kb.data : "", kb.len);
+            folio_buf_free(&kb);
             ok = x->hh && x->file && x->keys;
             verify_json_free(v);
         }
+        if (af && ferror(af) && ok) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+            ok = false;
+        }
+        if (af)
+            fclose(af);
         free(t);
     }
     for (size_t h = 0; ok && h < nh; h++)
         if (H[h].longest && H[h].pages == longest) {
             size_t k = strlen(H[h].keys);
-            char *nk = realloc(H[h].keys, k + 15);
-            if (!nk)
-                ok = false;
-            else {
+            char *nk = malloc(k + 15);
+            if (nk) {
+                memcpy(nk, H[h].keys, k);
                 memcpy(nk + k, "pages:longest\n", 15);
-                H[h].keys = nk;
+                H[h].keys = mpool_get(&pool, nk, k + 14);
             }
+            ok = nk && H[h].keys;
+            free(nk);
         }
     if (nh)
         qsort(H, nh, sizeof *H, cmp_phh);
@@ -1233,12 +1294,10 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
     merge_proofs_free(&mr);
     proof_cover_free(&c);
     free(items);
-    for (size_t h = 0; h < nh; h++) {
+    for (size_t h = 0; h < nh; h++)
         free(H[h].hh);
-        free(H[h].file);
-        free(H[h].keys);
-    }
     free(H);
+    mpool_free(&pool);
     return ok;
 }
 

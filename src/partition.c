@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <omp.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +271,8 @@ typedef struct {
     char *buf;
     size_t len;
     bool failed;
+    EVP_MD_CTX *md;               /* a shard feed's SHA-256 as written, else NULL */
+    uint64_t bytes;               /* written */
 } obuf;
 
 #define OBUF_CAP ((size_t)1 << 20)
@@ -277,6 +280,9 @@ typedef struct {
 static bool obuf_flush(obuf *o)
 {
     size_t off = 0;
+    if (o->md && o->len)
+        EVP_DigestUpdate(o->md, o->buf, o->len);
+    o->bytes += o->len;
     while (!o->failed && off < o->len) {
         ssize_t w = write(o->fd, o->buf + off, o->len - off);
         if (w < 0 && errno == EINTR)
@@ -296,6 +302,9 @@ static bool obuf_put(obuf *o, const void *p, size_t n)
         return false;
     if (n > OBUF_CAP) {
         size_t off = 0;
+        if (o->md)
+            EVP_DigestUpdate(o->md, p, n);
+        o->bytes += n;
         while (off < n) {
             ssize_t w = write(o->fd, (const char *)p + off, n - off);
             if (w < 0 && errno == EINTR)
@@ -311,23 +320,38 @@ static bool obuf_put(obuf *o, const void *p, size_t n)
     return true;
 }
 
-static bool obuf_open(obuf *o, const char *path)
+/* digest: the file's SHA-256 is taken as it is written (issue 12, r-harden
+ * round 27: partition.json records it for `folio run` to check) */
+static bool obuf_open(obuf *o, const char *path, bool digest)
 {
     o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     o->buf = malloc(OBUF_CAP);
     o->len = 0;
-    o->failed = o->fd < 0 || !o->buf;
+    o->bytes = 0;
+    o->md = digest ? EVP_MD_CTX_new() : NULL;
+    o->failed = o->fd < 0 || !o->buf || (digest && (!o->md ||
+                !EVP_DigestInit_ex(o->md, EVP_sha256(), NULL)));
     return !o->failed;
 }
 
-static bool obuf_close(obuf *o)
+/* hex (when not NULL and the file was digested): its SHA-256 */
+static bool obuf_close(obuf *o, char hex[65])
 {
     bool ok = o->fd >= 0 && obuf_flush(o);
     if (o->fd >= 0 && close(o->fd) != 0)
         ok = false;
+    if (o->md && hex) {
+        unsigned char d[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        ok = EVP_DigestFinal_ex(o->md, d, &n) && n == 32 && ok;
+        for (unsigned i = 0; i < 32; i++)
+            snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    }
+    EVP_MD_CTX_free(o->md);
     free(o->buf);
     o->fd = -1;
     o->buf = NULL;
+    o->md = NULL;
     return ok;
 }
 
@@ -378,6 +402,9 @@ typedef struct part {
     pmap cust, acct, hh;
     folio_partition_report *rep;
     uint64_t **per_shard;          /* [feed][shard] records */
+    uint64_t **bytes;              /* [feed][shard] bytes of the shard's file */
+    char (**sha)[65];              /* [feed][shard] its SHA-256 */
+    char id[33];                   /* the partition's id (random) */
 } part;
 
 static const char *base_name(const char *p)
@@ -451,9 +478,9 @@ static bool split_feed(part *P, int fi, folio_error *err)
         so[s].f.fd = so[s].lines.fd = -1;
     for (int s = 0; ok && s < N; s++) {
         snprintf(path, sizeof path, "%s/s%02d/feeds/%s", P->dir, s + 1, base_name(d->path));
-        bool o1 = obuf_open(&so[s].f, path);
+        bool o1 = obuf_open(&so[s].f, path, true);
         snprintf(path + strlen(path), 8, ".lines");
-        if (!o1 || !obuf_open(&so[s].lines, path)) {
+        if (!o1 || !obuf_open(&so[s].lines, path, false)) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
             ok = false;
         }
@@ -625,11 +652,12 @@ static bool split_feed(part *P, int fi, folio_error *err)
         p = e;
     }
     for (int s = 0; s < N && so; s++) {
-        if (!obuf_close(&so[s].f))
+        if (!obuf_close(&so[s].f, P->sha[fi][s]))
             ok = false;
-        if (!obuf_close(&so[s].lines))
+        if (!obuf_close(&so[s].lines, NULL))
             ok = false;
         P->per_shard[fi][s] = so[s].records;
+        P->bytes[fi][s] = so[s].f.bytes;
     }
     if (!ok)
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: writing the shard files failed: %s",
@@ -793,8 +821,9 @@ static bool write_shard_jobs(part *P, folio_error *err)
     for (int s = 0; ok && s < P->o->shards; s++) {
         snprintf(path, sizeof path, "%s/s%02d/job.yaml", P->dir, s + 1);
         ok = folio_write_file_atomic(path, b.data, b.len, err);
-        char js[64];
-        int jn = snprintf(js, sizeof js, "{\"index\": %d, \"count\": %d}\n", s + 1, P->o->shards);
+        char js[128];
+        int jn = snprintf(js, sizeof js, "{\"index\": %d, \"count\": %d, \"partition\": \"%s\"}\n",
+                          s + 1, P->o->shards, P->id);
         snprintf(path, sizeof path, "%s/s%02d/shard.json", P->dir, s + 1);
         ok = ok && folio_write_file_atomic(path, js, (size_t)jn, err);
     }
@@ -817,6 +846,8 @@ static bool write_partition_json(part *P, folio_error *err)
     free(job);
     folio_buf_puts(&b, ",\n  \"job_sha256\": ");
     folio_buf_put_json_str(&b, P->job->input.sha256, strlen(P->job->input.sha256));
+    folio_buf_puts(&b, ",\n  \"id\": ");
+    folio_buf_put_json_str(&b, P->id, strlen(P->id));
     folio_buf_puts(&b, ",\n  \"shards\": ");
     folio_buf_put_int(&b, P->o->shards);
     folio_buf_puts(&b, ",\n  \"households\": ");
@@ -838,6 +869,15 @@ static bool write_partition_json(part *P, folio_error *err)
             if (s)
                 folio_buf_puts(&b, ", ");
             folio_buf_put_int(&b, (int64_t)P->per_shard[f][s]);
+        }
+        /* r-harden (round 27): each shard's file, checked by `folio run` */
+        folio_buf_puts(&b, "], \"shard_files\": [");
+        for (int s = 0; s < P->o->shards; s++) {
+            folio_buf_puts(&b, s ? ", {\"bytes\": " : "{\"bytes\": ");
+            folio_buf_put_int(&b, (int64_t)P->bytes[f][s]);
+            folio_buf_puts(&b, ", \"sha256\": ");
+            folio_buf_put_json_str(&b, P->sha[f][s], 64);
+            folio_buf_putc(&b, '}');
         }
         folio_buf_puts(&b, "]}");
     }
@@ -1145,6 +1185,7 @@ int folio_partition(const folio_partition_options *o, folio_partition_report *re
     if (!folio_write_file_atomic(path, "", 0, err))
         goto done;
     made = true;
+
     for (int s = 0; s < o->shards; s++) {  /* none there now: made, not followed */
         char name[24], feeds[32];
         snprintf(name, sizeof name, "s%02d", s + 1);
@@ -1201,8 +1242,14 @@ int folio_partition(const folio_partition_options *o, folio_partition_report *re
     P.per_shard = calloc((size_t)J->n_feeds + 1, sizeof *P.per_shard);
     if (!P.per_shard)
         goto oom;
+    P.bytes = calloc((size_t)J->n_feeds + 1, sizeof *P.bytes);
+    P.sha = calloc((size_t)J->n_feeds + 1, sizeof *P.sha);
+    if (!P.bytes || !P.sha)
+        goto oom;
     for (int f = 0; f < J->n_feeds; f++)
-        if (!(P.per_shard[f] = calloc((size_t)o->shards, sizeof **P.per_shard)))
+        if (!(P.per_shard[f] = calloc((size_t)o->shards, sizeof **P.per_shard)) ||
+            !(P.bytes[f] = calloc((size_t)o->shards, sizeof **P.bytes)) ||
+            !(P.sha[f] = calloc((size_t)o->shards, sizeof **P.sha)))
             goto oom;
     int nsplit = 0;
     for (int rank = 0; rank < 4; rank++)
@@ -1216,6 +1263,22 @@ int folio_partition(const folio_partition_options *o, folio_partition_report *re
     P.rep->split_seconds = now_s() - tsp;
     P.rep->split_cpu_seconds = cpu_s() - csp;
     test_stop_at("partition-jobs");
+    {   /* the partition's id, named by every shard.json (r-harden, round 27):
+         * of its content -- job, N, every shard file's SHA-256 -- so the same
+         * cut twice is the same bytes */
+        folio_buf ib;
+        folio_buf_init(&ib, 0);
+        folio_buf_puts(&ib, J->input.sha256);
+        folio_buf_put_int(&ib, o->shards);
+        for (int f = 0; f < J->n_feeds; f++)
+            for (int s = 0; s < o->shards; s++)
+                folio_buf_append(&ib, P.sha[f][s], 64);
+        char hex[65];
+        folio_sha256_hex(ib.data ? ib.data : "", ib.len, hex);
+        folio_buf_free(&ib);
+        memcpy(P.id, hex, 32);
+        P.id[32] = 0;
+    }
     if (folio_stopped(err) || !write_shard_jobs(&P, err) || folio_stopped(err) ||
         !write_partition_json(&P, err)) {
         rc = err->code ? err->code : FOLIO_EXIT_FAILED;
@@ -1234,10 +1297,14 @@ done:
     if (dirfd >= 0)
         close(dirfd);                  /* the lock goes with it */
     P.rep->seconds = now_s() - t0;
-    if (P.per_shard)
-        for (int f = 0; f < J->n_feeds; f++)
-            free(P.per_shard[f]);
+    for (int f = 0; f < J->n_feeds; f++) {
+        free(P.per_shard ? P.per_shard[f] : NULL);
+        free(P.bytes ? P.bytes[f] : NULL);
+        free(P.sha ? P.sha[f] : NULL);
+    }
     free(P.per_shard);
+    free(P.bytes);
+    free(P.sha);
     pmap_free(&P.cust);
     pmap_free(&P.acct);
     pmap_free(&P.hh);

@@ -25,6 +25,9 @@
  * back (sync_file_range, no wait), so publishing's fsync after the run
  * finds the file mostly on disk instead of waiting for all of it. */
 #define PDFS_SYNC ((uint64_t)8 << 20)
+/* An xref entry's offset has 10 digits (ISO 32000-1 7.5.4): the largest
+ * file position an object may start at. */
+#define PDFS_MAX_OFFSET 9999999999ull
 
 struct pdf_stream {
     HPDF_Doc doc;
@@ -49,6 +52,13 @@ struct pdf_stream {
     uint32_t *kid;
     size_t n_kid, cap_kid;
     bool direct;                  /* a page was written by pdfs_page_direct */
+    /* r-harden (round 27, issue 12): libharu's stream size, xref offsets and
+     * startxref are 32-bit, so a print file past 4 GiB wrapped them (and
+     * failed as "short write").  Each object's offset is kept here in 64
+     * bits ([object id]; 0: not written) and written from here. */
+    uint64_t *off;
+    size_t n_off;
+    bool too_big;                 /* past PDFS_MAX_OFFSET: pdfs_io_why says so */
     bool nested;                  /* a page under another Pages than the root */
 };
 
@@ -91,6 +101,10 @@ static bool pdfs_drain(pdf_stream *ps)
 /* "cannot write the file: <reason>" (the first write error's). */
 static const char *pdfs_io_why(pdf_stream *ps)
 {
+    if (ps->too_big)
+        return "the print file would pass 9,999,999,999 bytes, the largest offset a PDF "
+               "cross-reference table holds: lower output.print.max_sheets to split the "
+               "print files";
     if (!ps->err_no)
         return "cannot write the file";   /* libharu's own error, not the disk */
     snprintf(ps->why, sizeof ps->why, "cannot write the file: %s",
@@ -113,6 +127,32 @@ static HPDF_STATUS pdfs_put(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT n)
             return HPDF_FILE_IO_ERROR;
     }
     return ps->err_no ? HPDF_FILE_IO_ERROR : HPDF_OK;
+}
+
+/* Object id starts here (its xref entry e): its 64-bit offset kept, and
+ * e->byte_offset made non-zero ("written"). */
+static bool pdfs_at(pdf_stream *ps, HPDF_UINT id, HPDF_XrefEntry e, const char **why)
+{
+    uint64_t pos = ps->bytes + ps->len;
+    if (pos > PDFS_MAX_OFFSET) {
+        ps->too_big = true;
+        *why = pdfs_io_why(ps);
+        return false;
+    }
+    if (id >= ps->n_off) {
+        size_t n = id + 1 > ps->n_off * 2 ? id + 1024 : ps->n_off * 2;
+        uint64_t *o = realloc(ps->off, n * sizeof *o);
+        if (!o) {
+            *why = "out of memory";
+            return false;
+        }
+        memset(o + ps->n_off, 0, (n - ps->n_off) * sizeof *o);
+        ps->off = o;
+        ps->n_off = n;
+    }
+    ps->off[id] = pos;
+    e->byte_offset = (HPDF_UINT32)pos ? (HPDF_UINT32)pos : 1u;
+    return true;
 }
 
 pdf_stream *pdfs_open(HPDF_Doc doc, const char *path, const char **why)
@@ -174,6 +214,27 @@ static bool pdfs_header(pdf_stream *ps, const char **why)
     return true;
 }
 
+/* test hook (tests/e2e/harden27.sh): FOLIO_TEST_PDF_HOLE=N puts N NUL
+ * bytes (PDF white space) after the first page as a hole in a sparse file,
+ * so the later objects start past 4 GiB without writing 4 GiB (after the
+ * first page, not the header: readers parse the first object to see
+ * whether the file is linearized, through the whole hole) */
+static void pdfs_test_hole(pdf_stream *ps)
+{
+    const char *hole = getenv("FOLIO_TEST_PDF_HOLE");
+    uint64_t hn = hole ? strtoull(hole, NULL, 10) : 0;
+    if (hn && pdfs_drain(ps)) {
+        static const unsigned char zero[1 << 16];
+        for (uint64_t k = 0; k < hn; k += sizeof zero)
+            EVP_DigestUpdate(ps->md, zero, hn - k < sizeof zero ? hn - k : sizeof zero);
+        if (lseek(ps->fd, (off_t)hn, SEEK_CUR) < 0)
+            ps->err_no = errno;
+        ps->bytes += hn;
+        ps->synced = ps->bytes;
+        ps->hs->size += (HPDF_UINT)hn;
+    }
+}
+
 static bool pdfs_pages_root(pdf_stream *ps, HPDF_XrefEntry e, const char **why);
 
 /* Write object id (as HPDF_Xref_WriteToStream does) unless it was. */
@@ -190,7 +251,8 @@ static bool pdfs_obj(pdf_stream *ps, HPDF_UINT id, const char **why)
     if (ps->direct && e->obj == ps->doc->root_pages)
         return pdfs_pages_root(ps, e, why);
     char head[48];
-    e->byte_offset = ps->hs->size;
+    if (!pdfs_at(ps, id, e, why))
+        return false;
     snprintf(head, sizeof head, "%u %u obj\012", (unsigned)id, (unsigned)e->gen_no);
     if (HPDF_Stream_WriteStr(ps->hs, head) != HPDF_OK ||
         HPDF_Obj_WriteValue(e->obj, ps->hs, NULL) != HPDF_OK ||
@@ -227,6 +289,8 @@ static void pdfs_grow_lists(pdf_stream *ps, HPDF_PageAttr attr)
 /* issue 11 (r-pwrite): one more kid of the page tree */
 static bool pdfs_kid(pdf_stream *ps, uint32_t id, const char **why)
 {
+    if (ps->n_kid == 1)
+        pdfs_test_hole(ps);            /* the second page */
     if (ps->n_kid == ps->cap_kid) {
         size_t cap = ps->cap_kid ? ps->cap_kid * 2 : 1024;
         uint32_t *k = realloc(ps->kid, cap * sizeof *k);
@@ -337,7 +401,8 @@ bool pdfs_page_direct(pdf_stream *ps, uint32_t id, float w, float h, HPDF_Dict r
     char rref[32], pref[32], b[256];
     pdfs_ref(rref, sizeof rref, res);
     pdfs_ref(pref, sizeof pref, ps->doc->root_pages);
-    HPDF_Xref_GetEntry(x, id)->byte_offset = ps->hs->size;
+    if (!pdfs_at(ps, id, HPDF_Xref_GetEntry(x, id), why))
+        return false;
     int n = snprintf(b, sizeof b, "%u 0 obj\012<<\012/Type /Page\012/MediaBox [ 0 0 ", id);
     bool ok = HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK &&
               HPDF_Stream_WriteReal(ps->hs, w) == HPDF_OK &&
@@ -347,15 +412,14 @@ bool pdfs_page_direct(pdf_stream *ps, uint32_t id, float w, float h, HPDF_Dict r
                  " ]\012/Contents %u 0 R\012/Resources %s\012/Parent %s\012>>\012endobj\012",
                  id + 1, rref, pref);
     ok = ok && HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK;
-    HPDF_Xref_GetEntry(x, id + 1)->byte_offset = ps->hs->size;
+    ok = ok && pdfs_at(ps, id + 1, HPDF_Xref_GetEntry(x, id + 1), why);
     n = snprintf(b, sizeof b,
                  "%u 0 obj\012<<\012/Length %u 0 R\012/Filter /FlateDecode\012>>\012stream\015\012",
                  id + 1, id + 2);
     ok = ok && HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK &&
          HPDF_Stream_Write(ps->hs, data, (HPDF_UINT)len) == HPDF_OK &&
          HPDF_Stream_WriteStr(ps->hs, "\012endstream\012endobj\012") == HPDF_OK;
-    if (ok)
-        HPDF_Xref_GetEntry(x, id + 2)->byte_offset = ps->hs->size;
+    ok = ok && pdfs_at(ps, id + 2, HPDF_Xref_GetEntry(x, id + 2), why);
     n = snprintf(b, sizeof b, "%u 0 obj\012%u\012endobj\012", id + 2, (unsigned)len);
     ok = ok && HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK;
     if (!ok)
@@ -376,7 +440,8 @@ static bool pdfs_pages_root(pdf_stream *ps, HPDF_XrefEntry e, const char **why)
         return false;
     }
     char b[64];
-    e->byte_offset = ps->hs->size;
+    if (!pdfs_at(ps, pdfs_id(root), e, why))
+        return false;
     int n = snprintf(b, sizeof b, "%u %u obj\012<<\012/Type /Pages\012/Kids [ ",
                      (unsigned)pdfs_id(root), (unsigned)e->gen_no);
     bool ok = HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK;
@@ -415,12 +480,15 @@ bool pdfs_finish(pdf_stream *ps, uint64_t *bytes, char sha256[65], const char **
             return false;
     /* hpdf_xref.c: the table, then the trailer */
     char line[64];
-    x->addr = ps->hs->size;
+    uint64_t xaddr = ps->bytes + ps->len;     /* r-harden (round 27): 64-bit */
+    x->addr = (HPDF_UINT32)xaddr;
     snprintf(line, sizeof line, "xref\0120 %u\012", (unsigned)x->entries->count);
     bool ok = HPDF_Stream_WriteStr(ps->hs, line) == HPDF_OK;
     for (HPDF_UINT i = 0; ok && i < x->entries->count; i++) {
         HPDF_XrefEntry e = HPDF_Xref_GetEntry(x, i);
-        snprintf(line, sizeof line, "%010u %05u %c\015\012", (unsigned)e->byte_offset,
+        uint64_t at = e->entry_typ == HPDF_IN_USE_ENTRY && i < ps->n_off ? ps->off[i]
+                                                                          : e->byte_offset;
+        snprintf(line, sizeof line, "%010llu %05u %c\015\012", (unsigned long long)at,
                  (unsigned)e->gen_no, e->entry_typ);
         ok = HPDF_Stream_WriteStr(ps->hs, line) == HPDF_OK;
     }
@@ -428,7 +496,8 @@ bool pdfs_finish(pdf_stream *ps, uint64_t *bytes, char sha256[65], const char **
                    HPDF_OK;
     ok = ok && HPDF_Stream_WriteStr(ps->hs, "trailer\012") == HPDF_OK &&
          HPDF_Dict_Write(x->trailer, ps->hs, NULL) == HPDF_OK;
-    snprintf(line, sizeof line, "\012startxref\012%u\012%%%%EOF\012", (unsigned)x->addr);
+    snprintf(line, sizeof line, "\012startxref\012%llu\012%%%%EOF\012",
+             (unsigned long long)xaddr);
     ok = ok && HPDF_Stream_WriteStr(ps->hs, line) == HPDF_OK && pdfs_drain(ps);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
@@ -443,7 +512,7 @@ bool pdfs_finish(pdf_stream *ps, uint64_t *bytes, char sha256[65], const char **
         *why = pdfs_io_why(ps);
         return false;
     }
-    if (ps->bytes != ps->hs->size) {
+    if ((HPDF_UINT)ps->bytes != ps->hs->size) {      /* libharu's size is 32-bit */
         *why = "internal error: short write of the file";
         return false;
     }
@@ -465,6 +534,7 @@ void pdfs_free(pdf_stream *ps)
         unlink(ps->path);
     free(ps->path);
     free(ps->kid);
+    free(ps->off);
     EVP_MD_CTX_free(ps->md);
     free(ps->buf);
     free(ps);

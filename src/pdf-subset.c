@@ -50,15 +50,19 @@ __attribute__((destructor)) static void subset_free_all(void)
     pthread_mutex_unlock(&subset_lock);
 }
 
-/* The preprocessed face of `file` (kept for the process), or NULL. */
+/* The preprocessed face of `file`, or NULL; a reference the caller
+ * destroys.  The first SUBSET_FACES files' faces are kept for the process;
+ * a file past them gets a face of its own each call (r-harden, issue 12:
+ * it was NULL, "unreadable", so which fonts a run of more than 16 could
+ * subset -- and its bytes -- depended on the order threads first asked). */
 static hb_face_t *subset_face_of(const char *file)
 {
     hb_face_t *face = NULL;
     pthread_mutex_lock(&subset_lock);
     for (int i = 0; i < subset_n && !face; i++)
         if (!strcmp(subset_faces[i].file, file))
-            face = subset_faces[i].face;
-    if (!face && subset_n < SUBSET_FACES) {
+            face = hb_face_reference(subset_faces[i].face);
+    if (!face) {
         hb_blob_t *blob = hb_blob_create_from_file_or_fail(file);
         hb_face_t *raw = blob ? hb_face_create(blob, 0) : NULL;
         hb_blob_destroy(blob);
@@ -66,9 +70,13 @@ static hb_face_t *subset_face_of(const char *file)
             face = hb_subset_preprocess(raw);
             char *name = strdup(file);
             if (face && name && face != hb_face_get_empty()) {
-                subset_faces[subset_n].file = name;
-                subset_faces[subset_n].face = face;
-                subset_n++;
+                if (subset_n < SUBSET_FACES) {
+                    subset_faces[subset_n].file = name;
+                    subset_faces[subset_n].face = hb_face_reference(face);
+                    subset_n++;
+                } else {
+                    free(name);
+                }
             } else {
                 hb_face_destroy(face);
                 free(name);
@@ -84,7 +92,9 @@ static hb_face_t *subset_face_of(const char *file)
 /* issue 11 (r-arch4): whether HarfBuzz reads font `file` (its face kept). */
 bool pdf_subset_readable(const char *file)
 {
-    return subset_face_of(file) != NULL;
+    hb_face_t *face = subset_face_of(file);
+    hb_face_destroy(face);
+    return face != NULL;
 }
 
 bool pdf_subset_font(const char *file, const uint32_t *gids, size_t n_gids,
@@ -114,8 +124,10 @@ bool pdf_subset_font_renum(const char *file, const uint32_t *gids, size_t n_gids
     if (!face)
         return false;
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
-    if (!in)
+    if (!in) {
+        hb_face_destroy(face);
         return false;
+    }
     hb_set_t *g = hb_subset_input_glyph_set(in);
     hb_set_add(g, 0);                          /* .notdef */
     for (size_t i = 0; i < n_gids; i++)
@@ -165,6 +177,7 @@ bool pdf_subset_font_renum(const char *file, const uint32_t *gids, size_t n_gids
         sub = hb_subset_or_fail(face, in);
     }
     hb_subset_input_destroy(in);
+    hb_face_destroy(face);
     if (!sub)
         return false;
     hb_blob_t *blob = hb_face_reference_blob(sub);

@@ -23,7 +23,9 @@
  * DIR/sII/feeds/NAME.lines  for each line of the shard's file, the line of
  *                         the full file it came from (uint32 little-endian):
  *                         `folio merge` names rejects by their real line
- * DIR/sII/shard.json      {"index": I, "count": N}
+ * DIR/sII/shard.json      {"index": I, "count": N, "partition": ID}
+ *                         (ID: partition.json's "id"; partition.json also
+ *                         records each shard file's bytes and SHA-256)
  *
  * Run each shard with `folio run DIR/sII/job.yaml --shard I/N`.
  */
@@ -48,6 +50,16 @@ typedef struct folio_partition_report {
 /* Returns a FOLIO_EXIT_* code (0 on success); on 1 or 2 err says why. */
 int folio_partition(const folio_partition_options *o, folio_partition_report *rep,
                     folio_error *err);
+
+/* r-harden (round 27): before `folio run JOB --shard I/N`.  When JOB is a
+ * shard's job (JOB's directory holds shard.json) the shard must be
+ * shard_index/shard_count (0/0: no --shard) of a complete partition
+ * (partition.json there, no .partition-incomplete), and the job's feeds
+ * exactly this shard's feeds/ files with the sizes and SHA-256 that
+ * partition.json records.  FOLIO_EXIT_OK, or FOLIO_EXIT_USAGE (1 when a
+ * file cannot be read) with err naming the file (src/partition-check.c). */
+int folio_partition_check_shard(const char *job_path, int shard_index, int shard_count,
+                                folio_error *err);
 
 /* The 0-based shard of a household id among n: the FNV-1a hash of the id
  * modulo n -- the rule of `folio run --shard` (src/run.c). */

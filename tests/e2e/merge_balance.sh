@@ -14,6 +14,27 @@ mb_case() {
     rm -rf "$d/part" "$d/o1" "$d/o2" "$d/merged"
     "$FOLIO" partition "$d/feeds/job.yaml" --shards 2 --out "$d/part" >/dev/null
     python3 -c "$2" "$d/part/s01/feeds" "$d/part/s02/feeds"
+    # r-harden (round 27): a shard run refuses feeds that are not the ones
+    # partition.json records (exit 2) ...
+    set +e
+    for i in 1 2; do
+        "$FOLIO" run "$d/part/s0$i/job.yaml" --shard $i/2 --out "$d/o$i" --quiet 2>/dev/null
+        [ $? = 2 ] && break
+    done
+    rc=$?
+    set -e
+    [ "$rc" = 0 ] || fail_at "$LINENO"
+    # ... so to reach merge's own check, partition.json records the tampered
+    # files (as a partition that miscounted would have)
+    python3 - "$d/part" <<'PY'
+import hashlib, json, os, sys
+p = sys.argv[1]; j = json.load(open(os.path.join(p, "partition.json")))
+for f in j["feeds"]:
+    for s, rec in enumerate(f["shard_files"]):
+        b = open(os.path.join(p, "s%02d" % (s + 1), "feeds", f["file"]), "rb").read()
+        rec["bytes"], rec["sha256"] = len(b), hashlib.sha256(b).hexdigest()
+json.dump(j, open(os.path.join(p, "partition.json"), "w"), indent=2)
+PY
     for i in 1 2; do
         set +e
         "$FOLIO" run "$d/part/s0$i/job.yaml" --shard $i/2 --out "$d/o$i" --quiet 2>/dev/null; rc=$?

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * partition-check.c -- issue 12 (r-harden, round 27): `folio run` on a
+ * shard's job checks the shard against its partition before it loads
+ * anything (folio/partition.h, folio_partition_check_shard).
+ *
+ * A shard's job (DIR/sII/job.yaml, beside DIR/sII/shard.json) ran whatever
+ * feeds it found: feeds edited, truncated or swapped with another shard's
+ * after the cut, a job file pointing at another partition's feeds, a cut
+ * killed half way (DIR/.partition-incomplete) -- each mailed a different set
+ * of statements with exit 0, noticed (if at all) by `folio merge`.  Now each
+ * is a job error (exit 2) naming the file:
+ *
+ *   - DIR/.partition-incomplete there, or no DIR/partition.json;
+ *   - shard.json's partition id is not partition.json's (the shard
+ *     directory comes from another cut), or its index/count is not the
+ *     run's --shard (or the run has no --shard);
+ *   - the job's feeds are not the partition's (one more, one fewer, or one
+ *     read from elsewhere than this shard's feeds/);
+ *   - a feed's size, then its SHA-256, is not what partition.json records
+ *     for this shard (the digest is always taken: ~1.7 GB/s with SHA-NI on
+ *     the test machine, under 1% of a shard run's CPU -- perf/README.md,
+ *     "Round 27: hardening").
+ */
+#include "folio/job.h"
+#include "folio/partition.h"
+#include "verify-private.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static verify_json *json_file(const char *path, folio_error *err)
+{
+    FILE *f = folio_input_fopen(path, NULL, FOLIO_EXIT_USAGE, err);
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, len = 0, r;
+    char *t = malloc(cap);
+    while (t && (r = fread(t + len, 1, cap - len, f)) > 0)
+        if ((len += r) == cap) {
+            char *nt = realloc(t, cap * 2);
+            if (!nt) {
+                free(t);
+                t = NULL;
+            }
+            t = nt;
+            cap *= 2;
+        }
+    fclose(f);
+    if (!t) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
+        return NULL;
+    }
+    char why[200] = "";
+    verify_json *v = verify_json_parse(t, len, why, sizeof why);
+    free(t);
+    if (!v || !verify_json_is_obj(v)) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: not a JSON object: %s", path, why);
+        verify_json_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+int folio_partition_check_shard(const char *job_path, int shard_index, int shard_count,
+                                folio_error *err)
+{
+    char jd[PATH_MAX], path[PATH_MAX + 64], part[PATH_MAX];
+    snprintf(jd, sizeof jd, "%s", job_path);
+    char *sl = strrchr(jd, '/');
+    if (sl)
+        *sl = 0;
+    else
+        snprintf(jd, sizeof jd, ".");
+    struct stat st;
+    snprintf(path, sizeof path, "%s/shard.json", jd);
+    if (lstat(path, &st) != 0 && errno == ENOENT)
+        return FOLIO_EXIT_OK;                 /* not a partition's shard */
+    verify_json *sj = json_file(path, err), *pj = NULL;
+    folio_job *J = NULL;
+    int rc = FOLIO_EXIT_USAGE;
+    int64_t si = 0, sn = 0, pn = 0;
+    const char *sid = sj ? verify_json_str(sj, "partition") : NULL;
+    if (!sj)
+        goto done;
+    if (!verify_json_int(sj, "index", &si) || !verify_json_int(sj, "count", &sn) || !sid) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: no index, count and partition id: a "
+                        "shard of an earlier folio partition (or not one); cut the feeds "
+                        "again with this folio", path);
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/..", jd);
+    if (!realpath(path, part)) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/.partition-incomplete", part);
+    if (lstat(path, &st) == 0) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: the folio partition into %s did not "
+                        "finish (it was killed or failed): its shards are incomplete; run "
+                        "folio partition again", path, part);
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/partition.json", part);
+    if (lstat(path, &st) != 0) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: %s: a shard's partition writes it last; "
+                        "without it the cut did not finish (run folio partition again)",
+                        path, strerror(errno));
+        goto done;
+    }
+    if (!(pj = json_file(path, err)))
+        goto done;
+    const char *pid = verify_json_str(pj, "id");
+    const verify_json *feeds = verify_json_get(pj, "feeds");
+    if (!pid || !verify_json_int(pj, "shards", &pn) || !feeds) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: no id, shards and feeds: a partition of "
+                        "an earlier folio; cut the feeds again with this folio", path);
+        goto done;
+    }
+    if (strcmp(pid, sid) || pn != sn || si < 1 || si > sn) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s/shard.json: shard %lld of %lld of partition "
+                        "%s, but %s is partition %s of %lld shards: the shard directory comes "
+                        "from another cut", jd, (long long)si, (long long)sn, sid, path, pid,
+                        (long long)pn);
+        goto done;
+    }
+    if (shard_count != sn || shard_index != si) {
+        if (shard_count)
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: shard %lld of %lld of the partition "
+                            "in %s (%s/shard.json), not --shard %d/%d", job_path,
+                            (long long)si, (long long)sn, part, jd, shard_index, shard_count);
+        else
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: shard %lld of %lld of the partition "
+                            "in %s (%s/shard.json): run it with --shard %lld/%lld", job_path,
+                            (long long)si, (long long)sn, part, jd, (long long)si,
+                            (long long)sn);
+        goto done;
+    }
+    if (!(J = job_load(job_path, err)))
+        goto done;
+    int nf = verify_json_len(feeds);
+    for (int i = 0; i < J->n_feeds; i++) {
+        const folio_feed_def *d = &J->feeds[i];
+        const verify_json *e = NULL;
+        for (int k = 0; k < nf && !e; k++) {
+            const char *nm = verify_json_str(verify_json_at(feeds, k), "name");
+            if (nm && !strcmp(nm, d->name))
+                e = verify_json_at(feeds, k);
+        }
+        const char *file = e ? verify_json_str(e, "file") : NULL;
+        const verify_json *sf = e ? verify_json_at(verify_json_get(e, "shard_files"),
+                                                   (int)si - 1) : NULL;
+        const char *sha = sf ? verify_json_str(sf, "sha256") : NULL;
+        int64_t bytes = -1;
+        if (!file || !sha || !verify_json_int(sf, "bytes", &bytes)) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%d: feed '%s' is not a feed of the "
+                            "partition in %s (partition.json): a shard's job reads only "
+                            "the partition's feeds", job_path, d->line, d->name, part);
+            goto done;
+        }
+        char want[PATH_MAX + 300], a[PATH_MAX], b[PATH_MAX];
+        snprintf(want, sizeof want, "%s/feeds/%s", jd, file);
+        if (!realpath(d->path, a) || !realpath(want, b) || strcmp(a, b)) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%d: feed '%s' reads %s, not this "
+                            "shard's %s: a shard's job reads only its own feeds", job_path,
+                            d->line, d->name, d->path, want);
+            goto done;
+        }
+        char hex[65] = "";
+        uint64_t got = 0;
+        bool same = stat(a, &st) == 0 && (uint64_t)st.st_size == (uint64_t)bytes;
+        if (same) {
+            if (!folio_sha256_file(a, hex, &got, err)) {
+                rc = err->code ? err->code : FOLIO_EXIT_FAILED;
+                goto done;
+            }
+            same = got == (uint64_t)bytes && !strcmp(hex, sha);
+        } else {
+            got = (uint64_t)st.st_size;
+        }
+        if (!same) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s: %llu bytes%s%.16s%s, but %s/partition.json "
+                            "records %lld bytes, SHA-256 %.16s... for shard %lld: the feed "
+                            "changed after the partition (edited, truncated or another "
+                            "shard's); cut the feeds again", a, (unsigned long long)got,
+                            hex[0] ? ", SHA-256 " : "", hex, hex[0] ? "..." : "", part, (long long)bytes, sha,
+                            (long long)si);
+            goto done;
+        }
+    }
+    if (J->n_feeds != nf) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: %d feed(s), but the partition in %s has "
+                        "%d: a shard's job reads every feed of its partition", job_path,
+                        J->n_feeds, part, nf);
+        goto done;
+    }
+    rc = FOLIO_EXIT_OK;
+done:
+    job_free(J);
+    verify_json_free(sj);
+    verify_json_free(pj);
+    return rc;
+}
