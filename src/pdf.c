@@ -3477,6 +3477,17 @@ bool pdf_writer_close(folio_pdf_writer *w, uint64_t *bytes, folio_error *err)
     return pdf_writer_close_sha(w, bytes, NULL, err);
 }
 
+/* The largest file libharu saves whole with offsets it can write: 2^32 - 1.
+ * Test hook (tests/e2e/harden27.sh): FOLIO_TEST_PDF_WHOLE_LIMIT=N lowers it,
+ * so the refusal is tested without writing 4 GiB. */
+static uint64_t pdf_whole_limit(void)
+{
+    const char *t = getenv("FOLIO_TEST_PDF_WHOLE_LIMIT");
+    if (t && *t)
+        return strtoull(t, NULL, 10);
+    return UINT32_MAX;
+}
+
 /* The same, with the file's SHA-256 when it was computed as written. */
 bool pdf_writer_close_sha(folio_pdf_writer *w, uint64_t *bytes, char sha256[65],
                           folio_error *err)
@@ -3535,6 +3546,13 @@ bool pdf_writer_close_sha(folio_pdf_writer *w, uint64_t *bytes, char sha256[65],
             snprintf(why, sizeof why, "cannot write the file: %s (it ends before %%%%EOF)",
                      strerror(saved ? saved : EIO));
             pdf_fail(w, why);
+            ok = false;
+        } else if ((uint64_t)sb.st_size > pdf_whole_limit()) {
+            /* round 27 (issue 12): libharu's offsets are 32-bit; past 4 GiB
+               its xref would point into the wrong bytes */
+            pdf_fail(w, "a PDF saved whole (PDF/VT, reused or proof file) cannot pass 4 GiB "
+                        "(4,294,967,295 bytes: libharu's offsets are 32-bit): lower "
+                        "output.print.max_sheets to split the print files");
             ok = false;
         } else if (bytes) {
             *bytes = (uint64_t)sb.st_size;

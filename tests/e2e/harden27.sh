@@ -171,6 +171,31 @@ PY
 }
 run_test h27_print_4g t_h27_print_4g
 
+# (2b) Print files libharu saves whole (PDF/VT; reused files) keep its
+# 32-bit offsets: past 4 GiB they were written with a wrapped xref and exit
+# 0.  Now such a file fails the run naming the limit and max_sheets (exit
+# 1, nothing published).  FOLIO_TEST_PDF_WHOLE_LIMIT=N lowers the limit so
+# a small file stands in for 4 GiB; without it the same job publishes.
+t_h27_whole_4g() {
+    local d="$WORK/h27wg" rc
+    rm -rf "$d"; mkdir -p "$d"
+    "$FOLIO" samples --households 20 --seed 5 --out "$d/f" >/dev/null
+    sed -i -e 's/^    prefix: statements$/&\n    pdf_profile: pdfvt/' "$d/f/job.yaml"
+    grep -q 'pdf_profile: pdfvt' "$d/f/job.yaml" || fail_at "$LINENO"
+    "$FOLIO" run "$d/f/job.yaml" --out "$d/o0" --quiet || fail_at "$LINENO"
+    [ -f "$d/o0/manifest.json" ] || fail_at "$LINENO"
+    set +e
+    FOLIO_TEST_PDF_WHOLE_LIMIT=20000 "$FOLIO" run "$d/f/job.yaml" --out "$d/o1" --quiet \
+        2>"$d/o1.err"
+    rc=$?; set -e
+    cat "$d/o1.err"
+    [ "$rc" = 1 ] && grep -q "cannot pass 4 GiB.*output.print.max_sheets" "$d/o1.err" \
+        || fail_at "$LINENO"
+    [ ! -e "$d/o1/manifest.json" ] && [ -z "$(find "$d/o1" -name '*.pdf' 2>/dev/null)" ] \
+        || { find "$d/o1"; fail_at "$LINENO"; }
+}
+run_test h27_whole_4g t_h27_whole_4g
+
 # (3) folio merge read each shard's audit.jsonl whole (and kept every
 # household's print file name and coverage keys as text of its own): its
 # memory grew with the largest shard's audit (2.2 KB a household), ~1 KB a
