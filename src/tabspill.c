@@ -180,7 +180,7 @@ bool tabspill_owns(folio_tabspill *s, const void *p)
 }
 
 /* issue 12 part 1 (round 24): see tabspill.h */
-int tabspill_file_of(folio_tabspill *s, const void *p, size_t *off)
+int tabspill_file_at(folio_tabspill *s, const void *p, size_t *off, size_t *len)
 {
     int fd = -1;
     pthread_mutex_lock(&s->mu);
@@ -189,11 +189,18 @@ int tabspill_file_of(folio_tabspill *s, const void *p, size_t *off)
         if (s->t[i].fd >= 0 && m && (const char *)p >= m && (const char *)p < m + s->t[i].len) {
             fd = s->t[i].fd;
             *off = (size_t)((const char *)p - m);
+            *len = s->t[i].len;
             break;
         }
     }
     pthread_mutex_unlock(&s->mu);
     return fd;
+}
+
+int tabspill_file_of(folio_tabspill *s, const void *p, size_t *off)
+{
+    size_t len;
+    return tabspill_file_at(s, p, off, &len);
 }
 
 bool tabspill_region(folio_tabspill *s, size_t reserve, folio_error *err)

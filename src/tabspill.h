@@ -80,6 +80,9 @@ bool tabspill_owns(folio_tabspill *s, const void *p);
  * table or the region of s) and p's offset in it, for pread/pwrite that
  * leave the mapping's pages alone; -1 when p is in none. */
 int tabspill_file_of(folio_tabspill *s, const void *p, size_t *off);
+/* round 27: the same, and *len the bytes of that file's mapping (so that
+ * p - *off .. p - *off + *len is the whole mapping) */
+int tabspill_file_at(folio_tabspill *s, const void *p, size_t *off, size_t *len);
 /* issue 12 part 1 (round 24): table p of s is read at random: above the
  * mark the trim drops every other table's pages first (a table read in
  * order faults once per 64 KB again, one read at random once per row). */

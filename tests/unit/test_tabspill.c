@@ -169,6 +169,20 @@ static void test_spill_region(void **state)
             bad += blk[k][j] != 'a' + k % 26;
     }
     assert_int_equal(bad, 0);
+    /* round 27: file, offset and mapping length of a block (porder.c reads
+     * the texts with pread through them) */
+    size_t off = 0, len = 0;
+    int fd = tabspill_file_at(&s, blk[K - 1] + 10, &off, &len);
+    assert_true(fd >= 0);
+    assert_int_equal(len, (size_t)16 << 20);
+    assert_true(off >= 10 && off < len);
+    char got[990];
+    assert_int_equal(pread(fd, got, sizeof got, (off_t)off), (ssize_t)sizeof got);
+    assert_memory_equal(got, blk[K - 1] + 10, sizeof got);
+    size_t off2 = 0;
+    assert_int_equal(tabspill_file_of(&s, blk[K - 1] + 10, &off2), fd);
+    assert_int_equal(off2, off);
+    assert_int_equal(tabspill_file_at(&s, got, &off, &len), -1);   /* not a work file */
     assert_null(tabspill_alloc(&s, (size_t)16 << 20));   /* more than is left */
     assert_non_null(tabspill_alloc(&s, 100));
     tabspill_close(&s);
