@@ -48,6 +48,23 @@ static void flush_byte(bitw *w)
         put_bits(w, 0, 8 - w->n);
 }
 
+/* The header coder's inner step: 32 of the *nb >= 32 bits in *acc go out
+ * at *p, little-endian; false when fewer than 4 bytes are left before end. */
+static inline bool spill32(unsigned char **p, const unsigned char *end, uint64_t *acc, int *nb)
+{
+    if (end - *p < 4)
+        return false;
+    unsigned char *q = *p;
+    q[0] = (unsigned char)*acc;
+    q[1] = (unsigned char)(*acc >> 8);
+    q[2] = (unsigned char)(*acc >> 16);
+    q[3] = (unsigned char)(*acc >> 24);
+    *p = q + 4;
+    *acc >>= 32;
+    *nb -= 32;
+    return true;
+}
+
 static uint32_t rev(uint32_t code, int len)
 {
     uint32_t r = 0;
@@ -226,33 +243,15 @@ size_t pdf_deflate_split2(int level, const unsigned char *in, size_t head,
         int pk = idx[in[i2]] * 12 + idx[in[i2 + 1]];
         acc |= (uint64_t)pc[pk] << nb;
         nb += pl[pk];
-        if (nb >= 32) {
-            if (w.end - p < 4)
-                return 0;               /* out is too small: pdf_deflate instead */
-            p[0] = (unsigned char)acc;
-            p[1] = (unsigned char)(acc >> 8);
-            p[2] = (unsigned char)(acc >> 16);
-            p[3] = (unsigned char)(acc >> 24);
-            p += 4;
-            acc >>= 32;
-            nb -= 32;
-        }
+        if (nb >= 32 && !spill32(&p, w.end, &acc, &nb))
+            return 0;                   /* out is too small: pdf_deflate instead */
     }
     for (size_t i = i2; i < head; i++) {    /* the last, odd one */
         uint32_t e = tab[in[i]];
         acc |= (uint64_t)(e & 0xFFFF) << nb;
         nb += (int)(e >> 16);
-        if (nb >= 32) {
-            if (w.end - p < 4)
-                return 0;               /* out is too small: pdf_deflate instead */
-            p[0] = (unsigned char)acc;
-            p[1] = (unsigned char)(acc >> 8);
-            p[2] = (unsigned char)(acc >> 16);
-            p[3] = (unsigned char)(acc >> 24);
-            p += 4;
-            acc >>= 32;
-            nb -= 32;
-        }
+        if (nb >= 32 && !spill32(&p, w.end, &acc, &nb))
+            return 0;                   /* out is too small: pdf_deflate instead */
     }
     w.acc = acc;
     w.n = nb;
