@@ -23,68 +23,15 @@
 
 /* ---- small helpers -------------------------------------------------------------- */
 
-/* issue 15 (r-journey): every shard file is read through folio_input_fopen,
- * so a FIFO, directory or device in a shard directory is a clean error
- * (err, code `code`) instead of a hang or a quiet "absent".  *absent says
- * the path does not exist at all (the optional files' case). */
-static char *slurp_in(const char *path, size_t *n, int code, bool *absent, folio_error *err)
-{
-    struct stat st;
-    *absent = lstat(path, &st) != 0 && errno == ENOENT;
-    FILE *f = folio_input_fopen(path, NULL, code, err);
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, len = 0;
-    char *b = malloc(cap + 1);
-    size_t r;
-    while (b && (r = fread(b + len, 1, cap - len, f)) > 0) {
-        len += r;
-        if (len == cap) {
-            char *nb = realloc(b, cap * 2 + 1);
-            if (!nb) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            b = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (b)
-        b[len] = 0;
-    else
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
-    *n = len;
-    return b;
-}
-
 /* A file read again after it was checked (the shards' manifests): NULL on
  * any failure, never a hang. */
 static char *slurp(const char *path, size_t *n)
 {
     folio_error e = {0};
     bool absent;
-    return slurp_in(path, n, FOLIO_EXIT_FAILED, &absent, &e);
+    return verify_slurp(path, n, FOLIO_EXIT_FAILED, &absent, &e);
 }
 
-static verify_json *read_json_file(const char *path, folio_error *err)
-{
-    size_t n;
-    bool absent;
-    char *t = slurp_in(path, &n, FOLIO_EXIT_USAGE, &absent, err);
-    if (!t)
-        return NULL;
-    char why[200];
-    verify_json *v = verify_json_parse(t, n, why, sizeof why);
-    free(t);
-    if (!v || !verify_json_is_obj(v)) {
-        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: not a JSON object: %s", path, why);
-        verify_json_free(v);
-        return NULL;
-    }
-    return v;
-}
 
 static void dir_of(const char *path, char *out, size_t cap)
 {
@@ -318,7 +265,7 @@ static bool load_shard(shard_in *S, const char *dir, folio_error *err)
     }
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/manifest.json", S->dir);
-    if (!(S->man = read_json_file(path, err)))
+    if (!(S->man = verify_json_read_file(path, err)))
         return false;
     const verify_json *job = verify_json_get(S->man, "job");
     const char *rd = verify_json_str(job, "run_dir"), *file = verify_json_str(job, "file");
@@ -486,7 +433,7 @@ static bool read_csv(const char *path, verify_csv_row fn, void *ctx, folio_error
 {
     size_t n;
     bool absent;
-    char *t = slurp_in(path, &n, FOLIO_EXIT_FAILED, &absent, err);
+    char *t = verify_slurp(path, &n, FOLIO_EXIT_FAILED, &absent, err);
     if (!t)
         return false;
     char why[200];
@@ -685,7 +632,7 @@ static bool merge_contacts(shard_in *S, int n, const char *orig_job, const char 
         snprintf(path, sizeof path, "%s/contact_history.csv", S[i].dir);
         bool absent;
         folio_error e = {0};
-        cf[i].data = slurp_in(path, &cf[i].n, FOLIO_EXIT_USAGE, &absent, &e);
+        cf[i].data = verify_slurp(path, &cf[i].n, FOLIO_EXIT_USAGE, &absent, &e);
         if (!cf[i].data && !absent) {         /* there but unreadable: no quiet gap */
             folio_error_set(err, e.code, "%s", e.msg);
             ok = false;
@@ -766,7 +713,7 @@ static bool merge_rows(shard_in *S, int n, const char *name, const char *out, ui
         size_t len;
         bool absent;
         folio_error re = {0};
-        char *t = slurp_in(path, &len, FOLIO_EXIT_USAGE, &absent, &re);
+        char *t = verify_slurp(path, &len, FOLIO_EXIT_USAGE, &absent, &re);
         if (!t && !absent) {                  /* there but unreadable */
             folio_error_set(err, re.code, "%s", re.msg);
             ok = false;
@@ -1590,7 +1537,7 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
     const char *orig_job = S[0].job;
     if (S[0].part[0]) {
         snprintf(path, sizeof path, "%s/partition.json", S[0].part);
-        if (!(part = read_json_file(path, err))) {
+        if (!(part = verify_json_read_file(path, err))) {
             rc = FOLIO_EXIT_USAGE;
             goto done;
         }
@@ -1956,7 +1903,7 @@ static void merged_check_proofs(verify_report *V, const char *dir, const verify_
     verify_json_int(pr, "households", &mh);
     snprintf(path, sizeof path, "%s/proofs/proofs.json", dir);
     folio_error je = {0};
-    verify_json *pj = read_json_file(path, &je);
+    verify_json *pj = verify_json_read_file(path, &je);
     if (!pj) {
         verify_mismatch(V, "proofs/proofs.json: %s", je.msg);
         return;
@@ -1995,7 +1942,7 @@ int merge_verify(const char *dir, FILE *rep)
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/manifest.json", dir);
     folio_error e = {0};
-    verify_json *man = read_json_file(path, &e);
+    verify_json *man = verify_json_read_file(path, &e);
     if (!man) {
         fprintf(rep, "folio verify: %s\n", e.msg);
         return FOLIO_EXIT_FAILED;

@@ -34,38 +34,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static verify_json *json_file(const char *path, folio_error *err)
-{
-    FILE *f = folio_input_fopen(path, NULL, FOLIO_EXIT_USAGE, err);
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, len = 0, r;
-    char *t = malloc(cap);
-    while (t && (r = fread(t + len, 1, cap - len, f)) > 0)
-        if ((len += r) == cap) {
-            char *nt = realloc(t, cap * 2);
-            if (!nt) {
-                free(t);
-                t = NULL;
-            }
-            t = nt;
-            cap *= 2;
-        }
-    fclose(f);
-    if (!t) {
-        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
-        return NULL;
-    }
-    char why[200] = "";
-    verify_json *v = verify_json_parse(t, len, why, sizeof why);
-    free(t);
-    if (!v || !verify_json_is_obj(v)) {
-        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: not a JSON object: %s", path, why);
-        verify_json_free(v);
-        return NULL;
-    }
-    return v;
-}
 
 int folio_partition_check_shard(const char *job_path, int shard_index, int shard_count,
                                 folio_error *err)
@@ -81,7 +49,7 @@ int folio_partition_check_shard(const char *job_path, int shard_index, int shard
     snprintf(path, sizeof path, "%s/shard.json", jd);
     if (lstat(path, &st) != 0 && errno == ENOENT)
         return FOLIO_EXIT_OK;                 /* not a partition's shard */
-    verify_json *sj = json_file(path, err), *pj = NULL;
+    verify_json *sj = verify_json_read_file(path, err), *pj = NULL;
     folio_job *J = NULL;
     int rc = FOLIO_EXIT_USAGE;
     int64_t si = 0, sn = 0, pn = 0;
@@ -113,7 +81,7 @@ int folio_partition_check_shard(const char *job_path, int shard_index, int shard
                         path, strerror(errno));
         goto done;
     }
-    if (!(pj = json_file(path, err)))
+    if (!(pj = verify_json_read_file(path, err)))
         goto done;
     const char *pid = verify_json_str(pj, "id");
     const verify_json *feeds = verify_json_get(pj, "feeds");

@@ -45,6 +45,12 @@ bool verify_parse_u(const char *s, uint64_t *v);
 typedef struct jv verify_json;
 verify_json *verify_json_parse(const char *s, size_t n, char *why, size_t why_cap);
 void verify_json_free(verify_json *v);
+/* verify.c (round 27: shared by merge.c and partition-check.c): a file read
+ * whole through folio_input_fopen (a FIFO, directory or device is an error
+ * with `code`; *absent: the path does not exist), NUL-terminated; and a JSON
+ * file that must hold an object. */
+char *verify_slurp(const char *path, size_t *n, int code, bool *absent, folio_error *err);
+verify_json *verify_json_read_file(const char *path, folio_error *err);
 const verify_json *verify_json_get(const verify_json *o, const char *key);
 const char *verify_json_str(const verify_json *o, const char *key);
 bool verify_json_int(const verify_json *o, const char *key, int64_t *out);

@@ -2238,3 +2238,59 @@ const char *verify_json_text(const verify_json *v)
 }
 bool verify_json_is_num(const verify_json *v) { return v && v->type == J_NUM; }
 bool verify_json_is_obj(const verify_json *v) { return v && v->type == J_OBJ; }
+
+/* issue 15 (r-journey): every shard file is read through folio_input_fopen,
+ * so a FIFO, directory or device in a shard directory is a clean error
+ * (err, code `code`) instead of a hang or a quiet "absent".  *absent says
+ * the path does not exist at all (the optional files' case). */
+char *verify_slurp(const char *path, size_t *n, int code, bool *absent, folio_error *err)
+{
+    struct stat st;
+    *absent = lstat(path, &st) != 0 && errno == ENOENT;
+    FILE *f = folio_input_fopen(path, NULL, code, err);
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, len = 0;
+    char *b = malloc(cap + 1);
+    size_t r;
+    while (b && (r = fread(b + len, 1, cap - len, f)) > 0) {
+        len += r;
+        if (len == cap) {
+            char *nb = realloc(b, cap * 2 + 1);
+            if (!nb) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (b)
+        b[len] = 0;
+    else
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", path);
+    *n = len;
+    return b;
+}
+
+/* A JSON file whose top level must be an object (exit `FOLIO_EXIT_USAGE`
+ * naming the file otherwise): merge's shard files, partition.json. */
+verify_json *verify_json_read_file(const char *path, folio_error *err)
+{
+    size_t n;
+    bool absent;
+    char *t = verify_slurp(path, &n, FOLIO_EXIT_USAGE, &absent, err);
+    if (!t)
+        return NULL;
+    char why[200] = "";
+    verify_json *v = verify_json_parse(t, n, why, sizeof why);
+    free(t);
+    if (!v || !verify_json_is_obj(v)) {
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: not a JSON object: %s", path, why);
+        verify_json_free(v);
+        return NULL;
+    }
+    return v;
+}
