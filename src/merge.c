@@ -1112,8 +1112,15 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
             ok = x->hh && x->file && x->keys;
             verify_json_free(v);
         }
-        if (af && ferror(af) && ok) {
-            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+        /* getline's -1 is end of file only with feof: a read error sets
+           ferror, but a failed allocation sets neither (glibc), and taking
+           it for the end would drop the shard's later households from the
+           proof sample (review, round 27) */
+        if (af && ok && (ferror(af) || !feof(af))) {
+            int e = errno;
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s:%llu: %s", path,
+                            (unsigned long long)line + 1,
+                            ferror(af) ? strerror(e) : "out of memory reading the line");
             ok = false;
         }
         if (af)
