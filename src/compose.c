@@ -1875,8 +1875,10 @@ folio_dl_statement *compose_household(const folio_plan *plan, size_t hh,
         /* r-tag7 (round 27, issue 14): a print-only household's statement
            is never written tagged, nor is any statement of a run whose
            archive is off or untagged (PDF/A-1b): no structure tree built */
+        const folio_archive_options *ao = plan->job->archive;   /* NULL: a job
+                                           built by hand (channels.c routes it) */
         if (plan->households[hh].channel == FOLIO_CHANNEL_PRINT ||
-            !plan->job->archive->enabled || !plan->job->archive->tagged)
+            (ao && (!ao->enabled || !ao->tagged)))
             dlist_struct_off(C.st);
     }
     if (!C.st) {

@@ -387,11 +387,39 @@ static void test_period_and_delivery(void **state)
     free_fixture(f);
 }
 
+/* An e-mail household of a job built by hand, without archive options
+ * (job->archive NULL: channels.c routes it all the same): composed, with
+ * its structure tree kept (review, round 27: compose read the options
+ * without a check and crashed). */
+static void test_email_no_archive(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture(10, false);
+    compose_plan_free(f->plan);
+    f->cust[0].delivery = FOLIO_DELIVERY_EMAIL;
+    f->cust[0].email = "ana@example.com";
+    folio_error err = {0};
+    f->plan = compose_plan_new(&f->job, f->layout, &f->ds, &f->hs, &err);
+    assert_non_null(f->plan);
+    assert_null(f->job.archive);
+    assert_int_equal(f->plan->households[0].channel, FOLIO_CHANNEL_EMAIL);
+    folio_arena a;
+    folio_arena_init(&a, 1 << 16);
+    folio_compose_result res;
+    folio_dl_statement *st = compose_household(f->plan, 0, &a, &res, &err);
+    assert_non_null(st);
+    assert_true(res.pages >= 1);
+    assert_true(st->n_snodes > 0);
+    folio_arena_free(&a);
+    free_fixture(f);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pagination_geometry),
+        cmocka_unit_test(test_email_no_archive),
         cmocka_unit_test(test_wrap_and_joint_names),
         cmocka_unit_test(test_addressee_packing),
         cmocka_unit_test(test_balance_mismatch_suppressed),
