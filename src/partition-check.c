@@ -76,9 +76,11 @@ int folio_partition_check_shard(const char *job_path, int shard_index, int shard
     }
     snprintf(path, sizeof path, "%s/partition.json", part);
     if (lstat(path, &st) != 0) {
-        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: %s: a shard's partition writes it last; "
-                        "without it the cut did not finish (run folio partition again)",
-                        path, strerror(errno));
+        folio_error_set(err, FOLIO_EXIT_USAGE, "%s: %s: a shard is checked against its "
+                        "partition's record, written last: the cut did not finish (run folio "
+                        "partition again), or the shard directory was copied without it "
+                        "(copy partition.json into the directory above it, or run the shard "
+                        "inside its partition)", path, strerror(errno));
         goto done;
     }
     if (!(pj = verify_json_read_file(path, err)))
