@@ -173,8 +173,10 @@ static void manifest_output(folio_buf *b, run_state *R, size_t i, const char *na
 
 /* Per paragraph of the layout's library, the statements that show it (from
  * the coverage keys, "paragraph:ID@VERSION" lines): shown[lib->n], zeroed
- * by the caller.  False when a household's keys cannot be read. */
-bool manifest_paragraphs_shown(const run_state *R, uint64_t *shown)
+ * by the caller.  False when a household's keys cannot be read, or when
+ * *cancel (may be NULL: not asked) turns non-zero -- the records thread's
+ * precompute stops with the run (review, round 27). */
+bool manifest_paragraphs_shown(const run_state *R, uint64_t *shown, const int *cancel)
 {
     const folio_paragraphs *lib = R->layout->paragraphs;
     char *kbuf = NULL;                  /* issue 12 part 1 */
@@ -183,6 +185,10 @@ bool manifest_paragraphs_shown(const run_state *R, uint64_t *shown)
     bool ok = true;
     for (size_t h = 0; lib && h < R->hs.n; h++) {
         run_spill_tick(R, RUN_SPILL_LIGHT);   /* issue 12 part 1 */
+        if (cancel && (h & 4095) == 0 && __atomic_load_n(cancel, __ATOMIC_RELAXED)) {
+            ok = false;
+            break;
+        }
         /* statements only: a suppressed household has coverage keys but no text */
         if (!R->in_shard[h] || !R->decided[h] ||
             R->plan->households[h].channel == FOLIO_CHANNEL_SUPPRESSED)

@@ -24,6 +24,6 @@ void manifest_contacts(run_state *R, folio_buf *b);
 
 /* The statements showing each paragraph of the layout's library
  * (shown[n], zeroed by the caller); false when the keys cannot be read. */
-bool manifest_paragraphs_shown(const run_state *R, uint64_t *shown);
+bool manifest_paragraphs_shown(const run_state *R, uint64_t *shown, const int *cancel);
 
 #endif

@@ -172,7 +172,7 @@ static void precompute(run_state *R, const int *cancel)
     const folio_paragraphs *lib = R->layout->paragraphs;      /* r-twothr */
     if (lib && !cancelled(cancel) &&
         (P->shown = calloc((size_t)lib->n + 1, sizeof *P->shown)) &&
-        !manifest_paragraphs_shown(R, P->shown)) {
+        !manifest_paragraphs_shown(R, P->shown, cancel)) {
         free(P->shown);
         P->shown = NULL;
     }
@@ -221,7 +221,7 @@ bool run_paragraphs_shown(const run_state *R, uint64_t *shown)
         memcpy(shown, P->shown, (size_t)R->layout->paragraphs->n * sizeof *shown);
         return true;
     }
-    return manifest_paragraphs_shown(R, shown);
+    return manifest_paragraphs_shown(R, shown, NULL);
 }
 
 void run_pre_free(run_state *R)
