@@ -108,6 +108,18 @@ PY
 }
 run_test h27_shard_checks t_h27_shard_checks
 
+# h27_fails_unpublished VAR=VALUE JOB OUT PATTERN: `folio run JOB` with the
+# test hook VAR set exits 1 with PATTERN in its message and publishes
+# nothing (no manifest.json, no PDF, not even a .part)
+h27_fails_unpublished() {
+    local hook="$1" job="$2" out="$3" pat="$4" rc
+    set +e; env "$hook" "$FOLIO" run "$job" --out "$out" --quiet 2>"$out.err"; rc=$?; set -e
+    cat "$out.err"
+    [ "$rc" = 1 ] && grep -q "$pat" "$out.err" || return 1
+    [ ! -e "$out/manifest.json" ] && [ -z "$(find "$out" -name '*.pdf*' 2>/dev/null)" ] \
+        || { find "$out"; return 1; }
+}
+
 # (2) A print PDF past 4 GiB failed as "internal error: short write of the
 # file": libharu's stream size, the xref offsets and startxref are 32-bit.
 # The writer now keeps offsets in 64 bits (pdf-stream.c), up to the 10
@@ -160,14 +172,8 @@ PY
         || fail_at "$LINENO"
     "$FOLIO" verify "$d/o1" >/dev/null || fail_at "$LINENO"
     # past the xref's 10 digits: exit 1, named, nothing published
-    set +e
-    FOLIO_TEST_PDF_HOLE=9999999990 "$FOLIO" run "$d/f/job.yaml" --out "$d/o2" --quiet 2>"$d/o2.err"
-    rc=$?; set -e
-    cat "$d/o2.err"
-    [ "$rc" = 1 ] && grep -q "9,999,999,999 bytes.*output.print.max_sheets" "$d/o2.err" \
-        || fail_at "$LINENO"
-    [ ! -e "$d/o2/manifest.json" ] && [ -z "$(find "$d/o2" -name '*.pdf*' 2>/dev/null)" ] \
-        || { find "$d/o2"; fail_at "$LINENO"; }
+    h27_fails_unpublished FOLIO_TEST_PDF_HOLE=9999999990 "$d/f/job.yaml" "$d/o2" \
+        "9,999,999,999 bytes.*output.print.max_sheets" || fail_at "$LINENO"
 }
 run_test h27_print_4g t_h27_print_4g
 
@@ -177,22 +183,15 @@ run_test h27_print_4g t_h27_print_4g
 # 1, nothing published).  FOLIO_TEST_PDF_WHOLE_LIMIT=N lowers the limit so
 # a small file stands in for 4 GiB; without it the same job publishes.
 t_h27_whole_4g() {
-    local d="$WORK/h27wg" rc
+    local d="$WORK/h27wg"
     rm -rf "$d"; mkdir -p "$d"
     "$FOLIO" samples --households 20 --seed 5 --out "$d/f" >/dev/null
     sed -i -e 's/^    prefix: statements$/&\n    pdf_profile: pdfvt/' "$d/f/job.yaml"
     grep -q 'pdf_profile: pdfvt' "$d/f/job.yaml" || fail_at "$LINENO"
     "$FOLIO" run "$d/f/job.yaml" --out "$d/o0" --quiet || fail_at "$LINENO"
     [ -f "$d/o0/manifest.json" ] || fail_at "$LINENO"
-    set +e
-    FOLIO_TEST_PDF_WHOLE_LIMIT=20000 "$FOLIO" run "$d/f/job.yaml" --out "$d/o1" --quiet \
-        2>"$d/o1.err"
-    rc=$?; set -e
-    cat "$d/o1.err"
-    [ "$rc" = 1 ] && grep -q "cannot pass 4 GiB.*output.print.max_sheets" "$d/o1.err" \
-        || fail_at "$LINENO"
-    [ ! -e "$d/o1/manifest.json" ] && [ -z "$(find "$d/o1" -name '*.pdf' 2>/dev/null)" ] \
-        || { find "$d/o1"; fail_at "$LINENO"; }
+    h27_fails_unpublished FOLIO_TEST_PDF_WHOLE_LIMIT=20000 "$d/f/job.yaml" "$d/o1" \
+        "cannot pass 4 GiB.*output.print.max_sheets" || fail_at "$LINENO"
 }
 run_test h27_whole_4g t_h27_whole_4g
 
