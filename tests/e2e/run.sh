@@ -61,54 +61,41 @@ child_cpu_ms() {
 # A test that measures time or races a signal against a clock runs alone:
 # "run_alone NAME FUNCTION" instead of "run_test ...".  Results are printed
 # in list order whatever order the tests end in.
-#   $Q/I.lock  held (flock -x) by test I's subshell from its start to its end
-#   $Q/I.res   "rc wall cpu" once test I has ended; $Q/I.log its output
-#   $Q/slots   a FIFO holding E2E_JOBS tokens: a test runs holding one
-#              (run_alone: all, taken under $Q/alone.lock)
+# run_test forks test I's subshell, which waits for a line on $Q/I.go; once
+# the list is read, e2e_dispatch starts the tests, the first one in list
+# order whose file's earlier tests have ended first, and reads each ended
+# test's index from $Q/done; $Q/I.res is "rc wall cpu", $Q/I.log its output.
 E2E_JOBS="${E2E_JOBS:-2}"
 [[ "$E2E_JOBS" =~ ^[1-9][0-9]*$ ]] || { echo "E2E_JOBS must be a number >= 1"; exit 2; }
 Q="$WORK/.queue"
 mkdir -p "$Q"
-mkfifo "$Q/slots"
-exec 7<>"$Q/slots"
-printf "%${E2E_JOBS}s" '' >&7
+mkfifo "$Q/done"
+exec 6<>"$Q/done"
 e2e_n=0; e2e_next=0
 declare -A e2e_last   # file -> index of its last queued test
+e2e_prev=(); e2e_alone=()
 
-# e2e_one I NAME PREV ALONE CMD...: test I, in its own subshell
+# e2e_one I NAME CMD...: test I, in its own subshell
 e2e_one() {
-    local i="$1" name="$2" prev="$3" alone="$4" tok k
-    shift 4
-    # the test before it in the same file has ended (its lock is free)
-    [ -z "$prev" ] || flock -s "$Q/$prev.lock" true
-    if [ -n "$alone" ]; then
-        { flock -x 8; for ((k = 0; k < E2E_JOBS; k++)); do read -r -n 1 -u 7 tok; done; } 8>"$Q/alone.lock"
-    else
-        read -r -n 1 -u 7 tok
-    fi
+    local i="$1" name="$2" go
+    shift 2
+    [ "$E2E_JOBS" = 1 ] || read -r go < "$Q/$i.go"
     export E2E_TEST="$name"
     local t0=$SECONDS c0 c1 rc me=$BASHPID
     child_cpu_ms > "$WORK/.c0.$me"; c0=$(cat "$WORK/.c0.$me")
     # not "if ( set -e; ... )": bash ignores -e inside an if condition, so an
-    # assertion in the middle of a test could never fail it; the runner's
-    # descriptors closed (a process the test leaves behind holds no lock)
-    ( set -e; "$@" ) >"$Q/$i.log" 2>&1 7>&- {e2e_lk}>&-   # a plain command: -e is honoured
+    # assertion in the middle of a test could never fail it
+    ( set -e; "$@" ) >"$Q/$i.log" 2>&1 6>&-   # a plain command: -e is honoured
     rc=$?
     child_cpu_ms > "$WORK/.c1.$me"; c1=$(cat "$WORK/.c1.$me")
-    echo "$rc $((SECONDS - t0)) $((c1 - c0))" > "$Q/$i.tmp" && mv "$Q/$i.tmp" "$Q/$i.res"
-    if [ -n "$alone" ]; then printf "%${E2E_JOBS}s" '' >&7; else printf ' ' >&7; fi
+    echo "$rc $((SECONDS - t0)) $((c1 - c0))" > "$Q/$i.res"
+    echo "$i" >&6
 }
 
-# e2e_report [wait]: print the ended tests' lines in list order (with
-# "wait": every test's, waiting for each)
+# e2e_report: print the ended tests' lines in list order
 e2e_report() {
     local name rc wall cpu log
-    while [ "$e2e_next" -lt "$e2e_n" ]; do
-        if [ ! -e "$Q/$e2e_next.res" ]; then
-            [ "${1:-}" = wait ] || return 0
-            flock -s "$Q/$e2e_next.lock" true
-            [ -e "$Q/$e2e_next.res" ] || echo "1 0 0" > "$Q/$e2e_next.res"   # its subshell died
-        fi
+    while [ "$e2e_next" -lt "$e2e_n" ] && [ -e "$Q/$e2e_next.res" ]; do
         name=$(cat "$Q/$e2e_next.name"); read -r rc wall cpu < "$Q/$e2e_next.res"
         log="$Q/$e2e_next.log"
         e2e_next=$((e2e_next + 1))
@@ -130,24 +117,49 @@ e2e_report() {
     done
 }
 
+# e2e_dispatch: run the queued tests, E2E_JOBS at a time (a run_alone test
+# with none beside it), the first startable in list order first
+e2e_dispatch() {
+    local -a st=()   # "" queued, r running, d done
+    local i j p running=0 alone=0 ended=0
+    while [ "$ended" -lt "$e2e_n" ]; do
+        for ((i = e2e_next; i < e2e_n && running < E2E_JOBS && alone == 0; i++)); do
+            [ -z "${st[$i]:-}" ] || continue
+            p="${e2e_prev[$i]}"
+            [ -z "$p" ] || [ "${st[$p]:-}" = d ] || continue
+            if [ -n "${e2e_alone[$i]}" ]; then
+                # nothing after it starts before it: the lanes drain for it
+                [ "$running" = 0 ] || break
+                alone=1
+            fi
+            st[$i]=r; running=$((running + 1))
+            echo go > "$Q/$i.go"
+        done
+        read -r j <&6
+        st[$j]=d; running=$((running - 1)); ended=$((ended + 1))
+        [ -z "${e2e_alone[$j]}" ] || alone=0
+        e2e_report
+    done
+}
+
 run_test() {
     local name="$1"; shift
     # E2E_ONLY=REGEX runs only the tests whose name matches (during development)
     if [ -n "${E2E_ONLY:-}" ] && ! [[ "$name" =~ $E2E_ONLY ]]; then return 0; fi
-    local i=$e2e_n file="${E2E_FILE:-${BASH_SOURCE[1]}}" e2e_lk
-    local prev="${e2e_last[$file]:-}"
+    local i=$e2e_n file="${E2E_FILE:-${BASH_SOURCE[1]}}"
+    e2e_prev[$i]="${e2e_last[$file]:-}"
+    e2e_alone[$i]="${E2E_ALONE:-}"
     e2e_last[$file]=$i
     e2e_n=$((e2e_n + 1))
     echo "$name" > "$Q/$i.name"
-    exec {e2e_lk}>"$Q/$i.lock"
-    flock -x "$e2e_lk"   # taken here, so a later test never finds it free too early
     if [ "$E2E_JOBS" = 1 ]; then
-        ( e2e_one "$i" "$name" "$prev" "${E2E_ALONE:-}" "$@" )
+        ( e2e_one "$i" "$name" "$@" )
+        read -r _ <&6
+        e2e_report
     else
-        ( e2e_one "$i" "$name" "$prev" "${E2E_ALONE:-}" "$@" ) &
+        mkfifo "$Q/$i.go"
+        ( e2e_one "$i" "$name" "$@" ) &
     fi
-    exec {e2e_lk}>&-
-    e2e_report
 }
 run_alone() { E2E_ALONE=1 E2E_FILE="${BASH_SOURCE[1]}" run_test "$@"; }
 
@@ -1065,7 +1077,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/harden26.sh"          # r-harden (round 26): partition stops, stale shards, attacks
 . "$ROOT/tests/e2e/harden27.sh"          # r-harden (round 27): shard runs check their partition, merge memory
 . "$ROOT/tests/e2e/records_sink.sh"      # issue 11 (r-records): record and pieces sinks fail mid-run
-e2e_report wait
+[ "$E2E_JOBS" = 1 ] || e2e_dispatch
 rm -f "$ROOT"/layouts/.e2e-full-*.yaml
 
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"
