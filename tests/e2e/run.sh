@@ -13,7 +13,8 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 FOLIO="${FOLIO:-$ROOT/build/folio}"
 CHECK="python3 $ROOT/tests/e2e/check.py"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/folio-e2e.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+# (and the queued tests' subshells if the runner itself ends early)
+trap 'kill $(jobs -pr) 2>/dev/null; rm -rf "$WORK"' EXIT
 . "$ROOT/tests/python-path.sh" "$WORK"
 export FOLIO ROOT WORK
 pass=0; fail=0; failed_names=()
