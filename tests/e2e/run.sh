@@ -147,7 +147,7 @@ run_test() {
     local name="$1"; shift
     # E2E_ONLY=REGEX runs only the tests whose name matches (during development)
     if [ -n "${E2E_ONLY:-}" ] && ! [[ "$name" =~ $E2E_ONLY ]]; then return 0; fi
-    local i=$e2e_n file="${E2E_FILE:-${BASH_SOURCE[1]}}"
+    local i=$e2e_n file="${E2E_FILE:-${BASH_SOURCE[1]:--}}"
     e2e_prev[$i]="${e2e_last[$file]:-}"
     e2e_alone[$i]="${E2E_ALONE:-}"
     e2e_last[$file]=$i
