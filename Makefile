@@ -48,7 +48,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FONTS   := fonts/LiberationSans-Regular.ttf fonts/LiberationSans-Bold.ttf
 
 .PHONY: all deps demo test unit e2e valgrind bench clean fonts sanitize fuzz fuzz-deps \
-        fuzz-replay fuzz-replay-run
+        fuzz-replay fuzz-replay-run fuzz-replay-build
 
 all: $(BUILD)/folio $(FONTS)
 
@@ -105,7 +105,9 @@ e2e: $(BUILD)/folio $(FONTS)
 # then unit, e2e and the fuzz replay; each stage runs even if one before it
 # failed, and the last line adds them up.
 # The builds use every core (JOBS, default nproc): make test compiles the tree
-# twice (plain, and with ASan+UBSan for the fuzz replay).
+# twice (plain, and with ASan+UBSan for the fuzz replay); the second build
+# runs niced beside unit and e2e (their idle CPU), and the replay waits for
+# it (a failed build shows when fuzz-replay builds again).
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
 	@mkdir -p $(TESTLOG); rm -f $(TESTLOG)/*.counts $(TESTLOG)/unit/counts
@@ -113,8 +115,11 @@ test: deps
 	then echo "ok   build"; \
 	else echo "FAIL build (log: $(TESTLOG)/build.log)"; tail -30 $(TESTLOG)/build.log; exit 1; fi
 	@st=0; \
+	( nice -n 10 $(MAKE) -s --no-print-directory -j$(JOBS) SANITIZER=address,undefined \
+	  fuzz-replay-build >$(TESTLOG)/fuzz-build.log 2>&1 ) & fb=$$!; \
 	$(MAKE) -s --no-print-directory unit || st=1; \
 	$(MAKE) -s --no-print-directory e2e || st=1; \
+	wait $$fb; \
 	$(MAKE) -s --no-print-directory fuzz-replay FUZZ_COUNTS=$(CURDIR)/$(TESTLOG)/fuzz.counts \
 	  FUZZ_LOGDIR=$(CURDIR)/$(TESTLOG)/fuzz || st=1; \
 	cat $(TESTLOG)/unit/counts $(TESTLOG)/e2e.counts $(TESTLOG)/fuzz.counts 2>/dev/null | \
@@ -152,6 +157,8 @@ FUZZ_HEADERS   := $(wildcard tests/fuzz/*.h)
 # Always in the sanitizer tree (build-san/), whatever SANITIZER says.
 fuzz-replay: $(FONTS)
 	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZER=address,undefined fuzz-replay-run
+
+fuzz-replay-build: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_HARNESSES))
 
 fuzz-replay-run: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_HARNESSES)) $(FONTS)
 	@mkdir -p $(FUZZ_LOGDIR); fail=0; pass=0; for h in $(FUZZ_HARNESSES); do \

@@ -44,12 +44,19 @@ t_scale_slurm_cannot_run() {
     grep -q "^SKIP scale_slurm: cannot run a local Slurm: .*no slurmctld" "$d/ci.out"
     (PATH=/usr/bin:/bin; unset CI; t_scale_slurm) > "$d/dev.out" 2>&1
     grep -q "^SKIP scale_slurm" "$d/dev.out"
-    # the console line of a skipped test names the skip
-    E2E_ONLY= bash -c 'source "$1"; pass=0 fail=0 WORK="$2" E2E_LOGDIR="$2"; failed_names=()
-             child_cpu_ms() { echo 0; }
-             run_test demo bash -c "echo SKIP demo: no thing"' _ \
-        <(sed -n '/^run_test() {/,/^}/p' "$ROOT/tests/e2e/run.sh") "$d" > "$d/console"
-    grep -qx "ok   demo (SKIP demo: no thing)" "$d/console" || { cat "$d/console"; return 1; }
+    # the console line of a skipped test names the skip (the runner part of
+    # run.sh, serial and in lanes)
+    local j
+    for j in 1 2; do
+        mkdir -p "$d/r$j"
+        E2E_ONLY= E2E_JOBS=$j bash -c 'pass=0 fail=0 WORK="$2" E2E_LOGDIR="$2"; failed_names=()
+                 source "$1"
+                 child_cpu_ms() { echo 0; }
+                 run_test demo bash -c "echo SKIP demo: no thing"
+                 [ "$E2E_JOBS" = 1 ] || e2e_dispatch' _ \
+            <(sed -n '/^# The runner\./,/^run_alone() {/p' "$ROOT/tests/e2e/run.sh") "$d/r$j" > "$d/console"
+        grep -qx "ok   demo (SKIP demo: no thing)" "$d/console" || { cat "$d/console"; return 1; }
+    done
 }
 run_test scale_slurm_cannot_run t_scale_slurm_cannot_run
 

@@ -11,17 +11,18 @@
 LIB_FORBIDDEN='stdout|stderr|printf|__printf_chk|vprintf|__vprintf_chk|puts|putchar|perror|exit|_exit|_Exit|quick_exit|abort|signal|bsd_signal|sysv_signal|__sysv_signal|sigaction|sigset|mallopt'
 
 t_library_no_cli_symbols() {
-    local obj n=0 bad=""
+    local obj n=0 bad="" objs=()
     local dir; dir="$(dirname "$FOLIO")/obj"
     [ -d "$dir" ] || { echo "no objects in $dir"; exit 1; }
     for obj in "$dir"/*.o; do
         case "${obj##*/}" in cli-*) continue ;; esac
-        n=$((n + 1))
-        local hits
-        hits=$(nm -u "$obj" | awk -v re="^($LIB_FORBIDDEN)(@.*)?\$" '$2 ~ re {print $2}' | tr '\n' ' ')
-        [ -z "$hits" ] || bad="$bad
-  ${obj##*/}: $hits"
+        n=$((n + 1)); objs+=("$obj")
     done
+    # one nm for all objects (-A: "FILE: U SYMBOL" lines), not one per
+    # object: 128 nm processes took 14 s of CPU, one takes 0.4 s
+    bad=$(nm -u -A "${objs[@]}" | awk -v re="^($LIB_FORBIDDEN)(@.*)?\$" '
+        $NF ~ re { f = $1; sub(/:$/, "", f); n = split(f, p, "/"); h[p[n]] = h[p[n]] " " $NF }
+        END { for (o in h) printf "\n  %s:%s ", o, h[o] }')
     echo "$n library objects checked"
     [ "$n" -gt 100 ] || { echo "too few library objects: $n"; exit 1; }
     # the check can see such a reference: the CLI's objects have them

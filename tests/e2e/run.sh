@@ -13,7 +13,8 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 FOLIO="${FOLIO:-$ROOT/build/folio}"
 CHECK="python3 $ROOT/tests/e2e/check.py"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/folio-e2e.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+# (and the queued tests' subshells if the runner itself ends early)
+trap 'kill $(jobs -pr) 2>/dev/null; rm -rf "$WORK"' EXIT
 . "$ROOT/tests/python-path.sh" "$WORK"
 export FOLIO ROOT WORK
 pass=0; fail=0; failed_names=()
@@ -43,50 +44,132 @@ wait_stopped() {
 }
 
 # child_cpu_ms: user+sys milliseconds of this shell's finished children (the
-# second line of bash's "times", which must run in this shell, not in $(...))
+# second line of bash's "times", which must run in this shell, not in $(...));
+# the scratch file is per shell ($BASHPID): tests run side by side
 child_cpu_ms() {
-    times > "$WORK/.times"
+    times > "$WORK/.times.$BASHPID"
     awk 'NR == 2 {
         n = 0
         for (i = 1; i <= 2; i++) { split($i, a, "m"); sub("s", "", a[2]); n += a[1] * 60000 + a[2] * 1000 }
-        printf "%d\n", n }' "$WORK/.times"
+        printf "%d\n", n }' "$WORK/.times.$BASHPID"
+}
+
+# The runner.  E2E_JOBS tests run side by side (default 2; E2E_JOBS=1: one
+# after the other in list order, as before round 28).  The tests of one file
+# (run.sh's own, each sourced file's) run one after the other in list order,
+# as a later test may use an earlier one's files; different files' tests run
+# in parallel, each in its own subshell (they use distinct $WORK/NAME dirs).
+# A test that measures time or races a signal against a clock runs alone:
+# "run_alone NAME FUNCTION" instead of "run_test ...".  Results are printed
+# in list order whatever order the tests end in.
+# run_test forks test I's subshell, which waits for a line on $Q/I.go; once
+# the list is read, e2e_dispatch starts the tests, the first one in list
+# order whose file's earlier tests have ended first, and reads each ended
+# test's index from $Q/done; $Q/I.res is "rc wall cpu", $Q/I.log its output.
+E2E_JOBS="${E2E_JOBS:-2}"
+[[ "$E2E_JOBS" =~ ^[1-9][0-9]*$ ]] || { echo "E2E_JOBS must be a number >= 1"; exit 2; }
+Q="$WORK/.queue"
+mkdir -p "$Q"
+mkfifo "$Q/done"
+exec 6<>"$Q/done"
+e2e_n=0; e2e_next=0
+declare -A e2e_last   # file -> index of its last queued test
+e2e_prev=(); e2e_alone=()
+
+# e2e_one I NAME CMD...: test I, in its own subshell
+e2e_one() {
+    local i="$1" name="$2" go
+    shift 2
+    [ "$E2E_JOBS" = 1 ] || read -r go < "$Q/$i.go"
+    export E2E_TEST="$name"
+    local t0=$SECONDS c0 c1 rc me=$BASHPID
+    child_cpu_ms > "$WORK/.c0.$me"; c0=$(cat "$WORK/.c0.$me")
+    # not "if ( set -e; ... )": bash ignores -e inside an if condition, so an
+    # assertion in the middle of a test could never fail it
+    ( set -e; "$@" ) >"$Q/$i.log" 2>&1 6>&-   # a plain command: -e is honoured
+    rc=$?
+    child_cpu_ms > "$WORK/.c1.$me"; c1=$(cat "$WORK/.c1.$me")
+    echo "$rc $((SECONDS - t0)) $((c1 - c0))" > "$Q/$i.res"
+    echo "$i" >&6
+}
+
+# e2e_report: print the ended tests' lines in list order
+e2e_report() {
+    local name rc wall cpu log
+    while [ "$e2e_next" -lt "$e2e_n" ] && [ -e "$Q/$e2e_next.res" ]; do
+        name=$(cat "$Q/$e2e_next.name"); read -r rc wall cpu < "$Q/$e2e_next.res"
+        log="$Q/$e2e_next.log"
+        e2e_next=$((e2e_next + 1))
+        # wall seconds and CPU seconds (user+sys of everything the test ran) per
+        # test, to keep make test within its budget (sort -n times.txt); on a
+        # shared machine the CPU figure is the one to compare
+        printf '%d %d.%03d %s\n' "$wall" $((cpu / 1000)) $((cpu % 1000)) "$name" \
+            >> "$E2E_LOGDIR/times.txt"
+        if [ "$rc" = 0 ]; then
+            # a test that could not run says so on the console (round 23 audit)
+            pass=$((pass + 1)); echo "ok   $name$(sed -n '/^SKIP /{s/^/ (/;s/$/)/;p;q}' "$log")"
+        else
+            fail=$((fail + 1)); failed_names+=("$name")
+            cp "$log" "$E2E_LOGDIR/$name.log"
+            echo "FAIL $name (log: $E2E_LOGDIR/$name.log)"
+            # CI keeps only the console: show the end of the log there
+            if [ -n "${CI:-}" ]; then sed 's/^/     /' "$log" | tail -40; fi
+        fi
+    done
+}
+
+# e2e_dispatch: run the queued tests, E2E_JOBS at a time (a run_alone test
+# with none beside it), the first startable in list order first
+e2e_dispatch() {
+    local -a st=()   # "" queued, r running, d done
+    local i j p running=0 alone=0 ended=0
+    while [ "$ended" -lt "$e2e_n" ]; do
+        for ((i = e2e_next; i < e2e_n && running < E2E_JOBS && alone == 0; i++)); do
+            [ -z "${st[$i]:-}" ] || continue
+            p="${e2e_prev[$i]}"
+            [ -z "$p" ] || [ "${st[$p]:-}" = d ] || continue
+            if [ -n "${e2e_alone[$i]}" ]; then
+                # nothing after it starts before it: the lanes drain for it
+                [ "$running" = 0 ] || break
+                alone=1
+            fi
+            st[$i]=r; running=$((running + 1))
+            echo go > "$Q/$i.go"
+        done
+        read -r j <&6
+        st[$j]=d; running=$((running - 1)); ended=$((ended + 1))
+        [ -z "${e2e_alone[$j]}" ] || alone=0
+        e2e_report
+    done
 }
 
 run_test() {
     local name="$1"; shift
     # E2E_ONLY=REGEX runs only the tests whose name matches (during development)
     if [ -n "${E2E_ONLY:-}" ] && ! [[ "$name" =~ $E2E_ONLY ]]; then return 0; fi
-    local log="$WORK/$name.log"
-    # not "if ( set -e; ... )": bash ignores -e inside an if condition, so an
-    # assertion in the middle of a test could never fail it
-    local t0=$SECONDS c0 c1
-    child_cpu_ms > "$WORK/.c0"; c0=$(cat "$WORK/.c0")
-    ( set -e; "$@" ) >"$log" 2>&1    # a plain command: -e is honoured (not after || either)
-    local rc=$?
-    # wall seconds and CPU seconds (user+sys of everything the test ran) per
-    # test, to keep make test within its budget (sort -n times.txt); on a
-    # shared machine the CPU figure is the one to compare
-    child_cpu_ms > "$WORK/.c1"; c1=$(cat "$WORK/.c1")
-    local cpu=$(( c1 - c0 ))
-    printf '%d %d.%03d %s\n' $((SECONDS - t0)) $((cpu / 1000)) $((cpu % 1000)) "$name" \
-        >> "$E2E_LOGDIR/times.txt"
-    if [ "$rc" = 0 ]; then
-        # a test that could not run says so on the console (round 23 audit)
-        pass=$((pass + 1)); echo "ok   $name$(sed -n '/^SKIP /{s/^/ (/;s/$/)/;p;q}' "$log")"
+    local i=$e2e_n file="${E2E_FILE:-${BASH_SOURCE[1]:--}}"
+    e2e_prev[$i]="${e2e_last[$file]:-}"
+    e2e_alone[$i]="${E2E_ALONE:-}"
+    e2e_last[$file]=$i
+    e2e_n=$((e2e_n + 1))
+    echo "$name" > "$Q/$i.name"
+    if [ "$E2E_JOBS" = 1 ]; then
+        ( e2e_one "$i" "$name" "$@" )
+        read -r _ <&6
+        e2e_report
     else
-        fail=$((fail + 1)); failed_names+=("$name")
-        cp "$log" "$E2E_LOGDIR/$name.log"
-        echo "FAIL $name (log: $E2E_LOGDIR/$name.log)"
-        # CI keeps only the console: show the end of the log there
-        if [ -n "${CI:-}" ]; then sed 's/^/     /' "$log" | tail -40; fi
+        mkfifo "$Q/$i.go"
+        ( e2e_one "$i" "$name" "$@" ) &
     fi
 }
+run_alone() { E2E_ALONE=1 E2E_FILE="${BASH_SOURCE[1]}" run_test "$@"; }
 
 # A copy of the sample layout that prints full account numbers, so tests can
 # find every account id in the PDF text.
-full_layout() {
-    sed -e 's/mask: *last4/mask: full/' "$ROOT/layouts/statement.yaml" > "$ROOT/layouts/.e2e-full.yaml"
-    echo "$ROOT/layouts/.e2e-full.yaml"
+full_layout() {   # one per test (tests run side by side), beside logo.png
+    local f="$ROOT/layouts/.e2e-full-${E2E_TEST:-x}.yaml"
+    sed -e 's/mask: *last4/mask: full/' "$ROOT/layouts/statement.yaml" > "$f"
+    echo "$f"
 }
 
 use_layout() {   # use_layout JOB LAYOUT
@@ -943,10 +1026,10 @@ run_test yaml_inputs_changed_during_run t_yaml_inputs_changed_during_run
 . "$ROOT/tests/e2e/hardening_money.sh"   # issue 9: buffers, money sums, glyphs, fonts
 . "$ROOT/tests/e2e/datamodel_holders.sh" # issue 10 parts 2, 7: holders, households, undeliverable
 . "$ROOT/tests/e2e/datamodel_ledger.sh"  # issue 10 part 3: balances and order from the ledger
-run_test out_lock t_out_lock
+run_alone out_lock t_out_lock            # second run refused in < 1 s
 run_test out_inputs t_out_inputs
 run_test kill_at_rename t_kill_at_rename
-run_test sigterm_phases t_sigterm_phases
+run_alone sigterm_phases t_sigterm_phases  # stops in < 1 s
 run_test full_disk t_full_disk
 run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/hardening_fit.sh"     # issue 9: texts too wide for their box
@@ -995,7 +1078,8 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/harden26.sh"          # r-harden (round 26): partition stops, stale shards, attacks
 . "$ROOT/tests/e2e/harden27.sh"          # r-harden (round 27): shard runs check their partition, merge memory
 . "$ROOT/tests/e2e/records_sink.sh"      # issue 11 (r-records): record and pieces sinks fail mid-run
-rm -f "$ROOT/layouts/.e2e-full.yaml"
+[ "$E2E_JOBS" = 1 ] || e2e_dispatch
+rm -f "$ROOT"/layouts/.e2e-full-*.yaml
 
 [ "$fail" = 0 ] || echo "failed: ${failed_names[*]}"
 [ -z "${E2E_COUNTS:-}" ] || echo "$pass $fail" >"$E2E_COUNTS"
