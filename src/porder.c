@@ -139,12 +139,28 @@ static const char *rd_text(reader *r, const char *p, int nuls, size_t *n)
  * with pwrite; a full region keeps the rest where they are (the same text) */
 #define MEMO_BITS 16
 
+/* round 28: the accounts' and descriptions' memo, sized by the
+ * transactions: one slot per 8 of them, 2^16 to 2^20 (16 MiB).  The
+ * descriptions the loader interns per chunk are the texts asked for again
+ * and again; with 2^16 slots at 100,000 households (6.3 million
+ * transactions) they evicted each other, and every miss was a read of the
+ * text's block (808,000 `pread`s) and one more copy of the text
+ * (185.7 MB); with 2^20: 585,000 and 170.5 MB. */
+static int memo_bits_for(size_t txns)
+{
+    int b = MEMO_BITS;
+    while (b < 20 && ((size_t)1 << b) < txns / 8)
+        b++;
+    return b;
+}
+
 typedef struct carver {
     folio_tabspill *ts;
     /* the last copies by old address: a text many rows share (the loader
      * interns descriptions per chunk) is copied once and stays shared,
      * without reading it again from wherever it lies */
     struct { const char *old, *copy; } *memo;
+    int bits;                   /* round 28: the memo's 2^bits slots */
     char *blk;                  /* the block's address in the region */
     size_t used;
     char *buf;                  /* its bytes until written */
@@ -179,7 +195,7 @@ static const char *carve(carver *c, reader *r, const char *s, int nuls)
 {
     if (!s || c->full || c->failed)     /* (no *s: it would fault the page in) */
         return s;
-    size_t slot = (size_t)(((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> (64 - MEMO_BITS));
+    size_t slot = (size_t)(((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> (64 - c->bits));
     if (c->memo[slot].old == s)
         return c->memo[slot].copy;
     size_t n;
@@ -531,7 +547,8 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_
     interner in = {0};
     feed_strpool_init(&in.sp);
     carver cv = {.ts = ts, .buf = malloc(CARVE_BLOCK),
-                 .memo = calloc((size_t)1 << MEMO_BITS, sizeof *cv.memo)};
+                 .bits = memo_bits_for(n),
+                 .memo = calloc((size_t)1 << memo_bits_for(n), sizeof *cv.memo)};
     tabw wc = {.ok = true}, wa = {.ok = true}, wh = {.ok = true};
     bool oom = false;
     bool ok = tb && rc && ra && rd && bc && bcc && bca && cv.buf && cv.memo && c_new && c_old && a_new && a_old;
@@ -591,7 +608,7 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_
     /* the customers: beside the accounts in a second thread, or first */
     cust_job cj = {.ds = ds, .c_old = c_old, .nc = nc, .fc = fc, .wc = &wc, .nrole = nrole,
                    .rc = rc, .io = true,
-                   .cv = {.ts = ts, .buf = malloc(CARVE_BLOCK),
+                   .cv = {.ts = ts, .buf = malloc(CARVE_BLOCK), .bits = MEMO_BITS,
                           .memo = calloc((size_t)1 << MEMO_BITS, sizeof *cj.cv.memo)}};
     feed_strpool_init(&cj.in.sp);
     if (!cj.cv.buf || !cj.cv.memo) {
