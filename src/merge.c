@@ -9,6 +9,7 @@
 #include "folio/production.h"
 #include "folio/proof.h"
 #include "merge-proofs.h"
+#include "merge-spill.h"         /* r-harden (round 28) */
 #include "report-html.h"          /* issue 12 part 3 (r-merge) */
 #include "verify-private.h"
 
@@ -382,7 +383,12 @@ static void test_stop_at(const char *name)
 
 /* ---- pieces: ids and serials unique ------------------------------------------- */
 
-typedef struct { char **ids; uint64_t *serials; size_t n, cap; int col_id, col_serial; } pieces;
+/* r-harden (round 28, issue 12): every piece id and serial of every shard
+ * goes through an external sort (merge-spill.c) in the merge's work
+ * directory: the checks are the same (each id and serial counted against
+ * the one before it in sorted order), in memory that does not grow with
+ * the pieces (50 million households: GBs of ids before). */
+typedef struct { msort *ids, *serials; uint64_t n; int col_id, col_serial; folio_error *err; } pieces;
 
 static bool piece_row(void *ctx, uint64_t row, char **f, const size_t *len, size_t n)
 {
@@ -400,33 +406,86 @@ static bool piece_row(void *ctx, uint64_t row, char **f, const size_t *len, size
         }
         return true;
     }
-    if (P->n == P->cap) {
-        P->cap = P->cap ? P->cap * 2 : 1024;
-        char **ni = realloc(P->ids, P->cap * sizeof *ni);
-        if (ni)
-            P->ids = ni;
-        uint64_t *ns = realloc(P->serials, P->cap * sizeof *ns);
-        if (ns)
-            P->serials = ns;
-        if (!ni || !ns)
-            return false;
-    }
-    P->ids[P->n] = strdup(P->col_id >= 0 && (size_t)P->col_id < n ? f[P->col_id] : "");
+    const char *id = P->col_id >= 0 && (size_t)P->col_id < n ? f[P->col_id] : "";
     uint64_t s = 0;
     if (P->col_serial >= 0 && (size_t)P->col_serial < n)
         verify_parse_u(f[P->col_serial], &s);
-    P->serials[P->n++] = s;
+    unsigned char be[8];                /* big-endian: byte order is number order */
+    for (int i = 0; i < 8; i++)
+        be[i] = (unsigned char)(s >> (56 - 8 * i));
+    if (!msort_add(P->ids, id, strlen(id), P->err) || !msort_add(P->serials, be, 8, P->err))
+        return false;
+    P->n++;
     return true;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* Sorted records of s: *dups, how many equal the one before; *last the
+ * last record (8 bytes: a serial) when last != NULL. */
+static bool sorted_dups(msort *s, int64_t *dups, uint64_t *last, folio_error *err)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    char *prev = NULL;
+    size_t plen = 0, pcap = 0;
+    bool have = false;
+    const char *p;
+    size_t n;
+    int g;
+    uint64_t i = 0;
+    *dups = 0;
+    while ((g = msort_next(s, &p, &n, err)) == 1) {
+        if (merge_tick(++i) && folio_stopped(err)) {
+            free(prev);
+            return false;
+        }
+        if (have && n == plen && !memcmp(p, prev, n))
+            (*dups)++;
+        if (n > pcap) {
+            char *nv = realloc(prev, n);
+            if (!nv) {
+                free(prev);
+                folio_error_set(err, FOLIO_EXIT_FAILED, "merge: out of memory");
+                return false;
+            }
+            prev = nv;
+            pcap = n;
+        }
+        memcpy(prev, p, n);
+        plen = n;
+        have = true;
+    }
+    if (g == 0 && last && have && plen == 8) {
+        *last = 0;
+        for (int k = 0; k < 8; k++)
+            *last = *last << 8 | (unsigned char)prev[k];
+    }
+    free(prev);
+    return g == 0;
 }
-static int cmp_u64(const void *a, const void *b)
+
+/* The merge's spill files go to OUT/.merge-work (removed at the end, and
+ * at the start: a killed merge's).  Records of one sort held in memory:
+ * MERGE_SORT_MEM bytes (FOLIO_TEST_MERGE_SORT_BYTES: smaller, for tests). */
+#define MERGE_SORT_MEM ((size_t)32 << 20)
+
+static size_t merge_sort_mem(void)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
+    const char *t = getenv("FOLIO_TEST_MERGE_SORT_BYTES");
+    long long v = t ? atoll(t) : 0;
+    return v > 0 ? (size_t)v : MERGE_SORT_MEM;
+}
+
+static void work_clear(const char *work)
+{
+    DIR *d = opendir(work);
+    struct dirent *e;
+    char path[PATH_MAX * 2];
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(path, sizeof path, "%s/%s", work, e->d_name);
+            unlink(path);
+        }
+    if (d)
+        closedir(d);
+    rmdir(work);
 }
 
 static bool read_csv(const char *path, verify_csv_row fn, void *ctx, folio_error *err)
@@ -1499,7 +1558,7 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
     lfiles *L = calloc((size_t)(n > 0 ? n : 1), sizeof *L);
     folio_buf m;
     folio_buf_init(&m, (size_t)1 << 34);
-    char path[PATH_MAX * 2];
+    char path[PATH_MAX * 2], work[PATH_MAX * 2] = "";
     if (!S || !L)
         goto oom;
     for (int i = 0; i < n; i++)
@@ -1565,7 +1624,16 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
         }
         rep->files += L[i].n;
     }
-    /* pieces */
+    /* pieces (r-harden, round 28: sorted in spill files, merge-spill.c) */
+    snprintf(work, sizeof work, "%s/.merge-work", o->out_dir);
+    work_clear(work);
+    if (!folio_mkdirs(work, err))
+        goto done;
+    P.err = err;
+    P.ids = msort_open(work, "ids", merge_sort_mem(), err);
+    P.serials = P.ids ? msort_open(work, "serials", merge_sort_mem(), err) : NULL;
+    if (!P.serials)
+        goto done;
     for (int i = 0; i < n; i++)
         for (size_t f = 0; f < L[i].n; f++) {
             size_t k = strlen(L[i].v[f].name);
@@ -1575,19 +1643,20 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
                     goto done;
             }
         }
-    if (P.n) {          /* no piece (an all-e-mail mailing): no array to sort */
-        qsort(P.ids, P.n, sizeof *P.ids, cmp_str);
-        qsort(P.serials, P.n, sizeof *P.serials, cmp_u64);
-    }
     int64_t dup_ids = 0, dup_serials = 0;
-    for (size_t i = 1; i < P.n; i++) {
-        dup_ids += !strcmp(P.ids[i - 1], P.ids[i]);
-        dup_serials += P.serials[i - 1] == P.serials[i];
-    }
+    uint64_t last_serial = 0;
+    if (!msort_done(P.ids, err) || !sorted_dups(P.ids, &dup_ids, NULL, err))
+        goto done;
+    msort_close(P.ids);
+    P.ids = NULL;
+    if (!msort_done(P.serials, err) || !sorted_dups(P.serials, &dup_serials, &last_serial, err))
+        goto done;
+    msort_close(P.serials);
+    P.serials = NULL;
     /* round 23 audit (issue 12 part 3): a mailing without a printed piece
      * keeps the job's serial_start -- 0 would hand next month serials that
      * earlier months used */
-    rep->next_serial_start = P.n ? P.serials[P.n - 1] + 1 : job_serial_start(orig_job, err);
+    rep->next_serial_start = P.n ? last_serial + 1 : job_serial_start(orig_job, err);
     if (!rep->next_serial_start) {
         rc = err->code == FOLIO_EXIT_USAGE ? FOLIO_EXIT_USAGE : FOLIO_EXIT_FAILED;
         goto done;
@@ -1807,10 +1876,10 @@ done:
             free(R.v[i].cells[c]);
     free(R.v);
     free(R.per_feed);
-    for (size_t i = 0; i < P.n; i++)
-        free(P.ids[i]);
-    free(P.ids);
-    free(P.serials);
+    msort_close(P.ids);
+    msort_close(P.serials);
+    if (work[0])
+        work_clear(work);
     verify_json_free(part);
     free(S);
     free(L);
