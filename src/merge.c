@@ -589,7 +589,8 @@ static int cmp_rrow(const void *a, const void *b)
 
 /* The contact rows the job read, as `folio run` writes them (records.c
  * write_contact_history: header, then each row read). */
-static bool contacts_read_rows(const char *job_path, folio_buf *b, folio_error *err)
+static bool contacts_read_rows(const char *job_path, folio_buf *b, folio_afile *af,
+                               folio_error *err)
 {
     folio_job *J = job_load(job_path, err);
     if (!J)
@@ -625,6 +626,10 @@ static bool contacts_read_rows(const char *job_path, folio_buf *b, folio_error *
         folio_buf_putc(b, ',');          /* issue 15: as records.c writes them */
         folio_buf_put_csv_field(b, c->variant ? c->variant : "", c->variant ? strlen(c->variant) : 0);
         folio_buf_puts(b, c->holdout ? ",holdout,\n" : ",,\n");
+        if (!folio_afile_drain(af, b, (size_t)1 << 20)) {   /* r-harden (round 28) */
+            ok = false;
+            break;
+        }
     }
     feed_dataset_free(ds);
     free(sub);
@@ -671,12 +676,34 @@ static size_t first_cell(const char *s, const char *e, char *out, size_t cap)
     return n - k;
 }
 
-typedef struct { char *data; size_t n, pos; } cfile;
+/* r-harden (round 28, issue 12): each shard's contact_history.csv is read
+ * a line at a time (its current line and first cell held, nothing more),
+ * and the merged file is written as it grows (folio_afile): before, every
+ * shard's file was read whole and the merged one built in memory. */
+typedef struct {
+    FILE *f;
+    char *line;
+    size_t cap, len;
+    bool live;
+    char key[1024];
+} cfile;
 
-static const char *line_end(const cfile *c, size_t pos)
+/* Next line of c (with its '\n'); false at the end or on a read error
+ * (*bad set, errno kept). */
+static bool cf_next(cfile *c, bool *bad)
 {
-    const char *e = memchr(c->data + pos, '\n', c->n - pos);
-    return e ? e + 1 : c->data + c->n;
+    errno = 0;
+    ssize_t got = getline(&c->line, &c->cap, c->f);
+    if (got <= 0) {
+        c->live = false;
+        if (ferror(c->f) || !feof(c->f))
+            *bad = true;
+        return false;
+    }
+    c->len = (size_t)got;
+    first_cell(c->line, c->line + c->len, c->key, sizeof c->key);
+    c->live = true;
+    return true;
 }
 
 static bool merge_contacts(shard_in *S, int n, const char *orig_job, const char *out,
@@ -686,66 +713,85 @@ static bool merge_contacts(shard_in *S, int n, const char *orig_job, const char 
     if (!cf)
         return false;
     char path[PATH_MAX * 2];
-    bool any = false, ok = true;
-    for (int i = 0; i < n; i++) {
-        snprintf(path, sizeof path, "%s/contact_history.csv", S[i].dir);
-        bool absent;
-        folio_error e = {0};
-        cf[i].data = verify_slurp(path, &cf[i].n, FOLIO_EXIT_USAGE, &absent, &e);
-        if (!cf[i].data && !absent) {         /* there but unreadable: no quiet gap */
-            folio_error_set(err, e.code, "%s", e.msg);
-            ok = false;
-        }
-        if (cf[i].data) {
-            any = true;
-            cf[i].pos = (size_t)(line_end(&cf[i], 0) - cf[i].data);     /* header */
-        }
-    }
+    bool any = false, ok = true, bad = false;
     folio_buf b;
     folio_buf_init(&b, (size_t)1 << 36);
+    for (int i = 0; i < n && ok; i++) {
+        snprintf(path, sizeof path, "%s/contact_history.csv", S[i].dir);
+        struct stat st;
+        if (lstat(path, &st) != 0 && errno == ENOENT)
+            continue;
+        folio_error e = {0};
+        cf[i].f = folio_input_fopen(path, NULL, FOLIO_EXIT_USAGE, &e);
+        if (!cf[i].f) {                       /* there but unreadable: no quiet gap */
+            folio_error_set(err, e.code, "%s", e.msg);
+            ok = false;
+            break;
+        }
+        /* the header: the first shard's that has the file is the merged one's */
+        if (cf_next(&cf[i], &bad) && !any)
+            folio_buf_append(&b, cf[i].line, cf[i].len);
+        any = true;
+        if (cf[i].live)
+            cf_next(&cf[i], &bad);              /* its first data row */
+        if (bad) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path,
+                            errno ? strerror(errno) : "out of memory reading a line");
+            ok = false;
+        }
+    }
+    folio_afile af = {.fd = -1};
+    bool opened = false;
     if (any && ok) {
-        for (int i = 0; i < n; i++)
-            if (cf[i].data) {
-                folio_buf_append(&b, cf[i].data, cf[i].pos);
-                break;
-            }
-        ok = contacts_read_rows(orig_job, &b, err);
+        snprintf(path, sizeof path, "%s/contact_history.csv", out);
+        ok = opened = folio_afile_open(&af, path, err);
+        ok = ok && contacts_read_rows(orig_job, &b, &af, err);
         test_stop_at("merge-contacts");
         /* every shard's new rows, in household order (each shard's are) */
-        char ka[1024], kb[1024];
         for (uint64_t row = 1; ok; row++) {
             if (merge_tick(row) && folio_stopped(err)) {   /* r-fixm */
                 ok = false;
                 break;
             }
             int best = -1;
-            for (int i = 0; i < n; i++) {
-                if (!cf[i].data || cf[i].pos >= cf[i].n)
-                    continue;
-                if (best < 0) {
+            for (int i = 0; i < n; i++)
+                if (cf[i].live && (best < 0 || strcmp(cf[i].key, cf[best].key) < 0))
                     best = i;
-                    continue;
-                }
-                first_cell(cf[i].data + cf[i].pos, cf[i].data + cf[i].n, ka, sizeof ka);
-                first_cell(cf[best].data + cf[best].pos, cf[best].data + cf[best].n, kb,
-                           sizeof kb);
-                if (strcmp(ka, kb) < 0)
-                    best = i;
-            }
             if (best < 0)
                 break;
-            const char *e = line_end(&cf[best], cf[best].pos);
-            folio_buf_append(&b, cf[best].data + cf[best].pos,
-                             (size_t)(e - cf[best].data) - cf[best].pos);
-            cf[best].pos = (size_t)(e - cf[best].data);
+            folio_buf_append(&b, cf[best].line, cf[best].len);
             (*new_rows)++;
+            if (!folio_afile_drain(&af, &b, (size_t)1 << 20)) {
+                ok = false;
+                break;
+            }
+            if (!cf_next(&cf[best], &bad) && bad) {
+                snprintf(path, sizeof path, "%s/contact_history.csv", S[best].dir);
+                folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path,
+                                errno ? strerror(errno) : "out of memory reading a line");
+                ok = false;
+            }
         }
-        snprintf(path, sizeof path, "%s/contact_history.csv", out);
-        ok = ok && !b.failed && folio_write_file_atomic(path, b.data, b.len, err);
+    }
+    if (opened) {
+        if (ok && folio_afile_drain(&af, &b, 0)) {
+            ok = folio_afile_commit(&af, err);
+        } else {
+            if (!err->code)
+                *err = af.err;
+            if (!err->code)
+                folio_error_set(err, FOLIO_EXIT_FAILED, "%s/contact_history.csv: out of memory",
+                                out);
+            folio_afile_abort(&af);
+            ok = false;
+        }
     }
     folio_buf_free(&b);
-    for (int i = 0; i < n; i++)
-        free(cf[i].data);
+    for (int i = 0; i < n; i++) {
+        if (cf[i].f)
+            fclose(cf[i].f);
+        free(cf[i].line);
+    }
     free(cf);
     return ok;
 }
@@ -759,66 +805,86 @@ static bool merge_contacts(shard_in *S, int n, const char *orig_job, const char 
 static bool merge_rows(shard_in *S, int n, const char *name, const char *out, uint64_t *rows,
                        bool *present, folio_error *err)
 {
+    /* r-harden (round 28, issue 12): read and written a block at a time
+     * (folio_afile), not every shard's file held whole with the merged one */
     char path[PATH_MAX * 2];
-    folio_buf b;
-    folio_buf_init(&b, (size_t)1 << 36);
     *rows = 0;
     *present = false;
-    bool ok = true;
+    bool ok = true, opened = false;
+    char *head = NULL, *blk = malloc(1 << 20);
     size_t hlen = 0;
-    char *head = NULL;
+    folio_afile af = {.fd = -1};
+    if (!blk) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", name);
+        return false;
+    }
     for (int i = 0; i < n && ok; i++) {
         snprintf(path, sizeof path, "%s/%s", S[i].dir, name);
-        size_t len;
-        bool absent;
+        struct stat st;
+        bool absent = lstat(path, &st) != 0 && errno == ENOENT;
         folio_error re = {0};
-        char *t = verify_slurp(path, &len, FOLIO_EXIT_USAGE, &absent, &re);
-        if (!t && !absent) {                  /* there but unreadable */
+        FILE *f = absent ? NULL : folio_input_fopen(path, NULL, FOLIO_EXIT_USAGE, &re);
+        if (!f && !absent) {                  /* there but unreadable */
             folio_error_set(err, re.code, "%s", re.msg);
             ok = false;
             continue;
         }
-        if (!t) {
+        if (!f) {
             if (*present) {
                 folio_error_set(err, FOLIO_EXIT_USAGE, "%s: missing (shard 1 has %s)", path, name);
                 ok = false;
             }
             continue;
         }
-        const char *e = memchr(t, '\n', len);
-        size_t h = e ? (size_t)(e - t) + 1 : len;
+        char *h = NULL;
+        size_t hc = 0;
+        ssize_t hn = getline(&h, &hc, f);
+        size_t hl = hn > 0 ? (size_t)hn : 0;
         if (!*present && i > 0) {
             folio_error_set(err, FOLIO_EXIT_USAGE, "%s: shard 1 has no %s", path, name);
             ok = false;
         } else if (!*present) {
             *present = true;
-            head = malloc(h + 1);
-            if (head)
-                memcpy(head, t, h);
-            hlen = h;
-            folio_buf_append(&b, t, h);
-        } else if (h != hlen || !head || memcmp(head, t, h)) {
+            head = h ? h : strdup("");
+            h = NULL;
+            hlen = hl;
+            snprintf(path, sizeof path, "%s/%s", out, name);
+            ok = opened = folio_afile_open(&af, path, err);
+            ok = ok && folio_afile_write(&af, head ? head : "", hlen);
+        } else if (hl != hlen || !head || memcmp(head, h, hl)) {
             folio_error_set(err, FOLIO_EXIT_USAGE, "%s: header differs from shard 1's", path);
             ok = false;
         }
-        for (const char *q = t + h, *end = t + len; ok && q < end; (*rows)++) {
-            const char *nl = memchr(q, '\n', (size_t)(end - q));
-            if (!nl)
-                break;                  /* counted as before: newlines */
-            q = nl + 1;
-            if (merge_tick(*rows + 1) && folio_stopped(err))    /* r-fixm */
+        free(h);
+        size_t got;
+        uint64_t nl = 0;
+        while (ok && (got = fread(blk, 1, 1 << 20, f)) > 0) {
+            for (const char *q = blk, *e = blk + got; (q = memchr(q, '\n', (size_t)(e - q)));
+                 q++)
+                nl++;
+            ok = folio_afile_write(&af, blk, got);
+            if (ok && merge_tick(0) && folio_stopped(err))      /* r-fixm: a stop request */
                 ok = false;
         }
-        if (ok)
-            folio_buf_append(&b, t + h, len - h);
-        free(t);
+        if (ok && ferror(f)) {
+            snprintf(path, sizeof path, "%s/%s", S[i].dir, name);
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+            ok = false;
+        }
+        *rows += nl;
+        fclose(f);
+    }
+    if (opened) {
+        if (ok) {
+            ok = folio_afile_commit(&af, err);
+        } else {
+            if (!err->code)
+                *err = af.err;
+            folio_afile_abort(&af);
+        }
     }
     free(head);
-    if (ok && *present) {
-        snprintf(path, sizeof path, "%s/%s", out, name);
-        ok = !b.failed && folio_write_file_atomic(path, b.data, b.len, err);
-    }
-    folio_buf_free(&b);
+    free(blk);
     return ok;
 }
 
