@@ -1010,7 +1010,65 @@ static void merge_contacts_figures(folio_buf *m, shard_in *S, int n, int64_t *up
  * household id order -- the run's order -- and proof_cover_build, the run's
  * own greedy cover, over them.  "pages:longest" is shard-relative: it stays
  * only on the households whose pages are the longest of all shards. */
-typedef struct { char *hh; const char *file, *keys; int shard; int64_t first, last, pages; bool longest; } phh;
+typedef struct { char *hh; const char *file, *keys; int shard; int64_t first, last, pages, lp; bool longest; } phh;
+
+/* r-harden (round 28, issue 12): the greedy cover takes, among items of
+ * equal gain, the one first in household id order; households with the
+ * same coverage keys always have equal gains, so only the first of them
+ * (by id) can ever be picked.  Merge keeps one household per key set (the
+ * first by id; a shard's "pages:longest" households apart, by their
+ * pages, until the longest of all shards is known): the same picks in
+ * memory that grows with the key sets (a few hundred), not with the
+ * households (an id string and ~60 bytes each before). */
+typedef struct { phh *v; size_t n, cap; uint32_t *slot; size_t scap; } pgroups;
+
+static uint64_t mpool_hash(const char *s, size_t n);
+
+static phh *pgroup(pgroups *G, const phh *y, bool *ok)
+{
+    int64_t lp = y->longest ? y->pages : -1;
+    if ((G->n + 1) * 2 > G->scap) {
+        size_t nc = G->scap ? G->scap * 2 : 256;
+        uint32_t *ns = calloc(nc, sizeof *ns);
+        if (!ns) {
+            *ok = false;
+            return NULL;
+        }
+        for (size_t i = 0; i < G->n; i++) {
+            size_t j = (mpool_hash((const char *)&G->v[i].keys, sizeof G->v[i].keys) ^
+                        (uint64_t)G->v[i].lp * 0x9E3779B97F4A7C15ULL) & (nc - 1);
+            while (ns[j])
+                j = (j + 1) & (nc - 1);
+            ns[j] = (uint32_t)i + 1;
+        }
+        free(G->slot);
+        G->slot = ns;
+        G->scap = nc;
+    }
+    size_t j = (mpool_hash((const char *)&y->keys, sizeof y->keys) ^
+                (uint64_t)lp * 0x9E3779B97F4A7C15ULL) & (G->scap - 1);
+    for (; G->slot[j]; j = (j + 1) & (G->scap - 1)) {
+        phh *g = &G->v[G->slot[j] - 1];
+        if (g->keys == y->keys && g->lp == lp)
+            return g;
+    }
+    if (G->n == G->cap) {
+        size_t nc = G->cap ? G->cap * 2 : 64;
+        phh *nv = realloc(G->v, nc * sizeof *nv);
+        if (!nv) {
+            *ok = false;
+            return NULL;
+        }
+        G->v = nv;
+        G->cap = nc;
+    }
+    phh *g = &G->v[G->n];
+    memset(g, 0, sizeof *g);
+    g->keys = y->keys;
+    g->lp = lp;
+    G->slot[j] = (uint32_t)++G->n;
+    return g;
+}
 
 /* r-harden (round 27, issue 12): merge held ~1 KB a household -- each
  * shard's audit.jsonl read whole, and every household's print file name
@@ -1148,9 +1206,9 @@ static int proofs_enabled(const shard_in *S, int n, folio_error *err)
 static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
                          uint64_t *chosen_n, folio_error *err)
 {
-    phh *H = NULL;
+    pgroups G = {0};
     mpool pool = {0};
-    size_t nh = 0, ch = 0;
+    size_t nh = 0;
     int64_t max = 100, longest = 0;
     char path[PATH_MAX * 2];
     bool ok = true;
@@ -1200,41 +1258,41 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
                 verify_json_free(v);
                 continue;
             }
-            if (nh == ch) {
-                ch = ch ? ch * 2 : 1024;
-                phh *nv = realloc(H, ch * sizeof *nv);
-                if (!nv) {
-                    verify_json_free(v);
-                    ok = false;
-                    break;
-                }
-                H = nv;
-            }
-            phh *x = &H[nh++];
-            memset(x, 0, sizeof *x);
+            phh y = {0};
             const char *pf = verify_json_str(v, "print_file");
-            x->hh = strdup(hh);
-            x->file = mpool_get(&pool, pf ? pf : "", strlen(pf ? pf : ""));
-            x->shard = (int)S[s].index;
-            verify_json_int(v, "first_page", &x->first);
-            verify_json_int(v, "last_page", &x->last);
-            verify_json_int(v, "pages", &x->pages);
+            y.file = mpool_get(&pool, pf ? pf : "", strlen(pf ? pf : ""));
+            y.shard = (int)S[s].index;
+            verify_json_int(v, "first_page", &y.first);
+            verify_json_int(v, "last_page", &y.last);
+            verify_json_int(v, "pages", &y.pages);
             folio_buf kb;
             folio_buf_init(&kb, 0);
             for (int k = 0; k < verify_json_len(cov); k++) {
                 const char *kt = verify_json_text(verify_json_at(cov, k));
                 if (kt && !strcmp(kt, "pages:longest")) {
-                    x->longest = true;
+                    y.longest = true;
                     continue;
                 }
                 folio_buf_puts(&kb, kt ? kt : "");
                 folio_buf_putc(&kb, '\n');
             }
-            if (x->longest && x->pages > longest)
-                longest = x->pages;
-            x->keys = kb.failed ? NULL : mpool_get(&pool, kb.data ? kb.data : "", kb.len);
+            if (y.longest && y.pages > longest)
+                longest = y.pages;
+            y.keys = kb.failed ? NULL : mpool_get(&pool, kb.data ? kb.data : "", kb.len);
             folio_buf_free(&kb);
-            ok = x->hh && x->file && x->keys;
+            nh++;
+            phh *g = (ok = y.file && y.keys) ? pgroup(&G, &y, &ok) : NULL;
+            if (g && (!g->hh || strcmp(hh, g->hh) < 0)) {   /* the group's first household */
+                char *id = strdup(hh);
+                if (!id)
+                    ok = false;
+                else {
+                    free(g->hh);
+                    y.hh = id;
+                    y.lp = g->lp;
+                    *g = y;
+                }
+            }
             verify_json_free(v);
         }
         /* getline's -1 is end of file only with feof: a read error sets
@@ -1252,7 +1310,9 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
             fclose(af);
         free(t);
     }
-    for (size_t h = 0; ok && h < nh; h++)
+    phh *H = G.v;                       /* one household a group, in id order */
+    size_t ng = G.n;
+    for (size_t h = 0; ok && h < ng; h++)
         if (H[h].longest && H[h].pages == longest) {
             size_t k = strlen(H[h].keys);
             char *nk = malloc(k + 15);
@@ -1264,13 +1324,13 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
             ok = nk && H[h].keys;
             free(nk);
         }
-    if (nh)
-        qsort(H, nh, sizeof *H, cmp_phh);
-    const char **items = calloc(nh + 1, sizeof *items);
-    for (size_t h = 0; items && h < nh; h++)
+    if (ok && ng)
+        qsort(H, ng, sizeof *H, cmp_phh);
+    const char **items = calloc(ng + 1, sizeof *items);
+    for (size_t h = 0; items && h < ng; h++)
         items[h] = H[h].keys;
     folio_proof_cover c = {0};
-    ok = ok && items && proof_cover_build(items, nh, (uint32_t)max, &c, err);
+    ok = ok && items && proof_cover_build(items, ng, (uint32_t)max, &c, err);
     /* issue 12 part 3 (r-merge): the picks rendered again from their shards
      * into one proofs/proof.pdf (merge-proofs.c) */
     merge_proofs_result mr = {0};
@@ -1373,9 +1433,10 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
     merge_proofs_free(&mr);
     proof_cover_free(&c);
     free(items);
-    for (size_t h = 0; h < nh; h++)
-        free(H[h].hh);
-    free(H);
+    for (size_t h = 0; h < G.n; h++)
+        free(G.v[h].hh);
+    free(G.v);
+    free(G.slot);
     mpool_free(&pool);
     return ok;
 }
