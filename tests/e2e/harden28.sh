@@ -146,3 +146,39 @@ PY
     done
 }
 run_test h28_merge_bound t_h28_merge_bound
+
+# (2) the shard checks of round 27 ran only for a job file beside its
+# shard.json: a shard's job copied out of its directory (feeds by absolute
+# path), or a shard directory whose shard.json was removed, ran the
+# shard's subset of households unchecked with exit 0.  Now a job reading a
+# feed in DIR/feeds, DIR a shard's directory (shard.json) or one of a
+# partition's (partition.json above it), is exit 2 naming the feed and the
+# file; the whole job's own feeds and the shard's own job still run.
+t_h28_shard_gaps() {
+    local d="$WORK/h28sg" rc
+    rm -rf "$d"; mkdir -p "$d"
+    "$FOLIO" samples --households 60 --seed 85 --out "$d/f" >/dev/null
+    "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/p" >/dev/null
+    sed "s#path: \"feeds/#path: \"$d/p/s01/feeds/#" "$d/p/s01/job.yaml" > "$d/copy.yaml"
+    grep -q "$d/p/s01/feeds/customers.csv" "$d/copy.yaml" || fail_at "$LINENO"
+    for a in "--shard 1/2" ""; do
+        # shellcheck disable=SC2086
+        rc=$(h27_run_rc "$d/copy.yaml" "$d/copy.err" $a --out "$d/oc")
+        cat "$d/copy.err"
+        [ "$rc" = 2 ] || fail_at "$LINENO"
+        grep -q "copy.yaml:[0-9]*: feed '.*' is a feed of the partition shard $d/p/s01 " "$d/copy.err" || fail_at "$LINENO"
+        [ ! -e "$d/oc/manifest.json" ] || fail_at "$LINENO"
+    done
+    cp -a "$d/p" "$d/p2"
+    rm "$d/p2/s01/shard.json"
+    rc=$(h27_run_rc "$d/p2/s01/job.yaml" "$d/ns.err" --shard 1/2 --out "$d/ons")
+    cat "$d/ns.err"
+    [ "$rc" = 2 ] || fail_at "$LINENO"
+    grep -q "s01/shard.json is missing" "$d/ns.err" || fail_at "$LINENO"
+    [ ! -e "$d/ons/manifest.json" ] || fail_at "$LINENO"
+    rc=$(h27_run_rc "$d/p/s01/job.yaml" "$d/ok.err" --shard 1/2 --out "$d/ok")
+    { [ "$rc" = 0 ] || [ "$rc" = 3 ]; } || { cat "$d/ok.err"; fail_at "$LINENO"; }
+    rc=$(h27_run_rc "$d/f/job.yaml" "$d/whole.err" --out "$d/whole")
+    { [ "$rc" = 0 ] || [ "$rc" = 3 ]; } || { cat "$d/whole.err"; fail_at "$LINENO"; }
+}
+run_test h28_shard_gaps t_h28_shard_gaps
