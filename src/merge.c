@@ -488,6 +488,22 @@ static void work_clear(const char *work)
     rmdir(work);
 }
 
+/* r-harden (round 28): verify_csv_read stops at a row callback's false
+ * but returns true (verify.c's readers stop early on purpose); here a
+ * refused row is a failure -- a spill file that could not be written, out
+ * of memory, a .lines map changed, a stop request -- never the file's end:
+ * the rows after it would be missing from the checks. */
+typedef struct { verify_csv_row fn; void *ctx; uint64_t refused; } csv_guard;
+
+static bool guard_row(void *ctx, uint64_t row, char **f, const size_t *len, size_t n)
+{
+    csv_guard *g = ctx;
+    if (g->fn(g->ctx, row, f, len, n))
+        return true;
+    g->refused = row;
+    return false;
+}
+
 static bool read_csv(const char *path, verify_csv_row fn, void *ctx, folio_error *err)
 {
     size_t n;
@@ -496,9 +512,15 @@ static bool read_csv(const char *path, verify_csv_row fn, void *ctx, folio_error
     if (!t)
         return false;
     char why[200];
-    bool ok = verify_csv_read(t, n, fn, ctx, why, sizeof why);
+    csv_guard g = {fn, ctx, 0};
+    bool ok = verify_csv_read(t, n, guard_row, &g, why, sizeof why);
     free(t);
-    if (!ok && !folio_stopped(err))     /* r-fixm: a row callback saw a stop request */
+    if (ok && g.refused) {
+        ok = false;
+        snprintf(why, sizeof why, "row %llu not taken (out of memory)",
+                 (unsigned long long)g.refused);
+    }
+    if (!ok && !folio_stopped(err) && !err->code)     /* r-fixm: a row callback saw a stop request */
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, why);
     return ok;
 }
@@ -513,7 +535,43 @@ typedef struct {
     const char *shard_part;       /* DIR/sII */
     uint64_t *per_feed;           /* rejects per partition feed */
     bool bad;
+    int shard;                    /* 0-based, the shard being read */
+    uint8_t *lines_ok;            /* per partition feed: this shard's .lines checked */
+    folio_error lerr;             /* a .lines map not the one the cut wrote */
 } rejects;
+
+/* r-harden (round 28, issue 12): a shard's feeds/FILE.lines (its lines'
+ * numbers in the full feed) is what the cut wrote -- partition.json's
+ * lines_bytes and lines_sha256 -- before merge numbers rejects by it: an
+ * edited map gave rejects.csv the lines of other rows, with exit 3. */
+static bool lines_same(rejects *R, int fi, const char *file)
+{
+    if (R->lines_ok[fi])
+        return true;
+    const verify_json *sf = verify_json_at(verify_json_get(verify_json_at(R->feeds, fi),
+                                                           "shard_files"), R->shard);
+    const char *sha = verify_json_str(sf, "lines_sha256");
+    int64_t bytes = -1;
+    char path[PATH_MAX * 2], hex[65];
+    snprintf(path, sizeof path, "%s/feeds/%s.lines", R->shard_part, file);
+    if (!sha || !verify_json_int(sf, "lines_bytes", &bytes)) {
+        folio_error_set(&R->lerr, FOLIO_EXIT_USAGE, "%s: partition.json records no digest "
+                        "of it (a cut by an earlier folio): the shard's rejects cannot be "
+                        "numbered by the full feed's lines; cut the feeds again", path);
+        return false;
+    }
+    uint64_t got = 0;
+    folio_error e = {0};
+    if (!folio_sha256_file(path, hex, &got, &e) || got != (uint64_t)bytes || strcmp(hex, sha)) {
+        folio_error_set(&R->lerr, FOLIO_EXIT_USAGE, "%s: %s, but partition.json records "
+                        "%lld bytes, SHA-256 %.16s...: the map of the shard's lines to the "
+                        "full feed's changed after the cut; cut the feeds again", path,
+                        e.code ? e.msg : "another size or SHA-256", (long long)bytes, sha);
+        return false;
+    }
+    R->lines_ok[fi] = 1;
+    return true;
+}
 
 static uint64_t map_line(const char *shard_part, const char *file, uint64_t line)
 {
@@ -559,6 +617,8 @@ static bool reject_row(void *ctx, uint64_t row, char **f, const size_t *len, siz
             break;
         }
     }
+    if (R->feeds && r->feed != INT32_MAX && !lines_same(R, r->feed, f[0]))
+        return false;
     if (R->feeds) {
         uint64_t l = map_line(R->shard_part, f[0], line);
         if (!l)
@@ -1792,7 +1852,8 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
     const verify_json *pfeeds = part ? verify_json_get(part, "feeds") : NULL;
     R.feeds = pfeeds;
     R.per_feed = calloc((size_t)verify_json_len(pfeeds) + 1, sizeof *R.per_feed);
-    if (!R.per_feed)
+    R.lines_ok = calloc((size_t)verify_json_len(pfeeds) + 1, 1);
+    if (!R.per_feed || !R.lines_ok)
         goto oom;
     for (int i = 0; i < n; i++) {
         if (!part && i > 0)
@@ -1800,9 +1861,16 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
         char sp[PATH_MAX + 16];
         snprintf(sp, sizeof sp, "%s/s%02d", S[0].part, i + 1);
         R.shard_part = sp;
+        R.shard = i;
+        memset(R.lines_ok, 0, (size_t)verify_json_len(pfeeds) + 1);
         snprintf(path, sizeof path, "%s/rejects.csv", S[i].dir);
-        if (!read_csv(path, reject_row, &R, err))
+        if (!read_csv(path, reject_row, &R, err)) {
+            if (R.lerr.code) {          /* r-harden (round 28) */
+                *err = R.lerr;
+                rc = FOLIO_EXIT_USAGE;
+            }
             goto done;
+        }
     }
     if (part && R.n)               /* full feeds: shard 1's order is the run's */
         qsort(R.v, R.n, sizeof *R.v, cmp_rrow);
@@ -2003,6 +2071,7 @@ done:
             free(R.v[i].cells[c]);
     free(R.v);
     free(R.per_feed);
+    free(R.lines_ok);
     msort_close(P.ids);
     msort_close(P.serials);
     if (work[0])

@@ -182,3 +182,53 @@ t_h28_shard_gaps() {
     { [ "$rc" = 0 ] || [ "$rc" = 3 ]; } || { cat "$d/whole.err"; fail_at "$LINENO"; }
 }
 run_test h28_shard_gaps t_h28_shard_gaps
+
+# (3) a shard's feeds/FILE.lines (its lines' numbers in the full feed,
+# which merge numbers rejects.csv by) was covered by no digest: an edited
+# map gave the merged rejects.csv the lines of other rows, with exit 3.
+# Now partition.json records each map's size and SHA-256 and merge checks
+# the map of every shard feed with rejects before it reads it: exit 2
+# naming the file, no manifest.json.
+t_h28_lines_digest() {
+    local d="$WORK/h28ld" rc i
+    rm -rf "$d"; mkdir -p "$d"
+    "$FOLIO" samples --households 80 --seed 87 --with-errors --out "$d/f" >/dev/null
+    "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/p" >/dev/null
+    python3 - "$d/p" <<'PY' || fail_at "$LINENO"
+import hashlib, json, os, sys
+p = sys.argv[1]; j = json.load(open(os.path.join(p, "partition.json")))
+n = 0
+for f in j["feeds"]:
+    for s, rec in enumerate(f["shard_files"]):
+        b = open(os.path.join(p, "s%02d" % (s + 1), "feeds", f["file"] + ".lines"), "rb").read()
+        assert rec["lines_bytes"] == len(b) and rec["lines_sha256"] == hashlib.sha256(b).hexdigest()
+        n += 1
+assert n >= 4, n
+PY
+    for i in 1 2; do
+        rc=$(h27_run_rc "$d/p/s0$i/job.yaml" "$d/r$i.err" --shard $i/2 --out "$d/o$i")
+        [ "$rc" = 3 ] || [ "$rc" = 0 ] || { cat "$d/r$i.err"; fail_at "$LINENO"; }
+    done
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m0" >/dev/null 2>"$d/m0.err"; rc=$?; set -e
+    [ "$rc" = 3 ] || { cat "$d/m0.err"; fail_at "$LINENO"; }
+    [ "$(wc -l < "$d/m0/rejects.csv")" -gt 1 ] || fail_at "$LINENO"
+    # every map of a feed with rejects: two entries swapped (same size)
+    python3 - "$d" <<'PY' || fail_at "$LINENO"
+import csv, os, sys
+d = sys.argv[1]; n = 0
+for i in (1, 2):
+    for r in csv.DictReader(open("%s/o%d/rejects.csv" % (d, i), encoding="utf-8", errors="surrogateescape")):
+        p = "%s/p/s%02d/feeds/%s.lines" % (d, i, r["file"])
+        b = bytearray(open(p, "rb").read())
+        if len(b) >= 8 and b[:4] != b[4:8]:
+            b[:4], b[4:8] = b[4:8], b[:4]
+            open(p, "wb").write(bytes(b)); n += 1
+assert n >= 1, n
+PY
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m1" >/dev/null 2>"$d/m1.err"; rc=$?; set -e
+    cat "$d/m1.err"
+    [ "$rc" = 2 ] || fail_at "$LINENO"
+    grep -q "\.lines: .*changed after the cut" "$d/m1.err" || fail_at "$LINENO"
+    [ ! -e "$d/m1/manifest.json" ] || fail_at "$LINENO"
+}
+run_test h28_lines_digest t_h28_lines_digest
