@@ -145,7 +145,7 @@ static char *new_run(msort *s, FILE **f, folio_error *err)
     snprintf(path, sizeof path, "%s/%s-%zu.run", s->dir, s->name, s->seq++);
     char *p = strdup(path);
     errno = 0;
-    *f = p ? fopen(path, "wb") : NULL;
+    *f = p ? folio_fopen_excl(path) : NULL;     /* never through a link */
     if (!*f) {
         if (p)
             io_fail(path, "create", err);

@@ -475,6 +475,13 @@ static size_t merge_sort_mem(void)
 
 static void work_clear(const char *work)
 {
+    struct stat st;
+    if (lstat(work, &st) != 0)
+        return;
+    if (!S_ISDIR(st.st_mode)) {         /* a link or a file: itself, never its target */
+        unlink(work);
+        return;
+    }
     DIR *d = opendir(work);
     struct dirent *e;
     char path[PATH_MAX * 2];
