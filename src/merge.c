@@ -9,6 +9,7 @@
 #include "folio/production.h"
 #include "folio/proof.h"
 #include "merge-proofs.h"
+#include "merge-spill.h"         /* r-harden (round 28) */
 #include "report-html.h"          /* issue 12 part 3 (r-merge) */
 #include "verify-private.h"
 
@@ -382,7 +383,12 @@ static void test_stop_at(const char *name)
 
 /* ---- pieces: ids and serials unique ------------------------------------------- */
 
-typedef struct { char **ids; uint64_t *serials; size_t n, cap; int col_id, col_serial; } pieces;
+/* r-harden (round 28, issue 12): every piece id and serial of every shard
+ * goes through an external sort (merge-spill.c) in the merge's work
+ * directory: the checks are the same (each id and serial counted against
+ * the one before it in sorted order), in memory that does not grow with
+ * the pieces (50 million households: GBs of ids before). */
+typedef struct { msort *ids, *serials; uint64_t n; int col_id, col_serial; folio_error *err; } pieces;
 
 static bool piece_row(void *ctx, uint64_t row, char **f, const size_t *len, size_t n)
 {
@@ -400,33 +406,109 @@ static bool piece_row(void *ctx, uint64_t row, char **f, const size_t *len, size
         }
         return true;
     }
-    if (P->n == P->cap) {
-        P->cap = P->cap ? P->cap * 2 : 1024;
-        char **ni = realloc(P->ids, P->cap * sizeof *ni);
-        if (ni)
-            P->ids = ni;
-        uint64_t *ns = realloc(P->serials, P->cap * sizeof *ns);
-        if (ns)
-            P->serials = ns;
-        if (!ni || !ns)
-            return false;
-    }
-    P->ids[P->n] = strdup(P->col_id >= 0 && (size_t)P->col_id < n ? f[P->col_id] : "");
+    const char *id = P->col_id >= 0 && (size_t)P->col_id < n ? f[P->col_id] : "";
     uint64_t s = 0;
     if (P->col_serial >= 0 && (size_t)P->col_serial < n)
         verify_parse_u(f[P->col_serial], &s);
-    P->serials[P->n++] = s;
+    unsigned char be[8];                /* big-endian: byte order is number order */
+    for (int i = 0; i < 8; i++)
+        be[i] = (unsigned char)(s >> (56 - 8 * i));
+    if (!msort_add(P->ids, id, strlen(id), P->err) || !msort_add(P->serials, be, 8, P->err))
+        return false;
+    P->n++;
     return true;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* Sorted records of s: *dups, how many equal the one before; *last the
+ * last record (8 bytes: a serial) when last != NULL. */
+static bool sorted_dups(msort *s, int64_t *dups, uint64_t *last, folio_error *err)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    char *prev = NULL;
+    size_t plen = 0, pcap = 0;
+    bool have = false;
+    const char *p;
+    size_t n;
+    int g;
+    uint64_t i = 0;
+    *dups = 0;
+    while ((g = msort_next(s, &p, &n, err)) == 1) {
+        if (merge_tick(++i) && folio_stopped(err)) {
+            free(prev);
+            return false;
+        }
+        if (have && n == plen && !memcmp(p, prev, n))
+            (*dups)++;
+        if (n > pcap) {
+            char *nv = realloc(prev, n);
+            if (!nv) {
+                free(prev);
+                folio_error_set(err, FOLIO_EXIT_FAILED, "merge: out of memory");
+                return false;
+            }
+            prev = nv;
+            pcap = n;
+        }
+        memcpy(prev, p, n);
+        plen = n;
+        have = true;
+    }
+    if (g == 0 && last && have && plen == 8) {
+        *last = 0;
+        for (int k = 0; k < 8; k++)
+            *last = *last << 8 | (unsigned char)prev[k];
+    }
+    free(prev);
+    return g == 0;
 }
-static int cmp_u64(const void *a, const void *b)
+
+/* The merge's spill files go to OUT/.merge-work (removed at the end, and
+ * at the start: a killed merge's).  Records of one sort held in memory:
+ * MERGE_SORT_MEM bytes (FOLIO_TEST_MERGE_SORT_BYTES: smaller, for tests). */
+#define MERGE_SORT_MEM ((size_t)32 << 20)
+
+static size_t merge_sort_mem(void)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
+    const char *t = getenv("FOLIO_TEST_MERGE_SORT_BYTES");
+    long long v = t ? atoll(t) : 0;
+    return v > 0 ? (size_t)v : MERGE_SORT_MEM;
+}
+
+static void work_clear(const char *work)
+{
+    struct stat st;
+    if (lstat(work, &st) != 0)
+        return;
+    if (!S_ISDIR(st.st_mode)) {         /* a link or a file: itself, never its target */
+        unlink(work);
+        return;
+    }
+    DIR *d = opendir(work);
+    struct dirent *e;
+    char path[PATH_MAX * 2];
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(path, sizeof path, "%s/%s", work, e->d_name);
+            unlink(path);
+        }
+    if (d)
+        closedir(d);
+    rmdir(work);
+}
+
+/* r-harden (round 28): verify_csv_read stops at a row callback's false
+ * but returns true (verify.c's readers stop early on purpose); here a
+ * refused row is a failure -- a spill file that could not be written, out
+ * of memory, a .lines map changed, a stop request -- never the file's end:
+ * the rows after it would be missing from the checks. */
+typedef struct { verify_csv_row fn; void *ctx; uint64_t refused; } csv_guard;
+
+static bool guard_row(void *ctx, uint64_t row, char **f, const size_t *len, size_t n)
+{
+    csv_guard *g = ctx;
+    if (g->fn(g->ctx, row, f, len, n))
+        return true;
+    g->refused = row;
+    return false;
 }
 
 static bool read_csv(const char *path, verify_csv_row fn, void *ctx, folio_error *err)
@@ -437,9 +519,15 @@ static bool read_csv(const char *path, verify_csv_row fn, void *ctx, folio_error
     if (!t)
         return false;
     char why[200];
-    bool ok = verify_csv_read(t, n, fn, ctx, why, sizeof why);
+    csv_guard g = {fn, ctx, 0};
+    bool ok = verify_csv_read(t, n, guard_row, &g, why, sizeof why);
     free(t);
-    if (!ok && !folio_stopped(err))     /* r-fixm: a row callback saw a stop request */
+    if (ok && g.refused) {
+        ok = false;
+        snprintf(why, sizeof why, "row %llu not taken (out of memory)",
+                 (unsigned long long)g.refused);
+    }
+    if (!ok && !folio_stopped(err) && !err->code)     /* r-fixm: a row callback saw a stop request */
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, why);
     return ok;
 }
@@ -454,7 +542,43 @@ typedef struct {
     const char *shard_part;       /* DIR/sII */
     uint64_t *per_feed;           /* rejects per partition feed */
     bool bad;
+    int shard;                    /* 0-based, the shard being read */
+    uint8_t *lines_ok;            /* per partition feed: this shard's .lines checked */
+    folio_error lerr;             /* a .lines map not the one the cut wrote */
 } rejects;
+
+/* r-harden (round 28, issue 12): a shard's feeds/FILE.lines (its lines'
+ * numbers in the full feed) is what the cut wrote -- partition.json's
+ * lines_bytes and lines_sha256 -- before merge numbers rejects by it: an
+ * edited map gave rejects.csv the lines of other rows, with exit 3. */
+static bool lines_same(rejects *R, int fi, const char *file)
+{
+    if (R->lines_ok[fi])
+        return true;
+    const verify_json *sf = verify_json_at(verify_json_get(verify_json_at(R->feeds, fi),
+                                                           "shard_files"), R->shard);
+    const char *sha = verify_json_str(sf, "lines_sha256");
+    int64_t bytes = -1;
+    char path[PATH_MAX * 2], hex[65];
+    snprintf(path, sizeof path, "%s/feeds/%s.lines", R->shard_part, file);
+    if (!sha || !verify_json_int(sf, "lines_bytes", &bytes)) {
+        folio_error_set(&R->lerr, FOLIO_EXIT_USAGE, "%s: partition.json records no digest "
+                        "of it (a cut by an earlier folio): the shard's rejects cannot be "
+                        "numbered by the full feed's lines; cut the feeds again", path);
+        return false;
+    }
+    uint64_t got = 0;
+    folio_error e = {0};
+    if (!folio_sha256_file(path, hex, &got, &e) || got != (uint64_t)bytes || strcmp(hex, sha)) {
+        folio_error_set(&R->lerr, FOLIO_EXIT_USAGE, "%s: %s, but partition.json records "
+                        "%lld bytes, SHA-256 %.16s...: the map of the shard's lines to the "
+                        "full feed's changed after the cut; cut the feeds again", path,
+                        e.code ? e.msg : "another size or SHA-256", (long long)bytes, sha);
+        return false;
+    }
+    R->lines_ok[fi] = 1;
+    return true;
+}
 
 static uint64_t map_line(const char *shard_part, const char *file, uint64_t line)
 {
@@ -500,6 +624,8 @@ static bool reject_row(void *ctx, uint64_t row, char **f, const size_t *len, siz
             break;
         }
     }
+    if (R->feeds && r->feed != INT32_MAX && !lines_same(R, r->feed, f[0]))
+        return false;
     if (R->feeds) {
         uint64_t l = map_line(R->shard_part, f[0], line);
         if (!l)
@@ -530,7 +656,8 @@ static int cmp_rrow(const void *a, const void *b)
 
 /* The contact rows the job read, as `folio run` writes them (records.c
  * write_contact_history: header, then each row read). */
-static bool contacts_read_rows(const char *job_path, folio_buf *b, folio_error *err)
+static bool contacts_read_rows(const char *job_path, folio_buf *b, folio_afile *af,
+                               folio_error *err)
 {
     folio_job *J = job_load(job_path, err);
     if (!J)
@@ -566,6 +693,10 @@ static bool contacts_read_rows(const char *job_path, folio_buf *b, folio_error *
         folio_buf_putc(b, ',');          /* issue 15: as records.c writes them */
         folio_buf_put_csv_field(b, c->variant ? c->variant : "", c->variant ? strlen(c->variant) : 0);
         folio_buf_puts(b, c->holdout ? ",holdout,\n" : ",,\n");
+        if (!folio_afile_drain(af, b, (size_t)1 << 20)) {   /* r-harden (round 28) */
+            ok = false;
+            break;
+        }
     }
     feed_dataset_free(ds);
     free(sub);
@@ -612,12 +743,34 @@ static size_t first_cell(const char *s, const char *e, char *out, size_t cap)
     return n - k;
 }
 
-typedef struct { char *data; size_t n, pos; } cfile;
+/* r-harden (round 28, issue 12): each shard's contact_history.csv is read
+ * a line at a time (its current line and first cell held, nothing more),
+ * and the merged file is written as it grows (folio_afile): before, every
+ * shard's file was read whole and the merged one built in memory. */
+typedef struct {
+    FILE *f;
+    char *line;
+    size_t cap, len;
+    bool live;
+    char key[1024];
+} cfile;
 
-static const char *line_end(const cfile *c, size_t pos)
+/* Next line of c (with its '\n'); false at the end or on a read error
+ * (*bad set, errno kept). */
+static bool cf_next(cfile *c, bool *bad)
 {
-    const char *e = memchr(c->data + pos, '\n', c->n - pos);
-    return e ? e + 1 : c->data + c->n;
+    errno = 0;
+    ssize_t got = getline(&c->line, &c->cap, c->f);
+    if (got <= 0) {
+        c->live = false;
+        if (ferror(c->f) || !feof(c->f))
+            *bad = true;
+        return false;
+    }
+    c->len = (size_t)got;
+    first_cell(c->line, c->line + c->len, c->key, sizeof c->key);
+    c->live = true;
+    return true;
 }
 
 static bool merge_contacts(shard_in *S, int n, const char *orig_job, const char *out,
@@ -627,66 +780,85 @@ static bool merge_contacts(shard_in *S, int n, const char *orig_job, const char 
     if (!cf)
         return false;
     char path[PATH_MAX * 2];
-    bool any = false, ok = true;
-    for (int i = 0; i < n; i++) {
-        snprintf(path, sizeof path, "%s/contact_history.csv", S[i].dir);
-        bool absent;
-        folio_error e = {0};
-        cf[i].data = verify_slurp(path, &cf[i].n, FOLIO_EXIT_USAGE, &absent, &e);
-        if (!cf[i].data && !absent) {         /* there but unreadable: no quiet gap */
-            folio_error_set(err, e.code, "%s", e.msg);
-            ok = false;
-        }
-        if (cf[i].data) {
-            any = true;
-            cf[i].pos = (size_t)(line_end(&cf[i], 0) - cf[i].data);     /* header */
-        }
-    }
+    bool any = false, ok = true, bad = false;
     folio_buf b;
     folio_buf_init(&b, (size_t)1 << 36);
+    for (int i = 0; i < n && ok; i++) {
+        snprintf(path, sizeof path, "%s/contact_history.csv", S[i].dir);
+        struct stat st;
+        if (lstat(path, &st) != 0 && errno == ENOENT)
+            continue;
+        folio_error e = {0};
+        cf[i].f = folio_input_fopen(path, NULL, FOLIO_EXIT_USAGE, &e);
+        if (!cf[i].f) {                       /* there but unreadable: no quiet gap */
+            folio_error_set(err, e.code, "%s", e.msg);
+            ok = false;
+            break;
+        }
+        /* the header: the first shard's that has the file is the merged one's */
+        if (cf_next(&cf[i], &bad) && !any)
+            folio_buf_append(&b, cf[i].line, cf[i].len);
+        any = true;
+        if (cf[i].live)
+            cf_next(&cf[i], &bad);              /* its first data row */
+        if (bad) {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path,
+                            errno ? strerror(errno) : "out of memory reading a line");
+            ok = false;
+        }
+    }
+    folio_afile af = {.fd = -1};
+    bool opened = false;
     if (any && ok) {
-        for (int i = 0; i < n; i++)
-            if (cf[i].data) {
-                folio_buf_append(&b, cf[i].data, cf[i].pos);
-                break;
-            }
-        ok = contacts_read_rows(orig_job, &b, err);
+        snprintf(path, sizeof path, "%s/contact_history.csv", out);
+        ok = opened = folio_afile_open(&af, path, err);
+        ok = ok && contacts_read_rows(orig_job, &b, &af, err);
         test_stop_at("merge-contacts");
         /* every shard's new rows, in household order (each shard's are) */
-        char ka[1024], kb[1024];
         for (uint64_t row = 1; ok; row++) {
             if (merge_tick(row) && folio_stopped(err)) {   /* r-fixm */
                 ok = false;
                 break;
             }
             int best = -1;
-            for (int i = 0; i < n; i++) {
-                if (!cf[i].data || cf[i].pos >= cf[i].n)
-                    continue;
-                if (best < 0) {
+            for (int i = 0; i < n; i++)
+                if (cf[i].live && (best < 0 || strcmp(cf[i].key, cf[best].key) < 0))
                     best = i;
-                    continue;
-                }
-                first_cell(cf[i].data + cf[i].pos, cf[i].data + cf[i].n, ka, sizeof ka);
-                first_cell(cf[best].data + cf[best].pos, cf[best].data + cf[best].n, kb,
-                           sizeof kb);
-                if (strcmp(ka, kb) < 0)
-                    best = i;
-            }
             if (best < 0)
                 break;
-            const char *e = line_end(&cf[best], cf[best].pos);
-            folio_buf_append(&b, cf[best].data + cf[best].pos,
-                             (size_t)(e - cf[best].data) - cf[best].pos);
-            cf[best].pos = (size_t)(e - cf[best].data);
+            folio_buf_append(&b, cf[best].line, cf[best].len);
             (*new_rows)++;
+            if (!folio_afile_drain(&af, &b, (size_t)1 << 20)) {
+                ok = false;
+                break;
+            }
+            if (!cf_next(&cf[best], &bad) && bad) {
+                snprintf(path, sizeof path, "%s/contact_history.csv", S[best].dir);
+                folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path,
+                                errno ? strerror(errno) : "out of memory reading a line");
+                ok = false;
+            }
         }
-        snprintf(path, sizeof path, "%s/contact_history.csv", out);
-        ok = ok && !b.failed && folio_write_file_atomic(path, b.data, b.len, err);
+    }
+    if (opened) {
+        if (ok && folio_afile_drain(&af, &b, 0)) {
+            ok = folio_afile_commit(&af, err);
+        } else {
+            if (!err->code)
+                *err = af.err;
+            if (!err->code)
+                folio_error_set(err, FOLIO_EXIT_FAILED, "%s/contact_history.csv: out of memory",
+                                out);
+            folio_afile_abort(&af);
+            ok = false;
+        }
     }
     folio_buf_free(&b);
-    for (int i = 0; i < n; i++)
-        free(cf[i].data);
+    for (int i = 0; i < n; i++) {
+        if (cf[i].f)
+            fclose(cf[i].f);
+        free(cf[i].line);
+    }
     free(cf);
     return ok;
 }
@@ -700,66 +872,86 @@ static bool merge_contacts(shard_in *S, int n, const char *orig_job, const char 
 static bool merge_rows(shard_in *S, int n, const char *name, const char *out, uint64_t *rows,
                        bool *present, folio_error *err)
 {
+    /* r-harden (round 28, issue 12): read and written a block at a time
+     * (folio_afile), not every shard's file held whole with the merged one */
     char path[PATH_MAX * 2];
-    folio_buf b;
-    folio_buf_init(&b, (size_t)1 << 36);
     *rows = 0;
     *present = false;
-    bool ok = true;
+    bool ok = true, opened = false;
+    char *head = NULL, *blk = malloc(1 << 20);
     size_t hlen = 0;
-    char *head = NULL;
+    folio_afile af = {.fd = -1};
+    if (!blk) {
+        folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", name);
+        return false;
+    }
     for (int i = 0; i < n && ok; i++) {
         snprintf(path, sizeof path, "%s/%s", S[i].dir, name);
-        size_t len;
-        bool absent;
+        struct stat st;
+        bool absent = lstat(path, &st) != 0 && errno == ENOENT;
         folio_error re = {0};
-        char *t = verify_slurp(path, &len, FOLIO_EXIT_USAGE, &absent, &re);
-        if (!t && !absent) {                  /* there but unreadable */
+        FILE *f = absent ? NULL : folio_input_fopen(path, NULL, FOLIO_EXIT_USAGE, &re);
+        if (!f && !absent) {                  /* there but unreadable */
             folio_error_set(err, re.code, "%s", re.msg);
             ok = false;
             continue;
         }
-        if (!t) {
+        if (!f) {
             if (*present) {
                 folio_error_set(err, FOLIO_EXIT_USAGE, "%s: missing (shard 1 has %s)", path, name);
                 ok = false;
             }
             continue;
         }
-        const char *e = memchr(t, '\n', len);
-        size_t h = e ? (size_t)(e - t) + 1 : len;
+        char *h = NULL;
+        size_t hc = 0;
+        ssize_t hn = getline(&h, &hc, f);
+        size_t hl = hn > 0 ? (size_t)hn : 0;
         if (!*present && i > 0) {
             folio_error_set(err, FOLIO_EXIT_USAGE, "%s: shard 1 has no %s", path, name);
             ok = false;
         } else if (!*present) {
             *present = true;
-            head = malloc(h + 1);
-            if (head)
-                memcpy(head, t, h);
-            hlen = h;
-            folio_buf_append(&b, t, h);
-        } else if (h != hlen || !head || memcmp(head, t, h)) {
+            head = h ? h : strdup("");
+            h = NULL;
+            hlen = hl;
+            snprintf(path, sizeof path, "%s/%s", out, name);
+            ok = opened = folio_afile_open(&af, path, err);
+            ok = ok && folio_afile_write(&af, head ? head : "", hlen);
+        } else if (hl != hlen || !head || memcmp(head, h, hl)) {
             folio_error_set(err, FOLIO_EXIT_USAGE, "%s: header differs from shard 1's", path);
             ok = false;
         }
-        for (const char *q = t + h, *end = t + len; ok && q < end; (*rows)++) {
-            const char *nl = memchr(q, '\n', (size_t)(end - q));
-            if (!nl)
-                break;                  /* counted as before: newlines */
-            q = nl + 1;
-            if (merge_tick(*rows + 1) && folio_stopped(err))    /* r-fixm */
+        free(h);
+        size_t got;
+        uint64_t nl = 0;
+        while (ok && (got = fread(blk, 1, 1 << 20, f)) > 0) {
+            for (const char *q = blk, *e = blk + got; (q = memchr(q, '\n', (size_t)(e - q)));
+                 q++)
+                nl++;
+            ok = folio_afile_write(&af, blk, got);
+            if (ok && merge_tick(0) && folio_stopped(err))      /* r-fixm: a stop request */
                 ok = false;
         }
-        if (ok)
-            folio_buf_append(&b, t + h, len - h);
-        free(t);
+        if (ok && ferror(f)) {
+            snprintf(path, sizeof path, "%s/%s", S[i].dir, name);
+            folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
+            ok = false;
+        }
+        *rows += nl;
+        fclose(f);
+    }
+    if (opened) {
+        if (ok) {
+            ok = folio_afile_commit(&af, err);
+        } else {
+            if (!err->code)
+                *err = af.err;
+            folio_afile_abort(&af);
+        }
     }
     free(head);
-    if (ok && *present) {
-        snprintf(path, sizeof path, "%s/%s", out, name);
-        ok = !b.failed && folio_write_file_atomic(path, b.data, b.len, err);
-    }
-    folio_buf_free(&b);
+    free(blk);
     return ok;
 }
 
@@ -885,7 +1077,65 @@ static void merge_contacts_figures(folio_buf *m, shard_in *S, int n, int64_t *up
  * household id order -- the run's order -- and proof_cover_build, the run's
  * own greedy cover, over them.  "pages:longest" is shard-relative: it stays
  * only on the households whose pages are the longest of all shards. */
-typedef struct { char *hh; const char *file, *keys; int shard; int64_t first, last, pages; bool longest; } phh;
+typedef struct { char *hh; const char *file, *keys; int shard; int64_t first, last, pages, lp; bool longest; } phh;
+
+/* r-harden (round 28, issue 12): the greedy cover takes, among items of
+ * equal gain, the one first in household id order; households with the
+ * same coverage keys always have equal gains, so only the first of them
+ * (by id) can ever be picked.  Merge keeps one household per key set (the
+ * first by id; a shard's "pages:longest" households apart, by their
+ * pages, until the longest of all shards is known): the same picks in
+ * memory that grows with the key sets (a few hundred), not with the
+ * households (an id string and ~60 bytes each before). */
+typedef struct { phh *v; size_t n, cap; uint32_t *slot; size_t scap; } pgroups;
+
+static uint64_t mpool_hash(const char *s, size_t n);
+
+static phh *pgroup(pgroups *G, const phh *y, bool *ok)
+{
+    int64_t lp = y->longest ? y->pages : -1;
+    if ((G->n + 1) * 2 > G->scap) {
+        size_t nc = G->scap ? G->scap * 2 : 256;
+        uint32_t *ns = calloc(nc, sizeof *ns);
+        if (!ns) {
+            *ok = false;
+            return NULL;
+        }
+        for (size_t i = 0; i < G->n; i++) {
+            size_t j = (mpool_hash((const char *)&G->v[i].keys, sizeof G->v[i].keys) ^
+                        (uint64_t)G->v[i].lp * 0x9E3779B97F4A7C15ULL) & (nc - 1);
+            while (ns[j])
+                j = (j + 1) & (nc - 1);
+            ns[j] = (uint32_t)i + 1;
+        }
+        free(G->slot);
+        G->slot = ns;
+        G->scap = nc;
+    }
+    size_t j = (mpool_hash((const char *)&y->keys, sizeof y->keys) ^
+                (uint64_t)lp * 0x9E3779B97F4A7C15ULL) & (G->scap - 1);
+    for (; G->slot[j]; j = (j + 1) & (G->scap - 1)) {
+        phh *g = &G->v[G->slot[j] - 1];
+        if (g->keys == y->keys && g->lp == lp)
+            return g;
+    }
+    if (G->n == G->cap) {
+        size_t nc = G->cap ? G->cap * 2 : 64;
+        phh *nv = realloc(G->v, nc * sizeof *nv);
+        if (!nv) {
+            *ok = false;
+            return NULL;
+        }
+        G->v = nv;
+        G->cap = nc;
+    }
+    phh *g = &G->v[G->n];
+    memset(g, 0, sizeof *g);
+    g->keys = y->keys;
+    g->lp = lp;
+    G->slot[j] = (uint32_t)++G->n;
+    return g;
+}
 
 /* r-harden (round 27, issue 12): merge held ~1 KB a household -- each
  * shard's audit.jsonl read whole, and every household's print file name
@@ -1023,9 +1273,9 @@ static int proofs_enabled(const shard_in *S, int n, folio_error *err)
 static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
                          uint64_t *chosen_n, folio_error *err)
 {
-    phh *H = NULL;
+    pgroups G = {0};
     mpool pool = {0};
-    size_t nh = 0, ch = 0;
+    size_t nh = 0;
     int64_t max = 100, longest = 0;
     char path[PATH_MAX * 2];
     bool ok = true;
@@ -1075,41 +1325,41 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
                 verify_json_free(v);
                 continue;
             }
-            if (nh == ch) {
-                ch = ch ? ch * 2 : 1024;
-                phh *nv = realloc(H, ch * sizeof *nv);
-                if (!nv) {
-                    verify_json_free(v);
-                    ok = false;
-                    break;
-                }
-                H = nv;
-            }
-            phh *x = &H[nh++];
-            memset(x, 0, sizeof *x);
+            phh y = {0};
             const char *pf = verify_json_str(v, "print_file");
-            x->hh = strdup(hh);
-            x->file = mpool_get(&pool, pf ? pf : "", strlen(pf ? pf : ""));
-            x->shard = (int)S[s].index;
-            verify_json_int(v, "first_page", &x->first);
-            verify_json_int(v, "last_page", &x->last);
-            verify_json_int(v, "pages", &x->pages);
+            y.file = mpool_get(&pool, pf ? pf : "", strlen(pf ? pf : ""));
+            y.shard = (int)S[s].index;
+            verify_json_int(v, "first_page", &y.first);
+            verify_json_int(v, "last_page", &y.last);
+            verify_json_int(v, "pages", &y.pages);
             folio_buf kb;
             folio_buf_init(&kb, 0);
             for (int k = 0; k < verify_json_len(cov); k++) {
                 const char *kt = verify_json_text(verify_json_at(cov, k));
                 if (kt && !strcmp(kt, "pages:longest")) {
-                    x->longest = true;
+                    y.longest = true;
                     continue;
                 }
                 folio_buf_puts(&kb, kt ? kt : "");
                 folio_buf_putc(&kb, '\n');
             }
-            if (x->longest && x->pages > longest)
-                longest = x->pages;
-            x->keys = kb.failed ? NULL : mpool_get(&pool, kb.data ? kb.data : "", kb.len);
+            if (y.longest && y.pages > longest)
+                longest = y.pages;
+            y.keys = kb.failed ? NULL : mpool_get(&pool, kb.data ? kb.data : "", kb.len);
             folio_buf_free(&kb);
-            ok = x->hh && x->file && x->keys;
+            nh++;
+            phh *g = (ok = y.file && y.keys) ? pgroup(&G, &y, &ok) : NULL;
+            if (g && (!g->hh || strcmp(hh, g->hh) < 0)) {   /* the group's first household */
+                char *id = strdup(hh);
+                if (!id)
+                    ok = false;
+                else {
+                    free(g->hh);
+                    y.hh = id;
+                    y.lp = g->lp;
+                    *g = y;
+                }
+            }
             verify_json_free(v);
         }
         /* getline's -1 is end of file only with feof: a read error sets
@@ -1127,7 +1377,9 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
             fclose(af);
         free(t);
     }
-    for (size_t h = 0; ok && h < nh; h++)
+    phh *H = G.v;                       /* one household a group, in id order */
+    size_t ng = G.n;
+    for (size_t h = 0; ok && h < ng; h++)
         if (H[h].longest && H[h].pages == longest) {
             size_t k = strlen(H[h].keys);
             char *nk = malloc(k + 15);
@@ -1139,13 +1391,13 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
             ok = nk && H[h].keys;
             free(nk);
         }
-    if (nh)
-        qsort(H, nh, sizeof *H, cmp_phh);
-    const char **items = calloc(nh + 1, sizeof *items);
-    for (size_t h = 0; items && h < nh; h++)
+    if (ok && ng)
+        qsort(H, ng, sizeof *H, cmp_phh);
+    const char **items = calloc(ng + 1, sizeof *items);
+    for (size_t h = 0; items && h < ng; h++)
         items[h] = H[h].keys;
     folio_proof_cover c = {0};
-    ok = ok && items && proof_cover_build(items, nh, (uint32_t)max, &c, err);
+    ok = ok && items && proof_cover_build(items, ng, (uint32_t)max, &c, err);
     /* issue 12 part 3 (r-merge): the picks rendered again from their shards
      * into one proofs/proof.pdf (merge-proofs.c) */
     merge_proofs_result mr = {0};
@@ -1248,9 +1500,10 @@ static bool proof_sample(shard_in *S, int n, const char *out, folio_buf *man,
     merge_proofs_free(&mr);
     proof_cover_free(&c);
     free(items);
-    for (size_t h = 0; h < nh; h++)
-        free(H[h].hh);
-    free(H);
+    for (size_t h = 0; h < G.n; h++)
+        free(G.v[h].hh);
+    free(G.v);
+    free(G.slot);
     mpool_free(&pool);
     return ok;
 }
@@ -1499,7 +1752,7 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
     lfiles *L = calloc((size_t)(n > 0 ? n : 1), sizeof *L);
     folio_buf m;
     folio_buf_init(&m, (size_t)1 << 34);
-    char path[PATH_MAX * 2];
+    char path[PATH_MAX * 2], work[PATH_MAX * 2] = "";
     if (!S || !L)
         goto oom;
     for (int i = 0; i < n; i++)
@@ -1565,7 +1818,16 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
         }
         rep->files += L[i].n;
     }
-    /* pieces */
+    /* pieces (r-harden, round 28: sorted in spill files, merge-spill.c) */
+    snprintf(work, sizeof work, "%s/.merge-work", o->out_dir);
+    work_clear(work);
+    if (!folio_mkdirs(work, err))
+        goto done;
+    P.err = err;
+    P.ids = msort_open(work, "ids", merge_sort_mem(), err);
+    P.serials = P.ids ? msort_open(work, "serials", merge_sort_mem(), err) : NULL;
+    if (!P.serials)
+        goto done;
     for (int i = 0; i < n; i++)
         for (size_t f = 0; f < L[i].n; f++) {
             size_t k = strlen(L[i].v[f].name);
@@ -1575,19 +1837,20 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
                     goto done;
             }
         }
-    if (P.n) {          /* no piece (an all-e-mail mailing): no array to sort */
-        qsort(P.ids, P.n, sizeof *P.ids, cmp_str);
-        qsort(P.serials, P.n, sizeof *P.serials, cmp_u64);
-    }
     int64_t dup_ids = 0, dup_serials = 0;
-    for (size_t i = 1; i < P.n; i++) {
-        dup_ids += !strcmp(P.ids[i - 1], P.ids[i]);
-        dup_serials += P.serials[i - 1] == P.serials[i];
-    }
+    uint64_t last_serial = 0;
+    if (!msort_done(P.ids, err) || !sorted_dups(P.ids, &dup_ids, NULL, err))
+        goto done;
+    msort_close(P.ids);
+    P.ids = NULL;
+    if (!msort_done(P.serials, err) || !sorted_dups(P.serials, &dup_serials, &last_serial, err))
+        goto done;
+    msort_close(P.serials);
+    P.serials = NULL;
     /* round 23 audit (issue 12 part 3): a mailing without a printed piece
      * keeps the job's serial_start -- 0 would hand next month serials that
      * earlier months used */
-    rep->next_serial_start = P.n ? P.serials[P.n - 1] + 1 : job_serial_start(orig_job, err);
+    rep->next_serial_start = P.n ? last_serial + 1 : job_serial_start(orig_job, err);
     if (!rep->next_serial_start) {
         rc = err->code == FOLIO_EXIT_USAGE ? FOLIO_EXIT_USAGE : FOLIO_EXIT_FAILED;
         goto done;
@@ -1596,7 +1859,8 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
     const verify_json *pfeeds = part ? verify_json_get(part, "feeds") : NULL;
     R.feeds = pfeeds;
     R.per_feed = calloc((size_t)verify_json_len(pfeeds) + 1, sizeof *R.per_feed);
-    if (!R.per_feed)
+    R.lines_ok = calloc((size_t)verify_json_len(pfeeds) + 1, 1);
+    if (!R.per_feed || !R.lines_ok)
         goto oom;
     for (int i = 0; i < n; i++) {
         if (!part && i > 0)
@@ -1604,9 +1868,16 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
         char sp[PATH_MAX + 16];
         snprintf(sp, sizeof sp, "%s/s%02d", S[0].part, i + 1);
         R.shard_part = sp;
+        R.shard = i;
+        memset(R.lines_ok, 0, (size_t)verify_json_len(pfeeds) + 1);
         snprintf(path, sizeof path, "%s/rejects.csv", S[i].dir);
-        if (!read_csv(path, reject_row, &R, err))
+        if (!read_csv(path, reject_row, &R, err)) {
+            if (R.lerr.code) {          /* r-harden (round 28) */
+                *err = R.lerr;
+                rc = FOLIO_EXIT_USAGE;
+            }
             goto done;
+        }
     }
     if (part && R.n)               /* full feeds: shard 1's order is the run's */
         qsort(R.v, R.n, sizeof *R.v, cmp_rrow);
@@ -1807,10 +2078,11 @@ done:
             free(R.v[i].cells[c]);
     free(R.v);
     free(R.per_feed);
-    for (size_t i = 0; i < P.n; i++)
-        free(P.ids[i]);
-    free(P.ids);
-    free(P.serials);
+    free(R.lines_ok);
+    msort_close(P.ids);
+    msort_close(P.serials);
+    if (work[0])
+        work_clear(work);
     verify_json_free(part);
     free(S);
     free(L);

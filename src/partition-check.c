@@ -21,6 +21,13 @@
  *     for this shard (the digest is always taken: ~1.7 GB/s with SHA-NI on
  *     the test machine, under 1% of a shard run's CPU -- perf/README.md,
  *     "Round 27: hardening").
+ *
+ * A job beside no shard.json that reads a shard's feeds (its job file
+ * copied elsewhere, or its shard.json removed): exit 2 as well (round 28,
+ * feeds_of_no_shard).  Not checked here, the operator's: partition.json
+ * and shard.json edited together with the feeds (their digests are not
+ * signed: a scheduler that must tell a forged cut keeps partition.json's
+ * SHA-256, or the directory read-only, from the cut to the merge).
  */
 #include "folio/job.h"
 #include "folio/partition.h"
@@ -35,6 +42,61 @@
 #include <unistd.h>
 
 
+/* r-harden (round 28): a job beside no shard.json is no shard's job -- but
+ * a shard's feeds read through it were run unchecked: the shard's job file
+ * copied out of its directory (the feeds then read by absolute path), or
+ * the shard's shard.json removed.  Either ran a subset of the households
+ * (a shard's feeds) as a whole job or as --shard I/N of them, with exit 0.
+ * A feed in DIR/feeds/ where DIR holds a shard.json, or where DIR's parent
+ * holds a folio partition.json, is a shard's: a job error naming it. */
+static int feeds_of_no_shard(const char *job_path, folio_error *err)
+{
+    folio_error le = {0};
+    folio_job *J = job_load(job_path, &le);
+    if (!J)
+        return FOLIO_EXIT_OK;            /* the run reports it, as before */
+    int rc = FOLIO_EXIT_OK;
+    char a[PATH_MAX], sd[PATH_MAX], path[PATH_MAX + 64];
+    struct stat st;
+    for (int i = 0; i < J->n_feeds && rc == FOLIO_EXIT_OK; i++) {
+        const folio_feed_def *d = &J->feeds[i];
+        if (!d->path || !realpath(d->path, a))
+            continue;
+        char *sl = strrchr(a, '/');
+        if (!sl || sl == a)
+            continue;
+        *sl = 0;                          /* a: the feed's directory */
+        sl = strrchr(a, '/');
+        if (!sl || strcmp(sl + 1, "feeds"))
+            continue;
+        snprintf(sd, sizeof sd, "%.*s", (int)(sl - a), a);   /* its parent */
+        if (!sd[0])
+            continue;
+        snprintf(path, sizeof path, "%s/shard.json", sd);
+        if (lstat(path, &st) == 0) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%d: feed '%s' is a feed of the "
+                            "partition shard %s (%s), but this job file is not that "
+                            "shard's: it would run unchecked; run %s/job.yaml", job_path,
+                            d->line, d->name, sd, path, sd);
+            rc = FOLIO_EXIT_USAGE;
+            break;
+        }
+        snprintf(path, sizeof path, "%s/../partition.json", sd);
+        verify_json *pj = lstat(path, &st) == 0 ? verify_json_read_file(path, &le) : NULL;
+        const char *g = pj ? verify_json_str(pj, "generator") : NULL;
+        if (pj && verify_json_get(pj, "shards") && (!g || !strncmp(g, "folio", 5))) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%d: feed '%s' is in %s/feeds of "
+                            "the partition %s, but %s/shard.json is missing: the shard "
+                            "cannot be checked against its partition; cut the feeds again "
+                            "(folio partition)", job_path, d->line, d->name, sd, path, sd);
+            rc = FOLIO_EXIT_USAGE;
+        }
+        verify_json_free(pj);
+    }
+    job_free(J);
+    return rc;
+}
+
 int folio_partition_check_shard(const char *job_path, int shard_index, int shard_count,
                                 folio_error *err)
 {
@@ -48,7 +110,7 @@ int folio_partition_check_shard(const char *job_path, int shard_index, int shard
     struct stat st;
     snprintf(path, sizeof path, "%s/shard.json", jd);
     if (lstat(path, &st) != 0 && errno == ENOENT)
-        return FOLIO_EXIT_OK;                 /* not a partition's shard */
+        return feeds_of_no_shard(job_path, err);    /* r-harden (round 28) */
     verify_json *sj = verify_json_read_file(path, err), *pj = NULL;
     folio_job *J = NULL;
     int rc = FOLIO_EXIT_USAGE;

@@ -404,6 +404,8 @@ typedef struct part {
     uint64_t **per_shard;          /* [feed][shard] records */
     uint64_t **bytes;              /* [feed][shard] bytes of the shard's file */
     char (**sha)[65];              /* [feed][shard] its SHA-256 */
+    char (**lsha)[65];             /* [feed][shard] its .lines map's (round 28) */
+    uint64_t **lbytes;             /* [feed][shard] bytes of the .lines map */
     char id[33];                   /* the partition's id (random) */
 } part;
 
@@ -480,7 +482,7 @@ static bool split_feed(part *P, int fi, folio_error *err)
         snprintf(path, sizeof path, "%s/s%02d/feeds/%s", P->dir, s + 1, base_name(d->path));
         bool o1 = obuf_open(&so[s].f, path, true);
         snprintf(path + strlen(path), 8, ".lines");
-        if (!o1 || !obuf_open(&so[s].lines, path, false)) {
+        if (!o1 || !obuf_open(&so[s].lines, path, true)) {
             folio_error_set(err, FOLIO_EXIT_FAILED, "%s: %s", path, strerror(errno));
             ok = false;
         }
@@ -654,8 +656,9 @@ static bool split_feed(part *P, int fi, folio_error *err)
     for (int s = 0; s < N && so; s++) {
         if (!obuf_close(&so[s].f, P->sha[fi][s]))
             ok = false;
-        if (!obuf_close(&so[s].lines, NULL))
+        if (!obuf_close(&so[s].lines, P->lsha[fi][s]))
             ok = false;
+        P->lbytes[fi][s] = so[s].lines.bytes;
         P->per_shard[fi][s] = so[s].records;
         P->bytes[fi][s] = so[s].f.bytes;
     }
@@ -877,6 +880,12 @@ static bool write_partition_json(part *P, folio_error *err)
             folio_buf_put_int(&b, (int64_t)P->bytes[f][s]);
             folio_buf_puts(&b, ", \"sha256\": ");
             folio_buf_put_json_str(&b, P->sha[f][s], 64);
+            if (P->lsha[f][s][0]) {      /* r-harden (round 28): merge checks it */
+                folio_buf_puts(&b, ", \"lines_bytes\": ");
+                folio_buf_put_int(&b, (int64_t)P->lbytes[f][s]);
+                folio_buf_puts(&b, ", \"lines_sha256\": ");
+                folio_buf_put_json_str(&b, P->lsha[f][s], 64);
+            }
             folio_buf_putc(&b, '}');
         }
         folio_buf_puts(&b, "]}");
@@ -1244,12 +1253,16 @@ int folio_partition(const folio_partition_options *o, folio_partition_report *re
         goto oom;
     P.bytes = calloc((size_t)J->n_feeds + 1, sizeof *P.bytes);
     P.sha = calloc((size_t)J->n_feeds + 1, sizeof *P.sha);
-    if (!P.bytes || !P.sha)
+    P.lsha = calloc((size_t)J->n_feeds + 1, sizeof *P.lsha);
+    P.lbytes = calloc((size_t)J->n_feeds + 1, sizeof *P.lbytes);
+    if (!P.bytes || !P.sha || !P.lsha || !P.lbytes)
         goto oom;
     for (int f = 0; f < J->n_feeds; f++)
         if (!(P.per_shard[f] = calloc((size_t)o->shards, sizeof **P.per_shard)) ||
             !(P.bytes[f] = calloc((size_t)o->shards, sizeof **P.bytes)) ||
-            !(P.sha[f] = calloc((size_t)o->shards, sizeof **P.sha)))
+            !(P.sha[f] = calloc((size_t)o->shards, sizeof **P.sha)) ||
+            !(P.lsha[f] = calloc((size_t)o->shards, sizeof **P.lsha)) ||
+            !(P.lbytes[f] = calloc((size_t)o->shards, sizeof **P.lbytes)))
             goto oom;
     int nsplit = 0;
     for (int rank = 0; rank < 4; rank++)
@@ -1301,10 +1314,14 @@ done:
         free(P.per_shard ? P.per_shard[f] : NULL);
         free(P.bytes ? P.bytes[f] : NULL);
         free(P.sha ? P.sha[f] : NULL);
+        free(P.lsha ? P.lsha[f] : NULL);
+        free(P.lbytes ? P.lbytes[f] : NULL);
     }
     free(P.per_shard);
     free(P.bytes);
     free(P.sha);
+    free(P.lsha);
+    free(P.lbytes);
     pmap_free(&P.cust);
     pmap_free(&P.acct);
     pmap_free(&P.hh);

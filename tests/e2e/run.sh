@@ -1077,6 +1077,7 @@ run_test deep_rules t_deep_rules
 . "$ROOT/tests/e2e/harden25.sh"          # r-harden (round 25): merge, records thread, stops, attacks
 . "$ROOT/tests/e2e/harden26.sh"          # r-harden (round 26): partition stops, stale shards, attacks
 . "$ROOT/tests/e2e/harden27.sh"          # r-harden (round 27): shard runs check their partition, merge memory
+. "$ROOT/tests/e2e/harden28.sh"          # r-harden (round 28): merge memory at scale, shard checks
 . "$ROOT/tests/e2e/records_sink.sh"      # issue 11 (r-records): record and pieces sinks fail mid-run
 [ "$E2E_JOBS" = 1 ] || e2e_dispatch
 rm -f "$ROOT"/layouts/.e2e-full-*.yaml
