@@ -202,6 +202,79 @@ static void test_arena_per_thread(void **state)
     }
 }
 
+/* issue 11 (r-twothr): the arenas' first blocks live in a mapping per
+ * thread and are reused batch after batch without being cleared: each item
+ * fills memory of its own (calloc'd: zeros, whatever a batch before left
+ * there; some items larger than the first block, so blocks are malloc'd and
+ * freed too), and the statement delivered still holds its own bytes, never
+ * another item's made into the same arena later. */
+typedef struct reuse_fake {
+    size_t n;
+    unsigned char **mem;          /* [n] the item's bytes */
+    size_t *len;
+    bool dirty, mixed;
+} reuse_fake;
+
+static size_t reuse_len(size_t i)
+{
+    return i % 5 == 0 ? 200000 + i % 7 * 1000 : 30000 + i % 11 * 100;
+}
+
+static folio_dl_statement *reuse_make(void *ctx, size_t i, folio_arena *arena,
+                                      folio_error *err)
+{
+    reuse_fake *F = ctx;
+    (void)err;
+    size_t len = reuse_len(i);
+    unsigned char *m = folio_arena_calloc(arena, len);
+    if (!m)
+        return NULL;
+    for (size_t k = 0; k < len; k += 61)
+        if (m[k])
+            F->dirty = true;            /* written by the ring: one thread per item */
+    memset(m, (int)(i * 7 + 1) & 0xff, len);
+    F->mem[i] = m;
+    F->len[i] = len;
+    char id[32];
+    snprintf(id, sizeof id, "%zu", i);
+    return dlist_statement_new(arena, id, 12240, 15840);
+}
+
+static bool reuse_deliver(void *ctx, size_t i, const folio_dl_statement *st,
+                          void *const *prepared, folio_error *err)
+{
+    reuse_fake *F = ctx;
+    (void)prepared, (void)err;
+    unsigned char want = (unsigned char)((i * 7 + 1) & 0xff);
+    for (size_t k = 0; k < F->len[i]; k += 13)
+        if (F->mem[i][k] != want)
+            F->mixed = true;
+    if (F->mem[i][F->len[i] - 1] != want)
+        F->mixed = true;
+    return (size_t)strtoull(st->id, NULL, 10) == i;
+}
+
+static void test_arena_reuse(void **state)
+{
+    (void)state;
+    static const int thr[] = {1, 2, 3, 16};
+    static const uint32_t bat[] = {1, 8};
+    for (int t = 0; t < 4; t++)
+        for (int b = 0; b < 2; b++) {
+            reuse_fake F = {.n = 1500};
+            F.mem = calloc(F.n, sizeof *F.mem);
+            F.len = calloc(F.n, sizeof *F.len);
+            folio_ring r = {.n = F.n, .batch = bat[b], .threads = thr[t], .ctx = &F,
+                            .make = reuse_make, .n_prep = 0, .deliver = reuse_deliver};
+            folio_error err = {0};
+            assert_true(folio_ring_run(&r, &err));
+            assert_false(F.dirty);
+            assert_false(F.mixed);
+            free(F.mem);
+            free(F.len);
+        }
+}
+
 static const int THREADS[] = {1, 2, 3, 4, 16};
 static const uint32_t BATCHES[] = {1, 3, 16};
 
@@ -680,6 +753,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_arena_per_thread),   /* issue 11 (r-speed) */
+        cmocka_unit_test(test_arena_reuse),        /* issue 11 (r-twothr) */
         cmocka_unit_test(test_make_error),
         cmocka_unit_test(test_prepare_error),
         cmocka_unit_test(test_deflate_split),
