@@ -380,6 +380,7 @@ int folio_date_months_between(folio_date from, folio_date to)
 struct folio_arena_block {
     folio_arena_block *next;
     size_t size, used;
+    bool ext;                    /* the caller's memory: kept by reset, never freed */
     _Alignas(16) unsigned char data[];
 };
 
@@ -388,6 +389,27 @@ void folio_arena_init(folio_arena *a, size_t block_size)
     a->head = NULL;
     a->block_size = block_size ? block_size : 64 * 1024;
     a->total = 0;
+}
+
+/* issue 11 (r-twothr): an arena whose first block is the caller's memory
+ * (`buf`, `size` bytes, 16-aligned): reset keeps it and frees the rest,
+ * folio_arena_free() leaves it to the caller.  The ring gives each worker's
+ * arenas blocks in one mapping of its own, faulted in once per run (and in
+ * huge pages where the kernel has them) instead of malloc blocks a fresh
+ * worker thread faults page by page. */
+void folio_arena_init_buf(folio_arena *a, void *buf, size_t size)
+{
+    folio_arena_init(a, 0);
+    if (!buf || size <= sizeof(folio_arena_block) + 16)
+        return;
+    folio_arena_block *b = buf;
+    b->next = NULL;
+    b->size = size - sizeof *b;
+    b->used = 0;
+    b->ext = true;
+    a->head = b;
+    a->block_size = b->size;
+    a->total = b->size;
 }
 
 void *folio_arena_alloc(folio_arena *a, size_t n)
@@ -401,6 +423,7 @@ void *folio_arena_alloc(folio_arena *a, size_t n)
             return NULL;
         nb->size = sz;
         nb->used = 0;
+        nb->ext = false;
         /* Keep a block with room at the head; big one-off blocks go behind. */
         if (b && n > a->block_size) {
             nb->next = b->next;
@@ -442,12 +465,19 @@ char *folio_arena_strdup(folio_arena *a, const char *s)
 
 void folio_arena_reset(folio_arena *a)
 {
-    /* Keep one block of the default size (the last one of that size). */
+    /* Keep one block: the caller's (folio_arena_init_buf), else one of the
+     * default size (the last one of that size). */
     folio_arena_block *keep = NULL, *b = a->head;
+    for (; b && !keep; b = b->next)
+        if (b->ext)
+            keep = b;
+    b = a->head;
     a->total = 0;
     while (b) {
         folio_arena_block *next = b->next;
-        if (!keep && b->size == a->block_size) {
+        if (b == keep || b->ext) {
+            /* the caller's: kept (or left alone) */
+        } else if (!keep && b->size == a->block_size) {
             keep = b;
         } else {
             free(b);
@@ -467,7 +497,8 @@ void folio_arena_free(folio_arena *a)
     folio_arena_block *b = a->head;
     while (b) {
         folio_arena_block *next = b->next;
-        free(b);
+        if (!b->ext)
+            free(b);
         b = next;
     }
     a->head = NULL;

@@ -16,9 +16,15 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define RING_SPARE 6     /* slots beyond 2 per thread + 1 (folio_ring_run) */
+/* issue 11 (r-twothr): an arena's first block, in its thread's mapping; a
+ * print batch of 8 statements used 221-424 KB (median 315, 90% below 359;
+ * 5,000 households), so one block holds most batches */
+#define RING_ARENA_BLOCK (384 * 1024)
+#define RING_HUGE ((size_t)2 << 20)
 
 typedef struct ring_slot {
     size_t batch;                 /* the batch it holds */
@@ -42,6 +48,8 @@ typedef struct ring_run {
     pthread_cond_t space;
     size_t next_claim, next_deliver;
     bool writing;
+    size_t n_ready;               /* slots made, not yet delivered */
+    int t0_waits;                 /* thread 0 waits on space (r-twothr) */
     size_t stop_batch;            /* no batch at or after it is claimed */
     size_t err_item;              /* lowest failing item so far */
     folio_error err;
@@ -57,7 +65,41 @@ typedef struct ring_run {
     folio_arena *arenas;
     uint32_t *free_idx;
     uint32_t *n_free;
+    /* issue 11 (r-twothr): the first blocks of thread t's arenas, one
+     * mapping each (maps[t], map_len bytes; NULL: malloc'd blocks) */
+    void **maps;
+    size_t map_len;
 } ring_run;
+
+/* A mapping of len bytes, or NULL; from RING_HUGE on, aligned to RING_HUGE
+ * and advised for transparent huge pages (the kernel backs the whole 2 MiB
+ * ranges in it; the tail faults page by page).  At 2 threads the workers'
+ * arenas were ~2,700 page faults a print run (dlist_blob_decode, the spool
+ * read's copy, calloc into fresh malloc blocks), ~12 us each on this VM; a
+ * huge page is one fault.  Below 2 MiB (1 thread: 3 arenas) nothing is
+ * advised, so no page is rounded up into the run's peak RSS; where the
+ * kernel has no THP (or "never") the pages fault one by one as before. */
+static void *map_huge(size_t len)
+{
+    if (len < RING_HUGE) {
+        void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        return m == MAP_FAILED ? NULL : m;
+    }
+    size_t over = len + RING_HUGE;
+    char *m = mmap(NULL, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    uintptr_t a = ((uintptr_t)m + RING_HUGE - 1) & ~(uintptr_t)(RING_HUGE - 1);
+    char *p = (char *)a;
+    if (p > m)
+        munmap(m, (size_t)(p - m));
+    if (m + over > p + len)
+        munmap(p + len, (size_t)(m + over - (p + len)));
+#ifdef MADV_HUGEPAGE
+    madvise(p, len, MADV_HUGEPAGE);
+#endif
+    return p;
+}
 
 /* CPU time of the calling thread: stage times that mean the same on a busy
  * machine (wall time there counts the waits for a core). */
@@ -187,6 +229,59 @@ static void deliver_batch(ring_run *R, ring_slot *s, bool *failed, size_t *fitem
     *td += mono_s() - t;
 }
 
+/* Is the next batch to deliver made?  (under mu) */
+static bool next_ready(const ring_run *R)
+{
+    const ring_slot *d = &R->slots[R->next_deliver % R->n_slots];
+    return R->next_deliver < R->n_batches && d->state == 2 && d->batch == R->next_deliver;
+}
+
+/* The writer's turn: deliver every ready batch from the next one on, in
+ * order (called and returns under mu, with R->writing false). */
+static void write_turn(ring_run *R, double *td)
+{
+    R->writing = true;
+    while (next_ready(R)) {
+        ring_slot *d = &R->slots[R->next_deliver % R->n_slots];
+        bool failed = R->err_item != SIZE_MAX;
+        size_t fitem = SIZE_MAX;
+        folio_error fe = {0};
+        pthread_mutex_unlock(&R->mu);
+        if (failed) {
+            release_from(R, d, 0);      /* after a delivery error: dropped */
+        } else {
+            /* the writer's turn in thread CPU, read once a batch: a
+             * write the kernel holds back is wall time, not CPU, and
+             * must not be scaled into the other stages (below) */
+            double c1 = now_s(), tw = 0;
+            deliver_batch(R, d, &failed, &fitem, &fe, &tw);
+            *td += now_s() - c1;
+        }
+        pthread_mutex_lock(&R->mu);
+        if (fitem != SIZE_MAX)
+            ring_fail(R, fitem, &fe);
+        /* the arena back to its owner, who resets it when it reuses it */
+        R->free_idx[(size_t)d->owner * R->n_slots + R->n_free[d->owner]++] =
+            (uint32_t)(d->arena - &R->arenas[(size_t)d->owner * R->n_slots]);
+        d->arena = NULL;
+        d->state = 0;
+        R->n_ready--;
+        R->next_deliver++;
+        pthread_cond_broadcast(&R->space);
+    }
+    R->writing = false;
+}
+
+/* issue 11 (r-twothr): the writer's turn stays on team thread 0 (the main
+ * thread): it delivers after each batch it makes, while it waits for a
+ * free slot, and at the end until every batch made is delivered.  Another
+ * thread takes the turn only when half the slots wait ready and thread 0
+ * is not waiting to take it (it is busy making, or more threads make than
+ * one thread writes for).  When any thread that finished a
+ * batch took the turn, at 2 threads both threads wrote: the print files'
+ * writer state, libharu's buffers and the font programs each print file
+ * reads moved between the cores' caches and both threads' malloc arenas
+ * (write CPU 0.11 -> 0.15 s from 1 to 2 threads, idle machine). */
 static void worker(ring_run *R)
 {
     /* issue 11 (r-pwrite): busy time per stage on the monotonic clock (no
@@ -204,8 +299,15 @@ static void worker(ring_run *R)
         ring_slot *s = &R->slots[b % R->n_slots];
         /* the slot is free once batch b - n_slots is delivered (waiting for
          * "state free" instead would let b + n_slots take it first) */
-        while (b >= R->next_deliver + R->n_slots && b < R->stop_batch)
+        while (b >= R->next_deliver + R->n_slots && b < R->stop_batch) {
+            if (tid == 0 && !R->writing && next_ready(R)) {
+                write_turn(R, &td);
+                continue;
+            }
+            R->t0_waits += tid == 0;
             pthread_cond_wait(&R->space, &R->mu);
+            R->t0_waits -= tid == 0;
+        }
         if (b >= R->stop_batch)
             break;          /* after the failing item: never delivered */
         s->state = 1;
@@ -218,46 +320,33 @@ static void worker(ring_run *R)
         make_batch(R, s, b, &tm, &tp, &tz);
         pthread_mutex_lock(&R->mu);
         s->state = 2;
+        R->n_ready++;
         if (s->err_item != SIZE_MAX) {
             size_t sb = s->err_item / R->bsz + 1;
             if (sb < R->stop_batch)
                 R->stop_batch = sb;
             pthread_cond_broadcast(&R->space);
+        } else if (R->t0_waits) {
+            pthread_cond_broadcast(&R->space);   /* thread 0 may deliver it */
         }
-        if (R->writing)
+        /* thread 0 waiting was woken above and writes itself */
+        if (R->writing || (tid != 0 && (R->t0_waits || 2 * R->n_ready < R->n_slots)))
             continue;
-        R->writing = true;
-        for (;;) {
-            ring_slot *d = &R->slots[R->next_deliver % R->n_slots];
-            if (R->next_deliver >= R->n_batches || d->state != 2 ||
-                d->batch != R->next_deliver)
-                break;
-            bool failed = R->err_item != SIZE_MAX;
-            size_t fitem = SIZE_MAX;
-            folio_error fe = {0};
-            pthread_mutex_unlock(&R->mu);
-            if (failed) {
-                release_from(R, d, 0);      /* after a delivery error: dropped */
-            } else {
-                /* the writer's turn in thread CPU, read once a batch: a
-                 * write the kernel holds back is wall time, not CPU, and
-                 * must not be scaled into the other stages (below) */
-                double c1 = now_s(), tw = 0;
-                deliver_batch(R, d, &failed, &fitem, &fe, &tw);
-                td += now_s() - c1;
-            }
-            pthread_mutex_lock(&R->mu);
-            if (fitem != SIZE_MAX)
-                ring_fail(R, fitem, &fe);
-            /* the arena back to its owner, who resets it when it reuses it */
-            R->free_idx[(size_t)d->owner * R->n_slots + R->n_free[d->owner]++] =
-                (uint32_t)(d->arena - &R->arenas[(size_t)d->owner * R->n_slots]);
-            d->arena = NULL;
-            d->state = 0;
-            R->next_deliver++;
-            pthread_cond_broadcast(&R->space);
+        write_turn(R, &td);
+    }
+    /* thread 0 delivers what is left: every batch claimed below the stop
+     * is made (a maker gives up only a batch at or after it) */
+    while (tid == 0) {
+        size_t end = R->next_claim < R->stop_batch ? R->next_claim : R->stop_batch;
+        if (R->next_deliver >= end || R->next_deliver >= R->n_batches)
+            break;
+        if (!R->writing && next_ready(R)) {
+            write_turn(R, &td);
+            continue;
         }
-        R->writing = false;
+        R->t0_waits++;
+        pthread_cond_wait(&R->space, &R->mu);
+        R->t0_waits--;
     }
     /* make and prepare are timed on the monotonic clock (no system call
      * per statement) and scaled to the CPU the worker spent outside the
@@ -304,9 +393,18 @@ bool folio_ring_run(folio_ring *r, folio_error *err)
     R.arenas = calloc(n_ar, sizeof *R.arenas);
     R.free_idx = calloc(n_ar, sizeof *R.free_idx);
     R.n_free = calloc((size_t)threads, sizeof *R.n_free);
-    bool ok = R.slots && R.arenas && R.free_idx && R.n_free;
+    R.maps = calloc((size_t)threads, sizeof *R.maps);
+    bool ok = R.slots && R.arenas && R.free_idx && R.n_free && R.maps;
+    R.map_len = R.n_slots * RING_ARENA_BLOCK;
+    for (int t = 0; ok && t < threads; t++)
+        R.maps[t] = map_huge(R.map_len);
     for (size_t k = 0; ok && k < n_ar; k++) {
-        folio_arena_init(&R.arenas[k], 256 * 1024);
+        char *m = R.maps[k / R.n_slots];
+        if (m)
+            folio_arena_init_buf(&R.arenas[k], m + (k % R.n_slots) * RING_ARENA_BLOCK,
+                                 RING_ARENA_BLOCK);
+        else
+            folio_arena_init(&R.arenas[k], 256 * 1024);
         /* popped from the top: arena 0 of a thread first */
         R.free_idx[k] = (uint32_t)(R.n_slots - 1 - k % R.n_slots);
     }
@@ -343,6 +441,10 @@ bool folio_ring_run(folio_ring *r, folio_error *err)
     }
     for (size_t k = 0; R.arenas && k < n_ar; k++)
         folio_arena_free(&R.arenas[k]);
+    for (int t = 0; R.maps && t < threads; t++)
+        if (R.maps[t])
+            munmap(R.maps[t], R.map_len);
+    free(R.maps);
     free(R.arenas);
     free(R.free_idx);
     free(R.n_free);

@@ -130,6 +130,8 @@ typedef struct folio_arena {
 } folio_arena;
 
 void folio_arena_init(folio_arena *a, size_t block_size);
+/* the first block is buf (16-aligned, size bytes, the caller's to release) */
+void folio_arena_init_buf(folio_arena *a, void *buf, size_t size);
 void *folio_arena_alloc(folio_arena *a, size_t n);           /* 16-aligned; NULL on OOM */
 void *folio_arena_calloc(folio_arena *a, size_t n);
 char *folio_arena_strndup(folio_arena *a, const char *s, size_t n);

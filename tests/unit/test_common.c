@@ -234,6 +234,60 @@ static void test_arena(void **state)
     folio_arena_free(&a);
 }
 
+/* issue 11 (r-twothr): an arena whose first block is the caller's memory
+ * allocates in it, spills into malloc'd blocks when it is full, keeps it
+ * (and only it) on reset, and never frees it (a static buffer here: a free()
+ * of it would abort). */
+static void test_arena_buf(void **state)
+{
+    (void)state;
+    static _Alignas(16) unsigned char buf[64 * 1024];
+    folio_arena a;
+    folio_arena_init_buf(&a, buf, sizeof buf);
+    for (int round = 0; round < 3; round++) {
+        char *p = folio_arena_alloc(&a, 1000);
+        assert_non_null(p);
+        assert_true((unsigned char *)p >= buf && (unsigned char *)p + 1000 <= buf + sizeof buf);
+        memset(p, 'a' + round, 1000);
+        size_t in = 0, out = 0;
+        for (int i = 0; i < 200; i++) {     /* ~200 KB: past the buffer */
+            unsigned char *q = folio_arena_alloc(&a, 1000);
+            assert_non_null(q);
+            assert_int_equal((uintptr_t)q % 16, 0);
+            if (q >= buf && q < buf + sizeof buf)
+                in++;
+            else
+                out++;
+            memset(q, 'x', 1000);
+        }
+        assert_true(in > 50 && out > 100);
+        char *big = folio_arena_alloc(&a, 300000);   /* a one-off block */
+        assert_non_null(big);
+        memset(big, 'y', 300000);
+        char *z = folio_arena_calloc(&a, 5000);
+        for (int i = 0; i < 5000; i++)
+            assert_int_equal(z[i], 0);
+        assert_int_equal(p[999], 'a' + round);       /* not overwritten */
+        folio_arena_reset(&a);
+        assert_true(a.total <= sizeof buf);          /* the buffer only */
+        char *r = folio_arena_alloc(&a, 16);
+        assert_true((unsigned char *)r >= buf && (unsigned char *)r < buf + sizeof buf);
+        char *zz = folio_arena_calloc(&a, 4000);     /* zeros over old bytes */
+        for (int i = 0; i < 4000; i++)
+            assert_int_equal(zz[i], 0);
+        folio_arena_reset(&a);
+    }
+    folio_arena_free(&a);
+    assert_null(a.head);
+    /* too small for a block header: a plain arena of malloc'd blocks */
+    folio_arena s;
+    folio_arena_init_buf(&s, buf, 16);
+    char *p = folio_arena_alloc(&s, 100);
+    assert_non_null(p);
+    assert_false((unsigned char *)p >= buf && (unsigned char *)p < buf + sizeof buf);
+    folio_arena_free(&s);
+}
+
 /* The bounded append never writes past the buffer, even after the text no
  * longer fits (the `len += snprintf` idiom wrapped there), and marks a cut. */
 static void test_str_appendf(void **state)
@@ -318,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_money_add),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_arena_buf),         /* issue 11 (r-twothr) */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
