@@ -279,8 +279,7 @@ static void test_arena_reuse(void **state)
  * thread takes it only when half the slots wait ready.  With a slow sink
  * (deliveries cost as much as making) and 3 or 16 threads the backlog
  * builds and other threads write too; whatever the mix, every item is
- * delivered once, in order, and at 2 threads thread 0 writes most (with
- * the turn taken by whichever thread finished a batch, about half). */
+ * delivered once, in order, by the thread that holds the turn. */
 typedef struct turn_fake {
     size_t n, next;
     bool bad;
@@ -329,8 +328,12 @@ static void test_writer_turn(void **state)
             for (int t = 0; t < 32; t++)
                 sum += T.by_thread[t];
             assert_int_equal(sum, T.n);
-            if (thr[k] == 2 && !slow)   /* 72-99% in 8 runs at load 11; ~50% before */
-                assert_true(T.by_thread[0] * 10 >= T.n * 6);
+            /* thread 0's share (72-99% in 8 runs at load 11, ~50% before)
+             * depends on the scheduler, so it is printed, not asserted: a
+             * test that fails under valgrind's one-thread-at-a-time
+             * scheduling or a loaded CI machine would test the machine */
+            if (thr[k] == 2 && !slow)
+                print_message("thread 0 delivered %zu of %zu\n", T.by_thread[0], T.n);
         }
 }
 
