@@ -236,37 +236,21 @@ static int bytes_for(uint64_t v)
     return b;
 }
 
-/* r-arch3 (issue 14 cost): decimal digits two at a time from a table, the
- * length counted first (the object stream header, cross-references and
- * every element's references are mostly numbers) */
-static const char DIGITS2[201] =
+const char pdf_dec_pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-char *pdf_put_dec(char *p, uint64_t v)
+/* r-tag8 (round 28): v >= 10,000 (offsets in the object stream header): five
+ * digits directly, else the length counted first */
+char *pdf_put_dec_big(char *p, uint64_t v)
 {
-    /* r-tag4 (issue 14 cost, round 24): object numbers, offsets and MCIDs
-     * are almost all below 10,000: their length by comparison, no division
-     * loop (~5,000 numbers a tagged document; same digits) */
-    if (v < 100) {
-        if (v < 10) {
-            *p = (char)('0' + v);
-            return p + 1;
-        }
-        memcpy(p, DIGITS2 + v * 2, 2);
-        return p + 2;
-    }
-    if (v < 10000) {
-        unsigned hi = (unsigned)v / 100, lo = (unsigned)v % 100;
-        if (hi < 10) {
-            *p = (char)('0' + hi);
-            memcpy(p + 1, DIGITS2 + lo * 2, 2);
-            return p + 3;
-        }
-        memcpy(p, DIGITS2 + hi * 2, 2);
-        memcpy(p + 2, DIGITS2 + lo * 2, 2);
-        return p + 4;
+    if (v < 100000) {
+        unsigned x = (unsigned)v, a = x / 10000, r = x % 10000;
+        *p = (char)('0' + a);
+        memcpy(p + 1, pdf_dec_pairs + (r / 100) * 2, 2);
+        memcpy(p + 3, pdf_dec_pairs + (r % 100) * 2, 2);
+        return p + 5;
     }
     int n = 1;
     for (uint64_t t = v; t >= 10; t /= 10)
@@ -275,21 +259,30 @@ char *pdf_put_dec(char *p, uint64_t v)
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100) * 2;
         v /= 100;
-        *--e = DIGITS2[r + 1];
-        *--e = DIGITS2[r];
+        *--e = pdf_dec_pairs[r + 1];
+        *--e = pdf_dec_pairs[r];
     }
     if (v >= 10) {
-        *--e = DIGITS2[v * 2 + 1];
-        *--e = DIGITS2[v * 2];
+        *--e = pdf_dec_pairs[v * 2 + 1];
+        *--e = pdf_dec_pairs[v * 2];
     } else {
         *--e = (char)('0' + v);
     }
     return p + n;
 }
 
+/* r-arch3 (issue 14 cost): decimal digits two at a time from a table, the
+ * length counted first (the object stream header, cross-references and
+ * every element's references are mostly numbers); r-tag4 (round 24): below
+ * 10,000 by comparison (pdf_put_dec_i, pdf-compact.h) */
+char *pdf_put_dec(char *p, uint64_t v)
+{
+    return pdf_put_dec_i(p, v);
+}
+
 static char *put_u(char *p, uint64_t v)
 {
-    return pdf_put_dec(p, v);
+    return pdf_put_dec_i(p, v);
 }
 
 /* The common end of both rewrites: the extras numbered size.., the object

@@ -20,6 +20,7 @@
 #include "folio/common.h"
 
 #include <hpdf.h>
+#include <string.h>
 
 /* /Size of libharu's trailer in d[0..n) (the first object number free for
  * the caller's objects), or 0 when there is no trailer. */
@@ -28,6 +29,37 @@ unsigned pdf_compact_size(const char *d, size_t n);
 /* The decimal digits of v at p; returns the end (r-arch3: shared by the
  * structure tree's writer, pdf-tag.c). */
 char *pdf_put_dec(char *p, uint64_t v);
+
+/* r-tag8 (round 28, issue 14 cost): the same, inline for the callers that
+ * write ~3,000 numbers a tagged document (element references, MCIDs, the
+ * object stream header) -- below 10,000 two table lookups, no call;
+ * pdf_put_dec_big (v >= 10,000) otherwise.  Same digits. */
+extern const char pdf_dec_pairs[201];
+char *pdf_put_dec_big(char *p, uint64_t v);
+
+static inline char *pdf_put_dec_i(char *p, uint64_t v)
+{
+    if (v < 10) {
+        *p = (char)('0' + v);
+        return p + 1;
+    }
+    if (v < 100) {
+        memcpy(p, pdf_dec_pairs + v * 2, 2);
+        return p + 2;
+    }
+    if (v < 10000) {
+        unsigned hi = (unsigned)v / 100, lo = (unsigned)v % 100;
+        if (hi < 10) {
+            *p = (char)('0' + hi);
+            memcpy(p + 1, pdf_dec_pairs + lo * 2, 2);
+            return p + 3;
+        }
+        memcpy(p, pdf_dec_pairs + hi * 2, 2);
+        memcpy(p + 2, pdf_dec_pairs + lo * 2, 2);
+        return p + 4;
+    }
+    return pdf_put_dec_big(p, v);
+}
 
 /* Rewrite out[start..] as above.  The extra objects' bodies are
  * xbody[xoffs[k] .. xoffs[k+1]), k < n_extra, numbered size + k.  level:

@@ -218,7 +218,7 @@ static int64_t seq_of(const pdf_tag *t, const folio_dl_op *op)
 /* Decimal digits of v at p; returns the end. */
 static char *put_u(char *p, unsigned v)
 {
-    return pdf_put_dec(p, v);
+    return pdf_put_dec_i(p, v);
 }
 
 /* r-tag6 (round 26): a string literal's bytes, its length known */
@@ -701,9 +701,15 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, pdf_cdo
                 q[-1] = ' ';                    /* "/K " */
         }
         emit_done(&e, q);
+        /* r-tag8 (round 28): room for the whole /K at once when it is small
+           (a cell: one MCID; a row: a few references) */
+        bool one = (size_t)k_own * 64 + (size_t)k_kids * 96 + 96 <= 2048;
+        if (one)
+            q = emit_room(&e, (size_t)k_own * 64 + (size_t)k_kids * 96 + 96);
         for (uint32_t k = f->nmc[i]; k < f->nmc[i + 1]; k++) {
             const tag_mc *m = &t->mc[f->mcl[k]];
-            q = emit_room(&e, 64);
+            if (!one)
+                q = emit_room(&e, 64);
             if (k > f->nmc[i])
                 *q++ = ' ';
             if (m->page == f->first_pg[i]) {
@@ -715,11 +721,13 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, pdf_cdo
                 q = put_u(q, m->mcid);
                 q = PUT_LIT(q, ">>");
             }
-            emit_done(&e, q);
+            if (!one)
+                emit_done(&e, q);
         }
         for (uint32_t k = f->nkid[i]; k < f->nkid[i + 1]; k++) {
             uint32_t c = f->kidl[k];
-            q = emit_room(&e, 96);
+            if (!one)
+                q = emit_room(&e, 96);
             if (f->inl[c]) {                    /* an empty cell, direct */
                 q = t->nodes[c].role == FOLIO_SR_TH ? PUT_LIT(q, "<</S/TH/P ")
                                                     : PUT_LIT(q, "<</S/TD/P ");
@@ -732,9 +740,11 @@ bool pdf_tag_append(pdf_tag *t, folio_buf *out, size_t start, int level, pdf_cdo
                     *q++ = ' ';
                 q = put_ref(q, el0 + f->num[c]);
             }
-            emit_done(&e, q);
+            if (!one)
+                emit_done(&e, q);
         }
-        q = emit_room(&e, 96);
+        if (!one)
+            q = emit_room(&e, 96);
         if (objr) {
             q = PUT_LIT(q, "<</Type/OBJR/Obj ");
             q = put_ref(q, f->annot_id[i]);

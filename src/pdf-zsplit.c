@@ -19,6 +19,7 @@
 #include "pdf-private.h"
 
 #include <libdeflate.h>
+#include <pthread.h>
 #include <string.h>
 
 typedef struct bitw {
@@ -308,7 +309,7 @@ static void len_sym(uint32_t x, uint32_t *sym, int *nb)
 }
 
 /* fixed code of a literal/length symbol: reversed code | length << 16 */
-static uint32_t fixed_ll(uint32_t s)
+static uint32_t fixed_ll_make(uint32_t s)
 {
     if (s < 144)
         return rev(0x30 + s, 8) | 8u << 16;
@@ -319,11 +320,28 @@ static uint32_t fixed_ll(uint32_t s)
     return rev(0xC0 + s - 280, 8) | 8u << 16;
 }
 
+/* r-tag8 (round 28): the 286 codes reversed once per process, not per
+ * token (~1,000 tokens a document) */
+static uint32_t FIXED_LL[286];
+static pthread_once_t fixed_once = PTHREAD_ONCE_INIT;
+
+static void fixed_init(void)
+{
+    for (uint32_t s = 0; s < 286; s++)
+        FIXED_LL[s] = fixed_ll_make(s);
+}
+
+static inline uint32_t fixed_ll(uint32_t s)
+{
+    return FIXED_LL[s];
+}
+
 size_t pdf_deflate_rows(const unsigned char *in, size_t n, size_t row, unsigned char *out,
                         size_t cap)
 {
     if (row < 1 || row > 256 || cap < 16)
         return 0;
+    pthread_once(&fixed_once, fixed_init);
     /* the one distance: its 5-bit code and extra bits */
     uint32_t y = (uint32_t)row - 1, ds, xb = 0;
     int nxb = 0;
