@@ -195,6 +195,21 @@ t_h27_whole_4g() {
 }
 run_test h27_whole_4g t_h27_whole_4g
 
+# two_shards DIR HOUSEHOLDS SEED: samples cut in 2 shards (DIR/p), each
+# run (DIR/o1, DIR/o2, exit 0 or 3) and merged (DIR/m0, exit 0 or 3)
+two_shards() {
+    local d="$1" rc i
+    # (called with ||, where set -e does not hold: each step checked)
+    "$FOLIO" samples --households "$2" --seed "$3" --out "$d/f" >/dev/null || return 1
+    "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/p" >/dev/null || return 1
+    for i in 1 2; do
+        set +e; "$FOLIO" run "$d/p/s0$i/job.yaml" --shard $i/2 --out "$d/o$i" --quiet 2>/dev/null; rc=$?; set -e
+        [ "$rc" = 0 ] || [ "$rc" = 3 ] || { echo "shard $i: exit $rc"; return 1; }
+    done
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m0" >/dev/null 2>&1; rc=$?; set -e
+    [ "$rc" = 0 ] || [ "$rc" = 3 ] || { echo "merge: exit $rc"; return 1; }
+}
+
 # (3) folio merge read each shard's audit.jsonl whole (and kept every
 # household's print file name and coverage keys as text of its own): its
 # memory grew with the largest shard's audit (2.2 KB a household), ~1 KB a
@@ -205,14 +220,7 @@ run_test h27_whole_4g t_h27_whole_4g
 t_h27_merge_memory() {
     local d="$WORK/h27mm" rc i m
     rm -rf "$d"; mkdir -p "$d"
-    "$FOLIO" samples --households 400 --seed 73 --out "$d/f" >/dev/null
-    "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/p" >/dev/null
-    for i in 1 2; do
-        set +e; "$FOLIO" run "$d/p/s0$i/job.yaml" --shard $i/2 --out "$d/o$i" --quiet 2>/dev/null; rc=$?; set -e
-        [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail_at "$LINENO"
-    done
-    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m0" >/dev/null 2>&1; rc=$?; set -e
-    [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail_at "$LINENO"
+    two_shards "$d" 400 73 || fail_at "$LINENO"
     cp -a "$d/o1" "$d/o1b"
     python3 - "$d/o1b" <<'PY'
 import hashlib, os, re, sys

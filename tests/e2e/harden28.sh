@@ -71,14 +71,7 @@ PY
 t_h28_merge_bound() {
     local d="$WORK/h28mb" rc i k m
     rm -rf "$d"; mkdir -p "$d"
-    "$FOLIO" samples --households 300 --seed 83 --out "$d/f" >/dev/null
-    "$FOLIO" partition "$d/f/job.yaml" --shards 2 --out "$d/p" >/dev/null
-    for i in 1 2; do
-        set +e; "$FOLIO" run "$d/p/s0$i/job.yaml" --shard $i/2 --out "$d/o$i" --quiet 2>/dev/null; rc=$?; set -e
-        [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail_at "$LINENO"
-    done
-    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m0" >/dev/null 2>&1; rc=$?; set -e
-    [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail_at "$LINENO"
+    two_shards "$d" 300 83 || fail_at "$LINENO"
     for k in 60000 240000; do
         h28_pad "$d/o1" "$d/o1-$k" "$k" "" ""
         set +e
