@@ -35,6 +35,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +85,18 @@ static int feeds_of_no_shard(const char *job_path, folio_error *err)
         snprintf(path, sizeof path, "%s/../partition.json", sd);
         verify_json *pj = lstat(path, &st) == 0 ? verify_json_read_file(path, &le) : NULL;
         const char *g = pj ? verify_json_str(pj, "generator") : NULL;
-        if (pj && verify_json_get(pj, "shards") && (!g || !strncmp(g, "folio", 5))) {
+        /* only a directory the partition made: sNN, NN within its shards
+         * (a job beside a cut, e.g. the full job whose feeds were cut into
+         * the directory above, is not a shard and runs as it is) */
+        const char *bn = strrchr(sd, '/');
+        bn = bn ? bn + 1 : sd;
+        int64_t pn = 0;
+        char *end = NULL;
+        long sn = bn[0] == 's' && isdigit((unsigned char)bn[1]) && isdigit((unsigned char)bn[2])
+                      ? strtol(bn + 1, &end, 10) : 0;
+        bool shard_dir = sn > 0 && end && !*end && pj && verify_json_int(pj, "shards", &pn) &&
+                         sn <= pn;
+        if (shard_dir && (!g || !strncmp(g, "folio", 5))) {
             folio_error_set(err, FOLIO_EXIT_USAGE, "%s:%d: feed '%s' is in %s/feeds of "
                             "the partition %s, but %s/shard.json is missing: the shard "
                             "cannot be checked against its partition; cut the feeds again "

@@ -173,6 +173,17 @@ t_h28_shard_gaps() {
     { [ "$rc" = 0 ] || [ "$rc" = 3 ]; } || { cat "$d/ok.err"; fail_at "$LINENO"; }
     rc=$(h27_run_rc "$d/f/job.yaml" "$d/whole.err" --out "$d/whole")
     { [ "$rc" = 0 ] || [ "$rc" = 3 ]; } || { cat "$d/whole.err"; fail_at "$LINENO"; }
+    # (review) a full job cut into the directory above its own: its feeds
+    # sit in X/dec/feeds beside X/partition.json, but dec is no shard (sNN)
+    # of it: the full job still runs
+    "$FOLIO" samples --households 60 --seed 85 --out "$d/x/dec" >/dev/null
+    mkdir "$d/x/dec/feeds"; mv "$d"/x/dec/*.csv "$d/x/dec/feeds/"
+    sed -i 's#^\(\s*path: \)\([^/]*\.csv\)$#\1feeds/\2#' "$d/x/dec/job.yaml"
+    [ "$(grep -c 'path: feeds/' "$d/x/dec/job.yaml")" -ge 5 ] || fail_at "$LINENO"
+    "$FOLIO" partition "$d/x/dec/job.yaml" --shards 2 --out "$d/x" >/dev/null
+    [ -e "$d/x/partition.json" ] && [ -e "$d/x/s01/shard.json" ] || fail_at "$LINENO"
+    rc=$(h27_run_rc "$d/x/dec/job.yaml" "$d/dec.err" --out "$d/odec")
+    { [ "$rc" = 0 ] || [ "$rc" = 3 ]; } || { cat "$d/dec.err"; fail_at "$LINENO"; }
 }
 run_test h28_shard_gaps t_h28_shard_gaps
 
