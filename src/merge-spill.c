@@ -170,7 +170,8 @@ static bool end_run(FILE *f, const char *path, bool ok, folio_error *err)
 
 static bool spill(msort *s, folio_error *err)
 {
-    qsort_r(s->ent, s->nent, sizeof *s->ent, ent_cmp, s->buf);
+    if (s->nent)                /* no array yet when nothing was added */
+        qsort_r(s->ent, s->nent, sizeof *s->ent, ent_cmp, s->buf);
     FILE *f;
     char *path = new_run(s, &f, err);
     if (!path)
@@ -340,7 +341,8 @@ bool msort_done(msort *s, folio_error *err)
 {
     s->done = true;
     if (!s->nruns) {            /* it all fit: sorted where it is */
-        qsort_r(s->ent, s->nent, sizeof *s->ent, ent_cmp, s->buf);
+        if (s->nent)            /* none (an all-e-mail mailing): no array */
+            qsort_r(s->ent, s->nent, sizeof *s->ent, ent_cmp, s->buf);
         s->in_memory = true;
         s->rd = 0;
         return true;

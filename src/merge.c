@@ -17,8 +17,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -448,7 +450,8 @@ static bool sorted_dups(msort *s, int64_t *dups, uint64_t *last, folio_error *er
             prev = nv;
             pcap = n;
         }
-        memcpy(prev, p, n);
+        if (n)                  /* an empty id: prev may still be NULL */
+            memcpy(prev, p, n);
         plen = n;
         have = true;
     }
@@ -1753,6 +1756,7 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
     folio_buf m;
     folio_buf_init(&m, (size_t)1 << 34);
     char path[PATH_MAX * 2], work[PATH_MAX * 2] = "";
+    int out_fd = -1;               /* OUT, flock'd while this merge runs */
     if (!S || !L)
         goto oom;
     for (int i = 0; i < n; i++)
@@ -1790,6 +1794,23 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
     }
     if (!folio_mkdirs(o->out_dir, err))
         goto done;
+    /* One merge per OUT (review of round 28: two merges into one OUT, a
+     * retry beside the first, removed each other's .merge-work run files
+     * and both failed): an exclusive flock on OUT itself, held to the end.
+     * Not OUT/.folio.lock: that name marks a run's OUT, which merge
+     * refuses as its --out (out_apart). */
+    out_fd = open(o->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (out_fd < 0 || flock(out_fd, LOCK_EX | LOCK_NB) != 0) {
+        if (out_fd >= 0 && errno == EWOULDBLOCK) {
+            folio_error_set(err, FOLIO_EXIT_USAGE, "--out %s is in use by another folio "
+                            "merge; one merge per output directory", o->out_dir);
+            rc = FOLIO_EXIT_USAGE;
+        } else {
+            folio_error_set(err, FOLIO_EXIT_FAILED, "--out %s: cannot lock: %s", o->out_dir,
+                            strerror(errno));
+        }
+        goto done;
+    }
     snprintf(path, sizeof path, "%s/manifest.json", o->out_dir);
     unlink(path);                  /* a half-merged DIR never looks complete */
     snprintf(path, sizeof path, "%s/proofs/proof.pdf", o->out_dir);
@@ -2083,6 +2104,8 @@ done:
     msort_close(P.serials);
     if (work[0])
         work_clear(work);
+    if (out_fd >= 0)
+        close(out_fd);             /* the lock goes with it */
     verify_json_free(part);
     free(S);
     free(L);

@@ -236,3 +236,32 @@ PY
     [ ! -e "$d/m1/manifest.json" ] || fail_at "$LINENO"
 }
 run_test h28_lines_digest t_h28_lines_digest
+
+# (review of round 28) two merges into one OUT -- a retry started beside
+# the first -- removed each other's .merge-work run files and both failed.
+# Now a merge holds a flock on OUT: the second, started while the first is
+# stopped in the middle (after its pieces' sort, at the frequency records),
+# fails at once (exit 2, nothing of the first's touched); the first then
+# completes, its ticket verified and its spill directory gone.
+t_h28_merge_one_per_out() {
+    local d="$WORK/h28one" rc rc1 pid
+    rm -rf "$d"; mkdir -p "$d"
+    two_shards "$d" 120 89 || fail_at "$LINENO"
+    FOLIO_TEST_PHASES=1 FOLIO_TEST_STOP_AT=merge-rows \
+        "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m" >/dev/null 2>"$d/first.err" &
+    pid=$!
+    wait_stopped "$pid" || fail_at "$LINENO"
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m" >/dev/null 2>"$d/second.err"; rc=$?; set -e
+    cat "$d/second.err"
+    kill -CONT "$pid"
+    set +e; wait "$pid"; rc1=$?; set -e
+    [ "$rc" = 2 ] || fail_at "$LINENO"
+    grep -q "is in use by another folio merge" "$d/second.err" || fail_at "$LINENO"
+    { [ "$rc1" = 0 ] || [ "$rc1" = 3 ]; } || { cat "$d/first.err"; fail_at "$LINENO"; }
+    [ -e "$d/m/manifest.json" ] && [ ! -e "$d/m/.merge-work" ] || fail_at "$LINENO"
+    "$FOLIO" verify "$d/m" >"$d/v.out" 2>&1 || { cat "$d/v.out"; fail_at "$LINENO"; }
+    # the lock goes with the merge: a merge again into the same OUT runs
+    set +e; "$FOLIO" merge "$d/o1" "$d/o2" --out "$d/m" >/dev/null 2>"$d/again.err"; rc=$?; set -e
+    { [ "$rc" = 0 ] || [ "$rc" = 3 ]; } || { cat "$d/again.err"; fail_at "$LINENO"; }
+}
+run_test h28_merge_one_per_out t_h28_merge_one_per_out
