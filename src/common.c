@@ -475,8 +475,8 @@ void folio_arena_reset(folio_arena *a)
     a->total = 0;
     while (b) {
         folio_arena_block *next = b->next;
-        if (b == keep || b->ext) {
-            /* the caller's: kept (or left alone) */
+        if (b->ext) {
+            /* the caller's: kept, never freed */
         } else if (!keep && b->size == a->block_size) {
             keep = b;
         } else {

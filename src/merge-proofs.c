@@ -75,7 +75,7 @@ static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
     return remove(p) != 0 && errno != ENOENT ? -1 : 0;
 }
 
-static void rm_tree(const char *dir)
+void merge_rm_tree(const char *dir)
 {
     nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -124,7 +124,7 @@ bool merge_proofs_render(const char *out, const char *const *jobs, int n_shards,
         folio_error_set(err, FOLIO_EXIT_FAILED, "the proof sample: out of memory");
     char work[4200], sdir[4300], part[4300], path[4300];
     snprintf(work, sizeof work, "%s/.proof-work", out);
-    rm_tree(work);                      /* a killed merge's leftovers */
+    merge_rm_tree(work);                /* a killed merge's leftovers */
     ok = ok && folio_mkdirs(work, err);
     for (int s = 1; ok && s <= n_shards; s++) {
         uint32_t k = 0;
@@ -149,7 +149,7 @@ bool merge_proofs_render(const char *out, const char *const *jobs, int n_shards,
             ok = false;
         }
     }
-    rm_tree(work);
+    merge_rm_tree(work);
     /* every pick rendered, in pick order into one PDF */
     for (uint32_t i = 0; ok && i < np; i++)
         if (!T.cover[i]) {

@@ -30,4 +30,9 @@ bool merge_proofs_render(const char *out, const char *const *jobs, int n_shards,
                          merge_proofs_result *r, folio_error *err);
 void merge_proofs_free(merge_proofs_result *r);
 
+/* Remove dir and everything under it, following no symbolic link (a link,
+ * dir itself included, is removed as a link): merge's scratch directories
+ * (.proof-work, .merge-work), also a killed merge's leftovers. */
+void merge_rm_tree(const char *dir);
+
 #endif

@@ -52,22 +52,19 @@ struct msort {
     size_t nr, *heap, nh;
 };
 
-static int ent_cmp(const void *a, const void *b, void *base)
-{
-    const ment *x = a, *y = b;
-    const char *B = base;
-    int c = memcmp(B + x->off, B + y->off, x->len < y->len ? x->len : y->len);
-    if (c)
-        return c;
-    return (x->len > y->len) - (x->len < y->len);
-}
-
 static int rec_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
     int c = memcmp(a, b, an < bn ? an : bn);
     if (c)
         return c;
     return (an > bn) - (an < bn);
+}
+
+static int ent_cmp(const void *a, const void *b, void *base)
+{
+    const ment *x = a, *y = b;
+    const char *B = base;
+    return rec_cmp(B + x->off, x->len, B + y->off, y->len);
 }
 
 msort *msort_open(const char *dir, const char *name, size_t mem, folio_error *err)

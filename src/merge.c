@@ -476,28 +476,6 @@ static size_t merge_sort_mem(void)
     return v > 0 ? (size_t)v : MERGE_SORT_MEM;
 }
 
-static void work_clear(const char *work)
-{
-    struct stat st;
-    if (lstat(work, &st) != 0)
-        return;
-    if (!S_ISDIR(st.st_mode)) {         /* a link or a file: itself, never its target */
-        unlink(work);
-        return;
-    }
-    DIR *d = opendir(work);
-    struct dirent *e;
-    char path[PATH_MAX * 2];
-    while (d && (e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(path, sizeof path, "%s/%s", work, e->d_name);
-            unlink(path);
-        }
-    if (d)
-        closedir(d);
-    rmdir(work);
-}
-
 /* r-harden (round 28): verify_csv_read stops at a row callback's false
  * but returns true (verify.c's readers stop early on purpose); here a
  * refused row is a failure -- a spill file that could not be written, out
@@ -1841,7 +1819,7 @@ int folio_merge(const folio_merge_options *o, folio_merge_report *rep, folio_err
     }
     /* pieces (r-harden, round 28: sorted in spill files, merge-spill.c) */
     snprintf(work, sizeof work, "%s/.merge-work", o->out_dir);
-    work_clear(work);
+    merge_rm_tree(work);
     if (!folio_mkdirs(work, err))
         goto done;
     P.err = err;
@@ -2103,7 +2081,7 @@ done:
     msort_close(P.ids);
     msort_close(P.serials);
     if (work[0])
-        work_clear(work);
+        merge_rm_tree(work);
     if (out_fd >= 0)
         close(out_fd);             /* the lock goes with it */
     verify_json_free(part);

@@ -546,9 +546,9 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_
     bcache *bcc = malloc(sizeof *bcc), *bca = malloc(sizeof *bca);
     interner in = {0};
     feed_strpool_init(&in.sp);
-    carver cv = {.ts = ts, .buf = malloc(CARVE_BLOCK),
-                 .bits = memo_bits_for(n),
-                 .memo = calloc((size_t)1 << memo_bits_for(n), sizeof *cv.memo)};
+    int memo_bits = memo_bits_for(n);
+    carver cv = {.ts = ts, .buf = malloc(CARVE_BLOCK), .bits = memo_bits,
+                 .memo = calloc((size_t)1 << memo_bits, sizeof *cv.memo)};
     tabw wc = {.ok = true}, wa = {.ok = true}, wh = {.ok = true};
     bool oom = false;
     bool ok = tb && rc && ra && rd && bc && bcc && bca && cv.buf && cv.memo && c_new && c_old && a_new && a_old;

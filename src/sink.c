@@ -314,12 +314,11 @@ static void worker(ring_run *R)
         s->state = 1;
         s->batch = b;
         s->owner = tid;             /* one of its arenas is free: it has n_slots */
-        s->arena = &R->arenas[(size_t)tid * R->n_slots +
-                              R->free_idx[(size_t)tid * R->n_slots + --R->n_free[tid]]];
+        uint32_t ai = R->free_idx[(size_t)tid * R->n_slots + --R->n_free[tid]];
+        s->arena = &R->arenas[(size_t)tid * R->n_slots + ai];
         pthread_mutex_unlock(&R->mu);
         if (!s->arena->head && R->maps[tid])   /* first use: its mapped block */
-            folio_arena_init_buf(s->arena, (char *)R->maps[tid] + (size_t)(s->arena -
-                                 &R->arenas[(size_t)tid * R->n_slots]) * RING_ARENA_BLOCK,
+            folio_arena_init_buf(s->arena, (char *)R->maps[tid] + (size_t)ai * RING_ARENA_BLOCK,
                                  RING_ARENA_BLOCK);
         folio_arena_reset(s->arena);   /* by its owner: blocks stay in its cache */
         make_batch(R, s, b, &tm, &tp, &tz);

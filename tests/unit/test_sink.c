@@ -50,6 +50,14 @@ static void spin(size_t i)
         x += k;
 }
 
+/* a statement whose id is its item number (the fakes' deliver checks it) */
+static folio_dl_statement *numbered(folio_arena *arena, size_t i)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%zu", i);
+    return dlist_statement_new(arena, id, 12240, 15840);
+}
+
 static folio_dl_statement *fake_make(void *ctx, size_t i, folio_arena *arena, folio_error *err)
 {
     fake *F = ctx;
@@ -58,9 +66,7 @@ static folio_dl_statement *fake_make(void *ctx, size_t i, folio_arena *arena, fo
         folio_error_set(err, FOLIO_EXIT_FAILED, "make failed at %zu", i);
         return NULL;
     }
-    char id[32];
-    snprintf(id, sizeof id, "%zu", i);
-    return dlist_statement_new(arena, id, 12240, 15840);
+    return numbered(arena, i);
 }
 
 static folio_dl_statement *fake_make_ok(void *ctx, size_t i, folio_arena *arena,
@@ -68,9 +74,7 @@ static folio_dl_statement *fake_make_ok(void *ctx, size_t i, folio_arena *arena,
 {
     (void)ctx, (void)err;
     spin(i);
-    char id[32];
-    snprintf(id, sizeof id, "%zu", i);
-    return dlist_statement_new(arena, id, 12240, 15840);
+    return numbered(arena, i);
 }
 
 static void *fake_prepare(const void *opt, const folio_dl_statement *st, folio_error *err)
@@ -172,9 +176,7 @@ static folio_dl_statement *arena_make(void *ctx, size_t i, folio_arena *arena,
         U->shared = true;
     }
     pthread_mutex_unlock(&U->mu);
-    char id[32];
-    snprintf(id, sizeof id, "%zu", i);
-    return dlist_statement_new(arena, id, 12240, 15840);
+    return numbered(arena, i);
 }
 
 static bool arena_deliver(void *ctx, size_t i, const folio_dl_statement *st,
@@ -235,9 +237,7 @@ static folio_dl_statement *reuse_make(void *ctx, size_t i, folio_arena *arena,
     memset(m, (int)(i * 7 + 1) & 0xff, len);
     F->mem[i] = m;
     F->len[i] = len;
-    char id[32];
-    snprintf(id, sizeof id, "%zu", i);
-    return dlist_statement_new(arena, id, 12240, 15840);
+    return numbered(arena, i);
 }
 
 static bool reuse_deliver(void *ctx, size_t i, const folio_dl_statement *st,
@@ -287,16 +287,6 @@ typedef struct turn_fake {
     size_t by_thread[32];
 } turn_fake;
 
-static folio_dl_statement *turn_make(void *ctx, size_t i, folio_arena *arena,
-                                     folio_error *err)
-{
-    (void)ctx, (void)err;
-    spin(i);
-    char id[32];
-    snprintf(id, sizeof id, "%zu", i);
-    return dlist_statement_new(arena, id, 12240, 15840);
-}
-
 static bool turn_deliver(void *ctx, size_t i, const folio_dl_statement *st,
                          void *const *prepared, folio_error *err)
 {
@@ -319,7 +309,7 @@ static void test_writer_turn(void **state)
         for (int k = 0; k < 3; k++) {
             turn_fake T = {.n = 4000, .slow = slow};
             folio_ring r = {.n = T.n, .batch = 2, .threads = thr[k], .ctx = &T,
-                            .make = turn_make, .n_prep = 0, .deliver = turn_deliver};
+                            .make = fake_make_ok, .n_prep = 0, .deliver = turn_deliver};
             folio_error err = {0};
             assert_true(folio_ring_run(&r, &err));
             assert_false(T.bad);
