@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hpdf_objects.h>
+#include <hpdf_utils.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,9 @@ struct pdf_stream {
     size_t n_off;
     bool too_big;                 /* past PDFS_MAX_OFFSET: pdfs_io_why says so */
     bool nested;                  /* a page under another Pages than the root */
+    char box[72];                 /* round 29: the MediaBox's "w h", box_n bytes */
+    size_t box_n;
+    float box_w, box_h;
 };
 
 /* libharu's header per HPDF_PDFVer (hpdf_doc.c) */
@@ -67,6 +71,39 @@ static const char *const pdfs_head[] = {
     "%PDF-1.2\012%\267\276\255\252\012", "%PDF-1.3\012%\267\276\255\252\012",
     "%PDF-1.4\012%\267\276\255\252\012", "%PDF-1.5\012%\267\276\255\252\012",
     "%PDF-1.6\012%\267\276\255\252\012", "%PDF-1.7\012%\267\276\255\252\012"};
+
+/* round 29 (issue 11): the numbers of the per-page objects, the kids and
+ * the xref rows written by hand, not by snprintf (~1,500 instructions a
+ * call, ~9 calls a page, all in the writer's turn): the same bytes. */
+static char *pdfs_put_u(char *p, uint64_t v)
+{
+    char t[20];
+    int n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = t[--n];
+    return p;
+}
+
+/* v as exactly `width` digits, zero-padded (v < 10^width) */
+static char *pdfs_put_u0(char *p, uint64_t v, int width)
+{
+    for (int i = width; i-- > 0;) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + width;
+}
+
+static char *pdfs_put_s(char *p, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(p, s, n);
+    return p + n;
+}
 
 static bool pdfs_drain(pdf_stream *ps)
 {
@@ -253,7 +290,10 @@ static bool pdfs_obj(pdf_stream *ps, HPDF_UINT id, const char **why)
     char head[48];
     if (!pdfs_at(ps, id, e, why))
         return false;
-    snprintf(head, sizeof head, "%u %u obj\012", (unsigned)id, (unsigned)e->gen_no);
+    char *hp = pdfs_put_u(head, id);
+    *hp++ = ' ';
+    hp = pdfs_put_s(pdfs_put_u(hp, e->gen_no), " obj\012");
+    *hp = 0;
     if (HPDF_Stream_WriteStr(ps->hs, head) != HPDF_OK ||
         HPDF_Obj_WriteValue(e->obj, ps->hs, NULL) != HPDF_OK ||
         HPDF_Stream_WriteStr(ps->hs, "\012endobj\012") != HPDF_OK) {
@@ -381,10 +421,13 @@ bool pdfs_page_reserve(pdf_stream *ps, uint32_t *id, const char **why)
 }
 
 /* "N 0 R" of an indirect object */
-static int pdfs_ref(char *b, size_t n, const void *obj)
+static char *pdfs_ref(char *p, const void *obj)
 {
     const HPDF_Obj_Header *h = obj;
-    return snprintf(b, n, "%u %u R", (unsigned)(h->obj_id & 0x00FFFFFF), (unsigned)h->gen_no);
+    p = pdfs_put_u(p, h->obj_id & 0x00FFFFFF);
+    *p++ = ' ';
+    p = pdfs_put_u(p, h->gen_no);
+    return pdfs_put_s(p, " R");
 }
 
 bool pdfs_page_direct(pdf_stream *ps, uint32_t id, float w, float h, HPDF_Dict res,
@@ -398,30 +441,36 @@ bool pdfs_page_direct(pdf_stream *ps, uint32_t id, float w, float h, HPDF_Dict r
     if (!pdfs_kid(ps, id, why))
         return false;
     ps->direct = true;
-    char rref[32], pref[32], b[256];
-    pdfs_ref(rref, sizeof rref, res);
-    pdfs_ref(pref, sizeof pref, ps->doc->root_pages);
+    /* the MediaBox's numbers as HPDF_Stream_WriteReal writes them, made
+     * once for the page size (round 29) */
+    if (!ps->box_n || ps->box_w != w || ps->box_h != h) {
+        char *q = HPDF_FToA(ps->box, w, ps->box + 32);
+        *q++ = ' ';
+        q = HPDF_FToA(q, h, ps->box + sizeof ps->box - 1);
+        ps->box_n = (size_t)(q - ps->box);
+        ps->box_w = w;
+        ps->box_h = h;
+    }
+    char b[320];
     if (!pdfs_at(ps, id, HPDF_Xref_GetEntry(x, id), why))
         return false;
-    int n = snprintf(b, sizeof b, "%u 0 obj\012<<\012/Type /Page\012/MediaBox [ 0 0 ", id);
-    bool ok = HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK &&
-              HPDF_Stream_WriteReal(ps->hs, w) == HPDF_OK &&
-              HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)" ", 1) == HPDF_OK &&
-              HPDF_Stream_WriteReal(ps->hs, h) == HPDF_OK;
-    n = snprintf(b, sizeof b,
-                 " ]\012/Contents %u 0 R\012/Resources %s\012/Parent %s\012>>\012endobj\012",
-                 id + 1, rref, pref);
-    ok = ok && HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK;
+    char *p = pdfs_put_s(pdfs_put_u(b, id), " 0 obj\012<<\012/Type /Page\012/MediaBox [ 0 0 ");
+    memcpy(p, ps->box, ps->box_n);
+    p = pdfs_put_s(p + ps->box_n, " ]\012/Contents ");
+    p = pdfs_put_s(pdfs_put_u(p, id + 1), " 0 R\012/Resources ");
+    p = pdfs_put_s(pdfs_ref(p, res), "\012/Parent ");
+    p = pdfs_put_s(pdfs_ref(p, ps->doc->root_pages), "\012>>\012endobj\012");
+    bool ok = HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)(p - b)) == HPDF_OK;
     ok = ok && pdfs_at(ps, id + 1, HPDF_Xref_GetEntry(x, id + 1), why);
-    n = snprintf(b, sizeof b,
-                 "%u 0 obj\012<<\012/Length %u 0 R\012/Filter /FlateDecode\012>>\012stream\015\012",
-                 id + 1, id + 2);
-    ok = ok && HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK &&
+    p = pdfs_put_s(pdfs_put_u(b, id + 1), " 0 obj\012<<\012/Length ");
+    p = pdfs_put_s(pdfs_put_u(p, id + 2), " 0 R\012/Filter /FlateDecode\012>>\012stream\015\012");
+    ok = ok && HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)(p - b)) == HPDF_OK &&
          HPDF_Stream_Write(ps->hs, data, (HPDF_UINT)len) == HPDF_OK &&
          HPDF_Stream_WriteStr(ps->hs, "\012endstream\012endobj\012") == HPDF_OK;
     ok = ok && pdfs_at(ps, id + 2, HPDF_Xref_GetEntry(x, id + 2), why);
-    n = snprintf(b, sizeof b, "%u 0 obj\012%u\012endobj\012", id + 2, (unsigned)len);
-    ok = ok && HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK;
+    p = pdfs_put_s(pdfs_put_u(b, id + 2), " 0 obj\012");
+    p = pdfs_put_s(pdfs_put_u(p, len), "\012endobj\012");
+    ok = ok && HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)(p - b)) == HPDF_OK;
     if (!ok)
         *why = pdfs_io_why(ps);
     else
@@ -446,8 +495,8 @@ static bool pdfs_pages_root(pdf_stream *ps, HPDF_XrefEntry e, const char **why)
                      (unsigned)pdfs_id(root), (unsigned)e->gen_no);
     bool ok = HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK;
     for (size_t i = 0; ok && i < ps->n_kid; i++) {
-        n = snprintf(b, sizeof b, "%u 0 R ", (unsigned)ps->kid[i]);
-        ok = HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK;
+        char *p = pdfs_put_s(pdfs_put_u(b, ps->kid[i]), " 0 R ");
+        ok = HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)(p - b)) == HPDF_OK;
     }
     n = snprintf(b, sizeof b, "]\012/Count %zu\012>>\012endobj\012", ps->n_kid);
     ok = ok && HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)b, (HPDF_UINT)n) == HPDF_OK;
@@ -488,9 +537,21 @@ bool pdfs_finish(pdf_stream *ps, uint64_t *bytes, char sha256[65], const char **
         HPDF_XrefEntry e = HPDF_Xref_GetEntry(x, i);
         uint64_t at = e->entry_typ == HPDF_IN_USE_ENTRY && i < ps->n_off ? ps->off[i]
                                                                           : e->byte_offset;
-        snprintf(line, sizeof line, "%010llu %05u %c\015\012", (unsigned long long)at,
-                 (unsigned)e->gen_no, e->entry_typ);
-        ok = HPDF_Stream_WriteStr(ps->hs, line) == HPDF_OK;
+        char *p = line;
+        if (at <= PDFS_MAX_OFFSET) {       /* gen_no is 16-bit: 5 digits */
+            p = pdfs_put_u0(p, at, 10);
+            *p++ = ' ';
+            p = pdfs_put_u0(p, e->gen_no, 5);
+            *p++ = ' ';
+            *p++ = (char)e->entry_typ;
+            *p++ = '\015';
+            *p++ = '\012';
+        } else {   /* wider than the row (never written: pdfs_at refuses it) */
+            p += snprintf(line, sizeof line, "%010llu %05u %c\015\012",
+                          (unsigned long long)at, (unsigned)e->gen_no, e->entry_typ);
+        }
+        ok = HPDF_Stream_Write(ps->hs, (const HPDF_BYTE *)line, (HPDF_UINT)(p - line)) ==
+             HPDF_OK;
     }
     ok = ok && HPDF_Dict_AddNumber(x->trailer, "Size", (HPDF_INT32)x->entries->count) ==
                    HPDF_OK;
