@@ -18,6 +18,9 @@ size_t pdf_deflate(int level, const void *in, size_t n, void *out, size_t cap);
 
 /* Bytes pdf_deflate may need for n bytes of input, at any level. */
 size_t pdf_deflate_bound(size_t n);
+/* round 29: a print file's CIDToGIDMap (n raw bytes) deflated at level 6,
+ * kept with its raw bytes so an equal map is a copy; 0 on failure */
+size_t pdf_map_deflate_bytes(const unsigned char *raw, size_t n, unsigned char *z, size_t cap);
 
 /* Round 25: pdf_deflate's raw deflate stream (RFC 1951, no zlib wrapper). */
 size_t pdf_deflate_raw(int level, const void *in, size_t n, void *out, size_t cap);

@@ -2123,9 +2123,119 @@ static HPDF_STATUS pdf_keep_own_filter(HPDF_Dict d)
 
 static bool pdf_embed_subset(folio_pdf_writer *w, int fi);
 
+/* round 29 (issue 11): a print file's or proof's CIDToGIDMap.  libharu sets
+ * the map's /Filter only when it writes the CIDFont, so pdf_deflate_own
+ * found it unfiltered and libharu deflated it at close with zlib: 128 KB
+ * (every code point's glyph, two bytes each) per font and file, ~7 M
+ * instructions, in the writer's turn.  A whole-font file's map is the same
+ * for every file of the process (pdf_cover_codes), so it is deflated once
+ * (libdeflate at zlib's default level 6, as libharu asked of zlib) and kept
+ * with its raw bytes: a map equal to a kept one, byte for byte, takes the
+ * kept deflated bytes.  Deflate output depends only on its input and level,
+ * so the file is the same whichever thread made the entry. */
+#define PDF_MAPS 8
+typedef struct pdf_map_entry {
+    uint64_t hash;
+    size_t n, zlen;
+    unsigned char *raw, *z;            /* one block: raw then z */
+} pdf_map_entry;
+static pthread_mutex_t pdf_map_lock = PTHREAD_MUTEX_INITIALIZER;
+static pdf_map_entry pdf_maps[PDF_MAPS];
+static int pdf_maps_n;
+
+__attribute__((destructor)) static void pdf_maps_free(void)
+{
+    pthread_mutex_lock(&pdf_map_lock);
+    while (pdf_maps_n)
+        free(pdf_maps[--pdf_maps_n].raw);
+    pthread_mutex_unlock(&pdf_map_lock);
+}
+
+static uint64_t pdf_map_hash(const unsigned char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, 8);
+        h = (h ^ v) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h ^ (uint64_t)n;
+}
+
+/* Deflate n raw bytes into z (cap bytes there); 0 on failure. */
+size_t pdf_map_deflate_bytes(const unsigned char *raw, size_t n, unsigned char *z, size_t cap)
+{
+    uint64_t h = pdf_map_hash(raw, n);
+    size_t got = 0;
+    pthread_mutex_lock(&pdf_map_lock);
+    for (int i = 0; i < pdf_maps_n && !got; i++) {
+        const pdf_map_entry *e = &pdf_maps[i];
+        if (e->hash == h && e->n == n && e->zlen <= cap && !memcmp(e->raw, raw, n)) {
+            memcpy(z, e->z, e->zlen);
+            got = e->zlen;
+        }
+    }
+    pthread_mutex_unlock(&pdf_map_lock);
+    if (got)
+        return got;
+    size_t zlen = pdf_deflate(PDF_ZLEVEL, raw, n, z, cap);
+    if (!zlen)
+        return 0;
+    unsigned char *keep = malloc(n + zlen);
+    if (!keep)
+        return zlen;                   /* not kept: the same bytes next time */
+    memcpy(keep, raw, n);
+    memcpy(keep + n, z, zlen);
+    pthread_mutex_lock(&pdf_map_lock);
+    if (pdf_maps_n < PDF_MAPS) {
+        pdf_maps[pdf_maps_n++] = (pdf_map_entry){.hash = h, .n = n, .zlen = zlen,
+                                                 .raw = keep, .z = keep + n};
+        keep = NULL;
+    }
+    pthread_mutex_unlock(&pdf_map_lock);
+    free(keep);
+    return zlen;
+}
+
+/* CIDToGIDMap d of a print file or proof deflated here (see above). */
+static bool pdf_map_deflate(folio_pdf_writer *w, HPDF_Dict d)
+{
+    HPDF_Stream st = d->stream;
+    HPDF_UINT32 n = HPDF_Stream_Size(st);
+    if (n == 0 || n > PDF_MAX_PAGE_BYTES)
+        return true;
+    size_t cap = pdf_deflate_bound(n);
+    unsigned char *raw = malloc(n + cap);
+    if (!raw)
+        return false;
+    unsigned char *z = raw + n;
+    HPDF_UINT got = n;
+    if (HPDF_Stream_Seek(st, 0, HPDF_SEEK_SET) != HPDF_OK ||
+        HPDF_Stream_Read(st, raw, &got) != HPDF_OK || got != n) {
+        HPDF_ResetError(w->doc);
+        free(raw);
+        return true;                   /* left to libharu, as before */
+    }
+    size_t zlen = pdf_map_deflate_bytes(raw, n, z, cap);
+    bool ok = zlen > 0;
+    if (ok) {
+        HPDF_MemStream_FreeData(st);
+        ok = HPDF_Stream_Write(st, z, (HPDF_UINT)zlen) == HPDF_OK;
+        (void)HPDF_Dict_RemoveElement(d, "Filter");   /* not found: no error */
+        d->filter = HPDF_STREAM_FILTER_NONE;
+        d->write_fn = pdf_write_filter;
+    }
+    free(raw);
+    return ok;
+}
+
 /* Before the save: each font's program an hb-subset one (a PDF/A document
  * has them already, made before its CIDSets), its CIDToGIDMap deflated by
- * pdf_deflate_own. */
+ * pdf_deflate_own, or by pdf_map_deflate in a print file or proof. */
 static void pdf_fonts_deflate(folio_pdf_writer *w)
 {
     for (int i = 0; i < w->n_fonts && !w->failed; i++) {
@@ -2138,7 +2248,9 @@ static void pdf_fonts_deflate(folio_pdf_writer *w)
                                             HPDF_OCLASS_ARRAY);
         HPDF_Dict cid = desc ? HPDF_Array_GetItem(desc, 0, HPDF_OCLASS_DICT) : NULL;
         HPDF_Dict map = cid ? HPDF_Dict_GetItem(cid, "CIDToGIDMap", HPDF_OCLASS_DICT) : NULL;
-        if (!pdf_deflate_own(w, map))
+        bool mine = map && map->stream && w->enc1 && w->compress && !map->write_fn &&
+                    !map->before_write_fn;       /* round 29 */
+        if (!(mine ? pdf_map_deflate(w, map) : pdf_deflate_own(w, map)))
             pdf_fail(w, "cannot deflate a CIDToGIDMap");
         else if (map && map->write_fn == pdf_write_filter)
             map->before_write_fn = pdf_keep_own_filter;
