@@ -1263,10 +1263,78 @@ __attribute__((destructor)) static void pdf_prep_pool_free(void)
 
 /* Format and deflate every page of st into pp (emptied first).  Errors are
  * kept in pp->why. */
+/* issue 11 (r-twothr, round 29): a statement's page content before deflate
+ * is needed only while pdf_prep_fill runs, so it lives in a buffer of the
+ * filling thread, lent to pp for the fill and taken back after it, not in
+ * each prepared statement.  Kept in pp, every statement in flight held one
+ * (the ring's slots x its batch: 88 at 2 threads, 24 at 1), each faulted in
+ * on first use (~1,000 page faults more at 2 threads than at 1) and cold in
+ * the cache when its turn came again; now one per thread, warm.  A buffer
+ * that grew beyond PDF_PREP_KEEP is freed, as the pool does. */
+static pthread_key_t pdf_raw_key;
+static pthread_once_t pdf_raw_once = PTHREAD_ONCE_INIT;
+
+typedef struct pdf_raw_buf {
+    char *p;
+    size_t cap;
+} pdf_raw_buf;
+
+static void pdf_raw_free(void *v)
+{
+    pdf_raw_buf *b = v;
+    if (b)
+        free(b->p);
+    free(b);
+}
+
+static void pdf_raw_init(void)
+{
+    if (pthread_key_create(&pdf_raw_key, pdf_raw_free) != 0)
+        pdf_raw_key = (pthread_key_t)-1;   /* never set: pp keeps its own */
+}
+
+/* The calling thread's buffer into pp (pp has none: pdf_raw_give took it). */
+static void pdf_raw_lend(folio_pdf_prepared *pp)
+{
+    pthread_once(&pdf_raw_once, pdf_raw_init);
+    if (pp->raw || pdf_raw_key == (pthread_key_t)-1)
+        return;
+    pdf_raw_buf *b = pthread_getspecific(pdf_raw_key);
+    if (b && b->p) {
+        pp->raw = b->p;
+        pp->raw_cap = b->cap;
+        b->p = NULL;
+        b->cap = 0;
+    }
+}
+
+/* pp's buffer back to the calling thread (or freed when it grew large or
+ * the thread has no room for it); pp keeps none. */
+static void pdf_raw_give(folio_pdf_prepared *pp)
+{
+    if (!pp->raw || pdf_raw_key == (pthread_key_t)-1)
+        return;
+    pdf_raw_buf *b = pthread_getspecific(pdf_raw_key);
+    if (!b && (b = calloc(1, sizeof *b)) != NULL && pthread_setspecific(pdf_raw_key, b) != 0) {
+        free(b);
+        b = NULL;
+    }
+    if (b && !b->p && pp->raw_cap <= PDF_PREP_KEEP) {
+        b->p = pp->raw;
+        b->cap = pp->raw_cap;
+    } else {
+        free(pp->raw);
+    }
+    pp->raw = NULL;
+    pp->raw_cap = 0;
+    pp->raw_len = 0;
+}
+
 static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
 {
     pthread_once(&pdf_color_once, pdf_color_table);
     pdf_prep_reset(pp);
+    pdf_raw_lend(pp);
     uint64_t t0 = pdf_ns();
     snprintf(pp->id, sizeof pp->id, "%s", st->id ? st->id : "?");
     pp->page_w = st->page_w;
@@ -1328,6 +1396,7 @@ static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
     pp->stats.pages = pp->n_pages;
     pp->stats.deflate_ns = pp->level ? t2 - t1 : 0;
     pp->stats.format_ns = t2 - t0 - pp->stats.deflate_ns;
+    pdf_raw_give(pp);
 }
 
 /* Format and deflate a statement's pages (see pdf.h): no libharu, no state
