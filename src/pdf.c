@@ -1144,13 +1144,7 @@ static bool pdf_prep_flush(folio_pdf_prepared *pp, pdf_prep_page *pg)
 /* Empty pp for a new statement, keeping its buffers. */
 static void pdf_prep_reset(folio_pdf_prepared *pp)
 {
-    for (size_t i = 0; i < pp->n_marks; i++) {
-        const pdf_mark *m = &pp->marks[i];
-        pp->seen[(size_t)m->font * 8192 + (m->cp >> 3)] = 0;
-        if (m->cp < 128)
-            pp->aflag[(size_t)m->font * 128 + m->cp] = 1;
-    }
-    pp->n_marks = 0;
+    pp->n_marks = 0;        /* seen / aflag: cleared by pdf_scratch_give */
     pp->n_pages = 0;
     pp->data_len = 0;
     pp->raw_len = 0;
@@ -1186,17 +1180,7 @@ static folio_pdf_prepared *pdf_prep_new(int n_fonts)
     folio_pdf_prepared *pp = calloc(1, sizeof *pp);
     if (!pp)
         return NULL;
-    pp->seen = calloc((size_t)(n_fonts > 0 ? n_fonts : 1), 8192);
-    pp->aflag = malloc((size_t)(n_fonts > 0 ? n_fonts : 1) * 128);
-    if (pp->aflag)
-        memset(pp->aflag, 1, (size_t)(n_fonts > 0 ? n_fonts : 1) * 128);
-    if (!pp->seen || !pp->aflag) {
-        free(pp->seen);
-        free(pp->aflag);
-        free(pp);
-        return NULL;
-    }
-    pp->n_fonts = n_fonts;
+    pp->n_fonts = n_fonts;  /* seen / aflag: the filling thread's (pdf_scratch_lend) */
     return pp;
 }
 
@@ -1264,10 +1248,112 @@ __attribute__((destructor)) static void pdf_prep_pool_free(void)
 
 /* Format and deflate every page of st into pp (emptied first).  Errors are
  * kept in pp->why. */
-static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
+/* issue 11 (r-twothr, round 29): a statement's page content before deflate
+ * (raw) and its code-point bitmaps (seen, aflag) are needed only while
+ * pdf_prep_fill runs, so they live in buffers of the filling thread, lent
+ * to pp for the fill and taken back after it, not in each prepared
+ * statement.  Kept in pp, every statement in flight held them (the ring's
+ * slots x its batch: 88 at 2 threads, 24 at 1), each faulted in on first
+ * use (~1,300 page faults more at 2 threads than at 1) and cold in the
+ * cache when its turn came again; now one set per thread, warm.  Content
+ * that grew beyond PDF_PREP_KEEP is freed, as the pool does. */
+static pthread_key_t pdf_scratch_key;
+static pthread_once_t pdf_scratch_once = PTHREAD_ONCE_INIT;
+static bool pdf_scratch_ok;
+
+typedef struct pdf_scratch {
+    char *raw;
+    size_t raw_cap;
+    uint8_t *seen, *aflag;      /* n_fonts x 8192 bytes, n_fonts x 128 */
+    int n_fonts;
+} pdf_scratch;
+
+static void pdf_scratch_free(void *v)
 {
-    pthread_once(&pdf_color_once, pdf_color_table);
-    pdf_prep_reset(pp);
+    pdf_scratch *b = v;
+    if (b) {
+        free(b->raw);
+        free(b->seen);
+        free(b->aflag);
+    }
+    free(b);
+}
+
+static void pdf_scratch_init(void)
+{
+    pdf_scratch_ok = pthread_key_create(&pdf_scratch_key, pdf_scratch_free) == 0;
+}
+
+/* The calling thread's buffers into pp; false (pp->why set) without memory. */
+static bool pdf_scratch_lend(folio_pdf_prepared *pp)
+{
+    pthread_once(&pdf_scratch_once, pdf_scratch_init);
+    pdf_scratch *b = pdf_scratch_ok ? pthread_getspecific(pdf_scratch_key) : NULL;
+    if (!b && pdf_scratch_ok && (b = calloc(1, sizeof *b)) != NULL &&
+        pthread_setspecific(pdf_scratch_key, b) != 0) {
+        free(b);
+        b = NULL;
+    }
+    pdf_scratch none = {0}, *use = b ? b : &none;   /* no key: pp's own, freed by give */
+    int nf = pp->n_fonts > 0 ? pp->n_fonts : 1;
+    if (!use->seen || use->n_fonts < nf) {
+        free(use->seen);
+        free(use->aflag);
+        use->seen = calloc((size_t)nf, 8192);
+        use->aflag = malloc((size_t)nf * 128);
+        if (use->aflag)
+            memset(use->aflag, 1, (size_t)nf * 128);
+        use->n_fonts = nf;
+        if (!use->seen || !use->aflag) {
+            free(use->seen);
+            free(use->aflag);
+            use->seen = use->aflag = NULL;
+            pp->why = "out of memory";
+            return false;
+        }
+    }
+    pp->seen = use->seen;
+    pp->aflag = use->aflag;
+    pp->raw = use->raw;
+    pp->raw_cap = use->raw_cap;
+    memset(use, 0, sizeof *use);
+    return true;
+}
+
+/* pp's buffers back to the calling thread, the bitmaps cleared by its marks
+ * (or freed: no thread key, or content beyond PDF_PREP_KEEP); pp keeps none,
+ * only its marks (pdf_emit). */
+static void pdf_scratch_give(folio_pdf_prepared *pp)
+{
+    for (size_t i = 0; pp->seen && i < pp->n_marks; i++) {
+        const pdf_mark *m = &pp->marks[i];
+        pp->seen[(size_t)m->font * 8192 + (m->cp >> 3)] = 0;
+        if (m->cp < 128)
+            pp->aflag[(size_t)m->font * 128 + m->cp] = 1;
+    }
+    pdf_scratch *b = pdf_scratch_ok ? pthread_getspecific(pdf_scratch_key) : NULL;
+    if (b && !b->seen) {
+        b->seen = pp->seen;
+        b->aflag = pp->aflag;
+        b->n_fonts = pp->n_fonts > 0 ? pp->n_fonts : 1;
+    } else {
+        free(pp->seen);
+        free(pp->aflag);
+    }
+    if (b && !b->raw && pp->raw_cap <= PDF_PREP_KEEP) {
+        b->raw = pp->raw;
+        b->raw_cap = pp->raw_cap;
+    } else {
+        free(pp->raw);
+    }
+    pp->seen = pp->aflag = NULL;
+    pp->raw = NULL;
+    pp->raw_cap = 0;
+    pp->raw_len = 0;
+}
+
+static void pdf_prep_fill_lent(folio_pdf_prepared *pp, const folio_dl_statement *st)
+{
     uint64_t t0 = pdf_ns();
     snprintf(pp->id, sizeof pp->id, "%s", st->id ? st->id : "?");
     pp->page_w = st->page_w;
@@ -1329,6 +1415,15 @@ static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
     pp->stats.pages = pp->n_pages;
     pp->stats.deflate_ns = pp->level ? t2 - t1 : 0;
     pp->stats.format_ns = t2 - t0 - pp->stats.deflate_ns;
+}
+
+static void pdf_prep_fill(folio_pdf_prepared *pp, const folio_dl_statement *st)
+{
+    pthread_once(&pdf_color_once, pdf_color_table);
+    pdf_prep_reset(pp);
+    if (pdf_scratch_lend(pp))
+        pdf_prep_fill_lent(pp, st);
+    pdf_scratch_give(pp);
 }
 
 /* Format and deflate a statement's pages (see pdf.h): no libharu, no state

@@ -1057,6 +1057,88 @@ static void test_prepared_in_threads(void **state)
     folio_arena_free(&a);
 }
 
+/* issue 11 (r-twothr, round 29): a statement's content before deflate is
+ * formatted in a buffer of the preparing thread, lent for the fill and
+ * taken back.  One thread prepares a statement of > 1 MB of content (its
+ * buffer too large to keep: freed), then every statement in reverse order
+ * (the buffer reused with the longer content of the one before still in
+ * it); another thread prepares them in order.  Both sets, added in order,
+ * give the serial writer's file byte for byte; a thread's buffer goes with
+ * the thread (its key's destructor). */
+struct scratch_job {
+    folio_dl_statement **st, *big;
+    folio_pdf_prepared **out;
+    bool reverse;
+};
+
+static void *scratch_thread(void *arg)
+{
+    struct scratch_job *j = arg;
+    folio_pdf_options o = options(6);
+    folio_error err = { 0 };
+    if (j->big) {
+        folio_pdf_prepared *b = pdf_prepare_statement(fonts3, 3, &o, j->big, &err);
+        assert_non_null(b);
+        pdf_prepared_free(b);
+    }
+    for (int k = 0; k < PREP_N; k++) {
+        int i = j->reverse ? PREP_N - 1 - k : k;
+        j->out[i] = pdf_prepare_statement(fonts3, 3, &o, j->st[i], &err);
+    }
+    return NULL;
+}
+
+static void test_prepared_scratch(void **state)
+{
+    (void)state;
+    folio_arena a;
+    folio_arena_init(&a, 1 << 20);
+    folio_dl_statement *st[PREP_N];
+    for (int i = 0; i < PREP_N; i++) {
+        st[i] = make_statement3(&a, i);
+        for (int r = 0; r < i % 5 * 40; r++)      /* content of different lengths */
+            add_text(st[i], &st[i]->pages[0], r % 2, 1200, 200 + r * 30, 0, "padding line");
+    }
+    folio_dl_statement *big = make_statement3(&a, 99);
+    for (int r = 0; r < 40000; r++)              /* ~40 bytes each: > 1 MB */
+        add_text(big, &big->pages[0], r % 2, 1200 + r % 7, 200 + r % 9000, 0, "big statement line");
+    folio_error err = { 0 };
+    folio_pdf_options o = options(6);
+    char ser[4200], par[4200];
+    tmp_path(ser, sizeof ser, "scratch-serial.pdf");
+    tmp_path(par, sizeof par, "scratch-threads.pdf");
+    folio_pdf_writer *w = pdf_writer_open(ser, fonts3, 3, &o, &err);
+    assert_non_null(w);
+    for (int i = 0; i < PREP_N; i++)
+        if (!pdf_writer_add_statement(w, st[i], &err))
+            fail_msg("add: %s", err.msg);
+    assert_true(pdf_writer_close(w, NULL, &err));
+    size_t n1, n2;
+    char *d1 = read_all(ser, &n1);
+    for (int run = 0; run < 2; run++) {
+        folio_pdf_prepared *pp[PREP_N] = { 0 };
+        struct scratch_job j = { st, run ? NULL : big, pp, run == 0 };
+        pthread_t th;
+        assert_int_equal(pthread_create(&th, NULL, scratch_thread, &j), 0);
+        assert_int_equal(pthread_join(th, NULL), 0);
+        w = pdf_writer_open(par, fonts3, 3, &o, &err);
+        assert_non_null(w);
+        for (int i = 0; i < PREP_N; i++) {
+            assert_non_null(pp[i]);
+            if (!pdf_writer_add_prepared(w, pp[i], &err))
+                fail_msg("add_prepared: %s", err.msg);
+            pdf_prepared_free(pp[i]);
+        }
+        assert_true(pdf_writer_close(w, NULL, &err));
+        char *d2 = read_all(par, &n2);
+        assert_int_equal(n1, n2);
+        assert_memory_equal(d1, d2, n1);
+        free(d2);
+    }
+    free(d1);
+    folio_arena_free(&a);
+}
+
 /* issue 11 (r-pwrite): print pages written without libharu's page objects
  * (pdfs_page_direct) give the file libharu's own page objects give, byte
  * for byte: pages of two sizes, three fonts in changing sets (several
@@ -1533,6 +1615,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_written_as_it_fills),   /* issue 11 (r-speed) */
         cmocka_unit_test(test_prepared_in_threads),
+        cmocka_unit_test(test_prepared_scratch),
         cmocka_unit_test(test_prepared_deflate_time),
         cmocka_unit_test(test_direct_pages_same_bytes),   /* issue 11 (r-pwrite) */
         cmocka_unit_test(test_prepared_errors),
