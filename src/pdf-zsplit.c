@@ -38,7 +38,7 @@ static size_t igzip_raw(const unsigned char *in, size_t n, unsigned char *out, s
 {
     if (n > UINT32_MAX / 2 || cap > UINT32_MAX / 2)
         return 0;
-    /* 16 K tokens: below malloc's mmap threshold (84 KB); a longer input
+    /* 16 K tokens, 84 KB: below malloc's mmap threshold; a longer input
        is coded as more than one block */
     unsigned char *lb = malloc(ISAL_DEF_LVL1_SMALL);
     if (!lb)
@@ -49,7 +49,12 @@ static size_t igzip_raw(const unsigned char *in, size_t n, unsigned char *out, s
        82 KB struct is not cleared as a whole (~3 us a document) */
     struct isal_zstream s;
     isal_deflate_stateless_init(&s);
-    s.hist_bits = 0;                   /* the default: 32 KB, as libdeflate */
+    /* a 4 KB window: the objects' repeats are near (the last cell, row,
+       object of the same kind); on the 346 object streams 2,024,134 bytes
+       against 2,043,903 with igzip's default 32 KB, same CPU (bits 9-14:
+       2,050,500 / 2,038,329 / 2,025,516 / 2,024,134 / 2,048,057 /
+       2,045,072) */
+    s.hist_bits = 12;
     s.level = 1;
     s.level_buf = lb;
     s.level_buf_size = ISAL_DEF_LVL1_SMALL;
