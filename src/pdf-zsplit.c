@@ -31,10 +31,12 @@
  * CPU, best of 15 alternated passes) for 7.8% more bytes (2,043,903 against
  * 1,895,332).  Its output does not depend on the work buffer's old contents
  * (checked: buffer zeroed, random, reused), the input's address nor the
- * thread (with hist_bits set, below); a raw deflate
- * stream ending in a final block, as libdeflate's.  0: out too small or no
- * memory (the caller falls back to libdeflate). */
-static size_t igzip_raw(const unsigned char *in, size_t n, unsigned char *out, size_t cap)
+ * thread (with hist_bits set, below), and its AVX2 and AVX-512 code give the
+ * same bytes (valgrind runs the first).  Round 29 (lead): the print files'
+ * page streams too (pdf.c pdf_prep_flush), as zlib streams.  0: out too
+ * small or no memory (the caller falls back to libdeflate, whose bytes
+ * differ but are as deterministic). */
+size_t pdf_igzip(const void *in, size_t n, void *out, size_t cap, int hist_bits, bool zlib)
 {
     if (n > UINT32_MAX / 2 || cap > UINT32_MAX / 2)
         return 0;
@@ -49,12 +51,7 @@ static size_t igzip_raw(const unsigned char *in, size_t n, unsigned char *out, s
        82 KB struct is not cleared as a whole (~3 us a document) */
     struct isal_zstream s;
     isal_deflate_stateless_init(&s);
-    /* a 4 KB window: the objects' repeats are near (the last cell, row,
-       object of the same kind); on the 346 object streams 2,024,134 bytes
-       against 2,043,903 with igzip's default 32 KB, same CPU (bits 9-14:
-       2,050,500 / 2,038,329 / 2,025,516 / 2,024,134 / 2,048,057 /
-       2,045,072) */
-    s.hist_bits = 12;
+    s.hist_bits = (uint32_t)hist_bits;
     s.level = 1;
     s.level_buf = lb;
     s.level_buf_size = ISAL_DEF_LVL1_SMALL;
@@ -64,7 +61,7 @@ static size_t igzip_raw(const unsigned char *in, size_t n, unsigned char *out, s
     s.avail_out = (uint32_t)cap;
     s.end_of_stream = 1;
     s.flush = NO_FLUSH;
-    s.gzip_flag = IGZIP_DEFLATE;
+    s.gzip_flag = zlib ? IGZIP_ZLIB : IGZIP_DEFLATE;
     int r = isal_deflate_stateless(&s);
     free(lb);
     return r == COMP_OK ? (size_t)s.total_out : 0;
@@ -317,7 +314,12 @@ size_t pdf_deflate_split2(int level, const unsigned char *in, size_t head,
     size_t done = (size_t)(w.p - out);
     if (cap - done < 4)
         return 0;
-    size_t zn = level == 1 ? igzip_raw(body, body_n, out + done, cap - done - 4) : 0;
+    /* a 4 KB window: the objects' repeats are near (the last cell, row,
+       object of the same kind); on the 346 object streams 2,024,134 bytes
+       against 2,043,903 with igzip's default 32 KB, same CPU (bits 9-14:
+       2,050,500 / 2,038,329 / 2,025,516 / 2,024,134 / 2,048,057 /
+       2,045,072) */
+    size_t zn = level == 1 ? pdf_igzip(body, body_n, out + done, cap - done - 4, 12, false) : 0;
     if (!zn)
         zn = pdf_deflate_raw(level, body, body_n, out + done, cap - done - 4);
     if (!zn)
