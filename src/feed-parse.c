@@ -562,16 +562,18 @@ void feed_set_chunking(size_t split_min, size_t chunk)
 }
 
 /* issue 11 (round 29, r-serial): the chunk size for a load of `total`
- * bytes on nt threads: ~16 chunks a thread, 512 KB to the default 4 MB.
+ * bytes on nt threads: ~8 chunks a thread, 512 KB to the default 4 MB.
  * With 4 MB chunks, a 25 MB load at 2 threads had 4-5 large tasks, and the
  * thread that took the last of them parsed alone at the end of the
- * parallel loop while the other waited.  0 (the default) at one thread or
- * when a test set the chunking (feed_set_chunking). */
+ * parallel loop while the other waited.  (16 a thread kept ~4 MB more of
+ * string-block slack after the load; each chunk's strings now take 64 KB
+ * arena blocks, not 256 KB.)  0 (the default) at one thread or when a test
+ * set the chunking (feed_set_chunking). */
 size_t feed_chunk_for(uint64_t total, int nt)
 {
     if (nt <= 1 || g_chunk != 4u << 20 || g_split_min != 8u << 20)
         return 0;
-    uint64_t c = total / ((uint64_t)nt * 16);
+    uint64_t c = total / ((uint64_t)nt * 8);
     if (c < 512u << 10)
         c = 512u << 10;
     return c >= g_chunk ? 0 : (size_t)c;
@@ -1786,6 +1788,8 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
     const folio_feed_def *def = ctx->def;
     const char *d = ctx->data;
     feed_strpool_init(&ch->sp);
+    if (ctx->chunk_bytes)               /* round 29: small chunks, small blocks */
+        folio_arena_init(&ch->sp.arena, FEED_STR_BLOCK + 64);
     ch->sp.spill = ctx->spill;          /* issue 12 part 1 */
     struct csv_parser p;
     if (!parser_init(&p, def)) {
