@@ -22,6 +22,7 @@
 #include "folio/compose.h"
 #include "folio/household.h"
 #include "folio/job.h"
+#include "plan-sort.h"          /* issue 11 (round 29): sorts on every thread */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,12 @@
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_str_r(const void *a, const void *b, void *arg)
+{
+    (void)arg;
+    return cmp_str(a, b);
 }
 
 static bool in_sorted(const char **v, size_t n, const char *k)
@@ -56,11 +63,9 @@ bool events_resolve(folio_dataset *ds)
     }
     for (size_t i = 0; ok && i < na; i++)
         a[i] = ds->accounts[i].id;
-    if (ok) {
-        qsort(c, nc, sizeof *c, cmp_str);
-        qsort(a, na, sizeof *a, cmp_str);
-        qsort(h, nh, sizeof *h, cmp_str);
-    }
+    ok = ok && plan_sort(c, nc, sizeof *c, cmp_str_r, NULL, 0) &&
+         plan_sort(a, na, sizeof *a, cmp_str_r, NULL, 0) &&
+         plan_sort(h, nh, sizeof *h, cmp_str_r, NULL, 0);
     size_t w = 0;
     for (size_t i = 0; ok && i < ds->n_events; i++) {
         const folio_event *e = &ds->events[i];
@@ -97,14 +102,14 @@ typedef struct ev_key {
     uint32_t hh, ev;
 } ev_key;
 
-static const folio_dataset *g_sort_ds;   /* only for cmp_ev below, single-threaded bind */
-
-static int cmp_ev(const void *x, const void *y)
+/* arg: the dataset */
+static int cmp_ev(const void *x, const void *y, void *arg)
 {
     const ev_key *a = x, *b = y;
     if (a->hh != b->hh)
         return a->hh < b->hh ? -1 : 1;
-    const folio_event *p = &g_sort_ds->events[a->ev], *q = &g_sort_ds->events[b->ev];
+    const folio_dataset *ds = arg;
+    const folio_event *p = &ds->events[a->ev], *q = &ds->events[b->ev];
     if (p->date != q->date)
         return p->date < q->date ? -1 : 1;
     if (p->feed != q->feed)
@@ -120,6 +125,12 @@ typedef struct id_hh {
 static int cmp_idhh(const void *x, const void *y)
 {
     return strcmp(((const id_hh *)x)->id, ((const id_hh *)y)->id);
+}
+
+static int cmp_idhh_r(const void *x, const void *y, void *arg)
+{
+    (void)arg;
+    return cmp_idhh(x, y);
 }
 
 static int64_t find_hh(const id_hh *v, size_t n, const char *id)
@@ -211,10 +222,18 @@ bool events_bind(folio_dataset *ds, const folio_households *hs, folio_error *err
         e->id = ids + at;
         at += l;
     }
-    qsort(cu, nc, sizeof *cu, cmp_idhh);
-    qsort(ac, na, sizeof *ac, cmp_idhh);
-    size_t n = 0;
-    for (size_t i = 0; i < ds->n_events; i++) {
+    if (!plan_sort(cu, nc, sizeof *cu, cmp_idhh_r, NULL, 0) ||
+        !plan_sort(ac, na, sizeof *ac, cmp_idhh_r, NULL, 0)) {
+        free(ids);
+        free(cu);
+        free(ac);
+        free(k);
+        goto oom;
+    }
+    /* each event's household on every thread, then kept in event order */
+    const size_t ne = ds->n_events;
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < ne; i++) {
         const char *key = ds->events[i].key;
         int64_t h = find_hh(cu, nc, key);
         if (h < 0)
@@ -234,13 +253,20 @@ bool events_bind(folio_dataset *ds, const folio_households *hs, folio_error *err
                     hi = mid;
             }
         }
-        if (h < 0)              /* a customer or account left out of every household */
-            continue;
-        k[n++] = (ev_key){(uint32_t)h, (uint32_t)i};
+        /* h < 0: a customer or account left out of every household */
+        k[i] = (ev_key){h < 0 ? UINT32_MAX : (uint32_t)h, (uint32_t)i};
     }
-    g_sort_ds = ds;
-    qsort(k, n, sizeof *k, cmp_ev);
-    g_sort_ds = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < ne; i++)
+        if (k[i].hh != UINT32_MAX)
+            k[n++] = k[i];
+    if (!plan_sort(k, n, sizeof *k, cmp_ev, ds, 0)) {
+        free(ids);
+        free(cu);
+        free(ac);
+        free(k);
+        goto oom;
+    }
     for (size_t i = 0; i < n; i++) {
         ds->event_idx[i] = k[i].ev;
         ds->event_first[k[i].hh + 1]++;

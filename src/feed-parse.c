@@ -561,6 +561,24 @@ void feed_set_chunking(size_t split_min, size_t chunk)
     g_chunk = chunk ? chunk : 4u << 20;
 }
 
+/* issue 11 (round 29, r-serial): the chunk size for a load of `total`
+ * bytes on nt threads: ~8 chunks a thread, 512 KB to the default 4 MB.
+ * With 4 MB chunks, a 25 MB load at 2 threads had 4-5 large tasks, and the
+ * thread that took the last of them parsed alone at the end of the
+ * parallel loop while the other waited.  (16 a thread kept ~4 MB more of
+ * string-block slack after the load; each chunk's strings now take 64 KB
+ * arena blocks, not 256 KB.)  0 (the default) at one thread or when a test
+ * set the chunking (feed_set_chunking). */
+size_t feed_chunk_for(uint64_t total, int nt)
+{
+    if (nt <= 1 || g_chunk != 4u << 20 || g_split_min != 8u << 20)
+        return 0;
+    uint64_t c = total / ((uint64_t)nt * 8);
+    if (c < 512u << 10)
+        c = 512u << 10;
+    return c >= g_chunk ? 0 : (size_t)c;
+}
+
 static bool kind_requires(folio_feed_kind kind, const folio_feed_def *def,
                           folio_field *missing)
 {
@@ -797,8 +815,10 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
     /* Chunk boundaries: serial, quote-aware, at memchr speed. */
     size_t nch_cap = 1;
     size_t body_len = len - pos;
-    if (body_len > g_split_min)
-        nch_cap = body_len / g_chunk + 2;
+    const size_t chunk = ctx->chunk_bytes ? ctx->chunk_bytes : g_chunk;
+    const size_t split_min = ctx->chunk_bytes ? 2 * ctx->chunk_bytes : g_split_min;
+    if (body_len > split_min)
+        nch_cap = body_len / chunk + 2;
     ctx->chunks = calloc(nch_cap, sizeof *ctx->chunks);
     if (!ctx->chunks) {
         folio_error_set(err, FOLIO_EXIT_FAILED, "%s: out of memory", ctx->fname);
@@ -807,7 +827,7 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
     ctx->n_chunks = 0;
     size_t begin = pos;
     if (nch_cap > 1) {
-        size_t target = begin + g_chunk;
+        size_t target = begin + chunk;
         while (pos < len && target < len && (size_t)ctx->n_chunks + 2 < nch_cap) {
             /* pos is a record start.  If no quote lies before the target, the
              * first LF at or after it ends a record. */
@@ -821,7 +841,7 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
                     ctx->n_chunks++;
                     drop_range(ctx, begin, cut);   /* issue 12 part 1 */
                     begin = pos = cut;
-                    target = begin + g_chunk;
+                    target = begin + chunk;
                     continue;
                 }
                 /* The record holding the target reaches the quote: go to
@@ -850,7 +870,7 @@ bool feed_ctx_prepare(feed_ctx *ctx, folio_error *err)
                 ctx->n_chunks++;
                 drop_range(ctx, begin, pos);   /* issue 12 part 1 */
                 begin = pos;
-                target = begin + g_chunk;
+                target = begin + chunk;
             }
         }
     }
@@ -1768,6 +1788,8 @@ void feed_chunk_parse(const feed_ctx *ctx, feed_chunk *ch)
     const folio_feed_def *def = ctx->def;
     const char *d = ctx->data;
     feed_strpool_init(&ch->sp);
+    if (ctx->chunk_bytes)               /* round 29: small chunks, small blocks */
+        folio_arena_init(&ch->sp.arena, FEED_STR_BLOCK + 64);
     ch->sp.spill = ctx->spill;          /* issue 12 part 1 */
     struct csv_parser p;
     if (!parser_init(&p, def)) {

@@ -153,6 +153,9 @@ typedef struct feed_ctx {
      * chunk there needs no quote search of its own */
     bool quote_free_known;
     size_t quote_free_from;
+    /* issue 11 (round 29): the chunk size the loader asks for (0: the
+     * default, feed_set_chunking); a feed splits above twice that */
+    size_t chunk_bytes;
 } feed_ctx;
 
 /* What the characters of a column may be (feed-parse.c, checked per row):
@@ -271,6 +274,9 @@ void feed_fill_raw(folio_dataset *ds, int feed, const folio_feed_def *def,
 /* Test hook: files larger than `split_min` bytes are cut into chunks of about
  * `chunk` bytes (defaults 8 MiB and 4 MiB).  0 restores a default. */
 void feed_set_chunking(size_t split_min, size_t chunk);
+/* The chunk size for feed_ctx.chunk_bytes: a load of `total` bytes on nt
+ * threads (0: the default). */
+size_t feed_chunk_for(uint64_t total, int nt);
 /* Test hook: send every record through libcsv (no quote-free fast path). */
 void feed_set_force_libcsv(bool on);
 

@@ -858,6 +858,16 @@ folio_dataset *feed_load_all_work(const folio_job *job, int threads,
             goto out;
         ctx[i].spill = ds->pool->spill;     /* issue 12 part 1 */
     }
+    {
+        /* issue 11 (round 29): chunks small enough to balance the threads'
+         * last tasks; not for a spilled load (its chunks stay 4 MB) */
+        uint64_t total = 0;
+        for (int i = 0; i < nf; i++)
+            total += mf[i].len;
+        size_t cb = ds->pool->spill ? 0 : feed_chunk_for(total, nt);
+        for (int i = 0; i < nf; i++)
+            ctx[i].chunk_bytes = cb;
+    }
     guarded = bus_guard_start(bus, mf, nf);
     test_pause_after_mapping();
     /* prepare in parallel; report the first failing feed in job order */

@@ -24,6 +24,7 @@
  * order and thread count.
  */
 #include "folio/household.h"
+#include "plan-sort.h"          /* issue 11 (round 29): sorts on every thread */
 
 #include <stdlib.h>
 #include <string.h>
@@ -445,7 +446,10 @@ bool household_group(const folio_dataset *ds, const char *const *product_order,
     for (size_t i = 0; i < n; i++)
         if (!ck[i].derived)
             with_id[nw++] = (uint32_t)i;
-    qsort_r(with_id, nw, sizeof *with_id, cmp_addr_id, ck);
+    if (!plan_sort(with_id, nw, sizeof *with_id, cmp_addr_id, ck, 0))
+        goto sort_oom;
+    /* each reads only id holders' keys, which this loop never changes */
+#pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++) {
         if (!ck[i].derived || ck[i].by != FOLIO_HH_BY_ADDRESS)
             continue;
@@ -460,7 +464,8 @@ bool household_group(const folio_dataset *ds, const char *const *product_order,
     for (size_t i = 0; i < n; i++)
         order[i] = (uint32_t)i;
     group_ctx g = {ds, ck, hh_of, product_order, n_products};
-    qsort_r(order, n, sizeof *order, cmp_cust_hh, &g);
+    if (!plan_sort(order, n, sizeof *order, cmp_cust_hh, &g, 0))
+        goto sort_oom;
     size_t nh = 0;
     for (size_t k = 0; k < n; k++) {
         uint32_t i = order[k];
@@ -483,7 +488,8 @@ bool household_group(const folio_dataset *ds, const char *const *product_order,
     for (size_t a = 0; a < ds->n_accounts; a++)
         if (ds->accounts[a].owner < n)
             acc[na++] = (uint32_t)a;
-    qsort_r(acc, na, sizeof *acc, cmp_acct_hh, &g);
+    if (!plan_sort(acc, na, sizeof *acc, cmp_acct_hh, &g, 0))
+        goto sort_oom;
     for (size_t k = 0; k < na; k++) {
         uint32_t h = hh_of[ds->accounts[acc[k]].owner];
         folio_household *hh = &out->v[h];
@@ -496,6 +502,9 @@ bool household_group(const folio_dataset *ds, const char *const *product_order,
         if (out->v[h].n_accounts == 0)
             out->v[h].first_account = (uint32_t)na;
     ok = true;
+    goto out;
+sort_oom:
+    folio_error_set(err, FOLIO_EXIT_FAILED, "out of memory while grouping households");
 out:
     free(ck);
     free(addr);

@@ -489,6 +489,16 @@ bool ledger_report(const folio_plan *plan, folio_dataset *ds, folio_ledger_count
         int s = ap->product >= 0 &&
                 plan->layout->products[ap->product].balance == FOLIO_BALANCE_LIABILITY ? -1 : 1;
         bool checked = a->ledger_derived & FOLIO_LEDGER_ACCOUNT;
+        if (!checked) {
+            /* issue 11 (round 29): an account whose rows carry no reorder or
+             * ambiguity mark has nothing to count or report below (the
+             * usual case: no feed maps balance_after or order_by) */
+            uint8_t marks = 0;
+            for (uint32_t k = 0; k < ap->n; k++)
+                marks |= ds->txns[ap->first + k].ledger;
+            if (!(marks & (FOLIO_TXN_REORDERED | FOLIO_TXN_AMBIGUOUS)))
+                continue;
+        }
         folio_money before = ap->opening;
         for (uint32_t k = 0; ok && k < ap->n;) {
             /* one period day: its rows' checks, then its order */
@@ -522,8 +532,9 @@ bool ledger_report(const folio_plan *plan, folio_dataset *ds, folio_ledger_count
                 }
                 e++;
             }
-            char day[16];
-            folio_date_format(t0->date, "YYYY-MM-DD", day, sizeof day);
+            char day[16] = "";
+            if (moved || (marks & FOLIO_TXN_AMBIGUOUS))   /* round 29: only when said */
+                folio_date_format(t0->date, "YYYY-MM-DD", day, sizeof day);
             if (moved) {
                 counts->rows_reordered += moved;
                 counts->days_reordered++;

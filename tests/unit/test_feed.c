@@ -1385,6 +1385,23 @@ static void test_txn_record_size(void **state)
         assert_int_equal(sizeof(folio_txn), 48);
 }
 
+/* issue 11 (round 29): the loader's chunk size -- ~8 chunks a thread,
+ * 512 KB to 4 MB; the default (0) at one thread and once a test chose its
+ * own chunking */
+static void test_chunk_for(void **state)
+{
+    (void)state;
+    assert_int_equal(feed_chunk_for(25u << 20, 1), 0);
+    assert_int_equal(feed_chunk_for(32u << 20, 2), 2u << 20);
+    assert_int_equal(feed_chunk_for(1u << 20, 2), 512u << 10);         /* at least */
+    assert_int_equal(feed_chunk_for(4000ull << 20, 2), 0);              /* 4 MB: default */
+    assert_int_equal(feed_chunk_for(32u << 20, 16), 512u << 10);
+    feed_set_chunking(1, 3000);
+    assert_int_equal(feed_chunk_for(32u << 20, 2), 0);
+    feed_set_chunking(0, 0);
+    assert_int_equal(feed_chunk_for(32u << 20, 2), 2u << 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1411,6 +1428,7 @@ int main(void)
         cmocka_unit_test(test_load_all_fixture),
         cmocka_unit_test(test_code_list_storage),
         cmocka_unit_test(test_berka),
+        cmocka_unit_test(test_chunk_for),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
