@@ -37,11 +37,32 @@ typedef struct bcache {
     char buf[NBLK][BLK];
 } bcache;
 
+/* round 29: the texts of a batch (an account's transactions, a run of
+ * customers) read ahead in extents: their addresses sorted, the ones that
+ * lie within XT_GAP of each other read with one pread of exactly the bytes
+ * they span (and XT_TAIL more for the last one's length), instead of an
+ * aligned 16 KiB block each (an account's own descriptions lie together,
+ * in the order the loader met them, a few hundred bytes in all) */
+#define XT_N 256
+#define XT_GAP ((size_t)2 << 10)
+#define XT_TAIL ((size_t)512)
+#define XT_BUF ((size_t)1 << 20)
+
+typedef struct xtents {
+    size_t n, used;
+    struct { const char *lo, *hi; size_t at; } e[XT_N];   /* sorted by lo */
+    const char **tmp;           /* the batch's addresses, sorted */
+    size_t tcap;
+    char buf[XT_BUF];
+} xtents;
+
 /* a window onto the work file holding the texts last read */
 typedef struct reader {
     folio_tabspill *ts;
     const char *lo, *hi;        /* addresses (in the mapping) the window holds */
     bcache *bc;                 /* round 27: or NULL */
+    xtents *x;                  /* round 29: or NULL */
+    uint64_t xt_reads, xt_texts, blk_reads;     /* round 29: porder_stats */
     char buf[WIN];
 } reader;
 
@@ -78,6 +99,7 @@ static const char *bc_text(reader *r, const char *p, int nuls, size_t *n)
             hi = base + len;
         c->e[slot].lo = c->e[slot].hi = NULL;
         ssize_t got = pread(fd, c->buf[slot], (size_t)(hi - lo), (off_t)(lo - base));
+        r->blk_reads++;
         if (got <= 0 || p >= lo + got)
             return NULL;
         c->e[slot].lo = lo;
@@ -89,11 +111,37 @@ static const char *bc_text(reader *r, const char *p, int nuls, size_t *n)
     return b;
 }
 
+/* text p from the extents read ahead, or NULL */
+static const char *xt_text(const xtents *x, const char *p, int nuls, size_t *n)
+{
+    size_t lo = 0, hi = x->n;           /* the last extent starting at or before p */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (x->e[mid].lo <= p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (!lo || p >= x->e[lo - 1].hi)
+        return NULL;
+    const char *b = x->buf + x->e[lo - 1].at + (p - x->e[lo - 1].lo);
+    if (!parts_in(b, x->buf + x->e[lo - 1].at + (x->e[lo - 1].hi - x->e[lo - 1].lo), nuls, n))
+        return NULL;
+    return b;
+}
+
 /* text p (`nuls` NUL-terminated parts) readable: in the window, or p itself
  * when it is not in a work file (heap, literal) or longer than the window;
  * *n: its bytes without the last NUL */
 static const char *rd_text(reader *r, const char *p, int nuls, size_t *n)
 {
+    if (r->x && r->x->n) {
+        const char *b = xt_text(r->x, p, nuls, n);
+        if (b) {
+            r->xt_texts++;
+            return b;
+        }
+    }
     if (r->bc) {
         const char *b = bc_text(r, p, nuls, n);
         if (b)
@@ -221,6 +269,89 @@ static const char *carve(carver *c, reader *r, const char *s, int nuls)
 }
 
 #define CARVE(field) ((field) = carve(&cv, ra, (field), 1))
+
+static int ptr_cmp(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(const char *const *)a, y = (uintptr_t)*(const char *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* round 29: read ahead the k texts at ps[] (any may be NULL) that carve
+ * would read (not in c's memo) and that lie in a work file near another
+ * one of them, in extents (xtents above); a text alone is left to the block
+ * cache.  What cannot be read ahead is read as before. */
+static void prefetch(reader *r, const carver *c, const char *const *ps, size_t k)
+{
+    xtents *x = r->x;
+    if (!x)
+        return;
+    x->n = x->used = 0;
+    if (k > x->tcap) {
+        size_t cap = k < 1024 ? 1024 : k;
+        const char **t = realloc(x->tmp, cap * sizeof *t);
+        if (!t)
+            return;
+        x->tmp = t;
+        x->tcap = cap;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        const char *s = ps[i];
+        if (!s)
+            continue;
+        size_t slot = (size_t)(((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> (64 - c->bits));
+        if (c->memo[slot].old != s)
+            x->tmp[m++] = s;
+    }
+    if (m < 2)
+        return;
+    qsort(x->tmp, m, sizeof *x->tmp, ptr_cmp);
+    for (size_t i = 0; i < m && x->n < XT_N;) {
+        const char *lo = x->tmp[i];
+        size_t off, len;
+        int fd = tabspill_file_at(r->ts, lo, &off, &len);
+        if (fd < 0) {
+            i++;
+            continue;
+        }
+        const char *end = lo - off + len, *last = lo;
+        size_t j = i + 1;
+        while (j < m && x->tmp[j] < end && (size_t)(x->tmp[j] - last) <= XT_GAP &&
+               (size_t)(x->tmp[j] - lo) + XT_TAIL <= XT_BUF - x->used) {
+            last = x->tmp[j];
+            j++;
+        }
+        bool alone = true;              /* the same text many times counts once */
+        for (size_t q = i + 1; q < j && alone; q++)
+            alone = x->tmp[q] == lo;
+        size_t want = (size_t)(last - lo) + XT_TAIL;
+        if (want > (size_t)(end - lo))
+            want = (size_t)(end - lo);
+        if (alone && r->bc) {           /* its block read already: no read */
+            const bcache *bc = r->bc;
+            uintptr_t a = (uintptr_t)lo & ~(uintptr_t)(BLK - 1);
+            size_t slot = (size_t)((a / BLK * 0x9E3779B97F4A7C15ull) >> 56) % NBLK;
+            if (lo >= bc->e[slot].lo && lo < bc->e[slot].hi) {
+                i = j;
+                continue;
+            }
+        }
+        if (want > XT_BUF - x->used) {
+            i = j;
+            continue;
+        }
+        ssize_t got = pread(fd, x->buf + x->used, want, (off_t)off);
+        r->xt_reads++;
+        if (got > 0) {
+            x->e[x->n].lo = lo;
+            x->e[x->n].hi = lo + got;
+            x->e[x->n].at = x->used;
+            x->n++;
+            x->used += (size_t)got;
+        }
+        i = j;
+    }
+}
 
 typedef struct interner {
     feed_strpool sp;            /* heap blocks: compact, never trimmed */
@@ -471,43 +602,67 @@ typedef struct cust_job {
     carver cv;
     interner in;
     bool io;
+    uint64_t row_reads;             /* round 29 */
     bool stopped;                   /* left at a SIGTERM (folio_stop) */
 } cust_job;
+
+/* round 29: customers read in runs (a household's customers lie together
+ * in the old order), at most CRUN rows a read */
+#define CRUN 64
 
 static void *cust_run(void *arg)
 {
     cust_job *J = arg;
     folio_dataset *ds = J->ds;
     carver *c = &J->cv;
-    for (size_t j = 0; j < J->nc && J->io && J->wc->ok && !J->stopped; j++) {
-        if ((j & 255) == 0) {
+    folio_customer rows[CRUN];
+    const char *ps[CRUN * 12];
+    size_t next_tick = 0;
+    for (size_t j = 0, r; j < J->nc && J->io && J->wc->ok && !J->stopped; j += r) {
+        if (j >= next_tick) {
             TICK(ds);
             J->stopped = folio_stop != 0;   /* r-harden: a SIGTERM ends the pass */
+            next_tick = (j | 255) + 1;
         }
-        uint32_t ci = J->c_old[j];
-        folio_customer cu;
-        if (!row_io(&J->fc, ci, &cu, false)) {
+        for (r = 1; r < CRUN && j + r < J->nc && J->c_old[j + r] == J->c_old[j] + r; r++)
+            ;
+        J->row_reads++;
+        if (!rows_get(&J->fc, J->c_old[j], r, rows)) {
             J->io = false;
             break;
         }
+        size_t k = 0;
+        for (size_t q = 0; q < r; q++) {
+            folio_customer *cu = &rows[q];
+            const char *f[12] = {cu->id, cu->household_id, cu->first_name, cu->last_name,
+                                 cu->address1, cu->address2, cu->city, cu->state,
+                                 cu->postal_code, cu->country, cu->email, cu->segment};
+            memcpy(&ps[k], f, sizeof f);
+            k += 12;
+        }
+        prefetch(J->rc, c, ps, k);
+        for (size_t q = 0; q < r; q++) {
+            folio_customer *cu = &rows[q];
+            uint32_t ci = J->c_old[j + q];
 #define CC(field) ((field) = carve(c, J->rc, (field), 1))
-        CC(cu.id);
-        CC(cu.household_id);
-        CC(cu.first_name);
-        CC(cu.last_name);
-        CC(cu.address1);
-        CC(cu.address2);
-        CC(cu.city);
-        CC(cu.state);
-        CC(cu.postal_code);
-        CC(cu.country);
-        CC(cu.email);
-        CC(cu.segment);
+            CC(cu->id);
+            CC(cu->household_id);
+            CC(cu->first_name);
+            CC(cu->last_name);
+            CC(cu->address1);
+            CC(cu->address2);
+            CC(cu->city);
+            CC(cu->state);
+            CC(cu->postal_code);
+            CC(cu->country);
+            CC(cu->email);
+            CC(cu->segment);
 #undef CC
-        cu.language = intern(&J->in, cu.language, cu.language ? strlen(cu.language) : 0);
-        tabw_put(J->wc, &cu);
-        if (J->nrole)
-            J->nrole[j] = ds->customer_role[ci];
+            cu->language = intern(&J->in, cu->language, cu->language ? strlen(cu->language) : 0);
+            tabw_put(J->wc, cu);
+            if (J->nrole)
+                J->nrole[j + q] = ds->customer_role[ci];
+        }
     }
     tabw_flush(J->wc);
     J->io = J->io && J->wc->ok && carve_flush(c) && !c->failed;
@@ -544,6 +699,8 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_
     reader *rd = malloc(sizeof *rd);    /* descriptions */
     bcache *bc = malloc(sizeof *bc);    /* round 27: their blocks */
     bcache *bcc = malloc(sizeof *bcc), *bca = malloc(sizeof *bca);
+    xtents *xc = calloc(1, sizeof *xc), *xa = calloc(1, sizeof *xa), *xd = calloc(1, sizeof *xd);
+    const char **dps = malloc(BATCH * sizeof *dps);     /* round 29: descriptions to read */
     interner in = {0};
     feed_strpool_init(&in.sp);
     int memo_bits = memo_bits_for(n);
@@ -551,20 +708,20 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_
                  .memo = calloc((size_t)1 << memo_bits, sizeof *cv.memo)};
     tabw wc = {.ok = true}, wa = {.ok = true}, wh = {.ok = true};
     bool oom = false;
-    bool ok = tb && rc && ra && rd && bc && bcc && bca && cv.buf && cv.memo && c_new && c_old && a_new && a_old;
+    bool ok = tb && rc && ra && rd && bc && bcc && bca && xc && xa && xd && dps && cv.buf && cv.memo && c_new && c_old && a_new && a_old;
     rowfile fc = rowfile_of(ts, ds->customers, sizeof *ds->customers);
     rowfile fa = rowfile_of(ts, ds->accounts, sizeof *ds->accounts);
     rowfile fh = rowfile_of(ts, ds->holders, sizeof *ds->holders);
     if (rc)
-        *rc = (reader){.ts = ts, .bc = bcc};
+        *rc = (reader){.ts = ts, .bc = bcc, .x = xc};
     if (ra)
-        *ra = (reader){.ts = ts, .bc = bca};
+        *ra = (reader){.ts = ts, .bc = bca, .x = xa};
     if (bcc)
         memset(bcc->e, 0, sizeof bcc->e);
     if (bca)
         memset(bca->e, 0, sizeof bca->e);
     if (rd)
-        *rd = (reader){.ts = ts, .bc = bc};
+        *rd = (reader){.ts = ts, .bc = bc, .x = xd};
     if (bc)
         memset(bc->e, 0, sizeof bc->e);
     if (!ok) {
@@ -683,6 +840,10 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_
         ac->first_txn = (uint32_t)pos;
         if (ac->owner < nc)
             ac->owner = c_new[ac->owner];
+        {
+            const char *ap[3] = {ac->id, ac->owner_id, ac->product_name};
+            prefetch(ra, &cv, ap, 3);
+        }
         CARVE(ac->id);
         CARVE(ac->owner_id);
         CARVE(ac->product_name);
@@ -712,6 +873,9 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_
                 io = false;
                 break;
             }
+            for (uint32_t i = 0; i < take; i++)
+                dps[i] = tb[fill + i].description;
+            prefetch(rd, &cv, dps, take);
             for (uint32_t i = 0; i < take; i++) {
                 folio_txn *t = &tb[fill + i];
                 t->account = (uint32_t)j;
@@ -737,6 +901,12 @@ bool porder_layout(folio_dataset *ds, folio_households *hs, int threads, porder_
     st->strings_interned += cj.in.sp.n;
     st->strings_bytes += cj.in.bytes;
     st->strings_copied += cj.cv.bytes;
+    st->customer_reads = cj.row_reads;
+    for (reader *r3[3] = {rc, ra, rd}, **q = r3; q < r3 + 3; q++) {
+        st->ahead_reads += (*q)->xt_reads;
+        st->ahead_texts += (*q)->xt_texts;
+        st->block_reads += (*q)->blk_reads;
+    }
     if (!bad && cj.stopped)
         bad = folio_stopped(err);
     if (bad || !feed_pool_adopt(pool, &cj.in.sp)) {
@@ -835,6 +1005,16 @@ fail:                                   /* and the way out of success (taken) */
     free(bc);
     free(bcc);
     free(bca);
+    if (xc)
+        free(xc->tmp);
+    if (xa)
+        free(xa->tmp);
+    if (xd)
+        free(xd->tmp);
+    free(xc);
+    free(xa);
+    free(xd);
+    free(dps);
     free(cv.buf);
     free(cv.memo);
     if (nt)

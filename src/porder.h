@@ -59,6 +59,11 @@ typedef struct porder_stats {
     uint64_t strings_bytes;
     uint64_t strings_copied;    /* bytes of texts copied in household order */
     uint64_t renumbered;        /* customers + accounts renumbered (round 25) */
+    /* round 29: reads of the old work files */
+    uint64_t ahead_reads;       /* extents read ahead (a batch's texts that lie together) */
+    uint64_t ahead_texts;       /* texts found in them */
+    uint64_t block_reads;       /* 16 KiB blocks read for the other texts */
+    uint64_t customer_reads;    /* reads of customer rows (runs of adjacent ones) */
 } porder_stats;
 
 /* Lay ds out in household order (above), renumbering its customers and

@@ -12,9 +12,10 @@
  * 2.5 s run at 5,000 households).  The files are byte-identical: the same
  * functions write them in the same order.  Errors keep their order: a print
  * or proof error is reported before a record error, as when the records came
- * after them.  With one thread, or when the run's tables are spilled to work
- * files (membudget.h), they are written in the records phase as before --
- * and when OUT's file system has no room for the print and record files
+ * after them.  With one thread they are written in the records phase as
+ * before (round 29: a run with its tables spilled to work files,
+ * membudget.h, overlaps them too) -- and when OUT's file system has no
+ * room for the print and record files
  * both (r-audit, round 24: a full disk then names the file the serial order
  * fills, whatever the thread count; run-records-bg.c).
  */
