@@ -32,8 +32,12 @@
  * 1,895,332).  Its output does not depend on the work buffer's old contents
  * (checked: buffer zeroed, random, reused), the input's address nor the
  * thread (with hist_bits set, below), and its AVX2 and AVX-512 code give the
- * same bytes (valgrind runs the first).  Round 29 (lead): the print files'
- * page streams too (pdf.c pdf_prep_flush), as zlib streams.  0: out too
+ * same bytes (valgrind runs the first).  They do depend on the ISA-L build
+ * and CPU family: its portable C code (no SSE4.2, or a build without
+ * assembly) hashes otherwise and codes other matches (round 29's review:
+ * 5,084 against 5,169 bytes for one page), so the same job gives the same
+ * bytes on machines of one kind (docs/job-file.md).  Round 29 (lead): the
+ * print files' page streams too (pdf.c pdf_prep_flush), as zlib streams.  0: out too
  * small or no memory (the caller falls back to libdeflate, whose bytes
  * differ but are as deterministic). */
 size_t pdf_igzip(const void *in, size_t n, void *out, size_t cap, int hist_bits, bool zlib)
