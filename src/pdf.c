@@ -1765,7 +1765,7 @@ void pdf_stats_get(folio_pdf_stats *out)
     pthread_mutex_unlock(&pdf_totals_lock);
 }
 
-static bool pdf_deflate_in_place(folio_pdf_writer *w, HPDF_Dict d);
+static bool pdf_deflate_in_place(folio_pdf_writer *w, HPDF_Dict d, bool map);
 
 /* ---- ToUnicode CMap ------------------------------------------------------ */
 
@@ -1935,7 +1935,7 @@ static HPDF_STATUS pdf_tounicode_write(HPDF_Dict dict)
     if (st != HPDF_OK)
         pdf_fail(w, "cannot write a ToUnicode CMap");
     else if ((dict->filter & HPDF_STREAM_FILTER_FLATE_DECODE) && !dict->write_fn &&
-             !pdf_deflate_in_place(w, dict)) {
+             !pdf_deflate_in_place(w, dict, false)) {
         pdf_fail(w, "cannot deflate a ToUnicode CMap");
         st = HPDF_FAILD_TO_ALLOC_MEM;
     }
@@ -1960,7 +1960,7 @@ static HPDF_STATUS pdf_tounicode1_write(HPDF_Dict dict)
     free(buf);
     if (st != HPDF_OK)
         pdf_fail(w, "cannot write a ToUnicode CMap");
-    else if (w->compress && !pdf_deflate_in_place(w, dict)) {
+    else if (w->compress && !pdf_deflate_in_place(w, dict, false)) {
         pdf_fail(w, "cannot deflate a ToUnicode CMap");
         st = HPDF_FAILD_TO_ALLOC_MEM;
     }
@@ -2020,7 +2020,7 @@ static void pdf_font1_new(folio_pdf_writer *w, int fi)
     r += HPDF_Dict_AddNumber(enc, "WMode", 0);
     r += HPDF_Stream_Write(enc->stream, (const HPDF_BYTE *)pdf_enc1_cmap,
                            (HPDF_UINT)strlen(pdf_enc1_cmap));
-    if (r != HPDF_OK || (w->compress && !pdf_deflate_in_place(w, enc))) {
+    if (r != HPDF_OK || (w->compress && !pdf_deflate_in_place(w, enc, false))) {
         pdf_fail(w, "cannot make a font's 1-byte encoding");
         return;
     }
@@ -2177,11 +2177,12 @@ static bool pdf_deflate_own(folio_pdf_writer *w, HPDF_Dict d)
     if (!d || !d->stream || !(d->filter & HPDF_STREAM_FILTER_FLATE_DECODE) ||
         d->write_fn || d->before_write_fn)
         return true;
-    return pdf_deflate_in_place(w, d);
+    return pdf_deflate_in_place(w, d, false);
 }
 
-/* pdf_deflate_own's work, for a stream known to be deflated at save. */
-static bool pdf_deflate_in_place(folio_pdf_writer *w, HPDF_Dict d)
+/* pdf_deflate_own's work, for a stream known to be deflated at save; map:
+ * a print file's or proof's CIDToGIDMap (pdf_map_deflate_bytes). */
+static bool pdf_deflate_in_place(folio_pdf_writer *w, HPDF_Dict d, bool map)
 {
     HPDF_Stream st = d->stream;
     HPDF_UINT32 n = HPDF_Stream_Size(st);
@@ -2197,11 +2198,12 @@ static bool pdf_deflate_in_place(folio_pdf_writer *w, HPDF_Dict d)
         HPDF_Stream_Read(st, raw, &got) != HPDF_OK || got != n) {
         HPDF_ResetError(w->doc);
         free(raw);
-        return true;
+        return true;                   /* left to libharu, as before */
     }
     /* round 27: small streams (ToUnicode CMaps, encodings) repeat from
      * document to document: keyed by their own bytes, deflated once */
-    size_t zlen = pdf_deflate_keyed(raw, n <= 8192 ? n : 0, pdf_aux_level(w), raw, n, z, cap);
+    size_t zlen = map ? pdf_map_deflate_bytes(raw, n, z, cap)
+                      : pdf_deflate_keyed(raw, n <= 8192 ? n : 0, pdf_aux_level(w), raw, n, z, cap);
     bool ok = zlen > 0;
     if (ok) {
         HPDF_MemStream_FreeData(st);
@@ -2307,33 +2309,7 @@ size_t pdf_map_deflate_bytes(const unsigned char *raw, size_t n, unsigned char *
 /* CIDToGIDMap d of a print file or proof deflated here (see above). */
 static bool pdf_map_deflate(folio_pdf_writer *w, HPDF_Dict d)
 {
-    HPDF_Stream st = d->stream;
-    HPDF_UINT32 n = HPDF_Stream_Size(st);
-    if (n == 0 || n > PDF_MAX_PAGE_BYTES)
-        return true;
-    size_t cap = pdf_deflate_bound(n);
-    unsigned char *raw = malloc(n + cap);
-    if (!raw)
-        return false;
-    unsigned char *z = raw + n;
-    HPDF_UINT got = n;
-    if (HPDF_Stream_Seek(st, 0, HPDF_SEEK_SET) != HPDF_OK ||
-        HPDF_Stream_Read(st, raw, &got) != HPDF_OK || got != n) {
-        HPDF_ResetError(w->doc);
-        free(raw);
-        return true;                   /* left to libharu, as before */
-    }
-    size_t zlen = pdf_map_deflate_bytes(raw, n, z, cap);
-    bool ok = zlen > 0;
-    if (ok) {
-        HPDF_MemStream_FreeData(st);
-        ok = HPDF_Stream_Write(st, z, (HPDF_UINT)zlen) == HPDF_OK;
-        (void)HPDF_Dict_RemoveElement(d, "Filter");   /* not found: no error */
-        d->filter = HPDF_STREAM_FILTER_NONE;
-        d->write_fn = pdf_write_filter;
-    }
-    free(raw);
-    return ok;
+    return pdf_deflate_in_place(w, d, true);
 }
 
 /* Before the save: each font's program an hb-subset one (a PDF/A document

@@ -1006,7 +1006,10 @@ static void test_prepared_in_threads(void **state)
     folio_dl_statement *st[PREP_N];
     for (int i = 0; i < PREP_N; i++)
         st[i] = make_statement3(&a, i);
-    for (int comp = 0; comp <= 6; comp += 6) {
+    /* 1: igzip's pages (round 29), 6: libdeflate's */
+    static const int comps[] = { 0, 1, 6 };
+    for (size_t ci = 0; ci < sizeof comps / sizeof comps[0]; ci++) {
+        int comp = comps[ci];
         folio_error err = { 0 };
         folio_pdf_options o = options(comp);
         char ser[4200], par[4200];
