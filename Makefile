@@ -27,7 +27,7 @@ HB_CFLAGS := $(shell pkg-config --cflags harfbuzz-subset 2>/dev/null || echo -I/
 CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            $(OPT) -fopenmp -Iinclude -Isrc $(HB_CFLAGS) $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := -fopenmp $(SANFLAGS)
-LDLIBS  := -lhpdf -lcsv -lyaml -ldeflate -lisal -lharfbuzz-subset -lharfbuzz -lz -lcrypto -lpng -lzint -lm
+LDLIBS  := -lhpdf -lcsv -lyaml -ldeflate -lharfbuzz-subset -lharfbuzz -lz -lcrypto -lpng -lzint -lm
 
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS := build-essential libhpdf-dev libcsv-dev libyaml-dev libcmocka-dev zlib1g-dev \
@@ -38,7 +38,6 @@ DEB_PKGS += zbar-tools  # issue 13 part 3: zbarimg decodes the coupon's QR code 
 DEB_PKGS += debhelper lintian mandoc bash-completion  # issue 16: .deb build and lint, man page lint, completion
 DEB_PKGS += chromium  # issue 16 part 5: tests/e2e/report.sh loads report.html in headless Chromium
 DEB_PKGS += python3-pikepdf  # issue 14 part 2: tests/e2e/check_tagged.py walks the archive's structure tree
-DEB_PKGS += libisal-dev  # issue 14 (round 29): igzip deflates the tagged archive's object stream
 
 SRCS    := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/cli-%.c,$(SRCS))       # the library: never prints, never exits

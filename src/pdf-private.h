@@ -25,13 +25,6 @@ size_t pdf_map_deflate_bytes(const unsigned char *raw, size_t n, unsigned char *
 /* Round 25: pdf_deflate's raw deflate stream (RFC 1951, no zlib wrapper). */
 size_t pdf_deflate_raw(int level, const void *in, size_t n, void *out, size_t cap);
 
-/* Round 29 (pdf-zsplit.c): in[0..n) deflated by ISA-L's igzip at its level
- * 1 with a window of 2^hist_bits bytes (9..15; 0 = igzip's default, 32 KB),
- * as a zlib stream (RFC 1950) if zlib, else raw (RFC 1951).  The bytes depend
- * only on the input and the arguments.  0 when out is too small or memory
- * is short: the caller then uses libdeflate. */
-size_t pdf_igzip(const void *in, size_t n, void *out, size_t cap, int hist_bits, bool zlib);
-
 /* Round 25 (pdf-zsplit.c): the zlib stream of in[0..n) whose first `head`
  * bytes are digits, spaces and newlines (an object stream's header): those
  * coded as one block of Huffman-coded literals, the rest by libdeflate at

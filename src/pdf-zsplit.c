@@ -18,58 +18,9 @@
  */
 #include "pdf-private.h"
 
-#include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
-
-/* r-tag (round 29, issue 14): the objects after the header deflated by
- * ISA-L's igzip at its level 1 where the job asks for level 1.  On the 346
- * object streams of the 400-household job (the objects only, 10.2 MB raw)
- * igzip took ~37 us a document against libdeflate level 1's ~50 us (thread
- * CPU, best of 15 alternated passes) for 7.8% more bytes (2,043,903 against
- * 1,895,332).  Its output does not depend on the work buffer's old contents
- * (checked: buffer zeroed, random, reused), the input's address nor the
- * thread (with hist_bits set, below), and its AVX2 and AVX-512 code give the
- * same bytes (valgrind runs the first).  They do depend on the ISA-L build
- * and CPU family: its portable C code (no SSE4.2, or a build without
- * assembly) hashes otherwise and codes other matches (round 29's review:
- * 5,084 against 5,169 bytes for one page), so the same job gives the same
- * bytes on machines of one kind (docs/job-file.md).  Round 29 (lead): the
- * print files' page streams too (pdf.c pdf_prep_flush), as zlib streams.  0: out too
- * small or no memory (the caller falls back to libdeflate, whose bytes
- * differ but are as deterministic). */
-size_t pdf_igzip(const void *in, size_t n, void *out, size_t cap, int hist_bits, bool zlib)
-{
-    if (n > UINT32_MAX / 2 || cap > UINT32_MAX / 2)
-        return 0;
-    /* 16 K tokens, 84 KB: below malloc's mmap threshold; a longer input
-       is coded as more than one block */
-    unsigned char *lb = malloc(ISAL_DEF_LVL1_SMALL);
-    if (!lb)
-        return 0;
-    /* isal_deflate_stateless_init leaves hist_bits (the window) as it finds
-       it: stack garbage there changed the tokens of a few documents at 16
-       threads.  Every field read is set (valgrind's memcheck: clean); the
-       82 KB struct is not cleared as a whole (~3 us a document) */
-    struct isal_zstream s;
-    isal_deflate_stateless_init(&s);
-    s.hist_bits = (uint32_t)hist_bits;
-    s.level = 1;
-    s.level_buf = lb;
-    s.level_buf_size = ISAL_DEF_LVL1_SMALL;
-    s.next_in = (uint8_t *)(uintptr_t)in;
-    s.avail_in = (uint32_t)n;
-    s.next_out = out;
-    s.avail_out = (uint32_t)cap;
-    s.end_of_stream = 1;
-    s.flush = NO_FLUSH;
-    s.gzip_flag = zlib ? IGZIP_ZLIB : IGZIP_DEFLATE;
-    int r = isal_deflate_stateless(&s);
-    free(lb);
-    return r == COMP_OK ? (size_t)s.total_out : 0;
-}
 
 typedef struct bitw {
     unsigned char *p, *end;
@@ -318,14 +269,7 @@ size_t pdf_deflate_split2(int level, const unsigned char *in, size_t head,
     size_t done = (size_t)(w.p - out);
     if (cap - done < 4)
         return 0;
-    /* a 4 KB window: the objects' repeats are near (the last cell, row,
-       object of the same kind); on the 346 object streams 2,024,134 bytes
-       against 2,043,903 with igzip's default 32 KB, same CPU (bits 9-14:
-       2,050,500 / 2,038,329 / 2,025,516 / 2,024,134 / 2,048,057 /
-       2,045,072) */
-    size_t zn = level == 1 ? pdf_igzip(body, body_n, out + done, cap - done - 4, 12, false) : 0;
-    if (!zn)
-        zn = pdf_deflate_raw(level, body, body_n, out + done, cap - done - 4);
+    size_t zn = pdf_deflate_raw(level, body, body_n, out + done, cap - done - 4);
     if (!zn)
         return 0;
     done += zn;

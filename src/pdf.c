@@ -504,9 +504,6 @@ typedef struct pdf_mark {
 struct folio_pdf_prepared {
     int n_fonts;
     int level;                         /* deflate level, 0 = none */
-    /* round 29: level 1 pages by igzip (pdf_igzip), print and proof files;
-       the archive's documents stay on libdeflate (their 35 KB budget) */
-    bool igz;
     bool enc1;                         /* issue 11: 1-byte twins (pdf-enc1.h) */
     uint8_t alias[PDF_MAX_FONTS];
     const char *why;                   /* first error (a constant string) */
@@ -1125,11 +1122,10 @@ static bool pdf_prep_flush(folio_pdf_prepared *pp, pdf_prep_page *pg)
         return false;
     }
     if (pp->level) {
-        size_t z = pp->igz && pp->level == 1
-                       ? pdf_igzip(raw, n, pp->data + pp->data_len, bound, 0, true) : 0;
-        if (!z && !pp->z)
+        size_t z = 0;
+        if (!pp->z)
             pp->z = pdf_compressor_take(pp->level);
-        if (!z && pp->z)
+        if (pp->z)
             z = libdeflate_zlib_compress(pp->z, raw, n, pp->data + pp->data_len, bound);
         if (z == 0) {
             pp->why = "cannot compress a page";
@@ -1448,7 +1444,6 @@ folio_pdf_prepared *pdf_prepare_statement(const folio_layout_font *fonts, int n_
         return NULL;
     }
     pp->level = pdf_level(opt);
-    pp->igz = true;           /* round 29: plain print and proof files only */
     pp->enc1 = true;          /* issue 11: for pdf_writer_open's writers */
     pdf_alias(fonts, n_fonts, pp->alias);
     pdf_prep_fill(pp, st);
@@ -1650,7 +1645,6 @@ static bool pdf_emit(folio_pdf_writer *w, folio_pdf_prepared *pp, folio_error *e
         return false;
     }
     if (pp->n_fonts != w->n_fonts || pp->level != w->zlevel || pp->enc1 != w->enc1 ||
-        pp->igz != !w->is_pdfa ||
         memcmp(pp->alias, w->alias, (size_t)w->n_fonts)) {
         pdf_fail(w, "statement prepared for other fonts or another compression");
         pdf_report(w, err);
@@ -3526,7 +3520,6 @@ bool pdf_writer_add_statement(folio_pdf_writer *w, const folio_dl_statement *st,
                 return false;
             }
             w->prep->level = w->zlevel;
-            w->prep->igz = !w->is_pdfa;
             w->prep->enc1 = w->enc1;
             memcpy(w->prep->alias, w->alias, sizeof w->alias);
         }

@@ -1006,7 +1006,7 @@ static void test_prepared_in_threads(void **state)
     folio_dl_statement *st[PREP_N];
     for (int i = 0; i < PREP_N; i++)
         st[i] = make_statement3(&a, i);
-    /* 1: igzip's pages (round 29), 6: libdeflate's */
+    /* libdeflate's levels 1 (the default) and 6 */
     static const int comps[] = { 0, 1, 6 };
     for (size_t ci = 0; ci < sizeof comps / sizeof comps[0]; ci++) {
         int comp = comps[ci];

@@ -336,58 +336,6 @@ static void test_zsplit(void **state)
     assert_int_equal(pdf_deflate_split(1, in, 0, 12, out, sizeof out), 0);
 }
 
-/* Fills 512 KB of the stack below the caller with 16-bit words v, so that
- * the next call's locals start from them (igzip's stream struct is 82 KB). */
-static void __attribute__((noinline)) dirty_stack(uint16_t v)
-{
-    volatile uint16_t junk[262144];
-    for (size_t i = 0; i < 262144; i++)
-        junk[i] = v;
-    (void)junk[12345];
-}
-
-/* r-tag (round 29): the objects after the header deflated by igzip at level
- * 1 (libdeflate at other levels): decodes with zlib to the same bytes at
- * levels 1 and 6; the same output whatever the stack held (igzip's
- * stateless init leaves hist_bits, a window of 2^6 here, as it finds it:
- * without the fix the two calls' bytes differ); not more than 10% larger
- * than libdeflate level 1 of the whole. */
-static void test_zsplit_igzip(void **state)
-{
-    (void)state;
-    static unsigned char in[120000], out[2][160000], back[120000];
-    size_t h = 0, n;
-    for (unsigned k = 0; k < 1500; k++)
-        h += (size_t)sprintf((char *)in + h, "%s%u %u", k ? " " : "", 45 + k, k * 31);
-    in[h++] = '\n';
-    n = h;
-    for (unsigned k = 0; n < h + 60000; k++)
-        n += (size_t)sprintf((char *)in + n, "<</S/TD/P %u 0 R/Pg %u 0 R/K %u>>%s", 400 + k / 4,
-                             12 + k / 300, k % 97, k % 5 ? "" : "<</S/TR/P 81 0 R/K[82 0 R]>>");
-    size_t zn[2];
-    uint16_t garbage[2] = {0, 6};
-    for (int r = 0; r < 2; r++) {
-        dirty_stack(garbage[r]);
-        zn[r] = pdf_deflate_split(1, in, h, n, out[r], sizeof out[r]);
-        assert_true(zn[r] > 0);
-        uLongf bn = sizeof back;
-        assert_int_equal(uncompress(back, &bn, out[r], zn[r]), Z_OK);
-        assert_int_equal(bn, n);
-        assert_memory_equal(back, in, n);
-    }
-    assert_int_equal(zn[0], zn[1]);
-    assert_memory_equal(out[0], out[1], zn[0]);
-    size_t zd = pdf_deflate(1, in, n, back, sizeof back);
-    assert_true(zd > 0);
-    assert_true(zn[0] * 10 <= zd * 11);
-    size_t z6 = pdf_deflate_split(6, in, h, n, out[1], sizeof out[1]);   /* libdeflate */
-    assert_true(z6 > 0);
-    uLongf bn = sizeof back;
-    assert_int_equal(uncompress(back, &bn, out[1], z6), Z_OK);
-    assert_int_equal(bn, n);
-    assert_memory_equal(back, in, n);
-}
-
 /* r-tag6 (round 26): the cross-reference stream's coder (the row above as
  * the only match, fixed Huffman codes) decodes with zlib to the same bytes:
  * an xref stream's shape (runs of equal rows broken by other rows), random
@@ -482,7 +430,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nodes),
         cmocka_unit_test(test_put_dec),
-        cmocka_unit_test(test_zsplit_igzip),
         cmocka_unit_test(test_deflate_rows),
         cmocka_unit_test(test_marked_content),
         cmocka_unit_test(test_order),
